@@ -1,0 +1,93 @@
+package detect
+
+import (
+	"skygrid"
+	"skygrid/geo"
+
+	"github.com/paulmach/orb"
+)
+
+// Clusterer groups hotspots into events: a hotspot joins an open event when
+// it lies within ClusterMetres of one of the event's hotspots and within
+// ClusterGap of the event's detections. Fires and static heat never share an
+// event. When several events qualify, the oldest (lowest id, then first
+// created) wins, so the result does not depend on map order.
+type Clusterer struct {
+	cfg    Config
+	hash   *pointHash
+	events []*skygrid.Event
+	// per member: event index and point
+	memberEvent []int32
+	memberPt    []orb.Point
+}
+
+// NewClusterer returns an empty clusterer for points up to refLat.
+func NewClusterer(cfg Config, refLat float64) *Clusterer {
+	return &Clusterer{cfg: cfg, hash: newPointHash(cfg.ClusterMetres, refLat)}
+}
+
+// AddEvent registers an event (open, stored or new) and returns its index.
+func (c *Clusterer) AddEvent(e *skygrid.Event) int {
+	c.events = append(c.events, e)
+	return len(c.events) - 1
+}
+
+// AddMember records a hotspot position as part of event index ei.
+func (c *Clusterer) AddMember(ei int, p orb.Point) {
+	c.hash.add(p, int32(len(c.memberPt)))
+	c.memberPt = append(c.memberPt, p)
+	c.memberEvent = append(c.memberEvent, int32(ei))
+}
+
+// Match returns the index of the event h joins, or -1.
+func (c *Clusterer) Match(h *skygrid.Hotspot, static bool) int {
+	best := -1
+	gap := c.cfg.ClusterGap.Duration
+	c.hash.near(h.Point, func(i int32) {
+		ei := int(c.memberEvent[i])
+		if best >= 0 && ei >= best {
+			return
+		}
+		e := c.events[ei]
+		if e.State != skygrid.EventOpen || (e.Class == skygrid.ClassIndustrialHeat) != static {
+			return
+		}
+		if h.AcqTime.Sub(e.LastSeen) > gap || e.FirstSeen.Sub(h.AcqTime) > gap {
+			return
+		}
+		if geo.DistanceMeters(h.Point, c.memberPt[i]) > c.cfg.ClusterMetres {
+			return
+		}
+		best = ei
+	})
+	return best
+}
+
+// Event returns the event at index ei.
+func (c *Clusterer) Event(ei int) *skygrid.Event { return c.events[ei] }
+
+// Join adds h to the event's figures: times, count, max FRP, mean
+// position and bound.
+func Join(e *skygrid.Event, h *skygrid.Hotspot) {
+	if e.HotspotCount == 0 {
+		e.FirstSeen, e.LastSeen = h.AcqTime, h.AcqTime
+		e.Point = h.Point
+		e.Bound = h.Point.Bound()
+		e.MaxFRP = h.FRP
+		e.HotspotCount = 1
+		return
+	}
+	if h.AcqTime.Before(e.FirstSeen) {
+		e.FirstSeen = h.AcqTime
+	}
+	if h.AcqTime.After(e.LastSeen) {
+		e.LastSeen = h.AcqTime
+	}
+	n := float64(e.HotspotCount)
+	e.Point = orb.Point{(e.Point[0]*n + h.Point[0]) / (n + 1), (e.Point[1]*n + h.Point[1]) / (n + 1)}
+	e.Bound = e.Bound.Extend(h.Point)
+	if h.FRP > e.MaxFRP {
+		e.MaxFRP = h.FRP
+	}
+	e.HotspotCount++
+}

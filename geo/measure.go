@@ -1,0 +1,83 @@
+package geo
+
+import (
+	"math"
+
+	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
+	"github.com/paulmach/orb/planar"
+)
+
+// metresPerDegree is the length of one degree of latitude on orb's sphere.
+const metresPerDegree = orb.EarthRadius * math.Pi / 180
+
+// DistanceMeters is the great-circle distance between two WGS84 points.
+func DistanceMeters(a, b orb.Point) float64 { return orbgeo.Distance(a, b) }
+
+// AreaKm2 is the geodesic area of a WGS84 multipolygon in km².
+func AreaKm2(mp orb.MultiPolygon) float64 { return math.Abs(orbgeo.Area(mp)) / 1e6 }
+
+// Centroid is the area-weighted centroid (planar in degrees, which is what
+// boundary comparisons use).
+func Centroid(mp orb.MultiPolygon) orb.Point {
+	c, _ := planar.CentroidArea(mp)
+	return c
+}
+
+// DegreesFor returns how many degrees of latitude and of longitude at lat
+// make the given metres. Used to grow bounds before an index search.
+func DegreesFor(metres, lat float64) (dLat, dLon float64) {
+	dLat = metres / metresPerDegree
+	c := math.Cos(lat * math.Pi / 180)
+	if c < 0.01 {
+		c = 0.01
+	}
+	return dLat, dLat / c
+}
+
+// GrowBound returns b grown by metres on every side.
+func GrowBound(b orb.Bound, metres float64) orb.Bound {
+	lat := math.Max(math.Abs(b.Min[1]), math.Abs(b.Max[1]))
+	dLat, dLon := DegreesFor(metres, lat)
+	return orb.Bound{Min: orb.Point{b.Min[0] - dLon, b.Min[1] - dLat}, Max: orb.Point{b.Max[0] + dLon, b.Max[1] + dLat}}
+}
+
+// DistanceToMultiPolygon returns the distance in metres from p to the
+// nearest point of mp: 0 inside. Near distances (a few km) are measured in a
+// local equirectangular projection around p, accurate to well under 1%.
+func DistanceToMultiPolygon(p orb.Point, mp orb.MultiPolygon) float64 {
+	if planar.MultiPolygonContains(mp, p) {
+		return 0
+	}
+	kx := metresPerDegree * math.Cos(p[1]*math.Pi/180)
+	ky := metresPerDegree
+	best := math.Inf(1)
+	for _, poly := range mp {
+		for _, ring := range poly {
+			for i := 0; i+1 < len(ring); i++ {
+				d := segDist2((ring[i][0]-p[0])*kx, (ring[i][1]-p[1])*ky, (ring[i+1][0]-p[0])*kx, (ring[i+1][1]-p[1])*ky)
+				if d < best {
+					best = d
+				}
+			}
+		}
+	}
+	return math.Sqrt(best)
+}
+
+// segDist2 is the squared distance from the origin to segment (ax,ay)-(bx,by).
+func segDist2(ax, ay, bx, by float64) float64 {
+	dx, dy := bx-ax, by-ay
+	l2 := dx*dx + dy*dy
+	t := 0.0
+	if l2 > 0 {
+		t = -(ax*dx + ay*dy) / l2
+		if t < 0 {
+			t = 0
+		} else if t > 1 {
+			t = 1
+		}
+	}
+	x, y := ax+t*dx, ay+t*dy
+	return x*x + y*y
+}

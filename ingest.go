@@ -1,0 +1,98 @@
+package skygrid
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// RowError is a row of an input file that could not be read.
+type RowError struct {
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Field  string `json:"field,omitempty"`
+	Reason string `json:"reason"`
+}
+
+func (e RowError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Reason)
+	}
+	return fmt.Sprintf("%s:%d: field %s: %s", e.File, e.Line, e.Field, e.Reason)
+}
+
+// IngestBatch records one ingested file (or one feed answer).
+type IngestBatch struct {
+	ID     int64  `json:"id"`
+	File   string `json:"file"`
+	Format string `json:"format"`
+	// Rows read (data lines, including rejected ones).
+	Rows       int `json:"rows"`
+	New        int `json:"new"`
+	Duplicates int `json:"duplicates"`
+	Rejected   int `json:"rejected"`
+	// Outside the area (imported regions plus margin): counted, not stored.
+	Outside       int `json:"outside"`
+	LowConfidence int `json:"low_confidence"`
+	Static        int `json:"static"`
+	EventsNew     int `json:"events_new"`
+	EventsUpdated int `json:"events_updated"`
+	TasksNew      int `json:"tasks_new"`
+	// Errors holds the first row errors (at most MaxBatchErrors).
+	Errors     []RowError `json:"errors,omitempty"`
+	StartedAt  time.Time  `json:"started_at"`
+	FinishedAt time.Time  `json:"finished_at"`
+}
+
+// MaxBatchErrors is how many row errors a batch keeps.
+const MaxBatchErrors = 100
+
+// AuditEntry is one line of the append-only audit log.
+type AuditEntry struct {
+	ID       int64     `json:"id"`
+	At       time.Time `json:"at"`
+	Actor    string    `json:"actor"`
+	Action   string    `json:"action"`
+	Entity   string    `json:"entity"`
+	EntityID string    `json:"entity_id"`
+	Before   string    `json:"before,omitempty"`
+	After    string    `json:"after,omitempty"`
+}
+
+// IngestTx is the unit of work of one ingest: everything it reads and
+// writes goes through one transaction, so a file is stored whole or not at
+// all. The store implements it.
+type IngestTx interface {
+	// CreateBatch stores the batch and sets its ID.
+	CreateBatch(b *IngestBatch) error
+	// FinishBatch stores the batch's final counts and errors.
+	FinishBatch(b *IngestBatch) error
+	// InsertHotspots stores hotspots not stored yet (by Key) and sets their
+	// ID; a duplicate keeps ID 0. It returns how many were new.
+	InsertHotspots(hs []*Hotspot) (int, error)
+	// RecentHotspots returns stored hotspots in the bound acquired in
+	// [since, until], of any status.
+	RecentHotspots(b orb.Bound, since, until time.Time) ([]*Hotspot, error)
+	// UpdateHotspots stores the status, reason and event of each hotspot.
+	UpdateHotspots(hs []*Hotspot) error
+	// OpenEvents returns the open events in the bound last seen at or after since.
+	OpenEvents(b orb.Bound, since time.Time) ([]*Event, error)
+	CreateEvent(e *Event) error
+	UpdateEvent(e *Event) error
+	// TaskByEvent returns the event's task or nil.
+	TaskByEvent(eventID int64) (*Task, error)
+	CreateTask(t *Task) error
+	UpdateTask(t *Task) error
+	// Supervisors returns every grid's supervisor by grid id.
+	Supervisors() (map[string]*Supervisor, error)
+	Audit(e *AuditEntry) error
+}
+
+// IngestService runs fn in one transaction: committed if fn returns nil,
+// rolled back otherwise.
+type IngestService interface {
+	InIngestTx(ctx context.Context, fn func(tx IngestTx) error) error
+	FindBatches(ctx context.Context, limit int) ([]*IngestBatch, error)
+}

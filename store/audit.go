@@ -1,0 +1,51 @@
+package store
+
+import (
+	"context"
+
+	"skygrid"
+)
+
+// insertAudit appends to the audit log inside tx.
+func insertAudit(ctx context.Context, tx *Tx, e *skygrid.AuditEntry) error {
+	if e.At.IsZero() {
+		e.At = tx.now
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After)
+	if err != nil {
+		return err
+	}
+	e.ID, _ = res.LastInsertId()
+	return nil
+}
+
+// FindAudit returns the audit log for an entity (all entities when entity
+// is ""), newest first.
+func (db *DB) FindAudit(ctx context.Context, entity, entityID string, limit int) ([]*skygrid.AuditEntry, error) {
+	var conds []string
+	var args []any
+	if entity != "" {
+		conds, args = append(conds, "entity = ?"), append(args, entity)
+	}
+	if entityID != "" {
+		conds, args = append(conds, "entity_id = ?"), append(args, entityID)
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT id, at, actor, action, entity, entity_id, before, after FROM audit_log`+
+		where(conds)+` ORDER BY id DESC`+limitOffset(limit, 0), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*skygrid.AuditEntry
+	for rows.Next() {
+		e := &skygrid.AuditEntry{}
+		var at string
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After); err != nil {
+			return nil, err
+		}
+		e.At = parseTS(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,231 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"skygrid"
+
+	"github.com/paulmach/orb"
+)
+
+// Ensure the service is implemented.
+var _ skygrid.RegionService = (*DB)(nil)
+
+// FindRegionByID returns a region with its geometry and supervisor.
+func (db *DB) FindRegionByID(ctx context.Context, id string) (*skygrid.Region, error) {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	rs, _, err := findRegions(ctx, tx, skygrid.RegionFilter{ID: &id, WithGeometry: true})
+	if err != nil {
+		return nil, err
+	} else if len(rs) == 0 {
+		return nil, skygrid.Errorf(skygrid.ENOTFOUND, "region %q not found", id)
+	}
+	return rs[0], nil
+}
+
+// FindRegions returns regions matching the filter and the total count.
+func (db *DB) FindRegions(ctx context.Context, f skygrid.RegionFilter) ([]*skygrid.Region, int, error) {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	return findRegions(ctx, tx, f)
+}
+
+func findRegions(ctx context.Context, tx *Tx, f skygrid.RegionFilter) ([]*skygrid.Region, int, error) {
+	var conds []string
+	var args []any
+	if f.ID != nil {
+		conds, args = append(conds, "r.id = ?"), append(args, *f.ID)
+	}
+	if f.Level != nil {
+		conds, args = append(conds, "r.level = ?"), append(args, *f.Level)
+	}
+	if f.ParentID != nil {
+		conds, args = append(conds, "r.parent_id = ?"), append(args, *f.ParentID)
+	}
+	if f.Bbox != nil {
+		args = append(args, f.Bbox.Max[0], f.Bbox.Min[0], f.Bbox.Max[1], f.Bbox.Min[1])
+		conds = append(conds, "r.min_lon <= ? AND r.max_lon >= ? AND r.min_lat <= ? AND r.max_lat >= ?")
+	}
+	geomCol := "NULL"
+	if f.WithGeometry {
+		geomCol = "r.geom"
+	}
+	rows, err := tx.QueryContext(ctx, `
+		SELECT r.id, r.name, r.level, COALESCE(r.parent_id, ''), `+geomCol+`,
+		       r.min_lon, r.min_lat, r.max_lon, r.max_lat, r.area_km2, r.demo,
+		       s.id, s.name, s.phone, s.demo,
+		       COUNT(*) OVER ()
+		FROM regions r LEFT JOIN supervisors s ON s.grid_id = r.id`+where(conds)+`
+		ORDER BY CASE r.level WHEN 'city' THEN 0 WHEN 'county' THEN 1 WHEN 'township' THEN 2 ELSE 3 END, r.id`+
+		limitOffset(f.Limit, f.Offset), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []*skygrid.Region
+	n := 0
+	for rows.Next() {
+		r := &skygrid.Region{}
+		var geom []byte
+		var sid sql.NullInt64
+		var sname, sphone sql.NullString
+		var sdemo sql.NullBool
+		if err := rows.Scan(&r.ID, &r.Name, &r.Level, &r.ParentID, &geom,
+			&r.Bound.Min[0], &r.Bound.Min[1], &r.Bound.Max[0], &r.Bound.Max[1], &r.AreaKm2, &r.Demo,
+			&sid, &sname, &sphone, &sdemo, &n); err != nil {
+			return nil, 0, err
+		}
+		if geom != nil {
+			g, err := decodeGeom(geom)
+			if err != nil {
+				return nil, 0, fmt.Errorf("region %s: geometry: %w", r.ID, err)
+			}
+			r.Geometry = toMultiPolygon(g)
+		}
+		if sid.Valid {
+			r.Supervisor = &skygrid.Supervisor{ID: sid.Int64, GridID: r.ID, Name: sname.String, Phone: sphone.String, Demo: sdemo.Bool}
+		}
+		out = append(out, r)
+	}
+	return out, n, rows.Err()
+}
+
+func toMultiPolygon(g orb.Geometry) orb.MultiPolygon {
+	switch g := g.(type) {
+	case orb.MultiPolygon:
+		return g
+	case orb.Polygon:
+		return orb.MultiPolygon{g}
+	}
+	return nil
+}
+
+// ImportRegions stores regions in one transaction (replacing those with the
+// same id). Parents must exist, in the store or in the same import, and be
+// of a higher level.
+func (db *DB) ImportRegions(ctx context.Context, regions []*skygrid.Region) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	incoming := map[string]*skygrid.Region{}
+	for _, r := range regions {
+		if err := r.Validate(); err != nil {
+			return err
+		}
+		if _, dup := incoming[r.ID]; dup {
+			return skygrid.Errorf(skygrid.EINVALID, "region id %q appears twice", r.ID)
+		}
+		incoming[r.ID] = r
+	}
+	for _, r := range regions {
+		if r.ParentID == "" {
+			continue
+		}
+		plevel := ""
+		if p, ok := incoming[r.ParentID]; ok {
+			plevel = p.Level
+		} else if err := tx.QueryRowContext(ctx, `SELECT level FROM regions WHERE id = ?`, r.ParentID).Scan(&plevel); err == sql.ErrNoRows {
+			return skygrid.Errorf(skygrid.EINVALID, "region %s (%s): parent %q is not imported; import the %s level first",
+				r.ID, r.Name, r.ParentID, parentLevelName(r.Level))
+		} else if err != nil {
+			return err
+		}
+		if skygrid.LevelRank(plevel) >= skygrid.LevelRank(r.Level) {
+			return skygrid.Errorf(skygrid.EINVALID, "region %s (%s, %s): parent %s is a %s, not a larger region", r.ID, r.Name, r.Level, r.ParentID, plevel)
+		}
+	}
+	stmt, err := tx.PrepareContext(ctx, `
+		INSERT INTO regions (id, name, level, parent_id, geom, min_lon, min_lat, max_lon, max_lat, area_km2, demo, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, level = excluded.level, parent_id = excluded.parent_id,
+			geom = excluded.geom, min_lon = excluded.min_lon, min_lat = excluded.min_lat, max_lon = excluded.max_lon,
+			max_lat = excluded.max_lat, area_km2 = excluded.area_km2, demo = excluded.demo, updated_at = excluded.updated_at`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	now := ts(tx.now)
+	for _, r := range regions {
+		b := r.Geometry.Bound()
+		r.Bound = b
+		geom, err := encodeGeom(r.Geometry)
+		if err != nil {
+			return fmt.Errorf("region %s: %w", r.ID, err)
+		}
+		if _, err := stmt.ExecContext(ctx, r.ID, r.Name, r.Level, nullStr(r.ParentID), geom,
+			b.Min[0], b.Min[1], b.Max[0], b.Max[1], r.AreaKm2, r.Demo, now, now); err != nil {
+			return fmt.Errorf("region %s: %w", r.ID, err)
+		}
+	}
+	levels := map[string]int{}
+	for _, r := range regions {
+		levels[r.Level]++
+	}
+	var parts []string
+	for _, l := range []string{skygrid.LevelCity, skygrid.LevelCounty, skygrid.LevelTownship, skygrid.LevelGrid} {
+		if levels[l] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", levels[l], l))
+		}
+	}
+	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "cli", Action: "regions.import", Entity: "region",
+		EntityID: "*", After: strings.Join(parts, ", ")}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func parentLevelName(level string) string {
+	switch level {
+	case skygrid.LevelCounty:
+		return "city"
+	case skygrid.LevelTownship:
+		return "county"
+	default:
+		return "parent"
+	}
+}
+
+// ImportSupervisors assigns supervisors to grids in one transaction.
+func (db *DB) ImportSupervisors(ctx context.Context, sups []*skygrid.Supervisor) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	now := ts(tx.now)
+	for _, s := range sups {
+		var level string
+		err := tx.QueryRowContext(ctx, `SELECT level FROM regions WHERE id = ?`, s.GridID).Scan(&level)
+		if err == sql.ErrNoRows {
+			return skygrid.Errorf(skygrid.EINVALID, "supervisor %s: grid %q is not imported", s.Name, s.GridID)
+		} else if err != nil {
+			return err
+		}
+		if level != skygrid.LevelGrid {
+			return skygrid.Errorf(skygrid.EINVALID, "supervisor %s: region %q is a %s, not a grid", s.Name, s.GridID, level)
+		}
+		if err := tx.QueryRowContext(ctx, `
+			INSERT INTO supervisors (grid_id, name, phone, demo, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (grid_id) DO UPDATE SET name = excluded.name, phone = excluded.phone, demo = excluded.demo, updated_at = excluded.updated_at
+			RETURNING id`, s.GridID, s.Name, s.Phone, s.Demo, now, now).Scan(&s.ID); err != nil {
+			return fmt.Errorf("supervisor %s: %w", s.GridID, err)
+		}
+	}
+	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "cli", Action: "supervisors.import", Entity: "supervisor",
+		EntityID: "*", After: fmt.Sprintf("%d supervisors", len(sups))}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

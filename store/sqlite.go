@@ -1,0 +1,219 @@
+// Package store implements skygrid's services on SQLite through
+// github.com/mattn/go-sqlite3. It is the only package that imports the
+// driver, and it holds every SQL statement.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is the SQLite database.
+type DB struct {
+	db  *sql.DB
+	DSN string
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// NewDB returns a DB for the file at dsn (":memory:" for a private
+// in-memory database).
+func NewDB(dsn string) *DB {
+	return &DB{DSN: dsn, Now: time.Now}
+}
+
+// Open opens the database with WAL, foreign keys and a busy timeout, and
+// applies the embedded migrations that have not run yet.
+func (db *DB) Open() (err error) {
+	if db.DSN == "" {
+		return fmt.Errorf("dsn required")
+	}
+	memory := db.DSN == ":memory:"
+	dsn := "file:" + db.DSN + "?_foreign_keys=on&_busy_timeout=10000&_txlock=immediate"
+	if !memory {
+		dsn += "&_journal_mode=WAL&_synchronous=NORMAL"
+	}
+	if db.db, err = sql.Open("sqlite3", dsn); err != nil {
+		return err
+	}
+	if memory {
+		// Every connection to :memory: is a new database: keep one.
+		db.db.SetMaxOpenConns(1)
+	}
+	if err := db.db.Ping(); err != nil {
+		db.db.Close()
+		return fmt.Errorf("open %s: %w", db.DSN, err)
+	}
+	if err := db.migrate(); err != nil {
+		db.db.Close()
+		return fmt.Errorf("migrate %s: %w", db.DSN, err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	if db.db != nil {
+		return db.db.Close()
+	}
+	return nil
+}
+
+// migrate applies every migration not yet recorded, in name order, each in
+// its own transaction together with its record.
+func (db *DB) migrate() error {
+	if _, err := db.db.Exec(`CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := db.migrateFile(name); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrateFile(name string) error {
+	tx, err := db.db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRow(`SELECT COUNT(*) FROM migrations WHERE name = ?`, name).Scan(&n); err != nil {
+		return err
+	} else if n > 0 {
+		return nil
+	}
+	buf, err := fs.ReadFile(migrationFS, name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(string(buf)); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`INSERT INTO migrations (name, applied_at) VALUES (?, ?)`, name, ts(db.Now())); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Migrations lists the applied migrations.
+func (db *DB) Migrations(ctx context.Context) ([]string, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT name FROM migrations ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// Tx wraps a transaction with the time it started.
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// BeginTx starts a transaction.
+func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
+	tx, err := db.db.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Second)}, nil
+}
+
+// ts formats a time for the store: UTC, RFC 3339, whole seconds.
+func ts(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// parseTS parses a stored time.
+func parseTS(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, _ := time.Parse(time.RFC3339, s)
+	return t
+}
+
+func nullTS(s sql.NullString) time.Time {
+	if !s.Valid {
+		return time.Time{}
+	}
+	return parseTS(s.String)
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func encodeGeom(g orb.Geometry) ([]byte, error) { return wkb.Marshal(g) }
+
+func decodeGeom(b []byte) (orb.Geometry, error) { return wkb.Unmarshal(b) }
+
+// isConstraint reports whether err is an SQLite constraint violation.
+func isConstraint(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.Code == sqlite3.ErrConstraint
+}
+
+// limitOffset renders LIMIT/OFFSET.
+func limitOffset(limit, offset int) string {
+	if limit > 0 && offset > 0 {
+		return fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset)
+	} else if limit > 0 {
+		return fmt.Sprintf(` LIMIT %d`, limit)
+	} else if offset > 0 {
+		return fmt.Sprintf(` LIMIT -1 OFFSET %d`, offset)
+	}
+	return ""
+}
+
+// where joins conditions.
+func where(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// bboxCond renders a bounding-box intersection test on min/max columns.
+func bboxCond(b orb.Bound, args *[]any) string {
+	*args = append(*args, b.Max[0], b.Min[0], b.Max[1], b.Min[1])
+	return `min_lon <= ? AND max_lon >= ? AND min_lat <= ? AND max_lat >= ?`
+}
