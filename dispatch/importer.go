@@ -18,7 +18,8 @@ import (
 type RegionImport struct {
 	Level string
 	// Property names for the id, the name and the parent id. A dotted
-	// name reaches into objects ("parent.adcode" in DataV files).
+	// name reaches into objects ("parent.adcode" in DataV files); a
+	// comma-separated list takes the first that a feature has.
 	IDProp, NameProp, ParentProp string
 	// ParentID is used when a feature has no parent property value.
 	ParentID string
@@ -65,10 +66,10 @@ func ReadRegions(r io.Reader, name string, opt RegionImport) ([]*skygrid.Region,
 	for _, f := range feats {
 		mp := f.Geometry.(orb.MultiPolygon)
 		reg := &skygrid.Region{
-			ID:       geo.Prop(f.Properties, opt.IDProp),
-			Name:     geo.Prop(f.Properties, opt.NameProp),
+			ID:       firstProp(f.Properties, opt.IDProp),
+			Name:     firstProp(f.Properties, opt.NameProp),
 			Level:    opt.Level,
-			ParentID: geo.Prop(f.Properties, opt.ParentProp),
+			ParentID: firstProp(f.Properties, opt.ParentProp),
 			Geometry: mp,
 			AreaKm2:  geo.AreaKm2(mp),
 		}
@@ -100,6 +101,19 @@ func ReadRegions(r io.Reader, name string, opt RegionImport) ([]*skygrid.Region,
 		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: no features", name)
 	}
 	return regions, nil
+}
+
+// firstProp returns the first non-empty property of a comma-separated list.
+func firstProp(props map[string]any, keys string) string {
+	for _, k := range strings.Split(keys, ",") {
+		if k = strings.TrimSpace(k); k == "" {
+			continue
+		}
+		if v := geo.Prop(props, k); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // ReadSupervisors reads a CSV with columns grid_id, name, phone (by header

@@ -1,0 +1,173 @@
+// Package api serves skygrid's JSON API with echo v4. Every route is in
+// Routes; handlers return errors, and one error handler maps skygrid error
+// codes to HTTP statuses.
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"skygrid"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// Services are what the API reads.
+type Services struct {
+	Hotspots skygrid.HotspotService
+	Events   skygrid.EventService
+	Regions  skygrid.RegionService
+	Tasks    skygrid.TaskService
+	Ingest   skygrid.IngestService
+}
+
+// Server is the HTTP server.
+type Server struct {
+	Services
+	Logger *slog.Logger
+	echo   *echo.Echo
+	ln     net.Listener
+	srv    *http.Server
+}
+
+// NewServer returns a server with every route registered.
+func NewServer(svc Services, logger *slog.Logger) *Server {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	s := &Server{Services: svc, Logger: logger, echo: echo.New()}
+	s.echo.HideBanner, s.echo.HidePort = true, true
+	s.echo.HTTPErrorHandler = s.handleError
+	s.echo.Use(middleware.Recover())
+	s.Routes()
+	return s
+}
+
+// Routes registers every route, in one block.
+func (s *Server) Routes() {
+	e := s.echo
+	e.GET("/healthz", s.handleHealthz)
+	e.GET("/", s.handleIndex)
+
+	e.GET("/api/hotspots", s.handleHotspots)
+	e.GET("/api/events", s.handleEvents)
+	e.GET("/api/events/:id", s.handleEvent)
+	e.GET("/api/regions", s.handleRegions)
+	e.GET("/api/regions/:id", s.handleRegion)
+	e.GET("/api/tasks", s.handleTasks)
+	e.GET("/api/batches", s.handleBatches)
+}
+
+// Handler is the http.Handler (for httptest).
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Open listens on addr ("127.0.0.1:0" picks a port) and serves in the background.
+func (s *Server) Open(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	s.ln = ln
+	s.srv = &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second}
+	go s.srv.Serve(ln)
+	return nil
+}
+
+// Addr is the address listened on.
+func (s *Server) Addr() string {
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
+
+// URL is the server's base URL.
+func (s *Server) URL() string { return "http://" + s.Addr() }
+
+// Close shuts the server down gracefully.
+func (s *Server) Close() error {
+	if s.srv == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return s.srv.Shutdown(ctx)
+}
+
+// ErrorResponse is the JSON body of every error.
+type ErrorResponse struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+var codeStatus = map[string]int{
+	skygrid.ECONFLICT:     http.StatusConflict,
+	skygrid.EINVALID:      http.StatusBadRequest,
+	skygrid.ENOTFOUND:     http.StatusNotFound,
+	skygrid.EUNAUTHORIZED: http.StatusUnauthorized,
+	skygrid.EFORBIDDEN:    http.StatusForbidden,
+	skygrid.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// handleError maps errors to JSON with a code and message and logs
+// internal errors once.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	var he *echo.HTTPError
+	var body ErrorResponse
+	status := http.StatusInternalServerError
+	if errors.As(err, &he) {
+		status = he.Code
+		body.Error.Code = httpCode(he.Code)
+		if m, ok := he.Message.(string); ok {
+			body.Error.Message = m
+		} else {
+			body.Error.Message = http.StatusText(he.Code)
+		}
+	} else {
+		code := skygrid.ErrorCode(err)
+		status = codeStatus[code]
+		body.Error.Code, body.Error.Message = code, skygrid.ErrorMessage(err)
+		if code == skygrid.EINTERNAL {
+			s.Logger.Error("internal error", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		}
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	_ = c.JSON(status, body)
+}
+
+func httpCode(status int) string {
+	for code, st := range codeStatus {
+		if st == status {
+			return code
+		}
+	}
+	if status >= 500 {
+		return skygrid.EINTERNAL
+	}
+	return skygrid.EINVALID
+}
+
+func (s *Server) handleHealthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) handleIndex(c echo.Context) error {
+	return c.HTML(http.StatusOK, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>skygrid 天网格</title>
+<h1>skygrid 天网格</h1><p>卫星火点 → 网格员任务。API:</p><ul>
+<li><a href="/api/events">/api/events</a> 火情</li><li><a href="/api/hotspots?limit=100">/api/hotspots</a> 火点</li>
+<li><a href="/api/tasks">/api/tasks</a> 任务</li><li><a href="/api/regions?level=county">/api/regions</a> 行政区/网格</li>
+<li><a href="/api/batches">/api/batches</a> 导入批次</li><li><a href="/healthz">/healthz</a></li></ul>`)
+}

@@ -1,0 +1,78 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"skygrid"
+
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb/geojson"
+)
+
+func eventFeature(e *skygrid.Event) *geojson.Feature {
+	f := geojson.NewFeature(e.Point)
+	f.ID = e.ID
+	f.Properties = geojson.Properties{
+		"id": e.ID, "class": e.Class, "class_name": skygrid.ClassNames[e.Class], "state": e.State,
+		"first_seen": e.FirstSeen, "last_seen": e.LastSeen, "hotspot_count": e.HotspotCount, "max_frp": e.MaxFRP,
+		"grid_id": e.GridID, "township_id": e.TownshipID, "county_id": e.CountyID, "assigned_by": e.AssignedBy,
+		"bbox": []float64{e.Bound.Min[0], e.Bound.Min[1], e.Bound.Max[0], e.Bound.Max[1]},
+		"created_at": e.CreatedAt, "updated_at": e.UpdatedAt,
+	}
+	if e.Task != nil {
+		f.Properties["task"] = e.Task
+	}
+	return f
+}
+
+// GET /api/events?bbox=&since=&until=&class=&state=&region=&limit=&offset=
+func (s *Server) handleEvents(c echo.Context) error {
+	p := &params{c: c}
+	f := skygrid.EventFilter{
+		Bbox: p.bbox("bbox"), Since: p.time("since"), Until: p.time("until"),
+		Class: p.oneOf("class", skygrid.Classes), State: p.oneOf("state", []string{skygrid.EventOpen, skygrid.EventClosed}),
+		RegionID: p.str("region"), CountyID: p.str("county"), GridID: p.str("grid"),
+		Limit: p.intv("limit", defaultLimit, maxLimit), Offset: p.intv("offset", 0, 0),
+	}
+	if p.err != nil {
+		return p.err
+	}
+	es, n, err := s.Events.FindEvents(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	out := newCollection(len(es))
+	out.Total = n
+	for _, e := range es {
+		out.Features = append(out.Features, eventFeature(e))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// GET /api/events/:id: the event with its hotspots (a FeatureCollection in
+// properties.hotspots), grid with supervisor, and task.
+func (s *Server) handleEvent(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return skygrid.Errorf(skygrid.EINVALID, "event id must be a positive whole number, got %q", c.Param("id"))
+	}
+	e, err := s.Events.FindEventByID(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	f := eventFeature(e)
+	hs := newCollection(len(e.Hotspots))
+	hs.Total = len(e.Hotspots)
+	for _, h := range e.Hotspots {
+		hs.Features = append(hs.Features, hotspotFeature(h))
+	}
+	f.Properties["hotspots"] = hs
+	if e.Grid != nil {
+		f.Properties["grid"] = e.Grid
+		if e.Grid.Supervisor != nil {
+			f.Properties["supervisor"] = e.Grid.Supervisor
+		}
+	}
+	return c.JSON(http.StatusOK, f)
+}

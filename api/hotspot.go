@@ -1,0 +1,62 @@
+package api
+
+import (
+	"net/http"
+
+	"skygrid"
+
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb/geojson"
+)
+
+// Page sizes.
+const (
+	defaultLimit = 1000
+	maxLimit     = 50000
+)
+
+func hotspotFeature(h *skygrid.Hotspot) *geojson.Feature {
+	f := geojson.NewFeature(h.Point)
+	f.ID = h.ID
+	f.Properties = geojson.Properties{
+		"id": h.ID, "source": h.Source, "satellite": h.Satellite, "acq_time": h.AcqTime,
+		"brightness": h.Brightness, "bright_t31": h.BrightT31, "scan": h.Scan, "track": h.Track, "frp": h.FRP,
+		"confidence": h.Confidence, "daynight": h.DayNight, "version": h.Version, "type": h.Type,
+		"status": h.Status, "status_reason": h.StatusReason, "event_id": h.EventID, "batch_id": h.BatchID,
+	}
+	return f
+}
+
+// collection is a FeatureCollection with the total before paging.
+type collection struct {
+	Type     string             `json:"type"`
+	Features []*geojson.Feature `json:"features"`
+	Total    int                `json:"total"`
+}
+
+func newCollection(n int) *collection {
+	return &collection{Type: "FeatureCollection", Features: make([]*geojson.Feature, 0, n)}
+}
+
+// GET /api/hotspots?bbox=&since=&until=&status=&limit=&offset=
+func (s *Server) handleHotspots(c echo.Context) error {
+	p := &params{c: c}
+	f := skygrid.HotspotFilter{
+		Bbox: p.bbox("bbox"), Since: p.time("since"), Until: p.time("until"),
+		Status: p.oneOf("status", []string{skygrid.StatusFire, skygrid.StatusLowConfidence, skygrid.StatusStatic, skygrid.StatusPending}),
+		Limit:  p.intv("limit", defaultLimit, maxLimit), Offset: p.intv("offset", 0, 0),
+	}
+	if p.err != nil {
+		return p.err
+	}
+	hs, n, err := s.Hotspots.FindHotspots(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	out := newCollection(len(hs))
+	out.Total = n
+	for _, h := range hs {
+		out.Features = append(out.Features, hotspotFeature(h))
+	}
+	return c.JSON(http.StatusOK, out)
+}

@@ -1,0 +1,61 @@
+package api
+
+import (
+	"net/http"
+
+	"skygrid"
+
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb/geojson"
+)
+
+func regionFeature(r *skygrid.Region) *geojson.Feature {
+	var f *geojson.Feature
+	if len(r.Geometry) > 0 {
+		f = geojson.NewFeature(r.Geometry)
+	} else {
+		f = &geojson.Feature{Type: "Feature", Properties: geojson.Properties{}}
+	}
+	f.ID = r.ID
+	f.BBox = geojson.BBox{r.Bound.Min[0], r.Bound.Min[1], r.Bound.Max[0], r.Bound.Max[1]}
+	f.Properties = geojson.Properties{"id": r.ID, "name": r.Name, "level": r.Level, "parent_id": r.ParentID, "area_km2": r.AreaKm2}
+	if r.Supervisor != nil {
+		f.Properties["supervisor"] = r.Supervisor
+	}
+	if r.Demo {
+		f.Properties["demo"] = true
+	}
+	return f
+}
+
+// GET /api/regions?level=&parent=&bbox=&geometry=true|false&limit=&offset=
+func (s *Server) handleRegions(c echo.Context) error {
+	p := &params{c: c}
+	f := skygrid.RegionFilter{
+		Level:    p.oneOf("level", []string{skygrid.LevelCity, skygrid.LevelCounty, skygrid.LevelTownship, skygrid.LevelGrid}),
+		ParentID: p.str("parent"), Bbox: p.bbox("bbox"), WithGeometry: p.boolv("geometry", true),
+		Limit: p.intv("limit", 0, maxLimit), Offset: p.intv("offset", 0, 0),
+	}
+	if p.err != nil {
+		return p.err
+	}
+	rs, n, err := s.Regions.FindRegions(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	out := newCollection(len(rs))
+	out.Total = n
+	for _, r := range rs {
+		out.Features = append(out.Features, regionFeature(r))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// GET /api/regions/:id
+func (s *Server) handleRegion(c echo.Context) error {
+	r, err := s.Regions.FindRegionByID(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, regionFeature(r))
+}

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+
+	"skygrid"
+	"skygrid/data"
+	"skygrid/detect"
+	"skygrid/dispatch"
+	"skygrid/store"
+)
+
+// runDemo: skygrid demo [--addr 127.0.0.1:8080] [--db FILE]
+func (m *Main) runDemo(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address (port 0 picks a free port)")
+	dbPath := fs.String("db", "", "write the demo database here (must not exist; default: a temporary file removed on exit)")
+	config := fs.String("config", m.Getenv("SKYGRID_CONFIG"), "TOML configuration file")
+	noServe := fs.Bool("no-serve", false, "build the database and exit")
+	fs.Usage = func() {
+		fmt.Fprintln(m.Stderr, "Usage: skygrid demo [flags]\n\nBuilds a fresh database from the data embedded in the binary (Datong's ten counties, 3 km grids\nwith demo supervisors, Shanxi power plants, October 2023 NOAA-20 VIIRS detections), runs the\npipeline and serves it.")
+		fs.PrintDefaults()
+	}
+	if _, err := m.parse(fs, args); err != nil {
+		return err
+	}
+	file := *dbPath
+	if file == "" {
+		dir, err := os.MkdirTemp("", "skygrid-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		file = filepath.Join(dir, "skygrid-demo.db")
+	} else if _, err := os.Stat(file); err == nil {
+		return fmt.Errorf("demo: %s exists; the demo builds a fresh database (remove it or choose another --db)", file)
+	}
+	db, err := m.openDB(file)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	p, err := m.pipeline(db, *config)
+	if err != nil {
+		return err
+	}
+	if err := BuildDemo(ctx, db, p, m.Stdout); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	fmt.Fprintf(m.Stdout, "database: %s\n", file)
+	if *noServe {
+		return nil
+	}
+	return m.serve(ctx, db, *addr)
+}
+
+// BuildDemo loads the embedded data into db and runs the pipeline,
+// printing what it loaded.
+func BuildDemo(ctx context.Context, db *store.DB, p *dispatch.Pipeline, out io.Writer) error {
+	open := func(name string) (fs.File, error) { return data.FS.Open(name) }
+
+	// The city outline, then the ten counties under it.
+	readRegions := func(name, level, parent string) ([]*skygrid.Region, error) {
+		f, err := open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return dispatch.ReadRegions(f, name, dispatch.RegionImport{Level: level, IDProp: "district_adcode,city_adcode",
+			NameProp: "district_name,city_name", ParentID: parent, CRS: "cgcs2000"})
+	}
+	city, err := readRegions(data.Outline, skygrid.LevelCity, "")
+	if err != nil {
+		return err
+	}
+	counties, err := readRegions(data.Districts, skygrid.LevelCounty, city[0].ID)
+	if err != nil {
+		return err
+	}
+	if err := db.ImportRegions(ctx, append(city, counties...)); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "regions: %s %s and %d counties (Tianditu boundaries)\n", city[0].ID, city[0].Name, len(counties))
+
+	grids, err := dispatch.GenerateGrids(ctx, db, 3000, nil)
+	if err != nil {
+		return err
+	}
+	for _, g := range grids {
+		g.Demo = true
+	}
+	if err := db.ImportRegions(ctx, grids); err != nil {
+		return err
+	}
+	sups := make([]*skygrid.Supervisor, len(grids))
+	for i, g := range grids {
+		sups[i] = &skygrid.Supervisor{GridID: g.ID, Name: fmt.Sprintf("示例网格员 %04d", i+1), Phone: fmt.Sprintf("100-0000-%04d", i+1), Demo: true}
+	}
+	if err := db.ImportSupervisors(ctx, sups); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "grids: %d generated 3 km cells, each with a made-up demo supervisor (示例网格员)\n", len(grids))
+
+	plants := 0
+	for _, name := range []string{data.PowerPlantsWRI, data.PowerPlantsGEO, data.SteelPlants} {
+		f, err := open(name)
+		if err != nil {
+			return err
+		}
+		res, err := detect.ReadHeatSources(f, path.Base(name))
+		f.Close()
+		if err != nil {
+			return err
+		}
+		if _, err := db.ImportSites(ctx, res.Sites); err != nil {
+			return err
+		}
+		plants += len(res.Sites)
+	}
+	fmt.Fprintf(out, "heat sources: %d thermal power and steel plants in and around Shanxi (WRI GPPD, GEM)\n", plants)
+
+	names, err := fs.Glob(data.FS, data.FIRMSOctober+"/*.csv")
+	if err != nil {
+		return err
+	}
+	pctx, err := p.LoadContext(ctx)
+	if err != nil {
+		return err
+	}
+	var t skygrid.IngestBatch
+	for _, name := range names {
+		f, err := open(name)
+		if err != nil {
+			return err
+		}
+		b, err := p.Ingest(ctx, f, path.Base(name), dispatch.IngestOptions{Context: pctx})
+		f.Close()
+		if err != nil {
+			return err
+		}
+		t.Rows += b.Rows
+		t.New += b.New
+		t.Duplicates += b.Duplicates
+		t.Outside += b.Outside
+		t.Static += b.Static
+		t.LowConfidence += b.LowConfidence
+		t.EventsNew += b.EventsNew
+		t.TasksNew += b.TasksNew
+	}
+	fmt.Fprintf(out, "fire points: %d NASA FIRMS NOAA-20 VIIRS files, October 2023: %d rows, %d new, %d duplicates (overlapping days), %d outside the area\n",
+		len(names), t.Rows, t.New, t.Duplicates, t.Outside)
+	fmt.Fprintf(out, "detect: %d low confidence, %d static heat; %d events, %d tasks dispatched\n", t.LowConfidence, t.Static, t.EventsNew, t.TasksNew)
+	return nil
+}

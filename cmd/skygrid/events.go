@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"skygrid"
+	"skygrid/api"
+)
+
+// listFlags are the filters shared by `events` and `tasks`.
+type listFlags struct {
+	since, until, county, grid, class, state, format string
+	limit                                            int
+}
+
+func (l *listFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&l.since, "since", "", "from this time (2023-10-24 or RFC 3339)")
+	fs.StringVar(&l.until, "until", "", "before this time")
+	fs.StringVar(&l.county, "county", "", "county id (e.g. 140225)")
+	fs.StringVar(&l.grid, "grid", "", "grid id")
+	fs.StringVar(&l.class, "class", "", "class: industrial_heat, loose_coal_burning, construction_site, stockpile, straw_burning, open_burning")
+	fs.StringVar(&l.state, "state", "", "state")
+	fs.StringVar(&l.format, "format", "table", "table, csv or json")
+	fs.IntVar(&l.limit, "limit", 0, "at most this many rows (0: all)")
+}
+
+func (l *listFlags) times() (since, until *time.Time, err error) {
+	if l.since != "" {
+		t, err := api.ParseTime(l.since)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--since: %w", err)
+		}
+		since = &t
+	}
+	if l.until != "" {
+		t, err := api.ParseTime(l.until)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--until: %w", err)
+		}
+		until = &t
+	}
+	switch l.format {
+	case "table", "csv", "json":
+	default:
+		return nil, nil, fmt.Errorf("--format: want table, csv or json, got %q", l.format)
+	}
+	if l.class != "" {
+		ok := false
+		for _, c := range skygrid.Classes {
+			ok = ok || c == l.class
+		}
+		if !ok {
+			return nil, nil, fmt.Errorf("--class: unknown class %q", l.class)
+		}
+	}
+	return since, until, nil
+}
+
+func optStr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// writeRows writes a header and rows as an aligned table or CSV.
+func writeRows(w io.Writer, format string, header []string, rows [][]string) error {
+	if format == "csv" {
+		cw := csv.NewWriter(w)
+		if err := cw.Write(header); err != nil {
+			return err
+		}
+		if err := cw.WriteAll(rows); err != nil {
+			return err
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for i, h := range header {
+		if i > 0 {
+			fmt.Fprint(tw, "\t")
+		}
+		fmt.Fprint(tw, h)
+	}
+	fmt.Fprintln(tw)
+	for _, r := range rows {
+		for i, c := range r {
+			if i > 0 {
+				fmt.Fprint(tw, "\t")
+			}
+			fmt.Fprint(tw, c)
+		}
+		fmt.Fprintln(tw)
+	}
+	return tw.Flush()
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+var shanghai = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}()
+
+// local formats a time in Asia/Shanghai for tables.
+func local(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(shanghai).Format("2006-01-02 15:04")
+}
+
+// runEvents: skygrid events [filters] [--format table|csv|json]
+func (m *Main) runEvents(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("events", flag.ContinueOnError)
+	var c common
+	m.commonFlags(fs, &c)
+	var l listFlags
+	l.register(fs)
+	if _, err := m.parse(fs, args); err != nil {
+		return err
+	}
+	since, until, err := l.times()
+	if err != nil {
+		return err
+	}
+	db, err := m.openDB(c.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	es, n, err := db.FindEvents(ctx, skygrid.EventFilter{Since: since, Until: until, CountyID: optStr(l.county), GridID: optStr(l.grid),
+		Class: optStr(l.class), State: optStr(l.state), Limit: l.limit})
+	if err != nil {
+		return err
+	}
+	if l.format == "json" {
+		if es == nil {
+			es = []*skygrid.Event{}
+		}
+		return writeJSON(m.Stdout, map[string]any{"events": es, "total": n})
+	}
+	header := []string{"id", "class", "类别", "first_seen", "last_seen", "hotspots", "max_frp", "lat", "lon", "county", "grid", "task", "task_state", "supervisor"}
+	var rows [][]string
+	for _, e := range es {
+		task, state, sup := "", "", ""
+		if e.Task != nil {
+			task, state, sup = strconv.FormatInt(e.Task.ID, 10), e.Task.State, e.Task.SupervisorName
+		}
+		rows = append(rows, []string{strconv.FormatInt(e.ID, 10), e.Class, skygrid.ClassNames[e.Class], local(e.FirstSeen), local(e.LastSeen),
+			strconv.Itoa(e.HotspotCount), strconv.FormatFloat(e.MaxFRP, 'f', 1, 64), strconv.FormatFloat(e.Point[1], 'f', 5, 64),
+			strconv.FormatFloat(e.Point[0], 'f', 5, 64), e.CountyID, e.GridID, task, state, sup})
+	}
+	if err := writeRows(m.Stdout, l.format, header, rows); err != nil {
+		return err
+	}
+	if l.format == "table" {
+		fmt.Fprintf(m.Stdout, "%d of %d events (times Asia/Shanghai)\n", len(es), n)
+	}
+	return nil
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"skygrid/dispatch"
+)
+
+// runGrid: skygrid grid generate --cell 3km [--county ID,...]
+func (m *Main) runGrid(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "generate" {
+		return fmt.Errorf("grid: want 'grid generate --cell 3km'")
+	}
+	fs := flag.NewFlagSet("grid generate", flag.ContinueOnError)
+	var c common
+	m.commonFlags(fs, &c)
+	cell := fs.String("cell", "3km", "cell size: 3km, 1500m, ...")
+	counties := fs.String("county", "", "comma-separated county ids (default: every county)")
+	fs.Usage = func() {
+		fmt.Fprintln(m.Stderr, "Usage: skygrid grid generate --cell 3km [flags]\n\nSquare cells clipped to each county, ids COUNTY-ROW-COL (row 0 in the north).")
+		fs.PrintDefaults()
+	}
+	if _, err := m.parse(fs, args[1:]); err != nil {
+		return err
+	}
+	metres, err := parseLength(*cell)
+	if err != nil {
+		return fmt.Errorf("grid generate: --cell: %w", err)
+	}
+	db, err := m.openDB(c.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var ids []string
+	if *counties != "" {
+		ids = strings.Split(*counties, ",")
+	}
+	cells, err := dispatch.GenerateGrids(ctx, db, metres, ids)
+	if err != nil {
+		return err
+	}
+	if err := db.ImportRegions(ctx, cells); err != nil {
+		return err
+	}
+	per := map[string]int{}
+	for _, r := range cells {
+		per[r.ParentID]++
+	}
+	fmt.Fprintf(m.Stdout, "generated %d grid cells of %s in %d counties\n", len(cells), *cell, len(per))
+	return nil
+}
+
+// parseLength reads "3km", "3000m" or "3000".
+func parseLength(s string) (float64, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	mult := 1.0
+	switch {
+	case strings.HasSuffix(s, "km"):
+		s, mult = strings.TrimSuffix(s, "km"), 1000
+	case strings.HasSuffix(s, "m"):
+		s = strings.TrimSuffix(s, "m")
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v <= 0 {
+		return 0, fmt.Errorf("want a length like 3km or 1500m, got %q", s)
+	}
+	return v * mult, nil
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"skygrid"
+	"skygrid/dispatch"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+// progressMin is the file size from which a terminal gets a progress bar.
+const progressMin = 4 << 20
+
+// runIngest: skygrid ingest FILE|DIR... [--reasons N]
+func (m *Main) runIngest(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	var c common
+	m.commonFlags(fs, &c)
+	reasons := fs.Int("reasons", 5, "how many row errors to print per file")
+	fs.Usage = func() {
+		fmt.Fprintln(m.Stderr, "Usage: skygrid ingest FILE|DIR... [flags]\n\nIngests NASA FIRMS CSV (any layout) and Himawari WLF files; a folder means its .csv/.txt files in name order.")
+		fs.PrintDefaults()
+	}
+	files, err := m.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		fs.Usage()
+		return fmt.Errorf("ingest: no files given")
+	}
+	paths, err := dispatch.ExpandPaths(files)
+	if err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+	db, err := m.openDB(c.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	p, err := m.pipeline(db, c.config)
+	if err != nil {
+		return err
+	}
+	pctx, err := p.LoadContext(ctx)
+	if err != nil {
+		return err
+	}
+	if pctx.Area == nil {
+		fmt.Fprintln(m.Stderr, "warning: no regions imported, so every detection is kept; import regions first to keep only your area")
+	}
+	failed := 0
+	var total skygrid.IngestBatch
+	for _, path := range paths {
+		opt := dispatch.IngestOptions{Context: pctx}
+		bar := m.progressBar(path)
+		if bar != nil {
+			opt.Progress = func(n int64) { _ = bar.Set64(n) }
+		}
+		b, err := p.IngestFile(ctx, path, opt)
+		if bar != nil {
+			_ = bar.Finish()
+			_ = bar.Clear()
+		}
+		if err != nil {
+			failed++
+			fmt.Fprintf(m.Stdout, "%s: REFUSED: %s\n", path, errorText(err))
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			continue
+		}
+		printBatch(m.Stdout, path, b, *reasons)
+		total.Rows += b.Rows
+		total.New += b.New
+		total.Duplicates += b.Duplicates
+		total.Rejected += b.Rejected
+		total.Outside += b.Outside
+		total.EventsNew += b.EventsNew
+		total.TasksNew += b.TasksNew
+	}
+	if len(paths) > 1 {
+		fmt.Fprintf(m.Stdout, "total: %d files (%d refused), %d rows, %d new, %d duplicates, %d rejected, %d outside; %d new events, %d new tasks\n",
+			len(paths), failed, total.Rows, total.New, total.Duplicates, total.Rejected, total.Outside, total.EventsNew, total.TasksNew)
+	}
+	if failed > 0 {
+		return fmt.Errorf("ingest: %d of %d files refused", failed, len(paths))
+	}
+	return nil
+}
+
+func printBatch(w io.Writer, path string, b *skygrid.IngestBatch, reasons int) {
+	fmt.Fprintf(w, "%s (%s, batch %d): %d rows read, %d new, %d duplicates, %d rejected, %d outside the area\n",
+		path, b.Format, b.ID, b.Rows, b.New, b.Duplicates, b.Rejected, b.Outside)
+	fmt.Fprintf(w, "  detect: %d low confidence, %d static heat; %d new events, %d updated; %d new tasks\n",
+		b.LowConfidence, b.Static, b.EventsNew, b.EventsUpdated, b.TasksNew)
+	for i, e := range b.Errors {
+		if i == reasons {
+			fmt.Fprintf(w, "  ... %d more rejected rows\n", b.Rejected-reasons)
+			break
+		}
+		fmt.Fprintf(w, "  rejected: %s\n", e.Error())
+	}
+}
+
+// progressBar returns a bar on a terminal for a large file, else nil.
+func (m *Main) progressBar(path string) *progressbar.ProgressBar {
+	f, ok := m.Stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Size() < progressMin {
+		return nil
+	}
+	return progressbar.NewOptions64(fi.Size(), progressbar.OptionSetWriter(f), progressbar.OptionShowBytes(true),
+		progressbar.OptionSetDescription(filepath.Base(path)), progressbar.OptionThrottle(100_000_000))
+}

@@ -1,0 +1,200 @@
+// Command skygrid turns satellite fire points into tasks for grid
+// supervisors. One file per subcommand.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	_ "time/tzdata" // Asia/Shanghai on machines without zoneinfo
+
+	"skygrid"
+	"skygrid/dispatch"
+	"skygrid/store"
+
+	"github.com/BurntSushi/toml"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := NewMain()
+	if err := m.Run(ctx, os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "skygrid:", errorText(err))
+		os.Exit(1)
+	}
+}
+
+// errorText shows an application error's message, and other errors whole.
+func errorText(err error) string {
+	var e *skygrid.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}
+
+// Main is the program: its streams, environment and clock are fields so
+// that tests run it in-process.
+type Main struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	Now    func() time.Time
+	// Ready, when set, receives the server's URL once serve or demo listens.
+	Ready func(url string)
+	// Logger for the server.
+	Logger *slog.Logger
+}
+
+// NewMain returns a Main on the process's streams.
+func NewMain() *Main {
+	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Now: time.Now,
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+}
+
+const usage = `skygrid: satellite fire points to grid supervisors (天网格)
+
+Usage: skygrid COMMAND [arguments] [flags]
+
+Commands:
+  demo                      build a demo database from the embedded Datong data and serve it
+  serve                     serve the JSON API
+  ingest FILE|DIR...        ingest FIRMS CSV / Himawari WLF files
+  import regions FILE       import regions from GeoJSON (--level county|township|grid|city)
+  import supervisors FILE   assign grid supervisors from CSV (grid_id,name,phone)
+  import heat-sources FILE  import known industrial heat sources (Global Power Plant Database CSV)
+  grid generate             generate square grid cells (--cell 3km) clipped to each county
+  events                    list events (火情)
+  tasks                     list tasks (任务)
+
+Every command takes --db FILE (default skygrid.db, or $SKYGRID_DB) and
+--config FILE (TOML; default none, or $SKYGRID_CONFIG). Run
+'skygrid COMMAND -h' for a command's flags.
+`
+
+// Run runs one command.
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return flag.ErrHelp
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "demo":
+		return m.runDemo(ctx, rest)
+	case "serve":
+		return m.runServe(ctx, rest)
+	case "ingest":
+		return m.runIngest(ctx, rest)
+	case "import":
+		return m.runImport(ctx, rest)
+	case "grid":
+		return m.runGrid(ctx, rest)
+	case "events":
+		return m.runEvents(ctx, rest)
+	case "tasks":
+		return m.runTasks(ctx, rest)
+	case "help", "-h", "--help":
+		fmt.Fprint(m.Stdout, usage)
+		return nil
+	}
+	fmt.Fprint(m.Stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// common holds the flags every command takes.
+type common struct {
+	db     string
+	config string
+}
+
+func (m *Main) commonFlags(fs *flag.FlagSet, c *common) {
+	def := m.Getenv("SKYGRID_DB")
+	if def == "" {
+		def = "skygrid.db"
+	}
+	fs.StringVar(&c.db, "db", def, "SQLite database file (env SKYGRID_DB)")
+	fs.StringVar(&c.config, "config", m.Getenv("SKYGRID_CONFIG"), "TOML configuration file (env SKYGRID_CONFIG)")
+}
+
+// parse parses flags that may come before, between or after positional
+// arguments ("import regions FILE --level county") and returns the positionals.
+func (m *Main) parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(m.Stderr)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// openDB opens (creating and migrating) the database.
+func (m *Main) openDB(path string) (*store.DB, error) {
+	db := store.NewDB(path)
+	db.Now = m.Now
+	if err := db.Open(); err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// loadConfig reads the TOML configuration over the defaults.
+func loadConfig(path string) (dispatch.Config, error) {
+	cfg := dispatch.DefaultConfig()
+	if path == "" {
+		return cfg, nil
+	}
+	md, err := toml.DecodeFile(path, &cfg)
+	if err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return cfg, fmt.Errorf("config %s: unknown keys: %s", path, strings.Join(keys, ", "))
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// pipeline opens the pipeline on db with the configuration.
+func (m *Main) pipeline(db *store.DB, configPath string) (*dispatch.Pipeline, error) {
+	cfg, err := loadConfig(configPath)
+	if err != nil {
+		return nil, err
+	}
+	p, err := dispatch.New(db, cfg)
+	if err != nil {
+		return nil, err
+	}
+	p.Now = m.Now
+	return p, nil
+}

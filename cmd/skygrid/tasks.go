@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strconv"
+
+	"skygrid"
+)
+
+// runTasks: skygrid tasks [filters] [--format table|csv|json]
+func (m *Main) runTasks(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("tasks", flag.ContinueOnError)
+	var c common
+	m.commonFlags(fs, &c)
+	var l listFlags
+	l.register(fs)
+	if _, err := m.parse(fs, args); err != nil {
+		return err
+	}
+	since, until, err := l.times()
+	if err != nil {
+		return err
+	}
+	db, err := m.openDB(c.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ts, n, err := db.FindTasks(ctx, skygrid.TaskFilter{Since: since, Until: until, CountyID: optStr(l.county), GridID: optStr(l.grid),
+		Class: optStr(l.class), State: optStr(l.state), Limit: l.limit})
+	if err != nil {
+		return err
+	}
+	if l.format == "json" {
+		if ts == nil {
+			ts = []*skygrid.Task{}
+		}
+		return writeJSON(m.Stdout, map[string]any{"tasks": ts, "total": n})
+	}
+	header := []string{"id", "event", "class", "类别", "county", "grid", "supervisor", "state", "ack_due", "report_due", "created"}
+	var rows [][]string
+	for _, t := range ts {
+		sup := t.SupervisorName
+		if t.GridID == "" {
+			sup = "(unassigned queue 待分配)"
+		}
+		rows = append(rows, []string{strconv.FormatInt(t.ID, 10), strconv.FormatInt(t.EventID, 10), t.EventClass, skygrid.ClassNames[t.EventClass],
+			t.CountyID, t.GridID, sup, t.State, local(t.AckDue), local(t.ReportDue), local(t.CreatedAt)})
+	}
+	if err := writeRows(m.Stdout, l.format, header, rows); err != nil {
+		return err
+	}
+	if l.format == "table" {
+		fmt.Fprintf(m.Stdout, "%d of %d tasks (times Asia/Shanghai)\n", len(ts), n)
+	}
+	return nil
+}
