@@ -26,7 +26,7 @@ type Site struct {
 	ExternalID string `json:"external_id,omitempty"`
 	Name       string `json:"name"`
 	// Geometry is an orb.Point or an orb.MultiPolygon.
-	Geometry orb.Geometry     `json:"-"`
+	Geometry orb.Geometry      `json:"-"`
 	Props    map[string]string `json:"props,omitempty"`
 	Source   string            `json:"source,omitempty"`
 }

@@ -93,6 +93,12 @@ func Open(in io.Reader, name string) (*Reader, error) {
 		return nil, fmt.Errorf("%s: %w: it is binary, not CSV", name, ErrNotFireFile)
 	}
 	peek = bytes.TrimPrefix(peek, []byte("\xef\xbb\xbf"))
+	if t := bytes.TrimSpace(peek); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		return nil, fmt.Errorf("%s: %w: it is JSON (GeoJSON?), not CSV", name, ErrNotFireFile)
+	}
+	if len(bytes.TrimSpace(peek)) == 0 {
+		return nil, fmt.Errorf("%s: %w: the file is blank", name, ErrNotFireFile)
+	}
 	if peek[0] == '#' {
 		return r, r.openHimawari(br)
 	}

@@ -1,0 +1,71 @@
+package detect_test
+
+import (
+	"strings"
+	"testing"
+
+	"skygrid/data"
+	"skygrid/detect"
+
+	"github.com/paulmach/orb"
+)
+
+func TestReadHeatSources(t *testing.T) {
+	for _, tt := range []struct {
+		name, file, layout string
+		sites              int
+		skipped            map[string]int
+		find               string
+		at                 orb.Point
+	}{
+		{"WRI China source table", data.PowerPlantsWRI, "gppd-china", 170, map[string]int{"Wind": 34, "Hydro": 16},
+			"Tongmei Tashan power station", orb.Point{113.18874840000002, 39.9792083}},
+		{"GPPD GEO database", data.PowerPlantsGEO, "gppd", 7, map[string]int{"Hydro": 2},
+			"Datang Tuoketuo Coal Power Station China", orb.Point{111.3555, 40.1951}},
+		{"GEM steel plants", data.SteelPlants, "gem-steel", 20, map[string]int{},
+			"Changzhi Xingbao Steel Co Ltd", orb.Point{113.15509, 36.332449}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := data.FS.Open(tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			res, err := detect.ReadHeatSources(f, tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Layout != tt.layout || len(res.Sites) != tt.sites || len(res.Errors) != 0 {
+				t.Fatalf("layout %s, %d sites, errors %v; want %s, %d", res.Layout, len(res.Sites), res.Errors, tt.layout, tt.sites)
+			}
+			for k, v := range tt.skipped {
+				if res.Skipped[k] != v {
+					t.Errorf("skipped %s: %d, want %d", k, res.Skipped[k], v)
+				}
+			}
+			found := false
+			for _, s := range res.Sites {
+				if s.Name == tt.find {
+					found = true
+					if s.Geometry.(orb.Point) != tt.at {
+						t.Errorf("%s at %v, want %v", s.Name, s.Geometry, tt.at)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("%s not found", tt.find)
+			}
+		})
+	}
+}
+
+func TestReadHeatSourcesRefusesOtherFiles(t *testing.T) {
+	_, err := detect.ReadHeatSources(strings.NewReader("latitude,longitude,acq_date\n1,2,2023-01-01\n"), "fires.csv")
+	if err == nil || !strings.Contains(err.Error(), "fires.csv: not a heat-source file") {
+		t.Errorf("got %v", err)
+	}
+	res, err := detect.ReadHeatSources(strings.NewReader("gppd_idnr,name,primary_fuel,latitude,longitude\nX1,a,Coal,abc,113\n"), "p.csv")
+	if err != nil || len(res.Errors) != 1 || res.Errors[0].Line != 2 || res.Errors[0].Field != "latitude" {
+		t.Errorf("got %v %+v", err, res)
+	}
+}
