@@ -119,12 +119,22 @@ func GCJ02ToBD09(p orb.Point) orb.Point {
 	return orb.Point{z*math.Cos(theta) + 0.0065, z*math.Sin(theta) + 0.006}
 }
 
-// BD09ToGCJ02 converts Baidu's BD-09 to GCJ-02.
+// BD09ToGCJ02 converts Baidu's BD-09 to GCJ-02: the usual closed-form
+// inverse (good to about a metre), refined by fixed-point iteration.
 func BD09ToGCJ02(p orb.Point) orb.Point {
 	x, y := p[0]-0.0065, p[1]-0.006
 	z := math.Sqrt(x*x+y*y) - 0.00002*math.Sin(y*bdPi)
 	theta := math.Atan2(y, x) - 0.000003*math.Cos(x*bdPi)
-	return orb.Point{z * math.Cos(theta), z * math.Sin(theta)}
+	g := orb.Point{z * math.Cos(theta), z * math.Sin(theta)}
+	for i := 0; i < 5; i++ {
+		b := GCJ02ToBD09(g)
+		dx, dy := b[0]-p[0], b[1]-p[1]
+		g = orb.Point{g[0] - dx, g[1] - dy}
+		if math.Abs(dx) < 1e-10 && math.Abs(dy) < 1e-10 {
+			break
+		}
+	}
+	return g
 }
 
 // WGS84ToBD09 converts WGS84 to BD-09.

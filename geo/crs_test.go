@@ -83,7 +83,7 @@ func TestGCJ02RoundTrip(t *testing.T) {
 			if d := geo.DistanceMeters(tt.p, geo.GCJ02ToWGS84(g)); d > 0.01 {
 				t.Errorf("GCJ-02 round trip off by %.4f m", d)
 			}
-			if d := geo.DistanceMeters(tt.p, geo.BD09ToWGS84(geo.WGS84ToBD09(tt.p))); d > 0.05 {
+			if d := geo.DistanceMeters(tt.p, geo.BD09ToWGS84(geo.WGS84ToBD09(tt.p))); d > 0.01 {
 				t.Errorf("BD-09 round trip off by %.4f m", d)
 			}
 		})
