@@ -1,0 +1,238 @@
+package dispatch_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"skygrid"
+	"skygrid/dispatch"
+	"skygrid/geo"
+
+	"github.com/paulmach/orb"
+)
+
+// Inline files in this test are made up (real layout, invented points).
+const apiHeader = "latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,instrument,confidence,version,bright_ti5,frp,daynight\n"
+
+func row(lat, lon float64, date, hhmm string) string {
+	return strings.Join([]string{fmtFloat(lat), fmtFloat(lon), "340", "0.4", "0.4", date, hhmm, "N20", "VIIRS", "n", "2.0NRT", "290", "8", "D"}, ",") + "\n"
+}
+
+// withGrids imports the counties and generated 3 km grids with one
+// supervisor each.
+func withGrids(t *testing.T) (*dispatch.Pipeline, func() []*skygrid.Task) {
+	t.Helper()
+	db := MustOpenDB(t)
+	importDatong(t, db, false)
+	ctx := context.Background()
+	grids, err := dispatch.GenerateGrids(ctx, db, 3000, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ImportRegions(ctx, grids); err != nil {
+		t.Fatal(err)
+	}
+	var sups []*skygrid.Supervisor
+	for i, g := range grids {
+		sups = append(sups, &skygrid.Supervisor{GridID: g.ID, Name: "sup " + g.ID, Phone: fmtFloat(float64(i))})
+	}
+	if err := db.ImportSupervisors(ctx, sups); err != nil {
+		t.Fatal(err)
+	}
+	tasks := func() []*skygrid.Task {
+		ts, _, err := db.FindTasks(ctx, skygrid.TaskFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ts
+	}
+	return newPipeline(t, db), tasks
+}
+
+func TestJoiningAnOpenEventUpdatesItsTask(t *testing.T) {
+	p, tasks := withGrids(t)
+	ctx := context.Background()
+	// A fire in Hunyuan, then two more detections 600 m and 1.1 km (chained) away, 3 h later.
+	b1, err := p.Ingest(ctx, strings.NewReader(apiHeader+row(39.70, 113.70, "2023-10-24", "0530")), "first.csv", dispatch.IngestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := tasks()
+	if b1.EventsNew != 1 || b1.TasksNew != 1 || len(ts) != 1 {
+		t.Fatalf("first file: %d events, %d tasks", b1.EventsNew, b1.TasksNew)
+	}
+	first := ts[0]
+	testNow = clock.Add(3 * time.Hour)
+	b2, err := p.Ingest(ctx, strings.NewReader(apiHeader+row(39.7054, 113.70, "2023-10-24", "0830")+row(39.7099, 113.70, "2023-10-24", "0830")), "second.csv", dispatch.IngestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts = tasks()
+	if b2.EventsNew != 0 || b2.EventsUpdated != 1 || b2.TasksNew != 0 || len(ts) != 1 {
+		t.Fatalf("second file: %d new events, %d updated, %d new tasks, %d tasks in all", b2.EventsNew, b2.EventsUpdated, b2.TasksNew, len(ts))
+	}
+	if !ts[0].UpdatedAt.After(first.UpdatedAt) || ts[0].ID != first.ID {
+		t.Errorf("task not updated: %+v then %+v", first, ts[0])
+	}
+	e, err := p.Store.(interface {
+		FindEventByID(context.Context, int64) (*skygrid.Event, error)
+	}).FindEventByID(ctx, ts[0].EventID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.HotspotCount != 3 || len(e.Hotspots) != 3 || e.Task == nil || e.Task.ID != first.ID {
+		t.Errorf("event: %d hotspots, task %+v", e.HotspotCount, e.Task)
+	}
+	// 13 h later at the same place: a new fire, a new task.
+	b3, err := p.Ingest(ctx, strings.NewReader(apiHeader+row(39.70, 113.70, "2023-10-24", "2200")), "third.csv", dispatch.IngestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b3.EventsNew != 1 || b3.TasksNew != 1 || len(tasks()) != 2 {
+		t.Errorf("13 h later: %d new events, %d new tasks", b3.EventsNew, b3.TasksNew)
+	}
+}
+
+func TestAssignment(t *testing.T) {
+	p, tasks := withGrids(t)
+	ctx := context.Background()
+	pc, err := p.LoadContext(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Points found from the real county outline: one inside 浑源县, one
+	// 300 m outside the city, one 3 km outside (in the 5 km margin).
+	inside := orb.Point{113.70, 39.70}
+	edge := findOutside(t, pc.Counties, 300)
+	far := findOutside(t, pc.Counties, 3000)
+	csv := apiHeader + row(inside[1], inside[0], "2023-10-24", "0530") + row(edge[1], edge[0], "2023-10-25", "0530") + row(far[1], far[0], "2023-10-26", "0530")
+	b, err := p.Ingest(ctx, strings.NewReader(csv), "assign.csv", dispatch.IngestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.New != 3 || b.EventsNew != 3 || b.TasksNew != 3 {
+		t.Fatalf("%d new, %d events, %d tasks", b.New, b.EventsNew, b.TasksNew)
+	}
+	byEvent := map[int64]*skygrid.Task{}
+	for _, tk := range tasks() {
+		byEvent[tk.EventID] = tk
+	}
+	es, _, _ := p.Store.(interface {
+		FindEvents(context.Context, skygrid.EventFilter) ([]*skygrid.Event, int, error)
+	}).FindEvents(ctx, skygrid.EventFilter{})
+	got := map[string]*skygrid.Event{}
+	for _, e := range es {
+		for name, p := range map[string]orb.Point{"inside": inside, "edge": edge, "far": far} {
+			if geo.DistanceMeters(e.Point, p) < 1 {
+				got[name] = e
+			}
+		}
+	}
+	for _, tt := range []struct {
+		name, how string
+		grid      bool
+	}{
+		{"inside", geo.AssignContains, true},
+		{"edge", geo.AssignNearest, true},
+		{"far", geo.AssignNone, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := got[tt.name]
+			if e == nil {
+				t.Fatal("event missing")
+			}
+			tk := byEvent[e.ID]
+			if e.AssignedBy != tt.how || (e.GridID != "") != tt.grid || tk == nil {
+				t.Fatalf("assigned %s to %q, task %+v", e.AssignedBy, e.GridID, tk)
+			}
+			if tt.grid && (tk.SupervisorName != "sup "+e.GridID || tk.GridID != e.GridID || e.CountyID == "") {
+				t.Errorf("task %+v, event county %q", tk, e.CountyID)
+			}
+			if !tt.grid && (tk.SupervisorID != 0 || tk.GridID != "") {
+				t.Errorf("an unassigned event's task has a supervisor: %+v", tk)
+			}
+			if !tk.AckDue.Equal(clock.Add(30*time.Minute)) || !tk.ReportDue.Equal(clock.Add(60*time.Minute)) {
+				t.Errorf("due %s / %s", tk.AckDue, tk.ReportDue)
+			}
+		})
+	}
+}
+
+// findOutside returns a point due south of a county vertex at about metres
+// outside every county.
+func findOutside(t *testing.T, ix *geo.Index, metres float64) orb.Point {
+	t.Helper()
+	b := ix.Bound()
+	dLat, _ := geo.DegreesFor(1, 40)
+	for lon := b.Min[0] + 0.2; lon < b.Max[0]; lon += 0.01 {
+		// walk north from below the box until within metres of a county
+		for lat := b.Min[1] - 0.2; lat < b.Max[1]; lat += 10 * dLat {
+			p := orb.Point{lon, lat}
+			if _, d, ok := ix.Nearest(p, metres+20); ok && d > metres-20 && d <= metres+20 {
+				if _, in := ix.Locate(p); !in {
+					return p
+				}
+			}
+		}
+	}
+	t.Fatal("no point found")
+	return orb.Point{}
+}
+
+// failingReader fails after n bytes, like a disk or network error halfway.
+type failingReader struct {
+	r io.Reader
+	n int
+}
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if f.n <= 0 {
+		return 0, errors.New("read error: connection reset")
+	}
+	if len(p) > f.n {
+		p = p[:f.n]
+	}
+	n, err := f.r.Read(p)
+	f.n -= n
+	return n, err
+}
+
+func TestFailedFileLeavesNothing(t *testing.T) {
+	p, tasks := withGrids(t)
+	ctx := context.Background()
+	var b strings.Builder
+	b.WriteString(apiHeader)
+	for i := 0; i < 20000; i++ {
+		b.WriteString(row(39.5+float64(i%100)*0.003, 113.5+float64(i/100)*0.003, "2023-10-24", "0530"))
+	}
+	in := b.String()
+	_, err := p.Ingest(ctx, &failingReader{r: strings.NewReader(in), n: len(in) / 2}, "half.csv", dispatch.IngestOptions{})
+	if err == nil || !strings.Contains(err.Error(), "half.csv") || !strings.Contains(err.Error(), "connection reset") {
+		t.Fatalf("got %v", err)
+	}
+	st := p.Store.(interface {
+		FindHotspots(context.Context, skygrid.HotspotFilter) ([]*skygrid.Hotspot, int, error)
+	})
+	if _, n, _ := st.FindHotspots(ctx, skygrid.HotspotFilter{}); n != 0 {
+		t.Errorf("%d hotspots stored from a failed file", n)
+	}
+	if bs, _ := p.Store.FindBatches(ctx, 10); len(bs) != 0 || len(tasks()) != 0 {
+		t.Errorf("batches %v, tasks %d after a failed file", bs, len(tasks()))
+	}
+	// Not a fire file: refused whole.
+	if _, err := p.Ingest(ctx, strings.NewReader(`{"type":"FeatureCollection"}`), "x.geojson", dispatch.IngestOptions{}); skygrid.ErrorCode(err) != skygrid.EINVALID {
+		t.Errorf("got %v", err)
+	}
+	// The same file complete goes in whole.
+	batch, err := p.Ingest(ctx, strings.NewReader(in), "whole.csv", dispatch.IngestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, n, _ := st.FindHotspots(ctx, skygrid.HotspotFilter{}); n != 20000 || batch.New != 20000 {
+		t.Errorf("stored %d, batch says %d new", n, batch.New)
+	}
+}
