@@ -1,0 +1,189 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"path"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"skygrid"
+	"skygrid/api"
+	"skygrid/data"
+	"skygrid/dispatch"
+	"skygrid/store"
+)
+
+// newTestServer serves a real SQLite store holding the Datong counties
+// and the last week of October 2023.
+func newTestServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	db := store.NewDB(filepath.Join(t.TempDir(), "api.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	f, _ := data.FS.Open(data.Districts)
+	regions, err := dispatch.ReadRegions(f, data.Districts, dispatch.RegionImport{Level: skygrid.LevelCounty, IDProp: "district_adcode", NameProp: "district_name"})
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ImportRegions(ctx, regions); err != nil {
+		t.Fatal(err)
+	}
+	p, err := dispatch.New(db, dispatch.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, _ := fs.Glob(data.FS, data.FIRMSOctober+"/2023-10-2*.csv")
+	for _, name := range names {
+		f, _ := data.FS.Open(name)
+		if _, err := p.Ingest(ctx, f, path.Base(name), dispatch.IngestOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	srv := api.NewServer(api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db}, nil)
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func get(t *testing.T, url string, wantStatus int, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != wantStatus {
+		t.Fatalf("GET %s: status %d, want %d", url, resp.StatusCode, wantStatus)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/json" && ct != "application/json; charset=UTF-8" {
+		t.Errorf("GET %s: content type %q", url, ct)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+}
+
+type fc struct {
+	Type     string `json:"type"`
+	Total    int    `json:"total"`
+	Features []struct {
+		Type     string         `json:"type"`
+		ID       any            `json:"id"`
+		Geometry map[string]any `json:"geometry"`
+		Props    map[string]any `json:"properties"`
+	} `json:"features"`
+}
+
+func TestAPI(t *testing.T) {
+	ts := newTestServer(t)
+	var events fc
+	get(t, ts.URL+"/api/events?since=2023-10-20&until=2023-11-01", 200, &events)
+	if events.Type != "FeatureCollection" || events.Total == 0 || len(events.Features) != events.Total {
+		t.Fatalf("events: %s total %d, %d features", events.Type, events.Total, len(events.Features))
+	}
+	e := events.Features[0]
+	if e.Geometry["type"] != "Point" || e.Props["class"] == "" || e.Props["task"] == nil && e.Props["class"] != skygrid.ClassIndustrialHeat {
+		t.Errorf("event feature: %v %v", e.Geometry, e.Props)
+	}
+
+	var hunyuan fc
+	get(t, ts.URL+"/api/events?region=140225&limit=5", 200, &hunyuan)
+	if hunyuan.Total == 0 || len(hunyuan.Features) > 5 || hunyuan.Total >= events.Total {
+		t.Errorf("region filter: total %d, %d features (all: %d)", hunyuan.Total, len(hunyuan.Features), events.Total)
+	}
+	for _, f := range hunyuan.Features {
+		if f.Props["county_id"] != "140225" {
+			t.Errorf("event of county %v in 140225's list", f.Props["county_id"])
+		}
+	}
+
+	var bboxed fc
+	get(t, ts.URL+"/api/events?bbox=113.5,39.5,114.0,40.0", 200, &bboxed)
+	for _, f := range bboxed.Features {
+		c := f.Geometry["coordinates"].([]any)
+		if lon, lat := c[0].(float64), c[1].(float64); lon < 113.5 || lon > 114 || lat < 39.5 || lat > 40 {
+			t.Errorf("event at %v outside the bbox", c)
+		}
+	}
+
+	var one struct {
+		Type     string         `json:"type"`
+		Geometry map[string]any `json:"geometry"`
+		Props    map[string]any `json:"properties"`
+	}
+	get(t, fmt.Sprintf("%s/api/events/%v", ts.URL, e.ID), 200, &one)
+	hs := one.Props["hotspots"].(map[string]any)
+	if one.Type != "Feature" || hs["type"] != "FeatureCollection" || len(hs["features"].([]any)) != int(one.Props["hotspot_count"].(float64)) {
+		t.Errorf("event detail: %v", one.Props)
+	}
+
+	var hot fc
+	get(t, ts.URL+"/api/hotspots?limit=10&status=fire", 200, &hot)
+	if len(hot.Features) != 10 || hot.Features[0].Props["status"] != "fire" || hot.Features[0].Props["satellite"] != "N20" {
+		t.Errorf("hotspots: %d, %v", len(hot.Features), hot.Features[0].Props)
+	}
+
+	var regions fc
+	get(t, ts.URL+"/api/regions?level=county", 200, &regions)
+	if regions.Total != 10 || regions.Features[0].Geometry["type"] != "MultiPolygon" {
+		t.Errorf("regions: %d", regions.Total)
+	}
+	var region struct {
+		Props map[string]any `json:"properties"`
+	}
+	get(t, ts.URL+"/api/regions/140225", 200, &region)
+	if region.Props["name"] != "浑源县" {
+		t.Errorf("region: %v", region.Props)
+	}
+
+	var tasks api.TaskList
+	get(t, ts.URL+"/api/tasks?county=140225", 200, &tasks)
+	if tasks.Total == 0 || tasks.Tasks[0].CountyID != "140225" {
+		t.Errorf("tasks: %+v", tasks)
+	}
+
+	var health map[string]string
+	get(t, ts.URL+"/healthz", 200, &health)
+	if health["status"] != "ok" {
+		t.Errorf("healthz: %v", health)
+	}
+}
+
+func TestAPIErrors(t *testing.T) {
+	ts := newTestServer(t)
+	for _, tt := range []struct {
+		url    string
+		status int
+		code   string
+		msg    string
+	}{
+		{"/api/events?bbox=1,2,3", 400, "invalid", "query parameter bbox: want west,south,east,north"},
+		{"/api/events?since=yesterday", 400, "invalid", "query parameter since"},
+		{"/api/events?class=fire", 400, "invalid", "query parameter class: want one of"},
+		{"/api/events?limit=-1", 400, "invalid", "query parameter limit"},
+		{"/api/events/abc", 400, "invalid", "event id must be a positive whole number"},
+		{"/api/events/999999", 404, "not_found", "event 999999 not found"},
+		{"/api/regions/nope", 404, "not_found", `region "nope" not found`},
+		{"/api/nothing", 404, "not_found", "Not Found"},
+	} {
+		t.Run(tt.url, func(t *testing.T) {
+			var body api.ErrorResponse
+			get(t, ts.URL+tt.url, tt.status, &body)
+			if body.Error.Code != tt.code || body.Error.Message == "" || !strings.Contains(body.Error.Message, tt.msg) {
+				t.Errorf("got %+v, want %s: %s", body.Error, tt.code, tt.msg)
+			}
+		})
+	}
+}
+

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"skygrid/data"
+)
+
+// testMain returns a Main writing to buffers, with SKYGRID_* unset.
+func testMain() (*Main, *bytes.Buffer, *bytes.Buffer) {
+	var out, errb bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }, Now: time.Now,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	return m, &out, &errb
+}
+
+// The end-to-end test: the real program's Main runs the demo on port 0,
+// and the API shows the October events.
+func TestDemoServesOctoberEvents(t *testing.T) {
+	m, out, _ := testMain()
+	ready := make(chan string, 1)
+	m.Ready = func(url string) { ready <- url }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx, []string{"demo", "--addr", "127.0.0.1:0"}) }()
+	var url string
+	select {
+	case url = <-ready:
+	case err := <-done:
+		t.Fatalf("demo ended: %v\n%s", err, out)
+	case <-time.After(60 * time.Second):
+		t.Fatal("demo did not start")
+	}
+	resp, err := http.Get(url + "/api/events?since=2023-10-01&until=2023-11-01&limit=2000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		Total    int `json:"total"`
+		Features []struct {
+			Props struct {
+				FirstSeen time.Time `json:"first_seen"`
+				Class     string    `json:"class"`
+				Task      *struct {
+					SupervisorName string `json:"supervisor_name"`
+				} `json:"task"`
+			} `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if body.Total < 100 || len(body.Features) != body.Total {
+		t.Fatalf("%d events (%d features)", body.Total, len(body.Features))
+	}
+	withTask := 0
+	for _, f := range body.Features {
+		if f.Props.FirstSeen.Year() != 2023 || f.Props.FirstSeen.Month() != 10 {
+			t.Errorf("event first seen %s", f.Props.FirstSeen)
+		}
+		if f.Props.Task != nil && strings.HasPrefix(f.Props.Task.SupervisorName, "示例网格员") {
+			withTask++
+		}
+	}
+	if withTask == 0 {
+		t.Error("no event has a task for a demo supervisor")
+	}
+	for _, want := range []string{"10 counties", "generated 3 km cells", "30 NASA FIRMS NOAA-20 VIIRS files", "skygrid listening on http://127.0.0.1:"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeEmbedded copies embedded files to dir and returns their paths.
+func writeEmbedded(t *testing.T, dir string, names ...string) []string {
+	t.Helper()
+	var out []string
+	for _, name := range names {
+		b, err := fs.ReadFile(data.FS, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, path.Base(name))
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func run(t *testing.T, db string, args ...string) (string, error) {
+	t.Helper()
+	m, out, errb := testMain()
+	err := m.Run(context.Background(), append(args, "--db", db))
+	return out.String() + errb.String(), err
+}
+
+func TestCLIWorkflow(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "cli.db")
+	files := writeEmbedded(t, dir, data.Districts, data.PowerPlantsWRI)
+	firmsDir := filepath.Join(dir, "firms")
+	os.Mkdir(firmsDir, 0o755)
+	names, _ := fs.Glob(data.FS, data.FIRMSOctober+"/*.csv")
+	writeEmbedded(t, firmsDir, names...)
+
+	out, err := run(t, db, "import", "regions", files[0], "--level", "county", "--crs", "cgcs2000")
+	if err != nil || !strings.Contains(out, "imported 10 county regions") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	out, err = run(t, db, "grid", "generate", "--cell", "3km")
+	if err != nil || !strings.Contains(out, "grid cells of 3km in 10 counties") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	sup := filepath.Join(dir, "sup.csv")
+	os.WriteFile(sup, []byte("grid_id,name,phone\n140225-006-009,测试网格员,100-0000-0001\n"), 0o644)
+	if out, err = run(t, db, "import", "supervisors", sup); err != nil || !strings.Contains(out, "assigned 1 supervisors") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if out, err = run(t, db, "import", "heat-sources", files[1]); err != nil || !strings.Contains(out, "170 heat sources") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	out, err = run(t, db, "ingest", firmsDir)
+	if err != nil || !strings.Contains(out, "2023-10-24.csv (firms-viirs, batch") || !strings.Contains(out, "total: 30 files (0 refused), 4943 rows, 870 new, 724 duplicates, 0 rejected, 3349 outside") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	// Again: nothing new.
+	if out, err = run(t, db, "ingest", firmsDir); err != nil || !strings.Contains(out, "0 new, 1594 duplicates") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	out, err = run(t, db, "events", "--county", "140225", "--format", "json")
+	var ev struct {
+		Events []struct {
+			CountyID string `json:"county_id"`
+		} `json:"events"`
+		Total int `json:"total"`
+	}
+	if err != nil || json.Unmarshal([]byte(out), &ev) != nil || ev.Total == 0 || ev.Events[0].CountyID != "140225" {
+		t.Fatalf("events json: %v\n%.300s", err, out)
+	}
+	out, err = run(t, db, "tasks", "--grid", "140225-006-009", "--format", "csv")
+	if err != nil || !strings.HasPrefix(out, "id,event,class,类别,county,grid,supervisor,state") || !strings.Contains(out, "测试网格员") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if out, err = run(t, db, "events", "--class", "straw", "--format", "table"); err == nil || !strings.Contains(err.Error(), "unknown class") {
+		t.Errorf("bad class accepted: %v %s", err, out)
+	}
+}
+
+func TestImportRefusesBadGeometryAndKeepsWhatIsStored(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "bad.db")
+	files := writeEmbedded(t, dir, data.Districts)
+	if _, err := run(t, db, "import", "regions", files[0], "--level", "county"); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.geojson")
+	os.WriteFile(bad, []byte(`{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"g1","parent_id":"140225"},"geometry":{"type":"Polygon","coordinates":[[[113.7,39.7],[113.71,39.7],[113.71,39.71],[113.7,39.7]]]}},
+{"type":"Feature","properties":{"id":"g2","parent_id":"140225"},"geometry":{"type":"Polygon","coordinates":[[[113.7,39.7],[113.71,39.7],[113.71,39.71],[113.7,39.71]]]}},
+{"type":"Feature","properties":{"id":"g3","parent_id":"140225"},"geometry":{"type":"Polygon","coordinates":[[[313.7,39.7],[113.71,39.7],[113.71,39.71],[313.7,39.7]]]}}]}`), 0o644)
+	_, err := run(t, db, "import", "regions", bad, "--level", "grid")
+	if err == nil || !strings.Contains(errorText(err), "feature 1: outer ring is not closed") || !strings.Contains(errorText(err), "feature 2: outer ring, point 0: coordinates out of range") ||
+		!strings.Contains(errorText(err), "nothing stored") {
+		t.Fatalf("got %v", err)
+	}
+	// The counties are still there and no grid of the bad file is.
+	out, err := run(t, db, "grid", "generate", "--cell", "50km")
+	if err != nil || !strings.Contains(out, "in 10 counties") {
+		t.Errorf("the counties were lost: %v %s", err, out)
+	}
+	if out, err := run(t, db, "tasks", "--grid", "g1"); err != nil || !strings.Contains(out, "0 of 0 tasks") {
+		t.Errorf("%v %s", err, out)
+	}
+}

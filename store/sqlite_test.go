@@ -1,0 +1,188 @@
+package store_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"skygrid"
+	"skygrid/store"
+
+	"github.com/paulmach/orb"
+)
+
+var now = time.Date(2023, 11, 1, 4, 0, 0, 0, time.UTC)
+
+// MustOpenDB opens a database in a temp file; it is closed at cleanup.
+func MustOpenDB(tb testing.TB) *store.DB {
+	tb.Helper()
+	db := store.NewDB(filepath.Join(tb.TempDir(), "skygrid.db"))
+	db.Now = func() time.Time { return now }
+	if err := db.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+func square(lon, lat, half float64) orb.MultiPolygon {
+	return orb.MultiPolygon{{{{lon - half, lat - half}, {lon + half, lat - half}, {lon + half, lat + half}, {lon - half, lat + half}, {lon - half, lat - half}}}}
+}
+
+func TestOpenMigratesOnceAndReopens(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.db")
+	for i := 0; i < 2; i++ {
+		db := store.NewDB(path)
+		if err := db.Open(); err != nil {
+			t.Fatal(err)
+		}
+		ms, err := db.Migrations(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) != 1 || ms[0] != "migrations/0001_init.sql" {
+			t.Errorf("open %d: migrations %v", i, ms)
+		}
+		db.Close()
+	}
+	// :memory: works too.
+	db := store.NewDB(":memory:")
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+}
+
+func TestImportRegionsAllOrNothing(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	county := &skygrid.Region{ID: "140225", Name: "浑源县", Level: skygrid.LevelCounty, Geometry: square(113.7, 39.7, 0.3), AreaKm2: 1}
+	if err := db.ImportRegions(ctx, []*skygrid.Region{county}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name    string
+		regions []*skygrid.Region
+		why     string
+	}{
+		{"missing parent", []*skygrid.Region{
+			{ID: "g1", Name: "a", Level: skygrid.LevelGrid, ParentID: "140225", Geometry: square(113.7, 39.7, 0.01)},
+			{ID: "g2", Name: "b", Level: skygrid.LevelGrid, ParentID: "999999", Geometry: square(113.8, 39.7, 0.01)},
+		}, `parent "999999" is not imported`},
+		{"parent of a lower level", []*skygrid.Region{
+			{ID: "g3", Name: "a", Level: skygrid.LevelGrid, ParentID: "140225", Geometry: square(113.7, 39.7, 0.01)},
+			{ID: "c2", Name: "b", Level: skygrid.LevelCounty, ParentID: "g3", Geometry: square(113.8, 39.7, 0.01)},
+		}, "not a larger region"},
+		{"duplicate id", []*skygrid.Region{
+			{ID: "g4", Name: "a", Level: skygrid.LevelGrid, Geometry: square(113.7, 39.7, 0.01)},
+			{ID: "g4", Name: "b", Level: skygrid.LevelGrid, Geometry: square(113.8, 39.7, 0.01)},
+		}, "appears twice"},
+		{"empty geometry", []*skygrid.Region{
+			{ID: "g5", Name: "a", Level: skygrid.LevelGrid, Geometry: square(113.7, 39.7, 0.01)},
+			{ID: "g6", Name: "b", Level: skygrid.LevelGrid},
+		}, "empty geometry"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := db.ImportRegions(ctx, tt.regions)
+			if skygrid.ErrorCode(err) != skygrid.EINVALID || !strings.Contains(err.Error(), tt.why) {
+				t.Fatalf("got %v, want invalid: %s", err, tt.why)
+			}
+			_, n, _ := db.FindRegions(ctx, skygrid.RegionFilter{})
+			if n != 1 {
+				t.Errorf("%d regions stored, want only the county", n)
+			}
+		})
+	}
+	// A good import, then re-import with a new name: replaced, not doubled.
+	grid := &skygrid.Region{ID: "g1", Name: "一", Level: skygrid.LevelGrid, ParentID: "140225", Geometry: square(113.7, 39.7, 0.01)}
+	if err := db.ImportRegions(ctx, []*skygrid.Region{grid}); err != nil {
+		t.Fatal(err)
+	}
+	grid.Name = "二"
+	if err := db.ImportRegions(ctx, []*skygrid.Region{grid}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := db.FindRegionByID(ctx, "g1")
+	if err != nil || r.Name != "二" || r.ParentID != "140225" || len(r.Geometry) != 1 {
+		t.Errorf("got %+v, %v", r, err)
+	}
+	if _, err := db.FindRegionByID(ctx, "nope"); skygrid.ErrorCode(err) != skygrid.ENOTFOUND {
+		t.Errorf("got %v", err)
+	}
+	// Supervisors: only for grids; all or nothing.
+	err = db.ImportSupervisors(ctx, []*skygrid.Supervisor{{GridID: "g1", Name: "张三", Phone: "1"}, {GridID: "140225", Name: "李四", Phone: "2"}})
+	if skygrid.ErrorCode(err) != skygrid.EINVALID || !strings.Contains(err.Error(), "not a grid") {
+		t.Errorf("got %v", err)
+	}
+	if r, _ := db.FindRegionByID(ctx, "g1"); r.Supervisor != nil {
+		t.Errorf("supervisor stored from a refused file: %+v", r.Supervisor)
+	}
+	if err := db.ImportSupervisors(ctx, []*skygrid.Supervisor{{GridID: "g1", Name: "张三", Phone: "1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := db.FindRegionByID(ctx, "g1"); r.Supervisor == nil || r.Supervisor.Name != "张三" {
+		t.Errorf("supervisor: %+v", r.Supervisor)
+	}
+}
+
+func TestAuditLogIsAppendOnly(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	if err := db.ImportRegions(ctx, []*skygrid.Region{{ID: "c", Name: "c", Level: skygrid.LevelCounty, Geometry: square(113, 40, 0.1)}}); err != nil {
+		t.Fatal(err)
+	}
+	es, err := db.FindAudit(ctx, "region", "", 10)
+	if err != nil || len(es) != 1 || es[0].Action != "regions.import" || !es[0].At.Equal(now) {
+		t.Fatalf("audit: %v %v", es, err)
+	}
+	for _, q := range []string{`UPDATE audit_log SET actor = 'x'`, `DELETE FROM audit_log`} {
+		if err := db.ExecForTest(ctx, q); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: got %v", q, err)
+		}
+	}
+}
+
+func TestDedupeKey(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	at := time.Date(2023, 10, 24, 5, 36, 0, 0, time.UTC)
+	mk := func(lat, lon float64, at time.Time, sat string) *skygrid.Hotspot {
+		return &skygrid.Hotspot{Source: "VIIRS", Satellite: sat, AcqTime: at, Point: orb.Point{lon, lat}, Confidence: "n", Type: -1}
+	}
+	var got []int64
+	err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
+		b := &skygrid.IngestBatch{File: "x", Format: "firms-viirs"}
+		if err := tx.CreateBatch(b); err != nil {
+			return err
+		}
+		hs := []*skygrid.Hotspot{
+			mk(40.123451, 113.1, at, "N20"),
+			mk(40.123449, 113.1, at.Add(20*time.Second), "N20"), // same 5 decimals, same minute: duplicate
+			mk(40.12346, 113.1, at, "N20"),                       // another position
+			mk(40.123451, 113.1, at.Add(time.Minute), "N20"),     // another minute
+			mk(40.123451, 113.1, at, "N21"),                      // another satellite
+		}
+		for _, h := range hs {
+			h.BatchID = b.ID
+		}
+		n, err := tx.InsertHotspots(hs)
+		if err != nil {
+			return err
+		}
+		if n != 4 {
+			t.Errorf("%d new, want 4", n)
+		}
+		for _, h := range hs {
+			got = append(got, h.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[1] != 0 || got[0] == 0 || got[2] == 0 || got[3] == 0 || got[4] == 0 {
+		t.Errorf("ids %v: only the second is a duplicate", got)
+	}
+}
