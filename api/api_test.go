@@ -186,4 +186,3 @@ func TestAPIErrors(t *testing.T) {
 		})
 	}
 }
-

@@ -3,10 +3,10 @@ package dispatch_test
 import (
 	"context"
 	"io"
-	"strings"
 	"io/fs"
 	"path"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 

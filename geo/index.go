@@ -3,6 +3,8 @@ package geo
 import (
 	"math"
 
+	"sync"
+
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 	"github.com/tidwall/rtree"
@@ -10,11 +12,20 @@ import (
 
 // Index finds which polygon holds a point. Every polygon of every
 // multipolygon is one R-tree entry (its bound); candidates from the tree are
-// tested with orb's planar containment. Safe for concurrent reads once built.
+// tested with orb's planar containment.
+//
+// For speed, the first Locate builds a raster over the index's bound from
+// the R-tree: a cell wholly inside one polygon answers at once; a cell on a
+// border keeps the candidates' polygons clipped to the cell (orb's clip), so
+// containment is tested on a few vertices instead of a whole polygon. Safe
+// for concurrent reads; Add must not be called after the first query.
 type Index struct {
 	ids   []string
 	parts []part
 	tree  rtree.RTreeG[int32]
+
+	once   sync.Once
+	raster *raster
 }
 
 type part struct {
@@ -41,6 +52,9 @@ func (ix *Index) Add(id string, mp orb.MultiPolygon) {
 	}
 }
 
+// Build prepares the raster now rather than on the first query.
+func (ix *Index) Build() { ix.once.Do(ix.buildRaster) }
+
 // Len is the number of items added.
 func (ix *Index) Len() int { return len(ix.ids) }
 
@@ -65,6 +79,17 @@ func (ix *Index) Locate(p orb.Point) (string, bool) {
 }
 
 func (ix *Index) locate(p orb.Point) int32 {
+	ix.once.Do(ix.buildRaster)
+	if r := ix.raster; r != nil {
+		if i, ok := r.locate(p); ok {
+			return i
+		}
+	}
+	return ix.locateTree(p)
+}
+
+// locateTree is the plain R-tree + containment search.
+func (ix *Index) locateTree(p orb.Point) int32 {
 	best := int32(-1)
 	pt := [2]float64{p[0], p[1]}
 	ix.tree.Search(pt, pt, func(_, _ [2]float64, pi int32) bool {

@@ -2,6 +2,8 @@ package geo_test
 
 import (
 	"math"
+	"math/rand"
+	"sort"
 	"strings"
 	"testing"
 
@@ -97,5 +99,57 @@ func TestGenerateGrid(t *testing.T) {
 	}
 	if _, err := geo.GenerateGrid("x", county, geo.GridOptions{CellMetres: 0}); err == nil {
 		t.Error("cell size 0 accepted")
+	}
+}
+
+// The raster must answer exactly as the plain R-tree search does, on real
+// county outlines and on generated grids, for random points, vertices and
+// points on cell edges.
+func TestRasterAgreesWithTree(t *testing.T) {
+	counties := readFeatures(t, "testdata/datong_districts_tianditu_cgcs2000.geojson", geo.CGCS2000)
+	for _, tt := range []struct {
+		name  string
+		items map[string]orb.MultiPolygon
+	}{
+		{"counties", counties},
+		{"3 km grid of 浑源县", func() map[string]orb.MultiPolygon {
+			cells, _ := geo.GenerateGrid("140225", counties["140225"], geo.GridOptions{CellMetres: 3000, RefLat: 40})
+			m := map[string]orb.MultiPolygon{}
+			for _, c := range cells {
+				m[c.ID] = c.Geometry
+			}
+			return m
+		}()},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			fast, slow := geo.NewIndex(), geo.NewIndex()
+			var ids []string
+			for id := range tt.items {
+				ids = append(ids, id)
+			}
+			sort.Strings(ids)
+			var vertices []orb.Point
+			for _, id := range ids {
+				fast.Add(id, tt.items[id])
+				slow.Add(id, tt.items[id])
+				for _, poly := range tt.items[id] {
+					vertices = append(vertices, poly[0]...)
+				}
+			}
+			fast.Build()
+			b := fast.Bound()
+			rnd := rand.New(rand.NewSource(7))
+			pts := vertices
+			for i := 0; i < 50000; i++ {
+				pts = append(pts, orb.Point{b.Min[0] - 0.01 + rnd.Float64()*(b.Max[0]-b.Min[0]+0.02), b.Min[1] - 0.01 + rnd.Float64()*(b.Max[1]-b.Min[1]+0.02)})
+			}
+			for _, p := range pts {
+				a, aok := fast.Locate(p)
+				s, sok := slow.LocateTreeForTest(p)
+				if a != s || aok != sok {
+					t.Fatalf("point %v: raster %q %v, tree %q %v (%s) %s", p, a, aok, s, sok, fast.DebugForTest(p), fast.DebugCellForTest(p))
+				}
+			}
+		})
 	}
 }

@@ -160,9 +160,9 @@ func TestDedupeKey(t *testing.T) {
 		hs := []*skygrid.Hotspot{
 			mk(40.123451, 113.1, at, "N20"),
 			mk(40.123449, 113.1, at.Add(20*time.Second), "N20"), // same 5 decimals, same minute: duplicate
-			mk(40.12346, 113.1, at, "N20"),                       // another position
-			mk(40.123451, 113.1, at.Add(time.Minute), "N20"),     // another minute
-			mk(40.123451, 113.1, at, "N21"),                      // another satellite
+			mk(40.12346, 113.1, at, "N20"),                      // another position
+			mk(40.123451, 113.1, at.Add(time.Minute), "N20"),    // another minute
+			mk(40.123451, 113.1, at, "N21"),                     // another satellite
 		}
 		for _, h := range hs {
 			h.BatchID = b.ID
