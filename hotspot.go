@@ -78,10 +78,13 @@ func (h *Hotspot) Key() Key {
 		Source:    h.Source,
 		Satellite: h.Satellite,
 		Minute:    h.AcqTime.Unix() / 60,
-		LatE5:     int64(math.Round(h.Point.Lat() * 1e5)),
-		LonE5:     int64(math.Round(h.Point.Lon() * 1e5)),
+		LatE5:     E5(h.Point.Lat()),
+		LonE5:     E5(h.Point.Lon()),
 	}
 }
+
+// E5 is a coordinate in units of 1e-5 degree (about 1.1 m), rounded.
+func E5(deg float64) int64 { return int64(math.Round(deg * 1e5)) }
 
 // HotspotFilter selects hotspots. Zero fields do not filter.
 type HotspotFilter struct {

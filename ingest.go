@@ -69,21 +69,27 @@ type IngestTx interface {
 	CreateBatch(b *IngestBatch) error
 	// FinishBatch stores the batch's final counts and errors.
 	FinishBatch(b *IngestBatch) error
-	// InsertHotspots stores hotspots not stored yet (by Key) and sets their
-	// ID; a duplicate keeps ID 0. It returns how many were new.
+	// ExistingKeys returns the dedupe keys of stored hotspots acquired in
+	// [since, until] within the bound.
+	ExistingKeys(b orb.Bound, since, until time.Time) (map[Key]bool, error)
+	// InsertHotspots stores new hotspots with their status and event (the
+	// caller has removed duplicates) and sets their IDs. It returns how
+	// many were stored.
 	InsertHotspots(hs []*Hotspot) (int, error)
 	// RecentHotspots returns stored hotspots in the bound acquired in
 	// [since, until], of any status.
 	RecentHotspots(b orb.Bound, since, until time.Time) ([]*Hotspot, error)
-	// UpdateHotspots stores the status, reason and event of each hotspot.
-	UpdateHotspots(hs []*Hotspot) error
+	// NextEventID is the id the next new event gets. (The transaction is
+	// the only writer, so ids can be handed out before the rows exist.)
+	NextEventID() (int64, error)
 	// OpenEvents returns the open events in the bound last seen at or after since.
 	OpenEvents(b orb.Bound, since time.Time) ([]*Event, error)
-	CreateEvent(e *Event) error
-	UpdateEvent(e *Event) error
+	// SaveEvents stores events, new (with ids from NextEventID) or not.
+	SaveEvents(es []*Event) error
 	// TaskByEvent returns the event's task or nil.
 	TaskByEvent(eventID int64) (*Task, error)
-	CreateTask(t *Task) error
+	// CreateTasks stores new tasks and sets their IDs.
+	CreateTasks(ts []*Task) error
 	UpdateTask(t *Task) error
 	// Supervisors returns every grid's supervisor by grid id.
 	Supervisors() (map[string]*Supervisor, error)

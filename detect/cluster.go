@@ -43,6 +43,7 @@ func (c *Clusterer) AddMember(ei int, p orb.Point) {
 func (c *Clusterer) Match(h *skygrid.Hotspot, static bool) int {
 	best := -1
 	gap := c.cfg.ClusterGap.Duration
+	near := geo.NewNear(h.Point)
 	c.hash.near(h.Point, func(i int32) {
 		ei := int(c.memberEvent[i])
 		if best >= 0 && ei >= best {
@@ -55,7 +56,7 @@ func (c *Clusterer) Match(h *skygrid.Hotspot, static bool) int {
 		if h.AcqTime.Sub(e.LastSeen) > gap || e.FirstSeen.Sub(h.AcqTime) > gap {
 			return
 		}
-		if geo.DistanceMeters(h.Point, c.memberPt[i]) > c.cfg.ClusterMetres {
+		if near.Metres(c.memberPt[i]) > c.cfg.ClusterMetres {
 			return
 		}
 		best = ei

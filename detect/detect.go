@@ -111,17 +111,28 @@ func New(cfg Config, layers *Layers) (*Detector, error) {
 // Location is the time zone days are counted in.
 func (d *Detector) Location() *time.Location { return d.loc }
 
-var viirsRank = map[string]int{"l": 0, "n": 1, "h": 2}
+// viirsRank orders VIIRS confidence; -1 for a value without one.
+func viirsRank(c string) int {
+	switch c {
+	case "l":
+		return 0
+	case "n":
+		return 1
+	case "h":
+		return 2
+	}
+	return -1
+}
 
 // ConfidenceReason returns why h fails the confidence filter, or "".
 func (d *Detector) ConfidenceReason(h *skygrid.Hotspot) string {
 	switch h.Source {
 	case skygrid.SourceVIIRS:
-		r, ok := viirsRank[h.Confidence]
-		if !ok {
+		r := viirsRank(h.Confidence)
+		if r < 0 {
 			return ""
 		}
-		if r < viirsRank[d.Config.VIIRSMinConfidence] {
+		if r < viirsRank(d.Config.VIIRSMinConfidence) {
 			return fmt.Sprintf("VIIRS confidence %s below %s", h.Confidence, d.Config.VIIRSMinConfidence)
 		}
 	case skygrid.SourceMODIS:
@@ -149,7 +160,7 @@ func (d *Detector) StaticReason(h *skygrid.Hotspot, hist *History) string {
 		return fmt.Sprintf("within %.0f m of known heat source %s", d.Config.HeatSourceMetres, name)
 	}
 	if hist != nil {
-		n, days := hist.Count(h.Point, h.AcqTime.Add(-d.Config.PersistWindow.Duration), h.AcqTime, d.loc)
+		n, days := hist.Count(h.Point, h.AcqTime.Add(-d.Config.PersistWindow.Duration), h.AcqTime)
 		if n >= d.Config.PersistMinDetections && days >= d.Config.PersistMinDays {
 			return fmt.Sprintf("persistent heat: %d detections on %d days within %.0f m in %s",
 				n, days, d.Config.PersistMetres, fmtWindow(d.Config.PersistWindow.Duration))

@@ -87,12 +87,12 @@ func TestPersistence(t *testing.T) {
 		{"old ones outside 30 days", []time.Time{day(1).Add(-40 * 24 * time.Hour), day(1).Add(-39 * 24 * time.Hour), day(1), day(2), day(3)}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			hist := detect.NewHistory(cfg, 40)
+			hist := detect.NewHistory(cfg, 40, d.Location())
 			for i, at := range tt.times {
-				hist.Add(int64(i+1), orb.Point{p[0] + float64(i)*0.0003, p[1]}, at)
+				hist.Add(orb.Point{p[0] + float64(i)*0.0003, p[1]}, at)
 			}
 			// A far point never counts.
-			hist.Add(100, orb.Point{113.2, 39.984}, day(3))
+			hist.Add(orb.Point{113.2, 39.984}, day(3))
 			last := tt.times[len(tt.times)-1]
 			got := d.StaticReason(&skygrid.Hotspot{Point: p, AcqTime: last, Type: -1}, hist)
 			if (got != "") != tt.persistent {

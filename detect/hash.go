@@ -11,32 +11,83 @@ import (
 
 // pointHash buckets points in cells at least `metres` wide everywhere
 // between the equator and refLat, so neighbours within `metres` are in the
-// 3x3 cells around a point.
+// 3x3 cells around a point. Cells live in an open-addressing table; the
+// points of a cell form a linked list through next (no allocation per point).
 type pointHash struct {
 	dLat, dLon float64
-	cells      map[[2]int32][]int32
+	keys       []uint64 // cell key + 1; 0 is an empty slot
+	heads      []int32  // first point of the cell
+	used       int
+	next       []int32 // next point in the same cell, -1 at the end
 }
 
 func newPointHash(metres, refLat float64) *pointHash {
 	refLat = math.Min(math.Abs(refLat), 85)
 	dLat, dLon := geo.DegreesFor(metres, refLat)
-	return &pointHash{dLat: dLat, dLon: dLon, cells: make(map[[2]int32][]int32)}
+	ph := &pointHash{dLat: dLat, dLon: dLon}
+	ph.resize(1024)
+	return ph
 }
 
-func (ph *pointHash) key(p orb.Point) [2]int32 {
-	return [2]int32{int32(math.Floor(p[0] / ph.dLon)), int32(math.Floor(p[1] / ph.dLat))}
+func (ph *pointHash) resize(n int) {
+	oldKeys, oldHeads := ph.keys, ph.heads
+	ph.keys, ph.heads, ph.used = make([]uint64, n), make([]int32, n), 0
+	for i, k := range oldKeys {
+		if k != 0 {
+			*ph.slot(k, true) = oldHeads[i]
+		}
+	}
 }
 
+// slot returns the head of cell key k (k already +1), inserting it when
+// insert is set; nil when absent.
+func (ph *pointHash) slot(k uint64, insert bool) *int32 {
+	mask := uint64(len(ph.keys) - 1)
+	for i := (k * 0x9E3779B97F4A7C15) >> 32 & mask; ; i = (i + 1) & mask {
+		switch ph.keys[i] {
+		case k:
+			return &ph.heads[i]
+		case 0:
+			if !insert {
+				return nil
+			}
+			ph.keys[i] = k
+			ph.heads[i] = -1
+			ph.used++
+			return &ph.heads[i]
+		}
+	}
+}
+
+func (ph *pointHash) cell(p orb.Point) (int32, int32) {
+	return int32(math.Floor(p[0] / ph.dLon)), int32(math.Floor(p[1] / ph.dLat))
+}
+
+func cellKey(x, y int32) uint64 { return uint64(uint32(x))<<32 | uint64(uint32(y)) + 1 }
+
+// add records point i (points are added with i = 0, 1, 2, ...).
 func (ph *pointHash) add(p orb.Point, i int32) {
-	k := ph.key(p)
-	ph.cells[k] = append(ph.cells[k], i)
+	if (ph.used+1)*2 > len(ph.keys) {
+		ph.resize(len(ph.keys) * 2)
+	}
+	x, y := ph.cell(p)
+	head := ph.slot(cellKey(x, y), true)
+	for int(i) >= len(ph.next) {
+		ph.next = append(ph.next, -1)
+	}
+	ph.next[i] = *head
+	*head = i
 }
 
 func (ph *pointHash) near(p orb.Point, fn func(i int32)) {
-	k := ph.key(p)
+	x, y := ph.cell(p)
 	for dx := int32(-1); dx <= 1; dx++ {
 		for dy := int32(-1); dy <= 1; dy++ {
-			for _, i := range ph.cells[[2]int32{k[0] + dx, k[1] + dy}] {
+			head := ph.slot(cellKey(x+dx, y+dy), false)
+			if head == nil {
+				continue
+			}
+			for i := *head; i >= 0; i = ph.next[i] {
 				fn(i)
 			}
 		}
@@ -46,46 +97,57 @@ func (ph *pointHash) near(p orb.Point, fn func(i int32)) {
 // History holds recent detections for the persistence rule.
 type History struct {
 	metres float64
+	loc    *time.Location
 	hash   *pointHash
 	pts    []orb.Point
-	times  []time.Time
-	ids    map[int64]bool
+	unix   []int64
+	days   []int32 // local calendar day numbers
 }
 
 // NewHistory returns an empty history for points up to refLat (the largest
-// |latitude| of the batch).
-func NewHistory(cfg Config, refLat float64) *History {
-	return &History{metres: cfg.PersistMetres, hash: newPointHash(cfg.PersistMetres, refLat), ids: map[int64]bool{}}
+// |latitude| of the batch); days are counted in loc.
+func NewHistory(cfg Config, refLat float64, loc *time.Location) *History {
+	return &History{metres: cfg.PersistMetres, loc: loc, hash: newPointHash(cfg.PersistMetres, refLat)}
 }
 
-// Add records a detection; a stored hotspot (id > 0) is recorded once.
-func (hs *History) Add(id int64, p orb.Point, t time.Time) {
-	if id > 0 {
-		if hs.ids[id] {
-			return
-		}
-		hs.ids[id] = true
-	}
+// localDay numbers the calendar day of t in loc.
+func localDay(t time.Time, loc *time.Location) int32 {
+	_, off := t.In(loc).Zone()
+	return int32((t.Unix() + int64(off)) / 86400)
+}
+
+// Add records a detection (add each once).
+func (hs *History) Add(p orb.Point, t time.Time) {
 	hs.hash.add(p, int32(len(hs.pts)))
 	hs.pts = append(hs.pts, p)
-	hs.times = append(hs.times, t)
+	hs.unix = append(hs.unix, t.Unix())
+	hs.days = append(hs.days, localDay(t, hs.loc))
 }
 
 // Count returns how many recorded detections lie within the persistence
-// distance of p in [since, until], and on how many days (in loc).
-func (hs *History) Count(p orb.Point, since, until time.Time, loc *time.Location) (n, days int) {
-	seen := map[int]bool{}
+// distance of p in [since, until], and on how many local days.
+func (hs *History) Count(p orb.Point, since, until time.Time) (n, days int) {
+	var seen [64]int32
+	s, u := since.Unix(), until.Unix()
+	near := geo.NewNear(p)
 	hs.hash.near(p, func(i int32) {
-		t := hs.times[i]
-		if t.Before(since) || t.After(until) {
+		if t := hs.unix[i]; t < s || t > u {
 			return
 		}
-		if geo.DistanceMeters(p, hs.pts[i]) > hs.metres {
+		if near.Metres(hs.pts[i]) > hs.metres {
 			return
 		}
 		n++
-		y, m, d := t.In(loc).Date()
-		seen[y*10000+int(m)*100+d] = true
+		d := hs.days[i]
+		for k := 0; k < days && k < len(seen); k++ {
+			if seen[k] == d {
+				return
+			}
+		}
+		if days < len(seen) {
+			seen[days] = d
+		}
+		days++
 	})
-	return n, len(seen)
+	return n, days
 }

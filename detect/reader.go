@@ -42,9 +42,12 @@ type Reader struct {
 	br     *countingReader
 	// satellite from the file name, for Himawari files.
 	himawariSat string
-	// a row held back to see whether it is the last one.
-	ahead *ahead
-	done  bool
+	// a row held back to see whether it is the last one, and the current row.
+	ahead, cur ahead
+	done       bool
+	// the last date parsed (files are sorted by date: parse each once)
+	lastDate string
+	lastDay  time.Time
 	// formatSet is true once the format is known for sure.
 	formatSet bool
 	// lineOffset counts the comment lines before the CSV header.
@@ -262,29 +265,37 @@ func (r *Reader) openHimawari(br *bufio.Reader) error {
 // be read (call Next again), io.EOF at the end, or another error when the
 // input itself fails.
 func (r *Reader) Next() (*skygrid.Hotspot, error) {
+	h := new(skygrid.Hotspot)
+	if err := r.NextInto(h); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// NextInto is Next filling h (which it overwrites) instead of allocating.
+func (r *Reader) NextInto(h *skygrid.Hotspot) error {
 	for {
 		rec, line, rowErr, err := r.nextRecord()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if rowErr != nil {
-			return nil, rowErr
+			return rowErr
 		}
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
-		var h *skygrid.Hotspot
 		var rerr *skygrid.RowError
 		if r.format == FormatHimawariWLF {
-			h, rerr = r.parseHimawari(rec, line)
+			_, rerr = r.parseHimawari(rec, line, h)
 		} else {
-			h, rerr = r.parseFIRMS(rec, line)
+			_, rerr = r.parseFIRMS(rec, line, h)
 		}
 		if rerr != nil {
-			if r.done && r.ahead == nil && r.br.last != '\n' && len(rec) < r.cols.n {
+			if r.done && !r.ahead.ok && r.br.last != '\n' && len(rec) < r.cols.n {
 				rerr.Reason = fmt.Sprintf("last line is cut off (%d of %d fields, no final newline): %s", len(rec), r.cols.n, rerr.Reason)
 			}
-			return nil, rerr
+			return rerr
 		}
 		if !r.formatSet {
 			r.formatSet = true
@@ -292,7 +303,7 @@ func (r *Reader) Next() (*skygrid.Hotspot, error) {
 				r.format = FormatFIRMSMODIS
 			}
 		}
-		return h, nil
+		return nil
 	}
 }
 
@@ -300,28 +311,29 @@ type ahead struct {
 	rec    []string
 	line   int
 	rowErr *skygrid.RowError
+	ok     bool
 }
 
 // nextRecord reads one record ahead so that Next knows when a record is the
-// file's last one.
+// file's last one. The returned record is valid until the next call.
 func (r *Reader) nextRecord() ([]string, int, *skygrid.RowError, error) {
-	if r.ahead == nil && !r.done {
+	if !r.ahead.ok && !r.done {
 		if err := r.readAhead(); err != nil {
 			return nil, 0, nil, err
 		}
 	}
-	if r.ahead == nil {
+	if !r.ahead.ok {
 		return nil, 0, nil, io.EOF
 	}
-	cur := r.ahead
-	// Copy: ReuseRecord would overwrite it on the read ahead.
-	rec := make([]string, len(cur.rec))
-	copy(rec, cur.rec)
-	r.ahead = nil
+	// Keep the current record in cur while reading the next into ahead
+	// (the CSV reader reuses its record).
+	r.cur.rec = append(r.cur.rec[:0], r.ahead.rec...)
+	r.cur.line, r.cur.rowErr = r.ahead.line, r.ahead.rowErr
+	r.ahead.ok = false
 	if err := r.readAhead(); err != nil {
 		return nil, 0, nil, err
 	}
-	return rec, cur.line, cur.rowErr, nil
+	return r.cur.rec, r.cur.line, r.cur.rowErr, nil
 }
 
 func (r *Reader) readAhead() error {
@@ -334,14 +346,15 @@ func (r *Reader) readAhead() error {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			// A malformed quoted field: report the row and go on.
-			r.ahead = &ahead{line: pe.StartLine + r.lineOffset, rowErr: &skygrid.RowError{File: r.name, Line: pe.StartLine + r.lineOffset, Reason: "malformed CSV: " + pe.Err.Error()}}
+			line := pe.StartLine + r.lineOffset
+			r.ahead = ahead{rec: r.ahead.rec[:0], line: line, ok: true,
+				rowErr: &skygrid.RowError{File: r.name, Line: line, Reason: "malformed CSV: " + pe.Err.Error()}}
 			return nil
 		}
 		return fmt.Errorf("%s: read: %w", r.name, err)
 	}
 	line, _ := r.csv.FieldPos(0)
-	line += r.lineOffset
-	r.ahead = &ahead{rec: rec, line: line}
+	r.ahead = ahead{rec: append(r.ahead.rec[:0], rec...), line: line + r.lineOffset, ok: true}
 	return nil
 }
 
@@ -374,7 +387,7 @@ func (r *Reader) float(rec []string, i int, line int, name string, required bool
 	return v, nil
 }
 
-func (r *Reader) parseFIRMS(rec []string, line int) (*skygrid.Hotspot, *skygrid.RowError) {
+func (r *Reader) parseFIRMS(rec []string, line int, h *skygrid.Hotspot) (*skygrid.Hotspot, *skygrid.RowError) {
 	c := &r.cols
 	if len(rec) < c.n {
 		// A short row: say which required field is missing first.
@@ -402,15 +415,20 @@ func (r *Reader) parseFIRMS(rec []string, line int) (*skygrid.Hotspot, *skygrid.
 	if lon < -180 || lon > 180 {
 		return nil, r.rowErr(line, "longitude", "out of range: %v", lon)
 	}
-	day, err := parseDate(field(rec, c.date))
-	if err != nil {
-		return nil, r.rowErr(line, "acq_date", "%v", err)
+	ds := field(rec, c.date)
+	day := r.lastDay
+	if ds != r.lastDate {
+		var err error
+		if day, err = parseDate(ds); err != nil {
+			return nil, r.rowErr(line, "acq_date", "%v", err)
+		}
+		r.lastDate, r.lastDay = strings.Clone(ds), day
 	}
 	hm, err := parseHHMM(field(rec, c.time))
 	if err != nil {
 		return nil, r.rowErr(line, "acq_time", "%v", err)
 	}
-	h := &skygrid.Hotspot{AcqTime: day.Add(hm), Point: orb.Point{lon, lat}, Type: -1, Status: skygrid.StatusPending}
+	*h = skygrid.Hotspot{AcqTime: day.Add(hm), Point: orb.Point{lon, lat}, Type: -1, Status: skygrid.StatusPending}
 	inst := strings.ToUpper(field(rec, c.inst))
 	sat := field(rec, c.sat)
 	h.Satellite, h.Source = normSatellite(sat, inst, r.format)
@@ -455,7 +473,7 @@ func (r *Reader) parseFIRMS(rec []string, line int) (*skygrid.Hotspot, *skygrid.
 	return h, nil
 }
 
-func (r *Reader) parseHimawari(rec []string, line int) (*skygrid.Hotspot, *skygrid.RowError) {
+func (r *Reader) parseHimawari(rec []string, line int, h *skygrid.Hotspot) (*skygrid.Hotspot, *skygrid.RowError) {
 	c := &r.cols
 	if len(rec) < c.n {
 		return nil, r.rowErr(line, "", "the row has %d fields, the header %d", len(rec), c.n)
@@ -492,7 +510,7 @@ func (r *Reader) parseHimawari(rec []string, line int) (*skygrid.Hotspot, *skygr
 	if err != nil {
 		return nil, r.rowErr(line, "Time(UTC)", "%v", err)
 	}
-	h := &skygrid.Hotspot{
+	*h = skygrid.Hotspot{
 		Source: skygrid.SourceHimawari, Satellite: r.himawariSat, Point: orb.Point{lon, lat}, Type: -1,
 		AcqTime: time.Date(ymd[0], time.Month(ymd[1]), ymd[2], 0, 0, 0, 0, time.UTC).Add(hm),
 		Status:  skygrid.StatusPending,

@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,11 +11,14 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"skygrid"
 	"skygrid/detect"
 	"skygrid/geo"
+
+	"github.com/paulmach/orb"
 )
 
 // Store is what the pipeline needs from the store.
@@ -121,100 +125,305 @@ type IngestOptions struct {
 	Context *Context
 }
 
-// IngestFile opens and ingests one file.
+// IngestFile opens and ingests one file. A large file is read by two
+// goroutines, each taking one half (cut at a line end).
 func (p *Pipeline) IngestFile(ctx context.Context, path string, opt IngestOptions) (*skygrid.IngestBatch, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("ingest %s: %w", path, err)
 	}
 	defer f.Close()
-	return p.Ingest(ctx, f, filepath.Base(path), opt)
+	name := filepath.Base(path)
+	fi, err := f.Stat()
+	if err != nil || fi.Size() < parallelReadMin {
+		return p.Ingest(ctx, f, name, opt)
+	}
+	c, err := p.context(ctx, opt)
+	if err != nil {
+		return nil, err
+	}
+	batch := &skygrid.IngestBatch{File: name, StartedAt: p.Now().UTC()}
+	rows, err := p.readHalves(ctx, f, fi.Size(), name, c, batch, opt)
+	if err != nil {
+		return nil, err
+	}
+	return p.store(ctx, c, batch, rows)
 }
 
-// chunk is how many rows are inserted between progress reports.
-const chunk = 4096
+// parallelReadMin is the file size from which IngestFile reads in two halves.
+const parallelReadMin = 16 << 20
+
+// progressRows is how often (in rows) Progress is called.
+const progressRows = 8192
+
+// insertChunk is how many decided hotspots go to the store at once.
+const insertChunk = 2000
+
+func (p *Pipeline) context(ctx context.Context, opt IngestOptions) (*Context, error) {
+	if opt.Context != nil {
+		return opt.Context, nil
+	}
+	return p.LoadContext(ctx)
+}
 
 // Ingest reads one fire file and runs it through the pipeline in one
 // transaction. A row that cannot be read is counted and reported, and the
 // rest goes in; a file that is not a fire file, or that fails to read, is
 // refused whole and nothing of it is stored.
 func (p *Pipeline) Ingest(ctx context.Context, r io.Reader, name string, opt IngestOptions) (*skygrid.IngestBatch, error) {
+	c, err := p.context(ctx, opt)
+	if err != nil {
+		return nil, err
+	}
+	batch := &skygrid.IngestBatch{File: name, StartedAt: p.Now().UTC()}
+	rd, err := openReader(r, name)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := p.readRows(ctx, rd, c, batch, opt.Progress, 0, 0)
+	if err != nil {
+		return nil, fmt.Errorf("ingest %s: %w", name, err)
+	}
+	return p.store(ctx, c, batch, rows)
+}
+
+func openReader(r io.Reader, name string) (*detect.Reader, error) {
 	rd, err := detect.Open(r, name)
 	if err != nil {
 		if errors.Is(err, detect.ErrNotFireFile) {
 			return nil, &skygrid.Error{Code: skygrid.EINVALID, Message: err.Error()}
 		}
-		return nil, err
+		return nil, fmt.Errorf("ingest %s: %w", name, err)
 	}
-	c := opt.Context
-	if c == nil {
-		if c, err = p.LoadContext(ctx); err != nil {
+	return rd, nil
+}
+
+// readRows reads every row, keeping those in the area and counting the
+// rest in batch. Nothing is stored yet, so a file that fails to read leaves
+// nothing behind. lineOffset is added to the line numbers of row errors.
+func (p *Pipeline) readRows(ctx context.Context, rd *detect.Reader, c *Context, batch *skygrid.IngestBatch, progress func(int64), lineOffset, capHint int) (*rowSet, error) {
+	margin := p.Config.AreaMarginMetres
+	rs := newRowSet()
+	rs.rows = make([]row, 0, capHint)
+	var h skygrid.Hotspot
+	for {
+		err := rd.NextInto(&h)
+		if err == io.EOF {
+			break
+		}
+		var rowErr *skygrid.RowError
+		if errors.As(err, &rowErr) {
+			batch.Rows++
+			batch.Rejected++
+			if len(batch.Errors) < skygrid.MaxBatchErrors {
+				e := *rowErr
+				e.Line += lineOffset
+				batch.Errors = append(batch.Errors, e)
+			}
+			continue
+		} else if err != nil {
 			return nil, err
 		}
+		batch.Rows++
+		if batch.Rows%progressRows == 0 {
+			if progress != nil {
+				progress(rd.BytesRead())
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		if c.Area != nil && !c.Area.Covers(h.Point, margin) {
+			batch.Outside++
+			continue
+		}
+		rs.add(&h)
 	}
-	batch := &skygrid.IngestBatch{File: name, Format: rd.Format()}
-	margin := p.Config.AreaMarginMetres
-	err = p.Store.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
+	if progress != nil {
+		progress(rd.BytesRead())
+	}
+	batch.Format = rd.Format()
+	return rs, nil
+}
+
+// readHalves reads a large file in two goroutines: the first half, and the
+// header followed by the second half (from the first line end after the
+// middle). Rows keep file order; row errors keep their file line numbers.
+func (p *Pipeline) readHalves(ctx context.Context, f *os.File, size int64, name string, c *Context, batch *skygrid.IngestBatch, opt IngestOptions) (*rowSet, error) {
+	head := make([]byte, 64<<10)
+	n, err := f.ReadAt(head, 0)
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("ingest %s: %w", name, err)
+	}
+	head = head[:n]
+	hdrEnd := headerEnd(head)
+	mid, err := lineStartAfter(f, size/2)
+	if err != nil {
+		return nil, fmt.Errorf("ingest %s: %w", name, err)
+	}
+	if hdrEnd <= 0 || mid <= int64(hdrEnd) || mid >= size {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, err
+		}
+		rd, err := openReader(f, name)
+		if err != nil {
+			return nil, err
+		}
+		return p.readRows(ctx, rd, c, batch, opt.Progress, 0, 0)
+	}
+	// Lines before the second half, to number its row errors.
+	linesBefore, err := countLines(io.NewSectionReader(f, 0, mid))
+	if err != nil {
+		return nil, fmt.Errorf("ingest %s: %w", name, err)
+	}
+	headerLines := bytes.Count(head[:hdrEnd], []byte{'\n'})
+	// Room for the rows of each half, from the line length in the sample
+	// (with regions imported most rows are left out, so no hint then).
+	capHint := 0
+	if c.Area == nil {
+		if n := bytes.Count(head[hdrEnd:], []byte{'\n'}); n > 0 {
+			capHint = int(float64(size/2) / (float64(len(head)-hdrEnd) / float64(n)) * 1.05)
+		}
+	}
+	var progress [2]int64
+	report := func(i int) func(int64) {
+		if opt.Progress == nil {
+			return nil
+		}
+		return func(b int64) {
+			progress[i] = b // progress is approximate across halves
+			opt.Progress(progress[0] + progress[1])
+		}
+	}
+	type half struct {
+		rows  *rowSet
+		batch skygrid.IngestBatch
+		err   error
+	}
+	var halves [2]half
+	var wg sync.WaitGroup
+	for i := 0; i < 2; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			var in io.Reader = io.NewSectionReader(f, 0, mid)
+			offset := 0
+			if i == 1 {
+				in = io.MultiReader(bytes.NewReader(head[:hdrEnd]), io.NewSectionReader(f, mid, size-mid))
+				offset = linesBefore - headerLines
+			}
+			rd, err := openReader(in, name)
+			if err != nil {
+				halves[i].err = err
+				return
+			}
+			halves[i].rows, halves[i].err = p.readRows(ctx, rd, c, &halves[i].batch, report(i), offset, capHint)
+		}(i)
+	}
+	wg.Wait()
+	for i := range halves {
+		if halves[i].err != nil {
+			return nil, fmt.Errorf("ingest %s: %w", name, halves[i].err)
+		}
+	}
+	a, b := &halves[0].batch, &halves[1].batch
+	batch.Format = a.Format
+	batch.Rows, batch.Rejected, batch.Outside = a.Rows+b.Rows, a.Rejected+b.Rejected, a.Outside+b.Outside
+	batch.Errors = append(a.Errors, b.Errors...)
+	if len(batch.Errors) > skygrid.MaxBatchErrors {
+		batch.Errors = batch.Errors[:skygrid.MaxBatchErrors]
+	}
+	halves[0].rows.merge(halves[1].rows)
+	return halves[0].rows, nil
+}
+
+// headerEnd is the length of a fire file's header: its leading '#' lines
+// (Himawari) or its first line (FIRMS); 0 when not found in head.
+func headerEnd(head []byte) int {
+	pos := 0
+	comment := false
+	for pos < len(head) && head[pos] == '#' {
+		i := bytes.IndexByte(head[pos:], '\n')
+		if i < 0 {
+			return 0
+		}
+		pos += i + 1
+		comment = true
+	}
+	if comment {
+		return pos
+	}
+	i := bytes.IndexByte(head, '\n')
+	if i < 0 {
+		return 0
+	}
+	return i + 1
+}
+
+// lineStartAfter returns the offset just after the first newline at or
+// after off.
+func lineStartAfter(f *os.File, off int64) (int64, error) {
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := f.ReadAt(buf, off)
+		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
+			return off + int64(i) + 1, nil
+		}
+		if err != nil {
+			if err == io.EOF {
+				return off + int64(n), nil
+			}
+			return 0, err
+		}
+		off += int64(n)
+	}
+}
+
+func countLines(r io.Reader) (int, error) {
+	buf := make([]byte, 1<<20)
+	n := 0
+	for {
+		k, err := r.Read(buf)
+		n += bytes.Count(buf[:k], []byte{'\n'})
+		if err == io.EOF {
+			return n, nil
+		} else if err != nil {
+			return 0, err
+		}
+	}
+}
+
+// store dedupes the rows read and runs them through detect and dispatch in
+// one transaction.
+func (p *Pipeline) store(ctx context.Context, c *Context, batch *skygrid.IngestBatch, rs *rowSet) (*skygrid.IngestBatch, error) {
+	name := batch.File
+	// Order by dedupe key (so by minute) and drop repeats in the file.
+	rs.sortDedupe(&batch.Duplicates)
+
+	err := p.Store.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
 		if err := tx.CreateBatch(batch); err != nil {
 			return err
 		}
-		var fresh []*skygrid.Hotspot
-		buf := make([]*skygrid.Hotspot, 0, chunk)
-		flush := func() error {
-			if len(buf) == 0 {
-				return nil
-			}
-			n, err := tx.InsertHotspots(buf)
+		// Drop detections stored by earlier files.
+		if n := len(rs.rows); n > 0 {
+			stored, err := tx.ExistingKeys(rs.bound(), unixUTC(rs.rows[0].acq), unixUTC(rs.rows[n-1].acq))
 			if err != nil {
 				return err
 			}
-			batch.New += n
-			batch.Duplicates += len(buf) - n
-			for _, h := range buf {
-				if h.ID > 0 {
-					fresh = append(fresh, h)
+			if len(stored) > 0 {
+				kept := rs.rows[:0]
+				for i := range rs.rows {
+					if stored[rs.key(i)] {
+						batch.Duplicates++
+						continue
+					}
+					kept = append(kept, rs.rows[i])
 				}
-			}
-			buf = buf[:0]
-			if opt.Progress != nil {
-				opt.Progress(rd.BytesRead())
-			}
-			return ctx.Err()
-		}
-		for {
-			h, err := rd.Next()
-			if err == io.EOF {
-				break
-			}
-			var rowErr *skygrid.RowError
-			if errors.As(err, &rowErr) {
-				batch.Rows++
-				batch.Rejected++
-				if len(batch.Errors) < skygrid.MaxBatchErrors {
-					batch.Errors = append(batch.Errors, *rowErr)
-				}
-				continue
-			} else if err != nil {
-				return err
-			}
-			batch.Rows++
-			if c.Area != nil && !c.Area.Covers(h.Point, margin) {
-				batch.Outside++
-				continue
-			}
-			h.BatchID = batch.ID
-			buf = append(buf, h)
-			if len(buf) == chunk {
-				if err := flush(); err != nil {
-					return err
-				}
+				rs.rows = kept
 			}
 		}
-		if err := flush(); err != nil {
-			return err
-		}
-		batch.Format = rd.Format()
-		if err := p.process(tx, c, batch, fresh); err != nil {
+		// Detect, cluster, dispatch; store the hotspots.
+		if err := p.process(ctx, tx, c, batch, rs); err != nil {
 			return err
 		}
 		if err := tx.FinishBatch(batch); err != nil {
@@ -230,37 +439,35 @@ func (p *Pipeline) Ingest(ctx context.Context, r io.Reader, name string, opt Ing
 	return batch, nil
 }
 
-// process runs detect and dispatch on the hotspots a batch added.
-func (p *Pipeline) process(tx skygrid.IngestTx, c *Context, batch *skygrid.IngestBatch, fresh []*skygrid.Hotspot) error {
+func unixUTC(s int64) time.Time { return time.Unix(s, 0).UTC() }
+
+// process runs detect and dispatch on the new hotspots of a batch (in key
+// order) and stores them, their events and tasks. The hotspots go to the
+// store from a second goroutine while detect decides the next ones.
+func (p *Pipeline) process(ctx context.Context, tx skygrid.IngestTx, c *Context, batch *skygrid.IngestBatch, rs *rowSet) error {
+	fresh := rs.rows
 	if len(fresh) == 0 {
 		return nil
 	}
 	cfg := p.Config.Detect
 	det := c.Detector
-	sort.SliceStable(fresh, func(i, j int) bool {
-		if !fresh[i].AcqTime.Equal(fresh[j].AcqTime) {
-			return fresh[i].AcqTime.Before(fresh[j].AcqTime)
-		}
-		return fresh[i].ID < fresh[j].ID
-	})
-	bound := fresh[0].Point.Bound()
-	for _, h := range fresh {
-		bound = bound.Extend(h.Point)
-	}
-	tMin, tMax := fresh[0].AcqTime, fresh[len(fresh)-1].AcqTime
+	tMin, tMax := unixUTC(fresh[0].acq), unixUTC(fresh[len(fresh)-1].acq)
 	reach := math.Max(cfg.ClusterMetres, cfg.PersistMetres)
-	grown := geo.GrowBound(bound, reach)
+	grown := geo.GrowBound(rs.bound(), reach)
 	refLat := math.Max(math.Abs(grown.Min[1]), math.Abs(grown.Max[1]))
 
-	// History for persistence: every stored detection of the trailing
-	// window around the batch (this batch's are already stored).
+	// History for persistence: stored detections of the trailing window
+	// around the batch, and the batch's own.
 	recent, err := tx.RecentHotspots(grown, tMin.Add(-cfg.PersistWindow.Duration), tMax)
 	if err != nil {
 		return err
 	}
-	hist := detect.NewHistory(cfg, refLat)
+	hist := detect.NewHistory(cfg, refLat, det.Location())
 	for _, h := range recent {
-		hist.Add(h.ID, h.Point, h.AcqTime)
+		hist.Add(h.Point, h.AcqTime)
+	}
+	for i := range fresh {
+		hist.Add(orb.Point{fresh[i].lon, fresh[i].lat}, unixUTC(fresh[i].acq))
 	}
 
 	// Open events that the batch may join, with their hotspots.
@@ -278,43 +485,102 @@ func (p *Pipeline) process(tx skygrid.IngestTx, c *Context, batch *skygrid.Inges
 			cl.AddMember(ei, h.Point)
 		}
 	}
+	recent = nil
+	nextID, err := tx.NextEventID()
+	if err != nil {
+		return err
+	}
+
+	// The store takes decided hotspots while detect goes on. Events are
+	// written at the end with their final figures (their ids are handed
+	// out now: the transaction is the only writer).
+	type work struct {
+		hotspots []*skygrid.Hotspot
+	}
+	chunks := make(chan work, 4)
+	inserted := make(chan error, 1)
+	go func() {
+		var err error
+		for w := range chunks {
+			if err != nil {
+				continue // drain
+			}
+			var n int
+			n, err = tx.InsertHotspots(w.hotspots)
+			batch.New += n
+			if err == nil && n != len(w.hotspots) {
+				err = fmt.Errorf("%d of %d hotspots stored: another writer?", n, len(w.hotspots))
+			}
+		}
+		inserted <- err
+	}()
 	touched := map[int]bool{}
 	isNew := map[int]bool{}
-	members := map[int][]*skygrid.Hotspot{}
-
-	for _, h := range fresh {
+	newChunk := func() work {
+		return work{hotspots: make([]*skygrid.Hotspot, 0, insertChunk)}
+	}
+	cur := newChunk()
+	var buf []skygrid.Hotspot
+	var loopErr error
+	for i := range fresh {
+		if len(cur.hotspots) == 0 {
+			buf = make([]skygrid.Hotspot, insertChunk) // the inserter owns the last one
+		}
+		h := &buf[len(cur.hotspots)]
+		rs.fill(i, h, batch.ID)
+		if i%progressRows == 0 {
+			if loopErr = ctx.Err(); loopErr != nil {
+				break
+			}
+		}
 		if reason := det.ConfidenceReason(h); reason != "" {
 			h.Status, h.StatusReason = skygrid.StatusLowConfidence, reason
 			batch.LowConfidence++
-			continue
-		}
-		static := false
-		if reason := det.StaticReason(h, hist); reason != "" {
-			h.Status, h.StatusReason = skygrid.StatusStatic, reason
-			batch.Static++
-			static = true
 		} else {
-			h.Status, h.StatusReason = skygrid.StatusFire, ""
-		}
-		ei := cl.Match(h, static)
-		if ei < 0 {
-			e := &skygrid.Event{State: skygrid.EventOpen}
-			if static {
-				e.Class = skygrid.ClassIndustrialHeat
+			static := false
+			if reason := det.StaticReason(h, hist); reason != "" {
+				h.Status, h.StatusReason = skygrid.StatusStatic, reason
+				batch.Static++
+				static = true
 			} else {
-				e.Class, _ = det.Classify(h.Point, h.AcqTime)
+				h.Status, h.StatusReason = skygrid.StatusFire, ""
 			}
-			ei = cl.AddEvent(e)
-			isNew[ei] = true
+			ei := cl.Match(h, static)
+			if ei < 0 {
+				e := &skygrid.Event{ID: nextID, State: skygrid.EventOpen}
+				nextID++
+				if static {
+					e.Class = skygrid.ClassIndustrialHeat
+				} else {
+					e.Class, _ = det.Classify(h.Point, h.AcqTime)
+				}
+				ei = cl.AddEvent(e)
+				isNew[ei] = true
+			}
+			e := cl.Event(ei)
+			detect.Join(e, h)
+			cl.AddMember(ei, h.Point)
+			touched[ei] = true
+			h.EventID = e.ID
 		}
-		e := cl.Event(ei)
-		detect.Join(e, h)
-		cl.AddMember(ei, h.Point)
-		touched[ei] = true
-		members[ei] = append(members[ei], h)
+		cur.hotspots = append(cur.hotspots, h)
+		if len(cur.hotspots) == insertChunk {
+			chunks <- cur
+			cur = newChunk()
+		}
+	}
+	if len(cur.hotspots) > 0 && loopErr == nil {
+		chunks <- cur
+	}
+	close(chunks)
+	if err := <-inserted; err != nil {
+		return err
+	}
+	if loopErr != nil {
+		return loopErr
 	}
 
-	// Store events in creation order, then tasks.
+	// Store events in creation order, then tasks, then the audit lines.
 	order := make([]int, 0, len(touched))
 	for ei := range touched {
 		order = append(order, ei)
@@ -325,68 +591,75 @@ func (p *Pipeline) process(tx skygrid.IngestTx, c *Context, batch *skygrid.Inges
 		return err
 	}
 	now := p.Now().UTC().Truncate(time.Second)
+	events := make([]*skygrid.Event, 0, len(order))
+	var tasks []*skygrid.Task
+	var updated []*skygrid.Event
 	for _, ei := range order {
 		e := cl.Event(ei)
-		if isNew[ei] {
-			p.assign(c, e)
-			if err := tx.CreateEvent(e); err != nil {
-				return err
-			}
-			batch.EventsNew++
-			if err := tx.Audit(&skygrid.AuditEntry{Actor: p.Actor, Action: "event.create", Entity: "event", EntityID: fmt.Sprint(e.ID),
-				After: fmt.Sprintf("class=%s grid=%s assigned_by=%s hotspots=%d", e.Class, e.GridID, e.AssignedBy, e.HotspotCount)}); err != nil {
-				return err
-			}
-		} else {
-			if err := tx.UpdateEvent(e); err != nil {
-				return err
-			}
+		events = append(events, e)
+		if !isNew[ei] {
 			batch.EventsUpdated++
-		}
-		for _, h := range members[ei] {
-			h.EventID = e.ID
-		}
-		if !skygrid.Dispatched(e.Class) {
+			if skygrid.Dispatched(e.Class) {
+				updated = append(updated, e)
+			}
 			continue
 		}
-		if isNew[ei] {
+		p.assign(c, e)
+		batch.EventsNew++
+		if skygrid.Dispatched(e.Class) {
 			t := &skygrid.Task{EventID: e.ID, GridID: e.GridID, State: skygrid.TaskDispatched}
 			if s := sups[e.GridID]; s != nil && e.GridID != "" {
 				t.SupervisorID, t.SupervisorName = s.ID, s.Name
 			}
 			t.AckDue, t.ReportDue = p.Config.dueTimes(e.Class, now)
-			if err := tx.CreateTask(t); err != nil {
+			tasks = append(tasks, t)
+		}
+	}
+	if err := tx.SaveEvents(events); err != nil {
+		return err
+	}
+	if err := tx.CreateTasks(tasks); err != nil {
+		return err
+	}
+	for _, ei := range order {
+		if e := cl.Event(ei); isNew[ei] {
+			if err := tx.Audit(&skygrid.AuditEntry{Actor: p.Actor, Action: "event.create", Entity: "event", EntityID: fmt.Sprint(e.ID),
+				After: fmt.Sprintf("class=%s grid=%s assigned_by=%s hotspots=%d", e.Class, e.GridID, e.AssignedBy, e.HotspotCount)}); err != nil {
 				return err
-			}
-			batch.TasksNew++
-			who := t.SupervisorName
-			if e.GridID == "" {
-				who = "unassigned queue"
-			} else if who == "" {
-				who = "grid " + e.GridID + " (no supervisor)"
-			}
-			if err := tx.Audit(&skygrid.AuditEntry{Actor: p.Actor, Action: "task.dispatch", Entity: "task", EntityID: fmt.Sprint(t.ID),
-				After: fmt.Sprintf("event=%d to=%s ack_due=%s report_due=%s", e.ID, who, t.AckDue.Format(time.RFC3339), t.ReportDue.Format(time.RFC3339))}); err != nil {
-				return err
-			}
-		} else {
-			// New hotspots on an open event update its task, never a second task.
-			t, err := tx.TaskByEvent(e.ID)
-			if err != nil {
-				return err
-			}
-			if t != nil {
-				if err := tx.UpdateTask(t); err != nil {
-					return err
-				}
-				if err := tx.Audit(&skygrid.AuditEntry{Actor: p.Actor, Action: "task.update", Entity: "task", EntityID: fmt.Sprint(t.ID),
-					After: fmt.Sprintf("event=%d now %d hotspots, last seen %s", e.ID, e.HotspotCount, e.LastSeen.Format(time.RFC3339))}); err != nil {
-					return err
-				}
 			}
 		}
 	}
-	return tx.UpdateHotspots(fresh)
+	for _, t := range tasks {
+		who := t.SupervisorName
+		if t.GridID == "" {
+			who = "unassigned queue"
+		} else if who == "" {
+			who = "grid " + t.GridID + " (no supervisor)"
+		}
+		if err := tx.Audit(&skygrid.AuditEntry{Actor: p.Actor, Action: "task.dispatch", Entity: "task", EntityID: fmt.Sprint(t.ID),
+			After: fmt.Sprintf("event=%d to=%s ack_due=%s report_due=%s", t.EventID, who, t.AckDue.Format(time.RFC3339), t.ReportDue.Format(time.RFC3339))}); err != nil {
+			return err
+		}
+	}
+	batch.TasksNew = len(tasks)
+	// New hotspots on an open event update its task, never a second task.
+	for _, e := range updated {
+		t, err := tx.TaskByEvent(e.ID)
+		if err != nil {
+			return err
+		}
+		if t == nil {
+			continue
+		}
+		if err := tx.UpdateTask(t); err != nil {
+			return err
+		}
+		if err := tx.Audit(&skygrid.AuditEntry{Actor: p.Actor, Action: "task.update", Entity: "task", EntityID: fmt.Sprint(t.ID),
+			After: fmt.Sprintf("event=%d now %d hotspots, last seen %s", e.ID, e.HotspotCount, e.LastSeen.Format(time.RFC3339))}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // assign sets the event's grid (containing, else nearest within the

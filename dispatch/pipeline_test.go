@@ -334,3 +334,19 @@ func TestTongmeiTashanPowerStationNeverMakesATask(t *testing.T) {
 		t.Errorf("made-up detections near the plant: %d new, %d static, %d tasks (tasks %d -> %d)", b.New, b.Static, b.TasksNew, before, after)
 	}
 }
+
+// hotspots.batch_id and event_id have no foreign keys (for ingest speed):
+// the pipeline must never leave one pointing nowhere.
+func TestHotspotReferencesHold(t *testing.T) {
+	db := MustOpenDB(t)
+	importDatong(t, db, true)
+	p := newPipeline(t, db)
+	ingestOctober(t, p)
+	orphans, err := db.OrphanHotspots(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if orphans != 0 {
+		t.Errorf("%d hotspots name a missing batch or event", orphans)
+	}
+}

@@ -6,13 +6,14 @@ import (
 	"skygrid"
 )
 
+const auditInsert = `INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)`
+
 // insertAudit appends to the audit log inside tx.
 func insertAudit(ctx context.Context, tx *Tx, e *skygrid.AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = tx.now
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After)
+	res, err := tx.ExecContext(ctx, auditInsert, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"skygrid"
 )
@@ -38,7 +39,10 @@ func (db *DB) FindEventByID(ctx context.Context, id int64) (*skygrid.Event, erro
 		return nil, skygrid.Errorf(skygrid.ENOTFOUND, "event %d not found", id)
 	}
 	e := es[0]
-	if e.Hotspots, _, err = findHotspots(ctx, tx, skygrid.HotspotFilter{EventID: &id}); err != nil {
+	// The event's time span bounds its hotspots: the scan uses the
+	// (acq_time, ...) key instead of an index on event_id.
+	since, until := e.FirstSeen, e.LastSeen.Add(time.Second)
+	if e.Hotspots, _, err = findHotspots(ctx, tx, skygrid.HotspotFilter{EventID: &id, Since: &since, Until: &until}); err != nil {
 		return nil, err
 	}
 	if e.GridID != "" {

@@ -23,14 +23,15 @@ func findHotspots(ctx context.Context, tx *Tx, f skygrid.HotspotFilter) ([]*skyg
 	var conds []string
 	var args []any
 	if f.Bbox != nil {
-		conds = append(conds, "lon >= ? AND lon <= ? AND lat >= ? AND lat <= ?")
-		args = append(args, f.Bbox.Min[0], f.Bbox.Max[0], f.Bbox.Min[1], f.Bbox.Max[1])
+		e := e5Bound(*f.Bbox)
+		conds = append(conds, "lon_e5 >= ? AND lon_e5 <= ? AND lat_e5 >= ? AND lat_e5 <= ?")
+		args = append(args, e[0], e[1], e[2], e[3])
 	}
 	if f.Since != nil {
-		conds, args = append(conds, "acq_time >= ?"), append(args, ts(*f.Since))
+		conds, args = append(conds, "acq_time >= ?"), append(args, f.Since.Unix())
 	}
 	if f.Until != nil {
-		conds, args = append(conds, "acq_time < ?"), append(args, ts(*f.Until))
+		conds, args = append(conds, "acq_time < ?"), append(args, f.Until.Unix())
 	}
 	if f.Status != nil {
 		conds, args = append(conds, "status = ?"), append(args, *f.Status)
@@ -57,4 +58,15 @@ func findHotspots(ctx context.Context, tx *Tx, f skygrid.HotspotFilter) ([]*skyg
 		out = append(out, h)
 	}
 	return out, n, rows.Err()
+}
+
+// OrphanHotspots counts hotspots whose batch or event does not exist (the
+// columns have no foreign keys; see the migration). It should be 0.
+func (db *DB) OrphanHotspots(ctx context.Context) (int, error) {
+	var n int
+	err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM hotspots h
+		LEFT JOIN ingest_batches b ON b.id = h.batch_id
+		LEFT JOIN events e ON e.id = h.event_id
+		WHERE b.id IS NULL OR (h.event_id IS NOT NULL AND e.id IS NULL)`).Scan(&n)
+	return n, err
 }

@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"skygrid"
 
@@ -27,6 +30,9 @@ func (db *DB) InIngestTx(ctx context.Context, fn func(skygrid.IngestTx) error) e
 	if err := fn(itx); err != nil {
 		return err
 	}
+	if err := itx.flushAudit(); err != nil {
+		return err
+	}
 	itx.close()
 	return tx.Commit()
 }
@@ -34,8 +40,13 @@ func (db *DB) InIngestTx(ctx context.Context, fn func(skygrid.IngestTx) error) e
 type ingestTx struct {
 	ctx    context.Context
 	tx     *Tx
-	insert *sql.Stmt
-	update *sql.Stmt
+	insert *sql.Stmt // insertRows rows at once
+	args   []any
+	stmts  map[string]*sql.Stmt
+	// statements for rows sharing values (see shared)
+	sharedStmts map[shared]*sql.Stmt
+	// audit lines, written many to a statement before commit
+	audit []*skygrid.AuditEntry
 }
 
 func (t *ingestTx) close() {
@@ -43,10 +54,31 @@ func (t *ingestTx) close() {
 		t.insert.Close()
 		t.insert = nil
 	}
-	if t.update != nil {
-		t.update.Close()
-		t.update = nil
+	for q, st := range t.stmts {
+		st.Close()
+		delete(t.stmts, q)
 	}
+	for k, st := range t.sharedStmts {
+		st.Close()
+		delete(t.sharedStmts, k)
+	}
+}
+
+// exec runs a statement prepared once per transaction: an ingest writes
+// thousands of events, tasks and audit lines with the same few statements.
+func (t *ingestTx) exec(q string, args ...any) (sql.Result, error) {
+	st := t.stmts[q]
+	if st == nil {
+		var err error
+		if st, err = t.tx.PrepareContext(t.ctx, q); err != nil {
+			return nil, err
+		}
+		if t.stmts == nil {
+			t.stmts = map[string]*sql.Stmt{}
+		}
+		t.stmts[q] = st
+	}
+	return st.ExecContext(t.ctx, args...)
 }
 
 func (t *ingestTx) CreateBatch(b *skygrid.IngestBatch) error {
@@ -76,58 +108,229 @@ func (t *ingestTx) FinishBatch(b *skygrid.IngestBatch) error {
 	return err
 }
 
-func (t *ingestTx) InsertHotspots(hs []*skygrid.Hotspot) (int, error) {
-	if t.insert == nil {
-		var err error
-		t.insert, err = t.tx.PrepareContext(t.ctx, `INSERT INTO hotspots (source, satellite, acq_time, acq_minute, lat_e5, lon_e5, lat, lon,
-			brightness, bright_t31, scan, track, frp, confidence, daynight, version, type, batch_id, status, status_reason)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
-		if err != nil {
-			return 0, err
+// insertRows is how many hotspots one INSERT statement carries: fewer
+// statements, fewer calls into SQLite.
+const insertRows = 64
+
+const hotspotInsertCols = `acq_time, source, satellite, lat_e5, lon_e5, brightness, bright_t31, scan, track, frp,
+	confidence, daynight, version, type, batch_id, status, status_reason, event_id`
+
+// shared holds the columns that most hotspots of a file have in common.
+// Each value bound to a statement is one call from Go into SQLite, the
+// larger part of an insert's cost; rows that share these values get a
+// statement with them written in as literals, and bind 9 values, not 18.
+type shared struct {
+	source, satellite, confidence, daynight, version, status, reason string
+	typ                                                              int
+	batch                                                            int64
+}
+
+func sharedOf(h *skygrid.Hotspot) shared {
+	return shared{h.Source, h.Satellite, h.Confidence, h.DayNight, h.Version, h.Status, h.StatusReason, h.Type, h.BatchID}
+}
+
+// sqlString quotes s as an SQL string literal; ok is false for a string
+// that cannot be one (a NUL byte).
+func sqlString(s string) (string, bool) {
+	if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
+		return "", false
+	}
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'", true
+}
+
+// row is the VALUES tuple for rows of sh, or ok=false.
+func (sh shared) row() (string, bool) {
+	var parts []string
+	for _, s := range []string{sh.source, sh.satellite} {
+		q, ok := sqlString(s)
+		if !ok {
+			return "", false
 		}
+		parts = append(parts, q)
+	}
+	head := "(?, " + parts[0] + ", " + parts[1] + ", ?, ?, ?, ?, ?, ?, ?, "
+	parts = parts[:0]
+	for _, s := range []string{sh.confidence, sh.daynight, sh.version} {
+		q, ok := sqlString(s)
+		if !ok {
+			return "", false
+		}
+		parts = append(parts, q)
+	}
+	st, ok1 := sqlString(sh.status)
+	re, ok2 := sqlString(sh.reason)
+	if !ok1 || !ok2 {
+		return "", false
+	}
+	return head + strings.Join(parts, ", ") + fmt.Sprintf(", %d, %d, ", sh.typ, sh.batch) + st + ", " + re + ", ?)", true
+}
+
+// minShared is how many rows a group needs to get its own statement.
+const minShared = 2 * insertRows
+
+func (t *ingestTx) InsertHotspots(hs []*skygrid.Hotspot) (int, error) {
+	groups := map[shared][]*skygrid.Hotspot{}
+	var order []shared
+	for _, h := range hs {
+		k := sharedOf(h)
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], h)
 	}
 	n := 0
-	for _, h := range hs {
-		k := h.Key()
-		if h.Status == "" {
-			h.Status = skygrid.StatusPending
+	var rest []*skygrid.Hotspot
+	for _, k := range order {
+		g := groups[k]
+		row, ok := k.row()
+		if !ok || len(g) < minShared {
+			rest = append(rest, g...)
+			continue
 		}
-		res, err := t.insert.ExecContext(t.ctx, h.Source, h.Satellite, ts(h.AcqTime), k.Minute, k.LatE5, k.LonE5, h.Point[1], h.Point[0],
-			h.Brightness, h.BrightT31, h.Scan, h.Track, h.FRP, h.Confidence, h.DayNight, h.Version, h.Type, h.BatchID, h.Status, h.StatusReason)
+		for len(g) >= insertRows {
+			m, err := t.insertShared(k, row, g[:insertRows])
+			if err != nil {
+				return n, err
+			}
+			n += m
+			g = g[insertRows:]
+		}
+		rest = append(rest, g...)
+	}
+	for len(rest) > 0 {
+		k := min(len(rest), insertRows)
+		m, err := t.insertChunk(rest[:k])
 		if err != nil {
-			return n, fmt.Errorf("insert hotspot: %w", err)
+			return n, err
 		}
-		if a, _ := res.RowsAffected(); a == 1 {
-			h.ID, _ = res.LastInsertId()
-			n++
-		} else {
-			h.ID = 0
-		}
+		n += m
+		rest = rest[k:]
 	}
 	return n, nil
 }
 
-const hotspotCols = `id, source, satellite, acq_time, lat, lon, brightness, bright_t31, scan, track, frp, confidence, daynight, version, type,
+// insertShared inserts insertRows rows that share k's values.
+func (t *ingestTx) insertShared(k shared, row string, hs []*skygrid.Hotspot) (int, error) {
+	stmt := t.sharedStmts[k]
+	if stmt == nil {
+		q := `INSERT INTO hotspots (` + hotspotInsertCols + `) VALUES ` +
+			strings.TrimSuffix(strings.Repeat(row+",", len(hs)), ",") + ` ON CONFLICT DO NOTHING`
+		var err error
+		if stmt, err = t.tx.PrepareContext(t.ctx, q); err != nil {
+			return 0, err
+		}
+		if t.sharedStmts == nil {
+			t.sharedStmts = map[shared]*sql.Stmt{}
+		}
+		t.sharedStmts[k] = stmt
+	}
+	args := t.args[:0]
+	for _, h := range hs {
+		var ev any
+		if h.EventID > 0 {
+			ev = h.EventID
+		}
+		args = append(args, h.AcqTime.Unix()/60*60, skygrid.E5(h.Point[1]), skygrid.E5(h.Point[0]),
+			h.Brightness, h.BrightT31, h.Scan, h.Track, h.FRP, ev)
+	}
+	t.args = args
+	return t.finishInsert(stmt, hs)
+}
+
+// insertChunk inserts up to insertRows rows, binding every value.
+func (t *ingestTx) insertChunk(hs []*skygrid.Hotspot) (int, error) {
+	stmt := t.insert
+	if len(hs) != insertRows || stmt == nil {
+		q := `INSERT INTO hotspots (` + hotspotInsertCols + `) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?"+strings.Repeat(", ?", 17)+"),", len(hs)), ",") + ` ON CONFLICT DO NOTHING`
+		var err error
+		if stmt, err = t.tx.PrepareContext(t.ctx, q); err != nil {
+			return 0, err
+		}
+		if len(hs) == insertRows {
+			t.insert = stmt
+		} else {
+			defer stmt.Close()
+		}
+	}
+	args := t.args[:0]
+	for _, h := range hs {
+		var ev any
+		if h.EventID > 0 {
+			ev = h.EventID
+		}
+		args = append(args, h.AcqTime.Unix()/60*60, h.Source, h.Satellite, skygrid.E5(h.Point[1]), skygrid.E5(h.Point[0]),
+			h.Brightness, h.BrightT31, h.Scan, h.Track, h.FRP, h.Confidence, h.DayNight, h.Version, h.Type, h.BatchID,
+			h.Status, h.StatusReason, ev)
+	}
+	t.args = args
+	return t.finishInsert(stmt, hs)
+}
+
+func (t *ingestTx) finishInsert(stmt *sql.Stmt, hs []*skygrid.Hotspot) (int, error) {
+	res, err := stmt.ExecContext(t.ctx, t.args...)
+	if err != nil {
+		return 0, fmt.Errorf("insert hotspots: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if int(n) == len(hs) {
+		// Rowids of a multi-row insert are handed out in order.
+		last, _ := res.LastInsertId()
+		for i, h := range hs {
+			h.ID = last - int64(len(hs)-1-i)
+		}
+	}
+	return int(n), nil
+}
+
+const hotspotCols = `id, source, satellite, acq_time, lat_e5, lon_e5, brightness, bright_t31, scan, track, frp, confidence, daynight, version, type,
 	batch_id, status, status_reason, COALESCE(event_id, 0)`
 
 func scanHotspot(rows *sql.Rows, extra ...any) (*skygrid.Hotspot, error) {
 	h := &skygrid.Hotspot{}
-	var at string
-	var lat, lon float64
+	var at, lat, lon int64
 	dest := []any{&h.ID, &h.Source, &h.Satellite, &at, &lat, &lon, &h.Brightness, &h.BrightT31, &h.Scan, &h.Track, &h.FRP,
 		&h.Confidence, &h.DayNight, &h.Version, &h.Type, &h.BatchID, &h.Status, &h.StatusReason, &h.EventID}
 	if err := rows.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
-	h.AcqTime = parseTS(at)
-	h.Point = orb.Point{lon, lat}
+	h.AcqTime = time.Unix(at, 0).UTC()
+	h.Point = orb.Point{float64(lon) / 1e5, float64(lat) / 1e5}
 	return h, nil
 }
 
+// e5Bound is the bound in 1e-5 degree units, grown to whole units.
+func e5Bound(b orb.Bound) [4]int64 {
+	return [4]int64{int64(math.Floor(b.Min[0] * 1e5)), int64(math.Ceil(b.Max[0] * 1e5)), int64(math.Floor(b.Min[1] * 1e5)), int64(math.Ceil(b.Max[1] * 1e5))}
+}
+
+func (t *ingestTx) ExistingKeys(b orb.Bound, since, until time.Time) (map[skygrid.Key]bool, error) {
+	e := e5Bound(b)
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT acq_time, source, satellite, lat_e5, lon_e5 FROM hotspots
+		WHERE acq_time >= ? AND acq_time <= ? AND lon_e5 >= ? AND lon_e5 <= ? AND lat_e5 >= ? AND lat_e5 <= ?`,
+		since.Unix()/60*60, until.Unix(), e[0], e[1], e[2], e[3])
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[skygrid.Key]bool{}
+	for rows.Next() {
+		var k skygrid.Key
+		var at int64
+		if err := rows.Scan(&at, &k.Source, &k.Satellite, &k.LatE5, &k.LonE5); err != nil {
+			return nil, err
+		}
+		k.Minute = at / 60
+		out[k] = true
+	}
+	return out, rows.Err()
+}
+
 func (t *ingestTx) RecentHotspots(b orb.Bound, since, until time.Time) ([]*skygrid.Hotspot, error) {
+	e := e5Bound(b)
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+hotspotCols+` FROM hotspots
-		WHERE acq_time >= ? AND acq_time <= ? AND lon >= ? AND lon <= ? AND lat >= ? AND lat <= ? ORDER BY acq_time, id`,
-		ts(since), ts(until), b.Min[0], b.Max[0], b.Min[1], b.Max[1])
+		WHERE acq_time >= ? AND acq_time <= ? AND lon_e5 >= ? AND lon_e5 <= ? AND lat_e5 >= ? AND lat_e5 <= ? ORDER BY acq_time, id`,
+		since.Unix(), until.Unix(), e[0], e[1], e[2], e[3])
 	if err != nil {
 		return nil, err
 	}
@@ -143,23 +346,10 @@ func (t *ingestTx) RecentHotspots(b orb.Bound, since, until time.Time) ([]*skygr
 	return out, rows.Err()
 }
 
-func (t *ingestTx) UpdateHotspots(hs []*skygrid.Hotspot) error {
-	if t.update == nil {
-		var err error
-		if t.update, err = t.tx.PrepareContext(t.ctx, `UPDATE hotspots SET status = ?, status_reason = ?, event_id = ? WHERE id = ?`); err != nil {
-			return err
-		}
-	}
-	for _, h := range hs {
-		var ev any
-		if h.EventID > 0 {
-			ev = h.EventID
-		}
-		if _, err := t.update.ExecContext(t.ctx, h.Status, h.StatusReason, ev, h.ID); err != nil {
-			return fmt.Errorf("update hotspot %d: %w", h.ID, err)
-		}
-	}
-	return nil
+func (t *ingestTx) NextEventID() (int64, error) {
+	var n int64
+	err := t.tx.QueryRowContext(t.ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM events`).Scan(&n)
+	return n, err
 }
 
 func (t *ingestTx) OpenEvents(b orb.Bound, since time.Time) ([]*skygrid.Event, error) {
@@ -182,28 +372,36 @@ func (t *ingestTx) OpenEvents(b orb.Bound, since time.Time) ([]*skygrid.Event, e
 	return out, rows.Err()
 }
 
-func (t *ingestTx) CreateEvent(e *skygrid.Event) error {
-	e.CreatedAt, e.UpdatedAt = t.tx.now, t.tx.now
-	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO events (class, state, first_seen, last_seen, lon, lat, min_lon, min_lat, max_lon, max_lat,
-		hotspot_count, max_frp, grid_id, township_id, county_id, assigned_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.Class, e.State, ts(e.FirstSeen), ts(e.LastSeen), e.Point[0], e.Point[1], e.Bound.Min[0], e.Bound.Min[1], e.Bound.Max[0], e.Bound.Max[1],
-		e.HotspotCount, e.MaxFRP, nullStr(e.GridID), nullStr(e.TownshipID), nullStr(e.CountyID), e.AssignedBy, ts(e.CreatedAt), ts(e.UpdatedAt))
-	if err != nil {
-		return fmt.Errorf("create event: %w", err)
-	}
-	e.ID, err = res.LastInsertId()
-	return err
-}
+// manyRows is how many events or tasks one statement writes.
+const manyRows = 100
 
-func (t *ingestTx) UpdateEvent(e *skygrid.Event) error {
-	e.UpdatedAt = t.tx.now
-	_, err := t.tx.ExecContext(t.ctx, `UPDATE events SET class = ?, state = ?, first_seen = ?, last_seen = ?, lon = ?, lat = ?,
-		min_lon = ?, min_lat = ?, max_lon = ?, max_lat = ?, hotspot_count = ?, max_frp = ?, updated_at = ? WHERE id = ?`,
-		e.Class, e.State, ts(e.FirstSeen), ts(e.LastSeen), e.Point[0], e.Point[1], e.Bound.Min[0], e.Bound.Min[1], e.Bound.Max[0], e.Bound.Max[1],
-		e.HotspotCount, e.MaxFRP, ts(e.UpdatedAt), e.ID)
-	if err != nil {
-		return fmt.Errorf("update event %d: %w", e.ID, err)
+// SaveEvents writes the events' figures, many to a statement.
+func (t *ingestTx) SaveEvents(es []*skygrid.Event) error {
+	for len(es) > 0 {
+		k := min(len(es), manyRows)
+		q := `INSERT INTO events (id, class, state, first_seen, last_seen, lon, lat, min_lon, min_lat, max_lon, max_lat,
+			hotspot_count, max_frp, grid_id, township_id, county_id, assigned_by, created_at, updated_at) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),", k), ",") + `
+			ON CONFLICT (id) DO UPDATE SET class = excluded.class, state = excluded.state, first_seen = excluded.first_seen,
+				last_seen = excluded.last_seen, lon = excluded.lon, lat = excluded.lat, min_lon = excluded.min_lon,
+				min_lat = excluded.min_lat, max_lon = excluded.max_lon, max_lat = excluded.max_lat,
+				hotspot_count = excluded.hotspot_count, max_frp = excluded.max_frp, grid_id = excluded.grid_id,
+				township_id = excluded.township_id, county_id = excluded.county_id, assigned_by = excluded.assigned_by,
+				updated_at = excluded.updated_at`
+		args := make([]any, 0, 19*k)
+		for _, e := range es[:k] {
+			e.UpdatedAt = t.tx.now
+			if e.CreatedAt.IsZero() {
+				e.CreatedAt = t.tx.now
+			}
+			args = append(args, e.ID, e.Class, e.State, ts(e.FirstSeen), ts(e.LastSeen), e.Point[0], e.Point[1],
+				e.Bound.Min[0], e.Bound.Min[1], e.Bound.Max[0], e.Bound.Max[1], e.HotspotCount, e.MaxFRP,
+				nullStr(e.GridID), nullStr(e.TownshipID), nullStr(e.CountyID), e.AssignedBy, ts(e.CreatedAt), ts(e.UpdatedAt))
+		}
+		if _, err := t.exec(q, args...); err != nil {
+			return fmt.Errorf("save events: %w", err)
+		}
+		es = es[k:]
 	}
 	return nil
 }
@@ -221,24 +419,36 @@ func (t *ingestTx) TaskByEvent(eventID int64) (*skygrid.Task, error) {
 	return scanTask(rows)
 }
 
-func (t *ingestTx) CreateTask(k *skygrid.Task) error {
-	k.CreatedAt, k.UpdatedAt = t.tx.now, t.tx.now
-	var sup any
-	if k.SupervisorID > 0 {
-		sup = k.SupervisorID
+func (t *ingestTx) CreateTasks(tasks []*skygrid.Task) error {
+	for len(tasks) > 0 {
+		k := min(len(tasks), manyRows)
+		q := `INSERT INTO tasks (event_id, grid_id, supervisor_id, state, ack_due, report_due, created_at, updated_at) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?),", k), ",")
+		args := make([]any, 0, 8*k)
+		for _, tk := range tasks[:k] {
+			tk.CreatedAt, tk.UpdatedAt = t.tx.now, t.tx.now
+			var sup any
+			if tk.SupervisorID > 0 {
+				sup = tk.SupervisorID
+			}
+			args = append(args, tk.EventID, nullStr(tk.GridID), sup, tk.State, ts(tk.AckDue), ts(tk.ReportDue), ts(tk.CreatedAt), ts(tk.UpdatedAt))
+		}
+		res, err := t.exec(q, args...)
+		if err != nil {
+			return fmt.Errorf("create tasks: %w", err)
+		}
+		last, _ := res.LastInsertId()
+		for i, tk := range tasks[:k] {
+			tk.ID = last - int64(k-1-i)
+		}
+		tasks = tasks[k:]
 	}
-	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO tasks (event_id, grid_id, supervisor_id, state, ack_due, report_due, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, k.EventID, nullStr(k.GridID), sup, k.State, ts(k.AckDue), ts(k.ReportDue), ts(k.CreatedAt), ts(k.UpdatedAt))
-	if err != nil {
-		return fmt.Errorf("create task for event %d: %w", k.EventID, err)
-	}
-	k.ID, err = res.LastInsertId()
-	return err
+	return nil
 }
 
 func (t *ingestTx) UpdateTask(k *skygrid.Task) error {
 	k.UpdatedAt = t.tx.now
-	_, err := t.tx.ExecContext(t.ctx, `UPDATE tasks SET state = ?, ack_due = ?, report_due = ?, updated_at = ? WHERE id = ?`,
+	_, err := t.exec(`UPDATE tasks SET state = ?, ack_due = ?, report_due = ?, updated_at = ? WHERE id = ?`,
 		k.State, ts(k.AckDue), ts(k.ReportDue), ts(k.UpdatedAt), k.ID)
 	return err
 }
@@ -260,7 +470,40 @@ func (t *ingestTx) Supervisors() (map[string]*skygrid.Supervisor, error) {
 	return out, rows.Err()
 }
 
-func (t *ingestTx) Audit(e *skygrid.AuditEntry) error { return insertAudit(t.ctx, t.tx, e) }
+// Audit queues an audit line; the lines are written before commit, in
+// the same transaction.
+func (t *ingestTx) Audit(e *skygrid.AuditEntry) error {
+	if e.At.IsZero() {
+		e.At = t.tx.now
+	}
+	t.audit = append(t.audit, e)
+	return nil
+}
+
+// auditRows is how many audit lines one INSERT writes.
+const auditRows = 100
+
+func (t *ingestTx) flushAudit() error {
+	for len(t.audit) > 0 {
+		k := min(len(t.audit), auditRows)
+		q := `INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?),", k), ",")
+		args := make([]any, 0, 7*k)
+		for _, e := range t.audit[:k] {
+			args = append(args, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After)
+		}
+		res, err := t.exec(q, args...)
+		if err != nil {
+			return fmt.Errorf("audit log: %w", err)
+		}
+		last, _ := res.LastInsertId()
+		for i, e := range t.audit[:k] {
+			e.ID = last - int64(k-1-i)
+		}
+		t.audit = t.audit[k:]
+	}
+	return nil
+}
 
 // FindBatches returns the latest ingest batches, newest first.
 func (db *DB) FindBatches(ctx context.Context, limit int) ([]*skygrid.IngestBatch, error) {

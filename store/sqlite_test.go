@@ -151,38 +151,45 @@ func TestDedupeKey(t *testing.T) {
 	mk := func(lat, lon float64, at time.Time, sat string) *skygrid.Hotspot {
 		return &skygrid.Hotspot{Source: "VIIRS", Satellite: sat, AcqTime: at, Point: orb.Point{lon, lat}, Confidence: "n", Type: -1}
 	}
-	var got []int64
 	err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
 		b := &skygrid.IngestBatch{File: "x", Format: "firms-viirs"}
 		if err := tx.CreateBatch(b); err != nil {
 			return err
 		}
-		hs := []*skygrid.Hotspot{
-			mk(40.123451, 113.1, at, "N20"),
-			mk(40.123449, 113.1, at.Add(20*time.Second), "N20"), // same 5 decimals, same minute: duplicate
-			mk(40.12346, 113.1, at, "N20"),                      // another position
-			mk(40.123451, 113.1, at.Add(time.Minute), "N20"),    // another minute
-			mk(40.123451, 113.1, at, "N21"),                     // another satellite
+		first := mk(40.123451, 113.1, at, "N20")
+		first.BatchID = b.ID
+		if n, err := tx.InsertHotspots([]*skygrid.Hotspot{first}); err != nil || n != 1 || first.ID == 0 {
+			t.Fatalf("first: %d stored, id %d, %v", n, first.ID, err)
 		}
-		for _, h := range hs {
-			h.BatchID = b.ID
-		}
-		n, err := tx.InsertHotspots(hs)
-		if err != nil {
-			return err
-		}
-		if n != 4 {
-			t.Errorf("%d new, want 4", n)
-		}
-		for _, h := range hs {
-			got = append(got, h.ID)
+		for _, tt := range []struct {
+			name string
+			h    *skygrid.Hotspot
+			new  bool
+		}{
+			{"same 5 decimals, same minute", mk(40.123449, 113.1, at.Add(20*time.Second), "N20"), false},
+			{"another position", mk(40.12346, 113.1, at, "N20"), true},
+			{"another minute", mk(40.123451, 113.1, at.Add(time.Minute), "N20"), true},
+			{"another satellite", mk(40.123451, 113.1, at, "N21"), true},
+		} {
+			tt.h.BatchID = b.ID
+			known, err := tx.ExistingKeys(orb.Bound{Min: orb.Point{113, 40}, Max: orb.Point{114, 41}}, at.Add(-time.Hour), at.Add(time.Hour))
+			if err != nil {
+				return err
+			}
+			if known[tt.h.Key()] == tt.new {
+				t.Errorf("%s: ExistingKeys says stored=%v", tt.name, known[tt.h.Key()])
+			}
+			n, err := tx.InsertHotspots([]*skygrid.Hotspot{tt.h})
+			if err != nil {
+				return err
+			}
+			if (n == 1) != tt.new {
+				t.Errorf("%s: %d stored", tt.name, n)
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	if got[1] != 0 || got[0] == 0 || got[2] == 0 || got[3] == 0 || got[4] == 0 {
-		t.Errorf("ids %v: only the second is a duplicate", got)
 	}
 }
