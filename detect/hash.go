@@ -98,30 +98,40 @@ func (ph *pointHash) near(p orb.Point, fn func(i int32)) {
 type History struct {
 	metres float64
 	loc    *time.Location
-	hash   *pointHash
-	pts    []orb.Point
-	unix   []int64
-	days   []int32 // local calendar day numbers
+	// the zone offset in force from zoneStart to zoneEnd (Unix seconds)
+	zoneStart, zoneEnd int64
+	zoneOff            int64
+	hash               *pointHash
+	pts                []orb.Point
+	unix               []int64
+	days               []int32 // local calendar day numbers
 }
 
 // NewHistory returns an empty history for points up to refLat (the largest
 // |latitude| of the batch); days are counted in loc.
 func NewHistory(cfg Config, refLat float64, loc *time.Location) *History {
-	return &History{metres: cfg.PersistMetres, loc: loc, hash: newPointHash(cfg.PersistMetres, refLat)}
-}
-
-// localDay numbers the calendar day of t in loc.
-func localDay(t time.Time, loc *time.Location) int32 {
-	_, off := t.In(loc).Zone()
-	return int32((t.Unix() + int64(off)) / 86400)
+	return &History{metres: cfg.PersistMetres, loc: loc, hash: newPointHash(cfg.PersistMetres, refLat), zoneStart: 1, zoneEnd: 0}
 }
 
 // Add records a detection (add each once).
 func (hs *History) Add(p orb.Point, t time.Time) {
 	hs.hash.add(p, int32(len(hs.pts)))
 	hs.pts = append(hs.pts, p)
-	hs.unix = append(hs.unix, t.Unix())
-	hs.days = append(hs.days, localDay(t, hs.loc))
+	u := t.Unix()
+	if u < hs.zoneStart || u >= hs.zoneEnd {
+		lt := t.In(hs.loc)
+		_, off := lt.Zone()
+		start, end := lt.ZoneBounds()
+		hs.zoneOff, hs.zoneStart, hs.zoneEnd = int64(off), math.MinInt64, math.MaxInt64
+		if !start.IsZero() {
+			hs.zoneStart = start.Unix()
+		}
+		if !end.IsZero() {
+			hs.zoneEnd = end.Unix()
+		}
+	}
+	hs.unix = append(hs.unix, u)
+	hs.days = append(hs.days, int32((u+hs.zoneOff)/86400))
 }
 
 // Count returns how many recorded detections lie within the persistence

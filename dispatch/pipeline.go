@@ -466,9 +466,9 @@ func (p *Pipeline) process(ctx context.Context, tx skygrid.IngestTx, c *Context,
 	for _, h := range recent {
 		hist.Add(h.Point, h.AcqTime)
 	}
-	for i := range fresh {
-		hist.Add(orb.Point{fresh[i].lon, fresh[i].lat}, unixUTC(fresh[i].acq))
-	}
+	// The batch's own detections join the history a minute at a time, as
+	// detect reaches them (it only counts detections up to the one checked).
+	histUpTo := 0
 
 	// Open events that the batch may join, with their hotspots.
 	cl := detect.NewClusterer(cfg, refLat)
@@ -523,6 +523,13 @@ func (p *Pipeline) process(ctx context.Context, tx skygrid.IngestTx, c *Context,
 	var buf []skygrid.Hotspot
 	var loopErr error
 	for i := range fresh {
+		if i == histUpTo {
+			m := fresh[i].acq / 60
+			for histUpTo < len(fresh) && fresh[histUpTo].acq/60 == m {
+				hist.Add(orb.Point{fresh[histUpTo].lon, fresh[histUpTo].lat}, unixUTC(fresh[histUpTo].acq))
+				histUpTo++
+			}
+		}
 		if len(cur.hotspots) == 0 {
 			buf = make([]skygrid.Hotspot, insertChunk) // the inserter owns the last one
 		}

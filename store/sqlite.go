@@ -43,7 +43,7 @@ func (db *DB) Open() (err error) {
 		return fmt.Errorf("dsn required")
 	}
 	memory := db.DSN == ":memory:"
-	dsn := "file:" + db.DSN + "?_foreign_keys=on&_busy_timeout=10000&_txlock=immediate"
+	dsn := "file:" + db.DSN + "?_foreign_keys=on&_busy_timeout=10000&_txlock=immediate&_cache_size=-16384"
 	if !memory {
 		dsn += "&_journal_mode=WAL&_synchronous=NORMAL"
 	}

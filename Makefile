@@ -1,0 +1,34 @@
+# skygrid: `make run` starts the demo, `make test` runs every test.
+GO ?= go
+ADDR ?= 127.0.0.1:8080
+
+.PHONY: run test build bench fuzz clean
+
+## run: build skygrid and serve the embedded Datong demo on $(ADDR)
+run:
+	$(GO) run ./cmd/skygrid demo --addr $(ADDR)
+
+## test: formatting, vet, and every test (real SQLite, real HTTP on 127.0.0.1)
+test:
+	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+## build: the binary in bin/
+build:
+	$(GO) build -o bin/skygrid ./cmd/skygrid
+
+## bench: the benchmarks recorded in docs/PERFORMANCE.md
+bench:
+	$(GO) test ./geo -run XXX -bench Assign -benchtime 5x -count 3
+	$(GO) test ./dispatch -run XXX -bench OctoberSeason -benchtime 5x -count 3
+	$(GO) test ./dispatch -run XXX -bench Ingest1M -benchtime 1x -count 5 -timeout 15m
+
+## fuzz: run each fuzz test for a while (seed corpora run in `make test`)
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test ./detect -run XXX -fuzz FuzzReader -fuzztime $(FUZZTIME)
+	$(GO) test ./geo -run XXX -fuzz FuzzReadGeoJSON -fuzztime $(FUZZTIME)
+
+clean:
+	rm -rf bin
