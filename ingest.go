@@ -72,9 +72,10 @@ type IngestTx interface {
 	// ExistingKeys returns the dedupe keys of stored hotspots acquired in
 	// [since, until] within the bound.
 	ExistingKeys(b orb.Bound, since, until time.Time) (map[Key]bool, error)
-	// InsertHotspots stores new hotspots with their status and event (the
-	// caller has removed duplicates) and sets their IDs. It returns how
-	// many were stored.
+	// InsertHotspots stores new hotspots with their status and event and
+	// sets their IDs. The caller has removed duplicates (by Key, within
+	// the batch and against ExistingKeys): the store does not check again.
+	// It returns how many were stored.
 	InsertHotspots(hs []*Hotspot) (int, error)
 	// RecentHotspots returns stored hotspots in the bound acquired in
 	// [since, until], of any status.

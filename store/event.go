@@ -40,7 +40,7 @@ func (db *DB) FindEventByID(ctx context.Context, id int64) (*skygrid.Event, erro
 	}
 	e := es[0]
 	// The event's time span bounds its hotspots: the scan uses the
-	// (acq_time, ...) key instead of an index on event_id.
+	// hotspots' id (time) order instead of an index on event_id.
 	since, until := e.FirstSeen, e.LastSeen.Add(time.Second)
 	if e.Hotspots, _, err = findHotspots(ctx, tx, skygrid.HotspotFilter{EventID: &id, Since: &since, Until: &until}); err != nil {
 		return nil, err

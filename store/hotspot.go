@@ -28,10 +28,10 @@ func findHotspots(ctx context.Context, tx *Tx, f skygrid.HotspotFilter) ([]*skyg
 		args = append(args, e[0], e[1], e[2], e[3])
 	}
 	if f.Since != nil {
-		conds, args = append(conds, "acq_time >= ?"), append(args, f.Since.Unix())
+		conds, args = append(conds, "id >= ? AND acq_time >= ?"), append(args, minuteID(f.Since.Unix()), f.Since.Unix())
 	}
 	if f.Until != nil {
-		conds, args = append(conds, "acq_time < ?"), append(args, f.Until.Unix())
+		conds, args = append(conds, "id < ? AND acq_time < ?"), append(args, minuteID(f.Until.Unix()+59), f.Until.Unix())
 	}
 	if f.Status != nil {
 		conds, args = append(conds, "status = ?"), append(args, *f.Status)
@@ -43,7 +43,7 @@ func findHotspots(ctx context.Context, tx *Tx, f skygrid.HotspotFilter) ([]*skyg
 		conds, args = append(conds, "batch_id = ?"), append(args, *f.BatchID)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+hotspotCols+`, COUNT(*) OVER () FROM hotspots`+where(conds)+
-		` ORDER BY acq_time DESC, id DESC`+limitOffset(f.Limit, f.Offset), args...)
+		` ORDER BY id DESC`+limitOffset(f.Limit, f.Offset), args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -58,6 +58,22 @@ func findHotspots(ctx context.Context, tx *Tx, f skygrid.HotspotFilter) ([]*skyg
 		out = append(out, h)
 	}
 	return out, n, rows.Err()
+}
+
+// Hotspot ids: the acquisition minute times 2^20 plus a sequence number
+// (see the migration), so the rowid order is time order.
+const seqBits = 20
+
+// minuteID is the first id of the minute holding Unix time sec (rounded
+// down; Until bounds round up to whole minutes by adding 59 s first).
+func minuteID(sec int64) int64 { return floorDiv(sec, 60) << seqBits }
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
 }
 
 // OrphanHotspots counts hotspots whose batch or event does not exist (the

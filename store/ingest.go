@@ -47,6 +47,8 @@ type ingestTx struct {
 	sharedStmts map[shared]*sql.Stmt
 	// audit lines, written many to a statement before commit
 	audit []*skygrid.AuditEntry
+	// next hotspot sequence number per acquisition minute
+	nextSeq map[int64]int64
 }
 
 func (t *ingestTx) close() {
@@ -112,7 +114,7 @@ func (t *ingestTx) FinishBatch(b *skygrid.IngestBatch) error {
 // statements, fewer calls into SQLite.
 const insertRows = 64
 
-const hotspotInsertCols = `acq_time, source, satellite, lat_e5, lon_e5, brightness, bright_t31, scan, track, frp,
+const hotspotInsertCols = `id, acq_time, source, satellite, lat_e5, lon_e5, brightness, bright_t31, scan, track, frp,
 	confidence, daynight, version, type, batch_id, status, status_reason, event_id`
 
 // shared holds the columns that most hotspots of a file have in common.
@@ -148,7 +150,7 @@ func (sh shared) row() (string, bool) {
 		}
 		parts = append(parts, q)
 	}
-	head := "(?, " + parts[0] + ", " + parts[1] + ", ?, ?, ?, ?, ?, ?, ?, "
+	head := "(?, ?, " + parts[0] + ", " + parts[1] + ", ?, ?, ?, ?, ?, ?, ?, "
 	parts = parts[:0]
 	for _, s := range []string{sh.confidence, sh.daynight, sh.version} {
 		q, ok := sqlString(s)
@@ -169,6 +171,12 @@ func (sh shared) row() (string, bool) {
 const minShared = 2 * insertRows
 
 func (t *ingestTx) InsertHotspots(hs []*skygrid.Hotspot) (int, error) {
+	if t.nextSeq == nil {
+		t.nextSeq = map[int64]int64{}
+	}
+	if err := t.assignIDs(hs); err != nil {
+		return 0, err
+	}
 	groups := map[shared][]*skygrid.Hotspot{}
 	var order []shared
 	for _, h := range hs {
@@ -214,7 +222,7 @@ func (t *ingestTx) insertShared(k shared, row string, hs []*skygrid.Hotspot) (in
 	stmt := t.sharedStmts[k]
 	if stmt == nil {
 		q := `INSERT INTO hotspots (` + hotspotInsertCols + `) VALUES ` +
-			strings.TrimSuffix(strings.Repeat(row+",", len(hs)), ",") + ` ON CONFLICT DO NOTHING`
+			strings.TrimSuffix(strings.Repeat(row+",", len(hs)), ",")
 		var err error
 		if stmt, err = t.tx.PrepareContext(t.ctx, q); err != nil {
 			return 0, err
@@ -230,7 +238,7 @@ func (t *ingestTx) insertShared(k shared, row string, hs []*skygrid.Hotspot) (in
 		if h.EventID > 0 {
 			ev = h.EventID
 		}
-		args = append(args, h.AcqTime.Unix()/60*60, skygrid.E5(h.Point[1]), skygrid.E5(h.Point[0]),
+		args = append(args, h.ID, h.AcqTime.Unix()/60*60, skygrid.E5(h.Point[1]), skygrid.E5(h.Point[0]),
 			h.Brightness, h.BrightT31, h.Scan, h.Track, h.FRP, ev)
 	}
 	t.args = args
@@ -242,7 +250,7 @@ func (t *ingestTx) insertChunk(hs []*skygrid.Hotspot) (int, error) {
 	stmt := t.insert
 	if len(hs) != insertRows || stmt == nil {
 		q := `INSERT INTO hotspots (` + hotspotInsertCols + `) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?"+strings.Repeat(", ?", 17)+"),", len(hs)), ",") + ` ON CONFLICT DO NOTHING`
+			strings.TrimSuffix(strings.Repeat("(?"+strings.Repeat(", ?", 18)+"),", len(hs)), ",")
 		var err error
 		if stmt, err = t.tx.PrepareContext(t.ctx, q); err != nil {
 			return 0, err
@@ -259,7 +267,7 @@ func (t *ingestTx) insertChunk(hs []*skygrid.Hotspot) (int, error) {
 		if h.EventID > 0 {
 			ev = h.EventID
 		}
-		args = append(args, h.AcqTime.Unix()/60*60, h.Source, h.Satellite, skygrid.E5(h.Point[1]), skygrid.E5(h.Point[0]),
+		args = append(args, h.ID, h.AcqTime.Unix()/60*60, h.Source, h.Satellite, skygrid.E5(h.Point[1]), skygrid.E5(h.Point[0]),
 			h.Brightness, h.BrightT31, h.Scan, h.Track, h.FRP, h.Confidence, h.DayNight, h.Version, h.Type, h.BatchID,
 			h.Status, h.StatusReason, ev)
 	}
@@ -273,14 +281,31 @@ func (t *ingestTx) finishInsert(stmt *sql.Stmt, hs []*skygrid.Hotspot) (int, err
 		return 0, fmt.Errorf("insert hotspots: %w", err)
 	}
 	n, _ := res.RowsAffected()
-	if int(n) == len(hs) {
-		// Rowids of a multi-row insert are handed out in order.
-		last, _ := res.LastInsertId()
-		for i, h := range hs {
-			h.ID = last - int64(len(hs)-1-i)
-		}
-	}
 	return int(n), nil
+}
+
+// assignIDs gives each hotspot the next id of its acquisition minute.
+func (t *ingestTx) assignIDs(hs []*skygrid.Hotspot) error {
+	for _, h := range hs {
+		m := floorDiv(h.AcqTime.Unix(), 60)
+		next, ok := t.nextSeq[m]
+		if !ok {
+			var max sql.NullInt64
+			lo := m << seqBits
+			if err := t.tx.QueryRowContext(t.ctx, `SELECT MAX(id) FROM hotspots WHERE id >= ? AND id < ?`, lo, lo+1<<seqBits).Scan(&max); err != nil {
+				return err
+			}
+			if max.Valid {
+				next = max.Int64 - lo + 1
+			}
+		}
+		if next >= 1<<seqBits {
+			return skygrid.Errorf(skygrid.EINVALID, "more than %d detections in the minute %s", 1<<seqBits, h.AcqTime.Format(time.RFC3339))
+		}
+		h.ID = m<<seqBits | next
+		t.nextSeq[m] = next + 1
+	}
+	return nil
 }
 
 const hotspotCols = `id, source, satellite, acq_time, lat_e5, lon_e5, brightness, bright_t31, scan, track, frp, confidence, daynight, version, type,
@@ -307,8 +332,8 @@ func e5Bound(b orb.Bound) [4]int64 {
 func (t *ingestTx) ExistingKeys(b orb.Bound, since, until time.Time) (map[skygrid.Key]bool, error) {
 	e := e5Bound(b)
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT acq_time, source, satellite, lat_e5, lon_e5 FROM hotspots
-		WHERE acq_time >= ? AND acq_time <= ? AND lon_e5 >= ? AND lon_e5 <= ? AND lat_e5 >= ? AND lat_e5 <= ?`,
-		since.Unix()/60*60, until.Unix(), e[0], e[1], e[2], e[3])
+		WHERE id >= ? AND id < ? AND lon_e5 >= ? AND lon_e5 <= ? AND lat_e5 >= ? AND lat_e5 <= ?`,
+		minuteID(since.Unix()), minuteID(until.Unix())+1<<seqBits, e[0], e[1], e[2], e[3])
 	if err != nil {
 		return nil, err
 	}
@@ -329,8 +354,8 @@ func (t *ingestTx) ExistingKeys(b orb.Bound, since, until time.Time) (map[skygri
 func (t *ingestTx) RecentHotspots(b orb.Bound, since, until time.Time) ([]*skygrid.Hotspot, error) {
 	e := e5Bound(b)
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+hotspotCols+` FROM hotspots
-		WHERE acq_time >= ? AND acq_time <= ? AND lon_e5 >= ? AND lon_e5 <= ? AND lat_e5 >= ? AND lat_e5 <= ? ORDER BY acq_time, id`,
-		since.Unix(), until.Unix(), e[0], e[1], e[2], e[3])
+		WHERE id >= ? AND id < ? AND acq_time >= ? AND acq_time <= ? AND lon_e5 >= ? AND lon_e5 <= ? AND lat_e5 >= ? AND lat_e5 <= ? ORDER BY id`,
+		minuteID(since.Unix()), minuteID(until.Unix())+1<<seqBits, since.Unix(), until.Unix(), e[0], e[1], e[2], e[3])
 	if err != nil {
 		return nil, err
 	}

@@ -179,17 +179,67 @@ func TestDedupeKey(t *testing.T) {
 			if known[tt.h.Key()] == tt.new {
 				t.Errorf("%s: ExistingKeys says stored=%v", tt.name, known[tt.h.Key()])
 			}
-			n, err := tx.InsertHotspots([]*skygrid.Hotspot{tt.h})
-			if err != nil {
-				return err
+			if !tt.new {
+				continue // the pipeline drops it; the store does not check again
 			}
-			if (n == 1) != tt.new {
-				t.Errorf("%s: %d stored", tt.name, n)
+			if n, err := tx.InsertHotspots([]*skygrid.Hotspot{tt.h}); err != nil || n != 1 {
+				t.Errorf("%s: %d stored, %v", tt.name, n, err)
+			}
+			if tt.h.ID>>20 != tt.h.AcqTime.Unix()/60 {
+				t.Errorf("%s: id %d is not of minute %d", tt.name, tt.h.ID, tt.h.AcqTime.Unix()/60)
 			}
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Hotspot ids are minute<<20 | sequence: unique within a minute, across
+// transactions, and in time order.
+func TestHotspotIDs(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	at := time.Date(2023, 10, 24, 5, 36, 0, 0, time.UTC)
+	var ids []int64
+	for batch := 0; batch < 2; batch++ {
+		err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
+			b := &skygrid.IngestBatch{File: "x"}
+			if err := tx.CreateBatch(b); err != nil {
+				return err
+			}
+			hs := []*skygrid.Hotspot{
+				{Source: "VIIRS", Satellite: "N20", AcqTime: at, Point: orb.Point{113, 40 + float64(batch)/10}, BatchID: b.ID, Status: "fire"},
+				{Source: "VIIRS", Satellite: "N20", AcqTime: at, Point: orb.Point{113.1, 40 + float64(batch)/10}, BatchID: b.ID, Status: "fire"},
+				{Source: "VIIRS", Satellite: "N20", AcqTime: at.Add(-time.Minute), Point: orb.Point{113.1, 40 + float64(batch)/10}, BatchID: b.ID, Status: "fire"},
+			}
+			if _, err := tx.InsertHotspots(hs); err != nil {
+				return err
+			}
+			for _, h := range hs {
+				ids = append(ids, h.ID)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := at.Unix() / 60
+	want := []int64{m<<20 | 0, m<<20 | 1, (m-1)<<20 | 0, m<<20 | 2, m<<20 | 3, (m-1)<<20 | 1}
+	for i := range want {
+		if ids[i] != want[i] {
+			t.Errorf("ids %v, want %v", ids, want)
+			break
+		}
+	}
+	hs, n, err := db.FindHotspots(ctx, skygrid.HotspotFilter{Since: &at})
+	if err != nil || n != 4 || hs[0].ID != want[4] {
+		t.Errorf("since %s: %d hotspots, first %v, %v", at, n, hs, err)
+	}
+	until := at
+	if _, n, _ := db.FindHotspots(ctx, skygrid.HotspotFilter{Until: &until}); n != 2 {
+		t.Errorf("until %s: %d hotspots, want 2", until, n)
 	}
 }
