@@ -236,3 +236,56 @@ func TestFailedFileLeavesNothing(t *testing.T) {
 		t.Errorf("stored %d, batch says %d new", n, batch.New)
 	}
 }
+
+// Every real layout goes through the whole pipeline (no regions imported:
+// every row is kept); the cut-off file loses only its last line; a file
+// that is not a fire file is refused whole.
+func TestIngestEveryLayout(t *testing.T) {
+	for _, tt := range []struct {
+		file                      string
+		format                    string
+		rows, new, dups, rejected int
+	}{
+		{"firms/airborne-surge_nasa-firms-data__MODIS_C6_1_Global_24h.csv", "firms-modis", 24, 24, 0, 0},
+		{"firms/akarazeev_FirefighterBot__MODIS_C6_Russia_and_Asia_24h.csv", "firms-modis", 24, 24, 0, 0},
+		{"firms/antweer_emberalert__MODIS_C6_Global_24h__58af355.csv", "firms-modis", 24, 24, 0, 0},
+		{"firms/chicodias_hackaton_nasa__fire_nrt_J1V-C2_157510.csv", "firms-viirs", 24, 24, 0, 0},
+		{"firms/chicodias_hackaton_nasa__fire_nrt_M6_157509.csv", "firms-modis", 24, 24, 0, 0},
+		{"firms/zixunn_test__0518MODIS_C6_1_Global_24h__b3e6cec.csv", "firms-modis", 24, 24, 0, 0},
+		{"firms/zixunn_test__MODIS_C6_1_Global_7d.csv", "firms-modis", 24, 24, 0, 0},
+		{"firms/ZaharAmbrozyak_mapping-global-data-sets__world_fires_1_day.csv", "firms-modis", 25, 24, 0, 1},
+		{"firms/R_write_csv__J1_VIIRS_C2_Russia_Asia_24h__2023-10-01.csv", "firms-viirs", 24, 24, 0, 0},
+		{"firms/api_area_VIIRS_NOAA20_NRT.csv", "firms-viirs", 12, 12, 0, 0},
+		{"firms/api_country_VIIRS_NOAA20_NRT_CHN.csv", "firms-viirs", 12, 0, 12, 0}, // the same 12 rows as the area file
+		{"himawari/odin-rs__H09_20251209_1900_L2WLF010_FLDK.06001_06001.csv", "himawari-wlf", 212, 212, 0, 0},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			db := MustOpenDB(t)
+			p := newPipeline(t, db)
+			ctx := context.Background()
+			if strings.Contains(tt.file, "api_country") {
+				if _, err := p.IngestFile(ctx, "../detect/testdata/firms/api_area_VIIRS_NOAA20_NRT.csv", dispatch.IngestOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			b, err := p.IngestFile(ctx, "../detect/testdata/"+tt.file, dispatch.IngestOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.Format != tt.format || b.Rows != tt.rows || b.New != tt.new || b.Duplicates != tt.dups || b.Rejected != tt.rejected ||
+				len(b.Errors) != tt.rejected || b.Outside != 0 {
+				t.Errorf("%s: %d rows, %d new, %d duplicates, %d rejected (%v); want %s %d %d %d %d",
+					b.Format, b.Rows, b.New, b.Duplicates, b.Rejected, b.Errors, tt.format, tt.rows, tt.new, tt.dups, tt.rejected)
+			}
+			if b.LowConfidence+b.Static > b.New || (b.New > 0 && b.EventsNew == 0 && b.LowConfidence+b.Static < b.New) {
+				t.Errorf("detect: %d low, %d static, %d events of %d new", b.LowConfidence, b.Static, b.EventsNew, b.New)
+			}
+		})
+	}
+	db := MustOpenDB(t)
+	p := newPipeline(t, db)
+	_, err := p.IngestFile(context.Background(), "../data/heat_sources/gppd_geodb_china_shanxi_bbox.csv", dispatch.IngestOptions{})
+	if skygrid.ErrorCode(err) != skygrid.EINVALID || !strings.Contains(err.Error(), "gppd_geodb_china_shanxi_bbox.csv: not a fire file: the header has no acq_date, acq_time column") {
+		t.Errorf("got %v", err)
+	}
+}

@@ -21,6 +21,25 @@ func TestExampleConfigIsTheDefaults(t *testing.T) {
 	}
 }
 
+func TestConfigSetFlags(t *testing.T) {
+	cfg, err := loadConfig("", "detect.cluster_metres=800", "detect.cluster_gap=6h", "area_margin_metres = 2000", "detect.time_zone=Asia/Urumqi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Detect.ClusterMetres != 800 || cfg.Detect.ClusterGap.Hours() != 6 || cfg.AreaMarginMetres != 2000 || cfg.Detect.TimeZone != "Asia/Urumqi" {
+		t.Errorf("got %+v", cfg)
+	}
+	for _, tt := range []struct{ set, want string }{
+		{"detect.nope=1", "unknown keys: detect.nope"},
+		{"cluster", "want key=value"},
+		{"detect.cluster_gap=soon", "cluster_gap"},
+	} {
+		if _, err := loadConfig("", tt.set); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("--set %s: got %v, want %s", tt.set, err, tt.want)
+		}
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	for _, tt := range []struct{ name, text, want string }{

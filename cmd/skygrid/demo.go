@@ -21,8 +21,8 @@ import (
 func (m *Main) runDemo(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (port 0 picks a free port)")
-	dbPath := fs.String("db", "", "write the demo database here (must not exist; default: a temporary file removed on exit)")
-	config := fs.String("config", m.Getenv("SKYGRID_CONFIG"), "TOML configuration file")
+	var c common
+	m.commonFlags(fs, &c)
 	noServe := fs.Bool("no-serve", false, "build the database and exit")
 	fs.Usage = func() {
 		fmt.Fprintln(m.Stderr, "Usage: skygrid demo [flags]\n\nBuilds a fresh database from the data embedded in the binary (Datong's ten counties, 3 km grids\nwith demo supervisors, Shanxi power plants, October 2023 NOAA-20 VIIRS detections), runs the\npipeline and serves it.")
@@ -31,8 +31,8 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	if _, err := m.parse(fs, args); err != nil {
 		return err
 	}
-	file := *dbPath
-	if file == "" {
+	file := c.db
+	if !flagSet(fs, "db") {
 		dir, err := os.MkdirTemp("", "skygrid-demo-")
 		if err != nil {
 			return err
@@ -47,7 +47,7 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	p, err := m.pipeline(db, *config)
+	p, err := m.pipeline(db, c.config, c.sets)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ func (m *Main) runIngest(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	p, err := m.pipeline(db, c.config)
+	p, err := m.pipeline(db, c.config, c.sets)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -120,6 +121,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 type common struct {
 	db     string
 	config string
+	sets   []string
 }
 
 func (m *Main) commonFlags(fs *flag.FlagSet, c *common) {
@@ -129,6 +131,10 @@ func (m *Main) commonFlags(fs *flag.FlagSet, c *common) {
 	}
 	fs.StringVar(&c.db, "db", def, "SQLite database file (env SKYGRID_DB)")
 	fs.StringVar(&c.config, "config", m.Getenv("SKYGRID_CONFIG"), "TOML configuration file (env SKYGRID_CONFIG)")
+	fs.Func("set", "override one configuration key, e.g. --set detect.cluster_metres=800 (repeatable; keys as in skygrid.example.toml)", func(v string) error {
+		c.sets = append(c.sets, v)
+		return nil
+	})
 }
 
 // parse parses flags that may come before, between or after positional
@@ -162,32 +168,64 @@ func (m *Main) openDB(path string) (*store.DB, error) {
 	return db, nil
 }
 
-// loadConfig reads the TOML configuration over the defaults.
-func loadConfig(path string) (dispatch.Config, error) {
+// loadConfig reads the TOML configuration over the defaults, then the
+// --set overrides ("key=value" or "table.key=value").
+func loadConfig(path string, sets ...string) (dispatch.Config, error) {
 	cfg := dispatch.DefaultConfig()
-	if path == "" {
-		return cfg, nil
+	if path != "" {
+		md, err := toml.DecodeFile(path, &cfg)
+		if err != nil {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+		if err := undecoded(md); err != nil {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
 	}
-	md, err := toml.DecodeFile(path, &cfg)
-	if err != nil {
-		return cfg, fmt.Errorf("config %s: %w", path, err)
+	for _, set := range sets {
+		key, value, ok := strings.Cut(set, "=")
+		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
+		if !ok || key == "" {
+			return cfg, fmt.Errorf("--set %q: want key=value", set)
+		}
+		doc := key + " = " + value
+		if table, k, dotted := strings.Cut(key, "."); dotted {
+			doc = "[" + table + "]\n" + k + " = " + value
+		}
+		md, err := toml.Decode(doc, &cfg)
+		if err != nil {
+			// A bare word is a string: --set detect.time_zone=Asia/Urumqi
+			quoted := strings.Replace(doc, " = "+value, " = "+strconv.Quote(value), 1)
+			if md, err = toml.Decode(quoted, &cfg); err != nil {
+				return cfg, fmt.Errorf("--set %s: %w", set, err)
+			}
+		}
+		if err := undecoded(md); err != nil {
+			return cfg, fmt.Errorf("--set %s: %w", set, err)
+		}
 	}
+	if err := cfg.Validate(); err != nil {
+		if path != "" {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+		return cfg, fmt.Errorf("config: %w", err)
+	}
+	return cfg, nil
+}
+
+func undecoded(md toml.MetaData) error {
 	if und := md.Undecoded(); len(und) > 0 {
 		keys := make([]string, len(und))
 		for i, k := range und {
 			keys[i] = k.String()
 		}
-		return cfg, fmt.Errorf("config %s: unknown keys: %s", path, strings.Join(keys, ", "))
+		return fmt.Errorf("unknown keys: %s", strings.Join(keys, ", "))
 	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, fmt.Errorf("config %s: %w", path, err)
-	}
-	return cfg, nil
+	return nil
 }
 
 // pipeline opens the pipeline on db with the configuration.
-func (m *Main) pipeline(db *store.DB, configPath string) (*dispatch.Pipeline, error) {
-	cfg, err := loadConfig(configPath)
+func (m *Main) pipeline(db *store.DB, configPath string, sets []string) (*dispatch.Pipeline, error) {
+	cfg, err := loadConfig(configPath, sets...)
 	if err != nil {
 		return nil, err
 	}

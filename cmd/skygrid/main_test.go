@@ -192,3 +192,35 @@ func TestImportRefusesBadGeometryAndKeepsWhatIsStored(t *testing.T) {
 		t.Errorf("%v %s", err, out)
 	}
 }
+
+// --db defaults to skygrid.db in the working directory, or $SKYGRID_DB.
+func TestDatabaseLocation(t *testing.T) {
+	dir := t.TempDir()
+	files := writeEmbedded(t, dir, data.Districts)
+	wd, _ := os.Getwd()
+	defer os.Chdir(wd)
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	m, _, _ := testMain()
+	if err := m.Run(context.Background(), []string{"import", "regions", files[0], "--level", "county"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "skygrid.db")); err != nil {
+		t.Errorf("no skygrid.db in the working directory: %v", err)
+	}
+	env := filepath.Join(dir, "from-env.db")
+	m, _, _ = testMain()
+	m.Getenv = func(k string) string {
+		if k == "SKYGRID_DB" {
+			return env
+		}
+		return ""
+	}
+	if err := m.Run(context.Background(), []string{"import", "regions", files[0], "--level", "county"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(env); err != nil {
+		t.Errorf("SKYGRID_DB not used: %v", err)
+	}
+}
