@@ -46,6 +46,20 @@ type IngestBatch struct {
 	FinishedAt time.Time  `json:"finished_at"`
 }
 
+// AddCounts adds o's counts to b (totals over many files).
+func (b *IngestBatch) AddCounts(o *IngestBatch) {
+	b.Rows += o.Rows
+	b.New += o.New
+	b.Duplicates += o.Duplicates
+	b.Rejected += o.Rejected
+	b.Outside += o.Outside
+	b.LowConfidence += o.LowConfidence
+	b.Static += o.Static
+	b.EventsNew += o.EventsNew
+	b.EventsUpdated += o.EventsUpdated
+	b.TasksNew += o.TasksNew
+}
+
 // MaxBatchErrors is how many row errors a batch keeps.
 const MaxBatchErrors = 100
 

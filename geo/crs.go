@@ -99,16 +99,23 @@ func GCJ02ToWGS84(p orb.Point) orb.Point {
 	if OutOfChina(p) {
 		return p
 	}
-	w := p
+	return invert(WGS84ToGCJ02, p, p)
+}
+
+// invert finds q with forward(q) = p by fixed-point iteration from start:
+// the offsets change so slowly with position that each step gains about
+// five digits.
+func invert(forward func(orb.Point) orb.Point, p, start orb.Point) orb.Point {
+	q := start
 	for i := 0; i < 10; i++ {
-		g := WGS84ToGCJ02(w)
-		dx, dy := g[0]-p[0], g[1]-p[1]
-		w = orb.Point{w[0] - dx, w[1] - dy}
-		if math.Abs(dx) < 1e-9 && math.Abs(dy) < 1e-9 {
+		f := forward(q)
+		dx, dy := f[0]-p[0], f[1]-p[1]
+		q = orb.Point{q[0] - dx, q[1] - dy}
+		if math.Abs(dx) < 1e-10 && math.Abs(dy) < 1e-10 {
 			break
 		}
 	}
-	return w
+	return q
 }
 
 // GCJ02ToBD09 converts to Baidu's BD-09.
@@ -125,16 +132,7 @@ func BD09ToGCJ02(p orb.Point) orb.Point {
 	x, y := p[0]-0.0065, p[1]-0.006
 	z := math.Sqrt(x*x+y*y) - 0.00002*math.Sin(y*bdPi)
 	theta := math.Atan2(y, x) - 0.000003*math.Cos(x*bdPi)
-	g := orb.Point{z * math.Cos(theta), z * math.Sin(theta)}
-	for i := 0; i < 5; i++ {
-		b := GCJ02ToBD09(g)
-		dx, dy := b[0]-p[0], b[1]-p[1]
-		g = orb.Point{g[0] - dx, g[1] - dy}
-		if math.Abs(dx) < 1e-10 && math.Abs(dy) < 1e-10 {
-			break
-		}
-	}
-	return g
+	return invert(GCJ02ToBD09, p, orb.Point{z * math.Cos(theta), z * math.Sin(theta)})
 }
 
 // WGS84ToBD09 converts WGS84 to BD-09.

@@ -42,15 +42,11 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	} else if _, err := os.Stat(file); err == nil {
 		return fmt.Errorf("demo: %s exists; the demo builds a fresh database (remove it or choose another --db)", file)
 	}
-	db, err := m.openDB(file)
+	db, p, err := m.openPipeline(file, &c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	p, err := m.pipeline(db, c.config, c.sets)
-	if err != nil {
-		return err
-	}
 	if err := BuildDemo(ctx, db, p, m.Stdout); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -145,14 +141,7 @@ func BuildDemo(ctx context.Context, db *store.DB, p *dispatch.Pipeline, out io.W
 		if err != nil {
 			return err
 		}
-		t.Rows += b.Rows
-		t.New += b.New
-		t.Duplicates += b.Duplicates
-		t.Outside += b.Outside
-		t.Static += b.Static
-		t.LowConfidence += b.LowConfidence
-		t.EventsNew += b.EventsNew
-		t.TasksNew += b.TasksNew
+		t.AddCounts(b)
 	}
 	fmt.Fprintf(out, "fire points: %d NASA FIRMS NOAA-20 VIIRS files, October 2023: %d rows, %d new, %d duplicates (overlapping days), %d outside the area\n",
 		len(names), t.Rows, t.New, t.Duplicates, t.Outside)

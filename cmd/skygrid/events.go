@@ -13,12 +13,35 @@ import (
 
 	"skygrid"
 	"skygrid/api"
+	"skygrid/store"
 )
 
 // listFlags are the filters shared by `events` and `tasks`.
 type listFlags struct {
 	since, until, county, grid, class, state, format string
 	limit                                            int
+	sinceT, untilT                                   *time.Time
+}
+
+// openList parses a listing command's flags and opens the database.
+func (m *Main) openList(name string, args []string) (*listFlags, *store.DB, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	var c common
+	m.commonFlags(fs, &c)
+	l := &listFlags{}
+	l.register(fs)
+	if _, err := m.parse(fs, args); err != nil {
+		return nil, nil, err
+	}
+	var err error
+	if l.sinceT, l.untilT, err = l.times(); err != nil {
+		return nil, nil, err
+	}
+	db, err := m.openDB(c.db)
+	if err != nil {
+		return nil, nil, err
+	}
+	return l, db, nil
 }
 
 func (l *listFlags) register(fs *flag.FlagSet) {
@@ -128,24 +151,12 @@ func local(t time.Time) string {
 
 // runEvents: skygrid events [filters] [--format table|csv|json]
 func (m *Main) runEvents(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("events", flag.ContinueOnError)
-	var c common
-	m.commonFlags(fs, &c)
-	var l listFlags
-	l.register(fs)
-	if _, err := m.parse(fs, args); err != nil {
-		return err
-	}
-	since, until, err := l.times()
-	if err != nil {
-		return err
-	}
-	db, err := m.openDB(c.db)
+	l, db, err := m.openList("events", args)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	es, n, err := db.FindEvents(ctx, skygrid.EventFilter{Since: since, Until: until, CountyID: optStr(l.county), GridID: optStr(l.grid),
+	es, n, err := db.FindEvents(ctx, skygrid.EventFilter{Since: l.sinceT, Until: l.untilT, CountyID: optStr(l.county), GridID: optStr(l.grid),
 		Class: optStr(l.class), State: optStr(l.state), Limit: l.limit})
 	if err != nil {
 		return err

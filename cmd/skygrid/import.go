@@ -39,26 +39,17 @@ const (
 )
 
 func (m *Main) runImportRegions(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("import regions", flag.ContinueOnError)
 	var c common
-	m.commonFlags(fs, &c)
+	fs := m.newFlags("import regions", "Usage: skygrid import regions FILE.geojson --level county|township|grid [flags]\n\nPolygon and MultiPolygon features (holes kept). A bad feature refuses the whole file.", &c)
 	level := fs.String("level", "", "level of every feature: city, county, township or grid (required)")
 	idProp := fs.String("id-prop", defaultIDProps, "property holding the region id (comma-separated: first found)")
 	nameProp := fs.String("name-prop", defaultNameProps, "property holding the name")
 	parentProp := fs.String("parent-prop", defaultParentProps, "property holding the parent region id")
 	parent := fs.String("parent", "", "parent region id for features without a parent property")
 	crs := fs.String("crs", "wgs84", "coordinate system of the file: wgs84, cgcs2000 or gcj02 (converted to WGS84)")
-	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, "Usage: skygrid import regions FILE.geojson --level county|township|grid [flags]\n\nPolygon and MultiPolygon features (holes kept). A bad feature refuses the whole file.")
-		fs.PrintDefaults()
-	}
-	files, err := m.parse(fs, args)
+	files, err := m.parseFiles(fs, args, 1, 1)
 	if err != nil {
 		return err
-	}
-	if len(files) != 1 {
-		fs.Usage()
-		return fmt.Errorf("import regions: want one FILE, got %d", len(files))
 	}
 	if *level == "" {
 		return fmt.Errorf("import regions: --level is required (county, township or grid)")
@@ -142,20 +133,11 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 }
 
 func (m *Main) runImportSupervisors(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("import supervisors", flag.ContinueOnError)
 	var c common
-	m.commonFlags(fs, &c)
-	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, "Usage: skygrid import supervisors FILE.csv [flags]\n\nColumns (by header): grid_id, name, phone. A grid's previous supervisor is replaced.")
-		fs.PrintDefaults()
-	}
-	files, err := m.parse(fs, args)
+	fs := m.newFlags("import supervisors", "Usage: skygrid import supervisors FILE.csv [flags]\n\nColumns (by header): grid_id, name, phone. A grid's previous supervisor is replaced.", &c)
+	files, err := m.parseFiles(fs, args, 1, 1)
 	if err != nil {
 		return err
-	}
-	if len(files) != 1 {
-		fs.Usage()
-		return fmt.Errorf("import supervisors: want one FILE, got %d", len(files))
 	}
 	f, err := os.Open(files[0])
 	if err != nil {
@@ -179,20 +161,11 @@ func (m *Main) runImportSupervisors(ctx context.Context, args []string) error {
 }
 
 func (m *Main) runImportHeatSources(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("import heat-sources", flag.ContinueOnError)
 	var c common
-	m.commonFlags(fs, &c)
-	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, "Usage: skygrid import heat-sources FILE.csv... [flags]\n\nGlobal Power Plant Database CSV (thermal plants kept: coal, gas, oil, biomass, waste, coal mine methane) or GEM steel plant tracker CSV.")
-		fs.PrintDefaults()
-	}
-	files, err := m.parse(fs, args)
+	fs := m.newFlags("import heat-sources", "Usage: skygrid import heat-sources FILE.csv... [flags]\n\nGlobal Power Plant Database CSV (thermal plants kept: coal, gas, oil, biomass, waste, coal mine methane) or GEM steel plant tracker CSV.", &c)
+	files, err := m.parseFiles(fs, args, 1, -1)
 	if err != nil {
 		return err
-	}
-	if len(files) == 0 {
-		fs.Usage()
-		return fmt.Errorf("import heat-sources: no files given")
 	}
 	db, err := m.openDB(c.db)
 	if err != nil {

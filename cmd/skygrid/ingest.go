@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,35 +19,22 @@ const progressMin = 4 << 20
 
 // runIngest: skygrid ingest FILE|DIR... [--reasons N]
 func (m *Main) runIngest(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
 	var c common
-	m.commonFlags(fs, &c)
+	fs := m.newFlags("ingest", "Usage: skygrid ingest FILE|DIR... [flags]\n\nIngests NASA FIRMS CSV (any layout) and Himawari WLF files; a folder means its .csv/.txt files in name order.", &c)
 	reasons := fs.Int("reasons", 5, "how many row errors to print per file")
-	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, "Usage: skygrid ingest FILE|DIR... [flags]\n\nIngests NASA FIRMS CSV (any layout) and Himawari WLF files; a folder means its .csv/.txt files in name order.")
-		fs.PrintDefaults()
-	}
-	files, err := m.parse(fs, args)
+	files, err := m.parseFiles(fs, args, 1, -1)
 	if err != nil {
 		return err
-	}
-	if len(files) == 0 {
-		fs.Usage()
-		return fmt.Errorf("ingest: no files given")
 	}
 	paths, err := dispatch.ExpandPaths(files)
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}
-	db, err := m.openDB(c.db)
+	db, p, err := m.openPipeline(c.db, &c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	p, err := m.pipeline(db, c.config, c.sets)
-	if err != nil {
-		return err
-	}
 	pctx, err := p.LoadContext(ctx)
 	if err != nil {
 		return err
@@ -78,13 +64,7 @@ func (m *Main) runIngest(ctx context.Context, args []string) error {
 			continue
 		}
 		printBatch(m.Stdout, path, b, *reasons)
-		total.Rows += b.Rows
-		total.New += b.New
-		total.Duplicates += b.Duplicates
-		total.Rejected += b.Rejected
-		total.Outside += b.Outside
-		total.EventsNew += b.EventsNew
-		total.TasksNew += b.TasksNew
+		total.AddCounts(b)
 	}
 	if len(paths) > 1 {
 		fmt.Fprintf(m.Stdout, "total: %d files (%d refused), %d rows, %d new, %d duplicates, %d rejected, %d outside; %d new events, %d new tasks\n",

@@ -137,6 +137,38 @@ func (m *Main) commonFlags(fs *flag.FlagSet, c *common) {
 	})
 }
 
+// newFlags returns a command's flag set with the common flags and a usage
+// text (its first line, a blank line, then the explanation).
+func (m *Main) newFlags(name, usage string, c *common) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	m.commonFlags(fs, c)
+	fs.Usage = func() {
+		fmt.Fprintln(m.Stderr, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFiles parses flags and checks the number of file arguments
+// (max < 0: no limit).
+func (m *Main) parseFiles(fs *flag.FlagSet, args []string, min, max int) ([]string, error) {
+	files, err := m.parse(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) < min || (max >= 0 && len(files) > max) {
+		fs.Usage()
+		switch {
+		case min == max && min == 1:
+			return nil, fmt.Errorf("%s: want one FILE, got %d", fs.Name(), len(files))
+		case max == 0:
+			return nil, fmt.Errorf("%s: takes no file, got %d", fs.Name(), len(files))
+		}
+		return nil, fmt.Errorf("%s: no files given", fs.Name())
+	}
+	return files, nil
+}
+
 // parse parses flags that may come before, between or after positional
 // arguments ("import regions FILE --level county") and returns the positionals.
 func (m *Main) parse(fs *flag.FlagSet, args []string) ([]string, error) {
@@ -221,6 +253,20 @@ func undecoded(md toml.MetaData) error {
 		return fmt.Errorf("unknown keys: %s", strings.Join(keys, ", "))
 	}
 	return nil
+}
+
+// openPipeline opens the database and the pipeline on it; close the DB.
+func (m *Main) openPipeline(file string, c *common) (*store.DB, *dispatch.Pipeline, error) {
+	db, err := m.openDB(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := m.pipeline(db, c.config, c.sets)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, p, nil
 }
 
 // pipeline opens the pipeline on db with the configuration.

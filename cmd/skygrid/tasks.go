@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"strconv"
 
@@ -11,24 +10,12 @@ import (
 
 // runTasks: skygrid tasks [filters] [--format table|csv|json]
 func (m *Main) runTasks(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("tasks", flag.ContinueOnError)
-	var c common
-	m.commonFlags(fs, &c)
-	var l listFlags
-	l.register(fs)
-	if _, err := m.parse(fs, args); err != nil {
-		return err
-	}
-	since, until, err := l.times()
-	if err != nil {
-		return err
-	}
-	db, err := m.openDB(c.db)
+	l, db, err := m.openList("tasks", args)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	ts, n, err := db.FindTasks(ctx, skygrid.TaskFilter{Since: since, Until: until, CountyID: optStr(l.county), GridID: optStr(l.grid),
+	ts, n, err := db.FindTasks(ctx, skygrid.TaskFilter{Since: l.sinceT, Until: l.untilT, CountyID: optStr(l.county), GridID: optStr(l.grid),
 		Class: optStr(l.class), State: optStr(l.state), Limit: l.limit})
 	if err != nil {
 		return err
