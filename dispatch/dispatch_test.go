@@ -3,6 +3,8 @@ package dispatch_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"io"
 	"strings"
 	"testing"
@@ -287,5 +289,42 @@ func TestIngestEveryLayout(t *testing.T) {
 	_, err := p.IngestFile(context.Background(), "../data/heat_sources/gppd_geodb_china_shanxi_bbox.csv", dispatch.IngestOptions{})
 	if skygrid.ErrorCode(err) != skygrid.EINVALID || !strings.Contains(err.Error(), "gppd_geodb_china_shanxi_bbox.csv: not a fire file: the header has no acq_date, acq_time column") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// A file large enough to be read in two halves gives the same counts, row
+// errors with their true line numbers, and progress up to its size.
+func TestIngestLargeFileInHalves(t *testing.T) {
+	db := MustOpenDB(t)
+	p := newPipeline(t, db)
+	path := t.TempDir() + "/big.csv"
+	var b strings.Builder
+	b.WriteString(apiHeader)
+	lines := 1
+	for b.Len() < 17<<20 {
+		lines++
+		if lines == 150000 {
+			b.WriteString("40.1,113.1,330,0.4,0.4,2023-10-24,0536,N20,VIIRS,maybe,2.0NRT,290,3.1,D\n")
+			continue
+		}
+		i := lines
+		b.WriteString(row(30+float64(i%2000)*0.01, 100+float64(i/2000)*0.01, "2023-10-24", fmt.Sprintf("%02d%02d", (i/60)%24, i%60)))
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var last int64
+	bt, err := p.IngestFile(context.Background(), path, dispatch.IngestOptions{Progress: func(n int64) { last = n }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bt.Rows != lines-1 || bt.Rejected != 1 || len(bt.Errors) != 1 || bt.Errors[0].Line != 150000 || bt.Errors[0].Field != "confidence" {
+		t.Errorf("%d rows (want %d), %d rejected, errors %v", bt.Rows, lines-1, bt.Rejected, bt.Errors)
+	}
+	if bt.New+bt.Duplicates != bt.Rows-bt.Rejected {
+		t.Errorf("new %d + duplicates %d != %d rows read", bt.New, bt.Duplicates, bt.Rows-bt.Rejected)
+	}
+	if fi, _ := os.Stat(path); last != fi.Size()+int64(len(apiHeader)) && last != fi.Size() {
+		t.Errorf("progress ended at %d of %d bytes", last, fi.Size())
 	}
 }

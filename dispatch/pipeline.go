@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"skygrid"
@@ -285,14 +286,17 @@ func (p *Pipeline) readHalves(ctx context.Context, f *os.File, size int64, name 
 			capHint = int(float64(size/2) / (float64(len(head)-hdrEnd) / float64(n)) * 1.05)
 		}
 	}
-	var progress [2]int64
+	var progress [2]atomic.Int64
+	var progressMu sync.Mutex
 	report := func(i int) func(int64) {
 		if opt.Progress == nil {
 			return nil
 		}
 		return func(b int64) {
-			progress[i] = b // progress is approximate across halves
-			opt.Progress(progress[0] + progress[1])
+			progress[i].Store(b)
+			progressMu.Lock() // the callback need not be safe for concurrent use
+			defer progressMu.Unlock()
+			opt.Progress(progress[0].Load() + progress[1].Load())
 		}
 	}
 	type half struct {
