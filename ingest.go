@@ -86,8 +86,17 @@ type IngestTx interface {
 	// ExistingKeys returns the dedupe keys of stored hotspots acquired in
 	// [since, until] within the bound.
 	ExistingKeys(b orb.Bound, since, until time.Time) (map[Key]bool, error)
+	// ReserveHotspotIDs prepares ids for hotspots acquired in [since,
+	// until], so that PrepareHotspots for them runs no SQL.
+	ReserveHotspotIDs(since, until time.Time) error
+	// PrepareHotspots sets the hotspots' IDs and makes them ready for
+	// InsertPrepared; after ReserveHotspotIDs it may run on another
+	// goroutine than the one writing.
+	PrepareHotspots(hs []*Hotspot) (PreparedHotspots, error)
+	// InsertPrepared writes prepared hotspots; it returns how many.
+	InsertPrepared(p PreparedHotspots) (int, error)
 	// InsertHotspots stores new hotspots with their status and event and
-	// sets their IDs. The caller has removed duplicates (by Key, within
+	// sets their IDs (PrepareHotspots then InsertPrepared). The caller has removed duplicates (by Key, within
 	// the batch and against ExistingKeys): the store does not check again.
 	// It returns how many were stored.
 	InsertHotspots(hs []*Hotspot) (int, error)
@@ -109,6 +118,11 @@ type IngestTx interface {
 	// Supervisors returns every grid's supervisor by grid id.
 	Supervisors() (map[string]*Supervisor, error)
 	Audit(e *AuditEntry) error
+}
+
+// PreparedHotspots are hotspots made ready to write by an IngestTx.
+type PreparedHotspots interface {
+	Len() int
 }
 
 // IngestService runs fn in one transaction: committed if fn returns nil,

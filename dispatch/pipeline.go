@@ -501,23 +501,36 @@ func (p *Pipeline) process(ctx context.Context, tx skygrid.IngestTx, c *Context,
 	type work struct {
 		hotspots []*skygrid.Hotspot
 	}
-	chunks := make(chan work, 4)
+	// Ids for the batch's minutes are read now, so detect's goroutine can
+	// prepare each chunk (ids, statement arguments) without SQL.
+	if err := tx.ReserveHotspotIDs(tMin, tMax); err != nil {
+		return err
+	}
+	chunks := make(chan skygrid.PreparedHotspots, 4)
 	inserted := make(chan error, 1)
 	go func() {
 		var err error
-		for w := range chunks {
+		for p := range chunks {
 			if err != nil {
 				continue // drain
 			}
 			var n int
-			n, err = tx.InsertHotspots(w.hotspots)
+			n, err = tx.InsertPrepared(p)
 			batch.New += n
-			if err == nil && n != len(w.hotspots) {
-				err = fmt.Errorf("%d of %d hotspots stored: another writer?", n, len(w.hotspots))
+			if err == nil && n != p.Len() {
+				err = fmt.Errorf("%d of %d hotspots stored", n, p.Len())
 			}
 		}
 		inserted <- err
 	}()
+	send := func(w work) error {
+		p, err := tx.PrepareHotspots(w.hotspots)
+		if err != nil {
+			return err
+		}
+		chunks <- p
+		return nil
+	}
 	touched := map[int]bool{}
 	isNew := map[int]bool{}
 	newChunk := func() work {
@@ -576,12 +589,14 @@ func (p *Pipeline) process(ctx context.Context, tx skygrid.IngestTx, c *Context,
 		}
 		cur.hotspots = append(cur.hotspots, h)
 		if len(cur.hotspots) == insertChunk {
-			chunks <- cur
+			if loopErr = send(cur); loopErr != nil {
+				break
+			}
 			cur = newChunk()
 		}
 	}
 	if len(cur.hotspots) > 0 && loopErr == nil {
-		chunks <- cur
+		loopErr = send(cur)
 	}
 	close(chunks)
 	if err := <-inserted; err != nil {

@@ -40,30 +40,24 @@ func (db *DB) InIngestTx(ctx context.Context, fn func(skygrid.IngestTx) error) e
 type ingestTx struct {
 	ctx    context.Context
 	tx     *Tx
-	insert *sql.Stmt // insertRows rows at once
-	args   []any
 	stmts  map[string]*sql.Stmt
-	// statements for rows sharing values (see shared)
-	sharedStmts map[shared]*sql.Stmt
 	// audit lines, written many to a statement before commit
 	audit []*skygrid.AuditEntry
-	// next hotspot sequence number per acquisition minute
-	nextSeq map[int64]int64
+	// next hotspot sequence number per acquisition minute; minutes in the
+	// reserved range without an entry start at 0
+	nextSeq                map[int64]int64
+	reserved               bool
+	reservedLo, reservedHi int64
+	// INSERT text per shared values ("" when they cannot be written in)
+	sharedQueries map[shared]string
 }
 
 func (t *ingestTx) close() {
-	if t.insert != nil {
-		t.insert.Close()
-		t.insert = nil
-	}
 	for q, st := range t.stmts {
 		st.Close()
 		delete(t.stmts, q)
 	}
-	for k, st := range t.sharedStmts {
-		st.Close()
-		delete(t.sharedStmts, k)
-	}
+
 }
 
 // exec runs a statement prepared once per transaction: an ingest writes
@@ -171,12 +165,63 @@ func (sh shared) row() (string, bool) {
 const minShared = 2 * insertRows
 
 func (t *ingestTx) InsertHotspots(hs []*skygrid.Hotspot) (int, error) {
+	p, err := t.PrepareHotspots(hs)
+	if err != nil {
+		return 0, err
+	}
+	return t.InsertPrepared(p)
+}
+
+// prepared is hotspots made ready to write: statements and their arguments.
+type prepared struct {
+	stmts []preparedStmt
+	n     int
+}
+
+type preparedStmt struct {
+	query string
+	args  []any
+}
+
+func (p *prepared) Len() int { return p.n }
+
+// ReserveHotspotIDs reads the last id of every minute in [since, until] so
+// that PrepareHotspots needs no SQL for hotspots of those minutes.
+func (t *ingestTx) ReserveHotspotIDs(since, until time.Time) error {
+	if t.nextSeq == nil {
+		t.nextSeq = map[int64]int64{}
+	}
+	lo, hi := floorDiv(since.Unix(), 60), floorDiv(until.Unix(), 60)
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT id >> 20, MAX(id) FROM hotspots WHERE id >= ? AND id < ? GROUP BY id >> 20`,
+		lo<<seqBits, (hi+1)<<seqBits)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m, max int64
+		if err := rows.Scan(&m, &max); err != nil {
+			return err
+		}
+		t.nextSeq[m] = max - m<<seqBits + 1
+	}
+	t.reserved, t.reservedLo, t.reservedHi = true, lo, hi
+	return rows.Err()
+}
+
+// PrepareHotspots gives the hotspots their ids and builds the statements
+// that write them: rows sharing values (see shared) in statements with
+// those values written in, the rest binding every value. After
+// ReserveHotspotIDs for their minutes it runs no SQL, so it may run on
+// another goroutine than InsertPrepared.
+func (t *ingestTx) PrepareHotspots(hs []*skygrid.Hotspot) (skygrid.PreparedHotspots, error) {
 	if t.nextSeq == nil {
 		t.nextSeq = map[int64]int64{}
 	}
 	if err := t.assignIDs(hs); err != nil {
-		return 0, err
+		return nil, err
 	}
+	p := &prepared{n: len(hs)}
 	groups := map[shared][]*skygrid.Hotspot{}
 	var order []shared
 	for _, h := range hs {
@@ -186,102 +231,86 @@ func (t *ingestTx) InsertHotspots(hs []*skygrid.Hotspot) (int, error) {
 		}
 		groups[k] = append(groups[k], h)
 	}
-	n := 0
 	var rest []*skygrid.Hotspot
 	for _, k := range order {
 		g := groups[k]
-		row, ok := k.row()
+		q, ok := t.sharedQuery(k)
 		if !ok || len(g) < minShared {
 			rest = append(rest, g...)
 			continue
 		}
 		for len(g) >= insertRows {
-			m, err := t.insertShared(k, row, g[:insertRows])
-			if err != nil {
-				return n, err
+			args := make([]any, 0, 10*insertRows)
+			for _, h := range g[:insertRows] {
+				args = append(args, h.ID, h.AcqTime.Unix()/60*60, skygrid.E5(h.Point[1]), skygrid.E5(h.Point[0]),
+					h.Brightness, h.BrightT31, h.Scan, h.Track, h.FRP, eventArg(h))
 			}
-			n += m
+			p.stmts = append(p.stmts, preparedStmt{q, args})
 			g = g[insertRows:]
 		}
 		rest = append(rest, g...)
 	}
 	for len(rest) > 0 {
 		k := min(len(rest), insertRows)
-		m, err := t.insertChunk(rest[:k])
-		if err != nil {
-			return n, err
+		args := make([]any, 0, 19*k)
+		for _, h := range rest[:k] {
+			args = append(args, h.ID, h.AcqTime.Unix()/60*60, h.Source, h.Satellite, skygrid.E5(h.Point[1]), skygrid.E5(h.Point[0]),
+				h.Brightness, h.BrightT31, h.Scan, h.Track, h.FRP, h.Confidence, h.DayNight, h.Version, h.Type, h.BatchID,
+				h.Status, h.StatusReason, eventArg(h))
 		}
-		n += m
+		p.stmts = append(p.stmts, preparedStmt{allBoundQuery(k), args})
 		rest = rest[k:]
 	}
+	return p, nil
+}
+
+func eventArg(h *skygrid.Hotspot) any {
+	if h.EventID > 0 {
+		return h.EventID
+	}
+	return nil
+}
+
+// sharedQuery is the INSERT for insertRows rows sharing k's values; ok is
+// false when they cannot be written in.
+func (t *ingestTx) sharedQuery(k shared) (string, bool) {
+	if q, ok := t.sharedQueries[k]; ok {
+		return q, q != ""
+	}
+	if t.sharedQueries == nil {
+		t.sharedQueries = map[shared]string{}
+	}
+	row, ok := k.row()
+	q := ""
+	if ok {
+		q = `INSERT INTO hotspots (` + hotspotInsertCols + `) VALUES ` + strings.TrimSuffix(strings.Repeat(row+",", insertRows), ",")
+	}
+	t.sharedQueries[k] = q
+	return q, ok
+}
+
+// allBoundQuery is the INSERT for n rows binding every value.
+func allBoundQuery(n int) string {
+	return `INSERT INTO hotspots (` + hotspotInsertCols + `) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?"+strings.Repeat(", ?", 18)+"),", n), ",")
+}
+
+// InsertPrepared writes prepared hotspots.
+func (t *ingestTx) InsertPrepared(pp skygrid.PreparedHotspots) (int, error) {
+	p, ok := pp.(*prepared)
+	if !ok {
+		return 0, fmt.Errorf("insert hotspots: not prepared by this transaction")
+	}
+	n := 0
+	for _, st := range p.stmts {
+		res, err := t.exec(st.query, st.args...)
+		if err != nil {
+			return n, fmt.Errorf("insert hotspots: %w", err)
+		}
+		m, _ := res.RowsAffected()
+		n += int(m)
+	}
 	return n, nil
-}
-
-// insertShared inserts insertRows rows that share k's values.
-func (t *ingestTx) insertShared(k shared, row string, hs []*skygrid.Hotspot) (int, error) {
-	stmt := t.sharedStmts[k]
-	if stmt == nil {
-		q := `INSERT INTO hotspots (` + hotspotInsertCols + `) VALUES ` +
-			strings.TrimSuffix(strings.Repeat(row+",", len(hs)), ",")
-		var err error
-		if stmt, err = t.tx.PrepareContext(t.ctx, q); err != nil {
-			return 0, err
-		}
-		if t.sharedStmts == nil {
-			t.sharedStmts = map[shared]*sql.Stmt{}
-		}
-		t.sharedStmts[k] = stmt
-	}
-	args := t.args[:0]
-	for _, h := range hs {
-		var ev any
-		if h.EventID > 0 {
-			ev = h.EventID
-		}
-		args = append(args, h.ID, h.AcqTime.Unix()/60*60, skygrid.E5(h.Point[1]), skygrid.E5(h.Point[0]),
-			h.Brightness, h.BrightT31, h.Scan, h.Track, h.FRP, ev)
-	}
-	t.args = args
-	return t.finishInsert(stmt, hs)
-}
-
-// insertChunk inserts up to insertRows rows, binding every value.
-func (t *ingestTx) insertChunk(hs []*skygrid.Hotspot) (int, error) {
-	stmt := t.insert
-	if len(hs) != insertRows || stmt == nil {
-		q := `INSERT INTO hotspots (` + hotspotInsertCols + `) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?"+strings.Repeat(", ?", 18)+"),", len(hs)), ",")
-		var err error
-		if stmt, err = t.tx.PrepareContext(t.ctx, q); err != nil {
-			return 0, err
-		}
-		if len(hs) == insertRows {
-			t.insert = stmt
-		} else {
-			defer stmt.Close()
-		}
-	}
-	args := t.args[:0]
-	for _, h := range hs {
-		var ev any
-		if h.EventID > 0 {
-			ev = h.EventID
-		}
-		args = append(args, h.ID, h.AcqTime.Unix()/60*60, h.Source, h.Satellite, skygrid.E5(h.Point[1]), skygrid.E5(h.Point[0]),
-			h.Brightness, h.BrightT31, h.Scan, h.Track, h.FRP, h.Confidence, h.DayNight, h.Version, h.Type, h.BatchID,
-			h.Status, h.StatusReason, ev)
-	}
-	t.args = args
-	return t.finishInsert(stmt, hs)
-}
-
-func (t *ingestTx) finishInsert(stmt *sql.Stmt, hs []*skygrid.Hotspot) (int, error) {
-	res, err := stmt.ExecContext(t.ctx, t.args...)
-	if err != nil {
-		return 0, fmt.Errorf("insert hotspots: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
 }
 
 // assignIDs gives each hotspot the next id of its acquisition minute.
@@ -289,7 +318,7 @@ func (t *ingestTx) assignIDs(hs []*skygrid.Hotspot) error {
 	for _, h := range hs {
 		m := floorDiv(h.AcqTime.Unix(), 60)
 		next, ok := t.nextSeq[m]
-		if !ok {
+		if !ok && !(t.reserved && m >= t.reservedLo && m <= t.reservedHi) {
 			var max sql.NullInt64
 			lo := m << seqBits
 			if err := t.tx.QueryRowContext(t.ctx, `SELECT MAX(id) FROM hotspots WHERE id >= ? AND id < ?`, lo, lo+1<<seqBits).Scan(&max); err != nil {
