@@ -38,9 +38,9 @@ func (db *DB) InIngestTx(ctx context.Context, fn func(skygrid.IngestTx) error) e
 }
 
 type ingestTx struct {
-	ctx    context.Context
-	tx     *Tx
-	stmts  map[string]*sql.Stmt
+	ctx   context.Context
+	tx    *Tx
+	stmts map[string]*sql.Stmt
 	// audit lines, written many to a statement before commit
 	audit []*skygrid.AuditEntry
 	// next hotspot sequence number per acquisition minute; minutes in the
