@@ -533,11 +533,10 @@ func (p *Pipeline) process(ctx context.Context, tx skygrid.IngestTx, c *Context,
 	}
 	touched := map[int]bool{}
 	isNew := map[int]bool{}
-	newChunk := func() work {
-		return work{hotspots: make([]*skygrid.Hotspot, 0, insertChunk)}
-	}
-	cur := newChunk()
-	var buf []skygrid.Hotspot
+	// One buffer of hotspots serves every chunk: PrepareHotspots copies
+	// what the writer needs.
+	buf := make([]skygrid.Hotspot, insertChunk)
+	cur := work{hotspots: make([]*skygrid.Hotspot, 0, insertChunk)}
 	var loopErr error
 	for i := range fresh {
 		if i == histUpTo {
@@ -546,9 +545,6 @@ func (p *Pipeline) process(ctx context.Context, tx skygrid.IngestTx, c *Context,
 				hist.Add(orb.Point{fresh[histUpTo].lon, fresh[histUpTo].lat}, unixUTC(fresh[histUpTo].acq))
 				histUpTo++
 			}
-		}
-		if len(cur.hotspots) == 0 {
-			buf = make([]skygrid.Hotspot, insertChunk) // the inserter owns the last one
 		}
 		h := &buf[len(cur.hotspots)]
 		rs.fill(i, h, batch.ID)
@@ -592,7 +588,7 @@ func (p *Pipeline) process(ctx context.Context, tx skygrid.IngestTx, c *Context,
 			if loopErr = send(cur); loopErr != nil {
 				break
 			}
-			cur = newChunk()
+			cur.hotspots = cur.hotspots[:0]
 		}
 	}
 	if len(cur.hotspots) > 0 && loopErr == nil {

@@ -106,7 +106,7 @@ func (t *ingestTx) FinishBatch(b *skygrid.IngestBatch) error {
 
 // insertRows is how many hotspots one INSERT statement carries: fewer
 // statements, fewer calls into SQLite.
-const insertRows = 64
+const insertRows = 128
 
 const hotspotInsertCols = `id, acq_time, source, satellite, lat_e5, lon_e5, brightness, bright_t31, scan, track, frp,
 	confidence, daynight, version, type, batch_id, status, status_reason, event_id`
