@@ -38,11 +38,13 @@ func main() {
 	}
 }
 
-// errorText shows an application error's message, and other errors whole.
+// errorText shows an error with any application error in it by its
+// message alone (not "skygrid error: code=..."), keeping the context
+// wrapped around it ("--since: ...").
 func errorText(err error) string {
 	var e *skygrid.Error
 	if errors.As(err, &e) {
-		return e.Message
+		return strings.Replace(err.Error(), e.Error(), e.Message, 1)
 	}
 	return err.Error()
 }
