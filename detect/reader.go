@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"skygrid"
 
@@ -50,6 +51,10 @@ type Reader struct {
 	lastDay  time.Time
 	// formatSet is true once the format is known for sure.
 	formatSet bool
+	// fast is set for files without quotes, read line by line; lineNo
+	// counts their lines
+	fast   *bufio.Reader
+	lineNo int
 	// lineOffset counts the comment lines before the CSV header.
 	lineOffset int
 }
@@ -104,6 +109,18 @@ func Open(in io.Reader, name string) (*Reader, error) {
 	}
 	if peek[0] == '#' {
 		return r, r.openHimawari(br)
+	}
+	// Files without quotes (FIRMS's own) are split by a fast path that
+	// allocates nothing per line; quoted ones (R, spreadsheets) go through
+	// encoding/csv.
+	head, _ := br.Peek(4096)
+	if i := bytes.IndexByte(head, '\n'); i >= 0 && bytes.IndexByte(head[:i], '"') < 0 {
+		line := strings.TrimRight(strings.TrimPrefix(string(head[:i]), "\ufeff"), "\r")
+		if _, err := br.Discard(i + 1); err != nil {
+			return nil, fmt.Errorf("%s: read: %w", name, err)
+		}
+		r.fast, r.lineNo = br, 1
+		return r, r.mapFIRMS(strings.Split(line, ","))
 	}
 	cs := csv.NewReader(br)
 	cs.FieldsPerRecord = -1
@@ -308,6 +325,7 @@ func (r *Reader) NextInto(h *skygrid.Hotspot) error {
 }
 
 type ahead struct {
+	buf    []byte // the line, on the fast path
 	rec    []string
 	line   int
 	rowErr *skygrid.RowError
@@ -325,10 +343,15 @@ func (r *Reader) nextRecord() ([]string, int, *skygrid.RowError, error) {
 	if !r.ahead.ok {
 		return nil, 0, nil, io.EOF
 	}
-	// Keep the current record in cur while reading the next into ahead
-	// (the CSV reader reuses its record).
-	r.cur.rec = append(r.cur.rec[:0], r.ahead.rec...)
-	r.cur.line, r.cur.rowErr = r.ahead.line, r.ahead.rowErr
+	// Keep the current record in cur while reading the next into ahead.
+	if r.fast != nil {
+		// Each holds its own line bytes: swap.
+		r.cur, r.ahead = r.ahead, r.cur
+	} else {
+		// The CSV reader reuses its record: copy.
+		r.cur.rec = append(r.cur.rec[:0], r.ahead.rec...)
+		r.cur.line, r.cur.rowErr = r.ahead.line, r.ahead.rowErr
+	}
 	r.ahead.ok = false
 	if err := r.readAhead(); err != nil {
 		return nil, 0, nil, err
@@ -337,6 +360,9 @@ func (r *Reader) nextRecord() ([]string, int, *skygrid.RowError, error) {
 }
 
 func (r *Reader) readAhead() error {
+	if r.fast != nil {
+		return r.readAheadFast()
+	}
 	rec, err := r.csv.Read()
 	if err == io.EOF {
 		r.done = true
@@ -355,6 +381,46 @@ func (r *Reader) readAhead() error {
 	}
 	line, _ := r.csv.FieldPos(0)
 	r.ahead = ahead{rec: append(r.ahead.rec[:0], rec...), line: line + r.lineOffset, ok: true}
+	return nil
+}
+
+// readAheadFast reads one line of a file without quotes into r.ahead: the
+// fields are strings over ahead's own copy of the line (valid until the
+// record after next is read; nothing that outlives a row keeps them).
+func (r *Reader) readAheadFast() error {
+	line, err := r.fast.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		long := append([]byte(nil), line...)
+		for err == bufio.ErrBufferFull {
+			line, err = r.fast.ReadSlice('\n')
+			long = append(long, line...)
+		}
+		line = long
+	}
+	if err != nil && err != io.EOF {
+		return fmt.Errorf("%s: read: %w", r.name, err)
+	}
+	if len(line) == 0 {
+		r.done = true
+		return nil
+	}
+	r.lineNo++
+	line = bytes.TrimRight(line, "\r\n")
+	a := &r.ahead
+	a.buf = append(a.buf[:0], line...)
+	a.rec = a.rec[:0]
+	start := 0
+	for i := 0; i <= len(a.buf); i++ {
+		if i == len(a.buf) || a.buf[i] == ',' {
+			if i > start {
+				a.rec = append(a.rec, unsafe.String(&a.buf[start], i-start))
+			} else {
+				a.rec = append(a.rec, "")
+			}
+			start = i + 1
+		}
+	}
+	a.line, a.rowErr, a.ok = r.lineNo, nil, true
 	return nil
 }
 

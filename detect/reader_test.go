@@ -237,3 +237,52 @@ func FuzzReader(f *testing.F) {
 		t.Fatal("reader did not end")
 	})
 }
+
+// Files without quotes take a fast path; a quoted header sends the same
+// rows through encoding/csv. Both must read the same hotspots and errors.
+func TestFastPathMatchesCSV(t *testing.T) {
+	files, _ := filepath.Glob("testdata/firms/*.csv")
+	extra := "latitude,longitude,bright_ti4,acq_date,acq_time,satellite,confidence,frp,daynight\r\n" +
+		"40.1,113.1,330,2023-10-24,0536,N20,n,3.1,D\r\n\r\n" +
+		"40.2, 113.2 ,330,2023-10-24,536,N21,h,3.1,N\r\n" +
+		"x,113.2,330,2023-10-24,536,N21,h,3.1,N\r\n" +
+		"40.3,113.3,330,2023-10-24"
+	inputs := map[string]string{"inline-crlf.csv": extra}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), `"`) {
+			inputs[filepath.Base(f)] = string(b)
+		}
+	}
+	if len(inputs) < 8 {
+		t.Fatalf("only %d unquoted inputs", len(inputs))
+	}
+	for name, in := range inputs {
+		t.Run(name, func(t *testing.T) {
+			nl := strings.IndexByte(in, '\n')
+			header := strings.TrimRight(in[:nl], "\r")
+			quoted := `"` + strings.ReplaceAll(header, ",", `","`) + `"` + in[nl:]
+			_, fast, fastErrs, err1 := readAll(t, strings.NewReader(in), name)
+			_, slow, slowErrs, err2 := readAll(t, strings.NewReader(quoted), name)
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
+			if len(fast) != len(slow) || len(fastErrs) != len(slowErrs) || len(fast) == 0 {
+				t.Fatalf("fast %d rows %d errors, csv %d rows %d errors", len(fast), len(fastErrs), len(slow), len(slowErrs))
+			}
+			for i := range fast {
+				if *fast[i] != *slow[i] {
+					t.Fatalf("row %d: fast %+v, csv %+v", i, fast[i], slow[i])
+				}
+			}
+			for i := range fastErrs {
+				if fastErrs[i].Error() != slowErrs[i].Error() {
+					t.Errorf("error %d: fast %q, csv %q", i, fastErrs[i].Error(), slowErrs[i].Error())
+				}
+			}
+		})
+	}
+}
