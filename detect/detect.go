@@ -18,12 +18,7 @@ type Layers struct {
 
 type siteLayer struct {
 	polys *geo.Index
-	pts   []pointSite
-}
-
-type pointSite struct {
-	name string
-	p    orb.Point
+	pts   geo.PointIndex
 }
 
 // NewLayers indexes the sites by kind.
@@ -41,7 +36,7 @@ func NewLayers(sites []*skygrid.Site) *Layers {
 		}
 		switch g := s.Geometry.(type) {
 		case orb.Point:
-			sl.pts = append(sl.pts, pointSite{name: name, p: g})
+			sl.pts.Add(name, g)
 		case orb.MultiPolygon:
 			sl.polys.Add(name, g)
 		case orb.Polygon:
@@ -49,15 +44,6 @@ func NewLayers(sites []*skygrid.Site) *Layers {
 		}
 	}
 	return l
-}
-
-// Count is the number of sites of a kind.
-func (l *Layers) Count(kind string) int {
-	sl := l.kinds[kind]
-	if sl == nil {
-		return 0
-	}
-	return sl.polys.Len() + len(sl.pts)
 }
 
 // near returns the name of a site of kind near p: a polygon within
@@ -75,14 +61,8 @@ func (l *Layers) near(kind string, p orb.Point, polyMetres, pointMetres float64)
 	} else if id, _, ok := sl.polys.Nearest(p, metres); ok {
 		return id, true
 	}
-	best, bestD := "", pointMetres
-	found := false
-	for _, s := range sl.pts {
-		if d := geo.DistanceMeters(p, s.p); d <= bestD {
-			best, bestD, found = s.name, d, true
-		}
-	}
-	return best, found
+	id, _, ok := sl.pts.Nearest(p, pointMetres)
+	return id, ok
 }
 
 // Detector applies the false-alarm filters and the classification.

@@ -147,9 +147,38 @@ func TestRasterAgreesWithTree(t *testing.T) {
 				a, aok := fast.Locate(p)
 				s, sok := slow.LocateTreeForTest(p)
 				if a != s || aok != sok {
-					t.Fatalf("point %v: raster %q %v, tree %q %v (%s) %s", p, a, aok, s, sok, fast.DebugForTest(p), fast.DebugCellForTest(p))
+					t.Fatalf("point %v: raster %q %v, tree %q %v", p, a, aok, s, sok)
 				}
 			}
 		})
+	}
+}
+
+func TestPointIndexNearest(t *testing.T) {
+	var pi geo.PointIndex
+	// Tongmei Tashan power station and two made-up points.
+	pi.Add("tashan", orb.Point{113.1887484, 39.9792083})
+	pi.Add("east", orb.Point{113.2100, 39.9792})
+	pi.Add("far", orb.Point{114.5, 40.5})
+	for _, tt := range []struct {
+		name string
+		p    orb.Point
+		max  float64
+		want string
+	}{
+		{"900 m north of the plant", orb.Point{113.1887, 39.9873}, 1000, "tashan"},
+		{"1100 m east of the plant, 700 m from east", orb.Point{113.2016, 39.9792}, 1000, "east"},
+		{"nothing within 500 m", orb.Point{113.1995, 39.9792}, 500, ""},
+		{"far away", orb.Point{100, 30}, 5000, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			id, d, ok := pi.Nearest(tt.p, tt.max)
+			if id != tt.want || ok != (tt.want != "") || (ok && d > tt.max) {
+				t.Errorf("got %q %.0f m %v, want %q", id, d, ok, tt.want)
+			}
+		})
+	}
+	if pi.Len() != 3 {
+		t.Errorf("len %d", pi.Len())
 	}
 }
