@@ -42,12 +42,7 @@ func (s *Server) handleEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := newCollection(len(es))
-	out.Total = n
-	for _, e := range es {
-		out.Features = append(out.Features, eventFeature(e))
-	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, newCollection(es, n, eventFeature))
 }
 
 // GET /api/events/:id: the event with its hotspots (a FeatureCollection in
@@ -62,12 +57,7 @@ func (s *Server) handleEvent(c echo.Context) error {
 		return err
 	}
 	f := eventFeature(e)
-	hs := newCollection(len(e.Hotspots))
-	hs.Total = len(e.Hotspots)
-	for _, h := range e.Hotspots {
-		hs.Features = append(hs.Features, hotspotFeature(h))
-	}
-	f.Properties["hotspots"] = hs
+	f.Properties["hotspots"] = newCollection(e.Hotspots, len(e.Hotspots), hotspotFeature)
 	if e.Grid != nil {
 		f.Properties["grid"] = e.Grid
 		if e.Grid.Supervisor != nil {

@@ -34,8 +34,13 @@ type collection struct {
 	Total    int                `json:"total"`
 }
 
-func newCollection(n int) *collection {
-	return &collection{Type: "FeatureCollection", Features: make([]*geojson.Feature, 0, n)}
+// newCollection makes a FeatureCollection of items, total counted before paging.
+func newCollection[T any](items []T, total int, feature func(T) *geojson.Feature) *collection {
+	out := &collection{Type: "FeatureCollection", Features: make([]*geojson.Feature, 0, len(items)), Total: total}
+	for _, it := range items {
+		out.Features = append(out.Features, feature(it))
+	}
+	return out
 }
 
 // GET /api/hotspots?bbox=&since=&until=&status=&limit=&offset=
@@ -53,10 +58,5 @@ func (s *Server) handleHotspots(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := newCollection(len(hs))
-	out.Total = n
-	for _, h := range hs {
-		out.Features = append(out.Features, hotspotFeature(h))
-	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, newCollection(hs, n, hotspotFeature))
 }

@@ -43,12 +43,7 @@ func (s *Server) handleRegions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := newCollection(len(rs))
-	out.Total = n
-	for _, r := range rs {
-		out.Features = append(out.Features, regionFeature(r))
-	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, newCollection(rs, n, regionFeature))
 }
 
 // GET /api/regions/:id

@@ -110,6 +110,7 @@ type History struct {
 // NewHistory returns an empty history for points up to refLat (the largest
 // |latitude| of the batch); days are counted in loc.
 func NewHistory(cfg Config, refLat float64, loc *time.Location) *History {
+	// An empty zone range (start after end): the first Add looks it up.
 	return &History{metres: cfg.PersistMetres, loc: loc, hash: newPointHash(cfg.PersistMetres, refLat), zoneStart: 1, zoneEnd: 0}
 }
 

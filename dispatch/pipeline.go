@@ -270,7 +270,11 @@ func (p *Pipeline) readHalves(ctx context.Context, f *os.File, size int64, name 
 		if err != nil {
 			return nil, err
 		}
-		return p.readRows(ctx, rd, c, batch, opt.Progress, 0, 0)
+		rows, err := p.readRows(ctx, rd, c, batch, opt.Progress, 0, 0)
+		if err != nil {
+			return nil, fmt.Errorf("ingest %s: %w", name, err)
+		}
+		return rows, nil
 	}
 	// Lines before the second half, to number its row errors.
 	linesBefore, err := countLines(io.NewSectionReader(f, 0, mid))
@@ -321,18 +325,22 @@ func (p *Pipeline) readHalves(ctx context.Context, f *os.File, size int64, name 
 				halves[i].err = err
 				return
 			}
-			halves[i].rows, halves[i].err = p.readRows(ctx, rd, c, &halves[i].batch, report(i), offset, capHint)
+			halves[i].rows, err = p.readRows(ctx, rd, c, &halves[i].batch, report(i), offset, capHint)
+			if err != nil {
+				halves[i].err = fmt.Errorf("ingest %s: %w", name, err)
+			}
 		}(i)
 	}
 	wg.Wait()
 	for i := range halves {
 		if halves[i].err != nil {
-			return nil, fmt.Errorf("ingest %s: %w", name, halves[i].err)
+			return nil, halves[i].err // openReader's already names the file
 		}
 	}
 	a, b := &halves[0].batch, &halves[1].batch
 	batch.Format = a.Format
-	batch.Rows, batch.Rejected, batch.Outside = a.Rows+b.Rows, a.Rejected+b.Rejected, a.Outside+b.Outside
+	batch.AddCounts(a)
+	batch.AddCounts(b)
 	batch.Errors = append(a.Errors, b.Errors...)
 	if len(batch.Errors) > skygrid.MaxBatchErrors {
 		batch.Errors = batch.Errors[:skygrid.MaxBatchErrors]
@@ -498,9 +506,6 @@ func (p *Pipeline) process(ctx context.Context, tx skygrid.IngestTx, c *Context,
 	// The store takes decided hotspots while detect goes on. Events are
 	// written at the end with their final figures (their ids are handed
 	// out now: the transaction is the only writer).
-	type work struct {
-		hotspots []*skygrid.Hotspot
-	}
 	// Ids for the batch's minutes are read now, so detect's goroutine can
 	// prepare each chunk (ids, statement arguments) without SQL.
 	if err := tx.ReserveHotspotIDs(tMin, tMax); err != nil {
@@ -523,8 +528,8 @@ func (p *Pipeline) process(ctx context.Context, tx skygrid.IngestTx, c *Context,
 		}
 		inserted <- err
 	}()
-	send := func(w work) error {
-		p, err := tx.PrepareHotspots(w.hotspots)
+	send := func(hs []*skygrid.Hotspot) error {
+		p, err := tx.PrepareHotspots(hs)
 		if err != nil {
 			return err
 		}
@@ -536,7 +541,7 @@ func (p *Pipeline) process(ctx context.Context, tx skygrid.IngestTx, c *Context,
 	// One buffer of hotspots serves every chunk: PrepareHotspots copies
 	// what the writer needs.
 	buf := make([]skygrid.Hotspot, insertChunk)
-	cur := work{hotspots: make([]*skygrid.Hotspot, 0, insertChunk)}
+	cur := make([]*skygrid.Hotspot, 0, insertChunk)
 	var loopErr error
 	for i := range fresh {
 		if i == histUpTo {
@@ -546,7 +551,7 @@ func (p *Pipeline) process(ctx context.Context, tx skygrid.IngestTx, c *Context,
 				histUpTo++
 			}
 		}
-		h := &buf[len(cur.hotspots)]
+		h := &buf[len(cur)]
 		rs.fill(i, h, batch.ID)
 		if i%progressRows == 0 {
 			if loopErr = ctx.Err(); loopErr != nil {
@@ -583,15 +588,15 @@ func (p *Pipeline) process(ctx context.Context, tx skygrid.IngestTx, c *Context,
 			touched[ei] = true
 			h.EventID = e.ID
 		}
-		cur.hotspots = append(cur.hotspots, h)
-		if len(cur.hotspots) == insertChunk {
+		cur = append(cur, h)
+		if len(cur) == insertChunk {
 			if loopErr = send(cur); loopErr != nil {
 				break
 			}
-			cur.hotspots = cur.hotspots[:0]
+			cur = cur[:0]
 		}
 	}
-	if len(cur.hotspots) > 0 && loopErr == nil {
+	if len(cur) > 0 && loopErr == nil {
 		loopErr = send(cur)
 	}
 	close(chunks)

@@ -57,7 +57,6 @@ func (t *ingestTx) close() {
 		st.Close()
 		delete(t.stmts, q)
 	}
-
 }
 
 // exec runs a statement prepared once per transaction: an ingest writes
@@ -114,7 +113,7 @@ const hotspotInsertCols = `id, acq_time, source, satellite, lat_e5, lon_e5, brig
 // shared holds the columns that most hotspots of a file have in common.
 // Each value bound to a statement is one call from Go into SQLite, the
 // larger part of an insert's cost; rows that share these values get a
-// statement with them written in as literals, and bind 9 values, not 18.
+// statement with them written in as literals, and bind 10 values, not 19.
 type shared struct {
 	source, satellite, confidence, daynight, version, status, reason string
 	typ                                                              int
@@ -134,31 +133,18 @@ func sqlString(s string) (string, bool) {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'", true
 }
 
-// row is the VALUES tuple for rows of sh, or ok=false.
+// row is the VALUES tuple for rows of sh (in hotspotInsertCols order), or
+// ok=false.
 func (sh shared) row() (string, bool) {
-	var parts []string
-	for _, s := range []string{sh.source, sh.satellite} {
-		q, ok := sqlString(s)
-		if !ok {
+	var q [7]string
+	for i, s := range []string{sh.source, sh.satellite, sh.confidence, sh.daynight, sh.version, sh.status, sh.reason} {
+		var ok bool
+		if q[i], ok = sqlString(s); !ok {
 			return "", false
 		}
-		parts = append(parts, q)
 	}
-	head := "(?, ?, " + parts[0] + ", " + parts[1] + ", ?, ?, ?, ?, ?, ?, ?, "
-	parts = parts[:0]
-	for _, s := range []string{sh.confidence, sh.daynight, sh.version} {
-		q, ok := sqlString(s)
-		if !ok {
-			return "", false
-		}
-		parts = append(parts, q)
-	}
-	st, ok1 := sqlString(sh.status)
-	re, ok2 := sqlString(sh.reason)
-	if !ok1 || !ok2 {
-		return "", false
-	}
-	return head + strings.Join(parts, ", ") + fmt.Sprintf(", %d, %d, ", sh.typ, sh.batch) + st + ", " + re + ", ?)", true
+	return fmt.Sprintf("(?, ?, %s, %s, ?, ?, ?, ?, ?, ?, ?, %s, %s, %s, %d, %d, %s, %s, ?)",
+		q[0], q[1], q[2], q[3], q[4], sh.typ, sh.batch, q[5], q[6]), true
 }
 
 // minShared is how many rows a group needs to get its own statement.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -19,15 +18,10 @@ import (
 
 // runDemo: skygrid demo [--addr 127.0.0.1:8080] [--db FILE]
 func (m *Main) runDemo(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	addr := fs.String("addr", "127.0.0.1:8080", "listen address (port 0 picks a free port)")
 	var c common
-	m.commonFlags(fs, &c)
+	fs := m.newFlags("demo", "Usage: skygrid demo [flags]\n\nBuilds a fresh database from the data embedded in the binary (Datong's ten counties, 3 km grids\nwith demo supervisors, Shanxi power plants, October 2023 NOAA-20 VIIRS detections), runs the\npipeline and serves it.", &c)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address (port 0 picks a free port)")
 	noServe := fs.Bool("no-serve", false, "build the database and exit")
-	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, "Usage: skygrid demo [flags]\n\nBuilds a fresh database from the data embedded in the binary (Datong's ten counties, 3 km grids\nwith demo supervisors, Shanxi power plants, October 2023 NOAA-20 VIIRS detections), runs the\npipeline and serves it.")
-		fs.PrintDefaults()
-	}
 	if _, err := m.parse(fs, args); err != nil {
 		return err
 	}

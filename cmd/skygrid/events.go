@@ -25,9 +25,8 @@ type listFlags struct {
 
 // openList parses a listing command's flags and opens the database.
 func (m *Main) openList(name string, args []string) (*listFlags, *store.DB, error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	var c common
-	m.commonFlags(fs, &c)
+	fs := m.newFlags(name, "Usage: skygrid "+name+" [flags]\n\nLists "+name+", newest first, as a table (times Asia/Shanghai), CSV or JSON.", &c)
 	l := &listFlags{}
 	l.register(fs)
 	if _, err := m.parse(fs, args); err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"strconv"
 	"strings"
@@ -15,15 +14,10 @@ func (m *Main) runGrid(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] != "generate" {
 		return fmt.Errorf("grid: want 'grid generate --cell 3km'")
 	}
-	fs := flag.NewFlagSet("grid generate", flag.ContinueOnError)
 	var c common
-	m.commonFlags(fs, &c)
+	fs := m.newFlags("grid generate", "Usage: skygrid grid generate --cell 3km [flags]\n\nSquare cells clipped to each county, ids COUNTY-ROW-COL (row 0 in the north).", &c)
 	cell := fs.String("cell", "3km", "cell size: 3km, 1500m, ...")
 	counties := fs.String("county", "", "comma-separated county ids (default: every county)")
-	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, "Usage: skygrid grid generate --cell 3km [flags]\n\nSquare cells clipped to each county, ids COUNTY-ROW-COL (row 0 in the north).")
-		fs.PrintDefaults()
-	}
 	if _, err := m.parse(fs, args[1:]); err != nil {
 		return err
 	}

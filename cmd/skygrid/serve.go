@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 
 	"skygrid/api"
@@ -11,9 +10,8 @@ import (
 
 // runServe: skygrid serve [--addr 127.0.0.1:8080]
 func (m *Main) runServe(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var c common
-	m.commonFlags(fs, &c)
+	fs := m.newFlags("serve", "Usage: skygrid serve [--addr 127.0.0.1:8080] [flags]\n\nServes the JSON API on the database.", &c)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (port 0 picks a free port)")
 	if _, err := m.parse(fs, args); err != nil {
 		return err
