@@ -18,6 +18,55 @@ const (
 // SiteKinds lists every kind.
 var SiteKinds = []string{SiteConstruction, SiteStockpile, SiteNoCoal, SiteCropland, SiteIndustrial}
 
+// SiteKindNames are the Chinese names shown to users.
+var SiteKindNames = map[string]string{
+	SiteConstruction: "工地",
+	SiteStockpile:    "堆场",
+	SiteNoCoal:       "禁煤区",
+	SiteCropland:     "耕地",
+	SiteIndustrial:   "工业热源",
+}
+
+// Site attributes (Site.Attrs keys), by kind.
+const (
+	// Construction sites.
+	AttrPermit     = "permit"      // 施工许可证号
+	AttrBuilder    = "builder"     // 建设单位
+	AttrStartDate  = "start_date"  // YYYY-MM-DD
+	AttrEndDate    = "end_date"    // YYYY-MM-DD
+	AttrVideo      = "video"       // "yes" or "no"
+	AttrPlatformID = "platform_id" // id on the supervision platform
+	// Stockpiles.
+	AttrMaterial    = "material"    // coal, ore, sand, other
+	AttrSuppression = "suppression" // covered, sprinklers, enclosed, none
+	// No-coal zones.
+	AttrEffective = "effective_date" // YYYY-MM-DD
+)
+
+// Stockpile materials and dust suppression.
+var (
+	Materials    = []string{"coal", "ore", "sand", "other"}
+	Suppressions = []string{"covered", "sprinklers", "enclosed", "none"}
+)
+
+// VideoAreaM2 is the area from which a construction site must have video
+// monitoring connected to the supervision platform.
+const VideoAreaM2 = 5000
+
+// Violations of the dust rules (Site.Violation).
+const (
+	ViolationNoVideo       = "no_video"       // ≥5000 m², no video monitoring
+	ViolationVideoOffline  = "video_offline"  // ≥5000 m², video not connected to the platform
+	ViolationUncoveredPile = "uncovered_pile" // coal or ore pile without dust suppression
+)
+
+// ViolationNames are the Chinese names shown to users.
+var ViolationNames = map[string]string{
+	ViolationNoVideo:       "5000㎡以上工地未安装视频监控",
+	ViolationVideoOffline:  "5000㎡以上工地视频未接入监管平台",
+	ViolationUncoveredPile: "煤/矿堆场未苫盖或抑尘",
+}
+
 // Site is a registered layer feature. Geometry is WGS84: a Point or a
 // MultiPolygon.
 type Site struct {
@@ -26,23 +75,96 @@ type Site struct {
 	ExternalID string `json:"external_id,omitempty"`
 	Name       string `json:"name"`
 	// Geometry is an orb.Point or an orb.MultiPolygon.
-	Geometry orb.Geometry      `json:"-"`
-	Props    map[string]string `json:"props,omitempty"`
-	Source   string            `json:"source,omitempty"`
+	Geometry orb.Geometry `json:"-"`
+	// AreaM2 is the geodesic area of a polygon site, computed at import.
+	AreaM2 float64 `json:"area_m2,omitempty"`
+	// Attrs are the kind's attributes (Attr* keys), normalised at import.
+	Attrs map[string]string `json:"attrs,omitempty"`
+	// Violation is the rule the site breaks (Violation*), or "".
+	Violation string `json:"violation,omitempty"`
+	// Props are the other properties of the imported feature.
+	Props  map[string]string `json:"props,omitempty"`
+	Source string            `json:"source,omitempty"`
+}
+
+// CheckRules returns the dust rule the site breaks, or "": a construction
+// site of VideoAreaM2 or more needs video connected to the platform (video
+// "yes" and a platform id); a coal or ore pile needs dust suppression.
+func (s *Site) CheckRules() string {
+	switch s.Kind {
+	case SiteConstruction:
+		if s.AreaM2 < VideoAreaM2 {
+			return ""
+		}
+		if s.Attrs[AttrVideo] != "yes" {
+			return ViolationNoVideo
+		}
+		if s.Attrs[AttrPlatformID] == "" {
+			return ViolationVideoOffline
+		}
+	case SiteStockpile:
+		m := s.Attrs[AttrMaterial]
+		if (m == "coal" || m == "ore") && s.Attrs[AttrSuppression] == "none" {
+			return ViolationUncoveredPile
+		}
+	}
+	return ""
 }
 
 // SiteFilter selects sites. Zero fields do not filter.
 type SiteFilter struct {
-	Kind   *string
-	Bbox   *orb.Bound
-	Offset int
-	Limit  int
+	ID   *int64
+	Kind *string
+	Bbox *orb.Bound
+	// Violation: true keeps sites that break a rule, false those that don't.
+	Violation *bool
+	Offset    int
+	Limit     int
+}
+
+// EventClassChange is an event whose class a new site layer changes.
+type EventClassChange struct {
+	EventID  int64
+	From, To string
+	Site     string // the site that decides the new class
 }
 
 // SiteService reads and writes the registries.
 type SiteService interface {
 	FindSites(ctx context.Context, filter SiteFilter) ([]*Site, int, error)
+	// FindSiteByID returns the site, or ENOTFOUND.
+	FindSiteByID(ctx context.Context, id int64) (*Site, error)
 	// ImportSites stores sites in one transaction, replacing sites of the
-	// same kind and external id. Either all or none.
-	ImportSites(ctx context.Context, sites []*Site) (int, error)
+	// same kind and external id, and applies the class changes of events
+	// that the new layer causes, in the same transaction. Either all or
+	// none. It returns how many sites were new.
+	ImportSites(ctx context.Context, sites []*Site, changes []EventClassChange) (int, error)
+}
+
+// Map layers: the tile layers and what their version counts.
+const (
+	LayerHotspots     = "hotspots"
+	LayerEvents       = "events"
+	LayerRegions      = "regions"
+	LayerConstruction = "construction"
+	LayerStockpiles   = "stockpiles"
+	LayerNoCoal       = "nocoal"
+	LayerCropland     = "cropland"
+	LayerIndustrial   = "industrial"
+)
+
+// SiteLayer maps a site kind to its map layer.
+var SiteLayer = map[string]string{
+	SiteConstruction: LayerConstruction,
+	SiteStockpile:    LayerStockpiles,
+	SiteNoCoal:       LayerNoCoal,
+	SiteCropland:     LayerCropland,
+	SiteIndustrial:   LayerIndustrial,
+}
+
+// LayerService tells what version each map layer's data has: every write
+// transaction that changes a layer's data raises its version, so caches
+// keyed by version are invalidated exactly when that layer changes.
+type LayerService interface {
+	LayerVersions(ctx context.Context) (map[string]int64, error)
 }

@@ -24,6 +24,7 @@ type Services struct {
 	Regions  skygrid.RegionService
 	Tasks    skygrid.TaskService
 	Ingest   skygrid.IngestService
+	Sites    skygrid.SiteService
 }
 
 // Server is the HTTP server.
@@ -61,6 +62,8 @@ func (s *Server) Routes() {
 	e.GET("/api/regions/:id", s.handleRegion)
 	e.GET("/api/tasks", s.handleTasks)
 	e.GET("/api/batches", s.handleBatches)
+	e.GET("/api/sites", s.handleSites)
+	e.GET("/api/sites/:id", s.handleSite)
 }
 
 // Handler is the http.Handler (for httptest).

@@ -16,7 +16,10 @@ import (
 	"skygrid/api"
 	"skygrid/data"
 	"skygrid/dispatch"
+	"skygrid/geo"
 	"skygrid/store"
+
+	"github.com/paulmach/orb"
 )
 
 // newTestServer serves a real SQLite store holding the Datong counties
@@ -50,7 +53,15 @@ func newTestServer(t *testing.T) *httptest.Server {
 		}
 		f.Close()
 	}
-	srv := api.NewServer(api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db}, nil)
+	sites := []*skygrid.Site{
+		{Kind: skygrid.SiteConstruction, ExternalID: "C1", Name: "测试工地", Geometry: geo.Rect(orb.Point{113.3, 40.08}, 100, 80), Attrs: map[string]string{"video": "no"}},
+		{Kind: skygrid.SiteStockpile, ExternalID: "S1", Name: "测试堆场", Geometry: orb.Point{113.4, 40.1}, Attrs: map[string]string{"material": "sand", "suppression": "none"}},
+	}
+	sites[0].AreaM2 = geo.AreaM2(sites[0].Geometry)
+	if _, err := db.ImportSites(ctx, sites, nil); err != nil {
+		t.Fatal(err)
+	}
+	srv := api.NewServer(api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db}, nil)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts
@@ -184,5 +195,36 @@ func TestAPIErrors(t *testing.T) {
 				t.Errorf("got %+v, want %s: %s", body.Error, tt.code, tt.msg)
 			}
 		})
+	}
+}
+
+func TestSitesAPI(t *testing.T) {
+	ts := newTestServer(t)
+	var all, bad, piles fc
+	get(t, ts.URL+"/api/sites", 200, &all)
+	get(t, ts.URL+"/api/sites?violation=true", 200, &bad)
+	get(t, ts.URL+"/api/sites?kind=stockpile&bbox=113,39,114,41", 200, &piles)
+	if all.Total != 2 || bad.Total != 1 || piles.Total != 1 {
+		t.Fatalf("totals: all %d, violating %d, stockpiles %d", all.Total, bad.Total, piles.Total)
+	}
+	c := bad.Features[0]
+	if c.Props["kind"] != "construction" || c.Props["violation"] != skygrid.ViolationNoVideo || c.Props["violation_name"] == nil ||
+		c.Props["area_m2"].(float64) < 7900 || c.Geometry["type"] != "MultiPolygon" {
+		t.Errorf("violating site: %v %v", c.Geometry["type"], c.Props)
+	}
+	var one struct {
+		ID    any            `json:"id"`
+		Props map[string]any `json:"properties"`
+	}
+	get(t, ts.URL+"/api/sites/"+fmt.Sprint(piles.Features[0].ID), 200, &one)
+	if one.Props["name"] != "测试堆场" || one.Props["attrs"].(map[string]any)["material"] != "sand" {
+		t.Errorf("site: %v", one.Props)
+	}
+	var e api.ErrorResponse
+	get(t, ts.URL+"/api/sites/999", 404, &e)
+	get(t, ts.URL+"/api/sites/x", 400, &e)
+	get(t, ts.URL+"/api/sites?kind=shop", 400, &e)
+	if !strings.Contains(e.Error.Message, "kind") {
+		t.Errorf("bad kind: %v", e.Error.Message)
 	}
 }

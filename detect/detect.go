@@ -187,3 +187,13 @@ func (d *Detector) Classify(p orb.Point, t time.Time) (class, site string) {
 	}
 	return skygrid.ClassOpenBurning, ""
 }
+
+// EventClass classifies an event again when layers change: a known
+// industrial source within HeatSourceMetres makes it industrial heat,
+// otherwise Classify decides.
+func (d *Detector) EventClass(p orb.Point, firstSeen time.Time) (class, site string) {
+	if name, ok := d.Layers.near(skygrid.SiteIndustrial, p, d.Config.HeatSourceMetres, d.Config.HeatSourceMetres); ok {
+		return skygrid.ClassIndustrialHeat, name
+	}
+	return d.Classify(p, firstSeen)
+}

@@ -27,6 +27,7 @@ type Store interface {
 	skygrid.IngestService
 	skygrid.RegionService
 	skygrid.SiteService
+	skygrid.EventService
 }
 
 // Pipeline ingests fire files: read, keep the area, dedupe, store, detect,

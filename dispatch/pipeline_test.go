@@ -79,7 +79,7 @@ func importDatong(tb testing.TB, db *store.DB, plants bool) []*skygrid.Region {
 			if err != nil {
 				tb.Fatal(err)
 			}
-			if _, err := db.ImportSites(ctx, res.Sites); err != nil {
+			if _, err := db.ImportSites(ctx, res.Sites, nil); err != nil {
 				tb.Fatal(err)
 			}
 		}

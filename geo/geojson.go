@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkt"
 	"github.com/paulmach/orb/geojson"
 )
 
@@ -243,4 +244,67 @@ func Prop(props map[string]any, key string) string {
 func MarshalGeoJSONGeometry(g orb.Geometry) json.RawMessage {
 	b, _ := json.Marshal(geojson.NewGeometry(g))
 	return b
+}
+
+// ParseWKT reads a POINT, POLYGON or MULTIPOLYGON in WKT (from a CSV
+// column), checks it like a GeoJSON geometry and converts it from crs to
+// WGS84. A polygon comes back as an orb.MultiPolygon. The string is the
+// reason it was refused, or "".
+func ParseWKT(s, crs string, points bool) (orb.Geometry, string) {
+	g, err := wkt.Unmarshal(strings.TrimSpace(s))
+	if err != nil {
+		return nil, "not WKT: " + err.Error()
+	}
+	conv := ToWGS84(crs)
+	rings := func(p orb.Polygon) [][][]float64 {
+		out := make([][][]float64, len(p))
+		for i, r := range p {
+			out[i] = make([][]float64, len(r))
+			for j, q := range r {
+				out[i][j] = []float64{q[0], q[1]}
+			}
+		}
+		return out
+	}
+	switch g := g.(type) {
+	case orb.Point:
+		if !points {
+			return nil, "geometry type POINT: want POLYGON or MULTIPOLYGON"
+		}
+		p, reason := position([]float64{g[0], g[1]})
+		if reason != "" {
+			return nil, reason
+		}
+		return conv(p), ""
+	case orb.Polygon:
+		poly, reason := polygon(rings(g), conv)
+		if reason != "" {
+			return nil, reason
+		}
+		return orb.MultiPolygon{poly}, ""
+	case orb.MultiPolygon:
+		if len(g) == 0 {
+			return nil, "empty geometry"
+		}
+		mp := make(orb.MultiPolygon, 0, len(g))
+		for i, p := range g {
+			poly, reason := polygon(rings(p), conv)
+			if reason != "" {
+				return nil, fmt.Sprintf("polygon %d: %s", i, reason)
+			}
+			mp = append(mp, poly)
+		}
+		return mp, ""
+	}
+	return nil, fmt.Sprintf("geometry type %s: want POINT, POLYGON or MULTIPOLYGON", g.GeoJSONType())
+}
+
+// CheckPoint checks a lon/lat pair (from CSV columns) and converts it from
+// crs to WGS84.
+func CheckPoint(lon, lat float64, crs string) (orb.Point, string) {
+	p, reason := position([]float64{lon, lat})
+	if reason != "" {
+		return p, reason
+	}
+	return ToWGS84(crs)(p), ""
 }

@@ -100,3 +100,18 @@ func segDist2(ax, ay, bx, by float64) float64 {
 	x, y := ax+t*dx, ay+t*dy
 	return x*x + y*y
 }
+
+// AreaM2 is the geodesic area of a polygon geometry in square metres (on
+// the sphere of orb's geo package; 0 for points).
+func AreaM2(g orb.Geometry) float64 { return math.Abs(orbgeo.Area(g)) }
+
+// Rect returns a w × h metre rectangle centred on c, its sides along the
+// meridian and the parallel (an exterior ring counter-clockwise).
+func Rect(c orb.Point, w, h float64) orb.MultiPolygon {
+	dLat, dLon := DegreesFor(h/2, c[1])
+	_, dLon = DegreesFor(w/2, c[1])
+	return orb.MultiPolygon{{{
+		{c[0] - dLon, c[1] - dLat}, {c[0] + dLon, c[1] - dLat}, {c[0] + dLon, c[1] + dLat},
+		{c[0] - dLon, c[1] + dLat}, {c[0] - dLon, c[1] - dLat},
+	}}}
+}

@@ -34,6 +34,16 @@ func (db *DB) InIngestTx(ctx context.Context, fn func(skygrid.IngestTx) error) e
 		return err
 	}
 	itx.close()
+	var layers []string
+	if itx.hotspotsChanged {
+		layers = append(layers, skygrid.LayerHotspots)
+	}
+	if itx.eventsChanged {
+		layers = append(layers, skygrid.LayerEvents)
+	}
+	if err := bumpLayers(ctx, tx, layers...); err != nil {
+		return err
+	}
 	return tx.Commit()
 }
 
@@ -50,6 +60,8 @@ type ingestTx struct {
 	reservedLo, reservedHi int64
 	// INSERT text per shared values ("" when they cannot be written in)
 	sharedQueries map[shared]string
+	// which map layers this transaction changed
+	hotspotsChanged, eventsChanged bool
 }
 
 func (t *ingestTx) close() {
@@ -296,6 +308,7 @@ func (t *ingestTx) InsertPrepared(pp skygrid.PreparedHotspots) (int, error) {
 		m, _ := res.RowsAffected()
 		n += int(m)
 	}
+	t.hotspotsChanged = t.hotspotsChanged || n > 0
 	return n, nil
 }
 
@@ -417,6 +430,7 @@ const manyRows = 100
 
 // SaveEvents writes the events' figures, many to a statement.
 func (t *ingestTx) SaveEvents(es []*skygrid.Event) error {
+	t.eventsChanged = t.eventsChanged || len(es) > 0
 	for len(es) > 0 {
 		k := min(len(es), manyRows)
 		q := `INSERT INTO events (id, class, state, first_seen, last_seen, lon, lat, min_lon, min_lat, max_lon, max_lat,
@@ -460,6 +474,7 @@ func (t *ingestTx) TaskByEvent(eventID int64) (*skygrid.Task, error) {
 }
 
 func (t *ingestTx) CreateTasks(tasks []*skygrid.Task) error {
+	t.eventsChanged = t.eventsChanged || len(tasks) > 0 // the events layer shows task states
 	for len(tasks) > 0 {
 		k := min(len(tasks), manyRows)
 		q := `INSERT INTO tasks (event_id, grid_id, supervisor_id, state, ack_due, report_due, created_at, updated_at) VALUES ` +
@@ -488,6 +503,7 @@ func (t *ingestTx) CreateTasks(tasks []*skygrid.Task) error {
 
 func (t *ingestTx) UpdateTask(k *skygrid.Task) error {
 	k.UpdatedAt = t.tx.now
+	t.eventsChanged = true
 	_, err := t.exec(`UPDATE tasks SET state = ?, ack_due = ?, report_due = ?, updated_at = ? WHERE id = ?`,
 		k.State, ts(k.AckDue), ts(k.ReportDue), ts(k.UpdatedAt), k.ID)
 	return err

@@ -183,6 +183,9 @@ func (db *DB) ImportRegions(ctx context.Context, regions []*skygrid.Region) erro
 		EntityID: "*", After: strings.Join(parts, ", ")}); err != nil {
 		return err
 	}
+	if err := bumpLayers(ctx, tx, skygrid.LayerRegions); err != nil {
+		return err
+	}
 	return tx.Commit()
 }
 

@@ -2,25 +2,63 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"sort"
 
 	"skygrid"
 )
 
 var _ skygrid.SiteService = (*DB)(nil)
 
+const siteCols = `id, kind, external_id, name, geom, area_m2, attrs, violation, props, source`
+
+func scanSite(rows *sql.Rows, extra ...any) (*skygrid.Site, error) {
+	s := &skygrid.Site{}
+	var geom []byte
+	var attrs, props string
+	if err := rows.Scan(append([]any{&s.ID, &s.Kind, &s.ExternalID, &s.Name, &geom, &s.AreaM2, &attrs, &s.Violation, &props, &s.Source}, extra...)...); err != nil {
+		return nil, err
+	}
+	var err error
+	if s.Geometry, err = decodeGeom(geom); err != nil {
+		return nil, fmt.Errorf("site %d: geometry: %w", s.ID, err)
+	}
+	if attrs != "" && attrs != "{}" {
+		if err := json.Unmarshal([]byte(attrs), &s.Attrs); err != nil {
+			return nil, fmt.Errorf("site %d: attrs: %w", s.ID, err)
+		}
+	}
+	if props != "" && props != "{}" {
+		if err := json.Unmarshal([]byte(props), &s.Props); err != nil {
+			return nil, fmt.Errorf("site %d: props: %w", s.ID, err)
+		}
+	}
+	return s, nil
+}
+
 // FindSites returns matching sites and the total.
 func (db *DB) FindSites(ctx context.Context, f skygrid.SiteFilter) ([]*skygrid.Site, int, error) {
 	var conds []string
 	var args []any
+	if f.ID != nil {
+		conds, args = append(conds, "id = ?"), append(args, *f.ID)
+	}
 	if f.Kind != nil {
 		conds, args = append(conds, "kind = ?"), append(args, *f.Kind)
 	}
 	if f.Bbox != nil {
 		conds = append(conds, bboxCond(*f.Bbox, &args))
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT id, kind, external_id, name, geom, props, source, COUNT(*) OVER () FROM sites`+
+	if f.Violation != nil {
+		if *f.Violation {
+			conds = append(conds, "violation <> ''")
+		} else {
+			conds = append(conds, "violation = ''")
+		}
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT `+siteCols+`, COUNT(*) OVER () FROM sites`+
 		where(conds)+` ORDER BY id`+limitOffset(f.Limit, f.Offset), args...)
 	if err != nil {
 		return nil, 0, err
@@ -29,26 +67,40 @@ func (db *DB) FindSites(ctx context.Context, f skygrid.SiteFilter) ([]*skygrid.S
 	var out []*skygrid.Site
 	n := 0
 	for rows.Next() {
-		s := &skygrid.Site{}
-		var geom []byte
-		var props string
-		if err := rows.Scan(&s.ID, &s.Kind, &s.ExternalID, &s.Name, &geom, &props, &s.Source, &n); err != nil {
+		s, err := scanSite(rows, &n)
+		if err != nil {
 			return nil, 0, err
-		}
-		if s.Geometry, err = decodeGeom(geom); err != nil {
-			return nil, 0, fmt.Errorf("site %d: geometry: %w", s.ID, err)
-		}
-		if props != "" && props != "{}" {
-			_ = json.Unmarshal([]byte(props), &s.Props)
 		}
 		out = append(out, s)
 	}
 	return out, n, rows.Err()
 }
 
+// FindSiteByID returns one site or ENOTFOUND.
+func (db *DB) FindSiteByID(ctx context.Context, id int64) (*skygrid.Site, error) {
+	ss, _, err := db.FindSites(ctx, skygrid.SiteFilter{ID: &id})
+	if err != nil {
+		return nil, err
+	}
+	if len(ss) == 0 {
+		return nil, skygrid.Errorf(skygrid.ENOTFOUND, "site %d not found", id)
+	}
+	return ss[0], nil
+}
+
+func jsonMap(m map[string]string) string {
+	if len(m) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
 // ImportSites stores sites in one transaction, replacing those of the same
-// kind and external id. It returns how many were new.
-func (db *DB) ImportSites(ctx context.Context, sites []*skygrid.Site) (int, error) {
+// kind and external id, applies the event class changes the new layer
+// causes and raises the versions of the layers it changed. It returns how
+// many sites were new.
+func (db *DB) ImportSites(ctx context.Context, sites []*skygrid.Site, changes []skygrid.EventClassChange) (int, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
@@ -56,6 +108,7 @@ func (db *DB) ImportSites(ctx context.Context, sites []*skygrid.Site) (int, erro
 	defer tx.Rollback()
 	now := ts(tx.now)
 	created := 0
+	layers := map[string]bool{}
 	for i, s := range sites {
 		if s.ExternalID == "" {
 			return 0, skygrid.Errorf(skygrid.EINVALID, "site %d (%s): id required", i, s.Name)
@@ -63,25 +116,30 @@ func (db *DB) ImportSites(ctx context.Context, sites []*skygrid.Site) (int, erro
 		if s.Geometry == nil {
 			return 0, skygrid.Errorf(skygrid.EINVALID, "site %s: empty geometry", s.ExternalID)
 		}
+		layer, ok := skygrid.SiteLayer[s.Kind]
+		if !ok {
+			return 0, skygrid.Errorf(skygrid.EINVALID, "site %s: unknown kind %q", s.ExternalID, s.Kind)
+		}
+		layers[layer] = true
 		geom, err := encodeGeom(s.Geometry)
 		if err != nil {
 			return 0, fmt.Errorf("site %s: %w", s.ExternalID, err)
 		}
-		props, _ := json.Marshal(s.Props)
-		if s.Props == nil {
-			props = []byte("{}")
-		}
+		s.Violation = s.CheckRules()
 		b := s.Geometry.Bound()
 		var exists int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sites WHERE kind = ? AND external_id = ?`, s.Kind, s.ExternalID).Scan(&exists); err != nil {
 			return 0, err
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO sites (kind, external_id, name, geom, min_lon, min_lat, max_lon, max_lat, props, source, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		if err := tx.QueryRowContext(ctx, `INSERT INTO sites (kind, external_id, name, geom, min_lon, min_lat, max_lon, max_lat,
+				area_m2, attrs, violation, props, source, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (kind, external_id) DO UPDATE SET name = excluded.name, geom = excluded.geom, min_lon = excluded.min_lon,
-				min_lat = excluded.min_lat, max_lon = excluded.max_lon, max_lat = excluded.max_lat, props = excluded.props,
+				min_lat = excluded.min_lat, max_lon = excluded.max_lon, max_lat = excluded.max_lat, area_m2 = excluded.area_m2,
+				attrs = excluded.attrs, violation = excluded.violation, props = excluded.props,
 				source = excluded.source, updated_at = excluded.updated_at
-			RETURNING id`, s.Kind, s.ExternalID, s.Name, geom, b.Min[0], b.Min[1], b.Max[0], b.Max[1], string(props), s.Source, now, now).Scan(&s.ID); err != nil {
+			RETURNING id`, s.Kind, s.ExternalID, s.Name, geom, b.Min[0], b.Min[1], b.Max[0], b.Max[1],
+			s.AreaM2, jsonMap(s.Attrs), s.Violation, jsonMap(s.Props), s.Source, now, now).Scan(&s.ID); err != nil {
 			if isConstraint(err) {
 				return 0, skygrid.Errorf(skygrid.EINVALID, "site %s: %v", s.ExternalID, err)
 			}
@@ -91,8 +149,36 @@ func (db *DB) ImportSites(ctx context.Context, sites []*skygrid.Site) (int, erro
 			created++
 		}
 	}
+	kinds := map[string]int{}
+	for _, s := range sites {
+		kinds[s.Kind]++
+	}
 	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "cli", Action: "sites.import", Entity: "site", EntityID: "*",
-		After: fmt.Sprintf("%d sites (%d new)", len(sites), created)}); err != nil {
+		After: fmt.Sprintf("%d sites (%d new) %v; %d events reclassified", len(sites), created, kinds, len(changes))}); err != nil {
+		return 0, err
+	}
+	for _, c := range changes {
+		res, err := tx.ExecContext(ctx, `UPDATE events SET class = ?, updated_at = ? WHERE id = ? AND class = ?`, c.To, now, c.EventID, c.From)
+		if err != nil {
+			return 0, fmt.Errorf("reclassify event %d: %w", c.EventID, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return 0, skygrid.Errorf(skygrid.ECONFLICT, "reclassify event %d: it is no longer %s; import again", c.EventID, c.From)
+		}
+		if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "cli", Action: "event.reclassify", Entity: "event",
+			EntityID: fmt.Sprint(c.EventID), Before: "class=" + c.From, After: fmt.Sprintf("class=%s site=%s", c.To, c.Site)}); err != nil {
+			return 0, err
+		}
+	}
+	if len(changes) > 0 {
+		layers[skygrid.LayerEvents] = true
+	}
+	names := make([]string, 0, len(layers))
+	for l := range layers {
+		names = append(names, l)
+	}
+	sort.Strings(names)
+	if err := bumpLayers(ctx, tx, names...); err != nil {
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {

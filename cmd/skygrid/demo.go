@@ -109,12 +109,29 @@ func BuildDemo(ctx context.Context, db *store.DB, p *dispatch.Pipeline, out io.W
 		if err != nil {
 			return err
 		}
-		if _, err := db.ImportSites(ctx, res.Sites); err != nil {
+		if _, err := db.ImportSites(ctx, res.Sites, nil); err != nil {
 			return err
 		}
 		plants += len(res.Sites)
 	}
 	fmt.Fprintf(out, "heat sources: %d thermal power and steel plants in and around Shanxi (WRI GPPD, GEM)\n", plants)
+
+	// The invented registries, before the fire data so that ingest
+	// classifies against them.
+	sites := DemoSites(counties)
+	if _, err := db.ImportSites(ctx, sites, nil); err != nil {
+		return err
+	}
+	kinds := map[string]int{}
+	violations := 0
+	for _, s := range sites {
+		kinds[s.Kind]++
+		if s.Violation != "" {
+			violations++
+		}
+	}
+	fmt.Fprintf(out, "sites (示例, invented for the demo): %d construction sites, %d stockpiles, %d no-coal zone (平城区); %d break a rule\n",
+		kinds[skygrid.SiteConstruction], kinds[skygrid.SiteStockpile], kinds[skygrid.SiteNoCoal], violations)
 
 	names, err := fs.Glob(data.FS, data.FIRMSOctober+"/*.csv")
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -14,20 +15,22 @@ import (
 	"skygrid/store"
 )
 
-// runImport: skygrid import regions|supervisors|heat-sources FILE [flags]
+// runImport: skygrid import regions|supervisors|sites|heat-sources FILE [flags]
 func (m *Main) runImport(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("import: want regions, supervisors or heat-sources")
+		return fmt.Errorf("import: want regions, supervisors, sites or heat-sources")
 	}
 	switch args[0] {
 	case "regions":
 		return m.runImportRegions(ctx, args[1:])
 	case "supervisors":
 		return m.runImportSupervisors(ctx, args[1:])
+	case "sites":
+		return m.runImportSites(ctx, args[1:])
 	case "heat-sources":
 		return m.runImportHeatSources(ctx, args[1:])
 	}
-	return fmt.Errorf("import: unknown kind %q (want regions, supervisors or heat-sources)", args[0])
+	return fmt.Errorf("import: unknown kind %q (want regions, supervisors, sites or heat-sources)", args[0])
 }
 
 // Default property names: Tianditu (district_*), DataV (adcode, name,
@@ -167,7 +170,7 @@ func (m *Main) runImportHeatSources(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := m.openDB(c.db)
+	db, p, err := m.openPipeline(c.db, &c)
 	if err != nil {
 		return err
 	}
@@ -189,11 +192,12 @@ func (m *Main) runImportHeatSources(ctx context.Context, args []string) error {
 			}
 			return fmt.Errorf("import heat-sources: %d rows refused, nothing stored:\n  %s", len(res.Errors), strings.Join(lines, "\n  "))
 		}
-		created, err := db.ImportSites(ctx, res.Sites)
+		created, changes, err := p.ImportSites(ctx, res.Sites)
 		if err != nil {
 			return fmt.Errorf("import heat-sources %s: %w", path, err)
 		}
 		fmt.Fprintf(m.Stdout, "%s (%s): %d heat sources (%d new)%s\n", path, res.Layout, len(res.Sites), created, skippedText(res.Skipped))
+		m.printReclassified(changes)
 	}
 	return nil
 }
@@ -210,4 +214,107 @@ func skippedText(skipped map[string]int) string {
 	}
 	sort.Strings(keys)
 	return fmt.Sprintf("; %d not thermal, left out (%s)", n, strings.Join(keys, ", "))
+}
+
+// propFlags collects repeated --prop attr=name flags.
+type propFlags map[string]string
+
+func (p propFlags) String() string { return fmt.Sprint(map[string]string(p)) }
+
+func (p propFlags) Set(v string) error {
+	attr, name, ok := strings.Cut(v, "=")
+	if !ok || strings.TrimSpace(attr) == "" || strings.TrimSpace(name) == "" {
+		return fmt.Errorf("want attribute=property, e.g. permit=许可证号")
+	}
+	p[strings.TrimSpace(attr)] = strings.TrimSpace(name)
+	return nil
+}
+
+func (m *Main) runImportSites(ctx context.Context, args []string) error {
+	var c common
+	fs := m.newFlags("import sites", `Usage: skygrid import sites FILE.geojson|FILE.csv --kind construction|stockpile|nocoal|cropland|industrial [flags]
+
+GeoJSON features, or CSV rows with a WKT column (wkt, geometry) or lon and lat
+columns. Attributes are found by English or Chinese names; --prop maps others:
+  construction  permit, builder, start_date, end_date, video (yes/no, required),
+                platform_id; area_m2 for point sites (polygons are measured)
+  stockpile     material (coal, ore, sand, other), suppression (covered,
+                sprinklers, enclosed, none): both required
+  nocoal        effective_date (polygons only); cropland: polygons only
+  industrial    points or polygons
+A bad feature refuses the whole file. Open events are reclassified where the
+new layer changes their class, in the same transaction.`, &c)
+	kind := fs.String("kind", "", "what the file holds: "+strings.Join(skygrid.SiteKinds, ", ")+" (required)")
+	idProp := fs.String("id-prop", dispatch.DefaultSiteIDProps, "property or column holding the site id (comma-separated: first found)")
+	nameProp := fs.String("name-prop", dispatch.DefaultSiteNameProps, "property or column holding the name")
+	props := propFlags{}
+	fs.Var(props, "prop", "attribute=property: where an attribute is, e.g. --prop permit=许可证号 (repeatable)")
+	wktCol := fs.String("wkt-col", "", "CSV: the WKT geometry column (default: wkt, geometry, geom)")
+	lonCol := fs.String("lon-col", "", "CSV: the longitude column (default: lon, lng, longitude, 经度)")
+	latCol := fs.String("lat-col", "", "CSV: the latitude column (default: lat, latitude, 纬度)")
+	crs := fs.String("crs", "wgs84", "coordinate system of the file: wgs84, cgcs2000, gcj02 or bd09 (converted to WGS84)")
+	files, err := m.parseFiles(fs, args, 1, 1)
+	if err != nil {
+		return err
+	}
+	if *kind == "" {
+		return fmt.Errorf("import sites: --kind is required (%s)", strings.Join(skygrid.SiteKinds, ", "))
+	}
+	f, err := os.Open(files[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sites, err := dispatch.ReadSites(f, files[0], dispatch.SiteImport{Kind: *kind, IDProp: *idProp, NameProp: *nameProp,
+		Props: props, WKTCol: *wktCol, LonCol: *lonCol, LatCol: *latCol, CRS: *crs, Source: filepath.Base(files[0])})
+	if err != nil {
+		return err
+	}
+	db, p, err := m.openPipeline(c.db, &c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	created, changes, err := p.ImportSites(ctx, sites)
+	if err != nil {
+		return fmt.Errorf("import sites %s: %w", files[0], err)
+	}
+	violations := 0
+	for _, s := range sites {
+		if s.Violation != "" {
+			violations++
+		}
+	}
+	fmt.Fprintf(m.Stdout, "%s: imported %d %s sites (%d new), %d breaking a rule\n", files[0], len(sites), *kind, created, violations)
+	for i, s := range sites {
+		if i == 12 {
+			fmt.Fprintf(m.Stdout, "  ... and %d more\n", len(sites)-12)
+			break
+		}
+		line := fmt.Sprintf("  %s %s", s.ExternalID, s.Name)
+		if s.AreaM2 > 0 {
+			line += fmt.Sprintf(" %.0f m²", s.AreaM2)
+		}
+		if s.Violation != "" {
+			line += " 违规: " + skygrid.ViolationNames[s.Violation]
+		}
+		fmt.Fprintln(m.Stdout, line)
+	}
+	m.printReclassified(changes)
+	return nil
+}
+
+// printReclassified reports the events a site import reclassified.
+func (m *Main) printReclassified(changes []skygrid.EventClassChange) {
+	if len(changes) == 0 {
+		return
+	}
+	fmt.Fprintf(m.Stdout, "%d open events reclassified:\n", len(changes))
+	for i, c := range changes {
+		if i == 12 {
+			fmt.Fprintf(m.Stdout, "  ... and %d more\n", len(changes)-12)
+			break
+		}
+		fmt.Fprintf(m.Stdout, "  event %d: %s -> %s (%s)\n", c.EventID, c.From, c.To, c.Site)
+	}
 }

@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"skygrid"
 	"skygrid/data"
+	"skygrid/store"
 )
 
 // testMain returns a Main writing to buffers, with SKYGRID_* unset.
@@ -222,5 +224,45 @@ func TestDatabaseLocation(t *testing.T) {
 	}
 	if _, err := os.Stat(env); err != nil {
 		t.Errorf("SKYGRID_DB not used: %v", err)
+	}
+}
+
+func TestImportSites(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "sites.db")
+	csvFile := filepath.Join(dir, "工地.csv")
+	// An invented registry in a county's own column names: area column
+	// for point sites, video as 是/否, the id under 项目编号 (mapped).
+	os.WriteFile(csvFile, []byte("项目编号,名称,占地面积,是否视频,平台,经度,纬度\n"+
+		"X1,测试工地甲,12000,否,,113.30,40.08\n"+
+		"X2,测试工地乙,3000,否,,113.31,40.08\n"+
+		"X3,测试工地丙,8000,是,DT-1,113.32,40.08\n"), 0o644)
+	out, err := run(t, db, "import", "sites", csvFile, "--kind", "construction", "--id-prop", "项目编号",
+		"--prop", "video=是否视频", "--prop", "platform_id=平台")
+	if err != nil || !strings.Contains(out, "imported 3 construction sites (3 new), 1 breaking a rule") ||
+		!strings.Contains(out, "X1 测试工地甲 12000 m² 违规: 5000㎡以上工地未安装视频监控") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	// A bad file is refused whole with line and field; what is stored stays.
+	os.WriteFile(csvFile, []byte("项目编号,名称,占地面积,是否视频,经度,纬度\nX1,甲,12000,也许,113.30,40.08\n"), 0o644)
+	_, err = run(t, db, "import", "sites", csvFile, "--kind", "construction", "--id-prop", "项目编号", "--prop", "video=是否视频")
+	if err == nil || !strings.Contains(errorText(err), "工地.csv: line 2: field 是否视频: \"也许\": want yes or no") {
+		t.Fatalf("got %v", err)
+	}
+	if _, err = run(t, db, "import", "sites", csvFile, "--kind", "dump"); err == nil || !strings.Contains(errorText(err), `unknown kind "dump"`) {
+		t.Errorf("bad kind: %v", err)
+	}
+	if _, err = run(t, db, "import", "sites", csvFile, "--kind", "construction", "--prop", "colour=x"); err == nil || !strings.Contains(errorText(err), "--prop colour: unknown attribute") {
+		t.Errorf("bad --prop: %v", err)
+	}
+	d := store.NewDB(db)
+	if err := d.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	yes := true
+	ss, n, err := d.FindSites(context.Background(), skygrid.SiteFilter{Violation: &yes})
+	if err != nil || n != 1 || ss[0].ExternalID != "X1" || ss[0].Attrs["video"] != "no" {
+		t.Errorf("violating sites after the refused import: %d %v", n, err)
 	}
 }

@@ -26,7 +26,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 
 // serve runs the API on db until ctx is done.
 func (m *Main) serve(ctx context.Context, db *store.DB, addr string) error {
-	srv := api.NewServer(api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db}, m.Logger)
+	srv := api.NewServer(api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db}, m.Logger)
 	if err := srv.Open(addr); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

@@ -1,0 +1,67 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"skygrid"
+
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb/geojson"
+)
+
+func siteFeature(st *skygrid.Site) *geojson.Feature {
+	f := geojson.NewFeature(st.Geometry)
+	f.ID = st.ID
+	b := st.Geometry.Bound()
+	f.BBox = geojson.BBox{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+	f.Properties = geojson.Properties{"id": st.ID, "kind": st.Kind, "kind_name": skygrid.SiteKindNames[st.Kind],
+		"external_id": st.ExternalID, "name": st.Name, "violation": st.Violation, "source": st.Source}
+	if st.AreaM2 > 0 {
+		f.Properties["area_m2"] = st.AreaM2
+	}
+	if st.Violation != "" {
+		f.Properties["violation_name"] = skygrid.ViolationNames[st.Violation]
+	}
+	if len(st.Attrs) > 0 {
+		f.Properties["attrs"] = st.Attrs
+	}
+	if len(st.Props) > 0 {
+		f.Properties["props"] = st.Props
+	}
+	return f
+}
+
+// GET /api/sites?kind=&bbox=&violation=true|false&limit=&offset=
+func (s *Server) handleSites(c echo.Context) error {
+	p := &params{c: c}
+	f := skygrid.SiteFilter{
+		Kind: p.oneOf("kind", skygrid.SiteKinds), Bbox: p.bbox("bbox"),
+		Limit: p.intv("limit", defaultLimit, maxLimit), Offset: p.intv("offset", 0, 0),
+	}
+	if p.str("violation") != nil {
+		v := p.boolv("violation", false)
+		f.Violation = &v
+	}
+	if p.err != nil {
+		return p.err
+	}
+	ss, n, err := s.Sites.FindSites(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newCollection(ss, n, siteFeature))
+}
+
+// GET /api/sites/:id
+func (s *Server) handleSite(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return skygrid.Errorf(skygrid.EINVALID, "site id must be a positive whole number, got %q", c.Param("id"))
+	}
+	st, err := s.Sites.FindSiteByID(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, siteFeature(st))
+}

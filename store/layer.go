@@ -1,0 +1,39 @@
+package store
+
+import (
+	"context"
+
+	"skygrid"
+)
+
+var _ skygrid.LayerService = (*DB)(nil)
+
+// LayerVersions returns every map layer's data version.
+func (db *DB) LayerVersions(ctx context.Context) (map[string]int64, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT layer, version FROM layer_versions`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[string]int64, 8)
+	for rows.Next() {
+		var l string
+		var v int64
+		if err := rows.Scan(&l, &v); err != nil {
+			return nil, err
+		}
+		out[l] = v
+	}
+	return out, rows.Err()
+}
+
+// bumpLayers raises the versions of layers inside tx: the change and the
+// version move together or not at all.
+func bumpLayers(ctx context.Context, tx *Tx, layers ...string) error {
+	for _, l := range layers {
+		if _, err := tx.ExecContext(ctx, `UPDATE layer_versions SET version = version + 1, updated_at = ? WHERE layer = ?`, ts(tx.now), l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
