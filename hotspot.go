@@ -101,4 +101,9 @@ type HotspotFilter struct {
 // HotspotService reads hotspots.
 type HotspotService interface {
 	FindHotspots(ctx context.Context, filter HotspotFilter) ([]*Hotspot, int, error)
+	// ScanHotspots calls fn for every hotspot in id order with the fields a
+	// map needs (ID, Satellite, AcqTime, Point, FRP, Confidence, Status,
+	// EventID); h is reused between calls. For a million rows without a
+	// million allocations.
+	ScanHotspots(ctx context.Context, fn func(h *Hotspot) error) error
 }

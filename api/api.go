@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/tiles"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -25,6 +26,11 @@ type Services struct {
 	Tasks    skygrid.TaskService
 	Ingest   skygrid.IngestService
 	Sites    skygrid.SiteService
+	Layers   skygrid.LayerService
+	// Tiles draws the map tiles; Basemaps are remote basemaps offered
+	// to the browser besides the offline one.
+	Tiles    *tiles.Server
+	Basemaps []tiles.Remote
 }
 
 // Server is the HTTP server.
@@ -64,6 +70,10 @@ func (s *Server) Routes() {
 	e.GET("/api/batches", s.handleBatches)
 	e.GET("/api/sites", s.handleSites)
 	e.GET("/api/sites/:id", s.handleSite)
+	e.GET("/api/layers", s.handleLayers)
+	e.GET("/api/basemaps", s.handleBasemaps)
+	e.GET("/tiles/:name", s.handleTileJSON)
+	e.GET("/tiles/:layer/:z/:x/:y", s.handleTile)
 }
 
 // Handler is the http.Handler (for httptest).

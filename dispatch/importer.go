@@ -186,10 +186,15 @@ func ReadSupervisors(r io.Reader, name string) ([]*skygrid.Supervisor, error) {
 	return out, nil
 }
 
+// RegionFinder is the part of the region service grid generation reads.
+type RegionFinder interface {
+	FindRegions(ctx context.Context, filter skygrid.RegionFilter) ([]*skygrid.Region, int, error)
+}
+
 // GenerateGrids makes square grid cells clipped to each stored county (or
 // the given counties) and returns them as grid regions whose parent is the
 // county. Cells of neighbouring counties line up.
-func GenerateGrids(ctx context.Context, regions skygrid.RegionService, cellMetres float64, countyIDs []string) ([]*skygrid.Region, error) {
+func GenerateGrids(ctx context.Context, regions RegionFinder, cellMetres float64, countyIDs []string) ([]*skygrid.Region, error) {
 	level := skygrid.LevelCounty
 	counties, _, err := regions.FindRegions(ctx, skygrid.RegionFilter{Level: &level, WithGeometry: true})
 	if err != nil {

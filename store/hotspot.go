@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"skygrid"
+
+	"github.com/paulmach/orb"
 )
 
 var _ skygrid.HotspotService = (*DB)(nil)
@@ -85,4 +88,26 @@ func (db *DB) OrphanHotspots(ctx context.Context) (int, error) {
 		LEFT JOIN events e ON e.id = h.event_id
 		WHERE b.id IS NULL OR (h.event_id IS NOT NULL AND e.id IS NULL)`).Scan(&n)
 	return n, err
+}
+
+// ScanHotspots calls fn for every hotspot in id order, reusing one value.
+func (db *DB) ScanHotspots(ctx context.Context, fn func(h *skygrid.Hotspot) error) error {
+	rows, err := db.db.QueryContext(ctx, `SELECT id, satellite, acq_time, lat_e5, lon_e5, frp, confidence, status, COALESCE(event_id, 0) FROM hotspots ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var h skygrid.Hotspot
+	var at, lat, lon int64
+	for rows.Next() {
+		if err := rows.Scan(&h.ID, &h.Satellite, &at, &lat, &lon, &h.FRP, &h.Confidence, &h.Status, &h.EventID); err != nil {
+			return err
+		}
+		h.AcqTime = time.Unix(at, 0).UTC()
+		h.Point = orb.Point{float64(lon) / 1e5, float64(lat) / 1e5}
+		if err := fn(&h); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

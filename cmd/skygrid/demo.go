@@ -22,6 +22,8 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	fs := m.newFlags("demo", "Usage: skygrid demo [flags]\n\nBuilds a fresh database from the data embedded in the binary (Datong's ten counties, 3 km grids\nwith demo supervisors, Shanxi power plants, October 2023 NOAA-20 VIIRS detections), runs the\npipeline and serves it.", &c)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (port 0 picks a free port)")
 	noServe := fs.Bool("no-serve", false, "build the database and exit")
+	var mf mapFlags
+	mf.register(fs, m.Getenv)
 	if _, err := m.parse(fs, args); err != nil {
 		return err
 	}
@@ -48,7 +50,7 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	if *noServe {
 		return nil
 	}
-	return m.serve(ctx, db, *addr)
+	return m.serve(ctx, db, *addr, mf)
 }
 
 // BuildDemo loads the embedded data into db and runs the pipeline,
@@ -118,7 +120,7 @@ func BuildDemo(ctx context.Context, db *store.DB, p *dispatch.Pipeline, out io.W
 
 	// The invented registries, before the fire data so that ingest
 	// classifies against them.
-	sites := DemoSites(counties)
+	sites := dispatch.DemoSites(counties)
 	if _, err := db.ImportSites(ctx, sites, nil); err != nil {
 		return err
 	}

@@ -1,0 +1,165 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"skygrid"
+	"skygrid/tiles"
+
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
+)
+
+// parseTileName reads "123.png", "123@2x.png" or "123.mvt".
+func parseTileName(s string) (y, scale int, format string, err error) {
+	name, format, ok := strings.Cut(s, ".")
+	if !ok {
+		return 0, 0, "", skygrid.Errorf(skygrid.EINVALID, "tile %q: want y.png, y@2x.png or y.mvt", s)
+	}
+	scale = 1
+	if n, ok := strings.CutSuffix(name, "@2x"); ok {
+		name, scale = n, 2
+	}
+	y, err = strconv.Atoi(name)
+	if err != nil {
+		return 0, 0, "", skygrid.Errorf(skygrid.EINVALID, "tile y %q is not a whole number", name)
+	}
+	return y, scale, format, nil
+}
+
+func tileInt(c echo.Context, name string) (int, error) {
+	v, err := strconv.Atoi(c.Param(name))
+	if err != nil {
+		return 0, skygrid.Errorf(skygrid.EINVALID, "tile %s %q is not a whole number", name, c.Param(name))
+	}
+	return v, nil
+}
+
+// GET /tiles/:layer/:z/:x/:y.png|@2x.png|.mvt?since=&until=
+func (s *Server) handleTile(c echo.Context) error {
+	if s.Tiles == nil {
+		return skygrid.Errorf(skygrid.ENOTFOUND, "tiles are not served")
+	}
+	r := tiles.Request{Layer: c.Param("layer")}
+	var err error
+	if r.Z, err = tileInt(c, "z"); err != nil {
+		return err
+	}
+	if r.X, err = tileInt(c, "x"); err != nil {
+		return err
+	}
+	if r.Y, r.Scale, r.Format, err = parseTileName(c.Param("y")); err != nil {
+		return err
+	}
+	p := &params{c: c}
+	r.Since, r.Until = p.time("since"), p.time("until")
+	if p.err != nil {
+		return p.err
+	}
+	t, err := s.Tiles.Get(c.Request().Context(), r)
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	// Data layers change with every ingest: the browser keeps the tile but
+	// asks again (a 304 when unchanged). The basemap changes rarely.
+	if r.Layer == tiles.LayerBase {
+		h.Set("Cache-Control", "public, max-age=3600")
+	} else {
+		h.Set("Cache-Control", "public, no-cache")
+	}
+	if t.Empty && r.Format == "mvt" {
+		return c.NoContent(http.StatusNoContent)
+	}
+	h.Set("ETag", t.ETag)
+	if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, t.ETag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.Blob(http.StatusOK, t.ContentType, t.Data)
+}
+
+// GET /tiles/:name where name is LAYER.json: TileJSON (?format=png|mvt).
+func (s *Server) handleTileJSON(c echo.Context) error {
+	layer, ok := strings.CutSuffix(c.Param("name"), ".json")
+	if !ok || s.Tiles == nil {
+		return skygrid.Errorf(skygrid.ENOTFOUND, "no such tile resource %q (want /tiles/LAYER.json)", c.Param("name"))
+	}
+	format := c.QueryParam("format")
+	if format == "" {
+		format = "png"
+	}
+	tj, err := s.Tiles.TileJSON(c.Request().Context(), layer, format, c.Scheme()+"://"+c.Request().Host, s.dataBound(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, tj)
+}
+
+// dataBound is the extent of the imported regions.
+func (s *Server) dataBound(c echo.Context) orb.Bound {
+	rs, _, err := s.Regions.FindRegions(c.Request().Context(), skygrid.RegionFilter{})
+	if err != nil || len(rs) == 0 {
+		return orb.Bound{}
+	}
+	b := rs[0].Bound
+	for _, r := range rs[1:] {
+		b = b.Union(r.Bound)
+	}
+	return b
+}
+
+// Basemap is one basemap the map can show.
+type Basemap struct {
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Tiles       []string `json:"tiles"`
+	Labels      []string `json:"labels,omitempty"`
+	Subdomains  string   `json:"subdomains,omitempty"`
+	Attribution string   `json:"attribution"`
+	MaxZoom     int      `json:"maxzoom"`
+	CRS         string   `json:"crs"`
+	Offline     bool     `json:"offline"`
+}
+
+// GET /api/basemaps: the offline basemap first, then the remote ones
+// configured (Tianditu with a key).
+func (s *Server) handleBasemaps(c echo.Context) error {
+	out := []Basemap{{ID: "offline", Name: "离线底图（本地边界）", Tiles: []string{"/tiles/base/{z}/{x}/{y}.png"},
+		Attribution: "边界 © 天地图", MaxZoom: tiles.MaxZoom, CRS: "WGS84", Offline: true}}
+	for _, r := range s.Basemaps {
+		out = append(out, Basemap{ID: r.ID, Name: r.Name, Tiles: r.Tiles, Labels: r.Labels, Subdomains: r.Subdomains,
+			Attribution: r.Attribution, MaxZoom: r.MaxZoom, CRS: r.CRS})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"basemaps": out})
+}
+
+// LayerInfo describes a tile layer.
+type LayerInfo struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Version int64  `json:"version"`
+	Timed   bool   `json:"timed"`
+	PNG     string `json:"png"`
+	MVT     string `json:"mvt,omitempty"`
+}
+
+// GET /api/layers: every tile layer with its data version.
+func (s *Server) handleLayers(c echo.Context) error {
+	vs, err := s.Layers.LayerVersions(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	var out []LayerInfo
+	for _, l := range tiles.Layers {
+		li := LayerInfo{ID: l, Name: tiles.LayerNames[l], Version: vs[l], Timed: tiles.Timed(l), PNG: "/tiles/" + l + "/{z}/{x}/{y}.png"}
+		if l == tiles.LayerBase {
+			li.Version = vs[skygrid.LayerRegions]
+		} else {
+			li.MVT = "/tiles/" + l + "/{z}/{x}/{y}.mvt"
+		}
+		out = append(out, li)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"layers": out})
+}

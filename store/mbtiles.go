@@ -1,0 +1,91 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+)
+
+// MBTiles is a raster basemap in an MBTiles file (SQLite; rows in TMS
+// numbering), opened read-only.
+type MBTiles struct {
+	db      *sql.DB
+	path    string
+	maxZoom int
+	stmt    *sql.Stmt
+	// Name and Attribution from the metadata table, if given.
+	Name, Attribution, Format string
+}
+
+// OpenMBTiles opens an MBTiles file and checks it holds raster tiles.
+func OpenMBTiles(path string) (*MBTiles, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("basemap %s: %w", path, err)
+	}
+	db, err := sql.Open("sqlite3", "file:"+url.PathEscape(path)+"?mode=ro&_query_only=1")
+	if err != nil {
+		return nil, fmt.Errorf("basemap %s: %w", path, err)
+	}
+	m := &MBTiles{db: db, path: path}
+	fail := func(err error) (*MBTiles, error) {
+		db.Close()
+		return nil, fmt.Errorf("basemap %s: not an MBTiles file: %w", path, err)
+	}
+	var maxZ sql.NullInt64
+	if err := db.QueryRow(`SELECT MAX(zoom_level) FROM tiles`).Scan(&maxZ); err != nil {
+		return fail(err)
+	}
+	if !maxZ.Valid {
+		return fail(errors.New("the tiles table is empty"))
+	}
+	m.maxZoom = int(maxZ.Int64)
+	rows, err := db.Query(`SELECT name, value FROM metadata`)
+	if err == nil {
+		for rows.Next() {
+			var k, v string
+			if rows.Scan(&k, &v) == nil {
+				switch k {
+				case "name":
+					m.Name = v
+				case "attribution":
+					m.Attribution = v
+				case "format":
+					m.Format = v
+				}
+			}
+		}
+		rows.Close()
+	}
+	if m.Format == "pbf" {
+		return fail(errors.New("it holds vector tiles (format pbf); the basemap must be raster (png or jpg)"))
+	}
+	if m.stmt, err = db.Prepare(`SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?`); err != nil {
+		return fail(err)
+	}
+	return m, nil
+}
+
+// MaxZoom is the deepest zoom in the file.
+func (m *MBTiles) MaxZoom() int { return m.maxZoom }
+
+// BaseTile returns the tile at z/x/y (XYZ numbering), nil if absent.
+func (m *MBTiles) BaseTile(ctx context.Context, z, x, y int) ([]byte, error) {
+	var data []byte
+	err := m.stmt.QueryRowContext(ctx, z, x, (1<<z)-1-y).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("basemap %s: %w", m.path, err)
+	}
+	return data, nil
+}
+
+// Close closes the file.
+func (m *MBTiles) Close() error {
+	m.stmt.Close()
+	return m.db.Close()
+}

@@ -1,0 +1,143 @@
+package tiles
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	_ "image/jpeg" // MBTiles basemaps hold JPEG or PNG
+	"net/http"
+	"strings"
+
+	"github.com/disintegration/imaging"
+	"github.com/paulmach/orb"
+)
+
+// prepared serves a basemap tile from the prepared basemap: as stored when
+// the zoom and size match; deeper zooms cut from the deepest stored tile
+// and @2x are resampled with imaging. nil when the basemap has no tile
+// there (the drawn basemap is used instead).
+func (s *Server) prepared(ctx context.Context, r Request) (*Tile, error) {
+	bm := s.opt.Basemap
+	z, x, y := r.Z, r.X, r.Y
+	over := 0
+	for z > bm.MaxZoom() {
+		z, x, y, over = z-1, x/2, y/2, over+1
+	}
+	data, err := bm.BaseTile(ctx, z, x, y)
+	if err != nil || data == nil {
+		return nil, err
+	}
+	if over == 0 && r.Scale == 1 {
+		img, _, err := image.DecodeConfig(bytes.NewReader(data))
+		if err == nil && img.Width == 256 {
+			return &Tile{Data: data, ContentType: http.DetectContentType(data), ETag: etag(data)}, nil
+		}
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("basemap tile %d/%d/%d: %w", z, x, y, err)
+	}
+	if over > 0 {
+		// The part of the stored tile under the requested one.
+		n := 1 << over
+		w := img.Bounds().Dx() / n
+		ox, oy := (r.X-x*n)*w, (r.Y-y*n)*w
+		img = imaging.Crop(img, image.Rect(ox, oy, ox+w, oy+w).Add(img.Bounds().Min))
+	}
+	out := imaging.Resize(img, 256*r.Scale, 256*r.Scale, imaging.Lanczos)
+	return encodePNG(out)
+}
+
+// Remote is a basemap served by someone else, handed to the browser.
+type Remote struct {
+	ID, Name    string
+	Tiles       []string // XYZ URL templates
+	Labels      []string // an optional label layer drawn above
+	Subdomains  string
+	Attribution string
+	MaxZoom     int
+	// CRS says what the tiles are drawn in: overlays line up only with
+	// WGS84/CGCS2000 basemaps.
+	CRS string
+}
+
+// Tianditu returns the Tianditu vector basemap (vec_w) with its labels
+// (cva_w): Web Mercator tiles in CGCS2000, which lines up with WGS84 data
+// to well under a metre. key is the Tianditu browser key (tk).
+func Tianditu(key string) Remote {
+	t := func(layer string) string {
+		return "https://t{s}.tianditu.gov.cn/" + layer + "_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=" + layer +
+			"&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=" + key
+	}
+	return Remote{ID: "tianditu", Name: "天地图矢量", Tiles: []string{t("vec")}, Labels: []string{t("cva")}, Subdomains: "01234567",
+		Attribution: "© 天地图 国家地理信息公共服务平台", MaxZoom: 18, CRS: "CGCS2000"}
+}
+
+// TileJSON describes a layer (TileJSON 3.0.0) for map clients.
+type TileJSON struct {
+	TileJSON     string        `json:"tilejson"`
+	Name         string        `json:"name"`
+	Description  string        `json:"description,omitempty"`
+	Attribution  string        `json:"attribution,omitempty"`
+	Scheme       string        `json:"scheme"`
+	Tiles        []string      `json:"tiles"`
+	MinZoom      int           `json:"minzoom"`
+	MaxZoom      int           `json:"maxzoom"`
+	Bounds       []float64     `json:"bounds,omitempty"`
+	Center       []float64     `json:"center,omitempty"`
+	Format       string        `json:"format"`
+	Version      string        `json:"version"`
+	VectorLayers []VectorLayer `json:"vector_layers,omitempty"`
+	// Timed layers take since and until (RFC 3339 or YYYY-MM-DD) as query
+	// parameters.
+	TimeParams []string `json:"time_params,omitempty"`
+}
+
+// VectorLayer lists a vector layer's attributes.
+type VectorLayer struct {
+	ID     string            `json:"id"`
+	Fields map[string]string `json:"fields"`
+}
+
+var vectorFields = map[string]map[string]string{
+	"hotspots": {"id": "Number", "acq_time": "String", "acq_unix": "Number", "frp": "Number", "satellite": "String",
+		"confidence": "String", "status": "String", "event_id": "Number", "count": "Number"},
+	"events": {"id": "Number", "class": "String", "class_name": "String", "state": "String", "task_state": "String", "task_id": "Number",
+		"hotspot_count": "Number", "max_frp": "Number", "first_seen": "String", "last_seen": "String", "grid_id": "String", "county_id": "String"},
+	"regions": {"id": "String", "name": "String", "level": "String", "parent_id": "String"},
+	"sites":   {"id": "Number", "name": "String", "kind": "String", "external_id": "String", "violation": "String", "area_m2": "Number"},
+}
+
+// TileJSON returns the description of a layer; base is the server's URL
+// ("http://host:port"), bound the data's extent.
+func (s *Server) TileJSON(ctx context.Context, layer, format, base string, bound orb.Bound) (*TileJSON, error) {
+	r := Request{Layer: layer, Format: format}
+	if err := Check(&r); err != nil {
+		return nil, err
+	}
+	vs, err := s.src.LayerVersions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tj := &TileJSON{TileJSON: "3.0.0", Name: layer + " · " + LayerNames[layer], Scheme: "xyz", MinZoom: 0, MaxZoom: MaxZoom,
+		Format: format, Version: fmt.Sprintf("1.0.%d", version(vs, layer)),
+		Tiles:       []string{strings.TrimSuffix(base, "/") + "/tiles/" + layer + "/{z}/{x}/{y}." + format},
+		Attribution: "skygrid; fire data NASA FIRMS; boundaries 天地图"}
+	if !bound.IsEmpty() || bound.Min != bound.Max {
+		tj.Bounds = []float64{bound.Min[0], bound.Min[1], bound.Max[0], bound.Max[1]}
+		c := bound.Center()
+		tj.Center = []float64{c[0], c[1], 9}
+	}
+	if Timed(layer) {
+		tj.TimeParams = []string{"since", "until"}
+	}
+	if format == "mvt" {
+		fields := vectorFields[layer]
+		if fields == nil {
+			fields = vectorFields["sites"]
+		}
+		tj.VectorLayers = []VectorLayer{{ID: layer, Fields: fields}}
+	}
+	return tj, nil
+}

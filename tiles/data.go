@@ -1,0 +1,321 @@
+package tiles
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"skygrid"
+
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
+)
+
+// Source is what the tiles are drawn from: the store, through the root
+// services. Tiles never touch SQL.
+type Source interface {
+	skygrid.LayerService
+	ScanHotspots(ctx context.Context, fn func(h *skygrid.Hotspot) error) error
+	FindEvents(ctx context.Context, f skygrid.EventFilter) ([]*skygrid.Event, int, error)
+	FindRegions(ctx context.Context, f skygrid.RegionFilter) ([]*skygrid.Region, int, error)
+	FindSites(ctx context.Context, f skygrid.SiteFilter) ([]*skygrid.Site, int, error)
+}
+
+// points is the hotspots layer in memory: one slot per hotspot in columns
+// (no pointer per point), ordered by acquisition time, and a bucket grid
+// over them.
+type points struct {
+	id      []int64
+	lon     []float64
+	lat     []float64
+	t       []int64 // unix seconds
+	frp     []float32
+	status  []uint8
+	event   []int64
+	sat     []string // shared strings
+	conf    []string
+	grid    cellGrid
+	newest  int64
+	version int64
+}
+
+// Hotspot statuses as small numbers.
+const (
+	stFire uint8 = iota
+	stLow
+	stStatic
+	stPending
+)
+
+var statusCode = map[string]uint8{skygrid.StatusFire: stFire, skygrid.StatusLowConfidence: stLow,
+	skygrid.StatusStatic: stStatic, skygrid.StatusPending: stPending}
+
+var statusName = [...]string{skygrid.StatusFire, skygrid.StatusLowConfidence, skygrid.StatusStatic, skygrid.StatusPending}
+
+func (p *points) Len() int { return len(p.id) }
+
+func loadPoints(ctx context.Context, src Source, version int64) (*points, error) {
+	p := &points{version: version}
+	intern := map[string]string{}
+	str := func(s string) string {
+		if v, ok := intern[s]; ok {
+			return v
+		}
+		intern[s] = s
+		return s
+	}
+	err := src.ScanHotspots(ctx, func(h *skygrid.Hotspot) error {
+		p.id = append(p.id, h.ID)
+		p.lon = append(p.lon, h.Point[0])
+		p.lat = append(p.lat, h.Point[1])
+		p.t = append(p.t, h.AcqTime.Unix())
+		p.frp = append(p.frp, float32(h.FRP))
+		p.status = append(p.status, statusCode[h.Status])
+		p.event = append(p.event, h.EventID)
+		p.sat = append(p.sat, str(h.Satellite))
+		p.conf = append(p.conf, str(h.Confidence))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load hotspots: %w", err)
+	}
+	// Ids grow with the acquisition minute, so id order is time order.
+	for _, t := range p.t {
+		p.newest = max(p.newest, t)
+	}
+	p.grid = newCellGrid(p.lon, p.lat)
+	return p, nil
+}
+
+// cellGrid buckets points into cells of a fixed size: the indices of a
+// cell are contiguous (counting sort), so a tile reads a few runs of
+// memory. Built in two passes over the points, no pointer per point.
+type cellGrid struct {
+	minLon, minLat float64
+	size           float64 // degrees
+	nx, ny         int
+	start          []int32 // len nx*ny+1: cell c holds idx[start[c]:start[c+1]]
+	idx            []int32 // point indices, ascending within a cell
+}
+
+func newCellGrid(lon, lat []float64) cellGrid {
+	g := cellGrid{size: 0.02}
+	if len(lon) == 0 {
+		return g
+	}
+	minLon, minLat, maxLon, maxLat := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for i := range lon {
+		minLon, maxLon = min(minLon, lon[i]), max(maxLon, lon[i])
+		minLat, maxLat = min(minLat, lat[i]), max(maxLat, lat[i])
+	}
+	// Cells of 0.02° (about 2 km) unless the points spread far: at most
+	// 4M cells.
+	for (maxLon-minLon)/g.size*(maxLat-minLat)/g.size > 4e6 {
+		g.size *= 2
+	}
+	g.minLon, g.minLat = minLon, minLat
+	g.nx = int((maxLon-minLon)/g.size) + 1
+	g.ny = int((maxLat-minLat)/g.size) + 1
+	g.start = make([]int32, g.nx*g.ny+1)
+	cells := make([]int32, len(lon))
+	for i := range lon {
+		c := g.cell(lon[i], lat[i])
+		cells[i] = int32(c)
+		g.start[c+1]++
+	}
+	for c := 1; c < len(g.start); c++ {
+		g.start[c] += g.start[c-1]
+	}
+	g.idx = make([]int32, len(lon))
+	next := slices.Clone(g.start[:len(g.start)-1])
+	for i, c := range cells {
+		g.idx[next[c]] = int32(i)
+		next[c]++
+	}
+	return g
+}
+
+func (g *cellGrid) cell(lon, lat float64) int {
+	cx := min(max(int((lon-g.minLon)/g.size), 0), g.nx-1)
+	cy := min(max(int((lat-g.minLat)/g.size), 0), g.ny-1)
+	return cy*g.nx + cx
+}
+
+// search appends to out the indices of points whose cell meets b (the
+// caller checks the exact bound).
+func (g *cellGrid) search(b orb.Bound, out []int32) []int32 {
+	if g.nx == 0 {
+		return out
+	}
+	x0 := int(math.Floor((b.Min[0] - g.minLon) / g.size))
+	x1 := int(math.Floor((b.Max[0] - g.minLon) / g.size))
+	y0 := int(math.Floor((b.Min[1] - g.minLat) / g.size))
+	y1 := int(math.Floor((b.Max[1] - g.minLat) / g.size))
+	x0, y0 = max(x0, 0), max(y0, 0)
+	x1, y1 = min(x1, g.nx-1), min(y1, g.ny-1)
+	if x0 > x1 || y0 > y1 {
+		return out
+	}
+	for y := y0; y <= y1; y++ {
+		row := y * g.nx
+		out = append(out, g.idx[g.start[row+x0]:g.start[row+x1+1]]...)
+	}
+	return out
+}
+
+// feature is a drawn feature of the other layers.
+type feature struct {
+	id    any
+	geom  orb.Geometry
+	bound orb.Bound
+	// For the time window (events): first and last seen, unix seconds.
+	first, last int64
+	// class: event class, site kind or region level; state: task state or
+	// site violation.
+	class, state string
+	value        float64 // hotspot count (events), area (sites)
+	props        map[string]any
+}
+
+// features is a layer of features on an R-tree.
+type features struct {
+	list    []*feature
+	tree    rtree.RTreeG[int32]
+	version int64
+}
+
+func newFeatures(list []*feature, version int64) *features {
+	f := &features{list: list, version: version}
+	for i, ft := range list {
+		ft.bound = ft.geom.Bound()
+		f.tree.Insert(ft.bound.Min, ft.bound.Max, int32(i))
+	}
+	return f
+}
+
+func (f *features) search(b orb.Bound, fn func(*feature)) {
+	var hits []int32
+	f.tree.Search(b.Min, b.Max, func(_, _ [2]float64, i int32) bool {
+		hits = append(hits, i)
+		return true
+	})
+	// Draw in a stable order: the order loaded.
+	slices.Sort(hits)
+	for _, i := range hits {
+		fn(f.list[i])
+	}
+}
+
+func loadFeatures(ctx context.Context, src Source, layer string, version int64) (*features, error) {
+	var list []*feature
+	switch layer {
+	case skygrid.LayerEvents:
+		es, _, err := src.FindEvents(ctx, skygrid.EventFilter{})
+		if err != nil {
+			return nil, fmt.Errorf("load events: %w", err)
+		}
+		// Oldest first, so newer events draw on top.
+		slices.Reverse(es)
+		for _, e := range es {
+			state := "none"
+			if e.Task != nil {
+				state = e.Task.State
+			}
+			props := map[string]any{"id": e.ID, "class": e.Class, "class_name": skygrid.ClassNames[e.Class], "state": e.State,
+				"task_state": state, "hotspot_count": e.HotspotCount, "max_frp": e.MaxFRP,
+				"first_seen": e.FirstSeen.Format(time.RFC3339), "last_seen": e.LastSeen.Format(time.RFC3339),
+				"grid_id": e.GridID, "county_id": e.CountyID}
+			if e.Task != nil {
+				props["task_id"] = e.Task.ID
+			}
+			list = append(list, &feature{id: e.ID, geom: e.Point, first: e.FirstSeen.Unix(), last: e.LastSeen.Unix(),
+				class: e.Class, state: state, value: float64(e.HotspotCount), props: props})
+		}
+	case skygrid.LayerRegions:
+		rs, _, err := src.FindRegions(ctx, skygrid.RegionFilter{WithGeometry: true})
+		if err != nil {
+			return nil, fmt.Errorf("load regions: %w", err)
+		}
+		// Grids first, then townships, counties, the city: outlines of
+		// the larger regions draw over the grid lines.
+		slices.SortStableFunc(rs, func(a, b *skygrid.Region) int { return skygrid.LevelRank(b.Level) - skygrid.LevelRank(a.Level) })
+		for _, r := range rs {
+			if len(r.Geometry) == 0 {
+				continue
+			}
+			list = append(list, &feature{id: r.ID, geom: r.Geometry, class: r.Level, value: r.AreaKm2,
+				props: map[string]any{"id": r.ID, "name": r.Name, "level": r.Level, "parent_id": r.ParentID}})
+		}
+	default:
+		kind, ok := siteKindOf[layer]
+		if !ok {
+			return nil, fmt.Errorf("unknown layer %q", layer)
+		}
+		ss, _, err := src.FindSites(ctx, skygrid.SiteFilter{Kind: &kind})
+		if err != nil {
+			return nil, fmt.Errorf("load %s: %w", layer, err)
+		}
+		for _, s := range ss {
+			props := map[string]any{"id": s.ID, "name": s.Name, "kind": s.Kind, "external_id": s.ExternalID, "violation": s.Violation}
+			if s.AreaM2 > 0 {
+				props["area_m2"] = math.Round(s.AreaM2)
+			}
+			for k, v := range s.Attrs {
+				props[k] = v
+			}
+			list = append(list, &feature{id: s.ID, geom: s.Geometry, class: s.Kind, state: s.Violation, value: s.AreaM2, props: props})
+		}
+	}
+	return newFeatures(list, version), nil
+}
+
+// siteKindOf maps a site layer to its kind.
+var siteKindOf = func() map[string]string {
+	m := map[string]string{}
+	for k, l := range skygrid.SiteLayer {
+		m[l] = k
+	}
+	return m
+}()
+
+// snapshots holds the loaded layers and reloads one when its version moves.
+type snapshots struct {
+	src Source
+	mu  sync.Mutex // serialises loads
+	pts *points
+	fs  map[string]*features
+}
+
+func (s *snapshots) points(ctx context.Context, version int64) (*points, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pts != nil && s.pts.version == version {
+		return s.pts, nil
+	}
+	p, err := loadPoints(ctx, s.src, version)
+	if err != nil {
+		return nil, err
+	}
+	s.pts = p
+	return p, nil
+}
+
+func (s *snapshots) features(ctx context.Context, layer string, version int64) (*features, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f := s.fs[layer]; f != nil && f.version == version {
+		return f, nil
+	}
+	f, err := loadFeatures(ctx, s.src, layer, version)
+	if err != nil {
+		return nil, err
+	}
+	if s.fs == nil {
+		s.fs = map[string]*features{}
+	}
+	s.fs[layer] = f
+	return f, nil
+}

@@ -1,0 +1,116 @@
+package tiles
+
+import (
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/maptile"
+	"github.com/paulmach/orb/simplify"
+)
+
+// mvtClip keeps a buffer of 1/16 of a tile around it (in the 4096 extent).
+var mvtClip = orb.Bound{Min: orb.Point{-256, -256}, Max: orb.Point{4096 + 256, 4096 + 256}}
+
+// mvtHotspots builds the hotspots of a tile as features. Below zoom 10
+// detections that fall in the same 1/256 of the tile are merged into one
+// feature with a count (the newest one's attributes, the largest FRP), so a
+// city-wide tile stays small.
+func mvtHotspots(c *canvas, p *points, w window, buf []int32) (*geojson.FeatureCollection, []int32) {
+	fc := geojson.NewFeatureCollection()
+	idx := p.grid.search(c.bound, buf[:0])
+	merge := c.z < 10
+	type cell struct{ x, y int }
+	merged := map[cell]*geojson.Feature{}
+	for _, i := range idx {
+		lon, lat := p.lon[i], p.lat[i]
+		if lon < c.bound.Min[0] || lon > c.bound.Max[0] || lat < c.bound.Min[1] || lat > c.bound.Max[1] {
+			continue
+		}
+		if t := p.t[i]; (w.since != 0 && t < w.since) || (w.until != 0 && t >= w.until) {
+			continue
+		}
+		if merge {
+			x, y := c.project(orb.Point{lon, lat})
+			k := cell{int(x), int(y)}
+			if f := merged[k]; f != nil {
+				f.Properties["count"] = f.Properties["count"].(int) + 1
+				if float64(p.frp[i]) > f.Properties["frp"].(float64) {
+					f.Properties["frp"] = float64(p.frp[i])
+				}
+				if p.t[i] > f.Properties["acq_unix"].(int64) {
+					setHotspotProps(f, p, i)
+				}
+				continue
+			}
+		}
+		f := geojson.NewFeature(orb.Point{lon, lat})
+		f.ID = p.id[i]
+		f.Properties = make(geojson.Properties, 10)
+		f.Properties["count"] = 1
+		f.Properties["frp"] = float64(p.frp[i])
+		setHotspotProps(f, p, i)
+		if merge {
+			x, y := c.project(orb.Point{lon, lat})
+			merged[cell{int(x), int(y)}] = f
+		}
+		fc.Append(f)
+	}
+	return fc, idx
+}
+
+func setHotspotProps(f *geojson.Feature, p *points, i int32) {
+	f.ID = p.id[i]
+	f.Properties["id"] = p.id[i]
+	f.Properties["acq_unix"] = p.t[i]
+	f.Properties["acq_time"] = time.Unix(p.t[i], 0).UTC().Format(time.RFC3339)
+	f.Properties["satellite"] = p.sat[i]
+	f.Properties["confidence"] = p.conf[i]
+	f.Properties["status"] = statusName[p.status[i]]
+	if p.event[i] != 0 {
+		f.Properties["event_id"] = p.event[i]
+	} else {
+		delete(f.Properties, "event_id")
+	}
+}
+
+// mvtFeatures builds the features of another layer in a tile; geometries
+// are copied, since projecting works in place.
+func mvtFeatures(c *canvas, f *features, w window, timed bool) *geojson.FeatureCollection {
+	fc := geojson.NewFeatureCollection()
+	f.search(c.bound, func(ft *feature) {
+		if timed && !w.holds(ft.first, ft.last) {
+			return
+		}
+		g := ft.geom
+		if _, ok := g.(orb.Point); !ok {
+			g = orb.Clone(g)
+		}
+		out := geojson.NewFeature(g)
+		out.ID = ft.id
+		out.Properties = make(geojson.Properties, len(ft.props))
+		for k, v := range ft.props {
+			out.Properties[k] = v
+		}
+		fc.Append(out)
+	})
+	return fc
+}
+
+// encodeMVT projects, clips, simplifies and encodes one layer; nil when
+// nothing is left.
+func encodeMVT(name string, t maptile.Tile, fc *geojson.FeatureCollection) ([]byte, error) {
+	if len(fc.Features) == 0 {
+		return nil, nil
+	}
+	layers := mvt.NewLayers(map[string]*geojson.FeatureCollection{name: fc})
+	layers.ProjectToTile(t)
+	layers.Clip(mvtClip)
+	layers.Simplify(simplify.DouglasPeucker(1.0))
+	layers.RemoveEmpty(1.0, 1.0)
+	if len(layers[0].Features) == 0 {
+		return nil, nil
+	}
+	return mvt.Marshal(layers)
+}

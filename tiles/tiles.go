@@ -1,0 +1,326 @@
+// Package tiles draws skygrid's map layers as PNG tiles (golang.org/x/image/vector
+// for anti-aliased shapes, disintegration/imaging for basemap resampling)
+// and as Mapbox vector tiles (orb/encoding/mvt), with an in-process cache
+// keyed by each layer's data version. It knows neither SQL nor HTTP: the
+// store is reached through Source and the api package serves the bytes.
+package tiles
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"hash/fnv"
+	"image"
+	"image/png"
+	"slices"
+	"sync"
+	"time"
+
+	"skygrid"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/maptile"
+	"golang.org/x/sync/singleflight"
+)
+
+// LayerBase is the basemap drawn from the stored boundaries.
+const LayerBase = "base"
+
+// Layers lists every tile layer: the data layers and the basemap.
+var Layers = []string{skygrid.LayerHotspots, skygrid.LayerEvents, skygrid.LayerRegions, skygrid.LayerConstruction,
+	skygrid.LayerStockpiles, skygrid.LayerNoCoal, skygrid.LayerCropland, skygrid.LayerIndustrial, LayerBase}
+
+// LayerNames are the Chinese names of the layers, for legends.
+var LayerNames = map[string]string{
+	skygrid.LayerHotspots: "火点", skygrid.LayerEvents: "火情事件", skygrid.LayerRegions: "行政区与网格",
+	skygrid.LayerConstruction: "工地", skygrid.LayerStockpiles: "堆场", skygrid.LayerNoCoal: "禁煤区",
+	skygrid.LayerCropland: "耕地", skygrid.LayerIndustrial: "工业热源", LayerBase: "离线底图",
+}
+
+// Timed reports whether a layer takes the since/until window.
+func Timed(layer string) bool { return layer == skygrid.LayerHotspots || layer == skygrid.LayerEvents }
+
+// MaxZoom is the deepest zoom served.
+const MaxZoom = 20
+
+// Request is one tile.
+type Request struct {
+	Layer   string
+	Z, X, Y int
+	Scale   int    // 1 (256 px) or 2 (512 px); PNG only
+	Format  string // "png" or "mvt"
+	// Since and Until bound the time-based layers; nil is open.
+	Since, Until *time.Time
+}
+
+// Tile is an encoded tile. Empty tiles are shared: one blank PNG per size,
+// and no bytes for MVT (served as 204).
+type Tile struct {
+	Data        []byte
+	ContentType string
+	ETag        string
+	Empty       bool
+}
+
+// BaseTiles is a prepared basemap, such as an MBTiles file.
+type BaseTiles interface {
+	// BaseTile returns the image of a tile in XYZ numbering, nil if absent.
+	BaseTile(ctx context.Context, z, x, y int) ([]byte, error)
+	// MaxZoom is the deepest zoom the basemap holds.
+	MaxZoom() int
+}
+
+// Options configure a Server.
+type Options struct {
+	// CacheTiles is how many encoded tiles the cache keeps: 0 means 20,000;
+	// negative turns the cache off (for measuring rendering).
+	CacheTiles int
+	// Basemap replaces the drawn basemap where it has tiles.
+	Basemap BaseTiles
+	// Now is the clock hotspot ages are counted from when no until is
+	// given (rounded down to 10 minutes, so cached tiles stay valid).
+	Now func() time.Time
+}
+
+// Server renders and caches tiles.
+type Server struct {
+	src   Source
+	opt   Options
+	snaps *snapshots
+	cache *lru.Cache[string, *Tile]
+	group singleflight.Group
+	blank map[int]*Tile
+	bufs  sync.Pool
+}
+
+// NewServer returns a tile server over src.
+func NewServer(src Source, opt Options) (*Server, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	s := &Server{src: src, opt: opt, snaps: &snapshots{src: src}, blank: map[int]*Tile{}}
+	s.bufs.New = func() any { b := make([]int32, 0, 4096); return &b }
+	if opt.CacheTiles >= 0 {
+		n := opt.CacheTiles
+		if n == 0 {
+			n = 20000
+		}
+		c, err := lru.New[string, *Tile](n)
+		if err != nil {
+			return nil, err
+		}
+		s.cache = c
+	}
+	for _, scale := range []int{1, 2} {
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, image.NewNRGBA(image.Rect(0, 0, 256*scale, 256*scale))); err != nil {
+			return nil, err
+		}
+		s.blank[scale] = &Tile{Data: buf.Bytes(), ContentType: "image/png", ETag: fmt.Sprintf(`"blank-%d"`, 256*scale), Empty: true}
+	}
+	return s, nil
+}
+
+// Blank is the shared empty PNG of a size (1 or 2).
+func (s *Server) Blank(scale int) *Tile { return s.blank[scale] }
+
+// Check validates a request: known layer and format, z/x/y in range.
+func Check(r *Request) error {
+	if !slices.Contains(Layers, r.Layer) {
+		return skygrid.Errorf(skygrid.ENOTFOUND, "no tile layer %q (layers: %v)", r.Layer, Layers)
+	}
+	if r.Format != "png" && r.Format != "mvt" {
+		return skygrid.Errorf(skygrid.EINVALID, "tile format %q: want png or mvt", r.Format)
+	}
+	if r.Format == "mvt" && r.Layer == LayerBase {
+		return skygrid.Errorf(skygrid.EINVALID, "the basemap is served as PNG only")
+	}
+	if r.Scale == 0 {
+		r.Scale = 1
+	}
+	if r.Scale != 1 && !(r.Scale == 2 && r.Format == "png") {
+		return skygrid.Errorf(skygrid.EINVALID, "tile scale @%dx: want @2x on PNG tiles only", r.Scale)
+	}
+	if r.Z < 0 || r.Z > MaxZoom {
+		return skygrid.Errorf(skygrid.EINVALID, "zoom %d out of range 0..%d", r.Z, MaxZoom)
+	}
+	if n := 1 << r.Z; r.X < 0 || r.X >= n || r.Y < 0 || r.Y >= n {
+		return skygrid.Errorf(skygrid.EINVALID, "tile %d/%d/%d out of range: x and y must be 0..%d at zoom %d", r.Z, r.X, r.Y, n-1, r.Z)
+	}
+	if r.Since != nil && r.Until != nil && !r.Until.After(*r.Since) {
+		return skygrid.Errorf(skygrid.EINVALID, "until must be after since")
+	}
+	return nil
+}
+
+// version is the data version a layer's tiles depend on.
+func version(vs map[string]int64, layer string) int64 {
+	if layer == LayerBase {
+		return vs[skygrid.LayerRegions]
+	}
+	return vs[layer]
+}
+
+func (s *Server) window(r *Request) window {
+	var w window
+	if !Timed(r.Layer) {
+		return w
+	}
+	if r.Since != nil {
+		w.since = r.Since.Unix()
+	}
+	if r.Until != nil {
+		w.until = r.Until.Unix()
+		w.ref = w.until
+	} else {
+		w.ref = s.opt.Now().Unix() / 600 * 600
+	}
+	return w
+}
+
+// Get returns a tile, from the cache when the layer's data has not changed
+// since it was drawn.
+func (s *Server) Get(ctx context.Context, r Request) (*Tile, error) {
+	if err := Check(&r); err != nil {
+		return nil, err
+	}
+	vs, err := s.src.LayerVersions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := version(vs, r.Layer)
+	w := s.window(&r)
+	key := fmt.Sprintf("%s/%d/%d/%d/%d@%d.%s/%d/%d/%d", r.Layer, v, r.Z, r.X, r.Y, r.Scale, r.Format, w.since, w.until, w.ref)
+	if s.cache != nil {
+		if t, ok := s.cache.Get(key); ok {
+			return t, nil
+		}
+	}
+	res, err, _ := s.group.Do(key, func() (any, error) {
+		t, err := s.render(ctx, r, v, w)
+		if err != nil {
+			return nil, err
+		}
+		if s.cache != nil {
+			s.cache.Add(key, t)
+		}
+		return t, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*Tile), nil
+}
+
+// Cached reports whether the cache holds the tile as it would be served
+// now (for tests and the load script).
+func (s *Server) Cached(ctx context.Context, r Request) bool {
+	if s.cache == nil || Check(&r) != nil {
+		return false
+	}
+	vs, err := s.src.LayerVersions(ctx)
+	if err != nil {
+		return false
+	}
+	w := s.window(&r)
+	key := fmt.Sprintf("%s/%d/%d/%d/%d@%d.%s/%d/%d/%d", r.Layer, version(vs, r.Layer), r.Z, r.X, r.Y, r.Scale, r.Format, w.since, w.until, w.ref)
+	return s.cache.Contains(key)
+}
+
+func (s *Server) render(ctx context.Context, r Request, v int64, w window) (*Tile, error) {
+	t := maptile.New(uint32(r.X), uint32(r.Y), maptile.Zoom(r.Z))
+	c := newCanvas(t, r.Scale)
+	defer c.release()
+	bp := s.bufs.Get().(*[]int32)
+	defer s.bufs.Put(bp)
+	if r.Format == "mvt" {
+		return s.renderMVT(ctx, r, c, t, v, w, bp)
+	}
+	switch r.Layer {
+	case skygrid.LayerHotspots:
+		p, err := s.snaps.points(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		*bp = c.drawHotspots(p, w, *bp)
+	case LayerBase:
+		if s.opt.Basemap != nil {
+			if t, err := s.prepared(ctx, r); err != nil || t != nil {
+				return t, err
+			}
+		}
+		f, err := s.snaps.features(ctx, skygrid.LayerRegions, v)
+		if err != nil {
+			return nil, err
+		}
+		c.background(rgba(0xdde3e8, 255))
+		c.drawRegions(f, true)
+	default:
+		f, err := s.snaps.features(ctx, r.Layer, v)
+		if err != nil {
+			return nil, err
+		}
+		switch r.Layer {
+		case skygrid.LayerEvents:
+			c.drawEvents(f, w)
+		case skygrid.LayerRegions:
+			c.drawRegions(f, false)
+		default:
+			c.drawSites(f, siteKindOf[r.Layer])
+		}
+	}
+	if !c.drew {
+		return s.blank[r.Scale], nil
+	}
+	return encodePNG(c.img)
+}
+
+func (s *Server) renderMVT(ctx context.Context, r Request, c *canvas, t maptile.Tile, v int64, w window, bp *[]int32) (*Tile, error) {
+	var fc *geojson.FeatureCollection
+	if r.Layer == skygrid.LayerHotspots {
+		p, err := s.snaps.points(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		fc, *bp = mvtHotspots(c, p, w, *bp)
+	} else {
+		f, err := s.snaps.features(ctx, r.Layer, v)
+		if err != nil {
+			return nil, err
+		}
+		fc = mvtFeatures(c, f, w, Timed(r.Layer))
+	}
+	data, err := encodeMVT(r.Layer, t, fc)
+	if err != nil {
+		return nil, err
+	}
+	if data == nil {
+		return &Tile{ContentType: "application/vnd.mapbox-vector-tile", Empty: true}, nil
+	}
+	return &Tile{Data: data, ContentType: "application/vnd.mapbox-vector-tile", ETag: etag(data)}, nil
+}
+
+var pngEncoder = &png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &pngPool{}}
+
+type pngPool struct{ p sync.Pool }
+
+func (p *pngPool) Get() *png.EncoderBuffer {
+	b, _ := p.p.Get().(*png.EncoderBuffer)
+	return b
+}
+func (p *pngPool) Put(b *png.EncoderBuffer) { p.p.Put(b) }
+
+func encodePNG(img image.Image) (*Tile, error) {
+	var buf bytes.Buffer
+	if err := pngEncoder.Encode(&buf, img); err != nil {
+		return nil, err
+	}
+	return &Tile{Data: buf.Bytes(), ContentType: "image/png", ETag: etag(buf.Bytes())}, nil
+}
+
+func etag(b []byte) string {
+	h := fnv.New64a()
+	h.Write(b)
+	return fmt.Sprintf(`"%016x"`, h.Sum64())
+}

@@ -1,0 +1,377 @@
+package tiles_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"skygrid"
+	"skygrid/tiles"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/maptile"
+)
+
+var update = flag.Bool("update", false, "rewrite the PNG goldens in testdata/golden")
+
+// octoberEnd is the end of the demo season: ages count from it.
+var octoberEnd = time.Date(2023, 11, 1, 0, 0, 0, 0, time.UTC)
+
+func newServer(tb testing.TB, src tiles.Source, opt tiles.Options) *tiles.Server {
+	tb.Helper()
+	if opt.Now == nil {
+		opt.Now = func() time.Time { return octoberEnd }
+	}
+	s, err := tiles.NewServer(src, opt)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+func get(tb testing.TB, s *tiles.Server, r tiles.Request) *tiles.Tile {
+	tb.Helper()
+	t, err := s.Get(context.Background(), r)
+	if err != nil {
+		tb.Fatalf("%+v: %v", r, err)
+	}
+	return t
+}
+
+func req(layer string, t maptile.Tile, format string) tiles.Request {
+	return tiles.Request{Layer: layer, Z: int(t.Z), X: int(t.X), Y: int(t.Y), Format: format}
+}
+
+// Places of the goldens: 平城区 and the city (the no-coal zone, grids,
+// events), a demo construction site close up, and the whole city.
+var (
+	cityCentre = orb.Point{113.30, 40.08}
+	hunyuan    = orb.Point{113.69, 39.70}
+)
+
+// comparePNG compares two images pixel by pixel: a channel may differ by 3
+// (encoders and float rounding), and at most 0.2% of pixels by more.
+func comparePNG(got, want image.Image) (bad int, total int, err error) {
+	if got.Bounds() != want.Bounds() {
+		return 0, 0, fmt.Errorf("size %v, want %v", got.Bounds(), want.Bounds())
+	}
+	b := got.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			g := color.NRGBAModel.Convert(got.At(x, y)).(color.NRGBA)
+			w := color.NRGBAModel.Convert(want.At(x, y)).(color.NRGBA)
+			d := max(absDiff(g.R, w.R), absDiff(g.G, w.G), absDiff(g.B, w.B), absDiff(g.A, w.A))
+			if g.A == 0 && w.A == 0 {
+				d = 0
+			}
+			if d > 3 {
+				bad++
+			}
+		}
+	}
+	return bad, b.Dx() * b.Dy(), nil
+}
+
+func absDiff(a, b uint8) int {
+	if a > b {
+		return int(a - b)
+	}
+	return int(b - a)
+}
+
+func TestGoldens(t *testing.T) {
+	src := sharedDatong(t)
+	s := newServer(t, src, tiles.Options{})
+	until := octoberEnd
+	site := src.sites[0].Geometry.Bound().Center() // the first demo construction site
+	var pile orb.Point
+	for _, st := range src.sites {
+		if st.Kind == skygrid.SiteStockpile {
+			if _, ok := st.Geometry.(orb.MultiPolygon); ok {
+				pile = st.Geometry.Bound().Center()
+				break
+			}
+		}
+	}
+	cases := []struct {
+		name  string
+		layer string
+		tile  maptile.Tile
+		scale int
+		until *time.Time
+	}{
+		{"hotspots_z10_city", skygrid.LayerHotspots, tileAt(cityCentre, 10), 1, &until},
+		{"hotspots_z11_hunyuan", skygrid.LayerHotspots, tileAt(hunyuan, 11), 1, &until},
+		{"hotspots_z12_hunyuan@2x", skygrid.LayerHotspots, tileAt(hunyuan, 12), 2, &until},
+		{"events_z9_city", skygrid.LayerEvents, tileAt(cityCentre, 9), 1, &until},
+		{"regions_z8", skygrid.LayerRegions, tileAt(cityCentre, 8), 1, nil},
+		{"regions_z11_city", skygrid.LayerRegions, tileAt(cityCentre, 11), 1, nil},
+		{"construction_z10_city", skygrid.LayerConstruction, tileAt(site, 10), 1, nil},
+		{"construction_z15_site", skygrid.LayerConstruction, tileAt(site, 15), 1, nil},
+		{"stockpiles_z16_pile", skygrid.LayerStockpiles, tileAt(pile, 16), 1, nil},
+		{"nocoal_z10_city", skygrid.LayerNoCoal, tileAt(cityCentre, 10), 1, nil},
+		{"cropland_z12_field", skygrid.LayerCropland, tileAt(orb.Point{113.42, 40.02}, 12), 1, nil},
+		{"industrial_z9_city", skygrid.LayerIndustrial, tileAt(cityCentre, 9), 1, nil},
+		{"base_z8", tiles.LayerBase, tileAt(cityCentre, 8), 1, nil},
+		{"base_z12_city", tiles.LayerBase, tileAt(cityCentre, 12), 1, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := req(tc.layer, tc.tile, "png")
+			r.Scale, r.Until = tc.scale, tc.until
+			tile := get(t, s, r)
+			if tile.Empty {
+				t.Fatalf("%s: empty tile", tc.name)
+			}
+			got, err := png.Decode(bytes.NewReader(tile.Data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := 256 * tc.scale; got.Bounds().Dx() != n || got.Bounds().Dy() != n {
+				t.Fatalf("size %v, want %d px", got.Bounds(), n)
+			}
+			path := filepath.Join("testdata", "golden", tc.name+".png")
+			if *update {
+				os.MkdirAll(filepath.Dir(path), 0o755)
+				if err := os.WriteFile(path, tile.Data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./tiles -run Goldens -update)", err)
+			}
+			want, err := png.Decode(f)
+			f.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			bad, total, err := comparePNG(got, want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bad*500 > total {
+				out := filepath.Join(t.TempDir(), tc.name+".png")
+				os.WriteFile(out, tile.Data, 0o644)
+				t.Errorf("%d of %d pixels differ from %s (got: %s)", bad, total, path, out)
+			}
+		})
+	}
+}
+
+// A tile with something of the layer in it is not blank, and a tile far
+// away is the one shared blank PNG.
+func TestEmptyTileIsTheSharedBlank(t *testing.T) {
+	s := newServer(t, sharedDatong(t), tiles.Options{})
+	far := tileAt(orb.Point{-70, -30}, 10)
+	for _, layer := range tiles.Layers {
+		if layer == tiles.LayerBase {
+			continue
+		}
+		tile := get(t, s, req(layer, far, "png"))
+		if !tile.Empty || !bytes.Equal(tile.Data, s.Blank(1).Data) || tile.ETag != s.Blank(1).ETag {
+			t.Errorf("%s far away: empty %v, %d bytes, etag %s", layer, tile.Empty, len(tile.Data), tile.ETag)
+		}
+		m := get(t, s, req(layer, far, "mvt"))
+		if !m.Empty || len(m.Data) != 0 {
+			t.Errorf("%s mvt far away: empty %v, %d bytes", layer, m.Empty, len(m.Data))
+		}
+	}
+	img, err := png.Decode(bytes.NewReader(s.Blank(2).Data))
+	if err != nil || img.Bounds().Dx() != 512 {
+		t.Errorf("@2x blank: %v %v", img.Bounds(), err)
+	}
+	// Outside the counties the basemap is its background, not blank.
+	if b := get(t, s, req(tiles.LayerBase, far, "png")); b.Empty {
+		t.Error("base tile far away is blank")
+	}
+}
+
+func TestRequestsOutOfRange(t *testing.T) {
+	s := newServer(t, sharedDatong(t), tiles.Options{})
+	for _, r := range []tiles.Request{
+		{Layer: "hotspots", Z: 21, Format: "png"},
+		{Layer: "hotspots", Z: -1, Format: "png"},
+		{Layer: "hotspots", Z: 3, X: 8, Format: "png"},
+		{Layer: "hotspots", Z: 3, Y: -1, Format: "png"},
+		{Layer: "hotspots", Z: 3, Format: "jpg"},
+		{Layer: "hotspots", Z: 3, Format: "mvt", Scale: 2},
+		{Layer: "hotspots", Z: 3, Format: "png", Scale: 3},
+		{Layer: "base", Z: 3, Format: "mvt"},
+	} {
+		if _, err := s.Get(context.Background(), r); skygrid.ErrorCode(err) != skygrid.EINVALID {
+			t.Errorf("%+v: %v, want EINVALID", r, err)
+		}
+	}
+	if _, err := s.Get(context.Background(), tiles.Request{Layer: "roads", Format: "png"}); skygrid.ErrorCode(err) != skygrid.ENOTFOUND {
+		t.Errorf("unknown layer: %v", err)
+	}
+	since, until := octoberEnd, octoberEnd.Add(-time.Hour)
+	if _, err := s.Get(context.Background(), tiles.Request{Layer: "hotspots", Format: "png", Since: &since, Until: &until}); skygrid.ErrorCode(err) != skygrid.EINVALID {
+		t.Errorf("until before since: %v", err)
+	}
+}
+
+// The time window keeps what it should: the hotspots tile of one day
+// differs from the whole month's, and a window before the data is blank.
+func TestTimeWindow(t *testing.T) {
+	src := sharedDatong(t)
+	s := newServer(t, src, tiles.Options{})
+	tl := tileAt(hunyuan, 11)
+	all := get(t, s, req(skygrid.LayerHotspots, tl, "png"))
+	r := req(skygrid.LayerHotspots, tl, "png")
+	since, until := time.Date(2023, 10, 24, 0, 0, 0, 0, time.UTC), time.Date(2023, 10, 25, 0, 0, 0, 0, time.UTC)
+	r.Since, r.Until = &since, &until
+	day := get(t, s, r)
+	if all.Empty || day.ETag == all.ETag {
+		t.Errorf("one day's tile equals the month's (%v)", day.Empty)
+	}
+	before := time.Date(2023, 9, 1, 0, 0, 0, 0, time.UTC)
+	r.Since, r.Until = nil, &before
+	if b := get(t, s, r); !b.Empty {
+		t.Error("a window before the data is not blank")
+	}
+	// The vector tile holds exactly the day's detections in that tile.
+	r = req(skygrid.LayerHotspots, tl, "mvt")
+	r.Since, r.Until = &since, &until
+	m := get(t, s, r)
+	layers, err := mvt.Unmarshal(m.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := inTile(src.hotspots, tl, since, until)
+	if got := insideExtent(layers[0]); got != want || want == 0 {
+		t.Errorf("vector tile of 24 Oct: %d features, want %d", got, want)
+	}
+}
+
+func TestVectorTilesDecodeWithOrb(t *testing.T) {
+	src := sharedDatong(t)
+	s := newServer(t, src, tiles.Options{})
+	tl := tileAt(hunyuan, 12)
+	m := get(t, s, req(skygrid.LayerHotspots, tl, "mvt"))
+	if m.Empty || m.ContentType != "application/vnd.mapbox-vector-tile" {
+		t.Fatalf("hotspots mvt: empty %v, %s", m.Empty, m.ContentType)
+	}
+	layers, err := mvt.Unmarshal(m.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(layers) != 1 || layers[0].Name != "hotspots" {
+		t.Fatalf("layers %v", layers)
+	}
+	want := inTile(src.hotspots, tl, time.Time{}, octoberEnd)
+	if got := insideExtent(layers[0]); got != want || want < 10 {
+		t.Errorf("%d features inside the tile, want %d (the hotspots inside its bound)", got, want)
+	}
+	if n := len(layers[0].Features); n > want*2 {
+		t.Errorf("%d features with the buffer, for %d inside", n, want)
+	}
+	layers.ProjectToWGS84(tl)
+	f := layers[0].Features[0]
+	if !tl.Bound().Pad(0.01).Contains(f.Geometry.(orb.Point)) {
+		t.Errorf("feature at %v outside the tile %v", f.Geometry, tl.Bound())
+	}
+	for _, k := range []string{"acq_time", "frp", "satellite", "confidence", "status"} {
+		if _, ok := f.Properties[k]; !ok {
+			t.Errorf("hotspot feature lacks %s: %v", k, f.Properties)
+		}
+	}
+	// Every other layer: features with their attributes.
+	site := src.sites[0].Geometry.Bound().Center()
+	for _, tc := range []struct {
+		layer string
+		tile  maptile.Tile
+		attr  string
+	}{
+		{skygrid.LayerEvents, tileAt(cityCentre, 8), "class"},
+		{skygrid.LayerRegions, tileAt(cityCentre, 10), "level"},
+		{skygrid.LayerConstruction, tileAt(site, 14), "violation"},
+		{skygrid.LayerNoCoal, tileAt(cityCentre, 10), "name"},
+		{skygrid.LayerIndustrial, tileAt(cityCentre, 8), "kind"},
+	} {
+		m := get(t, s, req(tc.layer, tc.tile, "mvt"))
+		layers, err := mvt.Unmarshal(m.Data)
+		if err != nil || len(layers) != 1 || len(layers[0].Features) == 0 {
+			t.Errorf("%s: %v, %v", tc.layer, layers, err)
+			continue
+		}
+		if _, ok := layers[0].Features[0].Properties[tc.attr]; !ok {
+			t.Errorf("%s feature lacks %s: %v", tc.layer, tc.attr, layers[0].Features[0].Properties)
+		}
+	}
+}
+
+// GDAL's MVT driver reads the tiles too (gdal-bin; make test installs it).
+func TestVectorTilesDecodeWithGDAL(t *testing.T) {
+	ogr, err := exec.LookPath("ogrinfo")
+	if err != nil {
+		t.Fatal("ogrinfo not found: install gdal-bin (apt-get install -y gdal-bin); make test and .ci/run do")
+	}
+	src := sharedDatong(t)
+	s := newServer(t, src, tiles.Options{})
+	for _, tc := range []struct {
+		layer string
+		tile  maptile.Tile
+	}{
+		{skygrid.LayerHotspots, tileAt(hunyuan, 12)},
+		{skygrid.LayerRegions, tileAt(cityCentre, 10)},
+		{skygrid.LayerNoCoal, tileAt(cityCentre, 10)},
+	} {
+		m := get(t, s, req(tc.layer, tc.tile, "mvt"))
+		layers, err := mvt.Unmarshal(m.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// GDAL takes z/x/y from the path.
+		path := filepath.Join(t.TempDir(), strconv.Itoa(int(tc.tile.Z)), strconv.Itoa(int(tc.tile.X)), strconv.Itoa(int(tc.tile.Y))+".pbf")
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, m.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(ogr, "-ro", "-al", "-so", path).CombinedOutput()
+		if err != nil {
+			t.Fatalf("ogrinfo %s: %v\n%s", path, err, out)
+		}
+		match := regexp.MustCompile(`Layer name: (\w+)[\s\S]*?Feature Count: (\d+)`).FindSubmatch(out)
+		if match == nil {
+			t.Fatalf("ogrinfo output:\n%s", out)
+		}
+		n, _ := strconv.Atoi(string(match[2]))
+		// GDAL splits a layer by geometry type; count them all.
+		total := 0
+		for _, m := range regexp.MustCompile(`Feature Count: (\d+)`).FindAllSubmatch(out, -1) {
+			k, _ := strconv.Atoi(string(m[1]))
+			total += k
+		}
+		if string(match[1]) != tc.layer || n == 0 || total != len(layers[0].Features) {
+			t.Errorf("%s: GDAL sees layer %s with %d features (all parts %d), orb %d\n%s", tc.layer, match[1], n, total, len(layers[0].Features), out)
+		}
+	}
+}
+
+// insideExtent counts point features inside the tile proper (a vector tile
+// also carries those in its buffer).
+func insideExtent(l *mvt.Layer) int {
+	n := 0
+	for _, f := range l.Features {
+		p := f.Geometry.(orb.Point)
+		if p[0] >= 0 && p[0] < float64(l.Extent) && p[1] >= 0 && p[1] < float64(l.Extent) {
+			n++
+		}
+	}
+	return n
+}
