@@ -2,14 +2,19 @@
 GO ?= go
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: run test build bench fuzz clean
+.PHONY: run test deps build bench fuzz clean loadtest
 
 ## run: build skygrid and serve the embedded Datong demo on $(ADDR)
 run:
 	$(GO) run ./cmd/skygrid demo --addr $(ADDR)
 
+## deps: what the tests use besides Go: GDAL's ogrinfo reads our vector tiles
+deps:
+	@command -v ogrinfo >/dev/null || { echo "installing gdal-bin (ogrinfo) for the vector tile test"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends gdal-bin; }
+
 ## test: formatting, vet, and every test (real SQLite, real HTTP on 127.0.0.1)
-test:
+test: deps
 	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...

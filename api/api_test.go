@@ -1,9 +1,12 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"image/png"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -18,8 +21,10 @@ import (
 	"skygrid/dispatch"
 	"skygrid/geo"
 	"skygrid/store"
+	"skygrid/tiles"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
 )
 
 // newTestServer serves a real SQLite store holding the Datong counties
@@ -61,7 +66,12 @@ func newTestServer(t *testing.T) *httptest.Server {
 	if _, err := db.ImportSites(ctx, sites, nil); err != nil {
 		t.Fatal(err)
 	}
-	srv := api.NewServer(api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db}, nil)
+	tileServer, err := tiles.NewServer(db, tiles.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := api.NewServer(api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db,
+		Tiles: tileServer, Basemaps: []tiles.Remote{tiles.Tianditu("test-key")}}, nil)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts
@@ -226,5 +236,105 @@ func TestSitesAPI(t *testing.T) {
 	get(t, ts.URL+"/api/sites?kind=shop", 400, &e)
 	if !strings.Contains(e.Error.Message, "kind") {
 		t.Errorf("bad kind: %v", e.Error.Message)
+	}
+}
+
+func fetch(t *testing.T, url string, header ...string) *http.Response {
+	t.Helper()
+	rq, _ := http.NewRequest("GET", url, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		rq.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(rq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+func TestTilesAPI(t *testing.T) {
+	ts := newTestServer(t)
+	var hs fc
+	get(t, ts.URL+"/api/hotspots?status=fire&limit=1", 200, &hs)
+	c := hs.Features[0].Geometry["coordinates"].([]any)
+	tl := maptile.At(orb.Point{c[0].(float64), c[1].(float64)}, 12)
+	url := fmt.Sprintf("%s/tiles/hotspots/12/%d/%d.png", ts.URL, tl.X, tl.Y)
+
+	r := fetch(t, url)
+	body, _ := io.ReadAll(r.Body)
+	img, err := png.Decode(bytes.NewReader(body))
+	if r.StatusCode != 200 || r.Header.Get("Content-Type") != "image/png" || err != nil || img.Bounds().Dx() != 256 {
+		t.Fatalf("%s: %d %s %v", url, r.StatusCode, r.Header.Get("Content-Type"), err)
+	}
+	etag := r.Header.Get("ETag")
+	if etag == "" || r.Header.Get("Cache-Control") != "public, no-cache" || r.Header.Get("X-Tile-Cache") != "miss" {
+		t.Errorf("headers: %v", r.Header)
+	}
+	if r2 := fetch(t, url); r2.Header.Get("X-Tile-Cache") != "hit" || r2.Header.Get("ETag") != etag {
+		t.Errorf("second request: %v", r2.Header)
+	}
+	if r3 := fetch(t, url, "If-None-Match", etag); r3.StatusCode != http.StatusNotModified {
+		t.Errorf("If-None-Match: %d", r3.StatusCode)
+	}
+	r4 := fetch(t, strings.Replace(url, ".png", "@2x.png", 1))
+	if img, err := png.Decode(r4.Body); err != nil || img.Bounds().Dx() != 512 {
+		t.Errorf("@2x: %v", err)
+	}
+	r5 := fetch(t, strings.Replace(url, ".png", ".mvt", 1))
+	if b, _ := io.ReadAll(r5.Body); r5.StatusCode != 200 || r5.Header.Get("Content-Type") != "application/vnd.mapbox-vector-tile" || len(b) == 0 {
+		t.Errorf("mvt: %d %s", r5.StatusCode, r5.Header.Get("Content-Type"))
+	}
+	if r := fetch(t, ts.URL+"/tiles/hotspots/12/0/0.mvt"); r.StatusCode != http.StatusNoContent {
+		t.Errorf("empty mvt: %d", r.StatusCode)
+	}
+	blank1 := fetch(t, ts.URL+"/tiles/hotspots/12/0/0.png")
+	blank2 := fetch(t, ts.URL+"/tiles/construction/9/1/1.png")
+	if blank1.StatusCode != 200 || blank1.Header.Get("ETag") != `"blank-256"` || blank2.Header.Get("ETag") != `"blank-256"` {
+		t.Errorf("blank tiles: %d %s %s", blank1.StatusCode, blank1.Header.Get("ETag"), blank2.Header.Get("ETag"))
+	}
+	for path, status := range map[string]int{
+		"/tiles/hotspots/21/0/0.png":                400,
+		"/tiles/hotspots/3/8/0.png":                 400,
+		"/tiles/hotspots/3/0/-1.png":                400,
+		"/tiles/hotspots/x/0/0.png":                 400,
+		"/tiles/hotspots/3/0/0.gif":                 400,
+		"/tiles/hotspots/3/0/0@3x.png":              400,
+		"/tiles/base/3/0/0.mvt":                     400,
+		"/tiles/roads/3/0/0.png":                    404,
+		"/tiles/hotspots/3/0/0.png?since=yesterday": 400,
+		"/tiles/roads.json":                         404,
+		"/tiles/hotspots.xml":                       404,
+	} {
+		var e api.ErrorResponse
+		get(t, ts.URL+path, status, &e)
+		if e.Error.Message == "" {
+			t.Errorf("%s: no message", path)
+		}
+	}
+	var tj tiles.TileJSON
+	get(t, ts.URL+"/tiles/hotspots.json", 200, &tj)
+	if tj.TileJSON != "3.0.0" || tj.Tiles[0] != ts.URL+"/tiles/hotspots/{z}/{x}/{y}.png" || len(tj.Bounds) != 4 ||
+		tj.Bounds[0] < 112 || tj.Bounds[2] > 115 || len(tj.TimeParams) != 2 {
+		t.Errorf("tilejson: %+v", tj)
+	}
+	get(t, ts.URL+"/tiles/construction.json?format=mvt", 200, &tj)
+	if tj.Tiles[0] != ts.URL+"/tiles/construction/{z}/{x}/{y}.mvt" || len(tj.VectorLayers) != 1 || tj.VectorLayers[0].ID != "construction" {
+		t.Errorf("mvt tilejson: %+v", tj)
+	}
+	var layers struct {
+		Layers []api.LayerInfo `json:"layers"`
+	}
+	get(t, ts.URL+"/api/layers", 200, &layers)
+	if len(layers.Layers) != len(tiles.Layers) || layers.Layers[0].ID != "hotspots" || layers.Layers[0].Version == 0 {
+		t.Errorf("layers: %+v", layers)
+	}
+	var bm struct {
+		Basemaps []api.Basemap `json:"basemaps"`
+	}
+	get(t, ts.URL+"/api/basemaps", 200, &bm)
+	if len(bm.Basemaps) != 2 || !bm.Basemaps[0].Offline || !strings.Contains(bm.Basemaps[1].Tiles[0], "vec_w") ||
+		!strings.Contains(bm.Basemaps[1].Labels[0], "cva_w") || !strings.Contains(bm.Basemaps[1].Tiles[0], "tk=test-key") {
+		t.Errorf("basemaps: %+v", bm)
 	}
 }

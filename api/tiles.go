@@ -58,11 +58,16 @@ func (s *Server) handleTile(c echo.Context) error {
 	if p.err != nil {
 		return p.err
 	}
-	t, err := s.Tiles.Get(c.Request().Context(), r)
+	t, hit, err := s.Tiles.Get(c.Request().Context(), r)
 	if err != nil {
 		return err
 	}
 	h := c.Response().Header()
+	if hit {
+		h.Set("X-Tile-Cache", "hit")
+	} else {
+		h.Set("X-Tile-Cache", "miss")
+	}
 	// Data layers change with every ingest: the browser keeps the tile but
 	// asks again (a 304 when unchanged). The basemap changes rarely.
 	if r.Layer == tiles.LayerBase {

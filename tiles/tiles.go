@@ -179,22 +179,22 @@ func (s *Server) window(r *Request) window {
 	return w
 }
 
-// Get returns a tile, from the cache when the layer's data has not changed
-// since it was drawn.
-func (s *Server) Get(ctx context.Context, r Request) (*Tile, error) {
+// Get returns a tile, from the cache (hit true) when the layer's data has
+// not changed since it was drawn.
+func (s *Server) Get(ctx context.Context, r Request) (t *Tile, hit bool, err error) {
 	if err := Check(&r); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	vs, err := s.src.LayerVersions(ctx)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	v := version(vs, r.Layer)
 	w := s.window(&r)
 	key := fmt.Sprintf("%s/%d/%d/%d/%d@%d.%s/%d/%d/%d", r.Layer, v, r.Z, r.X, r.Y, r.Scale, r.Format, w.since, w.until, w.ref)
 	if s.cache != nil {
 		if t, ok := s.cache.Get(key); ok {
-			return t, nil
+			return t, true, nil
 		}
 	}
 	res, err, _ := s.group.Do(key, func() (any, error) {
@@ -208,24 +208,9 @@ func (s *Server) Get(ctx context.Context, r Request) (*Tile, error) {
 		return t, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return res.(*Tile), nil
-}
-
-// Cached reports whether the cache holds the tile as it would be served
-// now (for tests and the load script).
-func (s *Server) Cached(ctx context.Context, r Request) bool {
-	if s.cache == nil || Check(&r) != nil {
-		return false
-	}
-	vs, err := s.src.LayerVersions(ctx)
-	if err != nil {
-		return false
-	}
-	w := s.window(&r)
-	key := fmt.Sprintf("%s/%d/%d/%d/%d@%d.%s/%d/%d/%d", r.Layer, version(vs, r.Layer), r.Z, r.X, r.Y, r.Scale, r.Format, w.since, w.until, w.ref)
-	return s.cache.Contains(key)
+	return res.(*Tile), false, nil
 }
 
 func (s *Server) render(ctx context.Context, r Request, v int64, w window) (*Tile, error) {

@@ -43,7 +43,7 @@ func newServer(tb testing.TB, src tiles.Source, opt tiles.Options) *tiles.Server
 
 func get(tb testing.TB, s *tiles.Server, r tiles.Request) *tiles.Tile {
 	tb.Helper()
-	t, err := s.Get(context.Background(), r)
+	t, _, err := s.Get(context.Background(), r)
 	if err != nil {
 		tb.Fatalf("%+v: %v", r, err)
 	}
@@ -212,15 +212,15 @@ func TestRequestsOutOfRange(t *testing.T) {
 		{Layer: "hotspots", Z: 3, Format: "png", Scale: 3},
 		{Layer: "base", Z: 3, Format: "mvt"},
 	} {
-		if _, err := s.Get(context.Background(), r); skygrid.ErrorCode(err) != skygrid.EINVALID {
+		if _, _, err := s.Get(context.Background(), r); skygrid.ErrorCode(err) != skygrid.EINVALID {
 			t.Errorf("%+v: %v, want EINVALID", r, err)
 		}
 	}
-	if _, err := s.Get(context.Background(), tiles.Request{Layer: "roads", Format: "png"}); skygrid.ErrorCode(err) != skygrid.ENOTFOUND {
+	if _, _, err := s.Get(context.Background(), tiles.Request{Layer: "roads", Format: "png"}); skygrid.ErrorCode(err) != skygrid.ENOTFOUND {
 		t.Errorf("unknown layer: %v", err)
 	}
 	since, until := octoberEnd, octoberEnd.Add(-time.Hour)
-	if _, err := s.Get(context.Background(), tiles.Request{Layer: "hotspots", Format: "png", Since: &since, Until: &until}); skygrid.ErrorCode(err) != skygrid.EINVALID {
+	if _, _, err := s.Get(context.Background(), tiles.Request{Layer: "hotspots", Format: "png", Since: &since, Until: &until}); skygrid.ErrorCode(err) != skygrid.EINVALID {
 		t.Errorf("until before since: %v", err)
 	}
 }
@@ -374,4 +374,51 @@ func insideExtent(l *mvt.Layer) int {
 		}
 	}
 	return n
+}
+
+// The cache serves a tile again until its layer's version moves: new
+// hotspots redraw the hotspots tile and leave the construction tile cached.
+func TestCacheFollowsLayerVersions(t *testing.T) {
+	src := datong(t)
+	s := newServer(t, src, tiles.Options{})
+	ctx := context.Background()
+	tl := tileAt(hunyuan, 12)
+	site := src.sites[0].Geometry.Bound().Center()
+	hot := req(skygrid.LayerHotspots, tl, "png")
+	con := req(skygrid.LayerConstruction, tileAt(site, 12), "png")
+	h1, hit, _ := s.Get(ctx, hot)
+	c1, hit2, _ := s.Get(ctx, con)
+	if hit || hit2 || h1.Empty || c1.Empty {
+		t.Fatalf("first draw: hits %v %v, empty %v %v", hit, hit2, h1.Empty, c1.Empty)
+	}
+	loads := src.loads[skygrid.LayerHotspots]
+	if h, hit, _ := s.Get(ctx, hot); !hit || h != h1 {
+		t.Error("the same tile again is not a cache hit")
+	}
+	// A new detection in the tile, as an ingest would add, and its version.
+	src.mu.Lock()
+	src.hotspots = append(src.hotspots, &skygrid.Hotspot{Satellite: "N20", AcqTime: time.Date(2023, 10, 31, 5, 0, 0, 0, time.UTC),
+		Point: tl.Center(), FRP: 40, Confidence: "h", Status: skygrid.StatusFire})
+	src.mu.Unlock()
+	src.bump(skygrid.LayerHotspots)
+	h2, hit, _ := s.Get(ctx, hot)
+	if hit || h2.ETag == h1.ETag {
+		t.Errorf("after new hotspots: hit %v, same etag %v", hit, h2.ETag == h1.ETag)
+	}
+	if src.loads[skygrid.LayerHotspots] != loads+1 {
+		t.Errorf("hotspots read %d times, want %d", src.loads[skygrid.LayerHotspots], loads+1)
+	}
+	if c, hit, _ := s.Get(ctx, con); !hit || c != c1 {
+		t.Error("an unrelated layer's tile left the cache")
+	}
+	src.bump(skygrid.LayerConstruction)
+	if _, hit, _ := s.Get(ctx, con); hit {
+		t.Error("the construction tile is served from cache after its layer changed")
+	}
+	// With the cache off every request draws.
+	off := newServer(t, src, tiles.Options{CacheTiles: -1})
+	off.Get(ctx, hot)
+	if _, hit, _ := off.Get(ctx, hot); hit {
+		t.Error("cache off, still a hit")
+	}
 }

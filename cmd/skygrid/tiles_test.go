@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"skygrid/data"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+)
+
+// startServe runs `skygrid serve` on port 0 over db until the test ends.
+func startServe(t *testing.T, db string, args ...string) string {
+	t.Helper()
+	m, out, _ := testMain()
+	ready := make(chan string, 1)
+	m.Ready = func(url string) { ready <- url }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db}, args...)) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	select {
+	case url := <-ready:
+		return url
+	case err := <-done:
+		t.Fatalf("serve ended: %v\n%s", err, out)
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	return ""
+}
+
+type tileResp struct {
+	status      int
+	etag, cache string
+}
+
+func fetchTile(t *testing.T, url string) tileResp {
+	t.Helper()
+	r, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	return tileResp{r.StatusCode, r.Header.Get("ETag"), r.Header.Get("X-Tile-Cache")}
+}
+
+func hotspotIDs(t *testing.T, url string) map[int64]orb.Point {
+	t.Helper()
+	r, err := http.Get(url + "/api/hotspots?limit=50000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	var body struct {
+		Features []struct {
+			ID       int64 `json:"id"`
+			Geometry struct {
+				Coordinates []float64 `json:"coordinates"`
+			} `json:"geometry"`
+		} `json:"features"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	out := map[int64]orb.Point{}
+	for _, f := range body.Features {
+		out[f.ID] = orb.Point{f.Geometry.Coordinates[0], f.Geometry.Coordinates[1]}
+	}
+	return out
+}
+
+// While serve runs, `skygrid ingest` of one more day (another process's
+// write, through the database file) redraws the hotspots tile of a new
+// detection on the next request; tiles of unrelated layers stay cached.
+func TestIngestRedrawsOnlyTheChangedLayer(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "tiles.db")
+	files := writeEmbedded(t, dir, data.Districts)
+	firmsDir := filepath.Join(dir, "firms")
+	os.Mkdir(firmsDir, 0o755)
+	names, _ := fs.Glob(data.FS, data.FIRMSOctober+"/*.csv")
+	var lastDay string
+	for _, n := range names {
+		if strings.HasSuffix(n, "2023-10-24.csv") {
+			lastDay = writeEmbedded(t, dir, n)[0]
+		} else {
+			writeEmbedded(t, firmsDir, n)
+		}
+	}
+	sites := filepath.Join(dir, "sites.csv")
+	os.WriteFile(sites, []byte("id,name,video,area_m2,lon,lat\nC1,测试工地,no,9000,113.30,40.08\n"), 0o644)
+	for _, args := range [][]string{
+		{"import", "regions", files[0], "--level", "county", "--crs", "cgcs2000"},
+		{"import", "sites", sites, "--kind", "construction"},
+		{"ingest", firmsDir},
+	} {
+		if out, err := run(t, db, args...); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	url := startServe(t, db)
+	before := hotspotIDs(t, url)
+
+	// Draw the hotspots tile under every detection of 24 October (as read
+	// from the file) and an unrelated layer's tile; the second request of
+	// each is a cache hit.
+	hotTile := func(p orb.Point) string {
+		tl := maptile.At(p, 10)
+		return fmt.Sprintf("%s/tiles/hotspots/10/%d/%d.png?until=2023-11-01", url, tl.X, tl.Y)
+	}
+	conTile := url + "/tiles/construction/10/834/387.png"
+	regTile := url + "/tiles/regions/10/834/387.png"
+	first := map[string]tileResp{}
+	b, _ := os.ReadFile(lastDay)
+	for _, line := range strings.Split(string(b), "\n")[1:] {
+		// "",latitude,longitude,...: an R write.csv extract
+		f := strings.Split(line, ",")
+		if len(f) < 3 {
+			continue
+		}
+		lat, err1 := strconv.ParseFloat(f[1], 64)
+		lon, err2 := strconv.ParseFloat(f[2], 64)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("row %q", line)
+		}
+		u := hotTile(orb.Point{lon, lat})
+		if _, ok := first[u]; !ok {
+			first[u] = fetchTile(t, u)
+		}
+	}
+	for _, u := range []string{conTile, regTile} {
+		if r := fetchTile(t, u); r.status != 200 || r.cache != "miss" {
+			t.Fatalf("%s: %+v", u, r)
+		}
+		first[u] = fetchTile(t, u)
+		if first[u].cache != "hit" {
+			t.Fatalf("%s second request: %+v", u, first[u])
+		}
+	}
+
+	out, err := run(t, db, "ingest", lastDay)
+	if err != nil || strings.Contains(out, " 0 new") {
+		t.Fatalf("ingest of 24 October: %v\n%s", err, out)
+	}
+	var added []orb.Point
+	for id, p := range hotspotIDs(t, url) {
+		if _, ok := before[id]; !ok {
+			added = append(added, p)
+		}
+	}
+	if len(added) == 0 {
+		t.Fatal("the ingest added no hotspot")
+	}
+	checked := map[string]bool{}
+	for _, p := range added {
+		u := hotTile(p)
+		if checked[u] {
+			continue
+		}
+		checked[u] = true
+		was, ok := first[u]
+		if !ok {
+			t.Fatalf("new detection %v is not in the file's rows", p)
+		}
+		now := fetchTile(t, u)
+		if now.cache != "miss" || now.etag == was.etag {
+			t.Errorf("hotspots tile of new detection %v: was %+v, now %+v", p, was, now)
+		}
+	}
+	for _, u := range []string{conTile, regTile} {
+		if now := fetchTile(t, u); now.cache != "hit" || now.etag != first[u].etag {
+			t.Errorf("%s after the ingest: %+v, was %+v", u, now, first[u])
+		}
+	}
+}
