@@ -101,8 +101,8 @@ type VectorLayer struct {
 }
 
 var vectorFields = map[string]map[string]string{
-	"hotspots": {"id": "Number", "acq_time": "String", "acq_unix": "Number", "frp": "Number", "satellite": "String",
-		"confidence": "String", "status": "String", "event_id": "Number", "count": "Number"},
+	"hotspots": {"acq_time": "Number (unix seconds)", "frp": "Number", "satellite": "String", "confidence": "String",
+		"status": "String", "event_id": "Number", "count": "Number (below zoom 10: detections merged in one pixel)"},
 	"events": {"id": "Number", "class": "String", "class_name": "String", "state": "String", "task_state": "String", "task_id": "Number",
 		"hotspot_count": "Number", "max_frp": "Number", "first_seen": "String", "last_seen": "String", "grid_id": "String", "county_id": "String"},
 	"regions": {"id": "String", "name": "String", "level": "String", "parent_id": "String"},

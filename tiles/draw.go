@@ -154,6 +154,9 @@ func (c *canvas) pixelBounds(paths []path, pad float32) image.Rectangle {
 			x0, y0, x1, y1 = min(x0, v.x), min(y0, v.y), max(x1, v.x), max(y1, v.y)
 		}
 	}
+	if x0 > x1 {
+		return image.Rectangle{} // no points (image.Rect would swap the corners)
+	}
 	r := image.Rect(int(math.Floor(float64(x0-pad))), int(math.Floor(float64(y0-pad))), int(math.Ceil(float64(x1+pad))), int(math.Ceil(float64(y1+pad))))
 	return r.Intersect(c.img.Rect)
 }

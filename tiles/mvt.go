@@ -1,8 +1,6 @@
 package tiles
 
 import (
-	"time"
-
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
@@ -22,7 +20,10 @@ func mvtHotspots(c *canvas, p *points, w window, buf []int32) (*geojson.FeatureC
 	idx := p.grid.search(c.bound, buf[:0])
 	merge := c.z < 10
 	type cell struct{ x, y int }
-	merged := map[cell]*geojson.Feature{}
+	var merged map[cell]*geojson.Feature
+	if merge {
+		merged = map[cell]*geojson.Feature{}
+	}
 	for _, i := range idx {
 		lon, lat := p.lon[i], p.lat[i]
 		if lon < c.bound.Min[0] || lon > c.bound.Max[0] || lat < c.bound.Min[1] || lat > c.bound.Max[1] {
@@ -31,40 +32,37 @@ func mvtHotspots(c *canvas, p *points, w window, buf []int32) (*geojson.FeatureC
 		if t := p.t[i]; (w.since != 0 && t < w.since) || (w.until != 0 && t >= w.until) {
 			continue
 		}
+		var k cell
 		if merge {
 			x, y := c.project(orb.Point{lon, lat})
-			k := cell{int(x), int(y)}
+			k = cell{int(x), int(y)}
 			if f := merged[k]; f != nil {
-				f.Properties["count"] = f.Properties["count"].(int) + 1
-				if float64(p.frp[i]) > f.Properties["frp"].(float64) {
-					f.Properties["frp"] = float64(p.frp[i])
-				}
-				if p.t[i] > f.Properties["acq_unix"].(int64) {
+				n, _ := f.Properties["count"].(int)
+				f.Properties["count"] = max(n, 1) + 1
+				frp := f.Properties["frp"].(float64)
+				if p.t[i] >= f.Properties["acq_time"].(int64) {
 					setHotspotProps(f, p, i)
 				}
+				f.Properties["frp"] = max(frp, float64(p.frp[i]))
 				continue
 			}
 		}
-		f := geojson.NewFeature(orb.Point{lon, lat})
-		f.ID = p.id[i]
-		f.Properties = make(geojson.Properties, 10)
-		f.Properties["count"] = 1
-		f.Properties["frp"] = float64(p.frp[i])
+		f := &geojson.Feature{Type: "Feature", Geometry: orb.Point{lon, lat}, Properties: make(geojson.Properties, 7)}
 		setHotspotProps(f, p, i)
 		if merge {
-			x, y := c.project(orb.Point{lon, lat})
-			merged[cell{int(x), int(y)}] = f
+			merged[k] = f
 		}
-		fc.Append(f)
+		fc.Features = append(fc.Features, f)
 	}
 	return fc, idx
 }
 
+// setHotspotProps writes a detection's attributes: acq_time in unix
+// seconds (the browser formats it in Asia/Shanghai).
 func setHotspotProps(f *geojson.Feature, p *points, i int32) {
 	f.ID = p.id[i]
-	f.Properties["id"] = p.id[i]
-	f.Properties["acq_unix"] = p.t[i]
-	f.Properties["acq_time"] = time.Unix(p.t[i], 0).UTC().Format(time.RFC3339)
+	f.Properties["acq_time"] = p.t[i]
+	f.Properties["frp"] = float64(p.frp[i])
 	f.Properties["satellite"] = p.sat[i]
 	f.Properties["confidence"] = p.conf[i]
 	f.Properties["status"] = statusName[p.status[i]]

@@ -94,7 +94,7 @@ func (c *canvas) drawHotspots(p *points, w window, buf []int32) []int32 {
 		case stLow:
 			s = marker(2*c.scale, rgba(0xffffff, 160), rgba(ageColour(float64(w.ref-p.t[i])/3600), 220), 0.9*c.scale, false)
 		default:
-			s = marker(r*c.scale, rgba(ageColour(float64(w.ref-p.t[i])/3600), 235), white, 0.9*c.scale, false)
+			s = marker(r*c.scale, rgba(ageColour(float64(w.ref-p.t[i])/3600), 255), white, 0.9*c.scale, false)
 		}
 		c.stamp(s, x, y)
 	}

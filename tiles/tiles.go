@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"image"
+	"image/color"
 	"image/png"
 	"slices"
 	"sync"
@@ -296,7 +297,21 @@ func (p *pngPool) Get() *png.EncoderBuffer {
 }
 func (p *pngPool) Put(b *png.EncoderBuffer) { p.p.Put(b) }
 
+// encodePNG writes a tile. A tile of at most 256 colours (most are: a few
+// styles and their anti-aliased edges) is written paletted, which image/png
+// writes without its per-row filter search: a third of the time and of the
+// bytes.
 func encodePNG(img image.Image) (*Tile, error) {
+	if rgba, ok := img.(*image.RGBA); ok {
+		// Exact colours first; else channels rounded to 5 bits (steps of
+		// 8 in 255, on anti-aliased edges and overlaps of dots only).
+		for _, mask := range []uint8{0xff, 0xf8} {
+			if p := paletted(rgba, mask); p != nil {
+				img = p
+				break
+			}
+		}
+	}
 	var buf bytes.Buffer
 	if err := pngEncoder.Encode(&buf, img); err != nil {
 		return nil, err
@@ -308,4 +323,42 @@ func etag(b []byte) string {
 	h := fnv.New64a()
 	h.Write(b)
 	return fmt.Sprintf(`"%016x"`, h.Sum64())
+}
+
+// paletted returns img as a paletted image when it has at most 256
+// distinct colours, else nil. Colours are kept exactly (premultiplied to
+// non-premultiplied, as image/png converts them anyway).
+func paletted(img *image.RGBA, mask uint8) *image.Paletted {
+	idx := make(map[uint32]uint8, 64)
+	var pal color.Palette
+	out := image.NewPaletted(img.Rect, nil)
+	last, lastI := uint32(0), uint8(0)
+	pal = append(pal, color.NRGBA{}) // index 0: transparent
+	idx[0] = 0
+	pix := img.Pix
+	for i, j := 0, 0; i < len(pix); i, j = i+4, j+1 {
+		r, g, b, a := pix[i]&mask, pix[i+1]&mask, pix[i+2]&mask, pix[i+3]
+		if a != 255 {
+			a &= mask
+		}
+		c := uint32(r)<<24 | uint32(g)<<16 | uint32(b)<<8 | uint32(a)
+		if c == 0 {
+			continue // out.Pix is zero already
+		}
+		if c != last {
+			k, ok := idx[c]
+			if !ok {
+				if len(pal) == 256 {
+					return nil
+				}
+				k = uint8(len(pal))
+				idx[c] = k
+				pal = append(pal, color.NRGBAModel.Convert(color.RGBA{min(r, a), min(g, a), min(b, a), a}))
+			}
+			last, lastI = c, k
+		}
+		out.Pix[j] = lastI
+	}
+	out.Palette = pal
+	return out
 }

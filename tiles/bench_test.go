@@ -1,0 +1,178 @@
+package tiles_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"skygrid"
+	"skygrid/tiles"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+)
+
+// datongTiles lists the tiles of zoom z over the counties' bound.
+func datongTiles(src *memSource, z int) []maptile.Tile {
+	b := orb.Bound{Min: orb.Point{180, 90}, Max: orb.Point{-180, -90}}
+	for _, r := range src.regions {
+		if r.Level == skygrid.LevelCounty {
+			b = b.Union(r.Geometry.Bound())
+		}
+	}
+	lo, hi := maptile.At(orb.Point{b.Min[0], b.Max[1]}, maptile.Zoom(z)), maptile.At(orb.Point{b.Max[0], b.Min[1]}, maptile.Zoom(z))
+	var out []maptile.Tile
+	for x := lo.X; x <= hi.X; x++ {
+		for y := lo.Y; y <= hi.Y; y++ {
+			out = append(out, maptile.New(x, y, maptile.Zoom(z)))
+		}
+	}
+	return out
+}
+
+// timings runs fn over the tiles b.N times in all and reports the p50
+// and p99 of one call, in milliseconds.
+func timings(b *testing.B, ts []maptile.Tile, fn func(maptile.Tile)) {
+	b.Helper()
+	d := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		fn(ts[i%len(ts)])
+		d = append(d, time.Since(t0))
+	}
+	b.StopTimer()
+	slices.Sort(d)
+	b.ReportMetric(float64(d[len(d)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(d[len(d)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkRenderPNG draws every z12 tile over Datong, cache off, for each
+// layer: the October 2023 detections (3,000 in the area), the 3 km grids,
+// the demo sites and power plants. Target: p50 under 5 ms.
+func BenchmarkRenderPNG(b *testing.B) {
+	src := sharedDatong(b)
+	s := newServer(b, src, tiles.Options{CacheTiles: -1})
+	ctx := context.Background()
+	ts := datongTiles(src, 12)
+	until := octoberEnd
+	for _, layer := range tiles.Layers {
+		// Only the tiles where the layer draws something: an empty tile
+		// costs a lookup.
+		var full []maptile.Tile
+		for _, t := range ts {
+			r := req(layer, t, "png")
+			r.Until = &until
+			if tile, _, err := s.Get(ctx, r); err == nil && !tile.Empty {
+				full = append(full, t)
+			}
+		}
+		b.Run(fmt.Sprintf("layer=%s/tiles=%d", layer, len(full)), func(b *testing.B) {
+			timings(b, full, func(t maptile.Tile) {
+				r := req(layer, t, "png")
+				r.Until = &until
+				if _, _, err := s.Get(ctx, r); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkRenderMVT encodes every z12 vector tile over Datong, cache off.
+// Target: under 2 ms.
+func BenchmarkRenderMVT(b *testing.B) {
+	src := sharedDatong(b)
+	s := newServer(b, src, tiles.Options{CacheTiles: -1})
+	ctx := context.Background()
+	ts := datongTiles(src, 12)
+	for _, layer := range []string{skygrid.LayerHotspots, skygrid.LayerEvents, skygrid.LayerRegions, skygrid.LayerConstruction, skygrid.LayerNoCoal} {
+		var full []maptile.Tile
+		for _, t := range ts {
+			if tile, _, err := s.Get(ctx, req(layer, t, "mvt")); err == nil && !tile.Empty {
+				full = append(full, t)
+			}
+		}
+		b.Run(fmt.Sprintf("layer=%s/tiles=%d", layer, len(full)), func(b *testing.B) {
+			timings(b, full, func(t maptile.Tile) {
+				if _, _, err := s.Get(ctx, req(layer, t, "mvt")); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkCachedTile serves tiles already in the cache (the version
+// lookup included; the HTTP cost is measured in the api package).
+func BenchmarkCachedTile(b *testing.B) {
+	src := sharedDatong(b)
+	s := newServer(b, src, tiles.Options{})
+	ctx := context.Background()
+	ts := datongTiles(src, 12)
+	for _, t := range ts {
+		s.Get(ctx, req(skygrid.LayerHotspots, t, "png"))
+	}
+	timings(b, ts, func(t maptile.Tile) {
+		if _, hit, err := s.Get(ctx, req(skygrid.LayerHotspots, t, "png")); err != nil || !hit {
+			b.Fatal(err, hit)
+		}
+	})
+}
+
+// manyPoints replaces the fixture's hotspots with n SYNTHETIC detections
+// (made up for the benchmark) spread over the counties' bound in clusters,
+// as tegola's published figures use: a grid layer plus 100,000 or
+// 1,000,000 points.
+func manyPoints(b *testing.B, n int) *memSource {
+	src := datong(b)
+	rng := rand.New(rand.NewPCG(7, uint64(n)))
+	var bound orb.Bound
+	for i, r := range src.regions {
+		if i == 0 {
+			bound = r.Geometry.Bound()
+		}
+		bound = bound.Union(r.Geometry.Bound())
+	}
+	t0 := time.Date(2023, 10, 1, 0, 0, 0, 0, time.UTC)
+	src.hotspots = make([]*skygrid.Hotspot, 0, n)
+	for len(src.hotspots) < n {
+		c := orb.Point{bound.Min[0] + rng.Float64()*(bound.Max[0]-bound.Min[0]), bound.Min[1] + rng.Float64()*(bound.Max[1]-bound.Min[1])}
+		at := t0.Add(time.Duration(rng.IntN(31*24*60)) * time.Minute)
+		for k := 0; k < 20 && len(src.hotspots) < n; k++ {
+			src.hotspots = append(src.hotspots, &skygrid.Hotspot{Satellite: "N20", Confidence: "n", Status: skygrid.StatusFire,
+				AcqTime: at.Add(time.Duration(k) * time.Minute), FRP: rng.Float64() * 30,
+				Point: orb.Point{c[0] + (rng.Float64()-0.5)*0.01, c[1] + (rng.Float64()-0.5)*0.01}})
+		}
+	}
+	return src
+}
+
+// BenchmarkPoints draws z12 tiles of the hotspots and the grid layer over
+// 100,000 and 1,000,000 synthetic points, cache off, PNG and MVT: the
+// load of tegola's published comparison.
+func BenchmarkPoints(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		src := manyPoints(b, n)
+		s := newServer(b, src, tiles.Options{CacheTiles: -1})
+		ctx := context.Background()
+		ts := datongTiles(src, 12)
+		t0 := time.Now()
+		s.Get(ctx, req(skygrid.LayerHotspots, ts[0], "png")) // loads the points
+		b.Logf("%d points loaded and indexed in %v", n, time.Since(t0))
+		for _, format := range []string{"png", "mvt"} {
+			for _, layer := range []string{skygrid.LayerHotspots, skygrid.LayerRegions} {
+				b.Run(fmt.Sprintf("points=%d/%s/layer=%s", n, format, layer), func(b *testing.B) {
+					timings(b, ts, func(t maptile.Tile) {
+						if _, _, err := s.Get(ctx, req(layer, t, format)); err != nil {
+							b.Fatal(err)
+						}
+					})
+				})
+			}
+		}
+	}
+}
