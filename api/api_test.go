@@ -29,7 +29,7 @@ import (
 
 // newTestServer serves a real SQLite store holding the Datong counties
 // and the last week of October 2023.
-func newTestServer(t *testing.T) *httptest.Server {
+func newTestServer(t testing.TB) *httptest.Server {
 	t.Helper()
 	db := store.NewDB(filepath.Join(t.TempDir(), "api.db"))
 	if err := db.Open(); err != nil {

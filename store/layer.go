@@ -10,7 +10,7 @@ var _ skygrid.LayerService = (*DB)(nil)
 
 // LayerVersions returns every map layer's data version.
 func (db *DB) LayerVersions(ctx context.Context) (map[string]int64, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT layer, version FROM layer_versions`)
+	rows, err := db.versions.QueryContext(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -26,6 +26,8 @@ var migrationFS embed.FS
 type DB struct {
 	db  *sql.DB
 	DSN string
+	// versions reads layer_versions: prepared once, read on every tile.
+	versions *sql.Stmt
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -62,11 +64,18 @@ func (db *DB) Open() (err error) {
 		db.db.Close()
 		return fmt.Errorf("migrate %s: %w", db.DSN, err)
 	}
+	if db.versions, err = db.db.Prepare(`SELECT layer, version FROM layer_versions`); err != nil {
+		db.db.Close()
+		return fmt.Errorf("open %s: %w", db.DSN, err)
+	}
 	return nil
 }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	if db.versions != nil {
+		db.versions.Close()
+	}
 	if db.db != nil {
 		return db.db.Close()
 	}
