@@ -101,8 +101,9 @@ type VectorLayer struct {
 }
 
 var vectorFields = map[string]map[string]string{
-	"hotspots": {"acq_time": "Number (unix seconds)", "frp": "Number", "satellite": "String", "confidence": "String",
-		"status": "String", "event_id": "Number", "count": "Number (below zoom 10: detections merged in one pixel)"},
+	"hotspots": {"acq_time": "Number (unix seconds)", "frp": "Number", "status": "String",
+		"satellite": "String (zoom 13 and deeper)", "confidence": "String (zoom 13 and deeper)", "event_id": "Number (zoom 13 and deeper)",
+		"count": "Number (below zoom 10: detections merged in one pixel)"},
 	"events": {"id": "Number", "class": "String", "class_name": "String", "state": "String", "task_state": "String", "task_id": "Number",
 		"hotspot_count": "Number", "max_frp": "Number", "first_seen": "String", "last_seen": "String", "grid_id": "String", "county_id": "String"},
 	"regions": {"id": "String", "name": "String", "level": "String", "parent_id": "String"},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -176,3 +177,35 @@ func BenchmarkPoints(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPointsParallel is BenchmarkPoints from all cores at once (as
+// a loaded server draws), vector tiles of the hotspots and the grids in
+// turn: ns/op is the wall time per tile, so 1e9/(ns/op) is tiles/s.
+func BenchmarkPointsParallel(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		src := manyPoints(b, n)
+		s := newServer(b, src, tiles.Options{CacheTiles: -1})
+		ctx := context.Background()
+		ts := datongTiles(src, 12)
+		s.Get(ctx, req(skygrid.LayerHotspots, ts[0], "mvt"))
+		b.Run(fmt.Sprintf("points=%d/mvt", n), func(b *testing.B) {
+			var next atomicCounter
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					i := next.add()
+					layer := skygrid.LayerHotspots
+					if i%2 == 1 {
+						layer = skygrid.LayerRegions
+					}
+					if _, _, err := s.Get(ctx, req(layer, ts[(i/2)%len(ts)], "mvt")); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}
+
+type atomicCounter struct{ n atomic.Int64 }
+
+func (c *atomicCounter) add() int { return int(c.n.Add(1) - 1) }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"skygrid"
@@ -35,8 +36,10 @@ type points struct {
 	frp     []float32
 	status  []uint8
 	event   []int64
-	sat     []string // shared strings
-	conf    []string
+	// satellite and confidence as indices into strs: no pointer per
+	// point for the garbage collector to scan
+	sat, conf []uint8
+	strs      []string
 	grid    cellGrid
 	newest  int64
 	version int64
@@ -57,15 +60,26 @@ var statusName = [...]string{skygrid.StatusFire, skygrid.StatusLowConfidence, sk
 
 func (p *points) Len() int { return len(p.id) }
 
+func (p *points) str(i uint8) string {
+	if int(i) < len(p.strs) {
+		return p.strs[i]
+	}
+	return ""
+}
+
 func loadPoints(ctx context.Context, src Source, version int64) (*points, error) {
 	p := &points{version: version}
-	intern := map[string]string{}
-	str := func(s string) string {
+	intern := map[string]uint8{}
+	str := func(s string) uint8 {
 		if v, ok := intern[s]; ok {
 			return v
 		}
-		intern[s] = s
-		return s
+		if len(p.strs) == 255 {
+			return 255 // more than 254 distinct values: "" from here on
+		}
+		intern[s] = uint8(len(p.strs))
+		p.strs = append(p.strs, s)
+		return intern[s]
 	}
 	err := src.ScanHotspots(ctx, func(h *skygrid.Hotspot) error {
 		p.id = append(p.id, h.ID)
@@ -86,6 +100,7 @@ func loadPoints(ctx context.Context, src Source, version int64) (*points, error)
 	for _, t := range p.t {
 		p.newest = max(p.newest, t)
 	}
+	p.strs = append(p.strs, "")
 	p.grid = newCellGrid(p.lon, p.lat)
 	return p, nil
 }
@@ -281,41 +296,46 @@ var siteKindOf = func() map[string]string {
 	return m
 }()
 
-// snapshots holds the loaded layers and reloads one when its version moves.
+// snapshots holds the loaded layers and reloads one when its version
+// moves. Readers take the current snapshot without a lock; loads are
+// serialised.
 type snapshots struct {
 	src Source
 	mu  sync.Mutex // serialises loads
-	pts *points
-	fs  map[string]*features
+	pts atomic.Pointer[points]
+	fs  sync.Map // layer -> *features
 }
 
 func (s *snapshots) points(ctx context.Context, version int64) (*points, error) {
+	if p := s.pts.Load(); p != nil && p.version == version {
+		return p, nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.pts != nil && s.pts.version == version {
-		return s.pts, nil
+	if p := s.pts.Load(); p != nil && p.version == version {
+		return p, nil
 	}
 	p, err := loadPoints(ctx, s.src, version)
 	if err != nil {
 		return nil, err
 	}
-	s.pts = p
+	s.pts.Store(p)
 	return p, nil
 }
 
 func (s *snapshots) features(ctx context.Context, layer string, version int64) (*features, error) {
+	if f, ok := s.fs.Load(layer); ok && f.(*features).version == version {
+		return f.(*features), nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if f := s.fs[layer]; f != nil && f.version == version {
-		return f, nil
+	if f, ok := s.fs.Load(layer); ok && f.(*features).version == version {
+		return f.(*features), nil
 	}
 	f, err := loadFeatures(ctx, s.src, layer, version)
 	if err != nil {
 		return nil, err
 	}
-	if s.fs == nil {
-		s.fs = map[string]*features{}
-	}
-	s.fs[layer] = f
+	s.fs.Store(layer, f)
 	return f, nil
 }

@@ -285,9 +285,23 @@ func TestVectorTilesDecodeWithOrb(t *testing.T) {
 	if !tl.Bound().Pad(0.01).Contains(f.Geometry.(orb.Point)) {
 		t.Errorf("feature at %v outside the tile %v", f.Geometry, tl.Bound())
 	}
-	for _, k := range []string{"acq_time", "frp", "satellite", "confidence", "status"} {
+	for _, k := range []string{"acq_time", "frp", "status"} {
 		if _, ok := f.Properties[k]; !ok {
 			t.Errorf("hotspot feature lacks %s: %v", k, f.Properties)
+		}
+	}
+	if _, ok := f.Properties["satellite"]; ok {
+		t.Errorf("z12 hotspot carries the detail attributes: %v", f.Properties)
+	}
+	// From zoom 13, every attribute.
+	m = get(t, s, req(skygrid.LayerHotspots, maptile.At(f.Geometry.(orb.Point), 13), "mvt"))
+	layers, err = mvt.Unmarshal(m.Data)
+	if err != nil || len(layers[0].Features) == 0 {
+		t.Fatalf("z13: %v", err)
+	}
+	for _, k := range []string{"acq_time", "frp", "satellite", "confidence", "status"} {
+		if _, ok := layers[0].Features[0].Properties[k]; !ok {
+			t.Errorf("z13 hotspot feature lacks %s: %v", k, layers[0].Features[0].Properties)
 		}
 	}
 	// Every other layer: features with their attributes.
