@@ -29,20 +29,20 @@ type Source interface {
 // (no pointer per point), ordered by acquisition time, and a bucket grid
 // over them.
 type points struct {
-	id      []int64
-	lon     []float64
-	lat     []float64
-	t       []int64 // unix seconds
-	frp     []float32
-	status  []uint8
-	event   []int64
+	id     []int64
+	lon    []float64
+	lat    []float64
+	t      []int64 // unix seconds
+	frp    []float32
+	status []uint8
+	event  []int64
 	// satellite and confidence as indices into strs: no pointer per
 	// point for the garbage collector to scan
 	sat, conf []uint8
 	strs      []string
-	grid    cellGrid
-	newest  int64
-	version int64
+	grid      cellGrid
+	newest    int64
+	version   int64
 }
 
 // Hotspot statuses as small numbers.
