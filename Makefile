@@ -28,6 +28,13 @@ bench:
 	$(GO) test ./geo -run XXX -bench Assign -benchtime 5x -count 3
 	$(GO) test ./dispatch -run XXX -bench OctoberSeason -benchtime 5x -count 3
 	$(GO) test ./dispatch -run XXX -bench Ingest1M -benchtime 1x -count 5 -timeout 15m
+	$(GO) test ./tiles -run XXX -bench 'RenderPNG|RenderMVT|CachedTile' -benchtime 2000x -count 3
+	$(GO) test ./tiles -run XXX -bench 'Points' -benchtime 2000x -timeout 20m
+	$(GO) test ./api -run XXX -bench CachedTileHTTP -benchtime 20000x -count 3
+
+## loadtest: the tile load test (32 connections, 20 s a run) against skygrid serve on 127.0.0.1
+loadtest:
+	scripts/loadtest.sh 20
 
 ## fuzz: run each fuzz test for a while (seed corpora run in `make test`)
 FUZZTIME ?= 60s

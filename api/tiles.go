@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -60,6 +62,9 @@ func (s *Server) handleTile(c echo.Context) error {
 	}
 	t, hit, err := s.Tiles.Get(c.Request().Context(), r)
 	if err != nil {
+		if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+			return nil // the map dropped the request (panned away): nobody to answer
+		}
 		return err
 	}
 	h := c.Response().Header()

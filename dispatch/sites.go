@@ -11,12 +11,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"skygrid"
 	"skygrid/detect"
 	"skygrid/geo"
 
 	"github.com/paulmach/orb"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // SiteImport says how to read a site registry.
@@ -102,6 +104,14 @@ func ReadSites(r io.Reader, name string, opt SiteImport) ([]*skygrid.Site, error
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if !utf8.Valid(data) {
+		// Excel and WPS on Chinese Windows save CSV as GBK (GB18030).
+		dec, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
+		if err != nil || !utf8.Valid(dec) {
+			return nil, skygrid.Errorf(skygrid.EINVALID, "%s: neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 CSV or GeoJSON", name)
+		}
+		data = dec
 	}
 	points := opt.Kind != skygrid.SiteNoCoal && opt.Kind != skygrid.SiteCropland
 	var recs []siteRecord
@@ -372,14 +382,20 @@ func normaliseAttr(attr, v string) (string, error) {
 }
 
 // Reclassify returns the class changes that the layers in c cause for the
-// given events: industrial heat stays (it comes from the hotspots), an
+// given events near the changed sites (near: inside, a nil index takes
+// every event): industrial heat stays (it comes from the hotspots), an
 // event within reach of a known industrial source becomes industrial heat,
 // any other is classified again from its position and first detection.
-func Reclassify(c *Context, events []*skygrid.Event) []skygrid.EventClassChange {
+// Events away from the changed sites are left alone: their class came from
+// the layers as they were, and a layer elsewhere cannot change it.
+func Reclassify(c *Context, events []*skygrid.Event, near *geo.Index) []skygrid.EventClassChange {
 	var out []skygrid.EventClassChange
 	det := c.Detector
 	for _, e := range events {
 		if e.Class == skygrid.ClassIndustrialHeat || e.State == skygrid.EventClosed {
+			continue
+		}
+		if near != nil && !near.Covers(e.Point, 0) {
 			continue
 		}
 		to, site := det.EventClass(e.Point, e.FirstSeen)
@@ -402,10 +418,23 @@ func (p *Pipeline) PlanSiteImport(ctx context.Context, incoming []*skygrid.Site)
 	for _, s := range incoming {
 		replaced[key{s.Kind, s.ExternalID}] = true
 	}
+	// Where classes can change: around the incoming sites and the old
+	// shapes of those they replace, as far as the rules reach.
+	reach := max(p.Config.Detect.SiteMetres, p.Config.Detect.HeatSourceMetres) + 100
+	near := geo.NewIndex()
+	addNear := func(s *skygrid.Site) {
+		b := geo.GrowBound(s.Geometry.Bound(), reach)
+		near.Add(s.Kind+"/"+s.ExternalID, orb.MultiPolygon{b.ToPolygon()})
+	}
 	all := append([]*skygrid.Site(nil), incoming...)
+	for _, s := range incoming {
+		addNear(s)
+	}
 	for _, s := range existing {
 		if !replaced[key{s.Kind, s.ExternalID}] {
 			all = append(all, s)
+		} else {
+			addNear(s)
 		}
 	}
 	c, err := p.LoadContext(ctx)
@@ -422,7 +451,7 @@ func (p *Pipeline) PlanSiteImport(ctx context.Context, incoming []*skygrid.Site)
 	if err != nil {
 		return nil, err
 	}
-	return Reclassify(c, events), nil
+	return Reclassify(c, events, near), nil
 }
 
 // ImportSites stores sites and reclassifies the open events the new layer

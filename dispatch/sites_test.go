@@ -12,6 +12,7 @@ import (
 	"skygrid/store"
 
 	"github.com/paulmach/orb"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 func readSitesFile(t *testing.T, path string, opt dispatch.SiteImport) ([]*skygrid.Site, error) {
@@ -237,5 +238,24 @@ func TestSiteImportFailureStoresNothing(t *testing.T) {
 	}
 	if ss, n, _ := db.FindSites(ctx, skygrid.SiteFilter{}); n != 0 || len(ss) != 0 {
 		t.Errorf("%d sites stored after a failed import", n)
+	}
+}
+
+// A CSV saved by Excel on Chinese Windows is GBK: read as such.
+func TestReadSitesGBKCSV(t *testing.T) {
+	utf := "编号,名称,物料,抑尘措施,经度,纬度\nG1,测试煤场,煤,无,113.30,40.08\n"
+	gbk, err := simplifiedchinese.GBK.NewEncoder().String(utf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sites, err := dispatch.ReadSites(strings.NewReader(gbk), "堆场.csv", dispatch.SiteImport{Kind: skygrid.SiteStockpile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := sites[0]; s.Name != "测试煤场" || s.Attrs[skygrid.AttrMaterial] != "coal" || s.Violation != skygrid.ViolationUncoveredPile {
+		t.Errorf("GBK site read as %+v", s)
+	}
+	if _, err := dispatch.ReadSites(strings.NewReader("id,name\xff\xfe\x00\n"), "bin.csv", dispatch.SiteImport{Kind: skygrid.SiteStockpile}); err == nil {
+		t.Error("binary file accepted")
 	}
 }

@@ -208,7 +208,34 @@ func polygon(coords [][][]float64, conv func(orb.Point) orb.Point) (orb.Polygon,
 		}
 		poly = append(poly, ring)
 	}
+	Wind(poly)
 	return poly, ""
+}
+
+// Wind gives the rings of a polygon or multipolygon the RFC 7946 winding,
+// in place: exteriors counter-clockwise, holes clockwise. Shapefile exports
+// often have it the other way, and vector tiles take their exterior/hole
+// meaning from it (projected with y down, counter-clockwise becomes the
+// clockwise exterior the MVT spec wants).
+func Wind(g orb.Geometry) {
+	var polys []orb.Polygon
+	switch g := g.(type) {
+	case orb.Polygon:
+		polys = []orb.Polygon{g}
+	case orb.MultiPolygon:
+		polys = g
+	}
+	for _, p := range polys {
+		for i, r := range p {
+			want := orb.CW
+			if i == 0 {
+				want = orb.CCW
+			}
+			if r.Orientation() != want {
+				r.Reverse()
+			}
+		}
+	}
 }
 
 // Prop returns a property as a string; a dotted key reaches into objects

@@ -79,14 +79,21 @@ func (db *DB) FindEvents(ctx context.Context, f skygrid.EventFilter) ([]*skygrid
 		for _, e := range es {
 			byID[e.ID] = e
 		}
-		tasks, _, err := findTasks(ctx, tx, skygrid.TaskFilter{}, nil, eventIDs(es)...)
-		if err != nil {
-			return nil, 0, err
-		}
-		for _, t := range tasks {
-			if e := byID[t.EventID]; e != nil {
-				e.Task = t
+		// In chunks: SQLite takes at most 32,766 variables a statement,
+		// and the tile layer reads every event.
+		ids := eventIDs(es)
+		for len(ids) > 0 {
+			k := min(len(ids), 10000)
+			tasks, _, err := findTasks(ctx, tx, skygrid.TaskFilter{}, nil, ids[:k]...)
+			if err != nil {
+				return nil, 0, err
 			}
+			for _, t := range tasks {
+				if e := byID[t.EventID]; e != nil {
+					e.Task = t
+				}
+			}
+			ids = ids[k:]
 		}
 	}
 	return es, n, nil

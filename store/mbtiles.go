@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 )
@@ -59,8 +60,18 @@ func OpenMBTiles(path string) (*MBTiles, error) {
 		}
 		rows.Close()
 	}
-	if m.Format == "pbf" {
-		return fail(errors.New("it holds vector tiles (format pbf); the basemap must be raster (png or jpg)"))
+	switch m.Format {
+	case "", "png", "jpg", "jpeg":
+	default:
+		return fail(fmt.Errorf("it holds %s tiles; the basemap must be raster PNG or JPEG", m.Format))
+	}
+	// The metadata may be missing or wrong: look at a tile.
+	var sample []byte
+	if err := db.QueryRow(`SELECT tile_data FROM tiles LIMIT 1`).Scan(&sample); err != nil {
+		return fail(err)
+	}
+	if ct := http.DetectContentType(sample); ct != "image/png" && ct != "image/jpeg" {
+		return fail(fmt.Errorf("its tiles are %s; the basemap must be raster PNG or JPEG", ct))
 	}
 	if m.stmt, err = db.Prepare(`SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?`); err != nil {
 		return fail(err)

@@ -16,9 +16,13 @@ import (
 	"skygrid/tiles"
 )
 
-// writeMBTiles makes an MBTiles file holding one 256 px tile of one colour
-// at z/x/y (XYZ numbering; the file stores TMS rows).
-func writeMBTiles(t *testing.T, z, x, y int, col color.NRGBA) string {
+// quadrants are the colours of the test tile's quarters: top left, top
+// right, bottom left, bottom right.
+var quadrants = [4]color.NRGBA{{200, 30, 30, 255}, {30, 200, 30, 255}, {30, 30, 200, 255}, {200, 200, 30, 255}}
+
+// writeMBTiles makes an MBTiles file holding one 256 px tile at z/x/y (XYZ
+// numbering; the file stores TMS rows), its quarters in four colours.
+func writeMBTiles(t *testing.T, z, x, y int) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "base.mbtiles")
 	db, err := sql.Open("sqlite3", path)
@@ -27,8 +31,10 @@ func writeMBTiles(t *testing.T, z, x, y int, col color.NRGBA) string {
 	}
 	defer db.Close()
 	img := image.NewNRGBA(image.Rect(0, 0, 256, 256))
-	for i := 0; i < len(img.Pix); i += 4 {
-		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = col.R, col.G, col.B, col.A
+	for py := 0; py < 256; py++ {
+		for px := 0; px < 256; px++ {
+			img.SetNRGBA(px, py, quadrants[py/128*2+px/128])
+		}
 	}
 	var buf bytes.Buffer
 	png.Encode(&buf, img)
@@ -57,8 +63,7 @@ func colourAt(t *testing.T, data []byte, x, y int) color.NRGBA {
 }
 
 func TestMBTilesBasemap(t *testing.T) {
-	red := color.NRGBA{200, 30, 30, 255}
-	path := writeMBTiles(t, 3, 6, 3, red)
+	path := writeMBTiles(t, 3, 6, 3)
 	mb, err := store.OpenMBTiles(path)
 	if err != nil {
 		t.Fatal(err)
@@ -95,22 +100,42 @@ func TestMBTilesBasemap(t *testing.T) {
 	if tile := get(3, 6, 3, 1); !bytes.Equal(tile.Data, raw) {
 		t.Error("a stored tile is not served as stored")
 	}
-	// Deeper than the file: cut from the stored tile and resampled.
-	for _, tc := range []struct{ z, x, y, scale int }{{5, 24, 12, 1}, {5, 27, 15, 1}, {3, 6, 3, 2}, {6, 55, 31, 2}} {
+	// Deeper than the file: the part of the stored tile under the
+	// requested one, resampled: each child of 3/6/3 at zoom 4 is one
+	// quarter's colour, so are the grandchildren at zoom 5.
+	for _, tc := range []struct {
+		z, x, y, scale int
+		quarter        int
+	}{
+		{4, 12, 6, 1, 0}, {4, 13, 6, 1, 1}, {4, 12, 7, 1, 2}, {4, 13, 7, 1, 3},
+		{5, 24, 12, 1, 0}, {5, 27, 15, 1, 3}, {5, 26, 13, 2, 1}, {6, 55, 31, 2, 3},
+	} {
 		data := get(tc.z, tc.x, tc.y, tc.scale).Data
 		n := 256 * tc.scale
 		img, _ := png.Decode(bytes.NewReader(data))
 		if img.Bounds().Dx() != n {
 			t.Errorf("%+v: %d px", tc, img.Bounds().Dx())
 		}
-		if c := colourAt(t, data, n/2, n/2); c != red {
-			t.Errorf("%+v: colour %v, want %v", tc, c, red)
+		for _, at := range [][2]int{{n / 2, n / 2}, {n / 8, n / 8}, {n - n/8, n - n/8}} {
+			if c := colourAt(t, data, at[0], at[1]); c != quadrants[tc.quarter] {
+				t.Errorf("%+v at %v: colour %v, want %v", tc, at, c, quadrants[tc.quarter])
+			}
 		}
 	}
-	// Where the file has nothing, the basemap drawn from the boundaries
-	// (here: none imported, the plain background).
-	if c := colourAt(t, get(3, 0, 0, 1).Data, 10, 10); c == red || c.A != 255 {
-		t.Errorf("fallback colour %v", c)
+	// @2x of the stored tile keeps the quarters in place.
+	big := get(3, 6, 3, 2).Data
+	for q, at := range [][2]int{{100, 100}, {400, 100}, {100, 400}, {400, 400}} {
+		if c := colourAt(t, big, at[0], at[1]); c != quadrants[q] {
+			t.Errorf("@2x quarter %d: %v", q, c)
+		}
+	}
+	// Where the file has nothing, and more than 7 zooms below its deepest
+	// tile, the basemap drawn from the boundaries (here: none imported,
+	// the plain background).
+	for _, tl := range [][3]int{{3, 0, 0}, {12, 6 << 9, 3 << 9}} {
+		if c := colourAt(t, get(tl[0], tl[1], tl[2], 1).Data, 10, 10); c != (color.NRGBA{0xdd, 0xe3, 0xe8, 255}) {
+			t.Errorf("fallback %v colour %v", tl, c)
+		}
 	}
 }
 
@@ -124,6 +149,15 @@ func TestMBTilesRefusesOtherFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
+	webp := writeMBTiles(t, 1, 0, 0)
+	w, _ := sql.Open("sqlite3", webp)
+	if _, err := w.Exec(`UPDATE metadata SET value = 'webp' WHERE name = 'format'`); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if _, err := store.OpenMBTiles(webp); err == nil || !strings.Contains(err.Error(), "holds webp tiles") {
+		t.Errorf("webp basemap: %v", err)
+	}
 	for _, p := range []string{notDB, other, filepath.Join(dir, "missing.mbtiles")} {
 		_, err := store.OpenMBTiles(p)
 		if err == nil || !strings.Contains(err.Error(), "basemap "+p) {

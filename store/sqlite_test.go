@@ -243,3 +243,41 @@ func TestHotspotIDs(t *testing.T) {
 		t.Errorf("until %s: %d hotspots, want 2", until, n)
 	}
 }
+
+// Every event with its task, past SQLite's 32,766 variables a statement
+// (the events tile layer reads them all).
+func TestFindEventsAttachesTasksBeyondSQLiteVariableLimit(t *testing.T) {
+	db := store.NewDB(filepath.Join(t.TempDir(), "many.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	const n = 33000
+	at := time.Date(2023, 10, 1, 0, 0, 0, 0, time.UTC)
+	err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
+		es := make([]*skygrid.Event, n)
+		ts := make([]*skygrid.Task, n)
+		for i := range es {
+			es[i] = &skygrid.Event{ID: int64(i + 1), Class: skygrid.ClassOpenBurning, State: skygrid.EventOpen, FirstSeen: at, LastSeen: at,
+				Point: orb.Point{113, 40}, HotspotCount: 1, AssignedBy: "none"}
+			ts[i] = &skygrid.Task{EventID: int64(i + 1), State: skygrid.TaskDispatched, AckDue: at, ReportDue: at}
+		}
+		if err := tx.SaveEvents(es); err != nil {
+			return err
+		}
+		return tx.CreateTasks(ts)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, total, err := db.FindEvents(ctx, skygrid.EventFilter{})
+	if err != nil || total != n || len(es) != n {
+		t.Fatalf("%d of %d events: %v", len(es), total, err)
+	}
+	for _, e := range es {
+		if e.Task == nil || e.Task.EventID != e.ID {
+			t.Fatalf("event %d without its task", e.ID)
+		}
+	}
+}

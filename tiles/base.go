@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 
+	"skygrid/geo"
+
 	"github.com/disintegration/imaging"
 	"github.com/paulmach/orb"
 )
@@ -39,9 +41,13 @@ func (s *Server) prepared(ctx context.Context, r Request) (*Tile, error) {
 		return nil, fmt.Errorf("basemap tile %d/%d/%d: %w", z, x, y, err)
 	}
 	if over > 0 {
-		// The part of the stored tile under the requested one.
+		// The part of the stored tile under the requested one; more than
+		// a pixel of it, else the drawn basemap is better.
 		n := 1 << over
 		w := img.Bounds().Dx() / n
+		if w < 2 {
+			return nil, nil
+		}
 		ox, oy := (r.X-x*n)*w, (r.Y-y*n)*w
 		img = imaging.Crop(img, image.Rect(ox, oy, ox+w, oy+w).Add(img.Bounds().Min))
 	}
@@ -125,7 +131,9 @@ func (s *Server) TileJSON(ctx context.Context, layer, format, base string, bound
 		Format: format, Version: fmt.Sprintf("1.0.%d", version(vs, layer)),
 		Tiles:       []string{strings.TrimSuffix(base, "/") + "/tiles/" + layer + "/{z}/{x}/{y}." + format},
 		Attribution: "skygrid; fire data NASA FIRMS; boundaries 天地图"}
-	if !bound.IsEmpty() || bound.Min != bound.Max {
+	if bound != (orb.Bound{}) {
+		// Hotspots are kept up to 5 km outside the regions: so are tiles.
+		bound = geo.GrowBound(bound, 5000)
 		tj.Bounds = []float64{bound.Min[0], bound.Min[1], bound.Max[0], bound.Max[1]}
 		c := bound.Center()
 		tj.Center = []float64{c[0], c[1], 9}

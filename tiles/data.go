@@ -307,12 +307,14 @@ type snapshots struct {
 }
 
 func (s *snapshots) points(ctx context.Context, version int64) (*points, error) {
-	if p := s.pts.Load(); p != nil && p.version == version {
+	// Versions only grow: a snapshot as new as the request (or newer,
+	// when the version was read just before a write) serves it.
+	if p := s.pts.Load(); p != nil && p.version >= version {
 		return p, nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if p := s.pts.Load(); p != nil && p.version == version {
+	if p := s.pts.Load(); p != nil && p.version >= version {
 		return p, nil
 	}
 	p, err := loadPoints(ctx, s.src, version)
@@ -324,12 +326,12 @@ func (s *snapshots) points(ctx context.Context, version int64) (*points, error) 
 }
 
 func (s *snapshots) features(ctx context.Context, layer string, version int64) (*features, error) {
-	if f, ok := s.fs.Load(layer); ok && f.(*features).version == version {
+	if f, ok := s.fs.Load(layer); ok && f.(*features).version >= version {
 		return f.(*features), nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if f, ok := s.fs.Load(layer); ok && f.(*features).version == version {
+	if f, ok := s.fs.Load(layer); ok && f.(*features).version >= version {
 		return f.(*features), nil
 	}
 	f, err := loadFeatures(ctx, s.src, layer, version)

@@ -1,6 +1,8 @@
 package tiles
 
 import (
+	"skygrid/geo"
+
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
@@ -95,6 +97,7 @@ func mvtFeatures(c *canvas, f *features, w window, timed bool) *geojson.FeatureC
 		g := ft.geom
 		if _, ok := g.(orb.Point); !ok {
 			g = orb.Clone(g)
+			geo.Wind(g) // data imported before the importer wound it may have either
 		}
 		out := geojson.NewFeature(g)
 		out.ID = ft.id

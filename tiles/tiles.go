@@ -15,6 +15,7 @@ import (
 	"image/png"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"skygrid"
@@ -77,6 +78,8 @@ type Options struct {
 	// CacheTiles is how many encoded tiles the cache keeps: 0 means 20,000;
 	// negative turns the cache off (for measuring rendering).
 	CacheTiles int
+	// CacheBytes bounds the bytes the cache keeps: 0 means 256 MiB.
+	CacheBytes int64
 	// Basemap replaces the drawn basemap where it has tiles.
 	Basemap BaseTiles
 	// Now is the clock hotspot ages are counted from when no until is
@@ -90,9 +93,11 @@ type Server struct {
 	opt   Options
 	snaps *snapshots
 	cache *lru.Cache[string, *Tile]
-	group singleflight.Group
-	blank map[int]*Tile
-	bufs  sync.Pool
+	// cacheBytes is the size of the tiles in the cache.
+	cacheBytes atomic.Int64
+	group      singleflight.Group
+	blank      map[int]*Tile
+	bufs       sync.Pool
 }
 
 // NewServer returns a tile server over src.
@@ -107,7 +112,10 @@ func NewServer(src Source, opt Options) (*Server, error) {
 		if n == 0 {
 			n = 20000
 		}
-		c, err := lru.New[string, *Tile](n)
+		if s.opt.CacheBytes <= 0 {
+			s.opt.CacheBytes = 256 << 20
+		}
+		c, err := lru.NewWithEvict[string, *Tile](n, func(_ string, t *Tile) { s.cacheBytes.Add(-int64(len(t.Data))) })
 		if err != nil {
 			return nil, err
 		}
@@ -198,20 +206,47 @@ func (s *Server) Get(ctx context.Context, r Request) (t *Tile, hit bool, err err
 			return t, true, nil
 		}
 	}
-	res, err, _ := s.group.Do(key, func() (any, error) {
-		t, err := s.render(ctx, r, v, w)
+	// The first request for a tile draws it for everyone waiting; a map
+	// cancels requests as the user pans, so the drawing does not stop when
+	// that first request goes away (only after renderTimeout), and each
+	// caller stops waiting when its own request ends.
+	ch := s.group.DoChan(key, func() (any, error) {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), renderTimeout)
+		defer cancel()
+		t, err := s.render(rctx, r, v, w)
 		if err != nil {
 			return nil, err
 		}
-		if s.cache != nil {
-			s.cache.Add(key, t)
-		}
+		s.remember(key, t)
 		return t, nil
 	})
-	if err != nil {
-		return nil, false, err
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, false, res.Err
+		}
+		return res.Val.(*Tile), false, nil
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
 	}
-	return res.(*Tile), false, nil
+}
+
+// renderTimeout bounds drawing one tile, loading its layer included.
+const renderTimeout = 2 * time.Minute
+
+// remember puts a tile in the cache and evicts the oldest while the
+// cache holds more bytes than its budget.
+func (s *Server) remember(key string, t *Tile) {
+	if s.cache == nil {
+		return
+	}
+	if !s.cache.Contains(key) {
+		s.cacheBytes.Add(int64(len(t.Data)))
+	}
+	s.cache.Add(key, t)
+	for s.cacheBytes.Load() > s.opt.CacheBytes && s.cache.Len() > 0 {
+		s.cache.RemoveOldest()
+	}
 }
 
 func (s *Server) render(ctx context.Context, r Request, v int64, w window) (*Tile, error) {

@@ -436,3 +436,101 @@ func TestCacheFollowsLayerVersions(t *testing.T) {
 		t.Error("cache off, still a hit")
 	}
 }
+
+// blockingSource holds the hotspots scan until released.
+type blockingSource struct {
+	*memSource
+	started, release chan struct{}
+}
+
+func (b *blockingSource) ScanHotspots(ctx context.Context, fn func(*skygrid.Hotspot) error) error {
+	close(b.started)
+	select {
+	case <-b.release:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return b.memSource.ScanHotspots(ctx, fn)
+}
+
+// The first request for a tile goes away (the user panned) while another
+// waits for the same tile: the drawing goes on and the other gets it.
+func TestCancelledRequestDoesNotFailOthers(t *testing.T) {
+	src := &blockingSource{memSource: datong(t), started: make(chan struct{}), release: make(chan struct{})}
+	s := newServer(t, src, tiles.Options{})
+	r := req(skygrid.LayerHotspots, tileAt(hunyuan, 12), "png")
+	ctx, cancel := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() {
+		_, _, err := s.Get(ctx, r)
+		first <- err
+	}()
+	<-src.started
+	second := make(chan *tiles.Tile, 1)
+	go func() {
+		t2, _, err := s.Get(context.Background(), r)
+		if err != nil {
+			t.Error(err)
+		}
+		second <- t2
+	}()
+	cancel()
+	if err := <-first; err != context.Canceled {
+		t.Errorf("cancelled request: %v", err)
+	}
+	close(src.release)
+	select {
+	case t2 := <-second:
+		if t2 == nil || t2.Empty {
+			t.Error("the waiting request got no tile")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the waiting request never got its tile")
+	}
+}
+
+// The cache keeps within its byte budget, dropping the oldest tiles.
+func TestCacheByteBudget(t *testing.T) {
+	src := sharedDatong(t)
+	s := newServer(t, src, tiles.Options{CacheBytes: 20 << 10})
+	ctx := context.Background()
+	var reqs []tiles.Request
+	for _, tl := range datongTiles(src, 10) {
+		reqs = append(reqs, req(tiles.LayerBase, tl, "png"))
+	}
+	total := 0
+	for _, r := range reqs {
+		tile, _, _ := s.Get(ctx, r)
+		total += len(tile.Data)
+	}
+	if total < 40<<10 {
+		t.Fatalf("the tiles make only %d bytes; the test needs more than twice the budget", total)
+	}
+	if _, hit, _ := s.Get(ctx, reqs[0]); hit {
+		t.Error("the first tile is still cached past the byte budget")
+	}
+	if _, hit, _ := s.Get(ctx, reqs[len(reqs)-1]); !hit {
+		t.Error("the last tile is not cached")
+	}
+}
+
+func TestTileJSON(t *testing.T) {
+	s := newServer(t, sharedDatong(t), tiles.Options{})
+	ctx := context.Background()
+	tj, err := s.TileJSON(ctx, "hotspots", "mvt", "http://127.0.0.1:8080/", orb.Bound{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tj.Bounds != nil || tj.Center != nil || tj.Tiles[0] != "http://127.0.0.1:8080/tiles/hotspots/{z}/{x}/{y}.mvt" ||
+		tj.VectorLayers[0].ID != "hotspots" || tj.Version != "1.0.1" {
+		t.Errorf("no regions: %+v", tj)
+	}
+	b := orb.Bound{Min: orb.Point{113, 40}, Max: orb.Point{114, 41}}
+	tj, _ = s.TileJSON(ctx, "construction", "png", "http://h", b)
+	if tj.Bounds[0] >= 113 || tj.Bounds[0] < 112.9 || tj.Bounds[3] <= 41 || tj.TimeParams != nil || tj.VectorLayers != nil {
+		t.Errorf("bounds %v (want the regions and 5 km more)", tj.Bounds)
+	}
+	if _, err := s.TileJSON(ctx, "base", "mvt", "http://h", b); skygrid.ErrorCode(err) != skygrid.EINVALID {
+		t.Errorf("base as mvt: %v", err)
+	}
+}
