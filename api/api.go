@@ -30,7 +30,7 @@ type Services struct {
 	// Tiles draws the map tiles; Basemaps are remote basemaps offered
 	// to the browser besides the offline one.
 	Tiles    *tiles.Server
-	Basemaps []tiles.Remote
+	Basemaps []tiles.Basemap
 }
 
 // Server is the HTTP server.

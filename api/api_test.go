@@ -71,7 +71,7 @@ func newTestServer(t testing.TB) *httptest.Server {
 		t.Fatal(err)
 	}
 	srv := api.NewServer(api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db,
-		Tiles: tileServer, Basemaps: []tiles.Remote{tiles.Tianditu("test-key")}}, nil)
+		Tiles: tileServer, Basemaps: []tiles.Basemap{tiles.Tianditu("test-key")}}, nil)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts
@@ -331,7 +331,7 @@ func TestTilesAPI(t *testing.T) {
 		t.Errorf("layers: %+v", layers)
 	}
 	var bm struct {
-		Basemaps []api.Basemap `json:"basemaps"`
+		Basemaps []tiles.Basemap `json:"basemaps"`
 	}
 	get(t, ts.URL+"/api/basemaps", 200, &bm)
 	if len(bm.Basemaps) != 2 || !bm.Basemaps[0].Offline || !strings.Contains(bm.Basemaps[1].Tiles[0], "vec_w") ||

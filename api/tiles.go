@@ -120,28 +120,10 @@ func (s *Server) dataBound(c echo.Context) orb.Bound {
 	return b
 }
 
-// Basemap is one basemap the map can show.
-type Basemap struct {
-	ID          string   `json:"id"`
-	Name        string   `json:"name"`
-	Tiles       []string `json:"tiles"`
-	Labels      []string `json:"labels,omitempty"`
-	Subdomains  string   `json:"subdomains,omitempty"`
-	Attribution string   `json:"attribution"`
-	MaxZoom     int      `json:"maxzoom"`
-	CRS         string   `json:"crs"`
-	Offline     bool     `json:"offline"`
-}
-
 // GET /api/basemaps: the offline basemap first, then the remote ones
 // configured (Tianditu with a key).
 func (s *Server) handleBasemaps(c echo.Context) error {
-	out := []Basemap{{ID: "offline", Name: "离线底图（本地边界）", Tiles: []string{"/tiles/base/{z}/{x}/{y}.png"},
-		Attribution: "边界 © 天地图", MaxZoom: tiles.MaxZoom, CRS: "WGS84", Offline: true}}
-	for _, r := range s.Basemaps {
-		out = append(out, Basemap{ID: r.ID, Name: r.Name, Tiles: r.Tiles, Labels: r.Labels, Subdomains: r.Subdomains,
-			Attribution: r.Attribution, MaxZoom: r.MaxZoom, CRS: r.CRS})
-	}
+	out := append([]tiles.Basemap{tiles.Offline}, s.Basemaps...)
 	return c.JSON(http.StatusOK, map[string]any{"basemaps": out})
 }
 

@@ -55,28 +55,36 @@ func (s *Server) prepared(ctx context.Context, r Request) (*Tile, error) {
 	return encodePNG(out)
 }
 
-// Remote is a basemap served by someone else, handed to the browser.
-type Remote struct {
-	ID, Name    string
-	Tiles       []string // XYZ URL templates
-	Labels      []string // an optional label layer drawn above
-	Subdomains  string
-	Attribution string
-	MaxZoom     int
+// Basemap is a basemap the browser can show: the offline one served here,
+// or one served by someone else (Tianditu).
+type Basemap struct {
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Tiles       []string `json:"tiles"`            // XYZ URL templates
+	Labels      []string `json:"labels,omitempty"` // an optional label layer drawn above
+	Subdomains  string   `json:"subdomains,omitempty"`
+	Attribution string   `json:"attribution"`
+	MaxZoom     int      `json:"maxzoom"`
 	// CRS says what the tiles are drawn in: overlays line up only with
 	// WGS84/CGCS2000 basemaps.
-	CRS string
+	CRS     string `json:"crs"`
+	Offline bool   `json:"offline"`
 }
+
+// Offline is the basemap drawn here from the stored boundaries (or read
+// from the MBTiles file given).
+var Offline = Basemap{ID: "offline", Name: "离线底图（本地边界）", Tiles: []string{"/tiles/base/{z}/{x}/{y}.png"},
+	Attribution: "边界 © 天地图", MaxZoom: MaxZoom, CRS: "WGS84", Offline: true}
 
 // Tianditu returns the Tianditu vector basemap (vec_w) with its labels
 // (cva_w): Web Mercator tiles in CGCS2000, which lines up with WGS84 data
 // to well under a metre. key is the Tianditu browser key (tk).
-func Tianditu(key string) Remote {
+func Tianditu(key string) Basemap {
 	t := func(layer string) string {
 		return "https://t{s}.tianditu.gov.cn/" + layer + "_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=" + layer +
 			"&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=" + key
 	}
-	return Remote{ID: "tianditu", Name: "天地图矢量", Tiles: []string{t("vec")}, Labels: []string{t("cva")}, Subdomains: "01234567",
+	return Basemap{ID: "tianditu", Name: "天地图矢量", Tiles: []string{t("vec")}, Labels: []string{t("cva")}, Subdomains: "01234567",
 		Attribution: "© 天地图 国家地理信息公共服务平台", MaxZoom: 18, CRS: "CGCS2000"}
 }
 
