@@ -128,7 +128,7 @@ func BenchmarkCachedTile(b *testing.B) {
 // (made up for the benchmark) spread over the counties' bound in clusters,
 // as tegola's published figures use: a grid layer plus 100,000 or
 // 1,000,000 points.
-func manyPoints(b *testing.B, n int) *memSource {
+func manyPoints(b testing.TB, n int) *memSource {
 	src := datong(b)
 	rng := rand.New(rand.NewPCG(7, uint64(n)))
 	var bound orb.Bound

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"math"
 	"slices"
 	"sync"
 	"testing"
@@ -227,4 +226,3 @@ func inTile(hs []*skygrid.Hotspot, t maptile.Tile, since, until time.Time) int {
 	return n
 }
 
-var _ = math.Abs

@@ -79,6 +79,9 @@ func (c *canvas) drawHotspots(p *points, w window, buf []int32) []int32 {
 	}
 	idx = idx[:n]
 	slices.Sort(idx)
+	if len(idx) > denseDots {
+		idx = c.newestPerPixel(p, idx)
+	}
 	small := c.z < 9
 	white := rgba(0xffffff, 230)
 	for _, i := range idx {
@@ -231,4 +234,37 @@ func (c *canvas) background(col color.RGBA) {
 		c.img.Pix[i], c.img.Pix[i+1], c.img.Pix[i+2], c.img.Pix[i+3] = col.R, col.G, col.B, col.A
 	}
 	c.drew = true
+}
+
+// denseDots is how many dots a tile draws one by one; above it only the
+// newest detection of each pixel is drawn (a city-wide tile of a million
+// detections would otherwise stamp them all, most hidden under others).
+var denseDots = 8192
+
+// newestPerPixel keeps, of indices in time order, the last one in each
+// pixel, still in time order.
+func (c *canvas) newestPerPixel(p *points, idx []int32) []int32 {
+	slot := make([]int32, c.size*c.size)
+	for i := range slot {
+		slot[i] = -1
+	}
+	for k, i := range idx {
+		x, y := c.project(orb.Point{p.lon[i], p.lat[i]})
+		px, py := int(x), int(y)
+		if px < 0 || py < 0 || px >= c.size || py >= c.size {
+			continue // in the margin: drawn as is
+		}
+		if prev := slot[py*c.size+px]; prev >= 0 {
+			idx[prev] = -1 // an older one under it
+		}
+		slot[py*c.size+px] = int32(k)
+	}
+	n := 0
+	for _, i := range idx {
+		if i >= 0 {
+			idx[n] = i
+			n++
+		}
+	}
+	return idx[:n]
 }

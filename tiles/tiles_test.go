@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -532,5 +533,64 @@ func TestTileJSON(t *testing.T) {
 	}
 	if _, err := s.TileJSON(ctx, "base", "mvt", "http://h", b); skygrid.ErrorCode(err) != skygrid.EINVALID {
 		t.Errorf("base as mvt: %v", err)
+	}
+}
+
+// A city-wide tile of 100,000 detections draws only the newest in each
+// pixel: it looks as drawing them all does.
+func TestDenseTileDrawsNewestPerPixel(t *testing.T) {
+	src := manyPoints(t, 100_000)
+	ctx := context.Background()
+	r := req(skygrid.LayerHotspots, tileAt(cityCentre, 8), "png")
+	draw := func() image.Image {
+		s := newServer(t, src, tiles.Options{CacheTiles: -1})
+		tile, _, err := s.Get(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(tile.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img
+	}
+	dense := draw()
+	old := tiles.SetDenseDots(1 << 30)
+	all := draw()
+	tiles.SetDenseDots(old)
+	// Pixel by pixel they differ where an older, larger dot peeks out
+	// from under a newer one; what a user sees is the same: the same
+	// pixels covered, the same colours on average.
+	covered := func(img image.Image) (n int, sum [3]float64) {
+		b := img.Bounds()
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				c := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
+				if c.A > 128 {
+					n++
+					sum[0], sum[1], sum[2] = sum[0]+float64(c.R), sum[1]+float64(c.G), sum[2]+float64(c.B)
+				}
+			}
+		}
+		return n, sum
+	}
+	nd, sd := covered(dense)
+	na, sa := covered(all)
+	if nd < na*97/100 || nd > na*103/100 || na < 10000 {
+		t.Errorf("covered pixels: %d newest-per-pixel, %d every dot", nd, na)
+	}
+	for i := range sd {
+		md, ma := sd[i]/float64(nd), sa[i]/float64(na)
+		if math.Abs(md-ma) > 6 {
+			t.Errorf("channel %d: mean %.1f newest-per-pixel, %.1f every dot", i, md, ma)
+		}
+	}
+	t.Logf("covered %d vs %d pixels", nd, na)
+	if dir := os.Getenv("SKYGRID_TILE_OUT"); dir != "" {
+		for name, img := range map[string]image.Image{"dense.png": dense, "all.png": all} {
+			f, _ := os.Create(filepath.Join(dir, name))
+			png.Encode(f, img)
+			f.Close()
+		}
 	}
 }
