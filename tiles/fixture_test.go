@@ -225,4 +225,3 @@ func inTile(hs []*skygrid.Hotspot, t maptile.Tile, since, until time.Time) int {
 	}
 	return n
 }
-
