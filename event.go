@@ -69,6 +69,8 @@ func Dispatched(class string) bool { return class != ClassIndustrialHeat }
 
 // EventFilter selects events. Zero fields do not filter.
 type EventFilter struct {
+	// Scope keeps the events a user may see (nil: all).
+	Scope *Scope
 	ID    *int64
 	Bbox  *orb.Bound
 	Since *time.Time // last seen at or after

@@ -88,6 +88,8 @@ func E5(deg float64) int64 { return int64(math.Round(deg * 1e5)) }
 
 // HotspotFilter selects hotspots. Zero fields do not filter.
 type HotspotFilter struct {
+	// Scope keeps the hotspots of events a user may see (nil: all).
+	Scope   *Scope
 	Bbox    *orb.Bound
 	Since   *time.Time
 	Until   *time.Time

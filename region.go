@@ -60,6 +60,8 @@ func (r *Region) Validate() error {
 
 // RegionFilter selects regions. Zero fields do not filter.
 type RegionFilter struct {
+	// Scope keeps the regions in a user's scope and below (nil: all).
+	Scope    *Scope
 	ID       *string
 	Level    *string
 	ParentID *string

@@ -2,7 +2,11 @@ package skygrid
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/paulmach/orb"
 )
 
 // Task states.
@@ -31,10 +35,184 @@ type Task struct {
 	// Filled by FindTasks for listings.
 	EventClass string `json:"event_class,omitempty"`
 	CountyID   string `json:"county_id,omitempty"`
+	TownshipID string `json:"township_id,omitempty"`
+
+	// The lifecycle. Version rises with every transition: a change made
+	// against an older version is refused (two reports, one wins).
+	Version        int64      `json:"version"`
+	AcknowledgedAt time.Time  `json:"acknowledged_at,omitempty"`
+	Finding        string     `json:"finding,omitempty"`
+	Notes          string     `json:"notes,omitempty"`
+	ReportedAt     time.Time  `json:"reported_at,omitempty"`
+	ReportedBy     int64      `json:"reported_by,omitempty"`
+	ReportPoint    *orb.Point `json:"-"`
+	ReportAccuracy float64    `json:"report_accuracy_m,omitempty"`
+	Reports        int        `json:"reports"`
+	ClosedAt       time.Time  `json:"closed_at,omitempty"`
+	ClosedBy       int64      `json:"closed_by,omitempty"`
+	ReviewNote     string     `json:"review_note,omitempty"`
+	// Escalation: 0 none, 1 to the area's official, 2 to the auditors.
+	Escalation  int       `json:"escalation"`
+	EscalatedAt time.Time `json:"escalated_at,omitempty"`
+
+	// Filled by FindTaskByID.
+	Photos []*Photo `json:"photos,omitempty"`
+}
+
+// Findings of an on-site check.
+const (
+	FindingStrawBurning   = "straw_burning"   // 秸秆焚烧
+	FindingOpenBurning    = "open_burning"    // 其他露天焚烧
+	FindingIndustrialHeat = "industrial_heat" // 工业热源
+	FindingFalseAlarm     = "false_alarm"     // 误报
+	FindingNotFound       = "not_found"       // 现场未发现
+)
+
+// Findings lists every finding.
+var Findings = []string{FindingStrawBurning, FindingOpenBurning, FindingIndustrialHeat, FindingFalseAlarm, FindingNotFound}
+
+// FindingNames are the Chinese names shown to users.
+var FindingNames = map[string]string{
+	FindingStrawBurning: "秸秆焚烧", FindingOpenBurning: "其他露天焚烧", FindingIndustrialHeat: "工业热源",
+	FindingFalseAlarm: "误报", FindingNotFound: "现场未发现",
+}
+
+// Task actions.
+const (
+	ActionAcknowledge = "acknowledge" // 签收: the supervisor is on the way
+	ActionReport      = "report"      // 上报: finding, notes, photos, position
+	ActionClose       = "close"       // 办结: an official accepts the report
+	ActionReturn      = "return"      // 退回: an official sends it back for rework
+	ActionReassign    = "reassign"    // 改派: to another grid in the official's area
+)
+
+// MaxPhotos is how many photos one report takes.
+const MaxPhotos = 5
+
+// TaskChange is what an action brings besides who does it.
+type TaskChange struct {
+	Finding  string
+	Notes    string
+	Reason   string // return: why; required
+	GridID   string // reassign: the new grid
+	Point    *orb.Point
+	Accuracy float64
+	Photos   int
+}
+
+// Transition checks that user u may apply action to the task now and
+// applies it: EFORBIDDEN when the role may not, ECONFLICT (with the
+// reason) when the state does not allow it, EINVALID for bad input. Scope
+// is checked by the caller (the task must be in the user's scope).
+func (t *Task) Transition(action string, u *User, c TaskChange, now time.Time) error {
+	reviewer := u.Role == RoleOfficial || u.Role == RoleAuditor || u.Role == RoleAdmin
+	fieldWorker := u.Role == RoleSupervisor || u.Role == RoleAdmin
+	state := func(want ...string) error {
+		if !slices.Contains(want, t.State) {
+			return Errorf(ECONFLICT, "task %d is %s (%s); %s needs it %s", t.ID, t.State, TaskStateNames[t.State], action, strings.Join(want, " or "))
+		}
+		return nil
+	}
+	switch action {
+	case ActionAcknowledge:
+		if !fieldWorker {
+			return Errorf(EFORBIDDEN, "only the grid supervisor acknowledges a task")
+		}
+		if err := state(TaskDispatched); err != nil {
+			return err
+		}
+		t.State, t.AcknowledgedAt = TaskAcknowledged, now
+	case ActionReport:
+		if !fieldWorker {
+			return Errorf(EFORBIDDEN, "only the grid supervisor reports on a task")
+		}
+		if err := state(TaskAcknowledged); err != nil {
+			return err
+		}
+		if !slices.Contains(Findings, c.Finding) {
+			return Errorf(EINVALID, "finding %q: want one of %s", c.Finding, strings.Join(Findings, ", "))
+		}
+		if c.Photos < 1 || c.Photos > MaxPhotos {
+			return Errorf(EINVALID, "a report needs 1 to %d photos, got %d", MaxPhotos, c.Photos)
+		}
+		if len(c.Notes) > 4000 {
+			return Errorf(EINVALID, "notes longer than 4000 bytes")
+		}
+		t.State, t.Finding, t.Notes, t.ReportedAt, t.ReportedBy = TaskReported, c.Finding, c.Notes, now, u.ID
+		t.ReportPoint, t.ReportAccuracy = c.Point, c.Accuracy
+		t.Reports++
+	case ActionClose:
+		if !reviewer {
+			return Errorf(EFORBIDDEN, "only an official, an auditor or an admin closes a task")
+		}
+		if err := state(TaskReported); err != nil {
+			return err
+		}
+		t.State, t.ClosedAt, t.ClosedBy, t.ReviewNote = TaskClosed, now, u.ID, c.Notes
+	case ActionReturn:
+		if !reviewer {
+			return Errorf(EFORBIDDEN, "only an official, an auditor or an admin returns a task")
+		}
+		if err := state(TaskReported); err != nil {
+			return err
+		}
+		if strings.TrimSpace(c.Reason) == "" {
+			return Errorf(EINVALID, "returning a task needs a reason")
+		}
+		t.State, t.ReviewNote = TaskAcknowledged, c.Reason
+	case ActionReassign:
+		if !reviewer {
+			return Errorf(EFORBIDDEN, "only an official, an auditor or an admin reassigns a task")
+		}
+		if err := state(TaskDispatched, TaskAcknowledged); err != nil {
+			return err
+		}
+		if c.GridID == "" || c.GridID == t.GridID {
+			return Errorf(EINVALID, "reassign needs another grid (the task is in %q)", t.GridID)
+		}
+		t.State, t.GridID, t.AcknowledgedAt = TaskDispatched, c.GridID, time.Time{}
+	default:
+		return Errorf(EINVALID, "unknown action %q", action)
+	}
+	t.Version++
+	t.UpdatedAt = now
+	return nil
+}
+
+// TaskStateNames are the Chinese names shown to users.
+var TaskStateNames = map[string]string{TaskDispatched: "待签收", TaskAcknowledged: "处置中", TaskReported: "待审核", TaskClosed: "已办结"}
+
+// Overdue reports whether the task is past a deadline it has not met.
+func (t *Task) Overdue(now time.Time) bool {
+	switch t.State {
+	case TaskDispatched:
+		return now.After(t.AckDue) || now.After(t.ReportDue)
+	case TaskAcknowledged:
+		return now.After(t.ReportDue)
+	}
+	return false
+}
+
+// EscalationDue is the escalation level the task should be at now: 1
+// when overdue (to the area's official), 2 when late by as long again as
+// it was given (to the auditors), else 0.
+func (t *Task) EscalationDue(now time.Time) int {
+	if !t.Overdue(now) {
+		return 0
+	}
+	if now.After(t.ReportDue.Add(t.ReportDue.Sub(t.CreatedAt))) {
+		return 2
+	}
+	return 1
 }
 
 // TaskFilter selects tasks. Zero fields do not filter.
 type TaskFilter struct {
+	ID *int64
+	// Scope keeps the tasks a user may see (nil: all).
+	Scope *Scope
+	// Overdue keeps open tasks past a deadline at this time.
+	Overdue  *time.Time
 	Since    *time.Time // created at or after
 	Until    *time.Time // created before
 	CountyID *string
@@ -45,7 +223,18 @@ type TaskFilter struct {
 	Limit    int
 }
 
-// TaskService reads tasks.
+// TaskService reads tasks and applies the lifecycle.
 type TaskService interface {
 	FindTasks(ctx context.Context, filter TaskFilter) ([]*Task, int, error)
+	// FindTaskByID returns a task with its photos, or ENOTFOUND.
+	FindTaskByID(ctx context.Context, id int64) (*Task, error)
+	// UpdateTask applies an action in one transaction: it loads the task,
+	// checks the version the caller saw (0: any) and the user's scope,
+	// runs Transition, stores the task and the photos, writes the audit
+	// log (who, what, before, after) and the notifications. ECONFLICT when
+	// another change came first.
+	UpdateTask(ctx context.Context, id int64, version int64, action string, u *User, c TaskChange, photos []*Photo) (*Task, error)
+	// Escalate raises the escalation of overdue tasks at now, each in its
+	// own transaction with its audit line and notifications.
+	Escalate(ctx context.Context, now time.Time) (int, error)
 }

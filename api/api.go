@@ -6,6 +6,7 @@ package api
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -31,6 +32,32 @@ type Services struct {
 	// to the browser besides the offline one.
 	Tiles    *tiles.Server
 	Basemaps []tiles.Basemap
+	Users    skygrid.UserService
+	// Evidence reads and stores report photos; Photos finds a photo's task.
+	Evidence Evidence
+	Photos   PhotoIndex
+	Audit    AuditReader
+	Outbox   skygrid.OutboxService
+	// Now is the clock (sessions, throttling); nil: time.Now.
+	Now func() time.Time
+}
+
+// Evidence reads, checks and stores report photos (dispatch.Evidence).
+type Evidence interface {
+	Accept(r io.Reader, name string, e *skygrid.Event) (*skygrid.Photo, error)
+	Path(sha string, thumb bool) (path, mime string, err error)
+}
+
+// PhotoIndex finds the task a stored photo belongs to.
+type PhotoIndex interface {
+	PhotoTask(ctx context.Context, sha string) (*skygrid.Task, error)
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 // Server is the HTTP server.
@@ -60,20 +87,32 @@ func (s *Server) Routes() {
 	e := s.echo
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/", s.handleIndex)
+	e.POST("/api/login", s.handleLogin)
+	e.POST("/api/logout", s.handleLogout)
 
-	e.GET("/api/hotspots", s.handleHotspots)
-	e.GET("/api/events", s.handleEvents)
-	e.GET("/api/events/:id", s.handleEvent)
-	e.GET("/api/regions", s.handleRegions)
-	e.GET("/api/regions/:id", s.handleRegion)
-	e.GET("/api/tasks", s.handleTasks)
-	e.GET("/api/batches", s.handleBatches)
-	e.GET("/api/sites", s.handleSites)
-	e.GET("/api/sites/:id", s.handleSite)
-	e.GET("/api/layers", s.handleLayers)
-	e.GET("/api/basemaps", s.handleBasemaps)
-	e.GET("/tiles/:name", s.handleTileJSON)
-	e.GET("/tiles/:layer/:z/:x/:y", s.handleTile)
+	// Everything else needs a session or a token; each handler keeps to
+	// the user's scope.
+	a := e.Group("", s.authenticate)
+	a.GET("/api/me", s.handleMe)
+	a.GET("/api/hotspots", s.handleHotspots)
+	a.GET("/api/events", s.handleEvents)
+	a.GET("/api/events/:id", s.handleEvent)
+	a.GET("/api/regions", s.handleRegions)
+	a.GET("/api/regions/:id", s.handleRegion)
+	a.GET("/api/tasks", s.handleTasks)
+	a.GET("/api/tasks/:id", s.handleTask)
+	a.POST("/api/tasks/:id/:action", s.handleTaskAction)
+	a.GET("/api/photos/:sha", s.handlePhoto)
+	a.GET("/api/sites", s.handleSites)
+	a.GET("/api/sites/:id", s.handleSite)
+	a.GET("/api/layers", s.handleLayers)
+	a.GET("/api/basemaps", s.handleBasemaps)
+	a.GET("/tiles/:name", s.handleTileJSON)
+	a.GET("/tiles/:layer/:z/:x/:y", s.handleTile)
+	a.GET("/api/batches", s.handleBatches, allow(skygrid.RoleAdmin, skygrid.RoleAuditor))
+	a.GET("/api/audit", s.handleAudit, allow(skygrid.RoleAdmin, skygrid.RoleAuditor))
+	a.GET("/api/users", s.handleUsers, allow(skygrid.RoleAdmin))
+	a.GET("/api/outbox", s.handleOutbox, allow(skygrid.RoleAdmin))
 }
 
 // Handler is the http.Handler (for httptest).

@@ -71,15 +71,35 @@ func newTestServer(t testing.TB) *httptest.Server {
 		t.Fatal(err)
 	}
 	srv := api.NewServer(api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db,
-		Tiles: tileServer, Basemaps: []tiles.Basemap{tiles.Tianditu("test-key")}}, nil)
+		Tiles: tileServer, Basemaps: []tiles.Basemap{tiles.Tianditu("test-key")}, Users: db, Audit: db, Outbox: db, Photos: db}, nil)
+	adminToken = newToken(t, db, "admin", skygrid.RoleAdmin)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts
 }
 
+// adminToken authenticates the helpers' requests (an admin's API token).
+var adminToken string
+
+// newToken adds a user of a role (city-wide) and returns an API token.
+func newToken(t testing.TB, db *store.DB, name, role string, regions ...string) string {
+	t.Helper()
+	u := &skygrid.User{Name: name, Role: role, Regions: regions}
+	if err := db.CreateUser(context.Background(), u, "$2a$04$notarealhashnotarealhashnotarealhashnotarealhashnota"); err != nil {
+		t.Fatal(err)
+	}
+	tok := api.NewSecret()
+	if err := db.CreateToken(context.Background(), api.HashSecret(tok), u.ID, "test"); err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
 func get(t *testing.T, url string, wantStatus int, v any) {
 	t.Helper()
-	resp, err := http.Get(url)
+	rq, _ := http.NewRequest("GET", url, nil)
+	rq.Header.Set("Authorization", "Bearer "+adminToken)
+	resp, err := http.DefaultClient.Do(rq)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,6 +262,7 @@ func TestSitesAPI(t *testing.T) {
 func fetch(t *testing.T, url string, header ...string) *http.Response {
 	t.Helper()
 	rq, _ := http.NewRequest("GET", url, nil)
+	rq.Header.Set("Authorization", "Bearer "+adminToken)
 	for i := 0; i+1 < len(header); i += 2 {
 		rq.Header.Set(header[i], header[i+1])
 	}
@@ -268,7 +289,7 @@ func TestTilesAPI(t *testing.T) {
 		t.Fatalf("%s: %d %s %v", url, r.StatusCode, r.Header.Get("Content-Type"), err)
 	}
 	etag := r.Header.Get("ETag")
-	if etag == "" || r.Header.Get("Cache-Control") != "public, no-cache" || r.Header.Get("X-Tile-Cache") != "miss" {
+	if etag == "" || r.Header.Get("Cache-Control") != "private, no-cache" || r.Header.Get("X-Tile-Cache") != "miss" {
 		t.Errorf("headers: %v", r.Header)
 	}
 	if r2 := fetch(t, url); r2.Header.Get("X-Tile-Cache") != "hit" || r2.Header.Get("ETag") != etag {

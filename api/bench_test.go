@@ -13,6 +13,7 @@ func BenchmarkCachedTileHTTP(b *testing.B) {
 	ts := newTestServer(b)
 	h := ts.Config.Handler
 	req := httptest.NewRequest("GET", "/tiles/hotspots/10/834/387.png?until=2023-11-01", nil)
+	req.Header.Set("Authorization", "Bearer "+adminToken)
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
 	if w.Code != http.StatusOK {

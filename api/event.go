@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -32,7 +33,7 @@ func (s *Server) handleEvents(c echo.Context) error {
 	f := skygrid.EventFilter{
 		Bbox: p.bbox("bbox"), Since: p.time("since"), Until: p.time("until"),
 		Class: p.oneOf("class", skygrid.Classes), State: p.oneOf("state", []string{skygrid.EventOpen, skygrid.EventClosed}),
-		RegionID: p.str("region"), CountyID: p.str("county"), GridID: p.str("grid"),
+		RegionID: p.str("region"), CountyID: p.str("county"), GridID: p.str("grid"), Scope: scopeOf(c),
 		Limit: p.intv("limit", defaultLimit, maxLimit), Offset: p.intv("offset", 0, 0),
 	}
 	if p.err != nil {
@@ -51,6 +52,17 @@ func (s *Server) handleEvent(c echo.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return skygrid.Errorf(skygrid.EINVALID, "event id must be a positive whole number, got %q", c.Param("id"))
+	}
+	sc := scopeOf(c)
+	if !sc.All {
+		// Visible when the scoped listing holds it; else 403, existing or not.
+		_, n, err := s.Events.FindEvents(c.Request().Context(), skygrid.EventFilter{ID: &id, Scope: sc})
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return forbidden(fmt.Sprintf("event %d", id))
+		}
 	}
 	e, err := s.Events.FindEventByID(c.Request().Context(), id)
 	if err != nil {

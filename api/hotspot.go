@@ -47,7 +47,7 @@ func newCollection[T any](items []T, total int, feature func(T) *geojson.Feature
 func (s *Server) handleHotspots(c echo.Context) error {
 	p := &params{c: c}
 	f := skygrid.HotspotFilter{
-		Bbox: p.bbox("bbox"), Since: p.time("since"), Until: p.time("until"),
+		Bbox: p.bbox("bbox"), Since: p.time("since"), Until: p.time("until"), Scope: scopeOf(c),
 		Status: p.oneOf("status", []string{skygrid.StatusFire, skygrid.StatusLowConfidence, skygrid.StatusStatic, skygrid.StatusPending}),
 		Limit:  p.intv("limit", defaultLimit, maxLimit), Offset: p.intv("offset", 0, 0),
 	}

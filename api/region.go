@@ -33,7 +33,7 @@ func (s *Server) handleRegions(c echo.Context) error {
 	p := &params{c: c}
 	f := skygrid.RegionFilter{
 		Level:    p.oneOf("level", []string{skygrid.LevelCity, skygrid.LevelCounty, skygrid.LevelTownship, skygrid.LevelGrid}),
-		ParentID: p.str("parent"), Bbox: p.bbox("bbox"), WithGeometry: p.boolv("geometry", true),
+		ParentID: p.str("parent"), Bbox: p.bbox("bbox"), WithGeometry: p.boolv("geometry", true), Scope: scopeOf(c),
 		Limit: p.intv("limit", 0, maxLimit), Offset: p.intv("offset", 0, 0),
 	}
 	if p.err != nil {
@@ -48,7 +48,17 @@ func (s *Server) handleRegions(c echo.Context) error {
 
 // GET /api/regions/:id
 func (s *Server) handleRegion(c echo.Context) error {
-	r, err := s.Regions.FindRegionByID(c.Request().Context(), c.Param("id"))
+	id := c.Param("id")
+	if sc := scopeOf(c); !sc.All {
+		_, n, err := s.Regions.FindRegions(c.Request().Context(), skygrid.RegionFilter{ID: &id, Scope: sc})
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return forbidden("region " + id)
+		}
+	}
+	r, err := s.Regions.FindRegionByID(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}

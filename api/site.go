@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -46,6 +47,32 @@ func (s *Server) handleSites(c echo.Context) error {
 	if p.err != nil {
 		return p.err
 	}
+	inArea, err := s.scopeArea(c)
+	if err != nil {
+		return err
+	}
+	if inArea != nil {
+		// A scoped user sees the sites in their area only; paging and the
+		// total apply to those.
+		limit, offset := f.Limit, f.Offset
+		f.Limit, f.Offset = 0, 0
+		all, _, err := s.Sites.FindSites(c.Request().Context(), f)
+		if err != nil {
+			return err
+		}
+		var mine []*skygrid.Site
+		for _, st := range all {
+			if inArea(st.Geometry.Bound().Center()) {
+				mine = append(mine, st)
+			}
+		}
+		n := len(mine)
+		mine = mine[min(offset, n):]
+		if limit > 0 {
+			mine = mine[:min(limit, len(mine))]
+		}
+		return c.JSON(http.StatusOK, newCollection(mine, n, siteFeature))
+	}
 	ss, n, err := s.Sites.FindSites(c.Request().Context(), f)
 	if err != nil {
 		return err
@@ -59,7 +86,17 @@ func (s *Server) handleSite(c echo.Context) error {
 	if err != nil || id <= 0 {
 		return skygrid.Errorf(skygrid.EINVALID, "site id must be a positive whole number, got %q", c.Param("id"))
 	}
+	inArea, err := s.scopeArea(c)
+	if err != nil {
+		return err
+	}
 	st, err := s.Sites.FindSiteByID(c.Request().Context(), id)
+	if inArea != nil && (err != nil || !inArea(st.Geometry.Bound().Center())) {
+		if err != nil && skygrid.ErrorCode(err) != skygrid.ENOTFOUND {
+			return err
+		}
+		return forbidden(fmt.Sprintf("site %d", id))
+	}
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,18 @@
 package api
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
+	"time"
 
 	"skygrid"
+	"skygrid/geo"
 
 	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
 )
 
 // TaskList is the body of GET /api/tasks.
@@ -19,7 +26,7 @@ func (s *Server) handleTasks(c echo.Context) error {
 	p := &params{c: c}
 	f := skygrid.TaskFilter{
 		Since: p.time("since"), Until: p.time("until"), CountyID: p.str("county"), GridID: p.str("grid"),
-		Class: p.oneOf("class", skygrid.Classes),
+		Class: p.oneOf("class", skygrid.Classes), Scope: scopeOf(c),
 		State: p.oneOf("state", []string{skygrid.TaskDispatched, skygrid.TaskAcknowledged, skygrid.TaskReported, skygrid.TaskClosed}),
 		Limit: p.intv("limit", defaultLimit, maxLimit), Offset: p.intv("offset", 0, 0),
 	}
@@ -51,4 +58,226 @@ func (s *Server) handleBatches(c echo.Context) error {
 		bs = []*skygrid.IngestBatch{}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"batches": bs})
+}
+
+// scopeOf is the logged-in user's scope.
+func scopeOf(c echo.Context) *skygrid.Scope {
+	sc := skygrid.ScopeOf(userOf(c))
+	return &sc
+}
+
+// forbidden is what a scoped user gets for what is not theirs, whether
+// it exists or not: nothing leaks.
+func forbidden(what string) error {
+	return skygrid.Errorf(skygrid.EFORBIDDEN, "%s is not in your area", what)
+}
+
+// TaskView is a task with its event's place and the navigation links.
+type TaskView struct {
+	*skygrid.Task
+	Lon        float64       `json:"lon"`
+	Lat        float64       `json:"lat"`
+	Navigation geo.NavLinks  `json:"navigation"`
+	Photos     []PhotoView   `json:"photos,omitempty"`
+	Event      *eventSummary `json:"event,omitempty"`
+}
+
+type eventSummary struct {
+	ID        int64     `json:"id"`
+	Class     string    `json:"class"`
+	ClassName string    `json:"class_name"`
+	FirstSeen time.Time `json:"first_seen"`
+	LastSeen  time.Time `json:"last_seen"`
+	Hotspots  int       `json:"hotspot_count"`
+}
+
+// PhotoView is a photo with its URLs and the flags in Chinese.
+type PhotoView struct {
+	*skygrid.Photo
+	URL       string   `json:"url"`
+	ThumbURL  string   `json:"thumb_url"`
+	Lon       *float64 `json:"lon,omitempty"`
+	Lat       *float64 `json:"lat,omitempty"`
+	FlagNames []string `json:"flag_names,omitempty"`
+}
+
+func (s *Server) taskView(c echo.Context, t *skygrid.Task) (*TaskView, error) {
+	e, err := s.Events.FindEventByID(c.Request().Context(), t.EventID)
+	if err != nil {
+		return nil, err
+	}
+	v := &TaskView{Task: t, Lon: e.Point[0], Lat: e.Point[1],
+		Navigation: geo.Navigation(e.Point, fmt.Sprintf("火点任务%d", t.ID)),
+		Event: &eventSummary{ID: e.ID, Class: e.Class, ClassName: skygrid.ClassNames[e.Class], FirstSeen: e.FirstSeen,
+			LastSeen: e.LastSeen, Hotspots: e.HotspotCount}}
+	for _, p := range t.Photos {
+		pv := PhotoView{Photo: p, URL: "/api/photos/" + p.SHA256, ThumbURL: "/api/photos/" + p.SHA256 + "?thumb=1"}
+		if p.Point != nil {
+			lon, lat := p.Point[0], p.Point[1]
+			pv.Lon, pv.Lat = &lon, &lat
+		}
+		for _, f := range p.Flags {
+			pv.FlagNames = append(pv.FlagNames, skygrid.PhotoFlagNames[f])
+		}
+		v.Photos = append(v.Photos, pv)
+	}
+	return v, nil
+}
+
+// visibleTask loads a task the user may see: a scoped user gets 403 for
+// tasks of other areas and for ids that do not exist alike.
+func (s *Server) visibleTask(c echo.Context) (*skygrid.Task, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "task id must be a positive whole number, got %q", c.Param("id"))
+	}
+	sc := scopeOf(c)
+	t, err := s.Tasks.FindTaskByID(c.Request().Context(), id)
+	if err != nil && !sc.All && skygrid.ErrorCode(err) == skygrid.ENOTFOUND {
+		return nil, forbidden(fmt.Sprintf("task %d", id))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !sc.Holds(t.GridID, t.TownshipID, t.CountyID) {
+		return nil, forbidden(fmt.Sprintf("task %d", id))
+	}
+	return t, nil
+}
+
+// GET /api/tasks/:id: the task with its photos, place and navigation links.
+func (s *Server) handleTask(c echo.Context) error {
+	t, err := s.visibleTask(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.taskView(c, t)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+// ActionRequest is the JSON body of a task action (a report is multipart:
+// the same fields as form values, and photo files).
+type ActionRequest struct {
+	// Version is the task version the user saw: a change made meanwhile
+	// makes this one a 409.
+	Version  int64    `json:"version" form:"version"`
+	Finding  string   `json:"finding" form:"finding"`
+	Notes    string   `json:"notes" form:"notes"`
+	Reason   string   `json:"reason" form:"reason"`
+	GridID   string   `json:"grid_id" form:"grid_id"`
+	Lon      *float64 `json:"lon" form:"lon"`
+	Lat      *float64 `json:"lat" form:"lat"`
+	Accuracy float64  `json:"accuracy" form:"accuracy"`
+}
+
+// maxUpload bounds a whole report request: MaxPhotos photos of 15 MiB.
+const maxUpload = skygrid.MaxPhotos*15<<20 + 1<<20
+
+// POST /api/tasks/:id/acknowledge|report|close|return|reassign
+func (s *Server) handleTaskAction(c echo.Context) error {
+	action := c.Param("action")
+	switch action {
+	case skygrid.ActionAcknowledge, skygrid.ActionReport, skygrid.ActionClose, skygrid.ActionReturn, skygrid.ActionReassign:
+	default:
+		return skygrid.Errorf(skygrid.ENOTFOUND, "no task action %q (acknowledge, report, close, return, reassign)", action)
+	}
+	t, err := s.visibleTask(c)
+	if err != nil {
+		return err
+	}
+	u := userOf(c)
+	var req ActionRequest
+	var photos []*skygrid.Photo
+	r := c.Request()
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, maxUpload)
+		if err := r.ParseMultipartForm(8 << 20); err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return skygrid.Errorf(skygrid.EINVALID, "the report is larger than %d MiB (at most %d photos of 15 MiB)", maxUpload>>20, skygrid.MaxPhotos)
+			}
+			return skygrid.Errorf(skygrid.EINVALID, "cannot read the form: %v", err)
+		}
+		defer r.MultipartForm.RemoveAll()
+		if err := (&echo.DefaultBinder{}).BindBody(c, &req); err != nil {
+			return skygrid.Errorf(skygrid.EINVALID, "form: %v", err)
+		}
+		files := r.MultipartForm.File["photos"]
+		if len(files) > skygrid.MaxPhotos {
+			return skygrid.Errorf(skygrid.EINVALID, "at most %d photos a report, got %d", skygrid.MaxPhotos, len(files))
+		}
+		if len(files) > 0 && s.Evidence == nil {
+			return skygrid.Errorf(skygrid.EINTERNAL, "photos are not stored on this server")
+		}
+		e, err := s.Events.FindEventByID(r.Context(), t.EventID)
+		if err != nil {
+			return err
+		}
+		for _, fh := range files {
+			f, err := fh.Open()
+			if err != nil {
+				return err
+			}
+			p, err := s.Evidence.Accept(f, fh.Filename, e)
+			f.Close()
+			if err != nil {
+				return err
+			}
+			photos = append(photos, p)
+		}
+	} else if err := c.Bind(&req); err != nil {
+		return skygrid.Errorf(skygrid.EINVALID, "want a JSON body: %v", err)
+	}
+	change := skygrid.TaskChange{Finding: req.Finding, Notes: req.Notes, Reason: req.Reason, GridID: req.GridID, Accuracy: req.Accuracy}
+	if req.Lon != nil && req.Lat != nil {
+		if *req.Lon < -180 || *req.Lon > 180 || *req.Lat < -90 || *req.Lat > 90 {
+			return skygrid.Errorf(skygrid.EINVALID, "position %v, %v out of range", *req.Lon, *req.Lat)
+		}
+		change.Point = &orb.Point{*req.Lon, *req.Lat}
+	}
+	if action == skygrid.ActionClose {
+		change.Notes = req.Notes
+	}
+	t, err = s.Tasks.UpdateTask(r.Context(), t.ID, req.Version, action, u, change, photos)
+	if err != nil {
+		return err
+	}
+	t, err = s.Tasks.FindTaskByID(r.Context(), t.ID)
+	if err != nil {
+		return err
+	}
+	v, err := s.taskView(c, t)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+// GET /api/photos/:sha[?thumb=1]: only to users who may see its task.
+func (s *Server) handlePhoto(c echo.Context) error {
+	sha := c.Param("sha")
+	if s.Photos == nil || s.Evidence == nil {
+		return skygrid.Errorf(skygrid.ENOTFOUND, "no photos here")
+	}
+	sc := scopeOf(c)
+	t, err := s.Photos.PhotoTask(c.Request().Context(), sha)
+	if err != nil || !sc.Holds(t.GridID, t.TownshipID, t.CountyID) {
+		if sc.All && err != nil {
+			return err
+		}
+		if err != nil && skygrid.ErrorCode(err) != skygrid.ENOTFOUND {
+			return err
+		}
+		return forbidden("this photo")
+	}
+	path, mime, err := s.Evidence.Path(sha, c.QueryParam("thumb") != "")
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "private, max-age=86400")
+	c.Response().Header().Set("Content-Type", mime)
+	return c.File(path)
 }

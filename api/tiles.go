@@ -60,6 +60,13 @@ func (s *Server) handleTile(c echo.Context) error {
 	if p.err != nil {
 		return p.err
 	}
+	if sc := scopeOf(c); !sc.All && r.Layer != tiles.LayerBase {
+		inArea, err := s.scopeArea(c)
+		if err != nil {
+			return err
+		}
+		r.Scope = &tiles.Scope{Key: strings.Join(sc.Regions, ","), Regions: sc.Regions, Contains: inArea}
+	}
 	t, hit, err := s.Tiles.Get(c.Request().Context(), r)
 	if err != nil {
 		if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
@@ -76,9 +83,9 @@ func (s *Server) handleTile(c echo.Context) error {
 	// Data layers change with every ingest: the browser keeps the tile but
 	// asks again (a 304 when unchanged). The basemap changes rarely.
 	if r.Layer == tiles.LayerBase {
-		h.Set("Cache-Control", "public, max-age=3600")
+		h.Set("Cache-Control", "private, max-age=3600")
 	} else {
-		h.Set("Cache-Control", "public, no-cache")
+		h.Set("Cache-Control", "private, no-cache")
 	}
 	if t.Empty && r.Format == "mvt" {
 		return c.NoContent(http.StatusNoContent)

@@ -1,8 +1,10 @@
 package geo_test
 
 import (
+	"fmt"
 	"math"
 	"os"
+	"strings"
 	"testing"
 
 	"skygrid/geo"
@@ -91,5 +93,56 @@ func TestGCJ02RoundTrip(t *testing.T) {
 	outside := orb.Point{2.35, 48.85}
 	if geo.WGS84ToGCJ02(outside) != outside {
 		t.Error("GCJ-02 must leave points outside China alone")
+	}
+}
+
+// The conversions match the reference pairs published with the widely
+// used coordTransform implementations (wandergis/coordTransform README:
+// 116.404, 39.915 near Tiananmen), within 1 m.
+func TestConversionsMatchPublishedReferencePoints(t *testing.T) {
+	in := orb.Point{116.404, 39.915}
+	for _, tc := range []struct {
+		name      string
+		got, want orb.Point
+	}{
+		{"wgs84 -> gcj02", geo.WGS84ToGCJ02(in), orb.Point{116.41024449916938, 39.91640428150164}},
+		{"gcj02 -> bd09", geo.GCJ02ToBD09(in), orb.Point{116.41036949371029, 39.92133699351021}},
+		{"bd09 -> gcj02", geo.BD09ToGCJ02(in), orb.Point{116.39762729119315, 39.90865673957631}},
+		{"wgs84 -> bd09", geo.WGS84ToBD09(in), orb.Point{116.41662724378733, 39.922699552216216}},
+	} {
+		if d := geo.DistanceMeters(tc.got, tc.want); d > 1 {
+			t.Errorf("%s: %v, want %v (%.2f m off)", tc.name, tc.got, tc.want, d)
+		}
+	}
+	// Our GCJ-02 -> WGS84 is the exact inverse; the published one-step
+	// approximation (116.39775550083061, 39.91359571849836) is within
+	// a few metres of it.
+	if d := geo.DistanceMeters(geo.GCJ02ToWGS84(in), orb.Point{116.39775550083061, 39.91359571849836}); d > 5 {
+		t.Errorf("gcj02 -> wgs84 %.2f m from the published approximation", d)
+	}
+}
+
+func TestNavigationLinks(t *testing.T) {
+	p := orb.Point{113.69, 39.70}
+	n := geo.Navigation(p, "任务 12")
+	g, b := geo.WGS84ToGCJ02(p), geo.WGS84ToBD09(p)
+	for _, want := range []struct{ link, part string }{
+		{n.Amap, fmt.Sprintf("position=%.6f,%.6f", g[0], g[1])},
+		{n.Amap, "coordinate=gaode"},
+		{n.Baidu, fmt.Sprintf("location=%.6f,%.6f", b[1], b[0])},
+		{n.Baidu, "coord_type=bd09ll"},
+		{n.Tianditu, "lng=113.690000&lat=39.700000"},
+		{n.Geo, "geo:39.700000,113.690000"},
+	} {
+		if !strings.Contains(want.link, want.part) {
+			t.Errorf("%s lacks %s", want.link, want.part)
+		}
+	}
+	// Each app's coordinates convert back to the point within 1 m.
+	if d := geo.DistanceMeters(geo.GCJ02ToWGS84(orb.Point(n.GCJ02)), p); d > 1 {
+		t.Errorf("amap point %.2f m off", d)
+	}
+	if d := geo.DistanceMeters(geo.BD09ToWGS84(orb.Point(n.BD09)), p); d > 1 {
+		t.Errorf("baidu point %.2f m off", d)
 	}
 }

@@ -113,6 +113,9 @@ func findEvents(ctx context.Context, tx *Tx, f skygrid.EventFilter) ([]*skygrid.
 	if f.ID != nil {
 		conds, args = append(conds, "id = ?"), append(args, *f.ID)
 	}
+	if c := eventScopeCond(f.Scope, &args); c != "" {
+		conds = append(conds, c)
+	}
 	if f.Bbox != nil {
 		conds = append(conds, "lon >= ? AND lon <= ? AND lat >= ? AND lat <= ?")
 		args = append(args, f.Bbox.Min[0], f.Bbox.Max[0], f.Bbox.Min[1], f.Bbox.Max[1])
@@ -155,4 +158,15 @@ func findEvents(ctx context.Context, tx *Tx, f skygrid.EventFilter) ([]*skygrid.
 		out = append(out, e)
 	}
 	return out, n, rows.Err()
+}
+
+// eventScopeCond keeps events whose grid, township or county is in scope,
+// or whose task was reassigned to a grid in scope.
+func eventScopeCond(s *skygrid.Scope, args *[]any) string {
+	c := scopeCond(s, args, "grid_id", "township_id", "county_id")
+	if c == "" || c == "0" {
+		return c
+	}
+	t := scopeCond(&skygrid.Scope{Regions: s.Regions}, args, "t.grid_id", "t.grid_id", "t.grid_id")
+	return "(" + c + " OR id IN (SELECT t.event_id FROM tasks t WHERE " + t + "))"
 }

@@ -25,6 +25,9 @@ func (db *DB) FindHotspots(ctx context.Context, f skygrid.HotspotFilter) ([]*sky
 func findHotspots(ctx context.Context, tx *Tx, f skygrid.HotspotFilter) ([]*skygrid.Hotspot, int, error) {
 	var conds []string
 	var args []any
+	if f.Scope != nil && !f.Scope.All {
+		conds = append(conds, "event_id IN (SELECT id FROM events WHERE "+eventScopeCond(f.Scope, &args)+")")
+	}
 	if f.Bbox != nil {
 		e := e5Bound(*f.Bbox)
 		conds = append(conds, "lon_e5 >= ? AND lon_e5 <= ? AND lat_e5 >= ? AND lat_e5 <= ?")

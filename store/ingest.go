@@ -62,6 +62,8 @@ type ingestTx struct {
 	sharedQueries map[shared]string
 	// which map layers this transaction changed
 	hotspotsChanged, eventsChanged bool
+	// how many notification channels exist (nil: not read yet)
+	channels *int
 }
 
 func (t *ingestTx) close() {
@@ -496,7 +498,35 @@ func (t *ingestTx) CreateTasks(tasks []*skygrid.Task) error {
 		for i, tk := range tasks[:k] {
 			tk.ID = last - int64(k-1-i)
 		}
+		if err := t.notifyCreated(tasks[:k]); err != nil {
+			return fmt.Errorf("notify tasks: %w", err)
+		}
 		tasks = tasks[k:]
+	}
+	return nil
+}
+
+// notifyCreated queues the task.created notifications in the ingest
+// transaction; nothing to do (and no query per task) without channels.
+func (t *ingestTx) notifyCreated(tasks []*skygrid.Task) error {
+	if t.channels == nil {
+		var n int
+		if err := t.tx.QueryRowContext(t.ctx, `SELECT COUNT(*) FROM notify_channels`).Scan(&n); err != nil {
+			return err
+		}
+		t.channels = &n
+	}
+	if *t.channels == 0 {
+		return nil
+	}
+	for _, tk := range tasks {
+		full, err := findTaskByID(t.ctx, t.tx, tk.ID)
+		if err != nil {
+			return err
+		}
+		if err := notifyTask(t.ctx, t.tx, full, skygrid.NotifyTaskCreated); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -504,7 +534,7 @@ func (t *ingestTx) CreateTasks(tasks []*skygrid.Task) error {
 func (t *ingestTx) UpdateTask(k *skygrid.Task) error {
 	k.UpdatedAt = t.tx.now
 	t.eventsChanged = true
-	_, err := t.exec(`UPDATE tasks SET state = ?, ack_due = ?, report_due = ?, updated_at = ? WHERE id = ?`,
+	_, err := t.exec(`UPDATE tasks SET state = ?, ack_due = ?, report_due = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
 		k.State, ts(k.AckDue), ts(k.ReportDue), ts(k.UpdatedAt), k.ID)
 	return err
 }

@@ -49,6 +49,9 @@ func findRegions(ctx context.Context, tx *Tx, f skygrid.RegionFilter) ([]*skygri
 	if f.Level != nil {
 		conds, args = append(conds, "r.level = ?"), append(args, *f.Level)
 	}
+	if c := scopeCond(f.Scope, &args, "r.id", "r.parent_id", "(SELECT p.parent_id FROM regions p WHERE p.id = r.parent_id)"); c != "" {
+		conds = append(conds, c)
+	}
 	if f.ParentID != nil {
 		conds, args = append(conds, "r.parent_id = ?"), append(args, *f.ParentID)
 	}

@@ -30,12 +30,15 @@ type DB struct {
 	versions *sql.Stmt
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// PublicURL is where users reach the web app, for links in
+	// notifications (default http://127.0.0.1:8080).
+	PublicURL string
 }
 
 // NewDB returns a DB for the file at dsn (":memory:" for a private
 // in-memory database).
 func NewDB(dsn string) *DB {
-	return &DB{DSN: dsn, Now: time.Now}
+	return &DB{DSN: dsn, Now: time.Now, PublicURL: "http://127.0.0.1:8080"}
 }
 
 // Open opens the database with WAL, foreign keys and a busy timeout, and

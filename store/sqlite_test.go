@@ -42,7 +42,7 @@ func TestOpenMigratesOnceAndReopens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(ms) != 2 || ms[0] != "migrations/0001_init.sql" || ms[1] != "migrations/0002_layers.sql" {
+		if len(ms) != 3 || ms[0] != "migrations/0001_init.sql" || ms[1] != "migrations/0002_layers.sql" || ms[2] != "migrations/0003_dispatch.sql" {
 			t.Errorf("open %d: migrations %v", i, ms)
 		}
 		db.Close()

@@ -3,25 +3,58 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"strings"
+	"time"
 
 	"skygrid"
+
+	"github.com/paulmach/orb"
 )
 
 var _ skygrid.TaskService = (*DB)(nil)
 
 const taskCols = `t.id, t.event_id, COALESCE(t.grid_id, ''), COALESCE(t.supervisor_id, 0), COALESCE(s.name, ''), t.state,
-	t.ack_due, t.report_due, t.created_at, t.updated_at, e.class, COALESCE(e.county_id, '')`
+	t.ack_due, t.report_due, t.created_at, t.updated_at, e.class, COALESCE(e.county_id, ''), COALESCE(e.township_id, ''),
+	t.version, t.acknowledged_at, t.finding, t.notes, t.reported_at, COALESCE(t.reported_by, 0), t.report_lon, t.report_lat,
+	COALESCE(t.report_accuracy, 0), t.reports, t.closed_at, COALESCE(t.closed_by, 0), t.review_note, t.escalation, t.escalated_at`
 
-func scanTask(rows *sql.Rows, extra ...any) (*skygrid.Task, error) {
+func scanTask(rows interface{ Scan(...any) error }, extra ...any) (*skygrid.Task, error) {
 	t := &skygrid.Task{}
-	var ack, rep, created, updated string
-	dest := []any{&t.ID, &t.EventID, &t.GridID, &t.SupervisorID, &t.SupervisorName, &t.State, &ack, &rep, &created, &updated, &t.EventClass, &t.CountyID}
+	var ack, rep, created, updated, acked, reported, closed, escalated string
+	var lon, lat sql.NullFloat64
+	dest := []any{&t.ID, &t.EventID, &t.GridID, &t.SupervisorID, &t.SupervisorName, &t.State, &ack, &rep, &created, &updated,
+		&t.EventClass, &t.CountyID, &t.TownshipID, &t.Version, &acked, &t.Finding, &t.Notes, &reported, &t.ReportedBy, &lon, &lat,
+		&t.ReportAccuracy, &t.Reports, &closed, &t.ClosedBy, &t.ReviewNote, &t.Escalation, &escalated}
 	if err := rows.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
 	t.AckDue, t.ReportDue, t.CreatedAt, t.UpdatedAt = parseTS(ack), parseTS(rep), parseTS(created), parseTS(updated)
+	t.AcknowledgedAt, t.ReportedAt, t.ClosedAt, t.EscalatedAt = parseTS(acked), parseTS(reported), parseTS(closed), parseTS(escalated)
+	if lon.Valid && lat.Valid {
+		t.ReportPoint = &orb.Point{lon.Float64, lat.Float64}
+	}
 	return t, nil
+}
+
+// scopeCond is the SQL condition keeping rows in scope: the grid,
+// township or county column holds one of the scope's regions. "" for
+// everything; a scope with no regions keeps nothing.
+func scopeCond(s *skygrid.Scope, args *[]any, grid, township, county string) string {
+	if s == nil || s.All {
+		return ""
+	}
+	if len(s.Regions) == 0 {
+		return "0"
+	}
+	in := "(?" + strings.Repeat(",?", len(s.Regions)-1) + ")"
+	for range 3 {
+		for _, r := range s.Regions {
+			*args = append(*args, r)
+		}
+	}
+	return fmt.Sprintf("(%s IN %s OR %s IN %s OR %s IN %s)", grid, in, township, in, county, in)
 }
 
 // FindTasks returns matching tasks, newest first, and the total.
@@ -34,9 +67,37 @@ func (db *DB) FindTasks(ctx context.Context, f skygrid.TaskFilter) ([]*skygrid.T
 	return findTasks(ctx, tx, f, nil)
 }
 
+// FindTaskByID returns a task with its photos.
+func (db *DB) FindTaskByID(ctx context.Context, id int64) (*skygrid.Task, error) {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return findTaskByID(ctx, tx, id)
+}
+
+func findTaskByID(ctx context.Context, tx *Tx, id int64) (*skygrid.Task, error) {
+	ts, _, err := findTasks(ctx, tx, skygrid.TaskFilter{ID: &id}, nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(ts) == 0 {
+		return nil, skygrid.Errorf(skygrid.ENOTFOUND, "task %d not found", id)
+	}
+	t := ts[0]
+	if t.Photos, err = findPhotos(ctx, tx, t.ID); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
 func findTasks(ctx context.Context, tx *Tx, f skygrid.TaskFilter, eventID *int64, eventIDs ...int64) ([]*skygrid.Task, int, error) {
 	var conds []string
 	var args []any
+	if f.ID != nil {
+		conds, args = append(conds, "t.id = ?"), append(args, *f.ID)
+	}
 	if eventID != nil {
 		conds, args = append(conds, "t.event_id = ?"), append(args, *eventID)
 	}
@@ -45,6 +106,14 @@ func findTasks(ctx context.Context, tx *Tx, f skygrid.TaskFilter, eventID *int64
 		for _, id := range eventIDs {
 			args = append(args, id)
 		}
+	}
+	if c := scopeCond(f.Scope, &args, "t.grid_id", "e.township_id", "e.county_id"); c != "" {
+		conds = append(conds, c)
+	}
+	if f.Overdue != nil {
+		now := ts(*f.Overdue)
+		conds = append(conds, "((t.state = 'dispatched' AND (t.ack_due < ? OR t.report_due < ?)) OR (t.state = 'acknowledged' AND t.report_due < ?))")
+		args = append(args, now, now, now)
 	}
 	if f.Since != nil {
 		conds, args = append(conds, "t.created_at >= ?"), append(args, ts(*f.Since))
@@ -81,4 +150,279 @@ func findTasks(ctx context.Context, tx *Tx, f skygrid.TaskFilter, eventID *int64
 		out = append(out, t)
 	}
 	return out, n, rows.Err()
+}
+
+func findPhotos(ctx context.Context, tx *Tx, taskID int64) ([]*skygrid.Photo, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, task_id, report, sha256, mime, size, width, height, taken_at, lon, lat, distance_m, flags,
+		COALESCE(uploaded_by, 0), created_at FROM photos WHERE task_id = ? ORDER BY id`, taskID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*skygrid.Photo
+	for rows.Next() {
+		p := &skygrid.Photo{}
+		var taken, flags, created string
+		var lon, lat, dist sql.NullFloat64
+		if err := rows.Scan(&p.ID, &p.TaskID, &p.Report, &p.SHA256, &p.Mime, &p.Size, &p.Width, &p.Height, &taken, &lon, &lat, &dist,
+			&flags, &p.UploadedBy, &created); err != nil {
+			return nil, err
+		}
+		p.TakenAt, p.CreatedAt = parseTS(taken), parseTS(created)
+		if lon.Valid && lat.Valid {
+			p.Point = &orb.Point{lon.Float64, lat.Float64}
+		}
+		if dist.Valid {
+			d := dist.Float64
+			p.DistanceM = &d
+		}
+		if flags != "" {
+			p.Flags = strings.Split(flags, ",")
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// PhotoTask returns the task a photo (by SHA-256) belongs to, so the API
+// can check that the user may see it.
+func (db *DB) PhotoTask(ctx context.Context, sha string) (*skygrid.Task, error) {
+	var id int64
+	err := db.db.QueryRowContext(ctx, `SELECT task_id FROM photos WHERE sha256 = ? ORDER BY id LIMIT 1`, sha).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, skygrid.Errorf(skygrid.ENOTFOUND, "photo not found")
+	} else if err != nil {
+		return nil, err
+	}
+	return db.FindTaskByID(ctx, id)
+}
+
+func taskSummary(t *skygrid.Task) string {
+	s := fmt.Sprintf("state=%s grid=%s version=%d", t.State, t.GridID, t.Version)
+	if t.Finding != "" {
+		s += " finding=" + t.Finding
+	}
+	if t.ReviewNote != "" {
+		s += " review=" + t.ReviewNote
+	}
+	if t.Escalation > 0 {
+		s += fmt.Sprintf(" escalation=%d", t.Escalation)
+	}
+	return s
+}
+
+// UpdateTask applies an action in one transaction (see skygrid.TaskService).
+func (db *DB) UpdateTask(ctx context.Context, id, version int64, action string, u *skygrid.User, c skygrid.TaskChange, photos []*skygrid.Photo) (*skygrid.Task, error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	t, err := findTaskByID(ctx, tx, id)
+	scope := skygrid.ScopeOf(u)
+	if err != nil || !scope.Holds(t.GridID, t.TownshipID, t.CountyID) {
+		if scope.All {
+			return nil, err
+		}
+		// Out of scope and absent look the same: nothing leaks.
+		return nil, skygrid.Errorf(skygrid.EFORBIDDEN, "task %d is not in your area", id)
+	}
+	if version != 0 && t.Version != version {
+		return nil, skygrid.Errorf(skygrid.ECONFLICT, "task %d changed since you loaded it (version %d, now %d: %s); load it again", id, version, t.Version, t.State)
+	}
+	before := taskSummary(t)
+	old := t.Version
+	c.Photos = len(photos)
+	if action == skygrid.ActionReassign {
+		if err := checkReassign(ctx, tx, scope, c.GridID); err != nil {
+			return nil, err
+		}
+	}
+	if err := t.Transition(action, u, c, tx.now); err != nil {
+		return nil, err
+	}
+	var lon, lat, acc any
+	if t.ReportPoint != nil {
+		lon, lat, acc = t.ReportPoint[0], t.ReportPoint[1], t.ReportAccuracy
+	}
+	var reportedBy, closedBy any
+	if t.ReportedBy != 0 {
+		reportedBy = t.ReportedBy
+	}
+	if t.ClosedBy != 0 {
+		closedBy = t.ClosedBy
+	}
+	supervisor := any(nil)
+	if action == skygrid.ActionReassign {
+		var sid sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM supervisors WHERE grid_id = ?`, t.GridID).Scan(&sid); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		if sid.Valid {
+			supervisor = sid.Int64
+		}
+		t.SupervisorID = sid.Int64
+	} else if t.SupervisorID != 0 {
+		supervisor = t.SupervisorID
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE tasks SET state = ?, grid_id = ?, supervisor_id = ?, version = ?, acknowledged_at = ?, finding = ?, notes = ?,
+		reported_at = ?, reported_by = ?, report_lon = ?, report_lat = ?, report_accuracy = ?, reports = ?, closed_at = ?, closed_by = ?,
+		review_note = ?, updated_at = ? WHERE id = ? AND version = ?`,
+		t.State, nullStr(t.GridID), supervisor, t.Version, ts(t.AcknowledgedAt), t.Finding, t.Notes, ts(t.ReportedAt), reportedBy, lon, lat, acc,
+		t.Reports, ts(t.ClosedAt), closedBy, t.ReviewNote, ts(t.UpdatedAt), t.ID, old)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, skygrid.Errorf(skygrid.ECONFLICT, "task %d changed meanwhile; load it again", id)
+	}
+	for _, p := range photos {
+		p.TaskID, p.Report, p.UploadedBy, p.CreatedAt = t.ID, t.Reports, u.ID, tx.now
+		var plon, plat, dist any
+		if p.Point != nil {
+			plon, plat = p.Point[0], p.Point[1]
+		}
+		if p.DistanceM != nil {
+			dist = *p.DistanceM
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO photos (task_id, report, sha256, mime, size, width, height, taken_at, lon, lat, distance_m, flags,
+			uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.TaskID, p.Report, p.SHA256, p.Mime, p.Size, p.Width, p.Height,
+			ts(p.TakenAt), plon, plat, dist, strings.Join(p.Flags, ","), u.ID, ts(p.CreatedAt))
+		if err != nil {
+			return nil, err
+		}
+		p.ID, _ = res.LastInsertId()
+	}
+	after := taskSummary(t)
+	if len(photos) > 0 {
+		var flagged []string
+		for _, p := range photos {
+			if len(p.Flags) > 0 {
+				flagged = append(flagged, p.SHA256[:12]+":"+strings.Join(p.Flags, "+"))
+			}
+		}
+		after += fmt.Sprintf(" photos=%d", len(photos))
+		if len(flagged) > 0 {
+			after += " flagged=" + strings.Join(flagged, ",")
+		}
+	}
+	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: u.Name, Action: "task." + action, Entity: "task", EntityID: fmt.Sprint(t.ID),
+		Before: before, After: after}); err != nil {
+		return nil, err
+	}
+	if action == skygrid.ActionReassign {
+		if err := notifyTask(ctx, tx, t, skygrid.NotifyTaskCreated); err != nil {
+			return nil, err
+		}
+	}
+	if err := bumpLayers(ctx, tx, skygrid.LayerEvents); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	t.Photos = append(t.Photos, photos...)
+	return t, nil
+}
+
+// checkReassign checks that the new grid exists and lies in the scope.
+func checkReassign(ctx context.Context, tx *Tx, scope skygrid.Scope, grid string) error {
+	chain, err := regionChain(ctx, tx, grid)
+	if err != nil {
+		return err
+	}
+	if len(chain) == 0 {
+		return skygrid.Errorf(skygrid.EINVALID, "grid %q is not imported", grid)
+	}
+	if !scope.Holds(chain...) {
+		return skygrid.Errorf(skygrid.EFORBIDDEN, "grid %s is not in your area", grid)
+	}
+	return nil
+}
+
+// regionChain is the region and its ancestors, nearest first; empty when
+// the region does not exist.
+func regionChain(ctx context.Context, tx *Tx, id string) ([]string, error) {
+	if id == "" {
+		return nil, nil
+	}
+	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE up(id, parent_id, depth) AS (
+			SELECT id, parent_id, 0 FROM regions WHERE id = ?
+			UNION ALL SELECT r.id, r.parent_id, up.depth + 1 FROM regions r JOIN up ON r.id = up.parent_id WHERE up.depth < 8)
+		SELECT id FROM up ORDER BY depth`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Escalate raises the escalation of overdue open tasks, each in its own
+// transaction with its audit line and notifications.
+func (db *DB) Escalate(ctx context.Context, now time.Time) (int, error) {
+	ts0, _, err := db.FindTasks(ctx, skygrid.TaskFilter{Overdue: &now})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, cand := range ts0 {
+		level := cand.EscalationDue(now)
+		if level <= cand.Escalation {
+			continue
+		}
+		ok, err := db.escalate(ctx, cand.ID, level, now)
+		if err != nil {
+			return n, fmt.Errorf("escalate task %d: %w", cand.ID, err)
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (db *DB) escalate(ctx context.Context, id int64, level int, now time.Time) (bool, error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	t, err := findTaskByID(ctx, tx, id)
+	if err != nil {
+		return false, err
+	}
+	// Checked again inside the transaction: a report may have come.
+	if t.EscalationDue(now) < level || t.Escalation >= level {
+		return false, nil
+	}
+	before := taskSummary(t)
+	t.Escalation, t.EscalatedAt = level, now
+	t.Version++
+	if _, err := tx.ExecContext(ctx, `UPDATE tasks SET escalation = ?, escalated_at = ?, version = version + 1 WHERE id = ?`, level, ts(now), id); err != nil {
+		return false, err
+	}
+	to := map[int]string{1: "the area's officials", 2: "the auditors"}[level]
+	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "escalation", Action: "task.escalate", Entity: "task", EntityID: fmt.Sprint(id),
+		Before: before, After: taskSummary(t) + " to " + to}); err != nil {
+		return false, err
+	}
+	event := skygrid.NotifyTaskOverdue
+	if level == 2 {
+		event = skygrid.NotifyTaskEscalated
+	}
+	if err := notifyTask(ctx, tx, t, event); err != nil {
+		return false, err
+	}
+	if err := bumpLayers(ctx, tx, skygrid.LayerEvents); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
 }

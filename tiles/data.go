@@ -200,6 +200,8 @@ type features struct {
 	list    []*feature
 	tree    rtree.RTreeG[int32]
 	version int64
+	// parent maps region ids to their parents (regions layer).
+	parent map[string]string
 }
 
 func newFeatures(list []*feature, version int64) *features {
@@ -284,7 +286,14 @@ func loadFeatures(ctx context.Context, src Source, layer string, version int64) 
 			list = append(list, &feature{id: s.ID, geom: s.Geometry, class: s.Kind, state: s.Violation, value: s.AreaM2, props: props})
 		}
 	}
-	return newFeatures(list, version), nil
+	f := newFeatures(list, version)
+	if layer == skygrid.LayerRegions {
+		f.parent = map[string]string{}
+		for _, ft := range list {
+			f.parent[ft.id.(string)] = ft.props["parent_id"].(string)
+		}
+	}
+	return f, nil
 }
 
 // siteKindOf maps a site layer to its kind.

@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"image/draw"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/paulmach/orb"
@@ -27,6 +28,29 @@ type canvas struct {
 	bound orb.Bound
 	ras   *vector.Rasterizer
 	drew  bool // something was drawn
+	// scope leaves out what a scoped user may not see (nil: nothing).
+	scope  *Scope
+	parent map[string]string // region parents, for the scope test
+}
+
+// keepPoint reports whether a point is in the user's scope.
+func (c *canvas) keepPoint(p orb.Point) bool {
+	return c.scope == nil || c.scope.Contains(p)
+}
+
+// keepFeature reports whether a feature is in the user's scope: regions
+// by their ids (the region, its parent or grandparent in scope), the
+// others by where they are.
+func (c *canvas) keepFeature(ft *feature) bool {
+	if c.scope == nil {
+		return true
+	}
+	if id, ok := ft.id.(string); ok && ft.class != "" && regionStyle[ft.class].width > 0 {
+		p := ft.props["parent_id"].(string)
+		return slices.Contains(c.scope.Regions, id) || slices.Contains(c.scope.Regions, p) ||
+			(p != "" && slices.Contains(c.scope.Regions, c.parent[p]))
+	}
+	return c.scope.Contains(ft.bound.Center())
 }
 
 // margin is how far outside the tile features are searched and clipped,

@@ -35,6 +35,9 @@ func mvtHotspots(c *canvas, p *points, w window, buf []int32) (*geojson.FeatureC
 		if t := p.t[i]; (w.since != 0 && t < w.since) || (w.until != 0 && t >= w.until) {
 			continue
 		}
+		if c.scope != nil && !c.keepPoint(orb.Point{lon, lat}) {
+			continue
+		}
 		var k cell
 		if merge {
 			x, y := c.project(orb.Point{lon, lat})
@@ -91,7 +94,7 @@ func setHotspotProps(f *geojson.Feature, p *points, i int32, detail bool) {
 func mvtFeatures(c *canvas, f *features, w window, timed bool) *geojson.FeatureCollection {
 	fc := geojson.NewFeatureCollection()
 	f.search(c.bound, func(ft *feature) {
-		if timed && !w.holds(ft.first, ft.last) {
+		if (timed && !w.holds(ft.first, ft.last)) || !c.keepFeature(ft) {
 			return
 		}
 		g := ft.geom

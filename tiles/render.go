@@ -74,6 +74,9 @@ func (c *canvas) drawHotspots(p *points, w window, buf []int32) []int32 {
 		if t := p.t[i]; (w.since != 0 && t < w.since) || (w.until != 0 && t >= w.until) {
 			continue
 		}
+		if c.scope != nil && !c.keepPoint(orb.Point{p.lon[i], p.lat[i]}) {
+			continue
+		}
 		idx[n] = i
 		n++
 	}
@@ -107,7 +110,7 @@ func (c *canvas) drawHotspots(p *points, w window, buf []int32) []int32 {
 func (c *canvas) drawEvents(f *features, w window) {
 	white := rgba(0xffffff, 255)
 	f.search(c.bound, func(ft *feature) {
-		if !w.holds(ft.first, ft.last) {
+		if !w.holds(ft.first, ft.last) || !c.keepFeature(ft) {
 			return
 		}
 		x, y := c.project(ft.geom.(orb.Point))
@@ -143,7 +146,7 @@ func (c *canvas) drawRegions(f *features, base bool) {
 	var land []path
 	f.search(c.bound, func(ft *feature) {
 		st := regionStyle[ft.class]
-		if int(c.z) < st.minZoom || (base && ft.class == skygrid.LevelGrid && c.z < 11) {
+		if int(c.z) < st.minZoom || (base && ft.class == skygrid.LevelGrid && c.z < 11) || !c.keepFeature(ft) {
 			return
 		}
 		paths := c.polygonPaths(ft.geom)
@@ -193,6 +196,9 @@ func (c *canvas) drawSites(f *features, kind string) {
 	}
 	var marks []mark
 	f.search(c.bound, func(ft *feature) {
+		if !c.keepFeature(ft) {
+			return
+		}
 		isBad := ft.state != ""
 		if p, ok := ft.geom.(orb.Point); ok {
 			x, y := c.project(p)

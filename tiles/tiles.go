@@ -21,6 +21,7 @@ import (
 	"skygrid"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 	"golang.org/x/sync/singleflight"
@@ -54,6 +55,21 @@ type Request struct {
 	Format  string // "png" or "mvt"
 	// Since and Until bound the time-based layers; nil is open.
 	Since, Until *time.Time
+	// Scope limits what a scoped user's tiles show (nil: everything).
+	Scope *Scope
+}
+
+// Scope is a user's area: data outside it is left out of their tiles
+// (the basemap's boundaries are shown to all).
+type Scope struct {
+	// Key names the scope in the cache (the user's regions).
+	Key string
+	// Regions are the scope's region ids (a region is shown when it, its
+	// parent or its grandparent is one of them).
+	Regions []string
+	// Contains reports whether a point lies in the area (hotspots,
+	// events, sites).
+	Contains func(orb.Point) bool
 }
 
 // Tile is an encoded tile. Empty tiles are shared: one blank PNG per size,
@@ -201,6 +217,9 @@ func (s *Server) Get(ctx context.Context, r Request) (t *Tile, hit bool, err err
 	v := version(vs, r.Layer)
 	w := s.window(&r)
 	key := fmt.Sprintf("%s/%d/%d/%d/%d@%d.%s/%d/%d/%d", r.Layer, v, r.Z, r.X, r.Y, r.Scale, r.Format, w.since, w.until, w.ref)
+	if r.Scope != nil && r.Layer != LayerBase {
+		key += "/scope:" + r.Scope.Key
+	}
 	if s.cache != nil {
 		if t, ok := s.cache.Get(key); ok {
 			return t, true, nil
@@ -253,6 +272,9 @@ func (s *Server) render(ctx context.Context, r Request, v int64, w window) (*Til
 	t := maptile.New(uint32(r.X), uint32(r.Y), maptile.Zoom(r.Z))
 	c := newCanvas(t, r.Scale)
 	defer c.release()
+	if r.Scope != nil && r.Layer != LayerBase {
+		c.scope = r.Scope
+	}
 	bp := s.bufs.Get().(*[]int32)
 	defer s.bufs.Put(bp)
 	if r.Format == "mvt" {
@@ -282,6 +304,7 @@ func (s *Server) render(ctx context.Context, r Request, v int64, w window) (*Til
 		if err != nil {
 			return nil, err
 		}
+		c.parent = f.parent
 		switch r.Layer {
 		case skygrid.LayerEvents:
 			c.drawEvents(f, w)
@@ -310,6 +333,7 @@ func (s *Server) renderMVT(ctx context.Context, r Request, c *canvas, t maptile.
 		if err != nil {
 			return nil, err
 		}
+		c.parent = f.parent
 		fc = mvtFeatures(c, f, w, Timed(r.Layer))
 	}
 	data, err := encodeMVT(r.Layer, t, fc)

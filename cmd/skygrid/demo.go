@@ -8,8 +8,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 
 	"skygrid"
+	"skygrid/api"
 	"skygrid/data"
 	"skygrid/detect"
 	"skygrid/dispatch"
@@ -159,5 +161,50 @@ func BuildDemo(ctx context.Context, db *store.DB, p *dispatch.Pipeline, out io.W
 	fmt.Fprintf(out, "fire points: %d NASA FIRMS NOAA-20 VIIRS files, October 2023: %d rows, %d new, %d duplicates (overlapping days), %d outside the area\n",
 		len(names), t.Rows, t.New, t.Duplicates, t.Outside)
 	fmt.Fprintf(out, "detect: %d low confidence, %d static heat; %d events, %d tasks dispatched\n", t.LowConfidence, t.Static, t.EventsNew, t.TasksNew)
+	return demoUsers(ctx, db, out)
+}
+
+// DemoPassword is the password of the demo users (demo only).
+const DemoPassword = "skygrid-demo"
+
+// demoUsers adds one user of each role: the official for 浑源县 and the
+// supervisor of its grid with the most tasks.
+func demoUsers(ctx context.Context, db *store.DB, out io.Writer) error {
+	county := "140225"
+	ts, _, err := db.FindTasks(ctx, skygrid.TaskFilter{CountyID: &county})
+	if err != nil {
+		return err
+	}
+	count := map[string]int{}
+	best := ""
+	for _, t := range ts {
+		if t.GridID == "" {
+			continue
+		}
+		count[t.GridID]++
+		if best == "" || count[t.GridID] > count[best] || (count[t.GridID] == count[best] && t.GridID < best) {
+			best = t.GridID
+		}
+	}
+	hash, err := api.HashPassword(DemoPassword)
+	if err != nil {
+		return err
+	}
+	users := []*skygrid.User{
+		{Name: "admin", Role: skygrid.RoleAdmin},
+		{Name: "nongye", Role: skygrid.RoleAuditor},
+		{Name: "hunyuan", Role: skygrid.RoleOfficial, Regions: []string{county}},
+	}
+	if best != "" {
+		users = append(users, &skygrid.User{Name: "wangge", Role: skygrid.RoleSupervisor, Regions: []string{best}})
+	}
+	var names []string
+	for _, u := range users {
+		if err := db.CreateUser(ctx, u, hash); err != nil {
+			return err
+		}
+		names = append(names, fmt.Sprintf("%s (%s%s)", u.Name, skygrid.RoleNames[u.Role], map[bool]string{true: " " + strings.Join(u.Regions, ","), false: ""}[len(u.Regions) > 0]))
+	}
+	fmt.Fprintf(out, "users (demo, password %q): %s\n", DemoPassword, strings.Join(names, ", "))
 	return nil
 }

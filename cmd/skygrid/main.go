@@ -75,14 +75,19 @@ Usage: skygrid COMMAND [arguments] [flags]
 
 Commands:
   demo                      build a demo database from the embedded Datong data and serve it
-  serve                     serve the JSON API
+  serve                     serve the JSON API, the tiles, notifications and escalation
   ingest FILE|DIR...        ingest FIRMS CSV / Himawari WLF files
   import regions FILE       import regions from GeoJSON (--level county|township|grid|city)
   import supervisors FILE   assign grid supervisors from CSV (grid_id,name,phone)
+  import sites FILE         import a site registry (--kind construction|stockpile|nocoal|cropland|industrial)
   import heat-sources FILE  import known industrial heat sources (Global Power Plant Database CSV)
   grid generate             generate square grid cells (--cell 3km) clipped to each county
   events                    list events (火情)
   tasks                     list tasks (任务)
+  user add|list             users and roles (--role admin|auditor|official|supervisor --region ID)
+  token create              an API token for a user (scripts, the feed puller)
+  notify add|list|send      notification channels (DingTalk, WeCom, webhook) and the outbox
+  escalate                  escalate overdue tasks once (serve does it every minute)
 
 Every command takes --db FILE (default skygrid.db, or $SKYGRID_DB) and
 --config FILE (TOML; default none, or $SKYGRID_CONFIG). Run
@@ -111,6 +116,14 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runEvents(ctx, rest)
 	case "tasks":
 		return m.runTasks(ctx, rest)
+	case "user":
+		return m.runUser(ctx, args[1:])
+	case "token":
+		return m.runToken(ctx, args[1:])
+	case "notify":
+		return m.runNotify(ctx, args[1:])
+	case "escalate":
+		return m.runEscalate(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"path"
 	"path/filepath"
@@ -45,7 +46,15 @@ func TestDemoServesOctoberEvents(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Fatal("demo did not start")
 	}
-	resp, err := http.Get(url + "/api/events?since=2023-10-01&until=2023-11-01&limit=2000")
+	// Log in as the demo auditor (city-wide) with a cookie session.
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	login, err := client.Post(url+"/api/login", "application/json", strings.NewReader(`{"name":"nongye","password":"`+DemoPassword+`"}`))
+	if err != nil || login.StatusCode != 200 {
+		t.Fatalf("demo login: %v %v", err, login)
+	}
+	login.Body.Close()
+	resp, err := client.Get(url + "/api/events?since=2023-10-01&until=2023-11-01&limit=2000")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +89,8 @@ func TestDemoServesOctoberEvents(t *testing.T) {
 	if withTask == 0 {
 		t.Error("no event has a task for a demo supervisor")
 	}
-	for _, want := range []string{"10 counties", "generated 3 km cells", "30 NASA FIRMS NOAA-20 VIIRS files", "skygrid listening on http://127.0.0.1:"} {
+	for _, want := range []string{"10 counties", "generated 3 km cells", "30 NASA FIRMS NOAA-20 VIIRS files", "skygrid listening on http://127.0.0.1:",
+		`users (demo, password "skygrid-demo"): admin (管理员), nongye (审核（农业/生态部门）), hunyuan (区县/乡镇干部 140225), wangge (网格员 140225-`} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

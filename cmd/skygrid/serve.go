@@ -4,23 +4,34 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
 
 	"skygrid/api"
+	"skygrid/dispatch"
+	"skygrid/notify"
 	"skygrid/store"
 	"skygrid/tiles"
 )
 
-// mapFlags are the map options of serve and demo.
+// mapFlags are the map, data and public-URL options of serve and demo.
 type mapFlags struct {
 	basemap     string
 	tiandituKey string
 	tileCache   int
+	dataDir     string
+	publicURL   string
 }
 
 func (mf *mapFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&mf.basemap, "basemap", "", "an MBTiles file (raster PNG/JPEG) served as the basemap instead of the one drawn from the boundaries")
 	fs.StringVar(&mf.tiandituKey, "tianditu-key", getenv("SKYGRID_TIANDITU_KEY"), "Tianditu browser key (tk): offers the Tianditu vec_w/cva_w basemap to the browser (or $SKYGRID_TIANDITU_KEY)")
 	fs.IntVar(&mf.tileCache, "tile-cache", 20000, "how many encoded tiles the in-process cache keeps (-1: no cache)")
+	fs.StringVar(&mf.dataDir, "data", "", "directory for report photos (default: DB.data beside the database)")
+	fs.StringVar(&mf.publicURL, "public-url", "", "where users reach skygrid, for links in notifications (default: the listen address)")
 }
 
 // runServe: skygrid serve [--addr 127.0.0.1:8080]
@@ -59,7 +70,16 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	if err != nil {
 		return err
 	}
-	svc := api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts}
+	dataDir := mf.dataDir
+	if dataDir == "" {
+		dataDir = db.DSN + ".data"
+	}
+	if err := os.MkdirAll(filepath.Join(dataDir, "photos"), 0o750); err != nil {
+		return fmt.Errorf("serve: data directory: %w", err)
+	}
+	svc := api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
+		Users: db, Photos: db, Audit: db, Outbox: db, Now: m.Now,
+		Evidence: dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: filepath.Join(dataDir, "photos")}}}
 	if mf.tiandituKey != "" {
 		svc.Basemaps = append(svc.Basemaps, tiles.Tianditu(mf.tiandituKey))
 	}
@@ -67,6 +87,39 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	if err := srv.Open(addr); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	db.PublicURL = mf.publicURL
+	if db.PublicURL == "" {
+		db.PublicURL = srv.URL()
+	}
+	// The notification worker and the escalation clock run with the server.
+	bg, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		w := &notify.Worker{Outbox: db, Client: &http.Client{Timeout: 15 * time.Second}, Now: m.Now, Logger: m.Logger}
+		if err := w.Run(bg); err != nil && bg.Err() == nil {
+			m.Logger.Error("notify worker", "err", err)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(time.Minute)
+		defer tick.Stop()
+		for {
+			if n, err := db.Escalate(bg, m.Now()); err != nil && bg.Err() == nil {
+				m.Logger.Error("escalate", "err", err)
+			} else if n > 0 {
+				m.Logger.Info("escalated overdue tasks", "tasks", n)
+			}
+			select {
+			case <-bg.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	defer func() { stop(); wg.Wait() }()
 	fmt.Fprintf(m.Stdout, "skygrid listening on %s  (API: %s/api/events, tiles: %s/tiles/hotspots.json)\n", srv.URL(), srv.URL(), srv.URL())
 	if m.Ready != nil {
 		m.Ready(srv.URL())

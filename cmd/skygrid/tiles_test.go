@@ -50,9 +50,37 @@ type tileResp struct {
 	etag, cache string
 }
 
+// token is the API token the requests of a test carry.
+var token string
+
+// authGet is GET with the test's API token.
+func authGet(url string) (*http.Response, error) {
+	rq, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		return nil, err
+	}
+	rq.Header.Set("Authorization", "Bearer "+token)
+	return http.DefaultClient.Do(rq)
+}
+
+// addAdmin adds an admin through the CLI and returns an API token.
+func addAdmin(t *testing.T, db string) string {
+	t.Helper()
+	pw := filepath.Join(t.TempDir(), "pw")
+	os.WriteFile(pw, []byte("admin password\n"), 0o600)
+	if out, err := run(t, db, "user", "add", "--name", "root", "--role", "admin", "--password-file", pw); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	out, err := run(t, db, "token", "create", "--user", "root", "--name", "test")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	return strings.TrimSpace(out)
+}
+
 func fetchTile(t *testing.T, url string) tileResp {
 	t.Helper()
-	r, err := http.Get(url)
+	r, err := authGet(url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +90,7 @@ func fetchTile(t *testing.T, url string) tileResp {
 
 func hotspotIDs(t *testing.T, url string) map[int64]orb.Point {
 	t.Helper()
-	r, err := http.Get(url + "/api/hotspots?limit=50000")
+	r, err := authGet(url + "/api/hotspots?limit=50000")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,6 +142,7 @@ func TestIngestRedrawsOnlyTheChangedLayer(t *testing.T) {
 			t.Fatalf("%v: %v\n%s", args, err, out)
 		}
 	}
+	token = addAdmin(t, db)
 	url := startServe(t, db)
 	before := hotspotIDs(t, url)
 

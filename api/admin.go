@@ -1,0 +1,88 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"skygrid"
+
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+)
+
+// AuditReader reads the audit log.
+type AuditReader interface {
+	FindAudit(ctx context.Context, entity, entityID string, limit int) ([]*skygrid.AuditEntry, error)
+}
+
+// GET /api/audit?entity=task&id=12&limit= (admins and auditors)
+func (s *Server) handleAudit(c echo.Context) error {
+	p := &params{c: c}
+	limit := p.intv("limit", 500, 10000)
+	if p.err != nil {
+		return p.err
+	}
+	es, err := s.Audit.FindAudit(c.Request().Context(), c.QueryParam("entity"), c.QueryParam("id"), limit)
+	if err != nil {
+		return err
+	}
+	if es == nil {
+		es = []*skygrid.AuditEntry{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"entries": es})
+}
+
+// GET /api/users (admins)
+func (s *Server) handleUsers(c echo.Context) error {
+	us, err := s.Users.FindUsers(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if us == nil {
+		us = []*skygrid.User{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"users": us})
+}
+
+// GET /api/outbox?limit= (admins): the notifications queued and sent.
+func (s *Server) handleOutbox(c echo.Context) error {
+	p := &params{c: c}
+	limit := p.intv("limit", 200, 5000)
+	if p.err != nil {
+		return p.err
+	}
+	ms, err := s.Outbox.FindOutbox(c.Request().Context(), limit)
+	if err != nil {
+		return err
+	}
+	if ms == nil {
+		ms = []*skygrid.OutboxMessage{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"messages": ms})
+}
+
+// scopeArea indexes the regions of a scoped user, for data that carries
+// no region (sites): nil for city-wide users.
+func (s *Server) scopeArea(c echo.Context) (func(orb.Point) bool, error) {
+	sc := scopeOf(c)
+	if sc.All {
+		return nil, nil
+	}
+	var mps []orb.MultiPolygon
+	for _, id := range sc.Regions {
+		r, err := s.Regions.FindRegionByID(c.Request().Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		mps = append(mps, r.Geometry)
+	}
+	return func(p orb.Point) bool {
+		for _, mp := range mps {
+			if mp.Bound().Contains(p) && planar.MultiPolygonContains(mp, p) {
+				return true
+			}
+		}
+		return false
+	}, nil
+}

@@ -1,0 +1,204 @@
+package api
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"skygrid"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Sessions, tokens and login throttling.
+const (
+	sessionCookie = "skygrid_session"
+	csrfHeader    = "X-CSRF-Token"
+	sessionTTL    = 12 * time.Hour
+	// At most loginMaxFailures failed logins per user name and per client
+	// address in loginWindow.
+	loginMaxFailures = 5
+	loginWindow      = 15 * time.Minute
+)
+
+// HashPassword hashes a password with bcrypt (cost 11).
+func HashPassword(pw string) (string, error) {
+	if len(pw) < 8 {
+		return "", skygrid.Errorf(skygrid.EINVALID, "a password needs at least 8 characters")
+	}
+	if len(pw) > 72 {
+		return "", skygrid.Errorf(skygrid.EINVALID, "a password is at most 72 bytes")
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), 11)
+	return string(h), err
+}
+
+// NewSecret returns a random URL-safe secret (sessions, tokens, CSRF).
+func NewSecret() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// HashSecret is how sessions and tokens are stored: SHA-256, hex.
+func HashSecret(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+// userOf returns the logged-in user of a request (set by authenticate).
+func userOf(c echo.Context) *skygrid.User {
+	u, _ := c.Get("user").(*skygrid.User)
+	return u
+}
+
+// authenticate finds the user from an API token (Authorization: Bearer)
+// or a session cookie; cookie-authenticated writes need the session's
+// CSRF token in X-CSRF-Token. Without either: 401.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx := c.Request().Context()
+		if h := c.Request().Header.Get("Authorization"); h != "" {
+			tok, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok || tok == "" {
+				return skygrid.Errorf(skygrid.EUNAUTHORIZED, "Authorization: want Bearer TOKEN")
+			}
+			u, err := s.Users.TokenUser(ctx, HashSecret(tok))
+			if err != nil {
+				return err
+			}
+			c.Set("user", u)
+			return next(c)
+		}
+		ck, err := c.Cookie(sessionCookie)
+		if err != nil || ck.Value == "" {
+			return skygrid.Errorf(skygrid.EUNAUTHORIZED, "please log in (no session)")
+		}
+		u, csrf, err := s.Users.SessionUser(ctx, HashSecret(ck.Value))
+		if err != nil {
+			return err
+		}
+		switch c.Request().Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			got := c.Request().Header.Get(csrfHeader)
+			if subtle.ConstantTimeCompare([]byte(got), []byte(csrf)) != 1 {
+				return skygrid.Errorf(skygrid.EFORBIDDEN, "missing or wrong %s header (cross-site request refused)", csrfHeader)
+			}
+		}
+		c.Set("user", u)
+		c.Set("csrf", csrf)
+		return next(c)
+	}
+}
+
+// allow refuses users whose role is not listed.
+func allow(roles ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if u := userOf(c); u == nil || !slices.Contains(roles, u.Role) {
+				return skygrid.Errorf(skygrid.EFORBIDDEN, "your role may not do this")
+			}
+			return next(c)
+		}
+	}
+}
+
+// LoginRequest is the body of POST /api/login.
+type LoginRequest struct {
+	Name     string `json:"name"`
+	Password string `json:"password"`
+}
+
+// Me is a logged-in user with the CSRF token for cookie writes.
+type Me struct {
+	User     *skygrid.User `json:"user"`
+	CSRF     string        `json:"csrf,omitempty"`
+	RoleName string        `json:"role_name"`
+}
+
+func clientIP(c echo.Context) string {
+	host, _, err := net.SplitHostPort(c.Request().RemoteAddr)
+	if err != nil {
+		return c.Request().RemoteAddr
+	}
+	return host
+}
+
+// POST /api/login: a session cookie (HttpOnly, SameSite=Lax) and the CSRF
+// token. Too many failures for the name or the address: 429.
+func (s *Server) handleLogin(c echo.Context) error {
+	var req LoginRequest
+	if err := c.Bind(&req); err != nil {
+		return skygrid.Errorf(skygrid.EINVALID, "want a JSON body {\"name\": ..., \"password\": ...}")
+	}
+	ctx := c.Request().Context()
+	keys := []string{"user:" + req.Name, "ip:" + clientIP(c)}
+	since := s.now().Add(-loginWindow)
+	for _, k := range keys {
+		n, err := s.Users.LoginFailures(ctx, k, since)
+		if err != nil {
+			return err
+		}
+		if n >= loginMaxFailures {
+			return echo.NewHTTPError(http.StatusTooManyRequests, "登录失败次数过多，请15分钟后再试 (too many failed logins; try again in 15 minutes)")
+		}
+	}
+	u, hash, err := s.Users.UserLogin(ctx, req.Name)
+	if err == nil && u.Disabled {
+		err = errors.New("disabled")
+	}
+	if err == nil {
+		err = bcrypt.CompareHashAndPassword([]byte(hash), []byte(req.Password))
+	} else {
+		// The same work for an unknown name: timing does not tell.
+		bcrypt.CompareHashAndPassword([]byte("$2a$11$C6UzMDM.H6dfI/f/IKxGhuGZKz1oKG8h4T4XWzXzJg1sZ3.GJhEm."), []byte(req.Password))
+	}
+	if err != nil {
+		for _, k := range keys {
+			if err := s.Users.RecordLoginFailure(ctx, k); err != nil {
+				return err
+			}
+		}
+		return skygrid.Errorf(skygrid.EUNAUTHORIZED, "用户名或密码错误 (wrong name or password)")
+	}
+	for _, k := range keys {
+		s.Users.ClearLoginFailures(ctx, k)
+	}
+	secret, csrf := NewSecret(), NewSecret()
+	if err := s.Users.CreateSession(ctx, HashSecret(secret), u.ID, csrf, s.now().Add(sessionTTL)); err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: c.Request().TLS != nil, MaxAge: int(sessionTTL / time.Second)})
+	return c.JSON(http.StatusOK, Me{User: u, CSRF: csrf, RoleName: skygrid.RoleNames[u.Role]})
+}
+
+// POST /api/logout
+func (s *Server) handleLogout(c echo.Context) error {
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		if err := s.Users.DeleteSession(c.Request().Context(), HashSecret(ck.Value)); err != nil {
+			return err
+		}
+	}
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	return c.NoContent(http.StatusNoContent)
+}
+
+// GET /api/me
+func (s *Server) handleMe(c echo.Context) error {
+	u := userOf(c)
+	csrf, _ := c.Get("csrf").(string)
+	return c.JSON(http.StatusOK, Me{User: u, CSRF: csrf, RoleName: skygrid.RoleNames[u.Role]})
+}

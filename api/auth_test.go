@@ -1,0 +1,638 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"skygrid"
+	"skygrid/api"
+	"skygrid/data"
+	"skygrid/dispatch"
+	"skygrid/store"
+	"skygrid/tiles"
+
+	"github.com/paulmach/orb/maptile"
+)
+
+// world is a server over the whole October 2023 season with the Datong
+// counties, 3 km grids with supervisors, and a user of each role: two
+// officials and two supervisors in different counties.
+type world struct {
+	srv    *httptest.Server
+	db     *store.DB
+	tokens map[string]string // user name -> API token
+	// The areas: county A (浑源县 140225) and county B (another), a grid
+	// with tasks in each.
+	countyA, countyB, gridA, gridB string
+	clock                          *time.Time
+}
+
+const testPassword = "correct horse battery"
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	db := store.NewDB(filepath.Join(t.TempDir(), "w.db"))
+	now := time.Date(2023, 11, 1, 4, 0, 0, 0, time.UTC)
+	w := &world{db: db, tokens: map[string]string{}, clock: &now}
+	db.Now = func() time.Time { return *w.clock }
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	f, _ := data.FS.Open(data.Districts)
+	counties, err := dispatch.ReadRegions(f, data.Districts, dispatch.RegionImport{Level: skygrid.LevelCounty, IDProp: "district_adcode",
+		NameProp: "district_name", CRS: "cgcs2000"})
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ImportRegions(ctx, counties); err != nil {
+		t.Fatal(err)
+	}
+	grids, err := dispatch.GenerateGrids(ctx, db, 3000, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ImportRegions(ctx, grids); err != nil {
+		t.Fatal(err)
+	}
+	var sups []*skygrid.Supervisor
+	for i, g := range grids {
+		sups = append(sups, &skygrid.Supervisor{GridID: g.ID, Name: "网格员 " + g.ID, Phone: fmt.Sprint(i)})
+	}
+	if err := db.ImportSupervisors(ctx, sups); err != nil {
+		t.Fatal(err)
+	}
+	p, err := dispatch.New(db, dispatch.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Now = db.Now
+	names, _ := fs.Glob(data.FS, data.FIRMSOctober+"/*.csv")
+	for _, name := range names {
+		f, _ := data.FS.Open(name)
+		if _, err := p.Ingest(ctx, f, path.Base(name), dispatch.IngestOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	// The busiest grid of 浑源县 and of the busiest other county.
+	all, _, err := db.FindTasks(ctx, skygrid.TaskFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byGrid, byCounty := map[string]int{}, map[string]int{}
+	for _, tk := range all {
+		if tk.GridID != "" && tk.State == skygrid.TaskDispatched {
+			byGrid[tk.GridID]++
+			byCounty[tk.CountyID]++
+		}
+	}
+	w.countyA = "140225"
+	for c, n := range byCounty {
+		if c != w.countyA && (w.countyB == "" || n > byCounty[w.countyB] || (n == byCounty[w.countyB] && c < w.countyB)) {
+			w.countyB = c
+		}
+	}
+	for g, n := range byGrid {
+		for _, pick := range []*string{&w.gridA, &w.gridB} {
+			county := map[*string]string{&w.gridA: w.countyA, &w.gridB: w.countyB}[pick]
+			if strings.HasPrefix(g, county+"-") && (*pick == "" || n > byGrid[*pick] || (n == byGrid[*pick] && g < *pick)) {
+				*pick = g
+			}
+		}
+	}
+	if w.gridA == "" || w.gridB == "" {
+		t.Fatalf("no grids with tasks: %v", byGrid)
+	}
+	hash, err := api.HashPassword(testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []*skygrid.User{
+		{Name: "admin", Role: skygrid.RoleAdmin},
+		{Name: "auditor", Role: skygrid.RoleAuditor},
+		{Name: "officialA", Role: skygrid.RoleOfficial, Regions: []string{w.countyA}},
+		{Name: "officialB", Role: skygrid.RoleOfficial, Regions: []string{w.countyB}},
+		{Name: "supervisorA", Role: skygrid.RoleSupervisor, Regions: []string{w.gridA}},
+		{Name: "supervisorB", Role: skygrid.RoleSupervisor, Regions: []string{w.gridB}},
+	} {
+		if err := db.CreateUser(ctx, u, hash); err != nil {
+			t.Fatal(err)
+		}
+		tok := api.NewSecret()
+		if err := db.CreateToken(ctx, api.HashSecret(tok), u.ID, "test"); err != nil {
+			t.Fatal(err)
+		}
+		w.tokens[u.Name] = tok
+	}
+	ts, err := tiles.NewServer(db, tiles.Options{Now: db.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := api.NewServer(api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
+		Users: db, Audit: db, Outbox: db, Photos: db, Now: db.Now,
+		Evidence: dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: filepath.Join(t.TempDir(), "photos")}}}, nil)
+	w.srv = httptest.NewServer(s.Handler())
+	t.Cleanup(w.srv.Close)
+	return w
+}
+
+// do sends a request as a user (by API token; "" for none) and decodes
+// the JSON answer into v when given.
+func (w *world) do(t *testing.T, user, method, url string, body any, v any) int {
+	t.Helper()
+	var rd io.Reader
+	ct := ""
+	switch b := body.(type) {
+	case nil:
+	case *multipart.Writer:
+		t.Fatal("use doForm")
+	default:
+		buf, _ := json.Marshal(b)
+		rd, ct = bytes.NewReader(buf), "application/json"
+	}
+	rq, _ := http.NewRequest(method, w.srv.URL+url, rd)
+	if ct != "" {
+		rq.Header.Set("Content-Type", ct)
+	}
+	if user != "" {
+		rq.Header.Set("Authorization", "Bearer "+w.tokens[user])
+	}
+	resp, err := http.DefaultClient.Do(rq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if v != nil {
+		b, _ := io.ReadAll(resp.Body)
+		if err := json.Unmarshal(b, v); err != nil && resp.StatusCode < 300 {
+			t.Fatalf("%s %s: %v: %.200s", method, url, err, b)
+		}
+	}
+	return resp.StatusCode
+}
+
+type taskList struct {
+	Tasks []*skygrid.Task `json:"tasks"`
+	Total int             `json:"total"`
+}
+
+type taskView struct {
+	skygrid.Task
+	Navigation map[string]any   `json:"navigation"`
+	Photos     []map[string]any `json:"photos"`
+}
+
+type errorBody struct {
+	Error struct{ Code, Message string } `json:"error"`
+}
+
+// taskIn returns an open task of a grid.
+func (w *world) taskIn(t *testing.T, grid string) *skygrid.Task {
+	t.Helper()
+	st := skygrid.TaskDispatched
+	ts, _, err := w.db.FindTasks(context.Background(), skygrid.TaskFilter{GridID: &grid, State: &st})
+	if err != nil || len(ts) == 0 {
+		t.Fatalf("no open task in %s: %v", grid, err)
+	}
+	return ts[len(ts)-1]
+}
+
+// For each role, every route against another area's or role's data: all
+// refused, and lists and counts hold only what the role may see.
+func TestEveryRouteKeepsToRoleAndArea(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	all, _, _ := w.db.FindTasks(ctx, skygrid.TaskFilter{})
+	events, _, _ := w.db.FindEvents(ctx, skygrid.EventFilter{})
+	inCounty := func(c string) (n int) {
+		for _, tk := range all {
+			if tk.CountyID == c {
+				n++
+			}
+		}
+		return
+	}
+	inGrid := func(g string) (n int) {
+		for _, tk := range all {
+			if tk.GridID == g {
+				n++
+			}
+		}
+		return
+	}
+	taskA, taskB := w.taskIn(t, w.gridA), w.taskIn(t, w.gridB)
+	// An event without a task in the other county, for the event routes.
+	var eventB *skygrid.Event
+	for _, e := range events {
+		if e.CountyID == w.countyB {
+			eventB = e
+			break
+		}
+	}
+	type role struct {
+		user      string
+		tasks     int // what GET /api/tasks must total
+		own       *skygrid.Task
+		other     *skygrid.Task // another area's task
+		otherCty  string        // a county they may not see
+		adminOnly bool
+	}
+	roles := []role{
+		{user: "officialA", tasks: inCounty(w.countyA), own: taskA, other: taskB, otherCty: w.countyB},
+		{user: "officialB", tasks: inCounty(w.countyB), own: taskB, other: taskA, otherCty: w.countyA},
+		{user: "supervisorA", tasks: inGrid(w.gridA), own: taskA, other: taskB, otherCty: w.countyB},
+		{user: "supervisorB", tasks: inGrid(w.gridB), own: taskB, other: taskA, otherCty: w.countyA},
+		{user: "auditor", tasks: len(all), own: taskA},
+		{user: "admin", tasks: len(all), own: taskA},
+	}
+	for _, r := range roles {
+		t.Run(r.user, func(t *testing.T) {
+			if r.tasks == 0 || (r.other != nil && r.tasks == len(all)) {
+				t.Fatalf("%s should see some but not all of the %d tasks, sees %d: the test would prove nothing", r.user, len(all), r.tasks)
+			}
+			t.Logf("%s sees %d of %d tasks", r.user, r.tasks, len(all))
+			var tl taskList
+			if st := w.do(t, r.user, "GET", "/api/tasks?limit=50000", nil, &tl); st != 200 || tl.Total != r.tasks || len(tl.Tasks) != r.tasks {
+				t.Errorf("tasks: status %d, total %d, %d listed; want %d", st, tl.Total, len(tl.Tasks), r.tasks)
+			}
+			for _, tk := range tl.Tasks {
+				if r.otherCty != "" && tk.CountyID == r.otherCty {
+					t.Errorf("task %d of county %s listed", tk.ID, tk.CountyID)
+				}
+			}
+			if st := w.do(t, r.user, "GET", fmt.Sprintf("/api/tasks/%d", r.own.ID), nil, nil); st != 200 {
+				t.Errorf("own task: %d", st)
+			}
+			if r.other == nil {
+				return // city-wide
+			}
+			var eb errorBody
+			// Another area's task, and one that does not exist: the same 403.
+			for _, u := range []string{fmt.Sprintf("/api/tasks/%d", r.other.ID), "/api/tasks/99999999"} {
+				if st := w.do(t, r.user, "GET", u, nil, &eb); st != 403 || strings.Contains(eb.Error.Message, "not found") {
+					t.Errorf("GET %s: %d %q", u, st, eb.Error.Message)
+				}
+			}
+			for _, action := range []string{"acknowledge", "report", "close", "return", "reassign"} {
+				if st := w.do(t, r.user, "POST", fmt.Sprintf("/api/tasks/%d/%s", r.other.ID, action), map[string]any{"finding": "false_alarm", "reason": "x", "grid_id": r.own.GridID}, nil); st != 403 {
+					t.Errorf("POST %s on another area's task: %d", action, st)
+				}
+			}
+			// Reassigning their own task into another area.
+			if strings.HasPrefix(r.user, "official") {
+				if st := w.do(t, r.user, "POST", fmt.Sprintf("/api/tasks/%d/reassign", r.own.ID), map[string]any{"grid_id": r.other.GridID}, &eb); st != 403 {
+					t.Errorf("reassign into another county: %d %s", st, eb.Error.Message)
+				}
+			}
+			// Events, hotspots, regions of the other area.
+			var fcol struct {
+				Total    int `json:"total"`
+				Features []struct {
+					ID    any            `json:"id"`
+					Props map[string]any `json:"properties"`
+				} `json:"features"`
+			}
+			w.do(t, r.user, "GET", "/api/events?limit=50000", nil, &fcol)
+			for _, f := range fcol.Features {
+				if f.Props["county_id"] == r.otherCty {
+					t.Errorf("event %v of county %s listed", f.ID, r.otherCty)
+				}
+			}
+			if eventB != nil && r.otherCty == w.countyB {
+				if st := w.do(t, r.user, "GET", fmt.Sprintf("/api/events/%d", eventB.ID), nil, nil); st != 403 {
+					t.Errorf("other county's event: %d", st)
+				}
+			}
+			w.do(t, r.user, "GET", "/api/hotspots?limit=50000", nil, &fcol)
+			for _, f := range fcol.Features {
+				if id, ok := f.Props["event_id"].(float64); ok {
+					e, err := w.db.FindEventByID(ctx, int64(id))
+					if err == nil && e.CountyID == r.otherCty {
+						t.Errorf("hotspot %v of county %s listed", f.ID, r.otherCty)
+					}
+				}
+			}
+			w.do(t, r.user, "GET", "/api/regions?geometry=false&limit=50000", nil, &fcol)
+			for _, f := range fcol.Features {
+				if f.Props["id"] == r.otherCty || f.Props["parent_id"] == r.otherCty {
+					t.Errorf("region %v of county %s listed", f.Props["id"], r.otherCty)
+				}
+			}
+			if st := w.do(t, r.user, "GET", "/api/regions/"+r.otherCty, nil, nil); st != 403 {
+				t.Errorf("other county region: %d", st)
+			}
+			if st := w.do(t, r.user, "GET", "/api/regions/nowhere", nil, nil); st != 403 {
+				t.Errorf("unknown region: %d", st)
+			}
+			for _, u := range []string{"/api/batches", "/api/audit", "/api/users", "/api/outbox"} {
+				if st := w.do(t, r.user, "GET", u, nil, nil); st != 403 {
+					t.Errorf("GET %s: %d", u, st)
+				}
+			}
+			// The other area's fires do not show in their tiles.
+			e, _ := w.db.FindEventByID(ctx, r.other.EventID)
+			tl2 := maptile.At(e.Point, 14)
+			for _, layer := range []string{"hotspots", "events"} {
+				u := fmt.Sprintf("%s/tiles/%s/14/%d/%d.png?until=2023-11-02", w.srv.URL, layer, tl2.X, tl2.Y)
+				rq, _ := http.NewRequest("GET", u, nil)
+				rq.Header.Set("Authorization", "Bearer "+w.tokens[r.user])
+				resp, err := http.DefaultClient.Do(rq)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.Header.Get("ETag") != `"blank-256"` {
+					t.Errorf("%s tile of another area's fire is not blank for %s", layer, r.user)
+				}
+			}
+		})
+	}
+	// Role limits within their own area.
+	var eb errorBody
+	if st := w.do(t, "supervisorA", "POST", fmt.Sprintf("/api/tasks/%d/close", taskA.ID), map[string]any{}, &eb); st != 403 {
+		t.Errorf("supervisor closing: %d", st)
+	}
+	if st := w.do(t, "officialA", "POST", fmt.Sprintf("/api/tasks/%d/acknowledge", taskA.ID), map[string]any{}, &eb); st != 403 {
+		t.Errorf("official acknowledging: %d", st)
+	}
+	// No session: 401 everywhere but log-in.
+	for _, u := range []string{"/api/tasks", "/api/events", "/api/hotspots", "/api/regions", "/api/sites", "/api/me",
+		fmt.Sprintf("/api/tasks/%d", taskA.ID), "/api/layers", "/tiles/hotspots/8/208/96.png", "/api/audit"} {
+		if st := w.do(t, "", "GET", u, nil, nil); st != 401 {
+			t.Errorf("GET %s without a session: %d", u, st)
+		}
+	}
+	if st := w.do(t, "", "POST", fmt.Sprintf("/api/tasks/%d/acknowledge", taskA.ID), map[string]any{}, nil); st != 401 {
+		t.Errorf("POST without a session: %d", st)
+	}
+}
+
+// Cookie sessions: log in, CSRF on writes, log out; throttled log-in.
+func TestSessionsCSRFAndThrottling(t *testing.T) {
+	w := newWorld(t)
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	post := func(url string, body any, csrf string) (*http.Response, []byte) {
+		buf, _ := json.Marshal(body)
+		rq, _ := http.NewRequest("POST", w.srv.URL+url, bytes.NewReader(buf))
+		rq.Header.Set("Content-Type", "application/json")
+		if csrf != "" {
+			rq.Header.Set("X-CSRF-Token", csrf)
+		}
+		resp, err := client.Do(rq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, b
+	}
+	resp, b := post("/api/login", map[string]string{"name": "supervisorA", "password": testPassword}, "")
+	var me api.Me
+	json.Unmarshal(b, &me)
+	if resp.StatusCode != 200 || me.CSRF == "" || me.User.Name != "supervisorA" {
+		t.Fatalf("login: %d %s", resp.StatusCode, b)
+	}
+	ck := resp.Cookies()[0]
+	if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Name != "skygrid_session" {
+		t.Errorf("cookie %+v", ck)
+	}
+	task := w.taskIn(t, w.gridA)
+	ack := fmt.Sprintf("/api/tasks/%d/acknowledge", task.ID)
+	if resp, b := post(ack, map[string]any{}, ""); resp.StatusCode != 403 || !strings.Contains(string(b), "X-CSRF-Token") {
+		t.Errorf("write without CSRF: %d %s", resp.StatusCode, b)
+	}
+	if resp, b := post(ack, map[string]any{}, "wrong"); resp.StatusCode != 403 {
+		t.Errorf("write with a wrong CSRF: %d %s", resp.StatusCode, b)
+	}
+	if resp, b := post(ack, map[string]any{}, me.CSRF); resp.StatusCode != 200 {
+		t.Errorf("write with CSRF: %d %s", resp.StatusCode, b)
+	}
+	if resp, _ := post("/api/logout", nil, ""); resp.StatusCode != 204 {
+		t.Errorf("logout: %d", resp.StatusCode)
+	}
+	r2, _ := client.Get(w.srv.URL + "/api/me")
+	r2.Body.Close()
+	if r2.StatusCode != 401 {
+		t.Errorf("after logout: %d", r2.StatusCode)
+	}
+	// Five wrong passwords, then even the right one waits.
+	for i := 0; i < 5; i++ {
+		if resp, _ := post("/api/login", map[string]string{"name": "officialA", "password": "wrong password"}, ""); resp.StatusCode != 401 {
+			t.Fatalf("wrong password %d: %d", i, resp.StatusCode)
+		}
+	}
+	if resp, b := post("/api/login", map[string]string{"name": "officialA", "password": testPassword}, ""); resp.StatusCode != 429 {
+		t.Errorf("sixth attempt: %d %s", resp.StatusCode, b)
+	}
+	// An unknown name is the same answer as a wrong password.
+	if resp, b := post("/api/login", map[string]string{"name": "nobody", "password": "x"}, ""); resp.StatusCode != 401 && resp.StatusCode != 429 {
+		t.Errorf("unknown user: %d %s", resp.StatusCode, b)
+	}
+}
+
+// report sends a multipart report with photos from dispatch/testdata.
+func (w *world) report(t *testing.T, user string, taskID, version int64, finding string, photos ...string) (int, []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("finding", finding)
+	mw.WriteField("notes", "现场核查")
+	mw.WriteField("version", fmt.Sprint(version))
+	mw.WriteField("lon", "113.69")
+	mw.WriteField("lat", "39.70")
+	for _, p := range photos {
+		b, err := os.ReadFile(filepath.Join("..", "dispatch", "testdata", "photos", p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fw, _ := mw.CreateFormFile("photos", p)
+		fw.Write(b)
+	}
+	mw.Close()
+	rq, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/tasks/%d/report", w.srv.URL, taskID), &buf)
+	rq.Header.Set("Content-Type", mw.FormDataContentType())
+	rq.Header.Set("Authorization", "Bearer "+w.tokens[user])
+	resp, err := http.DefaultClient.Do(rq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// The lifecycle through the API: acknowledge, report with photos, return,
+// report again, close; photos served to those who may see the task.
+func TestTaskLifecycle(t *testing.T) {
+	w := newWorld(t)
+	task := w.taskIn(t, w.gridA)
+	url := fmt.Sprintf("/api/tasks/%d", task.ID)
+	var v taskView
+	var eb errorBody
+	if st := w.do(t, "supervisorA", "GET", url, nil, &v); st != 200 || v.Navigation["amap"] == nil || v.Navigation["baidu"] == nil {
+		t.Fatalf("task view: %d %v", st, v.Navigation)
+	}
+	// Report before acknowledging: 409 with the reason.
+	if st, b := w.report(t, "supervisorA", task.ID, v.Version, "straw_burning", "at_event.jpg"); st != 409 || !strings.Contains(string(b), "report needs it acknowledged") {
+		t.Errorf("report before acknowledge: %d %s", st, b)
+	}
+	if st := w.do(t, "supervisorA", "POST", url+"/acknowledge", map[string]any{"version": v.Version}, &v); st != 200 || v.State != skygrid.TaskAcknowledged {
+		t.Fatalf("acknowledge: %d %s", st, v.State)
+	}
+	// A stale version: 409.
+	if st := w.do(t, "supervisorA", "POST", url+"/acknowledge", map[string]any{"version": v.Version - 1}, &eb); st != 409 {
+		t.Errorf("stale version: %d %s", st, eb.Error.Message)
+	}
+	// Bad uploads are refused with clear errors, nothing stored.
+	if st, b := w.report(t, "supervisorA", task.ID, v.Version, "straw_burning", "not_image.jpg"); st != 400 || !strings.Contains(string(b), "not a JPEG or PNG") {
+		t.Errorf("text named .jpg: %d %s", st, b)
+	}
+	if st, b := w.report(t, "supervisorA", task.ID, v.Version, "straw_burning"); st != 400 || !strings.Contains(string(b), "1 to 5 photos") {
+		t.Errorf("no photo: %d %s", st, b)
+	}
+	if st, b := w.report(t, "supervisorA", task.ID, v.Version, "arson", "at_event.jpg"); st != 400 || !strings.Contains(string(b), "finding") {
+		t.Errorf("bad finding: %d %s", st, b)
+	}
+	st, b := w.report(t, "supervisorA", task.ID, v.Version, "straw_burning", "at_event.jpg", "no_gps.jpg", "early.jpg")
+	json.Unmarshal(b, &v)
+	if st != 200 || v.State != skygrid.TaskReported || len(v.Photos) != 3 || v.Finding != "straw_burning" {
+		t.Fatalf("report: %d %s", st, b)
+	}
+	// The photos are flagged against this event (the fixtures were taken
+	// at 113.69 E 39.70 N; this task's event is elsewhere, so far too).
+	flags := map[string][]any{}
+	for _, p := range v.Photos {
+		fl, _ := p["flags"].([]any)
+		flags[p["sha256"].(string)] = fl
+	}
+	var unlocated int
+	for _, fl := range flags {
+		if slices.Contains(fl, any("unlocated")) {
+			unlocated++
+		}
+	}
+	if unlocated != 1 {
+		t.Errorf("flags %v: want one unlocated photo", flags)
+	}
+	photo := v.Photos[0]["url"].(string)
+	for user, want := range map[string]int{"supervisorA": 200, "officialA": 200, "auditor": 200, "supervisorB": 403, "officialB": 403} {
+		rq, _ := http.NewRequest("GET", w.srv.URL+photo+"?thumb=1", nil)
+		rq.Header.Set("Authorization", "Bearer "+w.tokens[user])
+		resp, err := http.DefaultClient.Do(rq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want || (want == 200 && resp.Header.Get("Content-Type") != "image/jpeg") {
+			t.Errorf("photo for %s: %d %s", user, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
+	// Return with no reason: 400; with a reason: back to the supervisor.
+	if st := w.do(t, "officialA", "POST", url+"/return", map[string]any{}, &eb); st != 400 {
+		t.Errorf("return without reason: %d", st)
+	}
+	if st := w.do(t, "officialA", "POST", url+"/return", map[string]any{"reason": "照片不清晰", "version": v.Version}, &v); st != 200 || v.State != skygrid.TaskAcknowledged {
+		t.Fatalf("return: %d %s", st, v.State)
+	}
+	st, b = w.report(t, "supervisorA", task.ID, v.Version, "straw_burning", "at_event.jpg")
+	json.Unmarshal(b, &v)
+	if st != 200 || v.Reports != 2 || len(v.Photos) != 4 {
+		t.Fatalf("second report: %d %s", st, b)
+	}
+	if st := w.do(t, "officialA", "POST", url+"/close", map[string]any{"notes": "属实", "version": v.Version}, &v); st != 200 || v.State != skygrid.TaskClosed {
+		t.Fatalf("close: %d %s", st, v.State)
+	}
+	if st := w.do(t, "officialA", "POST", url+"/close", map[string]any{}, &eb); st != 409 || !strings.Contains(eb.Error.Message, "closed") {
+		t.Errorf("close twice: %d %s", st, eb.Error.Message)
+	}
+	// Every transition is in the audit log with who, before and after.
+	entries, _ := w.db.FindAudit(context.Background(), "task", fmt.Sprint(task.ID), 0)
+	var actions []string
+	for _, e := range entries {
+		if e.Actor != "" && e.Before != "" && e.After != "" {
+			actions = append(actions, e.Actor+":"+e.Action)
+		}
+	}
+	slices.Sort(actions)
+	want := []string{"officialA:task.close", "officialA:task.return", "supervisorA:task.acknowledge", "supervisorA:task.report", "supervisorA:task.report"}
+	if !slices.Equal(actions, want) {
+		t.Errorf("audit %v, want %v", actions, want)
+	}
+	// Reassign within the official's county: another grid's supervisor.
+	other := w.taskIn(t, w.gridA)
+	var grid string
+	for _, g := range []string{"140225-000-000"} {
+		grid = g
+	}
+	regions, _, _ := w.db.FindRegions(context.Background(), skygrid.RegionFilter{ParentID: &w.countyA})
+	for _, r := range regions {
+		if r.Level == skygrid.LevelGrid && r.ID != w.gridA {
+			grid = r.ID
+			break
+		}
+	}
+	if st := w.do(t, "officialA", "POST", fmt.Sprintf("/api/tasks/%d/reassign", other.ID), map[string]any{"grid_id": grid}, &v); st != 200 || v.GridID != grid || v.State != skygrid.TaskDispatched {
+		t.Fatalf("reassign: %d %s %s", st, v.GridID, v.State)
+	}
+	// It left supervisor A's list.
+	if st := w.do(t, "supervisorA", "GET", fmt.Sprintf("/api/tasks/%d", other.ID), nil, nil); st != 403 {
+		t.Errorf("reassigned task still visible to the old grid's supervisor: %d", st)
+	}
+}
+
+// Two reports at once on one task: one wins, the other gets 409, and the
+// audit log shows one report.
+func TestConcurrentReportsOneWins(t *testing.T) {
+	w := newWorld(t)
+	task := w.taskIn(t, w.gridA)
+	var v taskView
+	if st := w.do(t, "supervisorA", "POST", fmt.Sprintf("/api/tasks/%d/acknowledge", task.ID), map[string]any{}, &v); st != 200 {
+		t.Fatal(st)
+	}
+	var wg sync.WaitGroup
+	codes := make([]int, 2)
+	bodies := make([][]byte, 2)
+	for i, finding := range []string{"straw_burning", "false_alarm"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i], bodies[i] = w.report(t, "supervisorA", task.ID, v.Version, finding, "at_event.jpg")
+		}()
+	}
+	wg.Wait()
+	slices.Sort(codes)
+	if codes[0] != 200 || codes[1] != 409 {
+		t.Fatalf("codes %v: %s / %s", codes, bodies[0], bodies[1])
+	}
+	entries, _ := w.db.FindAudit(context.Background(), "task", fmt.Sprint(task.ID), 0)
+	reports := 0
+	for _, e := range entries {
+		if e.Action == "task.report" {
+			reports++
+		}
+	}
+	got, _ := w.db.FindTaskByID(context.Background(), task.ID)
+	if reports != 1 || got.Reports != 1 || len(got.Photos) != 1 {
+		t.Errorf("audit shows %d reports; task has %d reports, %d photos", reports, got.Reports, len(got.Photos))
+	}
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"skygrid"
+	"skygrid/notify"
+)
+
+// runNotify: skygrid notify add|list|send [flags]
+func (m *Main) runNotify(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("notify: want add, list or send")
+	}
+	switch args[0] {
+	case "add":
+		return m.runNotifyAdd(ctx, args[1:])
+	case "list":
+		return m.runNotifyList(ctx, args[1:])
+	case "send":
+		return m.runNotifySend(ctx, args[1:])
+	}
+	return fmt.Errorf("notify: unknown command %q (want add, list or send)", args[0])
+}
+
+func (m *Main) runNotifyAdd(ctx context.Context, args []string) error {
+	var c common
+	fs := m.newFlags("notify add", "Usage: skygrid notify add --region ID --kind dingtalk|wecom|webhook --url URL [--secret S] [--audience all|officials|auditors|admins] [flags]\n\n"+
+		"Adds a notification channel: messages about tasks in the region go to it. A DingTalk robot URL holds\n"+
+		"?access_token=..., a WeCom robot URL ?key=...; --secret is the DingTalk robot's signing secret (SEC...).", &c)
+	region := fs.String("region", "", "region id (required)")
+	kind := fs.String("kind", "", "dingtalk (钉钉群机器人), wecom (企业微信群机器人) or webhook (JSON POST) (required)")
+	u := fs.String("url", "", "the robot's or webhook's URL (required)")
+	secret := fs.String("secret", "", "DingTalk signing secret (加签)")
+	audience := fs.String("audience", "all", "who reads the group: all, officials, auditors or admins")
+	if _, err := m.parseFiles(fs, args, 0, 0); err != nil {
+		return err
+	}
+	if *region == "" || *kind == "" || *u == "" {
+		fs.Usage()
+		return fmt.Errorf("notify add: --region, --kind and --url are required")
+	}
+	db, err := m.openDB(c.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ch := &skygrid.Channel{RegionID: *region, Kind: *kind, URL: *u, Secret: *secret, Audience: *audience}
+	if err := db.AddChannel(ctx, ch); err != nil {
+		return fmt.Errorf("notify add: %w", err)
+	}
+	fmt.Fprintf(m.Stdout, "channel %d: %s for region %s (%s) %s%s\n", ch.ID, ch.Kind, ch.RegionID, ch.Audience, notify.MaskURL(ch.URL), signed(ch))
+	return nil
+}
+
+func signed(c *skygrid.Channel) string {
+	if c.Secret != "" {
+		return " signed"
+	}
+	return ""
+}
+
+func (m *Main) runNotifyList(ctx context.Context, args []string) error {
+	var c common
+	fs := m.newFlags("notify list", "Usage: skygrid notify list [flags]\n\nLists the notification channels (tokens masked, secrets never shown).", &c)
+	format := fs.String("format", "table", "table or csv")
+	if _, err := m.parseFiles(fs, args, 0, 0); err != nil {
+		return err
+	}
+	if *format != "table" && *format != "csv" {
+		return fmt.Errorf("notify list: --format %q: want table or csv", *format)
+	}
+	db, err := m.openDB(c.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	cs, err := db.FindChannels(ctx)
+	if err != nil {
+		return err
+	}
+	header := []string{"id", "region", "kind", "audience", "signed", "url", "created"}
+	var rows [][]string
+	for _, ch := range cs {
+		s := "no"
+		if ch.Secret != "" {
+			s = "yes"
+		}
+		rows = append(rows, []string{strconv.FormatInt(ch.ID, 10), ch.RegionID, ch.Kind, ch.Audience, s, notify.MaskURL(ch.URL), local(ch.CreatedAt)})
+	}
+	if err := writeRows(m.Stdout, *format, header, rows); err != nil {
+		return err
+	}
+	if *format == "table" {
+		fmt.Fprintf(m.Stdout, "%d channels (times Asia/Shanghai)\n", len(cs))
+	}
+	return nil
+}
+
+func (m *Main) runNotifySend(ctx context.Context, args []string) error {
+	var c common
+	fs := m.newFlags("notify send", "Usage: skygrid notify send [flags]\n\n"+
+		"Sends the due messages of the outbox once and prints how many were sent and how many failed\n"+
+		"(failed ones are tried again later, after a growing delay).", &c)
+	if _, err := m.parseFiles(fs, args, 0, 0); err != nil {
+		return err
+	}
+	db, err := m.openDB(c.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	w := &notify.Worker{Outbox: db, Client: &http.Client{}, Now: m.Now, Batch: notify.DefaultBatch, Logger: m.Logger}
+	sent, failed := 0, 0
+	for {
+		s, f, err := w.RunOnce(ctx)
+		sent, failed = sent+s, failed+f
+		if err != nil {
+			fmt.Fprintf(m.Stdout, "sent %d, failed %d\n", sent, failed)
+			return fmt.Errorf("notify send: %w", err)
+		}
+		// A full batch: more may be due.
+		if s+f < w.Batch || ctx.Err() != nil {
+			break
+		}
+	}
+	fmt.Fprintf(m.Stdout, "sent %d, failed %d\n", sent, failed)
+	return nil
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"skygrid"
+	"skygrid/api"
+
+	"golang.org/x/term"
+)
+
+// runUser: skygrid user add|list
+func (m *Main) runUser(ctx context.Context, args []string) error {
+	if len(args) == 0 || (args[0] != "add" && args[0] != "list") {
+		return fmt.Errorf("user: want add or list")
+	}
+	var c common
+	if args[0] == "list" {
+		fs := m.newFlags("user list", "Usage: skygrid user list", &c)
+		if _, err := m.parse(fs, args[1:]); err != nil {
+			return err
+		}
+		db, err := m.openDB(c.db)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		us, err := db.FindUsers(ctx)
+		if err != nil {
+			return err
+		}
+		for _, u := range us {
+			fmt.Fprintf(m.Stdout, "%d\t%s\t%s (%s)\t%s\t%s\n", u.ID, u.Name, u.Role, skygrid.RoleNames[u.Role], strings.Join(u.Regions, ","), u.Phone)
+		}
+		return nil
+	}
+	fs := m.newFlags("user add", `Usage: skygrid user add --name NAME --role ROLE [--region ID[,ID...]] [--phone P] [--password-file FILE]
+
+Roles: admin and auditor are city-wide (no --region); official takes a county
+or township id; supervisor takes grid ids. The password comes from
+--password-file (its first line) or, in a terminal, a prompt; at least 8
+characters, stored as a bcrypt hash.`, &c)
+	name := fs.String("name", "", "log-in name (required)")
+	role := fs.String("role", "", "admin, auditor, official or supervisor (required)")
+	region := fs.String("region", "", "scope: a county or township (official), grids, comma-separated (supervisor)")
+	phone := fs.String("phone", "", "phone number")
+	pwFile := fs.String("password-file", "", "read the password from this file's first line")
+	if _, err := m.parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if *name == "" || *role == "" {
+		return fmt.Errorf("user add: --name and --role are required")
+	}
+	pw, err := m.readPassword(*pwFile)
+	if err != nil {
+		return fmt.Errorf("user add: %w", err)
+	}
+	hash, err := api.HashPassword(pw)
+	if err != nil {
+		return fmt.Errorf("user add: %w", err)
+	}
+	u := &skygrid.User{Name: *name, Role: *role, Phone: *phone}
+	for _, r := range strings.Split(*region, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			u.Regions = append(u.Regions, r)
+		}
+	}
+	db, err := m.openDB(c.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.CreateUser(ctx, u, hash); err != nil {
+		return fmt.Errorf("user add: %w", err)
+	}
+	fmt.Fprintf(m.Stdout, "user %d %s: %s (%s) %s\n", u.ID, u.Name, u.Role, skygrid.RoleNames[u.Role], strings.Join(u.Regions, ","))
+	return nil
+}
+
+// readPassword reads the first line of file, or prompts in a terminal.
+func (m *Main) readPassword(file string) (string, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", err
+		}
+		return strings.TrimRight(strings.SplitN(string(b), "\n", 2)[0], "\r"), nil
+	}
+	if f, ok := m.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(m.Stderr, "password: ")
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(m.Stderr)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprint(m.Stderr, "again: ")
+		b2, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(m.Stderr)
+		if err != nil {
+			return "", err
+		}
+		if string(b) != string(b2) {
+			return "", fmt.Errorf("the passwords differ")
+		}
+		return string(b), nil
+	}
+	// Not a terminal: the first line of standard input.
+	line, err := bufio.NewReader(m.Stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", fmt.Errorf("no password: give --password-file or type it at the prompt")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// runToken: skygrid token create --user NAME [--name LABEL]
+func (m *Main) runToken(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		return fmt.Errorf("token: want create")
+	}
+	var c common
+	fs := m.newFlags("token create", "Usage: skygrid token create --user NAME [--name LABEL]\n\nPrints a new API token once (send it as Authorization: Bearer TOKEN); only its hash is stored.", &c)
+	user := fs.String("user", "", "the user the token acts as (required)")
+	label := fs.String("name", "script", "what the token is for")
+	if _, err := m.parse(fs, args[1:]); err != nil {
+		return err
+	}
+	db, err := m.openDB(c.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, _, err := db.UserLogin(ctx, *user)
+	if err != nil {
+		return fmt.Errorf("token create: %w", err)
+	}
+	tok := api.NewSecret()
+	if err := db.CreateToken(ctx, api.HashSecret(tok), u.ID, *label); err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stdout, tok)
+	return nil
+}
+
+// runEscalate: skygrid escalate (once; serve runs it every minute)
+func (m *Main) runEscalate(ctx context.Context, args []string) error {
+	var c common
+	fs := m.newFlags("escalate", "Usage: skygrid escalate\n\nEscalates overdue tasks: to the area's officials when overdue, to the auditors when late by as long again.", &c)
+	if _, err := m.parse(fs, args); err != nil {
+		return err
+	}
+	db, err := m.openDB(c.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Escalate(ctx, m.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "%d tasks escalated\n", n)
+	return nil
+}

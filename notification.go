@@ -1,0 +1,134 @@
+package skygrid
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Notification channel kinds.
+const (
+	ChannelDingTalk = "dingtalk" // 钉钉群机器人: markdown, signed with timestamp + HMAC-SHA256
+	ChannelWeCom    = "wecom"    // 企业微信群机器人: markdown
+	ChannelWebhook  = "webhook"  // generic JSON POST
+)
+
+// Notification events.
+const (
+	NotifyTaskCreated   = "task.created"
+	NotifyTaskOverdue   = "task.overdue"
+	NotifyTaskEscalated = "task.escalated"
+)
+
+// Channel is a notification receiver configured for a region: messages
+// about tasks in the region (or below it) go there.
+type Channel struct {
+	ID       int64  `json:"id"`
+	RegionID string `json:"region_id"`
+	Kind     string `json:"kind"`
+	URL      string `json:"url"`
+	// Secret signs DingTalk messages; never shown by the API.
+	Secret string `json:"-"`
+	// Audience: all, officials, auditors or admins (who the group is).
+	Audience  string    `json:"audience"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// OutboxMessage is one notification to one channel, written in the same
+// transaction as the change it tells of and sent by the notify worker.
+type OutboxMessage struct {
+	ID int64 `json:"id"`
+	// Key is the idempotency key (event, task, channel): the same change
+	// never queues twice, and receivers can drop repeats.
+	Key       string `json:"key"`
+	ChannelID int64  `json:"channel_id"`
+	// Kind, URL and Secret are the channel's, filled by ClaimOutbox.
+	Kind   string `json:"kind"`
+	URL    string `json:"-"`
+	Secret string `json:"-"`
+	Event  string `json:"event"`
+	TaskID int64  `json:"task_id,omitempty"`
+	// Title and Text (markdown) are the message; Payload is the JSON the
+	// generic webhook receives.
+	Title     string    `json:"title"`
+	Text      string    `json:"text"`
+	Payload   string    `json:"payload"`
+	Attempts  int       `json:"attempts"`
+	NextAt    time.Time `json:"next_at"`
+	SentAt    time.Time `json:"sent_at"`
+	LastError string    `json:"last_error,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// OutboxService is what the notify worker needs from the store.
+type OutboxService interface {
+	// ClaimOutbox returns up to n unsent messages due at now and not
+	// claimed by another worker, and claims them until now+lease.
+	ClaimOutbox(ctx context.Context, now time.Time, n int, lease time.Duration) ([]*OutboxMessage, error)
+	// MarkSent records a delivered message: it is never sent again.
+	MarkSent(ctx context.Context, id int64, at time.Time) error
+	// MarkFailed records a failed attempt and when to try again.
+	MarkFailed(ctx context.Context, id int64, reason string, next time.Time) error
+	// FindOutbox lists messages, newest first (sent or not).
+	FindOutbox(ctx context.Context, limit int) ([]*OutboxMessage, error)
+}
+
+// Notice is what a task notification says.
+type Notice struct {
+	Event      string    `json:"event"`
+	TaskID     int64     `json:"task_id"`
+	EventID    int64     `json:"event_id"`
+	Class      string    `json:"class"`
+	GridID     string    `json:"grid_id,omitempty"`
+	CountyID   string    `json:"county_id,omitempty"`
+	Supervisor string    `json:"supervisor,omitempty"`
+	Lon        float64   `json:"lon"`
+	Lat        float64   `json:"lat"`
+	FirstSeen  time.Time `json:"first_seen"`
+	ReportDue  time.Time `json:"report_due"`
+	Escalation int       `json:"escalation,omitempty"`
+	// Link opens the task in the web app.
+	Link string `json:"link"`
+}
+
+var shanghai = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}()
+
+// NoticeText renders a notice as a title and a markdown text in Chinese,
+// times in Beijing time.
+func NoticeText(n Notice) (title, text string) {
+	head := map[string]string{
+		NotifyTaskCreated:   "新火点任务",
+		NotifyTaskOverdue:   "任务超时（已上报区县/乡镇）",
+		NotifyTaskEscalated: "任务严重超时（已上报主管部门）",
+	}[n.Event]
+	if head == "" {
+		head = n.Event
+	}
+	title = fmt.Sprintf("%s #%d %s", head, n.TaskID, ClassNames[n.Class])
+	var b strings.Builder
+	fmt.Fprintf(&b, "### %s\n\n", title)
+	fmt.Fprintf(&b, "- 类别：%s\n", ClassNames[n.Class])
+	if n.GridID != "" {
+		fmt.Fprintf(&b, "- 网格：%s", n.GridID)
+		if n.Supervisor != "" {
+			fmt.Fprintf(&b, "（网格员 %s）", n.Supervisor)
+		}
+		b.WriteString("\n")
+	} else {
+		b.WriteString("- 网格：未落入任何网格（市级待分派）\n")
+	}
+	fmt.Fprintf(&b, "- 位置：%.5f, %.5f\n", n.Lon, n.Lat)
+	fmt.Fprintf(&b, "- 卫星发现：%s\n", n.FirstSeen.In(shanghai).Format("2006-01-02 15:04"))
+	fmt.Fprintf(&b, "- 上报时限：%s\n", n.ReportDue.In(shanghai).Format("2006-01-02 15:04"))
+	if n.Link != "" {
+		fmt.Fprintf(&b, "\n[查看任务](%s)\n", n.Link)
+	}
+	return title, b.String()
+}

@@ -1,0 +1,46 @@
+package skygrid
+
+import (
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// Photo flags: why a photo may not show what the report says.
+const (
+	PhotoFar       = "far"       // taken more than PhotoMaxMetres from the event
+	PhotoEarly     = "early"     // taken before the event's first detection
+	PhotoUnlocated = "unlocated" // no GPS position in the photo
+)
+
+// PhotoFlagNames are the Chinese names shown to reviewers.
+var PhotoFlagNames = map[string]string{
+	PhotoFar:       "拍摄地点距火点超过1公里",
+	PhotoEarly:     "拍摄时间早于卫星发现时间",
+	PhotoUnlocated: "照片无GPS位置",
+}
+
+// PhotoMaxMetres is how far from the event a photo may be taken.
+const PhotoMaxMetres = 1000
+
+// Photo is one photo of a report. The file is stored by its SHA-256.
+type Photo struct {
+	ID     int64  `json:"id"`
+	TaskID int64  `json:"task_id"`
+	Report int    `json:"report"` // 1 for the first report, 2 after a return, ...
+	SHA256 string `json:"sha256"`
+	Mime   string `json:"mime"` // image/jpeg or image/png
+	Size   int64  `json:"size"`
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+	// TakenAt is the EXIF DateTimeOriginal (zero when absent).
+	TakenAt time.Time `json:"taken_at,omitempty"`
+	// Point is the EXIF GPS position (WGS84), nil when absent.
+	Point *orb.Point `json:"-"`
+	// DistanceM is the distance to the event, when located.
+	DistanceM *float64 `json:"distance_m,omitempty"`
+	// Flags are Photo* values.
+	Flags      []string  `json:"flags,omitempty"`
+	UploadedBy int64     `json:"uploaded_by,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+}

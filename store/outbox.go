@@ -1,0 +1,413 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"skygrid"
+)
+
+var _ skygrid.OutboxService = (*DB)(nil)
+
+// Channel audiences.
+var channelAudiences = map[string]bool{"all": true, "officials": true, "auditors": true, "admins": true}
+
+// channelToken names the query parameter that holds a robot's token.
+var channelToken = map[string]string{skygrid.ChannelDingTalk: "access_token", skygrid.ChannelWeCom: "key"}
+
+// maxLastError bounds the error text kept for a failed attempt.
+const maxLastError = 1000
+
+// AddChannel validates and stores a notification channel.
+func (db *DB) AddChannel(ctx context.Context, c *skygrid.Channel) error {
+	c.Kind = strings.TrimSpace(c.Kind)
+	c.URL = strings.TrimSpace(c.URL)
+	c.Secret = strings.TrimSpace(c.Secret)
+	c.RegionID = strings.TrimSpace(c.RegionID)
+	if c.Audience == "" {
+		c.Audience = "all"
+	}
+	if err := validateChannel(c); err != nil {
+		return err
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM regions WHERE id = ?`, c.RegionID).Scan(&n); err != nil {
+		return err
+	} else if n == 0 {
+		return skygrid.Errorf(skygrid.EINVALID, "channel: region %q not found; import it first (skygrid import regions)", c.RegionID)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM notify_channels WHERE region_id = ? AND url = ?`, c.RegionID, c.URL).Scan(&n); err != nil {
+		return err
+	} else if n > 0 {
+		return skygrid.Errorf(skygrid.ECONFLICT, "channel: region %s already has a channel with this URL (%s)", c.RegionID, maskURL(c.URL))
+	}
+	c.CreatedAt = tx.now
+	res, err := tx.ExecContext(ctx, `INSERT INTO notify_channels (region_id, kind, url, secret, audience, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		c.RegionID, c.Kind, c.URL, c.Secret, c.Audience, ts(c.CreatedAt))
+	if err != nil {
+		if isConstraint(err) {
+			return skygrid.Errorf(skygrid.EINVALID, "channel: %v", err)
+		}
+		return err
+	}
+	if c.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	signed := "no"
+	if c.Secret != "" {
+		signed = "yes"
+	}
+	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "cli", Action: "notify.channel.add", Entity: "notify_channel",
+		EntityID: fmt.Sprint(c.ID), After: fmt.Sprintf("region=%s kind=%s audience=%s url=%s signed=%s",
+			c.RegionID, c.Kind, c.Audience, maskURL(c.URL), signed)}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func validateChannel(c *skygrid.Channel) error {
+	switch c.Kind {
+	case skygrid.ChannelDingTalk, skygrid.ChannelWeCom, skygrid.ChannelWebhook:
+	default:
+		return skygrid.Errorf(skygrid.EINVALID, "channel: unknown kind %q (dingtalk, wecom or webhook)", c.Kind)
+	}
+	if !channelAudiences[c.Audience] {
+		return skygrid.Errorf(skygrid.EINVALID, "channel: unknown audience %q (all, officials, auditors or admins)", c.Audience)
+	}
+	if c.RegionID == "" {
+		return skygrid.Errorf(skygrid.EINVALID, "channel: region required")
+	}
+	if c.URL == "" {
+		return skygrid.Errorf(skygrid.EINVALID, "channel: URL required")
+	}
+	u, err := url.Parse(c.URL)
+	if err != nil {
+		// The parse error quotes the URL: do not repeat it.
+		return skygrid.Errorf(skygrid.EINVALID, "channel: the URL does not parse")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return skygrid.Errorf(skygrid.EINVALID, "channel: URL %s: want http or https", maskURL(c.URL))
+	}
+	if u.Host == "" {
+		return skygrid.Errorf(skygrid.EINVALID, "channel: URL %s has no host", maskURL(c.URL))
+	}
+	if p := channelToken[c.Kind]; p != "" && u.Query().Get(p) == "" {
+		return skygrid.Errorf(skygrid.EINVALID, "channel: a %s robot URL holds its token as ?%s=...; %s has none", c.Kind, p, maskURL(c.URL))
+	}
+	if c.Secret != "" && c.Kind != skygrid.ChannelDingTalk {
+		return skygrid.Errorf(skygrid.EINVALID, "channel: a secret signs DingTalk robots only, not %s", c.Kind)
+	}
+	return nil
+}
+
+// maskURL shows a URL with every query value (access_token, key, ...)
+// cut to its first characters and any password hidden, for logs and the
+// audit log.
+func maskURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	if u.RawQuery == "" {
+		return u.String()
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		u.RawQuery = "…"
+		return u.String()
+	}
+	var parts []string
+	for _, k := range sortedKeys(q) {
+		for _, v := range q[k] {
+			parts = append(parts, url.QueryEscape(k)+"="+maskValue(v))
+		}
+	}
+	u.RawQuery = ""
+	return u.String() + "?" + strings.Join(parts, "&")
+}
+
+func maskValue(v string) string {
+	if len(v) <= 8 {
+		return "…"
+	}
+	return url.QueryEscape(v[:4]) + "…"
+}
+
+func sortedKeys(q url.Values) []string {
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+const channelCols = `id, region_id, kind, url, secret, audience, created_at`
+
+func scanChannels(rows *sql.Rows) ([]*skygrid.Channel, error) {
+	defer rows.Close()
+	var out []*skygrid.Channel
+	for rows.Next() {
+		c := &skygrid.Channel{}
+		var created string
+		if err := rows.Scan(&c.ID, &c.RegionID, &c.Kind, &c.URL, &c.Secret, &c.Audience, &created); err != nil {
+			return nil, err
+		}
+		c.CreatedAt = parseTS(created)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// FindChannels lists every channel by id, secrets included (callers must
+// not show them).
+func (db *DB) FindChannels(ctx context.Context) ([]*skygrid.Channel, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT `+channelCols+` FROM notify_channels ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	return scanChannels(rows)
+}
+
+// channelsFor returns the channels of any of the regions whose audience is
+// any of audiences, by id.
+func channelsFor(ctx context.Context, tx *Tx, regionIDs []string, audiences []string) ([]*skygrid.Channel, error) {
+	if len(regionIDs) == 0 || len(audiences) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(regionIDs)+len(audiences))
+	for _, id := range regionIDs {
+		args = append(args, id)
+	}
+	for _, a := range audiences {
+		args = append(args, a)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+channelCols+` FROM notify_channels WHERE region_id IN (`+placeholders(len(regionIDs))+
+		`) AND audience IN (`+placeholders(len(audiences))+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanChannels(rows)
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// QueueOutbox queues messages in their own transaction (see queueOutbox).
+func (db *DB) QueueOutbox(ctx context.Context, msgs []*skygrid.OutboxMessage) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := queueOutbox(ctx, tx, msgs); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// queueOutbox queues messages inside tx. A message whose key is already
+// queued (sent or not) is not queued again: its ID is set to the queued
+// one's. CreatedAt and NextAt default to the transaction's time.
+func queueOutbox(ctx context.Context, tx *Tx, msgs []*skygrid.OutboxMessage) error {
+	for _, m := range msgs {
+		if m.Key == "" {
+			return skygrid.Errorf(skygrid.EINVALID, "outbox message: key required")
+		} else if m.ChannelID == 0 {
+			return skygrid.Errorf(skygrid.EINVALID, "outbox message %s: channel required", m.Key)
+		} else if m.Event == "" {
+			return skygrid.Errorf(skygrid.EINVALID, "outbox message %s: event required", m.Key)
+		}
+		payload := m.Payload
+		if payload == "" {
+			payload = "{}"
+		} else if !json.Valid([]byte(payload)) {
+			return skygrid.Errorf(skygrid.EINVALID, "outbox message %s: payload is not JSON", m.Key)
+		}
+		if m.CreatedAt.IsZero() {
+			m.CreatedAt = tx.now
+		}
+		if m.NextAt.IsZero() {
+			m.NextAt = tx.now
+		}
+		var taskID any
+		if m.TaskID != 0 {
+			taskID = m.TaskID
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, channel_id, event, task_id, title, text, payload, next_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+			m.Key, m.ChannelID, m.Event, taskID, m.Title, m.Text, payload, ts(m.NextAt), ts(m.CreatedAt))
+		if err != nil {
+			if isConstraint(err) {
+				return skygrid.Errorf(skygrid.EINVALID, "outbox message %s: channel %d: %v", m.Key, m.ChannelID, err)
+			}
+			return fmt.Errorf("outbox message %s: %w", m.Key, err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			m.ID, _ = res.LastInsertId()
+		} else if err := tx.QueryRowContext(ctx, `SELECT id FROM outbox WHERE key = ?`, m.Key).Scan(&m.ID); err != nil {
+			return fmt.Errorf("outbox message %s: %w", m.Key, err)
+		}
+	}
+	return nil
+}
+
+const outboxCols = `o.id, o.key, o.channel_id, o.event, o.task_id, o.title, o.text, o.payload, o.attempts, o.next_at, o.sent_at, o.last_error, o.created_at`
+
+func scanOutbox(rows *sql.Rows, extra ...any) (*skygrid.OutboxMessage, error) {
+	m := &skygrid.OutboxMessage{}
+	var taskID sql.NullInt64
+	var next, sent, created string
+	if err := rows.Scan(append([]any{&m.ID, &m.Key, &m.ChannelID, &m.Event, &taskID, &m.Title, &m.Text, &m.Payload,
+		&m.Attempts, &next, &sent, &m.LastError, &created}, extra...)...); err != nil {
+		return nil, err
+	}
+	m.TaskID = taskID.Int64
+	m.NextAt, m.SentAt, m.CreatedAt = parseTS(next), parseTS(sent), parseTS(created)
+	return m, nil
+}
+
+// ClaimOutbox returns up to n unsent messages due at now and not claimed
+// by another worker (or whose claim ran out), by id, with their channel's
+// kind, URL and secret, and claims them until now+lease. It runs in one
+// immediate transaction (the DSN's _txlock), so two workers never claim
+// the same message.
+func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, n int, lease time.Duration) ([]*skygrid.OutboxMessage, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	if lease < time.Second {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "claim outbox: lease %s: want at least 1s", lease)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	at := ts(now)
+	rows, err := tx.QueryContext(ctx, `SELECT `+outboxCols+`, c.kind, c.url, c.secret FROM outbox o JOIN notify_channels c ON c.id = o.channel_id
+		WHERE o.sent_at = '' AND o.next_at <= ? AND (o.claimed_until = '' OR o.claimed_until <= ?) ORDER BY o.id LIMIT ?`, at, at, n)
+	if err != nil {
+		return nil, err
+	}
+	var out []*skygrid.OutboxMessage
+	for rows.Next() {
+		var kind, u, secret string
+		m, err := scanOutbox(rows, &kind, &u, &secret)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		m.Kind, m.URL, m.Secret = kind, u, secret
+		out = append(out, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	args := []any{ts(now.Add(lease))}
+	for _, m := range out {
+		args = append(args, m.ID)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET claimed_until = ? WHERE id IN (`+placeholders(len(out))+`)`, args...); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ReleaseOutbox gives claimed messages back unsent, so that any worker may
+// claim them at once (a worker that stops releases what it did not send).
+func (db *DB) ReleaseOutbox(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	_, err := db.db.ExecContext(ctx, `UPDATE outbox SET claimed_until = '' WHERE sent_at = '' AND id IN (`+placeholders(len(ids))+`)`, args...)
+	return err
+}
+
+// MarkSent records a delivered message: it is never claimed again. Marking
+// a message sent twice keeps the first time.
+func (db *DB) MarkSent(ctx context.Context, id int64, at time.Time) error {
+	res, err := db.db.ExecContext(ctx, `UPDATE outbox SET sent_at = CASE WHEN sent_at = '' THEN ? ELSE sent_at END, claimed_until = '' WHERE id = ?`,
+		ts(at), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return skygrid.Errorf(skygrid.ENOTFOUND, "outbox message %d not found", id)
+	}
+	return nil
+}
+
+// MarkFailed records a failed attempt: one more attempt, the reason, and
+// when to try again. A message already sent is left alone.
+func (db *DB) MarkFailed(ctx context.Context, id int64, reason string, next time.Time) error {
+	if len(reason) > maxLastError {
+		reason = strings.ToValidUTF8(reason[:maxLastError], "") + "…"
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var sent string
+	if err := tx.QueryRowContext(ctx, `SELECT sent_at FROM outbox WHERE id = ?`, id).Scan(&sent); err == sql.ErrNoRows {
+		return skygrid.Errorf(skygrid.ENOTFOUND, "outbox message %d not found", id)
+	} else if err != nil {
+		return err
+	} else if sent != "" {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ?, claimed_until = '' WHERE id = ?`,
+		reason, ts(next), id); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// FindOutbox lists messages, newest first (sent or not), with their
+// channel's kind (not its URL or secret). limit <= 0 lists all.
+func (db *DB) FindOutbox(ctx context.Context, limit int) ([]*skygrid.OutboxMessage, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT `+outboxCols+`, COALESCE(c.kind, '') FROM outbox o LEFT JOIN notify_channels c ON c.id = o.channel_id
+		ORDER BY o.id DESC`+limitOffset(limit, 0))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*skygrid.OutboxMessage
+	for rows.Next() {
+		var kind string
+		m, err := scanOutbox(rows, &kind)
+		if err != nil {
+			return nil, err
+		}
+		m.Kind = kind
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,183 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"skygrid"
+)
+
+var _ skygrid.UserService = (*DB)(nil)
+
+// CreateUser stores a user and their scope regions in one transaction.
+func (db *DB) CreateUser(ctx context.Context, u *skygrid.User, hash string) error {
+	if !slices.Contains(skygrid.Roles, u.Role) {
+		return skygrid.Errorf(skygrid.EINVALID, "role %q: want one of %s", u.Role, strings.Join(skygrid.Roles, ", "))
+	}
+	if strings.TrimSpace(u.Name) == "" {
+		return skygrid.Errorf(skygrid.EINVALID, "a user needs a name")
+	}
+	switch {
+	case u.CityWide() && len(u.Regions) > 0:
+		return skygrid.Errorf(skygrid.EINVALID, "%s users are city-wide: no --region", u.Role)
+	case !u.CityWide() && len(u.Regions) == 0:
+		return skygrid.Errorf(skygrid.EINVALID, "%s users need --region (a county or township for officials, grids for supervisors)", u.Role)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, r := range u.Regions {
+		var level string
+		if err := tx.QueryRowContext(ctx, `SELECT level FROM regions WHERE id = ?`, r).Scan(&level); errors.Is(err, sql.ErrNoRows) {
+			return skygrid.Errorf(skygrid.EINVALID, "region %q is not imported", r)
+		} else if err != nil {
+			return err
+		}
+		if u.Role == skygrid.RoleSupervisor && level != skygrid.LevelGrid {
+			return skygrid.Errorf(skygrid.EINVALID, "region %s is a %s: a supervisor is scoped to grids", r, level)
+		}
+		if u.Role == skygrid.RoleOfficial && level != skygrid.LevelCounty && level != skygrid.LevelTownship {
+			return skygrid.Errorf(skygrid.EINVALID, "region %s is a %s: an official is scoped to a county or a township", r, level)
+		}
+	}
+	now := ts(tx.now)
+	res, err := tx.ExecContext(ctx, `INSERT INTO users (name, phone, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		u.Name, u.Phone, u.Role, hash, now, now)
+	if isConstraint(err) {
+		return skygrid.Errorf(skygrid.ECONFLICT, "user %q exists", u.Name)
+	} else if err != nil {
+		return err
+	}
+	u.ID, _ = res.LastInsertId()
+	u.CreatedAt = tx.now
+	for _, r := range u.Regions {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_regions (user_id, region_id) VALUES (?, ?)`, u.ID, r); err != nil {
+			return err
+		}
+	}
+	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "cli", Action: "user.add", Entity: "user", EntityID: fmt.Sprint(u.ID),
+		After: fmt.Sprintf("name=%s role=%s regions=%s", u.Name, u.Role, strings.Join(u.Regions, ","))}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+const userCols = `u.id, u.name, u.phone, u.role, u.disabled, u.created_at,
+	COALESCE((SELECT group_concat(region_id, ',') FROM user_regions r WHERE r.user_id = u.id), '')`
+
+func scanUser(row interface{ Scan(...any) error }, extra ...any) (*skygrid.User, error) {
+	u := &skygrid.User{}
+	var created, regions string
+	if err := row.Scan(append([]any{&u.ID, &u.Name, &u.Phone, &u.Role, &u.Disabled, &created, &regions}, extra...)...); err != nil {
+		return nil, err
+	}
+	u.CreatedAt = parseTS(created)
+	if regions != "" {
+		u.Regions = strings.Split(regions, ",")
+		slices.Sort(u.Regions)
+	}
+	return u, nil
+}
+
+func (db *DB) FindUserByID(ctx context.Context, id int64) (*skygrid.User, error) {
+	u, err := scanUser(db.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users u WHERE u.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, skygrid.Errorf(skygrid.ENOTFOUND, "user %d not found", id)
+	}
+	return u, err
+}
+
+func (db *DB) UserLogin(ctx context.Context, name string) (*skygrid.User, string, error) {
+	var hash string
+	u, err := scanUser(db.db.QueryRowContext(ctx, `SELECT `+userCols+`, u.password_hash FROM users u WHERE u.name = ?`, name), &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", skygrid.Errorf(skygrid.ENOTFOUND, "no user %q", name)
+	}
+	return u, hash, err
+}
+
+func (db *DB) FindUsers(ctx context.Context) ([]*skygrid.User, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT `+userCols+` FROM users u ORDER BY u.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*skygrid.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+func (db *DB) CreateSession(ctx context.Context, idHash string, userID int64, csrf string, expires time.Time) error {
+	_, err := db.db.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		idHash, userID, csrf, ts(db.Now()), ts(expires))
+	return err
+}
+
+func (db *DB) SessionUser(ctx context.Context, idHash string) (*skygrid.User, string, error) {
+	var csrf, expires string
+	u, err := scanUser(db.db.QueryRowContext(ctx, `SELECT `+userCols+`, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.id_hash = ? AND u.disabled = 0`, idHash), &csrf, &expires)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !parseTS(expires).After(db.Now())) {
+		return nil, "", skygrid.Errorf(skygrid.EUNAUTHORIZED, "not logged in (or the session expired)")
+	}
+	return u, csrf, err
+}
+
+func (db *DB) DeleteSession(ctx context.Context, idHash string) error {
+	_, err := db.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash)
+	return err
+}
+
+func (db *DB) CreateToken(ctx context.Context, tokenHash string, userID int64, name string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES (?, ?, ?, ?)`,
+		tokenHash, userID, name, ts(tx.now)); err != nil {
+		return err
+	}
+	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "cli", Action: "token.create", Entity: "user", EntityID: fmt.Sprint(userID), After: "token " + name}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func (db *DB) TokenUser(ctx context.Context, tokenHash string) (*skygrid.User, error) {
+	u, err := scanUser(db.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM api_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.token_hash = ? AND u.disabled = 0`, tokenHash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, skygrid.Errorf(skygrid.EUNAUTHORIZED, "unknown API token")
+	}
+	return u, err
+}
+
+func (db *DB) RecordLoginFailure(ctx context.Context, key string) error {
+	_, err := db.db.ExecContext(ctx, `INSERT INTO login_failures (key, at) VALUES (?, ?)`, key, ts(db.Now()))
+	return err
+}
+
+func (db *DB) LoginFailures(ctx context.Context, key string, since time.Time) (int, error) {
+	var n int
+	err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_failures WHERE key = ? AND at >= ?`, key, ts(since)).Scan(&n)
+	return n, err
+}
+
+func (db *DB) ClearLoginFailures(ctx context.Context, key string) error {
+	_, err := db.db.ExecContext(ctx, `DELETE FROM login_failures WHERE key = ?`, key)
+	return err
+}

@@ -1,0 +1,96 @@
+package skygrid
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// Roles.
+const (
+	RoleAdmin      = "admin"      // 管理员: everything
+	RoleAuditor    = "auditor"    // 农业农村局/生态环境局: reads city-wide, audits, exports, reviews
+	RoleOfficial   = "official"   // 乡镇/区县干部: one county or township: map, tasks, review
+	RoleSupervisor = "supervisor" // 网格员: their grids' tasks
+)
+
+// Roles lists every role.
+var Roles = []string{RoleAdmin, RoleAuditor, RoleOfficial, RoleSupervisor}
+
+// RoleNames are the Chinese names shown to users.
+var RoleNames = map[string]string{RoleAdmin: "管理员", RoleAuditor: "审核（农业/生态部门）", RoleOfficial: "区县/乡镇干部", RoleSupervisor: "网格员"}
+
+// User is a person who logs in.
+type User struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Phone string `json:"phone,omitempty"`
+	Role  string `json:"role"`
+	// Regions are the user's scope: an official's county or township, a
+	// supervisor's grids; none for admins and auditors (city-wide).
+	Regions   []string  `json:"regions,omitempty"`
+	Disabled  bool      `json:"disabled,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// CityWide reports whether the user sees everything.
+func (u *User) CityWide() bool { return u.Role == RoleAdmin || u.Role == RoleAuditor }
+
+// Scope is what a user may see: everything, or the regions listed (an
+// event or task is in scope when its grid, township or county is one of
+// them).
+type Scope struct {
+	All     bool
+	Regions []string
+}
+
+// ScopeOf returns the user's scope; a scoped user without regions sees
+// nothing.
+func ScopeOf(u *User) Scope {
+	if u == nil {
+		return Scope{}
+	}
+	if u.CityWide() {
+		return Scope{All: true}
+	}
+	return Scope{Regions: u.Regions}
+}
+
+// Holds reports whether any of the ids (an event's grid, township and
+// county) is in scope.
+func (s Scope) Holds(ids ...string) bool {
+	if s.All {
+		return true
+	}
+	for _, id := range ids {
+		if id != "" && slices.Contains(s.Regions, id) {
+			return true
+		}
+	}
+	return false
+}
+
+// UserService keeps users, sessions and tokens.
+type UserService interface {
+	// CreateUser stores a user with a password hash; ECONFLICT when the
+	// name is taken, EINVALID for a bad role or region.
+	CreateUser(ctx context.Context, u *User, passwordHash string) error
+	FindUserByID(ctx context.Context, id int64) (*User, error)
+	// UserLogin returns the user and password hash by name, or ENOTFOUND.
+	UserLogin(ctx context.Context, name string) (*User, string, error)
+	FindUsers(ctx context.Context) ([]*User, error)
+	// CreateSession stores a session (by the hash of its secret) with its
+	// CSRF token; SessionUser returns the user and CSRF token of a live
+	// session, or EUNAUTHORIZED.
+	CreateSession(ctx context.Context, idHash string, userID int64, csrf string, expires time.Time) error
+	SessionUser(ctx context.Context, idHash string) (*User, string, error)
+	DeleteSession(ctx context.Context, idHash string) error
+	// CreateToken stores an API token (by hash); TokenUser finds its user.
+	CreateToken(ctx context.Context, tokenHash string, userID int64, name string) error
+	TokenUser(ctx context.Context, tokenHash string) (*User, error)
+	// LoginFailures counts failures for a key since a time; a success
+	// clears them.
+	RecordLoginFailure(ctx context.Context, key string) error
+	LoginFailures(ctx context.Context, key string, since time.Time) (int, error)
+	ClearLoginFailures(ctx context.Context, key string) error
+}
