@@ -461,11 +461,14 @@ func (w *world) report(t *testing.T, user string, taskID, version int64, finding
 	mw.WriteField("lon", "113.69")
 	mw.WriteField("lat", "39.70")
 	for _, p := range photos {
-		b, err := os.ReadFile(filepath.Join("..", "dispatch", "testdata", "photos", p))
+		if !filepath.IsAbs(p) {
+			p = filepath.Join("..", "dispatch", "testdata", "photos", p)
+		}
+		b, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fw, _ := mw.CreateFormFile("photos", p)
+		fw, _ := mw.CreateFormFile("photos", filepath.Base(p))
 		fw.Write(b)
 	}
 	mw.Close()
@@ -506,6 +509,12 @@ func TestTaskLifecycle(t *testing.T) {
 	// Bad uploads are refused with clear errors, nothing stored.
 	if st, b := w.report(t, "supervisorA", task.ID, v.Version, "straw_burning", "not_image.jpg"); st != 400 || !strings.Contains(string(b), "not a JPEG or PNG") {
 		t.Errorf("text named .jpg: %d %s", st, b)
+	}
+	big := filepath.Join(t.TempDir(), "big.jpg")
+	at, _ := os.ReadFile(filepath.Join("..", "dispatch", "testdata", "photos", "at_event.jpg"))
+	os.WriteFile(big, append(at, make([]byte, 16<<20)...), 0o644)
+	if st, b := w.report(t, "supervisorA", task.ID, v.Version, "straw_burning", big); st != 400 || !strings.Contains(string(b), "larger than 15 MiB") {
+		t.Errorf("16 MiB photo: %d %s", st, b)
 	}
 	if st, b := w.report(t, "supervisorA", task.ID, v.Version, "straw_burning"); st != 400 || !strings.Contains(string(b), "1 to 5 photos") {
 		t.Errorf("no photo: %d %s", st, b)

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"skygrid"
+	"skygrid/data"
+	"skygrid/store"
+)
+
+// robot is a local DingTalk or WeCom group robot: it checks what a real
+// one checks and keeps the markdown it got.
+type robot struct {
+	mu     sync.Mutex
+	texts  []string
+	srv    *httptest.Server
+	secret string
+}
+
+func newRobot(t *testing.T, kind, secret string) *robot {
+	r := &robot{secret: secret}
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, q *http.Request) {
+		b, _ := io.ReadAll(q.Body)
+		var body struct {
+			MsgType  string `json:"msgtype"`
+			Markdown struct {
+				Title, Text, Content string
+			} `json:"markdown"`
+		}
+		if json.Unmarshal(b, &body) != nil || body.MsgType != "markdown" {
+			io.WriteString(w, `{"errcode":40008,"errmsg":"invalid message type"}`)
+			return
+		}
+		text := body.Markdown.Text
+		if kind == "dingtalk" {
+			qs := q.URL.Query()
+			mac := hmac.New(sha256.New, []byte(secret))
+			mac.Write([]byte(qs.Get("timestamp") + "\n" + secret))
+			if qs.Get("sign") != base64.StdEncoding.EncodeToString(mac.Sum(nil)) || body.Markdown.Title == "" {
+				io.WriteString(w, `{"errcode":310000,"errmsg":"sign not match"}`)
+				return
+			}
+		} else {
+			text = body.Markdown.Content
+		}
+		r.mu.Lock()
+		r.texts = append(r.texts, text)
+		r.mu.Unlock()
+		io.WriteString(w, `{"errcode":0,"errmsg":"ok"}`)
+	}))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func (r *robot) got() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.texts...)
+}
+
+// runAt runs a command with the clock at now.
+func runAt(t *testing.T, now time.Time, db string, args ...string) (string, error) {
+	t.Helper()
+	m, out, errb := testMain()
+	m.Now = func() time.Time { return now }
+	err := m.Run(context.Background(), append(args, "--db", db))
+	return out.String() + errb.String(), err
+}
+
+// From ingest to the group chats: a new task is queued in the ingest's
+// transaction and reaches the county's DingTalk and WeCom groups; an
+// overdue task goes to the county's officials, twice overdue to the
+// auditors' group; each message once, linking to the task.
+func TestTasksReachTheGroupChats(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "n.db")
+	files := writeEmbedded(t, dir, data.Districts)
+	day := writeEmbedded(t, dir, data.FIRMSOctober+"/2023-10-24.csv")[0]
+	ding := newRobot(t, "dingtalk", "SECtest")
+	wecom := newRobot(t, "wecom", "")
+	auditors := newRobot(t, "dingtalk", "SECaudit")
+	now := time.Date(2023, 10, 24, 6, 0, 0, 0, time.UTC)
+	for _, args := range [][]string{
+		{"import", "regions", files[0], "--level", "county", "--crs", "cgcs2000"},
+		{"grid", "generate", "--cell", "3km"},
+		{"notify", "add", "--region", "140225", "--kind", "dingtalk", "--url", ding.srv.URL + "/robot/send?access_token=tok1", "--secret", "SECtest", "--audience", "officials"},
+		{"notify", "add", "--region", "140225", "--kind", "wecom", "--url", wecom.srv.URL + "/cgi-bin/webhook/send?key=k1"},
+		{"notify", "add", "--region", "140225", "--kind", "dingtalk", "--url", auditors.srv.URL + "/robot/send?access_token=tok2", "--secret", "SECaudit", "--audience", "auditors"},
+		{"ingest", day},
+	} {
+		if out, err := runAt(t, now, db, args...); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	d := store.NewDB(db)
+	if err := d.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	county := "140225"
+	tasks, _, err := d.FindTasks(ctx, skygrid.TaskFilter{CountyID: &county})
+	if err != nil || len(tasks) == 0 {
+		t.Fatalf("no tasks in 140225: %v", err)
+	}
+	if out, err := runAt(t, now, db, "notify", "send"); err != nil || !strings.Contains(out, fmt.Sprintf("sent %d", 2*len(tasks))) {
+		t.Fatalf("send: %v %s (want %d sent: one per task to each of two groups)", err, out, 2*len(tasks))
+	}
+	check := func(r *robot, want int, head string) {
+		t.Helper()
+		got := r.got()
+		seen := map[string]bool{}
+		n := 0
+		for _, text := range got {
+			if !strings.Contains(text, head) {
+				continue
+			}
+			n++
+			key := text[strings.LastIndex(text, "编号 "):]
+			if seen[key] {
+				t.Errorf("message %s arrived twice", key)
+			}
+			seen[key] = true
+			if !strings.Contains(text, "/#/tasks/") {
+				t.Errorf("no link to the task: %s", text)
+			}
+		}
+		if n != want {
+			t.Errorf("%d %q messages, want %d", n, head, want)
+		}
+	}
+	check(ding, len(tasks), "新火点任务")
+	check(wecom, len(tasks), "新火点任务")
+	check(auditors, 0, "新火点任务")
+	// Sending again sends nothing.
+	if out, _ := runAt(t, now, db, "notify", "send"); !strings.Contains(out, "sent 0") {
+		t.Errorf("second send: %s", out)
+	}
+	// Past the report deadline: overdue, to the officials' groups.
+	late := tasks[0].ReportDue.Add(time.Minute)
+	every, _, _ := d.FindTasks(ctx, skygrid.TaskFilter{})
+	if out, err := runAt(t, late, db, "escalate"); err != nil || !strings.Contains(out, fmt.Sprintf("%d tasks escalated", len(every))) {
+		t.Fatalf("escalate: %v %s", err, out)
+	}
+	runAt(t, late, db, "notify", "send")
+	check(ding, len(tasks), "任务超时")
+	check(auditors, 0, "任务超时")
+	// Running it again at the same time changes nothing.
+	if out, _ := runAt(t, late, db, "escalate"); !strings.Contains(out, "0 tasks escalated") {
+		t.Errorf("escalate twice: %s", out)
+	}
+	// Late by as long again: to the auditors.
+	later := tasks[0].ReportDue.Add(tasks[0].ReportDue.Sub(tasks[0].CreatedAt) + time.Minute)
+	runAt(t, later, db, "escalate")
+	runAt(t, later, db, "notify", "send")
+	check(auditors, len(tasks), "严重超时")
+	got, _ := d.FindTaskByID(ctx, tasks[0].ID)
+	if got.Escalation != 2 {
+		t.Errorf("escalation %d, want 2", got.Escalation)
+	}
+	entries, _ := d.FindAudit(ctx, "task", fmt.Sprint(tasks[0].ID), 0)
+	levels := 0
+	for _, e := range entries {
+		if e.Action == "task.escalate" {
+			levels++
+		}
+	}
+	if levels != 2 {
+		t.Errorf("%d escalation audit lines, want 2", levels)
+	}
+}
