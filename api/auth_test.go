@@ -24,6 +24,7 @@ import (
 	"skygrid/api"
 	"skygrid/data"
 	"skygrid/dispatch"
+	"skygrid/geo"
 	"skygrid/store"
 	"skygrid/tiles"
 
@@ -41,6 +42,7 @@ type world struct {
 	// with tasks in each.
 	countyA, countyB, gridA, gridB string
 	clock                          *time.Time
+	sites                          []int64 // a site in grid A, one in grid B
 }
 
 const testPassword = "correct horse battery"
@@ -121,6 +123,21 @@ func newWorld(t *testing.T) *world {
 	}
 	if w.gridA == "" || w.gridB == "" {
 		t.Fatalf("no grids with tasks: %v", byGrid)
+	}
+	// A construction site in the middle of each of the two grids.
+	for i, g := range []string{w.gridA, w.gridB} {
+		r, err := db.FindRegionByID(ctx, g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := geo.Centroid(r.Geometry)
+		site := &skygrid.Site{Kind: skygrid.SiteConstruction, ExternalID: fmt.Sprintf("S%d", i), Name: "工地 " + g,
+			Geometry: geo.Rect(c, 80, 80), Attrs: map[string]string{"video": "no"}}
+		site.AreaM2 = geo.AreaM2(site.Geometry)
+		if _, err := db.ImportSites(ctx, []*skygrid.Site{site}, nil); err != nil {
+			t.Fatal(err)
+		}
+		w.sites = append(w.sites, site.ID)
 	}
 	hash, err := api.HashPassword(testPassword)
 	if err != nil {
@@ -336,6 +353,21 @@ func TestEveryRouteKeepsToRoleAndArea(t *testing.T) {
 				if f.Props["id"] == r.otherCty || f.Props["parent_id"] == r.otherCty {
 					t.Errorf("region %v of county %s listed", f.Props["id"], r.otherCty)
 				}
+			}
+			// Sites: their own area's only.
+			own, other := w.sites[0], w.sites[1]
+			if r.otherCty == w.countyA {
+				own, other = other, own
+			}
+			w.do(t, r.user, "GET", "/api/sites", nil, &fcol)
+			if fcol.Total != 1 || len(fcol.Features) != 1 || fcol.Features[0].Props["id"] != float64(own) {
+				t.Errorf("sites: total %d %v, want only site %d", fcol.Total, fcol.Features, own)
+			}
+			if st := w.do(t, r.user, "GET", fmt.Sprintf("/api/sites/%d", other), nil, nil); st != 403 {
+				t.Errorf("other area's site: %d", st)
+			}
+			if st := w.do(t, r.user, "GET", "/api/sites/99999", nil, nil); st != 403 {
+				t.Errorf("unknown site: %d", st)
 			}
 			if st := w.do(t, r.user, "GET", "/api/regions/"+r.otherCty, nil, nil); st != 403 {
 				t.Errorf("other county region: %d", st)
