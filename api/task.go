@@ -151,6 +151,11 @@ func (s *Server) handleTask(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return s.respondTask(c, t)
+}
+
+// respondTask answers with the task's view.
+func (s *Server) respondTask(c echo.Context, t *skygrid.Task) error {
 	v, err := s.taskView(c, t)
 	if err != nil {
 		return err
@@ -245,15 +250,10 @@ func (s *Server) handleTaskAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	t, err = s.Tasks.FindTaskByID(r.Context(), t.ID)
-	if err != nil {
+	if t, err = s.Tasks.FindTaskByID(r.Context(), t.ID); err != nil {
 		return err
 	}
-	v, err := s.taskView(c, t)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
+	return s.respondTask(c, t)
 }
 
 // GET /api/photos/:sha[?thumb=1]: only to users who may see its task.
