@@ -34,7 +34,7 @@ type Photo struct {
 	Width  int    `json:"width"`
 	Height int    `json:"height"`
 	// TakenAt is the EXIF DateTimeOriginal (zero when absent).
-	TakenAt time.Time `json:"taken_at,omitempty"`
+	TakenAt time.Time `json:"taken_at,omitzero"`
 	// Point is the EXIF GPS position (WGS84), nil when absent.
 	Point *orb.Point `json:"-"`
 	// DistanceM is the distance to the event, when located.

@@ -40,20 +40,20 @@ type Task struct {
 	// The lifecycle. Version rises with every transition: a change made
 	// against an older version is refused (two reports, one wins).
 	Version        int64      `json:"version"`
-	AcknowledgedAt time.Time  `json:"acknowledged_at,omitempty"`
+	AcknowledgedAt time.Time  `json:"acknowledged_at,omitzero"`
 	Finding        string     `json:"finding,omitempty"`
 	Notes          string     `json:"notes,omitempty"`
-	ReportedAt     time.Time  `json:"reported_at,omitempty"`
+	ReportedAt     time.Time  `json:"reported_at,omitzero"`
 	ReportedBy     int64      `json:"reported_by,omitempty"`
 	ReportPoint    *orb.Point `json:"-"`
 	ReportAccuracy float64    `json:"report_accuracy_m,omitempty"`
 	Reports        int        `json:"reports"`
-	ClosedAt       time.Time  `json:"closed_at,omitempty"`
+	ClosedAt       time.Time  `json:"closed_at,omitzero"`
 	ClosedBy       int64      `json:"closed_by,omitempty"`
 	ReviewNote     string     `json:"review_note,omitempty"`
 	// Escalation: 0 none, 1 to the area's official, 2 to the auditors.
 	Escalation  int       `json:"escalation"`
-	EscalatedAt time.Time `json:"escalated_at,omitempty"`
+	EscalatedAt time.Time `json:"escalated_at,omitzero"`
 
 	// Filled by FindTaskByID.
 	Photos []*Photo `json:"photos,omitempty"`
