@@ -51,6 +51,9 @@ type Task struct {
 	ClosedAt       time.Time  `json:"closed_at,omitzero"`
 	ClosedBy       int64      `json:"closed_by,omitempty"`
 	ReviewNote     string     `json:"review_note,omitempty"`
+	// DispatchedAt is when a reassigned task was dispatched again (its
+	// deadlines count from it); zero: CreatedAt.
+	DispatchedAt time.Time `json:"dispatched_at,omitzero"`
 	// Escalation: 0 none, 1 to the area's official, 2 to the auditors.
 	Escalation  int       `json:"escalation"`
 	EscalatedAt time.Time `json:"escalated_at,omitzero"`
@@ -170,7 +173,13 @@ func (t *Task) Transition(action string, u *User, c TaskChange, now time.Time) e
 		if c.GridID == "" || c.GridID == t.GridID {
 			return Errorf(EINVALID, "reassign needs another grid (the task is in %q)", t.GridID)
 		}
+		// A new supervisor gets the same time as the first had, from now,
+		// and the escalation starts again.
+		from := t.dispatched()
+		ack, rep := t.AckDue.Sub(from), t.ReportDue.Sub(from)
 		t.State, t.GridID, t.AcknowledgedAt = TaskDispatched, c.GridID, time.Time{}
+		t.DispatchedAt, t.AckDue, t.ReportDue = now, now.Add(ack), now.Add(rep)
+		t.Escalation, t.EscalatedAt = 0, time.Time{}
 	default:
 		return Errorf(EINVALID, "unknown action %q", action)
 	}
@@ -181,6 +190,14 @@ func (t *Task) Transition(action string, u *User, c TaskChange, now time.Time) e
 
 // TaskStateNames are the Chinese names shown to users.
 var TaskStateNames = map[string]string{TaskDispatched: "待签收", TaskAcknowledged: "处置中", TaskReported: "待审核", TaskClosed: "已办结"}
+
+// dispatched is when the task was (last) dispatched.
+func (t *Task) dispatched() time.Time {
+	if !t.DispatchedAt.IsZero() {
+		return t.DispatchedAt
+	}
+	return t.CreatedAt
+}
 
 // Overdue reports whether the task is past a deadline it has not met.
 func (t *Task) Overdue(now time.Time) bool {
@@ -200,7 +217,7 @@ func (t *Task) EscalationDue(now time.Time) int {
 	if !t.Overdue(now) {
 		return 0
 	}
-	if now.After(t.ReportDue.Add(t.ReportDue.Sub(t.CreatedAt))) {
+	if now.After(t.ReportDue.Add(t.ReportDue.Sub(t.dispatched()))) {
 		return 2
 	}
 	return 1

@@ -88,9 +88,12 @@ type UserService interface {
 	// CreateToken stores an API token (by hash); TokenUser finds its user.
 	CreateToken(ctx context.Context, tokenHash string, userID int64, name string) error
 	TokenUser(ctx context.Context, tokenHash string) (*User, error)
-	// LoginFailures counts failures for a key since a time; a success
-	// clears them.
-	RecordLoginFailure(ctx context.Context, key string) error
-	LoginFailures(ctx context.Context, key string, since time.Time) (int, error)
-	ClearLoginFailures(ctx context.Context, key string) error
+	// StartLogin counts, in one transaction, the failures of each key
+	// (user name, client address) since a time against its limit; under
+	// the limits it records this attempt as a failure for every key (so
+	// parallel guesses count) and returns the records, else ok is false.
+	StartLogin(ctx context.Context, keys []string, limits []int, since time.Time) (attempt []int64, ok bool, err error)
+	// LoginSucceeded removes the attempt's records and the earlier
+	// failures of key (the user name).
+	LoginSucceeded(ctx context.Context, attempt []int64, key string) error
 }

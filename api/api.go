@@ -6,6 +6,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -46,11 +47,12 @@ type Services struct {
 type Evidence interface {
 	Accept(r io.Reader, name string, e *skygrid.Event) (*skygrid.Photo, error)
 	Path(sha string, thumb bool) (path, mime string, err error)
+	Remove(sha string) error
 }
 
 // PhotoIndex finds the task a stored photo belongs to.
 type PhotoIndex interface {
-	PhotoTask(ctx context.Context, sha string) (*skygrid.Task, error)
+	PhotoTasks(ctx context.Context, sha string) ([]*skygrid.Task, error)
 }
 
 func (s *Server) now() time.Time {
@@ -78,6 +80,8 @@ func NewServer(svc Services, logger *slog.Logger) *Server {
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.handleError
 	s.echo.Use(middleware.Recover())
+	// No body is larger than a report: five photos of 15 MiB and the form.
+	s.echo.Use(middleware.BodyLimit(fmt.Sprintf("%dM", maxUpload>>20+1)))
 	s.Routes()
 	return s
 }
@@ -124,10 +128,15 @@ func (s *Server) Open(addr string) error {
 	if err != nil {
 		return err
 	}
-	s.ln = ln
-	s.srv = &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second}
-	go s.srv.Serve(ln)
+	s.Serve(ln)
 	return nil
+}
+
+// Serve serves on a listener in the background.
+func (s *Server) Serve(ln net.Listener) {
+	s.ln = ln
+	s.srv = &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Minute}
+	go s.srv.Serve(ln)
 }
 
 // Addr is the address listened on.

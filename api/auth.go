@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"skygrid"
@@ -26,8 +27,9 @@ const (
 	sessionTTL    = 12 * time.Hour
 	// At most loginMaxFailures failed logins per user name and per client
 	// address in loginWindow.
-	loginMaxFailures = 5
-	loginWindow      = 15 * time.Minute
+	loginMaxFailures   = 5
+	loginMaxPerAddress = 20 // an office behind one address has many users
+	loginWindow        = 15 * time.Minute
 )
 
 // HashPassword hashes a password with bcrypt (cost 11).
@@ -144,16 +146,15 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return skygrid.Errorf(skygrid.EINVALID, "want a JSON body {\"name\": ..., \"password\": ...}")
 	}
 	ctx := c.Request().Context()
+	// Every attempt counts as a failure until it succeeds, recorded in the
+	// same transaction as the check: parallel guesses cannot slip through.
 	keys := []string{"user:" + req.Name, "ip:" + clientIP(c)}
-	since := s.now().Add(-loginWindow)
-	for _, k := range keys {
-		n, err := s.Users.LoginFailures(ctx, k, since)
-		if err != nil {
-			return err
-		}
-		if n >= loginMaxFailures {
-			return echo.NewHTTPError(http.StatusTooManyRequests, "登录失败次数过多，请15分钟后再试 (too many failed logins; try again in 15 minutes)")
-		}
+	attempt, ok, err := s.Users.StartLogin(ctx, keys, []int{loginMaxFailures, loginMaxPerAddress}, s.now().Add(-loginWindow))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return echo.NewHTTPError(http.StatusTooManyRequests, "登录失败次数过多，请15分钟后再试 (too many failed logins; try again in 15 minutes)")
 	}
 	u, hash, err := s.Users.UserLogin(ctx, req.Name)
 	if err == nil && u.Disabled {
@@ -163,18 +164,15 @@ func (s *Server) handleLogin(c echo.Context) error {
 		err = bcrypt.CompareHashAndPassword([]byte(hash), []byte(req.Password))
 	} else {
 		// The same work for an unknown name: timing does not tell.
-		bcrypt.CompareHashAndPassword([]byte("$2a$11$C6UzMDM.H6dfI/f/IKxGhuGZKz1oKG8h4T4XWzXzJg1sZ3.GJhEm."), []byte(req.Password))
+		bcrypt.CompareHashAndPassword(dummyHash(), []byte(req.Password))
 	}
 	if err != nil {
-		for _, k := range keys {
-			if err := s.Users.RecordLoginFailure(ctx, k); err != nil {
-				return err
-			}
-		}
 		return skygrid.Errorf(skygrid.EUNAUTHORIZED, "用户名或密码错误 (wrong name or password)")
 	}
-	for _, k := range keys {
-		s.Users.ClearLoginFailures(ctx, k)
+	// Success clears this attempt and the name's failures, not the
+	// address's: logging in to one's own account does not reset a spray.
+	if err := s.Users.LoginSucceeded(ctx, attempt, keys[0]); err != nil {
+		return err
 	}
 	secret, csrf := NewSecret(), NewSecret()
 	if err := s.Users.CreateSession(ctx, HashSecret(secret), u.ID, csrf, s.now().Add(sessionTTL)); err != nil {
@@ -202,3 +200,13 @@ func (s *Server) handleMe(c echo.Context) error {
 	csrf, _ := c.Get("csrf").(string)
 	return c.JSON(http.StatusOK, Me{User: u, CSRF: csrf, RoleName: skygrid.RoleNames[u.Role]})
 }
+
+// dummyHash is a bcrypt hash (of a random secret) compared against when
+// the name is unknown, so the answer takes as long as for a real user.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, err := bcrypt.GenerateFromPassword([]byte(NewSecret()), 11)
+	if err != nil {
+		panic(err)
+	}
+	return h
+})

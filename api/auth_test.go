@@ -88,9 +88,13 @@ func newWorld(t *testing.T) *world {
 	}
 	p.Now = db.Now
 	names, _ := fs.Glob(data.FS, data.FIRMSOctober+"/*.csv")
+	pctx, err := p.LoadContext(ctx) // the grid index once for the 30 files
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, name := range names {
 		f, _ := data.FS.Open(name)
-		if _, err := p.Ingest(ctx, f, path.Base(name), dispatch.IngestOptions{}); err != nil {
+		if _, err := p.Ingest(ctx, f, path.Base(name), dispatch.IngestOptions{Context: pctx}); err != nil {
 			t.Fatal(err)
 		}
 		f.Close()
@@ -675,5 +679,105 @@ func TestConcurrentReportsOneWins(t *testing.T) {
 	got, _ := w.db.FindTaskByID(context.Background(), task.ID)
 	if reports != 1 || got.Reports != 1 || len(got.Photos) != 1 {
 		t.Errorf("audit shows %d reports; task has %d reports, %d photos", reports, got.Reports, len(got.Photos))
+	}
+}
+
+// A task reassigned to another county goes with its event: the new
+// county's official and grid supervisor see and act on it, the old ones
+// no longer see the task, its event or its photos; its deadlines start
+// again.
+func TestReassignedTaskChangesArea(t *testing.T) {
+	w := newWorld(t)
+	task := w.taskIn(t, w.gridA)
+	url := fmt.Sprintf("/api/tasks/%d", task.ID)
+	var v taskView
+	if st := w.do(t, "admin", "POST", url+"/reassign", map[string]any{"grid_id": w.gridB}, &v); st != 200 || v.GridID != w.gridB {
+		t.Fatalf("reassign: %d %s", st, v.GridID)
+	}
+	if !v.AckDue.After(*w.clock) || v.Escalation != 0 || v.SupervisorName != "网格员 "+w.gridB {
+		t.Errorf("after reassign: ack due %s (now %s), escalation %d, supervisor %q", v.AckDue, *w.clock, v.Escalation, v.SupervisorName)
+	}
+	for user, want := range map[string]int{"officialA": 403, "supervisorA": 403, "officialB": 200, "supervisorB": 200} {
+		if st := w.do(t, user, "GET", url, nil, nil); st != want {
+			t.Errorf("%s GET task: %d, want %d", user, st, want)
+		}
+		if st := w.do(t, user, "GET", fmt.Sprintf("/api/events/%d", task.EventID), nil, nil); st != want {
+			t.Errorf("%s GET its event: %d, want %d", user, st, want)
+		}
+		var tl taskList
+		w.do(t, user, "GET", "/api/tasks?limit=50000", nil, &tl)
+		listed := slices.ContainsFunc(tl.Tasks, func(x *skygrid.Task) bool { return x.ID == task.ID })
+		if listed != (want == 200) {
+			t.Errorf("%s lists the task: %v", user, listed)
+		}
+		var fcol struct {
+			Features []struct {
+				ID any `json:"id"`
+			} `json:"features"`
+		}
+		w.do(t, user, "GET", "/api/events?limit=50000", nil, &fcol)
+		listed = slices.ContainsFunc(fcol.Features, func(f struct {
+			ID any `json:"id"`
+		}) bool {
+			return f.ID == float64(task.EventID)
+		})
+		if listed != (want == 200) {
+			t.Errorf("%s lists the event: %v", user, listed)
+		}
+	}
+	if st := w.do(t, "supervisorB", "POST", url+"/acknowledge", map[string]any{}, nil); st != 200 {
+		t.Errorf("new supervisor acknowledging: %d", st)
+	}
+	if st := w.do(t, "officialA", "POST", url+"/return", map[string]any{"reason": "x"}, nil); st != 403 {
+		t.Errorf("old official acting: %d", st)
+	}
+	// Photos come with reports only; nothing is stored for another action.
+	var eb errorBody
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("photos", "at_event.jpg")
+	b, _ := os.ReadFile(filepath.Join("..", "dispatch", "testdata", "photos", "at_event.jpg"))
+	fw.Write(b)
+	mw.Close()
+	rq, _ := http.NewRequest("POST", w.srv.URL+url+"/close", &buf)
+	rq.Header.Set("Content-Type", mw.FormDataContentType())
+	rq.Header.Set("Authorization", "Bearer "+w.tokens["officialB"])
+	resp, err := http.DefaultClient.Do(rq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(resp.Body).Decode(&eb)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(eb.Error.Message, "photos come with a report") {
+		t.Errorf("close with a photo: %d %s", resp.StatusCode, eb.Error.Message)
+	}
+}
+
+// Parallel wrong guesses cannot slip past the limit.
+func TestParallelLoginGuessesAreThrottled(t *testing.T) {
+	w := newWorld(t)
+	var wg sync.WaitGroup
+	codes := make(chan int, 12)
+	for i := 0; i < 12; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := http.Post(w.srv.URL+"/api/login", "application/json", strings.NewReader(`{"name":"officialA","password":"guess"}`))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	count := map[int]int{}
+	for c := range codes {
+		count[c]++
+	}
+	if count[401] != 5 || count[429] != 7 {
+		t.Errorf("answers %v, want 5 × 401 and 7 × 429", count)
 	}
 }

@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -211,8 +213,21 @@ func (s *Server) handleTaskAction(c echo.Context) error {
 			return skygrid.Errorf(skygrid.EINVALID, "form: %v", err)
 		}
 		files := r.MultipartForm.File["photos"]
+		if len(files) > 0 && action != skygrid.ActionReport {
+			return skygrid.Errorf(skygrid.EINVALID, "photos come with a report, not with %s", action)
+		}
 		if len(files) > skygrid.MaxPhotos {
 			return skygrid.Errorf(skygrid.EINVALID, "at most %d photos a report, got %d", skygrid.MaxPhotos, len(files))
+		}
+		// Role, state, version and the form first: no file is read or
+		// stored for a report that cannot be taken.
+		if req.Version != 0 && req.Version != t.Version {
+			return skygrid.Errorf(skygrid.ECONFLICT, "task %d changed since you loaded it (version %d, now %d: %s); load it again", t.ID, req.Version, t.Version, t.State)
+		}
+		probe := *t
+		if err := probe.Transition(action, u, skygrid.TaskChange{Finding: req.Finding, Notes: req.Notes, Reason: req.Reason,
+			GridID: req.GridID, Photos: len(files)}, s.now()); err != nil {
+			return err
 		}
 		if len(files) > 0 && s.Evidence == nil {
 			return skygrid.Errorf(skygrid.EINTERNAL, "photos are not stored on this server")
@@ -248,6 +263,12 @@ func (s *Server) handleTaskAction(c echo.Context) error {
 	}
 	t, err = s.Tasks.UpdateTask(r.Context(), t.ID, req.Version, action, u, change, photos)
 	if err != nil {
+		// Files no report holds are not kept.
+		for _, p := range photos {
+			if _, e := s.Photos.PhotoTasks(context.WithoutCancel(r.Context()), p.SHA256); skygrid.ErrorCode(e) == skygrid.ENOTFOUND {
+				s.Evidence.Remove(p.SHA256)
+			}
+		}
 		return err
 	}
 	if t, err = s.Tasks.FindTaskByID(r.Context(), t.ID); err != nil {
@@ -263,14 +284,11 @@ func (s *Server) handlePhoto(c echo.Context) error {
 		return skygrid.Errorf(skygrid.ENOTFOUND, "no photos here")
 	}
 	sc := scopeOf(c)
-	t, err := s.Photos.PhotoTask(c.Request().Context(), sha)
-	if err != nil || !sc.Holds(t.GridID, t.TownshipID, t.CountyID) {
-		if sc.All && err != nil {
-			return err
-		}
-		if err != nil && skygrid.ErrorCode(err) != skygrid.ENOTFOUND {
-			return err
-		}
+	ts, err := s.Photos.PhotoTasks(c.Request().Context(), sha)
+	if err != nil && (sc.All || skygrid.ErrorCode(err) != skygrid.ENOTFOUND) {
+		return err
+	}
+	if !slices.ContainsFunc(ts, func(t *skygrid.Task) bool { return sc.Holds(t.GridID, t.TownshipID, t.CountyID) }) {
 		return forbidden("this photo")
 	}
 	path, mime, err := s.Evidence.Path(sha, c.QueryParam("thumb") != "")

@@ -1,7 +1,9 @@
 package dispatch
 
 import (
+	"errors"
 	"io"
+	"os"
 
 	"skygrid"
 )
@@ -33,4 +35,22 @@ func (ev Evidence) Accept(r io.Reader, name string, e *skygrid.Event) (*skygrid.
 // Path is where a stored photo (or its thumbnail) is, and its type.
 func (ev Evidence) Path(sha string, thumb bool) (string, string, error) {
 	return ev.Files.Path(sha, thumb)
+}
+
+// Remove deletes a stored photo and its thumbnail (when a report that
+// brought it failed and no other report holds it).
+func (ev Evidence) Remove(sha string) error {
+	for _, thumb := range []bool{false, true} {
+		p, _, err := ev.Files.Path(sha, thumb)
+		if skygrid.ErrorCode(err) == skygrid.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }

@@ -160,13 +160,18 @@ func findEvents(ctx context.Context, tx *Tx, f skygrid.EventFilter) ([]*skygrid.
 	return out, n, rows.Err()
 }
 
-// eventScopeCond keeps events whose grid, township or county is in scope,
-// or whose task was reassigned to a grid in scope.
+// eventScopeCond keeps the events in scope: an event with a task where the
+// task is (a reassigned task takes its event along), one without by its
+// own grid, township or county.
 func eventScopeCond(s *skygrid.Scope, args *[]any) string {
-	c := scopeCond(s, args, "grid_id", "township_id", "county_id")
-	if c == "" || c == "0" {
-		return c
+	if s == nil || s.All {
+		return ""
 	}
-	t := scopeCond(&skygrid.Scope{Regions: s.Regions}, args, "t.grid_id", "t.grid_id", "t.grid_id")
-	return "(" + c + " OR id IN (SELECT t.event_id FROM tasks t WHERE " + t + "))"
+	if len(s.Regions) == 0 {
+		return "0"
+	}
+	tc := taskScopeCond(s, args)
+	own := scopeCond(s, args, "events.grid_id", "events.township_id", "events.county_id")
+	return "(CASE WHEN EXISTS (SELECT 1 FROM tasks t0 WHERE t0.event_id = events.id) THEN events.id IN (SELECT t.event_id" + taskFrom +
+		" WHERE " + tc + ") ELSE " + own + " END)"
 }

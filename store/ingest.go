@@ -463,8 +463,7 @@ func (t *ingestTx) SaveEvents(es []*skygrid.Event) error {
 }
 
 func (t *ingestTx) TaskByEvent(eventID int64) (*skygrid.Task, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+taskCols+` FROM tasks t LEFT JOIN supervisors s ON s.id = t.supervisor_id
-		JOIN events e ON e.id = t.event_id WHERE t.event_id = ?`, eventID)
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+taskCols+taskFrom+` WHERE t.event_id = ?`, eventID)
 	if err != nil {
 		return nil, err
 	}

@@ -17,23 +17,52 @@ var _ skygrid.TaskService = (*DB)(nil)
 
 const taskCols = `t.id, t.event_id, COALESCE(t.grid_id, ''), COALESCE(t.supervisor_id, 0), COALESCE(s.name, ''), t.state,
 	t.ack_due, t.report_due, t.created_at, t.updated_at, e.class, COALESCE(e.county_id, ''), COALESCE(e.township_id, ''),
-	t.version, t.acknowledged_at, t.finding, t.notes, t.reported_at, COALESCE(t.reported_by, 0), t.report_lon, t.report_lat,
-	COALESCE(t.report_accuracy, 0), t.reports, t.closed_at, COALESCE(t.closed_by, 0), t.review_note, t.escalation, t.escalated_at`
+	t.version, t.dispatched_at, t.acknowledged_at, t.finding, t.notes, t.reported_at, COALESCE(t.reported_by, 0), t.report_lon, t.report_lat,
+	COALESCE(t.report_accuracy, 0), t.reports, t.closed_at, COALESCE(t.closed_by, 0), t.review_note, t.escalation, t.escalated_at,
+	COALESCE(gp.level, ''), COALESCE(g.parent_id, ''), COALESCE(gp.parent_id, '')`
+
+// taskFrom is the FROM clause of taskCols: the task, its event, its
+// supervisor, and the grid it is assigned to now with that grid's parent
+// (a task's area follows its grid once reassigned, not its event).
+const taskFrom = ` FROM tasks t JOIN events e ON e.id = t.event_id LEFT JOIN supervisors s ON s.id = t.supervisor_id
+	LEFT JOIN regions g ON g.id = t.grid_id LEFT JOIN regions gp ON gp.id = g.parent_id`
+
+// taskScopeCond keeps tasks in scope: a task with a grid by the grid, its
+// parent and grandparent; one without (the city's unassigned queue) by
+// its event's township and county.
+func taskScopeCond(s *skygrid.Scope, args *[]any) string {
+	if s == nil || s.All {
+		return ""
+	}
+	if len(s.Regions) == 0 {
+		return "0"
+	}
+	return "(CASE WHEN t.grid_id IS NOT NULL THEN " + scopeCond(s, args, "t.grid_id", "g.parent_id", "gp.parent_id") +
+		" ELSE " + scopeCond(s, args, "e.township_id", "e.township_id", "e.county_id") + " END)"
+}
 
 func scanTask(rows interface{ Scan(...any) error }, extra ...any) (*skygrid.Task, error) {
 	t := &skygrid.Task{}
-	var ack, rep, created, updated, acked, reported, closed, escalated string
+	var ack, rep, created, updated, dispatched, acked, reported, closed, escalated, parentLevel, parent, grandparent string
 	var lon, lat sql.NullFloat64
 	dest := []any{&t.ID, &t.EventID, &t.GridID, &t.SupervisorID, &t.SupervisorName, &t.State, &ack, &rep, &created, &updated,
-		&t.EventClass, &t.CountyID, &t.TownshipID, &t.Version, &acked, &t.Finding, &t.Notes, &reported, &t.ReportedBy, &lon, &lat,
-		&t.ReportAccuracy, &t.Reports, &closed, &t.ClosedBy, &t.ReviewNote, &t.Escalation, &escalated}
+		&t.EventClass, &t.CountyID, &t.TownshipID, &t.Version, &dispatched, &acked, &t.Finding, &t.Notes, &reported, &t.ReportedBy, &lon, &lat,
+		&t.ReportAccuracy, &t.Reports, &closed, &t.ClosedBy, &t.ReviewNote, &t.Escalation, &escalated, &parentLevel, &parent, &grandparent}
 	if err := rows.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
 	t.AckDue, t.ReportDue, t.CreatedAt, t.UpdatedAt = parseTS(ack), parseTS(rep), parseTS(created), parseTS(updated)
 	t.AcknowledgedAt, t.ReportedAt, t.ClosedAt, t.EscalatedAt = parseTS(acked), parseTS(reported), parseTS(closed), parseTS(escalated)
+	t.DispatchedAt = parseTS(dispatched)
 	if lon.Valid && lat.Valid {
 		t.ReportPoint = &orb.Point{lon.Float64, lat.Float64}
+	}
+	// The area of a task with a grid is that grid's.
+	switch parentLevel {
+	case skygrid.LevelCounty:
+		t.TownshipID, t.CountyID = "", parent
+	case skygrid.LevelTownship:
+		t.TownshipID, t.CountyID = parent, grandparent
 	}
 	return t, nil
 }
@@ -107,7 +136,7 @@ func findTasks(ctx context.Context, tx *Tx, f skygrid.TaskFilter, eventID *int64
 			args = append(args, id)
 		}
 	}
-	if c := scopeCond(f.Scope, &args, "t.grid_id", "e.township_id", "e.county_id"); c != "" {
+	if c := taskScopeCond(f.Scope, &args); c != "" {
 		conds = append(conds, c)
 	}
 	if f.Overdue != nil {
@@ -133,8 +162,7 @@ func findTasks(ctx context.Context, tx *Tx, f skygrid.TaskFilter, eventID *int64
 	if f.State != nil {
 		conds, args = append(conds, "t.state = ?"), append(args, *f.State)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+taskCols+`, COUNT(*) OVER () FROM tasks t
-		JOIN events e ON e.id = t.event_id LEFT JOIN supervisors s ON s.id = t.supervisor_id`+where(conds)+
+	rows, err := tx.QueryContext(ctx, `SELECT `+taskCols+`, COUNT(*) OVER ()`+taskFrom+where(conds)+
 		` ORDER BY t.id DESC`+limitOffset(f.Limit, f.Offset), args...)
 	if err != nil {
 		return nil, 0, err
@@ -184,17 +212,36 @@ func findPhotos(ctx context.Context, tx *Tx, taskID int64) ([]*skygrid.Photo, er
 	return out, rows.Err()
 }
 
-// PhotoTask returns the task a photo (by SHA-256) belongs to, so the API
-// can check that the user may see it.
-func (db *DB) PhotoTask(ctx context.Context, sha string) (*skygrid.Task, error) {
-	var id int64
-	err := db.db.QueryRowContext(ctx, `SELECT task_id FROM photos WHERE sha256 = ? ORDER BY id LIMIT 1`, sha).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, skygrid.Errorf(skygrid.ENOTFOUND, "photo not found")
-	} else if err != nil {
+// PhotoTasks returns the tasks a photo (by SHA-256) belongs to (the same
+// file may come with more than one report), so the API can check that the
+// user may see one of them.
+func (db *DB) PhotoTasks(ctx context.Context, sha string) ([]*skygrid.Task, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT DISTINCT task_id FROM photos WHERE sha256 = ? ORDER BY task_id`, sha)
+	if err != nil {
 		return nil, err
 	}
-	return db.FindTaskByID(ctx, id)
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if len(ids) == 0 {
+		return nil, skygrid.Errorf(skygrid.ENOTFOUND, "photo not found")
+	}
+	var out []*skygrid.Task
+	for _, id := range ids {
+		t, err := db.FindTaskByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 func taskSummary(t *skygrid.Task) string {
@@ -255,21 +302,23 @@ func (db *DB) UpdateTask(ctx context.Context, id, version int64, action string, 
 	supervisor := any(nil)
 	if action == skygrid.ActionReassign {
 		var sid sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM supervisors WHERE grid_id = ?`, t.GridID).Scan(&sid); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		var sname sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT id, name FROM supervisors WHERE grid_id = ?`, t.GridID).Scan(&sid, &sname); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, err
 		}
 		if sid.Valid {
 			supervisor = sid.Int64
 		}
-		t.SupervisorID = sid.Int64
+		t.SupervisorID, t.SupervisorName = sid.Int64, sname.String
 	} else if t.SupervisorID != 0 {
 		supervisor = t.SupervisorID
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE tasks SET state = ?, grid_id = ?, supervisor_id = ?, version = ?, acknowledged_at = ?, finding = ?, notes = ?,
 		reported_at = ?, reported_by = ?, report_lon = ?, report_lat = ?, report_accuracy = ?, reports = ?, closed_at = ?, closed_by = ?,
-		review_note = ?, updated_at = ? WHERE id = ? AND version = ?`,
+		review_note = ?, updated_at = ?, dispatched_at = ?, ack_due = ?, report_due = ?, escalation = ?, escalated_at = ? WHERE id = ? AND version = ?`,
 		t.State, nullStr(t.GridID), supervisor, t.Version, ts(t.AcknowledgedAt), t.Finding, t.Notes, ts(t.ReportedAt), reportedBy, lon, lat, acc,
-		t.Reports, ts(t.ClosedAt), closedBy, t.ReviewNote, ts(t.UpdatedAt), t.ID, old)
+		t.Reports, ts(t.ClosedAt), closedBy, t.ReviewNote, ts(t.UpdatedAt), ts(t.DispatchedAt), ts(t.AckDue), ts(t.ReportDue),
+		t.Escalation, ts(t.EscalatedAt), t.ID, old)
 	if err != nil {
 		return nil, err
 	}
@@ -332,6 +381,9 @@ func checkReassign(ctx context.Context, tx *Tx, scope skygrid.Scope, grid string
 		return err
 	}
 	if len(chain) == 0 {
+		if !scope.All {
+			return skygrid.Errorf(skygrid.EFORBIDDEN, "grid %s is not in your area", grid)
+		}
 		return skygrid.Errorf(skygrid.EINVALID, "grid %q is not imported", grid)
 	}
 	if !scope.Holds(chain...) {
@@ -373,20 +425,24 @@ func (db *DB) Escalate(ctx context.Context, now time.Time) (int, error) {
 		return 0, err
 	}
 	n := 0
+	var errs []error
 	for _, cand := range ts0 {
-		level := cand.EscalationDue(now)
-		if level <= cand.Escalation {
-			continue
+		// Level by level: a task found twice overdue at once still goes
+		// to its area's officials first.
+		raised := false
+		for level := cand.Escalation + 1; level <= cand.EscalationDue(now); level++ {
+			ok, err := db.escalate(ctx, cand.ID, level, now)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("escalate task %d: %w", cand.ID, err))
+				break
+			}
+			raised = raised || ok
 		}
-		ok, err := db.escalate(ctx, cand.ID, level, now)
-		if err != nil {
-			return n, fmt.Errorf("escalate task %d: %w", cand.ID, err)
-		}
-		if ok {
+		if raised {
 			n++
 		}
 	}
-	return n, nil
+	return n, errors.Join(errs...)
 }
 
 func (db *DB) escalate(ctx context.Context, id int64, level int, now time.Time) (bool, error) {

@@ -166,18 +166,48 @@ func (db *DB) TokenUser(ctx context.Context, tokenHash string) (*skygrid.User, e
 	return u, err
 }
 
-func (db *DB) RecordLoginFailure(ctx context.Context, key string) error {
-	_, err := db.db.ExecContext(ctx, `INSERT INTO login_failures (key, at) VALUES (?, ?)`, key, ts(db.Now()))
-	return err
+// StartLogin: see skygrid.UserService.
+func (db *DB) StartLogin(ctx context.Context, keys []string, limits []int, since time.Time) ([]int64, bool, error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	defer tx.Rollback()
+	for i, k := range keys {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_failures WHERE key = ? AND at >= ?`, k, ts(since)).Scan(&n); err != nil {
+			return nil, false, err
+		}
+		if n >= limits[i] {
+			return nil, false, nil
+		}
+	}
+	var ids []int64
+	for _, k := range keys {
+		res, err := tx.ExecContext(ctx, `INSERT INTO login_failures (key, at) VALUES (?, ?)`, k, ts(tx.now))
+		if err != nil {
+			return nil, false, err
+		}
+		id, _ := res.LastInsertId()
+		ids = append(ids, id)
+	}
+	return ids, true, tx.Commit()
 }
 
-func (db *DB) LoginFailures(ctx context.Context, key string, since time.Time) (int, error) {
-	var n int
-	err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_failures WHERE key = ? AND at >= ?`, key, ts(since)).Scan(&n)
-	return n, err
-}
-
-func (db *DB) ClearLoginFailures(ctx context.Context, key string) error {
-	_, err := db.db.ExecContext(ctx, `DELETE FROM login_failures WHERE key = ?`, key)
-	return err
+// LoginSucceeded: see skygrid.UserService.
+func (db *DB) LoginSucceeded(ctx context.Context, attempt []int64, key string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, id := range attempt {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE rowid = ?`, id); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE key = ?`, key); err != nil {
+		return err
+	}
+	return tx.Commit()
 }

@@ -247,6 +247,7 @@ func loadFeatures(ctx context.Context, src Source, layer string, version int64) 
 				"grid_id": e.GridID, "county_id": e.CountyID}
 			if e.Task != nil {
 				props["task_id"] = e.Task.ID
+				props["task_grid_id"] = e.Task.GridID
 			}
 			list = append(list, &feature{id: e.ID, geom: e.Point, first: e.FirstSeen.Unix(), last: e.LastSeen.Unix(),
 				class: e.Class, state: state, value: float64(e.HotspotCount), props: props})
@@ -287,10 +288,22 @@ func loadFeatures(ctx context.Context, src Source, layer string, version int64) 
 		}
 	}
 	f := newFeatures(list, version)
-	if layer == skygrid.LayerRegions {
+	switch layer {
+	case skygrid.LayerRegions:
 		f.parent = map[string]string{}
 		for _, ft := range list {
 			f.parent[ft.id.(string)] = ft.props["parent_id"].(string)
+		}
+	case skygrid.LayerEvents:
+		// An event with a task is where its task is (after a reassign,
+		// the new grid's area): the tiles need the grids' parents.
+		rs, _, err := src.FindRegions(ctx, skygrid.RegionFilter{})
+		if err != nil {
+			return nil, fmt.Errorf("load regions: %w", err)
+		}
+		f.parent = map[string]string{}
+		for _, r := range rs {
+			f.parent[r.ID] = r.ParentID
 		}
 	}
 	return f, nil

@@ -50,6 +50,11 @@ func (c *canvas) keepFeature(ft *feature) bool {
 		return slices.Contains(c.scope.Regions, id) || slices.Contains(c.scope.Regions, p) ||
 			(p != "" && slices.Contains(c.scope.Regions, c.parent[p]))
 	}
+	if g, ok := ft.props["task_grid_id"].(string); ok && g != "" {
+		p := c.parent[g]
+		return slices.Contains(c.scope.Regions, g) || (p != "" && slices.Contains(c.scope.Regions, p)) ||
+			(c.parent[p] != "" && slices.Contains(c.scope.Regions, c.parent[p]))
+	}
 	return c.scope.Contains(ft.bound.Center())
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -84,13 +85,17 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 		svc.Basemaps = append(svc.Basemaps, tiles.Tianditu(mf.tiandituKey))
 	}
 	srv := api.NewServer(svc, m.Logger)
-	if err := srv.Open(addr); err != nil {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	// Links in notifications: the public URL, else the address listened on
+	// (set before anything is served).
 	db.PublicURL = mf.publicURL
 	if db.PublicURL == "" {
-		db.PublicURL = srv.URL()
+		db.PublicURL = "http://" + ln.Addr().String()
 	}
+	srv.Serve(ln)
 	// The notification worker and the escalation clock run with the server.
 	bg, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup

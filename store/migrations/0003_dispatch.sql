@@ -56,6 +56,7 @@ ALTER TABLE tasks ADD COLUMN closed_by INTEGER REFERENCES users (id);
 ALTER TABLE tasks ADD COLUMN review_note TEXT NOT NULL DEFAULT '';
 ALTER TABLE tasks ADD COLUMN escalation INTEGER NOT NULL DEFAULT 0; -- 1: to the area's official, 2: to the auditors
 ALTER TABLE tasks ADD COLUMN escalated_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE tasks ADD COLUMN dispatched_at TEXT NOT NULL DEFAULT ''; -- when reassigned: the deadlines count from it
 
 -- Photo evidence: files stored by SHA-256 in the data directory.
 CREATE TABLE photos (
