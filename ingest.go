@@ -44,6 +44,12 @@ type IngestBatch struct {
 	Errors     []RowError `json:"errors,omitempty"`
 	StartedAt  time.Time  `json:"started_at"`
 	FinishedAt time.Time  `json:"finished_at"`
+	// ArrivedAt is when the file or answer arrived; LatencyMS the time
+	// from then until its tasks were stored (at the batch's finish, in the
+	// same transaction). Origin: cli, feed or watch.
+	ArrivedAt time.Time `json:"arrived_at,omitzero"`
+	LatencyMS *int64    `json:"latency_ms,omitempty"`
+	Origin    string    `json:"origin,omitempty"`
 }
 
 // AddCounts adds o's counts to b (totals over many files).

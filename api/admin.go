@@ -86,3 +86,26 @@ func (s *Server) scopeArea(c echo.Context) (func(orb.Point) bool, error) {
 		return false
 	}, nil
 }
+
+// GET /api/feeds (admins and auditors): each source's health.
+func (s *Server) handleFeeds(c echo.Context) error {
+	if s.Feeds == nil {
+		return c.JSON(http.StatusOK, map[string]any{"feeds": []any{}})
+	}
+	fs, err := s.Feeds.FindFeeds(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if fs == nil {
+		fs = []*skygrid.FeedStatus{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"feeds": fs, "failing_after": skygrid.FeedFailingAfter.String()})
+}
+
+// GET /metrics (admins, e.g. Prometheus with an API token): Prometheus text.
+func (s *Server) handleMetrics(c echo.Context) error {
+	if s.Metrics == nil {
+		return skygrid.Errorf(skygrid.ENOTFOUND, "metrics are off")
+	}
+	return s.Metrics.handler()(c)
+}

@@ -39,6 +39,9 @@ type Services struct {
 	Photos   PhotoIndex
 	Audit    AuditReader
 	Outbox   skygrid.OutboxService
+	// Feeds is the live feeds' health; Metrics the Prometheus registry.
+	Feeds   skygrid.FeedService
+	Metrics *Metrics
 	// Now is the clock (sessions, throttling); nil: time.Now.
 	Now func() time.Time
 }
@@ -79,6 +82,9 @@ func NewServer(svc Services, logger *slog.Logger) *Server {
 	s := &Server{Services: svc, Logger: logger, echo: echo.New()}
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.handleError
+	if svc.Metrics != nil {
+		s.echo.Use(svc.Metrics.middleware)
+	}
 	s.echo.Use(middleware.Recover())
 	// No body is larger than a report: five photos of 15 MiB and the form.
 	s.echo.Use(middleware.BodyLimit(fmt.Sprintf("%dM", maxUpload>>20+1)))
@@ -117,6 +123,8 @@ func (s *Server) Routes() {
 	a.GET("/api/audit", s.handleAudit, allow(skygrid.RoleAdmin, skygrid.RoleAuditor))
 	a.GET("/api/users", s.handleUsers, allow(skygrid.RoleAdmin))
 	a.GET("/api/outbox", s.handleOutbox, allow(skygrid.RoleAdmin))
+	a.GET("/api/feeds", s.handleFeeds, allow(skygrid.RoleAdmin, skygrid.RoleAuditor))
+	a.GET("/metrics", s.handleMetrics, allow(skygrid.RoleAdmin))
 }
 
 // Handler is the http.Handler (for httptest).

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
+	"log/slog"
 	"math"
 	"math/rand"
 	"os"
@@ -12,6 +14,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"skygrid"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -199,4 +203,69 @@ func BenchmarkIngest1M(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkLatencyOneDetection: one new detection, from its file arriving
+// in the drop folder to its task stored, with skygrid serve's watcher
+// settings (poll 100 ms, the file unchanged for 500 ms) and the Datong
+// counties, 3 km grids and supervisors. Each iteration drops a one-row
+// FIRMS file of a new fire (a synthetic row at a new place) and waits
+// for the batch. Target: under 1 s.
+func BenchmarkLatencyOneDetection(b *testing.B) {
+	db := MustOpenDB(b)
+	importDatong(b, db, false)
+	ctx := context.Background()
+	grids, err := dispatch.GenerateGrids(ctx, db, 3000, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := db.ImportRegions(ctx, grids); err != nil {
+		b.Fatal(err)
+	}
+	var sups []*skygrid.Supervisor
+	for i, g := range grids {
+		sups = append(sups, &skygrid.Supervisor{GridID: g.ID, Name: "sup " + g.ID, Phone: fmtFloat(float64(i))})
+	}
+	if err := db.ImportSupervisors(ctx, sups); err != nil {
+		b.Fatal(err)
+	}
+	p := newPipeline(b, db)
+	p.Now = time.Now
+	db.Now = time.Now
+	dir := b.TempDir()
+	type done struct {
+		b       *skygrid.IngestBatch
+		arrived time.Time
+		at      time.Time
+	}
+	got := make(chan done, 1)
+	w := &dispatch.Watcher{Dir: dir, Pipeline: p, Poll: 100 * time.Millisecond, Settle: 500 * time.Millisecond,
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		OnBatch: func(_ string, bt *skygrid.IngestBatch, arrived time.Time) { got <- done{bt, arrived, time.Now()} }}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go w.Run(wctx)
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		// A new fire each time, inside 浑源县, in the last hour.
+		at := time.Now().UTC().Add(-30 * time.Minute)
+		row := fmt.Sprintf("latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,instrument,confidence,version,bright_ti5,frp,daynight\n"+
+			"%.5f,%.5f,345.6,0.39,0.36,%s,%s,N20,VIIRS,h,2.0NRT,290.1,12.3,D\n",
+			39.60+float64(i%50)*0.004, 113.60+float64(i/50)*0.004, at.Format("2006-01-02"), at.Format("1504"))
+		name := filepath.Join(dir, fmt.Sprintf("SYNTHETIC_%05d.csv", i))
+		written := time.Now()
+		if err := os.WriteFile(name, []byte(row), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		d := <-got
+		if d.b.TasksNew+d.b.EventsUpdated == 0 || d.b.New != 1 {
+			b.Fatalf("batch %+v: no new task for the new detection", d.b)
+		}
+		lat = append(lat, d.at.Sub(written))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Milliseconds()), "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)-1].Milliseconds()), "max-ms")
 }

@@ -28,6 +28,21 @@ type Config struct {
 	FireReportDue  detect.Duration `toml:"fire_report_due"`
 	OtherAckDue    detect.Duration `toml:"other_ack_due"`
 	OtherReportDue detect.Duration `toml:"other_report_due"`
+	// Feed is the FIRMS area-API pull of skygrid serve.
+	Feed FeedConfig `toml:"feed"`
+}
+
+// FeedConfig configures the FIRMS pull.
+type FeedConfig struct {
+	// MapKey is the FIRMS MAP_KEY; $FIRMS_MAP_KEY overrides it. Never
+	// logged or shown. Empty: serve does not pull.
+	MapKey string `toml:"map_key"`
+	// BaseURL of the FIRMS API (a mirror, a proxy, a test stand-in).
+	BaseURL string   `toml:"base_url"`
+	Sources []string `toml:"sources"`
+	// Every is the pull interval; Days the day range of each pull (1-10).
+	Every detect.Duration `toml:"every"`
+	Days  int             `toml:"days"`
 }
 
 // DefaultConfig returns the defaults of DESIGN.md.
@@ -41,6 +56,9 @@ func DefaultConfig() Config {
 		FireReportDue:         detect.Duration{Duration: 60 * time.Minute},
 		OtherAckDue:           detect.Duration{Duration: 24 * time.Hour},
 		OtherReportDue:        detect.Duration{Duration: 24 * time.Hour},
+		Feed: FeedConfig{BaseURL: "https://firms.modaps.eosdis.nasa.gov",
+			Sources: []string{"VIIRS_NOAA20_NRT", "VIIRS_NOAA21_NRT", "VIIRS_SNPP_NRT", "MODIS_NRT"},
+			Every:   detect.Duration{Duration: 10 * time.Minute}, Days: 1},
 	}
 }
 

@@ -125,6 +125,12 @@ type IngestOptions struct {
 	Progress func(bytesRead int64)
 	// Context reuses an already loaded context (many files in a row).
 	Context *Context
+	// ArrivedAt is when the file or feed answer arrived (zero: when the
+	// ingest started); the batch records the latency from it to the
+	// tasks being stored. Origin says where it came from: cli (default),
+	// feed or watch.
+	ArrivedAt time.Time
+	Origin    string
 }
 
 // IngestFile opens and ingests one file. A large file is read by two
@@ -144,7 +150,7 @@ func (p *Pipeline) IngestFile(ctx context.Context, path string, opt IngestOption
 	if err != nil {
 		return nil, err
 	}
-	batch := &skygrid.IngestBatch{File: name, StartedAt: p.Now().UTC()}
+	batch := &skygrid.IngestBatch{File: name, StartedAt: p.Now().UTC(), ArrivedAt: opt.ArrivedAt, Origin: opt.Origin}
 	rows, err := p.readHalves(ctx, f, fi.Size(), name, c, batch, opt)
 	if err != nil {
 		return nil, err
@@ -177,7 +183,7 @@ func (p *Pipeline) Ingest(ctx context.Context, r io.Reader, name string, opt Ing
 	if err != nil {
 		return nil, err
 	}
-	batch := &skygrid.IngestBatch{File: name, StartedAt: p.Now().UTC()}
+	batch := &skygrid.IngestBatch{File: name, StartedAt: p.Now().UTC(), ArrivedAt: opt.ArrivedAt, Origin: opt.Origin}
 	rd, err := openReader(r, name)
 	if err != nil {
 		return nil, err

@@ -110,10 +110,19 @@ func (t *ingestTx) FinishBatch(b *skygrid.IngestBatch) error {
 	if b.Errors == nil {
 		errs = []byte("[]")
 	}
+	if b.ArrivedAt.IsZero() {
+		b.ArrivedAt = b.StartedAt
+	}
+	ms := b.FinishedAt.Sub(b.ArrivedAt).Milliseconds()
+	b.LatencyMS = &ms
+	if b.Origin == "" {
+		b.Origin = "cli"
+	}
 	_, err := t.tx.ExecContext(t.ctx, `UPDATE ingest_batches SET format = ?, rows = ?, new = ?, duplicates = ?, rejected = ?, outside = ?,
-		low_confidence = ?, static = ?, events_new = ?, events_updated = ?, tasks_new = ?, errors = ?, finished_at = ? WHERE id = ?`,
+		low_confidence = ?, static = ?, events_new = ?, events_updated = ?, tasks_new = ?, errors = ?, finished_at = ?,
+		arrived_at = ?, latency_ms = ?, origin = ? WHERE id = ?`,
 		b.Format, b.Rows, b.New, b.Duplicates, b.Rejected, b.Outside, b.LowConfidence, b.Static, b.EventsNew, b.EventsUpdated,
-		b.TasksNew, string(errs), ts(b.FinishedAt), b.ID)
+		b.TasksNew, string(errs), ts(b.FinishedAt), b.ArrivedAt.UTC().Format(time.RFC3339Nano), ms, b.Origin, b.ID)
 	return err
 }
 
@@ -593,7 +602,7 @@ func (t *ingestTx) flushAudit() error {
 // FindBatches returns the latest ingest batches, newest first.
 func (db *DB) FindBatches(ctx context.Context, limit int) ([]*skygrid.IngestBatch, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT id, file, format, rows, new, duplicates, rejected, outside, low_confidence, static,
-		events_new, events_updated, tasks_new, errors, started_at, finished_at FROM ingest_batches ORDER BY id DESC`+limitOffset(limit, 0))
+		events_new, events_updated, tasks_new, errors, started_at, finished_at, arrived_at, latency_ms, origin FROM ingest_batches ORDER BY id DESC`+limitOffset(limit, 0))
 	if err != nil {
 		return nil, err
 	}
@@ -601,11 +610,17 @@ func (db *DB) FindBatches(ctx context.Context, limit int) ([]*skygrid.IngestBatc
 	var out []*skygrid.IngestBatch
 	for rows.Next() {
 		b := &skygrid.IngestBatch{}
-		var errs, started string
+		var errs, started, arrived string
 		var finished sql.NullString
+		var latency sql.NullInt64
 		if err := rows.Scan(&b.ID, &b.File, &b.Format, &b.Rows, &b.New, &b.Duplicates, &b.Rejected, &b.Outside, &b.LowConfidence,
-			&b.Static, &b.EventsNew, &b.EventsUpdated, &b.TasksNew, &errs, &started, &finished); err != nil {
+			&b.Static, &b.EventsNew, &b.EventsUpdated, &b.TasksNew, &errs, &started, &finished, &arrived, &latency, &b.Origin); err != nil {
 			return nil, err
+		}
+		b.ArrivedAt = parseTS(arrived)
+		if latency.Valid {
+			ms := latency.Int64
+			b.LatencyMS = &ms
 		}
 		_ = json.Unmarshal([]byte(errs), &b.Errors)
 		b.StartedAt, b.FinishedAt = parseTS(started), nullTS(finished)

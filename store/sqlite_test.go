@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +43,8 @@ func TestOpenMigratesOnceAndReopens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(ms) != 3 || ms[0] != "migrations/0001_init.sql" || ms[1] != "migrations/0002_layers.sql" || ms[2] != "migrations/0003_dispatch.sql" {
+		want := []string{"migrations/0001_init.sql", "migrations/0002_layers.sql", "migrations/0003_dispatch.sql", "migrations/0004_feeds.sql"}
+		if !slices.Equal(ms, want) {
 			t.Errorf("open %d: migrations %v", i, ms)
 		}
 		db.Close()

@@ -52,6 +52,7 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	if *noServe {
 		return nil
 	}
+	mf.configPath, mf.sets = c.config, c.sets
 	return m.serve(ctx, db, *addr, mf)
 }
 

@@ -75,7 +75,7 @@ Usage: skygrid COMMAND [arguments] [flags]
 
 Commands:
   demo                      build a demo database from the embedded Datong data and serve it
-  serve                     serve the JSON API, the tiles, notifications and escalation
+  serve                     serve the API and tiles; send notifications, escalate, pull FIRMS, watch a folder
   ingest FILE|DIR...        ingest FIRMS CSV / Himawari WLF files
   import regions FILE       import regions from GeoJSON (--level county|township|grid|city)
   import supervisors FILE   assign grid supervisors from CSV (grid_id,name,phone)
@@ -88,6 +88,7 @@ Commands:
   token create              an API token for a user (scripts, the feed puller)
   notify add|list|send      notification channels (DingTalk, WeCom, webhook) and the outbox
   escalate                  escalate overdue tasks once (serve does it every minute)
+  fetch firms               pull the FIRMS area API once (--source, --days, --date); serve pulls on a schedule
 
 Every command takes --db FILE (default skygrid.db, or $SKYGRID_DB) and
 --config FILE (TOML; default none, or $SKYGRID_CONFIG). Run
@@ -124,6 +125,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runNotify(ctx, args[1:])
 	case "escalate":
 		return m.runEscalate(ctx, args[1:])
+	case "fetch":
+		return m.runFetch(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,6 +26,10 @@ type mapFlags struct {
 	tileCache   int
 	dataDir     string
 	publicURL   string
+	watch       string
+	firmsURL    string
+	configPath  string
+	sets        []string
 }
 
 func (mf *mapFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -33,6 +38,8 @@ func (mf *mapFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.IntVar(&mf.tileCache, "tile-cache", 20000, "how many encoded tiles the in-process cache keeps (-1: no cache)")
 	fs.StringVar(&mf.dataDir, "data", "", "directory for report photos (default: DB.data beside the database)")
 	fs.StringVar(&mf.publicURL, "public-url", "", "where users reach skygrid, for links in notifications (default: the listen address)")
+	fs.StringVar(&mf.watch, "watch", "", "a drop folder: fire files placed there are ingested once each, then moved to done/ or failed/")
+	fs.StringVar(&mf.firmsURL, "firms-url", "", "FIRMS API base URL (default: the config's [feed] base_url); pulls run when a MAP_KEY is set ($FIRMS_MAP_KEY or [feed] map_key)")
 }
 
 // runServe: skygrid serve [--addr 127.0.0.1:8080]
@@ -50,6 +57,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	mf.configPath, mf.sets = c.config, c.sets
 	return m.serve(ctx, db, *addr, mf)
 }
 
@@ -78,8 +86,13 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	if err := os.MkdirAll(filepath.Join(dataDir, "photos"), 0o750); err != nil {
 		return fmt.Errorf("serve: data directory: %w", err)
 	}
+	p, err := m.pipeline(db, mf.configPath, mf.sets)
+	if err != nil {
+		return err
+	}
+	metrics := api.NewMetrics(db)
 	svc := api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
-		Users: db, Photos: db, Audit: db, Outbox: db, Now: m.Now,
+		Users: db, Photos: db, Audit: db, Outbox: db, Now: m.Now, Feeds: db, Metrics: metrics,
 		Evidence: dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: filepath.Join(dataDir, "photos")}}}
 	if mf.tiandituKey != "" {
 		svc.Basemaps = append(svc.Basemaps, tiles.Tianditu(mf.tiandituKey))
@@ -99,6 +112,25 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	// The notification worker and the escalation clock run with the server.
 	bg, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
+	if client, err := m.firmsClient(p.Config.Feed, mf.firmsURL); err == nil {
+		feed := &dispatch.Feed{Pipeline: p, Client: client, Status: db, Sources: p.Config.Feed.Sources, Days: p.Config.Feed.Days,
+			Every: p.Config.Feed.Every.Duration, Logger: m.Logger}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			feed.Run(bg)
+		}()
+		fmt.Fprintf(m.Stdout, "pulling FIRMS every %s: %s\n", feed.Every, strings.Join(feed.Sources, ", "))
+	}
+	if mf.watch != "" {
+		w := &dispatch.Watcher{Dir: mf.watch, Pipeline: p, Logger: m.Logger, Poll: 100 * time.Millisecond, Settle: 500 * time.Millisecond}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.Run(bg)
+		}()
+		fmt.Fprintf(m.Stdout, "watching %s for fire files\n", mf.watch)
+	}
 	wg.Add(2)
 	go func() {
 		defer wg.Done()

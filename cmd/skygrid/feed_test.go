@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"skygrid/data"
+	"skygrid/detect/firmstest"
+)
+
+const cliKey = "0a1b2c3d4e5f60718293a4b5c6d7e8f9" // a made-up MAP_KEY
+
+// keyMain is a Main whose environment holds the FIRMS key and whose logs
+// are kept.
+func keyMain(key string) (*Main, *bytes.Buffer, *syncBuf) {
+	m, out, _ := testMain()
+	m.Getenv = func(k string) string {
+		if k == "FIRMS_MAP_KEY" {
+			return key
+		}
+		return ""
+	}
+	logs := &syncBuf{}
+	m.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	return m, out, logs
+}
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestFetchFirmsServeFeedsWatchAndMetrics(t *testing.T) {
+	srv := firmstest.New(t)
+	srv.Update(func(s *firmstest.Server) {
+		s.Key = cliKey
+		s.Today = time.Date(2023, 10, 24, 0, 0, 0, 0, time.UTC)
+	})
+	dir := t.TempDir()
+	db := filepath.Join(dir, "feed.db")
+	files := writeEmbedded(t, dir, data.Districts)
+	if out, err := run(t, db, "import", "regions", files[0], "--level", "county", "--crs", "cgcs2000"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	fetch := func(key string, args ...string) (string, string, error) {
+		m, out, logs := keyMain(key)
+		err := m.Run(context.Background(), append([]string{"fetch", "firms", "--url", srv.URL(), "--db", db}, args...))
+		return out.String(), logs.String(), err
+	}
+	out, _, err := fetch(cliKey, "--source", "VIIRS_NOAA20_NRT", "--days", "2", "--date", "2023-10-24")
+	if err != nil || !strings.Contains(out, "VIIRS_NOAA20_NRT: ") || strings.Contains(out, " 0 new") {
+		t.Fatalf("fetch: %v\n%s", err, out)
+	}
+	out, _, err = fetch(cliKey, "--source", "VIIRS_NOAA20_NRT", "--days", "2", "--date", "2023-10-24")
+	if err != nil || !strings.Contains(out, " 0 new") {
+		t.Fatalf("fetch again: %v\n%s", err, out)
+	}
+	out, logs, err := fetch("wrong-"+cliKey, "--source", "VIIRS_NOAA20_NRT", "--days", "1")
+	if err == nil || !strings.Contains(out, "failed") || strings.Contains(out+logs+err.Error(), "wrong-"+cliKey) || strings.Contains(out+logs+err.Error(), cliKey[6:]) {
+		t.Fatalf("wrong key: %v\n%s\n%s", err, out, logs)
+	}
+	if _, _, err := fetch("", "--days", "1"); err == nil || !strings.Contains(err.Error(), "no FIRMS MAP_KEY") {
+		t.Errorf("no key: %v", err)
+	}
+
+	// serve pulls at once (every source), watches a folder, and shows it.
+	token = addAdmin(t, db)
+	watch := filepath.Join(dir, "drop")
+	os.Mkdir(watch, 0o755)
+	m, _, serveLogs := keyMain(cliKey)
+	ready := make(chan string, 1)
+	m.Ready = func(url string) { ready <- url }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--firms-url", srv.URL(), "--watch", watch})
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	url := <-ready
+	var feeds struct {
+		Feeds []struct {
+			Source      string `json:"source"`
+			LastSuccess string `json:"last_success"`
+			Pulls       int    `json:"pulls"`
+		} `json:"feeds"`
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r, err := authGet(url + "/api/feeds")
+		if err != nil {
+			t.Fatal(err)
+		}
+		json.NewDecoder(r.Body).Decode(&feeds)
+		r.Body.Close()
+		ok := len(feeds.Feeds) == 4
+		for _, f := range feeds.Feeds {
+			ok = ok && f.LastSuccess != ""
+		}
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("feeds after 20 s: %+v", feeds)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	day := writeEmbedded(t, dir, data.FIRMSOctober+"/2023-10-20.csv")[0]
+	b, _ := os.ReadFile(day)
+	os.WriteFile(filepath.Join(watch, "2023-10-20.csv"), b, 0o644)
+	var batches []struct {
+		Origin    string `json:"origin"`
+		LatencyMS *int64 `json:"latency_ms"`
+		File      string `json:"file"`
+	}
+	for deadline = time.Now().Add(20 * time.Second); ; {
+		r, _ := authGet(url + "/api/batches")
+		var body struct {
+			Batches []struct {
+				Origin    string `json:"origin"`
+				LatencyMS *int64 `json:"latency_ms"`
+				File      string `json:"file"`
+			} `json:"batches"`
+		}
+		json.NewDecoder(r.Body).Decode(&body)
+		r.Body.Close()
+		batches = body.Batches
+		if len(batches) > 0 && batches[0].Origin == "watch" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no watch batch after 20 s: %+v", batches)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if batches[0].LatencyMS == nil || *batches[0].LatencyMS < 0 || *batches[0].LatencyMS > 5000 {
+		t.Errorf("watch batch latency %v", batches[0].LatencyMS)
+	}
+	if _, err := os.Stat(filepath.Join(watch, "done", "2023-10-20.csv")); err != nil {
+		t.Errorf("the dropped file is not in done/: %v", err)
+	}
+	r, err := authGet(url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	for _, want := range []string{`skygrid_feed_last_success_timestamp_seconds{source="VIIRS_NOAA20_NRT"}`, `skygrid_feed_failing{source="MODIS_NRT"} 0`,
+		`skygrid_ingest_batches_total{origin="feed"}`, `skygrid_ingest_batches_total{origin="watch"} 1`, `skygrid_ingest_latency_seconds{origin="watch"}`,
+		`skygrid_http_requests_total{code="200",method="GET",route="/api/feeds"}`, `skygrid_dispatch_events_total`, `skygrid_notify_outbox_pending`} {
+		if !bytes.Contains(metrics, []byte(want)) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if r2, _ := http.Get(url + "/metrics"); r2.StatusCode != 401 {
+		t.Errorf("/metrics without a token: %d", r2.StatusCode)
+	}
+	if strings.Contains(serveLogs.String(), cliKey) {
+		t.Error("the MAP_KEY is in serve's logs")
+	}
+}

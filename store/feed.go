@@ -1,0 +1,202 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"skygrid"
+)
+
+var _ skygrid.FeedService = (*DB)(nil)
+
+const feedCols = `source, last_attempt, last_success, last_error, last_error_at, rows_last, added_last, added_total, pulls, errors,
+	newest_detection, failing_since, notified_at`
+
+func scanFeed(row interface{ Scan(...any) error }, now time.Time) (*skygrid.FeedStatus, error) {
+	f := &skygrid.FeedStatus{}
+	var attempt, success, errAt, newest, failing, notified string
+	if err := row.Scan(&f.Source, &attempt, &success, &f.LastError, &errAt, &f.RowsLast, &f.AddedLast, &f.AddedTotal, &f.Pulls, &f.Errors,
+		&newest, &failing, &notified); err != nil {
+		return nil, err
+	}
+	f.LastAttempt, f.LastSuccess, f.LastErrorAt = parseTS(attempt), parseTS(success), parseTS(errAt)
+	f.NewestDetection, f.FailingSince, f.NotifiedAt = parseTS(newest), parseTS(failing), parseTS(notified)
+	// No success for an hour (or never, for an hour of trying): failing,
+	// whether or not the last pull reported an error.
+	since := f.LastSuccess
+	if since.IsZero() {
+		since = f.FailingSince
+	}
+	if !since.IsZero() && now.Sub(since) >= skygrid.FeedFailingAfter {
+		f.Failing = true
+		if f.FailingSince.IsZero() {
+			f.FailingSince = since
+		}
+	}
+	return f, nil
+}
+
+// RecordPull stores the outcome of one pull (see skygrid.FeedService).
+func (db *DB) RecordPull(ctx context.Context, source string, at time.Time, rows, added int, newest time.Time, pullErr error) (*skygrid.FeedStatus, error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO feed_status (source) VALUES (?) ON CONFLICT (source) DO NOTHING`, source); err != nil {
+		return nil, err
+	}
+	now := ts(at)
+	if pullErr == nil {
+		_, err = tx.ExecContext(ctx, `UPDATE feed_status SET last_attempt = ?, last_success = ?, rows_last = ?, added_last = ?,
+			added_total = added_total + ?, pulls = pulls + 1, failing_since = '', notified_at = '',
+			newest_detection = CASE WHEN ? > newest_detection THEN ? ELSE newest_detection END WHERE source = ?`,
+			now, now, rows, added, added, ts(newest), ts(newest), source)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE feed_status SET last_attempt = ?, last_error = ?, last_error_at = ?, pulls = pulls + 1,
+			errors = errors + 1, failing_since = CASE WHEN failing_since = '' THEN CASE WHEN last_success <> '' THEN last_success ELSE ? END
+			ELSE failing_since END WHERE source = ?`, now, pullErr.Error(), now, now, source)
+	}
+	if err != nil {
+		return nil, err
+	}
+	f, err := scanFeed(tx.QueryRowContext(ctx, `SELECT `+feedCols+` FROM feed_status WHERE source = ?`, source), at)
+	if err != nil {
+		return nil, err
+	}
+	if f.Failing && f.NotifiedAt.IsZero() {
+		if err := notifyFeedFailing(ctx, tx, f, at); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE feed_status SET notified_at = ? WHERE source = ?`, now, source); err != nil {
+			return nil, err
+		}
+		f.NotifiedAt = at
+		if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "feed", Action: "feed.failing", Entity: "feed", EntityID: source,
+			After: fmt.Sprintf("no success since %s; last error: %s", ts(f.FailingSince), f.LastError)}); err != nil {
+			return nil, err
+		}
+	}
+	return f, tx.Commit()
+}
+
+// notifyFeedFailing queues the failing-feed message for every channel
+// whose audience is the admins (or everyone).
+func notifyFeedFailing(ctx context.Context, tx *Tx, f *skygrid.FeedStatus, at time.Time) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM notify_channels WHERE audience IN ('admins', 'all')`)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	title := "卫星数据源中断：" + f.Source
+	text := fmt.Sprintf("### %s\n\n- 数据源：%s\n- 最后成功：%s\n- 最近错误：%s\n\n[查看数据源状态](%s/#/admin/feeds)",
+		title, f.Source, orNever(f.LastSuccess), f.LastError, tx.db.PublicURL)
+	var msgs []*skygrid.OutboxMessage
+	for _, id := range ids {
+		key := fmt.Sprintf("%s/%s/%s/channel-%d", skygrid.NotifyFeedFailing, f.Source, ts(f.FailingSince), id)
+		msgs = append(msgs, &skygrid.OutboxMessage{Key: key, ChannelID: id, Event: skygrid.NotifyFeedFailing, Title: title,
+			Text: text + "\n\n编号 " + key, Payload: fmt.Sprintf(`{"event":%q,"source":%q}`, skygrid.NotifyFeedFailing, f.Source)})
+	}
+	return queueOutbox(ctx, tx, msgs)
+}
+
+func orNever(t time.Time) string {
+	if t.IsZero() {
+		return "从未成功"
+	}
+	return t.In(shanghai).Format("2006-01-02 15:04")
+}
+
+// FindFeeds returns every source's health, failing judged at db.Now().
+func (db *DB) FindFeeds(ctx context.Context) ([]*skygrid.FeedStatus, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT `+feedCols+` FROM feed_status ORDER BY source`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*skygrid.FeedStatus
+	now := db.Now()
+	for rows.Next() {
+		f, err := scanFeed(rows, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// shanghai is Beijing time, for messages.
+var shanghai = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}()
+
+// IngestStats reads the totals the metrics report.
+func (db *DB) IngestStats(ctx context.Context) (*skygrid.IngestStats, error) {
+	st := &skygrid.IngestStats{Batches: map[string]int{}, Rows: map[string]int{}, LastLatencyMS: map[string]int64{},
+		Tasks: map[string]int{}, Escalated: map[int]int{}}
+	rows, err := db.db.QueryContext(ctx, `SELECT origin, COUNT(*), SUM(new), SUM(duplicates), SUM(rejected), SUM(outside), SUM(low_confidence), SUM(static),
+		(SELECT latency_ms FROM ingest_batches l WHERE l.origin = b.origin AND l.latency_ms IS NOT NULL ORDER BY l.id DESC LIMIT 1)
+		FROM ingest_batches b GROUP BY origin`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var origin string
+		var n, nw, dup, rej, out, low, static int
+		var lat *int64
+		if err := rows.Scan(&origin, &n, &nw, &dup, &rej, &out, &low, &static, &lat); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		st.Batches[origin] = n
+		st.Rows["new"] += nw
+		st.Rows["duplicate"] += dup
+		st.Rows["rejected"] += rej
+		st.Rows["outside"] += out
+		st.Rows["low_confidence"] += low
+		st.Rows["static"] += static
+		if lat != nil {
+			st.LastLatencyMS[origin] = *lat
+		}
+	}
+	rows.Close()
+	rows, err = db.db.QueryContext(ctx, `SELECT state, escalation, COUNT(*) FROM tasks GROUP BY state, escalation`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var state string
+		var level, n int
+		if err := rows.Scan(&state, &level, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		st.Tasks[state] += n
+		if state != skygrid.TaskClosed && state != skygrid.TaskReported {
+			st.Escalated[level] += n
+		}
+	}
+	rows.Close()
+	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM events`).Scan(&st.Events); err != nil {
+		return nil, err
+	}
+	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE sent_at = ''`).Scan(&st.OutboxPending); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
