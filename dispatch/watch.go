@@ -49,8 +49,7 @@ type Watcher struct {
 
 	mu       sync.Mutex
 	files    map[string]*watchedFile
-	pctx     *Context
-	versions map[string]int64
+	contexts ContextCache
 }
 
 // watchedFile is what a Watcher remembers of a file in Dir between scans.
@@ -70,11 +69,6 @@ const (
 	WatchDoneDir   = "done"
 	WatchFailedDir = "failed"
 )
-
-// watchLayers are the layer versions after whose change the pipeline
-// context is loaded again.
-var watchLayers = []string{skygrid.LayerRegions, skygrid.LayerConstruction, skygrid.LayerStockpiles,
-	skygrid.LayerNoCoal, skygrid.LayerCropland, skygrid.LayerIndustrial}
 
 func (w *Watcher) now() time.Time {
 	if w.Now != nil {
@@ -162,9 +156,6 @@ func (w *Watcher) Scan(ctx context.Context) (int, error) {
 	}
 	if w.files == nil {
 		w.files = map[string]*watchedFile{}
-	}
-	if _, ok := any(w.Pipeline.Store).(watchVersioner); !ok {
-		w.pctx = nil
 	}
 	ents, err := os.ReadDir(w.Dir)
 	if err != nil {
@@ -279,51 +270,17 @@ func (w *Watcher) take(ctx context.Context, name string, f *watchedFile) (bool, 
 	return true, nil
 }
 
-// watchVersioner is the store's LayerVersions (skygrid.LayerService).
-type watchVersioner interface {
-	LayerVersions(context.Context) (map[string]int64, error)
-}
-
-// context returns the pipeline context, loaded again when the regions or a
-// site layer changed since the last load. A store that does not tell layer
-// versions gets a fresh context at every scan that takes a file (Scan drops
-// the old one).
+// context returns the pipeline context, loaded again when the regions or
+// a site layer changed since the last load.
 func (w *Watcher) context(ctx context.Context) (*Context, error) {
-	lv, ok := any(w.Pipeline.Store).(watchVersioner)
-	var cur map[string]int64
-	if ok {
-		vs, err := lv.LayerVersions(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("watch: layer versions: %w", err)
-		}
-		cur = make(map[string]int64, len(watchLayers))
-		for _, l := range watchLayers {
-			cur[l] = vs[l]
-		}
-		if w.pctx != nil && watchSameVersions(cur, w.versions) {
-			return w.pctx, nil
-		}
-	} else if w.pctx != nil {
-		return w.pctx, nil
-	}
-	c, err := w.Pipeline.LoadContext(ctx)
+	c, err := w.contexts.Get(ctx, w.Pipeline)
 	if err != nil {
 		return nil, fmt.Errorf("watch: %w", err)
 	}
 	if c.Area == nil {
 		w.logger().Warn("watch: no regions imported, so every detection is kept; import regions first to keep only your area")
 	}
-	w.pctx, w.versions = c, cur
 	return c, nil
-}
-
-func watchSameVersions(a, b map[string]int64) bool {
-	for _, l := range watchLayers {
-		if a[l] != b[l] {
-			return false
-		}
-	}
-	return true
 }
 
 // move renames path into Dir/sub/, under its name or, when that is taken,
