@@ -67,30 +67,12 @@ func (f *fakeClock) Sleeps() []time.Duration {
 	return append([]time.Duration(nil), f.sleeps...)
 }
 
-// syncBuffer collects log lines from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // newFIRMS is a client of srv with a fake clock and a log that is checked
 // for the key when the test ends.
 func newFIRMS(t *testing.T, srv *firmstest.Server) (*detect.FIRMSClient, *fakeClock) {
 	t.Helper()
 	clock := &fakeClock{now: time.Date(2023, 10, 22, 12, 0, 0, 0, time.UTC)}
-	logs := &syncBuffer{}
+	logs := &firmstest.Logs{}
 	c := &detect.FIRMSClient{
 		BaseURL: srv.URL(),
 		MapKey:  firmstest.DefaultKey,

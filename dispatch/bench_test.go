@@ -214,21 +214,8 @@ func BenchmarkIngest1M(b *testing.B) {
 func BenchmarkLatencyOneDetection(b *testing.B) {
 	db := MustOpenDB(b)
 	importDatong(b, db, false)
+	addGrids(b, db)
 	ctx := context.Background()
-	grids, err := dispatch.GenerateGrids(ctx, db, 3000, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := db.ImportRegions(ctx, grids); err != nil {
-		b.Fatal(err)
-	}
-	var sups []*skygrid.Supervisor
-	for i, g := range grids {
-		sups = append(sups, &skygrid.Supervisor{GridID: g.ID, Name: "sup " + g.ID, Phone: fmtFloat(float64(i))})
-	}
-	if err := db.ImportSupervisors(ctx, sups); err != nil {
-		b.Fatal(err)
-	}
 	p := newPipeline(b, db)
 	p.Now = time.Now
 	db.Now = time.Now

@@ -13,6 +13,7 @@ import (
 	"skygrid"
 	"skygrid/dispatch"
 	"skygrid/geo"
+	"skygrid/store"
 
 	"github.com/paulmach/orb"
 )
@@ -26,25 +27,33 @@ func row(lat, lon float64, date, hhmm string) string {
 
 // withGrids imports the counties and generated 3 km grids with one
 // supervisor each.
-func withGrids(t *testing.T) (*dispatch.Pipeline, func() []*skygrid.Task) {
-	t.Helper()
-	db := MustOpenDB(t)
-	importDatong(t, db, false)
+// addGrids generates the 3 km grids of the imported counties and gives
+// each a supervisor.
+func addGrids(tb testing.TB, db *store.DB) {
+	tb.Helper()
 	ctx := context.Background()
 	grids, err := dispatch.GenerateGrids(ctx, db, 3000, nil)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	if err := db.ImportRegions(ctx, grids); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	var sups []*skygrid.Supervisor
 	for i, g := range grids {
 		sups = append(sups, &skygrid.Supervisor{GridID: g.ID, Name: "sup " + g.ID, Phone: fmtFloat(float64(i))})
 	}
 	if err := db.ImportSupervisors(ctx, sups); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+}
+
+func withGrids(t *testing.T) (*dispatch.Pipeline, func() []*skygrid.Task) {
+	t.Helper()
+	db := MustOpenDB(t)
+	importDatong(t, db, false)
+	addGrids(t, db)
+	ctx := context.Background()
 	tasks := func() []*skygrid.Task {
 		ts, _, err := db.FindTasks(ctx, skygrid.TaskFilter{})
 		if err != nil {

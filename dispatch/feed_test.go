@@ -24,30 +24,12 @@ import (
 
 const testKey = "f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6" // a made-up MAP_KEY
 
-// syncBuffer collects log output from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type feedWorld struct {
 	db   *store.DB
 	p    *dispatch.Pipeline
 	srv  *firmstest.Server
 	feed *dispatch.Feed
-	logs *syncBuffer
+	logs *firmstest.Logs
 	area orb.Bound
 	ix   *geo.Index
 }
@@ -65,7 +47,7 @@ func newFeedWorld(t *testing.T) *feedWorld {
 		s.Key = testKey
 		s.Today = time.Date(2023, 10, 24, 0, 0, 0, 0, time.UTC)
 	})
-	logs := &syncBuffer{}
+	logs := &firmstest.Logs{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	clock := time.Date(2023, 10, 24, 6, 0, 0, 0, time.UTC)
 	var mu sync.Mutex

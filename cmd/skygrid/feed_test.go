@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,7 +21,7 @@ const cliKey = "0a1b2c3d4e5f60718293a4b5c6d7e8f9" // a made-up MAP_KEY
 
 // keyMain is a Main whose environment holds the FIRMS key and whose logs
 // are kept.
-func keyMain(key string) (*Main, *bytes.Buffer, *syncBuf) {
+func keyMain(key string) (*Main, *bytes.Buffer, *firmstest.Logs) {
 	m, out, _ := testMain()
 	m.Getenv = func(k string) string {
 		if k == "FIRMS_MAP_KEY" {
@@ -30,26 +29,9 @@ func keyMain(key string) (*Main, *bytes.Buffer, *syncBuf) {
 		}
 		return ""
 	}
-	logs := &syncBuf{}
+	logs := &firmstest.Logs{}
 	m.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	return m, out, logs
-}
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestFetchFirmsServeFeedsWatchAndMetrics(t *testing.T) {

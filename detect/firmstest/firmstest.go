@@ -6,6 +6,7 @@ package firmstest
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -407,4 +408,23 @@ func readRFile(in io.Reader, name string) ([]row, error) {
 			get("daynight")}, ",")
 		rows = append(rows, row{date: get("acq_date"), hhmm: hhmm, lat: lat, lon: lon, line: line})
 	}
+}
+
+// Logs collects log output from several goroutines, for tests that check
+// the MAP_KEY never reaches a log line.
+type Logs struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *Logs) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *Logs) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
