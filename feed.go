@@ -43,6 +43,9 @@ type FeedService interface {
 	// queues the admins' notification in the same transaction.
 	RecordPull(ctx context.Context, source string, at time.Time, rows, added int, newest time.Time, pullErr error) (*FeedStatus, error)
 	FindFeeds(ctx context.Context) ([]*FeedStatus, error)
+	// CheckFeeds tells the admins of feeds failing at now that were not
+	// told yet (when no pull ends to do it).
+	CheckFeeds(ctx context.Context, now time.Time) (int, error)
 }
 
 // IngestStats are the store's totals for the metrics.

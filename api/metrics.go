@@ -58,7 +58,13 @@ func (m *Metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		m.requests.WithLabelValues(route, c.Request().Method, strconv.Itoa(code)).Inc()
+		method := c.Request().Method
+		switch method {
+		case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS":
+		default:
+			method = "other" // any word is a method to Go: no unbounded labels
+		}
+		m.requests.WithLabelValues(route, method, strconv.Itoa(code)).Inc()
 		m.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
 		return err
 	}
@@ -107,17 +113,17 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	defer cancel()
 	if feeds, err := c.src.FindFeeds(ctx); err == nil {
 		for _, f := range feeds {
-			ch <- prometheus.MustNewConstMetric(feedLastSuccess, prometheus.GaugeValue, unix(f.LastSuccess), f.Source)
-			ch <- prometheus.MustNewConstMetric(feedLastError, prometheus.GaugeValue, unix(f.LastErrorAt), f.Source)
-			ch <- prometheus.MustNewConstMetric(feedNewest, prometheus.GaugeValue, unix(f.NewestDetection), f.Source)
-			ch <- prometheus.MustNewConstMetric(feedAdded, prometheus.CounterValue, float64(f.AddedTotal), f.Source)
-			ch <- prometheus.MustNewConstMetric(feedPulls, prometheus.CounterValue, float64(f.Pulls), f.Source)
-			ch <- prometheus.MustNewConstMetric(feedErrors, prometheus.CounterValue, float64(f.Errors), f.Source)
+			constMetric(ch, feedLastSuccess, prometheus.GaugeValue, unix(f.LastSuccess), f.Source)
+			constMetric(ch, feedLastError, prometheus.GaugeValue, unix(f.LastErrorAt), f.Source)
+			constMetric(ch, feedNewest, prometheus.GaugeValue, unix(f.NewestDetection), f.Source)
+			constMetric(ch, feedAdded, prometheus.CounterValue, float64(f.AddedTotal), f.Source)
+			constMetric(ch, feedPulls, prometheus.CounterValue, float64(f.Pulls), f.Source)
+			constMetric(ch, feedErrors, prometheus.CounterValue, float64(f.Errors), f.Source)
 			failing := 0.0
 			if f.Failing {
 				failing = 1
 			}
-			ch <- prometheus.MustNewConstMetric(feedFailing, prometheus.GaugeValue, failing, f.Source)
+			constMetric(ch, feedFailing, prometheus.GaugeValue, failing, f.Source)
 		}
 	}
 	st, err := c.src.IngestStats(ctx)
@@ -125,20 +131,28 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	for origin, n := range st.Batches {
-		ch <- prometheus.MustNewConstMetric(ingestBatches, prometheus.CounterValue, float64(n), origin)
+		constMetric(ch, ingestBatches, prometheus.CounterValue, float64(n), origin)
 	}
 	for outcome, n := range st.Rows {
-		ch <- prometheus.MustNewConstMetric(ingestRows, prometheus.CounterValue, float64(n), outcome)
+		constMetric(ch, ingestRows, prometheus.CounterValue, float64(n), outcome)
 	}
 	for origin, ms := range st.LastLatencyMS {
-		ch <- prometheus.MustNewConstMetric(ingestLatency, prometheus.GaugeValue, float64(ms)/1000, origin)
+		constMetric(ch, ingestLatency, prometheus.GaugeValue, float64(ms)/1000, origin)
 	}
 	for state, n := range st.Tasks {
-		ch <- prometheus.MustNewConstMetric(dispatchTasks, prometheus.GaugeValue, float64(n), state)
+		constMetric(ch, dispatchTasks, prometheus.GaugeValue, float64(n), state)
 	}
 	for level, n := range st.Escalated {
-		ch <- prometheus.MustNewConstMetric(dispatchOverdue, prometheus.GaugeValue, float64(n), strconv.Itoa(level))
+		constMetric(ch, dispatchOverdue, prometheus.GaugeValue, float64(n), strconv.Itoa(level))
 	}
-	ch <- prometheus.MustNewConstMetric(dispatchEvents, prometheus.CounterValue, float64(st.Events))
-	ch <- prometheus.MustNewConstMetric(outboxPending, prometheus.GaugeValue, float64(st.OutboxPending))
+	constMetric(ch, dispatchEvents, prometheus.CounterValue, float64(st.Events))
+	constMetric(ch, outboxPending, prometheus.GaugeValue, float64(st.OutboxPending))
+}
+
+// constMetric sends a metric, skipping one that cannot be made (a label
+// value that is not UTF-8): a scrape must never panic.
+func constMetric(ch chan<- prometheus.Metric, d *prometheus.Desc, t prometheus.ValueType, v float64, labels ...string) {
+	if m, err := prometheus.NewConstMetric(d, t, v, labels...); err == nil {
+		ch <- m
+	}
 }

@@ -48,7 +48,10 @@ const (
 var DefaultSources = []string{"VIIRS_NOAA20_NRT", "VIIRS_NOAA21_NRT", "VIIRS_SNPP_NRT", "MODIS_NRT"}
 
 // firmsSources are the SOURCE names the area API knows.
-var firmsSources = []string{"VIIRS_NOAA20_NRT", "VIIRS_NOAA21_NRT", "VIIRS_SNPP_NRT", "MODIS_NRT",
+var firmsSources = FIRMSSources
+
+// FIRMSSources are the FIRMS products the area API serves.
+var FIRMSSources = []string{"VIIRS_NOAA20_NRT", "VIIRS_NOAA21_NRT", "VIIRS_SNPP_NRT", "MODIS_NRT",
 	"VIIRS_NOAA20_SP", "VIIRS_SNPP_SP", "MODIS_SP", "LANDSAT_NRT"}
 
 // Errors of a FIRMS answer, wrapped by Fetch's error.
@@ -397,7 +400,7 @@ func (c *FIRMSClient) try(ctx context.Context, u string) outcome {
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxFIRMSBody+1))
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
-		return outcome{err: fmt.Errorf("FIRMS answered %s: %s", resp.Status, snippet(body)), retry: true,
+		return outcome{err: fmt.Errorf("FIRMS answered %s: %s", resp.Status, c.snippet(body)), retry: true,
 			after: retryAfter(resp.Header.Get("Retry-After"), c.now())}
 	}
 	if err != nil {
@@ -407,7 +410,7 @@ func (c *FIRMSClient) try(ctx context.Context, u string) outcome {
 		return outcome{err: fmt.Errorf("FIRMS answer is larger than %d MiB", maxFIRMSBody>>20)}
 	}
 	if resp.StatusCode != http.StatusOK {
-		return outcome{err: fmt.Errorf("FIRMS answered %s: %s", resp.Status, snippet(body))}
+		return outcome{err: fmt.Errorf("FIRMS answered %s: %s", resp.Status, c.snippet(body))}
 	}
 	header := body
 	if i := bytes.IndexByte(body, '\n'); i >= 0 {
@@ -441,17 +444,17 @@ func (c *FIRMSClient) textAnswer(body []byte) outcome {
 	text := strings.ToLower(strings.TrimSpace(string(body)))
 	switch {
 	case strings.Contains(text, "invalid map_key") || strings.Contains(text, "invalid map key"):
-		return outcome{err: skygrid.Errorf(skygrid.EINVALID, "FIRMS refused the MAP_KEY %s: %s", maskKey(c.MapKey), c.Mask(snippet(body)))}
+		return outcome{err: skygrid.Errorf(skygrid.EINVALID, "FIRMS refused the MAP_KEY %s: %s", maskKey(c.MapKey), c.snippet(body))}
 	case strings.Contains(text, "transaction limit"):
-		return outcome{err: fmt.Errorf("%w: %s", ErrFIRMSLimit, snippet(body)), retry: true, limit: true}
+		return outcome{err: fmt.Errorf("%w: %s", ErrFIRMSLimit, c.snippet(body)), retry: true, limit: true}
 	case text == "":
 		return outcome{err: errors.New("FIRMS answered nothing (not even a CSV header)"), retry: true}
 	case strings.HasPrefix(text, "<"):
-		return outcome{err: fmt.Errorf("FIRMS answered an HTML page, not CSV: %s", snippet(body)), retry: true}
+		return outcome{err: fmt.Errorf("FIRMS answered an HTML page, not CSV: %s", c.snippet(body)), retry: true}
 	case strings.HasPrefix(text, "invalid"):
-		return outcome{err: skygrid.Errorf(skygrid.EINVALID, "FIRMS refused the request: %s", c.Mask(snippet(body)))}
+		return outcome{err: skygrid.Errorf(skygrid.EINVALID, "FIRMS refused the request: %s", c.snippet(body))}
 	}
-	return outcome{err: fmt.Errorf("FIRMS answered text, not a CSV with latitude and longitude: %s", snippet(body)), retry: true}
+	return outcome{err: fmt.Errorf("FIRMS answered text, not a CSV with latitude and longitude: %s", c.snippet(body)), retry: true}
 }
 
 // isFIRMSHeader reports whether line is a CSV header with latitude and
@@ -467,6 +470,12 @@ func isFIRMSHeader(line []byte) bool {
 		}
 	}
 	return lat && lon
+}
+
+// snippet is the start of an answer for an error message, the MAP_KEY
+// masked before it is cut (a cut key would not be found any more).
+func (c *FIRMSClient) snippet(body []byte) string {
+	return snippet([]byte(c.Mask(string(body))))
 }
 
 // snippet is the start of an answer for an error message, quoted.

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path"
 	"strings"
 	"sync"
@@ -576,6 +577,28 @@ func TestFIRMSValidate(t *testing.T) {
 		c, _ := newFIRMS(t, srv)
 		if _, err := c.Fetch(context.Background(), s, datongBox, 1, oct22); err != nil {
 			t.Errorf("%s: %v", s, err)
+		}
+	}
+}
+
+// An error page that echoes the request path (with the key) near the cut
+// of the error snippet: no 8 characters of the key survive.
+func TestErrorPageEchoingTheKeyIsMasked(t *testing.T) {
+	const key = "0123456789abcdef0123456789abcdef"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprintf(w, "<html><body>Not Found: the page %s does not exist on this server</body></html>", r.URL.Path)
+	}))
+	defer srv.Close()
+	logs := &firmstest.Logs{}
+	c := &detect.FIRMSClient{BaseURL: srv.URL, MapKey: key, Logger: slog.New(slog.NewTextHandler(logs, nil))}
+	_, err := c.Fetch(context.Background(), "VIIRS_NOAA20_NRT", orb.Bound{Min: orb.Point{113, 39}, Max: orb.Point{114, 40}}, 1, time.Time{})
+	if err == nil {
+		t.Fatal("a 404 page accepted")
+	}
+	for i := 0; i+8 <= len(key); i++ {
+		if w := key[i : i+8]; strings.Contains(err.Error(), w) || strings.Contains(logs.String(), w) {
+			t.Fatalf("key piece %q in %q", w, err)
 		}
 	}
 }

@@ -5,6 +5,8 @@ package dispatch
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"skygrid"
@@ -58,7 +60,7 @@ func DefaultConfig() Config {
 		OtherReportDue:        detect.Duration{Duration: 24 * time.Hour},
 		Feed: FeedConfig{BaseURL: "https://firms.modaps.eosdis.nasa.gov",
 			Sources: []string{"VIIRS_NOAA20_NRT", "VIIRS_NOAA21_NRT", "VIIRS_SNPP_NRT", "MODIS_NRT"},
-			Every:   detect.Duration{Duration: 10 * time.Minute}, Days: 1},
+			Every:   detect.Duration{Duration: 10 * time.Minute}, Days: 2},
 	}
 }
 
@@ -66,6 +68,15 @@ func DefaultConfig() Config {
 func (c Config) Validate() error {
 	if err := c.Detect.Validate(); err != nil {
 		return fmt.Errorf("detect: %w", err)
+	}
+	if c.Feed.Days < 1 || c.Feed.Days > 10 {
+		return fmt.Errorf("feed.days %d: FIRMS takes 1 to 10", c.Feed.Days)
+	}
+	if err := CheckSources(c.Feed.Sources); err != nil {
+		return fmt.Errorf("feed.sources: %w", err)
+	}
+	if c.Feed.Every.Duration < time.Minute {
+		return fmt.Errorf("feed.every %s: at least 1m", c.Feed.Every.Duration)
 	}
 	if c.AreaMarginMetres < 0 || c.AssignToleranceMetres < 0 {
 		return fmt.Errorf("area_margin_metres and assign_tolerance_metres must not be negative")
@@ -93,4 +104,14 @@ func (c Config) dueTimes(class string, t time.Time) (ack, report time.Time) {
 		}
 	}
 	return t.Add(c.OtherAckDue.Duration), t.Add(c.OtherReportDue.Duration)
+}
+
+// CheckSources checks FIRMS source names.
+func CheckSources(sources []string) error {
+	for _, s := range sources {
+		if !slices.Contains(detect.FIRMSSources, s) {
+			return skygrid.Errorf(skygrid.EINVALID, "unknown FIRMS source %q (want %s)", s, strings.Join(detect.FIRMSSources, ", "))
+		}
+	}
+	return nil
 }

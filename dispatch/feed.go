@@ -32,8 +32,9 @@ type Feed struct {
 	Client   FIRMSFetcher
 	Status   skygrid.FeedService
 	// Sources are FIRMS products (default detect.DefaultSources); Days the
-	// day range of each pull (default 1: today and, around midnight UTC,
-	// what came late); Every the interval (default 10 minutes).
+	// day range of each pull (default 2: FIRMS's 1 is the current UTC day,
+	// and detections of the day before still arrive after midnight UTC);
+	// Every the interval (default 10 minutes).
 	Sources []string
 	Days    int
 	Every   time.Duration
@@ -75,10 +76,18 @@ func (f *Feed) PullOnce(ctx context.Context, days int, date time.Time) []FeedRes
 		sources = detect.DefaultSources
 	}
 	if days <= 0 {
-		days = max(f.Days, 1)
+		days = f.Days
+		if days <= 0 {
+			days = 2
+		}
 	}
 	var out []FeedResult
 	for _, src := range sources {
+		if err := CheckSources([]string{src}); err != nil {
+			// A typo is not a feed: no status row, no failing alarm.
+			out = append(out, FeedResult{Source: src, Err: err})
+			continue
+		}
 		r := f.pull(ctx, src, days, date)
 		out = append(out, r)
 		if ctx.Err() != nil {
@@ -126,8 +135,10 @@ func (f *Feed) pull(ctx context.Context, source string, days int, date time.Time
 	} else {
 		f.logger().Info("feed pulled", "source", source, "rows", rows, "new", added, "latency_ms", latency(r.Batch))
 	}
-	// The status is recorded even when the context ended (a stop).
-	st, serr := f.Status.RecordPull(context.WithoutCancel(ctx), source, started, rows, added, newest, err)
+	if ctx.Err() != nil {
+		return r // a stop, not a feed failure
+	}
+	st, serr := f.Status.RecordPull(ctx, source, started, rows, added, newest, err)
 	if serr != nil {
 		f.logger().Error("feed status", "source", source, "err", serr)
 	}

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
+	"skygrid/detect"
 	"sort"
 	"strings"
 	"sync"
@@ -234,6 +236,13 @@ func (w *Watcher) take(ctx context.Context, name string, f *watchedFile) (bool, 
 		f.size, f.modTime, f.changed = fi.Size(), fi.ModTime(), w.now()
 		return false, nil
 	}
+	// A text file (FIRMS CSV, Himawari WLF) is complete when it ends with a
+	// line end: a writer that paused mid-line is not read half-way.
+	// (A text file that stays without one for ten settle times is taken
+	// anyway: the ingest reports its cut last line.)
+	if !endsWithNewline(path) && w.now().Sub(f.changed) < 10*w.settle() {
+		return false, nil
+	}
 	pctx, err := w.context(ctx)
 	if err != nil {
 		return false, err
@@ -242,6 +251,20 @@ func (w *Watcher) take(ctx context.Context, name string, f *watchedFile) (bool, 
 	if err != nil && ctx.Err() != nil {
 		// Cut short: the transaction was rolled back; take it next time.
 		return false, ctx.Err()
+	}
+	if err != nil && skygrid.ErrorCode(err) != skygrid.EINVALID && !errors.Is(err, detect.ErrNotFireFile) {
+		// Not the file's fault (a locked or full database): nothing was
+		// stored; it stays and is tried again at a later scan.
+		log.Error("watch: ingest failed; the file stays and is tried again", "file", path, "err", err)
+		f.changed = w.now()
+		return false, nil
+	}
+	if fi2, serr := os.Stat(path); err == nil && serr == nil && (fi2.Size() != f.size || !fi2.ModTime().Equal(f.modTime)) {
+		// Written to while it was read: what was read is stored (deduped);
+		// the file stays and is read again, whole, once it settles.
+		log.Warn("watch: the file changed while it was read; it is read again once it settles", "file", path)
+		f.size, f.modTime, f.changed = fi2.Size(), fi2.ModTime(), w.now()
+		return true, nil
 	}
 	f.taken = true
 	if err != nil {
@@ -346,4 +369,27 @@ func watchErrorText(err error) string {
 		return strings.Replace(err.Error(), e.Error(), e.Message, 1)
 	}
 	return err.Error()
+}
+
+// endsWithNewline reports whether a text file's last byte is a line end
+// (true too for an empty, unreadable or binary file: the ingest says why).
+func endsWithNewline(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return true
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || fi.Size() == 0 {
+		return true
+	}
+	head := make([]byte, min(fi.Size(), 512))
+	if _, err := f.ReadAt(head, 0); err != nil || !strings.HasPrefix(http.DetectContentType(head), "text/") {
+		return true // not text: the ingest refuses it whole
+	}
+	b := make([]byte, 1)
+	if _, err := f.ReadAt(b, fi.Size()-1); err != nil {
+		return true
+	}
+	return b[0] == '\n' || b[0] == '\r'
 }

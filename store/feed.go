@@ -65,20 +65,59 @@ func (db *DB) RecordPull(ctx context.Context, source string, at time.Time, rows,
 	if err != nil {
 		return nil, err
 	}
-	if f.Failing && f.NotifiedAt.IsZero() {
-		if err := notifyFeedFailing(ctx, tx, f, at); err != nil {
-			return nil, err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE feed_status SET notified_at = ? WHERE source = ?`, now, source); err != nil {
-			return nil, err
-		}
-		f.NotifiedAt = at
-		if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "feed", Action: "feed.failing", Entity: "feed", EntityID: source,
-			After: fmt.Sprintf("no success since %s; last error: %s", ts(f.FailingSince), f.LastError)}); err != nil {
-			return nil, err
-		}
+	if err := tellFailing(ctx, tx, f, at); err != nil {
+		return nil, err
 	}
 	return f, tx.Commit()
+}
+
+// tellFailing notifies the admins, once per outage, of a failing feed.
+func tellFailing(ctx context.Context, tx *Tx, f *skygrid.FeedStatus, at time.Time) error {
+	if !f.Failing || !f.NotifiedAt.IsZero() {
+		return nil
+	}
+	if err := notifyFeedFailing(ctx, tx, f, at); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE feed_status SET notified_at = ?, failing_since = ? WHERE source = ?`, ts(at), ts(f.FailingSince), f.Source); err != nil {
+		return err
+	}
+	f.NotifiedAt = at
+	return insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "feed", Action: "feed.failing", Entity: "feed", EntityID: f.Source,
+		After: fmt.Sprintf("no success since %s; last error: %s", ts(f.FailingSince), f.LastError)})
+}
+
+// CheckFeeds tells the admins of feeds that have had no success for an
+// hour even when no pull ends (a pull stuck in waits, or none running);
+// serve runs it every minute. It returns how many were told.
+func (db *DB) CheckFeeds(ctx context.Context, now time.Time) (int, error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT `+feedCols+` FROM feed_status WHERE notified_at = ''`)
+	if err != nil {
+		return 0, err
+	}
+	var failing []*skygrid.FeedStatus
+	for rows.Next() {
+		f, err := scanFeed(rows, now)
+		if err != nil {
+			rows.Close()
+			return 0, err
+		}
+		if f.Failing {
+			failing = append(failing, f)
+		}
+	}
+	rows.Close()
+	for _, f := range failing {
+		if err := tellFailing(ctx, tx, f, now); err != nil {
+			return 0, err
+		}
+	}
+	return len(failing), tx.Commit()
 }
 
 // notifyFeedFailing queues the failing-feed message for every channel

@@ -63,6 +63,11 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 
 // serve runs the API and tiles on db until ctx is done.
 func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags) error {
+	if mf.watch != "" {
+		if fi, err := os.Stat(mf.watch); err != nil || !fi.IsDir() {
+			return fmt.Errorf("serve: --watch %s: not a folder", mf.watch)
+		}
+	}
 	opt := tiles.Options{CacheTiles: mf.tileCache, Now: m.Now}
 	if mf.tileCache == 0 {
 		opt.CacheTiles = -1
@@ -118,7 +123,9 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			feed.Run(bg)
+			if err := feed.Run(bg); err != nil && bg.Err() == nil {
+				m.Logger.Error("feed stopped", "err", err)
+			}
 		}()
 		fmt.Fprintf(m.Stdout, "pulling FIRMS every %s: %s\n", feed.Every, strings.Join(feed.Sources, ", "))
 	}
@@ -127,7 +134,9 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w.Run(bg)
+			if err := w.Run(bg); err != nil && bg.Err() == nil {
+				m.Logger.Error("watch stopped", "dir", mf.watch, "err", err)
+			}
 		}()
 		fmt.Fprintf(m.Stdout, "watching %s for fire files\n", mf.watch)
 	}
@@ -148,6 +157,11 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 				m.Logger.Error("escalate", "err", err)
 			} else if n > 0 {
 				m.Logger.Info("escalated overdue tasks", "tasks", n)
+			}
+			if n, err := db.CheckFeeds(bg, m.Now()); err != nil && bg.Err() == nil {
+				m.Logger.Error("check feeds", "err", err)
+			} else if n > 0 {
+				m.Logger.Warn("feeds failing; admins told", "feeds", n)
 			}
 			select {
 			case <-bg.Done():
