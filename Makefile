@@ -8,10 +8,18 @@ ADDR ?= 127.0.0.1:8080
 run:
 	$(GO) run ./cmd/skygrid demo --addr $(ADDR)
 
-## deps: what the tests use besides Go: GDAL's ogrinfo reads our vector tiles
+## deps: what the tests use besides Go (Debian packages): GDAL's ogrinfo reads our
+## vector tiles and exports; Chromium prints the monthly report to PDF, poppler-utils
+## reads it back, and a Chinese font lets it show Chinese
+DEBS = gdal-bin chromium poppler-utils fonts-wqy-microhei
 deps:
-	@command -v ogrinfo >/dev/null || { echo "installing gdal-bin (ogrinfo) for the vector tile test"; \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends gdal-bin; }
+	@missing=""; \
+	command -v ogrinfo >/dev/null || missing="$$missing gdal-bin"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	fc-list 2>/dev/null | grep -qi wqy || missing="$$missing fonts-wqy-microhei"; \
+	if [ -n "$$missing" ]; then echo "installing$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing; fi
 
 ## test: formatting, vet, and every test (real SQLite, real HTTP on 127.0.0.1)
 test: deps

@@ -39,6 +39,9 @@ type Services struct {
 	Photos   PhotoIndex
 	Audit    AuditReader
 	Outbox   skygrid.OutboxService
+	Stats    skygrid.StatsService
+	// Demo marks reports made from the demo database.
+	Demo bool
 	// Feeds is the live feeds' health; Metrics the Prometheus registry.
 	Feeds   skygrid.FeedService
 	Metrics *Metrics
@@ -124,6 +127,11 @@ func (s *Server) Routes() {
 	a.GET("/api/users", s.handleUsers, allow(skygrid.RoleAdmin))
 	a.GET("/api/outbox", s.handleOutbox, allow(skygrid.RoleAdmin))
 	a.GET("/api/feeds", s.handleFeeds, allow(skygrid.RoleAdmin, skygrid.RoleAuditor))
+	reviewers := allow(skygrid.RoleAdmin, skygrid.RoleAuditor, skygrid.RoleOfficial)
+	a.GET("/api/stats", s.handleStats, reviewers)
+	a.GET("/api/stats/ranking", s.handleRanking, reviewers)
+	a.GET("/api/exports/:file", s.handleExport, reviewers)
+	a.GET("/api/reports/monthly", s.handleMonthly, reviewers)
 	a.GET("/metrics", s.handleMetrics, allow(skygrid.RoleAdmin))
 }
 

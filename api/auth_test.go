@@ -169,7 +169,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	s := api.NewServer(api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
-		Users: db, Audit: db, Outbox: db, Photos: db, Now: db.Now,
+		Users: db, Audit: db, Outbox: db, Photos: db, Now: db.Now, Stats: db,
 		Evidence: dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: filepath.Join(t.TempDir(), "photos")}}}, nil)
 	w.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(w.srv.Close)
@@ -779,5 +779,81 @@ func TestParallelLoginGuessesAreThrottled(t *testing.T) {
 	}
 	if count[401] != 5 || count[429] != 7 {
 		t.Errorf("answers %v, want 5 × 401 and 7 × 429", count)
+	}
+}
+
+// Statistics, exports and the monthly report keep to the user's area.
+func TestStatsAndExportsKeepToTheArea(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	since, until := time.Date(2023, 9, 30, 16, 0, 0, 0, time.UTC), time.Date(2023, 10, 31, 16, 0, 0, 0, time.UTC)
+	all, _, _ := w.db.FindEvents(ctx, skygrid.EventFilter{})
+	inOct, inA := 0, 0
+	for _, e := range all {
+		if !e.FirstSeen.Before(since) && e.FirstSeen.Before(until) {
+			inOct++
+			if e.CountyID == w.countyA {
+				inA++
+			}
+		}
+	}
+	var body struct {
+		Stats *skygrid.Stats `json:"stats"`
+	}
+	if st := w.do(t, "auditor", "GET", "/api/stats?period=2023-10", nil, &body); st != 200 || body.Stats.Total.Events != inOct {
+		t.Fatalf("auditor stats: %d, %d events, want %d", st, body.Stats.Total.Events, inOct)
+	}
+	body.Stats = nil
+	if st := w.do(t, "officialA", "GET", "/api/stats?period=2023-10", nil, &body); st != 200 || body.Stats.Total.Events != inA || len(body.Stats.Areas) != 1 {
+		t.Fatalf("official stats: %d, %d events in %d areas, want %d in 1", st, body.Stats.Total.Events, len(body.Stats.Areas), inA)
+	}
+	for _, u := range []string{"/api/stats", "/api/stats/ranking", "/api/exports/events.csv", "/api/reports/monthly"} {
+		if st := w.do(t, "supervisorA", "GET", u, nil, nil); st != 403 {
+			t.Errorf("supervisor %s: %d", u, st)
+		}
+	}
+	get := func(user, u string) (*http.Response, []byte) {
+		rq, _ := http.NewRequest("GET", w.srv.URL+u, nil)
+		rq.Header.Set("Authorization", "Bearer "+w.tokens[user])
+		resp, err := http.DefaultClient.Do(rq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, b
+	}
+	resp, b := get("officialA", "/api/exports/events.csv?period=2023-10")
+	if resp.StatusCode != 200 || !bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) || bytes.Count(b, []byte("\n")) != inA+1 {
+		t.Errorf("events.csv: %d, %d lines, want %d + header", resp.StatusCode, bytes.Count(b, []byte("\n")), inA)
+	}
+	for _, u := range []string{"/api/exports/events.geojson?period=2023-10", "/api/exports/events.kml?period=2023-10",
+		"/api/exports/hotspots.geojson?period=2023-10", "/api/exports/hotspots.kml?period=2023-10"} {
+		if resp, _ := get("auditor", u); resp.StatusCode != 200 {
+			t.Errorf("%s: %d", u, resp.StatusCode)
+		}
+	}
+	if resp, b := get("auditor", "/api/exports/hotspots.csv?period=2023-10"); resp.StatusCode != 200 || !bytes.HasPrefix(b, []byte("latitude,longitude,bright_ti4")) {
+		t.Errorf("hotspots.csv: %d %.40s", resp.StatusCode, b)
+	}
+	if resp, b := get("auditor", "/api/stats?period=2023-10&format=xlsx"); resp.StatusCode != 200 || !bytes.HasPrefix(b, []byte("PK")) {
+		t.Errorf("xlsx: %d", resp.StatusCode)
+	}
+	if resp, _ := get("auditor", "/api/exports/roads.csv"); resp.StatusCode != 404 {
+		t.Errorf("unknown export: %d", resp.StatusCode)
+	}
+	if resp, _ := get("auditor", "/api/stats?period=October"); resp.StatusCode != 400 {
+		t.Errorf("bad period: %d", resp.StatusCode)
+	}
+	resp, b = get("officialA", "/api/reports/monthly?month=2023-10")
+	if resp.StatusCode != 200 || !bytes.Contains(b, []byte("2023年10月")) || bytes.Contains(b, []byte(w.countyB)) {
+		t.Errorf("monthly report: %d, other county shown %v", resp.StatusCode, bytes.Contains(b, []byte(w.countyB)))
+	}
+	var rk struct {
+		Ranking []struct{ RegionID string } `json:"ranking"`
+	}
+	w.do(t, "auditor", "GET", "/api/stats/ranking?period=2023-10", nil, &rk)
+	if len(rk.Ranking) < 8 {
+		t.Errorf("ranking of %d counties", len(rk.Ranking))
 	}
 }

@@ -52,7 +52,7 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	if *noServe {
 		return nil
 	}
-	mf.configPath, mf.sets = c.config, c.sets
+	mf.configPath, mf.sets, mf.demo = c.config, c.sets, true
 	return m.serve(ctx, db, *addr, mf)
 }
 

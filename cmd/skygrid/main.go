@@ -89,6 +89,7 @@ Commands:
   notify add|list|send      notification channels (DingTalk, WeCom, webhook) and the outbox
   escalate                  escalate overdue tasks once (serve does it every minute)
   fetch firms               pull the FIRMS area API once (--source, --days, --date); serve pulls on a schedule
+  report                    statistics, county ranking, CSV/XLSX, the printable monthly report (--period, --format)
 
 Every command takes --db FILE (default skygrid.db, or $SKYGRID_DB) and
 --config FILE (TOML; default none, or $SKYGRID_CONFIG). Run
@@ -127,6 +128,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runEscalate(ctx, args[1:])
 	case "fetch":
 		return m.runFetch(ctx, args[1:])
+	case "report":
+		return m.runReport(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

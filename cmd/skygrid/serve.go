@@ -30,6 +30,7 @@ type mapFlags struct {
 	firmsURL    string
 	configPath  string
 	sets        []string
+	demo        bool // reports say the data is demo data
 }
 
 func (mf *mapFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -97,7 +98,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	}
 	metrics := api.NewMetrics(db)
 	svc := api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
-		Users: db, Photos: db, Audit: db, Outbox: db, Now: m.Now, Feeds: db, Metrics: metrics,
+		Users: db, Photos: db, Audit: db, Outbox: db, Now: m.Now, Feeds: db, Metrics: metrics, Stats: db, Demo: mf.demo,
 		Evidence: dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: filepath.Join(dataDir, "photos")}}}
 	if mf.tiandituKey != "" {
 		svc.Basemaps = append(svc.Basemaps, tiles.Tianditu(mf.tiandituKey))

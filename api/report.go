@@ -1,0 +1,230 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"skygrid"
+	"skygrid/report"
+
+	"github.com/labstack/echo/v4"
+)
+
+// period reads ?period= (2023-10, 2023-W43, 2023-10-24, 2023, 2023-spring,
+// 2023-autumn, SINCE..UNTIL); default: the current month.
+func (s *Server) period(c echo.Context) (report.Period, error) {
+	p := c.QueryParam("period")
+	if p == "" {
+		p = s.now().In(report.Beijing).Format("2006-01")
+	}
+	return report.ParsePeriod(p, nil)
+}
+
+// stats computes the figures of the requested period in the user's scope.
+func (s *Server) stats(c echo.Context) (*skygrid.Stats, report.Period, error) {
+	per, err := s.period(c)
+	if err != nil {
+		return nil, per, err
+	}
+	by := c.QueryParam("by")
+	if by == "" {
+		by = skygrid.ByCounty
+	}
+	st, err := s.Stats.Stats(c.Request().Context(), skygrid.StatsQuery{Since: per.Since, Until: per.Until, By: by,
+		Region: c.QueryParam("region"), Scope: scopeOf(c)})
+	return st, per, err
+}
+
+// eventsIn lists the events first seen in the period, in scope, with tasks.
+func (s *Server) eventsIn(ctx context.Context, c echo.Context, per report.Period) ([]*skygrid.Event, error) {
+	f := skygrid.EventFilter{Since: &per.Since, Until: &per.Until, Scope: scopeOf(c), Class: nil}
+	if r := c.QueryParam("region"); r != "" {
+		f.RegionID = &r
+	}
+	if cl := c.QueryParam("class"); cl != "" {
+		f.Class = &cl
+	}
+	es, _, err := s.Events.FindEvents(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := es[:0]
+	for _, e := range es {
+		if !e.FirstSeen.Before(per.Since) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func attachment(c echo.Context, name, mime string, data []byte) error {
+	c.Response().Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
+	return c.Blob(http.StatusOK, mime, data)
+}
+
+// GET /api/stats?period=&by=county|township|grid&region=&format=json|csv|xlsx
+func (s *Server) handleStats(c echo.Context) error {
+	st, per, err := s.stats(c)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	switch f := c.QueryParam("format"); f {
+	case "", "json":
+		return c.JSON(http.StatusOK, map[string]any{"period": per.Name, "since": per.Since, "until": per.Until, "stats": st})
+	case "csv":
+		if err := report.WriteStatsCSV(&buf, st); err != nil {
+			return err
+		}
+		return attachment(c, "skygrid-stats-"+c.QueryParam("period")+".csv", "text/csv; charset=utf-8", buf.Bytes())
+	case "xlsx":
+		es, err := s.eventsIn(c.Request().Context(), c, per)
+		if err != nil {
+			return err
+		}
+		if err := report.WriteXLSX(&buf, st, es); err != nil {
+			return err
+		}
+		return attachment(c, "skygrid-stats-"+c.QueryParam("period")+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
+	default:
+		return skygrid.Errorf(skygrid.EINVALID, "format %q: want json, csv or xlsx", f)
+	}
+}
+
+// GET /api/stats/ranking?period=2023-10: the county ranking, worst first.
+func (s *Server) handleRanking(c echo.Context) error {
+	st, per, err := s.stats(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"period": per.Name, "ranking": report.Ranking(st)})
+}
+
+// GET /api/exports/events.csv|xlsx|geojson|kml and hotspots.csv|geojson|kml
+// ?period=&region=&class=
+func (s *Server) handleExport(c echo.Context) error {
+	what, format, _ := strings.Cut(c.Param("file"), ".")
+	per, err := s.period(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	var buf bytes.Buffer
+	name := fmt.Sprintf("skygrid-%s-%s.%s", what, per.Since.In(report.Beijing).Format("20060102"), format)
+	switch what {
+	case "events":
+		es, err := s.eventsIn(ctx, c, per)
+		if err != nil {
+			return err
+		}
+		switch format {
+		case "csv":
+			err = report.WriteEventsCSV(&buf, es)
+		case "xlsx":
+			st, _, serr := s.stats(c)
+			if serr != nil {
+				return serr
+			}
+			err = report.WriteXLSX(&buf, st, es)
+		case "geojson":
+			err = report.WriteEventsGeoJSON(&buf, es)
+		case "kml":
+			err = report.WriteEventsKML(&buf, es)
+		default:
+			return skygrid.Errorf(skygrid.ENOTFOUND, "no export events.%s (csv, xlsx, geojson, kml)", format)
+		}
+		if err != nil {
+			return err
+		}
+	case "hotspots":
+		hs, _, err := s.Hotspots.FindHotspots(ctx, skygrid.HotspotFilter{Since: &per.Since, Until: &per.Until, Scope: scopeOf(c)})
+		if err != nil {
+			return err
+		}
+		switch format {
+		case "csv":
+			err = report.WriteHotspotsFIRMSCSV(&buf, hs)
+		case "geojson":
+			err = report.WriteHotspotsGeoJSON(&buf, hs)
+		case "kml":
+			err = report.WriteHotspotsKML(&buf, hs)
+		default:
+			return skygrid.Errorf(skygrid.ENOTFOUND, "no export hotspots.%s (csv, geojson, kml)", format)
+		}
+		if err != nil {
+			return err
+		}
+	default:
+		return skygrid.Errorf(skygrid.ENOTFOUND, "no export %q (events or hotspots)", c.Param("file"))
+	}
+	mime := map[string]string{"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		"geojson": "application/geo+json", "kml": "application/vnd.google-earth.kml+xml"}[format]
+	return attachment(c, name, mime, buf.Bytes())
+}
+
+// MonthlyReport assembles a month's printable report.
+func MonthlyReport(ctx context.Context, stats skygrid.StatsService, events skygrid.EventService, tasks skygrid.TaskService,
+	scope *skygrid.Scope, month string, now time.Time, demo bool) (*report.Monthly, error) {
+	per, err := report.ParsePeriod(month, nil)
+	if err != nil {
+		return nil, err
+	}
+	if per.Until.Sub(per.Since) < 27*24*time.Hour || per.Until.Sub(per.Since) > 32*24*time.Hour {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "month %q: want YYYY-MM", month)
+	}
+	st, err := stats.Stats(ctx, skygrid.StatsQuery{Since: per.Since, Until: per.Until, By: skygrid.ByCounty, Scope: scope})
+	if err != nil {
+		return nil, err
+	}
+	es, _, err := events.FindEvents(ctx, skygrid.EventFilter{Since: &per.Since, Until: &per.Until, Scope: scope})
+	if err != nil {
+		return nil, err
+	}
+	m := &report.Monthly{Month: per.Since, Stats: st, Ranking: report.Ranking(st), Generated: now, Demo: demo}
+	days := map[string]map[string]int{}
+	for d := per.Since; d.Before(per.Until); d = d.AddDate(0, 0, 1) {
+		days[d.Format("2006-01-02")] = map[string]int{}
+	}
+	for _, e := range es {
+		if e.FirstSeen.Before(per.Since) {
+			continue
+		}
+		if byClass := days[e.FirstSeen.In(report.Beijing).Format("2006-01-02")]; byClass != nil {
+			byClass[e.Class]++
+		}
+		if e.Task != nil {
+			if !e.Task.ReportedAt.IsZero() {
+				m.ResponseMinutes = append(m.ResponseMinutes, e.Task.ReportedAt.Sub(e.Task.CreatedAt).Minutes())
+			}
+			if e.Task.State == skygrid.TaskClosed && e.Task.Finding == skygrid.FindingStrawBurning {
+				m.Confirmed = append(m.Confirmed, e)
+			}
+		}
+	}
+	for d := per.Since; d.Before(per.Until); d = d.AddDate(0, 0, 1) {
+		m.Daily = append(m.Daily, report.DayCount{Day: d, ByClass: days[d.Format("2006-01-02")]})
+	}
+	return m, nil
+}
+
+// GET /api/reports/monthly?month=2023-10: the printable monthly report
+// (HTML with a print stylesheet; the browser prints it to PDF).
+func (s *Server) handleMonthly(c echo.Context) error {
+	month := c.QueryParam("month")
+	if month == "" {
+		month = s.now().In(report.Beijing).Format("2006-01")
+	}
+	m, err := MonthlyReport(c.Request().Context(), s.Stats, s.Events, s.Tasks, scopeOf(c), month, s.now(), s.Demo)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := report.RenderMonthly(&buf, m); err != nil {
+		return err
+	}
+	return c.HTMLBlob(http.StatusOK, buf.Bytes())
+}

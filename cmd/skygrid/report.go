@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"skygrid"
+	"skygrid/api"
+	"skygrid/report"
+)
+
+// runReport: skygrid report [--period P] [--by county] [--format table|csv|xlsx|html] [--out FILE]
+func (m *Main) runReport(ctx context.Context, args []string) error {
+	var c common
+	fs := m.newFlags("report", `Usage: skygrid report [--period 2023-10] [--by county|township|grid] [--format table|csv|xlsx|ranking|html] [--out FILE]
+
+Statistics of the events first seen in the period, with the same period a
+year before. Periods: 2023-10 (a month), 2023-W43, 2023-10-24, 2023,
+2023-spring (1 Mar-31 May), 2023-autumn (15 Sep-30 Nov), 2023-10-01..2023-11-01.
+--format html writes the printable monthly report (period a month).`, &c)
+	period := fs.String("period", "", "the period (default: this month)")
+	by := fs.String("by", skygrid.ByCounty, "county, township or grid")
+	format := fs.String("format", "table", "table, csv, xlsx, ranking or html")
+	out := fs.String("out", "", "write to this file (default: standard output; xlsx needs --out)")
+	if _, err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if *period == "" {
+		*period = m.Now().In(report.Beijing).Format("2006-01")
+	}
+	per, err := report.ParsePeriod(*period, nil)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	db, err := m.openDB(c.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var buf bytes.Buffer
+	switch *format {
+	case "html":
+		mo, err := api.MonthlyReport(ctx, db, db, db, nil, *period, m.Now(), false)
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		if err := report.RenderMonthly(&buf, mo); err != nil {
+			return err
+		}
+	default:
+		st, err := db.Stats(ctx, skygrid.StatsQuery{Since: per.Since, Until: per.Until, By: *by})
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		switch *format {
+		case "csv":
+			err = report.WriteStatsCSV(&buf, st)
+		case "xlsx":
+			if *out == "" {
+				return fmt.Errorf("report: --format xlsx needs --out FILE.xlsx")
+			}
+			es, _, ferr := db.FindEvents(ctx, skygrid.EventFilter{Since: &per.Since, Until: &per.Until})
+			if ferr != nil {
+				return ferr
+			}
+			err = report.WriteXLSX(&buf, st, es)
+		case "ranking":
+			tw := tabwriter.NewWriter(&buf, 2, 4, 2, ' ', 0)
+			fmt.Fprintf(tw, "%s 排名\t区县\t分值\t依据\n", per.Name)
+			for _, r := range report.Ranking(st) {
+				fmt.Fprintf(tw, "%d\t%s\t%.2f\t%s\n", r.Rank, r.RegionName, r.Score, r.Reason)
+			}
+			tw.Flush()
+		case "table":
+			tw := tabwriter.NewWriter(&buf, 2, 4, 2, ' ', 0)
+			fmt.Fprintf(tw, "%s\t火点\t事件\t疑似秸秆\t核实秸秆\t误报\t未核查\t超时率\t上报中位(分)\n", per.Name)
+			for _, a := range append(st.Areas, st.Total) {
+				med := "-"
+				if a.ReportMedianMin != nil {
+					med = fmt.Sprintf("%.0f", *a.ReportMedianMin)
+				}
+				fmt.Fprintf(tw, "%s %s\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f%%\t%s\n", a.RegionID, a.RegionName, a.Hotspots, a.Events,
+					a.ByClass[skygrid.ClassStrawBurning], a.ConfirmedStraw, a.FalseAlarms, a.Unverified, a.OverdueShare*100, med)
+			}
+			tw.Flush()
+		default:
+			return fmt.Errorf("report: --format %q: want table, csv, xlsx, ranking or html", *format)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if *out != "" {
+		if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "%s: %s (%d bytes)\n", *out, per.Name, buf.Len())
+		return nil
+	}
+	_, err = m.Stdout.Write(buf.Bytes())
+	return err
+}

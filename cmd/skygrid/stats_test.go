@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"skygrid"
+	"skygrid/dispatch"
+	"skygrid/store"
+)
+
+// The October 2023 demo season's statistics match, for every county, an
+// independent SQL query written here (not the store's code path). Some
+// tasks are first worked through the lifecycle so findings, closures and
+// response times are not all zero.
+func TestOctoberStatsMatchAnIndependentQuery(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "stats.db")
+	db := store.NewDB(path)
+	clock := time.Date(2023, 11, 1, 4, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return clock }
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p, err := dispatch.New(db, dispatch.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Now = db.Now
+	if err := BuildDemo(context.Background(), db, p, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	admin := &skygrid.User{ID: 1, Name: "admin", Role: skygrid.RoleAdmin}
+	tasks, _, err := db.FindTasks(ctx, skygrid.TaskFilter{})
+	if err != nil || len(tasks) < 50 {
+		t.Fatalf("%d tasks: %v", len(tasks), err)
+	}
+	findings := []string{skygrid.FindingStrawBurning, skygrid.FindingFalseAlarm, skygrid.FindingOpenBurning, skygrid.FindingNotFound}
+	photo := func() []*skygrid.Photo {
+		return []*skygrid.Photo{{SHA256: "0000000000000000000000000000000000000000000000000000000000000000", Mime: "image/jpeg", Size: 1, Width: 1, Height: 1}}
+	}
+	for i, tk := range tasks {
+		if i%3 != 0 {
+			continue
+		}
+		clock = tk.CreatedAt.Add(time.Duration(10+i%40) * time.Minute)
+		if _, err := db.UpdateTask(ctx, tk.ID, 0, skygrid.ActionAcknowledge, admin, skygrid.TaskChange{}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 0 {
+			clock = clock.Add(time.Duration(20+i%70) * time.Minute)
+			if _, err := db.UpdateTask(ctx, tk.ID, 0, skygrid.ActionReport, admin, skygrid.TaskChange{Finding: findings[i%len(findings)]}, photo()); err != nil {
+				t.Fatal(err)
+			}
+			if i%4 == 0 {
+				if _, err := db.UpdateTask(ctx, tk.ID, 0, skygrid.ActionClose, admin, skygrid.TaskChange{}, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	clock = time.Date(2023, 11, 1, 4, 0, 0, 0, time.UTC)
+	since, until := time.Date(2023, 9, 30, 16, 0, 0, 0, time.UTC), time.Date(2023, 10, 31, 16, 0, 0, 0, time.UTC) // October, Beijing time
+	st, err := db.Stats(ctx, skygrid.StatsQuery{Since: since, Until: until})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The independent query, straight on the file.
+	raw, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	type fig struct {
+		events, hotspots, straw, tasks, confirmed, falseAlarms, unverified int
+		ackMedian                                                          float64
+	}
+	want := map[string]*fig{}
+	rows, err := raw.Query(`SELECT IFNULL(county_id, ''), COUNT(*), TOTAL(hotspot_count), TOTAL(class = 'straw_burning') FROM events
+		WHERE first_seen >= ? AND first_seen < ? GROUP BY IFNULL(county_id, '')`, since.Format(time.RFC3339), until.Format(time.RFC3339))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var c string
+		var n int
+		var hs, straw float64
+		rows.Scan(&c, &n, &hs, &straw)
+		want[c] = &fig{events: n, hotspots: int(hs), straw: int(straw)}
+	}
+	rows.Close()
+	rows, err = raw.Query(`SELECT IFNULL(e.county_id, ''), COUNT(*), TOTAL(t.state = 'closed' AND t.finding = 'straw_burning'),
+		TOTAL(t.finding = 'false_alarm'), TOTAL(t.state IN ('dispatched', 'acknowledged'))
+		FROM tasks t, events e WHERE e.id = t.event_id AND e.first_seen >= ? AND e.first_seen < ? GROUP BY IFNULL(e.county_id, '')`,
+		since.Format(time.RFC3339), until.Format(time.RFC3339))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var c string
+		var n int
+		var conf, fa, unv float64
+		rows.Scan(&c, &n, &conf, &fa, &unv)
+		f := want[c]
+		f.tasks, f.confirmed, f.falseAlarms, f.unverified = n, int(conf), int(fa), int(unv)
+	}
+	rows.Close()
+	for c, f := range want {
+		var mins []float64
+		r, _ := raw.Query(`SELECT (julianday(t.acknowledged_at) - julianday(t.created_at)) * 1440 FROM tasks t, events e
+			WHERE e.id = t.event_id AND t.acknowledged_at <> '' AND IFNULL(e.county_id, '') = ? AND e.first_seen >= ? AND e.first_seen < ?`,
+			c, since.Format(time.RFC3339), until.Format(time.RFC3339))
+		for r.Next() {
+			var m float64
+			r.Scan(&m)
+			mins = append(mins, m)
+		}
+		r.Close()
+		slices.Sort(mins)
+		f.ackMedian = -1
+		if len(mins) > 0 {
+			f.ackMedian = mins[int(math.Ceil(0.5*float64(len(mins))))-1]
+		}
+	}
+	if len(st.Areas) != len(want) || len(want) < 8 {
+		t.Fatalf("%d areas, the query has %d", len(st.Areas), len(want))
+	}
+	var sumEvents, checked int
+	for _, a := range st.Areas {
+		f := want[a.RegionID]
+		if f == nil {
+			t.Errorf("county %s not in the query", a.RegionID)
+			continue
+		}
+		got := fig{a.Events, a.Hotspots, a.ByClass[skygrid.ClassStrawBurning], a.Tasks, a.ConfirmedStraw, a.FalseAlarms, a.Unverified, -1}
+		if a.AckMedianMin != nil {
+			got.ackMedian = *a.AckMedianMin
+		}
+		if math.Abs(got.ackMedian-f.ackMedian) > 0.1 {
+			t.Errorf("%s %s: ack median %.1f, the query %.1f", a.RegionID, a.RegionName, got.ackMedian, f.ackMedian)
+		}
+		got.ackMedian = f.ackMedian
+		if got != *f {
+			t.Errorf("%s %s: %+v, the query %+v", a.RegionID, a.RegionName, got, *f)
+		}
+		sumEvents += a.Events
+		checked += a.Tasks
+	}
+	if st.Total.Events != sumEvents || st.YearAgo == nil || st.YearAgo.Total.Events != 0 {
+		t.Errorf("total %d events (areas %d); a year ago %+v", st.Total.Events, sumEvents, st.YearAgo)
+	}
+	t.Logf("October 2023: %d events, %d tasks in %d counties; confirmed straw %d", st.Total.Events, checked, len(st.Areas), st.Total.ConfirmedStraw)
+	_ = fmt.Sprint
+}

@@ -1,0 +1,506 @@
+package report
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"skygrid"
+)
+
+// Monthly is the monthly straw-burning report of the agriculture bureau.
+type Monthly struct {
+	// Title defaults to "大同市秸秆焚烧卫星监测月报 2023年10月".
+	Title string
+	// Month is any time in the month reported (read in Beijing time).
+	Month time.Time
+	// Stats are the month's figures by county, with YearAgo.
+	Stats   *skygrid.Stats
+	Ranking []Rank
+	// Daily has one entry per day of the month.
+	Daily []DayCount
+	// ResponseMinutes are the report times of the tasks (dispatch to
+	// report), for the distribution.
+	ResponseMinutes []float64
+	// Confirmed are the confirmed straw burning events with their Task
+	// (Finding, Notes).
+	Confirmed []*skygrid.Event
+	Generated time.Time
+	// Demo marks a report made from demo data.
+	Demo bool
+}
+
+// DayCount is the events first seen on one day, by class.
+type DayCount struct {
+	Day     time.Time
+	ByClass map[string]int
+}
+
+//go:embed templates/monthly.html
+var monthlyHTML string
+
+var monthlyTmpl = template.Must(template.New("monthly.html").Parse(monthlyHTML))
+
+// monthlyZone is Beijing time (China has no daylight saving time).
+var monthlyZone = time.FixedZone("CST", 8*3600)
+
+// RenderMonthly writes the report as one self-contained HTML page (inline
+// CSS and SVG charts, no scripts) made for printing on A4.
+func RenderMonthly(w io.Writer, m *Monthly) error {
+	if m == nil {
+		return errors.New("report: no monthly report to render")
+	}
+	if m.Stats == nil || m.Stats.Total == nil {
+		return errors.New("report: the monthly report needs stats with a total")
+	}
+	v := monthlyViewOf(m)
+	var buf bytes.Buffer
+	if err := monthlyTmpl.Execute(&buf, v); err != nil {
+		return fmt.Errorf("report: monthly: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+type monthlyView struct {
+	Title, Period, Generated, YearAgoLabel string
+	Demo                                   bool
+	Summary                                []monthlySummaryRow
+	Ranking                                []monthlyRankRow
+	DailyChart, RankChart, ResponseChart   template.HTML
+	ResponseCount                          int
+	Confirmed                              []monthlyConfirmedRow
+}
+
+type monthlySummaryRow struct{ Label, Value, YearAgo, Change string }
+
+type monthlyRankRow struct {
+	Rank                                           int
+	Name, Score, Straw, Cropland, Confirmed, False string
+	Unverified, Overdue, Reason                    string
+}
+
+type monthlyConfirmedRow struct{ Time, County, Grid, Place, Finding, Notes string }
+
+func monthlyViewOf(m *Monthly) *monthlyView {
+	month := m.Month.In(monthlyZone)
+	v := &monthlyView{Title: m.Title, Demo: m.Demo}
+	if v.Title == "" {
+		v.Title = fmt.Sprintf("大同市秸秆焚烧卫星监测月报 %d年%d月", month.Year(), month.Month())
+	}
+	since, until := m.Stats.Query.Since, m.Stats.Query.Until
+	if since.IsZero() || !until.After(since) {
+		since = time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, monthlyZone)
+		until = since.AddDate(0, 1, 0)
+	}
+	v.Period = since.In(monthlyZone).Format("2006年1月2日") + " 至 " + until.Add(-time.Nanosecond).In(monthlyZone).Format("2006年1月2日")
+	ago := month.AddDate(0, 0, 1-month.Day()).AddDate(-1, 0, 0)
+	v.YearAgoLabel = fmt.Sprintf("%d年%d月", ago.Year(), ago.Month())
+	gen := m.Generated
+	if gen.IsZero() {
+		gen = m.Stats.Computed
+	}
+	if !gen.IsZero() {
+		v.Generated = gen.In(monthlyZone).Format("2006-01-02 15:04") + "（北京时间）"
+	}
+
+	v.Summary = monthlySummary(m.Stats)
+
+	for _, r := range m.Ranking {
+		a := r.Stats
+		if a == nil {
+			a = &skygrid.AreaStats{}
+		}
+		row := monthlyRankRow{
+			Rank: r.Rank, Name: r.RegionName, Reason: r.Reason,
+			Straw:      fmt.Sprint(a.ByClass[skygrid.ClassStrawBurning]),
+			Cropland:   "—",
+			Confirmed:  fmt.Sprint(a.ConfirmedStraw),
+			False:      fmt.Sprint(a.FalseAlarms),
+			Unverified: fmt.Sprint(a.Unverified),
+			Overdue:    pctText(a.OverdueShare),
+			Score:      monthlyScoreText(r),
+		}
+		if a.CroplandHa > 0 {
+			row.Cropland = fmt.Sprintf("%.0f", a.CroplandHa)
+		}
+		v.Ranking = append(v.Ranking, row)
+	}
+
+	v.DailyChart = monthlyDailySVG(m.Daily)
+	v.RankChart = monthlyRankSVG(m.Ranking)
+	v.ResponseChart = monthlyHistSVG(m.ResponseMinutes)
+	v.ResponseCount = len(m.ResponseMinutes)
+
+	names := map[string]string{}
+	for _, a := range m.Stats.Areas {
+		if a != nil {
+			names[a.RegionID] = a.RegionName
+		}
+	}
+	evs := slices.Clone(m.Confirmed)
+	evs = slices.DeleteFunc(evs, func(e *skygrid.Event) bool { return e == nil })
+	slices.SortStableFunc(evs, func(a, b *skygrid.Event) int { return a.FirstSeen.Compare(b.FirstSeen) })
+	for _, e := range evs {
+		row := monthlyConfirmedRow{
+			Time:   e.FirstSeen.In(monthlyZone).Format("01-02 15:04"),
+			County: names[e.CountyID],
+			Grid:   e.GridID,
+			Place:  fmt.Sprintf("%.5f, %.5f", e.Point[0], e.Point[1]),
+		}
+		if row.County == "" {
+			row.County = e.CountyID
+		}
+		if e.Grid != nil && e.Grid.Name != "" {
+			row.Grid = e.Grid.Name
+		}
+		if row.Grid == "" {
+			row.Grid = "未落入网格"
+		}
+		if t := e.Task; t != nil {
+			row.Finding = skygrid.FindingNames[t.Finding]
+			if row.Finding == "" {
+				row.Finding = t.Finding
+			}
+			row.Notes = t.Notes
+		}
+		v.Confirmed = append(v.Confirmed, row)
+	}
+	return v
+}
+
+func monthlyScoreText(r Rank) string {
+	if r.PerHa() {
+		return fmt.Sprintf("%.2f 起/千公顷", r.Score)
+	}
+	return trimDotZero(fmt.Sprintf("%.1f", r.Score)) + " 起"
+}
+
+// monthlySummary is the month's figures with the year-ago values and the
+// change.
+func monthlySummary(s *skygrid.Stats) []monthlySummaryRow {
+	cur := s.Total
+	var ago *skygrid.AreaStats
+	if s.YearAgo != nil {
+		ago = s.YearAgo.Total
+	}
+	count := func(label string, f func(a *skygrid.AreaStats) int) monthlySummaryRow {
+		r := monthlySummaryRow{Label: label, Value: fmt.Sprint(f(cur)), YearAgo: "—", Change: "—"}
+		if ago != nil {
+			n, o := f(cur), f(ago)
+			r.YearAgo = fmt.Sprint(o)
+			r.Change = monthlySigned(float64(n-o), "")
+			if o > 0 && n != o {
+				r.Change += "（" + monthlySigned(float64(n-o)/float64(o)*100, "%") + "）"
+			}
+		}
+		return r
+	}
+	minutes := func(label string, f func(a *skygrid.AreaStats) *float64) monthlySummaryRow {
+		r := monthlySummaryRow{Label: label, Value: "—", YearAgo: "—", Change: "—"}
+		n := f(cur)
+		if n != nil {
+			r.Value = fmt.Sprintf("%.0f 分钟", *n)
+		}
+		if ago != nil {
+			if o := f(ago); o != nil {
+				r.YearAgo = fmt.Sprintf("%.0f 分钟", *o)
+				if n != nil {
+					r.Change = monthlySigned(math.Round(*n)-math.Round(*o), " 分钟")
+				}
+			}
+		}
+		return r
+	}
+	rows := []monthlySummaryRow{
+		count("卫星火点", func(a *skygrid.AreaStats) int { return a.Hotspots }),
+		count("火点事件", func(a *skygrid.AreaStats) int { return a.Events }),
+		count("其中疑似秸秆焚烧", func(a *skygrid.AreaStats) int { return a.ByClass[skygrid.ClassStrawBurning] }),
+		count("核实秸秆焚烧", func(a *skygrid.AreaStats) int { return a.ConfirmedStraw }),
+		count("误报", func(a *skygrid.AreaStats) int { return a.FalseAlarms }),
+		count("未核实", func(a *skygrid.AreaStats) int { return a.Unverified }),
+		minutes("上报用时中位数", func(a *skygrid.AreaStats) *float64 { return a.ReportMedianMin }),
+		minutes("上报用时 P90", func(a *skygrid.AreaStats) *float64 { return a.ReportP90Min }),
+	}
+	od := monthlySummaryRow{Label: "超时率", Value: pctText(cur.OverdueShare), YearAgo: "—", Change: "—"}
+	if ago != nil {
+		od.YearAgo = pctText(ago.OverdueShare)
+		od.Change = monthlySigned((cur.OverdueShare-ago.OverdueShare)*100, " 个百分点")
+	}
+	return append(rows, od)
+}
+
+// monthlySigned formats a change with its sign and one decimal at most.
+func monthlySigned(x float64, unit string) string {
+	s := trimDotZero(fmt.Sprintf("%+.1f", x))
+	if s == "+0" || s == "-0" {
+		s = "0"
+	}
+	return s + unit
+}
+
+// Charts: inline SVG, sized in user units and scaled to the page width.
+
+// monthlyClassColors are the colors of the classes in the charts, in the
+// order they are stacked (straw burning at the bottom).
+var monthlyClassColors = []struct{ class, color string }{
+	{skygrid.ClassStrawBurning, "#e8590c"},
+	{skygrid.ClassOpenBurning, "#fab005"},
+	{skygrid.ClassLooseCoal, "#495057"},
+	{skygrid.ClassConstruction, "#1c7ed6"},
+	{skygrid.ClassStockpile, "#7048e8"},
+	{skygrid.ClassIndustrialHeat, "#adb5bd"},
+}
+
+var monthlyExtraColors = []string{"#2f9e44", "#c2255c", "#0c8599", "#5f3dc4"}
+
+// monthlyNiceStep is a step of 1, 2 or 5 times a power of ten that cuts
+// max into at most n steps.
+func monthlyNiceStep(max float64, n int) float64 {
+	if max <= 0 || n < 1 {
+		return 1
+	}
+	raw := max / float64(n)
+	p := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*p >= raw {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+func monthlyEsc(s string) string { return template.HTMLEscapeString(s) }
+
+// monthlyTextWidth guesses the width of a label: CJK characters are about
+// one em, others half.
+func monthlyTextWidth(s string, size float64) float64 {
+	w := 0.0
+	for _, r := range s {
+		if utf8.RuneLen(r) >= 3 {
+			w += size
+		} else {
+			w += size * 0.6
+		}
+	}
+	return w
+}
+
+func monthlyNum(x float64) string { return trimDotZero(fmt.Sprintf("%.1f", x)) }
+
+// monthlyDailySVG draws the events of each day stacked by class, with a
+// legend.
+func monthlyDailySVG(days []DayCount) template.HTML {
+	if len(days) == 0 {
+		return `<p class="empty">本月无逐日数据。</p>`
+	}
+	// Classes present, in the stacking order, then unknown ones by name.
+	present := map[string]bool{}
+	maxTotal := 0
+	for _, d := range days {
+		t := 0
+		for c, n := range d.ByClass {
+			if n > 0 {
+				present[c] = true
+				t += n
+			}
+		}
+		maxTotal = max(maxTotal, t)
+	}
+	type cls struct{ class, color, name string }
+	var classes []cls
+	for _, c := range monthlyClassColors {
+		if present[c.class] {
+			classes = append(classes, cls{c.class, c.color, skygrid.ClassNames[c.class]})
+			delete(present, c.class)
+		}
+	}
+	var extra []string
+	for c := range present {
+		extra = append(extra, c)
+	}
+	slices.Sort(extra)
+	for i, c := range extra {
+		name := skygrid.ClassNames[c]
+		if name == "" {
+			name = c
+		}
+		classes = append(classes, cls{c, monthlyExtraColors[i%len(monthlyExtraColors)], name})
+	}
+
+	const W, H, left, right, top, plotH = 720.0, 300.0, 44.0, 12.0, 14.0, 210.0
+	step := monthlyNiceStep(float64(maxTotal), 5)
+	yMax := math.Max(step, math.Ceil(float64(maxTotal)/step)*step)
+	plotW := W - left - right
+	slot := plotW / float64(len(days))
+	barW := slot * 0.72
+	y := func(v float64) float64 { return top + plotH - v/yMax*plotH }
+
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %.0f %.0f" width="100%%" role="img" aria-label="逐日火点事件数（按类别堆叠）" xmlns="http://www.w3.org/2000/svg">`, W, H)
+	for v := 0.0; v <= yMax+step/2; v += step {
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#dee2e6" stroke-width="0.8"/>`, left, y(v), W-right, y(v))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="end" fill="#495057">%s</text>`, left-5, y(v)+4, monthlyNum(v))
+	}
+	for i, d := range days {
+		x := left + float64(i)*slot + (slot-barW)/2
+		acc := 0.0
+		for _, c := range classes {
+			n := d.ByClass[c.class]
+			if n <= 0 {
+				continue
+			}
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s %d 起</title></rect>`,
+				x, y(acc+float64(n)), barW, y(acc)-y(acc+float64(n)), c.color, d.Day.In(monthlyZone).Format("1月2日"), monthlyEsc(c.name), n)
+			acc += float64(n)
+		}
+		day := d.Day.In(monthlyZone).Day()
+		if len(days) <= 16 || day == 1 || day%5 == 0 {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="middle" fill="#495057">%d</text>`, x+barW/2, top+plotH+15, day)
+		}
+	}
+	fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#495057" stroke-width="1"/>`, left, y(0), W-right, y(0))
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="end" fill="#495057">日</text>`, W-right, top+plotH+30)
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#495057">起</text>`, 4.0, top+4)
+	// Legend, wrapped to the width.
+	lx, ly := left, top+plotH+48
+	for _, c := range classes {
+		w := 14 + 6 + monthlyTextWidth(c.name, 12) + 18
+		if lx+w > W-right && lx > left {
+			lx, ly = left, ly+20
+		}
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="14" height="12" fill="%s"/>`, lx, ly-10, c.color)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="12" fill="#212529">%s</text>`, lx+20, ly, monthlyEsc(c.name))
+		lx += w
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// monthlyRankSVG draws the ranking as horizontal bars, worst on top.
+func monthlyRankSVG(ranks []Rank) template.HTML {
+	if len(ranks) == 0 {
+		return `<p class="empty">本月无区县排名数据。</p>`
+	}
+	nameW := 0.0
+	for _, r := range ranks {
+		nameW = max(nameW, monthlyTextWidth(r.RegionName, 12))
+	}
+	const W, rowH, top = 720.0, 26.0, 8.0
+	left := math.Min(nameW+40, 220)
+	valueW := 120.0
+	plotW := W - left - valueW
+	H := top + rowH*float64(len(ranks)) + 8
+	maxScore := 0.0
+	for _, r := range ranks {
+		maxScore = math.Max(maxScore, r.Score)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %.0f %.0f" width="100%%" role="img" aria-label="区县排名" xmlns="http://www.w3.org/2000/svg">`, W, H)
+	for i, r := range ranks {
+		yy := top + float64(i)*rowH
+		w := 0.0
+		if maxScore > 0 {
+			w = r.Score / maxScore * plotW
+		}
+		color := "#e8590c"
+		if !r.PerHa() {
+			color = "#f08c00"
+		}
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="12" text-anchor="end" fill="#212529">%d. %s</text>`, left-8, yy+rowH/2+4, r.Rank, monthlyEsc(r.RegionName))
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/>`, left, yy+4, math.Max(w, 1), rowH-8, color)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#495057">%s</text>`, left+math.Max(w, 1)+6, yy+rowH/2+4, monthlyEsc(monthlyScoreText(r)))
+	}
+	fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#495057" stroke-width="1"/>`, left, top, left, H-8)
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// monthlyQuantile is the q-quantile of sorted values by nearest rank, as
+// the store computes the figures of the summary.
+func monthlyQuantile(sorted []float64, q float64) float64 {
+	i := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+// monthlyHistSVG draws the distribution of the response times with the
+// median and the 90th percentile marked.
+func monthlyHistSVG(minutes []float64) template.HTML {
+	var vals []float64
+	for _, m := range minutes {
+		if !math.IsNaN(m) && !math.IsInf(m, 0) {
+			vals = append(vals, math.Max(m, 0))
+		}
+	}
+	if len(vals) == 0 {
+		return `<p class="empty">本月无上报记录。</p>`
+	}
+	slices.Sort(vals)
+	hi := vals[len(vals)-1]
+	width := monthlyNiceStep(hi, 12)
+	if width < 1 {
+		width = 1
+	}
+	nb := int(math.Floor(hi/width)) + 1
+	bins := make([]int, nb)
+	for _, v := range vals {
+		bins[min(int(v/width), nb-1)]++
+	}
+	maxBin := slices.Max(bins)
+
+	const W, H, left, right, top, plotH = 720.0, 270.0, 44.0, 16.0, 30.0, 190.0
+	plotW := W - left - right
+	step := monthlyNiceStep(float64(maxBin), 5)
+	if step < 1 {
+		step = 1
+	}
+	yMax := math.Max(step, math.Ceil(float64(maxBin)/step)*step)
+	xMax := float64(nb) * width
+	x := func(v float64) float64 { return left + v/xMax*plotW }
+	y := func(v float64) float64 { return top + plotH - v/yMax*plotH }
+
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %.0f %.0f" width="100%%" role="img" aria-label="上报用时分布" xmlns="http://www.w3.org/2000/svg">`, W, H)
+	for v := 0.0; v <= yMax+step/2; v += step {
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#dee2e6" stroke-width="0.8"/>`, left, y(v), W-right, y(v))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="end" fill="#495057">%s</text>`, left-5, y(v)+4, monthlyNum(v))
+	}
+	for i, n := range bins {
+		if n == 0 {
+			continue
+		}
+		x0, x1 := x(float64(i)*width), x(float64(i+1)*width)
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#1c7ed6" stroke="#fff" stroke-width="1"><title>%s–%s 分钟：%d 件</title></rect>`,
+			x0, y(float64(n)), x1-x0, y(0)-y(float64(n)), monthlyNum(float64(i)*width), monthlyNum(float64(i+1)*width), n)
+	}
+	labelEvery := int(math.Ceil(float64(nb) / 12))
+	for i := 0; i <= nb; i += labelEvery {
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="middle" fill="#495057">%s</text>`, x(float64(i)*width), top+plotH+15, monthlyNum(float64(i)*width))
+	}
+	fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#495057" stroke-width="1"/>`, left, y(0), W-right, y(0))
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="end" fill="#495057">上报用时（分钟）</text>`, W-right, top+plotH+32)
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#495057">件</text>`, 4.0, top+4)
+	med, p90 := monthlyQuantile(vals, 0.5), monthlyQuantile(vals, 0.9)
+	for i, m := range []struct {
+		v     float64
+		label string
+	}{{med, "中位数"}, {p90, "P90"}} {
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#c92a2a" stroke-width="1.5" stroke-dasharray="5 3"/>`, x(m.v), top-4, x(m.v), y(0))
+		anchor := "start"
+		dx := 4.0
+		if x(m.v) > W-right-120 || (i == 0 && x(p90)-x(med) < 110) {
+			anchor, dx = "end", -4
+		}
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="%s" fill="#c92a2a">%s %.0f 分钟</text>`, x(m.v)+dx, top-8, anchor, m.label, m.v)
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}

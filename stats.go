@@ -1,0 +1,81 @@
+package skygrid
+
+import (
+	"context"
+	"time"
+)
+
+// Statistics group levels.
+const (
+	ByCounty   = "county"
+	ByTownship = "township"
+	ByGrid     = "grid"
+)
+
+// StatsQuery selects the events counted: first seen in [Since, Until),
+// grouped by the county, township or grid they are in, within a scope.
+type StatsQuery struct {
+	Since, Until time.Time
+	By           string // county (default), township or grid
+	// Region keeps one region and what is below it ("" the city).
+	Region string
+	Scope  *Scope
+}
+
+// AreaStats are the figures of one county, township or grid.
+type AreaStats struct {
+	RegionID   string `json:"region_id"`
+	RegionName string `json:"region_name"`
+	// Hotspots are the detections of the events counted (their sum).
+	Hotspots int `json:"hotspots"`
+	Events   int `json:"events"`
+	// ByClass counts events by class (straw_burning, open_burning, ...).
+	ByClass map[string]int `json:"by_class"`
+	// Tasks dispatched; by finding of their (latest) report; confirmed
+	// straw burning: closed with the finding straw_burning.
+	Tasks          int            `json:"tasks"`
+	ByFinding      map[string]int `json:"by_finding"`
+	ConfirmedStraw int            `json:"confirmed_straw_burning"`
+	FalseAlarms    int            `json:"false_alarms"`
+	// Unverified: tasks not reported yet.
+	Unverified int `json:"unverified"`
+	// Response times in minutes (nil when no task got there).
+	AckMedianMin    *float64 `json:"ack_median_min"`
+	AckP90Min       *float64 `json:"ack_p90_min"`
+	ReportMedianMin *float64 `json:"report_median_min"`
+	ReportP90Min    *float64 `json:"report_p90_min"`
+	// Overdue: tasks acknowledged or reported late, or still open past
+	// their deadline; OverdueShare of Tasks.
+	Overdue      int     `json:"overdue"`
+	OverdueShare float64 `json:"overdue_share"`
+	// CroplandHa is the cropland of the area (0 without a cropland layer);
+	// StrawPer1000Ha the straw-burning events per 1000 ha of it.
+	CroplandHa     float64  `json:"cropland_ha,omitempty"`
+	StrawPer1000Ha *float64 `json:"straw_per_1000ha,omitempty"`
+}
+
+// Stats answers a StatsQuery: one row per area and the total, for the
+// period and for the same period a year before.
+type Stats struct {
+	Query    StatsQuery   `json:"query"`
+	Areas    []*AreaStats `json:"areas"`
+	Total    *AreaStats   `json:"total"`
+	YearAgo  *Stats       `json:"year_ago,omitempty"`
+	Computed time.Time    `json:"computed"`
+}
+
+// StatsService computes statistics from the store.
+type StatsService interface {
+	Stats(ctx context.Context, q StatsQuery) (*Stats, error)
+}
+
+// KeyPeriod is a time of special patrols (spring ploughing, autumn
+// harvest), as month-day ranges.
+type KeyPeriod struct {
+	Name  string `json:"name" toml:"name"`
+	Start string `json:"start" toml:"start"` // MM-DD
+	End   string `json:"end" toml:"end"`
+}
+
+// DefaultKeyPeriods: spring 1 Mar - 31 May, autumn 15 Sep - 30 Nov.
+var DefaultKeyPeriods = []KeyPeriod{{Name: "春季（春耕）", Start: "03-01", End: "05-31"}, {Name: "秋季（秋收）", Start: "09-15", End: "11-30"}}

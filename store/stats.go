@@ -1,0 +1,294 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"skygrid"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+)
+
+var _ skygrid.StatsService = (*DB)(nil)
+
+// Stats computes the figures of a period and of the same period a year
+// before (see skygrid.StatsService): counts are SQL aggregates, response
+// times are read per task and ranked in Go.
+func (db *DB) Stats(ctx context.Context, q skygrid.StatsQuery) (*skygrid.Stats, error) {
+	if q.By == "" {
+		q.By = skygrid.ByCounty
+	}
+	if !q.Until.After(q.Since) {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "the period is empty: until %s is not after since %s", ts(q.Until), ts(q.Since))
+	}
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	s, err := stats(ctx, tx, q, db.Now())
+	if err != nil {
+		return nil, err
+	}
+	ago := q
+	ago.Since, ago.Until = q.Since.AddDate(-1, 0, 0), q.Until.AddDate(-1, 0, 0)
+	if s.YearAgo, err = stats(ctx, tx, ago, db.Now()); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*skygrid.Stats, error) {
+	col := map[string]string{skygrid.ByCounty: "county_id", skygrid.ByTownship: "township_id", skygrid.ByGrid: "grid_id"}[q.By]
+	if col == "" {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "by %q: want county, township or grid", q.By)
+	}
+	conds := []string{"e.first_seen >= ?", "e.first_seen < ?"}
+	args := []any{ts(q.Since), ts(q.Until)}
+	if q.Region != "" {
+		conds = append(conds, "(e.county_id = ? OR e.township_id = ? OR e.grid_id = ?)")
+		args = append(args, q.Region, q.Region, q.Region)
+	}
+	if c := eventScopeCond(q.Scope, &args); c != "" {
+		conds = append(conds, "e.id IN (SELECT id FROM events WHERE "+c+")")
+	}
+	w := where(conds)
+	out := &skygrid.Stats{Query: q, Computed: now}
+	areas := map[string]*skygrid.AreaStats{}
+	area := func(id string) *skygrid.AreaStats {
+		a := areas[id]
+		if a == nil {
+			a = &skygrid.AreaStats{RegionID: id, ByClass: map[string]int{}, ByFinding: map[string]int{}}
+			areas[id] = a
+		}
+		return a
+	}
+	// The events' aggregate runs beside the tasks' scan, on another
+	// connection (two cores: about half the time of a year's figures).
+	type evRow struct {
+		id, class string
+		n, hs     int
+	}
+	evCh := make(chan []evRow, 1)
+	evErr := make(chan error, 1)
+	go func() {
+		// Outside the transaction: the store's transactions take the write
+		// lock at BEGIN, so a second one would wait for the first.
+		rows, err := tx.db.db.QueryContext(ctx, `SELECT COALESCE(e.`+col+`, ''), e.class, COUNT(*), SUM(e.hotspot_count) FROM events e`+w+
+			` GROUP BY 1, 2`, args...)
+		if err != nil {
+			evErr <- err
+			return
+		}
+		defer rows.Close()
+		var out []evRow
+		for rows.Next() {
+			var r evRow
+			if err := rows.Scan(&r.id, &r.class, &r.n, &r.hs); err != nil {
+				evErr <- err
+				return
+			}
+			out = append(out, r)
+		}
+		if err := rows.Err(); err != nil {
+			evErr <- err
+			return
+		}
+		evCh <- out
+	}()
+	// Tasks, one row each: state, finding, response minutes and lateness
+	// worked out by SQLite (no time parsing in Go).
+	end := q.Until
+	if now.Before(end) {
+		end = now
+	}
+	targs := append([]any{ts(end), ts(end)}, args...)
+	rows, err := tx.QueryContext(ctx, `SELECT COALESCE(e.`+col+`, ''), t.state, t.finding,
+		CASE WHEN t.acknowledged_at <> '' THEN (julianday(t.acknowledged_at) - julianday(COALESCE(NULLIF(t.dispatched_at, ''), t.created_at))) * 1440 END,
+		CASE WHEN t.reported_at <> '' THEN (julianday(t.reported_at) - julianday(COALESCE(NULLIF(t.dispatched_at, ''), t.created_at))) * 1440 END,
+		(t.acknowledged_at <> '' AND t.acknowledged_at > t.ack_due) OR (t.acknowledged_at = '' AND t.reported_at = '' AND ? > t.ack_due)
+			OR (t.reported_at <> '' AND t.reported_at > t.report_due) OR (t.reported_at = '' AND ? > t.report_due)
+		FROM tasks t JOIN events e ON e.id = t.event_id`+w, targs...)
+	if err != nil {
+		return nil, err
+	}
+	type times struct{ ack, rep []float64 }
+	resp := map[string]*times{}
+	for rows.Next() {
+		var id, state, finding string
+		var ackMin, repMin sql.NullFloat64
+		var late bool
+		if err := rows.Scan(&id, &state, &finding, &ackMin, &repMin, &late); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		a := area(id)
+		a.Tasks++
+		r := resp[id]
+		if r == nil {
+			r = &times{}
+			resp[id] = r
+		}
+		if ackMin.Valid {
+			r.ack = append(r.ack, ackMin.Float64)
+		}
+		if repMin.Valid {
+			r.rep = append(r.rep, repMin.Float64)
+		}
+		if finding != "" {
+			a.ByFinding[finding]++
+		}
+		if state == skygrid.TaskClosed && finding == skygrid.FindingStrawBurning {
+			a.ConfirmedStraw++
+		}
+		if finding == skygrid.FindingFalseAlarm {
+			a.FalseAlarms++
+		}
+		if state == skygrid.TaskDispatched || state == skygrid.TaskAcknowledged {
+			a.Unverified++
+		}
+		if late {
+			a.Overdue++
+		}
+	}
+	rows.Close()
+	select {
+	case err := <-evErr:
+		return nil, err
+	case evs := <-evCh:
+		for _, r := range evs {
+			a := area(r.id)
+			a.Events += r.n
+			a.Hotspots += r.hs
+			a.ByClass[r.class] += r.n
+		}
+	}
+	// Names.
+	names := map[string]string{}
+	nrows, err := tx.QueryContext(ctx, `SELECT id, name FROM regions WHERE level = ?`, q.By)
+	if err != nil {
+		return nil, err
+	}
+	for nrows.Next() {
+		var id, name string
+		nrows.Scan(&id, &name)
+		names[id] = name
+	}
+	nrows.Close()
+	// Cropland per area, where a cropland layer is loaded.
+	crop, err := croplandHa(ctx, tx, q.By)
+	if err != nil {
+		return nil, err
+	}
+	total := &skygrid.AreaStats{RegionID: "", RegionName: "合计", ByClass: map[string]int{}, ByFinding: map[string]int{}}
+	var allAck, allRep []float64
+	ids := make([]string, 0, len(areas))
+	for id := range areas {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		a := areas[id]
+		a.RegionName = names[id]
+		if id == "" {
+			a.RegionName = "未落入" + map[string]string{skygrid.ByCounty: "区县", skygrid.ByTownship: "乡镇", skygrid.ByGrid: "网格"}[q.By]
+		}
+		if r := resp[id]; r != nil {
+			a.AckMedianMin, a.AckP90Min = quantile(r.ack, 0.5), quantile(r.ack, 0.9)
+			a.ReportMedianMin, a.ReportP90Min = quantile(r.rep, 0.5), quantile(r.rep, 0.9)
+			allAck, allRep = append(allAck, r.ack...), append(allRep, r.rep...)
+		}
+		if a.Tasks > 0 {
+			a.OverdueShare = float64(a.Overdue) / float64(a.Tasks)
+		}
+		if ha := crop[id]; ha > 0 {
+			a.CroplandHa = ha
+			v := float64(a.ByClass[skygrid.ClassStrawBurning]) / ha * 1000
+			a.StrawPer1000Ha = &v
+		}
+		total.Hotspots += a.Hotspots
+		total.Events += a.Events
+		total.Tasks += a.Tasks
+		total.ConfirmedStraw += a.ConfirmedStraw
+		total.FalseAlarms += a.FalseAlarms
+		total.Unverified += a.Unverified
+		total.Overdue += a.Overdue
+		total.CroplandHa += a.CroplandHa
+		for k, v := range a.ByClass {
+			total.ByClass[k] += v
+		}
+		for k, v := range a.ByFinding {
+			total.ByFinding[k] += v
+		}
+		out.Areas = append(out.Areas, a)
+	}
+	total.AckMedianMin, total.AckP90Min = quantile(allAck, 0.5), quantile(allAck, 0.9)
+	total.ReportMedianMin, total.ReportP90Min = quantile(allRep, 0.5), quantile(allRep, 0.9)
+	if total.Tasks > 0 {
+		total.OverdueShare = float64(total.Overdue) / float64(total.Tasks)
+	}
+	if total.CroplandHa > 0 {
+		v := float64(total.ByClass[skygrid.ClassStrawBurning]) / total.CroplandHa * 1000
+		total.StrawPer1000Ha = &v
+	}
+	out.Total = total
+	return out, nil
+}
+
+// quantile is the q-quantile (nearest rank) of xs, nil when empty.
+func quantile(xs []float64, q float64) *float64 {
+	if len(xs) == 0 {
+		return nil
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	i := int(math.Ceil(q*float64(len(s)))) - 1
+	v := math.Round(s[max(i, 0)]*10) / 10
+	return &v
+}
+
+// croplandHa sums the cropland sites' geodesic area (ha) by the region of
+// the given level holding each site's centroid.
+func croplandHa(ctx context.Context, tx *Tx, level string) (map[string]float64, error) {
+	out := map[string]float64{}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sites WHERE kind = 'cropland'`).Scan(&n); err != nil || n == 0 {
+		return out, err
+	}
+	regions, _, err := findRegions(ctx, tx, skygrid.RegionFilter{Level: &level, WithGeometry: true})
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT geom, area_m2 FROM sites WHERE kind = 'cropland'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var geom []byte
+		var m2 float64
+		if err := rows.Scan(&geom, &m2); err != nil {
+			return nil, err
+		}
+		g, err := decodeGeom(geom)
+		if err != nil {
+			return nil, fmt.Errorf("cropland: %w", err)
+		}
+		c := g.Bound().Center()
+		if mp, ok := g.(orb.MultiPolygon); ok {
+			c, _ = planar.CentroidArea(mp)
+		}
+		for _, r := range regions {
+			if r.Bound.Contains(c) && planar.MultiPolygonContains(r.Geometry, c) {
+				out[r.ID] += m2 / 1e4
+				break
+			}
+		}
+	}
+	return out, rows.Err()
+}
