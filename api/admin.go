@@ -13,17 +13,18 @@ import (
 
 // AuditReader reads the audit log.
 type AuditReader interface {
-	FindAudit(ctx context.Context, entity, entityID string, limit int) ([]*skygrid.AuditEntry, error)
+	FindAuditBy(ctx context.Context, entity, entityID, actor string, limit int) ([]*skygrid.AuditEntry, error)
 }
 
-// GET /api/audit?entity=task&id=12&limit= (admins and auditors)
+// GET /api/audit?entity=task&id=12&actor=NAME&limit= (admins and auditors):
+// who did what and when, by task or by user.
 func (s *Server) handleAudit(c echo.Context) error {
 	p := &params{c: c}
 	limit := p.intv("limit", 500, 10000)
 	if p.err != nil {
 		return p.err
 	}
-	es, err := s.Audit.FindAudit(c.Request().Context(), c.QueryParam("entity"), c.QueryParam("id"), limit)
+	es, err := s.Audit.FindAuditBy(c.Request().Context(), c.QueryParam("entity"), c.QueryParam("id"), c.QueryParam("actor"), limit)
 	if err != nil {
 		return err
 	}

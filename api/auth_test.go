@@ -623,6 +623,19 @@ func TestTaskLifecycle(t *testing.T) {
 	if !slices.Equal(actions, want) {
 		t.Errorf("audit %v, want %v", actions, want)
 	}
+	// The audit-log viewer's API: by task and by user, for auditors only.
+	var log struct {
+		Entries []skygrid.AuditEntry `json:"entries"`
+	}
+	if st := w.do(t, "auditor", "GET", fmt.Sprintf("/api/audit?entity=task&id=%d", task.ID), nil, &log); st != 200 || len(log.Entries) != 6 { // the dispatch and five transitions
+		t.Errorf("audit by task: %d, %d entries", st, len(log.Entries))
+	}
+	if st := w.do(t, "auditor", "GET", "/api/audit?actor=officialA", nil, &log); st != 200 || len(log.Entries) != 2 {
+		t.Errorf("audit by user: %d, %d entries", st, len(log.Entries))
+	}
+	if st := w.do(t, "officialA", "GET", "/api/audit?actor=officialA", nil, nil); st != 403 {
+		t.Errorf("official reading the audit log: %d", st)
+	}
 	// Reassign within the official's county: another grid's supervisor.
 	other := w.taskIn(t, w.gridA)
 	var grid string

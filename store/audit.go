@@ -24,8 +24,16 @@ func insertAudit(ctx context.Context, tx *Tx, e *skygrid.AuditEntry) error {
 // FindAudit returns the audit log for an entity (all entities when entity
 // is ""), newest first.
 func (db *DB) FindAudit(ctx context.Context, entity, entityID string, limit int) ([]*skygrid.AuditEntry, error) {
+	return db.FindAuditBy(ctx, entity, entityID, "", limit)
+}
+
+// FindAuditBy is FindAudit also by actor (a user name; "" for any).
+func (db *DB) FindAuditBy(ctx context.Context, entity, entityID, actor string, limit int) ([]*skygrid.AuditEntry, error) {
 	var conds []string
 	var args []any
+	if actor != "" {
+		conds, args = append(conds, "actor = ?"), append(args, actor)
+	}
 	if entity != "" {
 		conds, args = append(conds, "entity = ?"), append(args, entity)
 	}
