@@ -28,6 +28,11 @@ type DB struct {
 	DSN string
 	// versions reads layer_versions: prepared once, read on every tile.
 	versions *sql.Stmt
+	// rdb serves read-only transactions: BEGIN DEFERRED on query-only
+	// connections. The main pool begins IMMEDIATE (a writer waits for
+	// the lock up front, not half-way), which would make every read
+	// transaction wait for a running write.
+	rdb *sql.DB
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// PublicURL is where users reach the web app, for links in
@@ -71,6 +76,14 @@ func (db *DB) Open() (err error) {
 		db.db.Close()
 		return fmt.Errorf("open %s: %w", db.DSN, err)
 	}
+	db.rdb = db.db
+	if !memory {
+		ro := "file:" + db.DSN + "?_foreign_keys=on&_busy_timeout=10000&_txlock=deferred&_cache_size=-16384&_query_only=1"
+		if db.rdb, err = sql.Open("sqlite3", ro); err != nil {
+			db.db.Close()
+			return err
+		}
+	}
 	return nil
 }
 
@@ -78,6 +91,9 @@ func (db *DB) Open() (err error) {
 func (db *DB) Close() error {
 	if db.versions != nil {
 		db.versions.Close()
+	}
+	if db.rdb != nil && db.rdb != db.db {
+		db.rdb.Close()
 	}
 	if db.db != nil {
 		return db.db.Close()
@@ -156,7 +172,11 @@ type Tx struct {
 
 // BeginTx starts a transaction.
 func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
-	tx, err := db.db.BeginTx(ctx, opts)
+	pool := db.db
+	if opts != nil && opts.ReadOnly && db.rdb != nil {
+		pool = db.rdb
+	}
+	tx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, err
 	}

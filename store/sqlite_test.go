@@ -283,3 +283,35 @@ func TestFindEventsAttachesTasksBeyondSQLiteVariableLimit(t *testing.T) {
 		}
 	}
 }
+
+// A read-only transaction does not wait for a write that is running: the
+// reads use deferred transactions on their own connections (WAL lets them
+// read the last committed state).
+func TestReadsDoNotWaitForAWrite(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	started, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
+			close(started)
+			<-release
+			return nil
+		})
+	}()
+	<-started
+	t0 := time.Now()
+	if _, _, err := db.FindTasks(ctx, skygrid.TaskFilter{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.FindEvents(ctx, skygrid.EventFilter{}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(t0); d > time.Second {
+		t.Errorf("reads took %s while a write was open", d)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
