@@ -162,7 +162,10 @@ func (t *Task) Transition(action string, u *User, c TaskChange, now time.Time) e
 		if strings.TrimSpace(c.Reason) == "" {
 			return Errorf(EINVALID, "returning a task needs a reason")
 		}
+		// The rejected report stays in the audit log and its photos; the
+		// task waits for a new one.
 		t.State, t.ReviewNote = TaskAcknowledged, c.Reason
+		t.Finding, t.Notes, t.ReportedAt, t.ReportedBy, t.ReportPoint, t.ReportAccuracy = "", "", time.Time{}, 0, nil, 0
 	case ActionReassign:
 		if !reviewer {
 			return Errorf(EFORBIDDEN, "only an official, an auditor or an admin reassigns a task")

@@ -315,3 +315,19 @@ func TestReadsDoNotWaitForAWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Statistics work on an in-memory database too (one connection: the
+// events' figures are read in the same transaction, not beside it).
+func TestStatsInMemory(t *testing.T) {
+	db := store.NewDB(":memory:")
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	st, err := db.Stats(ctx, skygrid.StatsQuery{Since: time.Date(2023, 10, 1, 0, 0, 0, 0, time.UTC), Until: time.Date(2023, 11, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil || st.Total == nil || st.YearAgo == nil {
+		t.Fatalf("%v %+v", err, st)
+	}
+}

@@ -56,6 +56,11 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 	}
 	if c := eventScopeCond(q.Scope, &args); c != "" {
 		conds = append(conds, "e.id IN (SELECT id FROM events WHERE "+c+")")
+		// Figures are about fires in the user's area: an event reassigned
+		// in from another area counts where it burnt, not here.
+		if own := scopeCond(q.Scope, &args, "e.grid_id", "e.township_id", "e.county_id"); own != "" {
+			conds = append(conds, own)
+		}
 	}
 	w := where(conds)
 	out := &skygrid.Stats{Query: q, Computed: now}
@@ -76,10 +81,19 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 	}
 	evCh := make(chan []evRow, 1)
 	evErr := make(chan error, 1)
-	go func() {
-		// Outside the transaction: the store's transactions take the write
-		// lock at BEGIN, so a second one would wait for the first.
-		rows, err := tx.db.db.QueryContext(ctx, `SELECT COALESCE(e.`+col+`, ''), e.class, COUNT(*), SUM(e.hotspot_count) FROM events e`+w+
+	evQuery := func(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+		return tx.QueryContext(ctx, q, args...)
+	}
+	if tx.db.rdb != tx.db.db {
+		// A file database: another read connection, beside this one.
+		evQuery = tx.db.rdb.QueryContext
+	}
+	run := func(f func()) { f() }
+	if tx.db.rdb != tx.db.db {
+		run = func(f func()) { go f() }
+	}
+	run(func() {
+		rows, err := evQuery(ctx, `SELECT COALESCE(e.`+col+`, ''), e.class, COUNT(*), SUM(e.hotspot_count) FROM events e`+w+
 			` GROUP BY 1, 2`, args...)
 		if err != nil {
 			evErr <- err
@@ -100,14 +114,12 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 			return
 		}
 		evCh <- out
-	}()
+	})
 	// Tasks, one row each: state, finding, response minutes and lateness
 	// worked out by SQLite (no time parsing in Go).
-	end := q.Until
-	if now.Before(end) {
-		end = now
-	}
-	targs := append([]any{ts(end), ts(end)}, args...)
+	// Open tasks are late when past a deadline now; done ones when done
+	// after it.
+	targs := append([]any{ts(now), ts(now)}, args...)
 	rows, err := tx.QueryContext(ctx, `SELECT COALESCE(e.`+col+`, ''), t.state, t.finding,
 		CASE WHEN t.acknowledged_at <> '' THEN (julianday(t.acknowledged_at) - julianday(COALESCE(NULLIF(t.dispatched_at, ''), t.created_at))) * 1440 END,
 		CASE WHEN t.reported_at <> '' THEN (julianday(t.reported_at) - julianday(COALESCE(NULLIF(t.dispatched_at, ''), t.created_at))) * 1440 END,
@@ -140,13 +152,14 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 		if repMin.Valid {
 			r.rep = append(r.rep, repMin.Float64)
 		}
-		if finding != "" {
+		reported := state == skygrid.TaskReported || state == skygrid.TaskClosed
+		if finding != "" && reported {
 			a.ByFinding[finding]++
 		}
 		if state == skygrid.TaskClosed && finding == skygrid.FindingStrawBurning {
 			a.ConfirmedStraw++
 		}
-		if finding == skygrid.FindingFalseAlarm {
+		if finding == skygrid.FindingFalseAlarm && reported {
 			a.FalseAlarms++
 		}
 		if state == skygrid.TaskDispatched || state == skygrid.TaskAcknowledged {
@@ -155,6 +168,10 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 		if late {
 			a.Overdue++
 		}
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return nil, err
 	}
 	rows.Close()
 	select {
@@ -176,7 +193,10 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 	}
 	for nrows.Next() {
 		var id, name string
-		nrows.Scan(&id, &name)
+		if err := nrows.Scan(&id, &name); err != nil {
+			nrows.Close()
+			return nil, err
+		}
 		names[id] = name
 	}
 	nrows.Close()
