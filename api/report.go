@@ -198,7 +198,11 @@ func MonthlyReport(ctx context.Context, stats skygrid.StatsService, events skygr
 		}
 		if e.Task != nil {
 			if !e.Task.ReportedAt.IsZero() {
-				m.ResponseMinutes = append(m.ResponseMinutes, e.Task.ReportedAt.Sub(e.Task.CreatedAt).Minutes())
+				from := e.Task.CreatedAt
+				if !e.Task.DispatchedAt.IsZero() {
+					from = e.Task.DispatchedAt // as the statistics count it
+				}
+				m.ResponseMinutes = append(m.ResponseMinutes, e.Task.ReportedAt.Sub(from).Minutes())
 			}
 			if e.Task.State == skygrid.TaskClosed && e.Task.Finding == skygrid.FindingStrawBurning {
 				m.Confirmed = append(m.Confirmed, e)
