@@ -2,10 +2,14 @@
 GO ?= go
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: run test deps build bench fuzz clean loadtest
+.PHONY: run test deps web build bench fuzz clean loadtest e2e
+
+## web: build the web app into frontend/dist (embedded in the binary)
+web:
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build
 
 ## run: build skygrid and serve the embedded Datong demo on $(ADDR)
-run:
+run: web
 	$(GO) run ./cmd/skygrid demo --addr $(ADDR)
 
 ## deps: what the tests use besides Go (Debian packages): GDAL's ogrinfo reads our
@@ -22,10 +26,17 @@ deps:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing; fi
 
 ## test: formatting, vet, and every test (real SQLite, real HTTP on 127.0.0.1)
-test: deps
+test: deps web
 	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+	cd frontend && npm test
+	$(MAKE) e2e
+
+## e2e: browser tests (Debian's Chromium, playwright-core) against the demo on 127.0.0.1
+e2e:
+	$(GO) build -o bin/skygrid ./cmd/skygrid
+	cd e2e && npm ci --no-audit --no-fund --loglevel=error && node run.mjs
 
 ## build: the binary in bin/
 build:

@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"path"
 	"time"
 
 	"skygrid"
@@ -42,6 +44,8 @@ type Services struct {
 	Stats    skygrid.StatsService
 	// Demo marks reports made from the demo database.
 	Demo bool
+	// Web is the built web app (frontend.Dist's dist/), served at /.
+	Web fs.FS
 	// Feeds is the live feeds' health; Metrics the Prometheus registry.
 	Feeds   skygrid.FeedService
 	Metrics *Metrics
@@ -100,6 +104,7 @@ func (s *Server) Routes() {
 	e := s.echo
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/", s.handleIndex)
+	e.GET("/assets/*", s.handleAsset)
 	e.POST("/api/login", s.handleLogin)
 	e.POST("/api/logout", s.handleLogout)
 
@@ -242,9 +247,36 @@ func (s *Server) handleHealthz(c echo.Context) error {
 }
 
 func (s *Server) handleIndex(c echo.Context) error {
+	if s.Web != nil {
+		if b, err := fs.ReadFile(s.Web, "index.html"); err == nil {
+			c.Response().Header().Set("Cache-Control", "no-cache")
+			return c.HTMLBlob(http.StatusOK, b)
+		}
+	}
 	return c.HTML(http.StatusOK, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>skygrid 天网格</title>
-<h1>skygrid 天网格</h1><p>卫星火点 → 网格员任务。API:</p><ul>
-<li><a href="/api/events">/api/events</a> 火情</li><li><a href="/api/hotspots?limit=100">/api/hotspots</a> 火点</li>
-<li><a href="/api/tasks">/api/tasks</a> 任务</li><li><a href="/api/regions?level=county">/api/regions</a> 行政区/网格</li>
-<li><a href="/api/batches">/api/batches</a> 导入批次</li><li><a href="/healthz">/healthz</a></li></ul>`)
+<h1>skygrid 天网格</h1><p>卫星火点 → 网格员任务。The web app is not built: run make run. API:</p><ul>
+<li><a href="/api/events">/api/events</a> 火情</li><li><a href="/api/tasks">/api/tasks</a> 任务</li>
+<li><a href="/healthz">/healthz</a></li></ul>`)
+}
+
+// GET /assets/*: the web app's files (hashed names: cached for a year).
+func (s *Server) handleAsset(c echo.Context) error {
+	if s.Web == nil {
+		return skygrid.Errorf(skygrid.ENOTFOUND, "no web app")
+	}
+	name := "assets/" + c.Param("*")
+	if !fs.ValidPath(name) {
+		return skygrid.Errorf(skygrid.ENOTFOUND, "no such file")
+	}
+	b, err := fs.ReadFile(s.Web, name)
+	if err != nil {
+		return skygrid.Errorf(skygrid.ENOTFOUND, "no such file %s", name)
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	mime := map[string]string{".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".png": "image/png",
+		".svg": "image/svg+xml", ".woff2": "font/woff2"}[path.Ext(name)]
+	if mime == "" {
+		mime = http.DetectContentType(b)
+	}
+	return c.Blob(http.StatusOK, mime, b)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"skygrid/api"
 	"skygrid/dispatch"
+	"skygrid/frontend"
 	"skygrid/notify"
 	"skygrid/store"
 	"skygrid/tiles"
@@ -97,7 +99,11 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 		return err
 	}
 	metrics := api.NewMetrics(db)
-	svc := api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
+	web, err := fs.Sub(frontend.Dist, "dist")
+	if err != nil {
+		return err
+	}
+	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
 		Users: db, Photos: db, Audit: db, Outbox: db, Now: m.Now, Feeds: db, Metrics: metrics, Stats: db, Demo: mf.demo,
 		Evidence: dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: filepath.Join(dataDir, "photos")}}}
 	if mf.tiandituKey != "" {

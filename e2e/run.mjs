@@ -1,0 +1,166 @@
+// Browser tests: the real skygrid demo server on 127.0.0.1 (port 0), Debian's
+// Chromium driven by playwright-core. Screenshots of each page at desktop and
+// phone width go to e2e/screenshots/. Run by `make test`.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const shots = join(here, 'screenshots');
+mkdirSync(shots, { recursive: true });
+
+const failures = [];
+function check(ok, what) {
+  if (!ok) failures.push(what);
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+}
+
+// Start the demo: the binary is built by make (bin/skygrid).
+const bin = process.env.SKYGRID_BIN || join(root, 'bin', 'skygrid');
+const server = spawn(bin, ['demo', '--addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const url = await new Promise((resolve, reject) => {
+  let out = '';
+  const timer = setTimeout(() => reject(new Error('demo did not start in 90 s:\n' + out)), 90000);
+  server.stdout.on('data', (d) => {
+    out += d;
+    const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    if (m) { clearTimeout(timer); resolve(m[1]); }
+  });
+  server.on('exit', (code) => reject(new Error(`demo exited ${code}:\n${out}`)));
+});
+console.log('demo at', url);
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
+
+async function page(viewport) {
+  const ctx = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const p = await ctx.newPage();
+  p.errors = [];
+  p.on('console', (m) => { if (m.type() === 'error') p.errors.push(m.text()); });
+  p.on('pageerror', (e) => p.errors.push(String(e)));
+  return p;
+}
+
+async function login(p, name) {
+  await p.goto(url + '/#/login');
+  await p.fill('[data-testid=login-name]', name);
+  await p.fill('[data-testid=login-password]', 'skygrid-demo');
+  await p.click('[data-testid=login-submit]');
+  await p.waitForSelector('[data-testid=logout]', { timeout: 15000 });
+}
+
+const desktop = { width: 1280, height: 800 };
+const phone = { width: 375, height: 740 };
+
+try {
+  // Every role logs in; the map shows tiles.
+  for (const name of ['admin', 'nongye', 'hunyuan', 'wangge']) {
+    const p = await page(desktop);
+    await login(p, name);
+    await p.goto(url + '/#/map');
+    await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 20000 });
+    await p.waitForTimeout(1500);
+    await p.screenshot({ path: join(shots, `map-${name}-desktop.png`) });
+    // The map canvas is not blank: some tile images have loaded.
+    const tiles = await p.$$eval('#map img.leaflet-tile-loaded', (imgs) => imgs.length);
+    check(tiles > 0, `${name}: the map shows ${tiles} tiles`);
+    check(p.errors.length === 0, `${name}: no console errors on the map (${p.errors.join('; ')})`);
+    await p.context().close();
+  }
+
+  // An event popup on the map (admin, desktop).
+  {
+    const p = await page(desktop);
+    await login(p, 'admin');
+    const ev = await (await p.request.get(url + '/api/events?limit=1&since=2023-10-01&until=2023-11-01')).json();
+    const [lon, lat] = ev.features[0].geometry.coordinates;
+    await p.goto(url + '/#/map');
+    await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 20000 });
+    await p.waitForFunction(() => !!window.skygridMap);
+    await p.evaluate(([lat, lon]) => window.skygridMap.setView([lat, lon], 14, { animate: false }), [lat, lon]);
+    await p.waitForTimeout(800);
+    const box = await p.locator('#map').boundingBox();
+    await p.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    const popup = await p.waitForSelector('[data-testid=event-popup]', { timeout: 10000 }).catch(() => null);
+    check(!!popup, 'admin: clicking an event on the map opens its popup');
+    await p.screenshot({ path: join(shots, 'map-popup-desktop.png') });
+    for (const route of ['tasks', 'sites', 'audit', 'admin']) {
+      await p.goto(url + '/#/' + route);
+      await p.waitForTimeout(1500);
+      await p.screenshot({ path: join(shots, `${route}-admin-desktop.png`), fullPage: true });
+    }
+    check(p.errors.length === 0, `admin: no console errors (${p.errors.join('; ')})`);
+    await p.context().close();
+  }
+
+  // The supervisor on a 375 px phone: open a task, acknowledge, report with
+  // a real JPEG; other grids' tasks are not reachable.
+  let reported = 0;
+  {
+    const p = await page(phone);
+    await login(p, 'wangge');
+    await p.goto(url + '/#/tasks');
+    await p.waitForSelector('[data-testid=task-item]', { timeout: 15000 });
+    await p.screenshot({ path: join(shots, 'tasks-wangge-phone.png'), fullPage: true });
+    await p.click('[data-testid=task-item] >> nth=0');
+    await p.waitForSelector('[data-testid=ack]', { timeout: 15000 });
+    reported = Number((p.url().match(/tasks\/(\d+)/) || [])[1]);
+    await p.click('[data-testid=ack]');
+    await p.waitForSelector('[data-testid=report-submit]', { timeout: 15000 });
+    await p.selectOption('[data-testid=finding]', 'straw_burning');
+    await p.fill('[data-testid=notes]', '现场核实，已扑灭');
+    await p.setInputFiles('[data-testid=photos]', join(root, 'dispatch', 'testdata', 'photos', 'at_event.jpg'));
+    await p.screenshot({ path: join(shots, 'task-report-wangge-phone.png'), fullPage: true });
+    await p.click('[data-testid=report-submit]');
+    await p.waitForTimeout(2000);
+    const t = await (await p.request.get(`${url}/api/tasks/${reported}`)).json();
+    check(t.state === 'reported' && t.photos && t.photos.length === 1, `wangge: task ${reported} reported with a photo (state ${t.state})`);
+    // Other grids' tasks: every id not in the supervisor's list is 403.
+    const mine = new Set((await (await p.request.get(url + '/api/tasks?limit=1000')).json()).tasks.map((t) => t.id));
+    let refused = 0, leaked = 0, otherId = 0;
+    for (let id = 1; id <= 60; id++) {
+      if (mine.has(id)) continue;
+      const st = (await p.request.get(`${url}/api/tasks/${id}`)).status();
+      if (st === 403) { refused++; otherId = otherId || id; } else leaked++;
+    }
+    check(refused > 0 && leaked === 0, `wangge: ${refused} other grids' tasks refused, ${leaked} reachable`);
+    await p.goto(`${url}/#/tasks/${otherId}`);
+    await p.waitForTimeout(1500);
+    await p.screenshot({ path: join(shots, 'task-forbidden-wangge-phone.png') });
+    check(p.errors.filter((e) => !/403|Forbidden/.test(e)).length === 0, `wangge: no console errors (${p.errors.join('; ')})`);
+    await p.context().close();
+  }
+
+  // The official sees the report and closes it.
+  if (reported) {
+    const p = await page(desktop);
+    await login(p, 'hunyuan');
+    await p.goto(`${url}/#/tasks/${reported}`);
+    await p.waitForSelector('[data-testid=close]', { timeout: 15000 });
+    await p.screenshot({ path: join(shots, 'task-review-hunyuan-desktop.png'), fullPage: true });
+    await p.click('[data-testid=close]');
+    await p.waitForTimeout(1500);
+    const t = await (await p.request.get(`${url}/api/tasks/${reported}`)).json();
+    check(t.state === 'closed', `hunyuan: task ${reported} closed (state ${t.state})`);
+    check(p.errors.length === 0, `hunyuan: no console errors (${p.errors.join('; ')})`);
+    await p.context().close();
+  }
+} catch (e) {
+  failures.push(String(e.stack || e));
+  console.error(e);
+} finally {
+  await browser.close();
+  server.kill();
+}
+writeFileSync(join(shots, 'RESULT.txt'), failures.length ? failures.join('\n') : 'all passed\n');
+if (failures.length) {
+  console.error(`${failures.length} browser checks failed`);
+  process.exit(1);
+}
+console.log('browser tests passed');

@@ -1,0 +1,55 @@
+// Same-origin JSON API with cookie sessions and the CSRF header on POSTs.
+export interface User { id: number; name: string; role: string; regions?: string[] }
+export interface Session { user: User; csrf: string; role_name?: string }
+
+export class ApiError extends Error {
+  constructor(public status: number, public code: string, message: string) {
+    super(message);
+  }
+}
+/** NetworkError: fetch itself failed (offline). */
+export class NetworkError extends Error {}
+
+let csrf = '';
+let onUnauthorized: () => void = () => {};
+
+export function setCsrf(v: string): void { csrf = v; }
+export function setUnauthorizedHandler(f: () => void): void { onUnauthorized = f; }
+
+async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  let payload: BodyInit | undefined;
+  if (body instanceof FormData) payload = body;
+  else if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
+  let res: Response;
+  try {
+    res = await fetch(url, { method, headers, body: payload, credentials: 'same-origin' });
+  } catch (e) {
+    throw new NetworkError(String(e));
+  }
+  const text = await res.text();
+  let data: any = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  if (!res.ok) {
+    const err = data?.error ?? {};
+    if (res.status === 401 && !url.endsWith('/api/login')) onUnauthorized();
+    throw new ApiError(res.status, err.code ?? String(res.status), err.message ?? res.statusText);
+  }
+  return data as T;
+}
+
+export const api = {
+  get: <T = any>(url: string) => request<T>('GET', url),
+  post: <T = any>(url: string, body?: unknown) => request<T>('POST', url, body ?? {}),
+};
+
+export function qs(params: Record<string, string | number | boolean | undefined | null>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+  const s = p.toString();
+  return s ? '?' + s : '';
+}

@@ -1,0 +1,40 @@
+// A small DOM builder: h('div', {class: 'x', onclick: f}, 'text', child).
+type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
+type Child = Node | string | number | null | undefined | false | Child[];
+
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v as EventListener);
+    else if (k === 'value' && 'value' in el) (el as any).value = String(v);
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el: Node, children: Child[]): void {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else el.appendChild(typeof c === 'object' ? c : document.createTextNode(String(c)));
+  }
+}
+
+export function clear(el: Element): void {
+  while (el.firstChild) el.removeChild(el.firstChild);
+}
+
+let toastTimer = 0;
+export function toast(msg: string, kind: 'ok' | 'err' = 'ok'): void {
+  let el = document.getElementById('toast');
+  if (!el) {
+    el = h('div', { id: 'toast', role: 'status' });
+    document.body.appendChild(el);
+  }
+  el.textContent = msg;
+  el.className = 'toast ' + kind;
+  clearTimeout(toastTimer);
+  toastTimer = window.setTimeout(() => el!.classList.add('hide'), 4000);
+}

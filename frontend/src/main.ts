@@ -1,0 +1,130 @@
+import './style.css';
+import { api, setCsrf, setUnauthorizedHandler, ApiError, type Session } from './api';
+import { getLang, setLang, t } from './i18n';
+import { h, clear, toast } from './dom';
+import * as outbox from './outbox';
+import { getSession, putSession, role, isReviewer } from './session';
+
+const app = document.getElementById('app')!;
+let cleanup: (() => void) | null = null;
+
+
+setUnauthorizedHandler(() => {
+  putSession(null);
+  if (!location.hash.startsWith('#/login')) location.hash = '#/login';
+});
+
+function topbar(): void {
+  const bar = document.getElementById('topbar')!;
+  clear(bar);
+  const session = getSession();
+  if (!session) { bar.hidden = true; return; }
+  bar.hidden = false;
+  const r = role();
+  const links: [string, string, string][] = [['map', 'nav.map', 'nav-map'], ['tasks', 'nav.tasks', 'nav-tasks'], ['sites', 'nav.sites', 'nav-sites']];
+  if (isReviewer()) links.push(['audit', 'nav.audit', 'nav-audit']);
+  if (r === 'admin') links.push(['admin', 'nav.admin', 'nav-admin']);
+  const cur = location.hash.split('/')[1] ?? '';
+  bar.append(
+    h('a', { class: 'brand', href: '#/map' }, t('app.title')),
+    h('nav', {}, links.map(([p, k, id]) => h('a', { href: '#/' + p, 'data-testid': id, class: cur === p ? 'active' : '' }, t(k)))),
+    h('div', { class: 'who' },
+      h('span', { class: 'uname' }, session.user.name),
+      h('span', { class: 'rname' }, session.role_name || t('role.' + r)),
+      h('button', { class: 'link', type: 'button', onclick: () => { setLang(getLang() === 'zh' ? 'en' : 'zh'); route(); } }, t('lang.switch')),
+      h('button', { class: 'link', type: 'button', 'data-testid': 'logout', onclick: logout }, t('logout')),
+    ),
+  );
+}
+
+async function logout(): Promise<void> {
+  try { await api.post('/api/logout'); } catch { /* ignore */ }
+  putSession(null);
+  setCsrf('');
+  location.hash = '#/login';
+}
+
+function loginPage(): void {
+  const err = h('p', { class: 'error', role: 'alert' });
+  const name = h('input', { name: 'name', autocomplete: 'username', required: true, 'data-testid': 'login-name' });
+  const pw = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'login-password' });
+  const form = h('form', { class: 'card login' },
+    h('h1', {}, t('app.title')),
+    h('label', {}, t('login.name'), name),
+    h('label', {}, t('login.password'), pw),
+    err,
+    h('button', { type: 'submit', class: 'primary', 'data-testid': 'login-submit' }, t('login.submit')),
+    h('button', { type: 'button', class: 'link', onclick: () => { setLang(getLang() === 'zh' ? 'en' : 'zh'); route(); } }, t('lang.switch')),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    err.textContent = '';
+    try {
+      const s = await api.post<Session>('/api/login', { name: name.value.trim(), password: pw.value });
+      setSession(s);
+      location.hash = role() === 'supervisor' ? '#/tasks' : '#/map';
+    } catch (e2) {
+      err.textContent = `${t('login.failed')}: ${(e2 as Error).message}`;
+    }
+  });
+  app.append(form);
+  name.focus();
+}
+
+function setSession(s: Session): void {
+  putSession(s);
+  setCsrf(s.csrf);
+  outbox.flush().catch(() => {});
+}
+
+const pages: Record<string, () => Promise<{ render: (el: HTMLElement, arg?: string) => (() => void) | void }>> = {
+  map: () => import('./map'),
+  tasks: () => import('./tasks'),
+  sites: () => import('./sites'),
+  audit: () => import('./audit'),
+  admin: () => import('./admin'),
+};
+
+let routeSeq = 0;
+export async function route(): Promise<void> {
+  const seq = ++routeSeq;
+  const [, page = '', arg] = location.hash.split('?')[0].split('/');
+  cleanup?.();
+  cleanup = null;
+  clear(app);
+  app.className = 'page-' + (page || 'none');
+  if (!getSession() && page !== 'login') {
+    try {
+      setSession(await api.get<Session>('/api/me'));
+    } catch (e) {
+      if (seq !== routeSeq) return;
+      if (!(e instanceof ApiError && e.status === 401)) app.append(h('p', { class: 'error' }, t('error') + ': ' + (e as Error).message));
+      location.hash = '#/login';
+      return;
+    }
+    if (seq !== routeSeq) return;
+  }
+  topbar();
+  if (page === 'login' || !getSession()) { loginPage(); return; }
+  const allowed = page === 'audit' ? isReviewer() : page === 'admin' ? role() === 'admin' : true;
+  const load = allowed ? pages[page] : undefined;
+  if (!load) { location.hash = role() === 'supervisor' ? '#/tasks' : '#/map'; return; }
+  app.append(h('p', { class: 'muted' }, t('loading')));
+  const mod = await load();
+  if (seq !== routeSeq) return;
+  clear(app);
+  cleanup = mod.render(app, arg ? decodeURIComponent(arg) : undefined) || null;
+}
+
+function banner(n: number): void {
+  const b = document.getElementById('banner')!;
+  b.hidden = n === 0;
+  b.textContent = t('pending.n', { n });
+}
+
+setLang(getLang());
+outbox.onChange(banner);
+outbox.start((n) => toast(t('pending.sent', { n })));
+window.addEventListener('hashchange', route);
+if (!location.hash) location.hash = '#/map';
+else route();

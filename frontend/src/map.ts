@@ -1,0 +1,196 @@
+// 地图: offline basemap, every server layer as a PNG tile layer, time window, day slider, click → event popup.
+import L from 'leaflet';
+import 'leaflet/dist/leaflet.css';
+import { api, qs } from './api';
+import { h, toast } from './dom';
+import { t, tOr } from './i18n';
+import { bboxAround, escapeHtml, formatDateTime, lastHours, octoberDay, shanghaiDayRange, shanghaiRange, withTimeParams } from './format';
+
+interface Basemap { id: string; name: string; tiles: string[]; labels?: string[]; subdomains?: string | string[]; attribution?: string; maxzoom?: number; offline?: boolean }
+interface Layer { id: string; name: string; version?: string | number; timed?: boolean; png: string; mvt?: string }
+type Win = { since: string; until: string } | null;
+
+const DEFAULT_ON = new Set(['regions', 'events', 'hotspots']);
+const DATONG: L.LatLngBoundsExpression = [[39.0, 112.5], [40.75, 114.6]];
+
+const legend: [string, string, string][] = [
+  ['hot', '#d7191c', '<6 h'], ['hot', '#f46d43', '<24 h'], ['hot', '#fdae61', '<72 h'], ['hot', '#c08a3e', '<7 d'], ['hot', '#8c7b6b', '≥7 d'],
+  ['cls', '#e6b800', 'class.straw_burning'], ['cls', '#d62728', 'class.open_burning'], ['cls', '#7b3f00', 'class.loose_coal_burning'],
+  ['cls', '#ff7f0e', 'class.construction_site'], ['cls', '#9467bd', 'class.stockpile'], ['cls', '#6b7280', 'class.industrial_heat'],
+  ['st', '#111827', 'state.dispatched'], ['st', '#f59e0b', 'state.acknowledged'], ['st', '#2563eb', 'state.reported'], ['st', '#16a34a', 'state.closed'],
+  ['site', '#16a34a', 'kind.construction'], ['site', '#2563eb', 'kind.stockpile'], ['site', '#7c3aed', 'kind.nocoal'], ['site', '#dc2626', 'sites.violation'],
+];
+
+export function render(el: HTMLElement, _arg?: string): () => void {
+  const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  const mapEl = h('div', { id: 'map' });
+  const panel = h('aside', { class: 'mappanel' });
+  const toggle = h('button', { type: 'button', class: 'paneltoggle', 'aria-label': t('map.layers'), onclick: () => panel.classList.toggle('open') }, '☰ ' + t('map.layers'));
+  el.append(h('div', { class: 'mapwrap' }, mapEl, toggle, panel));
+
+  const map = L.map(mapEl, { zoomControl: true, zoomSnap: 0.25, attributionControl: true, minZoom: 5, maxZoom: 18, preferCanvas: true });
+  (window as unknown as { skygridMap?: L.Map }).skygridMap = map; // for the browser tests
+  map.fitBounds(DATONG);
+  L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(map);
+
+  let win: Win = shanghaiRange('2023-10-01', '2023-10-31');
+  const timed: { layer: L.TileLayer; tpl: string }[] = [];
+  const applyWin = () => timed.forEach(({ layer, tpl }) => layer.setUrl(withTimeParams(tpl, win)));
+  let disposed = false;
+
+  // Layer switcher.
+  const layerBox = h('fieldset', { class: 'layers' }, h('legend', {}, t('map.layers')));
+  // Time window.
+  const sel = h('select', { 'aria-label': t('map.window'), 'data-testid': 'time-window' },
+    h('option', { value: 'oct' }, t('map.oct')),
+    h('option', { value: 'day' }, t('map.day')),
+    h('option', { value: '24h' }, t('map.24h')),
+    h('option', { value: '7d' }, t('map.7d')),
+    h('option', { value: 'custom' }, t('map.custom')),
+    h('option', { value: 'all' }, t('map.all')));
+  const slider = h('input', { type: 'range', min: 1, max: 31, step: 1, value: 15, 'aria-label': t('map.day'), 'data-testid': 'day-slider' });
+  const dayLabel = h('output', {}, t('map.day.label', { d: 15 }));
+  const from = h('input', { type: 'date', value: '2023-10-01', min: '2023-01-01', max: '2030-12-31' });
+  const to = h('input', { type: 'date', value: '2023-10-31', min: '2023-01-01', max: '2030-12-31' });
+  const custom = h('div', { class: 'custom', hidden: true }, h('label', {}, t('map.from'), from), h('label', {}, t('map.to'), to),
+    h('button', { type: 'button', onclick: () => { if (from.value && to.value) { win = shanghaiRange(from.value, to.value); applyWin(); } } }, t('map.apply')));
+  const dayRow = h('div', { class: 'dayrow', hidden: true }, slider, dayLabel);
+  const setDay = () => {
+    const d = Number(slider.value);
+    dayLabel.textContent = t('map.day.label', { d });
+    win = shanghaiDayRange(octoberDay(d));
+    applyWin();
+  };
+  slider.addEventListener('input', () => { dayLabel.textContent = t('map.day.label', { d: slider.value }); });
+  slider.addEventListener('change', setDay);
+  sel.addEventListener('change', () => {
+    dayRow.hidden = sel.value !== 'day';
+    custom.hidden = sel.value !== 'custom';
+    if (sel.value === 'day') return setDay();
+    if (sel.value === '24h') win = lastHours(24);
+    else if (sel.value === '7d') win = lastHours(24 * 7);
+    else if (sel.value === 'all') win = null;
+    else if (sel.value === 'oct') win = shanghaiRange('2023-10-01', '2023-10-31');
+    else return;
+    applyWin();
+  });
+  // Search by grid id.
+  const q = h('input', { type: 'search', placeholder: t('map.search'), 'aria-label': t('map.search'), list: 'gridids', 'data-testid': 'grid-search' });
+  const dl = h('datalist', { id: 'gridids' });
+  let grids: any[] | null = null;
+  const searchForm = h('form', { class: 'search' }, q, dl, h('button', { type: 'submit' }, t('map.go')));
+  q.addEventListener('focus', () => loadGrids(), { once: true });
+  async function loadGrids(): Promise<any[]> {
+    if (grids) return grids;
+    const fc = await api.get<any>('/api/regions' + qs({ level: 'grid', geometry: 'false' })).catch(() => ({ features: [] }));
+    grids = fc.features ?? [];
+    dl.append(...grids!.slice(0, 2000).map((f: any) => h('option', { value: f.properties?.id ?? f.id }, f.properties?.name ?? '')));
+    return grids!;
+  }
+  searchForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const id = q.value.trim();
+    if (!id) return;
+    const gs = await loadGrids();
+    const f = gs.find((g: any) => (g.properties?.id ?? g.id) === id) ?? gs.find((g: any) => String(g.properties?.name ?? '').includes(id));
+    if (!f) return toast(t('map.notfound'), 'err');
+    const b = f.bbox as number[] | undefined;
+    const c = f.properties?.centroid ?? f.properties?.center;
+    if (b && b.length >= 4) map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+    else if (Array.isArray(c)) map.setView([c[1], c[0]], 14);
+    else {
+      const fc = await api.get<any>(`/api/regions/${encodeURIComponent(f.properties?.id ?? f.id)}`).catch(() => null);
+      if (fc) { const gj = L.geoJSON(fc); if (gj.getBounds().isValid()) map.fitBounds(gj.getBounds()); }
+    }
+    panel.classList.remove('open');
+  });
+
+  const legendBox = h('details', { class: 'legend', open: window.innerWidth > 700 },
+    h('summary', {}, t('map.legend')),
+    h('ul', {}, legend.map(([kind, color, label]) => h('li', {}, h('i', { class: 'sw ' + kind, style: `--c:${color}` }), label.includes('.') ? t(label) : label))));
+
+  panel.append(searchForm, h('fieldset', {}, h('legend', {}, t('map.window')), sel, dayRow, custom), layerBox, legendBox);
+
+  // Basemap and layers from the server.
+  (async () => {
+    const [bm, ly] = await Promise.all([
+      api.get<{ basemaps: Basemap[] }>('/api/basemaps').catch(() => ({ basemaps: [] as Basemap[] })),
+      api.get<{ layers: Layer[] }>('/api/layers').catch(() => ({ layers: [] as Layer[] })),
+    ]);
+    if (disposed) return;
+    const bases: Record<string, L.Layer> = {};
+    bm.basemaps.forEach((b, i) => {
+      const opts: L.TileLayerOptions = { maxZoom: 18, maxNativeZoom: b.maxzoom || 18, attribution: b.attribution ?? '' };
+      if (b.subdomains) opts.subdomains = b.subdomains;
+      const parts = [...b.tiles, ...(b.labels ?? [])].map((u) => L.tileLayer(u, opts));
+      const g = L.layerGroup(parts);
+      bases[b.name] = g;
+      if (i === 0) g.addTo(map);
+    });
+    const overlays: Record<string, L.Layer> = {};
+    for (const l of ly.layers) {
+      const tpl = l.png + (l.version !== undefined && l.version !== '' ? (l.png.includes('?') ? '&' : '?') + 'v=' + encodeURIComponent(String(l.version)) : '');
+      const layer = L.tileLayer(l.timed ? withTimeParams(tpl, win) : tpl, { maxZoom: 18, zIndex: l.id === 'base' ? 1 : 10, className: 'ov-' + l.id });
+      if (l.timed) timed.push({ layer, tpl });
+      overlays[l.name] = layer;
+      const cb = h('input', { type: 'checkbox', checked: DEFAULT_ON.has(l.id), 'data-layer': l.id });
+      cb.addEventListener('change', () => (cb.checked ? layer.addTo(map) : layer.remove()));
+      layerBox.append(h('label', { class: 'chk' }, cb, ' ', l.name, l.timed ? h('small', { class: 'muted' }, ' · ' + t('map.timed')) : null));
+      if (DEFAULT_ON.has(l.id)) layer.addTo(map);
+    }
+    if (Object.keys(bases).length > 1) L.control.layers(bases, undefined, { position: 'topright', collapsed: true }).addTo(map);
+  })();
+
+  // The user's area: outline and zoom.
+  (async () => {
+    let fc = await api.get<any>('/api/regions' + qs({ level: 'county', geometry: 'true' })).catch(() => null);
+    if (!disposed && !fc?.features?.length) fc = await api.get<any>('/api/regions' + qs({ level: 'grid', geometry: 'true' })).catch(() => null);
+    if (disposed || !fc?.features?.length) return;
+    const outline = L.geoJSON(fc, { style: { color: '#b3261e', weight: 2.5, fill: false, dashArray: '6 4' }, interactive: false }).addTo(map);
+    const focus = params.get('lat') && params.get('lon');
+    if (!focus && outline.getBounds().isValid()) map.fitBounds(outline.getBounds(), { padding: [10, 10] });
+  })();
+
+  if (params.get('lat') && params.get('lon')) {
+    const ll = L.latLng(Number(params.get('lat')), Number(params.get('lon')));
+    map.setView(ll, Number(params.get('z')) || 15);
+    L.circleMarker(ll, { radius: 10, color: '#b3261e', weight: 3, fill: false }).addTo(map);
+  }
+
+  // Click: events in a small box around the point.
+  map.on('click', async (e: L.LeafletMouseEvent) => {
+    const half = Math.max(0.0015, 12 * 360 / (256 * Math.pow(2, map.getZoom())));
+    const w = win ?? { since: '', until: '' };
+    const url = '/api/events' + qs({ bbox: bboxAround(e.latlng.lat, e.latlng.lng, half), since: w.since, until: w.until, limit: 5 });
+    const popup = L.popup({ maxWidth: 300 }).setLatLng(e.latlng).setContent(`<div data-testid="event-popup">${escapeHtml(t('loading'))}</div>`).openOn(map);
+    try {
+      const fc = await api.get<any>(url);
+      popup.setContent(popupHtml(fc.features ?? []));
+    } catch (err) {
+      popup.setContent(`<div data-testid="event-popup" class="error">${escapeHtml((err as Error).message)}</div>`);
+    }
+  });
+
+  const onResize = () => map.invalidateSize();
+  window.addEventListener('resize', onResize);
+  return () => {
+    disposed = true;
+    window.removeEventListener('resize', onResize);
+    map.remove();
+  };
+}
+
+function popupHtml(features: any[]): string {
+  if (!features.length) return `<div data-testid="event-popup" class="muted">${escapeHtml(t('map.noevent'))}</div>`;
+  const rows = features.map((f) => {
+    const p = f.properties ?? {};
+    const task = p.task ?? {};
+    const row = (k: string, v: unknown) => (v === undefined || v === null || v === '' ? '' : `<tr><th>${escapeHtml(t(k))}</th><td>${escapeHtml(v)}</td></tr>`);
+    return `<div class="ev"><h3>${escapeHtml(tOr('class', p.class) || t('event'))} <small>#${escapeHtml(p.id)}</small></h3><table>` +
+      row('event.grid', p.grid_id) + row('county', p.county_id) + row('event.supervisor', task.supervisor_name) +
+      row('event.task', task.state ? tOr('state', task.state) : t('state.unassigned')) +
+      row('event.hotspots', p.hotspot_count) + row('event.first', formatDateTime(p.first_seen)) + row('event.last', formatDateTime(p.last_seen)) +
+      '</table>' + (task.id ? `<a class="btn" href="#/tasks/${encodeURIComponent(task.id)}">${escapeHtml(t('event.open'))} →</a>` : '') + '</div>';
+  });
+  return `<div data-testid="event-popup">${rows.join('<hr>')}</div>`;
+}

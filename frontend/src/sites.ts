@@ -1,0 +1,60 @@
+// 台账: construction sites, stockpiles and no-coal zones.
+import { api, qs } from './api';
+import { h, clear } from './dom';
+import { t } from './i18n';
+import { formatArea } from './format';
+
+function center(geom: any): [number, number] | null {
+  const pts: number[][] = [];
+  const walk = (c: any) => { if (typeof c?.[0] === 'number') pts.push(c); else if (Array.isArray(c)) c.forEach(walk); };
+  walk(geom?.coordinates);
+  if (!pts.length) return null;
+  const lon = pts.reduce((a, p) => a + p[0], 0) / pts.length;
+  const lat = pts.reduce((a, p) => a + p[1], 0) / pts.length;
+  return [lon, lat];
+}
+
+export function render(el: HTMLElement): void {
+  const kind = h('select', { 'aria-label': t('sites.kind'), 'data-testid': 'site-kind' },
+    ...['construction', 'stockpile', 'nocoal'].map((k) => h('option', { value: k }, t('kind.' + k))));
+  const viol = h('input', { type: 'checkbox', 'data-testid': 'site-violation' });
+  const filter = h('input', { type: 'search', placeholder: t('sites.name') });
+  const count = h('span', { class: 'muted' });
+  const tbody = h('tbody');
+  el.append(
+    h('div', { class: 'pagehead' }, h('h1', {}, t('sites.title')), kind, h('label', { class: 'chk' }, viol, ' ', t('sites.violation')), filter, count),
+    h('div', { class: 'tablewrap' }, h('table', { class: 'grid' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'ID'), h('th', {}, t('sites.name')), h('th', {}, t('sites.kind')), h('th', {}, t('sites.area')), h('th', {}, t('sites.status')), h('th', {}, t('sites.map')))),
+      tbody)));
+  let feats: any[] = [];
+  const draw = () => {
+    clear(tbody);
+    const q = filter.value.trim();
+    const shown = feats.filter((f) => !q || String(f.properties?.name ?? '').includes(q) || String(f.properties?.id ?? '').includes(q));
+    count.textContent = String(shown.length);
+    for (const f of shown.slice(0, 1000)) {
+      const p = f.properties ?? {};
+      const c = center(f.geometry);
+      tbody.append(h('tr', { class: p.violation ? 'bad' : '' },
+        h('td', {}, String(p.id ?? f.id ?? '')), h('td', {}, p.name ?? ''), h('td', {}, p.kind_name ?? p.kind ?? ''),
+        h('td', { class: 'num' }, formatArea(p.area_m2)), h('td', {}, p.violation ? (p.violation_name || '⚠') : '✓'),
+        h('td', {}, c ? h('a', { href: `#/map?lat=${c[1].toFixed(5)}&lon=${c[0].toFixed(5)}&z=16` }, t('sites.map')) : '')));
+    }
+  };
+  const load = async () => {
+    clear(tbody);
+    tbody.append(h('tr', {}, h('td', { colspan: 6, class: 'muted' }, t('loading'))));
+    try {
+      const fc = await api.get<any>('/api/sites' + qs({ kind: kind.value, violation: viol.checked ? 'true' : undefined }));
+      feats = fc.features ?? [];
+      draw();
+    } catch (e) {
+      clear(tbody);
+      tbody.append(h('tr', {}, h('td', { colspan: 6, class: 'error' }, (e as Error).message)));
+    }
+  };
+  kind.addEventListener('change', load);
+  viol.addEventListener('change', load);
+  filter.addEventListener('input', draw);
+  load();
+}
