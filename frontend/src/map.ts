@@ -28,9 +28,9 @@ export function render(el: HTMLElement, _arg?: string): () => void {
   const toggle = h('button', { type: 'button', class: 'paneltoggle', 'aria-label': t('map.layers'), onclick: () => panel.classList.toggle('open') }, '☰ ' + t('map.layers'));
   el.append(h('div', { class: 'mapwrap' }, mapEl, toggle, panel));
 
-  const map = L.map(mapEl, { zoomControl: true, zoomSnap: 0.25, attributionControl: true, minZoom: 5, maxZoom: 18, preferCanvas: true });
+  const map = L.map(mapEl, { zoomControl: true, fadeAnimation: false, zoomSnap: 0.25, attributionControl: true, minZoom: 5, maxZoom: 18, preferCanvas: true });
   (window as unknown as { skygridMap?: L.Map }).skygridMap = map; // for the browser tests
-  map.fitBounds(DATONG);
+  map.fitBounds(DATONG, { animate: false });
   L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(map);
 
   let win: Win = shanghaiRange('2023-10-01', '2023-10-31');
@@ -148,7 +148,7 @@ export function render(el: HTMLElement, _arg?: string): () => void {
     if (disposed || !fc?.features?.length) return;
     const outline = L.geoJSON(fc, { style: { color: '#b3261e', weight: 2.5, fill: false, dashArray: '6 4' }, interactive: false }).addTo(map);
     const focus = params.get('lat') && params.get('lon');
-    if (!focus && outline.getBounds().isValid()) map.fitBounds(outline.getBounds(), { padding: [10, 10] });
+    if (!focus && outline.getBounds().isValid()) map.fitBounds(outline.getBounds(), { padding: [10, 10], animate: false });
   })();
 
   if (params.get('lat') && params.get('lon')) {
@@ -176,6 +176,10 @@ export function render(el: HTMLElement, _arg?: string): () => void {
   return () => {
     disposed = true;
     window.removeEventListener('resize', onResize);
+    // Stop any pan or zoom animation first: removing a map mid-animation
+    // makes Leaflet throw (_leaflet_pos of a removed pane).
+    map.stop();
+    map.off();
     map.remove();
   };
 }
