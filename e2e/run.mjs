@@ -137,6 +137,52 @@ try {
     await p.context().close();
   }
 
+  // Every page at desktop and phone width, as each role sees it: the
+  // screenshots are what users see; no console errors.
+  for (const [name, routes] of [['admin', ['map', 'tasks', 'sites', 'audit', 'admin']], ['hunyuan', ['map', 'tasks', 'sites', 'audit']],
+    ['wangge', ['tasks', 'map', 'sites']]]) {
+    for (const [w, vp] of [['desktop', desktop], ['phone', phone]]) {
+      const p = await page(vp);
+      await login(p, name);
+      for (const route of routes) {
+        await p.goto(`${url}/#/${route}`);
+        await p.waitForTimeout(route === 'map' ? 2500 : 1200);
+        await p.screenshot({ path: join(shots, `${route}-${name}-${w}.png`) });
+      }
+      check(p.errors.length === 0, `${name} at ${w} width: no console errors on ${routes.join(', ')} (${p.errors.join('; ')})`);
+      await p.context().close();
+    }
+  }
+
+  // A report made without network is kept and sent when the network is
+  // back (the supervisor on the phone).
+  {
+    const p = await page(phone);
+    await login(p, 'wangge');
+    const mine = (await (await p.request.get(url + '/api/tasks?state=dispatched&limit=100')).json()).tasks;
+    const task = mine[0];
+    await p.goto(`${url}/#/tasks/${task.id}`);
+    await p.click('[data-testid=ack]');
+    await p.waitForSelector('[data-testid=report-submit]', { timeout: 15000 });
+    await p.selectOption('[data-testid=finding]', 'false_alarm');
+    await p.setInputFiles('[data-testid=photos]', join(root, 'dispatch', 'testdata', 'photos', 'no_gps.jpg'));
+    await p.context().setOffline(true);
+    await p.click('[data-testid=report-submit]');
+    await p.waitForTimeout(1500);
+    const pending = await p.locator('text=待发送').count();
+    check(pending > 0, 'wangge offline: the report waits (待发送 shown)');
+    await p.screenshot({ path: join(shots, 'task-offline-wangge-phone.png') });
+    await p.context().setOffline(false);
+    await p.evaluate(() => window.dispatchEvent(new Event('online')));
+    let state = '';
+    for (let i = 0; i < 20 && state !== 'reported'; i++) {
+      await p.waitForTimeout(500);
+      state = (await (await p.request.get(`${url}/api/tasks/${task.id}`)).json()).state;
+    }
+    check(state === 'reported', `wangge: the offline report was sent when the network came back (state ${state})`);
+    await p.context().close();
+  }
+
   // The official sees the report and closes it.
   if (reported) {
     const p = await page(desktop);
