@@ -90,6 +90,17 @@ try {
     const popup = await p.waitForSelector('[data-testid=event-popup]', { timeout: 10000 }).catch(() => null);
     check(!!popup, 'admin: clicking an event on the map opens its popup');
     await p.screenshot({ path: join(shots, 'map-popup-desktop.png') });
+    // A site: its record and compliance.
+    const sites = await (await p.request.get(url + '/api/sites?kind=construction&violation=true&limit=1')).json();
+    const [sw, ss, se, sn] = sites.features[0].bbox;
+    await p.evaluate(([lat, lon]) => { window.skygridMap.closePopup(); window.skygridMap.setView([lat, lon], 17, { animate: false }); }, [(ss + sn) / 2, (sw + se) / 2]);
+    await p.waitForTimeout(800);
+    await p.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    const site = await p.waitForSelector('[data-testid=site-popup]', { timeout: 10000 }).catch(() => null);
+    const siteText = site ? await site.innerText() : '';
+    check(!!site && siteText.includes(sites.features[0].properties.name) && siteText.includes(sites.features[0].properties.violation_name),
+      `admin: clicking a construction site shows its record and its violation (${siteText.slice(0, 60)})`);
+    await p.screenshot({ path: join(shots, 'map-site-popup-desktop.png') });
     for (const route of ['tasks', 'sites', 'audit', 'admin']) {
       await p.goto(url + '/#/' + route);
       await p.waitForTimeout(1500);

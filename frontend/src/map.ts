@@ -164,8 +164,11 @@ export function render(el: HTMLElement, _arg?: string): () => void {
     const url = '/api/events' + qs({ bbox: bboxAround(e.latlng.lat, e.latlng.lng, half), since: w.since, until: w.until, limit: 5 });
     const popup = L.popup({ maxWidth: 300 }).setLatLng(e.latlng).setContent(`<div data-testid="event-popup">${escapeHtml(t('loading'))}</div>`).openOn(map);
     try {
-      const fc = await api.get<any>(url);
-      popup.setContent(popupHtml(fc.features ?? []));
+      // Events, and the registered sites there (a site's record and
+      // whether it keeps the dust rules).
+      const siteUrl = '/api/sites' + qs({ bbox: bboxAround(e.latlng.lat, e.latlng.lng, half), limit: 5 });
+      const [fc, sites] = await Promise.all([api.get<any>(url), api.get<any>(siteUrl).catch(() => null)]);
+      popup.setContent(popupHtml(fc.features ?? [], sites?.features ?? []));
     } catch (err) {
       popup.setContent(`<div data-testid="event-popup" class="error">${escapeHtml((err as Error).message)}</div>`);
     }
@@ -184,8 +187,19 @@ export function render(el: HTMLElement, _arg?: string): () => void {
   };
 }
 
-function popupHtml(features: any[]): string {
-  if (!features.length) return `<div data-testid="event-popup" class="muted">${escapeHtml(t('map.noevent'))}</div>`;
+function siteHtml(f: any): string {
+  const p = f.properties ?? {};
+  const row = (k: string, v: unknown) => (v === undefined || v === null || v === '' ? '' : `<tr><th>${escapeHtml(t(k))}</th><td>${escapeHtml(v)}</td></tr>`);
+  const a = p.attrs ?? {};
+  const ok = p.violation ? `<span class="badge bad">${escapeHtml(p.violation_name ?? p.violation)}</span>` : `<span class="badge ok">${escapeHtml(t('site.ok'))}</span>`;
+  return `<div class="site" data-testid="site-popup"><h3>${escapeHtml(p.kind_name ?? p.kind)} · ${escapeHtml(p.name)}</h3>${ok}<table>` +
+    row('site.area', p.area_m2 ? `${Math.round(p.area_m2)} m²` : '') + row('site.permit', a.permit) + row('site.builder', a.builder) +
+    row('site.video', a.video) + row('site.material', a.material) + row('site.suppression', a.suppression) + '</table></div>';
+}
+
+function popupHtml(features: any[], sites: any[] = []): string {
+  const siteRows = sites.map(siteHtml).join('<hr>');
+  if (!features.length) return `<div data-testid="event-popup" class="muted">${siteRows || escapeHtml(t('map.noevent'))}</div>`;
   const rows = features.map((f) => {
     const p = f.properties ?? {};
     const task = p.task ?? {};
@@ -196,5 +210,5 @@ function popupHtml(features: any[]): string {
       row('event.hotspots', p.hotspot_count) + row('event.first', formatDateTime(p.first_seen)) + row('event.last', formatDateTime(p.last_seen)) +
       '</table>' + (task.id ? `<a class="btn" href="#/tasks/${encodeURIComponent(task.id)}">${escapeHtml(t('event.open'))} →</a>` : '') + '</div>';
   });
-  return `<div data-testid="event-popup">${rows.join('<hr>')}</div>`;
+  return `<div data-testid="event-popup">${rows.join('<hr>')}${siteRows ? '<hr>' + siteRows : ''}</div>`;
 }
