@@ -92,7 +92,11 @@ type Notice struct {
 	Link string `json:"link"`
 }
 
-var shanghai = func() *time.Location {
+// Beijing is Asia/Shanghai, Datong's time: days, months and key periods
+// are counted in it and messages show it. Loaded once; China has had no
+// daylight saving time since 1991, so +08:00 stands in when the zone
+// database is missing.
+var Beijing = func() *time.Location {
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
 		return time.FixedZone("CST", 8*3600)
@@ -125,8 +129,8 @@ func NoticeText(n Notice) (title, text string) {
 		b.WriteString("- 网格：未落入任何网格（市级待分派）\n")
 	}
 	fmt.Fprintf(&b, "- 位置：%.5f, %.5f\n", n.Lon, n.Lat)
-	fmt.Fprintf(&b, "- 卫星发现：%s\n", n.FirstSeen.In(shanghai).Format("2006-01-02 15:04"))
-	fmt.Fprintf(&b, "- 上报时限：%s\n", n.ReportDue.In(shanghai).Format("2006-01-02 15:04"))
+	fmt.Fprintf(&b, "- 卫星发现：%s\n", n.FirstSeen.In(Beijing).Format("2006-01-02 15:04"))
+	fmt.Fprintf(&b, "- 上报时限：%s\n", n.ReportDue.In(Beijing).Format("2006-01-02 15:04"))
 	if n.Link != "" {
 		fmt.Fprintf(&b, "\n[查看任务](%s)\n", n.Link)
 	}

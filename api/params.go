@@ -4,7 +4,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"skygrid"
@@ -80,7 +79,7 @@ func ParseTime(v string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t, nil
 	}
-	loc := shanghai()
+	loc := skygrid.Beijing
 	if t, err := time.ParseInLocation("2006-01-02", v, loc); err == nil {
 		return t, nil
 	}
@@ -133,13 +132,3 @@ func (p *params) boolv(name string, def bool) bool {
 	}
 	return b
 }
-
-// shanghai is Asia/Shanghai, read from the time zone database once (every
-// tile request with a date parses one).
-var shanghai = sync.OnceValue(func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-})

@@ -19,7 +19,7 @@ import (
 func (s *Server) period(c echo.Context) (report.Period, error) {
 	p := c.QueryParam("period")
 	if p == "" {
-		p = s.now().In(report.Beijing).Format("2006-01")
+		p = s.now().In(skygrid.Beijing).Format("2006-01")
 	}
 	return report.ParsePeriod(p, nil)
 }
@@ -114,7 +114,7 @@ func (s *Server) handleExport(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	var buf bytes.Buffer
-	name := fmt.Sprintf("skygrid-%s-%s.%s", what, per.Since.In(report.Beijing).Format("20060102"), format)
+	name := fmt.Sprintf("skygrid-%s-%s.%s", what, per.Since.In(skygrid.Beijing).Format("20060102"), format)
 	switch what {
 	case "events":
 		es, err := s.eventsIn(ctx, c, per)
@@ -193,7 +193,7 @@ func MonthlyReport(ctx context.Context, stats skygrid.StatsService, events skygr
 		if e.FirstSeen.Before(per.Since) {
 			continue
 		}
-		if byClass := days[e.FirstSeen.In(report.Beijing).Format("2006-01-02")]; byClass != nil {
+		if byClass := days[e.FirstSeen.In(skygrid.Beijing).Format("2006-01-02")]; byClass != nil {
 			byClass[e.Class]++
 		}
 		if e.Task != nil {
@@ -220,7 +220,7 @@ func MonthlyReport(ctx context.Context, stats skygrid.StatsService, events skygr
 func (s *Server) handleMonthly(c echo.Context) error {
 	month := c.QueryParam("month")
 	if month == "" {
-		month = s.now().In(report.Beijing).Format("2006-01")
+		month = s.now().In(skygrid.Beijing).Format("2006-01")
 	}
 	m, err := MonthlyReport(c.Request().Context(), s.Stats, s.Events, s.Tasks, scopeOf(c), month, s.now(), s.Demo)
 	if err != nil {

@@ -18,7 +18,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/disintegration/imaging"
@@ -46,15 +45,6 @@ const maxPixels = 120_000_000
 type PhotoData struct {
 	Original, Thumb []byte
 }
-
-// shanghai is the zone of EXIF times that carry no offset: the phones of
-// the supervisors are set to Beijing time.
-var shanghai = sync.OnceValue(func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return loc
-	}
-	return time.FixedZone("CST", 8*3600) // no DST since 1991
-})
 
 // ReadPhoto reads an uploaded photo of at most maxBytes bytes. It accepts
 // JPEG and PNG content whatever the file name says, decodes the image fully,
@@ -185,7 +175,7 @@ func takenAt(x *exif.Exif) (time.Time, bool) {
 	if err != nil {
 		return time.Time{}, false
 	}
-	loc := shanghai()
+	loc := skygrid.Beijing
 	if tz, _ := x.TimeZone(); tz != nil {
 		loc = tz
 	} else if off, ok := exifOffset(x, offsetTag); ok {

@@ -18,7 +18,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 
@@ -48,17 +47,6 @@ const bom = "\ufeff"
 // NoTask is shown as the task state of an event that has no task
 // (industrial heat, or not dispatched yet).
 const NoTask = "未派发"
-
-// shanghai is Asia/Shanghai, loaded once (China has no daylight saving
-// time since 1991, so a fixed +08:00 is right when the zone database is
-// missing).
-var shanghai = sync.OnceValue(func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-})
 
 // kind is how a column's values are written.
 type kind int
@@ -112,7 +100,7 @@ func cellString(c column, v any) string {
 		if v.IsZero() {
 			return ""
 		}
-		return v.In(shanghai()).Format(TimeLayout)
+		return v.In(skygrid.Beijing).Format(TimeLayout)
 	}
 	return fmt.Sprint(v)
 }
@@ -503,7 +491,7 @@ func WriteXLSX(w io.Writer, s *skygrid.Stats, events []*skygrid.Event) error {
 	cols, rows := statsRows(s)
 	var note string
 	if q := s.Query; !q.Since.IsZero() && !q.Until.IsZero() {
-		loc := shanghai()
+		loc := skygrid.Beijing
 		note = fmt.Sprintf("统计时段：%s 至 %s（北京时间，首次发现时间）", q.Since.In(loc).Format(TimeLayout), q.Until.In(loc).Format(TimeLayout))
 		if !s.Computed.IsZero() {
 			note += "；生成于 " + s.Computed.In(loc).Format(TimeLayout)
@@ -594,7 +582,7 @@ func xlsxValue(c column, v any) any {
 		if v.IsZero() {
 			return nil
 		}
-		b := v.In(shanghai())
+		b := v.In(skygrid.Beijing)
 		// Excel has no time zones: write the Beijing wall clock.
 		return time.Date(b.Year(), b.Month(), b.Day(), b.Hour(), b.Minute(), b.Second(), 0, time.UTC)
 	case string:
@@ -709,7 +697,7 @@ func jsonValue(c column, v any) any {
 		if v.IsZero() {
 			return nil
 		}
-		return v.In(shanghai()).Format(time.RFC3339)
+		return v.In(skygrid.Beijing).Format(time.RFC3339)
 	}
 	return v
 }
@@ -816,9 +804,9 @@ func WriteEventsKML(w io.Writer, events []*skygrid.Event) error {
 	for _, e := range events {
 		var when kml.Element
 		if !e.FirstSeen.IsZero() {
-			span := []kml.Element{kml.Begin(e.FirstSeen.In(shanghai()))}
+			span := []kml.Element{kml.Begin(e.FirstSeen.In(skygrid.Beijing))}
 			if !e.LastSeen.IsZero() {
-				span = append(span, kml.End(e.LastSeen.In(shanghai())))
+				span = append(span, kml.End(e.LastSeen.In(skygrid.Beijing)))
 			}
 			when = kml.TimeSpan(span...)
 		}
@@ -838,7 +826,7 @@ func WriteHotspotsKML(w io.Writer, hs []*skygrid.Hotspot) error {
 	for _, h := range hs {
 		var when kml.Element
 		if !h.AcqTime.IsZero() {
-			when = kml.TimeStamp(kml.When(h.AcqTime.In(shanghai())))
+			when = kml.TimeStamp(kml.When(h.AcqTime.In(skygrid.Beijing)))
 		}
 		pm, err := placemark(fmt.Sprintf("火点 %d %s", h.ID, h.Satellite), hotspotCols, hotspotRow(h), h.Point, when)
 		if err != nil {

@@ -49,9 +49,6 @@ var monthlyHTML string
 
 var monthlyTmpl = template.Must(template.New("monthly.html").Parse(monthlyHTML))
 
-// monthlyZone is Beijing time (China has no daylight saving time).
-var monthlyZone = time.FixedZone("CST", 8*3600)
-
 // RenderMonthly writes the report as one self-contained HTML page (inline
 // CSS and SVG charts, no scripts) made for printing on A4.
 func RenderMonthly(w io.Writer, m *Monthly) error {
@@ -91,17 +88,17 @@ type monthlyRankRow struct {
 type monthlyConfirmedRow struct{ Time, County, Grid, Place, Finding, Notes string }
 
 func monthlyViewOf(m *Monthly) *monthlyView {
-	month := m.Month.In(monthlyZone)
+	month := m.Month.In(skygrid.Beijing)
 	v := &monthlyView{Title: m.Title, Demo: m.Demo}
 	if v.Title == "" {
 		v.Title = fmt.Sprintf("大同市秸秆焚烧卫星监测月报 %d年%d月", month.Year(), month.Month())
 	}
 	since, until := m.Stats.Query.Since, m.Stats.Query.Until
 	if since.IsZero() || !until.After(since) {
-		since = time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, monthlyZone)
+		since = time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, skygrid.Beijing)
 		until = since.AddDate(0, 1, 0)
 	}
-	v.Period = since.In(monthlyZone).Format("2006年1月2日") + " 至 " + until.Add(-time.Nanosecond).In(monthlyZone).Format("2006年1月2日")
+	v.Period = since.In(skygrid.Beijing).Format("2006年1月2日") + " 至 " + until.Add(-time.Nanosecond).In(skygrid.Beijing).Format("2006年1月2日")
 	ago := month.AddDate(0, 0, 1-month.Day()).AddDate(-1, 0, 0)
 	v.YearAgoLabel = fmt.Sprintf("%d年%d月", ago.Year(), ago.Month())
 	gen := m.Generated
@@ -109,7 +106,7 @@ func monthlyViewOf(m *Monthly) *monthlyView {
 		gen = m.Stats.Computed
 	}
 	if !gen.IsZero() {
-		v.Generated = gen.In(monthlyZone).Format("2006-01-02 15:04") + "（北京时间）"
+		v.Generated = gen.In(skygrid.Beijing).Format("2006-01-02 15:04") + "（北京时间）"
 	}
 
 	v.Summary = monthlySummary(m.Stats)
@@ -151,7 +148,7 @@ func monthlyViewOf(m *Monthly) *monthlyView {
 	slices.SortStableFunc(evs, func(a, b *skygrid.Event) int { return a.FirstSeen.Compare(b.FirstSeen) })
 	for _, e := range evs {
 		row := monthlyConfirmedRow{
-			Time:   e.FirstSeen.In(monthlyZone).Format("01-02 15:04"),
+			Time:   e.FirstSeen.In(skygrid.Beijing).Format("01-02 15:04"),
 			County: names[e.CountyID],
 			Grid:   e.GridID,
 			Place:  fmt.Sprintf("%.5f, %.5f", e.Point[0], e.Point[1]),
@@ -359,10 +356,10 @@ func monthlyDailySVG(days []DayCount) template.HTML {
 				continue
 			}
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s %d 起</title></rect>`,
-				x, y(acc+float64(n)), barW, y(acc)-y(acc+float64(n)), c.color, d.Day.In(monthlyZone).Format("1月2日"), monthlyEsc(c.name), n)
+				x, y(acc+float64(n)), barW, y(acc)-y(acc+float64(n)), c.color, d.Day.In(skygrid.Beijing).Format("1月2日"), monthlyEsc(c.name), n)
 			acc += float64(n)
 		}
-		day := d.Day.In(monthlyZone).Day()
+		day := d.Day.In(skygrid.Beijing).Day()
 		if len(days) <= 16 || day == 1 || day%5 == 0 {
 			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="middle" fill="#495057">%d</text>`, x+barW/2, top+plotH+15, day)
 		}

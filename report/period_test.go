@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"skygrid"
 	"testing"
 	"time"
 
@@ -8,7 +9,7 @@ import (
 )
 
 func TestParsePeriod(t *testing.T) {
-	bj := report.Beijing
+	bj := skygrid.Beijing
 	for _, tc := range []struct {
 		in           string
 		since, until time.Time

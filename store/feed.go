@@ -153,7 +153,7 @@ func orNever(t time.Time) string {
 	if t.IsZero() {
 		return "从未成功"
 	}
-	return t.In(shanghai).Format("2006-01-02 15:04")
+	return t.In(skygrid.Beijing).Format("2006-01-02 15:04")
 }
 
 // FindFeeds returns every source's health, failing judged at db.Now().
@@ -174,15 +174,6 @@ func (db *DB) FindFeeds(ctx context.Context) ([]*skygrid.FeedStatus, error) {
 	}
 	return out, rows.Err()
 }
-
-// shanghai is Beijing time, for messages.
-var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
 
 // IngestStats reads the totals the metrics report.
 func (db *DB) IngestStats(ctx context.Context) (*skygrid.IngestStats, error) {

@@ -132,20 +132,12 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
-
 // local formats a time in Asia/Shanghai for tables.
 func local(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(shanghai).Format("2006-01-02 15:04")
+	return t.In(skygrid.Beijing).Format("2006-01-02 15:04")
 }
 
 // runEvents: skygrid events [filters] [--format table|csv|json]

@@ -29,7 +29,7 @@ year before. Periods: 2023-10 (a month), 2023-W43, 2023-10-24, 2023,
 		return err
 	}
 	if *period == "" {
-		*period = m.Now().In(report.Beijing).Format("2006-01")
+		*period = m.Now().In(skygrid.Beijing).Format("2006-01")
 	}
 	per, err := report.ParsePeriod(*period, nil)
 	if err != nil {
