@@ -2,6 +2,7 @@ package skygrid
 
 import (
 	"context"
+	"math"
 	"time"
 )
 
@@ -79,3 +80,48 @@ type KeyPeriod struct {
 
 // DefaultKeyPeriods: spring 1 Mar - 31 May, autumn 15 Sep - 30 Nov.
 var DefaultKeyPeriods = []KeyPeriod{{Name: "春季（春耕）", Start: "03-01", End: "05-31"}, {Name: "秋季（秋收）", Start: "09-15", End: "11-30"}}
+
+// SetRates derives the overdue share and the straw-burning events per
+// 1000 ha of cropland from the counts.
+func (a *AreaStats) SetRates() {
+	a.OverdueShare = 0
+	if a.Tasks > 0 {
+		a.OverdueShare = float64(a.Overdue) / float64(a.Tasks)
+	}
+	a.StrawPer1000Ha = nil
+	if a.CroplandHa > 0 {
+		v := float64(a.ByClass[ClassStrawBurning]) / a.CroplandHa * 1000
+		a.StrawPer1000Ha = &v
+	}
+}
+
+// SumAreas adds up the counts of areas, with the rates derived from the
+// sums (response times are not summed: they need the tasks' minutes).
+func SumAreas(areas []*AreaStats) *AreaStats {
+	t := &AreaStats{ByClass: map[string]int{}, ByFinding: map[string]int{}}
+	for _, a := range areas {
+		t.Hotspots += a.Hotspots
+		t.Events += a.Events
+		t.Tasks += a.Tasks
+		t.ConfirmedStraw += a.ConfirmedStraw
+		t.FalseAlarms += a.FalseAlarms
+		t.Unverified += a.Unverified
+		t.Overdue += a.Overdue
+		t.CroplandHa += a.CroplandHa
+		for k, v := range a.ByClass {
+			t.ByClass[k] += v
+		}
+		for k, v := range a.ByFinding {
+			t.ByFinding[k] += v
+		}
+	}
+	t.SetRates()
+	return t
+}
+
+// Quantile is the q-quantile of sorted values by nearest rank (the value
+// at rank ceil(q·n)); sorted must not be empty.
+func Quantile(sorted []float64, q float64) float64 {
+	i := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}

@@ -410,13 +410,13 @@ func statsRows(s *skygrid.Stats) ([]column, []row) {
 	}
 	total := s.Total
 	if total == nil {
-		total = sumAreas(s.Areas)
+		total = skygrid.SumAreas(s.Areas)
 	}
 	total = withName(total)
 	var agoTotal *skygrid.AreaStats
 	if yearAgo {
 		if agoTotal = s.YearAgo.Total; agoTotal == nil {
-			agoTotal = sumAreas(s.YearAgo.Areas)
+			agoTotal = skygrid.SumAreas(s.YearAgo.Areas)
 		}
 	}
 	rows = append(rows, statsRow(total, agoTotal, yearAgo))
@@ -428,35 +428,6 @@ func withName(t *skygrid.AreaStats) *skygrid.AreaStats {
 	c := *t
 	c.RegionID, c.RegionName = "", "合计"
 	return &c
-}
-
-// sumAreas adds up the counts of areas (for Stats without a Total).
-func sumAreas(areas []*skygrid.AreaStats) *skygrid.AreaStats {
-	t := &skygrid.AreaStats{ByClass: map[string]int{}, ByFinding: map[string]int{}}
-	for _, a := range areas {
-		t.Hotspots += a.Hotspots
-		t.Events += a.Events
-		t.Tasks += a.Tasks
-		t.ConfirmedStraw += a.ConfirmedStraw
-		t.FalseAlarms += a.FalseAlarms
-		t.Unverified += a.Unverified
-		t.Overdue += a.Overdue
-		t.CroplandHa += a.CroplandHa
-		for k, v := range a.ByClass {
-			t.ByClass[k] += v
-		}
-		for k, v := range a.ByFinding {
-			t.ByFinding[k] += v
-		}
-	}
-	if t.Tasks > 0 {
-		t.OverdueShare = float64(t.Overdue) / float64(t.Tasks)
-	}
-	if t.CroplandHa > 0 {
-		v := float64(t.ByClass[skygrid.ClassStrawBurning]) / t.CroplandHa * 1000
-		t.StrawPer1000Ha = &v
-	}
-	return t
 }
 
 // WriteStatsCSV writes one row per area and then the totals (合计), with

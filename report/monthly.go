@@ -421,13 +421,6 @@ func monthlyRankSVG(ranks []Rank) template.HTML {
 	return template.HTML(b.String())
 }
 
-// monthlyQuantile is the q-quantile of sorted values by nearest rank, as
-// the store computes the figures of the summary.
-func monthlyQuantile(sorted []float64, q float64) float64 {
-	i := int(math.Ceil(q*float64(len(sorted)))) - 1
-	return sorted[min(max(i, 0), len(sorted)-1)]
-}
-
 // monthlyHistSVG draws the distribution of the response times with the
 // median and the 90th percentile marked.
 func monthlyHistSVG(minutes []float64) template.HTML {
@@ -485,7 +478,7 @@ func monthlyHistSVG(minutes []float64) template.HTML {
 	fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#495057" stroke-width="1"/>`, left, y(0), W-right, y(0))
 	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="end" fill="#495057">上报用时（分钟）</text>`, W-right, top+plotH+32)
 	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#495057">件</text>`, 4.0, top+4)
-	med, p90 := monthlyQuantile(vals, 0.5), monthlyQuantile(vals, 0.9)
+	med, p90 := skygrid.Quantile(vals, 0.5), skygrid.Quantile(vals, 0.9)
 	for i, m := range []struct {
 		v     float64
 		label string

@@ -205,7 +205,6 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 	if err != nil {
 		return nil, err
 	}
-	total := &skygrid.AreaStats{RegionID: "", RegionName: "合计", ByClass: map[string]int{}, ByFinding: map[string]int{}}
 	var allAck, allRep []float64
 	ids := make([]string, 0, len(areas))
 	for id := range areas {
@@ -223,39 +222,14 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 			a.ReportMedianMin, a.ReportP90Min = quantile(r.rep, 0.5), quantile(r.rep, 0.9)
 			allAck, allRep = append(allAck, r.ack...), append(allRep, r.rep...)
 		}
-		if a.Tasks > 0 {
-			a.OverdueShare = float64(a.Overdue) / float64(a.Tasks)
-		}
-		if ha := crop[id]; ha > 0 {
-			a.CroplandHa = ha
-			v := float64(a.ByClass[skygrid.ClassStrawBurning]) / ha * 1000
-			a.StrawPer1000Ha = &v
-		}
-		total.Hotspots += a.Hotspots
-		total.Events += a.Events
-		total.Tasks += a.Tasks
-		total.ConfirmedStraw += a.ConfirmedStraw
-		total.FalseAlarms += a.FalseAlarms
-		total.Unverified += a.Unverified
-		total.Overdue += a.Overdue
-		total.CroplandHa += a.CroplandHa
-		for k, v := range a.ByClass {
-			total.ByClass[k] += v
-		}
-		for k, v := range a.ByFinding {
-			total.ByFinding[k] += v
-		}
+		a.CroplandHa = crop[id]
+		a.SetRates()
 		out.Areas = append(out.Areas, a)
 	}
+	total := skygrid.SumAreas(out.Areas)
+	total.RegionName = "合计"
 	total.AckMedianMin, total.AckP90Min = quantile(allAck, 0.5), quantile(allAck, 0.9)
 	total.ReportMedianMin, total.ReportP90Min = quantile(allRep, 0.5), quantile(allRep, 0.9)
-	if total.Tasks > 0 {
-		total.OverdueShare = float64(total.Overdue) / float64(total.Tasks)
-	}
-	if total.CroplandHa > 0 {
-		v := float64(total.ByClass[skygrid.ClassStrawBurning]) / total.CroplandHa * 1000
-		total.StrawPer1000Ha = &v
-	}
 	out.Total = total
 	return out, nil
 }
@@ -267,8 +241,7 @@ func quantile(xs []float64, q float64) *float64 {
 	}
 	s := slices.Clone(xs)
 	slices.Sort(s)
-	i := int(math.Ceil(q*float64(len(s)))) - 1
-	v := math.Round(s[max(i, 0)]*10) / 10
+	v := math.Round(skygrid.Quantile(s, q)*10) / 10
 	return &v
 }
 
