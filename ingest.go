@@ -52,6 +52,15 @@ type IngestBatch struct {
 	Origin    string    `json:"origin,omitempty"`
 }
 
+// Latency is the batch's arrival-to-stored time in milliseconds, -1 when
+// unknown (a nil batch included).
+func (b *IngestBatch) Latency() int64 {
+	if b == nil || b.LatencyMS == nil {
+		return -1
+	}
+	return *b.LatencyMS
+}
+
 // AddCounts adds o's counts to b (totals over many files).
 func (b *IngestBatch) AddCounts(o *IngestBatch) {
 	b.Rows += o.Rows

@@ -133,7 +133,7 @@ func (f *Feed) pull(ctx context.Context, source string, days int, date time.Time
 		r.Err = err
 		f.logger().Warn("feed pull failed", "source", source, "err", err)
 	} else {
-		f.logger().Info("feed pulled", "source", source, "rows", rows, "new", added, "latency_ms", latency(r.Batch))
+		f.logger().Info("feed pulled", "source", source, "rows", rows, "new", added, "latency_ms", r.Batch.Latency())
 	}
 	if ctx.Err() != nil {
 		return r // a stop, not a feed failure
@@ -144,13 +144,6 @@ func (f *Feed) pull(ctx context.Context, source string, days int, date time.Time
 	}
 	r.Status = st
 	return r
-}
-
-func latency(b *skygrid.IngestBatch) int64 {
-	if b == nil || b.LatencyMS == nil {
-		return -1
-	}
-	return *b.LatencyMS
 }
 
 // newestDetection reads the newest acquisition time in an answer.

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"skygrid"
 	"skygrid/detect"
 	"skygrid/dispatch"
 )
@@ -74,18 +73,10 @@ $FIRMS_MAP_KEY or the config file's [feed] map_key.`, &c)
 		}
 		b := r.Batch
 		fmt.Fprintf(m.Stdout, "%s: %d rows, %d new, %d duplicates, %d outside; %d events, %d tasks (batch %d, %d ms)\n",
-			r.Source, b.Rows, b.New, b.Duplicates, b.Outside, b.EventsNew, b.TasksNew, b.ID, latency(b))
+			r.Source, b.Rows, b.New, b.Duplicates, b.Outside, b.EventsNew, b.TasksNew, b.ID, b.Latency())
 	}
 	if failed > 0 {
 		return fmt.Errorf("fetch firms: %d of %d sources failed", failed, len(feed.Sources))
 	}
 	return nil
-}
-
-// latency is a batch's arrival-to-stored time in ms (-1: unknown).
-func latency(b *skygrid.IngestBatch) int64 {
-	if b == nil || b.LatencyMS == nil {
-		return -1
-	}
-	return *b.LatencyMS
 }
