@@ -75,8 +75,11 @@ type EventFilter struct {
 	Bbox  *orb.Bound
 	Since *time.Time // last seen at or after
 	Until *time.Time // first seen before
-	Class *string
-	State *string
+	// FirstSince keeps events first seen at or after (the statistics'
+	// "events of a period" are first seen in it).
+	FirstSince *time.Time
+	Class      *string
+	State      *string
 	// RegionID matches the event's grid, township or county.
 	RegionID *string
 	CountyID *string

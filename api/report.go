@@ -41,7 +41,7 @@ func (s *Server) stats(c echo.Context) (*skygrid.Stats, report.Period, error) {
 
 // eventsIn lists the events first seen in the period, in scope, with tasks.
 func (s *Server) eventsIn(ctx context.Context, c echo.Context, per report.Period) ([]*skygrid.Event, error) {
-	f := skygrid.EventFilter{Since: &per.Since, Until: &per.Until, Scope: scopeOf(c), Class: nil}
+	f := skygrid.EventFilter{FirstSince: &per.Since, Until: &per.Until, Scope: scopeOf(c)}
 	if r := c.QueryParam("region"); r != "" {
 		f.RegionID = &r
 	}
@@ -49,16 +49,7 @@ func (s *Server) eventsIn(ctx context.Context, c echo.Context, per report.Period
 		f.Class = &cl
 	}
 	es, _, err := s.Events.FindEvents(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	out := es[:0]
-	for _, e := range es {
-		if !e.FirstSeen.Before(per.Since) {
-			out = append(out, e)
-		}
-	}
-	return out, nil
+	return es, err
 }
 
 func attachment(c echo.Context, name, mime string, data []byte) error {
@@ -180,7 +171,7 @@ func MonthlyReport(ctx context.Context, stats skygrid.StatsService, events skygr
 	if err != nil {
 		return nil, err
 	}
-	es, _, err := events.FindEvents(ctx, skygrid.EventFilter{Since: &per.Since, Until: &per.Until, Scope: scope})
+	es, _, err := events.FindEvents(ctx, skygrid.EventFilter{FirstSince: &per.Since, Until: &per.Until, Scope: scope})
 	if err != nil {
 		return nil, err
 	}
@@ -190,9 +181,6 @@ func MonthlyReport(ctx context.Context, stats skygrid.StatsService, events skygr
 		days[d.Format("2006-01-02")] = map[string]int{}
 	}
 	for _, e := range es {
-		if e.FirstSeen.Before(per.Since) {
-			continue
-		}
 		if byClass := days[e.FirstSeen.In(skygrid.Beijing).Format("2006-01-02")]; byClass != nil {
 			byClass[e.Class]++
 		}

@@ -126,6 +126,9 @@ func findEvents(ctx context.Context, tx *Tx, f skygrid.EventFilter) ([]*skygrid.
 	if f.Until != nil {
 		conds, args = append(conds, "first_seen < ?"), append(args, ts(*f.Until))
 	}
+	if f.FirstSince != nil {
+		conds, args = append(conds, "first_seen >= ?"), append(args, ts(*f.FirstSince))
+	}
 	if f.Class != nil {
 		conds, args = append(conds, "class = ?"), append(args, *f.Class)
 	}
