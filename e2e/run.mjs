@@ -2,9 +2,9 @@
 // Chromium driven by playwright-core. Screenshots of each page at desktop and
 // phone width go to e2e/screenshots/. Run by `make test`.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -207,6 +207,20 @@ try {
     check(t.state === 'closed', `hunyuan: task ${reported} closed (state ${t.state})`);
     check(p.errors.length === 0, `hunyuan: no console errors (${p.errors.join('; ')})`);
     await p.context().close();
+  }
+  // Further suites: e2e/suites/*.mjs, each `export default async function (ctx)`,
+  // run in name order with the same server, browser and helpers.
+  const suiteDir = join(here, 'suites');
+  const suites = existsSync(suiteDir) ? readdirSync(suiteDir).filter((f) => f.endsWith('.mjs')).sort() : [];
+  for (const f of suites) {
+    console.log('suite', f);
+    const mod = await import(pathToFileURL(join(suiteDir, f)).href);
+    try {
+      await mod.default({ url, root, shots, page, login, check, desktop, phone });
+    } catch (e) {
+      failures.push(`${f}: ${e.stack || e}`);
+      console.error(e);
+    }
   }
 } catch (e) {
   failures.push(String(e.stack || e));
