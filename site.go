@@ -124,9 +124,10 @@ type SiteFilter struct {
 
 // EventClassChange is an event whose class a new site layer changes.
 type EventClassChange struct {
-	EventID  int64
-	From, To string
-	Site     string // the site that decides the new class
+	EventID int64  `json:"event_id"`
+	From    string `json:"from"`
+	To      string `json:"to"`
+	Site    string `json:"site"` // the site that decides the new class
 }
 
 // SiteService reads and writes the registries.

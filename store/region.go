@@ -182,7 +182,7 @@ func (db *DB) ImportRegions(ctx context.Context, regions []*skygrid.Region) erro
 			parts = append(parts, fmt.Sprintf("%d %s", levels[l], l))
 		}
 	}
-	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "cli", Action: "regions.import", Entity: "region",
+	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: skygrid.ActorOf(ctx, "cli"), Action: "regions.import", Entity: "region",
 		EntityID: "*", After: strings.Join(parts, ", ")}); err != nil {
 		return err
 	}
@@ -229,7 +229,7 @@ func (db *DB) ImportSupervisors(ctx context.Context, sups []*skygrid.Supervisor)
 			return fmt.Errorf("supervisor %s: %w", s.GridID, err)
 		}
 	}
-	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "cli", Action: "supervisors.import", Entity: "supervisor",
+	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: skygrid.ActorOf(ctx, "cli"), Action: "supervisors.import", Entity: "supervisor",
 		EntityID: "*", After: fmt.Sprintf("%d supervisors", len(sups))}); err != nil {
 		return err
 	}

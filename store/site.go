@@ -153,7 +153,7 @@ func (db *DB) ImportSites(ctx context.Context, sites []*skygrid.Site, changes []
 	for _, s := range sites {
 		kinds[s.Kind]++
 	}
-	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "cli", Action: "sites.import", Entity: "site", EntityID: "*",
+	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: skygrid.ActorOf(ctx, "cli"), Action: "sites.import", Entity: "site", EntityID: "*",
 		After: fmt.Sprintf("%d sites (%d new) %v; %d events reclassified", len(sites), created, kinds, len(changes))}); err != nil {
 		return 0, err
 	}
@@ -165,7 +165,7 @@ func (db *DB) ImportSites(ctx context.Context, sites []*skygrid.Site, changes []
 		if n, _ := res.RowsAffected(); n != 1 {
 			return 0, skygrid.Errorf(skygrid.ECONFLICT, "reclassify event %d: it is no longer %s; import again", c.EventID, c.From)
 		}
-		if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "cli", Action: "event.reclassify", Entity: "event",
+		if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: skygrid.ActorOf(ctx, "cli"), Action: "event.reclassify", Entity: "event",
 			EntityID: fmt.Sprint(c.EventID), Before: "class=" + c.From, After: fmt.Sprintf("class=%s site=%s", c.To, c.Site)}); err != nil {
 			return 0, err
 		}

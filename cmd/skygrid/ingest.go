@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -63,7 +62,7 @@ func (m *Main) runIngest(ctx context.Context, args []string) error {
 			}
 			continue
 		}
-		printBatch(m.Stdout, path, b, *reasons)
+		dispatch.WriteBatchText(m.Stdout, path, b, *reasons)
 		total.AddCounts(b)
 	}
 	if len(paths) > 1 {
@@ -74,20 +73,6 @@ func (m *Main) runIngest(ctx context.Context, args []string) error {
 		return fmt.Errorf("ingest: %d of %d files refused", failed, len(paths))
 	}
 	return nil
-}
-
-func printBatch(w io.Writer, path string, b *skygrid.IngestBatch, reasons int) {
-	fmt.Fprintf(w, "%s (%s, batch %d): %d rows read, %d new, %d duplicates, %d rejected, %d outside the area\n",
-		path, b.Format, b.ID, b.Rows, b.New, b.Duplicates, b.Rejected, b.Outside)
-	fmt.Fprintf(w, "  detect: %d low confidence, %d static heat; %d new events, %d updated; %d new tasks\n",
-		b.LowConfidence, b.Static, b.EventsNew, b.EventsUpdated, b.TasksNew)
-	for i, e := range b.Errors {
-		if i == reasons {
-			fmt.Fprintf(w, "  ... %d more rejected rows\n", b.Rejected-reasons)
-			break
-		}
-		fmt.Fprintf(w, "  rejected: %s\n", e.Error())
-	}
 }
 
 // progressBar returns a bar on a terminal for a large file, else nil.
