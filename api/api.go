@@ -42,6 +42,8 @@ type Services struct {
 	Audit    AuditReader
 	Outbox   skygrid.OutboxService
 	Stats    skygrid.StatsService
+	// Imports imports uploaded registries and fire files (admins).
+	Imports skygrid.ImportService
 	// Demo marks reports made from the demo database.
 	Demo bool
 	// Web is the built web app (frontend.Dist's dist/), served at /.
@@ -131,6 +133,7 @@ func (s *Server) Routes() {
 	a.GET("/api/audit", s.handleAudit, allow(skygrid.RoleAdmin, skygrid.RoleAuditor))
 	a.GET("/api/users", s.handleUsers, allow(skygrid.RoleAdmin))
 	a.GET("/api/outbox", s.handleOutbox, allow(skygrid.RoleAdmin))
+	a.POST("/api/imports/:kind", s.handleImport, allow(skygrid.RoleAdmin))
 	a.GET("/api/feeds", s.handleFeeds, allow(skygrid.RoleAdmin, skygrid.RoleAuditor))
 	reviewers := allow(skygrid.RoleAdmin, skygrid.RoleAuditor, skygrid.RoleOfficial)
 	a.GET("/api/stats", s.handleStats, reviewers)

@@ -61,6 +61,16 @@ func invalid(err error) error {
 	return &skygrid.Error{Code: skygrid.EINVALID, Message: err.Error()}
 }
 
+// storeError prefixes a store's error with what was imported, keeping
+// its code, so the web's message reads as the CLI's.
+func storeError(err error, what string) error {
+	var e *skygrid.Error
+	if errors.As(err, &e) {
+		return &skygrid.Error{Code: e.Code, Message: what + ": " + e.Message}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
 func orDefault(v, def string) string {
 	if v == "" {
 		return def
@@ -94,7 +104,7 @@ func (im Importer) regions(ctx context.Context, req skygrid.ImportRequest) (*sky
 		rep.Notes = im.dropMissingParents(ctx, regions, parent)
 	}
 	if err := store.ImportRegions(ctx, regions); err != nil {
-		return nil, fmt.Errorf("import regions %s: %w", req.Name, err)
+		return nil, storeError(err, "import regions "+req.Name)
 	}
 	rep.Stored = len(regions)
 	for _, r := range regions {
@@ -149,7 +159,7 @@ func (im Importer) supervisors(ctx context.Context, req skygrid.ImportRequest) (
 		return nil, invalid(err)
 	}
 	if err := im.Pipeline.Store.ImportSupervisors(ctx, sups); err != nil {
-		return nil, fmt.Errorf("import supervisors %s: %w", req.Name, err)
+		return nil, storeError(err, "import supervisors "+req.Name)
 	}
 	rep := &skygrid.ImportReport{Kind: req.Kind, File: req.Name, Stored: len(sups)}
 	for _, s := range sups {
@@ -171,7 +181,7 @@ func (im Importer) sites(ctx context.Context, req skygrid.ImportRequest) (*skygr
 	}
 	created, changes, err := im.Pipeline.ImportSites(ctx, sites)
 	if err != nil {
-		return nil, fmt.Errorf("import sites %s: %w", req.Name, err)
+		return nil, storeError(err, "import sites "+req.Name)
 	}
 	rep := &skygrid.ImportReport{Kind: req.Kind, File: req.Name, Stored: len(sites), New: created, Reclassified: changes}
 	for _, s := range sites {
@@ -215,7 +225,7 @@ func (im Importer) heatSources(ctx context.Context, req skygrid.ImportRequest) (
 	}
 	created, changes, err := im.Pipeline.ImportSites(ctx, res.Sites)
 	if err != nil {
-		return nil, fmt.Errorf("import heat-sources %s: %w", req.Name, err)
+		return nil, storeError(err, "import heat-sources "+req.Name)
 	}
 	rep := &skygrid.ImportReport{Kind: req.Kind, File: req.Name, Stored: len(res.Sites), New: created, Skipped: res.Skipped, Reclassified: changes}
 	for _, s := range res.Sites {

@@ -105,7 +105,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	}
 	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
 		Users: db, Photos: db, Audit: db, Outbox: db, Now: m.Now, Feeds: db, Metrics: metrics, Stats: db, Demo: mf.demo,
-		Evidence: dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: filepath.Join(dataDir, "photos")}}}
+		Evidence: dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: filepath.Join(dataDir, "photos")}}, Imports: dispatch.Importer{Pipeline: p}}
 	if mf.tiandituKey != "" {
 		svc.Basemaps = append(svc.Basemaps, tiles.Tianditu(mf.tiandituKey))
 	}

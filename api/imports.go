@@ -1,0 +1,74 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"path/filepath"
+	"strings"
+
+	"skygrid"
+
+	"github.com/labstack/echo/v4"
+)
+
+// POST /api/imports/:kind (admins): one uploaded file (multipart field
+// "file") imported as `skygrid import KIND` or `skygrid ingest` would,
+// with the same options as form fields: level, parent, parent_prop,
+// id_prop, name_prop, crs (regions); site_kind, wkt_col, lon_col,
+// lat_col, prop=attr=列名 (sites). The answer is the import's report and
+// the CLI's summary text; a refused file is 400 with every refused row in
+// the message, and nothing of it is stored.
+func (s *Server) handleImport(c echo.Context) error {
+	if s.Imports == nil {
+		return skygrid.Errorf(skygrid.ENOTFOUND, "imports are not available on this server")
+	}
+	kind := c.Param("kind")
+	known := false
+	for _, k := range skygrid.ImportKinds {
+		known = known || k == kind
+	}
+	if !known {
+		return skygrid.Errorf(skygrid.ENOTFOUND, "no import %q (want %s)", kind, strings.Join(skygrid.ImportKinds, ", "))
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		if errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart) {
+			return skygrid.Errorf(skygrid.EINVALID, "no file: send the file as multipart form field \"file\"")
+		}
+		return skygrid.Errorf(skygrid.EINVALID, "reading the upload: %v", err)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	form := c.Request().MultipartForm
+	val := func(k string) string {
+		if v := form.Value[k]; len(v) > 0 {
+			return strings.TrimSpace(v[0])
+		}
+		return ""
+	}
+	req := skygrid.ImportRequest{Kind: kind, Name: filepath.Base(fh.Filename), Body: f,
+		Level: val("level"), ParentID: val("parent"), ParentProp: val("parent_prop"), IDProp: val("id_prop"), NameProp: val("name_prop"),
+		CRS: val("crs"), SiteKind: val("site_kind"), WKTCol: val("wkt_col"), LonCol: val("lon_col"), LatCol: val("lat_col"), Reasons: 200}
+	for _, p := range form.Value["prop"] {
+		if strings.TrimSpace(p) == "" {
+			continue
+		}
+		attr, name, ok := strings.Cut(p, "=")
+		if !ok || strings.TrimSpace(attr) == "" || strings.TrimSpace(name) == "" {
+			return skygrid.Errorf(skygrid.EINVALID, "prop %q: want attribute=property, e.g. permit=许可证号", p)
+		}
+		if req.Props == nil {
+			req.Props = map[string]string{}
+		}
+		req.Props[strings.TrimSpace(attr)] = strings.TrimSpace(name)
+	}
+	ctx := skygrid.WithActor(c.Request().Context(), userOf(c).Name)
+	rep, err := s.Imports.Import(ctx, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rep)
+}

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"skygrid"
+	"skygrid/data"
+)
+
+// upload posts a file to /api/imports/KIND with form fields, as a user's
+// token, and returns the status and the decoded answer.
+func upload(t *testing.T, base, tok, kind, file string, fields ...string) (int, map[string]any) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for i := 0; i+1 < len(fields); i += 2 {
+		mw.WriteField(fields[i], fields[i+1])
+	}
+	if file != "" {
+		w, _ := mw.CreateFormFile("file", filepath.Base(file))
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(b)
+	}
+	mw.Close()
+	rq, _ := http.NewRequest("POST", base+"/api/imports/"+kind, &body)
+	rq.Header.Set("Content-Type", mw.FormDataContentType())
+	rq.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(rq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var v map[string]any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("POST %s: %v: %.300s", kind, err, b)
+	}
+	return resp.StatusCode, v
+}
+
+// The admin page's uploads run the CLI's imports: the same file gives the
+// same summary, or the same refusal naming file, line and field, and a
+// refused file stores nothing. Two databases start alike: the CLI writes
+// one, the web the other.
+func TestUploadsMatchTheCLI(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in")
+	os.Mkdir(in, 0o755)
+	files := writeEmbedded(t, in, data.Districts, data.PowerPlantsWRI, data.FIRMSOctober+"/2023-10-24.csv")
+	cliDB, webDB := filepath.Join(dir, "cli.db"), filepath.Join(dir, "web.db")
+	for _, db := range []string{cliDB, webDB} {
+		if out, err := run(t, db, "import", "regions", files[0], "--level", "county", "--crs", "cgcs2000"); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+	}
+	token = addAdmin(t, webDB)
+	pw := filepath.Join(dir, "pw")
+	os.WriteFile(pw, []byte("official password\n"), 0o600)
+	if out, err := run(t, webDB, "user", "add", "--name", "hunyuan", "--role", "official", "--region", "140225", "--password-file", pw); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	official, err := run(t, webDB, "token", "create", "--user", "hunyuan", "--name", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	official = strings.TrimSpace(official)
+	url := startServe(t, webDB)
+
+	write := func(name, text string) string {
+		p := filepath.Join(in, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// The CLI names files by the path given; the web by the upload's name.
+	same := func(s string) string { return strings.ReplaceAll(s, in+string(os.PathSeparator), "") }
+
+	steps := []struct {
+		what    string
+		kind    string
+		file    string
+		cli     []string
+		fields  []string
+		refused string // a part of the refusal; "" when it is stored
+		stored  string // a part of the summary
+	}{
+		{what: "grids with two bad features", kind: "regions",
+			file: write("bad-grids.geojson", `{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"g1","parent_id":"140225"},"geometry":{"type":"Polygon","coordinates":[[[113.7,39.7],[113.71,39.7],[113.71,39.71],[113.7,39.7]]]}},
+{"type":"Feature","properties":{"id":"g2","parent_id":"140225"},"geometry":{"type":"Polygon","coordinates":[[[113.7,39.7],[113.71,39.7],[113.71,39.71],[113.7,39.71]]]}},
+{"type":"Feature","properties":{"id":"g3","parent_id":"140225"},"geometry":{"type":"Polygon","coordinates":[[[313.7,39.7],[113.71,39.7],[113.71,39.71],[313.7,39.7]]]}}]}`),
+			cli: []string{"--level", "grid"}, fields: []string{"level", "grid"}, refused: "feature 2: outer ring, point 0: coordinates out of range"},
+		{what: "a grid", kind: "regions",
+			file: write("grid.geojson", `{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"140225-T1","name":"测试网格","parent_id":"140225"},"geometry":{"type":"Polygon","coordinates":[[[113.7,39.7],[113.71,39.7],[113.71,39.71],[113.7,39.71],[113.7,39.7]]]}}]}`),
+			cli: []string{"--level", "grid"}, fields: []string{"level", "grid"}, stored: "imported 1 grid regions"},
+		{what: "a supervisor of an unknown grid", kind: "supervisors", file: write("sup-bad.csv", "grid_id,name,phone\n140225-T1,张三,1\nnope,李四,2\n"),
+			refused: "nope"},
+		{what: "a supervisor", kind: "supervisors", file: write("sup.csv", "grid_id,name,phone\n140225-T1,张三,100\n"), stored: "assigned 1 supervisors"},
+		{what: "construction sites in a county's own columns", kind: "sites",
+			file:   write("工地.csv", "项目编号,名称,占地面积,是否视频,平台,经度,纬度\nX1,测试工地甲,12000,否,,113.30,40.08\nX2,测试工地乙,3000,否,,113.31,40.08\nX3,测试工地丙,8000,是,DT-1,113.32,40.08\n"),
+			cli:    []string{"--kind", "construction", "--id-prop", "项目编号", "--prop", "video=是否视频", "--prop", "platform_id=平台"},
+			fields: []string{"site_kind", "construction", "id_prop", "项目编号", "prop", "video=是否视频", "prop", "platform_id=平台"},
+			stored: "X1 测试工地甲 12000 m² 违规: 5000㎡以上工地未安装视频监控"},
+		{what: "construction sites with two bad rows", kind: "sites",
+			file:    write("工地2.csv", "项目编号,名称,占地面积,是否视频,经度,纬度\nX1,甲,12000,也许,113.30,40.08\nX2,乙,12000,否,东经113,40.08\nX4,丁,12000,否,113.3,40.1\n"),
+			cli:     []string{"--kind", "construction", "--id-prop", "项目编号", "--prop", "video=是否视频"},
+			fields:  []string{"site_kind", "construction", "id_prop", "项目编号", "prop", "video=是否视频"},
+			refused: "工地2.csv: line 2: field 是否视频: \"也许\": want yes or no"},
+		{what: "the power plant database", kind: "heat-sources", file: files[1], stored: "170 heat sources"},
+		{what: "a heat source file without a header", kind: "heat-sources", file: write("empty.csv", ""), refused: "empty.csv"},
+		{what: "a FIRMS file", kind: "fires", file: files[2], stored: "2023-10-24.csv (firms-viirs, batch"},
+		{what: "a FIRMS file with bad rows", kind: "fires", file: write("bad-firms.csv",
+			"latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,instrument,confidence,version,bright_ti5,frp,daynight\n"+
+				"39.7,113.70,330.1,0.4,0.4,2023-10-25,0512,N20,VIIRS,n,2.0NRT,290.1,3.2,D\n"+
+				"北纬,113.70,330.1,0.4,0.4,2023-10-25,0512,N20,VIIRS,n,2.0NRT,290.1,3.2,D\n"+
+				"39.7,113.70,330.1,0.4,0.4,2023-13-25,0512,N20,VIIRS,n,2.0NRT,290.1,3.2,D\n"),
+			stored: "rejected: bad-firms.csv:3: field latitude"},
+		{what: "a text file as fires", kind: "fires", file: write("notes.txt", "hello\n"), refused: "notes.txt"},
+	}
+	for _, s := range steps {
+		args := []string{"import", s.kind, s.file}
+		if s.kind == "fires" {
+			args = []string{"ingest", s.file}
+		}
+		cliOut, cliErr := run(t, cliDB, append(args, s.cli...)...)
+		status, ans := upload(t, url, token, s.kind, s.file, s.fields...)
+		if s.refused != "" {
+			msg, _ := ans["error"].(map[string]any)["message"].(string)
+			if cliErr == nil || status != http.StatusBadRequest {
+				t.Errorf("%s: CLI %v, web %d; want both refused", s.what, cliErr, status)
+				continue
+			}
+			want := same(errorText(cliErr))
+			if s.kind == "fires" {
+				// ingest goes on with the next file and says why it refused one.
+				_, want, _ = strings.Cut(strings.TrimSpace(same(cliOut)), ": REFUSED: ")
+			}
+			if msg != want || !strings.Contains(msg, s.refused) {
+				t.Errorf("%s: the web's refusal differs from the CLI's or lacks %q:\nweb: %s\ncli: %s", s.what, s.refused, msg, want)
+			}
+			continue
+		}
+		text, _ := ans["text"].(string)
+		if cliErr != nil || status != http.StatusOK {
+			t.Errorf("%s: CLI %v, web %d %v; want both stored", s.what, cliErr, status, ans)
+			continue
+		}
+		// The CLI may add notes on stderr; the summary is what both print.
+		if want := same(cliOut); !strings.HasPrefix(want, text) && text != want || !strings.Contains(text, s.stored) {
+			t.Errorf("%s: the web's summary differs from the CLI's or lacks %q:\nweb: %s\ncli: %s", s.what, s.stored, text, want)
+		}
+	}
+
+	// What the refused files would have stored is not there; what was
+	// stored before them is.
+	var sites struct{ Total int }
+	getJSON(t, url+"/api/sites?kind=construction", &sites)
+	if sites.Total != 3 {
+		t.Errorf("construction sites after the refused file: %d, want 3", sites.Total)
+	}
+	for id, want := range map[string]int{"g1": 404, "140225-T1": 200} {
+		resp, err := authGet(url + "/api/regions/" + id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("region %s: %d, want %d", id, resp.StatusCode, want)
+		}
+	}
+	// The audit log names the admin who uploaded.
+	var audit struct{ Entries []skygrid.AuditEntry }
+	getJSON(t, url+"/api/audit?actor=root", &audit)
+	actions := map[string]bool{}
+	for _, e := range audit.Entries {
+		actions[e.Action] = true
+	}
+	for _, a := range []string{"regions.import", "supervisors.import", "sites.import", "ingest"} {
+		if !actions[a] {
+			t.Errorf("no %s by root in the audit log: %v", a, actions)
+		}
+	}
+	// Only admins; a file is needed; the kinds are known.
+	if st, _ := upload(t, url, official, "sites", files[1], "site_kind", "industrial"); st != http.StatusForbidden {
+		t.Errorf("an official's upload: %d, want 403", st)
+	}
+	if st, ans := upload(t, url, token, "sites", "", "site_kind", "construction"); st != http.StatusBadRequest || !strings.Contains(fmt.Sprint(ans), "no file") {
+		t.Errorf("no file: %d %v", st, ans)
+	}
+	if st, _ := upload(t, url, token, "dumps", files[1]); st != http.StatusNotFound {
+		t.Errorf("unknown kind: %d, want 404", st)
+	}
+	if st, ans := upload(t, url, token, "sites", files[1], "site_kind", "industrial", "prop", "nonsense"); st != http.StatusBadRequest || !strings.Contains(fmt.Sprint(ans), "want attribute=property") {
+		t.Errorf("bad prop: %d %v", st, ans)
+	}
+}
+
+// getJSON decodes a GET with the test's token.
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := authGet(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
