@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"skygrid"
 
@@ -44,6 +45,40 @@ func (s *Server) handleUsers(c echo.Context) error {
 		us = []*skygrid.User{}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"users": us})
+}
+
+// NewUser is the body of POST /api/users.
+type NewUser struct {
+	Name     string   `json:"name"`
+	Role     string   `json:"role"`
+	Regions  []string `json:"regions"`
+	Phone    string   `json:"phone"`
+	Password string   `json:"password"`
+}
+
+// POST /api/users (admins): add a user, as `skygrid user add` does.
+func (s *Server) handleCreateUser(c echo.Context) error {
+	var req NewUser
+	if err := c.Bind(&req); err != nil {
+		return skygrid.Errorf(skygrid.EINVALID, "want a JSON body {\"name\", \"role\", \"regions\", \"phone\", \"password\"}")
+	}
+	hash, err := HashPassword(req.Password)
+	if err != nil {
+		return err
+	}
+	u := &skygrid.User{Name: strings.TrimSpace(req.Name), Role: req.Role, Phone: strings.TrimSpace(req.Phone)}
+	for _, r := range req.Regions {
+		for _, id := range strings.Split(r, ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				u.Regions = append(u.Regions, id)
+			}
+		}
+	}
+	ctx := skygrid.WithActor(c.Request().Context(), userOf(c).Name)
+	if err := s.Users.CreateUser(ctx, u, hash); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, u)
 }
 
 // GET /api/outbox?limit= (admins): the notifications queued and sent.

@@ -132,6 +132,7 @@ func (s *Server) Routes() {
 	a.GET("/api/batches", s.handleBatches, allow(skygrid.RoleAdmin, skygrid.RoleAuditor))
 	a.GET("/api/audit", s.handleAudit, allow(skygrid.RoleAdmin, skygrid.RoleAuditor))
 	a.GET("/api/users", s.handleUsers, allow(skygrid.RoleAdmin))
+	a.POST("/api/users", s.handleCreateUser, allow(skygrid.RoleAdmin))
 	a.GET("/api/outbox", s.handleOutbox, allow(skygrid.RoleAdmin))
 	a.POST("/api/imports/:kind", s.handleImport, allow(skygrid.RoleAdmin))
 	a.GET("/api/feeds", s.handleFeeds, allow(skygrid.RoleAdmin, skygrid.RoleAuditor))

@@ -24,9 +24,9 @@ func (db *DB) CreateUser(ctx context.Context, u *skygrid.User, hash string) erro
 	}
 	switch {
 	case u.CityWide() && len(u.Regions) > 0:
-		return skygrid.Errorf(skygrid.EINVALID, "%s users are city-wide: no --region", u.Role)
+		return skygrid.Errorf(skygrid.EINVALID, "%s users are city-wide: they take no region", u.Role)
 	case !u.CityWide() && len(u.Regions) == 0:
-		return skygrid.Errorf(skygrid.EINVALID, "%s users need --region (a county or township for officials, grids for supervisors)", u.Role)
+		return skygrid.Errorf(skygrid.EINVALID, "%s users need a region (a county or township for officials, grids for supervisors)", u.Role)
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -62,7 +62,7 @@ func (db *DB) CreateUser(ctx context.Context, u *skygrid.User, hash string) erro
 			return err
 		}
 	}
-	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "cli", Action: "user.add", Entity: "user", EntityID: fmt.Sprint(u.ID),
+	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: skygrid.ActorOf(ctx, "cli"), Action: "user.add", Entity: "user", EntityID: fmt.Sprint(u.ID),
 		After: fmt.Sprintf("name=%s role=%s regions=%s", u.Name, u.Role, strings.Join(u.Regions, ","))}); err != nil {
 		return err
 	}
