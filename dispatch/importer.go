@@ -32,11 +32,17 @@ type RegionImport struct {
 type ImportError struct {
 	File   string
 	Errors []error
+	// Rows: the file is a table (CSV), so it has rows, not features.
+	Rows bool
 }
 
 func (e *ImportError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d features refused, nothing stored:", e.File, len(e.Errors))
+	unit := "features"
+	if e.Rows {
+		unit = "rows"
+	}
+	fmt.Fprintf(&b, "%s: %d %s refused, nothing stored:", e.File, len(e.Errors), unit)
 	for i, err := range e.Errors {
 		if i == 20 {
 			fmt.Fprintf(&b, "\n  ... and %d more", len(e.Errors)-20)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -117,7 +118,8 @@ func ReadSites(r io.Reader, name string, opt SiteImport) ([]*skygrid.Site, error
 	var recs []siteRecord
 	var errs []error
 	trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\ufeff")), " \t\r\n")
-	if len(trimmed) > 0 && trimmed[0] == '{' {
+	isGeoJSON := len(trimmed) > 0 && trimmed[0] == '{'
+	if isGeoJSON {
 		feats, ferrs, err := geo.ReadGeoJSON(bytes.NewReader(trimmed), name, geo.ReadOptions{CRS: crs, Points: points})
 		if err != nil {
 			return nil, skygrid.Errorf(skygrid.EINVALID, "%v", err)
@@ -165,12 +167,28 @@ func ReadSites(r io.Reader, name string, opt SiteImport) ([]*skygrid.Site, error
 		sites = append(sites, s)
 	}
 	if len(errs) > 0 {
-		return nil, &skygrid.Error{Code: skygrid.EINVALID, Message: (&ImportError{File: name, Errors: errs}).Error()}
+		// Geometry is checked while reading, attributes after: list the
+		// refusals in the file's order.
+		sort.SliceStable(errs, func(i, j int) bool { return errPos(errs[i], name) < errPos(errs[j], name) })
+		return nil, &skygrid.Error{Code: skygrid.EINVALID, Message: (&ImportError{File: name, Errors: errs, Rows: !isGeoJSON}).Error()}
 	}
 	if len(sites) == 0 {
 		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: no features", name)
 	}
 	return sites, nil
+}
+
+// errPos is the line or feature number a row error names.
+func errPos(err error, name string) int {
+	var n int
+	rest := strings.TrimPrefix(err.Error(), name+": ")
+	if _, e := fmt.Sscanf(rest, "line %d", &n); e == nil {
+		return n
+	}
+	if _, e := fmt.Sscanf(rest, "feature %d", &n); e == nil {
+		return n
+	}
+	return math.MaxInt
 }
 
 func attrNames() []string {

@@ -95,7 +95,7 @@ func TestReadSitesRefusesBadRowsNamingLineAndField(t *testing.T) {
 	}
 	msg := err.Error()
 	for _, want := range []string{
-		"testdata/sites_bad.csv: 4 features refused, nothing stored",
+		"testdata/sites_bad.csv: 4 rows refused, nothing stored",
 		`line 3: field material: "gold": want coal, ore, sand, other`,
 		`line 4: field lon: not a number: "east"`,
 		"line 5: field suppression: empty",
@@ -257,5 +257,21 @@ func TestReadSitesGBKCSV(t *testing.T) {
 	}
 	if _, err := dispatch.ReadSites(strings.NewReader("id,name\xff\xfe\x00\n"), "bin.csv", dispatch.SiteImport{Kind: skygrid.SiteStockpile}); err == nil {
 		t.Error("binary file accepted")
+	}
+}
+
+// Refusals come in the file's order, geometry and attribute errors mixed.
+func TestReadSitesListsRefusalsInFileOrder(t *testing.T) {
+	csv := "id,name,area_m2,video,lon,lat\nA,甲,12000,maybe,113.3,40.08\nB,乙,12000,no,east,40.08\nC,丙,12000,perhaps,113.3,40.08\nD,丁,12000,no,113.3,north\n"
+	_, err := dispatch.ReadSites(strings.NewReader(csv), "r.csv", dispatch.SiteImport{Kind: skygrid.SiteConstruction, IDProp: dispatch.DefaultSiteIDProps, NameProp: dispatch.DefaultSiteNameProps})
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	var lines []string
+	for _, l := range strings.Split(err.Error(), "\n")[1:] {
+		lines = append(lines, strings.TrimSpace(l)[:len("r.csv: line 2")])
+	}
+	if got := strings.Join(lines, ","); got != "r.csv: line 2,r.csv: line 3,r.csv: line 4,r.csv: line 5" {
+		t.Errorf("order: %s\n%v", got, err)
 	}
 }

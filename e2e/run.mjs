@@ -13,6 +13,7 @@ const shots = join(here, 'screenshots');
 mkdirSync(shots, { recursive: true });
 
 const failures = [];
+const only = process.env.E2E_ONLY ? process.env.E2E_ONLY.split(',') : null;
 function check(ok, what) {
   if (!ok) failures.push(what);
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
@@ -43,7 +44,7 @@ async function page(viewport) {
   const p = await ctx.newPage();
   p.errors = [];
   p.on('console', (m) => { if (m.type() === 'error') p.errors.push(m.text()); });
-  p.on('pageerror', (e) => p.errors.push(String(e)));
+  p.on('pageerror', (e) => p.errors.push(String(e.stack || e)));
   return p;
 }
 
@@ -59,159 +60,165 @@ const desktop = { width: 1280, height: 800 };
 const phone = { width: 375, height: 740 };
 
 try {
-  // Every role logs in; the map shows tiles.
-  for (const name of ['admin', 'nongye', 'hunyuan', 'wangge']) {
-    const p = await page(desktop);
-    await login(p, name);
-    await p.goto(url + '/#/map');
-    await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 20000 });
-    await p.waitForTimeout(1500);
-    await p.screenshot({ path: join(shots, `map-${name}-desktop.png`) });
-    // The map canvas is not blank: some tile images have loaded.
-    const tiles = await p.$$eval('#map img.leaflet-tile-loaded', (imgs) => imgs.length);
-    check(tiles > 0, `${name}: the map shows ${tiles} tiles`);
-    check(p.errors.length === 0, `${name}: no console errors on the map (${p.errors.join('; ')})`);
-    await p.context().close();
-  }
-
-  // An event popup on the map (admin, desktop).
-  {
-    const p = await page(desktop);
-    await login(p, 'admin');
-    const ev = await (await p.request.get(url + '/api/events?limit=1&since=2023-10-01&until=2023-11-01')).json();
-    const [lon, lat] = ev.features[0].geometry.coordinates;
-    await p.goto(url + '/#/map');
-    await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 20000 });
-    await p.waitForFunction(() => !!window.skygridMap);
-    await p.evaluate(([lat, lon]) => window.skygridMap.setView([lat, lon], 14, { animate: false }), [lat, lon]);
-    await p.waitForTimeout(800);
-    const box = await p.locator('#map').boundingBox();
-    await p.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-    const popup = await p.waitForSelector('[data-testid=event-popup]', { timeout: 10000 }).catch(() => null);
-    check(!!popup, 'admin: clicking an event on the map opens its popup');
-    await p.screenshot({ path: join(shots, 'map-popup-desktop.png') });
-    // A site: its record and compliance.
-    const sites = await (await p.request.get(url + '/api/sites?kind=construction&violation=true&limit=1')).json();
-    const [sw, ss, se, sn] = sites.features[0].bbox;
-    await p.evaluate(([lat, lon]) => { window.skygridMap.closePopup(); window.skygridMap.setView([lat, lon], 17, { animate: false }); }, [(ss + sn) / 2, (sw + se) / 2]);
-    await p.waitForTimeout(800);
-    await p.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-    const site = await p.waitForSelector('[data-testid=site-popup]', { timeout: 10000 }).catch(() => null);
-    const siteText = site ? await site.innerText() : '';
-    check(!!site && siteText.includes(sites.features[0].properties.name) && siteText.includes(sites.features[0].properties.violation_name),
-      `admin: clicking a construction site shows its record and its violation (${siteText.slice(0, 60)})`);
-    await p.screenshot({ path: join(shots, 'map-site-popup-desktop.png') });
-    for (const route of ['tasks', 'sites', 'audit', 'admin']) {
-      await p.goto(url + '/#/' + route);
-      await p.waitForTimeout(1500);
-      await p.screenshot({ path: join(shots, `${route}-admin-desktop.png`), fullPage: true });
-    }
-    check(p.errors.length === 0, `admin: no console errors (${p.errors.join('; ')})`);
-    await p.context().close();
-  }
-
-  // The supervisor on a 375 px phone: open a task, acknowledge, report with
-  // a real JPEG; other grids' tasks are not reachable.
-  let reported = 0;
-  {
-    const p = await page(phone);
-    await login(p, 'wangge');
-    await p.goto(url + '/#/tasks');
-    await p.waitForSelector('[data-testid=task-item]', { timeout: 15000 });
-    await p.screenshot({ path: join(shots, 'tasks-wangge-phone.png'), fullPage: true });
-    await p.click('[data-testid=task-item] >> nth=0');
-    await p.waitForSelector('[data-testid=ack]', { timeout: 15000 });
-    reported = Number((p.url().match(/tasks\/(\d+)/) || [])[1]);
-    await p.click('[data-testid=ack]');
-    await p.waitForSelector('[data-testid=report-submit]', { timeout: 15000 });
-    await p.selectOption('[data-testid=finding]', 'straw_burning');
-    await p.fill('[data-testid=notes]', '现场核实，已扑灭');
-    await p.setInputFiles('[data-testid=photos]', join(root, 'dispatch', 'testdata', 'photos', 'at_event.jpg'));
-    await p.screenshot({ path: join(shots, 'task-report-wangge-phone.png'), fullPage: true });
-    await p.click('[data-testid=report-submit]');
-    await p.waitForTimeout(2000);
-    const t = await (await p.request.get(`${url}/api/tasks/${reported}`)).json();
-    check(t.state === 'reported' && t.photos && t.photos.length === 1, `wangge: task ${reported} reported with a photo (state ${t.state})`);
-    // Other grids' tasks: every id not in the supervisor's list is 403.
-    const mine = new Set((await (await p.request.get(url + '/api/tasks?limit=1000')).json()).tasks.map((t) => t.id));
-    let refused = 0, leaked = 0, otherId = 0;
-    for (let id = 1; id <= 60; id++) {
-      if (mine.has(id)) continue;
-      const st = (await p.request.get(`${url}/api/tasks/${id}`)).status();
-      if (st === 403) { refused++; otherId = otherId || id; } else leaked++;
-    }
-    check(refused > 0 && leaked === 0, `wangge: ${refused} other grids' tasks refused, ${leaked} reachable`);
-    await p.goto(`${url}/#/tasks/${otherId}`);
-    await p.waitForTimeout(1500);
-    await p.screenshot({ path: join(shots, 'task-forbidden-wangge-phone.png') });
-    check(p.errors.filter((e) => !/403|Forbidden/.test(e)).length === 0, `wangge: no console errors (${p.errors.join('; ')})`);
-    await p.context().close();
-  }
-
-  // Every page at desktop and phone width, as each role sees it: the
-  // screenshots are what users see; no console errors.
-  for (const [name, routes] of [['admin', ['map', 'tasks', 'sites', 'audit', 'admin']], ['hunyuan', ['map', 'tasks', 'sites', 'audit']],
-    ['wangge', ['tasks', 'map', 'sites']]]) {
-    for (const [w, vp] of [['desktop', desktop], ['phone', phone]]) {
-      const p = await page(vp);
+  // E2E_ONLY=name[,name] runs only those suites (a quicker loop while
+  // working on one); the full run is what make test does.
+  if (!only) {
+    // Every role logs in; the map shows tiles.
+    for (const name of ['admin', 'nongye', 'hunyuan', 'wangge']) {
+      const p = await page(desktop);
       await login(p, name);
-      for (const route of routes) {
-        await p.goto(`${url}/#/${route}`);
-        await p.waitForTimeout(route === 'map' ? 2500 : 1200);
-        await p.screenshot({ path: join(shots, `${route}-${name}-${w}.png`) });
+      await p.goto(url + '/#/map');
+      await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 20000 });
+      await p.waitForTimeout(1500);
+      await p.screenshot({ path: join(shots, `map-${name}-desktop.png`) });
+      // The map canvas is not blank: some tile images have loaded.
+      const tiles = await p.$$eval('#map img.leaflet-tile-loaded', (imgs) => imgs.length);
+      check(tiles > 0, `${name}: the map shows ${tiles} tiles`);
+      check(p.errors.length === 0, `${name}: no console errors on the map (${p.errors.join('; ')})`);
+      await p.context().close();
+    }
+
+    // An event popup on the map (admin, desktop).
+    {
+      const p = await page(desktop);
+      await login(p, 'admin');
+      const ev = await (await p.request.get(url + '/api/events?limit=1&since=2023-10-01&until=2023-11-01')).json();
+      const [lon, lat] = ev.features[0].geometry.coordinates;
+      await p.goto(url + '/#/map');
+      await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 20000 });
+      await p.waitForFunction(() => !!window.skygridMap);
+      await p.evaluate(([lat, lon]) => window.skygridMap.setView([lat, lon], 14, { animate: false }), [lat, lon]);
+      await p.waitForTimeout(800);
+      const box = await p.locator('#map').boundingBox();
+      await p.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      const popup = await p.waitForSelector('[data-testid=event-popup]', { timeout: 10000 }).catch(() => null);
+      check(!!popup, 'admin: clicking an event on the map opens its popup');
+      await p.screenshot({ path: join(shots, 'map-popup-desktop.png') });
+      // A site: its record and compliance.
+      const sites = await (await p.request.get(url + '/api/sites?kind=construction&violation=true&limit=1')).json();
+      const [sw, ss, se, sn] = sites.features[0].bbox;
+      await p.evaluate(([lat, lon]) => { window.skygridMap.closePopup(); window.skygridMap.setView([lat, lon], 17, { animate: false }); }, [(ss + sn) / 2, (sw + se) / 2]);
+      await p.waitForTimeout(800);
+      await p.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      const site = await p.waitForSelector('[data-testid=site-popup]', { timeout: 10000 }).catch(() => null);
+      const siteText = site ? await site.innerText() : '';
+      check(!!site && siteText.includes(sites.features[0].properties.name) && siteText.includes(sites.features[0].properties.violation_name),
+        `admin: clicking a construction site shows its record and its violation (${siteText.slice(0, 60)})`);
+      await p.screenshot({ path: join(shots, 'map-site-popup-desktop.png') });
+      for (const route of ['tasks', 'sites', 'audit', 'admin']) {
+        await p.goto(url + '/#/' + route);
+        await p.waitForTimeout(1500);
+        await p.screenshot({ path: join(shots, `${route}-admin-desktop.png`), fullPage: true });
       }
-      check(p.errors.length === 0, `${name} at ${w} width: no console errors on ${routes.join(', ')} (${p.errors.join('; ')})`);
+      check(p.errors.length === 0, `admin: no console errors (${p.errors.join('; ')})`);
+      await p.context().close();
+    }
+
+    // The supervisor on a 375 px phone: open a task, acknowledge, report with
+    // a real JPEG; other grids' tasks are not reachable.
+    let reported = 0;
+    {
+      const p = await page(phone);
+      await login(p, 'wangge');
+      await p.goto(url + '/#/tasks');
+      await p.waitForSelector('[data-testid=task-item]', { timeout: 15000 });
+      await p.screenshot({ path: join(shots, 'tasks-wangge-phone.png'), fullPage: true });
+      await p.click('[data-testid=task-item] >> nth=0');
+      await p.waitForSelector('[data-testid=ack]', { timeout: 15000 });
+      reported = Number((p.url().match(/tasks\/(\d+)/) || [])[1]);
+      await p.click('[data-testid=ack]');
+      await p.waitForSelector('[data-testid=report-submit]', { timeout: 15000 });
+      await p.selectOption('[data-testid=finding]', 'straw_burning');
+      await p.fill('[data-testid=notes]', '现场核实，已扑灭');
+      await p.setInputFiles('[data-testid=photos]', join(root, 'dispatch', 'testdata', 'photos', 'at_event.jpg'));
+      await p.screenshot({ path: join(shots, 'task-report-wangge-phone.png'), fullPage: true });
+      await p.click('[data-testid=report-submit]');
+      await p.waitForTimeout(2000);
+      const t = await (await p.request.get(`${url}/api/tasks/${reported}`)).json();
+      check(t.state === 'reported' && t.photos && t.photos.length === 1, `wangge: task ${reported} reported with a photo (state ${t.state})`);
+      // Other grids' tasks: every id not in the supervisor's list is 403.
+      const mine = new Set((await (await p.request.get(url + '/api/tasks?limit=1000')).json()).tasks.map((t) => t.id));
+      let refused = 0, leaked = 0, otherId = 0;
+      for (let id = 1; id <= 60; id++) {
+        if (mine.has(id)) continue;
+        const st = (await p.request.get(`${url}/api/tasks/${id}`)).status();
+        if (st === 403) { refused++; otherId = otherId || id; } else leaked++;
+      }
+      check(refused > 0 && leaked === 0, `wangge: ${refused} other grids' tasks refused, ${leaked} reachable`);
+      await p.goto(`${url}/#/tasks/${otherId}`);
+      await p.waitForTimeout(1500);
+      await p.screenshot({ path: join(shots, 'task-forbidden-wangge-phone.png') });
+      check(p.errors.filter((e) => !/403|Forbidden/.test(e)).length === 0, `wangge: no console errors (${p.errors.join('; ')})`);
+      await p.context().close();
+    }
+
+    // Every page at desktop and phone width, as each role sees it: the
+    // screenshots are what users see; no console errors.
+    for (const [name, routes] of [['admin', ['map', 'tasks', 'sites', 'audit', 'admin']], ['hunyuan', ['map', 'tasks', 'sites', 'audit']],
+      ['wangge', ['tasks', 'map', 'sites']]]) {
+      for (const [w, vp] of [['desktop', desktop], ['phone', phone]]) {
+        const p = await page(vp);
+        await login(p, name);
+        for (const route of routes) {
+          await p.goto(`${url}/#/${route}`);
+          await p.waitForTimeout(route === 'map' ? 2500 : 1200);
+          await p.screenshot({ path: join(shots, `${route}-${name}-${w}.png`) });
+        }
+        check(p.errors.length === 0, `${name} at ${w} width: no console errors on ${routes.join(', ')} (${p.errors.join('; ')})`);
+        await p.context().close();
+      }
+    }
+
+    // A report made without network is kept and sent when the network is
+    // back (the supervisor on the phone).
+    {
+      const p = await page(phone);
+      await login(p, 'wangge');
+      const mine = (await (await p.request.get(url + '/api/tasks?state=dispatched&limit=100')).json()).tasks;
+      const task = mine[0];
+      await p.goto(`${url}/#/tasks/${task.id}`);
+      await p.click('[data-testid=ack]');
+      await p.waitForSelector('[data-testid=report-submit]', { timeout: 15000 });
+      await p.selectOption('[data-testid=finding]', 'false_alarm');
+      await p.setInputFiles('[data-testid=photos]', join(root, 'dispatch', 'testdata', 'photos', 'no_gps.jpg'));
+      await p.context().setOffline(true);
+      await p.click('[data-testid=report-submit]');
+      await p.waitForTimeout(1500);
+      const pending = await p.locator('text=待发送').count();
+      check(pending > 0, 'wangge offline: the report waits (待发送 shown)');
+      await p.screenshot({ path: join(shots, 'task-offline-wangge-phone.png') });
+      await p.context().setOffline(false);
+      await p.evaluate(() => window.dispatchEvent(new Event('online')));
+      let state = '';
+      for (let i = 0; i < 20 && state !== 'reported'; i++) {
+        await p.waitForTimeout(500);
+        state = (await (await p.request.get(`${url}/api/tasks/${task.id}`)).json()).state;
+      }
+      check(state === 'reported', `wangge: the offline report was sent when the network came back (state ${state})`);
+      await p.context().close();
+    }
+
+    // The official sees the report and closes it.
+    if (reported) {
+      const p = await page(desktop);
+      await login(p, 'hunyuan');
+      await p.goto(`${url}/#/tasks/${reported}`);
+      await p.waitForSelector('[data-testid=close]', { timeout: 15000 });
+      await p.screenshot({ path: join(shots, 'task-review-hunyuan-desktop.png'), fullPage: true });
+      await p.click('[data-testid=close]');
+      await p.waitForTimeout(1500);
+      const t = await (await p.request.get(`${url}/api/tasks/${reported}`)).json();
+      check(t.state === 'closed', `hunyuan: task ${reported} closed (state ${t.state})`);
+      check(p.errors.length === 0, `hunyuan: no console errors (${p.errors.join('; ')})`);
       await p.context().close();
     }
   }
 
-  // A report made without network is kept and sent when the network is
-  // back (the supervisor on the phone).
-  {
-    const p = await page(phone);
-    await login(p, 'wangge');
-    const mine = (await (await p.request.get(url + '/api/tasks?state=dispatched&limit=100')).json()).tasks;
-    const task = mine[0];
-    await p.goto(`${url}/#/tasks/${task.id}`);
-    await p.click('[data-testid=ack]');
-    await p.waitForSelector('[data-testid=report-submit]', { timeout: 15000 });
-    await p.selectOption('[data-testid=finding]', 'false_alarm');
-    await p.setInputFiles('[data-testid=photos]', join(root, 'dispatch', 'testdata', 'photos', 'no_gps.jpg'));
-    await p.context().setOffline(true);
-    await p.click('[data-testid=report-submit]');
-    await p.waitForTimeout(1500);
-    const pending = await p.locator('text=待发送').count();
-    check(pending > 0, 'wangge offline: the report waits (待发送 shown)');
-    await p.screenshot({ path: join(shots, 'task-offline-wangge-phone.png') });
-    await p.context().setOffline(false);
-    await p.evaluate(() => window.dispatchEvent(new Event('online')));
-    let state = '';
-    for (let i = 0; i < 20 && state !== 'reported'; i++) {
-      await p.waitForTimeout(500);
-      state = (await (await p.request.get(`${url}/api/tasks/${task.id}`)).json()).state;
-    }
-    check(state === 'reported', `wangge: the offline report was sent when the network came back (state ${state})`);
-    await p.context().close();
-  }
-
-  // The official sees the report and closes it.
-  if (reported) {
-    const p = await page(desktop);
-    await login(p, 'hunyuan');
-    await p.goto(`${url}/#/tasks/${reported}`);
-    await p.waitForSelector('[data-testid=close]', { timeout: 15000 });
-    await p.screenshot({ path: join(shots, 'task-review-hunyuan-desktop.png'), fullPage: true });
-    await p.click('[data-testid=close]');
-    await p.waitForTimeout(1500);
-    const t = await (await p.request.get(`${url}/api/tasks/${reported}`)).json();
-    check(t.state === 'closed', `hunyuan: task ${reported} closed (state ${t.state})`);
-    check(p.errors.length === 0, `hunyuan: no console errors (${p.errors.join('; ')})`);
-    await p.context().close();
-  }
   // Further suites: e2e/suites/*.mjs, each `export default async function (ctx)`,
   // run in name order with the same server, browser and helpers.
   const suiteDir = join(here, 'suites');
-  const suites = existsSync(suiteDir) ? readdirSync(suiteDir).filter((f) => f.endsWith('.mjs')).sort() : [];
+  const suites = (existsSync(suiteDir) ? readdirSync(suiteDir).filter((f) => f.endsWith('.mjs')).sort() : [])
+    .filter((f) => !only || only.includes(f.replace(/\.mjs$/, '')));
   for (const f of suites) {
     console.log('suite', f);
     const mod = await import(pathToFileURL(join(suiteDir, f)).href);

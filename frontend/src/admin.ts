@@ -1,17 +1,179 @@
-// 管理: users, ingest batches and feeds.
-import { api } from './api';
-import { h } from './dom';
+// 管理: imports (upload registries and fire files), users, feeds, batches.
+import { api, ApiError } from './api';
+import { h, clear, toast } from './dom';
 import { t } from './i18n';
 import { objectTable } from './table';
 
-export function render(el: HTMLElement): void {
-  el.append(h('div', { class: 'pagehead' }, h('h1', {}, t('admin.title'))));
-  for (const [key, url] of [['admin.users', '/api/users'], ['admin.feeds', '/api/feeds'], ['admin.batches', '/api/batches']] as const) {
-    const box = h('section', {}, h('h2', {}, t(key)), h('p', { class: 'muted' }, t('loading')));
-    el.append(box);
-    api.get<any>(url).then((r) => {
-      const rows = Array.isArray(r) ? r : Object.values(r ?? {}).find(Array.isArray) ?? [];
-      box.lastElementChild!.replaceWith(objectTable(rows as any[]));
-    }).catch((e) => { box.lastElementChild!.replaceWith(h('p', { class: 'error' }, (e as Error).message)); });
+const KINDS = ['regions', 'supervisors', 'sites', 'heat-sources', 'fires'] as const;
+const SITE_KINDS = ['construction', 'stockpile', 'nocoal', 'cropland', 'industrial'];
+
+/** refusedRows splits a refusal into its headline and one line per refused row. */
+export function refusedRows(message: string): { head: string; rows: string[] } {
+  const [head, ...rest] = message.split('\n');
+  return { head, rows: rest.map((l) => l.trim()).filter(Boolean) };
+}
+
+/** propFields turns "attr=列名" lines into form values, refusing malformed ones. */
+export function propFields(text: string): { props: string[]; bad: string[] } {
+  const props: string[] = [], bad: string[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const l = raw.trim();
+    if (!l) continue;
+    const i = l.indexOf('=');
+    if (i <= 0 || i === l.length - 1) bad.push(l);
+    else props.push(l.slice(0, i).trim() + '=' + l.slice(i + 1).trim());
   }
+  return { props, bad };
+}
+
+function field(label: string, input: HTMLElement, hint?: string): HTMLElement {
+  return h('label', {}, label, input, hint ? h('small', { class: 'muted' }, hint) : null);
+}
+
+function importSection(): HTMLElement {
+  const kind = h('select', { name: 'kind', 'data-testid': 'import-kind' }, KINDS.map((k) => h('option', { value: k }, t('import.kind.' + k))));
+  const file = h('input', { type: 'file', name: 'file', accept: '.geojson,.json,.csv,.txt', required: true, 'data-testid': 'import-file' });
+  const level = h('select', { name: 'level', 'data-testid': 'import-level' }, ['county', 'township', 'grid'].map((l) => h('option', { value: l }, t('level.' + l))));
+  const parent = h('input', { name: 'parent', placeholder: '140225' });
+  const crs = h('select', { name: 'crs' }, ['wgs84', 'cgcs2000', 'gcj02', 'bd09'].map((c) => h('option', { value: c }, t('crs.' + c))));
+  const siteKind = h('select', { name: 'site_kind', 'data-testid': 'import-site-kind' }, SITE_KINDS.map((k) => h('option', { value: k }, t('kind.' + k))));
+  const idProp = h('input', { name: 'id_prop', placeholder: 'id' });
+  const nameProp = h('input', { name: 'name_prop', placeholder: 'name' });
+  const wkt = h('input', { name: 'wkt_col', placeholder: 'wkt' });
+  const lon = h('input', { name: 'lon_col', placeholder: '经度' });
+  const lat = h('input', { name: 'lat_col', placeholder: '纬度' });
+  const props = h('textarea', { name: 'prop', rows: 3, placeholder: 'video=是否视频\npermit=许可证号', 'data-testid': 'import-props' });
+  const regionOpts = h('div', { class: 'opts' }, field(t('import.level'), level), field(t('import.parent'), parent, t('import.parent.hint')));
+  const siteOpts = h('div', { class: 'opts' }, field(t('import.sitekind'), siteKind),
+    field(t('import.wkt'), wkt), field(t('import.lon'), lon), field(t('import.lat'), lat),
+    field(t('import.props'), props, t('import.props.hint')));
+  const propOpts = h('div', { class: 'opts' }, field(t('import.idprop'), idProp), field(t('import.nameprop'), nameProp));
+  const crsOpts = h('div', { class: 'opts' }, field(t('import.crs'), crs));
+  const help = h('p', { class: 'muted small' });
+  const result = h('div', { 'data-testid': 'import-result', 'aria-live': 'polite' });
+  const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'import-submit' }, t('import.submit'));
+  const sync = () => {
+    const k = kind.value;
+    regionOpts.hidden = k !== 'regions';
+    siteOpts.hidden = k !== 'sites';
+    propOpts.hidden = k !== 'regions' && k !== 'sites';
+    crsOpts.hidden = k !== 'regions' && k !== 'sites';
+    help.textContent = t('import.help.' + k);
+  };
+  kind.addEventListener('change', sync);
+  sync();
+  const form = h('form', { class: 'card importform', 'data-testid': 'import-form' },
+    h('div', { class: 'opts' }, field(t('import.kind'), kind), field(t('import.file'), file)), help,
+    regionOpts, siteOpts, propOpts, crsOpts, submit, result);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clear(result);
+    const f = file.files?.[0];
+    if (!f) return file.focus();
+    const fd = new FormData();
+    fd.append('file', f, f.name);
+    const k = kind.value;
+    const add = (name: string, el: HTMLInputElement | HTMLSelectElement) => { if (!el.closest('[hidden]') && el.value.trim()) fd.append(name, el.value.trim()); };
+    add('level', level); add('parent', parent); add('crs', crs); add('site_kind', siteKind);
+    add('id_prop', idProp); add('name_prop', nameProp); add('wkt_col', wkt); add('lon_col', lon); add('lat_col', lat);
+    if (k === 'sites') {
+      const p = propFields(props.value);
+      if (p.bad.length) {
+        result.append(h('div', { class: 'refused' }, h('strong', {}, t('import.props.bad')), h('ul', {}, p.bad.map((b) => h('li', {}, b)))));
+        return;
+      }
+      p.props.forEach((v) => fd.append('prop', v));
+    }
+    submit.disabled = true;
+    result.append(h('p', { class: 'muted' }, t('import.running', { name: f.name })));
+    try {
+      const rep = await api.post<any>('/api/imports/' + encodeURIComponent(k), fd);
+      clear(result);
+      const rejected = rep.batch?.rejected ?? 0;
+      result.append(h('div', { class: 'imported', 'data-testid': 'import-ok' },
+        h('strong', {}, t('import.ok', { name: f.name })),
+        rep.notes?.length ? h('ul', { class: 'notes' }, rep.notes.map((n: string) => h('li', {}, n))) : null,
+        rejected ? h('p', { class: 'warn' }, t('import.rejected', { n: rejected })) : null,
+        rep.reclassified?.length ? h('p', {}, t('import.reclassified', { n: rep.reclassified.length })) : null,
+        h('pre', { class: 'cli' }, rep.text)));
+      toast(t('import.ok', { name: f.name }));
+      file.value = '';
+      refreshTables();
+    } catch (err) {
+      clear(result);
+      const msg = err instanceof ApiError ? err.message : (err as Error).message;
+      const { head, rows } = refusedRows(msg);
+      result.append(h('div', { class: 'refused', role: 'alert', 'data-testid': 'import-refused' },
+        h('strong', {}, t('import.refused')),
+        h('p', {}, head),
+        rows.length ? h('ol', { class: 'rows' }, rows.map((r) => h('li', {}, r))) : null));
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return h('section', {}, h('h2', {}, t('admin.imports')), form);
+}
+
+function userSection(): HTMLElement {
+  const name = h('input', { name: 'name', required: true, autocomplete: 'off', 'data-testid': 'user-name' });
+  const role = h('select', { name: 'role', 'data-testid': 'user-role' }, ['supervisor', 'official', 'auditor', 'admin'].map((r) => h('option', { value: r }, t('role.' + r))));
+  const regions = h('input', { name: 'regions', placeholder: '140225-006-009', 'data-testid': 'user-regions' });
+  const phone = h('input', { name: 'phone', type: 'tel' });
+  const pw = h('input', { name: 'password', type: 'password', autocomplete: 'new-password', minlength: 8, required: true, 'data-testid': 'user-password' });
+  const err = h('p', { class: 'error', role: 'alert' });
+  const form = h('form', { class: 'card userform' },
+    h('h3', {}, t('user.add')),
+    h('div', { class: 'opts' }, field(t('login.name'), name), field(t('user.role'), role), field(t('user.regions'), regions, t('user.regions.hint')),
+      field(t('user.phone'), phone), field(t('login.password'), pw, t('user.password.hint'))),
+    err, h('button', { type: 'submit', class: 'primary', 'data-testid': 'user-submit' }, t('user.add')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    err.textContent = '';
+    try {
+      const u = await api.post<any>('/api/users', { name: name.value.trim(), role: role.value, regions: regions.value.split(/[,，\s]+/).filter(Boolean), phone: phone.value.trim(), password: pw.value });
+      toast(t('user.added', { name: u.name }));
+      form.reset();
+      refreshTables();
+    } catch (e2) {
+      err.textContent = (e2 as Error).message;
+    }
+  });
+  const box = h('div', { 'data-table': 'users' });
+  return h('section', {}, h('h2', {}, t('admin.users')), box, form);
+}
+
+const tables: [string, string, string, [string, string][]][] = [
+  ['users', '/api/users', 'users', [['id', 'ID'], ['name', 'login.name'], ['role_name', 'user.role'], ['regions', 'user.regions'], ['phone', 'user.phone'], ['created_at', 'user.created']]],
+  ['feeds', '/api/feeds', 'feeds', [['source', 'feed.source'], ['last_success', 'feed.success'], ['last_attempt', 'feed.attempt'], ['pulls', 'feed.pulls'],
+    ['added_total', 'feed.added'], ['errors', 'feed.errors'], ['failing', 'feed.failing'], ['last_error', 'feed.lasterror']]],
+  ['batches', '/api/batches', 'batches', [['id', 'ID'], ['file', 'batch.file'], ['format', 'batch.format'], ['origin', 'batch.origin'], ['rows', 'batch.rows'],
+    ['new', 'batch.new'], ['duplicates', 'batch.duplicates'], ['rejected', 'batch.rejected'], ['outside', 'batch.outside'], ['events_new', 'batch.events'],
+    ['tasks_new', 'batch.tasks'], ['finished_at', 'batch.finished']]],
+];
+
+let root: HTMLElement | null = null;
+function refreshTables(): void {
+  if (!root) return;
+  for (const [id, url, key, cols] of tables) {
+    const box = root.querySelector<HTMLElement>(`[data-table=${id}]`);
+    if (!box) continue;
+    api.get<any>(url).then((r) => {
+      let rows: any[] = r?.[key] ?? [];
+      if (id === 'users') rows = rows.map((u) => ({ ...u, role_name: t('role.' + u.role) }));
+      clear(box);
+      if (!rows.length && id === 'feeds') return void box.append(h('p', { class: 'muted' }, t('feed.none')));
+      box.append(objectTable(rows, cols.map(([k, label]) => [k, label.includes('.') ? t(label) : label] as [string, string])));
+    }).catch((e) => { clear(box); box.append(h('p', { class: 'error' }, (e as Error).message)); });
+  }
+}
+
+export function render(el: HTMLElement): () => void {
+  root = el;
+  el.append(h('div', { class: 'pagehead' }, h('h1', {}, t('admin.title'))),
+    importSection(), userSection(),
+    h('section', {}, h('h2', {}, t('admin.feeds')), h('div', { 'data-table': 'feeds' })),
+    h('section', {}, h('h2', {}, t('admin.batches')), h('div', { 'data-table': 'batches' })));
+  for (const b of el.querySelectorAll<HTMLElement>('[data-table]')) b.append(h('p', { class: 'muted' }, t('loading')));
+  refreshTables();
+  return () => { root = null; };
 }

@@ -1,0 +1,87 @@
+// The admin page: uploads show the CLI's per-row refusals and summaries;
+// users are added on the web. Runs last: it adds to the demo database.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export default async function ({ url, shots, page, login, check, desktop, phone }) {
+  const dir = mkdtempSync(join(tmpdir(), 'skygrid-e2e-'));
+  const bad = join(dir, '工地台账.csv');
+  writeFileSync(bad, '项目编号,名称,占地面积,是否视频,经度,纬度\nE1,测试上传工地甲,12000,也许,113.30,40.08\nE2,测试上传工地乙,9000,否,东经113,40.08\n');
+  const good = join(dir, '工地台账2.csv');
+  writeFileSync(good, '项目编号,名称,占地面积,是否视频,经度,纬度\nE1,测试上传工地甲,12000,否,113.30,40.08\nE2,测试上传工地乙,3000,否,113.31,40.08\n');
+  const fires = join(dir, 'firms-upload.csv');
+  writeFileSync(fires, 'latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,instrument,confidence,version,bright_ti5,frp,daynight\n' +
+    '40.0801,113.3001,331.2,0.4,0.4,2023-10-30,0512,N20,VIIRS,n,2.0NRT,290.1,3.2,D\n' +
+    '北纬40,113.3001,331.2,0.4,0.4,2023-10-30,0512,N20,VIIRS,n,2.0NRT,290.1,3.2,D\n');
+
+  const p = await page(desktop);
+  await login(p, 'admin');
+  await p.goto(url + '/#/admin');
+  await p.waitForSelector('[data-testid=import-form]');
+  // A bad registry: refused, each bad row named by line and field.
+  await p.selectOption('[data-testid=import-kind]', 'sites');
+  await p.selectOption('[data-testid=import-site-kind]', 'construction');
+  await p.fill('[name=id_prop]', '项目编号');
+  await p.fill('[data-testid=import-props]', 'video=是否视频');
+  await p.setInputFiles('[data-testid=import-file]', bad);
+  await p.click('[data-testid=import-submit]');
+  const refused = await p.waitForSelector('[data-testid=import-refused]', { timeout: 15000 }).catch(() => null);
+  const rows = refused ? await p.$$eval('[data-testid=import-refused] ol.rows li', (li) => li.map((x) => x.textContent)) : [];
+  check(rows.length === 2 && rows[0].includes('line 2: field 是否视频') && rows[1].includes('line 3: field 经度'),
+    `admin: a bad registry upload lists each refused row with line and field (${rows.join(' | ')})`);
+  await p.screenshot({ path: join(shots, 'admin-import-refused-desktop.png'), fullPage: true });
+  const before = await (await p.request.get(url + '/api/sites?kind=construction&limit=1')).json();
+  check(!before.features.some((f) => String(f.properties.name).startsWith('测试上传')), 'admin: nothing of the refused file is stored');
+  // The corrected file: stored, with the CLI's summary.
+  await p.setInputFiles('[data-testid=import-file]', good);
+  await p.click('[data-testid=import-submit]');
+  const ok = await p.waitForSelector('[data-testid=import-ok]', { timeout: 15000 }).catch(() => null);
+  const okText = ok ? await ok.innerText() : '';
+  check(okText.includes('imported 2 construction sites (2 new), 1 breaking a rule') && okText.includes('E1 测试上传工地甲 12000 m² 违规'),
+    `admin: the corrected upload is stored with the CLI's summary (${okText.slice(0, 80)})`);
+  const after = await (await p.request.get(url + '/api/sites?kind=construction&limit=1000')).json();
+  check(after.features.filter((f) => String(f.properties.name).startsWith('测试上传')).length === 2, 'admin: the uploaded sites are in the registry');
+  await p.screenshot({ path: join(shots, 'admin-import-ok-desktop.png'), fullPage: true });
+  // A fire file with an unreadable row: the rest goes in, the row is listed.
+  await p.selectOption('[data-testid=import-kind]', 'fires');
+  await p.setInputFiles('[data-testid=import-file]', fires);
+  await p.click('[data-testid=import-submit]');
+  const fok = await p.waitForSelector('[data-testid=import-ok]', { timeout: 15000 }).catch(() => null);
+  const fText = fok ? await fok.innerText() : '';
+  check(fText.includes('2 rows read, 1 new') && fText.includes('rejected: firms-upload.csv:3: field latitude'),
+    `admin: a fire file upload is ingested and its unreadable row listed (${fText.slice(0, 100)})`);
+  // A user added on the web logs in.
+  await p.fill('[data-testid=user-name]', 'e2e-shenji');
+  await p.selectOption('[data-testid=user-role]', 'auditor');
+  await p.fill('[data-testid=user-password]', 'e2e password');
+  await p.click('[data-testid=user-submit]');
+  await p.waitForTimeout(1500);
+  const users = await (await p.request.get(url + '/api/users')).json();
+  check(users.users.some((u) => u.name === 'e2e-shenji' && u.role === 'auditor'), 'admin: a user added on the admin page is stored');
+  const cell = await p.locator('[data-table=users] td', { hasText: 'e2e-shenji' }).count();
+  check(cell === 1, 'admin: the new user shows in the users table');
+  await p.screenshot({ path: join(shots, 'admin-desktop.png'), fullPage: true });
+  // The refused upload's 400 is what the browser logs for it; nothing else.
+  const unexpected = p.errors.filter((e) => !/status of 400 \(Bad Request\)/.test(e));
+  check(p.errors.length - unexpected.length === 1 && unexpected.length === 0, `admin page: no console errors besides the refused upload's 400 (${p.errors.join('; ')})`);
+  await p.context().close();
+
+  const q = await page(phone);
+  await q.goto(url + '/#/login');
+  await q.fill('[data-testid=login-name]', 'e2e-shenji');
+  await q.fill('[data-testid=login-password]', 'e2e password');
+  await q.click('[data-testid=login-submit]');
+  const inAs = await q.waitForSelector('[data-testid=logout]', { timeout: 15000 }).catch(() => null);
+  check(!!inAs, 'the user added on the web logs in');
+  await q.context().close();
+
+  const r = await page(phone);
+  await login(r, 'admin');
+  await r.goto(url + '/#/admin');
+  await r.waitForSelector('[data-testid=import-form]');
+  await r.waitForTimeout(800);
+  await r.screenshot({ path: join(shots, 'admin-phone.png'), fullPage: true });
+  check(r.errors.length === 0, `admin page at phone width: no console errors (${r.errors.join('; ')})`);
+  await r.context().close();
+}
