@@ -62,7 +62,7 @@ year before. Periods: 2023-10 (a month), 2023-W43, 2023-10-24, 2023,
 			if *out == "" {
 				return fmt.Errorf("report: --format xlsx needs --out FILE.xlsx")
 			}
-			es, _, ferr := db.FindEvents(ctx, skygrid.EventFilter{Since: &per.Since, Until: &per.Until})
+			es, _, ferr := db.FindEvents(ctx, skygrid.EventFilter{FirstSince: &per.Since, Until: &per.Until})
 			if ferr != nil {
 				return ferr
 			}
