@@ -40,6 +40,10 @@ func ParsePeriod(s string, keys []skygrid.KeyPeriod) (Period, error) {
 	}
 	var year, week int
 	if n, _ := fmt.Sscanf(s, "%d-W%d", &year, &week); n == 2 && week >= 1 && week <= 53 {
+		// 28 December is always in the year's last ISO week.
+		if _, last := time.Date(year, 12, 28, 0, 0, 0, 0, skygrid.Beijing).ISOWeek(); week > last {
+			return Period{}, skygrid.Errorf(skygrid.EINVALID, "period %q: %d has %d ISO weeks", s, year, last)
+		}
 		// ISO week: the week holding 4 January is week 1; weeks start Monday.
 		jan4 := time.Date(year, 1, 4, 0, 0, 0, 0, skygrid.Beijing)
 		monday := jan4.AddDate(0, 0, -((int(jan4.Weekday())+6)%7)).AddDate(0, 0, 7*(week-1))
