@@ -872,4 +872,32 @@ func TestStatsAndExportsKeepToTheArea(t *testing.T) {
 	if len(rk.Ranking) < 8 {
 		t.Errorf("ranking of %d counties", len(rk.Ranking))
 	}
+
+	// A task of county A reassigned (by the admin) to a grid of county B:
+	// official A no longer sees that fire, and official B does not count
+	// it either, since it burnt in A.
+	statsOf := func(user string) (events, tasks int) {
+		t.Helper()
+		var body struct{ Stats *skygrid.Stats }
+		if st := w.do(t, user, "GET", "/api/stats?period=2023-10", nil, &body); st != 200 {
+			t.Fatalf("%s stats: %d", user, st)
+		}
+		return body.Stats.Total.Events, body.Stats.Total.Tasks
+	}
+	evA, tkA := statsOf("officialA")
+	evB, tkB := statsOf("officialB")
+	moved := w.taskIn(t, w.gridA)
+	if e, err := w.db.FindEventByID(ctx, moved.EventID); err != nil || e.FirstSeen.Before(since) || !e.FirstSeen.Before(until) {
+		t.Fatalf("the task to move is not of October: %v", err)
+	}
+	var v taskView
+	if st := w.do(t, "admin", "POST", fmt.Sprintf("/api/tasks/%d/reassign", moved.ID), map[string]any{"grid_id": w.gridB, "version": moved.Version}, &v); st != 200 || v.GridID != w.gridB {
+		t.Fatalf("reassign: %d %s", st, v.GridID)
+	}
+	if e, tk := statsOf("officialA"); e != evA-1 || tk != tkA-1 {
+		t.Errorf("official A after the reassignment: %d events, %d tasks; want %d, %d", e, tk, evA-1, tkA-1)
+	}
+	if e, tk := statsOf("officialB"); e != evB || tk != tkB {
+		t.Errorf("official B after the reassignment: %d events, %d tasks; want %d, %d (it burnt in A)", e, tk, evB, tkB)
+	}
 }

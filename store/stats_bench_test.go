@@ -97,16 +97,21 @@ func BenchmarkStatsYear(b *testing.B) {
 	}
 	_, n, _ := db.FindHotspots(ctx, skygrid.HotspotFilter{Limit: 1})
 	b.Logf("%d hotspots, %d events stored", n, nEvents)
+	// An official sees only their county.
+	county := &skygrid.Scope{Regions: []string{"140211"}}
 	for _, tc := range []struct {
 		name         string
 		since, until time.Time
+		scope        *skygrid.Scope
+		by           string
 	}{
-		{"year", t0, t0.AddDate(1, 0, 0)},
-		{"month", time.Date(2023, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2023, 11, 1, 0, 0, 0, 0, time.UTC)},
+		{"year", t0, t0.AddDate(1, 0, 0), nil, ""},
+		{"month", time.Date(2023, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2023, 11, 1, 0, 0, 0, 0, time.UTC), nil, ""},
+		{"year-one-county-scope", t0, t0.AddDate(1, 0, 0), county, ""},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				st, err := db.Stats(ctx, skygrid.StatsQuery{Since: tc.since, Until: tc.until})
+				st, err := db.Stats(ctx, skygrid.StatsQuery{Since: tc.since, Until: tc.until, Scope: tc.scope, By: tc.by})
 				if err != nil {
 					b.Fatal(err)
 				}
