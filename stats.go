@@ -20,7 +20,9 @@ type StatsQuery struct {
 	By           string // county (default), township or grid
 	// Region keeps one region and what is below it ("" the city).
 	Region string
-	Scope  *Scope
+	// Class keeps the events of one class ("" every class).
+	Class string
+	Scope *Scope
 }
 
 // AreaStats are the figures of one county, township or grid.

@@ -25,10 +25,12 @@ import (
 	"skygrid/data"
 	"skygrid/dispatch"
 	"skygrid/geo"
+	"skygrid/report"
 	"skygrid/store"
 	"skygrid/tiles"
 
 	"github.com/paulmach/orb/maptile"
+	"github.com/xuri/excelize/v2"
 )
 
 // world is a server over the whole October 2023 season with the Datong
@@ -851,6 +853,46 @@ func TestStatsAndExportsKeepToTheArea(t *testing.T) {
 	}
 	if resp, b := get("auditor", "/api/stats?period=2023-10&format=xlsx"); resp.StatusCode != 200 || !bytes.HasPrefix(b, []byte("PK")) {
 		t.Errorf("xlsx: %d", resp.StatusCode)
+	}
+	// One class (the commonest): the figures and the workbook's summary
+	// and detail agree.
+	byClass := map[string]int{}
+	class, straw := "", 0
+	for _, e := range all {
+		if !e.FirstSeen.Before(since) && e.FirstSeen.Before(until) {
+			byClass[e.Class]++
+			if byClass[e.Class] > straw {
+				class, straw = e.Class, byClass[e.Class]
+			}
+		}
+	}
+	body.Stats = nil
+	if st := w.do(t, "auditor", "GET", "/api/stats?period=2023-10&class="+class, nil, &body); st != 200 || body.Stats.Total.Events != straw ||
+		body.Stats.Total.ByClass[class] != straw || len(body.Stats.Total.ByClass) != 1 || straw == 0 || straw == inOct {
+		t.Errorf("%s stats: %d, %+v, want %d events", class, st, body.Stats.Total, straw)
+	}
+	if resp, b := get("auditor", "/api/exports/events.xlsx?period=2023-10&class="+class); resp.StatusCode == 200 {
+		wb, err := excelize.OpenReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		detail, _ := wb.GetRows(report.SheetEvents)
+		summary, _ := wb.GetRows(report.SheetSummary, excelize.Options{RawCellValue: true})
+		var total []string
+		for _, r := range summary {
+			if len(r) > 1 && slices.Contains(r, "合计") {
+				total = r
+			}
+		}
+		col := slices.Index(summary[0], "事件数")
+		if len(detail)-1 != straw || col < 0 || col >= len(total) || total[col] != fmt.Sprint(straw) {
+			t.Errorf("%s workbook: %d detail rows, summary %v total %v; want %d", class, len(detail)-1, summary[0], total, straw)
+		}
+	} else {
+		t.Errorf("events.xlsx?class=: %d", resp.StatusCode)
+	}
+	if resp, _ := get("auditor", "/api/stats?period=2023-10&class=straw"); resp.StatusCode != 400 {
+		t.Errorf("unknown class: %d", resp.StatusCode)
 	}
 	if resp, _ := get("auditor", "/api/exports/roads.csv"); resp.StatusCode != 404 {
 		t.Errorf("unknown export: %d", resp.StatusCode)

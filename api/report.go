@@ -35,7 +35,7 @@ func (s *Server) stats(c echo.Context) (*skygrid.Stats, report.Period, error) {
 		by = skygrid.ByCounty
 	}
 	st, err := s.Stats.Stats(c.Request().Context(), skygrid.StatsQuery{Since: per.Since, Until: per.Until, By: by,
-		Region: c.QueryParam("region"), Scope: scopeOf(c)})
+		Region: c.QueryParam("region"), Class: c.QueryParam("class"), Scope: scopeOf(c)})
 	return st, per, err
 }
 
@@ -57,7 +57,7 @@ func attachment(c echo.Context, name, mime string, data []byte) error {
 	return c.Blob(http.StatusOK, mime, data)
 }
 
-// GET /api/stats?period=&by=county|township|grid&region=&format=json|csv|xlsx
+// GET /api/stats?period=&by=county|township|grid&region=&class=&format=json|csv|xlsx
 func (s *Server) handleStats(c echo.Context) error {
 	st, per, err := s.stats(c)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"skygrid"
@@ -53,6 +54,13 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 	if q.Region != "" {
 		conds = append(conds, "(e.county_id = ? OR e.township_id = ? OR e.grid_id = ?)")
 		args = append(args, q.Region, q.Region, q.Region)
+	}
+	if q.Class != "" {
+		if !slices.Contains(skygrid.Classes, q.Class) {
+			return nil, skygrid.Errorf(skygrid.EINVALID, "class %q: want one of %s", q.Class, strings.Join(skygrid.Classes, ", "))
+		}
+		conds = append(conds, "e.class = ?")
+		args = append(args, q.Class)
 	}
 	if q.Scope != nil && !q.Scope.All {
 		// Figures are about fires in the user's area: an event reassigned
