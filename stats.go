@@ -127,3 +127,16 @@ func Quantile(sorted []float64, q float64) float64 {
 	i := int(math.Ceil(q*float64(len(sorted)))) - 1
 	return sorted[min(max(i, 0), len(sorted)-1)]
 }
+
+// YearBefore is the same calendar time a year earlier, in t's location;
+// 29 February goes to 28 February (time.AddDate would give 1 March, and a
+// year-ago day of 29 February 2024 would be 1 March 2023).
+func YearBefore(t time.Time) time.Time {
+	y, m, d := t.Date()
+	hh, mm, ss := t.Clock()
+	r := time.Date(y-1, m, d, hh, mm, ss, t.Nanosecond(), t.Location())
+	if r.Month() != m {
+		r = time.Date(y-1, m+1, 0, hh, mm, ss, t.Nanosecond(), t.Location())
+	}
+	return r
+}

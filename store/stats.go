@@ -37,7 +37,7 @@ func (db *DB) Stats(ctx context.Context, q skygrid.StatsQuery) (*skygrid.Stats, 
 		return nil, err
 	}
 	ago := q
-	ago.Since, ago.Until = q.Since.AddDate(-1, 0, 0), q.Until.AddDate(-1, 0, 0)
+	ago.Since, ago.Until = skygrid.YearBefore(q.Since), skygrid.YearBefore(q.Until)
 	if s.YearAgo, err = stats(ctx, tx, ago, db.Now()); err != nil {
 		return nil, err
 	}
