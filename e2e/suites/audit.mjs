@@ -190,6 +190,7 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
     check(rows.some((r) => /派单/.test(r.text)) && (!taskWithLog || rows.some((r) => /办结/.test(r.text))),
       `nongye ${w}: actions in Chinese (${rows.map((r) => r.text.split('\t')[2]).join(',')})`);
     check(rows.every((r) => /2\d{3}-\d{2}-\d{2} \d{2}:\d{2}/.test(r.text)), `nongye ${w}: times shown`);
+    check(!(await p.isVisible('[data-testid=log-more]')), `nongye ${w}: no 加载更多 under a short list`);
     await p.screenshot({ path: join(shots, `auditlog-task-nongye-${w}.png`), fullPage: true });
     // By user: the supervisor's actions only.
     await p.goto(url + '/#/auditlog?actor=wangge');
