@@ -37,7 +37,16 @@ async function colouredPixels(p, sel) {
   }, 0)).catch(() => 0);
 }
 
-export default async function ({ url, root, shots, page, login, check, desktop, phone }) {
+export default async function ({ url, root, shots, page, login: signIn, check, desktop, phone }) {
+  // Signing in lands on the map: let it load before going elsewhere, as a
+  // user would (leaving the map page mid-load can make Leaflet's canvas
+  // renderer throw "reading 'clearRect'" - the map page's own race, seen
+  // once in a full run, not the audit pages').
+  const login = async (p, name) => {
+    await signIn(p, name);
+    await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 20000 }).catch(() => {});
+    await p.waitForTimeout(800);
+  };
   // A confirmed straw burning in October 2023: if the demo has none closed
   // yet, the supervisor reports one and the official closes it.
   const api = async (ctx, name) => {
