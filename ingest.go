@@ -90,6 +90,20 @@ type AuditEntry struct {
 	After    string    `json:"after,omitempty"`
 }
 
+// AuditFilter selects audit log lines, newest first. Zero fields do not
+// filter.
+type AuditFilter struct {
+	Entity, EntityID, Actor string
+	// Action is an action ("task.close") or a prefix ending in a dot
+	// ("task.").
+	Action string
+	// Since and Until bound the time [Since, Until); BeforeID pages back
+	// from a line (the lines with a smaller id).
+	Since, Until *time.Time
+	BeforeID     int64
+	Limit        int
+}
+
 // IngestTx is the unit of work of one ingest: everything it reads and
 // writes goes through one transaction, so a file is stored whole or not at
 // all. The store implements it.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"strings"
 
@@ -14,18 +15,21 @@ import (
 
 // AuditReader reads the audit log.
 type AuditReader interface {
-	FindAuditBy(ctx context.Context, entity, entityID, actor string, limit int) ([]*skygrid.AuditEntry, error)
+	FindAuditLog(ctx context.Context, f skygrid.AuditFilter) ([]*skygrid.AuditEntry, error)
 }
 
-// GET /api/audit?entity=task&id=12&actor=NAME&limit= (admins and auditors):
-// who did what and when, by task or by user.
+// GET /api/audit?entity=task&id=12&actor=NAME&action=task.close|task.&since=&until=&before=ID&limit=
+// (admins and auditors): who did what and when, by task or by user, newest
+// first; before pages back (the id of the last line shown).
 func (s *Server) handleAudit(c echo.Context) error {
 	p := &params{c: c}
-	limit := p.intv("limit", 500, 10000)
+	f := skygrid.AuditFilter{Entity: c.QueryParam("entity"), EntityID: c.QueryParam("id"), Actor: c.QueryParam("actor"),
+		Action: c.QueryParam("action"), Since: p.time("since"), Until: p.time("until"),
+		BeforeID: int64(p.intv("before", 0, math.MaxInt32)), Limit: p.intv("limit", 500, 10000)}
 	if p.err != nil {
 		return p.err
 	}
-	es, err := s.Audit.FindAuditBy(c.Request().Context(), c.QueryParam("entity"), c.QueryParam("id"), c.QueryParam("actor"), limit)
+	es, err := s.Audit.FindAuditLog(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}

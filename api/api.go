@@ -139,6 +139,7 @@ func (s *Server) Routes() {
 	reviewers := allow(skygrid.RoleAdmin, skygrid.RoleAuditor, skygrid.RoleOfficial)
 	a.GET("/api/stats", s.handleStats, reviewers)
 	a.GET("/api/stats/ranking", s.handleRanking, reviewers)
+	a.GET("/api/stats/series", s.handleSeries, reviewers)
 	a.GET("/api/exports/:file", s.handleExport, reviewers)
 	a.GET("/api/reports/monthly", s.handleMonthly, reviewers)
 	a.GET("/metrics", s.handleMetrics, allow(skygrid.RoleAdmin))

@@ -39,16 +39,23 @@ func (s *Server) stats(c echo.Context) (*skygrid.Stats, report.Period, error) {
 	return st, per, err
 }
 
-// eventsIn lists the events first seen in the period, in scope, with tasks.
+// eventsIn lists the events first seen in the period, in scope, with tasks
+// (?region= and ?class= narrow them).
 func (s *Server) eventsIn(ctx context.Context, c echo.Context, per report.Period) ([]*skygrid.Event, error) {
-	f := skygrid.EventFilter{FirstSince: &per.Since, Until: &per.Until, Scope: scopeOf(c)}
-	if r := c.QueryParam("region"); r != "" {
-		f.RegionID = &r
+	return periodEvents(ctx, s.Events, scopeOf(c), per, c.QueryParam("region"), c.QueryParam("class"))
+}
+
+// periodEvents lists the events first seen in a period, in a scope, with
+// their tasks; region and class ("" for all) narrow them.
+func periodEvents(ctx context.Context, events skygrid.EventService, scope *skygrid.Scope, per report.Period, region, class string) ([]*skygrid.Event, error) {
+	f := skygrid.EventFilter{FirstSince: &per.Since, Until: &per.Until, Scope: scope}
+	if region != "" {
+		f.RegionID = &region
 	}
-	if cl := c.QueryParam("class"); cl != "" {
-		f.Class = &cl
+	if class != "" {
+		f.Class = &class
 	}
-	es, _, err := s.Events.FindEvents(ctx, f)
+	es, _, err := events.FindEvents(ctx, f)
 	return es, err
 }
 
@@ -171,36 +178,94 @@ func MonthlyReport(ctx context.Context, stats skygrid.StatsService, events skygr
 	if err != nil {
 		return nil, err
 	}
-	es, _, err := events.FindEvents(ctx, skygrid.EventFilter{FirstSince: &per.Since, Until: &per.Until, Scope: scope})
+	es, err := periodEvents(ctx, events, scope, per, "", "")
 	if err != nil {
 		return nil, err
 	}
-	m := &report.Monthly{Month: per.Since, Stats: st, Ranking: report.Ranking(st), Generated: now, Demo: demo}
-	days := map[string]map[string]int{}
-	for d := per.Since; d.Before(per.Until); d = d.AddDate(0, 0, 1) {
-		days[d.Format("2006-01-02")] = map[string]int{}
+	sr := report.SeriesOf(per, es)
+	return &report.Monthly{Month: per.Since, Stats: st, Ranking: report.Ranking(st), Generated: now, Demo: demo,
+		Daily: sr.Daily, ResponseMinutes: sr.ResponseMinutes, Confirmed: sr.Confirmed}, nil
+}
+
+// SeriesView is the JSON of GET /api/stats/series.
+type SeriesView struct {
+	Period          string          `json:"period"`
+	Since           time.Time       `json:"since"`
+	Until           time.Time       `json:"until"`
+	Days            []SeriesDay     `json:"days"`
+	AckMinutes      []float64       `json:"ack_minutes"`
+	ResponseMinutes []float64       `json:"response_minutes"`
+	Confirmed       []ConfirmedFire `json:"confirmed"`
+}
+
+// SeriesDay is the events first seen on one Beijing day, by class.
+type SeriesDay struct {
+	Day     string         `json:"day"` // 2023-10-01
+	ByClass map[string]int `json:"by_class"`
+}
+
+// ConfirmedFire is a confirmed straw-burning event for the audit map.
+type ConfirmedFire struct {
+	ID           int64     `json:"id"`
+	TaskID       int64     `json:"task_id"`
+	Lon          float64   `json:"lon"`
+	Lat          float64   `json:"lat"`
+	FirstSeen    time.Time `json:"first_seen"`
+	ClosedAt     time.Time `json:"closed_at,omitzero"`
+	CountyID     string    `json:"county_id,omitempty"`
+	CountyName   string    `json:"county_name,omitempty"`
+	TownshipID   string    `json:"township_id,omitempty"`
+	TownshipName string    `json:"township_name,omitempty"`
+	GridID       string    `json:"grid_id,omitempty"`
+	Finding      string    `json:"finding"`
+	Notes        string    `json:"notes,omitempty"`
+}
+
+// GET /api/stats/series?period=&region=&class=: the events of each day by
+// class, the tasks' acknowledge and report minutes, and the confirmed
+// straw burning with place and notes, in the user's scope.
+func (s *Server) handleSeries(c echo.Context) error {
+	per, err := s.period(c)
+	if err != nil {
+		return err
 	}
-	for _, e := range es {
-		if byClass := days[e.FirstSeen.In(skygrid.Beijing).Format("2006-01-02")]; byClass != nil {
-			byClass[e.Class]++
-		}
-		if e.Task != nil {
-			if !e.Task.ReportedAt.IsZero() {
-				from := e.Task.CreatedAt
-				if !e.Task.DispatchedAt.IsZero() {
-					from = e.Task.DispatchedAt // as the statistics count it
-				}
-				m.ResponseMinutes = append(m.ResponseMinutes, e.Task.ReportedAt.Sub(from).Minutes())
+	ctx := c.Request().Context()
+	es, err := s.eventsIn(ctx, c, per)
+	if err != nil {
+		return err
+	}
+	sr := report.SeriesOf(per, es)
+	v := SeriesView{Period: per.Name, Since: per.Since, Until: per.Until, Days: []SeriesDay{},
+		AckMinutes: nonNil(sr.AckMinutes), ResponseMinutes: nonNil(sr.ResponseMinutes), Confirmed: []ConfirmedFire{}}
+	for _, d := range sr.Daily {
+		v.Days = append(v.Days, SeriesDay{Day: d.Day.In(skygrid.Beijing).Format("2006-01-02"), ByClass: d.ByClass})
+	}
+	names := map[string]string{}
+	if len(sr.Confirmed) > 0 {
+		for _, level := range []string{skygrid.LevelCounty, skygrid.LevelTownship} {
+			rs, _, err := s.Regions.FindRegions(ctx, skygrid.RegionFilter{Level: &level})
+			if err != nil {
+				return err
 			}
-			if e.Task.State == skygrid.TaskClosed && e.Task.Finding == skygrid.FindingStrawBurning {
-				m.Confirmed = append(m.Confirmed, e)
+			for _, r := range rs {
+				names[r.ID] = r.Name
 			}
 		}
 	}
-	for d := per.Since; d.Before(per.Until); d = d.AddDate(0, 0, 1) {
-		m.Daily = append(m.Daily, report.DayCount{Day: d, ByClass: days[d.Format("2006-01-02")]})
+	for _, e := range sr.Confirmed {
+		f := ConfirmedFire{ID: e.ID, TaskID: e.Task.ID, Lon: e.Point[0], Lat: e.Point[1], FirstSeen: e.FirstSeen, ClosedAt: e.Task.ClosedAt,
+			CountyID: e.CountyID, CountyName: names[e.CountyID], TownshipID: e.TownshipID, TownshipName: names[e.TownshipID],
+			GridID: e.GridID, Finding: e.Task.Finding, Notes: e.Task.Notes}
+		v.Confirmed = append(v.Confirmed, f)
 	}
-	return m, nil
+	return c.JSON(http.StatusOK, v)
+}
+
+func nonNil(xs []float64) []float64 {
+	if xs == nil {
+		return []float64{}
+	}
+	return xs
 }
 
 // GET /api/reports/monthly?month=2023-10: the printable monthly report

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 
 	"skygrid"
 )
@@ -29,19 +30,38 @@ func (db *DB) FindAudit(ctx context.Context, entity, entityID string, limit int)
 
 // FindAuditBy is FindAudit also by actor (a user name; "" for any).
 func (db *DB) FindAuditBy(ctx context.Context, entity, entityID, actor string, limit int) ([]*skygrid.AuditEntry, error) {
+	return db.FindAuditLog(ctx, skygrid.AuditFilter{Entity: entity, EntityID: entityID, Actor: actor, Limit: limit})
+}
+
+// FindAuditLog returns the audit log lines of a filter, newest first.
+func (db *DB) FindAuditLog(ctx context.Context, f skygrid.AuditFilter) ([]*skygrid.AuditEntry, error) {
 	var conds []string
 	var args []any
-	if actor != "" {
-		conds, args = append(conds, "actor = ?"), append(args, actor)
+	if f.Actor != "" {
+		conds, args = append(conds, "actor = ?"), append(args, f.Actor)
 	}
-	if entity != "" {
-		conds, args = append(conds, "entity = ?"), append(args, entity)
+	if f.Entity != "" {
+		conds, args = append(conds, "entity = ?"), append(args, f.Entity)
 	}
-	if entityID != "" {
-		conds, args = append(conds, "entity_id = ?"), append(args, entityID)
+	if f.EntityID != "" {
+		conds, args = append(conds, "entity_id = ?"), append(args, f.EntityID)
+	}
+	if strings.HasSuffix(f.Action, ".") {
+		conds, args = append(conds, "substr(action, 1, ?) = ?"), append(args, len(f.Action), f.Action)
+	} else if f.Action != "" {
+		conds, args = append(conds, "action = ?"), append(args, f.Action)
+	}
+	if f.Since != nil {
+		conds, args = append(conds, "at >= ?"), append(args, ts(*f.Since))
+	}
+	if f.Until != nil {
+		conds, args = append(conds, "at < ?"), append(args, ts(*f.Until))
+	}
+	if f.BeforeID > 0 {
+		conds, args = append(conds, "id < ?"), append(args, f.BeforeID)
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT id, at, actor, action, entity, entity_id, before, after FROM audit_log`+
-		where(conds)+` ORDER BY id DESC`+limitOffset(limit, 0), args...)
+		where(conds)+` ORDER BY id DESC`+limitOffset(f.Limit, 0), args...)
 	if err != nil {
 		return nil, err
 	}

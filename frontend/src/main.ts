@@ -3,7 +3,7 @@ import { api, setCsrf, setUnauthorizedHandler, ApiError, type Session } from './
 import { getLang, setLang, t } from './i18n';
 import { h, clear, toast } from './dom';
 import * as outbox from './outbox';
-import { getSession, putSession, role, isReviewer } from './session';
+import { getSession, putSession, role, isReviewer, canReadAuditLog } from './session';
 
 const app = document.getElementById('app')!;
 let cleanup: (() => void) | null = null;
@@ -23,6 +23,7 @@ function topbar(): void {
   const r = role();
   const links: [string, string, string][] = [['map', 'nav.map', 'nav-map'], ['tasks', 'nav.tasks', 'nav-tasks'], ['sites', 'nav.sites', 'nav-sites']];
   if (isReviewer()) links.push(['audit', 'nav.audit', 'nav-audit']);
+  if (canReadAuditLog()) links.push(['auditlog', 'nav.auditlog', 'nav-auditlog']);
   if (r === 'admin') links.push(['admin', 'nav.admin', 'nav-admin']);
   const cur = location.hash.split('/')[1] ?? '';
   bar.append(
@@ -82,6 +83,7 @@ const pages: Record<string, () => Promise<{ render: (el: HTMLElement, arg?: stri
   tasks: () => import('./tasks'),
   sites: () => import('./sites'),
   audit: () => import('./audit'),
+  auditlog: () => import('./auditlog'),
   admin: () => import('./admin'),
 };
 
@@ -106,7 +108,7 @@ export async function route(): Promise<void> {
   }
   topbar();
   if (page === 'login' || !getSession()) { loginPage(); return; }
-  const allowed = page === 'audit' ? isReviewer() : page === 'admin' ? role() === 'admin' : true;
+  const allowed = page === 'audit' ? isReviewer() : page === 'auditlog' ? canReadAuditLog() : page === 'admin' ? role() === 'admin' : true;
   const load = allowed ? pages[page] : undefined;
   if (!load) { location.hash = role() === 'supervisor' ? '#/tasks' : '#/map'; return; }
   app.append(h('p', { class: 'muted' }, t('loading')));

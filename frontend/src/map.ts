@@ -2,11 +2,11 @@
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 import { api, qs } from './api';
+import { basemapLayer, type Basemap } from './basemap';
 import { h, toast } from './dom';
 import { t, tOr } from './i18n';
 import { bboxAround, escapeHtml, formatDateTime, lastHours, octoberDay, shanghaiDayRange, shanghaiRange, withTimeParams } from './format';
 
-interface Basemap { id: string; name: string; tiles: string[]; labels?: string[]; subdomains?: string | string[]; attribution?: string; maxzoom?: number; offline?: boolean }
 interface Layer { id: string; name: string; version?: string | number; timed?: boolean; png: string; mvt?: string }
 type Win = { since: string; until: string } | null;
 
@@ -120,10 +120,7 @@ export function render(el: HTMLElement, _arg?: string): () => void {
     if (disposed) return;
     const bases: Record<string, L.Layer> = {};
     bm.basemaps.forEach((b, i) => {
-      const opts: L.TileLayerOptions = { maxZoom: 18, maxNativeZoom: b.maxzoom || 18, attribution: b.attribution ?? '' };
-      if (b.subdomains) opts.subdomains = b.subdomains;
-      const parts = [...b.tiles, ...(b.labels ?? [])].map((u) => L.tileLayer(u, opts));
-      const g = L.layerGroup(parts);
+      const g = basemapLayer(b);
       bases[b.name] = g;
       if (i === 0) g.addTo(map);
     });

@@ -6,3 +6,4 @@ export function getSession(): Session | null { return current; }
 export function putSession(s: Session | null): void { current = s; }
 export function role(): string { return current?.user.role ?? ''; }
 export const isReviewer = (): boolean => ['admin', 'auditor', 'official'].includes(role());
+export const canReadAuditLog = (): boolean => ['admin', 'auditor'].includes(role());

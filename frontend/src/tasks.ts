@@ -3,7 +3,7 @@ import { api, ApiError, NetworkError, qs } from './api';
 import { h, clear, toast } from './dom';
 import { t, tOr } from './i18n';
 import { deadlineOf, formatCountdown, formatDateTime } from './format';
-import { role, isReviewer } from './session';
+import { role, isReviewer, canReadAuditLog } from './session';
 import * as outbox from './outbox';
 
 const STATE_ORDER: Record<string, number> = { dispatched: 0, acknowledged: 1, reported: 2, closed: 3 };
@@ -120,7 +120,8 @@ function taskPage(el: HTMLElement, id: number): () => void {
       nav.baidu ? h('a', { class: 'btn', href: nav.baidu, target: '_blank', rel: 'noopener', 'data-testid': 'nav-baidu' }, '百度') : null,
       nav.tianditu ? h('a', { class: 'btn', href: nav.tianditu, target: '_blank', rel: 'noopener', 'data-testid': 'nav-tianditu' }, '天地图') : null,
       nav.geo ? h('a', { class: 'btn', href: nav.geo }, 'geo:') : null,
-      x.lat && x.lon ? h('a', { class: 'btn', href: `#/map?lat=${x.lat}&lon=${x.lon}&z=15` }, t('task.showmap')) : null));
+      x.lat && x.lon ? h('a', { class: 'btn', href: `#/map?lat=${x.lat}&lon=${x.lon}&z=15` }, t('task.showmap')) : null,
+      canReadAuditLog() ? h('a', { class: 'btn', href: `#/auditlog?task=${x.id}`, 'data-testid': 'task-auditlog' }, t('log.history')) : null));
     if (x.photos?.length) {
       body.append(h('div', { class: 'photos' }, x.photos.map((p: any) =>
         h('a', { href: p.url, target: '_blank', rel: 'noopener' }, h('img', { src: p.thumb_url || p.url, alt: '', loading: 'lazy', title: (p.flag_names ?? []).join(', ') }),

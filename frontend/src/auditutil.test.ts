@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_FIELDS, auditQuery, change, fieldsOf, histogram, isMonth, isoWeek, parseAuditQuery, periodOf, quantile, rankBars, stackDaily, weekMonday,
+  type PeriodFields,
+} from './auditutil';
+
+const f = (o: Partial<PeriodFields>): PeriodFields => ({ ...DEFAULT_FIELDS, ...o });
+
+describe('period filter', () => {
+  it('writes the API period of each kind', () => {
+    expect(periodOf(f({ kind: 'month', month: '2023-10' }))).toBe('2023-10');
+    expect(periodOf(f({ kind: 'day', day: '2023-10-24' }))).toBe('2023-10-24');
+    expect(periodOf(f({ kind: 'week', day: '2023-10-24' }))).toBe('2023-W43');
+    expect(periodOf(f({ kind: 'year', year: '2023' }))).toBe('2023');
+    expect(periodOf(f({ kind: 'key', year: '2023', key: 'spring' }))).toBe('2023-spring');
+    // The range's end day is included: the API's until is the day after.
+    expect(periodOf(f({ kind: 'range', from: '2023-10-01', to: '2023-10-31' }))).toBe('2023-10-01..2023-11-01');
+    expect(periodOf(f({ kind: 'range', from: '2023-12-31', to: '2023-12-01' }))).toBe('2023-12-01..2024-01-01');
+    expect(periodOf(f({ kind: 'day', day: '2023-02-30' }))).toBe('');
+    expect(periodOf(f({ kind: 'month', month: '' }))).toBe('');
+  });
+  it('reads an API period back into the form', () => {
+    for (const p of ['2023-10', '2023-10-24', '2023-W43', '2023', '2023-autumn', '2023-spring', '2023-10-01..2023-11-01', '2024-W01']) {
+      expect(periodOf(fieldsOf(p))).toBe(p);
+    }
+    expect(fieldsOf('2023-10-01..2023-11-01')).toMatchObject({ kind: 'range', from: '2023-10-01', to: '2023-10-31' });
+    expect(fieldsOf('nonsense').kind).toBe(DEFAULT_FIELDS.kind);
+  });
+  it('numbers ISO weeks across year ends', () => {
+    expect(isoWeek('2023-01-01')).toBe('2022-W52'); // a Sunday
+    expect(isoWeek('2023-01-02')).toBe('2023-W01');
+    expect(isoWeek('2024-12-30')).toBe('2025-W01');
+    expect(isoWeek('2020-12-31')).toBe('2020-W53');
+    expect(weekMonday('2023-W43')).toBe('2023-10-23');
+    expect(weekMonday('2025-W01')).toBe('2024-12-30');
+  });
+  it('keeps the filter in the hash', () => {
+    const q = auditQuery({ period: '2023-10-01..2023-11-01', by: 'township', region: '140225' });
+    expect(parseAuditQuery(q)).toEqual({ period: '2023-10-01..2023-11-01', by: 'township', region: '140225' });
+    expect(parseAuditQuery('?period=2023-W43&by=nonsense')).toEqual({ period: '2023-W43', by: 'county', region: '' });
+    expect(parseAuditQuery('')).toEqual({ period: '2023-10', by: 'county', region: '' });
+    expect(isMonth('2023-10')).toBe(true);
+    expect(isMonth('2023-W43')).toBe(false);
+  });
+});
+
+describe('charts data', () => {
+  it('stacks days by class, straw burning first, unknown classes last', () => {
+    const s = stackDaily([
+      { day: '2023-10-01', by_class: { open_burning: 2, straw_burning: 1 } },
+      { day: '2023-10-02', by_class: { zeta: 1 } },
+      { day: '2023-10-03', by_class: {} },
+    ]);
+    expect(s.days).toEqual(['2023-10-01', '2023-10-02', '2023-10-03']);
+    expect(s.series).toEqual([
+      { cls: 'straw_burning', data: [1, 0, 0] },
+      { cls: 'open_burning', data: [2, 0, 0] },
+      { cls: 'zeta', data: [0, 1, 0] },
+    ]);
+  });
+  it('bins response minutes in minutes, and in hours when long', () => {
+    const m = histogram([0, 4, 5, 9, 10, 44, 59.9, 60, -3, NaN]);
+    expect(m.unit).toBe('min');
+    expect(m.bins[0]).toEqual({ from: 0, to: 5, count: 2 });
+    expect(m.bins.reduce((a, b) => a + b.count, 0)).toBe(8);
+    expect(m.bins.length).toBeLessThanOrEqual(13);
+    expect(m.bins[m.bins.length - 1]).toEqual({ from: 60, to: 65, count: 1 });
+    const h = histogram([30, 90, 600, 1440]);
+    expect(h.unit).toBe('h');
+    expect(h.bins[0]).toEqual({ from: 0, to: 2, count: 2 }); // 0.5 h and 1.5 h
+    expect(h.bins[h.bins.length - 1].count).toBe(1); // 24 h
+    expect(h.bins.reduce((a, b) => a + b.count, 0)).toBe(4);
+    expect(histogram([])).toEqual({ unit: 'min', bins: [] });
+    expect(histogram([0, 0])).toEqual({ unit: 'min', bins: [{ from: 0, to: 1, count: 2 }] });
+  });
+  it('ranks quantiles as the server does', () => {
+    expect(quantile([5, 1, 3, 2, 4], 0.5)).toBe(3);
+    expect(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9)).toBe(9);
+    expect(quantile([], 0.5)).toBeNull();
+  });
+  it('writes the change against a year ago', () => {
+    expect(change(5, 4)).toBe('+1 (+25%)');
+    expect(change(2, 4)).toBe('−2 (−50%)');
+    expect(change(3, 0)).toBe('+3');
+    expect(change(3, 3)).toBe('±0');
+    expect(change(3, undefined)).toBe('');
+  });
+});
+
+describe('ranking bars', () => {
+  it('draws the score, or the unverified tasks when every score is 0', () => {
+    expect(rankBars([
+      { RegionName: 'A', Score: 1.5, Stats: { cropland_ha: 100, unverified: 3 } },
+      { RegionName: 'B', Score: 0, Stats: { unverified: 9 } },
+    ])).toEqual([{ name: 'A', value: 1.5, by: 'per_ha' }, { name: 'B', value: 0, by: 'count' }]);
+    expect(rankBars([
+      { RegionName: 'A', Score: 0, Stats: { unverified: 9 } },
+      { RegionName: 'B', Score: 0, Stats: null },
+    ])).toEqual([{ name: 'A', value: 9, by: 'unverified' }, { name: 'B', value: 0, by: 'unverified' }]);
+  });
+});
