@@ -117,6 +117,7 @@ func (s *Server) Routes() {
 	a.GET("/api/events/:id", s.handleEvent)
 	a.GET("/api/regions", s.handleRegions)
 	a.GET("/api/regions/:id", s.handleRegion)
+	a.GET("/api/search", s.handleSearch)
 	a.GET("/api/tasks", s.handleTasks)
 	a.GET("/api/tasks/:id", s.handleTask)
 	a.POST("/api/tasks/:id/:action", s.handleTaskAction)
