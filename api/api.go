@@ -105,6 +105,7 @@ func (s *Server) Routes() {
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/", s.handleIndex)
 	e.GET("/assets/*", s.handleAsset)
+	e.GET("/sw.js", s.handleServiceWorker)
 	e.POST("/api/login", s.handleLogin)
 	e.POST("/api/logout", s.handleLogout)
 
@@ -280,4 +281,20 @@ func (s *Server) handleAsset(c echo.Context) error {
 		mime = http.DetectContentType(b)
 	}
 	return c.Blob(http.StatusOK, mime, b)
+}
+
+// GET /sw.js: the web app's service worker (it keeps the app shell for
+// use without network). Served from the root so that its scope is the
+// whole app; never cached by the browser's HTTP cache, so a new one is
+// found on the next visit after a deploy.
+func (s *Server) handleServiceWorker(c echo.Context) error {
+	if s.Web == nil {
+		return skygrid.Errorf(skygrid.ENOTFOUND, "no web app")
+	}
+	b, err := fs.ReadFile(s.Web, "sw.js")
+	if err != nil {
+		return skygrid.Errorf(skygrid.ENOTFOUND, "no service worker in this build")
+	}
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	return c.Blob(http.StatusOK, "text/javascript; charset=utf-8", b)
 }
