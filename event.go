@@ -53,6 +53,11 @@ type Event struct {
 	GridID     string `json:"grid_id,omitempty"`
 	TownshipID string `json:"township_id,omitempty"`
 	CountyID   string `json:"county_id,omitempty"`
+	// The names of the grid, township and county (filled by the store on
+	// reads).
+	GridName     string `json:"grid_name,omitempty"`
+	TownshipName string `json:"township_name,omitempty"`
+	CountyName   string `json:"county_name,omitempty"`
 	// AssignedBy says how the grid was found: contains, nearest, none.
 	AssignedBy string    `json:"assigned_by"`
 	CreatedAt  time.Time `json:"created_at"`

@@ -32,12 +32,14 @@ func LevelRank(level string) int {
 // Region is a polygon in the hierarchy city > county > township > grid.
 // Geometry is WGS84.
 type Region struct {
-	ID       string           `json:"id"`
-	Name     string           `json:"name"`
-	Level    string           `json:"level"`
-	ParentID string           `json:"parent_id,omitempty"`
-	Geometry orb.MultiPolygon `json:"-"`
-	Bound    orb.Bound        `json:"-"`
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Level    string `json:"level"`
+	ParentID string `json:"parent_id,omitempty"`
+	// ParentName is the parent's name (filled by the store on reads).
+	ParentName string           `json:"parent_name,omitempty"`
+	Geometry   orb.MultiPolygon `json:"-"`
+	Bound      orb.Bound        `json:"-"`
 	// AreaKm2 is the geodesic area.
 	AreaKm2 float64 `json:"area_km2"`
 	// Supervisor is set on grids that have one (filled by the store on reads).
@@ -66,6 +68,10 @@ type RegionFilter struct {
 	Level    *string
 	ParentID *string
 	Bbox     *orb.Bound
+	// Search keeps regions whose name or id holds the text (ASCII letters
+	// without case) and orders them best match first (MatchRank: exact,
+	// prefix, then contains), then by level, larger first.
+	Search *string
 	// WithGeometry loads the polygons, which lists usually do not need.
 	WithGeometry bool
 	Offset       int

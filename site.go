@@ -116,6 +116,9 @@ type SiteFilter struct {
 	ID   *int64
 	Kind *string
 	Bbox *orb.Bound
+	// Search keeps sites whose name or external id holds the text (ASCII
+	// letters without case) and orders them best match first (MatchRank).
+	Search *string
 	// Violation: true keeps sites that break a rule, false those that don't.
 	Violation *bool
 	Offset    int

@@ -36,6 +36,11 @@ type Task struct {
 	EventClass string `json:"event_class,omitempty"`
 	CountyID   string `json:"county_id,omitempty"`
 	TownshipID string `json:"township_id,omitempty"`
+	// The names of the task's grid, township and county (filled by the
+	// store on reads).
+	GridName     string `json:"grid_name,omitempty"`
+	TownshipName string `json:"township_name,omitempty"`
+	CountyName   string `json:"county_name,omitempty"`
 
 	// The lifecycle. Version rises with every transition: a change made
 	// against an older version is refused (two reports, one wins).

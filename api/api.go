@@ -107,6 +107,7 @@ func (s *Server) Routes() {
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/", s.handleIndex)
 	e.GET("/assets/*", s.handleAsset)
+	e.GET("/sw.js", s.handleServiceWorker)
 	e.POST("/api/login", s.handleLogin)
 	e.POST("/api/logout", s.handleLogout)
 
@@ -119,6 +120,7 @@ func (s *Server) Routes() {
 	a.GET("/api/events/:id", s.handleEvent)
 	a.GET("/api/regions", s.handleRegions)
 	a.GET("/api/regions/:id", s.handleRegion)
+	a.GET("/api/search", s.handleSearch)
 	a.GET("/api/tasks", s.handleTasks)
 	a.GET("/api/tasks/:id", s.handleTask)
 	a.POST("/api/tasks/:id/:action", s.handleTaskAction)
@@ -284,4 +286,20 @@ func (s *Server) handleAsset(c echo.Context) error {
 		mime = http.DetectContentType(b)
 	}
 	return c.Blob(http.StatusOK, mime, b)
+}
+
+// GET /sw.js: the web app's service worker (it keeps the app shell for
+// use without network). Served from the root so that its scope is the
+// whole app; never cached by the browser's HTTP cache, so a new one is
+// found on the next visit after a deploy.
+func (s *Server) handleServiceWorker(c echo.Context) error {
+	if s.Web == nil {
+		return skygrid.Errorf(skygrid.ENOTFOUND, "no web app")
+	}
+	b, err := fs.ReadFile(s.Web, "sw.js")
+	if err != nil {
+		return skygrid.Errorf(skygrid.ENOTFOUND, "no service worker in this build")
+	}
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	return c.Blob(http.StatusOK, "text/javascript; charset=utf-8", b)
 }

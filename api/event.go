@@ -18,6 +18,7 @@ func eventFeature(e *skygrid.Event) *geojson.Feature {
 		"id": e.ID, "class": e.Class, "class_name": skygrid.ClassNames[e.Class], "state": e.State,
 		"first_seen": e.FirstSeen, "last_seen": e.LastSeen, "hotspot_count": e.HotspotCount, "max_frp": e.MaxFRP,
 		"grid_id": e.GridID, "township_id": e.TownshipID, "county_id": e.CountyID, "assigned_by": e.AssignedBy,
+		"grid_name": e.GridName, "township_name": e.TownshipName, "county_name": e.CountyName,
 		"bbox":       []float64{e.Bound.Min[0], e.Bound.Min[1], e.Bound.Max[0], e.Bound.Max[1]},
 		"created_at": e.CreatedAt, "updated_at": e.UpdatedAt,
 	}

@@ -19,6 +19,9 @@ func regionFeature(r *skygrid.Region) *geojson.Feature {
 	f.ID = r.ID
 	f.BBox = geojson.BBox{r.Bound.Min[0], r.Bound.Min[1], r.Bound.Max[0], r.Bound.Max[1]}
 	f.Properties = geojson.Properties{"id": r.ID, "name": r.Name, "level": r.Level, "parent_id": r.ParentID, "area_km2": r.AreaKm2}
+	if r.ParentName != "" {
+		f.Properties["parent_name"] = r.ParentName
+	}
 	if r.Supervisor != nil {
 		f.Properties["supervisor"] = r.Supervisor
 	}

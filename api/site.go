@@ -47,37 +47,43 @@ func (s *Server) handleSites(c echo.Context) error {
 	if p.err != nil {
 		return p.err
 	}
-	inArea, err := s.scopeArea(c)
-	if err != nil {
-		return err
-	}
-	if inArea != nil {
-		// A scoped user sees the sites in their area only; paging and the
-		// total apply to those.
-		limit, offset := f.Limit, f.Offset
-		f.Limit, f.Offset = 0, 0
-		all, _, err := s.Sites.FindSites(c.Request().Context(), f)
-		if err != nil {
-			return err
-		}
-		var mine []*skygrid.Site
-		for _, st := range all {
-			if inArea(st.Geometry.Bound().Center()) {
-				mine = append(mine, st)
-			}
-		}
-		n := len(mine)
-		mine = mine[min(offset, n):]
-		if limit > 0 {
-			mine = mine[:min(limit, len(mine))]
-		}
-		return c.JSON(http.StatusOK, newCollection(mine, n, siteFeature))
-	}
-	ss, n, err := s.Sites.FindSites(c.Request().Context(), f)
+	ss, n, err := s.findSites(c, f)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, newCollection(ss, n, siteFeature))
+}
+
+// findSites returns the sites matching f that the user may see, and their
+// total: a scoped user sees the sites in their area only (sites carry no
+// region: by the centre of their bounds), and paging and the total apply
+// to those.
+func (s *Server) findSites(c echo.Context, f skygrid.SiteFilter) ([]*skygrid.Site, int, error) {
+	inArea, err := s.scopeArea(c)
+	if err != nil {
+		return nil, 0, err
+	}
+	if inArea == nil {
+		return s.Sites.FindSites(c.Request().Context(), f)
+	}
+	limit, offset := f.Limit, f.Offset
+	f.Limit, f.Offset = 0, 0
+	all, _, err := s.Sites.FindSites(c.Request().Context(), f)
+	if err != nil {
+		return nil, 0, err
+	}
+	var mine []*skygrid.Site
+	for _, st := range all {
+		if inArea(st.Geometry.Bound().Center()) {
+			mine = append(mine, st)
+		}
+	}
+	n := len(mine)
+	mine = mine[min(offset, n):]
+	if limit > 0 {
+		mine = mine[:min(limit, len(mine))]
+	}
+	return mine, n, nil
 }
 
 // GET /api/sites/:id

@@ -11,13 +11,16 @@ import (
 var _ skygrid.EventService = (*DB)(nil)
 
 const eventCols = `id, class, state, first_seen, last_seen, lon, lat, min_lon, min_lat, max_lon, max_lat, hotspot_count, max_frp,
-	COALESCE(grid_id, ''), COALESCE(township_id, ''), COALESCE(county_id, ''), assigned_by, created_at, updated_at`
+	COALESCE(grid_id, ''), COALESCE(township_id, ''), COALESCE(county_id, ''), assigned_by, created_at, updated_at,
+	COALESCE((SELECT name FROM regions WHERE id = events.grid_id), ''), COALESCE((SELECT name FROM regions WHERE id = events.township_id), ''),
+	COALESCE((SELECT name FROM regions WHERE id = events.county_id), '')`
 
 func scanEvent(rows *sql.Rows, extra ...any) (*skygrid.Event, error) {
 	e := &skygrid.Event{}
 	var first, last, created, updated string
 	dest := []any{&e.ID, &e.Class, &e.State, &first, &last, &e.Point[0], &e.Point[1], &e.Bound.Min[0], &e.Bound.Min[1],
-		&e.Bound.Max[0], &e.Bound.Max[1], &e.HotspotCount, &e.MaxFRP, &e.GridID, &e.TownshipID, &e.CountyID, &e.AssignedBy, &created, &updated}
+		&e.Bound.Max[0], &e.Bound.Max[1], &e.HotspotCount, &e.MaxFRP, &e.GridID, &e.TownshipID, &e.CountyID, &e.AssignedBy, &created, &updated,
+		&e.GridName, &e.TownshipName, &e.CountyName}
 	if err := rows.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}

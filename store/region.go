@@ -59,17 +59,23 @@ func findRegions(ctx context.Context, tx *Tx, f skygrid.RegionFilter) ([]*skygri
 		args = append(args, f.Bbox.Max[0], f.Bbox.Min[0], f.Bbox.Max[1], f.Bbox.Min[1])
 		conds = append(conds, "r.min_lon <= ? AND r.max_lon >= ? AND r.min_lat <= ? AND r.max_lat >= ?")
 	}
+	order := ""
+	if f.Search != nil {
+		var rankArgs []any
+		c, rank := searchCond(*f.Search, []string{"r.name", "r.id"}, &args, &rankArgs)
+		conds, order, args = append(conds, c), rank+", ", append(args, rankArgs...)
+	}
 	geomCol := "NULL"
 	if f.WithGeometry {
 		geomCol = "r.geom"
 	}
 	rows, err := tx.QueryContext(ctx, `
-		SELECT r.id, r.name, r.level, COALESCE(r.parent_id, ''), `+geomCol+`,
+		SELECT r.id, r.name, r.level, COALESCE(r.parent_id, ''), COALESCE(rp.name, ''), `+geomCol+`,
 		       r.min_lon, r.min_lat, r.max_lon, r.max_lat, r.area_km2, r.demo,
 		       s.id, s.name, s.phone, s.demo,
 		       COUNT(*) OVER ()
-		FROM regions r LEFT JOIN supervisors s ON s.grid_id = r.id`+where(conds)+`
-		ORDER BY CASE r.level WHEN 'city' THEN 0 WHEN 'county' THEN 1 WHEN 'township' THEN 2 ELSE 3 END, r.id`+
+		FROM regions r LEFT JOIN supervisors s ON s.grid_id = r.id LEFT JOIN regions rp ON rp.id = r.parent_id`+where(conds)+`
+		ORDER BY `+order+`CASE r.level WHEN 'city' THEN 0 WHEN 'county' THEN 1 WHEN 'township' THEN 2 ELSE 3 END, r.id`+
 		limitOffset(f.Limit, f.Offset), args...)
 	if err != nil {
 		return nil, 0, err
@@ -83,7 +89,7 @@ func findRegions(ctx context.Context, tx *Tx, f skygrid.RegionFilter) ([]*skygri
 		var sid sql.NullInt64
 		var sname, sphone sql.NullString
 		var sdemo sql.NullBool
-		if err := rows.Scan(&r.ID, &r.Name, &r.Level, &r.ParentID, &geom,
+		if err := rows.Scan(&r.ID, &r.Name, &r.Level, &r.ParentID, &r.ParentName, &geom,
 			&r.Bound.Min[0], &r.Bound.Min[1], &r.Bound.Max[0], &r.Bound.Max[1], &r.AreaKm2, &r.Demo,
 			&sid, &sname, &sphone, &sdemo, &n); err != nil {
 			return nil, 0, err

@@ -58,8 +58,14 @@ func (db *DB) FindSites(ctx context.Context, f skygrid.SiteFilter) ([]*skygrid.S
 			conds = append(conds, "violation = ''")
 		}
 	}
+	order := ""
+	if f.Search != nil {
+		var rankArgs []any
+		c, rank := searchCond(*f.Search, []string{"name", "external_id"}, &args, &rankArgs)
+		conds, order, args = append(conds, c), rank+", ", append(args, rankArgs...)
+	}
 	rows, err := db.db.QueryContext(ctx, `SELECT `+siteCols+`, COUNT(*) OVER () FROM sites`+
-		where(conds)+` ORDER BY id`+limitOffset(f.Limit, f.Offset), args...)
+		where(conds)+` ORDER BY `+order+`id`+limitOffset(f.Limit, f.Offset), args...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"skygrid"
+
 	"github.com/mattn/go-sqlite3"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
@@ -248,4 +250,26 @@ func where(conds []string) string {
 func bboxCond(b orb.Bound, args *[]any) string {
 	*args = append(*args, b.Max[0], b.Min[0], b.Max[1], b.Min[1])
 	return `min_lon <= ? AND max_lon >= ? AND min_lat <= ? AND max_lat >= ?`
+}
+
+// searchCond is the condition keeping rows whose columns hold the search
+// text q (LIKE: ASCII letters without case), with its arguments in args,
+// and the ORDER BY term that ranks them as skygrid.MatchRank does (exact,
+// prefix, contains), with its arguments in rankArgs (they follow the
+// WHERE clause's).
+func searchCond(q string, cols []string, args, rankArgs *[]any) (cond, rank string) {
+	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
+	var in, exact, prefix []string
+	for _, c := range cols {
+		in, exact, prefix = append(in, c+` LIKE ? ESCAPE '\'`), append(exact, "lower("+c+") = lower(?)"), append(prefix, c+` LIKE ? ESCAPE '\'`)
+		*args = append(*args, "%"+esc+"%")
+	}
+	for range cols {
+		*rankArgs = append(*rankArgs, q)
+	}
+	for range cols {
+		*rankArgs = append(*rankArgs, esc+"%")
+	}
+	return "(" + strings.Join(in, " OR ") + ")", fmt.Sprintf("CASE WHEN %s THEN %d WHEN %s THEN %d ELSE %d END",
+		strings.Join(exact, " OR "), skygrid.MatchExact, strings.Join(prefix, " OR "), skygrid.MatchPrefix, skygrid.MatchContains)
 }

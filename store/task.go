@@ -19,7 +19,9 @@ const taskCols = `t.id, t.event_id, COALESCE(t.grid_id, ''), COALESCE(t.supervis
 	t.ack_due, t.report_due, t.created_at, t.updated_at, e.class, COALESCE(e.county_id, ''), COALESCE(e.township_id, ''),
 	t.version, t.dispatched_at, t.acknowledged_at, t.finding, t.notes, t.reported_at, COALESCE(t.reported_by, 0), t.report_lon, t.report_lat,
 	COALESCE(t.report_accuracy, 0), t.reports, t.closed_at, COALESCE(t.closed_by, 0), t.review_note, t.escalation, t.escalated_at,
-	COALESCE(gp.level, ''), COALESCE(g.parent_id, ''), COALESCE(gp.parent_id, '')`
+	COALESCE(gp.level, ''), COALESCE(g.parent_id, ''), COALESCE(gp.parent_id, ''),
+	COALESCE(g.name, ''), COALESCE(gp.name, ''), COALESCE((SELECT name FROM regions WHERE id = gp.parent_id), ''),
+	COALESCE((SELECT name FROM regions WHERE id = e.township_id), ''), COALESCE((SELECT name FROM regions WHERE id = e.county_id), '')`
 
 // taskFrom is the FROM clause of taskCols: the task, its event, its
 // supervisor, and the grid it is assigned to now with that grid's parent
@@ -44,10 +46,12 @@ func taskScopeCond(s *skygrid.Scope, args *[]any) string {
 func scanTask(rows interface{ Scan(...any) error }, extra ...any) (*skygrid.Task, error) {
 	t := &skygrid.Task{}
 	var ack, rep, created, updated, dispatched, acked, reported, closed, escalated, parentLevel, parent, grandparent string
+	var parentName, grandparentName string
 	var lon, lat sql.NullFloat64
 	dest := []any{&t.ID, &t.EventID, &t.GridID, &t.SupervisorID, &t.SupervisorName, &t.State, &ack, &rep, &created, &updated,
 		&t.EventClass, &t.CountyID, &t.TownshipID, &t.Version, &dispatched, &acked, &t.Finding, &t.Notes, &reported, &t.ReportedBy, &lon, &lat,
-		&t.ReportAccuracy, &t.Reports, &closed, &t.ClosedBy, &t.ReviewNote, &t.Escalation, &escalated, &parentLevel, &parent, &grandparent}
+		&t.ReportAccuracy, &t.Reports, &closed, &t.ClosedBy, &t.ReviewNote, &t.Escalation, &escalated, &parentLevel, &parent, &grandparent,
+		&t.GridName, &parentName, &grandparentName, &t.TownshipName, &t.CountyName}
 	if err := rows.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
@@ -61,8 +65,10 @@ func scanTask(rows interface{ Scan(...any) error }, extra ...any) (*skygrid.Task
 	switch parentLevel {
 	case skygrid.LevelCounty:
 		t.TownshipID, t.CountyID = "", parent
+		t.TownshipName, t.CountyName = "", parentName
 	case skygrid.LevelTownship:
 		t.TownshipID, t.CountyID = parent, grandparent
+		t.TownshipName, t.CountyName = parentName, grandparentName
 	}
 	return t, nil
 }

@@ -1,9 +1,11 @@
 import './style.css';
-import { api, setCsrf, setUnauthorizedHandler, ApiError, type Session } from './api';
+import { api, setCsrf, setUnauthorizedHandler, ApiError, NetworkError, type Session } from './api';
 import { getLang, setLang, t } from './i18n';
 import { h, clear, toast } from './dom';
 import * as outbox from './outbox';
 import { getSession, putSession, role, isReviewer, canReadAuditLog } from './session';
+import { rejectedCard, rejectedWhy } from './rejected';
+import { formatDateTime } from './format';
 
 const app = document.getElementById('app')!;
 let cleanup: (() => void) | null = null;
@@ -75,7 +77,36 @@ function loginPage(): void {
 function setSession(s: Session): void {
   putSession(s);
   setCsrf(s.csrf);
-  outbox.flush().catch(() => {});
+  outbox.flush().then(flushed).catch(() => {});
+}
+
+/** flushed tells what became of the queued reports: sent, or refused (why). */
+function flushed(r: outbox.FlushResult): void {
+  if (r.rejected.length) {
+    const x = r.rejected[0];
+    toast(t('rejected.toast', { id: x.taskId, why: rejectedWhy(x) }) + (r.rejected.length > 1 ? ` (+${r.rejected.length - 1})` : ''), 'err');
+  } else if (r.sent) toast(t('pending.sent', { n: r.sent }));
+  // The page shows the task's new state (or the notice).
+  if (r.sent || r.rejected.length) {
+    if (location.hash.startsWith('#/tasks')) route();
+  }
+}
+
+/** offlinePage: no network and no session yet: the queue on this phone. */
+async function offlinePage(): Promise<void> {
+  const [pending, refused] = await Promise.all([outbox.list().catch(() => []), outbox.rejected().catch(() => [])]);
+  clear(app);
+  app.className = 'page-offline';
+  app.append(h('section', { class: 'card offline', 'data-testid': 'offline-page' },
+    h('h1', {}, '⚡ ', t('offline.title')),
+    h('p', {}, t('offline.body')),
+    h('h2', {}, t('offline.queue'), ` (${pending.length})`),
+    pending.length
+      ? h('ul', { class: 'queue', 'data-testid': 'offline-queue' }, pending.map((p) => h('li', {},
+        h('b', {}, t('offline.task', { id: p.taskId })), ` · ${formatDateTime(p.savedAt)} · `, t('offline.photos', { n: p.photos.length }))))
+      : h('p', { class: 'muted' }, t('offline.none')),
+    h('button', { type: 'button', class: 'primary', onclick: () => route() }, t('offline.retry'))),
+    ...refused.map((r) => rejectedCard(r)));
 }
 
 const pages: Record<string, () => Promise<{ render: (el: HTMLElement, arg?: string) => (() => void) | void }>> = {
@@ -100,6 +131,7 @@ export async function route(): Promise<void> {
       setSession(await api.get<Session>('/api/me'));
     } catch (e) {
       if (seq !== routeSeq) return;
+      if (e instanceof NetworkError) { topbar(); await offlinePage(); return; }
       if (!(e instanceof ApiError && e.status === 401)) app.append(h('p', { class: 'error' }, t('error') + ': ' + (e as Error).message));
       location.hash = '#/login';
       return;
@@ -118,15 +150,23 @@ export async function route(): Promise<void> {
   cleanup = mod.render(app, arg ? decodeURIComponent(arg) : undefined) || null;
 }
 
-function banner(n: number): void {
+function banner(c: outbox.Counts): void {
   const b = document.getElementById('banner')!;
-  b.hidden = n === 0;
-  b.textContent = t('pending.n', { n });
+  clear(b);
+  b.hidden = c.pending === 0 && c.rejected === 0;
+  if (c.pending) b.append(h('span', { 'data-testid': 'pending-banner' }, t('pending.n', { n: c.pending })));
+  if (c.rejected) b.append(h('a', { class: 'bad', href: '#/tasks', 'data-testid': 'rejected-banner' }, '⚠ ' + t('rejected.banner', { n: c.rejected })));
 }
 
 setLang(getLang());
 outbox.onChange(banner);
-outbox.start((n) => toast(t('pending.sent', { n })));
+outbox.start(flushed);
+// Back online on the offline page: try again.
+window.addEventListener('online', () => { if (app.className === 'page-offline') route(); });
 window.addEventListener('hashchange', route);
+// The service worker keeps the app shell for use without network (built app only).
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  window.addEventListener('load', () => { navigator.serviceWorker.register('./sw.js').catch(() => { /* the app works without it */ }); });
+}
 if (!location.hash) location.hash = '#/map';
 else route();

@@ -3,8 +3,9 @@ import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 import { api, qs } from './api';
 import { basemapLayer, type Basemap } from './basemap';
-import { h, toast } from './dom';
-import { t, tOr } from './i18n';
+import { clear, h, toast } from './dom';
+import { getLang, t, tOr } from './i18n';
+import { gridLabel, searchBounds, type SearchResult } from './place';
 import { bboxAround, escapeHtml, formatDateTime, lastHours, octoberDay, shanghaiDayRange, shanghaiRange, withTimeParams } from './format';
 
 interface Layer { id: string; name: string; version?: string | number; timed?: boolean; png: string; mvt?: string }
@@ -74,35 +75,100 @@ export function render(el: HTMLElement, _arg?: string): () => void {
     else return;
     applyWin();
   });
-  // Search by grid id.
-  const q = h('input', { type: 'search', placeholder: t('map.search'), 'aria-label': t('map.search'), list: 'gridids', 'data-testid': 'grid-search' });
-  const dl = h('datalist', { id: 'gridids' });
-  let grids: any[] | null = null;
-  const searchForm = h('form', { class: 'search' }, q, dl, h('button', { type: 'submit' }, t('map.go')));
-  q.addEventListener('focus', () => loadGrids(), { once: true });
-  async function loadGrids(): Promise<any[]> {
-    if (grids) return grids;
-    const fc = await api.get<any>('/api/regions' + qs({ level: 'grid', geometry: 'false' })).catch(() => ({ features: [] }));
-    grids = fc.features ?? [];
-    dl.append(...grids!.slice(0, 2000).map((f: any) => h('option', { value: f.properties?.id ?? f.id }, f.properties?.name ?? '')));
-    return grids!;
+  // Search by place: county, township, grid (id or name), registered site.
+  const q = h('input', {
+    type: 'search', placeholder: t('map.search'), 'aria-label': t('map.search'), 'data-testid': 'grid-search',
+    autocomplete: 'off', role: 'combobox', 'aria-autocomplete': 'list', 'aria-expanded': 'false', 'aria-controls': 'search-suggestions',
+  });
+  const sugg = h('ul', { class: 'suggest', id: 'search-suggestions', role: 'listbox', 'data-testid': 'search-suggestions', hidden: true });
+  const searchForm = h('form', { class: 'search', role: 'search' }, h('div', { class: 'searchrow' }, q, h('button', { type: 'submit' }, t('map.go'))), sugg);
+  let results: SearchResult[] = [];
+  let active = -1;
+  let searchSeq = 0;
+  let highlight: L.Layer | null = null;
+  const showSuggestions = (open: boolean) => { sugg.hidden = !open; q.setAttribute('aria-expanded', String(open)); };
+  const drawSuggestions = () => {
+    clear(sugg);
+    if (!results.length) {
+      sugg.append(h('li', { class: 'muted none', 'data-testid': 'search-none' }, t('map.notfound')));
+    }
+    results.forEach((r, i) => {
+      const kind = r.kind === 'site' ? (getLang() === 'zh' && r.site_kind_name ? r.site_kind_name : t('search.kind.site')) : t('search.kind.' + r.kind);
+      const li = h('li', { role: 'option', id: 'sugg-' + i, 'aria-selected': String(i === active), class: i === active ? 'active' : '' },
+        h('button', { type: 'button', 'data-testid': 'search-result', 'data-kind': r.kind, 'data-id': r.id, tabindex: -1,
+          onmousedown: (e: Event) => e.preventDefault(), onclick: () => choose(r) },
+          h('span', { class: 'kind k-' + r.kind }, kind), ' ', h('b', {}, r.name),
+          // A grid's name starts with its county's: its id says more.
+          r.parent_name && !(r.kind === 'grid' && r.name.startsWith(r.parent_name)) ? h('small', { class: 'muted' }, ' · ' + r.parent_name) : null,
+          r.kind === 'grid' && r.name !== r.id ? h('small', { class: 'muted' }, ' · ' + r.id) : null));
+      sugg.append(li);
+    });
+    if (active >= 0) q.setAttribute('aria-activedescendant', 'sugg-' + active); else q.removeAttribute('aria-activedescendant');
+    showSuggestions(true);
+  };
+  async function search(text: string): Promise<SearchResult[]> {
+    const seq = ++searchSeq;
+    const r = await api.get<{ results: SearchResult[] }>('/api/search' + qs({ q: text, limit: 8 }));
+    if (seq !== searchSeq || disposed) throw new Error('superseded');
+    return r.results ?? [];
+  }
+  let debounce = 0;
+  q.addEventListener('input', () => {
+    clearTimeout(debounce);
+    const text = q.value.trim();
+    if (!text) { searchSeq++; results = []; showSuggestions(false); return; }
+    debounce = window.setTimeout(async () => {
+      try {
+        results = await search(text);
+        active = -1;
+        drawSuggestions();
+      } catch (e) {
+        if ((e as Error).message !== 'superseded') toast((e as Error).message, 'err');
+      }
+    }, 200);
+  });
+  q.addEventListener('keydown', (e) => {
+    if (sugg.hidden || !results.length) return;
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      active = (active + (e.key === 'ArrowDown' ? 1 : results.length - 1)) % results.length;
+      drawSuggestions();
+    } else if (e.key === 'Escape') showSuggestions(false);
+  });
+  q.addEventListener('blur', () => showSuggestions(false));
+  q.addEventListener('focus', () => { if (q.value.trim() && (results.length || !sugg.hidden)) drawSuggestions(); });
+  async function choose(r: SearchResult): Promise<void> {
+    showSuggestions(false);
+    q.value = r.name;
+    panel.classList.remove('open');
+    const b = searchBounds(r.bbox);
+    if (b) map.flyToBounds(b, { padding: [24, 24], maxZoom: r.kind === 'site' ? 17 : 15, duration: 0.6 });
+    // Outline it: the region's or the site's geometry.
+    const url = r.kind === 'site' ? `/api/sites/${encodeURIComponent(r.id)}` : `/api/regions/${encodeURIComponent(r.id)}`;
+    const f = await api.get<any>(url).catch(() => null);
+    if (disposed) return;
+    highlight?.remove();
+    const style = { color: '#1d4ed8', weight: 3, fill: true, fillOpacity: 0.06, dashArray: '' };
+    highlight = f?.geometry
+      ? L.geoJSON(f, { style, interactive: false, pointToLayer: (_p, ll) => L.circleMarker(ll, { radius: 12, color: '#1d4ed8', weight: 3, fill: false, interactive: false }) })
+      : b ? L.rectangle(b, { ...style, interactive: false }) : null;
+    highlight?.addTo(map);
+    (window as unknown as { skygridHighlight?: unknown }).skygridHighlight = { kind: r.kind, id: r.id, name: r.name, bbox: r.bbox };
   }
   searchForm.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const id = q.value.trim();
-    if (!id) return;
-    const gs = await loadGrids();
-    const f = gs.find((g: any) => (g.properties?.id ?? g.id) === id) ?? gs.find((g: any) => String(g.properties?.name ?? '').includes(id));
-    if (!f) return toast(t('map.notfound'), 'err');
-    const b = f.bbox as number[] | undefined;
-    const c = f.properties?.centroid ?? f.properties?.center;
-    if (b && b.length >= 4) map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
-    else if (Array.isArray(c)) map.setView([c[1], c[0]], 14);
-    else {
-      const fc = await api.get<any>(`/api/regions/${encodeURIComponent(f.properties?.id ?? f.id)}`).catch(() => null);
-      if (fc) { const gj = L.geoJSON(fc); if (gj.getBounds().isValid()) map.fitBounds(gj.getBounds()); }
+    const text = q.value.trim();
+    if (!text) return;
+    clearTimeout(debounce);
+    if (active >= 0 && results[active]) return choose(results[active]);
+    try {
+      results = await search(text);
+    } catch (err) {
+      if ((err as Error).message !== 'superseded') toast((err as Error).message, 'err');
+      return;
     }
-    panel.classList.remove('open');
+    if (!results.length) { drawSuggestions(); return toast(t('map.notfound'), 'err'); }
+    choose(results[0]);
   });
 
   const legendBox = h('details', { class: 'legend', open: window.innerWidth > 700 },
@@ -202,7 +268,7 @@ function popupHtml(features: any[], sites: any[] = []): string {
     const task = p.task ?? {};
     const row = (k: string, v: unknown) => (v === undefined || v === null || v === '' ? '' : `<tr><th>${escapeHtml(t(k))}</th><td>${escapeHtml(v)}</td></tr>`);
     return `<div class="ev"><h3>${escapeHtml(tOr('class', p.class) || t('event'))} <small>#${escapeHtml(p.id)}</small></h3><table>` +
-      row('event.grid', p.grid_id) + row('county', p.county_id) + row('event.supervisor', task.supervisor_name) +
+      row('county', p.county_name || p.county_id) + row('township', p.township_name) + row('event.grid', gridLabel(p)) + row('event.supervisor', task.supervisor_name) +
       row('event.task', task.state ? tOr('state', task.state) : t('state.unassigned')) +
       row('event.hotspots', p.hotspot_count) + row('event.first', formatDateTime(p.first_seen)) + row('event.last', formatDateTime(p.last_seen)) +
       '</table>' + (task.id ? `<a class="btn" href="#/tasks/${encodeURIComponent(task.id)}">${escapeHtml(t('event.open'))} →</a>` : '') + '</div>';

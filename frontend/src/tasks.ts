@@ -5,6 +5,8 @@ import { t, tOr } from './i18n';
 import { deadlineOf, formatCountdown, formatDateTime } from './format';
 import { role, isReviewer, canReadAuditLog } from './session';
 import * as outbox from './outbox';
+import { gridLabel, placeName } from './place';
+import { rejectedCard } from './rejected';
 
 const STATE_ORDER: Record<string, number> = { dispatched: 0, acknowledged: 1, reported: 2, closed: 3 };
 
@@ -35,7 +37,16 @@ function listPage(el: HTMLElement): () => void {
     ...['dispatched', 'acknowledged', 'reported', 'closed'].map((s) => h('option', { value: s }, tOr('state', s))));
   const list = h('ul', { class: 'tasklist' });
   const count = h('span', { class: 'muted' });
-  el.append(h('div', { class: 'pagehead' }, h('h1', {}, t('tasks.title')), stateSel, count), list);
+  // Offline reports the server refused: first, until dismissed.
+  const refused = h('div', { class: 'rejectedlist', 'data-testid': 'rejected-list' });
+  const drawRefused = async () => {
+    const rs = await outbox.rejected().catch(() => []);
+    clear(refused);
+    refused.append(...rs.map((r) => rejectedCard(r, { open: true })));
+  };
+  el.append(h('div', { class: 'pagehead' }, h('h1', {}, t('tasks.title')), stateSel, count), refused, list);
+  drawRefused();
+  const off = outbox.onChange(() => { drawRefused(); });
   let tasks: any[] = [];
   const draw = () => {
     clear(list);
@@ -50,7 +61,7 @@ function listPage(el: HTMLElement): () => void {
             h('strong', {}, tOr('class', x.event_class) || t('event')), ' ',
             h('span', { class: 'badge s-' + x.state }, tOr('state', x.state)),
             x.escalation ? h('span', { class: 'badge esc' }, '⚑' + x.escalation) : null),
-          h('div', { class: 'row2 muted' }, `#${x.id} · ${t('event.grid')} ${x.grid_id ?? ''}`, reviewer && x.supervisor_name ? ` · ${x.supervisor_name}` : ''),
+          h('div', { class: 'row2 muted', 'data-testid': 'task-place' }, `#${x.id} · ${placeName(x) || t('state.unassigned')}`, reviewer && x.supervisor_name ? ` · ${x.supervisor_name}` : ''),
           d !== null ? h('div', { class: 'countdown' + (over ? ' over' : '') }, `${x.state === 'dispatched' ? t('task.ackdue') : t('task.reportdue')} ${formatDateTime(d)} · `, h('b', {}, formatCountdown(d - now))) : null,
         )));
     }
@@ -69,23 +80,40 @@ function listPage(el: HTMLElement): () => void {
   stateSel.addEventListener('change', load);
   load();
   const timer = window.setInterval(draw, 30000);
-  return () => clearInterval(timer);
+  return () => { clearInterval(timer); off(); };
 }
 
 function taskPage(el: HTMLElement, id: number): () => void {
   let task: any = null;
   let gone = false;
+  // A refused offline report of this task, to fill the form with again.
+  let prefill: outbox.RejectedReport | null = null;
+  const refused = h('div', { class: 'rejectedlist' });
   const body = h('div', { class: 'taskpage' }, h('p', { class: 'muted' }, t('loading')));
-  el.append(h('p', {}, h('a', { href: '#/tasks' }, '← ' + t('back'))), body);
+  el.append(h('p', {}, h('a', { href: '#/tasks' }, '← ' + t('back'))), refused, body);
+
+  // The notices stay even when the task itself is gone from the user's area (403).
+  async function drawRefused(): Promise<void> {
+    const rs = (await outbox.rejected().catch(() => [])).filter((r) => r.taskId === id);
+    if (gone) return;
+    clear(refused);
+    const canReport = task && (task.state === 'acknowledged' || task.state === 'dispatched') && (role() === 'supervisor' || role() === 'admin');
+    refused.append(...rs.map((r) => rejectedCard(r, {
+      again: canReport ? (r2) => { prefill = r2; draw(); body.querySelector('form.report')?.scrollIntoView({ block: 'start' }); } : undefined,
+    })));
+  }
+  const off = outbox.onChange(() => { drawRefused(); });
 
   async function load(): Promise<void> {
     try {
       task = await api.get<any>(`/api/tasks/${id}`);
       if (!gone) draw();
     } catch (e) {
+      task = null;
       clear(body);
       body.append(h('p', { class: 'error' }, (e as Error).message));
     }
+    await drawRefused();
   }
 
   async function act(action: string, payload: Record<string, unknown>): Promise<void> {
@@ -104,11 +132,12 @@ function taskPage(el: HTMLElement, id: number): () => void {
     const x = task;
     const ev = x.event ?? {};
     const d = deadlineOf(x);
-    const row = (k: string, v: unknown) => (v === undefined || v === null || v === '' ? null : h('tr', {}, h('th', {}, t(k)), h('td', {}, String(v))));
+    const row = (k: string, v: unknown, testid?: string) => (v === undefined || v === null || v === '' ? null : h('tr', {}, h('th', {}, t(k)), h('td', { 'data-testid': testid }, String(v))));
     body.append(h('h1', {}, `${ev.class_name || tOr('class', x.event_class) || t('task.title')} `, h('small', {}, '#' + x.id), ' ', h('span', { class: 'badge s-' + x.state }, tOr('state', x.state))));
     if (d !== null) body.append(h('p', { class: 'countdown big' + (d < Date.now() ? ' over' : '') }, formatCountdown(d - Date.now())));
     body.append(h('table', { class: 'kv' },
-        row('event.grid', x.grid_id), row('county', x.county_id), row('event.supervisor', x.supervisor_name),
+        row('county', x.county_name || x.county_id, 'task-county'), row('township', x.township_name, 'task-township'),
+        row('event.grid', gridLabel(x), 'task-grid'), row('event.supervisor', x.supervisor_name),
         row('event.first', formatDateTime(ev.first_seen)), row('event.last', formatDateTime(ev.last_seen)), row('event.hotspots', ev.hotspot_count),
         row('task.created', formatDateTime(x.created_at)), row('task.ackdue', formatDateTime(x.ack_due)), row('task.reportdue', formatDateTime(x.report_due)),
         row('task.escalation', x.escalation || null), row('task.reports', x.reports || null),
@@ -141,6 +170,18 @@ function taskPage(el: HTMLElement, id: number): () => void {
     const notes = h('textarea', { name: 'notes', rows: 3, 'data-testid': 'notes' });
     const photos = h('input', { type: 'file', name: 'photos', accept: 'image/*', capture: 'environment', multiple: true, 'data-testid': 'photos' });
     const pos = h('output', { class: 'muted' }, t('task.nolocate'));
+    let note: HTMLElement | null = null;
+    if (prefill) {
+      // The refused report's content: finding, notes and its photos (kept in IndexedDB).
+      finding.value = prefill.fields.finding ?? finding.value;
+      notes.value = prefill.fields.notes ?? '';
+      try {
+        const dt = new DataTransfer();
+        for (const p of prefill.photos) dt.items.add(new File([p.blob], p.name, { type: p.type }));
+        photos.files = dt.files;
+      } catch { /* a browser without DataTransfer: the supervisor picks the photos again */ }
+      note = h('p', { class: 'note', 'data-testid': 'prefilled' }, t('rejected.filled'));
+    }
     let fix: GeolocationPosition | null = null;
     const locate = () => {
       if (!navigator.geolocation) return;
@@ -152,6 +193,7 @@ function taskPage(el: HTMLElement, id: number): () => void {
     const submit = h('button', { type: 'submit', class: 'primary wide', 'data-testid': 'report-submit' }, t('task.submit'));
     const form = h('form', { class: 'card report' },
       h('h2', {}, t('task.report')),
+      note,
       h('label', {}, t('task.finding'), finding),
       h('label', {}, t('task.notes'), notes),
       h('label', {}, t('task.photos'), photos),
@@ -172,6 +214,9 @@ function taskPage(el: HTMLElement, id: number): () => void {
       try {
         await api.post(`/api/tasks/${x.id}/report`, outbox.toFormData(pending));
         toast(t('task.submitted'));
+        // Reported again: the refused copies are no longer needed.
+        prefill = null;
+        await outbox.dismissTask(x.id).catch(() => {});
         await load();
       } catch (err) {
         if (err instanceof NetworkError) {
@@ -204,5 +249,5 @@ function taskPage(el: HTMLElement, id: number): () => void {
 
   load();
   const timer = window.setInterval(() => { if (task && !document.querySelector('.taskpage form :focus')) { /* keep countdown fresh */ const c = body.querySelector('.countdown.big'); const d = deadlineOf(task); if (c && d !== null) c.textContent = formatCountdown(d - Date.now()); } }, 30000);
-  return () => { gone = true; clearInterval(timer); };
+  return () => { gone = true; clearInterval(timer); off(); };
 }

@@ -1,0 +1,331 @@
+// Field polish: search by place on the map, place names on tasks, the app
+// shell without network (service worker), and offline reports the server
+// refuses (kept and shown, not dropped). Run by ../run.mjs after its own
+// checks, against the same demo server.
+import { join } from 'node:path';
+import { request } from 'playwright-core';
+
+const PASSWORD = 'skygrid-demo';
+
+/** apiAs logs a user in through the API (a cookie session and its CSRF token). */
+async function apiAs(url, name) {
+  const ctx = await request.newContext({ baseURL: url });
+  const res = await ctx.post('/api/login', { data: { name, password: PASSWORD } });
+  if (!res.ok()) throw new Error(`log-in ${name}: ${res.status()}`);
+  const { csrf } = await res.json();
+  const post = (path, data) => ctx.post(path, { data, headers: { 'X-CSRF-Token': csrf } });
+  return { ctx, csrf, post, get: async (path) => (await ctx.get(path)).json() };
+}
+
+/** mapBounds reads the map view as [west, south, east, north]. */
+async function mapBounds(p) {
+  return p.evaluate(() => {
+    const b = window.skygridMap.getBounds();
+    return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+  });
+}
+
+async function searchAndPick(p, text, kind, name) {
+  await p.fill('[data-testid=grid-search]', '');
+  await p.fill('[data-testid=grid-search]', text);
+  const sel = `[data-testid=search-result][data-kind=${kind}]` + (name ? `:has-text("${name}")` : '');
+  const item = await p.waitForSelector(sel, { timeout: 10000 }).catch(() => null);
+  return item;
+}
+
+async function waitSettled(p) {
+  // flyToBounds takes 0.6 s; wait until the view stops changing.
+  let last = '';
+  for (let i = 0; i < 20; i++) {
+    await p.waitForTimeout(250);
+    const now = JSON.stringify(await mapBounds(p));
+    if (now === last) return;
+    last = now;
+  }
+}
+
+const inside = (outer, inner) => outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3];
+
+export default async function ({ url, root, shots, page, login, check, desktop, phone }) {
+  const photo = join(root, 'dispatch', 'testdata', 'photos', 'at_event.jpg');
+  const admin = await apiAs(url, 'admin');
+  const hunyuan = await apiAs(url, 'hunyuan');
+
+  // (a) Search by place, as admin: a county, then a registered site.
+  {
+    const p = await page(desktop);
+    await login(p, 'admin');
+    await p.goto(url + '/#/map');
+    await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 20000 });
+    await waitSettled(p);
+    const county = (await admin.get('/api/search?q=' + encodeURIComponent('浑源县'))).results.find((r) => r.kind === 'county');
+    check(county && county.id === '140225' && county.bbox.length === 4, `search API: 浑源县 is county 140225 (${JSON.stringify(county)})`);
+    const item = await searchAndPick(p, '浑源县', 'county', '浑源县');
+    check(!!item, 'admin: typing 浑源县 offers the county');
+    await p.screenshot({ path: join(shots, 'field-search-suggest-admin-desktop.png') });
+    if (item && county) {
+      const before = await mapBounds(p);
+      await item.click();
+      await waitSettled(p);
+      const b = await mapBounds(p);
+      const [w, s, e, n] = county.bbox;
+      const wide = (b[2] - b[0]) / (e - w), tall = (b[3] - b[1]) / (n - s);
+      check(inside(b, county.bbox) && Math.min(wide, tall) < 1.6,
+        `admin: the map fits 浑源县 (view ${b.map((x) => x.toFixed(3))}, county ${county.bbox.map((x) => x.toFixed(3))}, before ${before.map((x) => x.toFixed(3))})`);
+      const hl = await p.evaluate(() => window.skygridHighlight);
+      const outlined = await p.$$eval('#map path.leaflet-interactive, #map svg path, #map canvas', (els) => els.length);
+      check(hl && hl.id === '140225' && outlined > 0, `admin: 浑源县 is outlined (${JSON.stringify(hl)})`);
+      await p.screenshot({ path: join(shots, 'field-search-county-admin-desktop.png') });
+    }
+    // A site by name.
+    const site = (await admin.get('/api/search?q=' + encodeURIComponent('示例工地02'))).results[0];
+    check(site && site.kind === 'site' && site.name === '示例工地02', `search API: 示例工地02 is a site (${JSON.stringify(site)})`);
+    const sItem = await searchAndPick(p, '示例工地02', 'site', '示例工地02');
+    check(!!sItem, 'admin: typing 示例工地02 offers the site');
+    if (sItem && site) {
+      await sItem.click();
+      await waitSettled(p);
+      const b = await mapBounds(p);
+      const zoom = await p.evaluate(() => window.skygridMap.getZoom());
+      check(inside(b, site.bbox) && zoom >= 15, `admin: the map flies to 示例工地02 (zoom ${zoom})`);
+      await p.screenshot({ path: join(shots, 'field-search-site-admin-desktop.png') });
+    }
+    // Enter picks the best match; a grid by its id.
+    await p.fill('[data-testid=grid-search]', '140225-005-009');
+    await p.press('[data-testid=grid-search]', 'Enter');
+    await waitSettled(p);
+    const hl = await p.evaluate(() => window.skygridHighlight);
+    check(hl && hl.kind === 'grid' && hl.id === '140225-005-009', `admin: Enter on a grid id goes to that grid (${JSON.stringify(hl)})`);
+    check(p.errors.length === 0, `admin: no console errors searching the map (${p.errors.join('; ')})`);
+    await p.context().close();
+  }
+  // At phone width: the panel opens, suggestions fit.
+  {
+    const p = await page(phone);
+    await login(p, 'admin');
+    await p.goto(url + '/#/map');
+    await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 20000 });
+    await p.click('.paneltoggle');
+    const item = await searchAndPick(p, '浑源', 'county', '浑源县');
+    const box = item ? await item.boundingBox() : null;
+    check(!!item && box && box.x >= 0 && box.x + box.width <= 375 + 1, `admin at 375 px: 浑源 offers 浑源县 within the screen (${JSON.stringify(box)})`);
+    await p.screenshot({ path: join(shots, 'field-search-admin-phone.png') });
+    if (item) {
+      await item.click();
+      await waitSettled(p);
+      check(!(await p.isVisible('.mappanel')), 'admin at 375 px: choosing a place closes the panel to show the map');
+      await p.screenshot({ path: join(shots, 'field-search-county-admin-phone.png') });
+    }
+    await p.context().close();
+  }
+  // As the official of 浑源县: another county's places are not offered.
+  {
+    const other = await hunyuan.get('/api/search?q=' + encodeURIComponent('广灵'));
+    check(other.results && other.results.length === 0, `hunyuan: the search API offers nothing of 广灵县 (${JSON.stringify(other.results)})`);
+    const otherSite = await hunyuan.get('/api/search?q=' + encodeURIComponent('示例工地01'));
+    check(otherSite.results && otherSite.results.length === 0, `hunyuan: 示例工地01 (in 左云县) is not offered (${JSON.stringify(otherSite.results)})`);
+    const p = await page(desktop);
+    await login(p, 'hunyuan');
+    await p.goto(url + '/#/map');
+    await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 20000 });
+    await p.fill('[data-testid=grid-search]', '广灵县');
+    const none = await p.waitForSelector('[data-testid=search-none]', { timeout: 10000 }).catch(() => null);
+    const offered = await p.$$eval('[data-testid=search-result]', (els) => els.map((e) => e.textContent));
+    check(!!none && offered.length === 0, `hunyuan: typing 广灵县 offers nothing (${offered.join(', ')})`);
+    await p.screenshot({ path: join(shots, 'field-search-none-hunyuan-desktop.png') });
+    const own = await searchAndPick(p, '浑源', 'county', '浑源县');
+    check(!!own, 'hunyuan: their own county is offered');
+    check(p.errors.length === 0, `hunyuan: no console errors searching (${p.errors.join('; ')})`);
+    await p.context().close();
+  }
+
+  // (b) Place names on the task page and the list, as the supervisor; and in the map's event popup.
+  {
+    const p = await page(phone);
+    await login(p, 'wangge');
+    const tasks = (await (await p.request.get(url + '/api/tasks?limit=100')).json()).tasks;
+    const task = tasks[0];
+    await p.goto(`${url}/#/tasks`);
+    await p.waitForSelector('[data-testid=task-item]', { timeout: 15000 });
+    const places = await p.$$eval('[data-testid=task-place]', (els) => els.map((e) => e.textContent));
+    check(places.length > 0 && places.every((s) => s.includes('浑源县')), `wangge: the task list names the place (${places[0]})`);
+    await p.goto(`${url}/#/tasks/${task.id}`);
+    await p.waitForSelector('[data-testid=task-county]', { timeout: 15000 });
+    const county = (await p.textContent('[data-testid=task-county]')).trim();
+    const grid = (await p.textContent('[data-testid=task-grid]')).trim();
+    check(county === '浑源县' && !/\d{6}/.test(county), `wangge: the task page shows the county as 浑源县 (${county})`);
+    check(grid.startsWith(task.grid_id) && grid.includes(task.grid_name) && /[\u4e00-\u9fff]/.test(grid), `wangge: the grid with its id and name (${grid})`);
+    await p.screenshot({ path: join(shots, 'field-task-names-wangge-phone.png'), fullPage: true });
+    await p.context().close();
+  }
+  {
+    const p = await page(desktop);
+    await login(p, 'admin');
+    const ev = (await admin.get('/api/events?limit=1&county=140225&since=2023-10-01&until=2023-11-01')).features[0];
+    const [lon, lat] = ev.geometry.coordinates;
+    await p.goto(url + '/#/map');
+    await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 20000 });
+    await p.evaluate(([lat, lon]) => window.skygridMap.setView([lat, lon], 14, { animate: false }), [lat, lon]);
+    await p.waitForTimeout(800);
+    const box = await p.locator('#map').boundingBox();
+    await p.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    const popup = await p.waitForSelector('[data-testid=event-popup] .ev', { timeout: 10000 }).catch(() => null);
+    const text = popup ? await popup.innerText() : '';
+    check(text.includes('浑源县') && text.includes(ev.properties.grid_name || '?'), `admin: the event popup names 浑源县 and the grid (${text.replace(/\s+/g, ' ').slice(0, 120)})`);
+    await p.screenshot({ path: join(shots, 'field-popup-names-admin-desktop.png') });
+    await p.context().close();
+  }
+
+  // (c) The app shell without network: the supervisor's phone loads the app
+  // once online, loses the network, and reloads.
+  {
+    const p = await page(phone);
+    await login(p, 'wangge');
+    await p.goto(`${url}/#/tasks`);
+    await p.waitForSelector('[data-testid=task-item]', { timeout: 15000 });
+    const ready = await p.evaluate(async () => {
+      if (!navigator.serviceWorker) return 'no serviceWorker';
+      const reg = await Promise.race([navigator.serviceWorker.ready, new Promise((r) => setTimeout(() => r(null), 15000))]);
+      if (!reg) return 'not ready';
+      for (let i = 0; i < 50 && !navigator.serviceWorker.controller; i++) await new Promise((r) => setTimeout(r, 100));
+      return navigator.serviceWorker.controller ? 'controlled ' + reg.active.scriptURL : 'not controlling';
+    });
+    check(ready.startsWith('controlled') && ready.endsWith('/sw.js'), `wangge: the service worker is active and controls the page (${ready})`);
+    const cached = await p.evaluate(async () => {
+      const keys = await caches.keys();
+      let n = 0;
+      for (const k of keys) n += (await (await caches.open(k)).keys()).length;
+      return { keys, n };
+    });
+    check(cached.keys.length === 1 && cached.n >= 3, `wangge: the app shell is cached (${JSON.stringify(cached)})`);
+    await p.context().setOffline(true);
+    // The offline emulation reaches the worker too: what it answers comes from its cache.
+    const sw = p.context().serviceWorkers()[0];
+    const swNet = sw ? await sw.evaluate(() => fetch('/healthz').then(() => 'online', () => 'offline')) : 'no worker';
+    check(swNet === 'offline', `offline: the service worker has no network either (${swNet})`);
+    let resp = null, err = '';
+    try { resp = await p.reload({ waitUntil: 'load' }); } catch (e) { err = String(e).split('\n')[0]; }
+    const shell = await p.waitForSelector('[data-testid=offline-page], .topbar:not([hidden])', { timeout: 10000 }).catch(() => null);
+    const title = await p.title().catch(() => '');
+    check(!err && !!shell && p.url().startsWith(url) && title.includes('天网格') && resp && resp.fromServiceWorker(),
+      `wangge offline: reloading shows the app shell from the service worker, not the browser's offline page (${err || title}, ${p.url()})`);
+    await p.screenshot({ path: join(shots, 'field-offline-wangge-phone.png'), fullPage: true });
+    await p.context().setOffline(false);
+    await p.evaluate(() => window.dispatchEvent(new Event('online')));
+    const back = await p.waitForSelector('[data-testid=task-item]', { timeout: 15000 }).catch(() => null);
+    check(!!back, 'wangge: back online, the offline page turns into the task list');
+    // Online, a new index.html is taken from the network (network first): the worker answers with the server's page.
+    const fresh = await p.evaluate(async () => (await fetch('./', { cache: 'no-store' })).headers.get('cache-control'));
+    check(fresh === 'no-cache', `online: the page comes from the network, not the cache (Cache-Control ${fresh})`);
+    check(p.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|NetworkError/.test(e)).length === 0, `wangge: no console errors around the offline reload (${p.errors.join('; ')})`);
+    await p.context().close();
+  }
+
+  // (d) An offline report the server refuses is kept and shown. Two tasks:
+  // one reassigned to another grid (403), dismissed; one reassigned away and
+  // back (409: it changed), reported again with the saved photos.
+  {
+    let p = await page(phone);
+    await login(p, 'wangge');
+    const errors = p.errors;
+    const mine = (await (await p.request.get(url + '/api/tasks?state=dispatched&limit=100')).json()).tasks;
+    check(mine.length >= 2, `wangge has ${mine.length} dispatched tasks for the rejection tests`);
+    const [gone, changed] = mine;
+    const grids = (await hunyuan.get('/api/regions?level=grid&parent=140225&geometry=false&limit=50')).features.map((f) => f.properties.id);
+    const elsewhere = grids.find((g) => g !== gone.grid_id);
+    // Queue a report for each, offline: each task open in its own tab,
+    // acknowledged and filled in while online, then sent without network.
+    const tabs = [];
+    for (const [task, notes] of [[changed, '离线上报乙'], [gone, '离线上报甲']]) {
+      let tab = p;
+      if (tabs.length) {
+        tab = await p.context().newPage();
+        tab.errors = [];
+        tab.on('console', (m) => { if (m.type() === 'error') tab.errors.push(m.text()); });
+        tab.on('pageerror', (e) => tab.errors.push(String(e)));
+      }
+      await tab.goto(`${url}/#/tasks/${task.id}`);
+      await tab.click('[data-testid=ack]');
+      await tab.waitForSelector('[data-testid=report-submit]', { timeout: 15000 });
+      await tab.selectOption('[data-testid=finding]', 'straw_burning');
+      await tab.fill('[data-testid=notes]', notes);
+      await tab.setInputFiles('[data-testid=photos]', photo);
+      tabs.push(tab);
+    }
+    await p.context().setOffline(true);
+    for (const tab of tabs) {
+      await tab.click('[data-testid=report-submit]');
+      await tab.waitForSelector('[data-testid=pending-banner]', { timeout: 5000 }).catch(() => null);
+    }
+    await tabs[1].waitForTimeout(500);
+    const pending = (await tabs[1].textContent('[data-testid=pending-banner]').catch(() => '')) || '';
+    check(pending.includes('待发送 2 条'), `wangge offline: two reports wait (${pending})`);
+    // One tab stays open, on the first task's page.
+    await tabs[0].close();
+    // Meanwhile the official reassigns them.
+    const tGone = await hunyuan.get(`/api/tasks/${gone.id}`);
+    const r1 = await hunyuan.post(`/api/tasks/${gone.id}/reassign`, { grid_id: elsewhere, version: tGone.version });
+    const tChanged = await hunyuan.get(`/api/tasks/${changed.id}`);
+    const r2 = await hunyuan.post(`/api/tasks/${changed.id}/reassign`, { grid_id: elsewhere, version: tChanged.version });
+    const tAway = await hunyuan.get(`/api/tasks/${changed.id}`);
+    const r3 = await hunyuan.post(`/api/tasks/${changed.id}/reassign`, { grid_id: changed.grid_id, version: tAway.version });
+    check(r1.ok() && r2.ok() && r3.ok(), `hunyuan reassigns task ${gone.id} to ${elsewhere}, and ${changed.id} away and back (${r1.status()} ${r2.status()} ${r3.status()})`);
+    p = tabs[1];
+    p.on('dialog', (d) => d.accept());
+    // Back online (on the first task's page): the queue is sent.
+    await p.context().setOffline(false);
+    await p.evaluate(() => window.dispatchEvent(new Event('online')));
+    const banner = await p.waitForSelector('[data-testid=rejected-banner]', { timeout: 15000 }).catch(() => null);
+    const bannerText = banner ? await banner.innerText() : '';
+    check(bannerText.includes('2 条离线上报未被接受'), `wangge: a banner says two offline reports were not accepted (${bannerText})`);
+    const toastText = await p.textContent('#toast').catch(() => '');
+    check(/离线上报未被接受/.test(toastText || ''), `wangge: a notice pops up (${toastText})`);
+    const card = await p.waitForSelector(`[data-testid=rejected-report][data-task="${gone.id}"]`, { timeout: 10000 }).catch(() => null);
+    const cardText = card ? await card.innerText() : '';
+    check(cardText.includes('该任务已不在您的网格') && cardText.includes('not in your area') && cardText.includes('离线上报甲') && cardText.includes('照片 1 张'),
+      `wangge: task ${gone.id}'s page explains the refusal with the server's reason (${cardText.replace(/\s+/g, ' ').slice(0, 160)})`);
+    await p.screenshot({ path: join(shots, 'field-rejected-403-wangge-phone.png'), fullPage: true });
+    // Nothing is lost: the task list lists both.
+    await p.goto(`${url}/#/tasks`);
+    await p.waitForSelector('[data-testid=rejected-list] [data-testid=rejected-report]', { timeout: 10000 }).catch(() => null);
+    const listed = await p.$$eval('[data-testid=rejected-list] [data-testid=rejected-report]', (els) => els.map((e) => e.dataset.task));
+    check(listed.includes(String(gone.id)) && listed.includes(String(changed.id)), `wangge: the task list keeps both refused reports (${listed})`);
+    await p.screenshot({ path: join(shots, 'field-rejected-list-wangge-phone.png'), fullPage: true });
+    // Dismiss the first.
+    await p.click(`[data-testid=rejected-report][data-task="${gone.id}"] [data-testid=rejected-dismiss]`);
+    await p.waitForTimeout(500);
+    const left = await p.$$eval('[data-testid=rejected-list] [data-testid=rejected-report]', (els) => els.map((e) => e.dataset.task));
+    check(left.length === 1 && left[0] === String(changed.id), `wangge: dismissing removes only that notice (${left})`);
+    // The changed task: open it, acknowledge, report again with the saved content.
+    await p.click(`[data-testid=rejected-report][data-task="${changed.id}"] [data-testid=rejected-open]`);
+    const c2 = await p.waitForSelector(`[data-testid=rejected-report][data-task="${changed.id}"]`, { timeout: 10000 }).catch(() => null);
+    const c2Text = c2 ? await c2.innerText() : '';
+    check(c2Text.includes('任务在您离线期间已被修改') && /changed since you loaded it/.test(c2Text), `wangge: task ${changed.id} explains the 409 (${c2Text.replace(/\s+/g, ' ').slice(0, 140)})`);
+    await p.click('[data-testid=ack]');
+    await p.waitForSelector('[data-testid=rejected-again]', { timeout: 10000 });
+    await p.click('[data-testid=rejected-again]');
+    await p.waitForSelector('[data-testid=prefilled]', { timeout: 5000 });
+    const form = await p.evaluate(() => ({
+      finding: document.querySelector('[data-testid=finding]').value, notes: document.querySelector('[data-testid=notes]').value,
+      photos: document.querySelector('[data-testid=photos]').files.length,
+    }));
+    check(form.finding === 'straw_burning' && form.notes === '离线上报乙' && form.photos === 1, `wangge: the report form is filled with the saved report (${JSON.stringify(form)})`);
+    await p.evaluate(() => window.scrollTo(0, 0)); // a full-page shot draws the sticky top bar where the page is scrolled to
+    await p.screenshot({ path: join(shots, 'field-rejected-again-wangge-phone.png'), fullPage: true });
+    await p.click('[data-testid=report-submit]');
+    let t2 = {};
+    for (let i = 0; i < 20 && t2.state !== 'reported'; i++) {
+      await p.waitForTimeout(500);
+      t2 = await (await p.request.get(`${url}/api/tasks/${changed.id}`)).json();
+    }
+    check(t2.state === 'reported' && t2.photos?.length === 1 && t2.notes === '离线上报乙', `wangge: task ${changed.id} reported again with the kept photo (state ${t2.state}, ${t2.photos?.length} photos)`);
+    await p.waitForTimeout(500);
+    const still = await p.$$('[data-testid=rejected-report], [data-testid=rejected-banner]');
+    check(still.length === 0, `wangge: once reported again, the notice is gone (${still.length} left)`);
+    const unexpected = [...errors, ...p.errors].filter((e) => !/403|409|Forbidden|Conflict|ERR_INTERNET_DISCONNECTED|Failed to fetch/.test(e));
+    check(unexpected.length === 0, `wangge: no unexpected console errors (${unexpected.join('; ')})`);
+    await p.context().close();
+  }
+  await admin.ctx.dispose();
+  await hunyuan.ctx.dispose();
+}
