@@ -29,7 +29,7 @@ export function render(el: HTMLElement, _arg?: string): () => void {
   const toggle = h('button', { type: 'button', class: 'paneltoggle', 'aria-label': t('map.layers'), onclick: () => panel.classList.toggle('open') }, '☰ ' + t('map.layers'));
   el.append(h('div', { class: 'mapwrap' }, mapEl, toggle, panel));
 
-  const map = L.map(mapEl, { zoomControl: true, fadeAnimation: false, zoomSnap: 0.25, attributionControl: true, minZoom: 5, maxZoom: 18, preferCanvas: true });
+  const map = L.map(mapEl, { zoomControl: true, fadeAnimation: false, zoomSnap: 0.25, attributionControl: true, minZoom: 5, maxZoom: 18 });
   (window as unknown as { skygridMap?: L.Map }).skygridMap = map; // for the browser tests
   map.fitBounds(DATONG, { animate: false });
   L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(map);
