@@ -70,6 +70,49 @@ type Stats struct {
 // StatsService computes statistics from the store.
 type StatsService interface {
 	Stats(ctx context.Context, q StatsQuery) (*Stats, error)
+	// Series answers the audit charts for the events a StatsQuery counts
+	// (By is not used).
+	Series(ctx context.Context, q StatsQuery) (*StatsSeries, error)
+}
+
+// StatsSeries is a period's figures over time, for the audit page's
+// charts and the monthly report: the events first seen on each day by
+// class, the tasks' response minutes and the confirmed straw burning.
+type StatsSeries struct {
+	// Days has every Beijing day of the period, in order.
+	Days []DayClasses `json:"days"`
+	// AckMinutes and ReportMinutes are the minutes from dispatch to
+	// acknowledgement and to report of the tasks that got there.
+	AckMinutes    []float64 `json:"ack_minutes"`
+	ReportMinutes []float64 `json:"response_minutes"`
+	// Confirmed are the events whose task was closed with the finding
+	// straw burning, oldest first.
+	Confirmed []ConfirmedFire `json:"confirmed"`
+}
+
+// DayClasses counts the events first seen on one Beijing day by class.
+type DayClasses struct {
+	Day     string         `json:"day"` // 2023-10-01
+	ByClass map[string]int `json:"by_class"`
+}
+
+// ConfirmedFire is a confirmed straw burning: where and when it burnt,
+// and what the supervisor found.
+type ConfirmedFire struct {
+	ID           int64     `json:"id"`
+	TaskID       int64     `json:"task_id"`
+	Lon          float64   `json:"lon"`
+	Lat          float64   `json:"lat"`
+	FirstSeen    time.Time `json:"first_seen"`
+	ClosedAt     time.Time `json:"closed_at,omitzero"`
+	CountyID     string    `json:"county_id,omitempty"`
+	CountyName   string    `json:"county_name,omitempty"`
+	TownshipID   string    `json:"township_id,omitempty"`
+	TownshipName string    `json:"township_name,omitempty"`
+	GridID       string    `json:"grid_id,omitempty"`
+	GridName     string    `json:"grid_name,omitempty"`
+	Finding      string    `json:"finding"`
+	Notes        string    `json:"notes,omitempty"`
 }
 
 // KeyPeriod is a time of special patrols (spring ploughing, autumn

@@ -165,8 +165,7 @@ func (s *Server) handleExport(c echo.Context) error {
 }
 
 // MonthlyReport assembles a month's printable report.
-func MonthlyReport(ctx context.Context, stats skygrid.StatsService, events skygrid.EventService, tasks skygrid.TaskService,
-	scope *skygrid.Scope, month string, now time.Time, demo bool) (*report.Monthly, error) {
+func MonthlyReport(ctx context.Context, stats skygrid.StatsService, scope *skygrid.Scope, month string, now time.Time, demo bool) (*report.Monthly, error) {
 	per, err := report.ParsePeriod(month, nil)
 	if err != nil {
 		return nil, err
@@ -174,52 +173,38 @@ func MonthlyReport(ctx context.Context, stats skygrid.StatsService, events skygr
 	if per.Until.Sub(per.Since) < 27*24*time.Hour || per.Until.Sub(per.Since) > 32*24*time.Hour {
 		return nil, skygrid.Errorf(skygrid.EINVALID, "month %q: want YYYY-MM", month)
 	}
-	st, err := stats.Stats(ctx, skygrid.StatsQuery{Since: per.Since, Until: per.Until, By: skygrid.ByCounty, Scope: scope})
+	q := skygrid.StatsQuery{Since: per.Since, Until: per.Until, By: skygrid.ByCounty, Scope: scope}
+	st, err := stats.Stats(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	es, err := periodEvents(ctx, events, scope, per, "", "")
+	sr, err := stats.Series(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	sr := report.SeriesOf(per, es)
-	return &report.Monthly{Month: per.Since, Stats: st, Ranking: report.Ranking(st), Generated: now, Demo: demo,
-		Daily: sr.Daily, ResponseMinutes: sr.ResponseMinutes, Confirmed: sr.Confirmed}, nil
+	m := &report.Monthly{Month: per.Since, Stats: st, Ranking: report.Ranking(st), Generated: now, Demo: demo,
+		ResponseMinutes: sr.ReportMinutes, Confirmed: sr.Confirmed}
+	for _, d := range sr.Days {
+		day, err := time.ParseInLocation("2006-01-02", d.Day, skygrid.Beijing)
+		if err != nil {
+			return nil, err
+		}
+		m.Daily = append(m.Daily, report.DayCount{Day: day, ByClass: d.ByClass})
+	}
+	return m, nil
 }
 
-// SeriesView is the JSON of GET /api/stats/series.
+// SeriesView is the JSON of GET /api/stats/series: the period and its
+// skygrid.StatsSeries.
 type SeriesView struct {
-	Period          string          `json:"period"`
-	Since           time.Time       `json:"since"`
-	Until           time.Time       `json:"until"`
-	Days            []SeriesDay     `json:"days"`
-	AckMinutes      []float64       `json:"ack_minutes"`
-	ResponseMinutes []float64       `json:"response_minutes"`
-	Confirmed       []ConfirmedFire `json:"confirmed"`
-}
-
-// SeriesDay is the events first seen on one Beijing day, by class.
-type SeriesDay struct {
-	Day     string         `json:"day"` // 2023-10-01
-	ByClass map[string]int `json:"by_class"`
+	Period string    `json:"period"`
+	Since  time.Time `json:"since"`
+	Until  time.Time `json:"until"`
+	skygrid.StatsSeries
 }
 
 // ConfirmedFire is a confirmed straw-burning event for the audit map.
-type ConfirmedFire struct {
-	ID           int64     `json:"id"`
-	TaskID       int64     `json:"task_id"`
-	Lon          float64   `json:"lon"`
-	Lat          float64   `json:"lat"`
-	FirstSeen    time.Time `json:"first_seen"`
-	ClosedAt     time.Time `json:"closed_at,omitzero"`
-	CountyID     string    `json:"county_id,omitempty"`
-	CountyName   string    `json:"county_name,omitempty"`
-	TownshipID   string    `json:"township_id,omitempty"`
-	TownshipName string    `json:"township_name,omitempty"`
-	GridID       string    `json:"grid_id,omitempty"`
-	Finding      string    `json:"finding"`
-	Notes        string    `json:"notes,omitempty"`
-}
+type ConfirmedFire = skygrid.ConfirmedFire
 
 // GET /api/stats/series?period=&region=&class=: the events of each day by
 // class, the tasks' acknowledge and report minutes, and the confirmed
@@ -229,43 +214,12 @@ func (s *Server) handleSeries(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	es, err := s.eventsIn(ctx, c, per)
+	sr, err := s.Stats.Series(c.Request().Context(), skygrid.StatsQuery{Since: per.Since, Until: per.Until,
+		Region: c.QueryParam("region"), Class: c.QueryParam("class"), Scope: scopeOf(c)})
 	if err != nil {
 		return err
 	}
-	sr := report.SeriesOf(per, es)
-	v := SeriesView{Period: per.Name, Since: per.Since, Until: per.Until, Days: []SeriesDay{},
-		AckMinutes: nonNil(sr.AckMinutes), ResponseMinutes: nonNil(sr.ResponseMinutes), Confirmed: []ConfirmedFire{}}
-	for _, d := range sr.Daily {
-		v.Days = append(v.Days, SeriesDay{Day: d.Day.In(skygrid.Beijing).Format("2006-01-02"), ByClass: d.ByClass})
-	}
-	names := map[string]string{}
-	if len(sr.Confirmed) > 0 {
-		for _, level := range []string{skygrid.LevelCounty, skygrid.LevelTownship} {
-			rs, _, err := s.Regions.FindRegions(ctx, skygrid.RegionFilter{Level: &level})
-			if err != nil {
-				return err
-			}
-			for _, r := range rs {
-				names[r.ID] = r.Name
-			}
-		}
-	}
-	for _, e := range sr.Confirmed {
-		f := ConfirmedFire{ID: e.ID, TaskID: e.Task.ID, Lon: e.Point[0], Lat: e.Point[1], FirstSeen: e.FirstSeen, ClosedAt: e.Task.ClosedAt,
-			CountyID: e.CountyID, CountyName: names[e.CountyID], TownshipID: e.TownshipID, TownshipName: names[e.TownshipID],
-			GridID: e.GridID, Finding: e.Task.Finding, Notes: e.Task.Notes}
-		v.Confirmed = append(v.Confirmed, f)
-	}
-	return c.JSON(http.StatusOK, v)
-}
-
-func nonNil(xs []float64) []float64 {
-	if xs == nil {
-		return []float64{}
-	}
-	return xs
+	return c.JSON(http.StatusOK, SeriesView{Period: per.Name, Since: per.Since, Until: per.Until, StatsSeries: *sr})
 }
 
 // GET /api/reports/monthly?month=2023-10: the printable monthly report
@@ -275,7 +229,7 @@ func (s *Server) handleMonthly(c echo.Context) error {
 	if month == "" {
 		month = s.now().In(skygrid.Beijing).Format("2006-01")
 	}
-	m, err := MonthlyReport(c.Request().Context(), s.Stats, s.Events, s.Tasks, scopeOf(c), month, s.now(), s.Demo)
+	m, err := MonthlyReport(c.Request().Context(), s.Stats, scopeOf(c), month, s.now(), s.Demo)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -30,9 +31,8 @@ type Monthly struct {
 	// ResponseMinutes are the report times of the tasks (dispatch to
 	// report), for the distribution.
 	ResponseMinutes []float64
-	// Confirmed are the confirmed straw burning events with their Task
-	// (Finding, Notes).
-	Confirmed []*skygrid.Event
+	// Confirmed are the confirmed straw burning events.
+	Confirmed []skygrid.ConfirmedFire
 	Generated time.Time
 	// Demo marks a report made from demo data.
 	Demo bool
@@ -144,30 +144,18 @@ func monthlyViewOf(m *Monthly) *monthlyView {
 		}
 	}
 	evs := slices.Clone(m.Confirmed)
-	evs = slices.DeleteFunc(evs, func(e *skygrid.Event) bool { return e == nil })
-	slices.SortStableFunc(evs, func(a, b *skygrid.Event) int { return a.FirstSeen.Compare(b.FirstSeen) })
+	slices.SortStableFunc(evs, func(a, b skygrid.ConfirmedFire) int { return a.FirstSeen.Compare(b.FirstSeen) })
 	for _, e := range evs {
 		row := monthlyConfirmedRow{
-			Time:   e.FirstSeen.In(skygrid.Beijing).Format("01-02 15:04"),
-			County: names[e.CountyID],
-			Grid:   e.GridID,
-			Place:  fmt.Sprintf("%.5f, %.5f", e.Point[0], e.Point[1]),
+			Time:    e.FirstSeen.In(skygrid.Beijing).Format("01-02 15:04"),
+			County:  cmp.Or(e.CountyName, names[e.CountyID], e.CountyID),
+			Grid:    cmp.Or(e.GridName, e.GridID, "未落入网格"),
+			Place:   fmt.Sprintf("%.5f, %.5f", e.Lon, e.Lat),
+			Finding: cmp.Or(skygrid.FindingNames[e.Finding], e.Finding),
+			Notes:   e.Notes,
 		}
-		if row.County == "" {
-			row.County = e.CountyID
-		}
-		if e.Grid != nil && e.Grid.Name != "" {
-			row.Grid = e.Grid.Name
-		}
-		if row.Grid == "" {
-			row.Grid = "未落入网格"
-		}
-		if t := e.Task; t != nil {
-			row.Finding = skygrid.FindingNames[t.Finding]
-			if row.Finding == "" {
-				row.Finding = t.Finding
-			}
-			row.Notes = t.Notes
+		if e.GridName != "" && e.GridID != "" && e.GridName != e.GridID {
+			row.Grid = e.GridName + "（" + e.GridID + "）"
 		}
 		v.Confirmed = append(v.Confirmed, row)
 	}

@@ -101,12 +101,10 @@ func monthlyFixture() *report.Monthly {
 	counties := []string{"140221", "140215", "140221", "140215"}
 	for i := range 4 {
 		seen := since.AddDate(0, 0, 3+i*6).Add(time.Duration(10+i) * time.Hour)
-		m.Confirmed = append(m.Confirmed, &skygrid.Event{
-			ID: int64(100 + i), Class: skygrid.ClassStrawBurning, State: skygrid.EventClosed,
-			FirstSeen: seen, LastSeen: seen.Add(time.Hour), Point: places[i], HotspotCount: 2,
-			CountyID: counties[i], GridID: fmt.Sprintf("G%02d", i+1),
-			Grid: &skygrid.Region{ID: fmt.Sprintf("G%02d", i+1), Name: fmt.Sprintf("第%d网格", i+1), Level: skygrid.LevelGrid},
-			Task: &skygrid.Task{ID: int64(200 + i), EventID: int64(100 + i), State: skygrid.TaskClosed, Finding: skygrid.FindingStrawBurning, Notes: notes[i]},
+		m.Confirmed = append(m.Confirmed, skygrid.ConfirmedFire{
+			ID: int64(100 + i), TaskID: int64(200 + i), FirstSeen: seen, ClosedAt: seen.Add(5 * time.Hour), Lon: places[i][0], Lat: places[i][1],
+			CountyID: counties[i], GridID: fmt.Sprintf("G%02d", i+1), GridName: fmt.Sprintf("第%d网格", i+1),
+			Finding: skygrid.FindingStrawBurning, Notes: notes[i],
 		})
 	}
 	return m

@@ -44,11 +44,9 @@ func (db *DB) Stats(ctx context.Context, q skygrid.StatsQuery) (*skygrid.Stats, 
 	return s, nil
 }
 
-func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*skygrid.Stats, error) {
-	col := map[string]string{skygrid.ByCounty: "county_id", skygrid.ByTownship: "township_id", skygrid.ByGrid: "grid_id"}[q.By]
-	if col == "" {
-		return nil, skygrid.Errorf(skygrid.EINVALID, "by %q: want county, township or grid", q.By)
-	}
+// statsConds selects the events a StatsQuery counts (alias e): first seen
+// in the period, in the region, of the class, and in the user's area.
+func statsConds(q skygrid.StatsQuery) ([]string, []any, error) {
 	conds := []string{"e.first_seen >= ?", "e.first_seen < ?"}
 	args := []any{ts(q.Since), ts(q.Until)}
 	if q.Region != "" {
@@ -57,7 +55,7 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 	}
 	if q.Class != "" {
 		if !slices.Contains(skygrid.Classes, q.Class) {
-			return nil, skygrid.Errorf(skygrid.EINVALID, "class %q: want one of %s", q.Class, strings.Join(skygrid.Classes, ", "))
+			return nil, nil, skygrid.Errorf(skygrid.EINVALID, "class %q: want one of %s", q.Class, strings.Join(skygrid.Classes, ", "))
 		}
 		conds = append(conds, "e.class = ?")
 		args = append(args, q.Class)
@@ -74,6 +72,18 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 			conds = append(conds, "(e.id IN (SELECT t.event_id"+taskFrom+" WHERE "+taskScopeCond(q.Scope, &args)+
 				") OR NOT EXISTS (SELECT 1 FROM tasks t0 WHERE t0.event_id = e.id))")
 		}
+	}
+	return conds, args, nil
+}
+
+func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*skygrid.Stats, error) {
+	col := map[string]string{skygrid.ByCounty: "county_id", skygrid.ByTownship: "township_id", skygrid.ByGrid: "grid_id"}[q.By]
+	if col == "" {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "by %q: want county, township or grid", q.By)
+	}
+	conds, args, err := statsConds(q)
+	if err != nil {
+		return nil, err
 	}
 	w := where(conds)
 	out := &skygrid.Stats{Query: q, Computed: now}
@@ -295,6 +305,103 @@ func croplandHa(ctx context.Context, tx *Tx, level string) (map[string]float64, 
 				break
 			}
 		}
+	}
+	return out, rows.Err()
+}
+
+// Series answers the audit charts for the events q counts (see
+// skygrid.StatsService): three SQL queries, no events loaded.
+func (db *DB) Series(ctx context.Context, q skygrid.StatsQuery) (*skygrid.StatsSeries, error) {
+	if !q.Until.After(q.Since) {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "the period is empty: until %s is not after since %s", ts(q.Until), ts(q.Since))
+	}
+	conds, args, err := statsConds(q)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	out := &skygrid.StatsSeries{AckMinutes: []float64{}, ReportMinutes: []float64{}, Confirmed: []skygrid.ConfirmedFire{}}
+	w := where(conds)
+	// Beijing days (UTC+8, no daylight saving time) of the first sightings.
+	days := map[string]map[string]int{}
+	rows, err := tx.QueryContext(ctx, `SELECT date(e.first_seen, '+8 hours'), e.class, COUNT(*) FROM events e`+w+` GROUP BY 1, 2`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var day, class string
+		var n int
+		if err := rows.Scan(&day, &class, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if days[day] == nil {
+			days[day] = map[string]int{}
+		}
+		days[day][class] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for d := q.Since.In(skygrid.Beijing); d.Before(q.Until); d = d.AddDate(0, 0, 1) {
+		day := d.Format("2006-01-02")
+		byClass := days[day]
+		if byClass == nil {
+			byClass = map[string]int{}
+		}
+		out.Days = append(out.Days, skygrid.DayClasses{Day: day, ByClass: byClass})
+	}
+	// Minutes from dispatch, as the statistics count them.
+	rows, err = tx.QueryContext(ctx, `SELECT
+		CASE WHEN t.acknowledged_at <> '' THEN (julianday(t.acknowledged_at) - julianday(COALESCE(NULLIF(t.dispatched_at, ''), t.created_at))) * 1440 END,
+		CASE WHEN t.reported_at <> '' THEN (julianday(t.reported_at) - julianday(COALESCE(NULLIF(t.dispatched_at, ''), t.created_at))) * 1440 END
+		FROM tasks t JOIN events e ON e.id = t.event_id`+w, args...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var ack, rep sql.NullFloat64
+		if err := rows.Scan(&ack, &rep); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if ack.Valid {
+			out.AckMinutes = append(out.AckMinutes, ack.Float64)
+		}
+		if rep.Valid {
+			out.ReportMinutes = append(out.ReportMinutes, rep.Float64)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// The confirmed straw burning, with the names of its place.
+	rows, err = tx.QueryContext(ctx, `SELECT e.id, t.id, e.lon, e.lat, e.first_seen, t.closed_at,
+		COALESCE(e.county_id, ''), COALESCE(c.name, ''), COALESCE(e.township_id, ''), COALESCE(tw.name, ''), COALESCE(e.grid_id, ''), COALESCE(g.name, ''),
+		t.finding, t.notes
+		FROM tasks t JOIN events e ON e.id = t.event_id
+		LEFT JOIN regions c ON c.id = e.county_id LEFT JOIN regions tw ON tw.id = e.township_id LEFT JOIN regions g ON g.id = e.grid_id`+
+		where(append(conds, "t.state = ?", "t.finding = ?"))+` ORDER BY e.first_seen, e.id`,
+		append(slices.Clone(args), skygrid.TaskClosed, skygrid.FindingStrawBurning)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f skygrid.ConfirmedFire
+		var first, closed string
+		if err := rows.Scan(&f.ID, &f.TaskID, &f.Lon, &f.Lat, &first, &closed, &f.CountyID, &f.CountyName, &f.TownshipID, &f.TownshipName,
+			&f.GridID, &f.GridName, &f.Finding, &f.Notes); err != nil {
+			return nil, err
+		}
+		f.FirstSeen, f.ClosedAt = parseTS(first), parseTS(closed)
+		out.Confirmed = append(out.Confirmed, f)
 	}
 	return out, rows.Err()
 }

@@ -122,4 +122,18 @@ func BenchmarkStatsYear(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/stats")
 		})
 	}
+	// The audit page's charts (/api/stats/series): the year's events by
+	// day and class, response minutes, confirmed burning.
+	b.Run("year-series", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			se, err := db.Series(ctx, skygrid.StatsQuery{Since: t0, Until: t0.AddDate(1, 0, 0)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(se.Days) != 365 || len(se.Confirmed) == 0 || len(se.ReportMinutes) == 0 {
+				b.Fatalf("%d days, %d confirmed, %d report times", len(se.Days), len(se.Confirmed), len(se.ReportMinutes))
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/series")
+	})
 }

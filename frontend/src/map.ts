@@ -19,7 +19,7 @@ const legend: [string, string, string][] = [
   ['cls', '#e6b800', 'class.straw_burning'], ['cls', '#d62728', 'class.open_burning'], ['cls', '#7b3f00', 'class.loose_coal_burning'],
   ['cls', '#ff7f0e', 'class.construction_site'], ['cls', '#9467bd', 'class.stockpile'], ['cls', '#6b7280', 'class.industrial_heat'],
   ['st', '#111827', 'state.dispatched'], ['st', '#f59e0b', 'state.acknowledged'], ['st', '#2563eb', 'state.reported'], ['st', '#16a34a', 'state.closed'],
-  ['site', '#16a34a', 'kind.construction'], ['site', '#2563eb', 'kind.stockpile'], ['site', '#7c3aed', 'kind.nocoal'], ['site', '#dc2626', 'sites.violation'],
+  ['site', '#16a34a', 'kind.construction'], ['site', '#2563eb', 'kind.stockpile'], ['site', '#7c3aed', 'kind.nocoal'], ['site', '#dc2626', 'legend.violation'],
 ];
 
 export function render(el: HTMLElement, _arg?: string): () => void {
