@@ -63,6 +63,15 @@ try {
   // E2E_ONLY=name[,name] runs only those suites (a quicker loop while
   // working on one); the full run is what make test does.
   if (!only) {
+    // The login page, as each user first sees it.
+    for (const [w, vp] of [['desktop', desktop], ['phone', phone]]) {
+      const p = await page(vp);
+      await p.goto(url + '/#/login');
+      await p.waitForSelector('[data-testid=login-submit]');
+      await p.screenshot({ path: join(shots, `login-${w}.png`) });
+      check(p.errors.length === 0, `login page at ${w} width: no console errors (${p.errors.join('; ')})`);
+      await p.context().close();
+    }
     // Every role logs in; the map shows tiles.
     for (const name of ['admin', 'nongye', 'hunyuan', 'wangge']) {
       const p = await page(desktop);
@@ -74,6 +83,22 @@ try {
       // The map canvas is not blank: some tile images have loaded.
       const tiles = await p.$$eval('#map img.leaflet-tile-loaded', (imgs) => imgs.length);
       check(tiles > 0, `${name}: the map shows ${tiles} tiles`);
+      // Painted pixels of each layer's loaded tiles: the basemap is drawn,
+      // and the fire layer shows fire dots in the user's area.
+      const painted = async (cls) => p.$$eval(`#map .${cls} img.leaflet-tile-loaded`, (imgs) => imgs.reduce((sum, img) => {
+        const c = document.createElement('canvas');
+        c.width = img.naturalWidth; c.height = img.naturalHeight;
+        const g = c.getContext('2d');
+        g.drawImage(img, 0, 0);
+        const d = g.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+        return sum + n;
+      }, 0));
+      await p.waitForSelector('#map .ov-hotspots img.leaflet-tile-loaded', { timeout: 15000 }).catch(() => {});
+      const base = tiles - await p.$$eval('#map .leaflet-layer[class*=ov-] img.leaflet-tile-loaded', (imgs) => imgs.length);
+      const fire = await painted('ov-hotspots');
+      check(base > 0 && fire > 50, `${name}: the basemap (${base} tiles) and the fire layer (${fire} painted pixels) show`);
       check(p.errors.length === 0, `${name}: no console errors on the map (${p.errors.join('; ')})`);
       await p.context().close();
     }
