@@ -173,6 +173,8 @@ try {
       await p.goto(`${url}/#/tasks/${otherId}`);
       await p.waitForTimeout(1500);
       await p.screenshot({ path: join(shots, 'task-forbidden-wangge-phone.png') });
+    const why = await p.locator('[data-testid=task-error]').innerText().catch(() => '');
+    check(why.startsWith('无权查看'), `wangge: another grid's task page says why in Chinese (${why})`);
       check(p.errors.filter((e) => !/403|Forbidden/.test(e)).length === 0, `wangge: no console errors (${p.errors.join('; ')})`);
       await p.context().close();
     }

@@ -53,3 +53,16 @@ export function qs(params: Record<string, string | number | boolean | undefined 
   const s = p.toString();
   return s ? '?' + s : '';
 }
+
+/** errorText says in the user's language what went wrong: the server's
+ * own words where they are specific (a refused file's rows), a plain
+ * sentence for the codes every page meets. */
+export function errorText(e: unknown, t: (key: string) => string): string {
+  if (e instanceof NetworkError) return t('err.network');
+  if (e instanceof ApiError) {
+    const plain: Record<number, string> = { 401: 'err.unauthorized', 403: 'err.forbidden', 404: 'err.notfound', 429: 'err.throttled' };
+    if (plain[e.status]) return `${t(plain[e.status])}（${e.message}）`;
+    if (e.status >= 500) return `${t('err.server')}（${e.message}）`;
+  }
+  return (e as Error)?.message ?? String(e);
+}

@@ -27,3 +27,12 @@ describe('i18n', () => {
     expect(Object.keys(dictionaries.en).sort()).toEqual(Object.keys(dictionaries.zh).sort());
   });
 });
+
+describe('errorText', () => {
+  it('says the common refusals in Chinese, with the server words kept', async () => {
+    const { ApiError, NetworkError, errorText } = await import('./api');
+    expect(errorText(new ApiError(403, 'forbidden', 'task 280 is not in your area'), t)).toBe('无权查看：不在您的管辖区域或权限之内（task 280 is not in your area）');
+    expect(errorText(new NetworkError('x'), t)).toBe('网络不可用，请稍后再试');
+    expect(errorText(new ApiError(400, 'invalid', 'a.csv: line 2: field lon: not a number'), t)).toBe('a.csv: line 2: field lon: not a number');
+  });
+});

@@ -1,5 +1,5 @@
 // 任务: the list (by deadline with a countdown) and one task's page.
-import { api, ApiError, NetworkError, qs } from './api';
+import { api, ApiError, NetworkError, errorText, qs } from './api';
 import { h, clear, toast } from './dom';
 import { t, tOr } from './i18n';
 import { deadlineOf, formatCountdown, formatDateTime } from './format';
@@ -74,7 +74,7 @@ function listPage(el: HTMLElement): () => void {
       draw();
     } catch (e) {
       clear(list);
-      list.append(h('li', { class: 'error' }, (e as Error).message));
+      list.append(h('li', { class: 'error' }, errorText(e, t)));
     }
   };
   stateSel.addEventListener('change', load);
@@ -111,7 +111,7 @@ function taskPage(el: HTMLElement, id: number): () => void {
     } catch (e) {
       task = null;
       clear(body);
-      body.append(h('p', { class: 'error' }, (e as Error).message));
+      body.append(h('p', { class: 'error', 'data-testid': 'task-error' }, errorText(e, t)));
     }
     await drawRefused();
   }
@@ -122,7 +122,7 @@ function taskPage(el: HTMLElement, id: number): () => void {
       toast(t('task.done'));
     } catch (e) {
       if (e instanceof ApiError && e.status === 409) toast(t('conflict'), 'err');
-      else toast((e as Error).message, 'err');
+      else toast(errorText(e, t), 'err');
     }
     await load();
   }
@@ -225,7 +225,7 @@ function taskPage(el: HTMLElement, id: number): () => void {
         } else if (err instanceof ApiError && err.status === 409) {
           toast(t('conflict'), 'err');
           await load();
-        } else toast((err as Error).message, 'err');
+        } else toast(errorText(err, t), 'err');
       } finally {
         submit.disabled = false;
       }
