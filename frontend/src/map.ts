@@ -257,7 +257,7 @@ function siteHtml(f: any): string {
   const ok = p.violation ? `<span class="badge bad">${escapeHtml(p.violation_name ?? p.violation)}</span>` : `<span class="badge ok">${escapeHtml(t('site.ok'))}</span>`;
   return `<div class="site" data-testid="site-popup"><h3>${escapeHtml(p.kind_name ?? p.kind)} · ${escapeHtml(p.name)}</h3>${ok}<table>` +
     row('site.area', p.area_m2 ? `${Math.round(p.area_m2)} m²` : '') + row('site.permit', a.permit) + row('site.builder', a.builder) +
-    row('site.video', a.video) + row('site.material', a.material) + row('site.suppression', a.suppression) + '</table></div>';
+    row('site.video', tOr('attr.video', a.video)) + row('site.material', tOr('attr.material', a.material)) + row('site.suppression', tOr('attr.suppression', a.suppression)) + '</table></div>';
 }
 
 function popupHtml(features: any[], sites: any[] = []): string {

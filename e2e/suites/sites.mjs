@@ -1,0 +1,37 @@
+// The registries (台账): each kind's own columns in Chinese, the
+// violations filter, and a row's link to the map.
+import { join } from 'node:path';
+
+export default async function ({ url, shots, page, login, check, desktop, phone }) {
+  for (const [w, vp] of [['desktop', desktop], ['phone', phone]]) {
+    const p = await page(vp);
+    await login(p, 'admin');
+    await p.goto(url + '/#/sites');
+    await p.waitForSelector('[data-testid=site-row]', { timeout: 15000 });
+    const api = await (await p.request.get(url + '/api/sites?kind=construction&limit=1000')).json();
+    const heads = await p.$$eval('[data-testid=site-table] th', (ths) => ths.map((th) => th.textContent));
+    const rows = await p.$$eval('[data-testid=site-row]', (trs) => trs.map((tr) => tr.innerText));
+    check(heads.includes('视频监控') && heads.includes('施工许可证') && heads.includes('面积'), `sites ${w}: construction columns (${heads.join(',')})`);
+    check(rows.length === api.features.length && rows.some((r) => r.includes('未安装')) && !rows.some((r) => /\tno\t|\tyes\t/.test(r)),
+      `sites ${w}: ${rows.length} construction sites (API ${api.features.length}), video in Chinese`);
+    await p.screenshot({ path: join(shots, `sites-construction-${w}.png`) });
+    await p.check('[data-testid=site-violation]');
+    await p.waitForFunction((n) => document.querySelectorAll('[data-testid=site-row]').length < n, rows.length, { timeout: 10000 }).catch(() => {});
+    const bad = await p.$$eval('[data-testid=site-row]', (trs) => trs.filter((tr) => tr.classList.contains('bad')).length);
+    const shown = await p.$$eval('[data-testid=site-row]', (trs) => trs.length);
+    const apiBad = api.features.filter((f) => f.properties.violation).length;
+    check(shown === apiBad && bad === apiBad && apiBad > 0, `sites ${w}: violations only shows the ${apiBad} breaking a rule (${shown})`);
+    await p.uncheck('[data-testid=site-violation]');
+    await p.selectOption('[data-testid=site-kind]', 'stockpile');
+    await p.waitForFunction(() => [...document.querySelectorAll('[data-testid=site-table] th')].some((th) => th.textContent === '抑尘措施'), null, { timeout: 10000 }).catch(() => {});
+    const pile = await p.$$eval('[data-testid=site-row]', (trs) => trs.map((tr) => tr.innerText));
+    check(pile.length > 0 && pile.some((r) => /煤|矿石|砂石/.test(r)) && pile.some((r) => /苫盖|喷淋|封闭|无/.test(r)), `sites ${w}: stockpiles with material and dust suppression in Chinese (${pile[0]})`);
+    await p.screenshot({ path: join(shots, `sites-stockpile-${w}.png`) });
+    // A row's map link centres the map on it.
+    await p.click('[data-testid=site-row] >> nth=0 >> a');
+    await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 15000 }).catch(() => {});
+    check(/#\/map\?lat=/.test(p.url()), `sites ${w}: a row links to the map (${p.url().split('#')[1]})`);
+    check(p.errors.length === 0, `sites ${w}: no console errors (${p.errors.join('; ')})`);
+    await p.context().close();
+  }
+}
