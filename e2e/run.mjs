@@ -118,6 +118,13 @@ try {
       await p.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
       const popup = await p.waitForSelector('[data-testid=event-popup]', { timeout: 10000 }).catch(() => null);
       check(!!popup, 'admin: clicking an event on the map opens its popup');
+      await p.waitForSelector('[data-testid=event-hotspots] li', { timeout: 10000 }).catch(() => null);
+      const listed = await p.$$eval('[data-testid=event-hotspots] li', (li) => li.length);
+      const ringed = await p.$$eval('#map .leaflet-overlay-pane path', (ps) => ps.filter((x) => x.getAttribute('stroke') === '#f59e0b').length);
+      const evDetail = await (await p.request.get(`${url}/api/events/${ev.features[0].properties.id}`)).json();
+      const nHot = evDetail.properties.hotspots.features.length;
+      check(listed >= Math.min(nHot, 8) && nHot > 0 && ringed >= nHot,
+        `admin: the popup lists the event's hotspots (${listed} of ${nHot}) and the map rings them (${ringed})`);
       await p.screenshot({ path: join(shots, 'map-popup-desktop.png') });
       // A site: its record and compliance.
       const sites = await (await p.request.get(url + '/api/sites?kind=construction&violation=true&limit=1')).json();

@@ -221,6 +221,8 @@ export function render(el: HTMLElement, _arg?: string): () => void {
   }
 
   // Click: events in a small box around the point.
+  const eventHotspots = L.layerGroup().addTo(map);
+  map.on('popupclose', () => eventHotspots.clearLayers());
   map.on('click', async (e: L.LeafletMouseEvent) => {
     const half = Math.max(0.0015, 12 * 360 / (256 * Math.pow(2, map.getZoom())));
     const w = win ?? { since: '', until: '' };
@@ -231,7 +233,17 @@ export function render(el: HTMLElement, _arg?: string): () => void {
       // whether it keeps the dust rules).
       const siteUrl = '/api/sites' + qs({ bbox: bboxAround(e.latlng.lat, e.latlng.lng, half), limit: 5 });
       const [fc, sites] = await Promise.all([api.get<any>(url), api.get<any>(siteUrl).catch(() => null)]);
-      popup.setContent(popupHtml(fc.features ?? [], sites?.features ?? []));
+      const feats: any[] = fc.features ?? [];
+      // Each event's own hotspots: listed in the popup and ringed on the map.
+      const details = await Promise.all(feats.map((f) => api.get<any>(`/api/events/${encodeURIComponent(f.properties?.id ?? f.id)}`).catch(() => null)));
+      const hot = details.map((d) => d?.properties?.hotspots?.features ?? []);
+      if (disposed) return;
+      eventHotspots.clearLayers();
+      hot.flat().forEach((hs: any) => {
+        const [lon, lat] = hs.geometry?.coordinates ?? [];
+        if (typeof lon === 'number') L.circleMarker([lat, lon], { radius: 6, color: '#f59e0b', weight: 2, fill: false, interactive: false }).addTo(eventHotspots);
+      });
+      popup.setContent(popupHtml(feats, sites?.features ?? [], hot));
     } catch (err) {
       popup.setContent(`<div data-testid="event-popup" class="error">${escapeHtml((err as Error).message)}</div>`);
     }
@@ -260,10 +272,23 @@ function siteHtml(f: any): string {
     row('site.video', tOr('attr.video', a.video)) + row('site.material', tOr('attr.material', a.material)) + row('site.suppression', tOr('attr.suppression', a.suppression)) + '</table></div>';
 }
 
-function popupHtml(features: any[], sites: any[] = []): string {
+/** hotspotList: an event's detections, newest first, at most 8 listed. */
+export function hotspotList(hs: any[]): string {
+  if (!hs.length) return '';
+  const sorted = [...hs].sort((a, b) => String(b.properties?.acq_time).localeCompare(String(a.properties?.acq_time)));
+  const items = sorted.slice(0, 8).map((f) => {
+    const p = f.properties ?? {};
+    const frp = typeof p.frp === 'number' && p.frp > 0 ? ` · FRP ${p.frp} MW` : '';
+    return `<li>${escapeHtml(formatDateTime(p.acq_time))} · ${escapeHtml(p.satellite || p.source || '')}${escapeHtml(frp)}</li>`;
+  });
+  const more = hs.length > 8 ? `<li class="muted">${escapeHtml(t('event.more', { n: hs.length - 8 }))}</li>` : '';
+  return `<ul class="hotspots" data-testid="event-hotspots">${items.join('')}${more}</ul>`;
+}
+
+function popupHtml(features: any[], sites: any[] = [], hotspots: any[][] = []): string {
   const siteRows = sites.map(siteHtml).join('<hr>');
   if (!features.length) return `<div data-testid="event-popup" class="muted">${siteRows || escapeHtml(t('map.noevent'))}</div>`;
-  const rows = features.map((f) => {
+  const rows = features.map((f, i) => {
     const p = f.properties ?? {};
     const task = p.task ?? {};
     const row = (k: string, v: unknown) => (v === undefined || v === null || v === '' ? '' : `<tr><th>${escapeHtml(t(k))}</th><td>${escapeHtml(v)}</td></tr>`);
@@ -271,7 +296,7 @@ function popupHtml(features: any[], sites: any[] = []): string {
       row('county', p.county_name || p.county_id) + row('township', p.township_name) + row('event.grid', gridLabel(p)) + row('event.supervisor', task.supervisor_name) +
       row('event.task', task.state ? tOr('state', task.state) : t('state.unassigned')) +
       row('event.hotspots', p.hotspot_count) + row('event.first', formatDateTime(p.first_seen)) + row('event.last', formatDateTime(p.last_seen)) +
-      '</table>' + (task.id ? `<a class="btn" href="#/tasks/${encodeURIComponent(task.id)}">${escapeHtml(t('event.open'))} →</a>` : '') + '</div>';
+      '</table>' + hotspotList(hotspots[i] ?? []) + (task.id ? `<a class="btn" href="#/tasks/${encodeURIComponent(task.id)}">${escapeHtml(t('event.open'))} →</a>` : '') + '</div>';
   });
   return `<div data-testid="event-popup">${rows.join('<hr>')}${siteRows ? '<hr>' + siteRows : ''}</div>`;
 }
