@@ -211,6 +211,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+		// The client went away (a map tile the user panned past): nothing
+		// to answer and nothing wrong on our side.
+		return
+	}
 	var he *echo.HTTPError
 	var body ErrorResponse
 	status := http.StatusInternalServerError

@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path"
@@ -358,5 +359,36 @@ func TestTilesAPI(t *testing.T) {
 	if len(bm.Basemaps) != 2 || !bm.Basemaps[0].Offline || !strings.Contains(bm.Basemaps[1].Tiles[0], "vec_w") ||
 		!strings.Contains(bm.Basemaps[1].Labels[0], "cva_w") || !strings.Contains(bm.Basemaps[1].Tiles[0], "tk=test-key") {
 		t.Errorf("basemaps: %+v", bm)
+	}
+}
+
+// A request the client gave up on (a tile panned past) is not logged as
+// an internal error.
+func TestCanceledRequestIsNotAnError(t *testing.T) {
+	db := store.NewDB(filepath.Join(t.TempDir(), "c.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var logs bytes.Buffer
+	srv := api.NewServer(api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Users: db, Audit: db, Stats: db},
+		slog.New(slog.NewTextHandler(&logs, nil)))
+	tok := newToken(t, db, "admin", skygrid.RoleAdmin)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rq := httptest.NewRequest("GET", "/api/events", nil).WithContext(ctx)
+	rq.Header.Set("Authorization", "Bearer "+tok)
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, rq)
+	if strings.Contains(logs.String(), "internal error") || rec.Code == http.StatusInternalServerError {
+		t.Errorf("a canceled request: %d, logged %q", rec.Code, logs.String())
+	}
+	// A live request still works.
+	rq = httptest.NewRequest("GET", "/api/events", nil)
+	rq.Header.Set("Authorization", "Bearer "+tok)
+	rec = httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, rq)
+	if rec.Code != http.StatusOK {
+		t.Errorf("a live request: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -33,7 +33,7 @@ function topbar(): void {
     h('nav', {}, links.map(([p, k, id]) => h('a', { href: '#/' + p, 'data-testid': id, class: cur === p ? 'active' : '' }, t(k)))),
     h('div', { class: 'who' },
       h('span', { class: 'uname' }, session.user.name),
-      h('span', { class: 'rname' }, session.role_name || t('role.' + r)),
+      h('span', { class: 'rname' }, t('role.' + r)),
       h('button', { class: 'link', type: 'button', onclick: () => { setLang(getLang() === 'zh' ? 'en' : 'zh'); route(); } }, t('lang.switch')),
       h('button', { class: 'link', type: 'button', 'data-testid': 'logout', onclick: logout }, t('logout')),
     ),
