@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"path"
+	"strings"
 	"time"
 
 	"skygrid"
@@ -97,6 +98,17 @@ func NewServer(svc Services, logger *slog.Logger) *Server {
 	s.echo.Use(middleware.Recover())
 	// No body is larger than a report: five photos of 15 MiB and the form.
 	s.echo.Use(middleware.BodyLimit(fmt.Sprintf("%dM", maxUpload>>20+1)))
+	// API answers are one user's data: browsers must not keep them (the
+	// service worker keeps a user's tasks itself, and forgets them at
+	// log-out). Photos and exports set their own.
+	s.echo.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+				c.Response().Header().Set("Cache-Control", "no-store")
+			}
+			return next(c)
+		}
+	})
 	s.Routes()
 	return s
 }

@@ -391,4 +391,8 @@ func TestCanceledRequestIsNotAnError(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Errorf("a live request: %d %s", rec.Code, rec.Body)
 	}
+	// API answers are one user's data: no browser keeps them.
+	if cc := rec.Header().Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("an API answer's Cache-Control: %q, want no-store", cc)
+	}
 }

@@ -191,33 +191,69 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
       return navigator.serviceWorker.controller ? 'controlled ' + reg.active.scriptURL : 'not controlling';
     });
     check(ready.startsWith('controlled') && ready.endsWith('/sw.js'), `wangge: the service worker is active and controls the page (${ready})`);
+    // The open tasks were fetched while online, so the worker keeps them.
+    const mine = (await (await p.request.get(url + '/api/tasks?state=dispatched&limit=100')).json()).tasks;
+    await p.waitForFunction(async (id) => {
+      const c = await caches.open('skygrid-data');
+      return (await c.keys()).some((r) => r.url.endsWith('/api/tasks/' + id));
+    }, mine[0].id, { timeout: 15000 }).catch(() => {});
     const cached = await p.evaluate(async () => {
-      const keys = await caches.keys();
-      let n = 0;
-      for (const k of keys) n += (await (await caches.open(k)).keys()).length;
-      return { keys, n };
+      const out = {};
+      for (const k of await caches.keys()) out[k.startsWith('skygrid-shell-') ? 'skygrid-shell-*' : k] = (await (await caches.open(k)).keys()).map((r) => new URL(r.url).pathname);
+      return out;
     });
-    check(cached.keys.length === 1 && cached.n >= 3, `wangge: the app shell is cached (${JSON.stringify(cached)})`);
+    const shellN = (cached['skygrid-shell-*'] ?? []).length;
+    const data = cached['skygrid-data'] ?? [];
+    check(shellN >= 3 && data.includes('/api/me') && data.includes('/api/tasks') && data.includes('/api/tasks/' + mine[0].id),
+      `wangge: the app shell (${shellN} files) and the user's open tasks (${data.length} answers) are kept on the phone (${data.join(' ')})`);
+    // No network. setOffline does not reach the requests the worker makes
+    // for the page (Chromium), so the context's routing refuses them too.
     await p.context().setOffline(true);
+    await p.context().route('**', (r) => r.abort('internetdisconnected'));
     // The offline emulation reaches the worker too: what it answers comes from its cache.
     const sw = p.context().serviceWorkers()[0];
     const swNet = sw ? await sw.evaluate(() => fetch('/healthz').then(() => 'online', () => 'offline')) : 'no worker';
     check(swNet === 'offline', `offline: the service worker has no network either (${swNet})`);
     let resp = null, err = '';
     try { resp = await p.reload({ waitUntil: 'load' }); } catch (e) { err = String(e).split('\n')[0]; }
-    const shell = await p.waitForSelector('[data-testid=offline-page], .topbar:not([hidden])', { timeout: 10000 }).catch(() => null);
+    const shell = await p.waitForSelector('[data-testid=task-item]', { timeout: 10000 }).catch(() => null);
     const title = await p.title().catch(() => '');
     check(!err && !!shell && p.url().startsWith(url) && title.includes('天网格') && resp && resp.fromServiceWorker(),
-      `wangge offline: reloading shows the app shell from the service worker, not the browser's offline page (${err || title}, ${p.url()})`);
+      `wangge offline: reloading shows the app and the task list from the phone, not the browser's offline page (${err || title}, ${p.url()})`);
+    const note = await p.waitForSelector('[data-testid=saved-copy]:not([hidden])', { timeout: 5000 }).then((e) => e.innerText()).catch(() => '');
+    check(note.startsWith('无网络'), `wangge offline: the page says the list is the phone's saved copy (${note})`);
     await p.screenshot({ path: join(shots, 'field-offline-wangge-phone.png'), fullPage: true });
+    // Offline, a task not yet acknowledged is opened and reported on site.
+    const task = mine[0];
+    await p.goto(`${url}/#/tasks/${task.id}`);
+    await p.waitForSelector('[data-testid=report-submit]', { timeout: 10000 });
+    await p.selectOption('[data-testid=finding]', 'not_found');
+    await p.fill('[data-testid=notes]', '无信号处现场核查');
+    await p.setInputFiles('[data-testid=photos]', join(root, 'dispatch', 'testdata', 'photos', 'at_event.jpg'));
+    await p.click('[data-testid=report-submit]');
+    const waiting = await p.waitForSelector('text=待发送 1 条', { timeout: 10000 }).catch(() => null);
+    check(!!waiting, 'wangge offline: the report of the task opened offline waits on the phone');
+    await p.screenshot({ path: join(shots, 'field-offline-report-wangge-phone.png'), fullPage: true });
+    await p.context().unroute('**');
     await p.context().setOffline(false);
     await p.evaluate(() => window.dispatchEvent(new Event('online')));
-    const back = await p.waitForSelector('[data-testid=task-item]', { timeout: 15000 }).catch(() => null);
-    check(!!back, 'wangge: back online, the offline page turns into the task list');
+    let state = '';
+    for (let i = 0; i < 30 && state !== 'reported'; i++) {
+      await p.waitForTimeout(500);
+      state = (await (await p.request.get(`${url}/api/tasks/${task.id}`)).json()).state;
+    }
+    check(state === 'reported', `wangge: back online, the task is acknowledged and reported (state ${state})`);
+    const back = await p.waitForSelector('[data-testid=task-item], [data-testid=report-submit], .taskpage', { timeout: 15000 }).catch(() => null);
+    check(!!back, 'wangge: back online, the app goes on');
     // Online, a new index.html is taken from the network (network first): the worker answers with the server's page.
     const fresh = await p.evaluate(async () => (await fetch('./', { cache: 'no-store' })).headers.get('cache-control'));
     check(fresh === 'no-cache', `online: the page comes from the network, not the cache (Cache-Control ${fresh})`);
     check(p.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|NetworkError/.test(e)).length === 0, `wangge: no console errors around the offline reload (${p.errors.join('; ')})`);
+    // Logging out forgets the saved answers (a phone may be shared).
+    await p.click('[data-testid=logout]');
+    await p.waitForSelector('[data-testid=login-submit]', { timeout: 10000 });
+    const left = await p.evaluate(async () => (await caches.keys()).includes('skygrid-data'));
+    check(!left, 'wangge: logging out deletes the saved answers');
     await p.context().close();
   }
 

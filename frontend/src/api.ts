@@ -11,6 +11,14 @@ export class ApiError extends Error {
 export class NetworkError extends Error {}
 
 let csrf = '';
+const savedListeners: ((at: string) => void)[] = [];
+/** onSavedCopy: the service worker answered from its saved copy (no network). */
+export function onSavedCopy(f: (at: string) => void): void { savedListeners.push(f); }
+
+/** forgetSavedCopies deletes the service worker's saved answers (another user's data). */
+export async function forgetSavedCopies(): Promise<void> {
+  try { if (typeof caches !== 'undefined') await caches.delete('skygrid-data'); } catch { /* no Cache API */ }
+}
 let onUnauthorized: () => void = () => {};
 
 export function setCsrf(v: string): void { csrf = v; }
@@ -31,6 +39,8 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
   } catch (e) {
     throw new NetworkError(String(e));
   }
+  const saved = res.headers.get('X-Skygrid-Saved-At');
+  if (saved) savedListeners.forEach((f) => f(saved));
   const text = await res.text();
   let data: any = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }

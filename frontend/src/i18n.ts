@@ -19,6 +19,7 @@ const strings: Record<string, [zh: string, en: string]> = {
   'login.failed': ['登录失败', 'Sign-in failed'],
   'loading': ['加载中…', 'Loading…'],
   'error': ['出错了', 'Error'],
+  'saved.copy': ['无网络：显示的是 {at} 保存在本机的数据', 'No network: showing what this phone saved at {at}'],
   'event.more': ['…… 另有 {n} 个火点', '… and {n} more'],
   'sites.count': ['共 {n} 处', '{n} sites'],
   'site.effective': ['生效日期', 'In force from'],

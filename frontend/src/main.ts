@@ -1,5 +1,5 @@
 import './style.css';
-import { api, setCsrf, setUnauthorizedHandler, ApiError, NetworkError, type Session } from './api';
+import { api, forgetSavedCopies, onSavedCopy, setCsrf, setUnauthorizedHandler, ApiError, NetworkError, type Session } from './api';
 import { getLang, setLang, t } from './i18n';
 import { h, clear, toast } from './dom';
 import * as outbox from './outbox';
@@ -42,6 +42,7 @@ function topbar(): void {
 
 async function logout(): Promise<void> {
   try { await api.post('/api/logout'); } catch { /* ignore */ }
+  await forgetSavedCopies();
   putSession(null);
   setCsrf('');
   location.hash = '#/login';
@@ -64,6 +65,9 @@ function loginPage(): void {
     err.textContent = '';
     try {
       const s = await api.post<Session>('/api/login', { name: name.value.trim(), password: pw.value });
+      await forgetSavedCopies();
+      // Fetched again through the service worker, the user is kept on the phone.
+      if (navigator.serviceWorker?.controller) api.get('/api/me').catch(() => {});
       setSession(s);
       location.hash = role() === 'supervisor' ? '#/tasks' : '#/map';
     } catch (e2) {
@@ -165,8 +169,27 @@ outbox.start(flushed);
 window.addEventListener('online', () => { if (app.className === 'page-offline') route(); });
 window.addEventListener('hashchange', route);
 // The service worker keeps the app shell for use without network (built app only).
+// Answers from the phone's saved copy (no network): say so, with their age.
+let savedNote: HTMLElement | null = null;
+onSavedCopy((at) => {
+  if (!savedNote) {
+    savedNote = h('div', { class: 'banner saved', role: 'status', 'data-testid': 'saved-copy' });
+    document.getElementById('banner')!.after(savedNote);
+  }
+  savedNote.hidden = false;
+  savedNote.textContent = t('saved.copy', { at: formatDateTime(at) });
+});
+window.addEventListener('online', () => { if (savedNote) savedNote.hidden = true; });
 if (import.meta.env.PROD && 'serviceWorker' in navigator) {
   window.addEventListener('load', () => { navigator.serviceWorker.register('./sw.js').catch(() => { /* the app works without it */ }); });
+  // The worker takes over a page already loaded (the first visit): fetch
+  // the user and a supervisor's tasks once more through it, so the phone
+  // has them for a field without signal.
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    if (!getSession()) return;
+    api.get('/api/me').catch(() => {});
+    if (role() === 'supervisor') import('./tasks').then((m) => m.keepForOffline()).catch(() => {});
+  });
 }
 if (!location.hash) location.hash = '#/map';
 else route();

@@ -11,6 +11,25 @@ export interface PendingReport {
   fields: Record<string, string>;
   photos: { name: string; type: string; blob: Blob }[];
   savedAt: string;
+  /** ackFirst: the task was not acknowledged yet; reporting on site
+   * acknowledges it first (fields.version is the version before that). */
+  ackFirst?: boolean;
+}
+
+/**
+ * sendReport sends a report, acknowledging the task first when it was
+ * still dispatched. acked is told the version after the acknowledgement,
+ * so a report whose sending then fails is kept as one of an acknowledged
+ * task (sending the acknowledgement twice would be refused).
+ */
+export async function sendReport(r: PendingReport, acked: (version: number) => Promise<void> | void = () => {}): Promise<void> {
+  if (r.ackFirst) {
+    const after = await api.post<{ version: number }>(`/api/tasks/${r.taskId}/acknowledge`, { version: Number(r.fields.version) });
+    r.ackFirst = false;
+    r.fields = { ...r.fields, version: String(after.version) };
+    await acked(after.version);
+  }
+  await api.post(`/api/tasks/${r.taskId}/report`, toFormData(r));
 }
 
 /** RejectedReport is a queued report the server refused, with its answer. */
@@ -152,7 +171,7 @@ async function flushHere(): Promise<FlushResult> {
   try {
     for (const r of await list()) {
       try {
-        await api.post(`/api/tasks/${r.taskId}/report`, toFormData(r));
+        await sendReport(r, () => tx([STORE], 'readwrite', (t) => { t.objectStore(STORE).put(r); }));
         out.sent++;
         await remove(r.id!);
       } catch (e) {

@@ -27,7 +27,7 @@ function load(scope = 'https://skygrid.example/', precache: string[] = ['assets/
     const url = typeof r === 'string' ? r : r.url;
     log.push(url);
     if (!online) throw new TypeError('Failed to fetch');
-    return new Response('network ' + url, { status: 200 });
+    return new Response('network ' + url, { status: url.includes('/api/tasks/401') ? 401 : 200 });
   };
   const self: any = {
     __SKYGRID_PRECACHE__: precache, __SKYGRID_VERSION__: 'v1',
@@ -53,9 +53,10 @@ describe('service worker', () => {
     await sw.install();
     expect([...sw.stores.get('skygrid-shell-v1')!.keys()].sort()).toEqual(['https://skygrid.example/', 'https://skygrid.example/assets/index-abc.js']);
   });
-  it('never answers the API, the tiles, writes or other sites', async () => {
+  it('never answers the rest of the API, the tiles, writes or other sites', async () => {
     const sw = load();
-    for (const u of ['https://skygrid.example/api/tasks', 'https://skygrid.example/api/me', 'https://skygrid.example/tiles/base/8/1/2.png',
+    for (const u of ['https://skygrid.example/api/events', 'https://skygrid.example/api/tasks/1/photos', 'https://skygrid.example/api/photos/ab',
+      'https://skygrid.example/api/stats', 'https://skygrid.example/tiles/base/8/1/2.png',
       'https://skygrid.example/sw.js', 'https://other.example/assets/x.js', 'https://skygrid.example/healthz']) {
       expect(await sw.dispatch(u), u).toBeNull();
     }
@@ -91,9 +92,26 @@ describe('service worker', () => {
     await sw.dispatch('https://skygrid.example/assets/tasks-def.js');
     expect(sw.log).toEqual(['https://skygrid.example/assets/tasks-def.js']);
   });
+  it('answers the user, the task list and tasks from the network, and from the saved copy only without network', async () => {
+    const sw = load();
+    for (const u of ['https://skygrid.example/api/me', 'https://skygrid.example/api/tasks', 'https://skygrid.example/api/tasks/7']) {
+      const online = await sw.dispatch(u);
+      expect(await online!.text(), u).toBe('network ' + u);
+      expect(online!.headers.get('X-Skygrid-Saved-At'), u).toBeNull();
+    }
+    // A refusal is not kept (the next user must not see it, nor this one forever).
+    await sw.dispatch('https://skygrid.example/api/tasks/401');
+    expect([...sw.stores.get('skygrid-data')!.keys()].sort()).toEqual(['https://skygrid.example/api/me', 'https://skygrid.example/api/tasks', 'https://skygrid.example/api/tasks/7']);
+    sw.setOnline(false);
+    const saved = await sw.dispatch('https://skygrid.example/api/tasks/7');
+    expect(await saved!.text()).toBe('network https://skygrid.example/api/tasks/7');
+    expect(Date.parse(saved!.headers.get('X-Skygrid-Saved-At') ?? '')).toBeGreaterThan(0);
+    await expect(sw.dispatch('https://skygrid.example/api/tasks/8')).rejects.toThrow();
+  });
   it('keeps to its scope under a sub-path', async () => {
     const sw = load('https://gov.example/skygrid/');
-    expect(await sw.dispatch('https://gov.example/skygrid/api/tasks')).toBeNull();
+    expect(await sw.dispatch('https://gov.example/skygrid/api/events')).toBeNull();
+    expect(await sw.dispatch('https://gov.example/api/tasks')).toBeNull();
     expect(await sw.dispatch('https://gov.example/other/', { mode: 'navigate' })).toBeNull();
     expect(await sw.dispatch('https://gov.example/skygrid/assets/a.js')).not.toBeNull();
   });

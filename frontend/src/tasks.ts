@@ -25,6 +25,24 @@ export function sortTasks<T extends { state: string; ack_due?: string; report_du
   });
 }
 
+/** listURL is the task list's request (the service worker keeps answers by URL). */
+const listURL = (state: string) => '/api/tasks' + qs({ state, limit: 500 });
+
+/** keepForOffline fetches the list and the open tasks through the service worker. */
+export async function keepForOffline(): Promise<void> {
+  const r = await api.get<{ tasks: any[] }>(listURL(''));
+  prefetchOpen(r.tasks ?? []);
+}
+
+/** prefetchOpen loads a supervisor's open tasks once while online, so the
+ * service worker keeps them for a field without signal. */
+function prefetchOpen(tasks: any[]): void {
+  if (role() !== 'supervisor' || !navigator.onLine || !navigator.serviceWorker?.controller) return;
+  for (const x of tasks.filter((x) => x.state === 'dispatched' || x.state === 'acknowledged').slice(0, 30)) {
+    api.get(`/api/tasks/${x.id}`).catch(() => { /* kept for later */ });
+  }
+}
+
 export function render(el: HTMLElement, arg?: string): (() => void) | void {
   if (arg) return taskPage(el, Number(arg));
   return listPage(el);
@@ -68,7 +86,8 @@ function listPage(el: HTMLElement): () => void {
   };
   const load = async () => {
     try {
-      const r = await api.get<{ tasks: any[]; total: number }>('/api/tasks' + qs({ state: stateSel.value, limit: 500 }));
+      const r = await api.get<{ tasks: any[]; total: number }>(listURL(stateSel.value));
+      prefetchOpen(r.tasks ?? []);
       tasks = r.tasks ?? [];
       count.textContent = `${tasks.length}/${r.total ?? tasks.length}`;
       draw();
@@ -209,10 +228,11 @@ function taskPage(el: HTMLElement, id: number): () => void {
         fields.lat = String(fix.coords.latitude);
         fields.accuracy = String(Math.round(fix.coords.accuracy));
       }
-      const pending: outbox.PendingReport = { taskId: x.id, fields, photos: files.map((f) => ({ name: f.name, type: f.type, blob: f })), savedAt: new Date().toISOString() };
+      const pending: outbox.PendingReport = { taskId: x.id, fields, photos: files.map((f) => ({ name: f.name, type: f.type, blob: f })), savedAt: new Date().toISOString(),
+        ackFirst: x.state === 'dispatched' };
       submit.disabled = true;
       try {
-        await api.post(`/api/tasks/${x.id}/report`, outbox.toFormData(pending));
+        await outbox.sendReport(pending);
         toast(t('task.submitted'));
         // Reported again: the refused copies are no longer needed.
         prefill = null;
