@@ -233,6 +233,7 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
     await p.click('[data-testid=report-submit]');
     const waiting = await p.waitForSelector('text=待发送 1 条', { timeout: 10000 }).catch(() => null);
     check(!!waiting, 'wangge offline: the report of the task opened offline waits on the phone');
+    await p.evaluate(() => window.scrollTo(0, 0)); // a full-page shot draws the sticky top bar where the page is scrolled to
     await p.screenshot({ path: join(shots, 'field-offline-report-wangge-phone.png'), fullPage: true });
     await p.context().unroute('**');
     await p.context().setOffline(false);
