@@ -48,6 +48,28 @@ async function page(viewport) {
   return p;
 }
 
+// pixels counts the pixels of the images or canvases matching sel that are
+// painted (not transparent), inked (painted and not white) or coloured
+// (saturated: a bar's or a dot's colour, not grey text or grid lines).
+async function pixels(p, sel, kind = 'painted') {
+  return p.$$eval(sel, (els, kind) => els.reduce((sum, el) => {
+    const w = el.naturalWidth ?? el.width, ht = el.naturalHeight ?? el.height;
+    if (!w || !ht) return sum;
+    const c = document.createElement('canvas');
+    c.width = w; c.height = ht;
+    const g = c.getContext('2d');
+    g.drawImage(el, 0, 0);
+    const d = g.getImageData(0, 0, w, ht).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      const [r, gg, b, a] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
+      if (a === 0) continue;
+      if (kind === 'painted' || (kind === 'inked' && (r < 235 || gg < 235 || b < 235)) || (kind === 'coloured' && Math.max(r, gg, b) - Math.min(r, gg, b) > 60)) n++;
+    }
+    return sum + n;
+  }, 0), kind).catch(() => 0);
+}
+
 async function login(p, name) {
   await p.goto(url + '/#/login');
   await p.fill('[data-testid=login-name]', name);
@@ -85,19 +107,9 @@ try {
       check(tiles > 0, `${name}: the map shows ${tiles} tiles`);
       // Painted pixels of each layer's loaded tiles: the basemap is drawn,
       // and the fire layer shows fire dots in the user's area.
-      const painted = async (cls) => p.$$eval(`#map .${cls} img.leaflet-tile-loaded`, (imgs) => imgs.reduce((sum, img) => {
-        const c = document.createElement('canvas');
-        c.width = img.naturalWidth; c.height = img.naturalHeight;
-        const g = c.getContext('2d');
-        g.drawImage(img, 0, 0);
-        const d = g.getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-        return sum + n;
-      }, 0));
       await p.waitForSelector('#map .ov-hotspots img.leaflet-tile-loaded', { timeout: 15000 }).catch(() => {});
       const base = tiles - await p.$$eval('#map .leaflet-layer[class*=ov-] img.leaflet-tile-loaded', (imgs) => imgs.length);
-      const fire = await painted('ov-hotspots');
+      const fire = await pixels(p, '#map .ov-hotspots img.leaflet-tile-loaded');
       check(base > 0 && fire > 50, `${name}: the basemap (${base} tiles) and the fire layer (${fire} painted pixels) show`);
       check(p.errors.length === 0, `${name}: no console errors on the map (${p.errors.join('; ')})`);
       await p.context().close();
@@ -257,7 +269,7 @@ try {
     console.log('suite', f);
     const mod = await import(pathToFileURL(join(suiteDir, f)).href);
     try {
-      await mod.default({ url, root, shots, page, login, check, desktop, phone });
+      await mod.default({ url, root, shots, page, login, check, desktop, phone, pixels });
     } catch (e) {
       failures.push(`${f}: ${e.stack || e}`);
       console.error(e);

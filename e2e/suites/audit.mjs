@@ -4,29 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-// Counts the pixels of the canvases under sel that are inked (neither blank
-// nor white) or, with coloured, saturated: a bar's colour, not grey text or
-// grid lines, so a chart of only axes and a legend does not pass.
-async function canvasPixels(p, sel, coloured) {
-  return p.$$eval(sel + ' canvas', (cs, coloured) => cs.reduce((sum, c) => {
-    if (!c.width || !c.height) return sum;
-    const probe = document.createElement('canvas');
-    probe.width = c.width; probe.height = c.height;
-    const g = probe.getContext('2d');
-    g.drawImage(c, 0, 0);
-    const d = g.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      const [r, gg, b, a] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
-      if (a > 0 && (coloured ? Math.max(r, gg, b) - Math.min(r, gg, b) > 60 : r < 235 || gg < 235 || b < 235)) n++;
-    }
-    return sum + n;
-  }, 0), coloured).catch(() => 0);
-}
-const inkedPixels = (p, sel) => canvasPixels(p, sel, false);
-const colouredPixels = (p, sel) => canvasPixels(p, sel, true);
 
-export default async function ({ url, root, shots, page, login: signIn, check, desktop, phone }) {
+export default async function ({ url, root, shots, page, login: signIn, check, desktop, phone, pixels }) {
+  const inkedPixels = (p, sel) => pixels(p, sel + ' canvas', 'inked');
+  const colouredPixels = (p, sel) => pixels(p, sel + ' canvas', 'coloured');
   // Signing in lands on the map; the suite leaves it at once, as an
   // impatient user does (the map page must not throw when left mid-load).
   const login = signIn;

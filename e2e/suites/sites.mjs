@@ -16,9 +16,9 @@ export default async function ({ url, shots, page, login, check, desktop, phone 
       `sites ${w}: ${rows.length} construction sites (API ${api.features.length}), video in Chinese`);
     await p.screenshot({ path: join(shots, `sites-construction-${w}.png`) });
     await p.check('[data-testid=site-violation]');
-    await p.waitForFunction((n) => document.querySelectorAll('[data-testid=site-row]').length < n, rows.length, { timeout: 10000 }).catch(() => {});
-    const bad = await p.$$eval('[data-testid=site-row]', (trs) => trs.filter((tr) => tr.classList.contains('bad')).length);
-    const shown = await p.$$eval('[data-testid=site-row]', (trs) => trs.length);
+    // The filtered list is drawn: some rows, fewer than all (not the loading row).
+    await p.waitForFunction((n) => { const k = document.querySelectorAll('[data-testid=site-row]').length; return k > 0 && k < n; }, rows.length, { timeout: 10000 }).catch(() => {});
+    const [shown, bad] = await p.$$eval('[data-testid=site-row]', (trs) => [trs.length, trs.filter((tr) => tr.classList.contains('bad')).length]);
     const apiBad = api.features.filter((f) => f.properties.violation).length;
     check(shown === apiBad && bad === apiBad && apiBad > 0, `sites ${w}: violations only shows the ${apiBad} breaking a rule (${shown})`);
     await p.uncheck('[data-testid=site-violation]');
