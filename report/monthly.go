@@ -384,25 +384,41 @@ func monthlyRankSVG(ranks []Rank) template.HTML {
 	valueW := 120.0
 	plotW := W - left - valueW
 	H := top + rowH*float64(len(ranks)) + 8
-	maxScore := 0.0
+	// The bars show the score; when every score is 0 (no suspected straw
+	// burning) the ranking falls to its tie-break, the unverified tasks,
+	// and the bars show those, as the audit page's chart does.
+	maxScore, maxUnverified := 0.0, 0.0
 	for _, r := range ranks {
 		maxScore = math.Max(maxScore, r.Score)
+		if r.Stats != nil {
+			maxUnverified = math.Max(maxUnverified, float64(r.Stats.Unverified))
+		}
 	}
+	byUnverified := maxScore == 0 && maxUnverified > 0
 	var b strings.Builder
+	if byUnverified {
+		b.WriteString(`<p class="note">本月各区县疑似秸秆焚烧均为 0 起，排名按未核实任务数，图中为未核实任务数。</p>`)
+	}
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %.0f %.0f" width="100%%" role="img" aria-label="区县排名" xmlns="http://www.w3.org/2000/svg">`, W, H)
 	for i, r := range ranks {
 		yy := top + float64(i)*rowH
-		w := 0.0
-		if maxScore > 0 {
+		w, label, color := 0.0, monthlyScoreText(r), "#e8590c"
+		switch {
+		case byUnverified:
+			n := 0
+			if r.Stats != nil {
+				n = r.Stats.Unverified
+			}
+			w, label, color = float64(n)/maxUnverified*plotW, fmt.Sprintf("未核实 %d 起", n), "#7048e8"
+		case maxScore > 0:
 			w = r.Score / maxScore * plotW
 		}
-		color := "#e8590c"
-		if !r.PerHa() {
+		if !byUnverified && !r.PerHa() {
 			color = "#f08c00"
 		}
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="12" text-anchor="end" fill="#212529">%d. %s</text>`, left-8, yy+rowH/2+4, r.Rank, monthlyEsc(r.RegionName))
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/>`, left, yy+4, math.Max(w, 1), rowH-8, color)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#495057">%s</text>`, left+math.Max(w, 1)+6, yy+rowH/2+4, monthlyEsc(monthlyScoreText(r)))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#495057">%s</text>`, left+math.Max(w, 1)+6, yy+rowH/2+4, monthlyEsc(label))
 	}
 	fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#495057" stroke-width="1"/>`, left, top, left, H-8)
 	b.WriteString(`</svg>`)

@@ -339,3 +339,30 @@ func TestRankingTies(t *testing.T) {
 		t.Errorf("reason %q, want %q", got, want)
 	}
 }
+
+// With no suspected straw burning every score is 0: the ranking chart
+// shows what the ranking then goes by, the unverified tasks, and says so.
+func TestMonthlyRankChartWithoutStrawBurning(t *testing.T) {
+	m := monthlyFixture()
+	var buf bytes.Buffer
+	if err := report.RenderMonthly(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "排名按未核实任务数") {
+		t.Error("a month with straw burning charts the unverified tasks")
+	}
+	m.Ranking = []report.Rank{
+		{Rank: 1, RegionID: "140225", RegionName: "浑源县", Stats: &skygrid.AreaStats{Unverified: 177}},
+		{Rank: 2, RegionID: "140221", RegionName: "阳高县", Stats: &skygrid.AreaStats{Unverified: 83}},
+	}
+	buf.Reset()
+	if err := report.RenderMonthly(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	html := buf.String()
+	for _, want := range []string{"排名按未核实任务数", "未核实 177 起", "未核实 83 起"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the chart lacks %q", want)
+		}
+	}
+}
