@@ -531,16 +531,16 @@ func (s *styles) id(k styleKey) (int, error) {
 	return id, nil
 }
 
-// xlsxValue is a value as Excel takes it: numbers rounded as in the CSV,
-// times as Beijing wall-clock date cells, *float64 unwrapped, empty
-// values nil.
-func xlsxValue(c column, v any) any {
+// typedValue is a value for a typed format (Excel, GeoJSON): *float64
+// unwrapped, floats rounded as in the CSV, empty values (NaN, "", zero
+// time) nil, and a time as the format wants it (at).
+func typedValue(c column, v any, at func(time.Time) any) any {
 	switch v := v.(type) {
 	case *float64:
 		if v == nil {
 			return nil
 		}
-		return xlsxValue(c, *v)
+		return typedValue(c, *v, at)
 	case float64:
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil
@@ -548,20 +548,26 @@ func xlsxValue(c column, v any) any {
 		if c.kind == kFloat && c.prec >= 0 {
 			return round(v, c.prec)
 		}
-		return v
 	case time.Time:
 		if v.IsZero() {
 			return nil
 		}
-		b := v.In(skygrid.Beijing)
-		// Excel has no time zones: write the Beijing wall clock.
-		return time.Date(b.Year(), b.Month(), b.Day(), b.Hour(), b.Minute(), b.Second(), 0, time.UTC)
+		return at(v)
 	case string:
 		if v == "" {
 			return nil
 		}
 	}
 	return v
+}
+
+// xlsxValue is a value as Excel takes it; times as Beijing wall-clock date
+// cells (Excel has no time zones).
+func xlsxValue(c column, v any) any {
+	return typedValue(c, v, func(t time.Time) any {
+		b := t.In(skygrid.Beijing)
+		return time.Date(b.Year(), b.Month(), b.Day(), b.Hour(), b.Minute(), b.Second(), 0, time.UTC)
+	})
 }
 
 // writeSheet streams a table into a sheet: header row bold and frozen,
@@ -644,33 +650,10 @@ func displayWidth(s string) int {
 
 // GeoJSON.
 
-// jsonValue is a value for a GeoJSON property: numbers rounded as in the
-// CSV, times in RFC 3339 with the Beijing offset, empty values null.
+// jsonValue is a value for a GeoJSON property; times in RFC 3339 with the
+// Beijing offset.
 func jsonValue(c column, v any) any {
-	switch v := v.(type) {
-	case *float64:
-		if v == nil {
-			return nil
-		}
-		return jsonValue(c, *v)
-	case float64:
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil
-		}
-		if c.kind == kFloat && c.prec >= 0 {
-			return round(v, c.prec)
-		}
-	case string:
-		if v == "" {
-			return nil
-		}
-	case time.Time:
-		if v.IsZero() {
-			return nil
-		}
-		return v.In(skygrid.Beijing).Format(time.RFC3339)
-	}
-	return v
+	return typedValue(c, v, func(t time.Time) any { return t.In(skygrid.Beijing).Format(time.RFC3339) })
 }
 
 func properties(cols []column, r row) geojson.Properties {
