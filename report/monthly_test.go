@@ -41,20 +41,8 @@ func monthlyFixture() *report.Monthly {
 		return a
 	}
 	total := func(areas ...*skygrid.AreaStats) *skygrid.AreaStats {
-		t := &skygrid.AreaStats{RegionName: "合计", ByClass: map[string]int{}, ByFinding: map[string]int{}, ReportMedianMin: monthlyFloat(48), ReportP90Min: monthlyFloat(120)}
-		for _, a := range areas {
-			t.Hotspots += a.Hotspots
-			t.Events += a.Events
-			t.Tasks += a.Tasks
-			t.ConfirmedStraw += a.ConfirmedStraw
-			t.FalseAlarms += a.FalseAlarms
-			t.Unverified += a.Unverified
-			t.Overdue += a.Overdue
-			for k, v := range a.ByClass {
-				t.ByClass[k] += v
-			}
-		}
-		t.OverdueShare = float64(t.Overdue) / float64(t.Tasks)
+		t := skygrid.SumAreas(areas)
+		t.RegionName, t.ReportMedianMin, t.ReportP90Min = "合计", monthlyFloat(48), monthlyFloat(120)
 		return t
 	}
 	since := time.Date(2023, 10, 1, 0, 0, 0, 0, monthlyBeijing)
