@@ -322,19 +322,13 @@ func monthlyDailySVG(days []DayCount) template.HTML {
 	}
 
 	const W, H, left, right, top, plotH = 720.0, 300.0, 44.0, 12.0, 14.0, 210.0
-	step := monthlyNiceStep(float64(maxTotal), 5)
-	yMax := math.Max(step, math.Ceil(float64(maxTotal)/step)*step)
 	plotW := W - left - right
 	slot := plotW / float64(len(days))
 	barW := slot * 0.72
-	y := func(v float64) float64 { return top + plotH - v/yMax*plotH }
 
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %.0f %.0f" width="100%%" role="img" aria-label="逐日火点事件数（按类别堆叠）" xmlns="http://www.w3.org/2000/svg">`, W, H)
-	for v := 0.0; v <= yMax+step/2; v += step {
-		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#dee2e6" stroke-width="0.8"/>`, left, y(v), W-right, y(v))
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="end" fill="#495057">%s</text>`, left-5, y(v)+4, monthlyNum(v))
-	}
+	y := monthlyYAxis(&b, float64(maxTotal), 0, left, W-right, top, plotH)
 	for i, d := range days {
 		x := left + float64(i)*slot + (slot-barW)/2
 		acc := 0.0
@@ -427,6 +421,20 @@ func monthlyRankSVG(ranks []Rank) template.HTML {
 
 // monthlyHistSVG draws the distribution of the response times with the
 // median and the 90th percentile marked.
+// monthlyYAxis draws a bar chart's horizontal grid lines, labelled, from
+// x0 to x1 for bars up to max (steps of at least minStep), and returns the
+// y of a value.
+func monthlyYAxis(b *strings.Builder, max, minStep, x0, x1, top, plotH float64) func(float64) float64 {
+	step := math.Max(monthlyNiceStep(max, 5), minStep)
+	yMax := math.Max(step, math.Ceil(max/step)*step)
+	y := func(v float64) float64 { return top + plotH - v/yMax*plotH }
+	for v := 0.0; v <= yMax+step/2; v += step {
+		fmt.Fprintf(b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#dee2e6" stroke-width="0.8"/>`, x0, y(v), x1, y(v))
+		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="end" fill="#495057">%s</text>`, x0-5, y(v)+4, monthlyNum(v))
+	}
+	return y
+}
+
 func monthlyHistSVG(minutes []float64) template.HTML {
 	var vals []float64
 	for _, m := range minutes {
@@ -452,21 +460,12 @@ func monthlyHistSVG(minutes []float64) template.HTML {
 
 	const W, H, left, right, top, plotH = 720.0, 270.0, 44.0, 16.0, 30.0, 190.0
 	plotW := W - left - right
-	step := monthlyNiceStep(float64(maxBin), 5)
-	if step < 1 {
-		step = 1
-	}
-	yMax := math.Max(step, math.Ceil(float64(maxBin)/step)*step)
 	xMax := float64(nb) * width
 	x := func(v float64) float64 { return left + v/xMax*plotW }
-	y := func(v float64) float64 { return top + plotH - v/yMax*plotH }
 
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %.0f %.0f" width="100%%" role="img" aria-label="上报用时分布" xmlns="http://www.w3.org/2000/svg">`, W, H)
-	for v := 0.0; v <= yMax+step/2; v += step {
-		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#dee2e6" stroke-width="0.8"/>`, left, y(v), W-right, y(v))
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="end" fill="#495057">%s</text>`, left-5, y(v)+4, monthlyNum(v))
-	}
+	y := monthlyYAxis(&b, float64(maxBin), 1, left, W-right, top, plotH)
 	for i, n := range bins {
 		if n == 0 {
 			continue
