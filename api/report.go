@@ -42,20 +42,14 @@ func (s *Server) stats(c echo.Context) (*skygrid.Stats, report.Period, error) {
 // eventsIn lists the events first seen in the period, in scope, with tasks
 // (?region= and ?class= narrow them).
 func (s *Server) eventsIn(ctx context.Context, c echo.Context, per report.Period) ([]*skygrid.Event, error) {
-	return periodEvents(ctx, s.Events, scopeOf(c), per, c.QueryParam("region"), c.QueryParam("class"))
-}
-
-// periodEvents lists the events first seen in a period, in a scope, with
-// their tasks; region and class ("" for all) narrow them.
-func periodEvents(ctx context.Context, events skygrid.EventService, scope *skygrid.Scope, per report.Period, region, class string) ([]*skygrid.Event, error) {
-	f := skygrid.EventFilter{FirstSince: &per.Since, Until: &per.Until, Scope: scope}
-	if region != "" {
+	f := skygrid.EventFilter{FirstSince: &per.Since, Until: &per.Until, Scope: scopeOf(c)}
+	if region := c.QueryParam("region"); region != "" {
 		f.RegionID = &region
 	}
-	if class != "" {
+	if class := c.QueryParam("class"); class != "" {
 		f.Class = &class
 	}
-	es, _, err := events.FindEvents(ctx, f)
+	es, _, err := s.Events.FindEvents(ctx, f)
 	return es, err
 }
 
