@@ -44,6 +44,12 @@ func (db *DB) Stats(ctx context.Context, q skygrid.StatsQuery) (*skygrid.Stats, 
 	return s, nil
 }
 
+// taskMinutes are a task's (alias t) minutes from dispatch (a reassigned
+// task's new dispatch, else its creation) to acknowledgement and to report,
+// NULL until it gets there.
+const taskMinutes = `CASE WHEN t.acknowledged_at <> '' THEN (julianday(t.acknowledged_at) - julianday(COALESCE(NULLIF(t.dispatched_at, ''), t.created_at))) * 1440 END,
+		CASE WHEN t.reported_at <> '' THEN (julianday(t.reported_at) - julianday(COALESCE(NULLIF(t.dispatched_at, ''), t.created_at))) * 1440 END`
+
 // statsConds selects the events a StatsQuery counts (alias e): first seen
 // in the period, in the region, of the class, and in the user's area.
 func statsConds(q skygrid.StatsQuery) ([]string, []any, error) {
@@ -143,9 +149,7 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 	// Open tasks are late when past a deadline now; done ones when done
 	// after it.
 	targs := append([]any{ts(now), ts(now)}, args...)
-	rows, err := tx.QueryContext(ctx, `SELECT COALESCE(e.`+col+`, ''), t.state, t.finding,
-		CASE WHEN t.acknowledged_at <> '' THEN (julianday(t.acknowledged_at) - julianday(COALESCE(NULLIF(t.dispatched_at, ''), t.created_at))) * 1440 END,
-		CASE WHEN t.reported_at <> '' THEN (julianday(t.reported_at) - julianday(COALESCE(NULLIF(t.dispatched_at, ''), t.created_at))) * 1440 END,
+	rows, err := tx.QueryContext(ctx, `SELECT COALESCE(e.`+col+`, ''), t.state, t.finding, `+taskMinutes+`,
 		(t.acknowledged_at <> '' AND t.acknowledged_at > t.ack_due) OR (t.acknowledged_at = '' AND t.reported_at = '' AND ? > t.ack_due)
 			OR (t.reported_at <> '' AND t.reported_at > t.report_due) OR (t.reported_at = '' AND ? > t.report_due)
 		FROM tasks t JOIN events e ON e.id = t.event_id`+w, targs...)
@@ -357,10 +361,7 @@ func (db *DB) Series(ctx context.Context, q skygrid.StatsQuery) (*skygrid.StatsS
 		out.Days = append(out.Days, skygrid.DayClasses{Day: day, ByClass: byClass})
 	}
 	// Minutes from dispatch, as the statistics count them.
-	rows, err = tx.QueryContext(ctx, `SELECT
-		CASE WHEN t.acknowledged_at <> '' THEN (julianday(t.acknowledged_at) - julianday(COALESCE(NULLIF(t.dispatched_at, ''), t.created_at))) * 1440 END,
-		CASE WHEN t.reported_at <> '' THEN (julianday(t.reported_at) - julianday(COALESCE(NULLIF(t.dispatched_at, ''), t.created_at))) * 1440 END
-		FROM tasks t JOIN events e ON e.id = t.event_id`+w, args...)
+	rows, err = tx.QueryContext(ctx, `SELECT `+taskMinutes+` FROM tasks t JOIN events e ON e.id = t.event_id`+w, args...)
 	if err != nil {
 		return nil, err
 	}
