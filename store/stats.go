@@ -24,9 +24,6 @@ func (db *DB) Stats(ctx context.Context, q skygrid.StatsQuery) (*skygrid.Stats, 
 	if q.By == "" {
 		q.By = skygrid.ByCounty
 	}
-	if !q.Until.After(q.Since) {
-		return nil, skygrid.Errorf(skygrid.EINVALID, "the period is empty: until %s is not after since %s", ts(q.Until), ts(q.Since))
-	}
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, err
@@ -53,6 +50,9 @@ const taskMinutes = `CASE WHEN t.acknowledged_at <> '' THEN (julianday(t.acknowl
 // statsConds selects the events a StatsQuery counts (alias e): first seen
 // in the period, in the region, of the class, and in the user's area.
 func statsConds(q skygrid.StatsQuery) ([]string, []any, error) {
+	if !q.Until.After(q.Since) {
+		return nil, nil, skygrid.Errorf(skygrid.EINVALID, "the period is empty: until %s is not after since %s", ts(q.Until), ts(q.Since))
+	}
 	conds := []string{"e.first_seen >= ?", "e.first_seen < ?"}
 	args := []any{ts(q.Since), ts(q.Until)}
 	if q.Region != "" {
@@ -316,9 +316,6 @@ func croplandHa(ctx context.Context, tx *Tx, level string) (map[string]float64, 
 // Series answers the audit charts for the events q counts (see
 // skygrid.StatsService): three SQL queries, no events loaded.
 func (db *DB) Series(ctx context.Context, q skygrid.StatsQuery) (*skygrid.StatsSeries, error) {
-	if !q.Until.After(q.Since) {
-		return nil, skygrid.Errorf(skygrid.EINVALID, "the period is empty: until %s is not after since %s", ts(q.Until), ts(q.Since))
-	}
 	conds, args, err := statsConds(q)
 	if err != nil {
 		return nil, err
