@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"skygrid"
@@ -23,11 +24,7 @@ func (s *Server) handleImport(c echo.Context) error {
 		return skygrid.Errorf(skygrid.ENOTFOUND, "imports are not available on this server")
 	}
 	kind := c.Param("kind")
-	known := false
-	for _, k := range skygrid.ImportKinds {
-		known = known || k == kind
-	}
-	if !known {
+	if !slices.Contains(skygrid.ImportKinds, kind) {
 		return skygrid.Errorf(skygrid.ENOTFOUND, "no import %q (want %s)", kind, strings.Join(skygrid.ImportKinds, ", "))
 	}
 	fh, err := c.FormFile("file")
