@@ -2,7 +2,9 @@ package skygrid
 
 import (
 	"context"
+	"errors"
 	"io"
+	"strings"
 )
 
 // What an import can hold.
@@ -94,4 +96,15 @@ func ActorOf(ctx context.Context, def string) string {
 		return s
 	}
 	return def
+}
+
+// ParseProp reads one attribute=property mapping of a site import
+// (`--prop video=是否视频`, or the upload form's prop field).
+func ParseProp(v string) (attr, prop string, err error) {
+	attr, prop, ok := strings.Cut(v, "=")
+	attr, prop = strings.TrimSpace(attr), strings.TrimSpace(prop)
+	if !ok || attr == "" || prop == "" {
+		return "", "", errors.New("want attribute=property, e.g. permit=许可证号")
+	}
+	return attr, prop, nil
 }

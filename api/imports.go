@@ -53,14 +53,14 @@ func (s *Server) handleImport(c echo.Context) error {
 		if strings.TrimSpace(p) == "" {
 			continue
 		}
-		attr, name, ok := strings.Cut(p, "=")
-		if !ok || strings.TrimSpace(attr) == "" || strings.TrimSpace(name) == "" {
-			return skygrid.Errorf(skygrid.EINVALID, "prop %q: want attribute=property, e.g. permit=许可证号", p)
+		attr, name, err := skygrid.ParseProp(p)
+		if err != nil {
+			return skygrid.Errorf(skygrid.EINVALID, "prop %q: %v", p, err)
 		}
 		if req.Props == nil {
 			req.Props = map[string]string{}
 		}
-		req.Props[strings.TrimSpace(attr)] = strings.TrimSpace(name)
+		req.Props[attr] = name
 	}
 	ctx := skygrid.WithActor(c.Request().Context(), userOf(c).Name)
 	rep, err := s.Imports.Import(ctx, req)

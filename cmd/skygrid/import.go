@@ -116,11 +116,11 @@ type propFlags map[string]string
 func (p propFlags) String() string { return fmt.Sprint(map[string]string(p)) }
 
 func (p propFlags) Set(v string) error {
-	attr, name, ok := strings.Cut(v, "=")
-	if !ok || strings.TrimSpace(attr) == "" || strings.TrimSpace(name) == "" {
-		return fmt.Errorf("want attribute=property, e.g. permit=许可证号")
+	attr, name, err := skygrid.ParseProp(v)
+	if err != nil {
+		return err
 	}
-	p[strings.TrimSpace(attr)] = strings.TrimSpace(name)
+	p[attr] = name
 	return nil
 }
 
