@@ -70,10 +70,10 @@ async function pixels(p, sel, kind = 'painted') {
   }, 0), kind).catch(() => 0);
 }
 
-async function login(p, name) {
+async function login(p, name, password = 'skygrid-demo') {
   await p.goto(url + '/#/login');
   await p.fill('[data-testid=login-name]', name);
-  await p.fill('[data-testid=login-password]', 'skygrid-demo');
+  await p.fill('[data-testid=login-password]', password);
   await p.click('[data-testid=login-submit]');
   await p.waitForSelector('[data-testid=logout]', { timeout: 15000 });
 }
@@ -171,6 +171,9 @@ try {
       await p.waitForSelector('[data-testid=ack]', { timeout: 15000 });
       reported = Number((p.url().match(/tasks\/(\d+)/) || [])[1]);
       await p.click('[data-testid=ack]');
+      // Acknowledged: the page redraws without the button (a form filled
+      // before that redraw would be replaced).
+      await p.waitForSelector('[data-testid=ack]', { state: 'detached', timeout: 15000 });
       await p.waitForSelector('[data-testid=report-submit]', { timeout: 15000 });
       await p.selectOption('[data-testid=finding]', 'straw_burning');
       await p.fill('[data-testid=notes]', '现场核实，已扑灭');
@@ -224,6 +227,9 @@ try {
       const task = mine[0];
       await p.goto(`${url}/#/tasks/${task.id}`);
       await p.click('[data-testid=ack]');
+      // Acknowledged: the page redraws without the button (a form filled
+      // before that redraw would be replaced).
+      await p.waitForSelector('[data-testid=ack]', { state: 'detached', timeout: 15000 });
       await p.waitForSelector('[data-testid=report-submit]', { timeout: 15000 });
       await p.selectOption('[data-testid=finding]', 'false_alarm');
       await p.setInputFiles('[data-testid=photos]', join(root, 'dispatch', 'testdata', 'photos', 'no_gps.jpg'));

@@ -283,6 +283,9 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
       }
       await tab.goto(`${url}/#/tasks/${task.id}`);
       await tab.click('[data-testid=ack]');
+      // Acknowledged: the page redraws without the button (a form filled
+      // before that redraw would be replaced).
+      await tab.waitForSelector('[data-testid=ack]', { state: 'detached', timeout: 15000 });
       await tab.waitForSelector('[data-testid=report-submit]', { timeout: 15000 });
       await tab.selectOption('[data-testid=finding]', 'straw_burning');
       await tab.fill('[data-testid=notes]', notes);
@@ -339,6 +342,9 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
     const c2Text = c2 ? await c2.innerText() : '';
     check(c2Text.includes('任务在您离线期间已被修改') && /changed since you loaded it/.test(c2Text), `wangge: task ${changed.id} explains the 409 (${c2Text.replace(/\s+/g, ' ').slice(0, 140)})`);
     await p.click('[data-testid=ack]');
+    // Acknowledged: the page redraws without the button (a form filled
+    // before that redraw would be replaced).
+    await p.waitForSelector('[data-testid=ack]', { state: 'detached', timeout: 15000 });
     await p.waitForSelector('[data-testid=rejected-again]', { timeout: 10000 });
     await p.click('[data-testid=rejected-again]');
     await p.waitForSelector('[data-testid=prefilled]', { timeout: 5000 });

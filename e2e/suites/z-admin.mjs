@@ -68,12 +68,8 @@ export default async function ({ url, shots, page, login, check, desktop, phone 
   await p.context().close();
 
   const q = await page(phone);
-  await q.goto(url + '/#/login');
-  await q.fill('[data-testid=login-name]', 'e2e-shenji');
-  await q.fill('[data-testid=login-password]', 'e2e password');
-  await q.click('[data-testid=login-submit]');
-  const inAs = await q.waitForSelector('[data-testid=logout]', { timeout: 15000 }).catch(() => null);
-  check(!!inAs, 'the user added on the web logs in');
+  const inAs = await login(q, 'e2e-shenji', 'e2e password').then(() => true, () => false);
+  check(inAs, 'the user added on the web logs in');
   await q.context().close();
 
   const r = await page(phone);
