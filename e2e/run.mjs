@@ -39,13 +39,48 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
 });
 
-async function page(viewport) {
+// Every page is watched: a response of 400 or more, a request that failed
+// (other than one the page itself abandoned) or a console error fails the
+// run when the page's context closes, whatever the test asserted. A test
+// that provokes one on purpose says so first with p.allow(/pattern/),
+// matched against "STATUS METHOD URL", "failed METHOD URL REASON" and the
+// console text.
+const open = new Set();
+async function page(viewport, label = `page at ${viewport.width} px`) {
   const ctx = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   const p = await ctx.newPage();
   p.errors = [];
+  p.http = [];
+  p.allowed = [];
+  p.label = label;
+  p.allow = (...res) => { p.allowed.push(...res); };
   p.on('console', (m) => { if (m.type() === 'error') p.errors.push(m.text()); });
   p.on('pageerror', (e) => p.errors.push(String(e.stack || e)));
+  p.on('response', (r) => { if (r.status() >= 400) p.http.push(`${r.status()} ${r.request().method()} ${r.url()}`); });
+  p.on('requestfailed', (r) => {
+    const why = r.failure()?.errorText ?? '';
+    // Leaflet abandons the tiles it no longer needs (ERR_ABORTED).
+    if (!/ERR_ABORTED/.test(why)) p.http.push(`failed ${r.method()} ${r.url()} ${why}`);
+  });
+  const close = ctx.close.bind(ctx);
+  ctx.close = async (...a) => { audit(p); return close(...a); };
+  open.add(p);
   return p;
+}
+
+/** unexpected lists what went wrong on a page that it did not allow. */
+function unexpected(p) {
+  const ok = (line) => p.allowed.some((re) => re.test(line));
+  // Chromium logs each refused resource as a console error too; the
+  // response itself is judged by the allow list.
+  const refused = /^Failed to load resource: the server responded with a status of \d+/;
+  return [...p.http.filter((l) => !ok(l)), ...p.errors.filter((l) => !ok(l) && !refused.test(l))];
+}
+
+function audit(p) {
+  if (!open.delete(p)) return;
+  const bad = unexpected(p);
+  check(bad.length === 0, `${p.label}: no failed request and no console error (${bad.slice(0, 5).join('; ')}${bad.length > 5 ? ` … ${bad.length} in all` : ''})`);
 }
 
 // pixels counts the pixels of the images or canvases matching sel that are
@@ -87,7 +122,7 @@ try {
   if (!only) {
     // The login page, as each user first sees it.
     for (const [w, vp] of [['desktop', desktop], ['phone', phone]]) {
-      const p = await page(vp);
+      const p = await page(vp, `login page at ${w} width`);
       await p.goto(url + '/#/login');
       await p.waitForSelector('[data-testid=login-submit]');
       await p.screenshot({ path: join(shots, `login-${w}.png`) });
@@ -96,7 +131,7 @@ try {
     }
     // Every role logs in; the map shows tiles.
     for (const name of ['admin', 'nongye', 'hunyuan', 'wangge']) {
-      const p = await page(desktop);
+      const p = await page(desktop, `${name}: map`);
       await login(p, name);
       await p.goto(url + '/#/map');
       await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 20000 });
@@ -117,7 +152,7 @@ try {
 
     // An event popup on the map (admin, desktop).
     {
-      const p = await page(desktop);
+      const p = await page(desktop, 'admin: popups and pages');
       await login(p, 'admin');
       const ev = await (await p.request.get(url + '/api/events?limit=1&since=2023-10-01&until=2023-11-01')).json();
       const [lon, lat] = ev.features[0].geometry.coordinates;
@@ -162,7 +197,9 @@ try {
     // a real JPEG; other grids' tasks are not reachable.
     let reported = 0;
     {
-      const p = await page(phone);
+      const p = await page(phone, 'wangge: report and refusals');
+      // The other grid's task page, opened on purpose below, is refused.
+      p.allow(/^403 GET .*\/api\/tasks\/\d+$/);
       await login(p, 'wangge');
       await p.goto(url + '/#/tasks');
       await p.waitForSelector('[data-testid=task-item]', { timeout: 15000 });
@@ -201,27 +238,14 @@ try {
       await p.context().close();
     }
 
-    // Every page at desktop and phone width, as each role sees it: the
-    // screenshots are what users see; no console errors.
-    for (const [name, routes] of [['admin', ['map', 'tasks', 'sites', 'audit', 'admin']], ['hunyuan', ['map', 'tasks', 'sites', 'audit']],
-      ['wangge', ['tasks', 'map', 'sites']]]) {
-      for (const [w, vp] of [['desktop', desktop], ['phone', phone]]) {
-        const p = await page(vp);
-        await login(p, name);
-        for (const route of routes) {
-          await p.goto(`${url}/#/${route}`);
-          await p.waitForTimeout(route === 'map' ? 2500 : 1200);
-          await p.screenshot({ path: join(shots, `${route}-${name}-${w}.png`) });
-        }
-        check(p.errors.length === 0, `${name} at ${w} width: no console errors on ${routes.join(', ')} (${p.errors.join('; ')})`);
-        await p.context().close();
-      }
-    }
+    // The tour of every page for every role is suites/tour.mjs.
 
     // A report made without network is kept and sent when the network is
     // back (the supervisor on the phone).
     {
-      const p = await page(phone);
+      const p = await page(phone, 'wangge: offline report');
+      // Without network the page's requests fail, as they should.
+      p.allow(/ERR_INTERNET_DISCONNECTED/, /Failed to fetch/);
       await login(p, 'wangge');
       const mine = (await (await p.request.get(url + '/api/tasks?state=dispatched&limit=100')).json()).tasks;
       const task = mine[0];
@@ -252,7 +276,7 @@ try {
 
     // The official sees the report and closes it.
     if (reported) {
-      const p = await page(desktop);
+      const p = await page(desktop, 'hunyuan: close');
       await login(p, 'hunyuan');
       await p.goto(`${url}/#/tasks/${reported}`);
       await p.waitForSelector('[data-testid=close]', { timeout: 15000 });
@@ -275,7 +299,8 @@ try {
     console.log('suite', f);
     const mod = await import(pathToFileURL(join(suiteDir, f)).href);
     try {
-      await mod.default({ url, root, shots, page, login, check, desktop, phone, pixels });
+      const suitePage = (vp, label) => page(vp, `${f}: ${label ?? `page at ${vp.width} px`}`);
+      await mod.default({ url, root, shots, page: suitePage, login, check, desktop, phone, pixels });
     } catch (e) {
       failures.push(`${f}: ${e.stack || e}`);
       console.error(e);
@@ -285,6 +310,7 @@ try {
   failures.push(String(e.stack || e));
   console.error(e);
 } finally {
+  for (const p of [...open]) audit(p);
   await browser.close();
   server.kill();
 }

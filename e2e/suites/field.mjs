@@ -179,7 +179,9 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
   // (c) The app shell without network: the supervisor's phone loads the app
   // once online, loses the network, and reloads.
   {
-    const p = await page(phone);
+    const p = await page(phone, 'wangge: the app without network');
+    // Offline, the page's own requests fail (the worker answers from its copy).
+    p.allow(/ERR_INTERNET_DISCONNECTED|ERR_FAILED|Failed to fetch|NetworkError/);
     await login(p, 'wangge');
     await p.goto(`${url}/#/tasks`);
     await p.waitForSelector('[data-testid=task-item]', { timeout: 15000 });
@@ -262,7 +264,9 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
   // one reassigned to another grid (403), dismissed; one reassigned away and
   // back (409: it changed), reported again with the saved photos.
   {
-    let p = await page(phone);
+    let p = await page(phone, 'wangge: refused offline reports');
+    // Offline sends fail; the server then refuses the two reports (403, 409).
+    p.allow(/ERR_INTERNET_DISCONNECTED|ERR_FAILED|Failed to fetch/, /^40[39] (GET|POST) .*\/api\/tasks\/\d+/);
     await login(p, 'wangge');
     const errors = p.errors;
     const mine = (await (await p.request.get(url + '/api/tasks?state=dispatched&limit=100')).json()).tasks;

@@ -15,7 +15,9 @@ export default async function ({ url, shots, page, login, check, desktop, phone 
     '40.0801,113.3001,331.2,0.4,0.4,2023-10-30,0512,N20,VIIRS,n,2.0NRT,290.1,3.2,D\n' +
     '北纬40,113.3001,331.2,0.4,0.4,2023-10-30,0512,N20,VIIRS,n,2.0NRT,290.1,3.2,D\n');
 
-  const p = await page(desktop);
+  const p = await page(desktop, 'admin: uploads');
+  // The bad registry is refused on purpose.
+  p.allow(/^400 POST .*\/api\/imports\/sites$/);
   await login(p, 'admin');
   await p.goto(url + '/#/admin');
   await p.waitForSelector('[data-testid=import-form]');

@@ -3,8 +3,7 @@
 // (ECharts, loaded with this page only), the confirmed straw burning on a
 // map, the tables and the exports. The filter lives in the URL hash:
 // #/audit?period=2023-10&by=county&region=140225.
-import L from 'leaflet';
-import 'leaflet/dist/leaflet.css';
+import L from './leaflet';
 import { api, qs } from './api';
 import {
   PERIOD_KINDS, auditQuery, change, rankBars, fieldsOf, isMonth, isoWeek, parseAuditQuery, periodOf, type AuditFilter, type Day, type GroupBy, type PeriodFields,

@@ -1,6 +1,6 @@
 // The basemaps the server offers (/api/basemaps: the offline one first),
 // as Leaflet layers; shared by the map page and the audit page's map.
-import L from 'leaflet';
+import L from './leaflet';
 
 export interface Basemap { id: string; name: string; tiles: string[]; labels?: string[]; subdomains?: string | string[]; attribution?: string; maxzoom?: number; offline?: boolean }
 

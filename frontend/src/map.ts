@@ -1,6 +1,5 @@
 // 地图: offline basemap, every server layer as a PNG tile layer, time window, day slider, click → event popup.
-import L from 'leaflet';
-import 'leaflet/dist/leaflet.css';
+import L from './leaflet';
 import { api, qs } from './api';
 import { basemapLayer, type Basemap } from './basemap';
 import { clear, h, toast } from './dom';
