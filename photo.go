@@ -44,3 +44,19 @@ type Photo struct {
 	UploadedBy int64     `json:"uploaded_by,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
 }
+
+// PhotoStamp is what the copy of a report photo that reviewers see is
+// stamped with (the original file is kept as it came).
+type PhotoStamp struct {
+	TaskID int64
+	// Place is the task's county, township and grid names; GridID its grid.
+	Place  string
+	GridID string
+	// TakenAt is the photo's EXIF time; when zero the stamp says when it
+	// was uploaded (UploadedAt).
+	TakenAt    time.Time
+	UploadedAt time.Time
+	// Point is where the photo was taken (EXIF GPS), DistanceM from the fire.
+	Point     *orb.Point
+	DistanceM *float64
+}

@@ -24,18 +24,25 @@ type Task struct {
 	GridID  string `json:"grid_id,omitempty"`
 	// SupervisorID is 0 when the grid has no supervisor or the event is in
 	// the city's unassigned queue.
-	SupervisorID   int64     `json:"supervisor_id,omitempty"`
-	SupervisorName string    `json:"supervisor_name,omitempty"`
-	State          string    `json:"state"`
-	AckDue         time.Time `json:"ack_due"`
-	ReportDue      time.Time `json:"report_due"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	SupervisorID   int64  `json:"supervisor_id,omitempty"`
+	SupervisorName string `json:"supervisor_name,omitempty"`
+	// SupervisorPhone is the grid supervisor's phone (from the grid's
+	// registered supervisor), to call them.
+	SupervisorPhone string    `json:"supervisor_phone,omitempty"`
+	State           string    `json:"state"`
+	AckDue          time.Time `json:"ack_due"`
+	ReportDue       time.Time `json:"report_due"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
 
-	// Filled by FindTasks for listings.
-	EventClass string `json:"event_class,omitempty"`
-	CountyID   string `json:"county_id,omitempty"`
-	TownshipID string `json:"township_id,omitempty"`
+	// Filled by FindTasks for listings: the event's class, where it is
+	// (WGS84) and when the satellite first saw it.
+	EventClass string    `json:"event_class,omitempty"`
+	Lon        float64   `json:"lon"`
+	Lat        float64   `json:"lat"`
+	FirstSeen  time.Time `json:"first_seen,omitzero"`
+	CountyID   string    `json:"county_id,omitempty"`
+	TownshipID string    `json:"township_id,omitempty"`
 	// The names of the task's grid, township and county (filled by the
 	// store on reads).
 	GridName     string `json:"grid_name,omitempty"`
@@ -92,7 +99,11 @@ const (
 	ActionClose       = "close"       // 办结: an official accepts the report
 	ActionReturn      = "return"      // 退回: an official sends it back for rework
 	ActionReassign    = "reassign"    // 改派: to another grid in the official's area
+	ActionNote        = "note"        // 审核备注: a reviewer's note, in any state; changes nothing else
 )
+
+// MaxNoteBytes bounds a report's notes and a reviewer's note.
+const MaxNoteBytes = 4000
 
 // MaxPhotos is how many photos one report takes.
 const MaxPhotos = 5
@@ -143,8 +154,8 @@ func (t *Task) Transition(action string, u *User, c TaskChange, now time.Time) e
 		if c.Photos < 1 || c.Photos > MaxPhotos {
 			return Errorf(EINVALID, "a report needs 1 to %d photos, got %d", MaxPhotos, c.Photos)
 		}
-		if len(c.Notes) > 4000 {
-			return Errorf(EINVALID, "notes longer than 4000 bytes")
+		if len(c.Notes) > MaxNoteBytes {
+			return Errorf(EINVALID, "notes longer than %d bytes", MaxNoteBytes)
 		}
 		t.State, t.Finding, t.Notes, t.ReportedAt, t.ReportedBy = TaskReported, c.Finding, c.Notes, now, u.ID
 		t.ReportPoint, t.ReportAccuracy = c.Point, c.Accuracy
@@ -188,6 +199,17 @@ func (t *Task) Transition(action string, u *User, c TaskChange, now time.Time) e
 		t.State, t.GridID, t.AcknowledgedAt = TaskDispatched, c.GridID, time.Time{}
 		t.DispatchedAt, t.AckDue, t.ReportDue = now, now.Add(ack), now.Add(rep)
 		t.Escalation, t.EscalatedAt = 0, time.Time{}
+	case ActionNote:
+		if !reviewer {
+			return Errorf(EFORBIDDEN, "only an official, an auditor or an admin writes a review note")
+		}
+		if strings.TrimSpace(c.Notes) == "" || len(c.Notes) > MaxNoteBytes {
+			return Errorf(EINVALID, "a note needs 1 to %d bytes of text", MaxNoteBytes)
+		}
+		// A note is not a transition: the version stays, so a supervisor's
+		// report made meanwhile is not refused.
+		t.UpdatedAt = now
+		return nil
 	default:
 		return Errorf(EINVALID, "unknown action %q", action)
 	}
@@ -262,4 +284,29 @@ type TaskService interface {
 	// Escalate raises the escalation of overdue tasks at now, each in its
 	// own transaction with its audit line and notifications.
 	Escalate(ctx context.Context, now time.Time) (int, error)
+}
+
+// PlaceName is the task's place, largest first: "浑源县 永安镇 6行10列".
+// A grid's name that repeats its township's or county's is shortened;
+// without names, the grid's id.
+func (t *Task) PlaceName() string {
+	var parts []string
+	for _, n := range []string{t.CountyName, t.TownshipName} {
+		if n != "" {
+			parts = append(parts, n)
+		}
+	}
+	grid := strings.TrimSpace(t.GridName)
+	for _, prefix := range []string{t.TownshipName, t.CountyName} {
+		if prefix != "" && len(grid) > len(prefix) && strings.HasPrefix(grid, prefix) {
+			grid = strings.TrimSpace(grid[len(prefix):])
+		}
+	}
+	if grid == "" {
+		grid = t.GridID
+	}
+	if grid != "" {
+		parts = append(parts, grid)
+	}
+	return strings.Join(parts, " ")
 }

@@ -58,9 +58,12 @@ type Services struct {
 
 // Evidence reads, checks and stores report photos (dispatch.Evidence).
 type Evidence interface {
-	Accept(r io.Reader, name string, e *skygrid.Event) (*skygrid.Photo, error)
+	// Accept reads, checks and stores a photo, and its copy stamped for the task.
+	Accept(r io.Reader, name string, e *skygrid.Event, s skygrid.PhotoStamp) (*skygrid.Photo, error)
 	Path(sha string, thumb bool) (path, mime string, err error)
+	StampedPath(sha string, taskID int64) (string, error)
 	Remove(sha string) error
+	RemoveStamped(sha string, taskID int64) error
 }
 
 // PhotoIndex finds the task a stored photo belongs to.
@@ -136,6 +139,7 @@ func (s *Server) Routes() {
 	a.GET("/api/tasks", s.handleTasks)
 	a.GET("/api/tasks/:id", s.handleTask)
 	a.POST("/api/tasks/:id/:action", s.handleTaskAction)
+	a.GET("/api/tasks/:id/candidates", s.handleTaskCandidates, allow(skygrid.RoleAdmin, skygrid.RoleAuditor, skygrid.RoleOfficial))
 	a.GET("/api/photos/:sha", s.handlePhoto)
 	a.GET("/api/sites", s.handleSites)
 	a.GET("/api/sites/:id", s.handleSite)

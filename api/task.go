@@ -74,14 +74,17 @@ func forbidden(what string) error {
 	return skygrid.Errorf(skygrid.EFORBIDDEN, "%s is not in your area", what)
 }
 
-// TaskView is a task with its event's place and the navigation links.
+// TaskView is a task with its event's place and the navigation links, and
+// what a reviewer decides on: its history, where the report was made and
+// who made it.
 type TaskView struct {
 	*skygrid.Task
-	Lon        float64       `json:"lon"`
-	Lat        float64       `json:"lat"`
-	Navigation geo.NavLinks  `json:"navigation"`
-	Photos     []PhotoView   `json:"photos,omitempty"`
-	Event      *eventSummary `json:"event,omitempty"`
+	Navigation geo.NavLinks    `json:"navigation"`
+	Photos     []PhotoView     `json:"photos,omitempty"`
+	Event      *eventSummary   `json:"event,omitempty"`
+	Timeline   []TimelineEntry `json:"timeline"`
+	Report     *ReportView     `json:"report,omitempty"`
+	Reporter   *PersonView     `json:"reporter,omitempty"`
 }
 
 type eventSummary struct {
@@ -93,14 +96,17 @@ type eventSummary struct {
 	Hotspots  int       `json:"hotspot_count"`
 }
 
-// PhotoView is a photo with its URLs and the flags in Chinese.
+// PhotoView is a photo with its URLs and the flags in Chinese. URL is the
+// file as uploaded; StampedURL the copy stamped with the task number, time
+// and place (photos stored before stamps were made have none).
 type PhotoView struct {
 	*skygrid.Photo
-	URL       string   `json:"url"`
-	ThumbURL  string   `json:"thumb_url"`
-	Lon       *float64 `json:"lon,omitempty"`
-	Lat       *float64 `json:"lat,omitempty"`
-	FlagNames []string `json:"flag_names,omitempty"`
+	URL        string   `json:"url"`
+	ThumbURL   string   `json:"thumb_url"`
+	StampedURL string   `json:"stamped_url"`
+	Lon        *float64 `json:"lon,omitempty"`
+	Lat        *float64 `json:"lat,omitempty"`
+	FlagNames  []string `json:"flag_names,omitempty"`
 }
 
 func (s *Server) taskView(c echo.Context, t *skygrid.Task) (*TaskView, error) {
@@ -108,12 +114,19 @@ func (s *Server) taskView(c echo.Context, t *skygrid.Task) (*TaskView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &TaskView{Task: t, Lon: e.Point[0], Lat: e.Point[1],
-		Navigation: geo.Navigation(e.Point, fmt.Sprintf("火点任务%d", t.ID)),
+	v := &TaskView{Task: t, Navigation: geo.Navigation(e.Point, fmt.Sprintf("火点任务%d", t.ID)),
 		Event: &eventSummary{ID: e.ID, Class: e.Class, ClassName: skygrid.ClassNames[e.Class], FirstSeen: e.FirstSeen,
 			LastSeen: e.LastSeen, Hotspots: e.HotspotCount}}
+	if err := s.reviewDetails(c.Request().Context(), v); err != nil {
+		return nil, err
+	}
 	for _, p := range t.Photos {
 		pv := PhotoView{Photo: p, URL: "/api/photos/" + p.SHA256, ThumbURL: "/api/photos/" + p.SHA256 + "?thumb=1"}
+		if s.Evidence != nil {
+			if _, err := s.Evidence.StampedPath(p.SHA256, t.ID); err == nil {
+				pv.StampedURL = fmt.Sprintf("/api/photos/%s?task=%d", p.SHA256, t.ID)
+			}
+		}
 		if p.Point != nil {
 			lon, lat := p.Point[0], p.Point[1]
 			pv.Lon, pv.Lat = &lon, &lat
@@ -187,9 +200,9 @@ const maxUpload = skygrid.MaxPhotos*15<<20 + 1<<20
 func (s *Server) handleTaskAction(c echo.Context) error {
 	action := c.Param("action")
 	switch action {
-	case skygrid.ActionAcknowledge, skygrid.ActionReport, skygrid.ActionClose, skygrid.ActionReturn, skygrid.ActionReassign:
+	case skygrid.ActionAcknowledge, skygrid.ActionReport, skygrid.ActionClose, skygrid.ActionReturn, skygrid.ActionReassign, skygrid.ActionNote:
 	default:
-		return skygrid.Errorf(skygrid.ENOTFOUND, "no task action %q (acknowledge, report, close, return, reassign)", action)
+		return skygrid.Errorf(skygrid.ENOTFOUND, "no task action %q (acknowledge, report, close, return, reassign, note)", action)
 	}
 	t, err := s.visibleTask(c)
 	if err != nil {
@@ -236,12 +249,13 @@ func (s *Server) handleTaskAction(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		stamp := skygrid.PhotoStamp{TaskID: t.ID, Place: t.PlaceName(), GridID: t.GridID, UploadedAt: s.now()}
 		for _, fh := range files {
 			f, err := fh.Open()
 			if err != nil {
 				return err
 			}
-			p, err := s.Evidence.Accept(f, fh.Filename, e)
+			p, err := s.Evidence.Accept(f, fh.Filename, e, stamp)
 			f.Close()
 			if err != nil {
 				return err
@@ -261,10 +275,12 @@ func (s *Server) handleTaskAction(c echo.Context) error {
 	if action == skygrid.ActionClose {
 		change.Notes = req.Notes
 	}
-	t, err = s.Tasks.UpdateTask(r.Context(), t.ID, req.Version, action, u, change, photos)
+	id := t.ID
+	t, err = s.Tasks.UpdateTask(r.Context(), id, req.Version, action, u, change, photos)
 	if err != nil {
 		// Files no report holds are not kept.
 		for _, p := range photos {
+			s.Evidence.RemoveStamped(p.SHA256, id)
 			if _, e := s.Photos.PhotoTasks(context.WithoutCancel(r.Context()), p.SHA256); skygrid.ErrorCode(e) == skygrid.ENOTFOUND {
 				s.Evidence.Remove(p.SHA256)
 			}
@@ -277,21 +293,35 @@ func (s *Server) handleTaskAction(c echo.Context) error {
 	return s.respondTask(c, t)
 }
 
-// GET /api/photos/:sha[?thumb=1]: only to users who may see its task.
+// GET /api/photos/:sha[?thumb=1|?task=ID]: only to users who may see its
+// task; ?task=ID is the copy stamped for that task.
 func (s *Server) handlePhoto(c echo.Context) error {
 	sha := c.Param("sha")
 	if s.Photos == nil || s.Evidence == nil {
 		return skygrid.Errorf(skygrid.ENOTFOUND, "no photos here")
+	}
+	p := &params{c: c}
+	task := p.intv("task", 0, 0)
+	if p.err != nil {
+		return p.err
 	}
 	sc := scopeOf(c)
 	ts, err := s.Photos.PhotoTasks(c.Request().Context(), sha)
 	if err != nil && (sc.All || skygrid.ErrorCode(err) != skygrid.ENOTFOUND) {
 		return err
 	}
-	if !slices.ContainsFunc(ts, func(t *skygrid.Task) bool { return sc.Holds(t.GridID, t.TownshipID, t.CountyID) }) {
+	if !slices.ContainsFunc(ts, func(t *skygrid.Task) bool {
+		return sc.Holds(t.GridID, t.TownshipID, t.CountyID) && (task == 0 || t.ID == int64(task))
+	}) {
 		return forbidden("this photo")
 	}
-	path, mime, err := s.Evidence.Path(sha, c.QueryParam("thumb") != "")
+	var path, mime string
+	if task > 0 {
+		mime = "image/jpeg"
+		path, err = s.Evidence.StampedPath(sha, int64(task))
+	} else {
+		path, mime, err = s.Evidence.Path(sha, c.QueryParam("thumb") != "")
+	}
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,12 @@ package dispatch
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 
 	"skygrid"
+	"skygrid/evidence"
 )
 
 // Evidence reads, checks and stores report photos.
@@ -14,9 +16,10 @@ type Evidence struct {
 	MaxBytes int64 // 0: 15 MiB
 }
 
-// Accept reads one uploaded photo, flags it against the event and stores
-// the file and its thumbnail by SHA-256.
-func (ev Evidence) Accept(r io.Reader, name string, e *skygrid.Event) (*skygrid.Photo, error) {
+// Accept reads one uploaded photo, flags it against the event, stores the
+// file and its thumbnail by SHA-256, and the copy reviewers see stamped
+// with the task number, time and place.
+func (ev Evidence) Accept(r io.Reader, name string, e *skygrid.Event, s skygrid.PhotoStamp) (*skygrid.Photo, error) {
 	max := ev.MaxBytes
 	if max <= 0 {
 		max = 15 << 20
@@ -26,10 +29,38 @@ func (ev Evidence) Accept(r io.Reader, name string, e *skygrid.Event) (*skygrid.
 		return nil, err
 	}
 	CheckPhoto(p, e)
+	s.TakenAt, s.Point, s.DistanceM = p.TakenAt, p.Point, p.DistanceM
+	f := evidence.DefaultFont()
+	if data.Stamped, err = evidence.Stamp(data.Display, evidence.Lines(s, f.CJK), f); err != nil {
+		return nil, fmt.Errorf("photo %s: stamp: %w", name, err)
+	}
 	if err := ev.Files.Save(p, data); err != nil {
 		return nil, err
 	}
+	if err := ev.Files.SaveStamped(p.SHA256, s.TaskID, data.Stamped); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// StampedPath is where the stamped copy of a photo for a task is.
+func (ev Evidence) StampedPath(sha string, taskID int64) (string, error) {
+	return ev.Files.StampedPath(sha, taskID)
+}
+
+// RemoveStamped deletes the stamped copy of a photo for a task (when the
+// report that brought it failed).
+func (ev Evidence) RemoveStamped(sha string, taskID int64) error {
+	p, err := ev.Files.StampedPath(sha, taskID)
+	if skygrid.ErrorCode(err) == skygrid.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // Path is where a stored photo (or its thumbnail) is, and its type.

@@ -26,6 +26,7 @@ import (
 	"github.com/rwcarlsen/goexif/tiff"
 
 	"skygrid"
+	"skygrid/evidence"
 	"skygrid/geo"
 )
 
@@ -40,10 +41,13 @@ const (
 // 50 megapixels; 108 MP sensors bin to 12 MP by default.
 const maxPixels = 120_000_000
 
-// PhotoData is the content of a photo: the file as uploaded and its JPEG
-// thumbnail.
+// PhotoData is the content of a photo: the file as uploaded, its JPEG
+// thumbnail, and the upright picture fitted for display (stamped by
+// Evidence.Accept into Stamped, the copy reviewers see).
 type PhotoData struct {
 	Original, Thumb []byte
+	Display         *image.NRGBA
+	Stamped         []byte
 }
 
 // ReadPhoto reads an uploaded photo of at most maxBytes bytes. It accepts
@@ -99,7 +103,7 @@ func ReadPhoto(r io.Reader, name string, maxBytes int64) (*skygrid.Photo, *Photo
 	if mime == "image/jpeg" {
 		readEXIF(p, data)
 	}
-	return p, &PhotoData{Original: data, Thumb: thumb}, nil
+	return p, &PhotoData{Original: data, Thumb: thumb, Display: evidence.Display(img)}, nil
 }
 
 // mib formats a size limit: "15 MiB", "2.5 MiB", "1000 bytes".
@@ -288,6 +292,39 @@ func (s PhotoFiles) Save(p *skygrid.Photo, d *PhotoData) error {
 		return err
 	}
 	return writeAtomic(filepath.Join(dir, p.SHA256+".thumb.jpg"), d.Thumb)
+}
+
+// SaveStamped stores the stamped copy of a photo for one task (the same
+// file reported for two tasks has two stamps).
+func (s PhotoFiles) SaveStamped(sha string, taskID int64, jpeg []byte) error {
+	if !validSHA(sha) {
+		return skygrid.Errorf(skygrid.EINVALID, "photo: invalid sha256 %q", sha)
+	}
+	dir := filepath.Join(s.Dir, sha[:2])
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("photo files: %w", err)
+	}
+	return writeAtomic(s.stampedPath(sha, taskID), jpeg)
+}
+
+func (s PhotoFiles) stampedPath(sha string, taskID int64) string {
+	return filepath.Join(s.Dir, sha[:2], fmt.Sprintf("%s.task-%d.jpg", sha, taskID))
+}
+
+// StampedPath is where the stamped copy of a photo for a task is
+// (ENOTFOUND for photos stored before stamps were made).
+func (s PhotoFiles) StampedPath(sha string, taskID int64) (string, error) {
+	if !validSHA(sha) {
+		return "", skygrid.Errorf(skygrid.EINVALID, "photo: invalid sha256 %q", sha)
+	}
+	p := s.stampedPath(sha, taskID)
+	fi, err := os.Stat(p)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && !fi.Mode().IsRegular()) {
+		return "", skygrid.Errorf(skygrid.ENOTFOUND, "photo %s has no stamped copy for task %d", sha, taskID)
+	} else if err != nil {
+		return "", fmt.Errorf("photo files: %w", err)
+	}
+	return p, nil
 }
 
 // Path returns the file of a photo (or of its thumbnail) and its MIME type:

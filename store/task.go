@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,7 +22,8 @@ const taskCols = `t.id, t.event_id, COALESCE(t.grid_id, ''), COALESCE(t.supervis
 	COALESCE(t.report_accuracy, 0), t.reports, t.closed_at, COALESCE(t.closed_by, 0), t.review_note, t.escalation, t.escalated_at,
 	COALESCE(gp.level, ''), COALESCE(g.parent_id, ''), COALESCE(gp.parent_id, ''),
 	COALESCE(g.name, ''), COALESCE(gp.name, ''), COALESCE((SELECT name FROM regions WHERE id = gp.parent_id), ''),
-	COALESCE((SELECT name FROM regions WHERE id = e.township_id), ''), COALESCE((SELECT name FROM regions WHERE id = e.county_id), '')`
+	COALESCE((SELECT name FROM regions WHERE id = e.township_id), ''), COALESCE((SELECT name FROM regions WHERE id = e.county_id), ''),
+	COALESCE(s.phone, ''), e.first_seen, e.lon, e.lat`
 
 // taskFrom is the FROM clause of taskCols: the task, its event, its
 // supervisor, and the grid it is assigned to now with that grid's parent
@@ -46,18 +48,19 @@ func taskScopeCond(s *skygrid.Scope, args *[]any) string {
 func scanTask(rows interface{ Scan(...any) error }, extra ...any) (*skygrid.Task, error) {
 	t := &skygrid.Task{}
 	var ack, rep, created, updated, dispatched, acked, reported, closed, escalated, parentLevel, parent, grandparent string
-	var parentName, grandparentName string
+	var parentName, grandparentName, firstSeen string
 	var lon, lat sql.NullFloat64
 	dest := []any{&t.ID, &t.EventID, &t.GridID, &t.SupervisorID, &t.SupervisorName, &t.State, &ack, &rep, &created, &updated,
 		&t.EventClass, &t.CountyID, &t.TownshipID, &t.Version, &dispatched, &acked, &t.Finding, &t.Notes, &reported, &t.ReportedBy, &lon, &lat,
 		&t.ReportAccuracy, &t.Reports, &closed, &t.ClosedBy, &t.ReviewNote, &t.Escalation, &escalated, &parentLevel, &parent, &grandparent,
-		&t.GridName, &parentName, &grandparentName, &t.TownshipName, &t.CountyName}
+		&t.GridName, &parentName, &grandparentName, &t.TownshipName, &t.CountyName,
+		&t.SupervisorPhone, &firstSeen, &t.Lon, &t.Lat}
 	if err := rows.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
 	t.AckDue, t.ReportDue, t.CreatedAt, t.UpdatedAt = parseTS(ack), parseTS(rep), parseTS(created), parseTS(updated)
 	t.AcknowledgedAt, t.ReportedAt, t.ClosedAt, t.EscalatedAt = parseTS(acked), parseTS(reported), parseTS(closed), parseTS(escalated)
-	t.DispatchedAt = parseTS(dispatched)
+	t.DispatchedAt, t.FirstSeen = parseTS(dispatched), parseTS(firstSeen)
 	if lon.Valid && lat.Valid {
 		t.ReportPoint = &orb.Point{lon.Float64, lat.Float64}
 	}
@@ -256,7 +259,8 @@ func taskSummary(t *skygrid.Task) string {
 		s += " finding=" + t.Finding
 	}
 	if t.ReviewNote != "" {
-		s += " review=" + t.ReviewNote
+		// Quoted: a reviewer's words may hold spaces and "key=".
+		s += " review=" + strconv.Quote(t.ReviewNote)
 	}
 	if t.Escalation > 0 {
 		s += fmt.Sprintf(" escalation=%d", t.Escalation)
@@ -331,6 +335,32 @@ func (db *DB) UpdateTask(ctx context.Context, id, version int64, action string, 
 	if n, _ := res.RowsAffected(); n != 1 {
 		return nil, skygrid.Errorf(skygrid.ECONFLICT, "task %d changed meanwhile; load it again", id)
 	}
+	if err := insertPhotos(ctx, tx, t, u, photos); err != nil {
+		return nil, err
+	}
+	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: u.Name, Action: "task." + action, Entity: "task", EntityID: fmt.Sprint(t.ID),
+		Before: before, After: actionSummary(t, action, c, photos)}); err != nil {
+		return nil, fmt.Errorf("task %d: audit %s: %w", t.ID, action, err)
+	}
+	if action == skygrid.ActionReassign {
+		if err := notifyTask(ctx, tx, t, skygrid.NotifyTaskCreated); err != nil {
+			return nil, err
+		}
+	}
+	if action != skygrid.ActionNote {
+		if err := bumpLayers(ctx, tx, skygrid.LayerEvents); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("task %d: commit %s: %w", t.ID, action, err)
+	}
+	t.Photos = append(t.Photos, photos...)
+	return t, nil
+}
+
+// insertPhotos stores the rows of a report's photos.
+func insertPhotos(ctx context.Context, tx *Tx, t *skygrid.Task, u *skygrid.User, photos []*skygrid.Photo) error {
 	for _, p := range photos {
 		p.TaskID, p.Report, p.UploadedBy, p.CreatedAt = t.ID, t.Reports, u.ID, tx.now
 		var plon, plat, dist any
@@ -344,9 +374,18 @@ func (db *DB) UpdateTask(ctx context.Context, id, version int64, action string, 
 			uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.TaskID, p.Report, p.SHA256, p.Mime, p.Size, p.Width, p.Height,
 			ts(p.TakenAt), plon, plat, dist, strings.Join(p.Flags, ","), u.ID, ts(p.CreatedAt))
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("task %d: store photo %s: %w", t.ID, p.SHA256, err)
 		}
 		p.ID, _ = res.LastInsertId()
+	}
+	return nil
+}
+
+// actionSummary is the audit log's "after" of an action: the task's
+// summary, the photos a report brought (and their flags), or a note.
+func actionSummary(t *skygrid.Task, action string, c skygrid.TaskChange, photos []*skygrid.Photo) string {
+	if action == skygrid.ActionNote {
+		return "note=" + c.Notes
 	}
 	after := taskSummary(t)
 	if len(photos) > 0 {
@@ -361,23 +400,7 @@ func (db *DB) UpdateTask(ctx context.Context, id, version int64, action string, 
 			after += " flagged=" + strings.Join(flagged, ",")
 		}
 	}
-	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: u.Name, Action: "task." + action, Entity: "task", EntityID: fmt.Sprint(t.ID),
-		Before: before, After: after}); err != nil {
-		return nil, err
-	}
-	if action == skygrid.ActionReassign {
-		if err := notifyTask(ctx, tx, t, skygrid.NotifyTaskCreated); err != nil {
-			return nil, err
-		}
-	}
-	if err := bumpLayers(ctx, tx, skygrid.LayerEvents); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	t.Photos = append(t.Photos, photos...)
-	return t, nil
+	return after
 }
 
 // checkReassign checks that the new grid exists and lies in the scope.

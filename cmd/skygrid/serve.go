@@ -15,6 +15,7 @@ import (
 
 	"skygrid/api"
 	"skygrid/dispatch"
+	"skygrid/evidence"
 	"skygrid/frontend"
 	"skygrid/notify"
 	"skygrid/store"
@@ -108,6 +109,10 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 		Evidence: dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: filepath.Join(dataDir, "photos")}}, Imports: dispatch.Importer{Pipeline: p}}
 	if mf.tiandituKey != "" {
 		svc.Basemaps = append(svc.Basemaps, tiles.Tianditu(mf.tiandituKey))
+	}
+	if f := evidence.DefaultFont(); !f.CJK {
+		m.Logger.Warn("photo stamps in Latin letters only: no font with Chinese characters found (install fonts-wqy-microhei or set SKYGRID_STAMP_FONT)",
+			"tried", strings.Join(evidence.FontPaths, ", "))
 	}
 	srv := api.NewServer(svc, m.Logger)
 	ln, err := net.Listen("tcp", addr)
