@@ -123,6 +123,8 @@ func (s *Server) Routes() {
 	e.GET("/", s.handleIndex)
 	e.GET("/assets/*", s.handleAsset)
 	e.GET("/sw.js", s.handleServiceWorker)
+	e.GET("/manifest.webmanifest", s.handleAppFile)
+	e.GET("/icons/:name", s.handleAppFile)
 	e.POST("/api/login", s.handleLogin)
 	e.POST("/api/logout", s.handleLogout)
 
@@ -306,6 +308,25 @@ func (s *Server) handleAsset(c echo.Context) error {
 	if mime == "" {
 		mime = http.DetectContentType(b)
 	}
+	return c.Blob(http.StatusOK, mime, b)
+}
+
+// GET /manifest.webmanifest and /icons/*.png: what makes the web app
+// installable on a phone (its name, colours and icons).
+func (s *Server) handleAppFile(c echo.Context) error {
+	name := strings.TrimPrefix(c.Request().URL.Path, "/")
+	if s.Web == nil || !fs.ValidPath(name) {
+		return skygrid.Errorf(skygrid.ENOTFOUND, "no such file")
+	}
+	b, err := fs.ReadFile(s.Web, name)
+	if err != nil {
+		return skygrid.Errorf(skygrid.ENOTFOUND, "no such file %s", name)
+	}
+	mime := "image/png"
+	if path.Ext(name) == ".webmanifest" {
+		mime = "application/manifest+json"
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
 	return c.Blob(http.StatusOK, mime, b)
 }
 

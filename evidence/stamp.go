@@ -127,10 +127,20 @@ func metres(m float64) string {
 	return fmt.Sprintf("%.1f公里", m/1000)
 }
 
+// MinDisplaySize is the longest side a small photo is enlarged to, so that
+// its stamp can be read.
+const MinDisplaySize = 800
+
 // Display is the copy reviewers see: img (already turned upright) fitted
-// in DisplaySize, on white where it was transparent.
+// in DisplaySize (a small one enlarged to MinDisplaySize), on white where
+// it was transparent.
 func Display(img image.Image) *image.NRGBA {
+	b := img.Bounds()
 	fit := imaging.Fit(img, DisplaySize, DisplaySize, imaging.Lanczos)
+	if long := max(b.Dx(), b.Dy()); long < MinDisplaySize {
+		w, h := b.Dx()*MinDisplaySize/long, b.Dy()*MinDisplaySize/long
+		fit = imaging.Resize(img, max(w, 1), max(h, 1), imaging.Lanczos)
+	}
 	return imaging.Overlay(imaging.New(fit.Bounds().Dx(), fit.Bounds().Dy(), color.White), fit, image.Point{}, 1)
 }
 

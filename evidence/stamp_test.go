@@ -94,6 +94,14 @@ func absd(a, b uint8) int {
 	return int(b - a)
 }
 
+// A small photo is enlarged so that its stamp can be read.
+func TestDisplaySmall(t *testing.T) {
+	img := evidence.Display(imaging.New(64, 48, color.White))
+	if b := img.Bounds(); b.Dx() != 800 || b.Dy() != 600 {
+		t.Errorf("display copy of 64x48: %v, want 800x600", b)
+	}
+}
+
 func TestLoadFontMissing(t *testing.T) {
 	if _, err := evidence.LoadFont("/nonexistent/font.ttc"); err == nil {
 		t.Error("a missing font loaded")

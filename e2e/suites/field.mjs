@@ -150,11 +150,13 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
     const places = await p.$$eval('[data-testid=task-place]', (els) => els.map((e) => e.textContent));
     check(places.length > 0 && places.every((s) => s.includes('浑源县')), `wangge: the task list names the place (${places[0]})`);
     await p.goto(`${url}/#/tasks/${task.id}`);
-    await p.waitForSelector('[data-testid=task-county]', { timeout: 15000 });
-    const county = (await p.textContent('[data-testid=task-county]')).trim();
-    const grid = (await p.textContent('[data-testid=task-grid]')).trim();
-    check(county === '浑源县' && !/\d{6}/.test(county), `wangge: the task page shows the county as 浑源县 (${county})`);
-    check(grid.startsWith(task.grid_id) && grid.includes(task.grid_name) && /[\u4e00-\u9fff]/.test(grid), `wangge: the grid with its id and name (${grid})`);
+    await p.waitForSelector('.taskpage [data-testid=task-place]', { timeout: 15000 });
+    // The supervisor reads names, not codes: the county, the township when
+    // there is one, and the grid's own name (without the county it repeats).
+    const place = (await p.textContent('.taskpage [data-testid=task-place]')).trim();
+    const gridOwn = task.grid_name.replace(task.township_name ?? '', '').replace(task.county_name, '').trim();
+    check(place.startsWith('浑源县') && place.includes(gridOwn) && !place.includes(task.grid_id) && !/\d{6}/.test(place),
+      `wangge: the task page names the place in words (${place})`);
     await p.screenshot({ path: join(shots, 'field-task-names-wangge-phone.png'), fullPage: true });
     await p.context().close();
   }
@@ -229,7 +231,7 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
     const task = mine[0];
     await p.goto(`${url}/#/tasks/${task.id}`);
     await p.waitForSelector('[data-testid=report-submit]', { timeout: 10000 });
-    await p.selectOption('[data-testid=finding]', 'not_found');
+    await p.check('[data-testid=finding-not_found]');
     await p.fill('[data-testid=notes]', '无信号处现场核查');
     await p.setInputFiles('[data-testid=photos]', join(root, 'dispatch', 'testdata', 'photos', 'at_event.jpg'));
     await p.click('[data-testid=report-submit]');
@@ -291,7 +293,7 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
       // before that redraw would be replaced).
       await tab.waitForSelector('[data-testid=ack]', { state: 'detached', timeout: 15000 });
       await tab.waitForSelector('[data-testid=report-submit]', { timeout: 15000 });
-      await tab.selectOption('[data-testid=finding]', 'straw_burning');
+      await tab.check('[data-testid=finding-straw_burning]');
       await tab.fill('[data-testid=notes]', notes);
       await tab.setInputFiles('[data-testid=photos]', photo);
       tabs.push(tab);
@@ -353,8 +355,8 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
     await p.click('[data-testid=rejected-again]');
     await p.waitForSelector('[data-testid=prefilled]', { timeout: 5000 });
     const form = await p.evaluate(() => ({
-      finding: document.querySelector('[data-testid=finding]').value, notes: document.querySelector('[data-testid=notes]').value,
-      photos: document.querySelector('[data-testid=photos]').files.length,
+      finding: document.querySelector('[data-testid=finding] input:checked')?.value, notes: document.querySelector('[data-testid=notes]').value,
+      photos: document.querySelectorAll('[data-testid=photo-preview]').length,
     }));
     check(form.finding === 'straw_burning' && form.notes === '离线上报乙' && form.photos === 1, `wangge: the report form is filled with the saved report (${JSON.stringify(form)})`);
     await p.evaluate(() => window.scrollTo(0, 0)); // a full-page shot draws the sticky top bar where the page is scrolled to

@@ -1,6 +1,6 @@
 // Same-origin JSON API with cookie sessions and the CSRF header on POSTs.
-export interface User { id: number; name: string; role: string; regions?: string[] }
-export interface Session { user: User; csrf: string; role_name?: string }
+export interface User { id: number; name: string; role: string; regions?: string[]; phone?: string }
+export interface Session { user: User; csrf: string; role_name?: string; now?: string }
 
 export class ApiError extends Error {
   constructor(public status: number, public code: string, message: string) {

@@ -1,5 +1,6 @@
 // Formatting and time-zone helpers. All times are shown in Asia/Shanghai (UTC+8, no DST).
 import { getLang, locale, t, type Lang } from './i18n';
+import { now as serverNow } from './clock';
 
 export const TZ = 'Asia/Shanghai';
 const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
@@ -78,7 +79,7 @@ export function octoberDay(d: number): string {
 }
 
 /** lastHours: the window ending at `now` and starting `hours` earlier, as RFC 3339 UTC. */
-export function lastHours(hours: number, now: Date = new Date()): { since: string; until: string } {
+export function lastHours(hours: number, now: Date = new Date(serverNow())): { since: string; until: string } {
   const until = new Date(Math.floor(now.getTime() / 1000) * 1000);
   const since = new Date(until.getTime() - hours * 3600 * 1000);
   return { since: rfc3339(since), until: rfc3339(until) };
@@ -141,4 +142,27 @@ export function deadlineOf(task: { state: string; ack_due?: string; report_due?:
 /** escapeHtml for text put into innerHTML. */
 export function escapeHtml(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** formatAgo: "刚刚", "25分钟前", "3小时前", "2天前" for how long ago an instant was. */
+export function formatAgo(v: string | number | Date | null | undefined, at: number = serverNow(), l: Lang = getLang()): string {
+  const d = toDate(v);
+  if (!d) return '';
+  const m = Math.floor((at - d.getTime()) / 60000);
+  if (m < 1) return t('ago.now', undefined, l);
+  if (m < 60) return t('ago.m', { n: m }, l);
+  if (m < 48 * 60) return t('ago.h', { n: Math.floor(m / 60) }, l);
+  return t('ago.d', { n: Math.floor(m / 1440) }, l);
+}
+
+/** formatShort: "10月31日 14:05" (English "Oct 31 14:05") in Shanghai time; the year when not this one. */
+export function formatShort(v: string | number | Date | null | undefined, at: number = serverNow(), l: Lang = getLang()): string {
+  const d = toDate(v);
+  if (!d) return '';
+  const p = shanghaiParts(d);
+  const year = shanghaiParts(at).y === p.y ? '' : l === 'zh' ? `${p.y}年` : `${p.y} `;
+  const hm = `${p2(p.hh)}:${p2(p.mm)}`;
+  if (l === 'zh') return `${year}${p.m}月${p.d}日 ${hm}`;
+  const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][p.m - 1];
+  return `${year}${mon} ${p.d} ${hm}`;
 }

@@ -6,12 +6,15 @@ import * as outbox from './outbox';
 import { getSession, putSession, role, isReviewer, canReadAuditLog } from './session';
 import { rejectedCard, rejectedWhy } from './rejected';
 import { formatDateTime } from './format';
+import { setServerNow } from './clock';
+import * as newTasks from './newtasks';
 
 const app = document.getElementById('app')!;
 let cleanup: (() => void) | null = null;
 
 
 setUnauthorizedHandler(() => {
+  newTasks.stop();
   putSession(null);
   if (!location.hash.startsWith('#/login')) location.hash = '#/login';
 });
@@ -38,11 +41,14 @@ function topbar(): void {
       h('button', { class: 'link', type: 'button', 'data-testid': 'logout', onclick: logout }, t('logout')),
     ),
   );
+  newTasks.mount();
 }
 
 async function logout(): Promise<void> {
   try { await api.post('/api/logout'); } catch { /* ignore */ }
   await forgetSavedCopies();
+  newTasks.stop();
+  sessionStorage.removeItem('skygrid.seenTasks');
   putSession(null);
   setCsrf('');
   location.hash = '#/login';
@@ -81,6 +87,9 @@ function loginPage(): void {
 function setSession(s: Session): void {
   putSession(s);
   setCsrf(s.csrf);
+  setServerNow(s.now);
+  document.body.dataset.role = s.user.role;
+  if (s.user.role === 'supervisor') newTasks.start();
   outbox.flush().then(flushed).catch(() => {});
 }
 

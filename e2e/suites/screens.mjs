@@ -1,0 +1,208 @@
+// The supervisor's screens and the official's review page (issue 12,
+// points 7 and 8), as their users meet them: a village supervisor on a
+// 375 px phone with the position allowed, a county official at 1366 px
+// and on a phone. Screenshots: screens-*.png.
+import { join } from 'node:path';
+import { request } from 'playwright-core';
+
+const PASSWORD = 'skygrid-demo';
+
+async function apiAs(url, name) {
+  const ctx = await request.newContext({ baseURL: url });
+  const res = await ctx.post('/api/login', { data: { name, password: PASSWORD } });
+  if (!res.ok()) throw new Error(`log-in ${name}: ${res.status()}`);
+  const { csrf } = await res.json();
+  return {
+    ctx,
+    get: async (path) => (await ctx.get(path)).json(),
+    post: (path, data) => ctx.post(path, { data, headers: { 'X-CSRF-Token': csrf } }),
+    upload: (path, multipart) => ctx.post(path, { multipart, headers: { 'X-CSRF-Token': csrf } }),
+  };
+}
+
+/** shown: the page's visible text. */
+const shown = (p) => p.evaluate(() => document.querySelector('main').innerText);
+
+/** internals are what a supervisor must never have to read. */
+const internals = /版本|geo:|FRP|MW\b|⚑|\b[a-z]+_[a-z]+\b|T\d\d:\d\d:\d\dZ/;
+
+/** smallTargets: visible buttons and links under 44 px high (the app's own, not the map's). */
+const smallTargets = (p) => p.$$eval('main button, main a.btn, main label.btn, main label.finding', (els) => els
+  .filter((e) => e.offsetParent !== null && !e.closest('.leaflet-container'))
+  .map((e) => ({ text: e.textContent.trim().slice(0, 20), h: e.getBoundingClientRect().height }))
+  .filter((x) => x.h < 44));
+
+async function top(p) { await p.evaluate(() => window.scrollTo(0, 0)); }
+
+export default async function ({ url, root, shots, page, check, login, phone }) {
+  const photo = join(root, 'dispatch', 'testdata', 'photos', 'at_event.jpg');
+  const wangge = await apiAs(url, 'wangge');
+  const mine = (await wangge.get('/api/tasks?state=dispatched&limit=100')).tasks;
+  check(mine.length >= 2, `screens: wangge has ${mine.length} tasks to acknowledge`);
+  const [task, other] = mine;
+
+  // The supervisor's list: near the fire (a 1.5 km walk to the north-east of it).
+  const near = { latitude: task.lat - 0.0095, longitude: task.lon - 0.0125, accuracy: 12 };
+  {
+    const p = await page(phone, 'wangge: the list and the task page');
+    await p.context().grantPermissions(['geolocation']);
+    await p.context().setGeolocation(near);
+    await login(p, 'wangge');
+    await p.goto(url + '/#/tasks');
+    await p.waitForSelector('[data-testid=task-distance]', { timeout: 15000 });
+    const card = await p.$eval(`[data-testid=task-item]:has(a[href="#/tasks/${task.id}"])`, (e) => e.innerText);
+    check(card.includes('疑似') && card.includes(task.county_name) && /前/.test(card) && /距您约 [\d.]+ (米|公里)，在您的(东北|北|东)方向/.test(card),
+      `wangge: a task card says what, where, when seen and how far (${card.replace(/\n/g, ' | ')})`);
+    const listText = await shown(p);
+    check(!internals.test(listText), `wangge: the list shows no internal field (${(listText.match(internals) || [''])[0]})`);
+    const size = await p.$eval('[data-testid=task-item] .title', (e) => parseFloat(getComputedStyle(e).fontSize));
+    check(size >= 18, `wangge: the card's title is large (${size} px)`);
+    check((await smallTargets(p)).length === 0, `wangge: every tap target on the list is at least 44 px high (${JSON.stringify(await smallTargets(p))})`);
+    await top(p);
+    await p.screenshot({ path: join(shots, 'screens-tasks-wangge-phone.png'), fullPage: true });
+
+    await p.click(`a[href="#/tasks/${task.id}"]`);
+    await p.waitForSelector('[data-testid=ack]', { timeout: 15000 });
+    const pageText = await shown(p);
+    check(!internals.test(pageText), `wangge: the task page shows no internal field (${(pageText.match(internals) || [''])[0]})`);
+    check(/距您约/.test(pageText) && /请在 .* 前签收/.test(pageText) && /高德地图/.test(pageText),
+      `wangge: the task page says how far, the deadline in words and how to navigate`);
+    await top(p);
+    await p.screenshot({ path: join(shots, 'screens-task-wangge-phone.png'), fullPage: true });
+    await p.click('[data-testid=ack]');
+    await p.waitForSelector('[data-testid=ack]', { state: 'detached', timeout: 15000 });
+    await p.waitForSelector('[data-testid=report-submit]');
+    // No finding is chosen for the supervisor; submitting without one is refused on the phone.
+    const chosen = await p.$$eval('[data-testid=finding] input:checked', (els) => els.length);
+    check(chosen === 0, `wangge: 核查结论 has no default (${chosen} chosen)`);
+    const camera = await p.$eval('[data-testid=photos]', (e) => [e.getAttribute('capture'), e.getAttribute('accept')]);
+    check(camera[0] === 'environment' && camera[1] === 'image/*', `wangge: the photo button asks for the camera (${camera})`);
+    await p.setInputFiles('[data-testid=photos]', photo);
+    let posted = 0;
+    p.on('request', (r) => { if (r.method() === 'POST' && r.url().includes('/report')) posted++; });
+    await p.click('[data-testid=report-submit]');
+    await p.waitForSelector('.toast:not(.hide)', { timeout: 5000 });
+    const said = await p.textContent('.toast');
+    check(posted === 0 && said.includes('请先选择核查结论'), `wangge: a report without a finding is not sent (${posted} sent; "${said}")`);
+    await p.check('[data-testid=finding-straw_burning]');
+    await p.fill('[data-testid=notes]', '现场为秸秆焚烧，已扑灭');
+    const form = await shown(p);
+    check(/已附上您的位置/.test(form), 'wangge: the report carries the phone position, and says so');
+    check((await smallTargets(p)).length === 0, `wangge: every tap target on the task page is at least 44 px high (${JSON.stringify(await smallTargets(p))})`);
+    await top(p);
+    await p.screenshot({ path: join(shots, 'screens-report-wangge-phone.png'), fullPage: true });
+    await p.click('[data-testid=report-submit]');
+    await p.waitForSelector('[data-testid=task-title]:has-text("待审核")', { timeout: 15000 });
+    await p.context().close();
+  }
+
+  // The official's review page, at both widths.
+  const hunyuan = await apiAs(url, 'hunyuan');
+  for (const [w, vp] of [['desktop', { width: 1366, height: 900 }], ['phone', phone]]) {
+    const p = await page(vp, `hunyuan ${w}: the review page`);
+    await login(p, 'hunyuan');
+    await p.goto(`${url}/#/tasks/${task.id}`);
+    await p.waitForSelector('[data-testid=timeline] li', { timeout: 15000 });
+    await p.waitForSelector('[data-testid=review-photo] img', { timeout: 15000 });
+    await p.waitForFunction(() => [...document.querySelectorAll('[data-testid=review-photo] img')].every((i) => i.complete && i.naturalWidth > 0), null, { timeout: 15000 });
+    const title = await p.textContent('[data-testid=task-title]');
+    check(title.startsWith('秸秆焚烧（待审核）'), `hunyuan ${w}: the title follows the reported finding (${title})`);
+    const steps = await p.$$eval('[data-testid=timeline] li', (li) => li.map((x) => x.innerText));
+    check(steps.length >= 3 && /派单/.test(steps[0]) && steps.some((s) => /wangge签收/.test(s)) && steps.some((s) => /wangge上报.*结论：秸秆焚烧.*照片1张/.test(s)),
+      `hunyuan ${w}: the history says who did what and when (${steps.join(' | ')})`);
+    const where = await p.textContent('[data-testid=report-where]');
+    check(/上报位置距火点 1\.\d 公里/.test(where) && /超过1公里/.test(where), `hunyuan ${w}: where the report was made, 1.5 km from the fire, is flagged (${where})`);
+    const stamped = await p.$eval('[data-testid=review-photo] img', (i) => i.getAttribute('src'));
+    check(/\/api\/photos\/[0-9a-f]{64}\?task=\d+/.test(stamped), `hunyuan ${w}: the photo shown is the stamped copy (${stamped})`);
+    const call = await p.$eval('[data-testid=call]', (a) => a.getAttribute('href'));
+    check(/^tel:[\d+]+$/.test(call), `hunyuan ${w}: the supervisor's phone is a tap to call (${call})`);
+    await top(p);
+    await p.screenshot({ path: join(shots, `screens-review-hunyuan-${w}.png`), fullPage: true });
+    await p.context().close();
+  }
+
+  // Decide: a note, then close; reassign another task by choosing from the list.
+  {
+    const p = await page({ width: 1366, height: 900 }, 'hunyuan: note, close, reassign');
+    await login(p, 'hunyuan');
+    await p.goto(`${url}/#/tasks/${task.id}`);
+    await p.waitForSelector('[data-testid=note-text]', { timeout: 15000 });
+    await p.fill('[data-testid=note-text]', '已电话联系网格员核实');
+    await p.click('[data-testid=note-save]');
+    await p.waitForSelector('[data-testid=timeline] li:has-text("已电话联系网格员核实")', { timeout: 10000 });
+    await p.fill('[data-testid=close-notes]', '同意办结');
+    await p.click('[data-testid=close]');
+    await p.waitForSelector('[data-testid=task-title]:has-text("已核实")', { timeout: 10000 });
+    const closed = await hunyuan.get(`/api/tasks/${task.id}`);
+    check(closed.state === 'closed' && closed.review_note === '同意办结' && closed.timeline.some((e) => e.action === 'note'),
+      `hunyuan: noted and closed (${closed.state}, "${closed.review_note}")`);
+
+    await p.goto(`${url}/#/tasks/${other.id}`);
+    await p.waitForSelector('[data-testid=candidate]', { timeout: 15000 });
+    const offered = await p.$$eval('[data-testid=candidate]', (b) => b.map((x) => x.innerText));
+    check(offered.length >= 5 && offered.every((s) => /[\u4e00-\u9fff]/.test(s)), `hunyuan: reassignment offers grids by name with their supervisors (${offered.slice(0, 2).join(' | ')})`);
+    const target = await p.$eval('[data-testid=candidate] >> nth=0', (b) => b.dataset.grid);
+    await p.click('[data-testid=candidate] >> nth=0');
+    await p.screenshot({ path: join(shots, 'screens-reassign-hunyuan-desktop.png'), fullPage: true });
+    await p.click('[data-testid=reassign]');
+    await p.waitForSelector('.toast:not(.hide)', { timeout: 10000 });
+    const moved = await hunyuan.get(`/api/tasks/${other.id}`);
+    check(moved.grid_id === target && moved.timeline.some((e) => e.action === 'reassign' && e.to_grid === target),
+      `hunyuan: the task went to the grid chosen from the list (${moved.grid_id}, want ${target})`);
+    await p.context().close();
+  }
+  await newTaskWhileOpen({ url, page, check, login, phone, shots, wangge });
+  await Promise.all([wangge.ctx.dispose(), hunyuan.ctx.dispose()]);
+}
+
+/** quietSpot: a point of the grid with no detection within about 1.5 km (a new fire there is a new event). */
+async function quietSpot(api, grid) {
+  const [w, s, e, n] = (await api.get(`/api/regions/${grid}`)).bbox;
+  for (const fy of [0.5, 0.2, 0.8]) {
+    for (const fx of [0.5, 0.2, 0.8]) {
+      const lat = s + (n - s) * fy, lon = w + (e - w) * fx;
+      const d = 0.015;
+      const near = await api.get(`/api/hotspots?bbox=${lon - d * 1.3},${lat - d},${lon + d * 1.3},${lat + d}&limit=1`);
+      if (!near.features?.length) return [lon, lat];
+    }
+  }
+  return [(w + e) / 2, (s + n) / 2];
+}
+
+// A new task while the supervisor has the app open: the 任务 tab counts
+// the tasks to acknowledge, and a new one rings and says what and where.
+// The app installs (manifest and icons).
+async function newTaskWhileOpen({ url, page, check, login, phone, shots, wangge }) {
+  const admin = await apiAs(url, 'admin');
+  const p = await page(phone, 'wangge: a new task while the app is open');
+  await p.goto(url + '/#/login');
+  await p.evaluate(() => sessionStorage.setItem('skygrid.pollMs', '1000'));
+  await login(p, 'wangge');
+  const waiting = (await wangge.get('/api/tasks?state=dispatched&limit=500')).total;
+  await p.waitForSelector(`[data-testid=task-badge]:has-text("${waiting}")`, { timeout: 15000 });
+  await p.mouse.click(200, 300); // a touch: the browser then lets the page play sound
+  const me = await wangge.get('/api/me');
+  const grid = me.user.regions[0];
+  const [lon, lat] = await quietSpot(wangge, grid);
+  const at = new Date(Date.parse(me.now) - 10 * 60000);
+  const day = at.toISOString().slice(0, 10), hhmm = at.toISOString().slice(11, 16).replace(':', '');
+  const csv = 'latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,instrument,confidence,version,bright_ti5,frp,daynight\n' +
+    `${lat.toFixed(5)},${lon.toFixed(5)},345.2,0.4,0.4,${day},${hhmm},N20,VIIRS,h,2.0NRT,291.3,8.4,D\n`;
+  const res = await admin.upload('/api/imports/fires', { file: { name: 'e2e-new-fire.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) } });
+  check(res.ok(), `admin: a fire file with a new detection in wangge's grid is taken (${res.status()} ${(await res.text()).slice(0, 120)})`);
+  const badge = await p.waitForSelector(`[data-testid=task-badge]:has-text("${waiting + 1}")`, { timeout: 15000 }).catch(() => null);
+  const rings = await p.evaluate(() => window.skygridRings ?? 0);
+  const said = await p.textContent('.toast').catch(() => '');
+  check(!!badge && rings >= 1 && said.startsWith('新任务'), `wangge: the new task shows on the 任务 tab (${waiting} -> ${waiting + 1}: ${!!badge}), rings (${rings}) and says so ("${said}")`);
+  await p.screenshot({ path: join(shots, 'screens-newtask-wangge-phone.png') });
+  const manifest = await p.evaluate(async () => {
+    const href = document.querySelector('link[rel=manifest]')?.getAttribute('href');
+    const m = await (await fetch(href)).json();
+    const icons = await Promise.all(m.icons.map(async (i) => (await fetch(i.src)).headers.get('content-type')));
+    return { name: m.short_name, display: m.display, icons };
+  });
+  check(manifest.name === '天网格' && manifest.display === 'standalone' && manifest.icons.length >= 2 && manifest.icons.every((c) => c === 'image/png'),
+    `the app installs: a manifest with its name and PNG icons (${JSON.stringify(manifest)})`);
+  await p.context().close();
+  await admin.ctx.dispose();
+}

@@ -1,0 +1,252 @@
+// One task's page. The grid supervisor (a phone, large type): where and
+// when the fire was seen, how far, navigation, acknowledge, and the report
+// (finding, photos from the camera, the phone's position). The reviewer:
+// the history, where the report was made, the stamped photos with their
+// flags, whom to call, and close, return, reassign or note.
+import { api, ApiError, NetworkError, errorText } from './api';
+import { h, clear, toast } from './dom';
+import { getLang, t, tOr } from './i18n';
+import { formatAgo, formatShort } from './format';
+import { role, isReviewer, canReadAuditLog } from './session';
+import * as outbox from './outbox';
+import { placeName } from './place';
+import { rejectedCard } from './rejected';
+import { now } from './clock';
+import { bearing, compass, distanceWords, metres } from './distance';
+import { allowed, follow, lastFix, locate, type Fix } from './position';
+import { deadlineText, escalationText, taskTitle } from './taskwords';
+import type { TaskView } from './types';
+
+const FINDINGS = ['straw_burning', 'open_burning', 'industrial_heat', 'false_alarm', 'not_found'];
+
+export function taskPage(el: HTMLElement, id: number): () => void {
+  let task: TaskView | null = null;
+  let gone = false;
+  const drawn = { n: 0 }; // the latest draw: a slow import draws only for it
+  // A refused offline report of this task, to fill the form with again.
+  let prefill: outbox.RejectedReport | null = null;
+  const refused = h('div', { class: 'rejectedlist' });
+  const body = h('div', { class: 'taskpage' }, h('p', { class: 'muted' }, t('loading')));
+  el.append(h('p', {}, h('a', { href: '#/tasks', class: 'back' }, '← ' + t('back'))), refused, body);
+  const cleanups: (() => void)[] = [];
+  const stopAll = () => { cleanups.splice(0).forEach((f) => f()); };
+
+  // The notices stay even when the task itself is gone from the user's area (403).
+  async function drawRefused(): Promise<void> {
+    const rs = (await outbox.rejected().catch(() => [])).filter((r) => r.taskId === id);
+    if (gone) return;
+    clear(refused);
+    const canReport = task && (task.state === 'acknowledged' || task.state === 'dispatched') && fieldWorker();
+    refused.append(...rs.map((r) => rejectedCard(r, {
+      again: canReport ? (r2) => { prefill = r2; draw(); body.querySelector('form.report')?.scrollIntoView({ block: 'start' }); } : undefined,
+    })));
+  }
+  const off = outbox.onChange(() => { drawRefused(); });
+
+  async function load(): Promise<void> {
+    try {
+      task = await api.get<TaskView>(`/api/tasks/${id}`);
+      if (!gone) draw();
+    } catch (e) {
+      task = null;
+      stopAll();
+      clear(body);
+      body.append(h('p', { class: 'error', 'data-testid': 'task-error' }, errorText(e, t)));
+    }
+    await drawRefused();
+  }
+
+  async function act(action: string, payload: Record<string, unknown>): Promise<boolean> {
+    try {
+      await api.post(`/api/tasks/${id}/${action}`, { version: task!.version, ...payload });
+      toast(t('task.done'));
+      await load();
+      return true;
+    } catch (e) {
+      toast(e instanceof ApiError && e.status === 409 ? t('conflict') : errorText(e, t), 'err');
+      await load();
+      return false;
+    }
+  }
+
+  function draw(): void {
+    stopAll();
+    clear(body);
+    const x = task!;
+    body.className = 'taskpage ' + (isReviewer() ? 'review' : 'field');
+    body.append(h('h1', { 'data-testid': 'task-title' }, taskTitle(x), ' ', h('span', { class: 'badge s-' + x.state }, tOr('state', x.state))));
+    body.append(facts(x));
+    if (fieldWorker()) {
+      body.append(navButtons(x));
+      if (x.state === 'dispatched') {
+        body.append(h('button', { type: 'button', class: 'primary wide big', 'data-testid': 'ack', onclick: () => act('acknowledge', {}) }, t('tp.ack')));
+      }
+      if (x.state === 'acknowledged' || x.state === 'dispatched') {
+        body.append(reportForm(x, prefill, async () => { prefill = null; await outbox.dismissTask(x.id).catch(() => {}); await load(); }));
+      }
+    }
+    const tail = canReadAuditLog() ? h('p', {}, h('a', { href: `#/auditlog?task=${x.id}`, 'data-testid': 'task-auditlog' }, t('log.history'))) : null;
+    if (!isReviewer()) {
+      if (tail) body.append(tail);
+      return;
+    }
+    // The review part and its map load only for reviewers (a supervisor's
+    // phone does not fetch Leaflet for the task page).
+    const seq = ++drawn.n;
+    import('./review').then(({ reviewSection }) => {
+      if (gone || seq !== drawn.n) return;
+      cleanups.push(reviewSection(body, x, act));
+      if (tail) body.append(tail);
+    });
+  }
+
+  load();
+  // How far from here, kept up to date while the page is open (when the
+  // user has allowed the position; else the report form asks).
+  let unfollow = () => {};
+  allowed().then((ok) => {
+    if (ok && !gone && fieldWorker()) unfollow = follow(() => { if (task && !gone) body.querySelector('.facts')?.replaceWith(facts(task)); });
+  });
+  // The countdown and "3小时前" stay true while the page is open.
+  const timer = window.setInterval(() => {
+    if (!task || document.querySelector('.taskpage form :focus, .taskpage textarea:focus, .taskpage input:focus')) return;
+    body.querySelector('.facts')?.replaceWith(facts(task));
+  }, 30000);
+  return () => { gone = true; clearInterval(timer); off(); stopAll(); unfollow(); };
+}
+
+const fieldWorker = () => role() === 'supervisor' || role() === 'admin';
+
+/** facts: where, when, how far and the deadline, as a list of labelled lines. */
+function facts(x: TaskView): HTMLElement {
+  const at = now();
+  const due = deadlineText(x, at);
+  const fix = fieldWorker() ? lastFix() : null;
+  const row = (label: string, value: string | Node | null, testid?: string, cls = '') =>
+    value ? h('div', { class: 'fact ' + cls }, h('dt', {}, label), h('dd', { 'data-testid': testid }, value)) : null;
+  const seen = x.first_seen ?? x.event?.first_seen;
+  const count = x.event?.hotspot_count ?? 0;
+  return h('dl', { class: 'facts' },
+    row(t('tp.place'), placeName(x) || t('state.unassigned'), 'task-place'),
+    row(t('tp.seen'), seen ? `${formatShort(seen, at)}（${formatAgo(seen, at)}）${count > 1 ? ' · ' + t('tp.times', { n: count }) : ''}` : null, 'task-seen'),
+    fix && x.lat ? row(t('tp.howfar'), t('tp.dist', { d: distanceWords(metres(fix, x), getLang()), dir: compass(bearing(fix, x), getLang()) }), 'task-distance') : null,
+    row(t('tp.deadline'), due.text || null, 'task-deadline', due.over ? 'over' : ''),
+    x.escalation ? row(t('tp.late'), escalationText(x.escalation), 'task-escalation', 'over') : null,
+    x.state === 'reported' || x.state === 'closed' ? row(t('task.finding'), x.finding ? tOr('finding', x.finding) : null, 'task-finding') : null,
+    x.notes ? row(t('task.notes'), x.notes) : null,
+    x.review_note && x.state !== 'closed' ? row(t('task.reason'), x.review_note, 'task-return-reason', 'over') : null,
+  );
+}
+
+/** navButtons: the map apps that take the supervisor to the fire, in words. */
+function navButtons(x: TaskView): HTMLElement {
+  const nav = x.navigation ?? {};
+  const link = (href: string | undefined, key: string, testid: string) =>
+    href ? h('a', { class: 'btn', href, target: '_blank', rel: 'noopener', 'data-testid': testid }, t(key)) : null;
+  return h('section', { class: 'card nav' },
+    h('h2', {}, t('tp.nav')),
+    h('p', { class: 'muted' }, t('tp.nav.hint')),
+    h('div', { class: 'navbtns' },
+      link(nav.amap, 'tp.nav.amap', 'nav-amap'), link(nav.baidu, 'tp.nav.baidu', 'nav-baidu'),
+      link(nav.tianditu, 'tp.nav.tianditu', 'nav-tianditu'), link(nav.geo, 'tp.nav.geo', 'nav-geo')),
+    x.lat && x.lon ? h('a', { class: 'btn', href: `#/map?lat=${x.lat}&lon=${x.lon}&z=15`, 'data-testid': 'task-showmap' }, t('tp.map')) : null);
+}
+
+/** reportForm: finding (no default), photos from the camera, notes, position. */
+function reportForm(x: TaskView, prefill: outbox.RejectedReport | null, done: () => Promise<void>): HTMLElement {
+  const choices = h('div', { class: 'findings', role: 'radiogroup', 'data-testid': 'finding' },
+    FINDINGS.map((f) => h('label', { class: 'finding' },
+      h('input', { type: 'radio', name: 'finding', value: f, required: true, 'data-testid': 'finding-' + f }),
+      h('span', {}, h('b', {}, tOr('finding', f)), h('small', {}, t('finding.help.' + f))))));
+  const notes = h('textarea', { name: 'notes', rows: 3, 'data-testid': 'notes' });
+  const photos = photoPicker();
+  const pos = positionRow();
+  if (prefill) {
+    // The refused report's content: finding, notes and its photos (kept in IndexedDB).
+    const want = prefill.fields.finding;
+    choices.querySelectorAll<HTMLInputElement>('input').forEach((i) => { i.checked = i.value === want; });
+    notes.value = prefill.fields.notes ?? '';
+    photos.set(prefill.photos.map((p) => new File([p.blob], p.name, { type: p.type })));
+  }
+  const submit = h('button', { type: 'submit', class: 'primary wide big', 'data-testid': 'report-submit' }, t('task.submit'));
+  const form = h('form', { class: 'card report', novalidate: true },
+    h('h2', {}, t('task.report')),
+    prefill ? h('p', { class: 'note', 'data-testid': 'prefilled' }, t('rejected.filled')) : null,
+    h('fieldset', {}, h('legend', {}, t('tp.step1')), choices),
+    h('fieldset', {}, h('legend', {}, t('tp.step2')), photos.el),
+    h('fieldset', {}, h('legend', {}, t('tp.step3')), notes),
+    h('fieldset', {}, h('legend', {}, t('tp.step4')), pos.el),
+    submit);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const finding = choices.querySelector<HTMLInputElement>('input:checked')?.value;
+    if (!finding) { choices.scrollIntoView({ block: 'center' }); return toast(t('tp.finding.need'), 'err'); }
+    const files = photos.files();
+    if (files.length < 1 || files.length > 5) return toast(t('task.photos.need'), 'err');
+    const fields: Record<string, string> = { finding, notes: notes.value, version: String(x.version) };
+    const fix = pos.fix();
+    if (fix) Object.assign(fields, { lon: String(fix.lon), lat: String(fix.lat), accuracy: String(Math.round(fix.accuracy)) });
+    const pending: outbox.PendingReport = { taskId: x.id, fields, photos: files.map((f) => ({ name: f.name, type: f.type, blob: f })),
+      savedAt: new Date().toISOString(), ackFirst: x.state === 'dispatched' };
+    submit.disabled = true;
+    try {
+      await outbox.sendReport(pending);
+      toast(t('task.submitted'));
+      await done();
+    } catch (err) {
+      if (err instanceof NetworkError) {
+        await outbox.save(pending);
+        toast(t('saved.offline'));
+      } else if (err instanceof ApiError && err.status === 409) {
+        toast(t('conflict'), 'err');
+        await done();
+      } else toast(errorText(err, t), 'err');
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
+
+/** photoPicker: the camera first, the gallery second; previews to remove. */
+function photoPicker(): { el: HTMLElement; files: () => File[]; set: (fs: File[]) => void } {
+  let files: File[] = [];
+  const previews = h('div', { class: 'previews' });
+  const count = h('p', { class: 'muted' });
+  const input = (capture: boolean, testid: string) => {
+    const i = h('input', { type: 'file', accept: 'image/*', capture: capture ? 'environment' : null, multiple: !capture, 'data-testid': testid, class: 'visually-hidden' });
+    i.addEventListener('change', () => { add(Array.from(i.files ?? [])); i.value = ''; });
+    return i;
+  };
+  const add = (fs: File[]) => { files = [...files, ...fs].slice(0, 5); draw(); };
+  const draw = () => {
+    previews.querySelectorAll('img').forEach((img) => URL.revokeObjectURL(img.src));
+    clear(previews);
+    files.forEach((f, i) => previews.append(h('figure', { 'data-testid': 'photo-preview' },
+      h('img', { src: URL.createObjectURL(f), alt: f.name }),
+      h('button', { type: 'button', class: 'remove', onclick: () => { files.splice(i, 1); draw(); } }, '✕ ' + t('tp.photo.remove')))));
+    count.textContent = t('tp.photos.n', { n: files.length });
+  };
+  draw();
+  const el = h('div', { class: 'photopicker' },
+    h('div', { class: 'pickrow' },
+      h('label', { class: 'btn primary big' }, t('tp.camera'), input(true, 'photos')),
+      h('label', { class: 'btn big' }, t('tp.gallery'), input(false, 'photos-gallery'))),
+    count, previews);
+  return { el, files: () => files, set: (fs) => { files = fs.slice(0, 5); draw(); } };
+}
+
+/** positionRow: the phone's position for the report, with why it is asked. */
+function positionRow(): { el: HTMLElement; fix: () => Fix | null } {
+  const out = h('p', { 'data-testid': 'report-position' });
+  const show = () => {
+    clear(out);
+    const f = lastFix();
+    if (f) out.append(t('tp.pos.auto', { acc: Math.round(f.accuracy) }));
+    else out.append(h('span', { class: 'muted' }, t('tp.pos.why')), ' ',
+      h('button', { type: 'button', onclick: () => { out.lastElementChild!.textContent = t('tp.locating'); locate().then(show, () => { clear(out); out.append(h('span', { class: 'error' }, t('tp.nolocate'))); }); } }, t('tp.pos.get')));
+  };
+  show();
+  allowed().then((ok) => { if (ok) locate().then(show).catch(() => {}); });
+  return { el: out, fix: lastFix };
+}

@@ -1,0 +1,50 @@
+// A task said in words, for the supervisor's cards and page and the
+// official's review: pure functions of the task and the time.
+import { t, tOr } from './i18n';
+import { deadlineOf, formatCountdown, formatShort } from './format';
+import type { Task, TimelineEntry } from './types';
+
+/**
+ * taskTitle follows what is known: a suspicion until someone reports
+ * ("疑似秸秆焚烧"), then the finding awaiting review ("误报（待审核）"), then the
+ * confirmed finding ("秸秆焚烧（已核实）").
+ */
+export function taskTitle(x: Pick<Task, 'state' | 'finding' | 'event_class'>): string {
+  const finding = x.finding ? tOr('finding', x.finding) : '';
+  if (x.state === 'closed' && finding) return t('title.confirmed', { f: finding });
+  if (x.state === 'reported' && finding) return t('title.reported', { f: finding });
+  const cls = x.event_class ? tOr('class', x.event_class) : t('event');
+  return t('title.suspected', { c: cls });
+}
+
+/** deadlineText: "请在 10月31日 15:05 前签收 · 还剩 28分" or "签收已超时 12分"; '' when none applies. */
+export function deadlineText(x: Pick<Task, 'state' | 'ack_due' | 'report_due'>, now: number): { text: string; over: boolean } {
+  const d = deadlineOf(x);
+  if (d === null) return { text: '', over: false };
+  const what = x.state === 'dispatched' ? 'ack' : 'report';
+  if (d < now) return { text: t(`due.${what}.over`, { left: formatCountdown(now - d) }), over: true };
+  return { text: t(`due.${what}`, { at: formatShort(d, now), left: formatCountdown(d - now) }), over: false };
+}
+
+/** escalationText: who has been told that the task is late. */
+export function escalationText(level: number | undefined): string {
+  return level ? t(`escalation.${Math.min(level, 2)}`) : '';
+}
+
+/** actorText: a person's name, or what the system actors are in words. */
+export function actorText(actor: string): string {
+  return tOr('actor', actor) || actor;
+}
+
+/** timelineText: one step of a task's history in words (without its time). */
+export function timelineText(e: TimelineEntry): string {
+  const who = actorText(e.actor);
+  const parts = [t('tl.' + e.action, { who })];
+  if (e.action === 'dispatch' && e.assignee) parts.push(t('tl.to', { who: e.assignee === 'unassigned queue' ? t('state.unassigned') : e.assignee }));
+  if (e.finding) parts.push(t('tl.finding', { f: tOr('finding', e.finding) }));
+  if (e.photos) parts.push(t('tl.photos', { n: e.photos }) + (e.flagged ? t('tl.flagged') : ''));
+  if (e.from_grid || e.to_grid) parts.push(t('tl.reassigned', { from: e.from_grid ?? '', to: e.to_grid ?? '' }));
+  if (e.level) parts.push(escalationText(Number(e.level)));
+  if (e.note) parts.push(`“${e.note}”`);
+  return parts.join('，');
+}
