@@ -45,7 +45,13 @@ func main() {
 func draw(n int, safe float64) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, n, n))
 	s := float32(n)
-	fill(img, red, func(r *vector.Rasterizer) { r.MoveTo(0, 0); r.LineTo(s, 0); r.LineTo(s, s); r.LineTo(0, s); r.ClosePath() })
+	fill(img, red, func(r *vector.Rasterizer) {
+		r.MoveTo(0, 0)
+		r.LineTo(s, 0)
+		r.LineTo(s, s)
+		r.LineTo(0, s)
+		r.ClosePath()
+	})
 	side := float32(safe) * s
 	x0, y0 := (s-side)/2, (s-side)/2
 	w := side / 40 // line width
@@ -69,7 +75,13 @@ func fill(img *image.RGBA, c color.Color, path func(*vector.Rasterizer)) {
 }
 
 func rect(img *image.RGBA, c color.Color, x0, y0, x1, y1 float32) {
-	fill(img, c, func(r *vector.Rasterizer) { r.MoveTo(x0, y0); r.LineTo(x1, y0); r.LineTo(x1, y1); r.LineTo(x0, y1); r.ClosePath() })
+	fill(img, c, func(r *vector.Rasterizer) {
+		r.MoveTo(x0, y0)
+		r.LineTo(x1, y0)
+		r.LineTo(x1, y1)
+		r.LineTo(x0, y1)
+		r.ClosePath()
+	})
 }
 
 func circle(img *image.RGBA, c color.Color, cx, cy, rad float32) {
