@@ -46,8 +46,8 @@ const browser = await chromium.launch({
 // matched against "STATUS METHOD URL", "failed METHOD URL REASON" and the
 // console text.
 const open = new Set();
-async function page(viewport, label = `page at ${viewport.width} px`) {
-  const ctx = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+async function page(viewport, label = `page at ${viewport.width} px`, options = {}) {
+  const ctx = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...options });
   const p = await ctx.newPage();
   p.errors = [];
   p.http = [];
@@ -299,7 +299,7 @@ try {
     console.log('suite', f);
     const mod = await import(pathToFileURL(join(suiteDir, f)).href);
     try {
-      const suitePage = (vp, label) => page(vp, `${f}: ${label ?? `page at ${vp.width} px`}`);
+      const suitePage = (vp, label, options) => page(vp, `${f}: ${label ?? `page at ${vp.width} px`}`, options);
       await mod.default({ url, root, shots, page: suitePage, login, check, desktop, phone, pixels });
     } catch (e) {
       failures.push(`${f}: ${e.stack || e}`);
