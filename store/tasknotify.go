@@ -132,23 +132,47 @@ func taskNotice(ctx context.Context, tx *Tx, t *skygrid.Task, event string) (sky
 	n := skygrid.Notice{Event: event, TaskID: t.ID, EventID: t.EventID, Class: t.EventClass, GridID: t.GridID, CountyID: t.CountyID,
 		Supervisor: t.SupervisorName, ReportDue: t.ReportDue, Escalation: t.Escalation, Version: t.Version,
 		Link: fmt.Sprintf("%s/#/tasks/%d", tx.db.PublicURL, t.ID)}
-	grid := t.GridName
-	if grid == "" {
-		grid = t.GridID
+	place, err := taskPlace(ctx, tx, t)
+	if err != nil {
+		return n, err
 	}
-	var place []string
-	for _, s := range []string{t.CountyName, t.TownshipName, grid} {
-		if s != "" {
-			place = append(place, s)
-		}
-	}
-	n.Place = strings.Join(place, " ")
+	n.Place = place
 	var first string
 	if err := tx.QueryRowContext(ctx, `SELECT lon, lat, first_seen, class FROM events WHERE id = ?`, t.EventID).Scan(&n.Lon, &n.Lat, &first, &n.Class); err != nil {
 		return n, fmt.Errorf("read event %d: %w", t.EventID, err)
 	}
 	n.FirstSeen = parseTS(first)
 	return n, nil
+}
+
+// taskPlace names the task's county, township and grid, read from the
+// grid's regions (a reassigned task carries its old grid's names), or the
+// event's township and county for a task without a grid.
+func taskPlace(ctx context.Context, tx *Tx, t *skygrid.Task) (string, error) {
+	names := []string{t.CountyName, t.TownshipName}
+	if t.GridID != "" {
+		var grid, parent, parentLevel, grandparent string
+		err := tx.QueryRowContext(ctx, `SELECT g.name, COALESCE(p.name, ''), COALESCE(p.level, ''), COALESCE(gp.name, '') FROM regions g
+			LEFT JOIN regions p ON p.id = g.parent_id LEFT JOIN regions gp ON gp.id = p.parent_id WHERE g.id = ?`, t.GridID).
+			Scan(&grid, &parent, &parentLevel, &grandparent)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return "", fmt.Errorf("read grid %s: %w", t.GridID, err)
+		}
+		if grid == "" {
+			grid = t.GridID
+		}
+		names = []string{parent, grid}
+		if parentLevel == skygrid.LevelTownship {
+			names = []string{grandparent, parent, grid}
+		}
+	}
+	var out []string
+	for _, s := range names {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, " "), nil
 }
 
 // notifyTargets counts what may hear of a new task: the group channels,
