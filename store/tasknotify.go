@@ -167,8 +167,9 @@ func taskPlace(ctx context.Context, tx *Tx, t *skygrid.Task) (string, error) {
 		}
 	}
 	var out []string
-	for _, s := range names {
-		if s != "" {
+	for i, s := range names {
+		// Generated grids carry their county's name ("浑源县 12行2列").
+		if s != "" && (i == len(names)-1 || !strings.HasPrefix(names[i+1], s)) {
 			out = append(out, s)
 		}
 	}
