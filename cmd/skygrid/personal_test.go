@@ -375,3 +375,27 @@ func checkOnce(t *testing.T, sms []notifytest.SMS, works []notifytest.Work, want
 		t.Errorf("%d distinct messages of %d received, want %d", len(seen), len(sms)+len(works), want)
 	}
 }
+
+// user add checks the phone and the DingTalk id.
+func TestUserAddChecksContacts(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "u.db")
+	pw := filepath.Join(t.TempDir(), "pw")
+	os.WriteFile(pw, []byte("a good password\n"), 0o600)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--phone", "139"}, "11-digit mainland mobile"},
+		{[]string{"--phone", "139\x1b[0m52340001"}, "control characters"},
+		{[]string{"--dingtalk-id", "a,b"}, "no spaces, commas"},
+	} {
+		out, err := run(t, db, append([]string{"user", "add", "--name", "x", "--role", "auditor", "--password-file", pw}, tt.args...)...)
+		if err == nil || !strings.Contains(errorText(err), tt.want) {
+			t.Errorf("%v: %v, want %q\n%s", tt.args, err, tt.want, out)
+		}
+	}
+	out, err := run(t, db, "user", "add", "--name", "y", "--role", "auditor", "--password-file", pw, "--phone", "0352-1234567", "--dingtalk-id", "manager4220")
+	if err != nil || !strings.Contains(out, "phone 035****4567 dingtalk man****4220") {
+		t.Errorf("add: %v\n%s", err, out)
+	}
+}
