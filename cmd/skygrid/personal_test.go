@@ -83,24 +83,8 @@ func testToldPersonally(t *testing.T, provider string) {
 	db := filepath.Join(dir, "p.db")
 	files := writeEmbedded(t, dir, data.Districts)
 	day := writeEmbedded(t, dir, data.FIRMSOctober+"/2023-10-24.csv")[0]
-	clk := &e2eClock{t: time.Date(2023, 10, 24, 6, 0, 0, 0, time.UTC)}
-	ali := notifytest.NewAliyun(t, "LTAI5tE2eKeyId", e2eAliSecret, e2eSign, "SMS_468290012")
-	tc := notifytest.NewTencent(t, "AKIDe2eSecretId000000000000", e2eTcKey, "1400987654", e2eSign, "2199001")
-	dt := notifytest.NewDingTalk(t, "dinge2eappkey", e2eDingSec, 2233445566)
-	ali.Now, tc.Now, dt.Now = clk.Now, clk.Now, clk.Now
-	cfg := filepath.Join(dir, "skygrid.toml")
-	sms := fmt.Sprintf("provider = \"aliyun\"\naccess_key_id = \"LTAI5tE2eKeyId\"\naccess_key_secret = %q\nsign_name = %q\ntemplate_code = \"SMS_468290012\"\n"+
-		"template_params = [\"task=task_id\", \"class\", \"place\", \"deadline\"]\nbase_url = %q\n", e2eAliSecret, e2eSign, ali.URL)
-	if provider == "tencent" {
-		sms = fmt.Sprintf("provider = \"tencent\"\nsecret_id = \"AKIDe2eSecretId000000000000\"\nsecret_key = %q\nsign_name = %q\n"+
-			"template_id = \"2199001\"\nsdk_app_id = \"1400987654\"\nbase_url = %q\n", e2eTcKey, e2eSign, tc.URL)
-	}
-	os.WriteFile(cfg, []byte("[notify.sms]\n"+sms+fmt.Sprintf("[notify.dingtalk_app]\napp_key = \"dinge2eappkey\"\nagent_id = 2233445566\nbase_url = %q\n", dt.URL)), 0o600)
-	kind := skygrid.ChannelAliyunSMS
-	received := func() []notifytest.SMS { return ali.Messages() }
-	if provider == "tencent" {
-		kind, received = skygrid.ChannelTencentSMS, tc.Messages
-	}
+	pv := startProviders(t, dir, provider)
+	clk, ali, tc, dt, cfg, kind, received := pv.clk, pv.ali, pv.tc, pv.dt, pv.cfg, pv.kind, pv.received
 	var logs syncBuffer
 	cli := func(args ...string) string {
 		t.Helper()
@@ -166,11 +150,15 @@ func testToldPersonally(t *testing.T, provider string) {
 			wantOverdue++
 		}
 	}
-	waitOutbox(t, db, func(ms []*skygrid.OutboxMessage) bool { return failedOnce(ms) >= 2 })
-	clk.Set(clk.Now().Add(time.Hour)) // the failed ones are due again
-	waitOutbox(t, db, func(ms []*skygrid.OutboxMessage) bool {
-		return unsent(ms) == 0 && len(ms) >= 2*len(tasks)+2*wantOverdue
-	})
+	total := 2*len(tasks) + 2*wantOverdue
+	// Every message tried once (the worker idle: none in flight while the
+	// clock moves), then the failed ones due again.
+	waitOutbox(t, db, func(ms []*skygrid.OutboxMessage) bool { return len(ms) >= total && unsent(ms) == failedOnce(ms, true) })
+	if n := failedOnce(openOutbox(t, db), false); n != 2 {
+		t.Errorf("%d messages failed, want 2 (the refused SMS and work notice)", n)
+	}
+	clk.Set(clk.Now().Add(time.Hour))
+	waitOutbox(t, db, func(ms []*skygrid.OutboxMessage) bool { return len(ms) >= total && unsent(ms) == 0 })
 	apiOutbox := apiGet(t, url+"/api/outbox?limit=5000", admin)
 	audit := apiGet(t, url+"/api/audit?limit=10000", admin)
 	stop()
@@ -212,6 +200,42 @@ func testToldPersonally(t *testing.T, provider string) {
 	if !strings.Contains(logs.String(), "personal notifications to grid supervisors") {
 		t.Errorf("the serve log does not say what goes out:\n%.3000s", logs.String())
 	}
+}
+
+// providers are the stand-ins of one end-to-end run and the config file
+// that points at them: the SMS provider's and DingTalk's.
+type providers struct {
+	clk      *e2eClock
+	ali      *notifytest.Aliyun
+	tc       *notifytest.Tencent
+	dt       *notifytest.DingTalk
+	cfg      string
+	kind     string
+	received func() []notifytest.SMS
+}
+
+func startProviders(t *testing.T, dir, provider string) *providers {
+	clk := &e2eClock{t: time.Date(2023, 10, 24, 6, 0, 0, 0, time.UTC)}
+	pv := &providers{clk: clk, cfg: filepath.Join(dir, "skygrid.toml"), kind: skygrid.ChannelAliyunSMS,
+		ali: notifytest.NewAliyun(t, "LTAI5tE2eKeyId", e2eAliSecret, e2eSign, "SMS_468290012"),
+		tc:  notifytest.NewTencent(t, "AKIDe2eSecretId000000000000", e2eTcKey, "1400987654", e2eSign, "2199001"),
+		dt:  notifytest.NewDingTalk(t, "dinge2eappkey", e2eDingSec, 2233445566)}
+	pv.ali.Now, pv.tc.Now, pv.dt.Now = clk.Now, clk.Now, clk.Now
+	pv.received = pv.ali.Messages
+	sms := fmt.Sprintf("provider = \"aliyun\"\naccess_key_id = \"LTAI5tE2eKeyId\"\naccess_key_secret = %q\nsign_name = %q\n"+
+		"template_code = \"SMS_468290012\"\ntemplate_params = [\"task=task_id\", \"class\", \"place\", \"deadline\"]\nbase_url = %q\n",
+		e2eAliSecret, e2eSign, pv.ali.URL)
+	if provider == "tencent" {
+		pv.kind, pv.received = skygrid.ChannelTencentSMS, pv.tc.Messages
+		sms = fmt.Sprintf("provider = \"tencent\"\nsecret_id = \"AKIDe2eSecretId000000000000\"\nsecret_key = %q\nsign_name = %q\n"+
+			"template_id = \"2199001\"\nsdk_app_id = \"1400987654\"\nbase_url = %q\n", e2eTcKey, e2eSign, pv.tc.URL)
+	}
+	// The DingTalk secret is in the environment only (e2eMain).
+	ding := fmt.Sprintf("[notify.dingtalk_app]\napp_key = \"dinge2eappkey\"\nagent_id = 2233445566\nbase_url = %q\n", pv.dt.URL)
+	if err := os.WriteFile(pv.cfg, []byte("[notify.sms]\n"+sms+ding), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return pv
 }
 
 // e2eClock is a settable clock shared by the commands, the server and the
@@ -316,7 +340,7 @@ func waitOutbox(t *testing.T, db string, ok func([]*skygrid.OutboxMessage) bool)
 			return
 		}
 	}
-	t.Fatalf("the outbox did not get there: %d messages, %d unsent, %d failed once", len(ms), unsent(ms), failedOnce(ms))
+	t.Fatalf("the outbox did not get there: %d messages, %d unsent, %d failed once", len(ms), unsent(ms), failedOnce(ms, false))
 }
 
 func unsent(ms []*skygrid.OutboxMessage) int {
@@ -329,14 +353,30 @@ func unsent(ms []*skygrid.OutboxMessage) int {
 	return n
 }
 
-func failedOnce(ms []*skygrid.OutboxMessage) int {
+// failedOnce counts the messages that failed at least once (unsent only:
+// those waiting to be tried again).
+func failedOnce(ms []*skygrid.OutboxMessage, unsentOnly bool) int {
 	n := 0
 	for _, m := range ms {
-		if m.Attempts > 0 {
+		if m.Attempts > 0 && (!unsentOnly || m.SentAt.IsZero()) {
 			n++
 		}
 	}
 	return n
+}
+
+func openOutbox(t *testing.T, db string) []*skygrid.OutboxMessage {
+	t.Helper()
+	d := store.NewDB(db)
+	if err := d.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ms, err := d.FindOutbox(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
 }
 
 func apiGet(t *testing.T, url, token string) string {
