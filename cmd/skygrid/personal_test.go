@@ -439,3 +439,26 @@ func TestUserAddChecksContacts(t *testing.T) {
 		t.Errorf("add: %v\n%s", err, out)
 	}
 }
+
+// Without a provider, serve says once that no personal message goes out,
+// and the store is told to queue none.
+func TestServeSaysPersonalNoticesAreOff(t *testing.T) {
+	var logs syncBuffer
+	m, _, _ := testMain()
+	m.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	db, err := m.openDB(filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := m.pipeline(db, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	w, err := m.notifyWorker(db, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Senders) != 0 || len(db.PersonalKinds) != 0 || strings.Count(logs.String(), "personal notifications off") != 1 {
+		t.Errorf("senders %v, kinds %v, log:\n%s", w.Senders, db.PersonalKinds, logs.String())
+	}
+}
