@@ -35,20 +35,32 @@ type Channel struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// OutboxMessage is one notification to one channel, written in the same
-// transaction as the change it tells of and sent by the notify worker.
+// OutboxMessage is one notification to one channel (a group robot, a
+// webhook) or to one person (a personal channel kind and their address),
+// written in the same transaction as the change it tells of and sent by
+// the notify worker.
 type OutboxMessage struct {
 	ID int64 `json:"id"`
-	// Key is the idempotency key (event, task, channel): the same change
-	// never queues twice, and receivers can drop repeats.
-	Key       string `json:"key"`
-	ChannelID int64  `json:"channel_id"`
-	// Kind, URL and Secret are the channel's, filled by ClaimOutbox.
-	Kind   string `json:"kind"`
+	// Key is the idempotency key (event, task, channel or person and
+	// kind): the same change never queues twice, and receivers can drop
+	// repeats.
+	Key string `json:"key"`
+	// ChannelID is the channel's; 0 for a personal message.
+	ChannelID int64 `json:"channel_id"`
+	// Kind is the channel's kind (filled by ClaimOutbox and FindOutbox) or
+	// the personal message's (aliyun_sms, tencent_sms, dingtalk_work).
+	Kind string `json:"kind"`
+	// URL and Secret are the channel's, filled by ClaimOutbox.
 	URL    string `json:"-"`
 	Secret string `json:"-"`
-	Event  string `json:"event"`
-	TaskID int64  `json:"task_id,omitempty"`
+	// Recipient is a personal message's address: a mobile for SMS,
+	// "userid:ID" or "mobile:PHONE" for a DingTalk work notice. It is never
+	// shown: RecipientMasked is (138****5678).
+	Recipient       string `json:"-"`
+	RecipientMasked string `json:"recipient,omitempty"`
+	RecipientName   string `json:"recipient_name,omitempty"`
+	Event           string `json:"event"`
+	TaskID          int64  `json:"task_id,omitempty"`
 	// Title and Text (markdown) are the message; Payload is the JSON the
 	// generic webhook receives.
 	Title     string    `json:"title"`
@@ -88,6 +100,10 @@ type Notice struct {
 	FirstSeen  time.Time `json:"first_seen"`
 	ReportDue  time.Time `json:"report_due"`
 	Escalation int       `json:"escalation,omitempty"`
+	// Version is the task's version when the notice was written.
+	Version int64 `json:"version,omitempty"`
+	// Place names the task's county, township and grid (浑源县 王庄堡镇 网格名).
+	Place string `json:"place,omitempty"`
 	// Link opens the task in the web app.
 	Link string `json:"link"`
 }

@@ -25,7 +25,9 @@ type User struct {
 	ID    int64  `json:"id"`
 	Name  string `json:"name"`
 	Phone string `json:"phone,omitempty"`
-	Role  string `json:"role"`
+	// DingTalkID is the user's DingTalk user id (userid), for work notices.
+	DingTalkID string `json:"dingtalk_id,omitempty"`
+	Role       string `json:"role"`
 	// Regions are the user's scope: an official's county or township, a
 	// supervisor's grids; none for admins and auditors (city-wide).
 	Regions   []string  `json:"regions,omitempty"`

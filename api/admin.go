@@ -39,38 +39,43 @@ func (s *Server) handleAudit(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"entries": es})
 }
 
-// GET /api/users (admins)
+// GET /api/users (admins): phones and DingTalk ids masked (138****5678).
 func (s *Server) handleUsers(c echo.Context) error {
 	us, err := s.Users.FindUsers(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	if us == nil {
-		us = []*skygrid.User{}
+	out := make([]*skygrid.User, len(us))
+	for i, u := range us {
+		m := *u
+		m.Phone, m.DingTalkID = skygrid.MaskPhone(u.Phone), skygrid.MaskPhone(u.DingTalkID)
+		out[i] = &m
 	}
-	return c.JSON(http.StatusOK, map[string]any{"users": us})
+	return c.JSON(http.StatusOK, map[string]any{"users": out})
 }
 
 // NewUser is the body of POST /api/users.
 type NewUser struct {
-	Name     string   `json:"name"`
-	Role     string   `json:"role"`
-	Regions  []string `json:"regions"`
-	Phone    string   `json:"phone"`
-	Password string   `json:"password"`
+	Name    string   `json:"name"`
+	Role    string   `json:"role"`
+	Regions []string `json:"regions"`
+	Phone   string   `json:"phone"`
+	// DingTalkID is the user's DingTalk user id, for work notices.
+	DingTalkID string `json:"dingtalk_id"`
+	Password   string `json:"password"`
 }
 
 // POST /api/users (admins): add a user, as `skygrid user add` does.
 func (s *Server) handleCreateUser(c echo.Context) error {
 	var req NewUser
 	if err := c.Bind(&req); err != nil {
-		return skygrid.Errorf(skygrid.EINVALID, "want a JSON body {\"name\", \"role\", \"regions\", \"phone\", \"password\"}")
+		return skygrid.Errorf(skygrid.EINVALID, "want a JSON body {\"name\", \"role\", \"regions\", \"phone\", \"dingtalk_id\", \"password\"}")
 	}
 	hash, err := HashPassword(req.Password)
 	if err != nil {
 		return err
 	}
-	u := &skygrid.User{Name: strings.TrimSpace(req.Name), Role: req.Role, Phone: strings.TrimSpace(req.Phone)}
+	u := &skygrid.User{Name: strings.TrimSpace(req.Name), Role: req.Role, Phone: strings.TrimSpace(req.Phone), DingTalkID: strings.TrimSpace(req.DingTalkID)}
 	for _, r := range req.Regions {
 		for _, id := range strings.Split(r, ",") {
 			if id = strings.TrimSpace(id); id != "" {

@@ -1,10 +1,15 @@
 // Package notify delivers the outbox: DingTalk (钉钉) and WeCom (企业微信)
-// group robots and generic JSON webhooks. Send posts one message; Worker
-// claims due messages from the store, sends them and records the outcome.
+// group robots and generic JSON webhooks (Send), and personal messages to
+// one person through the providers of the configuration (Config): SMS by
+// Aliyun or Tencent Cloud, DingTalk work notices (the Sender of each
+// kind). Worker claims due messages from the store, sends them and
+// records the outcome.
 //
 // Robot URLs carry their token in the query (access_token, key) and
-// DingTalk robots a signing secret: no error or log line of this package
-// shows either (see MaskURL).
+// DingTalk robots a signing secret; the providers' AccessKeySecret,
+// SecretKey, AppSecret and access tokens come from the configuration:
+// no error or log line of this package shows any of them (see MaskURL),
+// nor a recipient's phone unmasked.
 package notify
 
 import (

@@ -54,6 +54,10 @@ type Worker struct {
 	// Backoff is the delay after a first failure (default 10s); it doubles
 	// with each further attempt, varies by ±20% and stops growing at 1h.
 	Backoff time.Duration
+	// Senders deliver personal messages by kind (aliyun_sms, tencent_sms,
+	// dingtalk_work; see Config.Senders). A personal message of a kind
+	// without a sender fails and is tried again later.
+	Senders map[string]Sender
 	Logger  *slog.Logger
 }
 
@@ -182,11 +186,14 @@ func (w *Worker) RunOnce(ctx context.Context) (sent, failed int, err error) {
 // by the worker's stop.
 func (w *Worker) deliver(ctx context.Context, m *skygrid.OutboxMessage) (bool, error) {
 	sctx, cancel := context.WithTimeout(ctx, SendTimeout)
-	err := Send(sctx, w.Client, m)
+	err := w.send(sctx, m)
 	cancel()
 	mctx, cancel := context.WithTimeout(ctx, markTimeout)
 	defer cancel()
 	log := w.logger().With("id", m.ID, "key", m.Key, "kind", m.Kind)
+	if m.Recipient != "" {
+		log = log.With("to", skygrid.MaskRecipient(m.Recipient))
+	}
 	if err == nil {
 		if err := w.Outbox.MarkSent(mctx, m.ID, w.now()); err != nil {
 			return false, fmt.Errorf("mark %s sent: %w", m.Key, err)
@@ -201,6 +208,19 @@ func (w *Worker) deliver(ctx context.Context, m *skygrid.OutboxMessage) (bool, e
 	}
 	log.Warn("notify: send failed", "attempts", m.Attempts+1, "retry_in", delay.Round(time.Second), "err", err)
 	return false, nil
+}
+
+// send delivers one message through its kind's sender, or as a group
+// channel's.
+func (w *Worker) send(ctx context.Context, m *skygrid.OutboxMessage) error {
+	if s := w.Senders[m.Kind]; s != nil {
+		return s.Send(ctx, m)
+	}
+	if skygrid.IsPersonalKind(m.Kind) {
+		return fmt.Errorf("%s to %s: no provider configured for %s (see [notify] in the configuration)", m.Kind,
+			skygrid.MaskRecipient(m.Recipient), m.Kind)
+	}
+	return Send(ctx, w.Client, m)
 }
 
 // release gives claimed messages back when the outbox can.

@@ -515,11 +515,12 @@ func (t *ingestTx) CreateTasks(tasks []*skygrid.Task) error {
 }
 
 // notifyCreated queues the task.created notifications in the ingest
-// transaction; nothing to do (and no query per task) without channels.
+// transaction; nothing to do (and no query per task) without channels or
+// personal messages.
 func (t *ingestTx) notifyCreated(tasks []*skygrid.Task) error {
 	if t.channels == nil {
-		var n int
-		if err := t.tx.QueryRowContext(t.ctx, `SELECT COUNT(*) FROM notify_channels`).Scan(&n); err != nil {
+		n, err := notifyTargets(t.ctx, t.tx)
+		if err != nil {
 			return err
 		}
 		t.channels = &n

@@ -223,21 +223,17 @@ func (db *DB) QueueOutbox(ctx context.Context, msgs []*skygrid.OutboxMessage) er
 
 // queueOutbox queues messages inside tx. A message whose key is already
 // queued (sent or not) is not queued again: its ID is set to the queued
-// one's. CreatedAt and NextAt default to the transaction's time.
+// one's. CreatedAt and NextAt default to the transaction's time. A message
+// goes to a channel (ChannelID) or, personal, to a recipient through a
+// personal channel kind.
 func queueOutbox(ctx context.Context, tx *Tx, msgs []*skygrid.OutboxMessage) error {
 	for _, m := range msgs {
-		if m.Key == "" {
-			return skygrid.Errorf(skygrid.EINVALID, "outbox message: key required")
-		} else if m.ChannelID == 0 {
-			return skygrid.Errorf(skygrid.EINVALID, "outbox message %s: channel required", m.Key)
-		} else if m.Event == "" {
-			return skygrid.Errorf(skygrid.EINVALID, "outbox message %s: event required", m.Key)
+		if err := checkOutboxMessage(m); err != nil {
+			return err
 		}
 		payload := m.Payload
 		if payload == "" {
 			payload = "{}"
-		} else if !json.Valid([]byte(payload)) {
-			return skygrid.Errorf(skygrid.EINVALID, "outbox message %s: payload is not JSON", m.Key)
 		}
 		if m.CreatedAt.IsZero() {
 			m.CreatedAt = tx.now
@@ -245,13 +241,19 @@ func queueOutbox(ctx context.Context, tx *Tx, msgs []*skygrid.OutboxMessage) err
 		if m.NextAt.IsZero() {
 			m.NextAt = tx.now
 		}
-		var taskID any
+		var taskID, channelID any
 		if m.TaskID != 0 {
 			taskID = m.TaskID
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, channel_id, event, task_id, title, text, payload, next_at, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
-			m.Key, m.ChannelID, m.Event, taskID, m.Title, m.Text, payload, ts(m.NextAt), ts(m.CreatedAt))
+		kind := ""
+		if m.ChannelID != 0 {
+			channelID = m.ChannelID
+		} else {
+			kind = m.Kind
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, channel_id, kind, recipient, recipient_name, event, task_id, title, text, payload,
+			next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+			m.Key, channelID, kind, m.Recipient, m.RecipientName, m.Event, taskID, m.Title, m.Text, payload, ts(m.NextAt), ts(m.CreatedAt))
 		if err != nil {
 			if isConstraint(err) {
 				return skygrid.Errorf(skygrid.EINVALID, "outbox message %s: channel %d: %v", m.Key, m.ChannelID, err)
@@ -267,24 +269,53 @@ func queueOutbox(ctx context.Context, tx *Tx, msgs []*skygrid.OutboxMessage) err
 	return nil
 }
 
-const outboxCols = `o.id, o.key, o.channel_id, o.event, o.task_id, o.title, o.text, o.payload, o.attempts, o.next_at, o.sent_at, o.last_error, o.created_at`
+// checkOutboxMessage checks what a message needs before it is queued.
+func checkOutboxMessage(m *skygrid.OutboxMessage) error {
+	switch {
+	case m.Key == "":
+		return skygrid.Errorf(skygrid.EINVALID, "outbox message: key required")
+	case m.Event == "":
+		return skygrid.Errorf(skygrid.EINVALID, "outbox message %s: event required", m.Key)
+	case m.Payload != "" && !json.Valid([]byte(m.Payload)):
+		return skygrid.Errorf(skygrid.EINVALID, "outbox message %s: payload is not JSON", m.Key)
+	case m.ChannelID != 0 && m.Recipient != "":
+		return skygrid.Errorf(skygrid.EINVALID, "outbox message %s: a channel or a recipient, not both", m.Key)
+	case m.ChannelID != 0:
+		return nil
+	case m.Recipient == "" && !skygrid.IsPersonalKind(m.Kind):
+		return skygrid.Errorf(skygrid.EINVALID, "outbox message %s: channel required", m.Key)
+	case !skygrid.IsPersonalKind(m.Kind):
+		return skygrid.Errorf(skygrid.EINVALID, "outbox message %s: unknown personal channel kind %q (%s)", m.Key, m.Kind,
+			strings.Join(skygrid.PersonalKinds, ", "))
+	case m.Recipient == "":
+		return skygrid.Errorf(skygrid.EINVALID, "outbox message %s: recipient required", m.Key)
+	}
+	return nil
+}
+
+const outboxCols = `o.id, o.key, COALESCE(o.channel_id, 0), o.event, o.task_id, o.title, o.text, o.payload, o.attempts, o.next_at, o.sent_at,
+	o.last_error, o.created_at, COALESCE(c.kind, o.kind), o.recipient, o.recipient_name`
+
+// outboxFrom joins a message's channel (none for a personal message).
+const outboxFrom = ` FROM outbox o LEFT JOIN notify_channels c ON c.id = o.channel_id`
 
 func scanOutbox(rows *sql.Rows, extra ...any) (*skygrid.OutboxMessage, error) {
 	m := &skygrid.OutboxMessage{}
 	var taskID sql.NullInt64
 	var next, sent, created string
 	if err := rows.Scan(append([]any{&m.ID, &m.Key, &m.ChannelID, &m.Event, &taskID, &m.Title, &m.Text, &m.Payload,
-		&m.Attempts, &next, &sent, &m.LastError, &created}, extra...)...); err != nil {
+		&m.Attempts, &next, &sent, &m.LastError, &created, &m.Kind, &m.Recipient, &m.RecipientName}, extra...)...); err != nil {
 		return nil, err
 	}
 	m.TaskID = taskID.Int64
 	m.NextAt, m.SentAt, m.CreatedAt = parseTS(next), parseTS(sent), parseTS(created)
+	m.RecipientMasked = skygrid.MaskRecipient(m.Recipient)
 	return m, nil
 }
 
 // ClaimOutbox returns up to n unsent messages due at now and not claimed
 // by another worker (or whose claim ran out), by id, with their channel's
-// kind, URL and secret, and claims them until now+lease. It runs in one
+// kind, URL and secret or their personal kind and recipient, and claims them until now+lease. It runs in one
 // immediate transaction (the DSN's _txlock), so two workers never claim
 // the same message.
 func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, n int, lease time.Duration) ([]*skygrid.OutboxMessage, error) {
@@ -300,20 +331,20 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, n int, lease time.
 	}
 	defer tx.Rollback()
 	at := ts(now)
-	rows, err := tx.QueryContext(ctx, `SELECT `+outboxCols+`, c.kind, c.url, c.secret FROM outbox o JOIN notify_channels c ON c.id = o.channel_id
+	rows, err := tx.QueryContext(ctx, `SELECT `+outboxCols+`, COALESCE(c.url, ''), COALESCE(c.secret, '')`+outboxFrom+`
 		WHERE o.sent_at = '' AND o.next_at <= ? AND (o.claimed_until = '' OR o.claimed_until <= ?) ORDER BY o.id LIMIT ?`, at, at, n)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
 	var out []*skygrid.OutboxMessage
 	for rows.Next() {
-		var kind, u, secret string
-		m, err := scanOutbox(rows, &kind, &u, &secret)
+		var u, secret string
+		m, err := scanOutbox(rows, &u, &secret)
 		if err != nil {
 			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("claim outbox: %w", err)
 		}
-		m.Kind, m.URL, m.Secret = kind, u, secret
+		m.URL, m.Secret = u, secret
 		out = append(out, m)
 	}
 	rows.Close()
@@ -391,22 +422,21 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, reason string, next time
 }
 
 // FindOutbox lists messages, newest first (sent or not), with their
-// channel's kind (not its URL or secret). limit <= 0 lists all.
+// channel's kind (not its URL or secret) or their personal kind and
+// recipient masked (Recipient is left empty). limit <= 0 lists all.
 func (db *DB) FindOutbox(ctx context.Context, limit int) ([]*skygrid.OutboxMessage, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+outboxCols+`, COALESCE(c.kind, '') FROM outbox o LEFT JOIN notify_channels c ON c.id = o.channel_id
-		ORDER BY o.id DESC`+limitOffset(limit, 0))
+	rows, err := db.db.QueryContext(ctx, `SELECT `+outboxCols+outboxFrom+` ORDER BY o.id DESC`+limitOffset(limit, 0))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("find outbox: %w", err)
 	}
 	defer rows.Close()
 	var out []*skygrid.OutboxMessage
 	for rows.Next() {
-		var kind string
-		m, err := scanOutbox(rows, &kind)
+		m, err := scanOutbox(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("find outbox: %w", err)
 		}
-		m.Kind = kind
+		m.Recipient = ""
 		out = append(out, m)
 	}
 	return out, rows.Err()

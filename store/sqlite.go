@@ -40,6 +40,10 @@ type DB struct {
 	// PublicURL is where users reach the web app, for links in
 	// notifications (default http://127.0.0.1:8080).
 	PublicURL string
+	// PersonalKinds are the personal channel kinds with a provider set up
+	// (aliyun_sms or tencent_sms, dingtalk_work): a task's notices queue a
+	// message per supervisor for each. None: no personal messages.
+	PersonalKinds []string
 }
 
 // NewDB returns a DB for the file at dsn (":memory:" for a private

@@ -28,6 +28,14 @@ func (db *DB) CreateUser(ctx context.Context, u *skygrid.User, hash string) erro
 	case !u.CityWide() && len(u.Regions) == 0:
 		return skygrid.Errorf(skygrid.EINVALID, "%s users need a region (a county or township for officials, grids for supervisors)", u.Role)
 	}
+	phone, err := skygrid.ParsePhone(u.Phone)
+	if err != nil {
+		return err
+	}
+	u.Phone, u.DingTalkID = phone, strings.TrimSpace(u.DingTalkID)
+	if err := skygrid.CheckDingTalkID(u.DingTalkID); err != nil {
+		return err
+	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -48,8 +56,8 @@ func (db *DB) CreateUser(ctx context.Context, u *skygrid.User, hash string) erro
 		}
 	}
 	now := ts(tx.now)
-	res, err := tx.ExecContext(ctx, `INSERT INTO users (name, phone, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		u.Name, u.Phone, u.Role, hash, now, now)
+	res, err := tx.ExecContext(ctx, `INSERT INTO users (name, phone, dingtalk_id, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		u.Name, u.Phone, u.DingTalkID, u.Role, hash, now, now)
 	if isConstraint(err) {
 		return skygrid.Errorf(skygrid.ECONFLICT, "user %q exists", u.Name)
 	} else if err != nil {
@@ -63,19 +71,32 @@ func (db *DB) CreateUser(ctx context.Context, u *skygrid.User, hash string) erro
 		}
 	}
 	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: skygrid.ActorOf(ctx, "cli"), Action: "user.add", Entity: "user", EntityID: fmt.Sprint(u.ID),
-		After: fmt.Sprintf("name=%s role=%s regions=%s", u.Name, u.Role, strings.Join(u.Regions, ","))}); err != nil {
+		After: fmt.Sprintf("name=%s role=%s regions=%s%s", u.Name, u.Role, strings.Join(u.Regions, ","), contactSummary(u))}); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
-const userCols = `u.id, u.name, u.phone, u.role, u.disabled, u.created_at,
+// contactSummary shows a user's phone and DingTalk id masked, for the
+// audit log.
+func contactSummary(u *skygrid.User) string {
+	var s string
+	if u.Phone != "" {
+		s += " phone=" + skygrid.MaskPhone(u.Phone)
+	}
+	if u.DingTalkID != "" {
+		s += " dingtalk=" + skygrid.MaskPhone(u.DingTalkID)
+	}
+	return s
+}
+
+const userCols = `u.id, u.name, u.phone, u.dingtalk_id, u.role, u.disabled, u.created_at,
 	COALESCE((SELECT group_concat(region_id, ',') FROM user_regions r WHERE r.user_id = u.id), '')`
 
 func scanUser(row interface{ Scan(...any) error }, extra ...any) (*skygrid.User, error) {
 	u := &skygrid.User{}
 	var created, regions string
-	if err := row.Scan(append([]any{&u.ID, &u.Name, &u.Phone, &u.Role, &u.Disabled, &created, &regions}, extra...)...); err != nil {
+	if err := row.Scan(append([]any{&u.ID, &u.Name, &u.Phone, &u.DingTalkID, &u.Role, &u.Disabled, &created, &regions}, extra...)...); err != nil {
 		return nil, err
 	}
 	u.CreatedAt = parseTS(created)

@@ -20,6 +20,7 @@ import (
 
 	"skygrid"
 	"skygrid/dispatch"
+	"skygrid/notify"
 	"skygrid/store"
 
 	"github.com/BurntSushi/toml"
@@ -221,10 +222,39 @@ func (m *Main) openDB(path string) (*store.DB, error) {
 	return db, nil
 }
 
+// settings is the whole configuration file: the pipeline's keys and the
+// [notify] section (who delivers personal messages).
+type settings struct {
+	dispatch.Config
+	Notify notify.Config `toml:"notify"`
+}
+
+// secretEnv are the environment variables that override the secrets of
+// the [notify] section, so that they need not be in the file.
+var secretEnv = map[string]func(*notify.Config) *string{
+	"SKYGRID_SMS_ACCESS_KEY_SECRET": func(c *notify.Config) *string { return &c.SMS.AccessKeySecret },
+	"SKYGRID_SMS_SECRET_KEY":        func(c *notify.Config) *string { return &c.SMS.SecretKey },
+	"SKYGRID_DINGTALK_APP_SECRET":   func(c *notify.Config) *string { return &c.DingTalkApp.AppSecret },
+}
+
 // loadConfig reads the TOML configuration over the defaults, then the
 // --set overrides ("key=value" or "table.key=value").
 func loadConfig(path string, sets ...string) (dispatch.Config, error) {
-	cfg := dispatch.DefaultConfig()
+	s, err := loadSettings(path, nil, sets...)
+	return s.Config, err
+}
+
+// settings reads the whole configuration with the secrets of the
+// environment (secretEnv).
+func (m *Main) settings(path string, sets []string) (settings, error) {
+	return loadSettings(path, m.Getenv, sets...)
+}
+
+// loadSettings reads the TOML configuration over the defaults, then the
+// --set overrides ("key=value" or "table.key=value"), then the secrets
+// from getenv (when not nil), and checks it.
+func loadSettings(path string, getenv func(string) string, sets ...string) (settings, error) {
+	cfg := settings{Config: dispatch.DefaultConfig(), Notify: notify.DefaultConfig()}
 	if path != "" {
 		md, err := toml.DecodeFile(path, &cfg)
 		if err != nil {
@@ -235,34 +265,58 @@ func loadConfig(path string, sets ...string) (dispatch.Config, error) {
 		}
 	}
 	for _, set := range sets {
-		key, value, ok := strings.Cut(set, "=")
-		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
-		if !ok || key == "" {
-			return cfg, fmt.Errorf("--set %q: want key=value", set)
-		}
-		doc := key + " = " + value
-		if table, k, dotted := strings.Cut(key, "."); dotted {
-			doc = "[" + table + "]\n" + k + " = " + value
-		}
-		md, err := toml.Decode(doc, &cfg)
-		if err != nil {
-			// A bare word is a string: --set detect.time_zone=Asia/Urumqi
-			quoted := strings.Replace(doc, " = "+value, " = "+strconv.Quote(value), 1)
-			if md, err = toml.Decode(quoted, &cfg); err != nil {
-				return cfg, fmt.Errorf("--set %s: %w", set, err)
-			}
-		}
-		if err := undecoded(md); err != nil {
-			return cfg, fmt.Errorf("--set %s: %w", set, err)
+		if err := applySet(&cfg, set); err != nil {
+			return cfg, err
 		}
 	}
-	if err := cfg.Validate(); err != nil {
+	for name, field := range secretEnv {
+		if v := envOf(getenv, name); v != "" {
+			*field(&cfg.Notify) = v
+		}
+	}
+	err := cfg.Config.Validate()
+	if err == nil {
+		err = cfg.Notify.Validate()
+	}
+	if err != nil {
 		if path != "" {
 			return cfg, fmt.Errorf("config %s: %w", path, err)
 		}
 		return cfg, fmt.Errorf("config: %w", err)
 	}
 	return cfg, nil
+}
+
+func envOf(getenv func(string) string, name string) string {
+	if getenv == nil {
+		return ""
+	}
+	return strings.TrimSpace(getenv(name))
+}
+
+// applySet applies one --set key=value.
+func applySet(cfg *settings, set string) error {
+	key, value, ok := strings.Cut(set, "=")
+	key, value = strings.TrimSpace(key), strings.TrimSpace(value)
+	if !ok || key == "" {
+		return fmt.Errorf("--set %q: want key=value", set)
+	}
+	doc := key + " = " + value
+	if table, k, dotted := strings.Cut(key, "."); dotted {
+		doc = "[" + table + "]\n" + k + " = " + value
+	}
+	md, err := toml.Decode(doc, cfg)
+	if err != nil {
+		// A bare word is a string: --set detect.time_zone=Asia/Urumqi
+		quoted := strings.Replace(doc, " = "+value, " = "+strconv.Quote(value), 1)
+		if md, err = toml.Decode(quoted, cfg); err != nil {
+			return fmt.Errorf("--set %s: %w", set, err)
+		}
+	}
+	if err := undecoded(md); err != nil {
+		return fmt.Errorf("--set %s: %w", set, err)
+	}
+	return nil
 }
 
 func undecoded(md toml.MetaData) error {
@@ -290,13 +344,16 @@ func (m *Main) openPipeline(file string, c *common) (*store.DB, *dispatch.Pipeli
 	return db, p, nil
 }
 
-// pipeline opens the pipeline on db with the configuration.
+// pipeline opens the pipeline on db with the configuration, and tells db
+// which personal channel kinds have a provider (their messages are queued
+// with the tasks).
 func (m *Main) pipeline(db *store.DB, configPath string, sets []string) (*dispatch.Pipeline, error) {
-	cfg, err := loadConfig(configPath, sets...)
+	cfg, err := m.settings(configPath, sets)
 	if err != nil {
 		return nil, err
 	}
-	p, err := dispatch.New(db, cfg)
+	db.PersonalKinds = cfg.Notify.Kinds()
+	p, err := dispatch.New(db, cfg.Config)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"skygrid"
 	"skygrid/notify"
+	"skygrid/store"
 )
 
 // runNotify: skygrid notify add|list|send [flags]
@@ -65,19 +66,30 @@ func signed(c *skygrid.Channel) string {
 
 func (m *Main) runNotifyList(ctx context.Context, args []string) error {
 	var c common
-	fs := m.newFlags("notify list", "Usage: skygrid notify list [flags]\n\nLists the notification channels (tokens masked, secrets never shown).", &c)
+	fs := m.newFlags("notify list", "Usage: skygrid notify list [--outbox [--limit N]] [flags]\n\n"+
+		"Lists the notification channels (tokens masked, secrets never shown) and the personal channels the\n"+
+		"configuration sets up; with --outbox, the messages queued and sent, newest first (recipients masked).", &c)
 	format := fs.String("format", "table", "table or csv")
+	showOutbox := fs.Bool("outbox", false, "list the outbox's messages instead of the channels")
+	limit := fs.Int("limit", 50, "with --outbox: how many messages (0: all)")
 	if _, err := m.parseFiles(fs, args, 0, 0); err != nil {
 		return err
 	}
 	if *format != "table" && *format != "csv" {
 		return fmt.Errorf("notify list: --format %q: want table or csv", *format)
 	}
+	cfg, err := m.settings(c.config, c.sets)
+	if err != nil {
+		return err
+	}
 	db, err := m.openDB(c.db)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if *showOutbox {
+		return m.listOutbox(ctx, db, *format, *limit)
+	}
 	cs, err := db.FindChannels(ctx)
 	if err != nil {
 		return err
@@ -96,6 +108,42 @@ func (m *Main) runNotifyList(ctx context.Context, args []string) error {
 	}
 	if *format == "table" {
 		fmt.Fprintf(m.Stdout, "%d channels (times Asia/Shanghai)\n", len(cs))
+		personal := cfg.Notify.Describe()
+		if len(personal) == 0 {
+			fmt.Fprintln(m.Stdout, "personal channels: none configured ([notify.sms], [notify.dingtalk_app])")
+		}
+		for _, d := range personal {
+			fmt.Fprintln(m.Stdout, "personal channel "+d)
+		}
+	}
+	return nil
+}
+
+// listOutbox prints the outbox: kind, recipient masked, state.
+func (m *Main) listOutbox(ctx context.Context, db *store.DB, format string, limit int) error {
+	ms, err := db.FindOutbox(ctx, limit)
+	if err != nil {
+		return err
+	}
+	header := []string{"id", "kind", "recipient", "name", "event", "task", "attempts", "sent", "next", "last_error", "key"}
+	var rows [][]string
+	for _, o := range ms {
+		to := o.RecipientMasked
+		if to == "" {
+			to = fmt.Sprintf("channel %d", o.ChannelID)
+		}
+		next := ""
+		if o.SentAt.IsZero() {
+			next = local(o.NextAt)
+		}
+		rows = append(rows, []string{strconv.FormatInt(o.ID, 10), o.Kind, to, o.RecipientName, o.Event, strconv.FormatInt(o.TaskID, 10),
+			strconv.Itoa(o.Attempts), local(o.SentAt), next, o.LastError, o.Key})
+	}
+	if err := writeRows(m.Stdout, format, header, rows); err != nil {
+		return err
+	}
+	if format == "table" {
+		fmt.Fprintf(m.Stdout, "%d messages (times Asia/Shanghai)\n", len(ms))
 	}
 	return nil
 }
@@ -104,8 +152,13 @@ func (m *Main) runNotifySend(ctx context.Context, args []string) error {
 	var c common
 	fs := m.newFlags("notify send", "Usage: skygrid notify send [flags]\n\n"+
 		"Sends the due messages of the outbox once and prints how many were sent and how many failed\n"+
-		"(failed ones are tried again later, after a growing delay).", &c)
+		"(failed ones are tried again later, after a growing delay). Personal messages go through the\n"+
+		"providers of the configuration's [notify.sms] and [notify.dingtalk_app].", &c)
 	if _, err := m.parseFiles(fs, args, 0, 0); err != nil {
+		return err
+	}
+	cfg, err := m.settings(c.config, c.sets)
+	if err != nil {
 		return err
 	}
 	db, err := m.openDB(c.db)
@@ -113,7 +166,9 @@ func (m *Main) runNotifySend(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	w := &notify.Worker{Outbox: db, Client: &http.Client{}, Now: m.Now, Batch: notify.DefaultBatch, Logger: m.Logger}
+	client := &http.Client{Timeout: notify.SendTimeout}
+	w := &notify.Worker{Outbox: db, Client: client, Now: m.Now, Batch: notify.DefaultBatch, Logger: m.Logger,
+		Senders: cfg.Notify.Senders(client, m.Now)}
 	sent, failed := 0, 0
 	for {
 		s, f, err := w.RunOnce(ctx)

@@ -65,6 +65,22 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	return m.serve(ctx, db, *addr, mf)
 }
 
+// notifyWorker is the outbox worker with a sender per configured personal
+// channel kind; it logs once what personal messages go out, or that none do.
+func (m *Main) notifyWorker(db *store.DB, configPath string, sets []string) (*notify.Worker, error) {
+	cfg, err := m.settings(configPath, sets)
+	if err != nil {
+		return nil, err
+	}
+	client := &http.Client{Timeout: 15 * time.Second}
+	if d := cfg.Notify.Describe(); len(d) > 0 {
+		m.Logger.Info("personal notifications to grid supervisors", "channels", strings.Join(d, "; "))
+	} else {
+		m.Logger.Info("personal notifications off: no [notify.sms] provider or [notify.dingtalk_app] configured, so supervisors are told through the group channels only and no personal message is queued")
+	}
+	return &notify.Worker{Outbox: db, Client: client, Now: m.Now, Logger: m.Logger, Senders: cfg.Notify.Senders(client, m.Now)}, nil
+}
+
 // serve runs the API and tiles on db until ctx is done.
 func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags) error {
 	if mf.watch != "" {
@@ -96,6 +112,10 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 		return fmt.Errorf("serve: data directory: %w", err)
 	}
 	p, err := m.pipeline(db, mf.configPath, mf.sets)
+	if err != nil {
+		return err
+	}
+	worker, err := m.notifyWorker(db, mf.configPath, mf.sets)
 	if err != nil {
 		return err
 	}
@@ -155,8 +175,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		w := &notify.Worker{Outbox: db, Client: &http.Client{Timeout: 15 * time.Second}, Now: m.Now, Logger: m.Logger}
-		if err := w.Run(bg); err != nil && bg.Err() == nil {
+		if err := worker.Run(bg); err != nil && bg.Err() == nil {
 			m.Logger.Error("notify worker", "err", err)
 		}
 	}()

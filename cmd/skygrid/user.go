@@ -34,20 +34,24 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 			return err
 		}
 		for _, u := range us {
-			fmt.Fprintf(m.Stdout, "%d\t%s\t%s (%s)\t%s\t%s\n", u.ID, u.Name, u.Role, skygrid.RoleNames[u.Role], strings.Join(u.Regions, ","), u.Phone)
+			fmt.Fprintf(m.Stdout, "%d\t%s\t%s (%s)\t%s\t%s\t%s\n", u.ID, u.Name, u.Role, skygrid.RoleNames[u.Role], strings.Join(u.Regions, ","),
+				skygrid.MaskPhone(u.Phone), dingtalkOf(u))
 		}
 		return nil
 	}
-	fs := m.newFlags("user add", `Usage: skygrid user add --name NAME --role ROLE [--region ID[,ID...]] [--phone P] [--password-file FILE]
+	fs := m.newFlags("user add", `Usage: skygrid user add --name NAME --role ROLE [--region ID[,ID...]] [--phone P] [--dingtalk-id ID] [--password-file FILE]
 
 Roles: admin and auditor are city-wide (no --region); official takes a county
 or township id; supervisor takes grid ids. The password comes from
 --password-file (its first line) or, in a terminal, a prompt; at least 8
-characters, stored as a bcrypt hash.`, &c)
+characters, stored as a bcrypt hash. A supervisor's phone (a mainland mobile)
+and DingTalk user id are where their personal notices go (SMS, DingTalk work
+notice; see [notify] in skygrid.example.toml).`, &c)
 	name := fs.String("name", "", "log-in name (required)")
 	role := fs.String("role", "", "admin, auditor, official or supervisor (required)")
 	region := fs.String("region", "", "scope: a county or township (official), grids, comma-separated (supervisor)")
-	phone := fs.String("phone", "", "phone number")
+	phone := fs.String("phone", "", "phone number: an 11-digit mainland mobile (+86 allowed) or a landline with its area code (0352-1234567)")
+	dingtalkID := fs.String("dingtalk-id", "", "DingTalk user id (userid in the organisation), for DingTalk work notices")
 	pwFile := fs.String("password-file", "", "read the password from this file's first line")
 	if _, err := m.parse(fs, args[1:]); err != nil {
 		return err
@@ -63,7 +67,7 @@ characters, stored as a bcrypt hash.`, &c)
 	if err != nil {
 		return fmt.Errorf("user add: %w", err)
 	}
-	u := &skygrid.User{Name: *name, Role: *role, Phone: *phone}
+	u := &skygrid.User{Name: *name, Role: *role, Phone: *phone, DingTalkID: *dingtalkID}
 	for _, r := range strings.Split(*region, ",") {
 		if r = strings.TrimSpace(r); r != "" {
 			u.Regions = append(u.Regions, r)
@@ -77,8 +81,23 @@ characters, stored as a bcrypt hash.`, &c)
 	if err := db.CreateUser(ctx, u, hash); err != nil {
 		return fmt.Errorf("user add: %w", err)
 	}
-	fmt.Fprintf(m.Stdout, "user %d %s: %s (%s) %s\n", u.ID, u.Name, u.Role, skygrid.RoleNames[u.Role], strings.Join(u.Regions, ","))
+	fmt.Fprintf(m.Stdout, "user %d %s: %s (%s) %s", u.ID, u.Name, u.Role, skygrid.RoleNames[u.Role], strings.Join(u.Regions, ","))
+	if u.Phone != "" {
+		fmt.Fprintf(m.Stdout, " phone %s", skygrid.MaskPhone(u.Phone))
+	}
+	if u.DingTalkID != "" {
+		fmt.Fprintf(m.Stdout, " dingtalk %s", skygrid.MaskPhone(u.DingTalkID))
+	}
+	fmt.Fprintln(m.Stdout)
 	return nil
+}
+
+// dingtalkOf shows a user's DingTalk id masked.
+func dingtalkOf(u *skygrid.User) string {
+	if u.DingTalkID == "" {
+		return ""
+	}
+	return "dingtalk:" + skygrid.MaskPhone(u.DingTalkID)
 }
 
 // readPassword reads the first line of file, or prompts in a terminal.
@@ -148,8 +167,13 @@ func (m *Main) runToken(ctx context.Context, args []string) error {
 // runEscalate: skygrid escalate (once; serve runs it every minute)
 func (m *Main) runEscalate(ctx context.Context, args []string) error {
 	var c common
-	fs := m.newFlags("escalate", "Usage: skygrid escalate\n\nEscalates overdue tasks: to the area's officials when overdue, to the auditors when late by as long again.", &c)
+	fs := m.newFlags("escalate", "Usage: skygrid escalate\n\nEscalates overdue tasks: to the area's officials when overdue, to the auditors when late by as long again.\n"+
+		"The grid's supervisors are reminded personally when the configuration sets up a personal channel.", &c)
 	if _, err := m.parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := m.settings(c.config, c.sets)
+	if err != nil {
 		return err
 	}
 	db, err := m.openDB(c.db)
@@ -157,6 +181,7 @@ func (m *Main) runEscalate(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	db.PersonalKinds = cfg.Notify.Kinds()
 	n, err := db.Escalate(ctx, m.Now())
 	if err != nil {
 		return err

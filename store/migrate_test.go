@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"skygrid"
+)
+
+// Migration 0006 rebuilds the outbox: a database at 0005 with queued,
+// failed and sent messages keeps them with their ids, keys and state,
+// the unique key, the due index and the cascade from channels.
+func TestMigration0006KeepsTheOutbox(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	raw, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	names, _ := fs.Glob(migrationFS, "migrations/*.sql")
+	sort.Strings(names)
+	for _, name := range names {
+		if name >= "migrations/0006" {
+			break
+		}
+		buf, _ := fs.ReadFile(migrationFS, name)
+		if _, err := raw.Exec(string(buf)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		raw.Exec(`INSERT INTO migrations (name, applied_at) VALUES (?, '2023-10-01T00:00:00Z')`, name)
+	}
+	for _, q := range []string{
+		`INSERT INTO regions (id, name, level, geom, min_lon, min_lat, max_lon, max_lat, area_km2, created_at, updated_at)
+			VALUES ('140225', '浑源县', 'county', x'00', 113, 39, 114, 40, 1, '2023-10-01T00:00:00Z', '2023-10-01T00:00:00Z')`,
+		`INSERT INTO notify_channels (id, region_id, kind, url, secret, created_at) VALUES (3, '140225', 'wecom', 'https://q/x?key=k', '', '2023-10-01T00:00:00Z')`,
+		`INSERT INTO outbox (id, key, channel_id, event, task_id, title, text, payload, attempts, next_at, claimed_until, sent_at, last_error, created_at)
+			VALUES (5, 'task.created/task-1/level-0/version-1/channel-3', 3, 'task.created', 1, 't1', 'x1', '{}', 0, '2023-10-01T00:00:00Z', '', '2023-10-01T00:00:05Z', '', '2023-10-01T00:00:00Z'),
+			(9, 'task.overdue/task-1/level-1/version-2/channel-3', 3, 'task.overdue', 1, 't2', 'x2', '{"a":1}', 2, '2023-10-01T01:00:00Z', '2023-10-01T02:00:00Z', '', 'HTTP 500', '2023-10-01T00:05:00Z')`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	raw.Close()
+
+	db := NewDB(path)
+	db.Now = func() time.Time { return time.Date(2023, 10, 2, 0, 0, 0, 0, time.UTC) }
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	ms, err := db.FindOutbox(ctx, 0)
+	if err != nil || len(ms) != 2 {
+		t.Fatalf("%d messages, %v", len(ms), err)
+	}
+	if m := ms[0]; m.ID != 9 || m.Key != "task.overdue/task-1/level-1/version-2/channel-3" || m.ChannelID != 3 || m.Kind != skygrid.ChannelWeCom ||
+		m.Attempts != 2 || m.LastError != "HTTP 500" || m.Payload != `{"a":1}` || !m.SentAt.IsZero() || m.RecipientMasked != "" {
+		t.Errorf("kept %+v", m)
+	}
+	if m := ms[1]; m.ID != 5 || m.SentAt.IsZero() || m.Title != "t1" {
+		t.Errorf("kept %+v", m)
+	}
+	// The claim survives the rebuild: due at 01:00, claimed until 02:00.
+	if got, err := db.ClaimOutbox(ctx, time.Date(2023, 10, 1, 1, 30, 0, 0, time.UTC), 10, time.Minute); err != nil || len(got) != 0 {
+		t.Errorf("claimed during the old claim %v, %v", got, err)
+	}
+	if got, err := db.ClaimOutbox(ctx, time.Date(2023, 10, 1, 2, 0, 0, 0, time.UTC), 10, time.Minute); err != nil || len(got) != 1 || got[0].ID != 9 {
+		t.Errorf("claimed %v, %v", got, err)
+	}
+	var indexes []string
+	rows, _ := db.db.Query(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox' ORDER BY name`)
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		indexes = append(indexes, s)
+	}
+	rows.Close()
+	if strings.Join(indexes, ",") != "outbox_due,sqlite_autoindex_outbox_1" {
+		t.Errorf("indexes %v", indexes)
+	}
+	// New rows continue the ids; the key is still unique.
+	again := &skygrid.OutboxMessage{Key: "task.created/task-1/level-0/version-1/channel-3", ChannelID: 3, Event: "task.created"}
+	fresh := &skygrid.OutboxMessage{Key: "task.created/task-1/level-0/version-1/user-1/aliyun_sms", Kind: skygrid.ChannelAliyunSMS,
+		Recipient: "13900000001", Event: "task.created"}
+	if err := db.QueueOutbox(ctx, []*skygrid.OutboxMessage{again, fresh}); err != nil || again.ID != 5 || fresh.ID != 10 {
+		t.Errorf("queued %d and %d, %v", again.ID, fresh.ID, err)
+	}
+	// A personal message without its recipient is refused by the table too.
+	if _, err := db.db.Exec(`INSERT INTO outbox (key, kind, event, title, text, next_at, created_at) VALUES ('k', 'aliyun_sms', 'e', '', '', '', '')`); err == nil {
+		t.Error("the table took a personal message without a recipient")
+	}
+	// Deleting the channel still deletes its messages, not personal ones.
+	if _, err := db.db.Exec(`DELETE FROM notify_channels WHERE id = 3`); err != nil {
+		t.Fatal(err)
+	}
+	if ms, _ := db.FindOutbox(ctx, 0); len(ms) != 1 || ms[0].ID != 10 {
+		t.Errorf("after deleting the channel: %v", ms)
+	}
+	var ding string
+	if err := db.db.QueryRow(`SELECT dingtalk_id FROM users LIMIT 1`).Scan(&ding); err != sql.ErrNoRows {
+		t.Errorf("users.dingtalk_id: %v", err)
+	}
+}
