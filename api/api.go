@@ -139,6 +139,7 @@ func (s *Server) Routes() {
 	a.GET("/api/photos/:sha", s.handlePhoto)
 	a.GET("/api/sites", s.handleSites)
 	a.GET("/api/sites/:id", s.handleSite)
+	a.GET("/api/exports/sites.csv", s.handleSitesExport)
 	a.GET("/api/layers", s.handleLayers)
 	a.GET("/api/basemaps", s.handleBasemaps)
 	a.GET("/tiles/:name", s.handleTileJSON)

@@ -250,7 +250,7 @@ func TestImportSites(t *testing.T) {
 	out, err := run(t, db, "import", "sites", csvFile, "--kind", "construction", "--id-prop", "项目编号",
 		"--prop", "video=是否视频", "--prop", "platform_id=平台")
 	if err != nil || !strings.Contains(out, "imported 3 construction sites (3 new), 1 breaking a rule") ||
-		!strings.Contains(out, "X1 测试工地甲 12000 m² 违规: 5000㎡以上工地未安装视频监控") {
+		!strings.Contains(out, "X1 测试工地甲 12000 m² 违规: 5,000 m² 以上工地未安装视频监控") {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	// A bad file is refused whole with line and field; what is stored stays.
