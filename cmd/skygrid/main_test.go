@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -88,6 +89,11 @@ func TestDemoServesOctoberEvents(t *testing.T) {
 	}
 	if withTask == 0 {
 		t.Error("no event has a task for a demo supervisor")
+	}
+	// The ready line says what to open and whom to log in as.
+	if !regexp.MustCompile(`(?m)^skygrid listening on (http://127\.0\.0\.1:\d+): open http://127\.0\.0\.1:\d+ in a browser and log in as ` +
+		`wangge \(grid supervisor of 浑源县[^)]*\), hunyuan \(official of 浑源县\), nongye \(auditor\) or admin \(administrator\), password skygrid-demo$`).MatchString(out.String()) {
+		t.Errorf("the ready line does not say what to open and whom to log in as:\n%s", out)
 	}
 	for _, want := range []string{"10 counties", "generated 3 km cells", "30 NASA FIRMS NOAA-20 VIIRS files", "skygrid listening on http://127.0.0.1:",
 		`users (demo, password "skygrid-demo"): admin (管理员), nongye (审核（农业/生态部门）), hunyuan (区县/乡镇干部 140225), wangge (网格员 140225-`} {
