@@ -145,6 +145,11 @@ func clientIP(c echo.Context) string {
 // token. Too many failures for the name or the address: 429.
 func (s *Server) handleLogin(c echo.Context) error {
 	var req LoginRequest
+	// A form-encoded body (curl -d without a Content-Type) would bind no
+	// name and read as a wrong password: say what is wanted instead.
+	if ct := c.Request().Header.Get(echo.HeaderContentType); !strings.HasPrefix(strings.ToLower(ct), echo.MIMEApplicationJSON) {
+		return skygrid.Errorf(skygrid.EINVALID, "want a JSON body {\"name\": ..., \"password\": ...} with Content-Type: application/json, got %q", ct)
+	}
 	if err := c.Bind(&req); err != nil {
 		return skygrid.Errorf(skygrid.EINVALID, "want a JSON body {\"name\": ..., \"password\": ...}")
 	}

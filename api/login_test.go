@@ -55,3 +55,34 @@ func TestLoginThrottleSaysWhenToTryAgain(t *testing.T) {
 		t.Errorf("at the time said: %d %s", resp.StatusCode, b)
 	}
 }
+
+// A log-in sent as a form (curl -d without -H 'Content-Type:
+// application/json') is told to send JSON, not that the password is wrong.
+func TestLoginWantsJSON(t *testing.T) {
+	w := newWorld(t)
+	for _, tc := range []struct {
+		name, contentType string
+		want              int
+	}{
+		{"JSON", "application/json", 200},
+		{"JSON with a charset", "application/json; charset=utf-8", 200},
+		{"curl -d", "application/x-www-form-urlencoded", 400},
+		{"no content type", "", 400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rq, _ := http.NewRequest("POST", w.srv.URL+"/api/login", strings.NewReader(`{"name":"officialA","password":"`+testPassword+`"}`))
+			if tc.contentType != "" {
+				rq.Header.Set("Content-Type", tc.contentType)
+			}
+			resp, err := http.DefaultClient.Do(rq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.want || (tc.want == 400 && !strings.Contains(string(b), "Content-Type: application/json")) {
+				t.Errorf("%d %s, want %d", resp.StatusCode, b, tc.want)
+			}
+		})
+	}
+}

@@ -4,17 +4,22 @@
 // response's bytes on the wire (Chromium's encodedDataLength: headers and
 // body as sent, compressed or not), by kind: the app (HTML, JS, CSS,
 // service worker), the API's JSON, and the tiles.
-// Usage: node scripts/pagesize.mjs http://127.0.0.1:8080 [user] [password]
+// Usage: node scripts/pagesize.mjs [--identity] http://127.0.0.1:8080 [user] [password]
+// --identity asks for every response uncompressed (Accept-Encoding:
+// identity): the same page as a server without compression sends it.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(join(dirname(fileURLToPath(import.meta.url)), '..', 'e2e', 'package.json'));
 const { chromium } = require('playwright-core');
-const [url = 'http://127.0.0.1:8080', user = 'hunyuan', password = 'skygrid-demo'] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const identity = args[0] === '--identity';
+const [url = 'http://127.0.0.1:8080', user = 'hunyuan', password = 'skygrid-demo'] = identity ? args.slice(1) : args;
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
-const ctx = await browser.newContext({ viewport: { width: 1366, height: 800 }, locale: 'zh-CN', serviceWorkers: 'block' });
+const ctx = await browser.newContext({ viewport: { width: 1366, height: 800 }, locale: 'zh-CN', serviceWorkers: 'block',
+  extraHTTPHeaders: identity ? { 'Accept-Encoding': 'identity' } : {} });
 // Signed in by the API first, so the count starts with an empty cache.
 const login = await ctx.request.post(url + '/api/login', { data: { name: user, password } });
 if (!login.ok()) throw new Error(`login: ${login.status()}`);
