@@ -60,23 +60,24 @@ export function render(el: HTMLElement): void {
     h('div', { class: 'tablewrap' }, h('table', { class: 'grid', 'data-testid': 'site-table' }, thead, tbody)));
   let feats: any[] = [];
   const cols = () => COLS[kind.value] ?? [];
-  const width = () => 4 + cols().length;
+  const width = () => 3 + cols().length;
   const draw = () => {
     clear(thead);
     thead.append(h('tr', {}, h('th', {}, t('log.id')), h('th', {}, t('sites.name')), cols().map(([k, , cls]) => h('th', { class: cls ?? '' }, t(k))),
-      h('th', {}, t('sites.status')), h('th', {}, t('sites.map'))));
+      h('th', {}, t('sites.status'))));
     clear(tbody);
     const q = filter.value.trim();
-    const shown = feats.filter((f) => !q || String(f.properties?.name ?? '').includes(q) || String(f.properties?.id ?? '').includes(q));
+    const shown = feats.filter((f) => !q || [f.properties?.name, f.properties?.external_id, f.properties?.id].some((v) => String(v ?? '').includes(q)));
     count.textContent = t('sites.count', { n: shown.length });
     for (const f of shown.slice(0, 1000)) {
       const p = f.properties ?? {};
       const c = center(f.geometry);
       tbody.append(h('tr', { class: p.violation ? 'bad' : '', 'data-testid': 'site-row' },
-        h('td', { title: `#${p.id ?? f.id}` }, String(p.external_id || p.id || f.id || '')), h('td', {}, p.name ?? ''),
+        h('td', { title: `#${p.id ?? f.id}` }, String(p.external_id || p.id || f.id || '')),
+        // The name leads to the site on the map (a column of its own did not fit the width).
+        h('td', {}, c ? h('a', { href: `#/map?lat=${c[1].toFixed(5)}&lon=${c[0].toFixed(5)}&z=16`, title: t('task.showmap') }, p.name ?? '') : (p.name ?? '')),
         cols().map(([, cell, cls]) => h('td', { class: cls ?? '' }, cell(p))),
-        h('td', { class: 'wrap' }, p.violation ? (p.violation_name || '⚠') : t('site.ok')),
-        h('td', {}, c ? h('a', { href: `#/map?lat=${c[1].toFixed(5)}&lon=${c[0].toFixed(5)}&z=16` }, t('sites.map')) : '')));
+        h('td', { class: 'wrap' }, p.violation ? (p.violation_name || '⚠') : t('site.ok'))));
     }
   };
   const load = async () => {
