@@ -63,8 +63,10 @@ func (r *Region) Validate() error {
 // RegionFilter selects regions. Zero fields do not filter.
 type RegionFilter struct {
 	// Scope keeps the regions in a user's scope and below (nil: all).
-	Scope    *Scope
-	ID       *string
+	Scope *Scope
+	ID    *string
+	// IDs keeps the regions of these ids (nil: any; empty: none).
+	IDs      []string
 	Level    *string
 	ParentID *string
 	Bbox     *orb.Bound

@@ -43,6 +43,27 @@ const (
 	AttrEffective = "effective_date" // YYYY-MM-DD
 )
 
+// AttrNames are the Chinese names of the attributes (column headers).
+var AttrNames = map[string]string{
+	AttrPermit: "施工许可证", AttrBuilder: "建设单位", AttrStartDate: "开工日期", AttrEndDate: "计划完工日期",
+	AttrVideo: "视频监控", AttrPlatformID: "监管平台编号", AttrMaterial: "物料", AttrSuppression: "抑尘措施",
+	AttrEffective: "生效日期",
+}
+
+// AttrValueNames are the Chinese names of the coded attribute values.
+var AttrValueNames = map[string]map[string]string{
+	AttrVideo:       {"yes": "已安装", "no": "未安装"},
+	AttrMaterial:    {"coal": "煤", "ore": "矿石", "sand": "砂石", "other": "其他"},
+	AttrSuppression: {"covered": "苫盖", "sprinklers": "喷淋", "enclosed": "封闭", "none": "无"},
+}
+
+// KindAttrs are the attributes of each kind, in the order shown.
+var KindAttrs = map[string][]string{
+	SiteConstruction: {AttrPermit, AttrBuilder, AttrStartDate, AttrEndDate, AttrVideo, AttrPlatformID},
+	SiteStockpile:    {AttrMaterial, AttrSuppression},
+	SiteNoCoal:       {AttrEffective},
+}
+
 // Stockpile materials and dust suppression.
 var (
 	Materials    = []string{"coal", "ore", "sand", "other"}
@@ -62,8 +83,8 @@ const (
 
 // ViolationNames are the Chinese names shown to users.
 var ViolationNames = map[string]string{
-	ViolationNoVideo:       "5000㎡以上工地未安装视频监控",
-	ViolationVideoOffline:  "5000㎡以上工地视频未接入监管平台",
+	ViolationNoVideo:       "5,000 m² 以上工地未安装视频监控",
+	ViolationVideoOffline:  "5,000 m² 以上工地视频未接入监管平台",
 	ViolationUncoveredPile: "煤/矿堆场未苫盖或抑尘",
 }
 
@@ -85,6 +106,11 @@ type Site struct {
 	// Props are the other properties of the imported feature.
 	Props  map[string]string `json:"props,omitempty"`
 	Source string            `json:"source,omitempty"`
+	// CountyID and CountyName are the county holding the centre of the
+	// site's bounds (filled on reads with SiteFilter.WithCounty; "" when
+	// outside every county).
+	CountyID   string `json:"county_id,omitempty"`
+	CountyName string `json:"county_name,omitempty"`
 }
 
 // CheckRules returns the dust rule the site breaks, or "": a construction
@@ -121,8 +147,11 @@ type SiteFilter struct {
 	Search *string
 	// Violation: true keeps sites that break a rule, false those that don't.
 	Violation *bool
-	Offset    int
-	Limit     int
+	// WithCounty fills each site's CountyID and CountyName (the county
+	// regions are read once for the whole list).
+	WithCounty bool
+	Offset     int
+	Limit      int
 }
 
 // EventClassChange is an event whose class a new site layer changes.

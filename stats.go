@@ -65,6 +65,29 @@ type Stats struct {
 	Total    *AreaStats   `json:"total"`
 	YearAgo  *Stats       `json:"year_ago,omitempty"`
 	Computed time.Time    `json:"computed"`
+	// NoData: no satellite detection at all is stored for the period
+	// (city-wide, any status): its zeros mean no data was loaded, not no
+	// fires, and a change against it is no change (去年无数据).
+	NoData bool `json:"no_data,omitempty"`
+}
+
+// FigureNames are the Chinese names of the figures of AreaStats (by JSON
+// field), the same words on the audit page, in the exports and in the
+// monthly report. Hotspots are the detections of the counted events:
+// low-confidence detections belong to no event, so the hotspot export of
+// a period holds more rows; hence not plainly 卫星火点.
+var FigureNames = map[string]string{
+	"hotspots":                "火情所含火点",
+	"events":                  "火情",
+	"straw_burning":           "疑似秸秆焚烧",
+	"tasks":                   "任务",
+	"confirmed_straw_burning": "核实秸秆焚烧",
+	"false_alarms":            "误报",
+	"unverified":              "未核实任务",
+	"overdue":                 "超时任务",
+	"overdue_share":           "超时率",
+	"cropland_ha":             "耕地",
+	"straw_per_1000ha":        "每千公顷耕地疑似秸秆焚烧",
 }
 
 // StatsService computes statistics from the store.

@@ -1,6 +1,8 @@
 package skygrid_test
 
 import (
+	"os"
+	"regexp"
 	"testing"
 	"time"
 
@@ -18,5 +20,32 @@ func TestYearBefore(t *testing.T) {
 		if got := skygrid.YearBefore(c.in); !got.Equal(c.want) {
 			t.Errorf("YearBefore(%v) = %v, want %v", c.in, got, c.want)
 		}
+	}
+}
+
+// The audit page (the web app's i18n table, keys st.*) names each figure
+// as the exports and the monthly report do (skygrid.FigureNames).
+func TestFigureNamesMatchTheWebApp(t *testing.T) {
+	b, err := os.ReadFile("frontend/src/i18n.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zh := map[string]string{}
+	for _, m := range regexp.MustCompile(`'(st\.[\w.]+)': \['([^']*)'`).FindAllStringSubmatch(string(b), -1) {
+		zh[m[1]] = m[2]
+	}
+	for key, figure := range map[string]string{
+		"st.hotspots": "hotspots", "st.events": "events", "st.straw": "straw_burning", "st.tasks": "tasks",
+		"st.confirmed": "confirmed_straw_burning", "st.false": "false_alarms", "st.unverified": "unverified",
+		"st.overdue": "overdue", "st.overdue.share": "overdue_share", "st.per1000": "straw_per_1000ha",
+	} {
+		t.Run(key, func(t *testing.T) {
+			if want := skygrid.FigureNames[figure]; zh[key] != want || want == "" {
+				t.Errorf("the audit page says %q, the exports %q", zh[key], want)
+			}
+		})
+	}
+	if want := skygrid.FigureNames["cropland_ha"] + "(公顷)"; zh["st.cropland"] != want {
+		t.Errorf("cropland: the audit page says %q, the exports %q", zh["st.cropland"], want)
 	}
 }

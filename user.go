@@ -95,6 +95,10 @@ type UserService interface {
 	// the limits it records this attempt as a failure for every key (so
 	// parallel guesses count) and returns the records, else ok is false.
 	StartLogin(ctx context.Context, keys []string, limits []int, since time.Time) (attempt []int64, ok bool, err error)
+	// LoginRetryAt is when a refused log-in may be tried again: the time
+	// at which every key's failures since `since` would fall below its
+	// limit, as the window moves on (window is its length).
+	LoginRetryAt(ctx context.Context, keys []string, limits []int, since time.Time, window time.Duration) (time.Time, error)
 	// LoginSucceeded removes the attempt's records and the earlier
 	// failures of key (the user name).
 	LoginSucceeded(ctx context.Context, attempt []int64, key string) error

@@ -2,8 +2,11 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"net/http"
+	"regexp"
+	"slices"
 	"strings"
 
 	"skygrid"
@@ -36,7 +39,51 @@ func (s *Server) handleAudit(c echo.Context) error {
 	if es == nil {
 		es = []*skygrid.AuditEntry{}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"entries": es})
+	var ids []string
+	for _, e := range es {
+		ids = append(ids, auditRegionIDs(e.Before)...)
+		ids = append(ids, auditRegionIDs(e.After)...)
+	}
+	names, err := s.regionNames(c.Request().Context(), ids)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"entries": es, "regions": names})
+}
+
+// auditRegion finds the region ids an audit line's change names:
+// grid=ID, region=ID, regions=ID,ID and "grid ID (no supervisor)".
+var auditRegion = regexp.MustCompile(`\b(?:grid|region|regions)=([^\s;]+)|\bgrid ([0-9][^\s;]*)`)
+
+func auditRegionIDs(s string) []string {
+	var ids []string
+	for _, m := range auditRegion.FindAllStringSubmatch(s, -1) {
+		for _, id := range strings.Split(m[1]+m[2], ",") {
+			if id != "" {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
+}
+
+// regionNames are the names of regions by id (one query), for pages that
+// show stored ids: the audit log's changes, the users' areas.
+func (s *Server) regionNames(ctx context.Context, ids []string) (map[string]string, error) {
+	names := map[string]string{}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if len(ids) == 0 || s.Regions == nil {
+		return names, nil
+	}
+	rs, _, err := s.Regions.FindRegions(ctx, skygrid.RegionFilter{IDs: ids})
+	if err != nil {
+		return nil, fmt.Errorf("region names: %w", err)
+	}
+	for _, r := range rs {
+		names[r.ID] = r.Name
+	}
+	return names, nil
 }
 
 // GET /api/users (admins): phones and DingTalk ids masked (138****5678).
@@ -51,7 +98,15 @@ func (s *Server) handleUsers(c echo.Context) error {
 		m.Phone, m.DingTalkID = skygrid.MaskPhone(u.Phone), skygrid.MaskPhone(u.DingTalkID)
 		out[i] = &m
 	}
-	return c.JSON(http.StatusOK, map[string]any{"users": out})
+	var ids []string
+	for _, u := range us {
+		ids = append(ids, u.Regions...)
+	}
+	names, err := s.regionNames(c.Request().Context(), ids)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"users": out, "regions": names})
 }
 
 // NewUser is the body of POST /api/users.

@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path"
 	"strings"
 	"time"
 
@@ -85,6 +84,8 @@ type Server struct {
 	echo   *echo.Echo
 	ln     net.Listener
 	srv    *http.Server
+	// web is the web app's files, read and compressed once.
+	web webFiles
 }
 
 // NewServer returns a server with every route registered.
@@ -113,6 +114,9 @@ func NewServer(svc Services, logger *slog.Logger) *Server {
 		}
 	})
 	s.Routes()
+	if svc.Web != nil {
+		go s.web.load(svc.Web) // compressed once, before the first visit
+	}
 	return s
 }
 
@@ -145,6 +149,7 @@ func (s *Server) Routes() {
 	a.GET("/api/photos/:sha", s.handlePhoto)
 	a.GET("/api/sites", s.handleSites)
 	a.GET("/api/sites/:id", s.handleSite)
+	a.GET("/api/exports/sites.csv", s.handleSitesExport)
 	a.GET("/api/layers", s.handleLayers)
 	a.GET("/api/basemaps", s.handleBasemaps)
 	a.GET("/tiles/:name", s.handleTileJSON)
@@ -274,74 +279,4 @@ func httpCode(status int) string {
 
 func (s *Server) handleHealthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
-}
-
-func (s *Server) handleIndex(c echo.Context) error {
-	if s.Web != nil {
-		if b, err := fs.ReadFile(s.Web, "index.html"); err == nil {
-			c.Response().Header().Set("Cache-Control", "no-cache")
-			return c.HTMLBlob(http.StatusOK, b)
-		}
-	}
-	return c.HTML(http.StatusOK, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>skygrid 天网格</title>
-<h1>skygrid 天网格</h1><p>卫星火点 → 网格员任务。The web app is not built: run make run. API:</p><ul>
-<li><a href="/api/events">/api/events</a> 火情</li><li><a href="/api/tasks">/api/tasks</a> 任务</li>
-<li><a href="/healthz">/healthz</a></li></ul>`)
-}
-
-// GET /assets/*: the web app's files (hashed names: cached for a year).
-func (s *Server) handleAsset(c echo.Context) error {
-	if s.Web == nil {
-		return skygrid.Errorf(skygrid.ENOTFOUND, "no web app")
-	}
-	name := "assets/" + c.Param("*")
-	if !fs.ValidPath(name) {
-		return skygrid.Errorf(skygrid.ENOTFOUND, "no such file")
-	}
-	b, err := fs.ReadFile(s.Web, name)
-	if err != nil {
-		return skygrid.Errorf(skygrid.ENOTFOUND, "no such file %s", name)
-	}
-	c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	mime := map[string]string{".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".png": "image/png",
-		".svg": "image/svg+xml", ".woff2": "font/woff2"}[path.Ext(name)]
-	if mime == "" {
-		mime = http.DetectContentType(b)
-	}
-	return c.Blob(http.StatusOK, mime, b)
-}
-
-// GET /manifest.webmanifest and /icons/*.png: what makes the web app
-// installable on a phone (its name, colours and icons).
-func (s *Server) handleAppFile(c echo.Context) error {
-	name := strings.TrimPrefix(c.Request().URL.Path, "/")
-	if s.Web == nil || !fs.ValidPath(name) {
-		return skygrid.Errorf(skygrid.ENOTFOUND, "no such file")
-	}
-	b, err := fs.ReadFile(s.Web, name)
-	if err != nil {
-		return skygrid.Errorf(skygrid.ENOTFOUND, "no such file %s", name)
-	}
-	mime := "image/png"
-	if path.Ext(name) == ".webmanifest" {
-		mime = "application/manifest+json"
-	}
-	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
-	return c.Blob(http.StatusOK, mime, b)
-}
-
-// GET /sw.js: the web app's service worker (it keeps the app shell for
-// use without network). Served from the root so that its scope is the
-// whole app; never cached by the browser's HTTP cache, so a new one is
-// found on the next visit after a deploy.
-func (s *Server) handleServiceWorker(c echo.Context) error {
-	if s.Web == nil {
-		return skygrid.Errorf(skygrid.ENOTFOUND, "no web app")
-	}
-	b, err := fs.ReadFile(s.Web, "sw.js")
-	if err != nil {
-		return skygrid.Errorf(skygrid.ENOTFOUND, "no service worker in this build")
-	}
-	c.Response().Header().Set("Cache-Control", "no-cache")
-	return c.Blob(http.StatusOK, "text/javascript; charset=utf-8", b)
 }

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,5 +85,56 @@ func TestAuditLogFilters(t *testing.T) {
 	}
 	if st := w.do(t, "auditor", "GET", "/api/audit?since=yesterday", nil, nil); st != 400 {
 		t.Errorf("bad since: %d", st)
+	}
+}
+
+// The audit log and the users list name the regions their lines and
+// areas hold by id (grids, counties), so the pages show names, not ids.
+func TestAuditLogAndUsersNameTheRegions(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	var l struct {
+		Entries []*skygrid.AuditEntry `json:"entries"`
+		Regions map[string]string     `json:"regions"`
+	}
+	if st := w.do(t, "auditor", "GET", "/api/audit?action=event.create&limit=50", nil, &l); st != 200 || len(l.Entries) == 0 {
+		t.Fatalf("event.create: %d, %d entries", st, len(l.Entries))
+	}
+	named := 0
+	for _, e := range l.Entries {
+		var grid string
+		fmt.Sscanf(e.After[strings.Index(e.After, "grid=")+5:], "%s", &grid)
+		if grid == "" || grid == "assigned_by=none" {
+			continue
+		}
+		r, err := w.db.FindRegionByID(ctx, grid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Regions[grid] != r.Name || r.Name == "" {
+			t.Errorf("%s: grid %s named %q, want %q", e.After, grid, l.Regions[grid], r.Name)
+		}
+		named++
+	}
+	if named == 0 {
+		t.Error("no event in a grid")
+	}
+	var users struct {
+		Users   []*skygrid.User   `json:"users"`
+		Regions map[string]string `json:"regions"`
+	}
+	if st := w.do(t, "admin", "GET", "/api/users", nil, &users); st != 200 {
+		t.Fatalf("users: %d", st)
+	}
+	rA, _ := w.db.FindRegionByID(ctx, w.countyA)
+	rG, _ := w.db.FindRegionByID(ctx, w.gridA)
+	if users.Regions[w.countyA] != rA.Name || users.Regions[w.gridA] != rG.Name || len(users.Regions) != 4 {
+		t.Errorf("users' regions %v, want %s %s and %s %s among 4", users.Regions, w.countyA, rA.Name, w.gridA, rG.Name)
+	}
+	// user.add lines name the user's regions too.
+	l.Regions = nil
+	w.do(t, "admin", "GET", "/api/audit?action=user.add", nil, &l)
+	if l.Regions[w.gridA] != rG.Name {
+		t.Errorf("user.add: regions %v, want %s", l.Regions, w.gridA)
 	}
 }

@@ -7,9 +7,12 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -145,6 +148,11 @@ func clientIP(c echo.Context) string {
 // token. Too many failures for the name or the address: 429.
 func (s *Server) handleLogin(c echo.Context) error {
 	var req LoginRequest
+	// A form-encoded body (curl -d without a Content-Type) would bind no
+	// name and read as a wrong password: say what is wanted instead.
+	if ct := c.Request().Header.Get(echo.HeaderContentType); !strings.HasPrefix(strings.ToLower(ct), echo.MIMEApplicationJSON) {
+		return skygrid.Errorf(skygrid.EINVALID, "want a JSON body {\"name\": ..., \"password\": ...} with Content-Type: application/json, got %q", ct)
+	}
 	if err := c.Bind(&req); err != nil {
 		return skygrid.Errorf(skygrid.EINVALID, "want a JSON body {\"name\": ..., \"password\": ...}")
 	}
@@ -157,7 +165,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return err
 	}
 	if !ok {
-		return echo.NewHTTPError(http.StatusTooManyRequests, "登录失败次数过多，请15分钟后再试 (too many failed logins; try again in 15 minutes)")
+		return s.loginThrottled(c, keys)
 	}
 	u, hash, err := s.Users.UserLogin(ctx, req.Name)
 	if err == nil && u.Disabled {
@@ -184,6 +192,22 @@ func (s *Server) handleLogin(c echo.Context) error {
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: c.Request().TLS != nil, MaxAge: int(sessionTTL / time.Second)})
 	return c.JSON(http.StatusOK, Me{User: u, CSRF: csrf, RoleName: skygrid.RoleNames[u.Role], Now: s.now().UTC()})
+}
+
+// loginThrottled answers a refused log-in: 429 with Retry-After (seconds)
+// and the minutes to wait in the message.
+func (s *Server) loginThrottled(c echo.Context, keys []string) error {
+	now := s.now()
+	at, err := s.Users.LoginRetryAt(c.Request().Context(), keys, []int{loginMaxFailures, loginMaxPerAddress}, now.Add(-loginWindow), loginWindow)
+	if err != nil {
+		return err
+	}
+	wait := max(at.Sub(now), time.Second)
+	secs := int(math.Ceil(wait.Seconds()))
+	mins := max(1, (secs+30)/60)
+	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+	return echo.NewHTTPError(http.StatusTooManyRequests,
+		fmt.Sprintf("登录失败次数过多，请 %d 分钟后再试 (too many failed logins; try again in %d minutes)", mins, mins))
 }
 
 // POST /api/logout

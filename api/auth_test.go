@@ -884,7 +884,7 @@ func TestStatsAndExportsKeepToTheArea(t *testing.T) {
 				total = r
 			}
 		}
-		col := slices.Index(summary[0], "事件数")
+		col := slices.Index(summary[0], "火情")
 		if len(detail)-1 != straw || col < 0 || col >= len(total) || total[col] != fmt.Sprint(straw) {
 			t.Errorf("%s workbook: %d detail rows, summary %v total %v; want %d", class, len(detail)-1, summary[0], total, straw)
 		}

@@ -1,11 +1,13 @@
 package api
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"strconv"
 
 	"skygrid"
+	"skygrid/report"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb/geojson"
@@ -30,28 +32,61 @@ func siteFeature(st *skygrid.Site) *geojson.Feature {
 	if len(st.Props) > 0 {
 		f.Properties["props"] = st.Props
 	}
+	if st.CountyID != "" {
+		f.Properties["county_id"], f.Properties["county_name"] = st.CountyID, st.CountyName
+	}
 	return f
 }
 
-// GET /api/sites?kind=&bbox=&violation=true|false&limit=&offset=
-func (s *Server) handleSites(c echo.Context) error {
+// siteFilter reads ?kind=&bbox=&violation=true|false&limit=&offset=; the
+// sites come with their county.
+func siteFilter(c echo.Context, defLimit int) (skygrid.SiteFilter, error) {
 	p := &params{c: c}
 	f := skygrid.SiteFilter{
-		Kind: p.oneOf("kind", skygrid.SiteKinds), Bbox: p.bbox("bbox"),
-		Limit: p.intv("limit", defaultLimit, maxLimit), Offset: p.intv("offset", 0, 0),
+		Kind: p.oneOf("kind", skygrid.SiteKinds), Bbox: p.bbox("bbox"), WithCounty: true,
+		Limit: p.intv("limit", defLimit, maxLimit), Offset: p.intv("offset", 0, 0),
 	}
 	if p.str("violation") != nil {
 		v := p.boolv("violation", false)
 		f.Violation = &v
 	}
-	if p.err != nil {
-		return p.err
+	return f, p.err
+}
+
+// GET /api/sites?kind=&bbox=&violation=true|false&limit=&offset=
+func (s *Server) handleSites(c echo.Context) error {
+	f, err := siteFilter(c, defaultLimit)
+	if err != nil {
+		return err
 	}
 	ss, n, err := s.findSites(c, f)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, newCollection(ss, n, siteFeature))
+}
+
+// GET /api/exports/sites.csv?kind=&violation=true|false&bbox=: the
+// registries as listed (every role, kept to the user's area), for Excel:
+// Chinese headers and values, UTF-8 with a BOM.
+func (s *Server) handleSitesExport(c echo.Context) error {
+	f, err := siteFilter(c, 0)
+	if err != nil {
+		return err
+	}
+	ss, _, err := s.findSites(c, f)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := report.WriteSitesCSV(&buf, ss); err != nil {
+		return err
+	}
+	kind := "all"
+	if f.Kind != nil {
+		kind = *f.Kind
+	}
+	return attachment(c, fmt.Sprintf("skygrid-sites-%s-%s.csv", kind, s.now().In(skygrid.Beijing).Format("20060102")), "text/csv; charset=utf-8", buf.Bytes())
 }
 
 // findSites returns the sites matching f that the user may see, and their

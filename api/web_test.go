@@ -1,13 +1,19 @@
 package api_test
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"skygrid/api"
+	"skygrid/frontend"
 )
 
 // GET /sw.js serves the service worker from the root, never cached by
@@ -39,5 +45,114 @@ func TestServiceWorkerRoute(t *testing.T) {
 				t.Errorf("body %q", rec.Body.String())
 			}
 		})
+	}
+}
+
+// The web app's files are served gzip-compressed to clients that take it
+// (compressed once, not per request), with Vary, the compressed length and
+// an ETag of their own; a client without Accept-Encoding gets the bytes
+// as built. The real bundle: frontend/dist as embedded.
+func TestWebAppServedCompressed(t *testing.T) {
+	web, err := fs.Sub(frontend.Dist, "dist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := fs.Glob(web, "assets/index-*.js")
+	if len(js) != 1 {
+		t.Fatalf("no built bundle in frontend/dist (cd frontend && npm run build): %v", js)
+	}
+	srv := httptest.NewServer(api.NewServer(api.Services{Web: web}, nil).Handler())
+	defer srv.Close()
+	// The transport's own gzip handling is off: the test reads the wire.
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	fetch := func(path, accept, ifNoneMatch string) (*http.Response, []byte) {
+		t.Helper()
+		rq, _ := http.NewRequest("GET", srv.URL+path, nil)
+		if accept != "" {
+			rq.Header.Set("Accept-Encoding", accept)
+		}
+		if ifNoneMatch != "" {
+			rq.Header.Set("If-None-Match", ifNoneMatch)
+		}
+		resp, err := client.Do(rq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, b
+	}
+	for _, name := range []string{js[0], "index.html", "sw.js"} {
+		want, _ := fs.ReadFile(web, name)
+		path := "/" + name
+		if name == "index.html" {
+			path = "/"
+		}
+		t.Run(name, func(t *testing.T) {
+			tests := []struct {
+				name, accept string
+				gzip         bool
+			}{
+				{"gzip", "gzip, deflate, br", true},
+				{"gzip with a q", "br;q=1.0, gzip;q=0.8", true},
+				{"any", "*", true},
+				{"no Accept-Encoding", "", false},
+				{"gzip refused", "gzip;q=0, deflate", false},
+				{"identity only", "identity", false},
+			}
+			etags := map[bool]string{}
+			for _, tc := range tests {
+				resp, b := fetch(path, tc.accept, "")
+				if resp.StatusCode != 200 {
+					t.Fatalf("%s: %d", tc.name, resp.StatusCode)
+				}
+				enc, vary, etag := resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"), resp.Header.Get("ETag")
+				if (enc == "gzip") != tc.gzip || !strings.Contains(vary, "Accept-Encoding") || etag == "" {
+					t.Errorf("%s: Content-Encoding %q, Vary %q, ETag %q; want gzip %v", tc.name, enc, vary, etag, tc.gzip)
+				}
+				if resp.Header.Get("Content-Length") != strconv.Itoa(len(b)) {
+					t.Errorf("%s: Content-Length %s, body %d bytes", tc.name, resp.Header.Get("Content-Length"), len(b))
+				}
+				got := b
+				if enc == "gzip" {
+					zr, err := gzip.NewReader(bytes.NewReader(b))
+					if err != nil {
+						t.Fatalf("%s: %v", tc.name, err)
+					}
+					if got, err = io.ReadAll(zr); err != nil {
+						t.Fatalf("%s: %v", tc.name, err)
+					}
+					if len(want) > 10000 && len(b)*2 > len(want) {
+						t.Errorf("%s: %d bytes compressed to %d", tc.name, len(want), len(b))
+					}
+				}
+				if !bytes.Equal(got, want) {
+					t.Errorf("%s: the body is not the built file (%d bytes, want %d)", tc.name, len(got), len(want))
+				}
+				if e, ok := etags[tc.gzip]; ok && e != etag {
+					t.Errorf("%s: ETag %s, the same encoding had %s", tc.name, etag, e)
+				}
+				etags[tc.gzip] = etag
+			}
+			if etags[true] == etags[false] {
+				t.Errorf("the same ETag %s for both encodings", etags[true])
+			}
+			for enc, etag := range etags {
+				accept := map[bool]string{true: "gzip", false: ""}[enc]
+				if resp, b := fetch(path, accept, etag); resp.StatusCode != 304 || len(b) != 0 {
+					t.Errorf("If-None-Match %s: %d, %d bytes", etag, resp.StatusCode, len(b))
+				}
+				if resp, _ := fetch(path, map[bool]string{true: "", false: "gzip"}[enc], etag); resp.StatusCode != 200 {
+					t.Errorf("If-None-Match %s, the other encoding: %d", etag, resp.StatusCode)
+				}
+			}
+		})
+	}
+	// A PNG is not compressed again.
+	pngs, _ := fs.Glob(web, "assets/*.png")
+	for _, p := range pngs {
+		if resp, _ := fetch("/"+p, "gzip", ""); resp.Header.Get("Content-Encoding") != "" {
+			t.Errorf("%s: Content-Encoding %q", p, resp.Header.Get("Content-Encoding"))
+		}
 	}
 }

@@ -300,28 +300,28 @@ func statsCols(yearAgo bool) []column {
 	cols := []column{
 		{key: "region_id", head: "区域编码"},
 		{key: "region_name", head: "区域名称"},
-		{key: "hotspots", head: "火点数", kind: kInt},
-		{key: "events", head: "事件数", kind: kInt},
+		{key: "hotspots", head: fig("hotspots"), kind: kInt},
+		{key: "events", head: fig("events"), kind: kInt},
 	}
 	for _, c := range skygrid.Classes {
 		cols = append(cols, column{key: "class_" + c, head: name(skygrid.ClassNames, c), kind: kInt})
 	}
-	cols = append(cols, column{key: "tasks", head: "任务数", kind: kInt})
+	cols = append(cols, column{key: "tasks", head: fig("tasks"), kind: kInt})
 	for _, f := range skygrid.Findings {
 		cols = append(cols, column{key: "finding_" + f, head: "核查-" + name(skygrid.FindingNames, f), kind: kInt})
 	}
 	cols = append(cols,
-		column{key: "confirmed_straw_burning", head: "确认秸秆焚烧", kind: kInt},
-		column{key: "false_alarms", head: "误报", kind: kInt},
-		column{key: "unverified", head: "未核查", kind: kInt},
+		column{key: "confirmed_straw_burning", head: fig("confirmed_straw_burning"), kind: kInt},
+		column{key: "false_alarms", head: fig("false_alarms"), kind: kInt},
+		column{key: "unverified", head: fig("unverified"), kind: kInt},
 		column{key: "ack_median_min", head: "签收用时中位数(分钟)", kind: kFloat, prec: 1},
 		column{key: "ack_p90_min", head: "签收用时P90(分钟)", kind: kFloat, prec: 1},
 		column{key: "report_median_min", head: "上报用时中位数(分钟)", kind: kFloat, prec: 1},
 		column{key: "report_p90_min", head: "上报用时P90(分钟)", kind: kFloat, prec: 1},
-		column{key: "overdue", head: "超期任务", kind: kInt},
-		column{key: "overdue_share", head: "超期率(%)", kind: kShare},
-		column{key: "cropland_ha", head: "耕地面积(公顷)", kind: kFloat, prec: 1},
-		column{key: "straw_per_1000ha", head: "每千公顷秸秆焚烧事件", kind: kFloat, prec: 3},
+		column{key: "overdue", head: fig("overdue"), kind: kInt},
+		column{key: "overdue_share", head: fig("overdue_share") + "(%)", kind: kShare},
+		column{key: "cropland_ha", head: fig("cropland_ha") + "(公顷)", kind: kFloat, prec: 1},
+		column{key: "straw_per_1000ha", head: fig("straw_per_1000ha"), kind: kFloat, prec: 3},
 	)
 	if yearAgo {
 		for _, f := range yearAgoFigures {
@@ -340,13 +340,18 @@ var yearAgoFigures = []struct {
 	key, head string
 	get       func(a *skygrid.AreaStats) int
 }{
-	{"hotspots", "火点数", func(a *skygrid.AreaStats) int { return a.Hotspots }},
-	{"events", "事件数", func(a *skygrid.AreaStats) int { return a.Events }},
-	{"straw_burning", "疑似秸秆焚烧", func(a *skygrid.AreaStats) int { return a.ByClass[skygrid.ClassStrawBurning] }},
-	{"confirmed_straw_burning", "确认秸秆焚烧", func(a *skygrid.AreaStats) int { return a.ConfirmedStraw }},
+	{"hotspots", fig("hotspots"), func(a *skygrid.AreaStats) int { return a.Hotspots }},
+	{"events", fig("events"), func(a *skygrid.AreaStats) int { return a.Events }},
+	{"straw_burning", fig("straw_burning"), func(a *skygrid.AreaStats) int { return a.ByClass[skygrid.ClassStrawBurning] }},
+	{"confirmed_straw_burning", fig("confirmed_straw_burning"), func(a *skygrid.AreaStats) int { return a.ConfirmedStraw }},
 }
 
-func statsRow(a, ago *skygrid.AreaStats, yearAgo bool) row {
+// fig is a figure's name (skygrid.FigureNames): the same on the page.
+func fig(key string) string { return skygrid.FigureNames[key] }
+
+// statsRow is an area's row; the year-ago cells are empty when the
+// year before has no data at all (agoNoData), not zeros and changes.
+func statsRow(a, ago *skygrid.AreaStats, yearAgo, agoNoData bool) row {
 	r := row{a.RegionID, a.RegionName, a.Hotspots, a.Events}
 	for _, c := range skygrid.Classes {
 		r = append(r, a.ByClass[c])
@@ -371,6 +376,10 @@ func statsRow(a, ago *skygrid.AreaStats, yearAgo bool) row {
 			ago = &skygrid.AreaStats{}
 		}
 		for _, f := range yearAgoFigures {
+			if agoNoData {
+				r = append(r, nil, nil, nil)
+				continue
+			}
 			now, then := f.get(a), f.get(ago)
 			var pct any
 			if then > 0 {
@@ -387,6 +396,7 @@ func statsRow(a, ago *skygrid.AreaStats, yearAgo bool) row {
 // rows add up to the totals.
 func statsRows(s *skygrid.Stats) ([]column, []row) {
 	yearAgo := s.YearAgo != nil
+	noData := yearAgo && s.YearAgo.NoData
 	cols := statsCols(yearAgo)
 	var rows []row
 	agoByID := map[string]*skygrid.AreaStats{}
@@ -398,13 +408,13 @@ func statsRows(s *skygrid.Stats) ([]column, []row) {
 	seen := map[string]bool{}
 	for _, a := range s.Areas {
 		seen[a.RegionID] = true
-		rows = append(rows, statsRow(a, agoByID[a.RegionID], yearAgo))
+		rows = append(rows, statsRow(a, agoByID[a.RegionID], yearAgo, noData))
 	}
 	if yearAgo {
 		for _, ago := range s.YearAgo.Areas {
 			if !seen[ago.RegionID] {
 				a := &skygrid.AreaStats{RegionID: ago.RegionID, RegionName: ago.RegionName}
-				rows = append(rows, statsRow(a, ago, true))
+				rows = append(rows, statsRow(a, ago, true, noData))
 			}
 		}
 	}
@@ -419,7 +429,7 @@ func statsRows(s *skygrid.Stats) ([]column, []row) {
 			agoTotal = skygrid.SumAreas(s.YearAgo.Areas)
 		}
 	}
-	rows = append(rows, statsRow(total, agoTotal, yearAgo))
+	rows = append(rows, statsRow(total, agoTotal, yearAgo, noData))
 	return cols, rows
 }
 

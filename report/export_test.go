@@ -236,25 +236,25 @@ func TestExportStatsCSV(t *testing.T) {
 	if len(recs) != 1+len(s.Areas)+1 {
 		t.Fatalf("%d records, want header, %d areas and 合计", len(recs), len(s.Areas))
 	}
-	col := columnIndex(t, recs[0], "区域名称", "事件数", "疑似秸秆焚烧", "核查-误报", "超期率(%)", "去年同期事件数", "事件数增减", "事件数同比(%)", "签收用时中位数(分钟)")
+	col := columnIndex(t, recs[0], "区域名称", "火情", "疑似秸秆焚烧", "核查-误报", "超时率(%)", "去年同期火情", "火情增减", "火情同比(%)", "签收用时中位数(分钟)")
 	for i, a := range s.Areas {
 		r := recs[i+1]
-		if r[col["区域名称"]] != a.RegionName || r[col["事件数"]] != strconv.Itoa(a.Events) ||
+		if r[col["区域名称"]] != a.RegionName || r[col["火情"]] != strconv.Itoa(a.Events) ||
 			r[col["疑似秸秆焚烧"]] != strconv.Itoa(a.ByClass[skygrid.ClassStrawBurning]) ||
 			r[col["核查-误报"]] != strconv.Itoa(a.ByFinding[skygrid.FindingFalseAlarm]) {
 			t.Errorf("row %d = %q, want the figures of %s", i+1, r, a.RegionName)
 		}
 		ago := s.YearAgo.Areas[i]
-		if r[col["去年同期事件数"]] != strconv.Itoa(ago.Events) || r[col["事件数增减"]] != strconv.Itoa(a.Events-ago.Events) {
+		if r[col["去年同期火情"]] != strconv.Itoa(ago.Events) || r[col["火情增减"]] != strconv.Itoa(a.Events-ago.Events) {
 			t.Errorf("%s year ago: %q", a.RegionName, r)
 		}
 	}
 	yg := recs[1]
-	if yg[col["事件数同比(%)"]] != "-20" || yg[col["超期率(%)"]] != "20" || yg[col["签收用时中位数(分钟)"]] != "25.5" {
+	if yg[col["火情同比(%)"]] != "-20" || yg[col["超时率(%)"]] != "20" || yg[col["签收用时中位数(分钟)"]] != "25.5" {
 		t.Errorf("阳高县: change %q, overdue share %q, ack median %q; want -20, 20, 25.5",
-			yg[col["事件数同比(%)"]], yg[col["超期率(%)"]], yg[col["签收用时中位数(分钟)"]])
+			yg[col["火情同比(%)"]], yg[col["超时率(%)"]], yg[col["签收用时中位数(分钟)"]])
 	}
-	if tot := recs[len(recs)-1]; tot[col["区域名称"]] != "合计" || tot[col["事件数"]] != "35" || tot[col["去年同期事件数"]] != "37" || tot[col["事件数增减"]] != "-2" {
+	if tot := recs[len(recs)-1]; tot[col["区域名称"]] != "合计" || tot[col["火情"]] != "35" || tot[col["去年同期火情"]] != "37" || tot[col["火情增减"]] != "-2" {
 		t.Errorf("totals row %q", tot)
 	}
 
@@ -277,7 +277,7 @@ func TestExportStatsCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs = readCSV(t, buf.Bytes())
-	if len(recs) != 6 || recs[4][col["区域名称"]] != "天镇县" || recs[4][col["事件数"]] != "0" || recs[4][col["去年同期事件数"]] != "4" {
+	if len(recs) != 6 || recs[4][col["区域名称"]] != "天镇县" || recs[4][col["火情"]] != "0" || recs[4][col["去年同期火情"]] != "4" {
 		t.Errorf("year-ago-only area: %q", recs)
 	}
 }

@@ -19,7 +19,8 @@ import (
 
 // Monthly is the monthly straw-burning report of the agriculture bureau.
 type Monthly struct {
-	// Title defaults to "大同市秸秆焚烧卫星监测月报 2023年10月".
+	// Title defaults to "大同市秸秆焚烧卫星监测月报 2023年10月" (a report of
+	// one county: "浑源县秸秆焚烧卫星监测月报 2023年10月").
 	Title string
 	// Month is any time in the month reported (read in Beijing time).
 	Month time.Time
@@ -47,7 +48,7 @@ type DayCount struct {
 //go:embed templates/monthly.html
 var monthlyHTML string
 
-var monthlyTmpl = template.Must(template.New("monthly.html").Parse(monthlyHTML))
+var monthlyTmpl = template.Must(template.New("monthly.html").Funcs(template.FuncMap{"inc": func(i int) int { return i + 1 }}).Parse(monthlyHTML))
 
 // RenderMonthly writes the report as one self-contained HTML page (inline
 // CSS and SVG charts, no scripts) made for printing on A4.
@@ -71,10 +72,22 @@ type monthlyView struct {
 	Title, Period, Generated, YearAgoLabel string
 	Demo                                   bool
 	Summary                                []monthlySummaryRow
-	Ranking                                []monthlyRankRow
-	DailyChart, RankChart, ResponseChart   template.HTML
-	ResponseCount                          int
-	Confirmed                              []monthlyConfirmedRow
+	// Single: the report holds one county (an official's): its figures,
+	// not a ranking of one. County is its name.
+	Single  bool
+	County  string
+	Ranking []monthlyRankRow
+	Charts  []monthlyChart
+	// YearAgoNoData: no detection is stored for the year before.
+	YearAgoNoData bool
+	Confirmed     []monthlyConfirmedRow
+}
+
+// monthlyChart is a figure of the report: its caption and its SVG (or a
+// sentence when there is nothing to draw).
+type monthlyChart struct {
+	Caption string
+	SVG     template.HTML
 }
 
 type monthlySummaryRow struct{ Label, Value, YearAgo, Change string }
@@ -82,7 +95,7 @@ type monthlySummaryRow struct{ Label, Value, YearAgo, Change string }
 type monthlyRankRow struct {
 	Rank                                           int
 	Name, Score, Straw, Cropland, Confirmed, False string
-	Unverified, Overdue, Reason                    string
+	Unverified, Overdue                            string
 }
 
 type monthlyConfirmedRow struct{ Time, County, Grid, Place, Finding, Notes string }
@@ -101,6 +114,7 @@ func monthlyViewOf(m *Monthly) *monthlyView {
 	v.Period = since.In(skygrid.Beijing).Format("2006年1月2日") + " 至 " + until.Add(-time.Nanosecond).In(skygrid.Beijing).Format("2006年1月2日")
 	ago := month.AddDate(0, 0, 1-month.Day()).AddDate(-1, 0, 0)
 	v.YearAgoLabel = fmt.Sprintf("%d年%d月", ago.Year(), ago.Month())
+	v.YearAgoNoData = m.Stats.YearAgo != nil && m.Stats.YearAgo.NoData
 	gen := m.Generated
 	if gen.IsZero() {
 		gen = m.Stats.Computed
@@ -110,33 +124,46 @@ func monthlyViewOf(m *Monthly) *monthlyView {
 	}
 
 	v.Summary = monthlySummary(m.Stats)
-
+	v.Single = len(m.Ranking) == 1
 	for _, r := range m.Ranking {
-		a := r.Stats
-		if a == nil {
-			a = &skygrid.AreaStats{}
-		}
-		row := monthlyRankRow{
-			Rank: r.Rank, Name: r.RegionName, Reason: r.Reason,
-			Straw:      fmt.Sprint(a.ByClass[skygrid.ClassStrawBurning]),
-			Cropland:   "—",
-			Confirmed:  fmt.Sprint(a.ConfirmedStraw),
-			False:      fmt.Sprint(a.FalseAlarms),
-			Unverified: fmt.Sprint(a.Unverified),
-			Overdue:    pctText(a.OverdueShare),
-			Score:      monthlyScoreText(r),
-		}
-		if a.CroplandHa > 0 {
-			row.Cropland = fmt.Sprintf("%.0f", a.CroplandHa)
-		}
-		v.Ranking = append(v.Ranking, row)
+		v.County = r.RegionName
+		v.Ranking = append(v.Ranking, monthlyRankRowOf(r))
+	}
+	if v.Single && m.Title == "" {
+		v.Title = fmt.Sprintf("%s秸秆焚烧卫星监测月报 %d年%d月", v.County, month.Year(), month.Month())
 	}
 
-	v.DailyChart = monthlyDailySVG(m.Daily)
-	v.RankChart = monthlyRankSVG(m.Ranking)
-	v.ResponseChart = monthlyHistSVG(m.ResponseMinutes)
-	v.ResponseCount = len(m.ResponseMinutes)
+	v.Charts = append(v.Charts, monthlyChart{"逐日" + skygrid.FigureNames["events"] + "（按类别）", monthlyDailySVG(m.Daily)})
+	if !v.Single {
+		v.Charts = append(v.Charts, monthlyChart{"区县排名（得分）", monthlyRankSVG(m.Ranking)})
+	}
+	v.Charts = append(v.Charts, monthlyChart{fmt.Sprintf("上报用时分布（共 %d 件）", len(m.ResponseMinutes)), monthlyHistSVG(m.ResponseMinutes)})
+	v.Confirmed = monthlyConfirmed(m)
+	return v
+}
 
+func monthlyRankRowOf(r Rank) monthlyRankRow {
+	a := r.Stats
+	if a == nil {
+		a = &skygrid.AreaStats{}
+	}
+	row := monthlyRankRow{
+		Rank: r.Rank, Name: r.RegionName,
+		Straw:      fmt.Sprint(a.ByClass[skygrid.ClassStrawBurning]),
+		Cropland:   "—",
+		Confirmed:  fmt.Sprint(a.ConfirmedStraw),
+		False:      fmt.Sprint(a.FalseAlarms),
+		Unverified: fmt.Sprint(a.Unverified),
+		Overdue:    pctText(a.OverdueShare),
+		Score:      monthlyScoreText(r),
+	}
+	if a.CroplandHa > 0 {
+		row.Cropland = fmt.Sprintf("%.0f", a.CroplandHa)
+	}
+	return row
+}
+
+func monthlyConfirmed(m *Monthly) []monthlyConfirmedRow {
 	names := map[string]string{}
 	for _, a := range m.Stats.Areas {
 		if a != nil {
@@ -145,6 +172,7 @@ func monthlyViewOf(m *Monthly) *monthlyView {
 	}
 	evs := slices.Clone(m.Confirmed)
 	slices.SortStableFunc(evs, func(a, b skygrid.ConfirmedFire) int { return a.FirstSeen.Compare(b.FirstSeen) })
+	var out []monthlyConfirmedRow
 	for _, e := range evs {
 		row := monthlyConfirmedRow{
 			Time:    e.FirstSeen.In(skygrid.Beijing).Format("01-02 15:04"),
@@ -157,9 +185,9 @@ func monthlyViewOf(m *Monthly) *monthlyView {
 		if e.GridName != "" && e.GridID != "" && e.GridName != e.GridID {
 			row.Grid = e.GridName + "（" + e.GridID + "）"
 		}
-		v.Confirmed = append(v.Confirmed, row)
+		out = append(out, row)
 	}
-	return v
+	return out
 }
 
 func monthlyScoreText(r Rank) string {
@@ -170,32 +198,40 @@ func monthlyScoreText(r Rank) string {
 }
 
 // monthlySummary is the month's figures with the year-ago values and the
-// change.
+// change: with no data stored for the year before, no change is given
+// (去年无数据); a count up from 0 gets no percentage.
 func monthlySummary(s *skygrid.Stats) []monthlySummaryRow {
 	cur := s.Total
 	var ago *skygrid.AreaStats
-	if s.YearAgo != nil {
+	if s.YearAgo != nil && !s.YearAgo.NoData {
 		ago = s.YearAgo.Total
 	}
-	count := func(label string, f func(a *skygrid.AreaStats) int) monthlySummaryRow {
-		r := monthlySummaryRow{Label: label, Value: fmt.Sprint(f(cur)), YearAgo: "—", Change: "—"}
+	none, noChange := "—", "—"
+	if s.YearAgo != nil && s.YearAgo.NoData {
+		none, noChange = "无数据", "去年无数据"
+	}
+	count := func(key string, f func(a *skygrid.AreaStats) int) monthlySummaryRow {
+		r := monthlySummaryRow{Label: skygrid.FigureNames[key], Value: fmt.Sprint(f(cur)), YearAgo: none, Change: noChange}
 		if ago != nil {
 			n, o := f(cur), f(ago)
 			r.YearAgo = fmt.Sprint(o)
 			r.Change = monthlySigned(float64(n-o), "")
 			if o > 0 && n != o {
 				r.Change += "（" + monthlySigned(float64(n-o)/float64(o)*100, "%") + "）"
+			} else if o == 0 && n > 0 {
+				r.Change = fmt.Sprintf("去年同期为 0，今年 %d", n)
 			}
 		}
 		return r
 	}
 	minutes := func(label string, f func(a *skygrid.AreaStats) *float64) monthlySummaryRow {
-		r := monthlySummaryRow{Label: label, Value: "—", YearAgo: "—", Change: "—"}
+		r := monthlySummaryRow{Label: label, Value: "—", YearAgo: none, Change: noChange}
 		n := f(cur)
 		if n != nil {
 			r.Value = fmt.Sprintf("%.0f 分钟", *n)
 		}
 		if ago != nil {
+			r.YearAgo, r.Change = "—", "—"
 			if o := f(ago); o != nil {
 				r.YearAgo = fmt.Sprintf("%.0f 分钟", *o)
 				if n != nil {
@@ -206,16 +242,18 @@ func monthlySummary(s *skygrid.Stats) []monthlySummaryRow {
 		return r
 	}
 	rows := []monthlySummaryRow{
-		count("卫星火点", func(a *skygrid.AreaStats) int { return a.Hotspots }),
-		count("火点事件", func(a *skygrid.AreaStats) int { return a.Events }),
-		count("其中疑似秸秆焚烧", func(a *skygrid.AreaStats) int { return a.ByClass[skygrid.ClassStrawBurning] }),
-		count("核实秸秆焚烧", func(a *skygrid.AreaStats) int { return a.ConfirmedStraw }),
-		count("误报", func(a *skygrid.AreaStats) int { return a.FalseAlarms }),
-		count("未核实", func(a *skygrid.AreaStats) int { return a.Unverified }),
+		count("events", func(a *skygrid.AreaStats) int { return a.Events }),
+		count("hotspots", func(a *skygrid.AreaStats) int { return a.Hotspots }),
+		count("straw_burning", func(a *skygrid.AreaStats) int { return a.ByClass[skygrid.ClassStrawBurning] }),
+		count("tasks", func(a *skygrid.AreaStats) int { return a.Tasks }),
+		count("confirmed_straw_burning", func(a *skygrid.AreaStats) int { return a.ConfirmedStraw }),
+		count("false_alarms", func(a *skygrid.AreaStats) int { return a.FalseAlarms }),
+		count("unverified", func(a *skygrid.AreaStats) int { return a.Unverified }),
 		minutes("上报用时中位数", func(a *skygrid.AreaStats) *float64 { return a.ReportMedianMin }),
 		minutes("上报用时 P90", func(a *skygrid.AreaStats) *float64 { return a.ReportP90Min }),
 	}
-	od := monthlySummaryRow{Label: "超时率", Value: pctText(cur.OverdueShare), YearAgo: "—", Change: "—"}
+	rows[2].Label = "其中" + rows[2].Label
+	od := monthlySummaryRow{Label: skygrid.FigureNames["overdue_share"], Value: pctText(cur.OverdueShare), YearAgo: none, Change: noChange}
 	if ago != nil {
 		od.YearAgo = pctText(ago.OverdueShare)
 		od.Change = monthlySigned((cur.OverdueShare-ago.OverdueShare)*100, " 个百分点")
@@ -277,6 +315,18 @@ func monthlyTextWidth(s string, size float64) float64 {
 		}
 	}
 	return w
+}
+
+// monthlyFit shortens a label with "…" to fit maxW.
+func monthlyFit(s string, size, maxW float64) string {
+	if monthlyTextWidth(s, size) <= maxW {
+		return s
+	}
+	rs := []rune(s)
+	for len(rs) > 0 && monthlyTextWidth(string(rs)+"…", size) > maxW {
+		rs = rs[:len(rs)-1]
+	}
+	return string(rs) + "…"
 }
 
 func monthlyNum(x float64) string { return trimDotZero(fmt.Sprintf("%.1f", x)) }
@@ -391,7 +441,7 @@ func monthlyRankSVG(ranks []Rank) template.HTML {
 	byUnverified := maxScore == 0 && maxUnverified > 0
 	var b strings.Builder
 	if byUnverified {
-		b.WriteString(`<p class="note">本月各区县疑似秸秆焚烧均为 0 起，排名按未核实任务数，图中为未核实任务数。</p>`)
+		b.WriteString(`<p class="note">本月各区县疑似秸秆焚烧均为 0 起，排名按未核实任务数，图中为未核实任务数（件）。</p>`)
 	}
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %.0f %.0f" width="100%%" role="img" aria-label="区县排名" xmlns="http://www.w3.org/2000/svg">`, W, H)
 	for i, r := range ranks {
@@ -403,14 +453,16 @@ func monthlyRankSVG(ranks []Rank) template.HTML {
 			if r.Stats != nil {
 				n = r.Stats.Unverified
 			}
-			w, label, color = float64(n)/maxUnverified*plotW, fmt.Sprintf("未核实 %d 起", n), "#7048e8"
+			w, label, color = float64(n)/maxUnverified*plotW, fmt.Sprintf("未核实任务 %d 件", n), "#7048e8"
 		case maxScore > 0:
 			w = r.Score / maxScore * plotW
 		}
 		if !byUnverified && !r.PerHa() {
 			color = "#f08c00"
 		}
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="12" text-anchor="end" fill="#212529">%d. %s</text>`, left-8, yy+rowH/2+4, r.Rank, monthlyEsc(r.RegionName))
+		prefix := fmt.Sprintf("%d. ", r.Rank)
+		name := monthlyFit(r.RegionName, 12, left-8-monthlyTextWidth(prefix, 12))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="12" text-anchor="end" fill="#212529">%s%s</text>`, left-8, yy+rowH/2+4, prefix, monthlyEsc(name))
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/>`, left, yy+4, math.Max(w, 1), rowH-8, color)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#495057">%s</text>`, left+math.Max(w, 1)+6, yy+rowH/2+4, monthlyEsc(label))
 	}
@@ -458,7 +510,7 @@ func monthlyHistSVG(minutes []float64) template.HTML {
 	}
 	maxBin := slices.Max(bins)
 
-	const W, H, left, right, top, plotH = 720.0, 270.0, 44.0, 16.0, 30.0, 190.0
+	const W, H, left, right, top, plotH = 720.0, 280.0, 44.0, 16.0, 40.0, 190.0
 	plotW := W - left - right
 	xMax := float64(nb) * width
 	x := func(v float64) float64 { return left + v/xMax*plotW }
@@ -482,18 +534,49 @@ func monthlyHistSVG(minutes []float64) template.HTML {
 	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="end" fill="#495057">上报用时（分钟）</text>`, W-right, top+plotH+32)
 	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#495057">件</text>`, 4.0, top+4)
 	med, p90 := skygrid.Quantile(vals, 0.5), skygrid.Quantile(vals, 0.9)
-	for i, m := range []struct {
-		v     float64
-		label string
-	}{{med, "中位数"}, {p90, "P90"}} {
-		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#c92a2a" stroke-width="1.5" stroke-dasharray="5 3"/>`, x(m.v), top-4, x(m.v), y(0))
-		anchor := "start"
-		dx := 4.0
-		if x(m.v) > W-right-120 || (i == 0 && x(p90)-x(med) < 110) {
-			anchor, dx = "end", -4
-		}
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="%s" fill="#c92a2a">%s %.0f 分钟</text>`, x(m.v)+dx, top-8, anchor, m.label, m.v)
-	}
+	monthlyMarkers(&b, x, y(0), top, left, W-right, []monthlyMarker{{med, "中位数"}, {p90, "P90"}})
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// monthlyMarker is a value marked on a histogram with a dashed line.
+type monthlyMarker struct {
+	v     float64
+	label string
+}
+
+// monthlyMarkers draws the markers' lines and labels above the plot: the
+// first label left of its line, the others right of theirs, each turned
+// round where it would leave the plot, and moved a line up where it would
+// cover one already placed.
+func monthlyMarkers(b *strings.Builder, x func(float64) float64, y0, top, x0, x1 float64, ms []monthlyMarker) {
+	type box struct{ a, b, y float64 }
+	var placed []box
+	for i, m := range ms {
+		xm := x(m.v)
+		fmt.Fprintf(b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#c92a2a" stroke-width="1.5" stroke-dasharray="5 3"/>`, xm, top-4, xm, y0)
+		text := fmt.Sprintf("%s %.0f 分钟", m.label, m.v)
+		w := monthlyTextWidth(text, 11)
+		left := i == 0
+		if left && xm-4-w < x0 {
+			left = false
+		} else if !left && xm+4+w > x1 {
+			left = true
+		}
+		a := xm + 4
+		if left {
+			a = xm - 4 - w
+		}
+		ly := top - 12
+		for moved := true; moved; {
+			moved = false
+			for _, p := range placed {
+				if p.y == ly && a < p.b+6 && p.a < a+w+6 {
+					ly, moved = ly-14, true
+				}
+			}
+		}
+		placed = append(placed, box{a, a + w, ly})
+		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" font-size="11" fill="#c92a2a">%s</text>`, a, ly, text)
+	}
 }

@@ -320,10 +320,10 @@ func TestRankingTies(t *testing.T) {
 	if rs[4].RegionName != "y" {
 		t.Errorf("a county without a name shows %q, want its id", rs[4].RegionName)
 	}
-	if got, want := rs[1].Reason, "疑似秸秆焚烧 4 起（每千公顷耕地 4.00 起），核实 2 起，未核实 5 起，超时率 100%"; got != want {
+	if got, want := rs[1].Reason, "疑似秸秆焚烧 4 起（每千公顷耕地 4.00 起），核实 2 起，未核实任务 5 件，超时率 100%"; got != want {
 		t.Errorf("reason %q, want %q", got, want)
 	}
-	if got, want := rs[3].Reason, "疑似秸秆焚烧 4 起，核实 2 起，未核实 1 起，超时率 25%"; got != want {
+	if got, want := rs[3].Reason, "疑似秸秆焚烧 4 起，核实 2 起，未核实任务 1 件，超时率 25%"; got != want {
 		t.Errorf("reason %q, want %q", got, want)
 	}
 }
@@ -348,7 +348,7 @@ func TestMonthlyRankChartWithoutStrawBurning(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := buf.String()
-	for _, want := range []string{"排名按未核实任务数", "未核实 177 起", "未核实 83 起"} {
+	for _, want := range []string{"排名按未核实任务数", "未核实任务 177 件", "未核实任务 83 件"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the chart lacks %q", want)
 		}

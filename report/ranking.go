@@ -79,7 +79,7 @@ func rankReason(a *skygrid.AreaStats) string {
 	}
 	fmt.Fprintf(&b, "，核实 %d 起", a.ConfirmedStraw)
 	if a.Unverified > 0 {
-		fmt.Fprintf(&b, "，未核实 %d 起", a.Unverified)
+		fmt.Fprintf(&b, "，未核实任务 %d 件", a.Unverified)
 	}
 	fmt.Fprintf(&b, "，超时率 %s", pctText(a.OverdueShare))
 	return b.String()

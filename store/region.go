@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -45,6 +46,11 @@ func findRegions(ctx context.Context, tx *Tx, f skygrid.RegionFilter) ([]*skygri
 	var args []any
 	if f.ID != nil {
 		conds, args = append(conds, "r.id = ?"), append(args, *f.ID)
+	}
+	if f.IDs != nil {
+		conds = append(conds, "r.id IN (SELECT value FROM json_each(?))")
+		ids, _ := json.Marshal(f.IDs)
+		args = append(args, string(ids))
 	}
 	if f.Level != nil {
 		conds, args = append(conds, "r.level = ?"), append(args, *f.Level)

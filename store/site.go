@@ -8,6 +8,8 @@ import (
 	"sort"
 
 	"skygrid"
+
+	"github.com/paulmach/orb/planar"
 )
 
 var _ skygrid.SiteService = (*DB)(nil)
@@ -79,7 +81,41 @@ func (db *DB) FindSites(ctx context.Context, f skygrid.SiteFilter) ([]*skygrid.S
 		}
 		out = append(out, s)
 	}
-	return out, n, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if f.WithCounty && len(out) > 0 {
+		if err := db.siteCounties(ctx, out); err != nil {
+			return nil, 0, fmt.Errorf("sites' counties: %w", err)
+		}
+	}
+	return out, n, nil
+}
+
+// siteCounties sets each site's county: the county region holding the
+// centre of the site's bounds (as a scoped user's list keeps sites). The
+// counties are read once, with their polygons, for the whole list.
+func (db *DB) siteCounties(ctx context.Context, sites []*skygrid.Site) error {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	level := skygrid.LevelCounty
+	counties, _, err := findRegions(ctx, tx, skygrid.RegionFilter{Level: &level, WithGeometry: true})
+	if err != nil {
+		return err
+	}
+	for _, s := range sites {
+		c := s.Geometry.Bound().Center()
+		for _, r := range counties {
+			if r.Bound.Contains(c) && planar.MultiPolygonContains(r.Geometry, c) {
+				s.CountyID, s.CountyName = r.ID, r.Name
+				break
+			}
+		}
+	}
+	return nil
 }
 
 // FindSiteByID returns one site or ENOTFOUND.

@@ -253,6 +253,13 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 		a.SetRates()
 		out.Areas = append(out.Areas, a)
 	}
+	// Any detection stored for the period at all (ids are minutes).
+	var stored bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM hotspots WHERE id >= ? AND id < ?)`,
+		minuteID(q.Since.Unix()), minuteID(q.Until.Unix()+59)).Scan(&stored); err != nil {
+		return nil, fmt.Errorf("stats: detections stored: %w", err)
+	}
+	out.NoData = !stored
 	total := skygrid.SumAreas(out.Areas)
 	total.RegionName = "合计"
 	total.AckMedianMin, total.AckP90Min = quantile(allAck, 0.5), quantile(allAck, 0.9)

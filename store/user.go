@@ -215,6 +215,28 @@ func (db *DB) StartLogin(ctx context.Context, keys []string, limits []int, since
 	return ids, true, tx.Commit()
 }
 
+// LoginRetryAt: see skygrid.UserService. A key with n ≥ limit failures
+// in the window is under its limit again once its limit-th newest failure
+// has left the window: the second after it is window old (times are
+// stored to the second).
+func (db *DB) LoginRetryAt(ctx context.Context, keys []string, limits []int, since time.Time, window time.Duration) (time.Time, error) {
+	var at time.Time
+	for i, k := range keys {
+		var s string
+		err := db.rdb.QueryRowContext(ctx, `SELECT at FROM login_failures WHERE key = ? AND at >= ? ORDER BY at DESC LIMIT 1 OFFSET ?`,
+			k, ts(since), limits[i]-1).Scan(&s)
+		if err == sql.ErrNoRows {
+			continue
+		} else if err != nil {
+			return time.Time{}, fmt.Errorf("login retry time: %w", err)
+		}
+		if t := parseTS(s).Add(window + time.Second); t.After(at) {
+			at = t
+		}
+	}
+	return at, nil
+}
+
 // LoginSucceeded: see skygrid.UserService.
 func (db *DB) LoginSucceeded(ctx context.Context, attempt []int64, key string) error {
 	tx, err := db.BeginTx(ctx, nil)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"skygrid"
@@ -53,6 +55,9 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 		return nil
 	}
 	mf.configPath, mf.sets, mf.demo = c.config, c.sets, true
+	if mf.login, err = demoLogin(ctx, db); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 	return m.serve(ctx, db, *addr, mf)
 }
 
@@ -163,6 +168,52 @@ func BuildDemo(ctx context.Context, db *store.DB, p *dispatch.Pipeline, out io.W
 		len(names), t.Rows, t.New, t.Duplicates, t.Outside)
 	fmt.Fprintf(out, "detect: %d low confidence, %d static heat; %d events, %d tasks dispatched\n", t.LowConfidence, t.Static, t.EventsNew, t.TasksNew)
 	return demoUsers(ctx, db, out)
+}
+
+// demoLogin tells whom to log in as: the demo users, the supervisor
+// first (the phone's view), each with their role and area, and the
+// password.
+func demoLogin(ctx context.Context, db *store.DB) (string, error) {
+	us, err := db.FindUsers(ctx)
+	if err != nil {
+		return "", err
+	}
+	var ids []string
+	for _, u := range us {
+		ids = append(ids, u.Regions...)
+	}
+	rs, _, err := db.FindRegions(ctx, skygrid.RegionFilter{IDs: ids})
+	if err != nil {
+		return "", err
+	}
+	names := map[string]string{}
+	for _, r := range rs {
+		names[r.ID] = r.Name
+	}
+	role := map[string]string{skygrid.RoleSupervisor: "grid supervisor of %s", skygrid.RoleOfficial: "official of %s",
+		skygrid.RoleAuditor: "auditor", skygrid.RoleAdmin: "administrator"}
+	order := map[string]int{skygrid.RoleSupervisor: 0, skygrid.RoleOfficial: 1, skygrid.RoleAuditor: 2, skygrid.RoleAdmin: 3}
+	slices.SortStableFunc(us, func(a, b *skygrid.User) int { return order[a.Role] - order[b.Role] })
+	var who []string
+	for _, u := range us {
+		area := ""
+		if len(u.Regions) > 0 {
+			area = cmp.Or(names[u.Regions[0]], u.Regions[0])
+		}
+		w := u.Name + " (" + u.Role + ")"
+		if f, ok := role[u.Role]; ok {
+			w = u.Name + " (" + strings.Replace(f, "%s", area, 1) + ")"
+		}
+		who = append(who, w)
+	}
+	if len(who) == 0 {
+		return "", nil
+	}
+	list := strings.Join(who, ", ")
+	if len(who) > 1 {
+		list = strings.Join(who[:len(who)-1], ", ") + " or " + who[len(who)-1]
+	}
+	return fmt.Sprintf(" and log in as %s, password %s", list, DemoPassword), nil
 }
 
 // DemoPassword is the password of the demo users (demo only).

@@ -115,7 +115,7 @@ func TestUploadsMatchTheCLI(t *testing.T) {
 			file:   write("工地.csv", "项目编号,名称,占地面积,是否视频,平台,经度,纬度\nX1,测试工地甲,12000,否,,113.30,40.08\nX2,测试工地乙,3000,否,,113.31,40.08\nX3,测试工地丙,8000,是,DT-1,113.32,40.08\n"),
 			cli:    []string{"--kind", "construction", "--id-prop", "项目编号", "--prop", "video=是否视频", "--prop", "platform_id=平台"},
 			fields: []string{"site_kind", "construction", "id_prop", "项目编号", "prop", "video=是否视频", "prop", "platform_id=平台"},
-			stored: "X1 测试工地甲 12000 m² 违规: 5000㎡以上工地未安装视频监控"},
+			stored: "X1 测试工地甲 12000 m² 违规: 5,000 m² 以上工地未安装视频监控"},
 		{what: "construction sites with two bad rows", kind: "sites",
 			file:    write("工地2.csv", "项目编号,名称,占地面积,是否视频,经度,纬度\nX1,甲,12000,也许,113.30,40.08\nX2,乙,12000,否,东经113,40.08\nX4,丁,12000,否,113.3,40.1\n"),
 			cli:     []string{"--kind", "construction", "--id-prop", "项目编号", "--prop", "video=是否视频"},

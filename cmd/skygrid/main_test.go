@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -88,6 +89,11 @@ func TestDemoServesOctoberEvents(t *testing.T) {
 	}
 	if withTask == 0 {
 		t.Error("no event has a task for a demo supervisor")
+	}
+	// The ready line says what to open and whom to log in as.
+	if !regexp.MustCompile(`(?m)^skygrid listening on (http://127\.0\.0\.1:\d+): open http://127\.0\.0\.1:\d+ in a browser and log in as ` +
+		`wangge \(grid supervisor of 浑源县[^)]*\), hunyuan \(official of 浑源县\), nongye \(auditor\) or admin \(administrator\), password skygrid-demo$`).MatchString(out.String()) {
+		t.Errorf("the ready line does not say what to open and whom to log in as:\n%s", out)
 	}
 	for _, want := range []string{"10 counties", "generated 3 km cells", "30 NASA FIRMS NOAA-20 VIIRS files", "skygrid listening on http://127.0.0.1:",
 		`users (demo, password "skygrid-demo"): admin (管理员), nongye (审核（农业/生态部门）), hunyuan (区县/乡镇干部 140225), wangge (网格员 140225-`} {
@@ -250,7 +256,7 @@ func TestImportSites(t *testing.T) {
 	out, err := run(t, db, "import", "sites", csvFile, "--kind", "construction", "--id-prop", "项目编号",
 		"--prop", "video=是否视频", "--prop", "platform_id=平台")
 	if err != nil || !strings.Contains(out, "imported 3 construction sites (3 new), 1 breaking a rule") ||
-		!strings.Contains(out, "X1 测试工地甲 12000 m² 违规: 5000㎡以上工地未安装视频监控") {
+		!strings.Contains(out, "X1 测试工地甲 12000 m² 违规: 5,000 m² 以上工地未安装视频监控") {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	// A bad file is refused whole with line and field; what is stored stays.

@@ -76,7 +76,8 @@ year before. Periods: 2023-10 (a month), 2023-W43, 2023-10-24, 2023,
 			tw.Flush()
 		case "table":
 			tw := tabwriter.NewWriter(&buf, 2, 4, 2, ' ', 0)
-			fmt.Fprintf(tw, "%s\t火点\t事件\t疑似秸秆\t核实秸秆\t误报\t未核查\t超时率\t上报中位(分)\n", per.Name)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t上报用时中位数(分钟)\n", per.Name, fig("hotspots"), fig("events"), fig("straw_burning"),
+				fig("confirmed_straw_burning"), fig("false_alarms"), fig("unverified"), fig("overdue_share"))
 			for _, a := range append(st.Areas, st.Total) {
 				med := "-"
 				if a.ReportMedianMin != nil {
@@ -103,3 +104,6 @@ year before. Periods: 2023-10 (a month), 2023-W43, 2023-10-24, 2023,
 	_, err = m.Stdout.Write(buf.Bytes())
 	return err
 }
+
+// fig is the name of a figure, as the audit page and the exports say it.
+func fig(key string) string { return skygrid.FigureNames[key] }

@@ -33,7 +33,24 @@ type mapFlags struct {
 	firmsURL    string
 	configPath  string
 	sets        []string
-	demo        bool // reports say the data is demo data
+	demo        bool   // reports say the data is demo data
+	login       string // whom to log in as, for the ready line (the demo's users)
+}
+
+// openURL is the address to open in a browser: the public URL when set,
+// else the listen address (a wildcard address as 127.0.0.1).
+func openURL(addr, public string) string {
+	if public != "" {
+		return public
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 func (mf *mapFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -202,7 +219,9 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 		}
 	}()
 	defer func() { stop(); wg.Wait() }()
-	fmt.Fprintf(m.Stdout, "skygrid listening on %s  (API: %s/api/events, tiles: %s/tiles/hotspots.json)\n", srv.URL(), srv.URL(), srv.URL())
+	// The ready line: where to open the web app (and, for the demo, whom
+	// to log in as); the browser tests wait for "listening on URL".
+	fmt.Fprintf(m.Stdout, "skygrid listening on %s: open %s in a browser%s\n", srv.URL(), openURL(srv.Addr(), mf.publicURL), mf.login)
 	if m.Ready != nil {
 		m.Ready(srv.URL())
 	}

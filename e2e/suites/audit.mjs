@@ -53,10 +53,11 @@ export default async function ({ url, root, shots, page, login: signIn, check, d
       await p.goto(url + '/#/audit?period=2023-10&by=county');
       await p.waitForSelector('[data-testid=stats-row]', { timeout: 20000 });
       await p.waitForSelector('[data-testid=chart-daily] canvas', { timeout: 20000 });
-      await p.waitForSelector('[data-testid=chart-ranking] canvas', { timeout: 20000 });
+      if (!counties) await p.waitForSelector('[data-testid=chart-ranking] canvas', { timeout: 20000 });
+      else await p.waitForSelector('[data-testid=own-county]', { timeout: 20000 });
       await p.waitForSelector('[data-testid=chart-response] canvas, [data-testid=chart-response-empty]', { timeout: 20000 });
       await p.waitForTimeout(1200); // tiles and charts settle
-      for (const c of ['chart-daily', 'chart-ranking', 'chart-response']) {
+      for (const c of counties ? ['chart-daily', 'chart-response'] : ['chart-daily', 'chart-ranking', 'chart-response']) {
         const ink = await inkedPixels(p, `[data-testid=${c}]`);
         const bars = await colouredPixels(p, `[data-testid=${c}]`);
         check(ink > 500 && bars > 200, `${name} ${w}: ${c} draws (${ink} inked, ${bars} bar pixels)`);
@@ -69,7 +70,32 @@ export default async function ({ url, root, shots, page, login: signIn, check, d
       const heads = await p.$$eval('[data-testid=stats-table] thead th', (ths) => ths.map((x) => x.textContent));
       check(heads.includes('疑似秸秆焚烧') && heads.includes('上报中位(分)') && !heads.some((h) => /_/.test(h)), `${name} ${w}: Chinese table headers (${heads.slice(0, 4).join(',')}…)`);
       const rankRows = await p.$$eval('[data-testid=ranking-row]', (r) => r.length);
-      check(rankRows === (counties ? 1 : st.stats.areas.filter((a) => a.region_id).length), `${name} ${w}: ${rankRows} ranking rows`);
+      if (counties) {
+        // One county is no ranking: its figures, said as such; no chart of one bar.
+        const own = await p.textContent('[data-testid=own-county]').catch(() => '');
+        const bars = await p.$('[data-testid=chart-ranking]');
+        check(rankRows === 0 && !bars && own.includes(`${counties[0]}的数据`) && !/名次|第\s*1\s*名|排名/.test(own.replace(/不作区县排名/, '')),
+          `${name} ${w}: one county's figures, not a ranking of one (${own.replace(/\s+/g, ' ').slice(0, 60)})`);
+      } else check(rankRows === st.stats.areas.filter((a) => a.region_id).length, `${name} ${w}: ${rankRows} ranking rows`);
+      // The year before: no data is said in words, not as a change from 0.
+      const yo = await p.$$eval('[data-testid^=fig-] .yo', (els) => els.map((e) => e.textContent));
+      if (st.stats.year_ago?.no_data) check(yo.length >= 5 && yo.every((x) => x === '去年无数据'), `${name} ${w}: no data a year ago is said so (${[...new Set(yo)].join(',')})`);
+      else check(yo.every((x) => !/^同比 \+\d+$/.test(x) || !x), `${name} ${w}: no change from 0 shown as a number (${yo.join(',')})`);
+      // One number for one figure: the page's totals, the stats CSV and the monthly report agree, under the same names.
+      const pageHeads = await p.$$eval('[data-testid=stats-table] thead th', (ths) => ths.map((x) => x.textContent));
+      const pageTotal = await p.$$eval('[data-testid=stats-total] > *', (cells) => cells.map((x) => x.textContent.replace(/,/g, '')));
+      const csvText = (await (await p.request.get(url + '/api/stats?period=2023-10&by=county&format=csv')).text()).replace(/^\ufeff/, '');
+      const csvRows = csvText.trim().split(/\r?\n/).map((l) => l.split(','));
+      const csvTotal = csvRows.find((r) => r[1] === '合计') ?? [];
+      const monthly = await (await p.request.get(url + '/api/reports/monthly?month=2023-10')).text();
+      const same = [];
+      for (const fig of ['火情所含火点', '火情', '疑似秸秆焚烧', '任务', '核实秸秆焚烧', '误报', '未核实任务', '超时任务']) {
+        const i = pageHeads.indexOf(fig), j = csvRows[0].indexOf(fig);
+        const inReport = new RegExp(`<td>(其中)?${fig}</td><td class="num">([^<]*)</td>`).exec(monthly)?.[2];
+        const ok = i >= 0 && j >= 0 && pageTotal[i] === csvTotal[j] && (inReport === undefined || inReport === pageTotal[i]);
+        if (!ok) same.push(`${fig}: page ${pageTotal[i]}, CSV ${csvTotal[j]}, report ${inReport}`);
+      }
+      check(same.length === 0 && /<td>火情<\/td>/.test(monthly), `${name} ${w}: the page, the stats CSV and the monthly report name and count each figure alike (${same.join('; ')})`);
       const summary = await p.textContent('[data-testid=fig-events] .v');
       check(summary.replace(/\D/g, '') === String(st.stats.total.events), `${name} ${w}: summary shows ${summary} events (API ${st.stats.total.events})`);
       // The confirmed-burning map: tiles, and one marker per confirmed fire.
@@ -163,6 +189,11 @@ export default async function ({ url, root, shots, page, login: signIn, check, d
     check(rows.some((r) => /派单/.test(r.text)) && (!taskWithLog || rows.some((r) => /办结/.test(r.text))),
       `nongye ${w}: actions in Chinese (${rows.map((r) => r.text.split('\t')[2]).join(',')})`);
     check(rows.every((r) => /2\d{3}-\d{2}-\d{2} \d{2}:\d{2}/.test(r.text)), `nongye ${w}: times shown`);
+    // The change in words and Beijing time, not the recorded codes.
+    const changes = await p.$$eval('[data-testid=log-change]', (tds) => tds.map((x) => x.textContent));
+    const raw = changes.filter((c) => /[a-z]+_[a-z]+|\b[a-z]+=|\d{2}:\d{2}:\d{2}Z/.test(c));
+    check(changes.some((c) => /签收截止：\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(c)) && raw.length === 0,
+      `nongye ${w}: changes in words (${changes[changes.length - 1]?.slice(0, 60)}; ${raw.length} raw: ${raw[0] ?? ''})`);
     check(!(await p.isVisible('[data-testid=log-more]')), `nongye ${w}: no 加载更多 under a short list`);
     await p.screenshot({ path: join(shots, `auditlog-task-nongye-${w}.png`), fullPage: true });
     // By user: the supervisor's actions only.

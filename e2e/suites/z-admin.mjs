@@ -30,8 +30,8 @@ export default async function ({ url, shots, page, login, check, desktop, phone 
   await p.click('[data-testid=import-submit]');
   const refused = await p.waitForSelector('[data-testid=import-refused]', { timeout: 15000 }).catch(() => null);
   const rows = refused ? await p.$$eval('[data-testid=import-refused] ol.rows li', (li) => li.map((x) => x.textContent)) : [];
-  check(rows.length === 2 && rows[0].includes('line 2: field 是否视频') && rows[1].includes('line 3: field 经度'),
-    `admin: a bad registry upload lists each refused row with line and field (${rows.join(' | ')})`);
+  check(rows.length === 2 && rows[0].includes('第 2 行，字段「是否视频」') && rows[1].includes('第 3 行，字段「经度」'),
+    `admin: a bad registry upload lists each refused row with line and field, in Chinese (${rows.join(' | ')})`);
   await p.screenshot({ path: join(shots, 'admin-import-refused-desktop.png'), fullPage: true });
   const before = await (await p.request.get(url + '/api/sites?kind=construction&limit=1')).json();
   check(!before.features.some((f) => String(f.properties.name).startsWith('测试上传')), 'admin: nothing of the refused file is stored');
@@ -40,8 +40,9 @@ export default async function ({ url, shots, page, login, check, desktop, phone 
   await p.click('[data-testid=import-submit]');
   const ok = await p.waitForSelector('[data-testid=import-ok]', { timeout: 15000 }).catch(() => null);
   const okText = ok ? await ok.innerText() : '';
-  check(okText.includes('imported 2 construction sites (2 new), 1 breaking a rule') && okText.includes('E1 测试上传工地甲 12000 m² 违规'),
-    `admin: the corrected upload is stored with the CLI's summary (${okText.slice(0, 80)})`);
+  const cliText = await p.textContent('[data-testid=import-ok] pre.cli').catch(() => '');
+  check(okText.includes('已导入 2 处建筑工地（新增 2），其中 1 处违规') && cliText.includes('E1 测试上传工地甲 12000 m² 违规'),
+    `admin: the corrected upload is stored with a summary in Chinese and the CLI's as the detail (${okText.slice(0, 80)})`);
   const after = await (await p.request.get(url + '/api/sites?kind=construction&limit=1000')).json();
   check(after.features.filter((f) => String(f.properties.name).startsWith('测试上传')).length === 2, 'admin: the uploaded sites are in the registry');
   await p.screenshot({ path: join(shots, 'admin-import-ok-desktop.png'), fullPage: true });
@@ -51,8 +52,14 @@ export default async function ({ url, shots, page, login, check, desktop, phone 
   await p.click('[data-testid=import-submit]');
   const fok = await p.waitForSelector('[data-testid=import-ok]', { timeout: 15000 }).catch(() => null);
   const fText = fok ? await fok.innerText() : '';
-  check(fText.includes('2 rows read, 1 new') && fText.includes('rejected: firms-upload.csv:3: field latitude'),
+  check(fText.includes('2 行：新增火点 1 个') && fText.includes('firms-upload.csv 第 3 行，字段「latitude」'),
     `admin: a fire file upload is ingested and its unreadable row listed (${fText.slice(0, 100)})`);
+  // The batches say where each came from and its format in words.
+  await p.waitForFunction(() => [...document.querySelectorAll('[data-table=batches] td')].some((td) => td.textContent === 'firms-upload.csv'), null, { timeout: 10000 }).catch(() => {});
+  const batchRows = await p.$$eval('[data-table=batches] tbody tr', (trs) => trs.map((tr) => tr.innerText));
+  const up = batchRows.find((r) => r.includes('firms-upload.csv')) ?? '';
+  check(up.includes('网页上传') && up.includes('FIRMS VIIRS') && batchRows.some((r) => r.includes('命令行导入')) && !batchRows.some((r) => /\t(cli|firms-viirs|upload)\t/.test(r)),
+    `admin: batches name their origin and format in words (${up.replace(/\s+/g, ' ')})`);
   // A user added on the web logs in.
   await p.fill('[data-testid=user-name]', 'e2e-shenji');
   await p.selectOption('[data-testid=user-role]', 'auditor');

@@ -1,8 +1,9 @@
 // 管理: imports (upload registries and fire files), users, feeds, batches.
 import { api, ApiError } from './api';
 import { h, clear, toast } from './dom';
-import { t } from './i18n';
+import { getLang, t, type Lang } from './i18n';
 import { objectTable } from './table';
+import { feedSourceName, formatName, originName } from './words';
 
 const KINDS = ['regions', 'supervisors', 'sites', 'heat-sources', 'fires'] as const;
 const SITE_KINDS = ['construction', 'stockpile', 'nocoal', 'cropland', 'industrial'];
@@ -11,6 +12,20 @@ const SITE_KINDS = ['construction', 'stockpile', 'nocoal', 'cropland', 'industri
 export function refusedRows(message: string): { head: string; rows: string[] } {
   const [head, ...rest] = message.split('\n');
   return { head, rows: rest.map((l) => l.trim()).filter(Boolean) };
+}
+
+/**
+ * rowInWords says where a refused row is in the UI's language, the
+ * reason in the server's words: "工地.csv: line 2: field 是否视频: …" →
+ * "工地.csv 第 2 行，字段「是否视频」：…". Other lines stay as they are.
+ */
+export function rowInWords(row: string, l?: Lang): string {
+  const m = /^(.*?): line (\d+): (?:field ([^:]+): )?(.*)$/s.exec(row) ?? /^(.*?):(\d+): (?:field ([^:]+): )?(.*)$/s.exec(row);
+  if (!m || !m[1]) return row;
+  const zh = (l ?? getLang()) === 'zh';
+  const where = zh ? `${m[1]} 第 ${m[2]} 行` : `${m[1]} line ${m[2]}`;
+  const field = m[3] ? (zh ? `，字段「${m[3]}」` : `, field ${m[3]}`) : '';
+  return `${where}${field}${zh ? '：' : ': '}${m[4]}`;
 }
 
 /** propFields turns "attr=列名" lines into form values, refusing malformed ones. */
@@ -24,6 +39,35 @@ export function propFields(text: string): { props: string[]; bad: string[] } {
     else props.push(l.slice(0, i).trim() + '=' + l.slice(i + 1).trim());
   }
   return { props, bad };
+}
+
+/**
+ * importSummary says in the UI's language what an import stored, from the
+ * answer's counts (the CLI's own English summary is kept as the detail).
+ */
+export function importSummary(rep: any, kind: string, opts: { level?: string; siteKind?: string } = {}, l?: Lang): string {
+  const tr = (k: string, v?: Record<string, string | number>) => t(k, v, l);
+  switch (kind) {
+    case 'regions': return tr('import.summary.regions', { n: rep.stored ?? 0, levels: tr('level.' + (opts.level || 'county')) });
+    case 'supervisors': return tr('import.summary.supervisors', { n: rep.stored ?? 0 });
+    case 'sites': return tr('import.summary.sites', { n: rep.stored ?? 0, new: rep.new ?? 0, bad: rep.violations ?? 0, kind: tr('kind.' + (opts.siteKind || 'construction')) });
+    case 'heat-sources': return tr('import.summary.heat-sources', { n: rep.stored ?? 0, new: rep.new ?? 0 });
+    case 'fires': {
+      const b = rep.batch ?? {};
+      return tr('import.summary.fires', { rows: b.rows ?? 0, new: b.new ?? 0, dup: b.duplicates ?? 0, rej: b.rejected ?? 0, out: b.outside ?? 0,
+        events: b.events_new ?? 0, tasks: b.tasks_new ?? 0 });
+    }
+  }
+  return rep.text ?? '';
+}
+
+/** withCode shows the configuration names in a sentence as code (typed as they are). */
+function withCode(text: string, names: string[]): (string | HTMLElement)[] {
+  let parts: (string | HTMLElement)[] = [text];
+  for (const n of names) {
+    parts = parts.flatMap((p) => (typeof p !== 'string' ? [p] : p.split(n).flatMap((x, i) => (i ? [h('code', {}, n), x] : [x]))));
+  }
+  return parts;
 }
 
 function field(label: string, input: HTMLElement, hint?: string): HTMLElement {
@@ -92,10 +136,13 @@ function importSection(): HTMLElement {
       const rejected = rep.batch?.rejected ?? 0;
       result.append(h('div', { class: 'imported', 'data-testid': 'import-ok' },
         h('strong', {}, t('import.ok', { name: f.name })),
+        h('p', { 'data-testid': 'import-summary' }, importSummary(rep, k, { level: level.value, siteKind: siteKind.value })),
         rep.notes?.length ? h('ul', { class: 'notes' }, rep.notes.map((n: string) => h('li', {}, n))) : null,
         rejected ? h('p', { class: 'warn' }, t('import.rejected', { n: rejected })) : null,
+        rep.batch?.errors?.length ? h('ol', { class: 'rows', 'data-testid': 'import-rejected-rows' },
+          rep.batch.errors.map((e: any) => h('li', {}, rowInWords(`${e.file}:${e.line}: ${e.field ? `field ${e.field}: ` : ''}${e.reason}`)))) : null,
         rep.reclassified?.length ? h('p', {}, t('import.reclassified', { n: rep.reclassified.length })) : null,
-        h('pre', { class: 'cli' }, rep.text)));
+        rep.text ? h('details', { class: 'detail' }, h('summary', {}, t('import.cli')), h('pre', { class: 'cli' }, rep.text)) : null));
       toast(t('import.ok', { name: f.name }));
       file.value = '';
       refreshTables();
@@ -106,7 +153,7 @@ function importSection(): HTMLElement {
       result.append(h('div', { class: 'refused', role: 'alert', 'data-testid': 'import-refused' },
         h('strong', {}, t('import.refused')),
         h('p', {}, head),
-        rows.length ? h('ol', { class: 'rows' }, rows.map((r) => h('li', {}, r))) : null));
+        rows.length ? h('ol', { class: 'rows' }, rows.map((r) => h('li', { title: r }, rowInWords(r)))) : null));
     } finally {
       submit.disabled = false;
     }
@@ -159,9 +206,13 @@ function refreshTables(): void {
     if (!box) continue;
     api.get<any>(url).then((r) => {
       let rows: any[] = r?.[key] ?? [];
-      if (id === 'users') rows = rows.map((u) => ({ ...u, role_name: t('role.' + u.role) }));
+      const names: Record<string, string> = r?.regions ?? {};
+      const area = (ids: string[] | undefined) => (ids?.length ? ids.map((id) => (names[id] ? `${names[id]}（${id}）` : id)).join('、') : t('chg.citywide'));
+      if (id === 'users') rows = rows.map((u) => ({ ...u, role_name: t('role.' + u.role), regions: area(u.regions) }));
+      if (id === 'feeds') rows = rows.map((f) => ({ ...f, source: feedSourceName(f.source), failing: t(f.failing ? 'feed.failing' : 'feed.ok') }));
+      if (id === 'batches') rows = rows.map((b) => ({ ...b, format: formatName(b.format), origin: originName(b.origin || 'cli') }));
       clear(box);
-      if (!rows.length && id === 'feeds') return void box.append(h('p', { class: 'muted' }, t('feed.none')));
+      if (!rows.length && id === 'feeds') return void box.append(h('p', { class: 'muted' }, withCode(t('feed.none'), ['FIRMS_MAP_KEY', '[feed] map_key'])));
       box.append(objectTable(rows, cols.map(([k, label]) => [k, label.includes('.') ? t(label) : label] as [string, string])));
     }).catch((e) => { clear(box); box.append(h('p', { class: 'error' }, (e as Error).message)); });
   }

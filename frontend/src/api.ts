@@ -3,6 +3,8 @@ export interface User { id: number; name: string; role: string; regions?: string
 export interface Session { user: User; csrf: string; role_name?: string; now?: string }
 
 export class ApiError extends Error {
+  /** retryAfter: the seconds the server asks to wait (Retry-After), if it said. */
+  retryAfter?: number;
   constructor(public status: number, public code: string, message: string) {
     super(message);
   }
@@ -47,7 +49,10 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
   if (!res.ok) {
     const err = data?.error ?? {};
     if (res.status === 401 && !url.endsWith('/api/login')) onUnauthorized();
-    throw new ApiError(res.status, err.code ?? String(res.status), err.message ?? res.statusText);
+    const e = new ApiError(res.status, err.code ?? String(res.status), err.message ?? res.statusText);
+    const wait = Number(res.headers.get('Retry-After'));
+    if (res.headers.get('Retry-After') && Number.isFinite(wait) && wait >= 0) e.retryAfter = wait;
+    throw e;
   }
   return data as T;
 }
@@ -75,4 +80,26 @@ export function errorText(e: unknown, t: (key: string) => string): string {
     if (e.status >= 500) return `${t('err.server')}（${e.message}）`;
   }
   return (e as Error)?.message ?? String(e);
+}
+
+/**
+ * loginErrorText says why a log-in failed, in the user's language: a
+ * wrong name or password, too many attempts (and when to try again, from
+ * the server's Retry-After, in Beijing time), no network, the server's
+ * trouble. The server's own words are the detail, for the curious.
+ */
+export function loginErrorText(e: unknown, t: (key: string, vars?: Record<string, string | number>) => string, now: Date = new Date()):
+  { text: string; detail: string } {
+  if (e instanceof NetworkError) return { text: t('login.network'), detail: '' };
+  if (!(e instanceof ApiError)) return { text: t('login.refused'), detail: String((e as Error)?.message ?? e) };
+  const detail = `HTTP ${e.status}: ${e.message}`;
+  if (e.status === 401) return { text: t('login.wrong'), detail };
+  if (e.status === 429) {
+    if (e.retryAfter === undefined) return { text: t('login.throttled.later'), detail };
+    const at = new Date(now.getTime() + e.retryAfter * 1000 + 8 * 3600 * 1000); // Beijing, UTC+8
+    const hhmm = `${String(at.getUTCHours()).padStart(2, '0')}:${String(at.getUTCMinutes()).padStart(2, '0')}`;
+    return { text: t('login.throttled', { at: hhmm, min: Math.max(1, Math.ceil(e.retryAfter / 60)) }), detail };
+  }
+  if (e.status >= 500) return { text: t('login.server'), detail };
+  return { text: t('login.refused'), detail };
 }

@@ -6,7 +6,7 @@
 import L from './leaflet';
 import { api, qs } from './api';
 import {
-  PERIOD_KINDS, auditQuery, change, rankBars, fieldsOf, isMonth, isoWeek, parseAuditQuery, periodOf, type AuditFilter, type Day, type GroupBy, type PeriodFields,
+  PERIOD_KINDS, auditQuery, yearAgoText, rankBars, fieldsOf, isMonth, isoWeek, parseAuditQuery, periodOf, type AuditFilter, type Day, type GroupBy, type PeriodFields,
 } from './auditutil';
 import { basemapLayer, type Basemap } from './basemap';
 import { h, clear } from './dom';
@@ -19,7 +19,7 @@ interface AreaStats {
   ack_median_min: number | null; ack_p90_min: number | null; report_median_min: number | null; report_p90_min: number | null;
   overdue: number; overdue_share: number; cropland_ha?: number; straw_per_1000ha?: number | null;
 }
-interface StatsResp { period: string; stats: { areas: AreaStats[]; total: AreaStats; year_ago?: { total: AreaStats } } }
+interface StatsResp { period: string; stats: { areas: AreaStats[]; total: AreaStats; no_data?: boolean; year_ago?: { total: AreaStats; no_data?: boolean } } }
 interface Rank { Rank: number; RegionID: string; RegionName: string; Score: number; Stats: AreaStats | null; Reason: string }
 interface Confirmed {
   id: number; task_id: number; lon: number; lat: number; first_seen: string; closed_at?: string; county_id?: string; county_name?: string;
@@ -158,7 +158,11 @@ export function render(el: HTMLElement): () => void {
       drawSummary(summary, stats, series instanceof Error ? null : series);
       drawStats(statsCard, stats);
     }
-    if (rank instanceof Error) { fail(rankCard, rank); fail(rankC.card, rank); } else {
+    if (rank instanceof Error) { fail(rankCard, rank); fail(rankC.card, rank); } else if ((rank.ranking ?? []).length === 1) {
+      // One county (an official's): its figures, not a ranking of one.
+      drawOwn(rankCard, rank.ranking[0]);
+      rankC.card.remove();
+    } else {
       drawRanking(rankCard, rank.ranking ?? []);
       const rows = rankBars(rank.ranking ?? []);
       if (rows.some((r) => r.by === 'unverified')) rankC.box.before(h('p', { class: 'muted small', 'data-testid': 'rank-note' }, t('audit.rank.unverified')));
@@ -195,11 +199,12 @@ function drawSummary(card: HTMLElement, s: StatsResp, series: SeriesResp | null)
   clear(card);
   const cur = s.stats.total;
   const ago = s.stats.year_ago?.total ?? null;
+  const noData = !!s.stats.year_ago?.no_data;
   const fig = (label: string, value: string, id: string, n?: (a: AreaStats) => number, cls = '') => {
-    const c = n && ago ? change(n(cur), n(ago)) : '';
+    const c = n && ago ? yearAgoText(n(cur), n(ago), noData) : '';
     return h('div', { class: 'fig ' + cls, 'data-testid': 'fig-' + id },
       h('div', { class: 'v' }, value), h('div', { class: 'k' }, label),
-      c ? h('div', { class: 'yo' }, `${t('audit.yearago')} ${c}`) : null);
+      c ? h('div', { class: 'yo' + (noData ? ' muted' : '') }, c) : null);
   };
   const straw = (a: AreaStats) => a.by_class?.straw_burning ?? 0;
   card.append(h('h2', {}, t('audit.summary'), ' ', h('small', { class: 'muted' }, s.period)),
@@ -207,6 +212,7 @@ function drawSummary(card: HTMLElement, s: StatsResp, series: SeriesResp | null)
       fig(t('st.events'), formatNumber(cur.events), 'events', (a) => a.events),
       fig(t('st.hotspots'), formatNumber(cur.hotspots), 'hotspots', (a) => a.hotspots),
       fig(t('st.straw'), formatNumber(straw(cur)), 'straw', straw),
+      fig(t('st.tasks'), formatNumber(cur.tasks), 'tasks', (a) => a.tasks),
       fig(t('st.confirmed'), formatNumber(cur.confirmed_straw_burning), 'confirmed', (a) => a.confirmed_straw_burning, 'hot'),
       fig(t('st.false'), formatNumber(cur.false_alarms), 'false', (a) => a.false_alarms),
       fig(t('st.unverified'), formatNumber(cur.unverified), 'unverified', (a) => a.unverified),
@@ -259,6 +265,22 @@ function drawRanking(card: HTMLElement, ranks: Rank[]): void {
       h('td', { class: 'num' }, String(r.Rank)), h('td', {}, r.RegionName), h('td', { class: 'num' }, score(r)),
       h('td', { class: 'num' }, num(r.Stats?.confirmed_straw_burning)), h('td', { class: 'num' }, num(r.Stats?.unverified)),
       h('td', { class: 'num' }, pct(r.Stats?.overdue_share)), h('td', { class: 'wrap' }, getLang() === 'zh' ? r.Reason : '')))))));
+}
+
+/** drawOwn: the figures of the user's one county, said as such (no rank). */
+function drawOwn(card: HTMLElement, r: Rank): void {
+  clear(card);
+  card.setAttribute('data-testid', 'own-county');
+  card.append(h('h2', {}, t('audit.own', { name: r.RegionName })),
+    h('p', { class: 'muted small', 'data-testid': 'own-note' }, t('audit.own.note', { name: r.RegionName })));
+  const score = r.Stats?.cropland_ha ? `${r.Score.toFixed(2)} ${t('audit.score.ha')}` : `${r.Score} ${t('audit.score.n')}`;
+  const rows: [string, string][] = [
+    ['st.straw', r.Stats?.cropland_ha ? `${num(r.Stats?.by_class?.straw_burning ?? 0)}（${score}）` : num(r.Stats?.by_class?.straw_burning ?? 0)],
+    ['st.confirmed', num(r.Stats?.confirmed_straw_burning)], ['st.unverified', num(r.Stats?.unverified)],
+    ['st.overdue.share', pct(r.Stats?.overdue_share)],
+  ];
+  card.append(h('div', { class: 'tablewrap' }, h('table', { class: 'grid kv', 'data-testid': 'own-table' },
+    h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', {}, t(k)), h('td', { class: 'num' }, v)))))));
 }
 
 function drawConfirmed(map: L.Map, note: HTMLElement, cs: Confirmed[]): void {

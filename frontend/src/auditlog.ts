@@ -4,6 +4,8 @@ import { api, qs, ApiError } from './api';
 import { h, clear } from './dom';
 import { formatDateTime, nextDay } from './format';
 import { actionKey } from './auditutil';
+import { describeChange, type Names } from './auditchange';
+import { actorName } from './words';
 import { dictionaries, getLang, t } from './i18n';
 
 interface Entry { id: number; at: string; actor: string; action: string; entity: string; entity_id: string; before?: string; after?: string }
@@ -64,10 +66,10 @@ export function render(el: HTMLElement): () => void {
     if (q.get('until')) params.until = nextDay(q.get('until')!); // the day is included
     if (last) params.before = last;
     try {
-      const r = await api.get<{ entries: Entry[] }>('/api/audit' + qs(params));
+      const r = await api.get<{ entries: Entry[]; regions?: Names }>('/api/audit' + qs(params));
       if (disposed) return;
       const es = r.entries ?? [];
-      tbody.append(...es.map(row));
+      tbody.append(...es.map((e) => row(e, r.regions ?? {})));
       shown += es.length;
       if (es.length) last = es[es.length - 1].id;
       more.hidden = es.length < PAGE;
@@ -84,15 +86,19 @@ export function render(el: HTMLElement): () => void {
   return () => { disposed = true; };
 }
 
-function row(e: Entry): HTMLElement {
+function row(e: Entry, names: Names): HTMLElement {
   const id = e.entity === 'task'
     ? h('a', { href: `#/tasks/${encodeURIComponent(e.entity_id)}` }, '#' + e.entity_id)
-    : e.entity_id;
+    : e.entity_id === '*' ? t('log.all.ids') : e.entity_id;
   const entity = dictionaries[getLang()]['entity.' + e.entity] ?? e.entity;
-  const actor = h('a', { href: '#/auditlog?actor=' + encodeURIComponent(e.actor), title: e.actor }, e.actor);
+  const actor = h('a', { href: '#/auditlog?actor=' + encodeURIComponent(e.actor), title: e.actor }, actorName(e.actor));
+  // The change in words; the record as written on hover.
+  const before = describeChange(e.before, names), after = describeChange(e.after, names);
+  const raw = [e.before, e.after].filter(Boolean).join(' → ');
   return h('tr', { 'data-testid': 'log-row', 'data-action': e.action, 'data-entity': e.entity, 'data-id': e.entity_id },
     h('td', { class: 'num' }, formatDateTime(e.at)), h('td', {}, actor),
     h('td', {}, h('span', { class: 'badge a-' + e.action.replace(/\W/g, '-'), title: e.action }, actionName(e.action))),
     h('td', {}, entity), h('td', {}, id),
-    h('td', { class: 'wrap change' }, e.before ? h('span', { class: 'before' }, e.before) : null, e.before && e.after ? ' → ' : '', e.after ?? ''));
+    h('td', { class: 'wrap change', title: raw ? `${t('log.raw')}${getLang() === 'zh' ? '：' : ': '}${raw}` : null, 'data-testid': 'log-change' },
+      before ? h('span', { class: 'before' }, before) : null, before && after ? ' → ' : '', after));
 }

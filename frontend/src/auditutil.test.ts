@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_FIELDS, auditQuery, change, fieldsOf, histogram, isMonth, isoWeek, parseAuditQuery, periodOf, quantile, rankBars, stackDaily, weekMonday,
+  DEFAULT_FIELDS, auditQuery, change, yearAgoText, fieldsOf, histogram, isMonth, isoWeek, parseAuditQuery, periodOf, quantile, rankBars, stackDaily, weekMonday,
   type PeriodFields,
 } from './auditutil';
 
@@ -97,5 +97,17 @@ describe('ranking bars', () => {
       { RegionName: 'A', Score: 0, Stats: { unverified: 9 } },
       { RegionName: 'B', Score: 0, Stats: null },
     ])).toEqual([{ name: 'A', value: 9, by: 'unverified' }, { name: 'B', value: 0, by: 'unverified' }]);
+  });
+});
+
+describe('yearAgoText', () => {
+  it('says the change against a year ago in words where a number would mislead', () => {
+    expect(yearAgoText(5, 4, false, 'zh')).toBe('同比 +1 (+25%)');
+    expect(yearAgoText(455, 0, true, 'zh')).toBe('去年无数据');
+    expect(yearAgoText(0, 0, true, 'zh')).toBe('去年无数据');
+    expect(yearAgoText(455, 0, false, 'zh')).toBe('去年同期为 0');
+    expect(yearAgoText(0, 0, false, 'zh')).toBe('同比 ±0');
+    expect(yearAgoText(3, undefined, false, 'zh')).toBe('');
+    expect(yearAgoText(455, 0, true, 'en')).toBe('no data a year ago');
   });
 });

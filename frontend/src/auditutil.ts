@@ -1,6 +1,7 @@
 // Pure helpers of the audit pages: the period filter <-> the API's period
 // string and the URL hash, the daily chart's series, the response-time
 // histogram, audit actions. No DOM here (tested with Vitest).
+import { t, type Lang } from './i18n';
 
 export type PeriodKind = 'day' | 'week' | 'month' | 'range' | 'key' | 'year';
 export const PERIOD_KINDS: PeriodKind[] = ['month', 'week', 'day', 'range', 'key', 'year'];
@@ -205,4 +206,18 @@ export function change(now: number | null | undefined, ago: number | null | unde
   let s = `${sign}${Math.abs(Math.round(d * 10) / 10)}`;
   if (ago > 0 && d !== 0) s += ` (${sign}${Math.abs(Math.round((d / ago) * 100))}%)`;
   return s;
+}
+
+/**
+ * yearAgoText: a figure against the same period a year before, in words:
+ * "同比 +3 (+25%)"; "去年无数据" when nothing at all is stored for the year
+ * before (its zeros are no data: Stats.no_data); "去年同期为 0" for a count
+ * up from 0 (no percentage of 0); '' without a figure.
+ */
+export function yearAgoText(now: number | null | undefined, ago: number | null | undefined, noData: boolean, l?: Lang): string {
+  if (noData) return t('audit.noyear', undefined, l);
+  const c = change(now, ago);
+  if (!c) return '';
+  if (ago === 0 && (now ?? 0) > 0) return t('audit.fromzero', undefined, l);
+  return `${t('audit.yearago', undefined, l)} ${c}`;
 }

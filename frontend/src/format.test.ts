@@ -49,7 +49,9 @@ describe('formatting', () => {
   });
   it('formats areas', () => {
     expect(formatArea(1234, 'en')).toBe('1,234 m²');
-    expect(formatArea(25000, 'zh')).toBe('2.5 公顷');
+    expect(formatArea(25000, 'zh')).toBe('25,000 m²');
+    expect(formatArea(243902536.3, 'zh')).toBe('243,902,536 m²');
+    expect(formatArea(9437.08, 'zh')).toBe('9,437 m²');
     expect(formatArea(undefined)).toBe('');
   });
   it('makes a bbox around a point', () => {

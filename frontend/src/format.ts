@@ -115,11 +115,15 @@ export function formatCountdown(ms: number, l: Lang = getLang()): string {
   return over ? `${t('tasks.overdue', undefined, l)} ${body}` : body;
 }
 
-/** formatArea: m² below 10 000, otherwise 公顷/ha with one decimal... in Chinese 亩 is also common; keep SI. */
+/**
+ * formatArea: an area in one unit everywhere, whole square metres with
+ * thousands separators ("9,437 m²", "243,902,536 m²"): a registry column
+ * that mixed m² and 公顷 could not be compared at a glance, and the rules
+ * (5,000 m²) are in m².
+ */
 export function formatArea(m2: number | null | undefined, l: Lang = getLang()): string {
   if (m2 === null || m2 === undefined || !isFinite(m2)) return '';
-  if (m2 < 10000) return `${formatNumber(Math.round(m2), l)} m²`;
-  return `${formatNumber(Math.round(m2 / 1000) / 10, l)} ${l === 'zh' ? '公顷' : 'ha'}`;
+  return `${formatNumber(Math.round(m2), l)} m²`;
 }
 
 export function formatNumber(n: number, l: Lang = getLang()): string {

@@ -1,5 +1,5 @@
 import './style.css';
-import { api, forgetSavedCopies, onSavedCopy, setCsrf, setUnauthorizedHandler, ApiError, NetworkError, type Session } from './api';
+import { api, forgetSavedCopies, loginErrorText, onSavedCopy, setCsrf, setUnauthorizedHandler, ApiError, NetworkError, type Session } from './api';
 import { getLang, setLang, t } from './i18n';
 import { h, clear, toast } from './dom';
 import * as outbox from './outbox';
@@ -77,7 +77,10 @@ function loginPage(): void {
       setSession(s);
       location.hash = role() === 'supervisor' ? '#/tasks' : '#/map';
     } catch (e2) {
-      err.textContent = `${t('login.failed')}: ${(e2 as Error).message}`;
+      const why = loginErrorText(e2, t);
+      clear(err);
+      err.append(h('span', { 'data-testid': 'login-error' }, why.text));
+      if (why.detail) err.append(h('details', { class: 'detail' }, h('summary', {}, t('login.detail')), h('code', {}, why.detail)));
     }
   });
   app.append(form);

@@ -137,13 +137,22 @@ export function failureAction(e: unknown): 'keep' | 'reject' {
   return e.status >= 400 ? 'reject' : 'keep';
 }
 
-/** rejectionKey is the i18n key explaining a refusal to the supervisor. */
-export function rejectionKey(status: number): string {
+/**
+ * rejectionKey is the i18n key explaining a refusal to the supervisor,
+ * from its status and, where it tells more, the server's message: a task
+ * already reported or closed, photos refused, a finding refused.
+ */
+export function rejectionKey(status: number, message = ''): string {
   switch (status) {
-    case 409: return 'rejected.409';
+    case 409: return /\bis (reported|closed)\b/.test(message) ? 'rejected.409.done' : 'rejected.409';
     case 403: return 'rejected.403';
     case 404: return 'rejected.404';
-    case 400: case 413: case 415: return 'rejected.400';
+    case 413: return 'rejected.413';
+    case 400: case 415:
+      if (/larger than/i.test(message)) return 'rejected.413';
+      if (/photo|JPEG|PNG|image/i.test(message)) return 'rejected.400.photo';
+      if (/finding|notes/i.test(message)) return 'rejected.400.finding';
+      return 'rejected.400';
     default: return 'rejected.other';
   }
 }

@@ -15,8 +15,8 @@ export interface RejectedActions {
 }
 
 /** rejectedWhy is the Chinese (or English) explanation of a refusal. */
-export function rejectedWhy(r: { status: number }): string {
-  return t(outbox.rejectionKey(r.status));
+export function rejectedWhy(r: { status: number; reason?: string }): string {
+  return t(outbox.rejectionKey(r.status, r.reason));
 }
 
 export function rejectedCard(r: outbox.RejectedReport, a: RejectedActions = {}): HTMLElement {
@@ -29,7 +29,8 @@ export function rejectedCard(r: outbox.RejectedReport, a: RejectedActions = {}):
   const card = h('section', { class: 'card rejected', role: 'alert', 'data-testid': 'rejected-report', 'data-task': r.taskId },
     h('h2', {}, '⚠ ', t('rejected.title'), ' · ', t('offline.task', { id: r.taskId })),
     h('p', { class: 'why' }, rejectedWhy(r)),
-    h('p', { class: 'server' }, h('span', { class: 'muted' }, t('rejected.reason'), `（${r.status}）：`), h('span', { 'data-testid': 'rejected-reason' }, r.reason)),
+    // The server's own words (English, for whoever helps the supervisor) as the detail.
+    h('p', { class: 'server muted small', title: `HTTP ${r.status}` }, t('rejected.detail'), '：', h('span', { 'data-testid': 'rejected-reason', lang: 'en' }, r.reason)),
     h('p', { class: 'muted' },
       `${t('rejected.saved')} ${formatDateTime(r.savedAt)} · ${tOr('finding', r.fields.finding)}`,
       r.fields.notes ? ` · ${r.fields.notes}` : '', h('br'), t('rejected.photos', { n: r.photos.length })),

@@ -17,21 +17,30 @@ function center(geom: any): [number, number] | null {
 /** The columns of each registry: [header key, the cell of a feature's properties]. */
 type Col = [string, (p: any) => string | HTMLElement, string?];
 const attr = (name: string) => (p: any) => { const v = p.attrs?.[name]; return v ? tOr('attr.' + name, v) : ''; };
+const county: Col = ['sites.county', (p) => p.county_name ?? ''];
+const area: Col = ['sites.area', (p) => formatArea(p.area_m2), 'num'];
+const date = (name: string) => (p: any) => p.attrs?.[name] ?? '';
 const COLS: Record<string, Col[]> = {
   construction: [
-    ['sites.area', (p) => formatArea(p.area_m2), 'num'],
-    ['site.video', (p) => { const v = attr('video')(p); const id = p.attrs?.platform_id; return id ? `${v}（${id}）` : v; }],
+    county, area,
+    ['site.video', (p) => {
+      const v = attr('video')(p), id = p.attrs?.platform_id;
+      return id ? h('span', {}, v, h('br'), h('small', { class: 'muted', title: t('sites.platform') }, id)) : v;
+    }],
     ['site.permit', (p) => p.attrs?.permit ?? ''],
     ['site.builder', (p) => p.attrs?.builder ?? ''],
+    ['sites.start', date('start_date'), 'date'],
+    ['sites.end', date('end_date'), 'date'],
   ],
   stockpile: [
+    county,
     ['site.material', attr('material')],
     ['site.suppression', attr('suppression')],
-    ['sites.area', (p) => formatArea(p.area_m2), 'num'],
+    area,
   ],
   nocoal: [
-    ['sites.area', (p) => formatArea(p.area_m2), 'num'],
-    ['site.effective', (p) => p.attrs?.effective_date ?? ''],
+    county, area,
+    ['site.effective', date('effective_date'), 'date'],
   ],
 };
 
@@ -41,32 +50,38 @@ export function render(el: HTMLElement): void {
   const viol = h('input', { type: 'checkbox', 'data-testid': 'site-violation' });
   const filter = h('input', { type: 'search', placeholder: t('sites.name') });
   const count = h('span', { class: 'muted', 'data-testid': 'site-count' });
+  // The export: the list's kind and violations filter, as a CSV for Excel.
+  const exportLink = h('a', { class: 'btn', download: '', 'data-testid': 'site-export' }, t('sites.export'));
+  const exportHref = () => { exportLink.setAttribute('href', '/api/exports/sites.csv' + qs({ kind: kind.value, violation: viol.checked ? 'true' : undefined })); };
   const thead = h('thead');
   const tbody = h('tbody');
   el.append(
-    h('div', { class: 'pagehead' }, h('h1', {}, t('sites.title')), kind, h('label', { class: 'chk' }, viol, ' ', t('sites.violation')), filter, count),
+    h('div', { class: 'pagehead' }, h('h1', {}, t('sites.title')), kind, h('label', { class: 'chk' }, viol, ' ', t('sites.violation')), filter, count, exportLink),
     h('div', { class: 'tablewrap' }, h('table', { class: 'grid', 'data-testid': 'site-table' }, thead, tbody)));
   let feats: any[] = [];
   const cols = () => COLS[kind.value] ?? [];
-  const width = () => 4 + cols().length;
+  const width = () => 3 + cols().length;
   const draw = () => {
     clear(thead);
-    thead.append(h('tr', {}, h('th', {}, 'ID'), h('th', {}, t('sites.name')), cols().map(([k]) => h('th', {}, t(k))), h('th', {}, t('sites.status')), h('th', {}, t('sites.map'))));
+    thead.append(h('tr', {}, h('th', {}, t('log.id')), h('th', {}, t('sites.name')), cols().map(([k, , cls]) => h('th', { class: cls ?? '' }, t(k))),
+      h('th', {}, t('sites.status'))));
     clear(tbody);
     const q = filter.value.trim();
-    const shown = feats.filter((f) => !q || String(f.properties?.name ?? '').includes(q) || String(f.properties?.id ?? '').includes(q));
+    const shown = feats.filter((f) => !q || [f.properties?.name, f.properties?.external_id, f.properties?.id].some((v) => String(v ?? '').includes(q)));
     count.textContent = t('sites.count', { n: shown.length });
     for (const f of shown.slice(0, 1000)) {
       const p = f.properties ?? {};
       const c = center(f.geometry);
       tbody.append(h('tr', { class: p.violation ? 'bad' : '', 'data-testid': 'site-row' },
-        h('td', {}, String(p.id ?? f.id ?? '')), h('td', {}, p.name ?? ''),
+        h('td', { title: `#${p.id ?? f.id}` }, String(p.external_id || p.id || f.id || '')),
+        // The name leads to the site on the map (a column of its own did not fit the width).
+        h('td', {}, c ? h('a', { href: `#/map?lat=${c[1].toFixed(5)}&lon=${c[0].toFixed(5)}&z=16`, title: t('task.showmap') }, p.name ?? '') : (p.name ?? '')),
         cols().map(([, cell, cls]) => h('td', { class: cls ?? '' }, cell(p))),
-        h('td', {}, p.violation ? (p.violation_name || '⚠') : '✓'),
-        h('td', {}, c ? h('a', { href: `#/map?lat=${c[1].toFixed(5)}&lon=${c[0].toFixed(5)}&z=16` }, t('sites.map')) : '')));
+        h('td', { class: 'wrap' }, p.violation ? (p.violation_name || '⚠') : t('site.ok'))));
     }
   };
   const load = async () => {
+    exportHref();
     clear(tbody);
     tbody.append(h('tr', {}, h('td', { colspan: width(), class: 'muted' }, t('loading'))));
     try {

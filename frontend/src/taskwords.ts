@@ -2,6 +2,7 @@
 // official's review: pure functions of the task and the time.
 import { t, tOr } from './i18n';
 import { deadlineOf, formatCountdown, formatShort } from './format';
+import { actorName } from './words';
 import type { Task, TimelineEntry } from './types';
 
 /**
@@ -31,14 +32,9 @@ export function escalationText(level: number | undefined): string {
   return level ? t(`escalation.${Math.min(level, 2)}`) : '';
 }
 
-/** actorText: a person's name, or what the system actors are in words. */
-export function actorText(actor: string): string {
-  return tOr('actor', actor) || actor;
-}
-
 /** timelineText: one step of a task's history in words (without its time). */
 export function timelineText(e: TimelineEntry): string {
-  const who = actorText(e.actor);
+  const who = actorName(e.actor);
   const parts = [t('tl.' + e.action, { who })];
   if (e.action === 'dispatch' && e.assignee) parts.push(t('tl.to', { who: e.assignee === 'unassigned queue' ? t('state.unassigned') : e.assignee }));
   if (e.finding) parts.push(t('tl.finding', { f: tOr('finding', e.finding) }));

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { describeChange, pairs } from './auditchange';
+
+const names = { '140225-005-009': '浑源县 6行10列', '140225': '浑源县', '140221-005-008': '阳高县 6行9列' };
+
+describe('pairs', () => {
+  it('splits key=value records whose values hold spaces', () => {
+    expect(pairs('event=455 to=示例网格员 0565 ack_due=2026-12-04T20:30:18Z')).toEqual([
+      ['event', '455'], ['to', '示例网格员 0565'], ['ack_due', '2026-12-04T20:30:18Z']]);
+    expect(pairs('class=open_burning grid= assigned_by=none hotspots=2')).toEqual([
+      ['class', 'open_burning'], ['grid', ''], ['assigned_by', 'none'], ['hotspots', '2']]);
+    expect(pairs('46 sites (46 new)')).toBeNull();
+  });
+});
+
+describe('describeChange', () => {
+  // Every record the server writes (store/, dispatch/), as written.
+  const cases: [string, string, string][] = [
+    ['event.create', 'class=straw_burning grid=140225-005-009 assigned_by=contains hotspots=2',
+      '类别：秸秆焚烧；网格：浑源县 6行10列；定位：在网格内；火点：2 个'],
+    ['event.create', 'class=open_burning grid= assigned_by=none hotspots=1', '类别：露天焚烧；网格：未落入网格；定位：不在任何网格；火点：1 个'],
+    ['task.dispatch', 'event=455 to=示例网格员 0565 ack_due=2023-10-29T05:06:00Z report_due=2023-10-29T05:36:00Z',
+      '火情：#455；派给：示例网格员 0565；签收截止：2023-10-29 13:06；上报截止：2023-10-29 13:36'],
+    ['task.dispatch', 'event=445 to=unassigned queue ack_due=2023-10-31T20:30:18Z report_due=2023-10-31T21:00:18Z',
+      '火情：#445；派给：待分派队列；签收截止：2023-11-01 04:30；上报截止：2023-11-01 05:00'],
+    ['task.dispatch', 'event=7 to=grid 140221-005-008 (no supervisor) ack_due=2023-10-01T00:00:00Z report_due=2023-10-01T00:30:00Z',
+      '火情：#7；派给：阳高县 6行9列（无网格员）；签收截止：2023-10-01 08:00；上报截止：2023-10-01 08:30'],
+    ['task.update', 'event=353 now 2 hotspots, last seen 2023-10-28T04:53:00Z', '火情 #353：现有 2 个火点，最近发现 2023-10-28 12:53'],
+    ['task.report', 'state=reported grid=140225-005-009 version=3 finding=straw_burning photos=2 flagged=0123456789abcdef:far+early',
+      '状态：已上报；网格：浑源县 6行10列；版本：3；核查结论：秸秆焚烧；照片：2 张；存疑照片：01234567（离火点超过 1 公里、早于卫星发现）'],
+    ['task.return', 'state=acknowledged grid=140225-005-009 version=5 finding=false_alarm review=照片不清楚',
+      '状态：已签收；网格：浑源县 6行10列；版本：5；核查结论：误报；审核意见：照片不清楚'],
+    ['task.escalate', "state=dispatched grid=140225-005-009 version=2 escalation=1 to the area's officials",
+      '状态：待签收；网格：浑源县 6行10列；版本：2；督办：一级（已通知区县干部）'],
+    ['task.escalate', 'state=dispatched grid=140225-005-009 version=3 escalation=2 to the auditors',
+      '状态：待签收；网格：浑源县 6行10列；版本：3；督办：二级（已通知审计部门）'],
+    ['ingest', '2023-10-31.csv: 361 rows, 42 new, 29 duplicates, 0 rejected, 290 outside; 28 new events, 24 new tasks',
+      '文件 2023-10-31.csv：361 行，新增 42，重复 29，无法读取 0，区域外 290；新火情 28 起，新任务 24 件'],
+    ['sites.import', '46 sites (46 new) map[construction:30 nocoal:1 stockpile:15]; 0 events reclassified',
+      '台账 46 处（新增 46）：建筑工地 30、禁煤区 1、堆场 15；重新分类火情 0 起'],
+    ['event.reclassify', 'class=straw_burning site=示例耕地 3', '类别：秸秆焚烧；依据台账：示例耕地 3'],
+    ['regions.import', '1 city, 10 county', '市 1 个、区县 10 个'],
+    ['regions.import', '1978 grid', '网格 1978 个'],
+    ['supervisors.import', '1978 supervisors', '网格员 1978 名'],
+    ['user.add', 'name=wangge role=supervisor regions=140225-005-009', '用户名：wangge；角色：网格员；管辖区域：浑源县 6行10列'],
+    ['user.add', 'name=nongye role=auditor regions=', '用户名：nongye；角色：审计；管辖区域：全市'],
+    ['token.create', 'token puller', '令牌 puller'],
+    ['notify.channel.add', 'region=140225 kind=dingtalk audience=officials url=https://oapi.dingtalk.com/robot/send?access_token=*** signed=yes',
+      '区域：浑源县；渠道：钉钉；通知对象：干部；地址：https://oapi.dingtalk.com/robot/send?access_token=***；加签：是'],
+    ['feed.failing', 'no success since 2023-10-29T05:00:00Z; last error: firms: Invalid MAP_KEY.',
+      '自 2023-10-29 13:00 起没有成功；最近错误：firms: Invalid MAP_KEY.'],
+  ];
+  for (const [action, text, want] of cases) {
+    it(`${action}: ${text.slice(0, 40)}`, () => expect(describeChange(text, names, 'zh')).toBe(want));
+  }
+  it('leaves no code, English word or UTC time in the Chinese of the records above', () => {
+    for (const [, text] of cases) {
+      const s = describeChange(text, names, 'zh').replace(/https?:\/\/\S+|\.csv|MAP_KEY|firms: Invalid|puller|wangge|nongye|[0-9a-f]{8}/g, '');
+      expect(s, text).not.toMatch(/[a-z]+_[a-z]+|\b[a-z]{3,}\b|T\d\d:\d\d|Z\b/);
+    }
+  });
+  it('says it in English too', () => {
+    expect(describeChange('class=straw_burning grid=140225-005-009 hotspots=2', names, 'en')).toBe('Class: Straw burning; Grid: 浑源县 6行10列; Hotspots: 2');
+  });
+  it('shows what it cannot read as recorded', () => {
+    expect(describeChange('something new happened', names, 'zh')).toBe('something new happened');
+    expect(describeChange('', names, 'zh')).toBe('');
+    expect(describeChange('colour=red', names, 'zh')).toBe('colour：red');
+  });
+});
