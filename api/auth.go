@@ -128,6 +128,9 @@ type Me struct {
 	User     *skygrid.User `json:"user"`
 	CSRF     string        `json:"csrf,omitempty"`
 	RoleName string        `json:"role_name"`
+	// Now is the server's clock (the demo's runs from the end of October
+	// 2023), for countdowns and overdue marks.
+	Now time.Time `json:"now"`
 }
 
 func clientIP(c echo.Context) string {
@@ -180,7 +183,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 	}
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: c.Request().TLS != nil, MaxAge: int(sessionTTL / time.Second)})
-	return c.JSON(http.StatusOK, Me{User: u, CSRF: csrf, RoleName: skygrid.RoleNames[u.Role]})
+	return c.JSON(http.StatusOK, Me{User: u, CSRF: csrf, RoleName: skygrid.RoleNames[u.Role], Now: s.now().UTC().Truncate(time.Second)})
 }
 
 // POST /api/logout
@@ -198,7 +201,7 @@ func (s *Server) handleLogout(c echo.Context) error {
 func (s *Server) handleMe(c echo.Context) error {
 	u := userOf(c)
 	csrf, _ := c.Get("csrf").(string)
-	return c.JSON(http.StatusOK, Me{User: u, CSRF: csrf, RoleName: skygrid.RoleNames[u.Role]})
+	return c.JSON(http.StatusOK, Me{User: u, CSRF: csrf, RoleName: skygrid.RoleNames[u.Role], Now: s.now().UTC().Truncate(time.Second)})
 }
 
 // dummyHash is a bcrypt hash (of a random secret) compared against when
