@@ -33,6 +33,8 @@ type mapFlags struct {
 	configPath  string
 	sets        []string
 	demo        bool // reports say the data is demo data
+	// clock is the server's clock (the demo's); nil: the real one.
+	clock func() time.Time
 }
 
 func (mf *mapFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -71,7 +73,12 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 			return fmt.Errorf("serve: --watch %s: not a folder", mf.watch)
 		}
 	}
-	opt := tiles.Options{CacheTiles: mf.tileCache, Now: m.Now}
+	now := m.Now
+	if mf.clock != nil {
+		now = mf.clock
+	}
+	db.Now = now
+	opt := tiles.Options{CacheTiles: mf.tileCache, Now: now}
 	if mf.tileCache == 0 {
 		opt.CacheTiles = -1
 	}
@@ -98,13 +105,14 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	if err != nil {
 		return err
 	}
+	p.Now = now
 	metrics := api.NewMetrics(db)
 	web, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {
 		return err
 	}
 	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
-		Users: db, Photos: db, Audit: db, Outbox: db, Now: m.Now, Feeds: db, Metrics: metrics, Stats: db, Demo: mf.demo,
+		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Demo: mf.demo,
 		Evidence: dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: filepath.Join(dataDir, "photos")}}, Imports: dispatch.Importer{Pipeline: p}}
 	if mf.tiandituKey != "" {
 		svc.Basemaps = append(svc.Basemaps, tiles.Tianditu(mf.tiandituKey))
@@ -150,7 +158,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		w := &notify.Worker{Outbox: db, Client: &http.Client{Timeout: 15 * time.Second}, Now: m.Now, Logger: m.Logger}
+		w := &notify.Worker{Outbox: db, Client: &http.Client{Timeout: 15 * time.Second}, Now: now, Logger: m.Logger}
 		if err := w.Run(bg); err != nil && bg.Err() == nil {
 			m.Logger.Error("notify worker", "err", err)
 		}
@@ -160,12 +168,12 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 		tick := time.NewTicker(time.Minute)
 		defer tick.Stop()
 		for {
-			if n, err := db.Escalate(bg, m.Now()); err != nil && bg.Err() == nil {
+			if n, err := db.Escalate(bg, now()); err != nil && bg.Err() == nil {
 				m.Logger.Error("escalate", "err", err)
 			} else if n > 0 {
 				m.Logger.Info("escalated overdue tasks", "tasks", n)
 			}
-			if n, err := db.CheckFeeds(bg, m.Now()); err != nil && bg.Err() == nil {
+			if n, err := db.CheckFeeds(bg, now()); err != nil && bg.Err() == nil {
 				m.Logger.Error("check feeds", "err", err)
 			} else if n > 0 {
 				m.Logger.Warn("feeds failing; admins told", "feeds", n)
