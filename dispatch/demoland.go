@@ -297,7 +297,9 @@ type valueNoise struct {
 	seeds [2]uint64
 }
 
-func newValueNoise(rng *rand.Rand) valueNoise { return valueNoise{[2]uint64{rng.Uint64(), rng.Uint64()}} }
+func newValueNoise(rng *rand.Rand) valueNoise {
+	return valueNoise{[2]uint64{rng.Uint64(), rng.Uint64()}}
+}
 
 func (n valueNoise) at(p orb.Point) float64 {
 	return 0.65*n.octave(p, 0.25, n.seeds[0]) + 0.35*n.octave(p, 0.08, n.seeds[1])

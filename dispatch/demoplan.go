@@ -53,7 +53,7 @@ var demoFindings = map[string][]struct {
 	skygrid.ClassOpenBurning: {{skygrid.FindingOpenBurning, 38}, {skygrid.FindingNotFound, 24}, {skygrid.FindingFalseAlarm, 20},
 		{skygrid.FindingStrawBurning, 14}, {skygrid.FindingIndustrialHeat, 4}},
 	skygrid.ClassLooseCoal: {{skygrid.FindingOpenBurning, 35}, {skygrid.FindingFalseAlarm, 35}, {skygrid.FindingIndustrialHeat, 15}, {skygrid.FindingNotFound, 15}},
-	"": {{skygrid.FindingOpenBurning, 40}, {skygrid.FindingFalseAlarm, 40}, {skygrid.FindingNotFound, 20}},
+	"":                     {{skygrid.FindingOpenBurning, 40}, {skygrid.FindingFalseAlarm, 40}, {skygrid.FindingNotFound, 20}},
 }
 
 // demoNotes are the invented notes of each finding; every one starts with
@@ -61,9 +61,9 @@ var demoFindings = map[string][]struct {
 var demoNotes = map[string][]string{
 	skygrid.FindingStrawBurning: {"示例：现场为玉米秸秆焚烧，过火约%d亩，已扑灭，已对农户宣传教育。", "示例：田间秸秆堆焚烧，约%d亩，已协同村委扑灭并登记农户。",
 		"示例：秸秆焚烧余烬，过火约%d亩，已清理，村两委已签责任书。"},
-	skygrid.FindingOpenBurning: {"示例：现场为垃圾露天焚烧，已扑灭并清运。", "示例：田埂、沟渠杂草焚烧，约%d亩，已扑灭。", "示例：废旧物品露天焚烧，已制止并清理。"},
-	skygrid.FindingFalseAlarm: {"示例：现场为光伏板反光，无焚烧痕迹。", "示例：为养殖场锅炉烟囱，非焚烧火点。", "示例：温室大棚棚膜反光，无火情。"},
-	skygrid.FindingNotFound:   {"示例：到场未发现明火及过火痕迹。", "示例：现场已无明火，未见新的过火痕迹，已走访周边农户。"},
+	skygrid.FindingOpenBurning:    {"示例：现场为垃圾露天焚烧，已扑灭并清运。", "示例：田埂、沟渠杂草焚烧，约%d亩，已扑灭。", "示例：废旧物品露天焚烧，已制止并清理。"},
+	skygrid.FindingFalseAlarm:     {"示例：现场为光伏板反光，无焚烧痕迹。", "示例：为养殖场锅炉烟囱，非焚烧火点。", "示例：温室大棚棚膜反光，无火情。"},
+	skygrid.FindingNotFound:       {"示例：到场未发现明火及过火痕迹。", "示例：现场已无明火，未见新的过火痕迹，已走访周边农户。"},
 	skygrid.FindingIndustrialHeat: {"示例：为企业生产热源（窑炉），非露天焚烧。"},
 }
 

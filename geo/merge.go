@@ -58,7 +58,9 @@ func MergeCells(polys []orb.Polygon) (orb.MultiPolygon, bool) {
 // same lattice line agree to far better than that.
 type vkey [2]int64
 
-func keyOf(p orb.Point) vkey { return vkey{int64(math.Round(p[0] * 1e9)), int64(math.Round(p[1] * 1e9))} }
+func keyOf(p orb.Point) vkey {
+	return vkey{int64(math.Round(p[0] * 1e9)), int64(math.Round(p[1] * 1e9))}
+}
 
 type merger struct {
 	pts   map[vkey]orb.Point
