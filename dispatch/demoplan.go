@@ -50,8 +50,8 @@ var demoFindings = map[string][]struct {
 	weight  int
 }{
 	skygrid.ClassStrawBurning: {{skygrid.FindingStrawBurning, 72}, {skygrid.FindingNotFound, 12}, {skygrid.FindingOpenBurning, 9}, {skygrid.FindingFalseAlarm, 7}},
-	skygrid.ClassOpenBurning: {{skygrid.FindingOpenBurning, 38}, {skygrid.FindingNotFound, 24}, {skygrid.FindingFalseAlarm, 20},
-		{skygrid.FindingStrawBurning, 14}, {skygrid.FindingIndustrialHeat, 4}},
+	skygrid.ClassOpenBurning: {{skygrid.FindingOpenBurning, 42}, {skygrid.FindingNotFound, 26}, {skygrid.FindingFalseAlarm, 22},
+		{skygrid.FindingStrawBurning, 6}, {skygrid.FindingIndustrialHeat, 4}},
 	skygrid.ClassLooseCoal: {{skygrid.FindingOpenBurning, 35}, {skygrid.FindingFalseAlarm, 35}, {skygrid.FindingIndustrialHeat, 15}, {skygrid.FindingNotFound, 15}},
 	"":                     {{skygrid.FindingOpenBurning, 40}, {skygrid.FindingFalseAlarm, 40}, {skygrid.FindingNotFound, 20}},
 }
@@ -117,10 +117,10 @@ func PlanDemoTask(t *skygrid.Task, e *skygrid.Event, until time.Time) []DemoStep
 		night = 8
 	}
 	switch r := rng.Float64(); {
-	case r < 0.04:
+	case r < 0.03:
 		return steps // never acknowledged: overdue, escalated
-	case r < 0.86:
-		at = at.Add(minutes(rng, 3+night, 22+night))
+	case r < 0.91:
+		at = at.Add(minutes(rng, 3+night, 20+night))
 	default:
 		at = at.Add(minutes(rng, 31, 75))
 	}
@@ -129,9 +129,9 @@ func PlanDemoTask(t *skygrid.Task, e *skygrid.Event, until time.Time) []DemoStep
 	}
 	// Report from the site.
 	switch r := rng.Float64(); {
-	case r < 0.03:
+	case r < 0.02:
 		return steps // acknowledged, never reported
-	case r < 0.90:
+	case r < 0.92:
 		at = at.Add(minutes(rng, 12, 30))
 	default:
 		at = at.Add(minutes(rng, 40, 100))
@@ -141,7 +141,7 @@ func PlanDemoTask(t *skygrid.Task, e *skygrid.Event, until time.Time) []DemoStep
 		return steps
 	}
 	// Review in office hours; now and then returned, then reported again.
-	if rng.Float64() < 0.08 {
+	if rng.Float64() < 0.05 {
 		at = reviewTime(at, rng)
 		if !add(at, skygrid.ActionReturn, DemoByOfficial, skygrid.TaskChange{Reason: demoReturnNotes[rng.IntN(len(demoReturnNotes))]}, 0) {
 			return steps

@@ -220,7 +220,19 @@ func monthlySummary(s *skygrid.Stats) []monthlySummaryRow {
 		od.YearAgo = pctText(ago.OverdueShare)
 		od.Change = monthlySigned((cur.OverdueShare-ago.OverdueShare)*100, " 个百分点")
 	}
-	return append(rows, od)
+	rows = append(rows, od)
+	// Fires just outside the city (the area margin): joint control, not
+	// the city's figures.
+	if s.CrossBorder > 0 || (s.YearAgo != nil && s.YearAgo.CrossBorder > 0) {
+		cb := count("市外跨界火情（联防联控，不计入以上各项）", func(*skygrid.AreaStats) int { return 0 })
+		cb.Value = fmt.Sprint(s.CrossBorder)
+		if s.YearAgo != nil {
+			cb.YearAgo = fmt.Sprint(s.YearAgo.CrossBorder)
+			cb.Change = monthlySigned(float64(s.CrossBorder-s.YearAgo.CrossBorder), "")
+		}
+		rows = append(rows, cb)
+	}
+	return rows
 }
 
 // monthlySigned formats a change with its sign and one decimal at most.

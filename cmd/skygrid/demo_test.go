@@ -137,14 +137,20 @@ func buildDemo(t *testing.T) (*store.DB, string, string) {
 	return db, path, photos
 }
 
+// The demo, built once: its history and its land.
+func TestDemo(t *testing.T) {
+	db, path, photoDir := buildDemo(t)
+	t.Run("history", func(t *testing.T) { testDemoHistory(t, db, path, photoDir) })
+	t.Run("land", func(t *testing.T) { testDemoLand(t, db) })
+}
+
 // The demo's history is a living workflow at its clock: most tasks
 // worked within minutes and closed, some returned and reported again,
 // some open and overdue; wangge has tasks to acknowledge and acknowledged
 // ones not yet overdue; hunyuan has reports to review. Everything
 // invented says 示例, and the audit log is in time order with a line for
 // each version of each task.
-func TestDemoHistory(t *testing.T) {
-	db, path, photoDir := buildDemo(t)
+func testDemoHistory(t *testing.T, db *store.DB, path, photoDir string) {
 	ctx := context.Background()
 	now := dispatch.DemoStart
 	if !db.Now().Equal(now) {
@@ -252,8 +258,7 @@ func checkDemoLog(t *testing.T, path, photoDir string, tasks []*skygrid.Task) {
 // boundaries, each grid in one of its county's townships; the statistics
 // by township name them; cropland invented and marked; wangge supervises
 // 浑源县's busiest grid.
-func TestDemoLand(t *testing.T) {
-	db, _, _ := buildDemo(t)
+func testDemoLand(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	level := skygrid.LevelTownship
 	towns, n, err := db.FindRegions(ctx, skygrid.RegionFilter{Level: &level})
