@@ -131,13 +131,17 @@ func (r *DemoReplay) Run(ctx context.Context, files []DemoFile) (*DemoResult, er
 	if err != nil {
 		return nil, err
 	}
+	// The passes come as the live feed's would.
+	actor := r.Pipeline.Actor
+	r.Pipeline.Actor = "feed"
+	defer func() { r.Pipeline.Actor = actor }()
 	handed := 0
 	for r.queue.Len() > 0 {
 		it := heap.Pop(&r.queue).(*demoItem)
 		r.SetClock(it.at)
 		switch it.kind {
 		case 0:
-			b, err := r.Pipeline.Ingest(ctx, bytes.NewReader(it.file.Data), it.file.Name, IngestOptions{Context: pctx, ArrivedAt: it.at})
+			b, err := r.Pipeline.Ingest(ctx, bytes.NewReader(it.file.Data), it.file.Name, IngestOptions{Context: pctx, ArrivedAt: it.at, Origin: "feed"})
 			if err != nil {
 				return nil, err
 			}
