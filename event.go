@@ -2,6 +2,8 @@ package skygrid
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -63,6 +65,23 @@ type Event struct {
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
 
+	// History: opened from detections older than the pipeline's max_age
+	// when they arrived (a back-filled archive): recorded, not worked (no
+	// task, deadline or notification). A fresh detection makes it live.
+	History bool `json:"history"`
+	// CrossBorder: outside every county of the city, in the area margin
+	// (联防联控): no task, counted apart from the city's figures. Near*
+	// say where it is from the nearest of our counties (its id and name,
+	// metres and direction, e.g. 东 for east of it); Neighbour* name the
+	// neighbouring county holding it, where neighbours are imported.
+	CrossBorder   bool    `json:"cross_border"`
+	NearCountyID  string  `json:"near_county_id,omitempty"`
+	NearCounty    string  `json:"near_county_name,omitempty"`
+	NearMetres    float64 `json:"near_metres,omitempty"`
+	NearDirection string  `json:"near_direction,omitempty"`
+	NeighbourID   string  `json:"neighbour_id,omitempty"`
+	Neighbour     string  `json:"neighbour_name,omitempty"`
+
 	// Filled by FindEventByID.
 	Hotspots []*Hotspot `json:"hotspots,omitempty"`
 	Task     *Task      `json:"task,omitempty"`
@@ -71,6 +90,45 @@ type Event struct {
 
 // Dispatched reports whether events of this class become tasks.
 func Dispatched(class string) bool { return class != ClassIndustrialHeat }
+
+// Live reports whether the event gets a task: a dispatched class, in the
+// city (not cross-border) and not history.
+func (e *Event) Live() bool { return Dispatched(e.Class) && !e.CrossBorder && !e.History }
+
+// BorderNote says where a cross-border event burns, in Chinese: the
+// neighbouring county where known, and the nearest of the city's counties
+// with distance and direction ("浑源县以东约2.1公里，市外"); "" for an event
+// in the city.
+func (e *Event) BorderNote() string {
+	if !e.CrossBorder {
+		return ""
+	}
+	near := "市外"
+	if e.NearCounty != "" && e.NearDirection != "" {
+		dir := "以" + e.NearDirection
+		if len([]rune(e.NearDirection)) > 1 {
+			dir = e.NearDirection + "方"
+		}
+		near = fmt.Sprintf("%s%s约%.1f公里，市外", e.NearCounty, dir, e.NearMetres/1000)
+	}
+	if e.Neighbour != "" {
+		return e.Neighbour + "（" + near + "）"
+	}
+	return near
+}
+
+// Directions are the eight compass points in Chinese, clockwise from north.
+var Directions = []string{"北", "东北", "东", "东南", "南", "西南", "西", "西北"}
+
+// DirectionOf is the compass point (Directions) of a bearing in degrees
+// clockwise from north.
+func DirectionOf(bearing float64) string {
+	b := math.Mod(bearing, 360)
+	if b < 0 {
+		b += 360
+	}
+	return Directions[int(math.Floor((b+22.5)/45))%8]
+}
 
 // EventFilter selects events. Zero fields do not filter.
 type EventFilter struct {
@@ -89,8 +147,12 @@ type EventFilter struct {
 	RegionID *string
 	CountyID *string
 	GridID   *string
-	Offset   int
-	Limit    int
+	// History and CrossBorder keep events with (true) or without (false)
+	// the flag.
+	History     *bool
+	CrossBorder *bool
+	Offset      int
+	Limit       int
 }
 
 // EventService reads events.

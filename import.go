@@ -30,6 +30,9 @@ type ImportRequest struct {
 	// Regions: the level of every feature, the property names (empty:
 	// the defaults) and a parent for features without one.
 	Level, IDProp, NameProp, ParentProp, ParentID string
+	// Neighbour: the regions are counties of a neighbouring city, kept
+	// only to name where a cross-border fire burns (no parent, no grids).
+	Neighbour bool
 	// Sites: the site kind, the CSV geometry columns and attribute
 	// property names (attribute -> property).
 	SiteKind               string

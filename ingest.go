@@ -40,6 +40,10 @@ type IngestBatch struct {
 	EventsNew     int `json:"events_new"`
 	EventsUpdated int `json:"events_updated"`
 	TasksNew      int `json:"tasks_new"`
+	// Of the new events: history (older than max_age: no task) and
+	// cross-border (outside the city: no task).
+	History     int `json:"history"`
+	CrossBorder int `json:"cross_border"`
 	// Errors holds the first row errors (at most MaxBatchErrors).
 	Errors     []RowError `json:"errors,omitempty"`
 	StartedAt  time.Time  `json:"started_at"`
@@ -73,6 +77,8 @@ func (b *IngestBatch) AddCounts(o *IngestBatch) {
 	b.EventsNew += o.EventsNew
 	b.EventsUpdated += o.EventsUpdated
 	b.TasksNew += o.TasksNew
+	b.History += o.History
+	b.CrossBorder += o.CrossBorder
 }
 
 // MaxBatchErrors is how many row errors a batch keeps.

@@ -44,8 +44,13 @@ type Region struct {
 	AreaKm2 float64 `json:"area_km2"`
 	// Supervisor is set on grids that have one (filled by the store on reads).
 	Supervisor *Supervisor `json:"supervisor,omitempty"`
-	// Demo marks regions made up for the demo.
+	// Demo marks regions made up for the demo (their boundaries; a demo
+	// township's name and code may be real).
 	Demo bool `json:"demo,omitempty"`
+	// Neighbour marks a county of a neighbouring city, imported only to
+	// name where a cross-border fire burns: not part of the area, no
+	// grids, not listed with the city's regions.
+	Neighbour bool `json:"neighbour,omitempty"`
 }
 
 // Validate checks the fields that do not depend on other regions.
@@ -56,6 +61,8 @@ func (r *Region) Validate() error {
 		return Errorf(EINVALID, "region %s: unknown level %q (city, county, township or grid)", r.ID, r.Level)
 	} else if len(r.Geometry) == 0 {
 		return Errorf(EINVALID, "region %s: empty geometry", r.ID)
+	} else if r.Neighbour && r.Level != LevelCounty {
+		return Errorf(EINVALID, "region %s: a neighbouring region is a county, not a %s", r.ID, r.Level)
 	}
 	return nil
 }
@@ -76,8 +83,11 @@ type RegionFilter struct {
 	Search *string
 	// WithGeometry loads the polygons, which lists usually do not need.
 	WithGeometry bool
-	Offset       int
-	Limit        int
+	// Neighbours lists the neighbouring cities' counties too (by ID they
+	// are always found).
+	Neighbours bool
+	Offset     int
+	Limit      int
 }
 
 // Supervisor is the grid supervisor (网格员) responsible for one grid.

@@ -48,7 +48,8 @@ type AreaStats struct {
 	ReportMedianMin *float64 `json:"report_median_min"`
 	ReportP90Min    *float64 `json:"report_p90_min"`
 	// Overdue: tasks acknowledged or reported late, or still open past
-	// their deadline; OverdueShare of Tasks.
+	// a deadline (as of the period's end or now, whichever is earlier) or
+	// escalated; OverdueShare of Tasks.
 	Overdue      int     `json:"overdue"`
 	OverdueShare float64 `json:"overdue_share"`
 	// CroplandHa is the cropland of the area (0 without a cropland layer);
@@ -59,12 +60,20 @@ type AreaStats struct {
 
 // Stats answers a StatsQuery: one row per area and the total, for the
 // period and for the same period a year before.
+//
+// The figures are the city's: cross-border events (outside every county,
+// in the area margin) are left out of the areas and the total and counted
+// apart in CrossBorder (for users who see the whole city; 0 for a region
+// or a scoped user). Overdue counts an open task late when a deadline
+// passed before the period's end or now, whichever is earlier, or when it
+// was escalated: a closed period's figures do not move with the clock.
 type Stats struct {
-	Query    StatsQuery   `json:"query"`
-	Areas    []*AreaStats `json:"areas"`
-	Total    *AreaStats   `json:"total"`
-	YearAgo  *Stats       `json:"year_ago,omitempty"`
-	Computed time.Time    `json:"computed"`
+	Query       StatsQuery   `json:"query"`
+	Areas       []*AreaStats `json:"areas"`
+	Total       *AreaStats   `json:"total"`
+	CrossBorder int          `json:"cross_border"`
+	YearAgo     *Stats       `json:"year_ago,omitempty"`
+	Computed    time.Time    `json:"computed"`
 	// NoData: no satellite detection at all is stored for the period
 	// (city-wide, any status): its zeros mean no data was loaded, not no
 	// fires, and a change against it is no change (去年无数据).

@@ -60,7 +60,9 @@ type Evidence interface {
 	// Accept reads, checks and stores a photo, and its copy stamped for the task.
 	Accept(r io.Reader, name string, e *skygrid.Event, s skygrid.PhotoStamp) (*skygrid.Photo, error)
 	Path(sha string, thumb bool) (path, mime string, err error)
-	StampedPath(sha string, taskID int64) (string, error)
+	// StampedPath is the copy stamped for a task (made now from the
+	// original when it was stored without one).
+	StampedPath(sha string, s skygrid.PhotoStamp) (string, error)
 	Remove(sha string) error
 	RemoveStamped(sha string, taskID int64) error
 }

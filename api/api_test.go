@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"skygrid"
 	"skygrid/api"
@@ -52,12 +53,17 @@ func newTestServer(t testing.TB) *httptest.Server {
 		t.Fatal(err)
 	}
 	names, _ := fs.Glob(data.FS, data.FIRMSOctober+"/2023-10-2*.csv")
+	// Each file as it arrived (3 h after its newest detection): live fires.
 	for _, name := range names {
-		f, _ := data.FS.Open(name)
-		if _, err := p.Ingest(ctx, f, path.Base(name), dispatch.IngestOptions{}); err != nil {
+		b, _ := fs.ReadFile(data.FS, name)
+		at, err := dispatch.ArrivalOf(bytes.NewReader(b), name, 3*time.Hour)
+		if err != nil {
 			t.Fatal(err)
 		}
-		f.Close()
+		p.Now = func() time.Time { return at }
+		if _, err := p.Ingest(ctx, bytes.NewReader(b), path.Base(name), dispatch.IngestOptions{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	sites := []*skygrid.Site{
 		{Kind: skygrid.SiteConstruction, ExternalID: "C1", Name: "测试工地", Geometry: geo.Rect(orb.Point{113.3, 40.08}, 100, 80), Attrs: map[string]string{"video": "no"}},

@@ -131,8 +131,8 @@ type Me struct {
 	User     *skygrid.User `json:"user"`
 	CSRF     string        `json:"csrf,omitempty"`
 	RoleName string        `json:"role_name"`
-	// Now is the server's clock: the web app counts deadlines and "3 hours
-	// ago" from it, not from the phone's (the demo's clock stands in 2023).
+	// Now is the server's clock (the demo's runs from the end of October
+	// 2023), for countdowns and overdue marks.
 	Now time.Time `json:"now"`
 }
 
@@ -191,7 +191,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 	}
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: c.Request().TLS != nil, MaxAge: int(sessionTTL / time.Second)})
-	return c.JSON(http.StatusOK, Me{User: u, CSRF: csrf, RoleName: skygrid.RoleNames[u.Role], Now: s.now().UTC()})
+	return c.JSON(http.StatusOK, Me{User: u, CSRF: csrf, RoleName: skygrid.RoleNames[u.Role], Now: s.now().UTC().Truncate(time.Second)})
 }
 
 // loginThrottled answers a refused log-in: 429 with Retry-After (seconds)
@@ -225,7 +225,7 @@ func (s *Server) handleLogout(c echo.Context) error {
 func (s *Server) handleMe(c echo.Context) error {
 	u := userOf(c)
 	csrf, _ := c.Get("csrf").(string)
-	return c.JSON(http.StatusOK, Me{User: u, CSRF: csrf, RoleName: skygrid.RoleNames[u.Role], Now: s.now().UTC()})
+	return c.JSON(http.StatusOK, Me{User: u, CSRF: csrf, RoleName: skygrid.RoleNames[u.Role], Now: s.now().UTC().Truncate(time.Second)})
 }
 
 // dummyHash is a bcrypt hash (of a random secret) compared against when

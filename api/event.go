@@ -21,6 +21,13 @@ func eventFeature(e *skygrid.Event) *geojson.Feature {
 		"grid_name": e.GridName, "township_name": e.TownshipName, "county_name": e.CountyName,
 		"bbox":       []float64{e.Bound.Min[0], e.Bound.Min[1], e.Bound.Max[0], e.Bound.Max[1]},
 		"created_at": e.CreatedAt, "updated_at": e.UpdatedAt,
+		"history": e.History, "cross_border": e.CrossBorder,
+	}
+	if e.CrossBorder {
+		f.Properties["border_note"] = e.BorderNote()
+		f.Properties["near_county_id"], f.Properties["near_county_name"] = e.NearCountyID, e.NearCounty
+		f.Properties["near_metres"], f.Properties["near_direction"] = e.NearMetres, e.NearDirection
+		f.Properties["neighbour_id"], f.Properties["neighbour_name"] = e.NeighbourID, e.Neighbour
 	}
 	if e.Task != nil {
 		f.Properties["task"] = e.Task
@@ -28,17 +35,26 @@ func eventFeature(e *skygrid.Event) *geojson.Feature {
 	return f
 }
 
-// GET /api/events?bbox=&since=&until=&class=&state=&region=&limit=&offset=
+// GET /api/events?bbox=&since=&until=&class=&state=&region=&history=&crossborder=&limit=&offset=
+//
+// history=true|false keeps the events recorded as history (older than
+// max_age when they arrived: no task) or the others; crossborder=true
+// lists the fires outside the city kept for joint control (admins and
+// auditors only), crossborder=false the city's.
 func (s *Server) handleEvents(c echo.Context) error {
 	p := &params{c: c}
 	f := skygrid.EventFilter{
 		Bbox: p.bbox("bbox"), Since: p.time("since"), Until: p.time("until"),
 		Class: p.oneOf("class", skygrid.Classes), State: p.oneOf("state", []string{skygrid.EventOpen, skygrid.EventClosed}),
 		RegionID: p.str("region"), CountyID: p.str("county"), GridID: p.str("grid"), Scope: scopeOf(c),
+		History: p.optBool("history"), CrossBorder: p.optBool("crossborder"),
 		Limit: p.intv("limit", defaultLimit, maxLimit), Offset: p.intv("offset", 0, 0),
 	}
 	if p.err != nil {
 		return p.err
+	}
+	if f.CrossBorder != nil && *f.CrossBorder && !f.Scope.All {
+		return skygrid.Errorf(skygrid.EFORBIDDEN, "the cross-border fires (outside the city) are listed for admins and auditors")
 	}
 	es, n, err := s.Events.FindEvents(c.Request().Context(), f)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"skygrid"
@@ -49,6 +50,13 @@ func (s *Server) handleImport(c echo.Context) error {
 	req := skygrid.ImportRequest{Kind: kind, Name: filepath.Base(fh.Filename), Body: f,
 		Level: val("level"), ParentID: val("parent"), ParentProp: val("parent_prop"), IDProp: val("id_prop"), NameProp: val("name_prop"),
 		CRS: val("crs"), SiteKind: val("site_kind"), WKTCol: val("wkt_col"), LonCol: val("lon_col"), LatCol: val("lat_col"), Reasons: 200}
+	if v := val("neighbour"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return skygrid.Errorf(skygrid.EINVALID, "neighbour %q: want true or false", v)
+		}
+		req.Neighbour = b
+	}
 	for _, p := range form.Value["prop"] {
 		if strings.TrimSpace(p) == "" {
 			continue

@@ -120,6 +120,15 @@ func (p *params) oneOf(name string, allowed []string) *string {
 	return nil
 }
 
+// optBool reads true or false; nil when absent.
+func (p *params) optBool(name string) *bool {
+	if p.str(name) == nil {
+		return nil
+	}
+	b := p.boolv(name, false)
+	return &b
+}
+
 func (p *params) boolv(name string, def bool) bool {
 	v := p.str(name)
 	if v == nil {

@@ -39,10 +39,12 @@ func (s *Server) stats(c echo.Context) (*skygrid.Stats, report.Period, error) {
 	return st, per, err
 }
 
-// eventsIn lists the events first seen in the period, in scope, with tasks
-// (?region= and ?class= narrow them).
+// eventsIn lists the city's events first seen in the period, in scope,
+// with tasks (?region= and ?class= narrow them); cross-border events are
+// not the city's and are left out, as the statistics leave them out.
 func (s *Server) eventsIn(ctx context.Context, c echo.Context, per report.Period) ([]*skygrid.Event, error) {
-	f := skygrid.EventFilter{FirstSince: &per.Since, Until: &per.Until, Scope: scopeOf(c)}
+	city := false
+	f := skygrid.EventFilter{FirstSince: &per.Since, Until: &per.Until, Scope: scopeOf(c), CrossBorder: &city}
 	if region := c.QueryParam("region"); region != "" {
 		f.RegionID = &region
 	}

@@ -23,10 +23,11 @@ type searchResults struct {
 }
 
 // addTownships imports a township in each of the world's two counties.
-// The demo data has no township boundaries (Tianditu's files stop at the
-// county), so these are test fixtures: squares of 4 km at the county
-// centres, named 测试甲镇 (county A) and 测试乙乡 (county B), and a grid
-// in the first.
+// No real township boundaries are embedded (Tianditu's files stop at the
+// county; the demo's townships have real names and codes but invented
+// boundaries, groups of its grid cells), and this world has none: these
+// are test fixtures, squares of 4 km at the county centres, named 测试甲镇
+// (county A) and 测试乙乡 (county B), and a grid in the first.
 func (w *world) addTownships(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()

@@ -123,9 +123,7 @@ func (s *Server) taskView(c echo.Context, t *skygrid.Task) (*TaskView, error) {
 	for _, p := range t.Photos {
 		pv := PhotoView{Photo: p, URL: "/api/photos/" + p.SHA256, ThumbURL: "/api/photos/" + p.SHA256 + "?thumb=1"}
 		if s.Evidence != nil {
-			if _, err := s.Evidence.StampedPath(p.SHA256, t.ID); err == nil {
-				pv.StampedURL = fmt.Sprintf("/api/photos/%s?task=%d", p.SHA256, t.ID)
-			}
+			pv.StampedURL = fmt.Sprintf("/api/photos/%s?task=%d", p.SHA256, t.ID)
 		}
 		if p.Point != nil {
 			lon, lat := p.Point[0], p.Point[1]
@@ -310,15 +308,16 @@ func (s *Server) handlePhoto(c echo.Context) error {
 	if err != nil && (sc.All || skygrid.ErrorCode(err) != skygrid.ENOTFOUND) {
 		return err
 	}
-	if !slices.ContainsFunc(ts, func(t *skygrid.Task) bool {
+	i := slices.IndexFunc(ts, func(t *skygrid.Task) bool {
 		return sc.Holds(t.GridID, t.TownshipID, t.CountyID) && (task == 0 || t.ID == int64(task))
-	}) {
+	})
+	if i < 0 {
 		return forbidden("this photo")
 	}
 	var path, mime string
 	if task > 0 {
 		mime = "image/jpeg"
-		path, err = s.Evidence.StampedPath(sha, int64(task))
+		path, err = s.Evidence.StampedPath(sha, photoStamp(ts[i], sha))
 	} else {
 		path, mime, err = s.Evidence.Path(sha, c.QueryParam("thumb") != "")
 	}
@@ -328,4 +327,16 @@ func (s *Server) handlePhoto(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "private, max-age=86400")
 	c.Response().Header().Set("Content-Type", mime)
 	return c.File(path)
+}
+
+// photoStamp is what the stamped copy of a task's stored photo says.
+func photoStamp(t *skygrid.Task, sha string) skygrid.PhotoStamp {
+	s := skygrid.PhotoStamp{TaskID: t.ID, Place: t.PlaceName(), GridID: t.GridID}
+	for _, p := range t.Photos {
+		if p.SHA256 == sha {
+			s.TakenAt, s.UploadedAt, s.Point, s.DistanceM = p.TakenAt, p.CreatedAt, p.Point, p.DistanceM
+			break
+		}
+	}
+	return s
 }

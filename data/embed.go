@@ -4,15 +4,16 @@ package data
 
 import "embed"
 
-// FS holds boundaries/, heat_sources/ and firms/.
+// FS holds boundaries/, admin/, heat_sources/ and firms/.
 //
-//go:embed README.md boundaries heat_sources firms
+//go:embed README.md boundaries admin heat_sources firms
 var FS embed.FS
 
 // Paths of the embedded files.
 const (
 	Districts      = "boundaries/datong_districts_tianditu_cgcs2000.geojson"
 	Outline        = "boundaries/datong_outline_tianditu_cgcs2000.geojson"
+	Townships      = "admin/datong_townships.csv"
 	PowerPlantsWRI = "heat_sources/gppd_wri_china_shanxi_bbox.csv"
 	PowerPlantsGEO = "heat_sources/gppd_geodb_china_shanxi_bbox.csv"
 	SteelPlants    = "heat_sources/gem_steel_plants_shanxi.csv"

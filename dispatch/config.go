@@ -32,6 +32,17 @@ type Config struct {
 	OtherReportDue detect.Duration `toml:"other_report_due"`
 	// Feed is the FIRMS area-API pull of skygrid serve.
 	Feed FeedConfig `toml:"feed"`
+	// Dispatch: which events are worked.
+	Dispatch DispatchConfig `toml:"dispatch"`
+}
+
+// DispatchConfig says which events become tasks.
+type DispatchConfig struct {
+	// MaxAge: a detection acquired longer than this before the pipeline's
+	// clock is history: its event is recorded without a task, deadline
+	// or notification (a back-filled archive floods no one). An event
+	// becomes live, with its task, when a fresher detection joins it.
+	MaxAge detect.Duration `toml:"max_age"`
 }
 
 // FeedConfig configures the FIRMS pull.
@@ -61,6 +72,7 @@ func DefaultConfig() Config {
 		Feed: FeedConfig{BaseURL: "https://firms.modaps.eosdis.nasa.gov",
 			Sources: []string{"VIIRS_NOAA20_NRT", "VIIRS_NOAA21_NRT", "VIIRS_SNPP_NRT", "MODIS_NRT"},
 			Every:   detect.Duration{Duration: 10 * time.Minute}, Days: 2},
+		Dispatch: DispatchConfig{MaxAge: detect.Duration{Duration: 24 * time.Hour}},
 	}
 }
 
@@ -89,6 +101,9 @@ func (c Config) Validate() error {
 		if !ok {
 			return fmt.Errorf("fire_classes: unknown class %q", cl)
 		}
+	}
+	if c.Dispatch.MaxAge.Duration < time.Hour {
+		return fmt.Errorf("dispatch.max_age %s: at least 1h (detections older than it are history)", c.Dispatch.MaxAge.Duration)
 	}
 	if c.FireAckDue.Duration <= 0 || c.FireReportDue.Duration <= 0 || c.OtherAckDue.Duration <= 0 || c.OtherReportDue.Duration <= 0 {
 		return fmt.Errorf("due times must be positive")

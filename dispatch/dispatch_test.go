@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -125,8 +127,9 @@ func TestAssignment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.New != 3 || b.EventsNew != 3 || b.TasksNew != 3 {
-		t.Fatalf("%d new, %d events, %d tasks", b.New, b.EventsNew, b.TasksNew)
+	// The fire 3 km outside the city is cross-border: kept, no task.
+	if b.New != 3 || b.EventsNew != 3 || b.TasksNew != 2 || b.CrossBorder != 1 {
+		t.Fatalf("%d new, %d events, %d tasks, %d cross-border", b.New, b.EventsNew, b.TasksNew, b.CrossBorder)
 	}
 	byEvent := map[int64]*skygrid.Task{}
 	for _, tk := range tasks() {
@@ -149,7 +152,6 @@ func TestAssignment(t *testing.T) {
 	}{
 		{"inside", geo.AssignContains, true},
 		{"edge", geo.AssignNearest, true},
-		{"far", geo.AssignNone, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := got[tt.name]
@@ -157,8 +159,8 @@ func TestAssignment(t *testing.T) {
 				t.Fatal("event missing")
 			}
 			tk := byEvent[e.ID]
-			if e.AssignedBy != tt.how || (e.GridID != "") != tt.grid || tk == nil {
-				t.Fatalf("assigned %s to %q, task %+v", e.AssignedBy, e.GridID, tk)
+			if e.AssignedBy != tt.how || (e.GridID != "") != tt.grid || tk == nil || e.CrossBorder {
+				t.Fatalf("assigned %s to %q (cross-border %v), task %+v", e.AssignedBy, e.GridID, e.CrossBorder, tk)
 			}
 			if tt.grid && (tk.SupervisorName != "sup "+e.GridID || tk.GridID != e.GridID || e.CountyID == "") {
 				t.Errorf("task %+v, event county %q", tk, e.CountyID)
@@ -171,6 +173,18 @@ func TestAssignment(t *testing.T) {
 			}
 		})
 	}
+	t.Run("far", func(t *testing.T) {
+		e := got["far"]
+		if e == nil {
+			t.Fatal("event missing")
+		}
+		if !e.CrossBorder || byEvent[e.ID] != nil || e.GridID != "" || e.CountyID != "" || e.AssignedBy != geo.AssignNone {
+			t.Fatalf("3 km outside the city: cross-border %v, grid %q, county %q, task %+v", e.CrossBorder, e.GridID, e.CountyID, byEvent[e.ID])
+		}
+		if e.NearCountyID == "" || e.NearCounty == "" || math.Abs(e.NearMetres-3000) > 60 || !slices.Contains(skygrid.Directions, e.NearDirection) {
+			t.Errorf("near %s %s %.0f m %s", e.NearCountyID, e.NearCounty, e.NearMetres, e.NearDirection)
+		}
+	})
 }
 
 // findOutside returns a point due south of a county vertex at about metres

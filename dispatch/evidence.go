@@ -8,6 +8,8 @@ import (
 
 	"skygrid"
 	"skygrid/evidence"
+
+	"github.com/disintegration/imaging"
 )
 
 // Evidence reads, checks and stores report photos.
@@ -43,9 +45,31 @@ func (ev Evidence) Accept(r io.Reader, name string, e *skygrid.Event, s skygrid.
 	return p, nil
 }
 
-// StampedPath is where the stamped copy of a photo for a task is.
-func (ev Evidence) StampedPath(sha string, taskID int64) (string, error) {
-	return ev.Files.StampedPath(sha, taskID)
+// StampedPath is where the stamped copy of a photo for a task is; a photo
+// stored without one (before stamps were made, or by the demo) is stamped
+// from its original now, with s.
+func (ev Evidence) StampedPath(sha string, s skygrid.PhotoStamp) (string, error) {
+	p, err := ev.Files.StampedPath(sha, s.TaskID)
+	if skygrid.ErrorCode(err) != skygrid.ENOTFOUND {
+		return p, err
+	}
+	orig, _, err := ev.Files.Path(sha, false)
+	if err != nil {
+		return "", err
+	}
+	img, err := imaging.Open(orig, imaging.AutoOrientation(true))
+	if err != nil {
+		return "", fmt.Errorf("photo %s: %w", sha, err)
+	}
+	f := evidence.DefaultFont()
+	out, err := evidence.Stamp(evidence.Display(img), evidence.Lines(s, f.CJK), f)
+	if err != nil {
+		return "", fmt.Errorf("photo %s: stamp: %w", sha, err)
+	}
+	if err := ev.Files.SaveStamped(sha, s.TaskID, out); err != nil {
+		return "", err
+	}
+	return ev.Files.StampedPath(sha, s.TaskID)
 }
 
 // RemoveStamped deletes the stamped copy of a photo for a task (when the

@@ -84,6 +84,9 @@ func (im Importer) regions(ctx context.Context, req skygrid.ImportRequest) (*sky
 	}
 	store := im.Pipeline.Store
 	parent := req.ParentID
+	if req.Neighbour {
+		return im.neighbours(ctx, req)
+	}
 	// Counties imported without a parent hang under the city when there is one.
 	if parent == "" && req.Level == skygrid.LevelCounty {
 		city := skygrid.LevelCity
@@ -119,6 +122,37 @@ func (im Importer) regions(ctx context.Context, req skygrid.ImportRequest) (*sky
 			break
 		}
 		fmt.Fprintf(&b, "  %s %s parent=%s %.1f km²\n", r.ID, r.Name, r.ParentID, r.AreaKm2)
+	}
+	rep.Text = b.String()
+	return rep, nil
+}
+
+// neighbours imports the counties of a neighbouring city: no parent, the
+// neighbour flag; they name where cross-border fires burn.
+func (im Importer) neighbours(ctx context.Context, req skygrid.ImportRequest) (*skygrid.ImportReport, error) {
+	if req.Level != skygrid.LevelCounty || req.ParentID != "" {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "import regions: neighbouring regions are counties (--level county) without a parent")
+	}
+	regions, err := ReadRegions(req.Body, req.Name, RegionImport{Level: req.Level, IDProp: orDefault(req.IDProp, DefaultRegionIDProps),
+		NameProp: orDefault(req.NameProp, DefaultRegionNameProps), CRS: orDefault(req.CRS, "wgs84")})
+	if err != nil {
+		return nil, invalid(err)
+	}
+	for _, r := range regions {
+		r.Neighbour, r.ParentID = true, ""
+	}
+	if err := im.Pipeline.Store.ImportRegions(ctx, regions); err != nil {
+		return nil, storeError(err, "import regions "+req.Name)
+	}
+	rep := &skygrid.ImportReport{Kind: req.Kind, File: req.Name, Stored: len(regions)}
+	var b strings.Builder
+	for _, r := range regions {
+		rep.AreaKm2 += r.AreaKm2
+		rep.Items = append(rep.Items, skygrid.ImportItem{ID: r.ID, Name: r.Name, AreaM2: r.AreaKm2 * 1e6})
+	}
+	fmt.Fprintf(&b, "%s: imported %d neighbouring counties (%.0f km²): they name where cross-border fires burn\n", req.Name, len(regions), rep.AreaKm2)
+	for _, r := range regions {
+		fmt.Fprintf(&b, "  %s %s (neighbour) %.1f km²\n", r.ID, r.Name, r.AreaKm2)
 	}
 	rep.Text = b.String()
 	return rep, nil
@@ -259,8 +293,8 @@ func (im Importer) fires(ctx context.Context, req skygrid.ImportRequest) (*skygr
 func WriteBatchText(w io.Writer, path string, b *skygrid.IngestBatch, reasons int) {
 	fmt.Fprintf(w, "%s (%s, batch %d): %d rows read, %d new, %d duplicates, %d rejected, %d outside the area\n",
 		path, b.Format, b.ID, b.Rows, b.New, b.Duplicates, b.Rejected, b.Outside)
-	fmt.Fprintf(w, "  detect: %d low confidence, %d static heat; %d new events, %d updated; %d new tasks\n",
-		b.LowConfidence, b.Static, b.EventsNew, b.EventsUpdated, b.TasksNew)
+	fmt.Fprintf(w, "  detect: %d low confidence, %d static heat; %d new events, %d updated; %d new tasks%s\n",
+		b.LowConfidence, b.Static, b.EventsNew, b.EventsUpdated, b.TasksNew, NoTaskText(b))
 	for i, e := range b.Errors {
 		if i == reasons {
 			fmt.Fprintf(w, "  ... %d more rejected rows\n", b.Rejected-reasons)
@@ -268,6 +302,22 @@ func WriteBatchText(w io.Writer, path string, b *skygrid.IngestBatch, reasons in
 		}
 		fmt.Fprintf(w, "  rejected: %s\n", e.Error())
 	}
+}
+
+// NoTaskText says which new events got no task on purpose ("" when none):
+// "; 12 history (older than max_age), 3 cross-border (outside the city)".
+func NoTaskText(b *skygrid.IngestBatch) string {
+	var parts []string
+	if b.History > 0 {
+		parts = append(parts, fmt.Sprintf("%d history (older than max_age)", b.History))
+	}
+	if b.CrossBorder > 0 {
+		parts = append(parts, fmt.Sprintf("%d cross-border (outside the city)", b.CrossBorder))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; no task: " + strings.Join(parts, ", ")
 }
 
 func skippedText(skipped map[string]int) string {

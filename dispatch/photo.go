@@ -265,6 +265,9 @@ func CheckPhoto(p *skygrid.Photo, e *skygrid.Event) {
 // first two hex digits.
 type PhotoFiles struct {
 	Dir string
+	// NoSync skips flushing each file to the disk before it is renamed
+	// in place: for throwaway folders (the demo's), never for evidence.
+	NoSync bool
 }
 
 // Save writes the original and the thumbnail of p, each atomically (a temp
@@ -288,10 +291,10 @@ func (s PhotoFiles) Save(p *skygrid.Photo, d *PhotoData) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("photo files: %w", err)
 	}
-	if err := writeAtomic(filepath.Join(dir, p.SHA256+ext), d.Original); err != nil {
+	if err := writeAtomic(filepath.Join(dir, p.SHA256+ext), d.Original, !s.NoSync); err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(dir, p.SHA256+".thumb.jpg"), d.Thumb)
+	return writeAtomic(filepath.Join(dir, p.SHA256+".thumb.jpg"), d.Thumb, !s.NoSync)
 }
 
 // SaveStamped stores the stamped copy of a photo for one task (the same
@@ -304,7 +307,7 @@ func (s PhotoFiles) SaveStamped(sha string, taskID int64, jpeg []byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("photo files: %w", err)
 	}
-	return writeAtomic(s.stampedPath(sha, taskID), jpeg)
+	return writeAtomic(s.stampedPath(sha, taskID), jpeg, !s.NoSync)
 }
 
 func (s PhotoFiles) stampedPath(sha string, taskID int64) string {
@@ -371,7 +374,7 @@ func validSHA(s string) bool {
 
 // writeAtomic writes data to name through a temp file in the same directory
 // and a rename, so readers never see a partial file.
-func writeAtomic(name string, data []byte) (err error) {
+func writeAtomic(name string, data []byte, sync bool) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-"+filepath.Base(name)+"-*")
 	if err != nil {
 		return fmt.Errorf("photo files: %w", err)
@@ -385,7 +388,7 @@ func writeAtomic(name string, data []byte) (err error) {
 	if _, err = f.Write(data); err != nil {
 		return fmt.Errorf("photo files: %w", err)
 	}
-	if err = f.Sync(); err != nil {
+	if err = syncFile(f, sync); err != nil {
 		return fmt.Errorf("photo files: %w", err)
 	}
 	if err = f.Chmod(0o644); err != nil {
@@ -398,4 +401,11 @@ func writeAtomic(name string, data []byte) (err error) {
 		return fmt.Errorf("photo files: %w", err)
 	}
 	return nil
+}
+
+func syncFile(f *os.File, sync bool) error {
+	if !sync {
+		return nil
+	}
+	return f.Sync()
 }

@@ -256,3 +256,42 @@ func TestPhotoFiles(t *testing.T) {
 		t.Errorf("Save(mismatched) err = %v, want EINVALID", err)
 	}
 }
+
+// A photo stored without a stamped copy (before stamps were made, or by
+// the demo) is stamped from its original when first asked for; a photo
+// that came through Accept has its copy at once; each task has its own.
+func TestStampedCopies(t *testing.T) {
+	ev := dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: t.TempDir()}}
+	b, p, d := mustReadPhoto(t, "at_event.jpg")
+	if err := ev.Files.Save(p, d); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ev.Files.StampedPath(p.SHA256, 7); skygrid.ErrorCode(err) != skygrid.ENOTFOUND {
+		t.Fatalf("a stamped copy before any was made: %v", err)
+	}
+	path, err := ev.StampedPath(p.SHA256, skygrid.PhotoStamp{TaskID: 7, Place: "浑源县 6行10列"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	cfg, format, derr := image.DecodeConfig(bytes.NewReader(got))
+	if err != nil || derr != nil || format != "jpeg" || cfg.Width != 800 || bytes.Equal(got, b) {
+		t.Fatalf("stamped copy: %v %v %s %dx%d", err, derr, format, cfg.Width, cfg.Height)
+	}
+	accepted, err := ev.Accept(bytes.NewReader(b), "at_event.jpg", nil, skygrid.PhotoStamp{TaskID: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p8, err := ev.Files.StampedPath(accepted.SHA256, 8); err != nil || p8 == path {
+		t.Errorf("task 8's stamped copy: %s %v (task 7's is %s)", p8, err, path)
+	}
+	if err := ev.RemoveStamped(p.SHA256, 8); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ev.Files.StampedPath(p.SHA256, 8); skygrid.ErrorCode(err) != skygrid.ENOTFOUND {
+		t.Errorf("task 8's copy after RemoveStamped: %v", err)
+	}
+	if _, err := ev.Files.StampedPath(p.SHA256, 7); err != nil {
+		t.Errorf("task 7's copy went too: %v", err)
+	}
+}

@@ -58,15 +58,22 @@ type Context struct {
 	Grids     *geo.Index
 	Townships *geo.Index
 	Counties  *geo.Index
-	Detector  *detect.Detector
+	// Neighbours holds the neighbouring cities' counties (name where a
+	// cross-border fire burns); empty when none are imported.
+	Neighbours *geo.Index
+	Detector   *detect.Detector
 	// parents maps grid and township ids to their parent.
 	parents map[string]string
 	levels  map[string]string
+	// areaLevel is the level of the area's regions; counties the county
+	// polygons (the nearest one to a cross-border fire).
+	areaLevel string
+	counties  map[string]orb.MultiPolygon
 }
 
 // LoadContext reads regions and sites from the store and indexes them.
 func (p *Pipeline) LoadContext(ctx context.Context) (*Context, error) {
-	regions, _, err := p.Store.FindRegions(ctx, skygrid.RegionFilter{WithGeometry: true})
+	regions, _, err := p.Store.FindRegions(ctx, skygrid.RegionFilter{WithGeometry: true, Neighbours: true})
 	if err != nil {
 		return nil, fmt.Errorf("load regions: %w", err)
 	}
@@ -78,10 +85,14 @@ func (p *Pipeline) LoadContext(ctx context.Context) (*Context, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Context{Grids: geo.NewIndex(), Townships: geo.NewIndex(), Counties: geo.NewIndex(), Detector: det,
-		parents: map[string]string{}, levels: map[string]string{}}
+	c := &Context{Grids: geo.NewIndex(), Townships: geo.NewIndex(), Counties: geo.NewIndex(), Neighbours: geo.NewIndex(), Detector: det,
+		parents: map[string]string{}, levels: map[string]string{}, counties: map[string]orb.MultiPolygon{}}
 	byLevel := map[string][]*skygrid.Region{}
 	for _, r := range regions {
+		if r.Neighbour {
+			c.Neighbours.Add(r.ID, r.Geometry)
+			continue
+		}
 		byLevel[r.Level] = append(byLevel[r.Level], r)
 		c.parents[r.ID] = r.ParentID
 		c.levels[r.ID] = r.Level
@@ -92,6 +103,7 @@ func (p *Pipeline) LoadContext(ctx context.Context) (*Context, error) {
 			c.Townships.Add(r.ID, r.Geometry)
 		case skygrid.LevelCounty:
 			c.Counties.Add(r.ID, r.Geometry)
+			c.counties[r.ID] = r.Geometry
 		}
 	}
 	// The area: the largest level imported (city, else counties, ...).
@@ -99,7 +111,7 @@ func (p *Pipeline) LoadContext(ctx context.Context) (*Context, error) {
 		if len(byLevel[l]) == 0 {
 			continue
 		}
-		c.Area = geo.NewIndex()
+		c.Area, c.areaLevel = geo.NewIndex(), l
 		for _, r := range byLevel[l] {
 			c.Area.Add(r.ID, r.Geometry)
 		}
@@ -620,34 +632,14 @@ func (p *Pipeline) process(ctx context.Context, tx skygrid.IngestTx, c *Context,
 		order = append(order, ei)
 	}
 	sort.Ints(order)
-	sups, err := tx.Supervisors()
+	now := p.Now().UTC().Truncate(time.Second)
+	events := make([]*skygrid.Event, 0, len(order))
+	tasks, updated, woken, err := p.decide(tx, c, cl, order, isNew, now, batch)
 	if err != nil {
 		return err
 	}
-	now := p.Now().UTC().Truncate(time.Second)
-	events := make([]*skygrid.Event, 0, len(order))
-	var tasks []*skygrid.Task
-	var updated []*skygrid.Event
 	for _, ei := range order {
-		e := cl.Event(ei)
-		events = append(events, e)
-		if !isNew[ei] {
-			batch.EventsUpdated++
-			if skygrid.Dispatched(e.Class) {
-				updated = append(updated, e)
-			}
-			continue
-		}
-		p.assign(c, e)
-		batch.EventsNew++
-		if skygrid.Dispatched(e.Class) {
-			t := &skygrid.Task{EventID: e.ID, GridID: e.GridID, State: skygrid.TaskDispatched}
-			if s := sups[e.GridID]; s != nil && e.GridID != "" {
-				t.SupervisorID, t.SupervisorName = s.ID, s.Name
-			}
-			t.AckDue, t.ReportDue = p.Config.dueTimes(e.Class, now)
-			tasks = append(tasks, t)
-		}
+		events = append(events, cl.Event(ei))
 	}
 	if err := tx.SaveEvents(events); err != nil {
 		return err
@@ -658,9 +650,15 @@ func (p *Pipeline) process(ctx context.Context, tx skygrid.IngestTx, c *Context,
 	for _, ei := range order {
 		if e := cl.Event(ei); isNew[ei] {
 			if err := tx.Audit(&skygrid.AuditEntry{Actor: p.Actor, Action: "event.create", Entity: "event", EntityID: fmt.Sprint(e.ID),
-				After: fmt.Sprintf("class=%s grid=%s assigned_by=%s hotspots=%d", e.Class, e.GridID, e.AssignedBy, e.HotspotCount)}); err != nil {
+				After: eventSummary(e)}); err != nil {
 				return err
 			}
+		}
+	}
+	for _, e := range woken {
+		if err := tx.Audit(&skygrid.AuditEntry{Actor: p.Actor, Action: "event.live", Entity: "event", EntityID: fmt.Sprint(e.ID),
+			Before: "history", After: fmt.Sprintf("a detection of %s is within max_age: live", e.LastSeen.Format(time.RFC3339))}); err != nil {
+			return err
 		}
 	}
 	for _, t := range tasks {
@@ -696,9 +694,82 @@ func (p *Pipeline) process(ctx context.Context, tx skygrid.IngestTx, c *Context,
 	return nil
 }
 
+// decide places the new events of a batch and makes the tasks of the
+// live ones, and of history events a fresh detection wakes; updated are
+// the other touched events of dispatched classes (their tasks are
+// updated). The rule of max_age: an event whose newest detection is older
+// than max_age at now is history (no task).
+func (p *Pipeline) decide(tx skygrid.IngestTx, c *Context, cl *detect.Clusterer, order []int, isNew map[int]bool, now time.Time,
+	batch *skygrid.IngestBatch) (tasks []*skygrid.Task, updated, woken []*skygrid.Event, err error) {
+	sups, err := tx.Supervisors()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	stale := now.Add(-p.Config.Dispatch.MaxAge.Duration)
+	for _, ei := range order {
+		e := cl.Event(ei)
+		switch {
+		case isNew[ei]:
+			p.assign(c, e)
+			e.History = e.LastSeen.Before(stale)
+			batch.EventsNew++
+			if e.History {
+				batch.History++
+			}
+			if e.CrossBorder {
+				batch.CrossBorder++
+			}
+		case e.History && !e.LastSeen.Before(stale):
+			// A history event seen again within max_age becomes live.
+			batch.EventsUpdated++
+			e.History = false
+			woken = append(woken, e)
+			if t, err := tx.TaskByEvent(e.ID); err != nil {
+				return nil, nil, nil, err
+			} else if t != nil {
+				continue
+			}
+		default:
+			batch.EventsUpdated++
+			if skygrid.Dispatched(e.Class) && !e.History {
+				updated = append(updated, e)
+			}
+			continue
+		}
+		if e.Live() {
+			t := &skygrid.Task{EventID: e.ID, GridID: e.GridID, State: skygrid.TaskDispatched}
+			if s := sups[e.GridID]; s != nil && e.GridID != "" {
+				t.SupervisorID, t.SupervisorName = s.ID, s.Name
+			}
+			t.AckDue, t.ReportDue = p.Config.dueTimes(e.Class, now)
+			tasks = append(tasks, t)
+		}
+	}
+	return tasks, updated, woken, nil
+}
+
+// eventSummary is an event.create audit line.
+func eventSummary(e *skygrid.Event) string {
+	s := fmt.Sprintf("class=%s grid=%s assigned_by=%s hotspots=%d", e.Class, e.GridID, e.AssignedBy, e.HotspotCount)
+	if e.History {
+		s += " history (older than max_age: no task)"
+	}
+	if e.CrossBorder {
+		s += " cross_border (outside the city: no task) near=" + e.NearCountyID + " " + e.BorderNote()
+	}
+	return s
+}
+
 // assign sets the event's grid (containing, else nearest within the
-// tolerance, else none: the city's unassigned queue), township and county.
+// tolerance, else none: the city's unassigned queue), township and
+// county; an event outside the city (or its counties) by more than the
+// tolerance is cross-border (see crossBorder).
 func (p *Pipeline) assign(c *Context, e *skygrid.Event) {
+	tol := p.Config.AssignToleranceMetres
+	if (c.areaLevel == skygrid.LevelCity || c.areaLevel == skygrid.LevelCounty) && !c.Area.Covers(e.Point, tol) {
+		p.crossBorder(c, e)
+		return
+	}
 	e.GridID, e.AssignedBy = c.Grids.Assign(e.Point, p.Config.AssignToleranceMetres)
 	if e.GridID != "" {
 		e.TownshipID = c.ancestor(e.GridID, skygrid.LevelTownship)
@@ -714,6 +785,23 @@ func (p *Pipeline) assign(c *Context, e *skygrid.Event) {
 		if e.CountyID == "" {
 			e.CountyID, _ = c.Counties.Assign(e.Point, p.Config.AssignToleranceMetres)
 		}
+	}
+}
+
+// crossBorder marks an event outside the city: no grid, township or
+// county, and where it is: the nearest of the city's counties with the
+// distance and direction from it, and the neighbouring county holding it
+// (within the tolerance) where neighbours are imported.
+func (p *Pipeline) crossBorder(c *Context, e *skygrid.Event) {
+	e.CrossBorder, e.AssignedBy = true, geo.AssignNone
+	e.GridID, e.TownshipID, e.CountyID = "", "", ""
+	reach := p.Config.AreaMarginMetres + p.Config.AssignToleranceMetres + 20000
+	if id, _, ok := c.Counties.Nearest(e.Point, reach); ok {
+		_, m, bearing := geo.NearestOn(e.Point, c.counties[id])
+		e.NearCountyID, e.NearMetres, e.NearDirection = id, math.Round(m), skygrid.DirectionOf(bearing)
+	}
+	if c.Neighbours.Len() > 0 {
+		e.NeighbourID, _ = c.Neighbours.Assign(e.Point, p.Config.AssignToleranceMetres)
 	}
 }
 

@@ -40,9 +40,19 @@ func MustOpenDB(tb testing.TB) *store.DB {
 	return db
 }
 
+// liveConfig is the default configuration with max_age at a year: these
+// tests feed fixed October 2023 detections with the clock at 1 November
+// and test what happens to live fires (history has its own tests, with
+// the default max_age).
+func liveConfig() dispatch.Config {
+	cfg := dispatch.DefaultConfig()
+	cfg.Dispatch.MaxAge.Duration = 365 * 24 * time.Hour
+	return cfg
+}
+
 func newPipeline(tb testing.TB, db *store.DB) *dispatch.Pipeline {
 	tb.Helper()
-	p, err := dispatch.New(db, dispatch.DefaultConfig())
+	p, err := dispatch.New(db, liveConfig())
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -115,3 +115,42 @@ func Rect(c orb.Point, w, h float64) orb.MultiPolygon {
 		{c[0] - dLon, c[1] + dLat}, {c[0] - dLon, c[1] - dLat},
 	}}}
 }
+
+// NearestOn returns the point of mp's boundary nearest to p, the distance
+// to it in metres and the bearing from it to p in degrees clockwise from
+// north (where p lies seen from mp). p inside mp gives p, 0 and 0. Like
+// DistanceToMultiPolygon it measures in a local projection around p.
+func NearestOn(p orb.Point, mp orb.MultiPolygon) (q orb.Point, metres, bearing float64) {
+	if planar.MultiPolygonContains(mp, p) {
+		return p, 0, 0
+	}
+	kx := metresPerDegree * math.Cos(p[1]*math.Pi/180)
+	ky := metresPerDegree
+	best, bx, by := math.Inf(1), 0.0, 0.0
+	for _, poly := range mp {
+		for _, ring := range poly {
+			for i := 0; i+1 < len(ring); i++ {
+				ax, ay := (ring[i][0]-p[0])*kx, (ring[i][1]-p[1])*ky
+				dx, dy := (ring[i+1][0]-p[0])*kx-ax, (ring[i+1][1]-p[1])*ky-ay
+				t := 0.0
+				if l2 := dx*dx + dy*dy; l2 > 0 {
+					t = math.Max(0, math.Min(1, -(ax*dx+ay*dy)/l2))
+				}
+				x, y := ax+t*dx, ay+t*dy
+				if d := x*x + y*y; d < best {
+					best, bx, by = d, x, y
+				}
+			}
+		}
+	}
+	if math.IsInf(best, 1) {
+		return p, math.Inf(1), 0
+	}
+	q = orb.Point{p[0] + bx/kx, p[1] + by/ky}
+	// From q to p is minus (bx, by); bearing: clockwise from north.
+	bearing = math.Atan2(-bx, -by) * 180 / math.Pi
+	if bearing < 0 {
+		bearing += 360
+	}
+	return q, math.Sqrt(best), bearing
+}

@@ -258,7 +258,18 @@ func monthlySummary(s *skygrid.Stats) []monthlySummaryRow {
 		od.YearAgo = pctText(ago.OverdueShare)
 		od.Change = monthlySigned((cur.OverdueShare-ago.OverdueShare)*100, " 个百分点")
 	}
-	return append(rows, od)
+	rows = append(rows, od)
+	// Fires just outside the city (the area margin): joint control, not
+	// the city's figures.
+	if s.CrossBorder > 0 || (s.YearAgo != nil && s.YearAgo.CrossBorder > 0) {
+		cb := monthlySummaryRow{Label: "市外跨界火情（联防联控，不计入以上各项）", Value: fmt.Sprint(s.CrossBorder), YearAgo: none, Change: noChange}
+		if s.YearAgo != nil && !s.YearAgo.NoData {
+			cb.YearAgo = fmt.Sprint(s.YearAgo.CrossBorder)
+			cb.Change = monthlySigned(float64(s.CrossBorder-s.YearAgo.CrossBorder), "")
+		}
+		rows = append(rows, cb)
+	}
+	return rows
 }
 
 // monthlySigned formats a change with its sign and one decimal at most.

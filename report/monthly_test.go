@@ -354,3 +354,24 @@ func TestMonthlyRankChartWithoutStrawBurning(t *testing.T) {
 		}
 	}
 }
+
+// The month's cross-border fires are a line of their own, apart from the
+// city's figures; a month without any has no such line.
+func TestMonthlyCrossBorder(t *testing.T) {
+	m := monthlyFixture()
+	var buf bytes.Buffer
+	if err := report.RenderMonthly(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "市外跨界火情") {
+		t.Error("a cross-border line without cross-border fires")
+	}
+	m.Stats.CrossBorder = 7
+	buf.Reset()
+	if err := report.RenderMonthly(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `<td>市外跨界火情（联防联控，不计入以上各项）</td><td class="num">7</td>`) {
+		t.Errorf("no cross-border line with 7 fires")
+	}
+}

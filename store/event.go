@@ -13,14 +13,17 @@ var _ skygrid.EventService = (*DB)(nil)
 const eventCols = `id, class, state, first_seen, last_seen, lon, lat, min_lon, min_lat, max_lon, max_lat, hotspot_count, max_frp,
 	COALESCE(grid_id, ''), COALESCE(township_id, ''), COALESCE(county_id, ''), assigned_by, created_at, updated_at,
 	COALESCE((SELECT name FROM regions WHERE id = events.grid_id), ''), COALESCE((SELECT name FROM regions WHERE id = events.township_id), ''),
-	COALESCE((SELECT name FROM regions WHERE id = events.county_id), '')`
+	COALESCE((SELECT name FROM regions WHERE id = events.county_id), ''),
+	history, cross_border, COALESCE(near_county_id, ''), near_metres, near_direction, COALESCE(neighbour_id, ''),
+	COALESCE((SELECT name FROM regions WHERE id = events.near_county_id), ''), COALESCE((SELECT name FROM regions WHERE id = events.neighbour_id), '')`
 
 func scanEvent(rows *sql.Rows, extra ...any) (*skygrid.Event, error) {
 	e := &skygrid.Event{}
 	var first, last, created, updated string
 	dest := []any{&e.ID, &e.Class, &e.State, &first, &last, &e.Point[0], &e.Point[1], &e.Bound.Min[0], &e.Bound.Min[1],
 		&e.Bound.Max[0], &e.Bound.Max[1], &e.HotspotCount, &e.MaxFRP, &e.GridID, &e.TownshipID, &e.CountyID, &e.AssignedBy, &created, &updated,
-		&e.GridName, &e.TownshipName, &e.CountyName}
+		&e.GridName, &e.TownshipName, &e.CountyName,
+		&e.History, &e.CrossBorder, &e.NearCountyID, &e.NearMetres, &e.NearDirection, &e.NeighbourID, &e.NearCounty, &e.Neighbour}
 	if err := rows.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
@@ -147,6 +150,12 @@ func findEvents(ctx context.Context, tx *Tx, f skygrid.EventFilter) ([]*skygrid.
 	}
 	if f.GridID != nil {
 		conds, args = append(conds, "grid_id = ?"), append(args, *f.GridID)
+	}
+	if f.History != nil {
+		conds, args = append(conds, "history = ?"), append(args, *f.History)
+	}
+	if f.CrossBorder != nil {
+		conds, args = append(conds, "cross_border = ?"), append(args, *f.CrossBorder)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+eventCols+`, COUNT(*) OVER () FROM events`+where(conds)+
 		` ORDER BY first_seen DESC, id DESC`+limitOffset(f.Limit, f.Offset), args...)

@@ -120,9 +120,9 @@ func (t *ingestTx) FinishBatch(b *skygrid.IngestBatch) error {
 	}
 	_, err := t.tx.ExecContext(t.ctx, `UPDATE ingest_batches SET format = ?, rows = ?, new = ?, duplicates = ?, rejected = ?, outside = ?,
 		low_confidence = ?, static = ?, events_new = ?, events_updated = ?, tasks_new = ?, errors = ?, finished_at = ?,
-		arrived_at = ?, latency_ms = ?, origin = ? WHERE id = ?`,
+		arrived_at = ?, latency_ms = ?, origin = ?, events_history = ?, events_cross_border = ? WHERE id = ?`,
 		b.Format, b.Rows, b.New, b.Duplicates, b.Rejected, b.Outside, b.LowConfidence, b.Static, b.EventsNew, b.EventsUpdated,
-		b.TasksNew, string(errs), ts(b.FinishedAt), b.ArrivedAt.UTC().Format(time.RFC3339Nano), ms, b.Origin, b.ID)
+		b.TasksNew, string(errs), ts(b.FinishedAt), b.ArrivedAt.UTC().Format(time.RFC3339Nano), ms, b.Origin, b.History, b.CrossBorder, b.ID)
 	return err
 }
 
@@ -445,15 +445,18 @@ func (t *ingestTx) SaveEvents(es []*skygrid.Event) error {
 	for len(es) > 0 {
 		k := min(len(es), manyRows)
 		q := `INSERT INTO events (id, class, state, first_seen, last_seen, lon, lat, min_lon, min_lat, max_lon, max_lat,
-			hotspot_count, max_frp, grid_id, township_id, county_id, assigned_by, created_at, updated_at) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),", k), ",") + `
+			hotspot_count, max_frp, grid_id, township_id, county_id, assigned_by, created_at, updated_at,
+			history, cross_border, near_county_id, near_metres, near_direction, neighbour_id) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),", k), ",") + `
 			ON CONFLICT (id) DO UPDATE SET class = excluded.class, state = excluded.state, first_seen = excluded.first_seen,
 				last_seen = excluded.last_seen, lon = excluded.lon, lat = excluded.lat, min_lon = excluded.min_lon,
 				min_lat = excluded.min_lat, max_lon = excluded.max_lon, max_lat = excluded.max_lat,
 				hotspot_count = excluded.hotspot_count, max_frp = excluded.max_frp, grid_id = excluded.grid_id,
 				township_id = excluded.township_id, county_id = excluded.county_id, assigned_by = excluded.assigned_by,
-				updated_at = excluded.updated_at`
-		args := make([]any, 0, 19*k)
+				updated_at = excluded.updated_at, history = excluded.history, cross_border = excluded.cross_border,
+				near_county_id = excluded.near_county_id, near_metres = excluded.near_metres,
+				near_direction = excluded.near_direction, neighbour_id = excluded.neighbour_id`
+		args := make([]any, 0, 25*k)
 		for _, e := range es[:k] {
 			e.UpdatedAt = t.tx.now
 			if e.CreatedAt.IsZero() {
@@ -461,7 +464,8 @@ func (t *ingestTx) SaveEvents(es []*skygrid.Event) error {
 			}
 			args = append(args, e.ID, e.Class, e.State, ts(e.FirstSeen), ts(e.LastSeen), e.Point[0], e.Point[1],
 				e.Bound.Min[0], e.Bound.Min[1], e.Bound.Max[0], e.Bound.Max[1], e.HotspotCount, e.MaxFRP,
-				nullStr(e.GridID), nullStr(e.TownshipID), nullStr(e.CountyID), e.AssignedBy, ts(e.CreatedAt), ts(e.UpdatedAt))
+				nullStr(e.GridID), nullStr(e.TownshipID), nullStr(e.CountyID), e.AssignedBy, ts(e.CreatedAt), ts(e.UpdatedAt),
+				e.History, e.CrossBorder, nullStr(e.NearCountyID), e.NearMetres, e.NearDirection, nullStr(e.NeighbourID))
 		}
 		if _, err := t.exec(q, args...); err != nil {
 			return fmt.Errorf("save events: %w", err)
@@ -603,7 +607,7 @@ func (t *ingestTx) flushAudit() error {
 // FindBatches returns the latest ingest batches, newest first.
 func (db *DB) FindBatches(ctx context.Context, limit int) ([]*skygrid.IngestBatch, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT id, file, format, rows, new, duplicates, rejected, outside, low_confidence, static,
-		events_new, events_updated, tasks_new, errors, started_at, finished_at, arrived_at, latency_ms, origin FROM ingest_batches ORDER BY id DESC`+limitOffset(limit, 0))
+		events_new, events_updated, tasks_new, errors, started_at, finished_at, arrived_at, latency_ms, origin, events_history, events_cross_border FROM ingest_batches ORDER BY id DESC`+limitOffset(limit, 0))
 	if err != nil {
 		return nil, err
 	}
@@ -615,7 +619,8 @@ func (db *DB) FindBatches(ctx context.Context, limit int) ([]*skygrid.IngestBatc
 		var finished sql.NullString
 		var latency sql.NullInt64
 		if err := rows.Scan(&b.ID, &b.File, &b.Format, &b.Rows, &b.New, &b.Duplicates, &b.Rejected, &b.Outside, &b.LowConfidence,
-			&b.Static, &b.EventsNew, &b.EventsUpdated, &b.TasksNew, &errs, &started, &finished, &arrived, &latency, &b.Origin); err != nil {
+			&b.Static, &b.EventsNew, &b.EventsUpdated, &b.TasksNew, &errs, &started, &finished, &arrived, &latency, &b.Origin,
+			&b.History, &b.CrossBorder); err != nil {
 			return nil, err
 		}
 		b.ArrivedAt = parseTS(arrived)

@@ -55,6 +55,9 @@ func findRegions(ctx context.Context, tx *Tx, f skygrid.RegionFilter) ([]*skygri
 	if f.Level != nil {
 		conds, args = append(conds, "r.level = ?"), append(args, *f.Level)
 	}
+	if !f.Neighbours && f.ID == nil {
+		conds = append(conds, "r.neighbour = 0")
+	}
 	if c := scopeCond(f.Scope, &args, "r.id", "r.parent_id", "(SELECT p.parent_id FROM regions p WHERE p.id = r.parent_id)"); c != "" {
 		conds = append(conds, c)
 	}
@@ -77,7 +80,7 @@ func findRegions(ctx context.Context, tx *Tx, f skygrid.RegionFilter) ([]*skygri
 	}
 	rows, err := tx.QueryContext(ctx, `
 		SELECT r.id, r.name, r.level, COALESCE(r.parent_id, ''), COALESCE(rp.name, ''), `+geomCol+`,
-		       r.min_lon, r.min_lat, r.max_lon, r.max_lat, r.area_km2, r.demo,
+		       r.min_lon, r.min_lat, r.max_lon, r.max_lat, r.area_km2, r.demo, r.neighbour,
 		       s.id, s.name, s.phone, s.demo,
 		       COUNT(*) OVER ()
 		FROM regions r LEFT JOIN supervisors s ON s.grid_id = r.id LEFT JOIN regions rp ON rp.id = r.parent_id`+where(conds)+`
@@ -96,7 +99,7 @@ func findRegions(ctx context.Context, tx *Tx, f skygrid.RegionFilter) ([]*skygri
 		var sname, sphone sql.NullString
 		var sdemo sql.NullBool
 		if err := rows.Scan(&r.ID, &r.Name, &r.Level, &r.ParentID, &r.ParentName, &geom,
-			&r.Bound.Min[0], &r.Bound.Min[1], &r.Bound.Max[0], &r.Bound.Max[1], &r.AreaKm2, &r.Demo,
+			&r.Bound.Min[0], &r.Bound.Min[1], &r.Bound.Max[0], &r.Bound.Max[1], &r.AreaKm2, &r.Demo, &r.Neighbour,
 			&sid, &sname, &sphone, &sdemo, &n); err != nil {
 			return nil, 0, err
 		}
@@ -148,25 +151,29 @@ func (db *DB) ImportRegions(ctx context.Context, regions []*skygrid.Region) erro
 		if r.ParentID == "" {
 			continue
 		}
-		plevel := ""
+		plevel, pneighbour := "", false
 		if p, ok := incoming[r.ParentID]; ok {
-			plevel = p.Level
-		} else if err := tx.QueryRowContext(ctx, `SELECT level FROM regions WHERE id = ?`, r.ParentID).Scan(&plevel); err == sql.ErrNoRows {
+			plevel, pneighbour = p.Level, p.Neighbour
+		} else if err := tx.QueryRowContext(ctx, `SELECT level, neighbour FROM regions WHERE id = ?`, r.ParentID).Scan(&plevel, &pneighbour); err == sql.ErrNoRows {
 			return skygrid.Errorf(skygrid.EINVALID, "region %s (%s): parent %q is not imported; import the %s level first",
 				r.ID, r.Name, r.ParentID, parentLevelName(r.Level))
 		} else if err != nil {
 			return err
+		}
+		if pneighbour || r.Neighbour {
+			return skygrid.Errorf(skygrid.EINVALID, "region %s (%s): a neighbouring county has no parent and no regions under it (parent %s)", r.ID, r.Name, r.ParentID)
 		}
 		if skygrid.LevelRank(plevel) >= skygrid.LevelRank(r.Level) {
 			return skygrid.Errorf(skygrid.EINVALID, "region %s (%s, %s): parent %s is a %s, not a larger region", r.ID, r.Name, r.Level, r.ParentID, plevel)
 		}
 	}
 	stmt, err := tx.PrepareContext(ctx, `
-		INSERT INTO regions (id, name, level, parent_id, geom, min_lon, min_lat, max_lon, max_lat, area_km2, demo, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO regions (id, name, level, parent_id, geom, min_lon, min_lat, max_lon, max_lat, area_km2, demo, neighbour, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, level = excluded.level, parent_id = excluded.parent_id,
 			geom = excluded.geom, min_lon = excluded.min_lon, min_lat = excluded.min_lat, max_lon = excluded.max_lon,
-			max_lat = excluded.max_lat, area_km2 = excluded.area_km2, demo = excluded.demo, updated_at = excluded.updated_at`)
+			max_lat = excluded.max_lat, area_km2 = excluded.area_km2, demo = excluded.demo, neighbour = excluded.neighbour,
+			updated_at = excluded.updated_at`)
 	if err != nil {
 		return err
 	}
@@ -180,7 +187,7 @@ func (db *DB) ImportRegions(ctx context.Context, regions []*skygrid.Region) erro
 			return fmt.Errorf("region %s: %w", r.ID, err)
 		}
 		if _, err := stmt.ExecContext(ctx, r.ID, r.Name, r.Level, nullStr(r.ParentID), geom,
-			b.Min[0], b.Min[1], b.Max[0], b.Max[1], r.AreaKm2, r.Demo, now, now); err != nil {
+			b.Min[0], b.Min[1], b.Max[0], b.Max[1], r.AreaKm2, r.Demo, r.Neighbour, now, now); err != nil {
 			return fmt.Errorf("region %s: %w", r.ID, err)
 		}
 	}

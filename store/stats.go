@@ -53,7 +53,8 @@ func statsConds(q skygrid.StatsQuery) ([]string, []any, error) {
 	if !q.Until.After(q.Since) {
 		return nil, nil, skygrid.Errorf(skygrid.EINVALID, "the period is empty: until %s is not after since %s", ts(q.Until), ts(q.Since))
 	}
-	conds := []string{"e.first_seen >= ?", "e.first_seen < ?"}
+	// The city's events: cross-border ones are counted apart.
+	conds := []string{"e.first_seen >= ?", "e.first_seen < ?", "e.cross_border = 0"}
 	args := []any{ts(q.Since), ts(q.Until)}
 	if q.Region != "" {
 		conds = append(conds, "(e.county_id = ? OR e.township_id = ? OR e.grid_id = ?)")
@@ -146,12 +147,16 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 	})
 	// Tasks, one row each: state, finding, response minutes and lateness
 	// worked out by SQLite (no time parsing in Go).
-	// Open tasks are late when past a deadline now; done ones when done
-	// after it.
-	targs := append([]any{ts(now), ts(now)}, args...)
+	// Done steps are late when done after their deadline (stored times).
+	// Open ones are late when their deadline passed before the period's
+	// end or now, whichever is earlier, or when the task was escalated
+	// (stored): a closed period's figures do not move with the clock.
+	asOf := ts(minTime(now, q.Until))
+	targs := append([]any{asOf, asOf}, args...)
 	rows, err := tx.QueryContext(ctx, `SELECT COALESCE(e.`+col+`, ''), t.state, t.finding, `+taskMinutes+`,
 		(t.acknowledged_at <> '' AND t.acknowledged_at > t.ack_due) OR (t.acknowledged_at = '' AND t.reported_at = '' AND ? > t.ack_due)
 			OR (t.reported_at <> '' AND t.reported_at > t.report_due) OR (t.reported_at = '' AND ? > t.report_due)
+			OR (t.reported_at = '' AND t.escalation > 0)
 		FROM tasks t JOIN events e ON e.id = t.event_id`+w, targs...)
 	if err != nil {
 		return nil, err
@@ -260,12 +265,40 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 		return nil, fmt.Errorf("stats: detections stored: %w", err)
 	}
 	out.NoData = !stored
+	if out.CrossBorder, err = crossBorder(ctx, tx, q); err != nil {
+		return nil, err
+	}
 	total := skygrid.SumAreas(out.Areas)
 	total.RegionName = "合计"
 	total.AckMedianMin, total.AckP90Min = quantile(allAck, 0.5), quantile(allAck, 0.9)
 	total.ReportMedianMin, total.ReportP90Min = quantile(allRep, 0.5), quantile(allRep, 0.9)
 	out.Total = total
 	return out, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// crossBorder counts the cross-border events first seen in the period (of
+// the class), for a city-wide query by a user who sees the whole city.
+func crossBorder(ctx context.Context, tx *Tx, q skygrid.StatsQuery) (int, error) {
+	if q.Region != "" || (q.Scope != nil && !q.Scope.All) {
+		return 0, nil
+	}
+	cond := "first_seen >= ? AND first_seen < ? AND cross_border = 1"
+	args := []any{ts(q.Since), ts(q.Until)}
+	if q.Class != "" {
+		cond, args = cond+" AND class = ?", append(args, q.Class)
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE `+cond, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count cross-border events: %w", err)
+	}
+	return n, nil
 }
 
 // quantile is the q-quantile (nearest rank) of xs, nil when empty.

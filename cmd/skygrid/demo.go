@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"skygrid"
 	"skygrid/api"
@@ -47,28 +47,85 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := BuildDemo(ctx, db, p, m.Stdout); err != nil {
+	dataDir := mf.dataDir
+	if dataDir == "" {
+		dataDir = file + ".data"
+	}
+	if err := BuildDemo(ctx, db, p, m.Stdout, filepath.Join(dataDir, "photos")); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	// The demo's clock starts where the replay stopped and runs on with
+	// real time; serve keeps the real clock.
+	wall := m.Now()
+	clock := func() time.Time { return dispatch.DemoStart.Add(m.Now().Sub(wall)) }
+	db.Now, p.Now = clock, clock
 	fmt.Fprintf(m.Stdout, "database: %s\n", file)
+	fmt.Fprintf(m.Stdout, "clock: the demo's clock starts at %s Beijing time (the end of October 2023) and runs on with real time\n",
+		dispatch.DemoStart.In(skygrid.Beijing).Format("2006-01-02 15:04"))
 	if *noServe {
 		return nil
 	}
-	mf.configPath, mf.sets, mf.demo = c.config, c.sets, true
+	mf.configPath, mf.sets, mf.demo, mf.clock = c.config, c.sets, true, clock
 	if mf.login, err = demoLogin(ctx, db); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	return m.serve(ctx, db, *addr, mf)
 }
 
-// BuildDemo loads the embedded data into db and runs the pipeline,
-// printing what it loaded.
-func BuildDemo(ctx context.Context, db *store.DB, p *dispatch.Pipeline, out io.Writer) error {
-	open := func(name string) (fs.File, error) { return data.FS.Open(name) }
+// demoWanggeGrid is the grid of the demo supervisor wangge: 浑源县's
+// busiest grid (the most tasks in October 2023; a test checks it).
+const demoWanggeGrid = "140225-008-006"
 
-	// The city outline, then the ten counties under it.
+// BuildDemo loads the embedded data into db and replays October 2023 on
+// the demo's own clock (db.Now and p.Now are set to it and left at
+// dispatch.DemoStart): the regions, invented townships' boundaries,
+// grids, registries and cropland are set up on dispatch.DemoSetup, each
+// daily fire file is ingested when it would have arrived, and the tasks
+// get an invented history (示例) through the task service. Report photos
+// are written under photoDir. It prints what it loaded and invented.
+func BuildDemo(ctx context.Context, db *store.DB, p *dispatch.Pipeline, out io.Writer, photoDir string) error {
+	clock := dispatch.DemoSetup.UTC()
+	db.Now = func() time.Time { return clock }
+	p.Now = db.Now
+	counties, sups, err := demoRegions(ctx, db, out)
+	if err != nil {
+		return err
+	}
+	if err := demoLayers(ctx, db, counties, out); err != nil {
+		return err
+	}
+	hash, err := api.HashPassword(DemoPassword)
+	if err != nil {
+		return err
+	}
+	officials, wangge, err := demoUsers(ctx, db, hash, out)
+	if err != nil {
+		return err
+	}
+	files, nfiles, err := demoFiles()
+	if err != nil {
+		return err
+	}
+	r := &dispatch.DemoReplay{Pipeline: p, Store: db, SetClock: func(t time.Time) { clock = t.UTC() }, Photos: dispatch.PhotoFiles{Dir: photoDir, NoSync: true},
+		Until: dispatch.DemoStart, Officials: officials, Wangge: wangge, WanggeGrid: demoWanggeGrid, Supervisors: sups, PasswordHash: hash}
+	res, err := r.Run(ctx, files)
+	if err != nil {
+		return err
+	}
+	t := res.Batch
+	fmt.Fprintf(out, "fire points: %d NASA FIRMS NOAA-20 VIIRS files, October 2023, replayed pass by pass (%d passes, each ingested %s after it was seen, as the near-real-time feed delivers): %d rows, %d new, %d duplicates (overlapping days), %d outside the area\n",
+		nfiles, len(files), dispatch.DemoArrivalDelay, t.Rows, t.New, t.Duplicates, t.Outside)
+	fmt.Fprintf(out, "detect: %d low confidence, %d static heat; %d events (%d cross-border, outside the city: no task; %d history), %d tasks dispatched\n",
+		t.LowConfidence, t.Static, t.EventsNew, t.CrossBorder, t.History, t.TasksNew)
+	return demoSummary(ctx, db, res, out)
+}
+
+// demoRegions imports the city, its ten counties, the townships (real
+// names and codes, invented boundaries) and the generated 3 km grids with
+// made-up supervisors.
+func demoRegions(ctx context.Context, db *store.DB, out io.Writer) ([]*skygrid.Region, map[string]*skygrid.Supervisor, error) {
 	readRegions := func(name, level, parent string) ([]*skygrid.Region, error) {
-		f, err := open(name)
+		f, err := data.FS.Open(name)
 		if err != nil {
 			return nil, err
 		}
@@ -78,39 +135,57 @@ func BuildDemo(ctx context.Context, db *store.DB, p *dispatch.Pipeline, out io.W
 	}
 	city, err := readRegions(data.Outline, skygrid.LevelCity, "")
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	counties, err := readRegions(data.Districts, skygrid.LevelCounty, city[0].ID)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if err := db.ImportRegions(ctx, append(city, counties...)); err != nil {
-		return err
+		return nil, nil, err
 	}
 	fmt.Fprintf(out, "regions: %s %s and %d counties (Tianditu boundaries)\n", city[0].ID, city[0].Name, len(counties))
-
 	grids, err := dispatch.GenerateGrids(ctx, db, 3000, nil)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
+	f, err := data.FS.Open(data.Townships)
+	if err != nil {
+		return nil, nil, err
+	}
+	towns, _, err := dispatch.ReadTownships(f, data.Townships)
+	f.Close()
+	if err != nil {
+		return nil, nil, err
+	}
+	townships := dispatch.DemoTownships(counties, grids, towns)
 	for _, g := range grids {
 		g.Demo = true
 	}
-	if err := db.ImportRegions(ctx, grids); err != nil {
-		return err
+	if err := db.ImportRegions(ctx, append(townships, grids...)); err != nil {
+		return nil, nil, err
 	}
-	sups := make([]*skygrid.Supervisor, len(grids))
+	fmt.Fprintf(out, "townships: %d, real names and codes (data/admin); their boundaries are invented for the demo (示例: groups of grid cells)\n", len(townships))
+	sups := map[string]*skygrid.Supervisor{}
+	list := make([]*skygrid.Supervisor, len(grids))
 	for i, g := range grids {
-		sups[i] = &skygrid.Supervisor{GridID: g.ID, Name: fmt.Sprintf("示例网格员 %04d", i+1), Phone: fmt.Sprintf("100-0000-%04d", i+1), Demo: true}
+		list[i] = &skygrid.Supervisor{GridID: g.ID, Name: fmt.Sprintf("示例网格员 %04d", i+1), Phone: fmt.Sprintf("100-0000-%04d", i+1), Demo: true}
+		sups[g.ID] = list[i]
 	}
-	if err := db.ImportSupervisors(ctx, sups); err != nil {
-		return err
+	if err := db.ImportSupervisors(ctx, list); err != nil {
+		return nil, nil, err
 	}
-	fmt.Fprintf(out, "grids: %d generated 3 km cells, each with a made-up demo supervisor (示例网格员)\n", len(grids))
+	fmt.Fprintf(out, "grids: %d generated 3 km cells in the townships, each with a made-up demo supervisor (示例网格员)\n", len(grids))
+	return counties, sups, nil
+}
 
+// demoLayers imports the heat sources (real) and the invented registries
+// and cropland (示例), before the fire data so that ingest classifies
+// against them.
+func demoLayers(ctx context.Context, db *store.DB, counties []*skygrid.Region, out io.Writer) error {
 	plants := 0
 	for _, name := range []string{data.PowerPlantsWRI, data.PowerPlantsGEO, data.SteelPlants} {
-		f, err := open(name)
+		f, err := data.FS.Open(name)
 		if err != nil {
 			return err
 		}
@@ -125,9 +200,6 @@ func BuildDemo(ctx context.Context, db *store.DB, p *dispatch.Pipeline, out io.W
 		plants += len(res.Sites)
 	}
 	fmt.Fprintf(out, "heat sources: %d thermal power and steel plants in and around Shanxi (WRI GPPD, GEM)\n", plants)
-
-	// The invented registries, before the fire data so that ingest
-	// classifies against them.
 	sites := dispatch.DemoSites(counties)
 	if _, err := db.ImportSites(ctx, sites, nil); err != nil {
 		return err
@@ -142,32 +214,45 @@ func BuildDemo(ctx context.Context, db *store.DB, p *dispatch.Pipeline, out io.W
 	}
 	fmt.Fprintf(out, "sites (示例, invented for the demo): %d construction sites, %d stockpiles, %d no-coal zone (平城区); %d break a rule\n",
 		kinds[skygrid.SiteConstruction], kinds[skygrid.SiteStockpile], kinds[skygrid.SiteNoCoal], violations)
+	crop := dispatch.DemoCropland(counties)
+	if _, err := db.ImportSites(ctx, crop, nil); err != nil {
+		return err
+	}
+	cropKm2, cityKm2 := 0.0, 0.0
+	for _, s := range crop {
+		cropKm2 += s.AreaM2 / 1e6
+	}
+	for _, c := range counties {
+		cityKm2 += c.AreaKm2
+	}
+	fmt.Fprintf(out, "cropland (示例, invented for the demo): %d field blocks, %.0f km² (%.0f%% of the city), none in 平城区's urban core\n",
+		len(crop), cropKm2, 100*cropKm2/cityKm2)
+	return nil
+}
 
+// demoFiles reads the embedded October files, cut into their satellite
+// passes, each arriving as the near-real-time feed would have delivered
+// it (dispatch.DemoArrivalDelay after the pass), in arrival order; and
+// how many files they came from.
+func demoFiles() ([]dispatch.DemoFile, int, error) {
 	names, err := fs.Glob(data.FS, data.FIRMSOctober+"/*.csv")
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
-	pctx, err := p.LoadContext(ctx)
-	if err != nil {
-		return err
-	}
-	var t skygrid.IngestBatch
+	var files []dispatch.DemoFile
 	for _, name := range names {
-		f, err := open(name)
+		b, err := fs.ReadFile(data.FS, name)
 		if err != nil {
-			return err
+			return nil, 0, err
 		}
-		b, err := p.Ingest(ctx, f, path.Base(name), dispatch.IngestOptions{Context: pctx})
-		f.Close()
+		parts, err := dispatch.SplitPasses(b, path.Base(name), dispatch.DemoArrivalDelay)
 		if err != nil {
-			return err
+			return nil, 0, err
 		}
-		t.AddCounts(b)
+		files = append(files, parts...)
 	}
-	fmt.Fprintf(out, "fire points: %d NASA FIRMS NOAA-20 VIIRS files, October 2023: %d rows, %d new, %d duplicates (overlapping days), %d outside the area\n",
-		len(names), t.Rows, t.New, t.Duplicates, t.Outside)
-	fmt.Fprintf(out, "detect: %d low confidence, %d static heat; %d events, %d tasks dispatched\n", t.LowConfidence, t.Static, t.EventsNew, t.TasksNew)
-	return demoUsers(ctx, db, out)
+	slices.SortStableFunc(files, func(a, b dispatch.DemoFile) int { return a.Arrival.Compare(b.Arrival) })
+	return files, len(names), nil
 }
 
 // demoLogin tells whom to log in as: the demo users, the supervisor
@@ -178,31 +263,28 @@ func demoLogin(ctx context.Context, db *store.DB) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var ids []string
+	// The four users the README names; the other counties' officials and
+	// the supervisors who acted in the invented history are listed above.
+	byName := map[string]*skygrid.User{}
 	for _, u := range us {
-		ids = append(ids, u.Regions...)
+		byName[u.Name] = u
 	}
-	rs, _, err := db.FindRegions(ctx, skygrid.RegionFilter{IDs: ids})
-	if err != nil {
-		return "", err
-	}
-	names := map[string]string{}
-	for _, r := range rs {
-		names[r.ID] = r.Name
-	}
-	role := map[string]string{skygrid.RoleSupervisor: "grid supervisor of %s", skygrid.RoleOfficial: "official of %s",
-		skygrid.RoleAuditor: "auditor", skygrid.RoleAdmin: "administrator"}
-	order := map[string]int{skygrid.RoleSupervisor: 0, skygrid.RoleOfficial: 1, skygrid.RoleAuditor: 2, skygrid.RoleAdmin: 3}
-	slices.SortStableFunc(us, func(a, b *skygrid.User) int { return order[a.Role] - order[b.Role] })
 	var who []string
-	for _, u := range us {
-		area := ""
-		if len(u.Regions) > 0 {
-			area = cmp.Or(names[u.Regions[0]], u.Regions[0])
+	for _, name := range []string{"wangge", "hunyuan", "nongye", "admin"} {
+		u := byName[name]
+		if u == nil {
+			continue
 		}
-		w := u.Name + " (" + u.Role + ")"
-		if f, ok := role[u.Role]; ok {
-			w = u.Name + " (" + strings.Replace(f, "%s", area, 1) + ")"
+		w := u.Name + " (" + map[string]string{skygrid.RoleAuditor: "auditor", skygrid.RoleAdmin: "administrator"}[u.Role] + ")"
+		if len(u.Regions) > 0 {
+			place, err := placeOf(ctx, db, u.Regions[0])
+			if err != nil {
+				return "", err
+			}
+			w = fmt.Sprintf("%s (%s of %s)", u.Name, map[string]string{skygrid.RoleSupervisor: "grid supervisor"}[u.Role], place)
+			if u.Role == skygrid.RoleOfficial {
+				w = fmt.Sprintf("%s (official of %s)", u.Name, place)
+			}
 		}
 		who = append(who, w)
 	}
@@ -216,47 +298,98 @@ func demoLogin(ctx context.Context, db *store.DB) (string, error) {
 	return fmt.Sprintf(" and log in as %s, password %s", list, DemoPassword), nil
 }
 
+// placeOf names a region with its county first: "浑源县 下韩村乡 9行7列".
+func placeOf(ctx context.Context, db *store.DB, id string) (string, error) {
+	var names []string
+	for id != "" {
+		rs, _, err := db.FindRegions(ctx, skygrid.RegionFilter{IDs: []string{id}})
+		if err != nil {
+			return "", fmt.Errorf("demo: region %s: %w", id, err)
+		}
+		if len(rs) == 0 || rs[0].Level == skygrid.LevelCity {
+			break
+		}
+		names = append([]string{rs[0].Name}, names...)
+		id = rs[0].ParentID
+	}
+	return strings.Join(names, " "), nil
+}
+
 // DemoPassword is the password of the demo users (demo only).
 const DemoPassword = "skygrid-demo"
 
-// demoUsers adds one user of each role: the official for 浑源县 and the
-// supervisor of its grid with the most tasks.
-func demoUsers(ctx context.Context, db *store.DB, out io.Writer) error {
+// demoUsers adds one user of each role (the official for 浑源县, the
+// supervisor of its busiest grid) and an official for each other county,
+// who review the invented history.
+func demoUsers(ctx context.Context, db *store.DB, hash string, out io.Writer) (map[string]*skygrid.User, *skygrid.User, error) {
+	f, err := data.FS.Open(data.Townships)
+	if err != nil {
+		return nil, nil, err
+	}
+	_, pinyin, err := dispatch.ReadTownships(f, data.Townships)
+	f.Close()
+	if err != nil {
+		return nil, nil, err
+	}
 	county := "140225"
-	ts, _, err := db.FindTasks(ctx, skygrid.TaskFilter{CountyID: &county})
-	if err != nil {
-		return err
-	}
-	count := map[string]int{}
-	best := ""
-	for _, t := range ts {
-		if t.GridID == "" {
-			continue
-		}
-		count[t.GridID]++
-		if best == "" || count[t.GridID] > count[best] || (count[t.GridID] == count[best] && t.GridID < best) {
-			best = t.GridID
-		}
-	}
-	hash, err := api.HashPassword(DemoPassword)
-	if err != nil {
-		return err
-	}
+	wangge := &skygrid.User{Name: "wangge", Role: skygrid.RoleSupervisor, Regions: []string{demoWanggeGrid}}
 	users := []*skygrid.User{
 		{Name: "admin", Role: skygrid.RoleAdmin},
 		{Name: "nongye", Role: skygrid.RoleAuditor},
-		{Name: "hunyuan", Role: skygrid.RoleOfficial, Regions: []string{county}},
+		{Name: pinyin[county], Role: skygrid.RoleOfficial, Regions: []string{county}},
+		wangge,
 	}
-	if best != "" {
-		users = append(users, &skygrid.User{Name: "wangge", Role: skygrid.RoleSupervisor, Regions: []string{best}})
+	officials := map[string]*skygrid.User{county: users[2]}
+	level := skygrid.LevelCounty
+	counties, _, err := db.FindRegions(ctx, skygrid.RegionFilter{Level: &level})
+	if err != nil {
+		return nil, nil, err
+	}
+	var others []string
+	for _, c := range counties {
+		if c.ID == county || pinyin[c.ID] == "" {
+			continue
+		}
+		u := &skygrid.User{Name: pinyin[c.ID], Role: skygrid.RoleOfficial, Regions: []string{c.ID}}
+		users = append(users, u)
+		officials[c.ID] = u
+		others = append(others, fmt.Sprintf("%s (%s)", u.Name, c.Name))
 	}
 	var names []string
-	for _, u := range users {
+	for i, u := range users {
 		if err := db.CreateUser(ctx, u, hash); err != nil {
-			return err
+			return nil, nil, err
 		}
-		names = append(names, fmt.Sprintf("%s (%s%s)", u.Name, skygrid.RoleNames[u.Role], map[bool]string{true: " " + strings.Join(u.Regions, ","), false: ""}[len(u.Regions) > 0]))
+		if i < 4 {
+			names = append(names, fmt.Sprintf("%s (%s%s)", u.Name, skygrid.RoleNames[u.Role], map[bool]string{true: " " + strings.Join(u.Regions, ","), false: ""}[len(u.Regions) > 0]))
+		}
 	}
 	fmt.Fprintf(out, "users (demo, password %q): %s\n", DemoPassword, strings.Join(names, ", "))
+	fmt.Fprintf(out, "  and the other counties' officials: %s\n", strings.Join(others, ", "))
+	return officials, wangge, nil
+}
+
+// demoSummary prints the invented history and the state at the demo's
+// clock.
+func demoSummary(ctx context.Context, db *store.DB, res *dispatch.DemoResult, out io.Writer) error {
+	a := res.Actions
+	fmt.Fprintf(out, "history (示例, invented for the demo): %d acknowledged, %d reports (%d invented photos), %d returned, %d closed, %d reassigned, %d escalations; %d demo supervisors acted (users wg<grid>, same password)\n",
+		a[skygrid.ActionAcknowledge], a[skygrid.ActionReport], res.Photos, a[skygrid.ActionReturn], a[skygrid.ActionClose], a[skygrid.ActionReassign],
+		res.Escalations, res.Users)
+	ts, _, err := db.FindTasks(ctx, skygrid.TaskFilter{})
+	if err != nil {
+		return err
+	}
+	now := dispatch.DemoStart
+	by, overdue := map[string]int{}, 0
+	for _, t := range ts {
+		by[t.State]++
+		if t.Overdue(now) {
+			overdue++
+		}
+	}
+	fmt.Fprintf(out, "tasks at %s: %d dispatched (待签收), %d acknowledged (处置中), %d reported (待审核), %d closed (已办结); %d overdue\n",
+		now.In(skygrid.Beijing).Format("2006-01-02 15:04"), by[skygrid.TaskDispatched], by[skygrid.TaskAcknowledged], by[skygrid.TaskReported],
+		by[skygrid.TaskClosed], overdue)
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -140,6 +141,19 @@ func local(t time.Time) string {
 	return t.In(skygrid.Beijing).Format("2006-01-02 15:04")
 }
 
+// eventNote says why an event has no task: history (older than max_age
+// when it arrived) or cross-border (where it burns).
+func eventNote(e *skygrid.Event) string {
+	var parts []string
+	if e.History {
+		parts = append(parts, "历史（到达时已超过max_age，不派单）")
+	}
+	if e.CrossBorder {
+		parts = append(parts, "跨界："+e.BorderNote())
+	}
+	return strings.Join(parts, "；")
+}
+
 // runEvents: skygrid events [filters] [--format table|csv|json]
 func (m *Main) runEvents(ctx context.Context, args []string) error {
 	l, db, err := m.openList("events", args)
@@ -158,7 +172,7 @@ func (m *Main) runEvents(ctx context.Context, args []string) error {
 		}
 		return writeJSON(m.Stdout, map[string]any{"events": es, "total": n})
 	}
-	header := []string{"id", "class", "类别", "first_seen", "last_seen", "hotspots", "max_frp", "lat", "lon", "county", "grid", "task", "task_state", "supervisor"}
+	header := []string{"id", "class", "类别", "first_seen", "last_seen", "hotspots", "max_frp", "lat", "lon", "county", "grid", "task", "task_state", "supervisor", "note"}
 	var rows [][]string
 	for _, e := range es {
 		task, state, sup := "", "", ""
@@ -167,7 +181,7 @@ func (m *Main) runEvents(ctx context.Context, args []string) error {
 		}
 		rows = append(rows, []string{strconv.FormatInt(e.ID, 10), e.Class, skygrid.ClassNames[e.Class], local(e.FirstSeen), local(e.LastSeen),
 			strconv.Itoa(e.HotspotCount), strconv.FormatFloat(e.MaxFRP, 'f', 1, 64), strconv.FormatFloat(e.Point[1], 'f', 5, 64),
-			strconv.FormatFloat(e.Point[0], 'f', 5, 64), e.CountyID, e.GridID, task, state, sup})
+			strconv.FormatFloat(e.Point[0], 'f', 5, 64), e.CountyID, e.GridID, task, state, sup, eventNote(e)})
 	}
 	if err := writeRows(m.Stdout, l.format, header, rows); err != nil {
 		return err

@@ -38,6 +38,7 @@ func (m *Main) runImportRegions(ctx context.Context, args []string) error {
 	parentProp := fs.String("parent-prop", dispatch.DefaultRegionParentProps, "property holding the parent region id")
 	parent := fs.String("parent", "", "parent region id for features without a parent property")
 	crs := fs.String("crs", "wgs84", "coordinate system of the file: wgs84, cgcs2000 or gcj02 (converted to WGS84)")
+	neighbour := fs.Bool("neighbour", false, "the file holds counties of a neighbouring city (--level county): kept only to name where a cross-border fire burns")
 	files, err := m.parseFiles(fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -45,7 +46,8 @@ func (m *Main) runImportRegions(ctx context.Context, args []string) error {
 	if *level == "" {
 		return fmt.Errorf("import regions: --level is required (county, township or grid)")
 	}
-	req := skygrid.ImportRequest{Kind: skygrid.ImportRegions, Level: *level, IDProp: *idProp, NameProp: *nameProp, ParentID: *parent, CRS: *crs}
+	req := skygrid.ImportRequest{Kind: skygrid.ImportRegions, Level: *level, IDProp: *idProp, NameProp: *nameProp, ParentID: *parent, CRS: *crs,
+		Neighbour: *neighbour}
 	if flagSet(fs, "parent-prop") {
 		// Given on purpose: parents are kept as the file names them.
 		req.ParentProp = *parentProp

@@ -226,3 +226,28 @@ func getJSON(t *testing.T, url string, v any) {
 		t.Fatal(err)
 	}
 }
+
+// import regions --neighbour keeps a neighbouring city's counties apart:
+// they name where cross-border fires burn and are not the city's.
+func TestImportNeighbours(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "n.db")
+	files := writeEmbedded(t, dir, data.Districts)
+	if _, err := run(t, db, "import", "regions", files[0], "--level", "county", "--crs", "cgcs2000"); err != nil {
+		t.Fatal(err)
+	}
+	nb := filepath.Join(dir, "nb.geojson")
+	os.WriteFile(nb, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"adcode":"140924","name":"繁峙县"},
+"geometry":{"type":"Polygon","coordinates":[[[113.2,39.1],[113.6,39.1],[113.6,39.3],[113.2,39.3],[113.2,39.1]]]}}]}`), 0o644)
+	out, err := run(t, db, "import", "regions", nb, "--level", "county", "--neighbour")
+	if err != nil || !strings.Contains(out, "imported 1 neighbouring counties") || !strings.Contains(out, "140924 繁峙县 (neighbour)") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if out, err := run(t, db, "import", "regions", nb, "--level", "grid", "--neighbour"); err == nil {
+		t.Errorf("neighbouring grids accepted:\n%s", out)
+	}
+	// Grids are generated for the city's ten counties only.
+	if out, err := run(t, db, "grid", "generate", "--cell", "10km"); err != nil || !strings.Contains(out, "in 10 counties") {
+		t.Errorf("%v\n%s", err, out)
+	}
+}

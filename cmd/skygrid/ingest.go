@@ -66,8 +66,8 @@ func (m *Main) runIngest(ctx context.Context, args []string) error {
 		total.AddCounts(b)
 	}
 	if len(paths) > 1 {
-		fmt.Fprintf(m.Stdout, "total: %d files (%d refused), %d rows, %d new, %d duplicates, %d rejected, %d outside; %d new events, %d new tasks\n",
-			len(paths), failed, total.Rows, total.New, total.Duplicates, total.Rejected, total.Outside, total.EventsNew, total.TasksNew)
+		fmt.Fprintf(m.Stdout, "total: %d files (%d refused), %d rows, %d new, %d duplicates, %d rejected, %d outside; %d new events, %d new tasks%s\n",
+			len(paths), failed, total.Rows, total.New, total.Duplicates, total.Rejected, total.Outside, total.EventsNew, total.TasksNew, dispatch.NoTaskText(&total))
 	}
 	if failed > 0 {
 		return fmt.Errorf("ingest: %d of %d files refused", failed, len(paths))

@@ -157,7 +157,10 @@ func TestCLIWorkflow(t *testing.T) {
 	if out, err = run(t, db, "import", "heat-sources", files[1]); err != nil || !strings.Contains(out, "170 heat sources") {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	out, err = run(t, db, "ingest", firmsDir)
+	// October back-filled on 1 November, with max_age at 30 days so
+	// that its fires are dispatched (at the default 24 h they would be
+	// history: no task).
+	out, err = runAt(t, time.Date(2023, 11, 1, 4, 0, 0, 0, time.UTC), db, "ingest", firmsDir, "--set", "dispatch.max_age=720h")
 	if err != nil || !strings.Contains(out, "2023-10-24.csv (firms-viirs, batch") || !strings.Contains(out, "total: 30 files (0 refused), 4943 rows, 870 new, 724 duplicates, 0 rejected, 3349 outside") {
 		t.Fatalf("%v\n%s", err, out)
 	}

@@ -62,7 +62,8 @@ year before. Periods: 2023-10 (a month), 2023-W43, 2023-10-24, 2023,
 			if *out == "" {
 				return fmt.Errorf("report: --format xlsx needs --out FILE.xlsx")
 			}
-			es, _, ferr := db.FindEvents(ctx, skygrid.EventFilter{FirstSince: &per.Since, Until: &per.Until})
+			city := false // cross-border events are not the city's figures
+			es, _, ferr := db.FindEvents(ctx, skygrid.EventFilter{FirstSince: &per.Since, Until: &per.Until, CrossBorder: &city})
 			if ferr != nil {
 				return ferr
 			}

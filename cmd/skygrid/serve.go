@@ -35,6 +35,8 @@ type mapFlags struct {
 	sets        []string
 	demo        bool   // reports say the data is demo data
 	login       string // whom to log in as, for the ready line (the demo's users)
+	// clock is the server's clock (the demo's); nil: the real one.
+	clock func() time.Time
 }
 
 // openURL is the address to open in a browser: the public URL when set,
@@ -95,6 +97,8 @@ func (m *Main) notifyWorker(db *store.DB, configPath string, sets []string) (*no
 	} else {
 		m.Logger.Info("personal notifications off: no [notify.sms] provider or [notify.dingtalk_app] configured, so supervisors are told through the group channels only and no personal message is queued")
 	}
+	// The senders sign with the real clock: providers check the time of
+	// each request against theirs, whatever clock the server runs on.
 	return &notify.Worker{Outbox: db, Client: client, Now: m.Now, Logger: m.Logger, Senders: cfg.Notify.Senders(client, m.Now)}, nil
 }
 
@@ -105,7 +109,12 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 			return fmt.Errorf("serve: --watch %s: not a folder", mf.watch)
 		}
 	}
-	opt := tiles.Options{CacheTiles: mf.tileCache, Now: m.Now}
+	now := m.Now
+	if mf.clock != nil {
+		now = mf.clock
+	}
+	db.Now = now
+	opt := tiles.Options{CacheTiles: mf.tileCache, Now: now}
 	if mf.tileCache == 0 {
 		opt.CacheTiles = -1
 	}
@@ -136,13 +145,14 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	if err != nil {
 		return err
 	}
+	p.Now, worker.Now = now, now
 	metrics := api.NewMetrics(db)
 	web, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {
 		return err
 	}
 	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
-		Users: db, Photos: db, Audit: db, Outbox: db, Now: m.Now, Feeds: db, Metrics: metrics, Stats: db, Demo: mf.demo,
+		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Demo: mf.demo,
 		Evidence: dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: filepath.Join(dataDir, "photos")}}, Imports: dispatch.Importer{Pipeline: p}}
 	if mf.tiandituKey != "" {
 		svc.Basemaps = append(svc.Basemaps, tiles.Tianditu(mf.tiandituKey))
@@ -201,12 +211,12 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 		tick := time.NewTicker(time.Minute)
 		defer tick.Stop()
 		for {
-			if n, err := db.Escalate(bg, m.Now()); err != nil && bg.Err() == nil {
+			if n, err := db.Escalate(bg, now()); err != nil && bg.Err() == nil {
 				m.Logger.Error("escalate", "err", err)
 			} else if n > 0 {
 				m.Logger.Info("escalated overdue tasks", "tasks", n)
 			}
-			if n, err := db.CheckFeeds(bg, m.Now()); err != nil && bg.Err() == nil {
+			if n, err := db.CheckFeeds(bg, now()); err != nil && bg.Err() == nil {
 				m.Logger.Error("check feeds", "err", err)
 			} else if n > 0 {
 				m.Logger.Warn("feeds failing; admins told", "feeds", n)

@@ -184,7 +184,7 @@ func TestIngestRedrawsOnlyTheChangedLayer(t *testing.T) {
 	}
 
 	out, err := run(t, db, "ingest", lastDay)
-	if err != nil || strings.Contains(out, " 0 new") {
+	if err != nil || strings.Contains(out, "rows read, 0 new,") {
 		t.Fatalf("ingest of 24 October: %v\n%s", err, out)
 	}
 	var added []orb.Point

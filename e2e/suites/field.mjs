@@ -274,7 +274,8 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
     const mine = (await (await p.request.get(url + '/api/tasks?state=dispatched&limit=100')).json()).tasks;
     check(mine.length >= 2, `wangge has ${mine.length} dispatched tasks for the rejection tests`);
     const [gone, changed] = mine;
-    const grids = (await hunyuan.get('/api/regions?level=grid&parent=140225&geometry=false&limit=50')).features.map((f) => f.properties.id);
+    // 浑源县's grids (the official's scope): they hang under its townships.
+    const grids = (await hunyuan.get('/api/regions?level=grid&geometry=false&limit=50')).features.map((f) => f.properties.id);
     const elsewhere = grids.find((g) => g !== gone.grid_id);
     // Queue a report for each, offline: each task open in its own tab,
     // acknowledged and filled in while online, then sent without network.

@@ -1,0 +1,104 @@
+package store_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"skygrid"
+	"skygrid/store"
+
+	"github.com/paulmach/orb"
+)
+
+// A closed month's overdue figures do not move with the clock: an open
+// task whose deadline falls after the month's end is not counted late
+// because time went on, only once it was escalated (a stored time). The
+// month's cross-border fires are counted apart from its figures.
+func TestClosedPeriodOverdueDoesNotMoveWithTheClock(t *testing.T) {
+	clock := time.Date(2023, 10, 31, 10, 0, 0, 0, time.UTC)
+	db := store.NewDB(filepath.Join(t.TempDir(), "stats.db"))
+	db.Now = func() time.Time { return clock }
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if err := db.ImportRegions(ctx, []*skygrid.Region{{ID: "140225", Name: "浑源县", Level: skygrid.LevelCounty,
+		Geometry: square(113.7, 39.7, 0.3), AreaKm2: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	// October in Beijing time ends at 2023-10-31T16:00Z.
+	early, late := time.Date(2023, 10, 31, 10, 0, 0, 0, time.UTC), time.Date(2023, 10, 31, 15, 50, 0, 0, time.UTC)
+	ev := func(id int64, at time.Time, crossBorder bool) *skygrid.Event {
+		e := &skygrid.Event{ID: id, Class: skygrid.ClassOpenBurning, State: skygrid.EventOpen, FirstSeen: at, LastSeen: at,
+			Point: orb.Point{113.7, 39.7}, HotspotCount: 1, CountyID: "140225", AssignedBy: "none", CrossBorder: crossBorder}
+		if crossBorder {
+			e.CountyID, e.Point = "", orb.Point{114.1, 39.7}
+		}
+		return e
+	}
+	task := func(id int64, at time.Time) *skygrid.Task {
+		return &skygrid.Task{EventID: id, State: skygrid.TaskDispatched, AckDue: at.Add(30 * time.Minute), ReportDue: at.Add(time.Hour)}
+	}
+	// Event 1: dispatched at 10:00Z, never acknowledged: late before the
+	// month ended. Event 2: dispatched at 15:50Z (23:50 Beijing), due at
+	// 16:20Z, after the month's end. Event 3: cross-border.
+	for _, step := range []struct {
+		at    time.Time
+		event *skygrid.Event
+	}{{early, ev(1, early, false)}, {late, ev(2, late, false)}, {late, ev(3, late, true)}} {
+		clock = step.at
+		err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
+			if err := tx.SaveEvents([]*skygrid.Event{step.event}); err != nil {
+				return err
+			}
+			if step.event.CrossBorder {
+				return nil
+			}
+			return tx.CreateTasks([]*skygrid.Task{task(step.event.ID, step.at)})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	october := skygrid.StatsQuery{Since: time.Date(2023, 9, 30, 16, 0, 0, 0, time.UTC), Until: time.Date(2023, 10, 31, 16, 0, 0, 0, time.UTC)}
+	overdueAt := func(now time.Time) (int, int) {
+		t.Helper()
+		clock = now
+		st, err := db.Stats(ctx, october)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Total.Events != 2 || st.Total.Tasks != 2 || st.CrossBorder != 1 {
+			t.Fatalf("at %s: %d events, %d tasks, %d cross-border; want 2, 2, 1", now, st.Total.Events, st.Total.Tasks, st.CrossBorder)
+		}
+		return st.Total.Overdue, st.YearAgo.Total.Overdue
+	}
+	for _, tt := range []struct {
+		name string
+		now  time.Time
+		want int
+	}{
+		{"within the month", time.Date(2023, 10, 31, 15, 55, 0, 0, time.UTC), 1},
+		{"ten minutes after the month", time.Date(2023, 10, 31, 16, 10, 0, 0, time.UTC), 1},
+		{"the next day", time.Date(2023, 11, 1, 4, 0, 0, 0, time.UTC), 1},
+		{"years later", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got, ago := overdueAt(tt.now); got != tt.want || ago != 0 {
+				t.Errorf("%d overdue (a year before: %d), want %d", got, ago, tt.want)
+			}
+		})
+	}
+	// Escalated (the escalation clock found it overdue): late, for good.
+	if n, err := db.Escalate(ctx, time.Date(2023, 10, 31, 16, 30, 0, 0, time.UTC)); err != nil || n != 2 {
+		t.Fatalf("escalated %d: %v", n, err)
+	}
+	for _, now := range []time.Time{time.Date(2023, 10, 31, 16, 40, 0, 0, time.UTC), time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)} {
+		if got, _ := overdueAt(now); got != 2 {
+			t.Errorf("at %s after the escalation: %d overdue, want 2", now, got)
+		}
+	}
+}
