@@ -37,7 +37,7 @@ type mapFlags struct {
 
 func (mf *mapFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&mf.basemap, "basemap", "", "an MBTiles file (raster PNG/JPEG) served as the basemap instead of the one drawn from the boundaries")
-	fs.StringVar(&mf.tiandituKey, "tianditu-key", getenv("SKYGRID_TIANDITU_KEY"), "Tianditu browser key (tk): offers the Tianditu vec_w/cva_w basemap to the browser (or $SKYGRID_TIANDITU_KEY)")
+	fs.StringVar(&mf.tiandituKey, "tianditu-key", getenv("SKYGRID_TIANDITU_KEY"), "Tianditu browser key (tk): offers Tianditu's vector map (vec_w/cva_w) and imagery (img_w/cia_w) to the browser (or $SKYGRID_TIANDITU_KEY)")
 	fs.IntVar(&mf.tileCache, "tile-cache", 20000, "how many encoded tiles the in-process cache keeps (-1: no cache)")
 	fs.StringVar(&mf.dataDir, "data", "", "directory for report photos (default: DB.data beside the database)")
 	fs.StringVar(&mf.publicURL, "public-url", "", "where users reach skygrid, for links in notifications (default: the listen address)")
@@ -107,7 +107,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 		Users: db, Photos: db, Audit: db, Outbox: db, Now: m.Now, Feeds: db, Metrics: metrics, Stats: db, Demo: mf.demo,
 		Evidence: dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: filepath.Join(dataDir, "photos")}}, Imports: dispatch.Importer{Pipeline: p}}
 	if mf.tiandituKey != "" {
-		svc.Basemaps = append(svc.Basemaps, tiles.Tianditu(mf.tiandituKey))
+		svc.Basemaps = append(svc.Basemaps, tiles.TiandituBasemaps(mf.tiandituKey)...)
 	}
 	srv := api.NewServer(svc, m.Logger)
 	ln, err := net.Listen("tcp", addr)
