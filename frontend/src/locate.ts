@@ -10,8 +10,11 @@ import { distanceWords, fireDirection, type LatLon } from './position';
 
 export interface Locator { dispose(): void }
 
-/** addLocate puts the 我的位置 button on the map; fire is the task's fire point, if any. */
-export function addLocate(map: L.Map, fire: LatLon | null): Locator {
+/**
+ * addLocate puts the 我的位置 button on the map; fire is the task's fire
+ * point, if any (what 'place': a registered site's, from the registries).
+ */
+export function addLocate(map: L.Map, fire: LatLon | null, what: 'fire' | 'place' = 'fire'): Locator {
   let watch: number | null = null;
   let fixed = false;
   let last: GeolocationPosition | null = null;
@@ -31,7 +34,7 @@ export function addLocate(map: L.Map, fire: LatLon | null): Locator {
     L.circle([me.lat, me.lon], { radius: acc, color: '#2563eb', weight: 1, opacity: 0.5, fillColor: '#3b82f6', fillOpacity: 0.12, interactive: false, className: 'you-accuracy' }).addTo(layer);
     L.circleMarker([me.lat, me.lon], { radius: 8, color: '#fff', weight: 3, fillColor: '#2563eb', fillOpacity: 1, interactive: false, className: 'you-are-here' }).addTo(layer);
     info.replaceChildren(h('div', { class: 'muted' }, t('pos.you', { a: distanceWords(acc) })));
-    if (fire) info.prepend(h('b', { 'data-testid': 'fire-direction' }, fireDirection(me, fire, acc)));
+    if (fire) info.prepend(h('b', { 'data-testid': 'fire-direction' }, fireDirection(me, fire, acc, undefined, what)));
     info.hidden = false;
     if (!fixed) {
       fixed = true;

@@ -1,4 +1,5 @@
-// 地图: offline basemap, every server layer as a PNG tile layer, time window, day slider, click → event popup.
+// 地图: the basemaps (offline, Tianditu), place names, every server layer as a PNG tile layer, time window,
+// day slider, click → event and site popups, 我的位置.
 import L from './leaflet';
 import { api, qs } from './api';
 import { addBasemaps, type Basemaps } from './basemap';
@@ -10,7 +11,6 @@ import { RegionLabels } from './labels';
 import { addLocate } from './locate';
 import { distanceMetres, distanceWords } from './position';
 import { fuelName, heatReasons, heatSourceName } from './heat';
-import { role } from './session';
 
 interface Layer { id: string; name: string; version?: string | number; timed?: boolean; png: string; mvt?: string }
 type Win = { since: string; until: string } | null;
@@ -233,14 +233,16 @@ export function render(el: HTMLElement, _arg?: string): () => void {
     if (!focus && outline.getBounds().isValid()) map.fitBounds(outline.getBounds(), { padding: [10, 10], animate: false });
   })();
 
-  // Opened from a task: the fire, and where the user is from it.
+  // Opened from a task: the fire, and where the user is from it (from the
+  // registries, what=site: the site).
   const fire = params.get('lat') && params.get('lon') ? { lat: Number(params.get('lat')), lon: Number(params.get('lon')) } : null;
+  const what = params.get('what') === 'site' ? 'place' : 'fire';
   if (fire) {
     const ll = L.latLng(fire.lat, fire.lon);
     map.setView(ll, Number(params.get('z')) || 15);
-    L.circleMarker(ll, { radius: 10, color: '#b3261e', weight: 3, fill: false, className: 'fire-focus' }).bindTooltip(t('pos.fireat')).addTo(map);
+    L.circleMarker(ll, { radius: 10, color: '#b3261e', weight: 3, fill: false, className: 'fire-focus' }).bindTooltip(t(`pos.${what}at`)).addTo(map);
   }
-  const locator = addLocate(map, fire);
+  const locator = addLocate(map, fire, what);
 
   // Click: events and sites in a box around the point, at least 44 px wide.
   const eventHotspots = L.layerGroup().addTo(map);

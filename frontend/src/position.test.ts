@@ -67,6 +67,9 @@ describe('fireDirection', () => {
     const beyond = { lat: 39.7 + 3.26 * kmLat, lon: 113.7 + 3.26 * kmLon };
     expect(fireDirection(beyond, fire, 10, 'zh')).toBe('距火点约 2.3 公里，在您的西南方向');
   });
+  it('names a registered place instead of a fire', () => {
+    expect(fireDirection(town, fire, 15, 'zh', 'place')).toBe('距该地点约 2.3 公里，在您的东北方向');
+  });
   it('says when the user is at the fire', () => {
     expect(fireDirection(town, { lat: 39.7 + 0.03 * kmLat, lon: 113.7 }, 8, 'zh')).toBe('您已在火点附近（约 30 米）');
   });

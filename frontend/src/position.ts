@@ -41,15 +41,15 @@ export function distanceWords(m: number, l: Lang = getLang()): string {
 export const nearMetres = 50;
 
 /**
- * fireDirection says where the fire is from the user, in words:
- * "距火点约 2.3 公里，在您的东北方向". A position less precise than the
- * distance says so ("定位误差约 1.5 公里").
+ * fireDirection says where the fire (or, with what 'place', a registered
+ * site) is from the user, in words: "距火点约 2.3 公里，在您的东北方向". A
+ * position less precise than the distance says so ("定位误差约 1.5 公里").
  */
-export function fireDirection(user: LatLon, fire: LatLon, accuracy = 0, l: Lang = getLang()): string {
+export function fireDirection(user: LatLon, fire: LatLon, accuracy = 0, l: Lang = getLang(), what: 'fire' | 'place' = 'fire'): string {
   const d = distanceMetres(user, fire);
   let s = d < nearMetres
-    ? t('pos.here', { d: distanceWords(d, l) }, l)
-    : t('pos.fire', { d: distanceWords(d, l), dir: t('pos.dir.' + compass8(bearingDegrees(user, fire)), undefined, l) }, l);
+    ? t(`pos.${what}.here`, { d: distanceWords(d, l) }, l)
+    : t(`pos.${what}`, { d: distanceWords(d, l), dir: t('pos.dir.' + compass8(bearingDegrees(user, fire)), undefined, l) }, l);
   if (accuracy > 0 && accuracy >= d / 2 && accuracy >= 30) s += t('pos.rough', { a: distanceWords(accuracy, l) }, l);
   return s;
 }

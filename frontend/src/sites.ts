@@ -63,7 +63,7 @@ export function render(el: HTMLElement): void {
         h('td', {}, String(p.id ?? f.id ?? '')), h('td', {}, p.name ?? ''),
         cols().map(([, cell, cls]) => h('td', { class: cls ?? '' }, cell(p))),
         h('td', {}, p.violation ? (p.violation_name || '⚠') : '✓'),
-        h('td', {}, c ? h('a', { href: `#/map?lat=${c[1].toFixed(5)}&lon=${c[0].toFixed(5)}&z=16` }, t('sites.map')) : '')));
+        h('td', {}, c ? h('a', { href: `#/map?lat=${c[1].toFixed(5)}&lon=${c[0].toFixed(5)}&z=16&what=site` }, t('sites.map')) : '')));
     }
   };
   const load = async () => {
