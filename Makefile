@@ -45,6 +45,7 @@ build:
 ## bench: the benchmarks recorded in docs/PERFORMANCE.md
 bench:
 	$(GO) test ./geo -run XXX -bench Assign -benchtime 5x -count 3
+	$(GO) test ./geo -run XXX -bench LabelPoint -benchtime 200x -count 3
 	$(GO) test ./dispatch -run XXX -bench OctoberSeason -benchtime 5x -count 3
 	$(GO) test ./dispatch -run XXX -bench Ingest1M -benchtime 1x -count 5 -timeout 15m
 	$(GO) test ./tiles -run XXX -bench 'RenderPNG|RenderMVT|CachedTile' -benchtime 2000x -count 3

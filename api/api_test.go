@@ -78,7 +78,7 @@ func newTestServer(t testing.TB) *httptest.Server {
 		t.Fatal(err)
 	}
 	srv := api.NewServer(api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db,
-		Tiles: tileServer, Basemaps: []tiles.Basemap{tiles.Tianditu("test-key")}, Users: db, Audit: db, Outbox: db, Photos: db}, nil)
+		Tiles: tileServer, Basemaps: tiles.TiandituBasemaps("test-key"), Users: db, Audit: db, Outbox: db, Photos: db}, nil)
 	adminToken = newToken(t, db, "admin", skygrid.RoleAdmin)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
@@ -360,11 +360,23 @@ func TestTilesAPI(t *testing.T) {
 	}
 	var bm struct {
 		Basemaps []tiles.Basemap `json:"basemaps"`
+		Tianditu bool            `json:"tianditu"`
+		KeyHint  bool            `json:"key_hint"`
 	}
 	get(t, ts.URL+"/api/basemaps", 200, &bm)
-	if len(bm.Basemaps) != 2 || !bm.Basemaps[0].Offline || !strings.Contains(bm.Basemaps[1].Tiles[0], "vec_w") ||
-		!strings.Contains(bm.Basemaps[1].Labels[0], "cva_w") || !strings.Contains(bm.Basemaps[1].Tiles[0], "tk=test-key") {
-		t.Errorf("basemaps: %+v", bm)
+	if len(bm.Basemaps) != 3 || !bm.Basemaps[0].Offline || !bm.Tianditu || bm.KeyHint {
+		t.Fatalf("basemaps: %+v", bm)
+	}
+	// The vector map and the imagery, each with its label layer.
+	for i, want := range [][2]string{{"vec_w", "cva_w"}, {"img_w", "cia_w"}} {
+		b := bm.Basemaps[i+1]
+		if !strings.Contains(b.Tiles[0], want[0]) || !strings.Contains(b.Labels[0], want[1]) || !strings.Contains(b.Tiles[0], "tk=test-key") ||
+			!strings.Contains(b.Labels[0], "tk=test-key") || b.Subdomains == "" || b.CRS != "CGCS2000" {
+			t.Errorf("basemap %d: %+v", i+1, b)
+		}
+	}
+	if bm.Basemaps[1].Name != "天地图矢量" || bm.Basemaps[2].Name != "天地图影像" {
+		t.Errorf("basemap names %q, %q", bm.Basemaps[1].Name, bm.Basemaps[2].Name)
 	}
 }
 

@@ -1,9 +1,11 @@
 package api
 
 import (
+	"math"
 	"net/http"
 
 	"skygrid"
+	"skygrid/geo"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb/geojson"
@@ -31,12 +33,15 @@ func regionFeature(r *skygrid.Region) *geojson.Feature {
 	return f
 }
 
-// GET /api/regions?level=&parent=&bbox=&geometry=true|false&limit=&offset=
+// GET /api/regions?level=&parent=&bbox=&geometry=true|false&labels=true|false&limit=&offset=
+// labels=true adds each region's label_point [lon, lat]: where its name
+// goes on the map, a point inside it (geo.LabelPoint).
 func (s *Server) handleRegions(c echo.Context) error {
 	p := &params{c: c}
+	withGeom, labels := p.boolv("geometry", true), p.boolv("labels", false)
 	f := skygrid.RegionFilter{
 		Level:    p.oneOf("level", []string{skygrid.LevelCity, skygrid.LevelCounty, skygrid.LevelTownship, skygrid.LevelGrid}),
-		ParentID: p.str("parent"), Bbox: p.bbox("bbox"), WithGeometry: p.boolv("geometry", true), Scope: scopeOf(c),
+		ParentID: p.str("parent"), Bbox: p.bbox("bbox"), WithGeometry: withGeom || labels, Scope: scopeOf(c),
 		Limit: p.intv("limit", 0, maxLimit), Offset: p.intv("offset", 0, 0),
 	}
 	if p.err != nil {
@@ -46,8 +51,23 @@ func (s *Server) handleRegions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, newCollection(rs, n, regionFeature))
+	feature := regionFeature
+	if labels {
+		feature = func(r *skygrid.Region) *geojson.Feature {
+			lp := geo.LabelPoint(r.Geometry)
+			if !withGeom {
+				r.Geometry = nil
+			}
+			f := regionFeature(r)
+			f.Properties["label_point"] = []float64{round6(lp[0]), round6(lp[1])}
+			return f
+		}
+	}
+	return c.JSON(http.StatusOK, newCollection(rs, n, feature))
 }
+
+// round6 rounds a coordinate to 6 decimals (0.1 m).
+func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }
 
 // GET /api/regions/:id
 func (s *Server) handleRegion(c echo.Context) error {

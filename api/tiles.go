@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -128,10 +129,15 @@ func (s *Server) dataBound(c echo.Context) orb.Bound {
 }
 
 // GET /api/basemaps: the offline basemap first, then the remote ones
-// configured (Tianditu with a key).
+// configured (Tianditu's vector map and imagery with a key). tianditu says
+// whether a Tianditu key is set; key_hint whether the map should say how
+// to set one (no key, and the demo or an administrator, who can).
 func (s *Server) handleBasemaps(c echo.Context) error {
 	out := append([]tiles.Basemap{tiles.Offline}, s.Basemaps...)
-	return c.JSON(http.StatusOK, map[string]any{"basemaps": out})
+	tianditu := slices.ContainsFunc(s.Basemaps, func(b tiles.Basemap) bool { return strings.HasPrefix(b.ID, "tianditu") })
+	u := userOf(c)
+	hint := !tianditu && (s.Demo || (u != nil && u.Role == skygrid.RoleAdmin))
+	return c.JSON(http.StatusOK, map[string]any{"basemaps": out, "tianditu": tianditu, "key_hint": hint})
 }
 
 // LayerInfo describes a tile layer.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"skygrid"
 
@@ -61,6 +62,9 @@ func ReadHeatSources(r io.Reader, name string) (*HeatSourceResult, error) {
 		pick("primary_fuel", "fuel"), pick("capacity_mw", "capacity (mw)")
 	lat, lon, coords := pick("latitude"), pick("longitude"), pick("coordinates")
 	status := pick("status", "operational status")
+	// A Chinese name where the file has one: GEM's "other language" name
+	// (the WRI China table's "Natural Language" column is empty).
+	nameZh := pick("plant name (other language)_x", "plant name (other language)", "name_zh", "natural language")
 	switch {
 	case coords >= 0 && id >= 0:
 		res.Layout = "gem-steel"
@@ -140,7 +144,15 @@ func ReadHeatSources(r io.Reader, name string) (*HeatSourceResult, error) {
 		if s := get(status); s != "" {
 			props["status"] = s
 		}
+		if zh := get(nameZh); hasHan(zh) {
+			props["name_zh"] = zh
+		}
 		res.Sites = append(res.Sites, &skygrid.Site{Kind: skygrid.SiteIndustrial, ExternalID: ext, Name: get(nm), Geometry: p, Props: props, Source: name})
 	}
 	return res, nil
+}
+
+// hasHan reports whether s holds a Chinese character.
+func hasHan(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0
 }

@@ -17,13 +17,17 @@ func TestReadHeatSources(t *testing.T) {
 		skipped            map[string]int
 		find               string
 		at                 orb.Point
+		// zh is the Chinese name the file gives (GEM only); withZh how
+		// many sites have one
+		zh     string
+		withZh int
 	}{
 		{"WRI China source table", data.PowerPlantsWRI, "gppd-china", 170, map[string]int{"Wind": 34, "Hydro": 16},
-			"Tongmei Tashan power station", orb.Point{113.18874840000002, 39.9792083}},
+			"Tongmei Tashan power station", orb.Point{113.18874840000002, 39.9792083}, "", 0},
 		{"GPPD GEO database", data.PowerPlantsGEO, "gppd", 7, map[string]int{"Hydro": 2},
-			"Datang Tuoketuo Coal Power Station China", orb.Point{111.3555, 40.1951}},
+			"Datang Tuoketuo Coal Power Station China", orb.Point{111.3555, 40.1951}, "", 0},
 		{"GEM steel plants", data.SteelPlants, "gem-steel", 20, map[string]int{},
-			"Changzhi Xingbao Steel Co Ltd", orb.Point{113.15509, 36.332449}},
+			"Changzhi Xingbao Steel Co Ltd", orb.Point{113.15509, 36.332449}, "长治市兴宝钢铁有限责任公司", 20},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f, err := data.FS.Open(tt.file)
@@ -43,14 +47,23 @@ func TestReadHeatSources(t *testing.T) {
 					t.Errorf("skipped %s: %d, want %d", k, res.Skipped[k], v)
 				}
 			}
-			found := false
+			found, withZh := false, 0
 			for _, s := range res.Sites {
+				if s.Props["name_zh"] != "" {
+					withZh++
+				}
 				if s.Name == tt.find {
 					found = true
 					if s.Geometry.(orb.Point) != tt.at {
 						t.Errorf("%s at %v, want %v", s.Name, s.Geometry, tt.at)
 					}
+					if s.Props["name_zh"] != tt.zh {
+						t.Errorf("%s: Chinese name %q, want %q", s.Name, s.Props["name_zh"], tt.zh)
+					}
 				}
+			}
+			if withZh != tt.withZh {
+				t.Errorf("%d sites with a Chinese name, want %d", withZh, tt.withZh)
 			}
 			if !found {
 				t.Errorf("%s not found", tt.find)

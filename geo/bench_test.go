@@ -173,3 +173,24 @@ func BenchmarkAssign(b *testing.B) {
 	b.ReportMetric(build.Seconds(), "build-s")
 	b.ReportMetric(float64(m1.HeapAlloc-m0.HeapAlloc)/(1<<20), "raster-MiB")
 }
+
+// BenchmarkLabelPoint: the label points of Datong's ten county outlines
+// (the answer of /api/regions?level=county&labels=true).
+func BenchmarkLabelPoint(b *testing.B) {
+	counties := readFeatures(b, "testdata/datong_districts_tianditu_cgcs2000.geojson", geo.CGCS2000)
+	vertices := 0
+	for _, mp := range counties {
+		for _, poly := range mp {
+			for _, r := range poly {
+				vertices += len(r)
+			}
+		}
+	}
+	b.ReportMetric(float64(vertices), "vertices")
+	b.ResetTimer()
+	for b.Loop() {
+		for _, mp := range counties {
+			geo.LabelPoint(mp)
+		}
+	}
+}

@@ -76,16 +76,30 @@ type Basemap struct {
 var Offline = Basemap{ID: "offline", Name: "离线底图（本地边界）", Tiles: []string{"/tiles/base/{z}/{x}/{y}.png"},
 	Attribution: "边界 © 天地图", MaxZoom: MaxZoom, CRS: "WGS84", Offline: true}
 
-// Tianditu returns the Tianditu vector basemap (vec_w) with its labels
-// (cva_w): Web Mercator tiles in CGCS2000, which lines up with WGS84 data
-// to well under a metre. key is the Tianditu browser key (tk).
+// Tianditu returns the Tianditu vector basemap (矢量, vec_w) with its
+// labels (cva_w): Web Mercator tiles in CGCS2000, which lines up with
+// WGS84 data to well under a metre. key is the Tianditu browser key (tk).
 func Tianditu(key string) Basemap {
-	t := func(layer string) string {
-		return "https://t{s}.tianditu.gov.cn/" + layer + "_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=" + layer +
-			"&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=" + key
-	}
-	return Basemap{ID: "tianditu", Name: "天地图矢量", Tiles: []string{t("vec")}, Labels: []string{t("cva")}, Subdomains: "01234567",
-		Attribution: "© 天地图 国家地理信息公共服务平台", MaxZoom: 18, CRS: "CGCS2000"}
+	return Basemap{ID: "tianditu", Name: "天地图矢量", Tiles: []string{tiandituURL("vec", key)}, Labels: []string{tiandituURL("cva", key)},
+		Subdomains: "01234567", Attribution: "© 天地图 国家地理信息公共服务平台", MaxZoom: 18, CRS: "CGCS2000"}
+}
+
+// TiandituImagery returns Tianditu's imagery (影像, img_w) with its
+// labels (cia_w), in the same grid and datum as Tianditu.
+func TiandituImagery(key string) Basemap {
+	return Basemap{ID: "tianditu-img", Name: "天地图影像", Tiles: []string{tiandituURL("img", key)}, Labels: []string{tiandituURL("cia", key)},
+		Subdomains: "01234567", Attribution: "© 天地图 国家地理信息公共服务平台", MaxZoom: 18, CRS: "CGCS2000"}
+}
+
+// TiandituBasemaps are the Tianditu basemaps offered with a key: the
+// vector map and the imagery.
+func TiandituBasemaps(key string) []Basemap { return []Basemap{Tianditu(key), TiandituImagery(key)} }
+
+// tiandituURL is the WMTS tile URL of a Tianditu layer (vec, cva, img,
+// cia) in Web Mercator ("_w"), with {s} for the servers t0-t7.
+func tiandituURL(layer, key string) string {
+	return "https://t{s}.tianditu.gov.cn/" + layer + "_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=" + layer +
+		"&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=" + key
 }
 
 // TileJSON describes a layer (TileJSON 3.0.0) for map clients.

@@ -194,6 +194,12 @@ func (c *canvas) pixelBounds(paths []path, pad float32) image.Rectangle {
 // rasterizer pass over only the pixels the paths cover: callers group
 // features of one style into one call.
 func (c *canvas) fill(paths []path, col color.Color) {
+	c.fillSrc(paths, image.NewUniform(col))
+}
+
+// fillSrc paints the paths with src, read in world pixels (so a pattern
+// runs on from one tile into the next).
+func (c *canvas) fillSrc(paths []path, src image.Image) {
 	r := c.pixelBounds(paths, 1)
 	if r.Empty() {
 		return
@@ -208,8 +214,26 @@ func (c *canvas) fill(paths []path, col color.Color) {
 		}
 		ras.ClosePath()
 	}
-	ras.Draw(c.img, r, image.NewUniform(col), image.Point{})
+	ras.Draw(c.img, r, src, r.Min.Add(image.Point{int(c.ox), int(c.oy)}))
 	c.drew = true
+}
+
+// hatch is a pattern of diagonal stripes (lower left to upper right),
+// width pixels of line every period pixels, in world pixels.
+type hatch struct {
+	line, gap     color.RGBA
+	period, width float64
+}
+
+func (h hatch) ColorModel() color.Model { return color.RGBAModel }
+func (h hatch) Bounds() image.Rectangle {
+	return image.Rect(math.MinInt32, math.MinInt32, math.MaxInt32, math.MaxInt32)
+}
+func (h hatch) At(x, y int) color.Color {
+	if math.Mod(float64(x+y), h.period) < h.width {
+		return h.line
+	}
+	return h.gap
 }
 
 // stroke draws the paths as lines of the given width in pixels: each

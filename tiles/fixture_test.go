@@ -169,6 +169,9 @@ func datong(tb testing.TB) *memSource {
 	}
 
 	m.sites = dispatch.DemoSites(counties)
+	for _, st := range m.sites {
+		st.Violation = st.CheckRules() // as the store does at import
+	}
 	f, _ = data.FS.Open(data.PowerPlantsWRI)
 	res, err := detect.ReadHeatSources(f, data.PowerPlantsWRI)
 	f.Close()

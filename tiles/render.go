@@ -173,28 +173,39 @@ type siteStyle struct {
 	fill, line     uint32
 	fillA, lineA   uint8
 	width          float64
-	bad            uint32 // fill and line of a site breaking a rule
 	squareMarker   bool
 	markerRadius   float64
-	markerWhenTiny bool // a polygon smaller than a few pixels draws as a marker
+	markerWhenTiny bool // a polygon smaller than a marker draws as a marker
 }
 
+// violationColour marks a site breaking a dust rule: magenta, hatched,
+// apart from the reds and oranges of fires and the colours of the layers.
+const violationColour = 0xc026d3
+
+// siteMarkerRadius is half the width of a site's marker in pixels at 1x:
+// 13 px across, a dot a thumb finds on a phone (the map's tap box is
+// wider). A polygon narrower and lower than a marker draws as one.
+const siteMarkerRadius = 6.5
+
 var siteStyles = map[string]siteStyle{
-	skygrid.SiteConstruction: {fill: 0x16a34a, line: 0x166534, fillA: 110, lineA: 230, width: 1.2, bad: 0xdc2626, squareMarker: true, markerRadius: 4, markerWhenTiny: true},
-	skygrid.SiteStockpile:    {fill: 0x2563eb, line: 0x1e40af, fillA: 110, lineA: 230, width: 1.2, bad: 0xdc2626, markerRadius: 4, markerWhenTiny: true},
+	skygrid.SiteConstruction: {fill: 0x16a34a, line: 0x166534, fillA: 110, lineA: 230, width: 1.2, squareMarker: true, markerRadius: siteMarkerRadius, markerWhenTiny: true},
+	skygrid.SiteStockpile:    {fill: 0x2563eb, line: 0x1e40af, fillA: 110, lineA: 230, width: 1.2, markerRadius: siteMarkerRadius, markerWhenTiny: true},
 	skygrid.SiteNoCoal:       {fill: 0x7c3aed, line: 0x6d28d9, fillA: 45, lineA: 200, width: 1.6},
 	skygrid.SiteCropland:     {fill: 0x9bbb59, line: 0x6b8e23, fillA: 70, lineA: 160, width: 0.8},
-	skygrid.SiteIndustrial:   {fill: 0x4b5563, line: 0x1f2937, fillA: 120, lineA: 230, width: 1, squareMarker: true, markerRadius: 4.5, markerWhenTiny: true},
+	skygrid.SiteIndustrial:   {fill: 0x4b5563, line: 0x1f2937, fillA: 120, lineA: 230, width: 1, squareMarker: true, markerRadius: siteMarkerRadius, markerWhenTiny: true},
+}
+
+// siteMark is a site drawn as a marker.
+type siteMark struct {
+	x, y float64
+	bad  bool
 }
 
 func (c *canvas) drawSites(f *features, kind string) {
 	st := siteStyles[kind]
 	var good, bad []path
-	type mark struct {
-		x, y float64
-		bad  bool
-	}
-	var marks []mark
+	var marks []siteMark
+	tiny := 2 * st.markerRadius * c.scale
 	f.search(c.bound, func(ft *feature) {
 		if !c.keepFeature(ft) {
 			return
@@ -202,14 +213,14 @@ func (c *canvas) drawSites(f *features, kind string) {
 		isBad := ft.state != ""
 		if p, ok := ft.geom.(orb.Point); ok {
 			x, y := c.project(p)
-			marks = append(marks, mark{x, y, isBad})
+			marks = append(marks, siteMark{x, y, isBad})
 			return
 		}
 		if st.markerWhenTiny {
 			x0, y0 := c.project(ft.bound.Min)
 			x1, y1 := c.project(ft.bound.Max)
-			if math.Abs(x1-x0) < 5*c.scale && math.Abs(y1-y0) < 5*c.scale {
-				marks = append(marks, mark{(x0 + x1) / 2, (y0 + y1) / 2, isBad})
+			if math.Abs(x1-x0) < tiny && math.Abs(y1-y0) < tiny {
+				marks = append(marks, siteMark{(x0 + x1) / 2, (y0 + y1) / 2, isBad})
 				return
 			}
 		}
@@ -222,15 +233,20 @@ func (c *canvas) drawSites(f *features, kind string) {
 	})
 	c.fill(good, rgba(st.fill, st.fillA))
 	c.stroke(good, st.width, rgba(st.line, st.lineA), true)
-	c.fill(bad, rgba(st.bad, st.fillA+20))
-	c.stroke(bad, st.width*1.5, rgba(st.bad, 255), true)
+	// Breaking a rule: magenta stripes over a pale magenta, a thick outline.
+	c.fillSrc(bad, hatch{line: rgba(violationColour, 200), gap: rgba(violationColour, 60), period: 6 * c.scale, width: 2 * c.scale})
+	c.stroke(bad, max(st.width*1.6, 2), rgba(violationColour, 255), true)
 	white := rgba(0xffffff, 255)
 	for _, m := range marks {
-		col := st.fill
 		if m.bad {
-			col = st.bad
+			// A magenta marker with a dark edge in a white halo (the halo
+			// one pixel wider, so both sprites have the same centre).
+			r := st.markerRadius * c.scale
+			c.stamp(marker(r+c.scale, white, white, 0, st.squareMarker), m.x, m.y)
+			c.stamp(marker(r, rgba(violationColour, 255), rgba(0x701a75, 255), 1.5*c.scale, st.squareMarker), m.x, m.y)
+			continue
 		}
-		c.stamp(marker(st.markerRadius*c.scale, rgba(col, 240), white, 1.2*c.scale, st.squareMarker), m.x, m.y)
+		c.stamp(marker(st.markerRadius*c.scale, rgba(st.fill, 240), white, 1.2*c.scale, st.squareMarker), m.x, m.y)
 	}
 }
 

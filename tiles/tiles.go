@@ -362,13 +362,8 @@ func (p *pngPool) Put(b *png.EncoderBuffer) { p.p.Put(b) }
 // bytes.
 func encodePNG(img image.Image) (*Tile, error) {
 	if rgba, ok := img.(*image.RGBA); ok {
-		// Exact colours first; else channels rounded to 5 bits (steps of
-		// 8 in 255, on anti-aliased edges and overlaps of dots only).
-		for _, mask := range []uint8{0xff, 0xf8} {
-			if p := paletted(rgba, mask); p != nil {
-				img = p
-				break
-			}
+		if p := paletted(rgba); p != nil {
+			img = p
 		}
 	}
 	var buf bytes.Buffer
@@ -384,35 +379,82 @@ func etag(b []byte) string {
 	return fmt.Sprintf(`"%016x"`, h.Sum64())
 }
 
-// paletted returns img as a paletted image when it has at most 256
-// distinct colours, else nil. Colours are kept exactly (premultiplied to
-// non-premultiplied, as image/png converts them anyway).
-func paletted(img *image.RGBA, mask uint8) *image.Paletted {
-	idx := make(map[uint32]uint8, 64)
-	var pal color.Palette
+// paletted returns img as a paletted image, or nil when that would need
+// more than 256 colours. A tile of at most 256 colours keeps them exactly.
+// A busier one keeps its commonest colours exactly (the background, the
+// fills, the lines) and rounds the rare ones (anti-aliased edges, overlaps
+// of dots) to 5 bits a channel. Rounding every colour, as this once did,
+// turned the basemap's background #dde3e8 into #d8e0e8 in tiles with many
+// edges, and the map showed a patchwork of two greys along tile seams.
+func paletted(img *image.RGBA) *image.Paletted {
+	counts := map[uint32]int{}
+	last, n := uint32(0), 0
+	pix := img.Pix
+	for i := 0; i < len(pix); i += 4 {
+		c := uint32(pix[i])<<24 | uint32(pix[i+1])<<16 | uint32(pix[i+2])<<8 | uint32(pix[i+3])
+		if c != last {
+			counts[last] += n
+			last, n = c, 0
+		}
+		n++
+	}
+	counts[last] += n
+	delete(counts, 0) // transparent is index 0
+	colours := make([]uint32, 0, len(counts))
+	for c := range counts {
+		colours = append(colours, c)
+	}
+	slices.SortFunc(colours, func(a, b uint32) int {
+		if counts[a] != counts[b] {
+			return counts[b] - counts[a]
+		}
+		return int(int64(a) - int64(b))
+	})
+	for _, keep := range []int{255, 192, 128, 64} {
+		if p := palettedKeeping(img, colours[:min(keep, len(colours))]); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+// palettedKeeping maps img to a palette of the exact colours given and,
+// for every other colour, its value rounded to 5 bits a channel; nil when
+// more than 256 entries are needed.
+func palettedKeeping(img *image.RGBA, exact []uint32) *image.Paletted {
+	idx := make(map[uint32]uint8, 2*len(exact))
+	pal := color.Palette{color.NRGBA{}} // index 0: transparent
+	add := func(c uint32) (uint8, bool) {
+		if len(pal) == 256 {
+			return 0, false
+		}
+		k := uint8(len(pal))
+		idx[c] = k
+		r, g, b, a := uint8(c>>24), uint8(c>>16), uint8(c>>8), uint8(c)
+		pal = append(pal, color.NRGBAModel.Convert(color.RGBA{min(r, a), min(g, a), min(b, a), a}))
+		return k, true
+	}
+	for _, c := range exact {
+		add(c)
+	}
 	out := image.NewPaletted(img.Rect, nil)
 	last, lastI := uint32(0), uint8(0)
-	pal = append(pal, color.NRGBA{}) // index 0: transparent
-	idx[0] = 0
 	pix := img.Pix
 	for i, j := 0, 0; i < len(pix); i, j = i+4, j+1 {
-		r, g, b, a := pix[i]&mask, pix[i+1]&mask, pix[i+2]&mask, pix[i+3]
-		if a != 255 {
-			a &= mask
-		}
-		c := uint32(r)<<24 | uint32(g)<<16 | uint32(b)<<8 | uint32(a)
+		c := uint32(pix[i])<<24 | uint32(pix[i+1])<<16 | uint32(pix[i+2])<<8 | uint32(pix[i+3])
 		if c == 0 {
 			continue // out.Pix is zero already
 		}
 		if c != last {
 			k, ok := idx[c]
 			if !ok {
-				if len(pal) == 256 {
-					return nil
+				// Not kept exactly: its rounded value.
+				rc := roundColour(c)
+				if k, ok = idx[rc]; !ok {
+					if k, ok = add(rc); !ok {
+						return nil
+					}
 				}
-				k = uint8(len(pal))
-				idx[c] = k
-				pal = append(pal, color.NRGBAModel.Convert(color.RGBA{min(r, a), min(g, a), min(b, a), a}))
 			}
 			last, lastI = c, k
 		}
@@ -420,4 +462,14 @@ func paletted(img *image.RGBA, mask uint8) *image.Paletted {
 	}
 	out.Palette = pal
 	return out
+}
+
+// roundColour rounds a premultiplied colour's channels down to 5 bits
+// (opaque alpha stays 255).
+func roundColour(c uint32) uint32 {
+	r, g, b, a := uint8(c>>24)&0xf8, uint8(c>>16)&0xf8, uint8(c>>8)&0xf8, uint8(c)
+	if a != 255 {
+		a &= 0xf8
+	}
+	return uint32(r)<<24 | uint32(g)<<16 | uint32(b)<<8 | uint32(a)
 }

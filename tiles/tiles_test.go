@@ -106,6 +106,23 @@ func TestGoldens(t *testing.T) {
 			}
 		}
 	}
+	// A construction site and a stockpile breaking a rule: hatched
+	// magenta close up, magenta markers from afar.
+	var badSite, badPile orb.Point
+	for _, st := range src.sites {
+		if st.Violation == "" {
+			continue
+		}
+		if st.Kind == skygrid.SiteConstruction && badSite == (orb.Point{}) {
+			badSite = st.Geometry.Bound().Center()
+		}
+		if st.Kind == skygrid.SiteStockpile && badPile == (orb.Point{}) {
+			badPile = st.Geometry.Bound().Center()
+		}
+	}
+	if badSite == (orb.Point{}) || badPile == (orb.Point{}) {
+		t.Fatal("the demo sites have no construction site or stockpile breaking a rule")
+	}
 	cases := []struct {
 		name  string
 		layer string
@@ -122,6 +139,9 @@ func TestGoldens(t *testing.T) {
 		{"construction_z10_city", skygrid.LayerConstruction, tileAt(site, 10), 1, nil},
 		{"construction_z15_site", skygrid.LayerConstruction, tileAt(site, 15), 1, nil},
 		{"stockpiles_z16_pile", skygrid.LayerStockpiles, tileAt(pile, 16), 1, nil},
+		{"construction_z16_violation", skygrid.LayerConstruction, tileAt(badSite, 16), 1, nil},
+		{"construction_z12_violation", skygrid.LayerConstruction, tileAt(badSite, 12), 1, nil},
+		{"stockpiles_z12_violation@2x", skygrid.LayerStockpiles, tileAt(badPile, 12), 2, nil},
 		{"nocoal_z10_city", skygrid.LayerNoCoal, tileAt(cityCentre, 10), 1, nil},
 		{"cropland_z12_field", skygrid.LayerCropland, tileAt(orb.Point{113.42, 40.02}, 12), 1, nil},
 		{"industrial_z9_city", skygrid.LayerIndustrial, tileAt(cityCentre, 9), 1, nil},
@@ -198,6 +218,53 @@ func TestEmptyTileIsTheSharedBlank(t *testing.T) {
 	// Outside the counties the basemap is its background, not blank.
 	if b := get(t, s, req(tiles.LayerBase, far, "png")); b.Empty {
 		t.Error("base tile far away is blank")
+	}
+}
+
+// Every basemap tile paints its background and its land in exactly the
+// same colours, whatever else it holds: a tile with many anti-aliased
+// edges once had its every colour rounded to 5 bits a channel, and the map
+// showed a patchwork of two greys with seams along the tile edges.
+func TestBasemapColoursAreTheSameInEveryTile(t *testing.T) {
+	s := newServer(t, sharedDatong(t), tiles.Options{})
+	sea, land := color.NRGBA{0xdd, 0xe3, 0xe8, 255}, color.NRGBA{0xf7, 0xf4, 0xec, 255}
+	for _, tc := range []struct {
+		name string
+		tile maptile.Tile
+	}{
+		{"far away (background only)", tileAt(orb.Point{-70, -30}, 10)},
+		{"the city at zoom 8 (outlines)", tileAt(cityCentre, 8)},
+		{"浑源县's edge at zoom 11 (grid lines)", tileAt(orb.Point{113.95, 39.50}, 11)},
+		{"the city at zoom 12 (many grid lines)", tileAt(cityCentre, 12)},
+		{"the city at zoom 10", tileAt(cityCentre, 10)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tile := get(t, s, req(tiles.LayerBase, tc.tile, "png"))
+			img, err := png.Decode(bytes.NewReader(tile.Data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The colours covering more than 5% of the tile are the sea or the land.
+			counts := map[color.NRGBA]int{}
+			b := img.Bounds()
+			for y := b.Min.Y; y < b.Max.Y; y++ {
+				for x := b.Min.X; x < b.Max.X; x++ {
+					counts[color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)]++
+				}
+			}
+			big := 0
+			for c, n := range counts {
+				if n*20 > b.Dx()*b.Dy() {
+					big++
+					if c != sea && c != land {
+						t.Errorf("%v covers %d pixels: neither the background %v nor the land %v", c, n, sea, land)
+					}
+				}
+			}
+			if big == 0 {
+				t.Errorf("no colour covers 5%% of the tile (%d colours)", len(counts))
+			}
+		})
 	}
 }
 

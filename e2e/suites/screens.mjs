@@ -51,7 +51,7 @@ export default async function ({ url, root, shots, page, check, login, phone }) 
     await p.goto(url + '/#/tasks');
     await p.waitForSelector('[data-testid=task-distance]', { timeout: 15000 });
     const card = await p.$eval(`[data-testid=task-item]:has(a[href="#/tasks/${task.id}"])`, (e) => e.innerText);
-    check(card.includes('疑似') && card.includes(task.county_name) && /前/.test(card) && /距您约 [\d.]+ (米|公里)，在您的(东北|北|东)方向/.test(card),
+    check(card.includes('疑似') && card.includes(task.county_name) && /前/.test(card) && /距火点约 [\d.]+ (米|公里)，在您的(东北|北|东)方向/.test(card),
       `wangge: a task card says what, where, when seen and how far (${card.replace(/\n/g, ' | ')})`);
     const listText = await shown(p);
     check(!internals.test(listText), `wangge: the list shows no internal field (${(listText.match(internals) || [''])[0]})`);
@@ -65,7 +65,7 @@ export default async function ({ url, root, shots, page, check, login, phone }) 
     await p.waitForSelector('[data-testid=ack]', { timeout: 15000 });
     const pageText = await shown(p);
     check(!internals.test(pageText), `wangge: the task page shows no internal field (${(pageText.match(internals) || [''])[0]})`);
-    check(/距您约/.test(pageText) && /请在 .* 前签收/.test(pageText) && /高德地图/.test(pageText),
+    check(/距火点约/.test(pageText) && /请在 .* 前签收/.test(pageText) && /高德地图/.test(pageText),
       `wangge: the task page says how far, the deadline in words and how to navigate`);
     await top(p);
     await p.screenshot({ path: join(shots, 'screens-task-wangge-phone.png'), fullPage: true });
@@ -111,7 +111,7 @@ export default async function ({ url, root, shots, page, check, login, phone }) 
     check(steps.length >= 3 && /派单/.test(steps[0]) && steps.some((s) => /wangge签收/.test(s)) && steps.some((s) => /wangge上报.*结论：秸秆焚烧.*照片1张/.test(s)),
       `hunyuan ${w}: the history says who did what and when (${steps.join(' | ')})`);
     const where = await p.textContent('[data-testid=report-where]');
-    check(/上报位置距火点 1\.\d 公里/.test(where) && /超过1公里/.test(where), `hunyuan ${w}: where the report was made, 1.5 km from the fire, is flagged (${where})`);
+    check(/上报位置距火点约 1\.\d 公里/.test(where) && /超过1公里/.test(where), `hunyuan ${w}: where the report was made, 1.5 km from the fire, is flagged (${where})`);
     const stamped = await p.$eval('[data-testid=review-photo] img', (i) => i.getAttribute('src'));
     check(/\/api\/photos\/[0-9a-f]{64}\?task=\d+/.test(stamped), `hunyuan ${w}: the photo shown is the stamped copy (${stamped})`);
     const call = await p.$eval('[data-testid=call]', (a) => a.getAttribute('href'));

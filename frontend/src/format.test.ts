@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   bboxAround, deadlineOf, escapeHtml, formatArea, formatCountdown, formatDate, formatDateTime, formatLocal,
-  lastHours, nextDay, octoberDay, shanghaiDayRange, shanghaiRange, withTimeParams,
+  lastHours, nextDay, octoberDay, shanghaiDayRange, shanghaiRange, tapHalfDegrees, withTimeParams,
 } from './format';
 
 describe('time zone', () => {
@@ -56,6 +56,17 @@ describe('formatting', () => {
   });
   it('makes a bbox around a point', () => {
     expect(bboxAround(40.1, 113.3, 0.01)).toBe('113.29,40.09,113.31,40.11');
+  });
+  it('looks at least 22 px each way around a tap, at every zoom', () => {
+    for (let z = 5; z <= 18; z += 0.25) {
+      const half = tapHalfDegrees(z);
+      const pxPerDegree = (256 * Math.pow(2, z)) / 360; // longitude; latitude has more pixels per degree
+      expect(half * pxPerDegree, `zoom ${z}`).toBeGreaterThanOrEqual(22 - 1e-9);
+      expect(half, `zoom ${z}`).toBeGreaterThanOrEqual(0.0015);
+    }
+    // Zoomed out, the box grows with the pixels (22 px at zoom 10: 0.03°).
+    expect(tapHalfDegrees(10)).toBeCloseTo(0.0302, 4);
+    expect(tapHalfDegrees(17)).toBe(0.0015);
   });
   it('picks the deadline by state', () => {
     const x = { ack_due: '2023-10-01T01:00:00Z', report_due: '2023-10-02T01:00:00Z' };

@@ -136,6 +136,16 @@ export function bboxAround(lat: number, lng: number, half: number): string {
   return [r(lng - half), r(lat - half), r(lng + half), r(lat + half)].join(',');
 }
 
+/**
+ * tapHalfDegrees is half the side, in degrees, of the box a tap on the map
+ * looks in for events and sites: at least px pixels each way (a 44 px
+ * target by default, what a thumb hits on a phone), and never less than
+ * minDeg (about 130 m: a satellite fire pixel is 375 m wide).
+ */
+export function tapHalfDegrees(zoom: number, px = 22, minDeg = 0.0015): number {
+  return Math.max(minDeg, (px * 360) / (256 * Math.pow(2, zoom)));
+}
+
 /** deadlineOf: the deadline that matters now for a task (ack for dispatched, report for acknowledged). */
 export function deadlineOf(task: { state: string; ack_due?: string; report_due?: string }): number | null {
   const v = task.state === 'dispatched' ? task.ack_due : task.state === 'acknowledged' ? task.report_due : null;

@@ -19,4 +19,27 @@ grid._clampZoom = function (this: Clamp, zoom: number): number {
   return clampZoom.call(this, Math.round(zoom));
 };
 
+// The credit line is plain text: "Leaflet | 边界 © 天地图", without the
+// flag and link Leaflet puts before it.
+L.Control.Attribution.mergeOptions({ prefix: 'Leaflet' });
+
+// Seams between basemap tiles. At a fractional zoom (the map zooms in
+// quarter steps) a tile layer scales its whole-zoom tiles, and the tiles'
+// edges fall inside screen pixels: each tile covers part of the pixel on
+// its edge, and the map's background shows through as a hairline (or, with
+// the mix-blend-mode: plus-lighter Leaflet's CSS gives every tile, both
+// tiles add up to a white line). The map's container says when the zoom is
+// fractional (leaflet-fractional-zoom), and style.css then draws the
+// opaque basemap tiles (class basemap-tiles) one pixel larger, so that each
+// overlaps its neighbour, with normal blending. At whole zooms tiles lie on
+// whole pixels and are drawn at their own size, sharp.
+L.Map.addInitHook(function (this: L.Map) {
+  const mark = () => {
+    const z = this.getZoom();
+    this.getContainer().classList.toggle('leaflet-fractional-zoom', Number.isFinite(z) && z !== Math.round(z));
+  };
+  this.on('zoom zoomend viewreset load', mark);
+  this.whenReady(mark);
+});
+
 export default L;

@@ -1,11 +1,16 @@
-// 地图: offline basemap, every server layer as a PNG tile layer, time window, day slider, click → event popup.
+// 地图: the basemaps (offline, Tianditu), place names, every server layer as a PNG tile layer, time window,
+// day slider, click → event and site popups, 我的位置.
 import L from './leaflet';
 import { api, qs } from './api';
-import { basemapLayer, type Basemap } from './basemap';
+import { addBasemaps, type Basemaps } from './basemap';
 import { clear, h, toast } from './dom';
 import { getLang, t, tOr } from './i18n';
 import { gridLabel, searchBounds, type SearchResult } from './place';
-import { bboxAround, escapeHtml, formatDateTime, lastHours, octoberDay, shanghaiDayRange, shanghaiRange, withTimeParams } from './format';
+import { bboxAround, escapeHtml, formatDateTime, lastHours, octoberDay, shanghaiDayRange, shanghaiRange, tapHalfDegrees, withTimeParams } from './format';
+import { RegionLabels } from './labels';
+import { addLocate } from './locate';
+import { distanceMetres, distanceWords } from './position';
+import { fuelName, heatReasons, heatSourceName } from './heat';
 
 interface Layer { id: string; name: string; version?: string | number; timed?: boolean; png: string; mvt?: string }
 type Win = { since: string; until: string } | null;
@@ -13,21 +18,37 @@ type Win = { since: string; until: string } | null;
 const DEFAULT_ON = new Set(['regions', 'events', 'hotspots']);
 const DATONG: L.LatLngBoundsExpression = [[39.0, 112.5], [40.75, 114.6]];
 
-const legend: [string, string, string][] = [
-  ['hot', '#d7191c', '<6 h'], ['hot', '#f46d43', '<24 h'], ['hot', '#fdae61', '<72 h'], ['hot', '#c08a3e', '<7 d'], ['hot', '#8c7b6b', '≥7 d'],
-  ['cls', '#e6b800', 'class.straw_burning'], ['cls', '#d62728', 'class.open_burning'], ['cls', '#7b3f00', 'class.loose_coal_burning'],
-  ['cls', '#ff7f0e', 'class.construction_site'], ['cls', '#9467bd', 'class.stockpile'], ['cls', '#6b7280', 'class.industrial_heat'],
-  ['st', '#111827', 'state.dispatched'], ['st', '#f59e0b', 'state.acknowledged'], ['st', '#2563eb', 'state.reported'], ['st', '#16a34a', 'state.closed'],
-  ['site', '#16a34a', 'kind.construction'], ['site', '#2563eb', 'kind.stockpile'], ['site', '#7c3aed', 'kind.nocoal'], ['site', '#dc2626', 'legend.violation'],
+// The legend: one entry per meaning, in groups that say what they are
+// (a fire event's class fill is not a registry's site layer).
+type LegendItem = [kind: string, colour: string, label: string];
+const legend: [group: string, items: LegendItem[]][] = [
+  ['legend.hot', [['hot', '#d7191c', '<6 h'], ['hot', '#f46d43', '<24 h'], ['hot', '#fdae61', '<72 h'], ['hot', '#c08a3e', '<7 d'], ['hot', '#8c7b6b', '≥7 d']]],
+  ['legend.class', [['cls', '#e6b800', 'legend.class.straw_burning'], ['cls', '#d62728', 'legend.class.open_burning'], ['cls', '#7b3f00', 'legend.class.loose_coal_burning'],
+    ['cls', '#ff7f0e', 'legend.class.construction_site'], ['cls', '#9467bd', 'legend.class.stockpile'], ['sq', '#6b7280', 'legend.class.industrial_heat']]],
+  ['legend.state', [['st', '#111827', 'state.dispatched'], ['st', '#f59e0b', 'state.acknowledged'], ['st', '#2563eb', 'state.reported'], ['st', '#16a34a', 'state.closed']]],
+  ['legend.sites', [['site sq', '#16a34a', 'legend.site.construction'], ['site', '#2563eb', 'legend.site.stockpile'], ['bad', '#c026d3', 'legend.site.violation'],
+    ['zone', '#7c3aed', 'legend.site.nocoal'], ['sq', '#4b5563', 'legend.site.industrial']]],
 ];
+
+function legendBox(): HTMLElement {
+  return h('details', { class: 'legend', open: window.innerWidth > 700, 'data-testid': 'legend' },
+    h('summary', {}, t('map.legend')),
+    legend.map(([group, items]) => h('div', { class: 'lgroup' + (items.length > 5 || group === 'legend.sites' ? ' one' : '') }, h('div', { class: 'lhead' }, t(group)),
+      h('ul', {}, items.map(([kind, color, label]) => h('li', { 'data-testid': 'legend-item' },
+        h('i', { class: 'sw ' + kind, style: `--c:${color}` }), label.includes('.') ? t(label) : label))))));
+}
 
 export function render(el: HTMLElement, _arg?: string): () => void {
   const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
   const mapEl = h('div', { id: 'map' });
   const panel = h('aside', { class: 'mappanel' });
-  const toggle = h('button', { type: 'button', class: 'paneltoggle', 'aria-label': t('map.layers'), onclick: () => panel.classList.toggle('open') }, '☰ ' + t('map.layers'));
+  let labels: RegionLabels | null = null;
+  const toggle = h('button', { type: 'button', class: 'paneltoggle', 'aria-label': t('map.layers'), onclick: () => { panel.classList.toggle('open'); labels?.place(); } }, '☰ ' + t('map.layers'));
+  // Names are kept clear of the panel: placed again when it changes size.
+  panel.addEventListener('toggle', () => labels?.place(), true);
   el.append(h('div', { class: 'mapwrap' }, mapEl, toggle, panel));
 
+  // The credit line is plain (no flag): see leaflet.ts.
   const map = L.map(mapEl, { zoomControl: true, fadeAnimation: false, zoomSnap: 0.25, attributionControl: true, minZoom: 5, maxZoom: 18 });
   (window as unknown as { skygridMap?: L.Map }).skygridMap = map; // for the browser tests
   map.fitBounds(DATONG, { animate: false });
@@ -170,37 +191,36 @@ export function render(el: HTMLElement, _arg?: string): () => void {
     choose(results[0]);
   });
 
-  const legendBox = h('details', { class: 'legend', open: window.innerWidth > 700 },
-    h('summary', {}, t('map.legend')),
-    h('ul', {}, legend.map(([kind, color, label]) => h('li', {}, h('i', { class: 'sw ' + kind, style: `--c:${color}` }), label.includes('.') ? t(label) : label))));
+  panel.append(searchForm, h('fieldset', {}, h('legend', {}, t('map.window')), sel, dayRow, custom), layerBox, legendBox());
 
-  panel.append(searchForm, h('fieldset', {}, h('legend', {}, t('map.window')), sel, dayRow, custom), layerBox, legendBox);
+  // Place names, drawn by the browser.
+  labels = new RegionLabels(map);
+  labels.load();
 
-  // Basemap and layers from the server.
+  // Basemaps and layers from the server.
   (async () => {
     const [bm, ly] = await Promise.all([
-      api.get<{ basemaps: Basemap[] }>('/api/basemaps').catch(() => ({ basemaps: [] as Basemap[] })),
+      api.get<Basemaps>('/api/basemaps').catch(() => ({ basemaps: [] } as Basemaps)),
       api.get<{ layers: Layer[] }>('/api/layers').catch(() => ({ layers: [] as Layer[] })),
     ]);
     if (disposed) return;
-    const bases: Record<string, L.Layer> = {};
-    bm.basemaps.forEach((b, i) => {
-      const g = basemapLayer(b);
-      bases[b.name] = g;
-      if (i === 0) g.addTo(map);
+    addBasemaps(map, bm.basemaps, {
+      title: t('basemap.title'), collapsed: window.innerWidth <= 700,
+      unreachable: (name) => toast(t('basemap.unreachable', { name }), 'err'),
+      onChange: (named) => labels?.withBasemapLabels(named),
     });
-    const overlays: Record<string, L.Layer> = {};
     for (const l of ly.layers) {
+      // The offline basemap is a basemap (above), not an overlay.
+      if (l.id === 'base') continue;
       const tpl = l.png + (l.version !== undefined && l.version !== '' ? (l.png.includes('?') ? '&' : '?') + 'v=' + encodeURIComponent(String(l.version)) : '');
-      const layer = L.tileLayer(l.timed ? withTimeParams(tpl, win) : tpl, { maxZoom: 18, zIndex: l.id === 'base' ? 1 : 10, className: 'ov-' + l.id });
+      const layer = L.tileLayer(l.timed ? withTimeParams(tpl, win) : tpl, { maxZoom: 18, zIndex: 10, className: 'ov-' + l.id });
       if (l.timed) timed.push({ layer, tpl });
-      overlays[l.name] = layer;
       const cb = h('input', { type: 'checkbox', checked: DEFAULT_ON.has(l.id), 'data-layer': l.id });
       cb.addEventListener('change', () => (cb.checked ? layer.addTo(map) : layer.remove()));
       layerBox.append(h('label', { class: 'chk' }, cb, ' ', l.name, l.timed ? h('small', { class: 'muted' }, ' · ' + t('map.timed')) : null));
       if (DEFAULT_ON.has(l.id)) layer.addTo(map);
     }
-    if (Object.keys(bases).length > 1) L.control.layers(bases, undefined, { position: 'topright', collapsed: true }).addTo(map);
+    if (bm.key_hint && !bm.tianditu) layerBox.append(keyHint());
   })();
 
   // The user's area: outline and zoom.
@@ -213,17 +233,22 @@ export function render(el: HTMLElement, _arg?: string): () => void {
     if (!focus && outline.getBounds().isValid()) map.fitBounds(outline.getBounds(), { padding: [10, 10], animate: false });
   })();
 
-  if (params.get('lat') && params.get('lon')) {
-    const ll = L.latLng(Number(params.get('lat')), Number(params.get('lon')));
+  // Opened from a task: the fire, and where the user is from it (from the
+  // registries, what=site: the site).
+  const fire = params.get('lat') && params.get('lon') ? { lat: Number(params.get('lat')), lon: Number(params.get('lon')) } : null;
+  const what = params.get('what') === 'site' ? 'place' : 'fire';
+  if (fire) {
+    const ll = L.latLng(fire.lat, fire.lon);
     map.setView(ll, Number(params.get('z')) || 15);
-    L.circleMarker(ll, { radius: 10, color: '#b3261e', weight: 3, fill: false }).addTo(map);
+    L.circleMarker(ll, { radius: 10, color: '#b3261e', weight: 3, fill: false, className: 'fire-focus' }).bindTooltip(t(`pos.${what}at`)).addTo(map);
   }
+  const locator = addLocate(map, fire, what);
 
-  // Click: events in a small box around the point.
+  // Click: events and sites in a box around the point, at least 44 px wide.
   const eventHotspots = L.layerGroup().addTo(map);
   map.on('popupclose', () => eventHotspots.clearLayers());
   map.on('click', async (e: L.LeafletMouseEvent) => {
-    const half = Math.max(0.0015, 12 * 360 / (256 * Math.pow(2, map.getZoom())));
+    const half = tapHalfDegrees(map.getZoom());
     const w = win ?? { since: '', until: '' };
     const url = '/api/events' + qs({ bbox: bboxAround(e.latlng.lat, e.latlng.lng, half), since: w.since, until: w.until, limit: 5 });
     const popup = L.popup({ maxWidth: 300 }).setLatLng(e.latlng).setContent(`<div data-testid="event-popup">${escapeHtml(t('loading'))}</div>`).openOn(map);
@@ -236,13 +261,15 @@ export function render(el: HTMLElement, _arg?: string): () => void {
       // Each event's own hotspots: listed in the popup and ringed on the map.
       const details = await Promise.all(feats.map((f) => api.get<any>(`/api/events/${encodeURIComponent(f.properties?.id ?? f.id)}`).catch(() => null)));
       const hot = details.map((d) => d?.properties?.hotspots?.features ?? []);
+      // Industrial heat: why, and the known source nearest to it.
+      const heat = await Promise.all(feats.map((f, i) => f.properties?.class === 'industrial_heat' ? heatHtml(f, hot[i]) : ''));
       if (disposed) return;
       eventHotspots.clearLayers();
       hot.flat().forEach((hs: any) => {
         const [lon, lat] = hs.geometry?.coordinates ?? [];
         if (typeof lon === 'number') L.circleMarker([lat, lon], { radius: 6, color: '#f59e0b', weight: 2, fill: false, interactive: false }).addTo(eventHotspots);
       });
-      popup.setContent(popupHtml(feats, sites?.features ?? [], hot));
+      popup.setContent(popupHtml(feats, sites?.features ?? [], hot, heat));
     } catch (err) {
       popup.setContent(`<div data-testid="event-popup" class="error">${escapeHtml((err as Error).message)}</div>`);
     }
@@ -252,6 +279,8 @@ export function render(el: HTMLElement, _arg?: string): () => void {
   window.addEventListener('resize', onResize);
   return () => {
     disposed = true;
+    locator.dispose();
+    labels?.dispose();
     window.removeEventListener('resize', onResize);
     // Stop any pan or zoom animation first: removing a map mid-animation
     // makes Leaflet throw (_leaflet_pos of a removed pane).
@@ -261,10 +290,59 @@ export function render(el: HTMLElement, _arg?: string): () => void {
   };
 }
 
+/** keyHint: how to turn the Tianditu basemaps on (no key set), folded away in the layers panel. */
+function keyHint(): HTMLElement {
+  const url = 'https://console.tianditu.gov.cn';
+  return h('details', { class: 'keyhint', 'data-testid': 'tianditu-hint' },
+    h('summary', {}, t('basemap.hint.title')),
+    h('p', {}, t('basemap.hint.now')),
+    h('ol', {},
+      h('li', {}, t('basemap.hint.1').split(url)[0], h('a', { href: url, target: '_blank', rel: 'noopener' }, url), t('basemap.hint.1').split(url)[1] ?? ''),
+      h('li', {}, t('basemap.hint.2'))));
+}
+
+/**
+ * heatHtml says why an industrial-heat event is one (its hotspots'
+ * reasons) and names the registered industrial source nearest to it
+ * (within 5 km), with the distance.
+ */
+async function heatHtml(f: any, hotspots: any[]): Promise<string> {
+  const reasons = heatReasons(hotspots.map((hs) => hs.properties?.status_reason));
+  const [lon, lat] = f.geometry?.coordinates ?? [];
+  let nearest = '';
+  if (typeof lon === 'number') {
+    const half = 5000 / 111320;
+    const bbox = [lon - half / Math.cos((lat * Math.PI) / 180), lat - half, lon + half / Math.cos((lat * Math.PI) / 180), lat + half].map((x) => x.toFixed(5)).join(',');
+    const sites = await api.get<any>('/api/sites' + qs({ kind: 'industrial', bbox, limit: 50 })).catch(() => null);
+    let best: any = null, bestD = Infinity;
+    for (const s of sites?.features ?? []) {
+      const b = s.bbox ?? [];
+      const d = distanceMetres({ lat, lon }, { lat: (b[1] + b[3]) / 2, lon: (b[0] + b[2]) / 2 });
+      if (d < bestD && d <= 5000) { best = s; bestD = d; }
+    }
+    if (best) {
+      const { name, english } = heatSourceName(best.properties ?? {});
+      const kind = fuelName(best.properties?.props?.fuel);
+      nearest = `<p data-testid="heat-source">${escapeHtml(t('heat.nearest'))}：<b>${escapeHtml(name)}</b>` +
+        (kind ? `（${escapeHtml(kind)}）` : '') + `，${escapeHtml(t('heat.distance', { d: distanceWords(bestD) }))}` +
+        (english ? `<br><small class="muted">${escapeHtml(t('heat.english'))}</small>` : '') + '</p>';
+    } else nearest = `<p class="muted" data-testid="heat-source">${escapeHtml(t('heat.none'))}</p>`;
+  }
+  const why = reasons.length ? `<p class="heatwhy" data-testid="heat-reason"><b>${escapeHtml(t('heat.title'))}</b>：${reasons.map(escapeHtml).join('；')}</p>` : '';
+  return why + nearest;
+}
+
 function siteHtml(f: any): string {
   const p = f.properties ?? {};
   const row = (k: string, v: unknown) => (v === undefined || v === null || v === '' ? '' : `<tr><th>${escapeHtml(t(k))}</th><td>${escapeHtml(v)}</td></tr>`);
   const a = p.attrs ?? {};
+  if (p.kind === 'industrial') {
+    // A known heat source: its Chinese name where the data has one.
+    const { name, english } = heatSourceName(p);
+    return `<div class="site" data-testid="site-popup"><h3>${escapeHtml(p.kind_name ?? p.kind)} · ${escapeHtml(name)}</h3><table>` +
+      row('heat.fuel', fuelName(p.props?.fuel)) + row('site.capacity', p.props?.capacity_mw ? `${p.props.capacity_mw} MW` : '') + '</table>' +
+      (english ? `<small class="muted">${escapeHtml(t('heat.english'))}</small>` : '') + '</div>';
+  }
   const ok = p.violation ? `<span class="badge bad">${escapeHtml(p.violation_name ?? p.violation)}</span>` : `<span class="badge ok">${escapeHtml(t('site.ok'))}</span>`;
   return `<div class="site" data-testid="site-popup"><h3>${escapeHtml(p.kind_name ?? p.kind)} · ${escapeHtml(p.name)}</h3>${ok}<table>` +
     row('site.area', p.area_m2 ? `${Math.round(p.area_m2)} m²` : '') + row('site.permit', a.permit) + row('site.builder', a.builder) +
@@ -284,7 +362,7 @@ export function hotspotList(hs: any[]): string {
   return `<ul class="hotspots" data-testid="event-hotspots">${items.join('')}${more}</ul>`;
 }
 
-function popupHtml(features: any[], sites: any[] = [], hotspots: any[][] = []): string {
+function popupHtml(features: any[], sites: any[] = [], hotspots: any[][] = [], extra: string[] = []): string {
   const siteRows = sites.map(siteHtml).join('<hr>');
   if (!features.length) return `<div data-testid="event-popup" class="muted">${siteRows || escapeHtml(t('map.noevent'))}</div>`;
   const rows = features.map((f, i) => {
@@ -295,7 +373,7 @@ function popupHtml(features: any[], sites: any[] = [], hotspots: any[][] = []): 
       row('county', p.county_name || p.county_id) + row('township', p.township_name) + row('event.grid', gridLabel(p)) + row('event.supervisor', task.supervisor_name) +
       row('event.task', task.state ? tOr('state', task.state) : t('state.unassigned')) +
       row('event.hotspots', p.hotspot_count) + row('event.first', formatDateTime(p.first_seen)) + row('event.last', formatDateTime(p.last_seen)) +
-      '</table>' + hotspotList(hotspots[i] ?? []) + (task.id ? `<a class="btn" href="#/tasks/${encodeURIComponent(task.id)}">${escapeHtml(t('event.open'))} →</a>` : '') + '</div>';
+      '</table>' + (extra[i] ?? '') + hotspotList(hotspots[i] ?? []) + (task.id ? `<a class="btn" href="#/tasks/${encodeURIComponent(task.id)}">${escapeHtml(t('event.open'))} →</a>` : '') + '</div>';
   });
   return `<div data-testid="event-popup">${rows.join('<hr>')}${siteRows ? '<hr>' + siteRows : ''}</div>`;
 }

@@ -1,52 +1,55 @@
-// The phone's position, for "距您约 2.3 公里": asked on a tap (or at once
-// when the user has already allowed it), kept for ten minutes in this tab.
-import type { LatLon } from './distance';
+// "You are here": the distance and direction from the user to a fire, in
+// words. Pure maths (no Leaflet, no DOM) so that it is tested on its own.
+import { t, type Lang, getLang } from './i18n';
 
-export interface Fix extends LatLon { accuracy: number; at: number }
+export interface LatLon { lat: number; lon: number }
 
-const KEY = 'skygrid.fix';
-const FRESH = 10 * 60 * 1000;
-const listeners = new Set<(f: Fix) => void>();
-let last: Fix | null = read();
+const R = 6371008.8; // mean Earth radius, metres
+const rad = (d: number) => (d * Math.PI) / 180;
 
-function read(): Fix | null {
-  try {
-    const v = JSON.parse(sessionStorage.getItem(KEY) ?? 'null') as Fix | null;
-    return v && Date.now() - v.at < FRESH ? v : null;
-  } catch { return null; }
+/** distanceMetres is the great-circle (haversine) distance between two points. */
+export function distanceMetres(a: LatLon, b: LatLon): number {
+  const dLat = rad(b.lat - a.lat), dLon = rad(b.lon - a.lon);
+  const s = Math.sin(dLat / 2) ** 2 + Math.cos(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.sin(dLon / 2) ** 2;
+  return 2 * R * Math.asin(Math.min(1, Math.sqrt(s)));
 }
 
-function keep(p: GeolocationPosition): Fix {
-  last = { lat: p.coords.latitude, lon: p.coords.longitude, accuracy: p.coords.accuracy, at: Date.now() };
-  try { sessionStorage.setItem(KEY, JSON.stringify(last)); } catch { /* private mode */ }
-  listeners.forEach((f) => f(last!));
-  return last;
+/** bearingDegrees is the initial bearing from a to b: 0 north, 90 east, 0-360. */
+export function bearingDegrees(a: LatLon, b: LatLon): number {
+  const y = Math.sin(rad(b.lon - a.lon)) * Math.cos(rad(b.lat));
+  const x = Math.cos(rad(a.lat)) * Math.sin(rad(b.lat)) - Math.sin(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.cos(rad(b.lon - a.lon));
+  return ((Math.atan2(y, x) * 180) / Math.PI + 360) % 360;
 }
 
-/** lastFix: the latest position of this tab, if fresh. */
-export function lastFix(): Fix | null { return last && Date.now() - last.at < FRESH ? last : null; }
+export const COMPASS = ['n', 'ne', 'e', 'se', 's', 'sw', 'w', 'nw'] as const;
+export type Compass = (typeof COMPASS)[number];
 
-const opts: PositionOptions = { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 };
-
-/** locate asks the phone for its position (the browser asks the user the first time). */
-export function locate(): Promise<Fix> {
-  return new Promise((resolve, reject) => {
-    if (!navigator.geolocation) return reject(new Error('no geolocation'));
-    navigator.geolocation.getCurrentPosition((p) => resolve(keep(p)), reject, opts);
-  });
+/** compass8 is the nearest of the eight compass points to a bearing. */
+export function compass8(bearing: number): Compass {
+  const b = ((bearing % 360) + 360) % 360;
+  return COMPASS[Math.round(b / 45) % 8];
 }
 
-/** allowed: the user has already let this site read the position. */
-export async function allowed(): Promise<boolean> {
-  try { return (await navigator.permissions?.query({ name: 'geolocation' }))?.state === 'granted'; } catch { return false; }
+/** distanceWords: "约 850 米", "约 2.3 公里", "约 14 公里" (metres rounded to 10, km to 0.1 below 10 km). */
+export function distanceWords(m: number, l: Lang = getLang()): string {
+  if (m < 1000) return t('pos.m', { n: Math.max(10, Math.round(m / 10) * 10) }, l);
+  const km = m < 10000 ? (Math.round(m / 100) / 10).toFixed(1) : String(Math.round(m / 1000));
+  return t('pos.km', { n: km }, l);
 }
 
-/** follow calls f with each new position until the returned stop is called. */
-export function follow(f: (fix: Fix) => void): () => void {
-  listeners.add(f);
-  const id = navigator.geolocation?.watchPosition((p) => keep(p), () => { /* keep the last */ }, opts);
-  return () => {
-    listeners.delete(f);
-    if (id !== undefined) navigator.geolocation.clearWatch(id);
-  };
+/** nearMetres: closer than this the fire is "here", not in a direction. */
+export const nearMetres = 50;
+
+/**
+ * fireDirection says where the fire (or, with what 'place', a registered
+ * site) is from the user, in words: "距火点约 2.3 公里，在您的东北方向". A
+ * position less precise than the distance says so ("定位误差约 1.5 公里").
+ */
+export function fireDirection(user: LatLon, fire: LatLon, accuracy = 0, l: Lang = getLang(), what: 'fire' | 'place' = 'fire'): string {
+  const d = distanceMetres(user, fire);
+  let s = d < nearMetres
+    ? t(`pos.${what}.here`, { d: distanceWords(d, l) }, l)
+    : t(`pos.${what}`, { d: distanceWords(d, l), dir: t('pos.dir.' + compass8(bearingDegrees(user, fire)), undefined, l) }, l);
+  if (accuracy > 0 && accuracy >= d / 2 && accuracy >= 30) s += t('pos.rough', { a: distanceWords(accuracy, l) }, l);
+  return s;
 }

@@ -5,10 +5,10 @@
 import L from './leaflet';
 import { api } from './api';
 import { h, clear, toast } from './dom';
-import { getLang, t } from './i18n';
+import { t } from './i18n';
 import { formatDateTime } from './format';
 import { basemapLayer, type Basemap } from './basemap';
-import { distanceWords } from './distance';
+import { distanceWords } from './position';
 import { timelineText } from './taskwords';
 import type { Candidate, TaskView } from './types';
 
@@ -18,7 +18,7 @@ type Act = (action: string, payload: Record<string, unknown>) => Promise<boolean
 export function reviewSection(body: HTMLElement, x: TaskView, act: Act): () => void {
   const mapEl = h('div', { class: 'minimap', 'data-testid': 'review-map' });
   const where = h('p', { 'data-testid': 'report-where', class: x.report?.far ? 'warn' : 'muted' },
-    x.report ? t(x.report.far ? 'rv.far' : 'rv.near', { d: distanceWords(x.report.distance_m, getLang()) }) : x.reported_at ? t('rv.nopos') : '');
+    x.report ? t(x.report.far ? 'rv.far' : 'rv.near', { d: distanceWords(x.report.distance_m) }) : x.reported_at ? t('rv.nopos') : '');
   body.append(
     people(x),
     h('section', { class: 'card' }, h('h2', {}, t('rv.timeline')), timeline(x)),
@@ -120,7 +120,7 @@ function reassign(x: TaskView, act: Act, mini: Mini): HTMLElement {
       list.append(h('li', { role: 'option', 'aria-selected': String(c === chosen) },
         h('button', { type: 'button', class: c === chosen ? 'chosen' : '', 'data-testid': 'candidate', 'data-grid': c.grid_id, onclick: () => choose(c) },
           h('b', {}, label(c)), ' ', c.supervisor_name ? c.supervisor_name : h('span', { class: 'muted' }, t('rv.nosup')),
-          h('small', { class: 'muted' }, ' · ', c.contains ? t('rv.contains') : distanceWords(c.distance_m, getLang())))));
+          h('small', { class: 'muted' }, ' · ', c.contains ? t('rv.contains') : distanceWords(c.distance_m)))));
     }
     mini.grids.eachLayer((l) => (l as L.Path).setStyle?.({ weight: (l as any).grid === chosen?.grid_id ? 3 : 1, color: (l as any).grid === chosen?.grid_id ? '#1d4ed8' : '#64748b' }));
   };

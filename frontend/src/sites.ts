@@ -75,7 +75,7 @@ export function render(el: HTMLElement): void {
       tbody.append(h('tr', { class: p.violation ? 'bad' : '', 'data-testid': 'site-row' },
         h('td', { title: `#${p.id ?? f.id}` }, String(p.external_id || p.id || f.id || '')),
         // The name leads to the site on the map (a column of its own did not fit the width).
-        h('td', {}, c ? h('a', { href: `#/map?lat=${c[1].toFixed(5)}&lon=${c[0].toFixed(5)}&z=16`, title: t('task.showmap') }, p.name ?? '') : (p.name ?? '')),
+        h('td', {}, c ? h('a', { href: `#/map?lat=${c[1].toFixed(5)}&lon=${c[0].toFixed(5)}&z=16&what=site`, title: t('task.showmap') }, p.name ?? '') : (p.name ?? '')),
         cols().map(([, cell, cls]) => h('td', { class: cls ?? '' }, cell(p))),
         h('td', { class: 'wrap' }, p.violation ? (p.violation_name || '⚠') : t('site.ok'))));
     }

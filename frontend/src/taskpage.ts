@@ -5,15 +5,15 @@
 // flags, whom to call, and close, return, reassign or note.
 import { api, ApiError, NetworkError, errorText } from './api';
 import { h, clear, toast } from './dom';
-import { getLang, t, tOr } from './i18n';
+import { t, tOr } from './i18n';
 import { formatAgo, formatShort } from './format';
 import { role, isReviewer, canReadAuditLog } from './session';
 import * as outbox from './outbox';
 import { placeName } from './place';
 import { rejectedCard } from './rejected';
 import { now } from './clock';
-import { bearing, compass, distanceWords, metres } from './distance';
-import { allowed, follow, lastFix, locate, type Fix } from './position';
+import { fireDirection } from './position';
+import { allowed, follow, lastFix, locate, type Fix } from './geolocation';
 import { deadlineText, escalationText, taskTitle } from './taskwords';
 import type { TaskView } from './types';
 
@@ -129,7 +129,7 @@ function facts(x: TaskView): HTMLElement {
   return h('dl', { class: 'facts' },
     row(t('tp.place'), placeName(x) || t('state.unassigned'), 'task-place'),
     row(t('tp.seen'), seen ? `${formatShort(seen, at)}（${formatAgo(seen, at)}）${count > 1 ? ' · ' + t('tp.times', { n: count }) : ''}` : null, 'task-seen'),
-    fix && x.lat ? row(t('tp.howfar'), t('tp.dist', { d: distanceWords(metres(fix, x), getLang()), dir: compass(bearing(fix, x), getLang()) }), 'task-distance') : null,
+    fix && x.lat ? row(t('tp.howfar'), fireDirection(fix, x, fix.accuracy), 'task-distance') : null,
     row(t('tp.deadline'), due.text || null, 'task-deadline', due.over ? 'over' : ''),
     x.escalation ? row(t('tp.late'), escalationText(x.escalation), 'task-escalation', 'over') : null,
     x.state === 'reported' || x.state === 'closed' ? row(t('task.finding'), x.finding ? tOr('finding', x.finding) : null, 'task-finding') : null,

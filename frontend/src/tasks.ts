@@ -1,15 +1,15 @@
 // 任务: the list (by deadline, in words) and, from taskpage.ts, one task's page.
 import { api, errorText, qs } from './api';
 import { h, clear } from './dom';
-import { getLang, t, tOr } from './i18n';
+import { t, tOr } from './i18n';
 import { deadlineOf, formatAgo, formatShort } from './format';
 import { role, isReviewer } from './session';
 import * as outbox from './outbox';
 import { placeName } from './place';
 import { rejectedCard } from './rejected';
 import { now } from './clock';
-import { bearing, compass, distanceWords, metres } from './distance';
-import { allowed, lastFix, locate, type Fix } from './position';
+import { fireDirection } from './position';
+import { allowed, lastFix, locate, type Fix } from './geolocation';
 import { deadlineText, escalationText, taskTitle } from './taskwords';
 import { taskPage } from './taskpage';
 import type { Task } from './types';
@@ -112,7 +112,6 @@ function listPage(el: HTMLElement): () => void {
 /** taskCard: a task in a list, in words a supervisor reads at a glance. */
 function taskCard(x: Task, reviewer: boolean, at: number, fix: Fix | null): HTMLElement {
   const due = deadlineText(x, at);
-  const far = fix && x.lat ? metres(fix, { lat: x.lat, lon: x.lon }) : null;
   return h('li', { 'data-testid': 'task-item', class: 'task ' + x.state + (due.over ? ' overdue' : '') },
     h('a', { href: `#/tasks/${x.id}` },
       h('div', { class: 'row1' },
@@ -120,8 +119,7 @@ function taskCard(x: Task, reviewer: boolean, at: number, fix: Fix | null): HTML
         h('span', { class: 'badge s-' + x.state }, tOr('state', x.state))),
       h('div', { class: 'row2', 'data-testid': 'task-place' }, placeName(x) || t('state.unassigned'), reviewer && x.supervisor_name ? ` · ${x.supervisor_name}` : ''),
       x.first_seen ? h('div', { class: 'row2', 'data-testid': 'task-seen' }, `${t('tp.seen')} ${formatShort(x.first_seen, at)}（${formatAgo(x.first_seen, at)}）`) : null,
-      far !== null ? h('div', { class: 'row2 dist', 'data-testid': 'task-distance' },
-        t('tp.dist', { d: distanceWords(far, getLang()), dir: compass(bearing(fix!, { lat: x.lat, lon: x.lon }), getLang()) })) : null,
+      fix && x.lat ? h('div', { class: 'row2 dist', 'data-testid': 'task-distance' }, fireDirection(fix, x, fix.accuracy)) : null,
       due.text ? h('div', { class: 'countdown' + (due.over ? ' over' : '') }, due.text) : null,
       x.escalation ? h('div', { class: 'countdown over' }, escalationText(x.escalation)) : null,
       h('div', { class: 'muted small' }, `${t('task.title')} ${x.id}`)));
