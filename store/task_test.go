@@ -345,6 +345,13 @@ func TestFindTasksSortsAndPages(t *testing.T) {
 						t.Fatalf("pages of %d: %v, want %v", size, paged, want)
 					}
 				}
+				// Past the last page: no tasks, the total all the same.
+				for _, limit := range []int{0, 3} {
+					f.Limit, f.Offset = limit, n+2
+					if page, total := w.find(t, f); len(page) != 0 || total != n {
+						t.Errorf("limit %d past the end: %d tasks, total %d, want 0 of %d", limit, len(page), total, n)
+					}
+				}
 			})
 		}
 	}

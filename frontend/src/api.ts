@@ -3,7 +3,8 @@ export interface User { id: number; name: string; role: string; regions?: string
 export interface Session { user: User; csrf: string; role_name?: string }
 
 export class ApiError extends Error {
-  constructor(public status: number, public code: string, message: string) {
+  /** body is the answer's error object, with what else it holds (a bulk action's refused tasks). */
+  constructor(public status: number, public code: string, message: string, public body: any = null) {
     super(message);
   }
 }
@@ -47,7 +48,7 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
   if (!res.ok) {
     const err = data?.error ?? {};
     if (res.status === 401 && !url.endsWith('/api/login')) onUnauthorized();
-    throw new ApiError(res.status, err.code ?? String(res.status), err.message ?? res.statusText);
+    throw new ApiError(res.status, err.code ?? String(res.status), err.message ?? res.statusText, data?.error ?? null);
   }
   return data as T;
 }
