@@ -98,7 +98,7 @@ func scopeCond(s *skygrid.Scope, args *[]any, grid, township, county string) str
 func (db *DB) FindTasks(ctx context.Context, f skygrid.TaskFilter) ([]*skygrid.Task, int, error) {
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("find tasks: begin: %w", err)
 	}
 	defer tx.Rollback()
 	return findTasks(ctx, tx, f, nil)
@@ -124,7 +124,7 @@ func findTaskByID(ctx context.Context, tx *Tx, id int64) (*skygrid.Task, error) 
 	}
 	t := ts[0]
 	if t.Photos, err = findPhotos(ctx, tx, t.ID); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("find the photos of task %d: %w", id, err)
 	}
 	return t, nil
 }

@@ -411,6 +411,7 @@ const strings: Record<string, [zh: string, en: string]> = {
   'rl.next': ['下一页', 'Next'],
   'rl.empty': ['没有符合条件的任务', 'No task matches'],
   'rl.waiting': ['待审核', 'To review'],
+  'rl.left': ['剩余 {t}', '{t} left'],
   'rl.reportedat': ['{at} 上报', 'reported {at}'],
   'rl.closedat': ['{at} 办结', 'closed {at}'],
   'rl.beijing': ['时间均为北京时间', 'Times are Beijing time'],

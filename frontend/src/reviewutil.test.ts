@@ -77,6 +77,9 @@ describe('a deadline in words', () => {
   it('says the time left', () => {
     const d = deadlineText({ id: 1, version: 1, state: 'acknowledged', report_due: '2023-10-10T04:45:00Z', overdue: false }, now);
     expect(d).toEqual({ text: '剩余 45分', when: '上报截止 2023-10-10 12:45', over: false });
+    setLang('en');
+    expect(deadlineText({ id: 1, version: 1, state: 'acknowledged', report_due: '2023-10-10T04:45:00Z' }, now).text).toBe('45 min left');
+    setLang('zh');
   });
   it('takes the server’s word over this clock', () => {
     expect(deadlineText({ id: 1, version: 0, state: 'dispatched', ack_due: '2023-10-10T05:00:00Z', overdue: true }, now).over).toBe(true);

@@ -124,7 +124,7 @@ export function deadlineText(x: ListedTask, now: number): { text: string; when: 
   if (isNaN(d)) return { text: '', when: '', over: false };
   const over = x.overdue ?? d < now;
   const label = x.state === 'dispatched' ? t('task.ackdue') : t('task.reportdue');
-  return { text: over ? formatCountdown(Math.min(d - now, 0)) : `${t('tasks.left')} ${formatCountdown(d - now)}`, when: `${label} ${formatDateTime(d)}`, over };
+  return { text: over ? formatCountdown(Math.min(d - now, 0)) : t('rl.left', { t: formatCountdown(d - now) }), when: `${label} ${formatDateTime(d)}`, over };
 }
 
 /** A task of a refused bulk close (the API's error.tasks). */
