@@ -53,6 +53,7 @@ bench:
 	$(GO) test ./api -run XXX -bench CachedTileHTTP -benchtime 20000x -count 3
 	$(GO) test ./dispatch -run XXX -bench LatencyOneDetection -benchtime 20x
 	$(GO) test ./store -run XXX -bench StatsYear -benchtime 10x -count 2
+	$(GO) test ./store -run XXX -bench TaskList -benchtime 20x -count 3
 
 ## loadtest: the tile load test (32 connections, 20 s a run) against skygrid serve on 127.0.0.1
 loadtest:

@@ -2,6 +2,7 @@ package skygrid
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -167,6 +168,9 @@ func (t *Task) Transition(action string, u *User, c TaskChange, now time.Time) e
 		if err := state(TaskReported); err != nil {
 			return err
 		}
+		if len(c.Notes) > 4000 {
+			return Errorf(EINVALID, "notes longer than 4000 bytes")
+		}
 		t.State, t.ClosedAt, t.ClosedBy, t.ReviewNote = TaskClosed, now, u.ID, c.Notes
 	case ActionReturn:
 		if !reviewer {
@@ -259,15 +263,129 @@ type TaskFilter struct {
 	// Scope keeps the tasks a user may see (nil: all).
 	Scope *Scope
 	// Overdue keeps open tasks past a deadline at this time.
-	Overdue  *time.Time
-	Since    *time.Time // created at or after
-	Until    *time.Time // created before
-	CountyID *string
-	GridID   *string
-	Class    *string
-	State    *string
-	Offset   int
-	Limit    int
+	Overdue *time.Time
+	// Since and Until bound the task's creation, or its fire's first
+	// detection when DateField is TaskDateFirstSeen.
+	Since     *time.Time // at or after
+	Until     *time.Time // before
+	DateField string
+	// CountyID, TownshipID and GridID keep the tasks of an area: a task's
+	// area is its grid's (once reassigned, the new grid's), or for the
+	// city's unassigned queue its event's.
+	CountyID   *string
+	TownshipID *string
+	GridID     *string
+	Class      *string
+	// State and States keep tasks in any of the states given.
+	State  *string
+	States []string
+	// Query keeps the tasks found by id or place: "#123" is the task 123;
+	// digits alone the task with that id or a place with exactly that id;
+	// any other text a county, township or grid whose name or id holds it.
+	Query string
+	// Sort is one of TaskSorts ("": newest task first); Desc reverses it.
+	// Ties are broken by id, in the same direction.
+	Sort   string
+	Desc   bool
+	Offset int
+	Limit  int
+}
+
+// What TaskFilter.Since and Until bound.
+const (
+	TaskDateCreated   = "created"
+	TaskDateFirstSeen = "first_seen"
+)
+
+// Task list orders.
+const (
+	TaskSortDeadline  = "deadline"   // the deadline that counts now (acknowledge, then report); tasks with none last
+	TaskSortCreated   = "created"    // when the task was dispatched
+	TaskSortFirstSeen = "first_seen" // when the fire was first seen
+	TaskSortState     = "state"      // in lifecycle order: dispatched, acknowledged, reported, closed
+	TaskSortPlace     = "place"      // by county, township and grid id (administrative codes)
+)
+
+// TaskSorts lists every order of a task list.
+var TaskSorts = []string{TaskSortDeadline, TaskSortCreated, TaskSortFirstSeen, TaskSortState, TaskSortPlace}
+
+// TaskStates lists every task state in lifecycle order.
+var TaskStates = []string{TaskDispatched, TaskAcknowledged, TaskReported, TaskClosed}
+
+// TaskRef names a task at the version a user saw.
+type TaskRef struct {
+	ID      int64 `json:"id"`
+	Version int64 `json:"version"`
+}
+
+// MaxBulk is how many tasks one bulk action takes.
+const MaxBulk = 200
+
+// TaskRefusal is why one task of a bulk action was refused: Code is
+// EFORBIDDEN (not in the user's area), ENOTFOUND or ECONFLICT (it changed:
+// its version and state now).
+type TaskRefusal struct {
+	ID      int64  `json:"id"`
+	Code    string `json:"code"`
+	Version int64  `json:"version,omitempty"`
+	State   string `json:"state,omitempty"`
+	Message string `json:"message"`
+}
+
+// TasksError refuses a bulk action: Err carries the code and message (a
+// 403 when any task is out of the user's area, else a 409), Tasks every
+// task refused and why.
+type TasksError struct {
+	Err   *Error
+	Tasks []TaskRefusal
+}
+
+func (e *TasksError) Error() string { return e.Err.Error() }
+func (e *TasksError) Unwrap() error { return e.Err }
+
+// RefuseTasks is the error refusing a bulk action of n tasks for the
+// refusals given, named in its message: EFORBIDDEN when any task is out of
+// the user's area, else ENOTFOUND when any does not exist, else ECONFLICT
+// (each task that changed, with its state and version now). done says
+// what did not happen ("closed").
+func RefuseTasks(refused []TaskRefusal, n int, done string) *TasksError {
+	code := ECONFLICT
+	for _, c := range []string{ENOTFOUND, EFORBIDDEN} {
+		if slices.ContainsFunc(refused, func(r TaskRefusal) bool { return r.Code == c }) {
+			code = c
+		}
+	}
+	var ids []string
+	for _, r := range refused {
+		switch {
+		case r.Code != code:
+		case r.State != "":
+			ids = append(ids, fmt.Sprintf("#%d (now %s, version %d)", r.ID, r.State, r.Version))
+		default:
+			ids = append(ids, fmt.Sprintf("#%d", r.ID))
+		}
+	}
+	why := map[string]string{EFORBIDDEN: "are not in your area", ENOTFOUND: "do not exist", ECONFLICT: "changed meanwhile"}[code]
+	return &TasksError{Err: Errorf(code, "%d of %d tasks %s: %s; none was %s", len(ids), n, why, strings.Join(ids, ", "), done), Tasks: refused}
+}
+
+// CheckTaskRefs checks the tasks of a bulk action: 1 to MaxBulk, each
+// once, each with the version the user saw.
+func CheckTaskRefs(refs []TaskRef) error {
+	if len(refs) == 0 || len(refs) > MaxBulk {
+		return Errorf(EINVALID, "tasks: want 1 to %d tasks, got %d", MaxBulk, len(refs))
+	}
+	seen := map[int64]bool{}
+	for i, r := range refs {
+		if r.ID <= 0 || r.Version <= 0 {
+			return Errorf(EINVALID, "tasks[%d]: want a task id and the version you saw, got id %d version %d", i, r.ID, r.Version)
+		}
+		if seen[r.ID] {
+			return Errorf(EINVALID, "tasks[%d]: task %d given twice", i, r.ID)
+		}
+		seen[r.ID] = true
+	}
+	return nil
 }
 
 // TaskService reads tasks and applies the lifecycle.
@@ -281,6 +399,12 @@ type TaskService interface {
 	// log (who, what, before, after) and the notifications. ECONFLICT when
 	// another change came first.
 	UpdateTask(ctx context.Context, id int64, version int64, action string, u *User, c TaskChange, photos []*Photo) (*Task, error)
+	// CloseTasks closes reported tasks with one note, all or nothing, in
+	// one transaction: each task through UpdateTask's close, with its audit
+	// line and notifications. A *TasksError names every task refused: out
+	// of the user's area (EFORBIDDEN), or no longer reported at the version
+	// given (ECONFLICT); then nothing is closed.
+	CloseTasks(ctx context.Context, refs []TaskRef, notes string, u *User) ([]*Task, error)
 	// Escalate raises the escalation of overdue tasks at now, each in its
 	// own transaction with its audit line and notifications.
 	Escalate(ctx context.Context, now time.Time) (int, error)

@@ -144,7 +144,9 @@ func (s *Server) Routes() {
 	a.GET("/api/regions", s.handleRegions)
 	a.GET("/api/regions/:id", s.handleRegion)
 	a.GET("/api/search", s.handleSearch)
+	reviewers := allow(skygrid.RoleAdmin, skygrid.RoleAuditor, skygrid.RoleOfficial)
 	a.GET("/api/tasks", s.handleTasks)
+	a.POST("/api/tasks/close", s.handleCloseTasks, reviewers)
 	a.GET("/api/tasks/:id", s.handleTask)
 	a.POST("/api/tasks/:id/:action", s.handleTaskAction)
 	a.GET("/api/tasks/:id/candidates", s.handleTaskCandidates, allow(skygrid.RoleAdmin, skygrid.RoleAuditor, skygrid.RoleOfficial))
@@ -163,7 +165,6 @@ func (s *Server) Routes() {
 	a.GET("/api/outbox", s.handleOutbox, allow(skygrid.RoleAdmin))
 	a.POST("/api/imports/:kind", s.handleImport, allow(skygrid.RoleAdmin))
 	a.GET("/api/feeds", s.handleFeeds, allow(skygrid.RoleAdmin, skygrid.RoleAuditor))
-	reviewers := allow(skygrid.RoleAdmin, skygrid.RoleAuditor, skygrid.RoleOfficial)
 	a.GET("/api/stats", s.handleStats, reviewers)
 	a.GET("/api/stats/ranking", s.handleRanking, reviewers)
 	a.GET("/api/stats/series", s.handleSeries, reviewers)
@@ -218,6 +219,8 @@ type ErrorResponse struct {
 	Error struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
+		// Tasks are the tasks of a bulk action refused, and why.
+		Tasks []skygrid.TaskRefusal `json:"tasks,omitempty"`
 	} `json:"error"`
 }
 
@@ -256,6 +259,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		code := skygrid.ErrorCode(err)
 		status = codeStatus[code]
 		body.Error.Code, body.Error.Message = code, skygrid.ErrorMessage(err)
+		var te *skygrid.TasksError
+		if errors.As(err, &te) {
+			body.Error.Tasks = te.Tasks
+		}
 		if code == skygrid.EINTERNAL {
 			s.Logger.Error("internal error", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 		}

@@ -327,6 +327,11 @@ func TestEveryRouteKeepsToRoleAndArea(t *testing.T) {
 					t.Errorf("POST %s on another area's task: %d", action, st)
 				}
 			}
+			// Closing another area's task with others.
+			body := map[string]any{"tasks": []map[string]int64{{"id": r.own.ID, "version": 1}, {"id": r.other.ID, "version": 1}}, "notes": "x"}
+			if st := w.do(t, r.user, "POST", "/api/tasks/close", body, nil); st != 403 {
+				t.Errorf("bulk close with another area's task: %d", st)
+			}
 			// Reassigning their own task into another area.
 			if strings.HasPrefix(r.user, "official") {
 				if st := w.do(t, r.user, "POST", fmt.Sprintf("/api/tasks/%d/reassign", r.own.ID), map[string]any{"grid_id": r.other.GridID}, &eb); st != 403 {

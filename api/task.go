@@ -19,18 +19,45 @@ import (
 
 // TaskList is the body of GET /api/tasks.
 type TaskList struct {
-	Tasks []*skygrid.Task `json:"tasks"`
-	Total int             `json:"total"`
+	Tasks []TaskItem `json:"tasks"`
+	// Total counts every match, of every page.
+	Total int `json:"total"`
+	// Now is the server's clock, which overdue is judged by.
+	Now time.Time `json:"now"`
 }
 
-// GET /api/tasks?since=&until=&county=&grid=&class=&state=&limit=&offset=
+// TaskItem is a task of a list, with whether it is overdue at the
+// server's clock (the task carries where and when its fire was seen).
+type TaskItem struct {
+	*skygrid.Task
+	Overdue bool `json:"overdue"`
+}
+
+// taskStates are the states a list may ask for; "open" is every state
+// but closed.
+var taskStates = append(slices.Clone(skygrid.TaskStates), "open")
+
+// GET /api/tasks?since=&until=&date=created|first_seen&county=&township=&grid=&class=&state=&overdue=&q=&sort=&order=&limit=&offset=
 func (s *Server) handleTasks(c echo.Context) error {
 	p := &params{c: c}
+	now := s.now()
 	f := skygrid.TaskFilter{
-		Since: p.time("since"), Until: p.time("until"), CountyID: p.str("county"), GridID: p.str("grid"),
-		Class: p.oneOf("class", skygrid.Classes), Scope: scopeOf(c),
-		State: p.oneOf("state", []string{skygrid.TaskDispatched, skygrid.TaskAcknowledged, skygrid.TaskReported, skygrid.TaskClosed}),
-		Limit: p.intv("limit", defaultLimit, maxLimit), Offset: p.intv("offset", 0, 0),
+		Since: p.time("since"), Until: p.time("until"), CountyID: p.str("county"), TownshipID: p.str("township"), GridID: p.str("grid"),
+		Class: p.oneOf("class", skygrid.Classes), Scope: scopeOf(c), States: taskStatesParam(p),
+		Query: strings.TrimSpace(c.QueryParam("q")), Sort: deref(p.oneOf("sort", skygrid.TaskSorts)),
+		DateField: deref(p.oneOf("date", []string{skygrid.TaskDateCreated, skygrid.TaskDateFirstSeen})),
+		Limit:     p.intv("limit", defaultLimit, maxLimit), Offset: p.intv("offset", 0, 0),
+	}
+	if p.boolv("overdue", false) {
+		f.Overdue = &now
+	}
+	// Newest first by default for times, else ascending.
+	f.Desc = f.Sort == skygrid.TaskSortCreated || f.Sort == skygrid.TaskSortFirstSeen
+	if o := p.oneOf("order", []string{"asc", "desc"}); o != nil {
+		f.Desc = *o == "desc"
+	}
+	if len(f.Query) > 100 {
+		p.fail("q", "at most 100 characters, got %d", len(f.Query))
 	}
 	if p.err != nil {
 		return p.err
@@ -39,10 +66,61 @@ func (s *Server) handleTasks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if ts == nil {
-		ts = []*skygrid.Task{}
+	items := make([]TaskItem, len(ts))
+	for i, t := range ts {
+		items[i] = TaskItem{Task: t, Overdue: t.Overdue(now)}
 	}
-	return c.JSON(http.StatusOK, TaskList{Tasks: ts, Total: n})
+	return c.JSON(http.StatusOK, TaskList{Tasks: items, Total: n, Now: now.UTC()})
+}
+
+// taskStatesParam reads state: one state, several separated by commas or
+// given again, or "open".
+func taskStatesParam(p *params) []string {
+	var out []string
+	for _, v := range p.c.QueryParams()["state"] {
+		for _, st := range strings.Split(v, ",") {
+			st = strings.TrimSpace(st)
+			switch {
+			case st == "":
+			case st == "open":
+				out = append(out, skygrid.TaskDispatched, skygrid.TaskAcknowledged, skygrid.TaskReported)
+			case slices.Contains(taskStates, st):
+				out = append(out, st)
+			default:
+				p.fail("state", "want one or more of %s, got %q", strings.Join(taskStates, ", "), st)
+			}
+		}
+	}
+	return out
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// CloseRequest is the body of POST /api/tasks/close.
+type CloseRequest struct {
+	// Tasks are the tasks to close, each at the version the user saw.
+	Tasks []skygrid.TaskRef `json:"tasks"`
+	Notes string            `json:"notes"`
+}
+
+// POST /api/tasks/close: close reported tasks with one note, all or
+// nothing. 403 when any is not in the user's area, 409 when any changed
+// meanwhile; the error's tasks name each refused task and why.
+func (s *Server) handleCloseTasks(c echo.Context) error {
+	var req CloseRequest
+	if err := c.Bind(&req); err != nil {
+		return skygrid.Errorf(skygrid.EINVALID, "want a JSON body {\"tasks\": [{\"id\", \"version\"}], \"notes\"}: %v", err)
+	}
+	ts, err := s.Tasks.CloseTasks(c.Request().Context(), req.Tasks, req.Notes, userOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"closed": len(ts), "tasks": ts})
 }
 
 // GET /api/batches?limit=

@@ -5,7 +5,8 @@ export interface Session { user: User; csrf: string; role_name?: string; now?: s
 export class ApiError extends Error {
   /** retryAfter: the seconds the server asks to wait (Retry-After), if it said. */
   retryAfter?: number;
-  constructor(public status: number, public code: string, message: string) {
+  /** body is the answer's error object, with what else it holds (a bulk action's refused tasks). */
+  constructor(public status: number, public code: string, message: string, public body: any = null) {
     super(message);
   }
 }
@@ -49,7 +50,7 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
   if (!res.ok) {
     const err = data?.error ?? {};
     if (res.status === 401 && !url.endsWith('/api/login')) onUnauthorized();
-    const e = new ApiError(res.status, err.code ?? String(res.status), err.message ?? res.statusText);
+    const e = new ApiError(res.status, err.code ?? String(res.status), err.message ?? res.statusText, data?.error ?? null);
     const wait = Number(res.headers.get('Retry-After'));
     if (res.headers.get('Retry-After') && Number.isFinite(wait) && wait >= 0) e.retryAfter = wait;
     throw e;

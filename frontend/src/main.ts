@@ -30,7 +30,7 @@ function topbar(): void {
   if (isReviewer()) links.push(['audit', 'nav.audit', 'nav-audit']);
   if (canReadAuditLog()) links.push(['auditlog', 'nav.auditlog', 'nav-auditlog']);
   if (r === 'admin') links.push(['admin', 'nav.admin', 'nav-admin']);
-  const cur = location.hash.split('/')[1] ?? '';
+  const cur = location.hash.split('?')[0].split('/')[1] ?? '';
   bar.append(
     h('a', { class: 'brand', href: '#/map' }, t('app.title')),
     h('nav', {}, links.map(([p, k, id]) => h('a', { href: '#/' + p, 'data-testid': id, class: cur === p ? 'active' : '' }, t(k)))),

@@ -51,7 +51,16 @@ function prefetchOpen(tasks: Task[]): void {
 
 export function render(el: HTMLElement, arg?: string): (() => void) | void {
   if (arg) return taskPage(el, Number(arg));
+  if (isReviewer()) return reviewList(el);
   return listPage(el);
+}
+
+/** reviewList: the reviewers' list (reviewlist.ts, with Leaflet: loaded for them only). */
+function reviewList(el: HTMLElement): () => void {
+  let stop: (() => void) | void;
+  let gone = false;
+  import('./reviewlist').then((m) => { if (!gone) stop = m.render(el); }).catch((e) => el.append(h('p', { class: 'error' }, errorText(e, t))));
+  return () => { gone = true; stop?.(); };
 }
 
 function listPage(el: HTMLElement): () => void {
