@@ -44,7 +44,7 @@ type TimelineEntry struct {
 // auditKeys are the keys of a task's audit lines (store.taskSummary and
 // the pipeline's dispatch line).
 var auditKeys = []string{"state", "grid", "version", "finding", "review", "escalation", "photos", "flagged",
-	"event", "to", "ack_due", "report_due"}
+	"event", "to", "ack_due", "report_due", "note"}
 
 // auditFields reads "k=v k2="v 2" …": a quoted value (a reviewer's words)
 // may hold anything; an unquoted one runs until the next " key=".
@@ -102,7 +102,7 @@ func timeline(lines []*skygrid.AuditEntry) []TimelineEntry {
 		case skygrid.ActionReturn, skygrid.ActionClose:
 			e.Note = after["review"]
 		case skygrid.ActionNote:
-			e.Note = strings.TrimPrefix(l.After, "note=")
+			e.Note = after["note"]
 		case skygrid.ActionReassign:
 			e.FromGrid, e.ToGrid = before["grid"], after["grid"]
 		case "escalate":

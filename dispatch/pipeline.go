@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -657,7 +658,7 @@ func (p *Pipeline) process(ctx context.Context, tx skygrid.IngestTx, c *Context,
 	}
 	for _, e := range woken {
 		if err := tx.Audit(&skygrid.AuditEntry{Actor: p.Actor, Action: "event.live", Entity: "event", EntityID: fmt.Sprint(e.ID),
-			Before: "history", After: fmt.Sprintf("a detection of %s is within max_age: live", e.LastSeen.Format(time.RFC3339))}); err != nil {
+			Before: "history=older_than_max_age", After: "live_from=" + e.LastSeen.Format(time.RFC3339)}); err != nil {
 			return err
 		}
 	}
@@ -752,10 +753,10 @@ func (p *Pipeline) decide(tx skygrid.IngestTx, c *Context, cl *detect.Clusterer,
 func eventSummary(e *skygrid.Event) string {
 	s := fmt.Sprintf("class=%s grid=%s assigned_by=%s hotspots=%d", e.Class, e.GridID, e.AssignedBy, e.HotspotCount)
 	if e.History {
-		s += " history (older than max_age: no task)"
+		s += " history=older_than_max_age" // no task
 	}
 	if e.CrossBorder {
-		s += " cross_border (outside the city: no task) near=" + e.NearCountyID + " " + e.BorderNote()
+		s += " cross_border=outside_the_city near=" + e.NearCountyID + " where=" + strconv.Quote(e.BorderNote()) // no task
 	}
 	return s
 }

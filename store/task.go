@@ -499,7 +499,7 @@ func updateTask(ctx context.Context, tx *Tx, id, version int64, action string, u
 	}
 	after := taskSummary(t) + photoSummary(photos)
 	if action == skygrid.ActionNote {
-		after = "note=" + c.Notes
+		after = "note=" + strconv.Quote(c.Notes)
 	}
 	if err := insertPhotos(ctx, tx, t, u, photos); err != nil {
 		return nil, err

@@ -7,9 +7,9 @@ import { request } from 'playwright-core';
 
 const PASSWORD = 'skygrid-demo';
 
-async function apiAs(url, name) {
+async function apiAs(url, name, password = PASSWORD) {
   const ctx = await request.newContext({ baseURL: url });
-  const res = await ctx.post('/api/login', { data: { name, password: PASSWORD } });
+  const res = await ctx.post('/api/login', { data: { name, password } });
   if (!res.ok()) throw new Error(`log-in ${name}: ${res.status()}`);
   const { csrf } = await res.json();
   return {
@@ -34,70 +34,113 @@ const smallTargets = (p) => p.$$eval('main button, main a.btn, main label.btn, m
 
 async function top(p) { await p.evaluate(() => window.scrollTo(0, 0)); }
 
-export default async function ({ url, root, shots, page, check, login, phone }) {
-  const photo = join(root, 'dispatch', 'testdata', 'photos', 'at_event.jpg');
+/**
+ * fieldUser adds a supervisor for the grid of 浑源县 (other than wangge's,
+ * whose tasks the other suites work) with the most tasks to acknowledge,
+ * so that these screens are the first to touch them.
+ */
+async function fieldUser(url, hunyuan) {
+  const admin = await apiAs(url, 'admin');
   const wangge = await apiAs(url, 'wangge');
-  const mine = (await wangge.get('/api/tasks?state=dispatched&limit=100')).tasks;
-  check(mine.length >= 2, `screens: wangge has ${mine.length} tasks to acknowledge`);
+  const me = await wangge.get('/api/me');
+  await wangge.ctx.dispose();
+  const open = (await hunyuan.get('/api/tasks?state=dispatched&limit=1000')).tasks.filter((x) => x.grid_id && x.grid_id !== me.user.regions[0]);
+  const count = {};
+  for (const x of open) count[x.grid_id] = (count[x.grid_id] ?? 0) + 1;
+  const grid = Object.keys(count).sort((a, b) => count[b] - count[a] || a.localeCompare(b))[0];
+  const name = 'e2e-wg-' + grid;
+  const res = await admin.post('/api/users', { name, role: 'supervisor', regions: [grid], password: FIELD_PASSWORD });
+  if (!res.ok()) throw new Error(`add ${name}: ${res.status()} ${await res.text()}`);
+  await admin.ctx.dispose();
+  return name;
+}
+
+const FIELD_PASSWORD = 'screens-e2e-password';
+
+export default async function ({ url, root, shots, page, check, login: loginAs, phone }) {
+  const photo = join(root, 'dispatch', 'testdata', 'photos', 'at_event.jpg');
+  const hunyuan = await apiAs(url, 'hunyuan');
+  const sup = await fieldUser(url, hunyuan);
+  // The field user signs in with its own password, the others with the demo's.
+  const login = (p, name) => (name === sup ? loginAs(p, sup, FIELD_PASSWORD) : loginAs(p, name));
+  const field = await apiAs(url, sup, FIELD_PASSWORD);
+  const mine = (await field.get('/api/tasks?state=dispatched&limit=100')).tasks;
+  check(mine.length >= 2, `screens: the field user ${sup} has ${mine.length} tasks to acknowledge`);
   const [task, other] = mine;
 
   // The supervisor's list: near the fire (a 1.5 km walk to the north-east of it).
   const near = { latitude: task.lat - 0.0095, longitude: task.lon - 0.0125, accuracy: 12 };
   {
-    const p = await page(phone, 'wangge: the list and the task page');
+    const p = await page(phone, 'supervisor: the list and the task page');
     await p.context().grantPermissions(['geolocation']);
     await p.context().setGeolocation(near);
-    await login(p, 'wangge');
+    await login(p, sup);
     await p.goto(url + '/#/tasks');
     await p.waitForSelector('[data-testid=task-distance]', { timeout: 15000 });
     const card = await p.$eval(`[data-testid=task-item]:has(a[href="#/tasks/${task.id}"])`, (e) => e.innerText);
     check(card.includes('疑似') && card.includes(task.county_name) && /前/.test(card) && /距火点约 [\d.]+ (米|公里)，在您的(东北|北|东)方向/.test(card),
-      `wangge: a task card says what, where, when seen and how far (${card.replace(/\n/g, ' | ')})`);
+      `supervisor: a task card says what, where, when seen and how far (${card.replace(/\n/g, ' | ')})`);
     const listText = await shown(p);
-    check(!internals.test(listText), `wangge: the list shows no internal field (${(listText.match(internals) || [''])[0]})`);
+    check(!internals.test(listText), `supervisor: the list shows no internal field (${(listText.match(internals) || [''])[0]})`);
     const size = await p.$eval('[data-testid=task-item] .title', (e) => parseFloat(getComputedStyle(e).fontSize));
-    check(size >= 18, `wangge: the card's title is large (${size} px)`);
-    check((await smallTargets(p)).length === 0, `wangge: every tap target on the list is at least 44 px high (${JSON.stringify(await smallTargets(p))})`);
+    check(size >= 18, `supervisor: the card's title is large (${size} px)`);
+    check((await smallTargets(p)).length === 0, `supervisor: every tap target on the list is at least 44 px high (${JSON.stringify(await smallTargets(p))})`);
     await top(p);
-    await p.screenshot({ path: join(shots, 'screens-tasks-wangge-phone.png'), fullPage: true });
+    await p.screenshot({ path: join(shots, 'screens-tasks-supervisor-phone.png'), fullPage: true });
 
     await p.click(`a[href="#/tasks/${task.id}"]`);
     await p.waitForSelector('[data-testid=ack]', { timeout: 15000 });
     const pageText = await shown(p);
-    check(!internals.test(pageText), `wangge: the task page shows no internal field (${(pageText.match(internals) || [''])[0]})`);
-    check(/距火点约/.test(pageText) && /请在 .* 前签收/.test(pageText) && /高德地图/.test(pageText),
-      `wangge: the task page says how far, the deadline in words and how to navigate`);
+    check(!internals.test(pageText), `supervisor: the task page shows no internal field (${(pageText.match(internals) || [''])[0]})`);
+    check(/距火点约/.test(pageText) && /请在 .* 前签收|签收已超时/.test(pageText) && /高德地图/.test(pageText),
+      `supervisor: the task page says how far, the deadline in words and how to navigate`);
     await top(p);
-    await p.screenshot({ path: join(shots, 'screens-task-wangge-phone.png'), fullPage: true });
+    await p.screenshot({ path: join(shots, 'screens-task-supervisor-phone.png'), fullPage: true });
     await p.click('[data-testid=ack]');
     await p.waitForSelector('[data-testid=ack]', { state: 'detached', timeout: 15000 });
     await p.waitForSelector('[data-testid=report-submit]');
     // No finding is chosen for the supervisor; submitting without one is refused on the phone.
     const chosen = await p.$$eval('[data-testid=finding] input:checked', (els) => els.length);
-    check(chosen === 0, `wangge: 核查结论 has no default (${chosen} chosen)`);
+    check(chosen === 0, `supervisor: 核查结论 has no default (${chosen} chosen)`);
     const camera = await p.$eval('[data-testid=photos]', (e) => [e.getAttribute('capture'), e.getAttribute('accept')]);
-    check(camera[0] === 'environment' && camera[1] === 'image/*', `wangge: the photo button asks for the camera (${camera})`);
+    check(camera[0] === 'environment' && camera[1] === 'image/*', `supervisor: the photo button asks for the camera (${camera})`);
     await p.setInputFiles('[data-testid=photos]', photo);
     let posted = 0;
     p.on('request', (r) => { if (r.method() === 'POST' && r.url().includes('/report')) posted++; });
     await p.click('[data-testid=report-submit]');
     await p.waitForSelector('.toast:not(.hide)', { timeout: 5000 });
     const said = await p.textContent('.toast');
-    check(posted === 0 && said.includes('请先选择核查结论'), `wangge: a report without a finding is not sent (${posted} sent; "${said}")`);
+    check(posted === 0 && said.includes('请先选择核查结论'), `supervisor: a report without a finding is not sent (${posted} sent; "${said}")`);
     await p.check('[data-testid=finding-straw_burning]');
     await p.fill('[data-testid=notes]', '现场为秸秆焚烧，已扑灭');
     const form = await shown(p);
-    check(/已附上您的位置/.test(form), 'wangge: the report carries the phone position, and says so');
-    check((await smallTargets(p)).length === 0, `wangge: every tap target on the task page is at least 44 px high (${JSON.stringify(await smallTargets(p))})`);
+    check(/已附上您的位置/.test(form), 'supervisor: the report carries the phone position, and says so');
+    check((await smallTargets(p)).length === 0, `supervisor: every tap target on the task page is at least 44 px high (${JSON.stringify(await smallTargets(p))})`);
     await top(p);
-    await p.screenshot({ path: join(shots, 'screens-report-wangge-phone.png'), fullPage: true });
+    await p.screenshot({ path: join(shots, 'screens-report-supervisor-phone.png'), fullPage: true });
     await p.click('[data-testid=report-submit]');
     await p.waitForSelector('[data-testid=task-title]:has-text("待审核")', { timeout: 15000 });
     await p.context().close();
   }
 
+  // The same screens on a desktop (1366 px): the list, a task page with its form.
+  {
+    const p = await page({ width: 1366, height: 900 }, 'supervisor: the list and a task page at 1366 px');
+    await p.context().grantPermissions(['geolocation']);
+    await p.context().setGeolocation(near);
+    await login(p, sup);
+    await p.goto(url + '/#/tasks');
+    await p.waitForSelector('[data-testid=task-distance]', { timeout: 15000 });
+    await p.screenshot({ path: join(shots, 'screens-tasks-supervisor-desktop.png'), fullPage: true });
+    await p.goto(`${url}/#/tasks/${(mine[2] ?? other).id}`);
+    await p.waitForSelector('[data-testid=report-submit]', { timeout: 15000 });
+    const text = await shown(p);
+    check(!internals.test(text) && /请在 .* 前签收|签收已超时/.test(text), `supervisor at 1366 px: the task page in words (${(text.match(internals) || [''])[0]})`);
+    await p.screenshot({ path: join(shots, 'screens-task-supervisor-desktop.png'), fullPage: true });
+    await p.context().close();
+  }
+
   // The official's review page, at both widths.
-  const hunyuan = await apiAs(url, 'hunyuan');
   for (const [w, vp] of [['desktop', { width: 1366, height: 900 }], ['phone', phone]]) {
     const p = await page(vp, `hunyuan ${w}: the review page`);
     await login(p, 'hunyuan');
@@ -108,7 +151,7 @@ export default async function ({ url, root, shots, page, check, login, phone }) 
     const title = await p.textContent('[data-testid=task-title]');
     check(title.startsWith('秸秆焚烧（待审核）'), `hunyuan ${w}: the title follows the reported finding (${title})`);
     const steps = await p.$$eval('[data-testid=timeline] li', (li) => li.map((x) => x.innerText));
-    check(steps.length >= 3 && /派单/.test(steps[0]) && steps.some((s) => /wangge签收/.test(s)) && steps.some((s) => /wangge上报.*结论：秸秆焚烧.*照片1张/.test(s)),
+    check(steps.length >= 3 && /派单/.test(steps[0]) && steps.some((s) => s.includes(`${sup}签收`)) && steps.some((s) => s.includes(`${sup}上报`) && /结论：秸秆焚烧.*照片1张/.test(s)),
       `hunyuan ${w}: the history says who did what and when (${steps.join(' | ')})`);
     const where = await p.textContent('[data-testid=report-where]');
     check(/上报位置距火点约 1\.\d 公里/.test(where) && /超过1公里/.test(where), `hunyuan ${w}: where the report was made, 1.5 km from the fire, is flagged (${where})`);
@@ -151,8 +194,8 @@ export default async function ({ url, root, shots, page, check, login, phone }) 
       `hunyuan: the task went to the grid chosen from the list (${moved.grid_id}, want ${target})`);
     await p.context().close();
   }
-  await newTaskWhileOpen({ url, page, check, login, phone, shots, wangge });
-  await Promise.all([wangge.ctx.dispose(), hunyuan.ctx.dispose()]);
+  await newTaskWhileOpen({ url, page, check, login, phone, shots, field, sup });
+  await Promise.all([field.ctx.dispose(), hunyuan.ctx.dispose()]);
 }
 
 /** quietSpot: a point of the grid with no detection within about 1.5 km (a new fire there is a new event). */
@@ -172,29 +215,33 @@ async function quietSpot(api, grid) {
 // A new task while the supervisor has the app open: the 任务 tab counts
 // the tasks to acknowledge, and a new one rings and says what and where.
 // The app installs (manifest and icons).
-async function newTaskWhileOpen({ url, page, check, login, phone, shots, wangge }) {
+async function newTaskWhileOpen({ url, page, check, login, phone, shots, field, sup }) {
   const admin = await apiAs(url, 'admin');
-  const p = await page(phone, 'wangge: a new task while the app is open');
+  const p = await page(phone, 'supervisor: a new task while the app is open');
   await p.goto(url + '/#/login');
   await p.evaluate(() => sessionStorage.setItem('skygrid.pollMs', '1000'));
-  await login(p, 'wangge');
-  const waiting = (await wangge.get('/api/tasks?state=dispatched&limit=500')).total;
-  await p.waitForSelector(`[data-testid=task-badge]:has-text("${waiting}")`, { timeout: 15000 });
+  await login(p, sup);
+  const waiting = (await field.get('/api/tasks?state=dispatched&limit=500')).total;
+  // The tab counts them (no count when there is none), after the first look.
+  await p.waitForFunction((n) => {
+    const b = document.querySelector('[data-testid=task-badge]');
+    return document.querySelector('[data-testid=nav-tasks]') && (n ? b?.textContent === String(n) : !b) && sessionStorage.getItem('skygrid.seenTasks');
+  }, waiting, { timeout: 15000 });
   await p.mouse.click(200, 300); // a touch: the browser then lets the page play sound
-  const me = await wangge.get('/api/me');
+  const me = await field.get('/api/me');
   const grid = me.user.regions[0];
-  const [lon, lat] = await quietSpot(wangge, grid);
+  const [lon, lat] = await quietSpot(field, grid);
   const at = new Date(Date.parse(me.now) - 10 * 60000);
   const day = at.toISOString().slice(0, 10), hhmm = at.toISOString().slice(11, 16).replace(':', '');
   const csv = 'latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,instrument,confidence,version,bright_ti5,frp,daynight\n' +
     `${lat.toFixed(5)},${lon.toFixed(5)},345.2,0.4,0.4,${day},${hhmm},N20,VIIRS,h,2.0NRT,291.3,8.4,D\n`;
   const res = await admin.upload('/api/imports/fires', { file: { name: 'e2e-new-fire.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) } });
-  check(res.ok(), `admin: a fire file with a new detection in wangge's grid is taken (${res.status()} ${(await res.text()).slice(0, 120)})`);
+  check(res.ok(), `admin: a fire file with a new detection in the supervisor's grid is taken (${res.status()} ${(await res.text()).slice(0, 120)})`);
   const badge = await p.waitForSelector(`[data-testid=task-badge]:has-text("${waiting + 1}")`, { timeout: 15000 }).catch(() => null);
   const rings = await p.evaluate(() => window.skygridRings ?? 0);
   const said = await p.textContent('.toast').catch(() => '');
-  check(!!badge && rings >= 1 && said.startsWith('新任务'), `wangge: the new task shows on the 任务 tab (${waiting} -> ${waiting + 1}: ${!!badge}), rings (${rings}) and says so ("${said}")`);
-  await p.screenshot({ path: join(shots, 'screens-newtask-wangge-phone.png') });
+  check(!!badge && rings >= 1 && said.startsWith('新任务'), `supervisor: the new task shows on the 任务 tab (${waiting} -> ${waiting + 1}: ${!!badge}), rings (${rings}) and says so ("${said}")`);
+  await p.screenshot({ path: join(shots, 'screens-newtask-supervisor-phone.png') });
   const manifest = await p.evaluate(async () => {
     const href = document.querySelector('link[rel=manifest]')?.getAttribute('href');
     const m = await (await fetch(href)).json();

@@ -21,6 +21,12 @@ export default async function ({ url, shots, page, login, check, desktop, phone 
   await login(p, 'admin');
   await p.goto(url + '/#/admin');
   await p.waitForSelector('[data-testid=import-form]');
+  // Fires across the border: listed apart, where they burn in words.
+  const xb = await (await p.request.get(url + '/api/events?crossborder=true&limit=500')).json();
+  await p.waitForSelector('[data-testid=crossborder] table tbody tr', { timeout: 15000 }).catch(() => null);
+  const xbRows = await p.$$eval('[data-testid=crossborder] tbody tr', (rs) => rs.map((r) => r.innerText));
+  check(xb.features.length > 0 && xbRows.length === xb.features.length && xbRows.every((r) => /市外/.test(r)),
+    `admin: the ${xb.features.length} cross-border fires are listed apart, each with where it burns (${xbRows[0]?.replace(/\s+/g, ' ')})`);
   // A bad registry: refused, each bad row named by line and field.
   await p.selectOption('[data-testid=import-kind]', 'sites');
   await p.selectOption('[data-testid=import-site-kind]', 'construction');
@@ -58,7 +64,7 @@ export default async function ({ url, shots, page, login, check, desktop, phone 
   await p.waitForFunction(() => [...document.querySelectorAll('[data-table=batches] td')].some((td) => td.textContent === 'firms-upload.csv'), null, { timeout: 10000 }).catch(() => {});
   const batchRows = await p.$$eval('[data-table=batches] tbody tr', (trs) => trs.map((tr) => tr.innerText));
   const up = batchRows.find((r) => r.includes('firms-upload.csv')) ?? '';
-  check(up.includes('网页上传') && up.includes('FIRMS VIIRS') && batchRows.some((r) => r.includes('命令行导入')) && !batchRows.some((r) => /\t(cli|firms-viirs|upload)\t/.test(r)),
+  check(up.includes('网页上传') && up.includes('FIRMS VIIRS') && batchRows.some((r) => /命令行导入|自动拉取/.test(r)) && !batchRows.some((r) => /\t(cli|firms-viirs|upload)\t/.test(r)),
     `admin: batches name their origin and format in words (${up.replace(/\s+/g, ' ')})`);
   // A user added on the web logs in.
   await p.fill('[data-testid=user-name]', 'e2e-shenji');

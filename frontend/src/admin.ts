@@ -1,7 +1,7 @@
 // 管理: imports (upload registries and fire files), users, feeds, batches.
 import { api, ApiError } from './api';
 import { h, clear, toast } from './dom';
-import { getLang, t, type Lang } from './i18n';
+import { getLang, t, tOr, type Lang } from './i18n';
 import { objectTable } from './table';
 import { feedSourceName, formatName, originName } from './words';
 
@@ -193,6 +193,8 @@ const tables: [string, string, string, [string, string][]][] = [
   ['users', '/api/users', 'users', [['id', 'ID'], ['name', 'login.name'], ['role_name', 'user.role'], ['regions', 'user.regions'], ['phone', 'user.phone'], ['created_at', 'user.created']]],
   ['feeds', '/api/feeds', 'feeds', [['source', 'feed.source'], ['last_success', 'feed.success'], ['last_attempt', 'feed.attempt'], ['pulls', 'feed.pulls'],
     ['added_total', 'feed.added'], ['errors', 'feed.errors'], ['failing', 'feed.failing'], ['last_error', 'feed.lasterror']]],
+  ['crossborder', '/api/events?crossborder=true&limit=500', 'features', [['first_seen', 'event.first'], ['border_note', 'xb.where'],
+    ['class_name', 'xb.class'], ['hotspot_count', 'event.hotspots'], ['lonlat', 'xb.lonlat']]],
   ['batches', '/api/batches', 'batches', [['id', 'ID'], ['file', 'batch.file'], ['format', 'batch.format'], ['origin', 'batch.origin'], ['rows', 'batch.rows'],
     ['new', 'batch.new'], ['duplicates', 'batch.duplicates'], ['rejected', 'batch.rejected'], ['outside', 'batch.outside'], ['events_new', 'batch.events'],
     ['tasks_new', 'batch.tasks'], ['finished_at', 'batch.finished']]],
@@ -211,6 +213,8 @@ function refreshTables(): void {
       if (id === 'users') rows = rows.map((u) => ({ ...u, role_name: t('role.' + u.role), regions: area(u.regions) }));
       if (id === 'feeds') rows = rows.map((f) => ({ ...f, source: feedSourceName(f.source), failing: t(f.failing ? 'feed.failing' : 'feed.ok') }));
       if (id === 'batches') rows = rows.map((b) => ({ ...b, format: formatName(b.format), origin: originName(b.origin || 'cli') }));
+      if (id === 'crossborder') rows = rows.map((f) => ({ ...f.properties, class_name: tOr('class', f.properties?.class),
+        lonlat: (f.geometry?.coordinates ?? []).map((x: number) => x.toFixed(4)).reverse().join(', ') }));
       clear(box);
       if (!rows.length && id === 'feeds') return void box.append(h('p', { class: 'muted' }, withCode(t('feed.none'), ['FIRMS_MAP_KEY', '[feed] map_key'])));
       box.append(objectTable(rows, cols.map(([k, label]) => [k, label.includes('.') ? t(label) : label] as [string, string])));
@@ -223,7 +227,8 @@ export function render(el: HTMLElement): () => void {
   el.append(h('div', { class: 'pagehead' }, h('h1', {}, t('admin.title'))),
     importSection(), userSection(),
     h('section', {}, h('h2', {}, t('admin.feeds')), h('div', { 'data-table': 'feeds' })),
-    h('section', {}, h('h2', {}, t('admin.batches')), h('div', { 'data-table': 'batches' })));
+    h('section', {}, h('h2', {}, t('admin.batches')), h('div', { 'data-table': 'batches' })),
+    h('section', { 'data-testid': 'crossborder' }, h('h2', {}, t('xb.title')), h('p', { class: 'muted' }, t('xb.note')), h('div', { 'data-table': 'crossborder' })));
   for (const b of el.querySelectorAll<HTMLElement>('[data-table]')) b.append(h('p', { class: 'muted' }, t('loading')));
   refreshTables();
   return () => { root = null; };

@@ -68,3 +68,17 @@ describe('describeChange', () => {
     expect(describeChange('colour=red', names, 'zh')).toBe('colour：red');
   });
 });
+
+describe('describeChange: quoted words and the history and cross-border lines', () => {
+  it('reads a quoted reason as one value, whatever it holds', () => {
+    expect(describeChange('state=acknowledged grid=g1 version=3 review="照片看不清 finding=误写 请重拍"', { g1: '浑源县 6行10列' }, 'zh'))
+      .toBe('状态：已签收；网格：浑源县 6行10列；版本：3；审核意见：照片看不清 finding=误写 请重拍');
+    expect(describeChange('note="已电话核实"', {}, 'zh')).toBe('审核备注：已电话核实');
+  });
+  it('says a cross-border and a history event in words', () => {
+    expect(describeChange('class=open_burning grid= assigned_by=none hotspots=2 cross_border=outside_the_city near=140225 where="浑源县以东约2.1公里，市外"', { '140225': '浑源县' }, 'zh'))
+      .toBe('类别：露天焚烧；网格：未落入网格；定位：不在任何网格；火点：2 个；市外：在本市以外（联防联控），不派单；最近的区县：浑源县；位置：浑源县以东约2.1公里，市外');
+    expect(describeChange('class=straw_burning grid=g1 assigned_by=contains hotspots=1 history=older_than_max_age', { g1: '6行10列' }, 'zh'))
+      .toBe('类别：秸秆焚烧；网格：6行10列；定位：在网格内；火点：1 个；历史补录：发现已超过 24 小时，只记录，不派单');
+  });
+});

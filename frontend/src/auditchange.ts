@@ -12,12 +12,39 @@ export type Names = Record<string, string>;
 
 const KEY = /(?:^|\s)([a-z_]+)=/g;
 
-/** pairs splits "a=1 b=two words c=3" into its keys and values (values may hold spaces). */
+/**
+ * pairs splits "a=1 b=two words c=3" into its keys and values (values may
+ * hold spaces); a quoted value (b="a reviewer's words, even k=v") is read
+ * as one and unquoted.
+ */
 export function pairs(s: string): [string, string][] | null {
-  const starts: { key: string; at: number; value: number }[] = [];
-  for (const m of s.matchAll(KEY)) starts.push({ key: m[1], at: m.index!, value: m.index! + m[0].length });
-  if (!starts.length || s.slice(0, starts[0].at).trim()) return null;
-  return starts.map((k, i) => [k.key, s.slice(k.value, i + 1 < starts.length ? starts[i + 1].at : s.length).trim()]);
+  const out: [string, string][] = [];
+  KEY.lastIndex = 0;
+  let m = KEY.exec(s);
+  if (!m || s.slice(0, m.index).trim()) return null;
+  while (m) {
+    const key = m[1];
+    let from = m.index + m[0].length;
+    const quoted = s[from] === '"' ? quotedAt(s, from) : null;
+    if (quoted) from += quoted.length;
+    KEY.lastIndex = from;
+    const next = KEY.exec(s);
+    out.push([key, quoted ? JSON.parse(quoted) as string : s.slice(from, next ? next.index : s.length).trim()]);
+    m = next;
+  }
+  return out;
+}
+
+/** quotedAt reads the Go-quoted string starting at s[i] ('"…"' with backslash escapes), or null. */
+function quotedAt(s: string, i: number): string | null {
+  for (let j = i + 1; j < s.length; j++) {
+    if (s[j] === '\\') j++;
+    else if (s[j] === '"') {
+      const q = s.slice(i, j + 1);
+      try { JSON.parse(q); return q; } catch { return null; }
+    }
+  }
+  return null;
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -43,6 +70,10 @@ function value(key: string, v: string, names: Names, l: Lang): string {
     case 'hotspots': return tr('chg.n.hotspots', { n: v });
     case 'photos': return tr('chg.n.photos', { n: v });
     case 'event': return '#' + v;
+    case 'history': return tr('chg.history.v');
+    case 'cross_border': return tr('chg.cross_border.v');
+    case 'near': return region(v, names);
+    case 'live_from': return time(v);
     case 'ack_due': case 'report_due': return time(v);
     case 'kind': return known('chg.kind.' + v);
     case 'audience': return known('chg.audience.' + v);
