@@ -120,18 +120,24 @@ var Beijing = func() *time.Location {
 	return loc
 }()
 
-// NoticeText renders a notice as a title and a markdown text in Chinese,
-// times in Beijing time.
-func NoticeText(n Notice) (title, text string) {
-	head := map[string]string{
-		NotifyTaskCreated:   "新火点任务",
-		NotifyTaskOverdue:   "任务超时（已上报区县/乡镇）",
-		NotifyTaskEscalated: "任务严重超时（已上报主管部门）",
-	}[n.Event]
+// headline is a notice's title: what happened (heads by event), the task
+// and its class.
+func headline(n Notice, heads map[string]string) string {
+	head := heads[n.Event]
 	if head == "" {
 		head = n.Event
 	}
-	title = fmt.Sprintf("%s #%d %s", head, n.TaskID, ClassNames[n.Class])
+	return fmt.Sprintf("%s #%d %s", head, n.TaskID, ClassNames[n.Class])
+}
+
+// NoticeText renders a notice as a title and a markdown text in Chinese,
+// times in Beijing time.
+func NoticeText(n Notice) (title, text string) {
+	title = headline(n, map[string]string{
+		NotifyTaskCreated:   "新火点任务",
+		NotifyTaskOverdue:   "任务超时（已上报区县/乡镇）",
+		NotifyTaskEscalated: "任务严重超时（已上报主管部门）",
+	})
 	var b strings.Builder
 	fmt.Fprintf(&b, "### %s\n\n", title)
 	fmt.Fprintf(&b, "- 类别：%s\n", ClassNames[n.Class])

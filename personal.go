@@ -136,14 +136,10 @@ func PersonalMessages(n Notice, people []Person, kinds []string, payload string)
 // PersonalText renders a notice for the supervisor it is sent to: a title
 // and a markdown text in Chinese, times in Beijing time.
 func PersonalText(n Notice) (title, text string) {
-	head := map[string]string{
+	title = headline(n, map[string]string{
 		NotifyTaskCreated: "您有新的核查任务",
 		NotifyTaskOverdue: "任务已超时，请尽快到场核查并上报",
-	}[n.Event]
-	if head == "" {
-		head = n.Event
-	}
-	title = fmt.Sprintf("%s #%d %s", head, n.TaskID, ClassNames[n.Class])
+	})
 	var b strings.Builder
 	fmt.Fprintf(&b, "### %s\n\n", title)
 	fmt.Fprintf(&b, "- 类别：%s\n", ClassNames[n.Class])

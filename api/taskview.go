@@ -106,7 +106,10 @@ func timeline(lines []*skygrid.AuditEntry) []TimelineEntry {
 		case skygrid.ActionReassign:
 			e.FromGrid, e.ToGrid = before["grid"], after["grid"]
 		case "escalate":
-			e.Level = after["escalation"]
+			// "2 to the auditors": the level is the first word.
+			if f := strings.Fields(after["escalation"]); len(f) > 0 {
+				e.Level = f[0]
+			}
 		case "dispatch":
 			e.Assignee = after["to"]
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -210,19 +209,5 @@ func get(ctx context.Context, client *http.Client, target string) (int, []byte, 
 	if err != nil {
 		return 0, nil, errors.New("bad URL")
 	}
-	req.Header.Set("User-Agent", "skygrid-notify")
-	resp, err := client.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
-	if err != nil {
-		return resp.StatusCode, nil, fmt.Errorf("HTTP %d, reading the answer: %v", resp.StatusCode, err)
-	}
-	return resp.StatusCode, answer, nil
+	return do(client, req)
 }

@@ -183,10 +183,16 @@ func post(ctx context.Context, client *http.Client, target string, body []byte, 
 		return 0, nil, errors.New("bad URL")
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "skygrid-notify")
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
+	return do(client, req)
+}
+
+// do sends a request and returns the status and the start of the answer.
+// Transport errors lose the URL (url.Error quotes it in full, query and all).
+func do(client *http.Client, req *http.Request) (int, []byte, error) {
+	req.Header.Set("User-Agent", "skygrid-notify")
 	resp, err := client.Do(req)
 	if err != nil {
 		var ue *url.Error

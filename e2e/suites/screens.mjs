@@ -136,6 +136,9 @@ export default async function ({ url, root, shots, page, check, login: loginAs, 
     await p.waitForSelector('[data-testid=report-submit]', { timeout: 15000 });
     const text = await shown(p);
     check(!internals.test(text) && /请在 .* 前签收|签收已超时/.test(text), `supervisor at 1366 px: the task page in words (${(text.match(internals) || [''])[0]})`);
+    // The hidden file inputs once stuck out 700 px to the right of the page.
+    const [sw, iw] = await p.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    check(sw <= iw, `supervisor at 1366 px: the task page is no wider than the screen (${sw} px in ${iw})`);
     await p.screenshot({ path: join(shots, 'screens-task-supervisor-desktop.png'), fullPage: true });
     await p.context().close();
   }

@@ -32,11 +32,19 @@ export default async function ({ url, shots, page, login, check, desktop, phone 
       await quiet(p);
       const links = await p.$$eval('#topbar nav a', (as) => as.map((a) => a.getAttribute('href')));
       const seen = [];
+      const wide = [];
+      // Nothing sticks out sideways: a page wider than the screen scrolls
+      // sideways on a phone (tables scroll inside their own box).
+      const sideways = async (what) => {
+        const [sw, iw] = await p.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+        if (sw > iw + 1) wide.push(`${what} ${sw} px`);
+      };
       for (const href of links) {
         await p.goto(url + '/' + href);
         await quiet(p);
         const route = href.replace('#/', '');
         seen.push(route);
+        await sideways(route);
         await p.screenshot({ path: `${shots}/${route}-${name}-${w}.png` });
       }
       // A task's page, the first of the user's list.
@@ -45,8 +53,10 @@ export default async function ({ url, shots, page, login, check, desktop, phone 
         await p.goto(`${url}/#/tasks/${tasks[0].id}`);
         await quiet(p);
         seen.push('task ' + tasks[0].id);
+        await sideways('task');
         await p.screenshot({ path: `${shots}/task-${name}-${w}.png`, fullPage: true });
       }
+      check(wide.length === 0, `${name} at ${w} width: no page wider than the screen (${wide.join(', ')})`);
       // The map with every layer on, zoomed in and out.
       await p.goto(url + '/#/map');
       await p.waitForSelector('[data-layer]', { state: 'attached', timeout: 20000 });

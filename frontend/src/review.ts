@@ -22,7 +22,7 @@ export function reviewSection(body: HTMLElement, x: TaskView, act: Act): () => v
   body.append(
     people(x),
     h('section', { class: 'card' }, h('h2', {}, t('rv.timeline')), timeline(x)),
-    h('section', { class: 'card' }, h('h2', {}, t('rv.where')), where, mapEl,
+    h('section', { class: 'card' }, h('h2', {}, t(x.report ? 'rv.where' : 'rv.fireplace')), where, mapEl,
       h('p', { class: 'maplegend muted' }, h('i', { class: 'dot fire' }), t('rv.fire'), ' ', h('i', { class: 'dot rep' }), t('rv.reportpos'), ' ',
         h('i', { class: 'dot pho' }), t('rv.photopos'))));
   const ph = photos(x);
@@ -106,7 +106,8 @@ function reassign(x: TaskView, act: Act, mini: Mini): HTMLElement {
   const go = h('button', { type: 'button', class: 'primary', disabled: true, 'data-testid': 'reassign' }, t('rv.reassign.none'));
   let all: Candidate[] = [];
   let chosen: Candidate | null = null;
-  const label = (c: Candidate) => `${c.parent_name ? c.parent_name + ' ' : ''}${c.grid_name}`;
+  // A grid's name may already start with its township's.
+  const label = (c: Candidate) => (c.parent_name && !c.grid_name.startsWith(c.parent_name) ? `${c.parent_name} ${c.grid_name}` : c.grid_name);
   const choose = (c: Candidate) => {
     chosen = c;
     go.disabled = false;

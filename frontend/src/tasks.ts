@@ -105,7 +105,7 @@ function listPage(el: HTMLElement): () => void {
       const r = await api.get<{ tasks: Task[]; total: number }>(listURL(stateSel.value));
       prefetchOpen(r.tasks ?? []);
       tasks = r.tasks ?? [];
-      count.textContent = `${tasks.length}/${r.total ?? tasks.length}`;
+      count.textContent = t('tasks.count', { n: r.total ?? tasks.length });
       draw();
     } catch (e) {
       clear(list);

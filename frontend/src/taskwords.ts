@@ -36,7 +36,7 @@ export function escalationText(level: number | undefined): string {
 export function timelineText(e: TimelineEntry): string {
   const who = actorName(e.actor);
   const parts = [t('tl.' + e.action, { who })];
-  if (e.action === 'dispatch' && e.assignee) parts.push(t('tl.to', { who: e.assignee === 'unassigned queue' ? t('state.unassigned') : e.assignee }));
+  if (e.action === 'dispatch' && e.assignee) parts.push(e.assignee === 'unassigned queue' ? t('tl.queue') : t('tl.to', { who: e.assignee }));
   if (e.finding) parts.push(t('tl.finding', { f: tOr('finding', e.finding) }));
   if (e.photos) parts.push(t('tl.photos', { n: e.photos }) + (e.flagged ? t('tl.flagged') : ''));
   if (e.from_grid || e.to_grid) parts.push(t('tl.reassigned', { from: e.from_grid ?? '', to: e.to_grid ?? '' }));

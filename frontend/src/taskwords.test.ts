@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { setLang } from './i18n';
+import { deadlineText, escalationText, taskTitle, timelineText } from './taskwords';
+
+setLang('zh');
+const at = Date.parse('2023-10-31T09:30:00Z'); // 17:30 Beijing
+
+describe('taskTitle follows what is known', () => {
+  it.each([
+    [{ state: 'dispatched', event_class: 'straw_burning' }, '疑似秸秆焚烧'],
+    [{ state: 'reported', event_class: 'straw_burning', finding: 'false_alarm' }, '误报（待审核）'],
+    [{ state: 'closed', event_class: 'open_burning', finding: 'straw_burning' }, '秸秆焚烧（已核实）'],
+    [{ state: 'acknowledged', event_class: 'open_burning', finding: '' }, '疑似露天焚烧'],
+  ])('%o', (x, want) => { expect(taskTitle(x)).toBe(want); });
+});
+
+describe('deadlineText', () => {
+  it('says when and how long is left', () => {
+    expect(deadlineText({ state: 'dispatched', ack_due: '2023-10-31T09:42:00Z' }, at)).toEqual({ text: '请在 10月31日 17:42 前签收 · 还剩 12分', over: false });
+  });
+  it('says how late', () => {
+    expect(deadlineText({ state: 'acknowledged', report_due: '2023-10-31T08:00:00Z' }, at)).toEqual({ text: '上报已超时 1小时30分', over: true });
+  });
+  it('says nothing for a reported task', () => {
+    expect(deadlineText({ state: 'reported', report_due: '2023-10-31T08:00:00Z' }, at).text).toBe('');
+  });
+});
+
+describe('timelineText', () => {
+  it('names the system and the level of an escalation', () => {
+    expect(timelineText({ at: '', action: 'escalate', actor: 'escalation', level: '2' })).toBe('超时督办，' + escalationText(2));
+    expect(timelineText({ at: '', action: 'escalate', actor: 'escalation' })).toBe('超时督办');
+  });
+  it('says a report with its finding and flagged photos, a return with its reason', () => {
+    expect(timelineText({ at: '', action: 'report', actor: 'wangge', finding: 'straw_burning', photos: '2', flagged: true }))
+      .toBe('wangge上报，结论：秸秆焚烧，照片2张（有照片存疑）');
+    expect(timelineText({ at: '', action: 'return', actor: 'hunyuan', note: '看不清' })).toBe('hunyuan退回，“看不清”');
+  });
+  it('says where a dispatch went', () => {
+    expect(timelineText({ at: '', action: 'dispatch', actor: 'feed', assignee: 'unassigned queue' })).toBe('系统（自动拉取卫星数据）派单，进入市级待分派队列（不在任何网格）');
+  });
+});
