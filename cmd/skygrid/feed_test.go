@@ -142,8 +142,16 @@ func TestFetchFirmsServeFeedsWatchAndMetrics(t *testing.T) {
 	if batches[0].LatencyMS == nil || *batches[0].LatencyMS < 0 || *batches[0].LatencyMS > 5000 {
 		t.Errorf("watch batch latency %v", batches[0].LatencyMS)
 	}
-	if _, err := os.Stat(filepath.Join(watch, "done", "2023-10-20.csv")); err != nil {
-		t.Errorf("the dropped file is not in done/: %v", err)
+	// The watcher moves the file once its batch is stored: a moment after
+	// the batch shows.
+	var moved error
+	for deadline = time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if _, moved = os.Stat(filepath.Join(watch, "done", "2023-10-20.csv")); moved == nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	if moved != nil {
+		t.Errorf("the dropped file is not in done/: %v", moved)
 	}
 	r, err := authGet(url + "/metrics")
 	if err != nil {

@@ -6,7 +6,7 @@ import { addBasemaps, type Basemaps } from './basemap';
 import { clear, h, toast } from './dom';
 import { getLang, t, tOr } from './i18n';
 import { gridLabel, searchBounds, type SearchResult } from './place';
-import { bboxAround, escapeHtml, formatDateTime, lastHours, octoberDay, shanghaiDayRange, shanghaiRange, tapHalfDegrees, withTimeParams } from './format';
+import { bboxAround, escapeHtml, formatArea, formatDateTime, lastHours, octoberDay, shanghaiDayRange, shanghaiRange, tapHalfDegrees, withTimeParams } from './format';
 import { RegionLabels } from './labels';
 import { addLocate } from './locate';
 import { distanceMetres, distanceWords } from './position';
@@ -345,7 +345,7 @@ function siteHtml(f: any): string {
   }
   const ok = p.violation ? `<span class="badge bad">${escapeHtml(p.violation_name ?? p.violation)}</span>` : `<span class="badge ok">${escapeHtml(t('site.ok'))}</span>`;
   return `<div class="site" data-testid="site-popup"><h3>${escapeHtml(p.kind_name ?? p.kind)} · ${escapeHtml(p.name)}</h3>${ok}<table>` +
-    row('site.area', p.area_m2 ? `${Math.round(p.area_m2)} m²` : '') + row('site.permit', a.permit) + row('site.builder', a.builder) +
+    row('site.area', p.area_m2 ? formatArea(p.area_m2) : '') + row('site.permit', a.permit) + row('site.builder', a.builder) +
     row('site.video', tOr('attr.video', a.video)) + row('site.material', tOr('attr.material', a.material)) + row('site.suppression', tOr('attr.suppression', a.suppression)) + '</table></div>';
 }
 
