@@ -123,7 +123,8 @@ type TaskChange struct {
 // Transition checks that user u may apply action to the task now and
 // applies it: EFORBIDDEN when the role may not, ECONFLICT (with the
 // reason) when the state does not allow it, EINVALID for bad input. Scope
-// is checked by the caller (the task must be in the user's scope).
+// is checked by the caller (the task must be in the user's scope), and so
+// is that a reassignment's grid_id names a grid of the user's area.
 func (t *Task) Transition(action string, u *User, c TaskChange, now time.Time) error {
 	reviewer := u.Role == RoleOfficial || u.Role == RoleAuditor || u.Role == RoleAdmin
 	fieldWorker := u.Role == RoleSupervisor || u.Role == RoleAdmin
@@ -393,6 +394,12 @@ type TaskService interface {
 	FindTasks(ctx context.Context, filter TaskFilter) ([]*Task, int, error)
 	// FindTaskByID returns a task with its photos, or ENOTFOUND.
 	FindTaskByID(ctx context.Context, id int64) (*Task, error)
+	// FindTaskInScope returns a task with its photos when FindTasks with
+	// the scope lists it (the same condition: a task is opened, acted on
+	// and its photos shown exactly when it is listed); for a scoped user
+	// EFORBIDDEN when it is not in their area or does not exist alike,
+	// else ENOTFOUND.
+	FindTaskInScope(ctx context.Context, id int64, scope Scope) (*Task, error)
 	// UpdateTask applies an action in one transaction: it loads the task,
 	// checks the version the caller saw (0: any) and the user's scope,
 	// runs Transition, stores the task and the photos, writes the audit

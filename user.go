@@ -2,7 +2,6 @@ package skygrid
 
 import (
 	"context"
-	"slices"
 	"time"
 )
 
@@ -38,9 +37,11 @@ type User struct {
 // CityWide reports whether the user sees everything.
 func (u *User) CityWide() bool { return u.Role == RoleAdmin || u.Role == RoleAuditor }
 
-// Scope is what a user may see: everything, or the regions listed (an
-// event or task is in scope when its grid, township or county is one of
-// them).
+// Scope is what a user may see: everything, or the regions listed. The
+// rule is the store's, one SQL condition for lists and single objects
+// alike: a region is in scope when it, its parent or its grandparent is
+// listed; a task by its grid (once reassigned, the new grid), or without
+// a grid by its event's township and county; an event by its task.
 type Scope struct {
 	All     bool
 	Regions []string
@@ -56,20 +57,6 @@ func ScopeOf(u *User) Scope {
 		return Scope{All: true}
 	}
 	return Scope{Regions: u.Regions}
-}
-
-// Holds reports whether any of the ids (an event's grid, township and
-// county) is in scope.
-func (s Scope) Holds(ids ...string) bool {
-	if s.All {
-		return true
-	}
-	for _, id := range ids {
-		if id != "" && slices.Contains(s.Regions, id) {
-			return true
-		}
-	}
-	return false
 }
 
 // UserService keeps users, sessions and tokens.

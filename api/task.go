@@ -222,18 +222,8 @@ func (s *Server) visibleTask(c echo.Context) (*skygrid.Task, error) {
 	if err != nil || id <= 0 {
 		return nil, skygrid.Errorf(skygrid.EINVALID, "task id must be a positive whole number, got %q", c.Param("id"))
 	}
-	sc := scopeOf(c)
-	t, err := s.Tasks.FindTaskByID(c.Request().Context(), id)
-	if err != nil && !sc.All && skygrid.ErrorCode(err) == skygrid.ENOTFOUND {
-		return nil, forbidden(fmt.Sprintf("task %d", id))
-	}
-	if err != nil {
-		return nil, err
-	}
-	if !sc.Holds(t.GridID, t.TownshipID, t.CountyID) {
-		return nil, forbidden(fmt.Sprintf("task %d", id))
-	}
-	return t, nil
+	// The list's own scope condition: opened exactly when listed.
+	return s.Tasks.FindTaskInScope(c.Request().Context(), id, *scopeOf(c))
 }
 
 // GET /api/tasks/:id: the task with its photos, place and navigation links.
@@ -386,9 +376,19 @@ func (s *Server) handlePhoto(c echo.Context) error {
 	if err != nil && (sc.All || skygrid.ErrorCode(err) != skygrid.ENOTFOUND) {
 		return err
 	}
-	i := slices.IndexFunc(ts, func(t *skygrid.Task) bool {
-		return sc.Holds(t.GridID, t.TownshipID, t.CountyID) && (task == 0 || t.ID == int64(task))
-	})
+	// A photo is shown to those who may open one of its tasks.
+	i := -1
+	for j, t := range ts {
+		if task != 0 && t.ID != int64(task) {
+			continue
+		}
+		if _, err := s.Tasks.FindTaskInScope(c.Request().Context(), t.ID, *sc); err == nil {
+			i = j
+			break
+		} else if code := skygrid.ErrorCode(err); code != skygrid.EFORBIDDEN && code != skygrid.ENOTFOUND {
+			return err
+		}
+	}
 	if i < 0 {
 		return forbidden("this photo")
 	}

@@ -33,8 +33,11 @@ const taskFrom = ` FROM tasks t JOIN events e ON e.id = t.event_id LEFT JOIN sup
 	LEFT JOIN regions g ON g.id = t.grid_id LEFT JOIN regions gp ON gp.id = g.parent_id`
 
 // taskScopeCond keeps tasks in scope: a task with a grid by the grid, its
-// parent and grandparent; one without (the city's unassigned queue) by
-// its event's township and county.
+// parent and grandparent (scopeCond, the rule regions follow too); one
+// without (the city's unassigned queue) by its event's township and
+// county. It is the only scope rule of tasks: lists use it, and so does
+// every check of one task (findTaskInScope), its photos, its actions and
+// its event.
 func taskScopeCond(s *skygrid.Scope, args *[]any) string {
 	if s == nil || s.All {
 		return ""
@@ -77,8 +80,10 @@ func scanTask(rows interface{ Scan(...any) error }, extra ...any) (*skygrid.Task
 	return t, nil
 }
 
-// scopeCond is the SQL condition keeping rows in scope: the grid,
-// township or county column holds one of the scope's regions. "" for
+// scopeCond is the SQL condition keeping rows in scope, the one scope rule
+// of regions and of what lies in them: a row is in scope when its region,
+// that region's parent or its grandparent is one of the scope's regions
+// (a grid, its township or county; a township, its county). "" for
 // everything; a scope with no regions keeps nothing.
 func scopeCond(s *skygrid.Scope, args *[]any, grid, township, county string) string {
 	if s == nil || s.All {
@@ -116,10 +121,32 @@ func (db *DB) FindTaskByID(ctx context.Context, id int64) (*skygrid.Task, error)
 	return findTaskByID(ctx, tx, id)
 }
 
-func findTaskByID(ctx context.Context, tx *Tx, id int64) (*skygrid.Task, error) {
-	ts, _, err := findTasks(ctx, tx, skygrid.TaskFilter{ID: &id}, nil)
+// FindTaskInScope returns a task with its photos when the scope's task
+// list holds it (see skygrid.TaskService).
+func (db *DB) FindTaskInScope(ctx context.Context, id int64, scope skygrid.Scope) (*skygrid.Task, error) {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("find task %d: begin: %w", id, err)
+	}
+	defer tx.Rollback()
+	return findTaskInScope(ctx, tx, id, scope)
+}
+
+func findTaskByID(ctx context.Context, tx *Tx, id int64) (*skygrid.Task, error) {
+	return findTaskInScope(ctx, tx, id, skygrid.Scope{All: true})
+}
+
+// findTaskInScope reads one task through the list's own query and scope
+// condition, so a task is opened exactly when it is listed: for a scoped
+// user EFORBIDDEN when it is not in their area or does not exist alike
+// (nothing leaks), else ENOTFOUND.
+func findTaskInScope(ctx context.Context, tx *Tx, id int64, scope skygrid.Scope) (*skygrid.Task, error) {
+	ts, _, err := findTasks(ctx, tx, skygrid.TaskFilter{ID: &id, Scope: &scope}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("find task %d: %w", id, err)
+	}
+	if len(ts) == 0 && !scope.All {
+		return nil, skygrid.Errorf(skygrid.EFORBIDDEN, "task %d is not in your area", id)
 	}
 	if len(ts) == 0 {
 		return nil, skygrid.Errorf(skygrid.ENOTFOUND, "task %d not found", id)
@@ -471,14 +498,10 @@ func (db *DB) UpdateTask(ctx context.Context, id, version int64, action string, 
 // Transition, stores the task and the photos, and writes the audit line
 // and the notifications. Nothing is written when it refuses.
 func updateTask(ctx context.Context, tx *Tx, id, version int64, action string, u *skygrid.User, c skygrid.TaskChange, photos []*skygrid.Photo) (*skygrid.Task, error) {
-	t, err := findTaskByID(ctx, tx, id)
 	scope := skygrid.ScopeOf(u)
-	if err != nil || !scope.Holds(t.GridID, t.TownshipID, t.CountyID) {
-		if scope.All {
-			return nil, err
-		}
-		// Out of scope and absent look the same: nothing leaks.
-		return nil, skygrid.Errorf(skygrid.EFORBIDDEN, "task %d is not in your area", id)
+	t, err := findTaskInScope(ctx, tx, id, scope)
+	if err != nil {
+		return nil, err
 	}
 	if version != 0 && t.Version != version {
 		return nil, skygrid.Errorf(skygrid.ECONFLICT, "task %d changed since you loaded it (version %d, now %d: %s); load it again", id, version, t.Version, t.State)
@@ -644,20 +667,24 @@ func (db *DB) CloseTasks(ctx context.Context, refs []skygrid.TaskRef, notes stri
 	return closed, nil
 }
 
-// checkReassign checks that the new grid exists and lies in the scope.
+// checkReassign checks that the task's new place is a grid of the user's
+// area, by the regions' own scope rule (the reviewers' candidate grids
+// are listed by it): another area's region, or none, is EFORBIDDEN for a
+// scoped user; a county or township EINVALID (a task is done by a grid's
+// supervisor: nobody would act on it).
 func checkReassign(ctx context.Context, tx *Tx, scope skygrid.Scope, grid string) error {
-	chain, err := regionChain(ctx, tx, grid)
+	rs, _, err := findRegions(ctx, tx, skygrid.RegionFilter{ID: &grid, Scope: &scope})
 	if err != nil {
-		return err
+		return fmt.Errorf("reassign: find grid %s: %w", grid, err)
 	}
-	if len(chain) == 0 {
-		if !scope.All {
-			return skygrid.Errorf(skygrid.EFORBIDDEN, "grid %s is not in your area", grid)
-		}
-		return skygrid.Errorf(skygrid.EINVALID, "grid %q is not imported", grid)
-	}
-	if !scope.Holds(chain...) {
+	switch {
+	case len(rs) == 0 && !scope.All:
 		return skygrid.Errorf(skygrid.EFORBIDDEN, "grid %s is not in your area", grid)
+	case len(rs) == 0:
+		return skygrid.Errorf(skygrid.EINVALID, "grid %q is not imported", grid)
+	case rs[0].Level != skygrid.LevelGrid:
+		return skygrid.Errorf(skygrid.EINVALID, "grid_id %s (%s) is a %s, not a grid: a task is reassigned to a grid, whose supervisor does it",
+			grid, rs[0].Name, rs[0].Level)
 	}
 	return nil
 }

@@ -530,3 +530,101 @@ func TestCloseTasks(t *testing.T) {
 		}
 	})
 }
+
+// One scope rule for a task list and a single task, also for rows the
+// old code left behind: a task reassigned to a county or a township
+// (before reassignment took grids only), one reassigned to a grid that
+// was imported again without a parent, and the unassigned queue. Each
+// user opens (and acts on) exactly the tasks their list holds.
+func TestTaskInScopeIsTheListScope(t *testing.T) {
+	w := newTaskWorld(t)
+	ctx := context.Background()
+	for _, u := range []*skygrid.User{
+		{Name: "officialB", Role: skygrid.RoleOfficial, Regions: []string{countyB}},
+		{Name: "officialT2", Role: skygrid.RoleOfficial, Regions: []string{townT2}},
+		{Name: "supervisorB1", Role: skygrid.RoleSupervisor, Regions: []string{gridB1}},
+	} {
+		if err := w.db.CreateUser(ctx, u, "x"); err != nil {
+			t.Fatal(err)
+		}
+		w.users[u.Name] = u
+	}
+	// Rows as the old code could leave them.
+	for q, task := range map[string]string{
+		"UPDATE tasks SET grid_id = '" + countyB + "' WHERE id = %d": "a1",
+		"UPDATE tasks SET grid_id = '" + townT2 + "' WHERE id = %d":  "a2",
+		"UPDATE tasks SET grid_id = 'gone-001' WHERE id = %d":        "b1",
+	} {
+		if err := w.db.ExecForTest(ctx, fmt.Sprintf(q, w.tasks[task].ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, u := range w.users {
+		t.Run(name, func(t *testing.T) {
+			scope := skygrid.ScopeOf(u)
+			listed, _ := w.find(t, skygrid.TaskFilter{Scope: &scope})
+			inList := map[int64]bool{}
+			for _, tk := range listed {
+				inList[tk.ID] = true
+			}
+			if name != "admin" && (len(listed) == 0 || len(listed) == len(w.tasks)) {
+				t.Fatalf("%s lists %d of %d tasks: the test would prove nothing", name, len(listed), len(w.tasks))
+			}
+			for fname, f := range w.tasks {
+				tk, err := w.db.FindTaskInScope(ctx, f.ID, scope)
+				if (err == nil) != inList[f.ID] {
+					t.Errorf("task %s: listed %v, opened: %v", fname, inList[f.ID], err)
+				}
+				if err == nil && (tk.ID != f.ID || (fname == "a4" && len(tk.Photos) != 1)) {
+					t.Errorf("task %s: read %d with %d photos", fname, tk.ID, len(tk.Photos))
+				}
+				if err != nil && skygrid.ErrorCode(err) != skygrid.EFORBIDDEN {
+					t.Errorf("task %s: %v, want forbidden", fname, err)
+				}
+				// An action agrees too: a stale version is a conflict when
+				// the task is theirs, forbidden when not.
+				_, err = w.db.UpdateTask(ctx, f.ID, 999999, skygrid.ActionNote, u, skygrid.TaskChange{Notes: "x"}, nil)
+				if want := map[bool]string{true: skygrid.ECONFLICT, false: skygrid.EFORBIDDEN}[inList[f.ID]]; skygrid.ErrorCode(err) != want {
+					t.Errorf("task %s: a stale note: %v, want %s", fname, err, want)
+				}
+			}
+			if _, err := w.db.FindTaskInScope(ctx, 999999, scope); skygrid.ErrorCode(err) != map[bool]string{true: skygrid.ENOTFOUND, false: skygrid.EFORBIDDEN}[scope.All] {
+				t.Errorf("a task that does not exist: %v", err)
+			}
+		})
+	}
+}
+
+// Reassignment takes a grid of the user's area only: a county or a
+// township is refused (nobody would act on the task), and so is another
+// area's grid or an unknown id.
+func TestReassignTakesGridsOnly(t *testing.T) {
+	w := newTaskWorld(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		user, grid, code, says string
+	}{
+		{"officialA", countyA, skygrid.EINVALID, "is a county, not a grid"},
+		{"officialA", townT2, skygrid.EINVALID, "is a township, not a grid"},
+		{"admin", countyB, skygrid.EINVALID, "is a county, not a grid"},
+		{"admin", "nowhere", skygrid.EINVALID, "not imported"},
+		{"officialA", gridB1, skygrid.EFORBIDDEN, "not in your area"},
+		{"officialA", countyB, skygrid.EFORBIDDEN, "not in your area"},
+		{"officialT1", gridA2, skygrid.EFORBIDDEN, "not in your area"},
+		{"officialA", "nowhere", skygrid.EFORBIDDEN, "not in your area"},
+		{"officialA", gridA3, "", ""},
+	} {
+		t.Run(tc.user+"-"+tc.grid, func(t *testing.T) {
+			task := taskState(t, w.db, w.tasks["a2"].ID)
+			got, err := w.db.UpdateTask(ctx, task.ID, task.Version, skygrid.ActionReassign, w.users[tc.user], skygrid.TaskChange{GridID: tc.grid}, nil)
+			if skygrid.ErrorCode(err) != tc.code || (err != nil && !strings.Contains(err.Error(), tc.says)) {
+				t.Fatalf("%v, want %s %q", err, tc.code, tc.says)
+			}
+			if after := taskState(t, w.db, task.ID); err != nil && after.GridID != task.GridID {
+				t.Errorf("refused, but the task moved to %s", after.GridID)
+			} else if err == nil && (got.GridID != tc.grid || after.GridID != tc.grid) {
+				t.Errorf("reassigned to %s, stored %s", got.GridID, after.GridID)
+			}
+		})
+	}
+}
