@@ -74,9 +74,29 @@ type UserService interface {
 	CreateSession(ctx context.Context, idHash string, userID int64, csrf string, expires time.Time) error
 	SessionUser(ctx context.Context, idHash string) (*User, string, error)
 	DeleteSession(ctx context.Context, idHash string) error
-	// CreateToken stores an API token (by hash); TokenUser finds its user.
+	// CreateToken stores an API token (by hash) that expires after
+	// DefaultTokenTTL; TokenUser finds its user: EUNAUTHORIZED, saying
+	// why, for a token unknown, revoked, expired or of a disabled user.
 	CreateToken(ctx context.Context, tokenHash string, userID int64, name string) error
 	TokenUser(ctx context.Context, tokenHash string) (*User, error)
+	// AddToken stores an API token (by hash) for t.UserID named t.Name,
+	// expiring at t.ExpiresAt (required), with its audit line; it sets
+	// t.ID and t.CreatedAt.
+	AddToken(ctx context.Context, t *Token, tokenHash string) error
+	// FindTokens lists the API tokens, newest first (never a secret).
+	FindTokens(ctx context.Context, f TokenFilter) ([]*Token, error)
+	// RevokeToken revokes a token, with its audit line: ENOTFOUND,
+	// ECONFLICT when it is revoked already. Its next request is a 401.
+	RevokeToken(ctx context.Context, id int64) (*Token, error)
+	// SetUserDisabled disables or enables a user, with its audit line;
+	// disabling ends the user's sessions, and their tokens are refused
+	// while disabled. ECONFLICT when the user is so already.
+	SetUserDisabled(ctx context.Context, id int64, disabled bool) (*User, error)
+	// SetPassword replaces a user's password hash and ends their sessions
+	// but keep (the id hash of the session making the change; "" ends
+	// all), with its audit line (never the password). It returns how many
+	// sessions ended.
+	SetPassword(ctx context.Context, id int64, hash, keep string) (int, error)
 	// StartLogin counts, in one transaction, the failures of each key
 	// (user name, client address) since a time against its limit; under
 	// the limits it records this attempt as a failure for every key (so
@@ -89,4 +109,52 @@ type UserService interface {
 	// LoginSucceeded removes the attempt's records and the earlier
 	// failures of key (the user name).
 	LoginSucceeded(ctx context.Context, attempt []int64, key string) error
+}
+
+// DefaultTokenTTL is how long an API token lasts unless told otherwise
+// (the configuration's [auth] token_expiry_days, token create --expires).
+const DefaultTokenTTL = 90 * 24 * time.Hour
+
+// Token is an API token as listed: never its secret (only its hash is
+// stored).
+type Token struct {
+	ID       int64  `json:"id"`
+	UserID   int64  `json:"user_id"`
+	UserName string `json:"user_name"`
+	// Name says what the token is for ("prometheus", "script").
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+	LastUsed  time.Time `json:"last_used,omitzero"`
+	// ExpiresAt is when it stops working (zero: never, only for tokens
+	// made before tokens expired and not yet migrated).
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	RevokedAt time.Time `json:"revoked_at,omitzero"`
+	// State is TokenActive, TokenExpired or TokenRevoked at the time it
+	// was read.
+	State string `json:"state"`
+}
+
+// Token states.
+const (
+	TokenActive  = "active"
+	TokenExpired = "expired"
+	TokenRevoked = "revoked"
+)
+
+// StateAt is the token's state at now.
+func (t *Token) StateAt(now time.Time) string {
+	switch {
+	case !t.RevokedAt.IsZero():
+		return TokenRevoked
+	case !t.ExpiresAt.IsZero() && !t.ExpiresAt.After(now):
+		return TokenExpired
+	}
+	return TokenActive
+}
+
+// TokenFilter selects tokens. Zero fields do not filter.
+type TokenFilter struct {
+	ID     *int64
+	UserID *int64
+	Name   *string
 }

@@ -104,6 +104,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set("user", u)
 		c.Set("csrf", csrf)
+		c.Set("session", HashSecret(ck.Value))
 		return next(c)
 	}
 }

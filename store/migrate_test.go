@@ -110,3 +110,57 @@ func TestMigration0006KeepsTheOutbox(t *testing.T) {
 		t.Errorf("users.dingtalk_id: %v", err)
 	}
 }
+
+// Migration 0008: API tokens made before tokens expired keep working for
+// the default 90 days from the migration (not for ever, not stopping at
+// once); new columns for expiry and revocation.
+func TestMigration0008GivesOldTokensAnExpiry(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	raw, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	names, _ := fs.Glob(migrationFS, "migrations/*.sql")
+	sort.Strings(names)
+	for _, name := range names {
+		if name >= "migrations/0008" {
+			break
+		}
+		buf, _ := fs.ReadFile(migrationFS, name)
+		if _, err := raw.Exec(string(buf)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		raw.Exec(`INSERT INTO migrations (name, applied_at) VALUES (?, '2023-10-01T00:00:00Z')`, name)
+	}
+	for _, q := range []string{
+		`INSERT INTO users (id, name, role, password_hash, created_at, updated_at) VALUES (1, 'ops', 'admin', 'x', '2023-01-01T00:00:00Z', '2023-01-01T00:00:00Z')`,
+		`INSERT INTO api_tokens (id, token_hash, user_id, name, created_at) VALUES (7, 'h7', 1, 'prometheus', '2023-01-01T00:00:00Z')`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	raw.Close()
+	db := NewDB(path)
+	before := time.Now().UTC().Truncate(time.Second)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	ts, err := db.FindTokens(ctx, skygrid.TokenFilter{})
+	if err != nil || len(ts) != 1 {
+		t.Fatalf("%v %v", ts, err)
+	}
+	tk := ts[0]
+	if lo, hi := before.Add(skygrid.DefaultTokenTTL), time.Now().Add(skygrid.DefaultTokenTTL+time.Second); tk.ID != 7 || tk.State != skygrid.TokenActive ||
+		tk.ExpiresAt.Before(lo) || tk.ExpiresAt.After(hi) || !tk.RevokedAt.IsZero() || tk.UserName != "ops" {
+		t.Errorf("the old token after 0008: %+v", tk)
+	}
+	if u, err := db.TokenUser(ctx, "h7"); err != nil || u.Name != "ops" {
+		t.Errorf("the old token: %v %v", u, err)
+	}
+}

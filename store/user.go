@@ -162,29 +162,236 @@ func (db *DB) DeleteSession(ctx context.Context, idHash string) error {
 	return err
 }
 
+// CreateToken stores an API token expiring after skygrid.DefaultTokenTTL.
 func (db *DB) CreateToken(ctx context.Context, tokenHash string, userID int64, name string) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES (?, ?, ?, ?)`,
-		tokenHash, userID, name, ts(tx.now)); err != nil {
-		return err
-	}
-	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "cli", Action: "token.create", Entity: "user", EntityID: fmt.Sprint(userID), After: "token " + name}); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return db.AddToken(ctx, &skygrid.Token{UserID: userID, Name: name, ExpiresAt: db.Now().Add(skygrid.DefaultTokenTTL)}, tokenHash)
 }
 
+// AddToken: see skygrid.UserService.
+func (db *DB) AddToken(ctx context.Context, t *skygrid.Token, tokenHash string) error {
+	if strings.TrimSpace(t.Name) == "" {
+		return skygrid.Errorf(skygrid.EINVALID, "a token needs a name (what it is for)")
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("create token: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if t.ExpiresAt.IsZero() || !t.ExpiresAt.After(tx.now) {
+		return skygrid.Errorf(skygrid.EINVALID, "token %q: its expiry %s is not in the future", t.Name, ts(t.ExpiresAt))
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		tokenHash, t.UserID, t.Name, ts(tx.now), ts(t.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("create token %q: %w", t.Name, err)
+	}
+	t.ID, _ = res.LastInsertId()
+	t.CreatedAt, t.State = tx.now, skygrid.TokenActive
+	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: skygrid.ActorOf(ctx, "cli"), Action: "token.create", Entity: "user",
+		EntityID: fmt.Sprint(t.UserID), After: fmt.Sprintf("token_name=%s token_id=%d user_id=%d expires=%s", t.Name, t.ID, t.UserID, ts(t.ExpiresAt))}); err != nil {
+		return fmt.Errorf("create token %q: audit: %w", t.Name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("create token %q: commit: %w", t.Name, err)
+	}
+	return nil
+}
+
+// tokenLastUsedEvery is how stale a token's last use may be before a
+// request writes it again (one write a minute, not one a request).
+const tokenLastUsedEvery = time.Minute
+
+// TokenUser: see skygrid.UserService. Each refusal says why: the bearer
+// holds the token, so nothing leaks to them.
 func (db *DB) TokenUser(ctx context.Context, tokenHash string) (*skygrid.User, error) {
-	u, err := scanUser(db.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_hash = ? AND u.disabled = 0`, tokenHash))
+	var id int64
+	var name, expires, revoked, lastUsed string
+	u, err := scanUser(db.rdb.QueryRowContext(ctx, `SELECT `+userCols+`, t.id, t.name, t.expires_at, t.revoked_at, t.last_used
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`, tokenHash), &id, &name, &expires, &revoked, &lastUsed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, skygrid.Errorf(skygrid.EUNAUTHORIZED, "unknown API token")
+	} else if err != nil {
+		return nil, fmt.Errorf("find token: %w", err)
 	}
-	return u, err
+	now := db.Now()
+	switch t := (&skygrid.Token{RevokedAt: parseTS(revoked), ExpiresAt: parseTS(expires)}); t.StateAt(now) {
+	case skygrid.TokenRevoked:
+		return nil, skygrid.Errorf(skygrid.EUNAUTHORIZED, "API token %q (id %d) was revoked on %s", name, id, beijing(t.RevokedAt))
+	case skygrid.TokenExpired:
+		return nil, skygrid.Errorf(skygrid.EUNAUTHORIZED, "API token %q (id %d) expired on %s: ask an admin for a new one (skygrid token create)",
+			name, id, beijing(t.ExpiresAt))
+	}
+	if u.Disabled {
+		return nil, skygrid.Errorf(skygrid.EUNAUTHORIZED, "user %s is disabled", u.Name)
+	}
+	if last := parseTS(lastUsed); now.Sub(last) >= tokenLastUsedEvery {
+		// Best effort: when it was last used is for the admin's list; a
+		// busy database does not fail the request for it.
+		_, _ = db.db.ExecContext(ctx, `UPDATE api_tokens SET last_used = ? WHERE id = ?`, ts(now), id)
+	}
+	return u, nil
+}
+
+// beijing shows a time to users: Asia/Shanghai, to the minute.
+func beijing(t time.Time) string {
+	return t.In(skygrid.Beijing).Format("2006-01-02 15:04") + " (UTC+8)"
+}
+
+const tokenCols = `t.id, t.user_id, u.name, t.name, t.created_at, t.last_used, t.expires_at, t.revoked_at`
+
+func scanToken(row interface{ Scan(...any) error }, now time.Time) (*skygrid.Token, error) {
+	t := &skygrid.Token{}
+	var created, last, expires, revoked string
+	if err := row.Scan(&t.ID, &t.UserID, &t.UserName, &t.Name, &created, &last, &expires, &revoked); err != nil {
+		return nil, err
+	}
+	t.CreatedAt, t.LastUsed, t.ExpiresAt, t.RevokedAt = parseTS(created), parseTS(last), parseTS(expires), parseTS(revoked)
+	t.State = t.StateAt(now)
+	return t, nil
+}
+
+// FindTokens: see skygrid.UserService.
+func (db *DB) FindTokens(ctx context.Context, f skygrid.TokenFilter) ([]*skygrid.Token, error) {
+	var conds []string
+	var args []any
+	if f.ID != nil {
+		conds, args = append(conds, "t.id = ?"), append(args, *f.ID)
+	}
+	if f.UserID != nil {
+		conds, args = append(conds, "t.user_id = ?"), append(args, *f.UserID)
+	}
+	if f.Name != nil {
+		conds, args = append(conds, "t.name = ?"), append(args, *f.Name)
+	}
+	rows, err := db.rdb.QueryContext(ctx, `SELECT `+tokenCols+` FROM api_tokens t JOIN users u ON u.id = t.user_id`+where(conds)+
+		` ORDER BY t.id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find tokens: %w", err)
+	}
+	defer rows.Close()
+	now := db.Now()
+	var out []*skygrid.Token
+	for rows.Next() {
+		t, err := scanToken(rows, now)
+		if err != nil {
+			return nil, fmt.Errorf("find tokens: read a row: %w", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find tokens: %w", err)
+	}
+	return out, nil
+}
+
+// tokenSummary is what the audit log says of a token: never its secret.
+func tokenSummary(t *skygrid.Token) string {
+	return fmt.Sprintf("token_name=%s token_id=%d user=%s token_state=%s expires=%s", t.Name, t.ID, t.UserName, t.State, ts(t.ExpiresAt))
+}
+
+// RevokeToken: see skygrid.UserService.
+func (db *DB) RevokeToken(ctx context.Context, id int64) (*skygrid.Token, error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("revoke token %d: begin: %w", id, err)
+	}
+	defer tx.Rollback()
+	t, err := scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenCols+` FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?`, id), tx.now)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, skygrid.Errorf(skygrid.ENOTFOUND, "no API token %d", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("revoke token %d: %w", id, err)
+	}
+	if t.State == skygrid.TokenRevoked {
+		return nil, skygrid.Errorf(skygrid.ECONFLICT, "API token %d (%s of %s) was revoked on %s already", id, t.Name, t.UserName, beijing(t.RevokedAt))
+	}
+	before := tokenSummary(t)
+	if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, ts(tx.now), id); err != nil {
+		return nil, fmt.Errorf("revoke token %d: %w", id, err)
+	}
+	t.RevokedAt, t.State = tx.now, skygrid.TokenRevoked
+	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: skygrid.ActorOf(ctx, "cli"), Action: "token.revoke", Entity: "token",
+		EntityID: fmt.Sprint(id), Before: before, After: tokenSummary(t)}); err != nil {
+		return nil, fmt.Errorf("revoke token %d: audit: %w", id, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("revoke token %d: commit: %w", id, err)
+	}
+	return t, nil
+}
+
+// SetUserDisabled: see skygrid.UserService.
+func (db *DB) SetUserDisabled(ctx context.Context, id int64, disabled bool) (*skygrid.User, error) {
+	action := map[bool]string{true: "disable", false: "enable"}[disabled]
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s user %d: begin: %w", action, id, err)
+	}
+	defer tx.Rollback()
+	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userCols+` FROM users u WHERE u.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, skygrid.Errorf(skygrid.ENOTFOUND, "user %d not found", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("%s user %d: %w", action, id, err)
+	}
+	if u.Disabled == disabled {
+		return nil, skygrid.Errorf(skygrid.ECONFLICT, "user %s is %sd already", u.Name, action)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?`, disabled, ts(tx.now), id); err != nil {
+		return nil, fmt.Errorf("%s user %s: %w", action, u.Name, err)
+	}
+	ended := int64(0)
+	if disabled {
+		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+		if err != nil {
+			return nil, fmt.Errorf("disable user %s: end sessions: %w", u.Name, err)
+		}
+		ended, _ = res.RowsAffected()
+	}
+	after := fmt.Sprintf("name=%s disabled=%t", u.Name, disabled)
+	if disabled {
+		after += fmt.Sprintf(" sessions_ended=%d", ended)
+	}
+	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: skygrid.ActorOf(ctx, "cli"), Action: "user." + action, Entity: "user",
+		EntityID: fmt.Sprint(id), Before: fmt.Sprintf("name=%s disabled=%t", u.Name, u.Disabled), After: after}); err != nil {
+		return nil, fmt.Errorf("%s user %s: audit: %w", action, u.Name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("%s user %s: commit: %w", action, u.Name, err)
+	}
+	u.Disabled = disabled
+	return u, nil
+}
+
+// SetPassword: see skygrid.UserService.
+func (db *DB) SetPassword(ctx context.Context, id int64, hash, keep string) (int, error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("set password of user %d: begin: %w", id, err)
+	}
+	defer tx.Rollback()
+	var name string
+	if err := tx.QueryRowContext(ctx, `SELECT name FROM users WHERE id = ?`, id).Scan(&name); errors.Is(err, sql.ErrNoRows) {
+		return 0, skygrid.Errorf(skygrid.ENOTFOUND, "user %d not found", id)
+	} else if err != nil {
+		return 0, fmt.Errorf("set password of user %d: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, ts(tx.now), id); err != nil {
+		return 0, fmt.Errorf("set password of %s: %w", name, err)
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?`, id, keep)
+	if err != nil {
+		return 0, fmt.Errorf("set password of %s: end sessions: %w", name, err)
+	}
+	ended, _ := res.RowsAffected()
+	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: skygrid.ActorOf(ctx, "cli"), Action: "user.password", Entity: "user",
+		EntityID: fmt.Sprint(id), Before: "name=" + name, After: fmt.Sprintf("name=%s password_changed=yes sessions_ended=%d", name, ended)}); err != nil {
+		return 0, fmt.Errorf("set password of %s: audit: %w", name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("set password of %s: commit: %w", name, err)
+	}
+	return int(ended), nil
 }
 
 // StartLogin: see skygrid.UserService.

@@ -29,6 +29,9 @@ func TestExampleConfigIsTheDefaults(t *testing.T) {
 	if def := notify.DefaultConfig(); !reflect.DeepEqual(all.Notify, def) {
 		t.Errorf("example [notify]\n%+v\ndiffers from the defaults\n%+v", all.Notify, def)
 	}
+	if all.Auth != defaultAuth() || all.Auth.TokenExpiryDays != 90 {
+		t.Errorf("example [auth] %+v differs from the defaults %+v", all.Auth, defaultAuth())
+	}
 	if kinds := all.Notify.Kinds(); len(kinds) != 0 {
 		t.Errorf("the example configures %v", kinds)
 	}

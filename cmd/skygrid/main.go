@@ -86,7 +86,8 @@ Commands:
   events                    list events (火情)
   tasks                     list tasks (任务)
   user add|list             users and roles (--role admin|auditor|official|supervisor --region ID)
-  token create              an API token for a user (scripts, the feed puller)
+  user disable|enable|passwd NAME   stop or restore a user's access; set a new password
+  token create|list|revoke  API tokens for scripts (expire after 90 days unless --expires); list them; revoke by id or name
   notify add|list|send      notification channels (DingTalk, WeCom, webhook) and the outbox
   escalate                  escalate overdue tasks once (serve does it every minute)
   fetch firms               pull the FIRMS area API once (--source, --days, --date); serve pulls on a schedule
@@ -227,6 +228,26 @@ func (m *Main) openDB(path string) (*store.DB, error) {
 type settings struct {
 	dispatch.Config
 	Notify notify.Config `toml:"notify"`
+	Auth   authConfig    `toml:"auth"`
+}
+
+// authConfig is the [auth] section: accounts and API tokens.
+type authConfig struct {
+	// TokenExpiryDays is how long an API token made by `token create`
+	// without --expires lasts.
+	TokenExpiryDays int `toml:"token_expiry_days"`
+}
+
+func defaultAuth() authConfig {
+	return authConfig{TokenExpiryDays: int(skygrid.DefaultTokenTTL / (24 * time.Hour))}
+}
+
+// Validate checks the [auth] section.
+func (a authConfig) Validate() error {
+	if a.TokenExpiryDays < 1 || a.TokenExpiryDays > 3650 {
+		return fmt.Errorf("[auth] token_expiry_days: want 1 to 3650 days, got %d", a.TokenExpiryDays)
+	}
+	return nil
 }
 
 // secretEnv are the environment variables that override the secrets of
@@ -254,7 +275,7 @@ func (m *Main) settings(path string, sets []string) (settings, error) {
 // --set overrides ("key=value" or "table.key=value"), then the secrets
 // from getenv (when not nil), and checks it.
 func loadSettings(path string, getenv func(string) string, sets ...string) (settings, error) {
-	cfg := settings{Config: dispatch.DefaultConfig(), Notify: notify.DefaultConfig()}
+	cfg := settings{Config: dispatch.DefaultConfig(), Notify: notify.DefaultConfig(), Auth: defaultAuth()}
 	if path != "" {
 		md, err := toml.DecodeFile(path, &cfg)
 		if err != nil {
@@ -277,6 +298,9 @@ func loadSettings(path string, getenv func(string) string, sets ...string) (sett
 	err := cfg.Config.Validate()
 	if err == nil {
 		err = cfg.Notify.Validate()
+	}
+	if err == nil {
+		err = cfg.Auth.Validate()
 	}
 	if err != nil {
 		if path != "" {

@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"skygrid"
@@ -13,10 +15,16 @@ import (
 	"golang.org/x/term"
 )
 
-// runUser: skygrid user add|list
+// runUser: skygrid user add|list|disable|enable|passwd
 func (m *Main) runUser(ctx context.Context, args []string) error {
-	if len(args) == 0 || (args[0] != "add" && args[0] != "list") {
-		return fmt.Errorf("user: want add or list")
+	if len(args) == 0 || !slices.Contains([]string{"add", "list", "disable", "enable", "passwd"}, args[0]) {
+		return fmt.Errorf("user: want add, list, disable, enable or passwd")
+	}
+	switch args[0] {
+	case "disable", "enable":
+		return m.runUserDisable(ctx, args[0], args[1:])
+	case "passwd":
+		return m.runUserPasswd(ctx, args[1:])
 	}
 	var c common
 	if args[0] == "list" {
@@ -34,8 +42,12 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 			return err
 		}
 		for _, u := range us {
-			fmt.Fprintf(m.Stdout, "%d\t%s\t%s (%s)\t%s\t%s\t%s\n", u.ID, u.Name, u.Role, skygrid.RoleNames[u.Role], strings.Join(u.Regions, ","),
+			fmt.Fprintf(m.Stdout, "%d\t%s\t%s (%s)\t%s\t%s\t%s", u.ID, u.Name, u.Role, skygrid.RoleNames[u.Role], strings.Join(u.Regions, ","),
 				skygrid.MaskPhone(u.Phone), dingtalkOf(u))
+			if u.Disabled {
+				fmt.Fprint(m.Stdout, "\tdisabled")
+			}
+			fmt.Fprintln(m.Stdout)
 		}
 		return nil
 	}
@@ -92,6 +104,101 @@ notice; see [notify] in skygrid.example.toml).`, &c)
 	return nil
 }
 
+// userArg reads the user a command is about: NAME or --name NAME.
+func (m *Main) userArg(fs *flag.FlagSet, args []string, name *string) error {
+	pos, err := m.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) == 1 && *name == "":
+		*name = pos[0]
+	case len(pos) > 1 || (len(pos) == 1 && *name != pos[0]):
+		fs.Usage()
+		return fmt.Errorf("%s: want one user name, got %q", fs.Name(), append(pos, *name))
+	}
+	if *name == "" {
+		fs.Usage()
+		return fmt.Errorf("%s: which user? (NAME or --name NAME)", fs.Name())
+	}
+	return nil
+}
+
+// runUserDisable: skygrid user disable|enable NAME
+func (m *Main) runUserDisable(ctx context.Context, verb string, args []string) error {
+	var c common
+	fs := m.newFlags("user "+verb, map[string]string{
+		"disable": `Usage: skygrid user disable NAME
+
+Stops a user's access at once: their sessions end, their API tokens are
+refused (401) while disabled, and they cannot log in. Audited.`,
+		"enable": `Usage: skygrid user enable NAME
+
+Lets a disabled user log in again (and their unexpired, unrevoked API
+tokens work again). Audited.`}[verb], &c)
+	name := fs.String("name", "", "the user's log-in name")
+	if err := m.userArg(fs, args, name); err != nil {
+		return err
+	}
+	db, err := m.openDB(c.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, _, err := db.UserLogin(ctx, *name)
+	if err != nil {
+		return fmt.Errorf("user %s: %w", verb, err)
+	}
+	if _, err := db.SetUserDisabled(ctx, u.ID, verb == "disable"); err != nil {
+		return fmt.Errorf("user %s: %w", verb, err)
+	}
+	if verb == "disable" {
+		fmt.Fprintf(m.Stdout, "user %d %s disabled: their sessions ended, their tokens are refused\n", u.ID, u.Name)
+	} else {
+		fmt.Fprintf(m.Stdout, "user %d %s enabled\n", u.ID, u.Name)
+	}
+	return nil
+}
+
+// runUserPasswd: skygrid user passwd NAME [--password-file FILE]
+func (m *Main) runUserPasswd(ctx context.Context, args []string) error {
+	var c common
+	fs := m.newFlags("user passwd", `Usage: skygrid user passwd NAME [--password-file FILE]
+
+Sets a user's password: from --password-file (its first line) or, in a
+terminal, a prompt (twice); at least 8 characters, stored as a bcrypt hash.
+The user's sessions end (they log in again with the new password). Audited,
+never the password.`, &c)
+	name := fs.String("name", "", "the user's log-in name")
+	pwFile := fs.String("password-file", "", "read the password from this file's first line")
+	if err := m.userArg(fs, args, name); err != nil {
+		return err
+	}
+	pw, err := m.readPassword(*pwFile)
+	if err != nil {
+		return fmt.Errorf("user passwd: %w", err)
+	}
+	hash, err := api.HashPassword(pw)
+	if err != nil {
+		return fmt.Errorf("user passwd: %w", err)
+	}
+	db, err := m.openDB(c.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, _, err := db.UserLogin(ctx, *name)
+	if err != nil {
+		return fmt.Errorf("user passwd: %w", err)
+	}
+	n, err := db.SetPassword(ctx, u.ID, hash, "")
+	if err != nil {
+		return fmt.Errorf("user passwd: %w", err)
+	}
+	fmt.Fprintf(m.Stdout, "password of user %d %s changed; %d sessions ended\n", u.ID, u.Name, n)
+	return nil
+}
+
 // dingtalkOf shows a user's DingTalk id masked.
 func dingtalkOf(u *skygrid.User) string {
 	if u.DingTalkID == "" {
@@ -133,35 +240,6 @@ func (m *Main) readPassword(file string) (string, error) {
 		return "", fmt.Errorf("no password: give --password-file or type it at the prompt")
 	}
 	return strings.TrimRight(line, "\r\n"), nil
-}
-
-// runToken: skygrid token create --user NAME [--name LABEL]
-func (m *Main) runToken(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
-		return fmt.Errorf("token: want create")
-	}
-	var c common
-	fs := m.newFlags("token create", "Usage: skygrid token create --user NAME [--name LABEL]\n\nPrints a new API token once (send it as Authorization: Bearer TOKEN); only its hash is stored.", &c)
-	user := fs.String("user", "", "the user the token acts as (required)")
-	label := fs.String("name", "script", "what the token is for")
-	if _, err := m.parse(fs, args[1:]); err != nil {
-		return err
-	}
-	db, err := m.openDB(c.db)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	u, _, err := db.UserLogin(ctx, *user)
-	if err != nil {
-		return fmt.Errorf("token create: %w", err)
-	}
-	tok := api.NewSecret()
-	if err := db.CreateToken(ctx, api.HashSecret(tok), u.ID, *label); err != nil {
-		return err
-	}
-	fmt.Fprintln(m.Stdout, tok)
-	return nil
 }
 
 // runEscalate: skygrid escalate (once; serve runs it every minute)
