@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"skygrid"
 
@@ -37,7 +38,7 @@ const (
 
 // HashPassword hashes a password with bcrypt (cost 11).
 func HashPassword(pw string) (string, error) {
-	if len(pw) < 8 {
+	if utf8.RuneCountInString(pw) < 8 {
 		return "", skygrid.Errorf(skygrid.EINVALID, "a password needs at least 8 characters")
 	}
 	if len(pw) > 72 {

@@ -22,11 +22,14 @@ function check(ok, what) {
 // Start the demo: the binary is built by make (bin/skygrid).
 const bin = process.env.SKYGRID_BIN || join(root, 'bin', 'skygrid');
 const server = spawn(bin, ['demo', '--addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+// db is the demo's database file (suites run the CLI on it: token create).
+let db = '';
 const url = await new Promise((resolve, reject) => {
   let out = '';
   const timer = setTimeout(() => reject(new Error('demo did not start in 90 s:\n' + out)), 90000);
   server.stdout.on('data', (d) => {
     out += d;
+    db = out.match(/^database: (.+)$/m)?.[1] ?? db;
     const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
     if (m) { clearTimeout(timer); resolve(m[1]); }
   });
@@ -300,7 +303,7 @@ try {
     const mod = await import(pathToFileURL(join(suiteDir, f)).href);
     try {
       const suitePage = (vp, label, options) => page(vp, `${f}: ${label ?? `page at ${vp.width} px`}`, options);
-      await mod.default({ url, root, shots, page: suitePage, login, check, desktop, phone, pixels });
+      await mod.default({ url, root, shots, page: suitePage, login, check, desktop, phone, pixels, bin, db });
     } catch (e) {
       failures.push(`${f}: ${e.stack || e}`);
       console.error(e);

@@ -1,8 +1,9 @@
 // 管理: imports (upload registries and fire files), users, feeds, batches.
-import { api, ApiError } from './api';
+import { api, ApiError, errorText } from './api';
 import { h, clear, toast } from './dom';
 import { getLang, t, tOr, type Lang } from './i18n';
-import { objectTable } from './table';
+import { cell, objectTable } from './table';
+import { getSession } from './session';
 import { feedSourceName, formatName, originName } from './words';
 
 const KINDS = ['regions', 'supervisors', 'sites', 'heat-sources', 'fires'] as const;
@@ -189,8 +190,108 @@ function userSection(): HTMLElement {
   return h('section', {}, h('h2', {}, t('admin.users')), box, form);
 }
 
+/**
+ * confirmButton acts on a second click: the first asks (its label turns
+ * into the question for a few seconds), so a slip does not end someone's
+ * sessions.
+ */
+function confirmButton(label: string, ask: string, testid: string, act: () => Promise<void>): HTMLButtonElement {
+  const b = h('button', { type: 'button', class: 'small', 'data-testid': testid }, label);
+  let armed = 0;
+  b.addEventListener('click', async () => {
+    if (!armed) {
+      b.textContent = ask;
+      b.classList.add('armed');
+      armed = window.setTimeout(() => { armed = 0; b.textContent = label; b.classList.remove('armed'); }, 4000);
+      return;
+    }
+    clearTimeout(armed);
+    b.disabled = true;
+    try { await act(); } finally { armed = 0; b.disabled = false; b.textContent = label; b.classList.remove('armed'); }
+  });
+  return b;
+}
+
+/** act runs an account change and says how it went. */
+async function act(run: () => Promise<string>): Promise<void> {
+  try {
+    toast(await run());
+    refreshTables();
+  } catch (e) {
+    toast(errorText(e, t), 'err');
+  }
+}
+
+/** resetForm: a new password for a user, in place of the buttons. */
+function resetForm(u: any, buttons: HTMLElement): HTMLElement {
+  const pw = h('input', { type: 'password', autocomplete: 'new-password', minlength: 8, required: true, 'aria-label': t('user.reset.new', { name: u.name }),
+    placeholder: t('user.reset.new', { name: u.name }), 'data-testid': 'reset-password' });
+  const form = h('form', { class: 'inline', 'data-testid': 'reset-form' }, pw,
+    h('button', { type: 'submit', class: 'primary small', 'data-testid': 'reset-submit' }, t('user.reset.ok')),
+    h('button', { type: 'button', class: 'small', onclick: () => { form.replaceWith(buttons); } }, t('cancel')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    await act(async () => {
+      const r = await api.post<any>(`/api/users/${u.id}/password`, { password: pw.value });
+      return t('user.reset.toast', { name: u.name, n: r.sessions_ended });
+    });
+  });
+  queueMicrotask(() => pw.focus());
+  return form;
+}
+
+/** usersTable: the users with their state, and disable/enable and reset. */
+function usersTable(rows: any[], cols: [string, string][]): HTMLElement {
+  const me = getSession()?.user.id;
+  const actions = (u: any) => {
+    const td = h('td', { class: 'actions' });
+    const buttons = h('span', { class: 'btns' },
+      u.id === me ? h('span', { class: 'muted small' }, t('user.self'))
+        : u.disabled
+          ? h('button', { type: 'button', class: 'small', 'data-testid': 'user-enable',
+            onclick: () => act(async () => { await api.post(`/api/users/${u.id}/enable`); return t('user.enabled.toast', { name: u.name }); }) }, t('user.enable'))
+          : confirmButton(t('user.disable'), t('user.disable.confirm'), 'user-disable',
+            () => act(async () => { await api.post(`/api/users/${u.id}/disable`); return t('user.disabled.toast', { name: u.name }); })),
+      h('button', { type: 'button', class: 'small', 'data-testid': 'user-reset', onclick: () => buttons.replaceWith(resetForm(u, buttons)) }, t('user.reset')));
+    td.append(buttons);
+    return td;
+  };
+  // The name, its state and the actions first: on a phone they show
+  // without scrolling the table sideways.
+  const [first, second, ...rest] = cols;
+  const td = (u: any, [k]: [string, string]) => h('td', { class: typeof u[k] === 'number' ? 'num' : '' }, cell(u[k]));
+  return h('div', { class: 'tablewrap' }, h('table', { class: 'grid', 'data-testid': 'users-table' },
+    h('thead', {}, h('tr', {}, [first, second].map(([, label]) => h('th', {}, label)), h('th', {}, t('user.state')), h('th', {}, t('user.actions')),
+      rest.map(([, label]) => h('th', {}, label)))),
+    h('tbody', {}, rows.map((u) => h('tr', { class: u.disabled ? 'off' : '', 'data-user': u.name },
+      td(u, first), td(u, second),
+      h('td', {}, h('span', { class: 'badge ' + (u.disabled ? 'bad' : 'ok'), 'data-testid': 'user-state' }, t(u.disabled ? 'user.disabled' : 'user.active'))),
+      actions(u), rest.map((c) => td(u, c)))))));
+}
+
+/** tokensTable: the API tokens, the active ones with a revoke button
+ * beside their state (seen on a phone without scrolling sideways). */
+function tokensTable(rows: any[], cols: [string, string][]): HTMLElement {
+  if (!rows.length) return h('p', { class: 'muted' }, '—');
+  const badge: Record<string, string> = { active: 'ok', expired: '', revoked: 'bad' };
+  const value = (k: any, c: string) => {
+    if (c === 'state') return h('span', { class: 'badge ' + (badge[k.state] ?? ''), 'data-testid': 'token-state' }, t('token.state.' + k.state));
+    return c === 'last_used' && !k.last_used ? t('token.never') : cell(k[c]);
+  };
+  const revoke = (k: any) => h('td', { class: 'actions' }, k.state !== 'active' ? null
+    : confirmButton(t('token.revoke'), t('token.revoke.confirm'), 'token-revoke',
+      () => act(async () => { await api.post(`/api/tokens/${k.id}/revoke`); return t('token.revoked', { name: k.name, user: k.user_name }); })));
+  const head = cols.flatMap(([c, label]) => [h('th', {}, label), c === 'state' ? h('th', {}, t('user.actions')) : null]);
+  const row = (k: any) => h('tr', { 'data-token': String(k.id) },
+    cols.flatMap(([c]) => [h('td', { class: typeof k[c] === 'number' ? 'num' : '' }, value(k, c)), c === 'state' ? revoke(k) : null]));
+  return h('div', { class: 'tablewrap' }, h('table', { class: 'grid', 'data-testid': 'tokens-table' },
+    h('thead', {}, h('tr', {}, head)), h('tbody', {}, rows.map(row))));
+}
+
 const tables: [string, string, string, [string, string][]][] = [
   ['users', '/api/users', 'users', [['id', 'ID'], ['name', 'login.name'], ['role_name', 'user.role'], ['regions', 'user.regions'], ['phone', 'user.phone'], ['created_at', 'user.created']]],
+  ['tokens', '/api/tokens', 'tokens', [['name', 'token.name'], ['user_name', 'token.user'], ['state', 'token.state'], ['expires_at', 'token.expires'],
+    ['last_used', 'token.used'], ['created_at', 'token.created'], ['id', 'ID']]],
   ['feeds', '/api/feeds', 'feeds', [['source', 'feed.source'], ['last_success', 'feed.success'], ['last_attempt', 'feed.attempt'], ['pulls', 'feed.pulls'],
     ['added_total', 'feed.added'], ['errors', 'feed.errors'], ['failing', 'feed.failing'], ['last_error', 'feed.lasterror']]],
   ['crossborder', '/api/events?crossborder=true&limit=500', 'features', [['first_seen', 'event.first'], ['border_note', 'xb.where'],
@@ -217,7 +318,9 @@ function refreshTables(): void {
         lonlat: (f.geometry?.coordinates ?? []).map((x: number) => x.toFixed(4)).reverse().join(', ') }));
       clear(box);
       if (!rows.length && id === 'feeds') return void box.append(h('p', { class: 'muted' }, withCode(t('feed.none'), ['FIRMS_MAP_KEY', '[feed] map_key'])));
-      box.append(objectTable(rows, cols.map(([k, label]) => [k, label.includes('.') ? t(label) : label] as [string, string])));
+      const heads = cols.map(([k, label]) => [k, label.includes('.') ? t(label) : label] as [string, string]);
+      const render = id === 'users' ? usersTable : id === 'tokens' ? tokensTable : objectTable;
+      box.append(render(rows, heads));
     }).catch((e) => { clear(box); box.append(h('p', { class: 'error' }, (e as Error).message)); });
   }
 }
@@ -226,6 +329,8 @@ export function render(el: HTMLElement): () => void {
   root = el;
   el.append(h('div', { class: 'pagehead' }, h('h1', {}, t('admin.title'))),
     importSection(), userSection(),
+    h('section', { 'data-testid': 'tokens' }, h('h2', {}, t('admin.tokens')), h('p', { class: 'muted small' }, withCode(t('token.hint'), ['skygrid token create'])),
+      h('div', { 'data-table': 'tokens' })),
     h('section', {}, h('h2', {}, t('admin.feeds')), h('div', { 'data-table': 'feeds' })),
     h('section', {}, h('h2', {}, t('admin.batches')), h('div', { 'data-table': 'batches' })),
     h('section', { 'data-testid': 'crossborder' }, h('h2', {}, t('xb.title')), h('p', { class: 'muted' }, t('xb.note')), h('div', { 'data-table': 'crossborder' })));

@@ -76,6 +76,11 @@ function value(key: string, v: string, names: Names, l: Lang): string {
     case 'live_from': return time(v);
     case 'ack_due': case 'report_due': return time(v);
     case 'kind': return known('chg.kind.' + v);
+    case 'expires': return time(v);
+    case 'token_state': return known('token.state.' + v);
+    case 'disabled': return known('chg.disabled.' + v);
+    case 'sessions_ended': return tr('chg.n.sessions', { n: v });
+    case 'password_changed': return known('chg.password_changed.' + v);
     case 'audience': return known('chg.audience.' + v);
     case 'signed': return known('chg.' + v);
     case 'to': {

@@ -35,7 +35,7 @@ function topbar(): void {
     h('a', { class: 'brand', href: '#/map' }, t('app.title')),
     h('nav', {}, links.map(([p, k, id]) => h('a', { href: '#/' + p, 'data-testid': id, class: cur === p ? 'active' : '' }, t(k)))),
     h('div', { class: 'who' },
-      h('span', { class: 'uname' }, session.user.name),
+      h('a', { class: 'uname', href: '#/password', title: t('pw.title'), 'data-testid': 'my-password' }, session.user.name),
       h('span', { class: 'rname' }, t('role.' + r)),
       h('button', { class: 'link', type: 'button', onclick: () => { setLang(getLang() === 'zh' ? 'en' : 'zh'); route(); } }, t('lang.switch')),
       h('button', { class: 'link', type: 'button', 'data-testid': 'logout', onclick: logout }, t('logout')),
@@ -132,6 +132,7 @@ const pages: Record<string, () => Promise<{ render: (el: HTMLElement, arg?: stri
   audit: () => import('./audit'),
   auditlog: () => import('./auditlog'),
   admin: () => import('./admin'),
+  password: () => import('./password'),
 };
 
 let routeSeq = 0;
