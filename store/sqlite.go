@@ -44,6 +44,8 @@ type DB struct {
 	// (aliyun_sms or tencent_sms, dingtalk_work): a task's notices queue a
 	// message per supervisor for each. None: no personal messages.
 	PersonalKinds []string
+	// tokenUses writes API tokens' last use in the background (user.go).
+	tokenUses tokenUses
 }
 
 // NewDB returns a DB for the file at dsn (":memory:" for a private
@@ -95,6 +97,7 @@ func (db *DB) Open() (err error) {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.tokenUses.wg.Wait()
 	if db.versions != nil {
 		db.versions.Close()
 	}

@@ -332,3 +332,62 @@ func TestStatsInMemory(t *testing.T) {
 		t.Fatalf("%v %+v", err, st)
 	}
 }
+
+// A token's request does not wait for the write lock to note its last
+// use (an ingest may hold it for long): the use is written once the lock
+// is free, and Close waits for it.
+func TestTokenUseDoesNotWaitForAWrite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tok.db")
+	db := store.NewDB(path)
+	now := time.Date(2024, 3, 1, 2, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	u := &skygrid.User{Name: "ops", Role: skygrid.RoleAdmin}
+	if err := db.CreateUser(ctx, u, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateToken(ctx, "hash", u.ID, "script"); err != nil {
+		t.Fatal(err)
+	}
+	started, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
+			close(started)
+			<-release
+			return nil
+		})
+	}()
+	<-started
+	used := make(chan error, 20)
+	for range 20 {
+		go func() { _, err := db.TokenUser(ctx, "hash"); used <- err }()
+	}
+	for range 20 {
+		select {
+		case err := <-used:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("a token's request waited for the open write")
+		}
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db = store.NewDB(path)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ts, err := db.FindTokens(ctx, skygrid.TokenFilter{})
+	if err != nil || len(ts) != 1 || !ts[0].LastUsed.Equal(now) {
+		t.Fatalf("after the write: %v %+v", err, ts[0])
+	}
+}

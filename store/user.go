@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"skygrid"
@@ -224,12 +225,44 @@ func (db *DB) TokenUser(ctx context.Context, tokenHash string) (*skygrid.User, e
 	if u.Disabled {
 		return nil, skygrid.Errorf(skygrid.EUNAUTHORIZED, "user %s is disabled", u.Name)
 	}
-	if last := parseTS(lastUsed); now.Sub(last) >= tokenLastUsedEvery {
-		// Best effort: when it was last used is for the admin's list; a
-		// busy database does not fail the request for it.
-		_, _ = db.db.ExecContext(ctx, `UPDATE api_tokens SET last_used = ? WHERE id = ?`, ts(now), id)
+	if db.tokenUses.due(id, parseTS(lastUsed), now) {
+		// In the background: the request neither waits for the write lock
+		// (an ingest may hold it) nor fails for a write that only feeds
+		// the admin's list.
+		db.tokenUses.wg.Add(1)
+		go func() {
+			defer db.tokenUses.wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_, _ = db.db.ExecContext(ctx, `UPDATE api_tokens SET last_used = ? WHERE id = ? AND last_used < ?`, ts(now), id, ts(now))
+		}()
 	}
 	return u, nil
+}
+
+// tokenUses says when a token's last use is due to be written: once a
+// minute per token, however many requests come meanwhile.
+type tokenUses struct {
+	mu sync.Mutex
+	at map[int64]time.Time // when a write was started, by token id
+	wg sync.WaitGroup      // the writes under way (Close waits)
+}
+
+func (u *tokenUses) due(id int64, stored, now time.Time) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.at == nil {
+		u.at = map[int64]time.Time{}
+	}
+	last := stored
+	if t := u.at[id]; t.After(last) {
+		last = t
+	}
+	if now.Sub(last) < tokenLastUsedEvery {
+		return false
+	}
+	u.at[id] = now
+	return true
 }
 
 // beijing shows a time to users: Asia/Shanghai, to the minute.
