@@ -227,6 +227,7 @@ func (m *Main) openDB(path string) (*store.DB, error) {
 type settings struct {
 	dispatch.Config
 	Notify notify.Config `toml:"notify"`
+	Server serverConfig  `toml:"server"`
 }
 
 // secretEnv are the environment variables that override the secrets of
@@ -254,7 +255,7 @@ func (m *Main) settings(path string, sets []string) (settings, error) {
 // --set overrides ("key=value" or "table.key=value"), then the secrets
 // from getenv (when not nil), and checks it.
 func loadSettings(path string, getenv func(string) string, sets ...string) (settings, error) {
-	cfg := settings{Config: dispatch.DefaultConfig(), Notify: notify.DefaultConfig()}
+	cfg := settings{Config: dispatch.DefaultConfig(), Notify: notify.DefaultConfig(), Server: defaultServerConfig()}
 	if path != "" {
 		md, err := toml.DecodeFile(path, &cfg)
 		if err != nil {
@@ -277,6 +278,9 @@ func loadSettings(path string, getenv func(string) string, sets ...string) (sett
 	err := cfg.Config.Validate()
 	if err == nil {
 		err = cfg.Notify.Validate()
+	}
+	if err == nil {
+		err = cfg.Server.validate()
 	}
 	if err != nil {
 		if path != "" {

@@ -1,0 +1,54 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"skygrid/tiles"
+)
+
+// contentSecurityPolicy is the CSP of every answer. The web app is built
+// by Vite with no inline script (index.html loads its module by URL), so
+// scripts come from this origin only; ECharts writes its tooltips as HTML
+// with style attributes, so inline style attributes are allowed
+// (style-src-attr), never inline <style> elements (style-src-elem; older
+// browsers fall back to style-src with 'unsafe-inline'). Images: this
+// origin (tiles, photos), data: (Leaflet's icons in its CSS), blob: (a
+// photo previewed before upload) and, when a Tianditu key offers its
+// basemaps, Tianditu's tile servers (t0-t7.tianditu.gov.cn).
+func contentSecurityPolicy(basemaps []tiles.Basemap) string {
+	img := "'self' data: blob:"
+	if slices.ContainsFunc(basemaps, func(b tiles.Basemap) bool { return strings.HasPrefix(b.ID, "tianditu") }) {
+		img += " https://*.tianditu.gov.cn"
+	}
+	return strings.Join([]string{
+		"default-src 'self'",
+		"script-src 'self'",
+		"style-src 'self' 'unsafe-inline'",
+		"style-src-elem 'self'",
+		"style-src-attr 'unsafe-inline'",
+		"img-src " + img,
+		"font-src 'self'",
+		"connect-src 'self'",
+		"worker-src 'self'",
+		"manifest-src 'self'",
+		"object-src 'none'",
+		"base-uri 'none'",
+		"form-action 'self'",
+		"frame-ancestors 'none'",
+	}, "; ")
+}
+
+// securityHeaders are set on every answer (the API, the web app, tiles,
+// errors, 404s): the CSP; nosniff (a JSON or text answer is never run as
+// a script or page); no framing (X-Frame-Options for browsers without
+// frame-ancestors); and the Referer only to this origin (the Amap and
+// Baidu navigation links, which open in new tabs, and Tianditu's tile
+// servers learn nothing of the page).
+func securityHeaders(h http.Header, csp string) {
+	h.Set("Content-Security-Policy", csp)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+}
