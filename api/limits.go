@@ -66,7 +66,7 @@ func DefaultLimits() Limits {
 	return Limits{HeaderTimeout: 10 * time.Second, BodyTimeout: 30 * time.Second, WriteTimeout: time.Minute,
 		UploadBodyTimeout: 10 * time.Minute, UploadWriteTimeout: 10 * time.Minute, DownloadWriteTimeout: 10 * time.Minute,
 		IdleTimeout: 2 * time.Minute, MaxConns: maxConns, MaxConnsPerAddress: max(maxConns/8, 64), ReserveConns: 8,
-		PublicRate: 20, PublicBurst: 200, LoginRate: 0.2, LoginBurst: 30}
+		PublicRate: 20, PublicBurst: 200, LoginRate: 1, LoginBurst: 60}
 }
 
 // routeClass names a request's timeouts: "upload", "download" or "".
