@@ -101,7 +101,7 @@ type Server struct {
 	web webFiles
 	// csp is the Content-Security-Policy of every answer; public and
 	// login limit requests per client address.
-	csp           string
+	csp           []string
 	public, login *netlimit.Limiter
 }
 
@@ -110,7 +110,7 @@ func NewServer(svc Services, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	s := &Server{Services: svc, Logger: logger, echo: echo.New(), csp: contentSecurityPolicy(svc.Basemaps),
+	s := &Server{Services: svc, Logger: logger, echo: echo.New(), csp: []string{contentSecurityPolicy(svc.Basemaps)},
 		public: netlimit.NewLimiter(svc.Limits.PublicRate, svc.Limits.PublicBurst, nil),
 		login:  netlimit.NewLimiter(svc.Limits.LoginRate, svc.Limits.LoginBurst, nil)}
 	s.echo.HideBanner, s.echo.HidePort = true, true

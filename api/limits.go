@@ -159,7 +159,7 @@ func (l Limits) deadlines(w http.ResponseWriter, r *http.Request) *http.Request 
 	if body <= 0 || rc.SetReadDeadline(now.Add(body)) != nil {
 		return r
 	}
-	tb := &timedBody{ReadCloser: r.Body, rc: rc, limit: body}
+	tb := &timedBody{ReadCloser: r.Body, rc: http.NewResponseController(w), limit: body}
 	r = r.WithContext(context.WithValue(r.Context(), timedBodyKey{}, tb))
 	r.Body = tb
 	return r
