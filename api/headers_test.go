@@ -156,3 +156,22 @@ func TestTileJSONIgnoresHostAndKeepsToTheArea(t *testing.T) {
 		})
 	}
 }
+
+// The printable monthly report, a page of its own with an inline
+// stylesheet, has a CSP of its own: no script at all, its style inline.
+func TestMonthlyReportCSP(t *testing.T) {
+	ls := newLightServer(t, api.Services{})
+	rq, _ := http.NewRequest("GET", ls.srv.URL()+"/api/reports/monthly?month=2023-10", nil)
+	rq.Header.Set("Authorization", "Bearer "+ls.tokens["admin"])
+	resp, err := http.DefaultClient.Do(rq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	csp := resp.Header.Get("Content-Security-Policy")
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "<style>") || !strings.HasPrefix(csp, "default-src 'none'; style-src 'unsafe-inline';") ||
+		!strings.Contains(csp, "frame-ancestors 'none'") || strings.Contains(csp, "script") || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("%d, CSP %q", resp.StatusCode, csp)
+	}
+}
