@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/netlimit"
 	"skygrid/tiles"
 
 	"github.com/labstack/echo/v4"
@@ -53,6 +54,16 @@ type Services struct {
 	Metrics *Metrics
 	// Now is the clock (sessions, throttling); nil: time.Now.
 	Now func() time.Time
+	// Limits are the timeouts, connection caps and per-address rates
+	// (zero: none; serve uses DefaultLimits and the [server] keys).
+	Limits Limits
+	// PublicURL is where users reach skygrid (--public-url): TileJSON's
+	// tile URLs start with it; empty, they are relative (/tiles/...).
+	// Never the request's Host header, which the client chooses.
+	PublicURL string
+	// SecureCookies marks the session cookie Secure (--secure-cookies:
+	// behind a TLS proxy skygrid sees plain HTTP).
+	SecureCookies bool
 }
 
 // Evidence reads, checks and stores report photos (dispatch.Evidence).
@@ -88,6 +99,10 @@ type Server struct {
 	srv    *http.Server
 	// web is the web app's files, read and compressed once.
 	web webFiles
+	// csp is the Content-Security-Policy of every answer; public and
+	// login limit requests per client address.
+	csp           []string
+	public, login *netlimit.Limiter
 }
 
 // NewServer returns a server with every route registered.
@@ -95,9 +110,16 @@ func NewServer(svc Services, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	s := &Server{Services: svc, Logger: logger, echo: echo.New()}
+	s := &Server{Services: svc, Logger: logger, echo: echo.New(), csp: []string{contentSecurityPolicy(svc.Basemaps)},
+		public: netlimit.NewLimiter(svc.Limits.PublicRate, svc.Limits.PublicBurst, nil),
+		login:  netlimit.NewLimiter(svc.Limits.LoginRate, svc.Limits.LoginBurst, nil)}
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.handleError
+	var err error
+	if s.echo.IPExtractor, err = ipExtractor(svc.Limits.TrustedProxies); err != nil {
+		logger.Error("server: ignoring the trusted proxies", "err", err)
+		s.echo.IPExtractor = echo.ExtractIPDirect()
+	}
 	if svc.Metrics != nil {
 		s.echo.Use(svc.Metrics.middleware)
 	}
@@ -125,14 +147,16 @@ func NewServer(svc Services, logger *slog.Logger) *Server {
 // Routes registers every route, in one block.
 func (s *Server) Routes() {
 	e := s.echo
+	// No session needed: limited per client address (429 beyond).
+	public, login := perAddress(s.public), perAddress(s.login)
 	e.GET("/healthz", s.handleHealthz)
-	e.GET("/", s.handleIndex)
-	e.GET("/assets/*", s.handleAsset)
-	e.GET("/sw.js", s.handleServiceWorker)
-	e.GET("/manifest.webmanifest", s.handleAppFile)
-	e.GET("/icons/:name", s.handleAppFile)
-	e.POST("/api/login", s.handleLogin)
-	e.POST("/api/logout", s.handleLogout)
+	e.GET("/", s.handleIndex, public)
+	e.GET("/assets/*", s.handleAsset, public)
+	e.GET("/sw.js", s.handleServiceWorker, public)
+	e.GET("/manifest.webmanifest", s.handleAppFile, public)
+	e.GET("/icons/:name", s.handleAppFile, public)
+	e.POST("/api/login", s.handleLogin, login)
+	e.POST("/api/logout", s.handleLogout, public)
 
 	// Everything else needs a session or a token; each handler keeps to
 	// the user's scope.
@@ -179,8 +203,20 @@ func (s *Server) Routes() {
 	a.GET("/metrics", s.handleMetrics, allow(skygrid.RoleAdmin))
 }
 
-// Handler is the http.Handler (for httptest).
-func (s *Server) Handler() http.Handler { return s.echo }
+// Handler is the http.Handler (for httptest): the routes with the
+// security headers and each request's deadlines.
+func (s *Server) Handler() http.Handler { return s }
+
+// ServeHTTP sets the security headers of every answer (errors and 404s
+// too), answers a connection beyond the caps on /healthz only, and sets
+// the request's read and write deadlines by its route class.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	securityHeaders(w.Header(), s.csp)
+	if atConnLimit(w, r) {
+		return
+	}
+	s.echo.ServeHTTP(w, s.Limits.deadlines(w, r))
+}
 
 // Open listens on addr ("127.0.0.1:0" picks a port) and serves in the background.
 func (s *Server) Open(addr string) error {
@@ -192,10 +228,23 @@ func (s *Server) Open(addr string) error {
 	return nil
 }
 
-// Serve serves on a listener in the background.
+// Serve serves on a listener in the background, within the Limits: the
+// connection caps (netlimit.Listener), the header and idle timeouts, and
+// the longest body and write timeouts as the server's own (each request's
+// are set by its route class in ServeHTTP).
 func (s *Server) Serve(ln net.Listener) {
+	l := s.Limits
+	if l.MaxConns > 0 || l.MaxConnsPerAddress > 0 {
+		nl := netlimit.Listen(ln, netlimit.Options{Max: l.MaxConns, PerAddress: l.MaxConnsPerAddress, Reserve: l.ReserveConns})
+		if s.Metrics != nil {
+			s.Metrics.connections(nl.Stats)
+		}
+		ln = nl
+	}
 	s.ln = ln
-	s.srv = &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Minute}
+	body, write := l.longest()
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: l.HeaderTimeout, ReadTimeout: body, WriteTimeout: write,
+		IdleTimeout: l.IdleTimeout, ConnContext: connContext}
 	go s.srv.Serve(ln)
 }
 
@@ -245,6 +294,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	if d := bodyTimedOut(c.Request()); d > 0 {
+		// Sent too slowly (a byte now and then): cut, whatever the handler
+		// made of the short read.
+		c.Response().Header().Set("Connection", "close")
+		_ = c.JSON(http.StatusRequestTimeout, errorBody(skygrid.EINVALID,
+			fmt.Sprintf("请求内容未在 %s 内送达 (the request body did not arrive within %s)", d, d)))
+		return
+	}
 	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
 		// The client went away (a map tile the user panned past): nothing
 		// to answer and nothing wrong on our side.
@@ -278,6 +335,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	_ = c.JSON(status, body)
+}
+
+// errorBody is an ErrorResponse of a code and message.
+func errorBody(code, message string) ErrorResponse {
+	var body ErrorResponse
+	body.Error.Code, body.Error.Message = code, message
+	return body
 }
 
 func httpCode(status int) string {

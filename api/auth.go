@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -138,13 +137,9 @@ type Me struct {
 	Now time.Time `json:"now"`
 }
 
-func clientIP(c echo.Context) string {
-	host, _, err := net.SplitHostPort(c.Request().RemoteAddr)
-	if err != nil {
-		return c.Request().RemoteAddr
-	}
-	return host
-}
+// clientIP is the client's address: the connection's, or behind a
+// trusted proxy (Limits.TrustedProxies) the one it forwards.
+func clientIP(c echo.Context) string { return c.RealIP() }
 
 // POST /api/login: a session cookie (HttpOnly, SameSite=Lax) and the CSRF
 // token. Too many failures for the name or the address: 429.
@@ -192,7 +187,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return err
 	}
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: c.Request().TLS != nil, MaxAge: int(sessionTTL / time.Second)})
+		Secure: s.secureCookie(c), MaxAge: int(sessionTTL / time.Second)})
 	return c.JSON(http.StatusOK, Me{User: u, CSRF: csrf, RoleName: skygrid.RoleNames[u.Role], Now: s.now().UTC().Truncate(time.Second)})
 }
 
@@ -212,6 +207,13 @@ func (s *Server) loginThrottled(c echo.Context, keys []string) error {
 		fmt.Sprintf("登录失败次数过多，请 %d 分钟后再试 (too many failed logins; try again in %d minutes)", mins, mins))
 }
 
+// secureCookie: the session cookie is Secure (sent over HTTPS only) when
+// skygrid serves TLS itself or is told it is behind a TLS proxy
+// (SecureCookies).
+func (s *Server) secureCookie(c echo.Context) bool {
+	return s.SecureCookies || c.Request().TLS != nil
+}
+
 // POST /api/logout
 func (s *Server) handleLogout(c echo.Context) error {
 	if ck, err := c.Cookie(sessionCookie); err == nil {
@@ -219,7 +221,8 @@ func (s *Server) handleLogout(c echo.Context) error {
 			return err
 		}
 	}
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1,
+		Secure: s.secureCookie(c)})
 	return c.NoContent(http.StatusNoContent)
 }
 

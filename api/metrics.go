@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/netlimit"
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
@@ -155,4 +156,17 @@ func constMetric(ch chan<- prometheus.Metric, d *prometheus.Desc, t prometheus.V
 	if m, err := prometheus.NewConstMetric(d, t, v, labels...); err == nil {
 		ch <- m
 	}
+}
+
+// connections exports the listener's connection counts: open (active or
+// reserved, beyond the caps) and refused so far.
+func (m *Metrics) connections(stats func() netlimit.Stats) {
+	m.Registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "skygrid_http_connections", Help: "HTTP connections open within the caps.",
+			ConstLabels: prometheus.Labels{"state": "active"}}, func() float64 { return float64(stats().Active) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "skygrid_http_connections", Help: "HTTP connections open within the caps.",
+			ConstLabels: prometheus.Labels{"state": "reserved"}}, func() float64 { return float64(stats().Reserved) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "skygrid_http_connections_refused_total",
+			Help: "HTTP connections closed at once (beyond the caps and the reserve) or evicted from the reserve."},
+			func() float64 { return float64(stats().Refused) }))
 }

@@ -233,5 +233,8 @@ func (s *Server) handleMonthly(c echo.Context) error {
 	if err := report.RenderMonthly(&buf, m); err != nil {
 		return err
 	}
+	// A page of its own, opened in a new tab: its stylesheet is inline and
+	// it has no script at all (reportCSP).
+	c.Response().Header()["Content-Security-Policy"] = reportCSP
 	return c.HTMLBlob(http.StatusOK, buf.Bytes())
 }

@@ -108,24 +108,48 @@ func (s *Server) handleTileJSON(c echo.Context) error {
 	if format == "" {
 		format = "png"
 	}
-	tj, err := s.Tiles.TileJSON(c.Request().Context(), layer, format, c.Scheme()+"://"+c.Request().Host, s.dataBound(c))
+	bound, err := s.dataBound(c)
+	if err != nil {
+		return err
+	}
+	// The tiles' address: the public URL, else relative to this answer's
+	// origin. Never the Host header: a forged one would be echoed to
+	// whoever is served this answer (a shared cache, a poisoned link).
+	tj, err := s.Tiles.TileJSON(c.Request().Context(), layer, format, strings.TrimSuffix(s.PublicURL, "/"), bound)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, tj)
 }
 
-// dataBound is the extent of the imported regions.
-func (s *Server) dataBound(c echo.Context) orb.Bound {
-	rs, _, err := s.Regions.FindRegions(c.Request().Context(), skygrid.RegionFilter{})
-	if err != nil || len(rs) == 0 {
-		return orb.Bound{}
+// dataBound is the extent of the user's area: the imported regions for
+// city-wide users, a scoped user's own regions.
+func (s *Server) dataBound(c echo.Context) (orb.Bound, error) {
+	ctx := c.Request().Context()
+	var rs []*skygrid.Region
+	if sc := scopeOf(c); sc.All {
+		all, _, err := s.Regions.FindRegions(ctx, skygrid.RegionFilter{})
+		if err != nil {
+			return orb.Bound{}, err
+		}
+		rs = all
+	} else {
+		for _, id := range sc.Regions {
+			r, err := s.Regions.FindRegionByID(ctx, id)
+			if err != nil {
+				return orb.Bound{}, err
+			}
+			rs = append(rs, r)
+		}
+	}
+	if len(rs) == 0 {
+		return orb.Bound{}, nil
 	}
 	b := rs[0].Bound
 	for _, r := range rs[1:] {
 		b = b.Union(r.Bound)
 	}
-	return b
+	return b, nil
 }
 
 // GET /api/basemaps: the offline basemap first, then the remote ones

@@ -126,7 +126,12 @@ try {
     // The login page, as each user first sees it.
     for (const [w, vp] of [['desktop', desktop], ['phone', phone]]) {
       const p = await page(vp, `login page at ${w} width`);
-      await p.goto(url + '/#/login');
+      const res = await p.goto(url + '/#/login');
+      // Every page of the app runs under the server's CSP: no inline script,
+      // no framing; a violation is a console error and fails the page.
+      const csp = res.headers()['content-security-policy'] ?? '';
+      check(/script-src 'self';/.test(csp) && /frame-ancestors 'none'/.test(csp) && res.headers()['x-content-type-options'] === 'nosniff',
+        `login page at ${w} width: served with the CSP and nosniff (${csp.slice(0, 60)}…)`);
       await p.waitForSelector('[data-testid=login-submit]');
       await p.screenshot({ path: join(shots, `login-${w}.png`) });
       check(p.errors.length === 0, `login page at ${w} width: no console errors (${p.errors.join('; ')})`);

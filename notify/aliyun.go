@@ -47,7 +47,7 @@ type AliyunSMS struct {
 // other answer an error (tried again by the worker).
 func (a *AliyunSMS) Send(ctx context.Context, m *skygrid.OutboxMessage) error {
 	if err := a.send(ctx, m); err != nil {
-		return personalError(skygrid.ChannelAliyunSMS, m, err, a.AccessKeySecret)
+		return personalError(skygrid.ChannelAliyunSMS, m, err, append(skygrid.URLSecrets(a.BaseURL), a.AccessKeySecret)...)
 	}
 	return nil
 }

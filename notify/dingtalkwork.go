@@ -64,7 +64,7 @@ func (d *DingTalkWork) Send(ctx context.Context, m *skygrid.OutboxMessage) error
 		token, err = d.send(ctx, m, true)
 	}
 	if err != nil {
-		return personalError(skygrid.ChannelDingTalkWork, m, err, d.AppSecret, token)
+		return personalError(skygrid.ChannelDingTalkWork, m, err, append(skygrid.URLSecrets(d.BaseURL), d.AppSecret, token)...)
 	}
 	return nil
 }

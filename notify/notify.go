@@ -24,7 +24,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -222,38 +221,12 @@ func snippet(b []byte) string {
 	return s
 }
 
-// MaskURL shows a URL with every query value (access_token, key, sign,
-// ...) cut to its first four characters, or hidden when short, and any
-// password dropped: https://oapi.dingtalk.com/robot/send?access_token=abcd…
-func MaskURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(unparseable URL)"
-	}
-	if u.User != nil {
-		u.User = url.User(u.User.Username())
-	}
-	if u.RawQuery == "" && !u.ForceQuery {
-		return u.String()
-	}
-	q, err := url.ParseQuery(u.RawQuery)
-	u.RawQuery, u.ForceQuery = "", false
-	if err != nil {
-		return u.String() + "?…"
-	}
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var parts []string
-	for _, k := range keys {
-		for _, v := range q[k] {
-			parts = append(parts, url.QueryEscape(k)+"="+maskValue(v))
-		}
-	}
-	return u.String() + "?" + strings.Join(parts, "&")
-}
+// MaskURL is skygrid.MaskURL: the URL with every query value (access_token,
+// key, sign, ...) cut to its first four characters, or hidden when short,
+// token-like path segments cut alike (Slack's, Discord's and Feishu's
+// webhooks hold their token in the path) and any password dropped:
+// https://oapi.dingtalk.com/robot/send?access_token=abcd…
+func MaskURL(s string) string { return skygrid.MaskURL(s) }
 
 func maskValue(v string) string {
 	if len(v) <= 8 {
@@ -263,21 +236,13 @@ func maskValue(v string) string {
 }
 
 // scrub replaces anything secret that may still be in s (the secret, the
-// URL's query values and password, raw or escaped) by "…".
+// URL's query values, password and token-like path segments, raw or
+// escaped: skygrid.URLSecrets) by "…". A receiver's answer may echo the
+// URL it was called with.
 func scrub(s string, m *skygrid.OutboxMessage) string {
-	var secrets []string
+	secrets := skygrid.URLSecrets(m.URL)
 	if m.Secret != "" {
 		secrets = append(secrets, m.Secret)
-	}
-	if u, err := url.Parse(m.URL); err == nil {
-		if p, ok := u.User.Password(); ok {
-			secrets = append(secrets, p)
-		}
-		if q, err := url.ParseQuery(u.RawQuery); err == nil {
-			for _, vs := range q {
-				secrets = append(secrets, vs...)
-			}
-		}
 	}
 	for _, v := range secrets {
 		if len(v) < 4 {

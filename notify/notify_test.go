@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -274,6 +275,31 @@ func TestSendWeComAndWebhook(t *testing.T) {
 		t.Errorf("down: %v", err)
 	} else {
 		checkNoSecrets(t, err.Error())
+	}
+}
+
+// Webhooks that hold their token in the path (Slack's, Discord's,
+// Feishu's shapes): a refused delivery's error shows the URL masked, and
+// a receiver that echoes the path it was called on has it removed, raw or
+// escaped.
+func TestSendHidesPathTokens(t *testing.T) {
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprintf(w, `{"error":"no such hook %s (escaped %s)"}`, r.URL.Path, url.PathEscape(r.URL.Path))
+	}))
+	defer echo.Close()
+	for _, tt := range []struct{ name, path, token, masked string }{
+		{"slack", "/services/T0A1B2C3D/B0E4F5G6H/", "Kq3vX9zTbN2pR7wLmC4hYd8s", "/services/T0A1B2C3D/B0E4F5G6H/Kq3v…"},
+		{"discord", "/api/webhooks/1234567890123456789/", "mF8k2Jq-Lz0vXw9_RtYb3NcP6sHd1GeUa7oKiB4lQn5TjWy", "/api/webhooks/1234567890123456789/mF8k…"},
+		{"feishu", "/open-apis/bot/v2/hook/", "8c9d1f2e-3b4a-4c5d-9e6f-7a8b9c0d1e2f", "/open-apis/bot/v2/hook/8c9d…"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := notify.Send(context.Background(), nil, message("k", skygrid.ChannelWebhook, echo.URL+tt.path+tt.token))
+			if err == nil || !strings.Contains(err.Error(), "HTTP 404") || !strings.Contains(err.Error(), tt.masked) {
+				t.Fatalf("got %v, want HTTP 404 naming %s", err, tt.masked)
+			}
+			checkNoSecrets(t, err.Error(), tt.token)
+		})
 	}
 }
 

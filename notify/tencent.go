@@ -52,7 +52,7 @@ type TencentSMS struct {
 // SendStatusSet entry has Code "Ok".
 func (s *TencentSMS) Send(ctx context.Context, m *skygrid.OutboxMessage) error {
 	if err := s.send(ctx, m); err != nil {
-		return personalError(skygrid.ChannelTencentSMS, m, err, s.SecretKey)
+		return personalError(skygrid.ChannelTencentSMS, m, err, append(skygrid.URLSecrets(s.BaseURL), s.SecretKey)...)
 	}
 	return nil
 }
@@ -70,7 +70,7 @@ func (s *TencentSMS) send(ctx context.Context, m *skygrid.OutboxMessage) error {
 	target := endpoint(s.BaseURL, TencentSMSURL) + "/"
 	u, err := url.Parse(target)
 	if err != nil {
-		return fmt.Errorf("base URL: %v", err)
+		return fmt.Errorf("base URL %s does not parse", skygrid.MaskURL(target)) // the parse error quotes it whole
 	}
 	region := s.Region
 	if region == "" {

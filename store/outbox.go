@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"sort"
 	"strings"
 	"time"
 
@@ -111,50 +110,9 @@ func validateChannel(c *skygrid.Channel) error {
 	return nil
 }
 
-// maskURL shows a URL with every query value (access_token, key, ...)
-// cut to its first characters and any password hidden, for logs and the
-// audit log.
-func maskURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(unparseable URL)"
-	}
-	if u.User != nil {
-		u.User = url.User(u.User.Username())
-	}
-	if u.RawQuery == "" {
-		return u.String()
-	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		u.RawQuery = "…"
-		return u.String()
-	}
-	var parts []string
-	for _, k := range sortedKeys(q) {
-		for _, v := range q[k] {
-			parts = append(parts, url.QueryEscape(k)+"="+maskValue(v))
-		}
-	}
-	u.RawQuery = ""
-	return u.String() + "?" + strings.Join(parts, "&")
-}
-
-func maskValue(v string) string {
-	if len(v) <= 8 {
-		return "…"
-	}
-	return url.QueryEscape(v[:4]) + "…"
-}
-
-func sortedKeys(q url.Values) []string {
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+// maskURL is skygrid.MaskURL: the URL with its query values, password
+// and token-like path segments hidden, for errors and the audit log.
+func maskURL(s string) string { return skygrid.MaskURL(s) }
 
 const channelCols = `id, region_id, kind, url, secret, audience, created_at`
 

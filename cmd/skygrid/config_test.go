@@ -7,9 +7,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"skygrid"
 	"skygrid/dispatch"
+	"skygrid/netlimit"
 	"skygrid/notify"
 )
 
@@ -31,6 +33,9 @@ func TestExampleConfigIsTheDefaults(t *testing.T) {
 	}
 	if all.Auth != defaultAuth() || all.Auth.TokenExpiryDays != 90 {
 		t.Errorf("example [auth] %+v differs from the defaults %+v", all.Auth, defaultAuth())
+	}
+	if def := defaultServerConfig(); !reflect.DeepEqual(all.Server, def) {
+		t.Errorf("example [server]\n%+v\ndiffers from the defaults\n%+v", all.Server, def)
 	}
 	if kinds := all.Notify.Kinds(); len(kinds) != 0 {
 		t.Errorf("the example configures %v", kinds)
@@ -132,5 +137,46 @@ func TestNotifyConfig(t *testing.T) {
 		"notify.sms.sign_name=大同环保", "notify.sms.template_id=1234567", "notify.sms.sdk_app_id=1400000000")
 	if err != nil || !slices.Equal(cfg.Notify.Kinds(), []string{skygrid.ChannelTencentSMS}) {
 		t.Errorf("--set: %v %+v", err, cfg.Notify.SMS)
+	}
+}
+
+// The [server] section: its keys checked with their names, the caps sized
+// when left at 0 and lifted at -1.
+func TestServerConfig(t *testing.T) {
+	for _, tt := range []struct{ name, set, want string }{
+		{"negative timeout", "server.body_timeout=-1s", "server.body_timeout: -1s is negative"},
+		{"NaN rate", "server.login_rate=nan", "server.login_rate: NaN (want requests a second"},
+		{"negative burst", "server.public_burst=-5", "server.public_burst: -5 is negative"},
+		{"cap below -1", "server.max_conns=-2", "server.max_conns: -2 (want a number"},
+		{"bad proxy", `server.trusted_proxies=["10.0.0.0/33"]`, `server.trusted_proxies: "10.0.0.0/33" is neither`},
+		{"unknown key", "server.read_timeout=1s", "unknown keys: server.read_timeout"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := loadSettings("", nil, tt.set); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("--set %s: %v, want an error naming %s", tt.set, err, tt.want)
+			}
+		})
+	}
+	for _, tt := range []struct {
+		name             string
+		sets             []string
+		max, perAddress  int
+		body, uploadBody time.Duration
+	}{
+		{"sized", nil, netlimit.DefaultMax(netlimit.FileLimit()), max(netlimit.DefaultMax(netlimit.FileLimit())/8, 64), 30 * time.Second, 10 * time.Minute},
+		{"set", []string{"server.max_conns=1000", "server.max_conns_per_address=10", "server.body_timeout=5s"}, 1000, 10, 5 * time.Second, 10 * time.Minute},
+		{"small cap", []string{"server.max_conns=50"}, 50, 50, 30 * time.Second, 10 * time.Minute},
+		{"no caps", []string{"server.max_conns=-1"}, 0, 0, 30 * time.Second, 10 * time.Minute},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := loadSettings("", nil, tt.sets...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := cfg.Server.limits()
+			if l.MaxConns != tt.max || l.MaxConnsPerAddress != tt.perAddress || l.BodyTimeout != tt.body || l.UploadBodyTimeout != tt.uploadBody {
+				t.Errorf("limits %+v", l)
+			}
+		})
 	}
 }

@@ -229,6 +229,7 @@ type settings struct {
 	dispatch.Config
 	Notify notify.Config `toml:"notify"`
 	Auth   authConfig    `toml:"auth"`
+	Server serverConfig  `toml:"server"`
 }
 
 // authConfig is the [auth] section: accounts and API tokens.
@@ -275,7 +276,7 @@ func (m *Main) settings(path string, sets []string) (settings, error) {
 // --set overrides ("key=value" or "table.key=value"), then the secrets
 // from getenv (when not nil), and checks it.
 func loadSettings(path string, getenv func(string) string, sets ...string) (settings, error) {
-	cfg := settings{Config: dispatch.DefaultConfig(), Notify: notify.DefaultConfig(), Auth: defaultAuth()}
+	cfg := settings{Config: dispatch.DefaultConfig(), Notify: notify.DefaultConfig(), Auth: defaultAuth(), Server: defaultServerConfig()}
 	if path != "" {
 		md, err := toml.DecodeFile(path, &cfg)
 		if err != nil {
@@ -301,6 +302,9 @@ func loadSettings(path string, getenv func(string) string, sets ...string) (sett
 	}
 	if err == nil {
 		err = cfg.Auth.Validate()
+	}
+	if err == nil {
+		err = cfg.Server.validate()
 	}
 	if err != nil {
 		if path != "" {

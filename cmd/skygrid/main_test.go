@@ -285,3 +285,58 @@ func TestImportSites(t *testing.T) {
 		t.Errorf("violating sites after the refused import: %d %v", n, err)
 	}
 }
+
+// skygrid serve's HTTP flags reach the server: --secure-cookies marks the
+// session cookie Secure, --public-url starts TileJSON's tile URLs (a
+// forged Host header is not echoed), every answer has the security
+// headers, and the [server] keys set the per-address limits.
+func TestServeHTTPFlags(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.db")
+	pw := filepath.Join(dir, "pw")
+	os.WriteFile(pw, []byte("admin password\n"), 0o600)
+	if out, err := run(t, db, "user", "add", "--name", "root", "--role", "admin", "--password-file", pw); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	url, _, stop := startMain(t, time.Now(), "serve", "--db", db, "--secure-cookies", "--public-url", "https://skygrid.example.gov.cn",
+		"--set", "server.login_burst=1", "--set", "server.login_rate=0.01")
+	defer stop()
+	login := func() *http.Response {
+		resp, err := http.Post(url+"/api/login", "application/json", strings.NewReader(`{"name":"root","password":"admin password"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	resp := login()
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Set-Cookie"), "; Secure") {
+		t.Errorf("login: %d, Set-Cookie %q; want a Secure cookie", resp.StatusCode, resp.Header.Get("Set-Cookie"))
+	}
+	if resp.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+		t.Errorf("login answer without the security headers: %v", resp.Header)
+	}
+	if resp := login(); resp.StatusCode != 429 {
+		t.Errorf("a second login with server.login_burst=1: %d, want 429", resp.StatusCode)
+	}
+	token := strings.TrimSpace(must(run(t, db, "token", "create", "--user", "root", "--name", "t")))
+	rq, _ := http.NewRequest("GET", url+"/tiles/hotspots.json", nil)
+	rq.Host = "evil.example"
+	rq.Header.Set("Authorization", "Bearer "+token)
+	tj, err := http.DefaultClient.Do(rq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(tj.Body)
+	tj.Body.Close()
+	if !strings.Contains(string(b), `"https://skygrid.example.gov.cn/tiles/hotspots/{z}/{x}/{y}.png"`) || strings.Contains(string(b), "evil") {
+		t.Errorf("TileJSON: %s", b)
+	}
+}
+
+func must(s string, err error) string {
+	if err != nil {
+		panic(err)
+	}
+	return s
+}

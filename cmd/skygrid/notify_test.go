@@ -9,10 +9,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"skygrid"
 	"skygrid/data"
@@ -119,5 +121,66 @@ func TestNotifyCommands(t *testing.T) {
 	defer mu.Unlock()
 	if len(texts) != 1 || !strings.Contains(texts[0], "编号 task.created:1:1") {
 		t.Errorf("the robot received %q", texts)
+	}
+}
+
+// A webhook that holds its token in the path (Slack's shape) is shown
+// masked everywhere skygrid prints it: notify add and list, the server's
+// log, /api/outbox (the error of a refused delivery, whose answer echoes
+// the URL) and the audit log.
+func TestWebhookPathTokenMasked(t *testing.T) {
+	const token = "Kq3vX9zTbN2pR7wLmC4hYd8s"
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `{"ok":false,"error":"invalid_token","path":"`+r.URL.Path+`"}`)
+	}))
+	defer hook.Close()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "skygrid.db")
+	files := writeEmbedded(t, dir, data.Districts)
+	if out, err := run(t, db, "import", "regions", files[0], "--level", "county", "--crs", "cgcs2000"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	hookURL := hook.URL + "/services/T0A1B2C3D/B0E4F5G6H/" + token
+	masked := "/services/T0A1B2C3D/B0E4F5G6H/Kq3v…"
+	var outputs strings.Builder
+	out, err := notifyCmd(t, db, "add", "--region", "140225", "--kind", "webhook", "--url", hookURL)
+	outputs.WriteString(out)
+	if err != nil || !strings.Contains(out, masked) {
+		t.Errorf("add: %v\n%s", err, out)
+	}
+	out, err = notifyCmd(t, db, "list")
+	outputs.WriteString(out)
+	if err != nil || !strings.Contains(out, masked) {
+		t.Errorf("list: %v\n%s", err, out)
+	}
+	s := store.NewDB(db)
+	if err := s.Open(); err != nil {
+		t.Fatal(err)
+	}
+	err = s.QueueOutbox(context.Background(), []*skygrid.OutboxMessage{{Key: "task.created:1:1", ChannelID: 1, Event: skygrid.NotifyTaskCreated,
+		TaskID: 1, Title: "浑源县火情", Text: "### 浑源县发现火点"}})
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	clk := &e2eClock{t: time.Now()}
+	// (serveAt's environment holds a DingTalk app secret: its key goes with it.)
+	cfg := filepath.Join(dir, "skygrid.toml")
+	os.WriteFile(cfg, []byte("[notify.dingtalk_app]\napp_key = \"dingmaskkey\"\nagent_id = 1\n"), 0o600)
+	url, stop := serveAt(t, db, cfg, clk, &logs)
+	admin := addAdmin(t, db)
+	waitOutbox(t, db, func(ms []*skygrid.OutboxMessage) bool { return len(ms) == 1 && ms[0].Attempts > 0 })
+	apiOutbox := apiGet(t, url+"/api/outbox", admin)
+	audit := apiGet(t, url+"/api/audit?entity=notify_channel", admin)
+	stop()
+	for where, s := range map[string]string{"the outputs": outputs.String(), "the log": logs.String(), "/api/outbox": apiOutbox, "the audit log": audit} {
+		if strings.Contains(s, token) || !strings.Contains(s, "Kq3v…") {
+			t.Errorf("%s shows the token, or not its masked form:\n%.2000s", where, s)
+		}
+	}
+	if !strings.Contains(apiOutbox, "invalid_token") {
+		t.Errorf("/api/outbox lost the receiver's answer: %s", apiOutbox)
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,9 +16,11 @@ import (
 	"time"
 
 	"skygrid/api"
+	"skygrid/detect"
 	"skygrid/dispatch"
 	"skygrid/evidence"
 	"skygrid/frontend"
+	"skygrid/netlimit"
 	"skygrid/notify"
 	"skygrid/store"
 	"skygrid/tiles"
@@ -33,8 +37,10 @@ type mapFlags struct {
 	firmsURL    string
 	configPath  string
 	sets        []string
-	demo        bool   // reports say the data is demo data
-	login       string // whom to log in as, for the ready line (the demo's users)
+	// secureCookies marks the session cookie Secure (behind a TLS proxy).
+	secureCookies bool
+	demo          bool   // reports say the data is demo data
+	login         string // whom to log in as, for the ready line (the demo's users)
 	// clock is the server's clock (the demo's); nil: the real one.
 	clock func() time.Time
 }
@@ -60,8 +66,9 @@ func (mf *mapFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&mf.tiandituKey, "tianditu-key", getenv("SKYGRID_TIANDITU_KEY"), "Tianditu browser key (tk): offers Tianditu's vector map (vec_w/cva_w) and imagery (img_w/cia_w) to the browser (or $SKYGRID_TIANDITU_KEY)")
 	fs.IntVar(&mf.tileCache, "tile-cache", 20000, "how many encoded tiles the in-process cache keeps (-1: no cache)")
 	fs.StringVar(&mf.dataDir, "data", "", "directory for report photos (default: DB.data beside the database)")
-	fs.StringVar(&mf.publicURL, "public-url", "", "where users reach skygrid, for links in notifications (default: the listen address)")
+	fs.StringVar(&mf.publicURL, "public-url", "", "where users reach skygrid, for links in notifications (default: the listen address) and TileJSON's tile URLs (default: relative ones)")
 	fs.StringVar(&mf.watch, "watch", "", "a drop folder: fire files placed there are ingested once each, then moved to done/ or failed/")
+	fs.BoolVar(&mf.secureCookies, "secure-cookies", false, "mark the session cookie Secure (sent over HTTPS only): for a deployment behind a TLS proxy, where skygrid itself sees plain HTTP (or [server] secure_cookies = true)")
 	fs.StringVar(&mf.firmsURL, "firms-url", "", "FIRMS API base URL (default: the config's [feed] base_url); pulls run when a MAP_KEY is set ($FIRMS_MAP_KEY or [feed] map_key)")
 }
 
@@ -146,6 +153,11 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 		return err
 	}
 	p.Now, worker.Now = now, now
+	cfg, err := m.settings(mf.configPath, mf.sets)
+	if err != nil {
+		return err
+	}
+	limits := cfg.Server.limits()
 	metrics := api.NewMetrics(db)
 	web, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {
@@ -153,7 +165,9 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	}
 	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
 		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Demo: mf.demo,
-		Evidence: dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: filepath.Join(dataDir, "photos")}}, Imports: dispatch.Importer{Pipeline: p}}
+		Evidence: dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: filepath.Join(dataDir, "photos")}}, Imports: dispatch.Importer{Pipeline: p},
+		Limits: limits, PublicURL: mf.publicURL, SecureCookies: mf.secureCookies || cfg.Server.SecureCookies}
+	m.logLimits(limits, svc.SecureCookies, mf.publicURL)
 	if mf.tiandituKey != "" {
 		svc.Basemaps = append(svc.Basemaps, tiles.TiandituBasemaps(mf.tiandituKey)...)
 	}
@@ -237,4 +251,105 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	}
 	<-ctx.Done()
 	return srv.Close()
+}
+
+// serverConfig is the [server] section: the HTTP server's timeouts,
+// connection caps and per-address rates (api.Limits) and its cookies.
+type serverConfig struct {
+	HeaderTimeout        detect.Duration `toml:"header_timeout"`
+	BodyTimeout          detect.Duration `toml:"body_timeout"`
+	WriteTimeout         detect.Duration `toml:"write_timeout"`
+	UploadBodyTimeout    detect.Duration `toml:"upload_body_timeout"`
+	UploadWriteTimeout   detect.Duration `toml:"upload_write_timeout"`
+	DownloadWriteTimeout detect.Duration `toml:"download_write_timeout"`
+	IdleTimeout          detect.Duration `toml:"idle_timeout"`
+	// MaxConns: 0 sizes the cap to the open-file limit, -1 sets none.
+	// MaxConnsPerAddress: 0 is an eighth of the cap (at least 64), -1 none.
+	MaxConns           int      `toml:"max_conns"`
+	MaxConnsPerAddress int      `toml:"max_conns_per_address"`
+	ReserveConns       int      `toml:"reserve_conns"`
+	PublicRate         float64  `toml:"public_rate"`
+	PublicBurst        int      `toml:"public_burst"`
+	LoginRate          float64  `toml:"login_rate"`
+	LoginBurst         int      `toml:"login_burst"`
+	TrustedProxies     []string `toml:"trusted_proxies"`
+	SecureCookies      bool     `toml:"secure_cookies"`
+}
+
+// defaultServerConfig is api.DefaultLimits with the caps left to size
+// themselves (0) when the server starts.
+func defaultServerConfig() serverConfig {
+	l := api.DefaultLimits()
+	d := func(v time.Duration) detect.Duration { return detect.Duration{Duration: v} }
+	return serverConfig{HeaderTimeout: d(l.HeaderTimeout), BodyTimeout: d(l.BodyTimeout), WriteTimeout: d(l.WriteTimeout),
+		UploadBodyTimeout: d(l.UploadBodyTimeout), UploadWriteTimeout: d(l.UploadWriteTimeout), DownloadWriteTimeout: d(l.DownloadWriteTimeout),
+		IdleTimeout: d(l.IdleTimeout), ReserveConns: l.ReserveConns, PublicRate: l.PublicRate, PublicBurst: l.PublicBurst,
+		LoginRate: l.LoginRate, LoginBurst: l.LoginBurst, TrustedProxies: []string{}}
+}
+
+// validate refuses negative times, counts and rates, and proxies that are
+// neither addresses nor CIDR blocks, naming the key.
+func (c serverConfig) validate() error {
+	for key, d := range map[string]detect.Duration{"header_timeout": c.HeaderTimeout, "body_timeout": c.BodyTimeout,
+		"write_timeout": c.WriteTimeout, "upload_body_timeout": c.UploadBodyTimeout, "upload_write_timeout": c.UploadWriteTimeout,
+		"download_write_timeout": c.DownloadWriteTimeout, "idle_timeout": c.IdleTimeout} {
+		if d.Duration < 0 {
+			return fmt.Errorf("server.%s: %s is negative (0: no timeout)", key, d.Duration)
+		}
+	}
+	for key, n := range map[string]int{"reserve_conns": c.ReserveConns, "public_burst": c.PublicBurst, "login_burst": c.LoginBurst} {
+		if n < 0 {
+			return fmt.Errorf("server.%s: %d is negative", key, n)
+		}
+	}
+	for key, n := range map[string]int{"max_conns": c.MaxConns, "max_conns_per_address": c.MaxConnsPerAddress} {
+		if n < -1 {
+			return fmt.Errorf("server.%s: %d (want a number, 0 for the default or -1 for no cap)", key, n)
+		}
+	}
+	for key, r := range map[string]float64{"public_rate": c.PublicRate, "login_rate": c.LoginRate} {
+		if r < 0 || math.IsNaN(r) || math.IsInf(r, 0) {
+			return fmt.Errorf("server.%s: %v (want requests a second, 0 for no limit)", key, r)
+		}
+	}
+	for _, p := range c.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				return fmt.Errorf("server.trusted_proxies: %q is neither an address nor a CIDR block (10.0.0.0/8)", p)
+			}
+		}
+	}
+	return nil
+}
+
+// limits are the api.Limits of the section, the caps sized now.
+func (c serverConfig) limits() api.Limits {
+	l := api.Limits{HeaderTimeout: c.HeaderTimeout.Duration, BodyTimeout: c.BodyTimeout.Duration, WriteTimeout: c.WriteTimeout.Duration,
+		UploadBodyTimeout: c.UploadBodyTimeout.Duration, UploadWriteTimeout: c.UploadWriteTimeout.Duration,
+		DownloadWriteTimeout: c.DownloadWriteTimeout.Duration, IdleTimeout: c.IdleTimeout.Duration, ReserveConns: c.ReserveConns,
+		PublicRate: c.PublicRate, PublicBurst: c.PublicBurst, LoginRate: c.LoginRate, LoginBurst: c.LoginBurst, TrustedProxies: c.TrustedProxies}
+	switch {
+	case c.MaxConns == 0:
+		l.MaxConns = netlimit.DefaultMax(netlimit.FileLimit())
+	case c.MaxConns > 0:
+		l.MaxConns = c.MaxConns
+	}
+	switch {
+	case c.MaxConnsPerAddress == 0 && l.MaxConns > 0:
+		l.MaxConnsPerAddress = min(max(l.MaxConns/8, 64), l.MaxConns)
+	case c.MaxConnsPerAddress > 0:
+		l.MaxConnsPerAddress = c.MaxConnsPerAddress
+	}
+	return l
+}
+
+// logLimits says once what the server holds to, and warns of a public
+// HTTPS address served with cookies that are not Secure.
+func (m *Main) logLimits(l api.Limits, secure bool, publicURL string) {
+	m.Logger.Info("server limits", "max_conns", l.MaxConns, "max_conns_per_address", l.MaxConnsPerAddress, "reserve_conns", l.ReserveConns,
+		"open_files", netlimit.FileLimit(), "body_timeout", l.BodyTimeout, "upload_body_timeout", l.UploadBodyTimeout,
+		"public_rate", l.PublicRate, "login_rate", l.LoginRate, "secure_cookies", secure)
+	if strings.HasPrefix(strings.ToLower(publicURL), "https://") && !secure {
+		m.Logger.Warn("--public-url is https but the session cookie is not Secure: behind a TLS proxy, add --secure-cookies")
+	}
 }

@@ -120,6 +120,14 @@ export default async function ({ url, root, shots, page, login: signIn, check, d
         const b = path ? readFileSync(path) : Buffer.alloc(0);
         check(b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf, `${name}: clicking 统计表 CSV downloads ${dl?.suggestedFilename()} with a BOM`);
         check(await p.$('[data-testid=monthly]') !== null, `${name}: the monthly report button is there for a month`);
+        // The report opens in a tab of its own, under its own CSP (no script,
+        // its inline stylesheet): styled, and no violation in the console.
+        const rp = await page(desktop, `${name}: the monthly report in its tab`, { storageState: await p.context().storageState() });
+        const res = await rp.goto(url + '/api/reports/monthly?month=2023-10');
+        const align = await rp.$eval('h1', (h) => getComputedStyle(h).textAlign).catch(() => '');
+        check(res.status() === 200 && align === 'center' && /default-src 'none'/.test(res.headers()['content-security-policy'] ?? ''),
+          `${name}: the monthly report is styled under its CSP (h1 ${align})`);
+        await rp.context().close();
       }
       await p.evaluate(() => window.scrollTo(0, 0));
       await p.screenshot({ path: join(shots, `audit-${name}-${w}.png`), fullPage: true });

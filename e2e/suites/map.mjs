@@ -95,7 +95,10 @@ function startDemo(root, args) {
  * agree (a line one pixel wide that the map does not draw).
  */
 async function seams(p) {
-  await p.addStyleTag({ content: '.leaflet-layer[class*=ov-], .region-labels, .leaflet-control-container, .mappanel, .paneltoggle, .leaflet-overlay-pane { visibility: hidden !important; }' });
+  // Hidden through the DOM: the page's CSP refuses an injected <style>.
+  await p.evaluate((sel) => {
+    for (const el of document.querySelectorAll(sel)) el.style.setProperty('visibility', 'hidden', 'important');
+  }, '.leaflet-layer[class*=ov-], .region-labels, .leaflet-control-container, .mappanel, .paneltoggle, .leaflet-overlay-pane');
   await p.waitForTimeout(300);
   const box = await p.locator('#map').boundingBox();
   const shot = (await p.screenshot({ clip: box })).toString('base64');
@@ -392,6 +395,7 @@ async function tiandituChecks({ root, page, check, shots }) {
         const layer = u.searchParams.get('LAYER');
         asked[layer] = (asked[layer] ?? 0) + 1;
         asked.key &&= u.searchParams.get('tk') === 'test-key';
+        asked.referer ??= route.request().headers().referer ?? 'none';
         return route.fulfill({ status: 200, contentType: 'image/png', body: fake[layer] ?? fake.cva });
       });
       await loginAt(p, url, 'hunyuan');
@@ -404,6 +408,9 @@ async function tiandituChecks({ root, page, check, shots }) {
         `Tianditu ${w}: the switcher 底图 offers ${opts.map((o) => o.name + (o.on ? ' ✓' : '')).join(', ')} (the map by default)`);
       check(asked.vec > 0 && asked.cva > 0 && asked.img === 0 && asked.key, `Tianditu ${w}: 矢量 is vec_w with its labels cva_w (${JSON.stringify(asked)})`);
       check((await p.$$('[data-testid=tianditu-hint]')).length === 0, `Tianditu ${w}: no hint when the key is set`);
+      // The page sends no Referer beyond its origin; Tianditu's tiles send
+      // the origin alone (a key restricted to domains checks it).
+      check(asked.referer === url + '/', `Tianditu ${w}: its tiles are asked with the origin as Referer, no path (${asked.referer})`);
       // Tianditu names the counties itself: ours stay off, grids stay on.
       check((await shownLabels(p, 'county')).length === 0, `Tianditu ${w}: the county names are left to Tianditu's own labels`);
       await p.screenshot({ path: join(shots, `map-tianditu-vec-${w}.png`) });

@@ -15,6 +15,10 @@ export interface Basemaps { basemaps: Basemap[]; tianditu?: boolean; key_hint?: 
 export function basemapLayer(b: Basemap): L.LayerGroup {
   const opts: L.TileLayerOptions = { maxZoom: 18, maxNativeZoom: b.maxzoom || 18, attribution: b.attribution ?? '' };
   if (b.subdomains) opts.subdomains = b.subdomains;
+  // The server's pages send no Referer beyond their origin (Referrer-Policy:
+  // same-origin); a remote basemap's tiles send the origin, no path: a
+  // Tianditu key restricted to domains checks it.
+  if (!b.offline) opts.referrerPolicy = 'strict-origin-when-cross-origin';
   return L.layerGroup([
     ...b.tiles.map((u) => L.tileLayer(u, { ...opts, className: 'basemap-tiles' })),
     ...(b.labels ?? []).map((u) => L.tileLayer(u, { ...opts, className: 'basemap-labels', zIndex: 2 })),
