@@ -1,6 +1,7 @@
 package skygrid
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -200,20 +201,27 @@ func (r Range) CheckField(field string, v float64) error {
 	return nil
 }
 
-// ParseNumber reads a decimal number as strconv.ParseFloat does, without
-// its NaN, Inf and hexadecimal forms, and checks it against the range; the
-// string is the reason it was refused ("not a number: ...", quoted and
-// cut to 40 characters), or "".
+// ParseNumber reads a decimal number as strconv.ParseFloat does and checks
+// it: NaN, ±Inf (also what overflows, 1e400) and values outside the range
+// are refused, and so is the hexadecimal form ParseFloat also reads. The
+// string is the reason ("not a number: ..." quotes the value, cut to 40
+// characters), or "".
 func (r Range) ParseNumber(s string) (float64, string) {
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || !decimal(s) {
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return 0, "not a number: " + Clip(s)
 	}
-	return v, r.Check(v)
+	if reason := r.Check(v); reason != "" {
+		return 0, reason
+	}
+	if !decimal(s) {
+		return 0, "not a decimal number: " + Clip(s)
+	}
+	return v, ""
 }
 
 // decimal reports whether s is written with digits, a sign, a point and
-// an exponent only (strconv also reads "NaN", "Inf" and "0x1p-2").
+// an exponent only (strconv also reads "0x1p-2" and "1_000" after 0x).
 func decimal(s string) bool {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
@@ -226,6 +234,19 @@ func decimal(s string) bool {
 }
 
 func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// ClipName is a column or property name for a message: at most 40 bytes
+// (a header of a file may be megabytes long).
+func ClipName(s string) string {
+	if len(s) <= 40 {
+		return s
+	}
+	cut := 40
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
 
 // Clip quotes a value for a message, cut to 40 characters: a refused
 // field may be megabytes long.

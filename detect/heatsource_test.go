@@ -82,3 +82,36 @@ func TestReadHeatSourcesRefusesOtherFiles(t *testing.T) {
 		t.Errorf("got %v %+v", err, res)
 	}
 }
+
+// NaN, ±Inf and out-of-range numbers, and text over its limit, are refused
+// rows with their line and field (the old code took a NaN latitude).
+func TestReadHeatSourcesRefusesBadNumbersAndText(t *testing.T) {
+	const gppd = "gppd_idnr,name,primary_fuel,capacity_mw,latitude,longitude\n"
+	for _, tc := range []struct {
+		name, row, field, why string
+	}{
+		{"NaN latitude", "X1,a,Coal,10,NaN,113", "latitude", "not a finite number: NaN"},
+		{"infinite longitude", "X1,a,Coal,10,40,-Inf", "longitude", "not a finite number: -Inf"},
+		{"latitude 91", "X1,a,Coal,10,91,113", "latitude", "out of range: 91 (want -90 to 90 °)"},
+		{"NaN capacity", "X1,a,Coal,NaN,40,113", "capacity_mw", "not a finite number"},
+		{"negative capacity", "X1,a,Coal,-1,40,113", "capacity_mw", "out of range"},
+		{"a long name", "X1," + strings.Repeat("n", 201) + ",Coal,10,40,113", "name", "longer than 200 characters"},
+		{"a long id", strings.Repeat("X", 65) + ",a,Coal,10,40,113", "gppd_idnr", "longer than 64 characters"},
+		{"a right-to-left override", "X1,a\u202eb,Coal,10,40,113", "name", "a bidirectional override or isolate"},
+		{"invalid UTF-8", "X1,a\xffb,Coal,10,40,113", "name", "invalid UTF-8 at byte 2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := detect.ReadHeatSources(strings.NewReader(gppd+"X0,ok,Coal,10,40,113\n"+tc.row+"\n"), "p.csv")
+			if err != nil || len(res.Sites) != 1 || res.Refused != 1 || len(res.Errors) != 1 {
+				t.Fatalf("%v %+v", err, res)
+			}
+			if e := res.Errors[0]; e.Line != 3 || e.Field != tc.field || !strings.Contains(e.Reason, tc.why) {
+				t.Errorf("%v, want line 3 field %s: %s", e, tc.field, tc.why)
+			}
+		})
+	}
+	res, err := detect.ReadHeatSources(strings.NewReader("Plant ID,Plant name (English),Coordinates\nP1,a,\"NaN, 113\"\n"), "gem.csv")
+	if err != nil || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error(), "gem.csv:2: field Coordinates: latitude not a finite number: NaN, longitude ok") {
+		t.Errorf("GEM coordinates: %v %+v", err, res.Errors)
+	}
+}

@@ -138,6 +138,16 @@ func TestReaderRowErrors(t *testing.T) {
 		{"bad type", "40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,7", "type", "want 0, 1, 2 or 3"},
 		{"bad frp", "40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,x,D,0", "frp", "not a number"},
 		{"short row", "40.1,113.1,330", "acq_date", "missing"},
+		{"NaN latitude", "NaN,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,0", "latitude", "not a finite number: NaN"},
+		{"-Inf longitude", "40.1,-Inf,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,0", "longitude", "not a finite number: -Inf"},
+		{"infinite frp", "40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,infinity,D,0", "frp", "not a finite number: +Inf"},
+		{"negative frp", "40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,-3,D,0", "frp", "out of range: -3 (want 0 to 1e+06 MW)"},
+		{"NaN brightness", "40.1,113.1,nan,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,0", "brightness", "not a finite number"},
+		{"scan 1e300", "40.1,113.1,330,1e300,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,0", "scan", "out of range"},
+		{"long version", "40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n," + strings.Repeat("v", 17) + ",290,3.1,D,0", "version", "longer than 16 characters"},
+		{"daynight with a bell", "40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D\x07,0", "daynight", "a control character"},
+		{"invalid UTF-8 in version", "40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0\xffNRT,290,3.1,D,0", "version", "invalid UTF-8 at byte 4"},
+		{"a long bad number", strings.Repeat("9", 1<<20) + "x,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,0", "latitude", "… (1048577 bytes)"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			in := viirs + "40.2,113.2,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,h,2.0NRT,290,3.1,D,2\n" + tt.row + "\n40.3,113.3,330,0.4,0.4,2023-10-24,536,N21,VIIRS,l,2.0NRT,290,3.1,N,0\n"
@@ -149,7 +159,7 @@ func TestReaderRowErrors(t *testing.T) {
 				t.Fatalf("want 2 read and 1 rejected, got %d and %v", len(hs), errs)
 			}
 			e := errs[0]
-			if e.Line != 3 || e.Field != tt.field || !strings.Contains(e.Reason, tt.why) {
+			if e.Line != 3 || e.Field != tt.field || !strings.Contains(e.Reason, tt.why) || len(e.Reason) > 200 {
 				t.Errorf("got %q, want line 3 field %s: %s", e.Error(), tt.field, tt.why)
 			}
 			if hs[0].Type != 2 || hs[0].Satellite != "N21" || hs[1].AcqTime.Hour() != 5 || hs[1].AcqTime.Minute() != 36 {
