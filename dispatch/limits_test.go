@@ -120,7 +120,9 @@ func TestReadRegionsRefusesBadText(t *testing.T) {
 		return `{"type":"Feature","properties":{"id":"` + id + `","name":"` + name + `"},` +
 			`"geometry":{"type":"Polygon","coordinates":[[[113,40],[113.1,40],[113.1,40.1],[113,40]]]}}`
 	}
-	fc := func(fs ...string) string { return `{"type":"FeatureCollection","features":[` + strings.Join(fs, ",\n") + `]}` }
+	fc := func(fs ...string) string {
+		return `{"type":"FeatureCollection","features":[` + strings.Join(fs, ",\n") + `]}`
+	}
 	for _, tc := range []struct{ name, file, want string }{
 		{"a 50 MiB name", fc(feature("1", "县"), feature("2", huge)), "r.geojson: feature 1: name: longer than 100 characters (17476266)"},
 		{"a long id", fc(feature(strings.Repeat("1", 65), "县")), "r.geojson: feature 0: id: longer than 64 characters"},
