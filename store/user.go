@@ -18,7 +18,7 @@ var _ skygrid.UserService = (*DB)(nil)
 // CreateUser stores a user and their scope regions in one transaction.
 func (db *DB) CreateUser(ctx context.Context, u *skygrid.User, hash string) error {
 	if !slices.Contains(skygrid.Roles, u.Role) {
-		return skygrid.Errorf(skygrid.EINVALID, "role %q: want one of %s", u.Role, strings.Join(skygrid.Roles, ", "))
+		return skygrid.Errorf(skygrid.EINVALID, "role %s: want one of %s", skygrid.Clip(u.Role), strings.Join(skygrid.Roles, ", "))
 	}
 	name, key, err := username.Parse(u.Name)
 	if err != nil {
@@ -29,6 +29,9 @@ func (db *DB) CreateUser(ctx context.Context, u *skygrid.User, hash string) erro
 		if err := skygrid.LimitID.CheckField("region", r); err != nil {
 			return err
 		}
+	}
+	if err := skygrid.LimitDingTalkID.CheckField("DingTalk id", u.DingTalkID); err != nil {
+		return err
 	}
 	switch {
 	case u.CityWide() && len(u.Regions) > 0:
