@@ -48,12 +48,13 @@ var (
 	LimitPropValue = Limit{Key: "property_value", Max: 1000, Fields: "every other value a registry or heat-source file brings (permit, builder, capacity, ...)"}
 	LimitFileName  = Limit{Key: "file_name", Max: 200, Fields: "the name of an uploaded file (POST /api/imports/...)"}
 	LimitFireCode  = Limit{Key: "fire_code", Max: 16, Fields: "codes of fire files kept as text: `version`, `daynight`, Himawari `Reliability`"}
-	LimitQuery     = Limit{Key: "query", Max: 100, Fields: "search text: `q` of GET /api/search and GET /api/tasks"}
+	LimitQuery     = Limit{Key: "query", Max: 100, Fields: "the task list's search text: `q` of GET /api/tasks"}
+	LimitSearch    = Limit{Key: "search", Max: MaxSearchRunes, Fields: "the place search's text: `q` of GET /api/search"}
 )
 
 // Limits lists every limit, in the README's order.
 var Limits = []Limit{LimitUserName, LimitPersonName, LimitRegionName, LimitSiteName, LimitID, LimitPhone, LimitDingTalkID,
-	LimitPassword, LimitNotes, LimitReason, LimitPropName, LimitPropValue, LimitFileName, LimitFireCode, LimitQuery}
+	LimitPassword, LimitNotes, LimitReason, LimitPropName, LimitPropValue, LimitFileName, LimitFireCode, LimitQuery, LimitSearch}
 
 // Unit is "characters" or "bytes".
 func (l Limit) Unit() string {
@@ -70,18 +71,18 @@ func (l Limit) Unit() string {
 // repeated: it may be megabytes.
 func (l Limit) Check(s string) string {
 	if i := InvalidUTF8(s); i >= 0 {
-		return fmt.Sprintf("invalid UTF-8 at byte %d (save the file as UTF-8)", i+1)
+		return fmt.Sprintf("invalid UTF-8 at byte %d", i+1)
 	}
 	n := len(s)
 	if !l.Bytes {
 		n = utf8.RuneCountInString(s)
 	}
 	if n > l.Max {
-		return fmt.Sprintf("longer than %d %s (%d)", l.Max, l.Unit(), n)
+		return fmt.Sprintf("at most %d %s, got %d", l.Max, l.Unit(), n)
 	}
 	for i, r := range s {
-		if reason := badRune(r, l.Lines); reason != "" {
-			return fmt.Sprintf("%s (U+%04X) at character %d", reason, r, utf8.RuneCountInString(s[:i])+1)
+		if what := badRune(r, l.Lines); what != "" {
+			return fmt.Sprintf("%s (U+%04X at character %d)", what, r, utf8.RuneCountInString(s[:i])+1)
 		}
 	}
 	return ""
@@ -99,15 +100,15 @@ func (l Limit) CheckField(field, s string) error {
 func badRune(r rune, lines bool) string {
 	switch {
 	case r == 0:
-		return "a NUL character"
+		return "control characters are not allowed: NUL"
 	case lines && (r == '\n' || r == '\r' || r == '\t'):
 		return ""
 	case unicode.IsControl(r), r == '\u2028', r == '\u2029':
-		return "a control character"
+		return "control characters are not allowed"
 	case IsBidiControl(r):
-		return "a bidirectional override or isolate"
+		return "bidirectional overrides and isolates are not allowed"
 	case r == utf8.RuneError:
-		return "U+FFFD, the mark of text read in a wrong encoding"
+		return "U+FFFD, the mark of text read in a wrong encoding, is not allowed"
 	}
 	return ""
 }

@@ -76,9 +76,9 @@ func TestReportRefusesNaNAndLongText(t *testing.T) {
 		{"accuracy NaN", map[string]string{"accuracy": "NaN"}, "accuracy: not a finite number: NaN"},
 		{"accuracy negative", map[string]string{"accuracy": "-5"}, "accuracy: out of range: -5"},
 		{"lon without lat", map[string]string{"lat": ""}, "lon and lat: give both or neither"},
-		{"notes of 4001 bytes", map[string]string{"notes": strings.Repeat("a", 4001)}, "notes: longer than 4000 bytes (4001)"},
-		{"notes with a right-to-left override", map[string]string{"notes": "烧\u202e了"}, "notes: a bidirectional override or isolate"},
-		{"notes with a NUL", map[string]string{"notes": "a\x00b"}, "notes: a NUL character"},
+		{"notes of 4001 bytes", map[string]string{"notes": strings.Repeat("a", 4001)}, "notes: at most 4000 bytes, got 4001"},
+		{"notes with a right-to-left override", map[string]string{"notes": "烧\u202e了"}, "notes: bidirectional overrides and isolates are not allowed"},
+		{"notes with a NUL", map[string]string{"notes": "a\x00b"}, "notes: control characters are not allowed: NUL"},
 		{"notes of invalid UTF-8", map[string]string{"notes": "a\xffb"}, "notes: invalid UTF-8 at byte 2"},
 		{"a 1 MiB finding", map[string]string{"finding": strings.Repeat("f", 1<<20)}, "(1048576 bytes): want one of straw_burning"},
 	} {
@@ -106,11 +106,11 @@ func TestReportRefusesNaNAndLongText(t *testing.T) {
 	// JSON bodies: the reason of a return, the notes of a bulk close.
 	var eb errorBody
 	if st := w.do(t, "officialA", "POST", url+"/return", map[string]any{"version": now.Version, "reason": strings.Repeat("理", 1500)}, &eb); st != 400 ||
-		!strings.Contains(eb.Error.Message, "reason: longer than 4000 bytes (4500)") {
+		!strings.Contains(eb.Error.Message, "reason: at most 4000 bytes, got 4500") {
 		t.Errorf("long reason: %d %s", st, eb.Error.Message)
 	}
 	if st := w.do(t, "officialA", "POST", "/api/tasks/close", map[string]any{"tasks": []map[string]any{{"id": task.ID, "version": now.Version}},
-		"notes": "a\u2066b"}, &eb); st != 400 || !strings.Contains(eb.Error.Message, "notes: a bidirectional override") {
+		"notes": "a\u2066b"}, &eb); st != 400 || !strings.Contains(eb.Error.Message, "notes: bidirectional overrides and isolates") {
 		t.Errorf("bulk close notes: %d %s", st, eb.Error.Message)
 	}
 	if st := w.do(t, "officialA", "POST", url+"/return", map[string]any{"version": now.Version, "reason": strings.Repeat("x", 2<<20)}, &eb); st != 400 ||
@@ -122,7 +122,7 @@ func TestReportRefusesNaNAndLongText(t *testing.T) {
 	}
 	task2 := w.taskIn(t, w.gridA)
 	if st := w.do(t, "officialA", "POST", fmt.Sprintf("/api/tasks/%d/reassign", task2.ID), map[string]any{"version": task2.Version,
-		"grid_id": strings.Repeat("1", 65)}, &eb); st != 400 || !strings.Contains(eb.Error.Message, "grid_id: longer than 64 characters") {
+		"grid_id": strings.Repeat("1", 65)}, &eb); st != 400 || !strings.Contains(eb.Error.Message, "grid_id: at most 64 characters") {
 		t.Errorf("long grid id: %d %s", st, eb.Error.Message)
 	}
 }
@@ -139,11 +139,11 @@ func TestAdminInputLimits(t *testing.T) {
 	}{
 		{"ADMIN beside admin", map[string]any{"name": "ADMIN", "role": "auditor", "password": testPassword}, 409, `user "admin" exists: "ADMIN" is the same name`},
 		{"Admin in full width", map[string]any{"name": "Ａｄｍｉｎ", "role": "auditor", "password": testPassword}, 409, `user "admin" exists`},
-		{"a right-to-left override", map[string]any{"name": "li\u202ewang", "role": "auditor", "password": testPassword}, 400, "user name: a bidirectional override or isolate"},
-		{"a NUL", map[string]any{"name": "li\x00wang", "role": "auditor", "password": testPassword}, 400, "user name: a NUL character"},
-		{"a name of 65 characters", map[string]any{"name": strings.Repeat("网", 65), "role": "auditor", "password": testPassword}, 400, "user name: longer than 64 characters"},
-		{"a long phone", map[string]any{"name": "li", "role": "auditor", "password": testPassword, "phone": strings.Repeat("1", 33)}, 400, "phone: longer than 32 characters"},
-		{"a long region", map[string]any{"name": "li", "role": "official", "password": testPassword, "regions": []string{strings.Repeat("1", 65)}}, 400, "region: longer than 64 characters"},
+		{"a right-to-left override", map[string]any{"name": "li\u202ewang", "role": "auditor", "password": testPassword}, 400, "user name: bidirectional overrides and isolates are not allowed"},
+		{"a NUL", map[string]any{"name": "li\x00wang", "role": "auditor", "password": testPassword}, 400, "user name: control characters are not allowed: NUL"},
+		{"a name of 65 characters", map[string]any{"name": strings.Repeat("网", 65), "role": "auditor", "password": testPassword}, 400, "user name: at most 64 characters"},
+		{"a long phone", map[string]any{"name": "li", "role": "auditor", "password": testPassword, "phone": strings.Repeat("1", 33)}, 400, "phone: at most 32 characters"},
+		{"a long region", map[string]any{"name": "li", "role": "official", "password": testPassword, "regions": []string{strings.Repeat("1", 65)}}, 400, "region: at most 64 characters"},
 		{"too many regions", map[string]any{"name": "li", "role": "supervisor", "password": testPassword, "regions": make([]string, 2001)}, 400, "regions: at most 2000"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -189,10 +189,10 @@ func TestImportFormLimits(t *testing.T) {
 		fields     map[string]string
 		want       string
 	}{
-		{"a long file name", strings.Repeat("f", 201) + ".csv", nil, "file name: longer than 200 characters"},
-		{"a long parent", "r.geojson", map[string]string{"parent": strings.Repeat("1", 65)}, "parent: longer than 64 characters"},
-		{"a long id property", "r.geojson", map[string]string{"id_prop": strings.Repeat("p", 201)}, "id_prop: longer than 200 characters"},
-		{"a control character", "s.csv", map[string]string{"lon_col": "经\x1b度"}, "lon_col: a control character"},
+		{"a long file name", strings.Repeat("f", 201) + ".csv", nil, "file name: at most 200 characters"},
+		{"a long parent", "r.geojson", map[string]string{"parent": strings.Repeat("1", 65)}, "parent: at most 64 characters"},
+		{"a long id property", "r.geojson", map[string]string{"id_prop": strings.Repeat("p", 201)}, "id_prop: at most 200 characters"},
+		{"control characters are not allowed", "s.csv", map[string]string{"lon_col": "经\x1b度"}, "lon_col: control characters are not allowed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer

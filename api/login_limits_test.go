@@ -150,7 +150,7 @@ func TestLoginNameChecks(t *testing.T) {
 		{"65 characters", strings.Repeat("a", 65), 400},
 		{"empty", "", 400},
 		{"NUL", "audi\x00tor", 400},
-		{"a control character", "audi\x1btor", 400},
+		{"control characters are not allowed", "audi\x1btor", 400},
 		{"right-to-left override", "audi\u202etor", 400},
 		{"an isolate", "\u2067auditor", 400},
 		{"invalid UTF-8 read as U+FFFD", "audi\xfftor", 400},

@@ -55,8 +55,8 @@ func (s *Server) handleTasks(c echo.Context) error {
 	if o := p.oneOf("order", []string{"asc", "desc"}); o != nil {
 		f.Desc = *o == "desc"
 	}
-	if len(f.Query) > 100 {
-		p.fail("q", "at most 100 characters, got %d", len(f.Query))
+	if reason := skygrid.LimitQuery.Check(f.Query); reason != "" {
+		p.fail("q", "%s", reason)
 	}
 	if p.err != nil {
 		return p.err

@@ -95,9 +95,9 @@ func TestReadHeatSourcesRefusesBadNumbersAndText(t *testing.T) {
 		{"latitude 91", "X1,a,Coal,10,91,113", "latitude", "out of range: 91 (want -90 to 90 °)"},
 		{"NaN capacity", "X1,a,Coal,NaN,40,113", "capacity_mw", "not a finite number"},
 		{"negative capacity", "X1,a,Coal,-1,40,113", "capacity_mw", "out of range"},
-		{"a long name", "X1," + strings.Repeat("n", 201) + ",Coal,10,40,113", "name", "longer than 200 characters"},
-		{"a long id", strings.Repeat("X", 65) + ",a,Coal,10,40,113", "gppd_idnr", "longer than 64 characters"},
-		{"a right-to-left override", "X1,a\u202eb,Coal,10,40,113", "name", "a bidirectional override or isolate"},
+		{"a long name", "X1," + strings.Repeat("n", 201) + ",Coal,10,40,113", "name", "at most 200 characters"},
+		{"a long id", strings.Repeat("X", 65) + ",a,Coal,10,40,113", "gppd_idnr", "at most 64 characters"},
+		{"a right-to-left override", "X1,a\u202eb,Coal,10,40,113", "name", "bidirectional overrides and isolates are not allowed"},
 		{"invalid UTF-8", "X1,a\xffb,Coal,10,40,113", "name", "invalid UTF-8 at byte 2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -144,8 +144,8 @@ func TestReaderRowErrors(t *testing.T) {
 		{"negative frp", "40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,-3,D,0", "frp", "out of range: -3 (want 0 to 1e+06 MW)"},
 		{"NaN brightness", "40.1,113.1,nan,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,0", "brightness", "not a finite number"},
 		{"scan 1e300", "40.1,113.1,330,1e300,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,0", "scan", "out of range"},
-		{"long version", "40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n," + strings.Repeat("v", 17) + ",290,3.1,D,0", "version", "longer than 16 characters"},
-		{"daynight with a bell", "40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D\x07,0", "daynight", "a control character"},
+		{"long version", "40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n," + strings.Repeat("v", 17) + ",290,3.1,D,0", "version", "at most 16 characters"},
+		{"daynight with a bell", "40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D\x07,0", "daynight", "control characters are not allowed"},
 		{"invalid UTF-8 in version", "40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0\xffNRT,290,3.1,D,0", "version", "invalid UTF-8 at byte 4"},
 		{"a long bad number", strings.Repeat("9", 1<<20) + "x,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,0", "latitude", "… (1048577 bytes)"},
 	} {

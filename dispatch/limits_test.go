@@ -22,12 +22,12 @@ func TestReadSupervisorsRefusesBadText(t *testing.T) {
 		name, csv, want string
 	}{
 		{"a 50 MiB name", head + "140225-001-001,张三,13800000001\n140225-001-002," + huge + ",13800000002\n",
-			"s.csv:3: field name: longer than 64 characters (17476266)"},
-		{"a long grid id", head + strings.Repeat("9", 65) + ",张三,13800000001\n", "s.csv:2: field grid_id: longer than 64 characters"},
-		{"a long phone", head + "140225-001-001,张三," + strings.Repeat("1", 33) + "\n", "s.csv:2: field phone: longer than 32 characters"},
-		{"a NUL", head + "140225-001-001,张\x00三,13800000001\n", "s.csv:2: field name: a NUL character (U+0000) at character 2"},
-		{"an escape", head + "140225-001-001,张三\x1b[31m,13800000001\n", "s.csv:2: field name: a control character (U+001B) at character 3"},
-		{"a right-to-left override", head + "140225-001-001,\u202e三张,13800000001\n", "s.csv:2: field name: a bidirectional override or isolate (U+202E)"},
+			"s.csv:3: field name: at most 64 characters, got 17476266"},
+		{"a long grid id", head + strings.Repeat("9", 65) + ",张三,13800000001\n", "s.csv:2: field grid_id: at most 64 characters"},
+		{"a long phone", head + "140225-001-001,张三," + strings.Repeat("1", 33) + "\n", "s.csv:2: field phone: at most 32 characters"},
+		{"a NUL", head + "140225-001-001,张\x00三,13800000001\n", "s.csv:2: field name: control characters are not allowed: NUL (U+0000 at character 2)"},
+		{"an escape", head + "140225-001-001,张三\x1b[31m,13800000001\n", "s.csv:2: field name: control characters are not allowed (U+001B at character 3)"},
+		{"a right-to-left override", head + "140225-001-001,\u202e三张,13800000001\n", "s.csv:2: field name: bidirectional overrides and isolates are not allowed (U+202E"},
 		{"invalid UTF-8", head + "140225-001-001,张三,13800000001\n140225-001-002,李\xff四,13800000002\n",
 			"s.csv: line 3: invalid UTF-8 at byte 19 of the line, and not GBK/GB18030 either"},
 	} {
@@ -73,10 +73,10 @@ func TestReadSitesRefusesBadTextAndNumbers(t *testing.T) {
 	for _, tc := range []struct {
 		name, file, want string
 	}{
-		{"a 50 MiB name", head + good + row("S1", huge, "113.3", "40.1", ""), "s.csv: line 3: field name: longer than 200 characters"},
-		{"a long id", head + row(strings.Repeat("s", 65), "x", "113.3", "40.1", ""), "s.csv: line 2: field id: longer than 64 characters"},
-		{"a long property", head + row("S1", "x", "113.3", "40.1", strings.Repeat("备", 1001)), "s.csv: line 2: field 备注: longer than 1000 characters"},
-		{"a control character in a property", head + row("S1", "x", "113.3", "40.1", "a\x07b"), "s.csv: line 2: field 备注: a control character"},
+		{"a 50 MiB name", head + good + row("S1", huge, "113.3", "40.1", ""), "s.csv: line 3: field name: at most 200 characters"},
+		{"a long id", head + row(strings.Repeat("s", 65), "x", "113.3", "40.1", ""), "s.csv: line 2: field id: at most 64 characters"},
+		{"a long property", head + row("S1", "x", "113.3", "40.1", strings.Repeat("备", 1001)), "s.csv: line 2: field 备注: at most 1000 characters"},
+		{"a control character in a property", head + row("S1", "x", "113.3", "40.1", "a\x07b"), "s.csv: line 2: field 备注: control characters are not allowed"},
 		{"NaN longitude", head + row("S1", "x", "NaN", "40.1", ""), "s.csv: line 2: field lon: not a finite number: NaN"},
 		{"infinite latitude", head + row("S1", "x", "113.3", "+Inf", ""), "s.csv: line 2: field lat: not a finite number: +Inf"},
 		{"latitude 1e400", head + row("S1", "x", "113.3", "1e400", ""), "s.csv: line 2: field lat: not a finite number: +Inf"},
@@ -108,7 +108,7 @@ func TestReadSitesRefusesBadTextAndNumbers(t *testing.T) {
 	geo := `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"C1","name":"a\u202eb","video":"yes"},` +
 		`"geometry":{"type":"Polygon","coordinates":[[[113,40],[113.01,40],[113.01,40.01],[113,40]]]}}]}`
 	_, err := dispatch.ReadSites(strings.NewReader(geo), "c.geojson", dispatch.SiteImport{Kind: skygrid.SiteConstruction})
-	if msg := skygrid.ErrorMessage(err); !strings.Contains(msg, "c.geojson: feature 0: field name: a bidirectional override or isolate (U+202E) at character 2") {
+	if msg := skygrid.ErrorMessage(err); !strings.Contains(msg, "c.geojson: feature 0: field name: bidirectional overrides and isolates are not allowed (U+202E at character 2)") {
 		t.Errorf("GeoJSON: %.300s", msg)
 	}
 }
@@ -124,9 +124,9 @@ func TestReadRegionsRefusesBadText(t *testing.T) {
 		return `{"type":"FeatureCollection","features":[` + strings.Join(fs, ",\n") + `]}`
 	}
 	for _, tc := range []struct{ name, file, want string }{
-		{"a 50 MiB name", fc(feature("1", "县"), feature("2", huge)), "r.geojson: feature 1: name: longer than 100 characters (17476266)"},
-		{"a long id", fc(feature(strings.Repeat("1", 65), "县")), "r.geojson: feature 0: id: longer than 64 characters"},
-		{"a NUL by escape", fc(feature("1", `a\u0000b`)), "r.geojson: feature 0: name: a NUL character"},
+		{"a 50 MiB name", fc(feature("1", "县"), feature("2", huge)), "r.geojson: feature 1: name: at most 100 characters, got 17476266"},
+		{"a long id", fc(feature(strings.Repeat("1", 65), "县")), "r.geojson: feature 0: id: at most 64 characters"},
+		{"a NUL by escape", fc(feature("1", `a\u0000b`)), "r.geojson: feature 0: name: control characters are not allowed: NUL"},
 		{"a lone surrogate", fc(feature("1", `a\ud800b`)), "r.geojson: feature 0: name: U+FFFD"},
 		{"invalid UTF-8", fc(feature("1", "县"), feature("2", "\xc3\x28")), "r.geojson: line 2: invalid UTF-8 at byte 50 of the line"},
 	} {

@@ -30,7 +30,7 @@ const maxRawBytes = 16 * 4 * 64
 func Normalise(name string) (string, error) {
 	lim := skygrid.LimitUserName
 	if len(name) > maxRawBytes {
-		return "", skygrid.Errorf(skygrid.EINVALID, "user name: longer than %d characters (%d bytes)", lim.Max, len(name))
+		return "", skygrid.Errorf(skygrid.EINVALID, "user name: at most %d characters, got %d bytes", lim.Max, len(name))
 	}
 	if i := skygrid.InvalidUTF8(name); i >= 0 {
 		return "", skygrid.Errorf(skygrid.EINVALID, "user name: invalid UTF-8 at byte %d", i+1)
@@ -44,7 +44,7 @@ func Normalise(name string) (string, error) {
 	}
 	for i, r := range n {
 		if unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Co, unicode.Cs) || r == utf8.RuneError {
-			return "", skygrid.Errorf(skygrid.EINVALID, "user name: %s (U+%04X) at character %d: a name holds letters, digits, "+
+			return "", skygrid.Errorf(skygrid.EINVALID, "user name: %s are not allowed (U+%04X at character %d): a name holds letters, digits, "+
 				"punctuation, symbols and spaces", what(r), r, utf8.RuneCountInString(n[:i])+1)
 		}
 	}
@@ -54,13 +54,13 @@ func Normalise(name string) (string, error) {
 func what(r rune) string {
 	switch {
 	case skygrid.IsBidiControl(r):
-		return "a bidirectional override or isolate"
+		return "bidirectional overrides and isolates"
 	case unicode.Is(unicode.Cf, r):
-		return "an invisible format character"
+		return "invisible format characters"
 	case unicode.Is(unicode.Co, r):
-		return "a private-use character"
+		return "private-use characters"
 	}
-	return "a separator"
+	return "separators"
 }
 
 // Key is what tells users apart: the name as NFKC, trimmed and
