@@ -74,7 +74,7 @@ func (db *DB) CreateUser(ctx context.Context, u *skygrid.User, hash string) erro
 		if other == u.Name {
 			return skygrid.Errorf(skygrid.ECONFLICT, "user %q exists", u.Name)
 		}
-		return skygrid.Errorf(skygrid.ECONFLICT, "user %q exists: %q is the same name (names differ by more than case or width)", other, u.Name)
+		return skygrid.Errorf(skygrid.ECONFLICT, "user %q exists: %q is the same name (names that differ only in case or width are one user)", other, u.Name)
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("add user: %w", err)
 	}
