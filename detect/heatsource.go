@@ -93,7 +93,6 @@ func ReadHeatSources(r io.Reader, name string) (*HeatSourceResult, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			res.refuse(skygrid.RowError{File: name, Line: pe.StartLine, Reason: "malformed CSV: " + pe.Err.Error()})
@@ -101,6 +100,8 @@ func ReadHeatSources(r io.Reader, name string) (*HeatSourceResult, error) {
 		} else if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
+		// After the error: FieldPos panics when no field was read.
+		line, _ := cr.FieldPos(0)
 		site, field, reason := res.heatSource(rec, header, cols, name, line)
 		if reason != "" {
 			res.refuse(skygrid.RowError{File: name, Line: line, Field: field, Reason: reason})

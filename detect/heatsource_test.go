@@ -3,7 +3,9 @@ package detect_test
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
+	"skygrid"
 	"skygrid/data"
 	"skygrid/detect"
 
@@ -110,8 +112,57 @@ func TestReadHeatSourcesRefusesBadNumbersAndText(t *testing.T) {
 			}
 		})
 	}
-	res, err := detect.ReadHeatSources(strings.NewReader("Plant ID,Plant name (English),Coordinates\nP1,a,\"NaN, 113\"\n"), "gem.csv")
+	// An unterminated quote: a refused row (the old code panicked in FieldPos).
+	res, err := detect.ReadHeatSources(strings.NewReader(gppd+"X0,ok,Coal,10,40,113\n\"X1,a\n"), "p.csv")
+	if err != nil || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error(), "p.csv:3: malformed CSV") {
+		t.Errorf("unterminated quote: %v %+v", err, res)
+	}
+	res, err = detect.ReadHeatSources(strings.NewReader("Plant ID,Plant name (English),Coordinates\nP1,a,\"NaN, 113\"\n"), "gem.csv")
 	if err != nil || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error(), "gem.csv:2: field Coordinates: latitude not a finite number: NaN, longitude ok") {
 		t.Errorf("GEM coordinates: %v %+v", err, res.Errors)
 	}
+}
+
+// Heat-source files: every accepted plant has finite coordinates in range
+// and text within its limits; refused rows are bounded and placed.
+func FuzzReadHeatSources(f *testing.F) {
+	for _, seed := range []string{
+		"gppd_idnr,name,primary_fuel,capacity_mw,latitude,longitude\nX1,a,Coal,10,40,113\nX2,b,Wind,5,40,113\n",
+		"gppd_idnr,name,primary_fuel,capacity_mw,latitude,longitude\nX1,a,Coal,NaN,NaN,113\nX2,b\u202e,Gas,1e400,40,-Inf\n\"X3,c\n",
+		"Power Plant ID,Name,Fuel,Capacity (MW),Latitude,Longitude\n1,a,Coal,,40,113\n",
+		"Plant ID,Plant name (English),Plant name (other language),Coordinates\nP1,a,大同钢铁,\"40.1, 113.2\"\nP2,b,\xff,\"NaN, 1\"\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		res, err := detect.ReadHeatSources(strings.NewReader(string(in)), "fuzz.csv")
+		if err != nil {
+			if len(err.Error()) > 2000 {
+				t.Fatalf("a refusal of %d bytes", len(err.Error()))
+			}
+			return
+		}
+		if len(res.Errors) > detect.MaxRowErrors || res.Refused < len(res.Errors) {
+			t.Fatalf("%d errors kept of %d", len(res.Errors), res.Refused)
+		}
+		for _, e := range res.Errors {
+			if e.Line < 1 || len(e.Error()) > 500 || !utf8.ValidString(e.Error()) {
+				t.Fatalf("row error %q", e.Error())
+			}
+		}
+		for _, s := range res.Sites {
+			p, ok := s.Geometry.(orb.Point)
+			if !ok || skygrid.RangeLon.Check(p[0]) != "" || skygrid.RangeLat.Check(p[1]) != "" {
+				t.Fatalf("geometry %v accepted", s.Geometry)
+			}
+			if reason := skygrid.LimitSiteName.Check(s.Name); reason != "" {
+				t.Fatalf("name %.100q accepted: %s", s.Name, reason)
+			}
+			for k, v := range s.Props {
+				if reason := skygrid.LimitPropValue.Check(v); reason != "" {
+					t.Fatalf("property %s %.100q accepted: %s", k, v, reason)
+				}
+			}
+		}
+	})
 }

@@ -3,11 +3,13 @@ package detect_test
 import (
 	"errors"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"skygrid"
 	"skygrid/detect"
@@ -217,6 +219,21 @@ func FuzzReader(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	// Rows that must be refused: NaN, ±Inf, out of range, long or broken text.
+	const viirs = "latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,instrument,confidence,version,bright_ti5,frp,daynight,type\n"
+	for _, row := range []string{
+		"NaN,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,0",
+		"40.1,-Inf,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,0",
+		"40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,infinity,D,0",
+		"40.1,113.1,1e999,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,0",
+		"40.1,113.1,0x1p8,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,0",
+		"40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT\u202e,290,3.1,D\x07,0",
+		"40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0\xffNRT,290,3.1,D,0",
+		"\"40.1\",\"113.1\",330,0.4,0.4,\"2023-10-24\",\"0536\",N21,VIIRS,n,2.0NRT,290,3.1,D,0",
+	} {
+		f.Add([]byte(viirs + row + "\n"))
+	}
+	f.Add([]byte("# Himawari\n#ID,Year,Month,Day,Time(UTC),Lat,Lon,Area(km2),Volcano,Level,Reliability,FRP(MW),QF,Hot\n1,2023,10,24,0500,NaN,113.1,4,0,1,5,Inf,0,1\n"))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		rd, err := detect.Open(strings.NewReader(string(in)), "fuzz.csv")
 		if err != nil {
@@ -232,8 +249,8 @@ func FuzzReader(f *testing.F) {
 			}
 			var re *skygrid.RowError
 			if errors.As(err, &re) {
-				if re.File != "fuzz.csv" || re.Line < 1 || re.Reason == "" {
-					t.Fatalf("row error without place or reason: %+v", re)
+				if re.File != "fuzz.csv" || re.Line < 1 || re.Reason == "" || len(re.Reason) > 300 || !utf8.ValidString(re.Reason) {
+					t.Fatalf("row error without place or reason, or with a long one: %+v", re)
 				}
 				continue
 			}
@@ -242,6 +259,16 @@ func FuzzReader(f *testing.F) {
 			}
 			if h.Point.Lat() < -90 || h.Point.Lat() > 90 || h.Point.Lon() < -180 || h.Point.Lon() > 180 || h.Source == "" || h.Satellite == "" {
 				t.Fatalf("invalid hotspot accepted: %+v", h)
+			}
+			for _, v := range []float64{h.Point[0], h.Point[1], h.Brightness, h.BrightT31, h.Scan, h.Track, h.FRP} {
+				if math.IsNaN(v) || math.IsInf(v, 0) || v < -180 {
+					t.Fatalf("a number that is not finite or in range accepted: %+v", h)
+				}
+			}
+			for _, s := range []string{h.Version, h.DayNight, h.Confidence, h.Satellite} {
+				if reason := skygrid.LimitFireCode.Check(s); reason != "" {
+					t.Fatalf("text %q accepted: %s", s, reason)
+				}
 			}
 		}
 		t.Fatal("reader did not end")

@@ -208,7 +208,6 @@ func ReadSupervisors(r io.Reader, name string) ([]*skygrid.Supervisor, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			refuse("%s:%d: malformed CSV: %v", name, pe.StartLine, pe.Err)
@@ -216,6 +215,8 @@ func ReadSupervisors(r io.Reader, name string) ([]*skygrid.Supervisor, error) {
 		} else if err != nil {
 			return nil, err
 		}
+		// After the error: FieldPos panics when no field was read.
+		line, _ := cr.FieldPos(0)
 		get := func(k string) string {
 			if idx[k] >= len(rec) {
 				return ""

@@ -28,6 +28,7 @@ func TestReadSupervisorsRefusesBadText(t *testing.T) {
 		{"a NUL", head + "140225-001-001,张\x00三,13800000001\n", "s.csv:2: field name: control characters are not allowed: NUL (U+0000 at character 2)"},
 		{"an escape", head + "140225-001-001,张三\x1b[31m,13800000001\n", "s.csv:2: field name: control characters are not allowed (U+001B at character 3)"},
 		{"a right-to-left override", head + "140225-001-001,\u202e三张,13800000001\n", "s.csv:2: field name: bidirectional overrides and isolates are not allowed (U+202E"},
+		{"an unterminated quote (the old code panicked)", head + "140225-001-001,张三,13800000001\n\"x,y\n", "s.csv:3: malformed CSV: extraneous or missing \" in quoted-field"},
 		{"invalid UTF-8", head + "140225-001-001,张三,13800000001\n140225-001-002,李\xff四,13800000002\n",
 			"s.csv: line 3: invalid UTF-8 at byte 19 of the line, and not GBK/GB18030 either"},
 	} {
