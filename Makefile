@@ -59,11 +59,19 @@ bench:
 loadtest:
 	scripts/loadtest.sh 20
 
-## fuzz: run each fuzz test for a while (seed corpora run in `make test`)
+## fuzz: run each fuzz test of a parser of outside input for a while, one at a time
+## (their seeds run in `make test`); FUZZTIME=5m for the long run
 FUZZTIME ?= 60s
 fuzz:
-	$(GO) test ./detect -run XXX -fuzz FuzzReader -fuzztime $(FUZZTIME)
-	$(GO) test ./geo -run XXX -fuzz FuzzReadGeoJSON -fuzztime $(FUZZTIME)
+	$(GO) test ./detect -run XXX -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./detect -run XXX -fuzz '^FuzzReadHeatSources$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./geo -run XXX -fuzz '^FuzzReadGeoJSON$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./dispatch -run XXX -fuzz '^FuzzReadSites$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./dispatch -run XXX -fuzz '^FuzzReadSupervisors$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./dispatch -run XXX -fuzz '^FuzzReadRegions$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./api -run XXX -fuzz '^FuzzActionForm$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./api -run XXX -fuzz '^FuzzActionJSON$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./api -run XXX -fuzz '^FuzzLogin$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin

@@ -120,11 +120,18 @@ type NewUser struct {
 	Password   string `json:"password"`
 }
 
+// maxUserRegions bounds the regions of one user: every grid of a large
+// county and more.
+const maxUserRegions = 2000
+
 // POST /api/users (admins): add a user, as `skygrid user add` does.
 func (s *Server) handleCreateUser(c echo.Context) error {
 	var req NewUser
-	if err := c.Bind(&req); err != nil {
-		return skygrid.Errorf(skygrid.EINVALID, "want a JSON body {\"name\", \"role\", \"regions\", \"phone\", \"dingtalk_id\", \"password\"}")
+	if err := bindJSON(c, &req, `{"name", "role", "regions", "phone", "dingtalk_id", "password"}`); err != nil {
+		return err
+	}
+	if len(req.Regions) > maxUserRegions {
+		return skygrid.Errorf(skygrid.EINVALID, "regions: at most %d, got %d", maxUserRegions, len(req.Regions))
 	}
 	hash, err := HashPassword(req.Password)
 	if err != nil {

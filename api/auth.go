@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"skygrid"
+	"skygrid/username"
 
 	"github.com/labstack/echo/v4"
 	"golang.org/x/crypto/bcrypt"
@@ -40,8 +41,8 @@ func HashPassword(pw string) (string, error) {
 	if utf8.RuneCountInString(pw) < 8 {
 		return "", skygrid.Errorf(skygrid.EINVALID, "a password needs at least 8 characters")
 	}
-	if len(pw) > 72 {
-		return "", skygrid.Errorf(skygrid.EINVALID, "a password is at most 72 bytes")
+	if len(pw) > skygrid.LimitPassword.Max {
+		return "", skygrid.Errorf(skygrid.EINVALID, "a password is at most %d bytes", skygrid.LimitPassword.Max)
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(pw), 11)
 	return string(h), err
@@ -141,22 +142,55 @@ type Me struct {
 // trusted proxy (Limits.TrustedProxies) the one it forwards.
 func clientIP(c echo.Context) string { return c.RealIP() }
 
-// POST /api/login: a session cookie (HttpOnly, SameSite=Lax) and the CSRF
-// token. Too many failures for the name or the address: 429.
-func (s *Server) handleLogin(c echo.Context) error {
+// maxLoginBody bounds a log-in's JSON: a name, a password and room.
+const maxLoginBody = 16 << 10
+
+// readLogin reads a log-in's JSON body and returns it with the name
+// normalised (package username) and the throttle's keys: fixed-size
+// hashes of the name's key and of the client's address. A body that is
+// not JSON, too large, or a name that is not a user name (too long,
+// control or bidi characters...) is EINVALID: refused before anything is
+// stored.
+func readLogin(c echo.Context) (LoginRequest, []string, error) {
 	var req LoginRequest
 	// A form-encoded body (curl -d without a Content-Type) would bind no
 	// name and read as a wrong password: say what is wanted instead.
 	if ct := c.Request().Header.Get(echo.HeaderContentType); !strings.HasPrefix(strings.ToLower(ct), echo.MIMEApplicationJSON) {
-		return skygrid.Errorf(skygrid.EINVALID, "want a JSON body {\"name\": ..., \"password\": ...} with Content-Type: application/json, got %q", ct)
+		return req, nil, skygrid.Errorf(skygrid.EINVALID, "want a JSON body {\"name\": ..., \"password\": ...} with Content-Type: application/json, got %s", skygrid.Clip(ct))
 	}
+	r := c.Request()
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxLoginBody)
 	if err := c.Bind(&req); err != nil {
-		return skygrid.Errorf(skygrid.EINVALID, "want a JSON body {\"name\": ..., \"password\": ...}")
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return req, nil, skygrid.Errorf(skygrid.EINVALID, "the log-in is larger than %d KiB: the user name is at most %d characters", maxLoginBody>>10, skygrid.LimitUserName.Max)
+		}
+		return req, nil, skygrid.Errorf(skygrid.EINVALID, "want a JSON body {\"name\": ..., \"password\": ...}")
+	}
+	name, key, err := username.Parse(req.Name)
+	if err != nil {
+		return req, nil, err
+	}
+	req.Name = name
+	return req, []string{"user:" + shortHash(key), "ip:" + shortHash(clientIP(c))}, nil
+}
+
+// shortHash is a throttle key's fixed size: 32 hex digits of SHA-256.
+func shortHash(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:16])
+}
+
+// POST /api/login: a session cookie (HttpOnly, SameSite=Lax) and the CSRF
+// token. Too many failures for the name or the address: 429.
+func (s *Server) handleLogin(c echo.Context) error {
+	req, keys, err := readLogin(c)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	// Every attempt counts as a failure until it succeeds, recorded in the
 	// same transaction as the check: parallel guesses cannot slip through.
-	keys := []string{"user:" + req.Name, "ip:" + clientIP(c)}
 	attempt, ok, err := s.Users.StartLogin(ctx, keys, []int{loginMaxFailures, loginMaxPerAddress}, s.now().Add(-loginWindow))
 	if err != nil {
 		return err

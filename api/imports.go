@@ -47,13 +47,16 @@ func (s *Server) handleImport(c echo.Context) error {
 		}
 		return ""
 	}
+	if err := checkImportForm(fh.Filename, form.Value); err != nil {
+		return err
+	}
 	req := skygrid.ImportRequest{Kind: kind, Name: filepath.Base(fh.Filename), Body: f,
 		Level: val("level"), ParentID: val("parent"), ParentProp: val("parent_prop"), IDProp: val("id_prop"), NameProp: val("name_prop"),
 		CRS: val("crs"), SiteKind: val("site_kind"), WKTCol: val("wkt_col"), LonCol: val("lon_col"), LatCol: val("lat_col"), Reasons: 200}
 	if v := val("neighbour"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return skygrid.Errorf(skygrid.EINVALID, "neighbour %q: want true or false", v)
+			return skygrid.Errorf(skygrid.EINVALID, "neighbour %s: want true or false", skygrid.Clip(v))
 		}
 		req.Neighbour = b
 	}
@@ -63,7 +66,7 @@ func (s *Server) handleImport(c echo.Context) error {
 		}
 		attr, name, err := skygrid.ParseProp(p)
 		if err != nil {
-			return skygrid.Errorf(skygrid.EINVALID, "prop %q: %v", p, err)
+			return skygrid.Errorf(skygrid.EINVALID, "prop %s: %v", skygrid.Clip(p), err)
 		}
 		if req.Props == nil {
 			req.Props = map[string]string{}
@@ -76,4 +79,37 @@ func (s *Server) handleImport(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, rep)
+}
+
+// importFields are the upload's option fields, each a column or property
+// name (or a list of them), a level, a CRS or a kind; parent is an id.
+var importFields = []string{"level", "parent_prop", "id_prop", "name_prop", "crs", "site_kind", "wkt_col", "lon_col", "lat_col", "neighbour", "prop"}
+
+// checkImportForm checks the upload's file name and option fields against
+// their limits (skygrid.Limits), before the file is read.
+func checkImportForm(filename string, values map[string][]string) error {
+	if err := skygrid.LimitFileName.CheckField("file name", filepath.Base(filename)); err != nil {
+		return err
+	}
+	if err := checkValues("parent", values["parent"], skygrid.LimitID); err != nil {
+		return err
+	}
+	for _, k := range importFields {
+		if err := checkValues(k, values[k], skygrid.LimitPropName); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkValues(field string, vs []string, lim skygrid.Limit) error {
+	if len(vs) > 100 {
+		return skygrid.Errorf(skygrid.EINVALID, "%s: at most 100 values, got %d", field, len(vs))
+	}
+	for _, v := range vs {
+		if err := lim.CheckField(field, strings.TrimSpace(v)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"unicode/utf8"
 
 	"skygrid"
 
@@ -66,8 +65,8 @@ func (s *Server) handleSearch(c echo.Context) error {
 	switch {
 	case q == nil:
 		return skygrid.Errorf(skygrid.EINVALID, "query parameter q: the text to search for is required (a county, township, grid id or site name)")
-	case utf8.RuneCountInString(*q) > skygrid.MaxSearchRunes:
-		return skygrid.Errorf(skygrid.EINVALID, "query parameter q: at most %d characters, got %d", skygrid.MaxSearchRunes, utf8.RuneCountInString(*q))
+	case skygrid.LimitSearch.Check(*q) != "":
+		return skygrid.Errorf(skygrid.EINVALID, "query parameter q: %s", skygrid.LimitSearch.Check(*q))
 	case limit == 0:
 		return skygrid.Errorf(skygrid.EINVALID, "query parameter limit: want 1 to %d", maxSearch)
 	}

@@ -14,7 +14,6 @@ import (
 	"skygrid/geo"
 
 	"github.com/labstack/echo/v4"
-	"github.com/paulmach/orb"
 )
 
 // TaskList is the body of GET /api/tasks.
@@ -56,8 +55,8 @@ func (s *Server) handleTasks(c echo.Context) error {
 	if o := p.oneOf("order", []string{"asc", "desc"}); o != nil {
 		f.Desc = *o == "desc"
 	}
-	if len(f.Query) > 100 {
-		p.fail("q", "at most 100 characters, got %d", len(f.Query))
+	if reason := skygrid.LimitQuery.Check(f.Query); reason != "" {
+		p.fail("q", "%s", reason)
 	}
 	if p.err != nil {
 		return p.err
@@ -113,8 +112,11 @@ type CloseRequest struct {
 // meanwhile; the error's tasks name each refused task and why.
 func (s *Server) handleCloseTasks(c echo.Context) error {
 	var req CloseRequest
-	if err := c.Bind(&req); err != nil {
-		return skygrid.Errorf(skygrid.EINVALID, "want a JSON body {\"tasks\": [{\"id\", \"version\"}], \"notes\"}: %v", err)
+	if err := bindJSON(c, &req, `{"tasks": [{"id", "version"}], "notes"}`); err != nil {
+		return err
+	}
+	if err := skygrid.LimitNotes.CheckField("notes", req.Notes); err != nil {
+		return err
 	}
 	ts, err := s.Tasks.CloseTasks(c.Request().Context(), req.Tasks, req.Notes, userOf(c))
 	if err != nil {
@@ -276,6 +278,7 @@ func (s *Server) handleTaskAction(c echo.Context) error {
 	}
 	u := userOf(c)
 	var req ActionRequest
+	var change skygrid.TaskChange
 	var photos []*skygrid.Photo
 	r := c.Request()
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
@@ -288,8 +291,8 @@ func (s *Server) handleTaskAction(c echo.Context) error {
 			return skygrid.Errorf(skygrid.EINVALID, "cannot read the form: %v", err)
 		}
 		defer r.MultipartForm.RemoveAll()
-		if err := (&echo.DefaultBinder{}).BindBody(c, &req); err != nil {
-			return skygrid.Errorf(skygrid.EINVALID, "form: %v", err)
+		if req, change, err = bindAction(c, true); err != nil {
+			return err
 		}
 		files := r.MultipartForm.File["photos"]
 		if len(files) > 0 && action != skygrid.ActionReport {
@@ -303,9 +306,9 @@ func (s *Server) handleTaskAction(c echo.Context) error {
 		if req.Version != 0 && req.Version != t.Version {
 			return skygrid.Errorf(skygrid.ECONFLICT, "task %d changed since you loaded it (version %d, now %d: %s); load it again", t.ID, req.Version, t.Version, t.State)
 		}
-		probe := *t
-		if err := probe.Transition(action, u, skygrid.TaskChange{Finding: req.Finding, Notes: req.Notes, Reason: req.Reason,
-			GridID: req.GridID, Photos: len(files)}, s.now()); err != nil {
+		probe, withPhotos := *t, change
+		withPhotos.Photos = len(files)
+		if err := probe.Transition(action, u, withPhotos, s.now()); err != nil {
 			return err
 		}
 		if len(files) > 0 && s.Evidence == nil {
@@ -328,15 +331,8 @@ func (s *Server) handleTaskAction(c echo.Context) error {
 			}
 			photos = append(photos, p)
 		}
-	} else if err := c.Bind(&req); err != nil {
-		return skygrid.Errorf(skygrid.EINVALID, "want a JSON body: %v", err)
-	}
-	change := skygrid.TaskChange{Finding: req.Finding, Notes: req.Notes, Reason: req.Reason, GridID: req.GridID, Accuracy: req.Accuracy}
-	if req.Lon != nil && req.Lat != nil {
-		if *req.Lon < -180 || *req.Lon > 180 || *req.Lat < -90 || *req.Lat > 90 {
-			return skygrid.Errorf(skygrid.EINVALID, "position %v, %v out of range", *req.Lon, *req.Lat)
-		}
-		change.Point = &orb.Point{*req.Lon, *req.Lat}
+	} else if req, change, err = bindAction(c, false); err != nil {
+		return err
 	}
 	if action == skygrid.ActionClose {
 		change.Notes = req.Notes

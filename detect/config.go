@@ -3,6 +3,8 @@ package detect
 import (
 	"fmt"
 	"time"
+
+	"skygrid"
 )
 
 // Duration is a time.Duration that reads "12h" or "30m" from config files.
@@ -80,6 +82,14 @@ func DefaultConfig() Config {
 
 // Validate checks the configuration.
 func (c Config) Validate() error {
+	for _, m := range []struct {
+		key string
+		v   float64
+	}{{"heat_source_metres", c.HeatSourceMetres}, {"persist_metres", c.PersistMetres}, {"cluster_metres", c.ClusterMetres}, {"site_metres", c.SiteMetres}} {
+		if reason := skygrid.RangeMetres.Check(m.v); reason != "" {
+			return fmt.Errorf("%s: %s", m.key, reason)
+		}
+	}
 	switch c.VIIRSMinConfidence {
 	case "l", "n", "h":
 	default:

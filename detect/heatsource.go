@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -19,8 +18,20 @@ type HeatSourceResult struct {
 	Sites []*skygrid.Site
 	// Skipped counts rows left out by fuel (wind, hydro, solar, ...).
 	Skipped map[string]int
+	// Errors are the first refused rows (at most MaxRowErrors); Refused
+	// counts them all.
 	Errors  []skygrid.RowError
+	Refused int
 	Layout  string
+}
+
+// MaxRowErrors is how many refused rows ReadHeatSources keeps.
+const MaxRowErrors = 200
+
+func (res *HeatSourceResult) refuse(e skygrid.RowError) {
+	if res.Refused++; len(res.Errors) < MaxRowErrors {
+		res.Errors = append(res.Errors, e)
+	}
 }
 
 // thermal reports whether a fuel burns something (and so shows as heat).
@@ -76,80 +87,120 @@ func ReadHeatSources(r io.Reader, name string) (*HeatSourceResult, error) {
 	if res.Layout == "" || nm < 0 || (coords < 0 && (lat < 0 || lon < 0)) {
 		return nil, fmt.Errorf("%s: not a heat-source file: want the Global Power Plant Database layout (gppd_idnr, name, primary_fuel, latitude, longitude) or GEM's steel plant tracker (Plant ID, Coordinates)", name)
 	}
+	cols := heatCols{id: id, name: nm, nameZh: nameZh, fuel: fuel, capacity: cap, status: status, lat: lat, lon: lon, coords: coords}
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			res.Errors = append(res.Errors, skygrid.RowError{File: name, Line: pe.StartLine, Reason: "malformed CSV: " + pe.Err.Error()})
+			res.refuse(skygrid.RowError{File: name, Line: pe.StartLine, Reason: "malformed CSV: " + pe.Err.Error()})
 			continue
 		} else if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		get := func(i int) string {
-			if i < 0 || i >= len(rec) {
-				return ""
-			}
-			return strings.TrimSpace(rec[i])
+		// After the error: FieldPos panics when no field was read.
+		line, _ := cr.FieldPos(0)
+		site, field, reason := res.heatSource(rec, header, cols, name, line)
+		if reason != "" {
+			res.refuse(skygrid.RowError{File: name, Line: line, Field: field, Reason: reason})
+		} else if site != nil {
+			res.Sites = append(res.Sites, site)
 		}
-		f := get(fuel)
-		if res.Layout == "gem-steel" {
-			f = "steel"
-		} else if !thermal(f) {
-			res.Skipped[f]++
-			continue
-		}
-		var p orb.Point
-		if coords >= 0 {
-			parts := strings.Split(get(coords), ",")
-			if len(parts) != 2 {
-				res.Errors = append(res.Errors, skygrid.RowError{File: name, Line: line, Field: header[coords], Reason: fmt.Sprintf("want \"lat, lon\", got %q", get(coords))})
-				continue
-			}
-			la, err1 := strconv.ParseFloat(strings.TrimSpace(parts[0]), 64)
-			lo, err2 := strconv.ParseFloat(strings.TrimSpace(parts[1]), 64)
-			if err1 != nil || err2 != nil {
-				res.Errors = append(res.Errors, skygrid.RowError{File: name, Line: line, Field: header[coords], Reason: fmt.Sprintf("not numbers: %q", get(coords))})
-				continue
-			}
-			p = orb.Point{lo, la}
-		} else {
-			la, err1 := strconv.ParseFloat(get(lat), 64)
-			lo, err2 := strconv.ParseFloat(get(lon), 64)
-			if err1 != nil {
-				res.Errors = append(res.Errors, skygrid.RowError{File: name, Line: line, Field: header[lat], Reason: fmt.Sprintf("not a number: %q", get(lat))})
-				continue
-			}
-			if err2 != nil {
-				res.Errors = append(res.Errors, skygrid.RowError{File: name, Line: line, Field: header[lon], Reason: fmt.Sprintf("not a number: %q", get(lon))})
-				continue
-			}
-			p = orb.Point{lo, la}
-		}
-		if p[1] < -90 || p[1] > 90 || p[0] < -180 || p[0] > 180 {
-			res.Errors = append(res.Errors, skygrid.RowError{File: name, Line: line, Field: "latitude", Reason: fmt.Sprintf("out of range: %v, %v", p[1], p[0])})
-			continue
-		}
-		ext := get(id)
-		if ext == "" {
-			ext = fmt.Sprintf("%s:%d", name, line)
-		}
-		props := map[string]string{"fuel": f, "layout": res.Layout}
-		if c := get(cap); c != "" {
-			props["capacity_mw"] = c
-		}
-		if s := get(status); s != "" {
-			props["status"] = s
-		}
-		if zh := get(nameZh); hasHan(zh) {
-			props["name_zh"] = zh
-		}
-		res.Sites = append(res.Sites, &skygrid.Site{Kind: skygrid.SiteIndustrial, ExternalID: ext, Name: get(nm), Geometry: p, Props: props, Source: name})
 	}
 	return res, nil
+}
+
+// heatCols are the columns a heat-source file's rows are read from (-1:
+// none).
+type heatCols struct {
+	id, name, nameZh, fuel, capacity, status, lat, lon, coords int
+}
+
+// heatSource reads one row: the site, nil for a plant that burns
+// nothing, or the field and reason it is refused.
+func (res *HeatSourceResult) heatSource(rec, header []string, c heatCols, name string, line int) (*skygrid.Site, string, string) {
+	get := func(i int) string {
+		if i < 0 || i >= len(rec) {
+			return ""
+		}
+		return strings.TrimSpace(rec[i])
+	}
+	head := func(i int) string {
+		if i < 0 || i >= len(header) {
+			return ""
+		}
+		return skygrid.ClipName(header[i])
+	}
+	f := get(c.fuel)
+	if res.Layout == "gem-steel" {
+		f = "steel"
+	} else if !thermal(f) {
+		res.Skipped[f]++
+		return nil, "", ""
+	}
+	var p orb.Point
+	if c.coords >= 0 {
+		parts := strings.Split(get(c.coords), ",")
+		if len(parts) != 2 {
+			return nil, head(c.coords), fmt.Sprintf("want \"lat, lon\", got %s", skygrid.Clip(get(c.coords)))
+		}
+		la, r1 := skygrid.RangeLat.ParseNumber(strings.TrimSpace(parts[0]))
+		lo, r2 := skygrid.RangeLon.ParseNumber(strings.TrimSpace(parts[1]))
+		if r1 != "" || r2 != "" {
+			return nil, head(c.coords), "latitude " + orOK(r1) + ", longitude " + orOK(r2)
+		}
+		p = orb.Point{lo, la}
+	} else {
+		la, reason := skygrid.RangeLat.ParseNumber(get(c.lat))
+		if reason != "" {
+			return nil, head(c.lat), reason
+		}
+		lo, reason := skygrid.RangeLon.ParseNumber(get(c.lon))
+		if reason != "" {
+			return nil, head(c.lon), reason
+		}
+		p = orb.Point{lo, la}
+	}
+	ext := get(c.id)
+	if ext == "" {
+		ext = fmt.Sprintf("%s:%d", name, line)
+	} else if reason := skygrid.LimitID.Check(ext); reason != "" {
+		return nil, head(c.id), reason
+	}
+	props := map[string]string{"fuel": f, "layout": res.Layout}
+	if v := get(c.capacity); v != "" {
+		if _, reason := skygrid.RangeCapacity.ParseNumber(v); reason != "" {
+			return nil, head(c.capacity), reason
+		}
+		props["capacity_mw"] = v
+	}
+	if v := get(c.status); v != "" {
+		props["status"] = v
+	}
+	if zh := get(c.nameZh); hasHan(zh) {
+		props["name_zh"] = zh
+	}
+	for _, t := range []struct {
+		col   int
+		value string
+		lim   skygrid.Limit
+	}{{c.name, get(c.name), skygrid.LimitSiteName}, {c.nameZh, props["name_zh"], skygrid.LimitSiteName},
+		{c.fuel, props["fuel"], skygrid.LimitPropValue}, {c.status, props["status"], skygrid.LimitPropValue}} {
+		if reason := t.lim.Check(t.value); reason != "" {
+			return nil, head(t.col), reason
+		}
+	}
+	return &skygrid.Site{Kind: skygrid.SiteIndustrial, ExternalID: ext, Name: get(c.name), Geometry: p, Props: props, Source: name}, "", ""
+}
+
+// orOK is a number's reason to be refused, or "ok".
+func orOK(reason string) string {
+	if reason == "" {
+		return "ok"
+	}
+	return reason
 }
 
 // hasHan reports whether s holds a Chinese character.

@@ -270,8 +270,8 @@ func (r *Reader) openHimawari(br *bufio.Reader) error {
 		}
 	}
 	if c.lat < 0 || c.lon < 0 || c.year < 0 || c.month < 0 || c.day < 0 || c.time < 0 {
-		return fmt.Errorf("%s: %w: starts with '#' but line %d is not a Himawari WLF header (want ID,Year,Month,Day,Time(UTC),Lat,Lon,...; got %q)",
-			r.name, ErrNotFireFile, lines, header)
+		return fmt.Errorf("%s: %w: starts with '#' but line %d is not a Himawari WLF header (want ID,Year,Month,Day,Time(UTC),Lat,Lon,...; got %s)",
+			r.name, ErrNotFireFile, lines, skygrid.Clip(header))
 	}
 	r.cols = c
 	r.lineOffset = lines
@@ -435,7 +435,9 @@ func field(rec []string, i int) string {
 	return strings.TrimSpace(rec[i])
 }
 
-func (r *Reader) float(rec []string, i int, line int, name string, required bool) (float64, *skygrid.RowError) {
+// float reads a number field and checks it against its range: NaN, ±Inf
+// and values outside the range are refused with the field named.
+func (r *Reader) float(rec []string, i int, line int, name string, required bool, rng *skygrid.Range) (float64, *skygrid.RowError) {
 	s := field(rec, i)
 	if s == "" {
 		if required {
@@ -448,9 +450,24 @@ func (r *Reader) float(rec []string, i int, line int, name string, required bool
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return 0, r.rowErr(line, name, "not a number: %q", s)
+		return 0, r.rowErr(line, name, "not a number: %s", skygrid.Clip(s))
+	}
+	if v < rng.Min || v > rng.Max || v != v { // NaN compares false
+		return 0, r.rowErr(line, name, "%s", rng.Check(v))
 	}
 	return v, nil
+}
+
+// text checks a field kept as text (a code such as version or daynight).
+func (r *Reader) text(rec []string, i int, line int, name string) (string, *skygrid.RowError) {
+	s := field(rec, i)
+	if v, ok := interned[s]; ok {
+		return v, nil
+	}
+	if reason := skygrid.LimitFireCode.Check(s); reason != "" {
+		return "", r.rowErr(line, name, "%s", reason)
+	}
+	return strings.Clone(s), nil
 }
 
 func (r *Reader) parseFIRMS(rec []string, line int, h *skygrid.Hotspot) (*skygrid.Hotspot, *skygrid.RowError) {
@@ -467,19 +484,13 @@ func (r *Reader) parseFIRMS(rec []string, line int, h *skygrid.Hotspot) (*skygri
 		}
 		return nil, r.rowErr(line, "", "the row has %d fields, the header %d", len(rec), c.n)
 	}
-	lat, e := r.float(rec, c.lat, line, "latitude", true)
+	lat, e := r.float(rec, c.lat, line, "latitude", true, &skygrid.RangeLat)
 	if e != nil {
 		return nil, e
 	}
-	lon, e := r.float(rec, c.lon, line, "longitude", true)
+	lon, e := r.float(rec, c.lon, line, "longitude", true, &skygrid.RangeLon)
 	if e != nil {
 		return nil, e
-	}
-	if lat < -90 || lat > 90 {
-		return nil, r.rowErr(line, "latitude", "out of range: %v", lat)
-	}
-	if lon < -180 || lon > 180 {
-		return nil, r.rowErr(line, "longitude", "out of range: %v", lon)
 	}
 	ds := field(rec, c.date)
 	day := r.lastDay
@@ -505,34 +516,39 @@ func (r *Reader) parseFIRMS(rec []string, line int, h *skygrid.Hotspot) (*skygri
 		h.Source = skygrid.SourceVIIRS
 	}
 	if h.Satellite == "" {
-		return nil, r.rowErr(line, "satellite", "unknown satellite %q", sat)
+		return nil, r.rowErr(line, "satellite", "unknown satellite %s", skygrid.Clip(sat))
 	}
-	if h.Brightness, e = r.float(rec, c.bright, line, "brightness", false); e != nil {
+	if h.Brightness, e = r.float(rec, c.bright, line, "brightness", false, &skygrid.RangeKelvin); e != nil {
 		return nil, e
 	}
-	if h.BrightT31, e = r.float(rec, c.bright31, line, "bright_t31", false); e != nil {
+	if h.BrightT31, e = r.float(rec, c.bright31, line, "bright_t31", false, &skygrid.RangeKelvin); e != nil {
 		return nil, e
 	}
-	if h.Scan, e = r.float(rec, c.scan, line, "scan", false); e != nil {
+	if h.Scan, e = r.float(rec, c.scan, line, "scan", false, &skygrid.RangePixel); e != nil {
 		return nil, e
 	}
-	if h.Track, e = r.float(rec, c.track, line, "track", false); e != nil {
+	if h.Track, e = r.float(rec, c.track, line, "track", false, &skygrid.RangePixel); e != nil {
 		return nil, e
 	}
-	if h.FRP, e = r.float(rec, c.frp, line, "frp", false); e != nil {
+	if h.FRP, e = r.float(rec, c.frp, line, "frp", false, &skygrid.RangeFRP); e != nil {
 		return nil, e
 	}
 	conf, ok := normConfidence(field(rec, c.conf), h.Source)
 	if !ok {
-		return nil, r.rowErr(line, "confidence", "unknown confidence %q (want l/n/h, low/nominal/high or 0-100)", field(rec, c.conf))
+		return nil, r.rowErr(line, "confidence", "unknown confidence %s (want l/n/h, low/nominal/high or 0-100)", skygrid.Clip(field(rec, c.conf)))
 	}
 	h.Confidence = conf
-	h.DayNight = intern(strings.ToUpper(field(rec, c.daynight)))
-	h.Version = intern(field(rec, c.version))
+	if h.DayNight, e = r.text(rec, c.daynight, line, "daynight"); e != nil {
+		return nil, e
+	}
+	h.DayNight = intern(strings.ToUpper(h.DayNight))
+	if h.Version, e = r.text(rec, c.version, line, "version"); e != nil {
+		return nil, e
+	}
 	if s := field(rec, c.typ); s != "" {
 		t, err := strconv.Atoi(s)
 		if err != nil || t < 0 || t > 3 {
-			return nil, r.rowErr(line, "type", "want 0, 1, 2 or 3, got %q", s)
+			return nil, r.rowErr(line, "type", "want 0, 1, 2 or 3, got %s", skygrid.Clip(s))
 		}
 		h.Type = t
 	}
@@ -544,19 +560,13 @@ func (r *Reader) parseHimawari(rec []string, line int, h *skygrid.Hotspot) (*sky
 	if len(rec) < c.n {
 		return nil, r.rowErr(line, "", "the row has %d fields, the header %d", len(rec), c.n)
 	}
-	lat, e := r.float(rec, c.lat, line, "Lat", true)
+	lat, e := r.float(rec, c.lat, line, "Lat", true, &skygrid.RangeLat)
 	if e != nil {
 		return nil, e
 	}
-	lon, e := r.float(rec, c.lon, line, "Lon", true)
+	lon, e := r.float(rec, c.lon, line, "Lon", true, &skygrid.RangeLon)
 	if e != nil {
 		return nil, e
-	}
-	if lat < -90 || lat > 90 {
-		return nil, r.rowErr(line, "Lat", "out of range: %v", lat)
-	}
-	if lon < -180 || lon > 180 {
-		return nil, r.rowErr(line, "Lon", "out of range: %v", lon)
 	}
 	var ymd [3]int
 	for i, f := range []struct {
@@ -565,7 +575,7 @@ func (r *Reader) parseHimawari(rec []string, line int, h *skygrid.Hotspot) (*sky
 	}{{c.year, "Year"}, {c.month, "Month"}, {c.day, "Day"}} {
 		v, err := strconv.Atoi(field(rec, f.idx))
 		if err != nil {
-			return nil, r.rowErr(line, f.name, "not a whole number: %q", field(rec, f.idx))
+			return nil, r.rowErr(line, f.name, "not a whole number: %s", skygrid.Clip(field(rec, f.idx)))
 		}
 		ymd[i] = v
 	}
@@ -581,10 +591,12 @@ func (r *Reader) parseHimawari(rec []string, line int, h *skygrid.Hotspot) (*sky
 		AcqTime: time.Date(ymd[0], time.Month(ymd[1]), ymd[2], 0, 0, 0, 0, time.UTC).Add(hm),
 		Status:  skygrid.StatusPending,
 	}
-	if h.FRP, e = r.float(rec, c.frp, line, "FRP", false); e != nil {
+	if h.FRP, e = r.float(rec, c.frp, line, "FRP", false, &skygrid.RangeFRP); e != nil {
 		return nil, e
 	}
-	h.Confidence = intern(field(rec, c.reliability))
+	if h.Confidence, e = r.text(rec, c.reliability, line, "Reliability"); e != nil {
+		return nil, e
+	}
 	if field(rec, c.volcano) == "1" {
 		h.Type = 1
 	}
@@ -606,7 +618,7 @@ func parseDate(s string) (time.Time, error) {
 	if i := strings.IndexByte(s, ' '); i > 0 {
 		return parseDate(s[:i])
 	}
-	return time.Time{}, fmt.Errorf("not a date: %q (want YYYY-MM-DD or M/D/YYYY)", s)
+	return time.Time{}, fmt.Errorf("not a date: %s (want YYYY-MM-DD or M/D/YYYY)", skygrid.Clip(s))
 }
 
 // parseHHMM takes HHMM with or without leading zeros ("7" is 00:07, "818"
@@ -622,17 +634,17 @@ func parseHHMM(s string) (time.Duration, error) {
 		hh, err1 = strconv.Atoi(s[:i])
 		mm, err2 = strconv.Atoi(s[i+1:])
 		if err1 != nil || err2 != nil {
-			return 0, fmt.Errorf("not a time: %q", s)
+			return 0, fmt.Errorf("not a time: %s", skygrid.Clip(s))
 		}
 	} else {
 		v, err := strconv.Atoi(s)
 		if err != nil || v < 0 {
-			return 0, fmt.Errorf("not a time: %q (want HHMM)", s)
+			return 0, fmt.Errorf("not a time: %s (want HHMM)", skygrid.Clip(s))
 		}
 		hh, mm = v/100, v%100
 	}
 	if hh > 23 || mm > 59 || hh < 0 || mm < 0 {
-		return 0, fmt.Errorf("not a time of day: %q", s)
+		return 0, fmt.Errorf("not a time of day: %s", skygrid.Clip(s))
 	}
 	return time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute, nil
 }

@@ -3,11 +3,13 @@ package detect_test
 import (
 	"errors"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"skygrid"
 	"skygrid/detect"
@@ -138,6 +140,16 @@ func TestReaderRowErrors(t *testing.T) {
 		{"bad type", "40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,7", "type", "want 0, 1, 2 or 3"},
 		{"bad frp", "40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,x,D,0", "frp", "not a number"},
 		{"short row", "40.1,113.1,330", "acq_date", "missing"},
+		{"NaN latitude", "NaN,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,0", "latitude", "not a finite number: NaN"},
+		{"-Inf longitude", "40.1,-Inf,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,0", "longitude", "not a finite number: -Inf"},
+		{"infinite frp", "40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,infinity,D,0", "frp", "not a finite number: +Inf"},
+		{"negative frp", "40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,-3,D,0", "frp", "out of range: -3 (want 0 to 1e+06 MW)"},
+		{"NaN brightness", "40.1,113.1,nan,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,0", "brightness", "not a finite number"},
+		{"scan 1e300", "40.1,113.1,330,1e300,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,0", "scan", "out of range"},
+		{"long version", "40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n," + strings.Repeat("v", 17) + ",290,3.1,D,0", "version", "at most 16 characters"},
+		{"daynight with a bell", "40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D\x07,0", "daynight", "control characters are not allowed"},
+		{"invalid UTF-8 in version", "40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0\xffNRT,290,3.1,D,0", "version", "invalid UTF-8 at byte 4"},
+		{"a long bad number", strings.Repeat("9", 1<<20) + "x,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,0", "latitude", "… (1048577 bytes)"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			in := viirs + "40.2,113.2,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,h,2.0NRT,290,3.1,D,2\n" + tt.row + "\n40.3,113.3,330,0.4,0.4,2023-10-24,536,N21,VIIRS,l,2.0NRT,290,3.1,N,0\n"
@@ -149,7 +161,7 @@ func TestReaderRowErrors(t *testing.T) {
 				t.Fatalf("want 2 read and 1 rejected, got %d and %v", len(hs), errs)
 			}
 			e := errs[0]
-			if e.Line != 3 || e.Field != tt.field || !strings.Contains(e.Reason, tt.why) {
+			if e.Line != 3 || e.Field != tt.field || !strings.Contains(e.Reason, tt.why) || len(e.Reason) > 200 {
 				t.Errorf("got %q, want line 3 field %s: %s", e.Error(), tt.field, tt.why)
 			}
 			if hs[0].Type != 2 || hs[0].Satellite != "N21" || hs[1].AcqTime.Hour() != 5 || hs[1].AcqTime.Minute() != 36 {
@@ -207,6 +219,21 @@ func FuzzReader(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	// Rows that must be refused: NaN, ±Inf, out of range, long or broken text.
+	const viirs = "latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,instrument,confidence,version,bright_ti5,frp,daynight,type\n"
+	for _, row := range []string{
+		"NaN,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,0",
+		"40.1,-Inf,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,0",
+		"40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,infinity,D,0",
+		"40.1,113.1,1e999,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,0",
+		"40.1,113.1,0x1p8,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT,290,3.1,D,0",
+		"40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0NRT\u202e,290,3.1,D\x07,0",
+		"40.1,113.1,330,0.4,0.4,2023-10-24,0536,N21,VIIRS,n,2.0\xffNRT,290,3.1,D,0",
+		"\"40.1\",\"113.1\",330,0.4,0.4,\"2023-10-24\",\"0536\",N21,VIIRS,n,2.0NRT,290,3.1,D,0",
+	} {
+		f.Add([]byte(viirs + row + "\n"))
+	}
+	f.Add([]byte("# Himawari\n#ID,Year,Month,Day,Time(UTC),Lat,Lon,Area(km2),Volcano,Level,Reliability,FRP(MW),QF,Hot\n1,2023,10,24,0500,NaN,113.1,4,0,1,5,Inf,0,1\n"))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		rd, err := detect.Open(strings.NewReader(string(in)), "fuzz.csv")
 		if err != nil {
@@ -222,8 +249,8 @@ func FuzzReader(f *testing.F) {
 			}
 			var re *skygrid.RowError
 			if errors.As(err, &re) {
-				if re.File != "fuzz.csv" || re.Line < 1 || re.Reason == "" {
-					t.Fatalf("row error without place or reason: %+v", re)
+				if re.File != "fuzz.csv" || re.Line < 1 || re.Reason == "" || len(re.Reason) > 300 || !utf8.ValidString(re.Reason) {
+					t.Fatalf("row error without place or reason, or with a long one: %+v", re)
 				}
 				continue
 			}
@@ -232,6 +259,16 @@ func FuzzReader(f *testing.F) {
 			}
 			if h.Point.Lat() < -90 || h.Point.Lat() > 90 || h.Point.Lon() < -180 || h.Point.Lon() > 180 || h.Source == "" || h.Satellite == "" {
 				t.Fatalf("invalid hotspot accepted: %+v", h)
+			}
+			for _, v := range []float64{h.Point[0], h.Point[1], h.Brightness, h.BrightT31, h.Scan, h.Track, h.FRP} {
+				if math.IsNaN(v) || math.IsInf(v, 0) || v < -180 {
+					t.Fatalf("a number that is not finite or in range accepted: %+v", h)
+				}
+			}
+			for _, s := range []string{h.Version, h.DayNight, h.Confidence, h.Satellite} {
+				if reason := skygrid.LimitFireCode.Check(s); reason != "" {
+					t.Fatalf("text %q accepted: %s", s, reason)
+				}
 			}
 		}
 		t.Fatal("reader did not end")

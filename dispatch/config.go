@@ -90,8 +90,11 @@ func (c Config) Validate() error {
 	if c.Feed.Every.Duration < time.Minute {
 		return fmt.Errorf("feed.every %s: at least 1m", c.Feed.Every.Duration)
 	}
-	if c.AreaMarginMetres < 0 || c.AssignToleranceMetres < 0 {
-		return fmt.Errorf("area_margin_metres and assign_tolerance_metres must not be negative")
+	if reason := skygrid.RangeMetres.Check(c.AreaMarginMetres); reason != "" {
+		return fmt.Errorf("area_margin_metres: %s", reason)
+	}
+	if reason := skygrid.RangeMetres.Check(c.AssignToleranceMetres); reason != "" {
+		return fmt.Errorf("assign_tolerance_metres: %s", reason)
 	}
 	for _, cl := range c.FireClasses {
 		ok := false

@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -34,6 +35,23 @@ type ImportError struct {
 	Errors []error
 	// Rows: the file is a table (CSV), so it has rows, not features.
 	Rows bool
+	// Total counts every refused row or feature, when Errors holds only
+	// the first (0: Errors holds them all).
+	Total int
+}
+
+// rowErrs collects the refused rows or features of a file: the first
+// maxRowErrors, and a count of all (a file of a million bad rows must not
+// make a million messages).
+type rowErrs struct {
+	list []error
+	n    int
+}
+
+func (e *rowErrs) add(err error) {
+	if e.n++; len(e.list) < maxRowErrors {
+		e.list = append(e.list, err)
+	}
 }
 
 func (e *ImportError) Error() string {
@@ -42,10 +60,11 @@ func (e *ImportError) Error() string {
 	if e.Rows {
 		unit = "rows"
 	}
-	fmt.Fprintf(&b, "%s: %d %s refused, nothing stored:", e.File, len(e.Errors), unit)
+	total := max(e.Total, len(e.Errors))
+	fmt.Fprintf(&b, "%s: %d %s refused, nothing stored:", e.File, total, unit)
 	for i, err := range e.Errors {
 		if i == 20 {
-			fmt.Fprintf(&b, "\n  ... and %d more", len(e.Errors)-20)
+			fmt.Fprintf(&b, "\n  ... and %d more", total-20)
 			break
 		}
 		fmt.Fprintf(&b, "\n  %v", err)
@@ -89,6 +108,10 @@ func ReadRegions(r io.Reader, name string, opt RegionImport) ([]*skygrid.Region,
 		if reg.Name == "" {
 			reg.Name = reg.ID
 		}
+		if reason := checkRegionText(reg); reason != "" {
+			ferrs = append(ferrs, &geo.FeatureError{File: name, Index: f.Index, Reason: reason})
+			continue
+		}
 		if prev, dup := seen[reg.ID]; dup {
 			ferrs = append(ferrs, &geo.FeatureError{File: name, Index: f.Index, Reason: fmt.Sprintf("id %s already used by feature %d", reg.ID, prev)})
 			continue
@@ -109,6 +132,20 @@ func ReadRegions(r io.Reader, name string, opt RegionImport) ([]*skygrid.Region,
 	return regions, nil
 }
 
+// checkRegionText checks a region's id, name and parent id against their
+// limits: the reason one is refused, or "".
+func checkRegionText(r *skygrid.Region) string {
+	for _, f := range []struct {
+		field, value string
+		lim          skygrid.Limit
+	}{{"id", r.ID, skygrid.LimitID}, {"name", r.Name, skygrid.LimitRegionName}, {"parent id", r.ParentID, skygrid.LimitID}} {
+		if reason := f.lim.Check(f.value); reason != "" {
+			return f.field + ": " + reason
+		}
+	}
+	return ""
+}
+
 // firstProp returns the first non-empty property of a comma-separated list.
 func firstProp(props map[string]any, keys string) string {
 	for _, k := range strings.Split(keys, ",") {
@@ -122,10 +159,20 @@ func firstProp(props map[string]any, keys string) string {
 	return ""
 }
 
+// maxRowErrors is how many refused rows or features a refusal lists; it
+// counts the others.
+const maxRowErrors = 200
+
 // ReadSupervisors reads a CSV with columns grid_id, name, phone (by header
-// names; 网格编号/姓名/电话 are accepted too).
+// names; 网格编号/姓名/电话 are accepted too), in UTF-8 or GBK. Every row is
+// checked (each field against its limit, skygrid.Limits); any refused row
+// refuses the file, listing the rows with their line and field.
 func ReadSupervisors(r io.Reader, name string) ([]*skygrid.Supervisor, error) {
-	cr := csv.NewReader(r)
+	data, err := readText(r, name)
+	if err != nil {
+		return nil, err
+	}
+	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
@@ -149,20 +196,27 @@ func ReadSupervisors(r io.Reader, name string) ([]*skygrid.Supervisor, error) {
 	}
 	var out []*skygrid.Supervisor
 	var errs []string
+	refused := 0
+	refuse := func(format string, args ...any) {
+		if refused++; len(errs) < maxRowErrors {
+			errs = append(errs, fmt.Sprintf(format, args...))
+		}
+	}
 	seen := map[string]int{}
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			errs = append(errs, fmt.Sprintf("%s:%d: malformed CSV: %v", name, pe.StartLine, pe.Err))
+			refuse("%s:%d: malformed CSV: %v", name, pe.StartLine, pe.Err)
 			continue
 		} else if err != nil {
 			return nil, err
 		}
+		// After the error: FieldPos panics when no field was read.
+		line, _ := cr.FieldPos(0)
 		get := func(k string) string {
 			if idx[k] >= len(rec) {
 				return ""
@@ -170,26 +224,41 @@ func ReadSupervisors(r io.Reader, name string) ([]*skygrid.Supervisor, error) {
 			return strings.TrimSpace(rec[idx[k]])
 		}
 		s := &skygrid.Supervisor{GridID: get("grid"), Name: get("name"), Phone: get("phone")}
-		switch {
-		case s.GridID == "":
-			errs = append(errs, fmt.Sprintf("%s:%d: field grid_id: empty", name, line))
-		case s.Name == "":
-			errs = append(errs, fmt.Sprintf("%s:%d: field name: empty", name, line))
-		case s.Phone == "":
-			errs = append(errs, fmt.Sprintf("%s:%d: field phone: empty", name, line))
-		default:
-			if prev, ok := seen[s.GridID]; ok {
-				errs = append(errs, fmt.Sprintf("%s:%d: field grid_id: grid %s already has a supervisor on line %d", name, line, s.GridID, prev))
-				continue
-			}
-			seen[s.GridID] = line
-			out = append(out, s)
+		if err := checkSupervisor(s); err != nil {
+			refuse("%s:%d: %v", name, line, err)
+			continue
 		}
+		if prev, ok := seen[s.GridID]; ok {
+			refuse("%s:%d: field grid_id: grid %s already has a supervisor on line %d", name, line, s.GridID, prev)
+			continue
+		}
+		seen[s.GridID] = line
+		out = append(out, s)
 	}
-	if len(errs) > 0 {
-		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: %d rows refused, nothing stored:\n  %s", name, len(errs), strings.Join(errs, "\n  "))
+	if refused > 0 {
+		if refused > len(errs) {
+			errs = append(errs, fmt.Sprintf("... and %d more rows", refused-len(errs)))
+		}
+		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: %d rows refused, nothing stored:\n  %s", name, refused, strings.Join(errs, "\n  "))
 	}
 	return out, nil
+}
+
+// checkSupervisor checks a supervisor row's fields: present, within their
+// limits, no control characters.
+func checkSupervisor(s *skygrid.Supervisor) error {
+	for _, f := range []struct {
+		field, value string
+		lim          skygrid.Limit
+	}{{"grid_id", s.GridID, skygrid.LimitID}, {"name", s.Name, skygrid.LimitPersonName}, {"phone", s.Phone, skygrid.LimitPhone}} {
+		if f.value == "" {
+			return fmt.Errorf("field %s: empty", f.field)
+		}
+		if err := checkText(f.lim, f.field, f.value); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RegionFinder is the part of the region service grid generation reads.

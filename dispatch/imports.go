@@ -255,7 +255,10 @@ func (im Importer) heatSources(ctx context.Context, req skygrid.ImportRequest) (
 		for _, e := range res.Errors {
 			lines = append(lines, e.Error())
 		}
-		return nil, skygrid.Errorf(skygrid.EINVALID, "import heat-sources: %d rows refused, nothing stored:\n  %s", len(res.Errors), strings.Join(lines, "\n  "))
+		if res.Refused > len(res.Errors) {
+			lines = append(lines, fmt.Sprintf("... and %d more rows", res.Refused-len(res.Errors)))
+		}
+		return nil, skygrid.Errorf(skygrid.EINVALID, "import heat-sources: %d rows refused, nothing stored:\n  %s", res.Refused, strings.Join(lines, "\n  "))
 	}
 	created, changes, err := im.Pipeline.ImportSites(ctx, res.Sites)
 	if err != nil {

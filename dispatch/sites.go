@@ -9,17 +9,14 @@ import (
 	"io"
 	"math"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"skygrid"
 	"skygrid/detect"
 	"skygrid/geo"
 
 	"github.com/paulmach/orb"
-	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // SiteImport says how to read a site registry.
@@ -102,21 +99,14 @@ func ReadSites(r io.Reader, name string, opt SiteImport) ([]*skygrid.Site, error
 			return nil, skygrid.Errorf(skygrid.EINVALID, "--prop %s: unknown attribute (want one of %s)", a, strings.Join(attrNames(), ", "))
 		}
 	}
-	data, err := io.ReadAll(r)
+	// Excel and WPS on Chinese Windows save CSV as GBK (GB18030).
+	data, err := readText(r, name)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if !utf8.Valid(data) {
-		// Excel and WPS on Chinese Windows save CSV as GBK (GB18030).
-		dec, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
-		if err != nil || !utf8.Valid(dec) {
-			return nil, skygrid.Errorf(skygrid.EINVALID, "%s: neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 CSV or GeoJSON", name)
-		}
-		data = dec
+		return nil, err
 	}
 	points := opt.Kind != skygrid.SiteNoCoal && opt.Kind != skygrid.SiteCropland
 	var recs []siteRecord
-	var errs []error
+	var errs rowErrs
 	trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\ufeff")), " \t\r\n")
 	isGeoJSON := len(trimmed) > 0 && trimmed[0] == '{'
 	if isGeoJSON {
@@ -124,7 +114,9 @@ func ReadSites(r io.Reader, name string, opt SiteImport) ([]*skygrid.Site, error
 		if err != nil {
 			return nil, skygrid.Errorf(skygrid.EINVALID, "%v", err)
 		}
-		errs = ferrs
+		for _, e := range ferrs {
+			errs.add(e)
+		}
 		for _, f := range feats {
 			props := f.Properties
 			rec := siteRecord{where: fmt.Sprintf("feature %d", f.Index), geom: f.Geometry, props: map[string]string{}}
@@ -146,7 +138,7 @@ func ReadSites(r io.Reader, name string, opt SiteImport) ([]*skygrid.Site, error
 			recs = append(recs, rec)
 		}
 	} else {
-		recs, errs, err = readSiteCSV(data, name, opt, points)
+		recs, err = readSiteCSV(data, name, opt, points, &errs)
 		if err != nil {
 			return nil, err
 		}
@@ -156,21 +148,22 @@ func ReadSites(r io.Reader, name string, opt SiteImport) ([]*skygrid.Site, error
 	for _, rec := range recs {
 		s, err := siteFrom(rec, opt)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %s: %w", name, rec.where, err))
+			errs.add(fmt.Errorf("%s: %s: %w", name, rec.where, err))
 			continue
 		}
 		if prev, dup := seen[s.ExternalID]; dup {
-			errs = append(errs, fmt.Errorf("%s: %s: id %s already used by %s", name, rec.where, s.ExternalID, prev))
+			errs.add(fmt.Errorf("%s: %s: id %s already used by %s", name, rec.where, s.ExternalID, prev))
 			continue
 		}
 		seen[s.ExternalID] = rec.where
 		sites = append(sites, s)
 	}
-	if len(errs) > 0 {
+	if errs.n > 0 {
 		// Geometry is checked while reading, attributes after: list the
 		// refusals in the file's order.
-		sort.SliceStable(errs, func(i, j int) bool { return errPos(errs[i], name) < errPos(errs[j], name) })
-		return nil, &skygrid.Error{Code: skygrid.EINVALID, Message: (&ImportError{File: name, Errors: errs, Rows: !isGeoJSON}).Error()}
+		list := errs.list
+		sort.SliceStable(list, func(i, j int) bool { return errPos(list[i], name) < errPos(list[j], name) })
+		return nil, &skygrid.Error{Code: skygrid.EINVALID, Message: (&ImportError{File: name, Errors: list, Rows: !isGeoJSON, Total: errs.n}).Error()}
 	}
 	if len(sites) == 0 {
 		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: no features", name)
@@ -201,12 +194,12 @@ func attrNames() []string {
 }
 
 // readSiteCSV reads rows with a WKT column or lon and lat columns.
-func readSiteCSV(data []byte, name string, opt SiteImport, points bool) ([]siteRecord, []error, error) {
+func readSiteCSV(data []byte, name string, opt SiteImport, points bool, errs *rowErrs) ([]siteRecord, error) {
 	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
-		return nil, nil, skygrid.Errorf(skygrid.EINVALID, "%s: neither GeoJSON nor a CSV with a header: %v", name, err)
+		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: neither GeoJSON nor a CSV with a header: %v", name, err)
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -228,13 +221,12 @@ func readSiteCSV(data []byte, name string, opt SiteImport, points bool) ([]siteR
 	lonCol := find(opt.LonCol, "lon,lng,longitude,x,经度")
 	latCol := find(opt.LatCol, "lat,latitude,y,纬度")
 	if wktCol < 0 && (lonCol < 0 || latCol < 0) {
-		return nil, nil, skygrid.Errorf(skygrid.EINVALID, "%s: the CSV header has no WKT column (wkt, geometry) nor lon and lat columns (set --wkt-col or --lon-col/--lat-col)", name)
+		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: the CSV header has no WKT column (wkt, geometry) nor lon and lat columns (set --wkt-col or --lon-col/--lat-col)", name)
 	}
 	if wktCol < 0 && !points {
-		return nil, nil, skygrid.Errorf(skygrid.EINVALID, "%s: %s sites need polygons: the CSV needs a WKT column", name, opt.Kind)
+		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: %s sites need polygons: the CSV needs a WKT column", name, opt.Kind)
 	}
 	var recs []siteRecord
-	var errs []error
 	for {
 		row, err := cr.Read()
 		if err == io.EOF {
@@ -242,10 +234,10 @@ func readSiteCSV(data []byte, name string, opt SiteImport, points bool) ([]siteR
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			errs = append(errs, fmt.Errorf("%s: line %d: malformed CSV: %v", name, pe.StartLine, pe.Err))
+			errs.add(fmt.Errorf("%s: line %d: malformed CSV: %v", name, pe.StartLine, pe.Err))
 			continue
 		} else if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		line, _ := cr.FieldPos(0)
 		field := func(i int) string {
@@ -258,22 +250,22 @@ func readSiteCSV(data []byte, name string, opt SiteImport, points bool) ([]siteR
 		var reason string
 		if wktCol >= 0 {
 			if rec.geom, reason = geo.ParseWKT(field(wktCol), opt.CRS, points); reason != "" {
-				errs = append(errs, fmt.Errorf("%s: line %d: field %s: %s", name, line, header[wktCol], reason))
+				errs.add(fmt.Errorf("%s: line %d: field %s: %s", name, line, skygrid.ClipName(header[wktCol]), reason))
 				continue
 			}
 		} else {
-			lon, err1 := strconv.ParseFloat(field(lonCol), 64)
-			lat, err2 := strconv.ParseFloat(field(latCol), 64)
+			lon, reason1 := skygrid.RangeLon.ParseNumber(field(lonCol))
+			lat, reason2 := skygrid.RangeLat.ParseNumber(field(latCol))
 			switch {
-			case err1 != nil:
-				errs = append(errs, fmt.Errorf("%s: line %d: field %s: not a number: %q", name, line, header[lonCol], field(lonCol)))
+			case reason1 != "":
+				errs.add(fmt.Errorf("%s: line %d: field %s: %s", name, line, skygrid.ClipName(header[lonCol]), reason1))
 				continue
-			case err2 != nil:
-				errs = append(errs, fmt.Errorf("%s: line %d: field %s: not a number: %q", name, line, header[latCol], field(latCol)))
+			case reason2 != "":
+				errs.add(fmt.Errorf("%s: line %d: field %s: %s", name, line, skygrid.ClipName(header[latCol]), reason2))
 				continue
 			}
 			if rec.geom, reason = geo.CheckPoint(lon, lat, opt.CRS); reason != "" {
-				errs = append(errs, fmt.Errorf("%s: line %d: fields %s,%s: %s", name, line, header[lonCol], header[latCol], reason))
+				errs.add(fmt.Errorf("%s: line %d: fields %s,%s: %s", name, line, skygrid.ClipName(header[lonCol]), skygrid.ClipName(header[latCol]), reason))
 				continue
 			}
 		}
@@ -292,7 +284,7 @@ func readSiteCSV(data []byte, name string, opt SiteImport, points bool) ([]siteR
 		}
 		recs = append(recs, rec)
 	}
-	return recs, errs, nil
+	return recs, nil
 }
 
 // siteFrom builds a site from a record: id, name, normalised attributes,
@@ -306,6 +298,9 @@ func siteFrom(rec siteRecord, opt SiteImport) (*skygrid.Site, error) {
 	}
 	if s.Name == "" {
 		s.Name = s.ExternalID
+	}
+	if err := checkSiteText(s); err != nil {
+		return nil, err
 	}
 	keysFor := func(attr string) string {
 		if k := opt.Props[attr]; k != "" {
@@ -339,9 +334,9 @@ func siteFrom(rec siteRecord, opt SiteImport) (*skygrid.Site, error) {
 		}
 	case orb.Point:
 		if v, key := rec.get(keysFor("area_m2")); v != "" {
-			a, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSuffix(v, "㎡"), "m2"), 64)
-			if err != nil || a < 0 {
-				return nil, fmt.Errorf("field %s: not an area in m²: %q", key, v)
+			a, reason := skygrid.RangeArea.ParseNumber(strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(v, "㎡"), "m2")))
+			if reason != "" {
+				return nil, fmt.Errorf("field %s: not an area in m²: %s", skygrid.ClipName(key), reason)
 			}
 			s.AreaM2 = a
 			delete(s.Props, key)
@@ -357,6 +352,32 @@ func siteFrom(rec siteRecord, opt SiteImport) (*skygrid.Site, error) {
 	}
 	s.Violation = s.CheckRules()
 	return s, nil
+}
+
+// checkSiteText checks a site's id, name, and the names and values of the
+// properties it keeps against their limits (attributes are checked when
+// normalised).
+func checkSiteText(s *skygrid.Site) error {
+	if err := checkText(skygrid.LimitID, "id", s.ExternalID); err != nil {
+		return err
+	}
+	if err := checkText(skygrid.LimitSiteName, "name", s.Name); err != nil {
+		return err
+	}
+	keys := make([]string, 0, len(s.Props))
+	for k := range s.Props {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if reason := skygrid.LimitPropName.Check(k); reason != "" {
+			return fmt.Errorf("a property name: %s", reason)
+		}
+		if err := checkText(skygrid.LimitPropValue, k, s.Props[k]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func attrHelp(attr string) string {

@@ -1,8 +1,10 @@
 package geo_test
 
 import (
+	"math"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"skygrid/geo"
 
@@ -69,10 +71,23 @@ func TestReadGeoJSONHolesAndProps(t *testing.T) {
 	}
 }
 
+// GeoJSON is UTF-8: a file that is not is refused with the line of its
+// first invalid byte (encoding/json would read it as U+FFFD).
+func TestReadGeoJSONRefusesInvalidUTF8(t *testing.T) {
+	in := "{\"type\":\"Feature\",\n\"properties\":{\"name\":\"县\xff\"},\n\"geometry\":{\"type\":\"Point\",\"coordinates\":[1,2]}}"
+	_, _, err := geo.ReadGeoJSON(strings.NewReader(in), "r.geojson", geo.ReadOptions{Points: true})
+	if err == nil || err.Error() != "r.geojson: line 2: invalid UTF-8 at byte 26 of the line (GeoJSON is UTF-8)" {
+		t.Errorf("got %v", err)
+	}
+}
+
 func FuzzReadGeoJSON(f *testing.F) {
 	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"a"},"geometry":{"type":"Polygon","coordinates":[[[113,40],[114,40],[114,41],[113,40]]]}}]}`))
 	f.Add([]byte(`{"type":"MultiPolygon","coordinates":[[[[1,1],[2,1],[2,2],[1,1]]]]}`))
 	f.Add([]byte(`{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]}}`))
+	f.Add([]byte(`{"type":"Feature","properties":{"name":"a\u202eb\ud800"},"geometry":{"type":"Point","coordinates":[1e400,2]}}`))
+	f.Add([]byte("{\"type\":\"Feature\",\n\"properties\":{\"name\":\"\xff\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[1,2]}}"))
+	f.Add([]byte(`{"type":"Polygon","coordinates":[[[1,1],[2,1],[2,2],[1,1]],[[1.1,1.1],[1.2,1.1],[1.2,1.2]]]}`))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		for _, crs := range []string{geo.WGS84, geo.GCJ02} {
 			feats, errs, err := geo.ReadGeoJSON(strings.NewReader(string(in)), "fuzz.geojson", geo.ReadOptions{CRS: crs, Points: true})
@@ -87,10 +102,18 @@ func FuzzReadGeoJSON(f *testing.F) {
 					t.Fatalf("feature error without place: %v", e)
 				}
 			}
+			if len(errs) > 0 && !utf8.Valid(in) {
+				t.Fatalf("a file that is not UTF-8 read feature by feature")
+			}
 			for _, ft := range feats {
 				b := ft.Geometry.Bound()
 				if b.Min[0] < -180.01 || b.Max[0] > 180.01 || b.Min[1] < -90.01 || b.Max[1] > 90.01 {
 					t.Fatalf("out-of-range geometry accepted: %v", b)
+				}
+				for _, v := range []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
+					if math.IsNaN(v) || math.IsInf(v, 0) {
+						t.Fatalf("a geometry that is not finite accepted: %v", b)
+					}
 				}
 			}
 		}

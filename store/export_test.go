@@ -1,9 +1,22 @@
 package store
 
-import "context"
+import (
+	"context"
+	"testing"
+)
 
 // ExecForTest runs a statement (tests only: the audit log triggers).
 func (db *DB) ExecForTest(ctx context.Context, q string) error {
 	_, err := db.db.ExecContext(ctx, q)
 	return err
+}
+
+// CountLoginFailures counts the log-in attempts stored (tests only).
+func (db *DB) CountLoginFailures(tb testing.TB) int {
+	tb.Helper()
+	var n int
+	if err := db.db.QueryRow(`SELECT COUNT(*) FROM login_failures`).Scan(&n); err != nil {
+		tb.Fatal(err)
+	}
+	return n
 }

@@ -164,3 +164,64 @@ func TestMigration0008GivesOldTokensAnExpiry(t *testing.T) {
 		t.Errorf("the old token: %v %v", u, err)
 	}
 }
+
+// Migration 0009: the log-in records under the old keys (names as sent)
+// are dropped; users get their name keys when the store opens, and of two
+// whose names differ only in case the first keeps the key and the second
+// logs in by its exact name.
+func TestMigration0009NameKeys(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	raw, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	names, _ := fs.Glob(migrationFS, "migrations/*.sql")
+	sort.Strings(names)
+	for _, name := range names {
+		if name >= "migrations/0009" {
+			break
+		}
+		buf, _ := fs.ReadFile(migrationFS, name)
+		if _, err := raw.Exec(string(buf)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		raw.Exec(`INSERT INTO migrations (name, applied_at) VALUES (?, '2023-10-01T00:00:00Z')`, name)
+	}
+	for _, q := range []string{
+		`INSERT INTO users (id, name, role, password_hash, created_at, updated_at) VALUES
+			(1, 'admin', 'admin', 'h1', '2023-10-01T00:00:00Z', '2023-10-01T00:00:00Z'),
+			(2, 'ADMIN', 'admin', 'h2', '2023-10-01T00:00:00Z', '2023-10-01T00:00:00Z'),
+			(3, 'Wang', 'auditor', 'h3', '2023-10-01T00:00:00Z', '2023-10-01T00:00:00Z')`,
+		`INSERT INTO login_failures (key, at) VALUES ('user:` + strings.Repeat("x", 100000) + `', '2023-10-01T00:00:00Z')`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%.200s: %v", q, err)
+		}
+	}
+	raw.Close()
+
+	db := NewDB(path)
+	db.Now = func() time.Time { return time.Date(2023, 10, 2, 0, 0, 0, 0, time.UTC) }
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	var n int
+	if err := db.db.QueryRow(`SELECT COUNT(*) FROM login_failures`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d old log-in records kept (%v)", n, err)
+	}
+	for _, tc := range []struct{ login, want string }{{"admin", "h1"}, {"Admin", "h1"}, {"ADMIN", "h2"}, {"wang", "h3"}} {
+		_, hash, err := db.UserLogin(ctx, tc.login)
+		if err != nil || hash != tc.want {
+			t.Errorf("log in as %s: %q %v, want the user of %s", tc.login, hash, err, tc.want)
+		}
+	}
+	err = db.CreateUser(ctx, &skygrid.User{Name: "WANG", Role: skygrid.RoleAuditor}, "h4")
+	if skygrid.ErrorCode(err) != skygrid.ECONFLICT {
+		t.Errorf("WANG beside Wang: %v", err)
+	}
+}

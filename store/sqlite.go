@@ -46,6 +46,9 @@ type DB struct {
 	PersonalKinds []string
 	// tokenUses writes API tokens' last use in the background (user.go).
 	tokenUses tokenUses
+	// BusyTimeout is how long a statement waits for another connection's
+	// write lock before it fails as busy (default 10 s).
+	BusyTimeout time.Duration
 }
 
 // NewDB returns a DB for the file at dsn (":memory:" for a private
@@ -61,7 +64,11 @@ func (db *DB) Open() (err error) {
 		return fmt.Errorf("dsn required")
 	}
 	memory := db.DSN == ":memory:"
-	dsn := "file:" + db.DSN + "?_foreign_keys=on&_busy_timeout=10000&_txlock=immediate&_cache_size=-16384"
+	busy := db.BusyTimeout
+	if busy <= 0 {
+		busy = 10 * time.Second
+	}
+	dsn := "file:" + db.DSN + fmt.Sprintf("?_foreign_keys=on&_busy_timeout=%d&_txlock=immediate&_cache_size=-16384", busy.Milliseconds())
 	if !memory {
 		dsn += "&_journal_mode=WAL&_synchronous=NORMAL"
 	}
@@ -80,13 +87,17 @@ func (db *DB) Open() (err error) {
 		db.db.Close()
 		return fmt.Errorf("migrate %s: %w", db.DSN, err)
 	}
+	if err := db.fillNameKeys(context.Background()); err != nil {
+		db.db.Close()
+		return fmt.Errorf("migrate %s: %w", db.DSN, err)
+	}
 	if db.versions, err = db.db.Prepare(`SELECT layer, version FROM layer_versions`); err != nil {
 		db.db.Close()
 		return fmt.Errorf("open %s: %w", db.DSN, err)
 	}
 	db.rdb = db.db
 	if !memory {
-		ro := "file:" + db.DSN + "?_foreign_keys=on&_busy_timeout=10000&_txlock=deferred&_cache_size=-16384&_query_only=1"
+		ro := "file:" + db.DSN + fmt.Sprintf("?_foreign_keys=on&_busy_timeout=%d&_txlock=deferred&_cache_size=-16384&_query_only=1", busy.Milliseconds())
 		if db.rdb, err = sql.Open("sqlite3", ro); err != nil {
 			db.db.Close()
 			return err
@@ -231,6 +242,37 @@ func decodeGeom(b []byte) (orb.Geometry, error) { return wkb.Unmarshal(b) }
 func isConstraint(err error) bool {
 	var se sqlite3.Error
 	return errors.As(err, &se) && se.Code == sqlite3.ErrConstraint
+}
+
+// isBusy reports an error of a database that another connection holds
+// locked for longer than the busy timeout.
+func isBusy(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
+}
+
+// busyWait bounds retryBusy: longer than any ingest holds the write lock.
+const busyWait = time.Minute
+
+// retryBusy runs fn (one whole transaction) again while it fails because
+// the database is busy, for up to busyWait or until ctx ends: the
+// log-in throttle's writes must not fail because an ingest or many
+// log-ins hold the lock.
+func (db *DB) retryBusy(ctx context.Context, fn func() error) error {
+	deadline := time.Now().Add(busyWait)
+	wait := 10 * time.Millisecond
+	for {
+		err := fn()
+		if !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Second)
+	}
 }
 
 // limitOffset renders LIMIT/OFFSET.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/username"
 )
 
 var _ skygrid.UserService = (*DB)(nil)
@@ -18,16 +19,29 @@ var _ skygrid.UserService = (*DB)(nil)
 // CreateUser stores a user and their scope regions in one transaction.
 func (db *DB) CreateUser(ctx context.Context, u *skygrid.User, hash string) error {
 	if !slices.Contains(skygrid.Roles, u.Role) {
-		return skygrid.Errorf(skygrid.EINVALID, "role %q: want one of %s", u.Role, strings.Join(skygrid.Roles, ", "))
+		return skygrid.Errorf(skygrid.EINVALID, "role %s: want one of %s", skygrid.Clip(u.Role), strings.Join(skygrid.Roles, ", "))
 	}
-	if strings.TrimSpace(u.Name) == "" {
-		return skygrid.Errorf(skygrid.EINVALID, "a user needs a name")
+	name, key, err := username.Parse(u.Name)
+	if err != nil {
+		return err
+	}
+	u.Name = name
+	for _, r := range u.Regions {
+		if err := skygrid.LimitID.CheckField("region", r); err != nil {
+			return err
+		}
+	}
+	if err := skygrid.LimitDingTalkID.CheckField("DingTalk id", u.DingTalkID); err != nil {
+		return err
 	}
 	switch {
 	case u.CityWide() && len(u.Regions) > 0:
 		return skygrid.Errorf(skygrid.EINVALID, "%s users are city-wide: they take no region", u.Role)
 	case !u.CityWide() && len(u.Regions) == 0:
 		return skygrid.Errorf(skygrid.EINVALID, "%s users need a region (a county or township for officials, grids for supervisors)", u.Role)
+	}
+	if err := skygrid.LimitPhone.CheckField("phone", u.Phone); err != nil {
+		return err
 	}
 	phone, err := skygrid.ParsePhone(u.Phone)
 	if err != nil {
@@ -57,12 +71,20 @@ func (db *DB) CreateUser(ctx context.Context, u *skygrid.User, hash string) erro
 		}
 	}
 	now := ts(tx.now)
-	res, err := tx.ExecContext(ctx, `INSERT INTO users (name, phone, dingtalk_id, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		u.Name, u.Phone, u.DingTalkID, u.Role, hash, now, now)
+	if other, err := userNamed(ctx, tx, u.Name, key); err == nil {
+		if other == u.Name {
+			return skygrid.Errorf(skygrid.ECONFLICT, "user %q exists", u.Name)
+		}
+		return skygrid.Errorf(skygrid.ECONFLICT, "user %q exists: %q is the same name (names that differ only in case or width are one user)", other, u.Name)
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("add user: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO users (name, name_key, phone, dingtalk_id, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.Name, key, u.Phone, u.DingTalkID, u.Role, hash, now, now)
 	if isConstraint(err) {
 		return skygrid.Errorf(skygrid.ECONFLICT, "user %q exists", u.Name)
 	} else if err != nil {
-		return err
+		return fmt.Errorf("add user: %w", err)
 	}
 	u.ID, _ = res.LastInsertId()
 	u.CreatedAt = tx.now
@@ -116,13 +138,60 @@ func (db *DB) FindUserByID(ctx context.Context, id int64) (*skygrid.User, error)
 	return u, err
 }
 
+// UserLogin finds a user by name in any case or width (the name's key);
+// users of older databases whose keys clashed, by their exact name.
 func (db *DB) UserLogin(ctx context.Context, name string) (*skygrid.User, string, error) {
 	var hash string
-	u, err := scanUser(db.db.QueryRowContext(ctx, `SELECT `+userCols+`, u.password_hash FROM users u WHERE u.name = ?`, name), &hash)
+	u, err := scanUser(db.db.QueryRowContext(ctx, `SELECT `+userCols+`, u.password_hash FROM users u
+		WHERE u.name_key = ? OR (u.name_key IS NULL AND u.name = ?) ORDER BY u.name = ? DESC, u.id LIMIT 1`, username.Key(name), name, name), &hash)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, "", skygrid.Errorf(skygrid.ENOTFOUND, "no user %q", name)
+		return nil, "", skygrid.Errorf(skygrid.ENOTFOUND, "no user %s", skygrid.Clip(name))
 	}
-	return u, hash, err
+	if err != nil {
+		return nil, "", fmt.Errorf("find user: %w", err)
+	}
+	return u, hash, nil
+}
+
+// userNamed is the name of the user with this name or key.
+func userNamed(ctx context.Context, tx *Tx, name, key string) (string, error) {
+	var other string
+	err := tx.QueryRowContext(ctx, `SELECT name FROM users WHERE name_key = ? OR name = ? LIMIT 1`, key, name).Scan(&other)
+	return other, err
+}
+
+// fillNameKeys gives the users of an older database their name keys
+// (migration 0009). A user whose key another already has keeps none and
+// logs in by the exact name.
+func (db *DB) fillNameKeys(ctx context.Context) error {
+	rows, err := db.db.QueryContext(ctx, `SELECT id, name FROM users WHERE name_key IS NULL ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("find users without a name key: %w", err)
+	}
+	type user struct {
+		id   int64
+		name string
+	}
+	var us []user
+	for rows.Next() {
+		var u user
+		if err := rows.Scan(&u.id, &u.name); err != nil {
+			rows.Close()
+			return fmt.Errorf("find users without a name key: %w", err)
+		}
+		us = append(us, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("find users without a name key: %w", err)
+	}
+	for _, u := range us {
+		_, err := db.db.ExecContext(ctx, `UPDATE users SET name_key = ? WHERE id = ?`, username.Key(u.name), u.id)
+		if err != nil && !isConstraint(err) {
+			return fmt.Errorf("set the name key of user %d: %w", u.id, err)
+		}
+	}
+	return nil
 }
 
 func (db *DB) FindUsers(ctx context.Context) ([]*skygrid.User, error) {
@@ -427,20 +496,51 @@ func (db *DB) SetPassword(ctx context.Context, id int64, hash, keep string) (int
 	return int(ended), nil
 }
 
-// StartLogin: see skygrid.UserService.
+// maxLoginKey bounds a throttle key: the api sends fixed-size hashes.
+const maxLoginKey = 80
+
+// pruneLogins is how many expired attempts each attempt removes: more
+// than it adds, so the table holds about one window of attempts.
+const pruneLogins = 100
+
+// StartLogin: see skygrid.UserService. It also prunes attempts older than
+// since (at most pruneLogins of them), and waits out a busy database
+// rather than fail.
 func (db *DB) StartLogin(ctx context.Context, keys []string, limits []int, since time.Time) ([]int64, bool, error) {
+	for _, k := range keys {
+		if len(k) > maxLoginKey {
+			return nil, false, fmt.Errorf("start login: a throttle key of %d bytes (at most %d)", len(k), maxLoginKey)
+		}
+	}
+	var ids []int64
+	var ok bool
+	err := db.retryBusy(ctx, func() (err error) {
+		ids, ok, err = db.startLogin(ctx, keys, limits, since)
+		return err
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("start login: %w", err)
+	}
+	return ids, ok, nil
+}
+
+func (db *DB) startLogin(ctx context.Context, keys []string, limits []int, since time.Time) ([]int64, bool, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, false, err
 	}
 	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE rowid IN
+		(SELECT rowid FROM login_failures WHERE at < ? ORDER BY at LIMIT ?)`, ts(since), pruneLogins); err != nil {
+		return nil, false, err
+	}
 	for i, k := range keys {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_failures WHERE key = ? AND at >= ?`, k, ts(since)).Scan(&n); err != nil {
 			return nil, false, err
 		}
 		if n >= limits[i] {
-			return nil, false, nil
+			return nil, false, tx.Commit() // keep the pruning
 		}
 	}
 	var ids []int64
@@ -479,18 +579,24 @@ func (db *DB) LoginRetryAt(ctx context.Context, keys []string, limits []int, sin
 
 // LoginSucceeded: see skygrid.UserService.
 func (db *DB) LoginSucceeded(ctx context.Context, attempt []int64, key string) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for _, id := range attempt {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE rowid = ?`, id); err != nil {
+	err := db.retryBusy(ctx, func() error {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
 			return err
 		}
+		defer tx.Rollback()
+		for _, id := range attempt {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE rowid = ?`, id); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE key = ?`, key); err != nil {
+			return err
+		}
+		return tx.Commit()
+	})
+	if err != nil {
+		return fmt.Errorf("clear login failures: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE key = ?`, key); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return nil
 }

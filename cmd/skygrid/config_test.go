@@ -68,6 +68,10 @@ func TestConfigErrors(t *testing.T) {
 		{"bad duration", "[detect]\ncluster_gap = \"soon\"\n", "cluster_gap"},
 		{"bad confidence", "[detect]\nviirs_min_confidence = \"x\"\n", "viirs_min_confidence"},
 		{"bad class", "fire_classes = [\"fire\"]\n", "unknown class"},
+		{"NaN distance", "[detect]\ncluster_metres = nan\n", "cluster_metres: not a finite number: NaN"},
+		{"infinite margin", "area_margin_metres = inf\n", "area_margin_metres: not a finite number: +Inf"},
+		{"negative distance", "[detect]\nheat_source_metres = -1.0\n", "heat_source_metres: out of range: -1 (want 0 to 1e+06 m)"},
+		{"NaN tolerance", "assign_tolerance_metres = -nan\n", "assign_tolerance_metres: not a finite number: NaN"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := filepath.Join(dir, "c.toml")

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
+	"skygrid"
 	"skygrid/dispatch"
 )
 
@@ -49,6 +51,9 @@ func (m *Main) runGrid(ctx context.Context, args []string) error {
 	return nil
 }
 
+// The grid cells' size: a 100 m cell makes 1.4 million cells of Datong.
+const minCell, maxCell = 100.0, 100000.0
+
 // parseLength reads "3km", "3000m" or "3000".
 func parseLength(s string) (float64, error) {
 	s = strings.TrimSpace(strings.ToLower(s))
@@ -60,8 +65,8 @@ func parseLength(s string) (float64, error) {
 		s = strings.TrimSuffix(s, "m")
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v <= 0 {
-		return 0, fmt.Errorf("want a length like 3km or 1500m, got %q", s)
+	if err != nil || math.IsNaN(v) || v*mult < minCell || v*mult > maxCell {
+		return 0, fmt.Errorf("want a length like 3km or 1500m, from %.0fm to %.0fkm, got %s", minCell, maxCell/1000, skygrid.Clip(s))
 	}
 	return v * mult, nil
 }

@@ -77,15 +77,41 @@ export default async function ({ url, shots, page, login, check, desktop, phone 
   const cell = await p.locator('[data-table=users] td', { hasText: 'e2e-shenji' }).count();
   check(cell === 1, 'admin: the new user shows in the users table');
   await p.screenshot({ path: join(shots, 'admin-desktop.png'), fullPage: true });
-  // The refused upload's 400 is what the browser logs for it; nothing else.
-  const unexpected = p.errors.filter((e) => !/status of 400 \(Bad Request\)/.test(e));
-  check(p.errors.length - unexpected.length === 1 && unexpected.length === 0, `admin page: no console errors besides the refused upload's 400 (${p.errors.join('; ')})`);
+  // The same name in capitals is the same user: refused, said in Chinese.
+  p.allow(/^409 POST .*\/api\/users$/);
+  await p.fill('[data-testid=user-name]', 'E2E-SHENJI');
+  await p.selectOption('[data-testid=user-role]', 'auditor');
+  await p.fill('[data-testid=user-password]', 'e2e password');
+  await p.click('[data-testid=user-submit]');
+  const taken = await p.waitForFunction(() => document.querySelector('.userform .error')?.textContent ?? '', null, { timeout: 10000 })
+    .then((x) => x.jsonValue(), () => '');
+  check(taken.startsWith('用户名已被使用') && taken.includes('"e2e-shenji" exists'), `admin: E2E-SHENJI beside e2e-shenji is refused as the same name (${taken})`);
+  await p.locator('.userform').screenshot({ path: join(shots, 'admin-user-exists-desktop.png') });
+  const again = await (await p.request.get(url + '/api/users')).json();
+  check(again.users.filter((u) => u.name.toLowerCase() === 'e2e-shenji').length === 1, 'admin: the refused name is not stored');
+  // The refused upload's 400 and the refused name's 409 are what the
+  // browser logs for them; nothing else.
+  const unexpected = p.errors.filter((e) => !/status of (400 \(Bad Request\)|409 \(Conflict\))/.test(e));
+  check(p.errors.length - unexpected.length === 2 && unexpected.length === 0, `admin page: no console errors besides the refused upload's 400 and name's 409 (${p.errors.join('; ')})`);
   await p.context().close();
 
   const q = await page(phone);
-  const inAs = await login(q, 'e2e-shenji', 'e2e password').then(() => true, () => false);
-  check(inAs, 'the user added on the web logs in');
+  const inAs = await login(q, 'E2E-ShenJi', 'e2e password').then(() => true, () => false);
+  check(inAs, 'the user added on the web logs in, by any case of the name (E2E-ShenJi)');
   await q.context().close();
+
+  // A name that cannot be a user's is refused at the login page, said so,
+  // and not counted as a failed attempt.
+  const l = await page(phone, 'login: a name over the limit');
+  l.allow(/^400 POST .*\/api\/login$/, /status of 400 \(Bad Request\)/);
+  await l.goto(url + '/#/login');
+  await l.fill('[data-testid=login-name]', 'x'.repeat(65));
+  await l.fill('[data-testid=login-password]', 'whatever password');
+  await l.click('[data-testid=login-submit]');
+  const said = await l.waitForSelector('[data-testid=login-error]', { timeout: 10000 }).then((e) => e.innerText(), () => '');
+  check(said === '用户名不符合要求：最多 64 个字符，不能含控制字符或不可见字符', `login: a 65-character name is refused in words (${said})`);
+  await l.screenshot({ path: join(shots, 'login-badname-phone.png') });
+  await l.context().close();
 
   const r = await page(phone);
   await login(r, 'admin');

@@ -183,7 +183,8 @@ function userSection(): HTMLElement {
       form.reset();
       refreshTables();
     } catch (e2) {
-      err.textContent = (e2 as Error).message;
+      const msg = (e2 as Error).message;
+      err.textContent = e2 instanceof ApiError && e2.status === 409 ? `${t('user.exists')}（${msg}）` : msg;
     }
   });
   const box = h('div', { 'data-table': 'users' });

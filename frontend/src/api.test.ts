@@ -18,6 +18,8 @@ describe('loginErrorText', () => {
       [new ApiError(500, 'internal', 'internal error'), '服务器出错，请稍后再试'],
       [new ApiError(502, '502', 'Bad Gateway'), '服务器出错，请稍后再试'],
       [new ApiError(400, 'invalid', 'want a JSON body'), '登录失败，请重试'],
+      [new ApiError(400, 'invalid', 'user name: at most 64 characters, got 65'), '用户名不符合要求：最多 64 个字符，不能含控制字符或不可见字符'],
+      [new ApiError(400, 'invalid', 'the log-in is larger than 16 KiB: the user name is at most 64 characters'), '用户名不符合要求：最多 64 个字符，不能含控制字符或不可见字符'],
     ];
     for (const [e, want] of cases) {
       const r = loginErrorText(e, zh, now);

@@ -102,5 +102,7 @@ export function loginErrorText(e: unknown, t: (key: string, vars?: Record<string
     return { text: t('login.throttled', { at: hhmm, min: Math.max(1, Math.ceil(e.retryAfter / 60)) }), detail };
   }
   if (e.status >= 500) return { text: t('login.server'), detail };
+  // The server refuses what cannot be a user name before counting it.
+  if (e.status === 400 && /^(user name:|a user needs a name|the log-in is larger)/.test(e.message)) return { text: t('login.badname'), detail };
   return { text: t('login.refused'), detail };
 }

@@ -1,0 +1,93 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+
+	"skygrid"
+
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
+)
+
+// maxJSONBody bounds the JSON body of a write (a task action, a bulk
+// close, a new user): a note of 4000 bytes, 200 tasks, and room to spare.
+const maxJSONBody = 1 << 20
+
+// bindJSON binds a JSON body of at most maxJSONBody bytes into v; want
+// says what the body should be, for the message.
+func bindJSON(c echo.Context, v any, want string) error {
+	r := c.Request()
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxJSONBody)
+	if err := c.Bind(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return skygrid.Errorf(skygrid.EINVALID, "the body is larger than %d KiB: want %s", maxJSONBody>>10, want)
+		}
+		return skygrid.Errorf(skygrid.EINVALID, "want a JSON body %s: %v", want, clipErr(err))
+	}
+	return nil
+}
+
+// clipErr is an error's text cut to 200 bytes (a binder's error may quote
+// the body).
+func clipErr(err error) string {
+	s := err.Error()
+	if len(s) > 200 {
+		return skygrid.ClipName(s[:200]) + "…"
+	}
+	return s
+}
+
+// bindAction reads a task action's fields, from the multipart form of a
+// report (already parsed) or a JSON body, and checks them (actionChange).
+func bindAction(c echo.Context, multipart bool) (ActionRequest, skygrid.TaskChange, error) {
+	var req ActionRequest
+	if multipart {
+		if err := (&echo.DefaultBinder{}).BindBody(c, &req); err != nil {
+			return req, skygrid.TaskChange{}, skygrid.Errorf(skygrid.EINVALID, "form: %v", clipErr(err))
+		}
+	} else if err := bindJSON(c, &req, `{"version", "notes", "reason", "grid_id"}`); err != nil {
+		return req, skygrid.TaskChange{}, err
+	}
+	change, err := actionChange(&req)
+	return req, change, err
+}
+
+// actionChange checks a task action's fields and makes its change: text
+// within its limit (skygrid.Limits), a known finding, the position given
+// whole (lon and lat) and with the accuracy finite and in range. The
+// error names the field.
+func actionChange(req *ActionRequest) (skygrid.TaskChange, error) {
+	for _, f := range []struct {
+		field, value string
+		lim          skygrid.Limit
+	}{{"notes", req.Notes, skygrid.LimitNotes}, {"reason", req.Reason, skygrid.LimitReason}, {"grid_id", req.GridID, skygrid.LimitID}} {
+		if err := f.lim.CheckField(f.field, f.value); err != nil {
+			return skygrid.TaskChange{}, err
+		}
+	}
+	if req.Finding != "" && !slices.Contains(skygrid.Findings, req.Finding) {
+		return skygrid.TaskChange{}, skygrid.Errorf(skygrid.EINVALID, "finding %s: want one of %s", skygrid.Clip(req.Finding), strings.Join(skygrid.Findings, ", "))
+	}
+	change := skygrid.TaskChange{Finding: req.Finding, Notes: req.Notes, Reason: req.Reason, GridID: req.GridID, Accuracy: req.Accuracy}
+	if err := skygrid.RangeAccuracy.CheckField("accuracy", req.Accuracy); err != nil {
+		return skygrid.TaskChange{}, err
+	}
+	switch {
+	case req.Lon == nil && req.Lat == nil:
+	case req.Lon == nil || req.Lat == nil:
+		return skygrid.TaskChange{}, skygrid.Errorf(skygrid.EINVALID, "lon and lat: give both or neither")
+	default:
+		if err := skygrid.RangeLon.CheckField("lon", *req.Lon); err != nil {
+			return skygrid.TaskChange{}, err
+		}
+		if err := skygrid.RangeLat.CheckField("lat", *req.Lat); err != nil {
+			return skygrid.TaskChange{}, err
+		}
+		change.Point = &orb.Point{*req.Lon, *req.Lat}
+	}
+	return change, nil
+}

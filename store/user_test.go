@@ -1,0 +1,149 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"skygrid"
+	"skygrid/store"
+)
+
+// While another connection holds the write lock for longer than the busy
+// timeout (an ingest of a large file), parallel log-in attempts wait for
+// it instead of failing: every attempt is recorded or refused by the
+// limit, none fails "database is locked" (on the old code all 30 did).
+func TestStartLoginWaitsOutABusyDatabase(t *testing.T) {
+	db := store.NewDB(filepath.Join(t.TempDir(), "busy.db"))
+	db.Now = func() time.Time { return now }
+	db.BusyTimeout = 100 * time.Millisecond
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (key, at) VALUES ('held', '2023-11-01T04:00:00Z')`); err != nil {
+		t.Fatal(err)
+	}
+	released := make(chan struct{})
+	go func() {
+		time.Sleep(5 * db.BusyTimeout)
+		tx.Commit()
+		close(released)
+	}()
+	const n = 30
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	oks := make([]bool, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, oks[i], errs[i] = db.StartLogin(ctx, []string{fmt.Sprintf("user:%02d", i), "ip:same"}, []int{5, 20}, now.Add(-15*time.Minute))
+		}()
+	}
+	wg.Wait()
+	<-released
+	counted := 0
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("attempt %d: %v", i, err)
+		}
+		if oks[i] {
+			counted++
+		}
+	}
+	if counted != 20 {
+		t.Errorf("%d attempts counted, want the address's 20", counted)
+	}
+}
+
+// Attempts older than the window are pruned as new ones come, a bounded
+// number each time, and a key longer than a hash is refused.
+func TestStartLoginPrunes(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	clock := now
+	db.Now = func() time.Time { return clock }
+	window := 15 * time.Minute
+	for i := range 150 {
+		if _, _, err := db.StartLogin(ctx, []string{fmt.Sprintf("user:%03d", i), fmt.Sprintf("ip:%03d", i)}, []int{5, 20}, clock.Add(-window)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := db.CountLoginFailures(t); n != 300 {
+		t.Fatalf("%d failures stored, want 300", n)
+	}
+	clock = clock.Add(window + time.Minute)
+	for i, want := range []int{300 - 100 + 2, 300 - 200 + 4, 6, 8} {
+		if _, _, err := db.StartLogin(ctx, []string{"user:new", "ip:new"}, []int{50, 50}, clock.Add(-window)); err != nil {
+			t.Fatal(err)
+		}
+		if n := db.CountLoginFailures(t); n != want {
+			t.Errorf("after attempt %d: %d failures stored, want %d", i+1, n, want)
+		}
+	}
+	if _, _, err := db.StartLogin(ctx, []string{"user:" + strings.Repeat("a", 1000)}, []int{5}, clock.Add(-window)); err == nil {
+		t.Error("a 1000-byte key was taken")
+	}
+}
+
+// User names are one user in any case or width: ADMIN beside admin is a
+// conflict, and admin logs in as Admin or ＡＤＭＩＮ; names with control,
+// format or bidi characters, or too long, are refused.
+func TestUserNames(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	add := func(name string) error {
+		return db.CreateUser(ctx, &skygrid.User{Name: name, Role: skygrid.RoleAuditor}, "$2a$04$notarealhash")
+	}
+	if err := add("admin"); err != nil {
+		t.Fatal(err)
+	}
+	if err := add("  Ｌｉ　Ｗｅｉ "); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, add string
+		code      string
+		message   string
+	}{
+		{"the same name", "admin", skygrid.ECONFLICT, `user "admin" exists`},
+		{"upper case", "ADMIN", skygrid.ECONFLICT, `user "admin" exists: "ADMIN" is the same name`},
+		{"full width", "ａｄｍｉｎ", skygrid.ECONFLICT, `user "admin" exists`},
+		{"the other name in another case", "li wei", skygrid.ECONFLICT, `user "Li Wei" exists`},
+		{"NUL", "ad\x00min2", skygrid.EINVALID, "user name: control characters are not allowed: NUL"},
+		{"escape", "ad\x1bmin2", skygrid.EINVALID, "control characters are not allowed"},
+		{"right-to-left override", "ad\u202emin2", skygrid.EINVALID, "bidirectional override"},
+		{"isolate", "\u2066admin2", skygrid.EINVALID, "bidirectional override"},
+		{"zero-width space", "ad\u200bmin", skygrid.EINVALID, "invisible format characters are not allowed"},
+		{"line separator", "ad\u2028min", skygrid.EINVALID, "control characters are not allowed"},
+		{"invalid UTF-8", "ad\xffmin", skygrid.EINVALID, "invalid UTF-8"},
+		{"65 characters", strings.Repeat("网", 65), skygrid.EINVALID, "at most 64 characters"},
+		{"blank", " \t", skygrid.EINVALID, "a user needs a name"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := add(tc.add)
+			if skygrid.ErrorCode(err) != tc.code || !strings.Contains(skygrid.ErrorMessage(err), tc.message) {
+				t.Errorf("%v, want %s %q", err, tc.code, tc.message)
+			}
+		})
+	}
+	for _, login := range []string{"admin", "ADMIN", "Admin", "ａｄｍｉｎ", " admin "} {
+		u, _, err := db.UserLogin(ctx, login)
+		if err != nil || u.Name != "admin" {
+			t.Errorf("log in as %q: %v %v", login, u, err)
+		}
+	}
+	if u, _, err := db.UserLogin(ctx, "LI WEI"); err != nil || u.Name != "Li Wei" {
+		t.Errorf("log in as LI WEI: %v %v (the name is stored as NFKC, trimmed)", u, err)
+	}
+}
