@@ -151,9 +151,10 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	if err != nil {
 		return err
 	}
+	photos := p.Config.Photos.Evidence(filepath.Join(dataDir, "photos"))
 	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
 		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Demo: mf.demo,
-		Evidence: dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: filepath.Join(dataDir, "photos")}}, Imports: dispatch.Importer{Pipeline: p}}
+		Evidence: photos, Imports: dispatch.Importer{Pipeline: p}}
 	if mf.tiandituKey != "" {
 		svc.Basemaps = append(svc.Basemaps, tiles.TiandituBasemaps(mf.tiandituKey)...)
 	}
@@ -199,7 +200,11 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 		}()
 		fmt.Fprintf(m.Stdout, "watching %s for fire files\n", mf.watch)
 	}
-	wg.Add(2)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		m.sweepPhotos(bg, photos, db, now)
+	}()
 	go func() {
 		defer wg.Done()
 		if err := worker.Run(bg); err != nil && bg.Err() == nil {
@@ -237,4 +242,26 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	}
 	<-ctx.Done()
 	return srv.Close()
+}
+
+// sweepPhotos sweeps the photo folder at start-up and then daily, at the
+// server's clock: staged files and stored files no report holds, older
+// than a day, are removed (dispatch.Evidence.Sweep).
+func (m *Main) sweepPhotos(ctx context.Context, ev dispatch.Evidence, refs dispatch.PhotoRefs, now func() time.Time) {
+	tick := time.NewTicker(24 * time.Hour)
+	defer tick.Stop()
+	for {
+		sw, err := ev.Sweep(ctx, refs, now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			m.Logger.Error("photo sweep", "err", err)
+		case sw.Staged+sw.Stored+sw.Adopted > 0:
+			m.Logger.Info("photo sweep", "staged_removed", sw.Staged, "unreferenced_removed", sw.Stored, "adopted", sw.Adopted, "bytes", sw.Bytes)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
