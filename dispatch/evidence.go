@@ -54,7 +54,7 @@ var (
 
 // DefaultDecodeBudget is the memory photo decodes may take at once by
 // default: room for the costliest photo accepted (52 megapixels of 8-bit
-// RGBA, about 310 MiB with its file and work) or two 50-megapixel phone
+// RGBA, about 290 MiB with its file and work) or two 50-megapixel phone
 // JPEGs, so that the server stays well under 1 GiB whatever is uploaded.
 const DefaultDecodeBudget = 384 << 20
 

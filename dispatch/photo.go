@@ -87,8 +87,9 @@ func DecodeCost(h evidence.Header, size int64) int64 {
 }
 
 // displayWork is the memory of the display copy, its stamp and the
-// thumbnail: a few 1600 x 1600 RGBA images and their JPEG buffers.
-const displayWork = 6 * 4 * evidence.DisplaySize * evidence.DisplaySize
+// thumbnail: a few 1600 x 1600 RGBA images and their JPEG buffers (the
+// tests measure it).
+const displayWork = 4 * 4 * evidence.DisplaySize * evidence.DisplaySize
 
 // PhotoData is the content of a photo: the file as uploaded, its JPEG
 // thumbnail, and the upright picture fitted for display (stamped by
