@@ -32,7 +32,7 @@ func TestShrinkMeans(t *testing.T) {
 		}
 	}
 	src.SetNRGBA(11, 21, color.NRGBA{0, 0, 0, 0}) // transparent
-	out := evidence.Shrink(src, 2).(*image.NRGBA)  // factor 2: 3 x 2
+	out := evidence.Shrink(src, 2).(*image.NRGBA) // factor 2: 3 x 2
 	if b := out.Bounds(); b.Dx() != 3 || b.Dy() != 2 {
 		t.Fatalf("bounds %v, want 3 x 2", b)
 	}
