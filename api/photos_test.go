@@ -145,6 +145,7 @@ func TestReportRefusedAtCommitLeavesOnlyTheOther(t *testing.T) {
 	f := map[string]string{"finding": "straw_burning", "version": fmt.Sprint(task.Version), "lon": "113.69", "lat": "39.70"}
 	ctype, body := reportBody(t, f, "at_event.jpg")
 	pr, pw := io.Pipe()
+	defer pw.CloseWithError(errors.New("test over")) // a failed test does not hang
 	done := make(chan [2]string)
 	go func() {
 		st, _, msg := w.post(t, "supervisorA", url, ctype, pr)
