@@ -2,7 +2,7 @@
 GO ?= go
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: run test deps web build bench fuzz clean loadtest e2e
+.PHONY: run test deps web build bench fuzz clean loadtest photoload e2e
 
 ## web: build the web app into frontend/dist (embedded in the binary)
 web:
@@ -58,6 +58,10 @@ bench:
 ## loadtest: the tile load test (32 connections, 20 s a run) against skygrid serve on 127.0.0.1
 loadtest:
 	scripts/loadtest.sh 20
+
+## photoload: 20 parallel uploads of the largest photos accepted against skygrid serve, its peak memory; the issue-13 PNG; kill -9 mid-upload and the sweep
+photoload:
+	scripts/photoload.sh 20
 
 ## fuzz: run each fuzz test for a while (seed corpora run in `make test`)
 FUZZTIME ?= 60s
