@@ -449,3 +449,33 @@ func TestSweep(t *testing.T) {
 		}
 	}
 }
+
+func TestPhotoConfig(t *testing.T) {
+	def := dispatch.DefaultConfig().Photos
+	if err := def.Validate(); err != nil {
+		t.Fatalf("the defaults: %v", err)
+	}
+	if most := def.Limits().MaxCost(); most > def.DecodeBudgetMiB<<20 || def.DecodeBudgetMiB<<20 > 2*most {
+		t.Errorf("the budget %d MiB holds one to two of the costliest photos (%d MiB)", def.DecodeBudgetMiB, most>>20)
+	}
+	for _, tc := range []struct {
+		name string
+		set  func(*dispatch.PhotoConfig)
+		want string
+	}{
+		{"no pixels", func(c *dispatch.PhotoConfig) { c.MaxMegapixels = 0 }, "photos.max_megapixels 0: between 1 and 200"},
+		{"a budget below one photo", func(c *dispatch.PhotoConfig) { c.DecodeBudgetMiB = 100 }, "photos.decode_budget_mib 100: the largest photo of 52 megapixels takes up to 290 MiB"},
+		{"a smaller cap, a smaller budget", func(c *dispatch.PhotoConfig) { c.MaxMegapixels, c.DecodeBudgetMiB = 12, 160 }, ""},
+		{"fewer than a report's photos", func(c *dispatch.PhotoConfig) { c.UploadsPerMinute = 3 }, "photos.uploads_per_minute 3: 0 (no limit) or at least 5"},
+		{"no limit", func(c *dispatch.PhotoConfig) { c.UploadsPerMinute = 0 }, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := def
+			tc.set(&c)
+			err := c.Validate()
+			if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+				t.Errorf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
