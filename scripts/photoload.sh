@@ -10,11 +10,14 @@
 #   - kill -9 during an upload: only staged files are left; they are made
 #     two days old and the next start-up's sweep removes them, and nothing
 #     a report holds.
-# Usage: scripts/photoload.sh [N]
+# Usage: scripts/photoload.sh [N] [scenario...]
+# Scenarios: jpeg png issue kill (default: all).
 # SKYGRID_BIN=path/to/skygrid runs another build (an older commit's) instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-20}
+shift || true
+scenarios=${*:-jpeg png issue kill}
 tmp=$(mktemp -d)
 pid=
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
@@ -23,6 +26,7 @@ go build -o "$tmp/photoload" scripts/photoload.go
 "$tmp/photoload" -gen "$tmp/photos"
 "$tmp/skygrid" demo --no-serve --db "$tmp/demo.db" >/dev/null
 data="$tmp/demo.db.data"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 port=18766
 url=http://127.0.0.1:$port
 
@@ -39,7 +43,12 @@ serve() { # start skygrid serve and wait for it
 stop() { kill "$pid" && wait "$pid" 2>/dev/null || true; }
 mem() { awk -v k="$1:" '$1 == k { printf "%.0f MiB", $2 / 1024 }' "/proc/$pid/status"; }
 
-for photo in 50mp.jpg worst.png; do
+for s in $scenarios; do
+	case $s in
+	jpeg) photo=50mp.jpg ;;
+	png) photo=worst.png ;;
+	*) continue ;;
+	esac
 	read -r token tasks < <("$tmp/photoload" -setup -db "$tmp/demo.db" -n "$n")
 	serve
 	echo "== $n parallel reports by one supervisor, each with $photo ($(stat -c %s "$tmp/photos/$photo") bytes); server at start: $(mem VmRSS)"
@@ -50,13 +59,18 @@ for photo in 50mp.jpg worst.png; do
 	stop
 done
 
-read -r token tasks < <("$tmp/photoload" -setup -db "$tmp/demo.db" -n 1)
-serve
-echo "== the 16-bit PNG of issue 13 ($(stat -c %s "$tmp/photos/issue13-16bit.png") bytes)"
-"$tmp/photoload" -url "$url" -token "$token" -tasks "$tasks" -photo "$tmp/photos/issue13-16bit.png" | head -n 1
-echo "server peak memory (VmHWM): $(mem VmHWM)"
-stop
+case " $scenarios " in *" issue "*)
+	read -r token tasks < <("$tmp/photoload" -setup -db "$tmp/demo.db" -n 1)
+	serve
+	echo "== the 16-bit PNG of issue 13 ($(stat -c %s "$tmp/photos/issue13-16bit.png") bytes)"
+	"$tmp/photoload" -url "$url" -token "$token" -tasks "$tasks" -photo "$tmp/photos/issue13-16bit.png" >"$tmp/upload.log"
+	head -n 1 "$tmp/upload.log"
+	echo "server peak memory (VmHWM): $(mem VmHWM)"
+	stop
+	;;
+esac
 
+case " $scenarios " in *" kill "*) ;; *) exit 0 ;; esac
 echo "== kill -9 during an upload"
 read -r token tasks < <("$tmp/photoload" -setup -db "$tmp/demo.db" -n 1)
 (cd "$data" && find photos -type f | sort) >"$tmp/before"
@@ -66,9 +80,9 @@ sleep 2
 kill -9 "$pid"
 wait "$pid" 2>/dev/null || true
 (cd "$data" && find photos -type f | sort) >"$tmp/after"
-left=$(comm -13 "$tmp/before" "$tmp/after")
-echo "left by the killed upload: $(echo "$left" | grep -c . || true) files, $(echo "$left" | grep -vc '^photos/staging/' || true) outside photos/staging/"
-find "$data/photos/staging" -exec touch -d '2 days ago' {} +
+comm -13 "$tmp/before" "$tmp/after" >"$tmp/left"
+echo "left by the killed upload: $(grep -c . "$tmp/left" || true) files, $(grep . "$tmp/left" | grep -vc '^photos/staging/' || true) outside photos/staging/"
+if [ -d "$data/photos/staging" ]; then find "$data/photos/staging" -exec touch -d '2 days ago' {} +; fi
 serve
 sleep 1
 stop
