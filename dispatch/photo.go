@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -132,7 +133,8 @@ func readPhoto(ctx context.Context, r io.Reader, name string, lim PhotoLimits, p
 	if err := lim.check(name, h, size); err != nil {
 		return nil, nil, err
 	}
-	release, err := pool.acquire(ctx, DecodeCost(h, size))
+	cost := DecodeCost(h, size)
+	release, err := pool.acquire(ctx, cost)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -144,8 +146,20 @@ func readPhoto(ctx context.Context, r io.Reader, name string, lim PhotoLimits, p
 	if _, err := io.ReadFull(rs, data); err != nil {
 		return nil, nil, fmt.Errorf("photo %s: read: %w", name, err)
 	}
-	return decodePhoto(data, name, mime, h)
+	p, d, err := decodePhoto(data, name, mime, h)
+	if cost >= collectAfter {
+		// The full-size pixels are garbage now: collected before this
+		// decode's room in the pool is given back, the next decode reuses
+		// their memory instead of growing the heap to twice what the
+		// decodes hold (the garbage collector's default pace).
+		runtime.GC()
+	}
+	return p, d, err
 }
+
+// collectAfter is the cost of a decode after which the garbage is
+// collected at once: a 10-megapixel photo's.
+const collectAfter = 64 << 20
 
 // seekable returns r as a ReadSeeker and its size, reading it into memory
 // when it cannot seek. Errors name the file: empty, larger than max.
