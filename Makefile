@@ -2,7 +2,7 @@
 GO ?= go
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: run test deps web build bench fuzz clean loadtest e2e
+.PHONY: run test deps web build bench fuzz clean loadtest photoload e2e
 
 ## web: build the web app into frontend/dist (embedded in the binary)
 web:
@@ -59,6 +59,10 @@ bench:
 loadtest:
 	scripts/loadtest.sh 20
 
+## photoload: 20 parallel uploads of the largest photos accepted against skygrid serve, its peak memory; the issue-13 PNG; kill -9 mid-upload and the sweep
+photoload:
+	scripts/photoload.sh 20
+
 ## fuzz: run each fuzz test of a parser of outside input for a while, one at a time
 ## (their seeds run in `make test`); FUZZTIME=5m for the long run
 FUZZTIME ?= 60s
@@ -72,6 +76,7 @@ fuzz:
 	$(GO) test ./api -run XXX -fuzz '^FuzzActionForm$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./api -run XXX -fuzz '^FuzzActionJSON$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./api -run XXX -fuzz '^FuzzLogin$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./api -run XXX -fuzz '^FuzzReportForm$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin

@@ -1,6 +1,8 @@
 package skygrid
 
 import (
+	"context"
+	"io"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -59,4 +61,24 @@ type PhotoStamp struct {
 	// Point is where the photo was taken (EXIF GPS), DistanceM from the fire.
 	Point     *orb.Point
 	DistanceM *float64
+}
+
+// PhotoStage is one report's photos on their way into the store
+// (dispatch.Stage): the uploads are received into a staging folder, read
+// and stamped there, and moved into the store only when the report is
+// stored (Commit); Discard removes whatever is left. Nothing of a report
+// that is refused, or of a server killed mid-upload, reaches the store.
+type PhotoStage interface {
+	// Receive writes one uploaded file into the staging folder (EINVALID,
+	// naming it, when it is larger than a photo may be).
+	Receive(name string, r io.Reader) error
+	// Received is how many files were received.
+	Received() int
+	// Accept reads every received file, checks it against the event and
+	// stamps its copy for the task, all still in the staging folder.
+	Accept(ctx context.Context, e *Event, s PhotoStamp) ([]*Photo, error)
+	// Commit moves the accepted files into the store.
+	Commit() error
+	// Discard removes the staging folder and what is left in it.
+	Discard() error
 }

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -68,14 +67,18 @@ type Services struct {
 
 // Evidence reads, checks and stores report photos (dispatch.Evidence).
 type Evidence interface {
-	// Accept reads, checks and stores a photo, and its copy stamped for the task.
-	Accept(r io.Reader, name string, e *skygrid.Event, s skygrid.PhotoStamp) (*skygrid.Photo, error)
+	// Stage opens a staging folder for one report's photos: they reach
+	// the store when the report is stored.
+	Stage() (skygrid.PhotoStage, error)
 	Path(sha string, thumb bool) (path, mime string, err error)
 	// StampedPath is the copy stamped for a task (made now from the
 	// original when it was stored without one).
-	StampedPath(sha string, s skygrid.PhotoStamp) (string, error)
-	Remove(sha string) error
-	RemoveStamped(sha string, taskID int64) error
+	StampedPath(ctx context.Context, sha string, s skygrid.PhotoStamp) (string, error)
+	// UploadWait is how long the user must wait before sending n more
+	// photos (0: now); TakeUploads takes n of the user's allowance, or
+	// takes none and says how long to wait.
+	UploadWait(user int64, n int, now time.Time) time.Duration
+	TakeUploads(user int64, n int, now time.Time) time.Duration
 }
 
 // PhotoIndex finds the task a stored photo belongs to.

@@ -45,6 +45,9 @@ type world struct {
 	countyA, countyB, gridA, gridB string
 	clock                          *time.Time
 	sites                          []int64 // a site in grid A, one in grid B
+	// photoDir is the photo store; uploads each user's photo rate.
+	photoDir string
+	uploads  *dispatch.UploadRate
 }
 
 const testPassword = "correct horse battery"
@@ -53,7 +56,8 @@ func newWorld(t *testing.T) *world {
 	t.Helper()
 	db := store.NewDB(filepath.Join(t.TempDir(), "w.db"))
 	now := time.Date(2023, 11, 1, 4, 0, 0, 0, time.UTC)
-	w := &world{db: db, tokens: map[string]string{}, clock: &now}
+	w := &world{db: db, tokens: map[string]string{}, clock: &now, photoDir: filepath.Join(t.TempDir(), "photos"),
+		uploads: &dispatch.UploadRate{PerMinute: 30}}
 	db.Now = func() time.Time { return *w.clock }
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
@@ -179,7 +183,7 @@ func newWorld(t *testing.T) *world {
 	}
 	s := api.NewServer(api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
 		Users: db, Audit: db, Outbox: db, Photos: db, Now: db.Now, Stats: db,
-		Evidence: dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: filepath.Join(t.TempDir(), "photos")}}}, nil)
+		Evidence: dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: w.photoDir}, Uploads: w.uploads}}, nil)
 	w.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(w.srv.Close)
 	return w

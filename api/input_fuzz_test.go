@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"mime/multipart"
 	"net/http/httptest"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"skygrid"
+	"skygrid/dispatch"
 	"skygrid/username"
 
 	"github.com/labstack/echo/v4"
@@ -123,5 +125,56 @@ func FuzzLogin(f *testing.F) {
 		if err != nil || n != req.Name || skygrid.LimitUserName.Check(n) != "" {
 			t.Fatalf("name %q accepted: normalised again %q, %v", req.Name, n, err)
 		}
+	})
+}
+
+// FuzzReportForm sends any body as a report's multipart form: the
+// streaming reader that stages photos either refuses it with a short
+// input error, leaving nothing staged, or gives fields that bind within
+// their limits, with at most skygrid.MaxPhotos files staged.
+func FuzzReportForm(f *testing.F) {
+	form := func(parts ...[3]string) []byte {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.SetBoundary("B0UNDARY")
+		for _, p := range parts {
+			if p[1] == "" {
+				mw.WriteField(p[0], p[2])
+			} else if w, err := mw.CreateFormFile(p[0], p[1]); err == nil {
+				w.Write([]byte(p[2]))
+			}
+		}
+		mw.Close()
+		return buf.Bytes()
+	}
+	f.Add(form([3]string{"finding", "", "straw_burning"}, [3]string{"lon", "", "113.69"}, [3]string{"lat", "", "39.7"}, [3]string{"photos", "a.jpg", "\xff\xd8\xff\xe0"}))
+	f.Add(form([3]string{"notes", "", "a\u202eb"}, [3]string{"lon", "", "NaN"}, [3]string{"other", "x.bin", "zzz"}))
+	f.Add(form([3]string{"photos", "1.png", "\x89PNG"}, [3]string{"photos", "2.png", ""}, [3]string{"photos", "3.png", ""}, [3]string{"photos", "4.png", ""},
+		[3]string{"photos", "5.png", ""}, [3]string{"photos", "6.png", ""}))
+	f.Add([]byte("--B0UNDARY\r\nContent-Disposition: form-data; name=\"notes\"\r\n\r\nno end"))
+	f.Add([]byte("garbage"))
+	dir := f.TempDir()
+	s := &Server{}
+	s.Evidence = dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: filepath.Join(dir, "photos"), NoSync: true}}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		r := httptest.NewRequest("POST", "/api/tasks/1/report", bytes.NewReader(body))
+		r.Header.Set("Content-Type", "multipart/form-data; boundary=B0UNDARY")
+		c := echo.New().NewContext(r, httptest.NewRecorder())
+		stage, err := s.receiveReport(c)
+		if err != nil {
+			checkAction(t, ActionRequest{}, skygrid.TaskChange{}, err)
+			if stage != nil {
+				t.Fatalf("refused (%v) with a stage left", err)
+			}
+			return
+		}
+		if stage != nil {
+			defer stage.Discard()
+			if stage.Received() > skygrid.MaxPhotos {
+				t.Fatalf("%d photos staged", stage.Received())
+			}
+		}
+		req, change, err := bindAction(c, true)
+		checkAction(t, req, change, err)
 	})
 }

@@ -80,7 +80,8 @@ func TestReportRefusesNaNAndLongText(t *testing.T) {
 		{"notes with a right-to-left override", map[string]string{"notes": "烧\u202e了"}, "notes: bidirectional overrides and isolates are not allowed"},
 		{"notes with a NUL", map[string]string{"notes": "a\x00b"}, "notes: control characters are not allowed: NUL"},
 		{"notes of invalid UTF-8", map[string]string{"notes": "a\xffb"}, "notes: invalid UTF-8 at byte 2"},
-		{"a 1 MiB finding", map[string]string{"finding": strings.Repeat("f", 1<<20)}, "(1048576 bytes): want one of straw_burning"},
+		{"a 512 KiB finding", map[string]string{"finding": strings.Repeat("f", 1<<19)}, "(524288 bytes): want one of straw_burning"},
+		{"a 1 MiB finding", map[string]string{"finding": strings.Repeat("f", 1<<20)}, "the fields are larger than 1024 KiB together"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st, body := w.reportWith(t, "supervisorA", task.ID, v.Version, tc.fields)

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -261,6 +259,14 @@ type ActionRequest struct {
 	Accuracy float64  `json:"accuracy" form:"accuracy"`
 }
 
+// uploadWait is how long the user must wait before n more photos.
+func (s *Server) uploadWait(user int64, n int) time.Duration {
+	if s.Evidence == nil {
+		return 0
+	}
+	return s.Evidence.UploadWait(user, n, s.now())
+}
+
 // maxUpload bounds a whole report request: MaxPhotos photos of 15 MiB.
 const maxUpload = skygrid.MaxPhotos*15<<20 + 1<<20
 
@@ -280,56 +286,54 @@ func (s *Server) handleTaskAction(c echo.Context) error {
 	var req ActionRequest
 	var change skygrid.TaskChange
 	var photos []*skygrid.Photo
+	var stage skygrid.PhotoStage
 	r := c.Request()
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		r.Body = http.MaxBytesReader(c.Response(), r.Body, maxUpload)
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return skygrid.Errorf(skygrid.EINVALID, "the report is larger than %d MiB (at most %d photos of 15 MiB)", maxUpload>>20, skygrid.MaxPhotos)
-			}
-			return skygrid.Errorf(skygrid.EINVALID, "cannot read the form: %v", err)
+		// A user over their photo rate is refused before the body is read.
+		if wait := s.uploadWait(u.ID, 1); action == skygrid.ActionReport && wait > 0 {
+			return photosThrottled(c, wait)
 		}
-		defer r.MultipartForm.RemoveAll()
+		if stage, err = s.receiveReport(c); err != nil {
+			return err
+		}
+		// Staged files no stored report holds are not kept.
+		defer func() {
+			if stage != nil {
+				stage.Discard()
+			}
+		}()
 		if req, change, err = bindAction(c, true); err != nil {
 			return err
 		}
-		files := r.MultipartForm.File["photos"]
-		if len(files) > 0 && action != skygrid.ActionReport {
+		n := 0
+		if stage != nil {
+			n = stage.Received()
+		}
+		if n > 0 && action != skygrid.ActionReport {
 			return skygrid.Errorf(skygrid.EINVALID, "photos come with a report, not with %s", action)
 		}
-		if len(files) > skygrid.MaxPhotos {
-			return skygrid.Errorf(skygrid.EINVALID, "at most %d photos a report, got %d", skygrid.MaxPhotos, len(files))
-		}
-		// Role, state, version and the form first: no file is read or
-		// stored for a report that cannot be taken.
+		// Role, state, version and the form first: no photo is decoded
+		// for a report that cannot be taken.
 		if req.Version != 0 && req.Version != t.Version {
 			return skygrid.Errorf(skygrid.ECONFLICT, "task %d changed since you loaded it (version %d, now %d: %s); load it again", t.ID, req.Version, t.Version, t.State)
 		}
 		probe, withPhotos := *t, change
-		withPhotos.Photos = len(files)
+		withPhotos.Photos = n
 		if err := probe.Transition(action, u, withPhotos, s.now()); err != nil {
 			return err
 		}
-		if len(files) > 0 && s.Evidence == nil {
-			return skygrid.Errorf(skygrid.EINTERNAL, "photos are not stored on this server")
-		}
-		e, err := s.Events.FindEventByID(r.Context(), t.EventID)
-		if err != nil {
-			return err
-		}
-		stamp := skygrid.PhotoStamp{TaskID: t.ID, Place: t.PlaceName(), GridID: t.GridID, UploadedAt: s.now()}
-		for _, fh := range files {
-			f, err := fh.Open()
+		if n > 0 {
+			if wait := s.Evidence.TakeUploads(u.ID, n, s.now()); wait > 0 {
+				return photosThrottled(c, wait)
+			}
+			e, err := s.Events.FindEventByID(r.Context(), t.EventID)
 			if err != nil {
 				return err
 			}
-			p, err := s.Evidence.Accept(f, fh.Filename, e, stamp)
-			f.Close()
-			if err != nil {
+			stamp := skygrid.PhotoStamp{TaskID: t.ID, Place: t.PlaceName(), GridID: t.GridID, UploadedAt: s.now()}
+			if photos, err = stage.Accept(r.Context(), e, stamp); err != nil {
 				return err
 			}
-			photos = append(photos, p)
 		}
 	} else if req, change, err = bindAction(c, false); err != nil {
 		return err
@@ -337,17 +341,17 @@ func (s *Server) handleTaskAction(c echo.Context) error {
 	if action == skygrid.ActionClose {
 		change.Notes = req.Notes
 	}
-	id := t.ID
-	t, err = s.Tasks.UpdateTask(r.Context(), id, req.Version, action, u, change, photos)
+	t, err = s.Tasks.UpdateTask(r.Context(), t.ID, req.Version, action, u, change, photos)
 	if err != nil {
-		// Files no report holds are not kept.
-		for _, p := range photos {
-			s.Evidence.RemoveStamped(p.SHA256, id)
-			if _, e := s.Photos.PhotoTasks(context.WithoutCancel(r.Context()), p.SHA256); skygrid.ErrorCode(e) == skygrid.ENOTFOUND {
-				s.Evidence.Remove(p.SHA256)
-			}
+		return err // the deferred Discard removes the staged photos
+	}
+	if stage != nil {
+		err, stage = stage.Commit(), nil
+		if err != nil {
+			// The report is stored: its photos stay staged, where the
+			// next sweep moves them into the store.
+			s.Logger.Error("report stored, its photos not moved into the store", "task", t.ID, "err", err)
 		}
-		return err
 	}
 	if t, err = s.Tasks.FindTaskByID(r.Context(), t.ID); err != nil {
 		return err
@@ -391,7 +395,7 @@ func (s *Server) handlePhoto(c echo.Context) error {
 	var path, mime string
 	if task > 0 {
 		mime = "image/jpeg"
-		path, err = s.Evidence.StampedPath(sha, photoStamp(ts[i], sha))
+		path, err = s.Evidence.StampedPath(c.Request().Context(), sha, photoStamp(ts[i], sha))
 	} else {
 		path, mime, err = s.Evidence.Path(sha, c.QueryParam("thumb") != "")
 	}

@@ -5,6 +5,7 @@ package dispatch
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -34,6 +35,48 @@ type Config struct {
 	Feed FeedConfig `toml:"feed"`
 	// Dispatch: which events are worked.
 	Dispatch DispatchConfig `toml:"dispatch"`
+	// Photos: what a report photo may be, and what reading them may take.
+	Photos PhotoConfig `toml:"photos"`
+}
+
+// PhotoConfig bounds report photos: their size, the memory their decodes
+// take together, and how many each user may send.
+type PhotoConfig struct {
+	// MaxMegapixels: larger photos are refused from their header.
+	MaxMegapixels float64 `toml:"max_megapixels"`
+	// DecodeBudgetMiB: the memory the photo decodes running at once may
+	// take together (each holds its estimate while it runs; the others
+	// wait). At least what the largest accepted photo takes.
+	DecodeBudgetMiB int64 `toml:"decode_budget_mib"`
+	// UploadsPerMinute: photos each user may send a minute (0: no limit).
+	UploadsPerMinute int `toml:"uploads_per_minute"`
+}
+
+// Limits are the photo limits of the configuration.
+func (c PhotoConfig) Limits() PhotoLimits {
+	return PhotoLimits{MaxPixels: int64(math.Round(c.MaxMegapixels * 1e6))}
+}
+
+// Evidence is the photo store in dir with the configuration's limits,
+// decode pool and upload rate.
+func (c PhotoConfig) Evidence(dir string) Evidence {
+	l := c.Limits()
+	return Evidence{Files: PhotoFiles{Dir: dir}, MaxPixels: l.MaxPixels, Pool: NewDecodePool(c.DecodeBudgetMiB << 20),
+		Uploads: &UploadRate{PerMinute: c.UploadsPerMinute}}
+}
+
+// Validate checks the photo limits.
+func (c PhotoConfig) Validate() error {
+	if !(c.MaxMegapixels >= 1 && c.MaxMegapixels <= 200) {
+		return fmt.Errorf("photos.max_megapixels %v: between 1 and 200", c.MaxMegapixels)
+	}
+	if need := (c.Limits().MaxCost() + 1<<20 - 1) >> 20; c.DecodeBudgetMiB < need {
+		return fmt.Errorf("photos.decode_budget_mib %d: the largest photo of %v megapixels takes up to %d MiB to read; give at least that", c.DecodeBudgetMiB, c.MaxMegapixels, need)
+	}
+	if c.UploadsPerMinute != 0 && c.UploadsPerMinute < skygrid.MaxPhotos {
+		return fmt.Errorf("photos.uploads_per_minute %d: 0 (no limit) or at least %d, the photos of one report", c.UploadsPerMinute, skygrid.MaxPhotos)
+	}
+	return nil
 }
 
 // DispatchConfig says which events become tasks.
@@ -73,6 +116,7 @@ func DefaultConfig() Config {
 			Sources: []string{"VIIRS_NOAA20_NRT", "VIIRS_NOAA21_NRT", "VIIRS_SNPP_NRT", "MODIS_NRT"},
 			Every:   detect.Duration{Duration: 10 * time.Minute}, Days: 2},
 		Dispatch: DispatchConfig{MaxAge: detect.Duration{Duration: 24 * time.Hour}},
+		Photos:   PhotoConfig{MaxMegapixels: DefaultMaxPixels / 1e6, DecodeBudgetMiB: DefaultDecodeBudget >> 20, UploadsPerMinute: 30},
 	}
 }
 
@@ -107,6 +151,9 @@ func (c Config) Validate() error {
 	}
 	if c.Dispatch.MaxAge.Duration < time.Hour {
 		return fmt.Errorf("dispatch.max_age %s: at least 1h (detections older than it are history)", c.Dispatch.MaxAge.Duration)
+	}
+	if err := c.Photos.Validate(); err != nil {
+		return err
 	}
 	if c.FireAckDue.Duration <= 0 || c.FireReportDue.Duration <= 0 || c.OtherAckDue.Duration <= 0 || c.OtherReportDue.Duration <= 0 {
 		return fmt.Errorf("due times must be positive")

@@ -2,20 +2,22 @@ package dispatch
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
 	"image/color"
-	_ "image/jpeg" // image.DecodeConfig of uploads
-	_ "image/png"
+	"image/jpeg"
+	"image/png"
 	"io"
 	"io/fs"
 	"math"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -36,10 +38,59 @@ const (
 	thumbQuality = 80
 )
 
-// maxPixels refuses images whose decoded size would take too much memory
-// (a 15 MiB PNG can claim 50,000 x 50,000 pixels). Phones write up to about
-// 50 megapixels; 108 MP sensors bin to 12 MP by default.
-const maxPixels = 120_000_000
+// DefaultMaxPixels is the largest photo taken: a phone's 50-megapixel
+// camera writes 8160 x 6120 (49.9 MP) or 8192 x 6144 (50.3 MP) pixels; 52
+// MP takes both and nothing larger that a phone writes by default (200 MP
+// modes are chosen by hand, and 108 MP sensors bin to 12 MP).
+const DefaultMaxPixels = 52_000_000
+
+// DefaultMaxBytes is the largest photo file.
+const DefaultMaxBytes = 15 << 20
+
+// PhotoLimits bound what a photo may be.
+type PhotoLimits struct {
+	MaxBytes  int64 // the file; 0: DefaultMaxBytes
+	MaxPixels int64 // 0: DefaultMaxPixels
+}
+
+func (l PhotoLimits) maxBytes() int64 {
+	if l.MaxBytes > 0 {
+		return l.MaxBytes
+	}
+	return DefaultMaxBytes
+}
+
+func (l PhotoLimits) maxPixels() int64 {
+	if l.MaxPixels > 0 {
+		return l.MaxPixels
+	}
+	return DefaultMaxPixels
+}
+
+// MaxCost is the most memory one photo may take to read (DecodeCost): a
+// file of MaxBytes that decodes to MaxPixels of 8-bit RGBA, the largest
+// honest input. A photo that would take more (16 bits a channel, or a
+// progressive JPEG whose decoder keeps every coefficient) is refused.
+func (l PhotoLimits) MaxCost() int64 {
+	px := l.maxPixels()
+	side := int(math.Sqrt(float64(px)))
+	return DecodeCost(evidence.Header{Format: "png", Width: side, Height: int(px) / side, BitDepth: 8, ColorType: 6}, l.maxBytes())
+}
+
+// DecodeCost is about the most memory reading a photo of size bytes with
+// header h takes at once: the file, its decoded pixels (Go's decoders
+// allocate them whole), and the work on the shrunk copy (turned upright,
+// fitted for display, stamped, thumbnailed).
+func DecodeCost(h evidence.Header, size int64) int64 {
+	k := int64(evidence.ShrinkFactor(h.Width, h.Height, evidence.DisplaySize))
+	shrunk := int64(4 * ((int64(h.Width) + k - 1) / k) * ((int64(h.Height) + k - 1) / k))
+	return size + h.DecodedBytes() + 3*shrunk + displayWork
+}
+
+// displayWork is the memory of the display copy, its stamp and the
+// thumbnail: a few 1600 x 1600 RGBA images and their JPEG buffers (the
+// tests measure it).
+const displayWork = 4 * 4 * evidence.DisplaySize * evidence.DisplaySize
 
 // PhotoData is the content of a photo: the file as uploaded, its JPEG
 // thumbnail, and the upright picture fitted for display (stamped by
@@ -51,59 +102,166 @@ type PhotoData struct {
 }
 
 // ReadPhoto reads an uploaded photo of at most maxBytes bytes. It accepts
-// JPEG and PNG content whatever the file name says, decodes the image fully,
-// reads the EXIF GPS position and DateTimeOriginal when present and makes a
-// thumbnail that respects the EXIF orientation. Width and Height are those
-// of the stored pixels (before orientation). Errors are EINVALID and name
-// the file. ID, TaskID, Report, flags and times other than TakenAt are left
-// to the caller (see CheckPhoto).
+// JPEG and PNG content whatever the file name says, checks its header
+// (PhotoLimits: DefaultMaxPixels), decodes the image once, reads the EXIF
+// GPS position and DateTimeOriginal when present and makes a thumbnail
+// and the display copy, upright from the EXIF orientation. Width and
+// Height are those of the stored pixels (before orientation). Errors are
+// EINVALID and name the file. ID, TaskID, Report, flags and times other
+// than TakenAt are left to the caller (see CheckPhoto).
 func ReadPhoto(r io.Reader, name string, maxBytes int64) (*skygrid.Photo, *PhotoData, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
-	if err != nil {
-		return nil, nil, fmt.Errorf("photo %s: read: %w", name, err)
-	}
-	if int64(len(data)) > maxBytes {
-		return nil, nil, skygrid.Errorf(skygrid.EINVALID, "photo %s: larger than %s", name, mib(maxBytes))
-	}
-	if len(data) == 0 {
-		return nil, nil, skygrid.Errorf(skygrid.EINVALID, "photo %s: empty file", name)
-	}
+	return readPhoto(context.Background(), r, name, PhotoLimits{MaxBytes: maxBytes}, nil)
+}
 
-	mime := http.DetectContentType(data)
+// readPhoto is ReadPhoto within limits, the decode holding its cost of
+// the pool's budget (nil: no pool) while it runs.
+func readPhoto(ctx context.Context, r io.Reader, name string, lim PhotoLimits, pool *DecodePool) (*skygrid.Photo, *PhotoData, error) {
+	rs, size, err := seekable(r, name, lim.maxBytes())
+	if err != nil {
+		return nil, nil, err
+	}
+	var sniff [512]byte
+	n, _ := io.ReadFull(rs, sniff[:])
+	mime := http.DetectContentType(sniff[:n])
 	if mime != "image/jpeg" && mime != "image/png" {
 		return nil, nil, skygrid.Errorf(skygrid.EINVALID, "photo %s: not a JPEG or PNG image (the content is %s)", name, mime)
 	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	h, err := readHeader(rs)
 	if err != nil {
 		return nil, nil, skygrid.Errorf(skygrid.EINVALID, "photo %s: truncated or corrupt %s image: %v", name, mime, err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxPixels {
-		return nil, nil, skygrid.Errorf(skygrid.EINVALID, "photo %s: %dx%d pixels is too large (at most %d megapixels)",
-			name, cfg.Width, cfg.Height, maxPixels/1_000_000)
+	if err := lim.check(name, h, size); err != nil {
+		return nil, nil, err
 	}
-	// The full decode refuses truncated and corrupt files; the thumbnail is
-	// made from the same decode.
-	img, err := imaging.Decode(bytes.NewReader(data), imaging.AutoOrientation(true))
+	cost := DecodeCost(h, size)
+	release, err := pool.acquire(ctx, cost)
 	if err != nil {
-		return nil, nil, skygrid.Errorf(skygrid.EINVALID, "photo %s: truncated or corrupt %s image: %v", name, mime, err)
+		return nil, nil, err
 	}
-	thumb, err := thumbnail(img)
-	if err != nil {
-		return nil, nil, fmt.Errorf("photo %s: thumbnail: %w", name, err)
+	defer release()
+	data := make([]byte, size)
+	if _, err := rs.Seek(0, io.SeekStart); err != nil {
+		return nil, nil, fmt.Errorf("photo %s: read: %w", name, err)
 	}
+	if _, err := io.ReadFull(rs, data); err != nil {
+		return nil, nil, fmt.Errorf("photo %s: read: %w", name, err)
+	}
+	p, d, err := decodePhoto(data, name, mime, h)
+	if cost >= collectAfter {
+		// The full-size pixels are garbage now: collected before this
+		// decode's room in the pool is given back, the next decode reuses
+		// their memory instead of growing the heap to twice what the
+		// decodes hold (the garbage collector's default pace).
+		runtime.GC()
+	}
+	return p, d, err
+}
 
+// collectAfter is the cost of a decode after which the garbage is
+// collected at once: a 10-megapixel photo's.
+const collectAfter = 64 << 20
+
+// seekable returns r as a ReadSeeker and its size, reading it into memory
+// when it cannot seek. Errors name the file: empty, larger than max.
+func seekable(r io.Reader, name string, max int64) (io.ReadSeeker, int64, error) {
+	rs, ok := r.(io.ReadSeeker)
+	var size int64
+	var err error
+	if ok {
+		if size, err = rs.Seek(0, io.SeekEnd); err == nil {
+			_, err = rs.Seek(0, io.SeekStart)
+		}
+	} else {
+		var data []byte
+		data, err = io.ReadAll(io.LimitReader(r, max+1))
+		rs, size = bytes.NewReader(data), int64(len(data))
+	}
+	switch {
+	case err != nil:
+		return nil, 0, fmt.Errorf("photo %s: read: %w", name, err)
+	case size > max:
+		return nil, 0, skygrid.Errorf(skygrid.EINVALID, "photo %s: larger than %s", name, mib(max))
+	case size == 0:
+		return nil, 0, skygrid.Errorf(skygrid.EINVALID, "photo %s: empty file", name)
+	}
+	return rs, size, nil
+}
+
+// readHeader reads the image header from the start of rs.
+func readHeader(rs io.ReadSeeker) (evidence.Header, error) {
+	if _, err := rs.Seek(0, io.SeekStart); err != nil {
+		return evidence.Header{}, err
+	}
+	return evidence.ReadHeader(rs)
+}
+
+// check refuses, from its header, a photo that no phone sends: too many
+// pixels, a bit depth or kind Go does not decode, or one that would take
+// more memory to decode than the largest honest photo (MaxCost).
+func (l PhotoLimits) check(name string, h evidence.Header, size int64) error {
+	mp := float64(h.Pixels()) / 1e6
+	if h.Pixels() > l.maxPixels() {
+		return skygrid.Errorf(skygrid.EINVALID, "photo %s: %dx%d pixels (%.1f megapixels) is too large: at most %s megapixels (a phone's 50-megapixel camera); take or export it at the camera's usual size",
+			name, h.Width, h.Height, mp, megapixels(l.maxPixels()))
+	}
+	if h.Format == "jpeg" && (h.BitDepth != 8 || h.SOF > 0xc2) {
+		return skygrid.Errorf(skygrid.EINVALID, "photo %s: a %d-bit JPEG of kind SOF%d (lossless, arithmetic or 12-bit) cannot be read: send an ordinary 8-bit JPEG, as a phone takes",
+			name, h.BitDepth, h.SOF-0xc0)
+	}
+	cost, most := DecodeCost(h, size), l.MaxCost()
+	if cost <= most {
+		return nil
+	}
+	kind := "image"
+	switch {
+	case h.Format == "png" && h.BitDepth == 16:
+		kind = "16-bit PNG"
+	case h.Progressive():
+		kind = "progressive JPEG"
+	}
+	return skygrid.Errorf(skygrid.EINVALID, "photo %s: a %s of %dx%d pixels would take %s of memory to read, more than the %s of the largest photo accepted (%s megapixels at 8 bits a channel): save it as an ordinary 8-bit JPEG or PNG",
+		name, kind, h.Width, h.Height, mib(cost&^(1<<20-1)), mib(most&^(1<<20-1)), megapixels(l.maxPixels()))
+}
+
+// megapixels says 52000000 as "52", 50300000 as "50.3".
+func megapixels(px int64) string {
+	return strconv.FormatFloat(float64(px)/1e6, 'f', -1, 64)
+}
+
+// decodePhoto decodes data once: the display copy and the thumbnail are
+// made from a box-shrunk copy turned upright, and the full-size pixels
+// are dropped as soon as that copy is made.
+func decodePhoto(data []byte, name, mime string, h evidence.Header) (*skygrid.Photo, *PhotoData, error) {
+	var img image.Image
+	var err error
+	if h.Format == "png" {
+		img, err = png.Decode(bytes.NewReader(data))
+	} else {
+		img, err = jpeg.Decode(bytes.NewReader(data))
+	}
+	if err != nil {
+		return nil, nil, skygrid.Errorf(skygrid.EINVALID, "photo %s: truncated or corrupt %s image: %v", name, mime, err)
+	}
 	sum := sha256.Sum256(data)
 	p := &skygrid.Photo{
 		SHA256: hex.EncodeToString(sum[:]),
 		Mime:   mime,
 		Size:   int64(len(data)),
-		Width:  cfg.Width,
-		Height: cfg.Height,
+		Width:  img.Bounds().Dx(),
+		Height: img.Bounds().Dy(),
 	}
+	orientation := 1
 	if mime == "image/jpeg" {
-		readEXIF(p, data)
+		orientation = readEXIF(p, data)
 	}
-	return p, &PhotoData{Original: data, Thumb: thumb, Display: evidence.Display(img)}, nil
+	// Nothing holds the full-size pixels after Shrink: they are garbage
+	// while the rest is made.
+	upright := evidence.Orient(evidence.Shrink(img, evidence.DisplaySize), orientation)
+	thumb, err := thumbnail(upright)
+	if err != nil {
+		return nil, nil, fmt.Errorf("photo %s: thumbnail: %w", name, err)
+	}
+	return p, &PhotoData{Original: data, Thumb: thumb, Display: evidence.Display(upright)}, nil
 }
 
 // mib formats a size limit: "15 MiB", "2.5 MiB", "1000 bytes".
@@ -137,12 +295,19 @@ const (
 	tagOffsetTimeOriginal = 0x9011
 )
 
-// readEXIF fills p.Point and p.TakenAt from the EXIF of a JPEG. Missing or
-// unreadable EXIF leaves them unset: the photo is then flagged, not refused.
-func readEXIF(p *skygrid.Photo, data []byte) {
+// readEXIF fills p.Point and p.TakenAt from the EXIF of a JPEG and
+// returns its orientation (1 when absent). Missing or unreadable EXIF
+// leaves them unset: the photo is then flagged, not refused.
+func readEXIF(p *skygrid.Photo, data []byte) (orientation int) {
 	x, err := exif.Decode(bytes.NewReader(data))
 	if x == nil || (err != nil && exif.IsCriticalError(err)) {
-		return
+		return 1
+	}
+	orientation = 1
+	if tag, err := x.Get(exif.Orientation); err == nil {
+		if o, err := tag.Int(0); err == nil {
+			orientation = o
+		}
 	}
 	if lat, lon, err := x.LatLong(); err == nil && validLatLon(lat, lon) {
 		p.Point = &orb.Point{lon, lat}
@@ -150,6 +315,7 @@ func readEXIF(p *skygrid.Photo, data []byte) {
 	if t, ok := takenAt(x); ok {
 		p.TakenAt = t
 	}
+	return orientation
 }
 
 // validLatLon refuses impossible positions and 0,0, which some phones write

@@ -2,6 +2,7 @@ package dispatch_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -182,7 +183,7 @@ func TestPhotoRefused(t *testing.T) {
 		copy(b[16:24], []byte{0, 0, 0x4e, 0x20, 0, 0, 0x4e, 0x20})
 		binary.BigEndian.PutUint32(b[29:33], crc32.ChecksumIEEE(b[12:29]))
 		_, _, err := dispatch.ReadPhoto(bytes.NewReader(b), "bomb.png", photoMax)
-		wantPhotoErr(t, err, "photo bomb.png: 20000x20000 pixels is too large")
+		wantPhotoErr(t, err, "photo bomb.png: 20000x20000 pixels (400.0 megapixels) is too large: at most 52 megapixels")
 	})
 }
 
@@ -269,7 +270,7 @@ func TestStampedCopies(t *testing.T) {
 	if _, err := ev.Files.StampedPath(p.SHA256, 7); skygrid.ErrorCode(err) != skygrid.ENOTFOUND {
 		t.Fatalf("a stamped copy before any was made: %v", err)
 	}
-	path, err := ev.StampedPath(p.SHA256, skygrid.PhotoStamp{TaskID: 7, Place: "浑源县 6行10列"})
+	path, err := ev.StampedPath(context.Background(), p.SHA256, skygrid.PhotoStamp{TaskID: 7, Place: "浑源县 6行10列"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +279,7 @@ func TestStampedCopies(t *testing.T) {
 	if err != nil || derr != nil || format != "jpeg" || cfg.Width != 800 || bytes.Equal(got, b) {
 		t.Fatalf("stamped copy: %v %v %s %dx%d", err, derr, format, cfg.Width, cfg.Height)
 	}
-	accepted, err := ev.Accept(bytes.NewReader(b), "at_event.jpg", nil, skygrid.PhotoStamp{TaskID: 8})
+	accepted, err := ev.Accept(context.Background(), bytes.NewReader(b), "at_event.jpg", nil, skygrid.PhotoStamp{TaskID: 8})
 	if err != nil {
 		t.Fatal(err)
 	}

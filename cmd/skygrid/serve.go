@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -163,9 +164,17 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	if err != nil {
 		return err
 	}
+	photos := p.Config.Photos.Evidence(filepath.Join(dataDir, "photos"))
+	// Photo decodes take up to their budget; the rest of the server takes
+	// far less than 512 MiB. A soft limit there has the garbage collector
+	// work harder as the heap nears it, rather than let it double past
+	// 1 GiB at the default GOGC ($GOMEMLIMIT, when set, wins).
+	if m.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(photos.Pool.Budget() + 512<<20)
+	}
 	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
 		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Demo: mf.demo,
-		Evidence: dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: filepath.Join(dataDir, "photos")}}, Imports: dispatch.Importer{Pipeline: p},
+		Evidence: photos, Imports: dispatch.Importer{Pipeline: p},
 		Limits: limits, PublicURL: mf.publicURL, SecureCookies: mf.secureCookies || cfg.Server.SecureCookies}
 	m.logLimits(limits, svc.SecureCookies, mf.publicURL)
 	if mf.tiandituKey != "" {
@@ -213,7 +222,11 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 		}()
 		fmt.Fprintf(m.Stdout, "watching %s for fire files\n", mf.watch)
 	}
-	wg.Add(2)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		m.sweepPhotos(bg, photos, db, now)
+	}()
 	go func() {
 		defer wg.Done()
 		if err := worker.Run(bg); err != nil && bg.Err() == nil {
@@ -351,5 +364,27 @@ func (m *Main) logLimits(l api.Limits, secure bool, publicURL string) {
 		"public_rate", l.PublicRate, "login_rate", l.LoginRate, "secure_cookies", secure)
 	if strings.HasPrefix(strings.ToLower(publicURL), "https://") && !secure {
 		m.Logger.Warn("--public-url is https but the session cookie is not Secure: behind a TLS proxy, add --secure-cookies")
+	}
+}
+
+// sweepPhotos sweeps the photo folder at start-up and then daily, at the
+// server's clock: staged files and stored files no report holds, older
+// than a day, are removed (dispatch.Evidence.Sweep).
+func (m *Main) sweepPhotos(ctx context.Context, ev dispatch.Evidence, refs dispatch.PhotoRefs, now func() time.Time) {
+	tick := time.NewTicker(24 * time.Hour)
+	defer tick.Stop()
+	for {
+		sw, err := ev.Sweep(ctx, refs, now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			m.Logger.Error("photo sweep", "err", err)
+		case sw.Staged+sw.Stored+sw.Adopted > 0:
+			m.Logger.Info("photo sweep", "staged_removed", sw.Staged, "unreferenced_removed", sw.Stored, "adopted", sw.Adopted, "bytes", sw.Bytes)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
 	}
 }
