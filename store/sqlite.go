@@ -35,6 +35,8 @@ type DB struct {
 	// the lock up front, not half-way), which would make every read
 	// transaction wait for a running write.
 	rdb *sql.DB
+	// counts keeps the lists' totals until the data changes (page.go).
+	counts countCache
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// PublicURL is where users reach the web app, for links in
