@@ -88,6 +88,8 @@ type Server struct {
 	srv    *http.Server
 	// web is the web app's files, read and compressed once.
 	web webFiles
+	// areas keeps the scoped users' areas (scopeArea).
+	areas areaCache
 }
 
 // NewServer returns a server with every route registered.

@@ -73,6 +73,7 @@ func main() {
 	listShare := flag.Float64("lists", 0.5, "the share of list requests in the mix")
 	login := flag.String("login", "", "NAME:PASSWORD: besides the mix, log in as this user every -login-every (the writes a log-in makes)")
 	loginEvery := flag.Duration("login-every", 5*time.Second, "how often -login logs in")
+	warm := flag.Bool("warm", false, "first request every distinct request of the mix once (not measured), as a server that has been in use has them cached")
 	flag.Parse()
 
 	counties := readCounties()
@@ -97,6 +98,9 @@ func main() {
 			log.Fatal("want -admin TOKEN and -official TOKEN")
 		}
 		reqs := mix(counties, *base, *admin, *official, *perZoom, *listShare)
+		if *warm {
+			warmUp(reqs, *conns)
+		}
 		run(reqs, *conns, *dur, *base, *login, *loginEvery)
 	}
 }
@@ -380,6 +384,51 @@ func mix(counties []*skygrid.Region, base, admin, official string, perZoom int, 
 	rng := rand.New(rand.NewPCG(1, 2))
 	rng.Shuffle(len(reqs), func(i, j int) { reqs[i], reqs[j] = reqs[j], reqs[i] })
 	return reqs
+}
+
+// warmUp requests each distinct request of the mix once, from conns
+// connections.
+func warmUp(reqs []request, conns int) {
+	seen := map[request]bool{}
+	var todo []request
+	for _, r := range reqs {
+		if !seen[r] {
+			seen[r] = true
+			todo = append(todo, r)
+		}
+	}
+	client := &http.Client{Timeout: 5 * time.Minute}
+	t0 := time.Now()
+	var mu sync.Mutex
+	errs := 0
+	var wg sync.WaitGroup
+	next := make(chan request)
+	for w := 0; w < conns; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range next {
+				hr, _ := http.NewRequest("GET", r.url, nil)
+				hr.Header.Set("Authorization", "Bearer "+r.token)
+				resp, err := client.Do(hr)
+				if err == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				if err != nil || (resp.StatusCode != 200 && resp.StatusCode != 204) {
+					mu.Lock()
+					errs++
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, r := range todo {
+		next <- r
+	}
+	close(next)
+	wg.Wait()
+	fmt.Printf("warm-up (not measured): %d distinct requests in %.1f s, %d errors\n", len(todo), time.Since(t0).Seconds(), errs)
 }
 
 type stats struct {

@@ -141,7 +141,7 @@ func (db *DB) findEventPage(ctx context.Context, f skygrid.EventFilter, exact bo
 		return nil, skygrid.Page{}, err
 	}
 	tx.Rollback()
-	page.Total, page.TotalExact, err = db.count(ctx, countKey("events", conds, args), "", exact, func(ctx context.Context) (int, error) {
+	page.Total, page.TotalExact, err = db.count(ctx, countKey("events", conds, args), "", "", exact, func(ctx context.Context) (int, error) {
 		return db.countRows(ctx, "events", " FROM events", conds, args)
 	})
 	return es, page, err
@@ -287,9 +287,6 @@ func eventConds(f skygrid.EventFilter, args *[]any) []string {
 	if f.ID != nil {
 		add("events.id = ?", *f.ID)
 	}
-	if c := eventScopeCond(f.Scope, args); c != "" {
-		conds = append(conds, c)
-	}
 	if f.Bbox != nil {
 		add("events.lon >= ? AND events.lon <= ? AND events.lat >= ? AND events.lat <= ?", f.Bbox.Min[0], f.Bbox.Max[0], f.Bbox.Min[1], f.Bbox.Max[1])
 	}
@@ -323,6 +320,11 @@ func eventConds(f skygrid.EventFilter, args *[]any) []string {
 	if f.CrossBorder != nil {
 		add("events.cross_border = ?", *f.CrossBorder)
 	}
+	// The scope last: SQLite tests the conditions in their order, and the
+	// scope reads the event's task.
+	if c := eventScopeCond(f.Scope, args); c != "" {
+		conds = append(conds, c)
+	}
 	return conds
 }
 
@@ -338,6 +340,9 @@ func eventScopeCond(s *skygrid.Scope, args *[]any) string {
 	}
 	tc := taskScopeCond(s, args)
 	own := scopeCond(s, args, "events.grid_id", "events.township_id", "events.county_id")
-	return "(CASE WHEN EXISTS (SELECT 1 FROM tasks t0 WHERE t0.event_id = events.id) THEN events.id IN (SELECT t.event_id" + taskFrom +
-		" WHERE " + tc + ") ELSE " + own + " END)"
+	// The task's condition is asked of the event's own task (an index
+	// lookup), not of every task in scope at once: a page of events reads
+	// a few hundred events, not the season's tasks.
+	return "(CASE WHEN EXISTS (SELECT 1 FROM tasks t0 WHERE t0.event_id = events.id) THEN EXISTS (SELECT 1" + taskFrom +
+		" WHERE t.event_id = events.id AND " + tc + ") ELSE " + own + " END)"
 }

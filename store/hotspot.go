@@ -46,9 +46,8 @@ func (db *DB) findHotspotPage(ctx context.Context, f skygrid.HotspotFilter, exac
 	if err != nil {
 		return nil, skygrid.Page{}, err
 	}
-	var args []any
-	conds := hotspotConds(f, &args)
-	pconds, pargs := slices.Clip(conds), slices.Clip(args)
+	var pargs []any
+	pconds := hotspotConds(f, &pargs, false)
 	if c != nil {
 		pconds = append(pconds, k.seek(c, &pargs))
 	}
@@ -77,7 +76,9 @@ func (db *DB) findHotspotPage(ctx context.Context, f skygrid.HotspotFilter, exac
 		slices.Reverse(hs)
 	}
 	tx.Rollback()
-	page.Total, page.TotalExact, err = db.count(ctx, countKey("hotspots", conds, args), "", exact, func(ctx context.Context) (int, error) {
+	var args []any
+	conds := hotspotConds(f, &args, true)
+	page.Total, page.TotalExact, err = db.count(ctx, countKey("hotspots", conds, args), "", "", exact, func(ctx context.Context) (int, error) {
 		return db.countRows(ctx, "hotspots", " FROM hotspots", conds, args)
 	})
 	return hs, page, err
@@ -87,7 +88,7 @@ func (db *DB) findHotspotPage(ctx context.Context, f skygrid.HotspotFilter, exac
 // first, and their total.
 func findHotspots(ctx context.Context, tx *Tx, f skygrid.HotspotFilter) ([]*skygrid.Hotspot, int, error) {
 	var args []any
-	conds := hotspotConds(f, &args)
+	conds := hotspotConds(f, &args, true)
 	hs, err := queryHotspots(ctx, tx, conds, args, ` ORDER BY id DESC`)
 	return hs, len(hs), err
 }
@@ -113,12 +114,11 @@ func queryHotspots(ctx context.Context, tx *Tx, conds []string, args []any, tail
 }
 
 // hotspotConds is the filter's SQL conditions, their arguments added to
-// args.
-func hotspotConds(f skygrid.HotspotFilter, args *[]any) []string {
+// args. The scope is asked of each hotspot's event as the rows are read
+// (a page reads a few hundred), or, when every match is read (many: a
+// count, a whole list), of the events in scope listed once.
+func hotspotConds(f skygrid.HotspotFilter, args *[]any, many bool) []string {
 	var conds []string
-	if f.Scope != nil && !f.Scope.All {
-		conds = append(conds, "event_id IN (SELECT id FROM events WHERE "+eventScopeCond(f.Scope, args)+")")
-	}
 	if f.Bbox != nil {
 		e := e5Bound(*f.Bbox)
 		conds = append(conds, "lon_e5 >= ? AND lon_e5 <= ? AND lat_e5 >= ? AND lat_e5 <= ?")
@@ -138,6 +138,14 @@ func hotspotConds(f skygrid.HotspotFilter, args *[]any) []string {
 	}
 	if f.BatchID != nil {
 		conds, *args = append(conds, "batch_id = ?"), append(*args, *f.BatchID)
+	}
+	// The scope last: SQLite tests the conditions in their order.
+	if f.Scope != nil && !f.Scope.All {
+		if many {
+			conds = append(conds, "event_id IN (SELECT id FROM events WHERE "+eventScopeCond(f.Scope, args)+")")
+		} else {
+			conds = append(conds, "EXISTS (SELECT 1 FROM events WHERE events.id = hotspots.event_id AND "+eventScopeCond(f.Scope, args)+")")
+		}
 	}
 	return conds
 }

@@ -218,8 +218,8 @@ const countCacheSize = 2048
 const countTimeout = 2 * time.Minute
 
 type countEntry struct {
-	version string
-	n       int
+	version, tag string
+	n            int
 }
 
 type countCache struct {
@@ -250,8 +250,12 @@ func (db *DB) dataVersion(ctx context.Context, extra string) (string, error) {
 // count returns the count of key at the data's version: kept, counted now
 // (one count per key and version, however many ask), or, when a count of
 // an older version is kept and exact is not required, that one (exact
-// false) while a new count runs in the background.
-func (db *DB) count(ctx context.Context, key, extra string, exact bool, run func(ctx context.Context) (int, error)) (int, bool, error) {
+// false) while a new count runs in the background. extra joins the data
+// version (a count of another extra is counted again, as above); tag says
+// what else the count was made at (a count kept at the same version and
+// extra but another tag is answered as it is, not exact, and not counted
+// again unless exact is required).
+func (db *DB) count(ctx context.Context, key, extra, tag string, exact bool, run func(ctx context.Context) (int, error)) (int, bool, error) {
 	version, err := db.dataVersion(ctx, extra)
 	if err != nil {
 		return 0, false, err
@@ -260,8 +264,8 @@ func (db *DB) count(ctx context.Context, key, extra string, exact bool, run func
 	cc.mu.Lock()
 	e, ok := cc.m[key]
 	cc.mu.Unlock()
-	if ok && e.version == version {
-		return e.n, true, nil
+	if ok && e.version == version && (e.tag == tag || !exact) {
+		return e.n, e.tag == tag, nil
 	}
 	do := func(ctx context.Context) (any, error) {
 		n, err := run(ctx)
@@ -272,25 +276,20 @@ func (db *DB) count(ctx context.Context, key, extra string, exact bool, run func
 		if cc.m == nil || len(cc.m) >= countCacheSize {
 			cc.m = map[string]countEntry{}
 		}
-		cc.m[key] = countEntry{version, n}
+		cc.m[key] = countEntry{version, tag, n}
 		cc.mu.Unlock()
 		return n, nil
 	}
-	if ok && !exact {
-		cc.group.DoChan(key+"\x00"+version, func() (any, error) {
-			bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), countTimeout)
-			defer cancel()
-			return do(bctx)
-		})
-		return e.n, false, nil
-	}
-	ch := cc.group.DoChan(key+"\x00"+version, func() (any, error) {
-		// Shared by every request waiting: not stopped when the first
-		// one goes away.
+	// Shared by every request waiting: not stopped when the first one
+	// goes away.
+	ch := cc.group.DoChan(key+"\x00"+version+"\x00"+tag, func() (any, error) {
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), countTimeout)
 		defer cancel()
 		return do(bctx)
 	})
+	if ok && !exact {
+		return e.n, false, nil
+	}
 	select {
 	case r := <-ch:
 		if r.Err != nil {

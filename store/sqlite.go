@@ -54,6 +54,17 @@ func NewDB(dsn string) *DB {
 	return &DB{DSN: dsn, Now: time.Now, PublicURL: "http://127.0.0.1:8080"}
 }
 
+// writeWait is how long a write waits for another to finish (SQLite's
+// busy timeout) before it fails with "database is locked". A file is
+// ingested in one transaction, all or nothing, and holds the write lock
+// throughout: a million rows take seconds, and a minute on a busy
+// machine. Reads never wait (WAL; see rdb); a log-in or a task report
+// made meanwhile waits for the ingest to commit.
+const writeWait = 2 * time.Minute
+
+// idleConns is how many connections each pool keeps open when idle.
+const idleConns = 16
+
 // Open opens the database with WAL, foreign keys and a busy timeout, and
 // applies the embedded migrations that have not run yet.
 func (db *DB) Open() (err error) {
@@ -61,7 +72,7 @@ func (db *DB) Open() (err error) {
 		return fmt.Errorf("dsn required")
 	}
 	memory := db.DSN == ":memory:"
-	dsn := "file:" + db.DSN + "?_foreign_keys=on&_busy_timeout=10000&_txlock=immediate&_cache_size=-16384"
+	dsn := fmt.Sprintf("file:%s?_foreign_keys=on&_busy_timeout=%d&_txlock=immediate&_cache_size=-16384", db.DSN, writeWait.Milliseconds())
 	if !memory {
 		dsn += "&_journal_mode=WAL&_synchronous=NORMAL"
 	}
@@ -72,6 +83,10 @@ func (db *DB) Open() (err error) {
 		// Every connection to :memory: is a new database: keep one.
 		db.db.SetMaxOpenConns(1)
 	}
+	// Keep the connections a busy server uses (database/sql keeps 2 idle
+	// by default: the others would be closed and opened again, their
+	// schema read again, at every burst of requests).
+	db.db.SetMaxIdleConns(idleConns)
 	if err := db.db.Ping(); err != nil {
 		db.db.Close()
 		return fmt.Errorf("open %s: %w", db.DSN, err)
@@ -91,6 +106,7 @@ func (db *DB) Open() (err error) {
 			db.db.Close()
 			return err
 		}
+		db.rdb.SetMaxIdleConns(idleConns)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -155,15 +156,39 @@ const (
 // taskListFrom is the FROM clause of a list's first step: the task, its
 // event, its grid and the grid's parent (the scope), and its county (tc)
 // and township (tw) by name (the search). SQLite leaves out the LEFT
-// JOINs a query does not use.
-const taskListFrom = ` FROM tasks t JOIN events e ON e.id = t.event_id LEFT JOIN regions g ON g.id = t.grid_id
+// JOINs a query does not use; CROSS JOIN keeps the tasks the outer loop,
+// read along the order's index (SQLite would otherwise read the events
+// by the index of a filter on them and sort every match).
+const taskListFrom = ` FROM tasks t CROSS JOIN events e ON e.id = t.event_id LEFT JOIN regions g ON g.id = t.grid_id
 	LEFT JOIN regions gp ON gp.id = g.parent_id LEFT JOIN regions tc ON tc.id = t.list_county_id LEFT JOIN regions tw ON tw.id = t.list_township_id`
 
-// taskCountFrom is taskListFrom for counts: every task has its event
-// (tasks.event_id is NOT NULL REFERENCES events, and foreign keys are
-// on), so the event is a LEFT JOIN too, left out when no filter reads it.
-const taskCountFrom = ` FROM tasks t LEFT JOIN events e ON e.id = t.event_id LEFT JOIN regions g ON g.id = t.grid_id
-	LEFT JOIN regions gp ON gp.id = g.parent_id LEFT JOIN regions tc ON tc.id = t.list_county_id LEFT JOIN regions tw ON tw.id = t.list_township_id`
+// taskCountFrom is the FROM clause of a count with conditions conds:
+// the task and the joins of taskListFrom the conditions read. (SQLite
+// leaves unused LEFT JOINs out of a page's query, not out of a count.)
+// Every task has its event (tasks.event_id is NOT NULL REFERENCES
+// events, and foreign keys are on): the event is left out too when no
+// condition reads it.
+func taskCountFrom(conds []string) string {
+	all := strings.Join(conds, " ")
+	uses := func(alias string) bool { return regexp.MustCompile(`\b` + alias + `\.`).MatchString(all) }
+	from := ` FROM tasks t`
+	if uses("e") {
+		from += ` JOIN events e ON e.id = t.event_id`
+	}
+	if uses("g") || uses("gp") {
+		from += ` LEFT JOIN regions g ON g.id = t.grid_id`
+	}
+	if uses("gp") {
+		from += ` LEFT JOIN regions gp ON gp.id = g.parent_id`
+	}
+	if uses("tc") {
+		from += ` LEFT JOIN regions tc ON tc.id = t.list_county_id`
+	}
+	if uses("tw") {
+		from += ` LEFT JOIN regions tw ON tw.id = t.list_township_id`
+	}
+	return from
+}
 
 // findTasks returns the matching tasks inside tx in the filter's order
 // (a page of them from its offset, with a limit), and their total.
@@ -179,7 +204,7 @@ func findTasks(ctx context.Context, tx *Tx, f skygrid.TaskFilter, eventID *int64
 			args = append(args, id)
 		}
 	}
-	conds = append(conds, taskConds(f, &args)...)
+	conds = append(conds, taskConds(f, &args, true)...)
 	if f.Limit > 0 || f.Offset > 0 {
 		k := taskKeyset(f.Sort, f.Desc)
 		ts, _, err := taskPage(ctx, tx, k, conds, args, nil, f.Limit, f.Offset)
@@ -187,7 +212,7 @@ func findTasks(ctx context.Context, tx *Tx, f skygrid.TaskFilter, eventID *int64
 			return nil, 0, err
 		}
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+taskCountFrom+where(conds), args...).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+taskCountFrom(conds)+where(conds), args...).Scan(&n); err != nil {
 			return nil, 0, fmt.Errorf("count tasks: %w", err)
 		}
 		return ts, n, nil
@@ -214,29 +239,35 @@ func findTasks(ctx context.Context, tx *Tx, f skygrid.TaskFilter, eventID *int64
 // taskListJoins adds to taskFrom the joins of taskListFrom it lacks.
 const taskListJoins = ` LEFT JOIN regions tc ON tc.id = t.list_county_id LEFT JOIN regions tw ON tw.id = t.list_township_id`
 
-// findTaskPage finds a page of tasks (by limit and offset or cursor) in a
-// read transaction, then their total: kept, or counted in a transaction
-// of its own (exact: wait for a count of the data as it is now).
+// findTaskPage finds the total of a list (see countTasks), then a page of
+// tasks (by limit and offset or cursor) in a read transaction. The total
+// chooses how the page is read: along the order's index (a large share of
+// the tasks match), or by the filters' indexes and sorted (a few do).
 func (db *DB) findTaskPage(ctx context.Context, f skygrid.TaskFilter, exact bool) ([]*skygrid.Task, skygrid.Page, error) {
 	k := taskKeyset(f.Sort, f.Desc)
 	c, err := pageCursor(f.Cursor, f.Offset, k)
 	if err != nil {
 		return nil, skygrid.Page{}, err
 	}
+	total, totalExact, err := db.countTasks(ctx, f, exact)
+	if err != nil {
+		return nil, skygrid.Page{}, err
+	}
 	var args []any
-	conds := taskConds(f, &args)
+	conds := taskConds(f, &args, total > sortFewer)
 	tx, err := db.BeginTx(ctx, &readOnly)
 	if err != nil {
 		return nil, skygrid.Page{}, fmt.Errorf("find tasks: begin: %w", err)
 	}
+	defer tx.Rollback()
 	ts, page, err := taskPage(ctx, tx, k, conds, args, c, f.Limit, f.Offset)
-	tx.Rollback()
-	if err != nil {
-		return nil, skygrid.Page{}, err
-	}
-	page.Total, page.TotalExact, err = db.countTasks(ctx, f, conds, args, exact)
+	page.Total, page.TotalExact = total, totalExact
 	return ts, page, err
 }
+
+// sortFewer: a list of at most this many matches is read by its filters'
+// indexes and sorted (a few milliseconds), not along its order's index.
+const sortFewer = 2000
 
 // pageCursor decodes a list's cursor (nil for none); a cursor and an
 // offset together are refused.
@@ -305,41 +336,50 @@ func tasksByID(ctx context.Context, tx *Tx, ids []int64) ([]*skygrid.Task, error
 	return out, nil
 }
 
-// countTasks is the total of a task list (see DB.count). An overdue
-// filter's clock is not part of the count's name but of its version: the
-// count of a second before is an estimate of the count now.
-func (db *DB) countTasks(ctx context.Context, f skygrid.TaskFilter, conds []string, args []any, exact bool) (int, bool, error) {
-	kf, extra := f, ""
+// countTasks is the total of a task list (see DB.count). An overdue list
+// is counted again every overdueRecount, not every second: its count is
+// exact at the second it was made, and taken as it is (not exact) for
+// the rest of that time unless exact is required.
+func (db *DB) countTasks(ctx context.Context, f skygrid.TaskFilter, exact bool) (int, bool, error) {
+	kf, extra, tag := f, "", ""
 	if f.Overdue != nil {
-		kf.Overdue, extra = &time.Time{}, "overdue="+ts(*f.Overdue)
+		kf.Overdue = &time.Time{}
+		extra, tag = "overdue@"+ts(f.Overdue.Truncate(overdueRecount)), ts(*f.Overdue)
 	}
 	var kargs []any
-	key := countKey("tasks", taskConds(kf, &kargs), kargs)
-	return db.count(ctx, key, extra, exact, func(ctx context.Context) (int, error) {
-		return db.countRows(ctx, "tasks", taskCountFrom, conds, args)
+	key := countKey("tasks", taskConds(kf, &kargs, false), kargs)
+	return db.count(ctx, key, extra, tag, exact, func(ctx context.Context) (int, error) {
+		var args []any
+		conds := taskConds(f, &args, false)
+		return db.countRows(ctx, "tasks", taskCountFrom(conds), conds, args)
 	})
 }
 
+// overdueRecount is how often the count of an overdue list is made again
+// while the data does not change.
+const overdueRecount = 30 * time.Second
+
 // taskConds is the filter's SQL conditions, their arguments added to args.
-// A "+" before a column keeps SQLite from reading the rows by that
-// column's index: the list reads them along its order's index and stops
-// at the page's end, where a filter's index would find every match and
-// sort them all (most filters keep a large share of a season's tasks).
-func taskConds(f skygrid.TaskFilter, args *[]any) []string {
+// With pin, a "+" before a column keeps SQLite from reading the rows by
+// that column's index: the page is read along its order's index and stops
+// at its end, where a filter's index would find every match and sort them
+// all (most filters keep a large share of a season's tasks).
+func taskConds(f skygrid.TaskFilter, args *[]any, pin bool) []string {
 	var conds []string
 	add := func(cond string, a ...any) {
 		conds = append(conds, cond)
 		*args = append(*args, a...)
 	}
+	p := ""
+	if pin {
+		p = "+"
+	}
 	if f.ID != nil {
 		add("t.id = ?", *f.ID)
 	}
-	if c := taskScopeCond(f.Scope, args); c != "" {
-		conds = append(conds, c)
-	}
 	if f.Overdue != nil {
 		now := ts(*f.Overdue)
-		add("((+t.state = 'dispatched' AND (t.ack_due < ? OR t.report_due < ?)) OR (+t.state = 'acknowledged' AND t.report_due < ?))", now, now, now)
+		add("(("+p+"t.state = 'dispatched' AND (t.ack_due < ? OR t.report_due < ?)) OR ("+p+"t.state = 'acknowledged' AND t.report_due < ?))", now, now, now)
 	}
 	if f.MaxEscalation != nil {
 		add("t.escalation <= ?", *f.MaxEscalation)
@@ -349,7 +389,7 @@ func taskConds(f skygrid.TaskFilter, args *[]any) []string {
 		date, sorted = "t.list_first_seen", f.Sort == skygrid.TaskSortFirstSeen
 	}
 	if !sorted {
-		date = "+" + date
+		date = p + date
 	}
 	if f.Since != nil {
 		add(date+" >= ?", ts(*f.Since))
@@ -358,10 +398,10 @@ func taskConds(f skygrid.TaskFilter, args *[]any) []string {
 		add(date+" < ?", ts(*f.Until))
 	}
 	if f.CountyID != nil {
-		add("+t.list_county_id = ?", *f.CountyID)
+		add(p+"t.list_county_id = ?", *f.CountyID)
 	}
 	if f.TownshipID != nil {
-		add("+t.list_township_id = ?", *f.TownshipID)
+		add(p+"t.list_township_id = ?", *f.TownshipID)
 	}
 	if f.GridID != nil {
 		add("t.grid_id = ?", *f.GridID)
@@ -370,7 +410,7 @@ func taskConds(f skygrid.TaskFilter, args *[]any) []string {
 		add("e.class = ?", *f.Class)
 	}
 	if states := taskStates(f); len(states) > 0 {
-		conds = append(conds, "+t.state IN (?"+strings.Repeat(",?", len(states)-1)+")")
+		conds = append(conds, p+"t.state IN (?"+strings.Repeat(",?", len(states)-1)+")")
 		for _, st := range states {
 			*args = append(*args, st)
 		}
@@ -378,7 +418,36 @@ func taskConds(f skygrid.TaskFilter, args *[]any) []string {
 	if q := strings.TrimSpace(f.Query); q != "" {
 		conds = append(conds, taskQueryCond(q, args))
 	}
+	// The scope last: SQLite tests the conditions in their order, and the
+	// scope reads the task's grid and its parents.
+	if f.Scope != nil && !f.Scope.All && len(f.Scope.Regions) > 0 {
+		conds = append(conds, taskScopeListCond(f.Scope, args))
+	}
+	if c := taskScopeCond(f.Scope, args); c != "" {
+		conds = append(conds, c)
+	}
 	return conds
+}
+
+// taskScopeListCond is a condition every task in scope meets (the scope
+// itself is taskScopeCond's), on the task's own columns: its grid, or its
+// area copied from the grid's parents (migration 0010). A list reads them
+// from the order's index before it reads the task and its grid's parents:
+// an official's list passes over the other counties' tasks without
+// reading them. It holds when every region of the scope is a county,
+// township or grid (an area's parents are a township and a county); with
+// any other (a city), or one not imported, it keeps every task.
+func taskScopeListCond(s *skygrid.Scope, args *[]any) string {
+	regions := slices.Compact(slices.Sorted(slices.Values(s.Regions)))
+	in := "(?" + strings.Repeat(",?", len(regions)-1) + ")"
+	for range 4 {
+		for _, r := range regions {
+			*args = append(*args, r)
+		}
+	}
+	*args = append(*args, len(regions))
+	return fmt.Sprintf("(t.list_county_id IN %s OR t.list_township_id IN %s OR t.list_grid_id IN %s OR "+
+		"(SELECT COUNT(*) FROM regions WHERE id IN %s AND level IN ('county', 'township', 'grid')) < ?)", in, in, in, in)
 }
 
 // taskStates is the states a filter keeps (none: every state).
