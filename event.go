@@ -151,8 +151,14 @@ type EventFilter struct {
 	// the flag.
 	History     *bool
 	CrossBorder *bool
-	Offset      int
-	Limit       int
+	// Brief reads only what a map draws (every event at once): no place
+	// names, and a Task with only its ID, State and GridID.
+	Brief  bool
+	Offset int
+	Limit  int
+	// Cursor continues a list from a page's Next or Prev cursor, instead
+	// of Offset.
+	Cursor string
 }
 
 // EventService reads events.
@@ -161,4 +167,7 @@ type EventService interface {
 	// supervisor) and task, or ENOTFOUND.
 	FindEventByID(ctx context.Context, id int64) (*Event, error)
 	FindEvents(ctx context.Context, filter EventFilter) ([]*Event, int, error)
+	// FindEventPage returns a page of events, most recent first, and what
+	// the page says (see Page).
+	FindEventPage(ctx context.Context, filter EventFilter) ([]*Event, Page, error)
 }

@@ -98,11 +98,17 @@ type HotspotFilter struct {
 	BatchID *int64
 	Offset  int
 	Limit   int
+	// Cursor continues a list from a page's Next or Prev cursor, instead
+	// of Offset.
+	Cursor string
 }
 
 // HotspotService reads hotspots.
 type HotspotService interface {
 	FindHotspots(ctx context.Context, filter HotspotFilter) ([]*Hotspot, int, error)
+	// FindHotspotPage returns a page of hotspots, newest first, and what
+	// the page says (see Page).
+	FindHotspotPage(ctx context.Context, filter HotspotFilter) ([]*Hotspot, Page, error)
 	// ScanHotspots calls fn for every hotspot in id order with the fields a
 	// map needs (ID, Satellite, AcqTime, Point, FRP, Confidence, Status,
 	// EventID); h is reused between calls. For a million rows without a

@@ -286,10 +286,15 @@ type TaskFilter struct {
 	Query string
 	// Sort is one of TaskSorts ("": newest task first); Desc reverses it.
 	// Ties are broken by id, in the same direction.
-	Sort   string
-	Desc   bool
-	Offset int
-	Limit  int
+	Sort string
+	Desc bool
+	// MaxEscalation keeps the tasks escalated at most this far (0, 1).
+	MaxEscalation *int
+	Offset        int
+	Limit         int
+	// Cursor continues a list from a page's Next or Prev cursor (made
+	// for the same sort and order), instead of Offset.
+	Cursor string
 }
 
 // What TaskFilter.Since and Until bound.
@@ -392,6 +397,10 @@ func CheckTaskRefs(refs []TaskRef) error {
 // TaskService reads tasks and applies the lifecycle.
 type TaskService interface {
 	FindTasks(ctx context.Context, filter TaskFilter) ([]*Task, int, error)
+	// FindTaskPage returns a page of tasks (Limit, Offset or Cursor) and
+	// what the page says: the total, whether it is exact, and the cursors
+	// of the pages before and after it.
+	FindTaskPage(ctx context.Context, filter TaskFilter) ([]*Task, Page, error)
 	// FindTaskByID returns a task with its photos, or ENOTFOUND.
 	FindTaskByID(ctx context.Context, id int64) (*Task, error)
 	// FindTaskInScope returns a task with its photos when FindTasks with

@@ -8,12 +8,13 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"skygrid"
+	"skygrid/geo"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 )
 
 // AuditReader reads the audit log.
@@ -170,28 +171,65 @@ func (s *Server) handleOutbox(c echo.Context) error {
 }
 
 // scopeArea indexes the regions of a scoped user, for data that carries
-// no region (sites): nil for city-wide users.
+// no region (sites, and the points of their map tiles): nil for city-wide
+// users. The index (geo.Index: a raster over the area answers most
+// points without testing the polygons) is kept per scope until the
+// regions change: a map's tiles ask it of every point they draw.
 func (s *Server) scopeArea(c echo.Context) (func(orb.Point) bool, error) {
 	sc := scopeOf(c)
 	if sc.All {
 		return nil, nil
 	}
-	var mps []orb.MultiPolygon
-	for _, id := range sc.Regions {
-		r, err := s.Regions.FindRegionByID(c.Request().Context(), id)
+	ctx := c.Request().Context()
+	key := ""
+	if s.Layers != nil {
+		vs, err := s.Layers.LayerVersions(ctx)
 		if err != nil {
 			return nil, err
 		}
-		mps = append(mps, r.Geometry)
-	}
-	return func(p orb.Point) bool {
-		for _, mp := range mps {
-			if mp.Bound().Contains(p) && planar.MultiPolygonContains(mp, p) {
-				return true
-			}
+		key = fmt.Sprintf("%d/%s", vs[skygrid.LayerRegions], strings.Join(sc.Regions, ","))
+		if f := s.areas.get(key); f != nil {
+			return f, nil
 		}
-		return false
-	}, nil
+	}
+	ix := geo.NewIndex()
+	for _, id := range sc.Regions {
+		r, err := s.Regions.FindRegionByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		ix.Add(id, r.Geometry)
+	}
+	ix.Build()
+	f := func(p orb.Point) bool {
+		_, ok := ix.Locate(p)
+		return ok
+	}
+	if key != "" {
+		s.areas.put(key, f)
+	}
+	return f, nil
+}
+
+// areaCache keeps the scopes' area indexes (scopeArea).
+type areaCache struct {
+	mu sync.Mutex
+	m  map[string]func(orb.Point) bool
+}
+
+func (a *areaCache) get(key string) func(orb.Point) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.m[key]
+}
+
+func (a *areaCache) put(key string, f func(orb.Point) bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.m == nil || len(a.m) >= 512 {
+		a.m = map[string]func(orb.Point) bool{}
+	}
+	a.m[key] = f
 }
 
 // GET /api/feeds (admins and auditors): each source's health.

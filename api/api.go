@@ -106,6 +106,8 @@ type Server struct {
 	// login limit requests per client address.
 	csp           []string
 	public, login *netlimit.Limiter
+	// areas keeps the scoped users' areas (scopeArea).
+	areas areaCache
 }
 
 // NewServer returns a server with every route registered.

@@ -35,7 +35,7 @@ func eventFeature(e *skygrid.Event) *geojson.Feature {
 	return f
 }
 
-// GET /api/events?bbox=&since=&until=&class=&state=&region=&history=&crossborder=&limit=&offset=
+// GET /api/events?bbox=&since=&until=&class=&state=&region=&history=&crossborder=&limit=&offset=|cursor=&compact=
 //
 // history=true|false keeps the events recorded as history (older than
 // max_age when they arrived: no task) or the others; crossborder=true
@@ -50,17 +50,22 @@ func (s *Server) handleEvents(c echo.Context) error {
 		History: p.optBool("history"), CrossBorder: p.optBool("crossborder"),
 		Limit: p.intv("limit", defaultLimit, maxLimit), Offset: p.intv("offset", 0, 0),
 	}
+	f.Cursor = p.cursor(f.Offset)
+	compact := p.boolv("compact", false)
 	if p.err != nil {
 		return p.err
 	}
 	if f.CrossBorder != nil && *f.CrossBorder && !f.Scope.All {
 		return skygrid.Errorf(skygrid.EFORBIDDEN, "the cross-border fires (outside the city) are listed for admins and auditors")
 	}
-	es, n, err := s.Events.FindEvents(c.Request().Context(), f)
+	es, page, err := s.Events.FindEventPage(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, newCollection(es, n, eventFeature))
+	if compact {
+		return c.JSON(http.StatusOK, compactEvents(pageCollection(es, page, eventFeature), es))
+	}
+	return c.JSON(http.StatusOK, pageCollection(es, page, eventFeature))
 }
 
 // GET /api/events/:id: the event with its hotspots (a FeatureCollection in

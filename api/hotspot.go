@@ -27,11 +27,17 @@ func hotspotFeature(h *skygrid.Hotspot) *geojson.Feature {
 	return f
 }
 
-// collection is a FeatureCollection with the total before paging.
+// collection is a FeatureCollection with the total before paging and,
+// for the lists that page by cursor (events, hotspots), the cursors of
+// the pages after and before it and whether the total is exact (see
+// skygrid.Page).
 type collection struct {
-	Type     string             `json:"type"`
-	Features []*geojson.Feature `json:"features"`
-	Total    int                `json:"total"`
+	Type       string             `json:"type"`
+	Features   []*geojson.Feature `json:"features"`
+	Total      int                `json:"total"`
+	TotalExact *bool              `json:"total_exact,omitempty"`
+	NextCursor string             `json:"next_cursor,omitempty"`
+	PrevCursor string             `json:"prev_cursor,omitempty"`
 }
 
 // newCollection makes a FeatureCollection of items, total counted before paging.
@@ -43,7 +49,29 @@ func newCollection[T any](items []T, total int, feature func(T) *geojson.Feature
 	return out
 }
 
-// GET /api/hotspots?bbox=&since=&until=&status=&limit=&offset=
+// pageCollection makes a FeatureCollection of a page of items.
+func pageCollection[T any](items []T, page skygrid.Page, feature func(T) *geojson.Feature) *collection {
+	out := newCollection(items, page.Total, feature)
+	out.TotalExact, out.NextCursor, out.PrevCursor = &page.TotalExact, page.Next, page.Prev
+	return out
+}
+
+// cursor reads the cursor parameter, which replaces offset.
+func (p *params) cursor(offset int) string {
+	v := p.str("cursor")
+	if v == nil {
+		return ""
+	}
+	if offset > 0 {
+		p.fail("cursor", "give a cursor or an offset, not both")
+	}
+	if len(*v) > 1000 {
+		p.fail("cursor", "at most 1000 characters, got %d", len(*v))
+	}
+	return *v
+}
+
+// GET /api/hotspots?bbox=&since=&until=&status=&limit=&offset=|cursor=
 func (s *Server) handleHotspots(c echo.Context) error {
 	p := &params{c: c}
 	f := skygrid.HotspotFilter{
@@ -51,12 +79,13 @@ func (s *Server) handleHotspots(c echo.Context) error {
 		Status: p.oneOf("status", []string{skygrid.StatusFire, skygrid.StatusLowConfidence, skygrid.StatusStatic, skygrid.StatusPending}),
 		Limit:  p.intv("limit", defaultLimit, maxLimit), Offset: p.intv("offset", 0, 0),
 	}
+	f.Cursor = p.cursor(f.Offset)
 	if p.err != nil {
 		return p.err
 	}
-	hs, n, err := s.Hotspots.FindHotspots(c.Request().Context(), f)
+	hs, page, err := s.Hotspots.FindHotspotPage(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, newCollection(hs, n, hotspotFeature))
+	return c.JSON(http.StatusOK, pageCollection(hs, page, hotspotFeature))
 }

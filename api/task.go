@@ -17,8 +17,15 @@ import (
 // TaskList is the body of GET /api/tasks.
 type TaskList struct {
 	Tasks []TaskItem `json:"tasks"`
-	// Total counts every match, of every page.
-	Total int `json:"total"`
+	// Total counts every match, of every page. TotalExact is false when
+	// it is the count from before the data last changed (a new count is
+	// on its way); see skygrid.Page.
+	Total      int  `json:"total"`
+	TotalExact bool `json:"total_exact"`
+	// NextCursor and PrevCursor ask for the pages after and before this
+	// one (cursor=), in the same sort and order ("" for none).
+	NextCursor string `json:"next_cursor,omitempty"`
+	PrevCursor string `json:"prev_cursor,omitempty"`
 	// Now is the server's clock, which overdue is judged by.
 	Now time.Time `json:"now"`
 }
@@ -34,7 +41,7 @@ type TaskItem struct {
 // but closed.
 var taskStates = append(slices.Clone(skygrid.TaskStates), "open")
 
-// GET /api/tasks?since=&until=&date=created|first_seen&county=&township=&grid=&class=&state=&overdue=&q=&sort=&order=&limit=&offset=
+// GET /api/tasks?since=&until=&date=created|first_seen&county=&township=&grid=&class=&state=&overdue=&q=&sort=&order=&limit=&offset=|cursor=&compact=
 func (s *Server) handleTasks(c echo.Context) error {
 	p := &params{c: c}
 	now := s.now()
@@ -56,10 +63,12 @@ func (s *Server) handleTasks(c echo.Context) error {
 	if reason := skygrid.LimitQuery.Check(f.Query); reason != "" {
 		p.fail("q", "%s", reason)
 	}
+	f.Cursor = p.cursor(f.Offset)
+	compact := p.boolv("compact", false)
 	if p.err != nil {
 		return p.err
 	}
-	ts, n, err := s.Tasks.FindTasks(c.Request().Context(), f)
+	ts, page, err := s.Tasks.FindTaskPage(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
@@ -67,7 +76,11 @@ func (s *Server) handleTasks(c echo.Context) error {
 	for i, t := range ts {
 		items[i] = TaskItem{Task: t, Overdue: t.Overdue(now)}
 	}
-	return c.JSON(http.StatusOK, TaskList{Tasks: items, Total: n, Now: now.UTC()})
+	l := TaskList{Tasks: items, Total: page.Total, TotalExact: page.TotalExact, NextCursor: page.Next, PrevCursor: page.Prev, Now: now.UTC()}
+	if compact {
+		return c.JSON(http.StatusOK, compactTaskList(l))
+	}
+	return c.JSON(http.StatusOK, l)
 }
 
 // taskStatesParam reads state: one state, several separated by commas or

@@ -68,7 +68,7 @@ func (s *Server) handleTile(c echo.Context) error {
 		}
 		r.Scope = &tiles.Scope{Key: strings.Join(sc.Regions, ","), Regions: sc.Regions, Contains: inArea}
 	}
-	t, hit, err := s.Tiles.Get(c.Request().Context(), r)
+	t, state, err := s.Tiles.Fetch(c.Request().Context(), r)
 	if err != nil {
 		if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
 			return nil // the map dropped the request (panned away): nobody to answer
@@ -76,11 +76,7 @@ func (s *Server) handleTile(c echo.Context) error {
 		return err
 	}
 	h := c.Response().Header()
-	if hit {
-		h.Set("X-Tile-Cache", "hit")
-	} else {
-		h.Set("X-Tile-Cache", "miss")
-	}
+	h.Set("X-Tile-Cache", state) // hit, miss, or stale (see tiles.Server.Fetch)
 	// Data layers change with every ingest: the browser keeps the tile but
 	// asks again (a 304 when unchanged). The basemap changes rarely.
 	if r.Layer == tiles.LayerBase {

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strings"
 	"time"
 
 	"skygrid"
@@ -68,41 +70,140 @@ func (db *DB) FindEventByID(ctx context.Context, id int64) (*skygrid.Event, erro
 	return e, nil
 }
 
-// FindEvents returns matching events, most recent first, and the total.
+// FindEvents returns matching events, most recent first, and the total
+// (exact: counted now when the kept count is older than the data).
 func (db *DB) FindEvents(ctx context.Context, f skygrid.EventFilter) ([]*skygrid.Event, int, error) {
-	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if f.Limit > 0 || f.Offset > 0 || f.Cursor != "" {
+		es, p, err := db.findEventPage(ctx, f, true)
+		return es, p.Total, err
+	}
+	tx, err := db.BeginTx(ctx, &readOnly)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer tx.Rollback()
+	if f.Brief {
+		es, err := findBriefEvents(ctx, tx, f)
+		return es, len(es), err
+	}
 	es, n, err := findEvents(ctx, tx, f)
 	if err != nil {
 		return nil, 0, err
 	}
-	// Attach the task of each event (one query).
-	if len(es) > 0 {
-		byID := map[int64]*skygrid.Event{}
-		for _, e := range es {
-			byID[e.ID] = e
-		}
-		// In chunks: SQLite takes at most 32,766 variables a statement,
-		// and the tile layer reads every event.
-		ids := eventIDs(es)
-		for len(ids) > 0 {
-			k := min(len(ids), 10000)
-			tasks, _, err := findTasks(ctx, tx, skygrid.TaskFilter{}, nil, ids[:k]...)
-			if err != nil {
-				return nil, 0, err
-			}
-			for _, t := range tasks {
-				if e := byID[t.EventID]; e != nil {
-					e.Task = t
-				}
-			}
-			ids = ids[k:]
-		}
+	if err := attachTasks(ctx, tx, es); err != nil {
+		return nil, 0, err
 	}
 	return es, n, nil
+}
+
+// FindEventPage returns a page of events and what the page says (see
+// skygrid.EventService).
+func (db *DB) FindEventPage(ctx context.Context, f skygrid.EventFilter) ([]*skygrid.Event, skygrid.Page, error) {
+	return db.findEventPage(ctx, f, false)
+}
+
+// eventKeyset is the events' order: most recent first sight first (the
+// index events_first_seen), ties by id.
+var eventKeyset = keyset{list: "events", cols: []string{"first_seen", "id"}, desc: true}
+
+// findEventPage finds a page of events in two steps (the page's keys
+// along the order's index, then those events in full, with their tasks)
+// and their total (see DB.count).
+func (db *DB) findEventPage(ctx context.Context, f skygrid.EventFilter, exact bool) ([]*skygrid.Event, skygrid.Page, error) {
+	k := eventKeyset
+	c, err := pageCursor(f.Cursor, f.Offset, k)
+	if err != nil {
+		return nil, skygrid.Page{}, err
+	}
+	var args []any
+	conds := eventConds(f, &args)
+	tx, err := db.BeginTx(ctx, &readOnly)
+	if err != nil {
+		return nil, skygrid.Page{}, fmt.Errorf("find events: begin: %w", err)
+	}
+	defer tx.Rollback()
+	q, qargs := k.pageQuery(" FROM events", conds, args, c, f.Limit, f.Offset)
+	rows, err := tx.QueryContext(ctx, q, qargs...)
+	if err != nil {
+		return nil, skygrid.Page{}, fmt.Errorf("find events: a page: %w", err)
+	}
+	keys, err := scanKeys(rows, len(k.cols))
+	rows.Close()
+	if err != nil {
+		return nil, skygrid.Page{}, fmt.Errorf("find events: a page: %w", err)
+	}
+	keys, page := k.trim(keys, f.Limit, f.Offset, c)
+	es, err := eventsByID(ctx, tx, ids(keys))
+	if err == nil {
+		err = attachTasks(ctx, tx, es)
+	}
+	if err != nil {
+		return nil, skygrid.Page{}, err
+	}
+	tx.Rollback()
+	page.Total, page.TotalExact, err = db.count(ctx, countKey("events", conds, args), "", "", exact, func(ctx context.Context) (int, error) {
+		return db.countRows(ctx, "events", " FROM events", conds, args)
+	})
+	return es, page, err
+}
+
+// attachTasks sets the task of each event that has one (one query per
+// 10,000 events: SQLite takes at most 32,766 variables a statement, and
+// the map reads every event).
+func attachTasks(ctx context.Context, tx *Tx, es []*skygrid.Event) error {
+	byID := map[int64]*skygrid.Event{}
+	for _, e := range es {
+		byID[e.ID] = e
+	}
+	ids := eventIDs(es)
+	for len(ids) > 0 {
+		k := min(len(ids), 10000)
+		tasks, _, err := findTasks(ctx, tx, skygrid.TaskFilter{}, nil, ids[:k]...)
+		if err != nil {
+			return err
+		}
+		for _, t := range tasks {
+			if e := byID[t.EventID]; e != nil {
+				e.Task = t
+			}
+		}
+		ids = ids[k:]
+	}
+	return nil
+}
+
+// eventsByID reads events in full, in the order of ids.
+func eventsByID(ctx context.Context, tx *Tx, ids []int64) ([]*skygrid.Event, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	in := make([]any, len(ids))
+	for i, id := range ids {
+		in[i] = id
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+eventCols+` FROM events WHERE id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, in...)
+	if err != nil {
+		return nil, fmt.Errorf("find events: the page's events: %w", err)
+	}
+	defer rows.Close()
+	byID := make(map[int64]*skygrid.Event, len(ids))
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find events: the page's events: %w", err)
+		}
+		byID[e.ID] = e
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find events: the page's events: %w", err)
+	}
+	out := make([]*skygrid.Event, 0, len(ids))
+	for _, id := range ids {
+		if e := byID[id]; e != nil {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 func eventIDs(es []*skygrid.Event) []int64 {
@@ -113,66 +214,118 @@ func eventIDs(es []*skygrid.Event) []int64 {
 	return out
 }
 
+// findEvents returns every matching event inside tx, most recent first,
+// and their total.
 func findEvents(ctx context.Context, tx *Tx, f skygrid.EventFilter) ([]*skygrid.Event, int, error) {
-	var conds []string
 	var args []any
-	if f.ID != nil {
-		conds, args = append(conds, "id = ?"), append(args, *f.ID)
-	}
-	if c := eventScopeCond(f.Scope, &args); c != "" {
-		conds = append(conds, c)
-	}
-	if f.Bbox != nil {
-		conds = append(conds, "lon >= ? AND lon <= ? AND lat >= ? AND lat <= ?")
-		args = append(args, f.Bbox.Min[0], f.Bbox.Max[0], f.Bbox.Min[1], f.Bbox.Max[1])
-	}
-	if f.Since != nil {
-		conds, args = append(conds, "last_seen >= ?"), append(args, ts(*f.Since))
-	}
-	if f.Until != nil {
-		conds, args = append(conds, "first_seen < ?"), append(args, ts(*f.Until))
-	}
-	if f.FirstSince != nil {
-		conds, args = append(conds, "first_seen >= ?"), append(args, ts(*f.FirstSince))
-	}
-	if f.Class != nil {
-		conds, args = append(conds, "class = ?"), append(args, *f.Class)
-	}
-	if f.State != nil {
-		conds, args = append(conds, "state = ?"), append(args, *f.State)
-	}
-	if f.RegionID != nil {
-		conds = append(conds, "(grid_id = ? OR township_id = ? OR county_id = ?)")
-		args = append(args, *f.RegionID, *f.RegionID, *f.RegionID)
-	}
-	if f.CountyID != nil {
-		conds, args = append(conds, "county_id = ?"), append(args, *f.CountyID)
-	}
-	if f.GridID != nil {
-		conds, args = append(conds, "grid_id = ?"), append(args, *f.GridID)
-	}
-	if f.History != nil {
-		conds, args = append(conds, "history = ?"), append(args, *f.History)
-	}
-	if f.CrossBorder != nil {
-		conds, args = append(conds, "cross_border = ?"), append(args, *f.CrossBorder)
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+eventCols+`, COUNT(*) OVER () FROM events`+where(conds)+
-		` ORDER BY first_seen DESC, id DESC`+limitOffset(f.Limit, f.Offset), args...)
+	conds := eventConds(f, &args)
+	rows, err := tx.QueryContext(ctx, `SELECT `+eventCols+` FROM events`+where(conds)+` ORDER BY first_seen DESC, id DESC`, args...)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("find events: %w", err)
 	}
 	defer rows.Close()
 	var out []*skygrid.Event
-	n := 0
 	for rows.Next() {
-		e, err := scanEvent(rows, &n)
+		e, err := scanEvent(rows)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, fmt.Errorf("find events: read a row: %w", err)
 		}
 		out = append(out, e)
 	}
-	return out, n, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("find events: %w", err)
+	}
+	return out, len(out), nil
+}
+
+// findBriefEvents returns every matching event with what a map draws
+// (skygrid.EventFilter.Brief), in one pass.
+func findBriefEvents(ctx context.Context, tx *Tx, f skygrid.EventFilter) ([]*skygrid.Event, error) {
+	var args []any
+	conds := eventConds(f, &args)
+	rows, err := tx.QueryContext(ctx, `SELECT events.id, events.class, events.state, events.first_seen, events.last_seen, events.lon, events.lat,
+		events.min_lon, events.min_lat, events.max_lon, events.max_lat, events.hotspot_count, events.max_frp, COALESCE(events.grid_id, ''),
+		COALESCE(events.township_id, ''), COALESCE(events.county_id, ''), events.history, events.cross_border,
+		COALESCE(t.id, 0), COALESCE(t.state, ''), COALESCE(t.grid_id, '')
+		FROM events LEFT JOIN tasks t ON t.event_id = events.id`+where(conds)+` ORDER BY events.first_seen DESC, events.id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find events for a map: %w", err)
+	}
+	defer rows.Close()
+	var out []*skygrid.Event
+	for rows.Next() {
+		e := &skygrid.Event{}
+		var first, last string
+		t := &skygrid.Task{}
+		if err := rows.Scan(&e.ID, &e.Class, &e.State, &first, &last, &e.Point[0], &e.Point[1], &e.Bound.Min[0], &e.Bound.Min[1],
+			&e.Bound.Max[0], &e.Bound.Max[1], &e.HotspotCount, &e.MaxFRP, &e.GridID, &e.TownshipID, &e.CountyID, &e.History, &e.CrossBorder,
+			&t.ID, &t.State, &t.GridID); err != nil {
+			return nil, fmt.Errorf("find events for a map: read a row: %w", err)
+		}
+		e.FirstSeen, e.LastSeen = parseTS(first), parseTS(last)
+		if t.ID != 0 {
+			t.EventID = e.ID
+			e.Task = t
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find events for a map: %w", err)
+	}
+	return out, nil
+}
+
+// eventConds is the filter's SQL conditions on the events table, their
+// arguments added to args. A "+" keeps SQLite from reading the rows by
+// that column's index rather than along the order's (see taskConds).
+func eventConds(f skygrid.EventFilter, args *[]any) []string {
+	var conds []string
+	add := func(cond string, a ...any) {
+		conds = append(conds, cond)
+		*args = append(*args, a...)
+	}
+	if f.ID != nil {
+		add("events.id = ?", *f.ID)
+	}
+	if f.Bbox != nil {
+		add("events.lon >= ? AND events.lon <= ? AND events.lat >= ? AND events.lat <= ?", f.Bbox.Min[0], f.Bbox.Max[0], f.Bbox.Min[1], f.Bbox.Max[1])
+	}
+	if f.Since != nil {
+		add("+events.last_seen >= ?", ts(*f.Since))
+	}
+	if f.Until != nil {
+		add("events.first_seen < ?", ts(*f.Until))
+	}
+	if f.FirstSince != nil {
+		add("events.first_seen >= ?", ts(*f.FirstSince))
+	}
+	if f.Class != nil {
+		add("events.class = ?", *f.Class)
+	}
+	if f.State != nil {
+		add("events.state = ?", *f.State)
+	}
+	if f.RegionID != nil {
+		add("(events.grid_id = ? OR events.township_id = ? OR events.county_id = ?)", *f.RegionID, *f.RegionID, *f.RegionID)
+	}
+	if f.CountyID != nil {
+		add("+events.county_id = ?", *f.CountyID)
+	}
+	if f.GridID != nil {
+		add("events.grid_id = ?", *f.GridID)
+	}
+	if f.History != nil {
+		add("events.history = ?", *f.History)
+	}
+	if f.CrossBorder != nil {
+		add("events.cross_border = ?", *f.CrossBorder)
+	}
+	// The scope last: SQLite tests the conditions in their order, and the
+	// scope reads the event's task.
+	if c := eventScopeCond(f.Scope, args); c != "" {
+		conds = append(conds, c)
+	}
+	return conds
 }
 
 // eventScopeCond keeps the events in scope: an event with a task where the
@@ -187,6 +340,9 @@ func eventScopeCond(s *skygrid.Scope, args *[]any) string {
 	}
 	tc := taskScopeCond(s, args)
 	own := scopeCond(s, args, "events.grid_id", "events.township_id", "events.county_id")
-	return "(CASE WHEN EXISTS (SELECT 1 FROM tasks t0 WHERE t0.event_id = events.id) THEN events.id IN (SELECT t.event_id" + taskFrom +
-		" WHERE " + tc + ") ELSE " + own + " END)"
+	// The task's condition is asked of the event's own task (an index
+	// lookup), not of every task in scope at once: a page of events reads
+	// a few hundred events, not the season's tasks.
+	return "(CASE WHEN EXISTS (SELECT 1 FROM tasks t0 WHERE t0.event_id = events.id) THEN EXISTS (SELECT 1" + taskFrom +
+		" WHERE t.event_id = events.id AND " + tc + ") ELSE " + own + " END)"
 }

@@ -2,7 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
+	"fmt"
+	"slices"
 	"time"
 
 	"skygrid"
@@ -12,9 +13,14 @@ import (
 
 var _ skygrid.HotspotService = (*DB)(nil)
 
-// FindHotspots returns matching hotspots, most recent first, and the total.
+// FindHotspots returns matching hotspots, most recent first, and the
+// total (exact: counted now when the kept count is older than the data).
 func (db *DB) FindHotspots(ctx context.Context, f skygrid.HotspotFilter) ([]*skygrid.Hotspot, int, error) {
-	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if f.Limit > 0 || f.Offset > 0 || f.Cursor != "" {
+		hs, p, err := db.findHotspotPage(ctx, f, true)
+		return hs, p.Total, err
+	}
+	tx, err := db.BeginTx(ctx, &readOnly)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -22,48 +28,126 @@ func (db *DB) FindHotspots(ctx context.Context, f skygrid.HotspotFilter) ([]*sky
 	return findHotspots(ctx, tx, f)
 }
 
-func findHotspots(ctx context.Context, tx *Tx, f skygrid.HotspotFilter) ([]*skygrid.Hotspot, int, error) {
-	var conds []string
-	var args []any
-	if f.Scope != nil && !f.Scope.All {
-		conds = append(conds, "event_id IN (SELECT id FROM events WHERE "+eventScopeCond(f.Scope, &args)+")")
-	}
-	if f.Bbox != nil {
-		e := e5Bound(*f.Bbox)
-		conds = append(conds, "lon_e5 >= ? AND lon_e5 <= ? AND lat_e5 >= ? AND lat_e5 <= ?")
-		args = append(args, e[0], e[1], e[2], e[3])
-	}
-	if f.Since != nil {
-		conds, args = append(conds, "id >= ? AND acq_time >= ?"), append(args, minuteID(f.Since.Unix()), f.Since.Unix())
-	}
-	if f.Until != nil {
-		conds, args = append(conds, "id < ? AND acq_time < ?"), append(args, minuteID(f.Until.Unix()+59), f.Until.Unix())
-	}
-	if f.Status != nil {
-		conds, args = append(conds, "status = ?"), append(args, *f.Status)
-	}
-	if f.EventID != nil {
-		conds, args = append(conds, "event_id = ?"), append(args, *f.EventID)
-	}
-	if f.BatchID != nil {
-		conds, args = append(conds, "batch_id = ?"), append(args, *f.BatchID)
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+hotspotCols+`, COUNT(*) OVER () FROM hotspots`+where(conds)+
-		` ORDER BY id DESC`+limitOffset(f.Limit, f.Offset), args...)
+// FindHotspotPage returns a page of hotspots and what the page says (see
+// skygrid.HotspotService).
+func (db *DB) FindHotspotPage(ctx context.Context, f skygrid.HotspotFilter) ([]*skygrid.Hotspot, skygrid.Page, error) {
+	return db.findHotspotPage(ctx, f, false)
+}
+
+// hotspotKeyset is the hotspots' order: newest first (the id is the
+// acquisition minute and a sequence number: the table's own order).
+var hotspotKeyset = keyset{list: "hotspots", cols: []string{"id"}, desc: true}
+
+// findHotspotPage finds a page of hotspots along their ids and the total
+// (see DB.count).
+func (db *DB) findHotspotPage(ctx context.Context, f skygrid.HotspotFilter, exact bool) ([]*skygrid.Hotspot, skygrid.Page, error) {
+	k := hotspotKeyset
+	c, err := pageCursor(f.Cursor, f.Offset, k)
 	if err != nil {
-		return nil, 0, err
+		return nil, skygrid.Page{}, err
+	}
+	var pargs []any
+	pconds := hotspotConds(f, &pargs, false)
+	if c != nil {
+		pconds = append(pconds, k.seek(c, &pargs))
+	}
+	lim := f.Limit
+	if lim > 0 {
+		lim++
+	}
+	tx, err := db.BeginTx(ctx, &readOnly)
+	if err != nil {
+		return nil, skygrid.Page{}, fmt.Errorf("find hotspots: begin: %w", err)
+	}
+	defer tx.Rollback()
+	hs, err := queryHotspots(ctx, tx, pconds, pargs, k.order(c != nil && c.Before)+limitOffset(lim, f.Offset))
+	if err != nil {
+		return nil, skygrid.Page{}, err
+	}
+	keys := make([]pageKeys, len(hs))
+	for i, h := range hs {
+		keys[i] = pageKeys{h.ID}
+	}
+	keys, page := k.trim(keys, f.Limit, f.Offset, c)
+	if len(hs) > len(keys) {
+		hs = hs[:len(keys)]
+	}
+	if c != nil && c.Before {
+		slices.Reverse(hs)
+	}
+	tx.Rollback()
+	var args []any
+	conds := hotspotConds(f, &args, true)
+	page.Total, page.TotalExact, err = db.count(ctx, countKey("hotspots", conds, args), "", "", exact, func(ctx context.Context) (int, error) {
+		return db.countRows(ctx, "hotspots", " FROM hotspots", conds, args)
+	})
+	return hs, page, err
+}
+
+// findHotspots returns every matching hotspot inside tx, most recent
+// first, and their total.
+func findHotspots(ctx context.Context, tx *Tx, f skygrid.HotspotFilter) ([]*skygrid.Hotspot, int, error) {
+	var args []any
+	conds := hotspotConds(f, &args, true)
+	hs, err := queryHotspots(ctx, tx, conds, args, ` ORDER BY id DESC`)
+	return hs, len(hs), err
+}
+
+func queryHotspots(ctx context.Context, tx *Tx, conds []string, args []any, tail string) ([]*skygrid.Hotspot, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+hotspotCols+` FROM hotspots`+where(conds)+tail, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find hotspots: %w", err)
 	}
 	defer rows.Close()
 	var out []*skygrid.Hotspot
-	n := 0
 	for rows.Next() {
-		h, err := scanHotspot(rows, &n)
+		h, err := scanHotspot(rows)
 		if err != nil {
-			return nil, 0, err
+			return nil, fmt.Errorf("find hotspots: read a row: %w", err)
 		}
 		out = append(out, h)
 	}
-	return out, n, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find hotspots: %w", err)
+	}
+	return out, nil
+}
+
+// hotspotConds is the filter's SQL conditions, their arguments added to
+// args. The scope is asked of each hotspot's event as the rows are read
+// (a page reads a few hundred), or, when every match is read (many: a
+// count, a whole list), of the events in scope listed once.
+func hotspotConds(f skygrid.HotspotFilter, args *[]any, many bool) []string {
+	var conds []string
+	if f.Bbox != nil {
+		e := e5Bound(*f.Bbox)
+		conds = append(conds, "lon_e5 >= ? AND lon_e5 <= ? AND lat_e5 >= ? AND lat_e5 <= ?")
+		*args = append(*args, e[0], e[1], e[2], e[3])
+	}
+	if f.Since != nil {
+		conds, *args = append(conds, "id >= ? AND acq_time >= ?"), append(*args, minuteID(f.Since.Unix()), f.Since.Unix())
+	}
+	if f.Until != nil {
+		conds, *args = append(conds, "id < ? AND acq_time < ?"), append(*args, minuteID(f.Until.Unix()+59), f.Until.Unix())
+	}
+	if f.Status != nil {
+		conds, *args = append(conds, "status = ?"), append(*args, *f.Status)
+	}
+	if f.EventID != nil {
+		conds, *args = append(conds, "event_id = ?"), append(*args, *f.EventID)
+	}
+	if f.BatchID != nil {
+		conds, *args = append(conds, "batch_id = ?"), append(*args, *f.BatchID)
+	}
+	// The scope last: SQLite tests the conditions in their order.
+	if f.Scope != nil && !f.Scope.All {
+		if many {
+			conds = append(conds, "event_id IN (SELECT id FROM events WHERE "+eventScopeCond(f.Scope, args)+")")
+		} else {
+			conds = append(conds, "EXISTS (SELECT 1 FROM events WHERE events.id = hotspots.event_id AND "+eventScopeCond(f.Scope, args)+")")
+		}
+	}
+	return conds
 }
 
 // Hotspot ids: the acquisition minute times 2^20 plus a sequence number

@@ -35,6 +35,8 @@ type DB struct {
 	// the lock up front, not half-way), which would make every read
 	// transaction wait for a running write.
 	rdb *sql.DB
+	// counts keeps the lists' totals until the data changes (page.go).
+	counts countCache
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// PublicURL is where users reach the web app, for links in
@@ -47,7 +49,7 @@ type DB struct {
 	// tokenUses writes API tokens' last use in the background (user.go).
 	tokenUses tokenUses
 	// BusyTimeout is how long a statement waits for another connection's
-	// write lock before it fails as busy (default 10 s).
+	// write lock before it fails as busy (default writeWait).
 	BusyTimeout time.Duration
 }
 
@@ -56,6 +58,17 @@ type DB struct {
 func NewDB(dsn string) *DB {
 	return &DB{DSN: dsn, Now: time.Now, PublicURL: "http://127.0.0.1:8080"}
 }
+
+// writeWait is how long a write waits for another to finish (SQLite's
+// busy timeout) before it fails with "database is locked". A file is
+// ingested in one transaction, all or nothing, and holds the write lock
+// throughout: a million rows take seconds, and a minute on a busy
+// machine. Reads never wait (WAL; see rdb); a log-in or a task report
+// made meanwhile waits for the ingest to commit.
+const writeWait = 2 * time.Minute
+
+// idleConns is how many connections each pool keeps open when idle.
+const idleConns = 16
 
 // Open opens the database with WAL, foreign keys and a busy timeout, and
 // applies the embedded migrations that have not run yet.
@@ -66,9 +79,9 @@ func (db *DB) Open() (err error) {
 	memory := db.DSN == ":memory:"
 	busy := db.BusyTimeout
 	if busy <= 0 {
-		busy = 10 * time.Second
+		busy = writeWait
 	}
-	dsn := "file:" + db.DSN + fmt.Sprintf("?_foreign_keys=on&_busy_timeout=%d&_txlock=immediate&_cache_size=-16384", busy.Milliseconds())
+	dsn := fmt.Sprintf("file:%s?_foreign_keys=on&_busy_timeout=%d&_txlock=immediate&_cache_size=-16384", db.DSN, busy.Milliseconds())
 	if !memory {
 		dsn += "&_journal_mode=WAL&_synchronous=NORMAL"
 	}
@@ -79,6 +92,10 @@ func (db *DB) Open() (err error) {
 		// Every connection to :memory: is a new database: keep one.
 		db.db.SetMaxOpenConns(1)
 	}
+	// Keep the connections a busy server uses (database/sql keeps 2 idle
+	// by default: the others would be closed and opened again, their
+	// schema read again, at every burst of requests).
+	db.db.SetMaxIdleConns(idleConns)
 	if err := db.db.Ping(); err != nil {
 		db.db.Close()
 		return fmt.Errorf("open %s: %w", db.DSN, err)
@@ -102,6 +119,7 @@ func (db *DB) Open() (err error) {
 			db.db.Close()
 			return err
 		}
+		db.rdb.SetMaxIdleConns(idleConns)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -101,14 +102,25 @@ func scopeCond(s *skygrid.Scope, args *[]any, grid, township, county string) str
 	return fmt.Sprintf("(%s IN %s OR %s IN %s OR %s IN %s)", grid, in, township, in, county, in)
 }
 
-// FindTasks returns matching tasks, newest first, and the total.
+// FindTasks returns matching tasks, newest first, and the total (exact:
+// counted now when the kept count is older than the data).
 func (db *DB) FindTasks(ctx context.Context, f skygrid.TaskFilter) ([]*skygrid.Task, int, error) {
-	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, 0, fmt.Errorf("find tasks: begin: %w", err)
+	if f.Limit == 0 && f.Offset == 0 && f.Cursor == "" {
+		tx, err := db.BeginTx(ctx, &readOnly)
+		if err != nil {
+			return nil, 0, fmt.Errorf("find tasks: begin: %w", err)
+		}
+		defer tx.Rollback()
+		return findTasks(ctx, tx, f, nil)
 	}
-	defer tx.Rollback()
-	return findTasks(ctx, tx, f, nil)
+	ts, p, err := db.findTaskPage(ctx, f, true)
+	return ts, p.Total, err
+}
+
+// FindTaskPage returns a page of tasks and what the page says (see
+// skygrid.TaskService).
+func (db *DB) FindTaskPage(ctx context.Context, f skygrid.TaskFilter) ([]*skygrid.Task, skygrid.Page, error) {
+	return db.findTaskPage(ctx, f, false)
 }
 
 // FindTaskByID returns a task with its photos.
@@ -160,16 +172,53 @@ func findTaskInScope(ctx context.Context, tx *Tx, id int64, scope skygrid.Scope)
 
 // The area of a task as scanTask reads it: its grid's county and
 // township (once reassigned, the new grid's), or for a task without a
-// grid (the city's unassigned queue) its event's; and the deadline that
-// counts now (none once reported).
+// grid (the city's unassigned queue) its event's. The lists read the copy
+// that migration 0010's triggers keep in tasks.list_county_id and
+// list_township_id (” for none).
 const (
 	taskCountyExpr   = `(CASE gp.level WHEN 'county' THEN g.parent_id WHEN 'township' THEN gp.parent_id ELSE e.county_id END)`
 	taskTownshipExpr = `(CASE gp.level WHEN 'county' THEN NULL WHEN 'township' THEN g.parent_id ELSE e.township_id END)`
-	taskDeadlineExpr = `(CASE t.state WHEN 'dispatched' THEN t.ack_due WHEN 'acknowledged' THEN t.report_due END)`
-	// taskAreaJoins names the task's county (tc) and township (tw).
-	taskAreaJoins = ` LEFT JOIN regions tc ON tc.id = ` + taskCountyExpr + ` LEFT JOIN regions tw ON tw.id = ` + taskTownshipExpr
 )
 
+// taskListFrom is the FROM clause of a list's first step: the task, its
+// event, its grid and the grid's parent (the scope), and its county (tc)
+// and township (tw) by name (the search). SQLite leaves out the LEFT
+// JOINs a query does not use; CROSS JOIN keeps the tasks the outer loop,
+// read along the order's index (SQLite would otherwise read the events
+// by the index of a filter on them and sort every match).
+const taskListFrom = ` FROM tasks t CROSS JOIN events e ON e.id = t.event_id LEFT JOIN regions g ON g.id = t.grid_id
+	LEFT JOIN regions gp ON gp.id = g.parent_id LEFT JOIN regions tc ON tc.id = t.list_county_id LEFT JOIN regions tw ON tw.id = t.list_township_id`
+
+// taskCountFrom is the FROM clause of a count with conditions conds:
+// the task and the joins of taskListFrom the conditions read. (SQLite
+// leaves unused LEFT JOINs out of a page's query, not out of a count.)
+// Every task has its event (tasks.event_id is NOT NULL REFERENCES
+// events, and foreign keys are on): the event is left out too when no
+// condition reads it.
+func taskCountFrom(conds []string) string {
+	all := strings.Join(conds, " ")
+	uses := func(alias string) bool { return regexp.MustCompile(`\b` + alias + `\.`).MatchString(all) }
+	from := ` FROM tasks t`
+	if uses("e") {
+		from += ` JOIN events e ON e.id = t.event_id`
+	}
+	if uses("g") || uses("gp") {
+		from += ` LEFT JOIN regions g ON g.id = t.grid_id`
+	}
+	if uses("gp") {
+		from += ` LEFT JOIN regions gp ON gp.id = g.parent_id`
+	}
+	if uses("tc") {
+		from += ` LEFT JOIN regions tc ON tc.id = t.list_county_id`
+	}
+	if uses("tw") {
+		from += ` LEFT JOIN regions tw ON tw.id = t.list_township_id`
+	}
+	return from
+}
+
+// findTasks returns the matching tasks inside tx in the filter's order
+// (a page of them from its offset, with a limit), and their total.
 func findTasks(ctx context.Context, tx *Tx, f skygrid.TaskFilter, eventID *int64, eventIDs ...int64) ([]*skygrid.Task, int, error) {
 	var conds []string
 	var args []any
@@ -182,20 +231,27 @@ func findTasks(ctx context.Context, tx *Tx, f skygrid.TaskFilter, eventID *int64
 			args = append(args, id)
 		}
 	}
-	conds = append(conds, taskConds(f, &args)...)
-	if f.Limit > 0 {
-		return findTaskPage(ctx, tx, f, where(conds), args)
+	conds = append(conds, taskConds(f, &args, true)...)
+	if f.Limit > 0 || f.Offset > 0 {
+		k := taskKeyset(f.Sort, f.Desc)
+		ts, _, err := taskPage(ctx, tx, k, conds, args, nil, f.Limit, f.Offset)
+		if err != nil {
+			return nil, 0, err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+taskCountFrom(conds)+where(conds), args...).Scan(&n); err != nil {
+			return nil, 0, fmt.Errorf("count tasks: %w", err)
+		}
+		return ts, n, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+taskCols+`, COUNT(*) OVER ()`+taskFrom+taskAreaJoins+where(conds)+
-		taskOrder(f.Sort, f.Desc)+limitOffset(0, f.Offset), args...)
+	rows, err := tx.QueryContext(ctx, `SELECT `+taskCols+taskFrom+taskListJoins+where(conds)+taskKeyset(f.Sort, f.Desc).order(false), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find tasks: %w", err)
 	}
 	defer rows.Close()
 	var out []*skygrid.Task
-	n := 0
 	for rows.Next() {
-		t, err := scanTask(rows, &n)
+		t, err := scanTask(rows)
 		if err != nil {
 			return nil, 0, fmt.Errorf("find tasks: read a row: %w", err)
 		}
@@ -204,44 +260,76 @@ func findTasks(ctx context.Context, tx *Tx, f skygrid.TaskFilter, eventID *int64
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find tasks: %w", err)
 	}
-	if len(out) == 0 && f.Offset > 0 {
-		n, err = countTasks(ctx, tx, "", args)
-	}
-	return out, n, err
+	return out, len(out), nil
 }
 
-// findTaskPage finds a page of tasks in two steps: the ids of the page, in
-// order, and the total, from narrow rows; then those tasks in full. (One
-// query computes every column, names included, of every match before it
-// sorts them: 3 times slower for 20,000 matches, BenchmarkTaskList.)
-func findTaskPage(ctx context.Context, tx *Tx, f skygrid.TaskFilter, where string, args []any) ([]*skygrid.Task, int, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT t.id, COUNT(*) OVER ()`+taskFrom+taskAreaJoins+where+taskOrder(f.Sort, f.Desc)+
-		limitOffset(f.Limit, f.Offset), args...)
+// taskListJoins adds to taskFrom the joins of taskListFrom it lacks.
+const taskListJoins = ` LEFT JOIN regions tc ON tc.id = t.list_county_id LEFT JOIN regions tw ON tw.id = t.list_township_id`
+
+// findTaskPage finds the total of a list (see countTasks), then a page of
+// tasks (by limit and offset or cursor) in a read transaction. The total
+// chooses how the page is read: along the order's index (a large share of
+// the tasks match), or by the filters' indexes and sorted (a few do).
+func (db *DB) findTaskPage(ctx context.Context, f skygrid.TaskFilter, exact bool) ([]*skygrid.Task, skygrid.Page, error) {
+	k := taskKeyset(f.Sort, f.Desc)
+	c, err := pageCursor(f.Cursor, f.Offset, k)
 	if err != nil {
-		return nil, 0, fmt.Errorf("find tasks: a page: %w", err)
+		return nil, skygrid.Page{}, err
 	}
-	var ids []int64
-	n := 0
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id, &n); err != nil {
-			rows.Close()
-			return nil, 0, fmt.Errorf("find tasks: a page: %w", err)
-		}
-		ids = append(ids, id)
+	total, totalExact, err := db.countTasks(ctx, f, exact)
+	if err != nil {
+		return nil, skygrid.Page{}, err
 	}
+	var args []any
+	conds := taskConds(f, &args, total > sortFewer)
+	tx, err := db.BeginTx(ctx, &readOnly)
+	if err != nil {
+		return nil, skygrid.Page{}, fmt.Errorf("find tasks: begin: %w", err)
+	}
+	defer tx.Rollback()
+	ts, page, err := taskPage(ctx, tx, k, conds, args, c, f.Limit, f.Offset)
+	page.Total, page.TotalExact = total, totalExact
+	return ts, page, err
+}
+
+// sortFewer: a list of at most this many matches is read by its filters'
+// indexes and sorted (a few milliseconds), not along its order's index.
+const sortFewer = 2000
+
+// pageCursor decodes a list's cursor (nil for none); a cursor and an
+// offset together are refused.
+func pageCursor(s string, offset int, k keyset) (*cursor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if offset > 0 {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "give a cursor or an offset, not both")
+	}
+	return decodeCursor(s, k.list, k.sort, k.desc, len(k.cols))
+}
+
+// taskPage finds a page in two steps: the keys of the page's rows, in
+// order, from narrow rows read along the order's index; then those tasks
+// in full. (One query would compute every column, names included, of
+// every row it reads.)
+func taskPage(ctx context.Context, tx *Tx, k keyset, conds []string, args []any, c *cursor, limit, offset int) ([]*skygrid.Task, skygrid.Page, error) {
+	q, qargs := k.pageQuery(taskListFrom, conds, args, c, limit, offset)
+	rows, err := tx.QueryContext(ctx, q, qargs...)
+	if err != nil {
+		return nil, skygrid.Page{}, fmt.Errorf("find tasks: a page: %w", err)
+	}
+	keys, err := scanKeys(rows, len(k.cols))
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("find tasks: a page: %w", err)
+	if err != nil {
+		return nil, skygrid.Page{}, fmt.Errorf("find tasks: a page: %w", err)
 	}
-	if len(ids) == 0 {
-		if f.Offset == 0 {
-			return nil, 0, nil
-		}
-		// Past the last page: the total all the same.
-		n, err := countTasks(ctx, tx, where, args)
-		return nil, n, err
-	}
+	keys, page := k.trim(keys, limit, offset, c)
+	ts, err := tasksByID(ctx, tx, ids(keys))
+	return ts, page, err
+}
+
+// tasksByID reads tasks in full, in the order of ids.
+func tasksByID(ctx context.Context, tx *Tx, ids []int64) ([]*skygrid.Task, error) {
 	byID := make(map[int64]*skygrid.Task, len(ids))
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
@@ -249,60 +337,86 @@ func findTaskPage(ctx context.Context, tx *Tx, f skygrid.TaskFilter, where strin
 		for i, id := range chunk {
 			in[i] = id
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+taskCols+taskFrom+
-			` WHERE t.id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, in...)
+		rows, err := tx.QueryContext(ctx, `SELECT `+taskCols+taskFrom+` WHERE t.id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, in...)
 		if err != nil {
-			return nil, 0, fmt.Errorf("find tasks: the page's tasks: %w", err)
+			return nil, fmt.Errorf("find tasks: the page's tasks: %w", err)
 		}
 		for rows.Next() {
 			t, err := scanTask(rows)
 			if err != nil {
 				rows.Close()
-				return nil, 0, fmt.Errorf("find tasks: the page's tasks: %w", err)
+				return nil, fmt.Errorf("find tasks: the page's tasks: %w", err)
 			}
 			byID[t.ID] = t
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, 0, fmt.Errorf("find tasks: the page's tasks: %w", err)
+			return nil, fmt.Errorf("find tasks: the page's tasks: %w", err)
 		}
 	}
 	out := make([]*skygrid.Task, 0, len(ids))
 	for _, id := range ids {
-		out = append(out, byID[id])
+		if t := byID[id]; t != nil {
+			out = append(out, t)
+		}
 	}
-	return out, n, nil
+	return out, nil
 }
 
-// countTasks counts the tasks matching a WHERE clause.
-func countTasks(ctx context.Context, tx *Tx, where string, args []any) (int, error) {
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+taskFrom+taskAreaJoins+where, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count tasks: %w", err)
+// countTasks is the total of a task list (see DB.count). An overdue list
+// is counted again every overdueRecount, not every second: its count is
+// exact at the second it was made, and taken as it is (not exact) for
+// the rest of that time unless exact is required.
+func (db *DB) countTasks(ctx context.Context, f skygrid.TaskFilter, exact bool) (int, bool, error) {
+	kf, extra, tag := f, "", ""
+	if f.Overdue != nil {
+		kf.Overdue = &time.Time{}
+		extra, tag = "overdue@"+ts(f.Overdue.Truncate(overdueRecount)), ts(*f.Overdue)
 	}
-	return n, nil
+	var kargs []any
+	key := countKey("tasks", taskConds(kf, &kargs, false), kargs)
+	return db.count(ctx, key, extra, tag, exact, func(ctx context.Context) (int, error) {
+		var args []any
+		conds := taskConds(f, &args, false)
+		return db.countRows(ctx, "tasks", taskCountFrom(conds), conds, args)
+	})
 }
+
+// overdueRecount is how often the count of an overdue list is made again
+// while the data does not change.
+const overdueRecount = 30 * time.Second
 
 // taskConds is the filter's SQL conditions, their arguments added to args.
-func taskConds(f skygrid.TaskFilter, args *[]any) []string {
+// With pin, a "+" before a column keeps SQLite from reading the rows by
+// that column's index: the page is read along its order's index and stops
+// at its end, where a filter's index would find every match and sort them
+// all (most filters keep a large share of a season's tasks).
+func taskConds(f skygrid.TaskFilter, args *[]any, pin bool) []string {
 	var conds []string
 	add := func(cond string, a ...any) {
 		conds = append(conds, cond)
 		*args = append(*args, a...)
 	}
+	p := ""
+	if pin {
+		p = "+"
+	}
 	if f.ID != nil {
 		add("t.id = ?", *f.ID)
 	}
-	if c := taskScopeCond(f.Scope, args); c != "" {
-		conds = append(conds, c)
-	}
 	if f.Overdue != nil {
 		now := ts(*f.Overdue)
-		add("((t.state = 'dispatched' AND (t.ack_due < ? OR t.report_due < ?)) OR (t.state = 'acknowledged' AND t.report_due < ?))", now, now, now)
+		add("(("+p+"t.state = 'dispatched' AND (t.ack_due < ? OR t.report_due < ?)) OR ("+p+"t.state = 'acknowledged' AND t.report_due < ?))", now, now, now)
 	}
-	date := "t.created_at"
+	if f.MaxEscalation != nil {
+		add("t.escalation <= ?", *f.MaxEscalation)
+	}
+	date, sorted := "t.created_at", f.Sort == skygrid.TaskSortCreated
 	if f.DateField == skygrid.TaskDateFirstSeen {
-		date = "e.first_seen"
+		date, sorted = "t.list_first_seen", f.Sort == skygrid.TaskSortFirstSeen
+	}
+	if !sorted {
+		date = p + date
 	}
 	if f.Since != nil {
 		add(date+" >= ?", ts(*f.Since))
@@ -311,10 +425,10 @@ func taskConds(f skygrid.TaskFilter, args *[]any) []string {
 		add(date+" < ?", ts(*f.Until))
 	}
 	if f.CountyID != nil {
-		add(taskCountyExpr+" = ?", *f.CountyID)
+		add(p+"t.list_county_id = ?", *f.CountyID)
 	}
 	if f.TownshipID != nil {
-		add(taskTownshipExpr+" = ?", *f.TownshipID)
+		add(p+"t.list_township_id = ?", *f.TownshipID)
 	}
 	if f.GridID != nil {
 		add("t.grid_id = ?", *f.GridID)
@@ -323,7 +437,7 @@ func taskConds(f skygrid.TaskFilter, args *[]any) []string {
 		add("e.class = ?", *f.Class)
 	}
 	if states := taskStates(f); len(states) > 0 {
-		conds = append(conds, "t.state IN (?"+strings.Repeat(",?", len(states)-1)+")")
+		conds = append(conds, p+"t.state IN (?"+strings.Repeat(",?", len(states)-1)+")")
 		for _, st := range states {
 			*args = append(*args, st)
 		}
@@ -331,7 +445,36 @@ func taskConds(f skygrid.TaskFilter, args *[]any) []string {
 	if q := strings.TrimSpace(f.Query); q != "" {
 		conds = append(conds, taskQueryCond(q, args))
 	}
+	// The scope last: SQLite tests the conditions in their order, and the
+	// scope reads the task's grid and its parents.
+	if f.Scope != nil && !f.Scope.All && len(f.Scope.Regions) > 0 {
+		conds = append(conds, taskScopeListCond(f.Scope, args))
+	}
+	if c := taskScopeCond(f.Scope, args); c != "" {
+		conds = append(conds, c)
+	}
 	return conds
+}
+
+// taskScopeListCond is a condition every task in scope meets (the scope
+// itself is taskScopeCond's), on the task's own columns: its grid, or its
+// area copied from the grid's parents (migration 0010). A list reads them
+// from the order's index before it reads the task and its grid's parents:
+// an official's list passes over the other counties' tasks without
+// reading them. It holds when every region of the scope is a county,
+// township or grid (an area's parents are a township and a county); with
+// any other (a city), or one not imported, it keeps every task.
+func taskScopeListCond(s *skygrid.Scope, args *[]any) string {
+	regions := slices.Compact(slices.Sorted(slices.Values(s.Regions)))
+	in := "(?" + strings.Repeat(",?", len(regions)-1) + ")"
+	for range 4 {
+		for _, r := range regions {
+			*args = append(*args, r)
+		}
+	}
+	*args = append(*args, len(regions))
+	return fmt.Sprintf("(t.list_county_id IN %s OR t.list_township_id IN %s OR t.list_grid_id IN %s OR "+
+		"(SELECT COUNT(*) FROM regions WHERE id IN %s AND level IN ('county', 'township', 'grid')) < ?)", in, in, in, in)
 }
 
 // taskStates is the states a filter keeps (none: every state).
@@ -354,41 +497,45 @@ func taskQueryCond(q string, args *[]any) string {
 	}
 	if id, err := strconv.ParseInt(q, 10, 64); err == nil {
 		*args = append(*args, id, q, q, q)
-		return "(t.id = ? OR t.grid_id = ? OR " + taskTownshipExpr + " = ? OR " + taskCountyExpr + " = ?)"
+		return "(t.id = ? OR t.grid_id = ? OR t.list_township_id = ? OR t.list_county_id = ?)"
 	}
 	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
 	var in []string
-	for _, col := range []string{"t.grid_id", "g.name", taskTownshipExpr, "tw.name", taskCountyExpr, "tc.name"} {
+	for _, col := range []string{"t.grid_id", "g.name", "t.list_township_id", "tw.name", "t.list_county_id", "tc.name"} {
 		in = append(in, col+` LIKE ? ESCAPE '\'`)
 		*args = append(*args, like)
 	}
 	return "(" + strings.Join(in, " OR ") + ")"
 }
 
-// taskOrder is the ORDER BY clause of a sort (see skygrid.TaskSorts); ties
-// go by id in the same direction, so pages follow each other exactly.
-func taskOrder(sort string, desc bool) string {
-	dir := " ASC"
-	if desc {
-		dir = " DESC"
-	}
-	var keys []string
+// taskKeyset is the order of a sort (see skygrid.TaskSorts), each an
+// index of migration 0010; ties go by id in the same direction. No sort:
+// newest task first.
+func taskKeyset(sort string, desc bool) keyset {
+	k := keyset{list: "tasks", sort: sort, desc: desc}
 	switch sort {
 	case skygrid.TaskSortDeadline:
-		keys = []string{taskDeadlineExpr + " IS NULL", taskDeadlineExpr + dir}
+		// Tasks without a deadline last, either way.
+		k.cols = []string{"t.list_due_asc"}
+		if desc {
+			k.cols = []string{"t.list_due_desc"}
+		}
 	case skygrid.TaskSortCreated:
-		keys = []string{"t.created_at" + dir}
+		k.cols = []string{"t.created_at"}
 	case skygrid.TaskSortFirstSeen:
-		keys = []string{"e.first_seen" + dir}
+		k.cols = []string{"t.list_first_seen"}
 	case skygrid.TaskSortState:
-		keys = []string{"(CASE t.state WHEN 'dispatched' THEN 0 WHEN 'acknowledged' THEN 1 WHEN 'reported' THEN 2 ELSE 3 END)" + dir}
+		k.cols = []string{"t.list_state_rank"}
 	case skygrid.TaskSortPlace:
-		keys = []string{"COALESCE(" + taskCountyExpr + ", '')" + dir, "COALESCE(" + taskTownshipExpr + ", '')" + dir, "COALESCE(t.grid_id, '')" + dir}
+		k.cols = []string{"t.list_county_id", "t.list_township_id", "t.list_grid_id"}
 	default:
-		return " ORDER BY t.id DESC"
+		k.sort, k.desc = "", true
 	}
-	return " ORDER BY " + strings.Join(keys, ", ") + ", t.id" + dir
+	k.cols = append(k.cols, "t.id")
+	return k
 }
+
+func ptr[T any](v T) *T { return &v }
 
 func findPhotos(ctx context.Context, tx *Tx, taskID int64) ([]*skygrid.Photo, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, task_id, report, sha256, mime, size, width, height, taken_at, lon, lat, distance_m, flags,
@@ -717,7 +864,9 @@ func regionChain(ctx context.Context, tx *Tx, id string) ([]string, error) {
 // Escalate raises the escalation of overdue open tasks, each in its own
 // transaction with its audit line and notifications.
 func (db *DB) Escalate(ctx context.Context, now time.Time) (int, error) {
-	ts0, _, err := db.FindTasks(ctx, skygrid.TaskFilter{Overdue: &now})
+	// Tasks escalated twice are done with: a season's late tasks are not
+	// read again every minute.
+	ts0, _, err := db.FindTasks(ctx, skygrid.TaskFilter{Overdue: &now, MaxEscalation: ptr(1)})
 	if err != nil {
 		return 0, err
 	}

@@ -230,7 +230,7 @@ func loadFeatures(ctx context.Context, src Source, layer string, version int64) 
 	var list []*feature
 	switch layer {
 	case skygrid.LayerEvents:
-		es, _, err := src.FindEvents(ctx, skygrid.EventFilter{})
+		es, _, err := src.FindEvents(ctx, skygrid.EventFilter{Brief: true})
 		if err != nil {
 			return nil, fmt.Errorf("load events: %w", err)
 		}
@@ -318,48 +318,110 @@ var siteKindOf = func() map[string]string {
 	return m
 }()
 
-// snapshots holds the loaded layers and reloads one when its version
-// moves. Readers take the current snapshot without a lock; loads are
-// serialised.
-type snapshots struct {
-	src Source
-	mu  sync.Mutex // serialises loads
-	pts atomic.Pointer[points]
-	fs  sync.Map // layer -> *features
+// snapshot is a layer as loaded for drawing: its points (hotspots) or
+// its features (the other layers; the basemap draws the regions').
+type snapshot struct {
+	version int64
+	pts     *points
+	fs      *features
 }
 
-func (s *snapshots) points(ctx context.Context, version int64) (*points, error) {
+// snapshots holds the loaded layers and loads one again when its version
+// moves. Readers take a layer's current snapshot without a lock; loads
+// run one at a time, each in a goroutine of its own (a request that goes
+// away does not stop the load others wait for). While a newer snapshot
+// loads, a request waits for it at most wait, then draws from the one it
+// has: with a season's data a layer takes seconds to load, and an ingest
+// moves the versions every few seconds.
+type snapshots struct {
+	src    Source
+	wait   time.Duration
+	loadMu sync.Mutex // one load at a time: each can take much memory
+	slots  sync.Map   // layer -> *slot
+}
+
+// slot is one layer's current snapshot and the load in flight.
+type slot struct {
+	cur     atomic.Pointer[snapshot]
+	mu      sync.Mutex
+	loading *loading
+}
+
+type loading struct {
+	done chan struct{}
+	snap *snapshot
+	err  error
+}
+
+// get returns the layer's snapshot for data version v (see snapshots).
+func (s *snapshots) get(ctx context.Context, layer string, v int64) (*snapshot, error) {
+	sv, _ := s.slots.LoadOrStore(layer, &slot{})
+	sl := sv.(*slot)
+	cur := sl.cur.Load()
 	// Versions only grow: a snapshot as new as the request (or newer,
 	// when the version was read just before a write) serves it.
-	if p := s.pts.Load(); p != nil && p.version >= version {
-		return p, nil
+	if cur != nil && cur.version >= v {
+		return cur, nil
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if p := s.pts.Load(); p != nil && p.version >= version {
-		return p, nil
+	l := s.start(sl, layer, v)
+	var stale <-chan time.Time
+	if cur != nil {
+		t := time.NewTimer(s.wait)
+		defer t.Stop()
+		stale = t.C
 	}
-	p, err := loadPoints(ctx, s.src, version)
-	if err != nil {
-		return nil, err
+	select {
+	case <-l.done:
+		if l.err != nil {
+			return nil, l.err
+		}
+		return l.snap, nil
+	case <-stale:
+		return cur, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	s.pts.Store(p)
-	return p, nil
 }
 
-func (s *snapshots) features(ctx context.Context, layer string, version int64) (*features, error) {
-	if f, ok := s.fs.Load(layer); ok && f.(*features).version >= version {
-		return f.(*features), nil
+// start begins loading the layer at version v, unless a load is running.
+func (s *snapshots) start(sl *slot, layer string, v int64) *loading {
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	if sl.loading != nil {
+		return sl.loading
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f, ok := s.fs.Load(layer); ok && f.(*features).version >= version {
-		return f.(*features), nil
+	l := &loading{done: make(chan struct{})}
+	sl.loading = l
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), renderTimeout)
+		defer cancel()
+		s.loadMu.Lock()
+		l.snap, l.err = s.load(ctx, layer, v)
+		s.loadMu.Unlock()
+		sl.mu.Lock()
+		if l.err == nil {
+			if cur := sl.cur.Load(); cur == nil || cur.version < l.snap.version {
+				sl.cur.Store(l.snap)
+			}
+		}
+		sl.loading = nil
+		sl.mu.Unlock()
+		close(l.done)
+	}()
+	return l
+}
+
+func (s *snapshots) load(ctx context.Context, layer string, v int64) (*snapshot, error) {
+	if layer == skygrid.LayerHotspots {
+		p, err := loadPoints(ctx, s.src, v)
+		if err != nil {
+			return nil, err
+		}
+		return &snapshot{version: v, pts: p}, nil
 	}
-	f, err := loadFeatures(ctx, s.src, layer, version)
+	f, err := loadFeatures(ctx, s.src, layer, v)
 	if err != nil {
 		return nil, err
 	}
-	s.fs.Store(layer, f)
-	return f, nil
+	return &snapshot{version: v, fs: f}, nil
 }

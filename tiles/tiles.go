@@ -24,7 +24,6 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
-	"golang.org/x/sync/singleflight"
 )
 
 // LayerBase is the basemap drawn from the stored boundaries.
@@ -101,6 +100,11 @@ type Options struct {
 	// Now is the clock hotspot ages are counted from when no until is
 	// given (rounded down to 10 minutes, so cached tiles stay valid).
 	Now func() time.Time
+	// StaleWait is how long a request waits, after the data changed, for
+	// the layer to load again (else the tile is drawn from the data loaded
+	// before) and for its tile to be drawn again (else the tile kept from
+	// before is served); 0: 200 ms. See Fetch.
+	StaleWait time.Duration
 }
 
 // Server renders and caches tiles.
@@ -108,12 +112,16 @@ type Server struct {
 	src   Source
 	opt   Options
 	snaps *snapshots
-	cache *lru.Cache[string, *Tile]
+	cache *lru.Cache[string, cached]
 	// cacheBytes is the size of the tiles in the cache.
 	cacheBytes atomic.Int64
-	group      singleflight.Group
-	blank      map[int]*Tile
-	bufs       sync.Pool
+	// mu guards flights (the tiles being drawn) and the cache's bytes;
+	// redraws holds a token while a stale tile is drawn again.
+	mu      sync.Mutex
+	flights map[string]*flight
+	redraws chan struct{}
+	blank   map[int]*Tile
+	bufs    sync.Pool
 }
 
 // NewServer returns a tile server over src.
@@ -121,7 +129,11 @@ func NewServer(src Source, opt Options) (*Server, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	s := &Server{src: src, opt: opt, snaps: &snapshots{src: src}, blank: map[int]*Tile{}}
+	if opt.StaleWait == 0 {
+		opt.StaleWait = 200 * time.Millisecond
+	}
+	s := &Server{src: src, opt: opt, snaps: &snapshots{src: src, wait: opt.StaleWait}, blank: map[int]*Tile{},
+		flights: map[string]*flight{}, redraws: make(chan struct{}, 1)}
 	s.bufs.New = func() any { b := make([]int32, 0, 4096); return &b }
 	if opt.CacheTiles >= 0 {
 		n := opt.CacheTiles
@@ -131,7 +143,7 @@ func NewServer(src Source, opt Options) (*Server, error) {
 		if s.opt.CacheBytes <= 0 {
 			s.opt.CacheBytes = 256 << 20
 		}
-		c, err := lru.NewWithEvict[string, *Tile](n, func(_ string, t *Tile) { s.cacheBytes.Add(-int64(len(t.Data))) })
+		c, err := lru.NewWithEvict[string, cached](n, func(_ string, c cached) { s.cacheBytes.Add(-int64(len(c.tile.Data))) })
 		if err != nil {
 			return nil, err
 		}
@@ -207,68 +219,167 @@ func (s *Server) window(r *Request) window {
 // Get returns a tile, from the cache (hit true) when the layer's data has
 // not changed since it was drawn.
 func (s *Server) Get(ctx context.Context, r Request) (t *Tile, hit bool, err error) {
+	t, state, err := s.Fetch(ctx, r)
+	return t, state == CacheHit, err
+}
+
+// How Fetch found a tile.
+const (
+	CacheHit   = "hit"   // drawn from the data as it is now, kept
+	CacheMiss  = "miss"  // drawn now
+	CacheStale = "stale" // kept, drawn from the data as it was before the last change
+)
+
+// cached is a kept tile and what it was drawn from.
+type cached struct {
+	tile    *Tile
+	version int64 // the layer's data version
+	ref     int64 // the time hotspot ages are counted from (the window's ref)
+}
+
+func (c cached) newer(o cached) bool {
+	return c.version > o.version || (c.version == o.version && c.ref > o.ref)
+}
+
+// flight is a tile being drawn, for every request that wants it.
+type flight struct {
+	done chan struct{}
+	t    *Tile
+	err  error
+}
+
+// Fetch returns a tile and how it was found (CacheHit, CacheMiss or
+// CacheStale). The cache keeps one tile per address (layer, z/x/y,
+// format, window, scope), with the version of the data it shows. When
+// the data has changed since, the tile is drawn again while the request
+// waits at most Options.StaleWait; past that, or when another tile is
+// already being drawn again, the kept tile is served (CacheStale): at most
+// one tile at a time is redrawn for stale requests, so an ingest that
+// changes the data every few seconds does not take every core redrawing
+// a season's tiles.
+func (s *Server) Fetch(ctx context.Context, r Request) (*Tile, string, error) {
 	if err := Check(&r); err != nil {
-		return nil, false, err
+		return nil, "", err
 	}
 	vs, err := s.src.LayerVersions(ctx)
 	if err != nil {
-		return nil, false, err
+		return nil, "", err
 	}
-	v := version(vs, r.Layer)
+	// The data the tile is drawn from, and the version it is kept under:
+	// the layer's (the basemap draws the regions).
+	layer := r.Layer
+	if layer == LayerBase {
+		layer = skygrid.LayerRegions
+	}
+	snap, err := s.snaps.get(ctx, layer, version(vs, r.Layer))
+	if err != nil {
+		return nil, "", err
+	}
 	w := s.window(&r)
-	key := fmt.Sprintf("%s/%d/%d/%d/%d@%d.%s/%d/%d/%d", r.Layer, v, r.Z, r.X, r.Y, r.Scale, r.Format, w.since, w.until, w.ref)
+	want := cached{version: snap.version, ref: w.ref}
+	key := fmt.Sprintf("%s/%d/%d/%d@%d.%s/%d/%d", r.Layer, r.Z, r.X, r.Y, r.Scale, r.Format, w.since, w.until)
 	if r.Scope != nil && r.Layer != LayerBase {
 		key += "/scope:" + r.Scope.Key
 	}
+	var old *cached
 	if s.cache != nil {
-		if t, ok := s.cache.Get(key); ok {
-			return t, true, nil
+		if c, ok := s.cache.Get(key); ok {
+			if !want.newer(c) {
+				return c.tile, CacheHit, nil
+			}
+			old = &c
 		}
 	}
-	// The first request for a tile draws it for everyone waiting; a map
-	// cancels requests as the user pans, so the drawing does not stop when
-	// that first request goes away (only after renderTimeout), and each
-	// caller stops waiting when its own request ends.
-	ch := s.group.DoChan(key, func() (any, error) {
+	f := s.draw(fmt.Sprintf("%s@%d/%d", key, want.version, want.ref), old != nil, func() (*Tile, error) {
+		// Not stopped when the requests go away (a map cancels them as
+		// the user pans), only after renderTimeout.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), renderTimeout)
 		defer cancel()
-		t, err := s.render(rctx, r, v, w)
-		if err != nil {
-			return nil, err
+		t, err := s.render(rctx, r, snap, w)
+		if err == nil {
+			want.tile = t
+			s.remember(key, want)
 		}
-		s.remember(key, t)
-		return t, nil
+		return t, err
 	})
+	if f == nil {
+		return old.tile, CacheStale, nil
+	}
+	var stale <-chan time.Time
+	if old != nil {
+		tm := time.NewTimer(s.opt.StaleWait)
+		defer tm.Stop()
+		stale = tm.C
+	}
 	select {
-	case res := <-ch:
-		if res.Err != nil {
-			return nil, false, res.Err
+	case <-f.done:
+		if f.err != nil {
+			return nil, "", f.err
 		}
-		return res.Val.(*Tile), false, nil
+		return f.t, CacheMiss, nil
+	case <-stale:
+		return old.tile, CacheStale, nil
 	case <-ctx.Done():
-		return nil, false, ctx.Err()
+		return nil, "", ctx.Err()
 	}
 }
 
-// renderTimeout bounds drawing one tile, loading its layer included.
+// draw starts drawing a tile (fresh names the tile and the data drawn),
+// or joins the drawing under way. For a redraw (a stale tile is kept) it
+// draws only when no other redraw runs, else returns nil.
+func (s *Server) draw(fresh string, redraw bool, fn func() (*Tile, error)) *flight {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f := s.flights[fresh]; f != nil {
+		return f
+	}
+	if redraw {
+		select {
+		case s.redraws <- struct{}{}:
+		default:
+			return nil
+		}
+	}
+	f := &flight{done: make(chan struct{})}
+	s.flights[fresh] = f
+	go func() {
+		f.t, f.err = fn()
+		if redraw {
+			<-s.redraws
+		}
+		s.mu.Lock()
+		delete(s.flights, fresh)
+		s.mu.Unlock()
+		close(f.done)
+	}()
+	return f
+}
+
+// renderTimeout bounds drawing one tile, and loading a layer.
 const renderTimeout = 2 * time.Minute
 
-// remember puts a tile in the cache and evicts the oldest while the
-// cache holds more bytes than its budget.
-func (s *Server) remember(key string, t *Tile) {
+// remember keeps a tile (unless a newer one is kept) and evicts the
+// oldest while the cache holds more bytes than its budget.
+func (s *Server) remember(key string, c cached) {
 	if s.cache == nil {
 		return
 	}
-	if !s.cache.Contains(key) {
-		s.cacheBytes.Add(int64(len(t.Data)))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.cache.Peek(key); ok {
+		if old.newer(c) {
+			return
+		}
+		s.cacheBytes.Add(-int64(len(old.tile.Data)))
 	}
-	s.cache.Add(key, t)
+	s.cacheBytes.Add(int64(len(c.tile.Data)))
+	s.cache.Add(key, c)
 	for s.cacheBytes.Load() > s.opt.CacheBytes && s.cache.Len() > 0 {
 		s.cache.RemoveOldest()
 	}
 }
 
-func (s *Server) render(ctx context.Context, r Request, v int64, w window) (*Tile, error) {
+func (s *Server) render(ctx context.Context, r Request, snap *snapshot, w window) (*Tile, error) {
 	t := maptile.New(uint32(r.X), uint32(r.Y), maptile.Zoom(r.Z))
 	c := newCanvas(t, r.Scale)
 	defer c.release()
@@ -278,32 +389,21 @@ func (s *Server) render(ctx context.Context, r Request, v int64, w window) (*Til
 	bp := s.bufs.Get().(*[]int32)
 	defer s.bufs.Put(bp)
 	if r.Format == "mvt" {
-		return s.renderMVT(ctx, r, c, t, v, w, bp)
+		return s.renderMVT(r, c, t, snap, w, bp)
 	}
 	switch r.Layer {
 	case skygrid.LayerHotspots:
-		p, err := s.snaps.points(ctx, v)
-		if err != nil {
-			return nil, err
-		}
-		*bp = c.drawHotspots(p, w, *bp)
+		*bp = c.drawHotspots(snap.pts, w, *bp)
 	case LayerBase:
 		if s.opt.Basemap != nil {
 			if t, err := s.prepared(ctx, r); err != nil || t != nil {
 				return t, err
 			}
 		}
-		f, err := s.snaps.features(ctx, skygrid.LayerRegions, v)
-		if err != nil {
-			return nil, err
-		}
 		c.background(rgba(0xdde3e8, 255))
-		c.drawRegions(f, true)
+		c.drawRegions(snap.fs, true)
 	default:
-		f, err := s.snaps.features(ctx, r.Layer, v)
-		if err != nil {
-			return nil, err
-		}
+		f := snap.fs
 		c.parent = f.parent
 		switch r.Layer {
 		case skygrid.LayerEvents:
@@ -320,19 +420,12 @@ func (s *Server) render(ctx context.Context, r Request, v int64, w window) (*Til
 	return encodePNG(c.img)
 }
 
-func (s *Server) renderMVT(ctx context.Context, r Request, c *canvas, t maptile.Tile, v int64, w window, bp *[]int32) (*Tile, error) {
+func (s *Server) renderMVT(r Request, c *canvas, t maptile.Tile, snap *snapshot, w window, bp *[]int32) (*Tile, error) {
 	var fc *geojson.FeatureCollection
 	if r.Layer == skygrid.LayerHotspots {
-		p, err := s.snaps.points(ctx, v)
-		if err != nil {
-			return nil, err
-		}
-		fc, *bp = mvtHotspots(c, p, w, *bp)
+		fc, *bp = mvtHotspots(c, snap.pts, w, *bp)
 	} else {
-		f, err := s.snaps.features(ctx, r.Layer, v)
-		if err != nil {
-			return nil, err
-		}
+		f := snap.fs
 		c.parent = f.parent
 		fc = mvtFeatures(c, f, w, Timed(r.Layer))
 	}

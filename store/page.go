@@ -1,0 +1,327 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"skygrid"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// Keyset paging: a list is in the order of its keys (the id last, so no
+// two rows tie), and a cursor holds the keys of the row a page ended (or
+// began) on. The next page is the rows after those keys, found by seeking
+// the order's index: no offset to walk, and rows added or removed before
+// the cursor do not shift the pages after it.
+
+// cursor is the decoded form of a page's Next or Prev cursor.
+type cursor struct {
+	List   string // tasks, events, hotspots
+	Sort   string
+	Desc   bool
+	Before bool  // the page before the keys (else after)
+	Keys   []any // the sort keys, the id last
+}
+
+// encode is the opaque form: base64 (URL alphabet) of a JSON array.
+func (c cursor) encode() string {
+	b, _ := json.Marshal(append([]any{c.List, c.Sort, c.Desc, c.Before}, c.Keys...))
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// decodeCursor reads a cursor made for list, sort and order, with n keys.
+func decodeCursor(s, list, sort string, desc bool, n int) (*cursor, error) {
+	bad := func(why string) error {
+		return skygrid.Errorf(skygrid.EINVALID, "cursor %q: %s; use the next_cursor or prev_cursor of a page of the same list, sort and order", cut(s, 40), why)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, bad("not a cursor")
+	}
+	var v []any
+	if err := json.Unmarshal(b, &v); err != nil || len(v) != 4+n {
+		return nil, bad("not a cursor")
+	}
+	c := &cursor{}
+	var ok1, ok2, ok3, ok4 bool
+	c.List, ok1 = v[0].(string)
+	c.Sort, ok2 = v[1].(string)
+	c.Desc, ok3 = v[2].(bool)
+	c.Before, ok4 = v[3].(bool)
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return nil, bad("not a cursor")
+	}
+	if c.List != list || c.Sort != sort || c.Desc != desc {
+		return nil, bad(fmt.Sprintf("made for the %s list sorted by %q (desc %v), not the %s list by %q (desc %v)", c.List, c.Sort, c.Desc, list, sort, desc))
+	}
+	for _, k := range v[4:] {
+		switch x := k.(type) {
+		case string:
+			c.Keys = append(c.Keys, x)
+		case float64:
+			// Ids and ranks are whole numbers well inside 2^53.
+			if x != float64(int64(x)) {
+				return nil, bad("not a cursor")
+			}
+			c.Keys = append(c.Keys, int64(x))
+		default:
+			return nil, bad("not a cursor")
+		}
+	}
+	return c, nil
+}
+
+func cut(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+// keyset is a list's order: the SQL of its keys (the id last) and its
+// direction.
+type keyset struct {
+	list, sort string
+	cols       []string
+	desc       bool
+}
+
+// order is the ORDER BY clause, reversed for the page before a cursor.
+func (k keyset) order(reverse bool) string {
+	dir := " ASC"
+	if k.desc != reverse {
+		dir = " DESC"
+	}
+	return " ORDER BY " + strings.Join(k.cols, dir+", ") + dir
+}
+
+// seek is the condition keeping the rows after the cursor (before it for
+// a Prev cursor), one row value compared with another: SQLite seeks the
+// order's index to it.
+func (k keyset) seek(c *cursor, args *[]any) string {
+	op := ">"
+	if k.desc != c.Before {
+		op = "<"
+	}
+	*args = append(*args, c.Keys...)
+	ph := strings.TrimSuffix(strings.Repeat("?, ", len(k.cols)), ", ")
+	if len(k.cols) == 1 {
+		return k.cols[0] + " " + op + " " + ph
+	}
+	return "(" + strings.Join(k.cols, ", ") + ") " + op + " (" + ph + ")"
+}
+
+// pageKeys is one row of a page's first step: the keys in the order's
+// columns, the id last.
+type pageKeys []any
+
+func (p pageKeys) id() int64 { return p[len(p)-1].(int64) }
+
+// pageQuery is the first step of a page: the SQL after SELECT keys and
+// its arguments, with the cursor's condition and the order and limit
+// (one more than asked, to know whether another page follows).
+func (k keyset) pageQuery(from string, conds []string, args []any, c *cursor, limit, offset int) (string, []any) {
+	if c != nil {
+		conds = append(slices.Clip(conds), k.seek(c, &args))
+	}
+	lim := limit
+	if lim > 0 {
+		lim++
+	}
+	return "SELECT " + strings.Join(k.cols, ", ") + from + where(conds) + k.order(c != nil && c.Before) + limitOffset(lim, offset), args
+}
+
+// scanKeys reads the first step's rows: strings, whole numbers.
+func scanKeys(rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+}, n int) ([]pageKeys, error) {
+	var out []pageKeys
+	for rows.Next() {
+		vals := make([]any, n)
+		ptrs := make([]any, n)
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		for i, v := range vals {
+			switch x := v.(type) {
+			case []byte:
+				vals[i] = string(x)
+			case nil:
+				vals[i] = ""
+			}
+		}
+		out = append(out, pageKeys(vals))
+	}
+	return out, rows.Err()
+}
+
+// trim cuts the first step's rows to the page (the extra row only says
+// that more follow), in the list's order, and makes the cursors.
+func (k keyset) trim(rows []pageKeys, limit, offset int, c *cursor) ([]pageKeys, skygrid.Page) {
+	var p skygrid.Page
+	more := limit > 0 && len(rows) > limit
+	if more {
+		rows = rows[:limit]
+	}
+	before := c != nil && c.Before
+	if before {
+		slices.Reverse(rows)
+	}
+	if len(rows) == 0 {
+		return rows, p
+	}
+	mk := func(r pageKeys, before bool) string {
+		return cursor{List: k.list, Sort: k.sort, Desc: k.desc, Before: before, Keys: r}.encode()
+	}
+	if more || before {
+		p.Next = mk(rows[len(rows)-1], false)
+	}
+	if (before && more) || (!before && (c != nil || offset > 0)) {
+		p.Prev = mk(rows[0], true)
+	}
+	return rows, p
+}
+
+// ids are the rows' ids.
+func ids(rows []pageKeys) []int64 {
+	out := make([]int64, len(rows))
+	for i, r := range rows {
+		out[i] = r.id()
+	}
+	return out
+}
+
+// Counts: the total of a list is counted apart from its page and kept,
+// per list and filter (the scope included), until the data changes: the
+// layer versions that every write raises with its change (see
+// bumpLayers) name the data. A count asked again after a change answers
+// the old count at once, marked not exact, while one count runs in the
+// background; a request asking for an exact count waits for it.
+
+// countCacheSize bounds how many counts are kept.
+const countCacheSize = 2048
+
+// countTimeout bounds a count running in the background.
+const countTimeout = 2 * time.Minute
+
+type countEntry struct {
+	version, tag string
+	n            int
+}
+
+type countCache struct {
+	mu    sync.Mutex
+	m     map[string]countEntry
+	group singleflight.Group
+}
+
+// dataVersion names the data as it is now: every layer's version (and any
+// extra the count depends on, such as the clock an overdue filter reads).
+func (db *DB) dataVersion(ctx context.Context, extra string) (string, error) {
+	vs, err := db.LayerVersions(ctx)
+	if err != nil {
+		return "", fmt.Errorf("data version: %w", err)
+	}
+	names := make([]string, 0, len(vs))
+	for l := range vs {
+		names = append(names, l)
+	}
+	slices.Sort(names)
+	var b strings.Builder
+	for _, l := range names {
+		fmt.Fprintf(&b, "%s=%d,", l, vs[l])
+	}
+	return b.String() + extra, nil
+}
+
+// count returns the count of key at the data's version: kept, counted now
+// (one count per key and version, however many ask), or, when a count of
+// an older version is kept and exact is not required, that one (exact
+// false) while a new count runs in the background. extra joins the data
+// version (a count of another extra is counted again, as above); tag says
+// what else the count was made at (a count kept at the same version and
+// extra but another tag is answered as it is, not exact, and not counted
+// again unless exact is required).
+func (db *DB) count(ctx context.Context, key, extra, tag string, exact bool, run func(ctx context.Context) (int, error)) (int, bool, error) {
+	version, err := db.dataVersion(ctx, extra)
+	if err != nil {
+		return 0, false, err
+	}
+	cc := &db.counts
+	cc.mu.Lock()
+	e, ok := cc.m[key]
+	cc.mu.Unlock()
+	if ok && e.version == version && (e.tag == tag || !exact) {
+		return e.n, e.tag == tag, nil
+	}
+	do := func(ctx context.Context) (any, error) {
+		n, err := run(ctx)
+		if err != nil {
+			return nil, err
+		}
+		cc.mu.Lock()
+		if cc.m == nil || len(cc.m) >= countCacheSize {
+			cc.m = map[string]countEntry{}
+		}
+		cc.m[key] = countEntry{version, tag, n}
+		cc.mu.Unlock()
+		return n, nil
+	}
+	// Shared by every request waiting: not stopped when the first one
+	// goes away.
+	ch := cc.group.DoChan(key+"\x00"+version+"\x00"+tag, func() (any, error) {
+		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), countTimeout)
+		defer cancel()
+		return do(bctx)
+	})
+	if ok && !exact {
+		return e.n, false, nil
+	}
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return 0, false, r.Err
+		}
+		return r.Val.(int), true, nil
+	case <-ctx.Done():
+		return 0, false, ctx.Err()
+	}
+}
+
+// countRows counts the rows of a FROM clause and conditions in a read
+// transaction of its own.
+func (db *DB) countRows(ctx context.Context, what, from string, conds []string, args []any) (int, error) {
+	tx, err := db.BeginTx(ctx, &readOnly)
+	if err != nil {
+		return 0, fmt.Errorf("count %s: begin: %w", what, err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+from+where(conds), args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s: %w", what, err)
+	}
+	return n, nil
+}
+
+// countKey names a count: the list and its SQL conditions with their
+// arguments (the scope and every filter are in them).
+func countKey(list string, conds []string, args []any) string {
+	a, _ := json.Marshal(args)
+	return list + "\x00" + strings.Join(conds, " AND ") + "\x00" + string(a)
+}
+
+// readOnly begins the read transactions of the lists and counts.
+var readOnly = sql.TxOptions{ReadOnly: true}
