@@ -40,7 +40,7 @@ func (c cursor) encode() string {
 // decodeCursor reads a cursor made for list, sort and order, with n keys.
 func decodeCursor(s, list, sort string, desc bool, n int) (*cursor, error) {
 	bad := func(why string) error {
-		return skygrid.Errorf(skygrid.EINVALID, "cursor %q: %s; use the next_cursor or prev_cursor of a page of the same list, sort and order", cut(s, 40), why)
+		return skygrid.Errorf(skygrid.EINVALID, "cursor %s: %s; use the next_cursor or prev_cursor of a page of the same list, sort and order", skygrid.Clip(s), why)
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
@@ -77,13 +77,6 @@ func decodeCursor(s, list, sort string, desc bool, n int) (*cursor, error) {
 		}
 	}
 	return c, nil
-}
-
-func cut(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "…"
-	}
-	return s
 }
 
 // keyset is a list's order: the SQL of its keys (the id last) and its
