@@ -48,6 +48,9 @@ if [ ! -f season.db.orig ] || [ "${REBUILD:-}" = 1 ]; then
 	rm -f season.csv
 fi
 read -r admin official <tokens
+for i in $(seq "${INGESTS:-10}"); do
+	./loadlists -gen 200000 -out "ingest$i.csv" -end "$(date -u +%FT%TZ)" -days 2 -seed $((1000 + i)) >/dev/null
+done
 rm -f season.db season.db-wal season.db-shm
 cp season.db.orig season.db
 sqlite3 season.db "SELECT 'season: ' || (SELECT COUNT(*) FROM hotspots) || ' hotspots, ' || (SELECT COUNT(*) FROM events) || ' events, ' ||
@@ -74,19 +77,16 @@ status=0
 # mix once (a server in use has its tiles drawn and its counts made).
 load "idle: 32 connections, ${secs} s, tiles and lists as an admin and an official" -warm
 
-# The ingest loop: a new 200,000-row file (new positions and timestamps:
-# the two days before now) made while the previous one goes in.
+# The ingest loop: 200,000-row files with new positions and timestamps
+# (the two days before now), made before the runs so that making them
+# takes nothing from the server while it is measured, ingested one after
+# another into the same database file until the run ends.
 ingest_loop() {
 	local i=1
-	./loadlists -gen 200000 -out next.csv -end "$(date -u +%FT%TZ)" -days 2 -seed $((1000 + i)) >/dev/null
-	while [ ! -f stop ]; do
-		mv next.csv "ingest$i.csv"
-		./loadlists -gen 200000 -out next.csv -end "$(date -u +%FT%TZ)" -days 2 -seed $((1001 + i)) >/dev/null &
-		local gen=$!
+	while [ ! -f stop ] && [ -f "ingest$i.csv" ]; do
 		local t0=$(date +%s%N)
-		./skygrid ingest --db season.db --set dispatch.max_age=9000h "ingest$i.csv" >"ingest$i.log" 2>&1 || echo "ingest $i FAILED: $(cat ingest$i.log)"
+		${INGEST_CMD:-} ./skygrid ingest --db season.db --set dispatch.max_age=9000h "ingest$i.csv" >"ingest$i.log" 2>&1 || echo "ingest $i FAILED: $(cat ingest$i.log)"
 		echo "ingest $i: $((($(date +%s%N) - t0) / 1000000)) ms: $(tr '\n' ' ' <ingest$i.log | cut -c1-400)"
-		wait $gen
 		rm -f "ingest$i.csv"
 		i=$((i + 1))
 	done

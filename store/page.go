@@ -219,6 +219,8 @@ type countCache struct {
 	mu    sync.Mutex
 	m     map[string]countEntry
 	group singleflight.Group
+	// refreshing holds the one count made again in the background.
+	refreshing chan struct{}
 }
 
 // dataVersion names the data as it is now: every layer's version (and any
@@ -256,6 +258,9 @@ func (db *DB) count(ctx context.Context, key, extra, tag string, exact bool, run
 	cc := &db.counts
 	cc.mu.Lock()
 	e, ok := cc.m[key]
+	if cc.refreshing == nil {
+		cc.refreshing = make(chan struct{}, 1)
+	}
 	cc.mu.Unlock()
 	if ok && e.version == version && (e.tag == tag || !exact) {
 		return e.n, e.tag == tag, nil
@@ -274,10 +279,21 @@ func (db *DB) count(ctx context.Context, key, extra, tag string, exact bool, run
 		return n, nil
 	}
 	// Shared by every request waiting: not stopped when the first one
-	// goes away.
+	// goes away. A count made again while the old one answers waits for
+	// the other such counts: after a write the lists' counts are made one
+	// at a time beside the requests, not all at once.
+	refresh := ok && !exact
 	ch := cc.group.DoChan(key+"\x00"+version+"\x00"+tag, func() (any, error) {
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), countTimeout)
 		defer cancel()
+		if refresh {
+			select {
+			case cc.refreshing <- struct{}{}:
+				defer func() { <-cc.refreshing }()
+			case <-bctx.Done():
+				return nil, bctx.Err()
+			}
+		}
 		return do(bctx)
 	})
 	if ok && !exact {

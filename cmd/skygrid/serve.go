@@ -11,7 +11,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -165,13 +164,6 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 		return err
 	}
 	photos := p.Config.Photos.Evidence(filepath.Join(dataDir, "photos"))
-	// Photo decodes take up to their budget; the rest of the server takes
-	// far less than 512 MiB. A soft limit there has the garbage collector
-	// work harder as the heap nears it, rather than let it double past
-	// 1 GiB at the default GOGC ($GOMEMLIMIT, when set, wins).
-	if m.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(photos.Pool.Budget() + 512<<20)
-	}
 	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
 		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Demo: mf.demo,
 		Evidence: photos, Imports: dispatch.Importer{Pipeline: p},
