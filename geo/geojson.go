@@ -7,7 +7,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"skygrid"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkt"
@@ -50,7 +51,7 @@ func ReadGeoJSON(r io.Reader, name string, opt ReadOptions) ([]Feature, []error,
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if line, col := invalidUTF8(data); line > 0 {
+	if line, col := skygrid.InvalidUTF8Line(data); line > 0 {
 		// encoding/json would read it as U+FFFD: what the file said is lost.
 		return nil, nil, fmt.Errorf("%s: line %d: invalid UTF-8 at byte %d of the line (GeoJSON is UTF-8)", name, line, col)
 	}
@@ -85,26 +86,6 @@ func ReadGeoJSON(r io.Reader, name string, opt ReadOptions) ([]Feature, []error,
 		feats = append(feats, f)
 	}
 	return feats, errs, nil
-}
-
-// invalidUTF8 is the line of the first invalid UTF-8 sequence in data and
-// its byte in the line (1-based), or 0, 0.
-func invalidUTF8(data []byte) (line, col int) {
-	if utf8.Valid(data) {
-		return 0, 0
-	}
-	line, start := 1, 0
-	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && size == 1 {
-			return line, i - start + 1
-		}
-		if r == '\n' {
-			line, start = line+1, i+1
-		}
-		i += size
-	}
-	return 0, 0
 }
 
 // rawGeometry keeps coordinates as raw JSON so that validation sees what the
