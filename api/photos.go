@@ -132,7 +132,7 @@ func formError(err error) error {
 	if errors.As(err, &mbe) {
 		return skygrid.Errorf(skygrid.EINVALID, "the report is larger than %d MiB (at most %d photos of 15 MiB)", maxUpload>>20, skygrid.MaxPhotos)
 	}
-	return skygrid.Errorf(skygrid.EINVALID, "cannot read the form: %v", err)
+	return skygrid.Errorf(skygrid.EINVALID, "cannot read the form: %s", clipErr(err))
 }
 
 // photosThrottled answers a report whose photos are over the user's rate:
