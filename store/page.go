@@ -207,6 +207,11 @@ func ids(rows []pageKeys) []int64 {
 // countCacheSize bounds how many counts are kept.
 const countCacheSize = 2048
 
+// staleWait is how long a list waits, by default, for its count made
+// again after a write before it answers the count from before
+// (total_exact false); DB.CountWait sets another.
+const staleWait = 100 * time.Millisecond
+
 // countTimeout bounds a count running in the background.
 const countTimeout = 2 * time.Minute
 
@@ -297,6 +302,23 @@ func (db *DB) count(ctx context.Context, key, extra, tag string, exact bool, run
 		return do(bctx)
 	})
 	if ok && !exact {
+		// A count that comes quickly (most do, below a season's data)
+		// is worth the wait: a user who just closed tasks sees the
+		// new total at once.
+		wait := db.CountWait
+		if wait == 0 {
+			wait = staleWait
+		}
+		t := time.NewTimer(max(wait, 0))
+		defer t.Stop()
+		select {
+		case r := <-ch:
+			if r.Err == nil {
+				return r.Val.(int), true, nil
+			}
+		case <-t.C:
+		case <-ctx.Done():
+		}
 		return e.n, false, nil
 	}
 	select {

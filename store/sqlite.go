@@ -51,6 +51,10 @@ type DB struct {
 	// BusyTimeout is how long a statement waits for another connection's
 	// write lock before it fails as busy (default writeWait).
 	BusyTimeout time.Duration
+	// CountWait is how long a list waits for its count made again after
+	// a write before it answers the old one (0: 100 ms; negative: not at
+	// all).
+	CountWait time.Duration
 }
 
 // NewDB returns a DB for the file at dsn (":memory:" for a private
