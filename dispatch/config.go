@@ -6,12 +6,11 @@ package dispatch
 import (
 	"fmt"
 	"math"
-	"slices"
-	"strings"
 	"time"
 
 	"skygrid"
 	"skygrid/detect"
+	"skygrid/firms"
 )
 
 // Config is the pipeline configuration; DefaultConfig has the defaults of
@@ -32,7 +31,7 @@ type Config struct {
 	OtherAckDue    detect.Duration `toml:"other_ack_due"`
 	OtherReportDue detect.Duration `toml:"other_report_due"`
 	// Feed is the FIRMS area-API pull of skygrid serve.
-	Feed FeedConfig `toml:"feed"`
+	Feed firms.FeedConfig `toml:"feed"`
 	// Dispatch: which events are worked.
 	Dispatch DispatchConfig `toml:"dispatch"`
 	// Photos: what a report photo may be, and what reading them may take.
@@ -88,19 +87,6 @@ type DispatchConfig struct {
 	MaxAge detect.Duration `toml:"max_age"`
 }
 
-// FeedConfig configures the FIRMS pull.
-type FeedConfig struct {
-	// MapKey is the FIRMS MAP_KEY; $FIRMS_MAP_KEY overrides it. Never
-	// logged or shown. Empty: serve does not pull.
-	MapKey string `toml:"map_key"`
-	// BaseURL of the FIRMS API (a mirror, a proxy, a test stand-in).
-	BaseURL string   `toml:"base_url"`
-	Sources []string `toml:"sources"`
-	// Every is the pull interval; Days the day range of each pull (1-10).
-	Every detect.Duration `toml:"every"`
-	Days  int             `toml:"days"`
-}
-
 // DefaultConfig returns the defaults of DESIGN.md.
 func DefaultConfig() Config {
 	return Config{
@@ -112,7 +98,7 @@ func DefaultConfig() Config {
 		FireReportDue:         detect.Duration{Duration: 60 * time.Minute},
 		OtherAckDue:           detect.Duration{Duration: 24 * time.Hour},
 		OtherReportDue:        detect.Duration{Duration: 24 * time.Hour},
-		Feed: FeedConfig{BaseURL: "https://firms.modaps.eosdis.nasa.gov",
+		Feed: firms.FeedConfig{BaseURL: "https://firms.modaps.eosdis.nasa.gov",
 			Sources: []string{"VIIRS_NOAA20_NRT", "VIIRS_NOAA21_NRT", "VIIRS_SNPP_NRT", "MODIS_NRT"},
 			Every:   detect.Duration{Duration: 10 * time.Minute}, Days: 2},
 		Dispatch: DispatchConfig{MaxAge: detect.Duration{Duration: 24 * time.Hour}},
@@ -128,7 +114,7 @@ func (c Config) Validate() error {
 	if c.Feed.Days < 1 || c.Feed.Days > 10 {
 		return fmt.Errorf("feed.days %d: FIRMS takes 1 to 10", c.Feed.Days)
 	}
-	if err := CheckSources(c.Feed.Sources); err != nil {
+	if err := firms.CheckSources(c.Feed.Sources); err != nil {
 		return fmt.Errorf("feed.sources: %w", err)
 	}
 	if c.Feed.Every.Duration < time.Minute {
@@ -169,14 +155,4 @@ func (c Config) dueTimes(class string, t time.Time) (ack, report time.Time) {
 		}
 	}
 	return t.Add(c.OtherAckDue.Duration), t.Add(c.OtherReportDue.Duration)
-}
-
-// CheckSources checks FIRMS source names.
-func CheckSources(sources []string) error {
-	for _, s := range sources {
-		if !slices.Contains(detect.FIRMSSources, s) {
-			return skygrid.Errorf(skygrid.EINVALID, "unknown FIRMS source %q (want %s)", s, strings.Join(detect.FIRMSSources, ", "))
-		}
-	}
-	return nil
 }

@@ -12,14 +12,15 @@ import (
 
 	"skygrid"
 	"skygrid/detect"
+	"skygrid/firms"
 	"skygrid/geo"
 
 	"github.com/paulmach/orb"
 )
 
-// FIRMSFetcher is the FIRMS area-API client (detect.FIRMSClient).
+// FIRMSFetcher is the FIRMS area-API client (firms.Client).
 type FIRMSFetcher interface {
-	Fetch(ctx context.Context, source string, area orb.Bound, days int, date time.Time) (*detect.FIRMSAnswer, error)
+	Fetch(ctx context.Context, source string, area orb.Bound, days int, date time.Time) (*firms.Answer, error)
 	// Mask hides the MAP_KEY in a text.
 	Mask(s string) string
 }
@@ -31,7 +32,7 @@ type Feed struct {
 	Pipeline *Pipeline
 	Client   FIRMSFetcher
 	Status   skygrid.FeedService
-	// Sources are FIRMS products (default detect.DefaultSources); Days the
+	// Sources are FIRMS products (default firms.DefaultSources); Days the
 	// day range of each pull (default 2: FIRMS's 1 is the current UTC day,
 	// and detections of the day before still arrive after midnight UTC);
 	// Every the interval (default 10 minutes).
@@ -73,7 +74,7 @@ func (f *Feed) Area(c *Context) (orb.Bound, error) {
 func (f *Feed) PullOnce(ctx context.Context, days int, date time.Time) []FeedResult {
 	sources := f.Sources
 	if len(sources) == 0 {
-		sources = detect.DefaultSources
+		sources = firms.DefaultSources
 	}
 	if days <= 0 {
 		days = f.Days
@@ -83,7 +84,7 @@ func (f *Feed) PullOnce(ctx context.Context, days int, date time.Time) []FeedRes
 	}
 	var out []FeedResult
 	for _, src := range sources {
-		if err := CheckSources([]string{src}); err != nil {
+		if err := firms.CheckSources([]string{src}); err != nil {
 			// A typo is not a feed: no status row, no failing alarm.
 			out = append(out, FeedResult{Source: src, Err: err})
 			continue

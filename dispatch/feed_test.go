@@ -14,8 +14,9 @@ import (
 
 	"skygrid"
 	"skygrid/detect"
-	"skygrid/detect/firmstest"
 	"skygrid/dispatch"
+	"skygrid/firms"
+	"skygrid/firms/firmstest"
 	"skygrid/geo"
 	"skygrid/store"
 
@@ -51,7 +52,7 @@ func newFeedWorld(t *testing.T) *feedWorld {
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	clock := time.Date(2023, 10, 24, 6, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
-	client := &detect.FIRMSClient{BaseURL: srv.URL(), MapKey: testKey, Logger: logger, HTTP: &http.Client{Timeout: 400 * time.Millisecond},
+	client := &firms.Client{BaseURL: srv.URL(), MapKey: testKey, Logger: logger, HTTP: &http.Client{Timeout: 400 * time.Millisecond},
 		Sleep: func(ctx context.Context, d time.Duration) error {
 			mu.Lock()
 			clock = clock.Add(d)

@@ -1,4 +1,4 @@
-package detect
+package firms
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"skygrid/detect"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,23 +25,23 @@ import (
 
 // FIRMS area-API client defaults and limits.
 const (
-	DefaultFIRMSBaseURL = "https://firms.modaps.eosdis.nasa.gov"
-	DefaultFIRMSTimeout = 60 * time.Second
-	DefaultFIRMSRetries = 4
-	DefaultFIRMSBackoff = 2 * time.Second
-	// MaxFIRMSBackoff caps the wait between two attempts (Retry-After and
-	// the transaction-limit answer may ask for longer, up to FIRMSWindow).
-	MaxFIRMSBackoff = 2 * time.Minute
-	// DefaultFIRMSLimit is FIRMS's transaction budget per MAP_KEY and
-	// FIRMSWindow.
-	DefaultFIRMSLimit = 5000
-	FIRMSWindow       = 10 * time.Minute
-	// FIRMSMaxDays is the longest DAY_RANGE the area API takes.
-	FIRMSMaxDays = 10
+	DefaultBaseURL = "https://firms.modaps.eosdis.nasa.gov"
+	DefaultTimeout = 60 * time.Second
+	DefaultRetries = 4
+	DefaultBackoff = 2 * time.Second
+	// MaxBackoff caps the wait between two attempts (Retry-After and
+	// the transaction-limit answer may ask for longer, up to Window).
+	MaxBackoff = 2 * time.Minute
+	// DefaultLimit is FIRMS's transaction budget per MAP_KEY and
+	// Window.
+	DefaultLimit = 5000
+	Window       = 10 * time.Minute
+	// MaxDays is the longest DAY_RANGE the area API takes.
+	MaxDays = 10
 	// maxFIRMSBody bounds one answer.
 	maxFIRMSBody = 512 << 20
 	// firmsLimitWait is the first wait after FIRMS says the transaction
-	// limit is exceeded (it doubles, up to FIRMSWindow).
+	// limit is exceeded (it doubles, up to Window).
 	firmsLimitWait = time.Minute
 )
 
@@ -48,30 +49,30 @@ const (
 var DefaultSources = []string{"VIIRS_NOAA20_NRT", "VIIRS_NOAA21_NRT", "VIIRS_SNPP_NRT", "MODIS_NRT"}
 
 // firmsSources are the SOURCE names the area API knows.
-var firmsSources = FIRMSSources
+var firmsSources = Sources
 
-// FIRMSSources are the FIRMS products the area API serves.
-var FIRMSSources = []string{"VIIRS_NOAA20_NRT", "VIIRS_NOAA21_NRT", "VIIRS_SNPP_NRT", "MODIS_NRT",
+// Sources are the FIRMS products the area API serves.
+var Sources = []string{"VIIRS_NOAA20_NRT", "VIIRS_NOAA21_NRT", "VIIRS_SNPP_NRT", "MODIS_NRT",
 	"VIIRS_NOAA20_SP", "VIIRS_SNPP_SP", "MODIS_SP", "LANDSAT_NRT"}
 
 // Errors of a FIRMS answer, wrapped by Fetch's error.
 var (
-	// ErrFIRMSLimit: FIRMS answered that the MAP_KEY's transaction limit
+	// ErrLimit: FIRMS answered that the MAP_KEY's transaction limit
 	// is exceeded.
-	ErrFIRMSLimit = errors.New("FIRMS transaction limit exceeded")
-	// ErrFIRMSTruncated: the answer was cut off (no final newline, or
+	ErrLimit = errors.New("FIRMS transaction limit exceeded")
+	// ErrTruncated: the answer was cut off (no final newline, or
 	// shorter than its Content-Length).
-	ErrFIRMSTruncated = errors.New("FIRMS answer cut off")
+	ErrTruncated = errors.New("FIRMS answer cut off")
 )
 
-// defaultFIRMSHTTP is the client used when FIRMSClient.HTTP is nil.
-var defaultFIRMSHTTP = &http.Client{Timeout: DefaultFIRMSTimeout}
+// defaultFIRMSHTTP is the client used when Client.HTTP is nil.
+var defaultFIRMSHTTP = &http.Client{Timeout: DefaultTimeout}
 
-// FIRMSClient fetches detections from the NASA FIRMS area API. Its zero
+// Client fetches detections from the NASA FIRMS area API. Its zero
 // value, with a MapKey, is ready to use; it is safe for concurrent use and
 // must not be copied after first use (it holds the shared transaction
 // budget). The MAP_KEY never appears in its errors or log lines.
-type FIRMSClient struct {
+type Client struct {
 	// BaseURL defaults to https://firms.modaps.eosdis.nasa.gov.
 	BaseURL string
 	MapKey  string
@@ -88,7 +89,7 @@ type FIRMSClient struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Now is the clock of the transaction budget (default time.Now).
 	Now func() time.Time
-	// Limit is the transaction budget per FIRMSWindow (default 5000). Each
+	// Limit is the transaction budget per Window (default 5000). Each
 	// request counts as its number of days.
 	Limit  int
 	Logger *slog.Logger
@@ -96,8 +97,8 @@ type FIRMSClient struct {
 	limiter
 }
 
-// FIRMSAnswer is one complete area-API answer.
-type FIRMSAnswer struct {
+// Answer is one complete area-API answer.
+type Answer struct {
 	Source string
 	// Body is the CSV as FIRMS sent it (header and rows, ending with a
 	// newline); read it with Open.
@@ -111,14 +112,14 @@ type FIRMSAnswer struct {
 	Transactions int
 }
 
-func (c *FIRMSClient) now() time.Time {
+func (c *Client) now() time.Time {
 	if c.Now != nil {
 		return c.Now()
 	}
 	return time.Now()
 }
 
-func (c *FIRMSClient) sleep(ctx context.Context, d time.Duration) error {
+func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 	if c.Sleep != nil {
 		return c.Sleep(ctx, d)
 	}
@@ -135,40 +136,40 @@ func (c *FIRMSClient) sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func (c *FIRMSClient) logger() *slog.Logger {
+func (c *Client) logger() *slog.Logger {
 	if c.Logger != nil {
 		return c.Logger
 	}
 	return slog.Default()
 }
 
-func (c *FIRMSClient) httpClient() *http.Client {
+func (c *Client) httpClient() *http.Client {
 	if c.HTTP != nil {
 		return c.HTTP
 	}
 	return defaultFIRMSHTTP
 }
 
-func (c *FIRMSClient) retries() int {
+func (c *Client) retries() int {
 	switch {
 	case c.Retries < 0:
 		return 0
 	case c.Retries == 0:
-		return DefaultFIRMSRetries
+		return DefaultRetries
 	}
 	return c.Retries
 }
 
-func (c *FIRMSClient) limit() int {
+func (c *Client) limit() int {
 	if c.Limit > 0 {
 		return c.Limit
 	}
-	return DefaultFIRMSLimit
+	return DefaultLimit
 }
 
 // Mask replaces the MAP_KEY in s (as is or URL-escaped) by its first four
 // characters and "****" (only "****" for a key of 8 characters or fewer).
-func (c *FIRMSClient) Mask(s string) string {
+func (c *Client) Mask(s string) string {
 	k := c.MapKey
 	if k == "" {
 		return s
@@ -213,7 +214,7 @@ func (e *maskedError) Timeout() bool {
 
 // maskErr returns err with the MAP_KEY masked in its text and in the URL of
 // a *url.Error in its chain.
-func (c *FIRMSClient) maskErr(err error) error {
+func (c *Client) maskErr(err error) error {
 	if err == nil || c.MapKey == "" || c.Mask(err.Error()) == err.Error() {
 		return err
 	}
@@ -242,13 +243,13 @@ func (c *FIRMSClient) maskErr(err error) error {
 // with a growing wait; an invalid MAP_KEY or request is not. Fetch returns
 // a complete answer or an error, never part of an answer. It waits first
 // when the request would exceed the transaction budget.
-func (c *FIRMSClient) Fetch(ctx context.Context, source string, area orb.Bound, days int, date time.Time) (*FIRMSAnswer, error) {
+func (c *Client) Fetch(ctx context.Context, source string, area orb.Bound, days int, date time.Time) (*Answer, error) {
 	u, err := c.requestURL(source, area, days, date)
 	if err != nil {
 		return nil, err
 	}
 	log := c.logger().With("source", source)
-	ans := &FIRMSAnswer{Source: source}
+	ans := &Answer{Source: source}
 	retries := c.retries()
 	for attempt := 1; ; attempt++ {
 		if err := c.reserve(ctx, days); err != nil {
@@ -274,7 +275,7 @@ func (c *FIRMSClient) Fetch(ctx context.Context, source string, area orb.Bound, 
 			wait = max(wait, limitWait(attempt))
 		}
 		if res.after > wait {
-			wait = min(res.after, FIRMSWindow)
+			wait = min(res.after, Window)
 		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 			return nil, c.maskErr(fmt.Errorf("FIRMS %s (%s, the next one in %s would be past the deadline): %w",
@@ -295,34 +296,34 @@ func attempts(n int) string {
 }
 
 // delay is the wait after the attempt-th failure: Backoff doubled per
-// earlier failure, ±25%, at most MaxFIRMSBackoff.
-func (c *FIRMSClient) delay(attempt int) time.Duration {
+// earlier failure, ±25%, at most MaxBackoff.
+func (c *Client) delay(attempt int) time.Duration {
 	d := c.Backoff
 	if d <= 0 {
-		d = DefaultFIRMSBackoff
+		d = DefaultBackoff
 	}
-	for i := 1; i < attempt && d < MaxFIRMSBackoff; i++ {
+	for i := 1; i < attempt && d < MaxBackoff; i++ {
 		d *= 2
 	}
-	return min(jitter(d), MaxFIRMSBackoff)
+	return min(jitter(d), MaxBackoff)
 }
 
 // limitWait is the wait after the attempt-th failure when FIRMS said the
 // transaction limit is exceeded: a minute doubled per earlier failure, ±25%,
-// at most FIRMSWindow.
+// at most Window.
 func limitWait(attempt int) time.Duration {
 	d := firmsLimitWait
-	for i := 1; i < attempt && d < FIRMSWindow; i++ {
+	for i := 1; i < attempt && d < Window; i++ {
 		d *= 2
 	}
-	return min(jitter(d), FIRMSWindow)
+	return min(jitter(d), Window)
 }
 
 func jitter(d time.Duration) time.Duration {
 	return time.Duration(float64(d) * (0.75 + 0.5*rand.Float64()))
 }
 
-func (c *FIRMSClient) requestURL(source string, area orb.Bound, days int, date time.Time) (string, error) {
+func (c *Client) requestURL(source string, area orb.Bound, days int, date time.Time) (string, error) {
 	if c.MapKey == "" {
 		return "", skygrid.Errorf(skygrid.EINVALID, "FIRMS: no MAP_KEY")
 	}
@@ -333,8 +334,8 @@ func (c *FIRMSClient) requestURL(source string, area orb.Bound, days int, date t
 	if !known {
 		return "", skygrid.Errorf(skygrid.EINVALID, "FIRMS: unknown source %q (want one of %s)", c.Mask(source), strings.Join(firmsSources, ", "))
 	}
-	if days < 1 || days > FIRMSMaxDays {
-		return "", skygrid.Errorf(skygrid.EINVALID, "FIRMS: %d days: the area API takes 1 to %d", days, FIRMSMaxDays)
+	if days < 1 || days > MaxDays {
+		return "", skygrid.Errorf(skygrid.EINVALID, "FIRMS: %d days: the area API takes 1 to %d", days, MaxDays)
 	}
 	w, s, e, n := area.Min[0], area.Min[1], area.Max[0], area.Max[1]
 	for _, v := range []float64{w, s, e, n} {
@@ -350,7 +351,7 @@ func (c *FIRMSClient) requestURL(source string, area orb.Bound, days int, date t
 	}
 	base := c.BaseURL
 	if base == "" {
-		base = DefaultFIRMSBaseURL
+		base = DefaultBaseURL
 	}
 	base = strings.TrimRight(base, "/")
 	if bu, err := url.Parse(base); err != nil || (bu.Scheme != "http" && bu.Scheme != "https") || bu.Host == "" {
@@ -386,7 +387,7 @@ type outcome struct {
 	after time.Duration
 }
 
-func (c *FIRMSClient) try(ctx context.Context, u string) outcome {
+func (c *Client) try(ctx context.Context, u string) outcome {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return outcome{err: err}
@@ -404,7 +405,7 @@ func (c *FIRMSClient) try(ctx context.Context, u string) outcome {
 			after: retryAfter(resp.Header.Get("Retry-After"), c.now())}
 	}
 	if err != nil {
-		return outcome{err: fmt.Errorf("%w: reading the answer: %w", ErrFIRMSTruncated, err), retry: true}
+		return outcome{err: fmt.Errorf("%w: reading the answer: %w", ErrTruncated, err), retry: true}
 	}
 	if len(body) > maxFIRMSBody {
 		return outcome{err: fmt.Errorf("FIRMS answer is larger than %d MiB", maxFIRMSBody>>20)}
@@ -420,14 +421,14 @@ func (c *FIRMSClient) try(ctx context.Context, u string) outcome {
 		return c.textAnswer(body)
 	}
 	if resp.ContentLength >= 0 && int64(len(body)) != resp.ContentLength {
-		return outcome{err: fmt.Errorf("%w: %d of %d bytes", ErrFIRMSTruncated, len(body), resp.ContentLength), retry: true}
+		return outcome{err: fmt.Errorf("%w: %d of %d bytes", ErrTruncated, len(body), resp.ContentLength), retry: true}
 	}
 	if body[len(body)-1] != '\n' && len(header) == len(body) && bytes.HasSuffix(bytes.TrimRight(header, "\r"), []byte("daynight")) {
 		// A whole header without its newline: an empty answer.
 		body = append(body, '\n')
 	}
 	if body[len(body)-1] != '\n' {
-		return outcome{err: fmt.Errorf("%w: the last line has no newline (%d bytes)", ErrFIRMSTruncated, len(body)), retry: true}
+		return outcome{err: fmt.Errorf("%w: the last line has no newline (%d bytes)", ErrTruncated, len(body)), retry: true}
 	}
 	rows := 0
 	for line := range bytes.SplitSeq(body[len(header)+1:], []byte("\n")) {
@@ -440,13 +441,13 @@ func (c *FIRMSClient) try(ctx context.Context, u string) outcome {
 
 // textAnswer classifies a 200 answer that is not a FIRMS CSV: FIRMS sends
 // its errors as plain text.
-func (c *FIRMSClient) textAnswer(body []byte) outcome {
+func (c *Client) textAnswer(body []byte) outcome {
 	text := strings.ToLower(strings.TrimSpace(string(body)))
 	switch {
 	case strings.Contains(text, "invalid map_key") || strings.Contains(text, "invalid map key"):
 		return outcome{err: skygrid.Errorf(skygrid.EINVALID, "FIRMS refused the MAP_KEY %s: %s", maskKey(c.MapKey), c.snippet(body))}
 	case strings.Contains(text, "transaction limit"):
-		return outcome{err: fmt.Errorf("%w: %s", ErrFIRMSLimit, c.snippet(body)), retry: true, limit: true}
+		return outcome{err: fmt.Errorf("%w: %s", ErrLimit, c.snippet(body)), retry: true, limit: true}
 	case text == "":
 		return outcome{err: errors.New("FIRMS answered nothing (not even a CSV header)"), retry: true}
 	case strings.HasPrefix(text, "<"):
@@ -462,7 +463,7 @@ func (c *FIRMSClient) textAnswer(body []byte) outcome {
 func isFIRMSHeader(line []byte) bool {
 	lat, lon := false, false
 	for _, f := range strings.Split(strings.TrimRight(string(line), "\r"), ",") {
-		switch normHeader(f) {
+		switch detect.ColumnName(f) {
 		case "latitude":
 			lat = true
 		case "longitude":
@@ -474,7 +475,7 @@ func isFIRMSHeader(line []byte) bool {
 
 // snippet is the start of an answer for an error message, the MAP_KEY
 // masked before it is cut (a cut key would not be found any more).
-func (c *FIRMSClient) snippet(body []byte) string {
+func (c *Client) snippet(body []byte) string {
 	return snippet([]byte(c.Mask(string(body))))
 }
 
@@ -508,11 +509,11 @@ func retryAfter(h string, now time.Time) time.Duration {
 
 // reserve takes n transactions of the budget, waiting while they would
 // exceed it.
-func (c *FIRMSClient) reserve(ctx context.Context, n int) error {
+func (c *Client) reserve(ctx context.Context, n int) error {
 	limit := c.limit()
 	if n > limit {
 		return skygrid.Errorf(skygrid.EINVALID, "a request of %d days counts %d transactions, more than the limit of %d per %s",
-			n, n, limit, FIRMSWindow)
+			n, n, limit, Window)
 	}
 	for {
 		if err := ctx.Err(); err != nil {
@@ -523,9 +524,9 @@ func (c *FIRMSClient) reserve(ctx context.Context, n int) error {
 			return nil
 		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
-			return fmt.Errorf("the transaction budget (%d per %s) frees up in %s, past the deadline", limit, FIRMSWindow, wait.Round(time.Second))
+			return fmt.Errorf("the transaction budget (%d per %s) frees up in %s, past the deadline", limit, Window, wait.Round(time.Second))
 		}
-		c.logger().Info("FIRMS: waiting for the transaction budget", "wait", wait, "limit", limit, "window", FIRMSWindow)
+		c.logger().Info("FIRMS: waiting for the transaction budget", "wait", wait, "limit", limit, "window", Window)
 		if err := c.sleep(ctx, wait); err != nil {
 			return fmt.Errorf("waiting for the transaction budget: %w", err)
 		}
@@ -545,12 +546,12 @@ type spend struct {
 }
 
 // take counts n transactions at now and returns 0 if they fit in limit
-// over the last FIRMSWindow; otherwise it counts nothing and returns how
+// over the last Window; otherwise it counts nothing and returns how
 // long until they would fit. n must not exceed limit.
 func (l *limiter) take(now time.Time, n, limit int) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	cut := now.Add(-FIRMSWindow)
+	cut := now.Add(-Window)
 	i := 0
 	for i < len(l.spent) && !l.spent[i].at.After(cut) {
 		l.total -= l.spent[i].n
@@ -565,8 +566,8 @@ func (l *limiter) take(now time.Time, n, limit int) time.Duration {
 	over := l.total + n - limit
 	for _, s := range l.spent {
 		if over -= s.n; over <= 0 {
-			return s.at.Add(FIRMSWindow).Sub(now)
+			return s.at.Add(Window).Sub(now)
 		}
 	}
-	return FIRMSWindow
+	return Window
 }

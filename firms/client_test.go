@@ -1,4 +1,4 @@
-package detect_test
+package firms_test
 
 import (
 	"bytes"
@@ -20,7 +20,8 @@ import (
 	"skygrid"
 	"skygrid/data"
 	"skygrid/detect"
-	"skygrid/detect/firmstest"
+	"skygrid/firms"
+	"skygrid/firms/firmstest"
 
 	"github.com/paulmach/orb"
 )
@@ -70,11 +71,11 @@ func (f *fakeClock) Sleeps() []time.Duration {
 
 // newFIRMS is a client of srv with a fake clock and a log that is checked
 // for the key when the test ends.
-func newFIRMS(t *testing.T, srv *firmstest.Server) (*detect.FIRMSClient, *fakeClock) {
+func newFIRMS(t *testing.T, srv *firmstest.Server) (*firms.Client, *fakeClock) {
 	t.Helper()
 	clock := &fakeClock{now: time.Date(2023, 10, 22, 12, 0, 0, 0, time.UTC)}
 	logs := &firmstest.Logs{}
-	c := &detect.FIRMSClient{
+	c := &firms.Client{
 		BaseURL: srv.URL(),
 		MapKey:  firmstest.DefaultKey,
 		Sleep:   clock.Sleep,
@@ -157,7 +158,7 @@ func readFIRMSBody(t *testing.T, body []byte, name string) (*detect.Reader, []*s
 
 // checkAnswer parses ans.Body and compares it with the detections of the
 // embedded files.
-func checkAnswer(t *testing.T, ans *detect.FIRMSAnswer, box orb.Bound, days int, last time.Time) {
+func checkAnswer(t *testing.T, ans *firms.Answer, box orb.Bound, days int, last time.Time) {
 	t.Helper()
 	want, _ := expectedRows(t, box, days, last)
 	rd, hs, rowErrs, err := readFIRMSBody(t, ans.Body, "answer")
@@ -381,7 +382,7 @@ func TestFIRMSTextLimit(t *testing.T) {
 		if err == nil || ans != nil {
 			t.Fatalf("answer %+v, err %v; want an error, not empty data", ans, err)
 		}
-		if !errors.Is(err, detect.ErrFIRMSLimit) || srv.RequestCount() != 3 {
+		if !errors.Is(err, firms.ErrLimit) || srv.RequestCount() != 3 {
 			t.Errorf("err %v after %d requests", err, srv.RequestCount())
 		}
 		s := clock.Sleeps()
@@ -411,7 +412,7 @@ func TestFIRMSTextLimit(t *testing.T) {
 		defer cancel()
 		n := srv.RequestCount()
 		_, err := c.Fetch(ctx, "VIIRS_NOAA20_NRT", datongBox, 1, oct22)
-		if !errors.Is(err, detect.ErrFIRMSLimit) || srv.RequestCount() != n+1 || len(clock.Sleeps()) != 0 {
+		if !errors.Is(err, firms.ErrLimit) || srv.RequestCount() != n+1 || len(clock.Sleeps()) != 0 {
 			t.Errorf("err %v, %d requests, sleeps %v", err, srv.RequestCount()-n, clock.Sleeps())
 		}
 	})
@@ -450,7 +451,7 @@ func TestFIRMSCutOff(t *testing.T) {
 				t.Fatalf("answer %+v, err %v", ans, err)
 			}
 			t.Log(err)
-			if !errors.Is(err, detect.ErrFIRMSTruncated) || srv.RequestCount()-n != 3 {
+			if !errors.Is(err, firms.ErrTruncated) || srv.RequestCount()-n != 3 {
 				t.Errorf("err %v after %d requests", err, srv.RequestCount()-n)
 			}
 			checkNoKey(t, err, firmstest.DefaultKey, srv.URL())
@@ -573,7 +574,7 @@ func TestFIRMSValidate(t *testing.T) {
 	if srv.RequestCount() != 0 {
 		t.Errorf("%d requests", srv.RequestCount())
 	}
-	for _, s := range append(detect.DefaultSources, "VIIRS_NOAA20_SP", "VIIRS_SNPP_SP", "MODIS_SP", "LANDSAT_NRT") {
+	for _, s := range append(firms.DefaultSources, "VIIRS_NOAA20_SP", "VIIRS_SNPP_SP", "MODIS_SP", "LANDSAT_NRT") {
 		c, _ := newFIRMS(t, srv)
 		if _, err := c.Fetch(context.Background(), s, datongBox, 1, oct22); err != nil {
 			t.Errorf("%s: %v", s, err)
@@ -591,7 +592,7 @@ func TestErrorPageEchoingTheKeyIsMasked(t *testing.T) {
 	}))
 	defer srv.Close()
 	logs := &firmstest.Logs{}
-	c := &detect.FIRMSClient{BaseURL: srv.URL, MapKey: key, Logger: slog.New(slog.NewTextHandler(logs, nil))}
+	c := &firms.Client{BaseURL: srv.URL, MapKey: key, Logger: slog.New(slog.NewTextHandler(logs, nil))}
 	_, err := c.Fetch(context.Background(), "VIIRS_NOAA20_NRT", orb.Bound{Min: orb.Point{113, 39}, Max: orb.Point{114, 40}}, 1, time.Time{})
 	if err == nil {
 		t.Fatal("a 404 page accepted")
