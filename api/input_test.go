@@ -33,7 +33,7 @@ func (w *world) reportWith(t *testing.T, user string, taskID, version int64, fie
 			mw.WriteField(k, v)
 		}
 	}
-	b, err := os.ReadFile(filepath.Join("..", "dispatch", "testdata", "photos", "at_event.jpg"))
+	b, err := os.ReadFile(filepath.Join("..", "evidence", "testdata", "photos", "at_event.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,11 +5,11 @@ package dispatch
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"skygrid"
 	"skygrid/detect"
+	"skygrid/evidence"
 	"skygrid/firms"
 )
 
@@ -35,47 +35,7 @@ type Config struct {
 	// Dispatch: which events are worked.
 	Dispatch DispatchConfig `toml:"dispatch"`
 	// Photos: what a report photo may be, and what reading them may take.
-	Photos PhotoConfig `toml:"photos"`
-}
-
-// PhotoConfig bounds report photos: their size, the memory their decodes
-// take together, and how many each user may send.
-type PhotoConfig struct {
-	// MaxMegapixels: larger photos are refused from their header.
-	MaxMegapixels float64 `toml:"max_megapixels"`
-	// DecodeBudgetMiB: the memory the photo decodes running at once may
-	// take together (each holds its estimate while it runs; the others
-	// wait). At least what the largest accepted photo takes.
-	DecodeBudgetMiB int64 `toml:"decode_budget_mib"`
-	// UploadsPerMinute: photos each user may send a minute (0: no limit).
-	UploadsPerMinute int `toml:"uploads_per_minute"`
-}
-
-// Limits are the photo limits of the configuration.
-func (c PhotoConfig) Limits() PhotoLimits {
-	return PhotoLimits{MaxPixels: int64(math.Round(c.MaxMegapixels * 1e6))}
-}
-
-// Evidence is the photo store in dir with the configuration's limits,
-// decode pool and upload rate.
-func (c PhotoConfig) Evidence(dir string) Evidence {
-	l := c.Limits()
-	return Evidence{Files: PhotoFiles{Dir: dir}, MaxPixels: l.MaxPixels, Pool: NewDecodePool(c.DecodeBudgetMiB << 20),
-		Uploads: &UploadRate{PerMinute: c.UploadsPerMinute}}
-}
-
-// Validate checks the photo limits.
-func (c PhotoConfig) Validate() error {
-	if !(c.MaxMegapixels >= 1 && c.MaxMegapixels <= 200) {
-		return fmt.Errorf("photos.max_megapixels %v: between 1 and 200", c.MaxMegapixels)
-	}
-	if need := (c.Limits().MaxCost() + 1<<20 - 1) >> 20; c.DecodeBudgetMiB < need {
-		return fmt.Errorf("photos.decode_budget_mib %d: the largest photo of %v megapixels takes up to %d MiB to read; give at least that", c.DecodeBudgetMiB, c.MaxMegapixels, need)
-	}
-	if c.UploadsPerMinute != 0 && c.UploadsPerMinute < skygrid.MaxPhotos {
-		return fmt.Errorf("photos.uploads_per_minute %d: 0 (no limit) or at least %d, the photos of one report", c.UploadsPerMinute, skygrid.MaxPhotos)
-	}
-	return nil
+	Photos evidence.Config `toml:"photos"`
 }
 
 // DispatchConfig says which events become tasks.
@@ -102,7 +62,7 @@ func DefaultConfig() Config {
 			Sources: []string{"VIIRS_NOAA20_NRT", "VIIRS_NOAA21_NRT", "VIIRS_SNPP_NRT", "MODIS_NRT"},
 			Every:   detect.Duration{Duration: 10 * time.Minute}, Days: 2},
 		Dispatch: DispatchConfig{MaxAge: detect.Duration{Duration: 24 * time.Hour}},
-		Photos:   PhotoConfig{MaxMegapixels: DefaultMaxPixels / 1e6, DecodeBudgetMiB: DefaultDecodeBudget >> 20, UploadsPerMinute: 30},
+		Photos:   evidence.Config{MaxMegapixels: evidence.DefaultMaxPixels / 1e6, DecodeBudgetMiB: evidence.DefaultDecodeBudget >> 20, UploadsPerMinute: 30},
 	}
 }
 

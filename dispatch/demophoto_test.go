@@ -8,6 +8,7 @@ import (
 
 	"skygrid"
 	"skygrid/dispatch"
+	"skygrid/evidence"
 	"skygrid/geo"
 
 	"github.com/paulmach/orb"
@@ -25,7 +26,7 @@ func TestDemoPhotoCarriesItsEXIF(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ph, _, err := dispatch.ReadPhoto(bytes.NewReader(b), "demo.jpg", 15<<20)
+			ph, _, err := evidence.ReadPhoto(bytes.NewReader(b), "demo.jpg", 15<<20)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -35,7 +36,7 @@ func TestDemoPhotoCarriesItsEXIF(t *testing.T) {
 			if d := geo.DistanceMeters(*ph.Point, p); d > 0.5 || math.IsNaN(d) {
 				t.Errorf("position %v, %.2f m off", *ph.Point, d)
 			}
-			dispatch.CheckPhoto(ph, &skygrid.Event{Point: orb.Point{113.69, 39.70}, FirstSeen: at.Add(-time.Hour)})
+			evidence.CheckPhoto(ph, &skygrid.Event{Point: orb.Point{113.69, 39.70}, FirstSeen: at.Add(-time.Hour)})
 			if len(ph.Flags) != 0 {
 				t.Errorf("flags %v", ph.Flags)
 			}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"skygrid/evidence"
 	"slices"
 	"time"
 
@@ -39,7 +40,7 @@ type DemoReplay struct {
 	Store    DemoStore
 	// SetClock moves the clock the store and the pipeline read.
 	SetClock func(time.Time)
-	Photos   PhotoFiles
+	Photos   evidence.Files
 	Until    time.Time
 	// Officials by county id; Wangge supervises WanggeGrid. Other grids'
 	// supervisors get a user (named "wg" and the grid id, with

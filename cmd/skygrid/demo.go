@@ -17,6 +17,7 @@ import (
 	"skygrid/data"
 	"skygrid/detect"
 	"skygrid/dispatch"
+	"skygrid/evidence"
 	"skygrid/store"
 )
 
@@ -106,7 +107,7 @@ func BuildDemo(ctx context.Context, db *store.DB, p *dispatch.Pipeline, out io.W
 	if err != nil {
 		return err
 	}
-	r := &dispatch.DemoReplay{Pipeline: p, Store: db, SetClock: func(t time.Time) { clock = t.UTC() }, Photos: dispatch.PhotoFiles{Dir: photoDir, NoSync: true},
+	r := &dispatch.DemoReplay{Pipeline: p, Store: db, SetClock: func(t time.Time) { clock = t.UTC() }, Photos: evidence.Files{Dir: photoDir, NoSync: true},
 		Until: dispatch.DemoStart, Officials: officials, Wangge: wangge, WanggeGrid: demoWanggeGrid, Supervisors: sups, PasswordHash: hash}
 	res, err := r.Run(ctx, files)
 	if err != nil {

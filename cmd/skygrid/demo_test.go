@@ -17,6 +17,7 @@ import (
 
 	"skygrid"
 	"skygrid/dispatch"
+	"skygrid/evidence"
 	"skygrid/store"
 )
 
@@ -242,7 +243,7 @@ func checkDemoLog(t *testing.T, path, photoDir string, tasks []*skygrid.Task) {
 		var sha, mime, flags string
 		rows.Scan(&sha, &mime, &flags)
 		n++
-		files := dispatch.PhotoFiles{Dir: photoDir}
+		files := evidence.Files{Dir: photoDir}
 		if p, _, err := files.Path(sha, false); err != nil || flags != "" {
 			t.Errorf("photo %s: %v, flags %q", sha, err, flags)
 		} else if _, err := os.Stat(p); err != nil {

@@ -163,7 +163,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	if err != nil {
 		return err
 	}
-	photos := p.Config.Photos.Evidence(filepath.Join(dataDir, "photos"))
+	photos := p.Config.Photos.Photos(filepath.Join(dataDir, "photos"))
 	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
 		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Demo: mf.demo,
 		Evidence: photos, Imports: dispatch.Importer{Pipeline: p},
@@ -361,8 +361,8 @@ func (m *Main) logLimits(l api.Limits, secure bool, publicURL string) {
 
 // sweepPhotos sweeps the photo folder at start-up and then daily, at the
 // server's clock: staged files and stored files no report holds, older
-// than a day, are removed (dispatch.Evidence.Sweep).
-func (m *Main) sweepPhotos(ctx context.Context, ev dispatch.Evidence, refs dispatch.PhotoRefs, now func() time.Time) {
+// than a day, are removed (evidence.Photos.Sweep).
+func (m *Main) sweepPhotos(ctx context.Context, ev evidence.Photos, refs evidence.PhotoRefs, now func() time.Time) {
 	tick := time.NewTicker(24 * time.Hour)
 	defer tick.Stop()
 	for {

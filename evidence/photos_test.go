@@ -1,4 +1,4 @@
-package dispatch_test
+package evidence_test
 
 import (
 	"bytes"
@@ -96,7 +96,7 @@ func TestPhotoRefusedFromHeader(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var err error
 			start := time.Now()
-			n := allocated(func() { _, _, err = dispatch.ReadPhoto(bytes.NewReader(tc.data), "x", photoMax) })
+			n := allocated(func() { _, _, err = evidence.ReadPhoto(bytes.NewReader(tc.data), "x", photoMax) })
 			if n > 1<<20 {
 				t.Errorf("refusing took %d KiB of memory", n>>10)
 			}
@@ -126,7 +126,7 @@ func TestPhotoHeaderAccepted(t *testing.T) {
 		{"progressive 24 MP", withFrame(t, 0xc2, 8, 6000, 4000, rgb)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := dispatch.ReadPhoto(bytes.NewReader(tc.data), "x", photoMax)
+			_, _, err := evidence.ReadPhoto(bytes.NewReader(tc.data), "x", photoMax)
 			wantPhotoErr(t, err, "photo x: truncated or corrupt")
 		})
 	}
@@ -167,10 +167,10 @@ func TestDecodeCostBoundsMemory(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cost := dispatch.DecodeCost(h, int64(len(tc.data)))
+			cost := evidence.DecodeCost(h, int64(len(tc.data)))
 			runtime.GC()
 			n := allocated(func() {
-				_, _, err = dispatch.ReadPhoto(bytes.NewReader(tc.data), "x.img", photoMax)
+				_, _, err = evidence.ReadPhoto(bytes.NewReader(tc.data), "x.img", photoMax)
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -190,8 +190,8 @@ func TestDecodePoolWaitsWithTheRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool := dispatch.NewDecodePool(64 << 20)
-	ev := dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: t.TempDir()}, Pool: pool}
+	pool := evidence.NewDecodePool(64 << 20)
+	ev := evidence.Photos{Files: evidence.Files{Dir: t.TempDir()}, Pool: pool}
 	release, err := pool.Acquire(context.Background(), 1<<40) // the whole budget
 	if err != nil {
 		t.Fatal(err)
@@ -223,7 +223,7 @@ func TestDecodePoolWaitsWithTheRequest(t *testing.T) {
 
 func TestUploadRate(t *testing.T) {
 	t0 := time.Date(2023, 10, 24, 6, 0, 0, 0, time.UTC)
-	u := &dispatch.UploadRate{PerMinute: 10}
+	u := &evidence.UploadRate{PerMinute: 10}
 	steps := []struct {
 		name     string
 		user     int64
@@ -248,8 +248,8 @@ func TestUploadRate(t *testing.T) {
 	if w := u.Wait(3, 1, t0); w != 0 {
 		t.Errorf("a new user waits %s", w)
 	}
-	var none *dispatch.UploadRate
-	if none.Take(1, 100, t0) != 0 || (&dispatch.UploadRate{}).Take(1, 100, t0) != 0 {
+	var none *evidence.UploadRate
+	if none.Take(1, 100, t0) != 0 || (&evidence.UploadRate{}).Take(1, 100, t0) != 0 {
 		t.Error("no rate set limits uploads")
 	}
 }
@@ -278,7 +278,7 @@ func walkFiles(t *testing.T, dir string) []string {
 // A report's photos are read and stamped in its staging folder and reach
 // the store only on Commit; a discarded stage leaves nothing.
 func TestStage(t *testing.T) {
-	ev := dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: t.TempDir()}}
+	ev := evidence.Photos{Files: evidence.Files{Dir: t.TempDir()}}
 	receive := func(st skygrid.PhotoStage, names ...string) {
 		for _, n := range names {
 			b, err := os.ReadFile(filepath.Join("testdata", "photos", n))
@@ -410,7 +410,7 @@ func TestSweep(t *testing.T) {
 			os.Chtimes(filepath.Join(dir, d), at, at)
 		}
 	}
-	ev := dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: dir}}
+	ev := evidence.Photos{Files: evidence.Files{Dir: dir}}
 	sw, err := ev.Sweep(context.Background(), refs{held: {1, 2}, sha("d"): {4}}, now)
 	if err != nil {
 		t.Fatal(err)
@@ -460,14 +460,14 @@ func TestPhotoConfig(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		set  func(*dispatch.PhotoConfig)
+		set  func(*evidence.Config)
 		want string
 	}{
-		{"no pixels", func(c *dispatch.PhotoConfig) { c.MaxMegapixels = 0 }, "photos.max_megapixels 0: between 1 and 200"},
-		{"a budget below one photo", func(c *dispatch.PhotoConfig) { c.DecodeBudgetMiB = 100 }, "photos.decode_budget_mib 100: the largest photo of 52 megapixels takes up to 290 MiB"},
-		{"a smaller cap, a smaller budget", func(c *dispatch.PhotoConfig) { c.MaxMegapixels, c.DecodeBudgetMiB = 12, 160 }, ""},
-		{"fewer than a report's photos", func(c *dispatch.PhotoConfig) { c.UploadsPerMinute = 3 }, "photos.uploads_per_minute 3: 0 (no limit) or at least 5"},
-		{"no limit", func(c *dispatch.PhotoConfig) { c.UploadsPerMinute = 0 }, ""},
+		{"no pixels", func(c *evidence.Config) { c.MaxMegapixels = 0 }, "photos.max_megapixels 0: between 1 and 200"},
+		{"a budget below one photo", func(c *evidence.Config) { c.DecodeBudgetMiB = 100 }, "photos.decode_budget_mib 100: the largest photo of 52 megapixels takes up to 290 MiB"},
+		{"a smaller cap, a smaller budget", func(c *evidence.Config) { c.MaxMegapixels, c.DecodeBudgetMiB = 12, 160 }, ""},
+		{"fewer than a report's photos", func(c *evidence.Config) { c.UploadsPerMinute = 3 }, "photos.uploads_per_minute 3: 0 (no limit) or at least 5"},
+		{"no limit", func(c *evidence.Config) { c.UploadsPerMinute = 0 }, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := def

@@ -1,4 +1,4 @@
-package dispatch
+package evidence
 
 import (
 	"bytes"
@@ -28,7 +28,6 @@ import (
 	"github.com/rwcarlsen/goexif/tiff"
 
 	"skygrid"
-	"skygrid/evidence"
 	"skygrid/geo"
 )
 
@@ -47,20 +46,20 @@ const DefaultMaxPixels = 52_000_000
 // DefaultMaxBytes is the largest photo file.
 const DefaultMaxBytes = 15 << 20
 
-// PhotoLimits bound what a photo may be.
-type PhotoLimits struct {
+// Limits bound what a photo may be.
+type Limits struct {
 	MaxBytes  int64 // the file; 0: DefaultMaxBytes
 	MaxPixels int64 // 0: DefaultMaxPixels
 }
 
-func (l PhotoLimits) maxBytes() int64 {
+func (l Limits) maxBytes() int64 {
 	if l.MaxBytes > 0 {
 		return l.MaxBytes
 	}
 	return DefaultMaxBytes
 }
 
-func (l PhotoLimits) maxPixels() int64 {
+func (l Limits) maxPixels() int64 {
 	if l.MaxPixels > 0 {
 		return l.MaxPixels
 	}
@@ -71,18 +70,18 @@ func (l PhotoLimits) maxPixels() int64 {
 // file of MaxBytes that decodes to MaxPixels of 8-bit RGBA, the largest
 // honest input. A photo that would take more (16 bits a channel, or a
 // progressive JPEG whose decoder keeps every coefficient) is refused.
-func (l PhotoLimits) MaxCost() int64 {
+func (l Limits) MaxCost() int64 {
 	px := l.maxPixels()
 	side := int(math.Sqrt(float64(px)))
-	return DecodeCost(evidence.Header{Format: "png", Width: side, Height: int(px) / side, BitDepth: 8, ColorType: 6}, l.maxBytes())
+	return DecodeCost(Header{Format: "png", Width: side, Height: int(px) / side, BitDepth: 8, ColorType: 6}, l.maxBytes())
 }
 
 // DecodeCost is about the most memory reading a photo of size bytes with
 // header h takes at once: the file, its decoded pixels (Go's decoders
 // allocate them whole), and the work on the shrunk copy (turned upright,
 // fitted for display, stamped, thumbnailed).
-func DecodeCost(h evidence.Header, size int64) int64 {
-	k := int64(evidence.ShrinkFactor(h.Width, h.Height, evidence.DisplaySize))
+func DecodeCost(h Header, size int64) int64 {
+	k := int64(ShrinkFactor(h.Width, h.Height, DisplaySize))
 	shrunk := int64(4 * ((int64(h.Width) + k - 1) / k) * ((int64(h.Height) + k - 1) / k))
 	return size + h.DecodedBytes() + 3*shrunk + displayWork
 }
@@ -90,11 +89,11 @@ func DecodeCost(h evidence.Header, size int64) int64 {
 // displayWork is the memory of the display copy, its stamp and the
 // thumbnail: a few 1600 x 1600 RGBA images and their JPEG buffers (the
 // tests measure it).
-const displayWork = 4 * 4 * evidence.DisplaySize * evidence.DisplaySize
+const displayWork = 4 * 4 * DisplaySize * DisplaySize
 
 // PhotoData is the content of a photo: the file as uploaded, its JPEG
 // thumbnail, and the upright picture fitted for display (stamped by
-// Evidence.Accept into Stamped, the copy reviewers see).
+// Photos.Accept into Stamped, the copy reviewers see).
 type PhotoData struct {
 	Original, Thumb []byte
 	Display         *image.NRGBA
@@ -103,19 +102,19 @@ type PhotoData struct {
 
 // ReadPhoto reads an uploaded photo of at most maxBytes bytes. It accepts
 // JPEG and PNG content whatever the file name says, checks its header
-// (PhotoLimits: DefaultMaxPixels), decodes the image once, reads the EXIF
+// (Limits: DefaultMaxPixels), decodes the image once, reads the EXIF
 // GPS position and DateTimeOriginal when present and makes a thumbnail
 // and the display copy, upright from the EXIF orientation. Width and
 // Height are those of the stored pixels (before orientation). Errors are
 // EINVALID and name the file. ID, TaskID, Report, flags and times other
 // than TakenAt are left to the caller (see CheckPhoto).
 func ReadPhoto(r io.Reader, name string, maxBytes int64) (*skygrid.Photo, *PhotoData, error) {
-	return readPhoto(context.Background(), r, name, PhotoLimits{MaxBytes: maxBytes}, nil)
+	return readPhoto(context.Background(), r, name, Limits{MaxBytes: maxBytes}, nil)
 }
 
 // readPhoto is ReadPhoto within limits, the decode holding its cost of
 // the pool's budget (nil: no pool) while it runs.
-func readPhoto(ctx context.Context, r io.Reader, name string, lim PhotoLimits, pool *DecodePool) (*skygrid.Photo, *PhotoData, error) {
+func readPhoto(ctx context.Context, r io.Reader, name string, lim Limits, pool *DecodePool) (*skygrid.Photo, *PhotoData, error) {
 	rs, size, err := seekable(r, name, lim.maxBytes())
 	if err != nil {
 		return nil, nil, err
@@ -188,17 +187,17 @@ func seekable(r io.Reader, name string, max int64) (io.ReadSeeker, int64, error)
 }
 
 // readHeader reads the image header from the start of rs.
-func readHeader(rs io.ReadSeeker) (evidence.Header, error) {
+func readHeader(rs io.ReadSeeker) (Header, error) {
 	if _, err := rs.Seek(0, io.SeekStart); err != nil {
-		return evidence.Header{}, err
+		return Header{}, err
 	}
-	return evidence.ReadHeader(rs)
+	return ReadHeader(rs)
 }
 
 // check refuses, from its header, a photo that no phone sends: too many
 // pixels, a bit depth or kind Go does not decode, or one that would take
 // more memory to decode than the largest honest photo (MaxCost).
-func (l PhotoLimits) check(name string, h evidence.Header, size int64) error {
+func (l Limits) check(name string, h Header, size int64) error {
 	mp := float64(h.Pixels()) / 1e6
 	if h.Pixels() > l.maxPixels() {
 		return skygrid.Errorf(skygrid.EINVALID, "photo %s: %dx%d pixels (%.1f megapixels) is too large: at most %s megapixels (a phone's 50-megapixel camera); take or export it at the camera's usual size",
@@ -231,7 +230,7 @@ func megapixels(px int64) string {
 // decodePhoto decodes data once: the display copy and the thumbnail are
 // made from a box-shrunk copy turned upright, and the full-size pixels
 // are dropped as soon as that copy is made.
-func decodePhoto(data []byte, name, mime string, h evidence.Header) (*skygrid.Photo, *PhotoData, error) {
+func decodePhoto(data []byte, name, mime string, h Header) (*skygrid.Photo, *PhotoData, error) {
 	var img image.Image
 	var err error
 	if h.Format == "png" {
@@ -256,12 +255,12 @@ func decodePhoto(data []byte, name, mime string, h evidence.Header) (*skygrid.Ph
 	}
 	// Nothing holds the full-size pixels after Shrink: they are garbage
 	// while the rest is made.
-	upright := evidence.Orient(evidence.Shrink(img, evidence.DisplaySize), orientation)
+	upright := Orient(Shrink(img, DisplaySize), orientation)
 	thumb, err := thumbnail(upright)
 	if err != nil {
 		return nil, nil, fmt.Errorf("photo %s: thumbnail: %w", name, err)
 	}
-	return p, &PhotoData{Original: data, Thumb: thumb, Display: evidence.Display(upright)}, nil
+	return p, &PhotoData{Original: data, Thumb: thumb, Display: Display(upright)}, nil
 }
 
 // mib formats a size limit: "15 MiB", "2.5 MiB", "1000 bytes".
@@ -426,10 +425,10 @@ func CheckPhoto(p *skygrid.Photo, e *skygrid.Event) {
 	}
 }
 
-// PhotoFiles stores photo files by SHA-256 under Dir:
+// Files stores photo files by SHA-256 under Dir:
 // Dir/ab/<sha>.jpg (or .png) and Dir/ab/<sha>.thumb.jpg, where ab are the
 // first two hex digits.
-type PhotoFiles struct {
+type Files struct {
 	Dir string
 	// NoSync skips flushing each file to the disk before it is renamed
 	// in place: for throwaway folders (the demo's), never for evidence.
@@ -439,7 +438,7 @@ type PhotoFiles struct {
 // Save writes the original and the thumbnail of p, each atomically (a temp
 // file in the same directory, then a rename). Saving the same photo again
 // is harmless.
-func (s PhotoFiles) Save(p *skygrid.Photo, d *PhotoData) error {
+func (s Files) Save(p *skygrid.Photo, d *PhotoData) error {
 	if !validSHA(p.SHA256) {
 		return skygrid.Errorf(skygrid.EINVALID, "photo: invalid sha256 %q", p.SHA256)
 	}
@@ -465,7 +464,7 @@ func (s PhotoFiles) Save(p *skygrid.Photo, d *PhotoData) error {
 
 // SaveStamped stores the stamped copy of a photo for one task (the same
 // file reported for two tasks has two stamps).
-func (s PhotoFiles) SaveStamped(sha string, taskID int64, jpeg []byte) error {
+func (s Files) SaveStamped(sha string, taskID int64, jpeg []byte) error {
 	if !validSHA(sha) {
 		return skygrid.Errorf(skygrid.EINVALID, "photo: invalid sha256 %q", sha)
 	}
@@ -476,13 +475,13 @@ func (s PhotoFiles) SaveStamped(sha string, taskID int64, jpeg []byte) error {
 	return writeAtomic(s.stampedPath(sha, taskID), jpeg, !s.NoSync)
 }
 
-func (s PhotoFiles) stampedPath(sha string, taskID int64) string {
+func (s Files) stampedPath(sha string, taskID int64) string {
 	return filepath.Join(s.Dir, sha[:2], fmt.Sprintf("%s.task-%d.jpg", sha, taskID))
 }
 
 // StampedPath is where the stamped copy of a photo for a task is
 // (ENOTFOUND for photos stored before stamps were made).
-func (s PhotoFiles) StampedPath(sha string, taskID int64) (string, error) {
+func (s Files) StampedPath(sha string, taskID int64) (string, error) {
 	if !validSHA(sha) {
 		return "", skygrid.Errorf(skygrid.EINVALID, "photo: invalid sha256 %q", sha)
 	}
@@ -499,7 +498,7 @@ func (s PhotoFiles) StampedPath(sha string, taskID int64) (string, error) {
 // Path returns the file of a photo (or of its thumbnail) and its MIME type:
 // EINVALID when sha is not 64 lowercase hex digits, ENOTFOUND when no such
 // file is stored.
-func (s PhotoFiles) Path(sha string, thumb bool) (path string, mime string, err error) {
+func (s Files) Path(sha string, thumb bool) (path string, mime string, err error) {
 	if !validSHA(sha) {
 		return "", "", skygrid.Errorf(skygrid.EINVALID, "photo: invalid sha256 %q", sha)
 	}

@@ -1,4 +1,4 @@
-package dispatch
+package evidence
 
 import (
 	"context"
@@ -19,13 +19,12 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"skygrid"
-	"skygrid/evidence"
 )
 
-// Evidence reads, checks and stores report photos. Photos are read in a
+// Photos reads, checks and stores report photos. Photos are read in a
 // Stage and reach the store only when their report is stored.
-type Evidence struct {
-	Files     PhotoFiles
+type Photos struct {
+	Files     Files
 	MaxBytes  int64 // 0: DefaultMaxBytes
 	MaxPixels int64 // 0: DefaultMaxPixels
 	// Pool bounds the memory of the decodes that run at once; nil: a
@@ -35,11 +34,11 @@ type Evidence struct {
 	Uploads *UploadRate
 }
 
-func (ev Evidence) limits() PhotoLimits {
-	return PhotoLimits{MaxBytes: ev.MaxBytes, MaxPixels: ev.MaxPixels}
+func (ev Photos) limits() Limits {
+	return Limits{MaxBytes: ev.MaxBytes, MaxPixels: ev.MaxPixels}
 }
 
-func (ev Evidence) pool() *DecodePool {
+func (ev Photos) pool() *DecodePool {
 	if ev.Pool != nil {
 		return ev.Pool
 	}
@@ -157,26 +156,26 @@ func (u *UploadRate) take(user int64, n int, now time.Time, take bool) time.Dura
 }
 
 // UploadWait is how long a user must wait before n more photos (0: now).
-func (ev Evidence) UploadWait(user int64, n int, now time.Time) time.Duration {
+func (ev Photos) UploadWait(user int64, n int, now time.Time) time.Duration {
 	return ev.Uploads.Wait(user, n, now)
 }
 
 // TakeUploads takes n photos of the user's allowance, or says how long
 // to wait for them.
-func (ev Evidence) TakeUploads(user int64, n int, now time.Time) time.Duration {
+func (ev Photos) TakeUploads(user int64, n int, now time.Time) time.Duration {
 	return ev.Uploads.Take(user, n, now)
 }
 
 // stagingDir is where reports' photos wait for their report: in the
 // photo folder, so that moving them into the store is a rename.
-func (ev Evidence) stagingDir() string { return filepath.Join(ev.Files.Dir, "staging") }
+func (ev Photos) stagingDir() string { return filepath.Join(ev.Files.Dir, "staging") }
 
 // Stage opens a staging folder for one report's photos.
-func (ev Evidence) Stage() (skygrid.PhotoStage, error) {
+func (ev Photos) Stage() (skygrid.PhotoStage, error) {
 	return ev.newStage()
 }
 
-func (ev Evidence) newStage() (*Stage, error) {
+func (ev Photos) newStage() (*Stage, error) {
 	var rnd [6]byte
 	rand.Read(rnd[:])
 	dir := filepath.Join(ev.stagingDir(), fmt.Sprintf("%d-%s", time.Now().UnixNano(), hex.EncodeToString(rnd[:])))
@@ -188,7 +187,7 @@ func (ev Evidence) newStage() (*Stage, error) {
 
 // Stage is one report's photos in their staging folder (skygrid.PhotoStage).
 type Stage struct {
-	ev       Evidence
+	ev       Photos
 	dir      string
 	received []string // the uploads' file names
 	ready    []string // the files to move into the store, by base name
@@ -247,8 +246,8 @@ func (st *Stage) accept(ctx context.Context, upload, name string, e *skygrid.Eve
 	}
 	CheckPhoto(p, e)
 	s.TakenAt, s.Point, s.DistanceM = p.TakenAt, p.Point, p.DistanceM
-	font := evidence.DefaultFont()
-	if data.Stamped, err = evidence.Stamp(data.Display, evidence.Lines(s, font.CJK), font); err != nil {
+	font := DefaultFont()
+	if data.Stamped, err = Stamp(data.Display, Lines(s, font.CJK), font); err != nil {
 		return nil, fmt.Errorf("photo %s: stamp: %w", name, err)
 	}
 	orig, thumb, stamped := photoNames(p, s.TaskID)
@@ -307,7 +306,7 @@ func (st *Stage) Discard() error {
 // the file and its thumbnail by SHA-256, and the copy reviewers see
 // stamped with the task number, time and place (a Stage of one photo,
 // committed at once).
-func (ev Evidence) Accept(ctx context.Context, r io.Reader, name string, e *skygrid.Event, s skygrid.PhotoStamp) (*skygrid.Photo, error) {
+func (ev Photos) Accept(ctx context.Context, r io.Reader, name string, e *skygrid.Event, s skygrid.PhotoStamp) (*skygrid.Photo, error) {
 	st, err := ev.newStage()
 	if err != nil {
 		return nil, err
@@ -326,7 +325,7 @@ func (ev Evidence) Accept(ctx context.Context, r io.Reader, name string, e *skyg
 // StampedPath is where the stamped copy of a photo for a task is; a photo
 // stored without one (before stamps were made, or by the demo) is stamped
 // from its original now, with s, its decode within the pool's budget.
-func (ev Evidence) StampedPath(ctx context.Context, sha string, s skygrid.PhotoStamp) (string, error) {
+func (ev Photos) StampedPath(ctx context.Context, sha string, s skygrid.PhotoStamp) (string, error) {
 	p, err := ev.Files.StampedPath(sha, s.TaskID)
 	if skygrid.ErrorCode(err) != skygrid.ENOTFOUND {
 		return p, err
@@ -344,8 +343,8 @@ func (ev Evidence) StampedPath(ctx context.Context, sha string, s skygrid.PhotoS
 	if err != nil {
 		return "", err
 	}
-	font := evidence.DefaultFont()
-	out, err := evidence.Stamp(data.Display, evidence.Lines(s, font.CJK), font)
+	font := DefaultFont()
+	out, err := Stamp(data.Display, Lines(s, font.CJK), font)
 	if err != nil {
 		return "", fmt.Errorf("photo %s: stamp: %w", sha, err)
 	}
@@ -356,7 +355,7 @@ func (ev Evidence) StampedPath(ctx context.Context, sha string, s skygrid.PhotoS
 }
 
 // RemoveStamped deletes the stamped copy of a photo for a task.
-func (ev Evidence) RemoveStamped(sha string, taskID int64) error {
+func (ev Photos) RemoveStamped(sha string, taskID int64) error {
 	p, err := ev.Files.StampedPath(sha, taskID)
 	if skygrid.ErrorCode(err) == skygrid.ENOTFOUND {
 		return nil
@@ -370,12 +369,12 @@ func (ev Evidence) RemoveStamped(sha string, taskID int64) error {
 }
 
 // Path is where a stored photo (or its thumbnail) is, and its type.
-func (ev Evidence) Path(sha string, thumb bool) (string, string, error) {
+func (ev Photos) Path(sha string, thumb bool) (string, string, error) {
 	return ev.Files.Path(sha, thumb)
 }
 
 // Remove deletes a stored photo and its thumbnail.
-func (ev Evidence) Remove(sha string) error {
+func (ev Photos) Remove(sha string) error {
 	for _, thumb := range []bool{false, true} {
 		p, _, err := ev.Files.Path(sha, thumb)
 		if skygrid.ErrorCode(err) == skygrid.ENOTFOUND {
@@ -414,7 +413,7 @@ type Swept struct {
 // commit and its move), which are moved in; stored originals, thumbnails,
 // stamped copies and temp files older than SweepAge that no photos row
 // holds are removed. A file a row holds is never removed.
-func (ev Evidence) Sweep(ctx context.Context, refs PhotoRefs, now time.Time) (Swept, error) {
+func (ev Photos) Sweep(ctx context.Context, refs PhotoRefs, now time.Time) (Swept, error) {
 	var sw Swept
 	stages, err := ev.oldStages(now)
 	if err != nil {
@@ -447,7 +446,7 @@ func (ev Evidence) Sweep(ctx context.Context, refs PhotoRefs, now time.Time) (Sw
 }
 
 // oldStages are the staging folders in which nothing changed for SweepAge.
-func (ev Evidence) oldStages(now time.Time) ([]string, error) {
+func (ev Photos) oldStages(now time.Time) ([]string, error) {
 	entries, err := os.ReadDir(ev.stagingDir())
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -496,7 +495,7 @@ type storedFile struct {
 
 // oldStoredFiles are the store's files older than SweepAge, in the
 // folders named by two hex digits; names it does not know are left alone.
-func (ev Evidence) oldStoredFiles(now time.Time) ([]storedFile, error) {
+func (ev Photos) oldStoredFiles(now time.Time) ([]storedFile, error) {
 	dirs, err := os.ReadDir(ev.Files.Dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -559,7 +558,7 @@ func holds(held map[string][]int64, f storedFile) bool {
 
 // sweepStage removes an old staging folder, first moving into the store
 // what a row holds and the store lacks.
-func (ev Evidence) sweepStage(dir string, held map[string][]int64, sw *Swept) error {
+func (ev Photos) sweepStage(dir string, held map[string][]int64, sw *Swept) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("photo sweep: %w", err)
@@ -586,7 +585,7 @@ func (ev Evidence) sweepStage(dir string, held map[string][]int64, sw *Swept) er
 }
 
 // adopt moves a staged file into the store when the store lacks it.
-func (ev Evidence) adopt(path, name string) (bool, error) {
+func (ev Photos) adopt(path, name string) (bool, error) {
 	storeMu.Lock()
 	defer storeMu.Unlock()
 	dst := filepath.Join(ev.Files.Dir, name[:2], name)
@@ -604,7 +603,7 @@ func (ev Evidence) adopt(path, name string) (bool, error) {
 
 // sweepStored removes a stored file no row holds, if it is still older
 // than SweepAge once storeMu is held (a report may have just brought it).
-func (ev Evidence) sweepStored(f storedFile, held map[string][]int64, now time.Time, sw *Swept) error {
+func (ev Photos) sweepStored(f storedFile, held map[string][]int64, now time.Time, sw *Swept) error {
 	if f.sha != "" && holds(held, f) {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package dispatch_test
+package evidence_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"skygrid/evidence"
 	"slices"
 	"strings"
 	"testing"
@@ -21,7 +22,6 @@ import (
 	"github.com/paulmach/orb"
 
 	"skygrid"
-	"skygrid/dispatch"
 )
 
 // The event of the fixtures in testdata/photos (see its README.md).
@@ -32,23 +32,23 @@ var photoEvent = &skygrid.Event{
 
 const photoMax = 15 << 20
 
-func readPhotoFile(t *testing.T, name string) ([]byte, *skygrid.Photo, *dispatch.PhotoData, error) {
+func readPhotoFile(t *testing.T, name string) ([]byte, *skygrid.Photo, *evidence.PhotoData, error) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "photos", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, d, err := dispatch.ReadPhoto(bytes.NewReader(b), name, photoMax)
+	p, d, err := evidence.ReadPhoto(bytes.NewReader(b), name, photoMax)
 	return b, p, d, err
 }
 
-func mustReadPhoto(t *testing.T, name string) ([]byte, *skygrid.Photo, *dispatch.PhotoData) {
+func mustReadPhoto(t *testing.T, name string) ([]byte, *skygrid.Photo, *evidence.PhotoData) {
 	t.Helper()
 	b, p, d, err := readPhotoFile(t, name)
 	if err != nil {
 		t.Fatalf("ReadPhoto(%s): %v", name, err)
 	}
-	dispatch.CheckPhoto(p, photoEvent)
+	evidence.CheckPhoto(p, photoEvent)
 	return b, p, d
 }
 
@@ -121,7 +121,7 @@ func abs(f float64) float64 {
 
 func TestPhotoNoTimeNoTimeFlag(t *testing.T) {
 	p := &skygrid.Photo{Point: &orb.Point{113.69, 39.70}}
-	dispatch.CheckPhoto(p, photoEvent)
+	evidence.CheckPhoto(p, photoEvent)
 	if len(p.Flags) != 0 || p.DistanceM == nil || *p.DistanceM > 1 {
 		t.Fatalf("flags %q distance %v, want none and 0", p.Flags, p.DistanceM)
 	}
@@ -158,7 +158,7 @@ func TestPhotoRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := io.MultiReader(bytes.NewReader(b[:len(b)-2]), io.LimitReader(zeros{}, 16<<20))
-		_, _, err = dispatch.ReadPhoto(r, "big.jpg", photoMax)
+		_, _, err = evidence.ReadPhoto(r, "big.jpg", photoMax)
 		wantPhotoErr(t, err, "photo big.jpg: larger than 15 MiB")
 	})
 	t.Run("truncated", func(t *testing.T) {
@@ -167,7 +167,7 @@ func TestPhotoRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, n := range []int{len(b) * 2 / 3, len(b) - 10} {
-			_, _, err = dispatch.ReadPhoto(bytes.NewReader(b[:n]), "cut.jpg", photoMax)
+			_, _, err = evidence.ReadPhoto(bytes.NewReader(b[:n]), "cut.jpg", photoMax)
 			wantPhotoErr(t, err, "photo cut.jpg: truncated or corrupt")
 		}
 	})
@@ -182,7 +182,7 @@ func TestPhotoRefused(t *testing.T) {
 		// IHDR: type at 12-15, width and height at 16-23, CRC at 29-32.
 		copy(b[16:24], []byte{0, 0, 0x4e, 0x20, 0, 0, 0x4e, 0x20})
 		binary.BigEndian.PutUint32(b[29:33], crc32.ChecksumIEEE(b[12:29]))
-		_, _, err := dispatch.ReadPhoto(bytes.NewReader(b), "bomb.png", photoMax)
+		_, _, err := evidence.ReadPhoto(bytes.NewReader(b), "bomb.png", photoMax)
 		wantPhotoErr(t, err, "photo bomb.png: 20000x20000 pixels (400.0 megapixels) is too large: at most 52 megapixels")
 	})
 }
@@ -205,7 +205,7 @@ func wantPhotoErr(t *testing.T, err error, want string) {
 }
 
 func TestPhotoFiles(t *testing.T) {
-	files := dispatch.PhotoFiles{Dir: t.TempDir()}
+	files := evidence.Files{Dir: t.TempDir()}
 	for _, name := range []string{"at_event.jpg", "photo.png"} {
 		b, p, d := mustReadPhoto(t, name)
 		for range 2 { // saving twice is harmless
@@ -262,7 +262,7 @@ func TestPhotoFiles(t *testing.T) {
 // the demo) is stamped from its original when first asked for; a photo
 // that came through Accept has its copy at once; each task has its own.
 func TestStampedCopies(t *testing.T) {
-	ev := dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: t.TempDir()}}
+	ev := evidence.Photos{Files: evidence.Files{Dir: t.TempDir()}}
 	b, p, d := mustReadPhoto(t, "at_event.jpg")
 	if err := ev.Files.Save(p, d); err != nil {
 		t.Fatal(err)
