@@ -22,6 +22,7 @@ import (
 	"skygrid/data"
 	"skygrid/dispatch"
 	"skygrid/geo"
+	"skygrid/registry"
 	"skygrid/store"
 	"skygrid/tiles"
 
@@ -40,7 +41,7 @@ func newTestServer(t testing.TB) *httptest.Server {
 	t.Cleanup(func() { db.Close() })
 	ctx := context.Background()
 	f, _ := data.FS.Open(data.Districts)
-	regions, err := dispatch.ReadRegions(f, data.Districts, dispatch.RegionImport{Level: skygrid.LevelCounty, IDProp: "district_adcode", NameProp: "district_name"})
+	regions, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty, IDProp: "district_adcode", NameProp: "district_name"})
 	f.Close()
 	if err != nil {
 		t.Fatal(err)

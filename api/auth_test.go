@@ -26,6 +26,7 @@ import (
 	"skygrid/dispatch"
 	"skygrid/evidence"
 	"skygrid/geo"
+	"skygrid/registry"
 	"skygrid/report"
 	"skygrid/store"
 	"skygrid/tiles"
@@ -66,7 +67,7 @@ func newWorld(t *testing.T) *world {
 	t.Cleanup(func() { db.Close() })
 	ctx := context.Background()
 	f, _ := data.FS.Open(data.Districts)
-	counties, err := dispatch.ReadRegions(f, data.Districts, dispatch.RegionImport{Level: skygrid.LevelCounty, IDProp: "district_adcode",
+	counties, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty, IDProp: "district_adcode",
 		NameProp: "district_name", CRS: "cgcs2000"})
 	f.Close()
 	if err != nil {
@@ -75,7 +76,7 @@ func newWorld(t *testing.T) *world {
 	if err := db.ImportRegions(ctx, counties); err != nil {
 		t.Fatal(err)
 	}
-	grids, err := dispatch.GenerateGrids(ctx, db, 3000, nil)
+	grids, err := registry.GenerateGrids(ctx, db, 3000, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

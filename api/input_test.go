@@ -15,6 +15,7 @@ import (
 	"skygrid"
 	"skygrid/api"
 	"skygrid/dispatch"
+	"skygrid/registry"
 	"skygrid/store"
 )
 
@@ -183,7 +184,7 @@ func TestImportFormLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin := newToken(t, db, "admin", skygrid.RoleAdmin)
-	srv := httptest.NewServer(api.NewServer(api.Services{Users: db, Imports: dispatch.Importer{Pipeline: p}}, nil).Handler())
+	srv := httptest.NewServer(api.NewServer(api.Services{Users: db, Imports: registry.Importer{Pipeline: p}}, nil).Handler())
 	t.Cleanup(srv.Close)
 	for _, tc := range []struct {
 		name, file string

@@ -25,6 +25,7 @@ import (
 
 	"skygrid/data"
 	"skygrid/dispatch"
+	"skygrid/registry"
 	"skygrid/store"
 )
 
@@ -43,7 +44,7 @@ func BenchmarkOctoberSeason(b *testing.B) {
 		db := MustOpenDB(b)
 		importDatong(b, db, true)
 		ctx := context.Background()
-		grids, err := dispatch.GenerateGrids(ctx, db, 3000, nil)
+		grids, err := registry.GenerateGrids(ctx, db, 3000, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -15,6 +15,7 @@ import (
 	"skygrid/data"
 	"skygrid/dispatch"
 	"skygrid/geo"
+	"skygrid/registry"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -58,7 +59,7 @@ func TestDemoTownships(t *testing.T) {
 	counties := importDatong(t, db, false)
 	towns, _ := readTownships(t)
 	assign := func() (map[string]string, []*skygrid.Region, []*skygrid.Region) {
-		grids, err := dispatch.GenerateGrids(context.Background(), db, 3000, nil)
+		grids, err := registry.GenerateGrids(context.Background(), db, 3000, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,6 +15,7 @@ import (
 	"skygrid"
 	"skygrid/dispatch"
 	"skygrid/geo"
+	"skygrid/registry"
 	"skygrid/store"
 
 	"github.com/paulmach/orb"
@@ -34,7 +35,7 @@ func row(lat, lon float64, date, hhmm string) string {
 func addGrids(tb testing.TB, db *store.DB) {
 	tb.Helper()
 	ctx := context.Background()
-	grids, err := dispatch.GenerateGrids(ctx, db, 3000, nil)
+	grids, err := registry.GenerateGrids(ctx, db, 3000, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"skygrid/detect"
 	"skygrid/dispatch"
 	"skygrid/geo"
+	"skygrid/registry"
 	"skygrid/store"
 
 	"github.com/paulmach/orb"
@@ -70,7 +71,7 @@ func importDatong(tb testing.TB, db *store.DB, plants bool) []*skygrid.Region {
 		tb.Fatal(err)
 	}
 	defer f.Close()
-	regions, err := dispatch.ReadRegions(f, data.Districts, dispatch.RegionImport{Level: skygrid.LevelCounty,
+	regions, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty,
 		IDProp: "district_adcode", NameProp: "district_name", CRS: "cgcs2000"})
 	if err != nil {
 		tb.Fatal(err)

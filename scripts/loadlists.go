@@ -47,6 +47,7 @@ import (
 	"skygrid/detect"
 	"skygrid/dispatch"
 	"skygrid/geo"
+	"skygrid/registry"
 	"skygrid/store"
 
 	"github.com/paulmach/orb"
@@ -111,7 +112,7 @@ func readCounties() []*skygrid.Region {
 		log.Fatal(err)
 	}
 	defer f.Close()
-	rs, err := dispatch.ReadRegions(f, data.Districts, dispatch.RegionImport{Level: skygrid.LevelCounty,
+	rs, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty,
 		IDProp: "district_adcode", NameProp: "district_name", ParentID: "140200", CRS: "cgcs2000"})
 	if err != nil {
 		log.Fatal(err)
@@ -156,7 +157,7 @@ func buildSeason(file string, counties []*skygrid.Region, cell float64, points s
 		return err
 	}
 	fmt.Printf("%s: ingested in %.1f s on a clock %s ago: ", points, time.Since(t0).Seconds(), ago)
-	dispatch.WriteBatchText(os.Stdout, points, b, 3)
+	registry.WriteBatchText(os.Stdout, points, b, 3)
 	db.Now = time.Now
 	t0 = time.Now()
 	n, err := db.Escalate(ctx, time.Now())
@@ -173,7 +174,7 @@ func importLayers(ctx context.Context, db *store.DB, counties []*skygrid.Region,
 	if err != nil {
 		return err
 	}
-	city, err := dispatch.ReadRegions(f, data.Outline, dispatch.RegionImport{Level: skygrid.LevelCity, IDProp: "city_adcode",
+	city, err := registry.ReadRegions(f, data.Outline, registry.RegionImport{Level: skygrid.LevelCity, IDProp: "city_adcode",
 		NameProp: "city_name", CRS: "cgcs2000"})
 	f.Close()
 	if err != nil {
@@ -182,7 +183,7 @@ func importLayers(ctx context.Context, db *store.DB, counties []*skygrid.Region,
 	if err := db.ImportRegions(ctx, append(city, counties...)); err != nil {
 		return err
 	}
-	grids, err := dispatch.GenerateGrids(ctx, db, cell, nil)
+	grids, err := registry.GenerateGrids(ctx, db, cell, nil)
 	if err != nil {
 		return err
 	}

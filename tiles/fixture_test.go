@@ -15,6 +15,7 @@ import (
 	"skygrid/detect"
 	"skygrid/dispatch"
 	"skygrid/geo"
+	"skygrid/registry"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -122,14 +123,14 @@ func datong(tb testing.TB) *memSource {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	counties, err := dispatch.ReadRegions(f, data.Districts, dispatch.RegionImport{Level: skygrid.LevelCounty,
+	counties, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty,
 		IDProp: "district_adcode", NameProp: "district_name", CRS: "cgcs2000"})
 	f.Close()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	m.regions = counties
-	grids, err := dispatch.GenerateGrids(ctx, m, 3000, nil)
+	grids, err := registry.GenerateGrids(ctx, m, 3000, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

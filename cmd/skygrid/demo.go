@@ -18,6 +18,7 @@ import (
 	"skygrid/detect"
 	"skygrid/dispatch"
 	"skygrid/evidence"
+	"skygrid/registry"
 	"skygrid/store"
 )
 
@@ -131,7 +132,7 @@ func demoRegions(ctx context.Context, db *store.DB, out io.Writer) ([]*skygrid.R
 			return nil, err
 		}
 		defer f.Close()
-		return dispatch.ReadRegions(f, name, dispatch.RegionImport{Level: level, IDProp: "district_adcode,city_adcode",
+		return registry.ReadRegions(f, name, registry.RegionImport{Level: level, IDProp: "district_adcode,city_adcode",
 			NameProp: "district_name,city_name", ParentID: parent, CRS: "cgcs2000"})
 	}
 	city, err := readRegions(data.Outline, skygrid.LevelCity, "")
@@ -146,7 +147,7 @@ func demoRegions(ctx context.Context, db *store.DB, out io.Writer) ([]*skygrid.R
 		return nil, nil, err
 	}
 	fmt.Fprintf(out, "regions: %s %s and %d counties (Tianditu boundaries)\n", city[0].ID, city[0].Name, len(counties))
-	grids, err := dispatch.GenerateGrids(ctx, db, 3000, nil)
+	grids, err := registry.GenerateGrids(ctx, db, 3000, nil)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -22,6 +22,7 @@ import (
 	"skygrid/frontend"
 	"skygrid/netlimit"
 	"skygrid/notify"
+	"skygrid/registry"
 	"skygrid/store"
 	"skygrid/tiles"
 )
@@ -166,7 +167,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	photos := p.Config.Photos.Photos(filepath.Join(dataDir, "photos"))
 	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
 		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Demo: mf.demo,
-		Evidence: photos, Imports: dispatch.Importer{Pipeline: p},
+		Evidence: photos, Imports: registry.Importer{Pipeline: p},
 		Limits: limits, PublicURL: mf.publicURL, SecureCookies: mf.secureCookies || cfg.Server.SecureCookies}
 	m.logLimits(limits, svc.SecureCookies, mf.publicURL)
 	if mf.tiandituKey != "" {

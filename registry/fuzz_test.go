@@ -1,13 +1,13 @@
-package dispatch_test
+package registry_test
 
 import (
 	"math"
+	"skygrid/registry"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"skygrid"
-	"skygrid/dispatch"
 
 	"github.com/paulmach/orb"
 )
@@ -76,7 +76,7 @@ func FuzzReadSites(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte, kind uint8) {
 		k := skygrid.SiteKinds[int(kind)%len(skygrid.SiteKinds)]
-		sites, err := dispatch.ReadSites(strings.NewReader(string(in)), "fuzz.csv", dispatch.SiteImport{Kind: k, CRS: "gcj02"})
+		sites, err := registry.ReadSites(strings.NewReader(string(in)), "fuzz.csv", registry.SiteImport{Kind: k, CRS: "gcj02"})
 		if err != nil {
 			checkRefusal(t, err)
 			return
@@ -112,7 +112,7 @@ func FuzzReadSupervisors(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		sups, err := dispatch.ReadSupervisors(strings.NewReader(string(in)), "fuzz.csv")
+		sups, err := registry.ReadSupervisors(strings.NewReader(string(in)), "fuzz.csv")
 		if err != nil {
 			checkRefusal(t, err)
 			return
@@ -141,8 +141,8 @@ func FuzzReadRegions(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		for _, crs := range []string{"wgs84", "bd09"} {
-			regions, err := dispatch.ReadRegions(strings.NewReader(string(in)), "fuzz.geojson", dispatch.RegionImport{Level: skygrid.LevelCounty,
-				IDProp: dispatch.DefaultRegionIDProps, NameProp: dispatch.DefaultRegionNameProps, ParentProp: dispatch.DefaultRegionParentProps, CRS: crs})
+			regions, err := registry.ReadRegions(strings.NewReader(string(in)), "fuzz.geojson", registry.RegionImport{Level: skygrid.LevelCounty,
+				IDProp: registry.DefaultRegionIDProps, NameProp: registry.DefaultRegionNameProps, ParentProp: registry.DefaultRegionParentProps, CRS: crs})
 			if err != nil {
 				checkRefusal(t, err)
 				continue

@@ -1,32 +1,30 @@
-package dispatch_test
+package registry_test
 
 import (
-	"context"
 	"os"
 	"strings"
 	"testing"
 
 	"skygrid"
-	"skygrid/dispatch"
 	"skygrid/geo"
-	"skygrid/store"
+	"skygrid/registry"
 
 	"github.com/paulmach/orb"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
-func readSitesFile(t *testing.T, path string, opt dispatch.SiteImport) ([]*skygrid.Site, error) {
+func readSitesFile(t *testing.T, path string, opt registry.SiteImport) ([]*skygrid.Site, error) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	return dispatch.ReadSites(f, path, opt)
+	return registry.ReadSites(f, path, opt)
 }
 
 func TestReadConstructionSitesGeoJSONChineseProperties(t *testing.T) {
-	sites, err := readSitesFile(t, "testdata/sites_construction.geojson", dispatch.SiteImport{Kind: skygrid.SiteConstruction})
+	sites, err := readSitesFile(t, "testdata/sites_construction.geojson", registry.SiteImport{Kind: skygrid.SiteConstruction})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +50,7 @@ func TestReadConstructionSitesGeoJSONChineseProperties(t *testing.T) {
 }
 
 func TestReadStockpilesCSV(t *testing.T) {
-	sites, err := readSitesFile(t, "testdata/sites_stockpiles_wkt.csv", dispatch.SiteImport{Kind: skygrid.SiteStockpile})
+	sites, err := readSitesFile(t, "testdata/sites_stockpiles_wkt.csv", registry.SiteImport{Kind: skygrid.SiteStockpile})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +73,7 @@ func TestReadStockpilesCSV(t *testing.T) {
 	}
 
 	// Lon/lat columns in GCJ-02 are converted to WGS84.
-	g, err := readSitesFile(t, "testdata/sites_stockpiles_lonlat_gcj02.csv", dispatch.SiteImport{Kind: skygrid.SiteStockpile, CRS: "gcj02"})
+	g, err := readSitesFile(t, "testdata/sites_stockpiles_lonlat_gcj02.csv", registry.SiteImport{Kind: skygrid.SiteStockpile, CRS: "gcj02"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +87,7 @@ func TestReadStockpilesCSV(t *testing.T) {
 }
 
 func TestReadSitesRefusesBadRowsNamingLineAndField(t *testing.T) {
-	_, err := readSitesFile(t, "testdata/sites_bad.csv", dispatch.SiteImport{Kind: skygrid.SiteStockpile})
+	_, err := readSitesFile(t, "testdata/sites_bad.csv", registry.SiteImport{Kind: skygrid.SiteStockpile})
 	if skygrid.ErrorCode(err) != skygrid.EINVALID {
 		t.Fatalf("want EINVALID, got %v", err)
 	}
@@ -106,15 +104,15 @@ func TestReadSitesRefusesBadRowsNamingLineAndField(t *testing.T) {
 		}
 	}
 	// A construction point without an area, and a no-coal point, are refused.
-	_, err = dispatch.ReadSites(strings.NewReader("id,name,video,lon,lat\nP1,x,yes,113.3,40.1\n"), "p.csv", dispatch.SiteImport{Kind: skygrid.SiteConstruction})
+	_, err = registry.ReadSites(strings.NewReader("id,name,video,lon,lat\nP1,x,yes,113.3,40.1\n"), "p.csv", registry.SiteImport{Kind: skygrid.SiteConstruction})
 	if err == nil || !strings.Contains(err.Error(), "p.csv: line 2: a construction site given as a point needs its area") {
 		t.Errorf("point construction site: %v", err)
 	}
-	_, err = dispatch.ReadSites(strings.NewReader(`{"type":"Feature","properties":{"id":"N"},"geometry":{"type":"Point","coordinates":[113.3,40.1]}}`), "n.geojson", dispatch.SiteImport{Kind: skygrid.SiteNoCoal})
+	_, err = registry.ReadSites(strings.NewReader(`{"type":"Feature","properties":{"id":"N"},"geometry":{"type":"Point","coordinates":[113.3,40.1]}}`), "n.geojson", registry.SiteImport{Kind: skygrid.SiteNoCoal})
 	if err == nil || !strings.Contains(err.Error(), "n.geojson: feature 0: geometry type Point") {
 		t.Errorf("point no-coal zone: %v", err)
 	}
-	_, err = dispatch.ReadSites(strings.NewReader("id,name,wkt\nN1,x,\"POLYGON((113 40,113.1 40,113.1 40.1,113 40.1))\"\n"), "w.csv", dispatch.SiteImport{Kind: skygrid.SiteCropland})
+	_, err = registry.ReadSites(strings.NewReader("id,name,wkt\nN1,x,\"POLYGON((113 40,113.1 40,113.1 40.1,113 40.1))\"\n"), "w.csv", registry.SiteImport{Kind: skygrid.SiteCropland})
 	if err == nil || !strings.Contains(err.Error(), "w.csv: line 2: field wkt: outer ring is not closed") {
 		t.Errorf("bad WKT: %v", err)
 	}
@@ -136,7 +134,7 @@ func TestVideoRuleAt5000SquareMetres(t *testing.T) {
 		k := tc.area / 5000
 		mp := geo.Rect(datong, 100*k, 50)
 		fc := `{"type":"Feature","properties":{"id":"X","video":"no"},"geometry":` + string(geo.MarshalGeoJSONGeometry(mp)) + `}`
-		sites, err := dispatch.ReadSites(strings.NewReader(fc), "edge.geojson", dispatch.SiteImport{Kind: skygrid.SiteConstruction})
+		sites, err := registry.ReadSites(strings.NewReader(fc), "edge.geojson", registry.SiteImport{Kind: skygrid.SiteConstruction})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -160,87 +158,6 @@ func TestVideoRuleAt5000SquareMetres(t *testing.T) {
 	}
 }
 
-// Importing a cropland layer over an open-burning event makes it straw
-// burning, in the same transaction, audited; the events layer version and
-// the cropland one rise, the others do not.
-func TestSiteImportReclassifiesOpenEvents(t *testing.T) {
-	p, _ := withGrids(t)
-	db := p.Store.(*store.DB)
-	ctx := context.Background()
-	ingestOctober(t, p)
-	cls := skygrid.ClassOpenBurning
-	events, _, err := p.Store.FindEvents(ctx, skygrid.EventFilter{Class: &cls})
-	if err != nil || len(events) < 3 {
-		t.Fatalf("%d open-burning events (%v)", len(events), err)
-	}
-	before, err := db.LayerVersions(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Cropland squares of 600 m around two events.
-	var sites []*skygrid.Site
-	for i, e := range events[:2] {
-		sites = append(sites, &skygrid.Site{Kind: skygrid.SiteCropland, ExternalID: "F" + string(rune('1'+i)), Name: "测试耕地",
-			Geometry: geo.Rect(e.Point, 600, 600)})
-	}
-	created, changes, err := p.ImportSites(ctx, sites)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if created != 2 || len(changes) < 2 {
-		t.Fatalf("created %d, changes %v", created, changes)
-	}
-	for _, e := range events[:2] {
-		got, err := p.Store.FindEventByID(ctx, e.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.Class != skygrid.ClassStrawBurning {
-			t.Errorf("event %d is %s after the cropland import", e.ID, got.Class)
-		}
-	}
-	for _, e := range events[2:] {
-		if got, _ := p.Store.FindEventByID(ctx, e.ID); got.Class != cls && geo.DistanceMeters(got.Point, events[0].Point) > 1000 && geo.DistanceMeters(got.Point, events[1].Point) > 1000 {
-			t.Errorf("event %d far from the fields changed to %s", e.ID, got.Class)
-		}
-	}
-	after, _ := db.LayerVersions(ctx)
-	for layer, v := range after {
-		changed := layer == skygrid.LayerCropland || layer == skygrid.LayerEvents
-		if (v != before[layer]) != changed {
-			t.Errorf("layer %s version %d -> %d", layer, before[layer], v)
-		}
-	}
-	audit, err := db.FindAudit(ctx, "event", "", 0)
-	n := 0
-	for _, a := range audit {
-		if a.Action == "event.reclassify" {
-			n++
-		}
-	}
-	if err != nil || n != len(changes) {
-		t.Errorf("%d reclassify audit lines for %d changes (%v)", n, len(changes), err)
-	}
-	// Importing the same again changes nothing more.
-	if _, changes, err = p.ImportSites(ctx, sites); err != nil || len(changes) != 0 {
-		t.Errorf("second import: %v changes, %v", changes, err)
-	}
-}
-
-func TestSiteImportFailureStoresNothing(t *testing.T) {
-	db := MustOpenDB(t)
-	ctx := context.Background()
-	good := &skygrid.Site{Kind: skygrid.SiteStockpile, ExternalID: "A", Name: "a", Geometry: orb.Point{113, 40}}
-	bad := &skygrid.Site{Kind: skygrid.SiteStockpile, ExternalID: "", Name: "b", Geometry: orb.Point{113, 40}}
-	_, err := db.ImportSites(ctx, []*skygrid.Site{good, bad}, nil)
-	if skygrid.ErrorCode(err) != skygrid.EINVALID {
-		t.Fatalf("want EINVALID, got %v", err)
-	}
-	if ss, n, _ := db.FindSites(ctx, skygrid.SiteFilter{}); n != 0 || len(ss) != 0 {
-		t.Errorf("%d sites stored after a failed import", n)
-	}
-}
-
 // A CSV saved by Excel on Chinese Windows is GBK: read as such.
 func TestReadSitesGBKCSV(t *testing.T) {
 	utf := "编号,名称,物料,抑尘措施,经度,纬度\nG1,测试煤场,煤,无,113.30,40.08\n"
@@ -248,14 +165,14 @@ func TestReadSitesGBKCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sites, err := dispatch.ReadSites(strings.NewReader(gbk), "堆场.csv", dispatch.SiteImport{Kind: skygrid.SiteStockpile})
+	sites, err := registry.ReadSites(strings.NewReader(gbk), "堆场.csv", registry.SiteImport{Kind: skygrid.SiteStockpile})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s := sites[0]; s.Name != "测试煤场" || s.Attrs[skygrid.AttrMaterial] != "coal" || s.Violation != skygrid.ViolationUncoveredPile {
 		t.Errorf("GBK site read as %+v", s)
 	}
-	if _, err := dispatch.ReadSites(strings.NewReader("id,name\xff\xfe\x00\n"), "bin.csv", dispatch.SiteImport{Kind: skygrid.SiteStockpile}); err == nil {
+	if _, err := registry.ReadSites(strings.NewReader("id,name\xff\xfe\x00\n"), "bin.csv", registry.SiteImport{Kind: skygrid.SiteStockpile}); err == nil {
 		t.Error("binary file accepted")
 	}
 }
@@ -263,7 +180,7 @@ func TestReadSitesGBKCSV(t *testing.T) {
 // Refusals come in the file's order, geometry and attribute errors mixed.
 func TestReadSitesListsRefusalsInFileOrder(t *testing.T) {
 	csv := "id,name,area_m2,video,lon,lat\nA,甲,12000,maybe,113.3,40.08\nB,乙,12000,no,east,40.08\nC,丙,12000,perhaps,113.3,40.08\nD,丁,12000,no,113.3,north\n"
-	_, err := dispatch.ReadSites(strings.NewReader(csv), "r.csv", dispatch.SiteImport{Kind: skygrid.SiteConstruction, IDProp: dispatch.DefaultSiteIDProps, NameProp: dispatch.DefaultSiteNameProps})
+	_, err := registry.ReadSites(strings.NewReader(csv), "r.csv", registry.SiteImport{Kind: skygrid.SiteConstruction, IDProp: registry.DefaultSiteIDProps, NameProp: registry.DefaultSiteNameProps})
 	if err == nil {
 		t.Fatal("accepted")
 	}

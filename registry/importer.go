@@ -1,4 +1,4 @@
-package dispatch
+package registry
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"skygrid"
 	"skygrid/detect"
+	"skygrid/dispatch"
 )
 
 // Default region property names: Tianditu (district_*), DataV (adcode,
@@ -25,7 +26,7 @@ const (
 // `skygrid ingest` and the admin page's uploads: one code path, one
 // summary text.
 type Importer struct {
-	Pipeline *Pipeline
+	Pipeline *dispatch.Pipeline
 }
 
 // Import reads, checks and stores one file; see skygrid.ImportService.
@@ -278,7 +279,7 @@ func (im Importer) heatSources(ctx context.Context, req skygrid.ImportRequest) (
 func (im Importer) fires(ctx context.Context, req skygrid.ImportRequest) (*skygrid.ImportReport, error) {
 	p := *im.Pipeline
 	p.Actor = skygrid.ActorOf(ctx, p.Actor)
-	b, err := p.Ingest(ctx, req.Body, req.Name, IngestOptions{Origin: "upload"})
+	b, err := p.Ingest(ctx, req.Body, req.Name, dispatch.IngestOptions{Origin: "upload"})
 	if err != nil {
 		return nil, err
 	}
