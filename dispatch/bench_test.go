@@ -25,6 +25,7 @@ import (
 
 	"skygrid/data"
 	"skygrid/dispatch"
+	"skygrid/intake"
 	"skygrid/registry"
 	"skygrid/store"
 )
@@ -227,7 +228,7 @@ func BenchmarkLatencyOneDetection(b *testing.B) {
 		at      time.Time
 	}
 	got := make(chan done, 1)
-	w := &dispatch.Watcher{Dir: dir, Pipeline: p, Poll: 100 * time.Millisecond, Settle: 500 * time.Millisecond,
+	w := &intake.Watcher{Dir: dir, Pipeline: p, Poll: 100 * time.Millisecond, Settle: 500 * time.Millisecond,
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		OnBatch: func(_ string, bt *skygrid.IngestBatch, arrived time.Time) { got <- done{bt, arrived, time.Now()} }}
 	wctx, cancel := context.WithCancel(ctx)

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"skygrid/dispatch"
 	"skygrid/firms"
+	"skygrid/intake"
 )
 
 // firmsClient builds the FIRMS client from the configuration, the key
@@ -60,7 +60,7 @@ $FIRMS_MAP_KEY or the config file's [feed] map_key.`, &c)
 			return fmt.Errorf("fetch firms: --date %q: want YYYY-MM-DD", *date)
 		}
 	}
-	feed := &dispatch.Feed{Pipeline: p, Client: client, Status: db, Sources: p.Config.Feed.Sources, Days: p.Config.Feed.Days, Logger: m.Logger}
+	feed := &intake.Feed{Pipeline: p, Client: client, Status: db, Sources: p.Config.Feed.Sources, Days: p.Config.Feed.Days, Logger: m.Logger}
 	if *source != "" {
 		feed.Sources = strings.Split(*source, ",")
 	}

@@ -17,9 +17,9 @@ import (
 
 	"skygrid/api"
 	"skygrid/detect"
-	"skygrid/dispatch"
 	"skygrid/evidence"
 	"skygrid/frontend"
+	"skygrid/intake"
 	"skygrid/netlimit"
 	"skygrid/notify"
 	"skygrid/registry"
@@ -193,7 +193,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	bg, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	if client, err := m.firmsClient(p.Config.Feed, mf.firmsURL); err == nil {
-		feed := &dispatch.Feed{Pipeline: p, Client: client, Status: db, Sources: p.Config.Feed.Sources, Days: p.Config.Feed.Days,
+		feed := &intake.Feed{Pipeline: p, Client: client, Status: db, Sources: p.Config.Feed.Sources, Days: p.Config.Feed.Days,
 			Every: p.Config.Feed.Every.Duration, Logger: m.Logger}
 		wg.Add(1)
 		go func() {
@@ -205,7 +205,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 		fmt.Fprintf(m.Stdout, "pulling FIRMS every %s: %s\n", feed.Every, strings.Join(feed.Sources, ", "))
 	}
 	if mf.watch != "" {
-		w := &dispatch.Watcher{Dir: mf.watch, Pipeline: p, Logger: m.Logger, Poll: 100 * time.Millisecond, Settle: 500 * time.Millisecond}
+		w := &intake.Watcher{Dir: mf.watch, Pipeline: p, Logger: m.Logger, Poll: 100 * time.Millisecond, Settle: 500 * time.Millisecond}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -1,4 +1,4 @@
-package dispatch_test
+package intake_test
 
 import (
 	"bytes"
@@ -19,6 +19,8 @@ import (
 	"skygrid"
 	"skygrid/data"
 	"skygrid/dispatch"
+	"skygrid/dispatch/dispatchtest"
+	"skygrid/intake"
 	"skygrid/store"
 )
 
@@ -63,7 +65,7 @@ func (c *watchClock) Advance(d time.Duration) {
 
 // watched is a Watcher on a fresh folder with the batches it reported.
 type watched struct {
-	*dispatch.Watcher
+	*intake.Watcher
 	clock *watchClock
 
 	mu      sync.Mutex
@@ -81,9 +83,9 @@ func (w *watched) Batches() []*skygrid.IngestBatch {
 func newWatcher(t *testing.T, db *store.DB) *watched {
 	t.Helper()
 	w := &watched{clock: &watchClock{t: time.Date(2023, 10, 25, 6, 0, 0, 0, time.UTC)}}
-	w.Watcher = &dispatch.Watcher{
+	w.Watcher = &intake.Watcher{
 		Dir:      t.TempDir(),
-		Pipeline: newPipeline(t, db),
+		Pipeline: dispatchtest.NewPipeline(t, db, dispatchtest.Fixed),
 		Settle:   500 * time.Millisecond,
 		Logger:   slog.New(slog.NewTextHandler(t.Output(), nil)),
 		Now:      w.clock.Now,
@@ -169,8 +171,8 @@ func batchCount(t *testing.T, db *store.DB) int {
 // A file written slowly, in chunks, is taken once, whole, after the writer
 // is done; the store then holds what ingesting the file directly gives.
 func TestWatchSlowWrite(t *testing.T) {
-	db := MustOpenDB(t)
-	importDatong(t, db, false)
+	db := dispatchtest.OpenDB(t, dispatchtest.Fixed)
+	dispatchtest.ImportDatong(t, db, false)
 	w := newWatcher(t, db)
 	w.Now = time.Now // a real clock: the writer really sleeps
 	content := firmsFile(t, "2023-10-24.csv")
@@ -267,11 +269,11 @@ func TestWatchSlowWrite(t *testing.T) {
 
 	// The same file ingested directly into a second store.
 	got := hotspotKeys(t, db)
-	db2 := MustOpenDB(t)
-	importDatong(t, db2, false)
+	db2 := dispatchtest.OpenDB(t, dispatchtest.Fixed)
+	dispatchtest.ImportDatong(t, db2, false)
 	direct := filepath.Join(t.TempDir(), "2023-10-24.csv")
 	writeFile(t, direct, content)
-	b2, err := newPipeline(t, db2).IngestFile(context.Background(), direct, dispatch.IngestOptions{})
+	b2, err := dispatchtest.NewPipeline(t, db2, dispatchtest.Fixed).IngestFile(context.Background(), direct, dispatch.IngestOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,8 +289,8 @@ func TestWatchSlowWrite(t *testing.T) {
 // Partial, hidden and backup files and subfolders are left alone; a .part
 // file is taken once renamed.
 func TestWatchIgnoresPartFiles(t *testing.T) {
-	db := MustOpenDB(t)
-	importDatong(t, db, false)
+	db := dispatchtest.OpenDB(t, dispatchtest.Fixed)
+	dispatchtest.ImportDatong(t, db, false)
 	w := newWatcher(t, db)
 	content := firmsFile(t, "2023-10-24.csv")
 	ignored := []string{"2023-10-24.csv.part", ".2023-10-24.csv", "2023-10-24.csv~", "2023-10-24.csv.tmp", "2023-10-24.csv.crdownload", "x.PART"}
@@ -328,8 +330,8 @@ func TestWatchIgnoresPartFiles(t *testing.T) {
 // A file that is not a fire file goes to failed/ with its reason; nothing
 // is stored. Dropped again, it goes there under a second name.
 func TestWatchRefusesNonFireFile(t *testing.T) {
-	db := MustOpenDB(t)
-	importDatong(t, db, false)
+	db := dispatchtest.OpenDB(t, dispatchtest.Fixed)
+	dispatchtest.ImportDatong(t, db, false)
 	ctx := context.Background()
 	w := newWatcher(t, db)
 	writeFile(t, filepath.Join(w.Dir, "2023-10-23.csv"), firmsFile(t, "2023-10-23.csv"))
@@ -377,8 +379,8 @@ func TestWatchRefusesNonFireFile(t *testing.T) {
 // The same name dropped again is a new file: ingested again, adding
 // nothing, and kept next to the first in done/.
 func TestWatchSameNameAgain(t *testing.T) {
-	db := MustOpenDB(t)
-	importDatong(t, db, false)
+	db := dispatchtest.OpenDB(t, dispatchtest.Fixed)
+	dispatchtest.ImportDatong(t, db, false)
 	w := newWatcher(t, db)
 	content := firmsFile(t, "2023-10-24.csv")
 	path := filepath.Join(w.Dir, "2023-10-24.csv")
@@ -413,8 +415,8 @@ func TestWatchSameNameAgain(t *testing.T) {
 // A file that cannot be moved out stays, and is not ingested again until
 // it goes and a new one comes.
 func TestWatchMoveFails(t *testing.T) {
-	db := MustOpenDB(t)
-	importDatong(t, db, false)
+	db := dispatchtest.OpenDB(t, dispatchtest.Fixed)
+	dispatchtest.ImportDatong(t, db, false)
 	w := newWatcher(t, db)
 	// done/ cannot be made: a dangling symlink holds the name.
 	done := filepath.Join(w.Dir, "done")
@@ -451,11 +453,11 @@ func TestWatchMoveFails(t *testing.T) {
 // The pipeline context follows the regions: imported after a first file,
 // they apply to the next.
 func TestWatchReloadsContext(t *testing.T) {
-	db := MustOpenDB(t)
+	db := dispatchtest.OpenDB(t, dispatchtest.Fixed)
 	w := newWatcher(t, db)
 	writeFile(t, filepath.Join(w.Dir, "2023-10-23.csv"), firmsFile(t, "2023-10-23.csv"))
 	w.settle(t, 1)
-	importDatong(t, db, false)
+	dispatchtest.ImportDatong(t, db, false)
 	writeFile(t, filepath.Join(w.Dir, "2023-10-24.csv"), firmsFile(t, "2023-10-24.csv"))
 	w.settle(t, 1)
 	bs := w.Batches()
@@ -469,8 +471,8 @@ func TestWatchReloadsContext(t *testing.T) {
 
 // Run ingests what arrives and returns promptly when its context ends.
 func TestWatchRun(t *testing.T) {
-	db := MustOpenDB(t)
-	importDatong(t, db, false)
+	db := dispatchtest.OpenDB(t, dispatchtest.Fixed)
+	dispatchtest.ImportDatong(t, db, false)
 	w := newWatcher(t, db)
 	w.Now = time.Now
 

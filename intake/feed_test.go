@@ -1,4 +1,4 @@
-package dispatch_test
+package intake_test
 
 import (
 	"bytes"
@@ -15,9 +15,11 @@ import (
 	"skygrid"
 	"skygrid/detect"
 	"skygrid/dispatch"
+	"skygrid/dispatch/dispatchtest"
 	"skygrid/firms"
 	"skygrid/firms/firmstest"
 	"skygrid/geo"
+	"skygrid/intake"
 	"skygrid/store"
 
 	"github.com/paulmach/orb"
@@ -29,7 +31,7 @@ type feedWorld struct {
 	db   *store.DB
 	p    *dispatch.Pipeline
 	srv  *firmstest.Server
-	feed *dispatch.Feed
+	feed *intake.Feed
 	logs *firmstest.Logs
 	area orb.Bound
 	ix   *geo.Index
@@ -40,9 +42,9 @@ type feedWorld struct {
 // VIIRS_NOAA20_NRT with the client's waits made instant.
 func newFeedWorld(t *testing.T) *feedWorld {
 	t.Helper()
-	db := MustOpenDB(t)
-	regions := importDatong(t, db, false)
-	p := newPipeline(t, db)
+	db := dispatchtest.OpenDB(t, dispatchtest.Fixed)
+	regions := dispatchtest.ImportDatong(t, db, false)
+	p := dispatchtest.NewPipeline(t, db, dispatchtest.Fixed)
 	srv := firmstest.New(t)
 	srv.Update(func(s *firmstest.Server) {
 		s.Key = testKey
@@ -61,7 +63,7 @@ func newFeedWorld(t *testing.T) *feedWorld {
 		},
 		Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }}
 	w := &feedWorld{db: db, p: p, srv: srv, logs: logs, ix: geo.NewIndex(),
-		feed: &dispatch.Feed{Pipeline: p, Client: client, Status: db, Sources: []string{"VIIRS_NOAA20_NRT"}, Logger: logger}}
+		feed: &intake.Feed{Pipeline: p, Client: client, Status: db, Sources: []string{"VIIRS_NOAA20_NRT"}, Logger: logger}}
 	for _, r := range regions {
 		w.ix.Add(r.ID, r.Geometry)
 	}
@@ -106,7 +108,7 @@ func (w *feedWorld) hotspots(t *testing.T) int {
 	return n
 }
 
-func (w *feedWorld) pull(t *testing.T, days int, date time.Time) dispatch.FeedResult {
+func (w *feedWorld) pull(t *testing.T, days int, date time.Time) intake.FeedResult {
 	t.Helper()
 	rs := w.feed.PullOnce(context.Background(), days, date)
 	if len(rs) != 1 {

@@ -1,4 +1,4 @@
-package dispatch
+package intake
 
 import (
 	"bytes"
@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sync"
 	"time"
 
 	"skygrid"
 	"skygrid/detect"
+	"skygrid/dispatch"
 	"skygrid/firms"
 	"skygrid/geo"
 
@@ -29,7 +29,7 @@ type FIRMSFetcher interface {
 // ingest -> detect -> dispatch pipeline as a file: one transaction per
 // answer, deduplicated, so overlapping pulls add nothing twice.
 type Feed struct {
-	Pipeline *Pipeline
+	Pipeline *dispatch.Pipeline
 	Client   FIRMSFetcher
 	Status   skygrid.FeedService
 	// Sources are FIRMS products (default firms.DefaultSources); Days the
@@ -43,7 +43,7 @@ type Feed struct {
 	// OnBatch is told of every ingested answer (metrics, latency).
 	OnBatch func(source string, b *skygrid.IngestBatch)
 
-	contexts ContextCache
+	contexts dispatch.ContextCache
 }
 
 // FeedResult is the outcome of pulling one source once.
@@ -63,7 +63,7 @@ func (f *Feed) logger() *slog.Logger {
 
 // Area is what is pulled: the imported regions' bounding box plus the
 // area margin.
-func (f *Feed) Area(c *Context) (orb.Bound, error) {
+func (f *Feed) Area(c *dispatch.Context) (orb.Bound, error) {
 	if c.Area == nil || c.Area.Len() == 0 {
 		return orb.Bound{}, skygrid.Errorf(skygrid.EINVALID, "no regions imported: the feed pulls the regions' area (import regions first)")
 	}
@@ -119,7 +119,7 @@ func (f *Feed) pull(ctx context.Context, source string, days int, date time.Time
 		rows = ans.Rows
 		newest = newestDetection(ans.Body)
 		name := fmt.Sprintf("firms-api %s %dd %s", source, days, ans.FetchedAt.UTC().Format("2006-01-02T15:04:05Z"))
-		b, err := f.Pipeline.Ingest(ctx, bytes.NewReader(ans.Body), name, IngestOptions{Context: pctx, ArrivedAt: ans.FetchedAt, Origin: "feed"})
+		b, err := f.Pipeline.Ingest(ctx, bytes.NewReader(ans.Body), name, dispatch.IngestOptions{Context: pctx, ArrivedAt: ans.FetchedAt, Origin: "feed"})
 		if err != nil {
 			return err
 		}
@@ -190,44 +190,4 @@ func (f *Feed) Run(ctx context.Context) error {
 		case <-tick.C:
 		}
 	}
-}
-
-// ContextCache keeps a loaded pipeline context and loads it again when
-// the regions or a site layer change (their versions move).
-type ContextCache struct {
-	mu       sync.Mutex
-	ctx      *Context
-	versions map[string]int64
-}
-
-// contextLayers are the layers a pipeline context is built from.
-var contextLayers = []string{skygrid.LayerRegions, skygrid.LayerConstruction, skygrid.LayerStockpiles,
-	skygrid.LayerNoCoal, skygrid.LayerCropland, skygrid.LayerIndustrial}
-
-// Get returns the context, loading it when it is missing or stale.
-func (c *ContextCache) Get(ctx context.Context, p *Pipeline) (*Context, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var vs map[string]int64
-	if ls, ok := p.Store.(skygrid.LayerService); ok {
-		var err error
-		if vs, err = ls.LayerVersions(ctx); err != nil {
-			return nil, err
-		}
-	}
-	if c.ctx != nil && vs != nil {
-		same := true
-		for _, l := range contextLayers {
-			same = same && vs[l] == c.versions[l]
-		}
-		if same {
-			return c.ctx, nil
-		}
-	}
-	pc, err := p.LoadContext(ctx)
-	if err != nil {
-		return nil, err
-	}
-	c.ctx, c.versions = pc, vs
-	return pc, nil
 }

@@ -1,4 +1,4 @@
-package dispatch
+package intake
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"skygrid/detect"
+	"skygrid/dispatch"
 	"sort"
 	"strings"
 	"sync"
@@ -35,7 +36,7 @@ import (
 // are serialised).
 type Watcher struct {
 	Dir      string
-	Pipeline *Pipeline
+	Pipeline *dispatch.Pipeline
 	// Poll is the time between scans of Run (default 1s).
 	Poll time.Duration
 	// Settle is how long a file must keep the same size and modification
@@ -51,7 +52,7 @@ type Watcher struct {
 
 	mu       sync.Mutex
 	files    map[string]*watchedFile
-	contexts ContextCache
+	contexts dispatch.ContextCache
 }
 
 // watchedFile is what a Watcher remembers of a file in Dir between scans.
@@ -247,7 +248,7 @@ func (w *Watcher) take(ctx context.Context, name string, f *watchedFile) (bool, 
 	if err != nil {
 		return false, err
 	}
-	b, err := w.Pipeline.IngestFile(ctx, path, IngestOptions{Context: pctx, ArrivedAt: f.arrived, Origin: "watch"})
+	b, err := w.Pipeline.IngestFile(ctx, path, dispatch.IngestOptions{Context: pctx, ArrivedAt: f.arrived, Origin: "watch"})
 	if err != nil && ctx.Err() != nil {
 		// Cut short: the transaction was rolled back; take it next time.
 		return false, ctx.Err()
@@ -295,7 +296,7 @@ func (w *Watcher) take(ctx context.Context, name string, f *watchedFile) (bool, 
 
 // context returns the pipeline context, loaded again when the regions or
 // a site layer changed since the last load.
-func (w *Watcher) context(ctx context.Context) (*Context, error) {
+func (w *Watcher) context(ctx context.Context) (*dispatch.Context, error) {
 	c, err := w.contexts.Get(ctx, w.Pipeline)
 	if err != nil {
 		return nil, fmt.Errorf("watch: %w", err)
