@@ -20,6 +20,7 @@ import (
 	"skygrid"
 	"skygrid/api"
 	"skygrid/data"
+	"skygrid/demo"
 	"skygrid/dispatch"
 	"skygrid/geo"
 	"skygrid/registry"
@@ -57,7 +58,7 @@ func newTestServer(t testing.TB) *httptest.Server {
 	// Each file as it arrived (3 h after its newest detection): live fires.
 	for _, name := range names {
 		b, _ := fs.ReadFile(data.FS, name)
-		at, err := dispatch.ArrivalOf(bytes.NewReader(b), name, 3*time.Hour)
+		at, err := demo.ArrivalOf(bytes.NewReader(b), name, 3*time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}

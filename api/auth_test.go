@@ -23,6 +23,7 @@ import (
 	"skygrid"
 	"skygrid/api"
 	"skygrid/data"
+	"skygrid/demo"
 	"skygrid/dispatch"
 	"skygrid/evidence"
 	"skygrid/geo"
@@ -104,7 +105,7 @@ func newWorld(t *testing.T) *world {
 	// fires are live, not history; then the clock stands at 1 November.
 	for _, name := range names {
 		b, _ := fs.ReadFile(data.FS, name)
-		at, err := dispatch.ArrivalOf(bytes.NewReader(b), name, 3*time.Hour)
+		at, err := demo.ArrivalOf(bytes.NewReader(b), name, 3*time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"skygrid"
 	"skygrid/dispatch"
+	"skygrid/dispatch/dispatchtest"
 	"skygrid/geo"
 	"skygrid/registry"
 	"skygrid/store"
@@ -22,11 +23,9 @@ import (
 )
 
 // Inline files in this test are made up (real layout, invented points).
-const apiHeader = "latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,instrument,confidence,version,bright_ti5,frp,daynight\n"
+const apiHeader = dispatchtest.VIIRSHeader
 
-func row(lat, lon float64, date, hhmm string) string {
-	return strings.Join([]string{fmtFloat(lat), fmtFloat(lon), "340", "0.4", "0.4", date, hhmm, "N20", "VIIRS", "n", "2.0NRT", "290", "8", "D"}, ",") + "\n"
-}
+func row(lat, lon float64, date, hhmm string) string { return dispatchtest.Row(lat, lon, date, hhmm) }
 
 // withGrids imports the counties and generated 3 km grids with one
 // supervisor each.

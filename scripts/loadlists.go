@@ -44,6 +44,7 @@ import (
 
 	"skygrid"
 	"skygrid/data"
+	"skygrid/demo"
 	"skygrid/detect"
 	"skygrid/dispatch"
 	"skygrid/geo"
@@ -190,12 +191,12 @@ func importLayers(ctx context.Context, db *store.DB, counties []*skygrid.Region,
 	if f, err = data.FS.Open(data.Townships); err != nil {
 		return err
 	}
-	towns, _, err := dispatch.ReadTownships(f, data.Townships)
+	towns, _, err := demo.ReadTownships(f, data.Townships)
 	f.Close()
 	if err != nil {
 		return err
 	}
-	townships := dispatch.DemoTownships(counties, grids, towns)
+	townships := demo.Townships(counties, grids, towns)
 	for _, g := range grids {
 		g.Demo = true
 	}
@@ -223,10 +224,10 @@ func importLayers(ctx context.Context, db *store.DB, counties []*skygrid.Region,
 			return err
 		}
 	}
-	if _, err := db.ImportSites(ctx, dispatch.DemoSites(counties), nil); err != nil {
+	if _, err := db.ImportSites(ctx, demo.Sites(counties), nil); err != nil {
 		return err
 	}
-	if _, err := db.ImportSites(ctx, dispatch.DemoCropland(counties), nil); err != nil {
+	if _, err := db.ImportSites(ctx, demo.Cropland(counties), nil); err != nil {
 		return err
 	}
 	fmt.Printf("%s: %d counties, %d townships (示例 boundaries), %d grids of %.0f m with made-up supervisors (示例网格员), heat sources, demo sites and cropland (示例)\n",

@@ -12,8 +12,8 @@ import (
 
 	"skygrid"
 	"skygrid/data"
+	"skygrid/demo"
 	"skygrid/detect"
-	"skygrid/dispatch"
 	"skygrid/geo"
 	"skygrid/registry"
 
@@ -169,7 +169,7 @@ func datong(tb testing.TB) *memSource {
 		f.Close()
 	}
 
-	m.sites = dispatch.DemoSites(counties)
+	m.sites = demo.Sites(counties)
 	for _, st := range m.sites {
 		st.Violation = st.CheckRules() // as the store does at import
 	}

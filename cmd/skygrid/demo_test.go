@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/demo"
 	"skygrid/dispatch"
 	"skygrid/evidence"
 	"skygrid/store"
@@ -93,8 +94,8 @@ func TestDemoFiguresAreTheSameWheneverOpened(t *testing.T) {
 		var me struct {
 			Now time.Time `json:"now"`
 		}
-		if err := json.Unmarshal(get(t, c, url+"/api/me"), &me); err != nil || !me.Now.Equal(dispatch.DemoStart) {
-			t.Errorf("the demo's clock at start: %s (%v), want %s", me.Now, err, dispatch.DemoStart)
+		if err := json.Unmarshal(get(t, c, url+"/api/me"), &me); err != nil || !me.Now.Equal(demo.Start) {
+			t.Errorf("the demo's clock at start: %s (%v), want %s", me.Now, err, demo.Start)
 		}
 		for k, p := range pages {
 			b := get(t, c, url+p)
@@ -153,7 +154,7 @@ func TestDemo(t *testing.T) {
 // each version of each task.
 func testDemoHistory(t *testing.T, db *store.DB, path, photoDir string) {
 	ctx := context.Background()
-	now := dispatch.DemoStart
+	now := demo.Start
 	if !db.Now().Equal(now) {
 		t.Errorf("BuildDemo leaves the clock at %s", db.Now())
 	}
@@ -298,7 +299,7 @@ func testDemoLand(t *testing.T, db *store.DB) {
 		t.Fatalf("%d cropland sites: %v", len(crop), err)
 	}
 	for _, s := range crop {
-		if !strings.HasPrefix(s.Name, "示例") || s.Source != dispatch.DemoSource {
+		if !strings.HasPrefix(s.Name, "示例") || s.Source != demo.Source {
 			t.Errorf("cropland %s %q from %q", s.ExternalID, s.Name, s.Source)
 			break
 		}

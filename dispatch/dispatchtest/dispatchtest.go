@@ -7,6 +7,8 @@ package dispatchtest
 import (
 	"context"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,4 +100,14 @@ func importPlants(tb testing.TB, db *store.DB) {
 			tb.Fatal(err)
 		}
 	}
+}
+
+// VIIRSHeader is the header of a FIRMS area-API VIIRS file.
+const VIIRSHeader = "latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,instrument,confidence,version,bright_ti5,frp,daynight\n"
+
+// Row is a made-up VIIRS detection at lat, lon (real layout, invented
+// point) for a file under VIIRSHeader.
+func Row(lat, lon float64, date, hhmm string) string {
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
+	return strings.Join([]string{f(lat), f(lon), "340", "0.4", "0.4", date, hhmm, "N20", "VIIRS", "n", "2.0NRT", "290", "8", "D"}, ",") + "\n"
 }

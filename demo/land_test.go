@@ -1,4 +1,4 @@
-package dispatch_test
+package demo_test
 
 import (
 	"bytes"
@@ -13,7 +13,8 @@ import (
 
 	"skygrid"
 	"skygrid/data"
-	"skygrid/dispatch"
+	"skygrid/demo"
+	"skygrid/dispatch/dispatchtest"
 	"skygrid/geo"
 	"skygrid/registry"
 
@@ -21,14 +22,14 @@ import (
 	"github.com/paulmach/orb/planar"
 )
 
-func readTownships(t *testing.T) ([]dispatch.Township, map[string]string) {
+func readTownships(t *testing.T) ([]demo.Township, map[string]string) {
 	t.Helper()
 	f, err := data.FS.Open(data.Townships)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	towns, pinyin, err := dispatch.ReadTownships(f, data.Townships)
+	towns, pinyin, err := demo.ReadTownships(f, data.Townships)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +47,7 @@ func TestReadTownships(t *testing.T) {
 	if len(towns) != 90 || len(byCounty) != 10 || byCounty["140225"] != 16 || pinyin["140225"] != "hunyuan" || pinyin["140213"] != "pingcheng" {
 		t.Errorf("%d townships in %d counties (%v), pinyin %v", len(towns), len(byCounty), byCounty, pinyin)
 	}
-	if _, _, err := dispatch.ReadTownships(strings.NewReader("id,name\n1,x\n"), "bad.csv"); err == nil || !strings.Contains(err.Error(), `no column "pid"`) {
+	if _, _, err := demo.ReadTownships(strings.NewReader("id,name\n1,x\n"), "bad.csv"); err == nil || !strings.Contains(err.Error(), `no column "pid"`) {
 		t.Errorf("a file without the columns: %v", err)
 	}
 }
@@ -55,15 +56,15 @@ func TestReadTownships(t *testing.T) {
 // groups (a group's other pieces are islands of the county's cells), the
 // same every run; a township's outline is the union of its cells.
 func TestDemoTownships(t *testing.T) {
-	db := MustOpenDB(t)
-	counties := importDatong(t, db, false)
+	db := dispatchtest.OpenDB(t, dispatchtest.Fixed)
+	counties := dispatchtest.ImportDatong(t, db, false)
 	towns, _ := readTownships(t)
 	assign := func() (map[string]string, []*skygrid.Region, []*skygrid.Region) {
 		grids, err := registry.GenerateGrids(context.Background(), db, 3000, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		regions := dispatch.DemoTownships(counties, grids, towns)
+		regions := demo.Townships(counties, grids, towns)
 		owner := map[string]string{}
 		for _, g := range grids {
 			owner[g.ID] = g.ParentID
@@ -173,9 +174,9 @@ func sorted(s []string) []string {
 // county (平城区 less: its urban core has none), every block inside its
 // county, marked 示例.
 func TestDemoCropland(t *testing.T) {
-	db := MustOpenDB(t)
-	counties := importDatong(t, db, false)
-	a, b := dispatch.DemoCropland(counties), dispatch.DemoCropland(counties)
+	db := dispatchtest.OpenDB(t, dispatchtest.Fixed)
+	counties := dispatchtest.ImportDatong(t, db, false)
+	a, b := demo.Cropland(counties), demo.Cropland(counties)
 	if len(a) != len(b) || len(a) < 500 {
 		t.Fatalf("%d and %d blocks", len(a), len(b))
 	}
@@ -193,7 +194,7 @@ func TestDemoCropland(t *testing.T) {
 			t.Fatalf("block %d differs between runs", i)
 		}
 		c := byID[strings.Split(strings.TrimPrefix(s.ExternalID, "DEMO-F"), "-")[0]]
-		if s.Kind != skygrid.SiteCropland || !strings.HasPrefix(s.Name, "示例耕地"+c.Name) || s.Source != dispatch.DemoSource {
+		if s.Kind != skygrid.SiteCropland || !strings.HasPrefix(s.Name, "示例耕地"+c.Name) || s.Source != demo.Source {
 			t.Fatalf("block %+v", s)
 		}
 		mp := s.Geometry.Bound()
@@ -221,7 +222,7 @@ func TestSplitPasses(t *testing.T) {
 	total := 0
 	for _, name := range names {
 		b, _ := fs.ReadFile(data.FS, name)
-		parts, err := dispatch.SplitPasses(b, path.Base(name), 3*time.Hour)
+		parts, err := demo.SplitPasses(b, path.Base(name), 3*time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -233,7 +234,7 @@ func TestSplitPasses(t *testing.T) {
 				t.Fatalf("%s: a part without the header or out of order", name)
 			}
 			last = p.Arrival
-			newest, err := dispatch.ArrivalOf(bytes.NewReader(p.Data), p.Name, 0)
+			newest, err := demo.ArrivalOf(bytes.NewReader(p.Data), p.Name, 0)
 			if err != nil || !p.Arrival.Equal(newest.Add(3*time.Hour)) {
 				t.Errorf("%s: arrives %s, newest detection %s (%v)", name, p.Arrival, newest, err)
 			}
@@ -252,12 +253,12 @@ func TestSplitPasses(t *testing.T) {
 		t.Errorf("%d parts of %d files", total, len(names))
 	}
 	// A row that cannot be read: the file stays whole.
-	bad := apiHeader + row(39.70, 113.70, "2023-10-24", "0530") + row(39.70, 113.70, "2023-10-24", "1930") + "x,y\n"
-	whole, err := dispatch.SplitPasses([]byte(bad), "bad.csv", time.Hour)
+	bad := dispatchtest.VIIRSHeader + row(39.70, 113.70, "2023-10-24", "0530") + row(39.70, 113.70, "2023-10-24", "1930") + "x,y\n"
+	whole, err := demo.SplitPasses([]byte(bad), "bad.csv", time.Hour)
 	if err != nil || len(whole) != 1 || string(whole[0].Data) != bad || !whole[0].Arrival.Equal(time.Date(2023, 10, 24, 20, 30, 0, 0, time.UTC)) {
 		t.Errorf("a file that cannot be cut: %v, %+v", err, whole)
 	}
-	two, err := dispatch.SplitPasses([]byte(bad[:len(bad)-4]), "two.csv", time.Hour)
+	two, err := demo.SplitPasses([]byte(bad[:len(bad)-4]), "two.csv", time.Hour)
 	if err != nil || len(two) != 2 || !two[0].Arrival.Equal(time.Date(2023, 10, 24, 6, 30, 0, 0, time.UTC)) {
 		t.Errorf("two passes: %v, %+v", err, two)
 	}
@@ -265,14 +266,16 @@ func TestSplitPasses(t *testing.T) {
 
 func oldestOf(t *testing.T, b []byte) time.Time {
 	t.Helper()
-	newest, _ := dispatch.ArrivalOf(bytes.NewReader(b), "x.csv", 0)
+	newest, _ := demo.ArrivalOf(bytes.NewReader(b), "x.csv", 0)
 	oldest := newest
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	for _, l := range lines[1:] {
-		one, err := dispatch.ArrivalOf(strings.NewReader(lines[0]+"\n"+l+"\n"), "x.csv", 0)
+		one, err := demo.ArrivalOf(strings.NewReader(lines[0]+"\n"+l+"\n"), "x.csv", 0)
 		if err == nil && one.Before(oldest) {
 			oldest = one
 		}
 	}
 	return oldest
 }
+
+func row(lat, lon float64, date, hhmm string) string { return dispatchtest.Row(lat, lon, date, hhmm) }

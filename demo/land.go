@@ -1,4 +1,4 @@
-package dispatch
+package demo
 
 import (
 	"encoding/csv"
@@ -78,14 +78,14 @@ func cellRC(id string) (row, col int, ok bool) {
 	return r, c, err1 == nil && err2 == nil
 }
 
-// DemoTownships gives each county's generated grid cells to the county's
+// Townships gives each county's generated grid cells to the county's
 // real townships (codes and names of the official list): contiguous
 // groups of cells grown from seeds spread over the county, the same every
 // run. It returns the township regions, whose invented boundaries (the
 // union of their cells) are marked Demo, and makes each cell's parent its
 // township and its name "<township> R行C列". Cells of counties without
 // townships in the list are left as they are.
-func DemoTownships(counties, grids []*skygrid.Region, towns []Township) []*skygrid.Region {
+func Townships(counties, grids []*skygrid.Region, towns []Township) []*skygrid.Region {
 	rng := rand.New(rand.NewPCG(2023, 11))
 	byCounty := map[string][]*skygrid.Region{}
 	for _, g := range grids {
@@ -210,15 +210,15 @@ func growTownships(cells []*skygrid.Region, n int, rng *rand.Rand) []int {
 // cropland: the city itself.
 const demoUrbanCore = 6000
 
-// DemoCropland invents a cropland layer (耕地) for the demo, the same every
+// Cropland invents a cropland layer (耕地) for the demo, the same every
 // run: in each county, field blocks of four parcels with lanes between
 // them on a 2 km lattice, where a smooth random field is highest, until
 // they cover a share of the county between a quarter and a third (Datong's
 // cultivated land is roughly that share of its area), none within 6 km of
 // 平城区's centre. Blocks lie wholly inside their county and are drawn
 // without regard to any fire. Every name starts with 示例; the source is
-// DemoSource.
-func DemoCropland(counties []*skygrid.Region) []*skygrid.Site {
+// Source.
+func Cropland(counties []*skygrid.Region) []*skygrid.Site {
 	rng := rand.New(rand.NewPCG(2023, 12))
 	var centre orb.Point
 	for _, c := range counties {
@@ -262,7 +262,7 @@ func DemoCropland(counties []*skygrid.Region) []*skygrid.Site {
 			m2 := geo.AreaM2(mp)
 			area += m2
 			out = append(out, &skygrid.Site{Kind: skygrid.SiteCropland, ExternalID: fmt.Sprintf("DEMO-F%s-%03d", c.ID, i+1),
-				Name: fmt.Sprintf("示例耕地%s%03d", c.Name, i+1), Geometry: mp, AreaM2: m2, Source: DemoSource})
+				Name: fmt.Sprintf("示例耕地%s%03d", c.Name, i+1), Geometry: mp, AreaM2: m2, Source: Source})
 		}
 	}
 	return out

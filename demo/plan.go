@@ -1,4 +1,4 @@
-package dispatch
+package demo
 
 import (
 	"fmt"
@@ -13,18 +13,18 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// The demo's clock: the registries are set up on DemoSetup, each October
-// 2023 file arrives DemoArrivalDelay after its newest detection, and the
-// replay stops at DemoStart (31 October, 17:30 Beijing, about an hour
+// The demo's clock: the registries are set up on Setup, each October
+// 2023 file arrives ArrivalDelay after its newest detection, and the
+// replay stops at Start (31 October, 17:30 Beijing, about an hour
 // after the month's last file came), where the demo server's clock starts.
 var (
-	DemoSetup = time.Date(2023, 9, 30, 9, 0, 0, 0, skygrid.Beijing)
-	DemoStart = time.Date(2023, 10, 31, 17, 30, 0, 0, skygrid.Beijing)
+	Setup = time.Date(2023, 9, 30, 9, 0, 0, 0, skygrid.Beijing)
+	Start = time.Date(2023, 10, 31, 17, 30, 0, 0, skygrid.Beijing)
 )
 
-// DemoArrivalDelay is how long after its newest detection a daily FIRMS
+// ArrivalDelay is how long after its newest detection a daily FIRMS
 // file reaches the demo's pipeline (NRT data come within about 3 hours).
-const DemoArrivalDelay = 3 * time.Hour
+const ArrivalDelay = 3 * time.Hour
 
 // Who acts in an invented step.
 const (
@@ -32,9 +32,9 @@ const (
 	DemoByOfficial   = "official"   // the county's official
 )
 
-// DemoStep is one invented action on a task, done through the task
+// Step is one invented action on a task, done through the task
 // service by the grid's supervisor or the county's official at At.
-type DemoStep struct {
+type Step struct {
 	At     time.Time
 	TaskID int64
 	Action string
@@ -93,20 +93,20 @@ func minutes(rng *rand.Rand, lo, hi float64) time.Duration {
 	return time.Duration((lo + rng.Float64()*(hi-lo)) * float64(time.Minute))
 }
 
-// PlanDemoTask invents what happened to a task: acknowledged and reported
+// PlanTask invents what happened to a task: acknowledged and reported
 // mostly within minutes (some late, a few never), a finding that fits its
 // class and how old the detection was, a review in office hours (08:00-
 // 18:00 Beijing) that closes it or now and then returns it for another
 // report. Steps after until are left out: the task is open there. The
 // same task always gets the same plan.
-func PlanDemoTask(t *skygrid.Task, e *skygrid.Event, until time.Time) []DemoStep {
+func PlanTask(t *skygrid.Task, e *skygrid.Event, until time.Time) []Step {
 	rng := rand.New(rand.NewPCG(2023, uint64(e.ID)))
-	var steps []DemoStep
+	var steps []Step
 	add := func(at time.Time, action, by string, c skygrid.TaskChange, photos int) bool {
 		if at.After(until) {
 			return false
 		}
-		steps = append(steps, DemoStep{At: at.Truncate(time.Second), TaskID: t.ID, Action: action, By: by, Change: c, Photos: photos})
+		steps = append(steps, Step{At: at.Truncate(time.Second), TaskID: t.ID, Action: action, By: by, Change: c, Photos: photos})
 		return true
 	}
 	at := t.CreatedAt

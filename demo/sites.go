@@ -1,4 +1,4 @@
-package dispatch
+package demo
 
 import (
 	"fmt"
@@ -10,18 +10,18 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// DemoSource marks the invented registries: no public registry of Datong's
+// Source marks the invented registries: no public registry of Datong's
 // construction sites, stockpiles or no-coal zones exists.
-const DemoSource = "示例 demo: invented, not a real registry"
+const Source = "示例 demo: invented, not a real registry"
 
 // demoNoCoalCounty is 平城区, the demo no-coal zone.
 const demoNoCoalCounty = "140213"
 
-// DemoSites invents the demo registries inside the real counties, the same
+// Sites invents the demo registries inside the real counties, the same
 // every run: 30 construction sites (areas on both sides of 5000 m², some
 // with video, some without), 15 stockpiles and a no-coal zone covering
 // 平城区. Every name starts with 示例.
-func DemoSites(counties []*skygrid.Region) []*skygrid.Site {
+func Sites(counties []*skygrid.Region) []*skygrid.Site {
 	rng := rand.New(rand.NewPCG(2023, 10))
 	ix := geo.NewIndex()
 	var pingcheng *skygrid.Region
@@ -68,7 +68,7 @@ func DemoSites(counties []*skygrid.Region) []*skygrid.Site {
 		}
 		mp := geo.Rect(inside(), w, h)
 		out = append(out, &skygrid.Site{Kind: skygrid.SiteConstruction, ExternalID: fmt.Sprintf("DEMO-C%02d", i),
-			Name: fmt.Sprintf("示例工地%02d", i), Geometry: mp, AreaM2: geo.AreaM2(mp), Attrs: attrs, Source: DemoSource})
+			Name: fmt.Sprintf("示例工地%02d", i), Geometry: mp, AreaM2: geo.AreaM2(mp), Attrs: attrs, Source: Source})
 	}
 	for i := 1; i <= 15; i++ {
 		attrs := map[string]string{
@@ -82,12 +82,12 @@ func DemoSites(counties []*skygrid.Region) []*skygrid.Site {
 			g, area = mp, geo.AreaM2(mp)
 		}
 		out = append(out, &skygrid.Site{Kind: skygrid.SiteStockpile, ExternalID: fmt.Sprintf("DEMO-S%02d", i),
-			Name: fmt.Sprintf("示例堆场%02d", i), Geometry: g, AreaM2: area, Attrs: attrs, Source: DemoSource})
+			Name: fmt.Sprintf("示例堆场%02d", i), Geometry: g, AreaM2: area, Attrs: attrs, Source: Source})
 	}
 	if pingcheng != nil {
 		out = append(out, &skygrid.Site{Kind: skygrid.SiteNoCoal, ExternalID: "DEMO-N01", Name: "示例禁煤区（平城区全域）",
 			Geometry: pingcheng.Geometry, AreaM2: geo.AreaM2(pingcheng.Geometry),
-			Attrs: map[string]string{skygrid.AttrEffective: "2023-10-01"}, Source: DemoSource})
+			Attrs: map[string]string{skygrid.AttrEffective: "2023-10-01"}, Source: Source})
 	}
 	return out
 }

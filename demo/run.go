@@ -1,4 +1,4 @@
-package dispatch
+package demo
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"skygrid/dispatch"
 	"skygrid/evidence"
 	"slices"
 	"time"
@@ -13,31 +14,31 @@ import (
 	"skygrid"
 )
 
-// DemoStore is what the demo's replay works through: the real services.
-type DemoStore interface {
+// Store is what the demo's replay works through: the real services.
+type Store interface {
 	skygrid.TaskService
 	skygrid.EventService
 	CreateUser(ctx context.Context, u *skygrid.User, passwordHash string) error
 }
 
-// DemoFile is an archived fire file and when it arrives.
-type DemoFile struct {
+// File is an archived fire file and when it arrives.
+type File struct {
 	Name    string
 	Data    []byte
 	Arrival time.Time
 }
 
-// DemoReplay replays an archive as if it had come live: each file is
+// Replay replays an archive as if it had come live: each file is
 // ingested with the clock at its arrival, and each task it makes gets an
-// invented history (PlanDemoTask) done through the task service by the
+// invented history (PlanTask) done through the task service by the
 // grid's supervisor and the county's official at the planned times, with
 // the escalation clock running in between, all in time order, until Until.
 // Near the end the official of WanggeGrid's county hands a few of the
 // last day's unanswered tasks over to that grid's supervisor (改派), who
 // acknowledges some: open tasks that are not yet overdue at Until.
-type DemoReplay struct {
-	Pipeline *Pipeline
-	Store    DemoStore
+type Replay struct {
+	Pipeline *dispatch.Pipeline
+	Store    Store
 	// SetClock moves the clock the store and the pipeline read.
 	SetClock func(time.Time)
 	Photos   evidence.Files
@@ -62,8 +63,8 @@ type DemoReplay struct {
 	seq    int
 }
 
-// DemoResult counts what the replay did.
-type DemoResult struct {
+// Result counts what the replay did.
+type Result struct {
 	Batch       skygrid.IngestBatch
 	Actions     map[string]int
 	Photos      int
@@ -75,8 +76,8 @@ type demoItem struct {
 	at   time.Time
 	kind int // 0 ingest, 1 escalation, 2 step
 	seq  int
-	file *DemoFile
-	step DemoStep
+	file *File
+	step Step
 }
 
 type demoQueue []*demoItem
@@ -101,7 +102,7 @@ func (q *demoQueue) Pop() any {
 	return it
 }
 
-func (r *DemoReplay) push(it *demoItem) {
+func (r *Replay) push(it *demoItem) {
 	r.seq++
 	it.seq = r.seq
 	heap.Push(&r.queue, it)
@@ -109,7 +110,7 @@ func (r *DemoReplay) push(it *demoItem) {
 
 // Run replays the files (in order; a file never arrives before the one
 // before it) and returns what it did.
-func (r *DemoReplay) Run(ctx context.Context, files []DemoFile) (*DemoResult, error) {
+func (r *Replay) Run(ctx context.Context, files []File) (*Result, error) {
 	r.users, r.events, r.tasks = map[string]*skygrid.User{}, map[int64]*skygrid.Event{}, map[int64]*skygrid.Task{}
 	if r.Wangge != nil {
 		r.users[r.WanggeGrid] = r.Wangge
@@ -117,7 +118,7 @@ func (r *DemoReplay) Run(ctx context.Context, files []DemoFile) (*DemoResult, er
 	if r.HandOver == 0 {
 		r.HandOver = 6
 	}
-	res := &DemoResult{Actions: map[string]int{}}
+	res := &Result{Actions: map[string]int{}}
 	var last time.Time
 	for i := range files {
 		if files[i].Arrival.Before(last) {
@@ -142,7 +143,7 @@ func (r *DemoReplay) Run(ctx context.Context, files []DemoFile) (*DemoResult, er
 		r.SetClock(it.at)
 		switch it.kind {
 		case 0:
-			b, err := r.Pipeline.Ingest(ctx, bytes.NewReader(it.file.Data), it.file.Name, IngestOptions{Context: pctx, ArrivedAt: it.at, Origin: "feed"})
+			b, err := r.Pipeline.Ingest(ctx, bytes.NewReader(it.file.Data), it.file.Name, dispatch.IngestOptions{Context: pctx, ArrivedAt: it.at, Origin: "feed"})
 			if err != nil {
 				return nil, err
 			}
@@ -168,7 +169,7 @@ func (r *DemoReplay) Run(ctx context.Context, files []DemoFile) (*DemoResult, er
 }
 
 // plan invents the history of the tasks a batch made (created at at).
-func (r *DemoReplay) plan(ctx context.Context, at time.Time, handed *int) error {
+func (r *Replay) plan(ctx context.Context, at time.Time, handed *int) error {
 	tasks, _, err := r.Store.FindTasks(ctx, skygrid.TaskFilter{Since: &at})
 	if err != nil {
 		return err
@@ -187,12 +188,12 @@ func (r *DemoReplay) plan(ctx context.Context, at time.Time, handed *int) error 
 		}
 		e := es[0]
 		r.events[t.ID], r.tasks[t.ID] = e, t
-		var steps []DemoStep
+		var steps []Step
 		if last && *handed < r.HandOver && t.CountyID == wanggeCounty && t.GridID != r.WanggeGrid && t.GridID != "" {
 			steps = r.handOver(t, *handed)
 			*handed++
 		} else {
-			steps = PlanDemoTask(t, e, r.Until)
+			steps = PlanTask(t, e, r.Until)
 			if t.GridID == r.WanggeGrid {
 				steps = r.wanggeOwn(t, steps)
 			}
@@ -212,7 +213,7 @@ func (r *DemoReplay) plan(ctx context.Context, at time.Time, handed *int) error 
 // days he has not acknowledged yet (overdue, escalated: the field
 // workflow can start from them), the older ones as planned, but never
 // left acknowledged and unreported (such a task would head his list).
-func (r *DemoReplay) wanggeOwn(t *skygrid.Task, steps []DemoStep) []DemoStep {
+func (r *Replay) wanggeOwn(t *skygrid.Task, steps []Step) []Step {
 	if !t.CreatedAt.Before(r.Until.Add(-5*24*time.Hour)) || (len(steps) == 1 && steps[0].Action == skygrid.ActionAcknowledge) {
 		return nil
 	}
@@ -222,7 +223,7 @@ func (r *DemoReplay) wanggeOwn(t *skygrid.Task, steps []DemoStep) []DemoStep {
 // awaitReview leaves out the review of a report (the official of the
 // demo's county has not reviewed since the day before: reports wait in
 // the list), and what would follow it.
-func awaitReview(steps []DemoStep) []DemoStep {
+func awaitReview(steps []Step) []Step {
 	for i, s := range steps {
 		if s.By == DemoByOfficial {
 			return steps[:i]
@@ -243,19 +244,19 @@ func countyOf(grid string) string {
 // supervisor does not answer; from 22 minutes before Until the county's
 // official reassigns it (3 minutes apart) to Wangge's grid, who
 // acknowledges the first two at once.
-func (r *DemoReplay) handOver(t *skygrid.Task, i int) []DemoStep {
+func (r *Replay) handOver(t *skygrid.Task, i int) []Step {
 	at := r.Until.Add(-22*time.Minute + time.Duration(3*i)*time.Minute)
-	steps := []DemoStep{{At: at, TaskID: t.ID, Action: skygrid.ActionReassign, By: DemoByOfficial,
+	steps := []Step{{At: at, TaskID: t.ID, Action: skygrid.ActionReassign, By: DemoByOfficial,
 		Change: skygrid.TaskChange{GridID: r.WanggeGrid}}}
 	if i < 2 {
-		steps = append(steps, DemoStep{At: at.Add(4 * time.Minute), TaskID: t.ID, Action: skygrid.ActionAcknowledge, By: DemoBySupervisor})
+		steps = append(steps, Step{At: at.Add(4 * time.Minute), TaskID: t.ID, Action: skygrid.ActionAcknowledge, By: DemoBySupervisor})
 	}
 	return steps
 }
 
 // escalationTicks runs the escalation clock a minute after each deadline
 // of the task, as serve's does every minute.
-func (r *DemoReplay) escalationTicks(t *skygrid.Task) {
+func (r *Replay) escalationTicks(t *skygrid.Task) {
 	for _, at := range []time.Time{t.AckDue, t.ReportDue, t.ReportDue.Add(t.ReportDue.Sub(t.CreatedAt))} {
 		at = at.Add(time.Minute)
 		if !at.After(r.Until) {
@@ -265,7 +266,7 @@ func (r *DemoReplay) escalationTicks(t *skygrid.Task) {
 }
 
 // do applies one step through the task service as its user.
-func (r *DemoReplay) do(ctx context.Context, s DemoStep, res *DemoResult) error {
+func (r *Replay) do(ctx context.Context, s Step, res *Result) error {
 	t := r.tasks[s.TaskID]
 	u, err := r.actor(ctx, s.By, t)
 	if err != nil || u == nil {
@@ -294,7 +295,7 @@ func (r *DemoReplay) do(ctx context.Context, s DemoStep, res *DemoResult) error 
 
 // escalationTicksFrom runs the escalation clock after the deadlines a
 // reassignment at at gives (t as it was before: the same time again).
-func (r *DemoReplay) escalationTicksFrom(at time.Time, t *skygrid.Task) {
+func (r *Replay) escalationTicksFrom(at time.Time, t *skygrid.Task) {
 	from := t.CreatedAt
 	if !t.DispatchedAt.IsZero() {
 		from = t.DispatchedAt
@@ -304,7 +305,7 @@ func (r *DemoReplay) escalationTicksFrom(at time.Time, t *skygrid.Task) {
 
 // actor is the user who takes a step: the county's official, or the
 // supervisor of the task's grid (made on first use).
-func (r *DemoReplay) actor(ctx context.Context, by string, t *skygrid.Task) (*skygrid.User, error) {
+func (r *Replay) actor(ctx context.Context, by string, t *skygrid.Task) (*skygrid.User, error) {
 	if by == DemoByOfficial {
 		return r.Officials[t.CountyID], nil
 	}
@@ -327,7 +328,7 @@ func (r *DemoReplay) actor(ctx context.Context, by string, t *skygrid.Task) (*sk
 
 // photos makes a report's invented photos, taken on the spot a few
 // minutes before the report, and stores them.
-func (r *DemoReplay) photos(s DemoStep, t *skygrid.Task) ([]*skygrid.Photo, error) {
+func (r *Replay) photos(s Step, t *skygrid.Task) ([]*skygrid.Photo, error) {
 	e := r.events[t.ID]
 	rng := rand.New(rand.NewPCG(uint64(t.ID), uint64(t.Reports)))
 	var out []*skygrid.Photo

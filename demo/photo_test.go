@@ -1,4 +1,4 @@
-package dispatch_test
+package demo_test
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"skygrid"
-	"skygrid/dispatch"
+	"skygrid/demo"
 	"skygrid/evidence"
 	"skygrid/geo"
 
@@ -22,7 +22,7 @@ func TestDemoPhotoCarriesItsEXIF(t *testing.T) {
 	for _, f := range skygrid.Findings {
 		t.Run(f, func(t *testing.T) {
 			p := orb.Point{113.6897, 39.7003}
-			b, err := dispatch.DemoPhoto(f, at, p, 1)
+			b, err := demo.Photo(f, at, p, 1)
 			if err != nil {
 				t.Fatal(err)
 			}

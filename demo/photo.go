@@ -1,4 +1,4 @@
-package dispatch
+package demo
 
 import (
 	"bytes"
@@ -21,13 +21,13 @@ import (
 	"golang.org/x/image/math/fixed"
 )
 
-// DemoPhoto draws an invented report photo for the demo's invented
+// Photo draws an invented report photo for the demo's invented
 // findings: a small synthetic scene for the finding (a burnt field with
 // smoke, a burning heap, a solar farm, a bare field, a works), labelled
 // "DEMO - invented", as a JPEG whose EXIF holds the position and the
 // local (Beijing) time it was "taken", as a phone writes them. Not a
 // photo of anything real.
-func DemoPhoto(finding string, at time.Time, p orb.Point, seed uint64) ([]byte, error) {
+func Photo(finding string, at time.Time, p orb.Point, seed uint64) ([]byte, error) {
 	b, err := demoSceneJPEG(finding, seed)
 	if err != nil {
 		return nil, err

@@ -1,9 +1,10 @@
-package dispatch
+package demo
 
 import (
 	"bytes"
 	"errors"
 	"io"
+	"skygrid/dispatch"
 	"slices"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 // at each file's arrival dispatches its fires as they would have been
 // then; ingesting it at today's clock records them as history (max_age).
 func ArrivalOf(r io.Reader, name string, delay time.Duration) (time.Time, error) {
-	rd, err := openReader(r, name)
+	rd, err := dispatch.OpenReader(r, name)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -54,19 +55,19 @@ const passGap = time.Hour
 // near-real-time feed would have delivered it; in arrival order. A file
 // that cannot be cut row by row (comment lines, unreadable rows) is one
 // part arriving delay after its newest detection (ArrivalOf).
-func SplitPasses(data []byte, name string, delay time.Duration) ([]DemoFile, error) {
+func SplitPasses(data []byte, name string, delay time.Duration) ([]File, error) {
 	lines := bytes.SplitAfter(data, []byte{'\n'})
 	for len(lines) > 0 && len(bytes.TrimSpace(lines[len(lines)-1])) == 0 {
 		lines = lines[:len(lines)-1]
 	}
-	whole := func() ([]DemoFile, error) {
+	whole := func() ([]File, error) {
 		at, err := ArrivalOf(bytes.NewReader(data), name, delay)
-		return []DemoFile{{Name: name, Data: data, Arrival: at}}, err
+		return []File{{Name: name, Data: data, Arrival: at}}, err
 	}
 	if len(lines) < 2 || bytes.HasPrefix(lines[0], []byte{'#'}) {
 		return whole()
 	}
-	rd, err := openReader(bytes.NewReader(data), name)
+	rd, err := dispatch.OpenReader(bytes.NewReader(data), name)
 	if err != nil {
 		return nil, err
 	}
@@ -94,20 +95,20 @@ func SplitPasses(data []byte, name string, delay time.Duration) ([]DemoFile, err
 		}
 		return sorted[i]
 	}
-	parts := map[time.Time]*DemoFile{}
-	var order []*DemoFile
+	parts := map[time.Time]*File{}
+	var order []*File
 	for i, t := range times {
 		end := passEnd(t)
 		p := parts[end]
 		if p == nil {
-			p = &DemoFile{Name: name, Data: slices.Clone(lines[0]), Arrival: end.Add(delay).UTC()}
+			p = &File{Name: name, Data: slices.Clone(lines[0]), Arrival: end.Add(delay).UTC()}
 			parts[end] = p
 			order = append(order, p)
 		}
 		p.Data = append(p.Data, lines[i+1]...)
 	}
-	slices.SortStableFunc(order, func(a, b *DemoFile) int { return a.Arrival.Compare(b.Arrival) })
-	out := make([]DemoFile, len(order))
+	slices.SortStableFunc(order, func(a, b *File) int { return a.Arrival.Compare(b.Arrival) })
+	out := make([]File, len(order))
 	for i, p := range order {
 		out[i] = *p
 	}
