@@ -105,7 +105,7 @@ func New(t testing.TB) *Server {
 	return s
 }
 
-// URL is the server's base URL (for FIRMSClient.BaseURL).
+// URL is the server's base URL (for firms.Client.BaseURL).
 func (s *Server) URL() string { return s.HTTP.URL }
 
 // Update calls f with the server locked, to change its fields safely.
