@@ -64,7 +64,7 @@ type PhotoStamp struct {
 }
 
 // PhotoStage is one report's photos on their way into the store
-// (dispatch.Stage): the uploads are received into a staging folder, read
+// (evidence.Stage): the uploads are received into a staging folder, read
 // and stamped there, and moved into the store only when the report is
 // stored (Commit); Discard removes whatever is left. Nothing of a report
 // that is refused, or of a server killed mid-upload, reaches the store.

@@ -65,7 +65,7 @@ type Services struct {
 	SecureCookies bool
 }
 
-// Evidence reads, checks and stores report photos (dispatch.Evidence).
+// Evidence reads, checks and stores report photos (evidence.Photos).
 type Evidence interface {
 	// Stage opens a staging folder for one report's photos: they reach
 	// the store when the report is stored.

@@ -20,8 +20,10 @@ import (
 	"skygrid"
 	"skygrid/api"
 	"skygrid/data"
+	"skygrid/demo"
 	"skygrid/dispatch"
 	"skygrid/geo"
+	"skygrid/registry"
 	"skygrid/store"
 	"skygrid/tiles"
 
@@ -40,7 +42,7 @@ func newTestServer(t testing.TB) *httptest.Server {
 	t.Cleanup(func() { db.Close() })
 	ctx := context.Background()
 	f, _ := data.FS.Open(data.Districts)
-	regions, err := dispatch.ReadRegions(f, data.Districts, dispatch.RegionImport{Level: skygrid.LevelCounty, IDProp: "district_adcode", NameProp: "district_name"})
+	regions, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty, IDProp: "district_adcode", NameProp: "district_name"})
 	f.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +58,7 @@ func newTestServer(t testing.TB) *httptest.Server {
 	// Each file as it arrived (3 h after its newest detection): live fires.
 	for _, name := range names {
 		b, _ := fs.ReadFile(data.FS, name)
-		at, err := dispatch.ArrivalOf(bytes.NewReader(b), name, 3*time.Hour)
+		at, err := demo.ArrivalOf(bytes.NewReader(b), name, 3*time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}

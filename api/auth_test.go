@@ -23,8 +23,11 @@ import (
 	"skygrid"
 	"skygrid/api"
 	"skygrid/data"
+	"skygrid/demo"
 	"skygrid/dispatch"
+	"skygrid/evidence"
 	"skygrid/geo"
+	"skygrid/registry"
 	"skygrid/report"
 	"skygrid/store"
 	"skygrid/tiles"
@@ -47,7 +50,7 @@ type world struct {
 	sites                          []int64 // a site in grid A, one in grid B
 	// photoDir is the photo store; uploads each user's photo rate.
 	photoDir string
-	uploads  *dispatch.UploadRate
+	uploads  *evidence.UploadRate
 }
 
 const testPassword = "correct horse battery"
@@ -57,7 +60,7 @@ func newWorld(t *testing.T) *world {
 	db := store.NewDB(filepath.Join(t.TempDir(), "w.db"))
 	now := time.Date(2023, 11, 1, 4, 0, 0, 0, time.UTC)
 	w := &world{db: db, tokens: map[string]string{}, clock: &now, photoDir: filepath.Join(t.TempDir(), "photos"),
-		uploads: &dispatch.UploadRate{PerMinute: 30}}
+		uploads: &evidence.UploadRate{PerMinute: 30}}
 	db.Now = func() time.Time { return *w.clock }
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
@@ -65,7 +68,7 @@ func newWorld(t *testing.T) *world {
 	t.Cleanup(func() { db.Close() })
 	ctx := context.Background()
 	f, _ := data.FS.Open(data.Districts)
-	counties, err := dispatch.ReadRegions(f, data.Districts, dispatch.RegionImport{Level: skygrid.LevelCounty, IDProp: "district_adcode",
+	counties, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty, IDProp: "district_adcode",
 		NameProp: "district_name", CRS: "cgcs2000"})
 	f.Close()
 	if err != nil {
@@ -74,7 +77,7 @@ func newWorld(t *testing.T) *world {
 	if err := db.ImportRegions(ctx, counties); err != nil {
 		t.Fatal(err)
 	}
-	grids, err := dispatch.GenerateGrids(ctx, db, 3000, nil)
+	grids, err := registry.GenerateGrids(ctx, db, 3000, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +105,7 @@ func newWorld(t *testing.T) *world {
 	// fires are live, not history; then the clock stands at 1 November.
 	for _, name := range names {
 		b, _ := fs.ReadFile(data.FS, name)
-		at, err := dispatch.ArrivalOf(bytes.NewReader(b), name, 3*time.Hour)
+		at, err := demo.ArrivalOf(bytes.NewReader(b), name, 3*time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -183,7 +186,7 @@ func newWorld(t *testing.T) *world {
 	}
 	s := api.NewServer(api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
 		Users: db, Audit: db, Outbox: db, Photos: db, Now: db.Now, Stats: db,
-		Evidence: dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: w.photoDir}, Uploads: w.uploads}}, nil)
+		Evidence: evidence.Photos{Files: evidence.Files{Dir: w.photoDir}, Uploads: w.uploads}}, nil)
 	w.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(w.srv.Close)
 	return w
@@ -504,7 +507,7 @@ func TestSessionsCSRFAndThrottling(t *testing.T) {
 	}
 }
 
-// report sends a multipart report with photos from dispatch/testdata.
+// report sends a multipart report with photos from evidence/testdata.
 func (w *world) report(t *testing.T, user string, taskID, version int64, finding string, photos ...string) (int, []byte) {
 	t.Helper()
 	var buf bytes.Buffer
@@ -516,7 +519,7 @@ func (w *world) report(t *testing.T, user string, taskID, version int64, finding
 	mw.WriteField("lat", "39.70")
 	for _, p := range photos {
 		if !filepath.IsAbs(p) {
-			p = filepath.Join("..", "dispatch", "testdata", "photos", p)
+			p = filepath.Join("..", "evidence", "testdata", "photos", p)
 		}
 		b, err := os.ReadFile(p)
 		if err != nil {
@@ -565,7 +568,7 @@ func TestTaskLifecycle(t *testing.T) {
 		t.Errorf("text named .jpg: %d %s", st, b)
 	}
 	big := filepath.Join(t.TempDir(), "big.jpg")
-	at, _ := os.ReadFile(filepath.Join("..", "dispatch", "testdata", "photos", "at_event.jpg"))
+	at, _ := os.ReadFile(filepath.Join("..", "evidence", "testdata", "photos", "at_event.jpg"))
 	os.WriteFile(big, append(at, make([]byte, 16<<20)...), 0o644)
 	if st, b := w.report(t, "supervisorA", task.ID, v.Version, "straw_burning", big); st != 400 || !strings.Contains(string(b), "larger than 15 MiB") {
 		t.Errorf("16 MiB photo: %d %s", st, b)
@@ -767,7 +770,7 @@ func TestReassignedTaskChangesArea(t *testing.T) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	fw, _ := mw.CreateFormFile("photos", "at_event.jpg")
-	b, _ := os.ReadFile(filepath.Join("..", "dispatch", "testdata", "photos", "at_event.jpg"))
+	b, _ := os.ReadFile(filepath.Join("..", "evidence", "testdata", "photos", "at_event.jpg"))
 	fw.Write(b)
 	mw.Close()
 	rq, _ := http.NewRequest("POST", w.srv.URL+url+"/close", &buf)

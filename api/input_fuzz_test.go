@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 
 	"skygrid"
-	"skygrid/dispatch"
+	"skygrid/evidence"
 	"skygrid/username"
 
 	"github.com/labstack/echo/v4"
@@ -155,7 +155,7 @@ func FuzzReportForm(f *testing.F) {
 	f.Add([]byte("garbage"))
 	dir := f.TempDir()
 	s := &Server{}
-	s.Evidence = dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: filepath.Join(dir, "photos"), NoSync: true}}
+	s.Evidence = evidence.Photos{Files: evidence.Files{Dir: filepath.Join(dir, "photos"), NoSync: true}}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		r := httptest.NewRequest("POST", "/api/tasks/1/report", bytes.NewReader(body))
 		r.Header.Set("Content-Type", "multipart/form-data; boundary=B0UNDARY")

@@ -15,6 +15,7 @@ import (
 	"skygrid"
 	"skygrid/api"
 	"skygrid/dispatch"
+	"skygrid/registry"
 	"skygrid/store"
 )
 
@@ -33,7 +34,7 @@ func (w *world) reportWith(t *testing.T, user string, taskID, version int64, fie
 			mw.WriteField(k, v)
 		}
 	}
-	b, err := os.ReadFile(filepath.Join("..", "dispatch", "testdata", "photos", "at_event.jpg"))
+	b, err := os.ReadFile(filepath.Join("..", "evidence", "testdata", "photos", "at_event.jpg"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +184,7 @@ func TestImportFormLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin := newToken(t, db, "admin", skygrid.RoleAdmin)
-	srv := httptest.NewServer(api.NewServer(api.Services{Users: db, Imports: dispatch.Importer{Pipeline: p}}, nil).Handler())
+	srv := httptest.NewServer(api.NewServer(api.Services{Users: db, Imports: registry.Importer{Pipeline: p}}, nil).Handler())
 	t.Cleanup(srv.Close)
 	for _, tc := range []struct {
 		name, file string

@@ -22,6 +22,7 @@ import (
 	"skygrid/api"
 	"skygrid/data"
 	"skygrid/dispatch"
+	"skygrid/registry"
 	"skygrid/store"
 	"skygrid/tiles"
 )
@@ -49,7 +50,7 @@ func newLightServer(t *testing.T, svc api.Services) *lightServer {
 	}
 	t.Cleanup(func() { db.Close() })
 	f, _ := data.FS.Open(data.Districts)
-	regions, err := dispatch.ReadRegions(f, data.Districts, dispatch.RegionImport{Level: skygrid.LevelCounty, IDProp: "district_adcode", NameProp: "district_name"})
+	regions, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty, IDProp: "district_adcode", NameProp: "district_name"})
 	f.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +64,7 @@ func newLightServer(t *testing.T, svc api.Services) *lightServer {
 	}
 	svc.Hotspots, svc.Events, svc.Regions, svc.Tasks, svc.Ingest, svc.Sites, svc.Layers = db, db, db, db, db, db, db
 	svc.Users, svc.Audit, svc.Outbox, svc.Photos, svc.Stats, svc.Feeds, svc.Tiles = db, db, db, db, db, db, ts
-	svc.Imports = dispatch.Importer{Pipeline: mustPipeline(t, db)}
+	svc.Imports = registry.Importer{Pipeline: mustPipeline(t, db)}
 	ls := &lightServer{srv: api.NewServer(svc, slog.New(slog.NewTextHandler(io.Discard, nil))), db: db, tokens: map[string]string{}}
 	ls.tokens["admin"] = newToken(t, db, "admin", skygrid.RoleAdmin)
 	ls.tokens["official"] = newToken(t, db, "official", skygrid.RoleOfficial, "140225")

@@ -21,7 +21,7 @@ import (
 )
 
 // reportBody is a multipart report: the fields, then the photos (from
-// dispatch/testdata/photos).
+// evidence/testdata/photos).
 func reportBody(t *testing.T, fields map[string]string, photos ...string) (string, []byte) {
 	t.Helper()
 	var buf bytes.Buffer
@@ -36,7 +36,7 @@ func reportBody(t *testing.T, fields map[string]string, photos ...string) (strin
 		mw.WriteField(k, fields[k])
 	}
 	for _, p := range photos {
-		b, err := os.ReadFile(filepath.Join("..", "dispatch", "testdata", "photos", p))
+		b, err := os.ReadFile(filepath.Join("..", "evidence", "testdata", "photos", p))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -138,7 +138,7 @@ func checkStamped(t *testing.T, w *world, taskID int64, sha, stampedURL string) 
 		t.Fatalf("stamped copy: %d %v %s %dx%d", st, err, format, cfg.Width, cfg.Height)
 	}
 	st, orig := w.get(t, "officialA", "/api/photos/"+sha)
-	file, _ := os.ReadFile(filepath.Join("..", "dispatch", "testdata", "photos", "at_event.jpg"))
+	file, _ := os.ReadFile(filepath.Join("..", "evidence", "testdata", "photos", "at_event.jpg"))
 	if st != 200 || !bytes.Equal(orig, file) || bytes.Equal(orig, stamped) {
 		t.Errorf("the original is not kept as uploaded (%d, %d bytes)", st, len(orig))
 	}

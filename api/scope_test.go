@@ -13,7 +13,7 @@ import (
 
 	"skygrid"
 	"skygrid/api"
-	"skygrid/dispatch"
+	"skygrid/evidence"
 	"skygrid/geo"
 	"skygrid/store"
 
@@ -128,7 +128,7 @@ func scopeWorld(t *testing.T, grids map[string]string) (*world, map[string]*skyg
 	}
 	s := api.NewServer(api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db,
 		Users: db, Audit: db, Outbox: db, Photos: db, Now: db.Now, Stats: db,
-		Evidence: dispatch.Evidence{Files: dispatch.PhotoFiles{Dir: filepath.Join(t.TempDir(), "photos")}}}, nil)
+		Evidence: evidence.Photos{Files: evidence.Files{Dir: filepath.Join(t.TempDir(), "photos")}}}, nil)
 	w.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(w.srv.Close)
 	return w, tasks

@@ -58,7 +58,7 @@ func ReadHeatSources(r io.Reader, name string) (*HeatSourceResult, error) {
 	}
 	col := map[string]int{}
 	for i, h := range header {
-		col[normHeader(h)] = i
+		col[ColumnName(h)] = i
 	}
 	pick := func(names ...string) int {
 		for _, n := range names {

@@ -133,7 +133,9 @@ func Open(in io.Reader, name string) (*Reader, error) {
 	return r, r.mapFIRMS(header)
 }
 
-func normHeader(s string) string {
+// ColumnName is the column a CSV header cell names: without a byte-order
+// mark, spaces or quotes, in lower case.
+func ColumnName(s string) string {
 	s = strings.TrimPrefix(s, "\ufeff")
 	return strings.ToLower(strings.Trim(strings.TrimSpace(s), `"`))
 }
@@ -143,7 +145,7 @@ func (r *Reader) mapFIRMS(header []string) error {
 		inst: -1, conf: -1, version: -1, frp: -1, daynight: -1, typ: -1, n: len(header)}
 	isVIIRS, isMODIS := false, false
 	for i, h := range header {
-		switch normHeader(h) {
+		switch ColumnName(h) {
 		case "latitude", "lat":
 			c.lat = i
 		case "longitude", "lon", "lng", "long":

@@ -25,6 +25,8 @@ import (
 
 	"skygrid/data"
 	"skygrid/dispatch"
+	"skygrid/intake"
+	"skygrid/registry"
 	"skygrid/store"
 )
 
@@ -43,7 +45,7 @@ func BenchmarkOctoberSeason(b *testing.B) {
 		db := MustOpenDB(b)
 		importDatong(b, db, true)
 		ctx := context.Background()
-		grids, err := dispatch.GenerateGrids(ctx, db, 3000, nil)
+		grids, err := registry.GenerateGrids(ctx, db, 3000, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -226,7 +228,7 @@ func BenchmarkLatencyOneDetection(b *testing.B) {
 		at      time.Time
 	}
 	got := make(chan done, 1)
-	w := &dispatch.Watcher{Dir: dir, Pipeline: p, Poll: 100 * time.Millisecond, Settle: 500 * time.Millisecond,
+	w := &intake.Watcher{Dir: dir, Pipeline: p, Poll: 100 * time.Millisecond, Settle: 500 * time.Millisecond,
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		OnBatch: func(_ string, bt *skygrid.IngestBatch, arrived time.Time) { got <- done{bt, arrived, time.Now()} }}
 	wctx, cancel := context.WithCancel(ctx)

@@ -1,17 +1,13 @@
-// Package dispatch is the pipeline: new hotspots -> events -> grid -> tasks.
-// It runs detect inside the store's ingest transaction, so one file is one
-// transaction, and it finds grids with geo's R-tree index.
 package dispatch
 
 import (
 	"fmt"
-	"math"
-	"slices"
-	"strings"
 	"time"
 
 	"skygrid"
 	"skygrid/detect"
+	"skygrid/evidence"
+	"skygrid/firms"
 )
 
 // Config is the pipeline configuration; DefaultConfig has the defaults of
@@ -32,51 +28,11 @@ type Config struct {
 	OtherAckDue    detect.Duration `toml:"other_ack_due"`
 	OtherReportDue detect.Duration `toml:"other_report_due"`
 	// Feed is the FIRMS area-API pull of skygrid serve.
-	Feed FeedConfig `toml:"feed"`
+	Feed firms.FeedConfig `toml:"feed"`
 	// Dispatch: which events are worked.
 	Dispatch DispatchConfig `toml:"dispatch"`
 	// Photos: what a report photo may be, and what reading them may take.
-	Photos PhotoConfig `toml:"photos"`
-}
-
-// PhotoConfig bounds report photos: their size, the memory their decodes
-// take together, and how many each user may send.
-type PhotoConfig struct {
-	// MaxMegapixels: larger photos are refused from their header.
-	MaxMegapixels float64 `toml:"max_megapixels"`
-	// DecodeBudgetMiB: the memory the photo decodes running at once may
-	// take together (each holds its estimate while it runs; the others
-	// wait). At least what the largest accepted photo takes.
-	DecodeBudgetMiB int64 `toml:"decode_budget_mib"`
-	// UploadsPerMinute: photos each user may send a minute (0: no limit).
-	UploadsPerMinute int `toml:"uploads_per_minute"`
-}
-
-// Limits are the photo limits of the configuration.
-func (c PhotoConfig) Limits() PhotoLimits {
-	return PhotoLimits{MaxPixels: int64(math.Round(c.MaxMegapixels * 1e6))}
-}
-
-// Evidence is the photo store in dir with the configuration's limits,
-// decode pool and upload rate.
-func (c PhotoConfig) Evidence(dir string) Evidence {
-	l := c.Limits()
-	return Evidence{Files: PhotoFiles{Dir: dir}, MaxPixels: l.MaxPixels, Pool: NewDecodePool(c.DecodeBudgetMiB << 20),
-		Uploads: &UploadRate{PerMinute: c.UploadsPerMinute}}
-}
-
-// Validate checks the photo limits.
-func (c PhotoConfig) Validate() error {
-	if !(c.MaxMegapixels >= 1 && c.MaxMegapixels <= 200) {
-		return fmt.Errorf("photos.max_megapixels %v: between 1 and 200", c.MaxMegapixels)
-	}
-	if need := (c.Limits().MaxCost() + 1<<20 - 1) >> 20; c.DecodeBudgetMiB < need {
-		return fmt.Errorf("photos.decode_budget_mib %d: the largest photo of %v megapixels takes up to %d MiB to read; give at least that", c.DecodeBudgetMiB, c.MaxMegapixels, need)
-	}
-	if c.UploadsPerMinute != 0 && c.UploadsPerMinute < skygrid.MaxPhotos {
-		return fmt.Errorf("photos.uploads_per_minute %d: 0 (no limit) or at least %d, the photos of one report", c.UploadsPerMinute, skygrid.MaxPhotos)
-	}
-	return nil
+	Photos evidence.Config `toml:"photos"`
 }
 
 // DispatchConfig says which events become tasks.
@@ -86,19 +42,6 @@ type DispatchConfig struct {
 	// or notification (a back-filled archive floods no one). An event
 	// becomes live, with its task, when a fresher detection joins it.
 	MaxAge detect.Duration `toml:"max_age"`
-}
-
-// FeedConfig configures the FIRMS pull.
-type FeedConfig struct {
-	// MapKey is the FIRMS MAP_KEY; $FIRMS_MAP_KEY overrides it. Never
-	// logged or shown. Empty: serve does not pull.
-	MapKey string `toml:"map_key"`
-	// BaseURL of the FIRMS API (a mirror, a proxy, a test stand-in).
-	BaseURL string   `toml:"base_url"`
-	Sources []string `toml:"sources"`
-	// Every is the pull interval; Days the day range of each pull (1-10).
-	Every detect.Duration `toml:"every"`
-	Days  int             `toml:"days"`
 }
 
 // DefaultConfig returns the defaults of DESIGN.md.
@@ -112,11 +55,11 @@ func DefaultConfig() Config {
 		FireReportDue:         detect.Duration{Duration: 60 * time.Minute},
 		OtherAckDue:           detect.Duration{Duration: 24 * time.Hour},
 		OtherReportDue:        detect.Duration{Duration: 24 * time.Hour},
-		Feed: FeedConfig{BaseURL: "https://firms.modaps.eosdis.nasa.gov",
+		Feed: firms.FeedConfig{BaseURL: "https://firms.modaps.eosdis.nasa.gov",
 			Sources: []string{"VIIRS_NOAA20_NRT", "VIIRS_NOAA21_NRT", "VIIRS_SNPP_NRT", "MODIS_NRT"},
 			Every:   detect.Duration{Duration: 10 * time.Minute}, Days: 2},
 		Dispatch: DispatchConfig{MaxAge: detect.Duration{Duration: 24 * time.Hour}},
-		Photos:   PhotoConfig{MaxMegapixels: DefaultMaxPixels / 1e6, DecodeBudgetMiB: DefaultDecodeBudget >> 20, UploadsPerMinute: 30},
+		Photos:   evidence.Config{MaxMegapixels: evidence.DefaultMaxPixels / 1e6, DecodeBudgetMiB: evidence.DefaultDecodeBudget >> 20, UploadsPerMinute: 30},
 	}
 }
 
@@ -128,7 +71,7 @@ func (c Config) Validate() error {
 	if c.Feed.Days < 1 || c.Feed.Days > 10 {
 		return fmt.Errorf("feed.days %d: FIRMS takes 1 to 10", c.Feed.Days)
 	}
-	if err := CheckSources(c.Feed.Sources); err != nil {
+	if err := firms.CheckSources(c.Feed.Sources); err != nil {
 		return fmt.Errorf("feed.sources: %w", err)
 	}
 	if c.Feed.Every.Duration < time.Minute {
@@ -169,14 +112,4 @@ func (c Config) dueTimes(class string, t time.Time) (ack, report time.Time) {
 		}
 	}
 	return t.Add(c.OtherAckDue.Duration), t.Add(c.OtherReportDue.Duration)
-}
-
-// CheckSources checks FIRMS source names.
-func CheckSources(sources []string) error {
-	for _, s := range sources {
-		if !slices.Contains(detect.FIRMSSources, s) {
-			return skygrid.Errorf(skygrid.EINVALID, "unknown FIRMS source %q (want %s)", s, strings.Join(detect.FIRMSSources, ", "))
-		}
-	}
-	return nil
 }

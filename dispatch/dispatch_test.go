@@ -14,18 +14,18 @@ import (
 
 	"skygrid"
 	"skygrid/dispatch"
+	"skygrid/dispatch/dispatchtest"
 	"skygrid/geo"
+	"skygrid/registry"
 	"skygrid/store"
 
 	"github.com/paulmach/orb"
 )
 
 // Inline files in this test are made up (real layout, invented points).
-const apiHeader = "latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,instrument,confidence,version,bright_ti5,frp,daynight\n"
+const apiHeader = dispatchtest.VIIRSHeader
 
-func row(lat, lon float64, date, hhmm string) string {
-	return strings.Join([]string{fmtFloat(lat), fmtFloat(lon), "340", "0.4", "0.4", date, hhmm, "N20", "VIIRS", "n", "2.0NRT", "290", "8", "D"}, ",") + "\n"
-}
+func row(lat, lon float64, date, hhmm string) string { return dispatchtest.Row(lat, lon, date, hhmm) }
 
 // withGrids imports the counties and generated 3 km grids with one
 // supervisor each.
@@ -34,7 +34,7 @@ func row(lat, lon float64, date, hhmm string) string {
 func addGrids(tb testing.TB, db *store.DB) {
 	tb.Helper()
 	ctx := context.Background()
-	grids, err := dispatch.GenerateGrids(ctx, db, 3000, nil)
+	grids, err := registry.GenerateGrids(ctx, db, 3000, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"skygrid/data"
 	"skygrid/dispatch"
 	"skygrid/geo"
+	"skygrid/registry"
 
 	"github.com/paulmach/orb"
 )
@@ -172,7 +173,7 @@ func TestCrossBorderAndTheUnassignedQueue(t *testing.T) {
 	importDatong(t, db, false)
 	ctx := context.Background()
 	// Grids for every county but 广灵县 (140223).
-	grids, err := dispatch.GenerateGrids(ctx, db, 3000, []string{"140212", "140213", "140214", "140215", "140221", "140222", "140224", "140225", "140226"})
+	grids, err := registry.GenerateGrids(ctx, db, 3000, []string{"140212", "140213", "140214", "140215", "140221", "140222", "140224", "140225", "140226"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +192,7 @@ func TestCrossBorderAndTheUnassignedQueue(t *testing.T) {
 	}
 	inGuangling := geo.Centroid(guangling.Geometry)
 	// A neighbouring county around the far fire, imported as such.
-	imp := dispatch.Importer{Pipeline: p}
+	imp := registry.Importer{Pipeline: p}
 	nb := `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"149901","name":"测试邻县"},"geometry":{"type":"Polygon","coordinates":[[` +
 		ringJSON(geo.Rect(far, 6000, 6000)[0][0]) + `]]}}]}`
 	rep, err := imp.Import(ctx, skygrid.ImportRequest{Kind: skygrid.ImportRegions, Name: "neighbour.geojson", Body: strings.NewReader(nb),
@@ -203,7 +204,7 @@ func TestCrossBorderAndTheUnassignedQueue(t *testing.T) {
 	if cs, n, _ := db.FindRegions(ctx, skygrid.RegionFilter{Level: &level}); n != 10 || hasRegion(cs, "149901") {
 		t.Errorf("the city's counties: %d listed, neighbour among them %v", n, hasRegion(cs, "149901"))
 	}
-	if gs, _ := dispatch.GenerateGrids(ctx, db, 3000, nil); len(gs) == 0 || strings.HasPrefix(gs[len(gs)-1].ID, "149901") {
+	if gs, _ := registry.GenerateGrids(ctx, db, 3000, nil); len(gs) == 0 || strings.HasPrefix(gs[len(gs)-1].ID, "149901") {
 		t.Errorf("grids generated for the neighbour")
 	}
 	csv := apiHeader + row(far[1], far[0], "2023-10-31", "0530") + row(inGuangling[1], inGuangling[0], "2023-10-31", "0530")

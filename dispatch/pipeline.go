@@ -197,7 +197,7 @@ func (p *Pipeline) Ingest(ctx context.Context, r io.Reader, name string, opt Ing
 		return nil, err
 	}
 	batch := &skygrid.IngestBatch{File: name, StartedAt: p.Now().UTC(), ArrivedAt: opt.ArrivedAt, Origin: opt.Origin}
-	rd, err := openReader(r, name)
+	rd, err := OpenReader(r, name)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +208,9 @@ func (p *Pipeline) Ingest(ctx context.Context, r io.Reader, name string, opt Ing
 	return p.store(ctx, c, batch, rows)
 }
 
-func openReader(r io.Reader, name string) (*detect.Reader, error) {
+// OpenReader opens a fire file for reading; a file that is no fire file is
+// an input error (EINVALID) naming it.
+func OpenReader(r io.Reader, name string) (*detect.Reader, error) {
 	rd, err := detect.Open(r, name)
 	if err != nil {
 		if errors.Is(err, detect.ErrNotFireFile) {
@@ -286,7 +288,7 @@ func (p *Pipeline) readHalves(ctx context.Context, f *os.File, size int64, name 
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return nil, err
 		}
-		rd, err := openReader(f, name)
+		rd, err := OpenReader(f, name)
 		if err != nil {
 			return nil, err
 		}
@@ -340,7 +342,7 @@ func (p *Pipeline) readHalves(ctx context.Context, f *os.File, size int64, name 
 				in = io.MultiReader(bytes.NewReader(head[:hdrEnd]), io.NewSectionReader(f, mid, size-mid))
 				offset = linesBefore - headerLines
 			}
-			rd, err := openReader(in, name)
+			rd, err := OpenReader(in, name)
 			if err != nil {
 				halves[i].err = err
 				return

@@ -5,7 +5,6 @@ import (
 	"io"
 	"io/fs"
 	"path"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"skygrid/data"
 	"skygrid/detect"
 	"skygrid/dispatch"
+	"skygrid/dispatch/dispatchtest"
 	"skygrid/geo"
 	"skygrid/store"
 
@@ -23,78 +23,25 @@ import (
 // clock is the fixed start of the test clock; testNow is what both the
 // store and the pipeline see (tests move it forward).
 var (
-	clock   = time.Date(2023, 11, 1, 4, 0, 0, 0, time.UTC)
+	clock   = dispatchtest.Clock
 	testNow = clock
 )
 
-// MustOpenDB opens a fresh SQLite file in a temp dir.
+// MustOpenDB opens a fresh SQLite file in a temp dir, its clock at testNow
+// (reset to clock).
 func MustOpenDB(tb testing.TB) *store.DB {
-	tb.Helper()
-	db := store.NewDB(filepath.Join(tb.TempDir(), "skygrid.db"))
 	testNow = clock
-	db.Now = func() time.Time { return testNow }
-	if err := db.Open(); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
+	return dispatchtest.OpenDB(tb, func() time.Time { return testNow })
 }
 
-// liveConfig is the default configuration with max_age at a year: these
-// tests feed fixed October 2023 detections with the clock at 1 November
-// and test what happens to live fires (history has its own tests, with
-// the default max_age).
-func liveConfig() dispatch.Config {
-	cfg := dispatch.DefaultConfig()
-	cfg.Dispatch.MaxAge.Duration = 365 * 24 * time.Hour
-	return cfg
-}
+func liveConfig() dispatch.Config { return dispatchtest.LiveConfig() }
 
 func newPipeline(tb testing.TB, db *store.DB) *dispatch.Pipeline {
-	tb.Helper()
-	p, err := dispatch.New(db, liveConfig())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	p.Now = func() time.Time { return testNow }
-	return p
+	return dispatchtest.NewPipeline(tb, db, func() time.Time { return testNow })
 }
 
-// importDatong imports the ten Tianditu counties (and, with plants, the
-// power plants) from the embedded data.
 func importDatong(tb testing.TB, db *store.DB, plants bool) []*skygrid.Region {
-	tb.Helper()
-	ctx := context.Background()
-	f, err := data.FS.Open(data.Districts)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	regions, err := dispatch.ReadRegions(f, data.Districts, dispatch.RegionImport{Level: skygrid.LevelCounty,
-		IDProp: "district_adcode", NameProp: "district_name", CRS: "cgcs2000"})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := db.ImportRegions(ctx, regions); err != nil {
-		tb.Fatal(err)
-	}
-	if plants {
-		for _, name := range []string{data.PowerPlantsWRI, data.PowerPlantsGEO} {
-			f, err := data.FS.Open(name)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			res, err := detect.ReadHeatSources(f, name)
-			f.Close()
-			if err != nil {
-				tb.Fatal(err)
-			}
-			if _, err := db.ImportSites(ctx, res.Sites, nil); err != nil {
-				tb.Fatal(err)
-			}
-		}
-	}
-	return regions
+	return dispatchtest.ImportDatong(tb, db, plants)
 }
 
 func ingestOctober(tb testing.TB, p *dispatch.Pipeline) []*skygrid.IngestBatch {

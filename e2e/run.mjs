@@ -222,7 +222,7 @@ try {
       await p.waitForSelector('[data-testid=report-submit]', { timeout: 15000 });
       await p.check('[data-testid=finding-straw_burning]');
       await p.fill('[data-testid=notes]', '现场核实，已扑灭');
-      await p.setInputFiles('[data-testid=photos]', join(root, 'dispatch', 'testdata', 'photos', 'at_event.jpg'));
+      await p.setInputFiles('[data-testid=photos]', join(root, 'evidence', 'testdata', 'photos', 'at_event.jpg'));
       await p.screenshot({ path: join(shots, 'task-report-wangge-phone.png'), fullPage: true });
       await p.click('[data-testid=report-submit]');
       await p.waitForTimeout(2000);
@@ -264,7 +264,7 @@ try {
       await p.waitForSelector('[data-testid=ack]', { state: 'detached', timeout: 15000 });
       await p.waitForSelector('[data-testid=report-submit]', { timeout: 15000 });
       await p.check('[data-testid=finding-false_alarm]');
-      await p.setInputFiles('[data-testid=photos]', join(root, 'dispatch', 'testdata', 'photos', 'no_gps.jpg'));
+      await p.setInputFiles('[data-testid=photos]', join(root, 'evidence', 'testdata', 'photos', 'no_gps.jpg'));
       await p.context().setOffline(true);
       await p.click('[data-testid=report-submit]');
       await p.waitForTimeout(1500);

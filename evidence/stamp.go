@@ -1,6 +1,3 @@
-// Package evidence holds what makes a report photo evidence: the stamp
-// drawn on the copy reviewers look at (task number, time and place), with
-// the original kept untouched beside it.
 package evidence
 
 import (

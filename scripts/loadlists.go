@@ -44,9 +44,11 @@ import (
 
 	"skygrid"
 	"skygrid/data"
+	"skygrid/demo"
 	"skygrid/detect"
 	"skygrid/dispatch"
 	"skygrid/geo"
+	"skygrid/registry"
 	"skygrid/store"
 
 	"github.com/paulmach/orb"
@@ -111,7 +113,7 @@ func readCounties() []*skygrid.Region {
 		log.Fatal(err)
 	}
 	defer f.Close()
-	rs, err := dispatch.ReadRegions(f, data.Districts, dispatch.RegionImport{Level: skygrid.LevelCounty,
+	rs, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty,
 		IDProp: "district_adcode", NameProp: "district_name", ParentID: "140200", CRS: "cgcs2000"})
 	if err != nil {
 		log.Fatal(err)
@@ -156,7 +158,7 @@ func buildSeason(file string, counties []*skygrid.Region, cell float64, points s
 		return err
 	}
 	fmt.Printf("%s: ingested in %.1f s on a clock %s ago: ", points, time.Since(t0).Seconds(), ago)
-	dispatch.WriteBatchText(os.Stdout, points, b, 3)
+	registry.WriteBatchText(os.Stdout, points, b, 3)
 	db.Now = time.Now
 	t0 = time.Now()
 	n, err := db.Escalate(ctx, time.Now())
@@ -173,7 +175,7 @@ func importLayers(ctx context.Context, db *store.DB, counties []*skygrid.Region,
 	if err != nil {
 		return err
 	}
-	city, err := dispatch.ReadRegions(f, data.Outline, dispatch.RegionImport{Level: skygrid.LevelCity, IDProp: "city_adcode",
+	city, err := registry.ReadRegions(f, data.Outline, registry.RegionImport{Level: skygrid.LevelCity, IDProp: "city_adcode",
 		NameProp: "city_name", CRS: "cgcs2000"})
 	f.Close()
 	if err != nil {
@@ -182,19 +184,19 @@ func importLayers(ctx context.Context, db *store.DB, counties []*skygrid.Region,
 	if err := db.ImportRegions(ctx, append(city, counties...)); err != nil {
 		return err
 	}
-	grids, err := dispatch.GenerateGrids(ctx, db, cell, nil)
+	grids, err := registry.GenerateGrids(ctx, db, cell, nil)
 	if err != nil {
 		return err
 	}
 	if f, err = data.FS.Open(data.Townships); err != nil {
 		return err
 	}
-	towns, _, err := dispatch.ReadTownships(f, data.Townships)
+	towns, _, err := demo.ReadTownships(f, data.Townships)
 	f.Close()
 	if err != nil {
 		return err
 	}
-	townships := dispatch.DemoTownships(counties, grids, towns)
+	townships := demo.Townships(counties, grids, towns)
 	for _, g := range grids {
 		g.Demo = true
 	}
@@ -222,10 +224,10 @@ func importLayers(ctx context.Context, db *store.DB, counties []*skygrid.Region,
 			return err
 		}
 	}
-	if _, err := db.ImportSites(ctx, dispatch.DemoSites(counties), nil); err != nil {
+	if _, err := db.ImportSites(ctx, demo.Sites(counties), nil); err != nil {
 		return err
 	}
-	if _, err := db.ImportSites(ctx, dispatch.DemoCropland(counties), nil); err != nil {
+	if _, err := db.ImportSites(ctx, demo.Cropland(counties), nil); err != nil {
 		return err
 	}
 	fmt.Printf("%s: %d counties, %d townships (示例 boundaries), %d grids of %.0f m with made-up supervisors (示例网格员), heat sources, demo sites and cropland (示例)\n",

@@ -30,8 +30,8 @@ import (
 
 	"skygrid"
 	"skygrid/data"
-	"skygrid/dispatch"
 	"skygrid/geo"
+	"skygrid/registry"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -68,7 +68,7 @@ func readCounties() []*skygrid.Region {
 		log.Fatal(err)
 	}
 	defer f.Close()
-	rs, err := dispatch.ReadRegions(f, data.Districts, dispatch.RegionImport{Level: skygrid.LevelCounty,
+	rs, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty,
 		IDProp: "district_adcode", NameProp: "district_name", CRS: "cgcs2000"})
 	if err != nil {
 		log.Fatal(err)

@@ -12,9 +12,10 @@ import (
 
 	"skygrid"
 	"skygrid/data"
+	"skygrid/demo"
 	"skygrid/detect"
-	"skygrid/dispatch"
 	"skygrid/geo"
+	"skygrid/registry"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -122,14 +123,14 @@ func datong(tb testing.TB) *memSource {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	counties, err := dispatch.ReadRegions(f, data.Districts, dispatch.RegionImport{Level: skygrid.LevelCounty,
+	counties, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty,
 		IDProp: "district_adcode", NameProp: "district_name", CRS: "cgcs2000"})
 	f.Close()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	m.regions = counties
-	grids, err := dispatch.GenerateGrids(ctx, m, 3000, nil)
+	grids, err := registry.GenerateGrids(ctx, m, 3000, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -168,7 +169,7 @@ func datong(tb testing.TB) *memSource {
 		f.Close()
 	}
 
-	m.sites = dispatch.DemoSites(counties)
+	m.sites = demo.Sites(counties)
 	for _, st := range m.sites {
 		st.Violation = st.CheckRules() // as the store does at import
 	}

@@ -15,8 +15,11 @@ import (
 	"skygrid"
 	"skygrid/api"
 	"skygrid/data"
+	"skygrid/demo"
 	"skygrid/detect"
 	"skygrid/dispatch"
+	"skygrid/evidence"
+	"skygrid/registry"
 	"skygrid/store"
 )
 
@@ -57,11 +60,11 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	// The demo's clock starts where the replay stopped and runs on with
 	// real time; serve keeps the real clock.
 	wall := m.Now()
-	clock := func() time.Time { return dispatch.DemoStart.Add(m.Now().Sub(wall)) }
+	clock := func() time.Time { return demo.Start.Add(m.Now().Sub(wall)) }
 	db.Now, p.Now = clock, clock
 	fmt.Fprintf(m.Stdout, "database: %s\n", file)
 	fmt.Fprintf(m.Stdout, "clock: the demo's clock starts at %s Beijing time (the end of October 2023) and runs on with real time\n",
-		dispatch.DemoStart.In(skygrid.Beijing).Format("2006-01-02 15:04"))
+		demo.Start.In(skygrid.Beijing).Format("2006-01-02 15:04"))
 	if *noServe {
 		return nil
 	}
@@ -78,13 +81,13 @@ const demoWanggeGrid = "140225-008-006"
 
 // BuildDemo loads the embedded data into db and replays October 2023 on
 // the demo's own clock (db.Now and p.Now are set to it and left at
-// dispatch.DemoStart): the regions, invented townships' boundaries,
-// grids, registries and cropland are set up on dispatch.DemoSetup, each
+// demo.Start): the regions, invented townships' boundaries,
+// grids, registries and cropland are set up on demo.Setup, each
 // daily fire file is ingested when it would have arrived, and the tasks
 // get an invented history (示例) through the task service. Report photos
 // are written under photoDir. It prints what it loaded and invented.
 func BuildDemo(ctx context.Context, db *store.DB, p *dispatch.Pipeline, out io.Writer, photoDir string) error {
-	clock := dispatch.DemoSetup.UTC()
+	clock := demo.Setup.UTC()
 	db.Now = func() time.Time { return clock }
 	p.Now = db.Now
 	counties, sups, err := demoRegions(ctx, db, out)
@@ -106,15 +109,15 @@ func BuildDemo(ctx context.Context, db *store.DB, p *dispatch.Pipeline, out io.W
 	if err != nil {
 		return err
 	}
-	r := &dispatch.DemoReplay{Pipeline: p, Store: db, SetClock: func(t time.Time) { clock = t.UTC() }, Photos: dispatch.PhotoFiles{Dir: photoDir, NoSync: true},
-		Until: dispatch.DemoStart, Officials: officials, Wangge: wangge, WanggeGrid: demoWanggeGrid, Supervisors: sups, PasswordHash: hash}
+	r := &demo.Replay{Pipeline: p, Store: db, SetClock: func(t time.Time) { clock = t.UTC() }, Photos: evidence.Files{Dir: photoDir, NoSync: true},
+		Until: demo.Start, Officials: officials, Wangge: wangge, WanggeGrid: demoWanggeGrid, Supervisors: sups, PasswordHash: hash}
 	res, err := r.Run(ctx, files)
 	if err != nil {
 		return err
 	}
 	t := res.Batch
 	fmt.Fprintf(out, "fire points: %d NASA FIRMS NOAA-20 VIIRS files, October 2023, replayed pass by pass (%d passes, each ingested %s after it was seen, as the near-real-time feed delivers): %d rows, %d new, %d duplicates (overlapping days), %d outside the area\n",
-		nfiles, len(files), dispatch.DemoArrivalDelay, t.Rows, t.New, t.Duplicates, t.Outside)
+		nfiles, len(files), demo.ArrivalDelay, t.Rows, t.New, t.Duplicates, t.Outside)
 	fmt.Fprintf(out, "detect: %d low confidence, %d static heat; %d events (%d cross-border, outside the city: no task; %d history), %d tasks dispatched\n",
 		t.LowConfidence, t.Static, t.EventsNew, t.CrossBorder, t.History, t.TasksNew)
 	return demoSummary(ctx, db, res, out)
@@ -130,7 +133,7 @@ func demoRegions(ctx context.Context, db *store.DB, out io.Writer) ([]*skygrid.R
 			return nil, err
 		}
 		defer f.Close()
-		return dispatch.ReadRegions(f, name, dispatch.RegionImport{Level: level, IDProp: "district_adcode,city_adcode",
+		return registry.ReadRegions(f, name, registry.RegionImport{Level: level, IDProp: "district_adcode,city_adcode",
 			NameProp: "district_name,city_name", ParentID: parent, CRS: "cgcs2000"})
 	}
 	city, err := readRegions(data.Outline, skygrid.LevelCity, "")
@@ -145,7 +148,7 @@ func demoRegions(ctx context.Context, db *store.DB, out io.Writer) ([]*skygrid.R
 		return nil, nil, err
 	}
 	fmt.Fprintf(out, "regions: %s %s and %d counties (Tianditu boundaries)\n", city[0].ID, city[0].Name, len(counties))
-	grids, err := dispatch.GenerateGrids(ctx, db, 3000, nil)
+	grids, err := registry.GenerateGrids(ctx, db, 3000, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -153,12 +156,12 @@ func demoRegions(ctx context.Context, db *store.DB, out io.Writer) ([]*skygrid.R
 	if err != nil {
 		return nil, nil, err
 	}
-	towns, _, err := dispatch.ReadTownships(f, data.Townships)
+	towns, _, err := demo.ReadTownships(f, data.Townships)
 	f.Close()
 	if err != nil {
 		return nil, nil, err
 	}
-	townships := dispatch.DemoTownships(counties, grids, towns)
+	townships := demo.Townships(counties, grids, towns)
 	for _, g := range grids {
 		g.Demo = true
 	}
@@ -200,7 +203,7 @@ func demoLayers(ctx context.Context, db *store.DB, counties []*skygrid.Region, o
 		plants += len(res.Sites)
 	}
 	fmt.Fprintf(out, "heat sources: %d thermal power and steel plants in and around Shanxi (WRI GPPD, GEM)\n", plants)
-	sites := dispatch.DemoSites(counties)
+	sites := demo.Sites(counties)
 	if _, err := db.ImportSites(ctx, sites, nil); err != nil {
 		return err
 	}
@@ -214,7 +217,7 @@ func demoLayers(ctx context.Context, db *store.DB, counties []*skygrid.Region, o
 	}
 	fmt.Fprintf(out, "sites (示例, invented for the demo): %d construction sites, %d stockpiles, %d no-coal zone (平城区); %d break a rule\n",
 		kinds[skygrid.SiteConstruction], kinds[skygrid.SiteStockpile], kinds[skygrid.SiteNoCoal], violations)
-	crop := dispatch.DemoCropland(counties)
+	crop := demo.Cropland(counties)
 	if _, err := db.ImportSites(ctx, crop, nil); err != nil {
 		return err
 	}
@@ -232,26 +235,26 @@ func demoLayers(ctx context.Context, db *store.DB, counties []*skygrid.Region, o
 
 // demoFiles reads the embedded October files, cut into their satellite
 // passes, each arriving as the near-real-time feed would have delivered
-// it (dispatch.DemoArrivalDelay after the pass), in arrival order; and
+// it (demo.ArrivalDelay after the pass), in arrival order; and
 // how many files they came from.
-func demoFiles() ([]dispatch.DemoFile, int, error) {
+func demoFiles() ([]demo.File, int, error) {
 	names, err := fs.Glob(data.FS, data.FIRMSOctober+"/*.csv")
 	if err != nil {
 		return nil, 0, err
 	}
-	var files []dispatch.DemoFile
+	var files []demo.File
 	for _, name := range names {
 		b, err := fs.ReadFile(data.FS, name)
 		if err != nil {
 			return nil, 0, err
 		}
-		parts, err := dispatch.SplitPasses(b, path.Base(name), dispatch.DemoArrivalDelay)
+		parts, err := demo.SplitPasses(b, path.Base(name), demo.ArrivalDelay)
 		if err != nil {
 			return nil, 0, err
 		}
 		files = append(files, parts...)
 	}
-	slices.SortStableFunc(files, func(a, b dispatch.DemoFile) int { return a.Arrival.Compare(b.Arrival) })
+	slices.SortStableFunc(files, func(a, b demo.File) int { return a.Arrival.Compare(b.Arrival) })
 	return files, len(names), nil
 }
 
@@ -326,7 +329,7 @@ func demoUsers(ctx context.Context, db *store.DB, hash string, out io.Writer) (m
 	if err != nil {
 		return nil, nil, err
 	}
-	_, pinyin, err := dispatch.ReadTownships(f, data.Townships)
+	_, pinyin, err := demo.ReadTownships(f, data.Townships)
 	f.Close()
 	if err != nil {
 		return nil, nil, err
@@ -371,7 +374,7 @@ func demoUsers(ctx context.Context, db *store.DB, hash string, out io.Writer) (m
 
 // demoSummary prints the invented history and the state at the demo's
 // clock.
-func demoSummary(ctx context.Context, db *store.DB, res *dispatch.DemoResult, out io.Writer) error {
+func demoSummary(ctx context.Context, db *store.DB, res *demo.Result, out io.Writer) error {
 	a := res.Actions
 	fmt.Fprintf(out, "history (示例, invented for the demo): %d acknowledged, %d reports (%d invented photos), %d returned, %d closed, %d reassigned, %d escalations; %d demo supervisors acted (users wg<grid>, same password)\n",
 		a[skygrid.ActionAcknowledge], a[skygrid.ActionReport], res.Photos, a[skygrid.ActionReturn], a[skygrid.ActionClose], a[skygrid.ActionReassign],
@@ -380,7 +383,7 @@ func demoSummary(ctx context.Context, db *store.DB, res *dispatch.DemoResult, ou
 	if err != nil {
 		return err
 	}
-	now := dispatch.DemoStart
+	now := demo.Start
 	by, overdue := map[string]int{}, 0
 	for _, t := range ts {
 		by[t.State]++

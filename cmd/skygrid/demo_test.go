@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/demo"
 	"skygrid/dispatch"
+	"skygrid/evidence"
 	"skygrid/store"
 )
 
@@ -92,8 +94,8 @@ func TestDemoFiguresAreTheSameWheneverOpened(t *testing.T) {
 		var me struct {
 			Now time.Time `json:"now"`
 		}
-		if err := json.Unmarshal(get(t, c, url+"/api/me"), &me); err != nil || !me.Now.Equal(dispatch.DemoStart) {
-			t.Errorf("the demo's clock at start: %s (%v), want %s", me.Now, err, dispatch.DemoStart)
+		if err := json.Unmarshal(get(t, c, url+"/api/me"), &me); err != nil || !me.Now.Equal(demo.Start) {
+			t.Errorf("the demo's clock at start: %s (%v), want %s", me.Now, err, demo.Start)
 		}
 		for k, p := range pages {
 			b := get(t, c, url+p)
@@ -152,7 +154,7 @@ func TestDemo(t *testing.T) {
 // each version of each task.
 func testDemoHistory(t *testing.T, db *store.DB, path, photoDir string) {
 	ctx := context.Background()
-	now := dispatch.DemoStart
+	now := demo.Start
 	if !db.Now().Equal(now) {
 		t.Errorf("BuildDemo leaves the clock at %s", db.Now())
 	}
@@ -242,7 +244,7 @@ func checkDemoLog(t *testing.T, path, photoDir string, tasks []*skygrid.Task) {
 		var sha, mime, flags string
 		rows.Scan(&sha, &mime, &flags)
 		n++
-		files := dispatch.PhotoFiles{Dir: photoDir}
+		files := evidence.Files{Dir: photoDir}
 		if p, _, err := files.Path(sha, false); err != nil || flags != "" {
 			t.Errorf("photo %s: %v, flags %q", sha, err, flags)
 		} else if _, err := os.Stat(p); err != nil {
@@ -297,7 +299,7 @@ func testDemoLand(t *testing.T, db *store.DB) {
 		t.Fatalf("%d cropland sites: %v", len(crop), err)
 	}
 	for _, s := range crop {
-		if !strings.HasPrefix(s.Name, "示例") || s.Source != dispatch.DemoSource {
+		if !strings.HasPrefix(s.Name, "示例") || s.Source != demo.Source {
 			t.Errorf("cropland %s %q from %q", s.ExternalID, s.Name, s.Source)
 			break
 		}

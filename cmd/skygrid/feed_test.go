@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"skygrid/data"
-	"skygrid/detect/firmstest"
+	"skygrid/firms/firmstest"
 )
 
 const cliKey = "0a1b2c3d4e5f60718293a4b5c6d7e8f9" // a made-up MAP_KEY

@@ -6,13 +6,13 @@ import (
 	"strings"
 	"time"
 
-	"skygrid/detect"
-	"skygrid/dispatch"
+	"skygrid/firms"
+	"skygrid/intake"
 )
 
 // firmsClient builds the FIRMS client from the configuration, the key
 // from $FIRMS_MAP_KEY first.
-func (m *Main) firmsClient(cfg dispatch.FeedConfig, baseURL string) (*detect.FIRMSClient, error) {
+func (m *Main) firmsClient(cfg firms.FeedConfig, baseURL string) (*firms.Client, error) {
 	key := m.Getenv("FIRMS_MAP_KEY")
 	if key == "" {
 		key = cfg.MapKey
@@ -23,7 +23,7 @@ func (m *Main) firmsClient(cfg dispatch.FeedConfig, baseURL string) (*detect.FIR
 	if baseURL == "" {
 		baseURL = cfg.BaseURL
 	}
-	return &detect.FIRMSClient{BaseURL: baseURL, MapKey: key, Logger: m.Logger}, nil
+	return &firms.Client{BaseURL: baseURL, MapKey: key, Logger: m.Logger}, nil
 }
 
 // runFetch: skygrid fetch firms --source S --days N [--date D]
@@ -60,7 +60,7 @@ $FIRMS_MAP_KEY or the config file's [feed] map_key.`, &c)
 			return fmt.Errorf("fetch firms: --date %q: want YYYY-MM-DD", *date)
 		}
 	}
-	feed := &dispatch.Feed{Pipeline: p, Client: client, Status: db, Sources: p.Config.Feed.Sources, Days: p.Config.Feed.Days, Logger: m.Logger}
+	feed := &intake.Feed{Pipeline: p, Client: client, Status: db, Sources: p.Config.Feed.Sources, Days: p.Config.Feed.Days, Logger: m.Logger}
 	if *source != "" {
 		feed.Sources = strings.Split(*source, ",")
 	}

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"skygrid/registry"
 	"strconv"
 	"strings"
 
 	"skygrid"
-	"skygrid/dispatch"
 )
 
 // runGrid: skygrid grid generate --cell 3km [--county ID,...]
@@ -36,7 +36,7 @@ func (m *Main) runGrid(ctx context.Context, args []string) error {
 	if *counties != "" {
 		ids = strings.Split(*counties, ",")
 	}
-	cells, err := dispatch.GenerateGrids(ctx, db, metres, ids)
+	cells, err := registry.GenerateGrids(ctx, db, metres, ids)
 	if err != nil {
 		return err
 	}

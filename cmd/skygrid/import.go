@@ -5,10 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"skygrid/registry"
 	"strings"
 
 	"skygrid"
-	"skygrid/dispatch"
 )
 
 // runImport: skygrid import regions|supervisors|sites|heat-sources FILE [flags]
@@ -33,9 +33,9 @@ func (m *Main) runImportRegions(ctx context.Context, args []string) error {
 	var c common
 	fs := m.newFlags("import regions", "Usage: skygrid import regions FILE.geojson --level county|township|grid [flags]\n\nPolygon and MultiPolygon features (holes kept). A bad feature refuses the whole file.", &c)
 	level := fs.String("level", "", "level of every feature: city, county, township or grid (required)")
-	idProp := fs.String("id-prop", dispatch.DefaultRegionIDProps, "property holding the region id (comma-separated: first found)")
-	nameProp := fs.String("name-prop", dispatch.DefaultRegionNameProps, "property holding the name")
-	parentProp := fs.String("parent-prop", dispatch.DefaultRegionParentProps, "property holding the parent region id")
+	idProp := fs.String("id-prop", registry.DefaultRegionIDProps, "property holding the region id (comma-separated: first found)")
+	nameProp := fs.String("name-prop", registry.DefaultRegionNameProps, "property holding the name")
+	parentProp := fs.String("parent-prop", registry.DefaultRegionParentProps, "property holding the parent region id")
 	parent := fs.String("parent", "", "parent region id for features without a parent property")
 	crs := fs.String("crs", "wgs84", "coordinate system of the file: wgs84, cgcs2000 or gcj02 (converted to WGS84)")
 	neighbour := fs.Bool("neighbour", false, "the file holds counties of a neighbouring city (--level county): kept only to name where a cross-border fire burns")
@@ -69,7 +69,7 @@ func (m *Main) importFile(ctx context.Context, dbPath string, c *common, path st
 	}
 	defer db.Close()
 	req.Name, req.Body = path, f
-	rep, err := dispatch.Importer{Pipeline: p}.Import(ctx, req)
+	rep, err := registry.Importer{Pipeline: p}.Import(ctx, req)
 	if err != nil {
 		return err
 	}
@@ -141,8 +141,8 @@ columns. Attributes are found by English or Chinese names; --prop maps others:
 A bad feature refuses the whole file. Open events are reclassified where the
 new layer changes their class, in the same transaction.`, &c)
 	kind := fs.String("kind", "", "what the file holds: "+strings.Join(skygrid.SiteKinds, ", ")+" (required)")
-	idProp := fs.String("id-prop", dispatch.DefaultSiteIDProps, "property or column holding the site id (comma-separated: first found)")
-	nameProp := fs.String("name-prop", dispatch.DefaultSiteNameProps, "property or column holding the name")
+	idProp := fs.String("id-prop", registry.DefaultSiteIDProps, "property or column holding the site id (comma-separated: first found)")
+	nameProp := fs.String("name-prop", registry.DefaultSiteNameProps, "property or column holding the name")
 	props := propFlags{}
 	fs.Var(props, "prop", "attribute=property: where an attribute is, e.g. --prop permit=许可证号 (repeatable)")
 	wktCol := fs.String("wkt-col", "", "CSV: the WKT geometry column (default: wkt, geometry, geom)")

@@ -8,6 +8,7 @@ import (
 
 	"skygrid"
 	"skygrid/dispatch"
+	"skygrid/registry"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -62,12 +63,12 @@ func (m *Main) runIngest(ctx context.Context, args []string) error {
 			}
 			continue
 		}
-		dispatch.WriteBatchText(m.Stdout, path, b, *reasons)
+		registry.WriteBatchText(m.Stdout, path, b, *reasons)
 		total.AddCounts(b)
 	}
 	if len(paths) > 1 {
 		fmt.Fprintf(m.Stdout, "total: %d files (%d refused), %d rows, %d new, %d duplicates, %d rejected, %d outside; %d new events, %d new tasks%s\n",
-			len(paths), failed, total.Rows, total.New, total.Duplicates, total.Rejected, total.Outside, total.EventsNew, total.TasksNew, dispatch.NoTaskText(&total))
+			len(paths), failed, total.Rows, total.New, total.Duplicates, total.Rejected, total.Outside, total.EventsNew, total.TasksNew, registry.NoTaskText(&total))
 	}
 	if failed > 0 {
 		return fmt.Errorf("ingest: %d of %d files refused", failed, len(paths))

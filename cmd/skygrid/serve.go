@@ -17,11 +17,12 @@ import (
 
 	"skygrid/api"
 	"skygrid/detect"
-	"skygrid/dispatch"
 	"skygrid/evidence"
 	"skygrid/frontend"
+	"skygrid/intake"
 	"skygrid/netlimit"
 	"skygrid/notify"
+	"skygrid/registry"
 	"skygrid/store"
 	"skygrid/tiles"
 )
@@ -163,10 +164,10 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	if err != nil {
 		return err
 	}
-	photos := p.Config.Photos.Evidence(filepath.Join(dataDir, "photos"))
+	photos := p.Config.Photos.Photos(filepath.Join(dataDir, "photos"))
 	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
 		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Demo: mf.demo,
-		Evidence: photos, Imports: dispatch.Importer{Pipeline: p},
+		Evidence: photos, Imports: registry.Importer{Pipeline: p},
 		Limits: limits, PublicURL: mf.publicURL, SecureCookies: mf.secureCookies || cfg.Server.SecureCookies}
 	m.logLimits(limits, svc.SecureCookies, mf.publicURL)
 	if mf.tiandituKey != "" {
@@ -192,7 +193,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	bg, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	if client, err := m.firmsClient(p.Config.Feed, mf.firmsURL); err == nil {
-		feed := &dispatch.Feed{Pipeline: p, Client: client, Status: db, Sources: p.Config.Feed.Sources, Days: p.Config.Feed.Days,
+		feed := &intake.Feed{Pipeline: p, Client: client, Status: db, Sources: p.Config.Feed.Sources, Days: p.Config.Feed.Days,
 			Every: p.Config.Feed.Every.Duration, Logger: m.Logger}
 		wg.Add(1)
 		go func() {
@@ -204,7 +205,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 		fmt.Fprintf(m.Stdout, "pulling FIRMS every %s: %s\n", feed.Every, strings.Join(feed.Sources, ", "))
 	}
 	if mf.watch != "" {
-		w := &dispatch.Watcher{Dir: mf.watch, Pipeline: p, Logger: m.Logger, Poll: 100 * time.Millisecond, Settle: 500 * time.Millisecond}
+		w := &intake.Watcher{Dir: mf.watch, Pipeline: p, Logger: m.Logger, Poll: 100 * time.Millisecond, Settle: 500 * time.Millisecond}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -361,8 +362,8 @@ func (m *Main) logLimits(l api.Limits, secure bool, publicURL string) {
 
 // sweepPhotos sweeps the photo folder at start-up and then daily, at the
 // server's clock: staged files and stored files no report holds, older
-// than a day, are removed (dispatch.Evidence.Sweep).
-func (m *Main) sweepPhotos(ctx context.Context, ev dispatch.Evidence, refs dispatch.PhotoRefs, now func() time.Time) {
+// than a day, are removed (evidence.Photos.Sweep).
+func (m *Main) sweepPhotos(ctx context.Context, ev evidence.Photos, refs evidence.PhotoRefs, now func() time.Time) {
 	tick := time.NewTicker(24 * time.Hour)
 	defer tick.Stop()
 	for {

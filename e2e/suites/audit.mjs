@@ -31,7 +31,7 @@ export default async function ({ url, root, shots, page, login: signIn, check, d
         headers: { 'X-CSRF-Token': csrf },
         multipart: {
           finding: 'straw_burning', notes: '现场核实：秸秆焚烧，已扑灭', version: String(v.version),
-          photos: { name: 'at_event.jpg', mimeType: 'image/jpeg', buffer: readFileSync(join(root, 'dispatch', 'testdata', 'photos', 'at_event.jpg')) },
+          photos: { name: 'at_event.jpg', mimeType: 'image/jpeg', buffer: readFileSync(join(root, 'evidence', 'testdata', 'photos', 'at_event.jpg')) },
         },
       });
       v = await rep.json();

@@ -47,7 +47,7 @@ async function waitSettled(p) {
 const inside = (outer, inner) => outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3];
 
 export default async function ({ url, root, shots, page, login, check, desktop, phone }) {
-  const photo = join(root, 'dispatch', 'testdata', 'photos', 'at_event.jpg');
+  const photo = join(root, 'evidence', 'testdata', 'photos', 'at_event.jpg');
   const admin = await apiAs(url, 'admin');
   const hunyuan = await apiAs(url, 'hunyuan');
 
@@ -233,7 +233,7 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
     await p.waitForSelector('[data-testid=report-submit]', { timeout: 10000 });
     await p.check('[data-testid=finding-not_found]');
     await p.fill('[data-testid=notes]', '无信号处现场核查');
-    await p.setInputFiles('[data-testid=photos]', join(root, 'dispatch', 'testdata', 'photos', 'at_event.jpg'));
+    await p.setInputFiles('[data-testid=photos]', join(root, 'evidence', 'testdata', 'photos', 'at_event.jpg'));
     await p.click('[data-testid=report-submit]');
     const waiting = await p.waitForSelector('text=待发送 1 条', { timeout: 10000 }).catch(() => null);
     check(!!waiting, 'wangge offline: the report of the task opened offline waits on the phone');

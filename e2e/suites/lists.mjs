@@ -30,7 +30,7 @@ async function apiAs(url, name) {
 const rowsOf = (p) => p.$$eval('[data-testid=task-item]', (rs) => rs.map((r) => Number(r.dataset.id)));
 
 export default async function ({ url, root, shots, page, login, check, phone }) {
-  const photo = readFileSync(join(root, 'dispatch', 'testdata', 'photos', 'at_event.jpg'));
+  const photo = readFileSync(join(root, 'evidence', 'testdata', 'photos', 'at_event.jpg'));
   const admin = await apiAs(url, 'admin');
   const hunyuan = await apiAs(url, 'hunyuan');
 

@@ -58,7 +58,7 @@ async function fieldUser(url, hunyuan) {
 const FIELD_PASSWORD = 'screens-e2e-password';
 
 export default async function ({ url, root, shots, page, check, login: loginAs, phone }) {
-  const photo = join(root, 'dispatch', 'testdata', 'photos', 'at_event.jpg');
+  const photo = join(root, 'evidence', 'testdata', 'photos', 'at_event.jpg');
   const hunyuan = await apiAs(url, 'hunyuan');
   const sup = await fieldUser(url, hunyuan);
   // The field user signs in with its own password, the others with the demo's.

@@ -1,0 +1,419 @@
+package registry
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"skygrid"
+	"skygrid/geo"
+
+	"github.com/paulmach/orb"
+)
+
+// SiteImport says how to read a site registry.
+type SiteImport struct {
+	Kind string
+	// IDProp and NameProp name the id and name properties (GeoJSON) or
+	// columns (CSV); comma-separated lists take the first that is set.
+	IDProp, NameProp string
+	// Props maps an attribute (skygrid.Attr*, or "area_m2") to the property
+	// or column holding it, over the defaults in SiteAttrProps.
+	Props map[string]string
+	// CSV only: the WKT column, or the lon and lat columns.
+	WKTCol, LonCol, LatCol string
+	// CRS of the file: wgs84, cgcs2000, gcj02 or bd09.
+	CRS    string
+	Source string
+}
+
+// SiteAttrProps are the property names tried for each attribute, English
+// and Chinese, first found wins.
+var SiteAttrProps = map[string]string{
+	skygrid.AttrPermit:      "permit,permit_no,施工许可证号,许可证号",
+	skygrid.AttrBuilder:     "builder,建设单位,施工单位",
+	skygrid.AttrStartDate:   "start_date,start,开工日期",
+	skygrid.AttrEndDate:     "end_date,end,竣工日期,完工日期",
+	skygrid.AttrVideo:       "video,视频监控,是否安装视频监控",
+	skygrid.AttrPlatformID:  "platform_id,video_platform_id,平台编号,视频平台编号",
+	skygrid.AttrMaterial:    "material,物料,物料类型",
+	skygrid.AttrSuppression: "suppression,抑尘措施,防尘措施",
+	skygrid.AttrEffective:   "effective_date,effective,生效日期",
+	"area_m2":               "area_m2,area,占地面积,面积",
+}
+
+// kindAttrs lists the attributes each kind keeps, and which are required.
+var kindAttrs = map[string][]struct {
+	attr     string
+	required bool
+}{
+	skygrid.SiteConstruction: {{skygrid.AttrPermit, false}, {skygrid.AttrBuilder, false}, {skygrid.AttrStartDate, false},
+		{skygrid.AttrEndDate, false}, {skygrid.AttrVideo, true}, {skygrid.AttrPlatformID, false}},
+	skygrid.SiteStockpile: {{skygrid.AttrMaterial, true}, {skygrid.AttrSuppression, true}},
+	skygrid.SiteNoCoal:    {{skygrid.AttrEffective, false}},
+}
+
+// Defaults for the site id and name properties.
+const (
+	DefaultSiteIDProps   = "id,external_id,编号,code"
+	DefaultSiteNameProps = "name,名称,NAME"
+)
+
+// SiteRecord is one feature or row as read, before its attributes are
+// checked.
+type siteRecord struct {
+	where string // "feature 3" or "line 4"
+	geom  orb.Geometry
+	get   func(keys string) (value, key string)
+	props map[string]string
+}
+
+// ReadSites reads a registry from GeoJSON or CSV (a WKT column, or lon and
+// lat columns), checks every feature and returns all or, in an error, every
+// refused feature with its index or line and field.
+func ReadSites(r io.Reader, name string, opt SiteImport) ([]*skygrid.Site, error) {
+	if _, ok := skygrid.SiteLayer[opt.Kind]; !ok {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "unknown kind %q (want %s)", opt.Kind, strings.Join(skygrid.SiteKinds, ", "))
+	}
+	crs, err := geo.ParseCRS(opt.CRS)
+	if err != nil {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "%v", err)
+	}
+	opt.CRS = crs
+	if opt.IDProp == "" {
+		opt.IDProp = DefaultSiteIDProps
+	}
+	if opt.NameProp == "" {
+		opt.NameProp = DefaultSiteNameProps
+	}
+	for a := range opt.Props {
+		if _, ok := SiteAttrProps[a]; !ok {
+			return nil, skygrid.Errorf(skygrid.EINVALID, "--prop %s: unknown attribute (want one of %s)", a, strings.Join(attrNames(), ", "))
+		}
+	}
+	// Excel and WPS on Chinese Windows save CSV as GBK (GB18030).
+	data, err := readText(r, name)
+	if err != nil {
+		return nil, err
+	}
+	points := opt.Kind != skygrid.SiteNoCoal && opt.Kind != skygrid.SiteCropland
+	var recs []siteRecord
+	var errs rowErrs
+	trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\ufeff")), " \t\r\n")
+	isGeoJSON := len(trimmed) > 0 && trimmed[0] == '{'
+	if isGeoJSON {
+		feats, ferrs, err := geo.ReadGeoJSON(bytes.NewReader(trimmed), name, geo.ReadOptions{CRS: crs, Points: points})
+		if err != nil {
+			return nil, skygrid.Errorf(skygrid.EINVALID, "%v", err)
+		}
+		for _, e := range ferrs {
+			errs.add(e)
+		}
+		for _, f := range feats {
+			props := f.Properties
+			rec := siteRecord{where: fmt.Sprintf("feature %d", f.Index), geom: f.Geometry, props: map[string]string{}}
+			rec.get = func(keys string) (string, string) {
+				for _, k := range strings.Split(keys, ",") {
+					if k = strings.TrimSpace(k); k != "" {
+						if v := strings.TrimSpace(geo.Prop(props, k)); v != "" {
+							return v, k
+						}
+					}
+				}
+				return "", ""
+			}
+			for k := range props {
+				if v := geo.Prop(props, k); v != "" {
+					rec.props[k] = v
+				}
+			}
+			recs = append(recs, rec)
+		}
+	} else {
+		recs, err = readSiteCSV(data, name, opt, points, &errs)
+		if err != nil {
+			return nil, err
+		}
+	}
+	var sites []*skygrid.Site
+	seen := map[string]string{}
+	for _, rec := range recs {
+		s, err := siteFrom(rec, opt)
+		if err != nil {
+			errs.add(fmt.Errorf("%s: %s: %w", name, rec.where, err))
+			continue
+		}
+		if prev, dup := seen[s.ExternalID]; dup {
+			errs.add(fmt.Errorf("%s: %s: id %s already used by %s", name, rec.where, s.ExternalID, prev))
+			continue
+		}
+		seen[s.ExternalID] = rec.where
+		sites = append(sites, s)
+	}
+	if errs.n > 0 {
+		// Geometry is checked while reading, attributes after: list the
+		// refusals in the file's order.
+		list := errs.list
+		sort.SliceStable(list, func(i, j int) bool { return errPos(list[i], name) < errPos(list[j], name) })
+		return nil, &skygrid.Error{Code: skygrid.EINVALID, Message: (&ImportError{File: name, Errors: list, Rows: !isGeoJSON, Total: errs.n}).Error()}
+	}
+	if len(sites) == 0 {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: no features", name)
+	}
+	return sites, nil
+}
+
+// errPos is the line or feature number a row error names.
+func errPos(err error, name string) int {
+	var n int
+	rest := strings.TrimPrefix(err.Error(), name+": ")
+	if _, e := fmt.Sscanf(rest, "line %d", &n); e == nil {
+		return n
+	}
+	if _, e := fmt.Sscanf(rest, "feature %d", &n); e == nil {
+		return n
+	}
+	return math.MaxInt
+}
+
+func attrNames() []string {
+	var out []string
+	for a := range SiteAttrProps {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// readSiteCSV reads rows with a WKT column or lon and lat columns.
+func readSiteCSV(data []byte, name string, opt SiteImport, points bool, errs *rowErrs) ([]siteRecord, error) {
+	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: neither GeoJSON nor a CSV with a header: %v", name, err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	find := func(given, defaults string) int {
+		keys := defaults
+		if given != "" {
+			keys = given
+		}
+		for _, k := range strings.Split(keys, ",") {
+			if i, ok := col[strings.ToLower(strings.TrimSpace(k))]; ok {
+				return i
+			}
+		}
+		return -1
+	}
+	wktCol := find(opt.WKTCol, "wkt,geometry,geom,the_geom,几何")
+	lonCol := find(opt.LonCol, "lon,lng,longitude,x,经度")
+	latCol := find(opt.LatCol, "lat,latitude,y,纬度")
+	if wktCol < 0 && (lonCol < 0 || latCol < 0) {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: the CSV header has no WKT column (wkt, geometry) nor lon and lat columns (set --wkt-col or --lon-col/--lat-col)", name)
+	}
+	if wktCol < 0 && !points {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: %s sites need polygons: the CSV needs a WKT column", name, opt.Kind)
+	}
+	var recs []siteRecord
+	for {
+		row, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			errs.add(fmt.Errorf("%s: line %d: malformed CSV: %v", name, pe.StartLine, pe.Err))
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		line, _ := cr.FieldPos(0)
+		field := func(i int) string {
+			if i < 0 || i >= len(row) {
+				return ""
+			}
+			return strings.TrimSpace(row[i])
+		}
+		rec := siteRecord{where: fmt.Sprintf("line %d", line), props: map[string]string{}}
+		var reason string
+		if wktCol >= 0 {
+			if rec.geom, reason = geo.ParseWKT(field(wktCol), opt.CRS, points); reason != "" {
+				errs.add(fmt.Errorf("%s: line %d: field %s: %s", name, line, skygrid.ClipName(header[wktCol]), reason))
+				continue
+			}
+		} else {
+			lon, reason1 := skygrid.RangeLon.ParseNumber(field(lonCol))
+			lat, reason2 := skygrid.RangeLat.ParseNumber(field(latCol))
+			switch {
+			case reason1 != "":
+				errs.add(fmt.Errorf("%s: line %d: field %s: %s", name, line, skygrid.ClipName(header[lonCol]), reason1))
+				continue
+			case reason2 != "":
+				errs.add(fmt.Errorf("%s: line %d: field %s: %s", name, line, skygrid.ClipName(header[latCol]), reason2))
+				continue
+			}
+			if rec.geom, reason = geo.CheckPoint(lon, lat, opt.CRS); reason != "" {
+				errs.add(fmt.Errorf("%s: line %d: fields %s,%s: %s", name, line, skygrid.ClipName(header[lonCol]), skygrid.ClipName(header[latCol]), reason))
+				continue
+			}
+		}
+		for i, h := range header {
+			if i != wktCol && i != lonCol && i != latCol && field(i) != "" {
+				rec.props[strings.TrimSpace(h)] = field(i)
+			}
+		}
+		rec.get = func(keys string) (string, string) {
+			for _, k := range strings.Split(keys, ",") {
+				if i, ok := col[strings.ToLower(strings.TrimSpace(k))]; ok && field(i) != "" {
+					return field(i), header[i]
+				}
+			}
+			return "", ""
+		}
+		recs = append(recs, rec)
+	}
+	return recs, nil
+}
+
+// siteFrom builds a site from a record: id, name, normalised attributes,
+// geodesic area and the rule check.
+func siteFrom(rec siteRecord, opt SiteImport) (*skygrid.Site, error) {
+	s := &skygrid.Site{Kind: opt.Kind, Geometry: rec.geom, Attrs: map[string]string{}, Props: rec.props, Source: opt.Source}
+	s.ExternalID, _ = rec.get(opt.IDProp)
+	s.Name, _ = rec.get(opt.NameProp)
+	if s.ExternalID == "" {
+		return nil, fmt.Errorf("no id: property %q is empty (set --id-prop)", opt.IDProp)
+	}
+	if s.Name == "" {
+		s.Name = s.ExternalID
+	}
+	if err := checkSiteText(s); err != nil {
+		return nil, err
+	}
+	keysFor := func(attr string) string {
+		if k := opt.Props[attr]; k != "" {
+			return k
+		}
+		return SiteAttrProps[attr]
+	}
+	for _, a := range kindAttrs[opt.Kind] {
+		v, key := rec.get(keysFor(a.attr))
+		if key == "" {
+			key = a.attr
+		}
+		if v == "" {
+			if a.required {
+				return nil, fmt.Errorf("field %s: empty (%s sites need %s: %s)", strings.Split(keysFor(a.attr), ",")[0], opt.Kind, a.attr, attrHelp(a.attr))
+			}
+			continue
+		}
+		norm, err := normaliseAttr(a.attr, v)
+		if err != nil {
+			return nil, fmt.Errorf("field %s: %w", key, err)
+		}
+		s.Attrs[a.attr] = norm
+		delete(s.Props, key)
+	}
+	switch g := rec.geom.(type) {
+	case orb.MultiPolygon:
+		s.AreaM2 = geo.AreaM2(g)
+		if s.AreaM2 <= 0 {
+			return nil, fmt.Errorf("zero area")
+		}
+	case orb.Point:
+		if v, key := rec.get(keysFor("area_m2")); v != "" {
+			a, reason := skygrid.RangeArea.ParseNumber(strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(v, "㎡"), "m2")))
+			if reason != "" {
+				return nil, fmt.Errorf("field %s: not an area in m²: %s", skygrid.ClipName(key), reason)
+			}
+			s.AreaM2 = a
+			delete(s.Props, key)
+		} else if opt.Kind == skygrid.SiteConstruction {
+			return nil, fmt.Errorf("a construction site given as a point needs its area (column area_m2 or 占地面积), or give its polygon")
+		}
+	}
+	if len(s.Attrs) == 0 {
+		s.Attrs = nil
+	}
+	if len(s.Props) == 0 {
+		s.Props = nil
+	}
+	s.Violation = s.CheckRules()
+	return s, nil
+}
+
+// checkSiteText checks a site's id, name, and the names and values of the
+// properties it keeps against their limits (attributes are checked when
+// normalised).
+func checkSiteText(s *skygrid.Site) error {
+	if err := checkText(skygrid.LimitID, "id", s.ExternalID); err != nil {
+		return err
+	}
+	if err := checkText(skygrid.LimitSiteName, "name", s.Name); err != nil {
+		return err
+	}
+	keys := make([]string, 0, len(s.Props))
+	for k := range s.Props {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if reason := skygrid.LimitPropName.Check(k); reason != "" {
+			return fmt.Errorf("a property name: %s", reason)
+		}
+		if err := checkText(skygrid.LimitPropValue, k, s.Props[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func attrHelp(attr string) string {
+	switch attr {
+	case skygrid.AttrVideo:
+		return "yes or no (是/否)"
+	case skygrid.AttrMaterial:
+		return strings.Join(skygrid.Materials, ", ")
+	case skygrid.AttrSuppression:
+		return strings.Join(skygrid.Suppressions, ", ")
+	}
+	return "YYYY-MM-DD"
+}
+
+var attrWords = map[string]map[string]string{
+	skygrid.AttrVideo: {"yes": "yes", "y": "yes", "true": "yes", "1": "yes", "是": "yes", "有": "yes", "已安装": "yes",
+		"no": "no", "n": "no", "false": "no", "0": "no", "否": "no", "无": "no", "未安装": "no"},
+	skygrid.AttrMaterial: {"coal": "coal", "煤": "coal", "煤炭": "coal", "ore": "ore", "矿": "ore", "矿石": "ore", "矿粉": "ore",
+		"sand": "sand", "砂": "sand", "沙": "sand", "砂石": "sand", "other": "other", "其他": "other"},
+	skygrid.AttrSuppression: {"covered": "covered", "苫盖": "covered", "覆盖": "covered", "sprinklers": "sprinklers", "sprinkler": "sprinklers",
+		"喷淋": "sprinklers", "洒水": "sprinklers", "enclosed": "enclosed", "封闭": "enclosed", "密闭": "enclosed", "none": "none", "无": "none"},
+}
+
+func normaliseAttr(attr, v string) (string, error) {
+	if words, ok := attrWords[attr]; ok {
+		if n, ok := words[strings.ToLower(v)]; ok {
+			return n, nil
+		}
+		return "", fmt.Errorf("%q: want %s", v, attrHelp(attr))
+	}
+	switch attr {
+	case skygrid.AttrStartDate, skygrid.AttrEndDate, skygrid.AttrEffective:
+		for _, layout := range []string{"2006-01-02", "2006/1/2", "2006-1-2", "2006年1月2日", "20060102"} {
+			if t, err := time.Parse(layout, v); err == nil {
+				return t.Format("2006-01-02"), nil
+			}
+		}
+		return "", fmt.Errorf("%q: not a date (YYYY-MM-DD)", v)
+	}
+	return v, nil
+}
