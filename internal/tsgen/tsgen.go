@@ -74,6 +74,15 @@ func (g *Generator) Add(v any) {
 	g.named(t)
 }
 
+// Name is the interface name of v's type (added before).
+func (g *Generator) Name(v any) string {
+	t := reflect.TypeOf(v)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return g.byGo[t]
+}
+
 // Interfaces are the interfaces collected, in the order first met.
 func (g *Generator) Interfaces() ([]*Interface, error) { return g.out, g.err }
 
@@ -210,13 +219,24 @@ func (g *Generator) field(f jsonField) Field {
 	t := f.f.Type
 	optional := hasOpt(f.opts, "omitzero") || (hasOpt(f.opts, "omitempty") && omittable(t))
 	typ := f.f.Tag.Get("ts")
-	if typ == "" {
+	switch {
+	case typ == "":
 		typ = g.typeOf(t, f.f)
 		if t.Kind() == reflect.Pointer && !optional {
 			typ += " | null"
 		}
+	case !marshals(t):
+		g.typeOf(t, f.f) // the interfaces it names, e.g. ts:"StatsView" for a pointer never nil
 	}
 	return Field{Name: f.name, Type: typ, Optional: optional}
+}
+
+// marshals: t (or what it points to) writes its own JSON.
+func marshals(t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Kind() != reflect.Interface && (t.Implements(marshalerType) || t.Implements(textType) || reflect.PointerTo(t).Implements(marshalerType))
 }
 
 // omittable: the kinds omitempty leaves out when empty.
@@ -239,8 +259,7 @@ func (g *Generator) typeOf(t reflect.Type, sf reflect.StructField) string {
 	case t == durationType:
 		return "number"
 	}
-	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface && (t.Implements(marshalerType) || t.Implements(textType) ||
-		reflect.PointerTo(t).Implements(marshalerType)) {
+	if t.Kind() != reflect.Pointer && marshals(t) {
 		g.fail(fmt.Errorf("tsgen: field %s (%s) marshals itself: give its TypeScript type in a ts tag", sf.Name, t))
 		return "unknown"
 	}

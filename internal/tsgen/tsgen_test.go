@@ -32,6 +32,11 @@ type outer struct {
 	Anon    struct{ X int }   `json:"anon"`
 	ByInt   map[int][]float64 `json:"by_int"`
 	Stamp   time.Time         `json:"stamp,omitempty"` // omitempty does not omit a struct
+	Sure    *named            `json:"sure" ts:"Named"` // the tag's type, and Named generated
+}
+
+type named struct {
+	N int `json:"n"`
 }
 
 func TestFields(t *testing.T) {
@@ -65,6 +70,8 @@ func TestFields(t *testing.T) {
 		{"int keys", "Outer.by_int", "by_int: Record<string, number[]>"},
 		{"omitempty struct", "Outer.stamp", "stamp: string"},
 		{"named type kept", "Inner.b", "b: number"},
+		{"ts tag on a pointer", "Outer.sure", "sure: Named"},
+		{"tagged type still generated", "Named.n", "n: number"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
