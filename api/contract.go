@@ -174,7 +174,7 @@ func rankViews(rs []report.Rank) []RankView {
 type geoFeature struct {
 	ID   any       `json:"id,omitempty" ts:"number | string"`
 	Type string    `json:"type" ts:"'Feature'"`
-	BBox []float64 `json:"bbox,omitempty"`
+	BBox []float64 `json:"bbox,omitempty" ts:"[number, number, number, number]"`
 }
 
 // EventFeature is an event (GET /api/events, /api/events/:id).

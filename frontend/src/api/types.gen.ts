@@ -105,7 +105,7 @@ export interface CompactEventCollection {
 export interface CompactEventFeature {
   id?: number | string;
   type: 'Feature';
-  bbox?: number[];
+  bbox?: [number, number, number, number];
   geometry: GeoJSON.Point;
   properties: CompactEventProperties;
 }
@@ -240,7 +240,7 @@ export interface EventCollection {
 export interface EventFeature {
   id?: number | string;
   type: 'Feature';
-  bbox?: number[];
+  bbox?: [number, number, number, number];
   geometry: GeoJSON.Point;
   properties: EventProperties;
 }
@@ -373,7 +373,7 @@ export interface HotspotCollection {
 export interface HotspotFeature {
   id?: number | string;
   type: 'Feature';
-  bbox?: number[];
+  bbox?: [number, number, number, number];
   geometry: GeoJSON.Point;
   properties: HotspotProperties;
 }
@@ -623,7 +623,7 @@ export interface RegionCollection {
 export interface RegionFeature {
   id?: number | string;
   type: 'Feature';
-  bbox?: number[];
+  bbox?: [number, number, number, number];
   geometry: GeoJSON.Geometry | null;
   properties: RegionProperties;
 }
@@ -713,7 +713,7 @@ export interface SiteCollection {
 export interface SiteFeature {
   id?: number | string;
   type: 'Feature';
-  bbox?: number[];
+  bbox?: [number, number, number, number];
   geometry: GeoJSON.Geometry;
   properties: SiteProperties;
 }
@@ -746,7 +746,7 @@ export interface StatsAnswer {
 /** Go: api.StatsView. */
 export interface StatsView {
   areas: AreaStats[];
-  total: AreaStats | null;
+  total: AreaStats;
   cross_border: number;
   computed: string;
   no_data?: boolean;
