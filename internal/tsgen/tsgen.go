@@ -7,7 +7,9 @@
 // (and pointers to them) are flattened, a shallower field hiding a deeper
 // one of the same name; omitempty (on the kinds it omits) and omitzero
 // make a field optional; a pointer without them is T | null; time.Time is
-// a string, a map a Record, an array of at most four a tuple. A type that
+// a string, a map a Record, an array of at most four a tuple. A slice is
+// T[] and a map a Record, not null: encoding/json writes a nil one as
+// null, so answers make theirs non-nil where the web app reads them. A type that
 // marshals itself (json.Marshaler) needs a `ts:"..."` tag on the field
 // saying its TypeScript type; the tag overrides any field's type.
 package tsgen
