@@ -2,11 +2,16 @@
 GO ?= go
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: run test deps web build bench fuzz clean loadtest photoload e2e
+.PHONY: run test deps web types build bench fuzz clean loadtest photoload e2e
 
 ## web: build the web app into frontend/dist (embedded in the binary)
 web:
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+## types: the web app's TypeScript types of the API's answers, from the Go types
+## (frontend/src/api/types.gen.ts, checked in; api's TestTypesCurrent fails when stale)
+types:
+	$(GO) run ./cmd/tsgen -o frontend/src/api/types.gen.ts
 
 ## run: build skygrid and serve the embedded Datong demo on $(ADDR)
 run: web

@@ -70,7 +70,7 @@ type AreaStats struct {
 type Stats struct {
 	Query       StatsQuery   `json:"query"`
 	Areas       []*AreaStats `json:"areas"`
-	Total       *AreaStats   `json:"total"`
+	Total       *AreaStats   `json:"total" ts:"AreaStats"` // always set (ts: the web app's type)
 	CrossBorder int          `json:"cross_border"`
 	YearAgo     *Stats       `json:"year_ago,omitempty"`
 	Computed    time.Time    `json:"computed"`

@@ -153,7 +153,7 @@ func (s *Server) handleTokens(c echo.Context) error {
 	if ts == nil {
 		ts = []*skygrid.Token{}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"tokens": ts})
+	return c.JSON(http.StatusOK, TokenList{Tokens: ts})
 }
 
 // POST /api/tokens/:id/revoke (admins): the token's next request is a 401.

@@ -49,7 +49,7 @@ func (s *Server) handleAudit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"entries": es, "regions": names})
+	return c.JSON(http.StatusOK, AuditPage{Entries: es, Regions: names})
 }
 
 // auditRegion finds the region ids an audit line's change names:
@@ -107,7 +107,7 @@ func (s *Server) handleUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"users": out, "regions": names})
+	return c.JSON(http.StatusOK, UserList{Regions: names, Users: out})
 }
 
 // NewUser is the body of POST /api/users.
@@ -167,7 +167,7 @@ func (s *Server) handleOutbox(c echo.Context) error {
 	if ms == nil {
 		ms = []*skygrid.OutboxMessage{}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"messages": ms})
+	return c.JSON(http.StatusOK, OutboxList{Messages: ms})
 }
 
 // scopeArea indexes the regions of a scoped user, for data that carries
@@ -235,7 +235,7 @@ func (a *areaCache) put(key string, f func(orb.Point) bool) {
 // GET /api/feeds (admins and auditors): each source's health.
 func (s *Server) handleFeeds(c echo.Context) error {
 	if s.Feeds == nil {
-		return c.JSON(http.StatusOK, map[string]any{"feeds": []any{}})
+		return c.JSON(http.StatusOK, FeedList{Feeds: []*skygrid.FeedStatus{}})
 	}
 	fs, err := s.Feeds.FindFeeds(c.Request().Context())
 	if err != nil {
@@ -244,7 +244,7 @@ func (s *Server) handleFeeds(c echo.Context) error {
 	if fs == nil {
 		fs = []*skygrid.FeedStatus{}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"feeds": fs, "failing_after": skygrid.FeedFailingAfter.String()})
+	return c.JSON(http.StatusOK, FeedList{FailingAfter: skygrid.FeedFailingAfter.String(), Feeds: fs})
 }
 
 // GET /metrics (admins, e.g. Prometheus with an API token): Prometheus text.

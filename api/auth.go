@@ -130,7 +130,7 @@ type LoginRequest struct {
 
 // Me is a logged-in user with the CSRF token for cookie writes.
 type Me struct {
-	User     *skygrid.User `json:"user"`
+	User     *skygrid.User `json:"user" ts:"User"`
 	CSRF     string        `json:"csrf,omitempty"`
 	RoleName string        `json:"role_name"`
 	// Now is the server's clock (the demo's runs from the end of October

@@ -83,9 +83,9 @@ func compactTaskList(l TaskList) CompactTaskList {
 	return out
 }
 
-// eventTask is the task of a compact listed event: CompactTask without
+// EventTask is the task of a compact listed event: CompactTask without
 // what the event says (its id, class, position and first sight).
-type eventTask struct {
+type EventTask struct {
 	CompactTask
 	Overdue    bool      `json:"overdue,omitempty"`
 	EventID    int64     `json:"event_id,omitempty"`
@@ -97,7 +97,7 @@ type eventTask struct {
 
 // compactCollection is a page of events (compact=true): the places'
 // names once, in places, not in each event's properties; each task as
-// eventTask.
+// EventTask.
 type compactCollection struct {
 	*collection
 	Names
@@ -113,7 +113,7 @@ func compactEvents(c *collection, es []*skygrid.Event) compactCollection {
 		compactEvent(f, out.Names)
 		if t := es[i].Task; t != nil {
 			out.Names.task(t)
-			f.Properties["task"] = eventTask{CompactTask: CompactTask{Task: t}}
+			f.Properties["task"] = EventTask{CompactTask: CompactTask{Task: t}}
 		}
 	}
 	return out

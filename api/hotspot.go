@@ -32,7 +32,7 @@ func hotspotFeature(h *skygrid.Hotspot) *geojson.Feature {
 // the pages after and before it and whether the total is exact (see
 // skygrid.Page).
 type collection struct {
-	Type       string             `json:"type"`
+	Type       string             `json:"type" ts:"'FeatureCollection'"`
 	Features   []*geojson.Feature `json:"features"`
 	Total      int                `json:"total"`
 	TotalExact *bool              `json:"total_exact,omitempty"`

@@ -69,7 +69,7 @@ func (s *Server) handleStats(c echo.Context) error {
 	var buf bytes.Buffer
 	switch f := c.QueryParam("format"); f {
 	case "", "json":
-		return c.JSON(http.StatusOK, map[string]any{"period": per.Name, "since": per.Since, "until": per.Until, "stats": st})
+		return c.JSON(http.StatusOK, StatsAnswer{Period: per.Name, Since: per.Since, Stats: statsView(st), Until: per.Until})
 	case "csv":
 		if err := report.WriteStatsCSV(&buf, st); err != nil {
 			return err
@@ -95,7 +95,7 @@ func (s *Server) handleRanking(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"period": per.Name, "ranking": report.Ranking(st)})
+	return c.JSON(http.StatusOK, RankingAnswer{Period: per.Name, Ranking: rankViews(report.Ranking(st))})
 }
 
 // GET /api/exports/events.csv|xlsx|geojson|kml and hotspots.csv|geojson|kml

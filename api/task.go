@@ -133,7 +133,7 @@ func (s *Server) handleCloseTasks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"closed": len(ts), "tasks": ts})
+	return c.JSON(http.StatusOK, ClosedTasks{Closed: len(ts), Tasks: ts})
 }
 
 // GET /api/batches?limit=
@@ -150,7 +150,7 @@ func (s *Server) handleBatches(c echo.Context) error {
 	if bs == nil {
 		bs = []*skygrid.IngestBatch{}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"batches": bs})
+	return c.JSON(http.StatusOK, BatchList{Batches: bs})
 }
 
 // scopeOf is the logged-in user's scope.

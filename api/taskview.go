@@ -172,7 +172,7 @@ type Candidate struct {
 	// Contains: the fire lies in this grid.
 	Contains bool `json:"contains"`
 	// Geometry (with ?geometry=true) to pick the grid on a map.
-	Geometry any `json:"geometry,omitempty"`
+	Geometry any `json:"geometry,omitempty" ts:"GeoJSON.Geometry"`
 }
 
 // candidateRadius is how far around the fire grids are offered.
@@ -220,5 +220,5 @@ func (s *Server) handleTaskCandidates(c echo.Context) error {
 	if len(out) > limit {
 		out = out[:limit]
 	}
-	return c.JSON(http.StatusOK, map[string]any{"candidates": out})
+	return c.JSON(http.StatusOK, CandidateList{Candidates: out})
 }

@@ -157,7 +157,7 @@ func (s *Server) handleBasemaps(c echo.Context) error {
 	tianditu := slices.ContainsFunc(s.Basemaps, func(b tiles.Basemap) bool { return strings.HasPrefix(b.ID, "tianditu") })
 	u := userOf(c)
 	hint := !tianditu && (s.Demo || (u != nil && u.Role == skygrid.RoleAdmin))
-	return c.JSON(http.StatusOK, map[string]any{"basemaps": out, "tianditu": tianditu, "key_hint": hint})
+	return c.JSON(http.StatusOK, BasemapList{Basemaps: out, KeyHint: hint, Tianditu: tianditu})
 }
 
 // LayerInfo describes a tile layer.
@@ -186,5 +186,5 @@ func (s *Server) handleLayers(c echo.Context) error {
 		}
 		out = append(out, li)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"layers": out})
+	return c.JSON(http.StatusOK, LayerList{Layers: out})
 }

@@ -4,6 +4,7 @@ import { h, clear, toast } from './dom';
 import { getLang, t, tOr, type Lang } from './i18n';
 import { cell, objectTable } from './table';
 import { getSession } from './session';
+import type { BatchList, EventCollection, FeedList, ImportReport, IngestBatch, PasswordChanged, Token, TokenList, User, UserList } from './api/types.gen';
 import { feedSourceName, formatName, originName } from './words';
 
 const KINDS = ['regions', 'supervisors', 'sites', 'heat-sources', 'fires'] as const;
@@ -46,7 +47,7 @@ export function propFields(text: string): { props: string[]; bad: string[] } {
  * importSummary says in the UI's language what an import stored, from the
  * answer's counts (the CLI's own English summary is kept as the detail).
  */
-export function importSummary(rep: any, kind: string, opts: { level?: string; siteKind?: string } = {}, l?: Lang): string {
+export function importSummary(rep: Partial<Omit<ImportReport, 'batch'>> & { batch?: Partial<IngestBatch> }, kind: string, opts: { level?: string; siteKind?: string } = {}, l?: Lang): string {
   const tr = (k: string, v?: Record<string, string | number>) => t(k, v, l);
   switch (kind) {
     case 'regions': return tr('import.summary.regions', { n: rep.stored ?? 0, levels: tr('level.' + (opts.level || 'county')) });
@@ -54,7 +55,7 @@ export function importSummary(rep: any, kind: string, opts: { level?: string; si
     case 'sites': return tr('import.summary.sites', { n: rep.stored ?? 0, new: rep.new ?? 0, bad: rep.violations ?? 0, kind: tr('kind.' + (opts.siteKind || 'construction')) });
     case 'heat-sources': return tr('import.summary.heat-sources', { n: rep.stored ?? 0, new: rep.new ?? 0 });
     case 'fires': {
-      const b = rep.batch ?? {};
+      const b: Partial<IngestBatch> = rep.batch ?? {};
       return tr('import.summary.fires', { rows: b.rows ?? 0, new: b.new ?? 0, dup: b.duplicates ?? 0, rej: b.rejected ?? 0, out: b.outside ?? 0,
         events: b.events_new ?? 0, tasks: b.tasks_new ?? 0 });
     }
@@ -132,16 +133,16 @@ function importSection(): HTMLElement {
     submit.disabled = true;
     result.append(h('p', { class: 'muted' }, t('import.running', { name: f.name })));
     try {
-      const rep = await api.post<any>('/api/imports/' + encodeURIComponent(k), fd);
+      const rep = await api.post<ImportReport>('/api/imports/' + encodeURIComponent(k), fd);
       clear(result);
       const rejected = rep.batch?.rejected ?? 0;
       result.append(h('div', { class: 'imported', 'data-testid': 'import-ok' },
         h('strong', {}, t('import.ok', { name: f.name })),
         h('p', { 'data-testid': 'import-summary' }, importSummary(rep, k, { level: level.value, siteKind: siteKind.value })),
-        rep.notes?.length ? h('ul', { class: 'notes' }, rep.notes.map((n: string) => h('li', {}, n))) : null,
+        rep.notes?.length ? h('ul', { class: 'notes' }, rep.notes.map((n) => h('li', {}, n))) : null,
         rejected ? h('p', { class: 'warn' }, t('import.rejected', { n: rejected })) : null,
         rep.batch?.errors?.length ? h('ol', { class: 'rows', 'data-testid': 'import-rejected-rows' },
-          rep.batch.errors.map((e: any) => h('li', {}, rowInWords(`${e.file}:${e.line}: ${e.field ? `field ${e.field}: ` : ''}${e.reason}`)))) : null,
+          rep.batch.errors.map((e) => h('li', {}, rowInWords(`${e.file}:${e.line}: ${e.field ? `field ${e.field}: ` : ''}${e.reason}`)))) : null,
         rep.reclassified?.length ? h('p', {}, t('import.reclassified', { n: rep.reclassified.length })) : null,
         rep.text ? h('details', { class: 'detail' }, h('summary', {}, t('import.cli')), h('pre', { class: 'cli' }, rep.text)) : null));
       toast(t('import.ok', { name: f.name }));
@@ -178,7 +179,7 @@ function userSection(): HTMLElement {
     e.preventDefault();
     err.textContent = '';
     try {
-      const u = await api.post<any>('/api/users', { name: name.value.trim(), role: role.value, regions: regions.value.split(/[,，\s]+/).filter(Boolean), phone: phone.value.trim(), password: pw.value });
+      const u = await api.post<User>('/api/users', { name: name.value.trim(), role: role.value, regions: regions.value.split(/[,，\s]+/).filter(Boolean), phone: phone.value.trim(), password: pw.value });
       toast(t('user.added', { name: u.name }));
       form.reset();
       refreshTables();
@@ -224,7 +225,7 @@ async function act(run: () => Promise<string>): Promise<void> {
 }
 
 /** resetForm: a new password for a user, in place of the buttons. */
-function resetForm(u: any, buttons: HTMLElement): HTMLElement {
+function resetForm(u: UserRow, buttons: HTMLElement): HTMLElement {
   const pw = h('input', { type: 'password', autocomplete: 'new-password', minlength: 8, required: true, 'aria-label': t('user.reset.new', { name: u.name }),
     placeholder: t('user.reset.new', { name: u.name }), 'data-testid': 'reset-password' });
   const form = h('form', { class: 'inline', 'data-testid': 'reset-form' }, pw,
@@ -233,7 +234,7 @@ function resetForm(u: any, buttons: HTMLElement): HTMLElement {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     await act(async () => {
-      const r = await api.post<any>(`/api/users/${u.id}/password`, { password: pw.value });
+      const r = await api.post<PasswordChanged>(`/api/users/${u.id}/password`, { password: pw.value });
       return t('user.reset.toast', { name: u.name, n: r.sessions_ended });
     });
   });
@@ -242,9 +243,9 @@ function resetForm(u: any, buttons: HTMLElement): HTMLElement {
 }
 
 /** usersTable: the users with their state, and disable/enable and reset. */
-function usersTable(rows: any[], cols: [string, string][]): HTMLElement {
+function usersTable(rows: UserRow[], cols: [string, string][]): HTMLElement {
   const me = getSession()?.user.id;
-  const actions = (u: any) => {
+  const actions = (u: UserRow) => {
     const td = h('td', { class: 'actions' });
     const buttons = h('span', { class: 'btns' },
       u.id === me ? h('span', { class: 'muted small' }, t('user.self'))
@@ -260,7 +261,7 @@ function usersTable(rows: any[], cols: [string, string][]): HTMLElement {
   // The name, its state and the actions first: on a phone they show
   // without scrolling the table sideways.
   const [first, second, ...rest] = cols;
-  const td = (u: any, [k]: [string, string]) => h('td', { class: typeof u[k] === 'number' ? 'num' : '' }, cell(u[k]));
+  const td = (u: UserRow, [k]: [string, string]) => { const v = cellsOf(u)[k]; return h('td', { class: typeof v === 'number' ? 'num' : '' }, cell(v)); };
   return h('div', { class: 'tablewrap' }, h('table', { class: 'grid', 'data-testid': 'users-table' },
     h('thead', {}, h('tr', {}, [first, second].map(([, label]) => h('th', {}, label)), h('th', {}, t('user.state')), h('th', {}, t('user.actions')),
       rest.map(([, label]) => h('th', {}, label)))),
@@ -272,57 +273,75 @@ function usersTable(rows: any[], cols: [string, string][]): HTMLElement {
 
 /** tokensTable: the API tokens, the active ones with a revoke button
  * beside their state (seen on a phone without scrolling sideways). */
-function tokensTable(rows: any[], cols: [string, string][]): HTMLElement {
+function tokensTable(rows: Token[], cols: [string, string][]): HTMLElement {
   if (!rows.length) return h('p', { class: 'muted' }, '—');
   const badge: Record<string, string> = { active: 'ok', expired: '', revoked: 'bad' };
-  const value = (k: any, c: string) => {
+  const value = (k: Token, c: string) => {
     if (c === 'state') return h('span', { class: 'badge ' + (badge[k.state] ?? ''), 'data-testid': 'token-state' }, t('token.state.' + k.state));
-    return c === 'last_used' && !k.last_used ? t('token.never') : cell(k[c]);
+    return c === 'last_used' && !k.last_used ? t('token.never') : cell(cellsOf(k)[c]);
   };
-  const revoke = (k: any) => h('td', { class: 'actions' }, k.state !== 'active' ? null
+  const revoke = (k: Token) => h('td', { class: 'actions' }, k.state !== 'active' ? null
     : confirmButton(t('token.revoke'), t('token.revoke.confirm'), 'token-revoke',
       () => act(async () => { await api.post(`/api/tokens/${k.id}/revoke`); return t('token.revoked', { name: k.name, user: k.user_name }); })));
   const head = cols.flatMap(([c, label]) => [h('th', {}, label), c === 'state' ? h('th', {}, t('user.actions')) : null]);
-  const row = (k: any) => h('tr', { 'data-token': String(k.id) },
-    cols.flatMap(([c]) => [h('td', { class: typeof k[c] === 'number' ? 'num' : '' }, value(k, c)), c === 'state' ? revoke(k) : null]));
+  const row = (k: Token) => h('tr', { 'data-token': String(k.id) },
+    cols.flatMap(([c]) => [h('td', { class: typeof cellsOf(k)[c] === 'number' ? 'num' : '' }, value(k, c)), c === 'state' ? revoke(k) : null]));
   return h('div', { class: 'tablewrap' }, h('table', { class: 'grid', 'data-testid': 'tokens-table' },
     h('thead', {}, h('tr', {}, head)), h('tbody', {}, rows.map(row))));
 }
 
-const tables: [string, string, string, [string, string][]][] = [
-  ['users', '/api/users', 'users', [['id', 'ID'], ['name', 'login.name'], ['role_name', 'user.role'], ['regions', 'user.regions'], ['phone', 'user.phone'], ['created_at', 'user.created']]],
-  ['tokens', '/api/tokens', 'tokens', [['name', 'token.name'], ['user_name', 'token.user'], ['state', 'token.state'], ['expires_at', 'token.expires'],
-    ['last_used', 'token.used'], ['created_at', 'token.created'], ['id', 'ID']]],
-  ['feeds', '/api/feeds', 'feeds', [['source', 'feed.source'], ['last_success', 'feed.success'], ['last_attempt', 'feed.attempt'], ['pulls', 'feed.pulls'],
-    ['added_total', 'feed.added'], ['errors', 'feed.errors'], ['failing', 'feed.failing'], ['last_error', 'feed.lasterror']]],
-  ['crossborder', '/api/events?crossborder=true&limit=500', 'features', [['first_seen', 'event.first'], ['border_note', 'xb.where'],
-    ['class_name', 'xb.class'], ['hotspot_count', 'event.hotspots'], ['lonlat', 'xb.lonlat']]],
-  ['batches', '/api/batches', 'batches', [['id', 'ID'], ['file', 'batch.file'], ['format', 'batch.format'], ['origin', 'batch.origin'], ['rows', 'batch.rows'],
+/** A user as the users table shows them: role and regions in words. */
+type UserRow = Omit<User, 'regions'> & { role_name: string; regions: string };
+
+/** cellsOf: an answer's row as named cells, for the tables' columns. */
+const cellsOf = (o: object) => o as Record<string, unknown>;
+
+/** Each table: its columns and how its answer becomes rows in a box. */
+const tables: [string, [string, string][], (box: HTMLElement, heads: [string, string][]) => Promise<void>][] = [
+  ['users', [['id', 'ID'], ['name', 'login.name'], ['role_name', 'user.role'], ['regions', 'user.regions'], ['phone', 'user.phone'], ['created_at', 'user.created']],
+    async (box, heads) => {
+      const r = await api.get<UserList>('/api/users');
+      const names = r.regions ?? {};
+      const area = (ids: string[] | undefined) => (ids?.length ? ids.map((id) => (names[id] ? `${names[id]}（${id}）` : id)).join('、') : t('chg.citywide'));
+      box.append(usersTable((r.users ?? []).map((u) => ({ ...u, role_name: t('role.' + u.role), regions: area(u.regions) })), heads));
+    }],
+  ['tokens', [['name', 'token.name'], ['user_name', 'token.user'], ['state', 'token.state'], ['expires_at', 'token.expires'],
+    ['last_used', 'token.used'], ['created_at', 'token.created'], ['id', 'ID']],
+  async (box, heads) => { box.append(tokensTable((await api.get<TokenList>('/api/tokens')).tokens ?? [], heads)); }],
+  ['feeds', [['source', 'feed.source'], ['last_success', 'feed.success'], ['last_attempt', 'feed.attempt'], ['pulls', 'feed.pulls'],
+    ['added_total', 'feed.added'], ['errors', 'feed.errors'], ['failing', 'feed.failing'], ['last_error', 'feed.lasterror']],
+  async (box, heads) => {
+    const feeds = (await api.get<FeedList>('/api/feeds')).feeds ?? [];
+    if (!feeds.length) return void box.append(h('p', { class: 'muted' }, withCode(t('feed.none'), ['FIRMS_MAP_KEY', '[feed] map_key'])));
+    box.append(objectTable(feeds.map((f) => ({ ...f, source: feedSourceName(f.source), failing: t(f.failing ? 'feed.failing' : 'feed.ok') })), heads));
+  }],
+  ['crossborder', [['first_seen', 'event.first'], ['border_note', 'xb.where'],
+    ['class_name', 'xb.class'], ['hotspot_count', 'event.hotspots'], ['lonlat', 'xb.lonlat']],
+  async (box, heads) => {
+    const fc = await api.get<EventCollection>('/api/events?crossborder=true&limit=500');
+    box.append(objectTable((fc.features ?? []).map((f) => ({ ...f.properties, class_name: tOr('class', f.properties?.class),
+      lonlat: (f.geometry?.coordinates ?? []).map((x) => x.toFixed(4)).reverse().join(', ') })), heads));
+  }],
+  ['batches', [['id', 'ID'], ['file', 'batch.file'], ['format', 'batch.format'], ['origin', 'batch.origin'], ['rows', 'batch.rows'],
     ['new', 'batch.new'], ['duplicates', 'batch.duplicates'], ['rejected', 'batch.rejected'], ['outside', 'batch.outside'], ['events_new', 'batch.events'],
-    ['tasks_new', 'batch.tasks'], ['finished_at', 'batch.finished']]],
+    ['tasks_new', 'batch.tasks'], ['finished_at', 'batch.finished']],
+  async (box, heads) => {
+    const bs = (await api.get<BatchList>('/api/batches')).batches ?? [];
+    box.append(objectTable(bs.map((b) => ({ ...b, format: formatName(b.format), origin: originName(b.origin || 'cli') })), heads));
+  }],
 ];
 
 let root: HTMLElement | null = null;
 function refreshTables(): void {
   if (!root) return;
-  for (const [id, url, key, cols] of tables) {
+  for (const [id, cols, show] of tables) {
     const box = root.querySelector<HTMLElement>(`[data-table=${id}]`);
     if (!box) continue;
-    api.get<any>(url).then((r) => {
-      let rows: any[] = r?.[key] ?? [];
-      const names: Record<string, string> = r?.regions ?? {};
-      const area = (ids: string[] | undefined) => (ids?.length ? ids.map((id) => (names[id] ? `${names[id]}（${id}）` : id)).join('、') : t('chg.citywide'));
-      if (id === 'users') rows = rows.map((u) => ({ ...u, role_name: t('role.' + u.role), regions: area(u.regions) }));
-      if (id === 'feeds') rows = rows.map((f) => ({ ...f, source: feedSourceName(f.source), failing: t(f.failing ? 'feed.failing' : 'feed.ok') }));
-      if (id === 'batches') rows = rows.map((b) => ({ ...b, format: formatName(b.format), origin: originName(b.origin || 'cli') }));
-      if (id === 'crossborder') rows = rows.map((f) => ({ ...f.properties, class_name: tOr('class', f.properties?.class),
-        lonlat: (f.geometry?.coordinates ?? []).map((x: number) => x.toFixed(4)).reverse().join(', ') }));
-      clear(box);
-      if (!rows.length && id === 'feeds') return void box.append(h('p', { class: 'muted' }, withCode(t('feed.none'), ['FIRMS_MAP_KEY', '[feed] map_key'])));
-      const heads = cols.map(([k, label]) => [k, label.includes('.') ? t(label) : label] as [string, string]);
-      const render = id === 'users' ? usersTable : id === 'tokens' ? tokensTable : objectTable;
-      box.append(render(rows, heads));
-    }).catch((e) => { clear(box); box.append(h('p', { class: 'error' }, (e as Error).message)); });
+    const heads = cols.map(([k, label]) => [k, label.includes('.') ? t(label) : label] as [string, string]);
+    // Drawn into a box of its own, put in place once whole.
+    const out = h('div', {});
+    show(out, heads).then(() => { clear(box); box.append(...out.childNodes); })
+      .catch((e) => { clear(box); box.append(h('p', { class: 'error' }, (e as Error).message)); });
   }
 }
 

@@ -1,4 +1,7 @@
 // Same-origin JSON API with cookie sessions and the CSRF header on POSTs.
+// The answers' types are generated from the Go types (api/types.gen.ts).
+import type { ErrorResponse } from './api/types.gen';
+
 export interface User { id: number; name: string; role: string; regions?: string[]; phone?: string }
 export interface Session { user: User; csrf: string; role_name?: string; now?: string }
 
@@ -6,7 +9,7 @@ export class ApiError extends Error {
   /** retryAfter: the seconds the server asks to wait (Retry-After), if it said. */
   retryAfter?: number;
   /** body is the answer's error object, with what else it holds (a bulk action's refused tasks). */
-  constructor(public status: number, public code: string, message: string, public body: any = null) {
+  constructor(public status: number, public code: string, message: string, public body: ErrorResponse['error'] | null = null) {
     super(message);
   }
 }
@@ -45,12 +48,13 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
   const saved = res.headers.get('X-Skygrid-Saved-At');
   if (saved) savedListeners.forEach((f) => f(saved));
   const text = await res.text();
-  let data: any = null;
+  let data: unknown = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
   if (!res.ok) {
-    const err = data?.error ?? {};
+    const body = (data as Partial<ErrorResponse> | null)?.error ?? null;
+    const err: Partial<ErrorResponse['error']> = body ?? {};
     if (res.status === 401 && !url.endsWith('/api/login')) onUnauthorized();
-    const e = new ApiError(res.status, err.code ?? String(res.status), err.message ?? res.statusText, data?.error ?? null);
+    const e = new ApiError(res.status, err.code ?? String(res.status), err.message ?? res.statusText, body);
     const wait = Number(res.headers.get('Retry-After'));
     if (res.headers.get('Retry-After') && Number.isFinite(wait) && wait >= 0) e.retryAfter = wait;
     throw e;
@@ -59,8 +63,8 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
 }
 
 export const api = {
-  get: <T = any>(url: string) => request<T>('GET', url),
-  post: <T = any>(url: string, body?: unknown) => request<T>('POST', url, body ?? {}),
+  get: <T = unknown>(url: string) => request<T>('GET', url),
+  post: <T = unknown>(url: string, body?: unknown) => request<T>('POST', url, body ?? {}),
 };
 
 export function qs(params: Record<string, string | number | boolean | undefined | null>): string {

@@ -13,19 +13,9 @@ import { h, clear } from './dom';
 import { escapeHtml, formatDateTime, formatNumber } from './format';
 import { getLang, t, tOr } from './i18n';
 
-interface AreaStats {
-  region_id: string; region_name: string; hotspots: number; events: number; by_class: Record<string, number>; tasks: number;
-  by_finding: Record<string, number>; confirmed_straw_burning: number; false_alarms: number; unverified: number;
-  ack_median_min: number | null; ack_p90_min: number | null; report_median_min: number | null; report_p90_min: number | null;
-  overdue: number; overdue_share: number; cropland_ha?: number; straw_per_1000ha?: number | null;
-}
-interface StatsResp { period: string; stats: { areas: AreaStats[]; total: AreaStats; no_data?: boolean; year_ago?: { total: AreaStats; no_data?: boolean } } }
-interface Rank { Rank: number; RegionID: string; RegionName: string; Score: number; Stats: AreaStats | null; Reason: string }
-interface Confirmed {
-  id: number; task_id: number; lon: number; lat: number; first_seen: string; closed_at?: string; county_id?: string; county_name?: string;
-  township_name?: string; grid_id?: string; finding: string; notes?: string;
-}
-interface SeriesResp { period: string; days: Day[]; ack_minutes: number[]; response_minutes: number[]; confirmed: Confirmed[] }
+import type {
+  AreaStats, ConfirmedFire as Confirmed, RankView as Rank, RankingAnswer, RegionCollection, SeriesView as SeriesResp, StatsAnswer as StatsResp,
+} from './api/types.gen';
 
 export function render(el: HTMLElement): () => void {
   const filter = parseAuditQuery(location.hash.split('?')[1] ?? '');
@@ -88,9 +78,9 @@ export function render(el: HTMLElement): () => void {
   });
 
   // Counties for the area filter (an official's list holds only theirs).
-  api.get<any>('/api/regions' + qs({ level: 'county', geometry: 'false' })).then((fc) => {
+  api.get<RegionCollection>('/api/regions' + qs({ level: 'county', geometry: 'false' })).then((fc) => {
     if (disposed) return;
-    const feats: any[] = fc?.features ?? [];
+    const feats = fc?.features ?? [];
     for (const f of feats) {
       const id = f.properties?.id ?? f.id;
       county.append(h('option', { value: id, selected: id === filter.region }, f.properties?.name ?? id));
@@ -147,7 +137,7 @@ export function render(el: HTMLElement): () => void {
   (async () => {
     const [stats, rank, series, charts] = await Promise.all([
       api.get<StatsResp>('/api/stats' + qs({ period: p, by: filter.by, region: filter.region })).catch((e) => e as Error),
-      api.get<{ ranking: Rank[] }>('/api/stats/ranking' + qs({ period: p, by: 'county', region: filter.region })).catch((e) => e as Error),
+      api.get<RankingAnswer>('/api/stats/ranking' + qs({ period: p, by: 'county', region: filter.region })).catch((e) => e as Error),
       api.get<SeriesResp>('/api/stats/series' + qs({ period: p, region: filter.region })).catch((e) => e as Error),
       import('./charts'),
     ]);
@@ -258,26 +248,26 @@ function drawRanking(card: HTMLElement, ranks: Rank[]): void {
   clear(card);
   card.append(h('h2', {}, t('audit.ranking')));
   if (!ranks.length) { card.append(h('p', { class: 'muted' }, t('audit.nodata'))); return; }
-  const score = (r: Rank) => (r.Stats?.cropland_ha ? `${r.Score.toFixed(2)} ${t('audit.score.ha')}` : `${r.Score} ${t('audit.score.n')}`);
+  const score = (r: Rank) => (r.stats?.cropland_ha ? `${r.score.toFixed(2)} ${t('audit.score.ha')}` : `${r.score} ${t('audit.score.n')}`);
   card.append(h('div', { class: 'tablewrap' }, h('table', { class: 'grid', 'data-testid': 'ranking-table' },
     h('thead', {}, h('tr', {}, ['rk.rank', 'rk.county', 'rk.score', 'st.confirmed', 'st.unverified', 'st.overdue.share', 'rk.reason'].map((k) => h('th', {}, t(k))))),
     h('tbody', {}, ranks.map((r) => h('tr', { 'data-testid': 'ranking-row' },
-      h('td', { class: 'num' }, String(r.Rank)), h('td', {}, r.RegionName), h('td', { class: 'num' }, score(r)),
-      h('td', { class: 'num' }, num(r.Stats?.confirmed_straw_burning)), h('td', { class: 'num' }, num(r.Stats?.unverified)),
-      h('td', { class: 'num' }, pct(r.Stats?.overdue_share)), h('td', { class: 'wrap' }, getLang() === 'zh' ? r.Reason : '')))))));
+      h('td', { class: 'num' }, String(r.rank)), h('td', {}, r.region_name), h('td', { class: 'num' }, score(r)),
+      h('td', { class: 'num' }, num(r.stats?.confirmed_straw_burning)), h('td', { class: 'num' }, num(r.stats?.unverified)),
+      h('td', { class: 'num' }, pct(r.stats?.overdue_share)), h('td', { class: 'wrap' }, getLang() === 'zh' ? r.reason : '')))))));
 }
 
 /** drawOwn: the figures of the user's one county, said as such (no rank). */
 function drawOwn(card: HTMLElement, r: Rank): void {
   clear(card);
   card.setAttribute('data-testid', 'own-county');
-  card.append(h('h2', {}, t('audit.own', { name: r.RegionName })),
-    h('p', { class: 'muted small', 'data-testid': 'own-note' }, t('audit.own.note', { name: r.RegionName })));
-  const score = r.Stats?.cropland_ha ? `${r.Score.toFixed(2)} ${t('audit.score.ha')}` : `${r.Score} ${t('audit.score.n')}`;
+  card.append(h('h2', {}, t('audit.own', { name: r.region_name })),
+    h('p', { class: 'muted small', 'data-testid': 'own-note' }, t('audit.own.note', { name: r.region_name })));
+  const score = r.stats?.cropland_ha ? `${r.score.toFixed(2)} ${t('audit.score.ha')}` : `${r.score} ${t('audit.score.n')}`;
   const rows: [string, string][] = [
-    ['st.straw', r.Stats?.cropland_ha ? `${num(r.Stats?.by_class?.straw_burning ?? 0)}（${score}）` : num(r.Stats?.by_class?.straw_burning ?? 0)],
-    ['st.confirmed', num(r.Stats?.confirmed_straw_burning)], ['st.unverified', num(r.Stats?.unverified)],
-    ['st.overdue.share', pct(r.Stats?.overdue_share)],
+    ['st.straw', r.stats?.cropland_ha ? `${num(r.stats?.by_class?.straw_burning ?? 0)}（${score}）` : num(r.stats?.by_class?.straw_burning ?? 0)],
+    ['st.confirmed', num(r.stats?.confirmed_straw_burning)], ['st.unverified', num(r.stats?.unverified)],
+    ['st.overdue.share', pct(r.stats?.overdue_share)],
   ];
   card.append(h('div', { class: 'tablewrap' }, h('table', { class: 'grid kv', 'data-testid': 'own-table' },
     h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', {}, t(k)), h('td', { class: 'num' }, v)))))));

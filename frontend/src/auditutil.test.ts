@@ -90,12 +90,12 @@ describe('charts data', () => {
 describe('ranking bars', () => {
   it('draws the score, or the unverified tasks when every score is 0', () => {
     expect(rankBars([
-      { RegionName: 'A', Score: 1.5, Stats: { cropland_ha: 100, unverified: 3 } },
-      { RegionName: 'B', Score: 0, Stats: { unverified: 9 } },
+      { region_name: 'A', score: 1.5, stats: { cropland_ha: 100, unverified: 3 } },
+      { region_name: 'B', score: 0, stats: { unverified: 9 } },
     ])).toEqual([{ name: 'A', value: 1.5, by: 'per_ha' }, { name: 'B', value: 0, by: 'count' }]);
     expect(rankBars([
-      { RegionName: 'A', Score: 0, Stats: { unverified: 9 } },
-      { RegionName: 'B', Score: 0, Stats: null },
+      { region_name: 'A', score: 0, stats: { unverified: 9 } },
+      { region_name: 'B', score: 0, stats: null },
     ])).toEqual([{ name: 'A', value: 9, by: 'unverified' }, { name: 'B', value: 0, by: 'unverified' }]);
   });
 });

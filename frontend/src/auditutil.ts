@@ -179,7 +179,7 @@ export function quantile(values: number[], q: number): number | null {
   return s[Math.min(Math.max(Math.ceil(q * s.length) - 1, 0), s.length - 1)];
 }
 
-export interface RankLike { RegionName: string; Score: number; Stats: { cropland_ha?: number; unverified?: number } | null }
+export interface RankLike { region_name: string; score: number; stats: { cropland_ha?: number; unverified?: number } | null }
 export interface RankBar { name: string; value: number; by: 'per_ha' | 'count' | 'unverified' }
 
 /**
@@ -189,10 +189,10 @@ export interface RankBar { name: string; value: number; by: 'per_ha' | 'count' |
  * the bars.
  */
 export function rankBars(ranks: RankLike[]): RankBar[] {
-  const byScore = ranks.some((r) => r.Score > 0);
+  const byScore = ranks.some((r) => r.score > 0);
   return ranks.map((r) => byScore
-    ? { name: r.RegionName, value: r.Score, by: r.Stats?.cropland_ha ? 'per_ha' : 'count' }
-    : { name: r.RegionName, value: r.Stats?.unverified ?? 0, by: 'unverified' });
+    ? { name: r.region_name, value: r.score, by: r.stats?.cropland_ha ? 'per_ha' : 'count' }
+    : { name: r.region_name, value: r.stats?.unverified ?? 0, by: 'unverified' });
 }
 
 /** actionKey: the i18n key of an audit action ("task.close" -> "action.task.close"). */

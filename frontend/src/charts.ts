@@ -44,13 +44,13 @@ export function ranking(el: HTMLElement, rows: RankBar[]): Chart {
   const color = { per_ha: '#e8590c', count: '#f08c00', unverified: '#6741d9' };
   c.setOption({
     ...base,
-    tooltip: { trigger: 'item', formatter: (p: any) => `${p.name}: ${label(rows[p.dataIndex])}` },
+    tooltip: { trigger: 'item', formatter: (p: { name: string; dataIndex: number }) => `${p.name}: ${label(rows[p.dataIndex])}` },
     grid: { left: 8, right: 96, top: 8, bottom: 4, containLabel: true },
     xAxis: { type: 'value', splitNumber: 3, minInterval: rows.some((r) => r.by === 'per_ha') ? 0 : 1 },
     yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.name), axisLabel: { fontSize: 12 } },
     series: [{
       type: 'bar', data: rows.map((r) => ({ value: r.value, itemStyle: { color: color[r.by] } })),
-      label: { show: true, position: 'right', fontSize: 11, formatter: (p: any) => label(rows[p.dataIndex]) }, barMaxWidth: 22,
+      label: { show: true, position: 'right', fontSize: 11, formatter: (p: { dataIndex: number }) => label(rows[p.dataIndex]) }, barMaxWidth: 22,
     }],
   });
   return c;

@@ -8,6 +8,7 @@
 import L from './leaflet';
 import { api, qs } from './api';
 import { boxOf, labelShown, labelText, levelRank, placeLabels, regionPixels, type LabelBox, type LabelLevel } from './labelplace';
+import type { RegionCollection, RegionFeature } from './api/types.gen';
 
 interface RegionLabel {
   id: string; level: LabelLevel; text: string; lat: number; lon: number; area: number;
@@ -60,7 +61,7 @@ export class RegionLabels {
   /** load fetches the county and township names; grids follow the view. */
   async load(): Promise<void> {
     for (const level of ['county', 'township'] as const) {
-      const fc = await api.get<any>('/api/regions' + qs({ level, labels: 'true', geometry: 'false' })).catch(() => null);
+      const fc = await api.get<RegionCollection>('/api/regions' + qs({ level, labels: 'true', geometry: 'false' })).catch(() => null);
       if (this.disposed) return;
       this.add(fc?.features ?? [], level);
     }
@@ -80,13 +81,13 @@ export class RegionLabels {
     this.pane.replaceChildren();
   }
 
-  private add(features: any[], level: LabelLevel): void {
+  private add(features: RegionFeature[], level: LabelLevel): void {
     for (const f of features) {
-      const p = f.properties ?? {};
+      const p = f.properties;
       if (p.id) this.regions.set(p.id, { name: p.name ?? '', parent: p.parent_id ?? '' });
     }
     for (const f of features) {
-      const p = f.properties ?? {};
+      const p = f.properties;
       const lp = p.label_point;
       if (!Array.isArray(lp) || this.labels.has(p.id)) continue;
       // A grid's name repeats its township's or county's: shown without it.
@@ -105,7 +106,7 @@ export class RegionLabels {
     const b = view.pad(0.5);
     const seq = ++this.gridSeq;
     const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(5)).join(',');
-    const fc = await api.get<any>('/api/regions' + qs({ level: 'grid', labels: 'true', geometry: 'false', bbox, limit: 3000 })).catch(() => null);
+    const fc = await api.get<RegionCollection>('/api/regions' + qs({ level: 'grid', labels: 'true', geometry: 'false', bbox, limit: 3000 })).catch(() => null);
     if (this.disposed || !fc) return;
     this.gridBounds.push(b);
     this.add(fc.features ?? [], 'grid');

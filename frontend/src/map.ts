@@ -11,6 +11,7 @@ import { RegionLabels } from './labels';
 import { addLocate } from './locate';
 import { distanceMetres, distanceWords } from './position';
 import { fuelName, heatReasons, heatSourceName } from './heat';
+import type { EventCollection, EventFeature, HotspotFeature, RegionCollection, RegionFeature, SiteCollection, SiteFeature } from './api/types.gen';
 
 interface Layer { id: string; name: string; version?: string | number; timed?: boolean; png: string; mvt?: string }
 type Win = { since: string; until: string } | null;
@@ -165,7 +166,7 @@ export function render(el: HTMLElement, _arg?: string): () => void {
     if (b) map.flyToBounds(b, { padding: [24, 24], maxZoom: r.kind === 'site' ? 17 : 15, duration: 0.6 });
     // Outline it: the region's or the site's geometry.
     const url = r.kind === 'site' ? `/api/sites/${encodeURIComponent(r.id)}` : `/api/regions/${encodeURIComponent(r.id)}`;
-    const f = await api.get<any>(url).catch(() => null);
+    const f = await api.get<RegionFeature | SiteFeature>(url).catch(() => null);
     if (disposed) return;
     highlight?.remove();
     const style = { color: '#1d4ed8', weight: 3, fill: true, fillOpacity: 0.06, dashArray: '' };
@@ -225,8 +226,8 @@ export function render(el: HTMLElement, _arg?: string): () => void {
 
   // The user's area: outline and zoom.
   (async () => {
-    let fc = await api.get<any>('/api/regions' + qs({ level: 'county', geometry: 'true' })).catch(() => null);
-    if (!disposed && !fc?.features?.length) fc = await api.get<any>('/api/regions' + qs({ level: 'grid', geometry: 'true' })).catch(() => null);
+    let fc = await api.get<RegionCollection>('/api/regions' + qs({ level: 'county', geometry: 'true' })).catch(() => null);
+    if (!disposed && !fc?.features?.length) fc = await api.get<RegionCollection>('/api/regions' + qs({ level: 'grid', geometry: 'true' })).catch(() => null);
     if (disposed || !fc?.features?.length) return;
     const outline = L.geoJSON(fc, { style: { color: '#b3261e', weight: 2.5, fill: false, dashArray: '6 4' }, interactive: false }).addTo(map);
     const focus = params.get('lat') && params.get('lon');
@@ -256,16 +257,16 @@ export function render(el: HTMLElement, _arg?: string): () => void {
       // Events, and the registered sites there (a site's record and
       // whether it keeps the dust rules).
       const siteUrl = '/api/sites' + qs({ bbox: bboxAround(e.latlng.lat, e.latlng.lng, half), limit: 5 });
-      const [fc, sites] = await Promise.all([api.get<any>(url), api.get<any>(siteUrl).catch(() => null)]);
-      const feats: any[] = fc.features ?? [];
+      const [fc, sites] = await Promise.all([api.get<EventCollection>(url), api.get<SiteCollection>(siteUrl).catch(() => null)]);
+      const feats = fc.features ?? [];
       // Each event's own hotspots: listed in the popup and ringed on the map.
-      const details = await Promise.all(feats.map((f) => api.get<any>(`/api/events/${encodeURIComponent(f.properties?.id ?? f.id)}`).catch(() => null)));
+      const details = await Promise.all(feats.map((f) => api.get<EventFeature>(`/api/events/${encodeURIComponent(f.properties?.id ?? String(f.id))}`).catch(() => null)));
       const hot = details.map((d) => d?.properties?.hotspots?.features ?? []);
       // Industrial heat: why, and the known source nearest to it.
       const heat = await Promise.all(feats.map((f, i) => f.properties?.class === 'industrial_heat' ? heatHtml(f, hot[i]) : ''));
       if (disposed) return;
       eventHotspots.clearLayers();
-      hot.flat().forEach((hs: any) => {
+      hot.flat().forEach((hs) => {
         const [lon, lat] = hs.geometry?.coordinates ?? [];
         if (typeof lon === 'number') L.circleMarker([lat, lon], { radius: 6, color: '#f59e0b', weight: 2, fill: false, interactive: false }).addTo(eventHotspots);
       });
@@ -306,22 +307,23 @@ function keyHint(): HTMLElement {
  * reasons) and names the registered industrial source nearest to it
  * (within 5 km), with the distance.
  */
-async function heatHtml(f: any, hotspots: any[]): Promise<string> {
+async function heatHtml(f: EventFeature, hotspots: HotspotFeature[]): Promise<string> {
   const reasons = heatReasons(hotspots.map((hs) => hs.properties?.status_reason));
   const [lon, lat] = f.geometry?.coordinates ?? [];
   let nearest = '';
   if (typeof lon === 'number') {
     const half = 5000 / 111320;
     const bbox = [lon - half / Math.cos((lat * Math.PI) / 180), lat - half, lon + half / Math.cos((lat * Math.PI) / 180), lat + half].map((x) => x.toFixed(5)).join(',');
-    const sites = await api.get<any>('/api/sites' + qs({ kind: 'industrial', bbox, limit: 50 })).catch(() => null);
-    let best: any = null, bestD = Infinity;
+    const sites = await api.get<SiteCollection>('/api/sites' + qs({ kind: 'industrial', bbox, limit: 50 })).catch(() => null);
+    let best: SiteFeature | null = null, bestD = Infinity;
     for (const s of sites?.features ?? []) {
-      const b = s.bbox ?? [];
+      const b = s.bbox;
+      if (!b) continue;
       const d = distanceMetres({ lat, lon }, { lat: (b[1] + b[3]) / 2, lon: (b[0] + b[2]) / 2 });
       if (d < bestD && d <= 5000) { best = s; bestD = d; }
     }
     if (best) {
-      const { name, english } = heatSourceName(best.properties ?? {});
+      const { name, english } = heatSourceName(best.properties);
       const kind = fuelName(best.properties?.props?.fuel);
       nearest = `<p data-testid="heat-source">${escapeHtml(t('heat.nearest'))}：<b>${escapeHtml(name)}</b>` +
         (kind ? `（${escapeHtml(kind)}）` : '') + `，${escapeHtml(t('heat.distance', { d: distanceWords(bestD) }))}` +
@@ -332,8 +334,8 @@ async function heatHtml(f: any, hotspots: any[]): Promise<string> {
   return why + nearest;
 }
 
-function siteHtml(f: any): string {
-  const p = f.properties ?? {};
+function siteHtml(f: SiteFeature): string {
+  const p = f.properties;
   const row = (k: string, v: unknown) => (v === undefined || v === null || v === '' ? '' : `<tr><th>${escapeHtml(t(k))}</th><td>${escapeHtml(v)}</td></tr>`);
   const a = p.attrs ?? {};
   if (p.kind === 'industrial') {
@@ -350,11 +352,11 @@ function siteHtml(f: any): string {
 }
 
 /** hotspotList: an event's detections, newest first, at most 8 listed. */
-export function hotspotList(hs: any[]): string {
+export function hotspotList(hs: HotspotFeature[]): string {
   if (!hs.length) return '';
   const sorted = [...hs].sort((a, b) => String(b.properties?.acq_time).localeCompare(String(a.properties?.acq_time)));
   const items = sorted.slice(0, 8).map((f) => {
-    const p = f.properties ?? {};
+    const p = f.properties;
     const frp = typeof p.frp === 'number' && p.frp > 0 ? ` · FRP ${p.frp} MW` : '';
     return `<li>${escapeHtml(formatDateTime(p.acq_time))} · ${escapeHtml(p.satellite || p.source || '')}${escapeHtml(frp)}</li>`;
   });
@@ -362,12 +364,12 @@ export function hotspotList(hs: any[]): string {
   return `<ul class="hotspots" data-testid="event-hotspots">${items.join('')}${more}</ul>`;
 }
 
-function popupHtml(features: any[], sites: any[] = [], hotspots: any[][] = [], extra: string[] = []): string {
+function popupHtml(features: EventFeature[], sites: SiteFeature[] = [], hotspots: HotspotFeature[][] = [], extra: string[] = []): string {
   const siteRows = sites.map(siteHtml).join('<hr>');
   if (!features.length) return `<div data-testid="event-popup" class="muted">${siteRows || escapeHtml(t('map.noevent'))}</div>`;
   const rows = features.map((f, i) => {
-    const p = f.properties ?? {};
-    const task = p.task ?? {};
+    const p = f.properties;
+    const task: Partial<NonNullable<typeof p.task>> = p.task ?? {};
     const row = (k: string, v: unknown) => (v === undefined || v === null || v === '' ? '' : `<tr><th>${escapeHtml(t(k))}</th><td>${escapeHtml(v)}</td></tr>`);
     return `<div class="ev"><h3>${escapeHtml(tOr('class', p.class) || t('event'))} <small>#${escapeHtml(p.id)}</small></h3><table>` +
       row('county', p.county_name || p.county_id) + row('township', p.township_name) + row('event.grid', gridLabel(p)) + row('event.supervisor', task.supervisor_name) +

@@ -63,7 +63,7 @@ function miniMap(el: HTMLElement, x: TaskView): Mini {
   const map = L.map(el, { zoomControl: true, attributionControl: false, fadeAnimation: false });
   const fire = L.latLng(x.lat, x.lon);
   map.setView(fire, 14);
-  api.get<{ basemaps: Basemap[] }>('/api/basemaps').then((b) => { if (b.basemaps[0] && (map as any)._loaded) basemapLayer(b.basemaps[0]).addTo(map); }).catch(() => {});
+  api.get<{ basemaps: Basemap[] }>('/api/basemaps').then((b) => { if (b.basemaps[0] && (map as L.Map & { _loaded?: boolean })._loaded) basemapLayer(b.basemaps[0]).addTo(map); }).catch(() => {});
   const grids = L.layerGroup().addTo(map);
   L.circleMarker(fire, { radius: 9, color: '#b91c1c', weight: 3, fillColor: '#ef4444', fillOpacity: 0.8 }).bindTooltip(t('rv.fire'), { permanent: true, direction: 'top' }).addTo(map);
   const pts: L.LatLng[] = [fire];
@@ -123,7 +123,7 @@ function reassign(x: TaskView, act: Act, mini: Mini): HTMLElement {
           h('b', {}, label(c)), ' ', c.supervisor_name ? c.supervisor_name : h('span', { class: 'muted' }, t('rv.nosup')),
           h('small', { class: 'muted' }, ' · ', c.contains ? t('rv.contains') : distanceWords(c.distance_m)))));
     }
-    mini.grids.eachLayer((l) => (l as L.Path).setStyle?.({ weight: (l as any).grid === chosen?.grid_id ? 3 : 1, color: (l as any).grid === chosen?.grid_id ? '#1d4ed8' : '#64748b' }));
+    mini.grids.eachLayer((l) => (l as L.Path).setStyle?.({ weight: (l as GridLayer).grid === chosen?.grid_id ? 3 : 1, color: (l as GridLayer).grid === chosen?.grid_id ? '#1d4ed8' : '#64748b' }));
   };
   search.addEventListener('input', draw);
   go.addEventListener('click', () => { if (chosen) act('reassign', { grid_id: chosen.grid_id }); });
@@ -132,12 +132,15 @@ function reassign(x: TaskView, act: Act, mini: Mini): HTMLElement {
     for (const c of all) {
       if (!c.geometry) continue;
       const layer = L.geoJSON(c.geometry as GeoJSON.Geometry, { style: { color: '#64748b', weight: 1, fillOpacity: 0.05 } });
-      layer.eachLayer((l) => { (l as any).grid = c.grid_id; l.on('click', () => choose(c)); l.addTo(mini.grids); });
+      layer.eachLayer((l) => { (l as GridLayer).grid = c.grid_id; l.on('click', () => choose(c)); l.addTo(mini.grids); });
     }
     draw();
   }).catch((e) => list.append(h('li', { class: 'error' }, String(e.message ?? e))));
   return h('div', { class: 'reassign' }, h('h3', {}, t('rv.reassign')), h('p', { class: 'muted' }, t('rv.reassign.pick')), search, list, go);
 }
+
+/** A candidate grid's shape on the mini map, marked with its grid id. */
+type GridLayer = L.Layer & { grid?: string };
 
 /** noteBox: a reviewer's note, kept in the history, in any state. */
 function noteBox(act: Act): HTMLElement {

@@ -15,6 +15,7 @@ import {
   DEFAULT_FILTER, PAGE_SIZE, SORTS, STATE_CHOICES, apiQuery, closeResultText, deadlineText, defaultOrder, listHash, pageCount, pageText, parseListQuery,
   type ListFilter, type ListedTask, type Refusal, type Sort, type View,
 } from './reviewutil';
+import type { RegionCollection } from './api/types.gen';
 
 /** The colours of the event tiles' task rings: dispatched, acknowledged, reported, closed. */
 export const STATE_COLOURS: Record<string, string> = { dispatched: '#111827', acknowledged: '#f59e0b', reported: '#2563eb', closed: '#16a34a' };
@@ -24,8 +25,8 @@ const DATONG: L.LatLngBoundsExpression = [[39.0, 112.5], [40.75, 114.6]];
 interface Region { id: string; name: string }
 
 async function regions(params: Record<string, string>): Promise<Region[]> {
-  const fc = await api.get<any>('/api/regions' + qs({ ...params, geometry: 'false' }));
-  return (fc?.features ?? []).map((x: any) => ({ id: x.properties?.id ?? x.id, name: x.properties?.name ?? x.id }));
+  const fc = await api.get<RegionCollection>('/api/regions' + qs({ ...params, geometry: 'false' }));
+  return (fc?.features ?? []).map((x) => ({ id: x.properties?.id ?? String(x.id), name: x.properties?.name ?? String(x.id) }));
 }
 
 const option = (value: string, label: string, cur: string) => h('option', { value, selected: value === cur }, label);

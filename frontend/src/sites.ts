@@ -3,11 +3,12 @@ import { api, errorText, qs } from './api';
 import { h, clear } from './dom';
 import { t, tOr } from './i18n';
 import { formatArea } from './format';
+import type { SiteCollection, SiteFeature, SiteProperties } from './api/types.gen';
 
-function center(geom: any): [number, number] | null {
+function center(geom: GeoJSON.Geometry | null): [number, number] | null {
   const pts: number[][] = [];
-  const walk = (c: any) => { if (typeof c?.[0] === 'number') pts.push(c); else if (Array.isArray(c)) c.forEach(walk); };
-  walk(geom?.coordinates);
+  const walk = (c: unknown) => { if (Array.isArray(c) && typeof c[0] === 'number') pts.push(c); else if (Array.isArray(c)) c.forEach(walk); };
+  walk(geom && 'coordinates' in geom ? geom.coordinates : null);
   if (!pts.length) return null;
   const lon = pts.reduce((a, p) => a + p[0], 0) / pts.length;
   const lat = pts.reduce((a, p) => a + p[1], 0) / pts.length;
@@ -15,11 +16,11 @@ function center(geom: any): [number, number] | null {
 }
 
 /** The columns of each registry: [header key, the cell of a feature's properties]. */
-type Col = [string, (p: any) => string | HTMLElement, string?];
-const attr = (name: string) => (p: any) => { const v = p.attrs?.[name]; return v ? tOr('attr.' + name, v) : ''; };
+type Col = [string, (p: SiteProperties) => string | HTMLElement, string?];
+const attr = (name: string) => (p: SiteProperties) => { const v = p.attrs?.[name]; return v ? tOr('attr.' + name, v) : ''; };
 const county: Col = ['sites.county', (p) => p.county_name ?? ''];
 const area: Col = ['sites.area', (p) => formatArea(p.area_m2), 'num'];
-const date = (name: string) => (p: any) => p.attrs?.[name] ?? '';
+const date = (name: string) => (p: SiteProperties) => p.attrs?.[name] ?? '';
 const COLS: Record<string, Col[]> = {
   construction: [
     county, area,
@@ -58,7 +59,7 @@ export function render(el: HTMLElement): void {
   el.append(
     h('div', { class: 'pagehead' }, h('h1', {}, t('sites.title')), kind, h('label', { class: 'chk' }, viol, ' ', t('sites.violation')), filter, count, exportLink),
     h('div', { class: 'tablewrap' }, h('table', { class: 'grid', 'data-testid': 'site-table' }, thead, tbody)));
-  let feats: any[] = [];
+  let feats: SiteFeature[] = [];
   const cols = () => COLS[kind.value] ?? [];
   const width = () => 3 + cols().length;
   const draw = () => {
@@ -70,7 +71,7 @@ export function render(el: HTMLElement): void {
     const shown = feats.filter((f) => !q || [f.properties?.name, f.properties?.external_id, f.properties?.id].some((v) => String(v ?? '').includes(q)));
     count.textContent = t('sites.count', { n: shown.length });
     for (const f of shown.slice(0, 1000)) {
-      const p = f.properties ?? {};
+      const p = f.properties;
       const c = center(f.geometry);
       tbody.append(h('tr', { class: p.violation ? 'bad' : '', 'data-testid': 'site-row' },
         h('td', { title: `#${p.id ?? f.id}` }, String(p.external_id || p.id || f.id || '')),
@@ -85,7 +86,7 @@ export function render(el: HTMLElement): void {
     clear(tbody);
     tbody.append(h('tr', {}, h('td', { colspan: width(), class: 'muted' }, t('loading'))));
     try {
-      const fc = await api.get<any>('/api/sites' + qs({ kind: kind.value, violation: viol.checked ? 'true' : undefined }));
+      const fc = await api.get<SiteCollection>('/api/sites' + qs({ kind: kind.value, violation: viol.checked ? 'true' : undefined }));
       feats = fc.features ?? [];
       draw();
     } catch (e) {

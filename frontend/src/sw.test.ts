@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import source from '../sw/sw.js?raw';
 
-type Handler = (e: any) => void;
+type Handler = (e: unknown) => void;
 
 function load(scope = 'https://skygrid.example/', precache: string[] = ['assets/index-abc.js']) {
   const handlers: Record<string, Handler> = {};
@@ -29,7 +29,7 @@ function load(scope = 'https://skygrid.example/', precache: string[] = ['assets/
     if (!online) throw new TypeError('Failed to fetch');
     return new Response('network ' + url, { status: url.includes('/api/tasks/401') ? 401 : 200 });
   };
-  const self: any = {
+  const self: Record<string, unknown> = {
     __SKYGRID_PRECACHE__: precache, __SKYGRID_VERSION__: 'v1',
     registration: { scope }, location: { href: scope + 'sw.js' },
     addEventListener: (type: string, f: Handler) => { handlers[type] = f; },

@@ -16,9 +16,10 @@ export function cell(v: unknown): string {
 /** A column: a key, or [key, header]. */
 export type Col = string | [string, string];
 
-export function objectTable(rows: any[], cols?: Col[]): HTMLElement {
-  if (!Array.isArray(rows) || !rows.length) return h('p', { class: 'muted' }, '—');
-  const spec: [string, string][] = (cols ?? Array.from(rows.reduce((s: Set<string>, r: any) => { Object.keys(r ?? {}).forEach((k) => s.add(k)); return s; }, new Set<string>())) as string[])
+export function objectTable(objects: object[], cols?: Col[]): HTMLElement {
+  if (!Array.isArray(objects) || !objects.length) return h('p', { class: 'muted' }, '—');
+  const rows = objects as Record<string, unknown>[];
+  const spec: [string, string][] = (cols ?? Array.from(rows.reduce((s: Set<string>, r) => { Object.keys(r ?? {}).forEach((k) => s.add(k)); return s; }, new Set<string>())))
     .map((c) => (Array.isArray(c) ? c : [c, c]));
   return h('div', { class: 'tablewrap' }, h('table', { class: 'grid' },
     h('thead', {}, h('tr', {}, spec.map(([, label]) => h('th', {}, label)))),

@@ -16,13 +16,13 @@ describe('taskTitle follows what is known', () => {
 
 describe('deadlineText', () => {
   it('says when and how long is left', () => {
-    expect(deadlineText({ state: 'dispatched', ack_due: '2023-10-31T09:42:00Z' }, at)).toEqual({ text: '请在 10月31日 17:42 前签收 · 还剩 12分', over: false });
+    expect(deadlineText({ state: 'dispatched', ack_due: '2023-10-31T09:42:00Z', report_due: '2023-10-31T13:30:00Z' }, at)).toEqual({ text: '请在 10月31日 17:42 前签收 · 还剩 12分', over: false });
   });
   it('says how late', () => {
-    expect(deadlineText({ state: 'acknowledged', report_due: '2023-10-31T08:00:00Z' }, at)).toEqual({ text: '上报已超时 1小时30分', over: true });
+    expect(deadlineText({ state: 'acknowledged', ack_due: '2023-10-31T07:00:00Z', report_due: '2023-10-31T08:00:00Z' }, at)).toEqual({ text: '上报已超时 1小时30分', over: true });
   });
   it('says nothing for a reported task', () => {
-    expect(deadlineText({ state: 'reported', report_due: '2023-10-31T08:00:00Z' }, at).text).toBe('');
+    expect(deadlineText({ state: 'reported', ack_due: '2023-10-31T07:00:00Z', report_due: '2023-10-31T08:00:00Z' }, at).text).toBe('');
   });
 });
 
