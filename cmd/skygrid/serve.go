@@ -17,6 +17,7 @@ import (
 
 	"skygrid/api"
 	"skygrid/detect"
+	"skygrid/dispatch"
 	"skygrid/evidence"
 	"skygrid/frontend"
 	"skygrid/intake"
@@ -191,6 +192,23 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	srv.Serve(ln)
 	// The notification worker and the escalation clock run with the server.
 	bg, stop := context.WithCancel(ctx)
+	wg := m.runJobs(bg, db, p, worker, photos, mf, now)
+	defer func() { stop(); wg.Wait() }()
+	// The ready line: where to open the web app (and, for the demo, whom
+	// to log in as); the browser tests wait for "listening on URL".
+	fmt.Fprintf(m.Stdout, "skygrid listening on %s: open %s in a browser%s\n", srv.URL(), openURL(srv.Addr(), mf.publicURL), mf.login)
+	if m.Ready != nil {
+		m.Ready(srv.URL())
+	}
+	<-ctx.Done()
+	return srv.Close()
+}
+
+// runJobs starts what runs beside the server until bg ends: the FIRMS
+// pull (when configured), the drop-folder watcher (--watch), the photo
+// sweep, the notification worker and the escalation clock; the group
+// waits for them.
+func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, worker *notify.Worker, photos evidence.Photos, mf mapFlags, now func() time.Time) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	if client, err := m.firmsClient(p.Config.Feed, mf.firmsURL); err == nil {
 		feed := &intake.Feed{Pipeline: p, Client: client, Status: db, Sources: p.Config.Feed.Sources, Days: p.Config.Feed.Days,
@@ -228,35 +246,33 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	}()
 	go func() {
 		defer wg.Done()
-		tick := time.NewTicker(time.Minute)
-		defer tick.Stop()
-		for {
-			if n, err := db.Escalate(bg, now()); err != nil && bg.Err() == nil {
-				m.Logger.Error("escalate", "err", err)
-			} else if n > 0 {
-				m.Logger.Info("escalated overdue tasks", "tasks", n)
-			}
-			if n, err := db.CheckFeeds(bg, now()); err != nil && bg.Err() == nil {
-				m.Logger.Error("check feeds", "err", err)
-			} else if n > 0 {
-				m.Logger.Warn("feeds failing; admins told", "feeds", n)
-			}
-			select {
-			case <-bg.Done():
-				return
-			case <-tick.C:
-			}
-		}
+		m.escalateEveryMinute(bg, db, now)
 	}()
-	defer func() { stop(); wg.Wait() }()
-	// The ready line: where to open the web app (and, for the demo, whom
-	// to log in as); the browser tests wait for "listening on URL".
-	fmt.Fprintf(m.Stdout, "skygrid listening on %s: open %s in a browser%s\n", srv.URL(), openURL(srv.Addr(), mf.publicURL), mf.login)
-	if m.Ready != nil {
-		m.Ready(srv.URL())
+	return &wg
+}
+
+// escalateEveryMinute escalates overdue tasks and checks the feeds once a
+// minute at the server's clock, until bg ends.
+func (m *Main) escalateEveryMinute(bg context.Context, db *store.DB, now func() time.Time) {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		if n, err := db.Escalate(bg, now()); err != nil && bg.Err() == nil {
+			m.Logger.Error("escalate", "err", err)
+		} else if n > 0 {
+			m.Logger.Info("escalated overdue tasks", "tasks", n)
+		}
+		if n, err := db.CheckFeeds(bg, now()); err != nil && bg.Err() == nil {
+			m.Logger.Error("check feeds", "err", err)
+		} else if n > 0 {
+			m.Logger.Warn("feeds failing; admins told", "feeds", n)
+		}
+		select {
+		case <-bg.Done():
+			return
+		case <-tick.C:
+		}
 	}
-	<-ctx.Done()
-	return srv.Close()
 }
 
 // serverConfig is the [server] section: the HTTP server's timeouts,
