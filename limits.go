@@ -238,15 +238,24 @@ func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 // ClipName is a column or property name for a message: at most 40 bytes
 // (a header of a file may be megabytes long).
-func ClipName(s string) string {
-	if len(s) <= 40 {
+func ClipName(s string) string { return ClipText(s, 40) }
+
+// ClipText is s cut to at most n bytes at a character's start, with "…"
+// when it was cut.
+func ClipText(s string, n int) string {
+	if len(s) <= n {
 		return s
 	}
-	cut := 40
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+	return s[:runeCut(s, n)] + "…"
+}
+
+// runeCut is the largest cut of s at most n bytes long that starts a
+// character (len(s) > n).
+func runeCut(s string, n int) int {
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
-	return s[:cut] + "…"
+	return n
 }
 
 // Clip quotes a value for a message, cut to 40 characters: a refused
@@ -256,9 +265,5 @@ func Clip(s string) string {
 	if len(s) <= max {
 		return strconv.Quote(s)
 	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return fmt.Sprintf("%s… (%d bytes)", strconv.Quote(s[:cut]), len(s))
+	return fmt.Sprintf("%s… (%d bytes)", strconv.Quote(s[:runeCut(s, max)]), len(s))
 }

@@ -33,13 +33,7 @@ func bindJSON(c echo.Context, v any, want string) error {
 
 // clipErr is an error's text cut to 200 bytes (a binder's error may quote
 // the body).
-func clipErr(err error) string {
-	s := err.Error()
-	if len(s) > 200 {
-		return skygrid.ClipName(s[:200]) + "…"
-	}
-	return s
-}
+func clipErr(err error) string { return skygrid.ClipText(err.Error(), 200) }
 
 // bindAction reads a task action's fields, from the multipart form of a
 // report (already parsed) or a JSON body, and checks them (actionChange).
