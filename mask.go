@@ -146,7 +146,7 @@ func maskPath(u *url.URL) string {
 	segs := strings.Split(u.EscapedPath(), "/")
 	for i, seg := range segs {
 		if raw, err := url.PathUnescape(seg); err == nil && TokenLike(raw) {
-			segs[i] = url.PathEscape(firstRunes(raw, 4)) + "…"
+			segs[i] = maskSegment(raw)
 		}
 	}
 	return strings.Join(segs, "/")
@@ -166,15 +166,16 @@ func maskQuery(raw string) string {
 	var parts []string
 	for _, k := range keys {
 		for _, v := range q[k] {
-			parts = append(parts, url.QueryEscape(k)+"="+maskValue(v))
+			parts = append(parts, url.QueryEscape(k)+"="+MaskSecret(v))
 		}
 	}
 	return strings.Join(parts, "&")
 }
 
-// maskValue shows a query value's first four characters, or nothing of
-// a value of eight characters or fewer.
-func maskValue(v string) string {
+// MaskSecret shows a secret's first four characters (query-escaped), or
+// nothing of one of eight characters or fewer: a query value, an access
+// key id in a configuration's description.
+func MaskSecret(v string) string {
 	if utf8.RuneCountInString(v) <= 8 {
 		return "…"
 	}

@@ -228,13 +228,6 @@ func snippet(b []byte) string {
 // https://oapi.dingtalk.com/robot/send?access_token=abcd…
 func MaskURL(s string) string { return skygrid.MaskURL(s) }
 
-func maskValue(v string) string {
-	if len(v) <= 8 {
-		return "…"
-	}
-	return url.QueryEscape(v[:4]) + "…"
-}
-
 // scrub replaces anything secret that may still be in s (the secret, the
 // URL's query values, password and token-like path segments, raw or
 // escaped: skygrid.URLSecrets) by "…". A receiver's answer may echo the

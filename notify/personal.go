@@ -201,13 +201,13 @@ func (c Config) Describe() []string {
 	switch s := c.SMS; s.Provider {
 	case ProviderAliyun:
 		out = append(out, fmt.Sprintf("%s: sign %s, template %s, parameters %s, key %s", skygrid.ChannelAliyunSMS, s.SignName, s.TemplateCode,
-			strings.Join(s.TemplateParams, ","), maskValue(s.AccessKeyID)))
+			strings.Join(s.TemplateParams, ","), skygrid.MaskSecret(s.AccessKeyID)))
 	case ProviderTencent:
 		out = append(out, fmt.Sprintf("%s: app %s, sign %s, template %s, parameters %s, key %s", skygrid.ChannelTencentSMS, s.SdkAppID, s.SignName,
-			s.TemplateID, strings.Join(s.TemplateParams, ","), maskValue(s.SecretID)))
+			s.TemplateID, strings.Join(s.TemplateParams, ","), skygrid.MaskSecret(s.SecretID)))
 	}
 	if d := c.DingTalkApp; d.AppKey != "" {
-		out = append(out, fmt.Sprintf("%s: agent %d, app %s, %s", skygrid.ChannelDingTalkWork, d.AgentID, maskValue(d.AppKey), d.MsgType))
+		out = append(out, fmt.Sprintf("%s: agent %d, app %s, %s", skygrid.ChannelDingTalkWork, d.AgentID, skygrid.MaskSecret(d.AppKey), d.MsgType))
 	}
 	return out
 }
