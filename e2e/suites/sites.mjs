@@ -39,8 +39,16 @@ export default async function ({ url, shots, page, login, check, desktop, phone 
     check(/violation=true/.test(vhref) && vlines.length - 1 === shown, `sites ${w}: the export follows the violations filter (${vlines.length - 1} rows, ${shown} shown)`);
     const apiBad = api.features.filter((f) => f.properties.violation).length;
     check(shown === apiBad && bad === apiBad && apiBad > 0, `sites ${w}: violations only shows the ${apiBad} breaking a rule (${shown})`);
+    // The answer for the filter left behind comes late (a slow network):
+    // it must not be drawn over the stockpiles asked for after it.
+    const late = /\/api\/sites\?kind=construction/;
+    await p.route(late, async (r) => { await new Promise((ok) => setTimeout(ok, 1500)); await r.continue(); });
+    const slow = p.waitForResponse(late);
     await p.uncheck('[data-testid=site-violation]');
     await p.selectOption('[data-testid=site-kind]', 'stockpile');
+    await (await slow).finished();
+    await p.evaluate(() => new Promise((ok) => setTimeout(ok, 0)));
+    await p.unroute(late);
     await p.waitForFunction(() => [...document.querySelectorAll('[data-testid=site-table] th')].some((th) => th.textContent === '抑尘措施'), null, { timeout: 10000 }).catch(() => {});
     const pile = await p.$$eval('[data-testid=site-row]', (trs) => trs.map((tr) => tr.innerText));
     check(pile.length > 0 && pile.some((r) => /煤|矿石|砂石/.test(r)) && pile.some((r) => /苫盖|喷淋|封闭|无/.test(r)), `sites ${w}: stockpiles with material and dust suppression in Chinese (${pile[0]})`);

@@ -81,15 +81,21 @@ export function render(el: HTMLElement): void {
         h('td', { class: 'wrap' }, p.violation ? (p.violation_name || '⚠') : t('site.ok'))));
     }
   };
+  // Answers can arrive out of order on a slow network: only the newest
+  // request's answer is drawn, so a late one never shows the wrong kind.
+  let asked = 0;
   const load = async () => {
+    const mine = ++asked;
     exportHref();
     clear(tbody);
     tbody.append(h('tr', {}, h('td', { colspan: width(), class: 'muted' }, t('loading'))));
     try {
       const fc = await api.get<SiteCollection>('/api/sites' + qs({ kind: kind.value, violation: viol.checked ? 'true' : undefined }));
+      if (mine !== asked) return;
       feats = fc.features ?? [];
       draw();
     } catch (e) {
+      if (mine !== asked) return;
       clear(tbody);
       tbody.append(h('tr', {}, h('td', { colspan: width(), class: 'error' }, errorText(e, t))));
     }
