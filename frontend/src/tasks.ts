@@ -65,7 +65,7 @@ function reviewList(el: HTMLElement): () => void {
 
 function listPage(el: HTMLElement): () => void {
   const reviewer = isReviewer();
-  const stateSel = h('select', { 'aria-label': t('tasks.state') },
+  const stateSel = h('select', { 'aria-label': t('tasks.state'), 'data-testid': 'task-state' },
     h('option', { value: '' }, t('tasks.all')),
     ...['dispatched', 'acknowledged', 'reported', 'closed'].map((s) => h('option', { value: s }, tOr('state', s))));
   const list = h('ul', { class: 'tasklist' + (reviewer ? '' : ' field') });
@@ -100,14 +100,20 @@ function listPage(el: HTMLElement): () => void {
   };
   drawWhere();
   allowed().then((ok) => { if (ok && !lastFix()) locate().then(() => { draw(); drawWhere(); }).catch(() => {}); });
+  // Only the newest request's answer is drawn: on a slow network an answer
+  // for a filter left behind can arrive after the one asked for since.
+  let asked = 0;
   const load = async () => {
+    const mine = ++asked;
     try {
       const r = await api.get<{ tasks: Task[]; total: number }>(listURL(stateSel.value));
+      if (mine !== asked) return;
       prefetchOpen(r.tasks ?? []);
       tasks = r.tasks ?? [];
       count.textContent = t('tasks.count', { n: r.total ?? tasks.length });
       draw();
     } catch (e) {
+      if (mine !== asked) return;
       clear(list);
       list.append(h('li', { class: 'error' }, errorText(e, t)));
     }
