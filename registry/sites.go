@@ -3,7 +3,6 @@ package registry
 import (
 	"bytes"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -229,25 +228,17 @@ func readSiteCSV(data []byte, name string, opt SiteImport, points bool, errs *ro
 		return nil, err
 	}
 	var recs []siteRecord
-	for {
-		row, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			errs.add(fmt.Errorf("%s: line %d: malformed CSV: %v", name, pe.StartLine, pe.Err))
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		line, _ := cr.FieldPos(0)
+	err = skygrid.EachCSVRow(cr, func(row []string, line int) error {
 		rec, err := sc.record(row, line)
 		if err != nil {
 			errs.add(err)
-			continue
+		} else {
+			recs = append(recs, rec)
 		}
-		recs = append(recs, rec)
+		return nil
+	}, func(line int, err error) { errs.add(fmt.Errorf("%s: line %d: malformed CSV: %v", name, line, err)) })
+	if err != nil {
+		return nil, err
 	}
 	return recs, nil
 }
