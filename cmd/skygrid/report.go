@@ -12,8 +12,26 @@ import (
 	"skygrid/report"
 )
 
-// runReport: skygrid report [--period P] [--by county] [--format table|csv|xlsx|html] [--out FILE]
-func (m *Main) runReport(ctx context.Context, args []string) error {
+// ReportCommand is skygrid report: statistics and the monthly report.
+type ReportCommand struct{ *Main }
+
+// Usage of skygrid report.
+func (m *ReportCommand) Usage() string {
+	return `Usage: skygrid report [--period 2023-10] [--by county|township|grid] [--format table|csv|xlsx|ranking|html] [--out FILE] [flags]
+
+Statistics of the events first seen in the period, with the same period a
+year before; the county ranking; the printable monthly report (html).
+
+Examples:
+  skygrid report --period 2023-10
+  skygrid report --period 2023-autumn --by township --format csv
+  skygrid report --period 2023-10 --format xlsx --out 2023-10.xlsx
+  skygrid report --period 2023-10 --format html --out 2023-10.html
+`
+}
+
+// Run prints or writes the report.
+func (m *ReportCommand) Run(ctx context.Context, args []string) error {
 	var c common
 	fs := m.newFlags("report", `Usage: skygrid report [--period 2023-10] [--by county|township|grid] [--format table|csv|xlsx|ranking|html] [--out FILE]
 
@@ -35,7 +53,7 @@ year before. Periods: 2023-10 (a month), 2023-W43, 2023-10-24, 2023,
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	db, err := m.openDB(c.db)
+	db, _, err := m.open(&c)
 	if err != nil {
 		return err
 	}
