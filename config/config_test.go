@@ -12,6 +12,8 @@ import (
 	"skygrid/config"
 	"skygrid/dispatch"
 	"skygrid/notify"
+
+	"github.com/BurntSushi/toml"
 )
 
 // loadConfig reads the pipeline's part of the configuration.
@@ -157,4 +159,43 @@ func TestNotifyConfig(t *testing.T) {
 	if err != nil || !slices.Equal(cfg.Notify.Kinds(), []string{skygrid.ChannelTencentSMS}) {
 		t.Errorf("--set: %v %+v", err, cfg.Notify.SMS)
 	}
+}
+
+// The example file names every key of the configuration (a key missing
+// there would still parse, to its default, and go undocumented).
+func TestExampleNamesEveryKey(t *testing.T) {
+	var cfg config.Config
+	md, err := toml.DecodeFile(exampleFile, &cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := tomlKeys(reflect.TypeOf(cfg), nil)
+	if len(keys) < 70 {
+		t.Fatalf("only %d keys found: %v", len(keys), keys)
+	}
+	for _, k := range keys {
+		if !md.IsDefined(k...) {
+			t.Errorf("%s is not in %s", strings.Join(k, "."), exampleFile)
+		}
+	}
+}
+
+// tomlKeys lists the keys of a configuration struct: embedded structs
+// add their keys, tables (structs but durations) their own.
+func tomlKeys(typ reflect.Type, prefix []string) [][]string {
+	var out [][]string
+	for i := 0; i < typ.NumField(); i++ {
+		f := typ.Field(i)
+		name := f.Tag.Get("toml")
+		key := append(slices.Clone(prefix), name)
+		switch {
+		case f.Anonymous:
+			out = append(out, tomlKeys(f.Type, prefix)...)
+		case f.Type.Kind() == reflect.Struct && f.Type.Name() != "Duration":
+			out = append(out, tomlKeys(f.Type, key)...)
+		case name != "":
+			out = append(out, key)
+		}
+	}
+	return out
 }
