@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"text/tabwriter"
 
@@ -87,25 +88,9 @@ year before. Periods: 2023-10 (a month), 2023-W43, 2023-10-24, 2023,
 			}
 			err = report.WriteXLSX(&buf, st, es)
 		case "ranking":
-			tw := tabwriter.NewWriter(&buf, 2, 4, 2, ' ', 0)
-			fmt.Fprintf(tw, "%s 排名\t区县\t分值\t依据\n", per.Name)
-			for _, r := range report.Ranking(st) {
-				fmt.Fprintf(tw, "%d\t%s\t%.2f\t%s\n", r.Rank, r.RegionName, r.Score, r.Reason)
-			}
-			tw.Flush()
+			writeRanking(&buf, per.Name, st)
 		case "table":
-			tw := tabwriter.NewWriter(&buf, 2, 4, 2, ' ', 0)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t上报用时中位数(分钟)\n", per.Name, fig("hotspots"), fig("events"), fig("straw_burning"),
-				fig("confirmed_straw_burning"), fig("false_alarms"), fig("unverified"), fig("overdue_share"))
-			for _, a := range append(st.Areas, st.Total) {
-				med := "-"
-				if a.ReportMedianMin != nil {
-					med = fmt.Sprintf("%.0f", *a.ReportMedianMin)
-				}
-				fmt.Fprintf(tw, "%s %s\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f%%\t%s\n", a.RegionID, a.RegionName, a.Hotspots, a.Events,
-					a.ByClass[skygrid.ClassStrawBurning], a.ConfirmedStraw, a.FalseAlarms, a.Unverified, a.OverdueShare*100, med)
-			}
-			tw.Flush()
+			writeStatsTable(&buf, per.Name, st)
 		default:
 			return fmt.Errorf("report: --format %q: want table, csv, xlsx, ranking or html", *format)
 		}
@@ -122,6 +107,32 @@ year before. Periods: 2023-10 (a month), 2023-W43, 2023-10-24, 2023,
 	}
 	_, err = m.Stdout.Write(buf.Bytes())
 	return err
+}
+
+// writeRanking writes the county ranking of the period as a table.
+func writeRanking(w io.Writer, period string, st *skygrid.Stats) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "%s 排名\t区县\t分值\t依据\n", period)
+	for _, r := range report.Ranking(st) {
+		fmt.Fprintf(tw, "%d\t%s\t%.2f\t%s\n", r.Rank, r.RegionName, r.Score, r.Reason)
+	}
+	tw.Flush()
+}
+
+// writeStatsTable writes the figures of each area and the total.
+func writeStatsTable(w io.Writer, period string, st *skygrid.Stats) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t上报用时中位数(分钟)\n", period, fig("hotspots"), fig("events"), fig("straw_burning"),
+		fig("confirmed_straw_burning"), fig("false_alarms"), fig("unverified"), fig("overdue_share"))
+	for _, a := range append(st.Areas, st.Total) {
+		med := "-"
+		if a.ReportMedianMin != nil {
+			med = fmt.Sprintf("%.0f", *a.ReportMedianMin)
+		}
+		fmt.Fprintf(tw, "%s %s\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f%%\t%s\n", a.RegionID, a.RegionName, a.Hotspots, a.Events,
+			a.ByClass[skygrid.ClassStrawBurning], a.ConfirmedStraw, a.FalseAlarms, a.Unverified, a.OverdueShare*100, med)
+	}
+	tw.Flush()
 }
 
 // fig is the name of a figure, as the audit page and the exports say it.

@@ -136,22 +136,11 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 		now = mf.clock
 	}
 	db.Now = now
-	opt := tiles.Options{CacheTiles: mf.tileCache, Now: now}
-	if mf.tileCache == 0 {
-		opt.CacheTiles = -1
-	}
-	if mf.basemap != "" {
-		mb, err := store.OpenMBTiles(mf.basemap)
-		if err != nil {
-			return fmt.Errorf("serve: %w", err)
-		}
-		defer mb.Close()
-		opt.Basemap = mb
-	}
-	ts, err := tiles.NewServer(db, opt)
+	ts, closeBasemap, err := tileServer(db, mf, now)
 	if err != nil {
 		return err
 	}
+	defer closeBasemap()
 	dataDir := mf.dataDir
 	if dataDir == "" {
 		dataDir = db.DSN + ".data"
@@ -208,6 +197,30 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	}
 	<-ctx.Done()
 	return srv.Close()
+}
+
+// tileServer is the tile server on db with the --tile-cache and
+// --basemap of mf; close the basemap with the function it returns.
+func tileServer(db *store.DB, mf mapFlags, now func() time.Time) (*tiles.Server, func(), error) {
+	opt := tiles.Options{CacheTiles: mf.tileCache, Now: now}
+	if mf.tileCache == 0 {
+		opt.CacheTiles = -1
+	}
+	closeBasemap := func() {}
+	if mf.basemap != "" {
+		mb, err := store.OpenMBTiles(mf.basemap)
+		if err != nil {
+			return nil, nil, fmt.Errorf("serve: %w", err)
+		}
+		closeBasemap = func() { mb.Close() }
+		opt.Basemap = mb
+	}
+	ts, err := tiles.NewServer(db, opt)
+	if err != nil {
+		closeBasemap()
+		return nil, nil, err
+	}
+	return ts, closeBasemap, nil
 }
 
 // runJobs starts what runs beside the server until bg ends: the FIRMS
