@@ -38,8 +38,8 @@ the area margin, as skygrid serve does on its schedule, and ingests each
 answer. The MAP_KEY comes from $FIRMS_MAP_KEY or [feed] map_key.
 
 Examples:
-  FIRMS_MAP_KEY=... skygrid fetch firms
   skygrid fetch firms --source VIIRS_NOAA20_NRT --days 3 --date 2023-10-24
+  FIRMS_MAP_KEY=... skygrid fetch firms
 `
 }
 
