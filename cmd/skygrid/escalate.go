@@ -29,10 +29,7 @@ func (m *EscalateCommand) Run(ctx context.Context, args []string) error {
 	var c common
 	fs := m.newFlags("escalate", "Usage: skygrid escalate\n\nEscalates overdue tasks: to the area's officials when overdue, to the auditors when late by as long again.\n"+
 		"The grid's supervisors are reminded personally when the configuration sets up a personal channel.", &c)
-	if _, err := m.parse(fs, args); err != nil {
-		return err
-	}
-	db, _, err := m.open(&c)
+	db, err := m.parseOpen(fs, args, &c)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"flag"
+
 	"skygrid/config"
 	"skygrid/dispatch"
 	"skygrid/store"
@@ -25,6 +27,16 @@ func (m *Main) open(c *common) (*store.DB, config.Config, error) {
 	}
 	db, err := m.openDB(c.db, cfg)
 	return db, cfg, err
+}
+
+// parseOpen parses the flags of a command that takes no file and opens
+// its database; close it.
+func (m *Main) parseOpen(fs *flag.FlagSet, args []string, c *common) (*store.DB, error) {
+	if _, err := m.parse(fs, args); err != nil {
+		return nil, err
+	}
+	db, _, err := m.open(c)
+	return db, err
 }
 
 // openDB opens (creating and migrating) the database at path with the

@@ -61,10 +61,7 @@ func (m *UserCommand) Run(ctx context.Context, args []string) error {
 func (m *UserCommand) list(ctx context.Context, args []string) error {
 	var c common
 	fs := m.newFlags("user list", "Usage: skygrid user list", &c)
-	if _, err := m.parse(fs, args); err != nil {
-		return err
-	}
-	db, _, err := m.open(&c)
+	db, err := m.parseOpen(fs, args, &c)
 	if err != nil {
 		return err
 	}

@@ -1,18 +1,40 @@
-package config_test
+package skygrid_test
 
 import (
 	"bufio"
-	"flag"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite README.md's configuration table from skygrid.example.toml")
+// checkREADME holds README.md's generated section between begin and end
+// equal to want, or with -update rewrites it; else the error says what.
+func checkREADME(t *testing.T, begin, end, want, differs string) {
+	t.Helper()
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	i, j := strings.Index(readme, begin), strings.Index(readme, end)
+	if i < 0 || j < i {
+		t.Fatalf("README.md has no section between %q and %q", begin, end)
+	}
+	if readme[i:j+len(end)] == want {
+		return
+	}
+	if *update {
+		if err := os.WriteFile("README.md", []byte(readme[:i]+want+readme[j+len(end):]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("%s\n%s", differs, want)
+}
 
 const (
-	configBegin = "<!-- config: generated from skygrid.example.toml by `go test ./config -run TestREADMEConfig -update` -->"
+	configBegin = "<!-- config: generated from skygrid.example.toml by `go test . -run TestREADMEConfig -update` -->"
 	configEnd   = "<!-- config: end -->"
 )
 
@@ -48,29 +70,13 @@ func configMarkdown(example string) (string, error) {
 	return b.String(), sc.Err()
 }
 
-// The README's configuration table is the example file's keys.
+// The README's configuration table is skygrid.example.toml's keys (which
+// config's tests hold equal to the defaults, naming every key).
 func TestREADMEConfig(t *testing.T) {
-	b, err := os.ReadFile("../README.md")
+	want, err := configMarkdown("skygrid.example.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	readme := string(b)
-	i, j := strings.Index(readme, configBegin), strings.Index(readme, configEnd)
-	if i < 0 || j < i {
-		t.Fatalf("README.md has no configuration table between %q and %q", configBegin, configEnd)
-	}
-	want, err := configMarkdown(exampleFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := readme[i : j+len(configEnd)]; got == want {
-		return
-	}
-	if *update {
-		if err := os.WriteFile("../README.md", []byte(readme[:i]+want+readme[j+len(configEnd):]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("README.md's configuration table is not skygrid.example.toml's keys: go test ./config -run TestREADMEConfig -update")
+	checkREADME(t, configBegin, configEnd, want,
+		"README.md's configuration table is not skygrid.example.toml's keys: run go test . -run TestREADMEConfig -update")
 }
