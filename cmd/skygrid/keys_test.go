@@ -207,3 +207,33 @@ func waitFor(t *testing.T, db, staged string, level int) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// [schedule] notify_poll and watch_poll reach the outbox worker and the
+// drop-folder watcher serve runs (their packages' tests show what Poll
+// does); the defaults are today's 1 s and 100 ms.
+func TestPollKeys(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		sets         []string
+		notify, scan time.Duration
+	}{
+		{"defaults", nil, time.Second, 100 * time.Millisecond},
+		{"set", []string{"schedule.notify_poll=250ms", "schedule.watch_poll=3s"}, 250 * time.Millisecond, 3 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _, _ := testMain()
+			c := common{db: filepath.Join(t.TempDir(), "p.db"), sets: tc.sets}
+			db, p, cfg, err := m.openPipeline(&c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if w := m.notifyWorker(db, cfg); w.Poll != tc.notify {
+				t.Errorf("notify worker polls every %s, want %s", w.Poll, tc.notify)
+			}
+			if w := m.watcher(t.TempDir(), p, cfg); w.Poll != tc.scan {
+				t.Errorf("watcher scans every %s, want %s", w.Poll, tc.scan)
+			}
+		})
+	}
+}

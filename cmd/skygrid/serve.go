@@ -243,7 +243,7 @@ func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, w
 		fmt.Fprintf(m.Stdout, "pulling FIRMS every %s: %s\n", feed.Every, strings.Join(feed.Sources, ", "))
 	}
 	if mf.watch != "" {
-		w := &intake.Watcher{Dir: mf.watch, Pipeline: p, Logger: m.Logger, Poll: cfg.Schedule.WatchPoll.Duration, Settle: 500 * time.Millisecond}
+		w := m.watcher(mf.watch, p, cfg)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -269,6 +269,12 @@ func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, w
 		m.escalateEvery(bg, db, now, cfg.Schedule.EscalateEvery.Duration)
 	}()
 	return &wg
+}
+
+// watcher is the drop-folder watcher of --watch dir, scanning every
+// [schedule] watch_poll.
+func (m *Main) watcher(dir string, p *dispatch.Pipeline, cfg config.Config) *intake.Watcher {
+	return &intake.Watcher{Dir: dir, Pipeline: p, Logger: m.Logger, Poll: cfg.Schedule.WatchPoll.Duration, Settle: 500 * time.Millisecond}
 }
 
 // escalateEvery escalates overdue tasks and checks the feeds at once and
