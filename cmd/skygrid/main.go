@@ -1,5 +1,7 @@
 // Command skygrid turns satellite fire points into tasks for grid
-// supervisors. One file per subcommand.
+// supervisors. One type per subcommand (Command: Run and Usage), each in
+// its own file; open.go is the preamble they share (the configuration,
+// read once, and the database).
 package main
 
 import (
