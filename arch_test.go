@@ -49,6 +49,9 @@ var importRules = []importRule{
 	{"only the commands import api",
 		func(p listedPackage) bool { return !isCommand(p) },
 		func(imp string) bool { return imp == "skygrid/api" }},
+	{"only the commands import config (each package is handed its own section)",
+		func(p listedPackage) bool { return !isCommand(p) },
+		func(imp string) bool { return imp == "skygrid/config" }},
 	{"the root package imports nothing of ours",
 		func(p listedPackage) bool { return p.ImportPath == "skygrid" },
 		func(imp string) bool { return strings.HasPrefix(imp, "skygrid/") }},
@@ -129,6 +132,8 @@ func TestImportRulesCatch(t *testing.T) {
 		{"HTTP in firms", listedPackage{ImportPath: "skygrid/firms", Imports: []string{"net/http"}}, 0},
 		{"api in store", listedPackage{ImportPath: "skygrid/store", Imports: []string{"skygrid/api"}}, 1},
 		{"api in cmd", listedPackage{ImportPath: "skygrid/cmd/skygrid", Name: "main", Imports: []string{"skygrid/api"}}, 0},
+		{"config in dispatch", listedPackage{ImportPath: "skygrid/dispatch", Imports: []string{"skygrid/config", "skygrid/detect"}}, 1},
+		{"config in cmd", listedPackage{ImportPath: "skygrid/cmd/skygrid", Name: "main", Imports: []string{"skygrid/config"}}, 0},
 		{"geo in the root", listedPackage{ImportPath: "skygrid", Imports: []string{"skygrid/geo", "github.com/paulmach/orb"}}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

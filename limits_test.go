@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,7 +11,7 @@ import (
 	"skygrid"
 )
 
-var update = flag.Bool("update", false, "rewrite README.md's table of limits from skygrid.Limits and skygrid.Ranges")
+var update = flag.Bool("update", false, "rewrite README.md's generated tables: the limits (skygrid.Limits and skygrid.Ranges) and the configuration (skygrid.example.toml)")
 
 func TestLimitCheck(t *testing.T) {
 	name := skygrid.Limit{Key: "t", Max: 5}
@@ -122,24 +121,6 @@ func limitsMarkdown() string {
 
 // The README's table of limits is skygrid.Limits and skygrid.Ranges.
 func TestREADMELimits(t *testing.T) {
-	b, err := os.ReadFile("README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme := string(b)
-	i, j := strings.Index(readme, limitsBegin), strings.Index(readme, limitsEnd)
-	if i < 0 || j < i {
-		t.Fatalf("README.md has no table of limits between %q and %q", limitsBegin, limitsEnd)
-	}
-	got, want := readme[i:j+len(limitsEnd)], limitsMarkdown()
-	if got == want {
-		return
-	}
-	if *update {
-		if err := os.WriteFile("README.md", []byte(readme[:i]+want+readme[j+len(limitsEnd):]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("README.md's table of limits differs from skygrid.Limits and skygrid.Ranges: run go test . -run TestREADMELimits -update\n%s", want)
+	checkREADME(t, limitsBegin, limitsEnd, limitsMarkdown(),
+		"README.md's table of limits differs from skygrid.Limits and skygrid.Ranges: run go test . -run TestREADMELimits -update")
 }

@@ -113,13 +113,29 @@ type Site struct {
 	CountyName string `json:"county_name,omitempty"`
 }
 
-// CheckRules returns the dust rule the site breaks, or "": a construction
-// site of VideoAreaM2 or more needs video connected to the platform (video
-// "yes" and a platform id); a coal or ore pile needs dust suppression.
-func (s *Site) CheckRules() string {
+// SiteRules are the configurable figures of the dust rules (the [sites]
+// section of the configuration).
+type SiteRules struct {
+	// VideoAreaM2: a construction site of this area or more needs video
+	// monitoring connected to the supervision platform.
+	VideoAreaM2 float64
+}
+
+// DefaultSiteRules are Datong's rules: video from VideoAreaM2.
+func DefaultSiteRules() SiteRules { return SiteRules{VideoAreaM2: VideoAreaM2} }
+
+// CheckRules returns the dust rule the site breaks under the default
+// rules (DefaultSiteRules), or "".
+func (s *Site) CheckRules() string { return DefaultSiteRules().Check(s) }
+
+// Check returns the dust rule the site breaks, or "": a construction
+// site of r.VideoAreaM2 or more needs video connected to the platform
+// (video "yes" and a platform id); a coal or ore pile needs dust
+// suppression.
+func (r SiteRules) Check(s *Site) string {
 	switch s.Kind {
 	case SiteConstruction:
-		if s.AreaM2 < VideoAreaM2 {
+		if s.AreaM2 < r.VideoAreaM2 {
 			return ""
 		}
 		if s.Attrs[AttrVideo] != "yes" {

@@ -251,14 +251,34 @@ func (t *Task) Overdue(now time.Time) bool {
 	return false
 }
 
-// EscalationDue is the escalation level the task should be at now: 1
-// when overdue (to the area's official), 2 when late by as long again as
-// it was given (to the auditors), else 0.
-func (t *Task) EscalationDue(now time.Time) int {
-	if !t.Overdue(now) {
+// EscalationPolicy says when an overdue task is escalated (the
+// [escalation] section of the configuration).
+type EscalationPolicy struct {
+	// OfficialAfter: level 1 (the area's officials) once a deadline is
+	// this far behind (0: as soon as the task is overdue).
+	OfficialAfter time.Duration
+	// AuditorsRatio: level 2 (the auditors) once the report is late by
+	// this many times the time the task was given for it.
+	AuditorsRatio float64
+}
+
+// DefaultEscalation: the officials when overdue, the auditors when late
+// by as long again as the task was given.
+func DefaultEscalation() EscalationPolicy { return EscalationPolicy{AuditorsRatio: 1} }
+
+// EscalationDue is the escalation level the task should be at now under
+// the default policy (DefaultEscalation).
+func (t *Task) EscalationDue(now time.Time) int { return DefaultEscalation().Level(t, now) }
+
+// Level is the escalation level t should be at now: 1 when overdue by
+// OfficialAfter (to the area's official), 2 when its report is late by
+// AuditorsRatio times the time it was given (to the auditors), else 0.
+func (p EscalationPolicy) Level(t *Task, now time.Time) int {
+	if !t.Overdue(now.Add(-p.OfficialAfter)) {
 		return 0
 	}
-	if now.After(t.ReportDue.Add(t.ReportDue.Sub(t.dispatched()))) {
+	given := t.ReportDue.Sub(t.dispatched())
+	if now.After(t.ReportDue.Add(time.Duration(float64(given) * p.AuditorsRatio))) {
 		return 2
 	}
 	return 1

@@ -6,12 +6,11 @@ import (
 
 	"skygrid"
 	"skygrid/detect"
-	"skygrid/evidence"
-	"skygrid/firms"
 )
 
-// Config is the pipeline configuration; DefaultConfig has the defaults of
-// DESIGN.md.
+// Config is the pipeline's part of the configuration (config.Config
+// embeds it: the top-level keys, [detect] and [dispatch]); DefaultConfig
+// has the defaults of DESIGN.md.
 type Config struct {
 	Detect detect.Config `toml:"detect"`
 	// AreaMarginMetres: detections farther than this outside the imported
@@ -27,12 +26,8 @@ type Config struct {
 	FireReportDue  detect.Duration `toml:"fire_report_due"`
 	OtherAckDue    detect.Duration `toml:"other_ack_due"`
 	OtherReportDue detect.Duration `toml:"other_report_due"`
-	// Feed is the FIRMS area-API pull of skygrid serve.
-	Feed firms.FeedConfig `toml:"feed"`
 	// Dispatch: which events are worked.
 	Dispatch DispatchConfig `toml:"dispatch"`
-	// Photos: what a report photo may be, and what reading them may take.
-	Photos evidence.Config `toml:"photos"`
 }
 
 // DispatchConfig says which events become tasks.
@@ -55,11 +50,7 @@ func DefaultConfig() Config {
 		FireReportDue:         detect.Duration{Duration: 60 * time.Minute},
 		OtherAckDue:           detect.Duration{Duration: 24 * time.Hour},
 		OtherReportDue:        detect.Duration{Duration: 24 * time.Hour},
-		Feed: firms.FeedConfig{BaseURL: "https://firms.modaps.eosdis.nasa.gov",
-			Sources: []string{"VIIRS_NOAA20_NRT", "VIIRS_NOAA21_NRT", "VIIRS_SNPP_NRT", "MODIS_NRT"},
-			Every:   detect.Duration{Duration: 10 * time.Minute}, Days: 2},
-		Dispatch: DispatchConfig{MaxAge: detect.Duration{Duration: 24 * time.Hour}},
-		Photos:   evidence.Config{MaxMegapixels: evidence.DefaultMaxPixels / 1e6, DecodeBudgetMiB: evidence.DefaultDecodeBudget >> 20, UploadsPerMinute: 30},
+		Dispatch:              DispatchConfig{MaxAge: detect.Duration{Duration: 24 * time.Hour}},
 	}
 }
 
@@ -67,15 +58,6 @@ func DefaultConfig() Config {
 func (c Config) Validate() error {
 	if err := c.Detect.Validate(); err != nil {
 		return fmt.Errorf("detect: %w", err)
-	}
-	if c.Feed.Days < 1 || c.Feed.Days > 10 {
-		return fmt.Errorf("feed.days %d: FIRMS takes 1 to 10", c.Feed.Days)
-	}
-	if err := firms.CheckSources(c.Feed.Sources); err != nil {
-		return fmt.Errorf("feed.sources: %w", err)
-	}
-	if c.Feed.Every.Duration < time.Minute {
-		return fmt.Errorf("feed.every %s: at least 1m", c.Feed.Every.Duration)
 	}
 	if reason := skygrid.RangeMetres.Check(c.AreaMarginMetres); reason != "" {
 		return fmt.Errorf("area_margin_metres: %s", reason)
@@ -94,9 +76,6 @@ func (c Config) Validate() error {
 	}
 	if c.Dispatch.MaxAge.Duration < time.Hour {
 		return fmt.Errorf("dispatch.max_age %s: at least 1h (detections older than it are history)", c.Dispatch.MaxAge.Duration)
-	}
-	if err := c.Photos.Validate(); err != nil {
-		return err
 	}
 	if c.FireAckDue.Duration <= 0 || c.FireReportDue.Duration <= 0 || c.OtherAckDue.Duration <= 0 || c.OtherReportDue.Duration <= 0 {
 		return fmt.Errorf("due times must be positive")

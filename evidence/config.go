@@ -11,6 +11,9 @@ import (
 type Config struct {
 	// MaxMegapixels: larger photos are refused from their header.
 	MaxMegapixels float64 `toml:"max_megapixels"`
+	// MaxPhotoMiB: larger photo files are refused (at most 15, what the
+	// API's bound on a whole report, 5 photos of 15 MiB, lets through).
+	MaxPhotoMiB int64 `toml:"max_photo_mib"`
 	// DecodeBudgetMiB: the memory the photo decodes running at once may
 	// take together (each holds its estimate while it runs; the others
 	// wait). At least what the largest accepted photo takes.
@@ -19,16 +22,22 @@ type Config struct {
 	UploadsPerMinute int `toml:"uploads_per_minute"`
 }
 
+// DefaultConfig: 52 MP and 15 MiB a photo, a 384 MiB decode budget, 30
+// photos a minute.
+func DefaultConfig() Config {
+	return Config{MaxMegapixels: DefaultMaxPixels / 1e6, MaxPhotoMiB: DefaultMaxBytes >> 20, DecodeBudgetMiB: DefaultDecodeBudget >> 20, UploadsPerMinute: 30}
+}
+
 // Limits are the photo limits of the configuration.
 func (c Config) Limits() Limits {
-	return Limits{MaxPixels: int64(math.Round(c.MaxMegapixels * 1e6))}
+	return Limits{MaxBytes: c.MaxPhotoMiB << 20, MaxPixels: int64(math.Round(c.MaxMegapixels * 1e6))}
 }
 
 // Photos is the photo store in dir with the configuration's limits,
 // decode pool and upload rate.
 func (c Config) Photos(dir string) Photos {
 	l := c.Limits()
-	return Photos{Files: Files{Dir: dir}, MaxPixels: l.MaxPixels, Pool: NewDecodePool(c.DecodeBudgetMiB << 20),
+	return Photos{Files: Files{Dir: dir}, MaxBytes: l.MaxBytes, MaxPixels: l.MaxPixels, Pool: NewDecodePool(c.DecodeBudgetMiB << 20),
 		Uploads: &UploadRate{PerMinute: c.UploadsPerMinute}}
 }
 
@@ -36,6 +45,9 @@ func (c Config) Photos(dir string) Photos {
 func (c Config) Validate() error {
 	if !(c.MaxMegapixels >= 1 && c.MaxMegapixels <= 200) {
 		return fmt.Errorf("photos.max_megapixels %v: between 1 and 200", c.MaxMegapixels)
+	}
+	if c.MaxPhotoMiB < 1 || c.MaxPhotoMiB > DefaultMaxBytes>>20 {
+		return fmt.Errorf("photos.max_photo_mib %d: between 1 and %d (the API takes a report of %d photos of at most %d MiB)", c.MaxPhotoMiB, DefaultMaxBytes>>20, skygrid.MaxPhotos, DefaultMaxBytes>>20)
 	}
 	if need := (c.Limits().MaxCost() + 1<<20 - 1) >> 20; c.DecodeBudgetMiB < need {
 		return fmt.Errorf("photos.decode_budget_mib %d: the largest photo of %v megapixels takes up to %d MiB to read; give at least that", c.DecodeBudgetMiB, c.MaxMegapixels, need)

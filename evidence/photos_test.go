@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"skygrid"
-	"skygrid/dispatch"
 	"skygrid/evidence"
 )
 
@@ -451,7 +450,7 @@ func TestSweep(t *testing.T) {
 }
 
 func TestPhotoConfig(t *testing.T) {
-	def := dispatch.DefaultConfig().Photos
+	def := evidence.DefaultConfig()
 	if err := def.Validate(); err != nil {
 		t.Fatalf("the defaults: %v", err)
 	}

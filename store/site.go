@@ -167,7 +167,7 @@ func (db *DB) ImportSites(ctx context.Context, sites []*skygrid.Site, changes []
 		if err != nil {
 			return 0, fmt.Errorf("site %s: %w", s.ExternalID, err)
 		}
-		s.Violation = s.CheckRules()
+		s.Violation = db.SiteRules.Check(s)
 		b := s.Geometry.Bound()
 		var exists int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sites WHERE kind = ? AND external_id = ?`, s.Kind, s.ExternalID).Scan(&exists); err != nil {

@@ -46,6 +46,11 @@ type DB struct {
 	// (aliyun_sms or tencent_sms, dingtalk_work): a task's notices queue a
 	// message per supervisor for each. None: no personal messages.
 	PersonalKinds []string
+	// SiteRules decide which imported sites break a dust rule, and
+	// Escalation when overdue tasks are escalated (both from the
+	// configuration; NewDB sets the defaults).
+	SiteRules  skygrid.SiteRules
+	Escalation skygrid.EscalationPolicy
 	// tokenUses writes API tokens' last use in the background (user.go).
 	tokenUses tokenUses
 	// BusyTimeout is how long a statement waits for another connection's
@@ -60,7 +65,8 @@ type DB struct {
 // NewDB returns a DB for the file at dsn (":memory:" for a private
 // in-memory database).
 func NewDB(dsn string) *DB {
-	return &DB{DSN: dsn, Now: time.Now, PublicURL: "http://127.0.0.1:8080"}
+	return &DB{DSN: dsn, Now: time.Now, PublicURL: "http://127.0.0.1:8080", SiteRules: skygrid.DefaultSiteRules(),
+		Escalation: skygrid.DefaultEscalation()}
 }
 
 // writeWait is how long a write waits for another to finish (SQLite's

@@ -876,7 +876,7 @@ func (db *DB) Escalate(ctx context.Context, now time.Time) (int, error) {
 		// Level by level: a task found twice overdue at once still goes
 		// to its area's officials first.
 		raised := false
-		for level := cand.Escalation + 1; level <= cand.EscalationDue(now); level++ {
+		for level := cand.Escalation + 1; level <= db.Escalation.Level(cand, now); level++ {
 			ok, err := db.escalate(ctx, cand.ID, level, now)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("escalate task %d: %w", cand.ID, err))
@@ -902,7 +902,7 @@ func (db *DB) escalate(ctx context.Context, id int64, level int, now time.Time) 
 		return false, err
 	}
 	// Checked again inside the transaction: a report may have come.
-	if t.EscalationDue(now) < level || t.Escalation >= level {
+	if db.Escalation.Level(t, now) < level || t.Escalation >= level {
 		return false, nil
 	}
 	before := taskSummary(t)

@@ -23,8 +23,29 @@ import (
 	"skygrid/store"
 )
 
-// runDemo: skygrid demo [--addr 127.0.0.1:8080] [--db FILE]
-func (m *Main) runDemo(ctx context.Context, args []string) error {
+// DemoCommand is skygrid demo: a fresh database from the embedded
+// Datong data, October 2023 replayed, served.
+type DemoCommand struct{ *Main }
+
+// Usage of skygrid demo.
+func (m *DemoCommand) Usage() string {
+	return `Usage: skygrid demo [--addr 127.0.0.1:8080] [--db FILE] [--no-serve] [serve's flags]
+
+Builds a fresh database from the data embedded in the binary (Datong's ten
+counties, 3 km grids with demo supervisors (示例), Shanxi power plants,
+October 2023 NOAA-20 VIIRS detections), replays the month through the
+pipeline and serves it on the demo's clock; it prints whom to log in as.
+Without --db the database lives in a temporary folder, removed at the end.
+
+Examples:
+  skygrid demo
+  skygrid demo --addr 127.0.0.1:0 --db demo.db
+  skygrid demo --no-serve --db demo.db && skygrid events --db demo.db --limit 10
+`
+}
+
+// Run builds the demo database and serves it until ctx ends.
+func (m *DemoCommand) Run(ctx context.Context, args []string) error {
 	var c common
 	fs := m.newFlags("demo", "Usage: skygrid demo [flags]\n\nBuilds a fresh database from the data embedded in the binary (Datong's ten counties, 3 km grids\nwith demo supervisors, Shanxi power plants, October 2023 NOAA-20 VIIRS detections), runs the\npipeline and serves it.", &c)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (port 0 picks a free port)")
@@ -45,7 +66,8 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	} else if _, err := os.Stat(file); err == nil {
 		return fmt.Errorf("demo: %s exists; the demo builds a fresh database (remove it or choose another --db)", file)
 	}
-	db, p, err := m.openPipeline(file, &c)
+	c.db = file
+	db, p, cfg, err := m.openPipeline(&c)
 	if err != nil {
 		return err
 	}
@@ -68,11 +90,11 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	if *noServe {
 		return nil
 	}
-	mf.configPath, mf.sets, mf.demo, mf.clock = c.config, c.sets, true, clock
+	mf.demo, mf.clock = true, clock
 	if mf.login, err = demoLogin(ctx, db); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	return m.serve(ctx, db, *addr, mf)
+	return m.serve(ctx, db, cfg, *addr, mf)
 }
 
 // demoWanggeGrid is the grid of the demo supervisor wangge: 浑源县's

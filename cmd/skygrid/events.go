@@ -24,6 +24,12 @@ type listFlags struct {
 	sinceT, untilT                                   *time.Time
 }
 
+// listUsage is the usage of a listing command with its examples.
+func listUsage(name, examples string) string {
+	return "Usage: skygrid " + name + " [--since T] [--until T] [--county ID] [--grid ID] [--class C] [--state S] [--format table|csv|json] [--limit N] [flags]\n\n" +
+		"Lists " + name + ", newest first, as a table (times Asia/Shanghai), CSV or JSON.\n\nExamples:\n" + examples
+}
+
 // openList parses a listing command's flags and opens the database.
 func (m *Main) openList(name string, args []string) (*listFlags, *store.DB, error) {
 	var c common
@@ -37,7 +43,7 @@ func (m *Main) openList(name string, args []string) (*listFlags, *store.DB, erro
 	if l.sinceT, l.untilT, err = l.times(); err != nil {
 		return nil, nil, err
 	}
-	db, err := m.openDB(c.db)
+	db, _, err := m.open(&c)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -154,8 +160,18 @@ func eventNote(e *skygrid.Event) string {
 	return strings.Join(parts, "；")
 }
 
-// runEvents: skygrid events [filters] [--format table|csv|json]
-func (m *Main) runEvents(ctx context.Context, args []string) error {
+// EventsCommand is skygrid events: the event list.
+type EventsCommand struct{ *Main }
+
+// Usage of skygrid events.
+func (m *EventsCommand) Usage() string {
+	return listUsage("events", `  skygrid events --since 2023-10-24 --class straw_burning
+  skygrid events --grid 140225-008-006 --format json --limit 20
+`)
+}
+
+// Run lists the events, newest first.
+func (m *EventsCommand) Run(ctx context.Context, args []string) error {
 	l, db, err := m.openList("events", args)
 	if err != nil {
 		return err

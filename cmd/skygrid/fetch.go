@@ -26,8 +26,28 @@ func (m *Main) firmsClient(cfg firms.FeedConfig, baseURL string) (*firms.Client,
 	return &firms.Client{BaseURL: baseURL, MapKey: key, Logger: m.Logger}, nil
 }
 
-// runFetch: skygrid fetch firms --source S --days N [--date D]
-func (m *Main) runFetch(ctx context.Context, args []string) error {
+// FetchCommand is skygrid fetch firms: one pull of the FIRMS area API.
+type FetchCommand struct{ *Main }
+
+// Usage of skygrid fetch.
+func (m *FetchCommand) Usage() string {
+	return `Usage: skygrid fetch firms [--source S[,S...]] [--days N] [--date YYYY-MM-DD] [--url BASE] [flags]
+
+Pulls the FIRMS area API once for the imported regions' bounding box plus
+the area margin, as skygrid serve does on its schedule, and ingests each
+answer. The MAP_KEY comes from $FIRMS_MAP_KEY or [feed] map_key.
+
+Examples:
+  skygrid fetch firms --source VIIRS_NOAA20_NRT --days 3 --date 2023-10-24
+  FIRMS_MAP_KEY=... skygrid fetch firms
+`
+}
+
+// Run pulls each source once and prints what each brought.
+func (m *FetchCommand) Run(ctx context.Context, args []string) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		return m.commandHelp(m)
+	}
 	if len(args) == 0 || args[0] != "firms" {
 		return fmt.Errorf("fetch: want firms")
 	}
@@ -45,12 +65,12 @@ $FIRMS_MAP_KEY or the config file's [feed] map_key.`, &c)
 	if _, err := m.parse(fs, args[1:]); err != nil {
 		return err
 	}
-	db, p, err := m.openPipeline(c.db, &c)
+	db, p, cfg, err := m.openPipeline(&c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	client, err := m.firmsClient(p.Config.Feed, *base)
+	client, err := m.firmsClient(cfg.Feed, *base)
 	if err != nil {
 		return fmt.Errorf("fetch firms: %w", err)
 	}
@@ -60,7 +80,7 @@ $FIRMS_MAP_KEY or the config file's [feed] map_key.`, &c)
 			return fmt.Errorf("fetch firms: --date %q: want YYYY-MM-DD", *date)
 		}
 	}
-	feed := &intake.Feed{Pipeline: p, Client: client, Status: db, Sources: p.Config.Feed.Sources, Days: p.Config.Feed.Days, Logger: m.Logger}
+	feed := &intake.Feed{Pipeline: p, Client: client, Status: db, Sources: cfg.Feed.Sources, Days: cfg.Feed.Days, Logger: m.Logger}
 	if *source != "" {
 		feed.Sources = strings.Split(*source, ",")
 	}

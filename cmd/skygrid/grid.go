@@ -11,8 +11,28 @@ import (
 	"skygrid"
 )
 
-// runGrid: skygrid grid generate --cell 3km [--county ID,...]
-func (m *Main) runGrid(ctx context.Context, args []string) error {
+// GridCommand is skygrid grid generate: square grid cells.
+type GridCommand struct{ *Main }
+
+// Usage of skygrid grid.
+func (m *GridCommand) Usage() string {
+	return `Usage: skygrid grid generate --cell 3km [--county ID[,ID...]] [flags]
+
+Generates square grid cells clipped to each imported county, ids
+COUNTY-ROW-COL (row 0 in the north), for a city whose grids are not yet
+drawn; import the real grids with import regions --level grid instead.
+
+Examples:
+  skygrid grid generate --cell 3km
+  skygrid grid generate --cell 1500m --county 140225,140226
+`
+}
+
+// Run generates the grid cells.
+func (m *GridCommand) Run(ctx context.Context, args []string) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		return m.commandHelp(m)
+	}
 	if len(args) == 0 || args[0] != "generate" {
 		return fmt.Errorf("grid: want 'grid generate --cell 3km'")
 	}
@@ -27,7 +47,7 @@ func (m *Main) runGrid(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("grid generate: --cell: %w", err)
 	}
-	db, err := m.openDB(c.db)
+	db, _, err := m.open(&c)
 	if err != nil {
 		return err
 	}

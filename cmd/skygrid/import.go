@@ -11,25 +11,53 @@ import (
 	"skygrid"
 )
 
-// runImport: skygrid import regions|supervisors|sites|heat-sources FILE [flags]
-func (m *Main) runImport(ctx context.Context, args []string) error {
+// ImportCommand is skygrid import: regions, supervisors, sites and heat
+// sources, through the importer the web app uses too.
+type ImportCommand struct{ *Main }
+
+// Usage of skygrid import.
+func (m *ImportCommand) Usage() string {
+	return `Usage: skygrid import regions|supervisors|sites|heat-sources FILE [flags]
+
+  import regions FILE.geojson --level city|county|township|grid [--parent ID] [--crs wgs84|cgcs2000|gcj02] [--neighbour]
+  import supervisors FILE.csv          columns grid_id, name, phone
+  import sites FILE.geojson|FILE.csv --kind construction|stockpile|nocoal|cropland|industrial [--prop attr=column]
+  import heat-sources FILE.csv...      Global Power Plant Database or GEM steel plant tracker
+
+A bad feature or row refuses the whole file, naming its line and field.
+Run 'skygrid import KIND -h' for the flags.
+
+Examples:
+  skygrid import regions datong_counties.geojson --level county
+  skygrid import regions grids.geojson --level grid --crs gcj02
+  skygrid import supervisors supervisors.csv
+  skygrid import sites sites.csv --kind construction --prop permit=许可证号
+  skygrid import heat-sources global_power_plant_database.csv
+`
+}
+
+// Run imports one kind of file.
+func (m *ImportCommand) Run(ctx context.Context, args []string) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		return m.commandHelp(m)
+	}
 	if len(args) == 0 {
 		return fmt.Errorf("import: want regions, supervisors, sites or heat-sources")
 	}
 	switch args[0] {
 	case "regions":
-		return m.runImportRegions(ctx, args[1:])
+		return m.regions(ctx, args[1:])
 	case "supervisors":
-		return m.runImportSupervisors(ctx, args[1:])
+		return m.supervisors(ctx, args[1:])
 	case "sites":
-		return m.runImportSites(ctx, args[1:])
+		return m.sites(ctx, args[1:])
 	case "heat-sources":
-		return m.runImportHeatSources(ctx, args[1:])
+		return m.heatSources(ctx, args[1:])
 	}
 	return fmt.Errorf("import: unknown kind %q (want regions, supervisors, sites or heat-sources)", args[0])
 }
 
-func (m *Main) runImportRegions(ctx context.Context, args []string) error {
+func (m *ImportCommand) regions(ctx context.Context, args []string) error {
 	var c common
 	fs := m.newFlags("import regions", "Usage: skygrid import regions FILE.geojson --level county|township|grid [flags]\n\nPolygon and MultiPolygon features (holes kept). A bad feature refuses the whole file.", &c)
 	level := fs.String("level", "", "level of every feature: city, county, township or grid (required)")
@@ -52,18 +80,18 @@ func (m *Main) runImportRegions(ctx context.Context, args []string) error {
 		// Given on purpose: parents are kept as the file names them.
 		req.ParentProp = *parentProp
 	}
-	return m.importFile(ctx, c.db, &c, files[0], req)
+	return m.importFile(ctx, &c, files[0], req)
 }
 
 // importFile runs one import through the importer the web uses too and
 // prints its summary (notes on stderr).
-func (m *Main) importFile(ctx context.Context, dbPath string, c *common, path string, req skygrid.ImportRequest) error {
+func (m *ImportCommand) importFile(ctx context.Context, c *common, path string, req skygrid.ImportRequest) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	db, p, err := m.openPipeline(dbPath, c)
+	db, p, _, err := m.openPipeline(c)
 	if err != nil {
 		return err
 	}
@@ -87,17 +115,17 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	return set
 }
 
-func (m *Main) runImportSupervisors(ctx context.Context, args []string) error {
+func (m *ImportCommand) supervisors(ctx context.Context, args []string) error {
 	var c common
 	fs := m.newFlags("import supervisors", "Usage: skygrid import supervisors FILE.csv [flags]\n\nColumns (by header): grid_id, name, phone. A grid's previous supervisor is replaced.", &c)
 	files, err := m.parseFiles(fs, args, 1, 1)
 	if err != nil {
 		return err
 	}
-	return m.importFile(ctx, c.db, &c, files[0], skygrid.ImportRequest{Kind: skygrid.ImportSupervisors})
+	return m.importFile(ctx, &c, files[0], skygrid.ImportRequest{Kind: skygrid.ImportSupervisors})
 }
 
-func (m *Main) runImportHeatSources(ctx context.Context, args []string) error {
+func (m *ImportCommand) heatSources(ctx context.Context, args []string) error {
 	var c common
 	fs := m.newFlags("import heat-sources", "Usage: skygrid import heat-sources FILE.csv... [flags]\n\nGlobal Power Plant Database CSV (thermal plants kept: coal, gas, oil, biomass, waste, coal mine methane) or GEM steel plant tracker CSV.", &c)
 	files, err := m.parseFiles(fs, args, 1, -1)
@@ -105,7 +133,7 @@ func (m *Main) runImportHeatSources(ctx context.Context, args []string) error {
 		return err
 	}
 	for _, path := range files {
-		if err := m.importFile(ctx, c.db, &c, path, skygrid.ImportRequest{Kind: skygrid.ImportHeatSources}); err != nil {
+		if err := m.importFile(ctx, &c, path, skygrid.ImportRequest{Kind: skygrid.ImportHeatSources}); err != nil {
 			return err
 		}
 	}
@@ -126,7 +154,7 @@ func (p propFlags) Set(v string) error {
 	return nil
 }
 
-func (m *Main) runImportSites(ctx context.Context, args []string) error {
+func (m *ImportCommand) sites(ctx context.Context, args []string) error {
 	var c common
 	fs := m.newFlags("import sites", `Usage: skygrid import sites FILE.geojson|FILE.csv --kind construction|stockpile|nocoal|cropland|industrial [flags]
 
@@ -156,6 +184,6 @@ new layer changes their class, in the same transaction.`, &c)
 	if *kind == "" {
 		return fmt.Errorf("import sites: --kind is required (%s)", strings.Join(skygrid.SiteKinds, ", "))
 	}
-	return m.importFile(ctx, c.db, &c, files[0], skygrid.ImportRequest{Kind: skygrid.ImportSites, SiteKind: *kind, IDProp: *idProp,
+	return m.importFile(ctx, &c, files[0], skygrid.ImportRequest{Kind: skygrid.ImportSites, SiteKind: *kind, IDProp: *idProp,
 		NameProp: *nameProp, Props: props, WKTCol: *wktCol, LonCol: *lonCol, LatCol: *latCol, CRS: *crs})
 }

@@ -17,8 +17,27 @@ import (
 // progressMin is the file size from which a terminal gets a progress bar.
 const progressMin = 4 << 20
 
-// runIngest: skygrid ingest FILE|DIR... [--reasons N]
-func (m *Main) runIngest(ctx context.Context, args []string) error {
+// IngestCommand is skygrid ingest: fire files into events and tasks.
+type IngestCommand struct{ *Main }
+
+// Usage of skygrid ingest.
+func (m *IngestCommand) Usage() string {
+	return `Usage: skygrid ingest FILE|DIR... [--reasons N] [flags]
+
+Ingests NASA FIRMS CSV (any layout) and Himawari WLF files through the
+pipeline (confidence, static heat, events, classes, tasks); a folder means
+its .csv/.txt files in name order. Each file is one transaction; a refused
+file leaves nothing behind and the command exits with status 1.
+
+Examples:
+  skygrid ingest fire_nrt_J1V-C2_2023-10-24.csv
+  skygrid ingest fires/ --reasons 20
+  skygrid ingest fires/ --set detect.cluster_metres=800 --db city.db
+`
+}
+
+// Run ingests the files and prints each one's counts.
+func (m *IngestCommand) Run(ctx context.Context, args []string) error {
 	var c common
 	fs := m.newFlags("ingest", "Usage: skygrid ingest FILE|DIR... [flags]\n\nIngests NASA FIRMS CSV (any layout) and Himawari WLF files; a folder means its .csv/.txt files in name order.", &c)
 	reasons := fs.Int("reasons", 5, "how many row errors to print per file")
@@ -30,7 +49,7 @@ func (m *Main) runIngest(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}
-	db, p, err := m.openPipeline(c.db, &c)
+	db, p, _, err := m.openPipeline(&c)
 	if err != nil {
 		return err
 	}
@@ -77,7 +96,7 @@ func (m *Main) runIngest(ctx context.Context, args []string) error {
 }
 
 // progressBar returns a bar on a terminal for a large file, else nil.
-func (m *Main) progressBar(path string) *progressbar.ProgressBar {
+func (m *IngestCommand) progressBar(path string) *progressbar.ProgressBar {
 	f, ok := m.Stderr.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil

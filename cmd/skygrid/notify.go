@@ -11,23 +11,49 @@ import (
 	"skygrid/store"
 )
 
-// runNotify: skygrid notify add|list|send [flags]
-func (m *Main) runNotify(ctx context.Context, args []string) error {
+// NotifyCommand is skygrid notify: group channels and the outbox.
+type NotifyCommand struct{ *Main }
+
+// Usage of skygrid notify.
+func (m *NotifyCommand) Usage() string {
+	return `Usage: skygrid notify add|list|send [flags]
+
+  notify add --region ID --kind dingtalk|wecom|webhook --url URL [--secret S] [--audience all|officials|auditors|admins]
+  notify list [--outbox [--limit N]] [--format table|csv]
+  notify send
+
+Group channels (robots) of a region are told of new, overdue and escalated
+tasks; personal messages (SMS, DingTalk work notices) go through the
+providers of [notify.sms] and [notify.dingtalk_app]. Run 'skygrid notify
+VERB -h' for the flags.
+
+Examples:
+  skygrid notify add --region 140225 --kind dingtalk --url 'https://oapi.dingtalk.com/robot/send?access_token=...' --secret SEC...
+  skygrid notify list --outbox --limit 20
+  skygrid notify send --config skygrid.toml
+`
+}
+
+// Run runs one verb of skygrid notify.
+func (m *NotifyCommand) Run(ctx context.Context, args []string) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		return m.commandHelp(m)
+	}
 	if len(args) == 0 {
 		return fmt.Errorf("notify: want add, list or send")
 	}
 	switch args[0] {
 	case "add":
-		return m.runNotifyAdd(ctx, args[1:])
+		return m.add(ctx, args[1:])
 	case "list":
-		return m.runNotifyList(ctx, args[1:])
+		return m.list(ctx, args[1:])
 	case "send":
-		return m.runNotifySend(ctx, args[1:])
+		return m.send(ctx, args[1:])
 	}
 	return fmt.Errorf("notify: unknown command %q (want add, list or send)", args[0])
 }
 
-func (m *Main) runNotifyAdd(ctx context.Context, args []string) error {
+func (m *NotifyCommand) add(ctx context.Context, args []string) error {
 	var c common
 	fs := m.newFlags("notify add", "Usage: skygrid notify add --region ID --kind dingtalk|wecom|webhook --url URL [--secret S] [--audience all|officials|auditors|admins] [flags]\n\n"+
 		"Adds a notification channel: messages about tasks in the region go to it. A DingTalk robot URL holds\n"+
@@ -44,7 +70,7 @@ func (m *Main) runNotifyAdd(ctx context.Context, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("notify add: --region, --kind and --url are required")
 	}
-	db, err := m.openDB(c.db)
+	db, _, err := m.open(&c)
 	if err != nil {
 		return err
 	}
@@ -64,7 +90,7 @@ func signed(c *skygrid.Channel) string {
 	return ""
 }
 
-func (m *Main) runNotifyList(ctx context.Context, args []string) error {
+func (m *NotifyCommand) list(ctx context.Context, args []string) error {
 	var c common
 	fs := m.newFlags("notify list", "Usage: skygrid notify list [--outbox [--limit N]] [flags]\n\n"+
 		"Lists the notification channels (tokens masked, secrets never shown) and the personal channels the\n"+
@@ -78,11 +104,7 @@ func (m *Main) runNotifyList(ctx context.Context, args []string) error {
 	if *format != "table" && *format != "csv" {
 		return fmt.Errorf("notify list: --format %q: want table or csv", *format)
 	}
-	cfg, err := m.settings(c.config, c.sets)
-	if err != nil {
-		return err
-	}
-	db, err := m.openDB(c.db)
+	db, cfg, err := m.open(&c)
 	if err != nil {
 		return err
 	}
@@ -120,7 +142,7 @@ func (m *Main) runNotifyList(ctx context.Context, args []string) error {
 }
 
 // listOutbox prints the outbox: kind, recipient masked, state.
-func (m *Main) listOutbox(ctx context.Context, db *store.DB, format string, limit int) error {
+func (m *NotifyCommand) listOutbox(ctx context.Context, db *store.DB, format string, limit int) error {
 	ms, err := db.FindOutbox(ctx, limit)
 	if err != nil {
 		return err
@@ -148,7 +170,7 @@ func (m *Main) listOutbox(ctx context.Context, db *store.DB, format string, limi
 	return nil
 }
 
-func (m *Main) runNotifySend(ctx context.Context, args []string) error {
+func (m *NotifyCommand) send(ctx context.Context, args []string) error {
 	var c common
 	fs := m.newFlags("notify send", "Usage: skygrid notify send [flags]\n\n"+
 		"Sends the due messages of the outbox once and prints how many were sent and how many failed\n"+
@@ -157,11 +179,7 @@ func (m *Main) runNotifySend(ctx context.Context, args []string) error {
 	if _, err := m.parseFiles(fs, args, 0, 0); err != nil {
 		return err
 	}
-	cfg, err := m.settings(c.config, c.sets)
-	if err != nil {
-		return err
-	}
-	db, err := m.openDB(c.db)
+	db, cfg, err := m.open(&c)
 	if err != nil {
 		return err
 	}

@@ -21,12 +21,11 @@ import (
 	"skygrid/store"
 )
 
-// notifyCmd runs skygrid notify ARGS --db db (until main.go routes
-// "notify", through runNotify directly).
+// notifyCmd runs skygrid notify ARGS --db db.
 func notifyCmd(t *testing.T, db string, args ...string) (string, error) {
 	t.Helper()
 	m, out, errb := testMain()
-	err := m.runNotify(context.Background(), append(args, "--db", db))
+	err := m.Run(context.Background(), append(append([]string{"notify"}, args...), "--db", db))
 	return out.String() + errb.String(), err
 }
 

@@ -446,18 +446,15 @@ func TestServeSaysPersonalNoticesAreOff(t *testing.T) {
 	var logs syncBuffer
 	m, _, _ := testMain()
 	m.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	db, err := m.openDB(filepath.Join(t.TempDir(), "s.db"))
+	db, cfg, err := m.open(&common{db: filepath.Join(t.TempDir(), "s.db")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := m.pipeline(db, "", nil); err != nil {
+	if _, err := m.pipeline(db, cfg); err != nil {
 		t.Fatal(err)
 	}
-	w, err := m.notifyWorker(db, "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := m.notifyWorker(db, cfg)
 	if len(w.Senders) != 0 || len(db.PersonalKinds) != 0 || strings.Count(logs.String(), "personal notifications off") != 1 {
 		t.Errorf("senders %v, kinds %v, log:\n%s", w.Senders, db.PersonalKinds, logs.String())
 	}

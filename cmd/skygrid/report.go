@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"text/tabwriter"
 
@@ -12,8 +13,26 @@ import (
 	"skygrid/report"
 )
 
-// runReport: skygrid report [--period P] [--by county] [--format table|csv|xlsx|html] [--out FILE]
-func (m *Main) runReport(ctx context.Context, args []string) error {
+// ReportCommand is skygrid report: statistics and the monthly report.
+type ReportCommand struct{ *Main }
+
+// Usage of skygrid report.
+func (m *ReportCommand) Usage() string {
+	return `Usage: skygrid report [--period 2023-10] [--by county|township|grid] [--format table|csv|xlsx|ranking|html] [--out FILE] [flags]
+
+Statistics of the events first seen in the period, with the same period a
+year before; the county ranking; the printable monthly report (html).
+
+Examples:
+  skygrid report --period 2023-10
+  skygrid report --period 2023-autumn --by township --format csv
+  skygrid report --period 2023-10 --format xlsx --out 2023-10.xlsx
+  skygrid report --period 2023-10 --format html --out 2023-10.html
+`
+}
+
+// Run prints or writes the report.
+func (m *ReportCommand) Run(ctx context.Context, args []string) error {
 	var c common
 	fs := m.newFlags("report", `Usage: skygrid report [--period 2023-10] [--by county|township|grid] [--format table|csv|xlsx|ranking|html] [--out FILE]
 
@@ -35,7 +54,7 @@ year before. Periods: 2023-10 (a month), 2023-W43, 2023-10-24, 2023,
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	db, err := m.openDB(c.db)
+	db, _, err := m.open(&c)
 	if err != nil {
 		return err
 	}
@@ -69,25 +88,9 @@ year before. Periods: 2023-10 (a month), 2023-W43, 2023-10-24, 2023,
 			}
 			err = report.WriteXLSX(&buf, st, es)
 		case "ranking":
-			tw := tabwriter.NewWriter(&buf, 2, 4, 2, ' ', 0)
-			fmt.Fprintf(tw, "%s 排名\t区县\t分值\t依据\n", per.Name)
-			for _, r := range report.Ranking(st) {
-				fmt.Fprintf(tw, "%d\t%s\t%.2f\t%s\n", r.Rank, r.RegionName, r.Score, r.Reason)
-			}
-			tw.Flush()
+			writeRanking(&buf, per.Name, st)
 		case "table":
-			tw := tabwriter.NewWriter(&buf, 2, 4, 2, ' ', 0)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t上报用时中位数(分钟)\n", per.Name, fig("hotspots"), fig("events"), fig("straw_burning"),
-				fig("confirmed_straw_burning"), fig("false_alarms"), fig("unverified"), fig("overdue_share"))
-			for _, a := range append(st.Areas, st.Total) {
-				med := "-"
-				if a.ReportMedianMin != nil {
-					med = fmt.Sprintf("%.0f", *a.ReportMedianMin)
-				}
-				fmt.Fprintf(tw, "%s %s\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f%%\t%s\n", a.RegionID, a.RegionName, a.Hotspots, a.Events,
-					a.ByClass[skygrid.ClassStrawBurning], a.ConfirmedStraw, a.FalseAlarms, a.Unverified, a.OverdueShare*100, med)
-			}
-			tw.Flush()
+			writeStatsTable(&buf, per.Name, st)
 		default:
 			return fmt.Errorf("report: --format %q: want table, csv, xlsx, ranking or html", *format)
 		}
@@ -104,6 +107,32 @@ year before. Periods: 2023-10 (a month), 2023-W43, 2023-10-24, 2023,
 	}
 	_, err = m.Stdout.Write(buf.Bytes())
 	return err
+}
+
+// writeRanking writes the county ranking of the period as a table.
+func writeRanking(w io.Writer, period string, st *skygrid.Stats) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "%s 排名\t区县\t分值\t依据\n", period)
+	for _, r := range report.Ranking(st) {
+		fmt.Fprintf(tw, "%d\t%s\t%.2f\t%s\n", r.Rank, r.RegionName, r.Score, r.Reason)
+	}
+	tw.Flush()
+}
+
+// writeStatsTable writes the figures of each area and the total.
+func writeStatsTable(w io.Writer, period string, st *skygrid.Stats) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t上报用时中位数(分钟)\n", period, fig("hotspots"), fig("events"), fig("straw_burning"),
+		fig("confirmed_straw_burning"), fig("false_alarms"), fig("unverified"), fig("overdue_share"))
+	for _, a := range append(st.Areas, st.Total) {
+		med := "-"
+		if a.ReportMedianMin != nil {
+			med = fmt.Sprintf("%.0f", *a.ReportMedianMin)
+		}
+		fmt.Fprintf(tw, "%s %s\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f%%\t%s\n", a.RegionID, a.RegionName, a.Hotspots, a.Events,
+			a.ByClass[skygrid.ClassStrawBurning], a.ConfirmedStraw, a.FalseAlarms, a.Unverified, a.OverdueShare*100, med)
+	}
+	tw.Flush()
 }
 
 // fig is the name of a figure, as the audit page and the exports say it.

@@ -5,10 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
-	"math"
 	"net"
 	"net/http"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +14,7 @@ import (
 	"time"
 
 	"skygrid/api"
-	"skygrid/detect"
+	"skygrid/config"
 	"skygrid/dispatch"
 	"skygrid/evidence"
 	"skygrid/frontend"
@@ -37,8 +35,6 @@ type mapFlags struct {
 	publicURL   string
 	watch       string
 	firmsURL    string
-	configPath  string
-	sets        []string
 	// secureCookies marks the session cookie Secure (behind a TLS proxy).
 	secureCookies bool
 	demo          bool   // reports say the data is demo data
@@ -74,8 +70,28 @@ func (mf *mapFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&mf.firmsURL, "firms-url", "", "FIRMS API base URL (default: the config's [feed] base_url); pulls run when a MAP_KEY is set ($FIRMS_MAP_KEY or [feed] map_key)")
 }
 
-// runServe: skygrid serve [--addr 127.0.0.1:8080]
-func (m *Main) runServe(ctx context.Context, args []string) error {
+// ServeCommand is skygrid serve: the web app, API and tiles, with the
+// jobs beside them (FIRMS pull, drop folder, notifications, escalation).
+type ServeCommand struct{ *Main }
+
+// Usage of skygrid serve.
+func (m *ServeCommand) Usage() string {
+	return `Usage: skygrid serve [--addr 127.0.0.1:8080] [--public-url URL] [--watch DIR] [--basemap FILE.mbtiles] [flags]
+
+Serves the web app, the JSON API and the map tiles on the database, and
+runs beside them: the FIRMS pull every [feed] every (when a MAP_KEY is
+set), the drop folder (--watch), the outbox worker, the escalation clock
+and the photo sweep ([schedule] sets their ticks). Stops on Ctrl-C.
+
+Examples:
+  skygrid serve --db city.db --config skygrid.toml
+  skygrid serve --addr :8080 --public-url https://skygrid.example.cn --secure-cookies
+  FIRMS_MAP_KEY=... skygrid serve --watch /srv/fires --set feed.every=15m
+`
+}
+
+// Run serves until ctx ends.
+func (m *ServeCommand) Run(ctx context.Context, args []string) error {
 	var c common
 	var mf mapFlags
 	fs := m.newFlags("serve", "Usage: skygrid serve [--addr 127.0.0.1:8080] [flags]\n\nServes the JSON API and the map tiles on the database.", &c)
@@ -84,22 +100,17 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if _, err := m.parse(fs, args); err != nil {
 		return err
 	}
-	db, err := m.openDB(c.db)
+	db, cfg, err := m.open(&c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	mf.configPath, mf.sets = c.config, c.sets
-	return m.serve(ctx, db, *addr, mf)
+	return m.serve(ctx, db, cfg, *addr, mf)
 }
 
 // notifyWorker is the outbox worker with a sender per configured personal
 // channel kind; it logs once what personal messages go out, or that none do.
-func (m *Main) notifyWorker(db *store.DB, configPath string, sets []string) (*notify.Worker, error) {
-	cfg, err := m.settings(configPath, sets)
-	if err != nil {
-		return nil, err
-	}
+func (m *Main) notifyWorker(db *store.DB, cfg config.Config) *notify.Worker {
 	client := &http.Client{Timeout: 15 * time.Second}
 	if d := cfg.Notify.Describe(); len(d) > 0 {
 		m.Logger.Info("personal notifications to grid supervisors", "channels", strings.Join(d, "; "))
@@ -108,11 +119,13 @@ func (m *Main) notifyWorker(db *store.DB, configPath string, sets []string) (*no
 	}
 	// The senders sign with the real clock: providers check the time of
 	// each request against theirs, whatever clock the server runs on.
-	return &notify.Worker{Outbox: db, Client: client, Now: m.Now, Logger: m.Logger, Senders: cfg.Notify.Senders(client, m.Now)}, nil
+	return &notify.Worker{Outbox: db, Client: client, Now: m.Now, Logger: m.Logger, Senders: cfg.Notify.Senders(client, m.Now),
+		Poll: cfg.Schedule.NotifyPoll.Duration}
 }
 
-// serve runs the API and tiles on db until ctx is done.
-func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags) error {
+// serve runs the API and tiles on db with the configuration until ctx is
+// done.
+func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr string, mf mapFlags) error {
 	if mf.watch != "" {
 		if fi, err := os.Stat(mf.watch); err != nil || !fi.IsDir() {
 			return fmt.Errorf("serve: --watch %s: not a folder", mf.watch)
@@ -123,22 +136,11 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 		now = mf.clock
 	}
 	db.Now = now
-	opt := tiles.Options{CacheTiles: mf.tileCache, Now: now}
-	if mf.tileCache == 0 {
-		opt.CacheTiles = -1
-	}
-	if mf.basemap != "" {
-		mb, err := store.OpenMBTiles(mf.basemap)
-		if err != nil {
-			return fmt.Errorf("serve: %w", err)
-		}
-		defer mb.Close()
-		opt.Basemap = mb
-	}
-	ts, err := tiles.NewServer(db, opt)
+	ts, closeBasemap, err := tileServer(db, mf, now)
 	if err != nil {
 		return err
 	}
+	defer closeBasemap()
 	dataDir := mf.dataDir
 	if dataDir == "" {
 		dataDir = db.DSN + ".data"
@@ -146,26 +148,19 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	if err := os.MkdirAll(filepath.Join(dataDir, "photos"), 0o750); err != nil {
 		return fmt.Errorf("serve: data directory: %w", err)
 	}
-	p, err := m.pipeline(db, mf.configPath, mf.sets)
+	p, err := m.pipeline(db, cfg)
 	if err != nil {
 		return err
 	}
-	worker, err := m.notifyWorker(db, mf.configPath, mf.sets)
-	if err != nil {
-		return err
-	}
+	worker := m.notifyWorker(db, cfg)
 	p.Now, worker.Now = now, now
-	cfg, err := m.settings(mf.configPath, mf.sets)
-	if err != nil {
-		return err
-	}
-	limits := cfg.Server.limits()
+	limits := serverLimits(cfg.Server)
 	metrics := api.NewMetrics(db)
 	web, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {
 		return err
 	}
-	photos := p.Config.Photos.Photos(filepath.Join(dataDir, "photos"))
+	photos := cfg.Photos.Photos(filepath.Join(dataDir, "photos"))
 	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
 		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Demo: mf.demo,
 		Evidence: photos, Imports: registry.Importer{Pipeline: p},
@@ -192,7 +187,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	srv.Serve(ln)
 	// The notification worker and the escalation clock run with the server.
 	bg, stop := context.WithCancel(ctx)
-	wg := m.runJobs(bg, db, p, worker, photos, mf, now)
+	wg := m.runJobs(bg, db, p, worker, photos, cfg, mf, now)
 	defer func() { stop(); wg.Wait() }()
 	// The ready line: where to open the web app (and, for the demo, whom
 	// to log in as); the browser tests wait for "listening on URL".
@@ -204,15 +199,40 @@ func (m *Main) serve(ctx context.Context, db *store.DB, addr string, mf mapFlags
 	return srv.Close()
 }
 
+// tileServer is the tile server on db with the --tile-cache and
+// --basemap of mf; close the basemap with the function it returns.
+func tileServer(db *store.DB, mf mapFlags, now func() time.Time) (*tiles.Server, func(), error) {
+	opt := tiles.Options{CacheTiles: mf.tileCache, Now: now}
+	if mf.tileCache == 0 {
+		opt.CacheTiles = -1
+	}
+	closeBasemap := func() {}
+	if mf.basemap != "" {
+		mb, err := store.OpenMBTiles(mf.basemap)
+		if err != nil {
+			return nil, nil, fmt.Errorf("serve: %w", err)
+		}
+		closeBasemap = func() { mb.Close() }
+		opt.Basemap = mb
+	}
+	ts, err := tiles.NewServer(db, opt)
+	if err != nil {
+		closeBasemap()
+		return nil, nil, err
+	}
+	return ts, closeBasemap, nil
+}
+
 // runJobs starts what runs beside the server until bg ends: the FIRMS
 // pull (when configured), the drop-folder watcher (--watch), the photo
 // sweep, the notification worker and the escalation clock; the group
 // waits for them.
-func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, worker *notify.Worker, photos evidence.Photos, mf mapFlags, now func() time.Time) *sync.WaitGroup {
+func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, worker *notify.Worker, photos evidence.Photos,
+	cfg config.Config, mf mapFlags, now func() time.Time) *sync.WaitGroup {
 	var wg sync.WaitGroup
-	if client, err := m.firmsClient(p.Config.Feed, mf.firmsURL); err == nil {
-		feed := &intake.Feed{Pipeline: p, Client: client, Status: db, Sources: p.Config.Feed.Sources, Days: p.Config.Feed.Days,
-			Every: p.Config.Feed.Every.Duration, Logger: m.Logger}
+	if client, err := m.firmsClient(cfg.Feed, mf.firmsURL); err == nil {
+		feed := &intake.Feed{Pipeline: p, Client: client, Status: db, Sources: cfg.Feed.Sources, Days: cfg.Feed.Days,
+			Every: cfg.Feed.Every.Duration, Logger: m.Logger}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -223,7 +243,7 @@ func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, w
 		fmt.Fprintf(m.Stdout, "pulling FIRMS every %s: %s\n", feed.Every, strings.Join(feed.Sources, ", "))
 	}
 	if mf.watch != "" {
-		w := &intake.Watcher{Dir: mf.watch, Pipeline: p, Logger: m.Logger, Poll: 100 * time.Millisecond, Settle: 500 * time.Millisecond}
+		w := m.watcher(mf.watch, p, cfg)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -236,7 +256,7 @@ func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, w
 	wg.Add(3)
 	go func() {
 		defer wg.Done()
-		m.sweepPhotos(bg, photos, db, now)
+		m.sweepPhotos(bg, photos, db, now, cfg.Schedule.PhotoSweepEvery.Duration)
 	}()
 	go func() {
 		defer wg.Done()
@@ -246,15 +266,22 @@ func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, w
 	}()
 	go func() {
 		defer wg.Done()
-		m.escalateEveryMinute(bg, db, now)
+		m.escalateEvery(bg, db, now, cfg.Schedule.EscalateEvery.Duration)
 	}()
 	return &wg
 }
 
-// escalateEveryMinute escalates overdue tasks and checks the feeds once a
-// minute at the server's clock, until bg ends.
-func (m *Main) escalateEveryMinute(bg context.Context, db *store.DB, now func() time.Time) {
-	tick := time.NewTicker(time.Minute)
+// watcher is the drop-folder watcher of --watch dir, scanning every
+// [schedule] watch_poll.
+func (m *Main) watcher(dir string, p *dispatch.Pipeline, cfg config.Config) *intake.Watcher {
+	return &intake.Watcher{Dir: dir, Pipeline: p, Logger: m.Logger, Poll: cfg.Schedule.WatchPoll.Duration, Settle: 500 * time.Millisecond}
+}
+
+// escalateEvery escalates overdue tasks and checks the feeds at once and
+// then every tick ([schedule] escalate_every, a minute) at the server's
+// clock, until bg ends.
+func (m *Main) escalateEvery(bg context.Context, db *store.DB, now func() time.Time, every time.Duration) {
+	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
 		if n, err := db.Escalate(bg, now()); err != nil && bg.Err() == nil {
@@ -275,77 +302,9 @@ func (m *Main) escalateEveryMinute(bg context.Context, db *store.DB, now func() 
 	}
 }
 
-// serverConfig is the [server] section: the HTTP server's timeouts,
-// connection caps and per-address rates (api.Limits) and its cookies.
-type serverConfig struct {
-	HeaderTimeout        detect.Duration `toml:"header_timeout"`
-	BodyTimeout          detect.Duration `toml:"body_timeout"`
-	WriteTimeout         detect.Duration `toml:"write_timeout"`
-	UploadBodyTimeout    detect.Duration `toml:"upload_body_timeout"`
-	UploadWriteTimeout   detect.Duration `toml:"upload_write_timeout"`
-	DownloadWriteTimeout detect.Duration `toml:"download_write_timeout"`
-	IdleTimeout          detect.Duration `toml:"idle_timeout"`
-	// MaxConns: 0 sizes the cap to the open-file limit, -1 sets none.
-	// MaxConnsPerAddress: 0 is an eighth of the cap (at least 64), -1 none.
-	MaxConns           int      `toml:"max_conns"`
-	MaxConnsPerAddress int      `toml:"max_conns_per_address"`
-	ReserveConns       int      `toml:"reserve_conns"`
-	PublicRate         float64  `toml:"public_rate"`
-	PublicBurst        int      `toml:"public_burst"`
-	LoginRate          float64  `toml:"login_rate"`
-	LoginBurst         int      `toml:"login_burst"`
-	TrustedProxies     []string `toml:"trusted_proxies"`
-	SecureCookies      bool     `toml:"secure_cookies"`
-}
-
-// defaultServerConfig is api.DefaultLimits with the caps left to size
-// themselves (0) when the server starts.
-func defaultServerConfig() serverConfig {
-	l := api.DefaultLimits()
-	d := func(v time.Duration) detect.Duration { return detect.Duration{Duration: v} }
-	return serverConfig{HeaderTimeout: d(l.HeaderTimeout), BodyTimeout: d(l.BodyTimeout), WriteTimeout: d(l.WriteTimeout),
-		UploadBodyTimeout: d(l.UploadBodyTimeout), UploadWriteTimeout: d(l.UploadWriteTimeout), DownloadWriteTimeout: d(l.DownloadWriteTimeout),
-		IdleTimeout: d(l.IdleTimeout), ReserveConns: l.ReserveConns, PublicRate: l.PublicRate, PublicBurst: l.PublicBurst,
-		LoginRate: l.LoginRate, LoginBurst: l.LoginBurst, TrustedProxies: []string{}}
-}
-
-// validate refuses negative times, counts and rates, and proxies that are
-// neither addresses nor CIDR blocks, naming the key.
-func (c serverConfig) validate() error {
-	for key, d := range map[string]detect.Duration{"header_timeout": c.HeaderTimeout, "body_timeout": c.BodyTimeout,
-		"write_timeout": c.WriteTimeout, "upload_body_timeout": c.UploadBodyTimeout, "upload_write_timeout": c.UploadWriteTimeout,
-		"download_write_timeout": c.DownloadWriteTimeout, "idle_timeout": c.IdleTimeout} {
-		if d.Duration < 0 {
-			return fmt.Errorf("server.%s: %s is negative (0: no timeout)", key, d.Duration)
-		}
-	}
-	for key, n := range map[string]int{"reserve_conns": c.ReserveConns, "public_burst": c.PublicBurst, "login_burst": c.LoginBurst} {
-		if n < 0 {
-			return fmt.Errorf("server.%s: %d is negative", key, n)
-		}
-	}
-	for key, n := range map[string]int{"max_conns": c.MaxConns, "max_conns_per_address": c.MaxConnsPerAddress} {
-		if n < -1 {
-			return fmt.Errorf("server.%s: %d (want a number, 0 for the default or -1 for no cap)", key, n)
-		}
-	}
-	for key, r := range map[string]float64{"public_rate": c.PublicRate, "login_rate": c.LoginRate} {
-		if r < 0 || math.IsNaN(r) || math.IsInf(r, 0) {
-			return fmt.Errorf("server.%s: %v (want requests a second, 0 for no limit)", key, r)
-		}
-	}
-	for _, p := range c.TrustedProxies {
-		if _, err := netip.ParsePrefix(p); err != nil {
-			if _, err := netip.ParseAddr(p); err != nil {
-				return fmt.Errorf("server.trusted_proxies: %q is neither an address nor a CIDR block (10.0.0.0/8)", p)
-			}
-		}
-	}
-	return nil
-}
-
-// limits are the api.Limits of the section, the caps sized now.
-func (c serverConfig) limits() api.Limits {
+// serverLimits are the api.Limits of the [server] section, the caps sized
+// now.
+func serverLimits(c config.Server) api.Limits {
 	l := api.Limits{HeaderTimeout: c.HeaderTimeout.Duration, BodyTimeout: c.BodyTimeout.Duration, WriteTimeout: c.WriteTimeout.Duration,
 		UploadBodyTimeout: c.UploadBodyTimeout.Duration, UploadWriteTimeout: c.UploadWriteTimeout.Duration,
 		DownloadWriteTimeout: c.DownloadWriteTimeout.Duration, IdleTimeout: c.IdleTimeout.Duration, ReserveConns: c.ReserveConns,
@@ -376,11 +335,12 @@ func (m *Main) logLimits(l api.Limits, secure bool, publicURL string) {
 	}
 }
 
-// sweepPhotos sweeps the photo folder at start-up and then daily, at the
-// server's clock: staged files and stored files no report holds, older
-// than a day, are removed (evidence.Photos.Sweep).
-func (m *Main) sweepPhotos(ctx context.Context, ev evidence.Photos, refs evidence.PhotoRefs, now func() time.Time) {
-	tick := time.NewTicker(24 * time.Hour)
+// sweepPhotos sweeps the photo folder at start-up and then every tick
+// ([schedule] photo_sweep_every, daily), at the server's clock: staged
+// files and stored files no report holds, older than a day, are removed
+// (evidence.Photos.Sweep).
+func (m *Main) sweepPhotos(ctx context.Context, ev evidence.Photos, refs evidence.PhotoRefs, now func() time.Time, every time.Duration) {
+	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
 		sw, err := ev.Sweep(ctx, refs, now())

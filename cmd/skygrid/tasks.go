@@ -8,8 +8,18 @@ import (
 	"skygrid"
 )
 
-// runTasks: skygrid tasks [filters] [--format table|csv|json]
-func (m *Main) runTasks(ctx context.Context, args []string) error {
+// TasksCommand is skygrid tasks: the task list.
+type TasksCommand struct{ *Main }
+
+// Usage of skygrid tasks.
+func (m *TasksCommand) Usage() string {
+	return listUsage("tasks", `  skygrid tasks --state dispatched --county 140225
+  skygrid tasks --since 2023-10-01 --until 2023-11-01 --format csv > tasks.csv
+`)
+}
+
+// Run lists the tasks, newest first.
+func (m *TasksCommand) Run(ctx context.Context, args []string) error {
 	l, db, err := m.openList("tasks", args)
 	if err != nil {
 		return err

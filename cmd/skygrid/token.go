@@ -11,24 +11,49 @@ import (
 	"skygrid/api"
 )
 
-// runToken: skygrid token create|list|revoke
-func (m *Main) runToken(ctx context.Context, args []string) error {
+// TokenCommand is skygrid token: API tokens for scripts.
+type TokenCommand struct{ *Main }
+
+// Usage of skygrid token.
+func (m *TokenCommand) Usage() string {
+	return `Usage: skygrid token create|list|revoke [arguments] [flags]
+
+  token create --user NAME [--name LABEL] [--expires 30d|720h|2024-12-31]
+  token list [--user NAME]
+  token revoke ID|NAME [--user NAME]
+
+A token is printed once (send it as Authorization: Bearer TOKEN) and acts
+as its user; it expires after [auth] token_expiry_days (90) unless
+--expires says. Run 'skygrid token VERB -h' for the flags.
+
+Examples:
+  skygrid token create --user admin --name nightly-export --expires 30d
+  skygrid token list --user admin
+  skygrid token revoke nightly-export --user admin
+`
+}
+
+// Run runs one verb of skygrid token.
+func (m *TokenCommand) Run(ctx context.Context, args []string) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		return m.commandHelp(m)
+	}
 	if len(args) == 0 {
 		return fmt.Errorf("token: want create, list or revoke")
 	}
 	switch args[0] {
 	case "create":
-		return m.runTokenCreate(ctx, args[1:])
+		return m.create(ctx, args[1:])
 	case "list":
-		return m.runTokenList(ctx, args[1:])
+		return m.list(ctx, args[1:])
 	case "revoke":
-		return m.runTokenRevoke(ctx, args[1:])
+		return m.revoke(ctx, args[1:])
 	}
 	return fmt.Errorf("token: want create, list or revoke, got %q", args[0])
 }
 
-// runTokenCreate: skygrid token create --user NAME [--name LABEL] [--expires 30d]
-func (m *Main) runTokenCreate(ctx context.Context, args []string) error {
+// create: skygrid token create --user NAME [--name LABEL] [--expires 30d]
+func (m *TokenCommand) create(ctx context.Context, args []string) error {
 	var c common
 	fs := m.newFlags("token create", `Usage: skygrid token create --user NAME [--name LABEL] [--expires 30d|720h|2024-12-31]
 
@@ -44,7 +69,7 @@ with token revoke.`, &c)
 	if _, err := m.parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := m.settings(c.config, c.sets)
+	cfg, err := m.config(&c)
 	if err != nil {
 		return err
 	}
@@ -55,7 +80,7 @@ with token revoke.`, &c)
 			return fmt.Errorf("token create: --expires: %w", err)
 		}
 	}
-	db, err := m.openDB(c.db)
+	db, err := m.openDB(c.db, cfg)
 	if err != nil {
 		return err
 	}
@@ -111,8 +136,8 @@ func cliTime(t time.Time) string {
 	return t.In(skygrid.Beijing).Format("2006-01-02 15:04")
 }
 
-// runTokenList: skygrid token list [--user NAME]
-func (m *Main) runTokenList(ctx context.Context, args []string) error {
+// list: skygrid token list [--user NAME]
+func (m *TokenCommand) list(ctx context.Context, args []string) error {
 	var c common
 	fs := m.newFlags("token list", `Usage: skygrid token list [--user NAME]
 
@@ -123,7 +148,7 @@ token itself: only its hash is stored.`, &c)
 	if _, err := m.parseFiles(fs, args, 0, 0); err != nil {
 		return err
 	}
-	db, err := m.openDB(c.db)
+	db, _, err := m.open(&c)
 	if err != nil {
 		return err
 	}
@@ -147,8 +172,8 @@ token itself: only its hash is stored.`, &c)
 	return nil
 }
 
-// runTokenRevoke: skygrid token revoke ID|NAME [--user NAME]
-func (m *Main) runTokenRevoke(ctx context.Context, args []string) error {
+// revoke: skygrid token revoke ID|NAME [--user NAME]
+func (m *TokenCommand) revoke(ctx context.Context, args []string) error {
 	var c common
 	fs := m.newFlags("token revoke", `Usage: skygrid token revoke ID|NAME [--user NAME]
 
@@ -160,7 +185,7 @@ is refused (401). Audited.`, &c)
 	if err != nil {
 		return err
 	}
-	db, err := m.openDB(c.db)
+	db, _, err := m.open(&c)
 	if err != nil {
 		return err
 	}
@@ -181,7 +206,7 @@ is refused (401). Audited.`, &c)
 
 // tokenByName finds the one active token of that name (of user, when
 // given).
-func (m *Main) tokenByName(ctx context.Context, db interface {
+func (m *TokenCommand) tokenByName(ctx context.Context, db interface {
 	FindTokens(context.Context, skygrid.TokenFilter) ([]*skygrid.Token, error)
 }, name, user string) (int64, error) {
 	ts, err := db.FindTokens(ctx, skygrid.TokenFilter{Name: &name})

@@ -15,42 +15,75 @@ import (
 	"golang.org/x/term"
 )
 
-// runUser: skygrid user add|list|disable|enable|passwd
-func (m *Main) runUser(ctx context.Context, args []string) error {
+// UserCommand is skygrid user: accounts, roles and passwords.
+type UserCommand struct{ *Main }
+
+// Usage of skygrid user.
+func (m *UserCommand) Usage() string {
+	return `Usage: skygrid user add|list|disable|enable|passwd [arguments] [flags]
+
+  user add --name NAME --role ROLE [--region ID[,ID...]] [--phone P] [--dingtalk-id ID] [--password-file FILE]
+  user list
+  user disable|enable NAME     stop or restore a user's access
+  user passwd NAME [--password-file FILE]
+
+Roles: admin and auditor are city-wide; official takes a county or
+township; supervisor takes grids. Run 'skygrid user VERB -h' for the flags.
+
+Examples:
+  skygrid user add --name admin --role admin --password-file admin.pw
+  skygrid user add --name wangge --role supervisor --region 140225-008-006 --phone 13800138000
+  skygrid user disable wangge
+  skygrid user passwd admin --password-file new.pw
+`
+}
+
+// Run runs one verb of skygrid user.
+func (m *UserCommand) Run(ctx context.Context, args []string) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		return m.commandHelp(m)
+	}
 	if len(args) == 0 || !slices.Contains([]string{"add", "list", "disable", "enable", "passwd"}, args[0]) {
 		return fmt.Errorf("user: want add, list, disable, enable or passwd")
 	}
 	switch args[0] {
 	case "disable", "enable":
-		return m.runUserDisable(ctx, args[0], args[1:])
+		return m.disable(ctx, args[0], args[1:])
 	case "passwd":
-		return m.runUserPasswd(ctx, args[1:])
+		return m.passwd(ctx, args[1:])
+	case "list":
+		return m.list(ctx, args[1:])
 	}
+	return m.add(ctx, args[1:])
+}
+
+// list: skygrid user list
+func (m *UserCommand) list(ctx context.Context, args []string) error {
 	var c common
-	if args[0] == "list" {
-		fs := m.newFlags("user list", "Usage: skygrid user list", &c)
-		if _, err := m.parse(fs, args[1:]); err != nil {
-			return err
-		}
-		db, err := m.openDB(c.db)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		us, err := db.FindUsers(ctx)
-		if err != nil {
-			return err
-		}
-		for _, u := range us {
-			fmt.Fprintf(m.Stdout, "%d\t%s\t%s (%s)\t%s\t%s\t%s", u.ID, u.Name, u.Role, skygrid.RoleNames[u.Role], strings.Join(u.Regions, ","),
-				skygrid.MaskPhone(u.Phone), dingtalkOf(u))
-			if u.Disabled {
-				fmt.Fprint(m.Stdout, "\tdisabled")
-			}
-			fmt.Fprintln(m.Stdout)
-		}
-		return nil
+	fs := m.newFlags("user list", "Usage: skygrid user list", &c)
+	db, err := m.parseOpen(fs, args, &c)
+	if err != nil {
+		return err
 	}
+	defer db.Close()
+	us, err := db.FindUsers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, u := range us {
+		fmt.Fprintf(m.Stdout, "%d\t%s\t%s (%s)\t%s\t%s\t%s", u.ID, u.Name, u.Role, skygrid.RoleNames[u.Role], strings.Join(u.Regions, ","),
+			skygrid.MaskPhone(u.Phone), dingtalkOf(u))
+		if u.Disabled {
+			fmt.Fprint(m.Stdout, "\tdisabled")
+		}
+		fmt.Fprintln(m.Stdout)
+	}
+	return nil
+}
+
+// add: skygrid user add --name NAME --role ROLE ...
+func (m *UserCommand) add(ctx context.Context, args []string) error {
+	var c common
 	fs := m.newFlags("user add", `Usage: skygrid user add --name NAME --role ROLE [--region ID[,ID...]] [--phone P] [--dingtalk-id ID] [--password-file FILE]
 
 Roles: admin and auditor are city-wide (no --region); official takes a county
@@ -65,7 +98,7 @@ notice; see [notify] in skygrid.example.toml).`, &c)
 	phone := fs.String("phone", "", "phone number: an 11-digit mainland mobile (+86 allowed) or a landline with its area code (0352-1234567)")
 	dingtalkID := fs.String("dingtalk-id", "", "DingTalk user id (userid in the organisation), for DingTalk work notices")
 	pwFile := fs.String("password-file", "", "read the password from this file's first line")
-	if _, err := m.parse(fs, args[1:]); err != nil {
+	if _, err := m.parse(fs, args); err != nil {
 		return err
 	}
 	if *name == "" || *role == "" {
@@ -85,7 +118,7 @@ notice; see [notify] in skygrid.example.toml).`, &c)
 			u.Regions = append(u.Regions, r)
 		}
 	}
-	db, err := m.openDB(c.db)
+	db, _, err := m.open(&c)
 	if err != nil {
 		return err
 	}
@@ -105,7 +138,7 @@ notice; see [notify] in skygrid.example.toml).`, &c)
 }
 
 // userArg reads the user a command is about: NAME or --name NAME.
-func (m *Main) userArg(fs *flag.FlagSet, args []string, name *string) error {
+func (m *UserCommand) userArg(fs *flag.FlagSet, args []string, name *string) error {
 	pos, err := m.parse(fs, args)
 	if err != nil {
 		return err
@@ -124,8 +157,8 @@ func (m *Main) userArg(fs *flag.FlagSet, args []string, name *string) error {
 	return nil
 }
 
-// runUserDisable: skygrid user disable|enable NAME
-func (m *Main) runUserDisable(ctx context.Context, verb string, args []string) error {
+// disable: skygrid user disable|enable NAME
+func (m *UserCommand) disable(ctx context.Context, verb string, args []string) error {
 	var c common
 	fs := m.newFlags("user "+verb, map[string]string{
 		"disable": `Usage: skygrid user disable NAME
@@ -140,7 +173,7 @@ tokens work again). Audited.`}[verb], &c)
 	if err := m.userArg(fs, args, name); err != nil {
 		return err
 	}
-	db, err := m.openDB(c.db)
+	db, _, err := m.open(&c)
 	if err != nil {
 		return err
 	}
@@ -160,8 +193,8 @@ tokens work again). Audited.`}[verb], &c)
 	return nil
 }
 
-// runUserPasswd: skygrid user passwd NAME [--password-file FILE]
-func (m *Main) runUserPasswd(ctx context.Context, args []string) error {
+// passwd: skygrid user passwd NAME [--password-file FILE]
+func (m *UserCommand) passwd(ctx context.Context, args []string) error {
 	var c common
 	fs := m.newFlags("user passwd", `Usage: skygrid user passwd NAME [--password-file FILE]
 
@@ -182,7 +215,7 @@ never the password.`, &c)
 	if err != nil {
 		return fmt.Errorf("user passwd: %w", err)
 	}
-	db, err := m.openDB(c.db)
+	db, _, err := m.open(&c)
 	if err != nil {
 		return err
 	}
@@ -208,7 +241,7 @@ func dingtalkOf(u *skygrid.User) string {
 }
 
 // readPassword reads the first line of file, or prompts in a terminal.
-func (m *Main) readPassword(file string) (string, error) {
+func (m *UserCommand) readPassword(file string) (string, error) {
 	if file != "" {
 		b, err := os.ReadFile(file)
 		if err != nil {
@@ -240,30 +273,4 @@ func (m *Main) readPassword(file string) (string, error) {
 		return "", fmt.Errorf("no password: give --password-file or type it at the prompt")
 	}
 	return strings.TrimRight(line, "\r\n"), nil
-}
-
-// runEscalate: skygrid escalate (once; serve runs it every minute)
-func (m *Main) runEscalate(ctx context.Context, args []string) error {
-	var c common
-	fs := m.newFlags("escalate", "Usage: skygrid escalate\n\nEscalates overdue tasks: to the area's officials when overdue, to the auditors when late by as long again.\n"+
-		"The grid's supervisors are reminded personally when the configuration sets up a personal channel.", &c)
-	if _, err := m.parse(fs, args); err != nil {
-		return err
-	}
-	cfg, err := m.settings(c.config, c.sets)
-	if err != nil {
-		return err
-	}
-	db, err := m.openDB(c.db)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	db.PersonalKinds = cfg.Notify.Kinds()
-	n, err := db.Escalate(ctx, m.Now())
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "%d tasks escalated\n", n)
-	return nil
 }
