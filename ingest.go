@@ -112,52 +112,96 @@ type AuditFilter struct {
 
 // IngestTx is the unit of work of one ingest: everything it reads and
 // writes goes through one transaction, so a file is stored whole or not at
-// all. The store implements it.
+// all (IngestService.InIngestTx commits it or rolls it back). The store
+// implements it; how it hands out ids, batches statements or defers
+// writes until commit is its own business. A transaction has one user
+// at a time: its methods are not called concurrently (the HotspotWriter
+// it returns says what may overlap). Errors: ctx's error when it ends;
+// EINVALID for values the store cannot hold (named in the message);
+// any other error is the store failing, wrapped with what it was doing.
 type IngestTx interface {
-	// CreateBatch stores the batch and sets its ID.
-	CreateBatch(b *IngestBatch) error
-	// FinishBatch stores the batch's final counts and errors.
-	FinishBatch(b *IngestBatch) error
-	// ExistingKeys returns the dedupe keys of stored hotspots acquired in
-	// [since, until] within the bound.
-	ExistingKeys(b orb.Bound, since, until time.Time) (map[Key]bool, error)
-	// ReserveHotspotIDs prepares ids for hotspots acquired in [since,
-	// until], so that PrepareHotspots for them runs no SQL.
-	ReserveHotspotIDs(since, until time.Time) error
-	// PrepareHotspots sets the hotspots' IDs and makes them ready for
-	// InsertPrepared; after ReserveHotspotIDs it may run on another
-	// goroutine than the one writing.
-	PrepareHotspots(hs []*Hotspot) (PreparedHotspots, error)
-	// InsertPrepared writes prepared hotspots; it returns how many.
-	InsertPrepared(p PreparedHotspots) (int, error)
-	// InsertHotspots stores new hotspots with their status and event and
-	// sets their IDs (PrepareHotspots then InsertPrepared). The caller has removed duplicates (by Key, within
-	// the batch and against ExistingKeys): the store does not check again.
-	// It returns how many were stored.
-	InsertHotspots(hs []*Hotspot) (int, error)
-	// RecentHotspots returns stored hotspots in the bound acquired in
-	// [since, until], of any status.
-	RecentHotspots(b orb.Bound, since, until time.Time) ([]*Hotspot, error)
-	// NextEventID is the id the next new event gets. (The transaction is
-	// the only writer, so ids can be handed out before the rows exist.)
-	NextEventID() (int64, error)
-	// OpenEvents returns the open events in the bound last seen at or after since.
-	OpenEvents(b orb.Bound, since time.Time) ([]*Event, error)
-	// SaveEvents stores events, new (with ids from NextEventID) or not.
-	SaveEvents(es []*Event) error
-	// TaskByEvent returns the event's task or nil.
-	TaskByEvent(eventID int64) (*Task, error)
-	// CreateTasks stores new tasks and sets their IDs.
-	CreateTasks(ts []*Task) error
-	UpdateTask(t *Task) error
-	// Supervisors returns every grid's supervisor by grid id.
-	Supervisors() (map[string]*Supervisor, error)
-	Audit(e *AuditEntry) error
+	// BeginBatch stores the batch record (file, format, StartedAt, set
+	// to the transaction's time when zero) and sets b.ID.
+	BeginBatch(ctx context.Context, b *IngestBatch) error
+	// StoredKeys returns the dedupe keys of stored hotspots acquired in
+	// [since, until] (whole minutes) whose position lies in the bound:
+	// the caller drops the rows of its batch found there.
+	StoredKeys(ctx context.Context, b orb.Bound, since, until time.Time) (map[Key]bool, error)
+	// LoadState returns what a batch is decided against (see
+	// IngestQuery and IngestState).
+	LoadState(ctx context.Context, q IngestQuery) (*IngestState, error)
+	// NewEventID hands out the id of a new event, unused by any event
+	// stored or handed out before; the event row itself is written by
+	// SaveResult, later in the same transaction (hotspots written before
+	// then may already name it).
+	NewEventID(ctx context.Context) (int64, error)
+	// WriteHotspots returns a writer for the batch's new hotspots, all
+	// acquired in [since, until]. The caller has removed duplicates (by
+	// Key, within the batch and against StoredKeys): the store does not
+	// check again.
+	WriteHotspots(ctx context.Context, since, until time.Time) (HotspotWriter, error)
+	// TaskByEvent returns the event's task, or nil when it has none.
+	TaskByEvent(ctx context.Context, eventID int64) (*Task, error)
+	// SaveResult stores a batch's result: its events (new, with ids
+	// from NewEventID, or changed), its new tasks (setting their IDs and
+	// queueing their task.created notifications) and the tasks it
+	// touched (stored again: new updated time and version).
+	SaveResult(ctx context.Context, r *IngestResult) error
+	// Audit records audit lines (At set to the transaction's time when
+	// zero) in the given order; they are written before commit.
+	Audit(ctx context.Context, es ...*AuditEntry) error
+	// FinishBatch stores the batch's final counts and errors, setting
+	// FinishedAt (when zero), ArrivedAt (StartedAt when zero), LatencyMS
+	// and Origin ("cli" when empty).
+	FinishBatch(ctx context.Context, b *IngestBatch) error
 }
 
-// PreparedHotspots are hotspots made ready to write by an IngestTx.
-type PreparedHotspots interface {
-	Len() int
+// IngestQuery says what of the stored state a batch is decided against:
+// the hotspots and open events near the batch (in Bound, the batch's
+// bound grown by the clustering and persistence distances).
+type IngestQuery struct {
+	Bound orb.Bound
+	// Hotspots acquired in [HotspotsSince, Until], of any status: the
+	// persistence history and the open events' members.
+	HotspotsSince, Until time.Time
+	// Open events last seen at or after EventsSince.
+	EventsSince time.Time
+}
+
+// IngestState is the stored state a batch is decided against.
+type IngestState struct {
+	// Hotspots in acquisition order, Events (open) in id order.
+	Hotspots []*Hotspot
+	Events   []*Event
+	// Supervisors holds every grid's supervisor by grid id.
+	Supervisors map[string]*Supervisor
+}
+
+// IngestResult is what a batch changed besides its hotspots.
+type IngestResult struct {
+	// Events are stored in this order; new ones (ids from NewEventID)
+	// are created, the others updated.
+	Events []*Event
+	// NewTasks get their IDs; Touched tasks are stored again.
+	NewTasks []*Task
+	Touched  []*Task
+}
+
+// HotspotWriter stores one batch's new hotspots (their status, reason
+// and event set) in its transaction.
+type HotspotWriter interface {
+	// Write sets the hotspots' IDs and takes them to be stored: it
+	// copies what it needs before it returns, so the caller may reuse
+	// hs. The rows may be written later, on another goroutine, until
+	// Close; Write may be called while an earlier Write's rows are being
+	// written. EINVALID when an ID cannot be given (too many detections
+	// in one minute).
+	Write(ctx context.Context, hs []*Hotspot) error
+	// Close waits until every hotspot taken is stored and returns how
+	// many were, or the first error of writing them; a second Close
+	// returns the same. While a writer is open, only Write and
+	// NewEventID may be called on its transaction.
+	Close(ctx context.Context) (int, error)
 }
 
 // IngestService runs fn in one transaction: committed if fn returns nil,
@@ -165,4 +209,32 @@ type PreparedHotspots interface {
 type IngestService interface {
 	InIngestTx(ctx context.Context, fn func(tx IngestTx) error) error
 	FindBatches(ctx context.Context, limit int) ([]*IngestBatch, error)
+}
+
+// WriteHotspots writes hotspots in tx at once (a HotspotWriter opened for
+// their acquisition times, written and closed) and returns how many were
+// stored.
+func WriteHotspots(ctx context.Context, tx IngestTx, hs []*Hotspot) (int, error) {
+	if len(hs) == 0 {
+		return 0, nil
+	}
+	since, until := hs[0].AcqTime, hs[0].AcqTime
+	for _, h := range hs[1:] {
+		if h.AcqTime.Before(since) {
+			since = h.AcqTime
+		}
+		if h.AcqTime.After(until) {
+			until = h.AcqTime
+		}
+	}
+	w, err := tx.WriteHotspots(ctx, since, until)
+	if err != nil {
+		return 0, err
+	}
+	werr := w.Write(ctx, hs)
+	n, err := w.Close(ctx)
+	if werr != nil {
+		return n, werr
+	}
+	return n, err
 }

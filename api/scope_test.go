@@ -117,10 +117,10 @@ func scopeWorld(t *testing.T, grids map[string]string) (*world, map[string]*skyg
 		e.Bound = orb.Bound{Min: e.Point, Max: e.Point}
 		tk := &skygrid.Task{EventID: e.ID, GridID: g.ID, State: skygrid.TaskDispatched, AckDue: now.Add(time.Hour), ReportDue: now.Add(2 * time.Hour)}
 		if err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
-			if err := tx.SaveEvents([]*skygrid.Event{e}); err != nil {
+			if err := tx.SaveResult(ctx, &skygrid.IngestResult{Events: []*skygrid.Event{e}}); err != nil {
 				return err
 			}
-			return tx.CreateTasks([]*skygrid.Task{tk})
+			return tx.SaveResult(ctx, &skygrid.IngestResult{NewTasks: []*skygrid.Task{tk}})
 		}); err != nil {
 			t.Fatal(err)
 		}

@@ -2,13 +2,14 @@ package demo
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
-	"skygrid/dispatch"
 	"slices"
 	"time"
 
 	"skygrid"
+	"skygrid/detect"
 )
 
 // ArrivalOf is when a fire file would have reached the pipeline had it
@@ -17,26 +18,15 @@ import (
 // at each file's arrival dispatches its fires as they would have been
 // then; ingesting it at today's clock records them as history (max_age).
 func ArrivalOf(r io.Reader, name string, delay time.Duration) (time.Time, error) {
-	rd, err := dispatch.OpenReader(r, name)
-	if err != nil {
-		return time.Time{}, err
-	}
 	var newest time.Time
-	var h skygrid.Hotspot
-	for {
-		err := rd.NextInto(&h)
-		if err == io.EOF {
-			break
-		}
-		var rowErr *skygrid.RowError
-		if errors.As(err, &rowErr) {
-			continue
-		} else if err != nil {
-			return time.Time{}, err
-		}
+	_, err := detect.Scan(context.Background(), r, name, detect.ReadOptions{}, func(h *skygrid.Hotspot) error {
 		if h.AcqTime.After(newest) {
 			newest = h.AcqTime
 		}
+		return nil
+	})
+	if err != nil {
+		return time.Time{}, err
 	}
 	if newest.IsZero() {
 		return newest, nil
@@ -67,20 +57,16 @@ func SplitPasses(data []byte, name string, delay time.Duration) ([]File, error) 
 	if len(lines) < 2 || bytes.HasPrefix(lines[0], []byte{'#'}) {
 		return whole()
 	}
-	rd, err := dispatch.OpenReader(bytes.NewReader(data), name)
-	if err != nil {
-		return nil, err
-	}
 	var times []time.Time
-	var h skygrid.Hotspot
-	for {
-		err := rd.NextInto(&h)
-		if err == io.EOF {
-			break
-		} else if err != nil {
-			return whole()
-		}
+	sum, err := detect.Scan(context.Background(), bytes.NewReader(data), name, detect.ReadOptions{}, func(h *skygrid.Hotspot) error {
 		times = append(times, h.AcqTime)
+		return nil
+	})
+	var input *skygrid.Error
+	if errors.As(err, &input) {
+		return nil, err
+	} else if err != nil || sum.Rejected > 0 {
+		return whole()
 	}
 	if len(times) != len(lines)-1 {
 		return whole()

@@ -475,16 +475,7 @@ func (r *Reader) text(rec []string, i int, line int, name string) (string, *skyg
 func (r *Reader) parseFIRMS(rec []string, line int, h *skygrid.Hotspot) (*skygrid.Hotspot, *skygrid.RowError) {
 	c := &r.cols
 	if len(rec) < c.n {
-		// A short row: say which required field is missing first.
-		for _, m := range []struct {
-			idx  int
-			name string
-		}{{c.lat, "latitude"}, {c.lon, "longitude"}, {c.date, "acq_date"}, {c.time, "acq_time"}, {c.sat, "satellite"}, {c.conf, "confidence"}, {c.frp, "frp"}, {c.daynight, "daynight"}} {
-			if m.idx >= len(rec) {
-				return nil, r.rowErr(line, m.name, "missing (the row has %d fields, the header %d)", len(rec), c.n)
-			}
-		}
-		return nil, r.rowErr(line, "", "the row has %d fields, the header %d", len(rec), c.n)
+		return nil, r.shortRow(rec, line)
 	}
 	lat, e := r.float(rec, c.lat, line, "latitude", true, &skygrid.RangeLat)
 	if e != nil {
@@ -555,6 +546,21 @@ func (r *Reader) parseFIRMS(rec []string, line int, h *skygrid.Hotspot) (*skygri
 		h.Type = t
 	}
 	return h, nil
+}
+
+// shortRow is the error of a FIRMS row with fewer fields than the header:
+// it names the first required field missing.
+func (r *Reader) shortRow(rec []string, line int) *skygrid.RowError {
+	c := &r.cols
+	for _, m := range []struct {
+		idx  int
+		name string
+	}{{c.lat, "latitude"}, {c.lon, "longitude"}, {c.date, "acq_date"}, {c.time, "acq_time"}, {c.sat, "satellite"}, {c.conf, "confidence"}, {c.frp, "frp"}, {c.daynight, "daynight"}} {
+		if m.idx >= len(rec) {
+			return r.rowErr(line, m.name, "missing (the row has %d fields, the header %d)", len(rec), c.n)
+		}
+	}
+	return r.rowErr(line, "", "the row has %d fields, the header %d", len(rec), c.n)
 }
 
 func (r *Reader) parseHimawari(rec []string, line int, h *skygrid.Hotspot) (*skygrid.Hotspot, *skygrid.RowError) {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
@@ -147,30 +146,16 @@ func (f *Feed) pull(ctx context.Context, source string, days int, date time.Time
 	return r
 }
 
-// newestDetection reads the newest acquisition time in an answer.
+// newestDetection reads the newest acquisition time in an answer (of the
+// rows read before any error).
 func newestDetection(body []byte) time.Time {
 	var newest time.Time
-	rd, err := detect.Open(bytes.NewReader(body), "answer")
-	if err != nil {
-		return newest
-	}
-	var h skygrid.Hotspot
-	for {
-		err := rd.NextInto(&h)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var re *skygrid.RowError
-			if errors.As(err, &re) {
-				continue
-			}
-			break
-		}
+	_, _ = detect.Scan(context.Background(), bytes.NewReader(body), "answer", detect.ReadOptions{}, func(h *skygrid.Hotspot) error {
 		if h.AcqTime.After(newest) {
 			newest = h.AcqTime
 		}
-	}
+		return nil
+	})
 	return newest
 }
 

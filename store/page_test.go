@@ -149,11 +149,12 @@ func (w *taskWorld) addTask(t *testing.T, id int64, grid string, seen time.Time,
 	e := &skygrid.Event{ID: id, Class: skygrid.ClassOpenBurning, State: skygrid.EventOpen, FirstSeen: seen, LastSeen: seen, Point: orb.Point{113.6, 39.7},
 		HotspotCount: 1, AssignedBy: "contains", GridID: grid, CountyID: countyA}
 	task := &skygrid.Task{EventID: id, GridID: grid, State: skygrid.TaskDispatched, AckDue: now.Add(ackDue), ReportDue: now.Add(ackDue + 30*time.Minute)}
-	err := w.db.InIngestTx(context.Background(), func(tx skygrid.IngestTx) error {
-		if err := tx.SaveEvents([]*skygrid.Event{e}); err != nil {
+	ctx := context.Background()
+	err := w.db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
+		if err := tx.SaveResult(ctx, &skygrid.IngestResult{Events: []*skygrid.Event{e}}); err != nil {
 			return err
 		}
-		return tx.CreateTasks([]*skygrid.Task{task})
+		return tx.SaveResult(ctx, &skygrid.IngestResult{NewTasks: []*skygrid.Task{task}})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -283,8 +284,8 @@ func TestTaskListColumnsFollowWrites(t *testing.T) {
 	// The event seen earlier (a late file): first in the first-seen order.
 	early := time.Date(2023, 9, 1, 0, 0, 0, 0, time.UTC)
 	err := w.db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
-		return tx.SaveEvents([]*skygrid.Event{{ID: 100, Class: skygrid.ClassOpenBurning, State: skygrid.EventOpen, FirstSeen: early,
-			LastSeen: early.Add(time.Hour), Point: orb.Point{113.6, 39.7}, HotspotCount: 2, AssignedBy: "contains", GridID: gridA2, CountyID: countyA}})
+		return tx.SaveResult(ctx, &skygrid.IngestResult{Events: []*skygrid.Event{{ID: 100, Class: skygrid.ClassOpenBurning, State: skygrid.EventOpen, FirstSeen: early,
+			LastSeen: early.Add(time.Hour), Point: orb.Point{113.6, 39.7}, HotspotCount: 2, AssignedBy: "contains", GridID: gridA2, CountyID: countyA}}})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -323,11 +324,11 @@ func TestTaskScopeOfACity(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
-		if err := tx.SaveEvents([]*skygrid.Event{{ID: 1, Class: skygrid.ClassOpenBurning, State: skygrid.EventOpen, FirstSeen: now, LastSeen: now,
-			Point: orb.Point{113.7, 39.9}, HotspotCount: 1, AssignedBy: "contains", GridID: gridA3, CountyID: countyA}}); err != nil {
+		if err := tx.SaveResult(ctx, &skygrid.IngestResult{Events: []*skygrid.Event{{ID: 1, Class: skygrid.ClassOpenBurning, State: skygrid.EventOpen, FirstSeen: now, LastSeen: now,
+			Point: orb.Point{113.7, 39.9}, HotspotCount: 1, AssignedBy: "contains", GridID: gridA3, CountyID: countyA}}}); err != nil {
 			return err
 		}
-		return tx.CreateTasks([]*skygrid.Task{{EventID: 1, GridID: gridA3, State: skygrid.TaskDispatched, AckDue: now, ReportDue: now}})
+		return tx.SaveResult(ctx, &skygrid.IngestResult{NewTasks: []*skygrid.Task{{EventID: 1, GridID: gridA3, State: skygrid.TaskDispatched, AckDue: now, ReportDue: now}}})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -352,7 +353,7 @@ func TestEventAndHotspotPagesByCursor(t *testing.T) {
 	// Hotspots: one per event, some at the same minute.
 	err := w.db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
 		b := &skygrid.IngestBatch{File: "x.csv", Format: "test"}
-		if err := tx.CreateBatch(b); err != nil {
+		if err := tx.BeginBatch(ctx, b); err != nil {
 			return err
 		}
 		var hs []*skygrid.Hotspot
@@ -360,7 +361,7 @@ func TestEventAndHotspotPagesByCursor(t *testing.T) {
 			hs = append(hs, &skygrid.Hotspot{Source: "test", Satellite: "N20", AcqTime: time.Date(2023, 10, 1+i/3, 5, 0, 0, 0, time.UTC),
 				Point: orb.Point{113.6 + float64(i)*0.001, 39.7}, Confidence: "n", Status: skygrid.StatusFire, BatchID: b.ID, EventID: int64(1 + i%10)})
 		}
-		_, err := tx.InsertHotspots(hs)
+		_, err := skygrid.WriteHotspots(ctx, tx, hs)
 		return err
 	})
 	if err != nil {

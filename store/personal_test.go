@@ -53,18 +53,19 @@ func personalDB(t *testing.T) (*store.DB, *skygrid.User) {
 // transaction; fail makes the transaction fail after both are written.
 func ingestTask(db *store.DB, grid string, at orb.Point, fail error) (*skygrid.Task, error) {
 	var task *skygrid.Task
-	err := db.InIngestTx(context.Background(), func(tx skygrid.IngestTx) error {
-		id, err := tx.NextEventID()
+	ctx := context.Background()
+	err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
+		id, err := tx.NewEventID(ctx)
 		if err != nil {
 			return err
 		}
 		e := &skygrid.Event{ID: id, Class: skygrid.ClassStrawBurning, State: skygrid.EventOpen, FirstSeen: now.Add(-10 * time.Minute),
 			LastSeen: now, Point: at, Bound: at.Bound(), HotspotCount: 1, GridID: grid, CountyID: "140225", AssignedBy: "contains"}
-		if err := tx.SaveEvents([]*skygrid.Event{e}); err != nil {
+		if err := tx.SaveResult(ctx, &skygrid.IngestResult{Events: []*skygrid.Event{e}}); err != nil {
 			return err
 		}
 		task = &skygrid.Task{EventID: id, GridID: grid, State: skygrid.TaskDispatched, AckDue: now.Add(30 * time.Minute), ReportDue: now.Add(time.Hour)}
-		if err := tx.CreateTasks([]*skygrid.Task{task}); err != nil {
+		if err := tx.SaveResult(ctx, &skygrid.IngestResult{NewTasks: []*skygrid.Task{task}}); err != nil {
 			return err
 		}
 		return fail

@@ -50,7 +50,7 @@ func seasonDB(t *testing.T) *DB {
 	rng := rand.New(rand.NewPCG(5, 6))
 	err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
 		b := &skygrid.IngestBatch{File: "SYNTHETIC.csv", Format: "test"}
-		if err := tx.CreateBatch(b); err != nil {
+		if err := tx.BeginBatch(ctx, b); err != nil {
 			return err
 		}
 		const n = 30000
@@ -68,13 +68,13 @@ func seasonDB(t *testing.T) *DB {
 					Point: orb.Point{113 + rng.Float64(), 40 + rng.Float64()*0.1}, Confidence: "n", Status: skygrid.StatusFire, BatchID: b.ID, EventID: int64(i + 1)})
 			}
 		}
-		if err := tx.SaveEvents(events); err != nil {
+		if err := tx.SaveResult(ctx, &skygrid.IngestResult{Events: events}); err != nil {
 			return err
 		}
-		if err := tx.CreateTasks(tasks); err != nil {
+		if err := tx.SaveResult(ctx, &skygrid.IngestResult{NewTasks: tasks}); err != nil {
 			return err
 		}
-		_, err := tx.InsertHotspots(hs)
+		_, err := skygrid.WriteHotspots(ctx, tx, hs)
 		return err
 	})
 	if err != nil {

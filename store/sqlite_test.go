@@ -156,12 +156,12 @@ func TestDedupeKey(t *testing.T) {
 	}
 	err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
 		b := &skygrid.IngestBatch{File: "x", Format: "firms-viirs"}
-		if err := tx.CreateBatch(b); err != nil {
+		if err := tx.BeginBatch(ctx, b); err != nil {
 			return err
 		}
 		first := mk(40.123451, 113.1, at, "N20")
 		first.BatchID = b.ID
-		if n, err := tx.InsertHotspots([]*skygrid.Hotspot{first}); err != nil || n != 1 || first.ID == 0 {
+		if n, err := skygrid.WriteHotspots(ctx, tx, []*skygrid.Hotspot{first}); err != nil || n != 1 || first.ID == 0 {
 			t.Fatalf("first: %d stored, id %d, %v", n, first.ID, err)
 		}
 		for _, tt := range []struct {
@@ -175,7 +175,7 @@ func TestDedupeKey(t *testing.T) {
 			{"another satellite", mk(40.123451, 113.1, at, "N21"), true},
 		} {
 			tt.h.BatchID = b.ID
-			known, err := tx.ExistingKeys(orb.Bound{Min: orb.Point{113, 40}, Max: orb.Point{114, 41}}, at.Add(-time.Hour), at.Add(time.Hour))
+			known, err := tx.StoredKeys(ctx, orb.Bound{Min: orb.Point{113, 40}, Max: orb.Point{114, 41}}, at.Add(-time.Hour), at.Add(time.Hour))
 			if err != nil {
 				return err
 			}
@@ -185,7 +185,7 @@ func TestDedupeKey(t *testing.T) {
 			if !tt.new {
 				continue // the pipeline drops it; the store does not check again
 			}
-			if n, err := tx.InsertHotspots([]*skygrid.Hotspot{tt.h}); err != nil || n != 1 {
+			if n, err := skygrid.WriteHotspots(ctx, tx, []*skygrid.Hotspot{tt.h}); err != nil || n != 1 {
 				t.Errorf("%s: %d stored, %v", tt.name, n, err)
 			}
 			if tt.h.ID>>20 != tt.h.AcqTime.Unix()/60 {
@@ -209,7 +209,7 @@ func TestHotspotIDs(t *testing.T) {
 	for batch := 0; batch < 2; batch++ {
 		err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
 			b := &skygrid.IngestBatch{File: "x"}
-			if err := tx.CreateBatch(b); err != nil {
+			if err := tx.BeginBatch(ctx, b); err != nil {
 				return err
 			}
 			hs := []*skygrid.Hotspot{
@@ -217,7 +217,7 @@ func TestHotspotIDs(t *testing.T) {
 				{Source: "VIIRS", Satellite: "N20", AcqTime: at, Point: orb.Point{113.1, 40 + float64(batch)/10}, BatchID: b.ID, Status: "fire"},
 				{Source: "VIIRS", Satellite: "N20", AcqTime: at.Add(-time.Minute), Point: orb.Point{113.1, 40 + float64(batch)/10}, BatchID: b.ID, Status: "fire"},
 			}
-			if _, err := tx.InsertHotspots(hs); err != nil {
+			if _, err := skygrid.WriteHotspots(ctx, tx, hs); err != nil {
 				return err
 			}
 			for _, h := range hs {
@@ -266,10 +266,10 @@ func TestFindEventsAttachesTasksBeyondSQLiteVariableLimit(t *testing.T) {
 				Point: orb.Point{113, 40}, HotspotCount: 1, AssignedBy: "none"}
 			ts[i] = &skygrid.Task{EventID: int64(i + 1), State: skygrid.TaskDispatched, AckDue: at, ReportDue: at}
 		}
-		if err := tx.SaveEvents(es); err != nil {
+		if err := tx.SaveResult(ctx, &skygrid.IngestResult{Events: es}); err != nil {
 			return err
 		}
-		return tx.CreateTasks(ts)
+		return tx.SaveResult(ctx, &skygrid.IngestResult{NewTasks: ts})
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -45,7 +45,7 @@ func BenchmarkStatsYear(b *testing.B) {
 	const nEvents, nHotspots = 40000, 1000000
 	err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
 		batch := &skygrid.IngestBatch{File: "SYNTHETIC year", Format: "firms-viirs"}
-		if err := tx.CreateBatch(batch); err != nil {
+		if err := tx.BeginBatch(ctx, batch); err != nil {
 			return err
 		}
 		events := make([]*skygrid.Event, nEvents)
@@ -56,7 +56,7 @@ func BenchmarkStatsYear(b *testing.B) {
 				FirstSeen: first, LastSeen: first.Add(time.Hour), Point: c.Geometry.Bound().Center(), HotspotCount: nHotspots / nEvents,
 				CountyID: c.ID, AssignedBy: "none"}
 		}
-		if err := tx.SaveEvents(events); err != nil {
+		if err := tx.SaveResult(ctx, &skygrid.IngestResult{Events: events}); err != nil {
 			return err
 		}
 		var tasks []*skygrid.Task
@@ -66,7 +66,7 @@ func BenchmarkStatsYear(b *testing.B) {
 					ReportDue: e.FirstSeen.Add(time.Hour)})
 			}
 		}
-		if err := tx.CreateTasks(tasks); err != nil {
+		if err := tx.SaveResult(ctx, &skygrid.IngestResult{NewTasks: tasks}); err != nil {
 			return err
 		}
 		hs := make([]*skygrid.Hotspot, 0, 10000)
@@ -76,13 +76,13 @@ func BenchmarkStatsYear(b *testing.B) {
 				Point: orb.Point{e.Point[0] + float64(i%97)*1e-4, e.Point[1] + float64(i%89)*1e-4}, Confidence: "n", Type: -1,
 				BatchID: batch.ID, Status: skygrid.StatusFire, EventID: e.ID})
 			if len(hs) == cap(hs) {
-				if _, err := tx.InsertHotspots(hs); err != nil {
+				if _, err := skygrid.WriteHotspots(ctx, tx, hs); err != nil {
 					return err
 				}
 				hs = hs[:0]
 			}
 		}
-		return tx.FinishBatch(batch)
+		return tx.FinishBatch(ctx, batch)
 	})
 	if err != nil {
 		b.Fatal(err)

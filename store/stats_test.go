@@ -51,13 +51,13 @@ func TestClosedPeriodOverdueDoesNotMoveWithTheClock(t *testing.T) {
 	}{{early, ev(1, early, false)}, {late, ev(2, late, false)}, {late, ev(3, late, true)}} {
 		clock = step.at
 		err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
-			if err := tx.SaveEvents([]*skygrid.Event{step.event}); err != nil {
+			if err := tx.SaveResult(ctx, &skygrid.IngestResult{Events: []*skygrid.Event{step.event}}); err != nil {
 				return err
 			}
 			if step.event.CrossBorder {
 				return nil
 			}
-			return tx.CreateTasks([]*skygrid.Task{task(step.event.ID, step.at)})
+			return tx.SaveResult(ctx, &skygrid.IngestResult{NewTasks: []*skygrid.Task{task(step.event.ID, step.at)}})
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -61,10 +61,10 @@ func BenchmarkTaskList(b *testing.B) {
 				CountyID: g.ParentID[:6], AssignedBy: "contains"}
 			tasks[i] = &skygrid.Task{EventID: int64(i + 1), GridID: g.ID, State: states[i%3], AckDue: first.Add(30 * time.Minute), ReportDue: first.Add(time.Hour)}
 		}
-		if err := tx.SaveEvents(events); err != nil {
+		if err := tx.SaveResult(ctx, &skygrid.IngestResult{Events: events}); err != nil {
 			return err
 		}
-		return tx.CreateTasks(tasks)
+		return tx.SaveResult(ctx, &skygrid.IngestResult{NewTasks: tasks})
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -134,11 +134,12 @@ func (w *taskWorld) create(t *testing.T, id int64, f fixtureTask, grid *skygrid.
 	}
 	*w.clock = now.Add(-time.Duration(f.createdHoursAgo) * time.Hour)
 	task := &skygrid.Task{EventID: id, GridID: e.GridID, State: skygrid.TaskDispatched, AckDue: now.Add(f.ackDue), ReportDue: now.Add(f.ackDue + 30*time.Minute)}
-	err := w.db.InIngestTx(context.Background(), func(tx skygrid.IngestTx) error {
-		if err := tx.SaveEvents([]*skygrid.Event{e}); err != nil {
+	ctx := context.Background()
+	err := w.db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
+		if err := tx.SaveResult(ctx, &skygrid.IngestResult{Events: []*skygrid.Event{e}}); err != nil {
 			return err
 		}
-		return tx.CreateTasks([]*skygrid.Task{task})
+		return tx.SaveResult(ctx, &skygrid.IngestResult{NewTasks: []*skygrid.Task{task}})
 	})
 	if err != nil {
 		t.Fatal(err)

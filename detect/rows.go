@@ -1,8 +1,9 @@
-package dispatch
+package detect
 
 import (
 	"cmp"
 	"slices"
+	"time"
 
 	"skygrid"
 
@@ -35,16 +36,21 @@ func statusCode(s string) uint8 {
 	return 0
 }
 
-// rowSet holds rows and the dictionary of their strings.
-type rowSet struct {
+// Rows holds hotspots read from a file in a compact form (see row) with
+// the dictionary of their strings. The pipeline keeps a file's rows in it
+// between reading and deciding.
+type Rows struct {
 	rows []row
 	idx  map[string]uint32
 	strs []string
 }
 
-func newRowSet() *rowSet { return &rowSet{idx: map[string]uint32{"": 0}, strs: []string{""}} }
+// NewRows returns an empty set with room for capHint rows.
+func NewRows(capHint int) *Rows {
+	return &Rows{rows: make([]row, 0, capHint), idx: map[string]uint32{"": 0}, strs: []string{""}}
+}
 
-func (rs *rowSet) code(s string) uint32 {
+func (rs *Rows) code(s string) uint32 {
 	if c, ok := rs.idx[s]; ok {
 		return c
 	}
@@ -54,8 +60,8 @@ func (rs *rowSet) code(s string) uint32 {
 	return c
 }
 
-// add appends h.
-func (rs *rowSet) add(h *skygrid.Hotspot) {
+// Add appends h.
+func (rs *Rows) Add(h *skygrid.Hotspot) {
 	rs.rows = append(rs.rows, row{
 		acq: h.AcqTime.Unix(), lat: h.Point[1], lon: h.Point[0],
 		bright: h.Brightness, bt31: h.BrightT31, scan: h.Scan, track: h.Track, frp: h.FRP, event: h.EventID,
@@ -64,8 +70,8 @@ func (rs *rowSet) add(h *skygrid.Hotspot) {
 	})
 }
 
-// fill sets h from row i (strings come from the dictionary: no allocation).
-func (rs *rowSet) fill(i int, h *skygrid.Hotspot, batch int64) {
+// Fill sets h from row i (strings come from the dictionary: no allocation).
+func (rs *Rows) Fill(i int, h *skygrid.Hotspot, batch int64) {
 	r := &rs.rows[i]
 	*h = skygrid.Hotspot{
 		Source: rs.strs[r.src], Satellite: rs.strs[r.sat], AcqTime: unixUTC(r.acq), Point: orb.Point{r.lon, r.lat},
@@ -75,14 +81,14 @@ func (rs *rowSet) fill(i int, h *skygrid.Hotspot, batch int64) {
 	}
 }
 
-// key is row i's dedupe key.
-func (rs *rowSet) key(i int) skygrid.Key {
+// Key is row i's dedupe key.
+func (rs *Rows) Key(i int) skygrid.Key {
 	r := &rs.rows[i]
 	return skygrid.Key{Source: rs.strs[r.src], Satellite: rs.strs[r.sat], Minute: r.acq / 60, LatE5: skygrid.E5(r.lat), LonE5: skygrid.E5(r.lon)}
 }
 
 // merge appends o's rows, recoding their strings.
-func (rs *rowSet) merge(o *rowSet) {
+func (rs *Rows) merge(o *Rows) {
 	recode := make([]uint32, len(o.strs))
 	for i, s := range o.strs {
 		recode[i] = rs.code(s)
@@ -98,9 +104,9 @@ func (rs *rowSet) merge(o *rowSet) {
 	}
 }
 
-// sortDedupe orders the rows by dedupe key (so by minute) and keeps the
+// SortDedupe orders the rows by dedupe key (so by minute) and keeps the
 // first of each key in file order, counting the others.
-func (rs *rowSet) sortDedupe(dups *int) {
+func (rs *Rows) SortDedupe(dups *int) {
 	type sortKey struct {
 		minute   int64
 		lat, lon int32
@@ -171,8 +177,8 @@ func (rs *rowSet) sortDedupe(dups *int) {
 	rs.rows = out
 }
 
-// bound is the bound of every row.
-func (rs *rowSet) bound() orb.Bound {
+// Bound is the bound of every row (Len must be > 0).
+func (rs *Rows) Bound() orb.Bound {
 	b := orb.Point{rs.rows[0].lon, rs.rows[0].lat}.Bound()
 	for i := range rs.rows[1:] {
 		r := &rs.rows[i+1]
@@ -180,3 +186,31 @@ func (rs *rowSet) bound() orb.Bound {
 	}
 	return b
 }
+
+// Len is how many rows there are.
+func (rs *Rows) Len() int { return len(rs.rows) }
+
+// Acq is row i's acquisition time.
+func (rs *Rows) Acq(i int) time.Time { return unixUTC(rs.rows[i].acq) }
+
+// Point is row i's position.
+func (rs *Rows) Point(i int) orb.Point { return orb.Point{rs.rows[i].lon, rs.rows[i].lat} }
+
+// minute is row i's acquisition minute (Unix minutes).
+func (rs *Rows) minute(i int) int64 { return rs.rows[i].acq / 60 }
+
+// Drop removes the rows for which drop is true, keeping the order; it
+// returns how many it removed.
+func (rs *Rows) Drop(drop func(i int) bool) int {
+	kept := rs.rows[:0]
+	for i := range rs.rows {
+		if !drop(i) {
+			kept = append(kept, rs.rows[i])
+		}
+	}
+	n := len(rs.rows) - len(kept)
+	rs.rows = kept
+	return n
+}
+
+func unixUTC(s int64) time.Time { return time.Unix(s, 0).UTC() }

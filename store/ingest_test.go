@@ -1,0 +1,131 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"skygrid"
+
+	"github.com/paulmach/orb"
+)
+
+// The ingest port's promises that the pipeline builds on, on a real
+// SQLite file.
+func TestIngestPort(t *testing.T) {
+	at := time.Date(2023, 10, 24, 5, 36, 0, 0, time.UTC)
+	spot := func(lon float64) skygrid.Hotspot {
+		return skygrid.Hotspot{Source: "VIIRS", Satellite: "N20", AcqTime: at, Point: orb.Point{lon, 40}, Confidence: "n", Status: "fire", FRP: lon}
+	}
+	for _, tt := range []struct {
+		name string
+		run  func(t *testing.T, ctx context.Context, tx skygrid.IngestTx) error
+		// what is stored after InIngestTx: hotspots, and the error wanted
+		stored  int
+		failure string
+	}{
+		{"Write copies what it needs: the caller reuses its buffer", func(t *testing.T, ctx context.Context, tx skygrid.IngestTx) error {
+			w, err := tx.WriteHotspots(ctx, at, at)
+			if err != nil {
+				return err
+			}
+			buf := []skygrid.Hotspot{spot(113)}
+			for _, lon := range []float64{113, 113.5, 114} {
+				buf[0] = spot(lon)
+				if err := w.Write(ctx, []*skygrid.Hotspot{&buf[0]}); err != nil {
+					return err
+				}
+			}
+			n, err := w.Close(ctx)
+			if n != 3 {
+				t.Errorf("Close: %d stored", n)
+			}
+			return err
+		}, 3, ""},
+		{"a writer left open when fn fails is waited for and nothing stays", func(t *testing.T, ctx context.Context, tx skygrid.IngestTx) error {
+			w, err := tx.WriteHotspots(ctx, at, at)
+			if err != nil {
+				return err
+			}
+			h := spot(113)
+			if err := w.Write(ctx, []*skygrid.Hotspot{&h}); err != nil {
+				return err
+			}
+			return errors.New("deciding failed")
+		}, 0, "deciding failed"},
+		{"new event ids are fresh, and the events and tasks saved with them", func(t *testing.T, ctx context.Context, tx skygrid.IngestTx) error {
+			a, err := tx.NewEventID(ctx)
+			if err != nil {
+				return err
+			}
+			b, err := tx.NewEventID(ctx)
+			if err != nil || b == a {
+				t.Errorf("ids %d, %d (%v)", a, b, err)
+			}
+			e := &skygrid.Event{ID: b, Class: skygrid.ClassOpenBurning, State: skygrid.EventOpen, FirstSeen: at, LastSeen: at,
+				Point: orb.Point{113, 40}, HotspotCount: 1}
+			task := &skygrid.Task{EventID: b, State: skygrid.TaskDispatched, AckDue: at, ReportDue: at}
+			if err := tx.SaveResult(ctx, &skygrid.IngestResult{Events: []*skygrid.Event{e}, NewTasks: []*skygrid.Task{task}}); err != nil {
+				return err
+			}
+			if task.ID == 0 {
+				t.Error("the new task has no id")
+			}
+			got, err := tx.TaskByEvent(ctx, b)
+			if err != nil || got == nil || got.ID != task.ID {
+				t.Errorf("task of event %d: %+v, %v", b, got, err)
+			}
+			if none, err := tx.TaskByEvent(ctx, a); none != nil || err != nil {
+				t.Errorf("task of event %d (not saved): %+v, %v", a, none, err)
+			}
+			return nil
+		}, 0, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := MustOpenDB(t)
+			ctx := context.Background()
+			err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error { return tt.run(t, ctx, tx) })
+			if (err == nil) != (tt.failure == "") || (err != nil && err.Error() != tt.failure) {
+				t.Fatalf("InIngestTx: %v, want %q", err, tt.failure)
+			}
+			hs, _, err := db.FindHotspots(ctx, skygrid.HotspotFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(hs) != tt.stored {
+				t.Fatalf("%d hotspots stored, want %d", len(hs), tt.stored)
+			}
+			for i, h := range hs {
+				if h.FRP != h.Point[0] {
+					t.Errorf("hotspot %d: FRP %v at %v (a reused buffer was read late)", i, h.FRP, h.Point)
+				}
+			}
+		})
+	}
+}
+
+// A later transaction's event ids come after those saved before.
+func TestNewEventIDAfterSaved(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	at := time.Date(2023, 10, 24, 5, 36, 0, 0, time.UTC)
+	var ids []int64
+	for range 2 {
+		err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
+			id, err := tx.NewEventID(ctx)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+			return tx.SaveResult(ctx, &skygrid.IngestResult{Events: []*skygrid.Event{{ID: id, Class: skygrid.ClassOpenBurning,
+				State: skygrid.EventOpen, FirstSeen: at, LastSeen: at, Point: orb.Point{113, 40}, HotspotCount: 1}}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ids[1] <= ids[0] {
+		t.Errorf("ids %v", ids)
+	}
+}
