@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"skygrid"
@@ -16,7 +17,7 @@ func insertAudit(ctx context.Context, tx *Tx, e *skygrid.AuditEntry) error {
 	}
 	res, err := tx.ExecContext(ctx, auditInsert, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After)
 	if err != nil {
-		return err
+		return fmt.Errorf("insert audit: %w", err)
 	}
 	e.ID, _ = res.LastInsertId()
 	return nil
@@ -63,7 +64,7 @@ func (db *DB) FindAuditLog(ctx context.Context, f skygrid.AuditFilter) ([]*skygr
 	rows, err := db.db.QueryContext(ctx, `SELECT id, at, actor, action, entity, entity_id, before, after FROM audit_log`+
 		where(conds)+` ORDER BY id DESC`+limitOffset(f.Limit, 0), args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("find audit log: %w", err)
 	}
 	defer rows.Close()
 	var out []*skygrid.AuditEntry
@@ -71,10 +72,13 @@ func (db *DB) FindAuditLog(ctx context.Context, f skygrid.AuditFilter) ([]*skygr
 		e := &skygrid.AuditEntry{}
 		var at string
 		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("find audit log: read a row: %w", err)
 		}
 		e.At = parseTS(at)
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("find audit log: %w", err)
+	}
+	return out, nil
 }

@@ -27,7 +27,7 @@ func scanEvent(rows *sql.Rows, extra ...any) (*skygrid.Event, error) {
 		&e.GridName, &e.TownshipName, &e.CountyName,
 		&e.History, &e.CrossBorder, &e.NearCountyID, &e.NearMetres, &e.NearDirection, &e.NeighbourID, &e.NearCounty, &e.Neighbour}
 	if err := rows.Scan(append(dest, extra...)...); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read a event row: %w", err)
 	}
 	e.FirstSeen, e.LastSeen, e.CreatedAt, e.UpdatedAt = parseTS(first), parseTS(last), parseTS(created), parseTS(updated)
 	return e, nil
@@ -37,7 +37,7 @@ func scanEvent(rows *sql.Rows, extra ...any) (*skygrid.Event, error) {
 func (db *DB) FindEventByID(ctx context.Context, id int64) (*skygrid.Event, error) {
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("find event %v: begin: %w", id, err)
 	}
 	defer tx.Rollback()
 	es, _, err := findEvents(ctx, tx, skygrid.EventFilter{ID: &id})
@@ -79,7 +79,7 @@ func (db *DB) FindEvents(ctx context.Context, f skygrid.EventFilter) ([]*skygrid
 	}
 	tx, err := db.BeginTx(ctx, &readOnly)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("find events: begin: %w", err)
 	}
 	defer tx.Rollback()
 	if f.Brief {

@@ -22,7 +22,7 @@ func (db *DB) FindHotspots(ctx context.Context, f skygrid.HotspotFilter) ([]*sky
 	}
 	tx, err := db.BeginTx(ctx, &readOnly)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("find hotspots: begin: %w", err)
 	}
 	defer tx.Rollback()
 	return findHotspots(ctx, tx, f)
@@ -174,21 +174,24 @@ func (db *DB) OrphanHotspots(ctx context.Context) (int, error) {
 		LEFT JOIN ingest_batches b ON b.id = h.batch_id
 		LEFT JOIN events e ON e.id = h.event_id
 		WHERE b.id IS NULL OR (h.event_id IS NOT NULL AND e.id IS NULL)`).Scan(&n)
-	return n, err
+	if err != nil {
+		return 0, fmt.Errorf("count orphan hotspots: %w", err)
+	}
+	return n, nil
 }
 
 // ScanHotspots calls fn for every hotspot in id order, reusing one value.
 func (db *DB) ScanHotspots(ctx context.Context, fn func(h *skygrid.Hotspot) error) error {
 	rows, err := db.db.QueryContext(ctx, `SELECT id, satellite, acq_time, lat_e5, lon_e5, frp, confidence, status, COALESCE(event_id, 0) FROM hotspots ORDER BY id`)
 	if err != nil {
-		return err
+		return fmt.Errorf("scan hotspots: %w", err)
 	}
 	defer rows.Close()
 	var h skygrid.Hotspot
 	var at, lat, lon int64
 	for rows.Next() {
 		if err := rows.Scan(&h.ID, &h.Satellite, &at, &lat, &lon, &h.FRP, &h.Confidence, &h.Status, &h.EventID); err != nil {
-			return err
+			return fmt.Errorf("read a hotspots row: %w", err)
 		}
 		h.AcqTime = time.Unix(at, 0).UTC()
 		h.Point = orb.Point{float64(lon) / 1e5, float64(lat) / 1e5}
@@ -196,5 +199,8 @@ func (db *DB) ScanHotspots(ctx context.Context, fn func(h *skygrid.Hotspot) erro
 			return err
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("scan hotspots: %w", err)
+	}
+	return nil
 }

@@ -146,7 +146,7 @@ func scanKeys(rows interface {
 			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read a keys row: %w", err)
 		}
 		for i, v := range vals {
 			switch x := v.(type) {
@@ -158,7 +158,10 @@ func scanKeys(rows interface {
 		}
 		out = append(out, pageKeys(vals))
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("scan keys: %w", err)
+	}
+	return out, nil
 }
 
 // trim cuts the first step's rows to the page (the extra row only says
@@ -296,7 +299,10 @@ func (db *DB) count(ctx context.Context, key, extra, tag string, exact bool, run
 			case cc.refreshing <- struct{}{}:
 				defer func() { <-cc.refreshing }()
 			case <-bctx.Done():
-				return nil, bctx.Err()
+				if err := bctx.Err(); err != nil {
+					return nil, fmt.Errorf("count: %w", err)
+				}
+				return nil, nil
 			}
 		}
 		return do(bctx)

@@ -19,7 +19,7 @@ var _ skygrid.RegionService = (*DB)(nil)
 func (db *DB) FindRegionByID(ctx context.Context, id string) (*skygrid.Region, error) {
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("find region %v: begin: %w", id, err)
 	}
 	defer tx.Rollback()
 	rs, _, err := findRegions(ctx, tx, skygrid.RegionFilter{ID: &id, WithGeometry: true})
@@ -35,7 +35,7 @@ func (db *DB) FindRegionByID(ctx context.Context, id string) (*skygrid.Region, e
 func (db *DB) FindRegions(ctx context.Context, f skygrid.RegionFilter) ([]*skygrid.Region, int, error) {
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("find regions: begin: %w", err)
 	}
 	defer tx.Rollback()
 	return findRegions(ctx, tx, f)
@@ -87,7 +87,7 @@ func findRegions(ctx context.Context, tx *Tx, f skygrid.RegionFilter) ([]*skygri
 		ORDER BY `+order+`CASE r.level WHEN 'city' THEN 0 WHEN 'county' THEN 1 WHEN 'township' THEN 2 ELSE 3 END, r.id`+
 		limitOffset(f.Limit, f.Offset), args...)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("find regions: %w", err)
 	}
 	defer rows.Close()
 	var out []*skygrid.Region
@@ -101,7 +101,7 @@ func findRegions(ctx context.Context, tx *Tx, f skygrid.RegionFilter) ([]*skygri
 		if err := rows.Scan(&r.ID, &r.Name, &r.Level, &r.ParentID, &r.ParentName, &geom,
 			&r.Bound.Min[0], &r.Bound.Min[1], &r.Bound.Max[0], &r.Bound.Max[1], &r.AreaKm2, &r.Demo, &r.Neighbour,
 			&sid, &sname, &sphone, &sdemo, &n); err != nil {
-			return nil, 0, err
+			return nil, 0, fmt.Errorf("find regions: read a row: %w", err)
 		}
 		if geom != nil {
 			g, err := decodeGeom(geom)
@@ -115,7 +115,10 @@ func findRegions(ctx context.Context, tx *Tx, f skygrid.RegionFilter) ([]*skygri
 		}
 		out = append(out, r)
 	}
-	return out, n, rows.Err()
+	if err := rows.Err(); err != nil {
+		return out, n, fmt.Errorf("find regions: %w", err)
+	}
+	return out, n, nil
 }
 
 func toMultiPolygon(g orb.Geometry) orb.MultiPolygon {
@@ -134,7 +137,7 @@ func toMultiPolygon(g orb.Geometry) orb.MultiPolygon {
 func (db *DB) ImportRegions(ctx context.Context, regions []*skygrid.Region) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("import regions: begin: %w", err)
 	}
 	defer tx.Rollback()
 	incoming := map[string]*skygrid.Region{}
@@ -158,7 +161,7 @@ func (db *DB) ImportRegions(ctx context.Context, regions []*skygrid.Region) erro
 			return skygrid.Errorf(skygrid.EINVALID, "region %s (%s): parent %q is not imported; import the %s level first",
 				r.ID, r.Name, r.ParentID, parentLevelName(r.Level))
 		} else if err != nil {
-			return err
+			return fmt.Errorf("import regions: read a row: %w", err)
 		}
 		if pneighbour || r.Neighbour {
 			return skygrid.Errorf(skygrid.EINVALID, "region %s (%s): a neighbouring county has no parent and no regions under it (parent %s)", r.ID, r.Name, r.ParentID)
@@ -175,7 +178,7 @@ func (db *DB) ImportRegions(ctx context.Context, regions []*skygrid.Region) erro
 			max_lat = excluded.max_lat, area_km2 = excluded.area_km2, demo = excluded.demo, neighbour = excluded.neighbour,
 			updated_at = excluded.updated_at`)
 	if err != nil {
-		return err
+		return fmt.Errorf("import regions: prepare: %w", err)
 	}
 	defer stmt.Close()
 	now := ts(tx.now)
@@ -208,7 +211,10 @@ func (db *DB) ImportRegions(ctx context.Context, regions []*skygrid.Region) erro
 	if err := bumpLayers(ctx, tx, skygrid.LayerRegions); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("import regions: commit: %w", err)
+	}
+	return nil
 }
 
 func parentLevelName(level string) string {
@@ -226,7 +232,7 @@ func parentLevelName(level string) string {
 func (db *DB) ImportSupervisors(ctx context.Context, sups []*skygrid.Supervisor) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("import supervisors: begin: %w", err)
 	}
 	defer tx.Rollback()
 	now := ts(tx.now)
@@ -236,7 +242,7 @@ func (db *DB) ImportSupervisors(ctx context.Context, sups []*skygrid.Supervisor)
 		if err == sql.ErrNoRows {
 			return skygrid.Errorf(skygrid.EINVALID, "supervisor %s: grid %q is not imported", s.Name, s.GridID)
 		} else if err != nil {
-			return err
+			return fmt.Errorf("import supervisors: read a row: %w", err)
 		}
 		if level != skygrid.LevelGrid {
 			return skygrid.Errorf(skygrid.EINVALID, "supervisor %s: region %q is a %s, not a grid", s.Name, s.GridID, level)
@@ -252,5 +258,8 @@ func (db *DB) ImportSupervisors(ctx context.Context, sups []*skygrid.Supervisor)
 		EntityID: "*", After: fmt.Sprintf("%d supervisors", len(sups))}); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("import supervisors: commit: %w", err)
+	}
+	return nil
 }

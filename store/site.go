@@ -21,7 +21,7 @@ func scanSite(rows *sql.Rows, extra ...any) (*skygrid.Site, error) {
 	var geom []byte
 	var attrs, props string
 	if err := rows.Scan(append([]any{&s.ID, &s.Kind, &s.ExternalID, &s.Name, &geom, &s.AreaM2, &attrs, &s.Violation, &props, &s.Source}, extra...)...); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read a site row: %w", err)
 	}
 	var err error
 	if s.Geometry, err = decodeGeom(geom); err != nil {
@@ -69,7 +69,7 @@ func (db *DB) FindSites(ctx context.Context, f skygrid.SiteFilter) ([]*skygrid.S
 	rows, err := db.db.QueryContext(ctx, `SELECT `+siteCols+`, COUNT(*) OVER () FROM sites`+
 		where(conds)+` ORDER BY `+order+`id`+limitOffset(f.Limit, f.Offset), args...)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("find sites: %w", err)
 	}
 	defer rows.Close()
 	var out []*skygrid.Site
@@ -82,7 +82,7 @@ func (db *DB) FindSites(ctx context.Context, f skygrid.SiteFilter) ([]*skygrid.S
 		out = append(out, s)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("find sites: read the rows: %w", err)
 	}
 	if f.WithCounty && len(out) > 0 {
 		if err := db.siteCounties(ctx, out); err != nil {
@@ -98,7 +98,7 @@ func (db *DB) FindSites(ctx context.Context, f skygrid.SiteFilter) ([]*skygrid.S
 func (db *DB) siteCounties(ctx context.Context, sites []*skygrid.Site) error {
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return err
+		return fmt.Errorf("site counties: begin: %w", err)
 	}
 	defer tx.Rollback()
 	level := skygrid.LevelCounty
@@ -145,7 +145,7 @@ func jsonMap(m map[string]string) string {
 func (db *DB) ImportSites(ctx context.Context, sites []*skygrid.Site, changes []skygrid.EventClassChange) (int, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("import sites: begin: %w", err)
 	}
 	defer tx.Rollback()
 	now := ts(tx.now)
@@ -171,7 +171,7 @@ func (db *DB) ImportSites(ctx context.Context, sites []*skygrid.Site, changes []
 		b := s.Geometry.Bound()
 		var exists int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sites WHERE kind = ? AND external_id = ?`, s.Kind, s.ExternalID).Scan(&exists); err != nil {
-			return 0, err
+			return 0, fmt.Errorf("import sites: read a row: %w", err)
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO sites (kind, external_id, name, geom, min_lon, min_lat, max_lon, max_lat,
 				area_m2, attrs, violation, props, source, created_at, updated_at)
@@ -224,7 +224,7 @@ func (db *DB) ImportSites(ctx context.Context, sites []*skygrid.Site, changes []
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("import sites: commit: %w", err)
 	}
 	return created, nil
 }

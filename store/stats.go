@@ -26,7 +26,7 @@ func (db *DB) Stats(ctx context.Context, q skygrid.StatsQuery) (*skygrid.Stats, 
 	}
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("stats: begin: %w", err)
 	}
 	defer tx.Rollback()
 	s, err := stats(ctx, tx, q, db.Now())
@@ -159,7 +159,7 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 			OR (t.reported_at = '' AND t.escalation > 0)
 		FROM tasks t JOIN events e ON e.id = t.event_id`+w, targs...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("stats: %w", err)
 	}
 	type times struct{ ack, rep []float64 }
 	resp := map[string]*times{}
@@ -169,7 +169,7 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 		var late bool
 		if err := rows.Scan(&id, &state, &finding, &ackMin, &repMin, &late); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("stats: read a row: %w", err)
 		}
 		a := area(id)
 		a.Tasks++
@@ -203,7 +203,7 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 	}
 	if err := rows.Err(); err != nil {
 		rows.Close()
-		return nil, err
+		return nil, fmt.Errorf("stats: read the rows: %w", err)
 	}
 	rows.Close()
 	select {
@@ -221,13 +221,13 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 	names := map[string]string{}
 	nrows, err := tx.QueryContext(ctx, `SELECT id, name FROM regions WHERE level = ?`, q.By)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("stats: %w", err)
 	}
 	for nrows.Next() {
 		var id, name string
 		if err := nrows.Scan(&id, &name); err != nil {
 			nrows.Close()
-			return nil, err
+			return nil, fmt.Errorf("stats: read a row: %w", err)
 		}
 		names[id] = name
 	}
@@ -317,8 +317,10 @@ func quantile(xs []float64, q float64) *float64 {
 func croplandHa(ctx context.Context, tx *Tx, level string) (map[string]float64, error) {
 	out := map[string]float64{}
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sites WHERE kind = 'cropland'`).Scan(&n); err != nil || n == 0 {
-		return out, err
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sites WHERE kind = 'cropland'`).Scan(&n); err != nil {
+		return out, fmt.Errorf("count cropland sites: %w", err)
+	} else if n == 0 {
+		return out, nil
 	}
 	regions, _, err := findRegions(ctx, tx, skygrid.RegionFilter{Level: &level, WithGeometry: true})
 	if err != nil {
@@ -326,14 +328,14 @@ func croplandHa(ctx context.Context, tx *Tx, level string) (map[string]float64, 
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT geom, area_m2 FROM sites WHERE kind = 'cropland'`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cropland ha: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var geom []byte
 		var m2 float64
 		if err := rows.Scan(&geom, &m2); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("cropland ha: read a row: %w", err)
 		}
 		g, err := decodeGeom(geom)
 		if err != nil {
@@ -350,7 +352,10 @@ func croplandHa(ctx context.Context, tx *Tx, level string) (map[string]float64, 
 			}
 		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("cropland ha: %w", err)
+	}
+	return out, nil
 }
 
 // Series answers the audit charts for the events q counts (see
@@ -362,7 +367,7 @@ func (db *DB) Series(ctx context.Context, q skygrid.StatsQuery) (*skygrid.StatsS
 	}
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("series: begin: %w", err)
 	}
 	defer tx.Rollback()
 	out := &skygrid.StatsSeries{AckMinutes: []float64{}, ReportMinutes: []float64{}, Confirmed: []skygrid.ConfirmedFire{}}
@@ -371,14 +376,14 @@ func (db *DB) Series(ctx context.Context, q skygrid.StatsQuery) (*skygrid.StatsS
 	days := map[string]map[string]int{}
 	rows, err := tx.QueryContext(ctx, `SELECT date(e.first_seen, '+8 hours'), e.class, COUNT(*) FROM events e`+w+` GROUP BY 1, 2`, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("series: %w", err)
 	}
 	for rows.Next() {
 		var day, class string
 		var n int
 		if err := rows.Scan(&day, &class, &n); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("series: read a row: %w", err)
 		}
 		if days[day] == nil {
 			days[day] = map[string]int{}
@@ -387,7 +392,7 @@ func (db *DB) Series(ctx context.Context, q skygrid.StatsQuery) (*skygrid.StatsS
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("series: read the rows: %w", err)
 	}
 	for d := q.Since.In(skygrid.Beijing); d.Before(q.Until); d = d.AddDate(0, 0, 1) {
 		day := d.Format("2006-01-02")
@@ -400,13 +405,13 @@ func (db *DB) Series(ctx context.Context, q skygrid.StatsQuery) (*skygrid.StatsS
 	// Minutes from dispatch, as the statistics count them.
 	rows, err = tx.QueryContext(ctx, `SELECT `+taskMinutes+` FROM tasks t JOIN events e ON e.id = t.event_id`+w, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("series: %w", err)
 	}
 	for rows.Next() {
 		var ack, rep sql.NullFloat64
 		if err := rows.Scan(&ack, &rep); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("series: read a row: %w", err)
 		}
 		if ack.Valid {
 			out.AckMinutes = append(out.AckMinutes, ack.Float64)
@@ -417,7 +422,7 @@ func (db *DB) Series(ctx context.Context, q skygrid.StatsQuery) (*skygrid.StatsS
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("series: read the rows: %w", err)
 	}
 	// The confirmed straw burning, with the names of its place.
 	rows, err = tx.QueryContext(ctx, `SELECT e.id, t.id, e.lon, e.lat, e.first_seen, t.closed_at,
@@ -428,7 +433,7 @@ func (db *DB) Series(ctx context.Context, q skygrid.StatsQuery) (*skygrid.StatsS
 		where(append(conds, "t.state = ?", "t.finding = ?"))+` ORDER BY e.first_seen, e.id`,
 		append(slices.Clone(args), skygrid.TaskClosed, skygrid.FindingStrawBurning)...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("series: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -436,10 +441,13 @@ func (db *DB) Series(ctx context.Context, q skygrid.StatsQuery) (*skygrid.StatsS
 		var first, closed string
 		if err := rows.Scan(&f.ID, &f.TaskID, &f.Lon, &f.Lat, &first, &closed, &f.CountyID, &f.CountyName, &f.TownshipID, &f.TownshipName,
 			&f.GridID, &f.GridName, &f.Finding, &f.Notes); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("series: read a row: %w", err)
 		}
 		f.FirstSeen, f.ClosedAt = parseTS(first), parseTS(closed)
 		out.Confirmed = append(out.Confirmed, f)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("series: %w", err)
+	}
+	return out, nil
 }

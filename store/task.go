@@ -61,7 +61,7 @@ func scanTask(rows interface{ Scan(...any) error }, extra ...any) (*skygrid.Task
 		&t.GridName, &parentName, &grandparentName, &t.TownshipName, &t.CountyName,
 		&t.SupervisorPhone, &firstSeen, &t.Lon, &t.Lat}
 	if err := rows.Scan(append(dest, extra...)...); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read a task row: %w", err)
 	}
 	t.AckDue, t.ReportDue, t.CreatedAt, t.UpdatedAt = parseTS(ack), parseTS(rep), parseTS(created), parseTS(updated)
 	t.AcknowledgedAt, t.ReportedAt, t.ClosedAt, t.EscalatedAt = parseTS(acked), parseTS(reported), parseTS(closed), parseTS(escalated)
@@ -127,7 +127,7 @@ func (db *DB) FindTaskPage(ctx context.Context, f skygrid.TaskFilter) ([]*skygri
 func (db *DB) FindTaskByID(ctx context.Context, id int64) (*skygrid.Task, error) {
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("find task %v: begin: %w", id, err)
 	}
 	defer tx.Rollback()
 	return findTaskByID(ctx, tx, id)
@@ -541,7 +541,7 @@ func findPhotos(ctx context.Context, tx *Tx, taskID int64) ([]*skygrid.Photo, er
 	rows, err := tx.QueryContext(ctx, `SELECT id, task_id, report, sha256, mime, size, width, height, taken_at, lon, lat, distance_m, flags,
 		COALESCE(uploaded_by, 0), created_at FROM photos WHERE task_id = ? ORDER BY id`, taskID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("find photos: %w", err)
 	}
 	defer rows.Close()
 	var out []*skygrid.Photo
@@ -551,7 +551,7 @@ func findPhotos(ctx context.Context, tx *Tx, taskID int64) ([]*skygrid.Photo, er
 		var lon, lat, dist sql.NullFloat64
 		if err := rows.Scan(&p.ID, &p.TaskID, &p.Report, &p.SHA256, &p.Mime, &p.Size, &p.Width, &p.Height, &taken, &lon, &lat, &dist,
 			&flags, &p.UploadedBy, &created); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("find photos: read a row: %w", err)
 		}
 		p.TakenAt, p.CreatedAt = parseTS(taken), parseTS(created)
 		if lon.Valid && lat.Valid {
@@ -566,7 +566,10 @@ func findPhotos(ctx context.Context, tx *Tx, taskID int64) ([]*skygrid.Photo, er
 		}
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("find photos: %w", err)
+	}
+	return out, nil
 }
 
 // PhotoTasks returns the tasks a photo (by SHA-256) belongs to (the same
@@ -575,14 +578,14 @@ func findPhotos(ctx context.Context, tx *Tx, taskID int64) ([]*skygrid.Photo, er
 func (db *DB) PhotoTasks(ctx context.Context, sha string) ([]*skygrid.Task, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT DISTINCT task_id FROM photos WHERE sha256 = ? ORDER BY task_id`, sha)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("photo tasks: %w", err)
 	}
 	var ids []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("photo tasks: read a row: %w", err)
 		}
 		ids = append(ids, id)
 	}
@@ -847,18 +850,21 @@ func regionChain(ctx context.Context, tx *Tx, id string) ([]string, error) {
 			UNION ALL SELECT r.id, r.parent_id, up.depth + 1 FROM regions r JOIN up ON r.id = up.parent_id WHERE up.depth < 8)
 		SELECT id FROM up ORDER BY depth`, id)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("region chain: %w", err)
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
 		var r string
 		if err := rows.Scan(&r); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("region chain: read a row: %w", err)
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("region chain: %w", err)
+	}
+	return out, nil
 }
 
 // Escalate raises the escalation of overdue open tasks, each in its own
@@ -894,7 +900,7 @@ func (db *DB) Escalate(ctx context.Context, now time.Time) (int, error) {
 func (db *DB) escalate(ctx context.Context, id int64, level int, now time.Time) (bool, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("escalate: begin: %w", err)
 	}
 	defer tx.Rollback()
 	t, err := findTaskByID(ctx, tx, id)
@@ -909,7 +915,7 @@ func (db *DB) escalate(ctx context.Context, id int64, level int, now time.Time) 
 	t.Escalation, t.EscalatedAt = level, now
 	t.Version++
 	if _, err := tx.ExecContext(ctx, `UPDATE tasks SET escalation = ?, escalated_at = ?, version = version + 1 WHERE id = ?`, level, ts(now), id); err != nil {
-		return false, err
+		return false, fmt.Errorf("escalate: %w", err)
 	}
 	to := map[int]string{1: "the area's officials", 2: "the auditors"}[level]
 	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "escalation", Action: "task.escalate", Entity: "task", EntityID: fmt.Sprint(id),
@@ -926,5 +932,8 @@ func (db *DB) escalate(ctx context.Context, id int64, level int, now time.Time) 
 	if err := bumpLayers(ctx, tx, skygrid.LayerEvents); err != nil {
 		return false, err
 	}
-	return true, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return true, fmt.Errorf("escalate: commit: %w", err)
+	}
+	return true, nil
 }

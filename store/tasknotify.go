@@ -71,7 +71,7 @@ func taskChannels(ctx context.Context, tx *Tx, t *skygrid.Task, event string) ([
 		// The city's unassigned queue: the city's channels.
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM regions WHERE level = 'city'`)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("task channels: %w", err)
 		}
 		for rows.Next() {
 			var id string
@@ -103,26 +103,26 @@ func gridPeople(ctx context.Context, tx *Tx, grid string) ([]*skygrid.User, *sky
 	rows, err := tx.QueryContext(ctx, `SELECT u.id, u.name, u.phone, u.dingtalk_id, u.role, u.disabled FROM users u
 		JOIN user_regions r ON r.user_id = u.id WHERE r.region_id = ? ORDER BY u.id`, grid)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("grid people: %w", err)
 	}
 	defer rows.Close()
 	var users []*skygrid.User
 	for rows.Next() {
 		u := &skygrid.User{}
 		if err := rows.Scan(&u.ID, &u.Name, &u.Phone, &u.DingTalkID, &u.Role, &u.Disabled); err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("grid people: read a row: %w", err)
 		}
 		users = append(users, u)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("grid people: read the rows: %w", err)
 	}
 	s := &skygrid.Supervisor{GridID: grid}
 	err = tx.QueryRowContext(ctx, `SELECT id, name, phone FROM supervisors WHERE grid_id = ?`, grid).Scan(&s.ID, &s.Name, &s.Phone)
 	if errors.Is(err, sql.ErrNoRows) {
 		return users, nil, nil
 	} else if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("grid people: read a row: %w", err)
 	}
 	return users, s, nil
 }
