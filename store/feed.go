@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -164,24 +165,9 @@ func orNever(t time.Time) string {
 
 // FindFeeds returns every source's health, failing judged at db.Now().
 func (db *DB) FindFeeds(ctx context.Context) ([]*skygrid.FeedStatus, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+feedCols+` FROM feed_status ORDER BY source`)
-	if err != nil {
-		return nil, fmt.Errorf("find feeds: %w", err)
-	}
-	defer rows.Close()
-	var out []*skygrid.FeedStatus
+	q := &listQuery{what: "find feeds", from: `SELECT ` + feedCols + ` FROM feed_status`, order: ` ORDER BY source`}
 	now := db.Now()
-	for rows.Next() {
-		f, err := scanFeed(rows, now)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
-		return out, fmt.Errorf("find feeds: %w", err)
-	}
-	return out, nil
+	return queryList(ctx, db.db, q, func(rows *sql.Rows) (*skygrid.FeedStatus, error) { return scanFeed(rows, now) })
 }
 
 // IngestStats reads the totals the metrics report.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"time"
@@ -94,23 +95,8 @@ func findHotspots(ctx context.Context, tx *Tx, f skygrid.HotspotFilter) ([]*skyg
 }
 
 func queryHotspots(ctx context.Context, tx *Tx, conds []string, args []any, tail string) ([]*skygrid.Hotspot, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+hotspotCols+` FROM hotspots`+where(conds)+tail, args...)
-	if err != nil {
-		return nil, fmt.Errorf("find hotspots: %w", err)
-	}
-	defer rows.Close()
-	var out []*skygrid.Hotspot
-	for rows.Next() {
-		h, err := scanHotspot(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find hotspots: read a row: %w", err)
-		}
-		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find hotspots: %w", err)
-	}
-	return out, nil
+	q := &listQuery{what: "find hotspots", from: `SELECT ` + hotspotCols + ` FROM hotspots`, conds: conds, args: args, order: tail}
+	return queryList(ctx, tx, q, func(rows *sql.Rows) (*skygrid.Hotspot, error) { return scanHotspot(rows) })
 }
 
 // hotspotConds is the filter's SQL conditions, their arguments added to

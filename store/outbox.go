@@ -398,22 +398,12 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, reason string, next time
 // channel's kind (not its URL or secret) or their personal kind and
 // recipient masked (Recipient is left empty). limit <= 0 lists all.
 func (db *DB) FindOutbox(ctx context.Context, limit int) ([]*skygrid.OutboxMessage, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+outboxCols+outboxFrom+` ORDER BY o.id DESC`+limitOffset(limit, 0))
-	if err != nil {
-		return nil, fmt.Errorf("find outbox: %w", err)
-	}
-	defer rows.Close()
-	var out []*skygrid.OutboxMessage
-	for rows.Next() {
+	q := &listQuery{what: "find outbox", from: `SELECT ` + outboxCols + outboxFrom, order: ` ORDER BY o.id DESC`, limit: limit}
+	return queryList(ctx, db.db, q, func(rows *sql.Rows) (*skygrid.OutboxMessage, error) {
 		m, err := scanOutbox(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find outbox: %w", err)
+		if m != nil {
+			m.Recipient = ""
 		}
-		m.Recipient = ""
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return out, fmt.Errorf("find outbox: %w", err)
-	}
-	return out, nil
+		return m, err
+	})
 }

@@ -42,83 +42,80 @@ func (db *DB) FindRegions(ctx context.Context, f skygrid.RegionFilter) ([]*skygr
 }
 
 func findRegions(ctx context.Context, tx *Tx, f skygrid.RegionFilter) ([]*skygrid.Region, int, error) {
-	var conds []string
-	var args []any
-	if f.ID != nil {
-		conds, args = append(conds, "r.id = ?"), append(args, *f.ID)
-	}
-	if f.IDs != nil {
-		conds = append(conds, "r.id IN (SELECT value FROM json_each(?))")
-		ids, _ := json.Marshal(f.IDs)
-		args = append(args, string(ids))
-	}
-	if f.Level != nil {
-		conds, args = append(conds, "r.level = ?"), append(args, *f.Level)
-	}
-	if !f.Neighbours && f.ID == nil {
-		conds = append(conds, "r.neighbour = 0")
-	}
-	if c := scopeCond(f.Scope, &args, "r.id", "r.parent_id", "(SELECT p.parent_id FROM regions p WHERE p.id = r.parent_id)"); c != "" {
-		conds = append(conds, c)
-	}
-	if f.ParentID != nil {
-		conds, args = append(conds, "r.parent_id = ?"), append(args, *f.ParentID)
-	}
-	if f.Bbox != nil {
-		args = append(args, f.Bbox.Max[0], f.Bbox.Min[0], f.Bbox.Max[1], f.Bbox.Min[1])
-		conds = append(conds, "r.min_lon <= ? AND r.max_lon >= ? AND r.min_lat <= ? AND r.max_lat >= ?")
-	}
-	order := ""
-	if f.Search != nil {
-		var rankArgs []any
-		c, rank := searchCond(*f.Search, []string{"r.name", "r.id"}, &args, &rankArgs)
-		conds, order, args = append(conds, c), rank+", ", append(args, rankArgs...)
-	}
 	geomCol := "NULL"
 	if f.WithGeometry {
 		geomCol = "r.geom"
 	}
-	rows, err := tx.QueryContext(ctx, `
-		SELECT r.id, r.name, r.level, COALESCE(r.parent_id, ''), COALESCE(rp.name, ''), `+geomCol+`,
+	q := &listQuery{what: "find regions", from: `
+		SELECT r.id, r.name, r.level, COALESCE(r.parent_id, ''), COALESCE(rp.name, ''), ` + geomCol + `,
 		       r.min_lon, r.min_lat, r.max_lon, r.max_lat, r.area_km2, r.demo, r.neighbour,
 		       s.id, s.name, s.phone, s.demo,
 		       COUNT(*) OVER ()
-		FROM regions r LEFT JOIN supervisors s ON s.grid_id = r.id LEFT JOIN regions rp ON rp.id = r.parent_id`+where(conds)+`
-		ORDER BY `+order+`CASE r.level WHEN 'city' THEN 0 WHEN 'county' THEN 1 WHEN 'township' THEN 2 ELSE 3 END, r.id`+
-		limitOffset(f.Limit, f.Offset), args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("find regions: %w", err)
+		FROM regions r LEFT JOIN supervisors s ON s.grid_id = r.id LEFT JOIN regions rp ON rp.id = r.parent_id`,
+		limit: f.Limit, offset: f.Offset}
+	if f.ID != nil {
+		q.and("r.id = ?", *f.ID)
 	}
-	defer rows.Close()
-	var out []*skygrid.Region
+	if f.IDs != nil {
+		ids, _ := json.Marshal(f.IDs)
+		q.and("r.id IN (SELECT value FROM json_each(?))", string(ids))
+	}
+	if f.Level != nil {
+		q.and("r.level = ?", *f.Level)
+	}
+	if !f.Neighbours && f.ID == nil {
+		q.and("r.neighbour = 0")
+	}
+	if c := scopeCond(f.Scope, &q.args, "r.id", "r.parent_id", "(SELECT p.parent_id FROM regions p WHERE p.id = r.parent_id)"); c != "" {
+		q.conds = append(q.conds, c)
+	}
+	if f.ParentID != nil {
+		q.and("r.parent_id = ?", *f.ParentID)
+	}
+	if f.Bbox != nil {
+		q.and("r.min_lon <= ? AND r.max_lon >= ? AND r.min_lat <= ? AND r.max_lat >= ?", f.Bbox.Max[0], f.Bbox.Min[0], f.Bbox.Max[1], f.Bbox.Min[1])
+	}
+	q.order = `
+		ORDER BY CASE r.level WHEN 'city' THEN 0 WHEN 'county' THEN 1 WHEN 'township' THEN 2 ELSE 3 END, r.id`
+	if f.Search != nil {
+		var rankArgs []any
+		c, rank := searchCond(*f.Search, []string{"r.name", "r.id"}, &q.args, &rankArgs)
+		q.and(c, rankArgs...)
+		q.order = `
+		ORDER BY ` + rank + `, CASE r.level WHEN 'city' THEN 0 WHEN 'county' THEN 1 WHEN 'township' THEN 2 ELSE 3 END, r.id`
+	}
 	n := 0
-	for rows.Next() {
-		r := &skygrid.Region{}
-		var geom []byte
-		var sid sql.NullInt64
-		var sname, sphone sql.NullString
-		var sdemo sql.NullBool
-		if err := rows.Scan(&r.ID, &r.Name, &r.Level, &r.ParentID, &r.ParentName, &geom,
-			&r.Bound.Min[0], &r.Bound.Min[1], &r.Bound.Max[0], &r.Bound.Max[1], &r.AreaKm2, &r.Demo, &r.Neighbour,
-			&sid, &sname, &sphone, &sdemo, &n); err != nil {
-			return nil, 0, fmt.Errorf("find regions: read a row: %w", err)
-		}
-		if geom != nil {
-			g, err := decodeGeom(geom)
-			if err != nil {
-				return nil, 0, fmt.Errorf("region %s: geometry: %w", r.ID, err)
-			}
-			r.Geometry = toMultiPolygon(g)
-		}
-		if sid.Valid {
-			r.Supervisor = &skygrid.Supervisor{ID: sid.Int64, GridID: r.ID, Name: sname.String, Phone: sphone.String, Demo: sdemo.Bool}
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return out, n, fmt.Errorf("find regions: %w", err)
+	out, err := queryList(ctx, tx, q, func(rows *sql.Rows) (*skygrid.Region, error) { return scanRegion(rows, &n) })
+	if err != nil {
+		return nil, 0, err
 	}
 	return out, n, nil
+}
+
+// scanRegion reads a region of findRegions with its supervisor, and the
+// list's total into n.
+func scanRegion(rows *sql.Rows, n *int) (*skygrid.Region, error) {
+	r := &skygrid.Region{}
+	var geom []byte
+	var sid sql.NullInt64
+	var sname, sphone sql.NullString
+	var sdemo sql.NullBool
+	if err := rows.Scan(&r.ID, &r.Name, &r.Level, &r.ParentID, &r.ParentName, &geom,
+		&r.Bound.Min[0], &r.Bound.Min[1], &r.Bound.Max[0], &r.Bound.Max[1], &r.AreaKm2, &r.Demo, &r.Neighbour,
+		&sid, &sname, &sphone, &sdemo, n); err != nil {
+		return nil, fmt.Errorf("read a region row: %w", err)
+	}
+	if geom != nil {
+		g, err := decodeGeom(geom)
+		if err != nil {
+			return nil, fmt.Errorf("region %s: geometry: %w", r.ID, err)
+		}
+		r.Geometry = toMultiPolygon(g)
+	}
+	if sid.Valid {
+		r.Supervisor = &skygrid.Supervisor{ID: sid.Int64, GridID: r.ID, Name: sname.String, Phone: sphone.String, Demo: sdemo.Bool}
+	}
+	return r, nil
 }
 
 func toMultiPolygon(g orb.Geometry) orb.MultiPolygon {

@@ -42,47 +42,34 @@ func scanSite(rows *sql.Rows, extra ...any) (*skygrid.Site, error) {
 
 // FindSites returns matching sites and the total.
 func (db *DB) FindSites(ctx context.Context, f skygrid.SiteFilter) ([]*skygrid.Site, int, error) {
-	var conds []string
-	var args []any
+	q := &listQuery{what: "find sites", from: `SELECT ` + siteCols + `, COUNT(*) OVER () FROM sites`, limit: f.Limit, offset: f.Offset}
 	if f.ID != nil {
-		conds, args = append(conds, "id = ?"), append(args, *f.ID)
+		q.and("id = ?", *f.ID)
 	}
 	if f.Kind != nil {
-		conds, args = append(conds, "kind = ?"), append(args, *f.Kind)
+		q.and("kind = ?", *f.Kind)
 	}
 	if f.Bbox != nil {
-		conds = append(conds, bboxCond(*f.Bbox, &args))
+		q.conds = append(q.conds, bboxCond(*f.Bbox, &q.args))
 	}
 	if f.Violation != nil {
 		if *f.Violation {
-			conds = append(conds, "violation <> ''")
+			q.and("violation <> ''")
 		} else {
-			conds = append(conds, "violation = ''")
+			q.and("violation = ''")
 		}
 	}
-	order := ""
+	q.order = ` ORDER BY id`
 	if f.Search != nil {
 		var rankArgs []any
-		c, rank := searchCond(*f.Search, []string{"name", "external_id"}, &args, &rankArgs)
-		conds, order, args = append(conds, c), rank+", ", append(args, rankArgs...)
+		c, rank := searchCond(*f.Search, []string{"name", "external_id"}, &q.args, &rankArgs)
+		q.and(c, rankArgs...)
+		q.order = ` ORDER BY ` + rank + `, id`
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT `+siteCols+`, COUNT(*) OVER () FROM sites`+
-		where(conds)+` ORDER BY `+order+`id`+limitOffset(f.Limit, f.Offset), args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("find sites: %w", err)
-	}
-	defer rows.Close()
-	var out []*skygrid.Site
 	n := 0
-	for rows.Next() {
-		s, err := scanSite(rows, &n)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("find sites: read the rows: %w", err)
+	out, err := queryList(ctx, db.db, q, func(rows *sql.Rows) (*skygrid.Site, error) { return scanSite(rows, &n) })
+	if err != nil {
+		return nil, 0, err
 	}
 	if f.WithCounty && len(out) > 0 {
 		if err := db.siteCounties(ctx, out); err != nil {

@@ -244,21 +244,11 @@ func findTasks(ctx context.Context, tx *Tx, f skygrid.TaskFilter, eventID *int64
 		}
 		return ts, n, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+taskCols+taskFrom+taskListJoins+where(conds)+taskKeyset(f.Sort, f.Desc).order(false), args...)
+	q := &listQuery{what: "find tasks", from: `SELECT ` + taskCols + taskFrom + taskListJoins, conds: conds, args: args,
+		order: taskKeyset(f.Sort, f.Desc).order(false)}
+	out, err := queryList(ctx, tx, q, func(rows *sql.Rows) (*skygrid.Task, error) { return scanTask(rows) })
 	if err != nil {
-		return nil, 0, fmt.Errorf("find tasks: %w", err)
-	}
-	defer rows.Close()
-	var out []*skygrid.Task
-	for rows.Next() {
-		t, err := scanTask(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("find tasks: read a row: %w", err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("find tasks: %w", err)
+		return nil, 0, err
 	}
 	return out, len(out), nil
 }
@@ -313,15 +303,9 @@ func pageCursor(s string, offset int, k keyset) (*cursor, error) {
 // in full. (One query would compute every column, names included, of
 // every row it reads.)
 func taskPage(ctx context.Context, tx *Tx, k keyset, conds []string, args []any, c *cursor, limit, offset int) ([]*skygrid.Task, skygrid.Page, error) {
-	q, qargs := k.pageQuery(taskListFrom, conds, args, c, limit, offset)
-	rows, err := tx.QueryContext(ctx, q, qargs...)
+	keys, err := queryList(ctx, tx, k.pageList("find tasks: a page", taskListFrom, conds, args, c, limit, offset), k.readKeys)
 	if err != nil {
-		return nil, skygrid.Page{}, fmt.Errorf("find tasks: a page: %w", err)
-	}
-	keys, err := scanKeys(rows, len(k.cols))
-	rows.Close()
-	if err != nil {
-		return nil, skygrid.Page{}, fmt.Errorf("find tasks: a page: %w", err)
+		return nil, skygrid.Page{}, err
 	}
 	keys, page := k.trim(keys, limit, offset, c)
 	ts, err := tasksByID(ctx, tx, ids(keys))
@@ -330,37 +314,8 @@ func taskPage(ctx context.Context, tx *Tx, k keyset, conds []string, args []any,
 
 // tasksByID reads tasks in full, in the order of ids.
 func tasksByID(ctx context.Context, tx *Tx, ids []int64) ([]*skygrid.Task, error) {
-	byID := make(map[int64]*skygrid.Task, len(ids))
-	for start := 0; start < len(ids); start += 500 {
-		chunk := ids[start:min(start+500, len(ids))]
-		in := make([]any, len(chunk))
-		for i, id := range chunk {
-			in[i] = id
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+taskCols+taskFrom+` WHERE t.id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, in...)
-		if err != nil {
-			return nil, fmt.Errorf("find tasks: the page's tasks: %w", err)
-		}
-		for rows.Next() {
-			t, err := scanTask(rows)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("find tasks: the page's tasks: %w", err)
-			}
-			byID[t.ID] = t
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("find tasks: the page's tasks: %w", err)
-		}
-	}
-	out := make([]*skygrid.Task, 0, len(ids))
-	for _, id := range ids {
-		if t := byID[id]; t != nil {
-			out = append(out, t)
-		}
-	}
-	return out, nil
+	return queryByID(ctx, tx, "find tasks: the page's tasks", `SELECT `+taskCols+taskFrom, "t.id", ids,
+		func(rows *sql.Rows) (*skygrid.Task, error) { return scanTask(rows) }, func(t *skygrid.Task) int64 { return t.ID })
 }
 
 // countTasks is the total of a task list (see DB.count). An overdue list

@@ -201,23 +201,8 @@ func (db *DB) fillNameKeys(ctx context.Context) error {
 }
 
 func (db *DB) FindUsers(ctx context.Context) ([]*skygrid.User, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+userCols+` FROM users u ORDER BY u.id`)
-	if err != nil {
-		return nil, fmt.Errorf("find users: %w", err)
-	}
-	defer rows.Close()
-	var out []*skygrid.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
-		return out, fmt.Errorf("find users: %w", err)
-	}
-	return out, nil
+	q := &listQuery{what: "find users", from: `SELECT ` + userCols + ` FROM users u`, order: ` ORDER BY u.id`}
+	return queryList(ctx, db.db, q, func(rows *sql.Rows) (*skygrid.User, error) { return scanUser(rows) })
 }
 
 func (db *DB) CreateSession(ctx context.Context, idHash string, userID int64, csrf string, expires time.Time) error {
@@ -369,36 +354,19 @@ func scanToken(row interface{ Scan(...any) error }, now time.Time) (*skygrid.Tok
 
 // FindTokens: see skygrid.UserService.
 func (db *DB) FindTokens(ctx context.Context, f skygrid.TokenFilter) ([]*skygrid.Token, error) {
-	var conds []string
-	var args []any
+	q := &listQuery{what: "find tokens", from: `SELECT ` + tokenCols + ` FROM api_tokens t JOIN users u ON u.id = t.user_id`,
+		order: ` ORDER BY t.id DESC`}
 	if f.ID != nil {
-		conds, args = append(conds, "t.id = ?"), append(args, *f.ID)
+		q.and("t.id = ?", *f.ID)
 	}
 	if f.UserID != nil {
-		conds, args = append(conds, "t.user_id = ?"), append(args, *f.UserID)
+		q.and("t.user_id = ?", *f.UserID)
 	}
 	if f.Name != nil {
-		conds, args = append(conds, "t.name = ?"), append(args, *f.Name)
+		q.and("t.name = ?", *f.Name)
 	}
-	rows, err := db.rdb.QueryContext(ctx, `SELECT `+tokenCols+` FROM api_tokens t JOIN users u ON u.id = t.user_id`+where(conds)+
-		` ORDER BY t.id DESC`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("find tokens: %w", err)
-	}
-	defer rows.Close()
 	now := db.Now()
-	var out []*skygrid.Token
-	for rows.Next() {
-		t, err := scanToken(rows, now)
-		if err != nil {
-			return nil, fmt.Errorf("find tokens: read a row: %w", err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find tokens: %w", err)
-	}
-	return out, nil
+	return queryList(ctx, db.rdb, q, func(rows *sql.Rows) (*skygrid.Token, error) { return scanToken(rows, now) })
 }
 
 // tokenSummary is what the audit log says of a token: never its secret.
