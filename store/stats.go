@@ -83,99 +83,157 @@ func statsConds(q skygrid.StatsQuery) ([]string, []any, error) {
 	return conds, args, nil
 }
 
-func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*skygrid.Stats, error) {
-	col := map[string]string{skygrid.ByCounty: "county_id", skygrid.ByTownship: "township_id", skygrid.ByGrid: "grid_id"}[q.By]
+// statsAreas holds a stats query's figures per region while they are
+// read.
+type statsAreas map[string]*skygrid.AreaStats
+
+// area is the figures of region id, made on first use.
+func (m statsAreas) area(id string) *skygrid.AreaStats {
+	a := m[id]
+	if a == nil {
+		a = &skygrid.AreaStats{RegionID: id, ByClass: map[string]int{}, ByFinding: map[string]int{}}
+		m[id] = a
+	}
+	return a
+}
+
+// responseTimes are one region's tasks' minutes to acknowledgement and to
+// report.
+type responseTimes struct{ ack, rep []float64 }
+
+// statsCol is the events' column of the regions a query groups by.
+func statsCol(by string) (string, error) {
+	col := map[string]string{skygrid.ByCounty: "county_id", skygrid.ByTownship: "township_id", skygrid.ByGrid: "grid_id"}[by]
 	if col == "" {
-		return nil, skygrid.Errorf(skygrid.EINVALID, "by %q: want county, township or grid", q.By)
+		return "", skygrid.Errorf(skygrid.EINVALID, "by %q: want county, township or grid", by)
+	}
+	return col, nil
+}
+
+func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*skygrid.Stats, error) {
+	col, err := statsCol(q.By)
+	if err != nil {
+		return nil, err
 	}
 	conds, args, err := statsConds(q)
 	if err != nil {
 		return nil, err
 	}
 	w := where(conds)
-	out := &skygrid.Stats{Query: q, Computed: now}
-	areas := map[string]*skygrid.AreaStats{}
-	area := func(id string) *skygrid.AreaStats {
-		a := areas[id]
-		if a == nil {
-			a = &skygrid.AreaStats{RegionID: id, ByClass: map[string]int{}, ByFinding: map[string]int{}}
-			areas[id] = a
-		}
-		return a
-	}
+	areas := statsAreas{}
 	// The events' aggregate runs beside the tasks' scan, on another
 	// connection (two cores: about half the time of a year's figures).
-	type evRow struct {
-		id, class string
-		n, hs     int
+	evs := statsEvents(ctx, tx, col, w, args)
+	resp, err := statsTasks(ctx, tx, areas, col, w, append([]any{ts(minTime(now, q.Until)), ts(minTime(now, q.Until))}, args...))
+	if err != nil {
+		return nil, err
 	}
-	evCh := make(chan []evRow, 1)
-	evErr := make(chan error, 1)
-	evQuery := func(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-		return tx.QueryContext(ctx, q, args...)
+	if err := evs.addTo(areas); err != nil {
+		return nil, err
 	}
-	if tx.db.rdb != tx.db.db {
-		// A file database: another read connection, beside this one.
-		evQuery = tx.db.rdb.QueryContext
+	out := &skygrid.Stats{Query: q, Computed: now}
+	allAck, allRep, err := statsAreaList(ctx, tx, q.By, areas, resp, out)
+	if err != nil {
+		return nil, err
 	}
+	if out.NoData, err = noDetections(ctx, tx, q); err != nil {
+		return nil, err
+	}
+	if out.CrossBorder, err = crossBorder(ctx, tx, q); err != nil {
+		return nil, err
+	}
+	total := skygrid.SumAreas(out.Areas)
+	total.RegionName = "合计"
+	total.AckMedianMin, total.AckP90Min = quantile(allAck, 0.5), quantile(allAck, 0.9)
+	total.ReportMedianMin, total.ReportP90Min = quantile(allRep, 0.5), quantile(allRep, 0.9)
+	out.Total = total
+	return out, nil
+}
+
+// eventRow is one region's and class's events and hotspots.
+type eventRow struct {
+	id, class string
+	n, hs     int
+}
+
+// eventFigures is the events' aggregate, read beside the tasks' scan.
+type eventFigures struct {
+	rows chan []eventRow
+	err  chan error
+}
+
+// addTo waits for the aggregate and adds it to areas.
+func (e eventFigures) addTo(areas statsAreas) error {
+	select {
+	case err := <-e.err:
+		return err
+	case evs := <-e.rows:
+		for _, r := range evs {
+			a := areas.area(r.id)
+			a.Events += r.n
+			a.Hotspots += r.hs
+			a.ByClass[r.class] += r.n
+		}
+		return nil
+	}
+}
+
+// statsEvents starts the events' aggregate by region and class: on
+// another read connection beside this one for a file database, in tx
+// (before returning) for a database in memory, which has one connection.
+func statsEvents(ctx context.Context, tx *Tx, col, w string, args []any) eventFigures {
+	e := eventFigures{rows: make(chan []eventRow, 1), err: make(chan error, 1)}
+	var db querier = tx
 	run := func(f func()) { f() }
 	if tx.db.rdb != tx.db.db {
-		run = func(f func()) { go f() }
+		db, run = tx.db.rdb, func(f func()) { go f() }
 	}
+	q := &listQuery{what: "stats: events by region and class", from: `SELECT COALESCE(e.` + col + `, ''), e.class, COUNT(*), SUM(e.hotspot_count) FROM events e` + w + ` GROUP BY 1, 2`, args: args}
 	run(func() {
-		rows, err := evQuery(ctx, `SELECT COALESCE(e.`+col+`, ''), e.class, COUNT(*), SUM(e.hotspot_count) FROM events e`+w+
-			` GROUP BY 1, 2`, args...)
-		if err != nil {
-			evErr <- err
-			return
-		}
-		defer rows.Close()
-		var out []evRow
-		for rows.Next() {
-			var r evRow
+		rows, err := queryList(ctx, db, q, func(rows *sql.Rows) (eventRow, error) {
+			var r eventRow
 			if err := rows.Scan(&r.id, &r.class, &r.n, &r.hs); err != nil {
-				evErr <- err
-				return
+				return r, fmt.Errorf("read an events row: %w", err)
 			}
-			out = append(out, r)
-		}
-		if err := rows.Err(); err != nil {
-			evErr <- err
+			return r, nil
+		})
+		if err != nil {
+			e.err <- err
 			return
 		}
-		evCh <- out
+		e.rows <- rows
 	})
-	// Tasks, one row each: state, finding, response minutes and lateness
-	// worked out by SQLite (no time parsing in Go).
-	// Done steps are late when done after their deadline (stored times).
-	// Open ones are late when their deadline passed before the period's
-	// end or now, whichever is earlier, or when the task was escalated
-	// (stored): a closed period's figures do not move with the clock.
-	asOf := ts(minTime(now, q.Until))
-	targs := append([]any{asOf, asOf}, args...)
+	return e
+}
+
+// statsTasks reads the tasks, one row each, into areas: state, finding,
+// response minutes and lateness worked out by SQLite (no time parsing in
+// Go). Done steps are late when done after their deadline (stored
+// times). Open ones are late when their deadline passed before the
+// period's end or now, whichever is earlier (the first two of args), or
+// when the task was escalated (stored): a closed period's figures do not
+// move with the clock. It returns the response times by region.
+func statsTasks(ctx context.Context, tx *Tx, areas statsAreas, col, w string, args []any) (map[string]*responseTimes, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT COALESCE(e.`+col+`, ''), t.state, t.finding, `+taskMinutes+`,
 		(t.acknowledged_at <> '' AND t.acknowledged_at > t.ack_due) OR (t.acknowledged_at = '' AND t.reported_at = '' AND ? > t.ack_due)
 			OR (t.reported_at <> '' AND t.reported_at > t.report_due) OR (t.reported_at = '' AND ? > t.report_due)
 			OR (t.reported_at = '' AND t.escalation > 0)
-		FROM tasks t JOIN events e ON e.id = t.event_id`+w, targs...)
+		FROM tasks t JOIN events e ON e.id = t.event_id`+w, args...)
 	if err != nil {
-		return nil, fmt.Errorf("stats: %w", err)
+		return nil, fmt.Errorf("stats: tasks: %w", err)
 	}
-	type times struct{ ack, rep []float64 }
-	resp := map[string]*times{}
+	defer rows.Close()
+	resp := map[string]*responseTimes{}
 	for rows.Next() {
 		var id, state, finding string
 		var ackMin, repMin sql.NullFloat64
 		var late bool
 		if err := rows.Scan(&id, &state, &finding, &ackMin, &repMin, &late); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("stats: read a row: %w", err)
+			return nil, fmt.Errorf("stats: read a task row: %w", err)
 		}
-		a := area(id)
-		a.Tasks++
 		r := resp[id]
 		if r == nil {
-			r = &times{}
+			r = &responseTimes{}
 			resp[id] = r
 		}
 		if ackMin.Valid {
@@ -184,60 +242,48 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 		if repMin.Valid {
 			r.rep = append(r.rep, repMin.Float64)
 		}
-		reported := state == skygrid.TaskReported || state == skygrid.TaskClosed
-		if finding != "" && reported {
-			a.ByFinding[finding]++
-		}
-		if state == skygrid.TaskClosed && finding == skygrid.FindingStrawBurning {
-			a.ConfirmedStraw++
-		}
-		if finding == skygrid.FindingFalseAlarm && reported {
-			a.FalseAlarms++
-		}
-		if state == skygrid.TaskDispatched || state == skygrid.TaskAcknowledged {
-			a.Unverified++
-		}
-		if late {
-			a.Overdue++
-		}
+		countTask(areas.area(id), state, finding, late)
 	}
 	if err := rows.Err(); err != nil {
-		rows.Close()
-		return nil, fmt.Errorf("stats: read the rows: %w", err)
+		return nil, fmt.Errorf("stats: read the task rows: %w", err)
 	}
-	rows.Close()
-	select {
-	case err := <-evErr:
-		return nil, err
-	case evs := <-evCh:
-		for _, r := range evs {
-			a := area(r.id)
-			a.Events += r.n
-			a.Hotspots += r.hs
-			a.ByClass[r.class] += r.n
-		}
+	return resp, nil
+}
+
+// countTask adds a task of this state and finding to a region's figures.
+func countTask(a *skygrid.AreaStats, state, finding string, late bool) {
+	a.Tasks++
+	reported := state == skygrid.TaskReported || state == skygrid.TaskClosed
+	if finding != "" && reported {
+		a.ByFinding[finding]++
 	}
-	// Names.
-	names := map[string]string{}
-	nrows, err := tx.QueryContext(ctx, `SELECT id, name FROM regions WHERE level = ?`, q.By)
+	if state == skygrid.TaskClosed && finding == skygrid.FindingStrawBurning {
+		a.ConfirmedStraw++
+	}
+	if finding == skygrid.FindingFalseAlarm && reported {
+		a.FalseAlarms++
+	}
+	if state == skygrid.TaskDispatched || state == skygrid.TaskAcknowledged {
+		a.Unverified++
+	}
+	if late {
+		a.Overdue++
+	}
+}
+
+// statsAreaList names each region, adds its cropland and response times,
+// and lists the regions in id order in out.Areas. It returns every
+// response time, for the total.
+func statsAreaList(ctx context.Context, tx *Tx, by string, areas statsAreas, resp map[string]*responseTimes, out *skygrid.Stats) (allAck, allRep []float64, err error) {
+	names, err := regionNames(ctx, tx, by)
 	if err != nil {
-		return nil, fmt.Errorf("stats: %w", err)
+		return nil, nil, err
 	}
-	for nrows.Next() {
-		var id, name string
-		if err := nrows.Scan(&id, &name); err != nil {
-			nrows.Close()
-			return nil, fmt.Errorf("stats: read a row: %w", err)
-		}
-		names[id] = name
-	}
-	nrows.Close()
 	// Cropland per area, where a cropland layer is loaded.
-	crop, err := croplandHa(ctx, tx, q.By)
+	crop, err := croplandHa(ctx, tx, by)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var allAck, allRep []float64
 	ids := make([]string, 0, len(areas))
 	for id := range areas {
 		ids = append(ids, id)
@@ -247,7 +293,7 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 		a := areas[id]
 		a.RegionName = names[id]
 		if id == "" {
-			a.RegionName = "未落入" + map[string]string{skygrid.ByCounty: "区县", skygrid.ByTownship: "乡镇", skygrid.ByGrid: "网格"}[q.By]
+			a.RegionName = "未落入" + map[string]string{skygrid.ByCounty: "区县", skygrid.ByTownship: "乡镇", skygrid.ByGrid: "网格"}[by]
 		}
 		if r := resp[id]; r != nil {
 			a.AckMedianMin, a.AckP90Min = quantile(r.ack, 0.5), quantile(r.ack, 0.9)
@@ -258,22 +304,33 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 		a.SetRates()
 		out.Areas = append(out.Areas, a)
 	}
-	// Any detection stored for the period at all (ids are minutes).
+	return allAck, allRep, nil
+}
+
+// regionNames are the names of the regions of a level, by id.
+func regionNames(ctx context.Context, tx *Tx, level string) (map[string]string, error) {
+	names := map[string]string{}
+	q := &listQuery{what: "stats: region names", from: `SELECT id, name FROM regions`, args: []any{level}, conds: []string{"level = ?"}}
+	_, err := queryList(ctx, tx, q, func(rows *sql.Rows) (struct{}, error) {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return struct{}{}, fmt.Errorf("read a region name: %w", err)
+		}
+		names[id] = name
+		return struct{}{}, nil
+	})
+	return names, err
+}
+
+// noDetections says whether no detection at all is stored for the
+// period (hotspot ids are minutes).
+func noDetections(ctx context.Context, tx *Tx, q skygrid.StatsQuery) (bool, error) {
 	var stored bool
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM hotspots WHERE id >= ? AND id < ?)`,
 		minuteID(q.Since.Unix()), minuteID(q.Until.Unix()+59)).Scan(&stored); err != nil {
-		return nil, fmt.Errorf("stats: detections stored: %w", err)
+		return false, fmt.Errorf("stats: detections stored: %w", err)
 	}
-	out.NoData = !stored
-	if out.CrossBorder, err = crossBorder(ctx, tx, q); err != nil {
-		return nil, err
-	}
-	total := skygrid.SumAreas(out.Areas)
-	total.RegionName = "合计"
-	total.AckMedianMin, total.AckP90Min = quantile(allAck, 0.5), quantile(allAck, 0.9)
-	total.ReportMedianMin, total.ReportP90Min = quantile(allRep, 0.5), quantile(allRep, 0.9)
-	out.Total = total
-	return out, nil
+	return !stored, nil
 }
 
 func minTime(a, b time.Time) time.Time {

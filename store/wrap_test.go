@@ -50,12 +50,16 @@ func dbCall(e ast.Expr) string {
 // a database call's error unwrapped: the variable last assigned from
 // such a call, or the call itself (return rows.Err()). The walk is in
 // source order, which is the order of assignment in this package's
-// straight-line error handling.
+// straight-line error handling. A function literal is a body of its
+// own, checked apart (its variables are not the enclosing function's).
 func bareReturns(fset *token.FileSet, body *ast.BlockStmt) []string {
 	var out []string
 	from := map[string]string{} // error variable -> database call it holds
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
+		case *ast.FuncLit:
+			out = append(out, bareReturns(fset, n.Body)...)
+			return false
 		case *ast.AssignStmt:
 			if len(n.Rhs) != 1 {
 				for _, l := range n.Lhs {
@@ -147,6 +151,8 @@ func TestBareReturnsFound(t *testing.T) {
 		{"helper's error", `n, err := findTask(ctx, tx, 1); if err != nil { return err }; return nil`, 0},
 		{"reassigned from a helper", `err := rows.Scan(&n); err = check(n); return err`, 0},
 		{"context's error", `return ctx.Err()`, 0},
+		{"bare in a function literal", `_, err := list(func() error { err := rows.Scan(&n); return err }); return err`, 1},
+		{"helper's error after a literal", `_, err := list(func() error { if err := rows.Scan(&n); err != nil { return fmt.Errorf("x: %w", err) }; return nil }); return err`, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
