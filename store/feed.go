@@ -80,7 +80,7 @@ func tellFailing(ctx context.Context, tx *Tx, f *skygrid.FeedStatus, at time.Tim
 	if !f.Failing || !f.NotifiedAt.IsZero() {
 		return nil
 	}
-	if err := notifyFeedFailing(ctx, tx, f, at); err != nil {
+	if err := notifyFeedFailing(ctx, tx, f); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE feed_status SET notified_at = ?, failing_since = ? WHERE source = ?`, ts(at), ts(f.FailingSince), f.Source); err != nil {
@@ -127,40 +127,27 @@ func (db *DB) CheckFeeds(ctx context.Context, now time.Time) (int, error) {
 	return len(failing), nil
 }
 
-// notifyFeedFailing queues the failing-feed message for every channel
-// whose audience is the admins (or everyone).
-func notifyFeedFailing(ctx context.Context, tx *Tx, f *skygrid.FeedStatus, at time.Time) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM notify_channels WHERE audience IN ('admins', 'all')`)
-	if err != nil {
-		return fmt.Errorf("notify feed failing: %w", err)
+// notifyFeedFailing queues the failing-feed messages
+// (skygrid.FeedFailingMessages) for every channel whose audience is told
+// of feeds (skygrid.FeedAudiences).
+func notifyFeedFailing(ctx context.Context, tx *Tx, f *skygrid.FeedStatus) error {
+	args := make([]any, len(skygrid.FeedAudiences))
+	for i, a := range skygrid.FeedAudiences {
+		args[i] = a
 	}
-	var ids []int64
-	for rows.Next() {
+	q := &listQuery{what: "find the feeds' channels", from: `SELECT id FROM notify_channels`,
+		conds: []string{`audience IN (` + placeholders(len(args)) + `)`}, args: args}
+	ids, err := queryList(ctx, tx, q, func(rows *sql.Rows) (int64, error) {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return fmt.Errorf("notify feed failing: read a row: %w", err)
+			return 0, fmt.Errorf("read a channel id: %w", err)
 		}
-		ids = append(ids, id)
+		return id, nil
+	})
+	if err != nil {
+		return fmt.Errorf("notify feed %s failing: %w", f.Source, err)
 	}
-	rows.Close()
-	title := "卫星数据源中断：" + f.Source
-	text := fmt.Sprintf("### %s\n\n- 数据源：%s\n- 最后成功：%s\n- 最近错误：%s\n\n[查看数据源状态](%s/#/admin/feeds)",
-		title, f.Source, orNever(f.LastSuccess), f.LastError, tx.db.PublicURL)
-	var msgs []*skygrid.OutboxMessage
-	for _, id := range ids {
-		key := fmt.Sprintf("%s/%s/%s/channel-%d", skygrid.NotifyFeedFailing, f.Source, ts(f.FailingSince), id)
-		msgs = append(msgs, &skygrid.OutboxMessage{Key: key, ChannelID: id, Event: skygrid.NotifyFeedFailing, Title: title,
-			Text: text + "\n\n编号 " + key, Payload: fmt.Sprintf(`{"event":%q,"source":%q}`, skygrid.NotifyFeedFailing, f.Source)})
-	}
-	return queueOutbox(ctx, tx, msgs)
-}
-
-func orNever(t time.Time) string {
-	if t.IsZero() {
-		return "从未成功"
-	}
-	return t.In(skygrid.Beijing).Format("2006-01-02 15:04")
+	return queueOutbox(ctx, tx, skygrid.FeedFailingMessages(f, tx.db.PublicURL, ids))
 }
 
 // FindFeeds returns every source's health, failing judged at db.Now().
