@@ -161,7 +161,7 @@ func buildSeason(file string, counties []*skygrid.Region, cell float64, points s
 	registry.WriteBatchText(os.Stdout, points, b, 3)
 	db.Now = time.Now
 	t0 = time.Now()
-	n, err := db.Escalate(ctx, time.Now())
+	n, err := dispatch.Escalate(ctx, db, time.Now())
 	if err != nil {
 		return err
 	}

@@ -822,37 +822,11 @@ func regionChain(ctx context.Context, tx *Tx, id string) ([]string, error) {
 	return out, nil
 }
 
-// Escalate raises the escalation of overdue open tasks, each in its own
-// transaction with its audit line and notifications.
-func (db *DB) Escalate(ctx context.Context, now time.Time) (int, error) {
-	// Tasks escalated twice are done with: a season's late tasks are not
-	// read again every minute.
-	ts0, _, err := db.FindTasks(ctx, skygrid.TaskFilter{Overdue: &now, MaxEscalation: ptr(1)})
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	var errs []error
-	for _, cand := range ts0 {
-		// Level by level: a task found twice overdue at once still goes
-		// to its area's officials first.
-		raised := false
-		for level := cand.Escalation + 1; level <= cand.EscalationDue(now); level++ {
-			ok, err := db.escalate(ctx, cand.ID, level, now)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("escalate task %d: %w", cand.ID, err))
-				break
-			}
-			raised = raised || ok
-		}
-		if raised {
-			n++
-		}
-	}
-	return n, errors.Join(errs...)
-}
-
-func (db *DB) escalate(ctx context.Context, id int64, level int, now time.Time) (bool, error) {
+// EscalateTask raises a task to an escalation level at now in one
+// transaction, with its audit line and notifications, when it is still
+// due (a report may have come); it says whether it did. The clock that
+// finds overdue tasks and raises them level by level is dispatch.Clock.
+func (db *DB) EscalateTask(ctx context.Context, id int64, level int, now time.Time) (bool, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("escalate: begin: %w", err)

@@ -246,33 +246,9 @@ func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, w
 	}()
 	go func() {
 		defer wg.Done()
-		m.escalateEveryMinute(bg, db, now)
+		(&dispatch.Clock{Tasks: db, Feeds: db, Now: now, Logger: m.Logger}).Run(bg)
 	}()
 	return &wg
-}
-
-// escalateEveryMinute escalates overdue tasks and checks the feeds once a
-// minute at the server's clock, until bg ends.
-func (m *Main) escalateEveryMinute(bg context.Context, db *store.DB, now func() time.Time) {
-	tick := time.NewTicker(time.Minute)
-	defer tick.Stop()
-	for {
-		if n, err := db.Escalate(bg, now()); err != nil && bg.Err() == nil {
-			m.Logger.Error("escalate", "err", err)
-		} else if n > 0 {
-			m.Logger.Info("escalated overdue tasks", "tasks", n)
-		}
-		if n, err := db.CheckFeeds(bg, now()); err != nil && bg.Err() == nil {
-			m.Logger.Error("check feeds", "err", err)
-		} else if n > 0 {
-			m.Logger.Warn("feeds failing; admins told", "feeds", n)
-		}
-		select {
-		case <-bg.Done():
-			return
-		case <-tick.C:
-		}
-	}
 }
 
 // serverConfig is the [server] section: the HTTP server's timeouts,

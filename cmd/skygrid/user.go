@@ -11,6 +11,7 @@ import (
 
 	"skygrid"
 	"skygrid/api"
+	"skygrid/dispatch"
 
 	"golang.org/x/term"
 )
@@ -260,7 +261,7 @@ func (m *Main) runEscalate(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	db.PersonalKinds = cfg.Notify.Kinds()
-	n, err := db.Escalate(ctx, m.Now())
+	n, err := dispatch.Escalate(ctx, db, m.Now())
 	if err != nil {
 		return err
 	}
