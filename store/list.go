@@ -20,7 +20,7 @@ type listQuery struct {
 	from          string // "SELECT … FROM …"
 	conds         []string
 	args          []any
-	order         string // " ORDER BY …", or ""
+	order         string // after WHERE: " ORDER BY …" (or " GROUP BY …"), or ""
 	limit, offset int    // 0: all, from the first
 }
 

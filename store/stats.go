@@ -428,47 +428,62 @@ func (db *DB) Series(ctx context.Context, q skygrid.StatsQuery) (*skygrid.StatsS
 	}
 	defer tx.Rollback()
 	out := &skygrid.StatsSeries{AckMinutes: []float64{}, ReportMinutes: []float64{}, Confirmed: []skygrid.ConfirmedFire{}}
-	w := where(conds)
-	// Beijing days (UTC+8, no daylight saving time) of the first sightings.
-	days := map[string]map[string]int{}
-	rows, err := tx.QueryContext(ctx, `SELECT date(e.first_seen, '+8 hours'), e.class, COUNT(*) FROM events e`+w+` GROUP BY 1, 2`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("series: %w", err)
+	if out.Days, err = seriesDays(ctx, tx, q, conds, args); err != nil {
+		return nil, err
 	}
-	for rows.Next() {
+	if err := seriesMinutes(ctx, tx, conds, args, out); err != nil {
+		return nil, err
+	}
+	confirmed, err := seriesConfirmed(ctx, tx, conds, args)
+	if err != nil {
+		return nil, err
+	}
+	out.Confirmed = append(out.Confirmed, confirmed...)
+	return out, nil
+}
+
+// seriesDays counts the events by class on each Beijing day (UTC+8, no
+// daylight saving time) of the period, by their first sighting.
+func seriesDays(ctx context.Context, tx *Tx, q skygrid.StatsQuery, conds []string, args []any) ([]skygrid.DayClasses, error) {
+	days := map[string]map[string]int{}
+	lq := &listQuery{what: "series: events by day", from: `SELECT date(e.first_seen, '+8 hours'), e.class, COUNT(*) FROM events e`,
+		conds: conds, args: args, order: ` GROUP BY 1, 2`}
+	_, err := queryList(ctx, tx, lq, func(rows *sql.Rows) (struct{}, error) {
 		var day, class string
 		var n int
 		if err := rows.Scan(&day, &class, &n); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("series: read a row: %w", err)
+			return struct{}{}, fmt.Errorf("read a day's row: %w", err)
 		}
 		if days[day] == nil {
 			days[day] = map[string]int{}
 		}
 		days[day][class] = n
+		return struct{}{}, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("series: read the rows: %w", err)
-	}
+	var out []skygrid.DayClasses
 	for d := q.Since.In(skygrid.Beijing); d.Before(q.Until); d = d.AddDate(0, 0, 1) {
 		day := d.Format("2006-01-02")
 		byClass := days[day]
 		if byClass == nil {
 			byClass = map[string]int{}
 		}
-		out.Days = append(out.Days, skygrid.DayClasses{Day: day, ByClass: byClass})
+		out = append(out, skygrid.DayClasses{Day: day, ByClass: byClass})
 	}
-	// Minutes from dispatch, as the statistics count them.
-	rows, err = tx.QueryContext(ctx, `SELECT `+taskMinutes+` FROM tasks t JOIN events e ON e.id = t.event_id`+w, args...)
-	if err != nil {
-		return nil, fmt.Errorf("series: %w", err)
-	}
-	for rows.Next() {
+	return out, nil
+}
+
+// seriesMinutes adds the tasks' minutes from dispatch to acknowledgement
+// and to report, as the statistics count them, to out.
+func seriesMinutes(ctx context.Context, tx *Tx, conds []string, args []any, out *skygrid.StatsSeries) error {
+	lq := &listQuery{what: "series: response minutes", from: `SELECT ` + taskMinutes + ` FROM tasks t JOIN events e ON e.id = t.event_id`,
+		conds: conds, args: args}
+	_, err := queryList(ctx, tx, lq, func(rows *sql.Rows) (struct{}, error) {
 		var ack, rep sql.NullFloat64
 		if err := rows.Scan(&ack, &rep); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("series: read a row: %w", err)
+			return struct{}{}, fmt.Errorf("read a task's minutes: %w", err)
 		}
 		if ack.Valid {
 			out.AckMinutes = append(out.AckMinutes, ack.Float64)
@@ -476,35 +491,30 @@ func (db *DB) Series(ctx context.Context, q skygrid.StatsQuery) (*skygrid.StatsS
 		if rep.Valid {
 			out.ReportMinutes = append(out.ReportMinutes, rep.Float64)
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("series: read the rows: %w", err)
-	}
-	// The confirmed straw burning, with the names of its place.
-	rows, err = tx.QueryContext(ctx, `SELECT e.id, t.id, e.lon, e.lat, e.first_seen, t.closed_at,
+		return struct{}{}, nil
+	})
+	return err
+}
+
+// seriesConfirmed lists the confirmed straw burning, with the names of
+// its place, in the order of first sighting.
+func seriesConfirmed(ctx context.Context, tx *Tx, conds []string, args []any) ([]skygrid.ConfirmedFire, error) {
+	lq := &listQuery{what: "series: confirmed straw burning", from: `SELECT e.id, t.id, e.lon, e.lat, e.first_seen, t.closed_at,
 		COALESCE(e.county_id, ''), COALESCE(c.name, ''), COALESCE(e.township_id, ''), COALESCE(tw.name, ''), COALESCE(e.grid_id, ''), COALESCE(g.name, ''),
 		t.finding, t.notes
 		FROM tasks t JOIN events e ON e.id = t.event_id
-		LEFT JOIN regions c ON c.id = e.county_id LEFT JOIN regions tw ON tw.id = e.township_id LEFT JOIN regions g ON g.id = e.grid_id`+
-		where(append(conds, "t.state = ?", "t.finding = ?"))+` ORDER BY e.first_seen, e.id`,
-		append(slices.Clone(args), skygrid.TaskClosed, skygrid.FindingStrawBurning)...)
-	if err != nil {
-		return nil, fmt.Errorf("series: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+		LEFT JOIN regions c ON c.id = e.county_id LEFT JOIN regions tw ON tw.id = e.township_id LEFT JOIN regions g ON g.id = e.grid_id`,
+		conds: slices.Clip(conds), args: slices.Clone(args), order: ` ORDER BY e.first_seen, e.id`}
+	lq.and("t.state = ?", skygrid.TaskClosed)
+	lq.and("t.finding = ?", skygrid.FindingStrawBurning)
+	return queryList(ctx, tx, lq, func(rows *sql.Rows) (skygrid.ConfirmedFire, error) {
 		var f skygrid.ConfirmedFire
 		var first, closed string
 		if err := rows.Scan(&f.ID, &f.TaskID, &f.Lon, &f.Lat, &first, &closed, &f.CountyID, &f.CountyName, &f.TownshipID, &f.TownshipName,
 			&f.GridID, &f.GridName, &f.Finding, &f.Notes); err != nil {
-			return nil, fmt.Errorf("series: read a row: %w", err)
+			return f, fmt.Errorf("read a confirmed fire: %w", err)
 		}
 		f.FirstSeen, f.ClosedAt = parseTS(first), parseTS(closed)
-		out.Confirmed = append(out.Confirmed, f)
-	}
-	if err := rows.Err(); err != nil {
-		return out, fmt.Errorf("series: %w", err)
-	}
-	return out, nil
+		return f, nil
+	})
 }
