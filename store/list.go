@@ -55,3 +55,12 @@ func queryList[T any](ctx context.Context, db querier, q *listQuery, scan func(*
 	}
 	return out, nil
 }
+
+// readString reads a row of one text column.
+func readString(rows *sql.Rows) (string, error) {
+	var s string
+	if err := rows.Scan(&s); err != nil {
+		return "", fmt.Errorf("read a row: %w", err)
+	}
+	return s, nil
+}

@@ -128,6 +128,33 @@ func toMultiPolygon(g orb.Geometry) orb.MultiPolygon {
 	return nil
 }
 
+// checkRegionParents refuses a region whose parent is neither in the
+// import nor stored, is a neighbouring county or has one under it, or is
+// not a larger region.
+func checkRegionParents(ctx context.Context, tx *Tx, regions []*skygrid.Region, incoming map[string]*skygrid.Region) error {
+	for _, r := range regions {
+		if r.ParentID == "" {
+			continue
+		}
+		plevel, pneighbour := "", false
+		if p, ok := incoming[r.ParentID]; ok {
+			plevel, pneighbour = p.Level, p.Neighbour
+		} else if err := tx.QueryRowContext(ctx, `SELECT level, neighbour FROM regions WHERE id = ?`, r.ParentID).Scan(&plevel, &pneighbour); err == sql.ErrNoRows {
+			return skygrid.Errorf(skygrid.EINVALID, "region %s (%s): parent %q is not imported; import the %s level first",
+				r.ID, r.Name, r.ParentID, parentLevelName(r.Level))
+		} else if err != nil {
+			return fmt.Errorf("read parent region %s: %w", r.ParentID, err)
+		}
+		if pneighbour || r.Neighbour {
+			return skygrid.Errorf(skygrid.EINVALID, "region %s (%s): a neighbouring county has no parent and no regions under it (parent %s)", r.ID, r.Name, r.ParentID)
+		}
+		if skygrid.LevelRank(plevel) >= skygrid.LevelRank(r.Level) {
+			return skygrid.Errorf(skygrid.EINVALID, "region %s (%s, %s): parent %s is a %s, not a larger region", r.ID, r.Name, r.Level, r.ParentID, plevel)
+		}
+	}
+	return nil
+}
+
 // ImportRegions stores regions in one transaction (replacing those with the
 // same id). Parents must exist, in the store or in the same import, and be
 // of a higher level.
@@ -147,25 +174,8 @@ func (db *DB) ImportRegions(ctx context.Context, regions []*skygrid.Region) erro
 		}
 		incoming[r.ID] = r
 	}
-	for _, r := range regions {
-		if r.ParentID == "" {
-			continue
-		}
-		plevel, pneighbour := "", false
-		if p, ok := incoming[r.ParentID]; ok {
-			plevel, pneighbour = p.Level, p.Neighbour
-		} else if err := tx.QueryRowContext(ctx, `SELECT level, neighbour FROM regions WHERE id = ?`, r.ParentID).Scan(&plevel, &pneighbour); err == sql.ErrNoRows {
-			return skygrid.Errorf(skygrid.EINVALID, "region %s (%s): parent %q is not imported; import the %s level first",
-				r.ID, r.Name, r.ParentID, parentLevelName(r.Level))
-		} else if err != nil {
-			return fmt.Errorf("import regions: read a row: %w", err)
-		}
-		if pneighbour || r.Neighbour {
-			return skygrid.Errorf(skygrid.EINVALID, "region %s (%s): a neighbouring county has no parent and no regions under it (parent %s)", r.ID, r.Name, r.ParentID)
-		}
-		if skygrid.LevelRank(plevel) >= skygrid.LevelRank(r.Level) {
-			return skygrid.Errorf(skygrid.EINVALID, "region %s (%s, %s): parent %s is a %s, not a larger region", r.ID, r.Name, r.Level, r.ParentID, plevel)
-		}
+	if err := checkRegionParents(ctx, tx, regions, incoming); err != nil {
+		return err
 	}
 	stmt, err := tx.PrepareContext(ctx, `
 		INSERT INTO regions (id, name, level, parent_id, geom, min_lon, min_lat, max_lon, max_lat, area_km2, demo, neighbour, created_at, updated_at)

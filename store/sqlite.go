@@ -192,23 +192,7 @@ func (db *DB) migrateFile(name string) error {
 
 // Migrations lists the applied migrations.
 func (db *DB) Migrations(ctx context.Context) ([]string, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT name FROM migrations ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("migrations: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, fmt.Errorf("migrations: read a row: %w", err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return out, fmt.Errorf("migrations: %w", err)
-	}
-	return out, nil
+	return queryList(ctx, db.db, &listQuery{what: "list migrations", from: `SELECT name FROM migrations`, order: ` ORDER BY name`}, readString)
 }
 
 // Tx wraps a transaction with the time it started.

@@ -800,26 +800,11 @@ func regionChain(ctx context.Context, tx *Tx, id string) ([]string, error) {
 	if id == "" {
 		return nil, nil
 	}
-	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE up(id, parent_id, depth) AS (
+	q := &listQuery{what: "find the regions above " + id, from: `WITH RECURSIVE up(id, parent_id, depth) AS (
 			SELECT id, parent_id, 0 FROM regions WHERE id = ?
 			UNION ALL SELECT r.id, r.parent_id, up.depth + 1 FROM regions r JOIN up ON r.id = up.parent_id WHERE up.depth < 8)
-		SELECT id FROM up ORDER BY depth`, id)
-	if err != nil {
-		return nil, fmt.Errorf("region chain: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
-			return nil, fmt.Errorf("region chain: read a row: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return out, fmt.Errorf("region chain: %w", err)
-	}
-	return out, nil
+		SELECT id FROM up`, args: []any{id}, order: ` ORDER BY depth`}
+	return queryList(ctx, tx, q, readString)
 }
 
 // EscalateTask raises a task to an escalation level at now in one

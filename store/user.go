@@ -56,19 +56,8 @@ func (db *DB) CreateUser(ctx context.Context, u *skygrid.User, hash string) erro
 		return fmt.Errorf("create user: begin: %w", err)
 	}
 	defer tx.Rollback()
-	for _, r := range u.Regions {
-		var level string
-		if err := tx.QueryRowContext(ctx, `SELECT level FROM regions WHERE id = ?`, r).Scan(&level); errors.Is(err, sql.ErrNoRows) {
-			return skygrid.Errorf(skygrid.EINVALID, "region %q is not imported", r)
-		} else if err != nil {
-			return fmt.Errorf("create user: read a row: %w", err)
-		}
-		if u.Role == skygrid.RoleSupervisor && level != skygrid.LevelGrid {
-			return skygrid.Errorf(skygrid.EINVALID, "region %s is a %s: a supervisor is scoped to grids", r, level)
-		}
-		if u.Role == skygrid.RoleOfficial && level != skygrid.LevelCounty && level != skygrid.LevelTownship {
-			return skygrid.Errorf(skygrid.EINVALID, "region %s is a %s: an official is scoped to a county or a township", r, level)
-		}
+	if err := checkUserRegions(ctx, tx, u); err != nil {
+		return err
 	}
 	now := ts(tx.now)
 	if other, err := userNamed(ctx, tx, u.Name, key); err == nil {
@@ -154,6 +143,27 @@ func (db *DB) UserLogin(ctx context.Context, name string) (*skygrid.User, string
 		return nil, "", fmt.Errorf("find user: %w", err)
 	}
 	return u, hash, nil
+}
+
+// checkUserRegions refuses a region that is not imported or not of the
+// level the user's role is scoped to (grids for supervisors, a county or
+// township for officials).
+func checkUserRegions(ctx context.Context, tx *Tx, u *skygrid.User) error {
+	for _, r := range u.Regions {
+		var level string
+		if err := tx.QueryRowContext(ctx, `SELECT level FROM regions WHERE id = ?`, r).Scan(&level); errors.Is(err, sql.ErrNoRows) {
+			return skygrid.Errorf(skygrid.EINVALID, "region %q is not imported", r)
+		} else if err != nil {
+			return fmt.Errorf("read the level of region %s: %w", r, err)
+		}
+		if u.Role == skygrid.RoleSupervisor && level != skygrid.LevelGrid {
+			return skygrid.Errorf(skygrid.EINVALID, "region %s is a %s: a supervisor is scoped to grids", r, level)
+		}
+		if u.Role == skygrid.RoleOfficial && level != skygrid.LevelCounty && level != skygrid.LevelTownship {
+			return skygrid.Errorf(skygrid.EINVALID, "region %s is a %s: an official is scoped to a county or a township", r, level)
+		}
+	}
+	return nil
 }
 
 // userNamed is the name of the user with this name or key.
