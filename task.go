@@ -447,9 +447,12 @@ type TaskService interface {
 	// of the user's area (EFORBIDDEN), or no longer reported at the version
 	// given (ECONFLICT); then nothing is closed.
 	CloseTasks(ctx context.Context, refs []TaskRef, notes string, u *User) ([]*Task, error)
-	// Escalate raises the escalation of overdue tasks at now, each in its
-	// own transaction with its audit line and notifications.
-	Escalate(ctx context.Context, now time.Time) (int, error)
+	// EscalateTask raises a task to an escalation level (1: the area's
+	// officials, 2: the auditors) at now in one transaction with its audit
+	// line and notifications, when it is still due then; it says whether
+	// it did. Errors: ENOTFOUND when the task does not exist. The clock
+	// that raises every overdue task level by level is dispatch.Escalate.
+	EscalateTask(ctx context.Context, id int64, level int, now time.Time) (bool, error)
 }
 
 // PlaceName is the task's place, largest first: "浑源县 永安镇 6行10列".

@@ -152,7 +152,7 @@ func (r *Replay) Run(ctx context.Context, files []File) (*Result, error) {
 				return nil, err
 			}
 		case 1:
-			n, err := r.Store.Escalate(ctx, it.at)
+			n, err := dispatch.Escalate(ctx, r.Store, skygrid.DefaultEscalation(), it.at)
 			if err != nil {
 				return nil, fmt.Errorf("demo escalation at %s: %w", it.at, err)
 			}

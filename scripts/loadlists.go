@@ -159,7 +159,7 @@ func buildSeason(file string, counties []*skygrid.Region, cell float64, points s
 	registry.WriteBatchText(os.Stdout, points, b, 3)
 	db.Now = time.Now
 	t0 = time.Now()
-	n, err := db.Escalate(ctx, time.Now())
+	n, err := dispatch.Escalate(ctx, db, db.Escalation, time.Now())
 	if err != nil {
 		return err
 	}

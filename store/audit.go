@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"strings"
 
 	"skygrid"
@@ -16,7 +18,7 @@ func insertAudit(ctx context.Context, tx *Tx, e *skygrid.AuditEntry) error {
 	}
 	res, err := tx.ExecContext(ctx, auditInsert, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After)
 	if err != nil {
-		return err
+		return fmt.Errorf("insert audit: %w", err)
 	}
 	e.ID, _ = res.LastInsertId()
 	return nil
@@ -35,46 +37,41 @@ func (db *DB) FindAuditBy(ctx context.Context, entity, entityID, actor string, l
 
 // FindAuditLog returns the audit log lines of a filter, newest first.
 func (db *DB) FindAuditLog(ctx context.Context, f skygrid.AuditFilter) ([]*skygrid.AuditEntry, error) {
-	var conds []string
-	var args []any
+	q := &listQuery{what: "find audit log", from: `SELECT id, at, actor, action, entity, entity_id, before, after FROM audit_log`,
+		order: ` ORDER BY id DESC`, limit: f.Limit}
 	if f.Actor != "" {
-		conds, args = append(conds, "actor = ?"), append(args, f.Actor)
+		q.and("actor = ?", f.Actor)
 	}
 	if f.Entity != "" {
-		conds, args = append(conds, "entity = ?"), append(args, f.Entity)
+		q.and("entity = ?", f.Entity)
 	}
 	if f.EntityID != "" {
-		conds, args = append(conds, "entity_id = ?"), append(args, f.EntityID)
+		q.and("entity_id = ?", f.EntityID)
 	}
 	if strings.HasSuffix(f.Action, ".") {
-		conds, args = append(conds, "substr(action, 1, ?) = ?"), append(args, len(f.Action), f.Action)
+		q.and("substr(action, 1, ?) = ?", len(f.Action), f.Action)
 	} else if f.Action != "" {
-		conds, args = append(conds, "action = ?"), append(args, f.Action)
+		q.and("action = ?", f.Action)
 	}
 	if f.Since != nil {
-		conds, args = append(conds, "at >= ?"), append(args, ts(*f.Since))
+		q.and("at >= ?", ts(*f.Since))
 	}
 	if f.Until != nil {
-		conds, args = append(conds, "at < ?"), append(args, ts(*f.Until))
+		q.and("at < ?", ts(*f.Until))
 	}
 	if f.BeforeID > 0 {
-		conds, args = append(conds, "id < ?"), append(args, f.BeforeID)
+		q.and("id < ?", f.BeforeID)
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT id, at, actor, action, entity, entity_id, before, after FROM audit_log`+
-		where(conds)+` ORDER BY id DESC`+limitOffset(f.Limit, 0), args...)
-	if err != nil {
-		return nil, err
+	return queryList(ctx, db.db, q, scanAudit)
+}
+
+// scanAudit reads an audit log line.
+func scanAudit(rows *sql.Rows) (*skygrid.AuditEntry, error) {
+	e := &skygrid.AuditEntry{}
+	var at string
+	if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After); err != nil {
+		return nil, fmt.Errorf("read an audit row: %w", err)
 	}
-	defer rows.Close()
-	var out []*skygrid.AuditEntry
-	for rows.Next() {
-		e := &skygrid.AuditEntry{}
-		var at string
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After); err != nil {
-			return nil, err
-		}
-		e.At = parseTS(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	e.At = parseTS(at)
+	return e, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"skygrid"
@@ -27,7 +26,7 @@ func scanEvent(rows *sql.Rows, extra ...any) (*skygrid.Event, error) {
 		&e.GridName, &e.TownshipName, &e.CountyName,
 		&e.History, &e.CrossBorder, &e.NearCountyID, &e.NearMetres, &e.NearDirection, &e.NeighbourID, &e.NearCounty, &e.Neighbour}
 	if err := rows.Scan(append(dest, extra...)...); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read a event row: %w", err)
 	}
 	e.FirstSeen, e.LastSeen, e.CreatedAt, e.UpdatedAt = parseTS(first), parseTS(last), parseTS(created), parseTS(updated)
 	return e, nil
@@ -37,7 +36,7 @@ func scanEvent(rows *sql.Rows, extra ...any) (*skygrid.Event, error) {
 func (db *DB) FindEventByID(ctx context.Context, id int64) (*skygrid.Event, error) {
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("find event %v: begin: %w", id, err)
 	}
 	defer tx.Rollback()
 	es, _, err := findEvents(ctx, tx, skygrid.EventFilter{ID: &id})
@@ -79,7 +78,7 @@ func (db *DB) FindEvents(ctx context.Context, f skygrid.EventFilter) ([]*skygrid
 	}
 	tx, err := db.BeginTx(ctx, &readOnly)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("find events: begin: %w", err)
 	}
 	defer tx.Rollback()
 	if f.Brief {
@@ -122,15 +121,9 @@ func (db *DB) findEventPage(ctx context.Context, f skygrid.EventFilter, exact bo
 		return nil, skygrid.Page{}, fmt.Errorf("find events: begin: %w", err)
 	}
 	defer tx.Rollback()
-	q, qargs := k.pageQuery(" FROM events", conds, args, c, f.Limit, f.Offset)
-	rows, err := tx.QueryContext(ctx, q, qargs...)
+	keys, err := queryList(ctx, tx, k.pageList("find events: a page", " FROM events", conds, args, c, f.Limit, f.Offset), k.readKeys)
 	if err != nil {
-		return nil, skygrid.Page{}, fmt.Errorf("find events: a page: %w", err)
-	}
-	keys, err := scanKeys(rows, len(k.cols))
-	rows.Close()
-	if err != nil {
-		return nil, skygrid.Page{}, fmt.Errorf("find events: a page: %w", err)
+		return nil, skygrid.Page{}, err
 	}
 	keys, page := k.trim(keys, f.Limit, f.Offset, c)
 	es, err := eventsByID(ctx, tx, ids(keys))
@@ -177,33 +170,8 @@ func eventsByID(ctx context.Context, tx *Tx, ids []int64) ([]*skygrid.Event, err
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	in := make([]any, len(ids))
-	for i, id := range ids {
-		in[i] = id
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+eventCols+` FROM events WHERE id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, in...)
-	if err != nil {
-		return nil, fmt.Errorf("find events: the page's events: %w", err)
-	}
-	defer rows.Close()
-	byID := make(map[int64]*skygrid.Event, len(ids))
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find events: the page's events: %w", err)
-		}
-		byID[e.ID] = e
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find events: the page's events: %w", err)
-	}
-	out := make([]*skygrid.Event, 0, len(ids))
-	for _, id := range ids {
-		if e := byID[id]; e != nil {
-			out = append(out, e)
-		}
-	}
-	return out, nil
+	return queryByID(ctx, tx, "find events: the page's events", `SELECT `+eventCols+` FROM events`, "id", ids,
+		func(rows *sql.Rows) (*skygrid.Event, error) { return scanEvent(rows) }, func(e *skygrid.Event) int64 { return e.ID })
 }
 
 func eventIDs(es []*skygrid.Event) []int64 {
@@ -219,21 +187,10 @@ func eventIDs(es []*skygrid.Event) []int64 {
 func findEvents(ctx context.Context, tx *Tx, f skygrid.EventFilter) ([]*skygrid.Event, int, error) {
 	var args []any
 	conds := eventConds(f, &args)
-	rows, err := tx.QueryContext(ctx, `SELECT `+eventCols+` FROM events`+where(conds)+` ORDER BY first_seen DESC, id DESC`, args...)
+	q := &listQuery{what: "find events", from: `SELECT ` + eventCols + ` FROM events`, conds: conds, args: args, order: ` ORDER BY first_seen DESC, id DESC`}
+	out, err := queryList(ctx, tx, q, func(rows *sql.Rows) (*skygrid.Event, error) { return scanEvent(rows) })
 	if err != nil {
-		return nil, 0, fmt.Errorf("find events: %w", err)
-	}
-	defer rows.Close()
-	var out []*skygrid.Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("find events: read a row: %w", err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("find events: %w", err)
+		return nil, 0, err
 	}
 	return out, len(out), nil
 }
@@ -243,36 +200,31 @@ func findEvents(ctx context.Context, tx *Tx, f skygrid.EventFilter) ([]*skygrid.
 func findBriefEvents(ctx context.Context, tx *Tx, f skygrid.EventFilter) ([]*skygrid.Event, error) {
 	var args []any
 	conds := eventConds(f, &args)
-	rows, err := tx.QueryContext(ctx, `SELECT events.id, events.class, events.state, events.first_seen, events.last_seen, events.lon, events.lat,
-		events.min_lon, events.min_lat, events.max_lon, events.max_lat, events.hotspot_count, events.max_frp, COALESCE(events.grid_id, ''),
-		COALESCE(events.township_id, ''), COALESCE(events.county_id, ''), events.history, events.cross_border,
+	q := &listQuery{what: "find events for a map", from: `SELECT events.id, events.class, events.state, events.first_seen, events.last_seen,
+		events.lon, events.lat, events.min_lon, events.min_lat, events.max_lon, events.max_lat, events.hotspot_count, events.max_frp,
+		COALESCE(events.grid_id, ''), COALESCE(events.township_id, ''), COALESCE(events.county_id, ''), events.history, events.cross_border,
 		COALESCE(t.id, 0), COALESCE(t.state, ''), COALESCE(t.grid_id, '')
-		FROM events LEFT JOIN tasks t ON t.event_id = events.id`+where(conds)+` ORDER BY events.first_seen DESC, events.id DESC`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("find events for a map: %w", err)
+		FROM events LEFT JOIN tasks t ON t.event_id = events.id`, conds: conds, args: args, order: ` ORDER BY events.first_seen DESC, events.id DESC`}
+	return queryList(ctx, tx, q, scanBriefEvent)
+}
+
+// scanBriefEvent reads an event of findBriefEvents with its task's id,
+// state and grid.
+func scanBriefEvent(rows *sql.Rows) (*skygrid.Event, error) {
+	e := &skygrid.Event{}
+	var first, last string
+	t := &skygrid.Task{}
+	if err := rows.Scan(&e.ID, &e.Class, &e.State, &first, &last, &e.Point[0], &e.Point[1], &e.Bound.Min[0], &e.Bound.Min[1],
+		&e.Bound.Max[0], &e.Bound.Max[1], &e.HotspotCount, &e.MaxFRP, &e.GridID, &e.TownshipID, &e.CountyID, &e.History, &e.CrossBorder,
+		&t.ID, &t.State, &t.GridID); err != nil {
+		return nil, fmt.Errorf("read an event row: %w", err)
 	}
-	defer rows.Close()
-	var out []*skygrid.Event
-	for rows.Next() {
-		e := &skygrid.Event{}
-		var first, last string
-		t := &skygrid.Task{}
-		if err := rows.Scan(&e.ID, &e.Class, &e.State, &first, &last, &e.Point[0], &e.Point[1], &e.Bound.Min[0], &e.Bound.Min[1],
-			&e.Bound.Max[0], &e.Bound.Max[1], &e.HotspotCount, &e.MaxFRP, &e.GridID, &e.TownshipID, &e.CountyID, &e.History, &e.CrossBorder,
-			&t.ID, &t.State, &t.GridID); err != nil {
-			return nil, fmt.Errorf("find events for a map: read a row: %w", err)
-		}
-		e.FirstSeen, e.LastSeen = parseTS(first), parseTS(last)
-		if t.ID != 0 {
-			t.EventID = e.ID
-			e.Task = t
-		}
-		out = append(out, e)
+	e.FirstSeen, e.LastSeen = parseTS(first), parseTS(last)
+	if t.ID != 0 {
+		t.EventID = e.ID
+		e.Task = t
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find events for a map: %w", err)
-	}
-	return out, nil
+	return e, nil
 }
 
 // eventConds is the filter's SQL conditions on the events table, their

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -18,7 +19,7 @@ func scanFeed(row interface{ Scan(...any) error }, now time.Time) (*skygrid.Feed
 	var attempt, success, errAt, newest, failing, notified string
 	if err := row.Scan(&f.Source, &attempt, &success, &f.LastError, &errAt, &f.RowsLast, &f.AddedLast, &f.AddedTotal, &f.Pulls, &f.Errors,
 		&newest, &failing, &notified); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read a feed row: %w", err)
 	}
 	f.LastAttempt, f.LastSuccess, f.LastErrorAt = parseTS(attempt), parseTS(success), parseTS(errAt)
 	f.NewestDetection, f.FailingSince, f.NotifiedAt = parseTS(newest), parseTS(failing), parseTS(notified)
@@ -41,11 +42,11 @@ func scanFeed(row interface{ Scan(...any) error }, now time.Time) (*skygrid.Feed
 func (db *DB) RecordPull(ctx context.Context, source string, at time.Time, rows, added int, newest time.Time, pullErr error) (*skygrid.FeedStatus, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("record pull: begin: %w", err)
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO feed_status (source) VALUES (?) ON CONFLICT (source) DO NOTHING`, source); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("record pull: %w", err)
 	}
 	now := ts(at)
 	if pullErr == nil {
@@ -59,7 +60,7 @@ func (db *DB) RecordPull(ctx context.Context, source string, at time.Time, rows,
 			ELSE failing_since END WHERE source = ?`, now, pullErr.Error(), now, now, source)
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("record pull: %w", err)
 	}
 	f, err := scanFeed(tx.QueryRowContext(ctx, `SELECT `+feedCols+` FROM feed_status WHERE source = ?`, source), at)
 	if err != nil {
@@ -68,7 +69,10 @@ func (db *DB) RecordPull(ctx context.Context, source string, at time.Time, rows,
 	if err := tellFailing(ctx, tx, f, at); err != nil {
 		return nil, err
 	}
-	return f, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return f, fmt.Errorf("record pull: commit: %w", err)
+	}
+	return f, nil
 }
 
 // tellFailing notifies the admins, once per outage, of a failing feed.
@@ -76,11 +80,11 @@ func tellFailing(ctx context.Context, tx *Tx, f *skygrid.FeedStatus, at time.Tim
 	if !f.Failing || !f.NotifiedAt.IsZero() {
 		return nil
 	}
-	if err := notifyFeedFailing(ctx, tx, f, at); err != nil {
+	if err := notifyFeedFailing(ctx, tx, f); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE feed_status SET notified_at = ?, failing_since = ? WHERE source = ?`, ts(at), ts(f.FailingSince), f.Source); err != nil {
-		return err
+		return fmt.Errorf("tell failing: %w", err)
 	}
 	f.NotifiedAt = at
 	return insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "feed", Action: "feed.failing", Entity: "feed", EntityID: f.Source,
@@ -93,12 +97,12 @@ func tellFailing(ctx context.Context, tx *Tx, f *skygrid.FeedStatus, at time.Tim
 func (db *DB) CheckFeeds(ctx context.Context, now time.Time) (int, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("check feeds: begin: %w", err)
 	}
 	defer tx.Rollback()
 	rows, err := tx.QueryContext(ctx, `SELECT `+feedCols+` FROM feed_status WHERE notified_at = ''`)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("check feeds: %w", err)
 	}
 	var failing []*skygrid.FeedStatus
 	for rows.Next() {
@@ -117,62 +121,40 @@ func (db *DB) CheckFeeds(ctx context.Context, now time.Time) (int, error) {
 			return 0, err
 		}
 	}
-	return len(failing), tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return len(failing), fmt.Errorf("check feeds: commit: %w", err)
+	}
+	return len(failing), nil
 }
 
-// notifyFeedFailing queues the failing-feed message for every channel
-// whose audience is the admins (or everyone).
-func notifyFeedFailing(ctx context.Context, tx *Tx, f *skygrid.FeedStatus, at time.Time) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM notify_channels WHERE audience IN ('admins', 'all')`)
-	if err != nil {
-		return err
+// notifyFeedFailing queues the failing-feed messages
+// (skygrid.FeedFailingMessages) for every channel whose audience is told
+// of feeds (skygrid.FeedAudiences).
+func notifyFeedFailing(ctx context.Context, tx *Tx, f *skygrid.FeedStatus) error {
+	args := make([]any, len(skygrid.FeedAudiences))
+	for i, a := range skygrid.FeedAudiences {
+		args[i] = a
 	}
-	var ids []int64
-	for rows.Next() {
+	q := &listQuery{what: "find the feeds' channels", from: `SELECT id FROM notify_channels`,
+		conds: []string{`audience IN (` + placeholders(len(args)) + `)`}, args: args}
+	ids, err := queryList(ctx, tx, q, func(rows *sql.Rows) (int64, error) {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
+			return 0, fmt.Errorf("read a channel id: %w", err)
 		}
-		ids = append(ids, id)
+		return id, nil
+	})
+	if err != nil {
+		return fmt.Errorf("notify feed %s failing: %w", f.Source, err)
 	}
-	rows.Close()
-	title := "卫星数据源中断：" + f.Source
-	text := fmt.Sprintf("### %s\n\n- 数据源：%s\n- 最后成功：%s\n- 最近错误：%s\n\n[查看数据源状态](%s/#/admin/feeds)",
-		title, f.Source, orNever(f.LastSuccess), f.LastError, tx.db.PublicURL)
-	var msgs []*skygrid.OutboxMessage
-	for _, id := range ids {
-		key := fmt.Sprintf("%s/%s/%s/channel-%d", skygrid.NotifyFeedFailing, f.Source, ts(f.FailingSince), id)
-		msgs = append(msgs, &skygrid.OutboxMessage{Key: key, ChannelID: id, Event: skygrid.NotifyFeedFailing, Title: title,
-			Text: text + "\n\n编号 " + key, Payload: fmt.Sprintf(`{"event":%q,"source":%q}`, skygrid.NotifyFeedFailing, f.Source)})
-	}
-	return queueOutbox(ctx, tx, msgs)
-}
-
-func orNever(t time.Time) string {
-	if t.IsZero() {
-		return "从未成功"
-	}
-	return t.In(skygrid.Beijing).Format("2006-01-02 15:04")
+	return queueOutbox(ctx, tx, skygrid.FeedFailingMessages(f, tx.db.PublicURL, ids))
 }
 
 // FindFeeds returns every source's health, failing judged at db.Now().
 func (db *DB) FindFeeds(ctx context.Context) ([]*skygrid.FeedStatus, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+feedCols+` FROM feed_status ORDER BY source`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*skygrid.FeedStatus
+	q := &listQuery{what: "find feeds", from: `SELECT ` + feedCols + ` FROM feed_status`, order: ` ORDER BY source`}
 	now := db.Now()
-	for rows.Next() {
-		f, err := scanFeed(rows, now)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return queryList(ctx, db.db, q, func(rows *sql.Rows) (*skygrid.FeedStatus, error) { return scanFeed(rows, now) })
 }
 
 // IngestStats reads the totals the metrics report.
@@ -183,7 +165,7 @@ func (db *DB) IngestStats(ctx context.Context) (*skygrid.IngestStats, error) {
 		(SELECT latency_ms FROM ingest_batches l WHERE l.origin = b.origin AND l.latency_ms IS NOT NULL ORDER BY l.id DESC LIMIT 1)
 		FROM ingest_batches b GROUP BY origin`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ingest stats: %w", err)
 	}
 	for rows.Next() {
 		var origin string
@@ -191,7 +173,7 @@ func (db *DB) IngestStats(ctx context.Context) (*skygrid.IngestStats, error) {
 		var lat *int64
 		if err := rows.Scan(&origin, &n, &nw, &dup, &rej, &out, &low, &static, &lat); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("ingest stats: read a row: %w", err)
 		}
 		st.Batches[origin] = n
 		st.Rows["new"] += nw
@@ -207,14 +189,14 @@ func (db *DB) IngestStats(ctx context.Context) (*skygrid.IngestStats, error) {
 	rows.Close()
 	rows, err = db.db.QueryContext(ctx, `SELECT state, escalation, COUNT(*) FROM tasks GROUP BY state, escalation`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ingest stats: %w", err)
 	}
 	for rows.Next() {
 		var state string
 		var level, n int
 		if err := rows.Scan(&state, &level, &n); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("ingest stats: read a row: %w", err)
 		}
 		st.Tasks[state] += n
 		if state != skygrid.TaskClosed && state != skygrid.TaskReported {
@@ -223,10 +205,10 @@ func (db *DB) IngestStats(ctx context.Context) (*skygrid.IngestStats, error) {
 	}
 	rows.Close()
 	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM events`).Scan(&st.Events); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ingest stats: read a row: %w", err)
 	}
 	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE sent_at = ''`).Scan(&st.OutboxPending); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ingest stats: read a row: %w", err)
 	}
 	return st, nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"time"
@@ -22,7 +23,7 @@ func (db *DB) FindHotspots(ctx context.Context, f skygrid.HotspotFilter) ([]*sky
 	}
 	tx, err := db.BeginTx(ctx, &readOnly)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("find hotspots: begin: %w", err)
 	}
 	defer tx.Rollback()
 	return findHotspots(ctx, tx, f)
@@ -94,23 +95,8 @@ func findHotspots(ctx context.Context, tx *Tx, f skygrid.HotspotFilter) ([]*skyg
 }
 
 func queryHotspots(ctx context.Context, tx *Tx, conds []string, args []any, tail string) ([]*skygrid.Hotspot, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+hotspotCols+` FROM hotspots`+where(conds)+tail, args...)
-	if err != nil {
-		return nil, fmt.Errorf("find hotspots: %w", err)
-	}
-	defer rows.Close()
-	var out []*skygrid.Hotspot
-	for rows.Next() {
-		h, err := scanHotspot(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find hotspots: read a row: %w", err)
-		}
-		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find hotspots: %w", err)
-	}
-	return out, nil
+	q := &listQuery{what: "find hotspots", from: `SELECT ` + hotspotCols + ` FROM hotspots`, conds: conds, args: args, order: tail}
+	return queryList(ctx, tx, q, func(rows *sql.Rows) (*skygrid.Hotspot, error) { return scanHotspot(rows) })
 }
 
 // hotspotConds is the filter's SQL conditions, their arguments added to
@@ -174,21 +160,24 @@ func (db *DB) OrphanHotspots(ctx context.Context) (int, error) {
 		LEFT JOIN ingest_batches b ON b.id = h.batch_id
 		LEFT JOIN events e ON e.id = h.event_id
 		WHERE b.id IS NULL OR (h.event_id IS NOT NULL AND e.id IS NULL)`).Scan(&n)
-	return n, err
+	if err != nil {
+		return 0, fmt.Errorf("count orphan hotspots: %w", err)
+	}
+	return n, nil
 }
 
 // ScanHotspots calls fn for every hotspot in id order, reusing one value.
 func (db *DB) ScanHotspots(ctx context.Context, fn func(h *skygrid.Hotspot) error) error {
 	rows, err := db.db.QueryContext(ctx, `SELECT id, satellite, acq_time, lat_e5, lon_e5, frp, confidence, status, COALESCE(event_id, 0) FROM hotspots ORDER BY id`)
 	if err != nil {
-		return err
+		return fmt.Errorf("scan hotspots: %w", err)
 	}
 	defer rows.Close()
 	var h skygrid.Hotspot
 	var at, lat, lon int64
 	for rows.Next() {
 		if err := rows.Scan(&h.ID, &h.Satellite, &at, &lat, &lon, &h.FRP, &h.Confidence, &h.Status, &h.EventID); err != nil {
-			return err
+			return fmt.Errorf("read a hotspots row: %w", err)
 		}
 		h.AcqTime = time.Unix(at, 0).UTC()
 		h.Point = orb.Point{float64(lon) / 1e5, float64(lat) / 1e5}
@@ -196,5 +185,8 @@ func (db *DB) ScanHotspots(ctx context.Context, fn func(h *skygrid.Hotspot) erro
 			return err
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("scan hotspots: %w", err)
+	}
+	return nil
 }

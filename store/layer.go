@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	"skygrid"
 )
@@ -12,7 +13,7 @@ var _ skygrid.LayerService = (*DB)(nil)
 func (db *DB) LayerVersions(ctx context.Context) (map[string]int64, error) {
 	rows, err := db.versions.QueryContext(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("layer versions: %w", err)
 	}
 	defer rows.Close()
 	out := make(map[string]int64, 8)
@@ -20,11 +21,14 @@ func (db *DB) LayerVersions(ctx context.Context) (map[string]int64, error) {
 		var l string
 		var v int64
 		if err := rows.Scan(&l, &v); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("layer versions: read a row: %w", err)
 		}
 		out[l] = v
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("layer versions: %w", err)
+	}
+	return out, nil
 }
 
 // bumpLayers raises the versions of layers inside tx: the change and the
@@ -32,7 +36,7 @@ func (db *DB) LayerVersions(ctx context.Context) (map[string]int64, error) {
 func bumpLayers(ctx context.Context, tx *Tx, layers ...string) error {
 	for _, l := range layers {
 		if _, err := tx.ExecContext(ctx, `UPDATE layer_versions SET version = version + 1, updated_at = ? WHERE layer = ?`, ts(tx.now), l); err != nil {
-			return err
+			return fmt.Errorf("bump layers: %w", err)
 		}
 	}
 	return nil

@@ -37,17 +37,17 @@ func (db *DB) AddChannel(ctx context.Context, c *skygrid.Channel) error {
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("add channel: begin: %w", err)
 	}
 	defer tx.Rollback()
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM regions WHERE id = ?`, c.RegionID).Scan(&n); err != nil {
-		return err
+		return fmt.Errorf("add channel: read a row: %w", err)
 	} else if n == 0 {
 		return skygrid.Errorf(skygrid.EINVALID, "channel: region %q not found; import it first (skygrid import regions)", c.RegionID)
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM notify_channels WHERE region_id = ? AND url = ?`, c.RegionID, c.URL).Scan(&n); err != nil {
-		return err
+		return fmt.Errorf("add channel: read a row: %w", err)
 	} else if n > 0 {
 		return skygrid.Errorf(skygrid.ECONFLICT, "channel: region %s already has a channel with this URL (%s)", c.RegionID, maskURL(c.URL))
 	}
@@ -58,10 +58,10 @@ func (db *DB) AddChannel(ctx context.Context, c *skygrid.Channel) error {
 		if isConstraint(err) {
 			return skygrid.Errorf(skygrid.EINVALID, "channel: %v", err)
 		}
-		return err
+		return fmt.Errorf("add channel: %w", err)
 	}
 	if c.ID, err = res.LastInsertId(); err != nil {
-		return err
+		return fmt.Errorf("add channel: insert id: %w", err)
 	}
 	signed := "no"
 	if c.Secret != "" {
@@ -72,7 +72,10 @@ func (db *DB) AddChannel(ctx context.Context, c *skygrid.Channel) error {
 			c.RegionID, c.Kind, c.Audience, maskURL(c.URL), signed)}); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("add channel: commit: %w", err)
+	}
+	return nil
 }
 
 func validateChannel(c *skygrid.Channel) error {
@@ -123,12 +126,15 @@ func scanChannels(rows *sql.Rows) ([]*skygrid.Channel, error) {
 		c := &skygrid.Channel{}
 		var created string
 		if err := rows.Scan(&c.ID, &c.RegionID, &c.Kind, &c.URL, &c.Secret, &c.Audience, &created); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read a channels row: %w", err)
 		}
 		c.CreatedAt = parseTS(created)
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("scan channels: %w", err)
+	}
+	return out, nil
 }
 
 // FindChannels lists every channel by id, secrets included (callers must
@@ -136,7 +142,7 @@ func scanChannels(rows *sql.Rows) ([]*skygrid.Channel, error) {
 func (db *DB) FindChannels(ctx context.Context) ([]*skygrid.Channel, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT `+channelCols+` FROM notify_channels ORDER BY id`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("find channels: %w", err)
 	}
 	return scanChannels(rows)
 }
@@ -157,7 +163,7 @@ func channelsFor(ctx context.Context, tx *Tx, regionIDs []string, audiences []st
 	rows, err := tx.QueryContext(ctx, `SELECT `+channelCols+` FROM notify_channels WHERE region_id IN (`+placeholders(len(regionIDs))+
 		`) AND audience IN (`+placeholders(len(audiences))+`) ORDER BY id`, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("channels for: %w", err)
 	}
 	return scanChannels(rows)
 }
@@ -170,13 +176,16 @@ func placeholders(n int) string {
 func (db *DB) QueueOutbox(ctx context.Context, msgs []*skygrid.OutboxMessage) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("queue outbox: begin: %w", err)
 	}
 	defer tx.Rollback()
 	if err := queueOutbox(ctx, tx, msgs); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("queue outbox: commit: %w", err)
+	}
+	return nil
 }
 
 // queueOutbox queues messages inside tx. A message whose key is already
@@ -263,7 +272,7 @@ func scanOutbox(rows *sql.Rows, extra ...any) (*skygrid.OutboxMessage, error) {
 	var next, sent, created string
 	if err := rows.Scan(append([]any{&m.ID, &m.Key, &m.ChannelID, &m.Event, &taskID, &m.Title, &m.Text, &m.Payload,
 		&m.Attempts, &next, &sent, &m.LastError, &created, &m.Kind, &m.Recipient, &m.RecipientName}, extra...)...); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read a outbox row: %w", err)
 	}
 	m.TaskID = taskID.Int64
 	m.NextAt, m.SentAt, m.CreatedAt = parseTS(next), parseTS(sent), parseTS(created)
@@ -285,7 +294,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, n int, lease time.
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("claim outbox: begin: %w", err)
 	}
 	defer tx.Rollback()
 	at := ts(now)
@@ -307,7 +316,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, n int, lease time.
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("claim outbox: read the rows: %w", err)
 	}
 	if len(out) == 0 {
 		return nil, nil
@@ -317,10 +326,10 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, n int, lease time.
 		args = append(args, m.ID)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET claimed_until = ? WHERE id IN (`+placeholders(len(out))+`)`, args...); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("claim outbox: commit: %w", err)
 	}
 	return out, nil
 }
@@ -336,7 +345,10 @@ func (db *DB) ReleaseOutbox(ctx context.Context, ids []int64) error {
 		args[i] = id
 	}
 	_, err := db.db.ExecContext(ctx, `UPDATE outbox SET claimed_until = '' WHERE sent_at = '' AND id IN (`+placeholders(len(ids))+`)`, args...)
-	return err
+	if err != nil {
+		return fmt.Errorf("release %d outbox messages: %w", len(ids), err)
+	}
+	return nil
 }
 
 // MarkSent records a delivered message: it is never claimed again. Marking
@@ -345,7 +357,7 @@ func (db *DB) MarkSent(ctx context.Context, id int64, at time.Time) error {
 	res, err := db.db.ExecContext(ctx, `UPDATE outbox SET sent_at = CASE WHEN sent_at = '' THEN ? ELSE sent_at END, claimed_until = '' WHERE id = ?`,
 		ts(at), id)
 	if err != nil {
-		return err
+		return fmt.Errorf("mark sent: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return skygrid.Errorf(skygrid.ENOTFOUND, "outbox message %d not found", id)
@@ -361,41 +373,37 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, reason string, next time
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("mark failed: begin: %w", err)
 	}
 	defer tx.Rollback()
 	var sent string
 	if err := tx.QueryRowContext(ctx, `SELECT sent_at FROM outbox WHERE id = ?`, id).Scan(&sent); err == sql.ErrNoRows {
 		return skygrid.Errorf(skygrid.ENOTFOUND, "outbox message %d not found", id)
 	} else if err != nil {
-		return err
+		return fmt.Errorf("mark failed: read a row: %w", err)
 	} else if sent != "" {
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ?, claimed_until = '' WHERE id = ?`,
 		reason, ts(next), id); err != nil {
-		return err
+		return fmt.Errorf("mark failed: %w", err)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("mark failed: commit: %w", err)
+	}
+	return nil
 }
 
 // FindOutbox lists messages, newest first (sent or not), with their
 // channel's kind (not its URL or secret) or their personal kind and
 // recipient masked (Recipient is left empty). limit <= 0 lists all.
 func (db *DB) FindOutbox(ctx context.Context, limit int) ([]*skygrid.OutboxMessage, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+outboxCols+outboxFrom+` ORDER BY o.id DESC`+limitOffset(limit, 0))
-	if err != nil {
-		return nil, fmt.Errorf("find outbox: %w", err)
-	}
-	defer rows.Close()
-	var out []*skygrid.OutboxMessage
-	for rows.Next() {
+	q := &listQuery{what: "find outbox", from: `SELECT ` + outboxCols + outboxFrom, order: ` ORDER BY o.id DESC`, limit: limit}
+	return queryList(ctx, db.db, q, func(rows *sql.Rows) (*skygrid.OutboxMessage, error) {
 		m, err := scanOutbox(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find outbox: %w", err)
+		if m != nil {
+			m.Recipient = ""
 		}
-		m.Recipient = ""
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		return m, err
+	})
 }

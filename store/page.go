@@ -118,47 +118,75 @@ type pageKeys []any
 
 func (p pageKeys) id() int64 { return p[len(p)-1].(int64) }
 
-// pageQuery is the first step of a page: the SQL after SELECT keys and
-// its arguments, with the cursor's condition and the order and limit
+// pageList is the first step of a page: the keys of the rows of from
+// meeting conds, with the cursor's condition and the order and limit
 // (one more than asked, to know whether another page follows).
-func (k keyset) pageQuery(from string, conds []string, args []any, c *cursor, limit, offset int) (string, []any) {
+func (k keyset) pageList(what, from string, conds []string, args []any, c *cursor, limit, offset int) *listQuery {
+	q := &listQuery{what: what, from: "SELECT " + strings.Join(k.cols, ", ") + from, conds: slices.Clip(conds), args: slices.Clip(args),
+		order: k.order(c != nil && c.Before), limit: limit, offset: offset}
 	if c != nil {
-		conds = append(slices.Clip(conds), k.seek(c, &args))
+		q.conds = append(q.conds, k.seek(c, &q.args))
 	}
-	lim := limit
-	if lim > 0 {
-		lim++
+	if q.limit > 0 {
+		q.limit++
 	}
-	return "SELECT " + strings.Join(k.cols, ", ") + from + where(conds) + k.order(c != nil && c.Before) + limitOffset(lim, offset), args
+	return q
 }
 
-// scanKeys reads the first step's rows: strings, whole numbers.
-func scanKeys(rows interface {
-	Next() bool
-	Scan(...any) error
-	Err() error
-}, n int) ([]pageKeys, error) {
-	var out []pageKeys
-	for rows.Next() {
-		vals := make([]any, n)
-		ptrs := make([]any, n)
-		for i := range vals {
-			ptrs[i] = &vals[i]
+// pageQuery is pageList's SQL and arguments.
+func (k keyset) pageQuery(from string, conds []string, args []any, c *cursor, limit, offset int) (string, []any) {
+	q := k.pageList("", from, conds, args, c, limit, offset)
+	return q.sql(), q.args
+}
+
+// readKeys reads the first step's rows of a keyset: strings, whole numbers.
+func (k keyset) readKeys(rows *sql.Rows) (pageKeys, error) {
+	vals := make([]any, len(k.cols))
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return nil, fmt.Errorf("read a keys row: %w", err)
+	}
+	for i, v := range vals {
+		switch x := v.(type) {
+		case []byte:
+			vals[i] = string(x)
+		case nil:
+			vals[i] = ""
 		}
-		if err := rows.Scan(ptrs...); err != nil {
+	}
+	return pageKeys(vals), nil
+}
+
+// queryByID reads the rows of ids (sel WHERE idCol IN …, 500 at a time)
+// and returns them in the order of ids.
+func queryByID[T any](ctx context.Context, tx *Tx, what, sel, idCol string, ids []int64, scan func(*sql.Rows) (T, error), id func(T) int64) ([]T, error) {
+	byID := make(map[int64]T, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		q := &listQuery{what: what, from: sel}
+		in := make([]any, len(chunk))
+		for i, id := range chunk {
+			in[i] = id
+		}
+		q.and(idCol+" IN (?"+strings.Repeat(",?", len(chunk)-1)+")", in...)
+		rows, err := queryList(ctx, tx, q, scan)
+		if err != nil {
 			return nil, err
 		}
-		for i, v := range vals {
-			switch x := v.(type) {
-			case []byte:
-				vals[i] = string(x)
-			case nil:
-				vals[i] = ""
-			}
+		for _, r := range rows {
+			byID[id(r)] = r
 		}
-		out = append(out, pageKeys(vals))
 	}
-	return out, rows.Err()
+	out := make([]T, 0, len(ids))
+	for _, i := range ids {
+		if r, ok := byID[i]; ok {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // trim cuts the first step's rows to the page (the extra row only says
@@ -296,7 +324,10 @@ func (db *DB) count(ctx context.Context, key, extra, tag string, exact bool, run
 			case cc.refreshing <- struct{}{}:
 				defer func() { <-cc.refreshing }()
 			case <-bctx.Done():
-				return nil, bctx.Err()
+				if err := bctx.Err(); err != nil {
+					return nil, fmt.Errorf("count: %w", err)
+				}
+				return nil, nil
 			}
 		}
 		return do(bctx)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/dispatch"
 	"skygrid/store"
 
 	"github.com/paulmach/orb"
@@ -140,7 +141,7 @@ func TestPersonalNoticesFollowTheTask(t *testing.T) {
 	// Past the report deadline: the reminder, once however often it runs.
 	late := task.ReportDue.Add(time.Minute)
 	for range 2 {
-		if _, err := db.Escalate(ctx, late); err != nil {
+		if _, err := dispatch.Escalate(ctx, db, db.Escalation, late); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -149,7 +150,7 @@ func TestPersonalNoticesFollowTheTask(t *testing.T) {
 		fmt.Sprintf("task.overdue task-%d dingtalk_work mobile:139****0009 赵登记", task.ID))
 	sameRows(t, "overdue", personalRows(t, db), overdue...)
 	// Twice overdue goes to the auditors' groups, not to the supervisor again.
-	if _, err := db.Escalate(ctx, late.Add(2*time.Hour)); err != nil {
+	if _, err := dispatch.Escalate(ctx, db, db.Escalation, late.Add(2*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	sameRows(t, "twice overdue", personalRows(t, db), overdue...)

@@ -19,7 +19,7 @@ var _ skygrid.RegionService = (*DB)(nil)
 func (db *DB) FindRegionByID(ctx context.Context, id string) (*skygrid.Region, error) {
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("find region %v: begin: %w", id, err)
 	}
 	defer tx.Rollback()
 	rs, _, err := findRegions(ctx, tx, skygrid.RegionFilter{ID: &id, WithGeometry: true})
@@ -35,87 +35,87 @@ func (db *DB) FindRegionByID(ctx context.Context, id string) (*skygrid.Region, e
 func (db *DB) FindRegions(ctx context.Context, f skygrid.RegionFilter) ([]*skygrid.Region, int, error) {
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("find regions: begin: %w", err)
 	}
 	defer tx.Rollback()
 	return findRegions(ctx, tx, f)
 }
 
 func findRegions(ctx context.Context, tx *Tx, f skygrid.RegionFilter) ([]*skygrid.Region, int, error) {
-	var conds []string
-	var args []any
-	if f.ID != nil {
-		conds, args = append(conds, "r.id = ?"), append(args, *f.ID)
-	}
-	if f.IDs != nil {
-		conds = append(conds, "r.id IN (SELECT value FROM json_each(?))")
-		ids, _ := json.Marshal(f.IDs)
-		args = append(args, string(ids))
-	}
-	if f.Level != nil {
-		conds, args = append(conds, "r.level = ?"), append(args, *f.Level)
-	}
-	if !f.Neighbours && f.ID == nil {
-		conds = append(conds, "r.neighbour = 0")
-	}
-	if c := scopeCond(f.Scope, &args, "r.id", "r.parent_id", "(SELECT p.parent_id FROM regions p WHERE p.id = r.parent_id)"); c != "" {
-		conds = append(conds, c)
-	}
-	if f.ParentID != nil {
-		conds, args = append(conds, "r.parent_id = ?"), append(args, *f.ParentID)
-	}
-	if f.Bbox != nil {
-		args = append(args, f.Bbox.Max[0], f.Bbox.Min[0], f.Bbox.Max[1], f.Bbox.Min[1])
-		conds = append(conds, "r.min_lon <= ? AND r.max_lon >= ? AND r.min_lat <= ? AND r.max_lat >= ?")
-	}
-	order := ""
-	if f.Search != nil {
-		var rankArgs []any
-		c, rank := searchCond(*f.Search, []string{"r.name", "r.id"}, &args, &rankArgs)
-		conds, order, args = append(conds, c), rank+", ", append(args, rankArgs...)
-	}
 	geomCol := "NULL"
 	if f.WithGeometry {
 		geomCol = "r.geom"
 	}
-	rows, err := tx.QueryContext(ctx, `
-		SELECT r.id, r.name, r.level, COALESCE(r.parent_id, ''), COALESCE(rp.name, ''), `+geomCol+`,
+	q := &listQuery{what: "find regions", from: `
+		SELECT r.id, r.name, r.level, COALESCE(r.parent_id, ''), COALESCE(rp.name, ''), ` + geomCol + `,
 		       r.min_lon, r.min_lat, r.max_lon, r.max_lat, r.area_km2, r.demo, r.neighbour,
 		       s.id, s.name, s.phone, s.demo,
 		       COUNT(*) OVER ()
-		FROM regions r LEFT JOIN supervisors s ON s.grid_id = r.id LEFT JOIN regions rp ON rp.id = r.parent_id`+where(conds)+`
-		ORDER BY `+order+`CASE r.level WHEN 'city' THEN 0 WHEN 'county' THEN 1 WHEN 'township' THEN 2 ELSE 3 END, r.id`+
-		limitOffset(f.Limit, f.Offset), args...)
+		FROM regions r LEFT JOIN supervisors s ON s.grid_id = r.id LEFT JOIN regions rp ON rp.id = r.parent_id`,
+		limit: f.Limit, offset: f.Offset}
+	if f.ID != nil {
+		q.and("r.id = ?", *f.ID)
+	}
+	if f.IDs != nil {
+		ids, _ := json.Marshal(f.IDs)
+		q.and("r.id IN (SELECT value FROM json_each(?))", string(ids))
+	}
+	if f.Level != nil {
+		q.and("r.level = ?", *f.Level)
+	}
+	if !f.Neighbours && f.ID == nil {
+		q.and("r.neighbour = 0")
+	}
+	if c := scopeCond(f.Scope, &q.args, "r.id", "r.parent_id", "(SELECT p.parent_id FROM regions p WHERE p.id = r.parent_id)"); c != "" {
+		q.conds = append(q.conds, c)
+	}
+	if f.ParentID != nil {
+		q.and("r.parent_id = ?", *f.ParentID)
+	}
+	if f.Bbox != nil {
+		q.and("r.min_lon <= ? AND r.max_lon >= ? AND r.min_lat <= ? AND r.max_lat >= ?", f.Bbox.Max[0], f.Bbox.Min[0], f.Bbox.Max[1], f.Bbox.Min[1])
+	}
+	q.order = `
+		ORDER BY CASE r.level WHEN 'city' THEN 0 WHEN 'county' THEN 1 WHEN 'township' THEN 2 ELSE 3 END, r.id`
+	if f.Search != nil {
+		var rankArgs []any
+		c, rank := searchCond(*f.Search, []string{"r.name", "r.id"}, &q.args, &rankArgs)
+		q.and(c, rankArgs...)
+		q.order = `
+		ORDER BY ` + rank + `, CASE r.level WHEN 'city' THEN 0 WHEN 'county' THEN 1 WHEN 'township' THEN 2 ELSE 3 END, r.id`
+	}
+	n := 0
+	out, err := queryList(ctx, tx, q, func(rows *sql.Rows) (*skygrid.Region, error) { return scanRegion(rows, &n) })
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []*skygrid.Region
-	n := 0
-	for rows.Next() {
-		r := &skygrid.Region{}
-		var geom []byte
-		var sid sql.NullInt64
-		var sname, sphone sql.NullString
-		var sdemo sql.NullBool
-		if err := rows.Scan(&r.ID, &r.Name, &r.Level, &r.ParentID, &r.ParentName, &geom,
-			&r.Bound.Min[0], &r.Bound.Min[1], &r.Bound.Max[0], &r.Bound.Max[1], &r.AreaKm2, &r.Demo, &r.Neighbour,
-			&sid, &sname, &sphone, &sdemo, &n); err != nil {
-			return nil, 0, err
-		}
-		if geom != nil {
-			g, err := decodeGeom(geom)
-			if err != nil {
-				return nil, 0, fmt.Errorf("region %s: geometry: %w", r.ID, err)
-			}
-			r.Geometry = toMultiPolygon(g)
-		}
-		if sid.Valid {
-			r.Supervisor = &skygrid.Supervisor{ID: sid.Int64, GridID: r.ID, Name: sname.String, Phone: sphone.String, Demo: sdemo.Bool}
-		}
-		out = append(out, r)
+	return out, n, nil
+}
+
+// scanRegion reads a region of findRegions with its supervisor, and the
+// list's total into n.
+func scanRegion(rows *sql.Rows, n *int) (*skygrid.Region, error) {
+	r := &skygrid.Region{}
+	var geom []byte
+	var sid sql.NullInt64
+	var sname, sphone sql.NullString
+	var sdemo sql.NullBool
+	if err := rows.Scan(&r.ID, &r.Name, &r.Level, &r.ParentID, &r.ParentName, &geom,
+		&r.Bound.Min[0], &r.Bound.Min[1], &r.Bound.Max[0], &r.Bound.Max[1], &r.AreaKm2, &r.Demo, &r.Neighbour,
+		&sid, &sname, &sphone, &sdemo, n); err != nil {
+		return nil, fmt.Errorf("read a region row: %w", err)
 	}
-	return out, n, rows.Err()
+	if geom != nil {
+		g, err := decodeGeom(geom)
+		if err != nil {
+			return nil, fmt.Errorf("region %s: geometry: %w", r.ID, err)
+		}
+		r.Geometry = toMultiPolygon(g)
+	}
+	if sid.Valid {
+		r.Supervisor = &skygrid.Supervisor{ID: sid.Int64, GridID: r.ID, Name: sname.String, Phone: sphone.String, Demo: sdemo.Bool}
+	}
+	return r, nil
 }
 
 func toMultiPolygon(g orb.Geometry) orb.MultiPolygon {
@@ -128,13 +128,40 @@ func toMultiPolygon(g orb.Geometry) orb.MultiPolygon {
 	return nil
 }
 
+// checkRegionParents refuses a region whose parent is neither in the
+// import nor stored, is a neighbouring county or has one under it, or is
+// not a larger region.
+func checkRegionParents(ctx context.Context, tx *Tx, regions []*skygrid.Region, incoming map[string]*skygrid.Region) error {
+	for _, r := range regions {
+		if r.ParentID == "" {
+			continue
+		}
+		plevel, pneighbour := "", false
+		if p, ok := incoming[r.ParentID]; ok {
+			plevel, pneighbour = p.Level, p.Neighbour
+		} else if err := tx.QueryRowContext(ctx, `SELECT level, neighbour FROM regions WHERE id = ?`, r.ParentID).Scan(&plevel, &pneighbour); err == sql.ErrNoRows {
+			return skygrid.Errorf(skygrid.EINVALID, "region %s (%s): parent %q is not imported; import the %s level first",
+				r.ID, r.Name, r.ParentID, parentLevelName(r.Level))
+		} else if err != nil {
+			return fmt.Errorf("read parent region %s: %w", r.ParentID, err)
+		}
+		if pneighbour || r.Neighbour {
+			return skygrid.Errorf(skygrid.EINVALID, "region %s (%s): a neighbouring county has no parent and no regions under it (parent %s)", r.ID, r.Name, r.ParentID)
+		}
+		if skygrid.LevelRank(plevel) >= skygrid.LevelRank(r.Level) {
+			return skygrid.Errorf(skygrid.EINVALID, "region %s (%s, %s): parent %s is a %s, not a larger region", r.ID, r.Name, r.Level, r.ParentID, plevel)
+		}
+	}
+	return nil
+}
+
 // ImportRegions stores regions in one transaction (replacing those with the
 // same id). Parents must exist, in the store or in the same import, and be
 // of a higher level.
 func (db *DB) ImportRegions(ctx context.Context, regions []*skygrid.Region) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("import regions: begin: %w", err)
 	}
 	defer tx.Rollback()
 	incoming := map[string]*skygrid.Region{}
@@ -147,25 +174,8 @@ func (db *DB) ImportRegions(ctx context.Context, regions []*skygrid.Region) erro
 		}
 		incoming[r.ID] = r
 	}
-	for _, r := range regions {
-		if r.ParentID == "" {
-			continue
-		}
-		plevel, pneighbour := "", false
-		if p, ok := incoming[r.ParentID]; ok {
-			plevel, pneighbour = p.Level, p.Neighbour
-		} else if err := tx.QueryRowContext(ctx, `SELECT level, neighbour FROM regions WHERE id = ?`, r.ParentID).Scan(&plevel, &pneighbour); err == sql.ErrNoRows {
-			return skygrid.Errorf(skygrid.EINVALID, "region %s (%s): parent %q is not imported; import the %s level first",
-				r.ID, r.Name, r.ParentID, parentLevelName(r.Level))
-		} else if err != nil {
-			return err
-		}
-		if pneighbour || r.Neighbour {
-			return skygrid.Errorf(skygrid.EINVALID, "region %s (%s): a neighbouring county has no parent and no regions under it (parent %s)", r.ID, r.Name, r.ParentID)
-		}
-		if skygrid.LevelRank(plevel) >= skygrid.LevelRank(r.Level) {
-			return skygrid.Errorf(skygrid.EINVALID, "region %s (%s, %s): parent %s is a %s, not a larger region", r.ID, r.Name, r.Level, r.ParentID, plevel)
-		}
+	if err := checkRegionParents(ctx, tx, regions, incoming); err != nil {
+		return err
 	}
 	stmt, err := tx.PrepareContext(ctx, `
 		INSERT INTO regions (id, name, level, parent_id, geom, min_lon, min_lat, max_lon, max_lat, area_km2, demo, neighbour, created_at, updated_at)
@@ -175,7 +185,7 @@ func (db *DB) ImportRegions(ctx context.Context, regions []*skygrid.Region) erro
 			max_lat = excluded.max_lat, area_km2 = excluded.area_km2, demo = excluded.demo, neighbour = excluded.neighbour,
 			updated_at = excluded.updated_at`)
 	if err != nil {
-		return err
+		return fmt.Errorf("import regions: prepare: %w", err)
 	}
 	defer stmt.Close()
 	now := ts(tx.now)
@@ -208,7 +218,10 @@ func (db *DB) ImportRegions(ctx context.Context, regions []*skygrid.Region) erro
 	if err := bumpLayers(ctx, tx, skygrid.LayerRegions); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("import regions: commit: %w", err)
+	}
+	return nil
 }
 
 func parentLevelName(level string) string {
@@ -226,7 +239,7 @@ func parentLevelName(level string) string {
 func (db *DB) ImportSupervisors(ctx context.Context, sups []*skygrid.Supervisor) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("import supervisors: begin: %w", err)
 	}
 	defer tx.Rollback()
 	now := ts(tx.now)
@@ -236,7 +249,7 @@ func (db *DB) ImportSupervisors(ctx context.Context, sups []*skygrid.Supervisor)
 		if err == sql.ErrNoRows {
 			return skygrid.Errorf(skygrid.EINVALID, "supervisor %s: grid %q is not imported", s.Name, s.GridID)
 		} else if err != nil {
-			return err
+			return fmt.Errorf("import supervisors: read a row: %w", err)
 		}
 		if level != skygrid.LevelGrid {
 			return skygrid.Errorf(skygrid.EINVALID, "supervisor %s: region %q is a %s, not a grid", s.Name, s.GridID, level)
@@ -252,5 +265,8 @@ func (db *DB) ImportSupervisors(ctx context.Context, sups []*skygrid.Supervisor)
 		EntityID: "*", After: fmt.Sprintf("%d supervisors", len(sups))}); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("import supervisors: commit: %w", err)
+	}
+	return nil
 }

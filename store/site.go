@@ -21,7 +21,7 @@ func scanSite(rows *sql.Rows, extra ...any) (*skygrid.Site, error) {
 	var geom []byte
 	var attrs, props string
 	if err := rows.Scan(append([]any{&s.ID, &s.Kind, &s.ExternalID, &s.Name, &geom, &s.AreaM2, &attrs, &s.Violation, &props, &s.Source}, extra...)...); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read a site row: %w", err)
 	}
 	var err error
 	if s.Geometry, err = decodeGeom(geom); err != nil {
@@ -42,46 +42,33 @@ func scanSite(rows *sql.Rows, extra ...any) (*skygrid.Site, error) {
 
 // FindSites returns matching sites and the total.
 func (db *DB) FindSites(ctx context.Context, f skygrid.SiteFilter) ([]*skygrid.Site, int, error) {
-	var conds []string
-	var args []any
+	q := &listQuery{what: "find sites", from: `SELECT ` + siteCols + `, COUNT(*) OVER () FROM sites`, limit: f.Limit, offset: f.Offset}
 	if f.ID != nil {
-		conds, args = append(conds, "id = ?"), append(args, *f.ID)
+		q.and("id = ?", *f.ID)
 	}
 	if f.Kind != nil {
-		conds, args = append(conds, "kind = ?"), append(args, *f.Kind)
+		q.and("kind = ?", *f.Kind)
 	}
 	if f.Bbox != nil {
-		conds = append(conds, bboxCond(*f.Bbox, &args))
+		q.conds = append(q.conds, bboxCond(*f.Bbox, &q.args))
 	}
 	if f.Violation != nil {
 		if *f.Violation {
-			conds = append(conds, "violation <> ''")
+			q.and("violation <> ''")
 		} else {
-			conds = append(conds, "violation = ''")
+			q.and("violation = ''")
 		}
 	}
-	order := ""
+	q.order = ` ORDER BY id`
 	if f.Search != nil {
 		var rankArgs []any
-		c, rank := searchCond(*f.Search, []string{"name", "external_id"}, &args, &rankArgs)
-		conds, order, args = append(conds, c), rank+", ", append(args, rankArgs...)
+		c, rank := searchCond(*f.Search, []string{"name", "external_id"}, &q.args, &rankArgs)
+		q.and(c, rankArgs...)
+		q.order = ` ORDER BY ` + rank + `, id`
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT `+siteCols+`, COUNT(*) OVER () FROM sites`+
-		where(conds)+` ORDER BY `+order+`id`+limitOffset(f.Limit, f.Offset), args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []*skygrid.Site
 	n := 0
-	for rows.Next() {
-		s, err := scanSite(rows, &n)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := queryList(ctx, db.db, q, func(rows *sql.Rows) (*skygrid.Site, error) { return scanSite(rows, &n) })
+	if err != nil {
 		return nil, 0, err
 	}
 	if f.WithCounty && len(out) > 0 {
@@ -98,7 +85,7 @@ func (db *DB) FindSites(ctx context.Context, f skygrid.SiteFilter) ([]*skygrid.S
 func (db *DB) siteCounties(ctx context.Context, sites []*skygrid.Site) error {
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return err
+		return fmt.Errorf("site counties: begin: %w", err)
 	}
 	defer tx.Rollback()
 	level := skygrid.LevelCounty
@@ -145,7 +132,7 @@ func jsonMap(m map[string]string) string {
 func (db *DB) ImportSites(ctx context.Context, sites []*skygrid.Site, changes []skygrid.EventClassChange) (int, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("import sites: begin: %w", err)
 	}
 	defer tx.Rollback()
 	now := ts(tx.now)
@@ -171,7 +158,7 @@ func (db *DB) ImportSites(ctx context.Context, sites []*skygrid.Site, changes []
 		b := s.Geometry.Bound()
 		var exists int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sites WHERE kind = ? AND external_id = ?`, s.Kind, s.ExternalID).Scan(&exists); err != nil {
-			return 0, err
+			return 0, fmt.Errorf("import sites: read a row: %w", err)
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO sites (kind, external_id, name, geom, min_lon, min_lat, max_lon, max_lat,
 				area_m2, attrs, violation, props, source, created_at, updated_at)
@@ -224,7 +211,7 @@ func (db *DB) ImportSites(ctx context.Context, sites []*skygrid.Site, changes []
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("import sites: commit: %w", err)
 	}
 	return created, nil
 }

@@ -153,7 +153,7 @@ func (db *DB) Close() error {
 // its own transaction together with its record.
 func (db *DB) migrate() error {
 	if _, err := db.db.Exec(`CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		return err
+		return fmt.Errorf("migrate: %w", err)
 	}
 	names, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
@@ -171,12 +171,12 @@ func (db *DB) migrate() error {
 func (db *DB) migrateFile(name string) error {
 	tx, err := db.db.Begin()
 	if err != nil {
-		return err
+		return fmt.Errorf("migrate file: begin: %w", err)
 	}
 	defer tx.Rollback()
 	var n int
 	if err := tx.QueryRow(`SELECT COUNT(*) FROM migrations WHERE name = ?`, name).Scan(&n); err != nil {
-		return err
+		return fmt.Errorf("migrate file: read a row: %w", err)
 	} else if n > 0 {
 		return nil
 	}
@@ -185,30 +185,20 @@ func (db *DB) migrateFile(name string) error {
 		return err
 	}
 	if _, err := tx.Exec(string(buf)); err != nil {
-		return err
+		return fmt.Errorf("migrate file: %w", err)
 	}
 	if _, err := tx.Exec(`INSERT INTO migrations (name, applied_at) VALUES (?, ?)`, name, ts(db.Now())); err != nil {
-		return err
+		return fmt.Errorf("migrate file: %w", err)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate file: commit: %w", err)
+	}
+	return nil
 }
 
 // Migrations lists the applied migrations.
 func (db *DB) Migrations(ctx context.Context) ([]string, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT name FROM migrations ORDER BY name`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return queryList(ctx, db.db, &listQuery{what: "list migrations", from: `SELECT name FROM migrations`, order: ` ORDER BY name`}, readString)
 }
 
 // Tx wraps a transaction with the time it started.
@@ -226,7 +216,7 @@ func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
 	}
 	tx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("begin tx: begin: %w", err)
 	}
 	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Second)}, nil
 }

@@ -26,7 +26,7 @@ func (db *DB) Stats(ctx context.Context, q skygrid.StatsQuery) (*skygrid.Stats, 
 	}
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("stats: begin: %w", err)
 	}
 	defer tx.Rollback()
 	s, err := stats(ctx, tx, q, db.Now())
@@ -83,99 +83,157 @@ func statsConds(q skygrid.StatsQuery) ([]string, []any, error) {
 	return conds, args, nil
 }
 
-func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*skygrid.Stats, error) {
-	col := map[string]string{skygrid.ByCounty: "county_id", skygrid.ByTownship: "township_id", skygrid.ByGrid: "grid_id"}[q.By]
+// statsAreas holds a stats query's figures per region while they are
+// read.
+type statsAreas map[string]*skygrid.AreaStats
+
+// area is the figures of region id, made on first use.
+func (m statsAreas) area(id string) *skygrid.AreaStats {
+	a := m[id]
+	if a == nil {
+		a = &skygrid.AreaStats{RegionID: id, ByClass: map[string]int{}, ByFinding: map[string]int{}}
+		m[id] = a
+	}
+	return a
+}
+
+// responseTimes are one region's tasks' minutes to acknowledgement and to
+// report.
+type responseTimes struct{ ack, rep []float64 }
+
+// statsCol is the events' column of the regions a query groups by.
+func statsCol(by string) (string, error) {
+	col := map[string]string{skygrid.ByCounty: "county_id", skygrid.ByTownship: "township_id", skygrid.ByGrid: "grid_id"}[by]
 	if col == "" {
-		return nil, skygrid.Errorf(skygrid.EINVALID, "by %q: want county, township or grid", q.By)
+		return "", skygrid.Errorf(skygrid.EINVALID, "by %q: want county, township or grid", by)
+	}
+	return col, nil
+}
+
+func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*skygrid.Stats, error) {
+	col, err := statsCol(q.By)
+	if err != nil {
+		return nil, err
 	}
 	conds, args, err := statsConds(q)
 	if err != nil {
 		return nil, err
 	}
 	w := where(conds)
-	out := &skygrid.Stats{Query: q, Computed: now}
-	areas := map[string]*skygrid.AreaStats{}
-	area := func(id string) *skygrid.AreaStats {
-		a := areas[id]
-		if a == nil {
-			a = &skygrid.AreaStats{RegionID: id, ByClass: map[string]int{}, ByFinding: map[string]int{}}
-			areas[id] = a
-		}
-		return a
-	}
+	areas := statsAreas{}
 	// The events' aggregate runs beside the tasks' scan, on another
 	// connection (two cores: about half the time of a year's figures).
-	type evRow struct {
-		id, class string
-		n, hs     int
+	evs := statsEvents(ctx, tx, col, w, args)
+	resp, err := statsTasks(ctx, tx, areas, col, w, append([]any{ts(minTime(now, q.Until)), ts(minTime(now, q.Until))}, args...))
+	if err != nil {
+		return nil, err
 	}
-	evCh := make(chan []evRow, 1)
-	evErr := make(chan error, 1)
-	evQuery := func(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-		return tx.QueryContext(ctx, q, args...)
+	if err := evs.addTo(areas); err != nil {
+		return nil, err
 	}
-	if tx.db.rdb != tx.db.db {
-		// A file database: another read connection, beside this one.
-		evQuery = tx.db.rdb.QueryContext
+	out := &skygrid.Stats{Query: q, Computed: now}
+	allAck, allRep, err := statsAreaList(ctx, tx, q.By, areas, resp, out)
+	if err != nil {
+		return nil, err
 	}
+	if out.NoData, err = noDetections(ctx, tx, q); err != nil {
+		return nil, err
+	}
+	if out.CrossBorder, err = crossBorder(ctx, tx, q); err != nil {
+		return nil, err
+	}
+	total := skygrid.SumAreas(out.Areas)
+	total.RegionName = "合计"
+	total.AckMedianMin, total.AckP90Min = quantile(allAck, 0.5), quantile(allAck, 0.9)
+	total.ReportMedianMin, total.ReportP90Min = quantile(allRep, 0.5), quantile(allRep, 0.9)
+	out.Total = total
+	return out, nil
+}
+
+// eventRow is one region's and class's events and hotspots.
+type eventRow struct {
+	id, class string
+	n, hs     int
+}
+
+// eventFigures is the events' aggregate, read beside the tasks' scan.
+type eventFigures struct {
+	rows chan []eventRow
+	err  chan error
+}
+
+// addTo waits for the aggregate and adds it to areas.
+func (e eventFigures) addTo(areas statsAreas) error {
+	select {
+	case err := <-e.err:
+		return err
+	case evs := <-e.rows:
+		for _, r := range evs {
+			a := areas.area(r.id)
+			a.Events += r.n
+			a.Hotspots += r.hs
+			a.ByClass[r.class] += r.n
+		}
+		return nil
+	}
+}
+
+// statsEvents starts the events' aggregate by region and class: on
+// another read connection beside this one for a file database, in tx
+// (before returning) for a database in memory, which has one connection.
+func statsEvents(ctx context.Context, tx *Tx, col, w string, args []any) eventFigures {
+	e := eventFigures{rows: make(chan []eventRow, 1), err: make(chan error, 1)}
+	var db querier = tx
 	run := func(f func()) { f() }
 	if tx.db.rdb != tx.db.db {
-		run = func(f func()) { go f() }
+		db, run = tx.db.rdb, func(f func()) { go f() }
 	}
+	q := &listQuery{what: "stats: events by region and class", from: `SELECT COALESCE(e.` + col + `, ''), e.class, COUNT(*), SUM(e.hotspot_count) FROM events e` + w + ` GROUP BY 1, 2`, args: args}
 	run(func() {
-		rows, err := evQuery(ctx, `SELECT COALESCE(e.`+col+`, ''), e.class, COUNT(*), SUM(e.hotspot_count) FROM events e`+w+
-			` GROUP BY 1, 2`, args...)
-		if err != nil {
-			evErr <- err
-			return
-		}
-		defer rows.Close()
-		var out []evRow
-		for rows.Next() {
-			var r evRow
+		rows, err := queryList(ctx, db, q, func(rows *sql.Rows) (eventRow, error) {
+			var r eventRow
 			if err := rows.Scan(&r.id, &r.class, &r.n, &r.hs); err != nil {
-				evErr <- err
-				return
+				return r, fmt.Errorf("read an events row: %w", err)
 			}
-			out = append(out, r)
-		}
-		if err := rows.Err(); err != nil {
-			evErr <- err
+			return r, nil
+		})
+		if err != nil {
+			e.err <- err
 			return
 		}
-		evCh <- out
+		e.rows <- rows
 	})
-	// Tasks, one row each: state, finding, response minutes and lateness
-	// worked out by SQLite (no time parsing in Go).
-	// Done steps are late when done after their deadline (stored times).
-	// Open ones are late when their deadline passed before the period's
-	// end or now, whichever is earlier, or when the task was escalated
-	// (stored): a closed period's figures do not move with the clock.
-	asOf := ts(minTime(now, q.Until))
-	targs := append([]any{asOf, asOf}, args...)
+	return e
+}
+
+// statsTasks reads the tasks, one row each, into areas: state, finding,
+// response minutes and lateness worked out by SQLite (no time parsing in
+// Go). Done steps are late when done after their deadline (stored
+// times). Open ones are late when their deadline passed before the
+// period's end or now, whichever is earlier (the first two of args), or
+// when the task was escalated (stored): a closed period's figures do not
+// move with the clock. It returns the response times by region.
+func statsTasks(ctx context.Context, tx *Tx, areas statsAreas, col, w string, args []any) (map[string]*responseTimes, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT COALESCE(e.`+col+`, ''), t.state, t.finding, `+taskMinutes+`,
 		(t.acknowledged_at <> '' AND t.acknowledged_at > t.ack_due) OR (t.acknowledged_at = '' AND t.reported_at = '' AND ? > t.ack_due)
 			OR (t.reported_at <> '' AND t.reported_at > t.report_due) OR (t.reported_at = '' AND ? > t.report_due)
 			OR (t.reported_at = '' AND t.escalation > 0)
-		FROM tasks t JOIN events e ON e.id = t.event_id`+w, targs...)
+		FROM tasks t JOIN events e ON e.id = t.event_id`+w, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("stats: tasks: %w", err)
 	}
-	type times struct{ ack, rep []float64 }
-	resp := map[string]*times{}
+	defer rows.Close()
+	resp := map[string]*responseTimes{}
 	for rows.Next() {
 		var id, state, finding string
 		var ackMin, repMin sql.NullFloat64
 		var late bool
 		if err := rows.Scan(&id, &state, &finding, &ackMin, &repMin, &late); err != nil {
-			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("stats: read a task row: %w", err)
 		}
-		a := area(id)
-		a.Tasks++
 		r := resp[id]
 		if r == nil {
-			r = &times{}
+			r = &responseTimes{}
 			resp[id] = r
 		}
 		if ackMin.Valid {
@@ -184,60 +242,48 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 		if repMin.Valid {
 			r.rep = append(r.rep, repMin.Float64)
 		}
-		reported := state == skygrid.TaskReported || state == skygrid.TaskClosed
-		if finding != "" && reported {
-			a.ByFinding[finding]++
-		}
-		if state == skygrid.TaskClosed && finding == skygrid.FindingStrawBurning {
-			a.ConfirmedStraw++
-		}
-		if finding == skygrid.FindingFalseAlarm && reported {
-			a.FalseAlarms++
-		}
-		if state == skygrid.TaskDispatched || state == skygrid.TaskAcknowledged {
-			a.Unverified++
-		}
-		if late {
-			a.Overdue++
-		}
+		countTask(areas.area(id), state, finding, late)
 	}
 	if err := rows.Err(); err != nil {
-		rows.Close()
-		return nil, err
+		return nil, fmt.Errorf("stats: read the task rows: %w", err)
 	}
-	rows.Close()
-	select {
-	case err := <-evErr:
-		return nil, err
-	case evs := <-evCh:
-		for _, r := range evs {
-			a := area(r.id)
-			a.Events += r.n
-			a.Hotspots += r.hs
-			a.ByClass[r.class] += r.n
-		}
+	return resp, nil
+}
+
+// countTask adds a task of this state and finding to a region's figures.
+func countTask(a *skygrid.AreaStats, state, finding string, late bool) {
+	a.Tasks++
+	reported := state == skygrid.TaskReported || state == skygrid.TaskClosed
+	if finding != "" && reported {
+		a.ByFinding[finding]++
 	}
-	// Names.
-	names := map[string]string{}
-	nrows, err := tx.QueryContext(ctx, `SELECT id, name FROM regions WHERE level = ?`, q.By)
+	if state == skygrid.TaskClosed && finding == skygrid.FindingStrawBurning {
+		a.ConfirmedStraw++
+	}
+	if finding == skygrid.FindingFalseAlarm && reported {
+		a.FalseAlarms++
+	}
+	if state == skygrid.TaskDispatched || state == skygrid.TaskAcknowledged {
+		a.Unverified++
+	}
+	if late {
+		a.Overdue++
+	}
+}
+
+// statsAreaList names each region, adds its cropland and response times,
+// and lists the regions in id order in out.Areas. It returns every
+// response time, for the total.
+func statsAreaList(ctx context.Context, tx *Tx, by string, areas statsAreas, resp map[string]*responseTimes, out *skygrid.Stats) (allAck, allRep []float64, err error) {
+	names, err := regionNames(ctx, tx, by)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	for nrows.Next() {
-		var id, name string
-		if err := nrows.Scan(&id, &name); err != nil {
-			nrows.Close()
-			return nil, err
-		}
-		names[id] = name
-	}
-	nrows.Close()
 	// Cropland per area, where a cropland layer is loaded.
-	crop, err := croplandHa(ctx, tx, q.By)
+	crop, err := croplandHa(ctx, tx, by)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var allAck, allRep []float64
 	ids := make([]string, 0, len(areas))
 	for id := range areas {
 		ids = append(ids, id)
@@ -247,7 +293,7 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 		a := areas[id]
 		a.RegionName = names[id]
 		if id == "" {
-			a.RegionName = "未落入" + map[string]string{skygrid.ByCounty: "区县", skygrid.ByTownship: "乡镇", skygrid.ByGrid: "网格"}[q.By]
+			a.RegionName = "未落入" + map[string]string{skygrid.ByCounty: "区县", skygrid.ByTownship: "乡镇", skygrid.ByGrid: "网格"}[by]
 		}
 		if r := resp[id]; r != nil {
 			a.AckMedianMin, a.AckP90Min = quantile(r.ack, 0.5), quantile(r.ack, 0.9)
@@ -258,22 +304,33 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 		a.SetRates()
 		out.Areas = append(out.Areas, a)
 	}
-	// Any detection stored for the period at all (ids are minutes).
+	return allAck, allRep, nil
+}
+
+// regionNames are the names of the regions of a level, by id.
+func regionNames(ctx context.Context, tx *Tx, level string) (map[string]string, error) {
+	names := map[string]string{}
+	q := &listQuery{what: "stats: region names", from: `SELECT id, name FROM regions`, args: []any{level}, conds: []string{"level = ?"}}
+	_, err := queryList(ctx, tx, q, func(rows *sql.Rows) (struct{}, error) {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return struct{}{}, fmt.Errorf("read a region name: %w", err)
+		}
+		names[id] = name
+		return struct{}{}, nil
+	})
+	return names, err
+}
+
+// noDetections says whether no detection at all is stored for the
+// period (hotspot ids are minutes).
+func noDetections(ctx context.Context, tx *Tx, q skygrid.StatsQuery) (bool, error) {
 	var stored bool
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM hotspots WHERE id >= ? AND id < ?)`,
 		minuteID(q.Since.Unix()), minuteID(q.Until.Unix()+59)).Scan(&stored); err != nil {
-		return nil, fmt.Errorf("stats: detections stored: %w", err)
+		return false, fmt.Errorf("stats: detections stored: %w", err)
 	}
-	out.NoData = !stored
-	if out.CrossBorder, err = crossBorder(ctx, tx, q); err != nil {
-		return nil, err
-	}
-	total := skygrid.SumAreas(out.Areas)
-	total.RegionName = "合计"
-	total.AckMedianMin, total.AckP90Min = quantile(allAck, 0.5), quantile(allAck, 0.9)
-	total.ReportMedianMin, total.ReportP90Min = quantile(allRep, 0.5), quantile(allRep, 0.9)
-	out.Total = total
-	return out, nil
+	return !stored, nil
 }
 
 func minTime(a, b time.Time) time.Time {
@@ -317,8 +374,10 @@ func quantile(xs []float64, q float64) *float64 {
 func croplandHa(ctx context.Context, tx *Tx, level string) (map[string]float64, error) {
 	out := map[string]float64{}
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sites WHERE kind = 'cropland'`).Scan(&n); err != nil || n == 0 {
-		return out, err
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sites WHERE kind = 'cropland'`).Scan(&n); err != nil {
+		return out, fmt.Errorf("count cropland sites: %w", err)
+	} else if n == 0 {
+		return out, nil
 	}
 	regions, _, err := findRegions(ctx, tx, skygrid.RegionFilter{Level: &level, WithGeometry: true})
 	if err != nil {
@@ -326,14 +385,14 @@ func croplandHa(ctx context.Context, tx *Tx, level string) (map[string]float64, 
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT geom, area_m2 FROM sites WHERE kind = 'cropland'`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cropland ha: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var geom []byte
 		var m2 float64
 		if err := rows.Scan(&geom, &m2); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("cropland ha: read a row: %w", err)
 		}
 		g, err := decodeGeom(geom)
 		if err != nil {
@@ -350,7 +409,10 @@ func croplandHa(ctx context.Context, tx *Tx, level string) (map[string]float64, 
 			}
 		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("cropland ha: %w", err)
+	}
+	return out, nil
 }
 
 // Series answers the audit charts for the events q counts (see
@@ -362,51 +424,66 @@ func (db *DB) Series(ctx context.Context, q skygrid.StatsQuery) (*skygrid.StatsS
 	}
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("series: begin: %w", err)
 	}
 	defer tx.Rollback()
 	out := &skygrid.StatsSeries{AckMinutes: []float64{}, ReportMinutes: []float64{}, Confirmed: []skygrid.ConfirmedFire{}}
-	w := where(conds)
-	// Beijing days (UTC+8, no daylight saving time) of the first sightings.
-	days := map[string]map[string]int{}
-	rows, err := tx.QueryContext(ctx, `SELECT date(e.first_seen, '+8 hours'), e.class, COUNT(*) FROM events e`+w+` GROUP BY 1, 2`, args...)
+	if out.Days, err = seriesDays(ctx, tx, q, conds, args); err != nil {
+		return nil, err
+	}
+	if err := seriesMinutes(ctx, tx, conds, args, out); err != nil {
+		return nil, err
+	}
+	confirmed, err := seriesConfirmed(ctx, tx, conds, args)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
+	out.Confirmed = append(out.Confirmed, confirmed...)
+	return out, nil
+}
+
+// seriesDays counts the events by class on each Beijing day (UTC+8, no
+// daylight saving time) of the period, by their first sighting.
+func seriesDays(ctx context.Context, tx *Tx, q skygrid.StatsQuery, conds []string, args []any) ([]skygrid.DayClasses, error) {
+	days := map[string]map[string]int{}
+	lq := &listQuery{what: "series: events by day", from: `SELECT date(e.first_seen, '+8 hours'), e.class, COUNT(*) FROM events e`,
+		conds: conds, args: args, order: ` GROUP BY 1, 2`}
+	_, err := queryList(ctx, tx, lq, func(rows *sql.Rows) (struct{}, error) {
 		var day, class string
 		var n int
 		if err := rows.Scan(&day, &class, &n); err != nil {
-			rows.Close()
-			return nil, err
+			return struct{}{}, fmt.Errorf("read a day's row: %w", err)
 		}
 		if days[day] == nil {
 			days[day] = map[string]int{}
 		}
 		days[day][class] = n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return struct{}{}, nil
+	})
+	if err != nil {
 		return nil, err
 	}
+	var out []skygrid.DayClasses
 	for d := q.Since.In(skygrid.Beijing); d.Before(q.Until); d = d.AddDate(0, 0, 1) {
 		day := d.Format("2006-01-02")
 		byClass := days[day]
 		if byClass == nil {
 			byClass = map[string]int{}
 		}
-		out.Days = append(out.Days, skygrid.DayClasses{Day: day, ByClass: byClass})
+		out = append(out, skygrid.DayClasses{Day: day, ByClass: byClass})
 	}
-	// Minutes from dispatch, as the statistics count them.
-	rows, err = tx.QueryContext(ctx, `SELECT `+taskMinutes+` FROM tasks t JOIN events e ON e.id = t.event_id`+w, args...)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
+	return out, nil
+}
+
+// seriesMinutes adds the tasks' minutes from dispatch to acknowledgement
+// and to report, as the statistics count them, to out.
+func seriesMinutes(ctx context.Context, tx *Tx, conds []string, args []any, out *skygrid.StatsSeries) error {
+	lq := &listQuery{what: "series: response minutes", from: `SELECT ` + taskMinutes + ` FROM tasks t JOIN events e ON e.id = t.event_id`,
+		conds: conds, args: args}
+	_, err := queryList(ctx, tx, lq, func(rows *sql.Rows) (struct{}, error) {
 		var ack, rep sql.NullFloat64
 		if err := rows.Scan(&ack, &rep); err != nil {
-			rows.Close()
-			return nil, err
+			return struct{}{}, fmt.Errorf("read a task's minutes: %w", err)
 		}
 		if ack.Valid {
 			out.AckMinutes = append(out.AckMinutes, ack.Float64)
@@ -414,32 +491,30 @@ func (db *DB) Series(ctx context.Context, q skygrid.StatsQuery) (*skygrid.StatsS
 		if rep.Valid {
 			out.ReportMinutes = append(out.ReportMinutes, rep.Float64)
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	// The confirmed straw burning, with the names of its place.
-	rows, err = tx.QueryContext(ctx, `SELECT e.id, t.id, e.lon, e.lat, e.first_seen, t.closed_at,
+		return struct{}{}, nil
+	})
+	return err
+}
+
+// seriesConfirmed lists the confirmed straw burning, with the names of
+// its place, in the order of first sighting.
+func seriesConfirmed(ctx context.Context, tx *Tx, conds []string, args []any) ([]skygrid.ConfirmedFire, error) {
+	lq := &listQuery{what: "series: confirmed straw burning", from: `SELECT e.id, t.id, e.lon, e.lat, e.first_seen, t.closed_at,
 		COALESCE(e.county_id, ''), COALESCE(c.name, ''), COALESCE(e.township_id, ''), COALESCE(tw.name, ''), COALESCE(e.grid_id, ''), COALESCE(g.name, ''),
 		t.finding, t.notes
 		FROM tasks t JOIN events e ON e.id = t.event_id
-		LEFT JOIN regions c ON c.id = e.county_id LEFT JOIN regions tw ON tw.id = e.township_id LEFT JOIN regions g ON g.id = e.grid_id`+
-		where(append(conds, "t.state = ?", "t.finding = ?"))+` ORDER BY e.first_seen, e.id`,
-		append(slices.Clone(args), skygrid.TaskClosed, skygrid.FindingStrawBurning)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+		LEFT JOIN regions c ON c.id = e.county_id LEFT JOIN regions tw ON tw.id = e.township_id LEFT JOIN regions g ON g.id = e.grid_id`,
+		conds: slices.Clip(conds), args: slices.Clone(args), order: ` ORDER BY e.first_seen, e.id`}
+	lq.and("t.state = ?", skygrid.TaskClosed)
+	lq.and("t.finding = ?", skygrid.FindingStrawBurning)
+	return queryList(ctx, tx, lq, func(rows *sql.Rows) (skygrid.ConfirmedFire, error) {
 		var f skygrid.ConfirmedFire
 		var first, closed string
 		if err := rows.Scan(&f.ID, &f.TaskID, &f.Lon, &f.Lat, &first, &closed, &f.CountyID, &f.CountyName, &f.TownshipID, &f.TownshipName,
 			&f.GridID, &f.GridName, &f.Finding, &f.Notes); err != nil {
-			return nil, err
+			return f, fmt.Errorf("read a confirmed fire: %w", err)
 		}
 		f.FirstSeen, f.ClosedAt = parseTS(first), parseTS(closed)
-		out.Confirmed = append(out.Confirmed, f)
-	}
-	return out, rows.Err()
+		return f, nil
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/dispatch"
 	"skygrid/store"
 
 	"github.com/paulmach/orb"
@@ -93,7 +94,7 @@ func TestClosedPeriodOverdueDoesNotMoveWithTheClock(t *testing.T) {
 		})
 	}
 	// Escalated (the escalation clock found it overdue): late, for good.
-	if n, err := db.Escalate(ctx, time.Date(2023, 10, 31, 16, 30, 0, 0, time.UTC)); err != nil || n != 2 {
+	if n, err := dispatch.Escalate(ctx, db, db.Escalation, time.Date(2023, 10, 31, 16, 30, 0, 0, time.UTC)); err != nil || n != 2 {
 		t.Fatalf("escalated %d: %v", n, err)
 	}
 	for _, now := range []time.Time{time.Date(2023, 10, 31, 16, 40, 0, 0, time.UTC), time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)} {

@@ -61,7 +61,7 @@ func scanTask(rows interface{ Scan(...any) error }, extra ...any) (*skygrid.Task
 		&t.GridName, &parentName, &grandparentName, &t.TownshipName, &t.CountyName,
 		&t.SupervisorPhone, &firstSeen, &t.Lon, &t.Lat}
 	if err := rows.Scan(append(dest, extra...)...); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read a task row: %w", err)
 	}
 	t.AckDue, t.ReportDue, t.CreatedAt, t.UpdatedAt = parseTS(ack), parseTS(rep), parseTS(created), parseTS(updated)
 	t.AcknowledgedAt, t.ReportedAt, t.ClosedAt, t.EscalatedAt = parseTS(acked), parseTS(reported), parseTS(closed), parseTS(escalated)
@@ -127,7 +127,7 @@ func (db *DB) FindTaskPage(ctx context.Context, f skygrid.TaskFilter) ([]*skygri
 func (db *DB) FindTaskByID(ctx context.Context, id int64) (*skygrid.Task, error) {
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("find task %v: begin: %w", id, err)
 	}
 	defer tx.Rollback()
 	return findTaskByID(ctx, tx, id)
@@ -244,21 +244,11 @@ func findTasks(ctx context.Context, tx *Tx, f skygrid.TaskFilter, eventID *int64
 		}
 		return ts, n, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+taskCols+taskFrom+taskListJoins+where(conds)+taskKeyset(f.Sort, f.Desc).order(false), args...)
+	q := &listQuery{what: "find tasks", from: `SELECT ` + taskCols + taskFrom + taskListJoins, conds: conds, args: args,
+		order: taskKeyset(f.Sort, f.Desc).order(false)}
+	out, err := queryList(ctx, tx, q, func(rows *sql.Rows) (*skygrid.Task, error) { return scanTask(rows) })
 	if err != nil {
-		return nil, 0, fmt.Errorf("find tasks: %w", err)
-	}
-	defer rows.Close()
-	var out []*skygrid.Task
-	for rows.Next() {
-		t, err := scanTask(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("find tasks: read a row: %w", err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("find tasks: %w", err)
+		return nil, 0, err
 	}
 	return out, len(out), nil
 }
@@ -313,15 +303,9 @@ func pageCursor(s string, offset int, k keyset) (*cursor, error) {
 // in full. (One query would compute every column, names included, of
 // every row it reads.)
 func taskPage(ctx context.Context, tx *Tx, k keyset, conds []string, args []any, c *cursor, limit, offset int) ([]*skygrid.Task, skygrid.Page, error) {
-	q, qargs := k.pageQuery(taskListFrom, conds, args, c, limit, offset)
-	rows, err := tx.QueryContext(ctx, q, qargs...)
+	keys, err := queryList(ctx, tx, k.pageList("find tasks: a page", taskListFrom, conds, args, c, limit, offset), k.readKeys)
 	if err != nil {
-		return nil, skygrid.Page{}, fmt.Errorf("find tasks: a page: %w", err)
-	}
-	keys, err := scanKeys(rows, len(k.cols))
-	rows.Close()
-	if err != nil {
-		return nil, skygrid.Page{}, fmt.Errorf("find tasks: a page: %w", err)
+		return nil, skygrid.Page{}, err
 	}
 	keys, page := k.trim(keys, limit, offset, c)
 	ts, err := tasksByID(ctx, tx, ids(keys))
@@ -330,37 +314,8 @@ func taskPage(ctx context.Context, tx *Tx, k keyset, conds []string, args []any,
 
 // tasksByID reads tasks in full, in the order of ids.
 func tasksByID(ctx context.Context, tx *Tx, ids []int64) ([]*skygrid.Task, error) {
-	byID := make(map[int64]*skygrid.Task, len(ids))
-	for start := 0; start < len(ids); start += 500 {
-		chunk := ids[start:min(start+500, len(ids))]
-		in := make([]any, len(chunk))
-		for i, id := range chunk {
-			in[i] = id
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+taskCols+taskFrom+` WHERE t.id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, in...)
-		if err != nil {
-			return nil, fmt.Errorf("find tasks: the page's tasks: %w", err)
-		}
-		for rows.Next() {
-			t, err := scanTask(rows)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("find tasks: the page's tasks: %w", err)
-			}
-			byID[t.ID] = t
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("find tasks: the page's tasks: %w", err)
-		}
-	}
-	out := make([]*skygrid.Task, 0, len(ids))
-	for _, id := range ids {
-		if t := byID[id]; t != nil {
-			out = append(out, t)
-		}
-	}
-	return out, nil
+	return queryByID(ctx, tx, "find tasks: the page's tasks", `SELECT `+taskCols+taskFrom, "t.id", ids,
+		func(rows *sql.Rows) (*skygrid.Task, error) { return scanTask(rows) }, func(t *skygrid.Task) int64 { return t.ID })
 }
 
 // countTasks is the total of a task list (see DB.count). An overdue list
@@ -541,7 +496,7 @@ func findPhotos(ctx context.Context, tx *Tx, taskID int64) ([]*skygrid.Photo, er
 	rows, err := tx.QueryContext(ctx, `SELECT id, task_id, report, sha256, mime, size, width, height, taken_at, lon, lat, distance_m, flags,
 		COALESCE(uploaded_by, 0), created_at FROM photos WHERE task_id = ? ORDER BY id`, taskID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("find photos: %w", err)
 	}
 	defer rows.Close()
 	var out []*skygrid.Photo
@@ -551,7 +506,7 @@ func findPhotos(ctx context.Context, tx *Tx, taskID int64) ([]*skygrid.Photo, er
 		var lon, lat, dist sql.NullFloat64
 		if err := rows.Scan(&p.ID, &p.TaskID, &p.Report, &p.SHA256, &p.Mime, &p.Size, &p.Width, &p.Height, &taken, &lon, &lat, &dist,
 			&flags, &p.UploadedBy, &created); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("find photos: read a row: %w", err)
 		}
 		p.TakenAt, p.CreatedAt = parseTS(taken), parseTS(created)
 		if lon.Valid && lat.Valid {
@@ -566,7 +521,10 @@ func findPhotos(ctx context.Context, tx *Tx, taskID int64) ([]*skygrid.Photo, er
 		}
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("find photos: %w", err)
+	}
+	return out, nil
 }
 
 // PhotoTasks returns the tasks a photo (by SHA-256) belongs to (the same
@@ -575,14 +533,14 @@ func findPhotos(ctx context.Context, tx *Tx, taskID int64) ([]*skygrid.Photo, er
 func (db *DB) PhotoTasks(ctx context.Context, sha string) ([]*skygrid.Task, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT DISTINCT task_id FROM photos WHERE sha256 = ? ORDER BY task_id`, sha)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("photo tasks: %w", err)
 	}
 	var ids []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("photo tasks: read a row: %w", err)
 		}
 		ids = append(ids, id)
 	}
@@ -842,59 +800,21 @@ func regionChain(ctx context.Context, tx *Tx, id string) ([]string, error) {
 	if id == "" {
 		return nil, nil
 	}
-	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE up(id, parent_id, depth) AS (
+	q := &listQuery{what: "find the regions above " + id, from: `WITH RECURSIVE up(id, parent_id, depth) AS (
 			SELECT id, parent_id, 0 FROM regions WHERE id = ?
 			UNION ALL SELECT r.id, r.parent_id, up.depth + 1 FROM regions r JOIN up ON r.id = up.parent_id WHERE up.depth < 8)
-		SELECT id FROM up ORDER BY depth`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		SELECT id FROM up`, args: []any{id}, order: ` ORDER BY depth`}
+	return queryList(ctx, tx, q, readString)
 }
 
-// Escalate raises the escalation of overdue open tasks, each in its own
-// transaction with its audit line and notifications.
-func (db *DB) Escalate(ctx context.Context, now time.Time) (int, error) {
-	// Tasks escalated twice are done with: a season's late tasks are not
-	// read again every minute.
-	ts0, _, err := db.FindTasks(ctx, skygrid.TaskFilter{Overdue: &now, MaxEscalation: ptr(1)})
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	var errs []error
-	for _, cand := range ts0 {
-		// Level by level: a task found twice overdue at once still goes
-		// to its area's officials first.
-		raised := false
-		for level := cand.Escalation + 1; level <= db.Escalation.Level(cand, now); level++ {
-			ok, err := db.escalate(ctx, cand.ID, level, now)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("escalate task %d: %w", cand.ID, err))
-				break
-			}
-			raised = raised || ok
-		}
-		if raised {
-			n++
-		}
-	}
-	return n, errors.Join(errs...)
-}
-
-func (db *DB) escalate(ctx context.Context, id int64, level int, now time.Time) (bool, error) {
+// EscalateTask raises a task to an escalation level at now in one
+// transaction, with its audit line and notifications, when it is still
+// due (a report may have come); it says whether it did. The clock that
+// finds overdue tasks and raises them level by level is dispatch.Clock.
+func (db *DB) EscalateTask(ctx context.Context, id int64, level int, now time.Time) (bool, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("escalate: begin: %w", err)
 	}
 	defer tx.Rollback()
 	t, err := findTaskByID(ctx, tx, id)
@@ -909,7 +829,7 @@ func (db *DB) escalate(ctx context.Context, id int64, level int, now time.Time) 
 	t.Escalation, t.EscalatedAt = level, now
 	t.Version++
 	if _, err := tx.ExecContext(ctx, `UPDATE tasks SET escalation = ?, escalated_at = ?, version = version + 1 WHERE id = ?`, level, ts(now), id); err != nil {
-		return false, err
+		return false, fmt.Errorf("escalate: %w", err)
 	}
 	to := map[int]string{1: "the area's officials", 2: "the auditors"}[level]
 	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "escalation", Action: "task.escalate", Entity: "task", EntityID: fmt.Sprint(id),
@@ -926,5 +846,8 @@ func (db *DB) escalate(ctx context.Context, id int64, level int, now time.Time) 
 	if err := bumpLayers(ctx, tx, skygrid.LayerEvents); err != nil {
 		return false, err
 	}
-	return true, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return true, fmt.Errorf("escalate: commit: %w", err)
+	}
+	return true, nil
 }

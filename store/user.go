@@ -53,22 +53,11 @@ func (db *DB) CreateUser(ctx context.Context, u *skygrid.User, hash string) erro
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("create user: begin: %w", err)
 	}
 	defer tx.Rollback()
-	for _, r := range u.Regions {
-		var level string
-		if err := tx.QueryRowContext(ctx, `SELECT level FROM regions WHERE id = ?`, r).Scan(&level); errors.Is(err, sql.ErrNoRows) {
-			return skygrid.Errorf(skygrid.EINVALID, "region %q is not imported", r)
-		} else if err != nil {
-			return err
-		}
-		if u.Role == skygrid.RoleSupervisor && level != skygrid.LevelGrid {
-			return skygrid.Errorf(skygrid.EINVALID, "region %s is a %s: a supervisor is scoped to grids", r, level)
-		}
-		if u.Role == skygrid.RoleOfficial && level != skygrid.LevelCounty && level != skygrid.LevelTownship {
-			return skygrid.Errorf(skygrid.EINVALID, "region %s is a %s: an official is scoped to a county or a township", r, level)
-		}
+	if err := checkUserRegions(ctx, tx, u); err != nil {
+		return err
 	}
 	now := ts(tx.now)
 	if other, err := userNamed(ctx, tx, u.Name, key); err == nil {
@@ -90,14 +79,17 @@ func (db *DB) CreateUser(ctx context.Context, u *skygrid.User, hash string) erro
 	u.CreatedAt = tx.now
 	for _, r := range u.Regions {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO user_regions (user_id, region_id) VALUES (?, ?)`, u.ID, r); err != nil {
-			return err
+			return fmt.Errorf("create user: %w", err)
 		}
 	}
 	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: skygrid.ActorOf(ctx, "cli"), Action: "user.add", Entity: "user", EntityID: fmt.Sprint(u.ID),
 		After: fmt.Sprintf("name=%s role=%s regions=%s%s", u.Name, u.Role, strings.Join(u.Regions, ","), contactSummary(u))}); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("create user: commit: %w", err)
+	}
+	return nil
 }
 
 // contactSummary shows a user's phone and DingTalk id masked, for the
@@ -120,7 +112,7 @@ func scanUser(row interface{ Scan(...any) error }, extra ...any) (*skygrid.User,
 	u := &skygrid.User{}
 	var created, regions string
 	if err := row.Scan(append([]any{&u.ID, &u.Name, &u.Phone, &u.DingTalkID, &u.Role, &u.Disabled, &created, &regions}, extra...)...); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read a user row: %w", err)
 	}
 	u.CreatedAt = parseTS(created)
 	if regions != "" {
@@ -153,11 +145,35 @@ func (db *DB) UserLogin(ctx context.Context, name string) (*skygrid.User, string
 	return u, hash, nil
 }
 
+// checkUserRegions refuses a region that is not imported or not of the
+// level the user's role is scoped to (grids for supervisors, a county or
+// township for officials).
+func checkUserRegions(ctx context.Context, tx *Tx, u *skygrid.User) error {
+	for _, r := range u.Regions {
+		var level string
+		if err := tx.QueryRowContext(ctx, `SELECT level FROM regions WHERE id = ?`, r).Scan(&level); errors.Is(err, sql.ErrNoRows) {
+			return skygrid.Errorf(skygrid.EINVALID, "region %q is not imported", r)
+		} else if err != nil {
+			return fmt.Errorf("read the level of region %s: %w", r, err)
+		}
+		if u.Role == skygrid.RoleSupervisor && level != skygrid.LevelGrid {
+			return skygrid.Errorf(skygrid.EINVALID, "region %s is a %s: a supervisor is scoped to grids", r, level)
+		}
+		if u.Role == skygrid.RoleOfficial && level != skygrid.LevelCounty && level != skygrid.LevelTownship {
+			return skygrid.Errorf(skygrid.EINVALID, "region %s is a %s: an official is scoped to a county or a township", r, level)
+		}
+	}
+	return nil
+}
+
 // userNamed is the name of the user with this name or key.
 func userNamed(ctx context.Context, tx *Tx, name, key string) (string, error) {
 	var other string
 	err := tx.QueryRowContext(ctx, `SELECT name FROM users WHERE name_key = ? OR name = ? LIMIT 1`, key, name).Scan(&other)
-	return other, err
+	if err != nil {
+		return "", fmt.Errorf("find user named %q: %w", name, err)
+	}
+	return other, nil
 }
 
 // fillNameKeys gives the users of an older database their name keys
@@ -195,26 +211,17 @@ func (db *DB) fillNameKeys(ctx context.Context) error {
 }
 
 func (db *DB) FindUsers(ctx context.Context) ([]*skygrid.User, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+userCols+` FROM users u ORDER BY u.id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*skygrid.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	q := &listQuery{what: "find users", from: `SELECT ` + userCols + ` FROM users u`, order: ` ORDER BY u.id`}
+	return queryList(ctx, db.db, q, func(rows *sql.Rows) (*skygrid.User, error) { return scanUser(rows) })
 }
 
 func (db *DB) CreateSession(ctx context.Context, idHash string, userID int64, csrf string, expires time.Time) error {
 	_, err := db.db.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
 		idHash, userID, csrf, ts(db.Now()), ts(expires))
-	return err
+	if err != nil {
+		return fmt.Errorf("create session for user %d: %w", userID, err)
+	}
+	return nil
 }
 
 func (db *DB) SessionUser(ctx context.Context, idHash string) (*skygrid.User, string, error) {
@@ -229,7 +236,10 @@ func (db *DB) SessionUser(ctx context.Context, idHash string) (*skygrid.User, st
 
 func (db *DB) DeleteSession(ctx context.Context, idHash string) error {
 	_, err := db.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash)
-	return err
+	if err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
 }
 
 // CreateToken stores an API token expiring after skygrid.DefaultTokenTTL.
@@ -345,7 +355,7 @@ func scanToken(row interface{ Scan(...any) error }, now time.Time) (*skygrid.Tok
 	t := &skygrid.Token{}
 	var created, last, expires, revoked string
 	if err := row.Scan(&t.ID, &t.UserID, &t.UserName, &t.Name, &created, &last, &expires, &revoked); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read a token row: %w", err)
 	}
 	t.CreatedAt, t.LastUsed, t.ExpiresAt, t.RevokedAt = parseTS(created), parseTS(last), parseTS(expires), parseTS(revoked)
 	t.State = t.StateAt(now)
@@ -354,36 +364,19 @@ func scanToken(row interface{ Scan(...any) error }, now time.Time) (*skygrid.Tok
 
 // FindTokens: see skygrid.UserService.
 func (db *DB) FindTokens(ctx context.Context, f skygrid.TokenFilter) ([]*skygrid.Token, error) {
-	var conds []string
-	var args []any
+	q := &listQuery{what: "find tokens", from: `SELECT ` + tokenCols + ` FROM api_tokens t JOIN users u ON u.id = t.user_id`,
+		order: ` ORDER BY t.id DESC`}
 	if f.ID != nil {
-		conds, args = append(conds, "t.id = ?"), append(args, *f.ID)
+		q.and("t.id = ?", *f.ID)
 	}
 	if f.UserID != nil {
-		conds, args = append(conds, "t.user_id = ?"), append(args, *f.UserID)
+		q.and("t.user_id = ?", *f.UserID)
 	}
 	if f.Name != nil {
-		conds, args = append(conds, "t.name = ?"), append(args, *f.Name)
+		q.and("t.name = ?", *f.Name)
 	}
-	rows, err := db.rdb.QueryContext(ctx, `SELECT `+tokenCols+` FROM api_tokens t JOIN users u ON u.id = t.user_id`+where(conds)+
-		` ORDER BY t.id DESC`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("find tokens: %w", err)
-	}
-	defer rows.Close()
 	now := db.Now()
-	var out []*skygrid.Token
-	for rows.Next() {
-		t, err := scanToken(rows, now)
-		if err != nil {
-			return nil, fmt.Errorf("find tokens: read a row: %w", err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find tokens: %w", err)
-	}
-	return out, nil
+	return queryList(ctx, db.rdb, q, func(rows *sql.Rows) (*skygrid.Token, error) { return scanToken(rows, now) })
 }
 
 // tokenSummary is what the audit log says of a token: never its secret.
@@ -527,32 +520,38 @@ func (db *DB) StartLogin(ctx context.Context, keys []string, limits []int, since
 func (db *DB) startLogin(ctx context.Context, keys []string, limits []int, since time.Time) ([]int64, bool, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, false, err
+		return nil, false, fmt.Errorf("start login: begin: %w", err)
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE rowid IN
 		(SELECT rowid FROM login_failures WHERE at < ? ORDER BY at LIMIT ?)`, ts(since), pruneLogins); err != nil {
-		return nil, false, err
+		return nil, false, fmt.Errorf("start login: %w", err)
 	}
 	for i, k := range keys {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_failures WHERE key = ? AND at >= ?`, k, ts(since)).Scan(&n); err != nil {
-			return nil, false, err
+			return nil, false, fmt.Errorf("start login: read a row: %w", err)
 		}
 		if n >= limits[i] {
-			return nil, false, tx.Commit() // keep the pruning
+			if err := tx.Commit(); err != nil { // keep the pruning
+				return nil, false, fmt.Errorf("start login: commit the pruning: %w", err)
+			}
+			return nil, false, nil
 		}
 	}
 	var ids []int64
 	for _, k := range keys {
 		res, err := tx.ExecContext(ctx, `INSERT INTO login_failures (key, at) VALUES (?, ?)`, k, ts(tx.now))
 		if err != nil {
-			return nil, false, err
+			return nil, false, fmt.Errorf("start login: %w", err)
 		}
 		id, _ := res.LastInsertId()
 		ids = append(ids, id)
 	}
-	return ids, true, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return ids, true, fmt.Errorf("start login: commit: %w", err)
+	}
+	return ids, true, nil
 }
 
 // LoginRetryAt: see skygrid.UserService. A key with n ≥ limit failures
@@ -582,18 +581,21 @@ func (db *DB) LoginSucceeded(ctx context.Context, attempt []int64, key string) e
 	err := db.retryBusy(ctx, func() error {
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
-			return err
+			return fmt.Errorf("login succeeded: begin: %w", err)
 		}
 		defer tx.Rollback()
 		for _, id := range attempt {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE rowid = ?`, id); err != nil {
-				return err
+				return fmt.Errorf("login succeeded: %w", err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE key = ?`, key); err != nil {
-			return err
+			return fmt.Errorf("login succeeded: %w", err)
 		}
-		return tx.Commit()
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("login succeeded: commit: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("clear login failures: %w", err)

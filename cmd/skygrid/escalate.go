@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+
+	"skygrid/dispatch"
 )
 
 // EscalateCommand is skygrid escalate: overdue tasks escalated once.
@@ -34,7 +36,7 @@ func (m *EscalateCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	n, err := db.Escalate(ctx, m.Now())
+	n, err := dispatch.Escalate(ctx, db, db.Escalation, m.Now())
 	if err != nil {
 		return err
 	}

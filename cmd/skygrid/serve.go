@@ -266,7 +266,7 @@ func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, w
 	}()
 	go func() {
 		defer wg.Done()
-		m.escalateEvery(bg, db, now, cfg.Schedule.EscalateEvery.Duration)
+		(&dispatch.Clock{Tasks: db, Feeds: db, Now: now, Every: cfg.Schedule.EscalateEvery.Duration, Policy: cfg.Escalation.Policy(), Logger: m.Logger}).Run(bg)
 	}()
 	return &wg
 }
@@ -275,31 +275,6 @@ func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, w
 // [schedule] watch_poll.
 func (m *Main) watcher(dir string, p *dispatch.Pipeline, cfg config.Config) *intake.Watcher {
 	return &intake.Watcher{Dir: dir, Pipeline: p, Logger: m.Logger, Poll: cfg.Schedule.WatchPoll.Duration, Settle: 500 * time.Millisecond}
-}
-
-// escalateEvery escalates overdue tasks and checks the feeds at once and
-// then every tick ([schedule] escalate_every, a minute) at the server's
-// clock, until bg ends.
-func (m *Main) escalateEvery(bg context.Context, db *store.DB, now func() time.Time, every time.Duration) {
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		if n, err := db.Escalate(bg, now()); err != nil && bg.Err() == nil {
-			m.Logger.Error("escalate", "err", err)
-		} else if n > 0 {
-			m.Logger.Info("escalated overdue tasks", "tasks", n)
-		}
-		if n, err := db.CheckFeeds(bg, now()); err != nil && bg.Err() == nil {
-			m.Logger.Error("check feeds", "err", err)
-		} else if n > 0 {
-			m.Logger.Warn("feeds failing; admins told", "feeds", n)
-		}
-		select {
-		case <-bg.Done():
-			return
-		case <-tick.C:
-		}
-	}
 }
 
 // serverLimits are the api.Limits of the [server] section, the caps sized
