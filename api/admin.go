@@ -12,6 +12,7 @@ import (
 
 	"skygrid"
 	"skygrid/geo"
+	"skygrid/password"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
@@ -134,7 +135,7 @@ func (s *Server) handleCreateUser(c echo.Context) error {
 	if len(req.Regions) > maxUserRegions {
 		return skygrid.Errorf(skygrid.EINVALID, "regions: at most %d, got %d", maxUserRegions, len(req.Regions))
 	}
-	hash, err := HashPassword(req.Password)
+	hash, err := password.Hash(req.Password)
 	if err != nil {
 		return err
 	}

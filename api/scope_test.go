@@ -15,6 +15,7 @@ import (
 	"skygrid/api"
 	"skygrid/evidence"
 	"skygrid/geo"
+	"skygrid/password"
 	"skygrid/store"
 
 	"net/http/httptest"
@@ -93,8 +94,8 @@ func scopeWorld(t *testing.T, grids map[string]string) (*world, map[string]*skyg
 		if err := db.CreateUser(ctx, &u, "$2a$04$notarealhashnotarealhashnotarealhashnotarealhashnota"); err != nil {
 			t.Fatal(err)
 		}
-		tok := api.NewSecret()
-		if err := db.CreateToken(ctx, api.HashSecret(tok), u.ID, "test"); err != nil {
+		tok := password.NewSecret()
+		if err := db.CreateToken(ctx, password.HashSecret(tok), u.ID, "test"); err != nil {
 			t.Fatal(err)
 		}
 		w.tokens[u.Name] = tok
