@@ -88,7 +88,7 @@ func (s *Server) handleTile(c echo.Context) error {
 		return c.NoContent(http.StatusNoContent)
 	}
 	h.Set("ETag", t.ETag)
-	if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, t.ETag) {
+	if noneMatch(c.Request().Header.Get("If-None-Match"), t.ETag) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	return c.Blob(http.StatusOK, t.ContentType, t.Data)
