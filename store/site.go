@@ -40,10 +40,50 @@ func scanSite(rows *sql.Rows, extra ...any) (*skygrid.Site, error) {
 	return s, nil
 }
 
-// FindSites returns matching sites and the total.
+// FindSites returns matching sites and the total. A scoped filter keeps
+// the sites whose bounds' centre lies in one of the scope's regions (sites
+// carry no region); the total and the page are of those.
 func (db *DB) FindSites(ctx context.Context, f skygrid.SiteFilter) ([]*skygrid.Site, int, error) {
-	var conds []string
-	var args []any
+	var area []*skygrid.Region
+	if f.Scope != nil && !f.Scope.All {
+		var err error
+		if area, err = db.scopeRegions(ctx, f.Scope.Regions); err != nil {
+			return nil, 0, fmt.Errorf("find sites: the scope's regions: %w", err)
+		} else if len(area) == 0 {
+			return nil, 0, nil
+		}
+	}
+	conds, args, order, orderArgs := siteConds(f)
+	limit, offset := f.Limit, f.Offset
+	if area != nil {
+		// The centre within the regions' bounds here, within a polygon
+		// below; the page is cut after that.
+		b := area[0].Bound
+		for _, r := range area[1:] {
+			b = b.Union(r.Bound)
+		}
+		conds = append(conds, `(min_lon + max_lon) / 2 BETWEEN ? AND ?`, `(min_lat + max_lat) / 2 BETWEEN ? AND ?`)
+		args = append(args, b.Min[0], b.Max[0], b.Min[1], b.Max[1])
+		limit, offset = 0, 0
+	}
+	out, n, err := db.querySites(ctx, where(conds)+` ORDER BY `+order+`id`+limitOffset(limit, offset), append(args, orderArgs...))
+	if err != nil {
+		return nil, 0, fmt.Errorf("find sites: %w", err)
+	}
+	if area != nil {
+		out, n = sitesIn(out, area, f.Limit, f.Offset)
+	}
+	if f.WithCounty && len(out) > 0 {
+		if err := db.siteCounties(ctx, out); err != nil {
+			return nil, 0, fmt.Errorf("sites' counties: %w", err)
+		}
+	}
+	return out, n, nil
+}
+
+// siteConds are the conditions of a site filter but its scope, their
+// arguments, and the ORDER BY terms before id with theirs.
+func siteConds(f skygrid.SiteFilter) (conds []string, args []any, order string, orderArgs []any) {
 	if f.ID != nil {
 		conds, args = append(conds, "id = ?"), append(args, *f.ID)
 	}
@@ -60,14 +100,17 @@ func (db *DB) FindSites(ctx context.Context, f skygrid.SiteFilter) ([]*skygrid.S
 			conds = append(conds, "violation = ''")
 		}
 	}
-	order := ""
 	if f.Search != nil {
-		var rankArgs []any
-		c, rank := searchCond(*f.Search, []string{"name", "external_id"}, &args, &rankArgs)
-		conds, order, args = append(conds, c), rank+", ", append(args, rankArgs...)
+		c, rank := searchCond(*f.Search, []string{"name", "external_id"}, &args, &orderArgs)
+		conds, order = append(conds, c), rank+", "
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT `+siteCols+`, COUNT(*) OVER () FROM sites`+
-		where(conds)+` ORDER BY `+order+`id`+limitOffset(f.Limit, f.Offset), args...)
+	return conds, args, order, orderArgs
+}
+
+// querySites reads the sites of a WHERE ... ORDER BY ... clause and the
+// count of all its matches.
+func (db *DB) querySites(ctx context.Context, clause string, args []any) ([]*skygrid.Site, int, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT `+siteCols+`, COUNT(*) OVER () FROM sites`+clause, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -81,15 +124,50 @@ func (db *DB) FindSites(ctx context.Context, f skygrid.SiteFilter) ([]*skygrid.S
 		}
 		out = append(out, s)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
+	return out, n, rows.Err()
+}
+
+// scopeRegions reads a scope's regions with their polygons; ENOTFOUND when
+// one is gone.
+func (db *DB) scopeRegions(ctx context.Context, ids []string) ([]*skygrid.Region, error) {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
 	}
-	if f.WithCounty && len(out) > 0 {
-		if err := db.siteCounties(ctx, out); err != nil {
-			return nil, 0, fmt.Errorf("sites' counties: %w", err)
+	defer tx.Rollback()
+	var out []*skygrid.Region
+	for _, id := range ids {
+		rs, _, err := findRegions(ctx, tx, skygrid.RegionFilter{ID: &id, WithGeometry: true})
+		if err != nil {
+			return nil, fmt.Errorf("region %q: %w", id, err)
+		} else if len(rs) == 0 {
+			return nil, skygrid.Errorf(skygrid.ENOTFOUND, "region %q not found", id)
+		}
+		out = append(out, rs[0])
+	}
+	return out, nil
+}
+
+// sitesIn keeps the sites whose bounds' centre lies in one of the regions,
+// and returns the page of them at limit (0: all) and offset, and their
+// total.
+func sitesIn(sites []*skygrid.Site, regions []*skygrid.Region, limit, offset int) ([]*skygrid.Site, int) {
+	var in []*skygrid.Site
+	for _, s := range sites {
+		c := s.Geometry.Bound().Center()
+		for _, r := range regions {
+			if r.Bound.Contains(c) && planar.MultiPolygonContains(r.Geometry, c) {
+				in = append(in, s)
+				break
+			}
 		}
 	}
-	return out, n, nil
+	n := len(in)
+	in = in[min(offset, n):]
+	if limit > 0 {
+		in = in[:min(limit, len(in))]
+	}
+	return in, n
 }
 
 // siteCounties sets each site's county: the county region holding the
