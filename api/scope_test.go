@@ -50,7 +50,7 @@ var scopeUsers = []*skygrid.User{
 
 // scopeWorld builds the world and a task (with its event, at the grid's
 // centre) in each grid named.
-func scopeWorld(t *testing.T, grids map[string]string) (*world, map[string]*skygrid.Task) {
+func scopeWorld(t testing.TB, grids map[string]string) (*world, map[string]*skygrid.Task) {
 	t.Helper()
 	db := store.NewDB(filepath.Join(t.TempDir(), "scope.db"))
 	now := time.Date(2023, 10, 20, 4, 0, 0, 0, time.UTC)

@@ -108,4 +108,3 @@ func TestFindSitesInScope(t *testing.T) {
 		t.Errorf("a scope whose region is gone: %v, want not found", err)
 	}
 }
-
