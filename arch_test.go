@@ -46,9 +46,9 @@ var importRules = []importRule{
 		func(imp string) bool {
 			return imp == "database/sql" || strings.HasPrefix(imp, "database/sql/") || strings.HasPrefix(imp, "github.com/mattn/go-sqlite3")
 		}},
-	{"detect, geo and tiles speak no HTTP",
+	{"detect, geo, tiles and taskflow speak no HTTP",
 		func(p listedPackage) bool {
-			return p.ImportPath == "skygrid/detect" || p.ImportPath == "skygrid/geo" || p.ImportPath == "skygrid/tiles"
+			return slices.Contains([]string{"skygrid/detect", "skygrid/geo", "skygrid/tiles", "skygrid/taskflow"}, p.ImportPath)
 		},
 		func(imp string) bool { return imp == "net/http" || strings.HasPrefix(imp, "net/http/") }},
 	{"only cmd/skygrid (and cmd/tsgen, api's contract) import api",
@@ -138,6 +138,7 @@ func TestImportRulesCatch(t *testing.T) {
 		{"api in a script", listedPackage{ImportPath: "scripts/photoload.go", Name: "main", Imports: []string{"skygrid/api"}}, 1},
 		{"api in report", listedPackage{ImportPath: "skygrid/report", Imports: []string{"skygrid/api"}}, 1},
 		{"HTTP in tiles", listedPackage{ImportPath: "skygrid/tiles", Imports: []string{"net/http", "skygrid/geo"}}, 1},
+		{"HTTP in taskflow", listedPackage{ImportPath: "skygrid/taskflow", Imports: []string{"net/http", "skygrid"}}, 1},
 		{"geo in the root", listedPackage{ImportPath: "skygrid", Imports: []string{"skygrid/geo", "github.com/paulmach/orb"}}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
