@@ -71,6 +71,22 @@ func writeMBTilesData(t *testing.T, z, x, y int, data []byte, format string) str
 	return path
 }
 
+// basemapServer is a tile server over an empty store with mb as its
+// basemap.
+func basemapServer(t *testing.T, mb *store.MBTiles) *tiles.Server {
+	t.Helper()
+	db := store.NewDB(filepath.Join(t.TempDir(), "x.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s, err := tiles.NewServer(db, tiles.Options{Basemap: mb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // A basemap's tiles are told apart by their first bytes when the metadata
 // names no format: PNG and JPEG are served as stored with their type,
 // WebP and vector tiles are refused when the file is opened.
@@ -103,16 +119,7 @@ func TestMBTilesTileFormats(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer mb.Close()
-			db := store.NewDB(filepath.Join(t.TempDir(), "x.db"))
-			if err := db.Open(); err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			s, err := tiles.NewServer(db, tiles.Options{Basemap: mb})
-			if err != nil {
-				t.Fatal(err)
-			}
-			tile, _, err := s.Get(context.Background(), tiles.Request{Layer: tiles.LayerBase, Z: 3, X: 6, Y: 3, Scale: 1, Format: "png"})
+			tile, _, err := basemapServer(t, mb).Get(context.Background(), tiles.Request{Layer: tiles.LayerBase, Z: 3, X: 6, Y: 3, Scale: 1, Format: "png"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,15 +158,7 @@ func TestMBTilesBasemap(t *testing.T) {
 		t.Errorf("absent tile: %d bytes, %v", len(none), err)
 	}
 
-	db := store.NewDB(filepath.Join(t.TempDir(), "x.db"))
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	s, err := tiles.NewServer(db, tiles.Options{Basemap: mb})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := basemapServer(t, mb)
 	get := func(z, x, y, scale int) *tiles.Tile {
 		tile, _, err := s.Get(ctx, tiles.Request{Layer: tiles.LayerBase, Z: z, X: x, Y: y, Scale: scale, Format: "png"})
 		if err != nil {
