@@ -135,100 +135,106 @@ func (t *Task) CheckVersion(seen int64) error {
 // is checked by the caller (the task must be in the user's scope), and so
 // is that a reassignment's grid_id names a grid of the user's area.
 func (t *Task) Transition(action string, u *User, c TaskChange, now time.Time) error {
-	reviewer := u.Role == RoleOfficial || u.Role == RoleAuditor || u.Role == RoleAdmin
-	fieldWorker := u.Role == RoleSupervisor || u.Role == RoleAdmin
-	state := func(want ...string) error {
-		if !slices.Contains(want, t.State) {
-			return Errorf(ECONFLICT, "task %d is %s (%s); %s needs it %s", t.ID, t.State, TaskStateNames[t.State], action, strings.Join(want, " or "))
-		}
-		return nil
-	}
-	switch action {
-	case ActionAcknowledge:
-		if !fieldWorker {
-			return Errorf(EFORBIDDEN, "only the grid supervisor acknowledges a task")
-		}
-		if err := state(TaskDispatched); err != nil {
-			return err
-		}
-		t.State, t.AcknowledgedAt = TaskAcknowledged, now
-	case ActionReport:
-		if !fieldWorker {
-			return Errorf(EFORBIDDEN, "only the grid supervisor reports on a task")
-		}
-		if err := state(TaskAcknowledged); err != nil {
-			return err
-		}
-		if !slices.Contains(Findings, c.Finding) {
-			return Errorf(EINVALID, "finding %q: want one of %s", c.Finding, strings.Join(Findings, ", "))
-		}
-		if c.Photos < 1 || c.Photos > MaxPhotos {
-			return Errorf(EINVALID, "a report needs 1 to %d photos, got %d", MaxPhotos, c.Photos)
-		}
-		if len(c.Notes) > MaxNoteBytes {
-			return Errorf(EINVALID, "notes longer than %d bytes", MaxNoteBytes)
-		}
-		t.State, t.Finding, t.Notes, t.ReportedAt, t.ReportedBy = TaskReported, c.Finding, c.Notes, now, u.ID
-		t.ReportPoint, t.ReportAccuracy = c.Point, c.Accuracy
-		t.Reports++
-	case ActionClose:
-		if !reviewer {
-			return Errorf(EFORBIDDEN, "only an official, an auditor or an admin closes a task")
-		}
-		if err := state(TaskReported); err != nil {
-			return err
-		}
-		if len(c.Notes) > 4000 {
-			return Errorf(EINVALID, "notes longer than 4000 bytes")
-		}
-		t.State, t.ClosedAt, t.ClosedBy, t.ReviewNote = TaskClosed, now, u.ID, c.Notes
-	case ActionReturn:
-		if !reviewer {
-			return Errorf(EFORBIDDEN, "only an official, an auditor or an admin returns a task")
-		}
-		if err := state(TaskReported); err != nil {
-			return err
-		}
-		if strings.TrimSpace(c.Reason) == "" {
-			return Errorf(EINVALID, "returning a task needs a reason")
-		}
-		// The rejected report stays in the audit log and its photos; the
-		// task waits for a new one.
-		t.State, t.ReviewNote = TaskAcknowledged, c.Reason
-		t.Finding, t.Notes, t.ReportedAt, t.ReportedBy, t.ReportPoint, t.ReportAccuracy = "", "", time.Time{}, 0, nil, 0
-	case ActionReassign:
-		if !reviewer {
-			return Errorf(EFORBIDDEN, "only an official, an auditor or an admin reassigns a task")
-		}
-		if err := state(TaskDispatched, TaskAcknowledged); err != nil {
-			return err
-		}
-		if c.GridID == "" || c.GridID == t.GridID {
-			return Errorf(EINVALID, "reassign needs another grid (the task is in %q)", t.GridID)
-		}
-		// A new supervisor gets the same time as the first had, from now,
-		// and the escalation starts again.
-		from := t.dispatched()
-		ack, rep := t.AckDue.Sub(from), t.ReportDue.Sub(from)
-		t.State, t.GridID, t.AcknowledgedAt = TaskDispatched, c.GridID, time.Time{}
-		t.DispatchedAt, t.AckDue, t.ReportDue = now, now.Add(ack), now.Add(rep)
-		t.Escalation, t.EscalatedAt = 0, time.Time{}
-	case ActionNote:
-		if !reviewer {
-			return Errorf(EFORBIDDEN, "only an official, an auditor or an admin writes a review note")
-		}
-		if strings.TrimSpace(c.Notes) == "" || len(c.Notes) > MaxNoteBytes {
-			return Errorf(EINVALID, "a note needs 1 to %d bytes of text", MaxNoteBytes)
-		}
-		// A note is not a transition: the version stays, so a supervisor's
-		// report made meanwhile is not refused.
-		t.UpdatedAt = now
-		return nil
-	default:
+	tr, ok := transitions[action]
+	if !ok {
 		return Errorf(EINVALID, "unknown action %q", action)
 	}
-	t.Version++
+	may := u.Role == RoleAdmin
+	if tr.reviewer {
+		may = may || u.Role == RoleOfficial || u.Role == RoleAuditor
+	} else {
+		may = may || u.Role == RoleSupervisor
+	}
+	if !may {
+		return Errorf(EFORBIDDEN, "%s", tr.forbidden)
+	}
+	if tr.from != nil && !slices.Contains(tr.from, t.State) {
+		return Errorf(ECONFLICT, "task %d is %s (%s); %s needs it %s", t.ID, t.State, TaskStateNames[t.State], action, strings.Join(tr.from, " or "))
+	}
+	if err := tr.apply(t, u, c, now); err != nil {
+		return err
+	}
+	if tr.from != nil { // a note is not a transition: its version stays
+		t.Version++
+	}
 	t.UpdatedAt = now
+	return nil
+}
+
+// transition is one action's rule: who may (reviewers are officials,
+// auditors and admins; field workers are supervisors and admins), from
+// which states (nil: any, and the version stays), and what it changes.
+type transition struct {
+	reviewer  bool
+	forbidden string
+	from      []string
+	apply     func(t *Task, u *User, c TaskChange, now time.Time) error
+}
+
+var transitions = map[string]transition{
+	ActionAcknowledge: {false, "only the grid supervisor acknowledges a task", []string{TaskDispatched},
+		func(t *Task, _ *User, _ TaskChange, now time.Time) error {
+			t.State, t.AcknowledgedAt = TaskAcknowledged, now
+			return nil
+		}},
+	ActionReport: {false, "only the grid supervisor reports on a task", []string{TaskAcknowledged}, (*Task).report},
+	ActionClose: {true, "only an official, an auditor or an admin closes a task", []string{TaskReported},
+		func(t *Task, u *User, c TaskChange, now time.Time) error {
+			if len(c.Notes) > 4000 {
+				return Errorf(EINVALID, "notes longer than 4000 bytes")
+			}
+			t.State, t.ClosedAt, t.ClosedBy, t.ReviewNote = TaskClosed, now, u.ID, c.Notes
+			return nil
+		}},
+	ActionReturn: {true, "only an official, an auditor or an admin returns a task", []string{TaskReported},
+		func(t *Task, _ *User, c TaskChange, _ time.Time) error {
+			if strings.TrimSpace(c.Reason) == "" {
+				return Errorf(EINVALID, "returning a task needs a reason")
+			}
+			// The rejected report stays in the audit log and its photos; the
+			// task waits for a new one.
+			t.State, t.ReviewNote = TaskAcknowledged, c.Reason
+			t.Finding, t.Notes, t.ReportedAt, t.ReportedBy, t.ReportPoint, t.ReportAccuracy = "", "", time.Time{}, 0, nil, 0
+			return nil
+		}},
+	ActionReassign: {true, "only an official, an auditor or an admin reassigns a task", []string{TaskDispatched, TaskAcknowledged}, (*Task).reassign},
+	ActionNote: {true, "only an official, an auditor or an admin writes a review note", nil,
+		func(_ *Task, _ *User, c TaskChange, _ time.Time) error {
+			if strings.TrimSpace(c.Notes) == "" || len(c.Notes) > MaxNoteBytes {
+				return Errorf(EINVALID, "a note needs 1 to %d bytes of text", MaxNoteBytes)
+			}
+			return nil
+		}},
+}
+
+// report takes a supervisor's on-site report.
+func (t *Task) report(u *User, c TaskChange, now time.Time) error {
+	if !slices.Contains(Findings, c.Finding) {
+		return Errorf(EINVALID, "finding %q: want one of %s", c.Finding, strings.Join(Findings, ", "))
+	}
+	if c.Photos < 1 || c.Photos > MaxPhotos {
+		return Errorf(EINVALID, "a report needs 1 to %d photos, got %d", MaxPhotos, c.Photos)
+	}
+	if len(c.Notes) > MaxNoteBytes {
+		return Errorf(EINVALID, "notes longer than %d bytes", MaxNoteBytes)
+	}
+	t.State, t.Finding, t.Notes, t.ReportedAt, t.ReportedBy = TaskReported, c.Finding, c.Notes, now, u.ID
+	t.ReportPoint, t.ReportAccuracy = c.Point, c.Accuracy
+	t.Reports++
+	return nil
+}
+
+// reassign moves the task to another grid. A new supervisor gets the same
+// time as the first had, from now, and the escalation starts again.
+func (t *Task) reassign(_ *User, c TaskChange, now time.Time) error {
+	if c.GridID == "" || c.GridID == t.GridID {
+		return Errorf(EINVALID, "reassign needs another grid (the task is in %q)", t.GridID)
+	}
+	from := t.dispatched()
+	ack, rep := t.AckDue.Sub(from), t.ReportDue.Sub(from)
+	t.State, t.GridID, t.AcknowledgedAt = TaskDispatched, c.GridID, time.Time{}
+	t.DispatchedAt, t.AckDue, t.ReportDue = now, now.Add(ack), now.Add(rep)
+	t.Escalation, t.EscalatedAt = 0, time.Time{}
 	return nil
 }
 

@@ -2,7 +2,6 @@ package detect
 
 import (
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -88,26 +87,19 @@ func ReadHeatSources(r io.Reader, name string) (*HeatSourceResult, error) {
 		return nil, fmt.Errorf("%s: not a heat-source file: want the Global Power Plant Database layout (gppd_idnr, name, primary_fuel, latitude, longitude) or GEM's steel plant tracker (Plant ID, Coordinates)", name)
 	}
 	cols := heatCols{id: id, name: nm, nameZh: nameZh, fuel: fuel, capacity: cap, status: status, lat: lat, lon: lon, coords: coords}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			res.refuse(skygrid.RowError{File: name, Line: pe.StartLine, Reason: "malformed CSV: " + pe.Err.Error()})
-			continue
-		} else if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		// After the error: FieldPos panics when no field was read.
-		line, _ := cr.FieldPos(0)
+	err = skygrid.EachCSVRow(cr, func(rec []string, line int) error {
 		site, field, reason := res.heatSource(rec, header, cols, name, line)
 		if reason != "" {
 			res.refuse(skygrid.RowError{File: name, Line: line, Field: field, Reason: reason})
 		} else if site != nil {
 			res.Sites = append(res.Sites, site)
 		}
+		return nil
+	}, func(line int, err error) {
+		res.refuse(skygrid.RowError{File: name, Line: line, Reason: "malformed CSV: " + err.Error()})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return res, nil
 }

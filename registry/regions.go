@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -203,20 +202,7 @@ func ReadSupervisors(r io.Reader, name string) ([]*skygrid.Supervisor, error) {
 		}
 	}
 	seen := map[string]int{}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			refuse("%s:%d: malformed CSV: %v", name, pe.StartLine, pe.Err)
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		// After the error: FieldPos panics when no field was read.
-		line, _ := cr.FieldPos(0)
+	err = skygrid.EachCSVRow(cr, func(rec []string, line int) error {
 		get := func(k string) string {
 			if idx[k] >= len(rec) {
 				return ""
@@ -226,14 +212,18 @@ func ReadSupervisors(r io.Reader, name string) ([]*skygrid.Supervisor, error) {
 		s := &skygrid.Supervisor{GridID: get("grid"), Name: get("name"), Phone: get("phone")}
 		if err := checkSupervisor(s); err != nil {
 			refuse("%s:%d: %v", name, line, err)
-			continue
+			return nil
 		}
 		if prev, ok := seen[s.GridID]; ok {
 			refuse("%s:%d: field grid_id: grid %s already has a supervisor on line %d", name, line, s.GridID, prev)
-			continue
+			return nil
 		}
 		seen[s.GridID] = line
 		out = append(out, s)
+		return nil
+	}, func(line int, err error) { refuse("%s:%d: malformed CSV: %v", name, line, err) })
+	if err != nil {
+		return nil, err
 	}
 	if refused > 0 {
 		if refused > len(errs) {

@@ -3,7 +3,6 @@ package registry
 import (
 	"bytes"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -78,24 +77,9 @@ type siteRecord struct {
 // lat columns), checks every feature and returns all or, in an error, every
 // refused feature with its index or line and field.
 func ReadSites(r io.Reader, name string, opt SiteImport) ([]*skygrid.Site, error) {
-	if _, ok := skygrid.SiteLayer[opt.Kind]; !ok {
-		return nil, skygrid.Errorf(skygrid.EINVALID, "unknown kind %q (want %s)", opt.Kind, strings.Join(skygrid.SiteKinds, ", "))
-	}
-	crs, err := geo.ParseCRS(opt.CRS)
+	opt, err := opt.checked()
 	if err != nil {
-		return nil, skygrid.Errorf(skygrid.EINVALID, "%v", err)
-	}
-	opt.CRS = crs
-	if opt.IDProp == "" {
-		opt.IDProp = DefaultSiteIDProps
-	}
-	if opt.NameProp == "" {
-		opt.NameProp = DefaultSiteNameProps
-	}
-	for a := range opt.Props {
-		if _, ok := SiteAttrProps[a]; !ok {
-			return nil, skygrid.Errorf(skygrid.EINVALID, "--prop %s: unknown attribute (want one of %s)", a, strings.Join(attrNames(), ", "))
-		}
+		return nil, err
 	}
 	// Excel and WPS on Chinese Windows save CSV as GBK (GB18030).
 	data, err := readText(r, name)
@@ -108,39 +92,89 @@ func ReadSites(r io.Reader, name string, opt SiteImport) ([]*skygrid.Site, error
 	trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\ufeff")), " \t\r\n")
 	isGeoJSON := len(trimmed) > 0 && trimmed[0] == '{'
 	if isGeoJSON {
-		feats, ferrs, err := geo.ReadGeoJSON(bytes.NewReader(trimmed), name, geo.ReadOptions{CRS: crs, Points: points})
-		if err != nil {
-			return nil, skygrid.Errorf(skygrid.EINVALID, "%v", err)
-		}
-		for _, e := range ferrs {
-			errs.add(e)
-		}
-		for _, f := range feats {
-			props := f.Properties
-			rec := siteRecord{where: fmt.Sprintf("feature %d", f.Index), geom: f.Geometry, props: map[string]string{}}
-			rec.get = func(keys string) (string, string) {
-				for _, k := range strings.Split(keys, ",") {
-					if k = strings.TrimSpace(k); k != "" {
-						if v := strings.TrimSpace(geo.Prop(props, k)); v != "" {
-							return v, k
-						}
-					}
-				}
-				return "", ""
-			}
-			for k := range props {
-				if v := geo.Prop(props, k); v != "" {
-					rec.props[k] = v
-				}
-			}
-			recs = append(recs, rec)
-		}
+		recs, err = readSiteGeoJSON(trimmed, name, opt.CRS, points, &errs)
 	} else {
 		recs, err = readSiteCSV(data, name, opt, points, &errs)
-		if err != nil {
-			return nil, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	sites := sitesFrom(recs, name, opt, &errs)
+	if errs.n > 0 {
+		// Geometry is checked while reading, attributes after: list the
+		// refusals in the file's order.
+		list := errs.list
+		sort.SliceStable(list, func(i, j int) bool { return errPos(list[i], name) < errPos(list[j], name) })
+		return nil, &skygrid.Error{Code: skygrid.EINVALID, Message: (&ImportError{File: name, Errors: list, Rows: !isGeoJSON, Total: errs.n}).Error()}
+	}
+	if len(sites) == 0 {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: no features", name)
+	}
+	return sites, nil
+}
+
+// checked refuses an unknown kind, projection or attribute and fills in
+// the default id and name columns.
+func (opt SiteImport) checked() (SiteImport, error) {
+	if _, ok := skygrid.SiteLayer[opt.Kind]; !ok {
+		return opt, skygrid.Errorf(skygrid.EINVALID, "unknown kind %q (want %s)", opt.Kind, strings.Join(skygrid.SiteKinds, ", "))
+	}
+	crs, err := geo.ParseCRS(opt.CRS)
+	if err != nil {
+		return opt, skygrid.Errorf(skygrid.EINVALID, "%v", err)
+	}
+	opt.CRS = crs
+	if opt.IDProp == "" {
+		opt.IDProp = DefaultSiteIDProps
+	}
+	if opt.NameProp == "" {
+		opt.NameProp = DefaultSiteNameProps
+	}
+	for a := range opt.Props {
+		if _, ok := SiteAttrProps[a]; !ok {
+			return opt, skygrid.Errorf(skygrid.EINVALID, "--prop %s: unknown attribute (want one of %s)", a, strings.Join(attrNames(), ", "))
 		}
 	}
+	return opt, nil
+}
+
+// readSiteGeoJSON reads a FeatureCollection's features as site records;
+// refused features are added to errs.
+func readSiteGeoJSON(data []byte, name, crs string, points bool, errs *rowErrs) ([]siteRecord, error) {
+	feats, ferrs, err := geo.ReadGeoJSON(bytes.NewReader(data), name, geo.ReadOptions{CRS: crs, Points: points})
+	if err != nil {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "%v", err)
+	}
+	for _, e := range ferrs {
+		errs.add(e)
+	}
+	recs := make([]siteRecord, 0, len(feats))
+	for _, f := range feats {
+		props := f.Properties
+		rec := siteRecord{where: fmt.Sprintf("feature %d", f.Index), geom: f.Geometry, props: map[string]string{}}
+		rec.get = func(keys string) (string, string) {
+			for _, k := range strings.Split(keys, ",") {
+				if k = strings.TrimSpace(k); k != "" {
+					if v := strings.TrimSpace(geo.Prop(props, k)); v != "" {
+						return v, k
+					}
+				}
+			}
+			return "", ""
+		}
+		for k := range props {
+			if v := geo.Prop(props, k); v != "" {
+				rec.props[k] = v
+			}
+		}
+		recs = append(recs, rec)
+	}
+	return recs, nil
+}
+
+// sitesFrom makes sites of the records: refused ones and a second use of
+// an id are added to errs.
+func sitesFrom(recs []siteRecord, name string, opt SiteImport, errs *rowErrs) []*skygrid.Site {
 	var sites []*skygrid.Site
 	seen := map[string]string{}
 	for _, rec := range recs {
@@ -156,17 +190,7 @@ func ReadSites(r io.Reader, name string, opt SiteImport) ([]*skygrid.Site, error
 		seen[s.ExternalID] = rec.where
 		sites = append(sites, s)
 	}
-	if errs.n > 0 {
-		// Geometry is checked while reading, attributes after: list the
-		// refusals in the file's order.
-		list := errs.list
-		sort.SliceStable(list, func(i, j int) bool { return errPos(list[i], name) < errPos(list[j], name) })
-		return nil, &skygrid.Error{Code: skygrid.EINVALID, Message: (&ImportError{File: name, Errors: list, Rows: !isGeoJSON, Total: errs.n}).Error()}
-	}
-	if len(sites) == 0 {
-		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: no features", name)
-	}
-	return sites, nil
+	return sites
 }
 
 // errPos is the line or feature number a row error names.
@@ -199,9 +223,43 @@ func readSiteCSV(data []byte, name string, opt SiteImport, points bool, errs *ro
 	if err != nil {
 		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: neither GeoJSON nor a CSV with a header: %v", name, err)
 	}
-	col := map[string]int{}
+	sc, err := newSiteCSV(header, name, opt, points)
+	if err != nil {
+		return nil, err
+	}
+	var recs []siteRecord
+	err = skygrid.EachCSVRow(cr, func(row []string, line int) error {
+		rec, err := sc.record(row, line)
+		if err != nil {
+			errs.add(err)
+		} else {
+			recs = append(recs, rec)
+		}
+		return nil
+	}, func(line int, err error) { errs.add(fmt.Errorf("%s: line %d: malformed CSV: %v", name, line, err)) })
+	if err != nil {
+		return nil, err
+	}
+	return recs, nil
+}
+
+// siteCSV is a site CSV's header: where the geometry is and the columns by
+// their lower-case names.
+type siteCSV struct {
+	name                   string
+	header                 []string
+	col                    map[string]int
+	wktCol, lonCol, latCol int
+	crs                    string
+	points                 bool
+}
+
+// newSiteCSV finds the geometry columns (WKT, or lon and lat for point
+// kinds), given or by their usual names.
+func newSiteCSV(header []string, name string, opt SiteImport, points bool) (*siteCSV, error) {
+	sc := &siteCSV{name: name, header: header, col: map[string]int{}, crs: opt.CRS, points: points}
 	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(h))] = i
+		sc.col[strings.ToLower(strings.TrimSpace(h))] = i
 	}
 	find := func(given, defaults string) int {
 		keys := defaults
@@ -209,80 +267,80 @@ func readSiteCSV(data []byte, name string, opt SiteImport, points bool, errs *ro
 			keys = given
 		}
 		for _, k := range strings.Split(keys, ",") {
-			if i, ok := col[strings.ToLower(strings.TrimSpace(k))]; ok {
+			if i, ok := sc.col[strings.ToLower(strings.TrimSpace(k))]; ok {
 				return i
 			}
 		}
 		return -1
 	}
-	wktCol := find(opt.WKTCol, "wkt,geometry,geom,the_geom,几何")
-	lonCol := find(opt.LonCol, "lon,lng,longitude,x,经度")
-	latCol := find(opt.LatCol, "lat,latitude,y,纬度")
-	if wktCol < 0 && (lonCol < 0 || latCol < 0) {
+	sc.wktCol = find(opt.WKTCol, "wkt,geometry,geom,the_geom,几何")
+	sc.lonCol = find(opt.LonCol, "lon,lng,longitude,x,经度")
+	sc.latCol = find(opt.LatCol, "lat,latitude,y,纬度")
+	if sc.wktCol < 0 && (sc.lonCol < 0 || sc.latCol < 0) {
 		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: the CSV header has no WKT column (wkt, geometry) nor lon and lat columns (set --wkt-col or --lon-col/--lat-col)", name)
 	}
-	if wktCol < 0 && !points {
+	if sc.wktCol < 0 && !points {
 		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: %s sites need polygons: the CSV needs a WKT column", name, opt.Kind)
 	}
-	var recs []siteRecord
-	for {
-		row, err := cr.Read()
-		if err == io.EOF {
-			break
+	return sc, nil
+}
+
+// record reads one row: its geometry (refused naming line and field) and
+// its other columns as properties.
+func (sc *siteCSV) record(row []string, line int) (siteRecord, error) {
+	field := func(i int) string {
+		if i < 0 || i >= len(row) {
+			return ""
 		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			errs.add(fmt.Errorf("%s: line %d: malformed CSV: %v", name, pe.StartLine, pe.Err))
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		line, _ := cr.FieldPos(0)
-		field := func(i int) string {
-			if i < 0 || i >= len(row) {
-				return ""
-			}
-			return strings.TrimSpace(row[i])
-		}
-		rec := siteRecord{where: fmt.Sprintf("line %d", line), props: map[string]string{}}
-		var reason string
-		if wktCol >= 0 {
-			if rec.geom, reason = geo.ParseWKT(field(wktCol), opt.CRS, points); reason != "" {
-				errs.add(fmt.Errorf("%s: line %d: field %s: %s", name, line, skygrid.ClipName(header[wktCol]), reason))
-				continue
-			}
-		} else {
-			lon, reason1 := skygrid.RangeLon.ParseNumber(field(lonCol))
-			lat, reason2 := skygrid.RangeLat.ParseNumber(field(latCol))
-			switch {
-			case reason1 != "":
-				errs.add(fmt.Errorf("%s: line %d: field %s: %s", name, line, skygrid.ClipName(header[lonCol]), reason1))
-				continue
-			case reason2 != "":
-				errs.add(fmt.Errorf("%s: line %d: field %s: %s", name, line, skygrid.ClipName(header[latCol]), reason2))
-				continue
-			}
-			if rec.geom, reason = geo.CheckPoint(lon, lat, opt.CRS); reason != "" {
-				errs.add(fmt.Errorf("%s: line %d: fields %s,%s: %s", name, line, skygrid.ClipName(header[lonCol]), skygrid.ClipName(header[latCol]), reason))
-				continue
-			}
-		}
-		for i, h := range header {
-			if i != wktCol && i != lonCol && i != latCol && field(i) != "" {
-				rec.props[strings.TrimSpace(h)] = field(i)
-			}
-		}
-		rec.get = func(keys string) (string, string) {
-			for _, k := range strings.Split(keys, ",") {
-				if i, ok := col[strings.ToLower(strings.TrimSpace(k))]; ok && field(i) != "" {
-					return field(i), header[i]
-				}
-			}
-			return "", ""
-		}
-		recs = append(recs, rec)
+		return strings.TrimSpace(row[i])
 	}
-	return recs, nil
+	rec := siteRecord{where: fmt.Sprintf("line %d", line), props: map[string]string{}}
+	var err error
+	if rec.geom, err = sc.geometry(field, line); err != nil {
+		return rec, err
+	}
+	for i, h := range sc.header {
+		if i != sc.wktCol && i != sc.lonCol && i != sc.latCol && field(i) != "" {
+			rec.props[strings.TrimSpace(h)] = field(i)
+		}
+	}
+	rec.get = func(keys string) (string, string) {
+		for _, k := range strings.Split(keys, ",") {
+			if i, ok := sc.col[strings.ToLower(strings.TrimSpace(k))]; ok && field(i) != "" {
+				return field(i), sc.header[i]
+			}
+		}
+		return "", ""
+	}
+	return rec, nil
+}
+
+// geometry reads a row's WKT, or its lon and lat.
+func (sc *siteCSV) geometry(field func(int) string, line int) (orb.Geometry, error) {
+	at := func(cols, reason string) error {
+		return fmt.Errorf("%s: line %d: %s: %s", sc.name, line, cols, reason)
+	}
+	if sc.wktCol >= 0 {
+		g, reason := geo.ParseWKT(field(sc.wktCol), sc.crs, sc.points)
+		if reason != "" {
+			return nil, at("field "+skygrid.ClipName(sc.header[sc.wktCol]), reason)
+		}
+		return g, nil
+	}
+	lonName, latName := skygrid.ClipName(sc.header[sc.lonCol]), skygrid.ClipName(sc.header[sc.latCol])
+	lon, reason := skygrid.RangeLon.ParseNumber(field(sc.lonCol))
+	if reason != "" {
+		return nil, at("field "+lonName, reason)
+	}
+	lat, reason := skygrid.RangeLat.ParseNumber(field(sc.latCol))
+	if reason != "" {
+		return nil, at("field "+latName, reason)
+	}
+	g, reason := geo.CheckPoint(lon, lat, sc.crs)
+	if reason != "" {
+		return nil, at("fields "+lonName+","+latName, reason)
+	}
+	return g, nil
 }
 
 // siteFrom builds a site from a record: id, name, normalised attributes,

@@ -31,7 +31,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -47,12 +46,11 @@ import (
 	"skygrid/demo"
 	"skygrid/detect"
 	"skygrid/dispatch"
-	"skygrid/geo"
+	"skygrid/internal/loadgen"
 	"skygrid/registry"
 	"skygrid/store"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/maptile"
 )
 
 func main() {
@@ -292,47 +290,21 @@ func generate(counties []*skygrid.Region, n int, path string, end time.Time, spa
 }
 
 // request is one request of the mix.
-type request struct {
-	kind  string // tiles or lists
-	url   string
-	token string
-}
-
 // mix is the fixed shuffled list: tiles over Datong at z8-z14 (an even
 // sample of perZoom a zoom) of the hotspots, events and regions layers
 // in PNG and MVT, the timed layers over all time and over the last 7
 // days; and list pages of 100. Each request goes once as the admin and
 // once as the official (whose tiles and lists are their county's). The
 // lists make listShare of the whole.
-func mix(counties []*skygrid.Region, base, admin, official string, perZoom int, listShare float64) []request {
-	ix := geo.NewIndex()
-	b := counties[0].Geometry.Bound()
-	for _, c := range counties {
-		ix.Add(c.ID, c.Geometry)
-		b = b.Union(c.Geometry.Bound())
+func mix(counties []*skygrid.Region, base, admin, official string, perZoom int, listShare float64) []loadgen.Request {
+	areas := make([]orb.MultiPolygon, len(counties))
+	for i, c := range counties {
+		areas[i] = c.Geometry
 	}
 	week := time.Now().UTC().Add(-7 * 24 * time.Hour).Truncate(time.Hour).Format(time.RFC3339)
 	var tiles []string
 	for z := 8; z <= 14; z++ {
-		lo, hi := maptile.At(orb.Point{b.Min[0], b.Max[1]}, maptile.Zoom(z)), maptile.At(orb.Point{b.Max[0], b.Min[1]}, maptile.Zoom(z))
-		var ts []maptile.Tile
-		for x := lo.X; x <= hi.X; x++ {
-			for y := lo.Y; y <= hi.Y; y++ {
-				t := maptile.New(x, y, maptile.Zoom(z))
-				if ix.Covers(t.Center(), 5000) {
-					ts = append(ts, t)
-				}
-			}
-		}
-		if len(ts) > perZoom {
-			step := float64(len(ts)) / float64(perZoom)
-			var s []maptile.Tile
-			for i := 0; i < perZoom; i++ {
-				s = append(s, ts[int(float64(i)*step)])
-			}
-			ts = s
-		}
-		for i, t := range ts {
+		for i, t := range loadgen.TilesOver(areas, z, perZoom) {
 			for _, l := range []string{"hotspots", "events", "regions"} {
 				for _, f := range []string{"png", "mvt"} {
 					u := fmt.Sprintf("%s/tiles/%s/%d/%d/%d.%s", base, l, t.Z, t.X, t.Y, f)
@@ -368,10 +340,10 @@ func mix(counties []*skygrid.Region, base, admin, official string, perZoom int, 
 		"/api/hotspots?limit=100&status=fire",
 		"/api/hotspots?limit=100&since=" + url.QueryEscape(week),
 	}
-	var reqs []request
+	var reqs []loadgen.Request
 	for _, tok := range []string{admin, official} {
 		for _, u := range tiles {
-			reqs = append(reqs, request{"tiles", u, tok})
+			reqs = append(reqs, loadgen.Request{Kind: "tiles", URL: u, Token: tok})
 		}
 	}
 	// As many list requests as make listShare of the mix.
@@ -381,7 +353,7 @@ func mix(counties []*skygrid.Region, base, admin, official string, perZoom int, 
 		if i%2 == 1 {
 			tok = official
 		}
-		reqs = append(reqs, request{"lists", base + lists[(i/2)%len(lists)], tok})
+		reqs = append(reqs, loadgen.Request{Kind: "lists", URL: base + lists[(i/2)%len(lists)], Token: tok})
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	rng.Shuffle(len(reqs), func(i, j int) { reqs[i], reqs[j] = reqs[j], reqs[i] })
@@ -390,9 +362,9 @@ func mix(counties []*skygrid.Region, base, admin, official string, perZoom int, 
 
 // warmUp requests each distinct request of the mix once, from conns
 // connections.
-func warmUp(reqs []request, conns int) {
-	seen := map[request]bool{}
-	var todo []request
+func warmUp(reqs []loadgen.Request, conns int) {
+	seen := map[loadgen.Request]bool{}
+	var todo []loadgen.Request
 	for _, r := range reqs {
 		if !seen[r] {
 			seen[r] = true
@@ -402,26 +374,19 @@ func warmUp(reqs []request, conns int) {
 	client := &http.Client{Timeout: 5 * time.Minute}
 	t0 := time.Now()
 	var mu sync.Mutex
-	errs := 0
+	all := &loadgen.Stats{Status: map[int]int{}}
 	var wg sync.WaitGroup
-	next := make(chan request)
+	next := make(chan loadgen.Request)
 	for w := 0; w < conns; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for r := range next {
-				hr, _ := http.NewRequest("GET", r.url, nil)
-				hr.Header.Set("Authorization", "Bearer "+r.token)
-				resp, err := client.Do(hr)
-				if err == nil {
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-				}
-				if err != nil || (resp.StatusCode != 200 && resp.StatusCode != 204) {
-					mu.Lock()
-					errs++
-					mu.Unlock()
-				}
+				s := &loadgen.Stats{Status: map[int]int{}}
+				loadgen.Do(client, r, s)
+				mu.Lock()
+				all.Add(s)
+				mu.Unlock()
 			}
 		}()
 	}
@@ -430,121 +395,56 @@ func warmUp(reqs []request, conns int) {
 	}
 	close(next)
 	wg.Wait()
-	fmt.Printf("warm-up (not measured): %d distinct requests in %.1f s, %d errors\n", len(todo), time.Since(t0).Seconds(), errs)
+	fmt.Printf("warm-up (not measured): %d distinct requests in %.1f s, %d errors\n", len(todo), time.Since(t0).Seconds(), all.Errs)
 }
 
-type stats struct {
-	lat      []time.Duration
-	errs     int
-	status   map[int]int
-	bytes    int64
-	firstErr string
-}
-
-func (s *stats) add(o *stats) {
-	s.lat = append(s.lat, o.lat...)
-	s.errs += o.errs
-	s.bytes += o.bytes
-	if s.status == nil {
-		s.status = map[int]int{}
-	}
-	for k, v := range o.status {
-		s.status[k] += v
-	}
-	if s.firstErr == "" {
-		s.firstErr = o.firstErr
-	}
-}
-
-func run(reqs []request, conns int, dur time.Duration, base, login string, every time.Duration) {
-	client := &http.Client{Transport: &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, DisableCompression: true},
-		Timeout: 60 * time.Second}
-	results := make([]map[string]*stats, conns)
-	deadline := time.Now().Add(dur)
-	var wg sync.WaitGroup
+func run(reqs []loadgen.Request, conns int, dur time.Duration, base, login string, every time.Duration) {
 	start := time.Now()
-	logins := &stats{status: map[int]int{}}
-	if login != "" {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	deadline := start.Add(dur)
+	logins := &loadgen.Stats{Status: map[int]int{}}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if login != "" {
 			logIn(base, login, every, deadline, logins)
-		}()
-	}
-	for w := 0; w < conns; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			res := map[string]*stats{"tiles": {status: map[int]int{}}, "lists": {status: map[int]int{}}}
-			results[w] = res
-			for i := w * len(reqs) / conns; time.Now().Before(deadline); i++ {
-				rq := reqs[i%len(reqs)]
-				r := res[rq.kind]
-				hr, _ := http.NewRequest("GET", rq.url, nil)
-				hr.Header.Set("Authorization", "Bearer "+rq.token)
-				t0 := time.Now()
-				resp, err := client.Do(hr)
-				if err != nil {
-					r.errs++
-					r.lat = append(r.lat, time.Since(t0))
-					if r.firstErr == "" {
-						r.firstErr = err.Error()
-					}
-					continue
-				}
-				n, _ := io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				r.lat = append(r.lat, time.Since(t0))
-				r.status[resp.StatusCode]++
-				r.bytes += n
-				if resp.StatusCode != 200 && resp.StatusCode != 204 {
-					r.errs++
-					if r.firstErr == "" {
-						r.firstErr = fmt.Sprintf("%s: %s", rq.url, resp.Status)
-					}
-				}
-			}
-		}(w)
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	all, kinds := &stats{}, map[string]*stats{"tiles": {}, "lists": {}}
-	for _, res := range results {
-		for k, s := range res {
-			kinds[k].add(s)
-			all.add(s)
 		}
+	}()
+	kinds := loadgen.Run(loadgen.Client(conns, 60*time.Second), reqs, conns, deadline)
+	<-done
+	elapsed := time.Since(start)
+	all := &loadgen.Stats{Status: map[int]int{}}
+	for _, s := range kinds {
+		all.Add(s)
 	}
 	fmt.Printf("requests in the mix: %d; connections: %d; duration: %.1f s\n", len(reqs), conns, elapsed.Seconds())
 	for _, k := range []string{"all", "tiles", "lists"} {
 		s := all
 		if k != "all" {
-			s = kinds[k]
+			if s = kinds[k]; s == nil {
+				s = &loadgen.Stats{}
+			}
 		}
-		slices.Sort(s.lat)
-		fmt.Printf("%-5s requests: %d (%.1f/s), errors: %d, statuses: %v, %.1f MiB; latency p50 %s, p90 %s, p99 %s, max %s\n",
-			k, len(s.lat), float64(len(s.lat))/elapsed.Seconds(), s.errs, s.status, float64(s.bytes)/(1<<20),
-			pct(s.lat, 0.5), pct(s.lat, 0.9), pct(s.lat, 0.99), pct(s.lat, 1))
-		if s.firstErr != "" && k == "all" {
-			fmt.Printf("first error: %s\n", s.firstErr)
+		fmt.Printf("%-5s %s\n", k, loadgen.Line(s, elapsed))
+		if s.FirstErr != "" && k == "all" {
+			fmt.Printf("first error: %s\n", s.FirstErr)
 		}
 	}
 	if login != "" {
-		slices.Sort(logins.lat)
-		fmt.Printf("log-ins beside the mix: %d, errors: %d, statuses: %v; latency p50 %s, max %s\n", len(logins.lat), logins.errs, logins.status,
-			pct(logins.lat, 0.5), pct(logins.lat, 1))
-		if logins.firstErr != "" {
-			fmt.Printf("first log-in error: %s\n", logins.firstErr)
+		slices.Sort(logins.Lat)
+		fmt.Printf("log-ins beside the mix: %d, errors: %d, statuses: %v; latency p50 %s, max %s\n", len(logins.Lat), logins.Errs, logins.Status,
+			logins.Pct(0.5), logins.Pct(1))
+		if logins.FirstErr != "" {
+			fmt.Printf("first log-in error: %s\n", logins.FirstErr)
 		}
 	}
-	if all.errs > 0 || logins.errs > 0 {
+	if all.Errs > 0 || logins.Errs > 0 {
 		os.Exit(1)
 	}
 }
 
 // logIn logs in as NAME:PASSWORD every so often until the deadline: a
 // log-in writes (the throttle's attempt, then the session).
-func logIn(base, login string, every time.Duration, deadline time.Time, s *stats) {
+func logIn(base, login string, every time.Duration, deadline time.Time, s *loadgen.Stats) {
 	name, password, _ := strings.Cut(login, ":")
 	body, _ := json.Marshal(map[string]string{"name": name, "password": password})
 	client := &http.Client{Timeout: 60 * time.Second}
@@ -552,33 +452,16 @@ func logIn(base, login string, every time.Duration, deadline time.Time, s *stats
 		time.Sleep(every)
 		t0 := time.Now()
 		resp, err := client.Post(base+"/api/login", "application/json", bytes.NewReader(body))
-		s.lat = append(s.lat, time.Since(t0))
+		s.Lat = append(s.Lat, time.Since(t0))
 		if err != nil {
-			s.errs++
-			if s.firstErr == "" {
-				s.firstErr = err.Error()
-			}
+			s.Fail(err.Error())
 			continue
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		s.status[resp.StatusCode]++
+		s.Status[resp.StatusCode]++
 		if resp.StatusCode != 200 {
-			s.errs++
-			if s.firstErr == "" {
-				s.firstErr = fmt.Sprintf("%s: %s", resp.Status, b)
-			}
+			s.Fail(fmt.Sprintf("%s: %s", resp.Status, b))
 		}
 	}
-}
-
-func pct(lat []time.Duration, p float64) string {
-	if len(lat) == 0 {
-		return "-"
-	}
-	d := lat[min(len(lat)-1, max(0, int(math.Ceil(p*float64(len(lat))))-1))]
-	if d >= time.Second {
-		return fmt.Sprintf("%.2f s", d.Seconds())
-	}
-	return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000)
 }

@@ -15,6 +15,9 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
 go build -o "$tmp/skygrid" ./cmd/skygrid
 go build -o "$tmp/loadtiles" scripts/loadtiles.go
 "$tmp/skygrid" demo --no-serve --db "$tmp/demo.db" >/dev/null
+# The tiles need a signed-in user: the demo's admin, by an API token (the
+# copies of the database for the point scenarios keep it).
+token=$("$tmp/skygrid" token create --db "$tmp/demo.db" --user admin)
 port=18765
 
 serve() { # serve DB [flags...]: start skygrid serve and wait for it
@@ -32,7 +35,7 @@ stop() { kill %1 && wait %1 2>/dev/null || true; }
 load() { # load TITLE [loadtiles flags...]
 	echo "== $1"
 	shift
-	"$tmp/loadtiles" -url "http://127.0.0.1:$port" -d "${secs}s" "$@"
+	"$tmp/loadtiles" -url "http://127.0.0.1:$port" -token "$token" -d "${secs}s" "$@"
 }
 
 for s in $scenarios; do
@@ -54,7 +57,7 @@ for s in $scenarios; do
 		"$tmp/loadtiles" -gen $n -out "$tmp/SYNTHETIC_$n.csv"
 		"$tmp/skygrid" ingest --db "$tmp/$s.db" "$tmp/SYNTHETIC_$n.csv" | tail -2
 		serve "$tmp/$s.db" --tile-cache -1
-		curl -fsS "http://127.0.0.1:$port/tiles/hotspots/8/208/96.mvt" >/dev/null # load the points once
+		curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:$port/tiles/hotspots/8/208/96.mvt" >/dev/null # load the points once
 		load "$n synthetic points + grid layer, cache off: z12 only, hotspots and regions MVT" -c 32 -zooms 12-12 -layers hotspots,regions -formats mvt -per-zoom 10000 -until ""
 		load "$n synthetic points + grid layer, cache off: mixed z10-z14, hotspots and regions MVT" -c 32 -zooms 10-14 -layers hotspots,regions -formats mvt -until ""
 		load "$n synthetic points + grid layer, cache off: z12 PNG, hotspots and regions" -c 32 -zooms 12-12 -layers hotspots,regions -formats png -per-zoom 10000 -until ""

@@ -2,7 +2,7 @@
 
 // loadtiles is the tile load script (docs/PERFORMANCE.md). Two modes:
 //
-//	go run scripts/loadtiles.go -url http://127.0.0.1:8080 -c 32 -d 20s -zooms 8-14
+//	go run scripts/loadtiles.go -url http://127.0.0.1:8080 -token TOKEN -c 32 -d 20s -zooms 8-14
 //	    requests a fixed list of tiles over Datong (every layer, PNG and
 //	    MVT) from 32 connections for 20 s and prints requests/s, latency
 //	    percentiles, errors and the cache hit share.
@@ -16,29 +16,26 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
-	"io"
 	"log"
-	"math"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"skygrid"
 	"skygrid/data"
 	"skygrid/geo"
+	"skygrid/internal/loadgen"
 	"skygrid/registry"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/maptile"
 )
 
 func main() {
 	url := flag.String("url", "http://127.0.0.1:8080", "skygrid server")
+	token := flag.String("token", "", "API token of a user who may see the tiles (skygrid token create --user NAME)")
 	conns := flag.Int("c", 32, "connections (concurrent clients)")
 	dur := flag.Duration("d", 20*time.Second, "duration")
 	zooms := flag.String("zooms", "8-14", "zoom range of the tile list")
@@ -59,7 +56,7 @@ func main() {
 	}
 	z0, z1 := parseRange(*zooms)
 	urls := tileList(counties, *url, z0, z1, strings.Split(*layers, ","), strings.Split(*formats, ","), *perZoom, *until)
-	run(urls, *conns, *dur)
+	run(urls, *token, *conns, *dur)
 }
 
 func readCounties() []*skygrid.Region {
@@ -90,32 +87,13 @@ func parseRange(s string) (int, int) {
 // bound that touch a county (an even sample of at most perZoom), for each
 // layer and format, in a fixed shuffled order.
 func tileList(counties []*skygrid.Region, base string, z0, z1 int, layers, formats []string, perZoom int, until string) []string {
-	ix := geo.NewIndex()
-	b := counties[0].Geometry.Bound()
-	for _, c := range counties {
-		ix.Add(c.ID, c.Geometry)
-		b = b.Union(c.Geometry.Bound())
+	areas := make([]orb.MultiPolygon, len(counties))
+	for i, c := range counties {
+		areas[i] = c.Geometry
 	}
 	var urls []string
 	for z := z0; z <= z1; z++ {
-		lo, hi := maptile.At(orb.Point{b.Min[0], b.Max[1]}, maptile.Zoom(z)), maptile.At(orb.Point{b.Max[0], b.Min[1]}, maptile.Zoom(z))
-		var ts []maptile.Tile
-		for x := lo.X; x <= hi.X; x++ {
-			for y := lo.Y; y <= hi.Y; y++ {
-				t := maptile.New(x, y, maptile.Zoom(z))
-				if ix.Covers(t.Center(), 5000) {
-					ts = append(ts, t)
-				}
-			}
-		}
-		if len(ts) > perZoom {
-			step := float64(len(ts)) / float64(perZoom)
-			var s []maptile.Tile
-			for i := 0; i < perZoom; i++ {
-				s = append(s, ts[int(float64(i)*step)])
-			}
-			ts = s
-		}
+		ts := loadgen.TilesOver(areas, z, perZoom)
 		for _, l := range layers {
 			for _, f := range formats {
 				if f == "mvt" && l == "base" {
@@ -136,99 +114,22 @@ func tileList(counties []*skygrid.Region, base string, z0, z1 int, layers, forma
 	return urls
 }
 
-func run(urls []string, conns int, dur time.Duration) {
-	client := &http.Client{Transport: &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, DisableCompression: true},
-		Timeout: 30 * time.Second}
-	type result struct {
-		lat            []time.Duration
-		errs, hits, ok int
-		status         map[int]int
-		bytes          int64
-		firstErr       string
+func run(urls []string, token string, conns int, dur time.Duration) {
+	reqs := make([]loadgen.Request, len(urls))
+	for i, u := range urls {
+		reqs[i] = loadgen.Request{Kind: "tiles", URL: u, Token: token}
 	}
-	results := make([]result, conns)
-	deadline := time.Now().Add(dur)
-	var wg sync.WaitGroup
 	start := time.Now()
-	for w := 0; w < conns; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			r := &results[w]
-			r.status = map[int]int{}
-			for i := w * len(urls) / conns; time.Now().Before(deadline); i++ {
-				u := urls[i%len(urls)]
-				t0 := time.Now()
-				resp, err := client.Get(u)
-				if err != nil {
-					r.errs++
-					if r.firstErr == "" {
-						r.firstErr = err.Error()
-					}
-					continue
-				}
-				n, _ := io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				r.lat = append(r.lat, time.Since(t0))
-				r.status[resp.StatusCode]++
-				r.bytes += n
-				if resp.StatusCode != 200 && resp.StatusCode != 204 {
-					r.errs++
-					if r.firstErr == "" {
-						r.firstErr = fmt.Sprintf("%s: %s", u, resp.Status)
-					}
-				} else {
-					r.ok++
-				}
-				if resp.Header.Get("X-Tile-Cache") == "hit" {
-					r.hits++
-				}
-			}
-		}(w)
-	}
-	wg.Wait()
+	s := loadgen.Run(loadgen.Client(conns, 30*time.Second), reqs, conns, start.Add(dur))["tiles"]
 	elapsed := time.Since(start)
-	var all []time.Duration
-	errs, hits, ok := 0, 0, 0
-	status := map[int]int{}
-	var bytes int64
-	firstErr := ""
-	for _, r := range results {
-		all = append(all, r.lat...)
-		errs += r.errs
-		hits += r.hits
-		ok += r.ok
-		bytes += r.bytes
-		for k, v := range r.status {
-			status[k] += v
-		}
-		if firstErr == "" {
-			firstErr = r.firstErr
-		}
-	}
-	slices.Sort(all)
-	pct := func(p float64) string {
-		if len(all) == 0 {
-			return "-"
-		}
-		return fmt.Sprintf("%.2f ms", float64(all[min(len(all)-1, int(math.Ceil(p*float64(len(all))))-1)].Microseconds())/1000)
-	}
 	fmt.Printf("tiles in list: %d; connections: %d; duration: %.1f s\n", len(urls), conns, elapsed.Seconds())
-	fmt.Printf("requests: %d (%.0f/s), errors: %d, statuses: %v, cache hits: %.1f%%, %.1f MiB\n",
-		len(all)+errsWithoutResponse(errs, all, ok), float64(len(all))/elapsed.Seconds(), errs, status,
-		100*float64(hits)/math.Max(1, float64(len(all))), float64(bytes)/(1<<20))
-	fmt.Printf("latency: p50 %s, p90 %s, p99 %s, max %s\n", pct(0.50), pct(0.90), pct(0.99), pct(1))
-	if firstErr != "" {
-		fmt.Printf("first error: %s\n", firstErr)
+	fmt.Println(loadgen.Line(s, elapsed))
+	if s.FirstErr != "" {
+		fmt.Printf("first error: %s\n", s.FirstErr)
 	}
-	if errs > 0 {
+	if s.Errs > 0 {
 		os.Exit(1)
 	}
-}
-
-// errsWithoutResponse counts failures that got no response at all.
-func errsWithoutResponse(errs int, all []time.Duration, ok int) int {
-	return max(0, errs-(len(all)-ok))
 }
 
 // generate writes n synthetic detections inside the counties: clusters of

@@ -228,64 +228,17 @@ func (f *features) search(b orb.Bound, fn func(*feature)) {
 
 func loadFeatures(ctx context.Context, src Source, layer string, version int64) (*features, error) {
 	var list []*feature
+	var err error
 	switch layer {
 	case skygrid.LayerEvents:
-		es, _, err := src.FindEvents(ctx, skygrid.EventFilter{Brief: true})
-		if err != nil {
-			return nil, fmt.Errorf("load events: %w", err)
-		}
-		// Oldest first, so newer events draw on top.
-		slices.Reverse(es)
-		for _, e := range es {
-			state := "none"
-			if e.Task != nil {
-				state = e.Task.State
-			}
-			props := map[string]any{"id": e.ID, "class": e.Class, "class_name": skygrid.ClassNames[e.Class], "state": e.State,
-				"task_state": state, "hotspot_count": e.HotspotCount, "max_frp": e.MaxFRP,
-				"first_seen": e.FirstSeen.Format(time.RFC3339), "last_seen": e.LastSeen.Format(time.RFC3339),
-				"grid_id": e.GridID, "county_id": e.CountyID}
-			if e.Task != nil {
-				props["task_id"] = e.Task.ID
-				props["task_grid_id"] = e.Task.GridID
-			}
-			list = append(list, &feature{id: e.ID, geom: e.Point, first: e.FirstSeen.Unix(), last: e.LastSeen.Unix(),
-				class: e.Class, state: state, value: float64(e.HotspotCount), props: props})
-		}
+		list, err = eventFeatures(ctx, src)
 	case skygrid.LayerRegions:
-		rs, _, err := src.FindRegions(ctx, skygrid.RegionFilter{WithGeometry: true})
-		if err != nil {
-			return nil, fmt.Errorf("load regions: %w", err)
-		}
-		// Grids first, then townships, counties, the city: outlines of
-		// the larger regions draw over the grid lines.
-		slices.SortStableFunc(rs, func(a, b *skygrid.Region) int { return skygrid.LevelRank(b.Level) - skygrid.LevelRank(a.Level) })
-		for _, r := range rs {
-			if len(r.Geometry) == 0 {
-				continue
-			}
-			list = append(list, &feature{id: r.ID, geom: r.Geometry, class: r.Level, value: r.AreaKm2,
-				props: map[string]any{"id": r.ID, "name": r.Name, "level": r.Level, "parent_id": r.ParentID}})
-		}
+		list, err = regionFeatures(ctx, src)
 	default:
-		kind, ok := siteKindOf[layer]
-		if !ok {
-			return nil, fmt.Errorf("unknown layer %q", layer)
-		}
-		ss, _, err := src.FindSites(ctx, skygrid.SiteFilter{Kind: &kind})
-		if err != nil {
-			return nil, fmt.Errorf("load %s: %w", layer, err)
-		}
-		for _, s := range ss {
-			props := map[string]any{"id": s.ID, "name": s.Name, "kind": s.Kind, "external_id": s.ExternalID, "violation": s.Violation}
-			if s.AreaM2 > 0 {
-				props["area_m2"] = math.Round(s.AreaM2)
-			}
-			for k, v := range s.Attrs {
-				props[k] = v
-			}
-			list = append(list, &feature{id: s.ID, geom: s.Geometry, class: s.Kind, state: s.Violation, value: s.AreaM2, props: props})
-		}
+		list, err = siteFeatures(ctx, src, layer)
+	}
+	if err != nil {
+		return nil, err
 	}
 	f := newFeatures(list, version)
 	switch layer {
@@ -307,6 +260,76 @@ func loadFeatures(ctx context.Context, src Source, layer string, version int64) 
 		}
 	}
 	return f, nil
+}
+
+// eventFeatures are the fires, oldest first so newer ones draw on top.
+func eventFeatures(ctx context.Context, src Source) ([]*feature, error) {
+	es, _, err := src.FindEvents(ctx, skygrid.EventFilter{Brief: true})
+	if err != nil {
+		return nil, fmt.Errorf("load events: %w", err)
+	}
+	slices.Reverse(es)
+	list := make([]*feature, 0, len(es))
+	for _, e := range es {
+		state := "none"
+		if e.Task != nil {
+			state = e.Task.State
+		}
+		props := map[string]any{"id": e.ID, "class": e.Class, "class_name": skygrid.ClassNames[e.Class], "state": e.State,
+			"task_state": state, "hotspot_count": e.HotspotCount, "max_frp": e.MaxFRP,
+			"first_seen": e.FirstSeen.Format(time.RFC3339), "last_seen": e.LastSeen.Format(time.RFC3339),
+			"grid_id": e.GridID, "county_id": e.CountyID}
+		if e.Task != nil {
+			props["task_id"] = e.Task.ID
+			props["task_grid_id"] = e.Task.GridID
+		}
+		list = append(list, &feature{id: e.ID, geom: e.Point, first: e.FirstSeen.Unix(), last: e.LastSeen.Unix(),
+			class: e.Class, state: state, value: float64(e.HotspotCount), props: props})
+	}
+	return list, nil
+}
+
+// regionFeatures are the regions: grids first, then townships, counties,
+// the city, so the outlines of the larger regions draw over the grid lines.
+func regionFeatures(ctx context.Context, src Source) ([]*feature, error) {
+	rs, _, err := src.FindRegions(ctx, skygrid.RegionFilter{WithGeometry: true})
+	if err != nil {
+		return nil, fmt.Errorf("load regions: %w", err)
+	}
+	slices.SortStableFunc(rs, func(a, b *skygrid.Region) int { return skygrid.LevelRank(b.Level) - skygrid.LevelRank(a.Level) })
+	var list []*feature
+	for _, r := range rs {
+		if len(r.Geometry) == 0 {
+			continue
+		}
+		list = append(list, &feature{id: r.ID, geom: r.Geometry, class: r.Level, value: r.AreaKm2,
+			props: map[string]any{"id": r.ID, "name": r.Name, "level": r.Level, "parent_id": r.ParentID}})
+	}
+	return list, nil
+}
+
+// siteFeatures are one registry's sites with their attributes.
+func siteFeatures(ctx context.Context, src Source, layer string) ([]*feature, error) {
+	kind, ok := siteKindOf[layer]
+	if !ok {
+		return nil, fmt.Errorf("unknown layer %q", layer)
+	}
+	ss, _, err := src.FindSites(ctx, skygrid.SiteFilter{Kind: &kind})
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", layer, err)
+	}
+	list := make([]*feature, 0, len(ss))
+	for _, s := range ss {
+		props := map[string]any{"id": s.ID, "name": s.Name, "kind": s.Kind, "external_id": s.ExternalID, "violation": s.Violation}
+		if s.AreaM2 > 0 {
+			props["area_m2"] = math.Round(s.AreaM2)
+		}
+		for k, v := range s.Attrs {
+			props[k] = v
+		}
+		list = append(list, &feature{id: s.ID, geom: s.Geometry, class: s.Kind, state: s.Violation, value: s.AreaM2, props: props})
+	}
+	return list, nil
 }
 
 // siteKindOf maps a site layer to its kind.

@@ -172,7 +172,36 @@ var sources = []string{"VIIRS_NOAA20_NRT", "VIIRS_NOAA21_NRT", "VIIRS_SNPP_NRT",
 	"VIIRS_NOAA20_SP", "VIIRS_SNPP_SP", "MODIS_SP", "LANDSAT_NRT"}
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	fail, key, today := s.next(r)
+	if fail != nil && failBefore(w, r, fail) {
+		return
+	}
+	q, msg, code := parseArea(r.URL.Path, key, today)
+	if code != 0 {
+		if code == http.StatusOK {
+			text(w, msg) // FIRMS answers some refusals as a 200 with a text line
+		} else {
+			http.Error(w, msg, code)
+		}
+		return
+	}
+	body, err := Answer(q.source, q.west, q.south, q.east, q.north, q.days, q.date)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	if fail != nil && failAfter(w, fail, body) {
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.Write(body)
+}
+
+// next counts the request and takes the next planned failure, if any.
+func (s *Server) next(r *http.Request) (*Failure, string, time.Time) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.Requests++
 	s.Paths = append(s.Paths, r.URL.EscapedPath())
 	var fail *Failure
@@ -181,113 +210,123 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.Fail = s.Fail[1:]
 		fail = &f
 	}
-	key, today := s.Key, s.Today
-	s.mu.Unlock()
+	return fail, s.Key, s.Today
+}
 
-	if fail != nil {
-		switch fail.Kind {
-		case Status429, Status500:
-			if fail.RetryAfter != "" {
-				w.Header().Set("Retry-After", fail.RetryAfter)
-			}
-			code := http.StatusInternalServerError
-			if fail.Kind == Status429 {
-				code = http.StatusTooManyRequests
-			}
-			http.Error(w, http.StatusText(code), code)
-			return
-		case TextLimit:
-			text(w, TextLimitExceeded)
-			return
-		case HTMLPage:
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			io.WriteString(w, "<!DOCTYPE html>\n<html><head><title>FIRMS maintenance</title></head>\n<body><h1>FIRMS is down for maintenance</h1></body></html>\n")
-			return
-		case Slow:
-			select {
-			case <-time.After(fail.Delay):
-			case <-r.Context().Done():
-				return
-			}
+// failBefore plays the failures that come instead of an answer (true when
+// the request is answered); Slow waits and then lets it go on.
+func failBefore(w http.ResponseWriter, r *http.Request, fail *Failure) bool {
+	switch fail.Kind {
+	case Status429, Status500:
+		if fail.RetryAfter != "" {
+			w.Header().Set("Retry-After", fail.RetryAfter)
+		}
+		code := http.StatusInternalServerError
+		if fail.Kind == Status429 {
+			code = http.StatusTooManyRequests
+		}
+		http.Error(w, http.StatusText(code), code)
+		return true
+	case TextLimit:
+		text(w, TextLimitExceeded)
+		return true
+	case HTMLPage:
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, "<!DOCTYPE html>\n<html><head><title>FIRMS maintenance</title></head>\n<body><h1>FIRMS is down for maintenance</h1></body></html>\n")
+		return true
+	case Slow:
+		select {
+		case <-time.After(fail.Delay):
+		case <-r.Context().Done():
+			return true
 		}
 	}
+	return false
+}
 
-	// /api/area/csv/{KEY}/{SOURCE}/{bbox}/{days}[/{date}]
-	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/api/area/csv/"), "/")
-	if !strings.HasPrefix(r.URL.Path, "/api/area/csv/") || len(parts) < 4 || len(parts) > 5 {
-		http.Error(w, "Invalid API call.", http.StatusNotFound)
-		return
+// areaQuery is what an area request asks for.
+type areaQuery struct {
+	source                   string
+	west, south, east, north float64
+	days                     int
+	date                     time.Time
+}
+
+// parseArea reads /api/area/csv/{KEY}/{SOURCE}/{bbox}/{days}[/{date}] as
+// FIRMS does. A refusal comes back as its message and status (200 for the
+// invalid key, which FIRMS answers as a line of text); code 0 means valid.
+func parseArea(path, key string, today time.Time) (areaQuery, string, int) {
+	q := areaQuery{west: -180, south: -90, east: 180, north: 90, date: today}
+	parts := strings.Split(strings.TrimPrefix(path, "/api/area/csv/"), "/")
+	if !strings.HasPrefix(path, "/api/area/csv/") || len(parts) < 4 || len(parts) > 5 {
+		return q, "Invalid API call.", http.StatusNotFound
 	}
 	if parts[0] != key {
-		text(w, TextInvalidKey)
-		return
+		return q, TextInvalidKey, http.StatusOK
 	}
-	source := parts[1]
-	if !slices.Contains(sources, source) {
-		http.Error(w, "Invalid source.", http.StatusBadRequest)
-		return
+	q.source = parts[1]
+	if !slices.Contains(sources, q.source) {
+		return q, "Invalid source.", http.StatusBadRequest
 	}
-	west, south, east, north := -180.0, -90.0, 180.0, 90.0
 	if parts[2] != "world" {
-		var c [4]float64
-		f := strings.Split(parts[2], ",")
-		ok := len(f) == 4
-		for i := 0; ok && i < 4; i++ {
-			var err error
-			c[i], err = strconv.ParseFloat(f[i], 64)
-			ok = err == nil
+		c, ok := parseBBox(parts[2])
+		if !ok {
+			return q, "Invalid area coordinates.", http.StatusBadRequest
 		}
-		if !ok || c[0] >= c[2] || c[1] >= c[3] || c[0] < -180 || c[2] > 180 || c[1] < -90 || c[3] > 90 {
-			http.Error(w, "Invalid area coordinates.", http.StatusBadRequest)
-			return
-		}
-		west, south, east, north = c[0], c[1], c[2], c[3]
+		q.west, q.south, q.east, q.north = c[0], c[1], c[2], c[3]
 	}
 	days, err := strconv.Atoi(parts[3])
 	if err != nil || days < 1 || days > 10 {
-		http.Error(w, "Invalid day range. Expects [1..10].", http.StatusBadRequest)
-		return
+		return q, "Invalid day range. Expects [1..10].", http.StatusBadRequest
 	}
-	date := today
+	q.days = days
 	if len(parts) == 5 {
-		if date, err = time.Parse("2006-01-02", parts[4]); err != nil {
-			http.Error(w, "Invalid date.", http.StatusBadRequest)
-			return
+		if q.date, err = time.Parse("2006-01-02", parts[4]); err != nil {
+			return q, "Invalid date.", http.StatusBadRequest
 		}
 	}
-	body, err := Answer(source, west, south, east, north, days, date)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
+	return q, "", 0
+}
 
-	if fail != nil {
-		switch fail.Kind {
-		case CutMidLine:
-			cut := len(body) / 2
-			for cut > 1 && body[cut-1] == '\n' {
-				cut--
-			}
-			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-			w.Header().Set("Connection", "close")
-			w.Write(body[:cut])
-			w.(http.Flusher).Flush() // chunked: the client sees a complete answer
-			return
-		case ShortBody:
-			conn, buf, err := w.(http.Hijacker).Hijack()
-			if err != nil {
-				return
-			}
-			defer conn.Close()
-			fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: text/csv; charset=utf-8\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", len(body))
-			buf.Write(body[:len(body)/2])
-			buf.Flush()
-			return
-		}
+// parseBBox reads "west,south,east,north" within the world.
+func parseBBox(s string) ([4]float64, bool) {
+	var c [4]float64
+	f := strings.Split(s, ",")
+	ok := len(f) == 4
+	for i := 0; ok && i < 4; i++ {
+		var err error
+		c[i], err = strconv.ParseFloat(f[i], 64)
+		ok = err == nil
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.Write(body)
+	ok = ok && c[0] < c[2] && c[1] < c[3] && c[0] >= -180 && c[2] <= 180 && c[1] >= -90 && c[3] <= 90
+	return c, ok
+}
+
+// failAfter plays the failures that spoil a good answer (true when done).
+func failAfter(w http.ResponseWriter, fail *Failure, body []byte) bool {
+	switch fail.Kind {
+	case CutMidLine:
+		cut := len(body) / 2
+		for cut > 1 && body[cut-1] == '\n' {
+			cut--
+		}
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Connection", "close")
+		w.Write(body[:cut])
+		w.(http.Flusher).Flush() // chunked: the client sees a complete answer
+		return true
+	case ShortBody:
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return true
+		}
+		defer conn.Close()
+		fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: text/csv; charset=utf-8\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", len(body))
+		buf.Write(body[:len(body)/2])
+		buf.Flush()
+		return true
+	}
+	return false
 }
 
 func text(w http.ResponseWriter, s string) {
