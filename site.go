@@ -163,6 +163,10 @@ type SiteFilter struct {
 	Search *string
 	// Violation: true keeps sites that break a rule, false those that don't.
 	Violation *bool
+	// Scope keeps the sites in a user's area (nil or All: every site):
+	// those whose bounds' centre lies in one of its regions, as sites
+	// carry no region. Paging and the total apply to those.
+	Scope *Scope
 	// WithCounty fills each site's CountyID and CountyName (the county
 	// regions are read once for the whole list).
 	WithCounty bool

@@ -120,6 +120,15 @@ type TaskChange struct {
 	Photos   int
 }
 
+// CheckVersion refuses an action taken on a task as the user saw it at
+// version seen (0: any) when the task has changed since: ECONFLICT.
+func (t *Task) CheckVersion(seen int64) error {
+	if seen != 0 && t.Version != seen {
+		return Errorf(ECONFLICT, "task %d changed since you loaded it (version %d, now %d: %s); load it again", t.ID, seen, t.Version, t.State)
+	}
+	return nil
+}
+
 // Transition checks that user u may apply action to the task now and
 // applies it: EFORBIDDEN when the role may not, ECONFLICT (with the
 // reason) when the state does not allow it, EINVALID for bad input. Scope

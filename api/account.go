@@ -3,12 +3,12 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"skygrid/password"
 	"strconv"
 
 	"skygrid"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // Accounts (admins): disable and enable users, reset passwords, list and
@@ -80,8 +80,8 @@ func (s *Server) handleUserPassword(c echo.Context) error {
 
 // setPassword stores a new password for user id and ends their sessions
 // but the one making the change.
-func (s *Server) setPassword(c echo.Context, id int64, password string) error {
-	hash, err := HashPassword(password)
+func (s *Server) setPassword(c echo.Context, id int64, pw string) error {
+	hash, err := password.Hash(pw)
 	if err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func (s *Server) handleMyPassword(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(req.CurrentPassword)) != nil {
+	if !password.Verify(hash, req.CurrentPassword) {
 		return skygrid.Errorf(skygrid.EINVALID, "current_password: 当前密码不正确 (the current password is wrong)")
 	}
 	if err := s.Users.LoginSucceeded(ctx, attempt, keys[0]); err != nil {

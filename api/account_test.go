@@ -17,6 +17,7 @@ import (
 	"skygrid"
 	"skygrid/api"
 	"skygrid/geo"
+	"skygrid/password"
 	"skygrid/store"
 
 	"github.com/paulmach/orb"
@@ -51,7 +52,7 @@ func newAccounts(t *testing.T) *accounts {
 		Geometry: geo.Rect(orb.Point{113.7, 39.7}, 10000, 10000)}}); err != nil {
 		t.Fatal(err)
 	}
-	hash, err := api.HashPassword(acctPassword)
+	hash, err := password.Hash(acctPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,9 +97,9 @@ func (a *accounts) login(t *testing.T, name, password string) (*client, int) {
 // tokenClient makes an API token for a user (its expiry given).
 func (a *accounts) tokenClient(t *testing.T, name string, expires time.Time) (*client, int64) {
 	t.Helper()
-	tok := api.NewSecret()
+	tok := password.NewSecret()
 	tk := &skygrid.Token{UserID: a.users[name].ID, Name: "script-" + name, ExpiresAt: expires}
-	if err := a.db.AddToken(context.Background(), tk, api.HashSecret(tok)); err != nil {
+	if err := a.db.AddToken(context.Background(), tk, password.HashSecret(tok)); err != nil {
 		t.Fatal(err)
 	}
 	return &client{http: http.DefaultClient, token: tok}, tk.ID
@@ -170,7 +171,7 @@ func TestRevokedTokenIsRefused(t *testing.T) {
 		got["last_used"] != "2024-03-01T02:00:00Z" || got["expires_at"] != "2024-03-02T02:00:00Z" || got["created_at"] == nil {
 		t.Errorf("token listed as %v", got)
 	}
-	if b, _ := json.Marshal(list); strings.Contains(string(b), script.token) || strings.Contains(string(b), api.HashSecret(script.token)) {
+	if b, _ := json.Marshal(list); strings.Contains(string(b), script.token) || strings.Contains(string(b), password.HashSecret(script.token)) {
 		t.Errorf("the list shows a token or its hash: %s", b)
 	}
 	var eb errorBody
@@ -210,8 +211,8 @@ func TestRevokedTokenIsRefused(t *testing.T) {
 func TestExpiredTokenIsRefused(t *testing.T) {
 	a := newAccounts(t)
 	short, _ := a.tokenClient(t, "official", a.clock.Add(time.Hour))
-	plain := api.NewSecret()
-	if err := a.db.CreateToken(context.Background(), api.HashSecret(plain), a.users["official"].ID, "default"); err != nil {
+	plain := password.NewSecret()
+	if err := a.db.CreateToken(context.Background(), password.HashSecret(plain), a.users["official"].ID, "default"); err != nil {
 		t.Fatal(err)
 	}
 	deflt := &client{http: http.DefaultClient, token: plain}
@@ -403,7 +404,7 @@ func TestAccountChangesAreAudited(t *testing.T) {
 	var log struct{ Entries []skygrid.AuditEntry }
 	admin.call(t, a, "GET", "/api/audit?limit=1000", nil, &log)
 	b, _ := json.Marshal(log)
-	for _, secret := range []string{acctPassword, newPassword, "reset by the admin", script.token, api.HashSecret(script.token), "$2a$"} {
+	for _, secret := range []string{acctPassword, newPassword, "reset by the admin", script.token, password.HashSecret(script.token), "$2a$"} {
 		if strings.Contains(string(b), secret) {
 			t.Errorf("the audit log holds %q", secret)
 		}

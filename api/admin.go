@@ -12,6 +12,7 @@ import (
 
 	"skygrid"
 	"skygrid/geo"
+	"skygrid/password"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
@@ -134,7 +135,7 @@ func (s *Server) handleCreateUser(c echo.Context) error {
 	if len(req.Regions) > maxUserRegions {
 		return skygrid.Errorf(skygrid.EINVALID, "regions: at most %d, got %d", maxUserRegions, len(req.Regions))
 	}
-	hash, err := HashPassword(req.Password)
+	hash, err := password.Hash(req.Password)
 	if err != nil {
 		return err
 	}
@@ -170,30 +171,18 @@ func (s *Server) handleOutbox(c echo.Context) error {
 	return c.JSON(http.StatusOK, OutboxList{Messages: ms})
 }
 
-// scopeArea indexes the regions of a scoped user, for data that carries
-// no region (sites, and the points of their map tiles): nil for city-wide
-// users. The index (geo.Index: a raster over the area answers most
-// points without testing the polygons) is kept per scope until the
-// regions change: a map's tiles ask it of every point they draw.
-func (s *Server) scopeArea(c echo.Context) (func(orb.Point) bool, error) {
-	sc := scopeOf(c)
-	if sc.All {
-		return nil, nil
-	}
-	ctx := c.Request().Context()
-	key := ""
-	if s.Layers != nil {
-		vs, err := s.Layers.LayerVersions(ctx)
-		if err != nil {
-			return nil, err
-		}
-		key = fmt.Sprintf("%d/%s", vs[skygrid.LayerRegions], strings.Join(sc.Regions, ","))
-		if f := s.areas.get(key); f != nil {
-			return f, nil
-		}
+// scopeArea is the area of a scoped user's regions at the regions' layer
+// version (the tile server's, which it read for the tile anyway), for
+// tiles, whose data carries no scope: it holds a point when one of the
+// regions does. The indexes are kept by version and regions: the regions
+// are read again only after an import changes them.
+func (s *Server) scopeArea(ctx context.Context, version int64, regions []string) (func(orb.Point) bool, error) {
+	key := fmt.Sprintf("%d/%s", version, strings.Join(regions, ","))
+	if f := s.areas.get(key); f != nil {
+		return f, nil
 	}
 	ix := geo.NewIndex()
-	for _, id := range sc.Regions {
+	for _, id := range regions {
 		r, err := s.Regions.FindRegionByID(ctx, id)
 		if err != nil {
 			return nil, err
@@ -205,9 +194,7 @@ func (s *Server) scopeArea(c echo.Context) (func(orb.Point) bool, error) {
 		_, ok := ix.Locate(p)
 		return ok
 	}
-	if key != "" {
-		s.areas.put(key, f)
-	}
+	s.areas.put(key, f)
 	return f, nil
 }
 

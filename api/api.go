@@ -16,6 +16,7 @@ import (
 
 	"skygrid"
 	"skygrid/netlimit"
+	"skygrid/taskflow"
 	"skygrid/tiles"
 
 	"github.com/labstack/echo/v4"
@@ -108,6 +109,8 @@ type Server struct {
 	public, login *netlimit.Limiter
 	// areas keeps the scoped users' areas (scopeArea).
 	areas areaCache
+	// flow takes the task actions (the report protocol).
+	flow *taskflow.Service
 }
 
 // NewServer returns a server with every route registered.
@@ -118,6 +121,10 @@ func NewServer(svc Services, logger *slog.Logger) *Server {
 	s := &Server{Services: svc, Logger: logger, echo: echo.New(), csp: []string{contentSecurityPolicy(svc.Basemaps)},
 		public: netlimit.NewLimiter(svc.Limits.PublicRate, svc.Limits.PublicBurst, nil),
 		login:  netlimit.NewLimiter(svc.Limits.LoginRate, svc.Limits.LoginBurst, nil)}
+	s.flow = &taskflow.Service{Tasks: svc.Tasks, Events: svc.Events, Now: s.now, Logger: logger}
+	if svc.Evidence != nil {
+		s.flow.Uploads = svc.Evidence
+	}
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.handleError
 	var err error

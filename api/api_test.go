@@ -23,6 +23,7 @@ import (
 	"skygrid/demo"
 	"skygrid/dispatch"
 	"skygrid/geo"
+	"skygrid/password"
 	"skygrid/registry"
 	"skygrid/store"
 	"skygrid/tiles"
@@ -97,8 +98,8 @@ func newToken(t testing.TB, db *store.DB, name, role string, regions ...string) 
 	if err := db.CreateUser(context.Background(), u, "$2a$04$notarealhashnotarealhashnotarealhashnotarealhashnota"); err != nil {
 		t.Fatal(err)
 	}
-	tok := api.NewSecret()
-	if err := db.CreateToken(context.Background(), api.HashSecret(tok), u.ID, "test"); err != nil {
+	tok := password.NewSecret()
+	if err := db.CreateToken(context.Background(), password.HashSecret(tok), u.ID, "test"); err != nil {
 		t.Fatal(err)
 	}
 	return tok

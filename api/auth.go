@@ -1,10 +1,8 @@
 package api
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -13,15 +11,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
-	"unicode/utf8"
 
 	"skygrid"
+	"skygrid/password"
 	"skygrid/username"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // Sessions, tokens and login throttling.
@@ -35,33 +31,6 @@ const (
 	loginMaxPerAddress = 20 // an office behind one address has many users
 	loginWindow        = 15 * time.Minute
 )
-
-// HashPassword hashes a password with bcrypt (cost 11).
-func HashPassword(pw string) (string, error) {
-	if utf8.RuneCountInString(pw) < 8 {
-		return "", skygrid.Errorf(skygrid.EINVALID, "a password needs at least 8 characters")
-	}
-	if len(pw) > skygrid.LimitPassword.Max {
-		return "", skygrid.Errorf(skygrid.EINVALID, "a password is at most %d bytes", skygrid.LimitPassword.Max)
-	}
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), 11)
-	return string(h), err
-}
-
-// NewSecret returns a random URL-safe secret (sessions, tokens, CSRF).
-func NewSecret() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// HashSecret is how sessions and tokens are stored: SHA-256, hex.
-func HashSecret(s string) string {
-	h := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(h[:])
-}
 
 // userOf returns the logged-in user of a request (set by authenticate).
 func userOf(c echo.Context) *skygrid.User {
@@ -80,7 +49,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			if !ok || tok == "" {
 				return skygrid.Errorf(skygrid.EUNAUTHORIZED, "Authorization: want Bearer TOKEN")
 			}
-			u, err := s.Users.TokenUser(ctx, HashSecret(tok))
+			u, err := s.Users.TokenUser(ctx, password.HashSecret(tok))
 			if err != nil {
 				return err
 			}
@@ -91,7 +60,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil || ck.Value == "" {
 			return skygrid.Errorf(skygrid.EUNAUTHORIZED, "please log in (no session)")
 		}
-		u, csrf, err := s.Users.SessionUser(ctx, HashSecret(ck.Value))
+		u, csrf, err := s.Users.SessionUser(ctx, password.HashSecret(ck.Value))
 		if err != nil {
 			return err
 		}
@@ -105,7 +74,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set("user", u)
 		c.Set("csrf", csrf)
-		c.Set("session", HashSecret(ck.Value))
+		c.Set("session", password.HashSecret(ck.Value))
 		return next(c)
 	}
 }
@@ -202,11 +171,11 @@ func (s *Server) handleLogin(c echo.Context) error {
 	if err == nil && u.Disabled {
 		err = errors.New("disabled")
 	}
-	if err == nil {
-		err = bcrypt.CompareHashAndPassword([]byte(hash), []byte(req.Password))
-	} else {
-		// The same work for an unknown name: timing does not tell.
-		bcrypt.CompareHashAndPassword(dummyHash(), []byte(req.Password))
+	if err != nil {
+		hash = "" // the same work for an unknown name: timing does not tell
+	}
+	if !password.Verify(hash, req.Password) && err == nil {
+		err = errors.New("wrong password")
 	}
 	if err != nil {
 		return skygrid.Errorf(skygrid.EUNAUTHORIZED, "用户名或密码错误 (wrong name or password)")
@@ -216,8 +185,8 @@ func (s *Server) handleLogin(c echo.Context) error {
 	if err := s.Users.LoginSucceeded(ctx, attempt, keys[0]); err != nil {
 		return err
 	}
-	secret, csrf := NewSecret(), NewSecret()
-	if err := s.Users.CreateSession(ctx, HashSecret(secret), u.ID, csrf, s.now().Add(sessionTTL)); err != nil {
+	secret, csrf := password.NewSecret(), password.NewSecret()
+	if err := s.Users.CreateSession(ctx, password.HashSecret(secret), u.ID, csrf, s.now().Add(sessionTTL)); err != nil {
 		return err
 	}
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
@@ -251,7 +220,7 @@ func (s *Server) secureCookie(c echo.Context) bool {
 // POST /api/logout
 func (s *Server) handleLogout(c echo.Context) error {
 	if ck, err := c.Cookie(sessionCookie); err == nil {
-		if err := s.Users.DeleteSession(c.Request().Context(), HashSecret(ck.Value)); err != nil {
+		if err := s.Users.DeleteSession(c.Request().Context(), password.HashSecret(ck.Value)); err != nil {
 			return err
 		}
 	}
@@ -266,13 +235,3 @@ func (s *Server) handleMe(c echo.Context) error {
 	csrf, _ := c.Get("csrf").(string)
 	return c.JSON(http.StatusOK, Me{User: u, CSRF: csrf, RoleName: skygrid.RoleNames[u.Role], Now: s.now().UTC().Truncate(time.Second)})
 }
-
-// dummyHash is a bcrypt hash (of a random secret) compared against when
-// the name is unknown, so the answer takes as long as for a real user.
-var dummyHash = sync.OnceValue(func() []byte {
-	h, err := bcrypt.GenerateFromPassword([]byte(NewSecret()), 11)
-	if err != nil {
-		panic(err)
-	}
-	return h
-})

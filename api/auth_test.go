@@ -27,6 +27,7 @@ import (
 	"skygrid/dispatch"
 	"skygrid/evidence"
 	"skygrid/geo"
+	"skygrid/password"
 	"skygrid/registry"
 	"skygrid/report"
 	"skygrid/store"
@@ -159,7 +160,7 @@ func newWorld(t *testing.T) *world {
 		}
 		w.sites = append(w.sites, site.ID)
 	}
-	hash, err := api.HashPassword(testPassword)
+	hash, err := password.Hash(testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,8 +175,8 @@ func newWorld(t *testing.T) *world {
 		if err := db.CreateUser(ctx, u, hash); err != nil {
 			t.Fatal(err)
 		}
-		tok := api.NewSecret()
-		if err := db.CreateToken(ctx, api.HashSecret(tok), u.ID, "test"); err != nil {
+		tok := password.NewSecret()
+		if err := db.CreateToken(ctx, password.HashSecret(tok), u.ID, "test"); err != nil {
 			t.Fatal(err)
 		}
 		w.tokens[u.Name] = tok

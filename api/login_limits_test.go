@@ -18,6 +18,7 @@ import (
 
 	"skygrid"
 	"skygrid/api"
+	"skygrid/password"
 	"skygrid/store"
 )
 
@@ -41,7 +42,7 @@ func newLoginServer(t *testing.T, names ...string) *loginServer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	hash, err := api.HashPassword(testPassword)
+	hash, err := password.Hash(testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"skygrid"
-	"skygrid/api"
 	"skygrid/report"
 )
 
@@ -66,7 +65,7 @@ func TestMonthlyReportOctober2023Prints(t *testing.T) {
 		{"浑源县", &skygrid.Scope{Regions: []string{w.countyA}}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := api.MonthlyReport(context.Background(), w.db, tc.scope, "2023-10", *w.clock, true)
+			m, err := report.BuildMonthly(context.Background(), w.db, tc.scope, "2023-10", *w.clock, true)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -160,36 +160,6 @@ func (s *Server) handleExport(c echo.Context) error {
 	return attachment(c, name, mime, buf.Bytes())
 }
 
-// MonthlyReport assembles a month's printable report.
-func MonthlyReport(ctx context.Context, stats skygrid.StatsService, scope *skygrid.Scope, month string, now time.Time, demo bool) (*report.Monthly, error) {
-	per, err := report.ParsePeriod(month, nil)
-	if err != nil {
-		return nil, err
-	}
-	if per.Until.Sub(per.Since) < 27*24*time.Hour || per.Until.Sub(per.Since) > 32*24*time.Hour {
-		return nil, skygrid.Errorf(skygrid.EINVALID, "month %q: want YYYY-MM", month)
-	}
-	q := skygrid.StatsQuery{Since: per.Since, Until: per.Until, By: skygrid.ByCounty, Scope: scope}
-	st, err := stats.Stats(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	sr, err := stats.Series(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	m := &report.Monthly{Month: per.Since, Stats: st, Ranking: report.Ranking(st), Generated: now, Demo: demo,
-		ResponseMinutes: sr.ReportMinutes, Confirmed: sr.Confirmed}
-	for _, d := range sr.Days {
-		day, err := time.ParseInLocation("2006-01-02", d.Day, skygrid.Beijing)
-		if err != nil {
-			return nil, err
-		}
-		m.Daily = append(m.Daily, report.DayCount{Day: day, ByClass: d.ByClass})
-	}
-	return m, nil
-}
-
 // SeriesView is the JSON of GET /api/stats/series: the period and its
 // skygrid.StatsSeries.
 type SeriesView struct {
@@ -225,7 +195,7 @@ func (s *Server) handleMonthly(c echo.Context) error {
 	if month == "" {
 		month = s.now().In(skygrid.Beijing).Format("2006-01")
 	}
-	m, err := MonthlyReport(c.Request().Context(), s.Stats, scopeOf(c), month, s.now(), s.Demo)
+	m, err := report.BuildMonthly(c.Request().Context(), s.Stats, scopeOf(c), month, s.now(), s.Demo)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"skygrid/api"
 	"skygrid/evidence"
 	"skygrid/geo"
+	"skygrid/password"
 	"skygrid/store"
 
 	"net/http/httptest"
@@ -49,7 +50,7 @@ var scopeUsers = []*skygrid.User{
 
 // scopeWorld builds the world and a task (with its event, at the grid's
 // centre) in each grid named.
-func scopeWorld(t *testing.T, grids map[string]string) (*world, map[string]*skygrid.Task) {
+func scopeWorld(t testing.TB, grids map[string]string) (*world, map[string]*skygrid.Task) {
 	t.Helper()
 	db := store.NewDB(filepath.Join(t.TempDir(), "scope.db"))
 	now := time.Date(2023, 10, 20, 4, 0, 0, 0, time.UTC)
@@ -93,8 +94,8 @@ func scopeWorld(t *testing.T, grids map[string]string) (*world, map[string]*skyg
 		if err := db.CreateUser(ctx, &u, "$2a$04$notarealhashnotarealhashnotarealhashnotarealhashnota"); err != nil {
 			t.Fatal(err)
 		}
-		tok := api.NewSecret()
-		if err := db.CreateToken(ctx, api.HashSecret(tok), u.ID, "test"); err != nil {
+		tok := password.NewSecret()
+		if err := db.CreateToken(ctx, password.HashSecret(tok), u.ID, "test"); err != nil {
 			t.Fatal(err)
 		}
 		w.tokens[u.Name] = tok

@@ -77,7 +77,7 @@ func (s *Server) handleSearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ss, _, err := s.findSites(c, skygrid.SiteFilter{Search: q, Limit: limit})
+	ss, _, err := s.Sites.FindSites(ctx, skygrid.SiteFilter{Search: q, Scope: scopeOf(c), Limit: limit})
 	if err != nil {
 		return err
 	}

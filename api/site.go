@@ -39,11 +39,12 @@ func siteFeature(st *skygrid.Site) *geojson.Feature {
 }
 
 // siteFilter reads ?kind=&bbox=&violation=true|false&limit=&offset=; the
-// sites come with their county.
+// sites come with their county, kept to the user's area (the store pages
+// them).
 func siteFilter(c echo.Context, defLimit int) (skygrid.SiteFilter, error) {
 	p := &params{c: c}
 	f := skygrid.SiteFilter{
-		Kind: p.oneOf("kind", skygrid.SiteKinds), Bbox: p.bbox("bbox"), WithCounty: true,
+		Kind: p.oneOf("kind", skygrid.SiteKinds), Bbox: p.bbox("bbox"), WithCounty: true, Scope: scopeOf(c),
 		Limit: p.intv("limit", defLimit, maxLimit), Offset: p.intv("offset", 0, 0),
 	}
 	if p.str("violation") != nil {
@@ -59,7 +60,7 @@ func (s *Server) handleSites(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ss, n, err := s.findSites(c, f)
+	ss, n, err := s.Sites.FindSites(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
@@ -74,7 +75,7 @@ func (s *Server) handleSitesExport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ss, _, err := s.findSites(c, f)
+	ss, _, err := s.Sites.FindSites(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
@@ -89,57 +90,27 @@ func (s *Server) handleSitesExport(c echo.Context) error {
 	return attachment(c, fmt.Sprintf("skygrid-sites-%s-%s.csv", kind, s.now().In(skygrid.Beijing).Format("20060102")), "text/csv; charset=utf-8", buf.Bytes())
 }
 
-// findSites returns the sites matching f that the user may see, and their
-// total: a scoped user sees the sites in their area only (sites carry no
-// region: by the centre of their bounds), and paging and the total apply
-// to those.
-func (s *Server) findSites(c echo.Context, f skygrid.SiteFilter) ([]*skygrid.Site, int, error) {
-	inArea, err := s.scopeArea(c)
-	if err != nil {
-		return nil, 0, err
-	}
-	if inArea == nil {
-		return s.Sites.FindSites(c.Request().Context(), f)
-	}
-	limit, offset := f.Limit, f.Offset
-	f.Limit, f.Offset = 0, 0
-	all, _, err := s.Sites.FindSites(c.Request().Context(), f)
-	if err != nil {
-		return nil, 0, err
-	}
-	var mine []*skygrid.Site
-	for _, st := range all {
-		if inArea(st.Geometry.Bound().Center()) {
-			mine = append(mine, st)
-		}
-	}
-	n := len(mine)
-	mine = mine[min(offset, n):]
-	if limit > 0 {
-		mine = mine[:min(limit, len(mine))]
-	}
-	return mine, n, nil
-}
-
-// GET /api/sites/:id
+// GET /api/sites/:id: a scoped user gets 403 for sites outside their
+// area and for ids that do not exist alike.
 func (s *Server) handleSite(c echo.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return skygrid.Errorf(skygrid.EINVALID, "site id must be a positive whole number, got %q", c.Param("id"))
 	}
-	inArea, err := s.scopeArea(c)
-	if err != nil {
-		return err
-	}
-	st, err := s.Sites.FindSiteByID(c.Request().Context(), id)
-	if inArea != nil && (err != nil || !inArea(st.Geometry.Bound().Center())) {
-		if err != nil && skygrid.ErrorCode(err) != skygrid.ENOTFOUND {
+	sc := scopeOf(c)
+	if sc.All {
+		st, err := s.Sites.FindSiteByID(c.Request().Context(), id)
+		if err != nil {
 			return err
 		}
-		return forbidden(fmt.Sprintf("site %d", id))
+		return c.JSON(http.StatusOK, siteFeature(st))
 	}
+	ss, _, err := s.Sites.FindSites(c.Request().Context(), skygrid.SiteFilter{ID: &id, Scope: sc})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, siteFeature(st))
+	if len(ss) == 0 {
+		return forbidden(fmt.Sprintf("site %d", id))
+	}
+	return c.JSON(http.StatusOK, siteFeature(ss[0]))
 }

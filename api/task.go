@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"skygrid"
 	"skygrid/geo"
+	"skygrid/taskflow"
 
 	"github.com/labstack/echo/v4"
 )
@@ -283,93 +285,57 @@ func (s *Server) uploadWait(user int64, n int) time.Duration {
 // maxUpload bounds a whole report request: MaxPhotos photos of 15 MiB.
 const maxUpload = skygrid.MaxPhotos*15<<20 + 1<<20
 
-// POST /api/tasks/:id/acknowledge|report|close|return|reassign
+// POST /api/tasks/:id/acknowledge|report|close|return|reassign|note: the
+// body is JSON, or a multipart report with its photos (taskflow.Do).
 func (s *Server) handleTaskAction(c echo.Context) error {
 	action := c.Param("action")
-	switch action {
-	case skygrid.ActionAcknowledge, skygrid.ActionReport, skygrid.ActionClose, skygrid.ActionReturn, skygrid.ActionReassign, skygrid.ActionNote:
-	default:
-		return skygrid.Errorf(skygrid.ENOTFOUND, "no task action %q (acknowledge, report, close, return, reassign, note)", action)
+	if !slices.Contains(taskActions, action) {
+		return skygrid.Errorf(skygrid.ENOTFOUND, "no task action %q (%s)", action, strings.Join(taskActions, ", "))
 	}
 	t, err := s.visibleTask(c)
 	if err != nil {
 		return err
 	}
-	u := userOf(c)
-	var req ActionRequest
-	var change skygrid.TaskChange
-	var photos []*skygrid.Photo
-	var stage skygrid.PhotoStage
-	r := c.Request()
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		// A user over their photo rate is refused before the body is read.
-		if wait := s.uploadWait(u.ID, 1); action == skygrid.ActionReport && wait > 0 {
-			return photosThrottled(c, wait)
-		}
-		if stage, err = s.receiveReport(c); err != nil {
-			return err
-		}
-		// Staged files no stored report holds are not kept.
-		defer func() {
-			if stage != nil {
-				stage.Discard()
-			}
-		}()
-		if req, change, err = bindAction(c, true); err != nil {
-			return err
-		}
-		n := 0
-		if stage != nil {
-			n = stage.Received()
-		}
-		if n > 0 && action != skygrid.ActionReport {
-			return skygrid.Errorf(skygrid.EINVALID, "photos come with a report, not with %s", action)
-		}
-		// Role, state, version and the form first: no photo is decoded
-		// for a report that cannot be taken.
-		if req.Version != 0 && req.Version != t.Version {
-			return skygrid.Errorf(skygrid.ECONFLICT, "task %d changed since you loaded it (version %d, now %d: %s); load it again", t.ID, req.Version, t.Version, t.State)
-		}
-		probe, withPhotos := *t, change
-		withPhotos.Photos = n
-		if err := probe.Transition(action, u, withPhotos, s.now()); err != nil {
-			return err
-		}
-		if n > 0 {
-			if wait := s.Evidence.TakeUploads(u.ID, n, s.now()); wait > 0 {
-				return photosThrottled(c, wait)
-			}
-			e, err := s.Events.FindEventByID(r.Context(), t.EventID)
-			if err != nil {
-				return err
-			}
-			stamp := skygrid.PhotoStamp{TaskID: t.ID, Place: t.PlaceName(), GridID: t.GridID, UploadedAt: s.now()}
-			if photos, err = stage.Accept(r.Context(), e, stamp); err != nil {
-				return err
-			}
-		}
-	} else if req, change, err = bindAction(c, false); err != nil {
-		return err
+	a, err := s.readAction(c, action)
+	if err == nil {
+		t, err = s.flow.Do(c.Request().Context(), userOf(c), t, a)
 	}
-	if action == skygrid.ActionClose {
-		change.Notes = req.Notes
-	}
-	t, err = s.Tasks.UpdateTask(r.Context(), t.ID, req.Version, action, u, change, photos)
-	if err != nil {
-		return err // the deferred Discard removes the staged photos
-	}
-	if stage != nil {
-		err, stage = stage.Commit(), nil
-		if err != nil {
-			// The report is stored: its photos stay staged, where the
-			// next sweep moves them into the store.
-			s.Logger.Error("report stored, its photos not moved into the store", "task", t.ID, "err", err)
-		}
-	}
-	if t, err = s.Tasks.FindTaskByID(r.Context(), t.ID); err != nil {
+	var th *taskflow.Throttled
+	if errors.As(err, &th) {
+		return photosThrottled(c, th.Wait)
+	} else if err != nil {
 		return err
 	}
 	return s.respondTask(c, t)
+}
+
+// taskActions are the actions of POST /api/tasks/:id/ACTION.
+var taskActions = []string{skygrid.ActionAcknowledge, skygrid.ActionReport, skygrid.ActionClose, skygrid.ActionReturn,
+	skygrid.ActionReassign, skygrid.ActionNote}
+
+// readAction reads a task action's body: JSON, or a multipart form whose
+// photos are staged as they arrive (a user over their photo rate is
+// refused before the body is read). The stage is discarded when the form
+// cannot be bound.
+func (s *Server) readAction(c echo.Context, action string) (taskflow.Action, error) {
+	a := taskflow.Action{Name: action}
+	multipart := strings.HasPrefix(c.Request().Header.Get("Content-Type"), "multipart/form-data")
+	if multipart {
+		if wait := s.uploadWait(userOf(c).ID, 1); action == skygrid.ActionReport && wait > 0 {
+			return a, &taskflow.Throttled{Wait: wait}
+		}
+		stage, err := s.receiveReport(c)
+		if err != nil {
+			return a, err
+		}
+		a.Photos = stage
+	}
+	req, change, err := bindAction(c, multipart)
+	if err != nil && a.Photos != nil {
+		a.Photos.Discard()
+	}
+	a.Version, a.Change = req.Version, change
+	return a, err
 }
 
 // GET /api/photos/:sha[?thumb=1|?task=ID]: only to users who may see its

@@ -62,11 +62,10 @@ func (s *Server) handleTile(c echo.Context) error {
 		return p.err
 	}
 	if sc := scopeOf(c); !sc.All && r.Layer != tiles.LayerBase {
-		inArea, err := s.scopeArea(c)
-		if err != nil {
-			return err
+		area := func(ctx context.Context, version int64) (func(orb.Point) bool, error) {
+			return s.scopeArea(ctx, version, sc.Regions)
 		}
-		r.Scope = &tiles.Scope{Key: strings.Join(sc.Regions, ","), Regions: sc.Regions, Contains: inArea}
+		r.Scope = &tiles.Scope{Key: strings.Join(sc.Regions, ","), Regions: sc.Regions, Area: area}
 	}
 	t, state, err := s.Tiles.Fetch(c.Request().Context(), r)
 	if err != nil {
@@ -88,7 +87,7 @@ func (s *Server) handleTile(c echo.Context) error {
 		return c.NoContent(http.StatusNoContent)
 	}
 	h.Set("ETag", t.ETag)
-	if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, t.ETag) {
+	if noneMatch(c.Request().Header.Get("If-None-Match"), t.ETag) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	return c.Blob(http.StatusOK, t.ContentType, t.Data)

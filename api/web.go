@@ -124,7 +124,7 @@ func (s *Server) serveWeb(c echo.Context, name, cacheControl string) error {
 		}
 	}
 	h.Set("ETag", etag)
-	if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
+	if noneMatch(c.Request().Header.Get("If-None-Match"), etag) {
 		h.Del("Content-Encoding")
 		return c.NoContent(http.StatusNotModified)
 	}

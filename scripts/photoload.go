@@ -47,7 +47,7 @@ import (
 	"time"
 
 	"skygrid"
-	"skygrid/api"
+	"skygrid/password"
 	"skygrid/store"
 )
 
@@ -143,14 +143,14 @@ func setupTasks(dbPath string, n int) {
 			u.Regions = append(u.Regions, t.GridID)
 		}
 	}
-	hash, _ := api.HashPassword(api.NewSecret())
+	hash, _ := password.Hash(password.NewSecret())
 	for _, x := range []*skygrid.User{u, admin} {
 		if err := db.CreateUser(ctx, x, hash); err != nil {
 			log.Fatal(err)
 		}
 	}
-	tok := api.NewSecret()
-	if err := db.CreateToken(ctx, api.HashSecret(tok), u.ID, "photoload"); err != nil {
+	tok := password.NewSecret()
+	if err := db.CreateToken(ctx, password.HashSecret(tok), u.ID, "photoload"); err != nil {
 		log.Fatal(err)
 	}
 	var ids []string

@@ -1,11 +1,14 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/http"
+	"image"
+	_ "image/jpeg" // the basemap tiles decoded: JPEG
+	_ "image/png"  // and PNG
 	"net/url"
 	"os"
 )
@@ -70,8 +73,10 @@ func OpenMBTiles(path string) (*MBTiles, error) {
 	if err := db.QueryRow(`SELECT tile_data FROM tiles LIMIT 1`).Scan(&sample); err != nil {
 		return fail(err)
 	}
-	if ct := http.DetectContentType(sample); ct != "image/png" && ct != "image/jpeg" {
-		return fail(fmt.Errorf("its tiles are %s; the basemap must be raster PNG or JPEG", ct))
+	// Only PNG and JPEG decoders are registered here: WebP, vector tiles
+	// and the rest are refused by their first bytes.
+	if _, _, err := image.DecodeConfig(bytes.NewReader(sample)); err != nil {
+		return fail(fmt.Errorf("its tiles are not PNG or JPEG (%v); the basemap must be raster PNG or JPEG", err))
 	}
 	if m.stmt, err = db.Prepare(`SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?`); err != nil {
 		return fail(err)

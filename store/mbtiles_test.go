@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -24,33 +25,109 @@ var quadrants = [4]color.NRGBA{{200, 30, 30, 255}, {30, 200, 30, 255}, {30, 30, 
 // numbering; the file stores TMS rows), its quarters in four colours.
 func writeMBTiles(t *testing.T, z, x, y int) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "base.mbtiles")
-	db, err := sql.Open("sqlite3", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	var buf bytes.Buffer
+	png.Encode(&buf, quadrantTile())
+	return writeMBTilesData(t, z, x, y, buf.Bytes(), "png")
+}
+
+// quadrantTile is a 256 px tile, its quarters in the four quadrants.
+func quadrantTile() *image.NRGBA {
 	img := image.NewNRGBA(image.Rect(0, 0, 256, 256))
 	for py := 0; py < 256; py++ {
 		for px := 0; px < 256; px++ {
 			img.SetNRGBA(px, py, quadrants[py/128*2+px/128])
 		}
 	}
-	var buf bytes.Buffer
-	png.Encode(&buf, img)
+	return img
+}
+
+// writeMBTilesData makes an MBTiles file holding one tile of the bytes
+// given at z/x/y, with the format named in its metadata ("" for none).
+func writeMBTilesData(t *testing.T, z, x, y int, data []byte, format string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "base.mbtiles")
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
 	for _, q := range []string{
 		`CREATE TABLE metadata (name TEXT, value TEXT)`,
 		`CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB)`,
-		`INSERT INTO metadata VALUES ('name', 'test basemap'), ('format', 'png'), ('attribution', 'test')`,
+		`INSERT INTO metadata VALUES ('name', 'test basemap'), ('attribution', 'test')`,
 	} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := db.Exec(`INSERT INTO tiles VALUES (?, ?, ?, ?)`, z, x, (1<<z)-1-y, buf.Bytes()); err != nil {
+	if format != "" {
+		if _, err := db.Exec(`INSERT INTO metadata VALUES ('format', ?)`, format); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(`INSERT INTO tiles VALUES (?, ?, ?, ?)`, z, x, (1<<z)-1-y, data); err != nil {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// basemapServer is a tile server over an empty store with mb as its
+// basemap.
+func basemapServer(t *testing.T, mb *store.MBTiles) *tiles.Server {
+	t.Helper()
+	db := store.NewDB(filepath.Join(t.TempDir(), "x.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s, err := tiles.NewServer(db, tiles.Options{Basemap: mb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// A basemap's tiles are told apart by their first bytes when the metadata
+// names no format: PNG and JPEG are served as stored with their type,
+// WebP and vector tiles are refused when the file is opened.
+func TestMBTilesTileFormats(t *testing.T) {
+	var pngBuf, jpegBuf bytes.Buffer
+	png.Encode(&pngBuf, quadrantTile())
+	jpeg.Encode(&jpegBuf, quadrantTile(), nil)
+	webp := append([]byte("RIFF\x24\x00\x00\x00WEBPVP8 "), make([]byte, 32)...)
+	gzipped := append([]byte{0x1f, 0x8b, 0x08, 0x00}, make([]byte, 32)...) // a gzipped vector tile
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string // the tile's content type, "" when refused
+	}{
+		{"PNG", pngBuf.Bytes(), "image/png"},
+		{"JPEG", jpegBuf.Bytes(), "image/jpeg"},
+		{"WebP", webp, ""},
+		{"gzipped vector tile", gzipped, ""},
+		{"text", []byte("<html>not a tile</html>"), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mb, err := store.OpenMBTiles(writeMBTilesData(t, 3, 6, 3, tc.data, ""))
+			if tc.want == "" {
+				if err == nil || !strings.Contains(err.Error(), "must be raster PNG or JPEG") {
+					t.Fatalf("opened: %v, want refused", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer mb.Close()
+			tile, _, err := basemapServer(t, mb).Get(context.Background(), tiles.Request{Layer: tiles.LayerBase, Z: 3, X: 6, Y: 3, Scale: 1, Format: "png"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tile.ContentType != tc.want || !bytes.Equal(tile.Data, tc.data) {
+				t.Errorf("served %s (%d bytes), want %s as stored (%d bytes)", tile.ContentType, len(tile.Data), tc.want, len(tc.data))
+			}
+		})
+	}
 }
 
 func colourAt(t *testing.T, data []byte, x, y int) color.NRGBA {
@@ -81,15 +158,7 @@ func TestMBTilesBasemap(t *testing.T) {
 		t.Errorf("absent tile: %d bytes, %v", len(none), err)
 	}
 
-	db := store.NewDB(filepath.Join(t.TempDir(), "x.db"))
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	s, err := tiles.NewServer(db, tiles.Options{Basemap: mb})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := basemapServer(t, mb)
 	get := func(z, x, y, scale int) *tiles.Tile {
 		tile, _, err := s.Get(ctx, tiles.Request{Layer: tiles.LayerBase, Z: z, X: x, Y: y, Scale: scale, Format: "png"})
 		if err != nil {

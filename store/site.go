@@ -40,8 +40,40 @@ func scanSite(rows *sql.Rows, extra ...any) (*skygrid.Site, error) {
 	return s, nil
 }
 
-// FindSites returns matching sites and the total.
+// FindSites returns matching sites and the total. A scoped filter keeps
+// the sites whose bounds' centre lies in one of the scope's regions (sites
+// carry no region); the total and the page are of those.
 func (db *DB) FindSites(ctx context.Context, f skygrid.SiteFilter) ([]*skygrid.Site, int, error) {
+	var area []*skygrid.Region
+	if f.Scope != nil && !f.Scope.All {
+		var err error
+		if area, err = db.scopeRegions(ctx, f.Scope.Regions); err != nil {
+			return nil, 0, fmt.Errorf("find sites: the scope's regions: %w", err)
+		} else if len(area) == 0 {
+			return nil, 0, nil
+		}
+	}
+	q := siteQuery(f, area)
+	n := 0
+	out, err := queryList(ctx, db.db, q, func(rows *sql.Rows) (*skygrid.Site, error) { return scanSite(rows, &n) })
+	if err != nil {
+		return nil, 0, err
+	}
+	if area != nil {
+		out, n = sitesIn(out, area, f.Limit, f.Offset)
+	}
+	if f.WithCounty && len(out) > 0 {
+		if err := db.siteCounties(ctx, out); err != nil {
+			return nil, 0, fmt.Errorf("sites' counties: %w", err)
+		}
+	}
+	return out, n, nil
+}
+
+// siteQuery is a site filter's query. With a scope's regions, the centre
+// is kept within the regions' bounds here and within a polygon by
+// sitesIn, which cuts the page after that.
+func siteQuery(f skygrid.SiteFilter, area []*skygrid.Region) *listQuery {
 	q := &listQuery{what: "find sites", from: `SELECT ` + siteCols + `, COUNT(*) OVER () FROM sites`, limit: f.Limit, offset: f.Offset}
 	if f.ID != nil {
 		q.and("id = ?", *f.ID)
@@ -59,24 +91,67 @@ func (db *DB) FindSites(ctx context.Context, f skygrid.SiteFilter) ([]*skygrid.S
 			q.and("violation = ''")
 		}
 	}
+	if area != nil {
+		b := area[0].Bound
+		for _, r := range area[1:] {
+			b = b.Union(r.Bound)
+		}
+		q.and(`(min_lon + max_lon) / 2 BETWEEN ? AND ?`, b.Min[0], b.Max[0])
+		q.and(`(min_lat + max_lat) / 2 BETWEEN ? AND ?`, b.Min[1], b.Max[1])
+		q.limit, q.offset = 0, 0
+	}
 	q.order = ` ORDER BY id`
 	if f.Search != nil {
+		// The rank's arguments come last: ORDER BY follows every condition.
 		var rankArgs []any
 		c, rank := searchCond(*f.Search, []string{"name", "external_id"}, &q.args, &rankArgs)
 		q.and(c, rankArgs...)
 		q.order = ` ORDER BY ` + rank + `, id`
 	}
-	n := 0
-	out, err := queryList(ctx, db.db, q, func(rows *sql.Rows) (*skygrid.Site, error) { return scanSite(rows, &n) })
+	return q
+}
+
+// scopeRegions reads a scope's regions with their polygons; ENOTFOUND when
+// one is gone.
+func (db *DB) scopeRegions(ctx context.Context, ids []string) ([]*skygrid.Region, error) {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, 0, err
+		return nil, fmt.Errorf("read the scope's regions: begin: %w", err)
 	}
-	if f.WithCounty && len(out) > 0 {
-		if err := db.siteCounties(ctx, out); err != nil {
-			return nil, 0, fmt.Errorf("sites' counties: %w", err)
+	defer tx.Rollback()
+	var out []*skygrid.Region
+	for _, id := range ids {
+		rs, _, err := findRegions(ctx, tx, skygrid.RegionFilter{ID: &id, WithGeometry: true})
+		if err != nil {
+			return nil, fmt.Errorf("region %q: %w", id, err)
+		} else if len(rs) == 0 {
+			return nil, skygrid.Errorf(skygrid.ENOTFOUND, "region %q not found", id)
+		}
+		out = append(out, rs[0])
+	}
+	return out, nil
+}
+
+// sitesIn keeps the sites whose bounds' centre lies in one of the regions,
+// and returns the page of them at limit (0: all) and offset, and their
+// total.
+func sitesIn(sites []*skygrid.Site, regions []*skygrid.Region, limit, offset int) ([]*skygrid.Site, int) {
+	var in []*skygrid.Site
+	for _, s := range sites {
+		c := s.Geometry.Bound().Center()
+		for _, r := range regions {
+			if r.Bound.Contains(c) && planar.MultiPolygonContains(r.Geometry, c) {
+				in = append(in, s)
+				break
+			}
 		}
 	}
-	return out, n, nil
+	n := len(in)
+	in = in[min(offset, n):]
+	if limit > 0 {
+		in = in[:min(limit, len(in))]
+	}
+	return in, n
 }
 
 // siteCounties sets each site's county: the county region holding the

@@ -608,8 +608,8 @@ func updateTask(ctx context.Context, tx *Tx, id, version int64, action string, u
 	if err != nil {
 		return nil, err
 	}
-	if version != 0 && t.Version != version {
-		return nil, skygrid.Errorf(skygrid.ECONFLICT, "task %d changed since you loaded it (version %d, now %d: %s); load it again", id, version, t.Version, t.State)
+	if err := t.CheckVersion(version); err != nil {
+		return nil, err
 	}
 	before := taskSummary(t)
 	old := t.Version

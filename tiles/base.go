@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image"
 	_ "image/jpeg" // MBTiles basemaps hold JPEG or PNG
-	"net/http"
 	"strings"
 
 	"skygrid/geo"
@@ -31,9 +30,12 @@ func (s *Server) prepared(ctx context.Context, r Request) (*Tile, error) {
 		return nil, err
 	}
 	if over == 0 && r.Scale == 1 {
-		img, _, err := image.DecodeConfig(bytes.NewReader(data))
-		if err == nil && img.Width == 256 {
-			return &Tile{Data: data, ContentType: http.DetectContentType(data), ETag: etag(data)}, nil
+		// The format is the decoder's name for the stored tile (tiles
+		// speak no HTTP: no sniffing of net/http's); other formats than
+		// PNG and JPEG are encoded again below.
+		img, format, err := image.DecodeConfig(bytes.NewReader(data))
+		if err == nil && img.Width == 256 && (format == "png" || format == "jpeg") {
+			return &Tile{Data: data, ContentType: "image/" + format, ETag: etag(data)}, nil
 		}
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))

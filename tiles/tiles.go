@@ -69,6 +69,27 @@ type Scope struct {
 	// Contains reports whether a point lies in the area (hotspots,
 	// events, sites).
 	Contains func(orb.Point) bool
+	// Area, when Contains is nil, gives Contains for the regions as they
+	// are at the regions' layer version (the one Fetch read), and is
+	// asked only when a tile is drawn: a caller keeps the areas by that
+	// version, and a tile served from the cache reads no region.
+	Area func(ctx context.Context, regionsVersion int64) (func(orb.Point) bool, error)
+}
+
+// withArea returns r with its scope's Contains given by Area at the
+// regions' version.
+func (r Request) withArea(ctx context.Context, regionsVersion int64) (Request, error) {
+	if r.Scope == nil || r.Scope.Contains != nil || r.Scope.Area == nil || r.Layer == LayerBase {
+		return r, nil
+	}
+	f, err := r.Scope.Area(ctx, regionsVersion)
+	if err != nil {
+		return r, err
+	}
+	sc := *r.Scope
+	sc.Contains = f
+	r.Scope = &sc
+	return r, nil
 }
 
 // Tile is an encoded tile. Empty tiles are shared: one blank PNG per size,
@@ -279,7 +300,8 @@ func (s *Server) Fetch(ctx context.Context, r Request) (*Tile, string, error) {
 	want := cached{version: snap.version, ref: w.ref}
 	key := fmt.Sprintf("%s/%d/%d/%d@%d.%s/%d/%d", r.Layer, r.Z, r.X, r.Y, r.Scale, r.Format, w.since, w.until)
 	if r.Scope != nil && r.Layer != LayerBase {
-		key += "/scope:" + r.Scope.Key
+		// The scope's area is the regions': an import draws it again.
+		key += fmt.Sprintf("/scope:%s@%d", r.Scope.Key, vs[skygrid.LayerRegions])
 	}
 	var old *cached
 	if s.cache != nil {
@@ -295,7 +317,11 @@ func (s *Server) Fetch(ctx context.Context, r Request) (*Tile, string, error) {
 		// the user pans), only after renderTimeout.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), renderTimeout)
 		defer cancel()
-		t, err := s.render(rctx, r, snap, w)
+		rq, err := r.withArea(rctx, vs[skygrid.LayerRegions])
+		if err != nil {
+			return nil, err
+		}
+		t, err := s.render(rctx, rq, snap, w)
 		if err == nil {
 			want.tile = t
 			s.remember(key, want)

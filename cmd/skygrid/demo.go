@@ -13,12 +13,12 @@ import (
 	"time"
 
 	"skygrid"
-	"skygrid/api"
 	"skygrid/data"
 	"skygrid/demo"
 	"skygrid/detect"
 	"skygrid/dispatch"
 	"skygrid/evidence"
+	"skygrid/password"
 	"skygrid/registry"
 	"skygrid/store"
 )
@@ -119,7 +119,7 @@ func BuildDemo(ctx context.Context, db *store.DB, p *dispatch.Pipeline, out io.W
 	if err := demoLayers(ctx, db, counties, out); err != nil {
 		return err
 	}
-	hash, err := api.HashPassword(DemoPassword)
+	hash, err := password.Hash(DemoPassword)
 	if err != nil {
 		return err
 	}

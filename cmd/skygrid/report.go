@@ -9,7 +9,6 @@ import (
 	"text/tabwriter"
 
 	"skygrid"
-	"skygrid/api"
 	"skygrid/report"
 )
 
@@ -62,7 +61,7 @@ year before. Periods: 2023-10 (a month), 2023-W43, 2023-10-24, 2023,
 	var buf bytes.Buffer
 	switch *format {
 	case "html":
-		mo, err := api.MonthlyReport(ctx, db, nil, *period, m.Now(), false)
+		mo, err := report.BuildMonthly(ctx, db, nil, *period, m.Now(), false)
 		if err != nil {
 			return fmt.Errorf("report: %w", err)
 		}

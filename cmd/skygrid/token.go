@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"skygrid/password"
 	"strconv"
 	"strings"
 	"time"
 
 	"skygrid"
-	"skygrid/api"
 )
 
 // TokenCommand is skygrid token: API tokens for scripts.
@@ -89,9 +89,9 @@ with token revoke.`, &c)
 	if err != nil {
 		return fmt.Errorf("token create: %w", err)
 	}
-	tok := api.NewSecret()
+	tok := password.NewSecret()
 	t := &skygrid.Token{UserID: u.ID, Name: *label, ExpiresAt: until}
-	if err := db.AddToken(ctx, t, api.HashSecret(tok)); err != nil {
+	if err := db.AddToken(ctx, t, password.HashSecret(tok)); err != nil {
 		return fmt.Errorf("token create: %w", err)
 	}
 	// The token alone, for scripts (token list says when it expires).

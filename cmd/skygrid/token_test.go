@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"skygrid"
-	"skygrid/api"
+	"skygrid/password"
 	"skygrid/store"
 )
 
@@ -23,7 +23,7 @@ func tokenUser(t *testing.T, path string, now time.Time, tok string) error {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	_, err := db.TokenUser(context.Background(), api.HashSecret(tok))
+	_, err := db.TokenUser(context.Background(), password.HashSecret(tok))
 	return err
 }
 

@@ -6,11 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"skygrid/password"
 	"slices"
 	"strings"
 
 	"skygrid"
-	"skygrid/api"
 
 	"golang.org/x/term"
 )
@@ -108,7 +108,7 @@ notice; see [notify] in skygrid.example.toml).`, &c)
 	if err != nil {
 		return fmt.Errorf("user add: %w", err)
 	}
-	hash, err := api.HashPassword(pw)
+	hash, err := password.Hash(pw)
 	if err != nil {
 		return fmt.Errorf("user add: %w", err)
 	}
@@ -211,7 +211,7 @@ never the password.`, &c)
 	if err != nil {
 		return fmt.Errorf("user passwd: %w", err)
 	}
-	hash, err := api.HashPassword(pw)
+	hash, err := password.Hash(pw)
 	if err != nil {
 		return fmt.Errorf("user passwd: %w", err)
 	}

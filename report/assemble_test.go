@@ -1,0 +1,80 @@
+package report_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"skygrid"
+	"skygrid/report"
+)
+
+// monthStats answers BuildMonthly with plain values and keeps the
+// queries it was asked.
+type monthStats struct {
+	asked []skygrid.StatsQuery
+	fail  error
+}
+
+func (m *monthStats) Stats(_ context.Context, q skygrid.StatsQuery) (*skygrid.Stats, error) {
+	m.asked = append(m.asked, q)
+	total := &skygrid.AreaStats{RegionName: "全市", Events: 3}
+	return &skygrid.Stats{Query: q, Total: total, Areas: []*skygrid.AreaStats{{RegionID: "140225", RegionName: "浑源县", Events: 3}}}, m.fail
+}
+
+func (m *monthStats) Series(_ context.Context, q skygrid.StatsQuery) (*skygrid.StatsSeries, error) {
+	m.asked = append(m.asked, q)
+	return &skygrid.StatsSeries{ReportMinutes: []float64{12, 40},
+		Days: []skygrid.DayClasses{{Day: "2023-10-01", ByClass: map[string]int{skygrid.ClassStrawBurning: 2}}, {Day: "2023-10-02"}}}, nil
+}
+
+func TestBuildMonthly(t *testing.T) {
+	now := time.Date(2023, 11, 2, 1, 0, 0, 0, time.UTC)
+	scope := &skygrid.Scope{Regions: []string{"140225"}}
+	for _, tc := range []struct {
+		name, month string
+		code        string // "" for a report
+	}{
+		{"October 2023", "2023-10", ""},
+		{"February of a leap year", "2024-02", ""},
+		{"a day", "2023-10-05", skygrid.EINVALID},
+		{"a year", "2023", skygrid.EINVALID},
+		{"not a month", "October", skygrid.EINVALID},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := &monthStats{}
+			m, err := report.BuildMonthly(context.Background(), st, scope, tc.month, now, true)
+			if tc.code != "" {
+				if skygrid.ErrorCode(err) != tc.code || len(st.asked) != 0 {
+					t.Fatalf("err %v after %d queries, want %s before any", err, len(st.asked), tc.code)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range st.asked {
+				if q.By != skygrid.ByCounty || q.Scope != scope || !q.Since.Equal(m.Month) || q.Until.Sub(q.Since) < 28*24*time.Hour {
+					t.Errorf("asked %+v: want the month by county in the scope", q)
+				}
+			}
+			if m.Month.In(skygrid.Beijing).Format("2006-01 15:04") != tc.month+" 00:00" || !m.Generated.Equal(now) || !m.Demo {
+				t.Errorf("month %v generated %v demo %v", m.Month, m.Generated, m.Demo)
+			}
+			if len(m.Daily) != 2 || m.Daily[0].Day.In(skygrid.Beijing).Format("2006-01-02") != "2023-10-01" || m.Daily[0].ByClass[skygrid.ClassStrawBurning] != 2 {
+				t.Errorf("daily %+v", m.Daily)
+			}
+			if len(m.Ranking) != 1 || m.Ranking[0].RegionID != "140225" || len(m.ResponseMinutes) != 2 {
+				t.Errorf("ranking %+v, minutes %v", m.Ranking, m.ResponseMinutes)
+			}
+		})
+	}
+}
+
+func TestBuildMonthlyStatsError(t *testing.T) {
+	boom := errors.New("disk gone")
+	if _, err := report.BuildMonthly(context.Background(), &monthStats{fail: boom}, nil, "2023-10", time.Now(), false); !errors.Is(err, boom) {
+		t.Errorf("err %v, want the store's", err)
+	}
+}
