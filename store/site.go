@@ -214,44 +214,14 @@ func (db *DB) ImportSites(ctx context.Context, sites []*skygrid.Site, changes []
 	created := 0
 	layers := map[string]bool{}
 	for i, s := range sites {
-		if s.ExternalID == "" {
-			return 0, skygrid.Errorf(skygrid.EINVALID, "site %d (%s): id required", i, s.Name)
-		}
-		if s.Geometry == nil {
-			return 0, skygrid.Errorf(skygrid.EINVALID, "site %s: empty geometry", s.ExternalID)
-		}
-		layer, ok := skygrid.SiteLayer[s.Kind]
-		if !ok {
-			return 0, skygrid.Errorf(skygrid.EINVALID, "site %s: unknown kind %q", s.ExternalID, s.Kind)
-		}
-		layers[layer] = true
-		geom, err := encodeGeom(s.Geometry)
+		isNew, err := db.upsertSite(ctx, tx, i, s, now)
 		if err != nil {
-			return 0, fmt.Errorf("site %s: %w", s.ExternalID, err)
+			return 0, err
 		}
-		s.Violation = db.SiteRules.Check(s)
-		b := s.Geometry.Bound()
-		var exists int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sites WHERE kind = ? AND external_id = ?`, s.Kind, s.ExternalID).Scan(&exists); err != nil {
-			return 0, fmt.Errorf("import sites: read a row: %w", err)
-		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO sites (kind, external_id, name, geom, min_lon, min_lat, max_lon, max_lat,
-				area_m2, attrs, violation, props, source, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (kind, external_id) DO UPDATE SET name = excluded.name, geom = excluded.geom, min_lon = excluded.min_lon,
-				min_lat = excluded.min_lat, max_lon = excluded.max_lon, max_lat = excluded.max_lat, area_m2 = excluded.area_m2,
-				attrs = excluded.attrs, violation = excluded.violation, props = excluded.props,
-				source = excluded.source, updated_at = excluded.updated_at
-			RETURNING id`, s.Kind, s.ExternalID, s.Name, geom, b.Min[0], b.Min[1], b.Max[0], b.Max[1],
-			s.AreaM2, jsonMap(s.Attrs), s.Violation, jsonMap(s.Props), s.Source, now, now).Scan(&s.ID); err != nil {
-			if isConstraint(err) {
-				return 0, skygrid.Errorf(skygrid.EINVALID, "site %s: %v", s.ExternalID, err)
-			}
-			return 0, fmt.Errorf("site %s: %w", s.ExternalID, err)
-		}
-		if exists == 0 {
+		if isNew {
 			created++
 		}
+		layers[skygrid.SiteLayer[s.Kind]] = true
 	}
 	kinds := map[string]int{}
 	for _, s := range sites {
@@ -261,18 +231,8 @@ func (db *DB) ImportSites(ctx context.Context, sites []*skygrid.Site, changes []
 		After: fmt.Sprintf("%d sites (%d new) %v; %d events reclassified", len(sites), created, kinds, len(changes))}); err != nil {
 		return 0, err
 	}
-	for _, c := range changes {
-		res, err := tx.ExecContext(ctx, `UPDATE events SET class = ?, updated_at = ? WHERE id = ? AND class = ?`, c.To, now, c.EventID, c.From)
-		if err != nil {
-			return 0, fmt.Errorf("reclassify event %d: %w", c.EventID, err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return 0, skygrid.Errorf(skygrid.ECONFLICT, "reclassify event %d: it is no longer %s; import again", c.EventID, c.From)
-		}
-		if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: skygrid.ActorOf(ctx, "cli"), Action: "event.reclassify", Entity: "event",
-			EntityID: fmt.Sprint(c.EventID), Before: "class=" + c.From, After: fmt.Sprintf("class=%s site=%s", c.To, c.Site)}); err != nil {
-			return 0, err
-		}
+	if err := reclassifyEvents(ctx, tx, changes, now); err != nil {
+		return 0, err
 	}
 	if len(changes) > 0 {
 		layers[skygrid.LayerEvents] = true
@@ -289,4 +249,62 @@ func (db *DB) ImportSites(ctx context.Context, sites []*skygrid.Site, changes []
 		return 0, fmt.Errorf("import sites: commit: %w", err)
 	}
 	return created, nil
+}
+
+// upsertSite checks site i of an import, applies the dust rules and stores
+// it by kind and id; it says whether the site is new.
+func (db *DB) upsertSite(ctx context.Context, tx *Tx, i int, s *skygrid.Site, now string) (bool, error) {
+	if s.ExternalID == "" {
+		return false, skygrid.Errorf(skygrid.EINVALID, "site %d (%s): id required", i, s.Name)
+	}
+	if s.Geometry == nil {
+		return false, skygrid.Errorf(skygrid.EINVALID, "site %s: empty geometry", s.ExternalID)
+	}
+	if _, ok := skygrid.SiteLayer[s.Kind]; !ok {
+		return false, skygrid.Errorf(skygrid.EINVALID, "site %s: unknown kind %q", s.ExternalID, s.Kind)
+	}
+	geom, err := encodeGeom(s.Geometry)
+	if err != nil {
+		return false, fmt.Errorf("site %s: %w", s.ExternalID, err)
+	}
+	s.Violation = db.SiteRules.Check(s)
+	b := s.Geometry.Bound()
+	var exists int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sites WHERE kind = ? AND external_id = ?`, s.Kind, s.ExternalID).Scan(&exists); err != nil {
+		return false, fmt.Errorf("import sites: read a row: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO sites (kind, external_id, name, geom, min_lon, min_lat, max_lon, max_lat,
+			area_m2, attrs, violation, props, source, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (kind, external_id) DO UPDATE SET name = excluded.name, geom = excluded.geom, min_lon = excluded.min_lon,
+			min_lat = excluded.min_lat, max_lon = excluded.max_lon, max_lat = excluded.max_lat, area_m2 = excluded.area_m2,
+			attrs = excluded.attrs, violation = excluded.violation, props = excluded.props,
+			source = excluded.source, updated_at = excluded.updated_at
+		RETURNING id`, s.Kind, s.ExternalID, s.Name, geom, b.Min[0], b.Min[1], b.Max[0], b.Max[1],
+		s.AreaM2, jsonMap(s.Attrs), s.Violation, jsonMap(s.Props), s.Source, now, now).Scan(&s.ID); err != nil {
+		if isConstraint(err) {
+			return false, skygrid.Errorf(skygrid.EINVALID, "site %s: %v", s.ExternalID, err)
+		}
+		return false, fmt.Errorf("site %s: %w", s.ExternalID, err)
+	}
+	return exists == 0, nil
+}
+
+// reclassifyEvents applies the class changes a site import brings, each
+// with its audit line; an event whose class changed meanwhile is ECONFLICT.
+func reclassifyEvents(ctx context.Context, tx *Tx, changes []skygrid.EventClassChange, now string) error {
+	for _, c := range changes {
+		res, err := tx.ExecContext(ctx, `UPDATE events SET class = ?, updated_at = ? WHERE id = ? AND class = ?`, c.To, now, c.EventID, c.From)
+		if err != nil {
+			return fmt.Errorf("reclassify event %d: %w", c.EventID, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return skygrid.Errorf(skygrid.ECONFLICT, "reclassify event %d: it is no longer %s; import again", c.EventID, c.From)
+		}
+		if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: skygrid.ActorOf(ctx, "cli"), Action: "event.reclassify", Entity: "event",
+			EntityID: fmt.Sprint(c.EventID), Before: "class=" + c.From, After: fmt.Sprintf("class=%s site=%s", c.To, c.Site)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
