@@ -1,4 +1,5 @@
 // Place names and map search: pure helpers shared by the map and the task pages.
+import type { SearchResult as GenSearchResult } from './api/types.gen';
 
 /** Placed is anything the API gives a place to: a task, an event's properties. */
 export interface Placed {
@@ -32,17 +33,12 @@ export function gridLabel(p: Placed): string {
   return p.grid_name ? `${p.grid_id}（${p.grid_name}）` : p.grid_id;
 }
 
-/** SearchResult is one place of GET /api/search. */
-export interface SearchResult {
+/** SearchResult is one place of GET /api/search (the generated type, its
+ * kind narrowed to the kinds the search answers with). */
+export type SearchResult = Omit<GenSearchResult, 'kind' | 'match'> & {
   kind: 'city' | 'county' | 'township' | 'grid' | 'site';
-  id: string;
-  name: string;
-  parent_name?: string;
-  bbox: [number, number, number, number];
-  site_kind?: string;
-  site_kind_name?: string;
   match?: number;
-}
+};
 
 /**
  * searchBounds turns a result's [west, south, east, north] into Leaflet's
