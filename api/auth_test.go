@@ -67,7 +67,21 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	ctx := context.Background()
+	w.importAreas(t)
+	w.ingestOctober(t)
+	*w.clock = now
+	w.pickAreas(t)
+	w.addSites(t)
+	w.addUsers(t)
+	w.serve(t)
+	return w
+}
+
+// importAreas imports the Datong counties, 3 km grids and a supervisor
+// for each grid.
+func (w *world) importAreas(t *testing.T) {
+	t.Helper()
+	ctx, db := context.Background(), w.db
 	f, _ := data.FS.Open(data.Districts)
 	counties, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty, IDProp: "district_adcode",
 		NameProp: "district_name", CRS: "cgcs2000"})
@@ -92,18 +106,23 @@ func newWorld(t *testing.T) *world {
 	if err := db.ImportSupervisors(ctx, sups); err != nil {
 		t.Fatal(err)
 	}
-	p, err := dispatch.New(db, dispatch.DefaultConfig())
+}
+
+// ingestOctober ingests each October file as it arrived (3 h after its
+// newest detection), so its fires are live, not history.
+func (w *world) ingestOctober(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	p, err := dispatch.New(w.db, dispatch.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Now = db.Now
+	p.Now = w.db.Now
 	names, _ := fs.Glob(data.FS, data.FIRMSOctober+"/*.csv")
 	pctx, err := p.LoadContext(ctx) // the grid index once for the 30 files
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Each file as it arrived (3 h after its newest detection), so its
-	// fires are live, not history; then the clock stands at 1 November.
 	for _, name := range names {
 		b, _ := fs.ReadFile(data.FS, name)
 		at, err := demo.ArrivalOf(bytes.NewReader(b), name, 3*time.Hour)
@@ -115,9 +134,13 @@ func newWorld(t *testing.T) *world {
 			t.Fatal(err)
 		}
 	}
-	*w.clock = now
-	// The busiest grid of 浑源县 and of the busiest other county.
-	all, _, err := db.FindTasks(ctx, skygrid.TaskFilter{})
+}
+
+// pickAreas picks the busiest grid of 浑源县 and of the busiest other
+// county.
+func (w *world) pickAreas(t *testing.T) {
+	t.Helper()
+	all, _, err := w.db.FindTasks(context.Background(), skygrid.TaskFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,9 +168,14 @@ func newWorld(t *testing.T) *world {
 	if w.gridA == "" || w.gridB == "" {
 		t.Fatalf("no grids with tasks: %v", byGrid)
 	}
-	// A construction site in the middle of each of the two grids.
+}
+
+// addSites puts a construction site in the middle of each of the two grids.
+func (w *world) addSites(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
 	for i, g := range []string{w.gridA, w.gridB} {
-		r, err := db.FindRegionByID(ctx, g)
+		r, err := w.db.FindRegionByID(ctx, g)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,11 +183,17 @@ func newWorld(t *testing.T) *world {
 		site := &skygrid.Site{Kind: skygrid.SiteConstruction, ExternalID: fmt.Sprintf("S%d", i), Name: "工地 " + g,
 			Geometry: geo.Rect(c, 80, 80), Attrs: map[string]string{"video": "no"}}
 		site.AreaM2 = geo.AreaM2(site.Geometry)
-		if _, err := db.ImportSites(ctx, []*skygrid.Site{site}, nil); err != nil {
+		if _, err := w.db.ImportSites(ctx, []*skygrid.Site{site}, nil); err != nil {
 			t.Fatal(err)
 		}
 		w.sites = append(w.sites, site.ID)
 	}
+}
+
+// addUsers creates a user of each role, with a password and an API token.
+func (w *world) addUsers(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
 	hash, err := password.Hash(testPassword)
 	if err != nil {
 		t.Fatal(err)
@@ -172,15 +206,21 @@ func newWorld(t *testing.T) *world {
 		{Name: "supervisorA", Role: skygrid.RoleSupervisor, Regions: []string{w.gridA}},
 		{Name: "supervisorB", Role: skygrid.RoleSupervisor, Regions: []string{w.gridB}},
 	} {
-		if err := db.CreateUser(ctx, u, hash); err != nil {
+		if err := w.db.CreateUser(ctx, u, hash); err != nil {
 			t.Fatal(err)
 		}
 		tok := password.NewSecret()
-		if err := db.CreateToken(ctx, password.HashSecret(tok), u.ID, "test"); err != nil {
+		if err := w.db.CreateToken(ctx, password.HashSecret(tok), u.ID, "test"); err != nil {
 			t.Fatal(err)
 		}
 		w.tokens[u.Name] = tok
 	}
+}
+
+// serve starts the API over the world's store, tiles and photos.
+func (w *world) serve(t *testing.T) {
+	t.Helper()
+	db := w.db
 	ts, err := tiles.NewServer(db, tiles.Options{Now: db.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -190,7 +230,6 @@ func newWorld(t *testing.T) *world {
 		Evidence: evidence.Photos{Files: evidence.Files{Dir: w.photoDir}, Uploads: w.uploads}}, nil)
 	w.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(w.srv.Close)
-	return w
 }
 
 // do sends a request as a user (by API token; "" for none) and decodes
@@ -261,22 +300,16 @@ func TestEveryRouteKeepsToRoleAndArea(t *testing.T) {
 	ctx := context.Background()
 	all, _, _ := w.db.FindTasks(ctx, skygrid.TaskFilter{})
 	events, _, _ := w.db.FindEvents(ctx, skygrid.EventFilter{})
-	inCounty := func(c string) (n int) {
+	count := func(in func(*skygrid.Task) bool) (n int) {
 		for _, tk := range all {
-			if tk.CountyID == c {
+			if in(tk) {
 				n++
 			}
 		}
 		return
 	}
-	inGrid := func(g string) (n int) {
-		for _, tk := range all {
-			if tk.GridID == g {
-				n++
-			}
-		}
-		return
-	}
+	inCounty := func(c string) int { return count(func(tk *skygrid.Task) bool { return tk.CountyID == c }) }
+	inGrid := func(g string) int { return count(func(tk *skygrid.Task) bool { return tk.GridID == g }) }
 	taskA, taskB := w.taskIn(t, w.gridA), w.taskIn(t, w.gridB)
 	// An event without a task in the other county, for the event routes.
 	var eventB *skygrid.Event
@@ -286,15 +319,7 @@ func TestEveryRouteKeepsToRoleAndArea(t *testing.T) {
 			break
 		}
 	}
-	type role struct {
-		user      string
-		tasks     int // what GET /api/tasks must total
-		own       *skygrid.Task
-		other     *skygrid.Task // another area's task
-		otherCty  string        // a county they may not see
-		adminOnly bool
-	}
-	roles := []role{
+	roles := []areaRole{
 		{user: "officialA", tasks: inCounty(w.countyA), own: taskA, other: taskB, otherCty: w.countyB},
 		{user: "officialB", tasks: inCounty(w.countyB), own: taskB, other: taskA, otherCty: w.countyA},
 		{user: "supervisorA", tasks: inGrid(w.gridA), own: taskA, other: taskB, otherCty: w.countyB},
@@ -308,139 +333,186 @@ func TestEveryRouteKeepsToRoleAndArea(t *testing.T) {
 				t.Fatalf("%s should see some but not all of the %d tasks, sees %d: the test would prove nothing", r.user, len(all), r.tasks)
 			}
 			t.Logf("%s sees %d of %d tasks", r.user, r.tasks, len(all))
-			var tl taskList
-			if st := w.do(t, r.user, "GET", "/api/tasks?limit=50000", nil, &tl); st != 200 || tl.Total != r.tasks || len(tl.Tasks) != r.tasks {
-				t.Errorf("tasks: status %d, total %d, %d listed; want %d", st, tl.Total, len(tl.Tasks), r.tasks)
-			}
-			for _, tk := range tl.Tasks {
-				if r.otherCty != "" && tk.CountyID == r.otherCty {
-					t.Errorf("task %d of county %s listed", tk.ID, tk.CountyID)
-				}
-			}
-			if st := w.do(t, r.user, "GET", fmt.Sprintf("/api/tasks/%d", r.own.ID), nil, nil); st != 200 {
-				t.Errorf("own task: %d", st)
-			}
+			w.checkTaskList(t, r)
 			if r.other == nil {
 				return // city-wide
 			}
-			var eb errorBody
-			// Another area's task, and one that does not exist: the same 403.
-			for _, u := range []string{fmt.Sprintf("/api/tasks/%d", r.other.ID), "/api/tasks/99999999"} {
-				if st := w.do(t, r.user, "GET", u, nil, &eb); st != 403 || strings.Contains(eb.Error.Message, "not found") {
-					t.Errorf("GET %s: %d %q", u, st, eb.Error.Message)
-				}
-			}
-			for _, action := range []string{"acknowledge", "report", "close", "return", "reassign"} {
-				if st := w.do(t, r.user, "POST", fmt.Sprintf("/api/tasks/%d/%s", r.other.ID, action), map[string]any{"finding": "false_alarm", "reason": "x", "grid_id": r.own.GridID}, nil); st != 403 {
-					t.Errorf("POST %s on another area's task: %d", action, st)
-				}
-			}
-			// Closing another area's task with others.
-			body := map[string]any{"tasks": []map[string]int64{{"id": r.own.ID, "version": 1}, {"id": r.other.ID, "version": 1}}, "notes": "x"}
-			if st := w.do(t, r.user, "POST", "/api/tasks/close", body, nil); st != 403 {
-				t.Errorf("bulk close with another area's task: %d", st)
-			}
-			// Reassigning their own task into another area.
-			if strings.HasPrefix(r.user, "official") {
-				if st := w.do(t, r.user, "POST", fmt.Sprintf("/api/tasks/%d/reassign", r.own.ID), map[string]any{"grid_id": r.other.GridID}, &eb); st != 403 {
-					t.Errorf("reassign into another county: %d %s", st, eb.Error.Message)
-				}
-			}
-			// Events, hotspots, regions of the other area.
-			var fcol struct {
-				Total    int `json:"total"`
-				Features []struct {
-					ID    any            `json:"id"`
-					Props map[string]any `json:"properties"`
-				} `json:"features"`
-			}
-			w.do(t, r.user, "GET", "/api/events?limit=50000", nil, &fcol)
-			for _, f := range fcol.Features {
-				if f.Props["county_id"] == r.otherCty {
-					t.Errorf("event %v of county %s listed", f.ID, r.otherCty)
-				}
-			}
-			if eventB != nil && r.otherCty == w.countyB {
-				if st := w.do(t, r.user, "GET", fmt.Sprintf("/api/events/%d", eventB.ID), nil, nil); st != 403 {
-					t.Errorf("other county's event: %d", st)
-				}
-			}
-			w.do(t, r.user, "GET", "/api/hotspots?limit=50000", nil, &fcol)
-			for _, f := range fcol.Features {
-				if id, ok := f.Props["event_id"].(float64); ok {
-					e, err := w.db.FindEventByID(ctx, int64(id))
-					if err == nil && e.CountyID == r.otherCty {
-						t.Errorf("hotspot %v of county %s listed", f.ID, r.otherCty)
-					}
-				}
-			}
-			w.do(t, r.user, "GET", "/api/regions?geometry=false&limit=50000", nil, &fcol)
-			for _, f := range fcol.Features {
-				if f.Props["id"] == r.otherCty || f.Props["parent_id"] == r.otherCty {
-					t.Errorf("region %v of county %s listed", f.Props["id"], r.otherCty)
-				}
-			}
-			// Sites: their own area's only.
-			own, other := w.sites[0], w.sites[1]
-			if r.otherCty == w.countyA {
-				own, other = other, own
-			}
-			w.do(t, r.user, "GET", "/api/sites", nil, &fcol)
-			if fcol.Total != 1 || len(fcol.Features) != 1 || fcol.Features[0].Props["id"] != float64(own) {
-				t.Errorf("sites: total %d %v, want only site %d", fcol.Total, fcol.Features, own)
-			}
-			if st := w.do(t, r.user, "GET", fmt.Sprintf("/api/sites/%d", other), nil, nil); st != 403 {
-				t.Errorf("other area's site: %d", st)
-			}
-			if st := w.do(t, r.user, "GET", "/api/sites/99999", nil, nil); st != 403 {
-				t.Errorf("unknown site: %d", st)
-			}
-			if st := w.do(t, r.user, "GET", "/api/regions/"+r.otherCty, nil, nil); st != 403 {
-				t.Errorf("other county region: %d", st)
-			}
-			if st := w.do(t, r.user, "GET", "/api/regions/nowhere", nil, nil); st != 403 {
-				t.Errorf("unknown region: %d", st)
-			}
-			for _, u := range []string{"/api/batches", "/api/audit", "/api/users", "/api/outbox"} {
-				if st := w.do(t, r.user, "GET", u, nil, nil); st != 403 {
-					t.Errorf("GET %s: %d", u, st)
-				}
-			}
-			// The other area's fires do not show in their tiles.
-			e, _ := w.db.FindEventByID(ctx, r.other.EventID)
-			tl2 := maptile.At(e.Point, 14)
-			for _, layer := range []string{"hotspots", "events"} {
-				u := fmt.Sprintf("%s/tiles/%s/14/%d/%d.png?until=2023-11-02", w.srv.URL, layer, tl2.X, tl2.Y)
-				rq, _ := http.NewRequest("GET", u, nil)
-				rq.Header.Set("Authorization", "Bearer "+w.tokens[r.user])
-				resp, err := http.DefaultClient.Do(rq)
-				if err != nil {
-					t.Fatal(err)
-				}
-				resp.Body.Close()
-				if resp.Header.Get("ETag") != `"blank-256"` {
-					t.Errorf("%s tile of another area's fire is not blank for %s", layer, r.user)
-				}
-			}
+			w.checkOtherTasks(t, r)
+			w.checkOtherFeatures(t, r, eventB)
+			w.checkOtherSitesAndRegions(t, r)
+			w.checkOtherTiles(t, r)
 		})
 	}
-	// Role limits within their own area.
-	var eb errorBody
-	if st := w.do(t, "supervisorA", "POST", fmt.Sprintf("/api/tasks/%d/close", taskA.ID), map[string]any{}, &eb); st != 403 {
-		t.Errorf("supervisor closing: %d", st)
-	}
-	if st := w.do(t, "officialA", "POST", fmt.Sprintf("/api/tasks/%d/acknowledge", taskA.ID), map[string]any{}, &eb); st != 403 {
-		t.Errorf("official acknowledging: %d", st)
-	}
+	t.Run("role limits in their own area", func(t *testing.T) {
+		var eb errorBody
+		if st := w.do(t, "supervisorA", "POST", fmt.Sprintf("/api/tasks/%d/close", taskA.ID), map[string]any{}, &eb); st != 403 {
+			t.Errorf("supervisor closing: %d", st)
+		}
+		if st := w.do(t, "officialA", "POST", fmt.Sprintf("/api/tasks/%d/acknowledge", taskA.ID), map[string]any{}, &eb); st != 403 {
+			t.Errorf("official acknowledging: %d", st)
+		}
+	})
 	// No session: 401 everywhere but log-in.
-	for _, u := range []string{"/api/tasks", "/api/events", "/api/hotspots", "/api/regions", "/api/sites", "/api/me",
-		fmt.Sprintf("/api/tasks/%d", taskA.ID), "/api/layers", "/tiles/hotspots/8/208/96.png", "/api/audit"} {
-		if st := w.do(t, "", "GET", u, nil, nil); st != 401 {
-			t.Errorf("GET %s without a session: %d", u, st)
+	t.Run("no session", func(t *testing.T) {
+		for _, u := range []string{"/api/tasks", "/api/events", "/api/hotspots", "/api/regions", "/api/sites", "/api/me",
+			fmt.Sprintf("/api/tasks/%d", taskA.ID), "/api/layers", "/tiles/hotspots/8/208/96.png", "/api/audit"} {
+			if st := w.do(t, "", "GET", u, nil, nil); st != 401 {
+				t.Errorf("GET %s without a session: %d", u, st)
+			}
+		}
+		if st := w.do(t, "", "POST", fmt.Sprintf("/api/tasks/%d/acknowledge", taskA.ID), map[string]any{}, nil); st != 401 {
+			t.Errorf("POST without a session: %d", st)
+		}
+	})
+}
+
+// areaRole is a user and what they may see: the tasks GET /api/tasks
+// must total, their own task, and (for those of an area) another area's
+// task and a county they may not see.
+type areaRole struct {
+	user     string
+	tasks    int
+	own      *skygrid.Task
+	other    *skygrid.Task
+	otherCty string
+}
+
+// featureList is a GeoJSON list answer.
+type featureList struct {
+	Total    int `json:"total"`
+	Features []struct {
+		ID    any            `json:"id"`
+		Props map[string]any `json:"properties"`
+	} `json:"features"`
+}
+
+// checkTaskList checks the role's task list and own task.
+func (w *world) checkTaskList(t *testing.T, r areaRole) {
+	t.Helper()
+	var tl taskList
+	if st := w.do(t, r.user, "GET", "/api/tasks?limit=50000", nil, &tl); st != 200 || tl.Total != r.tasks || len(tl.Tasks) != r.tasks {
+		t.Errorf("tasks: status %d, total %d, %d listed; want %d", st, tl.Total, len(tl.Tasks), r.tasks)
+	}
+	for _, tk := range tl.Tasks {
+		if r.otherCty != "" && tk.CountyID == r.otherCty {
+			t.Errorf("task %d of county %s listed", tk.ID, tk.CountyID)
 		}
 	}
-	if st := w.do(t, "", "POST", fmt.Sprintf("/api/tasks/%d/acknowledge", taskA.ID), map[string]any{}, nil); st != 401 {
-		t.Errorf("POST without a session: %d", st)
+	if st := w.do(t, r.user, "GET", fmt.Sprintf("/api/tasks/%d", r.own.ID), nil, nil); st != 200 {
+		t.Errorf("own task: %d", st)
+	}
+}
+
+// checkOtherTasks checks that another area's task can be neither read nor
+// acted on, alone or with others, nor their own task moved there.
+func (w *world) checkOtherTasks(t *testing.T, r areaRole) {
+	t.Helper()
+	var eb errorBody
+	// Another area's task, and one that does not exist: the same 403.
+	for _, u := range []string{fmt.Sprintf("/api/tasks/%d", r.other.ID), "/api/tasks/99999999"} {
+		if st := w.do(t, r.user, "GET", u, nil, &eb); st != 403 || strings.Contains(eb.Error.Message, "not found") {
+			t.Errorf("GET %s: %d %q", u, st, eb.Error.Message)
+		}
+	}
+	for _, action := range []string{"acknowledge", "report", "close", "return", "reassign"} {
+		if st := w.do(t, r.user, "POST", fmt.Sprintf("/api/tasks/%d/%s", r.other.ID, action), map[string]any{"finding": "false_alarm", "reason": "x", "grid_id": r.own.GridID}, nil); st != 403 {
+			t.Errorf("POST %s on another area's task: %d", action, st)
+		}
+	}
+	// Closing another area's task with others.
+	body := map[string]any{"tasks": []map[string]int64{{"id": r.own.ID, "version": 1}, {"id": r.other.ID, "version": 1}}, "notes": "x"}
+	if st := w.do(t, r.user, "POST", "/api/tasks/close", body, nil); st != 403 {
+		t.Errorf("bulk close with another area's task: %d", st)
+	}
+	// Reassigning their own task into another area.
+	if strings.HasPrefix(r.user, "official") {
+		if st := w.do(t, r.user, "POST", fmt.Sprintf("/api/tasks/%d/reassign", r.own.ID), map[string]any{"grid_id": r.other.GridID}, &eb); st != 403 {
+			t.Errorf("reassign into another county: %d %s", st, eb.Error.Message)
+		}
+	}
+}
+
+// checkOtherFeatures checks that events, hotspots and regions of the
+// other area are not listed.
+func (w *world) checkOtherFeatures(t *testing.T, r areaRole, eventB *skygrid.Event) {
+	t.Helper()
+	var fcol featureList
+	w.do(t, r.user, "GET", "/api/events?limit=50000", nil, &fcol)
+	for _, f := range fcol.Features {
+		if f.Props["county_id"] == r.otherCty {
+			t.Errorf("event %v of county %s listed", f.ID, r.otherCty)
+		}
+	}
+	if eventB != nil && r.otherCty == w.countyB {
+		if st := w.do(t, r.user, "GET", fmt.Sprintf("/api/events/%d", eventB.ID), nil, nil); st != 403 {
+			t.Errorf("other county's event: %d", st)
+		}
+	}
+	w.do(t, r.user, "GET", "/api/hotspots?limit=50000", nil, &fcol)
+	for _, f := range fcol.Features {
+		if id, ok := f.Props["event_id"].(float64); ok {
+			e, err := w.db.FindEventByID(context.Background(), int64(id))
+			if err == nil && e.CountyID == r.otherCty {
+				t.Errorf("hotspot %v of county %s listed", f.ID, r.otherCty)
+			}
+		}
+	}
+	w.do(t, r.user, "GET", "/api/regions?geometry=false&limit=50000", nil, &fcol)
+	for _, f := range fcol.Features {
+		if f.Props["id"] == r.otherCty || f.Props["parent_id"] == r.otherCty {
+			t.Errorf("region %v of county %s listed", f.Props["id"], r.otherCty)
+		}
+	}
+}
+
+// checkOtherSitesAndRegions checks sites (their own area's only), the
+// other county's region, and the admin lists.
+func (w *world) checkOtherSitesAndRegions(t *testing.T, r areaRole) {
+	t.Helper()
+	var fcol featureList
+	own, other := w.sites[0], w.sites[1]
+	if r.otherCty == w.countyA {
+		own, other = other, own
+	}
+	w.do(t, r.user, "GET", "/api/sites", nil, &fcol)
+	if fcol.Total != 1 || len(fcol.Features) != 1 || fcol.Features[0].Props["id"] != float64(own) {
+		t.Errorf("sites: total %d %v, want only site %d", fcol.Total, fcol.Features, own)
+	}
+	for _, c := range []struct{ name, url string }{
+		{"other area's site", fmt.Sprintf("/api/sites/%d", other)},
+		{"unknown site", "/api/sites/99999"},
+		{"other county region", "/api/regions/" + r.otherCty},
+		{"unknown region", "/api/regions/nowhere"},
+	} {
+		if st := w.do(t, r.user, "GET", c.url, nil, nil); st != 403 {
+			t.Errorf("%s: %d", c.name, st)
+		}
+	}
+	for _, u := range []string{"/api/batches", "/api/audit", "/api/users", "/api/outbox"} {
+		if st := w.do(t, r.user, "GET", u, nil, nil); st != 403 {
+			t.Errorf("GET %s: %d", u, st)
+		}
+	}
+}
+
+// checkOtherTiles checks that the other area's fires do not show in the
+// role's tiles.
+func (w *world) checkOtherTiles(t *testing.T, r areaRole) {
+	t.Helper()
+	e, _ := w.db.FindEventByID(context.Background(), r.other.EventID)
+	tl2 := maptile.At(e.Point, 14)
+	for _, layer := range []string{"hotspots", "events"} {
+		u := fmt.Sprintf("%s/tiles/%s/14/%d/%d.png?until=2023-11-02", w.srv.URL, layer, tl2.X, tl2.Y)
+		rq, _ := http.NewRequest("GET", u, nil)
+		rq.Header.Set("Authorization", "Bearer "+w.tokens[r.user])
+		resp, err := http.DefaultClient.Do(rq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.Header.Get("ETag") != `"blank-256"` {
+			t.Errorf("%s tile of another area's fire is not blank for %s", layer, r.user)
+		}
 	}
 }
 
