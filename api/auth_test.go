@@ -619,48 +619,86 @@ func (w *world) report(t *testing.T, user string, taskID, version int64, finding
 func TestTaskLifecycle(t *testing.T) {
 	w := newWorld(t)
 	task := w.taskIn(t, w.gridA)
-	url := fmt.Sprintf("/api/tasks/%d", task.ID)
-	var v taskView
+	l := &lifecycle{w: w, task: task, url: fmt.Sprintf("/api/tasks/%d", task.ID)}
+	// Each step goes on from the one before; after a step stopped by
+	// t.Fatal the later ones do not run.
+	for _, step := range []struct {
+		name string
+		run  func(*testing.T)
+	}{
+		{"acknowledge", l.acknowledge},
+		{"bad uploads", l.badUploads},
+		{"report with photos", l.reportWithPhotos},
+		{"photos to those who may see", l.photosServed},
+		{"return, report again, close", l.returnAndClose},
+		{"audit log", l.audit},
+		{"reassign in the county", l.reassign},
+	} {
+		finished := false
+		t.Run(step.name, func(t *testing.T) { step.run(t); finished = true })
+		if !finished {
+			return
+		}
+	}
+}
+
+// lifecycle is one task worked through the API, step by step.
+type lifecycle struct {
+	w    *world
+	task *skygrid.Task
+	url  string
+	v    taskView
+}
+
+func (l *lifecycle) acknowledge(t *testing.T) {
+	w, url := l.w, l.url
 	var eb errorBody
-	if st := w.do(t, "supervisorA", "GET", url, nil, &v); st != 200 || v.Navigation["amap"] == nil || v.Navigation["baidu"] == nil {
-		t.Fatalf("task view: %d %v", st, v.Navigation)
+	if st := w.do(t, "supervisorA", "GET", url, nil, &l.v); st != 200 || l.v.Navigation["amap"] == nil || l.v.Navigation["baidu"] == nil {
+		t.Fatalf("task view: %d %v", st, l.v.Navigation)
 	}
 	// Report before acknowledging: 409 with the reason.
-	if st, b := w.report(t, "supervisorA", task.ID, v.Version, "straw_burning", "at_event.jpg"); st != 409 || !strings.Contains(string(b), "report needs it acknowledged") {
+	if st, b := w.report(t, "supervisorA", l.task.ID, l.v.Version, "straw_burning", "at_event.jpg"); st != 409 || !strings.Contains(string(b), "report needs it acknowledged") {
 		t.Errorf("report before acknowledge: %d %s", st, b)
 	}
-	if st := w.do(t, "supervisorA", "POST", url+"/acknowledge", map[string]any{"version": v.Version}, &v); st != 200 || v.State != skygrid.TaskAcknowledged {
-		t.Fatalf("acknowledge: %d %s", st, v.State)
+	if st := w.do(t, "supervisorA", "POST", url+"/acknowledge", map[string]any{"version": l.v.Version}, &l.v); st != 200 || l.v.State != skygrid.TaskAcknowledged {
+		t.Fatalf("acknowledge: %d %s", st, l.v.State)
 	}
 	// A stale version: 409.
-	if st := w.do(t, "supervisorA", "POST", url+"/acknowledge", map[string]any{"version": v.Version - 1}, &eb); st != 409 {
+	if st := w.do(t, "supervisorA", "POST", url+"/acknowledge", map[string]any{"version": l.v.Version - 1}, &eb); st != 409 {
 		t.Errorf("stale version: %d %s", st, eb.Error.Message)
 	}
-	// Bad uploads are refused with clear errors, nothing stored.
-	if st, b := w.report(t, "supervisorA", task.ID, v.Version, "straw_burning", "not_image.jpg"); st != 400 || !strings.Contains(string(b), "not a JPEG or PNG") {
-		t.Errorf("text named .jpg: %d %s", st, b)
-	}
+}
+
+// badUploads: bad uploads are refused with clear errors, nothing stored.
+func (l *lifecycle) badUploads(t *testing.T) {
 	big := filepath.Join(t.TempDir(), "big.jpg")
 	at, _ := os.ReadFile(filepath.Join("..", "evidence", "testdata", "photos", "at_event.jpg"))
 	os.WriteFile(big, append(at, make([]byte, 16<<20)...), 0o644)
-	if st, b := w.report(t, "supervisorA", task.ID, v.Version, "straw_burning", big); st != 400 || !strings.Contains(string(b), "larger than 15 MiB") {
-		t.Errorf("16 MiB photo: %d %s", st, b)
+	for _, c := range []struct {
+		name, finding, want string
+		photos              []string
+	}{
+		{"text named .jpg", "straw_burning", "not a JPEG or PNG", []string{"not_image.jpg"}},
+		{"16 MiB photo", "straw_burning", "larger than 15 MiB", []string{big}},
+		{"no photo", "straw_burning", "1 to 5 photos", nil},
+		{"bad finding", "arson", "finding", []string{"at_event.jpg"}},
+	} {
+		if st, b := l.w.report(t, "supervisorA", l.task.ID, l.v.Version, c.finding, c.photos...); st != 400 || !strings.Contains(string(b), c.want) {
+			t.Errorf("%s: %d %s", c.name, st, b)
+		}
 	}
-	if st, b := w.report(t, "supervisorA", task.ID, v.Version, "straw_burning"); st != 400 || !strings.Contains(string(b), "1 to 5 photos") {
-		t.Errorf("no photo: %d %s", st, b)
-	}
-	if st, b := w.report(t, "supervisorA", task.ID, v.Version, "arson", "at_event.jpg"); st != 400 || !strings.Contains(string(b), "finding") {
-		t.Errorf("bad finding: %d %s", st, b)
-	}
-	st, b := w.report(t, "supervisorA", task.ID, v.Version, "straw_burning", "at_event.jpg", "no_gps.jpg", "early.jpg")
-	json.Unmarshal(b, &v)
-	if st != 200 || v.State != skygrid.TaskReported || len(v.Photos) != 3 || v.Finding != "straw_burning" {
+}
+
+func (l *lifecycle) reportWithPhotos(t *testing.T) {
+	st, b := l.w.report(t, "supervisorA", l.task.ID, l.v.Version, "straw_burning", "at_event.jpg", "no_gps.jpg", "early.jpg")
+	json.Unmarshal(b, &l.v)
+	if st != 200 || l.v.State != skygrid.TaskReported || len(l.v.Photos) != 3 || l.v.Finding != "straw_burning" {
 		t.Fatalf("report: %d %s", st, b)
 	}
 	// The photos are flagged against this event (the fixtures were taken
 	// at 113.69 E 39.70 N; this task's event is elsewhere, so far too).
 	flags := map[string][]any{}
-	for _, p := range v.Photos {
+	for _, p := range l.v.Photos {
 		fl, _ := p["flags"].([]any)
 		flags[p["sha256"].(string)] = fl
 	}
@@ -673,10 +711,13 @@ func TestTaskLifecycle(t *testing.T) {
 	if unlocated != 1 {
 		t.Errorf("flags %v: want one unlocated photo", flags)
 	}
-	photo := v.Photos[0]["url"].(string)
+}
+
+func (l *lifecycle) photosServed(t *testing.T) {
+	photo := l.v.Photos[0]["url"].(string)
 	for user, want := range map[string]int{"supervisorA": 200, "officialA": 200, "auditor": 200, "supervisorB": 403, "officialB": 403} {
-		rq, _ := http.NewRequest("GET", w.srv.URL+photo+"?thumb=1", nil)
-		rq.Header.Set("Authorization", "Bearer "+w.tokens[user])
+		rq, _ := http.NewRequest("GET", l.w.srv.URL+photo+"?thumb=1", nil)
+		rq.Header.Set("Authorization", "Bearer "+l.w.tokens[user])
 		resp, err := http.DefaultClient.Do(rq)
 		if err != nil {
 			t.Fatal(err)
@@ -686,26 +727,37 @@ func TestTaskLifecycle(t *testing.T) {
 			t.Errorf("photo for %s: %d %s", user, resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
 	}
-	// Return with no reason: 400; with a reason: back to the supervisor.
+}
+
+// returnAndClose: return with no reason: 400; with a reason: back to the
+// supervisor, who reports again; then closed, once.
+func (l *lifecycle) returnAndClose(t *testing.T) {
+	w, url := l.w, l.url
+	var eb errorBody
 	if st := w.do(t, "officialA", "POST", url+"/return", map[string]any{}, &eb); st != 400 {
 		t.Errorf("return without reason: %d", st)
 	}
-	if st := w.do(t, "officialA", "POST", url+"/return", map[string]any{"reason": "照片不清晰", "version": v.Version}, &v); st != 200 || v.State != skygrid.TaskAcknowledged {
-		t.Fatalf("return: %d %s", st, v.State)
+	if st := w.do(t, "officialA", "POST", url+"/return", map[string]any{"reason": "照片不清晰", "version": l.v.Version}, &l.v); st != 200 || l.v.State != skygrid.TaskAcknowledged {
+		t.Fatalf("return: %d %s", st, l.v.State)
 	}
-	st, b = w.report(t, "supervisorA", task.ID, v.Version, "straw_burning", "at_event.jpg")
-	json.Unmarshal(b, &v)
-	if st != 200 || v.Reports != 2 || len(v.Photos) != 4 {
+	st, b := w.report(t, "supervisorA", l.task.ID, l.v.Version, "straw_burning", "at_event.jpg")
+	json.Unmarshal(b, &l.v)
+	if st != 200 || l.v.Reports != 2 || len(l.v.Photos) != 4 {
 		t.Fatalf("second report: %d %s", st, b)
 	}
-	if st := w.do(t, "officialA", "POST", url+"/close", map[string]any{"notes": "属实", "version": v.Version}, &v); st != 200 || v.State != skygrid.TaskClosed {
-		t.Fatalf("close: %d %s", st, v.State)
+	if st := w.do(t, "officialA", "POST", url+"/close", map[string]any{"notes": "属实", "version": l.v.Version}, &l.v); st != 200 || l.v.State != skygrid.TaskClosed {
+		t.Fatalf("close: %d %s", st, l.v.State)
 	}
 	if st := w.do(t, "officialA", "POST", url+"/close", map[string]any{}, &eb); st != 409 || !strings.Contains(eb.Error.Message, "closed") {
 		t.Errorf("close twice: %d %s", st, eb.Error.Message)
 	}
-	// Every transition is in the audit log with who, before and after.
-	entries, _ := w.db.FindAudit(context.Background(), "task", fmt.Sprint(task.ID), 0)
+}
+
+// audit: every transition is in the audit log with who, before and after;
+// the audit-log viewer's API answers by task and by user, for auditors only.
+func (l *lifecycle) audit(t *testing.T) {
+	w := l.w
+	entries, _ := w.db.FindAudit(context.Background(), "task", fmt.Sprint(l.task.ID), 0)
 	var actions []string
 	for _, e := range entries {
 		if e.Actor != "" && e.Before != "" && e.After != "" {
@@ -717,11 +769,10 @@ func TestTaskLifecycle(t *testing.T) {
 	if !slices.Equal(actions, want) {
 		t.Errorf("audit %v, want %v", actions, want)
 	}
-	// The audit-log viewer's API: by task and by user, for auditors only.
 	var log struct {
 		Entries []skygrid.AuditEntry `json:"entries"`
 	}
-	if st := w.do(t, "auditor", "GET", fmt.Sprintf("/api/audit?entity=task&id=%d", task.ID), nil, &log); st != 200 || len(log.Entries) != 6 { // the dispatch and five transitions
+	if st := w.do(t, "auditor", "GET", fmt.Sprintf("/api/audit?entity=task&id=%d", l.task.ID), nil, &log); st != 200 || len(log.Entries) != 6 { // the dispatch and five transitions
 		t.Errorf("audit by task: %d, %d entries", st, len(log.Entries))
 	}
 	if st := w.do(t, "auditor", "GET", "/api/audit?actor=officialA", nil, &log); st != 200 || len(log.Entries) != 2 {
@@ -730,7 +781,11 @@ func TestTaskLifecycle(t *testing.T) {
 	if st := w.do(t, "officialA", "GET", "/api/audit?actor=officialA", nil, nil); st != 403 {
 		t.Errorf("official reading the audit log: %d", st)
 	}
-	// Reassign within the official's county: another grid's supervisor.
+}
+
+// reassign within the official's county: another grid's supervisor.
+func (l *lifecycle) reassign(t *testing.T) {
+	w := l.w
 	other := w.taskIn(t, w.gridA)
 	var grid string
 	for _, g := range []string{"140225-000-000"} {
@@ -743,8 +798,8 @@ func TestTaskLifecycle(t *testing.T) {
 			break
 		}
 	}
-	if st := w.do(t, "officialA", "POST", fmt.Sprintf("/api/tasks/%d/reassign", other.ID), map[string]any{"grid_id": grid}, &v); st != 200 || v.GridID != grid || v.State != skygrid.TaskDispatched {
-		t.Fatalf("reassign: %d %s %s", st, v.GridID, v.State)
+	if st := w.do(t, "officialA", "POST", fmt.Sprintf("/api/tasks/%d/reassign", other.ID), map[string]any{"grid_id": grid}, &l.v); st != 200 || l.v.GridID != grid || l.v.State != skygrid.TaskDispatched {
+		t.Fatalf("reassign: %d %s %s", st, l.v.GridID, l.v.State)
 	}
 	// It left supervisor A's list.
 	if st := w.do(t, "supervisorA", "GET", fmt.Sprintf("/api/tasks/%d", other.ID), nil, nil); st != 403 {
