@@ -947,29 +947,68 @@ func TestParallelLoginGuessesAreThrottled(t *testing.T) {
 // Statistics, exports and the monthly report keep to the user's area.
 func TestStatsAndExportsKeepToTheArea(t *testing.T) {
 	w := newWorld(t)
-	ctx := context.Background()
-	since, until := time.Date(2023, 9, 30, 16, 0, 0, 0, time.UTC), time.Date(2023, 10, 31, 16, 0, 0, 0, time.UTC)
-	all, _, _ := w.db.FindEvents(ctx, skygrid.EventFilter{})
-	// The city's events; those outside it (in the area margin) apart.
-	inOct, inA, outside := 0, 0, 0
-	for _, e := range all {
-		if !e.FirstSeen.Before(since) && e.FirstSeen.Before(until) {
+	oct := octoberOf(t, w)
+	t.Run("statistics by role", func(t *testing.T) { w.statsByRole(t, oct) })
+	t.Run("exports", func(t *testing.T) { w.exportsOfOctober(t, oct) })
+	// One class (the commonest): the figures and the workbook's summary
+	// and detail agree.
+	t.Run("one class", func(t *testing.T) { w.statsOfOneClass(t, oct) })
+	t.Run("bad requests", func(t *testing.T) {
+		for _, c := range []struct {
+			name, url string
+			want      int
+		}{
+			{"unknown class", "/api/stats?period=2023-10&class=straw", 400},
+			{"unknown export", "/api/exports/roads.csv", 404},
+			{"bad period", "/api/stats?period=October", 400},
+		} {
+			if st, _ := w.get(t, "auditor", c.url); st != c.want {
+				t.Errorf("%s: %d", c.name, st)
+			}
+		}
+	})
+	t.Run("monthly report and ranking", w.monthlyAndRanking)
+	// A task of county A reassigned (by the admin) to a grid of county B:
+	// official A no longer sees that fire, and official B does not count
+	// it either, since it burnt in A.
+	t.Run("reassigned across counties", func(t *testing.T) { w.statsAfterReassigning(t, oct) })
+}
+
+// october is what the tables hold for October 2023 (Beijing time): the
+// city's events, those of county A, those outside the city (in the area
+// margin), and all events.
+type october struct {
+	since, until        time.Time
+	inOct, inA, outside int
+	all                 []*skygrid.Event
+}
+
+func octoberOf(t *testing.T, w *world) october {
+	t.Helper()
+	o := october{since: time.Date(2023, 9, 30, 16, 0, 0, 0, time.UTC), until: time.Date(2023, 10, 31, 16, 0, 0, 0, time.UTC)}
+	o.all, _, _ = w.db.FindEvents(context.Background(), skygrid.EventFilter{})
+	for _, e := range o.all {
+		if !e.FirstSeen.Before(o.since) && e.FirstSeen.Before(o.until) {
 			if e.CrossBorder {
-				outside++
+				o.outside++
 				continue
 			}
-			inOct++
+			o.inOct++
 			if e.CountyID == w.countyA {
-				inA++
+				o.inA++
 			}
 		}
 	}
+	return o
+}
+
+func (w *world) statsByRole(t *testing.T, o october) {
 	var body struct {
 		Stats *skygrid.Stats `json:"stats"`
 	}
-	if st := w.do(t, "auditor", "GET", "/api/stats?period=2023-10", nil, &body); st != 200 || body.Stats.Total.Events != inOct ||
-		body.Stats.CrossBorder != outside || outside == 0 {
-		t.Fatalf("auditor stats: %d, %d events and %d cross-border, want %d and %d", st, body.Stats.Total.Events, body.Stats.CrossBorder, inOct, outside)
+	if st := w.do(t, "auditor", "GET", "/api/stats?period=2023-10", nil, &body); st != 200 || body.Stats.Total.Events != o.inOct ||
+		body.Stats.CrossBorder != o.outside || o.outside == 0 {
+		t.Fatalf("auditor stats: %d, %d events and %d cross-border, want %d and %d", st, body.Stats.Total.Events, body.Stats.CrossBorder, o.inOct, o.outside)
 	}
 	for _, a := range body.Stats.Areas {
 		if a.RegionID == "" {
@@ -977,94 +1016,84 @@ func TestStatsAndExportsKeepToTheArea(t *testing.T) {
 		}
 	}
 	body.Stats = nil
-	if st := w.do(t, "officialA", "GET", "/api/stats?period=2023-10", nil, &body); st != 200 || body.Stats.Total.Events != inA || len(body.Stats.Areas) != 1 ||
+	if st := w.do(t, "officialA", "GET", "/api/stats?period=2023-10", nil, &body); st != 200 || body.Stats.Total.Events != o.inA || len(body.Stats.Areas) != 1 ||
 		body.Stats.CrossBorder != 0 {
 		t.Fatalf("official stats: %d, %d events in %d areas (%d cross-border), want %d in 1 (0)", st, body.Stats.Total.Events, len(body.Stats.Areas),
-			body.Stats.CrossBorder, inA)
+			body.Stats.CrossBorder, o.inA)
 	}
 	for _, u := range []string{"/api/stats", "/api/stats/ranking", "/api/exports/events.csv", "/api/reports/monthly"} {
 		if st := w.do(t, "supervisorA", "GET", u, nil, nil); st != 403 {
 			t.Errorf("supervisor %s: %d", u, st)
 		}
 	}
-	get := func(user, u string) (*http.Response, []byte) {
-		rq, _ := http.NewRequest("GET", w.srv.URL+u, nil)
-		rq.Header.Set("Authorization", "Bearer "+w.tokens[user])
-		resp, err := http.DefaultClient.Do(rq)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		return resp, b
-	}
-	resp, b := get("officialA", "/api/exports/events.csv?period=2023-10")
-	if resp.StatusCode != 200 || !bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) || bytes.Count(b, []byte("\n")) != inA+1 {
-		t.Errorf("events.csv: %d, %d lines, want %d + header", resp.StatusCode, bytes.Count(b, []byte("\n")), inA)
+}
+
+func (w *world) exportsOfOctober(t *testing.T, o october) {
+	st, b := w.get(t, "officialA", "/api/exports/events.csv?period=2023-10")
+	if st != 200 || !bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) || bytes.Count(b, []byte("\n")) != o.inA+1 {
+		t.Errorf("events.csv: %d, %d lines, want %d + header", st, bytes.Count(b, []byte("\n")), o.inA)
 	}
 	for _, u := range []string{"/api/exports/events.geojson?period=2023-10", "/api/exports/events.kml?period=2023-10",
 		"/api/exports/hotspots.geojson?period=2023-10", "/api/exports/hotspots.kml?period=2023-10"} {
-		if resp, _ := get("auditor", u); resp.StatusCode != 200 {
-			t.Errorf("%s: %d", u, resp.StatusCode)
+		if st, _ := w.get(t, "auditor", u); st != 200 {
+			t.Errorf("%s: %d", u, st)
 		}
 	}
-	if resp, b := get("auditor", "/api/exports/hotspots.csv?period=2023-10"); resp.StatusCode != 200 || !bytes.HasPrefix(b, []byte("latitude,longitude,bright_ti4")) {
-		t.Errorf("hotspots.csv: %d %.40s", resp.StatusCode, b)
+	if st, b := w.get(t, "auditor", "/api/exports/hotspots.csv?period=2023-10"); st != 200 || !bytes.HasPrefix(b, []byte("latitude,longitude,bright_ti4")) {
+		t.Errorf("hotspots.csv: %d %.40s", st, b)
 	}
-	if resp, b := get("auditor", "/api/stats?period=2023-10&format=xlsx"); resp.StatusCode != 200 || !bytes.HasPrefix(b, []byte("PK")) {
-		t.Errorf("xlsx: %d", resp.StatusCode)
+	if st, b := w.get(t, "auditor", "/api/stats?period=2023-10&format=xlsx"); st != 200 || !bytes.HasPrefix(b, []byte("PK")) {
+		t.Errorf("xlsx: %d", st)
 	}
-	// One class (the commonest): the figures and the workbook's summary
-	// and detail agree.
+}
+
+func (w *world) statsOfOneClass(t *testing.T, o october) {
 	byClass := map[string]int{}
 	class, straw := "", 0
-	for _, e := range all {
-		if !e.FirstSeen.Before(since) && e.FirstSeen.Before(until) && !e.CrossBorder {
+	for _, e := range o.all {
+		if !e.FirstSeen.Before(o.since) && e.FirstSeen.Before(o.until) && !e.CrossBorder {
 			byClass[e.Class]++
 			if byClass[e.Class] > straw {
 				class, straw = e.Class, byClass[e.Class]
 			}
 		}
 	}
-	body.Stats = nil
+	var body struct {
+		Stats *skygrid.Stats `json:"stats"`
+	}
 	if st := w.do(t, "auditor", "GET", "/api/stats?period=2023-10&class="+class, nil, &body); st != 200 || body.Stats.Total.Events != straw ||
-		body.Stats.Total.ByClass[class] != straw || len(body.Stats.Total.ByClass) != 1 || straw == 0 || straw == inOct {
+		body.Stats.Total.ByClass[class] != straw || len(body.Stats.Total.ByClass) != 1 || straw == 0 || straw == o.inOct {
 		t.Errorf("%s stats: %d, %+v, want %d events", class, st, body.Stats.Total, straw)
 	}
-	if resp, b := get("auditor", "/api/exports/events.xlsx?period=2023-10&class="+class); resp.StatusCode == 200 {
-		wb, err := excelize.OpenReader(bytes.NewReader(b))
-		if err != nil {
-			t.Fatal(err)
+	st, b := w.get(t, "auditor", "/api/exports/events.xlsx?period=2023-10&class="+class)
+	if st != 200 {
+		t.Fatalf("events.xlsx?class=: %d", st)
+	}
+	wb, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	detail, _ := wb.GetRows(report.SheetEvents)
+	summary, _ := wb.GetRows(report.SheetSummary, excelize.Options{RawCellValue: true})
+	var total []string
+	for _, r := range summary {
+		if len(r) > 1 && slices.Contains(r, "合计") {
+			total = r
 		}
-		detail, _ := wb.GetRows(report.SheetEvents)
-		summary, _ := wb.GetRows(report.SheetSummary, excelize.Options{RawCellValue: true})
-		var total []string
-		for _, r := range summary {
-			if len(r) > 1 && slices.Contains(r, "合计") {
-				total = r
-			}
-		}
-		col := slices.Index(summary[0], "火情")
-		if len(detail)-1 != straw || col < 0 || col >= len(total) || total[col] != fmt.Sprint(straw) {
-			t.Errorf("%s workbook: %d detail rows, summary %v total %v; want %d", class, len(detail)-1, summary[0], total, straw)
-		}
-	} else {
-		t.Errorf("events.xlsx?class=: %d", resp.StatusCode)
 	}
-	if resp, _ := get("auditor", "/api/stats?period=2023-10&class=straw"); resp.StatusCode != 400 {
-		t.Errorf("unknown class: %d", resp.StatusCode)
+	col := slices.Index(summary[0], "火情")
+	if len(detail)-1 != straw || col < 0 || col >= len(total) || total[col] != fmt.Sprint(straw) {
+		t.Errorf("%s workbook: %d detail rows, summary %v total %v; want %d", class, len(detail)-1, summary[0], total, straw)
 	}
-	if resp, _ := get("auditor", "/api/exports/roads.csv"); resp.StatusCode != 404 {
-		t.Errorf("unknown export: %d", resp.StatusCode)
-	}
-	if resp, _ := get("auditor", "/api/stats?period=October"); resp.StatusCode != 400 {
-		t.Errorf("bad period: %d", resp.StatusCode)
-	}
+}
+
+func (w *world) monthlyAndRanking(t *testing.T) {
+	ctx := context.Background()
 	rA, _ := w.db.FindRegionByID(ctx, w.countyA)
 	rB, _ := w.db.FindRegionByID(ctx, w.countyB)
-	resp, b = get("officialA", "/api/reports/monthly?month=2023-10")
-	if resp.StatusCode != 200 || !bytes.Contains(b, []byte("2023年10月")) || !bytes.Contains(b, []byte(rA.Name)) || bytes.Contains(b, []byte(rB.Name)) {
-		t.Errorf("monthly report for official A: %d, own county %s shown %v, other county %s shown %v", resp.StatusCode,
+	st, b := w.get(t, "officialA", "/api/reports/monthly?month=2023-10")
+	if st != 200 || !bytes.Contains(b, []byte("2023年10月")) || !bytes.Contains(b, []byte(rA.Name)) || bytes.Contains(b, []byte(rB.Name)) {
+		t.Errorf("monthly report for official A: %d, own county %s shown %v, other county %s shown %v", st,
 			rA.Name, bytes.Contains(b, []byte(rA.Name)), rB.Name, bytes.Contains(b, []byte(rB.Name)))
 	}
 	var rk struct {
@@ -1074,32 +1103,33 @@ func TestStatsAndExportsKeepToTheArea(t *testing.T) {
 	if len(rk.Ranking) < 8 {
 		t.Errorf("ranking of %d counties", len(rk.Ranking))
 	}
+}
 
-	// A task of county A reassigned (by the admin) to a grid of county B:
-	// official A no longer sees that fire, and official B does not count
-	// it either, since it burnt in A.
-	statsOf := func(user string) (events, tasks int) {
-		t.Helper()
-		var body struct{ Stats *skygrid.Stats }
-		if st := w.do(t, user, "GET", "/api/stats?period=2023-10", nil, &body); st != 200 {
-			t.Fatalf("%s stats: %d", user, st)
-		}
-		return body.Stats.Total.Events, body.Stats.Total.Tasks
+// statsOf returns the October events and tasks a user's statistics count.
+func (w *world) statsOf(t *testing.T, user string) (events, tasks int) {
+	t.Helper()
+	var body struct{ Stats *skygrid.Stats }
+	if st := w.do(t, user, "GET", "/api/stats?period=2023-10", nil, &body); st != 200 {
+		t.Fatalf("%s stats: %d", user, st)
 	}
-	evA, tkA := statsOf("officialA")
-	evB, tkB := statsOf("officialB")
+	return body.Stats.Total.Events, body.Stats.Total.Tasks
+}
+
+func (w *world) statsAfterReassigning(t *testing.T, o october) {
+	evA, tkA := w.statsOf(t, "officialA")
+	evB, tkB := w.statsOf(t, "officialB")
 	moved := w.taskIn(t, w.gridA)
-	if e, err := w.db.FindEventByID(ctx, moved.EventID); err != nil || e.FirstSeen.Before(since) || !e.FirstSeen.Before(until) {
+	if e, err := w.db.FindEventByID(context.Background(), moved.EventID); err != nil || e.FirstSeen.Before(o.since) || !e.FirstSeen.Before(o.until) {
 		t.Fatalf("the task to move is not of October: %v", err)
 	}
 	var v taskView
 	if st := w.do(t, "admin", "POST", fmt.Sprintf("/api/tasks/%d/reassign", moved.ID), map[string]any{"grid_id": w.gridB, "version": moved.Version}, &v); st != 200 || v.GridID != w.gridB {
 		t.Fatalf("reassign: %d %s", st, v.GridID)
 	}
-	if e, tk := statsOf("officialA"); e != evA-1 || tk != tkA-1 {
+	if e, tk := w.statsOf(t, "officialA"); e != evA-1 || tk != tkA-1 {
 		t.Errorf("official A after the reassignment: %d events, %d tasks; want %d, %d", e, tk, evA-1, tkA-1)
 	}
-	if e, tk := statsOf("officialB"); e != evB || tk != tkB {
+	if e, tk := w.statsOf(t, "officialB"); e != evB || tk != tkB {
 		t.Errorf("official B after the reassignment: %d events, %d tasks; want %d, %d (it burnt in A)", e, tk, evB, tkB)
 	}
 }
