@@ -27,6 +27,7 @@ import (
 	"skygrid/dispatch"
 	"skygrid/evidence"
 	"skygrid/geo"
+	"skygrid/internal/steps"
 	"skygrid/password"
 	"skygrid/registry"
 	"skygrid/report"
@@ -620,26 +621,16 @@ func TestTaskLifecycle(t *testing.T) {
 	w := newWorld(t)
 	task := w.taskIn(t, w.gridA)
 	l := &lifecycle{w: w, task: task, url: fmt.Sprintf("/api/tasks/%d", task.ID)}
-	// Each step goes on from the one before; after a step stopped by
-	// t.Fatal the later ones do not run.
-	for _, step := range []struct {
-		name string
-		run  func(*testing.T)
-	}{
-		{"acknowledge", l.acknowledge},
-		{"bad uploads", l.badUploads},
-		{"report with photos", l.reportWithPhotos},
-		{"photos to those who may see", l.photosServed},
-		{"return, report again, close", l.returnAndClose},
-		{"audit log", l.audit},
-		{"reassign in the county", l.reassign},
-	} {
-		finished := false
-		t.Run(step.name, func(t *testing.T) { step.run(t); finished = true })
-		if !finished {
-			return
-		}
-	}
+	// Each step goes on from the one before (steps.Run).
+	steps.Run(t,
+		steps.Step{Name: "acknowledge", Run: l.acknowledge},
+		steps.Step{Name: "bad uploads", Run: l.badUploads},
+		steps.Step{Name: "report with photos", Run: l.reportWithPhotos},
+		steps.Step{Name: "photos to those who may see", Run: l.photosServed},
+		steps.Step{Name: "return, report again, close", Run: l.returnAndClose},
+		steps.Step{Name: "audit log", Run: l.audit},
+		steps.Step{Name: "reassign in the county", Run: l.reassign},
+	)
 }
 
 // lifecycle is one task worked through the API, step by step.

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/internal/steps"
 	"skygrid/notify"
 	"skygrid/store"
 
@@ -494,22 +495,12 @@ func TestWorkerWrongSecret(t *testing.T) {
 // each message arrives exactly once.
 func TestWorkerRestart(t *testing.T) {
 	r := newGroupRestart(t)
-	// Each step goes on from the one before; after a step stopped by
-	// t.Fatal the later ones do not run.
-	for _, step := range []struct {
-		name string
-		run  func(*testing.T)
-	}{
-		{"stopped mid-way", r.stopMidWay},
-		{"a new worker on the reopened file", r.restart},
-		{"each message once", r.eachOnce},
-	} {
-		finished := false
-		t.Run(step.name, func(t *testing.T) { step.run(t); finished = true })
-		if !finished {
-			return
-		}
-	}
+	// Each step goes on from the one before (steps.Run).
+	steps.Run(t,
+		steps.Step{Name: "stopped mid-way", Run: r.stopMidWay},
+		steps.Step{Name: "a new worker on the reopened file", Run: r.restart},
+		steps.Step{Name: "each message once", Run: r.eachOnce},
+	)
 }
 
 // groupRestart is an outbox file with 60 messages to three group

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/internal/steps"
 	"skygrid/notify"
 	"skygrid/notify/notifytest"
 	"skygrid/store"
@@ -419,23 +420,13 @@ func (s stopAfter) Send(ctx context.Context, m *skygrid.OutboxMessage) error {
 // each message exactly once (by recipient and key).
 func TestWorkerRestartPersonal(t *testing.T) {
 	r := newPersonalRestart(t)
-	// Each step goes on from the one before; after a step stopped by
-	// t.Fatal the later ones do not run.
-	for _, step := range []struct {
-		name string
-		run  func(*testing.T)
-	}{
-		{"stopped while sending", r.stopWhileSending},
-		{"a worker dies holding a claim", r.dieHoldingAClaim},
-		{"a new process", r.newProcess},
-		{"each received once", r.eachReceivedOnce},
-	} {
-		finished := false
-		t.Run(step.name, func(t *testing.T) { step.run(t); finished = true })
-		if !finished {
-			return
-		}
-	}
+	// Each step goes on from the one before (steps.Run).
+	steps.Run(t,
+		steps.Step{Name: "stopped while sending", Run: r.stopWhileSending},
+		steps.Step{Name: "a worker dies holding a claim", Run: r.dieHoldingAClaim},
+		steps.Step{Name: "a new process", Run: r.newProcess},
+		steps.Step{Name: "each received once", Run: r.eachReceivedOnce},
+	)
 }
 
 // personalRestart is an outbox in a SQLite file with 36 personal

@@ -16,6 +16,7 @@ import (
 
 	"skygrid"
 	"skygrid/data"
+	"skygrid/internal/steps"
 	"skygrid/notify/notifytest"
 	"skygrid/store"
 )
@@ -87,24 +88,14 @@ func testToldPersonally(t *testing.T, provider string) {
 	r.cli(t, "import", "regions", files[0], "--level", "county", "--crs", "cgcs2000")
 	r.cli(t, "grid", "generate", "--cell", "3km")
 	r.phones = registerSupervisors(t, r.db, dir, r.dt, func(args ...string) string { return r.cli(t, args...) })
-	// Each step goes on from the one before; after a step stopped by
-	// t.Fatal the later ones do not run.
-	for _, step := range []struct {
-		name string
-		run  func(*testing.T)
-	}{
-		{"new tasks to the registered supervisors", r.newTasksSent},
-		{"a supervisor user covers a grid", r.supervisorUser},
-		{"serve past every deadline", r.servePastDeadlines},
-		{"overdue reminders to the user", r.overdueToTheUser},
-		{"no secret shows", r.noSecretShows},
-	} {
-		finished := false
-		t.Run(step.name, func(t *testing.T) { step.run(t); finished = true })
-		if !finished {
-			return
-		}
-	}
+	// Each step goes on from the one before (steps.Run).
+	steps.Run(t,
+		steps.Step{Name: "new tasks to the registered supervisors", Run: r.newTasksSent},
+		steps.Step{Name: "a supervisor user covers a grid", Run: r.supervisorUser},
+		steps.Step{Name: "serve past every deadline", Run: r.servePastDeadlines},
+		steps.Step{Name: "overdue reminders to the user", Run: r.overdueToTheUser},
+		steps.Step{Name: "no secret shows", Run: r.noSecretShows},
+	)
 }
 
 // toldRun is one end-to-end run for one SMS provider: the database, the

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/internal/steps"
 	"skygrid/password"
 	"skygrid/store"
 )
@@ -41,21 +42,11 @@ func TestTokenAndUserCommands(t *testing.T) {
 			t.Fatalf("%v\n%s", err, out)
 		}
 	}
-	// Each step goes on from the one before; after a step stopped by
-	// t.Fatal the later ones do not run.
-	for _, step := range []struct {
-		name string
-		run  func(*testing.T)
-	}{
-		{"token create", r.create}, {"token list and use", r.listAndUse}, {"token revoke", r.revoke},
-		{"user disable and enable", r.disableEnable}, {"user passwd", r.passwd}, {"audit", r.audit},
-	} {
-		finished := false
-		t.Run(step.name, func(t *testing.T) { step.run(t); finished = true })
-		if !finished {
-			return
-		}
-	}
+	// Each step goes on from the one before (steps.Run).
+	steps.Run(t,
+		steps.Step{Name: "token create", Run: r.create}, steps.Step{Name: "token list and use", Run: r.listAndUse}, steps.Step{Name: "token revoke", Run: r.revoke},
+		steps.Step{Name: "user disable and enable", Run: r.disableEnable}, steps.Step{Name: "user passwd", Run: r.passwd}, steps.Step{Name: "audit", Run: r.audit},
+	)
 }
 
 // tokenRun is a database with two admins, ops and scraper, and their
