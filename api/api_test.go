@@ -286,6 +286,23 @@ func fetch(t *testing.T, url string, header ...string) *http.Response {
 
 func TestTilesAPI(t *testing.T) {
 	ts := newTestServer(t)
+	for _, c := range []struct {
+		name  string
+		check func(*testing.T, *httptest.Server)
+	}{
+		{"a fire's tile", checkFireTile},
+		{"bad requests", checkBadTileRequests},
+		{"tilejson", checkTileJSON},
+		{"layers", checkLayers},
+		{"basemaps", checkBasemaps},
+	} {
+		t.Run(c.name, func(t *testing.T) { c.check(t, ts) })
+	}
+}
+
+// checkFireTile: a fire's tile, cached, conditional, @2x and MVT; empty
+// and blank tiles.
+func checkFireTile(t *testing.T, ts *httptest.Server) {
 	var hs fc
 	get(t, ts.URL+"/api/hotspots?status=fire&limit=1", 200, &hs)
 	c := hs.Features[0].Geometry["coordinates"].([]any)
@@ -324,6 +341,9 @@ func TestTilesAPI(t *testing.T) {
 	if blank1.StatusCode != 200 || blank1.Header.Get("ETag") != `"blank-256"` || blank2.Header.Get("ETag") != `"blank-256"` {
 		t.Errorf("blank tiles: %d %s %s", blank1.StatusCode, blank1.Header.Get("ETag"), blank2.Header.Get("ETag"))
 	}
+}
+
+func checkBadTileRequests(t *testing.T, ts *httptest.Server) {
 	for path, status := range map[string]int{
 		"/tiles/hotspots/21/0/0.png":                400,
 		"/tiles/hotspots/3/8/0.png":                 400,
@@ -343,6 +363,9 @@ func TestTilesAPI(t *testing.T) {
 			t.Errorf("%s: no message", path)
 		}
 	}
+}
+
+func checkTileJSON(t *testing.T, ts *httptest.Server) {
 	var tj tiles.TileJSON
 	get(t, ts.URL+"/tiles/hotspots.json", 200, &tj)
 	// The counties' extent (112.58-114.55 E, 39.06-40.73 N) and 5 km more.
@@ -355,6 +378,9 @@ func TestTilesAPI(t *testing.T) {
 	if tj.Tiles[0] != "/tiles/construction/{z}/{x}/{y}.mvt" || len(tj.VectorLayers) != 1 || tj.VectorLayers[0].ID != "construction" {
 		t.Errorf("mvt tilejson: %+v", tj)
 	}
+}
+
+func checkLayers(t *testing.T, ts *httptest.Server) {
 	var layers struct {
 		Layers []api.LayerInfo `json:"layers"`
 	}
@@ -362,6 +388,9 @@ func TestTilesAPI(t *testing.T) {
 	if len(layers.Layers) != len(tiles.Layers) || layers.Layers[0].ID != "hotspots" || layers.Layers[0].Version == 0 {
 		t.Errorf("layers: %+v", layers)
 	}
+}
+
+func checkBasemaps(t *testing.T, ts *httptest.Server) {
 	var bm struct {
 		Basemaps []tiles.Basemap `json:"basemaps"`
 		Tianditu bool            `json:"tianditu"`

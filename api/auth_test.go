@@ -27,6 +27,7 @@ import (
 	"skygrid/dispatch"
 	"skygrid/evidence"
 	"skygrid/geo"
+	"skygrid/internal/steps"
 	"skygrid/password"
 	"skygrid/registry"
 	"skygrid/report"
@@ -67,7 +68,21 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	ctx := context.Background()
+	w.importAreas(t)
+	w.ingestOctober(t)
+	*w.clock = now
+	w.pickAreas(t)
+	w.addSites(t)
+	w.addUsers(t)
+	w.serve(t)
+	return w
+}
+
+// importAreas imports the Datong counties, 3 km grids and a supervisor
+// for each grid.
+func (w *world) importAreas(t *testing.T) {
+	t.Helper()
+	ctx, db := context.Background(), w.db
 	f, _ := data.FS.Open(data.Districts)
 	counties, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty, IDProp: "district_adcode",
 		NameProp: "district_name", CRS: "cgcs2000"})
@@ -92,18 +107,23 @@ func newWorld(t *testing.T) *world {
 	if err := db.ImportSupervisors(ctx, sups); err != nil {
 		t.Fatal(err)
 	}
-	p, err := dispatch.New(db, dispatch.DefaultConfig())
+}
+
+// ingestOctober ingests each October file as it arrived (3 h after its
+// newest detection), so its fires are live, not history.
+func (w *world) ingestOctober(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	p, err := dispatch.New(w.db, dispatch.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Now = db.Now
+	p.Now = w.db.Now
 	names, _ := fs.Glob(data.FS, data.FIRMSOctober+"/*.csv")
 	pctx, err := p.LoadContext(ctx) // the grid index once for the 30 files
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Each file as it arrived (3 h after its newest detection), so its
-	// fires are live, not history; then the clock stands at 1 November.
 	for _, name := range names {
 		b, _ := fs.ReadFile(data.FS, name)
 		at, err := demo.ArrivalOf(bytes.NewReader(b), name, 3*time.Hour)
@@ -115,9 +135,13 @@ func newWorld(t *testing.T) *world {
 			t.Fatal(err)
 		}
 	}
-	*w.clock = now
-	// The busiest grid of 浑源县 and of the busiest other county.
-	all, _, err := db.FindTasks(ctx, skygrid.TaskFilter{})
+}
+
+// pickAreas picks the busiest grid of 浑源县 and of the busiest other
+// county.
+func (w *world) pickAreas(t *testing.T) {
+	t.Helper()
+	all, _, err := w.db.FindTasks(context.Background(), skygrid.TaskFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,9 +169,14 @@ func newWorld(t *testing.T) *world {
 	if w.gridA == "" || w.gridB == "" {
 		t.Fatalf("no grids with tasks: %v", byGrid)
 	}
-	// A construction site in the middle of each of the two grids.
+}
+
+// addSites puts a construction site in the middle of each of the two grids.
+func (w *world) addSites(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
 	for i, g := range []string{w.gridA, w.gridB} {
-		r, err := db.FindRegionByID(ctx, g)
+		r, err := w.db.FindRegionByID(ctx, g)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,11 +184,17 @@ func newWorld(t *testing.T) *world {
 		site := &skygrid.Site{Kind: skygrid.SiteConstruction, ExternalID: fmt.Sprintf("S%d", i), Name: "工地 " + g,
 			Geometry: geo.Rect(c, 80, 80), Attrs: map[string]string{"video": "no"}}
 		site.AreaM2 = geo.AreaM2(site.Geometry)
-		if _, err := db.ImportSites(ctx, []*skygrid.Site{site}, nil); err != nil {
+		if _, err := w.db.ImportSites(ctx, []*skygrid.Site{site}, nil); err != nil {
 			t.Fatal(err)
 		}
 		w.sites = append(w.sites, site.ID)
 	}
+}
+
+// addUsers creates a user of each role, with a password and an API token.
+func (w *world) addUsers(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
 	hash, err := password.Hash(testPassword)
 	if err != nil {
 		t.Fatal(err)
@@ -172,15 +207,21 @@ func newWorld(t *testing.T) *world {
 		{Name: "supervisorA", Role: skygrid.RoleSupervisor, Regions: []string{w.gridA}},
 		{Name: "supervisorB", Role: skygrid.RoleSupervisor, Regions: []string{w.gridB}},
 	} {
-		if err := db.CreateUser(ctx, u, hash); err != nil {
+		if err := w.db.CreateUser(ctx, u, hash); err != nil {
 			t.Fatal(err)
 		}
 		tok := password.NewSecret()
-		if err := db.CreateToken(ctx, password.HashSecret(tok), u.ID, "test"); err != nil {
+		if err := w.db.CreateToken(ctx, password.HashSecret(tok), u.ID, "test"); err != nil {
 			t.Fatal(err)
 		}
 		w.tokens[u.Name] = tok
 	}
+}
+
+// serve starts the API over the world's store, tiles and photos.
+func (w *world) serve(t *testing.T) {
+	t.Helper()
+	db := w.db
 	ts, err := tiles.NewServer(db, tiles.Options{Now: db.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -190,7 +231,6 @@ func newWorld(t *testing.T) *world {
 		Evidence: evidence.Photos{Files: evidence.Files{Dir: w.photoDir}, Uploads: w.uploads}}, nil)
 	w.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(w.srv.Close)
-	return w
 }
 
 // do sends a request as a user (by API token; "" for none) and decodes
@@ -261,22 +301,16 @@ func TestEveryRouteKeepsToRoleAndArea(t *testing.T) {
 	ctx := context.Background()
 	all, _, _ := w.db.FindTasks(ctx, skygrid.TaskFilter{})
 	events, _, _ := w.db.FindEvents(ctx, skygrid.EventFilter{})
-	inCounty := func(c string) (n int) {
+	count := func(in func(*skygrid.Task) bool) (n int) {
 		for _, tk := range all {
-			if tk.CountyID == c {
+			if in(tk) {
 				n++
 			}
 		}
 		return
 	}
-	inGrid := func(g string) (n int) {
-		for _, tk := range all {
-			if tk.GridID == g {
-				n++
-			}
-		}
-		return
-	}
+	inCounty := func(c string) int { return count(func(tk *skygrid.Task) bool { return tk.CountyID == c }) }
+	inGrid := func(g string) int { return count(func(tk *skygrid.Task) bool { return tk.GridID == g }) }
 	taskA, taskB := w.taskIn(t, w.gridA), w.taskIn(t, w.gridB)
 	// An event without a task in the other county, for the event routes.
 	var eventB *skygrid.Event
@@ -286,15 +320,7 @@ func TestEveryRouteKeepsToRoleAndArea(t *testing.T) {
 			break
 		}
 	}
-	type role struct {
-		user      string
-		tasks     int // what GET /api/tasks must total
-		own       *skygrid.Task
-		other     *skygrid.Task // another area's task
-		otherCty  string        // a county they may not see
-		adminOnly bool
-	}
-	roles := []role{
+	roles := []areaRole{
 		{user: "officialA", tasks: inCounty(w.countyA), own: taskA, other: taskB, otherCty: w.countyB},
 		{user: "officialB", tasks: inCounty(w.countyB), own: taskB, other: taskA, otherCty: w.countyA},
 		{user: "supervisorA", tasks: inGrid(w.gridA), own: taskA, other: taskB, otherCty: w.countyB},
@@ -308,139 +334,186 @@ func TestEveryRouteKeepsToRoleAndArea(t *testing.T) {
 				t.Fatalf("%s should see some but not all of the %d tasks, sees %d: the test would prove nothing", r.user, len(all), r.tasks)
 			}
 			t.Logf("%s sees %d of %d tasks", r.user, r.tasks, len(all))
-			var tl taskList
-			if st := w.do(t, r.user, "GET", "/api/tasks?limit=50000", nil, &tl); st != 200 || tl.Total != r.tasks || len(tl.Tasks) != r.tasks {
-				t.Errorf("tasks: status %d, total %d, %d listed; want %d", st, tl.Total, len(tl.Tasks), r.tasks)
-			}
-			for _, tk := range tl.Tasks {
-				if r.otherCty != "" && tk.CountyID == r.otherCty {
-					t.Errorf("task %d of county %s listed", tk.ID, tk.CountyID)
-				}
-			}
-			if st := w.do(t, r.user, "GET", fmt.Sprintf("/api/tasks/%d", r.own.ID), nil, nil); st != 200 {
-				t.Errorf("own task: %d", st)
-			}
+			w.checkTaskList(t, r)
 			if r.other == nil {
 				return // city-wide
 			}
-			var eb errorBody
-			// Another area's task, and one that does not exist: the same 403.
-			for _, u := range []string{fmt.Sprintf("/api/tasks/%d", r.other.ID), "/api/tasks/99999999"} {
-				if st := w.do(t, r.user, "GET", u, nil, &eb); st != 403 || strings.Contains(eb.Error.Message, "not found") {
-					t.Errorf("GET %s: %d %q", u, st, eb.Error.Message)
-				}
-			}
-			for _, action := range []string{"acknowledge", "report", "close", "return", "reassign"} {
-				if st := w.do(t, r.user, "POST", fmt.Sprintf("/api/tasks/%d/%s", r.other.ID, action), map[string]any{"finding": "false_alarm", "reason": "x", "grid_id": r.own.GridID}, nil); st != 403 {
-					t.Errorf("POST %s on another area's task: %d", action, st)
-				}
-			}
-			// Closing another area's task with others.
-			body := map[string]any{"tasks": []map[string]int64{{"id": r.own.ID, "version": 1}, {"id": r.other.ID, "version": 1}}, "notes": "x"}
-			if st := w.do(t, r.user, "POST", "/api/tasks/close", body, nil); st != 403 {
-				t.Errorf("bulk close with another area's task: %d", st)
-			}
-			// Reassigning their own task into another area.
-			if strings.HasPrefix(r.user, "official") {
-				if st := w.do(t, r.user, "POST", fmt.Sprintf("/api/tasks/%d/reassign", r.own.ID), map[string]any{"grid_id": r.other.GridID}, &eb); st != 403 {
-					t.Errorf("reassign into another county: %d %s", st, eb.Error.Message)
-				}
-			}
-			// Events, hotspots, regions of the other area.
-			var fcol struct {
-				Total    int `json:"total"`
-				Features []struct {
-					ID    any            `json:"id"`
-					Props map[string]any `json:"properties"`
-				} `json:"features"`
-			}
-			w.do(t, r.user, "GET", "/api/events?limit=50000", nil, &fcol)
-			for _, f := range fcol.Features {
-				if f.Props["county_id"] == r.otherCty {
-					t.Errorf("event %v of county %s listed", f.ID, r.otherCty)
-				}
-			}
-			if eventB != nil && r.otherCty == w.countyB {
-				if st := w.do(t, r.user, "GET", fmt.Sprintf("/api/events/%d", eventB.ID), nil, nil); st != 403 {
-					t.Errorf("other county's event: %d", st)
-				}
-			}
-			w.do(t, r.user, "GET", "/api/hotspots?limit=50000", nil, &fcol)
-			for _, f := range fcol.Features {
-				if id, ok := f.Props["event_id"].(float64); ok {
-					e, err := w.db.FindEventByID(ctx, int64(id))
-					if err == nil && e.CountyID == r.otherCty {
-						t.Errorf("hotspot %v of county %s listed", f.ID, r.otherCty)
-					}
-				}
-			}
-			w.do(t, r.user, "GET", "/api/regions?geometry=false&limit=50000", nil, &fcol)
-			for _, f := range fcol.Features {
-				if f.Props["id"] == r.otherCty || f.Props["parent_id"] == r.otherCty {
-					t.Errorf("region %v of county %s listed", f.Props["id"], r.otherCty)
-				}
-			}
-			// Sites: their own area's only.
-			own, other := w.sites[0], w.sites[1]
-			if r.otherCty == w.countyA {
-				own, other = other, own
-			}
-			w.do(t, r.user, "GET", "/api/sites", nil, &fcol)
-			if fcol.Total != 1 || len(fcol.Features) != 1 || fcol.Features[0].Props["id"] != float64(own) {
-				t.Errorf("sites: total %d %v, want only site %d", fcol.Total, fcol.Features, own)
-			}
-			if st := w.do(t, r.user, "GET", fmt.Sprintf("/api/sites/%d", other), nil, nil); st != 403 {
-				t.Errorf("other area's site: %d", st)
-			}
-			if st := w.do(t, r.user, "GET", "/api/sites/99999", nil, nil); st != 403 {
-				t.Errorf("unknown site: %d", st)
-			}
-			if st := w.do(t, r.user, "GET", "/api/regions/"+r.otherCty, nil, nil); st != 403 {
-				t.Errorf("other county region: %d", st)
-			}
-			if st := w.do(t, r.user, "GET", "/api/regions/nowhere", nil, nil); st != 403 {
-				t.Errorf("unknown region: %d", st)
-			}
-			for _, u := range []string{"/api/batches", "/api/audit", "/api/users", "/api/outbox"} {
-				if st := w.do(t, r.user, "GET", u, nil, nil); st != 403 {
-					t.Errorf("GET %s: %d", u, st)
-				}
-			}
-			// The other area's fires do not show in their tiles.
-			e, _ := w.db.FindEventByID(ctx, r.other.EventID)
-			tl2 := maptile.At(e.Point, 14)
-			for _, layer := range []string{"hotspots", "events"} {
-				u := fmt.Sprintf("%s/tiles/%s/14/%d/%d.png?until=2023-11-02", w.srv.URL, layer, tl2.X, tl2.Y)
-				rq, _ := http.NewRequest("GET", u, nil)
-				rq.Header.Set("Authorization", "Bearer "+w.tokens[r.user])
-				resp, err := http.DefaultClient.Do(rq)
-				if err != nil {
-					t.Fatal(err)
-				}
-				resp.Body.Close()
-				if resp.Header.Get("ETag") != `"blank-256"` {
-					t.Errorf("%s tile of another area's fire is not blank for %s", layer, r.user)
-				}
-			}
+			w.checkOtherTasks(t, r)
+			w.checkOtherFeatures(t, r, eventB)
+			w.checkOtherSitesAndRegions(t, r)
+			w.checkOtherTiles(t, r)
 		})
 	}
-	// Role limits within their own area.
-	var eb errorBody
-	if st := w.do(t, "supervisorA", "POST", fmt.Sprintf("/api/tasks/%d/close", taskA.ID), map[string]any{}, &eb); st != 403 {
-		t.Errorf("supervisor closing: %d", st)
-	}
-	if st := w.do(t, "officialA", "POST", fmt.Sprintf("/api/tasks/%d/acknowledge", taskA.ID), map[string]any{}, &eb); st != 403 {
-		t.Errorf("official acknowledging: %d", st)
-	}
+	t.Run("role limits in their own area", func(t *testing.T) {
+		var eb errorBody
+		if st := w.do(t, "supervisorA", "POST", fmt.Sprintf("/api/tasks/%d/close", taskA.ID), map[string]any{}, &eb); st != 403 {
+			t.Errorf("supervisor closing: %d", st)
+		}
+		if st := w.do(t, "officialA", "POST", fmt.Sprintf("/api/tasks/%d/acknowledge", taskA.ID), map[string]any{}, &eb); st != 403 {
+			t.Errorf("official acknowledging: %d", st)
+		}
+	})
 	// No session: 401 everywhere but log-in.
-	for _, u := range []string{"/api/tasks", "/api/events", "/api/hotspots", "/api/regions", "/api/sites", "/api/me",
-		fmt.Sprintf("/api/tasks/%d", taskA.ID), "/api/layers", "/tiles/hotspots/8/208/96.png", "/api/audit"} {
-		if st := w.do(t, "", "GET", u, nil, nil); st != 401 {
-			t.Errorf("GET %s without a session: %d", u, st)
+	t.Run("no session", func(t *testing.T) {
+		for _, u := range []string{"/api/tasks", "/api/events", "/api/hotspots", "/api/regions", "/api/sites", "/api/me",
+			fmt.Sprintf("/api/tasks/%d", taskA.ID), "/api/layers", "/tiles/hotspots/8/208/96.png", "/api/audit"} {
+			if st := w.do(t, "", "GET", u, nil, nil); st != 401 {
+				t.Errorf("GET %s without a session: %d", u, st)
+			}
+		}
+		if st := w.do(t, "", "POST", fmt.Sprintf("/api/tasks/%d/acknowledge", taskA.ID), map[string]any{}, nil); st != 401 {
+			t.Errorf("POST without a session: %d", st)
+		}
+	})
+}
+
+// areaRole is a user and what they may see: the tasks GET /api/tasks
+// must total, their own task, and (for those of an area) another area's
+// task and a county they may not see.
+type areaRole struct {
+	user     string
+	tasks    int
+	own      *skygrid.Task
+	other    *skygrid.Task
+	otherCty string
+}
+
+// featureList is a GeoJSON list answer.
+type featureList struct {
+	Total    int `json:"total"`
+	Features []struct {
+		ID    any            `json:"id"`
+		Props map[string]any `json:"properties"`
+	} `json:"features"`
+}
+
+// checkTaskList checks the role's task list and own task.
+func (w *world) checkTaskList(t *testing.T, r areaRole) {
+	t.Helper()
+	var tl taskList
+	if st := w.do(t, r.user, "GET", "/api/tasks?limit=50000", nil, &tl); st != 200 || tl.Total != r.tasks || len(tl.Tasks) != r.tasks {
+		t.Errorf("tasks: status %d, total %d, %d listed; want %d", st, tl.Total, len(tl.Tasks), r.tasks)
+	}
+	for _, tk := range tl.Tasks {
+		if r.otherCty != "" && tk.CountyID == r.otherCty {
+			t.Errorf("task %d of county %s listed", tk.ID, tk.CountyID)
 		}
 	}
-	if st := w.do(t, "", "POST", fmt.Sprintf("/api/tasks/%d/acknowledge", taskA.ID), map[string]any{}, nil); st != 401 {
-		t.Errorf("POST without a session: %d", st)
+	if st := w.do(t, r.user, "GET", fmt.Sprintf("/api/tasks/%d", r.own.ID), nil, nil); st != 200 {
+		t.Errorf("own task: %d", st)
+	}
+}
+
+// checkOtherTasks checks that another area's task can be neither read nor
+// acted on, alone or with others, nor their own task moved there.
+func (w *world) checkOtherTasks(t *testing.T, r areaRole) {
+	t.Helper()
+	var eb errorBody
+	// Another area's task, and one that does not exist: the same 403.
+	for _, u := range []string{fmt.Sprintf("/api/tasks/%d", r.other.ID), "/api/tasks/99999999"} {
+		if st := w.do(t, r.user, "GET", u, nil, &eb); st != 403 || strings.Contains(eb.Error.Message, "not found") {
+			t.Errorf("GET %s: %d %q", u, st, eb.Error.Message)
+		}
+	}
+	for _, action := range []string{"acknowledge", "report", "close", "return", "reassign"} {
+		if st := w.do(t, r.user, "POST", fmt.Sprintf("/api/tasks/%d/%s", r.other.ID, action), map[string]any{"finding": "false_alarm", "reason": "x", "grid_id": r.own.GridID}, nil); st != 403 {
+			t.Errorf("POST %s on another area's task: %d", action, st)
+		}
+	}
+	// Closing another area's task with others.
+	body := map[string]any{"tasks": []map[string]int64{{"id": r.own.ID, "version": 1}, {"id": r.other.ID, "version": 1}}, "notes": "x"}
+	if st := w.do(t, r.user, "POST", "/api/tasks/close", body, nil); st != 403 {
+		t.Errorf("bulk close with another area's task: %d", st)
+	}
+	// Reassigning their own task into another area.
+	if strings.HasPrefix(r.user, "official") {
+		if st := w.do(t, r.user, "POST", fmt.Sprintf("/api/tasks/%d/reassign", r.own.ID), map[string]any{"grid_id": r.other.GridID}, &eb); st != 403 {
+			t.Errorf("reassign into another county: %d %s", st, eb.Error.Message)
+		}
+	}
+}
+
+// checkOtherFeatures checks that events, hotspots and regions of the
+// other area are not listed.
+func (w *world) checkOtherFeatures(t *testing.T, r areaRole, eventB *skygrid.Event) {
+	t.Helper()
+	var fcol featureList
+	w.do(t, r.user, "GET", "/api/events?limit=50000", nil, &fcol)
+	for _, f := range fcol.Features {
+		if f.Props["county_id"] == r.otherCty {
+			t.Errorf("event %v of county %s listed", f.ID, r.otherCty)
+		}
+	}
+	if eventB != nil && r.otherCty == w.countyB {
+		if st := w.do(t, r.user, "GET", fmt.Sprintf("/api/events/%d", eventB.ID), nil, nil); st != 403 {
+			t.Errorf("other county's event: %d", st)
+		}
+	}
+	w.do(t, r.user, "GET", "/api/hotspots?limit=50000", nil, &fcol)
+	for _, f := range fcol.Features {
+		if id, ok := f.Props["event_id"].(float64); ok {
+			e, err := w.db.FindEventByID(context.Background(), int64(id))
+			if err == nil && e.CountyID == r.otherCty {
+				t.Errorf("hotspot %v of county %s listed", f.ID, r.otherCty)
+			}
+		}
+	}
+	w.do(t, r.user, "GET", "/api/regions?geometry=false&limit=50000", nil, &fcol)
+	for _, f := range fcol.Features {
+		if f.Props["id"] == r.otherCty || f.Props["parent_id"] == r.otherCty {
+			t.Errorf("region %v of county %s listed", f.Props["id"], r.otherCty)
+		}
+	}
+}
+
+// checkOtherSitesAndRegions checks sites (their own area's only), the
+// other county's region, and the admin lists.
+func (w *world) checkOtherSitesAndRegions(t *testing.T, r areaRole) {
+	t.Helper()
+	var fcol featureList
+	own, other := w.sites[0], w.sites[1]
+	if r.otherCty == w.countyA {
+		own, other = other, own
+	}
+	w.do(t, r.user, "GET", "/api/sites", nil, &fcol)
+	if fcol.Total != 1 || len(fcol.Features) != 1 || fcol.Features[0].Props["id"] != float64(own) {
+		t.Errorf("sites: total %d %v, want only site %d", fcol.Total, fcol.Features, own)
+	}
+	for _, c := range []struct{ name, url string }{
+		{"other area's site", fmt.Sprintf("/api/sites/%d", other)},
+		{"unknown site", "/api/sites/99999"},
+		{"other county region", "/api/regions/" + r.otherCty},
+		{"unknown region", "/api/regions/nowhere"},
+	} {
+		if st := w.do(t, r.user, "GET", c.url, nil, nil); st != 403 {
+			t.Errorf("%s: %d", c.name, st)
+		}
+	}
+	for _, u := range []string{"/api/batches", "/api/audit", "/api/users", "/api/outbox"} {
+		if st := w.do(t, r.user, "GET", u, nil, nil); st != 403 {
+			t.Errorf("GET %s: %d", u, st)
+		}
+	}
+}
+
+// checkOtherTiles checks that the other area's fires do not show in the
+// role's tiles.
+func (w *world) checkOtherTiles(t *testing.T, r areaRole) {
+	t.Helper()
+	e, _ := w.db.FindEventByID(context.Background(), r.other.EventID)
+	tl2 := maptile.At(e.Point, 14)
+	for _, layer := range []string{"hotspots", "events"} {
+		u := fmt.Sprintf("%s/tiles/%s/14/%d/%d.png?until=2023-11-02", w.srv.URL, layer, tl2.X, tl2.Y)
+		rq, _ := http.NewRequest("GET", u, nil)
+		rq.Header.Set("Authorization", "Bearer "+w.tokens[r.user])
+		resp, err := http.DefaultClient.Do(rq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.Header.Get("ETag") != `"blank-256"` {
+			t.Errorf("%s tile of another area's fire is not blank for %s", layer, r.user)
+		}
 	}
 }
 
@@ -547,48 +620,76 @@ func (w *world) report(t *testing.T, user string, taskID, version int64, finding
 func TestTaskLifecycle(t *testing.T) {
 	w := newWorld(t)
 	task := w.taskIn(t, w.gridA)
-	url := fmt.Sprintf("/api/tasks/%d", task.ID)
-	var v taskView
+	l := &lifecycle{w: w, task: task, url: fmt.Sprintf("/api/tasks/%d", task.ID)}
+	// Each step goes on from the one before (steps.Run).
+	steps.Run(t,
+		steps.Step{Name: "acknowledge", Run: l.acknowledge},
+		steps.Step{Name: "bad uploads", Run: l.badUploads},
+		steps.Step{Name: "report with photos", Run: l.reportWithPhotos},
+		steps.Step{Name: "photos to those who may see", Run: l.photosServed},
+		steps.Step{Name: "return, report again, close", Run: l.returnAndClose},
+		steps.Step{Name: "audit log", Run: l.audit},
+		steps.Step{Name: "reassign in the county", Run: l.reassign},
+	)
+}
+
+// lifecycle is one task worked through the API, step by step.
+type lifecycle struct {
+	w    *world
+	task *skygrid.Task
+	url  string
+	v    taskView
+}
+
+func (l *lifecycle) acknowledge(t *testing.T) {
+	w, url := l.w, l.url
 	var eb errorBody
-	if st := w.do(t, "supervisorA", "GET", url, nil, &v); st != 200 || v.Navigation["amap"] == nil || v.Navigation["baidu"] == nil {
-		t.Fatalf("task view: %d %v", st, v.Navigation)
+	if st := w.do(t, "supervisorA", "GET", url, nil, &l.v); st != 200 || l.v.Navigation["amap"] == nil || l.v.Navigation["baidu"] == nil {
+		t.Fatalf("task view: %d %v", st, l.v.Navigation)
 	}
 	// Report before acknowledging: 409 with the reason.
-	if st, b := w.report(t, "supervisorA", task.ID, v.Version, "straw_burning", "at_event.jpg"); st != 409 || !strings.Contains(string(b), "report needs it acknowledged") {
+	if st, b := w.report(t, "supervisorA", l.task.ID, l.v.Version, "straw_burning", "at_event.jpg"); st != 409 || !strings.Contains(string(b), "report needs it acknowledged") {
 		t.Errorf("report before acknowledge: %d %s", st, b)
 	}
-	if st := w.do(t, "supervisorA", "POST", url+"/acknowledge", map[string]any{"version": v.Version}, &v); st != 200 || v.State != skygrid.TaskAcknowledged {
-		t.Fatalf("acknowledge: %d %s", st, v.State)
+	if st := w.do(t, "supervisorA", "POST", url+"/acknowledge", map[string]any{"version": l.v.Version}, &l.v); st != 200 || l.v.State != skygrid.TaskAcknowledged {
+		t.Fatalf("acknowledge: %d %s", st, l.v.State)
 	}
 	// A stale version: 409.
-	if st := w.do(t, "supervisorA", "POST", url+"/acknowledge", map[string]any{"version": v.Version - 1}, &eb); st != 409 {
+	if st := w.do(t, "supervisorA", "POST", url+"/acknowledge", map[string]any{"version": l.v.Version - 1}, &eb); st != 409 {
 		t.Errorf("stale version: %d %s", st, eb.Error.Message)
 	}
-	// Bad uploads are refused with clear errors, nothing stored.
-	if st, b := w.report(t, "supervisorA", task.ID, v.Version, "straw_burning", "not_image.jpg"); st != 400 || !strings.Contains(string(b), "not a JPEG or PNG") {
-		t.Errorf("text named .jpg: %d %s", st, b)
-	}
+}
+
+// badUploads: bad uploads are refused with clear errors, nothing stored.
+func (l *lifecycle) badUploads(t *testing.T) {
 	big := filepath.Join(t.TempDir(), "big.jpg")
 	at, _ := os.ReadFile(filepath.Join("..", "evidence", "testdata", "photos", "at_event.jpg"))
 	os.WriteFile(big, append(at, make([]byte, 16<<20)...), 0o644)
-	if st, b := w.report(t, "supervisorA", task.ID, v.Version, "straw_burning", big); st != 400 || !strings.Contains(string(b), "larger than 15 MiB") {
-		t.Errorf("16 MiB photo: %d %s", st, b)
+	for _, c := range []struct {
+		name, finding, want string
+		photos              []string
+	}{
+		{"text named .jpg", "straw_burning", "not a JPEG or PNG", []string{"not_image.jpg"}},
+		{"16 MiB photo", "straw_burning", "larger than 15 MiB", []string{big}},
+		{"no photo", "straw_burning", "1 to 5 photos", nil},
+		{"bad finding", "arson", "finding", []string{"at_event.jpg"}},
+	} {
+		if st, b := l.w.report(t, "supervisorA", l.task.ID, l.v.Version, c.finding, c.photos...); st != 400 || !strings.Contains(string(b), c.want) {
+			t.Errorf("%s: %d %s", c.name, st, b)
+		}
 	}
-	if st, b := w.report(t, "supervisorA", task.ID, v.Version, "straw_burning"); st != 400 || !strings.Contains(string(b), "1 to 5 photos") {
-		t.Errorf("no photo: %d %s", st, b)
-	}
-	if st, b := w.report(t, "supervisorA", task.ID, v.Version, "arson", "at_event.jpg"); st != 400 || !strings.Contains(string(b), "finding") {
-		t.Errorf("bad finding: %d %s", st, b)
-	}
-	st, b := w.report(t, "supervisorA", task.ID, v.Version, "straw_burning", "at_event.jpg", "no_gps.jpg", "early.jpg")
-	json.Unmarshal(b, &v)
-	if st != 200 || v.State != skygrid.TaskReported || len(v.Photos) != 3 || v.Finding != "straw_burning" {
+}
+
+func (l *lifecycle) reportWithPhotos(t *testing.T) {
+	st, b := l.w.report(t, "supervisorA", l.task.ID, l.v.Version, "straw_burning", "at_event.jpg", "no_gps.jpg", "early.jpg")
+	json.Unmarshal(b, &l.v)
+	if st != 200 || l.v.State != skygrid.TaskReported || len(l.v.Photos) != 3 || l.v.Finding != "straw_burning" {
 		t.Fatalf("report: %d %s", st, b)
 	}
 	// The photos are flagged against this event (the fixtures were taken
 	// at 113.69 E 39.70 N; this task's event is elsewhere, so far too).
 	flags := map[string][]any{}
-	for _, p := range v.Photos {
+	for _, p := range l.v.Photos {
 		fl, _ := p["flags"].([]any)
 		flags[p["sha256"].(string)] = fl
 	}
@@ -601,10 +702,13 @@ func TestTaskLifecycle(t *testing.T) {
 	if unlocated != 1 {
 		t.Errorf("flags %v: want one unlocated photo", flags)
 	}
-	photo := v.Photos[0]["url"].(string)
+}
+
+func (l *lifecycle) photosServed(t *testing.T) {
+	photo := l.v.Photos[0]["url"].(string)
 	for user, want := range map[string]int{"supervisorA": 200, "officialA": 200, "auditor": 200, "supervisorB": 403, "officialB": 403} {
-		rq, _ := http.NewRequest("GET", w.srv.URL+photo+"?thumb=1", nil)
-		rq.Header.Set("Authorization", "Bearer "+w.tokens[user])
+		rq, _ := http.NewRequest("GET", l.w.srv.URL+photo+"?thumb=1", nil)
+		rq.Header.Set("Authorization", "Bearer "+l.w.tokens[user])
 		resp, err := http.DefaultClient.Do(rq)
 		if err != nil {
 			t.Fatal(err)
@@ -614,26 +718,37 @@ func TestTaskLifecycle(t *testing.T) {
 			t.Errorf("photo for %s: %d %s", user, resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
 	}
-	// Return with no reason: 400; with a reason: back to the supervisor.
+}
+
+// returnAndClose: return with no reason: 400; with a reason: back to the
+// supervisor, who reports again; then closed, once.
+func (l *lifecycle) returnAndClose(t *testing.T) {
+	w, url := l.w, l.url
+	var eb errorBody
 	if st := w.do(t, "officialA", "POST", url+"/return", map[string]any{}, &eb); st != 400 {
 		t.Errorf("return without reason: %d", st)
 	}
-	if st := w.do(t, "officialA", "POST", url+"/return", map[string]any{"reason": "照片不清晰", "version": v.Version}, &v); st != 200 || v.State != skygrid.TaskAcknowledged {
-		t.Fatalf("return: %d %s", st, v.State)
+	if st := w.do(t, "officialA", "POST", url+"/return", map[string]any{"reason": "照片不清晰", "version": l.v.Version}, &l.v); st != 200 || l.v.State != skygrid.TaskAcknowledged {
+		t.Fatalf("return: %d %s", st, l.v.State)
 	}
-	st, b = w.report(t, "supervisorA", task.ID, v.Version, "straw_burning", "at_event.jpg")
-	json.Unmarshal(b, &v)
-	if st != 200 || v.Reports != 2 || len(v.Photos) != 4 {
+	st, b := w.report(t, "supervisorA", l.task.ID, l.v.Version, "straw_burning", "at_event.jpg")
+	json.Unmarshal(b, &l.v)
+	if st != 200 || l.v.Reports != 2 || len(l.v.Photos) != 4 {
 		t.Fatalf("second report: %d %s", st, b)
 	}
-	if st := w.do(t, "officialA", "POST", url+"/close", map[string]any{"notes": "属实", "version": v.Version}, &v); st != 200 || v.State != skygrid.TaskClosed {
-		t.Fatalf("close: %d %s", st, v.State)
+	if st := w.do(t, "officialA", "POST", url+"/close", map[string]any{"notes": "属实", "version": l.v.Version}, &l.v); st != 200 || l.v.State != skygrid.TaskClosed {
+		t.Fatalf("close: %d %s", st, l.v.State)
 	}
 	if st := w.do(t, "officialA", "POST", url+"/close", map[string]any{}, &eb); st != 409 || !strings.Contains(eb.Error.Message, "closed") {
 		t.Errorf("close twice: %d %s", st, eb.Error.Message)
 	}
-	// Every transition is in the audit log with who, before and after.
-	entries, _ := w.db.FindAudit(context.Background(), "task", fmt.Sprint(task.ID), 0)
+}
+
+// audit: every transition is in the audit log with who, before and after;
+// the audit-log viewer's API answers by task and by user, for auditors only.
+func (l *lifecycle) audit(t *testing.T) {
+	w := l.w
+	entries, _ := w.db.FindAudit(context.Background(), "task", fmt.Sprint(l.task.ID), 0)
 	var actions []string
 	for _, e := range entries {
 		if e.Actor != "" && e.Before != "" && e.After != "" {
@@ -645,11 +760,10 @@ func TestTaskLifecycle(t *testing.T) {
 	if !slices.Equal(actions, want) {
 		t.Errorf("audit %v, want %v", actions, want)
 	}
-	// The audit-log viewer's API: by task and by user, for auditors only.
 	var log struct {
 		Entries []skygrid.AuditEntry `json:"entries"`
 	}
-	if st := w.do(t, "auditor", "GET", fmt.Sprintf("/api/audit?entity=task&id=%d", task.ID), nil, &log); st != 200 || len(log.Entries) != 6 { // the dispatch and five transitions
+	if st := w.do(t, "auditor", "GET", fmt.Sprintf("/api/audit?entity=task&id=%d", l.task.ID), nil, &log); st != 200 || len(log.Entries) != 6 { // the dispatch and five transitions
 		t.Errorf("audit by task: %d, %d entries", st, len(log.Entries))
 	}
 	if st := w.do(t, "auditor", "GET", "/api/audit?actor=officialA", nil, &log); st != 200 || len(log.Entries) != 2 {
@@ -658,7 +772,11 @@ func TestTaskLifecycle(t *testing.T) {
 	if st := w.do(t, "officialA", "GET", "/api/audit?actor=officialA", nil, nil); st != 403 {
 		t.Errorf("official reading the audit log: %d", st)
 	}
-	// Reassign within the official's county: another grid's supervisor.
+}
+
+// reassign within the official's county: another grid's supervisor.
+func (l *lifecycle) reassign(t *testing.T) {
+	w := l.w
 	other := w.taskIn(t, w.gridA)
 	var grid string
 	for _, g := range []string{"140225-000-000"} {
@@ -671,8 +789,8 @@ func TestTaskLifecycle(t *testing.T) {
 			break
 		}
 	}
-	if st := w.do(t, "officialA", "POST", fmt.Sprintf("/api/tasks/%d/reassign", other.ID), map[string]any{"grid_id": grid}, &v); st != 200 || v.GridID != grid || v.State != skygrid.TaskDispatched {
-		t.Fatalf("reassign: %d %s %s", st, v.GridID, v.State)
+	if st := w.do(t, "officialA", "POST", fmt.Sprintf("/api/tasks/%d/reassign", other.ID), map[string]any{"grid_id": grid}, &l.v); st != 200 || l.v.GridID != grid || l.v.State != skygrid.TaskDispatched {
+		t.Fatalf("reassign: %d %s %s", st, l.v.GridID, l.v.State)
 	}
 	// It left supervisor A's list.
 	if st := w.do(t, "supervisorA", "GET", fmt.Sprintf("/api/tasks/%d", other.ID), nil, nil); st != 403 {
@@ -820,29 +938,68 @@ func TestParallelLoginGuessesAreThrottled(t *testing.T) {
 // Statistics, exports and the monthly report keep to the user's area.
 func TestStatsAndExportsKeepToTheArea(t *testing.T) {
 	w := newWorld(t)
-	ctx := context.Background()
-	since, until := time.Date(2023, 9, 30, 16, 0, 0, 0, time.UTC), time.Date(2023, 10, 31, 16, 0, 0, 0, time.UTC)
-	all, _, _ := w.db.FindEvents(ctx, skygrid.EventFilter{})
-	// The city's events; those outside it (in the area margin) apart.
-	inOct, inA, outside := 0, 0, 0
-	for _, e := range all {
-		if !e.FirstSeen.Before(since) && e.FirstSeen.Before(until) {
+	oct := octoberOf(t, w)
+	t.Run("statistics by role", func(t *testing.T) { w.statsByRole(t, oct) })
+	t.Run("exports", func(t *testing.T) { w.exportsOfOctober(t, oct) })
+	// One class (the commonest): the figures and the workbook's summary
+	// and detail agree.
+	t.Run("one class", func(t *testing.T) { w.statsOfOneClass(t, oct) })
+	t.Run("bad requests", func(t *testing.T) {
+		for _, c := range []struct {
+			name, url string
+			want      int
+		}{
+			{"unknown class", "/api/stats?period=2023-10&class=straw", 400},
+			{"unknown export", "/api/exports/roads.csv", 404},
+			{"bad period", "/api/stats?period=October", 400},
+		} {
+			if st, _ := w.get(t, "auditor", c.url); st != c.want {
+				t.Errorf("%s: %d", c.name, st)
+			}
+		}
+	})
+	t.Run("monthly report and ranking", w.monthlyAndRanking)
+	// A task of county A reassigned (by the admin) to a grid of county B:
+	// official A no longer sees that fire, and official B does not count
+	// it either, since it burnt in A.
+	t.Run("reassigned across counties", func(t *testing.T) { w.statsAfterReassigning(t, oct) })
+}
+
+// october is what the tables hold for October 2023 (Beijing time): the
+// city's events, those of county A, those outside the city (in the area
+// margin), and all events.
+type october struct {
+	since, until        time.Time
+	inOct, inA, outside int
+	all                 []*skygrid.Event
+}
+
+func octoberOf(t *testing.T, w *world) october {
+	t.Helper()
+	o := october{since: time.Date(2023, 9, 30, 16, 0, 0, 0, time.UTC), until: time.Date(2023, 10, 31, 16, 0, 0, 0, time.UTC)}
+	o.all, _, _ = w.db.FindEvents(context.Background(), skygrid.EventFilter{})
+	for _, e := range o.all {
+		if !e.FirstSeen.Before(o.since) && e.FirstSeen.Before(o.until) {
 			if e.CrossBorder {
-				outside++
+				o.outside++
 				continue
 			}
-			inOct++
+			o.inOct++
 			if e.CountyID == w.countyA {
-				inA++
+				o.inA++
 			}
 		}
 	}
+	return o
+}
+
+func (w *world) statsByRole(t *testing.T, o october) {
 	var body struct {
 		Stats *skygrid.Stats `json:"stats"`
 	}
-	if st := w.do(t, "auditor", "GET", "/api/stats?period=2023-10", nil, &body); st != 200 || body.Stats.Total.Events != inOct ||
-		body.Stats.CrossBorder != outside || outside == 0 {
-		t.Fatalf("auditor stats: %d, %d events and %d cross-border, want %d and %d", st, body.Stats.Total.Events, body.Stats.CrossBorder, inOct, outside)
+	if st := w.do(t, "auditor", "GET", "/api/stats?period=2023-10", nil, &body); st != 200 || body.Stats.Total.Events != o.inOct ||
+		body.Stats.CrossBorder != o.outside || o.outside == 0 {
+		t.Fatalf("auditor stats: %d, %d events and %d cross-border, want %d and %d", st, body.Stats.Total.Events, body.Stats.CrossBorder, o.inOct, o.outside)
 	}
 	for _, a := range body.Stats.Areas {
 		if a.RegionID == "" {
@@ -850,94 +1007,84 @@ func TestStatsAndExportsKeepToTheArea(t *testing.T) {
 		}
 	}
 	body.Stats = nil
-	if st := w.do(t, "officialA", "GET", "/api/stats?period=2023-10", nil, &body); st != 200 || body.Stats.Total.Events != inA || len(body.Stats.Areas) != 1 ||
+	if st := w.do(t, "officialA", "GET", "/api/stats?period=2023-10", nil, &body); st != 200 || body.Stats.Total.Events != o.inA || len(body.Stats.Areas) != 1 ||
 		body.Stats.CrossBorder != 0 {
 		t.Fatalf("official stats: %d, %d events in %d areas (%d cross-border), want %d in 1 (0)", st, body.Stats.Total.Events, len(body.Stats.Areas),
-			body.Stats.CrossBorder, inA)
+			body.Stats.CrossBorder, o.inA)
 	}
 	for _, u := range []string{"/api/stats", "/api/stats/ranking", "/api/exports/events.csv", "/api/reports/monthly"} {
 		if st := w.do(t, "supervisorA", "GET", u, nil, nil); st != 403 {
 			t.Errorf("supervisor %s: %d", u, st)
 		}
 	}
-	get := func(user, u string) (*http.Response, []byte) {
-		rq, _ := http.NewRequest("GET", w.srv.URL+u, nil)
-		rq.Header.Set("Authorization", "Bearer "+w.tokens[user])
-		resp, err := http.DefaultClient.Do(rq)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		return resp, b
-	}
-	resp, b := get("officialA", "/api/exports/events.csv?period=2023-10")
-	if resp.StatusCode != 200 || !bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) || bytes.Count(b, []byte("\n")) != inA+1 {
-		t.Errorf("events.csv: %d, %d lines, want %d + header", resp.StatusCode, bytes.Count(b, []byte("\n")), inA)
+}
+
+func (w *world) exportsOfOctober(t *testing.T, o october) {
+	st, b := w.get(t, "officialA", "/api/exports/events.csv?period=2023-10")
+	if st != 200 || !bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) || bytes.Count(b, []byte("\n")) != o.inA+1 {
+		t.Errorf("events.csv: %d, %d lines, want %d + header", st, bytes.Count(b, []byte("\n")), o.inA)
 	}
 	for _, u := range []string{"/api/exports/events.geojson?period=2023-10", "/api/exports/events.kml?period=2023-10",
 		"/api/exports/hotspots.geojson?period=2023-10", "/api/exports/hotspots.kml?period=2023-10"} {
-		if resp, _ := get("auditor", u); resp.StatusCode != 200 {
-			t.Errorf("%s: %d", u, resp.StatusCode)
+		if st, _ := w.get(t, "auditor", u); st != 200 {
+			t.Errorf("%s: %d", u, st)
 		}
 	}
-	if resp, b := get("auditor", "/api/exports/hotspots.csv?period=2023-10"); resp.StatusCode != 200 || !bytes.HasPrefix(b, []byte("latitude,longitude,bright_ti4")) {
-		t.Errorf("hotspots.csv: %d %.40s", resp.StatusCode, b)
+	if st, b := w.get(t, "auditor", "/api/exports/hotspots.csv?period=2023-10"); st != 200 || !bytes.HasPrefix(b, []byte("latitude,longitude,bright_ti4")) {
+		t.Errorf("hotspots.csv: %d %.40s", st, b)
 	}
-	if resp, b := get("auditor", "/api/stats?period=2023-10&format=xlsx"); resp.StatusCode != 200 || !bytes.HasPrefix(b, []byte("PK")) {
-		t.Errorf("xlsx: %d", resp.StatusCode)
+	if st, b := w.get(t, "auditor", "/api/stats?period=2023-10&format=xlsx"); st != 200 || !bytes.HasPrefix(b, []byte("PK")) {
+		t.Errorf("xlsx: %d", st)
 	}
-	// One class (the commonest): the figures and the workbook's summary
-	// and detail agree.
+}
+
+func (w *world) statsOfOneClass(t *testing.T, o october) {
 	byClass := map[string]int{}
 	class, straw := "", 0
-	for _, e := range all {
-		if !e.FirstSeen.Before(since) && e.FirstSeen.Before(until) && !e.CrossBorder {
+	for _, e := range o.all {
+		if !e.FirstSeen.Before(o.since) && e.FirstSeen.Before(o.until) && !e.CrossBorder {
 			byClass[e.Class]++
 			if byClass[e.Class] > straw {
 				class, straw = e.Class, byClass[e.Class]
 			}
 		}
 	}
-	body.Stats = nil
+	var body struct {
+		Stats *skygrid.Stats `json:"stats"`
+	}
 	if st := w.do(t, "auditor", "GET", "/api/stats?period=2023-10&class="+class, nil, &body); st != 200 || body.Stats.Total.Events != straw ||
-		body.Stats.Total.ByClass[class] != straw || len(body.Stats.Total.ByClass) != 1 || straw == 0 || straw == inOct {
+		body.Stats.Total.ByClass[class] != straw || len(body.Stats.Total.ByClass) != 1 || straw == 0 || straw == o.inOct {
 		t.Errorf("%s stats: %d, %+v, want %d events", class, st, body.Stats.Total, straw)
 	}
-	if resp, b := get("auditor", "/api/exports/events.xlsx?period=2023-10&class="+class); resp.StatusCode == 200 {
-		wb, err := excelize.OpenReader(bytes.NewReader(b))
-		if err != nil {
-			t.Fatal(err)
+	st, b := w.get(t, "auditor", "/api/exports/events.xlsx?period=2023-10&class="+class)
+	if st != 200 {
+		t.Fatalf("events.xlsx?class=: %d", st)
+	}
+	wb, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	detail, _ := wb.GetRows(report.SheetEvents)
+	summary, _ := wb.GetRows(report.SheetSummary, excelize.Options{RawCellValue: true})
+	var total []string
+	for _, r := range summary {
+		if len(r) > 1 && slices.Contains(r, "合计") {
+			total = r
 		}
-		detail, _ := wb.GetRows(report.SheetEvents)
-		summary, _ := wb.GetRows(report.SheetSummary, excelize.Options{RawCellValue: true})
-		var total []string
-		for _, r := range summary {
-			if len(r) > 1 && slices.Contains(r, "合计") {
-				total = r
-			}
-		}
-		col := slices.Index(summary[0], "火情")
-		if len(detail)-1 != straw || col < 0 || col >= len(total) || total[col] != fmt.Sprint(straw) {
-			t.Errorf("%s workbook: %d detail rows, summary %v total %v; want %d", class, len(detail)-1, summary[0], total, straw)
-		}
-	} else {
-		t.Errorf("events.xlsx?class=: %d", resp.StatusCode)
 	}
-	if resp, _ := get("auditor", "/api/stats?period=2023-10&class=straw"); resp.StatusCode != 400 {
-		t.Errorf("unknown class: %d", resp.StatusCode)
+	col := slices.Index(summary[0], "火情")
+	if len(detail)-1 != straw || col < 0 || col >= len(total) || total[col] != fmt.Sprint(straw) {
+		t.Errorf("%s workbook: %d detail rows, summary %v total %v; want %d", class, len(detail)-1, summary[0], total, straw)
 	}
-	if resp, _ := get("auditor", "/api/exports/roads.csv"); resp.StatusCode != 404 {
-		t.Errorf("unknown export: %d", resp.StatusCode)
-	}
-	if resp, _ := get("auditor", "/api/stats?period=October"); resp.StatusCode != 400 {
-		t.Errorf("bad period: %d", resp.StatusCode)
-	}
+}
+
+func (w *world) monthlyAndRanking(t *testing.T) {
+	ctx := context.Background()
 	rA, _ := w.db.FindRegionByID(ctx, w.countyA)
 	rB, _ := w.db.FindRegionByID(ctx, w.countyB)
-	resp, b = get("officialA", "/api/reports/monthly?month=2023-10")
-	if resp.StatusCode != 200 || !bytes.Contains(b, []byte("2023年10月")) || !bytes.Contains(b, []byte(rA.Name)) || bytes.Contains(b, []byte(rB.Name)) {
-		t.Errorf("monthly report for official A: %d, own county %s shown %v, other county %s shown %v", resp.StatusCode,
+	st, b := w.get(t, "officialA", "/api/reports/monthly?month=2023-10")
+	if st != 200 || !bytes.Contains(b, []byte("2023年10月")) || !bytes.Contains(b, []byte(rA.Name)) || bytes.Contains(b, []byte(rB.Name)) {
+		t.Errorf("monthly report for official A: %d, own county %s shown %v, other county %s shown %v", st,
 			rA.Name, bytes.Contains(b, []byte(rA.Name)), rB.Name, bytes.Contains(b, []byte(rB.Name)))
 	}
 	var rk struct {
@@ -947,32 +1094,33 @@ func TestStatsAndExportsKeepToTheArea(t *testing.T) {
 	if len(rk.Ranking) < 8 {
 		t.Errorf("ranking of %d counties", len(rk.Ranking))
 	}
+}
 
-	// A task of county A reassigned (by the admin) to a grid of county B:
-	// official A no longer sees that fire, and official B does not count
-	// it either, since it burnt in A.
-	statsOf := func(user string) (events, tasks int) {
-		t.Helper()
-		var body struct{ Stats *skygrid.Stats }
-		if st := w.do(t, user, "GET", "/api/stats?period=2023-10", nil, &body); st != 200 {
-			t.Fatalf("%s stats: %d", user, st)
-		}
-		return body.Stats.Total.Events, body.Stats.Total.Tasks
+// statsOf returns the October events and tasks a user's statistics count.
+func (w *world) statsOf(t *testing.T, user string) (events, tasks int) {
+	t.Helper()
+	var body struct{ Stats *skygrid.Stats }
+	if st := w.do(t, user, "GET", "/api/stats?period=2023-10", nil, &body); st != 200 {
+		t.Fatalf("%s stats: %d", user, st)
 	}
-	evA, tkA := statsOf("officialA")
-	evB, tkB := statsOf("officialB")
+	return body.Stats.Total.Events, body.Stats.Total.Tasks
+}
+
+func (w *world) statsAfterReassigning(t *testing.T, o october) {
+	evA, tkA := w.statsOf(t, "officialA")
+	evB, tkB := w.statsOf(t, "officialB")
 	moved := w.taskIn(t, w.gridA)
-	if e, err := w.db.FindEventByID(ctx, moved.EventID); err != nil || e.FirstSeen.Before(since) || !e.FirstSeen.Before(until) {
+	if e, err := w.db.FindEventByID(context.Background(), moved.EventID); err != nil || e.FirstSeen.Before(o.since) || !e.FirstSeen.Before(o.until) {
 		t.Fatalf("the task to move is not of October: %v", err)
 	}
 	var v taskView
 	if st := w.do(t, "admin", "POST", fmt.Sprintf("/api/tasks/%d/reassign", moved.ID), map[string]any{"grid_id": w.gridB, "version": moved.Version}, &v); st != 200 || v.GridID != w.gridB {
 		t.Fatalf("reassign: %d %s", st, v.GridID)
 	}
-	if e, tk := statsOf("officialA"); e != evA-1 || tk != tkA-1 {
+	if e, tk := w.statsOf(t, "officialA"); e != evA-1 || tk != tkA-1 {
 		t.Errorf("official A after the reassignment: %d events, %d tasks; want %d, %d", e, tk, evA-1, tkA-1)
 	}
-	if e, tk := statsOf("officialB"); e != evB || tk != tkB {
+	if e, tk := w.statsOf(t, "officialB"); e != evB || tk != tkB {
 		t.Errorf("official B after the reassignment: %d events, %d tasks; want %d, %d (it burnt in A)", e, tk, evB, tkB)
 	}
 }

@@ -73,99 +73,109 @@ func (w *world) search(t *testing.T, user, q string, extra ...string) searchResu
 func TestSearch(t *testing.T) {
 	w := newWorld(t)
 	w.addTownships(t)
-	ctx := context.Background()
-	countyB, err := w.db.FindRegionByID(ctx, w.countyB)
+	countyB, err := w.db.FindRegionByID(context.Background(), w.countyB)
 	if err != nil {
 		t.Fatal(err)
 	}
-	siteA, siteB := "工地 "+w.gridA, "工地 "+w.gridB
-
-	t.Run("admin", func(t *testing.T) {
-		r := w.search(t, "admin", "浑源县")
-		if len(r.Results) == 0 || r.Results[0].Kind != "county" || r.Results[0].ID != "140225" || r.Results[0].Match != skygrid.MatchExact ||
-			r.Results[0].ParentName != "大同市" && r.Results[0].ParentName != "" {
-			t.Fatalf("浑源县: %+v", r.Results)
-		}
-		if b := r.Results[0].BBox; !(b[0] > 113 && b[0] < b[2] && b[2] < 115 && b[1] > 39 && b[1] < b[3] && b[3] < 40.5) {
-			t.Errorf("浑源县 bbox %v", b)
-		}
-		// A prefix: the county first, then its grids (named 浑源县 R行C列).
-		r = w.search(t, "admin", "浑源", "&limit=5")
-		if len(r.Results) != 5 || r.Results[0].ID != "140225" || r.Results[1].Kind != "grid" || r.Results[1].ParentName != "浑源县" {
-			t.Errorf("浑源: %+v", r.Results)
-		}
-		r = w.search(t, "admin", "测试甲")
-		if len(r.Results) != 2 || r.Results[0].Kind != "township" || r.Results[0].Name != "测试甲镇" || r.Results[0].ParentName != "浑源县" ||
-			r.Results[1].Kind != "grid" || r.Results[1].ParentName != "测试甲镇" {
-			t.Errorf("测试甲 (a township and its grid): %+v", r.Results)
-		}
-		r = w.search(t, "admin", w.gridA)
-		if len(r.Results) == 0 || r.Results[0].Kind != "grid" || r.Results[0].ID != w.gridA || r.Results[0].Match != skygrid.MatchExact ||
-			r.Results[0].ParentName != "浑源县" {
-			t.Errorf("grid %s: %+v", w.gridA, r.Results)
-		}
-		r = w.search(t, "admin", siteA)
-		if len(r.Results) != 1 || r.Results[0].Kind != "site" || r.Results[0].Name != siteA || r.Results[0].SiteKind != skygrid.SiteConstruction ||
-			r.Results[0].ParentName != "浑源县" || r.Results[0].BBox[0] == 0 {
-			t.Errorf("site %s: %+v", siteA, r.Results)
-		}
-		r = w.search(t, "admin", countyB.Name)
-		if len(r.Results) == 0 || r.Results[0].ID != w.countyB {
-			t.Errorf("%s: %+v", countyB.Name, r.Results)
-		}
-		// LIKE's wildcards are text.
-		for _, q := range []string{"%", "_", `\`} {
-			if r := w.search(t, "admin", q); len(r.Results) != 0 {
-				t.Errorf("%q finds %d places", q, len(r.Results))
-			}
-		}
-	})
-	t.Run("official keeps to the county", func(t *testing.T) {
-		if r := w.search(t, "officialA", "测试乙"); len(r.Results) != 0 {
-			t.Errorf("officialA finds another county's township: %+v", r.Results)
-		}
-		if r := w.search(t, "officialA", countyB.Name); len(r.Results) != 0 {
-			t.Errorf("officialA finds %s: %+v", countyB.Name, r.Results)
-		}
-		r := w.search(t, "officialA", "测试")
-		if len(r.Results) != 2 || r.Results[0].Name != "测试甲镇" {
-			t.Errorf("officialA 测试: %+v", r.Results)
-		}
-		r = w.search(t, "officialA", "工地")
-		if len(r.Results) != 1 || r.Results[0].Name != siteA {
-			t.Errorf("officialA 工地: %+v, want only %s", r.Results, siteA)
-		}
-		if r := w.search(t, "officialA", siteB); len(r.Results) != 0 {
-			t.Errorf("officialA finds another county's site: %+v", r.Results)
-		}
-		if r := w.search(t, "officialB", "测试乙"); len(r.Results) != 1 || r.Results[0].Kind != "township" {
-			t.Errorf("officialB 测试乙: %+v", r.Results)
-		}
-	})
+	q := searchPlaces{countyB: countyB.Name, siteA: "工地 " + w.gridA, siteB: "工地 " + w.gridB}
+	t.Run("admin", func(t *testing.T) { w.searchAsAdmin(t, q) })
+	t.Run("official keeps to the county", func(t *testing.T) { w.searchAsOfficial(t, q) })
 	t.Run("supervisor keeps to the grid", func(t *testing.T) {
 		r := w.search(t, "supervisorA", "浑源县")
 		if len(r.Results) != 1 || r.Results[0].ID != w.gridA {
 			t.Errorf("supervisorA 浑源县: %+v, want only grid %s", r.Results, w.gridA)
 		}
 	})
-	t.Run("bad input", func(t *testing.T) {
-		for _, tc := range []struct{ query, want string }{
-			{"", "q: the text to search for is required"},
-			{"?q=%20%20", "q: the text to search for is required"},
-			{"?q=" + url.QueryEscape(strings.Repeat("浑", 51)), "q: at most 50 characters"},
-			{"?q=x&limit=0", "limit: want 1 to 50"},
-			{"?q=x&limit=51", "limit: at most 50"},
-			{"?q=x&limit=ten", "limit: want a whole number"},
-		} {
-			var eb errorBody
-			if st := w.do(t, "admin", "GET", "/api/search"+tc.query, nil, &eb); st != 400 || eb.Error.Code != "invalid" || !strings.Contains(eb.Error.Message, tc.want) {
-				t.Errorf("GET /api/search%s: %d %q, want 400 %q", tc.query, st, eb.Error.Message, tc.want)
-			}
+	t.Run("bad input", w.searchBadInput)
+}
+
+// searchPlaces are names searched for: county B's, and the sites of grids
+// A and B.
+type searchPlaces struct{ countyB, siteA, siteB string }
+
+func (w *world) searchAsAdmin(t *testing.T, q searchPlaces) {
+	siteA := q.siteA
+	r := w.search(t, "admin", "浑源县")
+	if len(r.Results) == 0 || r.Results[0].Kind != "county" || r.Results[0].ID != "140225" || r.Results[0].Match != skygrid.MatchExact ||
+		r.Results[0].ParentName != "大同市" && r.Results[0].ParentName != "" {
+		t.Fatalf("浑源县: %+v", r.Results)
+	}
+	if b := r.Results[0].BBox; !(b[0] > 113 && b[0] < b[2] && b[2] < 115 && b[1] > 39 && b[1] < b[3] && b[3] < 40.5) {
+		t.Errorf("浑源县 bbox %v", b)
+	}
+	// A prefix: the county first, then its grids (named 浑源县 R行C列).
+	r = w.search(t, "admin", "浑源", "&limit=5")
+	if len(r.Results) != 5 || r.Results[0].ID != "140225" || r.Results[1].Kind != "grid" || r.Results[1].ParentName != "浑源县" {
+		t.Errorf("浑源: %+v", r.Results)
+	}
+	r = w.search(t, "admin", "测试甲")
+	if len(r.Results) != 2 || r.Results[0].Kind != "township" || r.Results[0].Name != "测试甲镇" || r.Results[0].ParentName != "浑源县" ||
+		r.Results[1].Kind != "grid" || r.Results[1].ParentName != "测试甲镇" {
+		t.Errorf("测试甲 (a township and its grid): %+v", r.Results)
+	}
+	r = w.search(t, "admin", w.gridA)
+	if len(r.Results) == 0 || r.Results[0].Kind != "grid" || r.Results[0].ID != w.gridA || r.Results[0].Match != skygrid.MatchExact ||
+		r.Results[0].ParentName != "浑源县" {
+		t.Errorf("grid %s: %+v", w.gridA, r.Results)
+	}
+	r = w.search(t, "admin", siteA)
+	if len(r.Results) != 1 || r.Results[0].Kind != "site" || r.Results[0].Name != siteA || r.Results[0].SiteKind != skygrid.SiteConstruction ||
+		r.Results[0].ParentName != "浑源县" || r.Results[0].BBox[0] == 0 {
+		t.Errorf("site %s: %+v", siteA, r.Results)
+	}
+	r = w.search(t, "admin", q.countyB)
+	if len(r.Results) == 0 || r.Results[0].ID != w.countyB {
+		t.Errorf("%s: %+v", q.countyB, r.Results)
+	}
+	// LIKE's wildcards are text.
+	for _, q := range []string{"%", "_", `\`} {
+		if r := w.search(t, "admin", q); len(r.Results) != 0 {
+			t.Errorf("%q finds %d places", q, len(r.Results))
 		}
-		if st := w.do(t, "", "GET", "/api/search?q=浑源县", nil, nil); st != 401 {
-			t.Errorf("without a session: %d", st)
+	}
+}
+
+func (w *world) searchAsOfficial(t *testing.T, q searchPlaces) {
+	siteA, siteB := q.siteA, q.siteB
+	if r := w.search(t, "officialA", "测试乙"); len(r.Results) != 0 {
+		t.Errorf("officialA finds another county's township: %+v", r.Results)
+	}
+	if r := w.search(t, "officialA", q.countyB); len(r.Results) != 0 {
+		t.Errorf("officialA finds %s: %+v", q.countyB, r.Results)
+	}
+	r := w.search(t, "officialA", "测试")
+	if len(r.Results) != 2 || r.Results[0].Name != "测试甲镇" {
+		t.Errorf("officialA 测试: %+v", r.Results)
+	}
+	r = w.search(t, "officialA", "工地")
+	if len(r.Results) != 1 || r.Results[0].Name != siteA {
+		t.Errorf("officialA 工地: %+v, want only %s", r.Results, siteA)
+	}
+	if r := w.search(t, "officialA", siteB); len(r.Results) != 0 {
+		t.Errorf("officialA finds another county's site: %+v", r.Results)
+	}
+	if r := w.search(t, "officialB", "测试乙"); len(r.Results) != 1 || r.Results[0].Kind != "township" {
+		t.Errorf("officialB 测试乙: %+v", r.Results)
+	}
+}
+
+func (w *world) searchBadInput(t *testing.T) {
+	for _, tc := range []struct{ query, want string }{
+		{"", "q: the text to search for is required"},
+		{"?q=%20%20", "q: the text to search for is required"},
+		{"?q=" + url.QueryEscape(strings.Repeat("浑", 51)), "q: at most 50 characters"},
+		{"?q=x&limit=0", "limit: want 1 to 50"},
+		{"?q=x&limit=51", "limit: at most 50"},
+		{"?q=x&limit=ten", "limit: want a whole number"},
+	} {
+		var eb errorBody
+		if st := w.do(t, "admin", "GET", "/api/search"+tc.query, nil, &eb); st != 400 || eb.Error.Code != "invalid" || !strings.Contains(eb.Error.Message, tc.want) {
+			t.Errorf("GET /api/search%s: %d %q, want 400 %q", tc.query, st, eb.Error.Message, tc.want)
 		}
-	})
+	}
+	if st := w.do(t, "", "GET", "/api/search?q=浑源县", nil, nil); st != 401 {
+		t.Errorf("without a session: %d", st)
+	}
 }
 
 // Tasks and events carry their place's names, also for a task whose

@@ -64,24 +64,7 @@ func TestWebAppServedCompressed(t *testing.T) {
 	srv := httptest.NewServer(api.NewServer(api.Services{Web: web}, nil).Handler())
 	defer srv.Close()
 	// The transport's own gzip handling is off: the test reads the wire.
-	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
-	fetch := func(path, accept, ifNoneMatch string) (*http.Response, []byte) {
-		t.Helper()
-		rq, _ := http.NewRequest("GET", srv.URL+path, nil)
-		if accept != "" {
-			rq.Header.Set("Accept-Encoding", accept)
-		}
-		if ifNoneMatch != "" {
-			rq.Header.Set("If-None-Match", ifNoneMatch)
-		}
-		resp, err := client.Do(rq)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		return resp, b
-	}
+	wf := webFetcher{url: srv.URL, client: &http.Client{Transport: &http.Transport{DisableCompression: true}}}
 	for _, name := range []string{js[0], "index.html", "sw.js"} {
 		want, _ := fs.ReadFile(web, name)
 		path := "/" + name
@@ -89,60 +72,16 @@ func TestWebAppServedCompressed(t *testing.T) {
 			path = "/"
 		}
 		t.Run(name, func(t *testing.T) {
-			tests := []struct {
-				name, accept string
-				gzip         bool
-			}{
-				{"gzip", "gzip, deflate, br", true},
-				{"gzip with a q", "br;q=1.0, gzip;q=0.8", true},
-				{"any", "*", true},
-				{"no Accept-Encoding", "", false},
-				{"gzip refused", "gzip;q=0, deflate", false},
-				{"identity only", "identity", false},
-			}
-			etags := map[bool]string{}
-			for _, tc := range tests {
-				resp, b := fetch(path, tc.accept, "")
-				if resp.StatusCode != 200 {
-					t.Fatalf("%s: %d", tc.name, resp.StatusCode)
-				}
-				enc, vary, etag := resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"), resp.Header.Get("ETag")
-				if (enc == "gzip") != tc.gzip || !strings.Contains(vary, "Accept-Encoding") || etag == "" {
-					t.Errorf("%s: Content-Encoding %q, Vary %q, ETag %q; want gzip %v", tc.name, enc, vary, etag, tc.gzip)
-				}
-				if resp.Header.Get("Content-Length") != strconv.Itoa(len(b)) {
-					t.Errorf("%s: Content-Length %s, body %d bytes", tc.name, resp.Header.Get("Content-Length"), len(b))
-				}
-				got := b
-				if enc == "gzip" {
-					zr, err := gzip.NewReader(bytes.NewReader(b))
-					if err != nil {
-						t.Fatalf("%s: %v", tc.name, err)
-					}
-					if got, err = io.ReadAll(zr); err != nil {
-						t.Fatalf("%s: %v", tc.name, err)
-					}
-					if len(want) > 10000 && len(b)*2 > len(want) {
-						t.Errorf("%s: %d bytes compressed to %d", tc.name, len(want), len(b))
-					}
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("%s: the body is not the built file (%d bytes, want %d)", tc.name, len(got), len(want))
-				}
-				if e, ok := etags[tc.gzip]; ok && e != etag {
-					t.Errorf("%s: ETag %s, the same encoding had %s", tc.name, etag, e)
-				}
-				etags[tc.gzip] = etag
-			}
+			etags := wf.checkEncodings(t, path, want)
 			if etags[true] == etags[false] {
 				t.Errorf("the same ETag %s for both encodings", etags[true])
 			}
 			for enc, etag := range etags {
 				accept := map[bool]string{true: "gzip", false: ""}[enc]
-				if resp, b := fetch(path, accept, etag); resp.StatusCode != 304 || len(b) != 0 {
+				if resp, b := wf.fetch(t, path, accept, etag); resp.StatusCode != 304 || len(b) != 0 {
 					t.Errorf("If-None-Match %s: %d, %d bytes", etag, resp.StatusCode, len(b))
 				}
-				if resp, _ := fetch(path, map[bool]string{true: "", false: "gzip"}[enc], etag); resp.StatusCode != 200 {
+				if resp, _ := wf.fetch(t, path, map[bool]string{true: "", false: "gzip"}[enc], etag); resp.StatusCode != 200 {
 					t.Errorf("If-None-Match %s, the other encoding: %d", etag, resp.StatusCode)
 				}
 			}
@@ -151,8 +90,90 @@ func TestWebAppServedCompressed(t *testing.T) {
 	// A PNG is not compressed again.
 	pngs, _ := fs.Glob(web, "assets/*.png")
 	for _, p := range pngs {
-		if resp, _ := fetch("/"+p, "gzip", ""); resp.Header.Get("Content-Encoding") != "" {
+		if resp, _ := wf.fetch(t, "/"+p, "gzip", ""); resp.Header.Get("Content-Encoding") != "" {
 			t.Errorf("%s: Content-Encoding %q", p, resp.Header.Get("Content-Encoding"))
 		}
+	}
+}
+
+// webFetcher reads the web app's files off the wire.
+type webFetcher struct {
+	url    string
+	client *http.Client
+}
+
+func (wf webFetcher) fetch(t *testing.T, path, accept, ifNoneMatch string) (*http.Response, []byte) {
+	t.Helper()
+	rq, _ := http.NewRequest("GET", wf.url+path, nil)
+	if accept != "" {
+		rq.Header.Set("Accept-Encoding", accept)
+	}
+	if ifNoneMatch != "" {
+		rq.Header.Set("If-None-Match", ifNoneMatch)
+	}
+	resp, err := wf.client.Do(rq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, b
+}
+
+// checkEncodings fetches a file with each Accept-Encoding and returns the
+// ETag of each encoding (gzip or not).
+func (wf webFetcher) checkEncodings(t *testing.T, path string, want []byte) map[bool]string {
+	tests := []struct {
+		name, accept string
+		gzip         bool
+	}{
+		{"gzip", "gzip, deflate, br", true},
+		{"gzip with a q", "br;q=1.0, gzip;q=0.8", true},
+		{"any", "*", true},
+		{"no Accept-Encoding", "", false},
+		{"gzip refused", "gzip;q=0, deflate", false},
+		{"identity only", "identity", false},
+	}
+	etags := map[bool]string{}
+	for _, tc := range tests {
+		resp, b := wf.fetch(t, path, tc.accept, "")
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", tc.name, resp.StatusCode)
+		}
+		enc, vary, etag := resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"), resp.Header.Get("ETag")
+		if (enc == "gzip") != tc.gzip || !strings.Contains(vary, "Accept-Encoding") || etag == "" {
+			t.Errorf("%s: Content-Encoding %q, Vary %q, ETag %q; want gzip %v", tc.name, enc, vary, etag, tc.gzip)
+		}
+		if resp.Header.Get("Content-Length") != strconv.Itoa(len(b)) {
+			t.Errorf("%s: Content-Length %s, body %d bytes", tc.name, resp.Header.Get("Content-Length"), len(b))
+		}
+		checkWebBody(t, tc.name, enc, b, want)
+		if e, ok := etags[tc.gzip]; ok && e != etag {
+			t.Errorf("%s: ETag %s, the same encoding had %s", tc.name, etag, e)
+		}
+		etags[tc.gzip] = etag
+	}
+	return etags
+}
+
+// checkWebBody: the body, unzipped when gzip, is the built file, and a
+// large file is compressed to less than half.
+func checkWebBody(t *testing.T, name, enc string, b, want []byte) {
+	t.Helper()
+	got := b
+	if enc == "gzip" {
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got, err = io.ReadAll(zr); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(want) > 10000 && len(b)*2 > len(want) {
+			t.Errorf("%s: %d bytes compressed to %d", name, len(want), len(b))
+		}
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s: the body is not the built file (%d bytes, want %d)", name, len(got), len(want))
 	}
 }

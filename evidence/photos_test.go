@@ -349,13 +349,63 @@ func (r refs) PhotoRefs(context.Context) (map[string][]int64, error) { return r,
 // that a stored report holds and the store lacks is moved in.
 func TestSweep(t *testing.T) {
 	now := time.Date(2023, 11, 3, 4, 0, 0, 0, time.UTC)
-	sha := func(c string) string { return strings.Repeat(c, 64) }
-	held, loose, late := sha("a"), sha("b"), sha("c")
-	files := []struct {
-		path string
-		age  time.Duration
-		kept bool
-	}{
+	held, loose, late := sweepSHA("a"), sweepSHA("b"), sweepSHA("c")
+	files := sweepFiles(held, loose, late)
+	dir := t.TempDir()
+	writeSweepFiles(t, dir, files, now)
+	ev := evidence.Photos{Files: evidence.Files{Dir: dir}}
+	sw, err := ev.Sweep(context.Background(), refs{held: {1, 2}, sweepSHA("d"): {4}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, f := range files {
+		if f.kept {
+			want = append(want, f.path)
+		}
+	}
+	want = append(want, "dd/"+sweepSHA("d")+".jpg", "dd/"+sweepSHA("d")+".task-4.jpg")
+	slices.Sort(want)
+	if got := walkFiles(t, dir); !slices.Equal(got, want) {
+		t.Errorf("after the sweep\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if sw.Stored != 5 || sw.Staged != 4 || sw.Adopted != 2 {
+		t.Errorf("swept %+v, want 5 stored, 4 staged removed, 2 moved in", sw)
+	}
+	for _, d := range []string{"1-old", "2-cut", "3-stored"} {
+		if _, err := os.Stat(filepath.Join(dir, "staging", d)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("staging folder %s left: %v", d, err)
+		}
+	}
+	// Again a day later: what is left is held, or not a photo's.
+	if _, err := ev.Sweep(context.Background(), refs{held: {1, 2}, sweepSHA("d"): {4}}, now.Add(25*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"aa/" + held + ".jpg", "aa/" + held + ".task-2.jpg", "dd/" + sweepSHA("d") + ".task-4.jpg", "bb/README"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	for _, f := range []string{"cc/" + late + ".jpg", "staging/4-now/upload-0"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s not removed a day later: %v", f, err)
+		}
+	}
+}
+
+func sweepSHA(c string) string { return strings.Repeat(c, 64) }
+
+// sweepFile is a file in the photo folder, how old it is, and whether
+// the sweep keeps it.
+type sweepFile struct {
+	path string
+	age  time.Duration
+	kept bool
+}
+
+func sweepFiles(held, loose, late string) []sweepFile {
+	sha := sweepSHA
+	return []sweepFile{
 		// A report holds sha a, for tasks 1 and 2.
 		{"aa/" + held + ".jpg", 72 * time.Hour, true},
 		{"aa/" + held + ".thumb.jpg", 72 * time.Hour, true},
@@ -386,7 +436,12 @@ func TestSweep(t *testing.T) {
 		// A report being received now.
 		{"staging/4-now/upload-0", time.Minute, true},
 	}
-	dir := t.TempDir()
+}
+
+// writeSweepFiles writes the files with their ages; a staging folder
+// changed when its last file was made.
+func writeSweepFiles(t *testing.T, dir string, files []sweepFile, now time.Time) {
+	t.Helper()
 	for _, f := range files {
 		p := filepath.Join(dir, f.path)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -399,7 +454,6 @@ func TestSweep(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// A staging folder changed when its last file was made.
 	for _, f := range files {
 		if d := filepath.Dir(f.path); filepath.Dir(d) == "staging" {
 			at := now.Add(-f.age)
@@ -407,44 +461,6 @@ func TestSweep(t *testing.T) {
 				at = fi.ModTime()
 			}
 			os.Chtimes(filepath.Join(dir, d), at, at)
-		}
-	}
-	ev := evidence.Photos{Files: evidence.Files{Dir: dir}}
-	sw, err := ev.Sweep(context.Background(), refs{held: {1, 2}, sha("d"): {4}}, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want []string
-	for _, f := range files {
-		if f.kept {
-			want = append(want, f.path)
-		}
-	}
-	want = append(want, "dd/"+sha("d")+".jpg", "dd/"+sha("d")+".task-4.jpg")
-	slices.Sort(want)
-	if got := walkFiles(t, dir); !slices.Equal(got, want) {
-		t.Errorf("after the sweep\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-	if sw.Stored != 5 || sw.Staged != 4 || sw.Adopted != 2 {
-		t.Errorf("swept %+v, want 5 stored, 4 staged removed, 2 moved in", sw)
-	}
-	for _, d := range []string{"1-old", "2-cut", "3-stored"} {
-		if _, err := os.Stat(filepath.Join(dir, "staging", d)); !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("staging folder %s left: %v", d, err)
-		}
-	}
-	// Again a day later: what is left is held, or not a photo's.
-	if _, err := ev.Sweep(context.Background(), refs{held: {1, 2}, sha("d"): {4}}, now.Add(25*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{"aa/" + held + ".jpg", "aa/" + held + ".task-2.jpg", "dd/" + sha("d") + ".task-4.jpg", "bb/README"} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			t.Errorf("%s: %v", f, err)
-		}
-	}
-	for _, f := range []string{"cc/" + late + ".jpg", "staging/4-now/upload-0"} {
-		if _, err := os.Stat(filepath.Join(dir, f)); !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("%s not removed a day later: %v", f, err)
 		}
 	}
 }

@@ -190,27 +190,59 @@ func TestWatchSlowWrite(t *testing.T) {
 	}
 	var writtenAt time.Time
 	writerErr := make(chan error, 1)
-	go func() {
-		writerErr <- func() error {
-			f, err := os.Create(path)
-			if err != nil {
-				return err
-			}
-			step := len(content)/5 + 1 // cut mid-line
-			for off := 0; off < len(content); off += step {
-				if _, err := f.Write(content[off:min(off+step, len(content))]); err != nil {
-					f.Close()
-					return err
-				}
-				time.Sleep(300 * time.Millisecond)
-			}
-			writtenAt = time.Now()
-			err = f.Close()
-			writing.Store(false)
-			return err
-		}()
-	}()
+	go func() { writerErr <- writeSlowly(path, content, &writtenAt, &writing) }()
+	if taken := scanWhileWritten(t, w, writerErr); taken != 1 {
+		t.Fatalf("taken %d times, want once", taken)
+	}
+	if early.Load() {
+		t.Error("the file was ingested while still being written")
+	}
+	bs := w.Batches()
+	if len(bs) != 1 {
+		t.Fatalf("%d batches reported, want 1", len(bs))
+	}
+	b := bs[0]
+	if b.Rows != dataLines(content) || b.Rejected != 0 || b.New == 0 {
+		t.Errorf("batch: %d rows (%d rejected, %d new), want the file's %d lines", b.Rows, b.Rejected, b.New, dataLines(content))
+	}
+	if arrived := w.arrived[0]; !arrived.Before(writtenAt) {
+		t.Errorf("arrival %s: want the time first seen, before the writer finished at %s", arrived, writtenAt)
+	}
+	if got := batchCount(t, db); got != 1 {
+		t.Errorf("%d batches stored, want 1", got)
+	}
+	assertGone(t, path)
+	if got := readFile(t, filepath.Join(w.Dir, "done", "2023-10-24.csv")); !bytes.Equal(got, content) {
+		t.Errorf("done/2023-10-24.csv: %d bytes, want the %d written", len(got), len(content))
+	}
+	sameAsDirectIngest(t, db, content, b)
+}
 
+// writeSlowly writes the content in five chunks (cut mid-line), 300 ms
+// apart, and says when it was done.
+func writeSlowly(path string, content []byte, writtenAt *time.Time, writing *atomic.Bool) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	step := len(content)/5 + 1 // cut mid-line
+	for off := 0; off < len(content); off += step {
+		if _, err := f.Write(content[off:min(off+step, len(content))]); err != nil {
+			f.Close()
+			return err
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	*writtenAt = time.Now()
+	err = f.Close()
+	writing.Store(false)
+	return err
+}
+
+// scanWhileWritten scans until the writer is done and a file was taken,
+// then a few more times, and returns how many files were taken.
+func scanWhileWritten(t *testing.T, w *watched, writerErr <-chan error) int {
+	t.Helper()
 	taken := 0
 	var werr error
 	writerDone := false
@@ -242,32 +274,13 @@ func TestWatchSlowWrite(t *testing.T) {
 	} else if werr != nil {
 		t.Fatal(werr)
 	}
-	if taken != 1 {
-		t.Fatalf("taken %d times, want once", taken)
-	}
-	if early.Load() {
-		t.Error("the file was ingested while still being written")
-	}
-	bs := w.Batches()
-	if len(bs) != 1 {
-		t.Fatalf("%d batches reported, want 1", len(bs))
-	}
-	b := bs[0]
-	if b.Rows != dataLines(content) || b.Rejected != 0 || b.New == 0 {
-		t.Errorf("batch: %d rows (%d rejected, %d new), want the file's %d lines", b.Rows, b.Rejected, b.New, dataLines(content))
-	}
-	if arrived := w.arrived[0]; !arrived.Before(writtenAt) {
-		t.Errorf("arrival %s: want the time first seen, before the writer finished at %s", arrived, writtenAt)
-	}
-	if got := batchCount(t, db); got != 1 {
-		t.Errorf("%d batches stored, want 1", got)
-	}
-	assertGone(t, path)
-	if got := readFile(t, filepath.Join(w.Dir, "done", "2023-10-24.csv")); !bytes.Equal(got, content) {
-		t.Errorf("done/2023-10-24.csv: %d bytes, want the %d written", len(got), len(content))
-	}
+	return taken
+}
 
-	// The same file ingested directly into a second store.
+// sameAsDirectIngest ingests the same file directly into a second store:
+// the watched store holds the same hotspots and the batches agree.
+func sameAsDirectIngest(t *testing.T, db *store.DB, content []byte, b *skygrid.IngestBatch) {
+	t.Helper()
 	got := hotspotKeys(t, db)
 	db2 := dispatchtest.OpenDB(t, dispatchtest.Fixed)
 	dispatchtest.ImportDatong(t, db2, false)

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/internal/steps"
 	"skygrid/notify"
 	"skygrid/store"
 
@@ -493,43 +494,71 @@ func TestWorkerWrongSecret(t *testing.T) {
 // message marked, and a new worker on the reopened file sends the rest:
 // each message arrives exactly once.
 func TestWorkerRestart(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "skygrid.db")
-	db := openOutbox(t, path, nil)
-	addRegion(t, db)
+	r := newGroupRestart(t)
+	// Each step goes on from the one before (steps.Run).
+	steps.Run(t,
+		steps.Step{Name: "stopped mid-way", Run: r.stopMidWay},
+		steps.Step{Name: "a new worker on the reopened file", Run: r.restart},
+		steps.Step{Name: "each message once", Run: r.eachOnce},
+	)
+}
+
+// groupRestart is an outbox file with 60 messages to three group
+// channels, their receivers and the deliveries counted across them.
+type groupRestart struct {
+	top       *testing.T // the test: the file opened again lives as long
+	path      string
+	db        *store.DB
+	receivers []*receiver
+	want      map[*receiver][]string
+	mu        sync.Mutex
+	total     int
+	stop      func() // cancels the running worker on the 15th delivery
+}
+
+func newGroupRestart(t *testing.T) *groupRestart {
+	t.Helper()
+	r := &groupRestart{top: t, path: filepath.Join(t.TempDir(), "skygrid.db"), want: map[*receiver][]string{}}
+	r.db = openOutbox(t, r.path, nil)
+	addRegion(t, r.db)
 	ding, wecom, hook := newDingTalk(t, dingSecret), newWeCom(t), newWebhook(t)
 	channels := []*skygrid.Channel{
-		addChannel(t, db, skygrid.ChannelDingTalk, ding.URL+"/robot/send?access_token="+dingToken, dingSecret),
-		addChannel(t, db, skygrid.ChannelWeCom, wecom.URL+"/cgi-bin/webhook/send?key="+wecomKey, ""),
-		addChannel(t, db, skygrid.ChannelWebhook, hook.URL+"/hook", ""),
+		addChannel(t, r.db, skygrid.ChannelDingTalk, ding.URL+"/robot/send?access_token="+dingToken, dingSecret),
+		addChannel(t, r.db, skygrid.ChannelWeCom, wecom.URL+"/cgi-bin/webhook/send?key="+wecomKey, ""),
+		addChannel(t, r.db, skygrid.ChannelWebhook, hook.URL+"/hook", ""),
 	}
-	receivers := []*receiver{ding, wecom, hook}
+	r.receivers = []*receiver{ding, wecom, hook}
 	var msgs []*skygrid.OutboxMessage
-	want := map[*receiver][]string{}
 	for i := range 60 {
 		c := channels[i%3]
 		m := message(fmt.Sprintf("task.created:%d:%d", 100+i/3, c.ID), "", "")
 		m.ChannelID = c.ID
 		msgs = append(msgs, m)
-		want[receivers[i%3]] = append(want[receivers[i%3]], m.Key)
+		r.want[r.receivers[i%3]] = append(r.want[r.receivers[i%3]], m.Key)
 	}
-	if err := db.QueueOutbox(context.Background(), msgs); err != nil {
+	if err := r.db.QueueOutbox(context.Background(), msgs); err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
-	total := 0
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	for _, rc := range receivers {
+	for _, rc := range r.receivers {
 		rc.onAccept = func(int) {
-			mu.Lock()
-			total++
-			if total == 15 {
-				cancel() // stop the worker while this delivery is under way
+			r.mu.Lock()
+			r.total++
+			if r.total == 15 {
+				r.stop() // stop the worker while this delivery is under way
 			}
-			mu.Unlock()
+			r.mu.Unlock()
 		}
 	}
-	w := &notify.Worker{Outbox: db, Poll: 10 * time.Millisecond, Logger: quiet}
+	return r
+}
+
+// stopMidWay: a worker stopped mid-way leaves every delivered message
+// marked.
+func (r *groupRestart) stopMidWay(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r.stop = cancel
+	w := &notify.Worker{Outbox: r.db, Poll: 10 * time.Millisecond, Logger: quiet}
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
 	select {
@@ -541,11 +570,11 @@ func TestWorkerRestart(t *testing.T) {
 		t.Fatal("the worker did not stop")
 	}
 	delivered := 0
-	for _, rc := range receivers {
+	for _, rc := range r.receivers {
 		_, n, _ := rc.counts()
 		delivered += n
 	}
-	ms, err := db.FindOutbox(context.Background(), 0)
+	ms, err := r.db.FindOutbox(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -558,21 +587,24 @@ func TestWorkerRestart(t *testing.T) {
 	if delivered != 15 || marked != 15 {
 		t.Fatalf("before the restart: %d delivered, %d marked sent, want 15 of 60", delivered, marked)
 	}
-	if err := db.Close(); err != nil {
+	if err := r.db.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
 
-	// The restart: a new handle on the same file and a new worker.
-	db = openOutbox(t, path, nil)
-	ctx, cancel = context.WithCancel(context.Background())
+// restart: a new handle on the same file and a new worker send the rest.
+func (r *groupRestart) restart(t *testing.T) {
+	r.db = openOutbox(r.top, r.path, nil)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	w = &notify.Worker{Outbox: db, Poll: 10 * time.Millisecond, Logger: quiet}
+	w := &notify.Worker{Outbox: r.db, Poll: 10 * time.Millisecond, Logger: quiet}
+	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		mu.Lock()
-		n := total
-		mu.Unlock()
+		r.mu.Lock()
+		n := r.total
+		r.mu.Unlock()
 		if n >= 60 {
 			break
 		}
@@ -585,18 +617,22 @@ func TestWorkerRestart(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	for _, rc := range receivers {
+}
+
+// eachOnce: each message arrived exactly once and is marked sent.
+func (r *groupRestart) eachOnce(t *testing.T) {
+	for _, rc := range r.receivers {
 		got, n, requests := rc.counts()
 		if n != 20 || len(got) != 20 || requests != 20 {
 			t.Errorf("%s: %d deliveries of %d messages in %d requests", rc.URL, n, len(got), requests)
 		}
-		for _, key := range want[rc] {
+		for _, key := range r.want[rc] {
 			if got[key] != 1 {
 				t.Errorf("%s received %s %d times", rc.URL, key, got[key])
 			}
 		}
 	}
-	ms, err = db.FindOutbox(context.Background(), 0)
+	ms, err := r.db.FindOutbox(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,8 +15,10 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/internal/steps"
 	"skygrid/notify"
 	"skygrid/notify/notifytest"
+	"skygrid/store"
 )
 
 // Credentials of the stand-ins: long and unlike anything else, so that a
@@ -417,70 +419,103 @@ func (s stopAfter) Send(ctx context.Context, m *skygrid.OutboxMessage) error {
 // file closed and opened again by a new worker: each stand-in receives
 // each message exactly once (by recipient and key).
 func TestWorkerRestartPersonal(t *testing.T) {
-	ctx := context.Background()
+	r := newPersonalRestart(t)
+	// Each step goes on from the one before (steps.Run).
+	steps.Run(t,
+		steps.Step{Name: "stopped while sending", Run: r.stopWhileSending},
+		steps.Step{Name: "a worker dies holding a claim", Run: r.dieHoldingAClaim},
+		steps.Step{Name: "a new process", Run: r.newProcess},
+		steps.Step{Name: "each received once", Run: r.eachReceivedOnce},
+	)
+}
+
+// personalRestart is an outbox in a SQLite file with 36 personal
+// messages (12 people, three kinds), and a stand-in for each service.
+type personalRestart struct {
+	clk     *clock
+	path    string
+	db      *store.DB
+	ali     *notifytest.Aliyun
+	tc      *notifytest.Tencent
+	dt      *notifytest.DingTalk
+	dingIDs map[string]string // a work notice's recipient -> the user id it reaches
+	msgs    []*skygrid.OutboxMessage
+	top     *testing.T // the test: the file opened again lives as long
+}
+
+func newPersonalRestart(t *testing.T) *personalRestart {
+	t.Helper()
 	clk := startClock()
-	path := filepath.Join(t.TempDir(), "skygrid.db")
-	db := openOutbox(t, path, clk.Now)
-	ali := notifytest.NewAliyun(t, aliKeyID, aliSecret, signName, aliTemplate)
-	tc := notifytest.NewTencent(t, tcSecretID, tcSecretKey, tcAppID, signName, tcTemplate)
-	dt := notifytest.NewDingTalk(t, dtAppKey, dtAppSecret, dtAgentID)
-	ali.Now, tc.Now, dt.Now = clk.Now, clk.Now, clk.Now
+	r := &personalRestart{top: t, clk: clk, path: filepath.Join(t.TempDir(), "skygrid.db"), dingIDs: map[string]string{},
+		ali: notifytest.NewAliyun(t, aliKeyID, aliSecret, signName, aliTemplate),
+		tc:  notifytest.NewTencent(t, tcSecretID, tcSecretKey, tcAppID, signName, tcTemplate),
+		dt:  notifytest.NewDingTalk(t, dtAppKey, dtAppSecret, dtAgentID)}
+	r.db = openOutbox(t, r.path, clk.Now)
+	r.ali.Now, r.tc.Now, r.dt.Now = clk.Now, clk.Now, clk.Now
 	var people []skygrid.Person
-	dingIDs := map[string]string{} // a work notice's recipient -> the user id it reaches
 	for i := range 12 {
 		p := skygrid.Person{Ref: fmt.Sprintf("user-%d", i+1), Name: fmt.Sprintf("网格员%d", i+1), Phone: fmt.Sprintf("1385000%04d", i)}
 		if i%2 == 0 {
 			p.DingTalkID = fmt.Sprintf("wg%04d", i)
-			dt.AddUser(p.DingTalkID, "")
-			dingIDs["userid:"+p.DingTalkID] = p.DingTalkID
+			r.dt.AddUser(p.DingTalkID, "")
+			r.dingIDs["userid:"+p.DingTalkID] = p.DingTalkID
 		} else {
-			dt.AddUser(fmt.Sprintf("m%04d", i), p.Phone)
-			dingIDs["mobile:"+p.Phone] = fmt.Sprintf("m%04d", i)
+			r.dt.AddUser(fmt.Sprintf("m%04d", i), p.Phone)
+			r.dingIDs["mobile:"+p.Phone] = fmt.Sprintf("m%04d", i)
 		}
 		people = append(people, p)
 	}
 	n := notice(clk.Now())
 	payload, _ := json.Marshal(n)
 	kinds := []string{skygrid.ChannelAliyunSMS, skygrid.ChannelTencentSMS, skygrid.ChannelDingTalkWork}
-	msgs := skygrid.PersonalMessages(n, people, kinds, string(payload))
-	if len(msgs) != 36 {
-		t.Fatalf("%d messages", len(msgs))
+	r.msgs = skygrid.PersonalMessages(n, people, kinds, string(payload))
+	if len(r.msgs) != 36 {
+		t.Fatalf("%d messages", len(r.msgs))
 	}
-	if err := db.QueueOutbox(ctx, msgs); err != nil {
+	if err := r.db.QueueOutbox(context.Background(), r.msgs); err != nil {
 		t.Fatal(err)
 	}
-	senders := func(wrap func(notify.Sender) notify.Sender) map[string]notify.Sender {
-		out := map[string]notify.Sender{}
-		for _, c := range []notify.Config{aliyunConfig(ali.URL), tencentConfig(tc.URL), dingConfig(dt.URL)} {
-			for k, s := range c.Senders(nil, clk.Now) {
-				out[k] = wrap(s)
-			}
-		}
-		return out
-	}
-	received := func() int { return len(ali.Messages()) + len(tc.Messages()) + len(dt.Messages()) }
-	sentInStore := func(db interface {
-		FindOutbox(context.Context, int) ([]*skygrid.OutboxMessage, error)
-	}) int {
-		ms, err := db.FindOutbox(ctx, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		k := 0
-		for _, m := range ms {
-			if !m.SentAt.IsZero() {
-				k++
-			}
-		}
-		return k
-	}
+	return r
+}
 
-	// The first worker is stopped while its tenth delivery is under way.
-	run, cancel := context.WithCancel(ctx)
+// senders are the three services' senders, each wrapped.
+func (r *personalRestart) senders(wrap func(notify.Sender) notify.Sender) map[string]notify.Sender {
+	out := map[string]notify.Sender{}
+	for _, c := range []notify.Config{aliyunConfig(r.ali.URL), tencentConfig(r.tc.URL), dingConfig(r.dt.URL)} {
+		for k, s := range c.Senders(nil, r.clk.Now) {
+			out[k] = wrap(s)
+		}
+	}
+	return out
+}
+
+func (r *personalRestart) received() int {
+	return len(r.ali.Messages()) + len(r.tc.Messages()) + len(r.dt.Messages())
+}
+
+func (r *personalRestart) sentInStore(t *testing.T) int {
+	t.Helper()
+	ms, err := r.db.FindOutbox(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := 0
+	for _, m := range ms {
+		if !m.SentAt.IsZero() {
+			k++
+		}
+	}
+	return k
+}
+
+// stopWhileSending: the first worker is stopped while its tenth delivery
+// is under way.
+func (r *personalRestart) stopWhileSending(t *testing.T) {
+	run, cancel := context.WithCancel(context.Background())
 	var mu sync.Mutex
 	count := 0
-	w := &notify.Worker{Outbox: db, Now: clk.Now, Batch: 4, Poll: 10 * time.Millisecond, Logger: quiet,
-		Senders: senders(func(s notify.Sender) notify.Sender { return stopAfter{s, &mu, &count, 10, cancel} })}
+	w := &notify.Worker{Outbox: r.db, Now: r.clk.Now, Batch: 4, Poll: 10 * time.Millisecond, Logger: quiet,
+		Senders: r.senders(func(s notify.Sender) notify.Sender { return stopAfter{s, &mu, &count, 10, cancel} })}
 	done := make(chan error, 1)
 	go func() { done <- w.Run(run) }()
 	select {
@@ -491,20 +526,27 @@ func TestWorkerRestartPersonal(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the worker did not stop")
 	}
-	if received() != 10 || sentInStore(db) != 10 {
-		t.Fatalf("after the stop: %d received, %d marked sent, want 10", received(), sentInStore(db))
+	if r.received() != 10 || r.sentInStore(t) != 10 {
+		t.Fatalf("after the stop: %d received, %d marked sent, want 10", r.received(), r.sentInStore(t))
 	}
-	// A second worker claims five and dies without sending or releasing.
-	if claimed, err := db.ClaimOutbox(ctx, clk.Now(), 5, time.Minute); err != nil || len(claimed) != 5 {
+}
+
+// dieHoldingAClaim: a second worker claims five and dies without sending
+// or releasing.
+func (r *personalRestart) dieHoldingAClaim(t *testing.T) {
+	if claimed, err := r.db.ClaimOutbox(context.Background(), r.clk.Now(), 5, time.Minute); err != nil || len(claimed) != 5 {
 		t.Fatalf("claimed %d, %v", len(claimed), err)
 	}
-	if err := db.Close(); err != nil {
+	if err := r.db.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
 
-	// A new process: the file opened again, new senders (no cached token).
-	db = openOutbox(t, path, clk.Now)
-	w = &notify.Worker{Outbox: db, Now: clk.Now, Logger: quiet, Senders: senders(func(s notify.Sender) notify.Sender { return s })}
+// newProcess: the file opened again, new senders (no cached token).
+func (r *personalRestart) newProcess(t *testing.T) {
+	ctx := context.Background()
+	r.db = openOutbox(r.top, r.path, r.clk.Now)
+	w := &notify.Worker{Outbox: r.db, Now: r.clk.Now, Logger: quiet, Senders: r.senders(func(s notify.Sender) notify.Sender { return s })}
 	if sent, failed, err := w.RunOnce(ctx); err != nil || sent != 20 || failed != 0 {
 		t.Fatalf("after the restart: %d sent, %d failed, %v", sent, failed, err)
 	}
@@ -512,34 +554,38 @@ func TestWorkerRestartPersonal(t *testing.T) {
 		t.Fatalf("the rest but the dead worker's claim: %d sent, %d failed, %v", sent, failed, err)
 	}
 	// The dead worker's claim runs out after its lease.
-	clk.Set(clk.Now().Add(time.Minute + time.Second))
+	r.clk.Set(r.clk.Now().Add(time.Minute + time.Second))
 	if sent, failed, err := w.RunOnce(ctx); err != nil || sent != 5 || failed != 0 {
 		t.Fatalf("after the lease: %d sent, %d failed, %v", sent, failed, err)
 	}
 	if sent, failed, err := w.RunOnce(ctx); err != nil || sent+failed != 0 {
 		t.Fatalf("nothing left: %d sent, %d failed, %v", sent, failed, err)
 	}
+}
+
+// eachReceivedOnce: each stand-in received each message exactly once.
+func (r *personalRestart) eachReceivedOnce(t *testing.T) {
 	seen := map[string]int{}
-	for _, m := range ali.Messages() {
+	for _, m := range r.ali.Messages() {
 		seen["aliyun "+m.Phone+" "+m.Key]++
 	}
-	for _, m := range tc.Messages() {
+	for _, m := range r.tc.Messages() {
 		seen["tencent "+m.Phone+" "+m.Key]++
 	}
-	for _, m := range dt.Messages() {
+	for _, m := range r.dt.Messages() {
 		seen["dingtalk "+m.UserID+" "+m.Key]++
 	}
-	if len(seen) != 36 || received() != 36 || sentInStore(db) != 36 {
-		t.Errorf("%d distinct of %d received, %d marked sent, want 36", len(seen), received(), sentInStore(db))
+	if len(seen) != 36 || r.received() != 36 || r.sentInStore(t) != 36 {
+		t.Errorf("%d distinct of %d received, %d marked sent, want 36", len(seen), r.received(), r.sentInStore(t))
 	}
 	for k, c := range seen {
 		if c != 1 {
 			t.Errorf("%s received %d times", k, c)
 		}
 	}
-	for _, m := range msgs {
+	for _, m := range r.msgs {
 		want := map[string]string{skygrid.ChannelAliyunSMS: "aliyun " + m.Recipient, skygrid.ChannelTencentSMS: "tencent " + m.Recipient,
-			skygrid.ChannelDingTalkWork: "dingtalk " + dingIDs[m.Recipient]}[m.Kind] + " " + m.Key
+			skygrid.ChannelDingTalkWork: "dingtalk " + r.dingIDs[m.Recipient]}[m.Kind] + " " + m.Key
 		if seen[want] != 1 {
 			t.Errorf("%s not received once", want)
 		}

@@ -372,29 +372,37 @@ func TestExportXLSX(t *testing.T) {
 	if sheets := f.GetSheetList(); !slices.Contains(sheets, "统计汇总") || !slices.Contains(sheets, "事件明细") {
 		t.Fatalf("sheets %q, want 统计汇总 and 事件明细", sheets)
 	}
-
 	for _, sheet := range []string{"统计汇总", "事件明细"} {
-		p, err := f.GetPanes(sheet)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !p.Freeze || p.YSplit != 1 || p.XSplit != 0 {
-			t.Errorf("%s panes %+v, want the header row frozen", sheet, p)
-		}
-		id, err := f.GetCellStyle(sheet, "B1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st, err := f.GetStyle(id); err != nil || st.Font == nil || !st.Font.Bold {
-			t.Errorf("%s header not bold (style %d: %v)", sheet, id, err)
-		}
-		if w, err := f.GetColWidth(sheet, "B"); err != nil || w < 8 || w > 50 {
-			t.Errorf("%s column B width %v (%v)", sheet, w, err)
-		}
+		t.Run(sheet+" header", func(t *testing.T) { checkSheetHeader(t, f, sheet) })
 	}
+	t.Run("summary adds up", func(t *testing.T) { checkSummarySums(t, f, s) })
+	t.Run("detail", func(t *testing.T) { checkDetail(t, f, events) })
+}
 
-	// Summary: header, one row per area, 合计; every column that is a
-	// count adds up.
+// checkSheetHeader: the header row frozen and bold, column B readable.
+func checkSheetHeader(t *testing.T, f *excelize.File, sheet string) {
+	p, err := f.GetPanes(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Freeze || p.YSplit != 1 || p.XSplit != 0 {
+		t.Errorf("%s panes %+v, want the header row frozen", sheet, p)
+	}
+	id, err := f.GetCellStyle(sheet, "B1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := f.GetStyle(id); err != nil || st.Font == nil || !st.Font.Bold {
+		t.Errorf("%s header not bold (style %d: %v)", sheet, id, err)
+	}
+	if w, err := f.GetColWidth(sheet, "B"); err != nil || w < 8 || w > 50 {
+		t.Errorf("%s column B width %v (%v)", sheet, w, err)
+	}
+}
+
+// checkSummarySums: header, one row per area, 合计; every column that is
+// a count adds up.
+func checkSummarySums(t *testing.T, f *excelize.File, s *skygrid.Stats) {
 	rows, err := f.GetRows("统计汇总", excelize.Options{RawCellValue: true})
 	if err != nil {
 		t.Fatal(err)
@@ -447,9 +455,11 @@ func TestExportXLSX(t *testing.T) {
 	if summed < 20 {
 		t.Errorf("only %d columns summed: %q", summed, header)
 	}
+}
 
-	// Detail: one row per event, the CSV's headers, Beijing times.
-	rows, err = f.GetRows("事件明细")
+// checkDetail: one row per event, the CSV's headers, Beijing times.
+func checkDetail(t *testing.T, f *excelize.File, events []*skygrid.Event) {
+	rows, err := f.GetRows("事件明细")
 	if err != nil {
 		t.Fatal(err)
 	}

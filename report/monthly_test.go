@@ -164,8 +164,34 @@ func TestMonthlyPDF(t *testing.T) {
 		t.Fatal("no Chinese font: install fonts-noto-cjk or fonts-wqy-microhei")
 	}
 	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	htmlPath, pdf := printMonthly(t, ctx, chromium, dir)
+	checkMonthlyText(t, ctx, pdf)
+	pages := monthlyPages(t, ctx, dir, pdf)
+	if dst := os.Getenv("SKYGRID_REPORT_OUT"); dst != "" {
+		if err := os.MkdirAll(dst, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for src, name := range map[string]string{pdf: "monthly.pdf", pages[0]: "monthly-page1.png", htmlPath: "monthly.html"} {
+			b, err := os.ReadFile(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dst, name), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("wrote %s", filepath.Join(dst, name))
+		}
+	}
+}
+
+// printMonthly renders the fixture's monthly report to HTML and prints it
+// to PDF with Chromium; it returns both files.
+func printMonthly(t *testing.T, ctx context.Context, chromium, dir string) (htmlPath, pdf string) {
+	t.Helper()
 	m := monthlyFixture()
-	htmlPath := filepath.Join(dir, "monthly.html")
+	htmlPath = filepath.Join(dir, "monthly.html")
 	f, err := os.Create(htmlPath)
 	if err != nil {
 		t.Fatal(err)
@@ -176,9 +202,7 @@ func TestMonthlyPDF(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	pdf := filepath.Join(dir, "monthly.pdf")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	pdf = filepath.Join(dir, "monthly.pdf")
 	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 		"--no-first-run", "--no-pdf-header-footer", "--user-data-dir="+filepath.Join(dir, "profile"), "--print-to-pdf="+pdf, "file://"+htmlPath)
 	cmd.Env = append(os.Environ(), "HOME="+dir)
@@ -193,7 +217,13 @@ func TestMonthlyPDF(t *testing.T) {
 	if !bytes.HasPrefix(data, []byte("%PDF")) {
 		t.Fatalf("%s is not a PDF: starts with %q", pdf, data[:min(len(data), 16)])
 	}
+	return htmlPath, pdf
+}
 
+// checkMonthlyText: the PDF's text has the title, the headings and the
+// counties in rank order.
+func checkMonthlyText(t *testing.T, ctx context.Context, pdf string) {
+	t.Helper()
 	txt, err := exec.CommandContext(ctx, "pdftotext", "-layout", pdf, "-").Output()
 	if err != nil {
 		t.Fatalf("pdftotext: %v", err)
@@ -222,6 +252,11 @@ func TestMonthlyPDF(t *testing.T) {
 		rest = rest[i+len(name):]
 	}
 
+}
+
+// monthlyPages draws the PDF's pages as PNGs and returns their files.
+func monthlyPages(t *testing.T, ctx context.Context, dir, pdf string) []string {
+	t.Helper()
 	prefix := filepath.Join(dir, "page")
 	if out, err := exec.CommandContext(ctx, "pdftoppm", "-png", "-r", "60", pdf, prefix).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v\n%s", err, out)
@@ -232,21 +267,7 @@ func TestMonthlyPDF(t *testing.T) {
 	}
 	t.Logf("%d pages", len(pages))
 
-	if dst := os.Getenv("SKYGRID_REPORT_OUT"); dst != "" {
-		if err := os.MkdirAll(dst, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for src, name := range map[string]string{pdf: "monthly.pdf", pages[0]: "monthly-page1.png", htmlPath: "monthly.html"} {
-			b, err := os.ReadFile(src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dst, name), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("wrote %s", filepath.Join(dst, name))
-		}
-	}
+	return pages
 }
 
 // rankArea is a county with straw burning events, cropland, unverified

@@ -14,10 +14,6 @@ import (
 // The ingest port's promises that the pipeline builds on, on a real
 // SQLite file.
 func TestIngestPort(t *testing.T) {
-	at := time.Date(2023, 10, 24, 5, 36, 0, 0, time.UTC)
-	spot := func(lon float64) skygrid.Hotspot {
-		return skygrid.Hotspot{Source: "VIIRS", Satellite: "N20", AcqTime: at, Point: orb.Point{lon, 40}, Confidence: "n", Status: "fire", FRP: lon}
-	}
 	for _, tt := range []struct {
 		name string
 		run  func(t *testing.T, ctx context.Context, tx skygrid.IngestTx) error
@@ -25,62 +21,9 @@ func TestIngestPort(t *testing.T) {
 		stored  int
 		failure string
 	}{
-		{"Write copies what it needs: the caller reuses its buffer", func(t *testing.T, ctx context.Context, tx skygrid.IngestTx) error {
-			w, err := tx.WriteHotspots(ctx, at, at)
-			if err != nil {
-				return err
-			}
-			buf := []skygrid.Hotspot{spot(113)}
-			for _, lon := range []float64{113, 113.5, 114} {
-				buf[0] = spot(lon)
-				if err := w.Write(ctx, []*skygrid.Hotspot{&buf[0]}); err != nil {
-					return err
-				}
-			}
-			n, err := w.Close(ctx)
-			if n != 3 {
-				t.Errorf("Close: %d stored", n)
-			}
-			return err
-		}, 3, ""},
-		{"a writer left open when fn fails is waited for and nothing stays", func(t *testing.T, ctx context.Context, tx skygrid.IngestTx) error {
-			w, err := tx.WriteHotspots(ctx, at, at)
-			if err != nil {
-				return err
-			}
-			h := spot(113)
-			if err := w.Write(ctx, []*skygrid.Hotspot{&h}); err != nil {
-				return err
-			}
-			return errors.New("deciding failed")
-		}, 0, "deciding failed"},
-		{"new event ids are fresh, and the events and tasks saved with them", func(t *testing.T, ctx context.Context, tx skygrid.IngestTx) error {
-			a, err := tx.NewEventID(ctx)
-			if err != nil {
-				return err
-			}
-			b, err := tx.NewEventID(ctx)
-			if err != nil || b == a {
-				t.Errorf("ids %d, %d (%v)", a, b, err)
-			}
-			e := &skygrid.Event{ID: b, Class: skygrid.ClassOpenBurning, State: skygrid.EventOpen, FirstSeen: at, LastSeen: at,
-				Point: orb.Point{113, 40}, HotspotCount: 1}
-			task := &skygrid.Task{EventID: b, State: skygrid.TaskDispatched, AckDue: at, ReportDue: at}
-			if err := tx.SaveResult(ctx, &skygrid.IngestResult{Events: []*skygrid.Event{e}, NewTasks: []*skygrid.Task{task}}); err != nil {
-				return err
-			}
-			if task.ID == 0 {
-				t.Error("the new task has no id")
-			}
-			got, err := tx.TaskByEvent(ctx, b)
-			if err != nil || got == nil || got.ID != task.ID {
-				t.Errorf("task of event %d: %+v, %v", b, got, err)
-			}
-			if none, err := tx.TaskByEvent(ctx, a); none != nil || err != nil {
-				t.Errorf("task of event %d (not saved): %+v, %v", a, none, err)
-			}
-			return nil
-		}, 0, ""},
+		{"Write copies what it needs: the caller reuses its buffer", ingestWriteCopies, 3, ""},
+		{"a writer left open when fn fails is waited for and nothing stays", ingestWriterLeftOpen, 0, "deciding failed"},
+		{"new event ids are fresh, and the events and tasks saved with them", ingestNewEventIDs, 0, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			db := MustOpenDB(t)
@@ -103,6 +46,78 @@ func TestIngestPort(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ingestAt is when the port's test hotspots were seen.
+var ingestAt = time.Date(2023, 10, 24, 5, 36, 0, 0, time.UTC)
+
+// ingestSpot is a hotspot at a longitude, its FRP the longitude.
+func ingestSpot(lon float64) skygrid.Hotspot {
+	return skygrid.Hotspot{Source: "VIIRS", Satellite: "N20", AcqTime: ingestAt, Point: orb.Point{lon, 40}, Confidence: "n", Status: "fire", FRP: lon}
+}
+
+// ingestWriteCopies: Write copies what it needs: the caller reuses its buffer.
+func ingestWriteCopies(t *testing.T, ctx context.Context, tx skygrid.IngestTx) error {
+	w, err := tx.WriteHotspots(ctx, ingestAt, ingestAt)
+	if err != nil {
+		return err
+	}
+	buf := []skygrid.Hotspot{ingestSpot(113)}
+	for _, lon := range []float64{113, 113.5, 114} {
+		buf[0] = ingestSpot(lon)
+		if err := w.Write(ctx, []*skygrid.Hotspot{&buf[0]}); err != nil {
+			return err
+		}
+	}
+	n, err := w.Close(ctx)
+	if n != 3 {
+		t.Errorf("Close: %d stored", n)
+	}
+	return err
+}
+
+// ingestWriterLeftOpen: a writer left open when fn fails is waited for
+// and nothing stays.
+func ingestWriterLeftOpen(t *testing.T, ctx context.Context, tx skygrid.IngestTx) error {
+	w, err := tx.WriteHotspots(ctx, ingestAt, ingestAt)
+	if err != nil {
+		return err
+	}
+	h := ingestSpot(113)
+	if err := w.Write(ctx, []*skygrid.Hotspot{&h}); err != nil {
+		return err
+	}
+	return errors.New("deciding failed")
+}
+
+// ingestNewEventIDs: new event ids are fresh, and the events and tasks
+// saved with them.
+func ingestNewEventIDs(t *testing.T, ctx context.Context, tx skygrid.IngestTx) error {
+	a, err := tx.NewEventID(ctx)
+	if err != nil {
+		return err
+	}
+	b, err := tx.NewEventID(ctx)
+	if err != nil || b == a {
+		t.Errorf("ids %d, %d (%v)", a, b, err)
+	}
+	e := &skygrid.Event{ID: b, Class: skygrid.ClassOpenBurning, State: skygrid.EventOpen, FirstSeen: ingestAt, LastSeen: ingestAt,
+		Point: orb.Point{113, 40}, HotspotCount: 1}
+	task := &skygrid.Task{EventID: b, State: skygrid.TaskDispatched, AckDue: ingestAt, ReportDue: ingestAt}
+	if err := tx.SaveResult(ctx, &skygrid.IngestResult{Events: []*skygrid.Event{e}, NewTasks: []*skygrid.Task{task}}); err != nil {
+		return err
+	}
+	if task.ID == 0 {
+		t.Error("the new task has no id")
+	}
+	got, err := tx.TaskByEvent(ctx, b)
+	if err != nil || got == nil || got.ID != task.ID {
+		t.Errorf("task of event %d: %+v, %v", b, got, err)
+	}
+	if none, err := tx.TaskByEvent(ctx, a); none != nil || err != nil {
+		t.Errorf("task of event %d (not saved): %+v, %v", a, none, err)
+	}
+	return nil
 }
 
 // A later transaction's event ids come after those saved before.

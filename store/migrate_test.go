@@ -11,12 +11,31 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/internal/steps"
 )
 
 // Migration 0006 rebuilds the outbox: a database at 0005 with queued,
 // failed and sent messages keeps them with their ids, keys and state,
 // the unique key, the due index and the cascade from channels.
 func TestMigration0006KeepsTheOutbox(t *testing.T) {
+	path := outboxAt0005(t)
+	db := NewDB(path)
+	db.Now = func() time.Time { return time.Date(2023, 10, 2, 0, 0, 0, 0, time.UTC) }
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	steps.Run(t,
+		steps.Step{Name: "messages and claims kept", Run: func(t *testing.T) { outboxKept(t, db) }},
+		steps.Step{Name: "indexes", Run: func(t *testing.T) { outboxIndexes(t, db) }},
+		steps.Step{Name: "keys, recipients and the cascade", Run: func(t *testing.T) { outboxRulesKept(t, db) }},
+	)
+}
+
+// outboxAt0005 writes a database migrated to 0005 with a channel, a sent
+// message and a failed one under a claim, and returns its path.
+func outboxAt0005(t *testing.T) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "old.db")
 	raw, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
 	if err != nil {
@@ -50,13 +69,12 @@ func TestMigration0006KeepsTheOutbox(t *testing.T) {
 		}
 	}
 	raw.Close()
+	return path
+}
 
-	db := NewDB(path)
-	db.Now = func() time.Time { return time.Date(2023, 10, 2, 0, 0, 0, 0, time.UTC) }
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+// outboxKept: the messages kept with their ids, keys and state; the claim
+// survives the rebuild.
+func outboxKept(t *testing.T, db *DB) {
 	ctx := context.Background()
 	ms, err := db.FindOutbox(ctx, 0)
 	if err != nil || len(ms) != 2 {
@@ -76,6 +94,9 @@ func TestMigration0006KeepsTheOutbox(t *testing.T) {
 	if got, err := db.ClaimOutbox(ctx, time.Date(2023, 10, 1, 2, 0, 0, 0, time.UTC), 10, time.Minute); err != nil || len(got) != 1 || got[0].ID != 9 {
 		t.Errorf("claimed %v, %v", got, err)
 	}
+}
+
+func outboxIndexes(t *testing.T, db *DB) {
 	var indexes []string
 	rows, _ := db.db.Query(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox' ORDER BY name`)
 	for rows.Next() {
@@ -87,6 +108,13 @@ func TestMigration0006KeepsTheOutbox(t *testing.T) {
 	if strings.Join(indexes, ",") != "outbox_due,sqlite_autoindex_outbox_1" {
 		t.Errorf("indexes %v", indexes)
 	}
+}
+
+// outboxRulesKept: new rows continue the ids, the key is unique, a
+// personal message needs its recipient, deleting a channel deletes its
+// messages.
+func outboxRulesKept(t *testing.T, db *DB) {
+	ctx := context.Background()
 	// New rows continue the ids; the key is still unique.
 	again := &skygrid.OutboxMessage{Key: "task.created/task-1/level-0/version-1/channel-3", ChannelID: 3, Event: "task.created"}
 	fresh := &skygrid.OutboxMessage{Key: "task.created/task-1/level-0/version-1/user-1/aliyun_sms", Kind: skygrid.ChannelAliyunSMS,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/internal/steps"
 	"skygrid/store"
 )
 
@@ -155,12 +156,33 @@ func ids(ms []*skygrid.OutboxMessage) []int64 {
 
 func TestClaimMarkOutbox(t *testing.T) {
 	db, ding, hook := outboxDB(t)
-	ctx := context.Background()
-	a, b, later := msg("a", ding), msg("b", hook), msg("later", ding)
-	later.NextAt = now.Add(time.Hour)
-	if err := db.QueueOutbox(ctx, []*skygrid.OutboxMessage{a, b, later}); err != nil {
+	c := &claimRun{db: db, ding: ding, hook: hook, a: msg("a", ding), b: msg("b", hook), later: msg("later", ding)}
+	c.later.NextAt = now.Add(time.Hour)
+	if err := db.QueueOutbox(context.Background(), []*skygrid.OutboxMessage{c.a, c.b, c.later}); err != nil {
 		t.Fatal(err)
 	}
+	steps.Run(t,
+		steps.Step{Name: "claim what is due", Run: c.claimDue},
+		steps.Step{Name: "a fails, b is sent", Run: c.failAndSend},
+		steps.Step{Name: "release", Run: c.release},
+		steps.Step{Name: "sent never claimed again", Run: c.sentNeverAgain},
+		steps.Step{Name: "late and unknown marks", Run: c.lateMarks},
+	)
+}
+
+// claimNext is when the failed message a is due again.
+var claimNext = now.Add(2*time.Minute + 10*time.Second)
+
+// claimRun is an outbox with a and b due now, later due in an hour.
+type claimRun struct {
+	db          *store.DB
+	ding, hook  *skygrid.Channel
+	a, b, later *skygrid.OutboxMessage
+}
+
+func (c *claimRun) claimDue(t *testing.T) {
+	db, a, b, ding, hook := c.db, c.a, c.b, c.ding, c.hook
+	ctx := context.Background()
 	// Due messages only, by id, with the channel's kind, URL and secret.
 	got, err := db.ClaimOutbox(ctx, now, 10, time.Minute)
 	if err != nil || len(got) != 2 || got[0].ID != a.ID || got[1].ID != b.ID {
@@ -178,9 +200,13 @@ func TestClaimMarkOutbox(t *testing.T) {
 	if got, err := db.ClaimOutbox(ctx, now.Add(time.Minute), 1, time.Minute); err != nil || len(got) != 1 || got[0].ID != a.ID {
 		t.Errorf("after the lease %v, %v", ids(got), err)
 	}
+}
 
+func (c *claimRun) failAndSend(t *testing.T) {
+	db, a, b := c.db, c.a, c.b
+	ctx := context.Background()
+	next := claimNext
 	// a fails: one attempt, the reason, not due before next.
-	next := now.Add(2*time.Minute + 10*time.Second)
 	if err := db.MarkFailed(ctx, a.ID, "errcode 310000: sign not match", next); err != nil {
 		t.Fatal(err)
 	}
@@ -191,10 +217,16 @@ func TestClaimMarkOutbox(t *testing.T) {
 	if got, err := db.ClaimOutbox(ctx, now.Add(2*time.Minute), 10, time.Minute); err != nil || len(got) != 0 {
 		t.Errorf("claimed before next_at %v, %v", ids(got), err)
 	}
-	got, err = db.ClaimOutbox(ctx, next, 10, time.Minute)
+	got, err := db.ClaimOutbox(ctx, next, 10, time.Minute)
 	if err != nil || len(got) != 1 || got[0].ID != a.ID || got[0].Attempts != 1 || got[0].LastError != "errcode 310000: sign not match" {
 		t.Fatalf("claimed at next_at %+v, %v", got, err)
 	}
+}
+
+func (c *claimRun) release(t *testing.T) {
+	db, a := c.db, c.a
+	ctx := context.Background()
+	next := claimNext
 	// Released messages can be claimed at once.
 	if err := db.ReleaseOutbox(ctx, []int64{a.ID}); err != nil {
 		t.Fatal(err)
@@ -205,8 +237,14 @@ func TestClaimMarkOutbox(t *testing.T) {
 	if err := db.MarkSent(ctx, a.ID, next.Add(time.Second)); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func (c *claimRun) sentNeverAgain(t *testing.T) {
+	db, a, b, later := c.db, c.a, c.b, c.later
+	ctx := context.Background()
+	next := claimNext
 	// Sent messages are never claimed again, even long after.
-	got, err = db.ClaimOutbox(ctx, now.Add(2*time.Hour), 10, time.Minute)
+	got, err := db.ClaimOutbox(ctx, now.Add(2*time.Hour), 10, time.Minute)
 	if err != nil || len(got) != 1 || got[0].ID != later.ID {
 		t.Errorf("claimed at +2h %v, %v", ids(got), err)
 	}
@@ -224,6 +262,11 @@ func TestClaimMarkOutbox(t *testing.T) {
 	if m := byID[b.ID]; !m.SentAt.Equal(now.Add(time.Minute+5*time.Second)) || m.Attempts != 0 || m.LastError != "" {
 		t.Errorf("b: %+v", m)
 	}
+}
+
+func (c *claimRun) lateMarks(t *testing.T) {
+	db, b := c.db, c.b
+	ctx := context.Background()
 	// Failing a sent message changes nothing; marking it sent again keeps the first time.
 	if err := db.MarkFailed(ctx, b.ID, "late", now.Add(3*time.Hour)); err != nil {
 		t.Fatal(err)

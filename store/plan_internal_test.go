@@ -111,11 +111,27 @@ func explain(t *testing.T, db *DB, q string, args []any) string {
 // filter read its index.
 func TestListsUseIndexes(t *testing.T) {
 	db := seasonDB(t)
+	p := planPlaces{county: "140215", township: "140215002", grid: "140215-002-007",
+		since: time.Date(2023, 11, 20, 0, 0, 0, 0, time.UTC)}
+	p.official = &skygrid.Scope{Regions: []string{p.county}}
+	taskPagesUseIndexes(t, db, p)
+	taskCountsUseIndexes(t, db, p)
+	eventAndHotspotPagesUseIndexes(t, db, p)
+}
+
+// planPlaces are the season's places and week the lists are filtered by.
+type planPlaces struct {
+	county, township, grid string
+	official               *skygrid.Scope
+	since                  time.Time
+}
+
+// taskPagesUseIndexes checks the plans of a task list's first page and of
+// the page after a cursor.
+func taskPagesUseIndexes(t *testing.T, db *DB, p planPlaces) {
 	ctx := context.Background()
-	county, township, grid := "140215", "140215002", "140215-002-007"
-	official := &skygrid.Scope{Regions: []string{county}}
+	county, township, grid, official, since := p.county, p.township, p.grid, p.official, p.since
 	open := []string{skygrid.TaskDispatched, skygrid.TaskAcknowledged, skygrid.TaskReported}
-	since := time.Date(2023, 11, 20, 0, 0, 0, 0, time.UTC)
 	for _, tt := range []struct {
 		name        string
 		f           skygrid.TaskFilter
@@ -177,7 +193,11 @@ func TestListsUseIndexes(t *testing.T) {
 			}
 		})
 	}
-	// Counts read a filter's index where there is one.
+}
+
+// taskCountsUseIndexes: counts read a filter's index where there is one.
+func taskCountsUseIndexes(t *testing.T, db *DB, p planPlaces) {
+	county, township, since := p.county, p.township, p.since
 	for _, tt := range []struct {
 		name string
 		f    skygrid.TaskFilter
@@ -197,7 +217,11 @@ func TestListsUseIndexes(t *testing.T) {
 			}
 		})
 	}
-	// Events and hotspots, newest first.
+}
+
+// eventAndHotspotPagesUseIndexes: events and hotspots, newest first.
+func eventAndHotspotPagesUseIndexes(t *testing.T, db *DB, p planPlaces) {
+	ctx, official := context.Background(), p.official
 	for _, tt := range []struct {
 		name        string
 		page        func(cursor string) (string, []any, skygrid.Page)

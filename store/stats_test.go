@@ -18,13 +18,47 @@ import (
 // because time went on, only once it was escalated (a stored time). The
 // month's cross-border fires are counted apart from its figures.
 func TestClosedPeriodOverdueDoesNotMoveWithTheClock(t *testing.T) {
-	clock := time.Date(2023, 10, 31, 10, 0, 0, 0, time.UTC)
+	db, clock := closedPeriodDB(t)
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name string
+		now  time.Time
+		want int
+	}{
+		{"within the month", time.Date(2023, 10, 31, 15, 55, 0, 0, time.UTC), 1},
+		{"ten minutes after the month", time.Date(2023, 10, 31, 16, 10, 0, 0, time.UTC), 1},
+		{"the next day", time.Date(2023, 11, 1, 4, 0, 0, 0, time.UTC), 1},
+		{"years later", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got, ago := overdueAt(t, db, clock, tt.now); got != tt.want || ago != 0 {
+				t.Errorf("%d overdue (a year before: %d), want %d", got, ago, tt.want)
+			}
+		})
+	}
+	// Escalated (the escalation clock found it overdue): late, for good.
+	if n, err := dispatch.Escalate(ctx, db, db.Escalation, time.Date(2023, 10, 31, 16, 30, 0, 0, time.UTC)); err != nil || n != 2 {
+		t.Fatalf("escalated %d: %v", n, err)
+	}
+	for _, now := range []time.Time{time.Date(2023, 10, 31, 16, 40, 0, 0, time.UTC), time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)} {
+		if got, _ := overdueAt(t, db, clock, now); got != 2 {
+			t.Errorf("at %s after the escalation: %d overdue, want 2", now, got)
+		}
+	}
+}
+
+// closedPeriodDB is a store of one county with three events at the end of
+// October 2023, and the clock it runs on.
+func closedPeriodDB(t *testing.T) (*store.DB, *time.Time) {
+	t.Helper()
+	clock := new(time.Time)
+	*clock = time.Date(2023, 10, 31, 10, 0, 0, 0, time.UTC)
 	db := store.NewDB(filepath.Join(t.TempDir(), "stats.db"))
-	db.Now = func() time.Time { return clock }
+	db.Now = func() time.Time { return *clock }
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	ctx := context.Background()
 	if err := db.ImportRegions(ctx, []*skygrid.Region{{ID: "140225", Name: "浑源县", Level: skygrid.LevelCounty,
 		Geometry: square(113.7, 39.7, 0.3), AreaKm2: 1}}); err != nil {
@@ -50,7 +84,7 @@ func TestClosedPeriodOverdueDoesNotMoveWithTheClock(t *testing.T) {
 		at    time.Time
 		event *skygrid.Event
 	}{{early, ev(1, early, false)}, {late, ev(2, late, false)}, {late, ev(3, late, true)}} {
-		clock = step.at
+		*clock = step.at
 		err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
 			if err := tx.SaveResult(ctx, &skygrid.IngestResult{Events: []*skygrid.Event{step.event}}); err != nil {
 				return err
@@ -64,42 +98,21 @@ func TestClosedPeriodOverdueDoesNotMoveWithTheClock(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	return db, clock
+}
+
+// overdueAt sets the clock and returns October's overdue tasks and those
+// of a year before.
+func overdueAt(t *testing.T, db *store.DB, clock *time.Time, now time.Time) (int, int) {
+	t.Helper()
 	october := skygrid.StatsQuery{Since: time.Date(2023, 9, 30, 16, 0, 0, 0, time.UTC), Until: time.Date(2023, 10, 31, 16, 0, 0, 0, time.UTC)}
-	overdueAt := func(now time.Time) (int, int) {
-		t.Helper()
-		clock = now
-		st, err := db.Stats(ctx, october)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.Total.Events != 2 || st.Total.Tasks != 2 || st.CrossBorder != 1 {
-			t.Fatalf("at %s: %d events, %d tasks, %d cross-border; want 2, 2, 1", now, st.Total.Events, st.Total.Tasks, st.CrossBorder)
-		}
-		return st.Total.Overdue, st.YearAgo.Total.Overdue
+	*clock = now
+	st, err := db.Stats(context.Background(), october)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range []struct {
-		name string
-		now  time.Time
-		want int
-	}{
-		{"within the month", time.Date(2023, 10, 31, 15, 55, 0, 0, time.UTC), 1},
-		{"ten minutes after the month", time.Date(2023, 10, 31, 16, 10, 0, 0, time.UTC), 1},
-		{"the next day", time.Date(2023, 11, 1, 4, 0, 0, 0, time.UTC), 1},
-		{"years later", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), 1},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			if got, ago := overdueAt(tt.now); got != tt.want || ago != 0 {
-				t.Errorf("%d overdue (a year before: %d), want %d", got, ago, tt.want)
-			}
-		})
+	if st.Total.Events != 2 || st.Total.Tasks != 2 || st.CrossBorder != 1 {
+		t.Fatalf("at %s: %d events, %d tasks, %d cross-border; want 2, 2, 1", now, st.Total.Events, st.Total.Tasks, st.CrossBorder)
 	}
-	// Escalated (the escalation clock found it overdue): late, for good.
-	if n, err := dispatch.Escalate(ctx, db, db.Escalation, time.Date(2023, 10, 31, 16, 30, 0, 0, time.UTC)); err != nil || n != 2 {
-		t.Fatalf("escalated %d: %v", n, err)
-	}
-	for _, now := range []time.Time{time.Date(2023, 10, 31, 16, 40, 0, 0, time.UTC), time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)} {
-		if got, _ := overdueAt(now); got != 2 {
-			t.Errorf("at %s after the escalation: %d overdue, want 2", now, got)
-		}
-	}
+	return st.Total.Overdue, st.YearAgo.Total.Overdue
 }

@@ -386,55 +386,68 @@ func taskState(t *testing.T, db *store.DB, id int64) *skygrid.Task {
 
 // Bulk close: all or nothing, each task with its audit line.
 func TestCloseTasks(t *testing.T) {
-	ctx := context.Background()
-	ref := func(tk *skygrid.Task) skygrid.TaskRef { return skygrid.TaskRef{ID: tk.ID, Version: tk.Version} }
-	for _, tt := range []struct {
-		name    string
-		user    string
-		refs    func(w *taskWorld) []skygrid.TaskRef
-		notes   string
-		code    string
-		refused []string // the tasks named as refused
-	}{
+	for _, tt := range closeRefusals() {
+		t.Run(tt.name, func(t *testing.T) { checkCloseRefused(t, tt) })
+	}
+	t.Run("success", testCloseTwo)
+}
+
+func closeRef(tk *skygrid.Task) skygrid.TaskRef {
+	return skygrid.TaskRef{ID: tk.ID, Version: tk.Version}
+}
+
+// closeRefusal is a bulk close that must be refused whole.
+type closeRefusal struct {
+	name    string
+	user    string
+	refs    func(t *testing.T, w *taskWorld) []skygrid.TaskRef
+	notes   string
+	code    string
+	refused []string // the tasks named as refused
+}
+
+func closeRefusals() []closeRefusal {
+	ref := closeRef
+	return []closeRefusal{
 		{name: "another county's task", user: "officialA", code: skygrid.EFORBIDDEN, refused: []string{"b2"},
-			refs: func(w *taskWorld) []skygrid.TaskRef {
+			refs: func(t *testing.T, w *taskWorld) []skygrid.TaskRef {
 				return []skygrid.TaskRef{ref(taskState(t, w.db, w.tasks["a4"].ID)), ref(taskState(t, w.db, w.tasks["b2"].ID))}
 			}},
 		{name: "another township's task", user: "officialT1", code: skygrid.EFORBIDDEN, refused: []string{"a4"},
-			refs: func(w *taskWorld) []skygrid.TaskRef {
+			refs: func(t *testing.T, w *taskWorld) []skygrid.TaskRef {
 				return []skygrid.TaskRef{ref(taskState(t, w.db, w.tasks["a4"].ID))}
 			}},
 		{name: "a stale version", user: "officialA", code: skygrid.ECONFLICT, refused: []string{"a5"},
-			refs: func(w *taskWorld) []skygrid.TaskRef {
+			refs: func(t *testing.T, w *taskWorld) []skygrid.TaskRef {
 				a5 := ref(taskState(t, w.db, w.tasks["a5"].ID))
 				a5.Version--
 				return []skygrid.TaskRef{ref(taskState(t, w.db, w.tasks["a4"].ID)), a5}
 			}},
 		{name: "not reported, and closed already", user: "admin", code: skygrid.ECONFLICT, refused: []string{"a3", "a6"},
-			refs: func(w *taskWorld) []skygrid.TaskRef {
+			refs: func(t *testing.T, w *taskWorld) []skygrid.TaskRef {
 				return []skygrid.TaskRef{ref(taskState(t, w.db, w.tasks["a3"].ID)), ref(taskState(t, w.db, w.tasks["a4"].ID)), ref(taskState(t, w.db, w.tasks["a6"].ID))}
 			}},
 		{name: "a task that does not exist, for an admin", user: "admin", code: skygrid.ENOTFOUND,
-			refs: func(w *taskWorld) []skygrid.TaskRef {
+			refs: func(t *testing.T, w *taskWorld) []skygrid.TaskRef {
 				return []skygrid.TaskRef{ref(taskState(t, w.db, w.tasks["a4"].ID)), {ID: 999, Version: 1}}
 			}},
 		{name: "a task that does not exist, for an official", user: "officialA", code: skygrid.EFORBIDDEN,
-			refs: func(w *taskWorld) []skygrid.TaskRef {
+			refs: func(t *testing.T, w *taskWorld) []skygrid.TaskRef {
 				return []skygrid.TaskRef{ref(taskState(t, w.db, w.tasks["a4"].ID)), {ID: 999, Version: 1}}
 			}},
 		{name: "a supervisor", user: "supervisorA2", code: skygrid.EFORBIDDEN, refused: []string{"a4"},
-			refs: func(w *taskWorld) []skygrid.TaskRef {
+			refs: func(t *testing.T, w *taskWorld) []skygrid.TaskRef {
 				return []skygrid.TaskRef{ref(taskState(t, w.db, w.tasks["a4"].ID))}
 			}},
-		{name: "no tasks", user: "admin", code: skygrid.EINVALID, refs: func(w *taskWorld) []skygrid.TaskRef { return nil }},
-		{name: "a task twice", user: "admin", code: skygrid.EINVALID, refs: func(w *taskWorld) []skygrid.TaskRef {
+		{name: "no tasks", user: "admin", code: skygrid.EINVALID, refs: func(t *testing.T, w *taskWorld) []skygrid.TaskRef { return nil }},
+		{name: "a task twice", user: "admin", code: skygrid.EINVALID, refs: func(t *testing.T, w *taskWorld) []skygrid.TaskRef {
 			a4 := ref(taskState(t, w.db, w.tasks["a4"].ID))
 			return []skygrid.TaskRef{a4, a4}
 		}},
-		{name: "no version", user: "admin", code: skygrid.EINVALID, refs: func(w *taskWorld) []skygrid.TaskRef {
+		{name: "no version", user: "admin", code: skygrid.EINVALID, refs: func(t *testing.T, w *taskWorld) []skygrid.TaskRef {
 			return []skygrid.TaskRef{{ID: w.tasks["a4"].ID}}
 		}},
-		{name: "too many", user: "admin", code: skygrid.EINVALID, refs: func(w *taskWorld) []skygrid.TaskRef {
+		{name: "too many", user: "admin", code: skygrid.EINVALID, refs: func(t *testing.T, w *taskWorld) []skygrid.TaskRef {
 			refs := make([]skygrid.TaskRef, skygrid.MaxBulk+1)
 			for i := range refs {
 				refs[i] = skygrid.TaskRef{ID: int64(i + 1), Version: 1}
@@ -442,94 +455,109 @@ func TestCloseTasks(t *testing.T) {
 			return refs
 		}},
 		{name: "notes too long", user: "officialA", code: skygrid.EINVALID, notes: strings.Repeat("长", 1400),
-			refs: func(w *taskWorld) []skygrid.TaskRef {
+			refs: func(t *testing.T, w *taskWorld) []skygrid.TaskRef {
 				return []skygrid.TaskRef{ref(taskState(t, w.db, w.tasks["a4"].ID))}
 			}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			w := newTaskWorld(t)
-			before, _ := w.find(t, skygrid.TaskFilter{})
-			closes := func() int {
-				log, err := w.db.FindAuditLog(ctx, skygrid.AuditFilter{Action: "task.close"})
-				if err != nil {
-					t.Fatal(err)
-				}
-				return len(log)
-			}
-			logged := closes()
-			_, err := w.db.CloseTasks(ctx, tt.refs(w), tt.notes, w.users[tt.user])
-			if skygrid.ErrorCode(err) != tt.code {
-				t.Fatalf("got %v, want %s", err, tt.code)
-			}
-			var te *skygrid.TasksError
-			if tt.refused != nil {
-				if !errors.As(err, &te) {
-					t.Fatalf("%v: not a TasksError", err)
-				}
-				var named []string
-				for _, r := range te.Tasks {
-					for n, tk := range w.tasks {
-						if tk.ID == r.ID {
-							named = append(named, n)
-						}
-					}
-					if r.Code == skygrid.ECONFLICT && (r.State == "" || r.Version == 0) {
-						t.Errorf("refusal %+v: no state or version", r)
-					}
-					if !strings.Contains(err.Error(), fmt.Sprintf("#%d", r.ID)) {
-						t.Errorf("the message %q does not name task %d", err, r.ID)
-					}
-				}
-				slices.Sort(named)
-				if !slices.Equal(named, tt.refused) {
-					t.Errorf("refused %v, want %v", named, tt.refused)
-				}
-			}
-			// Nothing changed: every task as it was, no close in the log.
-			after, _ := w.find(t, skygrid.TaskFilter{})
-			for i := range before {
-				if after[i].State != before[i].State || after[i].Version != before[i].Version {
-					t.Errorf("task %d went from %s v%d to %s v%d", before[i].ID, before[i].State, before[i].Version, after[i].State, after[i].Version)
-				}
-			}
-			if n := closes(); n != logged {
-				t.Errorf("%d audit lines of closes, %d before", n, logged)
-			}
-		})
 	}
-	t.Run("success", func(t *testing.T) {
-		w := newTaskWorld(t)
-		*w.clock = now.Add(time.Hour)
-		a4, a5 := taskState(t, w.db, w.tasks["a4"].ID), taskState(t, w.db, w.tasks["a5"].ID)
-		u := w.users["officialA"]
-		closed, err := w.db.CloseTasks(ctx, []skygrid.TaskRef{ref(a4), ref(a5)}, "属实，已处理", u)
-		if err != nil || len(closed) != 2 {
-			t.Fatalf("%d closed: %v", len(closed), err)
+}
+
+// checkCloseRefused tries the close on a fresh world: refused with the
+// code, naming the tasks, and nothing changed.
+func checkCloseRefused(t *testing.T, tt closeRefusal) {
+	ctx := context.Background()
+	w := newTaskWorld(t)
+	before, _ := w.find(t, skygrid.TaskFilter{})
+	closes := func() int {
+		log, err := w.db.FindAuditLog(ctx, skygrid.AuditFilter{Action: "task.close"})
+		if err != nil {
+			t.Fatal(err)
 		}
-		for _, before := range []*skygrid.Task{a4, a5} {
-			tk := taskState(t, w.db, before.ID)
-			if tk.State != skygrid.TaskClosed || tk.ReviewNote != "属实，已处理" || tk.ClosedBy != u.ID || !tk.ClosedAt.Equal(*w.clock) || tk.Version != before.Version+1 {
-				t.Errorf("task %d: %s %q by %d at %s v%d", tk.ID, tk.State, tk.ReviewNote, tk.ClosedBy, tk.ClosedAt, tk.Version)
-			}
-			log, _ := w.db.FindAudit(ctx, "task", fmt.Sprint(tk.ID), 0)
-			var closes int
-			for _, e := range log {
-				if e.Action == "task.close" && e.Actor == "officialA" && strings.Contains(e.Before, "state=reported") &&
-					strings.Contains(e.After, "state=closed") && strings.Contains(e.After, `review="属实，已处理"`) {
-					closes++
-				}
-			}
-			if closes != 1 {
-				t.Errorf("task %d: %d audit lines for its close", tk.ID, closes)
+		return len(log)
+	}
+	logged := closes()
+	_, err := w.db.CloseTasks(ctx, tt.refs(t, w), tt.notes, w.users[tt.user])
+	if skygrid.ErrorCode(err) != tt.code {
+		t.Fatalf("got %v, want %s", err, tt.code)
+	}
+	if tt.refused != nil {
+		checkRefusedNamed(t, w, err, tt.refused)
+	}
+	// Nothing changed: every task as it was, no close in the log.
+	after, _ := w.find(t, skygrid.TaskFilter{})
+	for i := range before {
+		if after[i].State != before[i].State || after[i].Version != before[i].Version {
+			t.Errorf("task %d went from %s v%d to %s v%d", before[i].ID, before[i].State, before[i].Version, after[i].State, after[i].Version)
+		}
+	}
+	if n := closes(); n != logged {
+		t.Errorf("%d audit lines of closes, %d before", n, logged)
+	}
+}
+
+// checkRefusedNamed checks that the refusal names the tasks refused, with
+// state and version for conflicts.
+func checkRefusedNamed(t *testing.T, w *taskWorld, err error, refused []string) {
+	t.Helper()
+	var te *skygrid.TasksError
+	if !errors.As(err, &te) {
+		t.Fatalf("%v: not a TasksError", err)
+	}
+	var named []string
+	for _, r := range te.Tasks {
+		for n, tk := range w.tasks {
+			if tk.ID == r.ID {
+				named = append(named, n)
 			}
 		}
-		// The same again: both changed meanwhile.
-		_, err = w.db.CloseTasks(ctx, []skygrid.TaskRef{ref(a4), ref(a5)}, "again", u)
-		var te *skygrid.TasksError
-		if !errors.As(err, &te) || skygrid.ErrorCode(err) != skygrid.ECONFLICT || len(te.Tasks) != 2 || te.Tasks[0].State != skygrid.TaskClosed {
-			t.Errorf("closing twice: %v", err)
+		if r.Code == skygrid.ECONFLICT && (r.State == "" || r.Version == 0) {
+			t.Errorf("refusal %+v: no state or version", r)
 		}
-	})
+		if !strings.Contains(err.Error(), fmt.Sprintf("#%d", r.ID)) {
+			t.Errorf("the message %q does not name task %d", err, r.ID)
+		}
+	}
+	slices.Sort(named)
+	if !slices.Equal(named, refused) {
+		t.Errorf("refused %v, want %v", named, refused)
+	}
+}
+
+// testCloseTwo closes two reported tasks, each with its audit line, then
+// refuses the same again.
+func testCloseTwo(t *testing.T) {
+	ctx := context.Background()
+	ref := closeRef
+	w := newTaskWorld(t)
+	*w.clock = now.Add(time.Hour)
+	a4, a5 := taskState(t, w.db, w.tasks["a4"].ID), taskState(t, w.db, w.tasks["a5"].ID)
+	u := w.users["officialA"]
+	closed, err := w.db.CloseTasks(ctx, []skygrid.TaskRef{ref(a4), ref(a5)}, "属实，已处理", u)
+	if err != nil || len(closed) != 2 {
+		t.Fatalf("%d closed: %v", len(closed), err)
+	}
+	for _, before := range []*skygrid.Task{a4, a5} {
+		tk := taskState(t, w.db, before.ID)
+		if tk.State != skygrid.TaskClosed || tk.ReviewNote != "属实，已处理" || tk.ClosedBy != u.ID || !tk.ClosedAt.Equal(*w.clock) || tk.Version != before.Version+1 {
+			t.Errorf("task %d: %s %q by %d at %s v%d", tk.ID, tk.State, tk.ReviewNote, tk.ClosedBy, tk.ClosedAt, tk.Version)
+		}
+		log, _ := w.db.FindAudit(ctx, "task", fmt.Sprint(tk.ID), 0)
+		var closes int
+		for _, e := range log {
+			if e.Action == "task.close" && e.Actor == "officialA" && strings.Contains(e.Before, "state=reported") &&
+				strings.Contains(e.After, "state=closed") && strings.Contains(e.After, `review="属实，已处理"`) {
+				closes++
+			}
+		}
+		if closes != 1 {
+			t.Errorf("task %d: %d audit lines for its close", tk.ID, closes)
+		}
+	}
+	// The same again: both changed meanwhile.
+	_, err = w.db.CloseTasks(ctx, []skygrid.TaskRef{ref(a4), ref(a5)}, "again", u)
+	var te *skygrid.TasksError
+	if !errors.As(err, &te) || skygrid.ErrorCode(err) != skygrid.ECONFLICT || len(te.Tasks) != 2 || te.Tasks[0].State != skygrid.TaskClosed {
+		t.Errorf("closing twice: %v", err)
+	}
 }
 
 // One scope rule for a task list and a single task, also for rows the

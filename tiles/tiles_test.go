@@ -95,6 +95,24 @@ func absDiff(a, b uint8) int {
 func TestGoldens(t *testing.T) {
 	src := sharedDatong(t)
 	s := newServer(t, src, tiles.Options{})
+	for _, tc := range goldenCases(t, src) {
+		t.Run(tc.name, func(t *testing.T) { checkGolden(t, s, tc) })
+	}
+}
+
+// goldenCase is a tile drawn and compared with its golden PNG.
+type goldenCase struct {
+	name  string
+	layer string
+	tile  maptile.Tile
+	scale int
+	until *time.Time
+}
+
+// goldenCases are the tiles compared, over the demo's places: the city,
+// 浑源县, the first construction site, a stockpile, and a construction
+// site and a stockpile breaking a rule.
+func goldenCases(t *testing.T, src *memSource) []goldenCase {
 	until := octoberEnd
 	site := src.sites[0].Geometry.Bound().Center() // the first demo construction site
 	var pile orb.Point
@@ -123,13 +141,7 @@ func TestGoldens(t *testing.T) {
 	if badSite == (orb.Point{}) || badPile == (orb.Point{}) {
 		t.Fatal("the demo sites have no construction site or stockpile breaking a rule")
 	}
-	cases := []struct {
-		name  string
-		layer string
-		tile  maptile.Tile
-		scale int
-		until *time.Time
-	}{
+	return []goldenCase{
 		{"hotspots_z10_city", skygrid.LayerHotspots, tileAt(cityCentre, 10), 1, &until},
 		{"hotspots_z11_hunyuan", skygrid.LayerHotspots, tileAt(hunyuan, 11), 1, &until},
 		{"hotspots_z12_hunyuan@2x", skygrid.LayerHotspots, tileAt(hunyuan, 12), 2, &until},
@@ -148,48 +160,49 @@ func TestGoldens(t *testing.T) {
 		{"base_z8", tiles.LayerBase, tileAt(cityCentre, 8), 1, nil},
 		{"base_z12_city", tiles.LayerBase, tileAt(cityCentre, 12), 1, nil},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			r := req(tc.layer, tc.tile, "png")
-			r.Scale, r.Until = tc.scale, tc.until
-			tile := get(t, s, r)
-			if tile.Empty {
-				t.Fatalf("%s: empty tile", tc.name)
-			}
-			got, err := png.Decode(bytes.NewReader(tile.Data))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if n := 256 * tc.scale; got.Bounds().Dx() != n || got.Bounds().Dy() != n {
-				t.Fatalf("size %v, want %d px", got.Bounds(), n)
-			}
-			path := filepath.Join("testdata", "golden", tc.name+".png")
-			if *update {
-				os.MkdirAll(filepath.Dir(path), 0o755)
-				if err := os.WriteFile(path, tile.Data, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			f, err := os.Open(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./tiles -run Goldens -update)", err)
-			}
-			want, err := png.Decode(f)
-			f.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			bad, total, err := comparePNG(got, want)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if bad*500 > total {
-				out := filepath.Join(t.TempDir(), tc.name+".png")
-				os.WriteFile(out, tile.Data, 0o644)
-				t.Errorf("%d of %d pixels differ from %s (got: %s)", bad, total, path, out)
-			}
-		})
+}
+
+// checkGolden draws one tile and compares it with its golden PNG (or
+// writes the golden with -update).
+func checkGolden(t *testing.T, s *tiles.Server, tc goldenCase) {
+	r := req(tc.layer, tc.tile, "png")
+	r.Scale, r.Until = tc.scale, tc.until
+	tile := get(t, s, r)
+	if tile.Empty {
+		t.Fatalf("%s: empty tile", tc.name)
+	}
+	got, err := png.Decode(bytes.NewReader(tile.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := 256 * tc.scale; got.Bounds().Dx() != n || got.Bounds().Dy() != n {
+		t.Fatalf("size %v, want %d px", got.Bounds(), n)
+	}
+	path := filepath.Join("testdata", "golden", tc.name+".png")
+	if *update {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, tile.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./tiles -run Goldens -update)", err)
+	}
+	want, err := png.Decode(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad, total, err := comparePNG(got, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bad*500 > total {
+		out := filepath.Join(t.TempDir(), tc.name+".png")
+		os.WriteFile(out, tile.Data, 0o644)
+		t.Errorf("%d of %d pixels differ from %s (got: %s)", bad, total, path, out)
 	}
 }
 

@@ -41,49 +41,76 @@ func TestFetchFirmsServeFeedsWatchAndMetrics(t *testing.T) {
 		s.Today = time.Date(2023, 10, 24, 0, 0, 0, 0, time.UTC)
 	})
 	dir := t.TempDir()
-	db := filepath.Join(dir, "feed.db")
+	f := &feedRun{srv: srv, dir: dir, db: filepath.Join(dir, "feed.db")}
 	files := writeEmbedded(t, dir, data.Districts)
-	if out, err := run(t, db, "import", "regions", files[0], "--level", "county", "--crs", "cgcs2000"); err != nil {
+	if out, err := run(t, f.db, "import", "regions", files[0], "--level", "county", "--crs", "cgcs2000"); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	fetch := func(key string, args ...string) (string, string, error) {
-		m, out, logs := keyMain(key)
-		err := m.Run(context.Background(), append([]string{"fetch", "firms", "--url", srv.URL(), "--db", db}, args...))
-		return out.String(), logs.String(), err
-	}
-	out, _, err := fetch(cliKey, "--source", "VIIRS_NOAA20_NRT", "--days", "2", "--date", "2023-10-24")
+	t.Run("fetch firms", f.fetchFirms)
+	// serve pulls at once (every source), watches a folder, and shows it.
+	f.serve(t)
+	t.Run("serve pulls every source", f.feedsPulled)
+	t.Run("watch a folder", f.watched)
+	t.Run("metrics", f.metrics)
+}
+
+// feedRun is a FIRMS test server, a database, and serve over both.
+type feedRun struct {
+	srv       *firmstest.Server
+	dir, db   string
+	url       string // serve's
+	watch     string // the folder serve watches
+	serveLogs *firmstest.Logs
+}
+
+// fetch runs fetch firms with a key and arguments.
+func (f *feedRun) fetch(key string, args ...string) (string, string, error) {
+	m, out, logs := keyMain(key)
+	err := m.Run(context.Background(), append([]string{"fetch", "firms", "--url", f.srv.URL(), "--db", f.db}, args...))
+	return out.String(), logs.String(), err
+}
+
+func (f *feedRun) fetchFirms(t *testing.T) {
+	out, _, err := f.fetch(cliKey, "--source", "VIIRS_NOAA20_NRT", "--days", "2", "--date", "2023-10-24")
 	if err != nil || !strings.Contains(out, "VIIRS_NOAA20_NRT: ") || strings.Contains(out, " 0 new") {
 		t.Fatalf("fetch: %v\n%s", err, out)
 	}
-	out, _, err = fetch(cliKey, "--source", "VIIRS_NOAA20_NRT", "--days", "2", "--date", "2023-10-24")
+	out, _, err = f.fetch(cliKey, "--source", "VIIRS_NOAA20_NRT", "--days", "2", "--date", "2023-10-24")
 	if err != nil || !strings.Contains(out, " 0 new") {
 		t.Fatalf("fetch again: %v\n%s", err, out)
 	}
-	out, logs, err := fetch("wrong-"+cliKey, "--source", "VIIRS_NOAA20_NRT", "--days", "1")
+	out, logs, err := f.fetch("wrong-"+cliKey, "--source", "VIIRS_NOAA20_NRT", "--days", "1")
 	if err == nil || !strings.Contains(out, "failed") || strings.Contains(out+logs+err.Error(), "wrong-"+cliKey) || strings.Contains(out+logs+err.Error(), cliKey[6:]) {
 		t.Fatalf("wrong key: %v\n%s\n%s", err, out, logs)
 	}
-	if _, _, err := fetch("", "--days", "1"); err == nil || !strings.Contains(err.Error(), "no FIRMS MAP_KEY") {
+	if _, _, err := f.fetch("", "--days", "1"); err == nil || !strings.Contains(err.Error(), "no FIRMS MAP_KEY") {
 		t.Errorf("no key: %v", err)
 	}
+}
 
-	// serve pulls at once (every source), watches a folder, and shows it.
-	token = addAdmin(t, db)
-	watch := filepath.Join(dir, "drop")
-	os.Mkdir(watch, 0o755)
+// serve starts serve with the FIRMS server and a watched folder, until
+// the test ends.
+func (f *feedRun) serve(t *testing.T) {
+	token = addAdmin(t, f.db)
+	f.watch = filepath.Join(f.dir, "drop")
+	os.Mkdir(f.watch, 0o755)
 	m, _, serveLogs := keyMain(cliKey)
+	f.serveLogs = serveLogs
 	ready := make(chan string, 1)
 	m.Ready = func(url string) { ready <- url }
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--firms-url", srv.URL(), "--watch", watch})
+		done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", f.db, "--firms-url", f.srv.URL(), "--watch", f.watch})
 	}()
-	defer func() {
+	t.Cleanup(func() {
 		cancel()
 		<-done
-	}()
-	url := <-ready
+	})
+	f.url = <-ready
+}
+
+func (f *feedRun) feedsPulled(t *testing.T) {
 	var feeds struct {
 		Feeds []struct {
 			Source      string `json:"source"`
@@ -93,7 +120,7 @@ func TestFetchFirmsServeFeedsWatchAndMetrics(t *testing.T) {
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		r, err := authGet(url + "/api/feeds")
+		r, err := authGet(f.url + "/api/feeds")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,22 +138,24 @@ func TestFetchFirmsServeFeedsWatchAndMetrics(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	day := writeEmbedded(t, dir, data.FIRMSOctober+"/2023-10-20.csv")[0]
+}
+
+// watchBatch is a batch as /api/batches shows it.
+type watchBatch struct {
+	Origin    string `json:"origin"`
+	LatencyMS *int64 `json:"latency_ms"`
+	File      string `json:"file"`
+}
+
+func (f *feedRun) watched(t *testing.T) {
+	day := writeEmbedded(t, f.dir, data.FIRMSOctober+"/2023-10-20.csv")[0]
 	b, _ := os.ReadFile(day)
-	os.WriteFile(filepath.Join(watch, "2023-10-20.csv"), b, 0o644)
-	var batches []struct {
-		Origin    string `json:"origin"`
-		LatencyMS *int64 `json:"latency_ms"`
-		File      string `json:"file"`
-	}
-	for deadline = time.Now().Add(20 * time.Second); ; {
-		r, _ := authGet(url + "/api/batches")
+	os.WriteFile(filepath.Join(f.watch, "2023-10-20.csv"), b, 0o644)
+	var batches []watchBatch
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		r, _ := authGet(f.url + "/api/batches")
 		var body struct {
-			Batches []struct {
-				Origin    string `json:"origin"`
-				LatencyMS *int64 `json:"latency_ms"`
-				File      string `json:"file"`
-			} `json:"batches"`
+			Batches []watchBatch `json:"batches"`
 		}
 		json.NewDecoder(r.Body).Decode(&body)
 		r.Body.Close()
@@ -145,15 +174,18 @@ func TestFetchFirmsServeFeedsWatchAndMetrics(t *testing.T) {
 	// The watcher moves the file once its batch is stored: a moment after
 	// the batch shows.
 	var moved error
-	for deadline = time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if _, moved = os.Stat(filepath.Join(watch, "done", "2023-10-20.csv")); moved == nil || time.Now().After(deadline) {
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if _, moved = os.Stat(filepath.Join(f.watch, "done", "2023-10-20.csv")); moved == nil || time.Now().After(deadline) {
 			break
 		}
 	}
 	if moved != nil {
 		t.Errorf("the dropped file is not in done/: %v", moved)
 	}
-	r, err := authGet(url + "/metrics")
+}
+
+func (f *feedRun) metrics(t *testing.T) {
+	r, err := authGet(f.url + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,10 +198,10 @@ func TestFetchFirmsServeFeedsWatchAndMetrics(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	if r2, _ := http.Get(url + "/metrics"); r2.StatusCode != 401 {
+	if r2, _ := http.Get(f.url + "/metrics"); r2.StatusCode != 401 {
 		t.Errorf("/metrics without a token: %d", r2.StatusCode)
 	}
-	if strings.Contains(serveLogs.String(), cliKey) {
+	if strings.Contains(f.serveLogs.String(), cliKey) {
 		t.Error("the MAP_KEY is in serve's logs")
 	}
 }

@@ -56,13 +56,64 @@ func upload(t *testing.T, base, tok, kind, file string, fields ...string) (int, 
 // refused file stores nothing. Two databases start alike: the CLI writes
 // one, the web the other.
 func TestUploadsMatchTheCLI(t *testing.T) {
+	u := newUploads(t)
+	// In order: each step's file may need what the ones before stored.
+	for _, s := range u.steps(t) {
+		t.Run(s.what, func(t *testing.T) { u.compare(t, s) })
+	}
+	// What the refused files would have stored is not there; what was
+	// stored before them is.
+	t.Run("refused files stored nothing", func(t *testing.T) {
+		var sites struct{ Total int }
+		getJSON(t, u.url+"/api/sites?kind=construction", &sites)
+		if sites.Total != 3 {
+			t.Errorf("construction sites after the refused file: %d, want 3", sites.Total)
+		}
+		for id, want := range map[string]int{"g1": 404, "140225-T1": 200} {
+			resp, err := authGet(u.url + "/api/regions/" + id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != want {
+				t.Errorf("region %s: %d, want %d", id, resp.StatusCode, want)
+			}
+		}
+	})
+	// The audit log names the admin who uploaded.
+	t.Run("audit names the admin", func(t *testing.T) {
+		var audit struct{ Entries []skygrid.AuditEntry }
+		getJSON(t, u.url+"/api/audit?actor=root", &audit)
+		actions := map[string]bool{}
+		for _, e := range audit.Entries {
+			actions[e.Action] = true
+		}
+		for _, a := range []string{"regions.import", "supervisors.import", "sites.import", "ingest"} {
+			if !actions[a] {
+				t.Errorf("no %s by root in the audit log: %v", a, actions)
+			}
+		}
+	})
+	t.Run("only admins, a file, known kinds", u.refusedUploads)
+}
+
+// uploads is the two databases, the CLI's and the web's, the files the
+// test writes and the web server over the web's database.
+type uploads struct {
+	in, cliDB, url string
+	official       string // an official's token
+	files          []string
+}
+
+func newUploads(t *testing.T) *uploads {
+	t.Helper()
 	dir := t.TempDir()
-	in := filepath.Join(dir, "in")
-	os.Mkdir(in, 0o755)
-	files := writeEmbedded(t, in, data.Districts, data.PowerPlantsWRI, data.FIRMSOctober+"/2023-10-24.csv")
-	cliDB, webDB := filepath.Join(dir, "cli.db"), filepath.Join(dir, "web.db")
-	for _, db := range []string{cliDB, webDB} {
-		if out, err := run(t, db, "import", "regions", files[0], "--level", "county", "--crs", "cgcs2000"); err != nil {
+	u := &uploads{in: filepath.Join(dir, "in"), cliDB: filepath.Join(dir, "cli.db")}
+	os.Mkdir(u.in, 0o755)
+	u.files = writeEmbedded(t, u.in, data.Districts, data.PowerPlantsWRI, data.FIRMSOctober+"/2023-10-24.csv")
+	webDB := filepath.Join(dir, "web.db")
+	for _, db := range []string{u.cliDB, webDB} {
+		if out, err := run(t, db, "import", "regions", u.files[0], "--level", "county", "--crs", "cgcs2000"); err != nil {
 			t.Fatalf("%v\n%s", err, out)
 		}
 	}
@@ -76,28 +127,42 @@ func TestUploadsMatchTheCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	official = strings.TrimSpace(official)
-	url := startServe(t, webDB)
+	u.official = strings.TrimSpace(official)
+	u.url = startServe(t, webDB)
+	return u
+}
 
-	write := func(name, text string) string {
-		p := filepath.Join(in, name)
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
+// write writes a file for the test in the input folder.
+func (u *uploads) write(t *testing.T, name, text string) string {
+	t.Helper()
+	p := filepath.Join(u.in, name)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	// The CLI names files by the path given; the web by the upload's name.
-	same := func(s string) string { return strings.ReplaceAll(s, in+string(os.PathSeparator), "") }
+	return p
+}
 
-	steps := []struct {
-		what    string
-		kind    string
-		file    string
-		cli     []string
-		fields  []string
-		refused string // a part of the refusal; "" when it is stored
-		stored  string // a part of the summary
-	}{
+// same drops the input folder: the CLI names files by the path given;
+// the web by the upload's name.
+func (u *uploads) same(s string) string {
+	return strings.ReplaceAll(s, u.in+string(os.PathSeparator), "")
+}
+
+// uploadStep is one file imported by the CLI and uploaded.
+type uploadStep struct {
+	what    string
+	kind    string
+	file    string
+	cli     []string
+	fields  []string
+	refused string // a part of the refusal; "" when it is stored
+	stored  string // a part of the summary
+}
+
+func (u *uploads) steps(t *testing.T) []uploadStep {
+	write := func(name, text string) string { return u.write(t, name, text) }
+	files := u.files
+	return []uploadStep{
 		{what: "grids with two bad features", kind: "regions",
 			file: write("bad-grids.geojson", `{"type":"FeatureCollection","features":[
 {"type":"Feature","properties":{"id":"g1","parent_id":"140225"},"geometry":{"type":"Polygon","coordinates":[[[113.7,39.7],[113.71,39.7],[113.71,39.71],[113.7,39.7]]]}},
@@ -132,71 +197,46 @@ func TestUploadsMatchTheCLI(t *testing.T) {
 			stored: "rejected: bad-firms.csv:3: field latitude"},
 		{what: "a text file as fires", kind: "fires", file: write("notes.txt", "hello\n"), refused: "notes.txt"},
 	}
-	for _, s := range steps {
-		args := []string{"import", s.kind, s.file}
-		if s.kind == "fires" {
-			args = []string{"ingest", s.file}
-		}
-		cliOut, cliErr := run(t, cliDB, append(args, s.cli...)...)
-		status, ans := upload(t, url, token, s.kind, s.file, s.fields...)
-		if s.refused != "" {
-			msg, _ := ans["error"].(map[string]any)["message"].(string)
-			if cliErr == nil || status != http.StatusBadRequest {
-				t.Errorf("%s: CLI %v, web %d; want both refused", s.what, cliErr, status)
-				continue
-			}
-			want := same(errorText(cliErr))
-			if s.kind == "fires" {
-				// ingest goes on with the next file and says why it refused one.
-				_, want, _ = strings.Cut(strings.TrimSpace(same(cliOut)), ": REFUSED: ")
-			}
-			if msg != want || !strings.Contains(msg, s.refused) {
-				t.Errorf("%s: the web's refusal differs from the CLI's or lacks %q:\nweb: %s\ncli: %s", s.what, s.refused, msg, want)
-			}
-			continue
-		}
-		text, _ := ans["text"].(string)
-		if cliErr != nil || status != http.StatusOK {
-			t.Errorf("%s: CLI %v, web %d %v; want both stored", s.what, cliErr, status, ans)
-			continue
-		}
-		// The CLI may add notes on stderr; the summary is what both print.
-		if want := same(cliOut); !strings.HasPrefix(want, text) && text != want || !strings.Contains(text, s.stored) {
-			t.Errorf("%s: the web's summary differs from the CLI's or lacks %q:\nweb: %s\ncli: %s", s.what, s.stored, text, want)
-		}
-	}
+}
 
-	// What the refused files would have stored is not there; what was
-	// stored before them is.
-	var sites struct{ Total int }
-	getJSON(t, url+"/api/sites?kind=construction", &sites)
-	if sites.Total != 3 {
-		t.Errorf("construction sites after the refused file: %d, want 3", sites.Total)
+// compare imports one step's file by the CLI and by upload, and compares
+// the refusals or the summaries.
+func (u *uploads) compare(t *testing.T, s uploadStep) {
+	args := []string{"import", s.kind, s.file}
+	if s.kind == "fires" {
+		args = []string{"ingest", s.file}
 	}
-	for id, want := range map[string]int{"g1": 404, "140225-T1": 200} {
-		resp, err := authGet(url + "/api/regions/" + id)
-		if err != nil {
-			t.Fatal(err)
+	cliOut, cliErr := run(t, u.cliDB, append(args, s.cli...)...)
+	status, ans := upload(t, u.url, token, s.kind, s.file, s.fields...)
+	if s.refused != "" {
+		msg, _ := ans["error"].(map[string]any)["message"].(string)
+		if cliErr == nil || status != http.StatusBadRequest {
+			t.Fatalf("%s: CLI %v, web %d; want both refused", s.what, cliErr, status)
 		}
-		resp.Body.Close()
-		if resp.StatusCode != want {
-			t.Errorf("region %s: %d, want %d", id, resp.StatusCode, want)
+		want := u.same(errorText(cliErr))
+		if s.kind == "fires" {
+			// ingest goes on with the next file and says why it refused one.
+			_, want, _ = strings.Cut(strings.TrimSpace(u.same(cliOut)), ": REFUSED: ")
 		}
-	}
-	// The audit log names the admin who uploaded.
-	var audit struct{ Entries []skygrid.AuditEntry }
-	getJSON(t, url+"/api/audit?actor=root", &audit)
-	actions := map[string]bool{}
-	for _, e := range audit.Entries {
-		actions[e.Action] = true
-	}
-	for _, a := range []string{"regions.import", "supervisors.import", "sites.import", "ingest"} {
-		if !actions[a] {
-			t.Errorf("no %s by root in the audit log: %v", a, actions)
+		if msg != want || !strings.Contains(msg, s.refused) {
+			t.Errorf("%s: the web's refusal differs from the CLI's or lacks %q:\nweb: %s\ncli: %s", s.what, s.refused, msg, want)
 		}
+		return
 	}
-	// Only admins; a file is needed; the kinds are known.
-	if st, _ := upload(t, url, official, "sites", files[1], "site_kind", "industrial"); st != http.StatusForbidden {
+	text, _ := ans["text"].(string)
+	if cliErr != nil || status != http.StatusOK {
+		t.Fatalf("%s: CLI %v, web %d %v; want both stored", s.what, cliErr, status, ans)
+	}
+	// The CLI may add notes on stderr; the summary is what both print.
+	if want := u.same(cliOut); !strings.HasPrefix(want, text) && text != want || !strings.Contains(text, s.stored) {
+		t.Errorf("%s: the web's summary differs from the CLI's or lacks %q:\nweb: %s\ncli: %s", s.what, s.stored, text, want)
+	}
+}
+
+// refusedUploads: only admins; a file is needed; the kinds are known.
+func (u *uploads) refusedUploads(t *testing.T) {
+	url, files := u.url, u.files
+	if st, _ := upload(t, url, u.official, "sites", files[1], "site_kind", "industrial"); st != http.StatusForbidden {
 		t.Errorf("an official's upload: %d, want 403", st)
 	}
 	if st, ans := upload(t, url, token, "sites", "", "site_kind", "construction"); st != http.StatusBadRequest || !strings.Contains(fmt.Sprint(ans), "no file") {

@@ -16,6 +16,7 @@ import (
 
 	"skygrid"
 	"skygrid/data"
+	"skygrid/internal/steps"
 	"skygrid/notify/notifytest"
 	"skygrid/store"
 )
@@ -80,125 +81,164 @@ func TestSupervisorsAreToldPersonally(t *testing.T) {
 
 func testToldPersonally(t *testing.T, provider string) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "p.db")
+	r := &toldRun{dir: dir, db: filepath.Join(dir, "p.db"), provider: provider, logs: &syncBuffer{}}
 	files := writeEmbedded(t, dir, data.Districts)
-	day := writeEmbedded(t, dir, data.FIRMSOctober+"/2023-10-24.csv")[0]
-	pv := startProviders(t, dir, provider)
-	clk, ali, tc, dt, cfg, kind, received := pv.clk, pv.ali, pv.tc, pv.dt, pv.cfg, pv.kind, pv.received
-	var logs syncBuffer
-	cli := func(args ...string) string {
-		t.Helper()
-		m, out := e2eMain(clk.Now, &logs)
-		if err := m.Run(context.Background(), append(args, "--db", db, "--config", cfg)); err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-		return out.String()
-	}
-	var outputs strings.Builder
-	cli("import", "regions", files[0], "--level", "county", "--crs", "cgcs2000")
-	cli("grid", "generate", "--cell", "3km")
-	phones := registerSupervisors(t, db, dir, dt, cli)
+	r.day = writeEmbedded(t, dir, data.FIRMSOctober+"/2023-10-24.csv")[0]
+	r.providers = startProviders(t, dir, provider)
+	r.cli(t, "import", "regions", files[0], "--level", "county", "--crs", "cgcs2000")
+	r.cli(t, "grid", "generate", "--cell", "3km")
+	r.phones = registerSupervisors(t, r.db, dir, r.dt, func(args ...string) string { return r.cli(t, args...) })
+	// Each step goes on from the one before (steps.Run).
+	steps.Run(t,
+		steps.Step{Name: "new tasks to the registered supervisors", Run: r.newTasksSent},
+		steps.Step{Name: "a supervisor user covers a grid", Run: r.supervisorUser},
+		steps.Step{Name: "serve past every deadline", Run: r.servePastDeadlines},
+		steps.Step{Name: "overdue reminders to the user", Run: r.overdueToTheUser},
+		steps.Step{Name: "no secret shows", Run: r.noSecretShows},
+	)
+}
 
-	// The day's fires: each task queued for its grid's registered supervisor.
-	cli("ingest", day)
-	tasks := openTasks(t, db)
-	if len(tasks) == 0 {
+// toldRun is one end-to-end run for one SMS provider: the database, the
+// stand-ins, what the commands printed and what the steps found.
+type toldRun struct {
+	*providers
+	dir, db, day, provider string
+	logs                   *syncBuffer
+	outputs                strings.Builder
+	phones                 map[string]string
+	tasks                  []*skygrid.Task
+	grid                   string // the grid the supervisor user covers
+	wantOverdue            int
+	apiOutbox, audit       string
+}
+
+// cli runs a command on the run's database and configuration.
+func (r *toldRun) cli(t *testing.T, args ...string) string {
+	t.Helper()
+	m, out := e2eMain(r.clk.Now, r.logs)
+	if err := m.Run(context.Background(), append(args, "--db", r.db, "--config", r.cfg)); err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, out)
+	}
+	return out.String()
+}
+
+// newTasksSent: the day's fires, each task queued for its grid's
+// registered supervisor.
+func (r *toldRun) newTasksSent(t *testing.T) {
+	r.cli(t, "ingest", r.day)
+	r.tasks = openTasks(t, r.db)
+	if len(r.tasks) == 0 {
 		t.Fatal("no tasks")
 	}
-	list := cli("notify", "list", "--outbox", "--limit", "0")
-	outputs.WriteString(list)
-	if !strings.Contains(list, fmt.Sprintf("%d messages", 2*len(tasks))) || !strings.Contains(list, kind) ||
+	list := r.cli(t, "notify", "list", "--outbox", "--limit", "0")
+	r.outputs.WriteString(list)
+	if !strings.Contains(list, fmt.Sprintf("%d messages", 2*len(r.tasks))) || !strings.Contains(list, r.kind) ||
 		!strings.Contains(list, "dingtalk_work  mobile:139****") {
 		t.Fatalf("notify list --outbox:\n%s", list)
 	}
-	send := cli("notify", "send")
-	outputs.WriteString(send)
-	if !strings.Contains(send, fmt.Sprintf("sent %d, failed 0", 2*len(tasks))) {
+	send := r.cli(t, "notify", "send")
+	r.outputs.WriteString(send)
+	if !strings.Contains(send, fmt.Sprintf("sent %d, failed 0", 2*len(r.tasks))) {
 		t.Fatalf("send: %s", send)
 	}
-	for _, s := range received() {
-		if phones[s.Phone] == "" || !strings.HasPrefix(s.Key, "task.created/") || s.SignName != e2eSign {
+	for _, s := range r.received() {
+		if r.phones[s.Phone] == "" || !strings.HasPrefix(s.Key, "task.created/") || s.SignName != e2eSign {
 			t.Errorf("SMS %+v", s)
 		}
 	}
+}
 
-	// A supervisor user now covers the first task's grid.
-	grid := tasks[0].GridID
-	pw := filepath.Join(dir, "pw")
+// supervisorUser: a supervisor user now covers the first task's grid.
+func (r *toldRun) supervisorUser(t *testing.T) {
+	r.grid = r.tasks[0].GridID
+	pw := filepath.Join(r.dir, "pw")
 	os.WriteFile(pw, []byte("a good password\n"), 0o600)
-	add := cli("user", "add", "--name", "wangge", "--role", "supervisor", "--region", grid, "--phone", "+86 139 5234 0001",
+	add := r.cli(t, "user", "add", "--name", "wangge", "--role", "supervisor", "--region", r.grid, "--phone", "+86 139 5234 0001",
 		"--dingtalk-id", "wangge000001", "--password-file", pw)
-	users := cli("user", "list")
-	outputs.WriteString(add + users)
+	users := r.cli(t, "user", "list")
+	r.outputs.WriteString(add + users)
 	if !strings.Contains(add, "phone 139****0001 dingtalk wan****0001") || !strings.Contains(users, "139****0001\tdingtalk:wan****0001") ||
 		strings.Contains(users, "13952340001") || strings.Contains(users, "wangge000001") {
 		t.Errorf("user add/list:\n%s%s", add, users)
 	}
-	dt.AddUser("wangge000001", "")
+	r.dt.AddUser("wangge000001", "")
+}
 
-	// The server, past every deadline: the overdue reminders, the first
-	// attempt of three refused with answers that quote secrets.
-	ali.FailNext(200, `{"Code":"isv.BUSINESS_LIMIT_CONTROL","Message":"流控 `+e2eAliSecret+`"}`)
-	tc.FailNext(200, `{"Response":{"Error":{"Code":"InternalError.Timeout","Message":"超时 `+e2eTcKey+`"},"RequestId":"r"}}`)
-	dt.FailNext(200, `{"errcode":-1,"errmsg":"系统繁忙 {access_token} `+e2eDingSec+`"}`)
-	clk.Set(tasks[0].ReportDue.Add(time.Minute))
-	url, stop := serveAt(t, db, cfg, clk, &logs)
-	admin := addAdmin(t, db)
-	wantOverdue := 0
-	for _, tk := range tasks {
+// servePastDeadlines: the server, past every deadline: the overdue
+// reminders, the first attempt of three refused with answers that quote
+// secrets.
+func (r *toldRun) servePastDeadlines(t *testing.T) {
+	clk := r.clk
+	r.ali.FailNext(200, `{"Code":"isv.BUSINESS_LIMIT_CONTROL","Message":"流控 `+e2eAliSecret+`"}`)
+	r.tc.FailNext(200, `{"Response":{"Error":{"Code":"InternalError.Timeout","Message":"超时 `+e2eTcKey+`"},"RequestId":"r"}}`)
+	r.dt.FailNext(200, `{"errcode":-1,"errmsg":"系统繁忙 {access_token} `+e2eDingSec+`"}`)
+	clk.Set(r.tasks[0].ReportDue.Add(time.Minute))
+	url, stop := serveAt(t, r.db, r.cfg, clk, r.logs)
+	admin := addAdmin(t, r.db)
+	for _, tk := range r.tasks {
 		if tk.EscalationDue(clk.Now()) >= 1 {
-			wantOverdue++
+			r.wantOverdue++
 		}
 	}
-	total := 2*len(tasks) + 2*wantOverdue
+	total := 2*len(r.tasks) + 2*r.wantOverdue
 	// Every message tried once (the worker idle: none in flight while the
 	// clock moves), then the failed ones due again.
-	waitOutbox(t, db, func(ms []*skygrid.OutboxMessage) bool { return len(ms) >= total && unsent(ms) == failedOnce(ms, true) })
-	if n := failedOnce(openOutbox(t, db), false); n != 2 {
+	waitOutbox(t, r.db, func(ms []*skygrid.OutboxMessage) bool { return len(ms) >= total && unsent(ms) == failedOnce(ms, true) })
+	if n := failedOnce(openOutbox(t, r.db), false); n != 2 {
 		t.Errorf("%d messages failed, want 2 (the refused SMS and work notice)", n)
 	}
 	clk.Set(clk.Now().Add(time.Hour))
-	waitOutbox(t, db, func(ms []*skygrid.OutboxMessage) bool { return len(ms) >= total && unsent(ms) == 0 })
-	apiOutbox := apiGet(t, url+"/api/outbox?limit=5000", admin)
-	audit := apiGet(t, url+"/api/audit?limit=10000", admin)
+	waitOutbox(t, r.db, func(ms []*skygrid.OutboxMessage) bool { return len(ms) >= total && unsent(ms) == 0 })
+	r.apiOutbox = apiGet(t, url+"/api/outbox?limit=5000", admin)
+	r.audit = apiGet(t, url+"/api/audit?limit=10000", admin)
 	stop()
+}
 
+// overdueToTheUser: the overdue reminders went to the supervisor user of
+// the grid, and each stand-in got each message once.
+func (r *toldRun) overdueToTheUser(t *testing.T) {
 	overdueToUser := 0
-	for _, s := range received() {
+	for _, s := range r.received() {
 		if strings.HasPrefix(s.Key, "task.overdue/") && s.Phone == "13952340001" {
 			overdueToUser++
 		}
 	}
-	for _, w := range dt.Messages() {
+	for _, w := range r.dt.Messages() {
 		if strings.HasPrefix(w.Key, "task.overdue/") && w.UserID == "wangge000001" && !strings.Contains(w.Link, "/#/tasks/") {
 			t.Errorf("work notice without the task's link: %+v", w)
 		}
 	}
 	inGrid := 0
-	for _, tk := range tasks {
-		if tk.GridID == grid {
+	for _, tk := range r.tasks {
+		if tk.GridID == r.grid {
 			inGrid++
 		}
 	}
 	if overdueToUser != inGrid {
-		t.Errorf("%d overdue SMS to the grid's supervisor user, want %d (the tasks in %s)", overdueToUser, inGrid, grid)
+		t.Errorf("%d overdue SMS to the grid's supervisor user, want %d (the tasks in %s)", overdueToUser, inGrid, r.grid)
 	}
-	checkOnce(t, received(), dt.Messages(), 2*len(tasks)+2*wantOverdue)
-	for where, s := range map[string]string{"the log": logs.String(), "the outputs": outputs.String(), "/api/outbox": apiOutbox, "the audit log": audit} {
+	checkOnce(t, r.received(), r.dt.Messages(), 2*len(r.tasks)+2*r.wantOverdue)
+}
+
+// noSecretShows: no secret or access token in the log, the outputs,
+// /api/outbox or the audit log; the outbox shows masked recipients and
+// errors.
+func (r *toldRun) noSecretShows(t *testing.T) {
+	for where, s := range map[string]string{"the log": r.logs.String(), "the outputs": r.outputs.String(), "/api/outbox": r.apiOutbox, "the audit log": r.audit} {
 		for _, secret := range []string{e2eAliSecret, e2eTcKey, e2eDingSec, "standin-token-", "13952340001", "wangge000001"} {
 			if strings.Contains(s, secret) {
 				t.Errorf("%s shows %q", where, secret)
 			}
 		}
 	}
-	for _, want := range []string{`"recipient":"139****0001"`, `"kind":"` + kind + `"`, `"recipient":"userid:wan****0001"`,
-		map[string]string{"aliyun": "流控 …", "tencent": "超时 …"}[provider], "系统繁忙 … …"} {
-		if !strings.Contains(apiOutbox, want) {
-			t.Errorf("/api/outbox lacks %s: %.1000s", want, apiOutbox)
+	for _, want := range []string{`"recipient":"139****0001"`, `"kind":"` + r.kind + `"`, `"recipient":"userid:wan****0001"`,
+		map[string]string{"aliyun": "流控 …", "tencent": "超时 …"}[r.provider], "系统繁忙 … …"} {
+		if !strings.Contains(r.apiOutbox, want) {
+			t.Errorf("/api/outbox lacks %s: %.1000s", want, r.apiOutbox)
 		}
 	}
-	if !strings.Contains(logs.String(), "personal notifications to grid supervisors") {
-		t.Errorf("the serve log does not say what goes out:\n%.3000s", logs.String())
+	if !strings.Contains(r.logs.String(), "personal notifications to grid supervisors") {
+		t.Errorf("the serve log does not say what goes out:\n%.3000s", r.logs.String())
 	}
 }
 

@@ -22,6 +22,43 @@ import (
 // response times are not all zero. Cross-border fires (outside the city)
 // are counted apart from the city's figures.
 func TestOctoberStatsMatchAnIndependentQuery(t *testing.T) {
+	path, st := demoOctoberStats(t)
+	// The independent query, straight on the file.
+	raw, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	q := octoberQuery{raw: raw, since: octoberSince.Format(time.RFC3339), until: octoberUntil.Format(time.RFC3339)}
+	want := q.events(t)
+	q.tasks(t, want)
+	q.ackMedians(want)
+	if len(st.Areas) != len(want) || len(want) < 8 {
+		t.Fatalf("%d areas, the query has %d", len(st.Areas), len(want))
+	}
+	sumEvents, checked := compareCounties(t, st, want)
+	if st.Total.Events != sumEvents || st.YearAgo == nil || st.YearAgo.Total.Events != 0 {
+		t.Errorf("total %d events (areas %d); a year ago %+v", st.Total.Events, sumEvents, st.YearAgo)
+	}
+	var outside int
+	raw.QueryRow(`SELECT COUNT(*) FROM events WHERE first_seen >= ? AND first_seen < ? AND cross_border = 1`, q.since, q.until).Scan(&outside)
+	if st.CrossBorder != outside || outside == 0 {
+		t.Errorf("%d cross-border events counted apart, the query has %d", st.CrossBorder, outside)
+	}
+	if st.Total.ConfirmedStraw == 0 || st.Total.ByFinding[skygrid.FindingFalseAlarm] == 0 || st.Total.AckMedianMin == nil {
+		t.Errorf("the demo's history worked no task: %+v", st.Total)
+	}
+	t.Logf("October 2023: %d events, %d tasks in %d counties; confirmed straw %d", st.Total.Events, checked, len(st.Areas), st.Total.ConfirmedStraw)
+	_ = fmt.Sprint
+}
+
+// October 2023 in Beijing time.
+var octoberSince, octoberUntil = time.Date(2023, 9, 30, 16, 0, 0, 0, time.UTC), time.Date(2023, 10, 31, 16, 0, 0, 0, time.UTC)
+
+// demoOctoberStats builds the demo season in a file and returns its path
+// and October's statistics.
+func demoOctoberStats(t *testing.T) (string, *skygrid.Stats) {
+	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "stats.db")
 	db := store.NewDB(path)
@@ -30,7 +67,7 @@ func TestOctoberStatsMatchAnIndependentQuery(t *testing.T) {
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	p, err := dispatch.New(db, dispatch.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -44,43 +81,54 @@ func TestOctoberStatsMatchAnIndependentQuery(t *testing.T) {
 	// closures, response times); the figures are asked a day later.
 	db.Now = func() time.Time { return clock }
 	clock = time.Date(2023, 11, 1, 4, 0, 0, 0, time.UTC)
-	since, until := time.Date(2023, 9, 30, 16, 0, 0, 0, time.UTC), time.Date(2023, 10, 31, 16, 0, 0, 0, time.UTC) // October, Beijing time
-	st, err := db.Stats(ctx, skygrid.StatsQuery{Since: since, Until: until})
+	st, err := db.Stats(ctx, skygrid.StatsQuery{Since: octoberSince, Until: octoberUntil})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return path, st
+}
 
-	// The independent query, straight on the file.
-	raw, err := sql.Open("sqlite3", path)
+// countyFig is one county's figures.
+type countyFig struct {
+	events, hotspots, straw, tasks, confirmed, falseAlarms, unverified int
+	ackMedian                                                          float64
+}
+
+// octoberQuery asks the tables directly, by county.
+type octoberQuery struct {
+	raw          *sql.DB
+	since, until string
+}
+
+func (q octoberQuery) events(t *testing.T) map[string]*countyFig {
+	t.Helper()
+	want := map[string]*countyFig{}
+	rows, err := q.raw.Query(`SELECT IFNULL(county_id, ''), COUNT(*), TOTAL(hotspot_count), TOTAL(class = 'straw_burning') FROM events
+		WHERE first_seen >= ? AND first_seen < ? AND cross_border = 0 GROUP BY IFNULL(county_id, '')`, q.since, q.until)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer raw.Close()
-	type fig struct {
-		events, hotspots, straw, tasks, confirmed, falseAlarms, unverified int
-		ackMedian                                                          float64
-	}
-	want := map[string]*fig{}
-	rows, err := raw.Query(`SELECT IFNULL(county_id, ''), COUNT(*), TOTAL(hotspot_count), TOTAL(class = 'straw_burning') FROM events
-		WHERE first_seen >= ? AND first_seen < ? AND cross_border = 0 GROUP BY IFNULL(county_id, '')`, since.Format(time.RFC3339), until.Format(time.RFC3339))
-	if err != nil {
-		t.Fatal(err)
-	}
+	defer rows.Close()
 	for rows.Next() {
 		var c string
 		var n int
 		var hs, straw float64
 		rows.Scan(&c, &n, &hs, &straw)
-		want[c] = &fig{events: n, hotspots: int(hs), straw: int(straw)}
+		want[c] = &countyFig{events: n, hotspots: int(hs), straw: int(straw)}
 	}
-	rows.Close()
-	rows, err = raw.Query(`SELECT IFNULL(e.county_id, ''), COUNT(*), TOTAL(t.state = 'closed' AND t.finding = 'straw_burning'),
+	return want
+}
+
+func (q octoberQuery) tasks(t *testing.T, want map[string]*countyFig) {
+	t.Helper()
+	rows, err := q.raw.Query(`SELECT IFNULL(e.county_id, ''), COUNT(*), TOTAL(t.state = 'closed' AND t.finding = 'straw_burning'),
 		TOTAL(t.finding = 'false_alarm'), TOTAL(t.state IN ('dispatched', 'acknowledged'))
 		FROM tasks t, events e WHERE e.id = t.event_id AND e.first_seen >= ? AND e.first_seen < ? AND e.cross_border = 0 GROUP BY IFNULL(e.county_id, '')`,
-		since.Format(time.RFC3339), until.Format(time.RFC3339))
+		q.since, q.until)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var c string
 		var n int
@@ -89,13 +137,15 @@ func TestOctoberStatsMatchAnIndependentQuery(t *testing.T) {
 		f := want[c]
 		f.tasks, f.confirmed, f.falseAlarms, f.unverified = n, int(conf), int(fa), int(unv)
 	}
-	rows.Close()
+}
+
+func (q octoberQuery) ackMedians(want map[string]*countyFig) {
 	for c, f := range want {
 		var mins []float64
-		r, _ := raw.Query(`SELECT (julianday(t.acknowledged_at) - julianday(CASE WHEN t.dispatched_at <> '' THEN t.dispatched_at ELSE t.created_at END)) * 1440
+		r, _ := q.raw.Query(`SELECT (julianday(t.acknowledged_at) - julianday(CASE WHEN t.dispatched_at <> '' THEN t.dispatched_at ELSE t.created_at END)) * 1440
 			FROM tasks t, events e WHERE e.id = t.event_id AND t.acknowledged_at <> '' AND IFNULL(e.county_id, '') = ? AND e.first_seen >= ? AND e.first_seen < ?
 			AND e.cross_border = 0`,
-			c, since.Format(time.RFC3339), until.Format(time.RFC3339))
+			c, q.since, q.until)
 		for r.Next() {
 			var m float64
 			r.Scan(&m)
@@ -108,17 +158,19 @@ func TestOctoberStatsMatchAnIndependentQuery(t *testing.T) {
 			f.ackMedian = mins[int(math.Ceil(0.5*float64(len(mins))))-1]
 		}
 	}
-	if len(st.Areas) != len(want) || len(want) < 8 {
-		t.Fatalf("%d areas, the query has %d", len(st.Areas), len(want))
-	}
-	var sumEvents, checked int
+}
+
+// compareCounties compares each county's statistics with the query's and
+// returns the events and tasks the counties add up to.
+func compareCounties(t *testing.T, st *skygrid.Stats, want map[string]*countyFig) (sumEvents, checked int) {
+	t.Helper()
 	for _, a := range st.Areas {
 		f := want[a.RegionID]
 		if f == nil {
 			t.Errorf("county %s not in the query", a.RegionID)
 			continue
 		}
-		got := fig{a.Events, a.Hotspots, a.ByClass[skygrid.ClassStrawBurning], a.Tasks, a.ConfirmedStraw, a.FalseAlarms, a.Unverified, -1}
+		got := countyFig{a.Events, a.Hotspots, a.ByClass[skygrid.ClassStrawBurning], a.Tasks, a.ConfirmedStraw, a.FalseAlarms, a.Unverified, -1}
 		if a.AckMedianMin != nil {
 			got.ackMedian = *a.AckMedianMin
 		}
@@ -132,18 +184,5 @@ func TestOctoberStatsMatchAnIndependentQuery(t *testing.T) {
 		sumEvents += a.Events
 		checked += a.Tasks
 	}
-	if st.Total.Events != sumEvents || st.YearAgo == nil || st.YearAgo.Total.Events != 0 {
-		t.Errorf("total %d events (areas %d); a year ago %+v", st.Total.Events, sumEvents, st.YearAgo)
-	}
-	var outside int
-	raw.QueryRow(`SELECT COUNT(*) FROM events WHERE first_seen >= ? AND first_seen < ? AND cross_border = 1`,
-		since.Format(time.RFC3339), until.Format(time.RFC3339)).Scan(&outside)
-	if st.CrossBorder != outside || outside == 0 {
-		t.Errorf("%d cross-border events counted apart, the query has %d", st.CrossBorder, outside)
-	}
-	if st.Total.ConfirmedStraw == 0 || st.Total.ByFinding[skygrid.FindingFalseAlarm] == 0 || st.Total.AckMedianMin == nil {
-		t.Errorf("the demo's history worked no task: %+v", st.Total)
-	}
-	t.Logf("October 2023: %d events, %d tasks in %d counties; confirmed straw %d", st.Total.Events, checked, len(st.Areas), st.Total.ConfirmedStraw)
-	_ = fmt.Sprint
+	return sumEvents, checked
 }

@@ -117,62 +117,15 @@ func hotspotIDs(t *testing.T, url string) map[int64]orb.Point {
 // write, through the database file) redraws the hotspots tile of a new
 // detection on the next request; tiles of unrelated layers stay cached.
 func TestIngestRedrawsOnlyTheChangedLayer(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "tiles.db")
-	files := writeEmbedded(t, dir, data.Districts)
-	firmsDir := filepath.Join(dir, "firms")
-	os.Mkdir(firmsDir, 0o755)
-	names, _ := fs.Glob(data.FS, data.FIRMSOctober+"/*.csv")
-	var lastDay string
-	for _, n := range names {
-		if strings.HasSuffix(n, "2023-10-24.csv") {
-			lastDay = writeEmbedded(t, dir, n)[0]
-		} else {
-			writeEmbedded(t, firmsDir, n)
-		}
-	}
-	sites := filepath.Join(dir, "sites.csv")
-	os.WriteFile(sites, []byte("id,name,video,area_m2,lon,lat\nC1,测试工地,no,9000,113.30,40.08\n"), 0o644)
-	for _, args := range [][]string{
-		{"import", "regions", files[0], "--level", "county", "--crs", "cgcs2000"},
-		{"import", "sites", sites, "--kind", "construction"},
-		{"ingest", firmsDir},
-	} {
-		if out, err := run(t, db, args...); err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-	}
+	db, lastDay := redrawDB(t)
 	token = addAdmin(t, db)
 	url := startServe(t, db)
 	before := hotspotIDs(t, url)
-
-	// Draw the hotspots tile under every detection of 24 October (as read
-	// from the file) and an unrelated layer's tile; the second request of
-	// each is a cache hit.
-	hotTile := func(p orb.Point) string {
-		tl := maptile.At(p, 10)
-		return fmt.Sprintf("%s/tiles/hotspots/10/%d/%d.png?until=2023-11-01", url, tl.X, tl.Y)
-	}
 	conTile := url + "/tiles/construction/10/834/387.png"
 	regTile := url + "/tiles/regions/10/834/387.png"
-	first := map[string]tileResp{}
-	b, _ := os.ReadFile(lastDay)
-	for _, line := range strings.Split(string(b), "\n")[1:] {
-		// "",latitude,longitude,...: an R write.csv extract
-		f := strings.Split(line, ",")
-		if len(f) < 3 {
-			continue
-		}
-		lat, err1 := strconv.ParseFloat(f[1], 64)
-		lon, err2 := strconv.ParseFloat(f[2], 64)
-		if err1 != nil || err2 != nil {
-			t.Fatalf("row %q", line)
-		}
-		u := hotTile(orb.Point{lon, lat})
-		if _, ok := first[u]; !ok {
-			first[u] = fetchTile(t, u)
-		}
-	}
+	// Draw the hotspots tile under every detection of 24 October and an
+	// unrelated layer's tile; the second request of each is a cache hit.
+	first := drawTheDay(t, url, lastDay)
 	for _, u := range []string{conTile, regTile} {
 		if r := fetchTile(t, u); r.status != 200 || r.cache != "miss" {
 			t.Fatalf("%s: %+v", u, r)
@@ -198,7 +151,7 @@ func TestIngestRedrawsOnlyTheChangedLayer(t *testing.T) {
 	}
 	checked := map[string]bool{}
 	for _, p := range added {
-		u := hotTile(p)
+		u := hotTile(url, p)
 		if checked[u] {
 			continue
 		}
@@ -217,4 +170,66 @@ func TestIngestRedrawsOnlyTheChangedLayer(t *testing.T) {
 			t.Errorf("%s after the ingest: %+v, was %+v", u, now, first[u])
 		}
 	}
+}
+
+// redrawDB is a database with the counties, a construction site and
+// October but its last day, whose file it returns.
+func redrawDB(t *testing.T) (db, lastDay string) {
+	t.Helper()
+	dir := t.TempDir()
+	db = filepath.Join(dir, "tiles.db")
+	files := writeEmbedded(t, dir, data.Districts)
+	firmsDir := filepath.Join(dir, "firms")
+	os.Mkdir(firmsDir, 0o755)
+	names, _ := fs.Glob(data.FS, data.FIRMSOctober+"/*.csv")
+	for _, n := range names {
+		if strings.HasSuffix(n, "2023-10-24.csv") {
+			lastDay = writeEmbedded(t, dir, n)[0]
+		} else {
+			writeEmbedded(t, firmsDir, n)
+		}
+	}
+	sites := filepath.Join(dir, "sites.csv")
+	os.WriteFile(sites, []byte("id,name,video,area_m2,lon,lat\nC1,测试工地,no,9000,113.30,40.08\n"), 0o644)
+	for _, args := range [][]string{
+		{"import", "regions", files[0], "--level", "county", "--crs", "cgcs2000"},
+		{"import", "sites", sites, "--kind", "construction"},
+		{"ingest", firmsDir},
+	} {
+		if out, err := run(t, db, args...); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	return db, lastDay
+}
+
+// hotTile is the URL of the zoom-10 hotspots tile under a point.
+func hotTile(url string, p orb.Point) string {
+	tl := maptile.At(p, 10)
+	return fmt.Sprintf("%s/tiles/hotspots/10/%d/%d.png?until=2023-11-01", url, tl.X, tl.Y)
+}
+
+// drawTheDay draws the hotspots tile under every detection of the day
+// (as read from the file) and returns each tile's answer by URL.
+func drawTheDay(t *testing.T, url, day string) map[string]tileResp {
+	t.Helper()
+	first := map[string]tileResp{}
+	b, _ := os.ReadFile(day)
+	for _, line := range strings.Split(string(b), "\n")[1:] {
+		// "",latitude,longitude,...: an R write.csv extract
+		f := strings.Split(line, ",")
+		if len(f) < 3 {
+			continue
+		}
+		lat, err1 := strconv.ParseFloat(f[1], 64)
+		lon, err2 := strconv.ParseFloat(f[2], 64)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("row %q", line)
+		}
+		u := hotTile(url, orb.Point{lon, lat})
+		if _, ok := first[u]; !ok {
+			first[u] = fetchTile(t, u)
+		}
+	}
+	return first
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/internal/steps"
 	"skygrid/password"
 	"skygrid/store"
 )
@@ -32,16 +33,33 @@ func tokenUser(t *testing.T, path string, now time.Time, tok string) error {
 // refused on the token's next use.
 func TestTokenAndUserCommands(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "t.db")
 	now := time.Date(2024, 3, 1, 2, 0, 0, 0, time.UTC)
-	pw := filepath.Join(dir, "pw")
-	os.WriteFile(pw, []byte("first password\n"), 0o600)
+	r := &tokenRun{db: filepath.Join(dir, "t.db"), pw: filepath.Join(dir, "pw"), now: now,
+		later: now.Add(8 * 24 * time.Hour), tokens: map[string]string{}}
+	os.WriteFile(r.pw, []byte("first password\n"), 0o600)
 	for _, name := range []string{"ops", "scraper"} {
-		if out, err := runAt(t, now, db, "user", "add", "--name", name, "--role", "admin", "--password-file", pw); err != nil {
+		if out, err := runAt(t, now, r.db, "user", "add", "--name", name, "--role", "admin", "--password-file", r.pw); err != nil {
 			t.Fatalf("%v\n%s", err, out)
 		}
 	}
-	tokens := map[string]string{}
+	// Each step goes on from the one before (steps.Run).
+	steps.Run(t,
+		steps.Step{Name: "token create", Run: r.create}, steps.Step{Name: "token list and use", Run: r.listAndUse}, steps.Step{Name: "token revoke", Run: r.revoke},
+		steps.Step{Name: "user disable and enable", Run: r.disableEnable}, steps.Step{Name: "user passwd", Run: r.passwd}, steps.Step{Name: "audit", Run: r.audit},
+	)
+}
+
+// tokenRun is a database with two admins, ops and scraper, and their
+// tokens by how their expiry was set; now is when they are made, later
+// a week and a day on.
+type tokenRun struct {
+	db, pw     string
+	now, later time.Time
+	tokens     map[string]string
+}
+
+func (r *tokenRun) create(t *testing.T) {
+	db, now, tokens := r.db, r.now, r.tokens
 	for _, tc := range []struct {
 		key  string
 		args []string
@@ -65,6 +83,11 @@ func TestTokenAndUserCommands(t *testing.T) {
 	if _, err := runAt(t, now, db, "token", "create", "--user", "ops", "--set", "auth.token_expiry_days=0"); err == nil || !strings.Contains(err.Error(), "token_expiry_days") {
 		t.Errorf("token_expiry_days=0: %v", err)
 	}
+}
+
+// listAndUse: the list, a use, and the weekly token expired a week on.
+func (r *tokenRun) listAndUse(t *testing.T) {
+	db, now, later, tokens := r.db, r.now, r.later, r.tokens
 	out, err := runAt(t, now.Add(time.Hour), db, "token", "list")
 	want := []string{
 		"id\tname\tuser\tcreated\tlast used\texpires\tstate",
@@ -81,7 +104,6 @@ func TestTokenAndUserCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The weekly token has expired a week on; the list says so.
-	later := now.Add(8 * 24 * time.Hour)
 	if err := tokenUser(t, db, later, tokens["config"]); skygrid.ErrorCode(err) != skygrid.EUNAUTHORIZED || !strings.Contains(err.Error(), "expired on 2024-03-08 10:00") {
 		t.Errorf("the weekly token a week on: %v", err)
 	}
@@ -90,6 +112,10 @@ func TestTokenAndUserCommands(t *testing.T) {
 		!strings.Contains(out, "1\tprometheus\tops\t2024-03-01 10:00\t2024-03-01 12:00\t2024-05-30 10:00\tactive\n") || strings.Contains(out, "scraper") {
 		t.Errorf("token list --user ops:\n%s", out)
 	}
+}
+
+func (r *tokenRun) revoke(t *testing.T) {
+	db, later, tokens := r.db, r.later, r.tokens
 	// Revoke: a name two users' tokens share needs the user or the id.
 	if out, err := runAt(t, later, db, "token", "revoke", "prometheus"); err == nil || !strings.Contains(err.Error(), `2 active tokens are named "prometheus": give the id of one: 3 (scraper), 1 (ops)`) {
 		t.Errorf("revoke an ambiguous name: %v %s", err, out)
@@ -111,6 +137,10 @@ func TestTokenAndUserCommands(t *testing.T) {
 			t.Errorf("the %s token after revoke: %v", key, err)
 		}
 	}
+}
+
+func (r *tokenRun) disableEnable(t *testing.T) {
+	db, later, tokens := r.db, r.later, r.tokens
 	// user disable|enable: the token of a disabled user is refused.
 	if out, err := runAt(t, later, db, "user", "disable", "scraper"); err != nil || !strings.Contains(out, "user 2 scraper disabled") {
 		t.Fatalf("user disable: %v %s", err, out)
@@ -133,6 +163,10 @@ func TestTokenAndUserCommands(t *testing.T) {
 	if _, err := runAt(t, later, db, "user", "disable", "nobody"); err == nil || !strings.Contains(err.Error(), "nobody") {
 		t.Errorf("disable an unknown user: %v", err)
 	}
+}
+
+func (r *tokenRun) passwd(t *testing.T) {
+	db, later, pw := r.db, r.later, r.pw
 	// user passwd: from a file or standard input, at least 8 characters.
 	os.WriteFile(pw, []byte("second password\n"), 0o600)
 	if out, err := runAt(t, later, db, "user", "passwd", "ops", "--password-file", pw); err != nil || out != "password of user 1 ops changed; 0 sessions ended\n" {
@@ -143,6 +177,11 @@ func TestTokenAndUserCommands(t *testing.T) {
 	if err := m.Run(context.Background(), []string{"user", "passwd", "ops", "--db", db}); err == nil || !strings.Contains(err.Error(), "at least 8") {
 		t.Errorf("a short password: %v %s", err, outb)
 	}
+}
+
+// audit: the password is hashed, and the audit log has every change and no secret.
+func (r *tokenRun) audit(t *testing.T) {
+	db, tokens := r.db, r.tokens
 	d := store.NewDB(db)
 	if err := d.Open(); err != nil {
 		t.Fatal(err)
