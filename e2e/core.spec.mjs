@@ -3,7 +3,7 @@
 // the supervisor's phone (acknowledged, reported with a photo, also
 // offline) to the official who closes it. Screenshots go to e2e/screenshots/.
 import { join } from 'node:path';
-import { test, expect, check, desktop, phone, pixels, tilesDecoded, quiet } from './fixtures.mjs';
+import { test, expect, check, desktop, phone, pixels, tilesDecoded, quiet, clickCentre } from './fixtures.mjs';
 
 for (const [w, vp] of [['desktop', desktop], ['phone', phone]]) {
   test(`login page at ${w} width`, async ({ open, url, shots }) => {
@@ -41,16 +41,6 @@ for (const name of ['admin', 'nongye', 'hunyuan', 'wangge']) {
     check(base > 0 && fire > 50, `${name}: the basemap (${base} tiles) and the fire layer (${fire} painted pixels) show`);
     check(p.errors.length === 0, `${name}: no console errors on the map (${p.errors.join('; ')})`);
   });
-}
-
-/** clickCentre clicks the middle of the map until sel opens (the layer under it may still be loading). */
-export async function clickCentre(p, sel) {
-  const box = await p.locator('#map').boundingBox();
-  await expect(async () => {
-    await p.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-    await expect(p.locator(sel).first()).toBeVisible({ timeout: 1000 });
-  }).toPass({ timeout: 10000 }).catch(() => {});
-  return box;
 }
 
 // An event popup on the map (admin, desktop), a site's, and the admin's pages.

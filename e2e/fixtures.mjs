@@ -98,6 +98,29 @@ export async function tilesDecoded(p, sel = '#map img.leaflet-tile', timeout = 1
   await p.waitForFunction((sel) => [...document.querySelectorAll(sel)].every((i) => i.complete), sel, { timeout }).catch(() => {});
 }
 
+/** frames resolves after the page has drawn two more frames (what it changed is on screen, what it received handled). */
+export const frames = (p) => p.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+
+/**
+ * slowNetwork is a page.route handler that holds a response back ms
+ * milliseconds before letting it through: a slow network for the page (an
+ * answer that arrives late), not a wait of the test.
+ */
+export const slowNetwork = (ms) => async (route) => {
+  await new Promise((ok) => setTimeout(ok, ms));
+  await route.continue();
+};
+
+/** clickCentre clicks the middle of the map until sel shows (the layer under it may still be loading). */
+export async function clickCentre(p, sel) {
+  const box = await p.locator('#map').boundingBox();
+  await expect(async () => {
+    await p.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await expect(p.locator(sel).first()).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 10000 }).catch(() => {});
+  return box;
+}
+
 export const test = base.extend({
   url: [async ({}, use) => use(process.env.SKYGRID_URL), { scope: 'worker' }],
   db: [async ({}, use) => use(process.env.SKYGRID_DB), { scope: 'worker' }],

@@ -1,10 +1,7 @@
 // The registries (台账): each kind's own columns in Chinese, the
 // violations filter, and a row's link to the map.
 import { join } from 'node:path';
-import { test } from '../fixtures.mjs';
-
-/** slowNetwork delays a response by ms: a slow network, not a wait of the test. */
-const slowNetwork = (ms) => async (r) => { await new Promise((ok) => setTimeout(ok, ms)); await r.continue(); };
+import { test, frames, slowNetwork } from '../fixtures.mjs';
 
 for (const [w, vp] of [['desktop', { width: 1366, height: 800 }], ['phone', { width: 375, height: 740 }]]) {
   test(`sites ${w}: the registries`, async ({ suite: { url, shots, page, login, check } }) => {
@@ -52,7 +49,7 @@ for (const [w, vp] of [['desktop', { width: 1366, height: 800 }], ['phone', { wi
     await p.selectOption('[data-testid=site-kind]', 'stockpile');
     await (await slow).finished();
     // The page has had the late answer (its JSON read and any redraw: two frames).
-    await p.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+    await frames(p);
     await p.unroute(late);
     await p.waitForFunction(() => [...document.querySelectorAll('[data-testid=site-table] th')].some((th) => th.textContent === '抑尘措施'), null, { timeout: 10000 }).catch(() => {});
     const pile = await p.$$eval('[data-testid=site-row]', (trs) => trs.map((tr) => tr.innerText));

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'playwright-core';
+import { test, phone } from '../fixtures.mjs';
 
 const wide = { width: 1366, height: 850 };
 const PASSWORD = 'skygrid-demo';
@@ -29,19 +30,30 @@ async function apiAs(url, name) {
 
 const rowsOf = (p) => p.$$eval('[data-testid=task-item]', (rs) => rs.map((r) => Number(r.dataset.id)));
 
-export default async function ({ url, root, shots, page, login, check, phone }) {
+// One reviewer's scenario: the tasks reported first are closed at one width,
+// then the other; the steps share those tasks, so they run in order.
+test.describe.serial('the reviewers\' task list', () => {
+  let admin, hunyuan, county, townships;
+  const reported = [];
+  test.beforeAll(async ({ url }) => {
+    admin = await apiAs(url, 'admin');
+    hunyuan = await apiAs(url, 'hunyuan');
+  });
+  test.afterAll(async () => {
+    await admin?.ctx.dispose();
+    await hunyuan?.ctx.dispose();
+  });
+
+  test('lists: five tasks reported to review', async ({ suite: { url, root, check } }) => {
   const photo = readFileSync(join(root, 'evidence', 'testdata', 'photos', 'at_event.jpg'));
-  const admin = await apiAs(url, 'admin');
-  const hunyuan = await apiAs(url, 'hunyuan');
 
   // Reported tasks to review: the admin (who may act as a supervisor)
   // acknowledges and reports five open tasks of 浑源县 in grids other than
   // the demo supervisor's.
   const me = await hunyuan.get('/api/me');
-  const county = me.user.regions[0];
+  county = me.user.regions[0];
   const open = (await admin.get(`/api/tasks?county=${county}&state=dispatched&sort=created&order=asc&limit=200`)).tasks
     .filter((x) => x.grid_id && x.grid_id !== '140225-005-009');
-  const reported = [];
   for (const x of open.slice(0, 5)) {
     const ack = await admin.post(`/api/tasks/${x.id}/acknowledge`, { version: x.version });
     const v = await ack.json();
@@ -54,9 +66,11 @@ export default async function ({ url, root, shots, page, login, check, phone }) 
   check(reported.length === 5, `lists: five tasks of ${county} reported to review (${reported.join(', ')})`);
 
   // The townships of the official's area: the demo may have none yet.
-  const townships = (await hunyuan.get('/api/regions?level=township&geometry=false')).features ?? [];
+  townships = (await hunyuan.get('/api/regions?level=township&geometry=false')).features ?? [];
+  });
 
   for (const [w, vp] of [['desktop', wide], ['phone', phone]]) {
+  test(`hunyuan at ${vp.width} px: the task list`, async ({ suite: { url, shots, page, login, check } }) => {
     const p = await page(vp, `hunyuan at ${vp.width} px: the task list`);
     // The stale close below is refused on purpose.
     p.allow(/^409 POST .*\/api\/tasks\/close$/);
@@ -218,10 +232,11 @@ export default async function ({ url, root, shots, page, login, check, phone }) 
       await p.screenshot({ path: join(shots, `lists-bulk-conflict-hunyuan-${w}.png`) });
     }
     await p.context().close();
+  });
   }
 
   // The auditor: every county, filtered by one.
-  {
+  test('nongye at 1366 px: the task list by county', async ({ suite: { url, shots, page, login, check } }) => {
     const p = await page(wide, 'nongye at 1366 px: the task list by county');
     await login(p, 'nongye');
     await p.goto(url + '/#/tasks');
@@ -246,7 +261,5 @@ export default async function ({ url, root, shots, page, login, check, phone }) 
     check(p.url().includes(`county=${best.id}`), `nongye: the county is kept in the address (${p.url().split('#')[1]})`);
     await p.screenshot({ path: join(shots, 'lists-nongye-desktop.png') });
     await p.context().close();
-  }
-  await admin.ctx.dispose();
-  await hunyuan.ctx.dispose();
-}
+  });
+});
