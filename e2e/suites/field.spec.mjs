@@ -3,20 +3,8 @@
 // refuses (kept and shown, not dropped). Run after the core checks (the
 // "suites" project depends on "core"), against the same demo server.
 import { join } from 'node:path';
-import { request } from 'playwright-core';
+import { apiAs } from '../lib/api.mjs';
 import { test, expect, quiet, frames, slowNetwork, clickCentre, desktop, phone } from '../fixtures.mjs';
-
-const PASSWORD = 'skygrid-demo';
-
-/** apiAs logs a user in through the API (a cookie session and its CSRF token). */
-async function apiAs(url, name) {
-  const ctx = await request.newContext({ baseURL: url });
-  const res = await ctx.post('/api/login', { data: { name, password: PASSWORD } });
-  if (!res.ok()) throw new Error(`log-in ${name}: ${res.status()}`);
-  const { csrf } = await res.json();
-  const post = (path, data) => ctx.post(path, { data, headers: { 'X-CSRF-Token': csrf } });
-  return { ctx, csrf, post, get: async (path) => (await ctx.get(path)).json() };
-}
 
 /** mapBounds reads the map view as [west, south, east, north]. */
 async function mapBounds(p) {

@@ -7,26 +7,11 @@
 // the same filters.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { request } from 'playwright-core';
+import { apiAs } from '../lib/api.mjs';
 import { test, phone } from '../fixtures.mjs';
 
 const wide = { width: 1366, height: 850 };
-const PASSWORD = 'skygrid-demo';
 const NOTE = '批量核实：现场已处理（浏览器测试）';
-
-/** apiAs logs a user in through the API (a cookie session and its CSRF token). */
-async function apiAs(url, name) {
-  const ctx = await request.newContext({ baseURL: url });
-  const res = await ctx.post('/api/login', { data: { name, password: PASSWORD } });
-  if (!res.ok()) throw new Error(`log-in ${name}: ${res.status()}`);
-  const { csrf } = await res.json();
-  return {
-    ctx, csrf,
-    get: async (path) => (await ctx.get(path)).json(),
-    post: (path, data) => ctx.post(path, { data, headers: { 'X-CSRF-Token': csrf } }),
-    multipart: (path, multipart) => ctx.post(path, { multipart, headers: { 'X-CSRF-Token': csrf } }),
-  };
-}
 
 const rowsOf = (p) => p.$$eval('[data-testid=task-item]', (rs) => rs.map((r) => Number(r.dataset.id)));
 

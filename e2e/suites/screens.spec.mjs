@@ -3,23 +3,8 @@
 // 375 px phone with the position allowed, a county official at 1366 px
 // and on a phone. Screenshots: screens-*.png.
 import { join } from 'node:path';
-import { request } from 'playwright-core';
+import { apiAs } from '../lib/api.mjs';
 import { test, phone } from '../fixtures.mjs';
-
-const PASSWORD = 'skygrid-demo';
-
-async function apiAs(url, name, password = PASSWORD) {
-  const ctx = await request.newContext({ baseURL: url });
-  const res = await ctx.post('/api/login', { data: { name, password } });
-  if (!res.ok()) throw new Error(`log-in ${name}: ${res.status()}`);
-  const { csrf } = await res.json();
-  return {
-    ctx,
-    get: async (path) => (await ctx.get(path)).json(),
-    post: (path, data) => ctx.post(path, { data, headers: { 'X-CSRF-Token': csrf } }),
-    upload: (path, multipart) => ctx.post(path, { multipart, headers: { 'X-CSRF-Token': csrf } }),
-  };
-}
 
 /** shown: the page's visible text. */
 const shown = (p) => p.evaluate(() => document.querySelector('main').innerText);
