@@ -18,3 +18,19 @@ export async function apiAs(url, name, password = PASSWORD) {
     post: (path, data) => ctx.post(path, { data, headers: { 'X-CSRF-Token': csrf } }),
   };
 }
+
+/**
+ * apiSessions logs names in through the API before the tests of the
+ * current file or describe block (beforeAll) and out after them; the
+ * returned object holds each session under its user's name.
+ */
+export function apiSessions(test, names) {
+  const sessions = {};
+  test.beforeAll(async ({ url }) => {
+    for (const name of names) sessions[name] = await apiAs(url, name);
+  });
+  test.afterAll(async () => {
+    for (const name of names) await sessions[name]?.ctx.dispose();
+  });
+  return sessions;
+}

@@ -3,7 +3,7 @@
 // refuses (kept and shown, not dropped). Run after the core checks (the
 // "suites" project depends on "core"), against the same demo server.
 import { join } from 'node:path';
-import { apiAs } from '../lib/api.mjs';
+import { apiSessions } from '../lib/api.mjs';
 import { test, expect, quiet, frames, slowNetwork, clickCentre, desktop, phone } from '../fixtures.mjs';
 
 /** mapBounds reads the map view as [west, south, east, north]. */
@@ -36,15 +36,7 @@ async function waitSettled(p) {
 
 const inside = (outer, inner) => outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3];
 
-let admin, hunyuan;
-test.beforeAll(async ({ url }) => {
-  admin = await apiAs(url, 'admin');
-  hunyuan = await apiAs(url, 'hunyuan');
-});
-test.afterAll(async () => {
-  await admin?.ctx.dispose();
-  await hunyuan?.ctx.dispose();
-});
+const users = apiSessions(test, ['admin', 'hunyuan']);
 
 // (a) Search by place, as admin: a county, then a registered site.
 test('admin: search by place', async ({ suite: { url, shots, page, login, check } }) => {
@@ -54,7 +46,7 @@ test('admin: search by place', async ({ suite: { url, shots, page, login, check 
     await p.goto(url + '/#/map');
     await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 20000 });
     await waitSettled(p);
-    const county = (await admin.get('/api/search?q=' + encodeURIComponent('浑源县'))).results.find((r) => r.kind === 'county');
+    const county = (await users.admin.get('/api/search?q=' + encodeURIComponent('浑源县'))).results.find((r) => r.kind === 'county');
     check(county && county.id === '140225' && county.bbox.length === 4, `search API: 浑源县 is county 140225 (${JSON.stringify(county)})`);
     const item = await searchAndPick(p, '浑源县', 'county', '浑源县');
     check(!!item, 'admin: typing 浑源县 offers the county');
@@ -74,7 +66,7 @@ test('admin: search by place', async ({ suite: { url, shots, page, login, check 
       await p.screenshot({ path: join(shots, 'field-search-county-admin-desktop.png') });
     }
     // A site by name.
-    const site = (await admin.get('/api/search?q=' + encodeURIComponent('示例工地02'))).results[0];
+    const site = (await users.admin.get('/api/search?q=' + encodeURIComponent('示例工地02'))).results[0];
     check(site && site.kind === 'site' && site.name === '示例工地02', `search API: 示例工地02 is a site (${JSON.stringify(site)})`);
     const sItem = await searchAndPick(p, '示例工地02', 'site', '示例工地02');
     check(!!sItem, 'admin: typing 示例工地02 offers the site');
@@ -122,9 +114,9 @@ test('admin at 375 px: search by place', async ({ suite: { url, shots, page, log
 // As the official of 浑源县: another county's places are not offered.
 test('hunyuan: search within the county', async ({ suite: { url, shots, page, login, check } }) => {
   {
-    const other = await hunyuan.get('/api/search?q=' + encodeURIComponent('广灵'));
+    const other = await users.hunyuan.get('/api/search?q=' + encodeURIComponent('广灵'));
     check(other.results && other.results.length === 0, `hunyuan: the search API offers nothing of 广灵县 (${JSON.stringify(other.results)})`);
-    const otherSite = await hunyuan.get('/api/search?q=' + encodeURIComponent('示例工地01'));
+    const otherSite = await users.hunyuan.get('/api/search?q=' + encodeURIComponent('示例工地01'));
     check(otherSite.results && otherSite.results.length === 0, `hunyuan: 示例工地01 (in 左云县) is not offered (${JSON.stringify(otherSite.results)})`);
     const p = await page(desktop);
     await login(p, 'hunyuan');
@@ -189,7 +181,7 @@ test('admin: the event popup names the place', async ({ suite: { url, shots, pag
   {
     const p = await page(desktop);
     await login(p, 'admin');
-    const ev = (await admin.get('/api/events?limit=1&county=140225&since=2023-10-01&until=2023-11-01')).features[0];
+    const ev = (await users.admin.get('/api/events?limit=1&county=140225&since=2023-10-01&until=2023-11-01')).features[0];
     const [lon, lat] = ev.geometry.coordinates;
     await p.goto(url + '/#/map');
     await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 20000 });
@@ -313,7 +305,7 @@ test('wangge: refused offline reports', async ({ suite: { url, root, shots, page
     check(mine.length >= 2, `wangge has ${mine.length} dispatched tasks for the rejection tests`);
     const [gone, changed] = mine;
     // 浑源县's grids (the official's scope): they hang under its townships.
-    const grids = (await hunyuan.get('/api/regions?level=grid&geometry=false&limit=50')).features.map((f) => f.properties.id);
+    const grids = (await users.hunyuan.get('/api/regions?level=grid&geometry=false&limit=50')).features.map((f) => f.properties.id);
     const elsewhere = grids.find((g) => g !== gone.grid_id);
     // Queue a report for each, offline: each task open in its own tab,
     // acknowledged and filled in while online, then sent without network.
@@ -348,12 +340,12 @@ test('wangge: refused offline reports', async ({ suite: { url, root, shots, page
     // One tab stays open, on the first task's page.
     await tabs[0].close();
     // Meanwhile the official reassigns them.
-    const tGone = await hunyuan.get(`/api/tasks/${gone.id}`);
-    const r1 = await hunyuan.post(`/api/tasks/${gone.id}/reassign`, { grid_id: elsewhere, version: tGone.version });
-    const tChanged = await hunyuan.get(`/api/tasks/${changed.id}`);
-    const r2 = await hunyuan.post(`/api/tasks/${changed.id}/reassign`, { grid_id: elsewhere, version: tChanged.version });
-    const tAway = await hunyuan.get(`/api/tasks/${changed.id}`);
-    const r3 = await hunyuan.post(`/api/tasks/${changed.id}/reassign`, { grid_id: changed.grid_id, version: tAway.version });
+    const tGone = await users.hunyuan.get(`/api/tasks/${gone.id}`);
+    const r1 = await users.hunyuan.post(`/api/tasks/${gone.id}/reassign`, { grid_id: elsewhere, version: tGone.version });
+    const tChanged = await users.hunyuan.get(`/api/tasks/${changed.id}`);
+    const r2 = await users.hunyuan.post(`/api/tasks/${changed.id}/reassign`, { grid_id: elsewhere, version: tChanged.version });
+    const tAway = await users.hunyuan.get(`/api/tasks/${changed.id}`);
+    const r3 = await users.hunyuan.post(`/api/tasks/${changed.id}/reassign`, { grid_id: changed.grid_id, version: tAway.version });
     check(r1.ok() && r2.ok() && r3.ok(), `hunyuan reassigns task ${gone.id} to ${elsewhere}, and ${changed.id} away and back (${r1.status()} ${r2.status()} ${r3.status()})`);
     p = tabs[1];
     p.on('dialog', (d) => d.accept());

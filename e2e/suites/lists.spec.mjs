@@ -7,7 +7,7 @@
 // the same filters.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiAs } from '../lib/api.mjs';
+import { apiSessions } from '../lib/api.mjs';
 import { test, phone } from '../fixtures.mjs';
 
 const wide = { width: 1366, height: 850 };
@@ -18,16 +18,9 @@ const rowsOf = (p) => p.$$eval('[data-testid=task-item]', (rs) => rs.map((r) => 
 // One reviewer's scenario: the tasks reported first are closed at one width,
 // then the other; the steps share those tasks, so they run in order.
 test.describe.serial('the reviewers\' task list', () => {
-  let admin, hunyuan, county, townships;
+  let county, townships;
   const reported = [];
-  test.beforeAll(async ({ url }) => {
-    admin = await apiAs(url, 'admin');
-    hunyuan = await apiAs(url, 'hunyuan');
-  });
-  test.afterAll(async () => {
-    await admin?.ctx.dispose();
-    await hunyuan?.ctx.dispose();
-  });
+  const users = apiSessions(test, ['admin', 'hunyuan']);
 
   test('lists: five tasks reported to review', async ({ suite: { url, root, check } }) => {
   const photo = readFileSync(join(root, 'evidence', 'testdata', 'photos', 'at_event.jpg'));
@@ -35,14 +28,14 @@ test.describe.serial('the reviewers\' task list', () => {
   // Reported tasks to review: the admin (who may act as a supervisor)
   // acknowledges and reports five open tasks of 浑源县 in grids other than
   // the demo supervisor's.
-  const me = await hunyuan.get('/api/me');
+  const me = await users.hunyuan.get('/api/me');
   county = me.user.regions[0];
-  const open = (await admin.get(`/api/tasks?county=${county}&state=dispatched&sort=created&order=asc&limit=200`)).tasks
+  const open = (await users.admin.get(`/api/tasks?county=${county}&state=dispatched&sort=created&order=asc&limit=200`)).tasks
     .filter((x) => x.grid_id && x.grid_id !== '140225-005-009');
   for (const x of open.slice(0, 5)) {
-    const ack = await admin.post(`/api/tasks/${x.id}/acknowledge`, { version: x.version });
+    const ack = await users.admin.post(`/api/tasks/${x.id}/acknowledge`, { version: x.version });
     const v = await ack.json();
-    const rep = await admin.multipart(`/api/tasks/${x.id}/report`, {
+    const rep = await users.admin.multipart(`/api/tasks/${x.id}/report`, {
       finding: 'straw_burning', notes: '现场核查（浏览器测试）', version: String(v.version),
       photos: { name: 'at_event.jpg', mimeType: 'image/jpeg', buffer: photo },
     });
@@ -51,7 +44,7 @@ test.describe.serial('the reviewers\' task list', () => {
   check(reported.length === 5, `lists: five tasks of ${county} reported to review (${reported.join(', ')})`);
 
   // The townships of the official's area: the demo may have none yet.
-  townships = (await hunyuan.get('/api/regions?level=township&geometry=false')).features ?? [];
+  townships = (await users.hunyuan.get('/api/regions?level=township&geometry=false')).features ?? [];
   });
 
   for (const [w, vp] of [['desktop', wide], ['phone', phone]]) {
@@ -206,7 +199,7 @@ test.describe.serial('the reviewers\' task list', () => {
       const [a, b] = left;
       for (const id of [a, b]) await p.check(`[data-testid=task-item][data-id="${id}"] [data-testid=bulk-check]`);
       const tb = await (await p.request.get(`${url}/api/tasks/${b}`)).json();
-      const ret = await admin.post(`/api/tasks/${b}/return`, { version: tb.version, reason: '照片不清晰（浏览器测试）' });
+      const ret = await users.admin.post(`/api/tasks/${b}/return`, { version: tb.version, reason: '照片不清晰（浏览器测试）' });
       await p.click('[data-testid=bulk-close]');
       await p.click('[data-testid=bulk-confirm-yes]');
       await p.waitForFunction(() => /未办结/.test(document.querySelector('[data-testid=bulk-result]')?.textContent ?? ''), null, { timeout: 15000 }).catch(() => {});
