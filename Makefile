@@ -38,10 +38,11 @@ test: deps web
 	cd frontend && npm test
 	$(MAKE) e2e
 
-## e2e: browser tests (Debian's Chromium, playwright-core) against the demo on 127.0.0.1
+## e2e: browser tests (@playwright/test, Debian's Chromium: no browser download)
+## against the demo on 127.0.0.1; first the rule that no test sleeps
 e2e:
 	$(GO) build -o bin/skygrid ./cmd/skygrid
-	cd e2e && npm ci --no-audit --no-fund --loglevel=error && node run.mjs
+	cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error && node --test rules/ && npx playwright test
 
 ## build: the binary in bin/
 build:

@@ -1,21 +1,10 @@
 // Field polish: search by place on the map, place names on tasks, the app
 // shell without network (service worker), and offline reports the server
-// refuses (kept and shown, not dropped). Run by ../run.mjs after its own
-// checks, against the same demo server.
+// refuses (kept and shown, not dropped). Run after the core checks (the
+// "suites" project depends on "core"), against the same demo server.
 import { join } from 'node:path';
-import { request } from 'playwright-core';
-
-const PASSWORD = 'skygrid-demo';
-
-/** apiAs logs a user in through the API (a cookie session and its CSRF token). */
-async function apiAs(url, name) {
-  const ctx = await request.newContext({ baseURL: url });
-  const res = await ctx.post('/api/login', { data: { name, password: PASSWORD } });
-  if (!res.ok()) throw new Error(`log-in ${name}: ${res.status()}`);
-  const { csrf } = await res.json();
-  const post = (path, data) => ctx.post(path, { data, headers: { 'X-CSRF-Token': csrf } });
-  return { ctx, csrf, post, get: async (path) => (await ctx.get(path)).json() };
-}
+import { apiSessions } from '../lib/api.mjs';
+import { test, expect, quiet, frames, slowNetwork, clickCentre, desktop, phone } from '../fixtures.mjs';
 
 /** mapBounds reads the map view as [west, south, east, north]. */
 async function mapBounds(p) {
@@ -34,31 +23,30 @@ async function searchAndPick(p, text, kind, name) {
 }
 
 async function waitSettled(p) {
-  // flyToBounds takes 0.6 s; wait until the view stops changing.
+  // flyToBounds takes 0.6 s; wait until the view stops changing (the same
+  // at two reads 250 ms apart; 5 s at most, as before).
   let last = '';
-  for (let i = 0; i < 20; i++) {
-    await p.waitForTimeout(250);
+  await expect.poll(async () => {
     const now = JSON.stringify(await mapBounds(p));
-    if (now === last) return;
+    const still = now === last;
     last = now;
-  }
+    return still;
+  }, { intervals: [250], timeout: 5000 }).toBe(true).catch(() => {});
 }
 
 const inside = (outer, inner) => outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3];
 
-export default async function ({ url, root, shots, page, login, check, desktop, phone }) {
-  const photo = join(root, 'evidence', 'testdata', 'photos', 'at_event.jpg');
-  const admin = await apiAs(url, 'admin');
-  const hunyuan = await apiAs(url, 'hunyuan');
+const users = apiSessions(test, ['admin', 'hunyuan']);
 
-  // (a) Search by place, as admin: a county, then a registered site.
+// (a) Search by place, as admin: a county, then a registered site.
+test('admin: search by place', async ({ suite: { url, shots, page, login, check } }) => {
   {
     const p = await page(desktop);
     await login(p, 'admin');
     await p.goto(url + '/#/map');
     await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 20000 });
     await waitSettled(p);
-    const county = (await admin.get('/api/search?q=' + encodeURIComponent('浑源县'))).results.find((r) => r.kind === 'county');
+    const county = (await users.admin.get('/api/search?q=' + encodeURIComponent('浑源县'))).results.find((r) => r.kind === 'county');
     check(county && county.id === '140225' && county.bbox.length === 4, `search API: 浑源县 is county 140225 (${JSON.stringify(county)})`);
     const item = await searchAndPick(p, '浑源县', 'county', '浑源县');
     check(!!item, 'admin: typing 浑源县 offers the county');
@@ -78,7 +66,7 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
       await p.screenshot({ path: join(shots, 'field-search-county-admin-desktop.png') });
     }
     // A site by name.
-    const site = (await admin.get('/api/search?q=' + encodeURIComponent('示例工地02'))).results[0];
+    const site = (await users.admin.get('/api/search?q=' + encodeURIComponent('示例工地02'))).results[0];
     check(site && site.kind === 'site' && site.name === '示例工地02', `search API: 示例工地02 is a site (${JSON.stringify(site)})`);
     const sItem = await searchAndPick(p, '示例工地02', 'site', '示例工地02');
     check(!!sItem, 'admin: typing 示例工地02 offers the site');
@@ -99,7 +87,10 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
     check(p.errors.length === 0, `admin: no console errors searching the map (${p.errors.join('; ')})`);
     await p.context().close();
   }
-  // At phone width: the panel opens, suggestions fit.
+});
+
+// At phone width: the panel opens, suggestions fit.
+test('admin at 375 px: search by place', async ({ suite: { url, shots, page, login, check } }) => {
   {
     const p = await page(phone);
     await login(p, 'admin');
@@ -118,11 +109,14 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
     }
     await p.context().close();
   }
-  // As the official of 浑源县: another county's places are not offered.
+});
+
+// As the official of 浑源县: another county's places are not offered.
+test('hunyuan: search within the county', async ({ suite: { url, shots, page, login, check } }) => {
   {
-    const other = await hunyuan.get('/api/search?q=' + encodeURIComponent('广灵'));
+    const other = await users.hunyuan.get('/api/search?q=' + encodeURIComponent('广灵'));
     check(other.results && other.results.length === 0, `hunyuan: the search API offers nothing of 广灵县 (${JSON.stringify(other.results)})`);
-    const otherSite = await hunyuan.get('/api/search?q=' + encodeURIComponent('示例工地01'));
+    const otherSite = await users.hunyuan.get('/api/search?q=' + encodeURIComponent('示例工地01'));
     check(otherSite.results && otherSite.results.length === 0, `hunyuan: 示例工地01 (in 左云县) is not offered (${JSON.stringify(otherSite.results)})`);
     const p = await page(desktop);
     await login(p, 'hunyuan');
@@ -138,8 +132,10 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
     check(p.errors.length === 0, `hunyuan: no console errors searching (${p.errors.join('; ')})`);
     await p.context().close();
   }
+});
 
-  // (b) Place names on the task page and the list, as the supervisor; and in the map's event popup.
+// (b) Place names on the task page and the list, as the supervisor; and in the map's event popup.
+test('wangge: place names on tasks', async ({ suite: { url, shots, page, login, check } }) => {
   {
     const p = await page(phone);
     await login(p, 'wangge');
@@ -152,13 +148,18 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
     // On a slow network the answer for the filter left behind comes last:
     // the list must still show the state asked for after it.
     const late = /\/api\/tasks\?limit=\d+$/;
-    await p.route(late, async (r) => { await new Promise((ok) => setTimeout(ok, 1500)); await r.continue(); });
+    await p.route(late, slowNetwork(1500));
     const slow = p.waitForResponse(late);
+    // The answer asked for last (closed) may itself come after the late one
+    // on a busy machine: both are in before the list is read.
+    const asked = p.waitForResponse((r) => r.url().includes('/api/tasks?') && r.url().includes('state=closed'));
     await p.selectOption('[data-testid=task-state]', 'dispatched');
     await p.selectOption('[data-testid=task-state]', '');
     await p.selectOption('[data-testid=task-state]', 'closed');
     await (await slow).finished();
-    await p.evaluate(() => new Promise((ok) => setTimeout(ok, 0)));
+    await (await asked).finished();
+    // The page has had the late answer (its JSON read and any redraw).
+    await frames(p);
     await p.unroute(late);
     const states = await p.$$eval('[data-testid=task-item]', (els) => els.map((e) => [...e.classList].find((c) => /^(dispatched|acknowledged|reported|closed)$/.test(c))));
     const closedAPI = tasks.filter((x) => x.state === 'closed').length;
@@ -174,26 +175,30 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
     await p.screenshot({ path: join(shots, 'field-task-names-wangge-phone.png'), fullPage: true });
     await p.context().close();
   }
+});
+
+test('admin: the event popup names the place', async ({ suite: { url, shots, page, login, check } }) => {
   {
     const p = await page(desktop);
     await login(p, 'admin');
-    const ev = (await admin.get('/api/events?limit=1&county=140225&since=2023-10-01&until=2023-11-01')).features[0];
+    const ev = (await users.admin.get('/api/events?limit=1&county=140225&since=2023-10-01&until=2023-11-01')).features[0];
     const [lon, lat] = ev.geometry.coordinates;
     await p.goto(url + '/#/map');
     await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 20000 });
     await p.evaluate(([lat, lon]) => window.skygridMap.setView([lat, lon], 14, { animate: false }), [lat, lon]);
-    await p.waitForTimeout(800);
-    const box = await p.locator('#map').boundingBox();
-    await p.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await quiet(p);
+    await clickCentre(p, '[data-testid=event-popup] .ev');
     const popup = await p.waitForSelector('[data-testid=event-popup] .ev', { timeout: 10000 }).catch(() => null);
     const text = popup ? await popup.innerText() : '';
     check(text.includes('浑源县') && text.includes(ev.properties.grid_name || '?'), `admin: the event popup names 浑源县 and the grid (${text.replace(/\s+/g, ' ').slice(0, 120)})`);
     await p.screenshot({ path: join(shots, 'field-popup-names-admin-desktop.png') });
     await p.context().close();
   }
+});
 
-  // (c) The app shell without network: the supervisor's phone loads the app
-  // once online, loses the network, and reloads.
+// (c) The app shell without network: the supervisor's phone loads the app
+// once online, loses the network, and reloads.
+test('wangge: the app without network', async ({ suite: { url, root, shots, page, login, check } }) => {
   {
     const p = await page(phone, 'wangge: the app without network');
     // Offline, the page's own requests fail (the worker answers from its copy).
@@ -201,11 +206,12 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
     await login(p, 'wangge');
     await p.goto(`${url}/#/tasks`);
     await p.waitForSelector('[data-testid=task-item]', { timeout: 15000 });
+    // The worker is installed, active and takes the page over (20 s at most, as before).
+    await expect.poll(() => p.evaluate(() => !!navigator.serviceWorker?.controller), { timeout: 20000 }).toBe(true).catch(() => {});
     const ready = await p.evaluate(async () => {
       if (!navigator.serviceWorker) return 'no serviceWorker';
-      const reg = await Promise.race([navigator.serviceWorker.ready, new Promise((r) => setTimeout(() => r(null), 15000))]);
-      if (!reg) return 'not ready';
-      for (let i = 0; i < 50 && !navigator.serviceWorker.controller; i++) await new Promise((r) => setTimeout(r, 100));
+      const reg = await navigator.serviceWorker.getRegistration();
+      if (!reg?.active) return 'not ready';
       return navigator.serviceWorker.controller ? 'controlled ' + reg.active.scriptURL : 'not controlling';
     });
     check(ready.startsWith('controlled') && ready.endsWith('/sw.js'), `wangge: the service worker is active and controls the page (${ready})`);
@@ -258,11 +264,9 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
     await p.context().unroute('**');
     await p.context().setOffline(false);
     await p.evaluate(() => window.dispatchEvent(new Event('online')));
-    let state = '';
-    for (let i = 0; i < 30 && state !== 'reported'; i++) {
-      await p.waitForTimeout(500);
-      state = (await (await p.request.get(`${url}/api/tasks/${task.id}`)).json()).state;
-    }
+    const stateOf = async () => (await (await p.request.get(`${url}/api/tasks/${task.id}`)).json()).state;
+    await expect.poll(stateOf, { timeout: 15000 }).toBe('reported').catch(() => {});
+    const state = await stateOf();
     check(state === 'reported', `wangge: back online, the task is acknowledged and reported (state ${state})`);
     const back = await p.waitForSelector('[data-testid=task-item], [data-testid=report-submit], .taskpage', { timeout: 15000 }).catch(() => null);
     check(!!back, 'wangge: back online, the app goes on');
@@ -284,10 +288,13 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
     check(!left, 'wangge: logging out deletes the saved answers');
     await p.context().close();
   }
+});
 
-  // (d) An offline report the server refuses is kept and shown. Two tasks:
-  // one reassigned to another grid (403), dismissed; one reassigned away and
-  // back (409: it changed), reported again with the saved photos.
+// (d) An offline report the server refuses is kept and shown. Two tasks:
+// one reassigned to another grid (403), dismissed; one reassigned away and
+// back (409: it changed), reported again with the saved photos.
+test('wangge: refused offline reports', async ({ suite: { url, root, shots, page, login, check } }) => {
+  const photo = join(root, 'evidence', 'testdata', 'photos', 'at_event.jpg');
   {
     let p = await page(phone, 'wangge: refused offline reports');
     // Offline sends fail; the server then refuses the two reports (403, 409).
@@ -298,7 +305,7 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
     check(mine.length >= 2, `wangge has ${mine.length} dispatched tasks for the rejection tests`);
     const [gone, changed] = mine;
     // 浑源县's grids (the official's scope): they hang under its townships.
-    const grids = (await hunyuan.get('/api/regions?level=grid&geometry=false&limit=50')).features.map((f) => f.properties.id);
+    const grids = (await users.hunyuan.get('/api/regions?level=grid&geometry=false&limit=50')).features.map((f) => f.properties.id);
     const elsewhere = grids.find((g) => g !== gone.grid_id);
     // Queue a report for each, offline: each task open in its own tab,
     // acknowledged and filled in while online, then sent without network.
@@ -327,18 +334,18 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
       await tab.click('[data-testid=report-submit]');
       await tab.waitForSelector('[data-testid=pending-banner]', { timeout: 5000 }).catch(() => null);
     }
-    await tabs[1].waitForTimeout(500);
+    await expect(tabs[1].getByTestId('pending-banner')).toContainText('待发送 2 条', { timeout: 5000 }).catch(() => {});
     const pending = (await tabs[1].textContent('[data-testid=pending-banner]').catch(() => '')) || '';
     check(pending.includes('待发送 2 条'), `wangge offline: two reports wait (${pending})`);
     // One tab stays open, on the first task's page.
     await tabs[0].close();
     // Meanwhile the official reassigns them.
-    const tGone = await hunyuan.get(`/api/tasks/${gone.id}`);
-    const r1 = await hunyuan.post(`/api/tasks/${gone.id}/reassign`, { grid_id: elsewhere, version: tGone.version });
-    const tChanged = await hunyuan.get(`/api/tasks/${changed.id}`);
-    const r2 = await hunyuan.post(`/api/tasks/${changed.id}/reassign`, { grid_id: elsewhere, version: tChanged.version });
-    const tAway = await hunyuan.get(`/api/tasks/${changed.id}`);
-    const r3 = await hunyuan.post(`/api/tasks/${changed.id}/reassign`, { grid_id: changed.grid_id, version: tAway.version });
+    const tGone = await users.hunyuan.get(`/api/tasks/${gone.id}`);
+    const r1 = await users.hunyuan.post(`/api/tasks/${gone.id}/reassign`, { grid_id: elsewhere, version: tGone.version });
+    const tChanged = await users.hunyuan.get(`/api/tasks/${changed.id}`);
+    const r2 = await users.hunyuan.post(`/api/tasks/${changed.id}/reassign`, { grid_id: elsewhere, version: tChanged.version });
+    const tAway = await users.hunyuan.get(`/api/tasks/${changed.id}`);
+    const r3 = await users.hunyuan.post(`/api/tasks/${changed.id}/reassign`, { grid_id: changed.grid_id, version: tAway.version });
     check(r1.ok() && r2.ok() && r3.ok(), `hunyuan reassigns task ${gone.id} to ${elsewhere}, and ${changed.id} away and back (${r1.status()} ${r2.status()} ${r3.status()})`);
     p = tabs[1];
     p.on('dialog', (d) => d.accept());
@@ -363,7 +370,7 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
     await p.screenshot({ path: join(shots, 'field-rejected-list-wangge-phone.png'), fullPage: true });
     // Dismiss the first.
     await p.click(`[data-testid=rejected-report][data-task="${gone.id}"] [data-testid=rejected-dismiss]`);
-    await p.waitForTimeout(500);
+    await expect(p.locator('[data-testid=rejected-list] [data-testid=rejected-report]')).toHaveCount(1, { timeout: 5000 }).catch(() => {});
     const left = await p.$$eval('[data-testid=rejected-list] [data-testid=rejected-report]', (els) => els.map((e) => e.dataset.task));
     check(left.length === 1 && left[0] === String(changed.id), `wangge: dismissing removes only that notice (${left})`);
     // The changed task: open it, acknowledge, report again with the saved content.
@@ -386,19 +393,15 @@ export default async function ({ url, root, shots, page, login, check, desktop, 
     await p.evaluate(() => window.scrollTo(0, 0)); // a full-page shot draws the sticky top bar where the page is scrolled to
     await p.screenshot({ path: join(shots, 'field-rejected-again-wangge-phone.png'), fullPage: true });
     await p.click('[data-testid=report-submit]');
-    let t2 = {};
-    for (let i = 0; i < 20 && t2.state !== 'reported'; i++) {
-      await p.waitForTimeout(500);
-      t2 = await (await p.request.get(`${url}/api/tasks/${changed.id}`)).json();
-    }
+    const taskNow = async () => (await p.request.get(`${url}/api/tasks/${changed.id}`)).json();
+    await expect.poll(async () => (await taskNow()).state, { timeout: 10000 }).toBe('reported').catch(() => {});
+    const t2 = await taskNow();
     check(t2.state === 'reported' && t2.photos?.length === 1 && t2.notes === '离线上报乙', `wangge: task ${changed.id} reported again with the kept photo (state ${t2.state}, ${t2.photos?.length} photos)`);
-    await p.waitForTimeout(500);
+    await expect(p.locator('[data-testid=rejected-report], [data-testid=rejected-banner]')).toHaveCount(0, { timeout: 5000 }).catch(() => {});
     const still = await p.$$('[data-testid=rejected-report], [data-testid=rejected-banner]');
     check(still.length === 0, `wangge: once reported again, the notice is gone (${still.length} left)`);
     const unexpected = [...errors, ...p.errors].filter((e) => !/403|409|Forbidden|Conflict|ERR_INTERNET_DISCONNECTED|Failed to fetch/.test(e));
     check(unexpected.length === 0, `wangge: no unexpected console errors (${unexpected.join('; ')})`);
     await p.context().close();
   }
-  await admin.ctx.dispose();
-  await hunyuan.ctx.dispose();
-}
+});

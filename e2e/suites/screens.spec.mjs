@@ -3,22 +3,8 @@
 // 375 px phone with the position allowed, a county official at 1366 px
 // and on a phone. Screenshots: screens-*.png.
 import { join } from 'node:path';
-import { request } from 'playwright-core';
-
-const PASSWORD = 'skygrid-demo';
-
-async function apiAs(url, name, password = PASSWORD) {
-  const ctx = await request.newContext({ baseURL: url });
-  const res = await ctx.post('/api/login', { data: { name, password } });
-  if (!res.ok()) throw new Error(`log-in ${name}: ${res.status()}`);
-  const { csrf } = await res.json();
-  return {
-    ctx,
-    get: async (path) => (await ctx.get(path)).json(),
-    post: (path, data) => ctx.post(path, { data, headers: { 'X-CSRF-Token': csrf } }),
-    upload: (path, multipart) => ctx.post(path, { multipart, headers: { 'X-CSRF-Token': csrf } }),
-  };
-}
+import { apiAs } from '../lib/api.mjs';
+import { test, phone } from '../fixtures.mjs';
 
 /** shown: the page's visible text. */
 const shown = (p) => p.evaluate(() => document.querySelector('main').innerText);
@@ -57,19 +43,28 @@ async function fieldUser(url, hunyuan) {
 
 const FIELD_PASSWORD = 'screens-e2e-password';
 
-export default async function ({ url, root, shots, page, check, login: loginAs, phone }) {
-  const photo = join(root, 'evidence', 'testdata', 'photos', 'at_event.jpg');
-  const hunyuan = await apiAs(url, 'hunyuan');
-  const sup = await fieldUser(url, hunyuan);
-  // The field user signs in with its own password, the others with the demo's.
-  const login = (p, name) => (name === sup ? loginAs(p, sup, FIELD_PASSWORD) : loginAs(p, name));
-  const field = await apiAs(url, sup, FIELD_PASSWORD);
-  const mine = (await field.get('/api/tasks?state=dispatched&limit=100')).tasks;
-  check(mine.length >= 2, `screens: the field user ${sup} has ${mine.length} tasks to acknowledge`);
-  const [task, other] = mine;
+// One field user's tasks, met in order: listed, reported, reviewed, closed.
+test.describe.serial('the supervisor\'s screens and the review page', () => {
+  let hunyuan, sup, field, mine, task, other, near, photo;
+  test.afterAll(async () => { await Promise.all([field?.ctx.dispose(), hunyuan?.ctx.dispose()]); });
 
+  // The field user signs in with its own password, the others with the demo's.
+  const as = (loginAs) => (p, name) => (name === sup ? loginAs(p, sup, FIELD_PASSWORD) : loginAs(p, name));
+
+  test('screens: a field user with tasks to acknowledge', async ({ suite: { url, root, check } }) => {
+  photo = join(root, 'evidence', 'testdata', 'photos', 'at_event.jpg');
+  hunyuan = await apiAs(url, 'hunyuan');
+  sup = await fieldUser(url, hunyuan);
+  field = await apiAs(url, sup, FIELD_PASSWORD);
+  mine = (await field.get('/api/tasks?state=dispatched&limit=100')).tasks;
+  check(mine.length >= 2, `screens: the field user ${sup} has ${mine.length} tasks to acknowledge`);
+  [task, other] = mine;
   // The supervisor's list: near the fire (a 1.5 km walk to the north-east of it).
-  const near = { latitude: task.lat - 0.0095, longitude: task.lon - 0.0125, accuracy: 12 };
+  near = { latitude: task.lat - 0.0095, longitude: task.lon - 0.0125, accuracy: 12 };
+  });
+
+  test('supervisor: the list and the task page', async ({ suite: { url, shots, page, check, login: loginAs } }) => {
+  const login = as(loginAs);
   {
     const p = await page(phone, 'supervisor: the list and the task page');
     await p.context().grantPermissions(['geolocation']);
@@ -123,7 +118,11 @@ export default async function ({ url, root, shots, page, check, login: loginAs, 
     await p.context().close();
   }
 
+  });
+
   // The same screens on a desktop (1366 px): the list, a task page with its form.
+  test('supervisor: desktop', async ({ suite: { url, shots, page, check, login: loginAs } }) => {
+  const login = as(loginAs);
   {
     const p = await page({ width: 1366, height: 900 }, 'supervisor: the list and a task page at 1366 px');
     await p.context().grantPermissions(['geolocation']);
@@ -143,8 +142,12 @@ export default async function ({ url, root, shots, page, check, login: loginAs, 
     await p.context().close();
   }
 
+  });
+
   // The official's review page, at both widths.
   for (const [w, vp] of [['desktop', { width: 1366, height: 900 }], ['phone', phone]]) {
+  test(`hunyuan ${w}: the review page`, async ({ suite: { url, shots, page, check, login: loginAs } }) => {
+  const login = as(loginAs);
     const p = await page(vp, `hunyuan ${w}: the review page`);
     await login(p, 'hunyuan');
     await p.goto(`${url}/#/tasks/${task.id}`);
@@ -165,9 +168,12 @@ export default async function ({ url, root, shots, page, check, login: loginAs, 
     await top(p);
     await p.screenshot({ path: join(shots, `screens-review-hunyuan-${w}.png`), fullPage: true });
     await p.context().close();
+  });
   }
 
   // Decide: a note, then close; reassign another task by choosing from the list.
+  test('hunyuan: close and reassign', async ({ suite: { url, shots, page, check, login: loginAs } }) => {
+  const login = as(loginAs);
   {
     const p = await page({ width: 1366, height: 900 }, 'hunyuan: note, close, reassign');
     await login(p, 'hunyuan');
@@ -197,9 +203,12 @@ export default async function ({ url, root, shots, page, check, login: loginAs, 
       `hunyuan: the task went to the grid chosen from the list (${moved.grid_id}, want ${target})`);
     await p.context().close();
   }
-  await newTaskWhileOpen({ url, page, check, login, phone, shots, field, sup });
-  await Promise.all([field.ctx.dispose(), hunyuan.ctx.dispose()]);
-}
+  });
+
+  test('supervisor: a new task while the app is open', async ({ suite: { url, shots, page, check, login: loginAs } }) => {
+    await newTaskWhileOpen({ url, page, check, login: as(loginAs), phone, shots, field, sup });
+  });
+});
 
 /** quietSpot: a point of the grid with no detection within about 1.5 km (a new fire there is a new event). */
 async function quietSpot(api, grid) {

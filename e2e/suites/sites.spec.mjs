@@ -1,9 +1,10 @@
 // The registries (台账): each kind's own columns in Chinese, the
 // violations filter, and a row's link to the map.
 import { join } from 'node:path';
+import { test, frames, slowNetwork } from '../fixtures.mjs';
 
-export default async function ({ url, shots, page, login, check, desktop, phone }) {
-  for (const [w, vp] of [['desktop', { width: 1366, height: 800 }], ['phone', phone]]) {
+for (const [w, vp] of [['desktop', { width: 1366, height: 800 }], ['phone', { width: 375, height: 740 }]]) {
+  test(`sites ${w}: the registries`, async ({ suite: { url, shots, page, login, check } }) => {
     const p = await page(vp);
     await login(p, 'admin');
     await p.goto(url + '/#/sites');
@@ -42,12 +43,13 @@ export default async function ({ url, shots, page, login, check, desktop, phone 
     // The answer for the filter left behind comes late (a slow network):
     // it must not be drawn over the stockpiles asked for after it.
     const late = /\/api\/sites\?kind=construction/;
-    await p.route(late, async (r) => { await new Promise((ok) => setTimeout(ok, 1500)); await r.continue(); });
+    await p.route(late, slowNetwork(1500));
     const slow = p.waitForResponse(late);
     await p.uncheck('[data-testid=site-violation]');
     await p.selectOption('[data-testid=site-kind]', 'stockpile');
     await (await slow).finished();
-    await p.evaluate(() => new Promise((ok) => setTimeout(ok, 0)));
+    // The page has had the late answer (its JSON read and any redraw: two frames).
+    await frames(p);
     await p.unroute(late);
     await p.waitForFunction(() => [...document.querySelectorAll('[data-testid=site-table] th')].some((th) => th.textContent === '抑尘措施'), null, { timeout: 10000 }).catch(() => {});
     const pile = await p.$$eval('[data-testid=site-row]', (trs) => trs.map((tr) => tr.innerText));
@@ -59,5 +61,5 @@ export default async function ({ url, shots, page, login, check, desktop, phone 
     check(/#\/map\?lat=/.test(p.url()), `sites ${w}: a row links to the map (${p.url().split('#')[1]})`);
     check(p.errors.length === 0, `sites ${w}: no console errors (${p.errors.join('; ')})`);
     await p.context().close();
-  }
+  });
 }

@@ -1,10 +1,14 @@
 // The admin page: uploads show the CLI's per-row refusals and summaries;
-// users are added on the web. Runs last: it adds to the demo database.
+// users are added on the web. Runs last (the "admin" project depends on
+// "suites"): it adds to the demo database.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test, expect, quiet, desktop, phone } from '../fixtures.mjs';
 
-export default async function ({ url, shots, page, login, check, desktop, phone }) {
+// The user added on the admin page then logs in: in order.
+test.describe.serial('the admin page', () => {
+test('admin: uploads and a new user', async ({ suite: { url, shots, page, login, check } }) => {
   const dir = mkdtempSync(join(tmpdir(), 'skygrid-e2e-'));
   const bad = join(dir, '工地台账.csv');
   writeFileSync(bad, '项目编号,名称,占地面积,是否视频,经度,纬度\nE1,测试上传工地甲,12000,也许,113.30,40.08\nE2,测试上传工地乙,9000,否,东经113,40.08\n');
@@ -71,10 +75,11 @@ export default async function ({ url, shots, page, login, check, desktop, phone 
   await p.selectOption('[data-testid=user-role]', 'auditor');
   await p.fill('[data-testid=user-password]', 'e2e password');
   await p.click('[data-testid=user-submit]');
-  await p.waitForTimeout(1500);
+  const cells = p.locator('[data-table=users] td', { hasText: 'e2e-shenji' });
+  await expect(cells).toHaveCount(1).catch(() => {});
   const users = await (await p.request.get(url + '/api/users')).json();
   check(users.users.some((u) => u.name === 'e2e-shenji' && u.role === 'auditor'), 'admin: a user added on the admin page is stored');
-  const cell = await p.locator('[data-table=users] td', { hasText: 'e2e-shenji' }).count();
+  const cell = await cells.count();
   check(cell === 1, 'admin: the new user shows in the users table');
   await p.screenshot({ path: join(shots, 'admin-desktop.png'), fullPage: true });
   // The same name in capitals is the same user: refused, said in Chinese.
@@ -94,14 +99,19 @@ export default async function ({ url, shots, page, login, check, desktop, phone 
   const unexpected = p.errors.filter((e) => !/status of (400 \(Bad Request\)|409 \(Conflict\))/.test(e));
   check(p.errors.length - unexpected.length === 2 && unexpected.length === 0, `admin page: no console errors besides the refused upload's 400 and name's 409 (${p.errors.join('; ')})`);
   await p.context().close();
+});
 
+test('the user added on the web logs in', async ({ suite: { page, login, check } }) => {
   const q = await page(phone);
   const inAs = await login(q, 'E2E-ShenJi', 'e2e password').then(() => true, () => false);
   check(inAs, 'the user added on the web logs in, by any case of the name (E2E-ShenJi)');
   await q.context().close();
+});
+});
 
-  // A name that cannot be a user's is refused at the login page, said so,
-  // and not counted as a failed attempt.
+// A name that cannot be a user's is refused at the login page, said so,
+// and not counted as a failed attempt.
+test('login: a name over the limit', async ({ suite: { url, shots, page, check } }) => {
   const l = await page(phone, 'login: a name over the limit');
   l.allow(/^400 POST .*\/api\/login$/, /status of 400 \(Bad Request\)/);
   await l.goto(url + '/#/login');
@@ -112,13 +122,15 @@ export default async function ({ url, shots, page, login, check, desktop, phone 
   check(said === '用户名不符合要求：最多 64 个字符，不能含控制字符或不可见字符', `login: a 65-character name is refused in words (${said})`);
   await l.screenshot({ path: join(shots, 'login-badname-phone.png') });
   await l.context().close();
+});
 
+test('admin page at phone width', async ({ suite: { url, shots, page, login, check } }) => {
   const r = await page(phone);
   await login(r, 'admin');
   await r.goto(url + '/#/admin');
   await r.waitForSelector('[data-testid=import-form]');
-  await r.waitForTimeout(800);
+  await quiet(r);
   await r.screenshot({ path: join(shots, 'admin-phone.png'), fullPage: true });
   check(r.errors.length === 0, `admin page at phone width: no console errors (${r.errors.join('; ')})`);
   await r.context().close();
-}
+});

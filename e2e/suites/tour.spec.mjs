@@ -1,31 +1,16 @@
 // A tour of every page for every role at desktop and phone width: every
 // link of the top bar, a task's page, and the map with every layer on at
-// several zooms. The page guard of ../run.mjs fails the run on any response
+// several zooms. The page guard of ../fixtures.mjs fails the run on any response
 // of 400 or more, any failed request and any console error met on the way
 // (a tour that only looked at what it asserted once passed while 33-72
 // tile requests a page failed).
-
-/** quiet waits until the page has had no request in flight for 400 ms. */
-export async function quiet(p, timeout = 20000) {
-  if (!p.inflight) {
-    p.inflight = new Set();
-    p.on('request', (r) => p.inflight.add(r));
-    p.on('requestfinished', (r) => p.inflight.delete(r));
-    p.on('requestfailed', (r) => p.inflight.delete(r));
-  }
-  const end = Date.now() + timeout;
-  let calm = 0;
-  while (Date.now() < end && calm < 4) {
-    await p.waitForTimeout(100);
-    calm = p.inflight.size === 0 ? calm + 1 : 0;
-  }
-}
+import { test, quiet, desktop, phone } from '../fixtures.mjs';
 
 const roles = ['admin', 'nongye', 'hunyuan', 'wangge'];
 
-export default async function ({ url, shots, page, login, check, desktop, phone }) {
-  for (const name of roles) {
-    for (const [w, vp] of [['desktop', desktop], ['phone', phone]]) {
+for (const name of roles) {
+  for (const [w, vp] of [['desktop', desktop], ['phone', phone]]) {
+    test(`${name} at ${w} width: tour`, async ({ suite: { url, shots, page, login, check } }) => {
       const p = await page(vp, `${name} at ${w} width: tour`);
       await quiet(p, 1);
       await login(p, name);
@@ -77,6 +62,6 @@ export default async function ({ url, shots, page, login, check, desktop, phone 
       await p.screenshot({ path: `${shots}/map-all-layers-${name}-${w}.png` });
       check(seen.length >= 3, `${name} at ${w} width: toured ${seen.join(', ')}`);
       await p.context().close();
-    }
+    });
   }
 }

@@ -5,20 +5,20 @@
 // key, no seams between basemap tiles at fractional zooms, "you are here"
 // with a faked position, site markers a thumb can hit, the legend, the
 // credit line, and the popup of an industrial-heat event.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { quiet } from './tour.mjs';
+import { test, expect, quiet, frames } from '../fixtures.mjs';
+import { startDemo } from '../lib/demo.mjs';
 
 const wide = { width: 1366, height: 768 };
 const narrow = { width: 375, height: 740 };
 const widths = [['desktop', wide], ['phone', narrow]];
 
-/** settle waits for the map: no request in flight, every tile decoded. */
+/** settle waits for the map: no request in flight, every tile decoded, and drawn (two frames). */
 async function settle(p) {
   await quiet(p);
   await p.waitForFunction(() => [...document.querySelectorAll('#map img.leaflet-tile')].every((i) => i.complete), null, { timeout: 15000 }).catch(() => {});
-  await p.waitForTimeout(200);
+  await frames(p);
 }
 
 async function openMap(p, base, hash = '#/map') {
@@ -72,22 +72,6 @@ async function loginAt(p, base, name) {
   await p.waitForSelector('[data-testid=logout]', { timeout: 15000 });
 }
 
-/** startDemo runs a second demo server with extra flags; resolves its URL and the process. */
-function startDemo(root, args) {
-  const bin = process.env.SKYGRID_BIN || join(root, 'bin', 'skygrid');
-  const proc = spawn(bin, ['demo', '--addr', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('second demo did not start in 90 s:\n' + out)), 90000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) { clearTimeout(timer); resolve({ url: m[1], proc }); }
-    });
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`second demo exited ${code}:\n${out}`)); });
-  });
-}
-
 /**
  * seams measures hairlines along the basemap's tile edges in a screenshot
  * of the map with everything but the basemap hidden: for each tile edge,
@@ -99,7 +83,7 @@ async function seams(p) {
   await p.evaluate((sel) => {
     for (const el of document.querySelectorAll(sel)) el.style.setProperty('visibility', 'hidden', 'important');
   }, '.leaflet-layer[class*=ov-], .region-labels, .leaflet-control-container, .mappanel, .paneltoggle, .leaflet-overlay-pane');
-  await p.waitForTimeout(300);
+  await frames(p);
   const box = await p.locator('#map').boundingBox();
   const shot = (await p.screenshot({ clip: box })).toString('base64');
   const edges = await p.$$eval('#map .basemap-tiles img.leaflet-tile', (imgs) => {
@@ -372,7 +356,7 @@ async function hereChecks({ url, page, login, check, shots }) {
     // Leaving the map stops watching.
     const during = await p.evaluate(() => window.__geo.active.size);
     await p.goto(url + '/#/tasks');
-    await p.waitForTimeout(500);
+    await expect.poll(() => p.evaluate(() => window.__geo.active.size), { timeout: 5000 }).toBe(0).catch(() => {});
     const after = await p.evaluate(() => window.__geo.active.size);
     check(during === 1 && after === 0, `wangge ${w}: one position watch while the map is open (${during}), none after leaving it (${after})`);
     await p.context().close();
@@ -380,7 +364,7 @@ async function hereChecks({ url, page, login, check, shots }) {
 }
 
 async function tiandituChecks({ root, page, check, shots }) {
-  const second = await startDemo(root, ['--tianditu-key', 'test-key']);
+  const second = await startDemo(['--tianditu-key', 'test-key']);
   const url = second.url;
   // Tianditu is not reachable from here: its tiles are answered with
   // local PNGs (a basemap and a label layer), and counted.
@@ -440,15 +424,12 @@ async function tiandituChecks({ root, page, check, shots }) {
     await p.context().close();
   } finally {
     second.proc.kill();
+    rmSync(second.dir, { recursive: true, force: true });
   }
 }
 
-// MAP_PARTS=labels,tianditu runs only those parts (a quicker loop).
+// One test per part (`npx playwright test suites/map.spec.mjs -g "map: tianditu"` runs one).
 const parts = { labels: labelChecks, nokey: noKeyChecks, seams: seamChecks, sites: siteChecks, heat: heatChecks, here: hereChecks, tianditu: tiandituChecks };
-
-export default async function (ctx) {
-  const only = process.env.MAP_PARTS?.split(',');
-  for (const [name, run] of Object.entries(parts)) {
-    if (!only || only.includes(name)) await run(ctx);
-  }
+for (const [name, run] of Object.entries(parts)) {
+  test(`map: ${name}`, ({ suite }) => run(suite));
 }

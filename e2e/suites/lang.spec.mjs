@@ -1,8 +1,9 @@
 // The English switch: every page the official uses reads in English, and
 // the choice holds across pages; no console errors.
 import { join } from 'node:path';
+import { test, expect, quiet } from '../fixtures.mjs';
 
-export default async function ({ url, shots, page, login, check, desktop }) {
+async function english({ url, shots, page, login, check, desktop }) {
   const p = await page(desktop);
   await login(p, 'hunyuan');
   await p.click('.topbar button:has-text("EN")');
@@ -11,14 +12,17 @@ export default async function ({ url, shots, page, login, check, desktop }) {
   check(nav.includes('Map') && nav.includes('Tasks') && nav.includes('Audit'), `English: the navigation (${nav.join(', ')})`);
   for (const route of ['map', 'tasks', 'sites', 'audit']) {
     await p.goto(`${url}/#/${route}`);
-    await p.waitForTimeout(route === 'map' || route === 'audit' ? 2500 : 1200);
-    const text = await p.locator('#app').innerText();
-    const han = (text.match(/[\u4e00-\u9fff]/g) || []).length;
     // Place names and demo records stay Chinese; the interface does not.
     const words = { map: 'Layers', tasks: 'Dispatched', sites: 'Sites', audit: 'Statistics' }[route];
+    await expect(p.locator('#app')).toContainText(words).catch(() => {});
+    await quiet(p);
+    const text = await p.locator('#app').innerText();
+    const han = (text.match(/[\u4e00-\u9fff]/g) || []).length;
     check(text.includes(words), `English: the ${route} page says "${words}" (${han} Chinese characters left, in names)`);
     await p.screenshot({ path: join(shots, `${route}-hunyuan-en-desktop.png`) });
   }
   check(p.errors.length === 0, `English: no console errors (${p.errors.join('; ')})`);
   await p.context().close();
 }
+
+test('English: every page the official uses', ({ suite }) => english(suite));

@@ -5,6 +5,7 @@
 // refuses (400), and every fire and event disappeared. This suite replays
 // what users did, at both widths, and counts the painted fire pixels after
 // each change.
+import { test, quiet } from '../fixtures.mjs';
 
 /** tileZooms: the z of every tile request the page made, by layer. */
 function watchTiles(p) {
@@ -16,13 +17,13 @@ function watchTiles(p) {
   return seen;
 }
 
-/** settle waits until the fire layer has no tile still loading, then a little. */
+/** settle waits until the fire layer has no tile still loading and the page no request in flight. */
 async function settle(p) {
   await p.waitForFunction(() => {
     const imgs = [...document.querySelectorAll('#map .ov-hotspots img')];
     return imgs.length > 0 && imgs.every((i) => i.complete);
   }, null, { timeout: 20000 }).catch(() => {});
-  await p.waitForTimeout(300);
+  await quiet(p);
 }
 
 /** busiestDay: the October day (Beijing) with the most fire detections in view. */
@@ -46,17 +47,17 @@ async function choose(p, value) {
   await p.selectOption('[data-testid=time-window]', value);
 }
 
-export default async function ({ url, page, login, check, pixels, shots }) {
-  const wide = { width: 1366, height: 768 };
-  const narrow = { width: 375, height: 740 };
-  const cases = [
-    ['hunyuan', wide, 'desktop'],
-    ['hunyuan', narrow, 'phone'],
-    ['wangge', narrow, 'phone'],
-    ['nongye', wide, 'desktop'],
-    ['nongye', narrow, 'phone'],
-  ];
-  for (const [name, vp, w] of cases) {
+const wide = { width: 1366, height: 768 };
+const narrow = { width: 375, height: 740 };
+const cases = [
+  ['hunyuan', wide, 'desktop'],
+  ['hunyuan', narrow, 'phone'],
+  ['wangge', narrow, 'phone'],
+  ['nongye', wide, 'desktop'],
+  ['nongye', narrow, 'phone'],
+];
+for (const [name, vp, w] of cases) {
+  test(`${name} ${w} blank-map sequence`, async ({ suite: { url, page, login, check, pixels, shots } }) => {
     const p = await page(vp, `${name} ${w} blank-map sequence`);
     const zs = watchTiles(p);
     await login(p, name);
@@ -99,5 +100,5 @@ export default async function ({ url, page, login, check, pixels, shots }) {
     check(fractional.length === 0, `${name} at ${vp.width} px: no tile request with a fractional zoom ` +
       `(${zs.length} requests; ${fractional.slice(0, 3).map((t) => `${t.layer}/${t.z}`).join(', ')})`);
     await p.context().close();
-  }
+  });
 }

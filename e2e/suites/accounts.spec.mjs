@@ -5,10 +5,13 @@
 // stays). Adds its own users (e2e-*) to the demo database.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { test, expect, phone } from '../fixtures.mjs';
 
 const wide = { width: 1366, height: 900 };
 
-export default async function ({ url, shots, page, login, check, phone, bin, db }) {
+// The users added first are disabled, reset and change their password: in order.
+test.describe.serial('accounts on the web', () => {
+test('accounts: the admin manages users and tokens', async ({ suite: { url, shots, page, login, check, bin, db } }) => {
   const a = await page(wide, 'accounts: admin');
   await login(a, 'admin');
   const csrf = (await (await a.request.get(url + '/api/me')).json()).csrf;
@@ -83,7 +86,7 @@ export default async function ({ url, shots, page, login, check, phone, bin, db 
   // The audit log says who did it, in words.
   await a.goto(url + '/#/auditlog?action=user.disable');
   await a.waitForSelector('[data-testid=log-filter]');
-  await a.waitForTimeout(1200);
+  await expect(a.locator('main')).toContainText('停用：是').catch(() => {});
   const logText = await a.locator('main').innerText();
   check(/停用用户/.test(logText) && /e2e-tingyong/.test(logText) && /停用：是/.test(logText), 'accounts: the audit log shows the disabling in words');
   await a.context().close();
@@ -101,9 +104,11 @@ export default async function ({ url, shots, page, login, check, phone, bin, db 
   const wider = await ap.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(wider <= 0, `accounts: the admin page is no wider than the phone (${wider} px over)`);
   await ap.context().close();
+});
 
-  // A user changes their own password from the top bar; their other
-  // session ends, this one stays.
+// A user changes their own password from the top bar; their other
+// session ends, this one stays.
+test('accounts: a user changes their own password', async ({ suite: { url, shots, page, login, check } }) => {
   const other = await page(wide, 'accounts: the other session');
   other.allow(/^401 GET .*\/api\//);
   await login(other, 'e2e-zhanghu', 'first password');
@@ -145,4 +150,5 @@ export default async function ({ url, shots, page, login, check, phone, bin, db 
     }
     await z.context().close();
   }
-}
+});
+});

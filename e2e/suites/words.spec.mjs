@@ -5,7 +5,7 @@
 // server's own words kept as a detail, configuration names in <code>) is
 // not judged; the map's own controls are the map suite's.
 import { join } from 'node:path';
-import { quiet } from './tour.mjs';
+import { test, quiet, phone } from '../fixtures.mjs';
 
 const RAW = /\b[a-z]+_[a-z]+\b|\bcli\b|\b(?:firms-viirs|firms-modis|himawari-wlf|dispatched|acknowledged|unassigned|supervisor|official|auditor|contains|nearest)\b|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\d{2}:\d{2}(?::\d{2})?Z\b/;
 // The registries give areas in one unit, m².
@@ -35,9 +35,9 @@ const pages = {
   wangge: ['tasks', 'sites', 'map'],
 };
 
-export default async function ({ url, shots, page, login, check, phone }) {
-  for (const [name, routes] of Object.entries(pages)) {
-    for (const [w, vp] of [['1366', { width: 1366, height: 800 }], ['375', phone]]) {
+for (const [name, routes] of Object.entries(pages)) {
+  for (const [w, vp] of [['1366', { width: 1366, height: 800 }], ['375', phone]]) {
+    test(`${name} at ${w} px: words`, async ({ suite: { url, shots, page, login, check } }) => {
       const p = await page(vp, `${name} at ${w} px: words`);
       await login(p, name);
       for (const r of routes) {
@@ -48,7 +48,6 @@ export default async function ({ url, shots, page, login, check, phone }) {
           await p.selectOption('[data-testid=site-kind]', kind);
           await quiet(p);
         }
-        await p.waitForTimeout(300);
         const raw = await rawTexts(p, route === 'sites' ? new RegExp(RAW.source + '|' + AREA.source) : RAW);
         check(raw.length === 0, `words: ${name} ${r} at ${w} px says things in words (${raw.slice(0, 4).join(' | ')})`);
         if (['audit', 'auditlog', 'admin', 'sites'].includes(route) && !kind) {
@@ -56,6 +55,6 @@ export default async function ({ url, shots, page, login, check, phone }) {
         }
       }
       await p.context().close();
-    }
+    });
   }
 }

@@ -7,45 +7,35 @@
 // the same filters.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { request } from 'playwright-core';
+import { apiSessions } from '../lib/api.mjs';
+import { test, phone } from '../fixtures.mjs';
 
 const wide = { width: 1366, height: 850 };
-const PASSWORD = 'skygrid-demo';
 const NOTE = '批量核实：现场已处理（浏览器测试）';
-
-/** apiAs logs a user in through the API (a cookie session and its CSRF token). */
-async function apiAs(url, name) {
-  const ctx = await request.newContext({ baseURL: url });
-  const res = await ctx.post('/api/login', { data: { name, password: PASSWORD } });
-  if (!res.ok()) throw new Error(`log-in ${name}: ${res.status()}`);
-  const { csrf } = await res.json();
-  return {
-    ctx, csrf,
-    get: async (path) => (await ctx.get(path)).json(),
-    post: (path, data) => ctx.post(path, { data, headers: { 'X-CSRF-Token': csrf } }),
-    multipart: (path, multipart) => ctx.post(path, { multipart, headers: { 'X-CSRF-Token': csrf } }),
-  };
-}
 
 const rowsOf = (p) => p.$$eval('[data-testid=task-item]', (rs) => rs.map((r) => Number(r.dataset.id)));
 
-export default async function ({ url, root, shots, page, login, check, phone }) {
+// One reviewer's scenario: the tasks reported first are closed at one width,
+// then the other; the steps share those tasks, so they run in order.
+test.describe.serial('the reviewers\' task list', () => {
+  let county, townships;
+  const reported = [];
+  const users = apiSessions(test, ['admin', 'hunyuan']);
+
+  test('lists: five tasks reported to review', async ({ suite: { url, root, check } }) => {
   const photo = readFileSync(join(root, 'evidence', 'testdata', 'photos', 'at_event.jpg'));
-  const admin = await apiAs(url, 'admin');
-  const hunyuan = await apiAs(url, 'hunyuan');
 
   // Reported tasks to review: the admin (who may act as a supervisor)
   // acknowledges and reports five open tasks of 浑源县 in grids other than
   // the demo supervisor's.
-  const me = await hunyuan.get('/api/me');
-  const county = me.user.regions[0];
-  const open = (await admin.get(`/api/tasks?county=${county}&state=dispatched&sort=created&order=asc&limit=200`)).tasks
+  const me = await users.hunyuan.get('/api/me');
+  county = me.user.regions[0];
+  const open = (await users.admin.get(`/api/tasks?county=${county}&state=dispatched&sort=created&order=asc&limit=200`)).tasks
     .filter((x) => x.grid_id && x.grid_id !== '140225-005-009');
-  const reported = [];
   for (const x of open.slice(0, 5)) {
-    const ack = await admin.post(`/api/tasks/${x.id}/acknowledge`, { version: x.version });
+    const ack = await users.admin.post(`/api/tasks/${x.id}/acknowledge`, { version: x.version });
     const v = await ack.json();
-    const rep = await admin.multipart(`/api/tasks/${x.id}/report`, {
+    const rep = await users.admin.multipart(`/api/tasks/${x.id}/report`, {
       finding: 'straw_burning', notes: '现场核查（浏览器测试）', version: String(v.version),
       photos: { name: 'at_event.jpg', mimeType: 'image/jpeg', buffer: photo },
     });
@@ -54,9 +44,11 @@ export default async function ({ url, root, shots, page, login, check, phone }) 
   check(reported.length === 5, `lists: five tasks of ${county} reported to review (${reported.join(', ')})`);
 
   // The townships of the official's area: the demo may have none yet.
-  const townships = (await hunyuan.get('/api/regions?level=township&geometry=false')).features ?? [];
+  townships = (await users.hunyuan.get('/api/regions?level=township&geometry=false')).features ?? [];
+  });
 
   for (const [w, vp] of [['desktop', wide], ['phone', phone]]) {
+  test(`hunyuan at ${vp.width} px: the task list`, async ({ suite: { url, shots, page, login, check } }) => {
     const p = await page(vp, `hunyuan at ${vp.width} px: the task list`);
     // The stale close below is refused on purpose.
     p.allow(/^409 POST .*\/api\/tasks\/close$/);
@@ -207,7 +199,7 @@ export default async function ({ url, root, shots, page, login, check, phone }) 
       const [a, b] = left;
       for (const id of [a, b]) await p.check(`[data-testid=task-item][data-id="${id}"] [data-testid=bulk-check]`);
       const tb = await (await p.request.get(`${url}/api/tasks/${b}`)).json();
-      const ret = await admin.post(`/api/tasks/${b}/return`, { version: tb.version, reason: '照片不清晰（浏览器测试）' });
+      const ret = await users.admin.post(`/api/tasks/${b}/return`, { version: tb.version, reason: '照片不清晰（浏览器测试）' });
       await p.click('[data-testid=bulk-close]');
       await p.click('[data-testid=bulk-confirm-yes]');
       await p.waitForFunction(() => /未办结/.test(document.querySelector('[data-testid=bulk-result]')?.textContent ?? ''), null, { timeout: 15000 }).catch(() => {});
@@ -218,10 +210,11 @@ export default async function ({ url, root, shots, page, login, check, phone }) 
       await p.screenshot({ path: join(shots, `lists-bulk-conflict-hunyuan-${w}.png`) });
     }
     await p.context().close();
+  });
   }
 
   // The auditor: every county, filtered by one.
-  {
+  test('nongye at 1366 px: the task list by county', async ({ suite: { url, shots, page, login, check } }) => {
     const p = await page(wide, 'nongye at 1366 px: the task list by county');
     await login(p, 'nongye');
     await p.goto(url + '/#/tasks');
@@ -246,7 +239,5 @@ export default async function ({ url, root, shots, page, login, check, phone }) 
     check(p.url().includes(`county=${best.id}`), `nongye: the county is kept in the address (${p.url().split('#')[1]})`);
     await p.screenshot({ path: join(shots, 'lists-nongye-desktop.png') });
     await p.context().close();
-  }
-  await admin.ctx.dispose();
-  await hunyuan.ctx.dispose();
-}
+  });
+});

@@ -1,0 +1,45 @@
+// The browser suite: @playwright/test driving Debian's Chromium (no browser
+// download) against one demo server on 127.0.0.1 (global-setup.mjs).
+//
+// Projects instead of file-name order: "core" (core.spec.mjs: every role's
+// login and map, the report-and-close scenario), then "suites"
+// (suites/*.spec.mjs: they read what core left, e.g. a reported task),
+// then "admin" (the admin and accounts suites, which add and disable users
+// and revoke tokens: they run last so nothing else sees those changes).
+// One worker: the projects share the server's data, and the machine has two
+// cores (the perf suite slows the CPU on purpose and measures).
+import { defineConfig } from '@playwright/test';
+
+const last = /suites\/(admin|accounts)\.spec\.mjs$/;
+
+export default defineConfig({
+  testDir: '.',
+  testMatch: /\.spec\.mjs$/,
+  globalSetup: './global-setup.mjs',
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  // Scenarios walk many pages; each check inside has its own timeout.
+  timeout: 5 * 60_000,
+  expect: { timeout: 15_000 },
+  outputDir: 'test-results',
+  reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never', outputFolder: 'report' }]],
+  use: {
+    headless: true,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    trace: 'retain-on-failure',
+    // playwright-core's own defaults, as the old runner had them.
+    actionTimeout: 30_000,
+    navigationTimeout: 30_000,
+    launchOptions: {
+      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    },
+  },
+  projects: [
+    { name: 'core', testMatch: /core\.spec\.mjs$/ },
+    { name: 'suites', testMatch: /suites\/.*\.spec\.mjs$/, testIgnore: last, dependencies: ['core'] },
+    { name: 'admin', testMatch: last, dependencies: ['suites'] },
+  ],
+});

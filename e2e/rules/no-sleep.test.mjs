@@ -1,0 +1,42 @@
+// No fixed sleeps in the browser tests: a test waits for what it needs
+// (web-first assertions, expect.poll, waitForResponse), never for a time.
+// Run by `make e2e` (node --test rules/) before the browser suite.
+// NOSLEEP_DIR checks another tree (e.g. an old checkout's e2e/).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const dir = process.env.NOSLEEP_DIR || join(dirname(fileURLToPath(import.meta.url)), '..');
+const skip = new Set(['node_modules', 'test-results', 'report', 'screenshots']);
+
+/** sources lists the script files under d. */
+function sources(d) {
+  return readdirSync(d, { withFileTypes: true }).flatMap((e) => {
+    if (skip.has(e.name)) return [];
+    const p = join(d, e.name);
+    if (e.isDirectory()) return sources(p);
+    return /\.(m?js|ts)$/.test(e.name) ? [p] : [];
+  });
+}
+
+// The only timers allowed: the demo's start-up limit (ends a server that
+// hangs) and the slow network a page.route handler simulates.
+const allowed = [
+  ['lib/demo.mjs', 'const limit = setTimeout('],
+  ['fixtures.mjs', 'await new Promise((ok) => setTimeout(ok, ms));'],
+];
+
+test('no waitForTimeout and no setTimeout wait in e2e/', () => {
+  const found = [];
+  for (const file of sources(dir)) {
+    const rel = relative(dir, file);
+    if (rel.startsWith('rules/')) continue;
+    readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+      if (/waitForTimeout/.test(line)) found.push(`${rel}:${i + 1}: ${line.trim()}`);
+      else if (/setTimeout\s*\(/.test(line) && !allowed.some(([f, s]) => f === rel && line.includes(s))) found.push(`${rel}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  assert.deepEqual(found, [], `fixed sleeps in ${dir} (wait for a state instead: expect(locator), expect.poll, waitForResponse):\n${found.join('\n')}`);
+});
