@@ -71,17 +71,13 @@ func (rd *Reader) seek() error {
 	for {
 		b, err := rd.r.ReadByte()
 		if err != nil {
-			if hash {
-				rd.garbage++
-			}
 			return err
 		}
 		if b == '#' && hash {
+			rd.garbage-- // the first '#' was counted
 			return nil
 		}
-		if hash {
-			rd.garbage++
-		}
+		rd.garbage++
 		hash = b == '#'
 	}
 }
