@@ -83,6 +83,8 @@ fuzz:
 	$(GO) test ./api -run XXX -fuzz '^FuzzActionJSON$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./api -run XXX -fuzz '^FuzzLogin$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./api -run XXX -fuzz '^FuzzReportForm$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./hj212 -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./hj212 -run XXX -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin
