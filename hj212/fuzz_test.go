@@ -35,13 +35,14 @@ func FuzzReader(f *testing.F) {
 	ref := referencePackets(f)
 	f.Add(bytes.Join(ref, nil), 0)
 	f.Add(append([]byte("xx#"), ref[1]...), 100)
-	f.Fuzz(func(t *testing.T, in []byte, max int) {
-		max %= 4 * MaxFrame
-		rd := NewReader(bytes.NewReader(in), max)
-		limit := max
+	f.Fuzz(func(t *testing.T, in []byte, capacity int) {
+		capacity %= 4 * MaxFrame
+		rd := NewReader(bytes.NewReader(in), capacity)
+		limit := capacity
 		if limit <= 0 {
 			limit = MaxFrame
 		}
+		limit = max(limit, overhead)
 		var total int64
 		for {
 			frame, err := rd.Next()

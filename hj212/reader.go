@@ -16,13 +16,14 @@ type Reader struct {
 	synced  bool // "##" of the next packet already read
 }
 
-// NewReader reads packets of at most max bytes from "##" to CR LF; max <= 0
-// means MaxFrame, the standard's limit.
-func NewReader(r io.Reader, max int) *Reader {
-	if max <= 0 {
-		max = MaxFrame
+// NewReader reads packets of at most limit bytes from "##" to CR LF; limit <= 0
+// means MaxFrame, the standard's limit, and a limit below the smallest packet
+// (an empty data segment) is raised to it.
+func NewReader(r io.Reader, limit int) *Reader {
+	if limit <= 0 {
+		limit = MaxFrame
 	}
-	return &Reader{r: bufio.NewReaderSize(r, 4096), max: max}
+	return &Reader{r: bufio.NewReaderSize(r, 4096), max: max(limit, overhead)}
 }
 
 // Garbage is the count of bytes skipped so far: bytes outside any packet,

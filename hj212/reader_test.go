@@ -61,6 +61,7 @@ func TestReader(t *testing.T) {
 		{"oversized cut by a packet", strings.NewReader(big[:3000] + a), 0, []string{a}, 3000, 1, io.EOF},
 		{"cap below the real packet", strings.NewReader(a + b), 200, []string{a}, int64(len(b)), 1, io.EOF},
 		{"EOF mid-packet", strings.NewReader(a + b[:50]), 0, []string{a}, 50, 0, io.ErrUnexpectedEOF},
+		{"cap below the smallest packet", strings.NewReader("##\r\n" + a), 1, []string{"##\r\n"}, int64(len(a)), 1, io.EOF},
 		{"EOF after a lone #", strings.NewReader(a + "#"), 0, []string{a}, 1, 0, io.EOF},
 	}
 	for _, c := range cases {
