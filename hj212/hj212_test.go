@@ -119,6 +119,7 @@ func TestRefusals(t *testing.T) {
 		{"missing CN", replace("CN=2011;", ""), ReasonMissing},
 		{"missing QN when an answer is asked", replace("QN=20240301120000123;", ""), ReasonMissing},
 		{"missing CP", replace("CP=&&", "XP=&&"), ReasonMissing},
+		{"CP only inside a value", replace("CP=&&", "XCP=&&"), ReasonMissing},
 		{"CP not closed", Frame("ST=22;CN=2011;PW=1;MN=M;CP=&&a34002-Rtd=1"), ReasonCP},
 		{"CP value not a number", replace("0.215", "0.2x5"), ReasonCP},
 		{"CP bad DataTime", replace("DataTime=20240301120000", "DataTime=20241301120000"), ReasonCP},
@@ -132,6 +133,16 @@ func TestRefusals(t *testing.T) {
 				t.Fatalf("Parse(%q) = %v, want a refusal for %q", c.frame, err, c.want)
 			}
 		})
+	}
+}
+
+func TestCPAfterAValueHoldingIt(t *testing.T) {
+	p, err := Parse(Frame("ST=22;CN=2011;PW=1;MN=XCP=&&1;CP=&&a34002-Rtd=0.1&&"), Lenient{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.MN != "XCP=&&1" || len(p.CP.Readings) != 1 {
+		t.Errorf("parsed %+v", p)
 	}
 }
 

@@ -76,8 +76,8 @@ func ParseSegment(seg string) (Packet, error) {
 
 // splitSegment takes CP=&&...&& out of the segment and splits the rest.
 func splitSegment(seg string) (map[string]string, string, error) {
-	start := strings.Index(seg, "CP=&&")
-	if start < 0 || (start > 0 && seg[start-1] != ';') {
+	start := cpStart(seg)
+	if start < 0 {
 		return nil, "", refuse(ReasonMissing, "no CP=&&...&& field")
 	}
 	end := strings.Index(seg[start+5:], "&&")
@@ -101,6 +101,22 @@ func splitSegment(seg string) (map[string]string, string, error) {
 		fields[k] = v
 	}
 	return fields, cp, nil
+}
+
+// cpStart is the index of the CP field: "CP=&&" at the start of the segment
+// or after a ';', not inside another field's value; -1 if there is none.
+func cpStart(seg string) int {
+	for from := 0; from < len(seg); {
+		i := strings.Index(seg[from:], "CP=&&")
+		if i < 0 {
+			return -1
+		}
+		if from+i == 0 || seg[from+i-1] == ';' {
+			return from + i
+		}
+		from += i + 1
+	}
+	return -1
 }
 
 // setFields fills the packet's fields and checks the required ones.
