@@ -13,7 +13,7 @@ type Reader struct {
 	max     int
 	garbage int64
 	frame   []byte
-	synced  bool // "##" of the next packet already read
+	hash    bool // seek's last byte skipped was '#'
 }
 
 // NewReader reads packets of at most limit bytes from "##" to CR LF; limit <= 0
@@ -31,8 +31,10 @@ func NewReader(r io.Reader, limit int) *Reader {
 func (rd *Reader) Garbage() int64 { return rd.garbage }
 
 // Next returns the next frame, "##" to CR LF, valid until the next call.
-// An oversized packet gives a *Refusal (ReasonOversized) after it has been
-// skipped up to its CR LF or the next "##", and reading can go on. At the
+// An oversized packet gives a *Refusal (ReasonOversized) as soon as it
+// passes the cap, and the cap's worth of bytes without "##" a *Refusal
+// (ReasonHeader); after either, reading goes on to the next "##". No call
+// reads more than about twice the cap. At the
 // end of the stream Next gives io.EOF, or io.ErrUnexpectedEOF when a packet
 // was cut.
 func (rd *Reader) Next() ([]byte, error) {
@@ -62,48 +64,34 @@ func (rd *Reader) Next() ([]byte, error) {
 	}
 }
 
-// seek skips to just after the next "##", counting what it skips.
+// seek skips to just after the next "##", counting what it skips. After
+// skipping the cap's worth of bytes without one it gives a *Refusal
+// (ReasonHeader), so that a caller regains control during a flood.
 func (rd *Reader) seek() error {
-	if rd.synced {
-		rd.synced = false
-		return nil
-	}
-	hash := false
-	for {
+	for skipped := 0; ; skipped++ {
+		if skipped >= rd.max && !rd.hash {
+			return refuse(ReasonHeader, "%d bytes without ##", skipped)
+		}
 		b, err := rd.r.ReadByte()
 		if err != nil {
 			return err
 		}
-		if b == '#' && hash {
+		if b == '#' && rd.hash {
+			rd.hash = false
 			rd.garbage-- // the first '#' was counted
 			return nil
 		}
 		rd.garbage++
-		hash = b == '#'
+		rd.hash = b == '#'
 	}
 }
 
-// skipOversized skips the rest of an oversized packet: to its CR LF, or to
-// the next "##" (then the next call starts there).
+// skipOversized drops an oversized packet's first bytes; the rest is
+// skipped by seek (bounded per call) up to the next "##".
 func (rd *Reader) skipOversized(last byte) error {
-	refusal := refuse(ReasonOversized, "packet over %d bytes", rd.max)
 	rd.garbage += int64(len(rd.frame)) + 1
-	for {
-		b, err := rd.r.ReadByte()
-		if err != nil {
-			return refusal
-		}
-		if b == '#' && last == '#' {
-			rd.garbage--
-			rd.synced = true
-			return refusal
-		}
-		rd.garbage++
-		if b == '\n' && last == '\r' {
-			return refusal
-		}
-		last = b
-	}
+	rd.hash = last == '#'
+	return refuse(ReasonOversized, "packet over %d bytes", rd.max)
 }
 
 func unexpected(err error) error {
