@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, NetworkError, loginErrorText } from './api';
+import { ApiError, NetworkError, loginErrorText, newestOnly } from './api';
 import { t } from './i18n';
 
 const zh = (k: string, v?: Record<string, string | number>) => t(k, v, 'zh');
@@ -32,5 +32,19 @@ describe('loginErrorText', () => {
   it('and in English', () => {
     expect(loginErrorText(throttled(601), en, now).text).toBe('Too many attempts: try again at 13:10 (in about 11 min)');
     expect(loginErrorText(new ApiError(401, 'unauthorized', 'x'), en, now).text).toBe('Wrong user name or password');
+  });
+});
+
+describe('newestOnly', () => {
+  it('holds only for the newest request', () => {
+    const ask = newestOnly();
+    const first = ask();
+    expect(first()).toBe(true);
+    const second = ask();
+    expect(first()).toBe(false);
+    expect(second()).toBe(true);
+    const other = newestOnly()();
+    expect(other()).toBe(true);
+    expect(second()).toBe(true);
   });
 });

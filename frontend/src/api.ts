@@ -110,3 +110,17 @@ export function loginErrorText(e: unknown, t: (key: string, vars?: Record<string
   if (e.status === 400 && /^(user name:|a user needs a name|the log-in is larger)/.test(e.message)) return { text: t('login.badname'), detail };
   return { text: t('login.refused'), detail };
 }
+
+/**
+ * newestOnly counts a view's requests: each call starts one and returns a
+ * test of whether it is still the newest. On a slow network an answer for
+ * a filter left behind can arrive after the one asked for since; a view
+ * draws an answer only while its test holds.
+ */
+export function newestOnly(): () => () => boolean {
+  let asked = 0;
+  return () => {
+    const mine = ++asked;
+    return () => mine === asked;
+  };
+}

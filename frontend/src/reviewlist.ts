@@ -4,7 +4,7 @@
 // page's tasks; reported tasks can be closed together with one note. The
 // filter lives in the URL hash: #/tasks?state=reported&township=…&page=2.
 import L from './leaflet';
-import { api, ApiError, errorText, qs } from './api';
+import { api, ApiError, errorText, newestOnly, qs } from './api';
 import { basemapLayer, type Basemap } from './basemap';
 import { h, clear, toast } from './dom';
 import { formatDateTime } from './format';
@@ -137,7 +137,7 @@ class ReviewList {
   private tasks: ListedTask[] = [];
   private total = 0;
   private skew = 0; // the server's clock minus this one, ms
-  private seq = 0;
+  private ask = newestOnly();
   private focused = 0;
   private selected = new Map<number, number>(); // reported task id -> the version shown
   private cityWide = role() !== 'official';
@@ -318,11 +318,11 @@ class ReviewList {
   }
 
   private async load(): Promise<void> {
-    const my = ++this.seq;
+    const current = this.ask();
     this.pageInfo.textContent = t('loading');
     try {
       const r = await api.get<{ tasks: ListedTask[]; total: number; now?: string }>('/api/tasks' + qs(apiQuery(this.f)));
-      if (this.disposed || my !== this.seq) return;
+      if (this.disposed || !current()) return;
       this.tasks = r.tasks ?? [];
       this.total = r.total ?? 0;
       this.skew = r.now ? Date.parse(r.now) - Date.now() : 0;
@@ -333,7 +333,7 @@ class ReviewList {
       }
       this.draw();
     } catch (e) {
-      if (this.disposed || my !== this.seq) return;
+      if (this.disposed || !current()) return;
       this.tasks = [];
       clear(this.table);
       this.table.append(h('tbody', {}, h('tr', {}, h('td', { class: 'error', 'data-testid': 'list-error' }, errorText(e, t)))));

@@ -1,5 +1,5 @@
 // 台账: construction sites, stockpiles and no-coal zones.
-import { api, errorText, qs } from './api';
+import { api, errorText, newestOnly, qs } from './api';
 import { h, clear } from './dom';
 import { t, tOr } from './i18n';
 import { formatArea } from './format';
@@ -81,21 +81,20 @@ export function render(el: HTMLElement): void {
         h('td', { class: 'wrap' }, p.violation ? (p.violation_name || '⚠') : t('site.ok'))));
     }
   };
-  // Answers can arrive out of order on a slow network: only the newest
-  // request's answer is drawn, so a late one never shows the wrong kind.
-  let asked = 0;
+  // Only the newest request's answer is drawn: a late one never shows the wrong kind.
+  const ask = newestOnly();
   const load = async () => {
-    const mine = ++asked;
+    const current = ask();
     exportHref();
     clear(tbody);
     tbody.append(h('tr', {}, h('td', { colspan: width(), class: 'muted' }, t('loading'))));
     try {
       const fc = await api.get<SiteCollection>('/api/sites' + qs({ kind: kind.value, violation: viol.checked ? 'true' : undefined }));
-      if (mine !== asked) return;
+      if (!current()) return;
       feats = fc.features ?? [];
       draw();
     } catch (e) {
-      if (mine !== asked) return;
+      if (!current()) return;
       clear(tbody);
       tbody.append(h('tr', {}, h('td', { colspan: width(), class: 'error' }, errorText(e, t))));
     }

@@ -1,5 +1,5 @@
 // 任务: the list (by deadline, in words) and, from taskpage.ts, one task's page.
-import { api, errorText, qs } from './api';
+import { api, errorText, newestOnly, qs } from './api';
 import { h, clear } from './dom';
 import { t, tOr } from './i18n';
 import { deadlineOf, formatAgo, formatShort } from './format';
@@ -100,20 +100,19 @@ function listPage(el: HTMLElement): () => void {
   };
   drawWhere();
   allowed().then((ok) => { if (ok && !lastFix()) locate().then(() => { draw(); drawWhere(); }).catch(() => {}); });
-  // Only the newest request's answer is drawn: on a slow network an answer
-  // for a filter left behind can arrive after the one asked for since.
-  let asked = 0;
+  // Only the newest request's answer is drawn (newestOnly).
+  const ask = newestOnly();
   const load = async () => {
-    const mine = ++asked;
+    const current = ask();
     try {
       const r = await api.get<{ tasks: Task[]; total: number }>(listURL(stateSel.value));
-      if (mine !== asked) return;
+      if (!current()) return;
       prefetchOpen(r.tasks ?? []);
       tasks = r.tasks ?? [];
       count.textContent = t('tasks.count', { n: r.total ?? tasks.length });
       draw();
     } catch (e) {
-      if (mine !== asked) return;
+      if (!current()) return;
       clear(list);
       list.append(h('li', { class: 'error' }, errorText(e, t)));
     }
