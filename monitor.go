@@ -71,9 +71,9 @@ type Monitor struct {
 	// MN is the device number (HJ 212 MN), unique.
 	MN string `json:"mn"`
 	// Password is the access password (HJ 212 PW); never sent to clients.
-	Password string `json:"-"`
-	Name     string `json:"name"`
-	Kind     string `json:"kind"`
+	Password string  `json:"-"`
+	Name     string  `json:"name"`
+	Kind     string  `json:"kind"`
 	Lon      float64 `json:"lon"`
 	Lat      float64 `json:"lat"`
 	// SiteID is the site the monitor stands on, if any.
