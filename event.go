@@ -30,6 +30,10 @@ var ClassNames = map[string]string{
 	ClassStockpile:      "堆场火点",
 	ClassStrawBurning:   "疑似秸秆焚烧",
 	ClassOpenBurning:    "露天焚烧",
+	// Dust classes (dust.go).
+	ClassDustExceedance: "扬尘超标",
+	ClassMonitorOffline: "监测设备离线",
+	ClassSiteInspection: "工地堆场检查",
 }
 
 // Event states.

@@ -91,6 +91,8 @@ var Findings = []string{FindingStrawBurning, FindingOpenBurning, FindingIndustri
 var FindingNames = map[string]string{
 	FindingStrawBurning: "秸秆焚烧", FindingOpenBurning: "其他露天焚烧", FindingIndustrialHeat: "工业热源",
 	FindingFalseAlarm: "误报", FindingNotFound: "现场未发现",
+	// Dust findings (dust.go).
+	FindingRectified: "已整改（洒水、覆盖）", FindingStopWork: "停工整改", FindingDeviceFault: "设备故障",
 }
 
 // Task actions.
