@@ -89,6 +89,10 @@ func TestConfigErrors(t *testing.T) {
 		{"infinite margin", "area_margin_metres = inf\n", "area_margin_metres: not a finite number: +Inf"},
 		{"negative distance", "[detect]\nheat_source_metres = -1.0\n", "heat_source_metres: out of range: -1 (want 0 to 1e+06 m)"},
 		{"NaN tolerance", "assign_tolerance_metres = -nan\n", "assign_tolerance_metres: not a finite number: NaN"},
+		{"dust deadline", "[dust]\nrespond_minutes = 0\n", "dust.respond_minutes 0"},
+		{"unknown dust rule", "[dust]\nactive = [\"silent\", \"beijing\"]\n", `dust.active: "beijing"`},
+		{"dust preset window", "[dust.presets.x]\nfactor = \"pm10\"\nkind = \"minute\"\ninterval = \"1m\"\nwindow = \"7m\"\nlimit_ugm3 = 80.0\n",
+			"dust.presets.x.window 7m0s: want 1m to 24h, dividing a day"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := filepath.Join(dir, "c.toml")
@@ -198,4 +202,23 @@ func tomlKeys(typ reflect.Type, prefix []string) [][]string {
 		}
 	}
 	return out
+}
+
+// A site's stage and area for the dust rules come from [dust.sites].
+func TestDustSites(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "c.toml")
+	os.WriteFile(p, []byte("[dust]\nactive = [\"shaanxi_tsp_earthworks\", \"silent\"]\n[dust.sites.\"12\"]\nstage = \"earthworks\"\narea = \"rural\"\n"), 0o644)
+	cfg, err := loadSettings(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := int64(12)
+	s := cfg.Dust.Subject(skygrid.Monitor{ID: 3, SiteID: &id}, "平城区")
+	if rules := cfg.Dust.Rules(); s.Stage != "earthworks" || s.Area != "rural" || len(rules) != 1 || !rules[0].AppliesTo(s) {
+		t.Errorf("subject %+v, rules %+v", s, rules)
+	}
+	os.WriteFile(p, []byte("[dust.sites.\"12\"]\nstage = \"roof\"\n"), 0o644)
+	if _, err := loadSettings(p, nil); err == nil || !strings.Contains(err.Error(), `dust.sites.12: stage "roof"`) {
+		t.Errorf("got %v", err)
+	}
 }
