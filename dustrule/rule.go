@@ -172,25 +172,22 @@ func (r Rule) Judge(s Subject, start time.Time, rs []skygrid.Reading, amb Ambien
 // kind, in time order, and raises an alarm for each exceeding window
 // beyond AllowedPerDay in its Beijing day. rs may be in any order.
 func (r Rule) Evaluate(s Subject, rs []skygrid.Reading, amb Ambient) ([]Window, []Alarm) {
-	starts := map[time.Time]bool{}
+	sorted := make([]skygrid.Reading, 0, len(rs))
 	for i := range rs {
 		if rs[i].Kind == r.Kind {
-			start, _ := r.WindowOf(rs[i].At)
-			starts[start] = true
+			sorted = append(sorted, rs[i])
 		}
 	}
-	order := make([]time.Time, 0, len(starts))
-	for st := range starts {
-		order = append(order, st)
-	}
-	sort.Slice(order, func(i, j int) bool { return order[i].Before(order[j]) })
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].At.Before(sorted[j].At) })
 	var windows []Window
 	var alarms []Alarm
 	count, day := 0, time.Time{}
-	for _, st := range order {
-		w := r.Judge(s, st, rs, amb)
-		windows = append(windows, w)
-		if d := DayOf(st); !d.Equal(day) {
+	for lo := 0; lo < len(sorted); {
+		start, end := r.WindowOf(sorted[lo].At)
+		hi := lo + sort.Search(len(sorted)-lo, func(i int) bool { return !sorted[lo+i].At.Before(end) })
+		w := r.Judge(s, start, sorted[lo:hi], amb)
+		windows, lo = append(windows, w), hi
+		if d := DayOf(start); !d.Equal(day) {
 			count, day = 0, d
 		}
 		if w.Status != StatusExceeds {

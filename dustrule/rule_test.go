@@ -204,3 +204,34 @@ func TestPresetsApplyByStageAndArea(t *testing.T) {
 		t.Error("a stage rule applies to a monitor on no site")
 	}
 }
+
+// The ambient mean is the county's for the hour the window is in: a
+// 15-minute window at 09:15 Beijing time is judged on the 09:00 mean.
+func TestAmbientOfTheWindowsHour(t *testing.T) {
+	byHour := func(county string, hour time.Time) (float64, bool) {
+		if county != "平城区" || hour.Minute() != 0 || hour.Second() != 0 {
+			return 0, false
+		}
+		return map[int]float64{8: 100, 9: 300}[hour.In(Beijing).Hour()], true
+	}
+	r := datong()
+	r.Window = 15 * time.Minute
+	for _, tt := range []struct {
+		name   string
+		start  time.Time
+		mean   float64
+		status string
+		value  float64
+	}{
+		{"09:15 on 09:00's mean, exactly 80 above", day0.Add(9*time.Hour + 15*time.Minute), 380, StatusWithin, 80},
+		{"one above", day0.Add(9*time.Hour + 15*time.Minute), 381, StatusExceeds, 81},
+		{"08:45 on 08:00's mean", day0.Add(8*time.Hour + 45*time.Minute), 181, StatusExceeds, 81},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := r.Judge(pingcheng, tt.start.UTC(), series(tt.start, 15, "pm10", constant(tt.mean), nil), byHour)
+			if w.Status != tt.status || w.Value != tt.value {
+				t.Errorf("got %+v, want %s %v", w, tt.status, tt.value)
+			}
+		})
+	}
+}
