@@ -34,17 +34,21 @@ type Checker struct {
 // takes the repeat.
 func (c *Checker) OnReading(ctx context.Context, s Subject, r skygrid.Reading) ([]Alarm, error) {
 	out := c.Quality.CheckRange(s, r)
+	prev, ok, err := c.History.Latest(ctx, s.MonitorID, r.Kind, r.At)
+	if err != nil {
+		return nil, fmt.Errorf("monitor %d: the reading before %s: %w", s.MonitorID, r.At.Format(time.RFC3339), err)
+	}
 	for _, rule := range c.Rules {
 		if rule.Kind != r.Kind || !rule.AppliesTo(s) {
 			continue
 		}
-		alarms, err := c.closeWindows(ctx, s, rule, r)
+		alarms, err := c.closeWindows(ctx, s, rule, r, prev, ok)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, alarms...)
 	}
-	if c.Quality.Stuck && r.Kind == c.Quality.Kind {
+	if ok && c.Quality.Stuck && r.Kind == c.Quality.Kind && c.sameAsBefore(r, prev) {
 		rs, err := c.History.Readings(ctx, s.MonitorID, r.At.Add(-2*c.Quality.StuckFor), r.At.Add(time.Nanosecond))
 		if err != nil {
 			return nil, fmt.Errorf("stuck check of monitor %d: %w", s.MonitorID, err)
@@ -58,21 +62,34 @@ func (c *Checker) OnReading(ctx context.Context, s Subject, r skygrid.Reading) (
 	return out, nil
 }
 
-// closeWindows judges the windows of rule that r closes, at most a day's.
-func (c *Checker) closeWindows(ctx context.Context, s Subject, rule Rule, r skygrid.Reading) ([]Alarm, error) {
-	prev, ok, err := c.History.Latest(ctx, s.MonitorID, rule.Kind, r.At)
-	if err != nil {
-		return nil, fmt.Errorf("rule %s, monitor %d: previous reading: %w", rule.Name, s.MonitorID, err)
+// sameAsBefore: a watched factor has the value it had in prev, so r may
+// make a stuck run (most readings do not, and cost no more reads).
+func (c *Checker) sameAsBefore(r, prev skygrid.Reading) bool {
+	for _, f := range c.Quality.StuckFactors {
+		if r.Valid(f) && prev.Valid(f) && r.Values[f] == prev.Values[f] {
+			return true
+		}
 	}
-	after := r.At.Add(-24 * time.Hour)
-	if ok && prev.At.After(after) {
+	return false
+}
+
+// closeWindows judges the windows of rule that r closes, at most a day's:
+// prev (ok) is the reading of its kind before r.
+func (c *Checker) closeWindows(ctx context.Context, s Subject, rule Rule, r, prev skygrid.Reading, ok bool) ([]Alarm, error) {
+	after := r.At // no reading before r: no window before r's holds one
+	if ok && prev.At.After(r.At.Add(-24*time.Hour)) {
 		after = prev.At
 	}
-	// Window ends in (after+Interval, r.At+Interval].
+	// Window ends in (after+Interval, r.At+Interval]; those wholly
+	// between after and r hold no reading of the kind and are skipped.
 	var out []Alarm
 	_, end := rule.WindowOf(after.Add(rule.Interval))
 	for ; !end.After(r.At.Add(rule.Interval)); end = end.Add(rule.Window) {
-		a, err := c.judgeClosed(ctx, s, rule, end.Add(-rule.Window))
+		start := end.Add(-rule.Window)
+		if start.After(after) && !end.After(r.At) {
+			continue
+		}
+		a, err := c.judgeClosed(ctx, s, rule, start)
 		if err != nil {
 			return nil, err
 		}

@@ -11,10 +11,15 @@ import (
 	"skygrid"
 )
 
-// memory is a History over a slice: the readings stored so far.
-type memory struct{ rs []skygrid.Reading }
+// memory is a History over a slice: the readings stored so far, and how
+// many times each method was called.
+type memory struct {
+	rs             []skygrid.Reading
+	reads, latests int
+}
 
 func (m *memory) Readings(_ context.Context, id int64, from, to time.Time) ([]skygrid.Reading, error) {
+	m.reads++
 	var out []skygrid.Reading
 	for _, r := range m.rs {
 		if r.MonitorID == id && !r.At.Before(from) && r.At.Before(to) {
@@ -26,6 +31,7 @@ func (m *memory) Readings(_ context.Context, id int64, from, to time.Time) ([]sk
 }
 
 func (m *memory) Latest(_ context.Context, id int64, kind string, before time.Time) (skygrid.Reading, bool, error) {
+	m.latests++
 	var best skygrid.Reading
 	ok := false
 	for _, r := range m.rs {
@@ -82,6 +88,21 @@ func TestCheckerAsReadingsArrive(t *testing.T) {
 	}
 }
 
+// As readings arrive, the checker reads the past only when a window closes
+// or a value repeats: a day of varying minute values within the limit is
+// one Latest a reading and one Readings an hour.
+func TestCheckerReadsLittle(t *testing.T) {
+	c := checker("datong_default", RuleStuck, RuleOutOfRange)
+	rs := series(day0, 1440, "pm10", func(i int) float64 { return 150 + float64(i%7) }, nil)
+	if got := arrive(t, c, rs); len(got) != 0 {
+		t.Fatalf("got %+v", got)
+	}
+	m := c.History.(*memory)
+	if m.latests != 1440 || m.reads != 24 {
+		t.Errorf("%d Latest and %d Readings calls, want 1440 and 24", m.latests, m.reads)
+	}
+}
+
 // A window whose last minutes never came is closed by the next reading
 // after it, however late.
 func TestCheckerClosesWindowsAcrossGaps(t *testing.T) {
@@ -91,9 +112,15 @@ func TestCheckerClosesWindowsAcrossGaps(t *testing.T) {
 	if got := arrive(t, c, first); len(got) != 0 {
 		t.Fatalf("before the window closed: %+v", got)
 	}
+	m := c.History.(*memory)
+	reads := m.reads
 	got := arrive(t, c, series(day0.Add(10*time.Hour+30*time.Minute), 1, "tsp", constant(100), nil))
 	if len(got) != 1 || !got[0].Start.Equal(day0.Add(8*time.Hour)) || got[0].Value != 900 {
 		t.Errorf("got %+v, want the 08:00 window", got)
+	}
+	// The 08:00 window and its day's recount; not the empty 09:00 window.
+	if m.reads-reads != 2 {
+		t.Errorf("%d Readings calls, want 2", m.reads-reads)
 	}
 }
 

@@ -218,6 +218,8 @@ func windowName(w time.Duration) string {
 	switch {
 	case w == 24*time.Hour:
 		return "日"
+	case w == time.Hour:
+		return "小时"
 	case w%time.Hour == 0:
 		return fmt.Sprintf("%d小时", w/time.Hour)
 	default:

@@ -128,7 +128,7 @@ func TestAlarmDetail(t *testing.T) {
 		t.Fatalf("got %+v", alarms)
 	}
 	a := alarms[0]
-	want := "PM10 03-01 10:00–11:00 1小时均值 200 µg/m³，高于区县环境均值 100 µg/m³ 达 100 µg/m³，超过限值 80 µg/m³；今日第 3 次超标（允许 2 次）"
+	want := "PM10 03-01 10:00–11:00 小时均值 200 µg/m³，高于区县环境均值 100 µg/m³ 达 100 µg/m³，超过限值 80 µg/m³；今日第 3 次超标（允许 2 次）"
 	if a.Detail != want || !a.Start.Equal(day0.Add(10*time.Hour)) || !a.End.Equal(day0.Add(11*time.Hour)) || a.MonitorID != 7 {
 		t.Errorf("got %+v\nwant detail %s", a, want)
 	}
