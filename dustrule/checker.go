@@ -123,7 +123,9 @@ func (c *Checker) judgeClosed(ctx context.Context, s Subject, rule Rule, start t
 	return nil, nil
 }
 
-// CheckSilence checks the silence rule at now (a clock's tick).
+// CheckSilence checks the silence rule at now (a clock's tick): an alarm
+// at every tick while the monitor is silent, which the caller's open task
+// takes.
 func (c *Checker) CheckSilence(ctx context.Context, s Subject, now time.Time) ([]Alarm, error) {
 	if !c.Quality.Silent {
 		return nil, nil
