@@ -167,6 +167,30 @@ func TestPresets(t *testing.T) {
 			windows := func(k int, v float64) []skygrid.Reading {
 				return series(day0.Add(9*time.Hour), k*n, tt.factor, constant(base+v), nil)
 			}
+			// The first value of each window is 50 times the limit, flagged
+			// (as a calibration) or not; the others are at the limit.
+			spiked := func(flag string) []skygrid.Reading {
+				return series(day0.Add(9*time.Hour), (tt.allowed+1)*n, tt.factor, func(i int) float64 {
+					if i%n == 0 {
+						return base + 50*tt.limit
+					}
+					return base + tt.limit
+				}, func(i int) string {
+					if i%n == 0 {
+						return flag
+					}
+					return ""
+				})
+			}
+			flagged := func(invalid int) []skygrid.Reading { // the first invalid values of each window flagged
+				rs := windows(tt.allowed+1, tt.limit+1)
+				for i := range rs {
+					if i%n < invalid {
+						rs[i].Flags = map[string]string{tt.factor: "D"}
+					}
+				}
+				return rs
+			}
 			for _, c := range []struct {
 				name   string
 				rs     []skygrid.Reading
@@ -175,6 +199,11 @@ func TestPresets(t *testing.T) {
 				{"at the limit", windows(tt.allowed+3, tt.limit), 0},
 				{"allowed above", windows(tt.allowed, tt.limit+1), 0},
 				{"one more", windows(tt.allowed+1, tt.limit+1), 1},
+				{"a spike counts", spiked(""), 1},
+				{"a flagged spike does not", spiked("C"), 0},
+				{"N is a valid flag", spiked("N"), 1},
+				{"just enough valid values", flagged(n - r.Needed()), 1},
+				{"one too few", flagged(n - r.Needed() + 1), 0},
 			} {
 				if _, alarms := r.Evaluate(tt.subject, c.rs, county100); len(alarms) != c.alarms {
 					t.Errorf("%s: got %d alarms %+v, want %d", c.name, len(alarms), alarms, c.alarms)
