@@ -154,3 +154,17 @@ func (c *Checker) CheckDay(ctx context.Context, s Subject, day time.Time) ([]Ala
 	}
 	return c.Quality.CheckCapture(s, day, rs), nil
 }
+
+// Series checks a whole series at once (a file of readings, a re-check):
+// each applicable rule's Evaluate, then the stuck, range and capture
+// checks. Silence is for the clock (CheckSilence).
+func (c *Checker) Series(s Subject, rs []skygrid.Reading) []Alarm {
+	var out []Alarm
+	for _, rule := range c.Rules {
+		if rule.AppliesTo(s) {
+			_, alarms := rule.Evaluate(s, rs, c.Ambient)
+			out = append(out, alarms...)
+		}
+	}
+	return append(out, c.Quality.CheckSeries(s, rs)...)
+}

@@ -81,8 +81,7 @@ func TestCheckerAsReadingsArrive(t *testing.T) {
 	rs := series(start, 9*60, "pm10", pm10, nil)
 	c := checker("datong_default", RuleStuck, RuleOutOfRange)
 	got := arrive(t, c, rs)
-	_, want := c.Rules[0].Evaluate(pingcheng, rs, county100)
-	want = append(want, c.Quality.CheckSeries(pingcheng, rs)...)
+	want := c.Series(pingcheng, rs)
 	if len(want) != 3 || !reflect.DeepEqual(got, want) {
 		t.Errorf("as they arrive:\n%+v\nbatch:\n%+v", got, want)
 	}

@@ -19,8 +19,9 @@
 // Limits are in µg/m³ (readings are stored in µg/m³); a value exactly at
 // the limit does not exceed it.
 //
-// Two ways in: Rule.Evaluate and Quality's batch checks over a series, and
-// Checker.OnReading for readings as they arrive (the windows a new
-// reading closes), with Checker.CheckSilence and Checker.CheckDay for what
-// a clock, not a reading, decides.
+// Two ways in: Checker.Series (Rule.Evaluate and Quality.CheckSeries) over
+// a series, and Checker.OnReading for readings as they arrive (the windows
+// a new reading closes, read through History), with Checker.CheckSilence
+// and Checker.CheckDay for what a clock, not a reading, decides. Both give
+// the same alarms (TestCheckerAsReadingsArrive).
 package dustrule
