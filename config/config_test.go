@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"skygrid"
 	"skygrid/config"
@@ -220,5 +221,21 @@ func TestDustSites(t *testing.T) {
 	os.WriteFile(p, []byte("[dust.sites.\"12\"]\nstage = \"roof\"\n"), 0o644)
 	if _, err := loadSettings(p, nil); err == nil || !strings.Contains(err.Error(), `dust.sites.12: stage "roof"`) {
 		t.Errorf("got %v", err)
+	}
+}
+
+// A preset given with --set (or in the file) is whole: it replaces the
+// built-in one of its name, so it names all its keys.
+func TestDustPresetSet(t *testing.T) {
+	cfg, err := loadSettings("", nil, `dust.presets.mine={factor="pm10", kind="minute", interval="1m", window="15m", limit_ugm3=150.0, allowed_per_day=3}`,
+		`dust.active=["mine", "silent"]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rules := cfg.Dust.Rules(); len(rules) != 1 || rules[0].Name != "mine" || rules[0].Window != 15*time.Minute || rules[0].Limit != 150 || rules[0].AllowedPerDay != 3 {
+		t.Errorf("rules %+v", rules)
+	}
+	if _, err := loadSettings("", nil, "dust.presets.datong_default.limit_ugm3=100"); err == nil || !strings.Contains(err.Error(), `dust.presets.datong_default.factor ""`) {
+		t.Errorf("a partial preset: %v", err)
 	}
 }
