@@ -2,7 +2,8 @@
 // command from a TOML file, the --set overrides and the environment's
 // secrets, that every package takes its own section from. The sections
 // belong to their packages (config.Detect is a detect.Config, Feed a
-// firms.FeedConfig, Photos an evidence.Config, Notify a notify.Config);
+// firms.FeedConfig, Photos an evidence.Config, Notify a notify.Config,
+// Dust a dustrule.Config);
 // the sections no package below the commands owns ([auth], [server],
 // [sites], [escalation], [schedule]) are defined here.
 // skygrid.example.toml documents every key with its default.
@@ -17,6 +18,7 @@ import (
 	"skygrid"
 	"skygrid/detect"
 	"skygrid/dispatch"
+	"skygrid/dustrule"
 	"skygrid/evidence"
 	"skygrid/firms"
 	"skygrid/notify"
@@ -41,13 +43,15 @@ type Config struct {
 	Escalation Escalation `toml:"escalation"`
 	// Schedule: the ticks of what serve runs beside the HTTP server.
 	Schedule Schedule `toml:"schedule"`
+	// Dust: the dust rules' presets and data-quality rules.
+	Dust dustrule.Config `toml:"dust"`
 }
 
 // Default returns every section's defaults (those of DESIGN.md).
 func Default() Config {
 	return Config{Config: dispatch.DefaultConfig(), Feed: firms.DefaultFeedConfig(), Photos: evidence.DefaultConfig(),
 		Notify: notify.DefaultConfig(), Auth: DefaultAuth(), Server: DefaultServer(), Sites: DefaultSites(),
-		Escalation: DefaultEscalation(), Schedule: DefaultSchedule()}
+		Escalation: DefaultEscalation(), Schedule: DefaultSchedule(), Dust: dustrule.DefaultConfig()}
 }
 
 // SecretEnv are the environment variables that override the secrets of
@@ -95,7 +99,7 @@ func Load(path string, getenv func(string) string, sets ...string) (Config, erro
 // Validate checks every section, the pipeline's first.
 func (c Config) Validate() error {
 	for _, check := range []func() error{c.Config.Validate, c.Feed.Validate, c.Photos.Validate, c.Notify.Validate,
-		c.Auth.Validate, c.Server.Validate, c.Sites.Validate, c.Escalation.Validate, c.Schedule.Validate} {
+		c.Auth.Validate, c.Server.Validate, c.Sites.Validate, c.Escalation.Validate, c.Schedule.Validate, c.Dust.Validate} {
 		if err := check(); err != nil {
 			return err
 		}

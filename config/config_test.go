@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"skygrid"
 	"skygrid/config"
@@ -89,6 +90,10 @@ func TestConfigErrors(t *testing.T) {
 		{"infinite margin", "area_margin_metres = inf\n", "area_margin_metres: not a finite number: +Inf"},
 		{"negative distance", "[detect]\nheat_source_metres = -1.0\n", "heat_source_metres: out of range: -1 (want 0 to 1e+06 m)"},
 		{"NaN tolerance", "assign_tolerance_metres = -nan\n", "assign_tolerance_metres: not a finite number: NaN"},
+		{"dust deadline", "[dust]\nrespond_minutes = 0\n", "dust.respond_minutes 0"},
+		{"unknown dust rule", "[dust]\nactive = [\"silent\", \"beijing\"]\n", `dust.active: "beijing"`},
+		{"dust preset window", "[dust.presets.x]\nfactor = \"pm10\"\nkind = \"minute\"\ninterval = \"1m\"\nwindow = \"7m\"\nlimit_ugm3 = 80.0\n",
+			"dust.presets.x.window 7m0s: want 1m to 24h, dividing a day"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := filepath.Join(dir, "c.toml")
@@ -198,4 +203,39 @@ func tomlKeys(typ reflect.Type, prefix []string) [][]string {
 		}
 	}
 	return out
+}
+
+// A site's stage and area for the dust rules come from [dust.sites].
+func TestDustSites(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "c.toml")
+	os.WriteFile(p, []byte("[dust]\nactive = [\"shaanxi_tsp_earthworks\", \"silent\"]\n[dust.sites.\"12\"]\nstage = \"earthworks\"\narea = \"rural\"\n"), 0o644)
+	cfg, err := loadSettings(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := int64(12)
+	s := cfg.Dust.Subject(skygrid.Monitor{ID: 3, SiteID: &id}, "平城区")
+	if rules := cfg.Dust.Rules(); s.Stage != "earthworks" || s.Area != "rural" || len(rules) != 1 || !rules[0].AppliesTo(s) {
+		t.Errorf("subject %+v, rules %+v", s, rules)
+	}
+	os.WriteFile(p, []byte("[dust.sites.\"12\"]\nstage = \"roof\"\n"), 0o644)
+	if _, err := loadSettings(p, nil); err == nil || !strings.Contains(err.Error(), `dust.sites.12: stage "roof"`) {
+		t.Errorf("got %v", err)
+	}
+}
+
+// A preset given with --set (or in the file) is whole: it replaces the
+// built-in one of its name, so it names all its keys.
+func TestDustPresetSet(t *testing.T) {
+	cfg, err := loadSettings("", nil, `dust.presets.mine={factor="pm10", kind="minute", interval="1m", window="15m", limit_ugm3=150.0, allowed_per_day=3}`,
+		`dust.active=["mine", "silent"]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rules := cfg.Dust.Rules(); len(rules) != 1 || rules[0].Name != "mine" || rules[0].Window != 15*time.Minute || rules[0].Limit != 150 || rules[0].AllowedPerDay != 3 {
+		t.Errorf("rules %+v", rules)
+	}
+	if _, err := loadSettings("", nil, "dust.presets.datong_default.limit_ugm3=100"); err == nil || !strings.Contains(err.Error(), `dust.presets.datong_default.factor ""`) {
+		t.Errorf("a partial preset: %v", err)
+	}
 }
