@@ -32,7 +32,7 @@ var ClassNames = map[string]string{
 	ClassOpenBurning:    "露天焚烧",
 	// Dust classes (dust.go).
 	ClassDustExceedance: "扬尘超标",
-	ClassMonitorOffline: "监测设备离线",
+	ClassMonitorOffline: "监测设备离线或数据异常",
 	ClassSiteInspection: "工地堆场检查",
 }
 

@@ -10,17 +10,12 @@ import (
 	"skygrid"
 )
 
-// Alarm classes: the event classes phase 2 opens for an alarm.
+// Alarm classes: the event classes an alarm opens (the root package's
+// dust classes; names in skygrid.ClassNames).
 const (
-	ClassDustExceedance = "dust_exceedance"
-	ClassMonitorOffline = "monitor_offline" // silence and data quality
+	ClassDustExceedance = skygrid.ClassDustExceedance
+	ClassMonitorOffline = skygrid.ClassMonitorOffline // silence and data quality
 )
-
-// ClassNames are the Chinese names shown to users.
-var ClassNames = map[string]string{
-	ClassDustExceedance: "扬尘超标",
-	ClassMonitorOffline: "监测设备离线或数据异常",
-}
 
 // Beijing is the zone of windows and days: Asia/Shanghai, fixed at UTC+8
 // (no daylight saving since 1991), so no tzdata is needed.
