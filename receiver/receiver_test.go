@@ -1,0 +1,281 @@
+package receiver_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"skygrid"
+	"skygrid/hj212"
+	"skygrid/receiver"
+)
+
+// now is the injected clock of the tests.
+var now = time.Date(2026, 12, 5, 2, 0, 0, 0, time.UTC)
+
+// startServer runs a receiver on 127.0.0.1 port 0 and returns its address.
+func startServer(t *testing.T, sink skygrid.ReadingSink, tune func(*receiver.Server)) (string, *receiver.Server) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &receiver.Server{Sink: sink, Clock: func() time.Time { return now },
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if tune != nil {
+		tune(s)
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		if err := <-served; !errors.Is(err, receiver.ErrServerClosed) {
+			t.Errorf("Serve returned %v, want ErrServerClosed", err)
+		}
+	})
+	return ln.Addr().String(), s
+}
+
+// device is one simulated monitor's connection.
+type device struct {
+	t  *testing.T
+	c  net.Conn
+	rd *hj212.Reader
+}
+
+func dial(t *testing.T, addr string) *device {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &device{t: t, c: c, rd: hj212.NewReader(c, 0)}
+}
+
+func (d *device) send(b []byte) {
+	d.t.Helper()
+	if _, err := d.c.Write(b); err != nil {
+		d.t.Fatalf("send: %v", err)
+	}
+}
+
+// answer reads the next packet the server sends.
+func (d *device) answer() hj212.Packet {
+	d.t.Helper()
+	d.c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	frame, err := d.rd.Next()
+	if err != nil {
+		d.t.Fatalf("read answer: %v", err)
+	}
+	p, err := hj212.Parse(frame, hj212.Lenient{})
+	if err != nil {
+		d.t.Fatalf("answer %q: %v", frame, err)
+	}
+	return p
+}
+
+// closed waits until the server closes the connection.
+func (d *device) closed() bool {
+	d.c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, err := io.Copy(io.Discard, d.c)
+	return err == nil // io.Copy gives nil at EOF
+}
+
+// sync sends a packet that asks for an answer and waits for it: the
+// packets sent before it on this connection have been handled.
+func (d *device) sync(mn, pw string, minute int) {
+	d.t.Helper()
+	qn := hj212.FormatQN(now.Add(time.Duration(minute)*time.Minute + 7*time.Millisecond))
+	d.send(hj212.Frame(fmt.Sprintf("QN=%s;ST=22;CN=9015;PW=%s;MN=%s;Flag=5;CP=&&&&", qn, pw, mn)))
+	if a := d.answer(); a.QN != qn || a.CN != "9014" {
+		d.t.Fatalf("sync answer QN %s CN %s, want QN %s CN 9014", a.QN, a.CN, qn)
+	}
+}
+
+// minutePacket is a 2017 minute-data packet of minute i after now.
+func minutePacket(mn, pw string, i, flag int) (string, []byte) {
+	qn := hj212.FormatQN(now.Add(time.Duration(i)*time.Minute + 1500*time.Millisecond))
+	return qn, minutePacketQN(mn, pw, qn, i, flag)
+}
+
+func minutePacketQN(mn, pw, qn string, i, flag int) []byte {
+	at := now.Add(time.Duration(i) * time.Minute)
+	seg := fmt.Sprintf("QN=%s;ST=22;CN=2051;PW=%s;MN=%s;Flag=%d;CP=&&DataTime=%s;"+
+		"a34002-Avg=0.%03d,a34002-Flag=N;a34004-Avg=0.040,a34004-Flag=D;a01007-Avg=2.5&&",
+		qn, pw, mn, flag, at.In(time.FixedZone("CST", 8*3600)).Format("20060102150405"), 80+i)
+	return hj212.Frame(seg)
+}
+
+func monitor(mn string) skygrid.Monitor {
+	return skygrid.Monitor{MN: mn, Password: "pw-" + mn, Kind: skygrid.MonitorDust}
+}
+
+func TestDevicesGetAnswersWhereAsked(t *testing.T) {
+	mns := []string{"DEV0001", "DEV0002", "DEV0003"}
+	sink := newMemSink(monitor(mns[0]), monitor(mns[1]), monitor(mns[2]))
+	addr, _ := startServer(t, sink, nil)
+	var wg sync.WaitGroup
+	for _, mn := range mns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := dial(t, addr)
+			for i := range 6 {
+				flag := 4 + i%2 // 5 asks for an answer, 4 does not
+				qn, frame := minutePacket(mn, "pw-"+mn, i, flag)
+				d.send(frame)
+				if flag == 5 {
+					if a := d.answer(); a.QN != qn || a.CN != "9014" || a.MN != mn {
+						t.Errorf("%s minute %d: answer QN %s CN %s MN %s, want QN %s", mn, i, a.QN, a.CN, a.MN, qn)
+					}
+				}
+			}
+			d.sync(mn, "pw-"+mn, 99)
+		}()
+	}
+	wg.Wait()
+	got := sink.stored()
+	if len(got) != 18 {
+		t.Fatalf("stored %d readings, want 18", len(got))
+	}
+	for _, r := range got {
+		i := int(r.At.Sub(now) / time.Minute)
+		if r.Kind != skygrid.ReadingMinute || r.Source != skygrid.SourceHJ212 || !r.ReceivedAt.Equal(now) {
+			t.Errorf("reading %+v: kind, source or received time wrong", r)
+		}
+		if r.Values[skygrid.FactorPM10] != float64(80+i) || r.Values[skygrid.FactorPM25] != 40 || r.Values[skygrid.FactorWindSpeed] != 2.5 {
+			t.Errorf("minute %d values %v, want PM10 %d µg/m³, PM2.5 40, ws 2.5", i, r.Values, 80+i)
+		}
+		if r.Flags[skygrid.FactorPM25] != "D" || r.Valid(skygrid.FactorPM25) || !r.Valid(skygrid.FactorPM10) {
+			t.Errorf("minute %d flags %v: PM2.5 D kept and invalid, PM10 valid", i, r.Flags)
+		}
+	}
+}
+
+func TestResendsAndReconnectsStoredOnce(t *testing.T) {
+	sink := newMemSink(monitor("DEV0001"))
+	addr, _ := startServer(t, sink, nil)
+	qn, frame := minutePacket("DEV0001", "pw-DEV0001", 0, 5)
+	d := dial(t, addr)
+	d.send(frame)
+	d.answer()
+	d.send(frame) // the answer was lost: the device resends
+	if a := d.answer(); a.QN != qn {
+		t.Fatalf("resend answered QN %s, want %s", a.QN, qn)
+	}
+	d.c.Close()
+	d = dial(t, addr) // reconnects and sends it again, and the same minute under a new QN
+	d.send(frame)
+	d.answer()
+	d.send(minutePacketQN("DEV0001", "pw-DEV0001", hj212.FormatQN(now.Add(time.Hour)), 0, 4))
+	d.sync("DEV0001", "pw-DEV0001", 98)
+	if got := sink.stored(); len(got) != 1 {
+		t.Fatalf("stored %d readings, want 1", len(got))
+	}
+}
+
+// realPacket is line 2 of testdata/reference_packets.txt: an air monitor's
+// real-time packet whose length field counts the CRC and CR LF too.
+func realPacket(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/reference_packets.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(b), "\r\n")
+	return []byte(lines[1])
+}
+
+func TestLenientMonitor(t *testing.T) {
+	tests := []struct {
+		name    string
+		lenient skygrid.MonitorLenient
+		stored  int
+		reason  string
+	}{
+		{"lenient for the length: accepted and flagged", skygrid.MonitorLenient{LengthCountsTrailer: true}, 1, ""},
+		{"lenient for another deviation: refused", skygrid.MonitorLenient{ModbusCRC: true}, 0, string(hj212.ReasonLength)},
+		{"strict: refused", skygrid.MonitorLenient{}, 0, string(hj212.ReasonLength)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := skygrid.Monitor{MN: "C037800AM2011", Password: "123456", Kind: skygrid.MonitorStation, Lenient: tt.lenient}
+			sink := newMemSink(m)
+			addr, _ := startServer(t, sink, nil)
+			d := dial(t, addr)
+			d.send(realPacket(t))
+			d.sync(m.MN, m.Password, 1)
+			got, rejects := sink.stored(), sink.rejected()
+			if len(got) != tt.stored {
+				t.Fatalf("stored %d readings, want %d (rejects %+v)", len(got), tt.stored, rejects)
+			}
+			if tt.stored == 1 {
+				r := got[0]
+				want := map[string]float64{"so2": 19, "no2": 25, "co": 0.687, "o3": 76, skygrid.FactorPM25: 75, skygrid.FactorPM10: 374}
+				if fmt.Sprint(r.Values) != fmt.Sprint(want) || r.Kind != skygrid.ReadingRealtime {
+					t.Errorf("values %v kind %s, want %v rtd", r.Values, r.Kind, want)
+				}
+				if len(r.Deviations) != 1 || r.Deviations[0] != string(hj212.DevLengthCountsTrailer) {
+					t.Errorf("deviations %v, want [%s]", r.Deviations, hj212.DevLengthCountsTrailer)
+				}
+				wantAt := time.Date(2018, 3, 28, 15, 50, 0, 0, time.UTC)
+				if !r.At.Equal(wantAt) {
+					t.Errorf("data time %v, want %v", r.At, wantAt)
+				}
+				return
+			}
+			if len(rejects) != 1 || rejects[0].Reason != tt.reason || rejects[0].MN != m.MN || rejects[0].Remote == "" ||
+				!strings.HasPrefix(rejects[0].Packet, "##0223ST=22;CN=2011") {
+				t.Errorf("rejects %+v, want one %q naming MN, remote and the packet", rejects, tt.reason)
+			}
+		})
+	}
+}
+
+func TestRefusalsKeepTheConnection(t *testing.T) {
+	_, good := minutePacket("DEV0001", "pw-DEV0001", 0, 4)
+	badCRC := append([]byte(nil), good...)
+	badCRC[len(badCRC)-3] ^= 1 // a hex digit of the CRC changes
+	tests := []struct {
+		name   string
+		frame  []byte
+		mn     string
+		reason string
+	}{
+		{"unknown MN", hj212.Frame("QN=20261205100000000;ST=22;CN=2051;PW=x;MN=NOSUCH;Flag=4;CP=&&a34002-Avg=0.1&&"), "NOSUCH", receiver.ReasonUnknownMN},
+		{"wrong PW", hj212.Frame("QN=20261205100000000;ST=22;CN=2051;PW=guess;MN=DEV0001;Flag=5;CP=&&a34002-Avg=0.1&&"), "DEV0001", receiver.ReasonWrongPW},
+		{"bad CRC", badCRC, "DEV0001", string(hj212.ReasonCRC)},
+		{"broken segment", hj212.Frame("QN=1;ST=22;CN=2051;PW=pw-DEV0001;MN=DEV0001;Flag=4;CP=&&&&"), "DEV0001", string(hj212.ReasonSegment)},
+		{"oversized", append(append([]byte("##1030"), bytes.Repeat([]byte("A"), 1100)...), "\r\n"...), "", string(hj212.ReasonOversized)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sink := newMemSink(monitor("DEV0001"))
+			addr, _ := startServer(t, sink, nil)
+			d := dial(t, addr)
+			d.send(tt.frame)
+			d.sync("DEV0001", "pw-DEV0001", 1) // answered: the connection stayed open
+			rejects := sink.rejected()
+			if len(rejects) != 1 || rejects[0].Reason != tt.reason || rejects[0].MN != tt.mn || len(rejects[0].Packet) > 256 {
+				t.Fatalf("rejects %+v, want one %q for MN %q, at most 256 bytes kept", rejects, tt.reason, tt.mn)
+			}
+			if n := len(sink.stored()); n != 0 {
+				t.Errorf("stored %d readings of a refused packet", n)
+			}
+		})
+	}
+}
