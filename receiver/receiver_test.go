@@ -92,7 +92,8 @@ func (d *device) answer() hj212.Packet {
 func (d *device) closed() bool {
 	d.c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	_, err := io.Copy(io.Discard, d.c)
-	return err == nil // io.Copy gives nil at EOF
+	var ne net.Error
+	return err == nil || !(errors.As(err, &ne) && ne.Timeout()) // nil at EOF, or reset by the server
 }
 
 // sync sends a packet that asks for an answer and waits for it: the
@@ -278,4 +279,132 @@ func TestRefusalsKeepTheConnection(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestGarbageFloodClosesTheConnection(t *testing.T) {
+	sink := newMemSink(monitor("DEV0001"))
+	addr, _ := startServer(t, sink, func(s *receiver.Server) { s.GarbageLimit = 8 << 10 })
+	d := dial(t, addr)
+	d.sync("DEV0001", "pw-DEV0001", 1)
+	go d.c.Write(bytes.Repeat([]byte("garbage\r\n"), 4<<10)) // 36 KiB without ##
+	if !d.closed() {
+		t.Fatal("the connection was not closed after a garbage flood")
+	}
+	rejects := sink.rejected()
+	last := rejects[len(rejects)-1]
+	if last.Reason != receiver.ReasonGarbage || len(rejects) > 12 {
+		t.Errorf("%d rejects, the last %+v; want a few, the last %q", len(rejects), last, receiver.ReasonGarbage)
+	}
+	d2 := dial(t, addr) // the server goes on
+	d2.sync("DEV0001", "pw-DEV0001", 2)
+}
+
+func TestSinkFailureMeansNoAnswer(t *testing.T) {
+	tests := []struct {
+		name         string
+		fail, failMN string
+		connClosed   bool
+	}{
+		{"StoreReadings fails", "error", "", false},
+		{"StoreReadings panics", "panic", "", false},
+		{"MonitorByMN panics", "", "DEV0001", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sink := newMemSink(monitor("DEV0001"), monitor("DEV0002"))
+			addr, _ := startServer(t, sink, nil)
+			d := dial(t, addr)
+			sink.set(tt.fail, tt.failMN)
+			_, frame := minutePacket("DEV0001", "pw-DEV0001", 0, 5)
+			d.send(frame)
+			if tt.connClosed {
+				if !d.closed() {
+					t.Fatal("the connection that panicked was not closed")
+				}
+			} else {
+				d.sync("DEV0002", "pw-DEV0002", 1) // the first answer is the sync's: none for the failed packet
+			}
+			sink.set("", "")
+			d2 := dial(t, addr) // the server is alive; the device resends what was not answered
+			d2.send(frame)
+			d2.answer()
+			if n := len(sink.stored()); n != 1 {
+				t.Errorf("stored %d readings after the resend, want 1", n)
+			}
+		})
+	}
+}
+
+func TestTimeCalibrationAndHeartbeats(t *testing.T) {
+	sink := newMemSink(monitor("DEV0001"))
+	addr, _ := startServer(t, sink, nil)
+	d := dial(t, addr)
+	d.send(hj212.Frame("QN=20261205100000000;ST=22;CN=1013;PW=pw-DEV0001;MN=DEV0001;Flag=5;CP=&&PolId=a34002&&"))
+	a := d.answer()
+	if a.CN != hj212.CNSetTime || a.CP.Params["SystemTime"] != "20261205100000" || a.MN != "DEV0001" {
+		t.Errorf("time answer CN %s CP %v, want 1012 with SystemTime 20261205100000 (the clock in Beijing time)", a.CN, a.CP.Params)
+	}
+	tests := []struct{ name, seg string }{
+		{"9015 heartbeat", "QN=20261205100001000;ST=22;CN=9015;PW=pw-DEV0001;MN=DEV0001;Flag=5;CP=&&&&"},
+		{"empty real-time packet", "QN=20261205100002000;ST=22;CN=2011;PW=pw-DEV0001;MN=DEV0001;Flag=5;CP=&&DataTime=20261205100000&&"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d.send(hj212.Frame(tt.seg))
+			if a := d.answer(); a.CN != "9014" || !strings.HasPrefix(tt.seg, "QN="+a.QN) {
+				t.Errorf("answer CN %s QN %s, want 9014 echoing the QN", a.CN, a.QN)
+			}
+		})
+	}
+	if n := len(sink.stored()); n != 0 {
+		t.Errorf("stored %d readings of heartbeats", n)
+	}
+}
+
+func TestBatchStoresManyDevicesAtOnce(t *testing.T) {
+	mns := []string{"DEV0001", "DEV0002", "DEV0003"}
+	sink := newMemSink(monitor(mns[0]), monitor(mns[1]), monitor(mns[2]))
+	// the batch closes only when full: three devices' packets, one call
+	addr, _ := startServer(t, sink, func(s *receiver.Server) { s.BatchWindow, s.BatchMax = time.Hour, 3 })
+	var wg sync.WaitGroup
+	for _, mn := range mns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := dial(t, addr)
+			qn, frame := minutePacket(mn, "pw-"+mn, 0, 5)
+			d.send(frame)
+			if a := d.answer(); a.QN != qn {
+				t.Errorf("%s answered QN %s, want %s", mn, a.QN, qn)
+			}
+		}()
+	}
+	wg.Wait()
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	if sink.calls != 1 || len(sink.readings) != 3 {
+		t.Errorf("%d StoreReadings calls stored %d readings, want 1 call of 3", sink.calls, len(sink.readings))
+	}
+}
+
+func TestConnectionLimits(t *testing.T) {
+	t.Run("cap", func(t *testing.T) {
+		sink := newMemSink(monitor("DEV0001"))
+		addr, _ := startServer(t, sink, func(s *receiver.Server) { s.MaxConns = 1 })
+		d := dial(t, addr)
+		d.sync("DEV0001", "pw-DEV0001", 1)
+		if !dial(t, addr).closed() {
+			t.Error("a connection over the cap was kept")
+		}
+		d.sync("DEV0001", "pw-DEV0001", 2)
+	})
+	t.Run("idle", func(t *testing.T) {
+		sink := newMemSink(monitor("DEV0001"))
+		addr, _ := startServer(t, sink, func(s *receiver.Server) { s.IdleTimeout = 100 * time.Millisecond })
+		d := dial(t, addr)
+		d.sync("DEV0001", "pw-DEV0001", 1)
+		if !d.closed() {
+			t.Error("an idle connection was kept")
+		}
+	})
 }
