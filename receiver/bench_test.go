@@ -32,12 +32,17 @@ func BenchmarkReceiver(b *testing.B) {
 		ms = append(ms, skygrid.Monitor{MN: devs[i].MN, Password: devs[i].PW, Kind: skygrid.MonitorDust})
 	}
 	for range b.N {
-		res, err := loadtest.Run(context.Background(), loadtest.Config{Sink: newMemSink(ms...), Devices: devs,
+		sink := newMemSink(ms...)
+		sink.countOnly = true
+		res, err := loadtest.Run(context.Background(), loadtest.Config{Sink: sink, Devices: devs,
 			Rate: *loadRate, Duration: *loadDuration, Start: now})
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Log(res)
+		if sink.count != res.Sent { // each packet sent is a distinct reading
+			b.Errorf("the fake sink holds %d distinct readings of %d packets sent", sink.count, res.Sent)
+		}
 		if res.Lost > 0 || res.Duplicated > 0 || res.Unanswered > 0 {
 			b.Errorf("%d lost, %d duplicated, %d unanswered", res.Lost, res.Duplicated, res.Unanswered)
 		}
