@@ -121,6 +121,16 @@ func minutePacketQN(mn, pw, qn string, i, flag int) []byte {
 	return hj212.Frame(seg)
 }
 
+// eachDevice runs f for every MN at the same time and waits for them.
+func eachDevice(mns []string, f func(mn string)) {
+	var wg sync.WaitGroup
+	for _, mn := range mns {
+		wg.Add(1)
+		go func() { defer wg.Done(); f(mn) }()
+	}
+	wg.Wait()
+}
+
 func monitor(mn string) skygrid.Monitor {
 	return skygrid.Monitor{MN: mn, Password: "pw-" + mn, Kind: skygrid.MonitorDust}
 }
@@ -129,26 +139,21 @@ func TestDevicesGetAnswersWhereAsked(t *testing.T) {
 	mns := []string{"DEV0001", "DEV0002", "DEV0003"}
 	sink := newMemSink(monitor(mns[0]), monitor(mns[1]), monitor(mns[2]))
 	addr, _ := startServer(t, sink, nil)
-	var wg sync.WaitGroup
-	for _, mn := range mns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			d := dial(t, addr)
-			for i := range 6 {
-				flag := 4 + i%2 // 5 asks for an answer, 4 does not
-				qn, frame := minutePacket(mn, "pw-"+mn, i, flag)
-				d.send(frame)
-				if flag == 5 {
-					if a := d.answer(); a.QN != qn || a.CN != "9014" || a.MN != mn {
-						t.Errorf("%s minute %d: answer QN %s CN %s MN %s, want QN %s", mn, i, a.QN, a.CN, a.MN, qn)
-					}
-				}
+	eachDevice(mns, func(mn string) {
+		d := dial(t, addr)
+		for i := range 6 {
+			flag := 4 + i%2 // 5 asks for an answer, 4 does not
+			qn, frame := minutePacket(mn, "pw-"+mn, i, flag)
+			d.send(frame)
+			if flag != 5 {
+				continue
 			}
-			d.sync(mn, "pw-"+mn, 99)
-		}()
-	}
-	wg.Wait()
+			if a := d.answer(); a.QN != qn || a.CN != "9014" || a.MN != mn {
+				t.Errorf("%s minute %d: answer QN %s CN %s MN %s, want QN %s", mn, i, a.QN, a.CN, a.MN, qn)
+			}
+		}
+		d.sync(mn, "pw-"+mn, 99)
+	})
 	got := sink.stored()
 	if len(got) != 18 {
 		t.Fatalf("stored %d readings, want 18", len(got))
@@ -366,20 +371,14 @@ func TestBatchStoresManyDevicesAtOnce(t *testing.T) {
 	sink := newMemSink(monitor(mns[0]), monitor(mns[1]), monitor(mns[2]))
 	// the batch closes only when full: three devices' packets, one call
 	addr, _ := startServer(t, sink, func(s *receiver.Server) { s.BatchWindow, s.BatchMax = time.Hour, 3 })
-	var wg sync.WaitGroup
-	for _, mn := range mns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			d := dial(t, addr)
-			qn, frame := minutePacket(mn, "pw-"+mn, 0, 5)
-			d.send(frame)
-			if a := d.answer(); a.QN != qn {
-				t.Errorf("%s answered QN %s, want %s", mn, a.QN, qn)
-			}
-		}()
-	}
-	wg.Wait()
+	eachDevice(mns, func(mn string) {
+		d := dial(t, addr)
+		qn, frame := minutePacket(mn, "pw-"+mn, 0, 5)
+		d.send(frame)
+		if a := d.answer(); a.QN != qn {
+			t.Errorf("%s answered QN %s, want %s", mn, a.QN, qn)
+		}
+	})
 	sink.mu.Lock()
 	defer sink.mu.Unlock()
 	if sink.calls != 1 || len(sink.readings) != 3 {
