@@ -11,7 +11,10 @@
 // monitor) and PW (its password) are checked. Every refusal goes to
 // Sink.RejectPacket with its reason, the remote address and the first 256
 // bytes; the connection stays open, unless more than GarbageLimit bytes
-// were skipped on it (a garbage flood), or it is idle for IdleTimeout.
+// were skipped on it (a garbage flood), or it is idle for IdleTimeout (on
+// the wall clock: it is a socket deadline; Clock gives the times stored).
+// A panic while handling a connection ends that connection only; a panic
+// of StoreReadings fails its batch (no answer) and the writer goes on.
 //
 // Answers. The data response (CN 9014) is written only after the batch that
 // holds the packet's readings was stored: a device resends what was not
@@ -39,7 +42,11 @@
 //     empty 2011. Both are taken and not stored, answered with 9014 only when
 //     their Flag asks.
 //   - A split message (Flag D bit, PNUM/PNO) is stored part by part, each
-//     part's reading under QN-PNO, so that resends of a part dedupe.
+//     part's reading under QN-PNO, so that resends of a part dedupe. The
+//     sink's other duplicate rule (same kind and data time) would keep only
+//     the first part of a message whose parts share a DataTime: a store
+//     should merge such parts' values (a dust monitor's packet, some 400
+//     bytes, is never split).
 //
 // Writes are batched: packets arriving within BatchWindow of the first are
 // stored by one StoreReadings call (one transaction in the store), each
