@@ -407,3 +407,70 @@ func TestConnectionLimits(t *testing.T) {
 		}
 	})
 }
+
+func TestLenientCRC(t *testing.T) {
+	seg := "QN=20261205100000000;ST=22;CN=2051;PW=pw-DEV0001;MN=DEV0001;Flag=4;CP=&&DataTime=20261205100000;a34002-Avg=0.120,a34002-Flag=N&&"
+	modbus := []byte(fmt.Sprintf("##%04d%s%04X\r\n", len(seg), seg, hj212.ModbusCRC([]byte(seg))))
+	lower := []byte(fmt.Sprintf("##%04d%s%04x\r\n", len(seg), seg, hj212.CRC([]byte(seg))))
+	if !bytes.ContainsAny(lower[len(lower)-6:], "abcdef") {
+		t.Fatalf("the test's CRC %q has no letter: pick another segment", lower[len(lower)-6:])
+	}
+	tests := []struct {
+		name      string
+		frame     []byte
+		lenient   skygrid.MonitorLenient
+		deviation string // "" when refused
+		reason    string
+	}{
+		{"Modbus CRC, lenient", modbus, skygrid.MonitorLenient{ModbusCRC: true}, string(hj212.DevModbusCRC), ""},
+		{"Modbus CRC, strict", modbus, skygrid.MonitorLenient{}, "", string(hj212.ReasonCRC)},
+		{"lower-case hex, lenient", lower, skygrid.MonitorLenient{LowercaseHex: true}, string(hj212.DevLowercaseHex), ""},
+		{"lower-case hex, lenient for Modbus only", lower, skygrid.MonitorLenient{ModbusCRC: true}, "", string(hj212.ReasonLowerHex)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := monitor("DEV0001")
+			m.Lenient = tt.lenient
+			sink := newMemSink(m)
+			addr, _ := startServer(t, sink, nil)
+			d := dial(t, addr)
+			d.send(tt.frame)
+			d.sync(m.MN, m.Password, 1)
+			got, rejects := sink.stored(), sink.rejected()
+			if tt.deviation == "" {
+				if len(got) != 0 || len(rejects) != 1 || rejects[0].Reason != tt.reason || rejects[0].MN != m.MN {
+					t.Fatalf("stored %d, rejects %+v; want none stored, one %q for %s", len(got), rejects, tt.reason, m.MN)
+				}
+				return
+			}
+			if len(got) != 1 || fmt.Sprint(got[0].Deviations) != "["+tt.deviation+"]" || got[0].Values[skygrid.FactorPM10] != 120 {
+				t.Fatalf("stored %+v (rejects %+v); want one reading of PM10 120 µg/m³ flagged %q", got, rejects, tt.deviation)
+			}
+		})
+	}
+}
+
+func TestMonitorLookupFailureMeansNoAnswer(t *testing.T) {
+	sink := &failingLookup{memSink: newMemSink(monitor("DEV0001"), monitor("DEV0002")), mn: "DEV0001"}
+	addr, _ := startServer(t, sink, nil)
+	d := dial(t, addr)
+	_, frame := minutePacket("DEV0001", "pw-DEV0001", 0, 5)
+	d.send(frame)
+	d.sync("DEV0002", "pw-DEV0002", 1) // the first answer is the sync's
+	if n, r := len(sink.stored()), len(sink.rejected()); n != 0 || r != 0 {
+		t.Errorf("stored %d, rejected %d when the monitor could not be looked up; want neither (the device resends)", n, r)
+	}
+}
+
+// failingLookup is memSink whose MonitorByMN fails (not "not found") for mn.
+type failingLookup struct {
+	*memSink
+	mn string
+}
+
+func (s *failingLookup) MonitorByMN(ctx context.Context, mn string) (skygrid.Monitor, error) {
+	if mn == s.mn {
+		return skygrid.Monitor{}, errors.New("database is locked")
+	}
+	return s.memSink.MonitorByMN(ctx, mn)
+}
