@@ -51,9 +51,9 @@ var importRules = []importRule{
 		func(imp string) bool {
 			return imp == "database/sql" || strings.HasPrefix(imp, "database/sql/") || strings.HasPrefix(imp, "github.com/mattn/go-sqlite3")
 		}},
-	{"detect, geo, tiles, taskflow, hj212 and dustrule speak no HTTP",
+	{"detect, geo, tiles, taskflow, hj212, dustrule and receiver speak no HTTP",
 		func(p listedPackage) bool {
-			return slices.Contains([]string{"skygrid/detect", "skygrid/geo", "skygrid/tiles", "skygrid/taskflow", "skygrid/hj212", "skygrid/dustrule"}, p.ImportPath)
+			return slices.Contains([]string{"skygrid/detect", "skygrid/geo", "skygrid/tiles", "skygrid/taskflow", "skygrid/hj212", "skygrid/dustrule", "skygrid/receiver"}, p.ImportPath)
 		},
 		func(imp string) bool { return imp == "net/http" || strings.HasPrefix(imp, "net/http/") }},
 	{"only cmd/skygrid (and cmd/tsgen, api's contract) import api",
