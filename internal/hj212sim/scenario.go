@@ -33,7 +33,7 @@ var demoRoles = []string{RoleExceed, RoleSilent, RoleExceed, RoleStuck, RoleModb
 const DemoPW = "123456"
 
 // DemoScenario gives each construction site a monitor (示例): an invented
-// MN (DEMO + the site's external id), the demo password, at the site's
+// MN (DEMO and the site's external id: DEMOC01 for DEMO-C01), the demo password, at the site's
 // centre. Sorted by external id, a few sites exceed (PM10 150 to 250 µg/m³
 // above the ambient from 09:00 to 12:00 and 14:00 to 16:00), one goes
 // silent, one sticks, one sends a Modbus CRC, one speaks the 2005-era
@@ -55,7 +55,7 @@ func DemoScenario(sites []*skygrid.Site) []Device {
 	devs := make([]Device, 0, len(cs))
 	for i, s := range cs {
 		c := s.Geometry.Bound().Center()
-		mn := "DEMO" + strings.ReplaceAll(s.ExternalID, "-", "")
+		mn := "DEMO" + strings.ReplaceAll(strings.TrimPrefix(s.ExternalID, "DEMO-"), "-", "")
 		devs = append(devs, Device{MN: mn, PW: DemoPW, Name: "示例扬尘监测仪 " + s.Name, Lon: c[0], Lat: c[1],
 			Site: s.ExternalID, Role: roles[i], Profile: demoProfile(roles[i], i)})
 		d := &devs[len(devs)-1]

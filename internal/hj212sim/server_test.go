@@ -33,8 +33,8 @@ type testReceiver struct {
 	drop, mute string
 	dropped    int
 	conns      int
-	data       int         // data packets taken
-	discard    bool        // count only, keep nothing (benchmarks)
+	data       int                         // data packets taken
+	discard    bool                        // count only, keep nothing (benchmarks)
 	onPacket   func(n int, p hj212.Packet) // called with the count of data packets so far
 	wg         sync.WaitGroup
 }
