@@ -21,7 +21,7 @@ type received struct {
 // hj212.Reader, parses them with each MN's Lenient, answers 9014 where
 // asked, and can drop a connection (or leave a packet unanswered) once.
 type testReceiver struct {
-	t       *testing.T
+	t       testing.TB
 	ln      net.Listener
 	lenient map[string]hj212.Lenient
 
@@ -39,7 +39,7 @@ type testReceiver struct {
 	wg         sync.WaitGroup
 }
 
-func newTestReceiver(t *testing.T, lenient map[string]hj212.Lenient) *testReceiver {
+func newTestReceiver(t testing.TB, lenient map[string]hj212.Lenient) *testReceiver {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
