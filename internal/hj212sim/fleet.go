@@ -60,6 +60,24 @@ func (f *Fleet) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	link := &Link{Addr: f.Addr, Timeout: f.Timeout, Heartbeat: f.Heartbeat}
+	scheds := f.schedules(time.Now(), air)
+	var wg sync.WaitGroup
+	for i := range f.Devices {
+		d, s := &f.Devices[i], scheds[i]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.run(ctx, link, s)
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
+}
+
+// schedules are the devices' timetables from real time r0: the packets of
+// device i are due i/N of a period after those of device 0.
+func (f *Fleet) schedules(r0 time.Time, air Air) []schedule {
 	interval := f.Interval
 	if interval <= 0 {
 		interval = time.Minute
@@ -72,9 +90,8 @@ func (f *Fleet) Run(ctx context.Context) error {
 		speed = 1
 	}
 	period := time.Duration(float64(interval) / speed)
-	r0, t0 := time.Now(), f.Clock.Start.Truncate(interval)
-	link := &Link{Addr: f.Addr, Timeout: f.Timeout, Heartbeat: f.Heartbeat}
-	var wg sync.WaitGroup
+	t0 := f.Clock.Start.Truncate(interval)
+	out := make([]schedule, len(f.Devices))
 	for i := range f.Devices {
 		d := &f.Devices[i]
 		offset := period * time.Duration(i) / time.Duration(len(f.Devices))
@@ -84,14 +101,9 @@ func (f *Fleet) Run(ctx context.Context) error {
 		if d.Profile.SilentAfter > 0 && (s.until.IsZero() || f.Clock.Start.Add(d.Profile.SilentAfter).Before(s.until)) {
 			s.until = f.Clock.Start.Add(d.Profile.SilentAfter)
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			d.run(ctx, link, s)
-		}()
+		out[i] = s
 	}
-	wg.Wait()
-	return ctx.Err()
+	return out
 }
 
 // Counts sums the devices' counters.

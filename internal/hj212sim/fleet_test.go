@@ -91,3 +91,30 @@ func TestDeterministic(t *testing.T) {
 		t.Errorf("seeds 7 and 8 gave %d identical packets", same)
 	}
 }
+
+func TestSchedules(t *testing.T) {
+	r0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		fleet  Fleet
+		period time.Duration // real time between a device's packets
+	}{
+		{"rate: 4 devices at 2 packets a second", Fleet{Rate: 2}, 2 * time.Second},
+		{"clock 60 times real time", Fleet{Clock: Clock{Speed: 60}}, time.Second},
+		{"real time, 5-minute interval", Fleet{Interval: 5 * time.Minute}, 5 * time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := tt.fleet
+			f.Clock.Start = start.Add(30 * time.Second)
+			f.Devices = make([]Device, 4)
+			for i, s := range f.schedules(r0, Air{PM10: 60}) {
+				offset := tt.period * time.Duration(i) / 4
+				if s.period != tt.period || !s.r0.Equal(r0.Add(offset)) || !s.t0.Equal(start) {
+					t.Errorf("device %d: period %v, first due %v, first data time %v; want %v, %v, %v",
+						i, s.period, s.r0.Sub(r0), s.t0, tt.period, offset, start)
+				}
+			}
+		})
+	}
+}
