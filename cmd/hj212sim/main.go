@@ -14,11 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"skygrid"
-	"skygrid/data"
-	"skygrid/demo"
 	"skygrid/internal/hj212sim"
-	"skygrid/registry"
 )
 
 const usage = `hj212sim: simulated site dust monitors (扬尘监测仪模拟, 示例) over HJ 212-2017
@@ -155,7 +151,7 @@ func devices(o options) ([]hj212sim.Device, error) {
 	var devs []hj212sim.Device
 	switch {
 	case o.scenario == "demo":
-		sites, err := demoSites()
+		sites, err := hj212sim.DemoSites()
 		if err != nil {
 			return nil, err
 		}
@@ -181,21 +177,6 @@ func devices(o options) ([]hj212sim.Device, error) {
 		}
 	}
 	return devs, nil
-}
-
-// demoSites are the demo's sites, built as `skygrid demo` builds them.
-func demoSites() ([]*skygrid.Site, error) {
-	f, err := data.FS.Open(data.Districts)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	counties, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty,
-		IDProp: "district_adcode", NameProp: "district_name", ParentID: "140200", CRS: "cgcs2000"})
-	if err != nil {
-		return nil, err
-	}
-	return demo.Sites(counties), nil
 }
 
 func writeMonitors(name string, devs []hj212sim.Device) error {

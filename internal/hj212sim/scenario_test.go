@@ -7,25 +7,16 @@ import (
 	"time"
 
 	"skygrid"
-	"skygrid/data"
-	"skygrid/demo"
 	"skygrid/internal/hj212sim"
-	"skygrid/registry"
 )
 
 func demoSites(t *testing.T) []*skygrid.Site {
 	t.Helper()
-	f, err := data.FS.Open(data.Districts)
+	sites, err := hj212sim.DemoSites()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	counties, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty,
-		IDProp: "district_adcode", NameProp: "district_name", ParentID: "140200", CRS: "cgcs2000"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return demo.Sites(counties)
+	return sites
 }
 
 func TestDemoScenario(t *testing.T) {
