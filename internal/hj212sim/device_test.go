@@ -131,6 +131,7 @@ func TestResendKeepsQN(t *testing.T) {
 	}{
 		{"dropped connection", func(r *testReceiver, qn string) { r.drop = qn }},
 		{"no answer in time", func(r *testReceiver, qn string) { r.mute = qn }},
+		{"a command and another QN's answer", func(r *testReceiver, qn string) { r.wrong = qn }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,6 +144,9 @@ func TestResendKeepsQN(t *testing.T) {
 			seen := map[string]int{}
 			for _, g := range got {
 				seen[g.packet.QN]++
+				if g.packet.CN != hj212.CNMinute {
+					t.Errorf("the device sent %s: it answers nothing", g.frame)
+				}
 			}
 			if len(got) != 9 || len(seen) != 8 || seen[qn] != 2 {
 				t.Errorf("took %d packets, %d QNs, %s %d times; want 9, 8, twice", len(got), len(seen), qn, seen[qn])

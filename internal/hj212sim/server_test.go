@@ -30,13 +30,15 @@ type testReceiver struct {
 	refused []error
 	// drop: the QN whose first arrival closes the connection unanswered;
 	// mute: the QN whose first arrival is left unanswered.
-	drop, mute string
-	dropped    int
-	conns      int
-	data       int                         // data packets taken
-	discard    bool                        // count only, keep nothing (benchmarks)
-	onPacket   func(n int, p hj212.Packet) // called with the count of data packets so far
-	wg         sync.WaitGroup
+	// wrong: the QN whose first arrival gets a time command (CN 1012,
+	// answer wanted) and a 9014 echoing another QN, instead of its answer.
+	drop, mute, wrong string
+	dropped           int
+	conns             int
+	data              int                         // data packets taken
+	discard           bool                        // count only, keep nothing (benchmarks)
+	onPacket          func(n int, p hj212.Packet) // called with the count of data packets so far
+	wg                sync.WaitGroup
 }
 
 func newTestReceiver(t testing.TB, lenient map[string]hj212.Lenient) *testReceiver {
@@ -120,6 +122,10 @@ func (r *testReceiver) take(c net.Conn, f []byte) bool {
 	if mute {
 		r.mute = ""
 	}
+	wrong := p.QN == r.wrong
+	if wrong {
+		r.wrong = ""
+	}
 	on := r.onPacket
 	r.mu.Unlock()
 	if on != nil && p.CN != HeartbeatCN {
@@ -127,6 +133,12 @@ func (r *testReceiver) take(c net.Conn, f []byte) bool {
 	}
 	if drop {
 		return false
+	}
+	if wrong {
+		other := p
+		other.QN = hj212.FormatQN(p.QNTime.Add(time.Second))
+		_, err := c.Write(append(hj212.TimeAnswer(p, time.Now()), hj212.Answer9014(other, time.Now())...))
+		return err == nil
 	}
 	if p.WantsAnswer() && !mute {
 		if _, err := c.Write(hj212.Answer9014(p, time.Now())); err != nil {
