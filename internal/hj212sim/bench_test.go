@@ -12,10 +12,7 @@ import (
 // BenchmarkAppendPacket builds one minute packet of a 2017 device and one
 // of a device with deviations: the allocations per packet.
 func BenchmarkAppendPacket(b *testing.B) {
-	air, err := DatongAir()
-	if err != nil {
-		b.Fatal(err)
-	}
+	air := datongAir(b)
 	for _, d := range []*Device{{MN: "BENCH01", PW: "123456"}, {MN: "BENCH02", PW: "123456", OldStyle: true,
 		Lenient: skygrid.MonitorLenient{LengthCountsTrailer: true, ModbusCRC: true, LowercaseHex: true}}} {
 		b.Run(d.MN, func(b *testing.B) {

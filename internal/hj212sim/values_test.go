@@ -7,11 +7,18 @@ import (
 	"time"
 )
 
-func TestDatongAir(t *testing.T) {
+// datongAir is the embedded Datong air, or the test stops.
+func datongAir(tb testing.TB) Air {
+	tb.Helper()
 	air, err := DatongAir()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	return air
+}
+
+func TestDatongAir(t *testing.T) {
+	air := datongAir(t)
 	// the file's pm10_24h: 52 67 52 64 74 67; pm2_5_24h: 23 24 25 29 29 31
 	pm10, pm25 := (52+67+52+64+74+67)/6.0, (23+24+25+29+29+31)/6.0
 	if math.Abs(air.PM10-pm10) > 1e-9 || math.Abs(air.PM25Ratio-pm25/pm10) > 1e-9 {
@@ -59,7 +66,7 @@ func TestDiurnalShape(t *testing.T) {
 	if math.Abs(mean-1) > 1e-6 {
 		t.Errorf("shape's daily mean %g, want 1", mean)
 	}
-	air, _ := DatongAir()
+	air := datongAir(t)
 	tests := []struct {
 		name  string
 		p     Profile
@@ -85,7 +92,7 @@ func TestDiurnalShape(t *testing.T) {
 }
 
 func TestProfiles(t *testing.T) {
-	air, _ := DatongAir()
+	air := datongAir(t)
 	ambient := &Profile{}
 	tests := []struct {
 		name         string
@@ -109,7 +116,7 @@ func TestProfiles(t *testing.T) {
 }
 
 func TestStuck(t *testing.T) {
-	air, _ := DatongAir()
+	air := datongAir(t)
 	p := &Profile{StuckFrom: 12, StuckTo: 16}
 	at := func(h, m int) Values { return p.At(air, 3, time.Date(2026, 3, 5, h, m, 0, 0, beijing)) }
 	stuck := at(12, 0)
@@ -128,7 +135,7 @@ func TestStuck(t *testing.T) {
 }
 
 func TestValuesPlausible(t *testing.T) {
-	air, _ := DatongAir()
+	air := datongAir(t)
 	p := &Profile{Excess: 40, ExceedHours: []int{10}, ExceedBy: 250}
 	for m := 0; m < 365*24*60; m += 37 {
 		at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(m) * time.Minute)
