@@ -72,27 +72,27 @@ type Ambient struct {
 }
 
 // StationPM10 is one station's PM10 for an hour: what ChooseAmbient
-// chooses from.
+// chooses from. InCity marks the stations of the county's city.
 type StationPM10 struct {
 	Code     string
 	CountyID string
 	Lon, Lat float64
 	PM10     float64
+	InCity   bool
 }
 
-// ChooseAmbient is a county's ambient PM10 from the city's stations of one
-// hour (those with a PM10): the mean of the county's own stations, else of
-// those within nearestKm of the county's centroid, else the mean of all.
-// ok is false when no station has a value.
-func ChooseAmbient(countyID string, centroid orb.Point, nearestKm float64, city []StationPM10) (a Ambient, ok bool) {
-	if len(city) == 0 {
-		return Ambient{}, false
-	}
-	var own, near, all []AmbientStation
-	for _, s := range city {
+// ChooseAmbient is a county's ambient PM10 from the stations of one hour
+// (those with a PM10): the mean of the county's own stations, else of any
+// within nearestKm of the county's centroid (a neighbouring city's too),
+// else the mean of the city's stations. ok is false when none applies.
+func ChooseAmbient(countyID string, centroid orb.Point, nearestKm float64, stations []StationPM10) (a Ambient, ok bool) {
+	var own, near, city []AmbientStation
+	for _, s := range stations {
 		d := math.Round(geo.Distance(centroid, orb.Point{s.Lon, s.Lat})/100) / 10
 		as := AmbientStation{Code: s.Code, PM10: s.PM10, DistanceKm: d}
-		all = append(all, as)
+		if s.InCity {
+			city = append(city, as)
+		}
 		if s.CountyID == countyID && countyID != "" {
 			own = append(own, as)
 		} else if d <= nearestKm {
@@ -104,8 +104,10 @@ func ChooseAmbient(countyID string, centroid orb.Point, nearestKm float64, city 
 		a = Ambient{Source: AmbientCounty, Stations: own}
 	case len(near) > 0:
 		a = Ambient{Source: AmbientNearest, Stations: near}
+	case len(city) > 0:
+		a = Ambient{Source: AmbientCity, Stations: city}
 	default:
-		a = Ambient{Source: AmbientCity, Stations: all}
+		return Ambient{}, false
 	}
 	sort.Slice(a.Stations, func(i, j int) bool { return a.Stations[i].Code < a.Stations[j].Code })
 	sum := 0.0

@@ -29,7 +29,7 @@ func (db *DB) ImportAirStations(ctx context.Context, stations []*skygrid.AirStat
 	}
 	defer tx.Rollback()
 	level := skygrid.LevelCounty
-	counties, _, err := findRegions(ctx, tx, skygrid.RegionFilter{Level: &level, WithGeometry: true})
+	counties, _, err := findRegions(ctx, tx, skygrid.RegionFilter{Level: &level, WithGeometry: true, Neighbours: true})
 	if err != nil {
 		return 0, fmt.Errorf("import air stations: counties: %w", err)
 	}
@@ -224,8 +224,8 @@ func (db *DB) FindAirStations(ctx context.Context) ([]*skygrid.AirStationLatest,
 }
 
 // AmbientPM10 is a county's ambient PM10 for each hour of [from, to) in
-// which a station of the county's city has a PM10 (skygrid.ChooseAmbient).
-// The city's stations are those in a county with the same parent.
+// which a station has a PM10 (skygrid.ChooseAmbient). The city's stations
+// are those in the county or in a county with the same parent.
 func (db *DB) AmbientPM10(ctx context.Context, countyID string, from, to time.Time, nearestKm float64) ([]skygrid.Ambient, error) {
 	county, err := db.FindRegionByID(ctx, countyID)
 	if err != nil {
@@ -235,10 +235,11 @@ func (db *DB) AmbientPM10(ctx context.Context, countyID string, from, to time.Ti
 		return nil, skygrid.Errorf(skygrid.EINVALID, "region %s is a %s, not a county", countyID, county.Level)
 	}
 	centroid, _ := planar.CentroidArea(county.Geometry)
-	rows, err := db.db.QueryContext(ctx, `SELECT h.hour, s.code, s.county_id, s.lon, s.lat, h.pm10
-		FROM air_hourly h JOIN air_stations s ON s.code = h.station JOIN regions r ON r.id = s.county_id
-		WHERE h.hour >= ? AND h.hour < ? AND h.pm10 IS NOT NULL AND (r.id = ? OR r.parent_id = ?)
-		ORDER BY h.hour, s.code`, ts(from), ts(to), countyID, nullStr(county.ParentID))
+	rows, err := db.db.QueryContext(ctx, `SELECT h.hour, s.code, s.county_id, s.lon, s.lat, h.pm10,
+		COALESCE(r.id = ? OR r.parent_id = ?, 0)
+		FROM air_hourly h JOIN air_stations s ON s.code = h.station LEFT JOIN regions r ON r.id = s.county_id
+		WHERE h.hour >= ? AND h.hour < ? AND h.pm10 IS NOT NULL
+		ORDER BY h.hour, s.code`, countyID, nullStr(county.ParentID), ts(from), ts(to))
 	if err != nil {
 		return nil, fmt.Errorf("ambient pm10: find station hours: %w", err)
 	}
@@ -247,7 +248,7 @@ func (db *DB) AmbientPM10(ctx context.Context, countyID string, from, to time.Ti
 	for rows.Next() {
 		var hour string
 		var s skygrid.StationPM10
-		if err := rows.Scan(&hour, &s.Code, &s.CountyID, &s.Lon, &s.Lat, &s.PM10); err != nil {
+		if err := rows.Scan(&hour, &s.Code, &s.CountyID, &s.Lon, &s.Lat, &s.PM10, &s.InCity); err != nil {
 			return nil, fmt.Errorf("ambient pm10: read a station hour: %w", err)
 		}
 		byHour[hour] = append(byHour[hour], s)
