@@ -6,7 +6,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 
 	"skygrid"
 )
@@ -25,7 +24,7 @@ type File struct {
 	Hours    []*skygrid.AirHour
 }
 
-var beijing = time.FixedZone("CST", 8*3600)
+var beijing = skygrid.Beijing
 
 // header aliases: a field's name and the headers that name it.
 var aliases = map[string][]string{

@@ -225,7 +225,8 @@ func (db *DB) FindAirStations(ctx context.Context) ([]*skygrid.AirStationLatest,
 
 // AmbientPM10 is a county's ambient PM10 for each hour of [from, to) in
 // which a station has a PM10 (skygrid.ChooseAmbient). The city's stations
-// are those in the county or in a county with the same parent.
+// are those in the county or in another of the same parent (none: every
+// county without a parent), never a neighbouring city's.
 func (db *DB) AmbientPM10(ctx context.Context, countyID string, from, to time.Time, nearestKm float64) ([]skygrid.Ambient, error) {
 	county, err := db.FindRegionByID(ctx, countyID)
 	if err != nil {
@@ -236,10 +237,10 @@ func (db *DB) AmbientPM10(ctx context.Context, countyID string, from, to time.Ti
 	}
 	centroid, _ := planar.CentroidArea(county.Geometry)
 	rows, err := db.db.QueryContext(ctx, `SELECT h.hour, s.code, s.county_id, s.lon, s.lat, h.pm10,
-		COALESCE(r.id = ? OR r.parent_id = ?, 0)
+		COALESCE(r.id = ? OR (r.neighbour = 0 AND COALESCE(r.parent_id, '') = ?), 0)
 		FROM air_hourly h JOIN air_stations s ON s.code = h.station LEFT JOIN regions r ON r.id = s.county_id
 		WHERE h.hour >= ? AND h.hour < ? AND h.pm10 IS NOT NULL
-		ORDER BY h.hour, s.code`, countyID, nullStr(county.ParentID), ts(from), ts(to))
+		ORDER BY h.hour, s.code`, countyID, county.ParentID, ts(from), ts(to))
 	if err != nil {
 		return nil, fmt.Errorf("ambient pm10: find station hours: %w", err)
 	}
