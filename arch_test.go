@@ -51,9 +51,9 @@ var importRules = []importRule{
 		func(imp string) bool {
 			return imp == "database/sql" || strings.HasPrefix(imp, "database/sql/") || strings.HasPrefix(imp, "github.com/mattn/go-sqlite3")
 		}},
-	{"detect, geo, tiles, taskflow and hj212 speak no HTTP",
+	{"detect, geo, tiles, taskflow, hj212, aqi and airdata speak no HTTP",
 		func(p listedPackage) bool {
-			return slices.Contains([]string{"skygrid/detect", "skygrid/geo", "skygrid/tiles", "skygrid/taskflow", "skygrid/hj212"}, p.ImportPath)
+			return slices.Contains([]string{"skygrid/detect", "skygrid/geo", "skygrid/tiles", "skygrid/taskflow", "skygrid/hj212", "skygrid/aqi", "skygrid/airdata"}, p.ImportPath)
 		},
 		func(imp string) bool { return imp == "net/http" || strings.HasPrefix(imp, "net/http/") }},
 	{"only cmd/skygrid (and cmd/tsgen, api's contract) import api",
@@ -151,6 +151,8 @@ func TestImportRulesCatch(t *testing.T) {
 		{"HTTP in taskflow", listedPackage{ImportPath: "skygrid/taskflow", Imports: []string{"net/http", "skygrid"}}, 1},
 		{"HTTP in hj212", listedPackage{ImportPath: "skygrid/hj212", Imports: []string{"bufio", "net/http"}}, 1},
 		{"SQL in hj212", listedPackage{ImportPath: "skygrid/hj212", Imports: []string{"database/sql"}}, 1},
+		{"HTTP in aqi", listedPackage{ImportPath: "skygrid/aqi", Imports: []string{"math", "net/http"}}, 1},
+		{"HTTP in airdata", listedPackage{ImportPath: "skygrid/airdata", Imports: []string{"net/http"}}, 1},
 		{"geo in the root", listedPackage{ImportPath: "skygrid", Imports: []string{"skygrid/geo", "github.com/paulmach/orb"}}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
