@@ -13,21 +13,8 @@ import (
 // maxAmbientSpan is the longest period GET /api/air/ambient answers.
 const maxAmbientSpan = 31 * 24 * time.Hour
 
-// airStation is a station in GET /api/air/stations: its latest hour and
-// that hour's AQI (HJ 633-2012 real-time, as CNEMC computes it).
-type airStation struct {
-	*skygrid.AirStationLatest
-	AQI *airIndex `json:"aqi,omitempty"`
-}
-
-type airIndex struct {
-	aqi.Result
-	// PrimaryNames are the primary pollutants' Chinese names.
-	PrimaryNames []string `json:"primary_names"`
-}
-
 // hourlyAQI is the AQI of a stored hour, nil when no pollutant gives one.
-func hourlyAQI(h *skygrid.AirHour) *airIndex {
+func hourlyAQI(h *skygrid.AirHour) *AirIndex {
 	if h == nil {
 		return nil
 	}
@@ -42,7 +29,7 @@ func hourlyAQI(h *skygrid.AirHour) *airIndex {
 	if err != nil {
 		return nil
 	}
-	ix := &airIndex{Result: r, PrimaryNames: []string{}}
+	ix := &AirIndex{Result: r, PrimaryNames: []string{}}
 	for _, k := range r.Primary {
 		ix.PrimaryNames = append(ix.PrimaryNames, aqi.Names[k])
 	}
@@ -56,11 +43,11 @@ func (s *Server) handleAirStations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]airStation, 0, len(ss))
+	out := AirStationList{Stations: make([]AirStationView, 0, len(ss))}
 	for _, st := range ss {
-		out = append(out, airStation{AirStationLatest: st, AQI: hourlyAQI(st.Latest)})
+		out.Stations = append(out.Stations, AirStationView{AirStationLatest: st, AQI: hourlyAQI(st.Latest)})
 	}
-	return c.JSON(http.StatusOK, map[string]any{"stations": out})
+	return c.JSON(http.StatusOK, out)
 }
 
 // GET /api/air/ambient?county=&from=&to=: the county's hourly ambient PM10
@@ -90,6 +77,8 @@ func (s *Server) handleAirAmbient(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"county": *county, "from": start.UTC(), "to": end.UTC(),
-		"nearest_km": s.AirNearestKm, "hours": as})
+	if as == nil {
+		as = []skygrid.Ambient{}
+	}
+	return c.JSON(http.StatusOK, AmbientSeries{County: *county, From: start.UTC(), To: end.UTC(), NearestKm: s.AirNearestKm, Hours: as})
 }

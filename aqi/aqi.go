@@ -86,9 +86,9 @@ type Result struct {
 	// IAQI per pollutant key (those given and computable).
 	IAQI map[string]int `json:"iaqi"`
 	// Primary pollutant keys (AQI > 50), sorted; empty otherwise.
-	Primary []string `json:"primary"`
+	Primary []string `json:"primary,omitempty"`
 	// Exceeding pollutant keys (IAQI > 100), sorted.
-	Exceeding []string `json:"exceeding"`
+	Exceeding []string `json:"exceeding,omitempty"`
 	// Above names pollutants whose concentration is above Table 1.
 	Above []string `json:"above,omitempty"`
 }
