@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 
@@ -37,6 +38,16 @@ var aliases = map[string][]string{
 var perStation = map[string]string{"pm2_5": "pm25", "pm2_5_24h": "pm25_24h", "pm10": "pm10", "pm10_24h": "pm10_24h",
 	"so2": "so2", "so2_24h": "so2_24h", "no2": "no2", "no2_24h": "no2_24h", "co": "co", "co_24h": "co_24h",
 	"o3": "o3", "o3_24h": "o3_24h", "o3_8h": "o3_8h", "o3_8h_24h": "o3_8h_24h"}
+
+// ReadFile reads the file at path (Read, errors naming path).
+func ReadFile(path string) (*File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Read(path, f)
+}
 
 // Read reads one file of any layout, detected from its header.
 func Read(name string, r io.Reader) (*File, error) {

@@ -1,7 +1,6 @@
 package airdata_test
 
 import (
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,12 +12,7 @@ import (
 
 func readFile(t *testing.T, name string) *airdata.File {
 	t.Helper()
-	f, err := os.Open("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	out, err := airdata.Read(name, f)
+	out, err := airdata.ReadFile("testdata/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,60 +2,32 @@ package api_test
 
 import (
 	"context"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"skygrid"
 	"skygrid/airdata"
 	"skygrid/api"
 	"skygrid/aqi"
-	"skygrid/data"
-	"skygrid/registry"
-	"skygrid/store"
 )
 
-// newAirServer serves a real store with Datong's counties and the six
-// Datong stations' published hour (2018-02-20 07:00 Beijing).
-func newAirServer(t *testing.T) (*httptest.Server, *airdata.File) {
+// newAirServer serves (on 127.0.0.1) a real store with Datong's counties
+// and the six Datong stations' published hour (2018-02-20 07:00 Beijing).
+func newAirServer(t *testing.T) (string, *airdata.File) {
 	t.Helper()
-	db := store.NewDB(filepath.Join(t.TempDir(), "air.db"))
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	ctx := context.Background()
-	f, _ := data.FS.Open(data.Districts)
-	regions, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty, IDProp: "district_adcode", NameProp: "district_name"})
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.ImportRegions(ctx, regions); err != nil {
-		t.Fatal(err)
-	}
+	ls := newLightServer(t, api.Services{AirNearestKm: 30})
+	adminToken = ls.tokens["admin"]
 	name := "../airdata/testdata/datong_stations_2018-02-20T07.csv"
-	af, err := os.Open(name)
+	file, err := airdata.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer af.Close()
-	file, err := airdata.Read(name, af)
-	if err != nil {
+	if _, err := ls.db.ImportAirStations(context.Background(), file.Stations); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ImportAirStations(ctx, file.Stations); err != nil {
+	if _, _, err := ls.db.IngestAirHours(context.Background(), file.Hours); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.IngestAirHours(ctx, file.Hours); err != nil {
-		t.Fatal(err)
-	}
-	srv := api.NewServer(api.Services{Regions: db, Users: db, Air: db, AirNearestKm: 30}, nil)
-	adminToken = newToken(t, db, "admin", skygrid.RoleAdmin)
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return ts, file
+	return ls.srv.URL(), file
 }
 
 type airStationsBody struct {
@@ -72,9 +44,9 @@ type airStationsBody struct {
 }
 
 func TestAirAPI(t *testing.T) {
-	ts, file := newAirServer(t)
+	base, file := newAirServer(t)
 	var body airStationsBody
-	get(t, ts.URL+"/api/air/stations", 200, &body)
+	get(t, base+"/api/air/stations", 200, &body)
 	if len(body.Stations) != 6 {
 		t.Fatalf("%d stations", len(body.Stations))
 	}
@@ -107,7 +79,7 @@ func TestAirAPI(t *testing.T) {
 			var amb struct {
 				Hours []skygrid.Ambient `json:"hours"`
 			}
-			get(t, ts.URL+"/api/air/ambient?county="+tt.county+"&from=2018-02-19T23:00:00Z&to=2018-02-20T00:00:00Z", 200, &amb)
+			get(t, base+"/api/air/ambient?county="+tt.county+"&from=2018-02-19T23:00:00Z&to=2018-02-20T00:00:00Z", 200, &amb)
 			if len(amb.Hours) != 1 {
 				t.Fatalf("%d hours", len(amb.Hours))
 			}
@@ -122,8 +94,8 @@ func TestAirAPI(t *testing.T) {
 		})
 	}
 	var e map[string]any
-	get(t, ts.URL+"/api/air/ambient", 400, &e)
-	get(t, ts.URL+"/api/air/ambient?county=999999", 404, &e)
-	get(t, ts.URL+"/api/air/ambient?county="+urban+"&from=2018-02-20&to=2018-02-19", 400, &e)
-	get(t, ts.URL+"/api/air/ambient?county="+urban+"&from=2018-01-01&to=2018-03-01", 400, &e)
+	get(t, base+"/api/air/ambient", 400, &e)
+	get(t, base+"/api/air/ambient?county=999999", 404, &e)
+	get(t, base+"/api/air/ambient?county="+urban+"&from=2018-02-20&to=2018-02-19", 400, &e)
+	get(t, base+"/api/air/ambient?county="+urban+"&from=2018-01-01&to=2018-03-01", 400, &e)
 }

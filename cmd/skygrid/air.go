@@ -3,22 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"skygrid"
 	"skygrid/airdata"
 	"skygrid/store"
 )
-
-// readAir reads one air-quality file of any layout (airdata.Read).
-func readAir(path string) (*airdata.File, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return airdata.Read(path, f)
-}
 
 // importStations is skygrid import stations FILE: a station list, or the
 // per-station layout's stations.
@@ -31,7 +20,7 @@ func (m *ImportCommand) importStations(ctx context.Context, args []string) error
 	if err != nil {
 		return err
 	}
-	f, err := readAir(files[0])
+	f, err := airdata.ReadFile(files[0])
 	if err != nil {
 		return err
 	}
@@ -70,10 +59,10 @@ func (m *IngestCommand) ingestAir(ctx context.Context, args []string) error {
 		"Hourly concentrations: CNEMC's per-day layout (date,hour,type,<station codes>; stations from skygrid import stations;\n"+
 		"columns of stations not imported are skipped) or the per-station layout (station_code,...,timepoint,...).", &c)
 	files, err := m.parseFiles(fs, args, 1, -1)
-	if err != nil {
-		return err
+	var db *store.DB
+	if err == nil {
+		db, _, err = m.open(&c)
 	}
-	db, _, err := m.open(&c)
 	if err != nil {
 		return err
 	}
@@ -92,7 +81,7 @@ func (m *IngestCommand) ingestAir(ctx context.Context, args []string) error {
 }
 
 func (m *IngestCommand) ingestAirFile(ctx context.Context, db *store.DB, path string) error {
-	f, err := readAir(path)
+	f, err := airdata.ReadFile(path)
 	if err != nil {
 		return err
 	}
