@@ -84,7 +84,8 @@ type StationPM10 struct {
 // ChooseAmbient is a county's ambient PM10 from the stations of one hour
 // (those with a PM10): the mean of the county's own stations, else of any
 // within nearestKm of the county's centroid (a neighbouring city's too),
-// else the mean of the city's stations. ok is false when none applies.
+// else the mean of the city's stations (distances great-circle, rounded to
+// 0.1 km; a station at nearestKm is within). ok is false when none applies.
 func ChooseAmbient(countyID string, centroid orb.Point, nearestKm float64, stations []StationPM10) (a Ambient, ok bool) {
 	var own, near, city []AmbientStation
 	for _, s := range stations {

@@ -202,14 +202,17 @@ func (db *DB) FindAirStations(ctx context.Context) ([]*skygrid.AirStationLatest,
 		from:  `SELECT code, name, city, county_id, lon, lat, network FROM air_stations`,
 		order: ` ORDER BY code`}, func(rows *sql.Rows) (*skygrid.AirStationLatest, error) {
 		s := &skygrid.AirStationLatest{}
-		err := rows.Scan(&s.Code, &s.Name, &s.City, &s.CountyID, &s.Lon, &s.Lat, &s.Network)
-		return s, err
+		if err := rows.Scan(&s.Code, &s.Name, &s.City, &s.CountyID, &s.Lon, &s.Lat, &s.Network); err != nil {
+			return nil, fmt.Errorf("read an air station row: %w", err)
+		}
+		return s, nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	latest, err := queryList(ctx, db.db, &listQuery{what: "find air stations: latest hours",
-		from: airHourSelect + ` h WHERE hour = (SELECT MAX(hour) FROM air_hourly WHERE station = h.station)`}, scanAirHour)
+		from: airHourSelect + ` WHERE (station, hour) IN
+			(SELECT code, (SELECT MAX(hour) FROM air_hourly WHERE station = code) FROM air_stations)`}, scanAirHour)
 	if err != nil {
 		return nil, err
 	}
