@@ -14,7 +14,7 @@ import (
 // stations, 140214 next to it with none, 140225 far off), a county of a
 // neighbouring city (130728) with a station, and a Taiyuan station outside
 // every region.
-func airDB(t *testing.T) *store.DB {
+func airDB(t testing.TB) *store.DB {
 	t.Helper()
 	db := MustOpenDB(t)
 	ctx := context.Background()
