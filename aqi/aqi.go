@@ -21,14 +21,14 @@ type Column struct {
 // The columns of Table 1 (µg/m³; CO mg/m³).
 var (
 	SO224h  = Column{"SO2 24h", "µg/m³", []float64{0, 50, 150, 475, 800, 1600, 2100, 2620}}
-	SO21h   = Column{"SO2 1h", "µg/m³", []float64{0, 150, 500, 650, 800}} // note (1)
+	SO21h   = Column{"SO2 1h", "µg/m³", []float64{0, 150, 500, 650, 800}} // note (2)
 	NO224h  = Column{"NO2 24h", "µg/m³", []float64{0, 40, 80, 180, 280, 565, 750, 940}}
 	NO21h   = Column{"NO2 1h", "µg/m³", []float64{0, 100, 200, 700, 1200, 2340, 3090, 3840}}
 	PM1024h = Column{"PM10 24h", "µg/m³", []float64{0, 50, 150, 250, 350, 420, 500, 600}}
 	CO24h   = Column{"CO 24h", "mg/m³", []float64{0, 2, 4, 14, 24, 36, 48, 60}}
 	CO1h    = Column{"CO 1h", "mg/m³", []float64{0, 5, 10, 35, 60, 90, 120, 150}}
 	O31h    = Column{"O3 1h", "µg/m³", []float64{0, 160, 200, 300, 400, 800, 1000, 1200}}
-	O38hCol = Column{"O3 8h", "µg/m³", []float64{0, 100, 160, 215, 265, 800}} // note (2)
+	O38hCol = Column{"O3 8h", "µg/m³", []float64{0, 100, 160, 215, 265, 800}} // note (3)
 	PM2524h = Column{"PM2.5 24h", "µg/m³", []float64{0, 35, 75, 115, 150, 250, 350, 500}}
 )
 
@@ -36,7 +36,7 @@ var (
 var Columns = []Column{SO224h, SO21h, NO224h, NO21h, PM1024h, CO24h, CO1h, O31h, O38hCol, PM2524h}
 
 // Full reports whether the column reaches IAQI 500; SO2 1h and O3 8h stop
-// at 800 µg/m³ (Table 1 notes (1) and (2)).
+// at 800 µg/m³ (Table 1 notes (2) and (3)).
 func (c Column) Full() bool { return len(c.BP) == len(Grid) }
 
 // IAQI is the index of concentration conc in column c by formula (1),
@@ -64,7 +64,7 @@ func (c Column) IAQI(conc float64) (iaqi int, above, ok bool) {
 // Pollutant keys of the concentrations given to Hourly and Daily.
 const (
 	SO2    = "so2"
-	SO2Day = "so2_24h" // the 24-hour mean, for note (1) in Hourly
+	SO2Day = "so2_24h" // the 24-hour mean, for note (2) in Hourly
 	NO2    = "no2"
 	CO     = "co"
 	O3     = "o3"
@@ -99,8 +99,8 @@ type Concentrations map[string]float64
 // Hourly is the real-time hourly AQI as CNEMC publishes it: SO2, NO2, CO
 // and O3 by their 1-hour columns, the O3 8-hour moving mean by its column,
 // PM10 and PM2.5 hourly concentrations by the 24-hour PM columns. SO2
-// above 800 takes the IAQI of c[SO2Day] (note (1)); O3 8h above 800 takes
-// the O3 1-hour IAQI (note (2)). An error when no pollutant gives an IAQI.
+// above 800 takes the IAQI of c[SO2Day] (note (2)); O3 8h above 800 takes
+// the O3 1-hour IAQI (note (3)). An error when no pollutant gives an IAQI.
 func Hourly(c Concentrations) (Result, error) {
 	return compute(c, map[string]Column{SO2: SO21h, NO2: NO21h, CO: CO1h, O3: O31h, O38h: O38hCol,
 		PM10: PM1024h, PM25: PM2524h})
@@ -154,7 +154,7 @@ func compute(c Concentrations, cols map[string]Column) (Result, error) {
 	return r, nil
 }
 
-// noted applies Table 1's notes (1) and (2) to a concentration past the
+// noted applies Table 1's notes (2) and (3) to a concentration past the
 // end of a short column.
 func noted(c Concentrations, key string, conc float64) (int, bool, bool) {
 	switch {

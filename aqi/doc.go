@@ -10,21 +10,23 @@
 //     100, 150, 200, 300, 400, 500 and the breakpoints of every column
 //     (SO2, NO2, CO 24-hour and 1-hour; O3 1-hour and 8-hour moving mean;
 //     PM10 and PM2.5 24-hour), in µg/m³ and CO in mg/m³. See Columns.
-//   - Table 1 note (1): an SO2 1-hour mean above 800 µg/m³ gets no 1-hour
-//     IAQI; SO2 is reported with the IAQI of its 24-hour mean. Table 1's
-//     SO2 1-hour column therefore stops at IAQI 200 (800 µg/m³).
-//   - Table 1 note (2): an O3 8-hour mean above 800 µg/m³ gets no 8-hour
-//     IAQI; O3 is reported with the IAQI of its 1-hour mean. The 8-hour
-//     column stops at IAQI 300 (800 µg/m³).
-//   - Table 1 note on the 1-hour columns: the 1-hour columns of SO2, NO2 and CO serve the
+//   - Table 1 note (1): the 1-hour columns of SO2, NO2 and CO serve the
 //     real-time (hourly) report only; the daily report uses the 24-hour
 //     columns (Daily).
-//   - Formula (1) of 4.2: IAQI = (IAQI_Hi − IAQI_Lo)/(BP_Hi − BP_Lo) ×
+//   - Table 1 note (2): an SO2 1-hour mean above 800 µg/m³ gets no 1-hour
+//     IAQI; SO2 is reported with the IAQI of its 24-hour mean. Table 1's
+//     SO2 1-hour column therefore stops at IAQI 200 (800 µg/m³).
+//   - Table 1 note (3): an O3 8-hour mean above 800 µg/m³ gets no 8-hour
+//     IAQI; O3 is reported with the IAQI of its 1-hour mean. The 8-hour
+//     column stops at IAQI 300 (800 µg/m³).
+//   - The IAQI formula (1): IAQI = (IAQI_Hi − IAQI_Lo)/(BP_Hi − BP_Lo) ×
 //     (C − BP_Lo) + IAQI_Lo, with BP_Lo ≤ C ≤ BP_Hi taken from the lowest
 //     segment that holds C (so a concentration at a breakpoint gets that
-//     breakpoint's IAQI exactly), and the standard's rule that IAQI and AQI
-//     results are rounded up to an integer (全部进位取整数). Rounding up is done on the
-//     exact quotient: a tolerance of 1e-9 keeps 19.000000000000004 at 19.
+//     breakpoint's IAQI exactly), rounded up to an integer (进位取整) as the
+//     standard asks of IAQI and AQI and as CNEMC's published values show
+//     (1085A's PM2.5 of 48 µg/m³ gives 66.25, published 67). Rounding up is
+//     done on the exact quotient: a tolerance of 1e-9 keeps
+//     19.000000000000004 at 19.
 //   - Formula (2): AQI = max(IAQI_1 … IAQI_n).
 //   - 4.4: when AQI > 50 the pollutant(s) with the largest IAQI are the
 //     primary pollutant(s) (首要污染物), ties all named; pollutants with
@@ -45,7 +47,11 @@
 // 500 with Above set, as published AQI tops out at 500; the choice is
 // ours, not the standard's.
 //
-// Sources read: the text of HJ 633-2012 (e.g. the copy at
-// doc.wtbworld.com/doc/32317.html) and CNEMC's release notes as quoted in
-// github.com/HeQinWill/CNEMC (hourly means, 8-hour moving means).
+// Sources read: HJ 633-2012 itself (the ministry's PDF,
+// www.mee.gov.cn/ywgz/fgbz/bz/bzwb/jcffbz/201203/W020120410332725219541.pdf,
+// and a text copy at doc.wtbworld.com/doc/32317.html); Table 1's three
+// notes as public implementations quote them word for word (e.g.
+// caiyunapp/aqi-hub); CNEMC's release notes as quoted in
+// github.com/HeQinWill/CNEMC (an hour's mean is that of the hour before its
+// label; 8-hour moving means).
 package aqi
