@@ -51,9 +51,10 @@ var importRules = []importRule{
 		func(imp string) bool {
 			return imp == "database/sql" || strings.HasPrefix(imp, "database/sql/") || strings.HasPrefix(imp, "github.com/mattn/go-sqlite3")
 		}},
-	{"detect, geo, tiles, taskflow, hj212, dustrule and receiver speak no HTTP",
+	{"detect, geo, tiles, taskflow, hj212, dustrule, receiver, aqi and airdata speak no HTTP",
 		func(p listedPackage) bool {
-			return slices.Contains([]string{"skygrid/detect", "skygrid/geo", "skygrid/tiles", "skygrid/taskflow", "skygrid/hj212", "skygrid/dustrule", "skygrid/receiver"}, p.ImportPath)
+			return slices.Contains([]string{"skygrid/detect", "skygrid/geo", "skygrid/tiles", "skygrid/taskflow", "skygrid/hj212",
+				"skygrid/dustrule", "skygrid/receiver", "skygrid/aqi", "skygrid/airdata"}, p.ImportPath)
 		},
 		func(imp string) bool { return imp == "net/http" || strings.HasPrefix(imp, "net/http/") }},
 	{"only cmd/skygrid (and cmd/tsgen, api's contract) import api",
@@ -153,6 +154,8 @@ func TestImportRulesCatch(t *testing.T) {
 		{"SQL in hj212", listedPackage{ImportPath: "skygrid/hj212", Imports: []string{"database/sql"}}, 1},
 		{"HTTP in dustrule", listedPackage{ImportPath: "skygrid/dustrule", Imports: []string{"net/http", "skygrid"}}, 1},
 		{"SQL in dustrule", listedPackage{ImportPath: "skygrid/dustrule", Imports: []string{"database/sql"}}, 1},
+		{"HTTP in aqi", listedPackage{ImportPath: "skygrid/aqi", Imports: []string{"math", "net/http"}}, 1},
+		{"HTTP in airdata", listedPackage{ImportPath: "skygrid/airdata", Imports: []string{"net/http"}}, 1},
 		{"geo in the root", listedPackage{ImportPath: "skygrid", Imports: []string{"skygrid/geo", "github.com/paulmach/orb"}}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

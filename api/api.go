@@ -43,6 +43,10 @@ type Services struct {
 	Audit    AuditReader
 	Outbox   skygrid.OutboxService
 	Stats    skygrid.StatsService
+	// Air keeps the air-quality stations and hours; AirNearestKm is
+	// [air] nearest_km, the ambient mean's radius.
+	Air          skygrid.AirService
+	AirNearestKm float64
 	// Imports imports uploaded registries and fire files (admins).
 	Imports skygrid.ImportService
 	// Demo marks reports made from the demo database.
@@ -189,6 +193,8 @@ func (s *Server) Routes() {
 	a.GET("/api/photos/:sha", s.handlePhoto)
 	a.GET("/api/sites", s.handleSites)
 	a.GET("/api/sites/:id", s.handleSite)
+	a.GET("/api/air/stations", s.handleAirStations)
+	a.GET("/api/air/ambient", s.handleAirAmbient)
 	a.GET("/api/exports/sites.csv", s.handleSitesExport)
 	a.GET("/api/layers", s.handleLayers)
 	a.GET("/api/basemaps", s.handleBasemaps)

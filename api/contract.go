@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/aqi"
 	"skygrid/internal/tsgen"
 	"skygrid/report"
 	"skygrid/tiles"
@@ -334,6 +335,33 @@ type SiteCollection struct {
 	Features []SiteFeature `json:"features"`
 }
 
+// AirStationList is the body of GET /api/air/stations.
+type AirStationList struct {
+	Stations []AirStationView `json:"stations"`
+}
+
+// AirStationView is a station with its latest hour and that hour's AQI
+// (HJ 633-2012 real-time, as CNEMC computes it; absent without values).
+type AirStationView struct {
+	*skygrid.AirStationLatest
+	AQI *AirIndex `json:"aqi,omitempty"`
+}
+
+// AirIndex is an AQI with the primary pollutants' Chinese names.
+type AirIndex struct {
+	aqi.Result
+	PrimaryNames []string `json:"primary_names"`
+}
+
+// AmbientSeries is the body of GET /api/air/ambient.
+type AmbientSeries struct {
+	County    string            `json:"county"`
+	From      time.Time         `json:"from"`
+	Hours     []skygrid.Ambient `json:"hours"`
+	NearestKm float64           `json:"nearest_km"`
+	To        time.Time         `json:"to"`
+}
+
 // Answer is a route and the type of its JSON answer.
 type Answer struct {
 	Route string
@@ -360,6 +388,8 @@ var Answers = []Answer{
 	{"GET /api/tasks/:id/candidates", CandidateList{}},
 	{"GET /api/sites", SiteCollection{}},
 	{"GET /api/sites/:id", SiteFeature{}},
+	{"GET /api/air/stations", AirStationList{}},
+	{"GET /api/air/ambient", AmbientSeries{}},
 	{"GET /api/layers", LayerList{}},
 	{"GET /api/basemaps", BasemapList{}},
 	{"GET /tiles/:name", tiles.TileJSON{}},

@@ -64,6 +64,7 @@ func newLightServer(t *testing.T, svc api.Services) *lightServer {
 	}
 	svc.Hotspots, svc.Events, svc.Regions, svc.Tasks, svc.Ingest, svc.Sites, svc.Layers = db, db, db, db, db, db, db
 	svc.Users, svc.Audit, svc.Outbox, svc.Photos, svc.Stats, svc.Feeds, svc.Tiles = db, db, db, db, db, db, ts
+	svc.Air = db
 	svc.Imports = registry.Importer{Pipeline: mustPipeline(t, db)}
 	ls := &lightServer{srv: api.NewServer(svc, slog.New(slog.NewTextHandler(io.Discard, nil))), db: db, tokens: map[string]string{}}
 	ls.tokens["admin"] = newToken(t, db, "admin", skygrid.RoleAdmin)

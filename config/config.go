@@ -39,6 +39,8 @@ type Config struct {
 	Auth   Auth          `toml:"auth"`
 	Server Server        `toml:"server"`
 	Sites  Sites         `toml:"sites"`
+	// Air: the city's air (stations, county ambient means).
+	Air Air `toml:"air"`
 	// Escalation: when overdue tasks go to the officials and auditors.
 	Escalation Escalation `toml:"escalation"`
 	// Schedule: the ticks of what serve runs beside the HTTP server.
@@ -50,7 +52,7 @@ type Config struct {
 // Default returns every section's defaults (those of DESIGN.md).
 func Default() Config {
 	return Config{Config: dispatch.DefaultConfig(), Feed: firms.DefaultFeedConfig(), Photos: evidence.DefaultConfig(),
-		Notify: notify.DefaultConfig(), Auth: DefaultAuth(), Server: DefaultServer(), Sites: DefaultSites(),
+		Notify: notify.DefaultConfig(), Auth: DefaultAuth(), Server: DefaultServer(), Sites: DefaultSites(), Air: DefaultAir(),
 		Escalation: DefaultEscalation(), Schedule: DefaultSchedule(), Dust: dustrule.DefaultConfig()}
 }
 
@@ -99,7 +101,7 @@ func Load(path string, getenv func(string) string, sets ...string) (Config, erro
 // Validate checks every section, the pipeline's first.
 func (c Config) Validate() error {
 	for _, check := range []func() error{c.Config.Validate, c.Feed.Validate, c.Photos.Validate, c.Notify.Validate,
-		c.Auth.Validate, c.Server.Validate, c.Sites.Validate, c.Escalation.Validate, c.Schedule.Validate, c.Dust.Validate} {
+		c.Auth.Validate, c.Server.Validate, c.Sites.Validate, c.Air.Validate, c.Escalation.Validate, c.Schedule.Validate, c.Dust.Validate} {
 		if err := check(); err != nil {
 			return err
 		}
@@ -187,6 +189,24 @@ func (s Sites) Rules() skygrid.SiteRules { return skygrid.SiteRules{VideoAreaM2:
 func (s Sites) Validate() error {
 	if !(s.VideoAreaM2 >= 0 && s.VideoAreaM2 <= 1e8) {
 		return fmt.Errorf("sites.video_area_m2 %v: want 0 to 1e8 m²", s.VideoAreaM2)
+	}
+	return nil
+}
+
+// Air is the [air] section: the city's air.
+type Air struct {
+	// NearestKm: a county without a station of its own takes the mean of
+	// the stations within this distance of its centroid (else the city's).
+	NearestKm float64 `toml:"nearest_km"`
+}
+
+// DefaultAir: stations within 30 km.
+func DefaultAir() Air { return Air{NearestKm: 30} }
+
+// Validate checks the [air] section.
+func (a Air) Validate() error {
+	if !(a.NearestKm >= 0 && a.NearestKm <= 500) {
+		return fmt.Errorf("air.nearest_km %v: want 0 to 500 km", a.NearestKm)
 	}
 	return nil
 }

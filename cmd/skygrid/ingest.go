@@ -29,15 +29,22 @@ pipeline (confidence, static heat, events, classes, tasks); a folder means
 its .csv/.txt files in name order. Each file is one transaction; a refused
 file leaves nothing behind and the command exits with status 1.
 
+  skygrid ingest air FILE.csv... hourly air-quality concentrations: CNEMC's
+  per-day layout (date,hour,type,<station codes>) or the per-station layout
+
 Examples:
   skygrid ingest fire_nrt_J1V-C2_2023-10-24.csv
   skygrid ingest fires/ --reasons 20
   skygrid ingest fires/ --set detect.cluster_metres=800 --db city.db
+  skygrid ingest air china_sites_20180220.csv
 `
 }
 
 // Run ingests the files and prints each one's counts.
 func (m *IngestCommand) Run(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "air" {
+		return m.ingestAir(ctx, args[1:])
+	}
 	var c common
 	fs := m.newFlags("ingest", "Usage: skygrid ingest FILE|DIR... [flags]\n\nIngests NASA FIRMS CSV (any layout) and Himawari WLF files; a folder means its .csv/.txt files in name order.", &c)
 	reasons := fs.Int("reasons", 5, "how many row errors to print per file")
