@@ -1,0 +1,61 @@
+package skygrid
+
+import "time"
+
+// MonitorItem is a monitor as listed: with its site's name and its latest
+// reading.
+type MonitorItem struct {
+	Monitor
+	SiteName string `json:"site_name,omitempty"`
+	// LastAt is the data time of the latest reading (any kind), zero when
+	// none.
+	LastAt time.Time `json:"last_at,omitzero"`
+	// PM10 is the latest hour's mean PM10 (µg/m³) and PM10Hour that
+	// hour's start, UTC; nil when no valid PM10 is stored.
+	PM10     *float64  `json:"pm10,omitempty"`
+	PM10Hour time.Time `json:"pm10_hour,omitzero"`
+}
+
+// Reading resolutions of a series.
+const (
+	ResMinute = "minute"
+	ResHour   = "hour"
+)
+
+// SeriesPoint is one time of a monitor's series: a minute (or real-time)
+// reading, or an hour's aggregate (mean of the valid values; N counts
+// them, All counts every value, flagged ones too).
+type SeriesPoint struct {
+	At time.Time `json:"at"`
+	// Kind is the kind of the readings (minute, rtd; hour resolution: the
+	// kind the hour's aggregate came from: minute, else rtd, else hour).
+	Kind   string             `json:"kind"`
+	Values map[string]float64 `json:"values"`
+	Flags  map[string]string  `json:"flags,omitempty"`
+	N      map[string]int     `json:"n,omitempty"`
+	All    map[string]int     `json:"all,omitempty"`
+	Min    map[string]float64 `json:"min,omitempty"`
+	Max    map[string]float64 `json:"max,omitempty"`
+}
+
+// RejectCount is how many packets of one MN were refused, and when the
+// last was.
+type RejectCount struct {
+	MN    string    `json:"mn"`
+	Count int       `json:"count"`
+	Last  time.Time `json:"last"`
+}
+
+// MonitorImport is one monitor of an import file: the monitor, the site
+// it names (a site's external id; "" to find the construction site or
+// stockpile whose polygon holds it) and where in the file it was
+// ("line 3", "feature 2") for errors.
+type MonitorImport struct {
+	Monitor
+	SiteRef string
+	Where   string
+}
+
+// LayerMonitors is the map layer of monitors (扬尘监测); its version
+// counts imports of monitors.
+const LayerMonitors = "monitors"
