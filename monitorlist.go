@@ -59,3 +59,21 @@ type MonitorImport struct {
 // LayerMonitors is the map layer of monitors (扬尘监测); its version
 // counts imports of monitors.
 const LayerMonitors = "monitors"
+
+// ReadingsResult is what an ingest of readings (POST /api/readings,
+// skygrid ingest readings) did: new readings, duplicates of stored ones,
+// and the refused rows or items with why.
+type ReadingsResult struct {
+	Stored     int              `json:"stored"`
+	Duplicates int              `json:"duplicates"`
+	Refused    []ReadingRefusal `json:"refused"`
+}
+
+// ReadingRefusal is one refused CSV row (Line, from 1 with the header) or
+// JSON item (Index, from 0), the field at fault and why.
+type ReadingRefusal struct {
+	Line    int    `json:"line,omitempty"`
+	Index   *int   `json:"index,omitempty"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}

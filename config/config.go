@@ -41,13 +41,15 @@ type Config struct {
 	Escalation Escalation `toml:"escalation"`
 	// Schedule: the ticks of what serve runs beside the HTTP server.
 	Schedule Schedule `toml:"schedule"`
+	// Readings: how long monitors' minute data is kept.
+	Readings Readings `toml:"readings"`
 }
 
 // Default returns every section's defaults (those of DESIGN.md).
 func Default() Config {
 	return Config{Config: dispatch.DefaultConfig(), Feed: firms.DefaultFeedConfig(), Photos: evidence.DefaultConfig(),
 		Notify: notify.DefaultConfig(), Auth: DefaultAuth(), Server: DefaultServer(), Sites: DefaultSites(),
-		Escalation: DefaultEscalation(), Schedule: DefaultSchedule()}
+		Escalation: DefaultEscalation(), Schedule: DefaultSchedule(), Readings: DefaultReadings()}
 }
 
 // SecretEnv are the environment variables that override the secrets of
@@ -95,7 +97,7 @@ func Load(path string, getenv func(string) string, sets ...string) (Config, erro
 // Validate checks every section, the pipeline's first.
 func (c Config) Validate() error {
 	for _, check := range []func() error{c.Config.Validate, c.Feed.Validate, c.Photos.Validate, c.Notify.Validate,
-		c.Auth.Validate, c.Server.Validate, c.Sites.Validate, c.Escalation.Validate, c.Schedule.Validate} {
+		c.Auth.Validate, c.Server.Validate, c.Sites.Validate, c.Escalation.Validate, c.Schedule.Validate, c.Readings.Validate} {
 		if err := check(); err != nil {
 			return err
 		}
@@ -250,6 +252,24 @@ func (s Schedule) Validate() error {
 		if k.d < 10*time.Millisecond {
 			return fmt.Errorf("schedule.%s %s: at least 10ms", k.key, k.d)
 		}
+	}
+	return nil
+}
+
+// Readings is the [readings] section: monitors' data.
+type Readings struct {
+	// KeepMinutes: days the minute and real-time readings are kept
+	// (hourly aggregates are kept for good).
+	KeepMinutes int `toml:"keep_minutes"`
+}
+
+// DefaultReadings keeps minute data 90 days.
+func DefaultReadings() Readings { return Readings{KeepMinutes: 90} }
+
+// Validate checks the [readings] section.
+func (r Readings) Validate() error {
+	if r.KeepMinutes < 1 || r.KeepMinutes > 3660 {
+		return fmt.Errorf("readings.keep_minutes %d: want 1 to 3660 (days)", r.KeepMinutes)
 	}
 	return nil
 }

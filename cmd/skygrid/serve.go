@@ -253,7 +253,11 @@ func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, w
 		}()
 		fmt.Fprintf(m.Stdout, "watching %s for fire files\n", mf.watch)
 	}
-	wg.Add(3)
+	wg.Add(4)
+	go func() {
+		defer wg.Done()
+		m.pruneReadings(bg, db, now, cfg.Readings.KeepMinutes)
+	}()
 	go func() {
 		defer wg.Done()
 		m.sweepPhotos(bg, photos, db, now, cfg.Schedule.PhotoSweepEvery.Duration)
