@@ -29,6 +29,9 @@ pipeline (confidence, static heat, events, classes, tasks); a folder means
 its .csv/.txt files in name order. Each file is one transaction; a refused
 file leaves nothing behind and the command exits with status 1.
 
+  skygrid ingest readings FILE.csv ingests monitors' readings (see
+'skygrid ingest readings -h').
+
 Examples:
   skygrid ingest fire_nrt_J1V-C2_2023-10-24.csv
   skygrid ingest fires/ --reasons 20
@@ -38,6 +41,9 @@ Examples:
 
 // Run ingests the files and prints each one's counts.
 func (m *IngestCommand) Run(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "readings" {
+		return m.readings(ctx, args[1:])
+	}
 	var c common
 	fs := m.newFlags("ingest", "Usage: skygrid ingest FILE|DIR... [flags]\n\nIngests NASA FIRMS CSV (any layout) and Himawari WLF files; a folder means its .csv/.txt files in name order.", &c)
 	reasons := fs.Int("reasons", 5, "how many row errors to print per file")
