@@ -1,6 +1,9 @@
 package skygrid
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // MonitorItem is a monitor as listed: with its site's name and its latest
 // reading.
@@ -76,4 +79,16 @@ type ReadingRefusal struct {
 	Index   *int   `json:"index,omitempty"`
 	Field   string `json:"field"`
 	Message string `json:"message"`
+}
+
+// MonitorService reads and stores monitors, their readings and the
+// rejected-packet log.
+type MonitorService interface {
+	ReadingSink
+	// ListMonitors lists the monitors standing in the scope's regions
+	// (every monitor for a city-wide scope or nil).
+	ListMonitors(ctx context.Context, scope *Scope) ([]*MonitorItem, error)
+	Monitor(ctx context.Context, id int64) (*MonitorItem, error)
+	ReadingSeries(ctx context.Context, monitorID int64, from, to time.Time, res string) ([]SeriesPoint, error)
+	PacketRejects(ctx context.Context, limit int) ([]PacketReject, []RejectCount, error)
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/paulmach/orb/planar"
 )
 
-var _ skygrid.ReadingSink = (*DB)(nil)
+var _ skygrid.MonitorService = (*DB)(nil)
 
 const monitorCols = `m.id, m.mn, m.password, m.name, m.kind, m.lon, m.lat, m.site_id, m.video_url, m.snapshot_url,
 	m.lenient_length_counts_trailer, m.lenient_modbus_crc, m.lenient_lowercase_hex, m.demo`
@@ -54,10 +54,34 @@ func (db *DB) Monitor(ctx context.Context, id int64) (*skygrid.MonitorItem, erro
 	return list[0], nil
 }
 
-// ListMonitors lists every monitor by device number, with its site's
-// name, the time of its latest reading and its latest hourly PM10.
-func (db *DB) ListMonitors(ctx context.Context) ([]*skygrid.MonitorItem, error) {
-	return db.listMonitors(ctx, ``)
+// ListMonitors lists the monitors by device number, with their site's
+// name, the time of their latest reading and their latest hourly PM10; a
+// scoped list keeps those standing in one of the scope's regions.
+func (db *DB) ListMonitors(ctx context.Context, scope *skygrid.Scope) ([]*skygrid.MonitorItem, error) {
+	var area []*skygrid.Region
+	if scope != nil && !scope.All {
+		var err error
+		if area, err = db.scopeRegions(ctx, scope.Regions); err != nil {
+			return nil, fmt.Errorf("list monitors: the scope's regions: %w", err)
+		} else if len(area) == 0 {
+			return []*skygrid.MonitorItem{}, nil
+		}
+	}
+	list, err := db.listMonitors(ctx, ``)
+	if err != nil || area == nil {
+		return list, err
+	}
+	in := []*skygrid.MonitorItem{}
+	for _, m := range list {
+		pt := orb.Point{m.Lon, m.Lat}
+		for _, r := range area {
+			if r.Bound.Contains(pt) && planar.MultiPolygonContains(r.Geometry, pt) {
+				in = append(in, m)
+				break
+			}
+		}
+	}
+	return in, nil
 }
 
 func (db *DB) listMonitors(ctx context.Context, cond string, args ...any) ([]*skygrid.MonitorItem, error) {
@@ -73,7 +97,7 @@ func (db *DB) listMonitors(ctx context.Context, cond string, args ...any) ([]*sk
 		return nil, fmt.Errorf("list monitors: %w", err)
 	}
 	defer rows.Close()
-	var out []*skygrid.MonitorItem
+	out := []*skygrid.MonitorItem{}
 	for rows.Next() {
 		var it skygrid.MonitorItem
 		var rtd, minute, hour sql.NullInt64
