@@ -14,6 +14,27 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
+// MonitorList is the body of GET /api/monitors.
+type MonitorList struct {
+	Items []*skygrid.MonitorItem `json:"items"`
+	Total int                    `json:"total"`
+}
+
+// MonitorSeries is the body of GET /api/monitors/:id/readings.
+type MonitorSeries struct {
+	MonitorID int64                 `json:"monitor_id"`
+	From      time.Time             `json:"from"`
+	To        time.Time             `json:"to"`
+	Res       string                `json:"res"`
+	Points    []skygrid.SeriesPoint `json:"points"`
+}
+
+// PacketRejectList is the body of GET /api/admin/packet-rejects.
+type PacketRejectList struct {
+	Items  []skygrid.PacketReject `json:"items"`
+	Counts []skygrid.RejectCount  `json:"counts"`
+}
+
 // monitors is the monitor service, or ENOTFOUND when none is served.
 func (s *Server) monitors() (skygrid.MonitorService, error) {
 	if s.Monitors == nil {
@@ -33,7 +54,7 @@ func (s *Server) handleMonitors(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": list, "total": len(list)})
+	return c.JSON(http.StatusOK, MonitorList{Items: list, Total: len(list)})
 }
 
 // monitorOf reads :id and finds the monitor, in the user's area.
@@ -101,7 +122,7 @@ func (s *Server) handleMonitorReadings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"monitor_id": m.ID, "from": start.UTC(), "to": end.UTC(), "res": res, "points": series})
+	return c.JSON(http.StatusOK, MonitorSeries{MonitorID: m.ID, From: start.UTC(), To: end.UTC(), Res: res, Points: series})
 }
 
 // POST /api/readings (admins): a JSON array of {mn, at, kind, values,
@@ -146,5 +167,5 @@ func (s *Server) handlePacketRejects(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": list, "counts": counts})
+	return c.JSON(http.StatusOK, PacketRejectList{Items: list, Counts: counts})
 }
