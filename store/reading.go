@@ -110,7 +110,7 @@ func storeReading(ctx context.Context, ins, hourly *sql.Stmt, r *skygrid.Reading
 	args := []any{r.MonitorID, r.Kind, r.At.Unix()}
 	for _, f := range skygrid.Factors {
 		if v, ok := r.Values[f]; ok {
-			args = append(args, v)
+			args = append(args, hundredths(v))
 		} else {
 			args = append(args, nil)
 		}
@@ -128,6 +128,7 @@ func storeReading(ctx context.Context, ins, hourly *sql.Stmt, r *skygrid.Reading
 	}
 	hour := r.At.Unix() - r.At.Unix()%3600
 	for f, v := range r.Values {
+		v = float64(hundredths(v)) / 100
 		var valid int
 		var sum float64
 		var mm any
@@ -182,6 +183,9 @@ func encodeQN(qn string) any {
 	return qn
 }
 
+// hundredths is a value as stored: hundredths of its unit, rounded.
+func hundredths(v float64) int64 { return int64(math.Round(v * 100)) }
+
 func unixUTC(s int64) time.Time { return time.Unix(s, 0).UTC() }
 
 // Bounds of ReadingSeries.
@@ -219,7 +223,7 @@ func (db *DB) minuteSeries(ctx context.Context, id int64, from, to time.Time) ([
 	}
 	defer rows.Close()
 	out := []skygrid.SeriesPoint{}
-	vals := make([]sql.NullFloat64, len(skygrid.Factors))
+	vals := make([]sql.NullInt64, len(skygrid.Factors))
 	for rows.Next() {
 		var p skygrid.SeriesPoint
 		var at int64
@@ -234,7 +238,7 @@ func (db *DB) minuteSeries(ctx context.Context, id int64, from, to time.Time) ([
 		p.At, p.Values, p.Flags = unixUTC(at), map[string]float64{}, decodeFlags(flags)
 		for i, f := range skygrid.Factors {
 			if vals[i].Valid {
-				p.Values[f] = vals[i].Float64
+				p.Values[f] = float64(vals[i].Int64) / 100
 			}
 		}
 		out = append(out, p)
@@ -316,19 +320,48 @@ const pruneBatch = 20000
 
 // PruneReadings deletes the minute and real-time readings older than
 // before (their hourly aggregates, and hour and day readings, are kept)
-// and returns how many it deleted.
+// and returns how many it deleted. It goes monitor by monitor along the
+// readings' key, in batches.
 func (db *DB) PruneReadings(ctx context.Context, before time.Time) (int64, error) {
+	ids, err := db.monitorIDs(ctx)
+	if err != nil {
+		return 0, err
+	}
 	var total int64
-	for {
-		res, err := db.db.ExecContext(ctx, `DELETE FROM readings WHERE (monitor_id, kind, at) IN (
-			SELECT monitor_id, kind, at FROM readings WHERE at < ? AND kind IN ('rtd', 'minute') LIMIT ?)`, before.Unix(), pruneBatch)
-		if err != nil {
-			return total, fmt.Errorf("prune readings before %s: %w", ts(before), err)
-		}
-		n, _ := res.RowsAffected()
-		total += n
-		if n < pruneBatch {
-			return total, nil
+	for _, id := range ids {
+		for {
+			res, err := db.db.ExecContext(ctx, `DELETE FROM readings WHERE (monitor_id, kind, at) IN (
+				SELECT monitor_id, kind, at FROM readings WHERE monitor_id = ? AND kind IN ('rtd', 'minute') AND at < ? LIMIT ?)`,
+				id, before.Unix(), pruneBatch)
+			if err != nil {
+				return total, fmt.Errorf("prune readings of monitor %d before %s: %w", id, ts(before), err)
+			}
+			n, _ := res.RowsAffected()
+			total += n
+			if n < pruneBatch {
+				break
+			}
 		}
 	}
+	return total, nil
+}
+
+func (db *DB) monitorIDs(ctx context.Context) ([]int64, error) {
+	rows, err := db.rdb.QueryContext(ctx, `SELECT id FROM monitors ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list monitor ids: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("list monitor ids: read a row: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list monitor ids: %w", err)
+	}
+	return ids, nil
 }
