@@ -17,6 +17,11 @@ type MonitorItem struct {
 	// hour's start, UTC; nil when no valid PM10 is stored.
 	PM10     *float64  `json:"pm10,omitempty"`
 	PM10Hour time.Time `json:"pm10_hour,omitzero"`
+	// Level is the HJ 633-2012 level (1 优 to 6 严重) of PM10, 0 when it
+	// is missing or more than 2 hours old, and Colour its colour (grey
+	// for 0): set by the API at the time of the answer.
+	Level  int    `json:"level"`
+	Colour string `json:"colour"`
 }
 
 // Reading resolutions of a series.

@@ -10,6 +10,7 @@ import (
 
 	"skygrid"
 	"skygrid/registry"
+	"skygrid/tiles"
 
 	"github.com/labstack/echo/v4"
 )
@@ -54,6 +55,9 @@ func (s *Server) handleMonitors(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	for _, m := range list {
+		s.colour(m)
+	}
 	return c.JSON(http.StatusOK, MonitorList{Items: list, Total: len(list)})
 }
 
@@ -81,12 +85,19 @@ func (s *Server) monitorOf(c echo.Context) (*skygrid.MonitorItem, error) {
 	return ms.Monitor(ctx, id)
 }
 
+// colour sets a monitor's PM10 level and colour, now.
+func (s *Server) colour(m *skygrid.MonitorItem) {
+	m.Level = tiles.PM10Level(m.PM10, m.PM10Hour, s.now())
+	m.Colour = tiles.LevelColours[m.Level]
+}
+
 // GET /api/monitors/:id
 func (s *Server) handleMonitor(c echo.Context) error {
 	m, err := s.monitorOf(c)
 	if err != nil {
 		return err
 	}
+	s.colour(m)
 	return c.JSON(http.StatusOK, m)
 }
 

@@ -81,7 +81,8 @@ func TestMonitorsAPI(t *testing.T) {
 		Items []skygrid.MonitorItem `json:"items"`
 		Total int                   `json:"total"`
 	}
-	if st := w.do(t, "admin", "GET", "/api/monitors", nil, &list); st != 200 || list.Total != 2 || list.Items[1].PM10 == nil || *list.Items[1].PM10 != 300 {
+	if st := w.do(t, "admin", "GET", "/api/monitors", nil, &list); st != 200 || list.Total != 2 || list.Items[1].PM10 == nil || *list.Items[1].PM10 != 300 ||
+		list.Items[0].Level != 2 || list.Items[0].Colour != "#ffff00" || list.Items[1].Level != 4 || list.Items[1].Colour != "#ff0000" {
 		t.Fatalf("admin's monitors: %d %+v", st, list)
 	}
 	if st := w.do(t, "officialA", "GET", "/api/monitors", nil, &list); st != 200 || list.Total != 1 || list.Items[0].MN != "MN0" ||

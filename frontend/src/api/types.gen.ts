@@ -489,6 +489,8 @@ export interface MonitorItem {
   last_at?: string;
   pm10?: number;
   pm10_hour?: string;
+  level: number;
+  colour: string;
 }
 
 /** Go: skygrid.MonitorLenient. */
