@@ -8,6 +8,7 @@ import { getLang, t, tOr } from './i18n';
 import { gridLabel, searchBounds, type SearchResult } from './place';
 import { bboxAround, escapeHtml, formatArea, formatDateTime, lastHours, octoberDay, shanghaiDayRange, shanghaiRange, tapHalfDegrees, withTimeParams } from './format';
 import { RegionLabels } from './labels';
+import { addMonitorLayer } from './monitors';
 import { addLocate } from './locate';
 import { distanceMetres, distanceWords } from './position';
 import { fuelName, heatReasons, heatSourceName } from './heat';
@@ -221,6 +222,7 @@ export function render(el: HTMLElement, _arg?: string): () => void {
       layerBox.append(h('label', { class: 'chk' }, cb, ' ', l.name, l.timed ? h('small', { class: 'muted' }, ' · ' + t('map.timed')) : null));
       if (DEFAULT_ON.has(l.id)) layer.addTo(map);
     }
+    addMonitorLayer(map, layerBox);
     if (bm.key_hint && !bm.tianditu) layerBox.append(keyHint());
   })();
 
