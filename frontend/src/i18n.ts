@@ -766,6 +766,7 @@ const strings: Record<string, [zh: string, en: string]> = {
   'sites.platform': ['平台编号', 'platform id'],
   // 扬尘监测: the monitors layer and the registry's monitors (issue 15).
   'layer.monitors': ['扬尘监测', 'Dust monitors'],
+  'legend.monitors': ['扬尘监测：最新小时 PM10（需勾选图层）', 'Dust monitors: latest hourly PM10 (turn the layer on)'],
   'monitors.title': ['监测设备', 'Monitors'],
   'monitors.count': ['共 {n} 台', '{n} monitors'],
   'monitor.mn': ['设备编号', 'Device number'],

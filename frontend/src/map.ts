@@ -30,6 +30,9 @@ const legend: [group: string, items: LegendItem[]][] = [
   ['legend.state', [['st', '#111827', 'state.dispatched'], ['st', '#f59e0b', 'state.acknowledged'], ['st', '#2563eb', 'state.reported'], ['st', '#16a34a', 'state.closed']]],
   ['legend.sites', [['site sq', '#16a34a', 'legend.site.construction'], ['site', '#2563eb', 'legend.site.stockpile'], ['bad', '#c026d3', 'legend.site.violation'],
     ['zone', '#7c3aed', 'legend.site.nocoal'], ['sq', '#4b5563', 'legend.site.industrial']]],
+  // 扬尘监测: HJ 633-2012's level colours of the latest hourly PM10 (as tiles.LevelColours).
+  ['legend.monitors', [['cls', '#00e400', 'monitor.level.1'], ['cls', '#ffff00', 'monitor.level.2'], ['cls', '#ff7e00', 'monitor.level.3'],
+    ['cls', '#ff0000', 'monitor.level.4'], ['cls', '#99004c', 'monitor.level.5'], ['cls', '#7e0023', 'monitor.level.6'], ['cls', '#9ca3af', 'monitor.level.0']]],
 ];
 
 function legendBox(): HTMLElement {

@@ -16,7 +16,7 @@ export function addMonitorLayer(map: L.Map, box: HTMLElement): void {
     const list = await api.get<MonitorList>('/api/monitors');
     group.clearLayers();
     for (const m of list.items) {
-      L.circleMarker([m.lat, m.lon], { radius: 7, color: '#1f2937', weight: 1.5, fillColor: m.colour, fillOpacity: 0.95, className: 'monitor-dot' })
+      L.circleMarker([m.lat, m.lon], { radius: 7, color: '#1f2937', weight: 1.5, fillColor: m.colour, fillOpacity: 0.95, className: 'monitor-dot', bubblingMouseEvents: false })
         .bindPopup(monitorPopup(m), { maxWidth: 300 }).addTo(group);
     }
   };
