@@ -89,6 +89,8 @@ func TestConfigErrors(t *testing.T) {
 		{"infinite margin", "area_margin_metres = inf\n", "area_margin_metres: not a finite number: +Inf"},
 		{"negative distance", "[detect]\nheat_source_metres = -1.0\n", "heat_source_metres: out of range: -1 (want 0 to 1e+06 m)"},
 		{"NaN tolerance", "assign_tolerance_metres = -nan\n", "assign_tolerance_metres: not a finite number: NaN"},
+		{"no minute readings kept", "[readings]\nkeep_minutes = 0\n", "readings.keep_minutes 0: want 1 to 3660 (days)"},
+		{"readings kept for ever", "[readings]\nkeep_minutes = 99999\n", "readings.keep_minutes 99999: want 1 to 3660"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := filepath.Join(dir, "c.toml")
