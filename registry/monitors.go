@@ -37,22 +37,11 @@ func ReadMonitors(r io.Reader, name, crs string) ([]skygrid.MonitorImport, error
 	if err != nil {
 		return nil, err
 	}
-	var out []skygrid.MonitorImport
-	seen := map[string]string{}
-	for _, rec := range recs {
+	out := uniqueFrom(recs, name, &errs, "field mn:", func(rec siteRecord) (skygrid.MonitorImport, string, error) {
 		m, err := monitorFrom(rec)
-		if err != nil {
-			errs.add(fmt.Errorf("%s: %s: %w", name, rec.where, err))
-			continue
-		}
-		if prev, dup := seen[m.MN]; dup {
-			errs.add(fmt.Errorf("%s: %s: field mn: %s already used by %s", name, rec.where, m.MN, prev))
-			continue
-		}
-		seen[m.MN] = rec.where
 		m.Where = name + ": " + rec.where
-		out = append(out, m)
-	}
+		return m, m.MN, err
+	})
 	if err := refusedRows(name, &errs, isGeoJSON); err != nil {
 		return nil, err
 	}

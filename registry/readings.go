@@ -1,9 +1,7 @@
 package registry
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -91,15 +89,9 @@ type readingsCSV struct {
 // an HJ 212 code) and optional <factor>_flag columns. A bad header refuses
 // the file; a bad row is refused alone, naming its line and field.
 func ReadReadingsCSV(r io.Reader, name string) (*ReadingsInput, error) {
-	data, err := readText(r, name)
+	cr, header, err := readCSVHeader(r, name)
 	if err != nil {
 		return nil, err
-	}
-	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err != nil {
-		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: not a CSV with a header: %v", name, err)
 	}
 	h, err := readingsHeader(header, name)
 	if err != nil {

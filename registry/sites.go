@@ -190,22 +190,35 @@ func readSiteGeoJSON(data []byte, name, crs string, points bool, errs *rowErrs) 
 // sitesFrom makes sites of the records: refused ones and a second use of
 // an id are added to errs.
 func sitesFrom(recs []siteRecord, name string, opt SiteImport, errs *rowErrs) []*skygrid.Site {
-	var sites []*skygrid.Site
+	return uniqueFrom(recs, name, errs, "id", func(rec siteRecord) (*skygrid.Site, string, error) {
+		s, err := siteFrom(rec, opt)
+		if err != nil {
+			return nil, "", err
+		}
+		return s, s.ExternalID, nil
+	})
+}
+
+// uniqueFrom makes an item of each record with make, which also gives
+// its key; records it refuses, and a second use of a key (named by
+// keyField), are added to errs.
+func uniqueFrom[T any](recs []siteRecord, name string, errs *rowErrs, keyField string, make func(siteRecord) (T, string, error)) []T {
+	var out []T
 	seen := map[string]string{}
 	for _, rec := range recs {
-		s, err := siteFrom(rec, opt)
+		v, key, err := make(rec)
 		if err != nil {
 			errs.add(fmt.Errorf("%s: %s: %w", name, rec.where, err))
 			continue
 		}
-		if prev, dup := seen[s.ExternalID]; dup {
-			errs.add(fmt.Errorf("%s: %s: id %s already used by %s", name, rec.where, s.ExternalID, prev))
+		if prev, dup := seen[key]; dup {
+			errs.add(fmt.Errorf("%s: %s: %s %s already used by %s", name, rec.where, keyField, key, prev))
 			continue
 		}
-		seen[s.ExternalID] = rec.where
-		sites = append(sites, s)
+		seen[key] = rec.where
+		out = append(out, v)
 	}
-	return sites
+	return out
 }
 
 // errPos is the line or feature number a row error names.

@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 
+	"skygrid"
 	"skygrid/registry"
+	"skygrid/store"
 )
 
 // monitors is skygrid import monitors: dust monitors and air stations.
@@ -26,16 +29,11 @@ A bad row refuses the whole file, naming its line and field.`, &c)
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(files[0])
-	if err != nil {
+	var ms []skygrid.MonitorImport
+	db, err := m.readThenOpen(&c, files[0], func(f io.Reader) (err error) {
+		ms, err = registry.ReadMonitors(f, files[0], *crs)
 		return err
-	}
-	defer f.Close()
-	ms, err := registry.ReadMonitors(f, files[0], *crs)
-	if err != nil {
-		return err
-	}
-	db, _, err := m.open(&c)
+	})
 	if err != nil {
 		return err
 	}
@@ -52,4 +50,20 @@ A bad row refuses the whole file, naming its line and field.`, &c)
 	}
 	fmt.Fprintf(m.Stdout, "%s: imported %d monitors (%d new, %d updated), %d on a site\n", files[0], len(ms), created, len(ms)-created, onSite)
 	return nil
+}
+
+// readThenOpen reads the file at path with read, then opens the database:
+// a file refused does not touch it.
+func (m *Main) readThenOpen(c *common, path string, read func(io.Reader) error) (*store.DB, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	err = read(f)
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	db, _, err := m.open(c)
+	return db, err
 }

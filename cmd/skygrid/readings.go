@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
+	"io"
 	"time"
 
 	"skygrid"
@@ -29,16 +29,11 @@ transaction. Exits with status 1 when any row was refused.`, &c)
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(files[0])
-	if err != nil {
+	var in *registry.ReadingsInput
+	db, err := m.readThenOpen(&c, files[0], func(f io.Reader) (err error) {
+		in, err = registry.ReadReadingsCSV(f, files[0])
 		return err
-	}
-	defer f.Close()
-	in, err := registry.ReadReadingsCSV(f, files[0])
-	if err != nil {
-		return err
-	}
-	db, _, err := m.open(&c)
+	})
 	if err != nil {
 		return err
 	}
