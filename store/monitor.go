@@ -24,10 +24,13 @@ func scanMonitor(row rowScanner, extra ...any) (skygrid.Monitor, error) {
 	var site sql.NullInt64
 	err := row.Scan(append([]any{&m.ID, &m.MN, &m.Password, &m.Name, &m.Kind, &m.Lon, &m.Lat, &site, &m.VideoURL,
 		&m.SnapshotURL, &m.Lenient.LengthCountsTrailer, &m.Lenient.ModbusCRC, &m.Lenient.LowercaseHex, &m.Demo}, extra...)...)
+	if err != nil {
+		return m, fmt.Errorf("read a monitor: %w", err)
+	}
 	if site.Valid {
 		m.SiteID = &site.Int64
 	}
-	return m, err
+	return m, nil
 }
 
 // MonitorByMN finds a monitor by its device number; ENOTFOUND when none.

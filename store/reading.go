@@ -118,7 +118,7 @@ func storeReading(ctx context.Context, ins, hourly *sql.Stmt, r *skygrid.Reading
 	args = append(args, encodeFlags(r), nullStr(strings.Join(r.Deviations, ";")), encodeQN(r.QN), r.Source, received.Unix())
 	res, err := ins.ExecContext(ctx, args...)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("insert: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
