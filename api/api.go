@@ -49,6 +49,9 @@ type Services struct {
 	AirNearestKm float64
 	// Imports imports uploaded registries and fire files (admins).
 	Imports skygrid.ImportService
+	// Monitors: dust monitors, their readings and the rejected-packet log
+	// (nil: those routes answer 404).
+	Monitors skygrid.MonitorService
 	// Demo marks reports made from the demo database.
 	Demo bool
 	// Web is the built web app (frontend.Dist's dist/), served at /.
@@ -219,6 +222,11 @@ func (s *Server) Routes() {
 	a.GET("/api/exports/:file", s.handleExport, reviewers)
 	a.GET("/api/reports/monthly", s.handleMonthly, reviewers)
 	a.GET("/metrics", s.handleMetrics, allow(skygrid.RoleAdmin))
+	a.GET("/api/monitors", s.handleMonitors)
+	a.GET("/api/monitors/:id", s.handleMonitor)
+	a.GET("/api/monitors/:id/readings", s.handleMonitorReadings)
+	a.POST("/api/readings", s.handleReadings, allow(skygrid.RoleAdmin))
+	a.GET("/api/admin/packet-rejects", s.handlePacketRejects, allow(skygrid.RoleAdmin))
 }
 
 // Handler is the http.Handler (for httptest): the routes with the

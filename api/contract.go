@@ -409,6 +409,11 @@ var Answers = []Answer{
 	{"GET /api/stats", StatsAnswer{}},
 	{"GET /api/stats/ranking", RankingAnswer{}},
 	{"GET /api/stats/series", SeriesView{}},
+	{"GET /api/monitors", MonitorList{}},
+	{"GET /api/monitors/:id", skygrid.MonitorItem{}},
+	{"GET /api/monitors/:id/readings", MonitorSeries{}},
+	{"POST /api/readings", skygrid.ReadingsResult{}},
+	{"GET /api/admin/packet-rejects", PacketRejectList{}},
 	{"every error", ErrorResponse{}},
 }
 

@@ -47,13 +47,15 @@ type Config struct {
 	Schedule Schedule `toml:"schedule"`
 	// Dust: the dust rules' presets and data-quality rules.
 	Dust dustrule.Config `toml:"dust"`
+	// Readings: how long monitors' minute data is kept.
+	Readings Readings `toml:"readings"`
 }
 
 // Default returns every section's defaults (those of DESIGN.md).
 func Default() Config {
 	return Config{Config: dispatch.DefaultConfig(), Feed: firms.DefaultFeedConfig(), Photos: evidence.DefaultConfig(),
 		Notify: notify.DefaultConfig(), Auth: DefaultAuth(), Server: DefaultServer(), Sites: DefaultSites(), Air: DefaultAir(),
-		Escalation: DefaultEscalation(), Schedule: DefaultSchedule(), Dust: dustrule.DefaultConfig()}
+		Escalation: DefaultEscalation(), Schedule: DefaultSchedule(), Dust: dustrule.DefaultConfig(), Readings: DefaultReadings()}
 }
 
 // SecretEnv are the environment variables that override the secrets of
@@ -101,7 +103,8 @@ func Load(path string, getenv func(string) string, sets ...string) (Config, erro
 // Validate checks every section, the pipeline's first.
 func (c Config) Validate() error {
 	for _, check := range []func() error{c.Config.Validate, c.Feed.Validate, c.Photos.Validate, c.Notify.Validate,
-		c.Auth.Validate, c.Server.Validate, c.Sites.Validate, c.Air.Validate, c.Escalation.Validate, c.Schedule.Validate, c.Dust.Validate} {
+		c.Auth.Validate, c.Server.Validate, c.Sites.Validate, c.Air.Validate, c.Escalation.Validate, c.Schedule.Validate,
+		c.Dust.Validate, c.Readings.Validate} {
 		if err := check(); err != nil {
 			return err
 		}
@@ -274,6 +277,24 @@ func (s Schedule) Validate() error {
 		if k.d < 10*time.Millisecond {
 			return fmt.Errorf("schedule.%s %s: at least 10ms", k.key, k.d)
 		}
+	}
+	return nil
+}
+
+// Readings is the [readings] section: monitors' data.
+type Readings struct {
+	// KeepMinutes: days the minute and real-time readings are kept
+	// (hourly aggregates are kept for good).
+	KeepMinutes int `toml:"keep_minutes"`
+}
+
+// DefaultReadings keeps minute data 90 days.
+func DefaultReadings() Readings { return Readings{KeepMinutes: 90} }
+
+// Validate checks the [readings] section.
+func (r Readings) Validate() error {
+	if r.KeepMinutes < 1 || r.KeepMinutes > 3660 {
+		return fmt.Errorf("readings.keep_minutes %d: want 1 to 3660 (days)", r.KeepMinutes)
 	}
 	return nil
 }

@@ -94,6 +94,8 @@ func TestConfigErrors(t *testing.T) {
 		{"unknown dust rule", "[dust]\nactive = [\"silent\", \"beijing\"]\n", `dust.active: "beijing"`},
 		{"dust preset window", "[dust.presets.x]\nfactor = \"pm10\"\nkind = \"minute\"\ninterval = \"1m\"\nwindow = \"7m\"\nlimit_ugm3 = 80.0\n",
 			"dust.presets.x.window 7m0s: want 1m to 24h, dividing a day"},
+		{"no minute readings kept", "[readings]\nkeep_minutes = 0\n", "readings.keep_minutes 0: want 1 to 3660 (days)"},
+		{"readings kept for ever", "[readings]\nkeep_minutes = 99999\n", "readings.keep_minutes 99999: want 1 to 3660"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := filepath.Join(dir, "c.toml")

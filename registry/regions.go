@@ -158,6 +158,22 @@ func firstProp(props map[string]any, keys string) string {
 	return ""
 }
 
+// readCSVHeader reads a CSV file (UTF-8 or GBK, a BOM dropped) up to its
+// header; rows of any length are read after it.
+func readCSVHeader(r io.Reader, name string) (*csv.Reader, []string, error) {
+	data, err := readText(r, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return nil, nil, skygrid.Errorf(skygrid.EINVALID, "%s: cannot read a CSV header: %v", name, err)
+	}
+	return cr, header, nil
+}
+
 // maxRowErrors is how many refused rows or features a refusal lists; it
 // counts the others.
 const maxRowErrors = 200
@@ -167,15 +183,9 @@ const maxRowErrors = 200
 // checked (each field against its limit, skygrid.Limits); any refused row
 // refuses the file, listing the rows with their line and field.
 func ReadSupervisors(r io.Reader, name string) ([]*skygrid.Supervisor, error) {
-	data, err := readText(r, name)
+	cr, header, err := readCSVHeader(r, name)
 	if err != nil {
 		return nil, err
-	}
-	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err != nil {
-		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: cannot read a CSV header: %v", name, err)
 	}
 	idx := map[string]int{"grid": -1, "name": -1, "phone": -1}
 	for i, h := range header {

@@ -81,36 +81,51 @@ func ReadSites(r io.Reader, name string, opt SiteImport) ([]*skygrid.Site, error
 	if err != nil {
 		return nil, err
 	}
-	// Excel and WPS on Chinese Windows save CSV as GBK (GB18030).
-	data, err := readText(r, name)
-	if err != nil {
-		return nil, err
-	}
 	points := opt.Kind != skygrid.SiteNoCoal && opt.Kind != skygrid.SiteCropland
-	var recs []siteRecord
 	var errs rowErrs
-	trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\ufeff")), " \t\r\n")
-	isGeoJSON := len(trimmed) > 0 && trimmed[0] == '{'
-	if isGeoJSON {
-		recs, err = readSiteGeoJSON(trimmed, name, opt.CRS, points, &errs)
-	} else {
-		recs, err = readSiteCSV(data, name, opt, points, &errs)
-	}
+	recs, isGeoJSON, err := readRecords(r, name, opt, points, &errs)
 	if err != nil {
 		return nil, err
 	}
 	sites := sitesFrom(recs, name, opt, &errs)
-	if errs.n > 0 {
-		// Geometry is checked while reading, attributes after: list the
-		// refusals in the file's order.
-		list := errs.list
-		sort.SliceStable(list, func(i, j int) bool { return errPos(list[i], name) < errPos(list[j], name) })
-		return nil, &skygrid.Error{Code: skygrid.EINVALID, Message: (&ImportError{File: name, Errors: list, Rows: !isGeoJSON, Total: errs.n}).Error()}
+	if err := refusedRows(name, &errs, isGeoJSON); err != nil {
+		return nil, err
 	}
 	if len(sites) == 0 {
 		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: no features", name)
 	}
 	return sites, nil
+}
+
+// readRecords reads a GeoJSON or CSV file's features or rows as records
+// (points only when points); refused ones are added to errs.
+func readRecords(r io.Reader, name string, opt SiteImport, points bool, errs *rowErrs) ([]siteRecord, bool, error) {
+	// Excel and WPS on Chinese Windows save CSV as GBK (GB18030).
+	data, err := readText(r, name)
+	if err != nil {
+		return nil, false, err
+	}
+	trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\ufeff")), " \t\r\n")
+	isGeoJSON := len(trimmed) > 0 && trimmed[0] == '{'
+	var recs []siteRecord
+	if isGeoJSON {
+		recs, err = readSiteGeoJSON(trimmed, name, opt.CRS, points, errs)
+	} else {
+		recs, err = readSiteCSV(data, name, opt, points, errs)
+	}
+	return recs, isGeoJSON, err
+}
+
+// refusedRows is the error of a file with refused rows or features (nil
+// when none), listing them in the file's order: geometry is checked while
+// reading, attributes after.
+func refusedRows(name string, errs *rowErrs, isGeoJSON bool) error {
+	if errs.n == 0 {
+		return nil
+	}
+	list := errs.list
+	sort.SliceStable(list, func(i, j int) bool { return errPos(list[i], name) < errPos(list[j], name) })
+	return &skygrid.Error{Code: skygrid.EINVALID, Message: (&ImportError{File: name, Errors: list, Rows: !isGeoJSON, Total: errs.n}).Error()}
 }
 
 // checked refuses an unknown kind, projection or attribute and fills in
@@ -175,22 +190,35 @@ func readSiteGeoJSON(data []byte, name, crs string, points bool, errs *rowErrs) 
 // sitesFrom makes sites of the records: refused ones and a second use of
 // an id are added to errs.
 func sitesFrom(recs []siteRecord, name string, opt SiteImport, errs *rowErrs) []*skygrid.Site {
-	var sites []*skygrid.Site
+	return uniqueFrom(recs, name, errs, "id", func(rec siteRecord) (*skygrid.Site, string, error) {
+		s, err := siteFrom(rec, opt)
+		if err != nil {
+			return nil, "", err
+		}
+		return s, s.ExternalID, nil
+	})
+}
+
+// uniqueFrom makes an item of each record with make, which also gives
+// its key; records it refuses, and a second use of a key (named by
+// keyField), are added to errs.
+func uniqueFrom[T any](recs []siteRecord, name string, errs *rowErrs, keyField string, make func(siteRecord) (T, string, error)) []T {
+	var out []T
 	seen := map[string]string{}
 	for _, rec := range recs {
-		s, err := siteFrom(rec, opt)
+		v, key, err := make(rec)
 		if err != nil {
 			errs.add(fmt.Errorf("%s: %s: %w", name, rec.where, err))
 			continue
 		}
-		if prev, dup := seen[s.ExternalID]; dup {
-			errs.add(fmt.Errorf("%s: %s: id %s already used by %s", name, rec.where, s.ExternalID, prev))
+		if prev, dup := seen[key]; dup {
+			errs.add(fmt.Errorf("%s: %s: %s %s already used by %s", name, rec.where, keyField, key, prev))
 			continue
 		}
-		seen[s.ExternalID] = rec.where
-		sites = append(sites, s)
+		seen[key] = rec.where
+		out = append(out, v)
 	}
-	return sites
+	return out
 }
 
 // errPos is the line or feature number a row error names.

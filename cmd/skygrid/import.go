@@ -24,6 +24,7 @@ func (m *ImportCommand) Usage() string {
   import sites FILE.geojson|FILE.csv --kind construction|stockpile|nocoal|cropland|industrial [--prop attr=column]
   import heat-sources FILE.csv...      Global Power Plant Database or GEM steel plant tracker
   import stations FILE.csv             air-quality stations (code, name, city, lon, lat; CNEMC's Chinese headers too)
+  import monitors FILE.csv|FILE.geojson dust monitors and air stations (MN/设备编号, PW/访问密码, lon, lat, site/所属工地, ...)
 
 A bad feature or row refuses the whole file, naming its line and field.
 Run 'skygrid import KIND -h' for the flags.
@@ -35,6 +36,7 @@ Examples:
   skygrid import sites sites.csv --kind construction --prop permit=许可证号
   skygrid import heat-sources global_power_plant_database.csv
   skygrid import stations datong_stations.csv
+  skygrid import monitors monitors.csv
 `
 }
 
@@ -57,6 +59,8 @@ func (m *ImportCommand) Run(ctx context.Context, args []string) error {
 		return m.heatSources(ctx, args[1:])
 	case "stations":
 		return m.importStations(ctx, args[1:])
+	case "monitors":
+		return m.monitors(ctx, args[1:])
 	}
 	return fmt.Errorf("import: unknown kind %q (want regions, supervisors, sites or heat-sources)", args[0])
 }

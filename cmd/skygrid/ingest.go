@@ -31,6 +31,8 @@ file leaves nothing behind and the command exits with status 1.
 
   skygrid ingest air FILE.csv... hourly air-quality concentrations: CNEMC's
   per-day layout (date,hour,type,<station codes>) or the per-station layout
+  skygrid ingest readings FILE.csv ingests monitors' readings (see
+'skygrid ingest readings -h').
 
 Examples:
   skygrid ingest fire_nrt_J1V-C2_2023-10-24.csv
@@ -44,6 +46,9 @@ Examples:
 func (m *IngestCommand) Run(ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] == "air" {
 		return m.ingestAir(ctx, args[1:])
+	}
+	if len(args) > 0 && args[0] == "readings" {
+		return m.readings(ctx, args[1:])
 	}
 	var c common
 	fs := m.newFlags("ingest", "Usage: skygrid ingest FILE|DIR... [flags]\n\nIngests NASA FIRMS CSV (any layout) and Himawari WLF files; a folder means its .csv/.txt files in name order.", &c)

@@ -120,10 +120,12 @@ Commands:
   demo                      build a demo database from the embedded Datong data and serve it
   serve                     serve the API and tiles; send notifications, escalate, pull FIRMS, watch a folder
   ingest FILE|DIR...        ingest FIRMS CSV / Himawari WLF files
+  ingest readings FILE      ingest monitors' readings from CSV (mn, time, factors)
   import regions FILE       import regions from GeoJSON (--level county|township|grid|city)
   import supervisors FILE   assign grid supervisors from CSV (grid_id,name,phone)
   import sites FILE         import a site registry (--kind construction|stockpile|nocoal|cropland|industrial)
   import heat-sources FILE  import known industrial heat sources (Global Power Plant Database CSV)
+  import monitors FILE      import dust monitors and air stations (CSV or GeoJSON points)
   grid generate             generate square grid cells (--cell 3km) clipped to each county
   events                    list events (火情)
   tasks                     list tasks (任务)

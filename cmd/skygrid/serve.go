@@ -162,7 +162,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	}
 	photos := cfg.Photos.Photos(filepath.Join(dataDir, "photos"))
 	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
-		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Demo: mf.demo, Air: db, AirNearestKm: cfg.Air.NearestKm,
+		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Monitors: db, Demo: mf.demo, Air: db, AirNearestKm: cfg.Air.NearestKm,
 		Evidence: photos, Imports: registry.Importer{Pipeline: p},
 		Limits: limits, PublicURL: mf.publicURL, SecureCookies: mf.secureCookies || cfg.Server.SecureCookies}
 	m.logLimits(limits, svc.SecureCookies, mf.publicURL)
@@ -253,7 +253,11 @@ func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, w
 		}()
 		fmt.Fprintf(m.Stdout, "watching %s for fire files\n", mf.watch)
 	}
-	wg.Add(3)
+	wg.Add(4)
+	go func() {
+		defer wg.Done()
+		m.pruneReadings(bg, db, now, cfg.Readings.KeepMinutes)
+	}()
 	go func() {
 		defer wg.Done()
 		m.sweepPhotos(bg, photos, db, now, cfg.Schedule.PhotoSweepEvery.Duration)

@@ -8,6 +8,7 @@ import { getLang, t, tOr } from './i18n';
 import { gridLabel, searchBounds, type SearchResult } from './place';
 import { bboxAround, escapeHtml, formatArea, formatDateTime, lastHours, octoberDay, shanghaiDayRange, shanghaiRange, tapHalfDegrees, withTimeParams } from './format';
 import { RegionLabels } from './labels';
+import { addMonitorLayer } from './monitors';
 import { addLocate } from './locate';
 import { distanceMetres, distanceWords } from './position';
 import { fuelName, heatReasons, heatSourceName } from './heat';
@@ -29,6 +30,9 @@ const legend: [group: string, items: LegendItem[]][] = [
   ['legend.state', [['st', '#111827', 'state.dispatched'], ['st', '#f59e0b', 'state.acknowledged'], ['st', '#2563eb', 'state.reported'], ['st', '#16a34a', 'state.closed']]],
   ['legend.sites', [['site sq', '#16a34a', 'legend.site.construction'], ['site', '#2563eb', 'legend.site.stockpile'], ['bad', '#c026d3', 'legend.site.violation'],
     ['zone', '#7c3aed', 'legend.site.nocoal'], ['sq', '#4b5563', 'legend.site.industrial']]],
+  // 扬尘监测: HJ 633-2012's level colours of the latest hourly PM10 (as tiles.LevelColours).
+  ['legend.monitors', [['cls', '#00e400', 'monitor.level.1'], ['cls', '#ffff00', 'monitor.level.2'], ['cls', '#ff7e00', 'monitor.level.3'],
+    ['cls', '#ff0000', 'monitor.level.4'], ['cls', '#99004c', 'monitor.level.5'], ['cls', '#7e0023', 'monitor.level.6'], ['cls', '#9ca3af', 'monitor.level.0']]],
 ];
 
 function legendBox(): HTMLElement {
@@ -221,6 +225,7 @@ export function render(el: HTMLElement, _arg?: string): () => void {
       layerBox.append(h('label', { class: 'chk' }, cb, ' ', l.name, l.timed ? h('small', { class: 'muted' }, ' · ' + t('map.timed')) : null));
       if (DEFAULT_ON.has(l.id)) layer.addTo(map);
     }
+    addMonitorLayer(map, layerBox);
     if (bm.key_hint && !bm.tianditu) layerBox.append(keyHint());
   })();
 

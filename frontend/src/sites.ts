@@ -3,6 +3,7 @@ import { api, errorText, newestOnly, qs } from './api';
 import { h, clear } from './dom';
 import { t, tOr } from './i18n';
 import { formatArea } from './format';
+import { monitorSection } from './monitors';
 import type { SiteCollection, SiteFeature, SiteProperties } from './api/types.gen';
 
 function center(geom: GeoJSON.Geometry | null): [number, number] | null {
@@ -58,7 +59,8 @@ export function render(el: HTMLElement): void {
   const tbody = h('tbody');
   el.append(
     h('div', { class: 'pagehead' }, h('h1', {}, t('sites.title')), kind, h('label', { class: 'chk' }, viol, ' ', t('sites.violation')), filter, count, exportLink),
-    h('div', { class: 'tablewrap' }, h('table', { class: 'grid', 'data-testid': 'site-table' }, thead, tbody)));
+    h('div', { class: 'tablewrap' }, h('table', { class: 'grid', 'data-testid': 'site-table' }, thead, tbody)),
+    monitorSection());
   let feats: SiteFeature[] = [];
   const cols = () => COLS[kind.value] ?? [];
   const width = () => 3 + cols().length;

@@ -542,6 +542,49 @@ export interface Me {
   now: string;
 }
 
+/** Go: skygrid.MonitorItem. */
+export interface MonitorItem {
+  id: number;
+  mn: string;
+  name: string;
+  kind: string;
+  lon: number;
+  lat: number;
+  site_id?: number;
+  video_url?: string;
+  snapshot_url?: string;
+  lenient: MonitorLenient;
+  demo?: boolean;
+  site_name?: string;
+  last_at?: string;
+  pm10?: number;
+  pm10_hour?: string;
+  level: number;
+  colour: string;
+}
+
+/** Go: skygrid.MonitorLenient. */
+export interface MonitorLenient {
+  length_counts_trailer?: boolean;
+  modbus_crc?: boolean;
+  lowercase_hex?: boolean;
+}
+
+/** Go: api.MonitorList. */
+export interface MonitorList {
+  items: MonitorItem[];
+  total: number;
+}
+
+/** Go: api.MonitorSeries. */
+export interface MonitorSeries {
+  monitor_id: number;
+  from: string;
+  to: string;
+  res: string;
+  points: SeriesPoint[];
+}
+
 /** Go: geo.NavLinks. */
 export interface NavLinks {
   amap: string;
@@ -575,6 +618,22 @@ export interface OutboxMessage {
   sent_at: string;
   last_error?: string;
   created_at: string;
+}
+
+/** Go: skygrid.PacketReject. */
+export interface PacketReject {
+  at: string;
+  mn: string;
+  remote: string;
+  reason: string;
+  detail: string;
+  packet: string;
+}
+
+/** Go: api.PacketRejectList. */
+export interface PacketRejectList {
+  items: PacketReject[];
+  counts: RejectCount[];
 }
 
 /** Go: api.PasswordChanged. */
@@ -666,6 +725,21 @@ export interface RankingAnswer {
   ranking: RankView[];
 }
 
+/** Go: skygrid.ReadingRefusal. */
+export interface ReadingRefusal {
+  line?: number;
+  index?: number;
+  field: string;
+  message: string;
+}
+
+/** Go: skygrid.ReadingsResult. */
+export interface ReadingsResult {
+  stored: number;
+  duplicates: number;
+  refused: ReadingRefusal[];
+}
+
 /** Go: skygrid.Region. */
 export interface Region {
   id: string;
@@ -709,6 +783,13 @@ export interface RegionProperties {
   supervisor?: Supervisor;
   demo?: boolean;
   label_point?: [number, number];
+}
+
+/** Go: skygrid.RejectCount. */
+export interface RejectCount {
+  mn: string;
+  count: number;
+  last: string;
 }
 
 /** Go: api.ReportView. */
@@ -756,6 +837,18 @@ export interface SearchResult {
 export interface SearchResults {
   query: string;
   results: SearchResult[];
+}
+
+/** Go: skygrid.SeriesPoint. */
+export interface SeriesPoint {
+  at: string;
+  kind: string;
+  values: Record<string, number>;
+  flags?: Record<string, string>;
+  n?: Record<string, number>;
+  all?: Record<string, number>;
+  min?: Record<string, number>;
+  max?: Record<string, number>;
 }
 
 /** Go: api.SeriesView. */
@@ -1097,5 +1190,10 @@ export interface ApiAnswers {
   'GET /api/stats': StatsAnswer;
   'GET /api/stats/ranking': RankingAnswer;
   'GET /api/stats/series': SeriesView;
+  'GET /api/monitors': MonitorList;
+  'GET /api/monitors/:id': MonitorItem;
+  'GET /api/monitors/:id/readings': MonitorSeries;
+  'POST /api/readings': ReadingsResult;
+  'GET /api/admin/packet-rejects': PacketRejectList;
   'every error': ErrorResponse;
 }

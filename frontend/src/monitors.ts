@@ -1,0 +1,60 @@
+// 扬尘监测: the monitors layer of the map and the monitors of the registry
+// page. Each monitor comes with its HJ 633-2012 level and colour from the
+// server (tiles.PM10Level: the latest hourly PM10, grey after 2 hours).
+import L from './leaflet';
+import { api, errorText } from './api';
+import { clear, h } from './dom';
+import { t, tOr } from './i18n';
+import { formatDateTime } from './format';
+import { monitorPopup, pm10Text } from './monitorwords';
+import type { MonitorItem, MonitorList } from './api/types.gen';
+
+/** addMonitorLayer: a 扬尘监测 checkbox in the layers panel drawing the monitors as coloured dots. */
+export function addMonitorLayer(map: L.Map, box: HTMLElement): void {
+  const group = L.layerGroup();
+  const load = async () => {
+    const list = await api.get<MonitorList>('/api/monitors');
+    group.clearLayers();
+    for (const m of list.items) {
+      L.circleMarker([m.lat, m.lon], { radius: 7, color: '#1f2937', weight: 1.5, fillColor: m.colour, fillOpacity: 0.95, className: 'monitor-dot', bubblingMouseEvents: false })
+        .bindPopup(monitorPopup(m), { maxWidth: 300 }).addTo(group);
+    }
+  };
+  const cb = h('input', { type: 'checkbox', 'data-layer': 'monitors' });
+  cb.addEventListener('change', () => {
+    if (!cb.checked) { group.remove(); return; }
+    group.addTo(map);
+    load().catch(() => undefined);
+  });
+  box.append(h('label', { class: 'chk' }, cb, ' ', t('layer.monitors')));
+}
+
+/** monitorSection: the registry page's list of monitors. */
+export function monitorSection(): HTMLElement {
+  const tbody = h('tbody');
+  const count = h('span', { class: 'muted', 'data-testid': 'monitor-count' });
+  const cols = ['monitor.mn', 'monitor.name', 'monitor.kind', 'monitor.site', 'monitor.pm10', 'monitor.last'];
+  const sec = h('section', { class: 'monitors' },
+    h('div', { class: 'pagehead' }, h('h2', {}, t('monitors.title')), count),
+    h('div', { class: 'tablewrap' }, h('table', { class: 'grid', 'data-testid': 'monitor-table' },
+      h('thead', {}, h('tr', {}, cols.map((k) => h('th', {}, t(k))))), tbody)));
+  (async () => {
+    try {
+      const list = await api.get<MonitorList>('/api/monitors');
+      count.textContent = t('monitors.count', { n: list.total });
+      clear(tbody);
+      for (const m of list.items) {
+        const dot = h('span', { class: 'mdot' });
+        dot.style.background = m.colour; // CSSOM: no inline style attribute (CSP)
+        tbody.append(h('tr', { 'data-testid': 'monitor-row' }, h('td', {}, m.mn),
+          h('td', {}, h('a', { href: `#/map?lat=${m.lat.toFixed(5)}&lon=${m.lon.toFixed(5)}&z=16&what=site`, title: t('task.showmap') }, m.name)),
+          h('td', {}, tOr('monitor.kind', m.kind)), h('td', {}, m.site_name || '—'), h('td', {}, dot, ' ', pm10Text(m)),
+          h('td', { class: 'date' }, m.last_at ? formatDateTime(m.last_at) : t('monitor.nodata'))));
+      }
+    } catch (e) {
+      clear(tbody);
+      tbody.append(h('tr', {}, h('td', { colspan: cols.length, class: 'error' }, errorText(e, t))));
+    }
+  })();
+  return sec;
+}

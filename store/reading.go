@@ -1,0 +1,367 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"skygrid"
+)
+
+// readingInsert stores a reading unless its monitor already has one of the
+// same kind and data time, or of the same QN (the first copy is kept).
+var readingInsert = `INSERT OR IGNORE INTO readings (monitor_id, kind, at, ` + strings.Join(skygrid.Factors, ", ") +
+	`, flags, deviations, qn, source, received_at) VALUES (?, ?, ?` + strings.Repeat(", ?", len(skygrid.Factors)) + `, ?, ?, ?, ?, ?)`
+
+// hourlyUpsert adds one value to its hour's aggregate.
+const hourlyUpsert = `INSERT INTO readings_hourly (monitor_id, kind, hour, factor, n_all, n_valid, sum_valid, min_valid, max_valid)
+	VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
+	ON CONFLICT (monitor_id, hour, factor, kind) DO UPDATE SET n_all = n_all + 1, n_valid = n_valid + excluded.n_valid,
+		sum_valid = sum_valid + excluded.sum_valid,
+		min_valid = CASE WHEN excluded.min_valid IS NULL THEN min_valid WHEN min_valid IS NULL THEN excluded.min_valid
+			ELSE min(min_valid, excluded.min_valid) END,
+		max_valid = CASE WHEN excluded.max_valid IS NULL THEN max_valid WHEN max_valid IS NULL THEN excluded.max_valid
+			ELSE max(max_valid, excluded.max_valid) END`
+
+var readingKinds = map[string]bool{skygrid.ReadingRealtime: true, skygrid.ReadingMinute: true, skygrid.ReadingHour: true, skygrid.ReadingDay: true}
+
+var factorSet = func() map[string]bool {
+	m := map[string]bool{}
+	for _, f := range skygrid.Factors {
+		m[f] = true
+	}
+	return m
+}()
+
+// StoreReadings stores readings in one transaction, each once, and adds
+// the new ones to their hours' aggregates (day readings have none). It
+// returns how many were new. A reading that cannot be stored (unknown
+// kind or factor, no monitor) fails the whole call: nothing is stored.
+func (db *DB) StoreReadings(ctx context.Context, rs []skygrid.Reading) (int, error) {
+	for i := range rs {
+		if err := checkReading(&rs[i]); err != nil {
+			return 0, skygrid.Errorf(skygrid.EINVALID, "reading %d: %v", i, err)
+		}
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store readings: begin: %w", err)
+	}
+	defer tx.Rollback()
+	ins, err := tx.PrepareContext(ctx, readingInsert)
+	if err != nil {
+		return 0, fmt.Errorf("store readings: prepare: %w", err)
+	}
+	defer ins.Close()
+	hourly, err := tx.PrepareContext(ctx, hourlyUpsert)
+	if err != nil {
+		return 0, fmt.Errorf("store readings: prepare: %w", err)
+	}
+	defer hourly.Close()
+	stored := 0
+	for i := range rs {
+		isNew, err := storeReading(ctx, ins, hourly, &rs[i], tx.now)
+		if err != nil {
+			if isConstraint(err) {
+				return 0, skygrid.Errorf(skygrid.EINVALID, "reading %d: monitor %d: %v", i, rs[i].MonitorID, err)
+			}
+			return 0, fmt.Errorf("store readings: reading %d (monitor %d): %w", i, rs[i].MonitorID, err)
+		}
+		if isNew {
+			stored++
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store readings: commit: %w", err)
+	}
+	return stored, nil
+}
+
+func checkReading(r *skygrid.Reading) error {
+	if !readingKinds[r.Kind] {
+		return fmt.Errorf("unknown kind %q", r.Kind)
+	}
+	if r.At.IsZero() {
+		return fmt.Errorf("no data time")
+	}
+	for f, v := range r.Values {
+		if !factorSet[f] {
+			return fmt.Errorf("unknown factor %q", f)
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("factor %s: not a number", f)
+		}
+	}
+	return nil
+}
+
+// storeReading inserts one reading and, when it is new, adds its values
+// to the hourly aggregates.
+func storeReading(ctx context.Context, ins, hourly *sql.Stmt, r *skygrid.Reading, now time.Time) (bool, error) {
+	received := r.ReceivedAt
+	if received.IsZero() {
+		received = now
+	}
+	args := []any{r.MonitorID, r.Kind, r.At.Unix()}
+	for _, f := range skygrid.Factors {
+		if v, ok := r.Values[f]; ok {
+			args = append(args, hundredths(v))
+		} else {
+			args = append(args, nil)
+		}
+	}
+	args = append(args, encodeFlags(r), nullStr(strings.Join(r.Deviations, ";")), encodeQN(r.QN), r.Source, received.Unix())
+	res, err := ins.ExecContext(ctx, args...)
+	if err != nil {
+		return false, fmt.Errorf("insert: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	if r.Kind == skygrid.ReadingDay {
+		return true, nil
+	}
+	hour := r.At.Unix() - r.At.Unix()%3600
+	for f, v := range r.Values {
+		v = float64(hundredths(v)) / 100
+		var valid int
+		var sum float64
+		var mm any
+		if r.Valid(f) {
+			valid, sum, mm = 1, v, v
+		}
+		if _, err := hourly.ExecContext(ctx, r.MonitorID, r.Kind, hour, f, valid, sum, mm, mm); err != nil {
+			return false, fmt.Errorf("hourly aggregate: %w", err)
+		}
+	}
+	return true, nil
+}
+
+// encodeFlags is "factor=flag" for the factors not valid, joined by ";"
+// in factor order; nil when every value is valid.
+func encodeFlags(r *skygrid.Reading) any {
+	var parts []string
+	for _, f := range skygrid.Factors {
+		if _, ok := r.Values[f]; ok && !r.Valid(f) {
+			parts = append(parts, f+"="+r.Flags[f])
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return strings.Join(parts, ";")
+}
+
+func decodeFlags(s sql.NullString) map[string]string {
+	if !s.Valid || s.String == "" {
+		return nil
+	}
+	m := map[string]string{}
+	for _, p := range strings.Split(s.String, ";") {
+		if f, flag, ok := strings.Cut(p, "="); ok {
+			m[f] = flag
+		}
+	}
+	return m
+}
+
+// encodeQN stores an all-digit QN as an integer (8 bytes, not 17).
+func encodeQN(qn string) any {
+	if qn == "" {
+		return nil
+	}
+	if qn[0] != '0' {
+		if n, err := strconv.ParseInt(qn, 10, 64); err == nil {
+			return n
+		}
+	}
+	return qn
+}
+
+// hundredths is a value as stored: hundredths of its unit, rounded.
+func hundredths(v float64) int64 { return int64(math.Round(v * 100)) }
+
+func unixUTC(s int64) time.Time { return time.Unix(s, 0).UTC() }
+
+// Bounds of ReadingSeries.
+const (
+	MaxMinuteSpan = 2 * 24 * time.Hour
+	MaxHourSpan   = 400 * 24 * time.Hour
+)
+
+// ReadingSeries returns a monitor's readings from from (included) to to
+// (excluded): res minute gives its minute and real-time readings, res
+// hour its hourly aggregates. Spans longer than MaxMinuteSpan or
+// MaxHourSpan are EINVALID.
+func (db *DB) ReadingSeries(ctx context.Context, monitorID int64, from, to time.Time, res string) ([]skygrid.SeriesPoint, error) {
+	if !to.After(from) {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "to must be after from")
+	}
+	switch {
+	case res == skygrid.ResMinute && to.Sub(from) > MaxMinuteSpan:
+		return nil, skygrid.Errorf(skygrid.EINVALID, "at most 2 days of minute data at a time (use res=hour)")
+	case res == skygrid.ResHour && to.Sub(from) > MaxHourSpan:
+		return nil, skygrid.Errorf(skygrid.EINVALID, "at most 400 days of hourly data at a time")
+	case res == skygrid.ResMinute:
+		return db.minuteSeries(ctx, monitorID, from, to)
+	case res == skygrid.ResHour:
+		return db.hourSeries(ctx, monitorID, from, to)
+	}
+	return nil, skygrid.Errorf(skygrid.EINVALID, "res %q: want minute or hour", res)
+}
+
+func (db *DB) minuteSeries(ctx context.Context, id int64, from, to time.Time) ([]skygrid.SeriesPoint, error) {
+	rows, err := db.rdb.QueryContext(ctx, `SELECT kind, at, `+strings.Join(skygrid.Factors, ", ")+`, flags FROM readings
+		WHERE monitor_id = ? AND kind IN ('minute', 'rtd') AND at >= ? AND at < ? ORDER BY at, kind`, id, from.Unix(), to.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("minute series of monitor %d: %w", id, err)
+	}
+	defer rows.Close()
+	out := []skygrid.SeriesPoint{}
+	vals := make([]sql.NullInt64, len(skygrid.Factors))
+	for rows.Next() {
+		var p skygrid.SeriesPoint
+		var at int64
+		var flags sql.NullString
+		dest := []any{&p.Kind, &at}
+		for i := range vals {
+			dest = append(dest, &vals[i])
+		}
+		if err := rows.Scan(append(dest, &flags)...); err != nil {
+			return nil, fmt.Errorf("minute series of monitor %d: read a row: %w", id, err)
+		}
+		p.At, p.Values, p.Flags = unixUTC(at), map[string]float64{}, decodeFlags(flags)
+		for i, f := range skygrid.Factors {
+			if vals[i].Valid {
+				p.Values[f] = float64(vals[i].Int64) / 100
+			}
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("minute series of monitor %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// kindRank orders the sources of an hour's aggregate: minute readings
+// first, then real-time, then the device's own hourly data.
+var kindRank = map[string]int{skygrid.ReadingMinute: 0, skygrid.ReadingRealtime: 1, skygrid.ReadingHour: 2}
+
+type hourlyRow struct {
+	hour         int64
+	kind, factor string
+	nAll, nValid int
+	sum          float64
+	minV, maxV   sql.NullFloat64
+}
+
+func (db *DB) hourSeries(ctx context.Context, id int64, from, to time.Time) ([]skygrid.SeriesPoint, error) {
+	rows, err := db.rdb.QueryContext(ctx, `SELECT hour, kind, factor, n_all, n_valid, sum_valid, min_valid, max_valid
+		FROM readings_hourly WHERE monitor_id = ? AND hour >= ? AND hour < ? ORDER BY hour`, id, from.Unix(), to.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("hourly series of monitor %d: %w", id, err)
+	}
+	defer rows.Close()
+	byHour := map[int64][]hourlyRow{}
+	var hours []int64
+	for rows.Next() {
+		var r hourlyRow
+		if err := rows.Scan(&r.hour, &r.kind, &r.factor, &r.nAll, &r.nValid, &r.sum, &r.minV, &r.maxV); err != nil {
+			return nil, fmt.Errorf("hourly series of monitor %d: read a row: %w", id, err)
+		}
+		if _, seen := byHour[r.hour]; !seen {
+			hours = append(hours, r.hour)
+		}
+		byHour[r.hour] = append(byHour[r.hour], r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("hourly series of monitor %d: %w", id, err)
+	}
+	sort.Slice(hours, func(i, j int) bool { return hours[i] < hours[j] })
+	out := make([]skygrid.SeriesPoint, 0, len(hours))
+	for _, h := range hours {
+		out = append(out, hourPoint(h, byHour[h]))
+	}
+	return out, nil
+}
+
+// hourPoint makes an hour's point of the aggregates of its best kind.
+func hourPoint(h int64, rs []hourlyRow) skygrid.SeriesPoint {
+	kind := rs[0].kind
+	for _, r := range rs {
+		if kindRank[r.kind] < kindRank[kind] {
+			kind = r.kind
+		}
+	}
+	p := skygrid.SeriesPoint{At: unixUTC(h), Kind: kind, Values: map[string]float64{}, N: map[string]int{},
+		All: map[string]int{}, Min: map[string]float64{}, Max: map[string]float64{}}
+	for _, r := range rs {
+		if r.kind != kind {
+			continue
+		}
+		p.N[r.factor], p.All[r.factor] = r.nValid, r.nAll
+		if r.nValid > 0 {
+			p.Values[r.factor] = r.sum / float64(r.nValid)
+			p.Min[r.factor], p.Max[r.factor] = r.minV.Float64, r.maxV.Float64
+		}
+	}
+	return p
+}
+
+// pruneBatch bounds each delete of PruneReadings, so that a write waiting
+// for the lock (a packet) waits for one batch, not for the whole prune.
+const pruneBatch = 20000
+
+// PruneReadings deletes the minute and real-time readings older than
+// before (their hourly aggregates, and hour and day readings, are kept)
+// and returns how many it deleted. It goes monitor by monitor along the
+// readings' key, in batches.
+func (db *DB) PruneReadings(ctx context.Context, before time.Time) (int64, error) {
+	ids, err := db.monitorIDs(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	for _, id := range ids {
+		for {
+			res, err := db.db.ExecContext(ctx, `DELETE FROM readings WHERE (monitor_id, kind, at) IN (
+				SELECT monitor_id, kind, at FROM readings WHERE monitor_id = ? AND kind IN ('rtd', 'minute') AND at < ? LIMIT ?)`,
+				id, before.Unix(), pruneBatch)
+			if err != nil {
+				return total, fmt.Errorf("prune readings of monitor %d before %s: %w", id, ts(before), err)
+			}
+			n, _ := res.RowsAffected()
+			total += n
+			if n < pruneBatch {
+				break
+			}
+		}
+	}
+	return total, nil
+}
+
+func (db *DB) monitorIDs(ctx context.Context) ([]int64, error) {
+	rows, err := db.rdb.QueryContext(ctx, `SELECT id FROM monitors ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list monitor ids: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("list monitor ids: read a row: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list monitor ids: %w", err)
+	}
+	return ids, nil
+}
