@@ -20,3 +20,15 @@ func (db *DB) CountLoginFailures(tb testing.TB) int {
 	}
 	return n
 }
+
+// ExecArgsForTest runs a statement with arguments (tests only: fixtures
+// for tables another branch creates).
+func (db *DB) ExecArgsForTest(ctx context.Context, q string, args ...any) error {
+	_, err := db.db.ExecContext(ctx, q, args...)
+	return err
+}
+
+// QueryRowForTest reads one row of an independent query (tests only).
+func (db *DB) QueryRowForTest(ctx context.Context, q string, args []any, dest ...any) error {
+	return db.db.QueryRowContext(ctx, q, args...).Scan(dest...)
+}
