@@ -173,8 +173,10 @@ func dustMonitors(ctx context.Context, tx *Tx, q skygrid.DustQuery, now time.Tim
 		from:  `SELECT id, mn, name, COALESCE(site_id, 0), lon, lat, created_at FROM monitors WHERE kind = 'dust'`,
 		order: " ORDER BY id"}, func(rows *sql.Rows) (mon, error) {
 		m := mon{m: &skygrid.MonitorCapture{}}
-		err := rows.Scan(&m.m.MonitorID, &m.m.MN, &m.m.Name, &m.m.SiteID, &m.pt[0], &m.pt[1], &m.created)
-		return m, err
+		if err := rows.Scan(&m.m.MonitorID, &m.m.MN, &m.m.Name, &m.m.SiteID, &m.pt[0], &m.pt[1], &m.created); err != nil {
+			return m, fmt.Errorf("read a monitor: %w", err)
+		}
+		return m, nil
 	})
 	if err != nil {
 		return nil, err
@@ -288,9 +290,11 @@ func dustSites(ctx context.Context, tx *Tx, q skygrid.DustQuery, names map[strin
 			FROM dust_alarms a LEFT JOIN sites s ON s.id = a.site_id LEFT JOIN monitors m ON m.id = a.monitor_id`,
 		order: " GROUP BY 1, 2, 4 ORDER BY 5 DESC, 6 DESC, 1, 2"}, func(rows *sql.Rows) (*skygrid.DustSite, error) {
 		s := &skygrid.DustSite{}
-		err := rows.Scan(&s.SiteID, &monitorID, &s.Name, &s.CountyID, &s.Alarms, &s.ExceedanceHours, &s.ExceedanceDays)
+		if err := rows.Scan(&s.SiteID, &monitorID, &s.Name, &s.CountyID, &s.Alarms, &s.ExceedanceHours, &s.ExceedanceDays); err != nil {
+			return s, fmt.Errorf("read a site's alarms: %w", err)
+		}
 		s.CountyName = names[s.CountyID]
-		return s, err
+		return s, nil
 	})
 	if sites == nil {
 		sites = []*skygrid.DustSite{}
@@ -311,7 +315,7 @@ func dustCountyAlarms(ctx context.Context, tx *Tx, q skygrid.DustQuery, counties
 		var id string
 		var n, h, d int
 		if err := rows.Scan(&id, &n, &h, &d); err != nil {
-			return struct{}{}, err
+			return struct{}{}, fmt.Errorf("read a county's alarms: %w", err)
 		}
 		a := counties.area(id)
 		a.Alarms, a.ExceedanceHours, a.ExceedanceDays = n, h, d
@@ -351,7 +355,7 @@ func dustTasks(ctx context.Context, tx *Tx, q skygrid.DustQuery, now time.Time) 
 			var state, finding string
 			var onTime, due bool
 			if err := rows.Scan(&state, &finding, &onTime, &due); err != nil {
-				return struct{}{}, err
+				return struct{}{}, fmt.Errorf("read a dust task: %w", err)
 			}
 			out.Total++
 			out.ByState[state]++
