@@ -158,6 +158,15 @@ func monthlyDustOf(d *skygrid.DustStats) *monthlyDust {
 	if d.Total == nil {
 		d.Total = &skygrid.DustArea{RegionName: "合计"}
 	}
+	t := d.Tasks
+	if t == nil {
+		t = &skygrid.DustTasks{}
+	}
+	// A city without dust monitors, alarms or tasks has no dust section
+	// (the fire report keeps its two pages).
+	if d.Total.Monitors == 0 && d.Total.Alarms == 0 && t.Total == 0 {
+		return nil
+	}
 	v := &monthlyDust{TopSites: d.TopSites}
 	for _, a := range append(slices.Clone(d.Counties), d.Total) {
 		if a == nil {
@@ -169,10 +178,6 @@ func monthlyDustOf(d *skygrid.DustStats) *monthlyDust {
 	}
 	if len(d.Counties) == 0 {
 		v.Counties = nil
-	}
-	t := d.Tasks
-	if t == nil {
-		t = &skygrid.DustTasks{}
 	}
 	v.Summary = fmt.Sprintf("本月扬尘报警 %d 次，超标 %d 小时、%d 天；扬尘任务 %d 件，按时响应率 %s。",
 		d.Total.Alarms, d.Total.ExceedanceHours, d.Total.ExceedanceDays, t.Total, percent(t.OnTimeRate))

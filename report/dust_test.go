@@ -53,13 +53,15 @@ func TestMonthlyDustSection(t *testing.T) {
 			t.Errorf("the page lacks %q", want)
 		}
 	}
-	m.Dust = nil
-	buf.Reset()
-	if err := report.RenderMonthly(&buf, m); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(buf.String(), "扬尘监测") {
-		t.Error("a report without dust figures has a dust section")
+	for _, d := range []*skygrid.DustStats{nil, {Total: &skygrid.DustArea{}, Tasks: &skygrid.DustTasks{}}} {
+		m.Dust = d
+		buf.Reset()
+		if err := report.RenderMonthly(&buf, m); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(buf.String(), "扬尘监测") {
+			t.Errorf("a report without dust figures (%+v) has a dust section", d)
+		}
 	}
 }
 

@@ -189,7 +189,7 @@ func dustMonitors(ctx context.Context, tx *Tx, q skygrid.DustQuery, now time.Tim
 	if err != nil {
 		return nil, err
 	}
-	var out []*skygrid.MonitorCapture
+	out := []*skygrid.MonitorCapture{}
 	for _, m := range all {
 		pl := places[m.m.MonitorID]
 		if !pl.inArea(q) {
