@@ -27,9 +27,10 @@ type DustQuery struct {
 //
 // The capture rate is valid minutes over expected minutes of the area's
 // dust monitors. A valid minute is a particulate value (PM10, PM2.5 or
-// TSP; realtime or minute data) flagged N: per hour the largest count of
-// valid values of one factor and kind, at most 60 (readings_hourly).
-// Expected minutes run from the later of the period's start and the
+// TSP; realtime or minute data) flagged N: for whole hours the largest
+// count of valid values of one factor and kind, at most 60
+// (readings_hourly); for the partial hours at either end, the minutes
+// with such a reading. Expected minutes run from the later of the period's start and the
 // monitor's registration (monitors.created_at) to the earlier of the
 // period's end and now.
 type DustArea struct {

@@ -227,19 +227,68 @@ func monitorCapture(ctx context.Context, tx *Tx, m *skygrid.MonitorCapture, q sk
 		return nil
 	}
 	m.ExpectedMinutes = int64(end.Sub(start) / time.Minute)
+	if m.ValidMinutes, err = validMinutes(ctx, tx, m.MonitorID, start, end); err != nil {
+		return err
+	}
 	h0, h1 := start.Truncate(time.Hour), end.Add(time.Hour-time.Second).Truncate(time.Hour)
 	var hours int
-	err = tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(v), 0) FROM (
-		SELECT hour, MAX(CASE WHEN factor IN ('pm10', 'pm25', 'tsp') AND kind IN ('rtd', 'minute') THEN MIN(n_valid, 60) ELSE 0 END) v
-		FROM readings_hourly WHERE monitor_id = ? AND hour >= ? AND hour < ? AND n_all > 0 GROUP BY hour)`,
-		m.MonitorID, h0.Unix(), h1.Unix()).Scan(&hours, &m.ValidMinutes)
-	if err != nil {
-		return fmt.Errorf("dust stats: capture of monitor %d: %w", m.MonitorID, err)
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT hour) FROM readings_hourly WHERE monitor_id = ? AND hour >= ? AND hour < ? AND n_all > 0`,
+		m.MonitorID, h0.Unix(), h1.Unix()).Scan(&hours); err != nil {
+		return fmt.Errorf("dust stats: hours with readings of monitor %d: %w", m.MonitorID, err)
 	}
 	m.OfflineHours = int(h1.Sub(h0)/time.Hour) - hours
 	m.CaptureRate = skygrid.Rate(m.ValidMinutes, m.ExpectedMinutes)
 	return nil
 }
+
+// validMinutes counts a monitor's minutes in [start, end) with a valid
+// particulate value: whole hours from readings_hourly (per hour the most
+// valid values of one factor and kind, at most 60), the partial hours at
+// either end from the minute readings themselves.
+func validMinutes(ctx context.Context, tx *Tx, id int64, start, end time.Time) (int64, error) {
+	full0 := start.Truncate(time.Hour)
+	if full0.Before(start) {
+		full0 = full0.Add(time.Hour)
+	}
+	full1 := end.Truncate(time.Hour)
+	if !full1.After(full0) {
+		return rawValidMinutes(ctx, tx, id, start, end)
+	}
+	var n int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(v), 0) FROM (
+		SELECT hour, MAX(MIN(n_valid, 60)) v FROM readings_hourly
+		WHERE monitor_id = ? AND hour >= ? AND hour < ? AND factor IN ('pm10', 'pm25', 'tsp') AND kind IN ('rtd', 'minute') GROUP BY hour)`,
+		id, full0.Unix(), full1.Unix()).Scan(&n); err != nil {
+		return 0, fmt.Errorf("dust stats: valid minutes of monitor %d: %w", id, err)
+	}
+	head, err := rawValidMinutes(ctx, tx, id, start, full0)
+	if err != nil {
+		return 0, err
+	}
+	tail, err := rawValidMinutes(ctx, tx, id, full1, end)
+	return n + head + tail, err
+}
+
+// rawValidMinutes counts the minutes in [from, to) with a realtime or
+// minute reading holding a particulate value not flagged (flags lists
+// the factors not valid as "factor=flag").
+func rawValidMinutes(ctx context.Context, tx *Tx, id int64, from, to time.Time) (int64, error) {
+	if !to.After(from) {
+		return 0, nil
+	}
+	var n int64
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT at / 60) FROM readings
+		WHERE monitor_id = ?1 AND kind = 'rtd' AND at >= ?2 AND at < ?3 AND `+validParticulate+`
+		OR monitor_id = ?1 AND kind = 'minute' AND at >= ?2 AND at < ?3 AND `+validParticulate,
+		id, from.Unix(), to.Unix()).Scan(&n); err != nil {
+		return 0, fmt.Errorf("dust stats: valid minutes of monitor %d in a partial hour: %w", id, err)
+	}
+	return n, nil
+}
+
+// validParticulate holds for a reading with a valid PM10, PM2.5 or TSP.
+const validParticulate = `((pm10 IS NOT NULL AND instr(COALESCE(flags, ''), 'pm10=') = 0)
+	OR (pm25 IS NOT NULL AND instr(COALESCE(flags, ''), 'pm25=') = 0) OR (tsp IS NOT NULL AND instr(COALESCE(flags, ''), 'tsp=') = 0))`
 
 // lastReadingSQL is a monitor's latest data time up to now, one kind at a
 // time so that each is a lookup along the readings key.

@@ -24,7 +24,7 @@ const dustAlarmsFixture = `CREATE TABLE IF NOT EXISTS dust_alarms (
 var (
 	dustSince = time.Date(2026, 11, 4, 16, 0, 0, 0, time.UTC)
 	dustUntil = time.Date(2026, 11, 6, 16, 0, 0, 0, time.UTC)
-	dustNow   = time.Date(2026, 11, 6, 10, 0, 0, 0, time.UTC)
+	dustNow   = time.Date(2026, 11, 6, 10, 20, 0, 0, time.UTC)
 )
 
 // dustDB holds sitesDB's counties X and Y with a grid in X's township,
@@ -64,9 +64,10 @@ func dustDB(t *testing.T) (*store.DB, map[string]int64) {
 
 // dustReadings stores minute readings: M1 every minute 00:00-02:59Z on
 // the 5th (every tenth flagged D on both factors), M2 every other minute
-// of 15:00-16:59Z on the 5th (across Beijing midnight) and the last hour
-// before now, M3 hour readings only, M4 minutes before the period (not
-// counted) and in it.
+// of 15:00-16:59Z on the 5th (across Beijing midnight), realtime the 50
+// minutes before now (10:20, a partial hour) and 10 after it, M3 hour
+// readings only, M4 minutes before the period and before its
+// registration at 03:30 (not counted) and after it in the same hour.
 func dustReadings(t *testing.T, db *store.DB, mons map[string]int64) {
 	t.Helper()
 	var rs []skygrid.Reading
@@ -92,6 +93,9 @@ func dustReadings(t *testing.T, db *store.DB, mons map[string]int64) {
 	for i := range 50 {
 		add("M2", skygrid.ReadingRealtime, dustNow.Add(-time.Duration(i+1)*time.Minute), "")
 	}
+	for i := range 10 {
+		add("M2", skygrid.ReadingRealtime, dustNow.Add(time.Duration(i+5)*time.Minute), "")
+	}
 	for h := range 5 {
 		add("M3", skygrid.ReadingHour, day5.Add(time.Duration(h)*time.Hour), "")
 	}
@@ -99,6 +103,7 @@ func dustReadings(t *testing.T, db *store.DB, mons map[string]int64) {
 		add("M4", skygrid.ReadingMinute, dustSince.Add(-time.Duration(i+1)*time.Minute), "")
 		add("M4", skygrid.ReadingMinute, day5.Add(4*time.Hour+time.Duration(i)*time.Minute), "M")
 		add("M4", skygrid.ReadingMinute, day5.Add(5*time.Hour+time.Duration(i)*time.Minute), "")
+		add("M4", skygrid.ReadingMinute, day5.Add(3*time.Hour+time.Duration(2*i)*time.Minute), "")
 	}
 	if _, err := db.StoreReadings(context.Background(), rs); err != nil {
 		t.Fatal(err)
@@ -277,8 +282,7 @@ func checkDustAlarms(t *testing.T, db *store.DB, st *skygrid.DustStats, cond str
 const captureSQL = `WITH b AS (SELECT m.id, max(?1, m.created_at) s, min(?2, ?3) e, m.created_at c FROM monitors m WHERE m.id = ?4),
 	u AS (SELECT id, CAST(strftime('%s', s) AS INTEGER) s, CAST(strftime('%s', e) AS INTEGER) e, c FROM b)
 	SELECT CAST(round((julianday(b.e) - julianday(b.s)) * 1440) AS INTEGER),
-	(SELECT COUNT(DISTINCT r.at / 60) FROM readings r WHERE r.monitor_id = u.id AND r.kind IN ('rtd', 'minute')
-		AND r.at >= u.s / 3600 * 3600 AND r.at < (u.e + 3599) / 3600 * 3600
+	(SELECT COUNT(DISTINCT r.at / 60) FROM readings r WHERE r.monitor_id = u.id AND r.kind IN ('rtd', 'minute') AND r.at >= u.s AND r.at < u.e
 		AND ((r.pm10 IS NOT NULL AND instr(COALESCE(r.flags, ''), 'pm10=') = 0) OR (r.pm25 IS NOT NULL AND instr(COALESCE(r.flags, ''), 'pm25=') = 0)
 			OR (r.tsp IS NOT NULL AND instr(COALESCE(r.flags, ''), 'tsp=') = 0))),
 	(u.e + 3599) / 3600 - u.s / 3600,
