@@ -49,3 +49,27 @@ func TestFigureNamesMatchTheWebApp(t *testing.T) {
 		t.Errorf("cropland: the audit page says %q, the exports %q", zh["st.cropland"], want)
 	}
 }
+
+// The audit page's dust section (keys dust.*) names each dust figure as
+// the exports and the monthly report do (skygrid.DustFigureNames).
+func TestDustFigureNamesMatchTheWebApp(t *testing.T) {
+	b, err := os.ReadFile("frontend/src/i18n.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zh := map[string]string{}
+	for _, m := range regexp.MustCompile(`'(dust\.[\w.]+)': \['([^']*)'`).FindAllStringSubmatch(string(b), -1) {
+		zh[m[1]] = m[2]
+	}
+	for key, figure := range map[string]string{
+		"dust.alarms": "alarms", "dust.hours": "exceedance_hours", "dust.sitehours": "exceedance_site_hours", "dust.days": "exceedance_days",
+		"dust.monitors": "monitors", "dust.capture": "capture_rate", "dust.offline": "offline_now", "dust.offlinehours": "offline_hours",
+		"dust.ontime": "on_time_rate",
+	} {
+		t.Run(key, func(t *testing.T) {
+			if want := skygrid.DustFigureNames[figure]; zh[key] != want || want == "" {
+				t.Errorf("the audit page says %q, the exports %q", zh[key], want)
+			}
+		})
+	}
+}
