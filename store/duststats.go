@@ -227,46 +227,47 @@ func monitorCapture(ctx context.Context, tx *Tx, m *skygrid.MonitorCapture, q sk
 		return nil
 	}
 	m.ExpectedMinutes = int64(end.Sub(start) / time.Minute)
-	if m.ValidMinutes, err = validMinutes(ctx, tx, m.MonitorID, start, end); err != nil {
-		return err
-	}
 	h0, h1 := start.Truncate(time.Hour), end.Add(time.Hour-time.Second).Truncate(time.Hour)
 	var hours int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT hour) FROM readings_hourly WHERE monitor_id = ? AND hour >= ? AND hour < ? AND n_all > 0`,
-		m.MonitorID, h0.Unix(), h1.Unix()).Scan(&hours); err != nil {
-		return fmt.Errorf("dust stats: hours with readings of monitor %d: %w", m.MonitorID, err)
+	if hours, m.ValidMinutes, err = validMinutes(ctx, tx, m.MonitorID, start, end); err != nil {
+		return err
 	}
 	m.OfflineHours = int(h1.Sub(h0)/time.Hour) - hours
 	m.CaptureRate = skygrid.Rate(m.ValidMinutes, m.ExpectedMinutes)
 	return nil
 }
 
-// validMinutes counts a monitor's minutes in [start, end) with a valid
-// particulate value: whole hours from readings_hourly (per hour the most
-// valid values of one factor and kind, at most 60), the partial hours at
-// either end from the minute readings themselves.
-func validMinutes(ctx context.Context, tx *Tx, id int64, start, end time.Time) (int64, error) {
+// validMinutes counts a monitor's hours overlapping [start, end) with any
+// reading, and its minutes in [start, end) with a valid particulate
+// value: whole hours from readings_hourly (per hour the most valid values
+// of one factor and kind, at most 60), the partial hours at either end
+// from the minute readings themselves. One pass over the hourly rows.
+func validMinutes(ctx context.Context, tx *Tx, id int64, start, end time.Time) (hours int, valid int64, err error) {
+	h0, h1 := start.Truncate(time.Hour), end.Add(time.Hour-time.Second).Truncate(time.Hour)
 	full0 := start.Truncate(time.Hour)
 	if full0.Before(start) {
 		full0 = full0.Add(time.Hour)
 	}
 	full1 := end.Truncate(time.Hour)
 	if !full1.After(full0) {
-		return rawValidMinutes(ctx, tx, id, start, end)
+		full0, full1 = start, start // no whole hour: every minute from the readings
 	}
-	var n int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(v), 0) FROM (
-		SELECT hour, MAX(MIN(n_valid, 60)) v FROM readings_hourly
-		WHERE monitor_id = ? AND hour >= ? AND hour < ? AND factor IN ('pm10', 'pm25', 'tsp') AND kind IN ('rtd', 'minute') GROUP BY hour)`,
-		id, full0.Unix(), full1.Unix()).Scan(&n); err != nil {
-		return 0, fmt.Errorf("dust stats: valid minutes of monitor %d: %w", id, err)
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN hour >= ? AND hour < ? THEN v END), 0) FROM (
+		SELECT hour, MAX(CASE WHEN factor IN ('pm10', 'pm25', 'tsp') AND kind IN ('rtd', 'minute') THEN MIN(n_valid, 60) ELSE 0 END) v, MAX(n_all) a
+		FROM readings_hourly WHERE monitor_id = ? AND hour >= ? AND hour < ? GROUP BY hour) WHERE a > 0`,
+		full0.Unix(), full1.Unix(), id, h0.Unix(), h1.Unix()).Scan(&hours, &valid); err != nil {
+		return 0, 0, fmt.Errorf("dust stats: capture of monitor %d: %w", id, err)
+	}
+	if full1.Equal(full0) {
+		n, err := rawValidMinutes(ctx, tx, id, start, end)
+		return hours, n, err
 	}
 	head, err := rawValidMinutes(ctx, tx, id, start, full0)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	tail, err := rawValidMinutes(ctx, tx, id, full1, end)
-	return n + head + tail, err
+	return hours, valid + head + tail, err
 }
 
 // rawValidMinutes counts the minutes in [from, to) with a realtime or
