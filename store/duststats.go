@@ -391,13 +391,21 @@ func dustTotalAlarms(ctx context.Context, tx *Tx, q skygrid.DustQuery, t *skygri
 // dustTasks counts the tasks of dust events first seen in the period, in
 // the region and scope, by state and finding, and their on-time response.
 func dustTasks(ctx context.Context, tx *Tx, q skygrid.DustQuery, now time.Time) (*skygrid.DustTasks, error) {
-	conds, args, err := statsConds(skygrid.StatsQuery{Since: q.Since, Until: q.Until, Region: q.Region, Scope: q.Scope})
-	if err != nil {
-		return nil, err
+	// Its own conditions, not the fire statistics' (which leave dust
+	// events out): the dust events first seen in the period, where the
+	// user sees them (a dust event's task stays at its site's grid).
+	conds := []string{"e.first_seen >= ?", "e.first_seen < ?",
+		"e.class IN ('" + skygrid.ClassDustExceedance + "', '" + skygrid.ClassMonitorOffline + "', '" + skygrid.ClassSiteInspection + "')"}
+	args := []any{ts(minTime(q.Until, now)), ts(q.Since), ts(q.Until)}
+	if q.Region != "" {
+		conds = append(conds, "(e.county_id = ? OR e.township_id = ? OR e.grid_id = ?)")
+		args = append(args, q.Region, q.Region, q.Region)
 	}
-	conds = append(conds, "e.class IN ('"+skygrid.ClassDustExceedance+"', '"+skygrid.ClassMonitorOffline+"', '"+skygrid.ClassSiteInspection+"')")
+	if c := scopeCond(q.Scope, &args, "e.grid_id", "e.township_id", "e.county_id"); c != "" {
+		conds = append(conds, c)
+	}
 	out := &skygrid.DustTasks{ByState: map[string]int{}, ByFinding: map[string]int{}}
-	args = append([]any{ts(minTime(q.Until, now))}, args...)
+	var err error
 	_, err = queryList(ctx, tx, &listQuery{what: "dust stats: tasks", conds: conds, args: args,
 		from: `SELECT t.state, t.finding, t.reported_at <> '' AND t.reported_at <= t.report_due,
 			t.reported_at <> '' OR t.report_due < ? FROM tasks t JOIN events e ON e.id = t.event_id`},

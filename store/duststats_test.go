@@ -233,7 +233,7 @@ func checkDustAlarms(t *testing.T, db *store.DB, st *skygrid.DustStats, cond str
 	ctx := context.Background()
 	p := []any{dustSince.Format(time.RFC3339), dustUntil.Format(time.RFC3339)}
 	var n, h, d int
-	if err := db.QueryRowForTest(ctx, alarmSQL+cond, p, &n, &h, &d); err != nil {
+	if err := db.QueryRowForTest(ctx, alarmSQL+cond, p...).Scan(&n, &h, &d); err != nil {
 		t.Fatal(err)
 	}
 	if got := st.Total; got.Alarms != n || got.ExceedanceHours != h || got.ExceedanceDays != d {
@@ -243,7 +243,7 @@ func checkDustAlarms(t *testing.T, db *store.DB, st *skygrid.DustStats, cond str
 		t.Errorf("the fixture gives this area no alarm figures (%d, %d, %d)", n, h, d)
 	}
 	for _, c := range st.Counties {
-		if err := db.QueryRowForTest(ctx, alarmSQL+cond+` AND COALESCE(county_id, '') = ?`, append(p, c.RegionID), &n, &h, &d); err != nil {
+		if err := db.QueryRowForTest(ctx, alarmSQL+cond+` AND COALESCE(county_id, '') = ?`, append(p, c.RegionID)...).Scan(&n, &h, &d); err != nil {
 			t.Fatal(err)
 		}
 		if c.Alarms != n || c.ExceedanceHours != h || c.ExceedanceDays != d {
@@ -252,7 +252,7 @@ func checkDustAlarms(t *testing.T, db *store.DB, st *skygrid.DustStats, cond str
 	}
 	var sites int
 	if err := db.QueryRowForTest(ctx, `SELECT COUNT(*) FROM (SELECT DISTINCT site_id, CASE WHEN site_id IS NULL THEN monitor_id END
-		FROM dust_alarms a WHERE window_start >= ? AND window_start < ? AND `+cond+`)`, p, &sites); err != nil {
+		FROM dust_alarms a WHERE window_start >= ? AND window_start < ? AND `+cond+`)`, p...).Scan(&sites); err != nil {
 		t.Fatal(err)
 	}
 	if len(st.Sites) != sites || len(st.TopSites) != min(sites, 10) {
@@ -264,7 +264,7 @@ func checkDustAlarms(t *testing.T, db *store.DB, st *skygrid.DustStats, cond str
 		if s.SiteID == 0 {
 			who, arg = "site_id IS NULL AND monitor_id = (SELECT id FROM monitors WHERE name = ?)", s.Name
 		}
-		if err := db.QueryRowForTest(ctx, alarmSQL+cond+" AND "+who, append(p, arg), &n, &h, &d); err != nil {
+		if err := db.QueryRowForTest(ctx, alarmSQL+cond+" AND "+who, append(p, arg)...).Scan(&n, &h, &d); err != nil {
 			t.Fatal(err)
 		}
 		if s.Alarms != n || s.ExceedanceHours != h || s.ExceedanceDays != d {
@@ -306,7 +306,7 @@ func checkDustCapture(t *testing.T, db *store.DB, st *skygrid.DustStats, mons ma
 		var hours, seen int
 		var off bool
 		p := []any{dustSince.Format(time.RFC3339), dustUntil.Format(time.RFC3339), dustNow.Format(time.RFC3339), m.MonitorID}
-		if err := db.QueryRowForTest(context.Background(), captureSQL, p, &exp, &val, &hours, &seen, &off); err != nil {
+		if err := db.QueryRowForTest(context.Background(), captureSQL, p...).Scan(&exp, &val, &hours, &seen, &off); err != nil {
 			t.Fatal(err)
 		}
 		if m.ExpectedMinutes != exp || m.ValidMinutes != val || m.OfflineHours != hours-seen || m.OfflineNow != off {
@@ -331,7 +331,7 @@ func checkDustTasks(t *testing.T, db *store.DB, st *skygrid.DustStats, cond stri
 		COUNT(CASE WHEN t.reported_at <> '' AND julianday(t.reported_at) <= julianday(t.report_due) THEN 1 END),
 		COUNT(CASE WHEN t.reported_at <> '' OR julianday(t.report_due) < julianday(?) THEN 1 END)
 		FROM tasks t JOIN events e ON e.id = t.event_id WHERE e.class IN ('dust_exceedance', 'monitor_offline', 'site_inspection')
-		AND e.first_seen >= ? AND e.first_seen < ? AND `+cond, p, &total, &reported, &onTime, &due); err != nil {
+		AND e.first_seen >= ? AND e.first_seen < ? AND `+cond, p...).Scan(&total, &reported, &onTime, &due); err != nil {
 		t.Fatal(err)
 	}
 	got := st.Tasks

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 )
 
@@ -28,7 +29,7 @@ func (db *DB) ExecArgsForTest(ctx context.Context, q string, args ...any) error 
 	return err
 }
 
-// QueryRowForTest reads one row of an independent query (tests only).
-func (db *DB) QueryRowForTest(ctx context.Context, q string, args []any, dest ...any) error {
-	return db.db.QueryRowContext(ctx, q, args...).Scan(dest...)
+// QueryRowForTest runs a query of one row (tests only).
+func (db *DB) QueryRowForTest(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.db.QueryRowContext(ctx, q, args...)
 }
