@@ -46,6 +46,10 @@ test('dust: the audit page\'s 扬尘监测 section', async ({ suite: { url, shot
   const sitesShown = await card.locator('[data-testid=dust-site-row]').count();
   check(st.dust.top_sites.length ? sitesShown === st.dust.top_sites.length : await card.locator('[data-testid=dust-nosites]').isVisible(),
     `dust: the sites with most alarms, or that there were none (${sitesShown} of ${st.dust.top_sites.length})`);
+  const dl = await a.locator('[data-testid=export-dust-csv]').getAttribute('href');
+  const csvText = (await (await a.request.get(url + dl)).text()).replace(/^\ufeff/, '');
+  const csvTotal = csvText.trim().split(/\r?\n/).map((l) => l.split(',')).find((r) => r[1] === '合计') ?? [];
+  check(csvTotal[2] === String(total.monitors) && csvTotal[4] === String(total.exceedance_hours), `dust: the dust CSV's total equals the page's (${csvTotal.join(',')})`);
   await card.scrollIntoViewIfNeeded();
   await card.screenshot({ path: join(shots, 'audit-dust-desktop.png') });
   check(a.errors.length === 0, `dust: no console errors (${a.errors.join('; ')})`);

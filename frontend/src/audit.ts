@@ -102,7 +102,8 @@ export function render(el: HTMLElement): () => void {
       ...['csv', 'xlsx'].map((f) => exp('/api/stats', f.toUpperCase(), 'export-stats-' + f, { ...area, by: filter.by, format: f })),
       isMonth(p)
         ? h('a', { class: 'btn primary', href: '/api/reports/monthly' + qs({ month: p }), target: '_blank', rel: 'noopener', 'data-testid': 'monthly' }, t('audit.monthly'))
-        : h('span', { class: 'muted small' }, t('audit.monthonly'))));
+        : h('span', { class: 'muted small' }, t('audit.monthonly'))),
+    h('div', { class: 'exrow' }, h('span', { class: 'exlabel' }, t('ex.dust')), exp('/api/exports/dust.csv', 'CSV', 'export-dust-csv')));
 
   const summary = h('section', { class: 'card', 'data-testid': 'summary' }, h('h2', {}, t('audit.summary')), h('p', { class: 'muted' }, t('loading')));
   const chartBox = (id: string, title: string, height: number) => {

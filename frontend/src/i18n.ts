@@ -285,6 +285,7 @@ const strings: Record<string, [zh: string, en: string]> = {
   'ex.events': ['火情', 'Events'],
   'ex.hotspots': ['全部卫星火点（FIRMS格式，含低置信度）', 'All detections (FIRMS, low confidence too)'],
   'ex.stats': ['统计表', 'Statistics'],
+  'ex.dust': ['扬尘统计', 'Dust figures'],
   'st.region': ['区域', 'Area'],
   'st.hotspots': ['火情所含火点', 'Hotspots in events'],
   'st.events': ['火情', 'Events'],
