@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 )
 
@@ -19,4 +20,16 @@ func (db *DB) CountLoginFailures(tb testing.TB) int {
 		tb.Fatal(err)
 	}
 	return n
+}
+
+// ExecArgsForTest runs a statement with arguments (tests only: fixtures
+// for tables another branch creates).
+func (db *DB) ExecArgsForTest(ctx context.Context, q string, args ...any) error {
+	_, err := db.db.ExecContext(ctx, q, args...)
+	return err
+}
+
+// QueryRowForTest runs a query of one row (tests only).
+func (db *DB) QueryRowForTest(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.db.QueryRowContext(ctx, q, args...)
 }
