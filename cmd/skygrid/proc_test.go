@@ -165,3 +165,23 @@ func importDevices(tb testing.TB, db string, devs []hj212sim.Device) {
 		tb.Fatalf("import monitors: %v\n%s%s", err, out, errb)
 	}
 }
+
+// raiseOpenFiles raises this process's open-files limit (inherited by
+// the servers it starts) to need, within the hard limit.
+func raiseOpenFiles(tb testing.TB, need uint64) {
+	tb.Helper()
+	var r syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r); err != nil {
+		tb.Fatal(err)
+	}
+	if r.Cur >= need {
+		return
+	}
+	if r.Max < need {
+		tb.Fatalf("open files: %d needed, the hard limit is %d", need, r.Max)
+	}
+	r.Cur = need
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r); err != nil {
+		tb.Fatal(err)
+	}
+}
