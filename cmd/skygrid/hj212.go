@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"time"
 
 	"skygrid"
 	"skygrid/config"
 	"skygrid/receiver"
 	"skygrid/store"
+	"skygrid/video"
 )
 
 // readingSink is where the HJ 212 receiver stores readings and logs
@@ -44,4 +46,12 @@ func (m *Main) startHJ212(addr string, db *store.DB, cfg config.Config, now func
 		srv.Shutdown(ctx)
 		<-done
 	}, nil
+}
+
+// videoProber probes the monitors' snapshot URLs every [video]
+// probe_minutes on the server's clock; a site unseen for offline_minutes
+// is video_offline.
+func (m *Main) videoProber(db *store.DB, v config.Video, now func() time.Time) *video.Prober {
+	return &video.Prober{Store: db, Client: &http.Client{}, Timeout: video.DefaultTimeout, Now: now,
+		Every: time.Duration(v.ProbeMinutes) * time.Minute, Offline: time.Duration(v.OfflineMinutes) * time.Minute, Logger: m.Logger}
 }

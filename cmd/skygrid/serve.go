@@ -267,10 +267,14 @@ func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, w
 		}()
 		fmt.Fprintf(m.Stdout, "watching %s for fire files\n", mf.watch)
 	}
-	wg.Add(4)
+	wg.Add(5)
 	go func() {
 		defer wg.Done()
 		m.pruneReadings(bg, db, now, cfg.Readings.KeepMinutes)
+	}()
+	go func() {
+		defer wg.Done()
+		m.videoProber(db, cfg.Video, now).Run(bg)
 	}()
 	go func() {
 		defer wg.Done()
