@@ -22,12 +22,12 @@ func readingSink(db *store.DB, cfg config.Config) skygrid.ReadingSink {
 }
 
 // startHJ212 starts the HJ 212 receiver on addr with the [hj212] limits
-// and says where it listens; stop it with the function it returns (it
+// and says where it listens (the address it returns); stop it with the function it returns (it
 // waits up to 10 s for the packets in hand and logs the latency).
-func (m *Main) startHJ212(addr string, db *store.DB, cfg config.Config, now func() time.Time) (func(), error) {
+func (m *Main) startHJ212(addr string, db *store.DB, cfg config.Config, now func() time.Time) (string, func(), error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("serve: --hj212: %w", err)
+		return "", nil, fmt.Errorf("serve: --hj212: %w", err)
 	}
 	h := cfg.HJ212
 	srv := &receiver.Server{Sink: readingSink(db, cfg), Clock: now, Log: m.Logger, IdleTimeout: h.IdleTimeout.Duration,
@@ -40,7 +40,7 @@ func (m *Main) startHJ212(addr string, db *store.DB, cfg config.Config, now func
 		}
 	}()
 	fmt.Fprintf(m.Stdout, "hj212 receiver listening on %s\n", ln.Addr())
-	return func() {
+	return ln.Addr().String(), func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		srv.Shutdown(ctx)

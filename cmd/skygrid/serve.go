@@ -43,6 +43,12 @@ type mapFlags struct {
 	clock func() time.Time
 	// hj212 is the HJ 212 receiver's listen address; "" none.
 	hj212 string
+	// started, when set, runs once the HTTP server (at its URL) and the
+	// receiver (at its address, "" none) listen: the demo's fleet.
+	started func(ctx context.Context, url, hj212 string) error
+	// The demo's camera snapshots and video stream (nil outside it).
+	demoSnapshot func(mn string, at time.Time) ([]byte, error)
+	demoHLS      fs.FS
 }
 
 // openURL is the address to open in a browser: the public URL when set,
@@ -169,7 +175,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	photos := cfg.Photos.Photos(filepath.Join(dataDir, "photos"))
 	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
 		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Monitors: db, Demo: mf.demo, Air: db, AirNearestKm: cfg.Air.NearestKm,
-		Evidence: photos, Imports: registry.Importer{Pipeline: p},
+		Evidence: photos, Imports: registry.Importer{Pipeline: p}, DemoSnapshot: mf.demoSnapshot, DemoHLS: mf.demoHLS,
 		Limits: limits, PublicURL: mf.publicURL, SecureCookies: mf.secureCookies || cfg.Server.SecureCookies}
 	m.logLimits(limits, svc.SecureCookies, mf.publicURL)
 	if mf.tiandituKey != "" {
@@ -190,15 +196,23 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	if db.PublicURL == "" {
 		db.PublicURL = "http://" + ln.Addr().String()
 	}
+	hj212Addr := ""
 	if mf.hj212 != "" {
-		stopHJ212, err := m.startHJ212(mf.hj212, db, cfg, now)
+		a, stopHJ212, err := m.startHJ212(mf.hj212, db, cfg, now)
 		if err != nil {
 			srv.Close()
 			return err
 		}
+		hj212Addr = a
 		defer stopHJ212()
 	}
 	srv.Serve(ln)
+	if mf.started != nil {
+		if err := mf.started(ctx, srv.URL(), hj212Addr); err != nil {
+			srv.Close()
+			return err
+		}
+	}
 	// The notification worker and the escalation clock run with the server.
 	bg, stop := context.WithCancel(ctx)
 	wg := m.runJobs(bg, db, p, worker, photos, cfg, mf, now)
