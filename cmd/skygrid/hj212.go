@@ -52,6 +52,10 @@ func (m *Main) startHJ212(addr string, db *store.DB, cfg config.Config, now func
 // probe_minutes on the server's clock; a site unseen for offline_minutes
 // is video_offline.
 func (m *Main) videoProber(db *store.DB, v config.Video, now func() time.Time) *video.Prober {
-	return &video.Prober{Store: db, Client: &http.Client{}, Timeout: video.DefaultTimeout, Now: now,
+	// No keep-alive: a probe every few minutes gains nothing from one, and
+	// a connection dialled but left unused would hold up a server's
+	// graceful shutdown (the demo probes its own server).
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true, Proxy: http.ProxyFromEnvironment}}
+	return &video.Prober{Store: db, Client: client, Timeout: video.DefaultTimeout, Now: now,
 		Every: time.Duration(v.ProbeMinutes) * time.Minute, Offline: time.Duration(v.OfflineMinutes) * time.Minute, Logger: m.Logger}
 }
