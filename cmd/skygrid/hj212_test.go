@@ -22,7 +22,9 @@ var simStart = time.Now().UTC().Truncate(time.Hour).Add(-6 * time.Hour)
 // same file and address, the devices reconnect and resend what was not
 // answered, and in the end every reading is stored exactly once.
 func TestHJ212KillNineLosesNothingAnswered(t *testing.T) {
-	const devices, packets = 6, 90
+	// A wide batch window keeps answered-but-not-yet-stored packets in
+	// hand at any moment, were the receiver to answer before storing.
+	const devices, packets = 20, 30
 	db := filepath.Join(t.TempDir(), "kill.db")
 	devs := make([]hj212sim.Device, devices)
 	for i := range devs {
@@ -30,8 +32,9 @@ func TestHJ212KillNineLosesNothingAnswered(t *testing.T) {
 	}
 	importDevices(t, db, devs)
 	addr := freePort(t)
-	srv := startHJ212Serve(t, db, addr)
-	fleet := &hj212sim.Fleet{Addr: addr, Devices: devs, Clock: hj212sim.Clock{Start: simStart}, Rate: 90,
+	window := []string{"--set", "hj212.batch_window=200ms"}
+	srv := startHJ212Serve(t, db, addr, window...)
+	fleet := &hj212sim.Fleet{Addr: addr, Devices: devs, Clock: hj212sim.Clock{Start: simStart}, Rate: 100,
 		Until: simStart.Add(packets * time.Minute), Timeout: time.Second, Heartbeat: -1}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -49,7 +52,7 @@ func TestHJ212KillNineLosesNothingAnswered(t *testing.T) {
 			t.Errorf("%s: %d packets answered before the kill, %d readings stored", devs[i].MN, atKill[i], len(stored[i]))
 		}
 	}
-	srv = startHJ212Serve(t, db, addr)
+	srv = startHJ212Serve(t, db, addr, window...)
 	if err := <-fleetDone; err != nil {
 		t.Fatalf("fleet: %v (counts %+v)\n%s", err, fleet.Counts(), srv.log())
 	}
