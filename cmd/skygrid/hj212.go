@@ -59,3 +59,23 @@ func (m *Main) videoProber(db *store.DB, v config.Video, now func() time.Time) *
 	return &video.Prober{Store: db, Client: client, Timeout: video.DefaultTimeout, Now: now,
 		Every: time.Duration(v.ProbeMinutes) * time.Minute, Offline: time.Duration(v.OfflineMinutes) * time.Minute, Logger: m.Logger}
 }
+
+// startReceiving starts the HJ 212 receiver when --hj212 is given, then
+// runs mf.started (the demo's fleet) with the HTTP server's URL; stop the
+// receiver with the function it returns.
+func (m *Main) startReceiving(ctx context.Context, db *store.DB, cfg config.Config, mf mapFlags, now func() time.Time, url string) (func(), error) {
+	addr, stop := "", func() {}
+	if mf.hj212 != "" {
+		var err error
+		if addr, stop, err = m.startHJ212(mf.hj212, db, cfg, now); err != nil {
+			return nil, err
+		}
+	}
+	if mf.started != nil {
+		if err := mf.started(ctx, url, addr); err != nil {
+			stop()
+			return nil, err
+		}
+	}
+	return stop, nil
+}

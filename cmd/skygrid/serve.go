@@ -196,23 +196,13 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	if db.PublicURL == "" {
 		db.PublicURL = "http://" + ln.Addr().String()
 	}
-	hj212Addr := ""
-	if mf.hj212 != "" {
-		a, stopHJ212, err := m.startHJ212(mf.hj212, db, cfg, now)
-		if err != nil {
-			srv.Close()
-			return err
-		}
-		hj212Addr = a
-		defer stopHJ212()
-	}
 	srv.Serve(ln)
-	if mf.started != nil {
-		if err := mf.started(ctx, srv.URL(), hj212Addr); err != nil {
-			srv.Close()
-			return err
-		}
+	stopHJ212, err := m.startReceiving(ctx, db, cfg, mf, now, srv.URL())
+	if err != nil {
+		srv.Close()
+		return err
 	}
+	defer stopHJ212()
 	// The notification worker and the escalation clock run with the server.
 	bg, stop := context.WithCancel(ctx)
 	wg := m.runJobs(bg, db, p, worker, photos, cfg, mf, now)
