@@ -41,8 +41,9 @@ type Server struct {
 	BatchMax     int           // readings of one StoreReadings at most
 
 	// Latency is the time from a data packet received to its readings
-	// stored, of every packet stored (logged by Shutdown).
-	Latency Latency
+	// stored, of every packet stored; StoreLatency the time of each
+	// StoreReadings call of the write queue (both logged by Shutdown).
+	Latency, StoreLatency Latency
 
 	mu       sync.Mutex
 	ln       net.Listener
@@ -166,7 +167,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.writerWG.Wait()
 	}
 	if l := s.Latency.Summary(); l.N > 0 {
-		s.log().Info("hj212: received to stored", "packets", l.N, "p50_ms", ms(l.P50), "p99_ms", ms(l.P99), "max_ms", ms(l.Max))
+		st := s.StoreLatency.Summary()
+		s.log().Info("hj212: received to stored", "packets", l.N, "p50_ms", ms(l.P50), "p99_ms", ms(l.P99), "max_ms", ms(l.Max),
+			"store_calls", st.N, "store_p50_ms", ms(st.P50), "store_p99_ms", ms(st.P99), "store_max_ms", ms(st.Max))
 	}
 	return ctx.Err()
 }
