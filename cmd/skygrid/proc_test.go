@@ -25,6 +25,15 @@ var (
 	binErr  error
 )
 
+// TestMain removes the binary the subprocess tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
 // skygridBinary builds ./cmd/skygrid into a temporary folder (once).
 func skygridBinary(tb testing.TB) string {
 	tb.Helper()
