@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/dustrule"
 	"skygrid/netlimit"
 	"skygrid/taskflow"
 	"skygrid/tiles"
@@ -52,6 +53,9 @@ type Services struct {
 	// Monitors: dust monitors, their readings and the rejected-packet log
 	// (nil: those routes answer 404).
 	Monitors skygrid.MonitorService
+	// Dust is the [dust] section: the site page's limit lines and alarms
+	// (nil: dustrule.DefaultConfig).
+	Dust *dustrule.Config
 	// Demo marks reports made from the demo database.
 	Demo bool
 	// Web is the built web app (frontend.Dist's dist/), served at /.
@@ -196,6 +200,7 @@ func (s *Server) Routes() {
 	a.GET("/api/photos/:sha", s.handlePhoto)
 	a.GET("/api/sites", s.handleSites)
 	a.GET("/api/sites/:id", s.handleSite)
+	a.GET("/api/sites/:id/dust", s.handleSiteDust)
 	a.GET("/api/air/stations", s.handleAirStations)
 	a.GET("/api/air/ambient", s.handleAirAmbient)
 	a.GET("/api/exports/sites.csv", s.handleSitesExport)

@@ -40,6 +40,19 @@ export interface AirStationView {
   aqi?: AirIndex;
 }
 
+/** Go: dustrule.Alarm. */
+export interface Alarm {
+  monitor_id: number;
+  rule: string;
+  class: string;
+  start: string;
+  end: string;
+  value: number;
+  limit: number;
+  count_today: number;
+  detail: string;
+}
+
 /** Go: skygrid.Ambient. */
 export interface Ambient {
   hour: string;
@@ -274,6 +287,17 @@ export interface ConfirmedFire {
 export interface DayClasses {
   day: string;
   by_class: Record<string, number>;
+}
+
+/** Go: api.DustLimit. */
+export interface DustLimit {
+  rule: string;
+  factor: string;
+  window_minutes: number;
+  limit: number;
+  over_ambient: boolean;
+  allowed_per_day: number;
+  points?: LimitPoint[];
 }
 
 /** Go: api.ErrorResponse. */
@@ -534,12 +558,40 @@ export interface Level {
   colour: string;
 }
 
+/** Go: api.LimitPoint. */
+export interface LimitPoint {
+  at: string;
+  value: number;
+}
+
 /** Go: api.Me. */
 export interface Me {
   user: User;
   csrf?: string;
   role_name: string;
   now: string;
+}
+
+/** Go: api.MonitorDust. */
+export interface MonitorDust {
+  id: number;
+  mn: string;
+  name: string;
+  kind: string;
+  lon: number;
+  lat: number;
+  site_id?: number;
+  video_url?: string;
+  snapshot_url?: string;
+  lenient: MonitorLenient;
+  demo?: boolean;
+  site_name?: string;
+  last_at?: string;
+  pm10?: number;
+  pm10_hour?: string;
+  level: number;
+  colour: string;
+  points: SeriesPoint[];
 }
 
 /** Go: skygrid.MonitorItem. */
@@ -872,6 +924,22 @@ export interface SiteCollection {
   features: SiteFeature[];
 }
 
+/** Go: api.SiteDust. */
+export interface SiteDust {
+  site_id: number;
+  site_name: string;
+  county_id?: string;
+  county_name?: string;
+  range: string;
+  res: string;
+  from: string;
+  to: string;
+  monitors: MonitorDust[];
+  ambient: Ambient[];
+  limits: DustLimit[];
+  alarms: Alarm[];
+}
+
 /** Go: api.SiteFeature. */
 export interface SiteFeature {
   id?: number | string;
@@ -1195,5 +1263,6 @@ export interface ApiAnswers {
   'GET /api/monitors/:id/readings': MonitorSeries;
   'POST /api/readings': ReadingsResult;
   'GET /api/admin/packet-rejects': PacketRejectList;
+  'GET /api/sites/:id/dust': SiteDust;
   'every error': ErrorResponse;
 }

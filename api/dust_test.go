@@ -1,0 +1,121 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"skygrid"
+	"skygrid/api"
+)
+
+// addDustDay gives grid A's monitor (on grid A's site) four hours of minute
+// PM10 from 00:00Z: 200, 200, 200, 100 µg/m³, one flagged 9999 at 03:30
+// (excluded), and an invented station (示例) in county A reading 50 each
+// hour, and sets the clock to 04:00Z. With the Datong default (80 above ambient, 2 hours a day allowed)
+// the third hour alarms.
+func (w *world) addDustDay(t *testing.T, monitor int64) time.Time {
+	t.Helper()
+	ctx := context.Background()
+	m, err := w.db.Monitor(ctx, monitor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &skygrid.AirStation{Code: "9999A", Name: "示例站", City: "大同市", Lon: m.Lon, Lat: m.Lat, Network: skygrid.AirNational}
+	if _, err := w.db.ImportAirStations(ctx, []*skygrid.AirStation{st}); err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2023, 11, 1, 0, 0, 0, 0, time.UTC)
+	var hours []*skygrid.AirHour
+	var rs []skygrid.Reading
+	for h := range 4 {
+		hours = append(hours, &skygrid.AirHour{Station: st.Code, Hour: day.Add(time.Duration(h) * time.Hour), Values: map[string]float64{"pm10": 50}})
+		pm10 := []float64{200, 200, 200, 100}[h]
+		for i := range 60 {
+			at := day.Add(time.Duration(h*60+i) * time.Minute)
+			rd := skygrid.Reading{MonitorID: monitor, At: at, Kind: skygrid.ReadingMinute, Source: skygrid.SourceFile, ReceivedAt: at,
+				Values: map[string]float64{"pm10": pm10, "pm25": pm10 / 2, "tsp": pm10 * 2, "ws": 2.5, "wd": 270}}
+			if h == 3 && i == 30 {
+				rd.Values["pm10"], rd.Flags = 9999, map[string]string{"pm10": "D"}
+			}
+			rs = append(rs, rd)
+		}
+	}
+	if _, _, err := w.db.IngestAirHours(ctx, hours); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.StoreReadings(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	*w.clock = day.Add(4 * time.Hour)
+	return day
+}
+
+func TestSiteDustAPI(t *testing.T) {
+	w := newWorld(t)
+	ids := w.addMonitors(t)
+	day := w.addDustDay(t, ids[0])
+	site := w.sites[0]
+	for _, tc := range []struct {
+		name, user, url string
+		want            int
+	}{
+		{"other county's site", "officialB", fmt.Sprintf("/api/sites/%d/dust", site), 403},
+		{"own grid's site", "supervisorA", fmt.Sprintf("/api/sites/%d/dust", site), 200},
+		{"unknown site", "admin", "/api/sites/99999/dust", 404},
+		{"bad range", "admin", fmt.Sprintf("/api/sites/%d/dust?range=7d", site), 400},
+		{"bad id", "admin", "/api/sites/x/dust", 400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if st := w.do(t, tc.user, "GET", tc.url, nil, nil); st != tc.want {
+				t.Fatalf("%d, want %d", st, tc.want)
+			}
+		})
+	}
+	t.Run("24 hours of minutes", func(t *testing.T) {
+		var d api.SiteDust
+		if st := w.do(t, "officialA", "GET", fmt.Sprintf("/api/sites/%d/dust?range=24h", site), nil, &d); st != 200 {
+			t.Fatalf("%d", st)
+		}
+		if d.Res != skygrid.ResMinute || len(d.Monitors) != 1 || d.Monitors[0].ID != ids[0] || len(d.Monitors[0].Points) != 240 {
+			t.Fatalf("monitors: %s %d", d.Res, len(d.Monitors))
+		}
+		p := d.Monitors[0].Points[210]
+		if p.Values["pm10"] != 9999 || p.Flags["pm10"] != "D" || p.Values["wd"] != 270 {
+			t.Errorf("flagged point: %+v", p)
+		}
+		if len(d.Ambient) != 4 || d.Ambient[0].Source != skygrid.AmbientCounty || d.Ambient[0].PM10 != 50 {
+			t.Errorf("ambient: %+v", d.Ambient)
+		}
+		if len(d.Limits) != 1 || d.Limits[0].Rule != "datong_default" || !d.Limits[0].OverAmbient || len(d.Limits[0].Points) != 4 ||
+			d.Limits[0].Points[2].Value != 130 || !d.Limits[0].Points[2].At.Equal(day.Add(2*time.Hour)) {
+			t.Errorf("limits: %+v", d.Limits)
+		}
+		if len(d.Alarms) != 1 || !d.Alarms[0].Start.Equal(day.Add(2*time.Hour)) || d.Alarms[0].Value != 150 || d.Alarms[0].CountToday != 3 {
+			t.Errorf("alarms: %+v", d.Alarms)
+		}
+	})
+	t.Run("30 days of hours", func(t *testing.T) {
+		var d api.SiteDust
+		if st := w.do(t, "admin", "GET", fmt.Sprintf("/api/sites/%d/dust?range=30d", site), nil, &d); st != 200 {
+			t.Fatalf("%d", st)
+		}
+		if d.Res != skygrid.ResHour || len(d.Monitors) != 1 || len(d.Monitors[0].Points) != 4 {
+			t.Fatalf("%s %+v", d.Res, d.Monitors)
+		}
+		if v := d.Monitors[0].Points[3].Values["pm10"]; v != 100 {
+			t.Errorf("hour 3's mean %v, want 100 (the flagged 9999 excluded)", v)
+		}
+		if len(d.Alarms) != 1 {
+			t.Errorf("alarms: %+v", d.Alarms)
+		}
+	})
+	t.Run("a monitor without readings", func(t *testing.T) {
+		var d api.SiteDust
+		if st := w.do(t, "admin", "GET", fmt.Sprintf("/api/sites/%d/dust", w.sites[1]), nil, &d); st != 200 || len(d.Monitors) != 1 ||
+			d.Monitors[0].ID != ids[1] || len(d.Monitors[0].Points) != 0 || d.Alarms == nil || len(d.Alarms) != 0 {
+			t.Fatalf("%d %+v", st, d)
+		}
+	})
+}
