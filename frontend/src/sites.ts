@@ -80,7 +80,8 @@ export function render(el: HTMLElement): void {
         // The name leads to the site on the map (a column of its own did not fit the width).
         h('td', {}, c ? h('a', { href: `#/map?lat=${c[1].toFixed(5)}&lon=${c[0].toFixed(5)}&z=16&what=site`, title: t('task.showmap') }, p.name ?? '') : (p.name ?? '')),
         cols().map(([, cell, cls]) => h('td', { class: cls ?? '' }, cell(p))),
-        h('td', { class: 'wrap' }, p.violation ? (p.violation_name || '⚠') : t('site.ok'))));
+        h('td', { class: 'wrap' }, p.violation ? (p.violation_name || '⚠') : t('site.ok'), ' ',
+          h('a', { href: `#/site/${p.id ?? f.id}`, 'data-testid': 'site-details' }, t('site.details')))));
     }
   };
   // Only the newest request's answer is drawn: a late one never shows the wrong kind.
