@@ -30,8 +30,9 @@ export function dustChart(el: HTMLElement, d: SiteDust): Chart {
   const small = el.clientWidth < 500;
   c.setOption({
     textStyle: { fontFamily: FONT }, animation: false,
-    legend: { top: 0, left: 0, type: 'scroll', itemWidth: 14, itemHeight: 8, textStyle: { fontSize: small ? 11 : 12 } },
-    grid: { left: 6, right: 10, top: small ? 56 : 40, bottom: 4, containLabel: true },
+    // Every legend entry shown (wrapped on a phone): the limit and why points are flagged must not hide behind a scroller.
+    legend: { top: 0, left: 0, itemWidth: 14, itemHeight: 8, itemGap: 8, textStyle: { fontSize: small ? 11 : 12 } },
+    grid: { left: 6, right: 10, top: small ? 20 + 18 * Math.ceil(cd.lines.length / 2) : 48, bottom: 4, containLabel: true },
     tooltip: {
       trigger: 'axis', confine: true,
       formatter: (ps: AxisParam[]) => {
