@@ -196,6 +196,7 @@ func (s *Server) Routes() {
 	a.POST("/api/tasks/close", s.handleCloseTasks, reviewers)
 	a.GET("/api/tasks/:id", s.handleTask)
 	a.POST("/api/tasks/:id/:action", s.handleTaskAction)
+	a.GET("/api/tasks/:id/dust", s.handleTaskDust)
 	a.GET("/api/tasks/:id/candidates", s.handleTaskCandidates, allow(skygrid.RoleAdmin, skygrid.RoleAuditor, skygrid.RoleOfficial))
 	a.GET("/api/photos/:sha", s.handlePhoto)
 	a.GET("/api/sites", s.handleSites)

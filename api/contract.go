@@ -415,6 +415,7 @@ var Answers = []Answer{
 	{"POST /api/readings", skygrid.ReadingsResult{}},
 	{"GET /api/admin/packet-rejects", PacketRejectList{}},
 	{"GET /api/sites/:id/dust", SiteDust{}},
+	{"GET /api/tasks/:id/dust", SiteDust{}},
 	{"every error", ErrorResponse{}},
 }
 

@@ -10,6 +10,9 @@ import (
 	"skygrid"
 	"skygrid/dustrule"
 
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
 	"github.com/labstack/echo/v4"
 )
 
@@ -109,39 +112,109 @@ func (s *Server) handleSiteDust(c echo.Context) error {
 	if p.err != nil {
 		return p.err
 	}
-	ms, err := s.monitors()
-	if err != nil {
+	if _, err := s.monitors(); err != nil {
 		return err
 	}
 	st, err := s.siteOf(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	out := SiteDust{SiteID: st.ID, SiteName: st.Name, CountyID: st.CountyID, CountyName: st.CountyName, Range: rng,
-		Res: skygrid.ResMinute, Monitors: []MonitorDust{}, Ambient: []skygrid.Ambient{}, Limits: []DustLimit{}, Alarms: []dustrule.Alarm{}}
-	out.To = s.now().UTC().Truncate(time.Minute).Add(time.Minute)
-	out.From = out.To.Add(-24 * time.Hour)
+	to := s.now().UTC().Truncate(time.Minute).Add(time.Minute)
+	from, res := to.Add(-24*time.Hour), skygrid.ResMinute
 	if rng == DustRange30d {
-		out.Res, out.To = skygrid.ResHour, s.now().UTC().Truncate(time.Hour).Add(time.Hour)
-		out.From = out.To.AddDate(0, 0, -30)
+		to = s.now().UTC().Truncate(time.Hour).Add(time.Hour)
+		from, res = to.AddDate(0, 0, -30), skygrid.ResHour
 	}
-	if err := s.siteAmbient(ctx, &out); err != nil {
-		return err
-	}
-	list, err := ms.ListMonitors(ctx, scopeOf(c))
+	out, err := s.siteDust(c, st, rng, from, to, res)
 	if err != nil {
 		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// GET /api/tasks/:id/dust: for a dust task, its site's dust in the 24
+// hours from the alarm (the event's first time; up to now when sooner),
+// minute by minute: what the task page and the review show. The site is
+// the registered site holding the task's place.
+func (s *Server) handleTaskDust(c echo.Context) error {
+	if _, err := s.monitors(); err != nil {
+		return err
+	}
+	t, err := s.visibleTask(c)
+	if err != nil {
+		return err
+	}
+	if !skygrid.IsDust(t.EventClass) {
+		return skygrid.Errorf(skygrid.EINVALID, "task %d is a %s task, not a dust task", t.ID, t.EventClass)
+	}
+	st, err := s.siteAt(c.Request().Context(), orb.Point{t.Lon, t.Lat})
+	if err != nil {
+		return err
+	}
+	from := t.FirstSeen
+	if from.IsZero() {
+		from = t.CreatedAt
+	}
+	from = from.UTC().Truncate(time.Minute)
+	to := from.Add(24 * time.Hour)
+	if now := s.now().UTC().Truncate(time.Minute).Add(time.Minute); now.Before(to) {
+		to = now
+	}
+	out, err := s.siteDust(c, st, DustRange24h, from, to, skygrid.ResMinute)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// siteAt is the construction site or stockpile whose polygon holds pt.
+func (s *Server) siteAt(ctx context.Context, pt orb.Point) (*skygrid.Site, error) {
+	b := orb.Bound{Min: pt, Max: pt}
+	ss, _, err := s.Sites.FindSites(ctx, skygrid.SiteFilter{Bbox: &b, WithCounty: true})
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range ss {
+		if (st.Kind == skygrid.SiteConstruction || st.Kind == skygrid.SiteStockpile) && holds(st.Geometry, pt) {
+			return st, nil
+		}
+	}
+	return nil, skygrid.Errorf(skygrid.ENOTFOUND, "no registered site at %.5f, %.5f", pt[0], pt[1])
+}
+
+// holds reports whether a site's polygon holds pt.
+func holds(g orb.Geometry, pt orb.Point) bool {
+	switch g := g.(type) {
+	case orb.Polygon:
+		return planar.PolygonContains(g, pt)
+	case orb.MultiPolygon:
+		return planar.MultiPolygonContains(g, pt)
+	}
+	return false
+}
+
+// siteDust is the site's dust in [from, to) at res, with the monitors the
+// user may see.
+func (s *Server) siteDust(c echo.Context, st *skygrid.Site, rng string, from, to time.Time, res string) (*SiteDust, error) {
+	ctx := c.Request().Context()
+	out := &SiteDust{SiteID: st.ID, SiteName: st.Name, CountyID: st.CountyID, CountyName: st.CountyName, Range: rng,
+		Res: res, From: from, To: to, Monitors: []MonitorDust{}, Ambient: []skygrid.Ambient{}, Limits: []DustLimit{}, Alarms: []dustrule.Alarm{}}
+	if err := s.siteAmbient(ctx, out); err != nil {
+		return nil, err
+	}
+	list, err := s.Monitors.ListMonitors(ctx, scopeOf(c))
+	if err != nil {
+		return nil, err
 	}
 	for _, m := range list {
 		if m.SiteID == nil || *m.SiteID != st.ID {
 			continue
 		}
-		if err := s.monitorDust(ctx, ms, m, &out); err != nil {
-			return err
+		if err := s.monitorDust(ctx, s.Monitors, m, out); err != nil {
+			return nil, err
 		}
 	}
-	return c.JSON(http.StatusOK, out)
+	return out, nil
 }
 
 // siteAmbient fills the county's ambient PM10 (from the start of the first

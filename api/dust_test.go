@@ -8,6 +8,9 @@ import (
 
 	"skygrid"
 	"skygrid/api"
+	"skygrid/geo"
+
+	"github.com/paulmach/orb"
 )
 
 // addDustDay gives grid A's monitor (on grid A's site) four hours of minute
@@ -118,4 +121,77 @@ func TestSiteDustAPI(t *testing.T) {
 			t.Fatalf("%d %+v", st, d)
 		}
 	})
+}
+
+// dustTaskAt makes one of grid A's tasks a dust task standing on a new
+// construction site (示例) with a monitor, through the registry import's
+// reclassification (the real store path until the dust alarms open their
+// own events), and stores an hour of minute PM10 of 300 from its alarm.
+func (w *world) dustTaskAt(t *testing.T) (*skygrid.Task, *skygrid.Site) {
+	t.Helper()
+	ctx := context.Background()
+	ts, _, err := w.db.FindTasks(ctx, skygrid.TaskFilter{GridID: &w.gridA, Limit: 1})
+	if err != nil || len(ts) == 0 {
+		t.Fatalf("a task of grid A: %v %d", err, len(ts))
+	}
+	task := ts[0]
+	pt := orb.Point{task.Lon, task.Lat}
+	site := &skygrid.Site{Kind: skygrid.SiteConstruction, ExternalID: "DUST1", Name: "示例扬尘工地", Geometry: geo.Rect(pt, 60, 60)}
+	site.AreaM2 = geo.AreaM2(site.Geometry)
+	change := skygrid.EventClassChange{EventID: task.EventID, From: task.EventClass, To: skygrid.ClassDustExceedance, Site: "DUST1"}
+	if _, err := w.db.ImportSites(ctx, []*skygrid.Site{site}, []skygrid.EventClassChange{change}); err != nil {
+		t.Fatal(err)
+	}
+	m := []skygrid.MonitorImport{{Monitor: skygrid.Monitor{MN: "DUSTMN", Password: "123456", Name: "示例监测仪", Kind: skygrid.MonitorDust,
+		Lon: pt[0], Lat: pt[1]}, Where: "item 0"}}
+	if _, err := w.db.ImportMonitors(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	var rs []skygrid.Reading
+	start := task.FirstSeen.UTC().Truncate(time.Minute)
+	for i := range 60 {
+		at := start.Add(time.Duration(i) * time.Minute)
+		rs = append(rs, skygrid.Reading{MonitorID: m[0].ID, At: at, Kind: skygrid.ReadingMinute, Source: skygrid.SourceFile, ReceivedAt: at,
+			Values: map[string]float64{"pm10": 300}})
+	}
+	if _, err := w.db.StoreReadings(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	task.EventClass = skygrid.ClassDustExceedance
+	return task, site
+}
+
+func TestTaskDustAPI(t *testing.T) {
+	w := newWorld(t)
+	task, site := w.dustTaskAt(t)
+	fires, _, err := w.db.FindTasks(context.Background(), skygrid.TaskFilter{GridID: &w.gridA, Limit: 2})
+	if err != nil || len(fires) < 2 {
+		t.Fatalf("a second task of grid A: %v", err)
+	}
+	fire := fires[0]
+	if fire.ID == task.ID {
+		fire = fires[1]
+	}
+	for _, tc := range []struct {
+		name, user, url string
+		want            int
+	}{
+		{"the supervisor of the task's grid", "supervisorA", fmt.Sprintf("/api/tasks/%d/dust", task.ID), 200},
+		{"another grid's supervisor", "supervisorB", fmt.Sprintf("/api/tasks/%d/dust", task.ID), 403},
+		{"a fire task", "admin", fmt.Sprintf("/api/tasks/%d/dust", fire.ID), 400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if st := w.do(t, tc.user, "GET", tc.url, nil, nil); st != tc.want {
+				t.Fatalf("%d, want %d", st, tc.want)
+			}
+		})
+	}
+	var d api.SiteDust
+	if st := w.do(t, "officialA", "GET", fmt.Sprintf("/api/tasks/%d/dust", task.ID), nil, &d); st != 200 {
+		t.Fatalf("%d", st)
+	}
+	from := task.FirstSeen.UTC().Truncate(time.Minute)
+	if d.SiteID != site.ID || !d.From.Equal(from) || d.To.After(from.Add(24*time.Hour)) || len(d.Monitors) != 1 || len(d.Monitors[0].Points) != 60 {
+		t.Fatalf("since the alarm: site %d from %v to %v, %d monitors", d.SiteID, d.From, d.To, len(d.Monitors))
+	}
 }

@@ -1264,5 +1264,6 @@ export interface ApiAnswers {
   'POST /api/readings': ReadingsResult;
   'GET /api/admin/packet-rejects': PacketRejectList;
   'GET /api/sites/:id/dust': SiteDust;
+  'GET /api/tasks/:id/dust': SiteDust;
   'every error': ErrorResponse;
 }
