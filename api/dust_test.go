@@ -195,3 +195,41 @@ func TestTaskDustAPI(t *testing.T) {
 		t.Fatalf("since the alarm: site %d from %v to %v, %d monitors", d.SiteID, d.From, d.To, len(d.Monitors))
 	}
 }
+
+func TestTaskListDustClasses(t *testing.T) {
+	w := newWorld(t)
+	task, _ := w.dustTaskAt(t)
+	for _, tc := range []struct {
+		name, class string
+		want        bool // the dust task listed
+		only        bool // and nothing else
+	}{
+		{"扬尘告警: every dust class", "dust", true, true},
+		{"one dust class", skygrid.ClassDustExceedance, true, true},
+		{"another dust class", skygrid.ClassMonitorOffline, false, true},
+		{"a fire class", skygrid.ClassStrawBurning, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var list struct {
+				Tasks []skygrid.Task `json:"tasks"`
+				Total int            `json:"total"`
+			}
+			if st := w.do(t, "officialA", "GET", "/api/tasks?limit=500&class="+tc.class, nil, &list); st != 200 {
+				t.Fatalf("%d", st)
+			}
+			found := false
+			for _, x := range list.Tasks {
+				found = found || x.ID == task.ID
+				if tc.only && !skygrid.IsDust(x.EventClass) {
+					t.Errorf("task %d of class %s listed", x.ID, x.EventClass)
+				}
+			}
+			if found != tc.want {
+				t.Errorf("dust task listed %v, want %v (%d tasks)", found, tc.want, list.Total)
+			}
+		})
+	}
+	if st := w.do(t, "officialA", "GET", "/api/tasks?class=dusty", nil, nil); st != 400 {
+		t.Errorf("class=dusty: %d, want 400", st)
+	}
+}

@@ -18,6 +18,10 @@ import { deadlineText, escalationText, taskTitle } from './taskwords';
 import type { TaskView } from './types';
 
 const FINDINGS = ['straw_burning', 'open_burning', 'industrial_heat', 'false_alarm', 'not_found'];
+// A dust task's findings and words (as skygrid.FindingsFor); its readings load with ./dusttask.
+const DUST_CLASSES = ['dust_exceedance', 'monitor_offline', 'site_inspection'];
+const DUST_FINDINGS = ['rectified', 'stop_work', 'device_fault', 'false_alarm', 'not_found'];
+const isDust = (cls: string | undefined) => !!cls && DUST_CLASSES.includes(cls);
 
 export function taskPage(el: HTMLElement, id: number): () => void {
   let task: TaskView | null = null;
@@ -76,6 +80,12 @@ export function taskPage(el: HTMLElement, id: number): () => void {
     body.className = 'taskpage ' + (isReviewer() ? 'review' : 'field');
     body.append(h('h1', { 'data-testid': 'task-title' }, taskTitle(x), ' ', h('span', { class: 'badge s-' + x.state }, tOr('state', x.state))));
     body.append(facts(x));
+    if (isDust(x.event_class)) {
+      const box = h('section', { class: 'card dusttask', 'data-testid': 'dust-task' });
+      body.append(box);
+      // A later draw replaces the box: only a box still shown is filled.
+      import('./dusttask').then(({ dustTaskSection }) => { if (!gone && box.isConnected) cleanups.push(dustTaskSection(box, x.id)); });
+    }
     if (fieldWorker()) {
       body.append(navButtons(x));
       if (x.state === 'dispatched') {
@@ -154,10 +164,11 @@ function navButtons(x: TaskView): HTMLElement {
 
 /** reportForm: finding (no default), photos from the camera, notes, position. */
 function reportForm(x: TaskView, prefill: outbox.RejectedReport | null, done: () => Promise<void>): HTMLElement {
+  const dust = isDust(x.event_class);
   const choices = h('div', { class: 'findings', role: 'radiogroup', 'data-testid': 'finding' },
-    FINDINGS.map((f) => h('label', { class: 'finding' },
+    (dust ? DUST_FINDINGS : FINDINGS).map((f) => h('label', { class: 'finding' },
       h('input', { type: 'radio', name: 'finding', value: f, required: true, 'data-testid': 'finding-' + f }),
-      h('span', {}, h('b', {}, tOr('finding', f)), h('small', {}, t('finding.help.' + f))))));
+      h('span', {}, h('b', {}, tOr('finding', f)), h('small', {}, t((dust ? 'finding.help.dust.' : 'finding.help.') + f))))));
   const notes = h('textarea', { name: 'notes', rows: 3, 'data-testid': 'notes' });
   const photos = photoPicker();
   const pos = positionRow();
