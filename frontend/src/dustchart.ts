@@ -32,7 +32,7 @@ export function dustChart(el: HTMLElement, d: SiteDust): Chart {
     textStyle: { fontFamily: FONT }, animation: false,
     // Every legend entry shown (wrapped on a phone): the limit and why points are flagged must not hide behind a scroller.
     legend: { top: 0, left: 0, itemWidth: 14, itemHeight: 8, itemGap: 8, textStyle: { fontSize: small ? 11 : 12 } },
-    grid: { left: 6, right: 10, top: small ? 20 + 18 * Math.ceil(cd.lines.length / 2) : 48, bottom: 4, containLabel: true },
+    grid: { left: 6, right: 18, top: legendHeight(cd.lines, small) + 18, bottom: 4, containLabel: true },
     tooltip: {
       trigger: 'axis', confine: true,
       formatter: (ps: AxisParam[]) => {
@@ -60,6 +60,13 @@ export function dustChart(el: HTMLElement, d: SiteDust): Chart {
   }).join(' ');
   el.dataset.flagged = String(cd.flagged);
   return c;
+}
+
+/** legendHeight: the legend's rows (a phone: three factors a row, a limit or the ambient a row each) in pixels. */
+function legendHeight(lines: { kind: string }[], small: boolean): number {
+  if (!small) return 24;
+  const short = lines.filter((l) => l.kind === 'factor').length;
+  return 20 * (Math.ceil(short / 3) + lines.length - short);
 }
 
 /** shortTime: "14:00" for minutes, "11/03" for hours (Beijing time). */

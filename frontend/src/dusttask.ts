@@ -5,13 +5,7 @@
 import { api, errorText } from './api';
 import { clear, h } from './dom';
 import { t, tOr } from './i18n';
-import { formatDateTime } from './format';
 import type { SiteDust } from './api/types.gen';
-
-/** exceedText: "PM10 小时均值高于环境 183 µg/m³，限值 80 µg/m³（10-31 15:00–16:00）". */
-export function exceedText(a: SiteDust['alarms'][number]): string {
-  return t('dust.exceed.line', { v: Math.round(a.value), l: Math.round(a.limit), from: formatDateTime(a.start).slice(5), to: formatDateTime(a.end).slice(11) });
-}
 
 /** dustTaskSection fills box and returns the cleanup (the chart's disposal). */
 export function dustTaskSection(box: HTMLElement, taskID: number): () => void {
@@ -27,7 +21,7 @@ export function dustTaskSection(box: HTMLElement, taskID: number): () => void {
         h('p', {}, h('a', { href: `#/site/${d.site_id}`, 'data-testid': 'dust-task-site' }, d.site_name), d.county_name ? ` · ${d.county_name}` : ''));
       if (d.alarms.length) {
         box.append(h('ul', { class: 'alarms', 'data-testid': 'dust-task-exceed' }, d.alarms.map((a) => h('li', {},
-          h('b', {}, tOr('rule', a.rule)), h('br'), exceedText(a)))));
+          h('b', {}, tOr('rule', a.rule)), h('br'), a.detail))));
       } else box.append(h('p', { class: 'muted' }, t('dust.alarms.none')));
       const chartBox = h('div', { class: 'dustchart', 'data-testid': 'dust-chart' });
       box.append(h('h3', {}, t('dust.since')), chartBox);
