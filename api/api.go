@@ -56,6 +56,9 @@ type Services struct {
 	// Dust is the [dust] section: the site page's limit lines and alarms
 	// (nil: dustrule.DefaultConfig).
 	Dust *dustrule.Config
+	// VideoOrigins are the camera platforms the web app may show video
+	// and snapshots from ([server] video_origins, in the CSP).
+	VideoOrigins []string
 	// Demo marks reports made from the demo database.
 	Demo bool
 	// Web is the built web app (frontend.Dist's dist/), served at /.
@@ -129,7 +132,7 @@ func NewServer(svc Services, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	s := &Server{Services: svc, Logger: logger, echo: echo.New(), csp: []string{contentSecurityPolicy(svc.Basemaps)},
+	s := &Server{Services: svc, Logger: logger, echo: echo.New(), csp: []string{contentSecurityPolicy(svc.Basemaps, svc.VideoOrigins)},
 		public: netlimit.NewLimiter(svc.Limits.PublicRate, svc.Limits.PublicBurst, nil),
 		login:  netlimit.NewLimiter(svc.Limits.LoginRate, svc.Limits.LoginBurst, nil)}
 	s.flow = &taskflow.Service{Tasks: svc.Tasks, Events: svc.Events, Now: s.now, Logger: logger}

@@ -162,7 +162,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	}
 	photos := cfg.Photos.Photos(filepath.Join(dataDir, "photos"))
 	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
-		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Monitors: db, Demo: mf.demo, Air: db, AirNearestKm: cfg.Air.NearestKm, Dust: &cfg.Dust,
+		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Monitors: db, Demo: mf.demo, Air: db, AirNearestKm: cfg.Air.NearestKm, Dust: &cfg.Dust, VideoOrigins: cfg.Server.VideoOrigins,
 		Evidence: photos, Imports: registry.Importer{Pipeline: p},
 		Limits: limits, PublicURL: mf.publicURL, SecureCookies: mf.secureCookies || cfg.Server.SecureCookies}
 	m.logLimits(limits, svc.SecureCookies, mf.publicURL)

@@ -91,7 +91,7 @@ test.describe.serial('dust', () => {
     await expect(p.getByTestId('dust-task-site')).toHaveText(seeded.site.properties.name);
     await expect(p.getByTestId('dust-chart')).toHaveAttribute('data-limit', /datong_default:140-140/);
     const exceed = await p.getByTestId('dust-task-exceed').innerText();
-    check(/监测值 \d+ µg\/m³，限值 80 µg\/m³/.test(exceed), `dust task: what exceeded, in Chinese (${exceed.replace(/\s+/g, ' ')})`);
+    check(/高于区县环境均值 60 µg\/m³ 达 \d+ µg\/m³，超过限值 80 µg\/m³/.test(exceed), `dust task: what exceeded, in Chinese (${exceed.replace(/\s+/g, ' ')})`);
     await p.screenshot({ path: join(shots, 'dust-task-phone.png'), fullPage: true });
     if (await p.getByTestId('ack').count()) {
       await p.getByTestId('ack').click();
