@@ -1,6 +1,6 @@
 // Dust seeding for the browser tests, through the public commands only
 // (invented data, 示例): a monitor on a demo construction site
-// (`skygrid import monitors`), an invented ambient station beside it with
+// (`skygrid import monitors`, with a snapshot URL), an invented ambient station beside it with
 // the last hours' PM10 (`skygrid ingest air`, per-station layout) and four
 // whole hours of minute readings posted to POST /api/readings with an
 // admin's API token: PM10 220, 230, 240 then 100 µg/m³ against an ambient 60,
@@ -15,14 +15,15 @@ const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 /** beijing: CNEMC's timepoint (Beijing time, the hour's end) of the hour starting at ms (UTC). */
 const beijing = (ms) => new Date(ms + HOUR + 8 * HOUR).toISOString().slice(0, 19);
 
-/** seedDust returns { site, monitor, start } (start: the first hour, ms) once the readings are stored. */
-export async function seedDust({ url, bin, db }, request, mn = 'E2EDUST0') {
+/** seedDust (video: the monitor's HLS URL, '' none) returns { site, monitor, start } (start: the first hour, ms) once the readings are stored. */
+export async function seedDust({ url, bin, db }, request, mn = 'E2EDUST0', video = '') {
   const sites = (await (await request.get(url + '/api/sites?kind=construction&limit=6')).json()).features;
   const site = sites[sites.length - 1];
   const [lon, lat] = [(site.bbox[0] + site.bbox[2]) / 2, (site.bbox[1] + site.bbox[3]) / 2];
   const dir = dirname(db);
   const monitors = join(dir, `${mn}.csv`);
-  writeFileSync(monitors, `设备编号,访问密码,名称,经度,纬度\n${mn},123456,示例扬尘监测仪 ${mn},${lon.toFixed(6)},${lat.toFixed(6)}\n`);
+  // Its snapshot: an image of this origin (the app's icon), as the CSP allows without video_origins.
+  writeFileSync(monitors, `设备编号,访问密码,名称,经度,纬度,快照地址,视频流地址\n${mn},123456,示例扬尘监测仪 ${mn},${lon.toFixed(6)},${lat.toFixed(6)},${url}/icons/icon-192.png,${video}\n`);
   execFileSync(bin, ['import', 'monitors', monitors, '--db', db]);
   // The server's clock (the demo's stands at the end of October 2023): GET /api/me's now.
   const now = Date.parse((await (await request.get(url + '/api/me')).json()).now);

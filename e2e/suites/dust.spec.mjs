@@ -10,6 +10,8 @@ import { dirname, join } from 'node:path';
 import { test } from '../fixtures.mjs';
 import { expect } from '@playwright/test';
 import { seedDust } from '../lib/dust.mjs';
+import { startDemo } from '../lib/demo.mjs';
+import { hlsServer } from '../lib/hls.mjs';
 
 test.describe.serial('dust', () => {
   let seeded;
@@ -29,7 +31,11 @@ test.describe.serial('dust', () => {
     await expect(p.getByTestId('dust-flag-note')).toContainText('仅 N 为正常');
     check(await pixels(p, '[data-testid=dust-chart] canvas', 'coloured') > 500, 'dust: the chart is drawn');
     await expect(p.getByTestId('site-title')).toHaveText(seeded.site.properties.name);
-    await expect(p.getByTestId('video-none')).toHaveText('无视频');
+    // No stream: the snapshot, saying its time is not known until the probe has seen it.
+    const snap = p.getByTestId('video-snapshot');
+    await expect(snap).toBeVisible();
+    await expect.poll(() => snap.evaluate((img) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+    await expect(p.getByTestId('site-video')).toContainText('抓拍图片（拍摄时间未知）');
     const alarms = await p.getByTestId('dust-alarm').allInnerTexts();
     // The third exceeding hour of a Beijing day alarms: all three fall in one day unless the run straddles midnight.
     const sameDay = new Date(seeded.start + 8 * 3600e3).getUTCDate() === new Date(seeded.start + 11 * 3600e3).getUTCDate();
@@ -122,5 +128,35 @@ test.describe.serial('dust', () => {
     await expect(p.getByTestId('dust-chart')).toHaveAttribute('data-limit', /datong_default:140-140/);
     await p.screenshot({ path: join(shots, 'dust-review-desktop.png'), fullPage: true });
     await p.context().close();
+  });
+
+  // A second demo whose [server] video_origins names the camera platform:
+  // the CSP lets the page play its stream.
+  test('video: the monitor\'s HLS stream plays on the site page', async ({ suite: { shots, page, check, desktop, bin } }) => {
+    const cam = await hlsServer();
+    const demo = await startDemo(["--set", `server.video_origins=["${cam.origin}"]`]);
+    try {
+      const p = await page(desktop, 'video');
+      await p.goto(demo.url + '/#/login');
+      await p.fill('[data-testid=login-name]', 'admin');
+      await p.fill('[data-testid=login-password]', 'skygrid-demo');
+      await p.click('[data-testid=login-submit]');
+      await expect(p.getByTestId('logout')).toBeVisible();
+      const s = await seedDust({ url: demo.url, bin, db: demo.db }, p.request, 'E2EVIDEO', cam.url);
+      await p.goto(`${demo.url}/#/site/${s.site.id}`);
+      const v = p.getByTestId('video-player');
+      await expect(v).toBeVisible();
+      await v.evaluate((el) => el.play());
+      await expect.poll(() => v.evaluate((el) => el.currentTime), { timeout: 15000 }).toBeGreaterThan(0.5);
+      const size = await v.evaluate((el) => [el.videoWidth, el.videoHeight]);
+      check(size[0] === 320 && size[1] === 180, `video: the stream plays (${size.join('×')})`);
+      await v.evaluate((el) => el.pause());
+      await v.scrollIntoViewIfNeeded();
+      await p.screenshot({ path: join(shots, 'dust-video-desktop.png') });
+      await p.context().close();
+    } finally {
+      demo.proc.kill();
+      cam.close();
+    }
   });
 });
