@@ -9,9 +9,9 @@ import (
 
 	"skygrid"
 	"skygrid/dustrule"
+	"skygrid/geo"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 
 	"github.com/labstack/echo/v4"
 )
@@ -48,10 +48,11 @@ type SiteDust struct {
 	dayAmbient []skygrid.Ambient
 }
 
-// MonitorDust is one monitor of the site and its series.
+// MonitorDust is one monitor of the site (as GET /api/monitors lists it)
+// and its series.
 type MonitorDust struct {
-	*skygrid.MonitorItem
-	Points []skygrid.SeriesPoint `json:"points"`
+	Monitor skygrid.MonitorItem   `json:"monitor"`
+	Points  []skygrid.SeriesPoint `json:"points"`
 }
 
 // DustLimit is one rule's limit line: Limit µg/m³ of Factor's
@@ -175,22 +176,11 @@ func (s *Server) siteAt(ctx context.Context, pt orb.Point) (*skygrid.Site, error
 		return nil, err
 	}
 	for _, st := range ss {
-		if (st.Kind == skygrid.SiteConstruction || st.Kind == skygrid.SiteStockpile) && holds(st.Geometry, pt) {
+		if (st.Kind == skygrid.SiteConstruction || st.Kind == skygrid.SiteStockpile) && geo.Contains(st.Geometry, pt) {
 			return st, nil
 		}
 	}
 	return nil, skygrid.Errorf(skygrid.ENOTFOUND, "no registered site at %.5f, %.5f", pt[0], pt[1])
-}
-
-// holds reports whether a site's polygon holds pt.
-func holds(g orb.Geometry, pt orb.Point) bool {
-	switch g := g.(type) {
-	case orb.Polygon:
-		return planar.PolygonContains(g, pt)
-	case orb.MultiPolygon:
-		return planar.MultiPolygonContains(g, pt)
-	}
-	return false
 }
 
 // siteDust is the site's dust in [from, to) at res, with the monitors the
@@ -262,7 +252,7 @@ func (s *Server) monitorDust(ctx context.Context, ms skygrid.MonitorService, m *
 	if err != nil {
 		return err
 	}
-	out.Monitors = append(out.Monitors, MonitorDust{MonitorItem: m, Points: points})
+	out.Monitors = append(out.Monitors, MonitorDust{Monitor: *m, Points: points})
 	var rs []skygrid.Reading
 	for from := dustrule.DayOf(out.From); from.Before(out.To); from = from.Add(maxMinuteSpan) {
 		to := from.Add(maxMinuteSpan)

@@ -81,7 +81,7 @@ func TestSiteDustAPI(t *testing.T) {
 		if st := w.do(t, "officialA", "GET", fmt.Sprintf("/api/sites/%d/dust?range=24h", site), nil, &d); st != 200 {
 			t.Fatalf("%d", st)
 		}
-		if d.Res != skygrid.ResMinute || len(d.Monitors) != 1 || d.Monitors[0].ID != ids[0] || len(d.Monitors[0].Points) != 240 {
+		if d.Res != skygrid.ResMinute || len(d.Monitors) != 1 || d.Monitors[0].Monitor.ID != ids[0] || len(d.Monitors[0].Points) != 240 {
 			t.Fatalf("monitors: %s %d", d.Res, len(d.Monitors))
 		}
 		p := d.Monitors[0].Points[210]
@@ -117,7 +117,7 @@ func TestSiteDustAPI(t *testing.T) {
 	t.Run("a monitor without readings", func(t *testing.T) {
 		var d api.SiteDust
 		if st := w.do(t, "admin", "GET", fmt.Sprintf("/api/sites/%d/dust", w.sites[1]), nil, &d); st != 200 || len(d.Monitors) != 1 ||
-			d.Monitors[0].ID != ids[1] || len(d.Monitors[0].Points) != 0 || d.Alarms == nil || len(d.Alarms) != 0 {
+			d.Monitors[0].Monitor.ID != ids[1] || len(d.Monitors[0].Points) != 0 || d.Alarms == nil || len(d.Alarms) != 0 {
 			t.Fatalf("%d %+v", st, d)
 		}
 	})

@@ -7,7 +7,7 @@ function siteDust(over: Partial<SiteDust> = {}): SiteDust {
   return {
     site_id: 1, site_name: '示例工地', range: '24h', res: 'minute', from: '2023-10-31T04:00:00Z', to: '2023-11-01T04:00:00Z',
     monitors: [{
-      id: 7, mn: 'DEMOC01', name: '示例监测仪', kind: 'dust', lon: 113.3, lat: 40.1, lenient: {}, level: 4, colour: '#ff0000',
+      monitor: { id: 7, mn: 'DEMOC01', name: '示例监测仪', kind: 'dust', lon: 113.3, lat: 40.1, lenient: {}, level: 4, colour: '#ff0000' },
       points: [
         { at: H + '0:00:00Z', kind: 'minute', values: { pm10: 200, pm25: 90, ws: 2.5, wd: 270 } },
         { at: H + '0:01:00Z', kind: 'minute', values: { pm10: 9999, pm25: 95 }, flags: { pm10: 'D' } },

@@ -44,12 +44,12 @@ export function dustChartData(d: SiteDust): DustChartData {
   const wind = new Map<number, Wind>();
   let flagged = 0;
   const several = d.monitors.length > 1;
-  for (const m of d.monitors) {
+  for (const { monitor: m, points } of d.monitors) {
     const suffix = several ? ` · ${m.name}` : '';
     const bad: XY[] = [];
     for (const f of DUST_FACTORS) {
       const data: XY[] = [];
-      for (const p of m.points) {
+      for (const p of points) {
         const v = p.values[f];
         if (v === undefined) continue;
         const at = Date.parse(p.at);
@@ -59,7 +59,7 @@ export function dustChartData(d: SiteDust): DustChartData {
       if (data.length) lines.push({ id: `${m.id}-${f}`, name: tOr('factor', f) + suffix, kind: 'factor', factor: f, colour: FACTOR_COLOURS[f], data });
     }
     if (bad.length) lines.push({ id: `${m.id}-flagged`, name: t('dust.flagged') + suffix, kind: 'flagged', colour: FLAGGED_COLOUR, data: bad });
-    for (const p of m.points) {
+    for (const p of points) {
       const ws = p.values.ws, wd = p.values.wd;
       if (ws !== undefined || wd !== undefined) wind.set(Date.parse(p.at), { ws, wd });
     }

@@ -7,7 +7,7 @@ import { clear, h } from './dom';
 import { t, tOr } from './i18n';
 import { formatArea, formatDateTime } from './format';
 import { pm10Text } from './monitorwords';
-import type { MonitorDust, SiteDust, SiteFeature } from './api/types.gen';
+import type { MonitorItem, SiteDust, SiteFeature } from './api/types.gen';
 
 type Cleanup = () => void;
 
@@ -33,7 +33,7 @@ export function render(el: HTMLElement, arg?: string): Cleanup | void {
       facts.append(h('p', { class: 'error' }, errorText(e, t)));
     }
   })();
-  stops.push(dustSection(dust, id, '24h', (d) => drawVideo(video, d.monitors)));
+  stops.push(dustSection(dust, id, '24h', (d) => drawVideo(video, d.monitors.map((m) => m.monitor))));
   return () => stops.forEach((s) => s());
 }
 
@@ -111,7 +111,7 @@ function drawAlarms(box: HTMLElement, d: SiteDust): void {
 }
 
 /** drawVideo: each monitor's HLS stream (hls.js, lazy), else its snapshot with its time, else 无视频. */
-function drawVideo(box: HTMLElement, ms: MonitorDust[]): void {
+function drawVideo(box: HTMLElement, ms: MonitorItem[]): void {
   clear(box);
   box.append(h('h2', {}, t('video.title')));
   const withVideo = ms.filter((m) => m.video_url || m.snapshot_url);
@@ -124,15 +124,15 @@ function drawVideo(box: HTMLElement, ms: MonitorDust[]): void {
   }
 }
 
-function snapshot(fig: HTMLElement, m: MonitorDust): void {
+function snapshot(fig: HTMLElement, m: MonitorItem): void {
   // video_seen_at: when the snapshot probe last saw the video (phase 2, p1); absent until then.
-  const seen = (m as MonitorDust & { video_seen_at?: string }).video_seen_at;
+  const seen = (m as MonitorItem & { video_seen_at?: string }).video_seen_at;
   if (!m.snapshot_url) { fig.append(h('p', { class: 'muted', 'data-testid': 'video-none' }, t('video.none'))); return; }
   fig.append(h('img', { src: m.snapshot_url, alt: m.name, class: 'snapshot', 'data-testid': 'video-snapshot', loading: 'lazy' }),
     h('p', { class: 'muted small' }, seen ? t('video.snapshot', { at: formatDateTime(seen) }) : t('video.snapshot.unknown')));
 }
 
-async function playHLS(fig: HTMLElement, m: MonitorDust): Promise<void> {
+async function playHLS(fig: HTMLElement, m: MonitorItem): Promise<void> {
   const v = h('video', { controls: true, muted: true, playsinline: true, preload: 'none', class: 'hls', 'data-testid': 'video-player' }) as HTMLVideoElement;
   fig.append(v);
   const fail = () => { v.remove(); fig.append(h('p', { class: 'muted' }, t('video.failed'))); snapshot(fig, m); };

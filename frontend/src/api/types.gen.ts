@@ -574,23 +574,7 @@ export interface Me {
 
 /** Go: api.MonitorDust. */
 export interface MonitorDust {
-  id: number;
-  mn: string;
-  name: string;
-  kind: string;
-  lon: number;
-  lat: number;
-  site_id?: number;
-  video_url?: string;
-  snapshot_url?: string;
-  lenient: MonitorLenient;
-  demo?: boolean;
-  site_name?: string;
-  last_at?: string;
-  pm10?: number;
-  pm10_hour?: string;
-  level: number;
-  colour: string;
+  monitor: MonitorItem;
   points: SeriesPoint[];
 }
 
