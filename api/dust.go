@@ -44,6 +44,9 @@ type SiteDust struct {
 	// Alarms are the rules' breaches in the range, judged on the stored
 	// minute readings.
 	Alarms []dustrule.Alarm `json:"alarms"`
+	// AQI is the county's latest hourly AQI (HJ 633), nil when its
+	// stations have none.
+	AQI *CountyAQI `json:"aqi,omitempty"`
 	// dayAmbient is the ambient from the start of From's Beijing day.
 	dayAmbient []skygrid.Ambient
 }
@@ -66,6 +69,15 @@ type DustLimit struct {
 	OverAmbient   bool         `json:"over_ambient"`
 	AllowedPerDay int          `json:"allowed_per_day"`
 	Points        []LimitPoint `json:"points,omitempty"`
+}
+
+// CountyAQI is a county's hourly AQI: HJ 633's index of the mean
+// concentrations of the county's stations at the latest hour any of them
+// has (as a city's AQI is of its stations' means).
+type CountyAQI struct {
+	Hour     time.Time `json:"hour"`
+	Stations int       `json:"stations"`
+	Index    AirIndex  `json:"index"`
 }
 
 // LimitPoint is the limit line at one hour.
@@ -192,6 +204,9 @@ func (s *Server) siteDust(c echo.Context, st *skygrid.Site, rng string, from, to
 	if err := s.siteAmbient(ctx, out); err != nil {
 		return nil, err
 	}
+	if err := s.countyAQI(ctx, out); err != nil {
+		return nil, err
+	}
 	list, err := s.Monitors.ListMonitors(ctx, scopeOf(c))
 	if err != nil {
 		return nil, err
@@ -284,6 +299,42 @@ func (s *Server) monitorDust(ctx context.Context, ms skygrid.MonitorService, m *
 				out.Alarms = append(out.Alarms, a)
 			}
 		}
+	}
+	return nil
+}
+
+// countyAQI sets out.AQI from the county's stations' latest hour.
+func (s *Server) countyAQI(ctx context.Context, out *SiteDust) error {
+	if s.Air == nil || out.CountyID == "" {
+		return nil
+	}
+	ss, err := s.Air.FindAirStations(ctx)
+	if err != nil {
+		return err
+	}
+	var latest time.Time
+	for _, st := range ss {
+		if st.CountyID == out.CountyID && st.Latest != nil && st.Latest.Hour.After(latest) {
+			latest = st.Latest.Hour
+		}
+	}
+	sum, n := map[string]float64{}, map[string]int{}
+	stations := 0
+	for _, st := range ss {
+		if st.CountyID != out.CountyID || st.Latest == nil || !st.Latest.Hour.Equal(latest) {
+			continue
+		}
+		stations++
+		for k, v := range st.Latest.Values {
+			sum[k], n[k] = sum[k]+v, n[k]+1
+		}
+	}
+	mean := &skygrid.AirHour{Hour: latest, Values: map[string]float64{}}
+	for k, v := range sum {
+		mean.Values[k] = v / float64(n[k])
+	}
+	if ix := hourlyAQI(mean); ix != nil && stations > 0 {
+		out.AQI = &CountyAQI{Hour: latest, Stations: stations, Index: *ix}
 	}
 	return nil
 }

@@ -98,6 +98,10 @@ func TestSiteDustAPI(t *testing.T) {
 		if len(d.Alarms) != 1 || !d.Alarms[0].Start.Equal(day.Add(2*time.Hour)) || d.Alarms[0].Value != 150 || d.Alarms[0].CountToday != 3 {
 			t.Errorf("alarms: %+v", d.Alarms)
 		}
+		// PM10 50 µg/m³ at the station: IAQI 50 by the 24-hour breakpoints, 优.
+		if d.AQI == nil || d.AQI.Stations != 1 || !d.AQI.Hour.Equal(day.Add(3*time.Hour)) || d.AQI.Index.AQI != 50 || d.AQI.Index.Level.Name != "优" {
+			t.Errorf("county AQI: %+v", d.AQI)
+		}
 	})
 	t.Run("30 days of hours", func(t *testing.T) {
 		var d api.SiteDust

@@ -31,6 +31,9 @@ test.describe.serial('dust', () => {
     await expect(p.getByTestId('dust-flag-note')).toContainText('仅 N 为正常');
     check(await pixels(p, '[data-testid=dust-chart] canvas', 'coloured') > 500, 'dust: the chart is drawn');
     await expect(p.getByTestId('site-title')).toHaveText(seeded.site.properties.name);
+    // The county's latest hour (the invented station: PM2.5 30, PM10 60): AQI 55, 良, PM10 primary.
+    await expect(p.getByTestId('county-aqi')).toContainText('AQI 55 良');
+    await expect(p.getByTestId('county-aqi')).toContainText('首要污染物 颗粒物(PM10)');
     // No stream: the snapshot, saying its time is not known until the probe has seen it.
     const snap = p.getByTestId('video-snapshot');
     await expect(snap).toBeVisible();

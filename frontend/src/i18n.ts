@@ -796,6 +796,7 @@ const strings: Record<string, [zh: string, en: string]> = {
   'site.back': ['返回台账', 'Back to the registry'],
   'site.onmap': ['在地图上查看', 'Show on the map'],
   'site.aqi': ['{county}空气质量（{at}）', '{county} air quality ({at})'],
+  'site.aqi.primary': ['首要污染物 {p}', 'primary pollutant {p}'],
   'dust.title': ['扬尘监测', 'Dust monitoring'],
   'dust.range.24h': ['近 24 小时（分钟）', 'Last 24 hours (minutes)'],
   'dust.range.30d': ['近 30 天（小时）', 'Last 30 days (hours)'],

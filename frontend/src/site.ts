@@ -62,8 +62,9 @@ export function dustSection(box: HTMLElement, siteID: number, first: '24h' | '30
   const note = h('p', { class: 'muted small', 'data-testid': 'dust-flag-note' });
   const alarms = h('div', { 'data-testid': 'dust-alarms' });
   const status = h('p', { class: 'muted' }, t('loading'));
+  const aqi = h('p', { class: 'aqi', 'data-testid': 'county-aqi', hidden: true });
   const tabs = (['24h', '30d'] as const).map((r) => h('button', { type: 'button', class: 'tab', 'data-range': r, onclick: () => load(r) }, t('dust.range.' + r)));
-  box.append(h('h2', {}, t('dust.title')), h('div', { class: 'tabs', role: 'tablist' }, tabs), status, chartBox, note, alarms);
+  box.append(h('h2', {}, t('dust.title')), aqi, h('div', { class: 'tabs', role: 'tablist' }, tabs), status, chartBox, note, alarms);
   let chart: import('./dustchart').Chart | null = null;
   let ro: ResizeObserver | null = null;
   let seq = 0, told = false;
@@ -86,6 +87,7 @@ export function dustSection(box: HTMLElement, siteID: number, first: '24h' | '30
       chartBox.dataset.range = range;
       note.textContent = chartBox.dataset.flagged !== '0' && d.monitors.length ? t('dust.flagged.why', { n: chartBox.dataset.flagged ?? 0 }) : '';
       drawAlarms(alarms, d);
+      drawAQI(aqi, d);
       if (!ro && chart) {
         ro = new ResizeObserver(() => { if (chart && !chart.isDisposed()) chart.resize(); });
         ro.observe(chartBox);
@@ -99,6 +101,18 @@ export function dustSection(box: HTMLElement, siteID: number, first: '24h' | '30
   };
   load(first);
   return () => { seq++; ro?.disconnect(); chart?.dispose(); };
+}
+
+/** drawAQI: the county's latest hourly AQI in its HJ 633 level colour. */
+function drawAQI(el: HTMLElement, d: SiteDust): void {
+  clear(el);
+  el.hidden = !d.aqi;
+  if (!d.aqi) return;
+  const ix = d.aqi.index;
+  const chip = h('span', { class: 'aqichip' }, `AQI ${ix.aqi} ${ix.level.name}`);
+  chip.style.background = ix.level.colour; // CSSOM: no inline style attribute (CSP)
+  el.append(t('site.aqi', { county: d.county_name ?? '', at: `${formatDateTime(d.aqi.hour).slice(5)}–${formatDateTime(Date.parse(d.aqi.hour) + 3600e3).slice(11)}` }), ' ', chip,
+    ix.primary_names.length ? ` ${t('site.aqi.primary', { p: ix.primary_names.join('、') })}` : '');
 }
 
 function drawAlarms(box: HTMLElement, d: SiteDust): void {

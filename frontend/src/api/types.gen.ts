@@ -283,6 +283,13 @@ export interface ConfirmedFire {
   notes?: string;
 }
 
+/** Go: api.CountyAQI. */
+export interface CountyAQI {
+  hour: string;
+  stations: number;
+  index: AirIndex;
+}
+
 /** Go: skygrid.DayClasses. */
 export interface DayClasses {
   day: string;
@@ -922,6 +929,7 @@ export interface SiteDust {
   ambient: Ambient[];
   limits: DustLimit[];
   alarms: Alarm[];
+  aqi?: CountyAQI;
 }
 
 /** Go: api.SiteFeature. */
