@@ -162,7 +162,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	}
 	photos := cfg.Photos.Photos(filepath.Join(dataDir, "photos"))
 	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
-		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Monitors: db, Demo: mf.demo, Air: db, AirNearestKm: cfg.Air.NearestKm, Dust: &cfg.Dust, VideoOrigins: cfg.Server.VideoOrigins,
+		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Monitors: db, Demo: mf.demo, Air: db, AirNearestKm: cfg.Air.NearestKm,
 		Evidence: photos, Imports: registry.Importer{Pipeline: p},
 		Limits: limits, PublicURL: mf.publicURL, SecureCookies: mf.secureCookies || cfg.Server.SecureCookies}
 	m.logLimits(limits, svc.SecureCookies, mf.publicURL)
@@ -173,6 +173,8 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 		m.Logger.Warn("photo stamps in Latin letters only: no font with Chinese characters found (install fonts-wqy-microhei or set SKYGRID_STAMP_FONT)",
 			"tried", strings.Join(evidence.FontPaths, ", "))
 	}
+	// The site page's limit lines and alarms; the camera platforms its video comes from.
+	svc.Dust, svc.VideoOrigins = &cfg.Dust, cfg.Server.VideoOrigins
 	srv := api.NewServer(svc, m.Logger)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

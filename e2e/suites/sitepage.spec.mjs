@@ -1,4 +1,4 @@
-// 工地详情 and the dust chart (issue 15): a monitor, an ambient station and
+// 工地详情 and the dust chart (issue 15; sitepage, beside the audit's dust.spec): a monitor, an ambient station and
 // four hours of minute readings seeded through the public commands
 // (lib/dust.mjs, invented: 示例), then the site page on a desk and on a
 // phone: the chart with the Datong default's limit line (ambient 60 + 80),
