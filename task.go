@@ -314,6 +314,9 @@ type TaskFilter struct {
 	TownshipID *string
 	GridID     *string
 	Class      *string
+	// Classes keeps the tasks of any of these classes (the dust alarms:
+	// DustClasses).
+	Classes []string
 	// State and States keep tasks in any of the states given.
 	State  *string
 	States []string

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/dustrule"
 	"skygrid/netlimit"
 	"skygrid/taskflow"
 	"skygrid/tiles"
@@ -55,6 +56,12 @@ type Services struct {
 	// Monitors: dust monitors, their readings and the rejected-packet log
 	// (nil: those routes answer 404).
 	Monitors skygrid.MonitorService
+	// Dust is the [dust] section: the site page's limit lines and alarms
+	// (nil: dustrule.DefaultConfig).
+	Dust *dustrule.Config
+	// VideoOrigins are the camera platforms the web app may show video
+	// and snapshots from ([server] video_origins, in the CSP).
+	VideoOrigins []string
 	// Demo marks reports made from the demo database.
 	Demo bool
 	// DemoSnapshot draws the demo cameras' snapshots (示例) and DemoHLS
@@ -132,7 +139,7 @@ func NewServer(svc Services, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	s := &Server{Services: svc, Logger: logger, echo: echo.New(), csp: []string{contentSecurityPolicy(svc.Basemaps)},
+	s := &Server{Services: svc, Logger: logger, echo: echo.New(), csp: []string{contentSecurityPolicy(svc.Basemaps, svc.VideoOrigins)},
 		public: netlimit.NewLimiter(svc.Limits.PublicRate, svc.Limits.PublicBurst, nil),
 		login:  netlimit.NewLimiter(svc.Limits.LoginRate, svc.Limits.LoginBurst, nil)}
 	s.flow = &taskflow.Service{Tasks: svc.Tasks, Events: svc.Events, Now: s.now, Logger: logger}
@@ -201,10 +208,12 @@ func (s *Server) Routes() {
 	a.POST("/api/tasks/close", s.handleCloseTasks, reviewers)
 	a.GET("/api/tasks/:id", s.handleTask)
 	a.POST("/api/tasks/:id/:action", s.handleTaskAction)
+	a.GET("/api/tasks/:id/dust", s.handleTaskDust)
 	a.GET("/api/tasks/:id/candidates", s.handleTaskCandidates, allow(skygrid.RoleAdmin, skygrid.RoleAuditor, skygrid.RoleOfficial))
 	a.GET("/api/photos/:sha", s.handlePhoto)
 	a.GET("/api/sites", s.handleSites)
 	a.GET("/api/sites/:id", s.handleSite)
+	a.GET("/api/sites/:id/dust", s.handleSiteDust)
 	a.GET("/api/air/stations", s.handleAirStations)
 	a.GET("/api/air/ambient", s.handleAirAmbient)
 	a.GET("/api/exports/sites.csv", s.handleSitesExport)

@@ -418,6 +418,8 @@ var Answers = []Answer{
 	{"GET /api/monitors/:id/readings", MonitorSeries{}},
 	{"POST /api/readings", skygrid.ReadingsResult{}},
 	{"GET /api/admin/packet-rejects", PacketRejectList{}},
+	{"GET /api/sites/:id/dust", SiteDust{}},
+	{"GET /api/tasks/:id/dust", SiteDust{}},
 	{"every error", ErrorResponse{}},
 }
 

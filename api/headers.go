@@ -16,11 +16,19 @@ import (
 // browsers fall back to style-src with 'unsafe-inline'). Images: this
 // origin (tiles, photos), data: (Leaflet's icons in its CSS), blob: (a
 // photo previewed before upload) and, when a Tianditu key offers its
-// basemaps, Tianditu's tile servers (t0-t7.tianditu.gov.cn).
-func contentSecurityPolicy(basemaps []tiles.Basemap) string {
+// basemaps, Tianditu's tile servers (t0-t7.tianditu.gov.cn). Video (the
+// site page): media from this origin and blob: (hls.js feeds the video
+// through a MediaSource); the camera platforms of [server] video_origins
+// may serve snapshots (img-src), streams (media-src) and the playlists and
+// segments hls.js fetches (connect-src).
+func contentSecurityPolicy(basemaps []tiles.Basemap, videoOrigins []string) string {
 	img := "'self' data: blob:"
 	if slices.ContainsFunc(basemaps, func(b tiles.Basemap) bool { return strings.HasPrefix(b.ID, "tianditu") }) {
 		img += " https://*.tianditu.gov.cn"
+	}
+	video := ""
+	for _, o := range videoOrigins {
+		video += " " + o
 	}
 	return strings.Join([]string{
 		"default-src 'self'",
@@ -28,9 +36,10 @@ func contentSecurityPolicy(basemaps []tiles.Basemap) string {
 		"style-src 'self' 'unsafe-inline'",
 		"style-src-elem 'self'",
 		"style-src-attr 'unsafe-inline'",
-		"img-src " + img,
+		"img-src " + img + video,
+		"media-src 'self' blob:" + video,
 		"font-src 'self'",
-		"connect-src 'self'",
+		"connect-src 'self'" + video,
 		"worker-src 'self'",
 		"manifest-src 'self'",
 		"object-src 'none'",

@@ -175,3 +175,34 @@ func TestMonthlyReportCSP(t *testing.T) {
 		t.Errorf("%d, CSP %q", resp.StatusCode, csp)
 	}
 }
+
+// The site page's video: media from this origin and blob: (hls.js), and the
+// camera platforms of [server] video_origins for images, media and fetches.
+func TestCSPVideoOrigins(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		origins []string
+		want    []string
+	}{
+		{"none", nil, []string{"img-src 'self' data: blob:;", "media-src 'self' blob:;", "connect-src 'self';"}},
+		{"two platforms", []string{"https://video.example.cn", "http://10.0.0.5:8080"}, []string{
+			"img-src 'self' data: blob: https://video.example.cn http://10.0.0.5:8080;",
+			"media-src 'self' blob: https://video.example.cn http://10.0.0.5:8080;",
+			"connect-src 'self' https://video.example.cn http://10.0.0.5:8080;"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ls := newLightServer(t, api.Services{VideoOrigins: tc.origins})
+			resp, err := http.Get(ls.srv.URL() + "/healthz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			csp := resp.Header.Get("Content-Security-Policy")
+			for _, w := range tc.want {
+				if !strings.Contains(csp, w) {
+					t.Errorf("CSP %q lacks %q", csp, w)
+				}
+			}
+		})
+	}
+}

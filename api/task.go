@@ -43,19 +43,29 @@ type TaskItem struct {
 // but closed.
 var taskStates = append(slices.Clone(skygrid.TaskStates), "open")
 
+// ClassDust is the class= value of every dust class (扬尘告警).
+const ClassDust = "dust"
+
+// taskClasses are the class= values of GET /api/tasks: a fire class, a
+// dust class, or dust for all of them.
+var taskClasses = slices.Concat(skygrid.Classes, skygrid.DustClasses, []string{ClassDust})
+
 // GET /api/tasks?since=&until=&date=created|first_seen&county=&township=&grid=&class=&state=&overdue=&q=&sort=&order=&limit=&offset=|cursor=&compact=
 func (s *Server) handleTasks(c echo.Context) error {
 	p := &params{c: c}
 	now := s.now()
 	f := skygrid.TaskFilter{
 		Since: p.time("since"), Until: p.time("until"), CountyID: p.str("county"), TownshipID: p.str("township"), GridID: p.str("grid"),
-		Class: p.oneOf("class", skygrid.Classes), Scope: scopeOf(c), States: taskStatesParam(p),
+		Class: p.oneOf("class", taskClasses), Scope: scopeOf(c), States: taskStatesParam(p),
 		Query: strings.TrimSpace(c.QueryParam("q")), Sort: deref(p.oneOf("sort", skygrid.TaskSorts)),
 		DateField: deref(p.oneOf("date", []string{skygrid.TaskDateCreated, skygrid.TaskDateFirstSeen})),
 		Limit:     p.intv("limit", defaultLimit, maxLimit), Offset: p.intv("offset", 0, 0),
 	}
 	if p.boolv("overdue", false) {
 		f.Overdue = &now
+	}
+	if f.Class != nil && *f.Class == ClassDust {
+		f.Class, f.Classes = nil, skygrid.DustClasses
 	}
 	// Newest first by default for times, else ascending.
 	f.Desc = f.Sort == skygrid.TaskSortCreated || f.Sort == skygrid.TaskSortFirstSeen

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"net/url"
+	"strings"
 	"time"
 
 	"skygrid/detect"
@@ -31,6 +33,9 @@ type Server struct {
 	LoginBurst         int      `toml:"login_burst"`
 	TrustedProxies     []string `toml:"trusted_proxies"`
 	SecureCookies      bool     `toml:"secure_cookies"`
+	// VideoOrigins: the camera platforms (scheme://host[:port]) whose
+	// streams and snapshots the site page shows (the CSP allows them).
+	VideoOrigins []string `toml:"video_origins"`
 }
 
 // DefaultServer is api.DefaultLimits (a test in cmd/skygrid holds them
@@ -40,7 +45,7 @@ func DefaultServer() Server {
 	return Server{HeaderTimeout: d(10 * time.Second), BodyTimeout: d(30 * time.Second), WriteTimeout: d(time.Minute),
 		UploadBodyTimeout: d(10 * time.Minute), UploadWriteTimeout: d(10 * time.Minute), DownloadWriteTimeout: d(10 * time.Minute),
 		IdleTimeout: d(2 * time.Minute), ReserveConns: 8, PublicRate: 20, PublicBurst: 200,
-		LoginRate: 1, LoginBurst: 60, TrustedProxies: []string{}}
+		LoginRate: 1, LoginBurst: 60, TrustedProxies: []string{}, VideoOrigins: []string{}}
 }
 
 // Validate refuses negative times, counts and rates, and proxies that are
@@ -73,6 +78,18 @@ func (c Server) Validate() error {
 			if _, err := netip.ParseAddr(p); err != nil {
 				return fmt.Errorf("server.trusted_proxies: %q is neither an address nor a CIDR block (10.0.0.0/8)", p)
 			}
+		}
+	}
+	return validOrigins(c.VideoOrigins)
+}
+
+// validOrigins refuses a video origin that is not http(s)://host[:port].
+func validOrigins(origins []string) error {
+	for _, o := range origins {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") ||
+			u.RawQuery != "" || u.Fragment != "" || u.User != nil || strings.ContainsAny(o, " ;'\"") {
+			return fmt.Errorf("server.video_origins: %q is not an origin (https://video.example.cn or http://10.0.0.5:8080)", o)
 		}
 	}
 	return nil

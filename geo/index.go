@@ -34,6 +34,18 @@ type part struct {
 	bound orb.Bound
 }
 
+// Contains reports whether a polygon or multipolygon holds p (planar; any
+// other geometry holds nothing). For one geometry; an Index for many.
+func Contains(g orb.Geometry, p orb.Point) bool {
+	switch g := g.(type) {
+	case orb.Polygon:
+		return planar.PolygonContains(g, p)
+	case orb.MultiPolygon:
+		return planar.MultiPolygonContains(g, p)
+	}
+	return false
+}
+
 // NewIndex returns an empty index.
 func NewIndex() *Index { return &Index{} }
 

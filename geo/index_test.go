@@ -182,3 +182,25 @@ func TestPointIndexNearest(t *testing.T) {
 		t.Errorf("len %d", pi.Len())
 	}
 }
+
+func TestContains(t *testing.T) {
+	sq := geo.Rect(orb.Point{113.3, 40.1}, 100, 100)
+	far := geo.Rect(orb.Point{114, 40.5}, 100, 100)
+	for _, tc := range []struct {
+		name string
+		g    orb.Geometry
+		p    orb.Point
+		want bool
+	}{
+		{"inside a polygon", sq[0], orb.Point{113.3, 40.1}, true},
+		{"outside a polygon", sq[0], orb.Point{113.31, 40.1}, false},
+		{"inside a multipolygon's second part", orb.MultiPolygon{sq[0], far[0]}, orb.Point{114, 40.5}, true},
+		{"a point holds nothing", orb.Point{113.3, 40.1}, orb.Point{113.3, 40.1}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := geo.Contains(tc.g, tc.p); got != tc.want {
+				t.Errorf("Contains = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

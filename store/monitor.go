@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"skygrid"
+	"skygrid/geo"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -211,7 +212,7 @@ func monitorSite(ctx context.Context, tx *Tx, m *skygrid.MonitorImport) (*int64,
 		if err := rows.Scan(&id, &b); err != nil {
 			return nil, fmt.Errorf("import monitors: read a site: %w", err)
 		}
-		if g, err := decodeGeom(b); err == nil && containsPoint(g, pt) {
+		if g, err := decodeGeom(b); err == nil && geo.Contains(g, pt) {
 			return &id, nil
 		}
 	}
@@ -219,16 +220,6 @@ func monitorSite(ctx context.Context, tx *Tx, m *skygrid.MonitorImport) (*int64,
 		return nil, fmt.Errorf("import monitors: sites at %s: %w", m.MN, err)
 	}
 	return nil, nil
-}
-
-func containsPoint(g orb.Geometry, pt orb.Point) bool {
-	switch g := g.(type) {
-	case orb.Polygon:
-		return planar.PolygonContains(g, pt)
-	case orb.MultiPolygon:
-		return planar.MultiPolygonContains(g, pt)
-	}
-	return false
 }
 
 // RejectPacket appends to the rejected-packet log.

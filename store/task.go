@@ -391,6 +391,7 @@ func taskConds(f skygrid.TaskFilter, args *[]any, pin bool) []string {
 	if f.Class != nil {
 		add("e.class = ?", *f.Class)
 	}
+	conds = inCond(conds, args, "e.class", f.Classes)
 	if states := taskStates(f); len(states) > 0 {
 		conds = append(conds, p+"t.state IN (?"+strings.Repeat(",?", len(states)-1)+")")
 		for _, st := range states {
@@ -430,6 +431,17 @@ func taskScopeListCond(s *skygrid.Scope, args *[]any) string {
 	*args = append(*args, len(regions))
 	return fmt.Sprintf("(t.list_county_id IN %s OR t.list_township_id IN %s OR t.list_grid_id IN %s OR "+
 		"(SELECT COUNT(*) FROM regions WHERE id IN %s AND level IN ('county', 'township', 'grid')) < ?)", in, in, in, in)
+}
+
+// inCond adds "col IN (...)" with vs to conds and args (nothing for no vs).
+func inCond(conds []string, args *[]any, col string, vs []string) []string {
+	if len(vs) == 0 {
+		return conds
+	}
+	for _, v := range vs {
+		*args = append(*args, v)
+	}
+	return append(conds, col+" IN (?"+strings.Repeat(",?", len(vs)-1)+")")
 }
 
 // taskStates is the states a filter keeps (none: every state).

@@ -37,6 +37,9 @@ func TestServerConfig(t *testing.T) {
 		{"negative burst", "server.public_burst=-5", "server.public_burst: -5 is negative"},
 		{"cap below -1", "server.max_conns=-2", "server.max_conns: -2 (want a number"},
 		{"bad proxy", `server.trusted_proxies=["10.0.0.0/33"]`, `server.trusted_proxies: "10.0.0.0/33" is neither`},
+		{"video origin with a path", `server.video_origins=["https://video.example.cn/live"]`, `server.video_origins: "https://video.example.cn/live" is not an origin`},
+		{"video origin without a scheme", `server.video_origins=["video.example.cn"]`, `server.video_origins: "video.example.cn" is not an origin`},
+		{"video origin breaking the CSP", `server.video_origins=["https://a.cn; script-src *"]`, `server.video_origins: "https://a.cn; script-src *" is not an origin`},
 		{"unknown key", "server.read_timeout=1s", "unknown keys: server.read_timeout"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -186,6 +186,8 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 		m.Logger.Warn("photo stamps in Latin letters only: no font with Chinese characters found (install fonts-wqy-microhei or set SKYGRID_STAMP_FONT)",
 			"tried", strings.Join(evidence.FontPaths, ", "))
 	}
+	// The site page's limit lines and alarms; the camera platforms its video comes from.
+	svc.Dust, svc.VideoOrigins = &cfg.Dust, cfg.Server.VideoOrigins
 	srv := api.NewServer(svc, m.Logger)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

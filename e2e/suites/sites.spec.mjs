@@ -56,7 +56,10 @@ for (const [w, vp] of [['desktop', { width: 1366, height: 800 }], ['phone', { wi
     check(pile.length > 0 && pile.some((r) => /煤|矿石|砂石/.test(r)) && pile.some((r) => /苫盖|喷淋|封闭|无/.test(r)), `sites ${w}: stockpiles with material and dust suppression in Chinese (${pile[0]})`);
     await p.screenshot({ path: join(shots, `sites-stockpile-${w}.png`) });
     // A row's map link centres the map on it.
-    await p.click('[data-testid=site-row] >> nth=0 >> a');
+    // (The row's number opens the site page, 工地详情.)
+    const details = await p.getAttribute('[data-testid=site-row] >> nth=0 >> [data-testid=site-details]', 'href');
+    check(/^#\/site\/\d+$/.test(details), `sites ${w}: a row's number opens its site page (${details})`);
+    await p.click('[data-testid=site-row] >> nth=0 >> a[href^="#/map"]');
     await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 15000 }).catch(() => {});
     check(/#\/map\?lat=/.test(p.url()), `sites ${w}: a row links to the map (${p.url().split('#')[1]})`);
     check(p.errors.length === 0, `sites ${w}: no console errors (${p.errors.join('; ')})`);

@@ -129,6 +129,7 @@ const pages: Record<string, () => Promise<{ render: (el: HTMLElement, arg?: stri
   map: () => import('./map'),
   tasks: () => import('./tasks'),
   sites: () => import('./sites'),
+  site: () => import('./site'),
   audit: () => import('./audit'),
   auditlog: () => import('./auditlog'),
   admin: () => import('./admin'),

@@ -48,7 +48,7 @@ export function monitorSection(): HTMLElement {
         dot.style.background = m.colour; // CSSOM: no inline style attribute (CSP)
         tbody.append(h('tr', { 'data-testid': 'monitor-row' }, h('td', {}, m.mn),
           h('td', {}, h('a', { href: `#/map?lat=${m.lat.toFixed(5)}&lon=${m.lon.toFixed(5)}&z=16&what=site`, title: t('task.showmap') }, m.name)),
-          h('td', {}, tOr('monitor.kind', m.kind)), h('td', {}, m.site_name || '—'), h('td', {}, dot, ' ', pm10Text(m)),
+          h('td', {}, tOr('monitor.kind', m.kind)), h('td', {}, m.site_id ? h('a', { href: `#/site/${m.site_id}` }, m.site_name || String(m.site_id)) : '—'), h('td', {}, dot, ' ', pm10Text(m)),
           h('td', { class: 'date' }, m.last_at ? formatDateTime(m.last_at) : t('monitor.nodata'))));
       }
     } catch (e) {

@@ -16,5 +16,5 @@ export function monitorPopup(m: MonitorItem): string {
   return `<div data-testid="monitor-popup"><b>${escapeHtml(m.name)}</b><table class="kv">` +
     row('monitor.mn', m.mn) + row('monitor.kind', tOr('monitor.kind', m.kind)) + row('monitor.site', m.site_name || '—') +
     row('monitor.pm10', pm10Text(m)) + row('monitor.last', m.last_at ? formatDateTime(m.last_at) : t('monitor.nodata')) +
-    '</table></div>';
+    '</table>' + (m.site_id ? `<a href="#/site/${m.site_id}" data-testid="monitor-site-link">${escapeHtml(t('site.page'))} ›</a>` : '') + '</div>';
 }

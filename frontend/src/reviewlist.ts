@@ -15,11 +15,14 @@ import {
   DEFAULT_FILTER, PAGE_SIZE, SORTS, STATE_CHOICES, apiQuery, closeResultText, deadlineText, defaultOrder, listHash, pageCount, pageText, parseListQuery,
   type ListFilter, type ListedTask, type Refusal, type Sort, type View,
 } from './reviewutil';
-import type { RegionCollection } from './api/types.gen';
+import type { RegionCollection, SiteDust } from './api/types.gen';
 
 /** The colours of the event tiles' task rings: dispatched, acknowledged, reported, closed. */
 export const STATE_COLOURS: Record<string, string> = { dispatched: '#111827', acknowledged: '#f59e0b', reported: '#2563eb', closed: '#16a34a' };
 const CLASSES = ['straw_burning', 'open_burning', 'loose_coal_burning', 'construction_site', 'stockpile', 'industrial_heat'];
+// 扬尘告警: dust (every dust class, GET /api/tasks?class=dust) and each dust class.
+const DUST = ['dust', 'dust_exceedance', 'monitor_offline', 'site_inspection'];
+const isDust = (cls: string | undefined) => !!cls && DUST.includes(cls);
 const DATONG: L.LatLngBoundsExpression = [[39.0, 112.5], [40.75, 114.6]];
 
 interface Region { id: string; name: string }
@@ -115,7 +118,7 @@ function controls(f: ListFilter): Controls {
     county: h('select', { 'data-testid': 'f-county', 'aria-label': t('county') }, option('', t('rl.county.all'), f.county)),
     township: h('select', { 'data-testid': 'f-township', 'aria-label': t('township') }, option('', t('rl.township.all'), f.township)),
     grid: h('select', { 'data-testid': 'f-grid', 'aria-label': t('event.grid') }, option('', t('rl.grid.all'), f.grid)),
-    cls: h('select', { 'data-testid': 'f-class', 'aria-label': t('event.class') }, option('', t('rl.class.all'), f.cls), CLASSES.map((x) => option(x, tOr('class', x), f.cls))),
+    cls: h('select', { 'data-testid': 'f-class', 'aria-label': t('event.class') }, option('', t('rl.class.all'), f.cls), [...CLASSES, ...DUST].map((x) => option(x, tOr('class', x), f.cls))),
     state: h('select', { 'data-testid': 'f-state', 'aria-label': t('tasks.state') }, STATE_CHOICES.map((s) => option(s, stateLabel(s), f.state))),
     overdue: h('input', { type: 'checkbox', 'data-testid': 'f-overdue', checked: f.overdue }),
     from: h('input', { type: 'date', 'data-testid': 'f-from', value: f.from }),
@@ -150,6 +153,11 @@ class ReviewList {
   private next = h('button', { type: 'button', 'data-testid': 'page-next' }, t('rl.next') + ' ›');
   private pager = h('nav', { class: 'pager', 'aria-label': t('rl.pagetext') }, this.prev, this.pageInfo2, this.next);
   private views = h('div', { class: 'views', role: 'group', 'aria-label': t('rl.view') });
+  // 扬尘告警: the dust tasks alone, and back.
+  private dustTab = h('button', { type: 'button', class: 'tab', 'data-testid': 'tab-dust', onclick: () => {
+    this.c.cls.value = this.f.cls === 'dust' ? '' : 'dust';
+    this.apply({ cls: this.c.cls.value });
+  } }, t('dust.alarmlist'));
   private mapBox = h('div', { class: 'rlmapbox' });
   private listBox = h('div', { class: 'rllist' });
   private body = h('div', { class: 'rlbody' }, this.mapBox, this.listBox);
@@ -175,7 +183,7 @@ class ReviewList {
       h('span', {}, h('i', { class: 'dot over' }), t('rl.legend.overdue'))));
     for (const v of ['list', 'map'] as View[]) this.views.append(h('button', { type: 'button', 'data-testid': 'view-' + v, onclick: () => this.setView(v) }, t('rl.view.' + v)));
     this.listBox.append(this.bulk, h('div', { class: 'tablewrap' }, this.table), this.pager, h('p', { class: 'muted small' }, t('rl.beijing')));
-    el.append(h('div', { class: 'pagehead' }, h('h1', {}, t('rl.title')), this.pageInfo, this.views), this.filterCard(), this.body);
+    el.append(h('div', { class: 'pagehead' }, h('h1', {}, t('rl.title')), this.dustTab, this.pageInfo, this.views), this.filterCard(), this.body);
     this.wire();
     this.narrow.addEventListener('change', this.layout);
     window.addEventListener('resize', this.onResize);
@@ -280,6 +288,8 @@ class ReviewList {
     this.mapBox.hidden = f.view !== 'map';
     this.views.querySelectorAll('button').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.testid === 'view-' + f.view)));
     this.c.order.textContent = t('rl.order.' + f.order);
+    this.dustTab.setAttribute('aria-pressed', String(f.cls === 'dust'));
+    this.dustTab.classList.toggle('active', f.cls === 'dust');
     const set = [f.county, f.township, f.grid, f.cls, f.state !== 'open', f.overdue, f.from || f.to].filter(Boolean).length;
     this.c.summary.textContent = t('rl.more') + (set ? ' ' + t('rl.more.n', { n: set }) : '') + ` · ${t('rl.sort.' + f.sort)} ${f.order === 'asc' ? '↑' : '↓'}`;
   }
@@ -385,7 +395,7 @@ class ReviewList {
     const tr = h('tr', { 'data-testid': 'task-item', 'data-id': x.id, 'data-state': x.state, class: `task s-${x.state}${over ? ' overdue' : ''}${x.id === this.focused ? ' hl' : ''}` },
       h('td', { class: 'sel' }, check),
       h('td', { class: 'id' }, h('a', { href: `#/tasks/${x.id}`, 'data-testid': 'task-link' }, `#${x.id}`)),
-      h('td', { class: 'place', 'data-testid': 'task-place' }, placeName(x) || t('rl.unassigned')),
+      h('td', { class: 'place', 'data-testid': 'task-place' }, placeName(x) || t('rl.unassigned'), isDust(x.event_class) ? dustLine(x.id) : null),
       h('td', { class: 'cls', 'data-label': t('rl.col.class') }, tOr('class', x.event_class)),
       h('td', { class: 'state' }, h('span', { class: 'badge s-' + x.state }, tOr('state', x.state)),
         x.escalation ? h('span', { class: 'badge esc' }, t('rl.esc', { n: x.escalation })) : null, finding),
@@ -469,4 +479,15 @@ class ReviewList {
     toast(text, ok ? 'ok' : 'err');
     await this.load();
   }
+}
+
+/** dustLine: a dust task's site and its worst value against the limit since the alarm (GET /api/tasks/:id/dust, filled when it answers). */
+function dustLine(id: number): HTMLElement {
+  const el = h('small', { class: 'dustline', 'data-testid': 'task-dust' }, '…');
+  api.get<SiteDust>(`/api/tasks/${id}/dust`).then((d) => {
+    const worst = d.alarms.reduce<SiteDust['alarms'][number] | null>((w, a) => (!w || a.value > w.value ? a : w), null);
+    const over = d.limits.find((l) => l.rule === worst?.rule)?.over_ambient;
+    el.textContent = worst ? t(over ? 'dust.list.over' : 'dust.list.line', { site: d.site_name, v: Math.round(worst.value), l: Math.round(worst.limit) }) : d.site_name;
+  }).catch(() => { el.textContent = ''; });
+  return el;
 }

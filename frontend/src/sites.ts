@@ -76,7 +76,9 @@ export function render(el: HTMLElement): void {
       const p = f.properties;
       const c = center(f.geometry);
       tbody.append(h('tr', { class: p.violation ? 'bad' : '', 'data-testid': 'site-row' },
-        h('td', { title: `#${p.id ?? f.id}` }, String(p.external_id || p.id || f.id || '')),
+        // The number opens the site page (工地详情: dust chart, video), first in the row on a phone too.
+        h('td', { title: `${t('site.page')} #${p.id ?? f.id}` },
+          h('a', { href: `#/site/${p.id ?? f.id}`, 'data-testid': 'site-details' }, String(p.external_id || p.id || f.id || ''))),
         // The name leads to the site on the map (a column of its own did not fit the width).
         h('td', {}, c ? h('a', { href: `#/map?lat=${c[1].toFixed(5)}&lon=${c[0].toFixed(5)}&z=16&what=site`, title: t('task.showmap') }, p.name ?? '') : (p.name ?? '')),
         cols().map(([, cell, cls]) => h('td', { class: cls ?? '' }, cell(p))),

@@ -18,6 +18,10 @@ import { deadlineText, escalationText, taskTitle } from './taskwords';
 import type { TaskView } from './types';
 
 const FINDINGS = ['straw_burning', 'open_burning', 'industrial_heat', 'false_alarm', 'not_found'];
+// A dust task's findings and words (as skygrid.FindingsFor); its readings load with ./dusttask.
+const DUST_CLASSES = ['dust_exceedance', 'monitor_offline', 'site_inspection'];
+const DUST_FINDINGS = ['rectified', 'stop_work', 'device_fault', 'false_alarm', 'not_found'];
+const isDust = (cls: string | undefined) => !!cls && DUST_CLASSES.includes(cls);
 
 export function taskPage(el: HTMLElement, id: number): () => void {
   let task: TaskView | null = null;
@@ -76,6 +80,12 @@ export function taskPage(el: HTMLElement, id: number): () => void {
     body.className = 'taskpage ' + (isReviewer() ? 'review' : 'field');
     body.append(h('h1', { 'data-testid': 'task-title' }, taskTitle(x), ' ', h('span', { class: 'badge s-' + x.state }, tOr('state', x.state))));
     body.append(facts(x));
+    if (isDust(x.event_class)) {
+      const box = h('section', { class: 'card dusttask', 'data-testid': 'dust-task' });
+      body.append(box);
+      // A later draw replaces the box: only a box still shown is filled.
+      import('./dusttask').then(({ dustTaskSection }) => { if (!gone && box.isConnected) cleanups.push(dustTaskSection(box, x.id)); });
+    }
     if (fieldWorker()) {
       body.append(navButtons(x));
       if (x.state === 'dispatched') {
@@ -128,7 +138,7 @@ function facts(x: TaskView): HTMLElement {
   const count = x.event?.hotspot_count ?? 0;
   return h('dl', { class: 'facts' },
     row(t('tp.place'), placeName(x) || t('state.unassigned'), 'task-place'),
-    row(t('tp.seen'), seen ? `${formatShort(seen, at)}（${formatAgo(seen, at)}）${count > 1 ? ' · ' + t('tp.times', { n: count }) : ''}` : null, 'task-seen'),
+    row(isDust(x.event_class) ? t('dust.alarm.at') : t('tp.seen'), seen ? `${formatShort(seen, at)}（${formatAgo(seen, at)}）${count > 1 ? ' · ' + t('tp.times', { n: count }) : ''}` : null, 'task-seen'),
     fix && x.lat ? row(t('tp.howfar'), fireDirection(fix, x, fix.accuracy), 'task-distance') : null,
     row(t('tp.deadline'), due.text || null, 'task-deadline', due.over ? 'over' : ''),
     x.escalation ? row(t('tp.late'), escalationText(x.escalation), 'task-escalation', 'over') : null,
@@ -144,7 +154,7 @@ function navButtons(x: TaskView): HTMLElement {
   const link = (href: string | undefined, key: string, testid: string) =>
     href ? h('a', { class: 'btn', href, target: '_blank', rel: 'noopener', 'data-testid': testid }, t(key)) : null;
   return h('section', { class: 'card nav' },
-    h('h2', {}, t('tp.nav')),
+    h('h2', {}, isDust(x.event_class) ? t('dust.nav') : t('tp.nav')),
     h('p', { class: 'muted' }, t('tp.nav.hint')),
     h('div', { class: 'navbtns' },
       link(nav.amap, 'tp.nav.amap', 'nav-amap'), link(nav.baidu, 'tp.nav.baidu', 'nav-baidu'),
@@ -154,10 +164,11 @@ function navButtons(x: TaskView): HTMLElement {
 
 /** reportForm: finding (no default), photos from the camera, notes, position. */
 function reportForm(x: TaskView, prefill: outbox.RejectedReport | null, done: () => Promise<void>): HTMLElement {
+  const dust = isDust(x.event_class);
   const choices = h('div', { class: 'findings', role: 'radiogroup', 'data-testid': 'finding' },
-    FINDINGS.map((f) => h('label', { class: 'finding' },
+    (dust ? DUST_FINDINGS : FINDINGS).map((f) => h('label', { class: 'finding' },
       h('input', { type: 'radio', name: 'finding', value: f, required: true, 'data-testid': 'finding-' + f }),
-      h('span', {}, h('b', {}, tOr('finding', f)), h('small', {}, t('finding.help.' + f))))));
+      h('span', {}, h('b', {}, tOr('finding', f)), h('small', {}, t((dust ? 'finding.help.dust.' : 'finding.help.') + f))))));
   const notes = h('textarea', { name: 'notes', rows: 3, 'data-testid': 'notes' });
   const photos = photoPicker();
   const pos = positionRow();

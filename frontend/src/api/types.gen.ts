@@ -40,6 +40,19 @@ export interface AirStationView {
   aqi?: AirIndex;
 }
 
+/** Go: dustrule.Alarm. */
+export interface Alarm {
+  monitor_id: number;
+  rule: string;
+  class: string;
+  start: string;
+  end: string;
+  value: number;
+  limit: number;
+  count_today: number;
+  detail: string;
+}
+
 /** Go: skygrid.Ambient. */
 export interface Ambient {
   hour: string;
@@ -270,6 +283,13 @@ export interface ConfirmedFire {
   notes?: string;
 }
 
+/** Go: api.CountyAQI. */
+export interface CountyAQI {
+  hour: string;
+  stations: number;
+  index: AirIndex;
+}
+
 /** Go: skygrid.DayClasses. */
 export interface DayClasses {
   day: string;
@@ -290,6 +310,17 @@ export interface DustArea {
   capture_rate: number | null;
   offline_now: number;
   offline_hours: number;
+}
+
+/** Go: api.DustLimit. */
+export interface DustLimit {
+  rule: string;
+  factor: string;
+  window_minutes: number;
+  limit: number;
+  over_ambient: boolean;
+  allowed_per_day: number;
+  points?: LimitPoint[];
 }
 
 /** Go: skygrid.DustSite. */
@@ -584,6 +615,12 @@ export interface Level {
   colour: string;
 }
 
+/** Go: api.LimitPoint. */
+export interface LimitPoint {
+  at: string;
+  value: number;
+}
+
 /** Go: api.Me. */
 export interface Me {
   user: User;
@@ -606,6 +643,12 @@ export interface MonitorCapture {
   offline_hours: number;
   last_reading?: string;
   offline_now: boolean;
+}
+
+/** Go: api.MonitorDust. */
+export interface MonitorDust {
+  monitor: MonitorItem;
+  points: SeriesPoint[];
 }
 
 /** Go: skygrid.MonitorItem. */
@@ -941,6 +984,23 @@ export interface SiteCollection {
   features: SiteFeature[];
 }
 
+/** Go: api.SiteDust. */
+export interface SiteDust {
+  site_id: number;
+  site_name: string;
+  county_id?: string;
+  county_name?: string;
+  range: string;
+  res: string;
+  from: string;
+  to: string;
+  monitors: MonitorDust[];
+  ambient: Ambient[];
+  limits: DustLimit[];
+  alarms: Alarm[];
+  aqi?: CountyAQI;
+}
+
 /** Go: api.SiteFeature. */
 export interface SiteFeature {
   id?: number | string;
@@ -1265,5 +1325,7 @@ export interface ApiAnswers {
   'GET /api/monitors/:id/readings': MonitorSeries;
   'POST /api/readings': ReadingsResult;
   'GET /api/admin/packet-rejects': PacketRejectList;
+  'GET /api/sites/:id/dust': SiteDust;
+  'GET /api/tasks/:id/dust': SiteDust;
   'every error': ErrorResponse;
 }

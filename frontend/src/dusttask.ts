@@ -1,0 +1,40 @@
+// A dust task's own part of the task page (the supervisor's phone and the
+// official's review): the site, what exceeded (rule, value, limit, time,
+// in Chinese) and the readings since the alarm (24 hours, the chart with
+// its limit line), from GET /api/tasks/:id/dust. Loaded only for dust tasks.
+import { api, errorText } from './api';
+import { clear, h } from './dom';
+import { t, tOr } from './i18n';
+import type { SiteDust } from './api/types.gen';
+
+/** dustTaskSection fills box and returns the cleanup (the chart's disposal). */
+export function dustTaskSection(box: HTMLElement, taskID: number): () => void {
+  let stop = () => {};
+  let gone = false;
+  box.append(h('h2', {}, t('dust.since')), h('p', { class: 'muted' }, t('loading')));
+  (async () => {
+    try {
+      const [d, charts] = await Promise.all([api.get<SiteDust>(`/api/tasks/${taskID}/dust`), import('./dustchart')]);
+      if (gone) return;
+      clear(box);
+      box.append(h('h2', {}, t('dust.exceeded')),
+        h('p', {}, h('a', { href: `#/site/${d.site_id}`, 'data-testid': 'dust-task-site' }, d.site_name), d.county_name ? ` · ${d.county_name}` : ''));
+      if (d.alarms.length) {
+        box.append(h('ul', { class: 'alarms', 'data-testid': 'dust-task-exceed' }, d.alarms.map((a) => h('li', {},
+          h('b', {}, tOr('rule', a.rule)), h('br'), a.detail))));
+      } else box.append(h('p', { class: 'muted' }, t('dust.alarms.none')));
+      const chartBox = h('div', { class: 'dustchart', 'data-testid': 'dust-chart' });
+      box.append(h('h3', {}, t('dust.since')), chartBox);
+      if (!d.monitors.length) { chartBox.replaceWith(h('p', { class: 'muted' }, t('dust.nomonitor'))); return; }
+      const chart = charts.dustChart(chartBox, d);
+      const ro = new ResizeObserver(() => { if (!chart.isDisposed()) chart.resize(); });
+      ro.observe(chartBox);
+      stop = () => { ro.disconnect(); chart.dispose(); };
+    } catch (e) {
+      if (gone) return;
+      clear(box);
+      box.append(h('p', { class: 'error' }, errorText(e, t)));
+    }
+  })();
+  return () => { gone = true; stop(); };
+}
