@@ -119,7 +119,7 @@ function drawAlarms(box: HTMLElement, d: SiteDust): void {
   clear(box);
   if (!d.monitors.length) return;
   if (!d.alarms.length) { box.append(h('p', { class: 'muted' }, t('dust.alarms.none'))); return; }
-  box.append(h('h3', {}, t('dust.alarms'), ' ', h('span', { class: 'badge bad' }, String(d.alarms.length))),
+  box.append(h('h3', {}, t('dust.exceed'), ' ', h('span', { class: 'badge bad' }, String(d.alarms.length))),
     h('ul', { class: 'alarms' }, d.alarms.map((a) => h('li', { 'data-testid': 'dust-alarm' },
       h('b', {}, tOr('rule', a.rule)), h('br'), a.detail))));
 }
