@@ -52,6 +52,9 @@ type Services struct {
 	// Monitors: dust monitors, their readings and the rejected-packet log
 	// (nil: those routes answer 404).
 	Monitors skygrid.MonitorService
+	// Readings takes POST /api/readings (the dust rules checked after
+	// each commit); nil: Monitors.
+	Readings skygrid.ReadingSink
 	// Demo marks reports made from the demo database.
 	Demo bool
 	// Web is the built web app (frontend.Dist's dist/), served at /.

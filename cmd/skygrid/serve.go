@@ -152,6 +152,11 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	if err != nil {
 		return err
 	}
+	sink, err := m.readingSink(db, cfg)
+	if err != nil {
+		return err
+	}
+	sink.Now = now
 	worker := m.notifyWorker(db, cfg)
 	p.Now, worker.Now = now, now
 	limits := serverLimits(cfg.Server)
@@ -162,7 +167,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	}
 	photos := cfg.Photos.Photos(filepath.Join(dataDir, "photos"))
 	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
-		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Monitors: db, Demo: mf.demo, Air: db, AirNearestKm: cfg.Air.NearestKm,
+		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Monitors: db, Readings: sink, Demo: mf.demo, Air: db, AirNearestKm: cfg.Air.NearestKm,
 		Evidence: photos, Imports: registry.Importer{Pipeline: p},
 		Limits: limits, PublicURL: mf.publicURL, SecureCookies: mf.secureCookies || cfg.Server.SecureCookies}
 	m.logLimits(limits, svc.SecureCookies, mf.publicURL)
@@ -187,7 +192,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	srv.Serve(ln)
 	// The notification worker and the escalation clock run with the server.
 	bg, stop := context.WithCancel(ctx)
-	wg := m.runJobs(bg, db, p, worker, photos, cfg, mf, now)
+	wg := m.runJobs(bg, db, p, sink, worker, photos, cfg, mf, now)
 	defer func() { stop(); wg.Wait() }()
 	// The ready line: where to open the web app (and, for the demo, whom
 	// to log in as); the browser tests wait for "listening on URL".
@@ -227,7 +232,7 @@ func tileServer(db *store.DB, mf mapFlags, now func() time.Time) (*tiles.Server,
 // pull (when configured), the drop-folder watcher (--watch), the photo
 // sweep, the notification worker and the escalation clock; the group
 // waits for them.
-func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, worker *notify.Worker, photos evidence.Photos,
+func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, sink *dispatch.DustChecker, worker *notify.Worker, photos evidence.Photos,
 	cfg config.Config, mf mapFlags, now func() time.Time) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	if client, err := m.firmsClient(cfg.Feed, mf.firmsURL); err == nil {
@@ -270,7 +275,7 @@ func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, w
 	}()
 	go func() {
 		defer wg.Done()
-		(&dispatch.Clock{Tasks: db, Feeds: db, Now: now, Every: cfg.Schedule.EscalateEvery.Duration, Policy: cfg.Escalation.Policy(), Logger: m.Logger}).Run(bg)
+		(&dispatch.Clock{Tasks: db, Feeds: db, Dust: sink, Now: now, Every: cfg.Schedule.EscalateEvery.Duration, Policy: cfg.Escalation.Policy(), Logger: m.Logger}).Run(bg)
 	}()
 	return &wg
 }
