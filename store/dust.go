@@ -27,7 +27,7 @@ func scanReading(rows *sql.Rows, id int64) (skygrid.Reading, error) {
 		dest = append(dest, &vals[i])
 	}
 	if err := rows.Scan(append(dest, &flags, &qn, &r.Source, &received)...); err != nil {
-		return r, err
+		return r, fmt.Errorf("scan a reading: %w", err)
 	}
 	r.At, r.ReceivedAt, r.Flags = unixUTC(at), unixUTC(received), decodeFlags(flags)
 	switch q := qn.(type) {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 )
 
@@ -19,4 +20,9 @@ func (db *DB) CountLoginFailures(tb testing.TB) int {
 		tb.Fatal(err)
 	}
 	return n
+}
+
+// QueryRowForTest runs a query of one row (tests only).
+func (db *DB) QueryRowForTest(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.db.QueryRowContext(ctx, q, args...)
 }
