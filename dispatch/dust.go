@@ -134,7 +134,10 @@ func (c *DustChecker) ambientPM10(ctx context.Context, county string, hour time.
 	if v, ok := c.ambient[key]; ok {
 		return v, true
 	}
-	as, err := c.Store.AmbientPM10(ctx, county, hour, hour.Add(time.Hour), c.NearestKm)
+	// The air store labels an hour by its end (CNEMC's 08:00 is the mean
+	// of 07:00-08:00): the hour starting at hour is labelled hour+1h.
+	label := hour.Add(time.Hour)
+	as, err := c.Store.AmbientPM10(ctx, county, label, label.Add(time.Hour), c.NearestKm)
 	if err != nil || len(as) == 0 {
 		if err != nil {
 			c.Logger.Warn("dust: ambient pm10", "county", county, "hour", hour, "err", err)
