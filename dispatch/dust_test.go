@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ type simClock struct {
 	t  time.Time
 }
 
-func (c *simClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *simClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *simClock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // day9 is 09:00 Beijing time of a day in the test's world.
@@ -143,8 +144,8 @@ func TestDustCheckerReadingsBecomeTasks(t *testing.T) {
 	hour := append(minutes(c01, day9, 60, func(int) float64 { return 181 }), minutes(c02, day9, 60, func(int) float64 { return 180 })...)
 	next := minutes(c01, day9.Add(time.Hour), 60, func(int) float64 { return 300 })
 	for _, tt := range []struct {
-		name    string
-		batch   []skygrid.Reading
+		name   string
+		batch  []skygrid.Reading
 		stored int
 		tasks  int
 		alarms int // of the first event
@@ -210,5 +211,35 @@ func TestDustCheckerTick(t *testing.T) {
 				t.Errorf("tasks by class %v, want %d offline and %d inspection", by, tt.offline, tt.ins)
 			}
 		})
+	}
+}
+
+// A fire seen at a site with an open dust event is a fire event of its
+// own: the dust event keeps its class, count and task.
+func TestFireBesideADustEvent(t *testing.T) {
+	w := dustWorld(t)
+	ctx := context.Background()
+	if _, err := w.checker.StoreReadings(ctx, minutes(w.monitors["DEMOC01"], day9, 60, func(int) float64 { return 300 })); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Set(day9.Add(time.Hour))
+	p := dispatchtest.NewPipeline(t, w.db, w.clock.Now)
+	file := dispatchtest.VIIRSHeader + dispatchtest.Row(40.1, 113.2502, "2026-11-05", "0130") + dispatchtest.Row(40.1001, 113.2501, "2026-11-05", "0131")
+	if _, err := p.Ingest(ctx, strings.NewReader(file), "fire.csv", dispatch.IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	es, _, err := w.db.FindEvents(ctx, skygrid.EventFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	classes := map[string]int{}
+	for _, e := range es {
+		classes[e.Class]++
+		if e.Class == skygrid.ClassDustExceedance && (e.HotspotCount != 0 || e.AlarmCount != 1) {
+			t.Errorf("the dust event took the fire: %+v", e)
+		}
+	}
+	if classes[skygrid.ClassDustExceedance] != 1 || len(es) != 2 {
+		t.Errorf("events by class %v, want the dust event and one fire event", classes)
 	}
 }
