@@ -14,10 +14,9 @@ import { rejectedCard } from './rejected';
 import { now } from './clock';
 import { fireDirection } from './position';
 import { allowed, follow, lastFix, locate, type Fix } from './geolocation';
-import { deadlineText, escalationText, taskTitle } from './taskwords';
+import { deadlineText, escalationText, findingHelp, findingsFor, taskTitle } from './taskwords';
 import type { TaskView } from './types';
 
-const FINDINGS = ['straw_burning', 'open_burning', 'industrial_heat', 'false_alarm', 'not_found'];
 
 export function taskPage(el: HTMLElement, id: number): () => void {
   let task: TaskView | null = null;
@@ -155,9 +154,9 @@ function navButtons(x: TaskView): HTMLElement {
 /** reportForm: finding (no default), photos from the camera, notes, position. */
 function reportForm(x: TaskView, prefill: outbox.RejectedReport | null, done: () => Promise<void>): HTMLElement {
   const choices = h('div', { class: 'findings', role: 'radiogroup', 'data-testid': 'finding' },
-    FINDINGS.map((f) => h('label', { class: 'finding' },
+    findingsFor(x.event_class).map((f) => h('label', { class: 'finding' },
       h('input', { type: 'radio', name: 'finding', value: f, required: true, 'data-testid': 'finding-' + f }),
-      h('span', {}, h('b', {}, tOr('finding', f)), h('small', {}, t('finding.help.' + f))))));
+      h('span', {}, h('b', {}, tOr('finding', f)), h('small', {}, t(findingHelp(x.event_class, f)))))));
   const notes = h('textarea', { name: 'notes', rows: 3, 'data-testid': 'notes' });
   const photos = photoPicker();
   const pos = positionRow();
