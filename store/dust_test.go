@@ -149,3 +149,28 @@ func TestRecordInspections(t *testing.T) {
 		t.Errorf("%d audit lines for a repeat, want none", n)
 	}
 }
+
+// The fire statistics count no dust event: alarms and inspections have
+// figures of their own (dust_alarms).
+func TestFireStatsLeaveDustOut(t *testing.T) {
+	db, ids := monitorsDB(t)
+	ctx := context.Background()
+	q := skygrid.StatsQuery{Since: t0.Add(-24 * time.Hour), Until: t0.Add(24 * time.Hour)}
+	before, err := db.Stats(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := int64(1)
+	if _, err := db.RecordDustAlarms(ctx, []skygrid.DustAlarm{dustAlarm(ids[0], &site, skygrid.ClassDustExceedance, "datong_default", t0, ""),
+		{SiteID: &site, Rule: skygrid.ViolationNoVideo, Class: skygrid.ClassSiteInspection, Start: t0, End: t0, AssignedBy: "none",
+			AckDue: t0.Add(time.Hour), ReportDue: t0.Add(time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := db.Stats(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Total.Events != 0 || after.Total.Tasks != 0 || !reflect.DeepEqual(before.Total, after.Total) {
+		t.Errorf("fire totals with two dust events: %+v, want %+v", after.Total, before.Total)
+	}
+}

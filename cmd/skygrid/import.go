@@ -111,15 +111,13 @@ func (m *ImportCommand) importFile(ctx context.Context, c *common, path string, 
 	if err != nil {
 		return err
 	}
-	if req.Kind == skygrid.ImportSites {
-		if err := m.inspectSites(ctx, db, cfg); err != nil {
-			return err
-		}
-	}
 	for _, n := range rep.Notes {
 		fmt.Fprintf(m.Stderr, "note: %s\n", n)
 	}
 	fmt.Fprint(m.Stdout, rep.Text)
+	if req.Kind == skygrid.ImportSites {
+		return m.inspectSites(ctx, db, cfg)
+	}
 	return nil
 }
 
@@ -135,7 +133,7 @@ func (m *ImportCommand) inspectSites(ctx context.Context, db *store.DB, cfg conf
 		return err
 	}
 	if res.EventsNew > 0 {
-		fmt.Fprintf(m.Stdout, "%d inspection tasks for sites breaking a rule\n", res.EventsNew)
+		fmt.Fprintf(m.Stderr, "note: %d inspection tasks opened for sites breaking a rule\n", res.EventsNew)
 	}
 	return nil
 }
