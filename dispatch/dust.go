@@ -48,7 +48,7 @@ type DustChecker struct {
 
 	mu       sync.Mutex // one check at a time: the sink is called from many goroutines
 	place    *Context
-	monitors map[int64]dustMonitor
+	monitors map[int64]*dustMonitor // nil: known, not checked (a station)
 	ambient  map[string]float64 // county|hour -> PM10, hits only
 	lastDay  time.Time          // the last day whose capture was checked
 }
@@ -163,15 +163,14 @@ func (c *DustChecker) Reload() {
 // known yet reloads them); nil for an air-quality station, not checked.
 func (c *DustChecker) monitor(ctx context.Context, id int64) (*dustMonitor, error) {
 	if m, ok := c.monitors[id]; ok {
-		return &m, nil
+		return m, nil
 	}
 	if err := c.load(ctx); err != nil {
 		return nil, err
 	}
-	if m, ok := c.monitors[id]; ok {
-		return &m, nil
-	}
-	return nil, nil
+	m := c.monitors[id]
+	c.monitors[id] = m // still unknown: not read again until Reload
+	return m, nil
 }
 
 // load reads the regions, the sites and the dust monitors and places each
@@ -186,9 +185,10 @@ func (c *DustChecker) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("dust: list monitors: %w", err)
 	}
-	c.place, c.monitors = place, map[int64]dustMonitor{}
+	c.place, c.monitors = place, map[int64]*dustMonitor{}
 	for _, m := range ms {
 		if m.Kind != skygrid.MonitorDust {
+			c.monitors[m.ID] = nil
 			continue
 		}
 		pt := orb.Point{m.Lon, m.Lat}
@@ -201,7 +201,7 @@ func (c *DustChecker) load(ctx context.Context) error {
 		}
 		where := skygrid.Event{Point: pt}
 		c.Pipeline.assign(place, &where)
-		c.monitors[m.ID] = dustMonitor{subject: c.Config.Subject(m.Monitor, where.CountyID), site: m.SiteID, where: where}
+		c.monitors[m.ID] = &dustMonitor{subject: c.Config.Subject(m.Monitor, where.CountyID), site: m.SiteID, where: where}
 	}
 	return nil
 }
@@ -216,7 +216,7 @@ func (c *DustChecker) record(ctx context.Context, alarms []dustrule.Alarm) (skyg
 	due := c.Now().UTC().Add(time.Duration(c.Config.RespondMinutes) * time.Minute)
 	out := make([]skygrid.DustAlarm, 0, len(alarms))
 	for _, a := range alarms {
-		m := c.monitors[a.MonitorID]
+		m := c.monitors[a.MonitorID] // set: only checked monitors raise alarms
 		w := m.where
 		out = append(out, skygrid.DustAlarm{MonitorID: a.MonitorID, SiteID: m.site, Rule: a.Rule, Class: a.Class,
 			Start: a.Start.UTC(), End: a.End.UTC(), Value: a.Value, Limit: a.Limit, Detail: a.Detail, Point: w.Point,
@@ -273,16 +273,14 @@ func (c *DustChecker) Tick(ctx context.Context, now time.Time) (skygrid.DustReco
 	return res, err
 }
 
-func (c *DustChecker) sortedMonitors() []dustMonitor {
-	ids := make([]int64, 0, len(c.monitors))
-	for id := range c.monitors {
-		ids = append(ids, id)
+func (c *DustChecker) sortedMonitors() []*dustMonitor {
+	var out []*dustMonitor
+	for _, m := range c.monitors {
+		if m != nil {
+			out = append(out, m)
+		}
 	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	out := make([]dustMonitor, len(ids))
-	for i, id := range ids {
-		out[i] = c.monitors[id]
-	}
+	sort.Slice(out, func(i, j int) bool { return out[i].subject.MonitorID < out[j].subject.MonitorID })
 	return out
 }
 

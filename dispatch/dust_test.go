@@ -243,3 +243,41 @@ func TestFireBesideADustEvent(t *testing.T) {
 		t.Errorf("events by class %v, want the dust event and one fire event", classes)
 	}
 }
+
+// countingStore counts the checker's reads of the regions.
+type countingStore struct {
+	*store.DB
+	regionReads int
+}
+
+func (s *countingStore) FindRegions(ctx context.Context, f skygrid.RegionFilter) ([]*skygrid.Region, int, error) {
+	s.regionReads++
+	return s.DB.FindRegions(ctx, f)
+}
+
+// An air-quality station's readings are not checked by the dust rules,
+// and do not make the checker read the regions again for each batch.
+func TestDustCheckerSkipsStations(t *testing.T) {
+	w := dustWorld(t)
+	ctx := context.Background()
+	if _, err := w.db.ImportMonitors(ctx, []skygrid.MonitorImport{{Monitor: skygrid.Monitor{MN: "ST01", Password: "1",
+		Name: "空气站（示例）", Kind: skygrid.MonitorStation, Lon: 113.3, Lat: 40.1}}}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := w.db.MonitorByMN(ctx, "ST01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := &countingStore{DB: w.db}
+	c := dispatch.NewDustChecker(cs, dispatchtest.NewPipeline(t, cs.DB, w.clock.Now), w.checker.Config, 50)
+	c.Pipeline.Store = cs
+	c.Now, c.Logger = w.clock.Now, w.checker.Logger
+	for i := 0; i < 3; i++ {
+		if _, err := c.StoreReadings(ctx, minutes(st.ID, day9.Add(time.Duration(i)*time.Hour), 60, func(int) float64 { return 900 })); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if cs.regionReads != 1 || len(w.tasks(t)) != 0 {
+		t.Errorf("%d reads of the regions, %d tasks; want 1 and none", cs.regionReads, len(w.tasks(t)))
+	}
+}
