@@ -49,8 +49,8 @@ type DustChecker struct {
 	mu       sync.Mutex // one check at a time: the sink is called from many goroutines
 	place    *Context
 	monitors map[int64]*dustMonitor // nil: known, not checked (a station)
-	ambient  map[string]float64 // county|hour -> PM10, hits only
-	lastDay  time.Time          // the last day whose capture was checked
+	ambient  map[string]float64     // county|hour -> PM10, hits only
+	lastDay  time.Time              // the last day whose capture was checked
 }
 
 // dustMonitor is what the checker knows of a monitor: its subject and
