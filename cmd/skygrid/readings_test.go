@@ -18,10 +18,7 @@ import (
 func TestImportMonitorsAndIngestReadings(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "monitors.db")
-	sites := filepath.Join("..", "..", "registry", "testdata", "sites_construction.geojson")
-	if out, err := run(t, db, "import", "sites", sites, "--kind", "construction"); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
+	importTestSites(t, db)
 	for _, tc := range []struct {
 		name    string
 		args    []string
@@ -65,10 +62,7 @@ func TestImportMonitorsAndIngestReadings(t *testing.T) {
 func TestIngestReadingsOpensDustTask(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "dust.db")
-	sites := filepath.Join("..", "..", "registry", "testdata", "sites_construction.geojson")
-	if out, err := run(t, db, "import", "sites", sites, "--kind", "construction"); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
+	importTestSites(t, db)
 	if out, err := run(t, db, "import", "monitors", "../../registry/testdata/monitors.csv"); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -99,5 +93,14 @@ func TestIngestReadingsOpensDustTask(t *testing.T) {
 		if err != nil || by[skygrid.ClassDustExceedance] != want || by[skygrid.ClassSiteInspection] != 1 || len(by) != 2 {
 			t.Fatalf("round %d: tasks by class %v, %v; want %d dust_exceedance and 1 site_inspection", i, by, err, want)
 		}
+	}
+}
+
+// importTestSites imports the registry's invented construction sites.
+func importTestSites(t *testing.T, db string) {
+	t.Helper()
+	sites := filepath.Join("..", "..", "registry", "testdata", "sites_construction.geojson")
+	if out, err := run(t, db, "import", "sites", sites, "--kind", "construction"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
 	}
 }
