@@ -174,3 +174,30 @@ func TestFireStatsLeaveDustOut(t *testing.T) {
 		t.Errorf("fire totals with two dust events: %+v, want %+v", after.Total, before.Total)
 	}
 }
+
+// A dust task is told to its county's channel once, in Chinese as a dust
+// alarm; more alarms on its open event tell nobody again.
+func TestDustTaskNotifiedOnce(t *testing.T) {
+	db, ids := monitorsDB(t)
+	ctx := context.Background()
+	if err := db.AddChannel(ctx, &skygrid.Channel{RegionID: "140201", Kind: skygrid.ChannelWebhook, URL: "https://example.org/hook"}); err != nil {
+		t.Fatal(err)
+	}
+	site := int64(1)
+	for i := 0; i < 3; i++ {
+		a := dustAlarm(ids[0], &site, skygrid.ClassDustExceedance, "datong_default", t0.Add(time.Duration(i)*time.Hour), "")
+		if _, err := db.RecordDustAlarms(ctx, []skygrid.DustAlarm{a}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	msgs, err := db.FindOutbox(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 1 || !strings.HasPrefix(msgs[0].Title, "新扬尘报警任务") || !strings.Contains(msgs[0].Title, "扬尘超标") {
+		for _, m := range msgs {
+			t.Logf("%s", m.Title)
+		}
+		t.Fatalf("%d messages, want one dust alarm", len(msgs))
+	}
+}
