@@ -254,7 +254,7 @@ func (c *DustChecker) Tick(ctx context.Context, now time.Time) (skygrid.DustReco
 		}
 		alarms = append(alarms, got...)
 		if checkDay {
-			if got, err = ck.CheckDay(ctx, m.subject, yesterday); err != nil {
+			if got, err = c.checkDay(ctx, ck, m.subject, yesterday); err != nil {
 				return skygrid.DustRecorded{}, err
 			}
 			alarms = append(alarms, got...)
@@ -271,6 +271,17 @@ func (c *DustChecker) Tick(ctx context.Context, now time.Time) (skygrid.DustReco
 	res.Alarms, res.EventsNew, res.EventsUpdated = res.Alarms+inspect.Alarms, res.EventsNew+inspect.EventsNew, res.EventsUpdated+inspect.EventsUpdated
 	res.TaskIDs = append(res.TaskIDs, inspect.TaskIDs...)
 	return res, err
+}
+
+// checkDay checks the capture rate of the day for a monitor that had
+// reported by its end: one never heard from is not yet connected (the
+// registry shows it), as for silence.
+func (c *DustChecker) checkDay(ctx context.Context, ck *dustrule.Checker, s dustrule.Subject, day time.Time) ([]dustrule.Alarm, error) {
+	_, ok, err := c.Store.Latest(ctx, s.MonitorID, "", day.Add(24*time.Hour))
+	if err != nil || !ok {
+		return nil, err
+	}
+	return ck.CheckDay(ctx, s, day)
 }
 
 func (c *DustChecker) sortedMonitors() []*dustMonitor {

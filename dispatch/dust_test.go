@@ -281,3 +281,23 @@ func TestDustCheckerSkipsStations(t *testing.T) {
 		t.Errorf("%d reads of the regions, %d tasks; want 1 and none", cs.regionReads, len(w.tasks(t)))
 	}
 }
+
+// The day's capture rate is checked once the day is over, for monitors
+// that had reported: one sending 10 hours of a day gets a task, one never
+// heard from none (it is not yet connected); checking again adds nothing.
+func TestDustCheckerCapture(t *testing.T) {
+	w := dustWorld(t)
+	ctx := context.Background()
+	w.checker.Config.Active = []string{dustrule.RuleLowCapture}
+	midnight := dustrule.DayOf(day9) // 00:00 Beijing
+	if _, err := w.checker.StoreReadings(ctx, minutes(w.monitors["DEMOC01"], midnight, 600, func(int) float64 { return 60 })); err != nil {
+		t.Fatal(err)
+	}
+	for _, now := range []time.Time{midnight.Add(34 * time.Hour), midnight.Add(35 * time.Hour)} {
+		w.clock.Set(now)
+		if _, err := w.checker.Tick(ctx, now); err != nil {
+			t.Fatal(err)
+		}
+		checkTasks(t, w, map[string]int{"DEMOC01/" + skygrid.ClassMonitorOffline: 1})
+	}
+}
