@@ -45,7 +45,9 @@ type dustWorldT struct {
 	monitors map[string]int64 // by MN
 }
 
-func dustWorld(t *testing.T) *dustWorldT {
+func dustWorld(t *testing.T) *dustWorldT { return dustWorldTB(t) }
+
+func dustWorldTB(t testing.TB) *dustWorldT {
 	t.Helper()
 	ctx := context.Background()
 	clock := &simClock{t: day9}
@@ -299,5 +301,38 @@ func TestDustCheckerCapture(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkTasks(t, w, map[string]int{"DEMOC01/" + skygrid.ClassMonitorOffline: 1})
+	}
+}
+
+// What checking costs on top of storing: batches of 30 minute readings
+// (10 a monitor, as the receiver's write queue gathers them), through
+// the store alone and through the dust checker (datong_default and the
+// quality rules), on a real SQLite file.
+func BenchmarkDustCheckerStoreReadings(b *testing.B) {
+	for _, bc := range []struct {
+		name    string
+		checked bool
+	}{{"store", false}, {"checker", true}} {
+		b.Run(bc.name, func(b *testing.B) {
+			w := dustWorldTB(b)
+			w.checker.Config.Active = []string{"datong_default", dustrule.RuleStuck, dustrule.RuleOutOfRange}
+			var sink skygrid.ReadingSink = w.db
+			if bc.checked {
+				sink = w.checker
+			}
+			ctx := context.Background()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				var batch []skygrid.Reading
+				for _, mn := range []string{"DEMOC01", "DEMOC02", "DEMOC03"} {
+					batch = append(batch, minutes(w.monitors[mn], day9.Add(time.Duration(i*10)*time.Minute), 10,
+						func(k int) float64 { return 100 + float64((i*10+k)%7) })...)
+				}
+				if _, err := sink.StoreReadings(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*30), "µs/reading")
+		})
 	}
 }
