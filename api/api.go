@@ -43,6 +43,9 @@ type Services struct {
 	Audit    AuditReader
 	Outbox   skygrid.OutboxService
 	Stats    skygrid.StatsService
+	// DustSilentAfter is [dust] silent_after: a monitor silent this long
+	// is offline in the dust figures (0: 30 minutes).
+	DustSilentAfter time.Duration
 	// Air keeps the air-quality stations and hours; AirNearestKm is
 	// [air] nearest_km, the ambient mean's radius.
 	Air          skygrid.AirService

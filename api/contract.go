@@ -91,6 +91,10 @@ type StatsAnswer struct {
 	Since  time.Time  `json:"since"`
 	Stats  *StatsView `json:"stats" ts:"StatsView"`
 	Until  time.Time  `json:"until"`
+	// Dust is the dust section: alarms, exceedance hours and days, data
+	// capture, offline monitors, top sites, dust tasks (omitted when the
+	// store does not compute them).
+	Dust *skygrid.DustStats `json:"dust,omitempty" ts:"DustStats"`
 }
 
 // StatsView is skygrid.Stats with its query in snake_case beside the old

@@ -39,6 +39,17 @@ func (s *Server) stats(c echo.Context) (*skygrid.Stats, report.Period, error) {
 	return st, per, err
 }
 
+// dust computes the dust figures of the period in the user's scope
+// (?region= narrows them); nil when the store does not compute them.
+func (s *Server) dust(c echo.Context, per report.Period) (*skygrid.DustStats, error) {
+	ds, ok := s.Stats.(skygrid.DustStatsService)
+	if !ok {
+		return nil, nil
+	}
+	return ds.DustStats(c.Request().Context(), skygrid.DustQuery{Since: per.Since, Until: per.Until,
+		Region: c.QueryParam("region"), Scope: scopeOf(c), SilentAfter: s.DustSilentAfter})
+}
+
 // eventsIn lists the city's events first seen in the period, in scope,
 // with tasks (?region= and ?class= narrow them); cross-border events are
 // not the city's and are left out, as the statistics leave them out.
@@ -69,7 +80,11 @@ func (s *Server) handleStats(c echo.Context) error {
 	var buf bytes.Buffer
 	switch f := c.QueryParam("format"); f {
 	case "", "json":
-		return c.JSON(http.StatusOK, StatsAnswer{Period: per.Name, Since: per.Since, Stats: statsView(st), Until: per.Until})
+		dust, err := s.dust(c, per)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, StatsAnswer{Period: per.Name, Since: per.Since, Stats: statsView(st), Until: per.Until, Dust: dust})
 	case "csv":
 		if err := report.WriteStatsCSV(&buf, st); err != nil {
 			return err
@@ -80,7 +95,11 @@ func (s *Server) handleStats(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := report.WriteXLSX(&buf, st, es); err != nil {
+		dust, err := s.dust(c, per)
+		if err != nil {
+			return err
+		}
+		if err := report.WriteXLSXWithDust(&buf, st, es, dust); err != nil {
 			return err
 		}
 		return attachment(c, "skygrid-stats-"+c.QueryParam("period")+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
@@ -123,7 +142,11 @@ func (s *Server) handleExport(c echo.Context) error {
 			if serr != nil {
 				return serr
 			}
-			err = report.WriteXLSX(&buf, st, es)
+			dust, derr := s.dust(c, per)
+			if derr != nil {
+				return derr
+			}
+			err = report.WriteXLSXWithDust(&buf, st, es, dust)
 		case "geojson":
 			err = report.WriteEventsGeoJSON(&buf, es)
 		case "kml":
@@ -152,8 +175,19 @@ func (s *Server) handleExport(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+	case "dust":
+		dust, err := s.dust(c, per)
+		if err != nil {
+			return err
+		}
+		if format != "csv" || dust == nil {
+			return skygrid.Errorf(skygrid.ENOTFOUND, "no export dust.%s (csv)", format)
+		}
+		if err := report.WriteDustCSV(&buf, dust); err != nil {
+			return err
+		}
 	default:
-		return skygrid.Errorf(skygrid.ENOTFOUND, "no export %q (events or hotspots)", c.Param("file"))
+		return skygrid.Errorf(skygrid.ENOTFOUND, "no export %q (events, hotspots or dust)", c.Param("file"))
 	}
 	mime := map[string]string{"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 		"geojson": "application/geo+json", "kml": "application/vnd.google-earth.kml+xml"}[format]

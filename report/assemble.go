@@ -31,6 +31,12 @@ func BuildMonthly(ctx context.Context, stats skygrid.StatsService, scope *skygri
 	}
 	m := &Monthly{Month: per.Since, Stats: st, Ranking: Ranking(st), Generated: now, Demo: demo,
 		ResponseMinutes: sr.ReportMinutes, Confirmed: sr.Confirmed}
+	// The store computes the dust figures too: the dust section.
+	if ds, ok := stats.(skygrid.DustStatsService); ok {
+		if m.Dust, err = ds.DustStats(ctx, skygrid.DustQuery{Since: per.Since, Until: per.Until, Scope: scope}); err != nil {
+			return nil, err
+		}
+	}
 	for _, d := range sr.Days {
 		day, err := time.ParseInLocation("2006-01-02", d.Day, skygrid.Beijing)
 		if err != nil {

@@ -457,6 +457,13 @@ func WriteStatsCSV(w io.Writer, s *skygrid.Stats) error {
 // and the totals row) and the events (sheet 事件明细), each with a bold,
 // frozen header row, filters and column widths fitted to the contents.
 func WriteXLSX(w io.Writer, s *skygrid.Stats, events []*skygrid.Event) error {
+	return WriteXLSXWithDust(w, s, events, nil)
+}
+
+// WriteXLSXWithDust is WriteXLSX with the dust figures (when dust is
+// set): sheets 扬尘统计 (counties and the total), 扬尘报警站点 and
+// 扬尘设备数据获取率.
+func WriteXLSXWithDust(w io.Writer, s *skygrid.Stats, events []*skygrid.Event, dust *skygrid.DustStats) error {
 	if s == nil {
 		return fmt.Errorf("report: no statistics")
 	}
@@ -482,6 +489,9 @@ func WriteXLSX(w io.Writer, s *skygrid.Stats, events []*skygrid.Event) error {
 		return err
 	}
 	if err := writeSheet(f, st, SheetEvents, eventCols, eventRows(events), false, ""); err != nil {
+		return err
+	}
+	if err := writeDustSheets(f, st, dust); err != nil {
 		return err
 	}
 	f.SetActiveSheet(0)

@@ -37,6 +37,8 @@ type Monthly struct {
 	Generated time.Time
 	// Demo marks a report made from demo data.
 	Demo bool
+	// Dust are the month's dust figures (nil: no dust section).
+	Dust *skygrid.DustStats
 }
 
 // DayCount is the events first seen on one day, by class.
@@ -81,6 +83,8 @@ type monthlyView struct {
 	// YearAgoNoData: no detection is stored for the year before.
 	YearAgoNoData bool
 	Confirmed     []monthlyConfirmedRow
+	// Dust is the dust section (nil: none).
+	Dust *monthlyDust
 }
 
 // monthlyChart is a figure of the report: its caption and its SVG (or a
@@ -139,6 +143,7 @@ func monthlyViewOf(m *Monthly) *monthlyView {
 	}
 	v.Charts = append(v.Charts, monthlyChart{fmt.Sprintf("上报用时分布（共 %d 件）", len(m.ResponseMinutes)), monthlyHistSVG(m.ResponseMinutes)})
 	v.Confirmed = monthlyConfirmed(m)
+	v.Dust = monthlyDustOf(m.Dust)
 	return v
 }
 

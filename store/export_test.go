@@ -22,6 +22,13 @@ func (db *DB) CountLoginFailures(tb testing.TB) int {
 	return n
 }
 
+// ExecArgsForTest runs a statement with arguments (tests only: fixtures
+// for tables another branch creates).
+func (db *DB) ExecArgsForTest(ctx context.Context, q string, args ...any) error {
+	_, err := db.db.ExecContext(ctx, q, args...)
+	return err
+}
+
 // QueryRowForTest runs a query of one row (tests only).
 func (db *DB) QueryRowForTest(ctx context.Context, q string, args ...any) *sql.Row {
 	return db.db.QueryRowContext(ctx, q, args...)

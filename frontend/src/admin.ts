@@ -4,7 +4,7 @@ import { h, clear, toast } from './dom';
 import { getLang, t, tOr, type Lang } from './i18n';
 import { cell, objectTable } from './table';
 import { getSession } from './session';
-import type { BatchList, EventCollection, FeedList, ImportReport, IngestBatch, PasswordChanged, Token, TokenList, User, UserList } from './api/types.gen';
+import type { BatchList, EventCollection, FeedList, ImportReport, IngestBatch, PacketRejectList, PasswordChanged, Token, TokenList, User, UserList } from './api/types.gen';
 import { feedSourceName, formatName, originName } from './words';
 
 const KINDS = ['regions', 'supervisors', 'sites', 'heat-sources', 'fires'] as const;
@@ -322,6 +322,16 @@ const tables: [string, [string, string][], (box: HTMLElement, heads: [string, st
     box.append(objectTable((fc.features ?? []).map((f) => ({ ...f.properties, class_name: tOr('class', f.properties?.class),
       lonlat: (f.geometry?.coordinates ?? []).map((x) => x.toFixed(4)).reverse().join(', ') })), heads));
   }],
+  ['rejects', [['mn', 'monitor.mn'], ['count', 'reject.count'], ['last', 'reject.last']],
+  async (box, heads) => {
+    const r = await api.get<PacketRejectList>('/api/admin/packet-rejects');
+    if (!r.items?.length) return void box.append(h('p', { class: 'muted' }, t('reject.none')));
+    box.append(objectTable((r.counts ?? []).map((c) => ({ ...c, mn: c.mn || t('reject.nomn') })), heads),
+      h('h3', {}, t('reject.recent')),
+      objectTable(r.items.map((x) => ({ ...x, mn: x.mn || t('reject.nomn'), reason: tOr('reject.reason', x.reason) })),
+        [['at', t('reject.at')], ['mn', t('monitor.mn')], ['reason', t('reject.reason')], ['detail', t('reject.detail')],
+          ['remote', t('reject.remote')], ['packet', t('reject.packet')]]));
+  }],
   ['batches', [['id', 'ID'], ['file', 'batch.file'], ['format', 'batch.format'], ['origin', 'batch.origin'], ['rows', 'batch.rows'],
     ['new', 'batch.new'], ['duplicates', 'batch.duplicates'], ['rejected', 'batch.rejected'], ['outside', 'batch.outside'], ['events_new', 'batch.events'],
     ['tasks_new', 'batch.tasks'], ['finished_at', 'batch.finished']],
@@ -353,6 +363,8 @@ export function render(el: HTMLElement): () => void {
       h('div', { 'data-table': 'tokens' })),
     h('section', {}, h('h2', {}, t('admin.feeds')), h('div', { 'data-table': 'feeds' })),
     h('section', {}, h('h2', {}, t('admin.batches')), h('div', { 'data-table': 'batches' })),
+    h('section', { 'data-testid': 'packet-rejects' }, h('h2', {}, t('reject.title')), h('p', { class: 'muted' }, t('reject.note')),
+      h('div', { 'data-table': 'rejects' })),
     h('section', { 'data-testid': 'crossborder' }, h('h2', {}, t('xb.title')), h('p', { class: 'muted' }, t('xb.note')), h('div', { 'data-table': 'crossborder' })));
   for (const b of el.querySelectorAll<HTMLElement>('[data-table]')) b.append(h('p', { class: 'muted' }, t('loading')));
   refreshTables();

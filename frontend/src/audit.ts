@@ -8,6 +8,7 @@ import { api, qs } from './api';
 import {
   PERIOD_KINDS, auditQuery, yearAgoText, rankBars, fieldsOf, isMonth, isoWeek, parseAuditQuery, periodOf, type AuditFilter, type Day, type GroupBy, type PeriodFields,
 } from './auditutil';
+import { drawDust } from './auditdust';
 import { basemapLayer, type Basemap } from './basemap';
 import { h, clear } from './dom';
 import { escapeHtml, formatDateTime, formatNumber } from './format';
@@ -101,7 +102,8 @@ export function render(el: HTMLElement): () => void {
       ...['csv', 'xlsx'].map((f) => exp('/api/stats', f.toUpperCase(), 'export-stats-' + f, { ...area, by: filter.by, format: f })),
       isMonth(p)
         ? h('a', { class: 'btn primary', href: '/api/reports/monthly' + qs({ month: p }), target: '_blank', rel: 'noopener', 'data-testid': 'monthly' }, t('audit.monthly'))
-        : h('span', { class: 'muted small' }, t('audit.monthonly'))));
+        : h('span', { class: 'muted small' }, t('audit.monthonly'))),
+    h('div', { class: 'exrow' }, h('span', { class: 'exlabel' }, t('ex.dust')), exp('/api/exports/dust.csv', 'CSV', 'export-dust-csv')));
 
   const summary = h('section', { class: 'card', 'data-testid': 'summary' }, h('h2', {}, t('audit.summary')), h('p', { class: 'muted' }, t('loading')));
   const chartBox = (id: string, title: string, height: number) => {
@@ -116,12 +118,13 @@ export function render(el: HTMLElement): () => void {
   const mapCard = h('section', { class: 'card' }, h('h2', {}, t('audit.confirmed')), confirmedNote, mapEl);
   const statsCard = h('section', { class: 'card' }, h('h2', {}, t('audit.stats')), h('p', { class: 'muted' }, t('loading')));
   const rankCard = h('section', { class: 'card' }, h('h2', {}, t('audit.ranking')), h('p', { class: 'muted' }, t('loading')));
+  const dustCard = h('section', { class: 'card', 'data-testid': 'dust' }, h('h2', {}, t('dust.title')), h('p', { class: 'muted' }, t('loading')));
 
   el.append(
     h('div', { class: 'pagehead' }, h('h1', {}, t('audit.title')), h('span', { class: 'muted', 'data-testid': 'period-name' }, p)),
     form, summary,
     h('div', { class: 'charts' }, dailyC.card, rankC.card, respC.card, mapCard),
-    statsCard, rankCard, exportsBox);
+    statsCard, rankCard, dustCard, exportsBox);
 
   // The confirmed-burning map.
   const map = L.map(mapEl, { zoomControl: true, fadeAnimation: false, zoomSnap: 0.25, minZoom: 5, maxZoom: 18 });
@@ -143,10 +146,13 @@ export function render(el: HTMLElement): () => void {
     ]);
     if (disposed) return;
     const made: import('./charts').Chart[] = [];
-    if (stats instanceof Error) { fail(summary, stats); fail(statsCard, stats); } else {
+    if (stats instanceof Error) { fail(summary, stats); fail(statsCard, stats); fail(dustCard, stats); } else {
       document.querySelector('[data-testid=period-name]')!.textContent = stats.period;
       drawSummary(summary, stats, series instanceof Error ? null : series);
       drawStats(statsCard, stats);
+      const dustBox = stats.dust ? drawDust(dustCard, stats.dust) : null;
+      if (!stats.dust) dustCard.remove();
+      if (dustBox && stats.dust) made.push(charts.dustHours(dustBox, stats.dust.counties.map((a) => ({ name: a.region_name || a.region_id, hours: a.exceedance_hours }))));
     }
     if (rank instanceof Error) { fail(rankCard, rank); fail(rankC.card, rank); } else if ((rank.ranking ?? []).length === 1) {
       // One county (an official's): its figures, not a ranking of one.

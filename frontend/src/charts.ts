@@ -94,3 +94,20 @@ export function keepSized(charts: Chart[]): () => void {
   charts.forEach((c) => ro.observe(c.getDom()));
   return () => { ro.disconnect(); charts.forEach((c) => c.dispose()); };
 }
+
+/** dustHours: the exceedance hours of each county, horizontal bars. */
+export function dustHours(el: HTMLElement, rows: { name: string; hours: number }[]): Chart {
+  const c = init(el);
+  c.setOption({
+    ...base,
+    tooltip: { trigger: 'item', formatter: (p: { name: string; value: number }) => `${p.name}: ${p.value} ${t('dust.hours')}` },
+    grid: { left: 8, right: 48, top: 8, bottom: 4, containLabel: true },
+    xAxis: { type: 'value', splitNumber: 3, minInterval: 1 },
+    yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.name), axisLabel: { fontSize: 12 } },
+    series: [{
+      type: 'bar', data: rows.map((r) => r.hours), itemStyle: { color: '#b45309' }, barMaxWidth: 22,
+      label: { show: true, position: 'right', fontSize: 11 },
+    }],
+  });
+  return c;
+}

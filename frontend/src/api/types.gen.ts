@@ -276,6 +276,56 @@ export interface DayClasses {
   by_class: Record<string, number>;
 }
 
+/** Go: skygrid.DustArea. */
+export interface DustArea {
+  region_id: string;
+  region_name: string;
+  alarms: number;
+  exceedance_hours: number;
+  exceedance_site_hours: number;
+  exceedance_days: number;
+  monitors: number;
+  valid_minutes: number;
+  expected_minutes: number;
+  capture_rate: number | null;
+  offline_now: number;
+  offline_hours: number;
+}
+
+/** Go: skygrid.DustSite. */
+export interface DustSite {
+  site_id: number;
+  name: string;
+  county_id: string;
+  county_name: string;
+  alarms: number;
+  exceedance_hours: number;
+  exceedance_days: number;
+}
+
+/** Go: skygrid.DustStats. */
+export interface DustStats {
+  since: string;
+  until: string;
+  counties: DustArea[];
+  total: DustArea;
+  sites: DustSite[];
+  top_sites: DustSite[];
+  monitors: MonitorCapture[];
+  tasks: DustTasks | null;
+  computed: string;
+}
+
+/** Go: skygrid.DustTasks. */
+export interface DustTasks {
+  total: number;
+  by_state: Record<string, number>;
+  by_finding: Record<string, number>;
+  due: number;
+  on_time: number;
+  on_time_rate: number | null;
+}
+
 /** Go: api.ErrorResponse. */
 export interface ErrorResponse {
   error: { code: string; message: string; tasks?: TaskRefusal[]; };
@@ -540,6 +590,22 @@ export interface Me {
   csrf?: string;
   role_name: string;
   now: string;
+}
+
+/** Go: skygrid.MonitorCapture. */
+export interface MonitorCapture {
+  monitor_id: number;
+  mn: string;
+  name: string;
+  site_id?: number;
+  county_id: string;
+  county_name: string;
+  valid_minutes: number;
+  expected_minutes: number;
+  capture_rate: number | null;
+  offline_hours: number;
+  last_reading?: string;
+  offline_now: boolean;
 }
 
 /** Go: skygrid.MonitorItem. */
@@ -904,6 +970,7 @@ export interface StatsAnswer {
   since: string;
   stats: StatsView;
   until: string;
+  dust?: DustStats;
 }
 
 /** Go: api.StatsView. */

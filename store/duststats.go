@@ -1,0 +1,436 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"skygrid"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+)
+
+var _ skygrid.DustStatsService = (*DB)(nil)
+
+// DustStats computes the dust figures of a period (see skygrid.DustArea
+// for how each is counted): alarms from dust_alarms, capture from
+// readings_hourly, tasks of the dust classes. Monitors are placed in the
+// county, township and grid whose polygon holds them.
+func (db *DB) DustStats(ctx context.Context, q skygrid.DustQuery) (*skygrid.DustStats, error) {
+	if !q.Until.After(q.Since) {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "the period is empty: until %s is not after since %s", ts(q.Until), ts(q.Since))
+	}
+	if q.SilentAfter <= 0 {
+		q.SilentAfter = 30 * time.Minute
+	}
+	tx, err := db.BeginTx(ctx, &readOnly)
+	if err != nil {
+		return nil, fmt.Errorf("dust stats: begin: %w", err)
+	}
+	defer tx.Rollback()
+	now := db.Now().UTC()
+	out := &skygrid.DustStats{Since: q.Since.UTC(), Until: q.Until.UTC(), Computed: now}
+	names, err := regionNames(ctx, tx, skygrid.ByCounty)
+	if err != nil {
+		return nil, err
+	}
+	if out.Monitors, err = dustMonitors(ctx, tx, q, now); err != nil {
+		return nil, err
+	}
+	counties := dustAreas{names: names, m: map[string]*skygrid.DustArea{}}
+	for _, m := range out.Monitors {
+		m.CountyName = names[m.CountyID]
+		counties.addMonitor(m)
+	}
+	if out.Sites, err = dustSites(ctx, tx, q, names); err != nil {
+		return nil, err
+	}
+	if err := dustCountyAlarms(ctx, tx, q, counties); err != nil {
+		return nil, err
+	}
+	for _, s := range out.Sites {
+		counties.area(s.CountyID).SiteHours += s.ExceedanceHours
+	}
+	out.TopSites = out.Sites[:min(10, len(out.Sites))]
+	if out.Tasks, err = dustTasks(ctx, tx, q, now); err != nil {
+		return nil, err
+	}
+	out.Counties, out.Total = counties.list()
+	if err := dustTotalAlarms(ctx, tx, q, out.Total); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// dustAreas holds the county figures while they are read.
+type dustAreas struct {
+	names map[string]string
+	m     map[string]*skygrid.DustArea
+}
+
+func (d dustAreas) area(id string) *skygrid.DustArea {
+	a := d.m[id]
+	if a == nil {
+		a = &skygrid.DustArea{RegionID: id, RegionName: d.names[id]}
+		if id == "" {
+			a.RegionName = "未落入区县"
+		}
+		d.m[id] = a
+	}
+	return a
+}
+
+func (d dustAreas) addMonitor(m *skygrid.MonitorCapture) {
+	a := d.area(m.CountyID)
+	a.Monitors++
+	a.ValidMinutes += m.ValidMinutes
+	a.ExpectedMinutes += m.ExpectedMinutes
+	a.OfflineHours += m.OfflineHours
+	if m.OfflineNow {
+		a.OfflineNow++
+	}
+}
+
+// list returns the counties in id order and their total (alarm hours and
+// days of the total are counted city-wide by dustTotalAlarms).
+func (d dustAreas) list() ([]*skygrid.DustArea, *skygrid.DustArea) {
+	t := &skygrid.DustArea{RegionName: "合计"}
+	out := make([]*skygrid.DustArea, 0, len(d.m))
+	for _, a := range d.m {
+		a.CaptureRate = skygrid.Rate(a.ValidMinutes, a.ExpectedMinutes)
+		t.Monitors += a.Monitors
+		t.ValidMinutes += a.ValidMinutes
+		t.ExpectedMinutes += a.ExpectedMinutes
+		t.OfflineNow += a.OfflineNow
+		t.OfflineHours += a.OfflineHours
+		t.SiteHours += a.SiteHours
+		out = append(out, a)
+	}
+	t.CaptureRate = skygrid.Rate(t.ValidMinutes, t.ExpectedMinutes)
+	slices.SortFunc(out, func(a, b *skygrid.DustArea) int { return cmp.Compare(a.RegionID, b.RegionID) })
+	return out, t
+}
+
+// placed is a monitor's county, township and grid.
+type placed struct{ county, township, grid string }
+
+// placeAll finds the county, township and grid holding each point.
+func placeAll(ctx context.Context, tx *Tx, pts map[int64]orb.Point) (map[int64]placed, error) {
+	out := make(map[int64]placed, len(pts))
+	for _, level := range []string{skygrid.LevelCounty, skygrid.LevelTownship, skygrid.LevelGrid} {
+		regions, _, err := findRegions(ctx, tx, skygrid.RegionFilter{Level: &level, WithGeometry: true})
+		if err != nil {
+			return nil, err
+		}
+		for id, p := range pts {
+			for _, r := range regions {
+				if r.Bound.Contains(p) && planar.MultiPolygonContains(r.Geometry, p) {
+					pl := out[id]
+					switch level {
+					case skygrid.LevelCounty:
+						pl.county = r.ID
+					case skygrid.LevelTownship:
+						pl.township = r.ID
+					default:
+						pl.grid = r.ID
+					}
+					out[id] = pl
+					break
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// inArea says whether a place is in the query's region and scope.
+func (p placed) inArea(q skygrid.DustQuery) bool {
+	in := func(ids ...string) bool {
+		return slices.Contains(ids, p.county) || slices.Contains(ids, p.township) || slices.Contains(ids, p.grid)
+	}
+	if q.Region != "" && !in(q.Region) {
+		return false
+	}
+	if q.Scope != nil && !q.Scope.All && !in(q.Scope.Regions...) {
+		return false
+	}
+	return true
+}
+
+// dustMonitors lists the dust monitors in the area with their capture in
+// the period and whether they are silent now.
+func dustMonitors(ctx context.Context, tx *Tx, q skygrid.DustQuery, now time.Time) ([]*skygrid.MonitorCapture, error) {
+	type mon struct {
+		m       *skygrid.MonitorCapture
+		pt      orb.Point
+		created string
+	}
+	all, err := queryList(ctx, tx, &listQuery{what: "dust stats: monitors",
+		from:  `SELECT id, mn, name, COALESCE(site_id, 0), lon, lat, created_at FROM monitors WHERE kind = 'dust'`,
+		order: " ORDER BY id"}, func(rows *sql.Rows) (mon, error) {
+		m := mon{m: &skygrid.MonitorCapture{}}
+		if err := rows.Scan(&m.m.MonitorID, &m.m.MN, &m.m.Name, &m.m.SiteID, &m.pt[0], &m.pt[1], &m.created); err != nil {
+			return m, fmt.Errorf("read a monitor: %w", err)
+		}
+		return m, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	pts := map[int64]orb.Point{}
+	for _, m := range all {
+		pts[m.m.MonitorID] = m.pt
+	}
+	places, err := placeAll(ctx, tx, pts)
+	if err != nil {
+		return nil, err
+	}
+	out := []*skygrid.MonitorCapture{}
+	for _, m := range all {
+		pl := places[m.m.MonitorID]
+		if !pl.inArea(q) {
+			continue
+		}
+		m.m.CountyID = pl.county
+		created, _ := time.Parse(time.RFC3339, m.created)
+		if err := monitorCapture(ctx, tx, m.m, q, created, now); err != nil {
+			return nil, err
+		}
+		out = append(out, m.m)
+	}
+	return out, nil
+}
+
+// monitorCapture reads one monitor's valid minutes and hours with a
+// reading from readings_hourly, and its last reading.
+func monitorCapture(ctx context.Context, tx *Tx, m *skygrid.MonitorCapture, q skygrid.DustQuery, created, now time.Time) error {
+	start, end := q.Since, minTime(q.Until, now)
+	if created.After(start) {
+		start = created
+	}
+	var last sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT MAX(x) FROM (`+lastReadingSQL+`)`, m.MonitorID, now.Unix()).Scan(&last)
+	if err != nil {
+		return fmt.Errorf("dust stats: last reading of monitor %d: %w", m.MonitorID, err)
+	}
+	seen := created
+	if last.Valid {
+		m.LastReading = time.Unix(last.Int64, 0).UTC()
+		seen = m.LastReading
+	}
+	m.OfflineNow = now.Sub(seen) > q.SilentAfter
+	if !end.After(start) {
+		return nil
+	}
+	m.ExpectedMinutes = int64(end.Sub(start) / time.Minute)
+	h0, h1 := start.Truncate(time.Hour), end.Add(time.Hour-time.Second).Truncate(time.Hour)
+	var hours int
+	if hours, m.ValidMinutes, err = validMinutes(ctx, tx, m.MonitorID, start, end); err != nil {
+		return err
+	}
+	m.OfflineHours = int(h1.Sub(h0)/time.Hour) - hours
+	m.CaptureRate = skygrid.Rate(m.ValidMinutes, m.ExpectedMinutes)
+	return nil
+}
+
+// validMinutes counts a monitor's hours overlapping [start, end) with any
+// reading, and its minutes in [start, end) with a valid particulate
+// value: whole hours from readings_hourly (per hour the most valid values
+// of one factor and kind, at most 60), the partial hours at either end
+// from the minute readings themselves. One pass over the hourly rows.
+func validMinutes(ctx context.Context, tx *Tx, id int64, start, end time.Time) (hours int, valid int64, err error) {
+	h0, h1 := start.Truncate(time.Hour), end.Add(time.Hour-time.Second).Truncate(time.Hour)
+	full0 := start.Truncate(time.Hour)
+	if full0.Before(start) {
+		full0 = full0.Add(time.Hour)
+	}
+	full1 := end.Truncate(time.Hour)
+	if !full1.After(full0) {
+		full0, full1 = start, start // no whole hour: every minute from the readings
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN hour >= ? AND hour < ? THEN v END), 0) FROM (
+		SELECT hour, MAX(CASE WHEN factor IN ('pm10', 'pm25', 'tsp') AND kind IN ('rtd', 'minute') THEN MIN(n_valid, 60) ELSE 0 END) v, MAX(n_all) a
+		FROM readings_hourly WHERE monitor_id = ? AND hour >= ? AND hour < ? GROUP BY hour) WHERE a > 0`,
+		full0.Unix(), full1.Unix(), id, h0.Unix(), h1.Unix()).Scan(&hours, &valid); err != nil {
+		return 0, 0, fmt.Errorf("dust stats: capture of monitor %d: %w", id, err)
+	}
+	if full1.Equal(full0) {
+		n, err := rawValidMinutes(ctx, tx, id, start, end)
+		return hours, n, err
+	}
+	head, err := rawValidMinutes(ctx, tx, id, start, full0)
+	if err != nil {
+		return 0, 0, err
+	}
+	tail, err := rawValidMinutes(ctx, tx, id, full1, end)
+	return hours, valid + head + tail, err
+}
+
+// rawValidMinutes counts the minutes in [from, to) with a realtime or
+// minute reading holding a particulate value not flagged (flags lists
+// the factors not valid as "factor=flag").
+func rawValidMinutes(ctx context.Context, tx *Tx, id int64, from, to time.Time) (int64, error) {
+	if !to.After(from) {
+		return 0, nil
+	}
+	var n int64
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT at / 60) FROM readings
+		WHERE monitor_id = ?1 AND kind = 'rtd' AND at >= ?2 AND at < ?3 AND `+validParticulate+`
+		OR monitor_id = ?1 AND kind = 'minute' AND at >= ?2 AND at < ?3 AND `+validParticulate,
+		id, from.Unix(), to.Unix()).Scan(&n); err != nil {
+		return 0, fmt.Errorf("dust stats: valid minutes of monitor %d in a partial hour: %w", id, err)
+	}
+	return n, nil
+}
+
+// validParticulate holds for a reading with a valid PM10, PM2.5 or TSP.
+const validParticulate = `((pm10 IS NOT NULL AND instr(COALESCE(flags, ''), 'pm10=') = 0)
+	OR (pm25 IS NOT NULL AND instr(COALESCE(flags, ''), 'pm25=') = 0) OR (tsp IS NOT NULL AND instr(COALESCE(flags, ''), 'tsp=') = 0))`
+
+// lastReadingSQL is a monitor's latest data time up to now, one kind at a
+// time so that each is a lookup along the readings key.
+const lastReadingSQL = `SELECT (SELECT MAX(at) FROM readings WHERE monitor_id = ?1 AND kind = 'rtd' AND at <= ?2) x
+	UNION ALL SELECT (SELECT MAX(at) FROM readings WHERE monitor_id = ?1 AND kind = 'minute' AND at <= ?2)
+	UNION ALL SELECT (SELECT MAX(at) FROM readings WHERE monitor_id = ?1 AND kind = 'hour' AND at <= ?2)`
+
+// alarmConds selects the alarms (alias a) whose window starts in the
+// period, in the region and scope; ok is false while the store has no
+// dust_alarms table (before migration 0013).
+func alarmConds(ctx context.Context, tx *Tx, q skygrid.DustQuery) (conds []string, args []any, ok bool, err error) {
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dust_alarms')`).Scan(&ok); err != nil || !ok {
+		if err != nil {
+			err = fmt.Errorf("dust stats: find the alarms table: %w", err)
+		}
+		return nil, nil, false, err
+	}
+	const township = "(SELECT g.parent_id FROM regions g WHERE g.id = a.grid_id)"
+	conds = []string{"a.window_start >= ?", "a.window_start < ?"}
+	args = []any{ts(q.Since), ts(q.Until)}
+	if q.Region != "" {
+		conds = append(conds, "(a.county_id = ? OR a.grid_id = ? OR "+township+" = ?)")
+		args = append(args, q.Region, q.Region, q.Region)
+	}
+	if c := scopeCond(q.Scope, &args, "a.grid_id", township, "a.county_id"); c != "" {
+		conds = append(conds, c)
+	}
+	return conds, args, true, nil
+}
+
+// alarmFigures are the columns counting alarms, exceedance hours and
+// exceedance days (Beijing) of a group of dust_alarms rows.
+const alarmFigures = `COUNT(*),
+	COUNT(DISTINCT CASE WHEN a.class = 'dust_exceedance' THEN strftime('%Y-%m-%dT%H', a.window_start) END),
+	COUNT(DISTINCT CASE WHEN a.class = 'dust_exceedance' THEN date(a.window_start, '+8 hours') END)`
+
+// dustSites counts the alarms of each site (a monitor on no site stands
+// for itself), most alarms first, then most exceedance hours, then id.
+func dustSites(ctx context.Context, tx *Tx, q skygrid.DustQuery, names map[string]string) ([]*skygrid.DustSite, error) {
+	conds, args, ok, err := alarmConds(ctx, tx, q)
+	if !ok {
+		return []*skygrid.DustSite{}, err
+	}
+	var monitorID int64
+	sites, err := queryList(ctx, tx, &listQuery{what: "dust stats: alarms by site", conds: conds, args: args,
+		from: `SELECT COALESCE(a.site_id, 0), CASE WHEN a.site_id IS NULL THEN a.monitor_id ELSE 0 END,
+			COALESCE(s.name, m.name, ''), COALESCE(a.county_id, ''), ` + alarmFigures + `
+			FROM dust_alarms a LEFT JOIN sites s ON s.id = a.site_id LEFT JOIN monitors m ON m.id = a.monitor_id`,
+		order: " GROUP BY 1, 2, 4 ORDER BY 5 DESC, 6 DESC, 1, 2"}, func(rows *sql.Rows) (*skygrid.DustSite, error) {
+		s := &skygrid.DustSite{}
+		if err := rows.Scan(&s.SiteID, &monitorID, &s.Name, &s.CountyID, &s.Alarms, &s.ExceedanceHours, &s.ExceedanceDays); err != nil {
+			return s, fmt.Errorf("read a site's alarms: %w", err)
+		}
+		s.CountyName = names[s.CountyID]
+		return s, nil
+	})
+	if sites == nil {
+		sites = []*skygrid.DustSite{}
+	}
+	return sites, err
+}
+
+// dustCountyAlarms counts the alarms, exceedance hours and days of each
+// county.
+func dustCountyAlarms(ctx context.Context, tx *Tx, q skygrid.DustQuery, counties dustAreas) error {
+	conds, args, ok, err := alarmConds(ctx, tx, q)
+	if !ok {
+		return err
+	}
+	_, err = queryList(ctx, tx, &listQuery{what: "dust stats: alarms by county", conds: conds, args: args,
+		from:  `SELECT COALESCE(a.county_id, ''), ` + alarmFigures + ` FROM dust_alarms a`,
+		order: " GROUP BY 1"}, func(rows *sql.Rows) (struct{}, error) {
+		var id string
+		var n, h, d int
+		if err := rows.Scan(&id, &n, &h, &d); err != nil {
+			return struct{}{}, fmt.Errorf("read a county's alarms: %w", err)
+		}
+		a := counties.area(id)
+		a.Alarms, a.ExceedanceHours, a.ExceedanceDays = n, h, d
+		return struct{}{}, nil
+	})
+	return err
+}
+
+// dustTotalAlarms counts the alarms, exceedance hours and days of the
+// whole area (an hour two counties exceeded in counts once).
+func dustTotalAlarms(ctx context.Context, tx *Tx, q skygrid.DustQuery, t *skygrid.DustArea) error {
+	conds, args, ok, err := alarmConds(ctx, tx, q)
+	if !ok {
+		return err
+	}
+	l := &listQuery{from: `SELECT ` + alarmFigures + ` FROM dust_alarms a`, conds: conds, args: args}
+	if err := tx.QueryRowContext(ctx, l.sql(), l.args...).Scan(&t.Alarms, &t.ExceedanceHours, &t.ExceedanceDays); err != nil {
+		return fmt.Errorf("dust stats: alarms in total: %w", err)
+	}
+	return nil
+}
+
+// dustTasks counts the tasks of dust events first seen in the period, in
+// the region and scope, by state and finding, and their on-time response.
+func dustTasks(ctx context.Context, tx *Tx, q skygrid.DustQuery, now time.Time) (*skygrid.DustTasks, error) {
+	// Its own conditions, not the fire statistics' (which leave dust
+	// events out): the dust events first seen in the period, where the
+	// user sees them (a dust event's task stays at its site's grid).
+	conds := []string{"e.first_seen >= ?", "e.first_seen < ?",
+		"e.class IN ('" + skygrid.ClassDustExceedance + "', '" + skygrid.ClassMonitorOffline + "', '" + skygrid.ClassSiteInspection + "')"}
+	args := []any{ts(minTime(q.Until, now)), ts(q.Since), ts(q.Until)}
+	if q.Region != "" {
+		conds = append(conds, "(e.county_id = ? OR e.township_id = ? OR e.grid_id = ?)")
+		args = append(args, q.Region, q.Region, q.Region)
+	}
+	if c := scopeCond(q.Scope, &args, "e.grid_id", "e.township_id", "e.county_id"); c != "" {
+		conds = append(conds, c)
+	}
+	out := &skygrid.DustTasks{ByState: map[string]int{}, ByFinding: map[string]int{}}
+	var err error
+	_, err = queryList(ctx, tx, &listQuery{what: "dust stats: tasks", conds: conds, args: args,
+		from: `SELECT t.state, t.finding, t.reported_at <> '' AND t.reported_at <= t.report_due,
+			t.reported_at <> '' OR t.report_due < ? FROM tasks t JOIN events e ON e.id = t.event_id`},
+		func(rows *sql.Rows) (struct{}, error) {
+			var state, finding string
+			var onTime, due bool
+			if err := rows.Scan(&state, &finding, &onTime, &due); err != nil {
+				return struct{}{}, fmt.Errorf("read a dust task: %w", err)
+			}
+			out.Total++
+			out.ByState[state]++
+			if finding != "" && (state == skygrid.TaskReported || state == skygrid.TaskClosed) {
+				out.ByFinding[finding]++
+			}
+			out.OnTime += b2i(onTime)
+			out.Due += b2i(due)
+			return struct{}{}, nil
+		})
+	out.OnTimeRate = skygrid.Rate(int64(out.OnTime), int64(out.Due))
+	return out, err
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
