@@ -126,6 +126,14 @@ func closeDustTask(t *testing.T, db *store.DB, id int64, admin *skygrid.User) {
 	if skygrid.ErrorCode(err) != skygrid.EINVALID || !strings.Contains(skygrid.ErrorMessage(err), "needs a reason") {
 		t.Errorf("closing without a reason: %v, want EINVALID naming the reason", err)
 	}
+	cur, err := db.FindTaskByID(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.CloseTasks(ctx, []skygrid.TaskRef{{ID: id, Version: cur.Version}}, "", admin)
+	if skygrid.ErrorCode(err) != skygrid.EINVALID || !strings.Contains(skygrid.ErrorMessage(err), "needs a reason") {
+		t.Errorf("closing in a batch without a reason: %v, want EINVALID naming the reason", err)
+	}
 	if _, err := db.UpdateTask(ctx, id, 0, skygrid.ActionClose, admin, skygrid.TaskChange{Notes: "已洒水覆盖，复测达标"}, nil); err != nil {
 		t.Fatal(err)
 	}
