@@ -189,6 +189,12 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	if db.PublicURL == "" {
 		db.PublicURL = "http://" + ln.Addr().String()
 	}
+	// The dust checks of the clock once before the first request: the
+	// registry's inspection tasks are there when the web app is (the
+	// demo's figures are the same whenever it is opened).
+	if _, err := sink.Tick(ctx, now()); err != nil {
+		m.Logger.Error("dust checks", "err", err)
+	}
 	srv.Serve(ln)
 	// The notification worker and the escalation clock run with the server.
 	bg, stop := context.WithCancel(ctx)
