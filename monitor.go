@@ -82,6 +82,11 @@ type Monitor struct {
 	SnapshotURL string         `json:"snapshot_url,omitempty"`
 	Lenient     MonitorLenient `json:"lenient"`
 	Demo        bool           `json:"demo,omitempty"`
+	// The snapshot URL's probing: when an image was last fetched, when it
+	// was last tried, and why the last try failed ("" when it worked).
+	VideoSeenAt    *time.Time `json:"video_seen_at,omitempty"`
+	VideoCheckedAt *time.Time `json:"video_checked_at,omitempty"`
+	VideoError     string     `json:"video_error,omitempty"`
 }
 
 // Reading is what one packet (or CSV row, or JSON item) says about one

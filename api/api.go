@@ -60,6 +60,10 @@ type Services struct {
 	Readings skygrid.ReadingSink
 	// Demo marks reports made from the demo database.
 	Demo bool
+	// DemoSnapshot draws the demo cameras' snapshots (示例) and DemoHLS
+	// holds the demo's video stream, served under /demo/ (nil: 404).
+	DemoSnapshot func(mn string, at time.Time) ([]byte, error)
+	DemoHLS      fs.FS
 	// Web is the built web app (frontend.Dist's dist/), served at /.
 	Web fs.FS
 	// Feeds is the live feeds' health; Metrics the Prometheus registry.
@@ -182,6 +186,8 @@ func (s *Server) Routes() {
 	e.GET("/icons/:name", s.handleAppFile, public)
 	e.POST("/api/login", s.handleLogin, login)
 	e.POST("/api/logout", s.handleLogout, public)
+	e.GET("/demo/snapshots/:mn", s.handleDemoSnapshot, public)
+	e.GET("/demo/hls/*", s.handleDemoHLS, public)
 
 	// Everything else needs a session or a token; each handler keeps to
 	// the user's scope.

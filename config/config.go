@@ -49,13 +49,18 @@ type Config struct {
 	Dust dustrule.Config `toml:"dust"`
 	// Readings: how long monitors' minute data is kept.
 	Readings Readings `toml:"readings"`
+	// HJ212: the limits of the HJ 212 receiver (serve --hj212).
+	HJ212 HJ212 `toml:"hj212"`
+	// Video: the probing of monitors' snapshot URLs.
+	Video Video `toml:"video"`
 }
 
 // Default returns every section's defaults (those of DESIGN.md).
 func Default() Config {
 	return Config{Config: dispatch.DefaultConfig(), Feed: firms.DefaultFeedConfig(), Photos: evidence.DefaultConfig(),
 		Notify: notify.DefaultConfig(), Auth: DefaultAuth(), Server: DefaultServer(), Sites: DefaultSites(), Air: DefaultAir(),
-		Escalation: DefaultEscalation(), Schedule: DefaultSchedule(), Dust: dustrule.DefaultConfig(), Readings: DefaultReadings()}
+		Escalation: DefaultEscalation(), Schedule: DefaultSchedule(), Dust: dustrule.DefaultConfig(), Readings: DefaultReadings(),
+		HJ212: DefaultHJ212(), Video: DefaultVideo()}
 }
 
 // SecretEnv are the environment variables that override the secrets of
@@ -104,7 +109,7 @@ func Load(path string, getenv func(string) string, sets ...string) (Config, erro
 func (c Config) Validate() error {
 	for _, check := range []func() error{c.Config.Validate, c.Feed.Validate, c.Photos.Validate, c.Notify.Validate,
 		c.Auth.Validate, c.Server.Validate, c.Sites.Validate, c.Air.Validate, c.Escalation.Validate, c.Schedule.Validate,
-		c.Dust.Validate, c.Readings.Validate} {
+		c.Dust.Validate, c.Readings.Validate, c.HJ212.Validate, c.Video.Validate} {
 		if err := check(); err != nil {
 			return err
 		}

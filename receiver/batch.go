@@ -85,6 +85,8 @@ func (s *Server) storeBatch(batch []*job, n int) (err error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
+	start := time.Now()
+	defer func() { s.StoreLatency.Observe(time.Since(start)) }()
 	if _, err := s.Sink.StoreReadings(ctx, rs); err != nil {
 		return fmt.Errorf("store readings: %w", err)
 	}

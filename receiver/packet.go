@@ -36,7 +36,7 @@ type conn struct {
 // Lenient when it was refused for a deviation), check MN and PW, store its
 // readings, and only then answer.
 func (cn *conn) packet(frame []byte) {
-	received := cn.s.now()
+	received, start := cn.s.now(), time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
 	p, m, ref, err := cn.parse(ctx, frame)
@@ -53,6 +53,9 @@ func (cn *conn) packet(frame []byte) {
 		rs := readings(p, m, received)
 		if len(rs) > 0 && !cn.store(ctx, p, rs) {
 			return
+		}
+		if len(rs) > 0 {
+			cn.s.Latency.Observe(time.Since(start))
 		}
 	case hj212.CNTimeRequest:
 		cn.write(hj212.TimeAnswer(p, cn.s.now()))

@@ -40,6 +40,11 @@ type Server struct {
 	BatchWindow  time.Duration // how long the write queue gathers packets into one StoreReadings
 	BatchMax     int           // readings of one StoreReadings at most
 
+	// Latency is the time from a data packet received to its readings
+	// stored, of every packet stored; StoreLatency the time of each
+	// StoreReadings call of the write queue (both logged by Shutdown).
+	Latency, StoreLatency Latency
+
 	mu       sync.Mutex
 	ln       net.Listener
 	conns    map[net.Conn]struct{}
@@ -161,6 +166,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		close(q)
 		s.writerWG.Wait()
 	}
+	if l := s.Latency.Summary(); l.N > 0 {
+		st := s.StoreLatency.Summary()
+		s.log().Info("hj212: received to stored", "packets", l.N, "p50_ms", ms(l.P50), "p99_ms", ms(l.P99), "max_ms", ms(l.Max),
+			"store_calls", st.N, "store_p50_ms", ms(st.P50), "store_p99_ms", ms(st.P99), "store_max_ms", ms(st.Max))
+	}
 	return ctx.Err()
 }
 
@@ -224,3 +234,5 @@ func (s *Server) batchMax() int {
 	}
 	return DefaultBatchMax
 }
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

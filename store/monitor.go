@@ -15,18 +15,22 @@ import (
 var _ skygrid.MonitorService = (*DB)(nil)
 
 const monitorCols = `m.id, m.mn, m.password, m.name, m.kind, m.lon, m.lat, m.site_id, m.video_url, m.snapshot_url,
-	m.lenient_length_counts_trailer, m.lenient_modbus_crc, m.lenient_lowercase_hex, m.demo`
+	m.lenient_length_counts_trailer, m.lenient_modbus_crc, m.lenient_lowercase_hex, m.demo,
+	m.video_seen_at, m.video_checked_at, m.video_error`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanMonitor(row rowScanner, extra ...any) (skygrid.Monitor, error) {
 	var m skygrid.Monitor
 	var site sql.NullInt64
+	var seen, checked sql.NullString
 	err := row.Scan(append([]any{&m.ID, &m.MN, &m.Password, &m.Name, &m.Kind, &m.Lon, &m.Lat, &site, &m.VideoURL,
-		&m.SnapshotURL, &m.Lenient.LengthCountsTrailer, &m.Lenient.ModbusCRC, &m.Lenient.LowercaseHex, &m.Demo}, extra...)...)
+		&m.SnapshotURL, &m.Lenient.LengthCountsTrailer, &m.Lenient.ModbusCRC, &m.Lenient.LowercaseHex, &m.Demo,
+		&seen, &checked, &m.VideoError}, extra...)...)
 	if err != nil {
 		return m, fmt.Errorf("read a monitor: %w", err)
 	}
+	m.VideoSeenAt, m.VideoCheckedAt = timePtr(nullTS(seen)), timePtr(nullTS(checked))
 	if site.Valid {
 		m.SiteID = &site.Int64
 	}

@@ -79,6 +79,10 @@ func (m *DemoCommand) Run(ctx context.Context, args []string) error {
 	if err := BuildDemo(ctx, db, p, m.Stdout, filepath.Join(dataDir, "photos")); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	devs, err := demoMonitors(ctx, db, m.Stdout, demo.Start)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 	// The demo's clock starts where the replay stopped and runs on with
 	// real time; serve keeps the real clock.
 	wall := m.Now()
@@ -91,6 +95,10 @@ func (m *DemoCommand) Run(ctx context.Context, args []string) error {
 		return nil
 	}
 	mf.demo, mf.clock = true, clock
+	if mf.hj212 == "" {
+		mf.hj212 = "127.0.0.1:0"
+	}
+	mf.started, mf.demoSnapshot, mf.demoHLS = m.demoFleet(db, devs, clock), demoSnapshots(db, devs), demoHLS()
 	if mf.login, err = demoLogin(ctx, db); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

@@ -90,6 +90,7 @@ func TestDemoServesOctoberEvents(t *testing.T) {
 	if withTask == 0 {
 		t.Error("no event has a task for a demo supervisor")
 	}
+	checkDemoMonitors(t, client, url)
 	// The ready line says what to open and whom to log in as.
 	if !regexp.MustCompile(`(?m)^skygrid listening on (http://127\.0\.0\.1:\d+): open http://127\.0\.0\.1:\d+ in a browser and log in as ` +
 		`wangge \(grid supervisor of 浑源县[^)]*\), hunyuan \(official of 浑源县\), nongye \(auditor\) or admin \(administrator\), password skygrid-demo$`).MatchString(out.String()) {

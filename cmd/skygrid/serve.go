@@ -41,6 +41,14 @@ type mapFlags struct {
 	login         string // whom to log in as, for the ready line (the demo's users)
 	// clock is the server's clock (the demo's); nil: the real one.
 	clock func() time.Time
+	// hj212 is the HJ 212 receiver's listen address; "" none.
+	hj212 string
+	// started, when set, runs once the HTTP server (at its URL) and the
+	// receiver (at its address, "" none) listen: the demo's fleet.
+	started func(ctx context.Context, url, hj212 string) error
+	// The demo's camera snapshots and video stream (nil outside it).
+	demoSnapshot func(mn string, at time.Time) ([]byte, error)
+	demoHLS      fs.FS
 }
 
 // openURL is the address to open in a browser: the public URL when set,
@@ -67,6 +75,7 @@ func (mf *mapFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&mf.publicURL, "public-url", "", "where users reach skygrid, for links in notifications (default: the listen address) and TileJSON's tile URLs (default: relative ones)")
 	fs.StringVar(&mf.watch, "watch", "", "a drop folder: fire files placed there are ingested once each, then moved to done/ or failed/")
 	fs.BoolVar(&mf.secureCookies, "secure-cookies", false, "mark the session cookie Secure (sent over HTTPS only): for a deployment behind a TLS proxy, where skygrid itself sees plain HTTP (or [server] secure_cookies = true)")
+	fs.StringVar(&mf.hj212, "hj212", "", "also receive site dust monitors' HJ 212-2017 packets on this TCP address (port 0 picks a free port; [hj212] sets the limits)")
 	fs.StringVar(&mf.firmsURL, "firms-url", "", "FIRMS API base URL (default: the config's [feed] base_url); pulls run when a MAP_KEY is set ($FIRMS_MAP_KEY or [feed] map_key)")
 }
 
@@ -76,15 +85,18 @@ type ServeCommand struct{ *Main }
 
 // Usage of skygrid serve.
 func (m *ServeCommand) Usage() string {
-	return `Usage: skygrid serve [--addr 127.0.0.1:8080] [--public-url URL] [--watch DIR] [--basemap FILE.mbtiles] [flags]
+	return `Usage: skygrid serve [--addr 127.0.0.1:8080] [--hj212 ADDR] [--public-url URL] [--watch DIR] [--basemap FILE.mbtiles] [flags]
 
 Serves the web app, the JSON API and the map tiles on the database, and
 runs beside them: the FIRMS pull every [feed] every (when a MAP_KEY is
 set), the drop folder (--watch), the outbox worker, the escalation clock
-and the photo sweep ([schedule] sets their ticks). Stops on Ctrl-C.
+and the photo sweep ([schedule] sets their ticks); with --hj212 ADDR, the
+HJ 212-2017 receiver of site dust monitors on that TCP address. Stops on
+Ctrl-C.
 
 Examples:
   skygrid serve --db city.db --config skygrid.toml
+  skygrid serve --hj212 0.0.0.0:9212
   skygrid serve --addr :8080 --public-url https://skygrid.example.cn --secure-cookies
   FIRMS_MAP_KEY=... skygrid serve --watch /srv/fires --set feed.every=15m
 `
@@ -171,6 +183,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 		Evidence: photos, Imports: registry.Importer{Pipeline: p}, DustSilentAfter: cfg.Dust.SilentAfter.Duration,
 		Limits: limits, PublicURL: mf.publicURL, SecureCookies: mf.secureCookies || cfg.Server.SecureCookies}
 	m.logLimits(limits, svc.SecureCookies, mf.publicURL)
+	svc.DemoSnapshot, svc.DemoHLS = mf.demoSnapshot, mf.demoHLS
 	if mf.tiandituKey != "" {
 		svc.Basemaps = append(svc.Basemaps, tiles.TiandituBasemaps(mf.tiandituKey)...)
 	}
@@ -196,6 +209,12 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 		m.Logger.Error("dust checks", "err", err)
 	}
 	srv.Serve(ln)
+	stopHJ212, err := m.startReceiving(ctx, sink, cfg, mf, now, srv.URL())
+	if err != nil {
+		srv.Close()
+		return err
+	}
+	defer stopHJ212()
 	// The notification worker and the escalation clock run with the server.
 	bg, stop := context.WithCancel(ctx)
 	wg := m.runJobs(bg, db, p, sink, worker, photos, cfg, mf, now)
@@ -264,10 +283,14 @@ func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, s
 		}()
 		fmt.Fprintf(m.Stdout, "watching %s for fire files\n", mf.watch)
 	}
-	wg.Add(4)
+	wg.Add(5)
 	go func() {
 		defer wg.Done()
 		m.pruneReadings(bg, db, now, cfg.Readings.KeepMinutes)
+	}()
+	go func() {
+		defer wg.Done()
+		m.videoProber(db, cfg.Video, now).Run(bg)
 	}()
 	go func() {
 		defer wg.Done()

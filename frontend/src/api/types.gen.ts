@@ -621,6 +621,9 @@ export interface MonitorItem {
   snapshot_url?: string;
   lenient: MonitorLenient;
   demo?: boolean;
+  video_seen_at?: string;
+  video_checked_at?: string;
+  video_error?: string;
   site_name?: string;
   last_at?: string;
   pm10?: number;
