@@ -86,6 +86,14 @@ type Event struct {
 	NeighbourID   string  `json:"neighbour_id,omitempty"`
 	Neighbour     string  `json:"neighbour_name,omitempty"`
 
+	// Dust events: the site and monitor the event is about, how many
+	// alarms it has taken while its task was worked, and the rule of the
+	// first (a dust rule, or the registry violation of an inspection).
+	SiteID     *int64 `json:"site_id,omitempty"`
+	MonitorID  *int64 `json:"monitor_id,omitempty"`
+	AlarmCount int    `json:"alarm_count,omitempty"`
+	Rule       string `json:"rule,omitempty"`
+
 	// Filled by FindEventByID.
 	Hotspots []*Hotspot `json:"hotspots,omitempty"`
 	Task     *Task      `json:"task,omitempty"`

@@ -133,8 +133,14 @@ func headline(n Notice, heads map[string]string) string {
 // NoticeText renders a notice as a title and a markdown text in Chinese,
 // times in Beijing time.
 func NoticeText(n Notice) (title, text string) {
+	created := "新火点任务"
+	seen := "卫星发现"
+	if IsDust(n.Class) {
+		// Dust: an alarm of a site's monitor, or a registry violation.
+		created, seen = "新扬尘报警任务", "首次报警"
+	}
 	title = headline(n, map[string]string{
-		NotifyTaskCreated:   "新火点任务",
+		NotifyTaskCreated:   created,
 		NotifyTaskOverdue:   "任务超时（已上报区县/乡镇）",
 		NotifyTaskEscalated: "任务严重超时（已上报主管部门）",
 	})
@@ -151,7 +157,7 @@ func NoticeText(n Notice) (title, text string) {
 		b.WriteString("- 网格：未落入任何网格（市级待分派）\n")
 	}
 	fmt.Fprintf(&b, "- 位置：%.5f, %.5f\n", n.Lon, n.Lat)
-	fmt.Fprintf(&b, "- 卫星发现：%s\n", n.FirstSeen.In(Beijing).Format("2006-01-02 15:04"))
+	fmt.Fprintf(&b, "- %s：%s\n", seen, n.FirstSeen.In(Beijing).Format("2006-01-02 15:04"))
 	fmt.Fprintf(&b, "- 上报时限：%s\n", n.ReportDue.In(Beijing).Format("2006-01-02 15:04"))
 	if n.Link != "" {
 		fmt.Fprintf(&b, "\n[查看任务](%s)\n", n.Link)

@@ -185,6 +185,9 @@ var transitions = map[string]transition{
 			if len(c.Notes) > 4000 {
 				return Errorf(EINVALID, "notes longer than 4000 bytes")
 			}
+			if err := CloseNeedsReason(t.EventClass, c.Notes); err != nil {
+				return err
+			}
 			t.State, t.ClosedAt, t.ClosedBy, t.ReviewNote = TaskClosed, now, u.ID, c.Notes
 			return nil
 		}},
@@ -211,8 +214,8 @@ var transitions = map[string]transition{
 
 // report takes a supervisor's on-site report.
 func (t *Task) report(u *User, c TaskChange, now time.Time) error {
-	if !slices.Contains(Findings, c.Finding) {
-		return Errorf(EINVALID, "finding %q: want one of %s", c.Finding, strings.Join(Findings, ", "))
+	if fs := FindingsFor(t.EventClass); !slices.Contains(fs, c.Finding) {
+		return Errorf(EINVALID, "finding %q: want one of %s", c.Finding, strings.Join(fs, ", "))
 	}
 	if c.Photos < 1 || c.Photos > MaxPhotos {
 		return Errorf(EINVALID, "a report needs 1 to %d photos, got %d", MaxPhotos, c.Photos)

@@ -62,6 +62,9 @@ type Services struct {
 	// VideoOrigins are the camera platforms the web app may show video
 	// and snapshots from ([server] video_origins, in the CSP).
 	VideoOrigins []string
+	// Readings takes POST /api/readings (the dust rules checked after
+	// each commit); nil: Monitors.
+	Readings skygrid.ReadingSink
 	// Demo marks reports made from the demo database.
 	Demo bool
 	// DemoSnapshot draws the demo cameras' snapshots (示例) and DemoHLS

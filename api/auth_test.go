@@ -53,6 +53,8 @@ type world struct {
 	// photoDir is the photo store; uploads each user's photo rate.
 	photoDir string
 	uploads  *evidence.UploadRate
+	// readings takes POST /api/readings when set (nil: the store).
+	readings skygrid.ReadingSink
 }
 
 const testPassword = "correct horse battery"
@@ -227,7 +229,7 @@ func (w *world) serve(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := api.NewServer(api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
-		Users: db, Audit: db, Outbox: db, Photos: db, Now: db.Now, Stats: db, Monitors: db, Air: db, AirNearestKm: 30,
+		Users: db, Audit: db, Outbox: db, Photos: db, Now: db.Now, Stats: db, Monitors: db, Air: db, AirNearestKm: 30, Readings: w.readings,
 		Evidence: evidence.Photos{Files: evidence.Files{Dir: w.photoDir}, Uploads: w.uploads}}, nil)
 	w.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(w.srv.Close)

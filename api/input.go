@@ -63,8 +63,10 @@ func actionChange(req *ActionRequest) (skygrid.TaskChange, error) {
 			return skygrid.TaskChange{}, err
 		}
 	}
-	if req.Finding != "" && !slices.Contains(skygrid.Findings, req.Finding) {
-		return skygrid.TaskChange{}, skygrid.Errorf(skygrid.EINVALID, "finding %s: want one of %s", skygrid.Clip(req.Finding), strings.Join(skygrid.Findings, ", "))
+	// The finding is checked against the task's class (skygrid.FindingsFor)
+	// when the report is applied; here only that it is a finding at all.
+	if all := append(slices.Clone(skygrid.Findings), skygrid.DustFindings...); req.Finding != "" && !slices.Contains(all, req.Finding) {
+		return skygrid.TaskChange{}, skygrid.Errorf(skygrid.EINVALID, "finding %s: want one of %s", skygrid.Clip(req.Finding), strings.Join(all, ", "))
 	}
 	change := skygrid.TaskChange{Finding: req.Finding, Notes: req.Notes, Reason: req.Reason, GridID: req.GridID, Accuracy: req.Accuracy}
 	if err := skygrid.RangeAccuracy.CheckField("accuracy", req.Accuracy); err != nil {

@@ -155,7 +155,11 @@ func (s *Server) handleReadings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := registry.StoreReadings(c.Request().Context(), ms, in, skygrid.SourceHTTP, s.now().UTC())
+	var sink skygrid.ReadingSink = ms
+	if s.Readings != nil {
+		sink = s.Readings
+	}
+	res, err := registry.StoreReadings(c.Request().Context(), sink, in, skygrid.SourceHTTP, s.now().UTC())
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/dispatch"
+	"skygrid/dustrule"
 	"skygrid/geo"
 )
 
@@ -95,5 +97,39 @@ func TestMonitorsAPI(t *testing.T) {
 	if st := w.do(t, "admin", "GET", fmt.Sprintf("/api/monitors/%d/readings?res=minute", ids[0]), nil, &series); st != 200 ||
 		len(series.Points) != 1 || series.Points[0].Values["pm10"] != 120 || series.Points[0].Values["pm25"] != 50 {
 		t.Fatalf("minute series: %d %+v", st, series)
+	}
+}
+
+// POST /api/readings goes through the reading sink of the services (the
+// dust checker in serve): readings exceeding a rule open a dust task at
+// the monitor's grid, once however often they are posted.
+func TestPostedReadingsOpenDustTask(t *testing.T) {
+	w := newWorld(t)
+	w.addMonitors(t)
+	p, err := dispatch.New(w.db, dispatch.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := dustrule.DefaultConfig()
+	cfg.Active = []string{"shanghai_15min"} // a 15-minute TSP mean over 2 mg/m³ more than once a day
+	c := dispatch.NewDustChecker(w.db, p, cfg, 50)
+	c.Now = w.db.Now
+	w.readings = c
+	w.serve(t)
+	var b strings.Builder
+	b.WriteString("mn,time,tsp\n")
+	start := w.clock.Truncate(time.Hour).Add(-time.Hour) // two whole 15-minute windows and the next minute
+	for i := 0; i < 31; i++ {
+		fmt.Fprintf(&b, "MN0,%s,3000\n", start.Add(time.Duration(i)*time.Minute).UTC().Format(time.RFC3339))
+	}
+	for round := 0; round < 2; round++ {
+		if st, _, msg := w.post(t, "admin", "/api/readings", "text/csv", strings.NewReader(b.String())); st != 200 {
+			t.Fatalf("POST /api/readings: %d %s", st, msg)
+		}
+		class := skygrid.ClassDustExceedance
+		tasks, _, err := w.db.FindTasks(context.Background(), skygrid.TaskFilter{Class: &class})
+		if err != nil || len(tasks) != 1 || tasks[0].GridID != w.gridA {
+			t.Fatalf("round %d: dust tasks %+v %v, want one in grid %s", round, tasks, err, w.gridA)
+		}
 	}
 }

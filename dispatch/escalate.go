@@ -52,6 +52,11 @@ func Escalate(ctx context.Context, s Escalation, policy skygrid.EscalationPolicy
 	return n, errors.Join(errs...)
 }
 
+// DustTick is the dust checks a clock runs (DustChecker.Tick).
+type DustTick interface {
+	Tick(ctx context.Context, now time.Time) (skygrid.DustRecorded, error)
+}
+
 // FeedCheck tells the admins of feeds that have stopped succeeding
 // (store.DB.CheckFeeds).
 type FeedCheck interface {
@@ -63,8 +68,11 @@ type FeedCheck interface {
 // It runs beside the server with the other schedulers (intake's pull and
 // watcher, the notification worker).
 type Clock struct {
-	Tasks  Escalation
-	Feeds  FeedCheck
+	Tasks Escalation
+	Feeds FeedCheck
+	// Dust runs the dust checks of the clock (silence, capture rate,
+	// registry violations: DustChecker.Tick); nil: none.
+	Dust   DustTick
 	Now    func() time.Time
 	Every  time.Duration            // 0: a minute ([schedule] escalate_every)
 	Policy skygrid.EscalationPolicy // when a task goes up a level ([escalation])
@@ -99,6 +107,13 @@ func (c *Clock) Tick(ctx context.Context) {
 		log.Error("escalate", "err", err)
 	} else if n > 0 {
 		log.Info("escalated overdue tasks", "tasks", n)
+	}
+	if c.Dust != nil {
+		if res, err := c.Dust.Tick(ctx, c.Now()); err != nil && ctx.Err() == nil {
+			log.Error("dust checks", "err", err)
+		} else if res.EventsNew > 0 {
+			log.Info("dust alarms opened tasks", "tasks", res.EventsNew)
+		}
 	}
 	if c.Feeds == nil {
 		return

@@ -47,7 +47,7 @@ for (const name of ['admin', 'nongye', 'hunyuan', 'wangge']) {
 test('admin: popups and pages', async ({ open, login, url, shots }) => {
   const p = await open(desktop, 'admin: popups and pages');
   await login(p, 'admin');
-  const ev = await (await p.request.get(url + '/api/events?limit=1&since=2023-10-01&until=2023-11-01')).json();
+  const ev = await (await p.request.get(url + '/api/events?limit=1&class=straw_burning&since=2023-10-01&until=2023-11-01')).json();
   const [lon, lat] = ev.features[0].geometry.coordinates;
   await p.goto(url + '/#/map');
   await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 20000 });

@@ -42,9 +42,6 @@ func BenchmarkDustStatsMonth(b *testing.B) {
 	if _, err := db.ImportMonitors(ctx, ms); err != nil {
 		b.Fatal(err)
 	}
-	if err := db.ExecForTest(ctx, dustAlarmsFixture); err != nil {
-		b.Fatal(err)
-	}
 	h0 := since.Unix()
 	for _, q := range []string{
 		fmt.Sprintf(`WITH RECURSIVE h(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM h WHERE x < 719)

@@ -11,14 +11,6 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// dustAlarmsFixture creates dust_alarms in the shape of migration 0013
-// (engineer p2's branch) when the store does not have it yet; the lead
-// drops it at the merge.
-const dustAlarmsFixture = `CREATE TABLE IF NOT EXISTS dust_alarms (
-	id INTEGER PRIMARY KEY, monitor_id INTEGER NOT NULL, site_id INTEGER, county_id TEXT, grid_id TEXT,
-	rule TEXT NOT NULL, class TEXT NOT NULL, window_start TEXT NOT NULL, window_end TEXT NOT NULL,
-	value REAL NOT NULL, limit_value REAL NOT NULL, event_id INTEGER, created_at TEXT NOT NULL)`
-
 // The dust period: 5 and 6 November 2026 in Beijing time; the clock stops
 // at 10:00Z on the 6th, before the period ends.
 var (
@@ -116,9 +108,6 @@ func dustReadings(t *testing.T, db *store.DB, mons map[string]int64) {
 func dustAlarms(t *testing.T, db *store.DB, mons map[string]int64, sites map[string]int64) {
 	t.Helper()
 	ctx := context.Background()
-	if err := db.ExecForTest(ctx, dustAlarmsFixture); err != nil {
-		t.Fatal(err)
-	}
 	type alarm struct {
 		mn, site, county, grid, class string
 		start                         time.Time

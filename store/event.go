@@ -16,7 +16,8 @@ const eventCols = `id, class, state, first_seen, last_seen, lon, lat, min_lon, m
 	COALESCE((SELECT name FROM regions WHERE id = events.grid_id), ''), COALESCE((SELECT name FROM regions WHERE id = events.township_id), ''),
 	COALESCE((SELECT name FROM regions WHERE id = events.county_id), ''),
 	history, cross_border, COALESCE(near_county_id, ''), near_metres, near_direction, COALESCE(neighbour_id, ''),
-	COALESCE((SELECT name FROM regions WHERE id = events.near_county_id), ''), COALESCE((SELECT name FROM regions WHERE id = events.neighbour_id), '')`
+	COALESCE((SELECT name FROM regions WHERE id = events.near_county_id), ''), COALESCE((SELECT name FROM regions WHERE id = events.neighbour_id), ''),
+	site_id, monitor_id, alarm_count, rule`
 
 func scanEvent(rows *sql.Rows, extra ...any) (*skygrid.Event, error) {
 	e := &skygrid.Event{}
@@ -24,7 +25,8 @@ func scanEvent(rows *sql.Rows, extra ...any) (*skygrid.Event, error) {
 	dest := []any{&e.ID, &e.Class, &e.State, &first, &last, &e.Point[0], &e.Point[1], &e.Bound.Min[0], &e.Bound.Min[1],
 		&e.Bound.Max[0], &e.Bound.Max[1], &e.HotspotCount, &e.MaxFRP, &e.GridID, &e.TownshipID, &e.CountyID, &e.AssignedBy, &created, &updated,
 		&e.GridName, &e.TownshipName, &e.CountyName,
-		&e.History, &e.CrossBorder, &e.NearCountyID, &e.NearMetres, &e.NearDirection, &e.NeighbourID, &e.NearCounty, &e.Neighbour}
+		&e.History, &e.CrossBorder, &e.NearCountyID, &e.NearMetres, &e.NearDirection, &e.NeighbourID, &e.NearCounty, &e.Neighbour,
+		&e.SiteID, &e.MonitorID, &e.AlarmCount, &e.Rule}
 	if err := rows.Scan(append(dest, extra...)...); err != nil {
 		return nil, fmt.Errorf("read a event row: %w", err)
 	}

@@ -95,11 +95,14 @@ func (t *ingestTx) recentHotspots(ctx context.Context, b orb.Bound, since, until
 	return out, rows.Err()
 }
 
+// openEvents are the open fire events a new detection may join; dust
+// events (at a site, from its monitor or the registry) are never joined.
 func (t *ingestTx) openEvents(ctx context.Context, b orb.Bound, since time.Time) ([]*skygrid.Event, error) {
 	var args []any
 	cond := bboxCond(b, &args)
 	args = append(args, ts(since))
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+eventCols+` FROM events WHERE state = 'open' AND `+cond+` AND last_seen >= ? ORDER BY id`, args...)
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+eventCols+` FROM events WHERE state = 'open' AND `+cond+` AND last_seen >= ?
+		AND class NOT IN ('dust_exceedance', 'monitor_offline', 'site_inspection') ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -53,8 +53,10 @@ func statsConds(q skygrid.StatsQuery) ([]string, []any, error) {
 	if !q.Until.After(q.Since) {
 		return nil, nil, skygrid.Errorf(skygrid.EINVALID, "the period is empty: until %s is not after since %s", ts(q.Until), ts(q.Since))
 	}
-	// The city's events: cross-border ones are counted apart.
-	conds := []string{"e.first_seen >= ?", "e.first_seen < ?", "e.cross_border = 0"}
+	// The city's fire events: cross-border ones are counted apart, dust
+	// events (alarms, inspections) in the dust figures of dust_alarms.
+	conds := []string{"e.first_seen >= ?", "e.first_seen < ?", "e.cross_border = 0",
+		"e.class NOT IN ('dust_exceedance', 'monitor_offline', 'site_inspection')"}
 	args := []any{ts(q.Since), ts(q.Until)}
 	if q.Region != "" {
 		conds = append(conds, "(e.county_id = ? OR e.township_id = ? OR e.grid_id = ?)")

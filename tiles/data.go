@@ -262,7 +262,8 @@ func loadFeatures(ctx context.Context, src Source, layer string, version int64) 
 	return f, nil
 }
 
-// eventFeatures are the fires, oldest first so newer ones draw on top.
+// eventFeatures are the fires, oldest first so newer ones draw on top;
+// dust events (skygrid.IsDust) are not drawn here.
 func eventFeatures(ctx context.Context, src Source) ([]*feature, error) {
 	es, _, err := src.FindEvents(ctx, skygrid.EventFilter{Brief: true})
 	if err != nil {
@@ -271,6 +272,9 @@ func eventFeatures(ctx context.Context, src Source) ([]*feature, error) {
 	slices.Reverse(es)
 	list := make([]*feature, 0, len(es))
 	for _, e := range es {
+		if skygrid.IsDust(e.Class) {
+			continue // not a fire: a site's alarm or inspection (the monitors layer, the alarm list)
+		}
 		state := "none"
 		if e.Task != nil {
 			state = e.Task.State

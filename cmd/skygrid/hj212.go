@@ -15,22 +15,18 @@ import (
 	"skygrid/video"
 )
 
-// readingSink is where the HJ 212 receiver stores readings and logs
-// refusals: the store (the rules checked on arrival wrap it).
-func readingSink(db *store.DB, cfg config.Config) skygrid.ReadingSink {
-	return db
-}
-
 // startHJ212 starts the HJ 212 receiver on addr with the [hj212] limits
 // and says where it listens (the address it returns); stop it with the function it returns (it
 // waits up to 10 s for the packets in hand and logs the latency).
-func (m *Main) startHJ212(addr string, db *store.DB, cfg config.Config, now func() time.Time) (string, func(), error) {
+// sink is serve's readingSink: the store with the dust rules checked on
+// arrival.
+func (m *Main) startHJ212(addr string, sink skygrid.ReadingSink, cfg config.Config, now func() time.Time) (string, func(), error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", nil, fmt.Errorf("serve: --hj212: %w", err)
 	}
 	h := cfg.HJ212
-	srv := &receiver.Server{Sink: readingSink(db, cfg), Clock: now, Log: m.Logger, IdleTimeout: h.IdleTimeout.Duration,
+	srv := &receiver.Server{Sink: sink, Clock: now, Log: m.Logger, IdleTimeout: h.IdleTimeout.Duration,
 		MaxConns: h.MaxConns, BatchWindow: h.BatchWindow.Duration, BatchMax: h.BatchMax}
 	done := make(chan struct{})
 	go func() {
@@ -63,11 +59,11 @@ func (m *Main) videoProber(db *store.DB, v config.Video, now func() time.Time) *
 // startReceiving starts the HJ 212 receiver when --hj212 is given, then
 // runs mf.started (the demo's fleet) with the HTTP server's URL; stop the
 // receiver with the function it returns.
-func (m *Main) startReceiving(ctx context.Context, db *store.DB, cfg config.Config, mf mapFlags, now func() time.Time, url string) (func(), error) {
+func (m *Main) startReceiving(ctx context.Context, sink skygrid.ReadingSink, cfg config.Config, mf mapFlags, now func() time.Time, url string) (func(), error) {
 	addr, stop := "", func() {}
 	if mf.hj212 != "" {
 		var err error
-		if addr, stop, err = m.startHJ212(mf.hj212, db, cfg, now); err != nil {
+		if addr, stop, err = m.startHJ212(mf.hj212, sink, cfg, now); err != nil {
 			return nil, err
 		}
 	}

@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"skygrid/registry"
 	"strings"
 
 	"skygrid"
+	"skygrid/config"
+	"skygrid/registry"
+	"skygrid/store"
 )
 
 // ImportCommand is skygrid import: regions, supervisors, sites and heat
@@ -99,7 +101,7 @@ func (m *ImportCommand) importFile(ctx context.Context, c *common, path string, 
 		return err
 	}
 	defer f.Close()
-	db, p, _, err := m.openPipeline(c)
+	db, p, cfg, err := m.openPipeline(c)
 	if err != nil {
 		return err
 	}
@@ -113,6 +115,26 @@ func (m *ImportCommand) importFile(ctx context.Context, c *common, path string, 
 		fmt.Fprintf(m.Stderr, "note: %s\n", n)
 	}
 	fmt.Fprint(m.Stdout, rep.Text)
+	if req.Kind == skygrid.ImportSites {
+		return m.inspectSites(ctx, db, cfg)
+	}
+	return nil
+}
+
+// inspectSites opens an inspection task for each registry violation
+// that has none being worked (the schedule of serve does it too).
+func (m *ImportCommand) inspectSites(ctx context.Context, db *store.DB, cfg config.Config) error {
+	sink, err := m.readingSink(db, cfg)
+	if err != nil {
+		return err
+	}
+	res, err := sink.Inspect(ctx)
+	if err != nil {
+		return err
+	}
+	if res.EventsNew > 0 {
+		fmt.Fprintf(m.Stderr, "note: %d inspection tasks opened for sites breaking a rule\n", res.EventsNew)
+	}
 	return nil
 }
 

@@ -38,7 +38,15 @@ transaction. Exits with status 1 when any row was refused.`, &c)
 		return err
 	}
 	defer db.Close()
-	res, err := registry.StoreReadings(ctx, db, in, skygrid.SourceFile, m.Now().UTC())
+	cfg, err := m.config(&c)
+	if err != nil {
+		return err
+	}
+	sink, err := m.readingSink(db, cfg)
+	if err != nil {
+		return err
+	}
+	res, err := registry.StoreReadings(ctx, sink, in, skygrid.SourceFile, m.Now().UTC())
 	if err != nil {
 		return fmt.Errorf("ingest readings %s: %w", files[0], err)
 	}

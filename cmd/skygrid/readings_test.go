@@ -1,9 +1,15 @@
 package main
 
 import (
+	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"skygrid"
+	"skygrid/store"
 )
 
 // skygrid import monitors then skygrid ingest readings, on the registry's
@@ -12,10 +18,7 @@ import (
 func TestImportMonitorsAndIngestReadings(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "monitors.db")
-	sites := filepath.Join("..", "..", "registry", "testdata", "sites_construction.geojson")
-	if out, err := run(t, db, "import", "sites", sites, "--kind", "construction"); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
+	importTestSites(t, db)
 	for _, tc := range []struct {
 		name    string
 		args    []string
@@ -49,5 +52,55 @@ func TestImportMonitorsAndIngestReadings(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// skygrid ingest readings checks the dust rules after storing: two
+// 15-minute TSP means over 2 mg/m³ in a day (shanghai_15min allows one)
+// open one dust task; the same file again opens none. The site import
+// opens the inspection of the large site without video.
+func TestIngestReadingsOpensDustTask(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "dust.db")
+	importTestSites(t, db)
+	if out, err := run(t, db, "import", "monitors", "../../registry/testdata/monitors.csv"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var b strings.Builder
+	b.WriteString("mn,time,kind,tsp\n")
+	for i := 0; i < 31; i++ {
+		fmt.Fprintf(&b, "DT0001SG000002,2026-11-05 14:%02d,minute,3000\n", i)
+	}
+	file := filepath.Join(dir, "dusty.csv")
+	if err := os.WriteFile(file, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []int{1, 1} {
+		if out, err := run(t, db, "ingest", "readings", file, "--set", `dust.active=["shanghai_15min"]`); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		s := store.NewDB(db)
+		if err := s.Open(); err != nil {
+			t.Fatal(err)
+		}
+		tasks, _, err := s.FindTasks(context.Background(), skygrid.TaskFilter{})
+		s.Close()
+		by := map[string]int{}
+		for _, k := range tasks {
+			by[k.EventClass]++
+		}
+		// The site import opened the inspection of the large site without video.
+		if err != nil || by[skygrid.ClassDustExceedance] != want || by[skygrid.ClassSiteInspection] != 1 || len(by) != 2 {
+			t.Fatalf("round %d: tasks by class %v, %v; want %d dust_exceedance and 1 site_inspection", i, by, err, want)
+		}
+	}
+}
+
+// importTestSites imports the registry's invented construction sites.
+func importTestSites(t *testing.T, db string) {
+	t.Helper()
+	sites := filepath.Join("..", "..", "registry", "testdata", "sites_construction.geojson")
+	if out, err := run(t, db, "import", "sites", sites, "--kind", "construction"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
 	}
 }

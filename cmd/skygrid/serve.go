@@ -164,6 +164,11 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	if err != nil {
 		return err
 	}
+	sink, err := m.readingSink(db, cfg)
+	if err != nil {
+		return err
+	}
+	sink.Now = now
 	worker := m.notifyWorker(db, cfg)
 	p.Now, worker.Now = now, now
 	limits := serverLimits(cfg.Server)
@@ -174,7 +179,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	}
 	photos := cfg.Photos.Photos(filepath.Join(dataDir, "photos"))
 	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
-		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Monitors: db, Demo: mf.demo, Air: db, AirNearestKm: cfg.Air.NearestKm,
+		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Monitors: db, Readings: sink, Demo: mf.demo, Air: db, AirNearestKm: cfg.Air.NearestKm,
 		Evidence: photos, Imports: registry.Importer{Pipeline: p}, DustSilentAfter: cfg.Dust.SilentAfter.Duration,
 		Limits: limits, PublicURL: mf.publicURL, SecureCookies: mf.secureCookies || cfg.Server.SecureCookies}
 	m.logLimits(limits, svc.SecureCookies, mf.publicURL)
@@ -199,8 +204,14 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	if db.PublicURL == "" {
 		db.PublicURL = "http://" + ln.Addr().String()
 	}
+	// The dust checks of the clock once before the first request: the
+	// registry's inspection tasks are there when the web app is (the
+	// demo's figures are the same whenever it is opened).
+	if _, err := sink.Tick(ctx, now()); err != nil {
+		m.Logger.Error("dust checks", "err", err)
+	}
 	srv.Serve(ln)
-	stopHJ212, err := m.startReceiving(ctx, db, cfg, mf, now, srv.URL())
+	stopHJ212, err := m.startReceiving(ctx, sink, cfg, mf, now, srv.URL())
 	if err != nil {
 		srv.Close()
 		return err
@@ -208,7 +219,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	defer stopHJ212()
 	// The notification worker and the escalation clock run with the server.
 	bg, stop := context.WithCancel(ctx)
-	wg := m.runJobs(bg, db, p, worker, photos, cfg, mf, now)
+	wg := m.runJobs(bg, db, p, sink, worker, photos, cfg, mf, now)
 	defer func() { stop(); wg.Wait() }()
 	// The ready line: where to open the web app (and, for the demo, whom
 	// to log in as); the browser tests wait for "listening on URL".
@@ -248,7 +259,7 @@ func tileServer(db *store.DB, mf mapFlags, now func() time.Time) (*tiles.Server,
 // pull (when configured), the drop-folder watcher (--watch), the photo
 // sweep, the notification worker and the escalation clock; the group
 // waits for them.
-func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, worker *notify.Worker, photos evidence.Photos,
+func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, sink *dispatch.DustChecker, worker *notify.Worker, photos evidence.Photos,
 	cfg config.Config, mf mapFlags, now func() time.Time) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	if client, err := m.firmsClient(cfg.Feed, mf.firmsURL); err == nil {
@@ -295,7 +306,7 @@ func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, w
 	}()
 	go func() {
 		defer wg.Done()
-		(&dispatch.Clock{Tasks: db, Feeds: db, Now: now, Every: cfg.Schedule.EscalateEvery.Duration, Policy: cfg.Escalation.Policy(), Logger: m.Logger}).Run(bg)
+		(&dispatch.Clock{Tasks: db, Feeds: db, Dust: sink, Now: now, Every: cfg.Schedule.EscalateEvery.Duration, Policy: cfg.Escalation.Policy(), Logger: m.Logger}).Run(bg)
 	}()
 	return &wg
 }

@@ -181,7 +181,7 @@ test('admin: the event popup names the place', async ({ suite: { url, shots, pag
   {
     const p = await page(desktop);
     await login(p, 'admin');
-    const ev = (await users.admin.get('/api/events?limit=1&county=140225&since=2023-10-01&until=2023-11-01')).features[0];
+    const ev = (await users.admin.get('/api/events?limit=1&class=straw_burning&county=140225&since=2023-10-01&until=2023-11-01')).features[0];
     const [lon, lat] = ev.geometry.coordinates;
     await p.goto(url + '/#/map');
     await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 20000 });

@@ -14,13 +14,11 @@ import { rejectedCard } from './rejected';
 import { now } from './clock';
 import { fireDirection } from './position';
 import { allowed, follow, lastFix, locate, type Fix } from './geolocation';
-import { deadlineText, escalationText, taskTitle } from './taskwords';
+import { deadlineText, escalationText, findingHelp, findingsFor, taskTitle } from './taskwords';
 import type { TaskView } from './types';
 
-const FINDINGS = ['straw_burning', 'open_burning', 'industrial_heat', 'false_alarm', 'not_found'];
-// A dust task's findings and words (as skygrid.FindingsFor); its readings load with ./dusttask.
+// Dust tasks load their readings with ./dusttask.
 const DUST_CLASSES = ['dust_exceedance', 'monitor_offline', 'site_inspection'];
-const DUST_FINDINGS = ['rectified', 'stop_work', 'device_fault', 'false_alarm', 'not_found'];
 const isDust = (cls: string | undefined) => !!cls && DUST_CLASSES.includes(cls);
 
 export function taskPage(el: HTMLElement, id: number): () => void {
@@ -164,11 +162,10 @@ function navButtons(x: TaskView): HTMLElement {
 
 /** reportForm: finding (no default), photos from the camera, notes, position. */
 function reportForm(x: TaskView, prefill: outbox.RejectedReport | null, done: () => Promise<void>): HTMLElement {
-  const dust = isDust(x.event_class);
   const choices = h('div', { class: 'findings', role: 'radiogroup', 'data-testid': 'finding' },
-    (dust ? DUST_FINDINGS : FINDINGS).map((f) => h('label', { class: 'finding' },
+    findingsFor(x.event_class).map((f) => h('label', { class: 'finding' },
       h('input', { type: 'radio', name: 'finding', value: f, required: true, 'data-testid': 'finding-' + f }),
-      h('span', {}, h('b', {}, tOr('finding', f)), h('small', {}, t((dust ? 'finding.help.dust.' : 'finding.help.') + f))))));
+      h('span', {}, h('b', {}, tOr('finding', f)), h('small', {}, t(findingHelp(x.event_class, f)))))));
   const notes = h('textarea', { name: 'notes', rows: 3, 'data-testid': 'notes' });
   const photos = photoPicker();
   const pos = positionRow();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { setLang } from './i18n';
-import { deadlineText, escalationText, taskTitle, timelineText } from './taskwords';
+import { setLang, tOr } from './i18n';
+import { deadlineText, escalationText, findingHelp, findingsFor, taskTitle, timelineText } from './taskwords';
 
 setLang('zh');
 const at = Date.parse('2023-10-31T09:30:00Z'); // 17:30 Beijing
@@ -38,5 +38,17 @@ describe('timelineText', () => {
   });
   it('says where a dispatch went', () => {
     expect(timelineText({ at: '', action: 'dispatch', actor: 'feed', assignee: 'unassigned queue' })).toBe('系统（自动拉取卫星数据）派单，进入市级待分派队列（不在任何网格）');
+  });
+});
+
+describe('findingsFor and findingHelp follow the class', () => {
+  it.each([
+    ['straw_burning', ['秸秆焚烧', '其他露天焚烧', '工业热源', '误报', '现场未发现'], 'finding.help.false_alarm'],
+    ['dust_exceedance', ['已整改（洒水、覆盖）', '停工整改', '设备故障', '误报', '现场未发现'], 'finding.help.dust.false_alarm'],
+    ['monitor_offline', ['已整改（洒水、覆盖）', '停工整改', '设备故障', '误报', '现场未发现'], 'finding.help.dust.false_alarm'],
+    ['site_inspection', ['已整改（洒水、覆盖）', '停工整改', '设备故障', '误报', '现场未发现'], 'finding.help.dust.false_alarm'],
+  ])('%s', (cls, names, help) => {
+    expect(findingsFor(cls).map((f) => tOr('finding', f))).toEqual(names);
+    expect(findingHelp(cls, 'false_alarm')).toBe(help);
   });
 });

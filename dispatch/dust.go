@@ -1,0 +1,338 @@
+package dispatch
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"skygrid"
+	"skygrid/dustrule"
+
+	"github.com/paulmach/orb"
+)
+
+// The dust checker lives in dispatch, not in a package of its own: an
+// alarm becomes an event placed in its grid exactly as a fire is
+// (Pipeline.LoadContext and assign), with a task on the fire lifecycle,
+// and its scheduled checks run on the deadlines' Clock beside escalation.
+
+// DustStore is what the dust checker needs of the store.
+type DustStore interface {
+	skygrid.ReadingSink
+	skygrid.DustService
+	dustrule.History
+	skygrid.RegionService
+	skygrid.SiteService
+	ListMonitors(ctx context.Context, scope *skygrid.Scope) ([]*skygrid.MonitorItem, error)
+	AmbientPM10(ctx context.Context, countyID string, from, to time.Time, nearestKm float64) ([]skygrid.Ambient, error)
+}
+
+// DustChecker is a skygrid.ReadingSink that wraps the store's: after
+// StoreReadings commits, the active dust rules are checked for the
+// readings (dustrule.Checker.OnReading, reading the past from the store
+// and the ambient PM10 from the air store) and the alarms are recorded
+// (skygrid.DustService: events and tasks). Tick runs the checks a clock
+// decides: silence, yesterday's capture rate, registry violations.
+type DustChecker struct {
+	Store  DustStore
+	Config dustrule.Config
+	// Pipeline places alarms in their grid as fires are placed.
+	Pipeline *Pipeline
+	// NearestKm is [air] nearest_km (the ambient fallback).
+	NearestKm float64
+	Now       func() time.Time
+	Logger    *slog.Logger
+
+	mu       sync.Mutex // one check at a time: the sink is called from many goroutines
+	place    *Context
+	monitors map[int64]*dustMonitor // nil: known, not checked (a station)
+	ambient  map[string]float64     // county|hour -> PM10, hits only
+	lastDay  time.Time              // the last day whose capture was checked
+}
+
+// dustMonitor is what the checker knows of a monitor: its subject and
+// where its alarms go.
+type dustMonitor struct {
+	subject dustrule.Subject
+	site    *int64
+	where   skygrid.Event // point, grid, township, county, assigned_by
+}
+
+// NewDustChecker returns a checker over the store with the pipeline's
+// grid assignment.
+func NewDustChecker(s DustStore, p *Pipeline, cfg dustrule.Config, nearestKm float64) *DustChecker {
+	return &DustChecker{Store: s, Pipeline: p, Config: cfg, NearestKm: nearestKm, Now: time.Now, Logger: slog.Default()}
+}
+
+func (c *DustChecker) MonitorByMN(ctx context.Context, mn string) (skygrid.Monitor, error) {
+	return c.Store.MonitorByMN(ctx, mn)
+}
+
+func (c *DustChecker) RejectPacket(ctx context.Context, r skygrid.PacketReject) error {
+	return c.Store.RejectPacket(ctx, r)
+}
+
+// StoreReadings stores the readings, then checks them. A failing check
+// is logged, not returned: the readings are durable and answered; the
+// next reading or tick checks the windows again.
+func (c *DustChecker) StoreReadings(ctx context.Context, rs []skygrid.Reading) (int, error) {
+	n, err := c.Store.StoreReadings(ctx, rs)
+	if err != nil {
+		return n, err
+	}
+	if _, err := c.Check(ctx, rs); err != nil {
+		c.Logger.Error("dust: check readings", "err", err)
+	}
+	return n, nil
+}
+
+// Check checks stored readings in data-time order and records their
+// alarms.
+func (c *DustChecker) Check(ctx context.Context, rs []skygrid.Reading) (skygrid.DustRecorded, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sorted := append([]skygrid.Reading(nil), rs...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		if sorted[i].MonitorID != sorted[j].MonitorID {
+			return sorted[i].MonitorID < sorted[j].MonitorID
+		}
+		return sorted[i].At.Before(sorted[j].At)
+	})
+	ck := c.checker(ctx)
+	var alarms []dustrule.Alarm
+	for _, r := range sorted {
+		m, err := c.monitor(ctx, r.MonitorID)
+		if err != nil || m == nil {
+			return skygrid.DustRecorded{}, err
+		}
+		got, err := ck.OnReading(ctx, m.subject, r)
+		if err != nil {
+			return skygrid.DustRecorded{}, err
+		}
+		alarms = append(alarms, got...)
+	}
+	return c.record(ctx, alarms)
+}
+
+// checker is the rules over the store, with the cached ambient.
+func (c *DustChecker) checker(ctx context.Context) *dustrule.Checker {
+	return &dustrule.Checker{Rules: c.Config.Rules(), Quality: c.Config.Quality(), History: c.Store,
+		Ambient: func(county string, hour time.Time) (float64, bool) { return c.ambientPM10(ctx, county, hour) }}
+}
+
+// ambientPM10 is the county's ambient PM10 of the hour, from the air
+// store; a found value is kept (an hour's air may arrive after its
+// readings, so a miss is asked again).
+func (c *DustChecker) ambientPM10(ctx context.Context, county string, hour time.Time) (float64, bool) {
+	if county == "" {
+		return 0, false
+	}
+	key := county + "|" + hour.UTC().Format(time.RFC3339)
+	if v, ok := c.ambient[key]; ok {
+		return v, true
+	}
+	// The air store labels an hour by its end (CNEMC's 08:00 is the mean
+	// of 07:00-08:00): the hour starting at hour is labelled hour+1h.
+	label := hour.Add(time.Hour)
+	as, err := c.Store.AmbientPM10(ctx, county, label, label.Add(time.Hour), c.NearestKm)
+	if err != nil || len(as) == 0 {
+		if err != nil {
+			c.Logger.Warn("dust: ambient pm10", "county", county, "hour", hour, "err", err)
+		}
+		return 0, false
+	}
+	if c.ambient == nil || len(c.ambient) > 100000 {
+		c.ambient = map[string]float64{}
+	}
+	c.ambient[key] = as[0].PM10
+	return as[0].PM10, true
+}
+
+// Reload forgets the regions and monitors read so far: the next check
+// reads them again (after an import; Tick calls it).
+func (c *DustChecker) Reload() {
+	c.mu.Lock()
+	c.place, c.monitors = nil, nil
+	c.mu.Unlock()
+}
+
+// monitor is the monitor's subject and place, read once (a monitor not
+// known yet reloads them); nil for an air-quality station, not checked.
+func (c *DustChecker) monitor(ctx context.Context, id int64) (*dustMonitor, error) {
+	if m, ok := c.monitors[id]; ok {
+		return m, nil
+	}
+	if err := c.load(ctx); err != nil {
+		return nil, err
+	}
+	m := c.monitors[id]
+	c.monitors[id] = m // still unknown: not read again until Reload
+	return m, nil
+}
+
+// load reads the regions, the sites and the dust monitors and places each
+// monitor: at its site's centre (its own position without a site), in
+// the grid holding it as a fire there would be.
+func (c *DustChecker) load(ctx context.Context) error {
+	place, err := c.Pipeline.LoadContext(ctx)
+	if err != nil {
+		return fmt.Errorf("dust: %w", err)
+	}
+	ms, err := c.Store.ListMonitors(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("dust: list monitors: %w", err)
+	}
+	c.place, c.monitors = place, map[int64]*dustMonitor{}
+	for _, m := range ms {
+		if m.Kind != skygrid.MonitorDust {
+			c.monitors[m.ID] = nil
+			continue
+		}
+		pt := orb.Point{m.Lon, m.Lat}
+		if m.SiteID != nil {
+			site, err := c.Store.FindSiteByID(ctx, *m.SiteID)
+			if err != nil {
+				return fmt.Errorf("dust: site %d of monitor %s: %w", *m.SiteID, m.MN, err)
+			}
+			pt = site.Geometry.Bound().Center()
+		}
+		where := skygrid.Event{Point: pt}
+		c.Pipeline.assign(place, &where)
+		c.monitors[m.ID] = &dustMonitor{subject: c.Config.Subject(m.Monitor, where.CountyID), site: m.SiteID, where: where}
+	}
+	return nil
+}
+
+// record records the alarms, each placed at its monitor's site with the
+// deadlines of [dust] respond_minutes from now: the supervisor
+// acknowledges and reports from the site within it.
+func (c *DustChecker) record(ctx context.Context, alarms []dustrule.Alarm) (skygrid.DustRecorded, error) {
+	if len(alarms) == 0 {
+		return skygrid.DustRecorded{}, nil
+	}
+	due := c.Now().UTC().Add(time.Duration(c.Config.RespondMinutes) * time.Minute)
+	out := make([]skygrid.DustAlarm, 0, len(alarms))
+	for _, a := range alarms {
+		m := c.monitors[a.MonitorID] // set: only checked monitors raise alarms
+		w := m.where
+		out = append(out, skygrid.DustAlarm{MonitorID: a.MonitorID, SiteID: m.site, Rule: a.Rule, Class: a.Class,
+			Start: a.Start.UTC(), End: a.End.UTC(), Value: a.Value, Limit: a.Limit, Detail: a.Detail, Point: w.Point,
+			GridID: w.GridID, TownshipID: w.TownshipID, CountyID: w.CountyID, AssignedBy: w.AssignedBy, AckDue: due, ReportDue: due})
+	}
+	res, err := c.Store.RecordDustAlarms(ctx, out)
+	if err != nil {
+		return res, fmt.Errorf("dust: record %d alarms: %w", len(out), err)
+	}
+	if res.EventsNew > 0 {
+		c.Logger.Info("dust: alarms", "new", res.Alarms, "events_new", res.EventsNew, "events_updated", res.EventsUpdated)
+	}
+	return res, nil
+}
+
+// Tick runs what the clock decides at now: silence of every dust monitor,
+// the capture rate of the Beijing day before now (once a day), and the
+// registry's violations (one inspection task per site and violation while
+// open). The regions and monitors are read again first.
+func (c *DustChecker) Tick(ctx context.Context, now time.Time) (skygrid.DustRecorded, error) {
+	c.Reload()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.load(ctx); err != nil {
+		return skygrid.DustRecorded{}, err
+	}
+	ck := c.checker(ctx)
+	yesterday := dustrule.DayOf(now).Add(-24 * time.Hour)
+	checkDay := yesterday.After(c.lastDay)
+	var alarms []dustrule.Alarm
+	for _, m := range c.sortedMonitors() {
+		got, err := ck.CheckSilence(ctx, m.subject, now)
+		if err != nil {
+			return skygrid.DustRecorded{}, err
+		}
+		alarms = append(alarms, got...)
+		if checkDay {
+			if got, err = c.checkDay(ctx, ck, m.subject, yesterday); err != nil {
+				return skygrid.DustRecorded{}, err
+			}
+			alarms = append(alarms, got...)
+		}
+	}
+	if checkDay {
+		c.lastDay = yesterday
+	}
+	res, err := c.record(ctx, alarms)
+	if err != nil {
+		return res, err
+	}
+	inspect, err := c.inspections(ctx, now)
+	res.Alarms, res.EventsNew, res.EventsUpdated = res.Alarms+inspect.Alarms, res.EventsNew+inspect.EventsNew, res.EventsUpdated+inspect.EventsUpdated
+	res.TaskIDs = append(res.TaskIDs, inspect.TaskIDs...)
+	return res, err
+}
+
+// checkDay checks the capture rate of the day for a monitor that had
+// reported by its end: one never heard from is not yet connected (the
+// registry shows it), as for silence.
+func (c *DustChecker) checkDay(ctx context.Context, ck *dustrule.Checker, s dustrule.Subject, day time.Time) ([]dustrule.Alarm, error) {
+	_, ok, err := c.Store.Latest(ctx, s.MonitorID, "", day.Add(24*time.Hour))
+	if err != nil || !ok {
+		return nil, err
+	}
+	return ck.CheckDay(ctx, s, day)
+}
+
+func (c *DustChecker) sortedMonitors() []*dustMonitor {
+	var out []*dustMonitor
+	for _, m := range c.monitors {
+		if m != nil {
+			out = append(out, m)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].subject.MonitorID < out[j].subject.MonitorID })
+	return out
+}
+
+// Inspect opens an inspection task for each registry violation (a large
+// site without connected video, an uncovered coal or ore pile) that has
+// no task still being worked: after a site import, and on every Tick.
+func (c *DustChecker) Inspect(ctx context.Context) (skygrid.DustRecorded, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.place == nil {
+		if err := c.load(ctx); err != nil {
+			return skygrid.DustRecorded{}, err
+		}
+	}
+	return c.inspections(ctx, c.Now())
+}
+
+func (c *DustChecker) inspections(ctx context.Context, now time.Time) (skygrid.DustRecorded, error) {
+	yes := true
+	sites, _, err := c.Store.FindSites(ctx, skygrid.SiteFilter{Violation: &yes})
+	if err != nil {
+		return skygrid.DustRecorded{}, fmt.Errorf("dust: sites breaking a rule: %w", err)
+	}
+	now = now.UTC()
+	due := now.Add(time.Duration(c.Config.RespondMinutes) * time.Minute)
+	var alarms []skygrid.DustAlarm
+	for _, s := range sites {
+		where := skygrid.Event{Point: s.Geometry.Bound().Center()}
+		c.Pipeline.assign(c.place, &where)
+		id := s.ID
+		alarms = append(alarms, skygrid.DustAlarm{SiteID: &id, Rule: s.Violation, Class: skygrid.ClassSiteInspection,
+			Start: now, End: now, Detail: s.Name + "：" + skygrid.ViolationNames[s.Violation], Point: where.Point,
+			GridID: where.GridID, TownshipID: where.TownshipID, CountyID: where.CountyID, AssignedBy: where.AssignedBy,
+			AckDue: due, ReportDue: due})
+	}
+	if len(alarms) == 0 {
+		return skygrid.DustRecorded{}, nil
+	}
+	res, err := c.Store.RecordDustAlarms(ctx, alarms)
+	if err != nil {
+		return res, fmt.Errorf("dust: inspection tasks: %w", err)
+	}
+	return res, nil
+}

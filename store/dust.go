@@ -1,0 +1,286 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"skygrid"
+)
+
+// readingCols are the columns scanReading reads.
+var readingCols = `kind, at, ` + strings.Join(skygrid.Factors, ", ") + `, flags, COALESCE(qn, ''), source, received_at`
+
+// scanReading reads one row of readingCols.
+func scanReading(rows *sql.Rows, id int64) (skygrid.Reading, error) {
+	r := skygrid.Reading{MonitorID: id, Values: map[string]float64{}}
+	vals := make([]sql.NullInt64, len(skygrid.Factors))
+	var at, received int64
+	var flags sql.NullString
+	var qn any
+	dest := []any{&r.Kind, &at}
+	for i := range vals {
+		dest = append(dest, &vals[i])
+	}
+	if err := rows.Scan(append(dest, &flags, &qn, &r.Source, &received)...); err != nil {
+		return r, fmt.Errorf("scan a reading: %w", err)
+	}
+	r.At, r.ReceivedAt, r.Flags = unixUTC(at), unixUTC(received), decodeFlags(flags)
+	switch q := qn.(type) {
+	case int64:
+		r.QN = strconv.FormatInt(q, 10)
+	case string:
+		r.QN = q
+	case []byte:
+		r.QN = string(q)
+	}
+	for i, f := range skygrid.Factors {
+		if vals[i].Valid {
+			r.Values[f] = float64(vals[i].Int64) / 100
+		}
+	}
+	return r, nil
+}
+
+// Readings are the monitor's readings of every kind with a data time in
+// [from, to), by data time (dustrule.History).
+func (db *DB) Readings(ctx context.Context, monitorID int64, from, to time.Time) ([]skygrid.Reading, error) {
+	rows, err := db.rdb.QueryContext(ctx, `SELECT `+readingCols+` FROM readings
+		WHERE monitor_id = ? AND kind IN ('rtd', 'minute', 'hour', 'day') AND at >= ? AND at < ? ORDER BY at, kind`,
+		monitorID, from.Unix(), to.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("readings of monitor %d: %w", monitorID, err)
+	}
+	defer rows.Close()
+	var out []skygrid.Reading
+	for rows.Next() {
+		r, err := scanReading(rows, monitorID)
+		if err != nil {
+			return nil, fmt.Errorf("readings of monitor %d: read a row: %w", monitorID, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("readings of monitor %d: %w", monitorID, err)
+	}
+	return out, nil
+}
+
+// Latest is the monitor's reading of kind ("" any) with the latest data
+// time before before (dustrule.History).
+func (db *DB) Latest(ctx context.Context, monitorID int64, kind string, before time.Time) (skygrid.Reading, bool, error) {
+	kinds := []any{kind}
+	if kind == "" {
+		kinds = []any{skygrid.ReadingRealtime, skygrid.ReadingMinute, skygrid.ReadingHour, skygrid.ReadingDay}
+	}
+	// One probe per kind on the primary key, then the latest of them.
+	var best skygrid.Reading
+	ok := false
+	for _, k := range kinds {
+		rows, err := db.rdb.QueryContext(ctx, `SELECT `+readingCols+` FROM readings
+			WHERE monitor_id = ? AND kind = ? AND at < ? ORDER BY at DESC LIMIT 1`, monitorID, k, before.Unix())
+		if err != nil {
+			return best, false, fmt.Errorf("latest reading of monitor %d: %w", monitorID, err)
+		}
+		for rows.Next() {
+			r, err := scanReading(rows, monitorID)
+			if err != nil {
+				rows.Close()
+				return best, false, fmt.Errorf("latest reading of monitor %d: read a row: %w", monitorID, err)
+			}
+			if !ok || r.At.After(best.At) {
+				best, ok = r, true
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return best, false, fmt.Errorf("latest reading of monitor %d: %w", monitorID, err)
+		}
+	}
+	return best, ok, nil
+}
+
+// RecordDustAlarms records alarms in one transaction (skygrid.DustService):
+// each new one opens an event and a task, or goes to the event of its
+// monitor (a registry violation: of its site) and class whose task is not
+// closed, with the audit lines and the new tasks' notifications.
+func (db *DB) RecordDustAlarms(ctx context.Context, alarms []skygrid.DustAlarm) (skygrid.DustRecorded, error) {
+	var res skygrid.DustRecorded
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return res, fmt.Errorf("record dust alarms: begin: %w", err)
+	}
+	defer tx.Rollback()
+	for i := range alarms {
+		if err := recordDustAlarm(ctx, tx, &alarms[i], &res); err != nil {
+			return skygrid.DustRecorded{}, err
+		}
+	}
+	if res.Alarms > 0 {
+		if err := bumpLayers(ctx, tx, skygrid.LayerEvents); err != nil {
+			return skygrid.DustRecorded{}, fmt.Errorf("record dust alarms: layer version: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return skygrid.DustRecorded{}, fmt.Errorf("record dust alarms: commit: %w", err)
+	}
+	return res, nil
+}
+
+// recordDustAlarm records one alarm inside tx.
+func recordDustAlarm(ctx context.Context, tx *Tx, a *skygrid.DustAlarm, res *skygrid.DustRecorded) error {
+	var alarmID int64
+	if a.MonitorID != 0 {
+		r, err := tx.ExecContext(ctx, `INSERT INTO dust_alarms (monitor_id, site_id, county_id, grid_id, rule, class,
+			window_start, window_end, value, limit_value, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (monitor_id, rule, window_start) DO NOTHING`,
+			a.MonitorID, a.SiteID, nullStr(a.CountyID), nullStr(a.GridID), a.Rule, a.Class, ts(a.Start), ts(a.End),
+			a.Value, a.Limit, a.Detail, ts(tx.now))
+		if err != nil {
+			return fmt.Errorf("record dust alarm %s of monitor %d: %w", a.Rule, a.MonitorID, err)
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return nil // checked again: already recorded
+		}
+		alarmID, _ = r.LastInsertId()
+	}
+	eventID, err := openDustEvent(ctx, tx, a)
+	if err != nil {
+		return err
+	}
+	if a.MonitorID == 0 && eventID != 0 {
+		return nil // a violation already being inspected: not repeated
+	}
+	res.Alarms++
+	if eventID != 0 {
+		res.EventsUpdated++
+		err = touchDustEvent(ctx, tx, eventID, a)
+	} else {
+		res.EventsNew++
+		eventID, err = newDustEvent(ctx, tx, a, res)
+	}
+	if err != nil || alarmID == 0 {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE dust_alarms SET event_id = ? WHERE id = ?`, eventID, alarmID); err != nil {
+		return fmt.Errorf("link dust alarm %d to event %d: %w", alarmID, eventID, err)
+	}
+	return nil
+}
+
+// openDustEvent is the event of the alarm's monitor and class (a
+// registry violation: of its site, class and violation) whose task is not
+// closed; 0 when none.
+func openDustEvent(ctx context.Context, tx *Tx, a *skygrid.DustAlarm) (int64, error) {
+	q := `SELECT e.id FROM events e JOIN tasks t ON t.event_id = e.id
+		WHERE e.monitor_id = ? AND e.class = ? AND e.state = 'open' AND t.state <> 'closed' ORDER BY e.id DESC LIMIT 1`
+	args := []any{a.MonitorID, a.Class}
+	if a.MonitorID == 0 {
+		q = `SELECT e.id FROM events e JOIN tasks t ON t.event_id = e.id
+			WHERE e.site_id = ? AND e.class = ? AND e.rule = ? AND e.monitor_id IS NULL AND e.state = 'open' AND t.state <> 'closed'
+			ORDER BY e.id DESC LIMIT 1`
+		args = []any{a.SiteID, a.Class, a.Rule}
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, q, args...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("find the open %s event of monitor %d, site %v: %w", a.Class, a.MonitorID, a.SiteID, err)
+	}
+	return id, nil
+}
+
+// touchDustEvent adds an alarm to the event still being worked: last
+// seen, the count; its task and notifications stay as they are.
+func touchDustEvent(ctx context.Context, tx *Tx, id int64, a *skygrid.DustAlarm) error {
+	var before string
+	var count int
+	if err := tx.QueryRowContext(ctx, `SELECT last_seen, alarm_count FROM events WHERE id = ?`, id).Scan(&before, &count); err != nil {
+		return fmt.Errorf("read dust event %d: %w", id, err)
+	}
+	last := parseTS(before)
+	if a.End.After(last) {
+		last = a.End
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE events SET last_seen = ?, alarm_count = alarm_count + 1, updated_at = ? WHERE id = ?`,
+		ts(last), ts(tx.now), id); err != nil {
+		return fmt.Errorf("update dust event %d: %w", id, err)
+	}
+	return insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "dust", Action: "event.alarm", Entity: "event", EntityID: fmt.Sprint(id),
+		Before: fmt.Sprintf("alarms=%d last_seen=%s", count, before), After: fmt.Sprintf("alarms=%d last_seen=%s %s", count+1, ts(last), alarmSummary(a))})
+}
+
+func alarmSummary(a *skygrid.DustAlarm) string {
+	return fmt.Sprintf("rule=%s window=%s/%s value=%g limit=%g", a.Rule, ts(a.Start), ts(a.End), a.Value, a.Limit)
+}
+
+// newDustEvent opens the alarm's event at its point with a task to its
+// grid's supervisor, the audit lines and the task's notifications.
+func newDustEvent(ctx context.Context, tx *Tx, a *skygrid.DustAlarm, res *skygrid.DustRecorded) (int64, error) {
+	var id int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM events`).Scan(&id); err != nil {
+		return 0, fmt.Errorf("next event id: %w", err)
+	}
+	var monitor any
+	if a.MonitorID != 0 {
+		monitor = a.MonitorID
+	}
+	p, now := a.Point, ts(tx.now)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO events (id, class, state, first_seen, last_seen, lon, lat, min_lon, min_lat,
+		max_lon, max_lat, hotspot_count, max_frp, grid_id, township_id, county_id, assigned_by, created_at, updated_at,
+		site_id, monitor_id, alarm_count, rule) VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
+		id, a.Class, ts(a.Start), ts(a.End), p[0], p[1], p[0], p[1], p[0], p[1], nullStr(a.GridID), nullStr(a.TownshipID),
+		nullStr(a.CountyID), a.AssignedBy, now, now, a.SiteID, monitor, a.Rule); err != nil {
+		return 0, fmt.Errorf("open dust event: %w", err)
+	}
+	var sup any
+	var who string
+	err := tx.QueryRowContext(ctx, `SELECT id, name FROM supervisors WHERE grid_id = ?`, a.GridID).Scan(&sup, &who)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("supervisor of grid %s: %w", a.GridID, err)
+	}
+	r, err := tx.ExecContext(ctx, `INSERT INTO tasks (event_id, grid_id, supervisor_id, state, ack_due, report_due, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, nullStr(a.GridID), sup, skygrid.TaskDispatched, ts(a.AckDue), ts(a.ReportDue), now, now)
+	if err != nil {
+		return 0, fmt.Errorf("dispatch dust task: %w", err)
+	}
+	taskID, _ := r.LastInsertId()
+	res.TaskIDs = append(res.TaskIDs, taskID)
+	switch {
+	case a.GridID == "":
+		who = "unassigned queue"
+	case who == "":
+		who = "grid " + a.GridID + " (no supervisor)"
+	}
+	for _, e := range []*skygrid.AuditEntry{
+		{Actor: "dust", Action: "event.create", Entity: "event", EntityID: fmt.Sprint(id),
+			After: fmt.Sprintf("class=%s grid=%s assigned_by=%s monitor=%d site=%s %s", a.Class, a.GridID, a.AssignedBy, a.MonitorID, siteArg(a.SiteID), alarmSummary(a))},
+		{Actor: "dust", Action: "task.dispatch", Entity: "task", EntityID: fmt.Sprint(taskID),
+			After: fmt.Sprintf("event=%d to=%s ack_due=%s report_due=%s", id, who, ts(a.AckDue), ts(a.ReportDue))},
+	} {
+		if err := insertAudit(ctx, tx, e); err != nil {
+			return 0, fmt.Errorf("dust event %d: audit: %w", id, err)
+		}
+	}
+	t, err := findTaskByID(ctx, tx, taskID)
+	if err != nil {
+		return 0, err
+	}
+	if err := notifyTask(ctx, tx, t, skygrid.NotifyTaskCreated); err != nil {
+		return 0, fmt.Errorf("dust task %d: %w", taskID, err)
+	}
+	return id, nil
+}
+
+func siteArg(id *int64) string {
+	if id == nil {
+		return "none"
+	}
+	return fmt.Sprint(*id)
+}
