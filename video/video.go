@@ -94,7 +94,7 @@ func (p *Prober) Probe(ctx context.Context, url string) string {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return fmt.Sprintf("bad snapshot URL: %v", err)
+		return fmt.Sprintf("抓拍地址无效：%v", err)
 	}
 	client := p.Client
 	if client == nil {
@@ -103,23 +103,23 @@ func (p *Prober) Probe(ctx context.Context, url string) string {
 	resp, err := client.Do(req)
 	if err != nil {
 		if ctx.Err() == context.DeadlineExceeded {
-			return fmt.Sprintf("no answer within %s", timeout)
+			return fmt.Sprintf("%s 内无应答", timeout)
 		}
-		return err.Error()
+		return "连接失败：" + err.Error()
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Sprintf("answered %s", resp.Status)
+		return fmt.Sprintf("应答 %s", resp.Status)
 	}
 	ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	if !strings.HasPrefix(ct, "image/") {
-		return fmt.Sprintf("answered %q, not an image", resp.Header.Get("Content-Type"))
+		return fmt.Sprintf("返回的不是图片（%q）", resp.Header.Get("Content-Type"))
 	}
 	if _, err := io.Copy(io.Discard, io.LimitReader(resp.Body, maxImage)); err != nil {
 		if ctx.Err() == context.DeadlineExceeded {
-			return fmt.Sprintf("image not read within %s", timeout)
+			return fmt.Sprintf("%s 内未读完图片", timeout)
 		}
-		return fmt.Sprintf("image cut off: %v", err)
+		return fmt.Sprintf("图片不完整：%v", err)
 	}
 	return ""
 }

@@ -58,10 +58,10 @@ func TestProbe(t *testing.T) {
 	}{
 		{"200 image", base + "/ok.jpg", ""},
 		{"404", base + "/missing.jpg", "404"},
-		{"timeout", base + "/slow.jpg", "no answer within 300ms"},
-		{"not an image", base + "/page", "not an image"},
+		{"timeout", base + "/slow.jpg", "300ms 内无应答"},
+		{"not an image", base + "/page", "不是图片"},
 		{"connection refused", refused, "refused"},
-		{"bad URL", "::nope", "bad snapshot URL"},
+		{"bad URL", "::nope", "抓拍地址无效"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -70,7 +70,8 @@ test.describe.serial('dust', () => {
     await p.check('input[data-layer=monitors]');
     await expect(p.locator('.legend, [data-testid=legend]').first()).toContainText('扬尘监测');
     await p.click('.paneltoggle').catch(() => {});
-    const dot = p.locator('path.monitor-dot').first();
+    // the seeded monitor's dot (the demo's fleet has one at this site too, and others off screen)
+    const dot = p.locator(`path.monitor-dot[data-mn="${seeded.monitor.mn}"]`);
     await expect(dot).toBeVisible();
     await dot.click({ force: true });
     await p.getByTestId('monitor-site-link').click();

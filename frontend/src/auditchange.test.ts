@@ -55,6 +55,16 @@ describe('describeChange', () => {
       '区域：浑源县；渠道：钉钉；通知对象：干部；地址：https://oapi.dingtalk.com/robot/send?access_token=***；加签：是'],
     ['feed.failing', 'no success since 2023-10-29T05:00:00Z; last error: firms: Invalid MAP_KEY.',
       '自 2023-10-29 13:00 起没有成功；最近错误：firms: Invalid MAP_KEY.'],
+    ['event.create', 'class=dust_exceedance grid=140225-005-009 assigned_by=contains monitor=36 site=202 rule=datong_default window=2023-10-30T02:00:00Z/2023-10-30T03:00:00Z value=231.5 limit=140',
+      '类别：扬尘超标；网格：浑源县 6行10列；定位：在网格内；监测设备：#36；依据台账：202；规则：大同默认：PM10 小时均值高于区县环境均值 80 µg/m³，每日超过 2 次；时段：2023-10-30 10:00 – 2023-10-30 11:00；数值：231.5；限值：140'],
+    ['event.alarm', 'alarms=3 last_seen=2023-10-30T03:00:00Z rule=silent window=2023-10-30T02:00:00Z/2023-10-30T03:00:00Z value=30 limit=30',
+      '报警次数：3；最近报警：2023-10-30 11:00；规则：设备离线（长时间无数据）；时段：2023-10-30 10:00 – 2023-10-30 11:00；数值：30；限值：30'],
+    ['event.create', 'class=site_inspection grid=140225-005-009 assigned_by=contains monitor=0 site=233 rule=uncovered_pile',
+      '类别：工地堆场检查；网格：浑源县 6行10列；定位：在网格内；监测设备：—；依据台账：233；规则：煤/矿堆场未苫盖或抑尘'],
+    ['monitors.import', '30 monitors (30 new)', '30 台监测设备（新增 30 台）'],
+    ['air.stations.import', '6 stations (6 in a county)', '6 个空气质量站（6 个在区县内）'],
+    ['air.hours.ingest', '57 station hours (57 new, 0 updated)', '57 个站点小时（新增 57，更新 0）'],
+    ['sites.video', 'video_offline', '5,000 m² 以上工地视频未接入监管平台'],
   ];
   for (const [action, text, want] of cases) {
     it(`${action}: ${text.slice(0, 40)}`, () => expect(describeChange(text, names, 'zh')).toBe(want));

@@ -70,6 +70,10 @@ function value(key: string, v: string, names: Names, l: Lang): string {
     case 'hotspots': return tr('chg.n.hotspots', { n: v });
     case 'photos': return tr('chg.n.photos', { n: v });
     case 'event': return '#' + v;
+    case 'monitor': return v === '0' ? '—' : '#' + v;
+    case 'rule': return tOr('rule', v, l);
+    case 'window': return v.split('/').map(time).join(' – ');
+    case 'last_seen': return time(v);
     case 'history': return tr('chg.history.v');
     case 'cross_border': return tr('chg.cross_border.v');
     case 'near': return region(v, names);
@@ -115,6 +119,11 @@ const LINES: [RegExp, (m: RegExpExecArray, names: Names, l: Lang) => string][] =
     return t('chg.n.level', { n, level: level === 'city' ? t('search.kind.city', undefined, l) : tOr('level', level, l) }, l);
   }).join(l === 'zh' ? '、' : ', ')],
   [/^(\d+) supervisors$/, (m, _, l) => t('chg.supervisors', { n: m[1] }, l)],
+  [/^(\d+) monitors \((\d+) new\)$/, (m, _, l) => t('chg.monitors', { n: m[1], new: m[2] }, l)],
+  [/^(\d+) stations \((\d+) in a county\)$/, (m, _, l) => t('chg.stations', { n: m[1], placed: m[2] }, l)],
+  [/^(\d+) station hours \((\d+) new, (\d+) updated\)$/, (m, _, l) => t('chg.airhours', { n: m[1], new: m[2], upd: m[3] }, l)],
+  // a site's violation as the video probe set it (sites.video)
+  [/^(no_video|video_offline|uncovered_pile)$/, (m, _, l) => tOr('rule', m[1], l)],
   [/^token (.+)$/, (m, _, l) => t('chg.token', { name: m[1] }, l)],
   [/^no success since (\S+); last error: (.*)$/s, (m, _, l) => t('chg.feedfail', { at: time(m[1]), err: m[2] }, l)],
 ];

@@ -17,7 +17,9 @@ export function addMonitorLayer(map: L.Map, box: HTMLElement): void {
     group.clearLayers();
     for (const m of list.items) {
       L.circleMarker([m.lat, m.lon], { radius: 7, color: '#1f2937', weight: 1.5, fillColor: m.colour, fillOpacity: 0.95, className: 'monitor-dot', bubblingMouseEvents: false })
-        .bindPopup(monitorPopup(m), { maxWidth: 300 }).addTo(group);
+        .bindPopup(monitorPopup(m), { maxWidth: 300 })
+        .on('add', (e) => (e.target as L.CircleMarker).getElement()?.setAttribute('data-mn', m.mn))
+        .addTo(group);
     }
   };
   const cb = h('input', { type: 'checkbox', 'data-layer': 'monitors' });

@@ -139,9 +139,16 @@ function drawVideo(box: HTMLElement, ms: MonitorItem[]): void {
 }
 
 function snapshot(fig: HTMLElement, m: MonitorItem): void {
-  // video_seen_at: when the snapshot probe last saw the video (phase 2, p1); absent until then.
-  const seen = (m as MonitorItem & { video_seen_at?: string }).video_seen_at;
+  // video_seen_at / video_checked_at / video_error: the snapshot probe's live state.
+  const seen = m.video_seen_at;
   if (!m.snapshot_url) { fig.append(h('p', { class: 'muted', 'data-testid': 'video-none' }, t('video.none'))); return; }
+  if (m.video_error) {
+    // The probe's last look failed: say so (and when it was last seen) rather than show a broken image.
+    fig.append(h('p', { class: 'bad', 'data-testid': 'video-offline' },
+      seen ? t('video.offline.since', { at: formatDateTime(seen) }) : t('video.offline.never')),
+    h('p', { class: 'muted small' }, t('video.offline.why', { why: m.video_error })));
+    return;
+  }
   fig.append(h('img', { src: m.snapshot_url, alt: m.name, class: 'snapshot', 'data-testid': 'video-snapshot', loading: 'lazy' }),
     h('p', { class: 'muted small' }, seen ? t('video.snapshot', { at: formatDateTime(seen) }) : t('video.snapshot.unknown')));
 }
