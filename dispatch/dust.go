@@ -46,11 +46,16 @@ type DustChecker struct {
 	Now       func() time.Time
 	Logger    *slog.Logger
 
-	mu       sync.Mutex // one check at a time: the sink is called from many goroutines
+	// mu: one check at a time (the sink is called from many goroutines),
+	// and the maps read by checks. Tick reads the store without it and
+	// holds it only to swap in what it read, so the clock's work (regions,
+	// 5,000 monitors' silence, a day's capture) never holds up readings.
+	mu       sync.Mutex
 	place    *Context
 	monitors map[int64]*dustMonitor // nil: known, not checked (a station)
-	ambient  map[string]float64     // county|hour -> PM10, hits only
 	lastDay  time.Time              // the last day whose capture was checked
+	amu      sync.Mutex             // the ambient cache, shared by checks and ticks
+	ambient  map[string]float64     // county|hour -> PM10, hits only
 }
 
 // dustMonitor is what the checker knows of a monitor: its subject and
@@ -114,7 +119,7 @@ func (c *DustChecker) Check(ctx context.Context, rs []skygrid.Reading) (skygrid.
 		}
 		alarms = append(alarms, got...)
 	}
-	return c.record(ctx, alarms)
+	return c.record(ctx, c.monitors, alarms)
 }
 
 // checker is the rules over the store, with the cached ambient.
@@ -131,7 +136,10 @@ func (c *DustChecker) ambientPM10(ctx context.Context, county string, hour time.
 		return 0, false
 	}
 	key := county + "|" + hour.UTC().Format(time.RFC3339)
-	if v, ok := c.ambient[key]; ok {
+	c.amu.Lock()
+	v, ok := c.ambient[key]
+	c.amu.Unlock()
+	if ok {
 		return v, true
 	}
 	// The air store labels an hour by its end (CNEMC's 08:00 is the mean
@@ -144,19 +152,13 @@ func (c *DustChecker) ambientPM10(ctx context.Context, county string, hour time.
 		}
 		return 0, false
 	}
+	c.amu.Lock()
 	if c.ambient == nil || len(c.ambient) > 100000 {
 		c.ambient = map[string]float64{}
 	}
 	c.ambient[key] = as[0].PM10
+	c.amu.Unlock()
 	return as[0].PM10, true
-}
-
-// Reload forgets the regions and monitors read so far: the next check
-// reads them again (after an import; Tick calls it).
-func (c *DustChecker) Reload() {
-	c.mu.Lock()
-	c.place, c.monitors = nil, nil
-	c.mu.Unlock()
 }
 
 // monitor is the monitor's subject and place, read once (a monitor not
@@ -165,58 +167,60 @@ func (c *DustChecker) monitor(ctx context.Context, id int64) (*dustMonitor, erro
 	if m, ok := c.monitors[id]; ok {
 		return m, nil
 	}
-	if err := c.load(ctx); err != nil {
+	place, ms, err := c.read(ctx)
+	if err != nil {
 		return nil, err
 	}
+	c.place, c.monitors = place, ms
 	m := c.monitors[id]
-	c.monitors[id] = m // still unknown: not read again until Reload
+	c.monitors[id] = m // still unknown: not read again until the next Tick
 	return m, nil
 }
 
-// load reads the regions, the sites and the dust monitors and places each
-// monitor: at its site's centre (its own position without a site), in
-// the grid holding it as a fire there would be.
-func (c *DustChecker) load(ctx context.Context) error {
+// read reads the regions, the sites and the dust monitors and places
+// each monitor: at its site's centre (its own position without a site),
+// in the grid holding it as a fire there would be. It changes nothing.
+func (c *DustChecker) read(ctx context.Context) (*Context, map[int64]*dustMonitor, error) {
 	place, err := c.Pipeline.LoadContext(ctx)
 	if err != nil {
-		return fmt.Errorf("dust: %w", err)
+		return nil, nil, fmt.Errorf("dust: %w", err)
 	}
 	ms, err := c.Store.ListMonitors(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("dust: list monitors: %w", err)
+		return nil, nil, fmt.Errorf("dust: list monitors: %w", err)
 	}
-	c.place, c.monitors = place, map[int64]*dustMonitor{}
+	out := map[int64]*dustMonitor{}
 	for _, m := range ms {
 		if m.Kind != skygrid.MonitorDust {
-			c.monitors[m.ID] = nil
+			out[m.ID] = nil
 			continue
 		}
 		pt := orb.Point{m.Lon, m.Lat}
 		if m.SiteID != nil {
 			site, err := c.Store.FindSiteByID(ctx, *m.SiteID)
 			if err != nil {
-				return fmt.Errorf("dust: site %d of monitor %s: %w", *m.SiteID, m.MN, err)
+				return nil, nil, fmt.Errorf("dust: site %d of monitor %s: %w", *m.SiteID, m.MN, err)
 			}
 			pt = site.Geometry.Bound().Center()
 		}
 		where := skygrid.Event{Point: pt}
 		c.Pipeline.assign(place, &where)
-		c.monitors[m.ID] = &dustMonitor{subject: c.Config.Subject(m.Monitor, where.CountyID), site: m.SiteID, where: where}
+		out[m.ID] = &dustMonitor{subject: c.Config.Subject(m.Monitor, where.CountyID), site: m.SiteID, where: where}
 	}
-	return nil
+	return place, out, nil
 }
 
 // record records the alarms, each placed at its monitor's site with the
 // deadlines of [dust] respond_minutes from now: the supervisor
 // acknowledges and reports from the site within it.
-func (c *DustChecker) record(ctx context.Context, alarms []dustrule.Alarm) (skygrid.DustRecorded, error) {
+func (c *DustChecker) record(ctx context.Context, monitors map[int64]*dustMonitor, alarms []dustrule.Alarm) (skygrid.DustRecorded, error) {
 	if len(alarms) == 0 {
 		return skygrid.DustRecorded{}, nil
 	}
 	due := c.Now().UTC().Add(time.Duration(c.Config.RespondMinutes) * time.Minute)
 	out := make([]skygrid.DustAlarm, 0, len(alarms))
 	for _, a := range alarms {
-		m := c.monitors[a.MonitorID] // set: only checked monitors raise alarms
+		m := monitors[a.MonitorID] // set: only checked monitors raise alarms
 		w := m.where
 		out = append(out, skygrid.DustAlarm{MonitorID: a.MonitorID, SiteID: m.site, Rule: a.Rule, Class: a.Class,
 			Start: a.Start.UTC(), End: a.End.UTC(), Value: a.Value, Limit: a.Limit, Detail: a.Detail, Point: w.Point,
@@ -237,40 +241,53 @@ func (c *DustChecker) record(ctx context.Context, alarms []dustrule.Alarm) (skyg
 // registry's violations (one inspection task per site and violation while
 // open). The regions and monitors are read again first.
 func (c *DustChecker) Tick(ctx context.Context, now time.Time) (skygrid.DustRecorded, error) {
-	c.Reload()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.load(ctx); err != nil {
+	place, ms, err := c.read(ctx)
+	if err != nil {
 		return skygrid.DustRecorded{}, err
 	}
-	ck := c.checker(ctx)
 	yesterday := dustrule.DayOf(now).Add(-24 * time.Hour)
+	c.mu.Lock()
+	c.place, c.monitors = place, ms
 	checkDay := yesterday.After(c.lastDay)
+	c.mu.Unlock()
+	alarms, err := c.clockChecks(ctx, ms, now, checkDay, yesterday)
+	if err != nil {
+		return skygrid.DustRecorded{}, err
+	}
+	if checkDay {
+		c.mu.Lock()
+		c.lastDay = yesterday
+		c.mu.Unlock()
+	}
+	res, err := c.record(ctx, ms, alarms)
+	if err != nil {
+		return res, err
+	}
+	inspect, err := c.inspections(ctx, place, now)
+	res.Alarms, res.EventsNew, res.EventsUpdated = res.Alarms+inspect.Alarms, res.EventsNew+inspect.EventsNew, res.EventsUpdated+inspect.EventsUpdated
+	res.TaskIDs = append(res.TaskIDs, inspect.TaskIDs...)
+	return res, err
+}
+
+// clockChecks are the silence of every dust monitor and, when checkDay,
+// the capture rate of day.
+func (c *DustChecker) clockChecks(ctx context.Context, ms map[int64]*dustMonitor, now time.Time, checkDay bool, day time.Time) ([]dustrule.Alarm, error) {
+	ck := c.checker(ctx)
 	var alarms []dustrule.Alarm
-	for _, m := range c.sortedMonitors() {
+	for _, m := range sortedMonitors(ms) {
 		got, err := ck.CheckSilence(ctx, m.subject, now)
 		if err != nil {
-			return skygrid.DustRecorded{}, err
+			return nil, err
 		}
 		alarms = append(alarms, got...)
 		if checkDay {
-			if got, err = c.checkDay(ctx, ck, m.subject, yesterday); err != nil {
-				return skygrid.DustRecorded{}, err
+			if got, err = c.checkDay(ctx, ck, m.subject, day); err != nil {
+				return nil, err
 			}
 			alarms = append(alarms, got...)
 		}
 	}
-	if checkDay {
-		c.lastDay = yesterday
-	}
-	res, err := c.record(ctx, alarms)
-	if err != nil {
-		return res, err
-	}
-	inspect, err := c.inspections(ctx, now)
-	res.Alarms, res.EventsNew, res.EventsUpdated = res.Alarms+inspect.Alarms, res.EventsNew+inspect.EventsNew, res.EventsUpdated+inspect.EventsUpdated
-	res.TaskIDs = append(res.TaskIDs, inspect.TaskIDs...)
-	return res, err
+	return alarms, nil
 }
 
 // checkDay checks the capture rate of the day for a monitor that had
@@ -284,9 +301,9 @@ func (c *DustChecker) checkDay(ctx context.Context, ck *dustrule.Checker, s dust
 	return ck.CheckDay(ctx, s, day)
 }
 
-func (c *DustChecker) sortedMonitors() []*dustMonitor {
+func sortedMonitors(ms map[int64]*dustMonitor) []*dustMonitor {
 	var out []*dustMonitor
-	for _, m := range c.monitors {
+	for _, m := range ms {
 		if m != nil {
 			out = append(out, m)
 		}
@@ -300,16 +317,18 @@ func (c *DustChecker) sortedMonitors() []*dustMonitor {
 // no task still being worked: after a site import, and on every Tick.
 func (c *DustChecker) Inspect(ctx context.Context) (skygrid.DustRecorded, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.place == nil {
-		if err := c.load(ctx); err != nil {
+	place := c.place
+	c.mu.Unlock()
+	if place == nil {
+		var err error
+		if place, _, err = c.read(ctx); err != nil {
 			return skygrid.DustRecorded{}, err
 		}
 	}
-	return c.inspections(ctx, c.Now())
+	return c.inspections(ctx, place, c.Now())
 }
 
-func (c *DustChecker) inspections(ctx context.Context, now time.Time) (skygrid.DustRecorded, error) {
+func (c *DustChecker) inspections(ctx context.Context, place *Context, now time.Time) (skygrid.DustRecorded, error) {
 	yes := true
 	sites, _, err := c.Store.FindSites(ctx, skygrid.SiteFilter{Violation: &yes})
 	if err != nil {
@@ -320,7 +339,7 @@ func (c *DustChecker) inspections(ctx context.Context, now time.Time) (skygrid.D
 	var alarms []skygrid.DustAlarm
 	for _, s := range sites {
 		where := skygrid.Event{Point: s.Geometry.Bound().Center()}
-		c.Pipeline.assign(c.place, &where)
+		c.Pipeline.assign(place, &where)
 		id := s.ID
 		alarms = append(alarms, skygrid.DustAlarm{SiteID: &id, Rule: s.Violation, Class: skygrid.ClassSiteInspection,
 			Start: now, End: now, Detail: s.Name + "：" + skygrid.ViolationNames[s.Violation], Point: where.Point,

@@ -27,6 +27,9 @@ import (
 // (VmHWM). Run it alone (not in make test):
 //
 //	go test ./cmd/skygrid -run XXX -bench ServeHJ212Load -benchtime 1x
+//
+// SKYGRID_BENCH_SERVE adds flags to serve, e.g. "--set dust.active=[]"
+// to measure without the dust rules.
 func BenchmarkServeHJ212Load(b *testing.B) {
 	const devices, rate, seconds = 5000, 2000, 60
 	for range b.N {
@@ -59,7 +62,7 @@ func hj212Load(b *testing.B, devices int, rate float64, seconds int) loadFigures
 			Name: fmt.Sprintf("示例负载 %d", i), Lon: 113 + float64(i%100)/100, Lat: 39.5 + float64(i/100)/100}
 	}
 	importDevices(b, db, devs)
-	srv := startHJ212Serve(b, db, freePort(b))
+	srv := startHJ212Serve(b, db, freePort(b), strings.Fields(os.Getenv("SKYGRID_BENCH_SERVE"))...)
 	each := int(rate * float64(seconds) / float64(devices)) // packets per device
 	f := &hj212sim.Fleet{Addr: srv.addr, Devices: devs, Clock: hj212sim.Clock{Start: simStart}, Rate: rate,
 		Until: simStart.Add(time.Duration(each) * time.Minute), Timeout: 10 * time.Second, Heartbeat: -1}
