@@ -26,13 +26,16 @@ interface AxisParam { seriesName: string; value: [number, number]; color: string
  */
 export function dustChart(el: HTMLElement, d: SiteDust): Chart {
   const cd = dustChartData(d);
-  const c = echarts.init(el, undefined, { renderer: 'canvas' });
   const small = el.clientWidth < 500;
+  // The plot keeps its height below however many rows the legend wraps to (two monitors on a phone: nine).
+  const legendH = legendHeight(cd.lines.map((l) => l.name), el.clientWidth || 360, small);
+  el.style.height = `${legendH + (small ? 240 : 300)}px`;
+  const c = echarts.init(el, undefined, { renderer: 'canvas' });
   c.setOption({
     textStyle: { fontFamily: FONT }, animation: false,
     // Every legend entry shown (wrapped on a phone): the limit and why points are flagged must not hide behind a scroller.
     legend: { top: 0, left: 0, itemWidth: 14, itemHeight: 8, itemGap: 8, textStyle: { fontSize: small ? 11 : 12 } },
-    grid: { left: 6, right: 18, top: legendHeight(cd.lines, small) + 18, bottom: 4, containLabel: true },
+    grid: { left: 6, right: 18, top: legendH + 22, bottom: 4, containLabel: true },
     tooltip: {
       trigger: 'axis', confine: true,
       formatter: (ps: AxisParam[]) => {
@@ -62,11 +65,23 @@ export function dustChart(el: HTMLElement, d: SiteDust): Chart {
   return c;
 }
 
-/** legendHeight: the legend's rows (a phone: three factors a row, a limit or the ambient a row each) in pixels. */
-function legendHeight(lines: { kind: string }[], small: boolean): number {
-  if (!small) return 24;
-  const short = lines.filter((l) => l.kind === 'factor').length;
-  return 20 * (Math.ceil(short / 3) + lines.length - short);
+/**
+ * legendHeight: the height of the legend's rows when its entries wrap in
+ * width px (ECharts lays them out left to right and wraps): each entry is
+ * its symbol, a gap and its name, CJK characters a font size wide and
+ * others about 0.6 of it.
+ */
+export function legendHeight(names: string[], width: number, small: boolean): number {
+  const font = small ? 11 : 12;
+  const text = (s: string) => [...s].reduce((w, ch) => w + (/[\u2e80-\uffff]/.test(ch) ? font : font * 0.6), 0);
+  let rows = 1;
+  let x = 0;
+  for (const n of names) {
+    const w = 14 + 5 + text(n) + 8;
+    if (x > 0 && x + w > width) { rows++; x = 0; }
+    x += w;
+  }
+  return rows * (font + 10);
 }
 
 /** shortTime: "14:00" for minutes, "11/03" for hours (Beijing time). */

@@ -12,18 +12,22 @@ import { distanceWords } from './position';
 import { timelineText } from './taskwords';
 import type { Candidate, TaskView } from './types';
 
+const DUST = ['dust_exceedance', 'monitor_offline', 'site_inspection'];
+
 type Act = (action: string, payload: Record<string, unknown>) => Promise<boolean>;
 
 /** reviewSection appends the reviewer's view to body; the returned function removes its map. */
 export function reviewSection(body: HTMLElement, x: TaskView, act: Act): () => void {
   const mapEl = h('div', { class: 'minimap', 'data-testid': 'review-map' });
+  // A dust task is about a site, not a fire: its words say 工地.
+  const k = (key: string) => (DUST.includes(x.event_class ?? '') ? key + '.dust' : key);
   const where = h('p', { 'data-testid': 'report-where', class: x.report?.far ? 'warn' : 'muted' },
-    x.report ? t(x.report.far ? 'rv.far' : 'rv.near', { d: distanceWords(x.report.distance_m) }) : x.reported_at ? t('rv.nopos') : '');
+    x.report ? t(k(x.report.far ? 'rv.far' : 'rv.near'), { d: distanceWords(x.report.distance_m) }) : x.reported_at ? t('rv.nopos') : '');
   body.append(
     people(x),
     h('section', { class: 'card' }, h('h2', {}, t('rv.timeline')), timeline(x)),
-    h('section', { class: 'card' }, h('h2', {}, t(x.report ? 'rv.where' : 'rv.fireplace')), where, mapEl,
-      h('p', { class: 'maplegend muted' }, h('i', { class: 'dot fire' }), t('rv.fire'), ' ', h('i', { class: 'dot rep' }), t('rv.reportpos'), ' ',
+    h('section', { class: 'card' }, h('h2', {}, t(x.report ? 'rv.where' : k('rv.fireplace'))), where, mapEl,
+      h('p', { class: 'maplegend muted' }, h('i', { class: 'dot fire' }), t(k('rv.fire')), ' ', h('i', { class: 'dot rep' }), t('rv.reportpos'), ' ',
         h('i', { class: 'dot pho' }), t('rv.photopos'))));
   const ph = photos(x);
   if (ph) body.append(ph);
