@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const bin = process.env.SKYGRID_BIN || join(root, 'bin', 'skygrid');
 
-/** startDemo (extra flags in args) resolves { url, db, dir, proc } once the demo listens (90 s at most). */
+/** startDemo (extra flags in args) resolves { url, db, hj212 (the HJ 212 receiver's address), dir, proc } once the demo listens (90 s at most). */
 export function startDemo(args = []) {
   const dir = mkdtempSync(join(tmpdir(), 'skygrid-e2e-'));
   const db = join(dir, 'skygrid.db');
@@ -24,7 +24,7 @@ export function startDemo(args = []) {
     proc.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) { clearTimeout(limit); resolve({ url: m[1], db: out.match(/^database: (.+)$/m)?.[1] ?? db, dir, proc }); }
+      if (m) { clearTimeout(limit); resolve({ url: m[1], db: out.match(/^database: (.+)$/m)?.[1] ?? db, hj212: out.match(/hj212 receiver listening on (\S+)/)?.[1], dir, proc }); }
     });
     proc.on('exit', (code) => { clearTimeout(limit); reject(new Error(`demo exited ${code}:\n${out}`)); });
   });

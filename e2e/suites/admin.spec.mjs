@@ -134,3 +134,57 @@ test('admin page at phone width', async ({ suite: { url, shots, page, login, che
   check(r.errors.length === 0, `admin page at phone width: no console errors (${r.errors.join('; ')})`);
   await r.context().close();
 });
+
+// HJ 212-2017 appendix A's CRC, and a packet framed with it.
+function crc212(bytes) {
+  let crc = 0xffff;
+  for (const b of bytes) {
+    crc = (crc >> 8) ^ b;
+    for (let i = 0; i < 8; i++) crc = crc & 1 ? (crc >> 1) ^ 0xa001 : crc >> 1;
+  }
+  return crc;
+}
+function frame212(seg) {
+  const b = Buffer.from(seg, 'ascii');
+  return `##${String(b.length).padStart(4, '0')}${seg}${crc212(b).toString(16).toUpperCase().padStart(4, '0')}\r\n`;
+}
+
+// Two packets the demo's receiver refuses (an unknown device, a known one
+// with the wrong password) on one connection, then the admin page's
+// rejected-packet log: counted per device, the reasons in Chinese.
+test('admin: the rejected-packet log', async ({ suite: { url, shots, page, login, check } }) => {
+  const addr = process.env.SKYGRID_HJ212;
+  check(!!addr, `rejects: the demo's HJ 212 receiver address (${addr})`);
+  const [host, port] = addr.split(/:(?=\d+$)/);
+  const cp = 'CP=&&DataTime=20231031120000;a34002-Rtd=0.050,a34002-Flag=N&&';
+  const packets = [
+    frame212(`QN=20231031120000001;ST=22;CN=2011;PW=123456;MN=E2ENOPE01;Flag=4;${cp}`),
+    frame212(`QN=20231031120000002;ST=22;CN=2011;PW=wrong1;MN=DEMOC01;Flag=4;${cp}`),
+  ];
+  const { createConnection } = await import('node:net');
+  await new Promise((resolve, reject) => {
+    const s = createConnection({ host, port: Number(port) }, () => s.end(packets.join('')));
+    s.on('error', reject);
+    s.on('close', resolve);
+    s.resume();
+  });
+  const r = await page(desktop);
+  await login(r, 'admin');
+  // the refusals are logged as the receiver reads them: poll the log until both are in
+  await expect.poll(async () => {
+    const j = await (await r.request.get(url + '/api/admin/packet-rejects')).json();
+    return (j.items ?? []).filter((x) => ['E2ENOPE01', 'DEMOC01'].includes(x.mn)).length;
+  }, { timeout: 15000 }).toBe(2);
+  await r.goto(url + '/#/admin');
+  const box = r.getByTestId('packet-rejects');
+  await expect(box).toContainText('未登记的设备编号');
+  await expect(box).toContainText('访问密码错误');
+  const rows = await box.locator('tbody tr').allInnerTexts();
+  check(rows.some((x) => x.includes('E2ENOPE01') && /\t1\t/.test(x)) && rows.some((x) => x.includes('DEMOC01')),
+    `rejects: counted per device (${rows.slice(0, 4).join(' | ').replace(/\s+/g, ' ')})`);
+  check(!rows.some((x) => /\b(unknown mn|wrong pw)\b/.test(x)), 'rejects: no reason left as a code');
+  await box.scrollIntoViewIfNeeded();
+  await r.screenshot({ path: join(shots, 'admin-rejects-desktop.png') });
+  check(r.errors.length === 0, `rejects: no console errors (${r.errors.join('; ')})`);
+  await r.context().close();
+});
