@@ -12,6 +12,16 @@ import (
 	"skygrid"
 )
 
+// dustClassesSQL is the dust classes as an SQL list ('dust_exceedance',
+// ...), from skygrid.DustClasses: the fire queries leave them out.
+var dustClassesSQL = func() string {
+	q := make([]string, len(skygrid.DustClasses))
+	for i, c := range skygrid.DustClasses {
+		q[i] = "'" + c + "'"
+	}
+	return "(" + strings.Join(q, ", ") + ")"
+}()
+
 // readingCols are the columns scanReading reads.
 var readingCols = `kind, at, ` + strings.Join(skygrid.Factors, ", ") + `, flags, COALESCE(qn, ''), source, received_at`
 

@@ -102,7 +102,7 @@ func (t *ingestTx) openEvents(ctx context.Context, b orb.Bound, since time.Time)
 	cond := bboxCond(b, &args)
 	args = append(args, ts(since))
 	rows, err := t.tx.QueryContext(ctx, `SELECT `+eventCols+` FROM events WHERE state = 'open' AND `+cond+` AND last_seen >= ?
-		AND class NOT IN ('dust_exceedance', 'monitor_offline', 'site_inspection') ORDER BY id`, args...)
+		AND class NOT IN `+dustClassesSQL+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
 	}

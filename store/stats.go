@@ -56,7 +56,7 @@ func statsConds(q skygrid.StatsQuery) ([]string, []any, error) {
 	// The city's fire events: cross-border ones are counted apart, dust
 	// events (alarms, inspections) in the dust figures of dust_alarms.
 	conds := []string{"e.first_seen >= ?", "e.first_seen < ?", "e.cross_border = 0",
-		"e.class NOT IN ('dust_exceedance', 'monitor_offline', 'site_inspection')"}
+		"e.class NOT IN " + dustClassesSQL}
 	args := []any{ts(q.Since), ts(q.Until)}
 	if q.Region != "" {
 		conds = append(conds, "(e.county_id = ? OR e.township_id = ? OR e.grid_id = ?)")

@@ -9,10 +9,8 @@ import { t } from './i18n';
 import { formatDateTime } from './format';
 import { basemapLayer, type Basemap } from './basemap';
 import { distanceWords } from './position';
-import { timelineText } from './taskwords';
+import { isDust, timelineText } from './taskwords';
 import type { Candidate, TaskView } from './types';
-
-const DUST = ['dust_exceedance', 'monitor_offline', 'site_inspection'];
 
 type Act = (action: string, payload: Record<string, unknown>) => Promise<boolean>;
 
@@ -20,7 +18,7 @@ type Act = (action: string, payload: Record<string, unknown>) => Promise<boolean
 export function reviewSection(body: HTMLElement, x: TaskView, act: Act): () => void {
   const mapEl = h('div', { class: 'minimap', 'data-testid': 'review-map' });
   // A dust task is about a site, not a fire: its words say 工地.
-  const k = (key: string) => (DUST.includes(x.event_class ?? '') ? key + '.dust' : key);
+  const k = (key: string) => (isDust(x.event_class) ? key + '.dust' : key);
   const where = h('p', { 'data-testid': 'report-where', class: x.report?.far ? 'warn' : 'muted' },
     x.report ? t(k(x.report.far ? 'rv.far' : 'rv.near'), { d: distanceWords(x.report.distance_m) }) : x.reported_at ? t('rv.nopos') : '');
   body.append(

@@ -15,14 +15,14 @@ import {
   DEFAULT_FILTER, PAGE_SIZE, SORTS, STATE_CHOICES, apiQuery, closeResultText, deadlineText, defaultOrder, listHash, pageCount, pageText, parseListQuery,
   type ListFilter, type ListedTask, type Refusal, type Sort, type View,
 } from './reviewutil';
+import { DUST_CLASSES, isDust } from './taskwords';
 import type { RegionCollection, SiteDust } from './api/types.gen';
 
 /** The colours of the event tiles' task rings: dispatched, acknowledged, reported, closed. */
 export const STATE_COLOURS: Record<string, string> = { dispatched: '#111827', acknowledged: '#f59e0b', reported: '#2563eb', closed: '#16a34a' };
 const CLASSES = ['straw_burning', 'open_burning', 'loose_coal_burning', 'construction_site', 'stockpile', 'industrial_heat'];
 // 扬尘告警: dust (every dust class, GET /api/tasks?class=dust) and each dust class.
-const DUST = ['dust', 'dust_exceedance', 'monitor_offline', 'site_inspection'];
-const isDust = (cls: string | undefined) => !!cls && DUST.includes(cls);
+const DUST = ['dust', ...DUST_CLASSES];
 const DATONG: L.LatLngBoundsExpression = [[39.0, 112.5], [40.75, 114.6]];
 
 interface Region { id: string; name: string }

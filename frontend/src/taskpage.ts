@@ -14,12 +14,9 @@ import { rejectedCard } from './rejected';
 import { now } from './clock';
 import { fireDirection } from './position';
 import { allowed, follow, lastFix, locate, type Fix } from './geolocation';
-import { deadlineText, escalationText, findingHelp, findingsFor, taskTitle } from './taskwords';
+import { deadlineText, escalationText, findingHelp, findingsFor, isDust, taskTitle } from './taskwords';
 import type { TaskView } from './types';
 
-// Dust tasks load their readings with ./dusttask.
-const DUST_CLASSES = ['dust_exceedance', 'monitor_offline', 'site_inspection'];
-const isDust = (cls: string | undefined) => !!cls && DUST_CLASSES.includes(cls);
 
 export function taskPage(el: HTMLElement, id: number): () => void {
   let task: TaskView | null = null;

@@ -23,14 +23,19 @@ export const DUST_CLASSES = ['dust_exceedance', 'monitor_offline', 'site_inspect
 const FIRE_FINDINGS = ['straw_burning', 'open_burning', 'industrial_heat', 'false_alarm', 'not_found'];
 const DUST_FINDINGS = ['rectified', 'stop_work', 'device_fault', 'false_alarm', 'not_found'];
 
+/** isDust: whether a class is a dust class (skygrid.IsDust). */
+export function isDust(cls: string | undefined): boolean {
+  return !!cls && DUST_CLASSES.includes(cls);
+}
+
 /** findingsFor: the findings a task of the class takes, in the order shown (skygrid.FindingsFor). */
 export function findingsFor(cls?: string): string[] {
-  return cls && DUST_CLASSES.includes(cls) ? DUST_FINDINGS : FIRE_FINDINGS;
+  return isDust(cls) ? DUST_FINDINGS : FIRE_FINDINGS;
 }
 
 /** findingHelp: the i18n key of a finding's help line for the class. */
 export function findingHelp(cls: string | undefined, f: string): string {
-  return cls && DUST_CLASSES.includes(cls) ? 'finding.help.dust.' + f : 'finding.help.' + f;
+  return isDust(cls) ? 'finding.help.dust.' + f : 'finding.help.' + f;
 }
 
 /** deadlineText: "请在 10月31日 15:05 前签收 · 还剩 28分" or "签收已超时 12分"; '' when none applies. */
