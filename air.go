@@ -49,6 +49,11 @@ type AirHour struct {
 	Primary string `json:"published_primary,omitempty"`
 }
 
+// AirHourLabel is the label of the hour that starts at start: CNEMC labels
+// an hour by its end (08:00 is the mean of 07:00-08:00), so the hour the
+// dust rules judge from start is stored as start+1h.
+func AirHourLabel(start time.Time) time.Time { return start.Add(time.Hour) }
+
 // Sources of a county's ambient PM10.
 const (
 	AmbientCounty  = "county"  // the mean of the county's stations

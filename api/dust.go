@@ -36,7 +36,8 @@ type SiteDust struct {
 	// Monitors are the monitors standing on the site, each with its
 	// series (minutes for 24h, hourly means for 30d).
 	Monitors []MonitorDust `json:"monitors"`
-	// Ambient is the county's hourly ambient PM10 with its source.
+	// Ambient is the county's hourly ambient PM10 with its source, each
+	// at the start of the hour it averages (the air store's label - 1h).
 	Ambient []skygrid.Ambient `json:"ambient"`
 	// Limits are the active rules that apply to the site, with their
 	// limit line.
@@ -228,9 +229,15 @@ func (s *Server) siteAmbient(ctx context.Context, out *SiteDust) error {
 	cfg := s.dustConfig()
 	subject := cfg.Subject(skygrid.Monitor{SiteID: &out.SiteID}, out.CountyID)
 	if s.Air != nil && out.CountyID != "" {
-		as, err := s.Air.AmbientPM10(ctx, out.CountyID, dustrule.DayOf(out.From), out.To, s.AirNearestKm)
+		from := dustrule.DayOf(out.From)
+		as, err := s.Air.AmbientPM10(ctx, out.CountyID, skygrid.AirHourLabel(from), skygrid.AirHourLabel(out.To), s.AirNearestKm)
 		if err != nil {
 			return err
+		}
+		// By the hour each averages (its start), as the rules judge them:
+		// the limit line and the alarms here are those of the tasks.
+		for i := range as {
+			as[i].Hour = as[i].Hour.Add(-time.Hour)
 		}
 		for _, a := range as {
 			if !a.Hour.Before(out.From.Truncate(time.Hour)) {

@@ -33,7 +33,10 @@ func (w *world) addDustDay(t *testing.T, monitor int64) time.Time {
 	var hours []*skygrid.AirHour
 	var rs []skygrid.Reading
 	for h := range 4 {
-		hours = append(hours, &skygrid.AirHour{Station: st.Code, Hour: day.Add(time.Duration(h) * time.Hour), Values: map[string]float64{"pm10": 50}})
+		// The hour from day+h is labelled day+h+1h (CNEMC labels an hour by
+		// its end); 01:00-02:00 is dustier at the station.
+		amb := []float64{50, 60, 50, 50}[h]
+		hours = append(hours, &skygrid.AirHour{Station: st.Code, Hour: skygrid.AirHourLabel(day.Add(time.Duration(h) * time.Hour)), Values: map[string]float64{"pm10": amb}})
 		pm10 := []float64{200, 200, 200, 100}[h]
 		for i := range 60 {
 			at := day.Add(time.Duration(h*60+i) * time.Minute)
@@ -88,18 +91,20 @@ func TestSiteDustAPI(t *testing.T) {
 		if p.Values["pm10"] != 9999 || p.Flags["pm10"] != "D" || p.Values["wd"] != 270 {
 			t.Errorf("flagged point: %+v", p)
 		}
-		if len(d.Ambient) != 4 || d.Ambient[0].Source != skygrid.AmbientCounty || d.Ambient[0].PM10 != 50 {
+		if len(d.Ambient) != 4 || d.Ambient[0].Source != skygrid.AmbientCounty || d.Ambient[0].PM10 != 50 ||
+			!d.Ambient[1].Hour.Equal(day.Add(time.Hour)) || d.Ambient[1].PM10 != 60 {
 			t.Errorf("ambient: %+v", d.Ambient)
 		}
 		if len(d.Limits) != 1 || d.Limits[0].Rule != "datong_default" || !d.Limits[0].OverAmbient || len(d.Limits[0].Points) != 4 ||
-			d.Limits[0].Points[2].Value != 130 || !d.Limits[0].Points[2].At.Equal(day.Add(2*time.Hour)) {
+			d.Limits[0].Points[2].Value != 130 || !d.Limits[0].Points[2].At.Equal(day.Add(2*time.Hour)) ||
+			d.Limits[0].Points[1].Value != 140 || !d.Limits[0].Points[1].At.Equal(day.Add(time.Hour)) {
 			t.Errorf("limits: %+v", d.Limits)
 		}
 		if len(d.Alarms) != 1 || !d.Alarms[0].Start.Equal(day.Add(2*time.Hour)) || d.Alarms[0].Value != 150 || d.Alarms[0].CountToday != 3 {
 			t.Errorf("alarms: %+v", d.Alarms)
 		}
-		// PM10 50 µg/m³ at the station: IAQI 50 by the 24-hour breakpoints, 优.
-		if d.AQI == nil || d.AQI.Stations != 1 || !d.AQI.Hour.Equal(day.Add(3*time.Hour)) || d.AQI.Index.AQI != 50 || d.AQI.Index.Level.Name != "优" {
+		// PM10 50 µg/m³ at the station in the latest hour (labelled day+4h): IAQI 50 by the 24-hour breakpoints, 优.
+		if d.AQI == nil || d.AQI.Stations != 1 || !d.AQI.Hour.Equal(day.Add(4*time.Hour)) || d.AQI.Index.AQI != 50 || d.AQI.Index.Level.Name != "优" {
 			t.Errorf("county AQI: %+v", d.AQI)
 		}
 	})

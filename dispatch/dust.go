@@ -142,9 +142,7 @@ func (c *DustChecker) ambientPM10(ctx context.Context, county string, hour time.
 	if ok {
 		return v, true
 	}
-	// The air store labels an hour by its end (CNEMC's 08:00 is the mean
-	// of 07:00-08:00): the hour starting at hour is labelled hour+1h.
-	label := hour.Add(time.Hour)
+	label := skygrid.AirHourLabel(hour)
 	as, err := c.Store.AmbientPM10(ctx, county, label, label.Add(time.Hour), c.NearestKm)
 	if err != nil || len(as) == 0 {
 		if err != nil {
