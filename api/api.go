@@ -195,6 +195,9 @@ func (s *Server) Routes() {
 	e.POST("/api/logout", s.handleLogout, public)
 	e.GET("/demo/snapshots/:mn", s.handleDemoSnapshot, public)
 	e.GET("/demo/hls/*", s.handleDemoHLS, public)
+	// The public page and its API (issue 16): no login, nothing personal,
+	// nothing unconfirmed (public.go); limited per client address.
+	e.GET("/public", s.handlePublicPage, public)
 
 	// Everything else needs a session or a token; each handler keeps to
 	// the user's scope.

@@ -146,6 +146,12 @@ func (s *Server) handleIndex(c echo.Context) error {
 <li><a href="/healthz">/healthz</a></li></ul>`)
 }
 
+// GET /public: the public page (public.html of the web app's build), for
+// everyone without a login.
+func (s *Server) handlePublicPage(c echo.Context) error {
+	return s.serveWeb(c, "public.html", "no-cache")
+}
+
 // GET /assets/*: the web app's files (hashed names: cached for a year).
 func (s *Server) handleAsset(c echo.Context) error {
 	name := "assets/" + c.Param("*")

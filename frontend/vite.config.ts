@@ -30,7 +30,7 @@ export default defineConfig({
     target: 'es2020',
     chunkSizeWarningLimit: 600,
     rollupOptions: {
-      input: { index: 'index.html', sw: 'sw/sw.js' },
+      input: { index: 'index.html', public: 'public.html', sw: 'sw/sw.js' },
       output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
     },
   },
