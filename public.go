@@ -2,6 +2,8 @@ package skygrid
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"time"
 )
 
@@ -55,4 +57,95 @@ type PublicService interface {
 	PublishedReports(ctx context.Context) ([]PublishedReport, error)
 	// PublishReport marks (public true) or unmarks a month's report.
 	PublishReport(ctx context.Context, month time.Time, public bool, by int64, now time.Time) error
+}
+
+// PublicMaxDays is the longest window the public routes answer (days=).
+const PublicMaxDays = 30
+
+// PublicViolationMaxDays is the longest window of the violators list.
+const PublicViolationMaxDays = 366
+
+// PublicWindow is the last days Beijing days up to now: since is the start
+// (00:00 Beijing) of the day days-1 before today, until is now. Days below
+// 1 are 1.
+func PublicWindow(now time.Time, days int) (since, until time.Time) {
+	days = max(days, 1)
+	d := now.In(Beijing)
+	since = time.Date(d.Year(), d.Month(), d.Day()-(days-1), 0, 0, 0, 0, Beijing)
+	return since.UTC(), now.UTC()
+}
+
+// PublicFireClasses are the event classes whose detections the public
+// fire map and counts show: the fire classes (Classes) but industrial heat,
+// a known heat source, not a fire. Only live events count: not history
+// (an archive back-filled), not cross-border (outside the city's
+// counties, shown to the neighbouring city's public, not ours).
+func PublicFireClasses() []string {
+	var out []string
+	for _, c := range Classes {
+		if Dispatched(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// PublicViolationClasses are the task classes whose confirmed findings
+// are published: dust exceedances, registry inspections and a warning's
+// emergency inspections.
+var PublicViolationClasses = []string{ClassDustExceedance, ClassSiteInspection, ClassEmergencyInspection}
+
+// PublicViolationFindings are the findings that confirm a violation: it was
+// put right on the spot, or the work was stopped until it was. Not false
+// alarm, not found, device fault.
+var PublicViolationFindings = []string{FindingRectified, FindingStopWork}
+
+// PublicViolationWhat says in Chinese what was wrong and what was done:
+// the class, the rule broken (a registry violation's name, or the limit a
+// dust monitor exceeded, in µg/m³; 0: none known) and the finding.
+func PublicViolationWhat(class, rule string, limit float64, finding string) string {
+	what := ClassNames[class]
+	if what == "" {
+		what = "违规"
+	}
+	switch {
+	case ViolationNames[rule] != "":
+		what += "：" + ViolationNames[rule]
+	case class == ClassDustExceedance && limit > 0:
+		what += fmt.Sprintf("：颗粒物浓度超过限值 %g 微克/立方米", limit)
+	}
+	if f := FindingNames[finding]; f != "" {
+		what += "；处置：" + f
+	}
+	return what
+}
+
+// PublicCellE5 rounds a coordinate in 1e-5 degrees (as the store keeps
+// it) to the nearest multiple of PublicRoundDegrees, half up, in whole
+// numbers (no float error at a cell's edge), and gives it in degrees.
+func PublicCellE5(v int64) float64 {
+	step := int64(math.Round(PublicRoundDegrees * 1e5))
+	n := v + step/2
+	q := n / step
+	if n%step != 0 && n < 0 {
+		q--
+	}
+	return float64(q*step) / 1e5
+}
+
+// MonthlyReportTitle is the city's monthly report's title for the month
+// (any time in it, read in Beijing time).
+func MonthlyReportTitle(month time.Time) string {
+	m := month.In(Beijing)
+	return fmt.Sprintf("大同市秸秆焚烧卫星监测月报 %d年%d月", m.Year(), m.Month())
+}
+
+// PublishedReportTitle is MonthlyReportTitle of a month "2026-11" (the
+// month itself when it does not parse).
+func PublishedReportTitle(month string) string {
+	m, err := time.ParseInLocation("2006-01", month, Beijing)
+	if err != nil {
+		return month
+	}
+	return MonthlyReportTitle(m)
 }

@@ -108,7 +108,7 @@ func monthlyViewOf(m *Monthly) *monthlyView {
 	month := m.Month.In(skygrid.Beijing)
 	v := &monthlyView{Title: m.Title, Demo: m.Demo}
 	if v.Title == "" {
-		v.Title = fmt.Sprintf("大同市秸秆焚烧卫星监测月报 %d年%d月", month.Year(), month.Month())
+		v.Title = skygrid.MonthlyReportTitle(month)
 	}
 	since, until := m.Stats.Query.Since, m.Stats.Query.Until
 	if since.IsZero() || !until.After(since) {
