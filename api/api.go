@@ -88,6 +88,9 @@ type Services struct {
 	// SecureCookies marks the session cookie Secure (--secure-cookies:
 	// behind a TLS proxy skygrid sees plain HTTP).
 	SecureCookies bool
+	// Public reads what the public page shows and marks monthly reports
+	// public (nil: the public page's data routes answer 404).
+	Public skygrid.PublicService
 }
 
 // Evidence reads, checks and stores report photos (evidence.Photos).
@@ -198,6 +201,11 @@ func (s *Server) Routes() {
 	// The public page and its API (issue 16): no login, nothing personal,
 	// nothing unconfirmed (public.go); limited per client address.
 	e.GET("/public", s.handlePublicPage, public)
+	e.GET("/public/api/fires", s.handlePublicFires, public)
+	e.GET("/public/api/counties", s.handlePublicCounties, public)
+	e.GET("/public/api/violations", s.handlePublicViolations, public)
+	e.GET("/public/api/reports", s.handlePublicReports, public)
+	e.GET("/public/reports/:month", s.handlePublicReport, public)
 
 	// Everything else needs a session or a token; each handler keeps to
 	// the user's scope.
@@ -245,6 +253,7 @@ func (s *Server) Routes() {
 	a.GET("/api/stats/series", s.handleSeries, reviewers)
 	a.GET("/api/exports/:file", s.handleExport, reviewers)
 	a.GET("/api/reports/monthly", s.handleMonthly, reviewers)
+	a.POST("/api/reports/monthly/publish", s.handlePublishReport, allow(skygrid.RoleAdmin, skygrid.RoleAuditor))
 	a.GET("/metrics", s.handleMetrics, allow(skygrid.RoleAdmin))
 	a.GET("/api/monitors", s.handleMonitors)
 	a.GET("/api/monitors/:id", s.handleMonitor)

@@ -39,6 +39,11 @@ type Monthly struct {
 	Demo bool
 	// Dust are the month's dust figures (nil: no dust section).
 	Dust *skygrid.DustStats
+	// Public is the copy the public page serves (GET /public/reports/:month):
+	// the confirmed fires without grid, exact position or the supervisor's
+	// notes, and no list of the sites with the most alarms (alarms are not
+	// confirmed violations).
+	Public bool
 }
 
 // DayCount is the events first seen on one day, by class.
@@ -85,6 +90,8 @@ type monthlyView struct {
 	Confirmed     []monthlyConfirmedRow
 	// Dust is the dust section (nil: none).
 	Dust *monthlyDust
+	// Public: the public copy (Monthly.Public).
+	Public bool
 }
 
 // monthlyChart is a figure of the report: its caption and its SVG (or a
@@ -106,7 +113,7 @@ type monthlyConfirmedRow struct{ Time, County, Grid, Place, Finding, Notes strin
 
 func monthlyViewOf(m *Monthly) *monthlyView {
 	month := m.Month.In(skygrid.Beijing)
-	v := &monthlyView{Title: m.Title, Demo: m.Demo}
+	v := &monthlyView{Title: m.Title, Demo: m.Demo, Public: m.Public}
 	if v.Title == "" {
 		v.Title = skygrid.MonthlyReportTitle(month)
 	}
@@ -144,6 +151,9 @@ func monthlyViewOf(m *Monthly) *monthlyView {
 	v.Charts = append(v.Charts, monthlyChart{fmt.Sprintf("上报用时分布（共 %d 件）", len(m.ResponseMinutes)), monthlyHistSVG(m.ResponseMinutes)})
 	v.Confirmed = monthlyConfirmed(m)
 	v.Dust = monthlyDustOf(m.Dust)
+	if v.Dust != nil && m.Public {
+		v.Dust.TopSites = nil
+	}
 	return v
 }
 

@@ -396,3 +396,38 @@ func TestMonthlyCrossBorder(t *testing.T) {
 		t.Errorf("no cross-border line with 7 fires")
 	}
 }
+
+// The public copy (Monthly.Public) keeps the figures and the confirmed
+// fires' time, county and finding, and drops what names a place or a
+// person: the grid, the exact position, the supervisor's notes, and the
+// sites with the most (unconfirmed) alarms.
+func TestMonthlyPublicCopy(t *testing.T) {
+	m := monthlyFixture()
+	m.Dust = dustFixture()
+	m.Public = true
+	var buf bytes.Buffer
+	if err := report.RenderMonthly(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	html := buf.String()
+	for _, want := range []string{"大同市秸秆焚烧卫星监测月报 2023年10月", "阳高县", "核实秸秆焚烧清单", "秸秆焚烧", "五、扬尘监测", "不含网格"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the public copy lacks %q", want)
+		}
+	}
+	for _, c := range m.Confirmed {
+		for _, leak := range []string{c.GridName, c.Notes, fmt.Sprintf("%.5f", c.Lon), fmt.Sprintf("%.5f", c.Lat)} {
+			if strings.Contains(html, leak) {
+				t.Errorf("the public copy shows %q", leak)
+			}
+		}
+	}
+	for _, s := range m.Dust.TopSites {
+		if strings.Contains(html, s.Name) {
+			t.Errorf("the public copy names the alarmed site %q", s.Name)
+		}
+	}
+	if strings.Contains(html, "报警最多的工地") {
+		t.Error("the public copy lists the sites with the most alarms")
+	}
+}

@@ -184,6 +184,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 		Limits: limits, PublicURL: mf.publicURL, SecureCookies: mf.secureCookies || cfg.Server.SecureCookies}
 	m.logLimits(limits, svc.SecureCookies, mf.publicURL)
 	svc.DemoSnapshot, svc.DemoHLS = mf.demoSnapshot, mf.demoHLS
+	svc.Public = db // the public page (/public)
 	if mf.tiandituKey != "" {
 		svc.Basemaps = append(svc.Basemaps, tiles.TiandituBasemaps(mf.tiandituKey)...)
 	}
