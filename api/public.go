@@ -243,3 +243,7 @@ func nonNil[T any](s []T) []T {
 	}
 	return s
 }
+
+// RouteList lists the registered routes (method, path), for tests that
+// must cover every route of a prefix, those added later included.
+func (s *Server) RouteList() []*echo.Route { return s.echo.Routes() }
