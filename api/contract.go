@@ -420,6 +420,11 @@ var Answers = []Answer{
 	{"GET /api/admin/packet-rejects", PacketRejectList{}},
 	{"GET /api/sites/:id/dust", SiteDust{}},
 	{"GET /api/tasks/:id/dust", SiteDust{}},
+	{"GET /public/api/fires", PublicFires{}},
+	{"GET /public/api/counties", PublicCountyList{}},
+	{"GET /public/api/violations", PublicViolations{}},
+	{"GET /public/api/reports", PublishedReportList{}},
+	{"POST /api/reports/monthly/publish", PublishRequest{}},
 	{"every error", ErrorResponse{}},
 }
 

@@ -51,7 +51,18 @@ type PublicCounty struct {
 	Centre  orb.Point        `json:"centre"`
 }
 
-// PublishRequest is the body of POST /api/reports/monthly/publish.
+// PublicCountyList is the body of GET /public/api/counties.
+type PublicCountyList struct {
+	Counties []PublicCounty `json:"counties"`
+}
+
+// PublishedReportList is the body of GET /public/api/reports.
+type PublishedReportList struct {
+	Reports []skygrid.PublishedReport `json:"reports"`
+}
+
+// PublishRequest is the body of POST /api/reports/monthly/publish, and
+// its answer (the month as stored).
 type PublishRequest struct {
 	Month  string `json:"month"` // 2026-11
 	Public bool   `json:"public"`
@@ -123,7 +134,7 @@ func (s *Server) handlePublicReports(c echo.Context) error {
 		return err
 	}
 	publicCache(c, time.Minute)
-	return c.JSON(http.StatusOK, map[string]any{"reports": nonNil(rs)})
+	return c.JSON(http.StatusOK, PublishedReportList{Reports: nonNil(rs)})
 }
 
 // GET /public/reports/:month: the public copy of a published month's
@@ -180,7 +191,7 @@ func (s *Server) handlePublicCounties(c echo.Context) error {
 			Centre: roundPoint(r.Geometry.Bound().Center())})
 	}
 	publicCache(c, time.Hour)
-	return c.JSON(http.StatusOK, map[string]any{"counties": out})
+	return c.JSON(http.StatusOK, PublicCountyList{Counties: out})
 }
 
 // publicOutline simplifies a county's polygons and rounds their points

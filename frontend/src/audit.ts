@@ -4,7 +4,7 @@
 // map, the tables and the exports. The filter lives in the URL hash:
 // #/audit?period=2023-10&by=county&region=140225.
 import L from './leaflet';
-import { api, qs } from './api';
+import { api, errorText, qs } from './api';
 import {
   PERIOD_KINDS, auditQuery, yearAgoText, rankBars, fieldsOf, isMonth, isoWeek, parseAuditQuery, periodOf, type AuditFilter, type Day, type GroupBy, type PeriodFields,
 } from './auditutil';
@@ -13,9 +13,10 @@ import { basemapLayer, type Basemap } from './basemap';
 import { h, clear } from './dom';
 import { escapeHtml, formatDateTime, formatNumber } from './format';
 import { getLang, t, tOr } from './i18n';
+import { role } from './session';
 
 import type {
-  AreaStats, ConfirmedFire as Confirmed, RankView as Rank, RankingAnswer, RegionCollection, SeriesView as SeriesResp, StatsAnswer as StatsResp,
+  AreaStats, ConfirmedFire as Confirmed, PublishedReportList, PublishRequest, RankView as Rank, RankingAnswer, RegionCollection, SeriesView as SeriesResp, StatsAnswer as StatsResp,
 } from './api/types.gen';
 
 export function render(el: HTMLElement): () => void {
@@ -102,7 +103,8 @@ export function render(el: HTMLElement): () => void {
       ...['csv', 'xlsx'].map((f) => exp('/api/stats', f.toUpperCase(), 'export-stats-' + f, { ...area, by: filter.by, format: f })),
       isMonth(p)
         ? h('a', { class: 'btn primary', href: '/api/reports/monthly' + qs({ month: p }), target: '_blank', rel: 'noopener', 'data-testid': 'monthly' }, t('audit.monthly'))
-        : h('span', { class: 'muted small' }, t('audit.monthonly'))),
+        : h('span', { class: 'muted small' }, t('audit.monthonly')),
+      isMonth(p) && ['admin', 'auditor'].includes(role()) ? publishToggle(p) : false),
     h('div', { class: 'exrow' }, h('span', { class: 'exlabel' }, t('ex.dust')), exp('/api/exports/dust.csv', 'CSV', 'export-dust-csv')));
 
   const summary = h('section', { class: 'card', 'data-testid': 'summary' }, h('h2', {}, t('audit.summary')), h('p', { class: 'muted' }, t('loading')));
@@ -296,4 +298,26 @@ function drawConfirmed(map: L.Map, note: HTMLElement, cs: Confirmed[]): void {
   group.addTo(map);
   const b = group.getBounds();
   if (b.isValid()) map.fitBounds(b.pad(0.3), { maxZoom: 11, animate: false });
+}
+
+/**
+ * publishToggle marks the month's report public on the public page (admins
+ * and auditors; POST /api/reports/monthly/publish, audited), with a link
+ * to the public copy once it is.
+ */
+function publishToggle(month: string): HTMLElement {
+  const box = h('input', { type: 'checkbox', 'data-testid': 'monthly-public' }) as HTMLInputElement;
+  const view = h('a', { href: '/public/reports/' + month, target: '_blank', rel: 'noopener', 'data-testid': 'monthly-public-view', hidden: true }, t('audit.publicview'));
+  const msg = h('span', { class: 'muted small', 'data-testid': 'monthly-public-msg' });
+  const show = (on: boolean) => { box.checked = on; view.hidden = !on; };
+  api.get<PublishedReportList>('/public/api/reports').then((r) => show(r.reports.some((x) => x.month === month))).catch(() => {});
+  box.addEventListener('change', () => {
+    const on = box.checked;
+    box.disabled = true;
+    api.post<PublishRequest>('/api/reports/monthly/publish', { month, public: on })
+      .then(() => { show(on); msg.textContent = t(on ? 'audit.published' : 'audit.unpublished'); })
+      .catch((e) => { show(!on); msg.textContent = errorText(e, t); })
+      .finally(() => { box.disabled = false; });
+  });
+  return h('span', { class: 'publish' }, h('label', {}, box, ' ' + t('audit.publish')), ' ', view, ' ', msg);
 }

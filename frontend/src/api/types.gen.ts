@@ -799,6 +799,79 @@ export interface PhotoView {
   flag_names?: string[];
 }
 
+/** Go: api.PublicCounty. */
+export interface PublicCounty {
+  id: string;
+  name: string;
+  outline: [number, number][][][];
+  centre: [number, number];
+}
+
+/** Go: api.PublicCountyList. */
+export interface PublicCountyList {
+  counties: PublicCounty[];
+}
+
+/** Go: skygrid.PublicFire. */
+export interface PublicFire {
+  lon: number;
+  lat: number;
+  count: number;
+  county?: string;
+  last: string;
+}
+
+/** Go: skygrid.PublicFireCount. */
+export interface PublicFireCount {
+  county_id: string;
+  county: string;
+  fires: number;
+}
+
+/** Go: api.PublicFires. */
+export interface PublicFires {
+  since: string;
+  until: string;
+  days: number;
+  round_degrees: number;
+  counties: PublicFireCount[];
+  fires: PublicFire[];
+}
+
+/** Go: skygrid.PublicViolation. */
+export interface PublicViolation {
+  site: string;
+  county: string;
+  what: string;
+  found: string;
+  rectified?: string;
+}
+
+/** Go: api.PublicViolations. */
+export interface PublicViolations {
+  since: string;
+  days: number;
+  violations: PublicViolation[];
+}
+
+/** Go: api.PublishRequest. */
+export interface PublishRequest {
+  month: string;
+  public: boolean;
+}
+
+/** Go: skygrid.PublishedReport. */
+export interface PublishedReport {
+  month: string;
+  title: string;
+  published_at: string;
+}
+
+/** Go: api.PublishedReportList. */
+export interface PublishedReportList {
+  reports: PublishedReport[];
+}
+
 /** Go: api.QueryView. */
 export interface QueryView {
   Since: string;
@@ -1327,5 +1400,10 @@ export interface ApiAnswers {
   'GET /api/admin/packet-rejects': PacketRejectList;
   'GET /api/sites/:id/dust': SiteDust;
   'GET /api/tasks/:id/dust': SiteDust;
+  'GET /public/api/fires': PublicFires;
+  'GET /public/api/counties': PublicCountyList;
+  'GET /public/api/violations': PublicViolations;
+  'GET /public/api/reports': PublishedReportList;
+  'POST /api/reports/monthly/publish': PublishRequest;
   'every error': ErrorResponse;
 }

@@ -8,9 +8,15 @@
 // `mount(el: HTMLElement): Promise<void>` and add it to SECTIONS in the
 // order the page shows it.
 
+import './public.css';
+
 type Section = { mount(el: HTMLElement): Promise<void> };
 
-const SECTIONS: Array<[id: string, load: () => Promise<Section>]> = [];
+const SECTIONS: Array<[id: string, load: () => Promise<Section>]> = [
+  ['fires', () => import('./fires')],
+  ['violations', () => import('./violations')],
+  ['reports', () => import('./reports')],
+];
 
 function start(): void {
   const root = document.getElementById('public');
