@@ -201,11 +201,13 @@ func (s *Server) Routes() {
 	// The public page and its API (issue 16): no login, nothing personal,
 	// nothing unconfirmed (public.go); limited per client address.
 	e.GET("/public", s.handlePublicPage, public)
-	e.GET("/public/api/fires", s.handlePublicFires, public)
-	e.GET("/public/api/counties", s.handlePublicCounties, public)
-	e.GET("/public/api/violations", s.handlePublicViolations, public)
-	e.GET("/public/api/reports", s.handlePublicReports, public)
-	e.GET("/public/reports/:month", s.handlePublicReport, public)
+	// Its answers are compressed (phones on slow networks).
+	pubgz := middleware.GzipWithConfig(middleware.GzipConfig{Level: 6, MinLength: 1024})
+	e.GET("/public/api/fires", s.handlePublicFires, public, pubgz)
+	e.GET("/public/api/counties", s.handlePublicCounties, public, pubgz)
+	e.GET("/public/api/violations", s.handlePublicViolations, public, pubgz)
+	e.GET("/public/api/reports", s.handlePublicReports, public, pubgz)
+	e.GET("/public/reports/:month", s.handlePublicReport, public, pubgz)
 
 	// Everything else needs a session or a token; each handler keeps to
 	// the user's scope.

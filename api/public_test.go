@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -323,5 +324,33 @@ func TestPublishReportAPI(t *testing.T) {
 	want := "admin report.unpublish 2023-10,auditor report.publish 2023-09,cli report.publish 2023-10"
 	if strings.Join(lines, ",") != want {
 		t.Errorf("audit lines %q, want %q", strings.Join(lines, ","), want)
+	}
+}
+
+// The public data routes are compressed for a client that takes gzip
+// (phones on slow networks), and still read as JSON.
+func TestPublicAnswersCompressed(t *testing.T) {
+	_, srv, _, _ := publicWorld(t)
+	for _, u := range []string{"/public/api/fires?days=30", "/public/api/counties", "/public/reports/2023-10"} {
+		t.Run(u, func(t *testing.T) {
+			rq, _ := http.NewRequest("GET", srv.URL+u, nil)
+			rq.Header.Set("Accept-Encoding", "gzip")
+			resp, err := http.DefaultTransport.RoundTrip(rq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != "gzip" {
+				t.Errorf("status %d, encoding %q: want 200 gzip", resp.StatusCode, resp.Header.Get("Content-Encoding"))
+			}
+			zr, err := gzip.NewReader(resp.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(zr)
+			if err != nil || len(b) < 1024 {
+				t.Errorf("%d bytes after gunzip: %v", len(b), err)
+			}
+		})
 	}
 }

@@ -73,15 +73,16 @@ export function drawMap(counties: County[], fires: Fire[]): SVGSVGElement {
     const d = c.outline.map((poly) => poly.map((ring) => 'M' + ring.map((p) => project(b, p).map((v) => v.toFixed(1)).join(',')).join('L') + 'Z').join('')).join('');
     svg.appendChild(svgEl('path', { d, class: 'county' }));
   }
-  for (const c of counties) {
-    const [x, y] = project(b, c.centre);
-    svg.appendChild(svgEl('text', { x: x.toFixed(0), y: y.toFixed(0), class: 'county-name' })).textContent = c.name;
-  }
   for (const f of fires) {
     const [x, y] = project(b, [f.lon, f.lat]);
     const dot = svgEl('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: (4 + 2.5 * Math.sqrt(f.count)).toFixed(1), class: 'fire' });
     dot.appendChild(svgEl('title', {})).textContent = `${f.county ?? ''} ${f.count} 个火点，最近 ${when(f.last)}`;
     svg.appendChild(dot);
+  }
+  // The names above the fires, haloed, so that a busy county keeps its name.
+  for (const c of counties) {
+    const [x, y] = project(b, c.centre);
+    svg.appendChild(svgEl('text', { x: x.toFixed(0), y: y.toFixed(0), class: 'county-name' })).textContent = c.name;
   }
   return svg;
 }
