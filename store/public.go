@@ -82,8 +82,10 @@ func (db *DB) publicCounties(ctx context.Context, n map[string]int) ([]skygrid.P
 	q := &listQuery{what: "find public fire counties", from: `SELECT id, name FROM regions`, conds: []string{"level = 'county'", "neighbour = 0"}, order: ` ORDER BY id`}
 	counts, err := queryList(ctx, db.rdb, q, func(rows *sql.Rows) (skygrid.PublicFireCount, error) {
 		var c skygrid.PublicFireCount
-		err := rows.Scan(&c.CountyID, &c.County)
-		return c, err
+		if err := rows.Scan(&c.CountyID, &c.County); err != nil {
+			return c, fmt.Errorf("read a row: %w", err)
+		}
+		return c, nil
 	})
 	if err != nil {
 		return nil, nil, err
