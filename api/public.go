@@ -83,44 +83,55 @@ func publicCache(c echo.Context, d time.Duration) {
 // GET /public/api/fires?days=7 (at most 30): the satellite fire count by
 // county over the last days Beijing days and the fires by rounded cell.
 func (s *Server) handlePublicFires(c echo.Context) error {
-	pub, err := s.publicService()
+	w, err := s.publicWindow(c, 7, skygrid.PublicMaxDays)
 	if err != nil {
 		return err
 	}
-	p := &params{c: c}
-	days := p.intv("days", 7, skygrid.PublicMaxDays)
-	if p.err != nil {
-		return p.err
-	}
-	since, until := skygrid.PublicWindow(s.now(), days)
-	fires, counts, err := pub.PublicFires(c.Request().Context(), since, until)
+	fires, counts, err := w.pub.PublicFires(c.Request().Context(), w.since, w.until)
 	if err != nil {
 		return err
 	}
 	publicCache(c, time.Minute)
-	return c.JSON(http.StatusOK, PublicFires{Since: since, Until: until, Days: max(days, 1), RoundDeg: skygrid.PublicRoundDegrees,
+	return c.JSON(http.StatusOK, PublicFires{Since: w.since, Until: w.until, Days: w.days, RoundDeg: skygrid.PublicRoundDegrees,
 		Counties: nonNil(counts), Fires: nonNil(fires)})
+}
+
+// publicWin is a public route's service and its window (?days=).
+type publicWin struct {
+	pub          skygrid.PublicService
+	days         int
+	since, until time.Time
+}
+
+// publicWindow reads ?days= (def when absent, at most most; 0 is 1) as
+// skygrid.PublicWindow's Beijing days up to now.
+func (s *Server) publicWindow(c echo.Context, def, most int) (publicWin, error) {
+	pub, err := s.publicService()
+	if err != nil {
+		return publicWin{}, err
+	}
+	p := &params{c: c}
+	days := p.intv("days", def, most)
+	if p.err != nil {
+		return publicWin{}, p.err
+	}
+	since, until := skygrid.PublicWindow(s.now(), days)
+	return publicWin{pub: pub, days: max(days, 1), since: since, until: until}, nil
 }
 
 // GET /public/api/violations?days=90 (at most 366): the sites confirmed
 // breaking the rules, put right in the window.
 func (s *Server) handlePublicViolations(c echo.Context) error {
-	pub, err := s.publicService()
+	w, err := s.publicWindow(c, 90, skygrid.PublicViolationMaxDays)
 	if err != nil {
 		return err
 	}
-	p := &params{c: c}
-	days := p.intv("days", 90, skygrid.PublicViolationMaxDays)
-	if p.err != nil {
-		return p.err
-	}
-	since, _ := skygrid.PublicWindow(s.now(), days)
-	vs, err := pub.PublicViolations(c.Request().Context(), since)
+	vs, err := w.pub.PublicViolations(c.Request().Context(), w.since)
 	if err != nil {
 		return err
 	}
 	publicCache(c, time.Minute)
-	return c.JSON(http.StatusOK, PublicViolations{Since: since, Days: max(days, 1), Violations: nonNil(vs)})
+	return c.JSON(http.StatusOK, PublicViolations{Since: w.since, Days: w.days, Violations: nonNil(vs)})
 }
 
 // GET /public/api/reports: the monthly reports marked public.

@@ -9,6 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect, quiet, phone, desktop } from '../fixtures.mjs';
+import { throttle } from '../lib/throttle.mjs';
 
 const THREE_G = { offline: false, latency: 562.5, downloadThroughput: (1.44e6 / 8) * 0.9, uploadThroughput: (675e3 / 8) * 0.9 };
 
@@ -28,11 +29,7 @@ async function measure({ url, browserPage, name, vp }) {
   const p = await browserPage(vp, `${name}: the map over throttled 3G`, { serviceWorkers: 'block' });
   const login = await p.context().request.post(url + '/api/login', { data: { name, password: 'skygrid-demo' } });
   if (!login.ok()) throw new Error(`log-in ${name}: ${login.status()}`);
-  const cdp = await p.context().newCDPSession(p);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-  await cdp.send('Network.emulateNetworkConditions', THREE_G);
-  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  const cdp = await throttle(p, THREE_G, 4);
   const urls = new Map();
   const bytes = { page: 0, api: 0, tiles: 0, requests: 0 };
   cdp.on('Network.requestWillBeSent', (e) => urls.set(e.requestId, e.request.url));

@@ -10,6 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect, quiet, frames, desktop } from '../fixtures.mjs';
+import { throttle } from '../lib/throttle.mjs';
 
 const small = { width: 360, height: 740 };
 const PHONE_NET = { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 };
@@ -74,11 +75,7 @@ test.describe.serial('the public page', () => {
 
   test('on a throttled phone: bytes and the time to first render', async ({ suite: { url, page, shots, check } }) => {
     const p = await page(small, 'public over a slow phone network', { serviceWorkers: 'block' });
-    const cdp = await p.context().newCDPSession(p);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-    await cdp.send('Network.emulateNetworkConditions', PHONE_NET);
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    const cdp = await throttle(p, PHONE_NET, 4);
     const urls = new Map();
     const bytes = { page: 0, data: 0, requests: 0 };
     cdp.on('Network.requestWillBeSent', (e) => urls.set(e.requestId, e.request.url));
