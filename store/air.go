@@ -270,3 +270,10 @@ func (db *DB) AmbientPM10(ctx context.Context, countyID string, from, to time.Ti
 	sort.Slice(out, func(i, j int) bool { return out[i].Hour.Before(out[j].Hour) })
 	return out, nil
 }
+
+// FindAirHours returns every station's hours labelled in [from, to), by
+// station and hour (the air ranking's read).
+func (db *DB) FindAirHours(ctx context.Context, from, to time.Time) ([]*skygrid.AirHour, error) {
+	return queryList(ctx, db.db, &listQuery{what: "find air hours", from: airHourSelect,
+		conds: []string{"hour >= ?", "hour < ?"}, args: []any{ts(from), ts(to)}, order: ` ORDER BY station, hour`}, scanAirHour)
+}
