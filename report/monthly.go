@@ -39,6 +39,9 @@ type Monthly struct {
 	Demo bool
 	// Dust are the month's dust figures (nil: no dust section).
 	Dust *skygrid.DustStats
+	// Air is the month's county air-quality ranking (HJ 663-2013; nil: no
+	// section), set by the caller from skygrid.AirRankingService.
+	Air []*skygrid.CountyAir
 }
 
 // DayCount is the events first seen on one day, by class.
@@ -85,6 +88,9 @@ type monthlyView struct {
 	Confirmed     []monthlyConfirmedRow
 	// Dust is the dust section (nil: none).
 	Dust *monthlyDust
+	// Air is the air-quality ranking beside the straw-burning one (nil:
+	// none).
+	Air *monthlyAir
 }
 
 // monthlyChart is a figure of the report: its caption and its SVG (or a
@@ -144,6 +150,7 @@ func monthlyViewOf(m *Monthly) *monthlyView {
 	v.Charts = append(v.Charts, monthlyChart{fmt.Sprintf("上报用时分布（共 %d 件）", len(m.ResponseMinutes)), monthlyHistSVG(m.ResponseMinutes)})
 	v.Confirmed = monthlyConfirmed(m)
 	v.Dust = monthlyDustOf(m.Dust)
+	v.Air = monthlyAirOf(m.Air)
 	return v
 }
 
