@@ -61,7 +61,7 @@ func (s *Server) airRankingOf(ctx context.Context, month string) (*AirRankingAns
 	if cs == nil {
 		cs = []*skygrid.CountyAir{}
 	}
-	return &AirRankingAnswer{Counties: cs, Month: at.Format("2006-01")}, nil
+	return &AirRankingAnswer{Counties: cs, Demo: s.Demo, Month: at.Format("2006-01")}, nil
 }
 
 func anyRanked(cs []*skygrid.CountyAir) bool {

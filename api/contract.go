@@ -371,7 +371,9 @@ type AmbientSeries struct {
 // rank (HJ 663-2013).
 type AirRankingAnswer struct {
 	Counties []*skygrid.CountyAir `json:"counties"`
-	Month    string               `json:"month"`
+	// Demo: the figures come from the demo's invented hours (示例).
+	Demo  bool   `json:"demo,omitempty"`
+	Month string `json:"month"`
 }
 
 // Answer is a route and the type of its JSON answer.

@@ -25,6 +25,7 @@ export interface AirIndex {
 /** Go: api.AirRankingAnswer. */
 export interface AirRankingAnswer {
   counties: CountyAir[];
+  demo?: boolean;
   month: string;
 }
 
