@@ -44,7 +44,7 @@ func demoAir(ctx context.Context, db *store.DB, out io.Writer, end time.Time) er
 	month := time.Date(b.Year(), b.Month(), 1, 0, 0, 0, 0, skygrid.Beijing)
 	until := time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, skygrid.Beijing).Add(-12 * time.Hour)
 	hours := demo.AirHours(stations, month.AddDate(0, -1, 0), until, uint64(b.Year()), 1)
-	hours = append(hours, demo.AirHours(stations, month.AddDate(-1, 0, 0), month.AddDate(-1, 1, 0), uint64(b.Year()-1), 1.12)...)
+	hours = append(hours, demo.AirHours(stations, month.AddDate(-1, 0, 0), month.AddDate(-1, 1, 0), uint64(b.Year()-1), 1.3)...)
 	if _, _, err := db.IngestAirHours(ctx, hours); err != nil {
 		return fmt.Errorf("demo air hours: %w", err)
 	}

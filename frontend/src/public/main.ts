@@ -10,7 +10,10 @@
 
 type Section = { mount(el: HTMLElement): Promise<void> };
 
-const SECTIONS: Array<[id: string, load: () => Promise<Section>]> = [];
+const SECTIONS: Array<[id: string, load: () => Promise<Section>]> = [
+  // After the warning (w2's section goes first).
+  ['ranking', () => import('./ranking')],
+];
 
 function start(): void {
   const root = document.getElementById('public');
