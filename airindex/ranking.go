@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"skygrid"
@@ -26,6 +27,20 @@ type Source interface {
 type Ranking struct {
 	Source    Source
 	NearestKm float64
+	// CacheFor keeps a month's ranking this long (0: computed each time):
+	// the public page asks for it on every visit, the stations' hours
+	// arrive once an hour. Now is the clock (nil: time.Now). A cached
+	// ranking is shared: callers read it, never change it.
+	CacheFor time.Duration
+	Now      func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]cachedRanking
+}
+
+type cachedRanking struct {
+	at time.Time
+	cs []*skygrid.CountyAir
 }
 
 var _ skygrid.AirRankingService = (*Ranking)(nil)
@@ -36,6 +51,35 @@ var hourKeys = map[string]string{"pm25": aqi.PM25, "pm10": aqi.PM10, "so2": aqi.
 // CountyAirRanking ranks the city's counties for the month holding month
 // (Beijing), with the previous month's and the year-ago month's index.
 func (r *Ranking) CountyAirRanking(ctx context.Context, month time.Time) ([]*skygrid.CountyAir, error) {
+	if r.CacheFor <= 0 {
+		return r.compute(ctx, month)
+	}
+	now := time.Now
+	if r.Now != nil {
+		now = r.Now
+	}
+	key := Month(month).From.Format("2006-01")
+	r.mu.Lock()
+	c, ok := r.cache[key]
+	r.mu.Unlock()
+	if ok && now().Sub(c.at) < r.CacheFor {
+		return c.cs, nil
+	}
+	cs, err := r.compute(ctx, month)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	if r.cache == nil {
+		r.cache = map[string]cachedRanking{}
+	}
+	r.cache[key] = cachedRanking{at: now(), cs: cs}
+	r.mu.Unlock()
+	return cs, nil
+}
+
+// compute ranks the month from the stations' hours.
+func (r *Ranking) compute(ctx context.Context, month time.Time) ([]*skygrid.CountyAir, error) {
 	plans, err := r.plans(ctx)
 	if err != nil {
 		return nil, err

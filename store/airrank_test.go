@@ -36,7 +36,7 @@ func rankGen(code string, d, h int) (v map[string]float64, ok bool) {
 
 // ingestMonth stores days 1..n of the month starting at from (Beijing) for
 // the stations, each hour from gen.
-func ingestMonth(t *testing.T, db interface {
+func ingestMonth(t testing.TB, db interface {
 	IngestAirHours(context.Context, []*skygrid.AirHour) (int, int, error)
 }, from time.Time, n int, gen func(code string, d, h int) (map[string]float64, bool)) {
 	t.Helper()
@@ -167,5 +167,72 @@ func TestCountyAirRanking(t *testing.T) {
 	}
 	if farGood != 25.0/30 || urban >= far {
 		t.Fatalf("the hand-made month is not what it meant: far good %v, urban %v far %v", farGood, urban, far)
+	}
+}
+
+// With CacheFor, a month's ranking is kept that long on the injected
+// clock: hours ingested meanwhile show once it has passed.
+func TestCountyAirRankingCache(t *testing.T) {
+	db := airDB(t)
+	nov := time.Date(2026, 11, 1, 0, 0, 0, 0, skygrid.Beijing)
+	ingestMonth(t, db, nov, 30, rankGen)
+	now := nov.AddDate(0, 1, 0)
+	r := &airindex.Ranking{Source: db, NearestKm: 30, CacheFor: 10 * time.Minute, Now: func() time.Time { return now }}
+	index := func() float64 {
+		cs, err := r.CountyAirRanking(context.Background(), nov)
+		if err != nil || cs[0].Index == nil {
+			t.Fatal(cs, err)
+		}
+		return *cs[0].Index
+	}
+	before := index()
+	dirtier := func(code string, d, h int) (map[string]float64, bool) {
+		v, ok := rankGen(code, d, h)
+		if ok {
+			v["pm25"] += 50
+		}
+		return v, ok
+	}
+	ingestMonth(t, db, nov, 30, dirtier)
+	for _, tt := range []struct {
+		name  string
+		after time.Duration
+		fresh bool
+	}{{"within 10 minutes: kept", 9 * time.Minute, false}, {"after: computed anew", 10 * time.Minute, true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			now = nov.AddDate(0, 1, 0).Add(tt.after)
+			if got := index(); (got != before) != tt.fresh {
+				t.Fatalf("index %v, before %v: fresh %v, want %v", got, before, got != before, tt.fresh)
+			}
+		})
+	}
+}
+
+// BenchmarkCountyAirRanking: a month's ranking (with the previous month's
+// and the year-ago month's index) of airDB's three counties and four
+// stations, every hour of the three months stored.
+func BenchmarkCountyAirRanking(b *testing.B) {
+	db := airDB(b)
+	ctx := context.Background()
+	nov := time.Date(2026, 11, 1, 0, 0, 0, 0, skygrid.Beijing)
+	for _, m := range []time.Time{nov, nov.AddDate(0, -1, 0), nov.AddDate(-1, 0, 0)} {
+		var hs []*skygrid.AirHour
+		for _, code := range []string{"S1", "S2", "X1", "1081A"} {
+			for h := 1; h <= 31*24; h++ {
+				v, _ := rankGen(code, 1+h/24, h%24)
+				hs = append(hs, &skygrid.AirHour{Station: code, Hour: m.Add(time.Duration(h) * time.Hour).UTC(), Values: v})
+			}
+		}
+		if _, _, err := db.IngestAirHours(ctx, hs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	r := &airindex.Ranking{Source: db, NearestKm: 30}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		cs, err := r.CountyAirRanking(ctx, nov)
+		if err != nil || len(cs) != 3 || cs[0].Index == nil {
+			b.Fatal(len(cs), err)
+		}
 	}
 }
