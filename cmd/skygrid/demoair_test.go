@@ -70,3 +70,25 @@ func TestDemoAirRanking(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkDemoAir: the demo's air stations and their 25,686 invented
+// hours stored (demoAir on a database with the demo's regions).
+func BenchmarkDemoAir(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		db := store.NewDB(filepath.Join(b.TempDir(), "demo.db"))
+		if err := db.Open(); err != nil {
+			b.Fatal(err)
+		}
+		ctx := context.Background()
+		if _, _, err := demoRegions(ctx, db, io.Discard); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := demoAir(ctx, db, io.Discard, demo.Start); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		db.Close()
+	}
+}
