@@ -26,7 +26,7 @@ var airLevel = map[string]float64{"140221": 0.95, "140222": 1.1, "140223": 0.8, 
 
 // AirStations are the invented county-town stations (示例), one at the
 // centroid of each county of airCounties found in counties: code
-// DEMOA<county>, name "<county>县城站（示例）", provincial.
+// DEMOA<county>, name "<county>监测站（示例）", provincial.
 func AirStations(counties []*skygrid.Region) []*skygrid.AirStation {
 	by := map[string]*skygrid.Region{}
 	for _, c := range counties {
@@ -39,7 +39,7 @@ func AirStations(counties []*skygrid.Region) []*skygrid.AirStation {
 			continue
 		}
 		p, _ := planar.CentroidArea(c.Geometry)
-		out = append(out, &skygrid.AirStation{Code: "DEMOA" + id, Name: c.Name + "县城站（示例）", City: "大同市",
+		out = append(out, &skygrid.AirStation{Code: "DEMOA" + id, Name: c.Name + "监测站（示例）", City: "大同市",
 			Lon: math.Round(p[0]*1e4) / 1e4, Lat: math.Round(p[1]*1e4) / 1e4, Network: skygrid.AirProvincial})
 	}
 	return out

@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"skygrid"
 )
@@ -41,10 +40,8 @@ func monthlyAirOf(cs []*skygrid.CountyAir) *monthlyAir {
 			row.Good = pctText(*c.GoodShare)
 		}
 		a.Rows = append(a.Rows, row)
-		if c.Note != "" {
+		if c.Note != "" { // estimated from which stations, or why a figure is missing
 			a.Notes = append(a.Notes, c.CountyName+"："+c.Note+"。")
-		} else if len(c.Stations) > 0 {
-			a.Notes = append(a.Notes, c.CountyName+"：本区县站点（"+strings.Join(c.Stations, "、")+"）。")
 		}
 	}
 	return a
