@@ -1,15 +1,14 @@
 package airindex_test
 
 import (
-	"encoding/csv"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"skygrid"
+	"skygrid/airdata"
 	"skygrid/airindex"
 	"skygrid/aqi"
 )
@@ -159,57 +158,49 @@ func TestRankTies(t *testing.T) {
 // 1725A: PM2.5 29 → 41.4 → 42; PM10 64 → 57; SO2 19; NO2 8 → 10; CO 1.3 →
 // 32.5 → 33; O3 82 → 25.6 → 26; O3-8h 85 → 42.5 → 43. AQI 57, PM10, good.
 func TestDatongDailyAQI(t *testing.T) {
-	f, err := os.Open("../aqi/testdata/shanxi_stations_2018-02-20T07.csv")
+	file, err := airdata.ReadFile("../aqi/testdata/shanxi_stations_2018-02-20T07.csv")
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := map[string]int{}
-	for i, h := range rows[0] {
-		col[h] = i
 	}
 	want := map[string]map[string]int{
 		"1721A": {aqi.PM25: 33, aqi.PM10: 51, aqi.SO2: 15, aqi.NO2: 10, aqi.CO: 18, aqi.O3: 23, aqi.O38h: 39},
 		"1725A": {aqi.PM25: 42, aqi.PM10: 57, aqi.SO2: 19, aqi.NO2: 10, aqi.CO: 33, aqi.O3: 26, aqi.O38h: 43},
 	}
-	fields := map[string]string{aqi.PM25: "pm2_5_24h", aqi.PM10: "pm10_24h", aqi.SO2: "so2_24h", aqi.NO2: "no2_24h",
+	// The day's inputs are the hour's 24-hour fields, by the stored names.
+	fields := map[string]string{aqi.PM25: "pm25_24h", aqi.PM10: "pm10_24h", aqi.SO2: "so2_24h", aqi.NO2: "no2_24h",
 		aqi.CO: "co_24h", aqi.O3: "o3_24h", aqi.O38h: "o3_8h_24h"}
 	seen := 0
-	for _, r := range rows[1:] {
-		w, ok := want[r[col["station_code"]]]
+	for _, hr := range file.Hours {
+		w, ok := want[hr.Station]
 		if !ok {
 			continue
 		}
 		seen++
 		d := airindex.Day{Values: map[string]float64{}}
 		for k, name := range fields {
-			v, err := strconv.ParseFloat(r[col[name]], 64)
-			if err != nil {
-				t.Fatalf("%s %s: %v", r[0], name, err)
+			v, ok := hr.Values[name]
+			if !ok {
+				t.Fatalf("%s: no %s", hr.Station, name)
 			}
 			d.Values[k] = v
 		}
 		res, ok := airindex.DailyAQI(d)
 		if !ok {
-			t.Fatalf("%s: no daily AQI", r[0])
+			t.Fatalf("%s: no daily AQI", hr.Station)
 		}
 		for k, iaqi := range w {
 			if res.IAQI[k] != iaqi {
-				t.Errorf("%s IAQI %s = %d, want %d", r[0], k, res.IAQI[k], iaqi)
+				t.Errorf("%s IAQI %s = %d, want %d", hr.Station, k, res.IAQI[k], iaqi)
 			}
 		}
 		if wantAQI := w[aqi.PM10]; res.AQI != wantAQI || res.AQI > 100 || strings.Join(res.Primary, ",") != aqi.PM10 {
-			t.Errorf("%s AQI %d %v, want %d PM10 good", r[0], res.AQI, res.Primary, wantAQI)
+			t.Errorf("%s AQI %d %v, want %d PM10 good", hr.Station, res.AQI, res.Primary, wantAQI)
 		}
 	}
 	if seen != 2 {
 		t.Fatalf("found %d of the two stations", seen)
 	}
-	if math.IsNaN(airindex.Percentile(nil, 90)) == false {
+	if !math.IsNaN(airindex.Percentile(nil, 90)) {
 		t.Fatal("percentile of nothing is a number")
 	}
 }

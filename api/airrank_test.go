@@ -80,7 +80,7 @@ func TestAirRankingAPI(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, body := rankGet(t, ls.srv.URL()+tt.path, ls.tokens[tt.token])
+			status, body := getAs(t, ls.srv.URL()+tt.path, ls.tokens[tt.token])
 			if status != tt.status {
 				t.Fatalf("status %d, want %d: %s", status, tt.status, body)
 			}
@@ -128,7 +128,7 @@ func TestMonthlyReportAirSection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	status, page := rankGet(t, ls.srv.URL()+"/api/reports/monthly?month=2026-11", ls.tokens["admin"])
+	status, page := getAs(t, ls.srv.URL()+"/api/reports/monthly?month=2026-11", ls.tokens["admin"])
 	if status != 200 {
 		t.Fatalf("status %d: %s", status, page)
 	}
@@ -142,13 +142,14 @@ func TestMonthlyReportAirSection(t *testing.T) {
 func TestAirRankingNotServed(t *testing.T) {
 	ls, _ := newRankServer(t, false)
 	for _, path := range []string{"/api/air/ranking?month=2026-11", "/public/api/ranking"} {
-		if status, body := rankGet(t, ls.srv.URL()+path, ls.tokens["admin"]); status != 404 {
+		if status, body := getAs(t, ls.srv.URL()+path, ls.tokens["admin"]); status != 404 {
 			t.Errorf("%s: %d %s", path, status, body)
 		}
 	}
 }
 
-func rankGet(t *testing.T, url, token string) (int, []byte) {
+// getAs GETs url with token ("" none) and returns the status and body.
+func getAs(t *testing.T, url, token string) (int, []byte) {
 	t.Helper()
 	rq, _ := http.NewRequest("GET", url, nil)
 	if token != "" {

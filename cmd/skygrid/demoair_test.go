@@ -19,15 +19,8 @@ import (
 // invented outage leaves its September unranked, with the reason; the
 // three counties without a station are estimated from the urban ones.
 func TestDemoAirRanking(t *testing.T) {
-	db := store.NewDB(filepath.Join(t.TempDir(), "demo.db"))
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := regionsDB(t)
 	ctx := context.Background()
-	if _, _, err := demoRegions(ctx, db, io.Discard); err != nil {
-		t.Fatal(err)
-	}
 	if err := demoAir(ctx, db, io.Discard, demo.Start); err != nil {
 		t.Fatal(err)
 	}
@@ -71,24 +64,29 @@ func TestDemoAirRanking(t *testing.T) {
 	}
 }
 
+// regionsDB is a database with the demo's regions, closed when tb ends.
+func regionsDB(tb testing.TB) *store.DB {
+	tb.Helper()
+	db := store.NewDB(filepath.Join(tb.TempDir(), "demo.db"))
+	if err := db.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if _, _, err := demoRegions(context.Background(), db, io.Discard); err != nil {
+		tb.Fatal(err)
+	}
+	return db
+}
+
 // BenchmarkDemoAir: the demo's air stations and their 25,686 invented
 // hours stored (demoAir on a database with the demo's regions).
 func BenchmarkDemoAir(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		db := store.NewDB(filepath.Join(b.TempDir(), "demo.db"))
-		if err := db.Open(); err != nil {
-			b.Fatal(err)
-		}
-		ctx := context.Background()
-		if _, _, err := demoRegions(ctx, db, io.Discard); err != nil {
-			b.Fatal(err)
-		}
+		db := regionsDB(b)
 		b.StartTimer()
-		if err := demoAir(ctx, db, io.Discard, demo.Start); err != nil {
+		if err := demoAir(context.Background(), db, io.Discard, demo.Start); err != nil {
 			b.Fatal(err)
 		}
-		b.StopTimer()
-		db.Close()
 	}
 }
