@@ -132,6 +132,27 @@ func TestEvaluateFebruary(t *testing.T) {
 	}
 }
 
+// A year needs 324 valid days: 2026 with PM2.5 on its first 323 or 324.
+func TestEvaluateYear(t *testing.T) {
+	year := airindex.Year(time.Date(2026, 6, 1, 0, 0, 0, 0, skygrid.Beijing))
+	for _, tt := range []struct {
+		name string
+		n    int
+		ok   bool
+	}{{"323 days: none", 323, false}, {"324 days: evaluated", 324, true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			var days []airindex.Day
+			for i := 0; i < tt.n; i++ {
+				days = append(days, airindex.Day{Date: year.From.AddDate(0, 0, i), Values: map[string]float64{aqi.PM25: 30}})
+			}
+			e := airindex.Evaluate(year, days)
+			if (e.Conc[aqi.PM25] != nil) != tt.ok || (tt.ok && *e.Conc[aqi.PM25] != 30) {
+				t.Fatalf("PM2.5 %v from %d days of a year (notes %v)", e.Conc[aqi.PM25], tt.n, e.Notes)
+			}
+		})
+	}
+}
+
 func TestRankTies(t *testing.T) {
 	f := func(v float64) *float64 { return &v }
 	cs := []*skygrid.CountyAir{{CountyID: "a", Index: f(4.1)}, {CountyID: "b", Index: f(3.2)},
