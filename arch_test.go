@@ -51,10 +51,10 @@ var importRules = []importRule{
 		func(imp string) bool {
 			return imp == "database/sql" || strings.HasPrefix(imp, "database/sql/") || strings.HasPrefix(imp, "github.com/mattn/go-sqlite3")
 		}},
-	{"detect, geo, tiles, taskflow, hj212, dustrule, receiver, aqi and airdata speak no HTTP",
+	{"detect, geo, tiles, taskflow, hj212, dustrule, receiver, aqi, airindex and airdata speak no HTTP",
 		func(p listedPackage) bool {
 			return slices.Contains([]string{"skygrid/detect", "skygrid/geo", "skygrid/tiles", "skygrid/taskflow", "skygrid/hj212",
-				"skygrid/dustrule", "skygrid/receiver", "skygrid/aqi", "skygrid/airdata"}, p.ImportPath)
+				"skygrid/dustrule", "skygrid/receiver", "skygrid/aqi", "skygrid/airindex", "skygrid/airdata"}, p.ImportPath)
 		},
 		func(imp string) bool { return imp == "net/http" || strings.HasPrefix(imp, "net/http/") }},
 	{"only cmd/skygrid (and cmd/tsgen, api's contract) import api",
@@ -156,6 +156,7 @@ func TestImportRulesCatch(t *testing.T) {
 		{"SQL in dustrule", listedPackage{ImportPath: "skygrid/dustrule", Imports: []string{"database/sql"}}, 1},
 		{"HTTP in aqi", listedPackage{ImportPath: "skygrid/aqi", Imports: []string{"math", "net/http"}}, 1},
 		{"HTTP in airdata", listedPackage{ImportPath: "skygrid/airdata", Imports: []string{"net/http"}}, 1},
+		{"HTTP in airindex", listedPackage{ImportPath: "skygrid/airindex", Imports: []string{"skygrid/aqi", "net/http"}}, 1},
 		{"geo in the root", listedPackage{ImportPath: "skygrid", Imports: []string{"skygrid/geo", "github.com/paulmach/orb"}}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -51,6 +51,9 @@ type Services struct {
 	// [air] nearest_km, the ambient mean's radius.
 	Air          skygrid.AirService
 	AirNearestKm float64
+	// AirRanking is the counties' monthly air-quality ranking (nil: its
+	// routes answer 404).
+	AirRanking skygrid.AirRankingService
 	// Imports imports uploaded registries and fire files (admins).
 	Imports skygrid.ImportService
 	// Monitors: dust monitors, their readings and the rejected-packet log
@@ -208,6 +211,7 @@ func (s *Server) Routes() {
 	e.GET("/public/api/violations", s.handlePublicViolations, public, pubgz)
 	e.GET("/public/api/reports", s.handlePublicReports, public, pubgz)
 	e.GET("/public/reports/:month", s.handlePublicReport, public, pubgz)
+	e.GET("/public/api/ranking", s.handlePublicRanking, public, pubgz)
 
 	// Everything else needs a session or a token; each handler keeps to
 	// the user's scope.
@@ -232,6 +236,7 @@ func (s *Server) Routes() {
 	a.GET("/api/sites/:id/dust", s.handleSiteDust)
 	a.GET("/api/air/stations", s.handleAirStations)
 	a.GET("/api/air/ambient", s.handleAirAmbient)
+	a.GET("/api/air/ranking", s.handleAirRanking, reviewers)
 	a.GET("/api/exports/sites.csv", s.handleSitesExport)
 	a.GET("/api/layers", s.handleLayers)
 	a.GET("/api/basemaps", s.handleBasemaps)

@@ -366,6 +366,16 @@ type AmbientSeries struct {
 	To        time.Time         `json:"to"`
 }
 
+// AirRankingAnswer is the body of GET /api/air/ranking and GET
+// /public/api/ranking: the month (YYYY-MM, Beijing) and its counties by
+// rank (HJ 663-2013).
+type AirRankingAnswer struct {
+	Counties []*skygrid.CountyAir `json:"counties"`
+	// Demo: the figures come from the demo's invented hours (示例).
+	Demo  bool   `json:"demo,omitempty"`
+	Month string `json:"month"`
+}
+
 // Answer is a route and the type of its JSON answer.
 type Answer struct {
 	Route string
@@ -394,6 +404,8 @@ var Answers = []Answer{
 	{"GET /api/sites/:id", SiteFeature{}},
 	{"GET /api/air/stations", AirStationList{}},
 	{"GET /api/air/ambient", AmbientSeries{}},
+	{"GET /api/air/ranking", AirRankingAnswer{}},
+	{"GET /public/api/ranking", AirRankingAnswer{}},
 	{"GET /api/layers", LayerList{}},
 	{"GET /api/basemaps", BasemapList{}},
 	{"GET /tiles/:name", tiles.TileJSON{}},

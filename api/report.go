@@ -233,6 +233,11 @@ func (s *Server) handleMonthly(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if s.AirRanking != nil { // the air-quality ranking beside the straw-burning one
+		if m.Air, err = s.AirRanking.CountyAirRanking(c.Request().Context(), m.Month); err != nil {
+			return err
+		}
+	}
 	var buf bytes.Buffer
 	if err := report.RenderMonthly(&buf, m); err != nil {
 		return err

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"image"
 	_ "image/jpeg"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -43,15 +41,7 @@ type reviewView struct {
 
 func (w *world) get(t *testing.T, user, url string) (int, []byte) {
 	t.Helper()
-	rq, _ := http.NewRequest("GET", w.srv.URL+url, nil)
-	rq.Header.Set("Authorization", "Bearer "+w.tokens[user])
-	resp, err := http.DefaultClient.Do(rq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	return getAs(t, w.srv.URL+url, w.tokens[user])
 }
 
 // The review page's task: its history with who and what, where the report

@@ -44,6 +44,9 @@ type Monthly struct {
 	// notes, and no list of the sites with the most alarms (alarms are not
 	// confirmed violations).
 	Public bool
+	// Air is the month's county air-quality ranking (HJ 663-2013; nil: no
+	// section), set by the caller from skygrid.AirRankingService.
+	Air []*skygrid.CountyAir
 }
 
 // DayCount is the events first seen on one day, by class.
@@ -92,6 +95,9 @@ type monthlyView struct {
 	Dust *monthlyDust
 	// Public: the public copy (Monthly.Public).
 	Public bool
+	// Air is the air-quality ranking beside the straw-burning one (nil:
+	// none).
+	Air *monthlyAir
 }
 
 // monthlyChart is a figure of the report: its caption and its SVG (or a
@@ -154,6 +160,7 @@ func monthlyViewOf(m *Monthly) *monthlyView {
 	if v.Dust != nil && m.Public {
 		v.Dust.TopSites = nil
 	}
+	v.Air = monthlyAirOf(m.Air)
 	return v
 }
 

@@ -86,6 +86,9 @@ func (m *DemoCommand) Run(ctx context.Context, args []string) error {
 	if err := demoViolation(ctx, db, devs, filepath.Join(dataDir, "photos"), m.Stdout); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	if err := demoAir(ctx, db, m.Stdout, demo.Start); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 	// The demo's clock starts where the replay stopped and runs on with
 	// real time; serve keeps the real clock.
 	wall := m.Now()

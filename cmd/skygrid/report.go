@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"skygrid"
+	"skygrid/airindex"
 	"skygrid/report"
 )
 
@@ -53,7 +54,7 @@ year before. Periods: 2023-10 (a month), 2023-W43, 2023-10-24, 2023,
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	db, _, err := m.open(&c)
+	db, cfg, err := m.open(&c)
 	if err != nil {
 		return err
 	}
@@ -63,6 +64,11 @@ year before. Periods: 2023-10 (a month), 2023-W43, 2023-10-24, 2023,
 	case "html":
 		mo, err := report.BuildMonthly(ctx, db, nil, *period, m.Now(), false)
 		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		// The air-quality ranking beside the straw-burning one.
+		air := &airindex.Ranking{Source: db, NearestKm: cfg.Air.NearestKm}
+		if mo.Air, err = air.CountyAirRanking(ctx, mo.Month); err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
 		if err := report.RenderMonthly(&buf, mo); err != nil {

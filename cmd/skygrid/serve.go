@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"skygrid/airindex"
 	"skygrid/api"
 	"skygrid/config"
 	"skygrid/dispatch"
@@ -180,7 +181,8 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	photos := cfg.Photos.Photos(filepath.Join(dataDir, "photos"))
 	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
 		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Monitors: db, Readings: sink, Demo: mf.demo, Air: db, AirNearestKm: cfg.Air.NearestKm,
-		Evidence: photos, Imports: registry.Importer{Pipeline: p}, DustSilentAfter: cfg.Dust.SilentAfter.Duration,
+		AirRanking: &airindex.Ranking{Source: db, NearestKm: cfg.Air.NearestKm, CacheFor: 10 * time.Minute, Now: now},
+		Evidence:   photos, Imports: registry.Importer{Pipeline: p}, DustSilentAfter: cfg.Dust.SilentAfter.Duration,
 		Limits: limits, PublicURL: mf.publicURL, SecureCookies: mf.secureCookies || cfg.Server.SecureCookies}
 	m.logLimits(limits, svc.SecureCookies, mf.publicURL)
 	svc.DemoSnapshot, svc.DemoHLS = mf.demoSnapshot, mf.demoHLS

@@ -8,6 +8,7 @@ import { api, errorText, qs } from './api';
 import {
   PERIOD_KINDS, auditQuery, yearAgoText, rankBars, fieldsOf, isMonth, isoWeek, parseAuditQuery, periodOf, type AuditFilter, type Day, type GroupBy, type PeriodFields,
 } from './auditutil';
+import { drawAirRanking, rankTabs } from './auditair';
 import { drawDust } from './auditdust';
 import { basemapLayer, type Basemap } from './basemap';
 import { h, clear } from './dom';
@@ -16,7 +17,7 @@ import { getLang, t, tOr } from './i18n';
 import { role } from './session';
 
 import type {
-  AreaStats, ConfirmedFire as Confirmed, PublishedReportList, PublishRequest, RankView as Rank, RankingAnswer, RegionCollection, SeriesView as SeriesResp, StatsAnswer as StatsResp,
+  AirRankingAnswer, AreaStats, ConfirmedFire as Confirmed, PublishedReportList, PublishRequest, RankView as Rank, RankingAnswer, RegionCollection, SeriesView as SeriesResp, StatsAnswer as StatsResp,
 } from './api/types.gen';
 
 export function render(el: HTMLElement): () => void {
@@ -121,12 +122,14 @@ export function render(el: HTMLElement): () => void {
   const statsCard = h('section', { class: 'card' }, h('h2', {}, t('audit.stats')), h('p', { class: 'muted' }, t('loading')));
   const rankCard = h('section', { class: 'card' }, h('h2', {}, t('audit.ranking')), h('p', { class: 'muted' }, t('loading')));
   const dustCard = h('section', { class: 'card', 'data-testid': 'dust' }, h('h2', {}, t('dust.title')), h('p', { class: 'muted' }, t('loading')));
+  // The air-quality ranking, a tab beside the straw-burning one: the period's month, else the latest ranked.
+  const airCard = h('section', { class: 'card', 'data-testid': 'air-ranking' }, h('h2', {}, t('air.title')), h('p', { class: 'muted' }, t('loading')));
 
   el.append(
     h('div', { class: 'pagehead' }, h('h1', {}, t('audit.title')), h('span', { class: 'muted', 'data-testid': 'period-name' }, p)),
     form, summary,
     h('div', { class: 'charts' }, dailyC.card, rankC.card, respC.card, mapCard),
-    statsCard, rankCard, dustCard, exportsBox);
+    statsCard, rankTabs(rankCard, airCard), dustCard, exportsBox);
 
   // The confirmed-burning map.
   const map = L.map(mapEl, { zoomControl: true, fadeAnimation: false, zoomSnap: 0.25, minZoom: 5, maxZoom: 18 });
@@ -140,11 +143,12 @@ export function render(el: HTMLElement): () => void {
   const fail = (box: HTMLElement, e: unknown) => { box.querySelector('p.muted')?.remove(); box.append(h('p', { class: 'error' }, `${t('error')}: ${(e as Error).message}`)); };
 
   (async () => {
-    const [stats, rank, series, charts] = await Promise.all([
+    const [stats, rank, series, charts, air] = await Promise.all([
       api.get<StatsResp>('/api/stats' + qs({ period: p, by: filter.by, region: filter.region })).catch((e) => e as Error),
       api.get<RankingAnswer>('/api/stats/ranking' + qs({ period: p, by: 'county', region: filter.region })).catch((e) => e as Error),
       api.get<SeriesResp>('/api/stats/series' + qs({ period: p, region: filter.region })).catch((e) => e as Error),
       import('./charts'),
+      api.get<AirRankingAnswer>('/api/air/ranking' + qs({ month: isMonth(p) ? p : undefined })).catch((e) => e as Error),
     ]);
     if (disposed) return;
     const made: import('./charts').Chart[] = [];
@@ -169,6 +173,7 @@ export function render(el: HTMLElement): () => void {
         made.push(charts.ranking(rankC.box, rows));
       } else rankC.box.replaceWith(h('p', { class: 'muted' }, t('audit.nodata')));
     }
+    if (air instanceof Error) fail(airCard, air); else drawAirRanking(airCard, air);
     if (series instanceof Error) { fail(dailyC.card, series); fail(respC.card, series); fail(mapCard, series); } else {
       made.push(charts.daily(dailyC.box, series.days));
       if (series.response_minutes.length) made.push(charts.response(respC.box, series.response_minutes));

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"strconv"
 	"time"
@@ -111,3 +112,7 @@ func clockHour(t time.Time) float64 {
 	b := t.In(beijing)
 	return float64(b.Hour()) + float64(b.Minute())/60 + float64(b.Second())/3600
 }
+
+// OpenDatongStations opens the embedded Datong hour (CNEMC's per-station
+// layout): the demo imports its six stations from it.
+func OpenDatongStations() (fs.File, error) { return dataFS.Open(DatongStations) }

@@ -22,6 +22,13 @@ export interface AirIndex {
   primary_names: string[];
 }
 
+/** Go: api.AirRankingAnswer. */
+export interface AirRankingAnswer {
+  counties: CountyAir[];
+  demo?: boolean;
+  month: string;
+}
+
 /** Go: api.AirStationList. */
 export interface AirStationList {
   stations: AirStationView[];
@@ -288,6 +295,31 @@ export interface CountyAQI {
   hour: string;
   stations: number;
   index: AirIndex;
+}
+
+/** Go: skygrid.CountyAir. */
+export interface CountyAir {
+  county_id: string;
+  county_name: string;
+  month: string;
+  pm25: number | null;
+  pm10: number | null;
+  so2: number | null;
+  no2: number | null;
+  co_95: number | null;
+  o3_8h_90: number | null;
+  valid_days: number;
+  good_days: number;
+  good_share: number | null;
+  index: number | null;
+  rank: number;
+  prev_index: number | null;
+  year_ago_index: number | null;
+  change_prev: number | null;
+  change_year_ago: number | null;
+  estimated: boolean;
+  stations: string[];
+  note?: string;
 }
 
 /** Go: skygrid.DayClasses. */
@@ -1374,6 +1406,8 @@ export interface ApiAnswers {
   'GET /api/sites/:id': SiteFeature;
   'GET /api/air/stations': AirStationList;
   'GET /api/air/ambient': AmbientSeries;
+  'GET /api/air/ranking': AirRankingAnswer;
+  'GET /public/api/ranking': AirRankingAnswer;
   'GET /api/layers': LayerList;
   'GET /api/basemaps': BasemapList;
   'GET /tiles/:name': TileJSON;
