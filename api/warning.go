@@ -39,7 +39,7 @@ func (s *Server) handleWarnings(c echo.Context) error {
 	if list == nil {
 		list = []*skygrid.Warning{}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"warnings": list})
+	return c.JSON(http.StatusOK, WarningList{Warnings: list})
 }
 
 // GET /api/warnings/:id: the warning with its report's figures (every
@@ -136,6 +136,24 @@ func (s *Server) handleWarningAction(c echo.Context) error {
 	return c.JSON(http.StatusOK, w)
 }
 
+// WarningList is the body of GET /api/warnings.
+type WarningList struct {
+	Warnings []*skygrid.Warning `json:"warnings"`
+}
+
+// EmergencyList is the body of GET /api/emergency-list: the rows and how
+// many of them are unmatched.
+type EmergencyList struct {
+	Entries   []EmergencyRow `json:"entries"`
+	Unmatched int            `json:"unmatched"`
+}
+
+// PublicWarningList is the body of GET /public/api/warning: the warnings
+// in force (none: empty).
+type PublicWarningList struct {
+	Warnings []skygrid.PublicWarning `json:"warnings"`
+}
+
 // EmergencyRow is one row of the emergency list as listed: Unmatched
 // marks a row no registry site was found for.
 type EmergencyRow struct {
@@ -169,7 +187,7 @@ func (s *Server) handleEmergencyList(c echo.Context) error {
 			unmatched++
 		}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"entries": rows, "unmatched": unmatched})
+	return c.JSON(http.StatusOK, EmergencyList{Entries: rows, Unmatched: unmatched})
 }
 
 // scopeCounties are the counties of a scoped user's regions (a
@@ -210,5 +228,5 @@ func (s *Server) handlePublicWarning(c echo.Context) error {
 			out = append(out, skygrid.PublicWarningOf(w))
 		}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"warnings": out})
+	return c.JSON(http.StatusOK, PublicWarningList{Warnings: out})
 }

@@ -159,6 +159,15 @@ export interface CandidateList {
   candidates: Candidate[];
 }
 
+/** Go: skygrid.ChecklistItem. */
+export interface ChecklistItem {
+  measure: Measure;
+  in_place: boolean | null;
+  note?: string;
+  photo_index?: number[];
+  photo_sha256?: string[];
+}
+
 /** Go: api.ClosedTasks. */
 export interface ClosedTasks {
   closed: number;
@@ -245,6 +254,7 @@ export interface CompactTask {
   escalation: number;
   escalated_at?: string;
   photos?: Photo[];
+  checklist?: ChecklistItem[];
   overdue: boolean;
   grid_name?: string;
   township_name?: string;
@@ -357,6 +367,28 @@ export interface DustTasks {
   on_time_rate: number | null;
 }
 
+/** Go: api.EmergencyList. */
+export interface EmergencyList {
+  entries: EmergencyRow[];
+  unmatched: number;
+}
+
+/** Go: api.EmergencyRow. */
+export interface EmergencyRow {
+  id: number;
+  name: string;
+  external_id?: string;
+  site_id?: number;
+  county_id?: string;
+  level: string;
+  measures: Measure[];
+  contact?: string;
+  phone?: string;
+  source: string;
+  updated_at: string;
+  unmatched: boolean;
+}
+
 /** Go: api.ErrorResponse. */
 export interface ErrorResponse {
   error: { code: string; message: string; tasks?: TaskRefusal[]; };
@@ -461,6 +493,7 @@ export interface EventTask {
   escalation: number;
   escalated_at?: string;
   photos?: Photo[];
+  checklist?: ChecklistItem[];
   grid_name?: string;
   township_name?: string;
   county_name?: string;
@@ -627,6 +660,13 @@ export interface Me {
   csrf?: string;
   role_name: string;
   now: string;
+}
+
+/** Go: skygrid.Measure. */
+export interface Measure {
+  code?: string;
+  text: string;
+  percent?: number;
 }
 
 /** Go: skygrid.MonitorCapture. */
@@ -797,6 +837,21 @@ export interface PhotoView {
   lon?: number;
   lat?: number;
   flag_names?: string[];
+}
+
+/** Go: skygrid.PublicWarning. */
+export interface PublicWarning {
+  level: string;
+  level_name: string;
+  counties: string[];
+  start: string;
+  expected_end: string;
+  public_advice: string;
+}
+
+/** Go: api.PublicWarningList. */
+export interface PublicWarningList {
+  warnings: PublicWarning[];
 }
 
 /** Go: api.QueryView. */
@@ -1099,6 +1154,7 @@ export interface Task {
   escalation: number;
   escalated_at?: string;
   photos?: Photo[];
+  checklist?: ChecklistItem[];
 }
 
 /** Go: api.TaskItem. */
@@ -1138,6 +1194,7 @@ export interface TaskItem {
   escalation: number;
   escalated_at?: string;
   photos?: Photo[];
+  checklist?: ChecklistItem[];
   overdue: boolean;
 }
 
@@ -1196,6 +1253,7 @@ export interface TaskView {
   dispatched_at?: string;
   escalation: number;
   escalated_at?: string;
+  checklist?: ChecklistItem[];
   navigation: NavLinks;
   photos?: PhotoView[];
   event?: EventSummary;
@@ -1279,6 +1337,65 @@ export interface VectorLayer {
   fields: Record<string, string>;
 }
 
+/** Go: skygrid.Warning. */
+export interface Warning {
+  id: number;
+  level: string;
+  county_ids: string[];
+  county_names?: string[];
+  start: string;
+  expected_end: string;
+  lifted_at?: string;
+  state: string;
+  reason?: string;
+  public_advice?: string;
+  issued_by?: number;
+  lifted_by?: number;
+  created_at: string;
+  updated_at: string;
+  tasks: number;
+}
+
+/** Go: skygrid.WarningCountyFigures. */
+export interface WarningCountyFigures {
+  county_id: string;
+  county_name: string;
+  listed: number;
+  tasks: number;
+  checked: number;
+  closed: number;
+  overdue: number;
+  measures: number;
+  measures_in_place: number;
+  exceedances: number;
+  fires: number;
+}
+
+/** Go: skygrid.WarningFigures. */
+export interface WarningFigures {
+  warning: Warning | null;
+  counties: WarningCountyFigures[];
+  total: WarningCountyFigures;
+  generated: string;
+  sites: WarningSiteFigures[];
+}
+
+/** Go: api.WarningList. */
+export interface WarningList {
+  warnings: Warning[];
+}
+
+/** Go: skygrid.WarningSiteFigures. */
+export interface WarningSiteFigures {
+  site_id?: number;
+  name: string;
+  county_name: string;
+  task_id?: number;
+  task_state?: string;
+  checklist?: ChecklistItem[];
+  exceedances: number;
+}
+
 /** The type of each route's JSON answer. */
 export interface ApiAnswers {
   'GET /healthz': Health;
@@ -1327,5 +1444,11 @@ export interface ApiAnswers {
   'GET /api/admin/packet-rejects': PacketRejectList;
   'GET /api/sites/:id/dust': SiteDust;
   'GET /api/tasks/:id/dust': SiteDust;
+  'GET /api/warnings': WarningList;
+  'GET /api/warnings/:id': WarningFigures;
+  'POST /api/warnings': Warning;
+  'POST /api/warnings/:id/:action': Warning;
+  'GET /api/emergency-list': EmergencyList;
+  'GET /public/api/warning': PublicWarningList;
   'every error': ErrorResponse;
 }
