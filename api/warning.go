@@ -128,7 +128,7 @@ func (s *Server) handleWarningAction(c echo.Context) error {
 	case "lift":
 		w, err = ws.LiftWarning(ctx, id, u.ID, s.now())
 	default:
-		return skygrid.Errorf(skygrid.ENOTFOUND, "no warning action %q (extend, lift)", skygrid.Clip(c.Param("action")))
+		return skygrid.Errorf(skygrid.ENOTFOUND, "no warning action %s (extend, lift)", skygrid.Clip(c.Param("action")))
 	}
 	if err != nil {
 		return err
