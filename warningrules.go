@@ -251,19 +251,11 @@ func WarningMessages(w *Warning, event string, channels []int64, people []Person
 		key := fmt.Sprintf("%s/channel-%d", base, c)
 		out = append(out, &OutboxMessage{Key: key, ChannelID: c, Event: event, Title: title, Text: text + "\n\n编号 " + key, Payload: string(payload)})
 	}
-	seen := map[string]bool{}
-	for _, p := range people {
-		for _, kind := range kinds {
-			to := PersonalRecipient(kind, p)
-			if to == "" || seen[kind+" "+to] {
-				continue
-			}
-			seen[kind+" "+to] = true
-			key := fmt.Sprintf("%s/%s/%s", base, p.Ref, kind)
-			out = append(out, &OutboxMessage{Key: key, Kind: kind, Recipient: to, RecipientName: p.Name, Event: event,
-				Title: title, Text: text + "\n\n编号 " + key, Payload: string(payload)})
-		}
-	}
+	reach(people, kinds, func(p Person, kind, to string) {
+		key := fmt.Sprintf("%s/%s/%s", base, p.Ref, kind)
+		out = append(out, &OutboxMessage{Key: key, Kind: kind, Recipient: to, RecipientName: p.Name, Event: event,
+			Title: title, Text: text + "\n\n编号 " + key, Payload: string(payload)})
+	})
 	return out
 }
 

@@ -18,6 +18,16 @@ func (s *Server) warnings() (skygrid.WarningService, error) {
 	return s.Warnings, nil
 }
 
+// warningID is the warning service and the path's warning id.
+func (s *Server) warningID(c echo.Context) (skygrid.WarningService, int64, error) {
+	ws, err := s.warnings()
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := pathID(c, "warning")
+	return ws, id, err
+}
+
 // GET /api/warnings[?state=issued|active|lifted]: every warning, the
 // latest first (every role).
 func (s *Server) handleWarnings(c echo.Context) error {
@@ -45,11 +55,7 @@ func (s *Server) handleWarnings(c echo.Context) error {
 // GET /api/warnings/:id: the warning with its report's figures (every
 // role).
 func (s *Server) handleWarning(c echo.Context) error {
-	ws, err := s.warnings()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "warning")
+	ws, id, err := s.warningID(c)
 	if err != nil {
 		return err
 	}
@@ -106,11 +112,7 @@ func (s *Server) handleIssueWarning(c echo.Context) error {
 // POST /api/warnings/:id/extend {"expected_end"} and /lift (admins and
 // auditors).
 func (s *Server) handleWarningAction(c echo.Context) error {
-	ws, err := s.warnings()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "warning")
+	ws, id, err := s.warningID(c)
 	if err != nil {
 		return err
 	}

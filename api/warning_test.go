@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -15,7 +14,6 @@ import (
 
 	"skygrid"
 	"skygrid/api"
-	"skygrid/data"
 	"skygrid/geo"
 	"skygrid/registry"
 	"skygrid/store"
@@ -28,23 +26,10 @@ import (
 // (140222); the warnings service on.
 func warningServer(t *testing.T) (*httptest.Server, *store.DB) {
 	t.Helper()
-	db := store.NewDB(filepath.Join(t.TempDir(), "api.db"))
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	ctx := context.Background()
-	f, _ := data.FS.Open(data.Districts)
-	regions, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty, IDProp: "district_adcode", NameProp: "district_name"})
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 	grid := &skygrid.Region{ID: "140225900001", Name: "示例网格", Level: skygrid.LevelGrid, ParentID: "140225",
 		Geometry: geo.Rect(orb.Point{113.7, 39.7}, 1000, 1000), AreaKm2: 1}
-	if err := db.ImportRegions(ctx, append(regions, grid)); err != nil {
-		t.Fatal(err)
-	}
+	db := datongDB(t, grid)
+	ctx := context.Background()
 	list := "名称,区县,预警级别,减排措施\n示例砖厂,浑源县,橙色,停产\n示例搅拌站,天镇县,黄色,限产30%\n"
 	entries, err := registry.ReadEmergencyList(strings.NewReader(list), "list.csv")
 	if err != nil {
