@@ -13,7 +13,9 @@ import (
 // warningList is a fixed list of warnings (the store's answer).
 type warningList []*skygrid.Warning
 
-func (l warningList) FindWarnings(context.Context, skygrid.WarningFilter) ([]*skygrid.Warning, error) { return l, nil }
+func (l warningList) FindWarnings(context.Context, skygrid.WarningFilter) ([]*skygrid.Warning, error) {
+	return l, nil
+}
 
 // The lookup every reading and fire task makes: is the county under a
 // warning at t? 100 warnings of ten counties each in the cache (a
