@@ -44,3 +44,44 @@ func BenchmarkWarningCacheInForce(b *testing.B) {
 		c.InForce("140209", at)
 	}
 }
+
+// countingList counts the reads of the warnings.
+type countingList struct {
+	warningList
+	reads int
+}
+
+func (l *countingList) FindWarnings(ctx context.Context, f skygrid.WarningFilter) ([]*skygrid.Warning, error) {
+	l.reads++
+	return l.warningList.FindWarnings(ctx, f)
+}
+
+// The cache reads the warnings again when this process changed one, or
+// when a minute has passed on its clock; not otherwise.
+func TestWarningCacheRefresh(t *testing.T) {
+	store := &countingList{}
+	clock := &simClock{t: day9}
+	var gen int64
+	c := &dispatch.WarningCache{Store: store, Changed: func() int64 { return gen }, Now: clock.Now}
+	for _, tt := range []struct {
+		name  string
+		step  func()
+		reads int
+	}{
+		{"first", func() {}, 1},
+		{"again at once", func() {}, 1},
+		{"59 s later", func() { clock.Set(day9.Add(59 * time.Second)) }, 1},
+		{"a warning changed", func() { gen++ }, 2},
+		{"a minute after that read", func() { clock.Set(day9.Add(119 * time.Second)) }, 3},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.step()
+			if err := c.Refresh(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if store.reads != tt.reads {
+				t.Errorf("%d reads, want %d", store.reads, tt.reads)
+			}
+		})
+	}
+}
