@@ -76,6 +76,9 @@ type Services struct {
 	DemoHLS      fs.FS
 	// Web is the built web app (frontend.Dist's dist/), served at /.
 	Web fs.FS
+	// Warnings runs heavy-pollution warnings and the emergency list (nil:
+	// those routes answer 404, the public page none).
+	Warnings skygrid.WarningService
 	// Feeds is the live feeds' health; Metrics the Prometheus registry.
 	Feeds   skygrid.FeedService
 	Metrics *Metrics
@@ -212,6 +215,7 @@ func (s *Server) Routes() {
 	e.GET("/public/api/reports", s.handlePublicReports, public, pubgz)
 	e.GET("/public/reports/:month", s.handlePublicReport, public, pubgz)
 	e.GET("/public/api/ranking", s.handlePublicRanking, public, pubgz)
+	e.GET("/public/api/warning", s.handlePublicWarning, public, pubgz)
 
 	// Everything else needs a session or a token; each handler keeps to
 	// the user's scope.
@@ -267,6 +271,11 @@ func (s *Server) Routes() {
 	a.GET("/api/monitors/:id/readings", s.handleMonitorReadings)
 	a.POST("/api/readings", s.handleReadings, allow(skygrid.RoleAdmin))
 	a.GET("/api/admin/packet-rejects", s.handlePacketRejects, allow(skygrid.RoleAdmin))
+	a.GET("/api/warnings", s.handleWarnings)
+	a.GET("/api/warnings/:id", s.handleWarning)
+	a.POST("/api/warnings", s.handleIssueWarning, allow(skygrid.RoleAdmin, skygrid.RoleAuditor))
+	a.POST("/api/warnings/:id/:action", s.handleWarningAction, allow(skygrid.RoleAdmin, skygrid.RoleAuditor))
+	a.GET("/api/emergency-list", s.handleEmergencyList, reviewers)
 }
 
 // Handler is the http.Handler (for httptest): the routes with the

@@ -437,6 +437,12 @@ var Answers = []Answer{
 	{"GET /public/api/violations", PublicViolations{}},
 	{"GET /public/api/reports", PublishedReportList{}},
 	{"POST /api/reports/monthly/publish", PublishRequest{}},
+	{"GET /api/warnings", WarningList{}},
+	{"GET /api/warnings/:id", skygrid.WarningFigures{}},
+	{"POST /api/warnings", skygrid.Warning{}},
+	{"POST /api/warnings/:id/:action", skygrid.Warning{}},
+	{"GET /api/emergency-list", EmergencyList{}},
+	{"GET /public/api/warning", PublicWarningList{}},
 	{"every error", ErrorResponse{}},
 }
 

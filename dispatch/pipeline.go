@@ -38,6 +38,12 @@ type Pipeline struct {
 	Now func() time.Time
 	// Actor is written to the audit log ("cli", "feed", a user name).
 	Actor string
+	// Warnings are the heavy-pollution warnings: a fire task created in a
+	// county under one gets the deadlines of WarningConfig (nil: none).
+	Warnings      *WarningCache
+	WarningConfig WarningConfig
+	// places is the context Place reads (New makes it; copies share it).
+	places *ContextCache
 }
 
 // New returns a pipeline with the given configuration.
@@ -45,7 +51,7 @@ func New(s Store, cfg Config) (*Pipeline, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Pipeline{Store: s, Config: cfg, Now: time.Now, Actor: "cli"}, nil
+	return &Pipeline{Store: s, Config: cfg, Now: time.Now, Actor: "cli", places: &ContextCache{}}, nil
 }
 
 // Context is what the pipeline reads from the regions and layers once per

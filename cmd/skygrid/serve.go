@@ -182,7 +182,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
 		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Monitors: db, Readings: sink, Demo: mf.demo, Air: db, AirNearestKm: cfg.Air.NearestKm,
 		AirRanking: &airindex.Ranking{Source: db, NearestKm: cfg.Air.NearestKm, CacheFor: 10 * time.Minute, Now: now},
-		Evidence:   photos, Imports: registry.Importer{Pipeline: p}, DustSilentAfter: cfg.Dust.SilentAfter.Duration,
+		Evidence:   photos, Warnings: db, Imports: registry.Importer{Pipeline: p}, DustSilentAfter: cfg.Dust.SilentAfter.Duration,
 		Limits: limits, PublicURL: mf.publicURL, SecureCookies: mf.secureCookies || cfg.Server.SecureCookies}
 	m.logLimits(limits, svc.SecureCookies, mf.publicURL)
 	svc.DemoSnapshot, svc.DemoHLS = mf.demoSnapshot, mf.demoHLS
@@ -309,7 +309,7 @@ func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, s
 	}()
 	go func() {
 		defer wg.Done()
-		(&dispatch.Clock{Tasks: db, Feeds: db, Dust: sink, Now: now, Every: cfg.Schedule.EscalateEvery.Duration, Policy: cfg.Escalation.Policy(), Logger: m.Logger}).Run(bg)
+		(&dispatch.Clock{Tasks: db, Feeds: db, Dust: sink, Warnings: db, Now: now, Every: cfg.Schedule.EscalateEvery.Duration, Policy: cfg.Escalation.Policy(), Logger: m.Logger}).Run(bg)
 	}()
 	return &wg
 }

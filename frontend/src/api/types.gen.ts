@@ -166,6 +166,15 @@ export interface CandidateList {
   candidates: Candidate[];
 }
 
+/** Go: skygrid.ChecklistItem. */
+export interface ChecklistItem {
+  measure: Measure;
+  in_place: boolean | null;
+  note?: string;
+  photo_index?: number[];
+  photo_sha256?: string[];
+}
+
 /** Go: api.ClosedTasks. */
 export interface ClosedTasks {
   closed: number;
@@ -252,6 +261,7 @@ export interface CompactTask {
   escalation: number;
   escalated_at?: string;
   photos?: Photo[];
+  checklist?: ChecklistItem[];
   overdue: boolean;
   grid_name?: string;
   township_name?: string;
@@ -389,6 +399,28 @@ export interface DustTasks {
   on_time_rate: number | null;
 }
 
+/** Go: api.EmergencyList. */
+export interface EmergencyList {
+  entries: EmergencyRow[];
+  unmatched: number;
+}
+
+/** Go: api.EmergencyRow. */
+export interface EmergencyRow {
+  id: number;
+  name: string;
+  external_id?: string;
+  site_id?: number;
+  county_id?: string;
+  level: string;
+  measures: Measure[];
+  contact?: string;
+  phone?: string;
+  source: string;
+  updated_at: string;
+  unmatched: boolean;
+}
+
 /** Go: api.ErrorResponse. */
 export interface ErrorResponse {
   error: { code: string; message: string; tasks?: TaskRefusal[]; };
@@ -493,6 +525,7 @@ export interface EventTask {
   escalation: number;
   escalated_at?: string;
   photos?: Photo[];
+  checklist?: ChecklistItem[];
   grid_name?: string;
   township_name?: string;
   county_name?: string;
@@ -659,6 +692,13 @@ export interface Me {
   csrf?: string;
   role_name: string;
   now: string;
+}
+
+/** Go: skygrid.Measure. */
+export interface Measure {
+  code?: string;
+  text: string;
+  percent?: number;
 }
 
 /** Go: skygrid.MonitorCapture. */
@@ -884,6 +924,21 @@ export interface PublicViolations {
   since: string;
   days: number;
   violations: PublicViolation[];
+}
+
+/** Go: skygrid.PublicWarning. */
+export interface PublicWarning {
+  level: string;
+  level_name: string;
+  counties: string[];
+  start: string;
+  expected_end: string;
+  public_advice: string;
+}
+
+/** Go: api.PublicWarningList. */
+export interface PublicWarningList {
+  warnings: PublicWarning[];
 }
 
 /** Go: api.PublishRequest. */
@@ -1204,6 +1259,7 @@ export interface Task {
   escalation: number;
   escalated_at?: string;
   photos?: Photo[];
+  checklist?: ChecklistItem[];
 }
 
 /** Go: api.TaskItem. */
@@ -1243,6 +1299,7 @@ export interface TaskItem {
   escalation: number;
   escalated_at?: string;
   photos?: Photo[];
+  checklist?: ChecklistItem[];
   overdue: boolean;
 }
 
@@ -1301,6 +1358,7 @@ export interface TaskView {
   dispatched_at?: string;
   escalation: number;
   escalated_at?: string;
+  checklist?: ChecklistItem[];
   navigation: NavLinks;
   photos?: PhotoView[];
   event?: EventSummary;
@@ -1384,6 +1442,65 @@ export interface VectorLayer {
   fields: Record<string, string>;
 }
 
+/** Go: skygrid.Warning. */
+export interface Warning {
+  id: number;
+  level: string;
+  county_ids: string[];
+  county_names?: string[];
+  start: string;
+  expected_end: string;
+  lifted_at?: string;
+  state: string;
+  reason?: string;
+  public_advice?: string;
+  issued_by?: number;
+  lifted_by?: number;
+  created_at: string;
+  updated_at: string;
+  tasks: number;
+}
+
+/** Go: skygrid.WarningCountyFigures. */
+export interface WarningCountyFigures {
+  county_id: string;
+  county_name: string;
+  listed: number;
+  tasks: number;
+  checked: number;
+  closed: number;
+  overdue: number;
+  measures: number;
+  measures_in_place: number;
+  exceedances: number;
+  fires: number;
+}
+
+/** Go: skygrid.WarningFigures. */
+export interface WarningFigures {
+  warning: Warning | null;
+  counties: WarningCountyFigures[];
+  total: WarningCountyFigures;
+  generated: string;
+  sites: WarningSiteFigures[];
+}
+
+/** Go: api.WarningList. */
+export interface WarningList {
+  warnings: Warning[];
+}
+
+/** Go: skygrid.WarningSiteFigures. */
+export interface WarningSiteFigures {
+  site_id?: number;
+  name: string;
+  county_name: string;
+  task_id?: number;
+  task_state?: string;
+  checklist?: ChecklistItem[];
+  exceedances: number;
+}
+
 /** The type of each route's JSON answer. */
 export interface ApiAnswers {
   'GET /healthz': Health;
@@ -1439,5 +1556,11 @@ export interface ApiAnswers {
   'GET /public/api/violations': PublicViolations;
   'GET /public/api/reports': PublishedReportList;
   'POST /api/reports/monthly/publish': PublishRequest;
+  'GET /api/warnings': WarningList;
+  'GET /api/warnings/:id': WarningFigures;
+  'POST /api/warnings': Warning;
+  'POST /api/warnings/:id/:action': Warning;
+  'GET /api/emergency-list': EmergencyList;
+  'GET /public/api/warning': PublicWarningList;
   'every error': ErrorResponse;
 }
