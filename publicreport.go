@@ -81,6 +81,8 @@ type PublicReport struct {
 	Lon          float64 `json:"lon"`
 	Lat          float64 `json:"lat"`
 	TownshipName string  `json:"township_name,omitempty"`
+	// AssignedBy says how the grid was found (as an event's).
+	AssignedBy string `json:"-"`
 }
 
 // PublicReportOutcome is what the reporter sees with the receipt code:

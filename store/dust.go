@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,10 +14,12 @@ import (
 )
 
 // dustClassesSQL is the dust classes as an SQL list ('dust_exceedance',
-// ...), from skygrid.DustClasses: the fire queries leave them out.
+// ...), from skygrid.DustClasses, and the public's reports: the fire
+// queries (statistics, the open fires a detection joins) leave them out.
 var dustClassesSQL = func() string {
-	q := make([]string, len(skygrid.DustClasses))
-	for i, c := range skygrid.DustClasses {
+	classes := append(slices.Clone(skygrid.DustClasses), skygrid.ClassPublicReport)
+	q := make([]string, len(classes))
+	for i, c := range classes {
 		q[i] = "'" + c + "'"
 	}
 	return "(" + strings.Join(q, ", ") + ")"
@@ -172,7 +175,7 @@ func recordDustAlarm(ctx context.Context, tx *Tx, a *skygrid.DustAlarm, res *sky
 		err = touchDustEvent(ctx, tx, eventID, a)
 	} else {
 		res.EventsNew++
-		eventID, err = newDustEvent(ctx, tx, a, res)
+		eventID, err = newDustEvent(ctx, tx, a, res, "dust")
 	}
 	if err != nil || alarmID == 0 {
 		return err
@@ -231,8 +234,9 @@ func alarmSummary(a *skygrid.DustAlarm) string {
 }
 
 // newDustEvent opens the alarm's event at its point with a task to its
-// grid's supervisor, the audit lines and the task's notifications.
-func newDustEvent(ctx context.Context, tx *Tx, a *skygrid.DustAlarm, res *skygrid.DustRecorded) (int64, error) {
+// grid's supervisor, the audit lines (by actor) and the task's
+// notifications. An accepted public report opens its event here too.
+func newDustEvent(ctx context.Context, tx *Tx, a *skygrid.DustAlarm, res *skygrid.DustRecorded, actor string) (int64, error) {
 	var id int64
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM events`).Scan(&id); err != nil {
 		return 0, fmt.Errorf("next event id: %w", err)
@@ -269,9 +273,9 @@ func newDustEvent(ctx context.Context, tx *Tx, a *skygrid.DustAlarm, res *skygri
 		who = "grid " + a.GridID + " (no supervisor)"
 	}
 	for _, e := range []*skygrid.AuditEntry{
-		{Actor: "dust", Action: "event.create", Entity: "event", EntityID: fmt.Sprint(id),
+		{Actor: actor, Action: "event.create", Entity: "event", EntityID: fmt.Sprint(id),
 			After: fmt.Sprintf("class=%s grid=%s assigned_by=%s monitor=%d site=%s %s", a.Class, a.GridID, a.AssignedBy, a.MonitorID, siteArg(a.SiteID), alarmSummary(a))},
-		{Actor: "dust", Action: "task.dispatch", Entity: "task", EntityID: fmt.Sprint(taskID),
+		{Actor: actor, Action: "task.dispatch", Entity: "task", EntityID: fmt.Sprint(taskID),
 			After: fmt.Sprintf("event=%d to=%s ack_due=%s report_due=%s", id, who, ts(a.AckDue), ts(a.ReportDue))},
 	} {
 		if err := insertAudit(ctx, tx, e); err != nil {

@@ -20,6 +20,7 @@ CREATE TABLE public_reports (
 	grid_id         TEXT,
 	township_id     TEXT,
 	county_id       TEXT,
+	assigned_by     TEXT NOT NULL DEFAULT 'none', -- contains, nearest, none (as an event's)
 	state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'accepted', 'rejected')),
 	moderated_by    INTEGER REFERENCES users (id),
 	moderated_at    TEXT NOT NULL DEFAULT '',
