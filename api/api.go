@@ -88,6 +88,12 @@ type Services struct {
 	// SecureCookies marks the session cookie Secure (--secure-cookies:
 	// behind a TLS proxy skygrid sees plain HTTP).
 	SecureCookies bool
+	// PublicReports keeps the reports from the public (举报; nil: their
+	// routes answer 404), PublicPlaces places them as fires are placed,
+	// PublicLimits are [public]'s limits per address and phone.
+	PublicReports skygrid.PublicReportService
+	PublicPlaces  PublicLocator
+	PublicLimits  skygrid.PublicLimits
 }
 
 // Evidence reads, checks and stores report photos (evidence.Photos).
@@ -198,6 +204,8 @@ func (s *Server) Routes() {
 	// The public page and its API (issue 16): no login, nothing personal,
 	// nothing unconfirmed (public.go); limited per client address.
 	e.GET("/public", s.handlePublicPage, public)
+	e.POST("/public/api/reports", s.handleFilePublicReport, public)
+	e.GET("/public/api/reports/:receipt", s.handlePublicReportOutcome, public)
 
 	// Everything else needs a session or a token; each handler keeps to
 	// the user's scope.
@@ -251,6 +259,10 @@ func (s *Server) Routes() {
 	a.GET("/api/monitors/:id/readings", s.handleMonitorReadings)
 	a.POST("/api/readings", s.handleReadings, allow(skygrid.RoleAdmin))
 	a.GET("/api/admin/packet-rejects", s.handlePacketRejects, allow(skygrid.RoleAdmin))
+	a.GET("/api/public-reports", s.handlePublicReports, reviewers)
+	a.POST("/api/public-reports/:id/:action", s.handleModeratePublicReport, reviewers)
+	a.GET("/api/public-reports/:id/photos/:sha", s.handlePublicReportPhoto)
+	a.GET("/api/tasks/:id/public-report", s.handleTaskPublicReport)
 }
 
 // Handler is the http.Handler (for httptest): the routes with the
