@@ -42,7 +42,7 @@ func scanPublicReport(rows interface{ Scan(...any) error }) (*skygrid.PublicRepo
 	if err := rows.Scan(&r.ID, &r.Receipt, &r.Kind, &r.Lon, &r.Lat, &r.Note, &r.Phone, &r.Address, &r.GridID, &r.TownshipID,
 		&r.CountyID, &r.CountyName, &r.TownshipName, &r.AssignedBy, &r.State, &r.ModeratedBy, &moderated, &r.ModerationNote,
 		&r.EventID, &r.TaskID, &r.RewardYuan, &rewarded, &r.RewardedBy, &created); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("scan a public report: %w", err)
 	}
 	r.Point = [2]float64{r.Lon, r.Lat}
 	r.ModeratedAt, r.RewardedAt, r.CreatedAt = parseTS(moderated), parseTS(rewarded), parseTS(created)
@@ -190,7 +190,7 @@ func queryPublicReports(ctx context.Context, tx *Tx, q string, args ...any) ([]*
 		r, err := scanPublicReport(rows)
 		if err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("find public reports: scan: %w", err)
+			return nil, fmt.Errorf("find public reports: %w", err)
 		}
 		out = append(out, r)
 	}
