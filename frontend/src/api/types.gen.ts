@@ -799,6 +799,16 @@ export interface PhotoView {
   flag_names?: string[];
 }
 
+/** Go: skygrid.PublicReportFigures. */
+export interface PublicReportFigures {
+  reports: number;
+  pending: number;
+  accepted: number;
+  rejected: number;
+  rewarded: number;
+  reward_yuan: number;
+}
+
 /** Go: api.QueryView. */
 export interface QueryView {
   Since: string;
@@ -1034,6 +1044,7 @@ export interface StatsAnswer {
   stats: StatsView;
   until: string;
   dust?: DustStats;
+  public_reports?: PublicReportFigures;
 }
 
 /** Go: api.StatsView. */
