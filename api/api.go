@@ -206,6 +206,7 @@ func (s *Server) Routes() {
 	e.GET("/public", s.handlePublicPage, public)
 	e.POST("/public/api/reports", s.handleFilePublicReport, public)
 	e.GET("/public/api/reports/:receipt", s.handlePublicReportOutcome, public)
+	e.GET("/public/api/counties", s.handlePublicCounties, public)
 
 	// Everything else needs a session or a token; each handler keeps to
 	// the user's scope.

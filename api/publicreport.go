@@ -11,6 +11,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/simplify"
 
 	"skygrid"
 )
@@ -181,4 +183,23 @@ func (s *Server) handlePublicReportOutcome(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, o)
+}
+
+// GET /public/api/counties: the city's counties (id, name, outline
+// simplified to about 50 m), where the public report form's pin may go.
+func (s *Server) handlePublicCounties(c echo.Context) error {
+	level := skygrid.LevelCounty
+	rs, _, err := s.Regions.FindRegions(c.Request().Context(), skygrid.RegionFilter{Level: &level, WithGeometry: true})
+	if err != nil {
+		return err
+	}
+	fc := geojson.NewFeatureCollection()
+	for _, r := range rs {
+		g := simplify.DouglasPeucker(0.0005).Simplify(r.Geometry.Clone())
+		f := geojson.NewFeature(g)
+		f.Properties = geojson.Properties{"id": r.ID, "name": r.Name}
+		fc.Append(f)
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=3600")
+	return c.JSON(http.StatusOK, fc)
 }

@@ -16,6 +16,7 @@ import { fireDirection } from './position';
 import { allowed, follow, lastFix, locate, type Fix } from './geolocation';
 import { deadlineText, escalationText, findingHelp, findingsFor, isDust, taskTitle } from './taskwords';
 import type { TaskView } from './types';
+import type { PublicReport } from './moderation';
 
 
 export function taskPage(el: HTMLElement, id: number): () => void {
@@ -80,6 +81,14 @@ export function taskPage(el: HTMLElement, id: number): () => void {
       body.append(box);
       // A later draw replaces the box: only a box still shown is filled.
       import('./dusttask').then(({ dustTaskSection }) => { if (!gone && box.isConnected) cleanups.push(dustTaskSection(box, x.id)); });
+    }
+    if (x.event_class === 'public_report') {
+      // What the public reported: its photos (stripped of EXIF), kind and note.
+      const box = h('section', { class: 'card' }, h('h2', {}, t('tp.public')));
+      body.append(box);
+      Promise.all([api.get<PublicReport>(`/api/tasks/${x.id}/public-report`), import('./moderation')]).then(([r, m]) => {
+        if (!gone && box.isConnected) box.append(h('p', {}, tOr('pr.kind', r.kind)), m.reportFacts(r));
+      }).catch((e) => { if (box.isConnected) box.append(h('p', { class: 'error' }, errorText(e, t))); });
     }
     if (fieldWorker()) {
       body.append(navButtons(x));

@@ -47,6 +47,7 @@ describe('findingsFor and findingHelp follow the class', () => {
     ['dust_exceedance', ['已整改（洒水、覆盖）', '停工整改', '设备故障', '误报', '现场未发现'], 'finding.help.dust.false_alarm'],
     ['monitor_offline', ['已整改（洒水、覆盖）', '停工整改', '设备故障', '误报', '现场未发现'], 'finding.help.dust.false_alarm'],
     ['site_inspection', ['已整改（洒水、覆盖）', '停工整改', '设备故障', '误报', '现场未发现'], 'finding.help.dust.false_alarm'],
+    ['public_report', ['秸秆焚烧', '其他露天焚烧', '已整改（洒水、覆盖）', '停工整改', '误报', '现场未发现'], 'finding.help.public.false_alarm'],
   ])('%s', (cls, names, help) => {
     expect(findingsFor(cls).map((f) => tOr('finding', f))).toEqual(names);
     expect(findingHelp(cls, 'false_alarm')).toBe(help);
