@@ -969,6 +969,7 @@ const strings: Record<string, [zh: string, en: string]> = {
   'pr.kind.dust': ['扬尘', 'Dust'],
   'pr.kind.loose_coal': ['散煤燃烧', 'Loose coal burning'],
   'pr.kind.other': ['其他', 'Other'],
+  'tp.nav.public': ['导航去举报地点', 'Go to the reported place'],
   'tp.public': ['群众举报内容', 'The public\'s report'],
   'finding.help.public.false_alarm': ['现场核实，举报情况不属实', 'Checked on site: not as reported'],
   'finding.help.public.not_found': ['到了现场，未发现举报的问题', 'On site, nothing of what was reported'],

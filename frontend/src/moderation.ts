@@ -69,7 +69,7 @@ export function render(el: HTMLElement): () => void {
     if (!r) { queue.append(h('p', { class: 'muted', 'data-testid': 'mod-empty' }, t('mod.empty'))); return; }
     const reason = h('input', { type: 'text', maxlength: 200, placeholder: t('mod.reason'), 'data-testid': 'mod-reason' }) as HTMLInputElement;
     queue.append(h('article', { class: 'moditem', 'data-testid': 'mod-item', 'data-id': r.id },
-      h('h3', {}, tOr('pr.kind', r.kind), ' ', h('span', { class: 'muted small' }, r.receipt)),
+      h('h3', {}, tOr('pr.kind', r.kind), ' ', h('span', { class: 'muted small' }, r.receipt.slice(0, 5) + '-' + r.receipt.slice(5))),
       reportFacts(r, phoneRow(r)),
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'primary big', 'data-testid': 'mod-accept', onclick: () => act(r, 'accept', { note: '' }) }, t('mod.accept'))),
@@ -95,7 +95,7 @@ export function render(el: HTMLElement): () => void {
 
   function drawHandled(rs: PublicReport[]): void {
     clear(handled);
-    handled.append(h('h2', {}, t('mod.recent')), h('table', { class: 'list' }, h('tbody', {}, rs.filter((r) => r.state !== 'pending').map((r) =>
+    handled.append(h('h2', {}, t('mod.recent')), h('table', { class: 'modtable' }, h('tbody', {}, rs.filter((r) => r.state !== 'pending').map((r) =>
       h('tr', { 'data-testid': 'mod-row', 'data-id': r.id },
         h('td', {}, formatDateTime(r.created_at)), h('td', {}, tOr('pr.kind', r.kind)), h('td', {}, r.county_name ?? ''),
         h('td', {}, t('mod.state.' + r.state), r.task_id ? h('a', { href: `#/tasks/${r.task_id}` }, ' ', t('mod.task', { id: r.task_id })) : '',

@@ -142,7 +142,7 @@ function facts(x: TaskView): HTMLElement {
   const count = x.event?.hotspot_count ?? 0;
   return h('dl', { class: 'facts' },
     row(t('tp.place'), placeName(x) || t('state.unassigned'), 'task-place'),
-    row(isDust(x.event_class) ? t('dust.alarm.at') : t('tp.seen'), seen ? `${formatShort(seen, at)}（${formatAgo(seen, at)}）${count > 1 ? ' · ' + t('tp.times', { n: count }) : ''}` : null, 'task-seen'),
+    row(isDust(x.event_class) ? t('dust.alarm.at') : x.event_class === 'public_report' ? t('mod.filed') : t('tp.seen'), seen ? `${formatShort(seen, at)}（${formatAgo(seen, at)}）${count > 1 ? ' · ' + t('tp.times', { n: count }) : ''}` : null, 'task-seen'),
     fix && x.lat ? row(t('tp.howfar'), fireDirection(fix, x, fix.accuracy), 'task-distance') : null,
     row(t('tp.deadline'), due.text || null, 'task-deadline', due.over ? 'over' : ''),
     x.escalation ? row(t('tp.late'), escalationText(x.escalation), 'task-escalation', 'over') : null,
@@ -158,7 +158,7 @@ function navButtons(x: TaskView): HTMLElement {
   const link = (href: string | undefined, key: string, testid: string) =>
     href ? h('a', { class: 'btn', href, target: '_blank', rel: 'noopener', 'data-testid': testid }, t(key)) : null;
   return h('section', { class: 'card nav' },
-    h('h2', {}, isDust(x.event_class) ? t('dust.nav') : t('tp.nav')),
+    h('h2', {}, isDust(x.event_class) ? t('dust.nav') : x.event_class === 'public_report' ? t('tp.nav.public') : t('tp.nav')),
     h('p', { class: 'muted' }, t('tp.nav.hint')),
     h('div', { class: 'navbtns' },
       link(nav.amap, 'tp.nav.amap', 'nav-amap'), link(nav.baidu, 'tp.nav.baidu', 'nav-baidu'),

@@ -14,6 +14,7 @@ export function taskTitle(x: Pick<Task, 'state' | 'finding' | 'event_class'>): s
   const finding = x.finding ? tOr('finding', x.finding) : '';
   if (x.state === 'closed' && finding) return t('title.confirmed', { f: finding });
   if (x.state === 'reported' && finding) return t('title.reported', { f: finding });
+  if (x.event_class === 'public_report') return t('class.public_report'); // reported, not suspected
   const cls = x.event_class ? tOr('class', x.event_class) : t('event');
   return t('title.suspected', { c: cls });
 }

@@ -74,6 +74,7 @@ export async function mount(root: HTMLElement): Promise<void> {
   const setPoint = (lon: number, lat: number, how: string) => {
     state.lon = lon; state.lat = lat;
     where.textContent = `${how}：${lat.toFixed(5)}, ${lon.toFixed(5)}`;
+    mapBox.dispatchEvent(new CustomEvent('pr-point', { detail: [lat, lon] })); // the pin follows, when the map is open
   };
   const mapBox = el('div', { class: 'pr-map', 'data-testid': 'pr-map', hidden: '' });
   const here = el('button', { type: 'button', 'data-testid': 'pr-here', onclick: async () => {
@@ -89,6 +90,7 @@ export async function mount(root: HTMLElement): Promise<void> {
 
   const thumbs = el('div', { class: 'pr-thumbs' });
   const photos = el('input', { type: 'file', accept: 'image/jpeg,image/png', multiple: '', 'data-testid': 'pr-photos' }) as HTMLInputElement;
+  const pick = el('label', { class: 'pr-pick' }, '拍照或选择照片', photos);
   photos.addEventListener('change', () => {
     state.files = [...state.files, ...Array.from(photos.files ?? [])].slice(0, MAX_PHOTOS);
     photos.value = '';
@@ -121,7 +123,7 @@ export async function mount(root: HTMLElement): Promise<void> {
   } },
   el('h3', {}, '举报什么'), kinds,
   el('h3', {}, '在哪里'), el('div', { class: 'pr-row' }, here, pin), where, mapBox,
-  el('h3', {}, `照片（1-${MAX_PHOTOS} 张）`), photos, thumbs,
+  el('h3', {}, `照片（1-${MAX_PHOTOS} 张）`), pick, thumbs,
   el('h3', {}, '说明与联系方式'), note, phone, submit, msg);
 
   root.append(el('h2', {}, '我要举报'), el('p', { class: 'pr-hint' }, '发现秸秆焚烧、扬尘、散煤燃烧等大气污染行为，拍照举报。经核实的举报将给予奖励。'),
@@ -158,10 +160,9 @@ async function pinMap(box: HTMLElement, picked: (lon: number, lat: number) => vo
   const layer = L.geoJSON(counties, { style: { color: '#1f5fa8', weight: 1.5, fillOpacity: 0.05 } }).addTo(map);
   if (counties?.features?.length) map.fitBounds(layer.getBounds()); else map.setView([40.08, 113.3], 8);
   let marker: import('leaflet').Marker | null = null;
-  map.on('click', (e: import('leaflet').LeafletMouseEvent) => {
-    const icon = L.divIcon({ className: 'pr-pin', html: '📍', iconSize: [28, 28], iconAnchor: [14, 26] });
-    if (marker) marker.setLatLng(e.latlng); else marker = L.marker(e.latlng, { icon }).addTo(map);
-    picked(e.latlng.lng, e.latlng.lat);
-  });
+  const icon = L.divIcon({ className: 'pr-pin', iconSize: [18, 18], iconAnchor: [9, 9] });
+  const put = (at: import('leaflet').LatLngExpression) => { if (marker) marker.setLatLng(at); else marker = L.marker(at, { icon }).addTo(map); };
+  map.on('click', (e: import('leaflet').LeafletMouseEvent) => picked(e.latlng.lng, e.latlng.lat));
+  box.addEventListener('pr-point', (e) => put((e as CustomEvent<[number, number]>).detail));
   (window as unknown as { skygridPinMap?: unknown }).skygridPinMap = map; // for the browser tests
 }
