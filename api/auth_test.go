@@ -234,7 +234,7 @@ func (w *world) serve(t *testing.T) {
 	}
 	s := api.NewServer(api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
 		Users: db, Audit: db, Outbox: db, Photos: db, Now: db.Now, Stats: db, Monitors: db, Air: db, AirNearestKm: 30, Readings: w.readings,
-		Evidence: evidence.Photos{Files: evidence.Files{Dir: w.photoDir}, Uploads: w.uploads},
+		Evidence:      evidence.Photos{Files: evidence.Files{Dir: w.photoDir}, Uploads: w.uploads},
 		PublicReports: db, PublicPlaces: &dispatch.Locator{Pipeline: p}}, nil)
 	w.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(w.srv.Close)

@@ -12,7 +12,7 @@ import (
 // of filing and the deadlines of an accepted report's task (zero: 30 and
 // 60 minutes, the fire task's defaults).
 type PublicConfig struct {
-	Limits             skygrid.PublicLimits
+	Limits            skygrid.PublicLimits
 	AckDue, ReportDue time.Duration
 }
 
