@@ -101,7 +101,7 @@ func TestPublicReportFlow(t *testing.T) {
 		{"supervisor before accepting", "supervisorA", "", 403},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			st, b := w.getBytes(t, tc.user, fmt.Sprintf("/api/public-reports/%d/photos/%s%s", r.ID, r.Photos[0], tc.query))
+			st, b := w.get(t, tc.user, fmt.Sprintf("/api/public-reports/%d/photos/%s%s", r.ID, r.Photos[0], tc.query))
 			if st != tc.want || (st == 200 && hasEXIF(b)) {
 				t.Errorf("photo: %d (EXIF %t), want %d without EXIF", st, st == 200 && hasEXIF(b), tc.want)
 			}
@@ -122,13 +122,13 @@ func TestPublicReportFlow(t *testing.T) {
 	if st := w.do(t, "supervisorA", "GET", fmt.Sprintf("/api/tasks/%d/public-report", acc.TaskID), nil, &seen); st != 200 || seen.Phone != "" || seen.PhoneMasked != "" || len(seen.Photos) != 1 {
 		t.Errorf("supervisorA's report: %d %+v", st, seen)
 	}
-	if st, b := w.getBytes(t, "supervisorA", fmt.Sprintf("/api/public-reports/%d/photos/%s", r.ID, r.Photos[0])); st != 200 || hasEXIF(b) {
+	if st, b := w.get(t, "supervisorA", fmt.Sprintf("/api/public-reports/%d/photos/%s", r.ID, r.Photos[0])); st != 200 || hasEXIF(b) {
 		t.Errorf("supervisorA's photo: %d", st)
 	}
-	if st, _ := w.getBytes(t, "supervisorB", fmt.Sprintf("/api/public-reports/%d/photos/%s", r.ID, r.Photos[0])); st != 403 {
+	if st, _ := w.get(t, "supervisorB", fmt.Sprintf("/api/public-reports/%d/photos/%s", r.ID, r.Photos[0])); st != 403 {
 		t.Errorf("supervisorB's photo: %d, want 403", st)
 	}
-	st, b := w.getBytes(t, "", "/public/api/reports/"+strings.ToLower(receipt))
+	st, b := w.get(t, "", "/public/api/reports/"+strings.ToLower(receipt))
 	if st != 200 || !strings.Contains(string(b), `"state":"accepted"`) || strings.Contains(string(b), "5678") ||
 		strings.Contains(string(b), "网格员") || strings.Contains(string(b), "lon") {
 		t.Errorf("outcome: %d %s", st, b)
@@ -185,21 +185,4 @@ func TestPublicReportLimitsHTTP(t *testing.T) {
 			}
 		})
 	}
-}
-
-// getBytes gets a URL as a user (by API token; "" for none): the status
-// and the body.
-func (w *world) getBytes(t *testing.T, user, url string) (int, []byte) {
-	t.Helper()
-	rq, _ := http.NewRequest("GET", w.srv.URL+url, nil)
-	if user != "" {
-		rq.Header.Set("Authorization", "Bearer "+w.tokens[user])
-	}
-	resp, err := http.DefaultClient.Do(rq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
 }

@@ -229,23 +229,22 @@ func readPublicReportPhotos(ctx context.Context, tx *Tx, r *skygrid.PublicReport
 
 // FindPublicReport reads one report with its photos (ENOTFOUND).
 func (db *DB) FindPublicReport(ctx context.Context, id int64) (*skygrid.PublicReport, error) {
-	tx, err := db.BeginTx(ctx, &readOnly)
-	if err != nil {
-		return nil, fmt.Errorf("find public report: begin: %w", err)
-	}
-	defer tx.Rollback()
-	return findPublicReport(ctx, tx, "r.id = ?", id)
+	return db.readPublicReport(ctx, "r.id = ?", id)
 }
 
 // PublicReportByTask reads the report an accepted report's task came from
 // (ENOTFOUND for any other task).
 func (db *DB) PublicReportByTask(ctx context.Context, taskID int64) (*skygrid.PublicReport, error) {
+	return db.readPublicReport(ctx, "r.task_id = ?", taskID)
+}
+
+func (db *DB) readPublicReport(ctx context.Context, cond string, arg any) (*skygrid.PublicReport, error) {
 	tx, err := db.BeginTx(ctx, &readOnly)
 	if err != nil {
-		return nil, fmt.Errorf("find public report of a task: begin: %w", err)
+		return nil, fmt.Errorf("find public report: begin: %w", err)
 	}
 	defer tx.Rollback()
-	return findPublicReport(ctx, tx, "r.task_id = ?", taskID)
+	return findPublicReport(ctx, tx, cond, arg)
 }
 
 func findPublicReport(ctx context.Context, tx *Tx, cond string, arg any) (*skygrid.PublicReport, error) {
