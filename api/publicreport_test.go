@@ -118,6 +118,10 @@ func TestPublicReportFlow(t *testing.T) {
 	if w.do(t, "supervisorA", "GET", fmt.Sprintf("/api/tasks/%d", acc.TaskID), nil, &task); task.GridID != w.gridA || task.EventClass != skygrid.ClassPublicReport {
 		t.Errorf("supervisorA's task: %+v", task.Task)
 	}
+	var list taskList
+	if st := w.do(t, "supervisorA", "GET", "/api/tasks?class=public_report", nil, &list); st != 200 || list.Total != 1 || list.Tasks[0].ID != acc.TaskID {
+		t.Errorf("supervisorA's public report tasks: %d %+v", st, list)
+	}
 	var seen skygrid.PublicReport
 	if st := w.do(t, "supervisorA", "GET", fmt.Sprintf("/api/tasks/%d/public-report", acc.TaskID), nil, &seen); st != 200 || seen.Phone != "" || seen.PhoneMasked != "" || len(seen.Photos) != 1 {
 		t.Errorf("supervisorA's report: %d %+v", st, seen)
