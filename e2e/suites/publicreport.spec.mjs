@@ -69,6 +69,15 @@ test.describe.serial('public report: file, moderate, work, look up', () => {
     await p.click('[data-testid=mod-reward]');
     await expect(p.locator('[data-testid=mod-rewarded]').first()).toHaveText('已奖励 50 元');
     await p.screenshot({ path: join(shots, 'publicreport-handled-desktop.png'), fullPage: true });
+    // The audit page counts it: one report, accepted, rewarded 50 yuan (the demo has no other).
+    await p.goto(url + '/#/audit');
+    const card = p.locator('[data-testid=public-figures]');
+    await expect(card.locator('[data-testid=pub-yuan]')).toHaveText('50.00');
+    await expect(card.locator('[data-testid=pub-reports]')).toHaveText('1');
+    await expect(card.locator('[data-testid=pub-accepted]')).toHaveText('1');
+    await expect(card.locator('[data-testid=pub-rewarded]')).toHaveText('1');
+    await card.scrollIntoViewIfNeeded();
+    await p.screenshot({ path: join(shots, 'publicreport-audit-desktop.png') });
   });
 
   test('supervisor: sees the task with the report and its photo', async ({ suite: { url, shots, page, login } }) => {
