@@ -73,8 +73,8 @@ func (db *DB) FilePublicReport(ctx context.Context, r *skygrid.PublicReport, now
 		return nil, err
 	}
 	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: "public", Action: "public_report.file", Entity: "public_report",
-		EntityID: fmt.Sprint(out.ID), After: fmt.Sprintf("kind=%s county=%s grid=%s photos=%d phone=%t",
-			out.Kind, out.CountyID, out.GridID, len(out.PhotoFiles), out.Phone != "")}); err != nil {
+		EntityID: fmt.Sprint(out.ID), After: fmt.Sprintf("rule=%s region=%s grid=%s photos=%d",
+			out.Kind, out.CountyID, out.GridID, len(out.PhotoFiles))}); err != nil {
 		return nil, fmt.Errorf("file public report: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
