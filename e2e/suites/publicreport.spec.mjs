@@ -93,6 +93,16 @@ test.describe.serial('public report: file, moderate, work, look up', () => {
     await p.screenshot({ path: join(shots, 'publicreport-task-phone.png'), fullPage: true });
   });
 
+  test('official on a phone: the handled list wraps, nothing sideways', async ({ suite: { url, shots, page, login, check } }) => {
+    const p = await page(phone, 'hunyuan moderating on a phone');
+    await login(p, 'hunyuan');
+    await p.goto(url + '/#/moderation');
+    await expect(p.locator('[data-testid=mod-rewarded]')).toBeVisible();
+    const [sw, iw] = await p.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    check(sw <= iw + 1, `moderation on a phone: no page wider than the screen (${sw} px in ${iw})`);
+    await p.screenshot({ path: join(shots, 'publicreport-handled-phone.png'), fullPage: true });
+  });
+
   test('public: the receipt shows the outcome', async ({ suite: { url, shots, page } }) => {
     const p = await page(phone, 'reporter looking up', { isMobile: true, hasTouch: true });
     await p.goto(url + '/public');
