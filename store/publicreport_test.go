@@ -54,6 +54,9 @@ func TestAcceptPublicReport(t *testing.T) {
 	db, users := publicDB(t)
 	db.Public = store.PublicConfig{AckDue: 20 * time.Minute, ReportDue: 45 * time.Minute}
 	ctx := context.Background()
+	if err := db.AddChannel(ctx, &skygrid.Channel{RegionID: "140201", Kind: skygrid.ChannelWebhook, URL: "https://example.org/hook"}); err != nil {
+		t.Fatal(err)
+	}
 	r := fileReport(t, db, inX("10.0.0.1", "13812345678"), now)
 	if r.State != skygrid.PublicReportPending || len(r.Receipt) != skygrid.ReceiptLen {
 		t.Fatalf("filed: %+v", r)
@@ -83,6 +86,10 @@ func TestAcceptPublicReport(t *testing.T) {
 		if n := countRows(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = ?`, action); n != 1 {
 			t.Errorf("%d audit lines %s, want 1", n, action)
 		}
+	}
+	msgs, err := db.FindOutbox(ctx, 10)
+	if err != nil || len(msgs) != 1 || !strings.HasPrefix(msgs[0].Title, "新群众举报任务") || strings.Contains(msgs[0].Text, "13812345678") {
+		t.Errorf("notices %v %v: want one 新群众举报任务 to X县's channel, without the reporter's phone", msgs, err)
 	}
 	if _, err := db.AcceptPublicReport(ctx, r.ID, users["x"], "", at); skygrid.ErrorCode(err) != skygrid.ECONFLICT {
 		t.Errorf("accepted twice: %v, want ECONFLICT", err)
