@@ -41,6 +41,9 @@ func FindingsFor(class string) []string {
 	if IsDust(class) {
 		return DustFindings
 	}
+	if class == ClassPublicReport {
+		return PublicReportFindings
+	}
 	return Findings
 }
 

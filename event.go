@@ -36,6 +36,8 @@ var ClassNames = map[string]string{
 	ClassSiteInspection: "工地堆场检查",
 	// A warning's inspection of a listed site (warning.go).
 	ClassEmergencyInspection: "应急减排检查",
+	// Reports from the public (publicreport.go).
+	ClassPublicReport: "群众举报",
 }
 
 // Event states.
@@ -90,7 +92,8 @@ type Event struct {
 
 	// Dust events: the site and monitor the event is about, how many
 	// alarms it has taken while its task was worked, and the rule of the
-	// first (a dust rule, or the registry violation of an inspection).
+	// first (a dust rule, or the registry violation of an inspection;
+	// the report's kind for a public report).
 	SiteID     *int64 `json:"site_id,omitempty"`
 	MonitorID  *int64 `json:"monitor_id,omitempty"`
 	AlarmCount int    `json:"alarm_count,omitempty"`

@@ -41,9 +41,10 @@ var (
 	LimitPhone      = Limit{Key: "phone", Max: 32, Fields: "phone numbers: supervisors CSV `phone`, `phone` of POST /api/users, `--phone`"}
 	LimitDingTalkID = Limit{Key: "dingtalk_id", Max: 64, Bytes: true, Fields: "DingTalk user ids: `dingtalk_id` of POST /api/users, `--dingtalk-id`"}
 	LimitPassword   = Limit{Key: "password", Max: 72, Bytes: true, Fields: "passwords (at least 8 characters; bcrypt reads 72 bytes)"}
-	LimitNotes      = Limit{Key: "notes", Max: 4000, Bytes: true, Lines: true, Fields: "`notes` of a report, a close, a bulk close and a reviewer's note"}
-	LimitReason     = Limit{Key: "reason", Max: 4000, Bytes: true, Lines: true, Fields: "`reason` of a return"}
-	LimitPropName   = Limit{Key: "property_name", Max: 200, Fields: "column and property names: registry headers and properties, " +
+	LimitNotes      = Limit{Key: "notes", Max: 4000, Bytes: true, Lines: true, Fields: "`notes` of a report, a close, a bulk close and a reviewer's note; `note` of a report from the public, " +
+		"`note` and `reason` of its moderation"}
+	LimitReason   = Limit{Key: "reason", Max: 4000, Bytes: true, Lines: true, Fields: "`reason` of a return"}
+	LimitPropName = Limit{Key: "property_name", Max: 200, Fields: "column and property names: registry headers and properties, " +
 		"the import options (`id_prop`, `name_prop`, `parent_prop`, `wkt_col`, `lon_col`, `lat_col`, `prop=attr=列名`, `level`, `crs`, `site_kind`)"}
 	LimitPropValue = Limit{Key: "property_value", Max: 1000, Fields: "every other value a registry or heat-source file brings (permit, builder, capacity, ...)"}
 	LimitFileName  = Limit{Key: "file_name", Max: 200, Fields: "the name of an uploaded file (POST /api/imports/...)"}

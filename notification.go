@@ -139,8 +139,11 @@ func NoticeText(n Notice) (title, text string) {
 		// Dust: an alarm of a site's monitor, or a registry violation.
 		created, seen = "新扬尘报警任务", "首次报警"
 	}
-	if n.Class == ClassEmergencyInspection {
+	switch n.Class {
+	case ClassEmergencyInspection:
 		created, seen = "新应急减排检查任务", "预警开始"
+	case ClassPublicReport:
+		created, seen = "新群众举报任务", "群众举报"
 	}
 	title = headline(n, map[string]string{
 		NotifyTaskCreated:   created,

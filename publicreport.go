@@ -2,6 +2,8 @@ package skygrid
 
 import (
 	"context"
+	"crypto/rand"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -69,6 +71,18 @@ type PublicReport struct {
 	// from every copy shown.
 	Photos    []string  `json:"photos,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// PhotoFiles are the photos with their upload's SHA-256 (filing
+	// takes them; reads fill Photos).
+	PhotoFiles []PublicReportPhoto `json:"-"`
+	// KindName is the kind in Chinese; PhoneMasked the phone as 138****5678.
+	KindName    string `json:"kind_name,omitempty"`
+	PhoneMasked string `json:"phone_masked,omitempty"`
+	// Lon and Lat are Point for JSON (officials only).
+	Lon          float64 `json:"lon"`
+	Lat          float64 `json:"lat"`
+	TownshipName string  `json:"township_name,omitempty"`
+	// AssignedBy says how the grid was found (as an event's).
+	AssignedBy string `json:"-"`
 }
 
 // PublicReportOutcome is what the reporter sees with the receipt code:
@@ -105,4 +119,129 @@ type PublicReportService interface {
 	// PublicReportOutcome is what the receipt code shows (ENOTFOUND for
 	// an unknown code).
 	PublicReportOutcome(ctx context.Context, receipt string) (*PublicReportOutcome, error)
+}
+
+// Added by r5 (the reports themselves).
+
+// PublicReportFindings are the findings a public report's task takes,
+// whatever the report's kind (kept simple: one list for the class): the
+// fire findings of a burning and the dust findings of a site put right or
+// stopped, then false alarm and not found.
+var PublicReportFindings = []string{FindingStrawBurning, FindingOpenBurning, FindingRectified, FindingStopWork,
+	FindingFalseAlarm, FindingNotFound}
+
+// PublicReportPhoto is one photo of a report: SHA256 is the upload's (the
+// original file is not kept), Stripped the copy re-encoded without EXIF
+// that is stored and shown.
+type PublicReportPhoto struct {
+	SHA256   string `json:"-"`
+	Stripped string `json:"sha256"`
+	Width    int    `json:"width"`
+	Height   int    `json:"height"`
+	Size     int64  `json:"size"`
+}
+
+// PublicLimits bound the reports of one client address an hour and of
+// one phone a day ([public] reports_per_address_hour,
+// reports_per_phone_day); 0 takes the default.
+type PublicLimits struct {
+	PerAddressHour int
+	PerPhoneDay    int
+}
+
+// DefaultPublicLimits: 20 reports an hour from an address, 5 a day from a
+// phone.
+var DefaultPublicLimits = PublicLimits{PerAddressHour: 20, PerPhoneDay: 5}
+
+// OrDefault fills the zero limits with the defaults.
+func (l PublicLimits) OrDefault() PublicLimits {
+	if l.PerAddressHour <= 0 {
+		l.PerAddressHour = DefaultPublicLimits.PerAddressHour
+	}
+	if l.PerPhoneDay <= 0 {
+		l.PerPhoneDay = DefaultPublicLimits.PerPhoneDay
+	}
+	return l
+}
+
+// PublicLimitError refuses a report over the limits (HTTP 429): its Err
+// is an EINVALID with a Chinese message.
+type PublicLimitError struct{ Err *Error }
+
+func (e *PublicLimitError) Error() string { return e.Err.Error() }
+func (e *PublicLimitError) Unwrap() error { return e.Err }
+
+// PublicLimitErrorf makes a PublicLimitError.
+func PublicLimitErrorf(format string, args ...any) error {
+	return &PublicLimitError{Err: Errorf(EINVALID, format, args...)}
+}
+
+// PublicReportFigures are the audit page's figures of the reports first
+// filed in a period: counts by state, rewarded and the total reward.
+type PublicReportFigures struct {
+	Reports    int     `json:"reports"`
+	Pending    int     `json:"pending"`
+	Accepted   int     `json:"accepted"`
+	Rejected   int     `json:"rejected"`
+	Rewarded   int     `json:"rewarded"`
+	RewardYuan float64 `json:"reward_yuan"`
+}
+
+// PublicReportStats reads the audit page's figures (a PublicReportService
+// may implement it): reports filed in [since, until) in the region ("" the
+// city) and the scope.
+type PublicReportStats interface {
+	PublicReportFigures(ctx context.Context, since, until time.Time, region string, scope *Scope) (*PublicReportFigures, error)
+}
+
+// PublicReportPhotos finds a report's photos by the stripped copy's
+// SHA-256 (who may see them: the report's officials, its task's people).
+type PublicReportPhotos interface {
+	FindPublicReport(ctx context.Context, id int64) (*PublicReport, error)
+	PublicReportByTask(ctx context.Context, taskID int64) (*PublicReport, error)
+	// PublicReportCounts are the reports of the address in the hour and
+	// of the phone in the day before now (the limits' figures).
+	PublicReportCounts(ctx context.Context, address, phone string, now time.Time) (perAddress, perPhone int, err error)
+}
+
+// ReceiptAlphabet is the receipt code's alphabet: digits and capitals
+// without 0, O, 1 and I, which are read and typed wrong.
+const ReceiptAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+// ReceiptLen is the receipt code's length: 50 random bits.
+const ReceiptLen = 10
+
+// NewReceipt returns a receipt code from crypto/rand.
+func NewReceipt() string {
+	var b [ReceiptLen]byte
+	rand.Read(b[:])
+	for i := range b {
+		b[i] = ReceiptAlphabet[b[i]&31] // 256 is a multiple of 32: uniform
+	}
+	return string(b[:])
+}
+
+// FormatReceipt groups a receipt code to be read aloud: "K7PM3-XQ9RT".
+func FormatReceipt(r string) string {
+	if len(r) != ReceiptLen {
+		return r
+	}
+	return r[:5] + "-" + r[5:]
+}
+
+// NormalizeReceipt reads a receipt code as typed (any case, spaces and
+// dashes): the code, or false when it cannot be one.
+func NormalizeReceipt(s string) (string, bool) {
+	var b strings.Builder
+	for _, c := range strings.ToUpper(s) {
+		switch {
+		case c == ' ' || c == '-' || c == '\u3000':
+			continue
+		case c < 128 && strings.ContainsRune(ReceiptAlphabet, c):
+			b.WriteRune(c)
+		default:
+			return "", false
+		}
+	}
+	return b.String(), b.Len() == ReceiptLen
 }

@@ -97,6 +97,12 @@ type Services struct {
 	// Public reads what the public page shows and marks monthly reports
 	// public (nil: the public page's data routes answer 404).
 	Public skygrid.PublicService
+	// PublicReports keeps the reports from the public (举报; nil: their
+	// routes answer 404), PublicPlaces places them as fires are placed,
+	// PublicLimits are [public]'s limits per address and phone.
+	PublicReports skygrid.PublicReportService
+	PublicPlaces  PublicLocator
+	PublicLimits  skygrid.PublicLimits
 }
 
 // Evidence reads, checks and stores report photos (evidence.Photos).
@@ -216,6 +222,8 @@ func (s *Server) Routes() {
 	e.GET("/public/reports/:month", s.handlePublicReport, public, pubgz)
 	e.GET("/public/api/ranking", s.handlePublicRanking, public, pubgz)
 	e.GET("/public/api/warning", s.handlePublicWarning, public, pubgz)
+	e.POST("/public/api/reports", s.handleFilePublicReport, public)
+	e.GET("/public/api/reports/:receipt", s.handlePublicReportOutcome, public)
 
 	// Everything else needs a session or a token; each handler keeps to
 	// the user's scope.
@@ -276,6 +284,10 @@ func (s *Server) Routes() {
 	a.POST("/api/warnings", s.handleIssueWarning, allow(skygrid.RoleAdmin, skygrid.RoleAuditor))
 	a.POST("/api/warnings/:id/:action", s.handleWarningAction, allow(skygrid.RoleAdmin, skygrid.RoleAuditor))
 	a.GET("/api/emergency-list", s.handleEmergencyList, reviewers)
+	a.GET("/api/public-reports", s.handlePublicReportQueue, reviewers)
+	a.POST("/api/public-reports/:id/:action", s.handleModeratePublicReport, reviewers)
+	a.GET("/api/public-reports/:id/photos/:sha", s.handlePublicReportPhoto)
+	a.GET("/api/tasks/:id/public-report", s.handleTaskPublicReport)
 }
 
 // Handler is the http.Handler (for httptest): the routes with the

@@ -228,9 +228,14 @@ func (w *world) serve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	p, err := dispatch.New(db, dispatch.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := api.NewServer(api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
 		Users: db, Audit: db, Outbox: db, Photos: db, Now: db.Now, Stats: db, Monitors: db, Air: db, AirNearestKm: 30, Readings: w.readings,
-		Evidence: evidence.Photos{Files: evidence.Files{Dir: w.photoDir}, Uploads: w.uploads}}, nil)
+		Evidence:      evidence.Photos{Files: evidence.Files{Dir: w.photoDir}, Uploads: w.uploads},
+		PublicReports: db, PublicPlaces: &dispatch.Locator{Pipeline: p}}, nil)
 	w.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(w.srv.Close)
 }

@@ -95,6 +95,9 @@ type StatsAnswer struct {
 	// capture, offline monitors, top sites, dust tasks (omitted when the
 	// store does not compute them).
 	Dust *skygrid.DustStats `json:"dust,omitempty" ts:"DustStats"`
+	// PublicReports are the reports from the public filed in the period:
+	// by state, rewarded and the total reward (omitted without them).
+	PublicReports *skygrid.PublicReportFigures `json:"public_reports,omitempty" ts:"PublicReportFigures"`
 }
 
 // StatsView is skygrid.Stats with its query in snake_case beside the old

@@ -50,6 +50,16 @@ func (s *Server) dust(c echo.Context, per report.Period) (*skygrid.DustStats, er
 		Region: c.QueryParam("region"), Scope: scopeOf(c), SilentAfter: s.DustSilentAfter})
 }
 
+// publicFigures are the period's figures of the reports from the public
+// (nil when the server keeps none).
+func (s *Server) publicFigures(c echo.Context, per report.Period) (*skygrid.PublicReportFigures, error) {
+	ps, ok := s.PublicReports.(skygrid.PublicReportStats)
+	if !ok {
+		return nil, nil
+	}
+	return ps.PublicReportFigures(c.Request().Context(), per.Since, per.Until, c.QueryParam("region"), scopeOf(c))
+}
+
 // eventsIn lists the city's events first seen in the period, in scope,
 // with tasks (?region= and ?class= narrow them); cross-border events are
 // not the city's and are left out, as the statistics leave them out.
@@ -84,7 +94,12 @@ func (s *Server) handleStats(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return c.JSON(http.StatusOK, StatsAnswer{Period: per.Name, Since: per.Since, Stats: statsView(st), Until: per.Until, Dust: dust})
+		pub, err := s.publicFigures(c, per)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, StatsAnswer{Period: per.Name, Since: per.Since, Stats: statsView(st), Until: per.Until, Dust: dust,
+			PublicReports: pub})
 	case "csv":
 		if err := report.WriteStatsCSV(&buf, st); err != nil {
 			return err

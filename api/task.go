@@ -48,7 +48,7 @@ const ClassDust = "dust"
 
 // taskClasses are the class= values of GET /api/tasks: a fire class, a
 // dust class, or dust for all of them.
-var taskClasses = slices.Concat(skygrid.Classes, skygrid.DustClasses, []string{ClassDust})
+var taskClasses = slices.Concat(skygrid.Classes, skygrid.DustClasses, []string{ClassDust, skygrid.ClassPublicReport})
 
 // GET /api/tasks?since=&until=&date=created|first_seen&county=&township=&grid=&class=&state=&overdue=&q=&sort=&order=&limit=&offset=|cursor=&compact=
 func (s *Server) handleTasks(c echo.Context) error {

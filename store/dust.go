@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,10 +14,12 @@ import (
 )
 
 // dustClassesSQL is the dust classes as an SQL list ('dust_exceedance',
-// ...), from skygrid.DustClasses: the fire queries leave them out.
+// ...), from skygrid.DustClasses, and the public's reports: the fire
+// queries (statistics, the open fires a detection joins) leave them out.
 var dustClassesSQL = func() string {
-	q := make([]string, len(skygrid.DustClasses))
-	for i, c := range skygrid.DustClasses {
+	classes := append(slices.Clone(skygrid.DustClasses), skygrid.ClassPublicReport)
+	q := make([]string, len(classes))
+	for i, c := range classes {
 		q[i] = "'" + c + "'"
 	}
 	return "(" + strings.Join(q, ", ") + ")"

@@ -6,7 +6,8 @@ import (
 )
 
 // PhotoRefs returns, for every stored photo (by SHA-256), the tasks whose
-// reports hold it: what the photo sweep must keep.
+// reports hold it, and the public's reports' stripped copies (no task):
+// what the photo sweep must keep.
 func (db *DB) PhotoRefs(ctx context.Context) (map[string][]int64, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT sha256, task_id FROM photos`)
 	if err != nil {
@@ -24,6 +25,29 @@ func (db *DB) PhotoRefs(ctx context.Context) (map[string][]int64, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("photo refs: %w", err)
+	}
+	return publicPhotoRefs(ctx, db, out)
+}
+
+// publicPhotoRefs adds the stripped copies of the public's reports (held
+// by no task: every copy of theirs is kept).
+func publicPhotoRefs(ctx context.Context, db *DB, out map[string][]int64) (map[string][]int64, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT DISTINCT stripped_sha FROM public_report_photos`)
+	if err != nil {
+		return nil, fmt.Errorf("public photo refs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sha string
+		if err := rows.Scan(&sha); err != nil {
+			return nil, fmt.Errorf("public photo refs: %w", err)
+		}
+		if _, ok := out[sha]; !ok {
+			out[sha] = []int64{}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("public photo refs: %w", err)
 	}
 	return out, nil
 }

@@ -68,6 +68,9 @@ type DB struct {
 	// a write before it answers the old one (0: 100 ms; negative: not at
 	// all).
 	CountWait time.Duration
+	// Public are the reports from the public's limits and the deadlines
+	// of an accepted report's task (publicreport.go; zero: defaults).
+	Public PublicConfig
 }
 
 // NewDB returns a DB for the file at dsn (":memory:" for a private

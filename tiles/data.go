@@ -263,7 +263,8 @@ func loadFeatures(ctx context.Context, src Source, layer string, version int64) 
 }
 
 // eventFeatures are the fires, oldest first so newer ones draw on top;
-// dust events (skygrid.IsDust) are not drawn here.
+// dust events (skygrid.IsDust) and reports from the public are not drawn
+// here.
 func eventFeatures(ctx context.Context, src Source) ([]*feature, error) {
 	es, _, err := src.FindEvents(ctx, skygrid.EventFilter{Brief: true})
 	if err != nil {
@@ -272,8 +273,8 @@ func eventFeatures(ctx context.Context, src Source) ([]*feature, error) {
 	slices.Reverse(es)
 	list := make([]*feature, 0, len(es))
 	for _, e := range es {
-		if skygrid.IsDust(e.Class) {
-			continue // not a fire: a site's alarm or inspection (the monitors layer, the alarm list)
+		if skygrid.IsDust(e.Class) || e.Class == skygrid.ClassPublicReport {
+			continue // not a fire: a site's alarm or inspection (the monitors layer, the alarm list), a public report (its task)
 		}
 		state := "none"
 		if e.Task != nil {

@@ -196,6 +196,10 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	}
 	// The site page's limit lines and alarms; the camera platforms its video comes from.
 	svc.Dust, svc.VideoOrigins = &cfg.Dust, cfg.Server.VideoOrigins
+	// Reports from the public: placed as fires are, limited per address and phone.
+	svc.PublicReports, svc.PublicPlaces, svc.PublicLimits = db, &dispatch.Locator{Pipeline: p}, cfg.Public.Limits()
+	ack, due := cfg.Public.Deadlines(cfg.FireAckDue.Duration, cfg.FireReportDue.Duration)
+	db.Public = store.PublicConfig{Limits: cfg.Public.Limits(), AckDue: ack, ReportDue: due}
 	srv := api.NewServer(svc, m.Logger)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -17,7 +17,7 @@ import { getLang, t, tOr } from './i18n';
 import { role } from './session';
 
 import type {
-  AirRankingAnswer, AreaStats, ConfirmedFire as Confirmed, PublishedReportList, PublishRequest, RankView as Rank, RankingAnswer, RegionCollection, SeriesView as SeriesResp, StatsAnswer as StatsResp,
+  AirRankingAnswer, AreaStats, ConfirmedFire as Confirmed, PublishedReportList, PublishRequest, RankView as Rank, RankingAnswer, RegionCollection, SeriesView as SeriesResp, StatsAnswer as StatsResp, PublicReportFigures,
 } from './api/types.gen';
 
 export function render(el: HTMLElement): () => void {
@@ -158,6 +158,7 @@ export function render(el: HTMLElement): () => void {
       drawStats(statsCard, stats);
       const dustBox = stats.dust ? drawDust(dustCard, stats.dust) : null;
       if (!stats.dust) dustCard.remove();
+      if (stats.public_reports) dustCard.after(publicCard(stats.public_reports));
       if (dustBox && stats.dust) made.push(charts.dustHours(dustBox, stats.dust.counties.map((a) => ({ name: a.region_name || a.region_id, hours: a.exceedance_hours }))));
     }
     if (rank instanceof Error) { fail(rankCard, rank); fail(rankC.card, rank); } else if ((rank.ranking ?? []).length === 1) {
@@ -325,4 +326,15 @@ function publishToggle(month: string): HTMLElement {
       .finally(() => { box.disabled = false; });
   });
   return h('span', { class: 'publish' }, h('label', {}, box, ' ' + t('audit.publish')), ' ', view, ' ', msg);
+}
+
+/** publicCard: the period's reports from the public, accepted, rejected, rewarded and the total reward. */
+function publicCard(f: PublicReportFigures): HTMLElement {
+  const cell = (k: string, v: string | number, id: string) =>
+    h('div', { class: 'fig' }, h('div', { class: 'v', 'data-testid': id }, String(v)), h('div', { class: 'k' }, t(k)));
+  return h('section', { class: 'card', 'data-testid': 'public-figures' }, h('h2', {}, t('audit.public')),
+    h('div', { class: 'figs' },
+      cell('audit.public.reports', f.reports, 'pub-reports'), cell('audit.public.accepted', f.accepted, 'pub-accepted'),
+      cell('audit.public.rejected', f.rejected, 'pub-rejected'), cell('audit.public.pending', f.pending, 'pub-pending'),
+      cell('audit.public.rewarded', f.rewarded, 'pub-rewarded'), cell('audit.public.yuan', f.reward_yuan.toFixed(2), 'pub-yuan')));
 }

@@ -65,6 +65,10 @@ describe('describeChange', () => {
     ['air.stations.import', '6 stations (6 in a county)', '6 个空气质量站（6 个在区县内）'],
     ['air.hours.ingest', '57 station hours (57 new, 0 updated)', '57 个站点小时（新增 57，更新 0）'],
     ['sites.video', 'video_offline', '5,000 m² 以上工地视频未接入监管平台'],
+    ['public_report.file', 'rule=dust region=140225 grid=140225-005-009 photos=2', '规则：举报扬尘；区域：浑源县；网格：浑源县 6行10列；照片：2 张'],
+    ['public_report.accept', 'state=accepted event=12 task=34 note="属实"', '状态：已受理；火情：#12；任务：34；审核备注：属实'],
+    ['public_report.reject', 'state=rejected reason="重复举报"', '状态：不予受理；理由：重复举报'],
+    ['public_report.reward', 'reward_yuan=50.00', '奖励金额（元）：50.00'],
   ];
   for (const [action, text, want] of cases) {
     it(`${action}: ${text.slice(0, 40)}`, () => expect(describeChange(text, names, 'zh')).toBe(want));

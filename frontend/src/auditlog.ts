@@ -13,7 +13,7 @@ interface Entry { id: number; at: string; actor: string; action: string; entity:
 const PAGE = 100;
 const ACTIONS = ['task.', 'task.dispatch', 'task.acknowledge', 'task.report', 'task.close', 'task.return', 'task.reassign', 'task.escalate',
   'ingest', 'event.create', 'event.reclassify', 'sites.import', 'regions.import', 'supervisors.import', 'user.add', 'user.disable', 'user.enable', 'user.password',
-  'token.create', 'token.revoke', 'feed.failing'];
+  'token.create', 'token.revoke', 'feed.failing', 'public_report.file', 'public_report.accept', 'public_report.reject', 'public_report.reward'];
 
 /** actionName: the action in the UI's language, or the code. */
 export function actionName(action: string): string {

@@ -27,7 +27,7 @@ function topbar(): void {
   bar.hidden = false;
   const r = role();
   const links: [string, string, string][] = [['map', 'nav.map', 'nav-map'], ['tasks', 'nav.tasks', 'nav-tasks'], ['sites', 'nav.sites', 'nav-sites']];
-  if (isReviewer()) links.push(['audit', 'nav.audit', 'nav-audit']);
+  if (isReviewer()) links.push(['audit', 'nav.audit', 'nav-audit'], ['moderation', 'nav.moderation', 'nav-moderation']);
   if (canReadAuditLog()) links.push(['auditlog', 'nav.auditlog', 'nav-auditlog']);
   if (r === 'admin') links.push(['admin', 'nav.admin', 'nav-admin']);
   const cur = location.hash.split('?')[0].split('/')[1] ?? '';
@@ -134,6 +134,7 @@ const pages: Record<string, () => Promise<{ render: (el: HTMLElement, arg?: stri
   auditlog: () => import('./auditlog'),
   admin: () => import('./admin'),
   password: () => import('./password'),
+  moderation: () => import('./moderation'),
 };
 
 let routeSeq = 0;
@@ -158,7 +159,7 @@ export async function route(): Promise<void> {
   }
   topbar();
   if (page === 'login' || !getSession()) { loginPage(); return; }
-  const allowed = page === 'audit' ? isReviewer() : page === 'auditlog' ? canReadAuditLog() : page === 'admin' ? role() === 'admin' : true;
+  const allowed = page === 'audit' || page === 'moderation' ? isReviewer() : page === 'auditlog' ? canReadAuditLog() : page === 'admin' ? role() === 'admin' : true;
   const load = allowed ? pages[page] : undefined;
   if (!load) { location.hash = role() === 'supervisor' ? '#/tasks' : '#/map'; return; }
   app.append(h('p', { class: 'muted' }, t('loading')));

@@ -16,6 +16,7 @@ import { fireDirection } from './position';
 import { allowed, follow, lastFix, locate, type Fix } from './geolocation';
 import { deadlineText, escalationText, findingHelp, findingsFor, isDust, taskTitle } from './taskwords';
 import type { TaskView } from './types';
+import type { PublicReport } from './moderation';
 
 
 export function taskPage(el: HTMLElement, id: number): () => void {
@@ -81,6 +82,14 @@ export function taskPage(el: HTMLElement, id: number): () => void {
       // A later draw replaces the box: only a box still shown is filled.
       import('./dusttask').then(({ dustTaskSection }) => { if (!gone && box.isConnected) cleanups.push(dustTaskSection(box, x.id)); });
     }
+    if (x.event_class === 'public_report') {
+      // What the public reported: its photos (stripped of EXIF), kind and note.
+      const box = h('section', { class: 'card' }, h('h2', {}, t('tp.public')));
+      body.append(box);
+      Promise.all([api.get<PublicReport>(`/api/tasks/${x.id}/public-report`), import('./moderation')]).then(([r, m]) => {
+        if (!gone && box.isConnected) box.append(h('p', {}, tOr('pr.kind', r.kind)), m.reportFacts(r));
+      }).catch((e) => { if (box.isConnected) box.append(h('p', { class: 'error' }, errorText(e, t))); });
+    }
     if (fieldWorker()) {
       body.append(navButtons(x));
       if (x.state === 'dispatched') {
@@ -133,7 +142,7 @@ function facts(x: TaskView): HTMLElement {
   const count = x.event?.hotspot_count ?? 0;
   return h('dl', { class: 'facts' },
     row(t('tp.place'), placeName(x) || t('state.unassigned'), 'task-place'),
-    row(isDust(x.event_class) ? t('dust.alarm.at') : t('tp.seen'), seen ? `${formatShort(seen, at)}（${formatAgo(seen, at)}）${count > 1 ? ' · ' + t('tp.times', { n: count }) : ''}` : null, 'task-seen'),
+    row(isDust(x.event_class) ? t('dust.alarm.at') : x.event_class === 'public_report' ? t('mod.filed') : t('tp.seen'), seen ? `${formatShort(seen, at)}（${formatAgo(seen, at)}）${count > 1 ? ' · ' + t('tp.times', { n: count }) : ''}` : null, 'task-seen'),
     fix && x.lat ? row(t('tp.howfar'), fireDirection(fix, x, fix.accuracy), 'task-distance') : null,
     row(t('tp.deadline'), due.text || null, 'task-deadline', due.over ? 'over' : ''),
     x.escalation ? row(t('tp.late'), escalationText(x.escalation), 'task-escalation', 'over') : null,
@@ -149,7 +158,7 @@ function navButtons(x: TaskView): HTMLElement {
   const link = (href: string | undefined, key: string, testid: string) =>
     href ? h('a', { class: 'btn', href, target: '_blank', rel: 'noopener', 'data-testid': testid }, t(key)) : null;
   return h('section', { class: 'card nav' },
-    h('h2', {}, isDust(x.event_class) ? t('dust.nav') : t('tp.nav')),
+    h('h2', {}, isDust(x.event_class) ? t('dust.nav') : x.event_class === 'public_report' ? t('tp.nav.public') : t('tp.nav')),
     h('p', { class: 'muted' }, t('tp.nav.hint')),
     h('div', { class: 'navbtns' },
       link(nav.amap, 'tp.nav.amap', 'nav-amap'), link(nav.baidu, 'tp.nav.baidu', 'nav-baidu'),

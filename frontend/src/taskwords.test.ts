@@ -11,6 +11,8 @@ describe('taskTitle follows what is known', () => {
     [{ state: 'reported', event_class: 'straw_burning', finding: 'false_alarm' }, '误报（待审核）'],
     [{ state: 'closed', event_class: 'open_burning', finding: 'straw_burning' }, '秸秆焚烧（已核实）'],
     [{ state: 'acknowledged', event_class: 'open_burning', finding: '' }, '疑似露天焚烧'],
+    [{ state: 'dispatched', event_class: 'public_report' }, '群众举报'],
+    [{ state: 'closed', event_class: 'public_report', finding: 'rectified' }, '已整改（洒水、覆盖）（已核实）'],
   ])('%o', (x, want) => { expect(taskTitle(x)).toBe(want); });
 });
 
@@ -47,6 +49,7 @@ describe('findingsFor and findingHelp follow the class', () => {
     ['dust_exceedance', ['已整改（洒水、覆盖）', '停工整改', '设备故障', '误报', '现场未发现'], 'finding.help.dust.false_alarm'],
     ['monitor_offline', ['已整改（洒水、覆盖）', '停工整改', '设备故障', '误报', '现场未发现'], 'finding.help.dust.false_alarm'],
     ['site_inspection', ['已整改（洒水、覆盖）', '停工整改', '设备故障', '误报', '现场未发现'], 'finding.help.dust.false_alarm'],
+    ['public_report', ['秸秆焚烧', '其他露天焚烧', '已整改（洒水、覆盖）', '停工整改', '误报', '现场未发现'], 'finding.help.public.false_alarm'],
   ])('%s', (cls, names, help) => {
     expect(findingsFor(cls).map((f) => tOr('finding', f))).toEqual(names);
     expect(findingHelp(cls, 'false_alarm')).toBe(help);

@@ -14,6 +14,7 @@ export function taskTitle(x: Pick<Task, 'state' | 'finding' | 'event_class'>): s
   const finding = x.finding ? tOr('finding', x.finding) : '';
   if (x.state === 'closed' && finding) return t('title.confirmed', { f: finding });
   if (x.state === 'reported' && finding) return t('title.reported', { f: finding });
+  if (x.event_class === 'public_report') return t('class.public_report'); // reported, not suspected
   const cls = x.event_class ? tOr('class', x.event_class) : t('event');
   return t('title.suspected', { c: cls });
 }
@@ -28,13 +29,21 @@ export function isDust(cls: string | undefined): boolean {
   return !!cls && DUST_CLASSES.includes(cls);
 }
 
+/** A public report's task: the fire findings of a burning, the dust ones of a site put right (skygrid.PublicReportFindings). */
+const PUBLIC_FINDINGS = ['straw_burning', 'open_burning', 'rectified', 'stop_work', 'false_alarm', 'not_found'];
+
 /** findingsFor: the findings a task of the class takes, in the order shown (skygrid.FindingsFor). */
 export function findingsFor(cls?: string): string[] {
+  if (cls === 'public_report') return PUBLIC_FINDINGS;
   return isDust(cls) ? DUST_FINDINGS : FIRE_FINDINGS;
 }
 
 /** findingHelp: the i18n key of a finding's help line for the class. */
 export function findingHelp(cls: string | undefined, f: string): string {
+  if (cls === 'public_report') {
+    if (f === 'rectified' || f === 'stop_work') return 'finding.help.dust.' + f;
+    if (f === 'false_alarm' || f === 'not_found') return 'finding.help.public.' + f;
+  }
   return isDust(cls) ? 'finding.help.dust.' + f : 'finding.help.' + f;
 }
 

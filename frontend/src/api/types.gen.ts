@@ -910,6 +910,16 @@ export interface PublicFires {
   fires: PublicFire[];
 }
 
+/** Go: skygrid.PublicReportFigures. */
+export interface PublicReportFigures {
+  reports: number;
+  pending: number;
+  accepted: number;
+  rejected: number;
+  rewarded: number;
+  reward_yuan: number;
+}
+
 /** Go: skygrid.PublicViolation. */
 export interface PublicViolation {
   site: string;
@@ -1194,6 +1204,7 @@ export interface StatsAnswer {
   stats: StatsView;
   until: string;
   dust?: DustStats;
+  public_reports?: PublicReportFigures;
 }
 
 /** Go: api.StatsView. */

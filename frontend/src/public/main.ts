@@ -18,6 +18,7 @@ const SECTIONS: Array<[id: string, load: () => Promise<Section>]> = [
   ['fires', () => import('./fires')],
   ['violations', () => import('./violations')],
   ['reports', () => import('./reports')],
+  ['report', () => import('./report')],
 ];
 
 function start(): void {

@@ -1,0 +1,184 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
+
+	"skygrid"
+)
+
+// PublicLocator places a public report's point as fires are placed
+// (dispatch.Locator): its grid, township and county, or cross-border.
+type PublicLocator interface {
+	Locate(ctx context.Context, p orb.Point) (skygrid.Event, error)
+}
+
+// strippingStage is a photo stage that keeps only copies without EXIF
+// (evidence.Stage).
+type strippingStage interface {
+	AcceptStripped(ctx context.Context) ([]skygrid.PublicReportPhoto, error)
+}
+
+// MaxPublicPhotos is how many photos a report from the public takes.
+const MaxPublicPhotos = 3
+
+// PublicReceipt is the answer to a filed report.
+type PublicReceipt struct {
+	Receipt string `json:"receipt"`
+}
+
+// publicReports is the reports' reader with the limits' counts and the
+// photos' owner (nil: the routes answer 404).
+func (s *Server) publicReports() (skygrid.PublicReportPhotos, error) {
+	pr, ok := s.PublicReports.(skygrid.PublicReportPhotos)
+	if s.PublicReports == nil || !ok {
+		return nil, skygrid.Errorf(skygrid.ENOTFOUND, "此服务器不接受群众举报 (no public reports here)")
+	}
+	return pr, nil
+}
+
+// POST /public/api/reports (multipart: kind, lon, lat, note, phone, photos
+// 1-3), no login: the receipt code. Over the limits of the client address
+// or phone: 429 with a Chinese message, nothing stored.
+func (s *Server) handleFilePublicReport(c echo.Context) error {
+	pr, err := s.publicReports()
+	if err != nil {
+		return err
+	}
+	ctx, addr, now := c.Request().Context(), clientIP(c), s.now()
+	if err := s.checkPublicLimits(c, pr, addr, ""); err != nil {
+		return err
+	}
+	stage, err := s.receiveReport(c)
+	if stage != nil {
+		defer stage.Discard()
+	}
+	if err != nil {
+		return publicPhotoError(err)
+	}
+	r, err := s.readPublicReport(c, stage)
+	if err != nil {
+		return err
+	}
+	r.Address = addr
+	if err := s.checkPublicLimits(c, pr, addr, r.Phone); err != nil {
+		return err
+	}
+	strip, ok := stage.(strippingStage)
+	if !ok {
+		return skygrid.Errorf(skygrid.EINTERNAL, "photos are not stored on this server")
+	}
+	if r.PhotoFiles, err = strip.AcceptStripped(ctx); err != nil {
+		return publicPhotoError(err)
+	}
+	filed, err := s.PublicReports.FilePublicReport(ctx, r, now)
+	if err != nil {
+		return publicLimited(c, err)
+	}
+	if err := stage.Commit(); err != nil {
+		s.Logger.Error("public report photos: the sweep moves them in", "report", filed.ID, "err", err)
+	}
+	return c.JSON(http.StatusCreated, PublicReceipt{Receipt: skygrid.FormatReceipt(filed.Receipt)})
+}
+
+// checkPublicLimits refuses a report over the address's (and the phone's)
+// limit before its photos are read.
+func (s *Server) checkPublicLimits(c echo.Context, pr skygrid.PublicReportPhotos, addr, phone string) error {
+	lim := s.PublicLimits.OrDefault()
+	perAddr, perPhone, err := pr.PublicReportCounts(c.Request().Context(), addr, phone, s.now())
+	if err != nil {
+		return err
+	}
+	if perAddr >= lim.PerAddressHour {
+		return publicLimited(c, skygrid.PublicLimitErrorf("举报过于频繁：同一网络地址每小时最多提交 %d 条，请稍后再试", lim.PerAddressHour))
+	}
+	if phone != "" && perPhone >= lim.PerPhoneDay {
+		return publicLimited(c, skygrid.PublicLimitErrorf("举报过于频繁：同一手机号每天最多提交 %d 条，请明天再试", lim.PerPhoneDay))
+	}
+	return nil
+}
+
+// publicLimited answers a PublicLimitError with 429; other errors as they are.
+func publicLimited(c echo.Context, err error) error {
+	var le *skygrid.PublicLimitError
+	if errors.As(err, &le) {
+		c.Response().Header().Set("Retry-After", "3600")
+		return echo.NewHTTPError(http.StatusTooManyRequests, le.Err.Message)
+	}
+	return err
+}
+
+// publicPhotoError says in Chinese why the photos were refused.
+func publicPhotoError(err error) error {
+	if skygrid.ErrorCode(err) != skygrid.EINVALID {
+		return err
+	}
+	return skygrid.Errorf(skygrid.EINVALID, "照片不符合要求（仅接受 JPEG 或 PNG 照片，每张不超过 15 MB）：%s", skygrid.ErrorMessage(err))
+}
+
+// readPublicReport reads and checks the form's fields (Chinese messages
+// naming the field) and places the point.
+func (s *Server) readPublicReport(c echo.Context, stage skygrid.PhotoStage) (*skygrid.PublicReport, error) {
+	r := &skygrid.PublicReport{Kind: c.FormValue("kind"), Note: strings.TrimSpace(c.FormValue("note"))}
+	if !slices.Contains(skygrid.PublicReportKinds, r.Kind) {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "kind：请选择举报类型（秸秆焚烧、扬尘、散煤燃烧或其他）")
+	}
+	lon, err1 := strconv.ParseFloat(c.FormValue("lon"), 64)
+	lat, err2 := strconv.ParseFloat(c.FormValue("lat"), 64)
+	if err1 != nil || err2 != nil || math.Abs(lon) > 180 || math.Abs(lat) > 90 || math.IsNaN(lon+lat) {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "lon、lat：请提供位置（使用我的位置或在地图上选点）")
+	}
+	if reason := skygrid.LimitNotes.Check(r.Note); reason != "" {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "note：说明过长或含不允许的字符（%s）", reason)
+	}
+	if p := strings.TrimSpace(c.FormValue("phone")); p != "" {
+		m, ok := skygrid.MobilePhone(p)
+		if !ok {
+			return nil, skygrid.Errorf(skygrid.EINVALID, "phone：请填写 11 位大陆手机号（可不填）")
+		}
+		r.Phone = m
+	}
+	if n := received(stage); n < 1 || n > MaxPublicPhotos {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "photos：请上传 1 至 %d 张照片（收到 %d 张）", MaxPublicPhotos, n)
+	}
+	if s.PublicPlaces == nil {
+		return nil, skygrid.Errorf(skygrid.EINTERNAL, "no regions to place reports in")
+	}
+	where, err := s.PublicPlaces.Locate(c.Request().Context(), orb.Point{lon, lat})
+	if err != nil {
+		return nil, err
+	}
+	if where.CrossBorder || where.CountyID == "" {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "lon、lat：位置不在大同市各区县范围内，只受理本市的举报")
+	}
+	r.Point, r.GridID, r.TownshipID, r.CountyID, r.AssignedBy = where.Point, where.GridID, where.TownshipID, where.CountyID, where.AssignedBy
+	return r, nil
+}
+
+func received(stage skygrid.PhotoStage) int {
+	if stage == nil {
+		return 0
+	}
+	return stage.Received()
+}
+
+// GET /public/api/reports/:receipt: the outcome (nothing personal).
+func (s *Server) handlePublicReportOutcome(c echo.Context) error {
+	if _, err := s.publicReports(); err != nil {
+		return err
+	}
+	o, err := s.PublicReports.PublicReportOutcome(c.Request().Context(), c.Param("receipt"))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, o)
+}

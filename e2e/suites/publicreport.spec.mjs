@@ -1,0 +1,117 @@
+// 举报 (issue 16's "Must show"): on a phone, without logging in, a member of
+// the public files a report with a photo on /public and gets a receipt code;
+// the official of its county accepts it in the moderation queue; the grid's
+// supervisor sees the task with the report's photo; the reporter looks the
+// receipt up and sees the outcome; the official records a reward and the
+// reporter sees that too. The demo's grid 140225-008-006 (浑源县) is wangge's.
+import { join } from 'node:path';
+import { apiSessions } from '../lib/api.mjs';
+import { test, expect, desktop, phone, quiet } from '../fixtures.mjs';
+
+const GRID = '140225-008-006';
+const users = apiSessions(test, ['admin']);
+const state = {};
+
+test.describe.serial('public report: file, moderate, work, look up', () => {
+  test('public: a phone files a report with a photo and gets a receipt', async ({ suite: { url, root, shots, page, check } }) => {
+    const grid = await users.admin.get('/api/regions/' + GRID);
+    const [w, s, e, n] = grid.bbox;
+    const at = { latitude: (s + n) / 2, longitude: (w + e) / 2, accuracy: 20 };
+    const p = await page(phone, 'reporter on /public', { geolocation: at, permissions: ['geolocation'], isMobile: true, hasTouch: true });
+    await p.goto(url + '/public');
+    await expect(p.locator('[data-testid=pr-kind]')).toHaveCount(4);
+    await quiet(p);
+    const leafletEarly = await p.evaluate(() => performance.getEntriesByType('resource').some((r) => /leaflet/i.test(r.name)));
+    check(!leafletEarly, 'public report: Leaflet is not loaded before 在地图上选点');
+    // The pin map loads on a tap and takes a pin; then the phone's position wins.
+    await p.click('[data-testid=pr-pin]');
+    await expect(p.locator('[data-testid=pr-map] path.leaflet-interactive').first()).toBeVisible();
+    await p.locator('[data-testid=pr-map]').click();
+    await expect(p.locator('[data-testid=pr-where]')).toContainText('地图选点');
+    await expect(p.locator('[data-testid=pr-map] .pr-pin')).toBeVisible();
+    await p.click('[data-testid=pr-here]');
+    await expect(p.locator('[data-testid=pr-where]')).toContainText('已使用我的位置');
+    await p.click('[data-testid=pr-kind][data-kind=straw_burning]');
+    await p.setInputFiles('[data-testid=pr-photos]', join(root, 'evidence', 'testdata', 'photos', 'at_event.jpg'));
+    await p.fill('[data-testid=pr-note]', '地头有人焚烧秸秆（示例）');
+    await p.fill('[data-testid=pr-phone]', '138 0013 8000');
+    await p.screenshot({ path: join(shots, 'publicreport-form-phone.png'), fullPage: true });
+    await p.click('[data-testid=pr-submit]');
+    const code = p.locator('[data-testid=pr-code]');
+    await expect(code).toHaveText(/^[2-9A-HJ-NP-Z]{5}-[2-9A-HJ-NP-Z]{5}$/);
+    state.receipt = await code.textContent();
+    check(await p.locator('[data-testid=pr-receipt]').getByText('请保存此查询码').isVisible(), 'public report: the receipt says 请保存此查询码');
+    await p.screenshot({ path: join(shots, 'publicreport-receipt-phone.png'), fullPage: true });
+    await p.fill('[data-testid=pr-lookup-code]', state.receipt.toLowerCase());
+    await p.click('[data-testid=pr-lookup]');
+    await expect(p.locator('[data-testid=pr-outcome]')).toContainText('等待区县工作人员审核');
+  });
+
+  test('official: accepts it in the queue, the next loads', async ({ suite: { url, shots, page, login, check } }) => {
+    const p = await page(desktop, 'hunyuan moderating');
+    await login(p, 'hunyuan');
+    await p.goto(url + '/#/moderation');
+    const item = p.locator('[data-testid=mod-item]');
+    await expect(item.locator('[data-testid=public-note]')).toHaveText('地头有人焚烧秸秆（示例）');
+    await expect(item.locator('[data-testid=public-phone]')).toContainText('138****8000');
+    await expect.poll(() => item.locator('[data-testid=public-photo]').evaluate((i) => i.complete && i.naturalWidth)).toBeGreaterThan(0);
+    await p.click('[data-testid=phone-reveal]');
+    await expect(item.locator('[data-testid=public-phone]')).toHaveText('13800138000');
+    check((await item.locator('[data-testid=public-place]').textContent()).includes('浑源县'), 'moderation: the place names 浑源县');
+    await p.screenshot({ path: join(shots, 'publicreport-queue-desktop.png'), fullPage: true });
+    await p.click('[data-testid=mod-accept]');
+    await expect(p.locator('[data-testid=mod-empty]')).toBeVisible();
+    const row = p.locator('[data-testid=mod-row]').first();
+    await expect(row).toContainText('已受理');
+    state.task = Number(/#\/tasks\/(\d+)$/.exec(await row.locator('a[href^="#/tasks/"]').getAttribute('href'))[1]);
+    check(state.task > 0, `moderation: the accepted report has task #${state.task}`);
+    await p.fill('[data-testid=mod-yuan]', '50');
+    await p.click('[data-testid=mod-reward]');
+    await expect(p.locator('[data-testid=mod-rewarded]').first()).toHaveText('已奖励 50 元');
+    await p.screenshot({ path: join(shots, 'publicreport-handled-desktop.png'), fullPage: true });
+    // The audit page counts it: one report, accepted, rewarded 50 yuan (the demo has no other).
+    await p.goto(url + '/#/audit');
+    const card = p.locator('[data-testid=public-figures]');
+    await expect(card.locator('[data-testid=pub-yuan]')).toHaveText('50.00');
+    await expect(card.locator('[data-testid=pub-reports]')).toHaveText('1');
+    await expect(card.locator('[data-testid=pub-accepted]')).toHaveText('1');
+    await expect(card.locator('[data-testid=pub-rewarded]')).toHaveText('1');
+    await card.scrollIntoViewIfNeeded();
+    await p.screenshot({ path: join(shots, 'publicreport-audit-desktop.png') });
+  });
+
+  test('supervisor: sees the task with the report and its photo', async ({ suite: { url, shots, page, login } }) => {
+    const p = await page(phone, 'wangge on the task');
+    await login(p, 'wangge');
+    await p.goto(url + `/#/tasks/${state.task}`);
+    await expect(p.locator('[data-testid=task-title]')).toContainText('群众举报');
+    await expect(p.locator('[data-testid=task-seen]')).toContainText('10月31日');
+    const box = p.locator('[data-testid=public-report]');
+    await expect(box.locator('[data-testid=public-note]')).toHaveText('地头有人焚烧秸秆（示例）');
+    await expect.poll(() => box.locator('[data-testid=public-photo]').evaluate((i) => i.complete && i.naturalWidth)).toBeGreaterThan(0);
+    await expect(box.locator('[data-testid=public-phone]')).toHaveCount(0);
+    await p.screenshot({ path: join(shots, 'publicreport-task-phone.png'), fullPage: true });
+  });
+
+  test('official on a phone: the handled list wraps, nothing sideways', async ({ suite: { url, shots, page, login, check } }) => {
+    const p = await page(phone, 'hunyuan moderating on a phone');
+    await login(p, 'hunyuan');
+    await p.goto(url + '/#/moderation');
+    await expect(p.locator('[data-testid=mod-rewarded]')).toBeVisible();
+    const [sw, iw] = await p.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    check(sw <= iw + 1, `moderation on a phone: no page wider than the screen (${sw} px in ${iw})`);
+    await p.screenshot({ path: join(shots, 'publicreport-handled-phone.png'), fullPage: true });
+  });
+
+  test('public: the receipt shows the outcome', async ({ suite: { url, shots, page } }) => {
+    const p = await page(phone, 'reporter looking up', { isMobile: true, hasTouch: true });
+    await p.goto(url + '/public');
+    await p.fill('[data-testid=pr-lookup-code]', state.receipt);
+    await p.click('[data-testid=pr-lookup]');
+    const out = p.locator('[data-testid=pr-outcome]');
+    await expect(out).toContainText('已受理，已派给网格员，等待签收');
+    await expect(out).toContainText('已给予奖励');
+    await p.locator('[data-testid=pr-outcome]').scrollIntoViewIfNeeded();
+    await p.screenshot({ path: join(shots, 'publicreport-outcome-phone.png'), fullPage: true });
+  });
+});

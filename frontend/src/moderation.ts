@@ -1,0 +1,121 @@
+// The moderation queue of reports from the public (举报, #/moderation): the
+// officials of a county clear it fast, one report at a time (photos, kind,
+// place, note, the phone masked with a reveal), accept (an event and a task
+// to the grid's supervisor) or reject with a reason in one tap, and the
+// next loads. Below, the handled reports, where a reward is recorded.
+import { api, errorText, qs } from './api';
+import { h, clear, toast } from './dom';
+import { t, tOr } from './i18n';
+import { formatDateTime } from './format';
+
+export interface PublicReport {
+  id: number; receipt: string; kind: string; kind_name?: string; note?: string; phone?: string; phone_masked?: string;
+  lon: number; lat: number; county_name?: string; township_name?: string; state: string; moderation_note?: string;
+  task_id?: number; reward_yuan?: number; rewarded_at?: string; photos?: string[]; created_at: string;
+}
+
+/** Reasons an official rejects with in one tap (the reporter sees them). */
+const QUICK_REASONS = ['照片与举报内容不符', '经核实不属于大气污染问题', '重复举报，已在处理中'];
+
+/** photoUrl is a report's photo (the copy stripped of EXIF; thumb for the small one). */
+export function photoUrl(r: PublicReport, sha: string, thumb = false): string {
+  return `/api/public-reports/${r.id}/photos/${sha}${thumb ? '?thumb=1' : ''}`;
+}
+
+/** reportFacts: what the public reported, as the task page and the queue show it. */
+export function reportFacts(r: PublicReport, extra: HTMLElement | null = null): HTMLElement {
+  const place = [r.county_name, r.township_name].filter(Boolean).join(' ');
+  return h('div', { class: 'pubreport', 'data-testid': 'public-report' },
+    h('div', { class: 'photos' }, (r.photos ?? []).map((sha) =>
+      h('a', { href: photoUrl(r, sha), target: '_blank', rel: 'noopener' }, h('img', { src: photoUrl(r, sha, true), alt: '', 'data-testid': 'public-photo' })))),
+    h('dl', { class: 'facts' },
+      h('div', { class: 'fact' }, h('dt', {}, t('mod.filed')), h('dd', {}, formatDateTime(r.created_at))),
+      h('div', { class: 'fact' }, h('dt', {}, t('mod.place')), h('dd', { 'data-testid': 'public-place' },
+        `${place} (${r.lon.toFixed(4)}, ${r.lat.toFixed(4)})`)),
+      r.note ? h('div', { class: 'fact' }, h('dt', {}, t('mod.note')), h('dd', { 'data-testid': 'public-note' }, r.note)) : null,
+      extra));
+}
+
+function phoneRow(r: PublicReport): HTMLElement {
+  const dd = h('dd', { 'data-testid': 'public-phone' }, r.phone_masked || t('mod.phone.none'));
+  if (r.phone) {
+    dd.append(' ', h('button', { type: 'button', class: 'link', 'data-testid': 'phone-reveal',
+      onclick: (e: Event) => { (e.target as HTMLElement).remove(); dd.firstChild!.textContent = r.phone!; } }, t('mod.phone.show')));
+  }
+  return h('div', { class: 'fact' }, h('dt', {}, t('mod.phone')), dd);
+}
+
+export function render(el: HTMLElement): () => void {
+  let gone = false;
+  const queue = h('section', { class: 'card', 'data-testid': 'mod-queue' });
+  const handled = h('section', { class: 'card', 'data-testid': 'mod-handled' });
+  el.append(h('div', { class: 'pagehead' }, h('h1', {}, t('mod.title'))), queue, handled);
+
+  async function act(r: PublicReport, action: 'accept' | 'reject', body: Record<string, string>): Promise<void> {
+    queue.querySelectorAll('button').forEach((b) => { (b as HTMLButtonElement).disabled = true; });
+    try {
+      const done = await api.post<PublicReport>(`/api/public-reports/${r.id}/${action}`, body);
+      toast(action === 'accept' ? t('mod.accepted', { id: done.task_id ?? 0 }) : t('mod.rejected'));
+    } catch (e) {
+      toast(errorText(e, t), 'err');
+    }
+    await load();
+  }
+
+  function drawQueue(rs: PublicReport[]): void {
+    clear(queue);
+    queue.append(h('h2', {}, t('mod.pending', { n: rs.length })));
+    const r = rs[0];
+    if (!r) { queue.append(h('p', { class: 'muted', 'data-testid': 'mod-empty' }, t('mod.empty'))); return; }
+    const reason = h('input', { type: 'text', maxlength: 200, placeholder: t('mod.reason'), 'data-testid': 'mod-reason' }) as HTMLInputElement;
+    queue.append(h('article', { class: 'moditem', 'data-testid': 'mod-item', 'data-id': r.id },
+      h('h3', {}, tOr('pr.kind', r.kind), ' ', h('span', { class: 'muted small' }, r.receipt.slice(0, 5) + '-' + r.receipt.slice(5))),
+      reportFacts(r, phoneRow(r)),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'primary big', 'data-testid': 'mod-accept', onclick: () => act(r, 'accept', { note: '' }) }, t('mod.accept'))),
+      h('div', { class: 'modreject' },
+        QUICK_REASONS.map((q) => h('button', { type: 'button', 'data-testid': 'mod-quick-reason', onclick: () => act(r, 'reject', { reason: q }) }, q)),
+        h('div', { class: 'pickrow' }, reason, h('button', { type: 'button', 'data-testid': 'mod-reject', onclick: () => {
+          if (!reason.value.trim()) { toast(t('mod.reason.need'), 'err'); reason.focus(); return; }
+          act(r, 'reject', { reason: reason.value.trim() });
+        } }, t('mod.reject'))))));
+  }
+
+  function rewardBox(r: PublicReport): HTMLElement | string {
+    if (r.rewarded_at) return h('span', { class: 'ok', 'data-testid': 'mod-rewarded' }, t('mod.rewarded', { yuan: r.reward_yuan ?? 0 }));
+    if (r.state !== 'accepted') return '';
+    const yuan = h('input', { type: 'number', min: '1', step: '1', placeholder: t('mod.reward.yuan'), 'data-testid': 'mod-yuan', class: 'yuan' }) as HTMLInputElement;
+    return h('span', {}, yuan, h('button', { type: 'button', 'data-testid': 'mod-reward', onclick: async () => {
+      try {
+        await api.post(`/api/public-reports/${r.id}/reward`, { yuan: Number(yuan.value) });
+        await load();
+      } catch (e) { toast(errorText(e, t), 'err'); }
+    } }, t('mod.reward')));
+  }
+
+  function drawHandled(rs: PublicReport[]): void {
+    clear(handled);
+    handled.append(h('h2', {}, t('mod.recent')), h('table', { class: 'modtable' }, h('tbody', {}, rs.filter((r) => r.state !== 'pending').map((r) =>
+      h('tr', { 'data-testid': 'mod-row', 'data-id': r.id },
+        h('td', {}, formatDateTime(r.created_at)), h('td', {}, tOr('pr.kind', r.kind)), h('td', {}, r.county_name ?? ''),
+        h('td', {}, t('mod.state.' + r.state), r.task_id ? h('a', { href: `#/tasks/${r.task_id}` }, ' ', t('mod.task', { id: r.task_id })) : '',
+          r.state === 'rejected' && r.moderation_note ? ` · ${r.moderation_note}` : ''),
+        h('td', {}, r.phone_masked ?? ''), h('td', {}, rewardBox(r)))))));
+  }
+
+  async function load(): Promise<void> {
+    try {
+      const [pending, all] = await Promise.all([
+        api.get<{ reports: PublicReport[] }>('/api/public-reports' + qs({ state: 'pending', limit: 200 })),
+        api.get<{ reports: PublicReport[] }>('/api/public-reports' + qs({ state: 'all', limit: 50 })),
+      ]);
+      if (gone) return;
+      drawQueue(pending.reports);
+      drawHandled(all.reports);
+    } catch (e) {
+      if (!gone) { clear(queue); queue.append(h('p', { class: 'error' }, errorText(e, t))); }
+    }
+  }
+  load();
+  return () => { gone = true; };
+}
