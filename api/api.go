@@ -73,6 +73,9 @@ type Services struct {
 	DemoHLS      fs.FS
 	// Web is the built web app (frontend.Dist's dist/), served at /.
 	Web fs.FS
+	// Passes predicts the fire satellites' passes (nil: those routes
+	// answer 404 and tasks say no pass).
+	Passes skygrid.PassService
 	// Feeds is the live feeds' health; Metrics the Prometheus registry.
 	Feeds   skygrid.FeedService
 	Metrics *Metrics
@@ -198,6 +201,7 @@ func (s *Server) Routes() {
 	// The public page and its API (issue 16): no login, nothing personal,
 	// nothing unconfirmed (public.go); limited per client address.
 	e.GET("/public", s.handlePublicPage, public)
+	e.GET("/public/api/passes", s.handlePublicPasses, public)
 
 	// Everything else needs a session or a token; each handler keeps to
 	// the user's scope.
@@ -222,6 +226,8 @@ func (s *Server) Routes() {
 	a.GET("/api/sites/:id/dust", s.handleSiteDust)
 	a.GET("/api/air/stations", s.handleAirStations)
 	a.GET("/api/air/ambient", s.handleAirAmbient)
+	a.GET("/api/passes", s.handlePasses)
+	a.GET("/api/passes/coverage", s.handlePassCoverage)
 	a.GET("/api/exports/sites.csv", s.handleSitesExport)
 	a.GET("/api/layers", s.handleLayers)
 	a.GET("/api/basemaps", s.handleBasemaps)

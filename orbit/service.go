@@ -19,22 +19,25 @@ var _ skygrid.PassService = (*Service)(nil)
 // (the coverage map): about 2000 km of ground track each way.
 const SwathHalf = 5 * time.Minute
 
-// Service predicts passes from the newest of the fetched set (Store) and
-// the embedded fallback, per satellite; it keeps the predictor until a
-// newer set is fetched and the passes of an hour per place.
+// Service predicts passes from the embedded elements and the last
+// fetched set (Store): per satellite the elements whose epoch is nearest
+// the time asked, which for now and later is the newest of fetched and
+// embedded. It keeps the predictors and the passes of an hour per place.
 type Service struct {
-	Store skygrid.TLEService // nil: the embedded set only
+	Store skygrid.TLEService // nil: the embedded sets only
 
 	mu      sync.Mutex
-	fetched time.Time // FetchedAt of the set the predictor was made from
-	pred    *Predictor
-	info    skygrid.PassList
+	loaded  bool
+	fetched time.Time // FetchedAt of the fetched set in elems
+	elems   []TLE
+	isFetch map[string]bool // line 1 of the fetched elements
+	preds   map[string]*Predictor
 	cache   map[string][]skygrid.Pass
 }
 
-// predictor is the predictor of the newest elements and what it says of
-// them (epoch, source).
-func (s *Service) predictor(ctx context.Context) (*Predictor, skygrid.PassList, error) {
+// predictor is the predictor of the elements nearest at and what it says
+// of them (epoch, source).
+func (s *Service) predictor(ctx context.Context, at time.Time) (*Predictor, skygrid.PassList, error) {
 	var set *skygrid.TLESet
 	if s.Store != nil {
 		var err error
@@ -44,50 +47,60 @@ func (s *Service) predictor(ctx context.Context) (*Predictor, skygrid.PassList, 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var at time.Time
-	if set != nil {
-		at = set.FetchedAt
+	if !s.loaded || (set != nil && !set.FetchedAt.Equal(s.fetched)) {
+		s.load(set)
 	}
-	if s.pred != nil && at.Equal(s.fetched) {
-		return s.pred, s.info, nil
+	chosen := Select(s.elems, at)
+	info := skygrid.PassList{TLEEpoch: Newest(chosen), TLESource: skygrid.TLEEmbedded}
+	var key strings.Builder
+	for _, t := range chosen {
+		key.WriteString(t.Line1)
+		if s.isFetch[t.Line1] {
+			info.TLESource = skygrid.TLEFetched
+		}
 	}
-	elems, source, err := Merge(set)
+	if p, ok := s.preds[key.String()]; ok {
+		return p, info, nil
+	}
+	p, _, err := NewPredictor(chosen)
 	if err != nil {
-		return nil, skygrid.PassList{}, err
+		return nil, info, err
 	}
-	p, _, err := NewPredictor(elems)
-	if err != nil {
-		return nil, skygrid.PassList{}, err
+	if len(s.preds) >= 64 {
+		s.preds = map[string]*Predictor{}
 	}
-	s.pred, s.fetched, s.cache = p, at, map[string][]skygrid.Pass{}
-	s.info = skygrid.PassList{TLEEpoch: Newest(elems), TLESource: source}
-	return p, s.info, nil
+	s.preds[key.String()] = p
+	return p, info, nil
 }
 
-// Merge is the elements in use: per satellite the newer of the fetched
-// set's and the embedded one's; the source is fetched when the fetched
-// set is the newer (a fetched set that does not parse is ignored).
-func Merge(set *skygrid.TLESet) ([]TLE, string, error) {
-	emb := Fallback()
+// load takes the embedded elements and the fetched set (a fetched set
+// that does not parse is left out: the embedded ones stay).
+func (s *Service) load(set *skygrid.TLESet) {
+	s.loaded, s.elems, s.isFetch = true, Fallback(), map[string]bool{}
+	s.preds, s.cache = map[string]*Predictor{}, map[string][]skygrid.Pass{}
 	if set == nil {
-		return emb, skygrid.TLEEmbedded, nil
+		return
 	}
+	s.fetched = set.FetchedAt
 	got, err := ParseTLEs(strings.NewReader(set.Text), "fetched "+set.URL)
-	if err != nil || !Newest(got).After(Newest(emb)) {
-		return emb, skygrid.TLEEmbedded, nil
+	if err != nil {
+		return
 	}
-	return append(emb, got...), skygrid.TLEFetched, nil
+	for _, t := range got {
+		s.isFetch[t.Line1] = true
+	}
+	s.elems = append(s.elems, got...)
 }
 
 // Passes over a place with peaks in [from, to] (computed by the hour and
 // kept).
 func (s *Service) Passes(ctx context.Context, place orb.Point, from, to time.Time) (*skygrid.PassList, error) {
-	p, info, err := s.predictor(ctx)
+	p, info, err := s.predictor(ctx, from)
 	if err != nil {
 		return nil, err
 	}
 	start, end := from.UTC().Truncate(time.Hour), to.UTC().Truncate(time.Hour).Add(time.Hour)
-	key := fmt.Sprintf("%.4f,%.4f,%s,%s", place[0], place[1], start.Format(time.RFC3339), end.Format(time.RFC3339))
+	key := fmt.Sprintf("%.4f,%.4f,%s,%s,%s", place[0], place[1], start.Format(time.RFC3339), end.Format(time.RFC3339), info.TLEEpoch)
 	s.mu.Lock()
 	all, ok := s.cache[key]
 	s.mu.Unlock()
@@ -121,7 +134,7 @@ func (s *Service) LastPasses(ctx context.Context, place orb.Point, now time.Time
 	if err != nil {
 		return nil, nil, err
 	}
-	p, _, err := s.predictor(ctx)
+	p, _, err := s.predictor(ctx, now)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -154,7 +167,7 @@ func (s *Service) PassOf(ctx context.Context, satellite string, place orb.Point,
 	if !ok {
 		return nil, nil
 	}
-	p, _, err := s.predictor(ctx)
+	p, _, err := s.predictor(ctx, at)
 	if err != nil {
 		return nil, err
 	}

@@ -22,16 +22,47 @@ type TLE struct {
 	Epoch time.Time `json:"epoch"`
 }
 
-//go:embed tle/fallback.txt
-var fallback string
+var (
+	//go:embed tle/fallback.txt
+	fallback string
+	//go:embed tle/history.txt
+	history string
+)
 
-// Fallback is the embedded, dated set of the fire satellites' elements.
+// Fallback is the embedded, dated set of the fire satellites' elements
+// (tle/fallback.txt) and the older sets kept for past times
+// (tle/history.txt).
 func Fallback() []TLE {
-	set, err := ParseTLEs(strings.NewReader(fallback), "orbit/tle/fallback.txt")
-	if err != nil {
-		panic(err) // a test parses it: a broken embedded file is a bug
+	var out []TLE
+	for _, f := range []struct{ name, text string }{{"orbit/tle/fallback.txt", fallback}, {"orbit/tle/history.txt", history}} {
+		set, err := ParseTLEs(strings.NewReader(f.text), f.name)
+		if err != nil {
+			panic(err) // a test parses them: a broken embedded file is a bug
+		}
+		out = append(out, set...)
 	}
-	return set
+	return out
+}
+
+// Select keeps, per satellite, the elements whose epoch is nearest at
+// (for a time now or later: the newest).
+func Select(set []TLE, at time.Time) []TLE {
+	best := map[int]int{}
+	var order []int
+	for i, t := range set {
+		j, ok := best[t.NORAD]
+		if !ok {
+			order = append(order, t.NORAD)
+		}
+		if !ok || t.Epoch.Sub(at).Abs() < set[j].Epoch.Sub(at).Abs() {
+			best[t.NORAD] = i
+		}
+	}
+	out := make([]TLE, 0, len(order))
+	for _, n := range order {
+		out = append(out, set[best[n]])
+	}
+	return out
 }
 
 // ParseTLEs reads a TLE set in CelesTrak's 3-line format (a name line, then

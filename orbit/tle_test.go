@@ -62,7 +62,30 @@ func TestFallback(t *testing.T) {
 		t.Errorf("newest epoch %s, header says 2026-10-04", Newest(set))
 	}
 	now := time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)
-	if d := Age(set, now).Hours() / 24; d < 70 || d > 71 {
-		t.Errorf("age %.1f days, the oldest epoch is 2026-09-25 07:56", d)
+	if d := Age(Select(set, now), now).Hours() / 24; d < 70 || d > 71 {
+		t.Errorf("age %.1f days, the oldest epoch in use is 2026-09-25 07:56", d)
+	}
+}
+
+// Select takes per satellite the elements nearest the time: the 2026 set
+// now, the 2023 history for the demo's October 2023.
+func TestSelect(t *testing.T) {
+	tests := []struct {
+		name   string
+		at     time.Time
+		newest string
+	}{
+		{"now", time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC), "2026-10-04"},
+		{"far future", time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), "2026-10-04"},
+		{"demo October 2023", time.Date(2023, 10, 24, 0, 0, 0, 0, time.UTC), "2023-10-13"},
+		{"mid 2025: nearer the 2026 set", time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), "2026-10-04"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Select(Fallback(), tt.at)
+			if len(got) != len(skygrid.FireSatellites) || Newest(got).Format("2006-01-02") != tt.newest {
+				t.Errorf("%d sets, newest %s; want 5, %s", len(got), Newest(got), tt.newest)
+			}
+		})
 	}
 }

@@ -422,6 +422,7 @@ export interface EventProperties {
   hotspots?: HotspotCollection;
   grid?: Region;
   supervisor?: Supervisor;
+  pass?: Pass;
 }
 
 /** Go: api.eventSummary. */
@@ -746,6 +747,47 @@ export interface PacketReject {
 export interface PacketRejectList {
   items: PacketReject[];
   counts: RejectCount[];
+}
+
+/** Go: skygrid.Pass. */
+export interface Pass {
+  satellite: string;
+  norad: number;
+  start: string;
+  peak: string;
+  end: string;
+  max_elevation: number;
+  night: boolean;
+}
+
+/** Go: api.PassCoverage. */
+export interface PassCoverage {
+  type: 'FeatureCollection';
+  features: PassSwathFeature[];
+  lon: number;
+  lat: number;
+  tle_epoch: string;
+  tle_source: string;
+  tle_age_days: number;
+}
+
+/** Go: skygrid.PassList. */
+export interface PassList {
+  passes: Pass[];
+  lon: number;
+  lat: number;
+  tle_epoch: string;
+  tle_source: string;
+  tle_age_days: number;
+}
+
+/** Go: api.PassSwathFeature. */
+export interface PassSwathFeature {
+  id?: number | string;
+  type: 'Feature';
+  bbox?: [number, number, number, number];
+  geometry: GeoJSON.Polygon;
+  properties: Pass;
 }
 
 /** Go: api.PasswordChanged. */
@@ -1202,6 +1244,7 @@ export interface TaskView {
   timeline: TimelineEntry[];
   report?: ReportView;
   reporter?: PersonView;
+  pass?: Pass;
 }
 
 /** Go: tiles.TileJSON. */
@@ -1327,5 +1370,8 @@ export interface ApiAnswers {
   'GET /api/admin/packet-rejects': PacketRejectList;
   'GET /api/sites/:id/dust': SiteDust;
   'GET /api/tasks/:id/dust': SiteDust;
+  'GET /api/passes': PassList;
+  'GET /public/api/passes': PassList;
+  'GET /api/passes/coverage': PassCoverage;
   'every error': ErrorResponse;
 }
