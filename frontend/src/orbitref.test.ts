@@ -1,3 +1,4 @@
+/// <reference types="node" />
 // Regenerates the SGP4 reference with satellite.js and compares it with the
 // committed orbit/testdata/reference.json, which the Go package orbit checks
 // its own predictions against (TestSGP4MatchesSatelliteJS): both sides of

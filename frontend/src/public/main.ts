@@ -10,7 +10,9 @@
 
 type Section = { mount(el: HTMLElement): Promise<void> };
 
-const SECTIONS: Array<[id: string, load: () => Promise<Section>]> = [];
+const SECTIONS: Array<[id: string, load: () => Promise<Section>]> = [
+  ['passes', () => import('./passes')],
+];
 
 function start(): void {
   const root = document.getElementById('public');
