@@ -25,7 +25,7 @@ export function addPassPanel(map: L.Map, panel: HTMLElement): void {
   const cb = h('input', { type: 'checkbox', 'data-testid': 'pass-coverage' });
   const note = h('p', { class: 'passnote', 'data-testid': 'pass-notseen', hidden: true }, t('pass.notseen'));
   const box = h('details', { class: 'passpanel', 'data-testid': 'pass-panel' },
-    h('summary', {}, '🛰 ' + t('pass.title')), list, ageEl,
+    h('summary', {}, t('pass.title')), list, ageEl,
     h('label', { class: 'chk' }, cb, ' ', t('pass.coverage')), note);
   let loaded = false;
   box.addEventListener('toggle', () => {
@@ -34,7 +34,7 @@ export function addPassPanel(map: L.Map, panel: HTMLElement): void {
     loadPasses(list, ageEl).catch((e) => { loaded = false; clear(list); list.append(h('li', { class: 'error' }, errorText(e, t))); });
   });
   const swaths = L.geoJSON(undefined, {
-    style: (f) => ({ color: SWATH_COLOURS[f?.properties?.satellite] ?? '#2563eb', weight: 1.5, fillOpacity: 0.08, dashArray: '4 3' }),
+    style: (f) => ({ color: SWATH_COLOURS[f?.properties?.satellite] ?? '#2563eb', weight: 1.5, fillOpacity: 0.08, dashArray: '4 3', className: 'pass-swath' }),
     onEachFeature: (f, layer) => layer.bindTooltip(`${f.properties.satellite} ${passWhen(f.properties.peak)}`, { sticky: true }),
   });
   cb.addEventListener('change', async () => {

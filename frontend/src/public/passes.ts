@@ -19,6 +19,6 @@ export async function mount(el: HTMLElement): Promise<void> {
   }
   const note = document.createElement('p');
   note.className = 'pub-note';
-  note.textContent = [l.passes.length ? '' : '未来48小时无过境。', '卫星过境时才可能发现火点；无火点不等于未观测。', ageNote(l)].filter(Boolean).join(' ');
+  note.textContent = [l.passes.length ? '' : '未来48小时无过境。', '卫星过境时才可能发现火点；无火点不等于未观测。', ageNote(l)].filter(Boolean).join('');
   el.replaceChildren(h2, ul, note);
 }

@@ -1,2 +1,0 @@
-const __vite__mapDeps=(i,m=__vite__mapDeps,d=(m.f||(m.f=["./passes-BDOv_UuH.js","./satpass-C44VzxWt.js"])))=>i.map(i=>d[i]);
-import{_ as i}from"./preload-helper-DMGCcr4D.js";const r=[["passes",()=>i(()=>import("./passes-BDOv_UuH.js"),__vite__mapDeps([0,1]),import.meta.url)]];function s(){const e=document.getElementById("public");if(e)for(const[o,n]of r){const t=document.createElement("section");t.id="pub-"+o,t.className="pub-section",e.appendChild(t),n().then(c=>c.mount(t)).catch(()=>{t.textContent="此栏目暂时无法显示，请稍后刷新。"})}}s();
