@@ -14,6 +14,11 @@ import (
 // comes within a few tens of km of its edge.
 const Step = 30 * time.Second
 
+// MaxGroundKmS bounds how fast the sub-satellite point of a low Earth
+// orbit moves over the ground (about 6.6 km/s, with the Earth's rotation
+// under 7.1 km/s).
+const MaxGroundKmS = 8.0
+
 // Satellite is one fire satellite with its propagator.
 type Satellite struct {
 	skygrid.FireSatellite
@@ -49,6 +54,14 @@ func (s Satellite) Passes(lat, lon float64, from, to time.Time) ([]skygrid.Pass,
 			}
 		}
 		prev2, prev = prev, d
+		// Far from the swath: skip the steps at which the place cannot be
+		// in it yet (the ground distance changes by less than MaxGroundKmS a
+		// second); the samples stay on the same grid of Step, and the one
+		// landed on is still outside.
+		if k := int((d-half)/(MaxGroundKmS*Step.Seconds())) - 1; k >= 1 {
+			t = t.Add(time.Duration(k) * Step)
+			prev2, prev = math.Inf(1), math.Inf(1)
+		}
 	}
 	return out, nil
 }

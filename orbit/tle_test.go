@@ -89,3 +89,24 @@ func TestSelect(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseTLEs: any text either parses into sets the propagator can take
+// (it stops the program on a field it cannot read) or is refused.
+func FuzzParseTLEs(f *testing.F) {
+	f.Add(n20)
+	f.Add(fallback)
+	f.Add("X\n1 43013U 17073A   26277.53648533  .00000027  00000+0  33946-4 0  9997\n2 43013 x\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		set, err := ParseTLEs(strings.NewReader(text), "fuzz")
+		if err != nil {
+			return
+		}
+		for _, tle := range set {
+			p, err := NewPropagator(tle)
+			if err != nil {
+				continue
+			}
+			_, _, _, _ = p.SubPoint(tle.Epoch)
+		}
+	})
+}
