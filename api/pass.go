@@ -98,50 +98,40 @@ func extend(b, r orb.Bound, found bool) orb.Bound {
 // place (default the centre of the user's area) in the next hours, and the
 // age of the orbital elements.
 func (s *Server) handlePasses(c echo.Context) error {
-	svc, err := s.passes()
-	if err != nil {
-		return err
-	}
-	p := &params{c: c}
-	place, ok := p.place()
-	hours := p.intv("hours", passHours, maxPassHours)
-	if p.err != nil {
-		return p.err
-	}
-	if !ok {
-		if place, err = s.areaCentre(c.Request().Context(), userOf(c)); err != nil {
-			return err
-		}
-	}
-	now := s.now().UTC()
-	list, err := svc.Passes(c.Request().Context(), place, now, now.Add(time.Duration(max(hours, 1))*time.Hour))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, list)
+	return s.answerPasses(c, userOf(c), maxPassHours, false)
 }
 
 // GET /public/api/passes?lon=&lat=: the next 48 hours' passes over the
 // place rounded to 0.1° (default the city's centre), for the public page.
 func (s *Server) handlePublicPasses(c echo.Context) error {
+	return s.answerPasses(c, nil, passHours, true)
+}
+
+// answerPasses answers the passes over the place asked for (default the
+// centre of u's area, nil: the city's) in the next hours (default 48, at
+// most maxHours), the place rounded to 0.1° when round.
+func (s *Server) answerPasses(c echo.Context, u *skygrid.User, maxHours int, round bool) error {
 	svc, err := s.passes()
 	if err != nil {
 		return err
 	}
 	p := &params{c: c}
 	place, ok := p.place()
+	hours := p.intv("hours", passHours, maxHours)
 	if p.err != nil {
 		return p.err
 	}
 	if !ok {
-		if place, err = s.areaCentre(c.Request().Context(), nil); err != nil {
+		if place, err = s.areaCentre(c.Request().Context(), u); err != nil {
 			return err
 		}
 	}
-	round := func(x float64) float64 { return math.Round(x/publicPassDegrees) * publicPassDegrees }
-	place = orb.Point{round(place[0]), round(place[1])}
+	if round {
+		r := func(x float64) float64 { return math.Round(x/publicPassDegrees) * publicPassDegrees }
+		place = orb.Point{r(place[0]), r(place[1])}
+	}
 	now := s.now().UTC()
-	list, err := svc.Passes(c.Request().Context(), place, now, now.Add(passHours*time.Hour))
+	list, err := svc.Passes(c.Request().Context(), place, now, now.Add(time.Duration(max(hours, 1))*time.Hour))
 	if err != nil {
 		return err
 	}

@@ -105,22 +105,9 @@ func (f *TLEFeed) fetch(ctx context.Context) (*skygrid.TLESet, int, error) {
 	return &skygrid.TLESet{Text: string(body), Epoch: orbit.Newest(set), URL: f.URL}, n, nil
 }
 
-// Run fetches at once and then every Every until ctx ends.
+// Run fetches at once and then every Every (default 24 h) until ctx ends.
 func (f *TLEFeed) Run(ctx context.Context) error {
-	every := f.Every
-	if every <= 0 {
-		every = 24 * time.Hour
-	}
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		_ = f.PullOnce(ctx)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
-		}
-	}
+	return runEvery(ctx, f.Every, 24*time.Hour, func() { _ = f.PullOnce(ctx) })
 }
 
 func (f *TLEFeed) now() time.Time {

@@ -13,25 +13,8 @@ import (
 	"skygrid/dispatch/dispatchtest"
 	"skygrid/intake"
 	"skygrid/orbit"
+	"skygrid/orbit/orbittest"
 )
-
-// newerN20 is NOAA-20's published elements of 2026-10-04 with the epoch
-// moved to 2026-12-04 12:00 (day 338.5) and the checksum redone: a set
-// newer than the embedded one, for the feed's tests only.
-func newerN20() string {
-	l1 := "1 43013U 17073A   26338.50000000  .00000027  00000+0  33946-4 0  999"
-	l2 := "2 43013  98.7849 216.0558 0000747  30.8694 329.2526 14.19528931459980"
-	sum := 0
-	for _, c := range l1 {
-		switch {
-		case c >= '0' && c <= '9':
-			sum += int(c - '0')
-		case c == '-':
-			sum++
-		}
-	}
-	return "NOAA 20 (JPSS-1)\n" + l1 + string(rune('0'+sum%10)) + "\n" + l2 + "\n"
-}
 
 // TestTLEFeed: the feed fetches from a server on 127.0.0.1, keeps a good
 // set in the store and records every outcome in the feeds' health; a
@@ -49,7 +32,7 @@ func TestTLEFeed(t *testing.T) {
 		err     string
 		fetched bool
 	}{
-		{name: "newer set", status: 200, body: newerN20(), fetched: true},
+		{name: "newer set", status: 200, body: orbittest.NewerNOAA20, fetched: true},
 		{name: "offline", url: closedURL, err: "connect"},
 		{name: "error status", status: 503, body: "busy", err: "HTTP 503"},
 		{name: "no fire satellites", status: 200, body: "ISS (ZARYA)\n1 25544U 98067A   26150.51748226  .00011870  00000+0  21933-3 0  9996\n2 25544  51.6337  27.5746 0007247 114.7056 245.4688 15.49496692569015\n", err: "none of the fire satellites"},

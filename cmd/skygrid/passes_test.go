@@ -11,16 +11,9 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/orbit/orbittest"
 	"skygrid/store"
 )
-
-// newerElements: NOAA-20's published elements of 2026-10-04 with the
-// epoch moved to 2026-12-04 12:00 (checksum redone), newer than the
-// embedded set: for this test only.
-const newerElements = `NOAA 20 (JPSS-1)
-1 43013U 17073A   26338.50000000  .00000027  00000+0  33946-4 0  9993
-2 43013  98.7849 216.0558 0000747  30.8694 329.2526 14.19528931459980
-`
 
 // serve fetches the orbital elements from [passes] tle_url (here a server
 // on 127.0.0.1) at start, records the fetch in the feeds' health, and the
@@ -29,7 +22,7 @@ func TestServeFetchesOrbitalElements(t *testing.T) {
 	var asked string
 	tle := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		asked = r.URL.RawQuery
-		w.Write([]byte(newerElements))
+		w.Write([]byte(orbittest.NewerNOAA20))
 	}))
 	defer tle.Close()
 	m, out, _ := testMain()
