@@ -809,6 +809,7 @@ const strings: Record<string, [zh: string, en: string]> = {
   'pass.day': ['白天', 'day'],
   'pass.night': ['夜间', 'night'],
   'pass.saw': ['发现卫星', 'Seen by'],
+  'feedsrc.tle': ['卫星轨道根数（TLE）', 'Satellite orbital elements (TLE)'],
   'legend.monitors': ['扬尘监测：最新小时 PM10（需勾选图层）', 'Dust monitors: latest hourly PM10 (turn the layer on)'],
   'monitors.title': ['监测设备', 'Monitors'],
   'monitors.count': ['共 {n} 台', '{n} monitors'],

@@ -7,10 +7,14 @@ import L from './leaflet';
 import { api, errorText } from './api';
 import { clear, h } from './dom';
 import { getLang, t } from './i18n';
+import { formatDateTime } from './format';
 import { ageNote, passWhen } from './satpass';
 import type { PassCoverage, PassList } from './api/types.gen';
 
 const SWATH_COLOURS: Record<string, string> = { 'Suomi NPP': '#0891b2', 'NOAA-20': '#2563eb', 'NOAA-21': '#7c3aed', Aqua: '#059669', Terra: '#d97706' };
+
+/** when: a pass's peak in Beijing time, in the user's language. */
+const when = (iso: string) => (getLang() === 'zh' ? passWhen(iso) : formatDateTime(iso));
 
 /** age: the embedded elements' age in the user's language ('' when fetched). */
 function age(l: PassList | PassCoverage): string {
@@ -35,7 +39,7 @@ export function addPassPanel(map: L.Map, panel: HTMLElement): void {
   });
   const swaths = L.geoJSON(undefined, {
     style: (f) => ({ color: SWATH_COLOURS[f?.properties?.satellite] ?? '#2563eb', weight: 1.5, fillOpacity: 0.08, dashArray: '4 3', className: 'pass-swath' }),
-    onEachFeature: (f, layer) => layer.bindTooltip(`${f.properties.satellite} ${passWhen(f.properties.peak)}`, { sticky: true }),
+    onEachFeature: (f, layer) => layer.bindTooltip(`${f.properties.satellite} ${when(f.properties.peak)}`, { sticky: true }),
   });
   cb.addEventListener('change', async () => {
     note.hidden = !cb.checked;
@@ -59,7 +63,7 @@ async function loadPasses(list: HTMLElement, ageEl: HTMLElement): Promise<void> 
   if (!l.passes.length) list.append(h('li', { class: 'muted' }, t('pass.none')));
   for (const p of l.passes.slice(0, 10)) {
     list.append(h('li', { 'data-testid': 'pass-item', class: p.night ? 'night' : 'day' },
-      h('time', { datetime: p.peak }, passWhen(p.peak)), ' ', h('b', {}, p.satellite), ' ',
+      h('time', { datetime: p.peak }, when(p.peak)), ' ', h('b', {}, p.satellite), ' ',
       h('span', { class: 'muted' }, p.night ? t('pass.night') : t('pass.day'))));
   }
   ageEl.textContent = age(l);
