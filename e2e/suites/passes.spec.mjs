@@ -51,6 +51,22 @@ test('wangge: the 卫星过境 panel, the coverage and the pass that saw a fire'
   await p.context().close();
 });
 
+test('wangge on the phone: the panel behind ☰', async ({ suite: { url, shots, page, login, check, phone } }) => {
+  const p = await page(phone);
+  await login(p, 'wangge');
+  await p.goto(url + '/#/map');
+  await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 20000 });
+  await p.click('.paneltoggle');
+  await p.locator('[data-testid=pass-panel] summary').scrollIntoViewIfNeeded();
+  await p.click('[data-testid=pass-panel] summary');
+  await p.waitForSelector('[data-testid=pass-item]', { timeout: 15000 });
+  await p.locator('[data-testid=pass-age]').scrollIntoViewIfNeeded();
+  const box = await p.locator('[data-testid=pass-panel]').boundingBox();
+  check(box && box.x >= 0 && box.x + box.width <= phone.width + 1, `passes: the panel fits the phone's width (${JSON.stringify(box)})`);
+  await p.screenshot({ path: join(shots, 'passes-map-wangge-phone.png') });
+  await p.context().close();
+});
+
 test('public: the next passes over Datong without a login', async ({ suite: { url, shots, page, check, phone } }) => {
   const p = await page(phone);
   const api = await (await p.request.get(url + '/public/api/passes')).json();
