@@ -60,6 +60,7 @@ bench:
 	$(GO) test ./dispatch -run XXX -bench LatencyOneDetection -benchtime 20x
 	$(GO) test ./store -run XXX -bench StatsYear -benchtime 10x -count 2
 	$(GO) test ./store -run XXX -bench TaskList -benchtime 20x -count 3
+	$(GO) test ./orbit -run XXX -bench Passes48h -benchtime 20x -count 3
 
 ## loadtest: the tile load test (32 connections, 20 s a run) against skygrid serve on 127.0.0.1
 loadtest:
@@ -85,6 +86,7 @@ fuzz:
 	$(GO) test ./api -run XXX -fuzz '^FuzzReportForm$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./hj212 -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./hj212 -run XXX -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./orbit -run XXX -fuzz '^FuzzParseTLEs$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin

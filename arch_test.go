@@ -51,10 +51,10 @@ var importRules = []importRule{
 		func(imp string) bool {
 			return imp == "database/sql" || strings.HasPrefix(imp, "database/sql/") || strings.HasPrefix(imp, "github.com/mattn/go-sqlite3")
 		}},
-	{"detect, geo, tiles, taskflow, hj212, dustrule, receiver, aqi, airindex and airdata speak no HTTP",
+	{"detect, geo, tiles, taskflow, hj212, dustrule, receiver, aqi, airindex, airdata and orbit speak no HTTP",
 		func(p listedPackage) bool {
 			return slices.Contains([]string{"skygrid/detect", "skygrid/geo", "skygrid/tiles", "skygrid/taskflow", "skygrid/hj212",
-				"skygrid/dustrule", "skygrid/receiver", "skygrid/aqi", "skygrid/airindex", "skygrid/airdata"}, p.ImportPath)
+				"skygrid/dustrule", "skygrid/receiver", "skygrid/aqi", "skygrid/airindex", "skygrid/airdata", "skygrid/orbit"}, p.ImportPath)
 		},
 		func(imp string) bool { return imp == "net/http" || strings.HasPrefix(imp, "net/http/") }},
 	{"only cmd/skygrid (and cmd/tsgen, api's contract) import api",

@@ -79,6 +79,9 @@ type Services struct {
 	// Warnings runs heavy-pollution warnings and the emergency list (nil:
 	// those routes answer 404, the public page none).
 	Warnings skygrid.WarningService
+	// Passes predicts the fire satellites' passes (nil: those routes
+	// answer 404 and tasks say no pass).
+	Passes skygrid.PassService
 	// Feeds is the live feeds' health; Metrics the Prometheus registry.
 	Feeds   skygrid.FeedService
 	Metrics *Metrics
@@ -224,6 +227,7 @@ func (s *Server) Routes() {
 	e.GET("/public/api/warning", s.handlePublicWarning, public, pubgz)
 	e.POST("/public/api/reports", s.handleFilePublicReport, public)
 	e.GET("/public/api/reports/:receipt", s.handlePublicReportOutcome, public)
+	e.GET("/public/api/passes", s.handlePublicPasses, public, pubgz)
 
 	// Everything else needs a session or a token; each handler keeps to
 	// the user's scope.
@@ -249,6 +253,8 @@ func (s *Server) Routes() {
 	a.GET("/api/air/stations", s.handleAirStations)
 	a.GET("/api/air/ambient", s.handleAirAmbient)
 	a.GET("/api/air/ranking", s.handleAirRanking, reviewers)
+	a.GET("/api/passes", s.handlePasses)
+	a.GET("/api/passes/coverage", s.handlePassCoverage)
 	a.GET("/api/exports/sites.csv", s.handleSitesExport)
 	a.GET("/api/layers", s.handleLayers)
 	a.GET("/api/basemaps", s.handleBasemaps)

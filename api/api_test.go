@@ -23,6 +23,7 @@ import (
 	"skygrid/demo"
 	"skygrid/dispatch"
 	"skygrid/geo"
+	"skygrid/orbit"
 	"skygrid/password"
 	"skygrid/registry"
 	"skygrid/store"
@@ -68,7 +69,8 @@ func newTestServer(t testing.TB) *httptest.Server {
 		t.Fatal(err)
 	}
 	srv := api.NewServer(api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db,
-		Tiles: tileServer, Basemaps: tiles.TiandituBasemaps("test-key"), Users: db, Audit: db, Outbox: db, Photos: db, Stats: db}, nil)
+		Tiles: tileServer, Basemaps: tiles.TiandituBasemaps("test-key"), Users: db, Audit: db, Outbox: db, Photos: db, Stats: db,
+		Passes: &orbit.Service{Store: db}}, nil)
 	adminToken = newToken(t, db, "admin", skygrid.RoleAdmin)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

@@ -232,6 +232,8 @@ type EventProperties struct {
 	Hotspots       *HotspotCollection  `json:"hotspots,omitempty"`
 	Grid           *skygrid.Region     `json:"grid,omitempty"`
 	Supervisor     *skygrid.Supervisor `json:"supervisor,omitempty"`
+	// Pass: the satellite pass that saw the first detection (detail only).
+	Pass *skygrid.Pass `json:"pass,omitempty"`
 }
 
 // CompactEventProperties are a compact page's event (the names in the
@@ -321,6 +323,26 @@ type EventCollection struct {
 type CompactEventCollection struct {
 	compactCollection
 	Features []CompactEventFeature `json:"features"`
+}
+
+// PassCoverage is the body of GET /api/passes/coverage: each fire
+// satellite's last pass over the area as its ground swath, and the
+// orbital elements' age.
+type PassCoverage struct {
+	Type       string             `json:"type" ts:"'FeatureCollection'"`
+	Features   []PassSwathFeature `json:"features"`
+	Lon        float64            `json:"lon"`
+	Lat        float64            `json:"lat"`
+	TLEEpoch   time.Time          `json:"tle_epoch"`
+	TLESource  string             `json:"tle_source"`
+	TLEAgeDays int                `json:"tle_age_days"`
+}
+
+// PassSwathFeature is one pass's swath.
+type PassSwathFeature struct {
+	geoFeature
+	Geometry   any          `json:"geometry" ts:"GeoJSON.Polygon"`
+	Properties skygrid.Pass `json:"properties"`
 }
 
 // HotspotCollection is the body of GET /api/hotspots and an event's
@@ -446,6 +468,9 @@ var Answers = []Answer{
 	{"POST /api/warnings/:id/:action", skygrid.Warning{}},
 	{"GET /api/emergency-list", EmergencyList{}},
 	{"GET /public/api/warning", PublicWarningList{}},
+	{"GET /api/passes", skygrid.PassList{}},
+	{"GET /public/api/passes", skygrid.PassList{}},
+	{"GET /api/passes/coverage", PassCoverage{}},
 	{"every error", ErrorResponse{}},
 }
 

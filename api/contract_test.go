@@ -171,6 +171,9 @@ func TestContractAnswers(t *testing.T) {
 		{"GET /api/stats", "/api/stats?period=2023-10&by=township"},
 		{"GET /api/stats/ranking", "/api/stats/ranking?period=2023-10"},
 		{"GET /api/stats/series", "/api/stats/series?period=2023-10"},
+		{"GET /api/passes", "/api/passes"},
+		{"GET /public/api/passes", "/public/api/passes?lon=113.3&lat=40.08"},
+		{"GET /api/passes/coverage", "/api/passes/coverage"},
 		{"every error", "/api/events/nope"},
 	}
 	for _, tc := range tests {

@@ -92,6 +92,11 @@ func (s *Server) handleEvent(c echo.Context) error {
 	}
 	f := eventFeature(e)
 	f.Properties["hotspots"] = newCollection(e.Hotspots, len(e.Hotspots), hotspotFeature)
+	if pass, err := s.firstPass(c.Request().Context(), e.Hotspots); err != nil {
+		return err
+	} else if pass != nil {
+		f.Properties["pass"] = pass
+	}
 	if e.Grid != nil {
 		f.Properties["grid"] = e.Grid
 		if e.Grid.Supervisor != nil {

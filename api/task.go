@@ -188,6 +188,9 @@ type TaskView struct {
 	Timeline   []TimelineEntry `json:"timeline"`
 	Report     *ReportView     `json:"report,omitempty"`
 	Reporter   *PersonView     `json:"reporter,omitempty"`
+	// Pass is the satellite pass that saw the event's first detection
+	// (absent: not a satellite detection, or no pass near its time).
+	Pass *skygrid.Pass `json:"pass,omitempty"`
 }
 
 type eventSummary struct {
@@ -221,6 +224,9 @@ func (s *Server) taskView(c echo.Context, t *skygrid.Task) (*TaskView, error) {
 		Event: &eventSummary{ID: e.ID, Class: e.Class, ClassName: skygrid.ClassNames[e.Class], FirstSeen: e.FirstSeen,
 			LastSeen: e.LastSeen, Hotspots: e.HotspotCount}}
 	if err := s.reviewDetails(c.Request().Context(), v); err != nil {
+		return nil, err
+	}
+	if v.Pass, err = s.firstPass(c.Request().Context(), e.Hotspots); err != nil {
 		return nil, err
 	}
 	for _, p := range t.Photos {

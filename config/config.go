@@ -58,6 +58,8 @@ type Config struct {
 	Warning dispatch.WarningConfig `toml:"warning"`
 	// Public: the reports from the public (limits, deadlines).
 	Public Public `toml:"public"`
+	// Passes: the refresh of the fire satellites' orbital elements.
+	Passes Passes `toml:"passes"`
 }
 
 // Default returns every section's defaults (those of DESIGN.md).
@@ -65,7 +67,7 @@ func Default() Config {
 	return Config{Config: dispatch.DefaultConfig(), Feed: firms.DefaultFeedConfig(), Photos: evidence.DefaultConfig(),
 		Notify: notify.DefaultConfig(), Auth: DefaultAuth(), Server: DefaultServer(), Sites: DefaultSites(), Air: DefaultAir(),
 		Escalation: DefaultEscalation(), Schedule: DefaultSchedule(), Dust: dustrule.DefaultConfig(), Readings: DefaultReadings(),
-		HJ212: DefaultHJ212(), Video: DefaultVideo(), Warning: dispatch.DefaultWarningConfig(), Public: DefaultPublic()}
+		HJ212: DefaultHJ212(), Video: DefaultVideo(), Warning: dispatch.DefaultWarningConfig(), Public: DefaultPublic(), Passes: DefaultPasses()}
 }
 
 // SecretEnv are the environment variables that override the secrets of
@@ -114,7 +116,7 @@ func Load(path string, getenv func(string) string, sets ...string) (Config, erro
 func (c Config) Validate() error {
 	for _, check := range []func() error{c.Config.Validate, c.Feed.Validate, c.Photos.Validate, c.Notify.Validate,
 		c.Auth.Validate, c.Server.Validate, c.Sites.Validate, c.Air.Validate, c.Escalation.Validate, c.Schedule.Validate,
-		c.Dust.Validate, c.Readings.Validate, c.HJ212.Validate, c.Video.Validate, c.Public.Validate, func() error { return c.Warning.Validate(c.Dust) }} {
+		c.Dust.Validate, c.Readings.Validate, c.HJ212.Validate, c.Video.Validate, c.Public.Validate, c.Passes.Validate, func() error { return c.Warning.Validate(c.Dust) }} {
 		if err := check(); err != nil {
 			return err
 		}

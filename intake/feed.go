@@ -159,16 +159,22 @@ func newestDetection(body []byte) time.Time {
 	return newest
 }
 
-// Run pulls at once and then every Every until ctx ends.
+// Run pulls at once and then every Every (default 10 minutes) until ctx
+// ends.
 func (f *Feed) Run(ctx context.Context) error {
-	every := f.Every
+	return runEvery(ctx, f.Every, 10*time.Minute, func() { f.PullOnce(ctx, 0, time.Time{}) })
+}
+
+// runEvery runs once at once and then every every (def when not
+// positive) until ctx ends.
+func runEvery(ctx context.Context, every, def time.Duration, once func()) error {
 	if every <= 0 {
-		every = 10 * time.Minute
+		every = def
 	}
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
-		f.PullOnce(ctx, 0, time.Time{})
+		once()
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

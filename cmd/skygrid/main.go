@@ -58,6 +58,9 @@ type Main struct {
 	Ready func(url string)
 	// Logger for the server.
 	Logger *slog.Logger
+	// Offline: serve fetches nothing from outside on its own (the orbital
+	// elements); the tests' Main is offline.
+	Offline bool
 }
 
 // NewMain returns a Main on the process's streams.

@@ -26,7 +26,7 @@ import (
 func testMain() (*Main, *bytes.Buffer, *bytes.Buffer) {
 	var out, errb bytes.Buffer
 	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }, Now: time.Now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Offline: true}
 	return m, &out, &errb
 }
 

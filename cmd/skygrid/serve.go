@@ -22,6 +22,7 @@ import (
 	"skygrid/intake"
 	"skygrid/netlimit"
 	"skygrid/notify"
+	"skygrid/orbit"
 	"skygrid/registry"
 	"skygrid/store"
 	"skygrid/tiles"
@@ -183,7 +184,8 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Monitors: db, Readings: sink, Demo: mf.demo, Air: db, AirNearestKm: cfg.Air.NearestKm,
 		AirRanking: &airindex.Ranking{Source: db, NearestKm: cfg.Air.NearestKm, CacheFor: 10 * time.Minute, Now: now},
 		Evidence:   photos, Warnings: db, Imports: registry.Importer{Pipeline: p}, DustSilentAfter: cfg.Dust.SilentAfter.Duration,
-		Limits: limits, PublicURL: mf.publicURL, SecureCookies: mf.secureCookies || cfg.Server.SecureCookies}
+		Limits: limits, PublicURL: mf.publicURL, SecureCookies: mf.secureCookies || cfg.Server.SecureCookies,
+		Passes: &orbit.Service{Store: db}}
 	m.logLimits(limits, svc.SecureCookies, mf.publicURL)
 	svc.DemoSnapshot, svc.DemoHLS = mf.demoSnapshot, mf.demoHLS
 	svc.Public = db // the public page (/public)
@@ -281,6 +283,9 @@ func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, s
 		}()
 		fmt.Fprintf(m.Stdout, "pulling FIRMS every %s: %s\n", feed.Every, strings.Join(feed.Sources, ", "))
 	}
+	if cfg.Passes.TLEURL != "" && !mf.demo && !m.Offline {
+		m.runTLEFeed(bg, &wg, db, cfg.Passes, now)
+	}
 	if mf.watch != "" {
 		w := m.watcher(mf.watch, p, cfg)
 		wg.Add(1)
@@ -316,6 +321,20 @@ func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, s
 		(&dispatch.Clock{Tasks: db, Feeds: db, Dust: sink, Warnings: db, Now: now, Every: cfg.Schedule.EscalateEvery.Duration, Policy: cfg.Escalation.Policy(), Logger: m.Logger}).Run(bg)
 	}()
 	return &wg
+}
+
+// runTLEFeed fetches the fire satellites' orbital elements every [passes]
+// refresh from [passes] tle_url (skygrid demo does not: it is offline).
+func (m *Main) runTLEFeed(bg context.Context, wg *sync.WaitGroup, db *store.DB, c config.Passes, now func() time.Time) {
+	f := &intake.TLEFeed{URL: c.TLEURL, Store: db, Status: db, Every: c.Refresh.Duration, Now: now, Logger: m.Logger}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := f.Run(bg); err != nil && bg.Err() == nil {
+			m.Logger.Error("orbital elements feed stopped", "err", err)
+		}
+	}()
+	fmt.Fprintf(m.Stdout, "fetching orbital elements every %s: %s\n", f.Every, c.TLEURL)
 }
 
 // watcher is the drop-folder watcher of --watch dir, scanning every

@@ -9,6 +9,7 @@ import { gridLabel, searchBounds, type SearchResult } from './place';
 import { bboxAround, escapeHtml, formatArea, formatDateTime, lastHours, octoberDay, shanghaiDayRange, shanghaiRange, tapHalfDegrees, withTimeParams } from './format';
 import { RegionLabels } from './labels';
 import { addMonitorLayer } from './monitors';
+import { addPassPanel } from './passpanel';
 import { addLocate } from './locate';
 import { distanceMetres, distanceWords } from './position';
 import { fuelName, heatReasons, heatSourceName } from './heat';
@@ -197,6 +198,7 @@ export function render(el: HTMLElement, _arg?: string): () => void {
   });
 
   panel.append(searchForm, h('fieldset', {}, h('legend', {}, t('map.window')), sel, dayRow, custom), layerBox, legendBox());
+  addPassPanel(map, panel);
 
   // Place names, drawn by the browser.
   labels = new RegionLabels(map);

@@ -5,8 +5,8 @@
 // flags, whom to call, and close, return, reassign or note.
 import { api, ApiError, NetworkError, errorText } from './api';
 import { h, clear, toast } from './dom';
-import { t, tOr } from './i18n';
-import { formatAgo, formatShort } from './format';
+import { getLang, t, tOr } from './i18n';
+import { formatAgo, formatDateTime, formatShort } from './format';
 import { role, isReviewer, canReadAuditLog } from './session';
 import * as outbox from './outbox';
 import { placeName } from './place';
@@ -17,6 +17,7 @@ import { allowed, follow, lastFix, locate, type Fix } from './geolocation';
 import { deadlineText, escalationText, findingHelp, findingsFor, isDust, taskTitle } from './taskwords';
 import type { TaskView } from './types';
 import type { PublicReport } from './moderation';
+import { passLabel } from './satpass';
 
 
 export function taskPage(el: HTMLElement, id: number): () => void {
@@ -143,6 +144,7 @@ function facts(x: TaskView): HTMLElement {
   return h('dl', { class: 'facts' },
     row(t('tp.place'), placeName(x) || t('state.unassigned'), 'task-place'),
     row(isDust(x.event_class) ? t('dust.alarm.at') : x.event_class === 'public_report' ? t('mod.filed') : t('tp.seen'), seen ? `${formatShort(seen, at)}（${formatAgo(seen, at)}）${count > 1 ? ' · ' + t('tp.times', { n: count }) : ''}` : null, 'task-seen'),
+    x.pass ? row(t('pass.saw'), getLang() === 'zh' ? passLabel(x.pass) : `${x.pass.satellite} ${formatDateTime(x.pass.peak)}`, 'task-pass') : null,
     fix && x.lat ? row(t('tp.howfar'), fireDirection(fix, x, fix.accuracy), 'task-distance') : null,
     row(t('tp.deadline'), due.text || null, 'task-deadline', due.over ? 'over' : ''),
     x.escalation ? row(t('tp.late'), escalationText(x.escalation), 'task-escalation', 'over') : null,

@@ -13,6 +13,7 @@ describe('codes in words', () => {
     expect(feedSourceName('VIIRS_SNPP_SP', 'zh')).toBe('FIRMS Suomi NPP VIIRS（标准产品）');
     expect(feedSourceName('MODIS_NRT', 'en')).toBe('FIRMS MODIS (near real time)');
     expect(feedSourceName('SOMETHING', 'zh')).toBe('SOMETHING');
+    expect(feedSourceName('tle', 'zh')).toBe('卫星轨道根数（TLE）');
   });
   it("names the system's own actors, not users", () => {
     expect(actorName('cli', 'zh')).toBe('系统（命令行导入）');

@@ -25,6 +25,7 @@ const SATELLITES: Record<string, string> = { NOAA20: 'NOAA-20', NOAA21: 'NOAA-21
  * NOAA-20 VIIRS（近实时）", "MODIS_SP" → "FIRMS MODIS（标准产品）".
  */
 export function feedSourceName(code: string | null | undefined, l?: Lang): string {
+  if (code === 'tle') return t('feedsrc.tle', undefined, l ?? getLang());
   const m = /^(VIIRS|MODIS|LANDSAT)(?:_(NOAA20|NOAA21|SNPP))?_(NRT|SP)$/.exec(code ?? '');
   if (!m) return code ?? '';
   const sat = m[2] ? SATELLITES[m[2]] + ' ' : '';

@@ -486,6 +486,7 @@ export interface EventProperties {
   hotspots?: HotspotCollection;
   grid?: Region;
   supervisor?: Supervisor;
+  pass?: Pass;
 }
 
 /** Go: api.eventSummary. */
@@ -818,6 +819,47 @@ export interface PacketReject {
 export interface PacketRejectList {
   items: PacketReject[];
   counts: RejectCount[];
+}
+
+/** Go: skygrid.Pass. */
+export interface Pass {
+  satellite: string;
+  norad: number;
+  start: string;
+  peak: string;
+  end: string;
+  max_elevation: number;
+  night: boolean;
+}
+
+/** Go: api.PassCoverage. */
+export interface PassCoverage {
+  type: 'FeatureCollection';
+  features: PassSwathFeature[];
+  lon: number;
+  lat: number;
+  tle_epoch: string;
+  tle_source: string;
+  tle_age_days: number;
+}
+
+/** Go: skygrid.PassList. */
+export interface PassList {
+  passes: Pass[];
+  lon: number;
+  lat: number;
+  tle_epoch: string;
+  tle_source: string;
+  tle_age_days: number;
+}
+
+/** Go: api.PassSwathFeature. */
+export interface PassSwathFeature {
+  id?: number | string;
+  type: 'Feature';
+  bbox?: [number, number, number, number];
+  geometry: GeoJSON.Polygon;
+  properties: Pass;
 }
 
 /** Go: api.PasswordChanged. */
@@ -1376,6 +1418,7 @@ export interface TaskView {
   timeline: TimelineEntry[];
   report?: ReportView;
   reporter?: PersonView;
+  pass?: Pass;
 }
 
 /** Go: tiles.TileJSON. */
@@ -1573,5 +1616,8 @@ export interface ApiAnswers {
   'POST /api/warnings/:id/:action': Warning;
   'GET /api/emergency-list': EmergencyList;
   'GET /public/api/warning': PublicWarningList;
+  'GET /api/passes': PassList;
+  'GET /public/api/passes': PassList;
+  'GET /api/passes/coverage': PassCoverage;
   'every error': ErrorResponse;
 }

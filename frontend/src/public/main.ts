@@ -19,6 +19,7 @@ const SECTIONS: Array<[id: string, load: () => Promise<Section>]> = [
   ['violations', () => import('./violations')],
   ['reports', () => import('./reports')],
   ['report', () => import('./report')],
+  ['passes', () => import('./passes')],
 ];
 
 function start(): void {
