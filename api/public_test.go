@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/airindex"
 	"skygrid/api"
+	"skygrid/orbit"
 )
 
 // publicWorld is the auth tests' world (October 2023 ingested, grids with
@@ -50,11 +52,43 @@ func publicWorld(t *testing.T) (*world, *httptest.Server, *api.Server, string) {
 	if err := w.db.PublishReport(ctx, time.Date(2023, 10, 1, 0, 0, 0, 0, skygrid.Beijing), true, closer.ID, *w.clock); err != nil {
 		t.Fatal(err)
 	}
+	publicWarningAndReport(t, w, closer)
 	s := api.NewServer(api.Services{Hotspots: w.db, Events: w.db, Regions: w.db, Tasks: w.db, Sites: w.db, Users: w.db, Audit: w.db,
-		Stats: w.db, Now: w.db.Now, Public: w.db}, nil)
+		Stats: w.db, Now: w.db.Now, Public: w.db, Warnings: w.db, PublicReports: w.db, Passes: &orbit.Service{Store: w.db},
+		AirRanking: &airindex.Ranking{Source: w.db, NearestKm: 30, Now: w.db.Now}}, nil)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return w, srv, s, site.Name
+}
+
+// publicWarningAndReport issues an orange warning for county A whose
+// reason names the supervisor (the public sees only level, area, times and
+// advice), and files a report from the public with a phone and a note
+// naming them, accepted to grid A's supervisor: its receipt is the
+// no-leak test's :receipt.
+func publicWarningAndReport(t *testing.T, w *world, by *skygrid.User) {
+	t.Helper()
+	ctx := context.Background()
+	now := *w.clock
+	if _, err := w.db.IssueWarning(ctx, &skygrid.Warning{Level: skygrid.WarningOrange, CountyIDs: []string{w.countyA},
+		Start: now.Add(-time.Hour), ExpectedEnd: now.Add(48 * time.Hour), Reason: "张三丰（示例） 13912345678 报告",
+		PublicAdvice: "减少户外活动"}, by.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	grids, _, err := w.db.FindRegions(ctx, skygrid.RegionFilter{IDs: []string{w.gridA}, WithGeometry: true})
+	if err != nil || len(grids) != 1 {
+		t.Fatalf("grid A: %v", err)
+	}
+	at := grids[0].Geometry.Bound().Center()
+	r, err := w.db.FilePublicReport(ctx, &skygrid.PublicReport{Kind: skygrid.ReportStraw, Point: at, Note: "张三丰（示例）家旁边",
+		Phone: "13712345678", Address: "192.0.2.7", GridID: w.gridA, CountyID: w.countyA, AssignedBy: "contains"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.AcceptPublicReport(ctx, r.ID, by, "属实", now); err != nil {
+		t.Fatal(err)
+	}
+	publicParams[":receipt"] = []string{r.Receipt}
 }
 
 // publicDustTask records a dust exceedance at the world's site i (in
@@ -136,7 +170,9 @@ func TestPublicRoutesLeakNothing(t *testing.T) {
 	}
 	// The test saw what it should (not a vacuous pass).
 	for u, want := range map[string]string{"/public/api/fires?days=30": `"fires":[{`, "/public/api/violations?days=366": confirmed,
-		"/public/api/reports": `"2023-10"`, "/public/reports/2023-10": "核实秸秆焚烧清单", "/public/api/counties": "浑源县"} {
+		"/public/api/reports": `"2023-10"`, "/public/reports/2023-10": "核实秸秆焚烧清单", "/public/api/counties": "浑源县",
+		"/public/api/warning": `"level":"orange"`, "/public/api/passes": `"passes":[{`, "/public/api/ranking": `"counties":[{`,
+		"/public/api/reports/" + publicParams[":receipt"][0]: `"state":"accepted"`} {
 		if !strings.Contains(bodies[u], want) {
 			t.Errorf("GET %s lacks %q: %.300s", u, want, bodies[u])
 		}

@@ -97,6 +97,7 @@ func TestDemoFiguresAreTheSameWheneverOpened(t *testing.T) {
 		if err := json.Unmarshal(get(t, c, url+"/api/me"), &me); err != nil || !me.Now.Equal(demo.Start) {
 			t.Errorf("the demo's clock at start: %s (%v), want %s", me.Now, err, demo.Start)
 		}
+		waitDemoFleet(t, c, url)
 		for k, p := range pages {
 			b := get(t, c, url+p)
 			if i == 0 {
@@ -114,6 +115,40 @@ func TestDemoFiguresAreTheSameWheneverOpened(t *testing.T) {
 			}
 			stop()
 		}
+	}
+}
+
+// waitDemoFleet waits until every demo monitor has stored the minute the
+// demo's clock starts at: the fleet sends it as the server starts, so the
+// dust figures (last reading, minutes captured) read before it and after
+// it differ; the next minute comes a minute later.
+func waitDemoFleet(t *testing.T, c *http.Client, url string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var ms struct {
+			Monitors []struct {
+				MN     string    `json:"mn"`
+				Kind   string    `json:"kind"`
+				LastAt time.Time `json:"last_at"`
+			} `json:"items"`
+		}
+		if err := json.Unmarshal(get(t, c, url+"/api/monitors"), &ms); err != nil {
+			t.Fatal(err)
+		}
+		behind := ""
+		for _, m := range ms.Monitors {
+			if m.Kind == skygrid.MonitorDust && m.LastAt.Before(demo.Start) {
+				behind = m.MN
+			}
+		}
+		if len(ms.Monitors) > 0 && behind == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the demo fleet's first minute is not stored after a minute (%d monitors, %q behind)", len(ms.Monitors), behind)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
