@@ -64,6 +64,7 @@ func TestRenderWarning(t *testing.T) {
 		"<tr><th>解除时间</th><td>2026-12-08 16:00</td></tr>",
 		"2026-12-08 06:00 延长：预计结束由 2026-12-07 08:00 改为 2026-12-08 08:00",
 		`<td class="center">云州区</td><td class="num">2</td><td class="num">2</td><td class="num">1</td><td class="num">50%</td><td class="num">1</td><td class="num">1</td><td class="num">2</td><td class="num">2</td><td class="num">100%</td><td class="num">3</td><td class="num">1</td>`,
+		`<td class="center">平城区</td><td class="num">1</td><td class="num">1</td><td class="num">1</td><td class="num">100%</td><td class="num">0</td><td class="num">0</td><td class="num">1</td><td class="num">0</td><td class="num">0%</td><td class="num">0</td><td class="num">2</td>`,
 		`<tr class="total"><td class="center">合计</td><td class="num">3</td><td class="num">3</td><td class="num">2</td><td class="num">66.7%</td>`,
 		"已检查 2 个（66.7%）；检查减排措施 3 项，落实 2 项（66.7%）；扬尘超标 3 次，火情 3 起。",
 		`<tr><td>示例工地乙</td><td class="center">云州区</td><td class="center bad">未检查</td><td class="center">待签收</td>`,
