@@ -10,7 +10,9 @@
 
 type Section = { mount(el: HTMLElement): Promise<void> };
 
-const SECTIONS: Array<[id: string, load: () => Promise<Section>]> = [];
+const SECTIONS: Array<[id: string, load: () => Promise<Section>]> = [
+  ['warning', () => import('./warning')],
+];
 
 function start(): void {
   const root = document.getElementById('public');

@@ -1,1 +1,0 @@
-import"./modulepreload-polyfill-B5Qt9EMX.js";const i=[];function s(){const e=document.getElementById("public");if(e)for(const[n,o]of i){const t=document.createElement("section");t.id="pub-"+n,t.className="pub-section",e.appendChild(t),o().then(c=>c.mount(t)).catch(()=>{t.textContent="此栏目暂时无法显示，请稍后刷新。"})}}s();
