@@ -6,7 +6,7 @@
 
 interface PublicWarning {
   level: string;
-  county_names?: string[] | null;
+  counties?: string[] | null;
   start: string;
   expected_end: string;
   public_advice?: string;
@@ -34,7 +34,7 @@ function el(tag: string, cls: string, text = ''): HTMLElement {
 /** card: one warning as the public reads it. */
 export function card(w: PublicWarning): HTMLElement {
   const [name, colour, ink] = LEVELS[w.level] ?? [w.level, '#868e96', '#fff'];
-  const area = w.county_names?.length ? w.county_names.join('、') : '全市';
+  const area = w.counties?.length ? w.counties.join('、') : '全市';
   const box = el('div', 'pub-warning');
   box.dataset.level = w.level;
   const band = el('p', 'pub-warnband', `${name} · ${area}`);
