@@ -18,8 +18,10 @@ const (
 	ClassSiteInspection = "site_inspection" // 工地/堆场检查: a registry violation (video, uncovered pile)
 )
 
-// DustClasses lists the dust classes.
-var DustClasses = []string{ClassDustExceedance, ClassMonitorOffline, ClassSiteInspection}
+// DustClasses lists the dust classes. A warning's inspection of a listed
+// site (ClassEmergencyInspection, warning.go) is one: a site's dust
+// findings, left out of the fire figures, drawn as dust.
+var DustClasses = []string{ClassDustExceedance, ClassMonitorOffline, ClassSiteInspection, ClassEmergencyInspection}
 
 // IsDust reports whether a class is a dust class.
 func IsDust(class string) bool { return slices.Contains(DustClasses, class) }

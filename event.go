@@ -34,6 +34,8 @@ var ClassNames = map[string]string{
 	ClassDustExceedance: "扬尘超标",
 	ClassMonitorOffline: "监测设备离线或数据异常",
 	ClassSiteInspection: "工地堆场检查",
+	// A warning's inspection of a listed site (warning.go).
+	ClassEmergencyInspection: "应急减排检查",
 }
 
 // Event states.

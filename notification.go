@@ -139,6 +139,9 @@ func NoticeText(n Notice) (title, text string) {
 		// Dust: an alarm of a site's monitor, or a registry violation.
 		created, seen = "新扬尘报警任务", "首次报警"
 	}
+	if n.Class == ClassEmergencyInspection {
+		created, seen = "新应急减排检查任务", "预警开始"
+	}
 	title = headline(n, map[string]string{
 		NotifyTaskCreated:   created,
 		NotifyTaskOverdue:   "任务超时（已上报区县/乡镇）",

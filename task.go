@@ -73,6 +73,10 @@ type Task struct {
 
 	// Filled by FindTaskByID.
 	Photos []*Photo `json:"photos,omitempty"`
+	// Checklist is an emergency inspection's measures (filled by
+	// FindTaskByID): as the latest report answered them, or as listed
+	// (InPlace nil) before a report.
+	Checklist []ChecklistItem `json:"checklist,omitempty"`
 }
 
 // Findings of an on-site check.
@@ -120,6 +124,9 @@ type TaskChange struct {
 	Point    *orb.Point
 	Accuracy float64
 	Photos   int
+	// Checklist: a report of an emergency inspection answers every
+	// measure (ChecklistItem.PhotoIndex into the report's photos).
+	Checklist []ChecklistItem
 }
 
 // CheckVersion refuses an action taken on a task as the user saw it at

@@ -172,7 +172,7 @@ func recordDustAlarm(ctx context.Context, tx *Tx, a *skygrid.DustAlarm, res *sky
 		err = touchDustEvent(ctx, tx, eventID, a)
 	} else {
 		res.EventsNew++
-		eventID, err = newDustEvent(ctx, tx, a, res)
+		eventID, err = newDustEvent(ctx, tx, a, "dust", res)
 	}
 	if err != nil || alarmID == 0 {
 		return err
@@ -231,8 +231,9 @@ func alarmSummary(a *skygrid.DustAlarm) string {
 }
 
 // newDustEvent opens the alarm's event at its point with a task to its
-// grid's supervisor, the audit lines and the task's notifications.
-func newDustEvent(ctx context.Context, tx *Tx, a *skygrid.DustAlarm, res *skygrid.DustRecorded) (int64, error) {
+// grid's supervisor, the audit lines (by actor) and the task's
+// notifications. A warning's inspection opens its event so too.
+func newDustEvent(ctx context.Context, tx *Tx, a *skygrid.DustAlarm, actor string, res *skygrid.DustRecorded) (int64, error) {
 	var id int64
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM events`).Scan(&id); err != nil {
 		return 0, fmt.Errorf("next event id: %w", err)
@@ -269,9 +270,9 @@ func newDustEvent(ctx context.Context, tx *Tx, a *skygrid.DustAlarm, res *skygri
 		who = "grid " + a.GridID + " (no supervisor)"
 	}
 	for _, e := range []*skygrid.AuditEntry{
-		{Actor: "dust", Action: "event.create", Entity: "event", EntityID: fmt.Sprint(id),
+		{Actor: actor, Action: "event.create", Entity: "event", EntityID: fmt.Sprint(id),
 			After: fmt.Sprintf("class=%s grid=%s assigned_by=%s monitor=%d site=%s %s", a.Class, a.GridID, a.AssignedBy, a.MonitorID, siteArg(a.SiteID), alarmSummary(a))},
-		{Actor: "dust", Action: "task.dispatch", Entity: "task", EntityID: fmt.Sprint(taskID),
+		{Actor: actor, Action: "task.dispatch", Entity: "task", EntityID: fmt.Sprint(taskID),
 			After: fmt.Sprintf("event=%d to=%s ack_due=%s report_due=%s", id, who, ts(a.AckDue), ts(a.ReportDue))},
 	} {
 		if err := insertAudit(ctx, tx, e); err != nil {

@@ -51,6 +51,14 @@ type DB struct {
 	// configuration; NewDB sets the defaults).
 	SiteRules  skygrid.SiteRules
 	Escalation skygrid.EscalationPolicy
+	// Place places a point in the grid holding it as a fire there would
+	// be (the pipeline's assignment; the commands set it): a warning's
+	// inspection of a listed site goes to that grid. nil: no grid (the
+	// county's queue).
+	Place func(ctx context.Context, pt orb.Point) (skygrid.Event, error)
+	// InspectHours is [warning] inspect_hours: a warning's inspection
+	// task is due this long after it is opened (NewDB: 4).
+	InspectHours float64
 	// tokenUses writes API tokens' last use in the background (user.go).
 	tokenUses tokenUses
 	// BusyTimeout is how long a statement waits for another connection's
@@ -66,7 +74,7 @@ type DB struct {
 // in-memory database).
 func NewDB(dsn string) *DB {
 	return &DB{DSN: dsn, Now: time.Now, PublicURL: "http://127.0.0.1:8080", SiteRules: skygrid.DefaultSiteRules(),
-		Escalation: skygrid.DefaultEscalation()}
+		Escalation: skygrid.DefaultEscalation(), InspectHours: skygrid.DefaultInspectHours}
 }
 
 // writeWait is how long a write waits for another to finish (SQLite's

@@ -167,6 +167,11 @@ func findTaskInScope(ctx context.Context, tx *Tx, id int64, scope skygrid.Scope)
 	if t.Photos, err = findPhotos(ctx, tx, t.ID); err != nil {
 		return nil, fmt.Errorf("find the photos of task %d: %w", id, err)
 	}
+	if t.EventClass == skygrid.ClassEmergencyInspection {
+		if t.Checklist, err = findChecklist(ctx, tx, t.ID); err != nil {
+			return nil, err
+		}
+	}
 	return t, nil
 }
 
@@ -643,6 +648,15 @@ func updateTask(ctx context.Context, tx *Tx, id, version int64, action string, u
 	}
 	if err := insertPhotos(ctx, tx, t, u, photos); err != nil {
 		return nil, err
+	}
+	if action == skygrid.ActionReport {
+		if err := reportChecklist(ctx, tx, t, c, photos); err != nil {
+			return nil, err
+		}
+		t.Checklist = c.Checklist
+		after += checklistSummary(c.Checklist)
+	} else if len(c.Checklist) > 0 {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "checklist: only a report takes one")
 	}
 	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: u.Name, Action: "task." + action, Entity: "task", EntityID: fmt.Sprint(t.ID),
 		Before: before, After: after}); err != nil {
