@@ -96,7 +96,9 @@ func TestRenderWarningFollowsFigures(t *testing.T) {
 		{"level red", func(f *skygrid.WarningFigures) { f.Warning.Level = skygrid.WarningRed }, "--level: #e0201b"},
 		{"whole city", func(f *skygrid.WarningFigures) { f.Warning.CountyIDs, f.Warning.CountyNames = nil, nil }, ">橙色预警 · 全市</p>"},
 		{"not lifted", func(f *skygrid.WarningFigures) { f.Warning.LiftedAt = time.Time{} }, "<tr><th>解除时间</th><td>尚未解除</td></tr>"},
-		{"no extension", func(f *skygrid.WarningFigures) { f.Extensions = nil }, "<td>未延长</td>"},
+		{"another extension", func(f *skygrid.WarningFigures) {
+			f.Extensions = append(f.Extensions, skygrid.WarningExtension{At: f.Warning.Start.Add(75 * time.Hour), From: f.Warning.ExpectedEnd, To: f.Warning.ExpectedEnd.Add(6 * time.Hour)})
+		}, "2026-12-08 11:00 延长：预计结束由 2026-12-08 08:00 改为 2026-12-08 14:00"},
 		{"more checked", func(f *skygrid.WarningFigures) { f.Total.Checked = 3 }, "已检查 3 个（100%）"},
 		{"measures in place", func(f *skygrid.WarningFigures) { f.Counties[1].MeasuresInPlace = 1 },
 			`<td class="center">平城区</td><td class="num">1</td><td class="num">1</td><td class="num">1</td><td class="num">100%</td><td class="num">0</td><td class="num">0</td><td class="num">1</td><td class="num">1</td><td class="num">100%</td>`},
