@@ -231,3 +231,21 @@ type WarningService interface {
 	// WarningFigures are the figures of the warning's report.
 	WarningFigures(ctx context.Context, id int64, now time.Time) (*WarningFigures, error)
 }
+
+// PublicWarning is what the public page shows of a warning in force:
+// level, area by county names (empty: the whole city), times and the
+// advice for the public. Nothing else: no reason text, no names.
+type PublicWarning struct {
+	Level        string    `json:"level"`
+	LevelName    string    `json:"level_name"`
+	Counties     []string  `json:"counties"`
+	Start        time.Time `json:"start"`
+	ExpectedEnd  time.Time `json:"expected_end"`
+	PublicAdvice string    `json:"public_advice"`
+}
+
+// PublicWarningOf is the public view of a warning.
+func PublicWarningOf(w *Warning) PublicWarning {
+	return PublicWarning{Level: w.Level, LevelName: WarningLevelNames[w.Level], Counties: append([]string{}, w.CountyNames...),
+		Start: w.Start, ExpectedEnd: w.ExpectedEnd, PublicAdvice: w.PublicAdvice}
+}

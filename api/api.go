@@ -73,6 +73,9 @@ type Services struct {
 	DemoHLS      fs.FS
 	// Web is the built web app (frontend.Dist's dist/), served at /.
 	Web fs.FS
+	// Warnings runs heavy-pollution warnings and the emergency list (nil:
+	// those routes answer 404, the public page none).
+	Warnings skygrid.WarningService
 	// Feeds is the live feeds' health; Metrics the Prometheus registry.
 	Feeds   skygrid.FeedService
 	Metrics *Metrics
@@ -198,6 +201,7 @@ func (s *Server) Routes() {
 	// The public page and its API (issue 16): no login, nothing personal,
 	// nothing unconfirmed (public.go); limited per client address.
 	e.GET("/public", s.handlePublicPage, public)
+	e.GET("/public/api/warning", s.handlePublicWarning, public)
 
 	// Everything else needs a session or a token; each handler keeps to
 	// the user's scope.
@@ -251,6 +255,11 @@ func (s *Server) Routes() {
 	a.GET("/api/monitors/:id/readings", s.handleMonitorReadings)
 	a.POST("/api/readings", s.handleReadings, allow(skygrid.RoleAdmin))
 	a.GET("/api/admin/packet-rejects", s.handlePacketRejects, allow(skygrid.RoleAdmin))
+	a.GET("/api/warnings", s.handleWarnings)
+	a.GET("/api/warnings/:id", s.handleWarning)
+	a.POST("/api/warnings", s.handleIssueWarning, allow(skygrid.RoleAdmin, skygrid.RoleAuditor))
+	a.POST("/api/warnings/:id/:action", s.handleWarningAction, allow(skygrid.RoleAdmin, skygrid.RoleAuditor))
+	a.GET("/api/emergency-list", s.handleEmergencyList, reviewers)
 }
 
 // Handler is the http.Handler (for httptest): the routes with the

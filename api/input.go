@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -68,7 +69,8 @@ func actionChange(req *ActionRequest) (skygrid.TaskChange, error) {
 	if all := append(slices.Clone(skygrid.Findings), skygrid.DustFindings...); req.Finding != "" && !slices.Contains(all, req.Finding) {
 		return skygrid.TaskChange{}, skygrid.Errorf(skygrid.EINVALID, "finding %s: want one of %s", skygrid.Clip(req.Finding), strings.Join(all, ", "))
 	}
-	change := skygrid.TaskChange{Finding: req.Finding, Notes: req.Notes, Reason: req.Reason, GridID: req.GridID, Accuracy: req.Accuracy}
+	change := skygrid.TaskChange{Finding: req.Finding, Notes: req.Notes, Reason: req.Reason, GridID: req.GridID, Accuracy: req.Accuracy,
+		Checklist: req.Checklist}
 	if err := skygrid.RangeAccuracy.CheckField("accuracy", req.Accuracy); err != nil {
 		return skygrid.TaskChange{}, err
 	}
@@ -86,4 +88,40 @@ func actionChange(req *ActionRequest) (skygrid.TaskChange, error) {
 		change.Point = &orb.Point{*req.Lon, *req.Lat}
 	}
 	return change, nil
+}
+
+// Checklist is a report's checklist: a JSON array, or (a multipart form
+// field) a string holding one.
+type Checklist []skygrid.ChecklistItem
+
+// maxChecklist bounds a checklist's items (a list row has a few measures).
+const maxChecklist = 50
+
+// UnmarshalJSON takes the array, or a string holding it.
+func (l *Checklist) UnmarshalJSON(b []byte) error {
+	var s string
+	if len(b) > 0 && b[0] == '"' {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		return l.UnmarshalParam(s)
+	}
+	var items []skygrid.ChecklistItem
+	if err := json.Unmarshal(b, &items); err != nil {
+		return skygrid.Errorf(skygrid.EINVALID, "checklist: want a JSON array of {measure, in_place, note, photo_index}: %v", clipErr(err))
+	}
+	if len(items) > maxChecklist {
+		return skygrid.Errorf(skygrid.EINVALID, "checklist: at most %d items, got %d", maxChecklist, len(items))
+	}
+	*l = items
+	return nil
+}
+
+// UnmarshalParam takes the form field's text (echo.BindUnmarshaler).
+func (l *Checklist) UnmarshalParam(s string) error {
+	if strings.TrimSpace(s) == "" {
+		*l = nil
+		return nil
+	}
+	return l.UnmarshalJSON([]byte(s))
 }

@@ -282,6 +282,10 @@ type ActionRequest struct {
 	Lon      *float64 `json:"lon" form:"lon"`
 	Lat      *float64 `json:"lat" form:"lat"`
 	Accuracy float64  `json:"accuracy" form:"accuracy"`
+	// Checklist: an emergency inspection's report answers each measure
+	// (a JSON array of skygrid.ChecklistItem; in a multipart report, the
+	// array as the text of the form field).
+	Checklist Checklist `json:"checklist" form:"checklist"`
 }
 
 // uploadWait is how long the user must wait before n more photos.

@@ -223,10 +223,11 @@ func warningSummary(w *skygrid.Warning) string {
 	return s
 }
 
-// actorName is the user's name for the audit log ("cli" for 0).
+// actorName is the user's name for the audit log (for 0: the context's
+// actor, skygrid.WithActor, else "cli").
 func actorName(ctx context.Context, tx *Tx, id int64) (string, error) {
 	if id == 0 {
-		return "cli", nil
+		return skygrid.ActorOf(ctx, "cli"), nil
 	}
 	var name string
 	if err := tx.QueryRowContext(ctx, `SELECT name FROM users WHERE id = ?`, id).Scan(&name); err != nil {

@@ -181,7 +181,7 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
 		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Monitors: db, Readings: sink, Demo: mf.demo, Air: db, AirNearestKm: cfg.Air.NearestKm,
 		Evidence: photos, Imports: registry.Importer{Pipeline: p}, DustSilentAfter: cfg.Dust.SilentAfter.Duration,
-		Limits: limits, PublicURL: mf.publicURL, SecureCookies: mf.secureCookies || cfg.Server.SecureCookies}
+		Warnings: db, Limits: limits, PublicURL: mf.publicURL, SecureCookies: mf.secureCookies || cfg.Server.SecureCookies}
 	m.logLimits(limits, svc.SecureCookies, mf.publicURL)
 	svc.DemoSnapshot, svc.DemoHLS = mf.demoSnapshot, mf.demoHLS
 	if mf.tiandituKey != "" {

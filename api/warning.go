@@ -1,0 +1,214 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"skygrid"
+
+	"github.com/labstack/echo/v4"
+)
+
+// warnings is the warning service or 404.
+func (s *Server) warnings() (skygrid.WarningService, error) {
+	if s.Warnings == nil {
+		return nil, skygrid.Errorf(skygrid.ENOTFOUND, "heavy-pollution warnings are not available on this server")
+	}
+	return s.Warnings, nil
+}
+
+// GET /api/warnings[?state=issued|active|lifted]: every warning, the
+// latest first (every role).
+func (s *Server) handleWarnings(c echo.Context) error {
+	ws, err := s.warnings()
+	if err != nil {
+		return err
+	}
+	f := skygrid.WarningFilter{Limit: 200}
+	if st := c.QueryParam("state"); st != "" {
+		if !slices.Contains([]string{skygrid.WarningIssued, skygrid.WarningActive, skygrid.WarningLifted}, st) {
+			return skygrid.Errorf(skygrid.EINVALID, "state %s: want issued, active or lifted", skygrid.Clip(st))
+		}
+		f.State = &st
+	}
+	list, err := ws.FindWarnings(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []*skygrid.Warning{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"warnings": list})
+}
+
+// GET /api/warnings/:id: the warning with its report's figures (every
+// role).
+func (s *Server) handleWarning(c echo.Context) error {
+	ws, err := s.warnings()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "warning")
+	if err != nil {
+		return err
+	}
+	f, err := ws.WarningFigures(c.Request().Context(), id, s.now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, f)
+}
+
+// WarningRequest issues a warning (POST /api/warnings): level in English
+// or Chinese, county ids (none: the whole city), times in RFC 3339.
+type WarningRequest struct {
+	Level        string    `json:"level"`
+	CountyIDs    []string  `json:"county_ids"`
+	Start        time.Time `json:"start"`
+	ExpectedEnd  time.Time `json:"expected_end"`
+	Reason       string    `json:"reason"`
+	PublicAdvice string    `json:"public_advice"`
+}
+
+// POST /api/warnings (admins and auditors): issue a warning.
+func (s *Server) handleIssueWarning(c echo.Context) error {
+	ws, err := s.warnings()
+	if err != nil {
+		return err
+	}
+	var req WarningRequest
+	if err := bindJSON(c, &req, `{"level", "county_ids", "start", "expected_end", "reason", "public_advice"}`); err != nil {
+		return err
+	}
+	level, err := skygrid.ParseWarningLevel(req.Level)
+	if err != nil {
+		return err
+	}
+	if len(req.CountyIDs) > 100 {
+		return skygrid.Errorf(skygrid.EINVALID, "county_ids: at most 100")
+	}
+	for _, id := range req.CountyIDs {
+		if err := skygrid.LimitID.CheckField("county_ids", id); err != nil {
+			return err
+		}
+	}
+	w := &skygrid.Warning{Level: level, CountyIDs: req.CountyIDs, Start: req.Start, ExpectedEnd: req.ExpectedEnd,
+		Reason: req.Reason, PublicAdvice: req.PublicAdvice}
+	ctx := skygrid.WithActor(c.Request().Context(), userOf(c).Name)
+	w, err = ws.IssueWarning(ctx, w, userOf(c).ID, s.now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, w)
+}
+
+// POST /api/warnings/:id/extend {"expected_end"} and /lift (admins and
+// auditors).
+func (s *Server) handleWarningAction(c echo.Context) error {
+	ws, err := s.warnings()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "warning")
+	if err != nil {
+		return err
+	}
+	ctx, u := skygrid.WithActor(c.Request().Context(), userOf(c).Name), userOf(c)
+	var w *skygrid.Warning
+	switch c.Param("action") {
+	case "extend":
+		var req struct {
+			ExpectedEnd time.Time `json:"expected_end"`
+		}
+		if err := bindJSON(c, &req, `{"expected_end"}`); err != nil {
+			return err
+		}
+		w, err = ws.ExtendWarning(ctx, id, req.ExpectedEnd, u.ID, s.now())
+	case "lift":
+		w, err = ws.LiftWarning(ctx, id, u.ID, s.now())
+	default:
+		return skygrid.Errorf(skygrid.ENOTFOUND, "no warning action %q (extend, lift)", skygrid.Clip(c.Param("action")))
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, w)
+}
+
+// EmergencyRow is one row of the emergency list as listed: Unmatched
+// marks a row no registry site was found for.
+type EmergencyRow struct {
+	*skygrid.EmergencyEntry
+	Unmatched bool `json:"unmatched"`
+}
+
+// GET /api/emergency-list (admins, auditors; officials: their counties'
+// rows): the list with its unmatched rows marked.
+func (s *Server) handleEmergencyList(c echo.Context) error {
+	ws, err := s.warnings()
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	list, err := ws.FindEmergencyList(ctx)
+	if err != nil {
+		return err
+	}
+	counties, err := s.scopeCounties(c)
+	if err != nil {
+		return err
+	}
+	rows, unmatched := []EmergencyRow{}, 0
+	for _, e := range list {
+		if counties != nil && !counties[e.CountyID] {
+			continue
+		}
+		rows = append(rows, EmergencyRow{EmergencyEntry: e, Unmatched: e.SiteID == nil})
+		if e.SiteID == nil {
+			unmatched++
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"entries": rows, "unmatched": unmatched})
+}
+
+// scopeCounties are the counties of a scoped user's regions (a
+// township's county); nil for a city-wide user.
+func (s *Server) scopeCounties(c echo.Context) (map[string]bool, error) {
+	sc := skygrid.ScopeOf(userOf(c))
+	if sc.All {
+		return nil, nil
+	}
+	out := map[string]bool{}
+	for _, id := range sc.Regions {
+		for range 4 {
+			r, err := s.Regions.FindRegionByID(c.Request().Context(), id)
+			if err != nil {
+				break
+			}
+			if r.Level == skygrid.LevelCounty {
+				out[r.ID] = true
+				break
+			}
+			id = r.ParentID
+		}
+	}
+	return out, nil
+}
+
+// GET /public/api/warning: the warnings in force now, as the public page
+// shows them (skygrid.PublicWarning: level, area, times, advice).
+func (s *Server) handlePublicWarning(c echo.Context) error {
+	out := []skygrid.PublicWarning{}
+	if s.Warnings != nil {
+		now := s.now().UTC()
+		ws, err := s.Warnings.FindWarnings(c.Request().Context(), skygrid.WarningFilter{InForceAt: &now})
+		if err != nil {
+			return err
+		}
+		for _, w := range ws {
+			out = append(out, skygrid.PublicWarningOf(w))
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"warnings": out})
+}
