@@ -12,7 +12,6 @@ import { distanceWords } from './position';
 import { isDust, timelineText } from './taskwords';
 import type { Candidate, TaskView } from './types';
 import { checklistReview } from './checklist';
-import type { ChecklistItem } from './warnwords';
 
 type Act = (action: string, payload: Record<string, unknown>) => Promise<boolean>;
 
@@ -30,7 +29,7 @@ export function reviewSection(body: HTMLElement, x: TaskView, act: Act): () => v
       h('p', { class: 'maplegend muted' }, h('i', { class: 'dot fire' }), t(k('rv.fire')), ' ', h('i', { class: 'dot rep' }), t('rv.reportpos'), ' ',
         h('i', { class: 'dot pho' }), t('rv.photopos'))));
   // An emergency inspection: the measures as found, each with its photos.
-  const items = (x as TaskView & { checklist?: ChecklistItem[] }).checklist;
+  const items = x.checklist;
   if (items?.length && x.reported_at) body.append(checklistReview(items, x.photos ?? []));
   const ph = photos(x);
   if (ph) body.append(ph);

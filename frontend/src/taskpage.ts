@@ -169,7 +169,7 @@ function reportForm(x: TaskView, prefill: outbox.RejectedReport | null, done: ()
   const photos = photoPicker();
   const pos = positionRow();
   // An emergency inspection: each measure of the list ticked, with photos.
-  const items = (x as TaskView & { checklist?: ChecklistItem[] }).checklist ?? [];
+  const items = x.checklist ?? [];
   const check = x.event_class === EMERGENCY_INSPECTION && items.length
     ? checklistForm(items, prefill?.fields.checklist ? JSON.parse(prefill.fields.checklist) as ChecklistItem[] : null) : null;
   if (prefill) {

@@ -3,6 +3,7 @@
 // warnings page, the banner, the phone's checklist and the review.
 import { t } from './i18n';
 import { formatDateTime } from './format';
+import type { ChecklistItem, Measure } from './api/types.gen';
 
 /** What GET /api/warnings answers (skygrid.Warning). */
 export interface Warning {
@@ -19,17 +20,8 @@ export interface Warning {
   tasks?: number;
 }
 
-/** skygrid.Measure: a known code or the list's own words. */
-export interface Measure { code?: string; text: string; percent?: number }
-
-/** skygrid.ChecklistItem: one measure as the supervisor found it. */
-export interface ChecklistItem {
-  measure: Measure;
-  in_place: boolean | null;
-  note?: string;
-  photo_index?: number[];
-  photo_sha256?: string[];
-}
+/** skygrid.Measure and skygrid.ChecklistItem (generated: make types). */
+export type { ChecklistItem, Measure } from './api/types.gen';
 
 /** The levels, mildest first (skygrid.WarningLevels). */
 export const LEVELS = ['blue', 'yellow', 'orange', 'red'];

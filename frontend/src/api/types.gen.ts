@@ -159,6 +159,15 @@ export interface CandidateList {
   candidates: Candidate[];
 }
 
+/** Go: skygrid.ChecklistItem. */
+export interface ChecklistItem {
+  measure: Measure;
+  in_place: boolean | null;
+  note?: string;
+  photo_index?: number[];
+  photo_sha256?: string[];
+}
+
 /** Go: api.ClosedTasks. */
 export interface ClosedTasks {
   closed: number;
@@ -245,6 +254,7 @@ export interface CompactTask {
   escalation: number;
   escalated_at?: string;
   photos?: Photo[];
+  checklist?: ChecklistItem[];
   overdue: boolean;
   grid_name?: string;
   township_name?: string;
@@ -461,6 +471,7 @@ export interface EventTask {
   escalation: number;
   escalated_at?: string;
   photos?: Photo[];
+  checklist?: ChecklistItem[];
   grid_name?: string;
   township_name?: string;
   county_name?: string;
@@ -627,6 +638,13 @@ export interface Me {
   csrf?: string;
   role_name: string;
   now: string;
+}
+
+/** Go: skygrid.Measure. */
+export interface Measure {
+  code?: string;
+  text: string;
+  percent?: number;
 }
 
 /** Go: skygrid.MonitorCapture. */
@@ -1099,6 +1117,7 @@ export interface Task {
   escalation: number;
   escalated_at?: string;
   photos?: Photo[];
+  checklist?: ChecklistItem[];
 }
 
 /** Go: api.TaskItem. */
@@ -1138,6 +1157,7 @@ export interface TaskItem {
   escalation: number;
   escalated_at?: string;
   photos?: Photo[];
+  checklist?: ChecklistItem[];
   overdue: boolean;
 }
 
@@ -1196,6 +1216,7 @@ export interface TaskView {
   dispatched_at?: string;
   escalation: number;
   escalated_at?: string;
+  checklist?: ChecklistItem[];
   navigation: NavLinks;
   photos?: PhotoView[];
   event?: EventSummary;
