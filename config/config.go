@@ -53,6 +53,9 @@ type Config struct {
 	HJ212 HJ212 `toml:"hj212"`
 	// Video: the probing of monitors' snapshot URLs.
 	Video Video `toml:"video"`
+	// Warning: what a heavy-pollution warning changes (inspection
+	// deadline, the dust rule, fire deadlines).
+	Warning dispatch.WarningConfig `toml:"warning"`
 }
 
 // Default returns every section's defaults (those of DESIGN.md).
@@ -60,7 +63,7 @@ func Default() Config {
 	return Config{Config: dispatch.DefaultConfig(), Feed: firms.DefaultFeedConfig(), Photos: evidence.DefaultConfig(),
 		Notify: notify.DefaultConfig(), Auth: DefaultAuth(), Server: DefaultServer(), Sites: DefaultSites(), Air: DefaultAir(),
 		Escalation: DefaultEscalation(), Schedule: DefaultSchedule(), Dust: dustrule.DefaultConfig(), Readings: DefaultReadings(),
-		HJ212: DefaultHJ212(), Video: DefaultVideo()}
+		HJ212: DefaultHJ212(), Video: DefaultVideo(), Warning: dispatch.DefaultWarningConfig()}
 }
 
 // SecretEnv are the environment variables that override the secrets of
@@ -109,7 +112,7 @@ func Load(path string, getenv func(string) string, sets ...string) (Config, erro
 func (c Config) Validate() error {
 	for _, check := range []func() error{c.Config.Validate, c.Feed.Validate, c.Photos.Validate, c.Notify.Validate,
 		c.Auth.Validate, c.Server.Validate, c.Sites.Validate, c.Air.Validate, c.Escalation.Validate, c.Schedule.Validate,
-		c.Dust.Validate, c.Readings.Validate, c.HJ212.Validate, c.Video.Validate} {
+		c.Dust.Validate, c.Readings.Validate, c.HJ212.Validate, c.Video.Validate, func() error { return c.Warning.Validate(c.Dust) }} {
 		if err := check(); err != nil {
 			return err
 		}

@@ -45,6 +45,12 @@ type DustChecker struct {
 	NearestKm float64
 	Now       func() time.Time
 	Logger    *slog.Logger
+	// Warnings and WarningRule: while a warning is in force in a
+	// monitor's county (at the reading's time), WarningRule is checked
+	// instead of the active presets; the data-quality rules are
+	// unchanged (nil: none).
+	Warnings    *WarningCache
+	WarningRule *dustrule.Rule
 
 	// mu: one check at a time (the sink is called from many goroutines),
 	// and the maps read by checks. Tick reads the store without it and
@@ -106,14 +112,21 @@ func (c *DustChecker) Check(ctx context.Context, rs []skygrid.Reading) (skygrid.
 		}
 		return sorted[i].At.Before(sorted[j].At)
 	})
-	ck := c.checker(ctx)
+	ck, warn, err := c.checkers(ctx)
+	if err != nil {
+		return skygrid.DustRecorded{}, err
+	}
 	var alarms []dustrule.Alarm
 	for _, r := range sorted {
 		m, err := c.monitor(ctx, r.MonitorID)
 		if err != nil || m == nil {
 			return skygrid.DustRecorded{}, err
 		}
-		got, err := ck.OnReading(ctx, m.subject, r)
+		use := ck
+		if warn != nil && c.Warnings.InForce(m.subject.County, r.At) != nil {
+			use = warn
+		}
+		got, err := use.OnReading(ctx, m.subject, r)
 		if err != nil {
 			return skygrid.DustRecorded{}, err
 		}
@@ -126,6 +139,21 @@ func (c *DustChecker) Check(ctx context.Context, rs []skygrid.Reading) (skygrid.
 func (c *DustChecker) checker(ctx context.Context) *dustrule.Checker {
 	return &dustrule.Checker{Rules: c.Config.Rules(), Quality: c.Config.Quality(), History: c.Store,
 		Ambient: func(county string, hour time.Time) (float64, bool) { return c.ambientPM10(ctx, county, hour) }}
+}
+
+// checkers are the usual rules and, with warnings, the warning's (the
+// warnings read again when they changed).
+func (c *DustChecker) checkers(ctx context.Context) (usual, warning *dustrule.Checker, err error) {
+	usual = c.checker(ctx)
+	if c.Warnings == nil || c.WarningRule == nil {
+		return usual, nil, nil
+	}
+	if err := c.Warnings.Refresh(ctx); err != nil {
+		return nil, nil, fmt.Errorf("dust: %w", err)
+	}
+	w := *usual
+	w.Rules = []dustrule.Rule{*c.WarningRule}
+	return usual, &w, nil
 }
 
 // ambientPM10 is the county's ambient PM10 of the hour, from the air

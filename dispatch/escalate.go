@@ -72,11 +72,14 @@ type Clock struct {
 	Feeds FeedCheck
 	// Dust runs the dust checks of the clock (silence, capture rate,
 	// registry violations: DustChecker.Tick); nil: none.
-	Dust   DustTick
-	Now    func() time.Time
-	Every  time.Duration            // 0: a minute ([schedule] escalate_every)
-	Policy skygrid.EscalationPolicy // when a task goes up a level ([escalation])
-	Logger *slog.Logger
+	Dust DustTick
+	// Warnings opens the inspection tasks of warnings whose start has
+	// come (nil: none).
+	Warnings WarningStart
+	Now      func() time.Time
+	Every    time.Duration            // 0: a minute ([schedule] escalate_every)
+	Policy   skygrid.EscalationPolicy // when a task goes up a level ([escalation])
+	Logger   *slog.Logger
 }
 
 // Run ticks until ctx ends, once at once.
@@ -102,6 +105,13 @@ func (c *Clock) Tick(ctx context.Context) {
 	log := c.Logger
 	if log == nil {
 		log = slog.Default()
+	}
+	if c.Warnings != nil {
+		if n, err := c.Warnings.StartWarnings(ctx, c.Now()); err != nil && ctx.Err() == nil {
+			log.Error("start warnings", "err", err)
+		} else if n > 0 {
+			log.Info("warnings started: inspection tasks opened", "tasks", n)
+		}
 	}
 	if n, err := Escalate(ctx, c.Tasks, c.Policy, c.Now()); err != nil && ctx.Err() == nil {
 		log.Error("escalate", "err", err)

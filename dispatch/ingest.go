@@ -16,6 +16,10 @@ func (p *Pipeline) store(ctx context.Context, c *Context, batch *skygrid.IngestB
 	batch.Format, batch.Rows, batch.Rejected, batch.Outside, batch.Errors = sum.Format, sum.Rows, sum.Rejected, sum.Left, sum.Errors
 	// Order by dedupe key (so by minute) and drop repeats in the file.
 	rows.SortDedupe(&batch.Duplicates)
+	// The warnings in force, read before the transaction (fire deadlines).
+	if err := p.Warnings.Refresh(ctx); err != nil {
+		return nil, err
+	}
 	err := p.Store.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
 		if err := tx.BeginBatch(ctx, batch); err != nil {
 			return err
@@ -237,6 +241,7 @@ func (p *Pipeline) newTask(e *skygrid.Event, sups map[string]*skygrid.Supervisor
 		t.SupervisorID, t.SupervisorName = s.ID, s.Name
 	}
 	t.AckDue, t.ReportDue = p.Config.dueTimes(e.Class, now)
+	p.warningDue(t, e.Class, e.CountyID, now)
 	return t
 }
 

@@ -38,6 +38,12 @@ type Pipeline struct {
 	Now func() time.Time
 	// Actor is written to the audit log ("cli", "feed", a user name).
 	Actor string
+	// Warnings are the heavy-pollution warnings: a fire task created in a
+	// county under one gets the deadlines of WarningConfig (nil: none).
+	Warnings      *WarningCache
+	WarningConfig WarningConfig
+	// places is the context Place reads.
+	places ContextCache
 }
 
 // New returns a pipeline with the given configuration.

@@ -72,6 +72,9 @@ func minutePreset(factor string, window time.Duration, limit float64, allowed in
 		LimitUGM3: limit, AllowedPerDay: allowed}
 }
 
+// WarningAnyHour is the preset of a heavy-pollution warning.
+const WarningAnyHour = "warning_any_hour"
+
 // DefaultPresets are the presets of skygrid.example.toml.
 func DefaultPresets() map[string]Preset {
 	datong := minutePreset(skygrid.FactorPM10, time.Hour, 80, 2)
@@ -86,7 +89,11 @@ func DefaultPresets() map[string]Preset {
 	rural.Areas = []string{AreaRural}
 	return map[string]Preset{"datong_default": datong, "shaanxi_tsp_earthworks": earth,
 		"shaanxi_tsp_structure": structure, "liaoning_tsp_built_up": builtUp, "liaoning_tsp_rural": rural,
-		"shanghai_15min": minutePreset(skygrid.FactorTSP, 15*time.Minute, 2000, 1)}
+		"shanghai_15min": minutePreset(skygrid.FactorTSP, 15*time.Minute, 2000, 1),
+		// During a heavy-pollution warning ([warning] dust_rule): any hour's
+		// PM10 mean over the limit is an alarm, none allowed ([warning]
+		// limit_ugm3 sets the limit).
+		WarningAnyHour: minutePreset(skygrid.FactorPM10, time.Hour, 150, 0)}
 }
 
 // DefaultConfig: datong_default and the four data-quality rules.
@@ -182,16 +189,24 @@ func (p Preset) validate() error {
 func (c Config) Rules() []Rule {
 	var out []Rule
 	for _, name := range c.Active {
-		p, ok := c.Presets[name]
-		if !ok {
-			continue
+		if r, ok := c.Rule(name); ok {
+			out = append(out, r)
 		}
-		out = append(out, Rule{Name: name, Factor: p.Factor, Kind: p.Kind, Interval: p.Interval.Duration,
-			Window: p.Window.Duration, MinValid: c.MinValid, Limit: p.LimitUGM3, OverAmbient: p.OverAmbient,
-			AllowedPerDay: p.AllowedPerDay, Stages: p.Stages, Areas: p.Areas})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// Rule is the preset of that name as a rule, active or not (a heavy-
+// pollution warning's rule, [warning] dust_rule).
+func (c Config) Rule(name string) (Rule, bool) {
+	p, ok := c.Presets[name]
+	if !ok {
+		return Rule{}, false
+	}
+	return Rule{Name: name, Factor: p.Factor, Kind: p.Kind, Interval: p.Interval.Duration,
+		Window: p.Window.Duration, MinValid: c.MinValid, Limit: p.LimitUGM3, OverAmbient: p.OverAmbient,
+		AllowedPerDay: p.AllowedPerDay, Stages: p.Stages, Areas: p.Areas}, true
 }
 
 // Quality is the data-quality rules as configured (minute data).

@@ -76,5 +76,10 @@ func (m *Main) pipeline(db *store.DB, cfg config.Config) (*dispatch.Pipeline, er
 		return nil, err
 	}
 	p.Now = m.Now
+	// Heavy-pollution warnings: shorter fire deadlines in their area, and
+	// the listed sites' inspections placed in their grids as fires are.
+	p.Warnings = &dispatch.WarningCache{Store: db, Changed: db.WarningsChanged, Now: m.Now}
+	p.WarningConfig = cfg.Warning
+	db.Place, db.InspectHours = p.Place, cfg.Warning.InspectHours
 	return p, nil
 }

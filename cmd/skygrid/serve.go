@@ -306,7 +306,7 @@ func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, s
 	}()
 	go func() {
 		defer wg.Done()
-		(&dispatch.Clock{Tasks: db, Feeds: db, Dust: sink, Now: now, Every: cfg.Schedule.EscalateEvery.Duration, Policy: cfg.Escalation.Policy(), Logger: m.Logger}).Run(bg)
+		(&dispatch.Clock{Tasks: db, Feeds: db, Dust: sink, Warnings: db, Now: now, Every: cfg.Schedule.EscalateEvery.Duration, Policy: cfg.Escalation.Policy(), Logger: m.Logger}).Run(bg)
 	}()
 	return &wg
 }

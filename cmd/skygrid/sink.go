@@ -17,5 +17,8 @@ func (m *Main) readingSink(db *store.DB, cfg config.Config) (*dispatch.DustCheck
 	}
 	c := dispatch.NewDustChecker(db, p, cfg.Dust, cfg.Air.NearestKm)
 	c.Now, c.Logger = m.Now, m.Logger
+	if r, ok := cfg.Warning.Rule(cfg.Dust); ok {
+		c.Warnings, c.WarningRule = p.Warnings, &r
+	}
 	return c, nil
 }
