@@ -44,6 +44,7 @@ export function showWarningBar(): void {
 
 /** refreshWarningBar asks the server now (after a warning was issued, extended or lifted). */
 export function refreshWarningBar(): Promise<void> {
+  if (typeof navigator !== 'undefined' && navigator.onLine === false) return Promise.resolve();
   asking = api.get<unknown>('/api/warnings')
     .then((r) => {
       fetchedAt = Date.now();

@@ -200,10 +200,10 @@ function issueForm(reload: () => Promise<void>): HTMLElement {
     counties.append(...(r.features ?? []).map((f) => h('label', { class: 'county' },
       h('input', { type: 'checkbox', value: f.properties.id, 'data-testid': 'warn-county-' + f.properties.id }), f.properties.name)));
   }).catch((e) => counties.append(h('p', { class: 'error' }, errorText(e, t))));
-  const at = now();
-  const hour = Math.ceil(at / 3600e3) * 3600e3;
-  const start = h('input', { type: 'datetime-local', value: toBeijingInput(hour), 'data-testid': 'warn-start' });
-  const end = h('input', { type: 'datetime-local', value: toBeijingInput(hour + 72 * 3600e3), 'data-testid': 'warn-end-input' });
+  // From now (this minute) by default: in force at once, its inspections sent.
+  const from = Math.floor(now() / 60e3) * 60e3;
+  const start = h('input', { type: 'datetime-local', value: toBeijingInput(from), 'data-testid': 'warn-start' });
+  const end = h('input', { type: 'datetime-local', value: toBeijingInput(from + 72 * 3600e3), 'data-testid': 'warn-end-input' });
   const reason = h('textarea', { rows: 2, 'data-testid': 'warn-reason' });
   const advice = h('textarea', { rows: 2, 'data-testid': 'warn-advice' });
   const submit = h('button', { type: 'submit', class: 'primary big', 'data-testid': 'warn-issue' }, t('warn.issue.submit'));
@@ -228,8 +228,8 @@ function issueForm(reload: () => Promise<void>): HTMLElement {
         toast(t('warn.issued'));
         form.reset();
         counties.querySelectorAll<HTMLInputElement>('input').forEach((i) => { i.disabled = false; });
-        start.value = toBeijingInput(hour);
-        end.value = toBeijingInput(hour + 72 * 3600e3);
+        start.value = toBeijingInput(from);
+        end.value = toBeijingInput(from + 72 * 3600e3);
       } catch (err) {
         toast(errorText(err, t), 'err');
       }
