@@ -14,11 +14,13 @@ const (
 	ImportSites       = "sites"
 	ImportHeatSources = "heat-sources"
 	ImportFires       = "fires"
+	// ImportEmergency is the emergency list (应急减排清单) of warnings.
+	ImportEmergency = "emergency"
 )
 
 // ImportKinds lists the kinds of import, in the order the admin page
 // offers them.
-var ImportKinds = []string{ImportRegions, ImportSupervisors, ImportSites, ImportHeatSources, ImportFires}
+var ImportKinds = []string{ImportRegions, ImportSupervisors, ImportSites, ImportHeatSources, ImportFires, ImportEmergency}
 
 // ImportRequest is one file to import, with the options `skygrid import`
 // and `skygrid ingest` take as flags.

@@ -42,8 +42,8 @@ type Pipeline struct {
 	// county under one gets the deadlines of WarningConfig (nil: none).
 	Warnings      *WarningCache
 	WarningConfig WarningConfig
-	// places is the context Place reads.
-	places ContextCache
+	// places is the context Place reads (New makes it; copies share it).
+	places *ContextCache
 }
 
 // New returns a pipeline with the given configuration.
@@ -51,7 +51,7 @@ func New(s Store, cfg Config) (*Pipeline, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Pipeline{Store: s, Config: cfg, Now: time.Now, Actor: "cli"}, nil
+	return &Pipeline{Store: s, Config: cfg, Now: time.Now, Actor: "cli", places: &ContextCache{}}, nil
 }
 
 // Context is what the pipeline reads from the regions and layers once per

@@ -49,6 +49,8 @@ func (im Importer) Import(ctx context.Context, req skygrid.ImportRequest) (*skyg
 		return im.heatSources(ctx, req)
 	case skygrid.ImportFires:
 		return im.fires(ctx, req)
+	case skygrid.ImportEmergency:
+		return im.emergency(ctx, req)
 	}
 	return nil, skygrid.Errorf(skygrid.EINVALID, "unknown import %q (want %s)", req.Kind, strings.Join(skygrid.ImportKinds, ", "))
 }
@@ -351,4 +353,32 @@ func writeReclassified(w io.Writer, changes []skygrid.EventClassChange) {
 		}
 		fmt.Fprintf(w, "  event %d: %s -> %s (%s)\n", c.EventID, c.From, c.To, c.Site)
 	}
+}
+
+// emergency replaces the emergency list (the pipeline's store keeps it):
+// every row stored, the unmatched ones listed in the summary.
+func (im Importer) emergency(ctx context.Context, req skygrid.ImportRequest) (*skygrid.ImportReport, error) {
+	ws, ok := im.Pipeline.Store.(skygrid.WarningService)
+	if !ok {
+		return nil, skygrid.Errorf(skygrid.ENOTFOUND, "the emergency list is not kept here")
+	}
+	entries, err := ReadEmergencyList(req.Body, req.Name)
+	if err != nil {
+		return nil, invalid(err)
+	}
+	res, err := ws.ImportEmergencyList(ctx, entries, 0)
+	if err != nil {
+		return nil, storeError(err, req.Name)
+	}
+	rep := &skygrid.ImportReport{Kind: req.Kind, File: req.Name, Stored: res.Rows}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: emergency list of %d rows, %d matched to registry sites, %d unmatched\n", req.Name, res.Rows, res.Matched, len(res.Unmatched))
+	for _, e := range res.Unmatched {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%s: %s (%s) matches no registry site: kept, inspected by its county", e.Source, e.Name,
+			skygrid.WarningLevelNames[e.Level]))
+		rep.Items = append(rep.Items, skygrid.ImportItem{ID: e.ExternalID, Name: e.Name, Parent: e.CountyID})
+		fmt.Fprintf(&b, "  unmatched %s: %s\n", e.Source, e.Name)
+	}
+	rep.Text = b.String()
+	return rep, nil
 }

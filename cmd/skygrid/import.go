@@ -27,6 +27,7 @@ func (m *ImportCommand) Usage() string {
   import heat-sources FILE.csv...      Global Power Plant Database or GEM steel plant tracker
   import stations FILE.csv             air-quality stations (code, name, city, lon, lat; CNEMC's Chinese headers too)
   import monitors FILE.csv|FILE.geojson dust monitors and air stations (MN/设备编号, PW/访问密码, lon, lat, site/所属工地, ...)
+  import emergency FILE.csv|FILE.xlsx  the emergency list (应急减排清单): 名称, 编号, 区县, 预警级别, 减排措施, 联系人, 联系电话
 
 A bad feature or row refuses the whole file, naming its line and field.
 Run 'skygrid import KIND -h' for the flags.
@@ -39,6 +40,7 @@ Examples:
   skygrid import heat-sources global_power_plant_database.csv
   skygrid import stations datong_stations.csv
   skygrid import monitors monitors.csv
+  skygrid import emergency 应急减排清单.xlsx
 `
 }
 
@@ -63,6 +65,8 @@ func (m *ImportCommand) Run(ctx context.Context, args []string) error {
 		return m.importStations(ctx, args[1:])
 	case "monitors":
 		return m.monitors(ctx, args[1:])
+	case "emergency":
+		return m.emergency(ctx, args[1:])
 	}
 	return fmt.Errorf("import: unknown kind %q (want regions, supervisors, sites or heat-sources)", args[0])
 }
@@ -216,4 +220,22 @@ new layer changes their class, in the same transaction.`, &c)
 	}
 	return m.importFile(ctx, &c, files[0], skygrid.ImportRequest{Kind: skygrid.ImportSites, SiteKind: *kind, IDProp: *idProp,
 		NameProp: *nameProp, Props: props, WKTCol: *wktCol, LonCol: *lonCol, LatCol: *latCol, CRS: *crs})
+}
+
+func (m *ImportCommand) emergency(ctx context.Context, args []string) error {
+	var c common
+	fs := m.newFlags("import emergency", `Usage: skygrid import emergency FILE.csv|FILE.xlsx [flags]
+
+The emergency list (应急减排清单) of heavy-pollution warnings: one row per site
+or enterprise and level, CSV (UTF-8 or GBK) or XLSX (the first sheet), with
+Chinese or English headers: 名称/name, 编号/external_id (the registry's site
+id, optional), 区县/county (id or name), 预警级别/level (黄色, 橙色, 红色, 蓝色),
+减排措施/measures (separated by ；;、|), 联系人/contact, 联系电话/phone.
+The list replaces the stored one. Rows matching no registry site are kept
+and listed. A bad row refuses the whole file, naming its line and field.`, &c)
+	files, err := m.parseFiles(fs, args, 1, 1)
+	if err != nil {
+		return err
+	}
+	return m.importFile(ctx, &c, files[0], skygrid.ImportRequest{Kind: skygrid.ImportEmergency})
 }
