@@ -73,7 +73,7 @@ function measureRow(x: ChecklistItem, i: number, photos: File[][], room: () => b
   return h('fieldset', { class: 'measure', 'data-testid': 'check-measure' },
     h('h3', {}, `${i + 1}. ${measureText(x.measure)}`),
     h('div', { class: 'answers', role: 'radiogroup' }, answer(true, 'yes', 'check.yes'), answer(false, 'no', 'check.no')),
-    h('div', { class: 'mphotos' }, h('label', { class: 'btn big' }, '📷 ', t('check.photo'), file), count, thumbs),
+    h('div', { class: 'mphotos' }, h('label', { class: 'btn big' }, t('check.photo'), file), count, thumbs),
     note);
 }
 

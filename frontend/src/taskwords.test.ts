@@ -11,6 +11,8 @@ describe('taskTitle follows what is known', () => {
     [{ state: 'reported', event_class: 'straw_burning', finding: 'false_alarm' }, '误报（待审核）'],
     [{ state: 'closed', event_class: 'open_burning', finding: 'straw_burning' }, '秸秆焚烧（已核实）'],
     [{ state: 'acknowledged', event_class: 'open_burning', finding: '' }, '疑似露天焚烧'],
+    [{ state: 'dispatched', event_class: 'emergency_inspection' }, '应急减排检查'],
+    [{ state: 'reported', event_class: 'emergency_inspection', finding: 'stop_work' }, '停工整改（待审核）'],
   ])('%o', (x, want) => { expect(taskTitle(x)).toBe(want); });
 });
 

@@ -1,7 +1,7 @@
 // The warning banner: while a heavy-pollution warning is in force, a
 // small band in its level's colour on every page of the web app (level
 // and area), linking to the warnings page for those who may open it.
-import { api } from './api';
+import { api, newestOnly } from './api';
 import { h, clear } from './dom';
 import { t } from './i18n';
 import { now } from './clock';
@@ -12,6 +12,8 @@ const EVERY_MS = 60_000;
 let fetchedAt = 0;
 let warnings: Warning[] = [];
 let asking: Promise<void> | null = null;
+// Only the newest answer is drawn: one asked before a lift may come after it.
+const ask = newestOnly();
 
 function bar(): HTMLElement {
   let el = document.getElementById('warnbar');
@@ -45,8 +47,10 @@ export function showWarningBar(): void {
 /** refreshWarningBar asks the server now (after a warning was issued, extended or lifted). */
 export function refreshWarningBar(): Promise<void> {
   if (typeof navigator !== 'undefined' && navigator.onLine === false) return Promise.resolve();
+  const newest = ask();
   asking = api.get<unknown>('/api/warnings')
     .then((r) => {
+      if (!newest()) return;
       fetchedAt = Date.now();
       warnings = Array.isArray(r) ? r as Warning[] : ((r as { warnings?: Warning[] } | null)?.warnings ?? []);
       draw();

@@ -11,6 +11,7 @@ import { role } from './session';
 import { now } from './clock';
 import { LEVELS, LEVEL_COLORS, areaText, fromBeijingInput, inForce, levelInk, levelName, measureText, toBeijingInput, type Measure, type Warning } from './warnwords';
 import { refreshWarningBar } from './warnbar';
+import type { ImportReport } from './api/types.gen';
 
 /** One row of GET /api/emergency-list (skygrid.EmergencyEntry). */
 export interface EmergencyEntry {
@@ -27,12 +28,20 @@ export function listOf<T>(r: unknown, key: string): T[] {
   return Array.isArray(v) ? (v as T[]) : [];
 }
 
+/** The counties (id, name), asked once per page. */
+type County = { id: string; name: string };
+function countiesOf(): Promise<County[]> {
+  return api.get<{ features?: { properties: County }[] }>('/api/regions?level=county&geometry=false')
+    .then((r) => (r.features ?? []).map((f) => ({ id: f.properties.id, name: f.properties.name })));
+}
+
 export function render(el: HTMLElement): void {
+  const counties = countiesOf();
   const current = h('div', { 'data-testid': 'warn-current' });
   const list = h('div', { 'data-testid': 'warn-list' });
   const elist = h('div', { 'data-testid': 'elist' });
   el.append(h('h1', {}, t('warn.title')), h('section', {}, h('h2', {}, t('warn.inforce')), current));
-  if (canIssue()) el.append(issueForm(() => load()));
+  if (canIssue()) el.append(issueForm(counties, () => load()));
   el.append(h('section', {}, h('h2', {}, t('warn.list')), list),
     h('section', {}, h('h2', {}, t('elist.title')), role() === 'admin' ? uploadForm(() => loadList()) : null, elist));
 
@@ -54,6 +63,8 @@ export function render(el: HTMLElement): void {
   async function loadList(): Promise<void> {
     try {
       const rows = listOf<EmergencyEntry>(await api.get('/api/emergency-list'), 'entries');
+      const names = new Map((await counties.catch(() => [] as County[])).map((c) => [c.id, c.name]));
+      rows.forEach((r) => { r.county_name ??= names.get(r.county_id ?? '') ?? r.county_id; });
       clear(elist);
       elist.append(emergencyTable(rows));
     } catch (e) {
@@ -173,9 +184,10 @@ function uploadForm(reload: () => Promise<void>): HTMLElement {
     const fd = new FormData();
     fd.append('file', f, f.name);
     try {
-      const r = await api.post<{ import?: ImportCounts } & ImportCounts>('/api/imports/emergency', fd);
-      const c = r.import ?? r;
-      result.append(h('p', { 'data-testid': 'elist-imported' }, t('elist.imported', { n: c.rows ?? 0, m: c.matched ?? 0, u: c.unmatched?.length ?? 0 })));
+      const r = await api.post<ImportReport>('/api/imports/emergency', fd);
+      const unmatched = r.items?.length ?? 0;
+      // The rows not matched are flagged in the list below (the notes are the CLI's English).
+      result.append(h('p', { 'data-testid': 'elist-imported' }, t('elist.imported', { n: r.stored, m: r.stored - unmatched, u: unmatched })));
       file.value = '';
       await reload();
     } catch (err) {
@@ -185,10 +197,9 @@ function uploadForm(reload: () => Promise<void>): HTMLElement {
   return form;
 }
 
-interface ImportCounts { rows?: number; matched?: number; unmatched?: unknown[] }
 
 /** issueForm: level, counties (or 全市), start and expected end in Beijing time, reason, advice. */
-function issueForm(reload: () => Promise<void>): HTMLElement {
+function issueForm(countyList: Promise<County[]>, reload: () => Promise<void>): HTMLElement {
   const levels = h('div', { class: 'levels', role: 'radiogroup', 'data-testid': 'warn-level' }, LEVELS.map((l) =>
     h('label', { class: 'level', style: `border-color:${LEVEL_COLORS[l]}` },
       h('input', { type: 'radio', name: 'level', value: l, 'data-testid': 'warn-level-' + l }),
@@ -196,9 +207,9 @@ function issueForm(reload: () => Promise<void>): HTMLElement {
   const city = h('input', { type: 'checkbox', 'data-testid': 'warn-city' });
   const counties = h('div', { class: 'counties', 'data-testid': 'warn-counties' });
   city.addEventListener('change', () => counties.querySelectorAll<HTMLInputElement>('input').forEach((i) => { i.disabled = city.checked; }));
-  api.get<{ features?: { properties: { id: string; name: string } }[] }>('/api/regions?level=county&geometry=false').then((r) => {
-    counties.append(...(r.features ?? []).map((f) => h('label', { class: 'county' },
-      h('input', { type: 'checkbox', value: f.properties.id, 'data-testid': 'warn-county-' + f.properties.id }), f.properties.name)));
+  countyList.then((cs) => {
+    counties.append(...cs.map((c) => h('label', { class: 'county' },
+      h('input', { type: 'checkbox', value: c.id, 'data-testid': 'warn-county-' + c.id }), c.name)));
   }).catch((e) => counties.append(h('p', { class: 'error' }, errorText(e, t))));
   // From now (this minute) by default: in force at once, its inspections sent.
   const from = Math.floor(now() / 60e3) * 60e3;

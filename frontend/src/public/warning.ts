@@ -42,7 +42,7 @@ export function card(w: PublicWarning): HTMLElement {
   band.style.color = ink;
   band.style.cssText += ';padding:.5em .8em;border-radius:8px;font-size:1.25rem;font-weight:700;text-align:center;margin:.3em 0';
   box.append(band, el('p', 'pub-warntime', `${beijing(w.start)} 起，预计 ${beijing(w.expected_end)} 结束（北京时间）`));
-  if (w.public_advice) box.append(el('p', 'pub-advice', w.public_advice));
+  if (w.public_advice) box.append(el('p', 'pub-advice', '健康防护提示：' + w.public_advice));
   return box;
 }
 
