@@ -36,21 +36,8 @@ import (
 // and the last week of October 2023.
 func newTestServer(t testing.TB) *httptest.Server {
 	t.Helper()
-	db := store.NewDB(filepath.Join(t.TempDir(), "api.db"))
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, _ := countyDB(t)
 	ctx := context.Background()
-	f, _ := data.FS.Open(data.Districts)
-	regions, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty, IDProp: "district_adcode", NameProp: "district_name"})
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.ImportRegions(ctx, regions); err != nil {
-		t.Fatal(err)
-	}
 	p, err := dispatch.New(db, dispatch.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -86,6 +73,27 @@ func newTestServer(t testing.TB) *httptest.Server {
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts
+}
+
+// countyDB opens a real SQLite store in a temporary directory holding
+// the Datong counties, and returns them.
+func countyDB(t testing.TB) (*store.DB, []*skygrid.Region) {
+	t.Helper()
+	db := store.NewDB(filepath.Join(t.TempDir(), "api.db"))
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f, _ := data.FS.Open(data.Districts)
+	regions, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty, IDProp: "district_adcode", NameProp: "district_name"})
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ImportRegions(context.Background(), regions); err != nil {
+		t.Fatal(err)
+	}
+	return db, regions
 }
 
 // adminToken authenticates the helpers' requests (an admin's API token).

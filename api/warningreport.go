@@ -15,17 +15,17 @@ import (
 // print to PDF as the monthly report is; json: its figures. An official
 // sees the counties of the area in their own (forbidden when none is).
 func (s *Server) handleWarningReport(c echo.Context) error {
-	ws, err := s.warnings()
-	if err != nil {
-		return err
+	format := c.QueryParam("format")
+	if format != "" && format != "html" && format != "json" {
+		return skygrid.Errorf(skygrid.EINVALID, "format %q: want html or json", skygrid.Clip(format))
 	}
 	id, err := pathID(c, "warning")
 	if err != nil {
 		return err
 	}
-	format := c.QueryParam("format")
-	if format != "" && format != "html" && format != "json" {
-		return skygrid.Errorf(skygrid.EINVALID, "format %q: want html or json", skygrid.Clip(format))
+	ws, err := s.warnings()
+	if err != nil {
+		return err
 	}
 	f, err := ws.WarningFigures(c.Request().Context(), id, s.now())
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,9 +13,6 @@ import (
 
 	"skygrid"
 	"skygrid/api"
-	"skygrid/data"
-	"skygrid/registry"
-	"skygrid/store"
 )
 
 // warningReportWorld serves the Datong counties with an orange warning
@@ -24,21 +20,8 @@ import (
 // the two, one of a third county); services.Warnings nil when bare.
 func warningReportWorld(t *testing.T, bare bool) (url string, id int64, tokens map[string]string, counties, names []string) {
 	t.Helper()
-	db := store.NewDB(filepath.Join(t.TempDir(), "w.db"))
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, regions := countyDB(t)
 	ctx := context.Background()
-	f, _ := data.FS.Open(data.Districts)
-	regions, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty, IDProp: "district_adcode", NameProp: "district_name"})
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.ImportRegions(ctx, regions); err != nil {
-		t.Fatal(err)
-	}
 	for _, r := range regions[:3] {
 		counties, names = append(counties, r.ID), append(names, r.Name)
 	}
@@ -67,13 +50,7 @@ func warningReportWorld(t *testing.T, bare bool) (url string, id int64, tokens m
 
 func getAs(t *testing.T, url, token string) (*http.Response, string) {
 	t.Helper()
-	rq, _ := http.NewRequest("GET", url, nil)
-	rq.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(rq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	resp := fetch(t, url, "Authorization", "Bearer "+token)
 	b, _ := io.ReadAll(resp.Body)
 	return resp, string(b)
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	_ "embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -42,7 +41,7 @@ var warningTmpl = template.Must(template.New("warning.html").Parse(warningHTML))
 // (inline CSS, no scripts) made for printing on A4, as RenderMonthly does.
 func RenderWarning(w io.Writer, r *WarningReport) error {
 	if r == nil || r.Figures == nil || r.Figures.Warning == nil {
-		return errors.New("report: the warning report needs the warning's figures")
+		return fmt.Errorf("report: the warning report needs the warning's figures")
 	}
 	var buf bytes.Buffer
 	if err := warningTmpl.Execute(&buf, warningViewOf(r)); err != nil {
