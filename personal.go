@@ -117,6 +117,18 @@ func PersonalMessages(n Notice, people []Person, kinds []string, payload string)
 	}
 	title, text := PersonalText(n)
 	var out []*OutboxMessage
+	reach(people, kinds, func(p Person, kind, to string) {
+		key := fmt.Sprintf("%s/task-%d/level-%d/version-%d/%s/%s", n.Event, n.TaskID, n.Escalation, n.Version, p.Ref, kind)
+		out = append(out, &OutboxMessage{Key: key, Kind: kind, Recipient: to, RecipientName: p.Name, Event: n.Event,
+			TaskID: n.TaskID, Title: title, Text: text + "\n\n编号 " + key, Payload: payload})
+	})
+	return out
+}
+
+// reach calls fn for each person and personal kind that can reach them
+// (PersonalRecipient), once per kind and address (two people with one
+// phone are told once).
+func reach(people []Person, kinds []string, fn func(p Person, kind, to string)) {
 	seen := map[string]bool{}
 	for _, p := range people {
 		for _, kind := range kinds {
@@ -125,12 +137,9 @@ func PersonalMessages(n Notice, people []Person, kinds []string, payload string)
 				continue
 			}
 			seen[kind+" "+to] = true
-			key := fmt.Sprintf("%s/task-%d/level-%d/version-%d/%s/%s", n.Event, n.TaskID, n.Escalation, n.Version, p.Ref, kind)
-			out = append(out, &OutboxMessage{Key: key, Kind: kind, Recipient: to, RecipientName: p.Name, Event: n.Event,
-				TaskID: n.TaskID, Title: title, Text: text + "\n\n编号 " + key, Payload: payload})
+			fn(p, kind, to)
 		}
 	}
-	return out
 }
 
 // PersonalText renders a notice for the supervisor it is sent to: a title

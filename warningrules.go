@@ -61,7 +61,7 @@ func ParseWarningLevel(s string) (string, error) {
 	if l, ok := levelWords[v]; ok {
 		return l, nil
 	}
-	return "", Errorf(EINVALID, "warning level %q: want 蓝色, 黄色, 橙色 or 红色 (blue, yellow, orange, red)", Clip(s))
+	return "", Errorf(EINVALID, "warning level %s: want 蓝色, 黄色, 橙色 or 红色 (blue, yellow, orange, red)", Clip(s))
 }
 
 // levelRank is a level's place, mildest first (-1 unknown).
@@ -94,7 +94,7 @@ func ParseMeasures(cell string) ([]Measure, error) {
 		if m := limitOutput.FindStringSubmatch(p); m != nil {
 			n, _ := strconv.Atoi(m[1])
 			if n < 1 || n > 100 {
-				return nil, Errorf(EINVALID, "measure %q: 限产 takes 1%% to 100%%", Clip(p))
+				return nil, Errorf(EINVALID, "measure %s: 限产 takes 1%% to 100%%", Clip(p))
 			}
 			out = append(out, Measure{Code: MeasureLimitOutput, Text: fmt.Sprintf("限产%d%%", n), Percent: n})
 			continue
@@ -180,7 +180,7 @@ func CheckChecklist(plan []Measure, items []ChecklistItem, photos int) error {
 	for i, it := range items {
 		k := measureKey(it.Measure)
 		if !slices.ContainsFunc(plan, func(m Measure) bool { return measureKey(m) == k }) {
-			return Errorf(EINVALID, "检查清单第 %d 项「%s」不是该任务的减排措施", i+1, Clip(MeasureText(it.Measure)))
+			return Errorf(EINVALID, "检查清单第 %d 项「%s」不是该任务的减排措施", i+1, ClipName(MeasureText(it.Measure)))
 		}
 		if answered[k] {
 			return Errorf(EINVALID, "检查清单第 %d 项「%s」重复填写", i+1, MeasureText(it.Measure))
@@ -251,19 +251,11 @@ func WarningMessages(w *Warning, event string, channels []int64, people []Person
 		key := fmt.Sprintf("%s/channel-%d", base, c)
 		out = append(out, &OutboxMessage{Key: key, ChannelID: c, Event: event, Title: title, Text: text + "\n\n编号 " + key, Payload: string(payload)})
 	}
-	seen := map[string]bool{}
-	for _, p := range people {
-		for _, kind := range kinds {
-			to := PersonalRecipient(kind, p)
-			if to == "" || seen[kind+" "+to] {
-				continue
-			}
-			seen[kind+" "+to] = true
-			key := fmt.Sprintf("%s/%s/%s", base, p.Ref, kind)
-			out = append(out, &OutboxMessage{Key: key, Kind: kind, Recipient: to, RecipientName: p.Name, Event: event,
-				Title: title, Text: text + "\n\n编号 " + key, Payload: string(payload)})
-		}
-	}
+	reach(people, kinds, func(p Person, kind, to string) {
+		key := fmt.Sprintf("%s/%s/%s", base, p.Ref, kind)
+		out = append(out, &OutboxMessage{Key: key, Kind: kind, Recipient: to, RecipientName: p.Name, Event: event,
+			Title: title, Text: text + "\n\n编号 " + key, Payload: string(payload)})
+	})
 	return out
 }
 
@@ -271,7 +263,7 @@ func WarningMessages(w *Warning, event string, channels []int64, people []Person
 // after its start.
 func CheckWarning(w *Warning) error {
 	if levelRank(w.Level) < 0 {
-		return Errorf(EINVALID, "level %q: want one of %s", Clip(w.Level), strings.Join(WarningLevels, ", "))
+		return Errorf(EINVALID, "level %s: want one of %s", Clip(w.Level), strings.Join(WarningLevels, ", "))
 	}
 	if w.Start.IsZero() || !w.ExpectedEnd.After(w.Start) {
 		return Errorf(EINVALID, "expected_end must be after start (%s, %s)", w.Start.Format(time.RFC3339), w.ExpectedEnd.Format(time.RFC3339))

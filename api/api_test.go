@@ -36,7 +36,7 @@ import (
 // and the last week of October 2023.
 func newTestServer(t testing.TB) *httptest.Server {
 	t.Helper()
-	db, _ := countyDB(t)
+	db := datongDB(t)
 	ctx := context.Background()
 	p, err := dispatch.New(db, dispatch.DefaultConfig())
 	if err != nil {
@@ -75,9 +75,9 @@ func newTestServer(t testing.TB) *httptest.Server {
 	return ts
 }
 
-// countyDB opens a real SQLite store in a temporary directory holding
-// the Datong counties, and returns them.
-func countyDB(t testing.TB) (*store.DB, []*skygrid.Region) {
+// datongDB is a store in a temp file holding the ten Datong counties
+// (and the extra regions given).
+func datongDB(t testing.TB, extra ...*skygrid.Region) *store.DB {
 	t.Helper()
 	db := store.NewDB(filepath.Join(t.TempDir(), "api.db"))
 	if err := db.Open(); err != nil {
@@ -90,10 +90,10 @@ func countyDB(t testing.TB) (*store.DB, []*skygrid.Region) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.ImportRegions(context.Background(), regions); err != nil {
+	if err := db.ImportRegions(context.Background(), append(regions, extra...)); err != nil {
 		t.Fatal(err)
 	}
-	return db, regions
+	return db
 }
 
 // adminToken authenticates the helpers' requests (an admin's API token).

@@ -420,6 +420,12 @@ var Answers = []Answer{
 	{"GET /api/admin/packet-rejects", PacketRejectList{}},
 	{"GET /api/sites/:id/dust", SiteDust{}},
 	{"GET /api/tasks/:id/dust", SiteDust{}},
+	{"GET /api/warnings", WarningList{}},
+	{"GET /api/warnings/:id", skygrid.WarningFigures{}},
+	{"POST /api/warnings", skygrid.Warning{}},
+	{"POST /api/warnings/:id/:action", skygrid.Warning{}},
+	{"GET /api/emergency-list", EmergencyList{}},
+	{"GET /public/api/warning", PublicWarningList{}},
 	{"every error", ErrorResponse{}},
 }
 

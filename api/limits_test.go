@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -20,7 +18,6 @@ import (
 
 	"skygrid"
 	"skygrid/api"
-	"skygrid/data"
 	"skygrid/dispatch"
 	"skygrid/registry"
 	"skygrid/store"
@@ -44,20 +41,7 @@ type lightServer struct {
 
 func newLightServer(t *testing.T, svc api.Services) *lightServer {
 	t.Helper()
-	db := store.NewDB(filepath.Join(t.TempDir(), "light.db"))
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	f, _ := data.FS.Open(data.Districts)
-	regions, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty, IDProp: "district_adcode", NameProp: "district_name"})
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.ImportRegions(context.Background(), regions); err != nil {
-		t.Fatal(err)
-	}
+	db := datongDB(t)
 	ts, err := tiles.NewServer(db, tiles.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,16 @@ func (s *Server) warnings() (skygrid.WarningService, error) {
 	return s.Warnings, nil
 }
 
+// warningID is the warning service and the path's warning id.
+func (s *Server) warningID(c echo.Context) (skygrid.WarningService, int64, error) {
+	ws, err := s.warnings()
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := pathID(c, "warning")
+	return ws, id, err
+}
+
 // GET /api/warnings[?state=issued|active|lifted]: every warning, the
 // latest first (every role).
 func (s *Server) handleWarnings(c echo.Context) error {
@@ -39,17 +49,13 @@ func (s *Server) handleWarnings(c echo.Context) error {
 	if list == nil {
 		list = []*skygrid.Warning{}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"warnings": list})
+	return c.JSON(http.StatusOK, WarningList{Warnings: list})
 }
 
 // GET /api/warnings/:id: the warning with its report's figures (every
 // role).
 func (s *Server) handleWarning(c echo.Context) error {
-	ws, err := s.warnings()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "warning")
+	ws, id, err := s.warningID(c)
 	if err != nil {
 		return err
 	}
@@ -106,11 +112,7 @@ func (s *Server) handleIssueWarning(c echo.Context) error {
 // POST /api/warnings/:id/extend {"expected_end"} and /lift (admins and
 // auditors).
 func (s *Server) handleWarningAction(c echo.Context) error {
-	ws, err := s.warnings()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "warning")
+	ws, id, err := s.warningID(c)
 	if err != nil {
 		return err
 	}
@@ -128,12 +130,30 @@ func (s *Server) handleWarningAction(c echo.Context) error {
 	case "lift":
 		w, err = ws.LiftWarning(ctx, id, u.ID, s.now())
 	default:
-		return skygrid.Errorf(skygrid.ENOTFOUND, "no warning action %q (extend, lift)", skygrid.Clip(c.Param("action")))
+		return skygrid.Errorf(skygrid.ENOTFOUND, "no warning action %s (extend, lift)", skygrid.Clip(c.Param("action")))
 	}
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, w)
+}
+
+// WarningList is the body of GET /api/warnings.
+type WarningList struct {
+	Warnings []*skygrid.Warning `json:"warnings"`
+}
+
+// EmergencyList is the body of GET /api/emergency-list: the rows and how
+// many of them are unmatched.
+type EmergencyList struct {
+	Entries   []EmergencyRow `json:"entries"`
+	Unmatched int            `json:"unmatched"`
+}
+
+// PublicWarningList is the body of GET /public/api/warning: the warnings
+// in force (none: empty).
+type PublicWarningList struct {
+	Warnings []skygrid.PublicWarning `json:"warnings"`
 }
 
 // EmergencyRow is one row of the emergency list as listed: Unmatched
@@ -169,7 +189,7 @@ func (s *Server) handleEmergencyList(c echo.Context) error {
 			unmatched++
 		}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"entries": rows, "unmatched": unmatched})
+	return c.JSON(http.StatusOK, EmergencyList{Entries: rows, Unmatched: unmatched})
 }
 
 // scopeCounties are the counties of a scoped user's regions (a
@@ -210,5 +230,5 @@ func (s *Server) handlePublicWarning(c echo.Context) error {
 			out = append(out, skygrid.PublicWarningOf(w))
 		}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"warnings": out})
+	return c.JSON(http.StatusOK, PublicWarningList{Warnings: out})
 }

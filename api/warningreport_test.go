@@ -20,8 +20,13 @@ import (
 // the two, one of a third county); services.Warnings nil when bare.
 func warningReportWorld(t *testing.T, bare bool) (url string, id int64, tokens map[string]string, counties, names []string) {
 	t.Helper()
-	db, regions := countyDB(t)
+	db := datongDB(t)
 	ctx := context.Background()
+	level := skygrid.LevelCounty
+	regions, _, err := db.FindRegions(ctx, skygrid.RegionFilter{Level: &level})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range regions[:3] {
 		counties, names = append(counties, r.ID), append(names, r.Name)
 	}

@@ -88,7 +88,7 @@ func (db *DB) matchEntries(ctx context.Context, entries []*skygrid.EmergencyEntr
 		if c := strings.TrimSpace(e.CountyID); c != "" {
 			id, ok := counties[c]
 			if !ok {
-				return skygrid.Errorf(skygrid.EINVALID, "%s: county (区县) %q: no such county", e.Source, skygrid.Clip(c))
+				return skygrid.Errorf(skygrid.EINVALID, "%s: county (区县) %s: no such county", e.Source, skygrid.Clip(c))
 			}
 			e.CountyID = id
 		}

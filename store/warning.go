@@ -160,7 +160,7 @@ func insertWarning(ctx context.Context, tx *Tx, w *skygrid.Warning, by int64) (i
 		var level string
 		err := tx.QueryRowContext(ctx, `SELECT level FROM regions WHERE id = ?`, c).Scan(&level)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && level != skygrid.LevelCounty) {
-			return 0, skygrid.Errorf(skygrid.EINVALID, "county_ids: %q is not a county", skygrid.Clip(c))
+			return 0, skygrid.Errorf(skygrid.EINVALID, "county_ids: %s is not a county", skygrid.Clip(c))
 		} else if err != nil {
 			return 0, fmt.Errorf("issue warning: read county %s: %w", c, err)
 		}

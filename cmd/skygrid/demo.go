@@ -247,6 +247,12 @@ func demoLayers(ctx context.Context, db *store.DB, counties []*skygrid.Region, o
 	}
 	fmt.Fprintf(out, "sites (示例, invented for the demo): %d construction sites, %d stockpiles, %d no-coal zone (平城区); %d break a rule\n",
 		kinds[skygrid.SiteConstruction], kinds[skygrid.SiteStockpile], kinds[skygrid.SiteNoCoal], violations)
+	list, err := db.ImportEmergencyList(ctx, demo.EmergencyList(sites), 0)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "emergency list (示例, invented for the demo): %d rows, %d matched to the demo sites, %d unmatched; no warning issued\n",
+		list.Rows, list.Matched, len(list.Unmatched))
 	crop := demo.Cropland(counties)
 	if _, err := db.ImportSites(ctx, crop, nil); err != nil {
 		return err

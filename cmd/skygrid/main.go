@@ -108,6 +108,8 @@ func (m *Main) command(name string) Command {
 		return &FetchCommand{m}
 	case "report":
 		return &ReportCommand{m}
+	case "alert":
+		return &AlertCommand{m}
 	}
 	return nil
 }
@@ -126,6 +128,7 @@ Commands:
   import sites FILE         import a site registry (--kind construction|stockpile|nocoal|cropland|industrial)
   import heat-sources FILE  import known industrial heat sources (Global Power Plant Database CSV)
   import monitors FILE      import dust monitors and air stations (CSV or GeoJSON points)
+  import emergency FILE     import the emergency list of heavy-pollution warnings (CSV or XLSX)
   grid generate             generate square grid cells (--cell 3km) clipped to each county
   events                    list events (火情)
   tasks                     list tasks (任务)
@@ -136,6 +139,7 @@ Commands:
   escalate                  escalate overdue tasks once (serve does it every minute)
   fetch firms               pull the FIRMS area API once (--source, --days, --date); serve pulls on a schedule
   report                    statistics, county ranking, CSV/XLSX, the printable monthly report (--period, --format)
+  alert issue|extend|lift|list  heavy-pollution warnings (--level orange --counties ID,ID --start --end)
 
 Every command takes --db FILE (default skygrid.db, or $SKYGRID_DB) and
 --config FILE (TOML; default none, or $SKYGRID_CONFIG). Run

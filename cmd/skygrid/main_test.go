@@ -91,12 +91,14 @@ func TestDemoServesOctoberEvents(t *testing.T) {
 		t.Error("no event has a task for a demo supervisor")
 	}
 	checkDemoMonitors(t, client, url)
+	checkDemoEmergencyList(t, client, url)
 	// The ready line says what to open and whom to log in as.
 	if !regexp.MustCompile(`(?m)^skygrid listening on (http://127\.0\.0\.1:\d+): open http://127\.0\.0\.1:\d+ in a browser and log in as ` +
 		`wangge \(grid supervisor of 浑源县[^)]*\), hunyuan \(official of 浑源县\), nongye \(auditor\) or admin \(administrator\), password skygrid-demo$`).MatchString(out.String()) {
 		t.Errorf("the ready line does not say what to open and whom to log in as:\n%s", out)
 	}
 	for _, want := range []string{"10 counties", "generated 3 km cells", "30 NASA FIRMS NOAA-20 VIIRS files", "skygrid listening on http://127.0.0.1:",
+		"emergency list (示例, invented for the demo): 102 rows, 96 matched to the demo sites, 6 unmatched; no warning issued",
 		`users (demo, password "skygrid-demo"): admin (管理员), nongye (审核（农业/生态部门）), hunyuan (区县/乡镇干部 140225), wangge (网格员 140225-`} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -105,6 +107,45 @@ func TestDemoServesOctoberEvents(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkDemoEmergencyList: the demo's invented emergency list is there for
+// the warnings page (every demo site matched, the two invented plants
+// not), and no warning is issued.
+func checkDemoEmergencyList(t *testing.T, client *http.Client, url string) {
+	t.Helper()
+	var list struct {
+		Entries []struct {
+			Name      string `json:"name"`
+			Unmatched bool   `json:"unmatched"`
+		} `json:"entries"`
+		Unmatched int `json:"unmatched"`
+	}
+	var ws struct {
+		Warnings []any `json:"warnings"`
+	}
+	for _, q := range []struct {
+		path string
+		v    any
+	}{{"/api/emergency-list", &list}, {"/api/warnings", &ws}} {
+		resp, err := client.Get(url + q.path)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %v %v", q.path, err, resp)
+		}
+		err = json.NewDecoder(resp.Body).Decode(q.v)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(list.Entries) != 102 || list.Unmatched != 6 || len(ws.Warnings) != 0 {
+		t.Errorf("demo emergency list: %d rows, %d unmatched; %d warnings", len(list.Entries), list.Unmatched, len(ws.Warnings))
+	}
+	for _, e := range list.Entries {
+		if !strings.HasPrefix(e.Name, "示例") || e.Unmatched != strings.Contains(e.Name, "未入台账") {
+			t.Errorf("demo list row %+v", e)
+		}
 	}
 }
 

@@ -24,6 +24,7 @@ describe('importSummary', () => {
     expect(importSummary({ stored: 10 }, 'regions', { level: 'county' }, 'zh')).toBe('已导入 10 个区划（区县）');
     expect(importSummary({ stored: 1978 }, 'supervisors', {}, 'zh')).toBe('已指派 1978 名网格员');
     expect(importSummary({ stored: 3, new: 2, violations: 1 }, 'sites', { siteKind: 'stockpile' }, 'zh')).toBe('已导入 3 处堆场（新增 2），其中 1 处违规');
+    expect(importSummary({ stored: 5, items: [{ id: '', name: '示例搅拌站' }] }, 'emergency', {}, 'zh')).toBe('已导入应急减排清单 5 行，其中 1 行未匹配台账');
     expect(importSummary({ stored: 197, new: 0 }, 'heat-sources', {}, 'zh')).toBe('已导入 197 个工业热源（新增 0）');
     expect(importSummary({ batch: { rows: 361, new: 42, duplicates: 29, rejected: 0, outside: 290, events_new: 28, tasks_new: 24 } }, 'fires', {}, 'zh'))
       .toBe('361 行：新增火点 42 个，重复 29，无法读取 0，区域外 290；新火情 28 起，新任务 24 件');

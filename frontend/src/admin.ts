@@ -7,7 +7,7 @@ import { getSession } from './session';
 import type { BatchList, EventCollection, FeedList, ImportReport, IngestBatch, PacketRejectList, PasswordChanged, Token, TokenList, User, UserList } from './api/types.gen';
 import { feedSourceName, formatName, originName } from './words';
 
-const KINDS = ['regions', 'supervisors', 'sites', 'heat-sources', 'fires'] as const;
+const KINDS = ['regions', 'supervisors', 'sites', 'heat-sources', 'fires', 'emergency'] as const;
 const SITE_KINDS = ['construction', 'stockpile', 'nocoal', 'cropland', 'industrial'];
 
 /** refusedRows splits a refusal into its headline and one line per refused row. */
@@ -54,6 +54,7 @@ export function importSummary(rep: Partial<Omit<ImportReport, 'batch'>> & { batc
     case 'supervisors': return tr('import.summary.supervisors', { n: rep.stored ?? 0 });
     case 'sites': return tr('import.summary.sites', { n: rep.stored ?? 0, new: rep.new ?? 0, bad: rep.violations ?? 0, kind: tr('kind.' + (opts.siteKind || 'construction')) });
     case 'heat-sources': return tr('import.summary.heat-sources', { n: rep.stored ?? 0, new: rep.new ?? 0 });
+    case 'emergency': return tr('import.summary.emergency', { n: rep.stored ?? 0, unmatched: rep.items?.length ?? 0 });
     case 'fires': {
       const b: Partial<IngestBatch> = rep.batch ?? {};
       return tr('import.summary.fires', { rows: b.rows ?? 0, new: b.new ?? 0, dup: b.duplicates ?? 0, rej: b.rejected ?? 0, out: b.outside ?? 0,
@@ -78,7 +79,7 @@ function field(label: string, input: HTMLElement, hint?: string): HTMLElement {
 
 function importSection(): HTMLElement {
   const kind = h('select', { name: 'kind', 'data-testid': 'import-kind' }, KINDS.map((k) => h('option', { value: k }, t('import.kind.' + k))));
-  const file = h('input', { type: 'file', name: 'file', accept: '.geojson,.json,.csv,.txt', required: true, 'data-testid': 'import-file' });
+  const file = h('input', { type: 'file', name: 'file', accept: '.geojson,.json,.csv,.txt,.xlsx', required: true, 'data-testid': 'import-file' });
   const level = h('select', { name: 'level', 'data-testid': 'import-level' }, ['county', 'township', 'grid'].map((l) => h('option', { value: l }, t('level.' + l))));
   const parent = h('input', { name: 'parent', placeholder: '140225' });
   const crs = h('select', { name: 'crs' }, ['wgs84', 'cgcs2000', 'gcj02', 'bd09'].map((c) => h('option', { value: c }, t('crs.' + c))));

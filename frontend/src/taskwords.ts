@@ -20,7 +20,7 @@ export function taskTitle(x: Pick<Task, 'state' | 'finding' | 'event_class'>): s
   return t('title.suspected', { c: cls });
 }
 
-/** The dust classes: alarms of site monitors and registry violations. */
+/** The dust classes: alarms of site monitors, registry violations, a warning's inspections (skygrid.DustClasses). */
 export const DUST_CLASSES = ['dust_exceedance', 'monitor_offline', 'site_inspection', 'emergency_inspection'];
 const FIRE_FINDINGS = ['straw_burning', 'open_burning', 'industrial_heat', 'false_alarm', 'not_found'];
 const DUST_FINDINGS = ['rectified', 'stop_work', 'device_fault', 'false_alarm', 'not_found'];

@@ -367,6 +367,28 @@ export interface DustTasks {
   on_time_rate: number | null;
 }
 
+/** Go: api.EmergencyList. */
+export interface EmergencyList {
+  entries: EmergencyRow[];
+  unmatched: number;
+}
+
+/** Go: api.EmergencyRow. */
+export interface EmergencyRow {
+  id: number;
+  name: string;
+  external_id?: string;
+  site_id?: number;
+  county_id?: string;
+  level: string;
+  measures: Measure[];
+  contact?: string;
+  phone?: string;
+  source: string;
+  updated_at: string;
+  unmatched: boolean;
+}
+
 /** Go: api.ErrorResponse. */
 export interface ErrorResponse {
   error: { code: string; message: string; tasks?: TaskRefusal[]; };
@@ -815,6 +837,21 @@ export interface PhotoView {
   lon?: number;
   lat?: number;
   flag_names?: string[];
+}
+
+/** Go: skygrid.PublicWarning. */
+export interface PublicWarning {
+  level: string;
+  level_name: string;
+  counties: string[];
+  start: string;
+  expected_end: string;
+  public_advice: string;
+}
+
+/** Go: api.PublicWarningList. */
+export interface PublicWarningList {
+  warnings: PublicWarning[];
 }
 
 /** Go: api.QueryView. */
@@ -1300,6 +1337,65 @@ export interface VectorLayer {
   fields: Record<string, string>;
 }
 
+/** Go: skygrid.Warning. */
+export interface Warning {
+  id: number;
+  level: string;
+  county_ids: string[];
+  county_names?: string[];
+  start: string;
+  expected_end: string;
+  lifted_at?: string;
+  state: string;
+  reason?: string;
+  public_advice?: string;
+  issued_by?: number;
+  lifted_by?: number;
+  created_at: string;
+  updated_at: string;
+  tasks: number;
+}
+
+/** Go: skygrid.WarningCountyFigures. */
+export interface WarningCountyFigures {
+  county_id: string;
+  county_name: string;
+  listed: number;
+  tasks: number;
+  checked: number;
+  closed: number;
+  overdue: number;
+  measures: number;
+  measures_in_place: number;
+  exceedances: number;
+  fires: number;
+}
+
+/** Go: skygrid.WarningFigures. */
+export interface WarningFigures {
+  warning: Warning | null;
+  counties: WarningCountyFigures[];
+  total: WarningCountyFigures;
+  generated: string;
+  sites: WarningSiteFigures[];
+}
+
+/** Go: api.WarningList. */
+export interface WarningList {
+  warnings: Warning[];
+}
+
+/** Go: skygrid.WarningSiteFigures. */
+export interface WarningSiteFigures {
+  site_id?: number;
+  name: string;
+  county_name: string;
+  task_id?: number;
+  task_state?: string;
+  checklist?: ChecklistItem[];
+  exceedances: number;
+}
+
 /** The type of each route's JSON answer. */
 export interface ApiAnswers {
   'GET /healthz': Health;
@@ -1348,5 +1444,11 @@ export interface ApiAnswers {
   'GET /api/admin/packet-rejects': PacketRejectList;
   'GET /api/sites/:id/dust': SiteDust;
   'GET /api/tasks/:id/dust': SiteDust;
+  'GET /api/warnings': WarningList;
+  'GET /api/warnings/:id': WarningFigures;
+  'POST /api/warnings': Warning;
+  'POST /api/warnings/:id/:action': Warning;
+  'GET /api/emergency-list': EmergencyList;
+  'GET /public/api/warning': PublicWarningList;
   'every error': ErrorResponse;
 }

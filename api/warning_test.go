@@ -1,0 +1,193 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"skygrid"
+	"skygrid/api"
+	"skygrid/geo"
+	"skygrid/registry"
+	"skygrid/store"
+
+	"github.com/paulmach/orb"
+)
+
+// warningServer serves a store with the Datong counties and an invented
+// emergency list of two rows (示例), one in 浑源县 (140225), one in 天镇县
+// (140222); the warnings service on.
+func warningServer(t *testing.T) (*httptest.Server, *store.DB) {
+	t.Helper()
+	grid := &skygrid.Region{ID: "140225900001", Name: "示例网格", Level: skygrid.LevelGrid, ParentID: "140225",
+		Geometry: geo.Rect(orb.Point{113.7, 39.7}, 1000, 1000), AreaKm2: 1}
+	db := datongDB(t, grid)
+	ctx := context.Background()
+	list := "名称,区县,预警级别,减排措施\n示例砖厂,浑源县,橙色,停产\n示例搅拌站,天镇县,黄色,限产30%\n"
+	entries, err := registry.ReadEmergencyList(strings.NewReader(list), "list.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ImportEmergencyList(ctx, entries, 0); err != nil {
+		t.Fatal(err)
+	}
+	srv := api.NewServer(api.Services{Regions: db, Tasks: db, Users: db, Audit: db, Warnings: db}, nil)
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return ts, db
+}
+
+// call sends a JSON request with a token ("" none) and decodes the answer
+// into v (nil: not read); it returns the status.
+func call(t *testing.T, method, url, token string, body, v any) int {
+	t.Helper()
+	var r *bytes.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	} else {
+		r = bytes.NewReader(nil)
+	}
+	rq, _ := http.NewRequest(method, url, r)
+	rq.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		rq.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(rq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if v != nil {
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+			t.Fatalf("%s %s: %v", method, url, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// Issue, extend and lift over HTTP: admins and auditors may, officials and
+// supervisors may not; everyone logged in reads the list; the public route
+// shows the warning in force with its public fields only, and nothing
+// once it is lifted.
+func TestWarningsAPI(t *testing.T) {
+	ts, db := warningServer(t)
+	auditor := newToken(t, db, "auditor", skygrid.RoleAuditor)
+	official := newToken(t, db, "official", skygrid.RoleOfficial, "140225")
+	sup := newToken(t, db, "sup", skygrid.RoleSupervisor, "140225900001")
+	now := time.Now().UTC().Truncate(time.Second)
+	req := api.WarningRequest{Level: "橙色", CountyIDs: []string{"140225"}, Start: now.Add(-time.Hour), ExpectedEnd: now.Add(24 * time.Hour),
+		Reason: "预报（示例）：联系人张三", PublicAdvice: "减少户外活动"}
+	for _, tt := range []struct {
+		name, token string
+		want        int
+	}{{"a supervisor", sup, 403}, {"an official", official, 403}, {"no login", "", 401}} {
+		t.Run(tt.name+" may not issue", func(t *testing.T) {
+			if got := call(t, "POST", ts.URL+"/api/warnings", tt.token, req, nil); got != tt.want {
+				t.Errorf("status %d, want %d", got, tt.want)
+			}
+		})
+	}
+	var w skygrid.Warning
+	if got := call(t, "POST", ts.URL+"/api/warnings", auditor, req, &w); got != 201 || w.Level != skygrid.WarningOrange || w.State != skygrid.WarningActive {
+		t.Fatalf("issue: %d %+v", got, w)
+	}
+	var list api.WarningList
+	if got := call(t, "GET", ts.URL+"/api/warnings", sup, nil, &list); got != 200 || len(list.Warnings) != 1 || list.Warnings[0].CountyNames[0] != "浑源县" {
+		t.Errorf("list: %d %+v", got, list)
+	}
+	checkPublicWarning(t, ts.URL, 1)
+	var ext skygrid.Warning
+	end := now.Add(48 * time.Hour)
+	if got := call(t, "POST", ts.URL+"/api/warnings/"+itoa(w.ID)+"/extend", auditor, map[string]any{"expected_end": end}, &ext); got != 200 || !ext.ExpectedEnd.Equal(end) {
+		t.Errorf("extend: %d %+v", got, ext)
+	}
+	if got := call(t, "POST", ts.URL+"/api/warnings/"+itoa(w.ID)+"/lift", sup, nil, nil); got != 403 {
+		t.Errorf("a supervisor lifts: %d, want 403", got)
+	}
+	if got := call(t, "POST", ts.URL+"/api/warnings/"+itoa(w.ID)+"/lift", auditor, nil, nil); got != 200 {
+		t.Errorf("lift: %d", got)
+	}
+	if got := call(t, "POST", ts.URL+"/api/warnings/"+itoa(w.ID)+"/lift", auditor, nil, nil); got != 409 {
+		t.Errorf("lift again: %d, want 409", got)
+	}
+	checkPublicWarning(t, ts.URL, 0)
+	var fig skygrid.WarningFigures
+	if got := call(t, "GET", ts.URL+"/api/warnings/"+itoa(w.ID), sup, nil, &fig); got != 200 || len(fig.Counties) != 1 || fig.Counties[0].Listed != 1 {
+		t.Errorf("figures: %d %+v", got, fig.Counties)
+	}
+}
+
+func itoa(id int64) string { b, _ := json.Marshal(id); return string(b) }
+
+// checkPublicWarning reads /public/api/warning without a login: n
+// warnings, each with exactly the public fields.
+func checkPublicWarning(t *testing.T, base string, n int) {
+	t.Helper()
+	var raw struct {
+		Warnings []map[string]any `json:"warnings"`
+	}
+	if got := call(t, "GET", base+"/public/api/warning", "", nil, &raw); got != 200 || len(raw.Warnings) != n {
+		t.Fatalf("public warning: %d, %d warnings, want %d", got, len(raw.Warnings), n)
+	}
+	for _, w := range raw.Warnings {
+		var keys []string
+		for k := range w {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		if want := []string{"counties", "expected_end", "level", "level_name", "public_advice", "start"}; !reflect.DeepEqual(keys, want) {
+			t.Errorf("public warning fields %v, want %v", keys, want)
+		}
+		if w["level_name"] != "橙色预警" || !reflect.DeepEqual(w["counties"], []any{"浑源县"}) {
+			t.Errorf("public warning %v", w)
+		}
+	}
+}
+
+// The emergency list: an official sees their county's rows only, with
+// the unmatched rows marked; a supervisor may not read it.
+func TestEmergencyListAPI(t *testing.T) {
+	ts, db := warningServer(t)
+	official := newToken(t, db, "official", skygrid.RoleOfficial, "140225")
+	auditor := newToken(t, db, "auditor", skygrid.RoleAuditor)
+	sup := newToken(t, db, "sup", skygrid.RoleSupervisor, "140225900001")
+	for _, tt := range []struct {
+		name, token string
+		status      int
+		names       []string
+	}{
+		{"auditor: all", auditor, 200, []string{"示例搅拌站", "示例砖厂"}},
+		{"official: their county", official, 200, []string{"示例砖厂"}},
+		{"supervisor", sup, 403, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var got api.EmergencyList
+			var v any = &got
+			if tt.status != 200 {
+				v = nil
+			}
+			if status := call(t, "GET", ts.URL+"/api/emergency-list", tt.token, nil, v); status != tt.status {
+				t.Fatalf("status %d, want %d", status, tt.status)
+			}
+			var names []string
+			for _, e := range got.Entries {
+				names = append(names, e.Name)
+				if !e.Unmatched {
+					t.Errorf("%s: not marked unmatched", e.Name)
+				}
+			}
+			sort.Strings(names)
+			if !reflect.DeepEqual(names, tt.names) || got.Unmatched != len(tt.names) {
+				t.Errorf("rows %v (%d unmatched), want %v", names, got.Unmatched, tt.names)
+			}
+		})
+	}
+}

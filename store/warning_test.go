@@ -1,0 +1,131 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"skygrid"
+	"skygrid/store"
+)
+
+// warningDB is a store with two counties (示例), a grid in the first with
+// its supervisor, a construction site in each, and a city-level channel.
+func warningDB(t *testing.T) *store.DB {
+	t.Helper()
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	if err := db.ImportRegions(ctx, []*skygrid.Region{
+		{ID: "149900", Name: "示例市", Level: skygrid.LevelCity, Geometry: square(113.5, 40, 1), AreaKm2: 1},
+		{ID: "149901", Name: "示例甲县", Level: skygrid.LevelCounty, ParentID: "149900", Geometry: square(113.3, 40, 0.1), AreaKm2: 1},
+		{ID: "149902", Name: "示例乙县", Level: skygrid.LevelCounty, ParentID: "149900", Geometry: square(113.7, 40, 0.1), AreaKm2: 1},
+		{ID: "149901001", Name: "示例网格", Level: skygrid.LevelGrid, ParentID: "149901", Geometry: square(113.3, 40, 0.1), AreaKm2: 1},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ImportSites(ctx, []*skygrid.Site{
+		{Kind: skygrid.SiteConstruction, ExternalID: "A1", Name: "示例工地A1", Geometry: square(113.3, 40, 0.001), AreaM2: 100, Attrs: map[string]string{"video": "no"}},
+		{Kind: skygrid.SiteConstruction, ExternalID: "B1", Name: "示例工地B1", Geometry: square(113.7, 40, 0.001), AreaM2: 100, Attrs: map[string]string{"video": "no"}},
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AddChannel(ctx, &skygrid.Channel{RegionID: "149900", Kind: skygrid.ChannelWebhook, URL: "http://127.0.0.1:1/h", Audience: "all"}); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func entry(name, ext, county, level, measures string) *skygrid.EmergencyEntry {
+	ms, _ := skygrid.ParseMeasures(measures)
+	return &skygrid.EmergencyEntry{Name: name, ExternalID: ext, CountyID: county, Level: level, Measures: ms, Source: "list.csv:line " + name}
+}
+
+// A list is matched by id, else by name (a county's name resolves to its
+// id); a site's county comes from the registry; an unknown county or a
+// site listed twice for a level refuses the list and keeps the old one.
+func TestImportEmergencyList(t *testing.T) {
+	db := warningDB(t)
+	ctx := context.Background()
+	good := []*skygrid.EmergencyEntry{entry("示例工地A1", "A1", "", "orange", "停产"), entry("示例工地B1", "", "示例乙县", "orange", "停产"),
+		entry("示例厂", "", "示例乙", "yellow", "限产30%")}
+	res, err := db.ImportEmergencyList(ctx, good, 0)
+	if err != nil || res.Matched != 2 || len(res.Unmatched) != 1 || res.Unmatched[0].CountyID != "149902" {
+		t.Fatalf("import: %+v %v", res, err)
+	}
+	if good[0].CountyID != "149901" || good[1].SiteID == nil {
+		t.Errorf("matched rows %+v %+v", good[0], good[1])
+	}
+	for _, tt := range []struct {
+		name    string
+		entries []*skygrid.EmergencyEntry
+		want    string
+	}{
+		{"unknown county", []*skygrid.EmergencyEntry{entry("示例厂", "", "示例丙县", "orange", "停产")}, `list.csv:line 示例厂: county (区县) "示例丙县": no such county`},
+		{"a site twice for a level", []*skygrid.EmergencyEntry{entry("示例工地A1", "A1", "", "orange", "停产"), entry("工地", "A1", "", "orange", "停产")},
+			"is listed for 橙色预警 already at list.csv:line 示例工地A1"},
+		{"a bad level", []*skygrid.EmergencyEntry{entry("示例厂", "", "", "purple", "停产")}, "level (预警级别)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := db.ImportEmergencyList(ctx, tt.entries, 0)
+			if skygrid.ErrorCode(err) != skygrid.EINVALID || !strings.Contains(skygrid.ErrorMessage(err), tt.want) {
+				t.Errorf("err %v, want invalid saying %q", err, tt.want)
+			}
+			if list, err := db.FindEmergencyList(ctx); err != nil || len(list) != 3 {
+				t.Errorf("the stored list: %d rows, %v; want the 3 of before", len(list), err)
+			}
+		})
+	}
+}
+
+// Issue, extend and lift refuse what they must; a city-wide warning covers
+// every county and is told to the city's channel; every step has its
+// audit line.
+func TestWarningLifecycle(t *testing.T) {
+	db := warningDB(t)
+	ctx := context.Background()
+	start := now.Add(time.Hour)
+	for _, tt := range []struct {
+		name string
+		w    skygrid.Warning
+		want string
+	}{
+		{"not a county", skygrid.Warning{Level: "orange", CountyIDs: []string{"149901001"}, Start: start, ExpectedEnd: start.Add(time.Hour)}, "is not a county"},
+		{"end before start", skygrid.Warning{Level: "orange", Start: start, ExpectedEnd: start}, "expected_end must be after start"},
+		{"unknown level", skygrid.Warning{Level: "purple", Start: start, ExpectedEnd: start.Add(time.Hour)}, "level"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := db.IssueWarning(ctx, &tt.w, 0, now); skygrid.ErrorCode(err) != skygrid.EINVALID || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err %v, want invalid saying %q", err, tt.want)
+			}
+		})
+	}
+	w, err := db.IssueWarning(ctx, &skygrid.Warning{Level: "red", Start: start, ExpectedEnd: start.Add(24 * time.Hour)}, 0, now)
+	if err != nil || w.State != skygrid.WarningIssued || !w.Covers("149902") || len(w.CountyIDs) != 0 {
+		t.Fatalf("city-wide: %+v %v", w, err)
+	}
+	at := start.Add(time.Minute)
+	if ws, err := db.FindWarnings(ctx, skygrid.WarningFilter{InForceAt: &at}); err != nil || len(ws) != 1 {
+		t.Errorf("in force at its start: %d, %v", len(ws), err)
+	}
+	if _, err := db.ExtendWarning(ctx, w.ID, now.Add(-time.Hour), 0, now); skygrid.ErrorCode(err) != skygrid.EINVALID {
+		t.Errorf("extend into the past: %v", err)
+	}
+	if _, err := db.LiftWarning(ctx, w.ID, 0, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExtendWarning(ctx, w.ID, start.Add(48*time.Hour), 0, now); skygrid.ErrorCode(err) != skygrid.ECONFLICT {
+		t.Errorf("extend after the lift: %v, want conflict", err)
+	}
+	if ws, err := db.FindWarnings(ctx, skygrid.WarningFilter{InForceAt: &at}); err != nil || len(ws) != 0 {
+		t.Errorf("lifted before its start, in force at it: %d, %v", len(ws), err)
+	}
+	ms, err := db.FindOutbox(ctx, 10)
+	if err != nil || len(ms) != 2 || ms[0].Event != skygrid.NotifyWarningLifted || ms[1].Event != skygrid.NotifyWarningIssued || !strings.Contains(ms[1].Title, "全市 红色预警") {
+		t.Errorf("outbox %v", ms)
+	}
+	audit, err := db.FindAudit(ctx, "warning", "1", 10)
+	if err != nil || len(audit) != 2 {
+		t.Errorf("audit lines %d, %v; want issue and lift", len(audit), err)
+	}
+}
