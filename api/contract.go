@@ -426,6 +426,7 @@ var Answers = []Answer{
 	{"POST /api/warnings/:id/:action", skygrid.Warning{}},
 	{"GET /api/emergency-list", EmergencyList{}},
 	{"GET /public/api/warning", PublicWarningList{}},
+	{"GET /api/reports/warning/:id?format=json", skygrid.WarningFigures{}},
 	{"every error", ErrorResponse{}},
 }
 

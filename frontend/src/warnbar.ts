@@ -7,6 +7,7 @@ import { t } from './i18n';
 import { now } from './clock';
 import { isReviewer } from './session';
 import { LEVEL_COLORS, bannerText, levelInk, strongest, type Warning } from './warnwords';
+import type { WarningList } from './api/types.gen';
 
 const EVERY_MS = 60_000;
 let fetchedAt = 0;
@@ -48,11 +49,11 @@ export function showWarningBar(): void {
 export function refreshWarningBar(): Promise<void> {
   if (typeof navigator !== 'undefined' && navigator.onLine === false) return Promise.resolve();
   const newest = ask();
-  asking = api.get<unknown>('/api/warnings')
+  asking = api.get<WarningList>('/api/warnings')
     .then((r) => {
       if (!newest()) return;
       fetchedAt = Date.now();
-      warnings = Array.isArray(r) ? r as Warning[] : ((r as { warnings?: Warning[] } | null)?.warnings ?? []);
+      warnings = r.warnings ?? [];
       draw();
     })
     .catch(() => { /* offline or not allowed: the banner keeps what it had */ })

@@ -9,24 +9,14 @@ import { t } from './i18n';
 import { formatDateTime } from './format';
 import { role } from './session';
 import { now } from './clock';
-import { LEVELS, LEVEL_COLORS, areaText, fromBeijingInput, inForce, levelInk, levelName, measureText, toBeijingInput, type Measure, type Warning } from './warnwords';
+import { LEVELS, LEVEL_COLORS, areaText, fromBeijingInput, inForce, levelInk, levelName, measureText, toBeijingInput, type Warning } from './warnwords';
 import { refreshWarningBar } from './warnbar';
-import type { ImportReport } from './api/types.gen';
+import type { EmergencyList, EmergencyRow, ImportReport, WarningList } from './api/types.gen';
 
-/** One row of GET /api/emergency-list (skygrid.EmergencyEntry). */
-export interface EmergencyEntry {
-  id: number; name: string; external_id?: string; site_id?: number | null; county_id?: string; county_name?: string;
-  level: string; measures: Measure[] | null; contact?: string; phone?: string; source?: string; unmatched?: boolean;
-}
+/** One row of GET /api/emergency-list, with its county's name. */
+export type EmergencyEntry = EmergencyRow & { county_name?: string };
 
 const canIssue = () => role() === 'admin' || role() === 'auditor';
-
-/** listOf takes a list from an answer that is the list or holds it under key. */
-export function listOf<T>(r: unknown, key: string): T[] {
-  if (Array.isArray(r)) return r as T[];
-  const v = (r as Record<string, unknown> | null)?.[key];
-  return Array.isArray(v) ? (v as T[]) : [];
-}
 
 /** The counties (id, name), asked once per page. */
 type County = { id: string; name: string };
@@ -47,7 +37,7 @@ export function render(el: HTMLElement): void {
 
   async function load(): Promise<void> {
     try {
-      const ws = listOf<Warning>(await api.get('/api/warnings'), 'warnings');
+      const ws = (await api.get<WarningList>('/api/warnings')).warnings ?? [];
       const at = now();
       clear(current);
       const live = ws.filter((w) => w.state !== 'lifted' && (inForce(w, at) || w.state === 'issued'));
@@ -62,7 +52,7 @@ export function render(el: HTMLElement): void {
   }
   async function loadList(): Promise<void> {
     try {
-      const rows = listOf<EmergencyEntry>(await api.get('/api/emergency-list'), 'entries');
+      const rows: EmergencyEntry[] = (await api.get<EmergencyList>('/api/emergency-list')).entries ?? [];
       const names = new Map((await counties.catch(() => [] as County[])).map((c) => [c.id, c.name]));
       rows.forEach((r) => { r.county_name ??= names.get(r.county_id ?? '') ?? r.county_id; });
       clear(elist);
@@ -156,7 +146,7 @@ function warningTable(ws: Warning[]): HTMLElement {
 
 function emergencyTable(rows: EmergencyEntry[]): HTMLElement {
   if (!rows.length) return h('p', { class: 'muted', 'data-testid': 'elist-none' }, t('elist.none'));
-  const unmatched = (r: EmergencyEntry) => r.unmatched ?? (r.site_id === null || r.site_id === undefined);
+  const unmatched = (r: EmergencyEntry) => r.unmatched;
   const sorted = [...rows].sort((a, b) => Number(unmatched(b)) - Number(unmatched(a)) || (a.county_name ?? a.county_id ?? '').localeCompare(b.county_name ?? b.county_id ?? '') || a.name.localeCompare(b.name));
   return h('div', {},
     h('p', { 'data-testid': 'elist-count' }, t('elist.unmatched.n', { n: rows.length, u: rows.filter(unmatched).length })),

@@ -6,13 +6,14 @@ setLang('zh');
 
 const w = (over: Partial<Warning>): Warning => ({
   id: 1, level: 'orange', county_ids: ['140215', '140213'], county_names: ['云州区', '平城区'],
-  start: '2026-12-05T00:00:00Z', expected_end: '2026-12-08T00:00:00Z', state: 'active', ...over,
+  start: '2026-12-05T00:00:00Z', expected_end: '2026-12-08T00:00:00Z', state: 'active',
+  created_at: '2026-12-05T00:00:00Z', updated_at: '2026-12-05T00:00:00Z', tasks: 0, ...over,
 });
 
 describe('areaText', () => {
   it.each([
     ['names the counties', w({}), '云州区、平城区'],
-    ['says 全市 for the whole city', w({ county_ids: [], county_names: null }), '全市'],
+    ['says 全市 for the whole city', w({ county_ids: [], county_names: undefined }), '全市'],
     ['falls back to the ids', w({ county_names: [] }), '140215、140213'],
   ])('%s', (_name, x, want) => { expect(areaText(x)).toBe(want); });
 });

@@ -3,25 +3,10 @@
 // warnings page, the banner, the phone's checklist and the review.
 import { t } from './i18n';
 import { formatDateTime } from './format';
-import type { ChecklistItem, Measure } from './api/types.gen';
+import type { ChecklistItem, Measure, Warning } from './api/types.gen';
 
-/** What GET /api/warnings answers (skygrid.Warning). */
-export interface Warning {
-  id: number;
-  level: string;
-  county_ids: string[] | null;
-  county_names?: string[] | null;
-  start: string;
-  expected_end: string;
-  lifted_at?: string;
-  state: string;
-  reason?: string;
-  public_advice?: string;
-  tasks?: number;
-}
-
-/** skygrid.Measure and skygrid.ChecklistItem (generated: make types). */
-export type { ChecklistItem, Measure } from './api/types.gen';
+/** skygrid.Warning, skygrid.Measure and skygrid.ChecklistItem (generated: make types). */
+export type { ChecklistItem, Measure, Warning } from './api/types.gen';
 
 /** The levels, mildest first (skygrid.WarningLevels). */
 export const LEVELS = ['blue', 'yellow', 'orange', 'red'];
@@ -40,7 +25,7 @@ export function levelName(level: string): string {
 }
 
 /** areaText: the counties' names, or 全市 for the whole city. */
-export function areaText(w: Pick<Warning, 'county_ids' | 'county_names'>): string {
+export function areaText(w: { county_ids?: string[] | null; county_names?: string[] | null }): string {
   const names = w.county_names?.length ? w.county_names : w.county_ids ?? [];
   return names.length ? names.join('、') : t('warn.city');
 }

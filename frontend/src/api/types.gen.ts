@@ -1371,6 +1371,14 @@ export interface WarningCountyFigures {
   fires: number;
 }
 
+/** Go: skygrid.WarningExtension. */
+export interface WarningExtension {
+  at: string;
+  from: string;
+  to: string;
+  by?: number;
+}
+
 /** Go: skygrid.WarningFigures. */
 export interface WarningFigures {
   warning: Warning | null;
@@ -1378,6 +1386,7 @@ export interface WarningFigures {
   total: WarningCountyFigures;
   generated: string;
   sites: WarningSiteFigures[];
+  extensions?: WarningExtension[];
 }
 
 /** Go: api.WarningList. */
@@ -1450,5 +1459,6 @@ export interface ApiAnswers {
   'POST /api/warnings/:id/:action': Warning;
   'GET /api/emergency-list': EmergencyList;
   'GET /public/api/warning': PublicWarningList;
+  'GET /api/reports/warning/:id?format=json': WarningFigures;
   'every error': ErrorResponse;
 }

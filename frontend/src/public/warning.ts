@@ -3,14 +3,7 @@
 // area, the start and expected end in Beijing time, the advice to the
 // public; "当前无重污染天气预警" when there is none. No framework, no
 // Leaflet, no web app: a few lines of DOM.
-
-interface PublicWarning {
-  level: string;
-  counties?: string[] | null;
-  start: string;
-  expected_end: string;
-  public_advice?: string;
-}
+import type { PublicWarning, PublicWarningList } from '../api/types.gen';
 
 const LEVELS: Record<string, [name: string, colour: string, ink: string]> = {
   blue: ['蓝色预警', '#1e6fd9', '#fff'], yellow: ['黄色预警', '#f5c400', '#212529'],
@@ -49,8 +42,8 @@ export function card(w: PublicWarning): HTMLElement {
 export async function mount(root: HTMLElement): Promise<void> {
   const res = await fetch('/public/api/warning', { headers: { Accept: 'application/json' } });
   if (!res.ok) throw new Error(`warning: ${res.status}`);
-  const body = (await res.json()) as PublicWarning[] | { warnings?: PublicWarning[] | null } | null;
-  const list = (Array.isArray(body) ? body : body?.warnings) ?? [];
+  const body = (await res.json()) as PublicWarningList | null;
+  const list = body?.warnings ?? [];
   root.replaceChildren(el('h2', '', '重污染天气预警'));
   if (!list.length) {
     root.append(el('p', 'pub-nowarning', '当前无重污染天气预警'));
