@@ -36,6 +36,9 @@ func warningReportWorld(t *testing.T, bare bool) (url string, id int64, tokens m
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := db.ExtendWarning(ctx, w.ID, start.Add(96*time.Hour), 0, start.Add(70*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.LiftWarning(ctx, w.ID, 0, start.Add(80*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -74,6 +77,7 @@ func TestWarningReportRoute(t *testing.T) {
 	}{
 		{"admin html", "admin", idp(id) + "?format=html", 200, []string{"<title>大同市重污染天气橙色预警总结报告</title>", "--level: #ff7e00", "<tr><th>解除时间</th><td>2026-12-08 16:00</td></tr>"}, nil},
 		{"auditor default html", "auditor", idp(id), 200, []string{"二、分区县情况", `<tr class="total"><td class="center">合计</td>`}, nil},
+		{"the extension, from the audit log", "admin", idp(id), 200, []string{"<tr><th>延长</th><td>", "延长：预计结束由 2026-12-08 08:00 改为 2026-12-09 08:00"}, nil},
 		{"official: own county only", "official", idp(id), 200, []string{`<td class="center">` + names[0] + "</td>"}, []string{`<td class="center">` + names[1] + "</td>"}},
 		{"admin: both counties", "admin", idp(id), 200, []string{`<td class="center">` + names[0] + "</td>", `<td class="center">` + names[1] + "</td>"}, nil},
 		{"official outside the area", "other", idp(id), 403, nil, nil},
