@@ -68,6 +68,15 @@ test.describe.serial('warnings', () => {
     const bg = await card.locator('.warnband').evaluate((e) => getComputedStyle(e).backgroundColor);
     check(bg === 'rgb(255, 126, 0)', `warnings: the band is orange #ff7e00 (${bg})`);
     await expect(p.getByTestId('warn-banner-text')).toContainText(new RegExp(`橙色预警 · ${AREA}`));
+    // Extend by a day (the field's default), confirmed.
+    const endBefore = await card.getByTestId('warn-end').textContent();
+    await p.click('[data-testid=warn-extend]');
+    await expect(p.getByTestId('warn-confirm')).toContainText('确认将橙色预警的预计结束时间延长至');
+    await p.click('[data-testid=warn-confirm-yes]');
+    await expect(card.getByTestId('warn-end')).not.toHaveText(endBefore, { timeout: 15000 });
+    const endAfter = await card.getByTestId('warn-end').textContent();
+    check(Date.parse(endAfter.slice(0, 16).replace(' ', 'T') + ':00+08:00') - Date.parse(endBefore.slice(0, 16).replace(' ', 'T') + ':00+08:00') === 24 * 3600e3,
+      `warnings: 延长 moves the expected end by a day (${endBefore} → ${endAfter})`);
     await quiet(p);
     await shot(p, 'warnings-issued-admin-desktop.png', { fullPage: true });
     // The banner on another page, linking to the warnings page.
@@ -173,6 +182,8 @@ test.describe.serial('warnings', () => {
     const figs = await (await p.request.get(url + href.replace('format=html', 'format=json'))).json();
     check(total[0] === '合计' && total[1] === String(figs.total.listed) && total[3] === String(figs.total.checked) && total[8] === String(figs.total.measures_in_place),
       `warnings: the report's total row equals the figures (${total.join(',')}; listed ${figs.total.listed}, checked ${figs.total.checked}, in place ${figs.total.measures_in_place})`);
+    const ext = await tab.locator('table.facts tr:has(th:text-is("延长")) td').textContent().catch(() => '');
+    check(/延长：预计结束由 .* 改为 /.test(ext), `warnings: the report says the extension (${ext})`);
     const missed = await tab.locator('#missed tbody tr').allInnerTexts();
     check(missed.some((r) => r.includes('示例工地02') && r.includes('措施未落实') && r.includes('物料堆场覆盖')),
       `warnings: the report lists 示例工地02 with the measure not in place (${missed.join(' | ').replace(/\s+/g, ' ')})`);

@@ -28,9 +28,11 @@ describe('inForce and strongest', () => {
   const at = Date.parse('2026-12-06T00:00:00Z');
   it.each([
     ['started, not lifted', w({}), true],
-    ['not started', w({ start: '2026-12-07T00:00:00Z' }), false],
-    ['lifted', w({ lifted_at: '2026-12-05T12:00:00Z' }), false],
-    ['lifted later', w({ lifted_at: '2026-12-07T12:00:00Z' }), true],
+    ['not started', w({ start: '2026-12-07T00:00:00Z', state: 'issued' }), false],
+    ['lifted', w({ lifted_at: '2026-12-05T12:00:00Z', state: 'lifted' }), false],
+    ['lifted by the server a moment ahead of the page', w({ lifted_at: '2026-12-06T00:00:00.900Z', state: 'lifted' }), false],
+    ['active by the server, its start a moment ahead of the page', w({ start: '2026-12-06T00:00:00.500Z' }), true],
+    ['issued, its start come by the page', w({ start: '2026-12-05T23:00:00Z', state: 'issued' }), true],
     ['past its expected end, not lifted', w({ expected_end: '2026-12-05T06:00:00Z' }), true],
   ])('%s', (_name, x, want) => { expect(inForce(x, at)).toBe(want); });
   it('picks the most severe warning in force', () => {

@@ -30,10 +30,14 @@ export function areaText(w: { county_ids?: string[] | null; county_names?: strin
   return names.length ? names.join('、') : t('warn.city');
 }
 
-/** inForce: started and not lifted at the time (skygrid.Warning.InForce). */
-export function inForce(w: Pick<Warning, 'start' | 'lifted_at'>, at: number): boolean {
-  const lifted = w.lifted_at ? Date.parse(w.lifted_at) : NaN;
-  return Date.parse(w.start) <= at && !(lifted > 0 && lifted <= at);
+/**
+ * inForce: not lifted, and started (the server says active, or the start
+ * has come by the page's clock). The server's word wins: the page's clock
+ * may be a moment behind the server's, which lifted it at its own now.
+ */
+export function inForce(w: Pick<Warning, 'start' | 'lifted_at' | 'state'>, at: number): boolean {
+  if (w.lifted_at || w.state === 'lifted') return false;
+  return w.state === 'active' || Date.parse(w.start) <= at;
 }
 
 /** bannerText: "橙色预警 · 云州区、平城区 · 预计 12-08 08:00 结束". */
