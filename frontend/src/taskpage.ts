@@ -77,7 +77,9 @@ export function taskPage(el: HTMLElement, id: number): () => void {
     body.className = 'taskpage ' + (isReviewer() ? 'review' : 'field');
     body.append(h('h1', { 'data-testid': 'task-title' }, taskTitle(x), ' ', h('span', { class: 'badge s-' + x.state }, tOr('state', x.state))));
     body.append(facts(x));
-    if (isDust(x.event_class)) {
+    // An emergency inspection's place may hold no registered site (a
+    // listed enterprise not in the registry): its checklist is its part.
+    if (isDust(x.event_class) && x.event_class !== EMERGENCY_INSPECTION) {
       const box = h('section', { class: 'card dusttask', 'data-testid': 'dust-task' });
       body.append(box);
       // A later draw replaces the box: only a box still shown is filled.
