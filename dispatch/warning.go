@@ -75,7 +75,8 @@ type WarningCache struct {
 	// (store.DB.WarningsChanged); nil: Every only.
 	Changed func() int64
 	Every   time.Duration // 0: a minute
-	Now     func() time.Time
+	// Now is the clock the cache's age is measured on (nil: time.Now).
+	Now func() time.Time
 
 	mu     sync.Mutex
 	list   []*skygrid.Warning
@@ -96,11 +97,14 @@ func (c *WarningCache) Refresh(ctx context.Context) error {
 		every = time.Minute
 	}
 	now := time.Now()
+	if c.Now != nil {
+		now = c.Now()
+	}
 	gen := int64(0)
 	if c.Changed != nil {
 		gen = c.Changed()
 	}
-	if !c.loaded.IsZero() && now.Sub(c.loaded) < every && gen == c.gen {
+	if !c.loaded.IsZero() && now.Sub(c.loaded) >= 0 && now.Sub(c.loaded) < every && gen == c.gen {
 		return nil
 	}
 	// The warnings that can matter: the latest ones (a reading arrives

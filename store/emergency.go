@@ -141,7 +141,10 @@ func (db *DB) countyNames(ctx context.Context) (map[string]string, error) {
 			out[short] = id
 		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the counties: %w", err)
+	}
+	return out, nil
 }
 
 // FindEmergencyList is the whole list by county, name and level.

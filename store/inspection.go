@@ -166,14 +166,17 @@ func scanMeasures(rows *sql.Rows) ([]skygrid.Measure, error) {
 		var s string
 		var m skygrid.Measure
 		if err := rows.Scan(&s); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read a measure: %w", err)
 		}
 		if err := json.Unmarshal([]byte(s), &m); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("a measure: %w", err)
 		}
 		out = append(out, m)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the measures: %w", err)
+	}
+	return out, nil
 }
 
 // notifyWarning queues a warning event's notifications inside tx: every

@@ -83,7 +83,10 @@ func figureCounties(ctx context.Context, tx *Tx, w *skygrid.Warning, f *skygrid.
 	}
 	cs, err := queryList(ctx, tx, q, func(rows *sql.Rows) (*skygrid.WarningCountyFigures, error) {
 		c := &skygrid.WarningCountyFigures{}
-		return c, rows.Scan(&c.CountyID, &c.CountyName)
+		if err := rows.Scan(&c.CountyID, &c.CountyName); err != nil {
+			return nil, fmt.Errorf("read a county: %w", err)
+		}
+		return c, nil
 	})
 	if err != nil {
 		return nil, err
@@ -114,7 +117,7 @@ func figureTasks(ctx context.Context, tx *Tx, id int64, end time.Time, by map[st
 		var reported, due string
 		var site sql.NullInt64
 		if err := rows.Scan(&r.site.TaskID, &r.site.TaskState, &reports, &reported, &due, &site, &r.site.Name, &r.county); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read a task: %w", err)
 		}
 		if site.Valid {
 			r.site.SiteID = &site.Int64
@@ -169,7 +172,10 @@ func figureCounts(ctx context.Context, tx *Tx, w *skygrid.Warning, end time.Time
 	}
 	scan := func(rows *sql.Rows) (count, error) {
 		var c count
-		return c, rows.Scan(&c.county, &c.site, &c.n)
+		if err := rows.Scan(&c.county, &c.site, &c.n); err != nil {
+			return c, fmt.Errorf("read a count: %w", err)
+		}
+		return c, nil
 	}
 	ex, err := queryList(ctx, tx, &listQuery{what: "warning figures: exceedances", from: `SELECT COALESCE(county_id, ''), site_id, COUNT(*)
 		FROM dust_alarms WHERE class = 'dust_exceedance' AND window_start >= ? AND window_start < ? GROUP BY county_id, site_id`,

@@ -88,7 +88,7 @@ func TestUploadsMatchTheCLI(t *testing.T) {
 		for _, e := range audit.Entries {
 			actions[e.Action] = true
 		}
-		for _, a := range []string{"regions.import", "supervisors.import", "sites.import", "ingest"} {
+		for _, a := range []string{"regions.import", "supervisors.import", "sites.import", "ingest", "emergency_list.import"} {
 			if !actions[a] {
 				t.Errorf("no %s by root in the audit log: %v", a, actions)
 			}
@@ -186,6 +186,10 @@ func (u *uploads) steps(t *testing.T) []uploadStep {
 			cli:     []string{"--kind", "construction", "--id-prop", "项目编号", "--prop", "video=是否视频"},
 			fields:  []string{"site_kind", "construction", "id_prop", "项目编号", "prop", "video=是否视频"},
 			refused: "工地2.csv: line 2: field 是否视频: \"也许\": want yes or no"},
+		{what: "an emergency list", kind: "emergency", file: write("清单.csv", "名称,编号,区县,预警级别,减排措施\n测试工地甲,X1,,橙色,停止土石方作业；物料堆场覆盖\n测试搅拌站,,浑源县,橙色,限产30%\n"),
+			stored: "emergency list of 2 rows, 1 matched to registry sites, 1 unmatched"},
+		{what: "an emergency list with a bad row", kind: "emergency", file: write("清单2.csv", "名称,区县,预警级别,减排措施\n测试工地甲,浑源县,紫色,停产\n"),
+			refused: "清单2.csv: line 2: field 预警级别 (level)"},
 		{what: "the power plant database", kind: "heat-sources", file: files[1], stored: "170 heat sources"},
 		{what: "a heat source file without a header", kind: "heat-sources", file: write("empty.csv", ""), refused: "empty.csv"},
 		{what: "a FIRMS file", kind: "fires", file: files[2], stored: "2023-10-24.csv (firms-viirs, batch"},
