@@ -164,6 +164,18 @@ type WarningFigures struct {
 	Total     WarningCountyFigures    `json:"total"`
 	Generated time.Time               `json:"generated"`
 	Sites     []*WarningSiteFigures   `json:"sites"`
+	// Extensions are the warning's extensions, oldest first (from the
+	// audit log of warning.extended).
+	Extensions []WarningExtension `json:"extensions,omitempty"`
+}
+
+// WarningExtension is one extension of a warning: when, by whom, and the
+// expected end it moved from and to (UTC).
+type WarningExtension struct {
+	At   time.Time `json:"at"`
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+	By   int64     `json:"by,omitempty"`
 }
 
 // WarningCountyFigures are one county's figures during a warning.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -80,7 +79,7 @@ func TestAirRankingAPI(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, body := getAs(t, ls.srv.URL()+tt.path, ls.tokens[tt.token])
+			status, body := getCode(t, ls.srv.URL()+tt.path, ls.tokens[tt.token])
 			if status != tt.status {
 				t.Fatalf("status %d, want %d: %s", status, tt.status, body)
 			}
@@ -128,7 +127,7 @@ func TestMonthlyReportAirSection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	status, page := getAs(t, ls.srv.URL()+"/api/reports/monthly?month=2026-11", ls.tokens["admin"])
+	status, page := getCode(t, ls.srv.URL()+"/api/reports/monthly?month=2026-11", ls.tokens["admin"])
 	if status != 200 {
 		t.Fatalf("status %d: %s", status, page)
 	}
@@ -142,24 +141,20 @@ func TestMonthlyReportAirSection(t *testing.T) {
 func TestAirRankingNotServed(t *testing.T) {
 	ls, _ := newRankServer(t, false)
 	for _, path := range []string{"/api/air/ranking?month=2026-11", "/public/api/ranking"} {
-		if status, body := getAs(t, ls.srv.URL()+path, ls.tokens["admin"]); status != 404 {
+		if status, body := getCode(t, ls.srv.URL()+path, ls.tokens["admin"]); status != 404 {
 			t.Errorf("%s: %d %s", path, status, body)
 		}
 	}
 }
 
-// getAs GETs url with token ("" none) and returns the status and body.
-func getAs(t *testing.T, url, token string) (int, []byte) {
+// getCode GETs url with token ("" none) and returns the status and body.
+func getCode(t *testing.T, url, token string) (int, []byte) {
 	t.Helper()
-	rq, _ := http.NewRequest("GET", url, nil)
+	auth := ""
 	if token != "" {
-		rq.Header.Set("Authorization", "Bearer "+token)
+		auth = "Bearer " + token
 	}
-	resp, err := http.DefaultClient.Do(rq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	resp := fetch(t, url, "Authorization", auth)
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, body
 }

@@ -279,6 +279,7 @@ func (s *Server) Routes() {
 	a.GET("/api/exports/:file", s.handleExport, reviewers)
 	a.GET("/api/reports/monthly", s.handleMonthly, reviewers)
 	a.POST("/api/reports/monthly/publish", s.handlePublishReport, allow(skygrid.RoleAdmin, skygrid.RoleAuditor))
+	a.GET("/api/reports/warning/:id", s.handleWarningReport, reviewers)
 	a.GET("/metrics", s.handleMetrics, allow(skygrid.RoleAdmin))
 	a.GET("/api/monitors", s.handleMonitors)
 	a.GET("/api/monitors/:id", s.handleMonitor)

@@ -471,6 +471,7 @@ var Answers = []Answer{
 	{"GET /api/passes", skygrid.PassList{}},
 	{"GET /public/api/passes", skygrid.PassList{}},
 	{"GET /api/passes/coverage", PassCoverage{}},
+	{"GET /api/reports/warning/:id?format=json", skygrid.WarningFigures{}},
 	{"every error", ErrorResponse{}},
 }
 

@@ -41,7 +41,7 @@ type reviewView struct {
 
 func (w *world) get(t *testing.T, user, url string) (int, []byte) {
 	t.Helper()
-	return getAs(t, w.srv.URL+url, w.tokens[user])
+	return getCode(t, w.srv.URL+url, w.tokens[user])
 }
 
 // The review page's task: its history with who and what, where the report

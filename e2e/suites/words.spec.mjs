@@ -29,9 +29,9 @@ async function rawTexts(p, re = RAW) {
 }
 
 const pages = {
-  admin: ['map', 'tasks', 'sites', 'sites:stockpile', 'sites:nocoal', 'audit', 'auditlog', 'admin'],
-  nongye: ['map', 'tasks', 'sites', 'audit', 'auditlog', 'auditlog?action=task.'],
-  hunyuan: ['map', 'tasks', 'sites', 'audit'],
+  admin: ['map', 'tasks', 'sites', 'sites:stockpile', 'sites:nocoal', 'audit', 'auditlog', 'admin', 'warnings'],
+  nongye: ['map', 'tasks', 'sites', 'audit', 'auditlog', 'auditlog?action=task.', 'warnings'],
+  hunyuan: ['map', 'tasks', 'sites', 'audit', 'warnings'],
   wangge: ['tasks', 'sites', 'map'],
 };
 

@@ -102,3 +102,15 @@ describe('describeChange: quoted words and the history and cross-border lines', 
       .toBe('类别：秸秆焚烧；网格：6行10列；定位：在网格内；火点：1 个；历史补录：发现已超过 24 小时，只记录，不派单');
   });
 });
+
+describe('a warning\'s audit lines in words', () => {
+  it.each([
+    ['level=orange area=140215,140225 start=2023-10-31T09:30:00Z expected_end=2023-11-03T09:30:00Z',
+      '级别：橙色预警；范围：云州区、浑源县；开始：2023-10-31 17:30；预计结束：2023-11-03 17:30'],
+    ['level=red area=city start=2023-10-31T09:30:00Z expected_end=2023-11-03T09:30:00Z lifted_at=2023-11-01T01:00:00Z',
+      '级别：红色预警；范围：全市；开始：2023-10-31 17:30；预计结束：2023-11-03 17:30；解除：2023-11-01 09:00'],
+    ['rows=4 matched=3 unmatched=1', '行数：4；匹配：3；未匹配：1'],
+  ])('%s', (rec, want) => {
+    expect(describeChange(rec, { '140215': '云州区', '140225': '浑源县' }, 'zh')).toBe(want);
+  });
+});

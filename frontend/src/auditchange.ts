@@ -81,6 +81,10 @@ function value(key: string, v: string, names: Names, l: Lang): string {
     case 'ack_due': case 'report_due': return time(v);
     case 'kind': return known('chg.kind.' + v);
     case 'expires': return time(v);
+    // A warning (warning.issue, extend, lift): level, area, its times.
+    case 'level': return known('warn.level.' + v);
+    case 'area': return v === 'city' ? tr('warn.city') : v.split(',').map((id) => region(id, names)).join(l === 'zh' ? '、' : ', ');
+    case 'start': case 'expected_end': case 'lifted_at': return time(v);
     case 'token_state': return known('token.state.' + v);
     case 'disabled': return known('chg.disabled.' + v);
     case 'sessions_ended': return tr('chg.n.sessions', { n: v });

@@ -8,6 +8,7 @@ import { rejectedCard, rejectedWhy } from './rejected';
 import { formatDateTime } from './format';
 import { setServerNow } from './clock';
 import * as newTasks from './newtasks';
+import { hideWarningBar, showWarningBar } from './warnbar';
 
 const app = document.getElementById('app')!;
 let cleanup: (() => void) | null = null;
@@ -23,11 +24,12 @@ function topbar(): void {
   const bar = document.getElementById('topbar')!;
   clear(bar);
   const session = getSession();
-  if (!session) { bar.hidden = true; return; }
+  if (!session) { bar.hidden = true; hideWarningBar(); return; }
   bar.hidden = false;
   const r = role();
   const links: [string, string, string][] = [['map', 'nav.map', 'nav-map'], ['tasks', 'nav.tasks', 'nav-tasks'], ['sites', 'nav.sites', 'nav-sites']];
   if (isReviewer()) links.push(['audit', 'nav.audit', 'nav-audit'], ['moderation', 'nav.moderation', 'nav-moderation']);
+  if (isReviewer()) links.push(['warnings', 'nav.warnings', 'nav-warnings']);
   if (canReadAuditLog()) links.push(['auditlog', 'nav.auditlog', 'nav-auditlog']);
   if (r === 'admin') links.push(['admin', 'nav.admin', 'nav-admin']);
   const cur = location.hash.split('?')[0].split('/')[1] ?? '';
@@ -42,6 +44,7 @@ function topbar(): void {
     ),
   );
   newTasks.mount();
+  showWarningBar();
 }
 
 async function logout(): Promise<void> {
@@ -133,6 +136,7 @@ const pages: Record<string, () => Promise<{ render: (el: HTMLElement, arg?: stri
   audit: () => import('./audit'),
   auditlog: () => import('./auditlog'),
   admin: () => import('./admin'),
+  warnings: () => import('./warnings'),
   password: () => import('./password'),
   moderation: () => import('./moderation'),
 };
@@ -159,7 +163,7 @@ export async function route(): Promise<void> {
   }
   topbar();
   if (page === 'login' || !getSession()) { loginPage(); return; }
-  const allowed = page === 'audit' || page === 'moderation' ? isReviewer() : page === 'auditlog' ? canReadAuditLog() : page === 'admin' ? role() === 'admin' : true;
+  const allowed = page === 'audit' || page === 'moderation' || page === 'warnings' ? isReviewer() : page === 'auditlog' ? canReadAuditLog() : page === 'admin' ? role() === 'admin' : true;
   const load = allowed ? pages[page] : undefined;
   if (!load) { location.hash = role() === 'supervisor' ? '#/tasks' : '#/map'; return; }
   app.append(h('p', { class: 'muted' }, t('loading')));

@@ -11,6 +11,7 @@ import { basemapLayer, type Basemap } from './basemap';
 import { distanceWords } from './position';
 import { isDust, timelineText } from './taskwords';
 import type { Candidate, TaskView } from './types';
+import { checklistReview } from './checklist';
 
 type Act = (action: string, payload: Record<string, unknown>) => Promise<boolean>;
 
@@ -27,6 +28,9 @@ export function reviewSection(body: HTMLElement, x: TaskView, act: Act): () => v
     h('section', { class: 'card' }, h('h2', {}, t(x.report ? 'rv.where' : k('rv.fireplace'))), where, mapEl,
       h('p', { class: 'maplegend muted' }, h('i', { class: 'dot fire' }), t(k('rv.fire')), ' ', h('i', { class: 'dot rep' }), t('rv.reportpos'), ' ',
         h('i', { class: 'dot pho' }), t('rv.photopos'))));
+  // An emergency inspection: the measures as found, each with its photos.
+  const items = x.checklist;
+  if (items?.length && x.reported_at) body.append(checklistReview(items, x.photos ?? []));
   const ph = photos(x);
   if (ph) body.append(ph);
   const mini = miniMap(mapEl, x);

@@ -395,7 +395,7 @@ class ReviewList {
     const tr = h('tr', { 'data-testid': 'task-item', 'data-id': x.id, 'data-state': x.state, class: `task s-${x.state}${over ? ' overdue' : ''}${x.id === this.focused ? ' hl' : ''}` },
       h('td', { class: 'sel' }, check),
       h('td', { class: 'id' }, h('a', { href: `#/tasks/${x.id}`, 'data-testid': 'task-link' }, `#${x.id}`)),
-      h('td', { class: 'place', 'data-testid': 'task-place' }, placeName(x) || t('rl.unassigned'), isDust(x.event_class) ? dustLine(x.id) : null),
+      h('td', { class: 'place', 'data-testid': 'task-place' }, placeName(x) || t('rl.unassigned'), isDust(x.event_class) && x.event_class !== 'emergency_inspection' ? dustLine(x.id) : null),
       h('td', { class: 'cls', 'data-label': t('rl.col.class') }, tOr('class', x.event_class)),
       h('td', { class: 'state' }, h('span', { class: 'badge s-' + x.state }, tOr('state', x.state)),
         x.escalation ? h('span', { class: 'badge esc' }, t('rl.esc', { n: x.escalation })) : null, finding),

@@ -18,6 +18,8 @@ import { deadlineText, escalationText, findingHelp, findingsFor, isDust, taskTit
 import type { TaskView } from './types';
 import type { PublicReport } from './moderation';
 import { passLabel } from './satpass';
+import { EMERGENCY_INSPECTION, checklistForm } from './checklist';
+import type { ChecklistItem } from './warnwords';
 
 
 export function taskPage(el: HTMLElement, id: number): () => void {
@@ -77,7 +79,9 @@ export function taskPage(el: HTMLElement, id: number): () => void {
     body.className = 'taskpage ' + (isReviewer() ? 'review' : 'field');
     body.append(h('h1', { 'data-testid': 'task-title' }, taskTitle(x), ' ', h('span', { class: 'badge s-' + x.state }, tOr('state', x.state))));
     body.append(facts(x));
-    if (isDust(x.event_class)) {
+    // An emergency inspection's place may hold no registered site (a
+    // listed enterprise not in the registry): its checklist is its part.
+    if (isDust(x.event_class) && x.event_class !== EMERGENCY_INSPECTION) {
       const box = h('section', { class: 'card dusttask', 'data-testid': 'dust-task' });
       body.append(box);
       // A later draw replaces the box: only a box still shown is filled.
@@ -177,6 +181,10 @@ function reportForm(x: TaskView, prefill: outbox.RejectedReport | null, done: ()
   const notes = h('textarea', { name: 'notes', rows: 3, 'data-testid': 'notes' });
   const photos = photoPicker();
   const pos = positionRow();
+  // An emergency inspection: each measure of the list ticked, with photos.
+  const items = x.checklist ?? [];
+  const check = x.event_class === EMERGENCY_INSPECTION && items.length
+    ? checklistForm(items, prefill?.fields.checklist ? JSON.parse(prefill.fields.checklist) as ChecklistItem[] : null) : null;
   if (prefill) {
     // The refused report's content: finding, notes and its photos (kept in IndexedDB).
     const want = prefill.fields.finding;
@@ -188,6 +196,7 @@ function reportForm(x: TaskView, prefill: outbox.RejectedReport | null, done: ()
   const form = h('form', { class: 'card report', novalidate: true },
     h('h2', {}, t('task.report')),
     prefill ? h('p', { class: 'note', 'data-testid': 'prefilled' }, t('rejected.filled')) : null,
+    check ? h('fieldset', {}, h('legend', {}, t('check.title')), check.el) : null,
     h('fieldset', {}, h('legend', {}, t('tp.step1')), choices),
     h('fieldset', {}, h('legend', {}, t('tp.step2')), photos.el),
     h('fieldset', {}, h('legend', {}, t('tp.step3')), notes),
@@ -195,11 +204,15 @@ function reportForm(x: TaskView, prefill: outbox.RejectedReport | null, done: ()
     submit);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    if (check?.missing()) return toast(t('check.need', { n: check.el.querySelectorAll('.measure.missing').length }), 'err');
     const finding = choices.querySelector<HTMLInputElement>('input:checked')?.value;
     if (!finding) { choices.scrollIntoView({ block: 'center' }); return toast(t('tp.finding.need'), 'err'); }
-    const files = photos.files();
+    const general = photos.files();
+    const listed = check?.payload(general.length);
+    const files = [...general, ...(listed?.files ?? [])];
     if (files.length < 1 || files.length > 5) return toast(t('task.photos.need'), 'err');
     const fields: Record<string, string> = { finding, notes: notes.value, version: String(x.version) };
+    if (listed) fields.checklist = JSON.stringify(listed.checklist);
     const fix = pos.fix();
     if (fix) Object.assign(fields, { lon: String(fix.lon), lat: String(fix.lat), accuracy: String(Math.round(fix.accuracy)) });
     const pending: outbox.PendingReport = { taskId: x.id, fields, photos: files.map((f) => ({ name: f.name, type: f.type, blob: f })),

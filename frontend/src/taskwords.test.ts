@@ -13,6 +13,8 @@ describe('taskTitle follows what is known', () => {
     [{ state: 'acknowledged', event_class: 'open_burning', finding: '' }, '疑似露天焚烧'],
     [{ state: 'dispatched', event_class: 'public_report' }, '群众举报'],
     [{ state: 'closed', event_class: 'public_report', finding: 'rectified' }, '已整改（洒水、覆盖）（已核实）'],
+    [{ state: 'dispatched', event_class: 'emergency_inspection' }, '应急减排检查'],
+    [{ state: 'reported', event_class: 'emergency_inspection', finding: 'stop_work' }, '停工整改（待审核）'],
   ])('%o', (x, want) => { expect(taskTitle(x)).toBe(want); });
 });
 

@@ -16,6 +16,8 @@ export function taskTitle(x: Pick<Task, 'state' | 'finding' | 'event_class'>): s
   if (x.state === 'reported' && finding) return t('title.reported', { f: finding });
   if (x.event_class === 'public_report') return t('class.public_report'); // reported, not suspected
   const cls = x.event_class ? tOr('class', x.event_class) : t('event');
+  // An inspection the warning asks for is no suspicion: its name alone.
+  if (x.event_class === 'emergency_inspection') return cls;
   return t('title.suspected', { c: cls });
 }
 

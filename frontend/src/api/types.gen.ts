@@ -1530,6 +1530,14 @@ export interface WarningCountyFigures {
   fires: number;
 }
 
+/** Go: skygrid.WarningExtension. */
+export interface WarningExtension {
+  at: string;
+  from: string;
+  to: string;
+  by?: number;
+}
+
 /** Go: skygrid.WarningFigures. */
 export interface WarningFigures {
   warning: Warning | null;
@@ -1537,6 +1545,7 @@ export interface WarningFigures {
   total: WarningCountyFigures;
   generated: string;
   sites: WarningSiteFigures[];
+  extensions?: WarningExtension[];
 }
 
 /** Go: api.WarningList. */
@@ -1619,5 +1628,6 @@ export interface ApiAnswers {
   'GET /api/passes': PassList;
   'GET /public/api/passes': PassList;
   'GET /api/passes/coverage': PassCoverage;
+  'GET /api/reports/warning/:id?format=json': WarningFigures;
   'every error': ErrorResponse;
 }

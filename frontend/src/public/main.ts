@@ -13,7 +13,7 @@ import './public.css';
 type Section = { mount(el: HTMLElement): Promise<void> };
 
 const SECTIONS: Array<[id: string, load: () => Promise<Section>]> = [
-  // After the warning (w2's section goes first).
+  ['warning', () => import('./warning')],
   ['ranking', () => import('./ranking')],
   ['fires', () => import('./fires')],
   ['violations', () => import('./violations')],

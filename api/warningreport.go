@@ -1,0 +1,122 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"time"
+
+	"skygrid"
+	"skygrid/report"
+
+	"github.com/labstack/echo/v4"
+)
+
+// GET /api/reports/warning/:id[?format=html|json] (reviewers): the
+// warning's report (report.RenderWarning), one self-contained page to
+// print to PDF as the monthly report is; json: its figures. An official
+// sees the counties of the area in their own (forbidden when none is).
+func (s *Server) handleWarningReport(c echo.Context) error {
+	format := c.QueryParam("format")
+	if format != "" && format != "html" && format != "json" {
+		return skygrid.Errorf(skygrid.EINVALID, "format %q: want html or json", skygrid.Clip(format))
+	}
+	id, err := pathID(c, "warning")
+	if err != nil {
+		return err
+	}
+	ws, err := s.warnings()
+	if err != nil {
+		return err
+	}
+	f, err := ws.WarningFigures(c.Request().Context(), id, s.now())
+	if err != nil {
+		return err
+	}
+	if len(f.Extensions) == 0 {
+		if f.Extensions, err = s.warningExtensions(c.Request().Context(), id); err != nil {
+			return err
+		}
+	}
+	counties, err := s.scopeCounties(c)
+	if err != nil {
+		return err
+	}
+	if counties != nil {
+		if f = warningFiguresIn(f, counties); f == nil {
+			return forbidden("the area of warning " + c.Param("id"))
+		}
+	}
+	if format == "json" {
+		return c.JSON(http.StatusOK, f)
+	}
+	var buf bytes.Buffer
+	if err := report.RenderWarning(&buf, &report.WarningReport{Figures: f, Demo: s.Demo}); err != nil {
+		return err
+	}
+	c.Response().Header()["Content-Security-Policy"] = reportCSP
+	return c.HTMLBlob(http.StatusOK, buf.Bytes())
+}
+
+// warningFiguresIn keeps the counties of the figures (and their sites)
+// in the set, the total summed over them; nil when none is.
+func warningFiguresIn(f *skygrid.WarningFigures, in map[string]bool) *skygrid.WarningFigures {
+	out := *f
+	out.Counties, out.Sites = nil, []*skygrid.WarningSiteFigures{}
+	out.Total = skygrid.WarningCountyFigures{CountyName: f.Total.CountyName}
+	names := map[string]bool{}
+	for _, c := range f.Counties {
+		if c == nil || !in[c.CountyID] {
+			continue
+		}
+		out.Counties = append(out.Counties, c)
+		names[c.CountyName] = true
+		t := &out.Total
+		t.Listed, t.Tasks, t.Checked, t.Closed, t.Overdue = t.Listed+c.Listed, t.Tasks+c.Tasks, t.Checked+c.Checked, t.Closed+c.Closed, t.Overdue+c.Overdue
+		t.Measures, t.MeasuresInPlace = t.Measures+c.Measures, t.MeasuresInPlace+c.MeasuresInPlace
+		t.Exceedances, t.Fires = t.Exceedances+c.Exceedances, t.Fires+c.Fires
+	}
+	if len(out.Counties) == 0 {
+		return nil
+	}
+	for _, st := range f.Sites {
+		if st != nil && names[st.CountyName] {
+			out.Sites = append(out.Sites, st)
+		}
+	}
+	return &out
+}
+
+// expectedEnd finds the expected end in a warning's audit summary
+// ("level=orange area=… expected_end=2026-12-08T00:00:00Z").
+var expectedEnd = regexp.MustCompile(`(?:^| )expected_end=(\S+)`)
+
+// warningExtensions reads a warning's extensions from its audit lines
+// (warning.extend: the expected end before and after), oldest first, when
+// the figures do not list them; none without an audit log.
+func (s *Server) warningExtensions(ctx context.Context, id int64) ([]skygrid.WarningExtension, error) {
+	if s.Audit == nil {
+		return nil, nil
+	}
+	lines, err := s.Audit.FindAuditLog(ctx, skygrid.AuditFilter{Entity: "warning", EntityID: strconv.FormatInt(id, 10), Action: "warning.extend", Limit: 100})
+	if err != nil {
+		return nil, err
+	}
+	var out []skygrid.WarningExtension
+	for _, l := range lines {
+		from, to := expectedEnd.FindStringSubmatch(l.Before), expectedEnd.FindStringSubmatch(l.After)
+		if from == nil || to == nil {
+			continue
+		}
+		f, err1 := time.Parse(time.RFC3339, from[1])
+		t, err2 := time.Parse(time.RFC3339, to[1])
+		if err1 == nil && err2 == nil {
+			out = append(out, skygrid.WarningExtension{At: l.At, From: f, To: t})
+		}
+	}
+	slices.SortFunc(out, func(a, b skygrid.WarningExtension) int { return a.At.Compare(b.At) })
+	return out, nil
+}

@@ -1,0 +1,53 @@
+// The public page's warning section: the heavy-pollution warnings in
+// force (GET /public/api/warning): a band in the level's colour, the
+// area, the start and expected end in Beijing time, the advice to the
+// public; "当前无重污染天气预警" when there is none. No framework, no
+// Leaflet, no web app: a few lines of DOM.
+import type { PublicWarning, PublicWarningList } from '../api/types.gen';
+
+const LEVELS: Record<string, [name: string, colour: string, ink: string]> = {
+  blue: ['蓝色预警', '#1e6fd9', '#fff'], yellow: ['黄色预警', '#f5c400', '#212529'],
+  orange: ['橙色预警', '#ff7e00', '#fff'], red: ['红色预警', '#e0201b', '#fff'],
+};
+
+/** beijing: "12月5日 08:00" in Beijing time (UTC+8, no summer time). */
+export function beijing(iso: string): string {
+  const d = new Date(Date.parse(iso) + 8 * 3600e3);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCMonth() + 1}月${d.getUTCDate()}日 ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
+}
+
+function el(tag: string, cls: string, text = ''): HTMLElement {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  e.textContent = text;
+  return e;
+}
+
+/** card: one warning as the public reads it. */
+export function card(w: PublicWarning): HTMLElement {
+  const [name, colour, ink] = LEVELS[w.level] ?? [w.level, '#868e96', '#fff'];
+  const area = w.counties?.length ? w.counties.join('、') : '全市';
+  const box = el('div', 'pub-warning');
+  box.dataset.level = w.level;
+  const band = el('p', 'pub-warnband', `${name} · ${area}`);
+  band.style.background = colour;
+  band.style.color = ink;
+  band.style.cssText += ';padding:.5em .8em;border-radius:8px;font-size:1.25rem;font-weight:700;text-align:center;margin:.3em 0';
+  box.append(band, el('p', 'pub-warntime', `${beijing(w.start)} 起，预计 ${beijing(w.expected_end)} 结束（北京时间）`));
+  if (w.public_advice) box.append(el('p', 'pub-advice', '健康防护提示：' + w.public_advice));
+  return box;
+}
+
+export async function mount(root: HTMLElement): Promise<void> {
+  const res = await fetch('/public/api/warning', { headers: { Accept: 'application/json' } });
+  if (!res.ok) throw new Error(`warning: ${res.status}`);
+  const body = (await res.json()) as PublicWarningList | null;
+  const list = body?.warnings ?? [];
+  root.replaceChildren(el('h2', '', '重污染天气预警'));
+  if (!list.length) {
+    root.append(el('p', 'pub-nowarning', '当前无重污染天气预警'));
+    return;
+  }
+  root.append(...list.map(card));
+}
