@@ -72,7 +72,7 @@ test('public: the next passes over Datong without a login', async ({ suite: { ur
   const api = await (await p.request.get(url + '/public/api/passes')).json();
   await p.goto(url + '/public');
   await p.waitForSelector('#pub-passes [data-testid=pub-pass]', { timeout: 15000 });
-  const rows = await p.$$eval('#pub-passes [data-testid=pub-pass]', (els) => els.map((e) => e.textContent));
+  const rows = await p.$$eval('#pub-passes [data-testid=pub-pass]', (els) => els.map((e) => [...e.children].map((c) => c.textContent).join('　')));
   const note = await p.textContent('#pub-passes .pub-note');
   check(rows.length === Math.min(12, api.passes.length) && rows[0] === `${beijing(api.passes[0].peak)}　${api.passes[0].satellite}　${api.passes[0].night ? '夜间' : '白天'}`,
     `passes: the public page lists the next passes (${rows[0]})`);

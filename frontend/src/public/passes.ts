@@ -14,7 +14,12 @@ export async function mount(el: HTMLElement): Promise<void> {
   for (const p of l.passes.slice(0, 12)) {
     const li = document.createElement('li');
     li.dataset.testid = 'pub-pass';
-    li.textContent = `${passWhen(p.peak)}　${p.satellite}　${dayNight(p)}`;
+    for (const [text, cls] of [[passWhen(p.peak), 'when'], [p.satellite, 'sat'], [dayNight(p), 'dn']]) {
+      const span = document.createElement('span');
+      span.className = cls;
+      span.textContent = text;
+      li.append(span);
+    }
     ul.append(li);
   }
   const note = document.createElement('p');
