@@ -29,12 +29,18 @@ test.describe.serial('the public page', () => {
     await p.context().close();
   });
 
-  test('without login on a phone: fires, the map, the violators, the reports', async ({ suite: { url, page, shots, check } }) => {
+  test('without login on a phone: the warning, the ranking, fires, the map, the violators, the reports', async ({ suite: { url, page, shots, check } }) => {
     const p = await page(small, 'public at 360 px');
     const asked = [];
     p.on('request', (r) => asked.push(r.url()));
     await p.goto(url + '/public');
     await expect(p.locator('h1')).toHaveText('大同市大气污染防治信息公开');
+    // The warning section first (the demo issues none: its "none"; an
+    // issued one is warnings.spec's), then the month's air ranking.
+    await expect(p.locator('section.pub-section').first()).toHaveAttribute('id', 'pub-warning');
+    await expect(p.locator('#pub-warning')).toContainText(/当前无重污染天气预警|(蓝|黄|橙|红)色预警 ·/);
+    await expect(p.locator('#pub-ranking tbody tr')).toHaveCount(10);
+    await expect(p.locator('#pub-ranking h2')).toContainText('区县环境空气质量排名');
 
     const rows = p.locator('#pub-fires table.pub-fires tbody tr');
     await expect(rows).toHaveCount(10); // Datong's ten counties
