@@ -173,35 +173,11 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	sink.Now = now
 	worker := m.notifyWorker(db, cfg)
 	p.Now, worker.Now = now, now
-	limits := serverLimits(cfg.Server)
-	metrics := api.NewMetrics(db)
-	web, err := fs.Sub(frontend.Dist, "dist")
+	photos := cfg.Photos.Photos(filepath.Join(dataDir, "photos"))
+	svc, err := m.apiServices(db, cfg, mf, p, sink, ts, photos, now)
 	if err != nil {
 		return err
 	}
-	photos := cfg.Photos.Photos(filepath.Join(dataDir, "photos"))
-	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
-		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Monitors: db, Readings: sink, Demo: mf.demo, Air: db, AirNearestKm: cfg.Air.NearestKm,
-		AirRanking: &airindex.Ranking{Source: db, NearestKm: cfg.Air.NearestKm, CacheFor: 10 * time.Minute, Now: now},
-		Evidence:   photos, Warnings: db, Imports: registry.Importer{Pipeline: p}, DustSilentAfter: cfg.Dust.SilentAfter.Duration,
-		Limits: limits, PublicURL: mf.publicURL, SecureCookies: mf.secureCookies || cfg.Server.SecureCookies,
-		Passes: &orbit.Service{Store: db}}
-	m.logLimits(limits, svc.SecureCookies, mf.publicURL)
-	svc.DemoSnapshot, svc.DemoHLS = mf.demoSnapshot, mf.demoHLS
-	svc.Public = db // the public page (/public)
-	if mf.tiandituKey != "" {
-		svc.Basemaps = append(svc.Basemaps, tiles.TiandituBasemaps(mf.tiandituKey)...)
-	}
-	if f := evidence.DefaultFont(); !f.CJK {
-		m.Logger.Warn("photo stamps in Latin letters only: no font with Chinese characters found (install fonts-wqy-microhei or set SKYGRID_STAMP_FONT)",
-			"tried", strings.Join(evidence.FontPaths, ", "))
-	}
-	// The site page's limit lines and alarms; the camera platforms its video comes from.
-	svc.Dust, svc.VideoOrigins = &cfg.Dust, cfg.Server.VideoOrigins
-	// Reports from the public: placed as fires are, limited per address and phone.
-	svc.PublicReports, svc.PublicPlaces, svc.PublicLimits = db, &dispatch.Locator{Pipeline: p}, cfg.Public.Limits()
-	ack, due := cfg.Public.Deadlines(cfg.FireAckDue.Duration, cfg.FireReportDue.Duration)
-	db.Public = store.PublicConfig{Limits: cfg.Public.Limits(), AckDue: ack, ReportDue: due}
 	srv := api.NewServer(svc, m.Logger)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -238,6 +214,43 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	}
 	<-ctx.Done()
 	return srv.Close()
+}
+
+// apiServices are what serve's API reads and writes: the store, the
+// pipeline's placing, the reading sink, the tiles, the photos, the web app
+// and the public page's services, with the limits of [server] and the
+// deadlines of [public].
+func (m *Main) apiServices(db *store.DB, cfg config.Config, mf mapFlags, p *dispatch.Pipeline, sink *dispatch.DustChecker,
+	ts *tiles.Server, photos evidence.Photos, now func() time.Time) (api.Services, error) {
+	limits := serverLimits(cfg.Server)
+	metrics := api.NewMetrics(db)
+	web, err := fs.Sub(frontend.Dist, "dist")
+	if err != nil {
+		return api.Services{}, err
+	}
+	svc := api.Services{Web: web, Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
+		Users: db, Photos: db, Audit: db, Outbox: db, Now: now, Feeds: db, Metrics: metrics, Stats: db, Monitors: db, Readings: sink, Demo: mf.demo, Air: db, AirNearestKm: cfg.Air.NearestKm,
+		AirRanking: &airindex.Ranking{Source: db, NearestKm: cfg.Air.NearestKm, CacheFor: 10 * time.Minute, Now: now},
+		Evidence:   photos, Warnings: db, Imports: registry.Importer{Pipeline: p}, DustSilentAfter: cfg.Dust.SilentAfter.Duration,
+		Limits: limits, PublicURL: mf.publicURL, SecureCookies: mf.secureCookies || cfg.Server.SecureCookies,
+		Passes: &orbit.Service{Store: db}}
+	m.logLimits(limits, svc.SecureCookies, mf.publicURL)
+	svc.DemoSnapshot, svc.DemoHLS = mf.demoSnapshot, mf.demoHLS
+	svc.Public = db // the public page (/public)
+	if mf.tiandituKey != "" {
+		svc.Basemaps = append(svc.Basemaps, tiles.TiandituBasemaps(mf.tiandituKey)...)
+	}
+	if f := evidence.DefaultFont(); !f.CJK {
+		m.Logger.Warn("photo stamps in Latin letters only: no font with Chinese characters found (install fonts-wqy-microhei or set SKYGRID_STAMP_FONT)",
+			"tried", strings.Join(evidence.FontPaths, ", "))
+	}
+	// The site page's limit lines and alarms; the camera platforms its video comes from.
+	svc.Dust, svc.VideoOrigins = &cfg.Dust, cfg.Server.VideoOrigins
+	// Reports from the public: placed as fires are, limited per address and phone.
+	svc.PublicReports, svc.PublicPlaces, svc.PublicLimits = db, &dispatch.Locator{Pipeline: p}, cfg.Public.Limits()
+	ack, due := cfg.Public.Deadlines(cfg.FireAckDue.Duration, cfg.FireReportDue.Duration)
+	db.Public = store.PublicConfig{Limits: cfg.Public.Limits(), AckDue: ack, ReportDue: due}
+	return svc, nil
 }
 
 // tileServer is the tile server on db with the --tile-cache and
