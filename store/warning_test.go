@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -127,5 +128,54 @@ func TestWarningLifecycle(t *testing.T) {
 	audit, err := db.FindAudit(ctx, "warning", "1", 10)
 	if err != nil || len(audit) != 2 {
 		t.Errorf("audit lines %d, %v; want issue and lift", len(audit), err)
+	}
+}
+
+// The figures list the warning's extensions, oldest first, from the audit
+// lines of warning.extend read in the same transaction: each with its time
+// and the expected end it moved from and to; another warning's extension
+// and the issue and lift lines are not among them.
+func TestWarningFiguresExtensions(t *testing.T) {
+	db := warningDB(t)
+	ctx := context.Background()
+	start := now.Add(time.Hour)
+	end := start.Add(24 * time.Hour)
+	w, err := db.IssueWarning(ctx, &skygrid.Warning{Level: "orange", CountyIDs: []string{"149901"}, Start: start, ExpectedEnd: end}, 0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := db.IssueWarning(ctx, &skygrid.Warning{Level: "yellow", CountyIDs: []string{"149902"}, Start: start, ExpectedEnd: end}, 0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct{ at, to time.Time }{{start.Add(20 * time.Hour), end.Add(12 * time.Hour)}, {start.Add(30 * time.Hour), end.Add(36 * time.Hour)}}
+	for _, s := range steps {
+		if _, err := db.ExtendWarning(ctx, w.ID, s.to, 0, s.at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.ExtendWarning(ctx, other.ID, end.Add(time.Hour), 0, start.Add(21*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.LiftWarning(ctx, w.ID, 0, start.Add(40*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	f, err := db.WarningFigures(ctx, w.ID, start.Add(50*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []skygrid.WarningExtension{{From: end, To: steps[0].to}, {From: steps[0].to, To: steps[1].to}}
+	if len(f.Extensions) != len(want) {
+		t.Fatalf("extensions %+v, want %d", f.Extensions, len(want))
+	}
+	for i, e := range f.Extensions {
+		t.Run(fmt.Sprintf("extension %d", i+1), func(t *testing.T) {
+			if !e.From.Equal(want[i].From) || !e.To.Equal(want[i].To) || e.At.IsZero() {
+				t.Errorf("got %+v, want from %s to %s", e, want[i].From, want[i].To)
+			}
+			if i > 0 && e.At.Before(f.Extensions[i-1].At) {
+				t.Errorf("at %s before the previous %s: want oldest first", e.At, f.Extensions[i-1].At)
+			}
+		})
 	}
 }
