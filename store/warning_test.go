@@ -179,3 +179,70 @@ func TestWarningFiguresExtensions(t *testing.T) {
 		})
 	}
 }
+
+// An emergency inspection task names the listed site or enterprise and
+// whom to call there, in the task list and in the task itself, for a
+// registered site and for an enterprise not in the registry alike (its
+// place alone says nothing of which enterprise); an import that replaces
+// the list later leaves the open tasks' names and contacts as they were.
+func TestInspectionTaskNamesListedEntry(t *testing.T) {
+	db := warningDB(t)
+	ctx := context.Background()
+	a1 := entry("示例工地A1", "A1", "", "orange", "停止土石方作业")
+	a1.Contact, a1.Phone = "示例联系人甲", "13800000001"
+	plant := entry("示例搅拌站（未入库）", "", "示例甲县", "orange", "停产")
+	plant.Contact, plant.Phone = "示例联系人乙", "0352-0000002"
+	if _, err := db.ImportEmergencyList(ctx, []*skygrid.EmergencyEntry{a1, plant}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.IssueWarning(ctx, &skygrid.Warning{Level: "orange", CountyIDs: []string{"149901"}, Start: now, ExpectedEnd: now.Add(24 * time.Hour)}, 0, now); err != nil {
+		t.Fatal(err)
+	}
+	// The bureau's next list names neither: the open tasks keep theirs.
+	if _, err := db.ImportEmergencyList(ctx, []*skygrid.EmergencyEntry{entry("示例工地B1", "B1", "", "orange", "停产")}, 0); err != nil {
+		t.Fatal(err)
+	}
+	class := skygrid.ClassEmergencyInspection
+	listed, _, err := db.FindTasks(ctx, skygrid.TaskFilter{Class: &class})
+	if err != nil || len(listed) != 2 {
+		t.Fatalf("inspection tasks: %d, %v; want 2", len(listed), err)
+	}
+	byName := map[string]*skygrid.Task{}
+	for _, tk := range listed {
+		byName[tk.ListedName] = tk
+	}
+	for _, tt := range []struct {
+		name           string
+		entry          *skygrid.EmergencyEntry
+		contact, phone string
+	}{
+		{"a registered site", a1, "示例联系人甲", "13800000001"},
+		{"an enterprise not in the registry", plant, "示例联系人乙", "0352-0000002"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tk := byName[tt.entry.Name]
+			if tk == nil {
+				t.Fatalf("no task listed with the name %q: %v", tt.entry.Name, keys(byName))
+			}
+			if tk.ListedContact != tt.contact || tk.ListedPhone != tt.phone {
+				t.Errorf("listed: contact %q phone %q, want %q %q", tk.ListedContact, tk.ListedPhone, tt.contact, tt.phone)
+			}
+			full, err := db.FindTaskByID(ctx, tk.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if full.ListedName != tt.entry.Name || full.ListedContact != tt.contact || full.ListedPhone != tt.phone {
+				t.Errorf("task %d: name %q contact %q phone %q, want %q %q %q", tk.ID, full.ListedName, full.ListedContact, full.ListedPhone,
+					tt.entry.Name, tt.contact, tt.phone)
+			}
+		})
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
