@@ -191,3 +191,60 @@ func TestEmergencyListAPI(t *testing.T) {
 		})
 	}
 }
+
+// An emergency inspection task names the listed enterprise and whom to
+// call there over HTTP: in GET /api/tasks (full and compact) and in GET
+// /api/tasks/:id, for the official of its county.
+func TestInspectionTaskNamesListedEntryAPI(t *testing.T) {
+	_, db := warningServer(t)
+	ts := httptest.NewServer(api.NewServer(api.Services{Regions: db, Tasks: db, Events: db, Users: db, Audit: db, Warnings: db}, nil).Handler())
+	t.Cleanup(ts.Close)
+	ctx := context.Background()
+	list := "名称,区县,预警级别,减排措施,联系人,联系电话\n示例砖厂（未入库）,浑源县,橙色,停产,示例联系人张,13800000001\n"
+	entries, err := registry.ReadEmergencyList(strings.NewReader(list), "list.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ImportEmergencyList(ctx, entries, 0); err != nil {
+		t.Fatal(err)
+	}
+	now := db.Now()
+	if _, err := db.IssueWarning(ctx, &skygrid.Warning{Level: skygrid.WarningOrange, CountyIDs: []string{"140225"}, Start: now.Add(-time.Hour),
+		ExpectedEnd: now.Add(24 * time.Hour)}, 0, now); err != nil {
+		t.Fatal(err)
+	}
+	official := newToken(t, db, "official", skygrid.RoleOfficial, "140225")
+	want := map[string]any{"listed_name": "示例砖厂（未入库）", "listed_contact": "示例联系人张", "listed_phone": "13800000001", "event_class": skygrid.ClassEmergencyInspection}
+	var full, compact struct {
+		Tasks []map[string]any `json:"tasks"`
+	}
+	var id float64
+	for _, tt := range []struct {
+		name string
+		url  string
+		got  *struct {
+			Tasks []map[string]any `json:"tasks"`
+		}
+	}{{"the list", "/api/tasks", &full}, {"the compact list", "/api/tasks?compact=true", &compact}} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := call(t, "GET", ts.URL+tt.url, official, nil, tt.got); got != 200 || len(tt.got.Tasks) != 1 {
+				t.Fatalf("status %d, %d tasks; want 200 and 1", got, len(tt.got.Tasks))
+			}
+			for k, v := range want {
+				if tt.got.Tasks[0][k] != v {
+					t.Errorf("%s = %v, want %v", k, tt.got.Tasks[0][k], v)
+				}
+			}
+			id, _ = tt.got.Tasks[0]["id"].(float64)
+		})
+	}
+	var one map[string]any
+	if got := call(t, "GET", ts.URL+"/api/tasks/"+itoa(int64(id)), official, nil, &one); got != 200 {
+		t.Fatalf("GET /api/tasks/%v: %d", id, got)
+	}
+	for k, v := range want {
+		if one[k] != v {
+			t.Errorf("the task's %s = %v, want %v", k, one[k], v)
+		}
+	}
+}
