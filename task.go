@@ -44,6 +44,13 @@ type Task struct {
 	FirstSeen  time.Time `json:"first_seen,omitzero"`
 	CountyID   string    `json:"county_id,omitempty"`
 	TownshipID string    `json:"township_id,omitempty"`
+	// An emergency inspection's listed site or enterprise (应急减排清单),
+	// filled by the store on reads: its name as listed, and the entry's
+	// contact person and phone for the supervisor to call, as the list
+	// said when the task was opened. Staff only: never public.
+	ListedName    string `json:"listed_name,omitempty"`
+	ListedContact string `json:"listed_contact,omitempty"`
+	ListedPhone   string `json:"listed_phone,omitempty"`
 	// The names of the task's grid, township and county (filled by the
 	// store on reads).
 	GridName     string `json:"grid_name,omitempty"`

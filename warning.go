@@ -164,8 +164,8 @@ type WarningFigures struct {
 	Total     WarningCountyFigures    `json:"total"`
 	Generated time.Time               `json:"generated"`
 	Sites     []*WarningSiteFigures   `json:"sites"`
-	// Extensions are the warning's extensions, oldest first (from the
-	// audit log of warning.extended).
+	// Extensions are the warning's extensions, oldest first (the store
+	// reads them from the audit lines of warning.extend).
 	Extensions []WarningExtension `json:"extensions,omitempty"`
 }
 

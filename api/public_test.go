@@ -70,6 +70,13 @@ func publicWarningAndReport(t *testing.T, w *world, by *skygrid.User) {
 	t.Helper()
 	ctx := context.Background()
 	now := *w.clock
+	// The emergency list names an enterprise not in the registry and whom
+	// to call there: its inspection task carries both, the public neither.
+	ms, _ := skygrid.ParseMeasures("停产")
+	if _, err := w.db.ImportEmergencyList(ctx, []*skygrid.EmergencyEntry{{Name: "示例铸造厂（未入库）", CountyID: w.countyA,
+		Level: skygrid.WarningOrange, Measures: ms, Contact: "王五岳（示例）", Phone: "13612345678", Source: "list.csv:2"}}, by.ID); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := w.db.IssueWarning(ctx, &skygrid.Warning{Level: skygrid.WarningOrange, CountyIDs: []string{w.countyA},
 		Start: now.Add(-time.Hour), ExpectedEnd: now.Add(48 * time.Hour), Reason: "张三丰（示例） 13912345678 报告",
 		PublicAdvice: "减少户外活动"}, by.ID, now); err != nil {
@@ -245,6 +252,19 @@ func publicSecrets(t *testing.T, w *world, confirmed string) *publicLeaks {
 	}
 	for _, u := range users {
 		l.names = append(l.names, u.Name)
+	}
+	// The emergency list's names and contacts, which the inspection tasks
+	// carry (the check is not vacuous: one task has them).
+	list, err := w.db.FindEmergencyList(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range list {
+		l.names = append(l.names, e.Name, e.Contact)
+	}
+	class := skygrid.ClassEmergencyInspection
+	if ts, _, err := w.db.FindTasks(ctx, skygrid.TaskFilter{Class: &class}); err != nil || len(ts) == 0 || ts[0].ListedPhone != "13612345678" {
+		t.Fatalf("the warning's inspection task with the listed contact: %v %v", ts, err)
 	}
 	sites, _, err := w.db.FindSites(ctx, skygrid.SiteFilter{})
 	if err != nil {

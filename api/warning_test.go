@@ -29,19 +29,23 @@ func warningServer(t *testing.T) (*httptest.Server, *store.DB) {
 	grid := &skygrid.Region{ID: "140225900001", Name: "示例网格", Level: skygrid.LevelGrid, ParentID: "140225",
 		Geometry: geo.Rect(orb.Point{113.7, 39.7}, 1000, 1000), AreaKm2: 1}
 	db := datongDB(t, grid)
-	ctx := context.Background()
-	list := "名称,区县,预警级别,减排措施\n示例砖厂,浑源县,橙色,停产\n示例搅拌站,天镇县,黄色,限产30%\n"
-	entries, err := registry.ReadEmergencyList(strings.NewReader(list), "list.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ImportEmergencyList(ctx, entries, 0); err != nil {
-		t.Fatal(err)
-	}
-	srv := api.NewServer(api.Services{Regions: db, Tasks: db, Users: db, Audit: db, Warnings: db}, nil)
+	importList(t, db, "名称,区县,预警级别,减排措施\n示例砖厂,浑源县,橙色,停产\n示例搅拌站,天镇县,黄色,限产30%\n")
+	srv := api.NewServer(api.Services{Regions: db, Tasks: db, Events: db, Users: db, Audit: db, Warnings: db}, nil)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts, db
+}
+
+// importList replaces the store's emergency list with the CSV's rows.
+func importList(t *testing.T, db *store.DB, csv string) {
+	t.Helper()
+	entries, err := registry.ReadEmergencyList(strings.NewReader(csv), "list.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ImportEmergencyList(context.Background(), entries, 0); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // call sends a JSON request with a token ("" none) and decodes the answer
@@ -189,5 +193,53 @@ func TestEmergencyListAPI(t *testing.T) {
 				t.Errorf("rows %v (%d unmatched), want %v", names, got.Unmatched, tt.names)
 			}
 		})
+	}
+}
+
+// An emergency inspection task names the listed enterprise and whom to
+// call there over HTTP: in GET /api/tasks (full and compact) and in GET
+// /api/tasks/:id, for the official of its county.
+func TestInspectionTaskNamesListedEntryAPI(t *testing.T) {
+	ts, db := warningServer(t)
+	ctx := context.Background()
+	importList(t, db, "名称,区县,预警级别,减排措施,联系人,联系电话\n示例砖厂（未入库）,浑源县,橙色,停产,示例联系人张,13800000001\n")
+	now := db.Now()
+	if _, err := db.IssueWarning(ctx, &skygrid.Warning{Level: skygrid.WarningOrange, CountyIDs: []string{"140225"}, Start: now.Add(-time.Hour),
+		ExpectedEnd: now.Add(24 * time.Hour)}, 0, now); err != nil {
+		t.Fatal(err)
+	}
+	official := newToken(t, db, "official", skygrid.RoleOfficial, "140225")
+	want := map[string]any{"listed_name": "示例砖厂（未入库）", "listed_contact": "示例联系人张", "listed_phone": "13800000001", "event_class": skygrid.ClassEmergencyInspection}
+	var full, compact struct {
+		Tasks []map[string]any `json:"tasks"`
+	}
+	var id float64
+	for _, tt := range []struct {
+		name string
+		url  string
+		got  *struct {
+			Tasks []map[string]any `json:"tasks"`
+		}
+	}{{"the list", "/api/tasks", &full}, {"the compact list", "/api/tasks?compact=true", &compact}} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := call(t, "GET", ts.URL+tt.url, official, nil, tt.got); got != 200 || len(tt.got.Tasks) != 1 {
+				t.Fatalf("status %d, %d tasks; want 200 and 1", got, len(tt.got.Tasks))
+			}
+			for k, v := range want {
+				if tt.got.Tasks[0][k] != v {
+					t.Errorf("%s = %v, want %v", k, tt.got.Tasks[0][k], v)
+				}
+			}
+			id, _ = tt.got.Tasks[0]["id"].(float64)
+		})
+	}
+	var one map[string]any
+	if got := call(t, "GET", ts.URL+"/api/tasks/"+itoa(int64(id)), official, nil, &one); got != 200 {
+		t.Fatalf("GET /api/tasks/%v: %d", id, got)
+	}
+	for k, v := range want {
+		if one[k] != v {
+			t.Errorf("the task's %s = %v, want %v", k, one[k], v)
+		}
 	}
 }

@@ -2,12 +2,7 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"net/http"
-	"regexp"
-	"slices"
-	"strconv"
-	"time"
 
 	"skygrid"
 	"skygrid/report"
@@ -35,11 +30,6 @@ func (s *Server) handleWarningReport(c echo.Context) error {
 	f, err := ws.WarningFigures(c.Request().Context(), id, s.now())
 	if err != nil {
 		return err
-	}
-	if len(f.Extensions) == 0 {
-		if f.Extensions, err = s.warningExtensions(c.Request().Context(), id); err != nil {
-			return err
-		}
 	}
 	counties, err := s.scopeCounties(c)
 	if err != nil {
@@ -88,35 +78,4 @@ func warningFiguresIn(f *skygrid.WarningFigures, in map[string]bool) *skygrid.Wa
 		}
 	}
 	return &out
-}
-
-// expectedEnd finds the expected end in a warning's audit summary
-// ("level=orange area=… expected_end=2026-12-08T00:00:00Z").
-var expectedEnd = regexp.MustCompile(`(?:^| )expected_end=(\S+)`)
-
-// warningExtensions reads a warning's extensions from its audit lines
-// (warning.extend: the expected end before and after), oldest first, when
-// the figures do not list them; none without an audit log.
-func (s *Server) warningExtensions(ctx context.Context, id int64) ([]skygrid.WarningExtension, error) {
-	if s.Audit == nil {
-		return nil, nil
-	}
-	lines, err := s.Audit.FindAuditLog(ctx, skygrid.AuditFilter{Entity: "warning", EntityID: strconv.FormatInt(id, 10), Action: "warning.extend", Limit: 100})
-	if err != nil {
-		return nil, err
-	}
-	var out []skygrid.WarningExtension
-	for _, l := range lines {
-		from, to := expectedEnd.FindStringSubmatch(l.Before), expectedEnd.FindStringSubmatch(l.After)
-		if from == nil || to == nil {
-			continue
-		}
-		f, err1 := time.Parse(time.RFC3339, from[1])
-		t, err2 := time.Parse(time.RFC3339, to[1])
-		if err1 == nil && err2 == nil {
-			out = append(out, skygrid.WarningExtension{At: l.At, From: f, To: t})
-		}
-	}
-	slices.SortFunc(out, func(a, b skygrid.WarningExtension) int { return a.At.Compare(b.At) })
-	return out, nil
 }

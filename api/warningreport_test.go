@@ -47,7 +47,9 @@ func warningReportWorld(t *testing.T, bare bool) (url string, id int64, tokens m
 		"official": newToken(t, db, "official", skygrid.RoleOfficial, counties[0]),
 		"other":    newToken(t, db, "other", skygrid.RoleOfficial, counties[2]),
 	}
-	sv := api.Services{Regions: db, Tasks: db, Users: db, Audit: db, Stats: db}
+	// No audit service: the figures' extensions come from the store's
+	// WarningFigures itself (the route once filled them from the audit log).
+	sv := api.Services{Regions: db, Tasks: db, Users: db, Stats: db}
 	if !bare {
 		sv.Warnings = db
 	}
@@ -77,7 +79,7 @@ func TestWarningReportRoute(t *testing.T) {
 	}{
 		{"admin html", "admin", idp(id) + "?format=html", 200, []string{"<title>大同市重污染天气橙色预警总结报告</title>", "--level: #ff7e00", "<tr><th>解除时间</th><td>2026-12-08 16:00</td></tr>"}, nil},
 		{"auditor default html", "auditor", idp(id), 200, []string{"二、分区县情况", `<tr class="total"><td class="center">合计</td>`}, nil},
-		{"the extension, from the audit log", "admin", idp(id), 200, []string{"<tr><th>延长</th><td>", "延长：预计结束由 2026-12-08 08:00 改为 2026-12-09 08:00"}, nil},
+		{"the extension, from the store's figures", "admin", idp(id), 200, []string{"<tr><th>延长</th><td>", "延长：预计结束由 2026-12-08 08:00 改为 2026-12-09 08:00"}, nil},
 		{"official: own county only", "official", idp(id), 200, []string{`<td class="center">` + names[0] + "</td>"}, []string{`<td class="center">` + names[1] + "</td>"}},
 		{"admin: both counties", "admin", idp(id), 200, []string{`<td class="center">` + names[0] + "</td>", `<td class="center">` + names[1] + "</td>"}, nil},
 		{"official outside the area", "other", idp(id), 403, nil, nil},

@@ -37,8 +37,8 @@ func openInspections(ctx context.Context, tx *Tx, warningID int64, plan []placed
 		if err != nil {
 			return 0, fmt.Errorf("warning %d: inspection of %s: %w", warningID, e.Name, err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE events SET warning_id = ?, emergency_id = ?, listed_key = ?, listed_name = ? WHERE id = ?`,
-			warningID, e.ID, key, e.Name, eventID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE events SET warning_id = ?, emergency_id = ?, listed_key = ?, listed_name = ?,
+			listed_contact = ?, listed_phone = ? WHERE id = ?`, warningID, e.ID, key, e.Name, e.Contact, e.Phone, eventID); err != nil {
 			return 0, fmt.Errorf("warning %d: link event %d: %w", warningID, eventID, err)
 		}
 		if err := insertChecklist(ctx, tx, res.TaskIDs[len(res.TaskIDs)-1], 0, planItems(e.Measures), nil); err != nil {

@@ -25,7 +25,7 @@ const taskCols = `t.id, t.event_id, COALESCE(t.grid_id, ''), COALESCE(t.supervis
 	COALESCE(gp.level, ''), COALESCE(g.parent_id, ''), COALESCE(gp.parent_id, ''),
 	COALESCE(g.name, ''), COALESCE(gp.name, ''), COALESCE((SELECT name FROM regions WHERE id = gp.parent_id), ''),
 	COALESCE((SELECT name FROM regions WHERE id = e.township_id), ''), COALESCE((SELECT name FROM regions WHERE id = e.county_id), ''),
-	COALESCE(s.phone, ''), e.first_seen, e.lon, e.lat`
+	COALESCE(s.phone, ''), e.first_seen, e.lon, e.lat, e.listed_name, e.listed_contact, e.listed_phone`
 
 // taskFrom is the FROM clause of taskCols: the task, its event, its
 // supervisor, and the grid it is assigned to now with that grid's parent
@@ -59,7 +59,7 @@ func scanTask(rows interface{ Scan(...any) error }, extra ...any) (*skygrid.Task
 		&t.EventClass, &t.CountyID, &t.TownshipID, &t.Version, &dispatched, &acked, &t.Finding, &t.Notes, &reported, &t.ReportedBy, &lon, &lat,
 		&t.ReportAccuracy, &t.Reports, &closed, &t.ClosedBy, &t.ReviewNote, &t.Escalation, &escalated, &parentLevel, &parent, &grandparent,
 		&t.GridName, &parentName, &grandparentName, &t.TownshipName, &t.CountyName,
-		&t.SupervisorPhone, &firstSeen, &t.Lon, &t.Lat}
+		&t.SupervisorPhone, &firstSeen, &t.Lon, &t.Lat, &t.ListedName, &t.ListedContact, &t.ListedPhone}
 	if err := rows.Scan(append(dest, extra...)...); err != nil {
 		return nil, fmt.Errorf("read a task row: %w", err)
 	}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -128,4 +129,120 @@ func TestWarningLifecycle(t *testing.T) {
 	if err != nil || len(audit) != 2 {
 		t.Errorf("audit lines %d, %v; want issue and lift", len(audit), err)
 	}
+}
+
+// The figures list the warning's extensions, oldest first, from the audit
+// lines of warning.extend read in the same transaction: each with its time
+// and the expected end it moved from and to; another warning's extension
+// and the issue and lift lines are not among them.
+func TestWarningFiguresExtensions(t *testing.T) {
+	db := warningDB(t)
+	ctx := context.Background()
+	start := now.Add(time.Hour)
+	end := start.Add(24 * time.Hour)
+	w, err := db.IssueWarning(ctx, &skygrid.Warning{Level: "orange", CountyIDs: []string{"149901"}, Start: start, ExpectedEnd: end}, 0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := db.IssueWarning(ctx, &skygrid.Warning{Level: "yellow", CountyIDs: []string{"149902"}, Start: start, ExpectedEnd: end}, 0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct{ at, to time.Time }{{start.Add(20 * time.Hour), end.Add(12 * time.Hour)}, {start.Add(30 * time.Hour), end.Add(36 * time.Hour)}}
+	for _, s := range steps {
+		if _, err := db.ExtendWarning(ctx, w.ID, s.to, 0, s.at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.ExtendWarning(ctx, other.ID, end.Add(time.Hour), 0, start.Add(21*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.LiftWarning(ctx, w.ID, 0, start.Add(40*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	f, err := db.WarningFigures(ctx, w.ID, start.Add(50*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []skygrid.WarningExtension{{From: end, To: steps[0].to}, {From: steps[0].to, To: steps[1].to}}
+	if len(f.Extensions) != len(want) {
+		t.Fatalf("extensions %+v, want %d", f.Extensions, len(want))
+	}
+	for i, e := range f.Extensions {
+		t.Run(fmt.Sprintf("extension %d", i+1), func(t *testing.T) {
+			if !e.From.Equal(want[i].From) || !e.To.Equal(want[i].To) || e.At.IsZero() {
+				t.Errorf("got %+v, want from %s to %s", e, want[i].From, want[i].To)
+			}
+			if i > 0 && e.At.Before(f.Extensions[i-1].At) {
+				t.Errorf("at %s before the previous %s: want oldest first", e.At, f.Extensions[i-1].At)
+			}
+		})
+	}
+}
+
+// An emergency inspection task names the listed site or enterprise and
+// whom to call there, in the task list and in the task itself, for a
+// registered site and for an enterprise not in the registry alike (its
+// place alone says nothing of which enterprise); an import that replaces
+// the list later leaves the open tasks' names and contacts as they were.
+func TestInspectionTaskNamesListedEntry(t *testing.T) {
+	db := warningDB(t)
+	ctx := context.Background()
+	a1 := entry("示例工地A1", "A1", "", "orange", "停止土石方作业")
+	a1.Contact, a1.Phone = "示例联系人甲", "13800000001"
+	plant := entry("示例搅拌站（未入库）", "", "示例甲县", "orange", "停产")
+	plant.Contact, plant.Phone = "示例联系人乙", "0352-0000002"
+	if _, err := db.ImportEmergencyList(ctx, []*skygrid.EmergencyEntry{a1, plant}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.IssueWarning(ctx, &skygrid.Warning{Level: "orange", CountyIDs: []string{"149901"}, Start: now, ExpectedEnd: now.Add(24 * time.Hour)}, 0, now); err != nil {
+		t.Fatal(err)
+	}
+	// The bureau's next list names neither: the open tasks keep theirs.
+	if _, err := db.ImportEmergencyList(ctx, []*skygrid.EmergencyEntry{entry("示例工地B1", "B1", "", "orange", "停产")}, 0); err != nil {
+		t.Fatal(err)
+	}
+	class := skygrid.ClassEmergencyInspection
+	listed, _, err := db.FindTasks(ctx, skygrid.TaskFilter{Class: &class})
+	if err != nil || len(listed) != 2 {
+		t.Fatalf("inspection tasks: %d, %v; want 2", len(listed), err)
+	}
+	byName := map[string]*skygrid.Task{}
+	for _, tk := range listed {
+		byName[tk.ListedName] = tk
+	}
+	for _, tt := range []struct {
+		name           string
+		entry          *skygrid.EmergencyEntry
+		contact, phone string
+	}{
+		{"a registered site", a1, "示例联系人甲", "13800000001"},
+		{"an enterprise not in the registry", plant, "示例联系人乙", "0352-0000002"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tk := byName[tt.entry.Name]
+			if tk == nil {
+				t.Fatalf("no task listed with the name %q: %v", tt.entry.Name, keys(byName))
+			}
+			if tk.ListedContact != tt.contact || tk.ListedPhone != tt.phone {
+				t.Errorf("listed: contact %q phone %q, want %q %q", tk.ListedContact, tk.ListedPhone, tt.contact, tt.phone)
+			}
+			full, err := db.FindTaskByID(ctx, tk.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if full.ListedName != tt.entry.Name || full.ListedContact != tt.contact || full.ListedPhone != tt.phone {
+				t.Errorf("task %d: name %q contact %q phone %q, want %q %q %q", tk.ID, full.ListedName, full.ListedContact, full.ListedPhone,
+					tt.entry.Name, tt.contact, tt.phone)
+			}
+		})
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -59,6 +60,9 @@ func (db *DB) WarningFigures(ctx context.Context, id int64, now time.Time) (*sky
 		return nil, err
 	}
 	if err := figureCounts(ctx, tx, w, end, by, f); err != nil {
+		return nil, err
+	}
+	if f.Extensions, err = figureExtensions(ctx, tx, w.ID); err != nil {
 		return nil, err
 	}
 	for _, c := range f.Counties {
@@ -204,4 +208,41 @@ func figureCounts(ctx context.Context, tx *Tx, w *skygrid.Warning, end time.Time
 		}
 	}
 	return nil
+}
+
+// auditExpectedEnd finds the expected end in a warning's audit summary
+// (warningSummary: "level=orange area=… expected_end=2026-12-08T00:00:00Z").
+var auditExpectedEnd = regexp.MustCompile(`(?:^| )expected_end=(\S+)`)
+
+// figureExtensions are the warning's extensions, oldest first, from its
+// audit lines of warning.extend (the expected end before and after; the
+// warnings row keeps only the latest). A line whose summary names no
+// expected end is skipped: the audit log is append-only, never rewritten.
+func figureExtensions(ctx context.Context, tx *Tx, id int64) ([]skygrid.WarningExtension, error) {
+	q := &listQuery{what: "warning figures: extensions", from: `SELECT at, before, after FROM audit_log`, order: ` ORDER BY at, id`}
+	q.and(`entity = 'warning'`)
+	q.and(`entity_id = ?`, fmt.Sprint(id))
+	q.and(`action = 'warning.extend'`)
+	lines, err := queryList(ctx, tx, q, func(rows *sql.Rows) ([3]string, error) {
+		var l [3]string
+		if err := rows.Scan(&l[0], &l[1], &l[2]); err != nil {
+			return l, fmt.Errorf("read an extension: %w", err)
+		}
+		return l, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []skygrid.WarningExtension
+	for _, l := range lines {
+		from, to := auditExpectedEnd.FindStringSubmatch(l[1]), auditExpectedEnd.FindStringSubmatch(l[2])
+		if from == nil || to == nil {
+			continue
+		}
+		e := skygrid.WarningExtension{At: parseTS(l[0]), From: parseTS(from[1]), To: parseTS(to[1])}
+		if !e.At.IsZero() && !e.From.IsZero() && !e.To.IsZero() {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }

@@ -99,8 +99,21 @@ test.describe.serial('warnings', () => {
     const task = tasks.find((x) => x.event_class === 'emergency_inspection');
     check(!!task, `warnings: ${SUP} has an emergency inspection task (${tasks.map((x) => x.event_class).join(',')})`);
     taskId = task.id;
-    await p.goto(`${url}/#/tasks/${taskId}`);
+    // The task list names the listed site, and its page whom to call there.
+    await p.goto(`${url}/#/tasks`);
+    const card = p.locator('[data-testid=task-item]', { has: p.locator('.title', { hasText: '示例工地02' }) });
+    await expect(card).toHaveCount(1, { timeout: 15000 });
+    check((await card.locator('.title').textContent()) === '示例工地02', `warnings: the phone's task list titles the inspection by its listed name (${await card.locator('.title').textContent()})`);
+    await card.locator('a').click();
+    await expect(p).toHaveURL(new RegExp(`#/tasks/${taskId}$`));
     await expect(p.getByTestId('checklist')).toBeVisible({ timeout: 15000 });
+    await expect(p.getByTestId('task-title')).toContainText('示例工地02');
+    await expect(p.getByTestId('task-listed')).toHaveText('示例工地02');
+    await expect(p.getByTestId('task-contact')).toHaveText('示例联系人甲 拨打 13800000001');
+    const tel = await p.getByTestId('call-listed').getAttribute('href');
+    check(tel === 'tel:13800000001', `warnings: the phone calls the listed contact with one tap (${tel})`);
+    await quiet(p);
+    await shot(p, 'warnings-inspection-listed-phone.png');
     const measures = await p.locator('[data-testid=check-measure] h3').allTextContents();
     check(measures.join(',') === '1. 停止土石方作业,2. 物料堆场覆盖', `warnings: the checklist is the listed measures of 示例工地02 (${measures.join(',')})`);
     const yes = await p.getByTestId('check-0-yes').locator('xpath=..').boundingBox();
@@ -158,6 +171,20 @@ test.describe.serial('warnings', () => {
     await expect.poll(() => rv.getByTestId('check-review-photo').evaluate((i) => i.complete && i.naturalWidth), { timeout: 10000 }).toBeGreaterThan(0);
     await rv.scrollIntoViewIfNeeded();
     await shot(p, 'warnings-checklist-review-official-desktop.png');
+    // Whom to call at the listed site, on the review page.
+    await expect(p.getByTestId('review-contact')).toContainText('示例联系人甲（示例工地02）');
+    check(await p.getByTestId('review-contact').getByTestId('call-listed').getAttribute('href') === 'tel:13800000001', 'warnings: the official calls the listed contact');
+    // The enterprise not in the registry: in the county's queue, named in
+    // the official's list and on its page with whom to call.
+    await p.goto(`${url}/#/tasks?class=emergency_inspection`);
+    const row = p.locator('[data-testid=task-item]', { has: p.locator('[data-testid=task-listed]', { hasText: '示例未登记企业' }) });
+    await expect(row).toHaveCount(1, { timeout: 15000 });
+    await row.getByTestId('task-link').click();
+    await expect(p.getByTestId('task-listed')).toHaveText('示例未登记企业', { timeout: 15000 });
+    await expect(p.getByTestId('task-title')).toContainText('示例未登记企业');
+    await expect(p.getByTestId('review-contact')).toContainText('示例联系人丁（示例未登记企业）');
+    await quiet(p);
+    await shot(p, 'warnings-unregistered-review-official-desktop.png');
     await p.context().close();
   });
 

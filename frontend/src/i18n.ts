@@ -1095,6 +1095,10 @@ const strings: Record<string, [zh: string, en: string]> = {
   'measure.limit_output': ['限产', 'Limit output '],
   'measure.stop_production': ['停产', 'Stop production'],
   'check.title': ['减排措施逐项检查', 'Check each measure'],
+  // An emergency inspection's listed site or enterprise and whom to call there.
+  'title.listed': ['{n}：{s}', '{n}: {s}'],
+  'tp.listed': ['检查对象', 'Listed site'],
+  'tp.contact': ['现场联系人', 'Contact on site'],
   'action.warning.issue': ['发布重污染预警', 'Warning issued'],
   'action.warning.extend': ['延长重污染预警', 'Warning extended'],
   'action.warning.lift': ['解除重污染预警', 'Warning lifted'],

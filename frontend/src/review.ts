@@ -9,7 +9,7 @@ import { t } from './i18n';
 import { formatDateTime } from './format';
 import { basemapLayer, type Basemap } from './basemap';
 import { distanceWords } from './position';
-import { isDust, timelineText } from './taskwords';
+import { isDust, listedContact, telHref, timelineText } from './taskwords';
 import type { Candidate, TaskView } from './types';
 import { checklistReview } from './checklist';
 
@@ -40,8 +40,11 @@ export function reviewSection(body: HTMLElement, x: TaskView, act: Act): () => v
 }
 
 function people(x: TaskView): HTMLElement {
-  const call = (phone?: string) => phone ? h('a', { class: 'btn call', href: 'tel:' + phone.replace(/[^\d+]/g, ''), 'data-testid': 'call' }, t('rv.call', { phone })) : null;
+  const call = (phone?: string, testid = 'call') => phone && telHref(phone) ? h('a', { class: 'btn call', href: telHref(phone), 'data-testid': testid }, t('rv.call', { phone })) : null;
+  const listed = listedContact(x);
   return h('section', { class: 'card people' },
+    listed ? h('div', { 'data-testid': 'review-contact' }, h('b', {}, t('tp.contact'), '：'), x.listed_contact || '', x.listed_name ? `（${x.listed_name}）` : '', ' ',
+      call(x.listed_phone, 'call-listed')) : null,
     h('div', {}, h('b', {}, t('rv.supervisor'), '：'), x.supervisor_name || t('rv.nosup'), ' ', call(x.supervisor_phone)),
     x.reporter && x.reporter.name !== x.supervisor_name
       ? h('div', {}, h('b', {}, t('rv.reporter'), '：'), x.reporter.name, ' ', call(x.reporter.phone)) : null);

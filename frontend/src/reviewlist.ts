@@ -396,7 +396,9 @@ class ReviewList {
       h('td', { class: 'sel' }, check),
       h('td', { class: 'id' }, h('a', { href: `#/tasks/${x.id}`, 'data-testid': 'task-link' }, `#${x.id}`)),
       h('td', { class: 'place', 'data-testid': 'task-place' }, placeName(x) || t('rl.unassigned'), isDust(x.event_class) && x.event_class !== 'emergency_inspection' ? dustLine(x.id) : null),
-      h('td', { class: 'cls', 'data-label': t('rl.col.class') }, tOr('class', x.event_class)),
+      // An emergency inspection names its listed site or enterprise under its class.
+      h('td', { class: 'cls', 'data-label': t('rl.col.class') }, tOr('class', x.event_class),
+        x.listed_name ? h('b', { class: 'listed', 'data-testid': 'task-listed' }, x.listed_name) : null),
       h('td', { class: 'state' }, h('span', { class: 'badge s-' + x.state }, tOr('state', x.state)),
         x.escalation ? h('span', { class: 'badge esc' }, t('rl.esc', { n: x.escalation })) : null, finding),
       h('td', { class: 'seen', 'data-label': t('rl.col.seen'), 'data-testid': 'task-seen' }, formatDateTime(x.first_seen)),

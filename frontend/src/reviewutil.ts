@@ -109,6 +109,8 @@ export interface ListedTask {
   first_seen?: string; event_class?: string; supervisor_name?: string;
   county_id?: string; county_name?: string; township_id?: string; township_name?: string; grid_id?: string; grid_name?: string;
   lon?: number; lat?: number; escalation?: number; finding?: string; notes?: string;
+  /** An emergency inspection's listed site or enterprise. */
+  listed_name?: string;
 }
 
 /**

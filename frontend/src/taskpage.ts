@@ -14,7 +14,7 @@ import { rejectedCard } from './rejected';
 import { now } from './clock';
 import { fireDirection } from './position';
 import { allowed, follow, lastFix, locate, type Fix } from './geolocation';
-import { deadlineText, escalationText, findingHelp, findingsFor, isDust, taskTitle } from './taskwords';
+import { deadlineText, escalationText, findingHelp, findingsFor, isDust, listedContact, taskTitle } from './taskwords';
 import type { TaskView } from './types';
 import type { PublicReport } from './moderation';
 import { passLabel } from './satpass';
@@ -145,7 +145,14 @@ function facts(x: TaskView): HTMLElement {
     value ? h('div', { class: 'fact ' + cls }, h('dt', {}, label), h('dd', { 'data-testid': testid }, value)) : null;
   const seen = x.first_seen ?? x.event?.first_seen;
   const count = x.event?.hotspot_count ?? 0;
+  const contact = listedContact(x);
   return h('dl', { class: 'facts' },
+    // An emergency inspection: which listed site or enterprise, and whom to call there.
+    row(t('tp.listed'), x.listed_name || null, 'task-listed'),
+    // The number is on its call button (one tap), else said as listed.
+    contact ? row(t('tp.contact'), contact.tel
+      ? h('span', {}, x.listed_contact ?? '', ' ', h('a', { class: 'btn call', href: contact.tel, 'data-testid': 'call-listed' }, t('rv.call', { phone: x.listed_phone ?? '' })))
+      : contact.text, 'task-contact') : null,
     row(t('tp.place'), placeName(x) || t('state.unassigned'), 'task-place'),
     row(isDust(x.event_class) ? t('dust.alarm.at') : x.event_class === 'public_report' ? t('mod.filed') : t('tp.seen'), seen ? `${formatShort(seen, at)}（${formatAgo(seen, at)}）${count > 1 ? ' · ' + t('tp.times', { n: count }) : ''}` : null, 'task-seen'),
     x.pass ? row(t('pass.saw'), getLang() === 'zh' ? passLabel(x.pass) : `${x.pass.satellite} ${formatDateTime(x.pass.peak)}`, 'task-pass') : null,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { setLang, tOr } from './i18n';
-import { deadlineText, escalationText, findingHelp, findingsFor, taskTitle, timelineText } from './taskwords';
+import { deadlineText, escalationText, findingHelp, findingsFor, listedContact, taskTitle, telHref, timelineText } from './taskwords';
 
 setLang('zh');
 const at = Date.parse('2023-10-31T09:30:00Z'); // 17:30 Beijing
@@ -15,7 +15,29 @@ describe('taskTitle follows what is known', () => {
     [{ state: 'closed', event_class: 'public_report', finding: 'rectified' }, '已整改（洒水、覆盖）（已核实）'],
     [{ state: 'dispatched', event_class: 'emergency_inspection' }, '应急减排检查'],
     [{ state: 'reported', event_class: 'emergency_inspection', finding: 'stop_work' }, '停工整改（待审核）'],
+    // An emergency inspection of a listed enterprise is titled by its name as listed.
+    [{ state: 'dispatched', event_class: 'emergency_inspection', listed_name: '示例搅拌站（未入库）' }, '示例搅拌站（未入库）'],
+    [{ state: 'acknowledged', event_class: 'emergency_inspection', listed_name: ' 示例砖厂 ' }, '示例砖厂'],
+    [{ state: 'reported', event_class: 'emergency_inspection', finding: 'stop_work', listed_name: '示例砖厂' }, '示例砖厂：停工整改（待审核）'],
+    [{ state: 'closed', event_class: 'emergency_inspection', finding: 'rectified', listed_name: '示例砖厂' }, '示例砖厂：已整改（洒水、覆盖）（已核实）'],
+    // Only an emergency inspection's name counts.
+    [{ state: 'dispatched', event_class: 'straw_burning', listed_name: '示例砖厂' }, '疑似秸秆焚烧'],
   ])('%o', (x, want) => { expect(taskTitle(x)).toBe(want); });
+});
+
+describe('listedContact: whom to call at a listed site', () => {
+  it.each([
+    ['name and mobile', { listed_contact: '示例联系人张', listed_phone: '13800000001' }, { text: '示例联系人张 · 13800000001', tel: 'tel:13800000001' }],
+    ['a landline with a dash', { listed_contact: '示例联系人李', listed_phone: '0352-1234567' }, { text: '示例联系人李 · 0352-1234567', tel: 'tel:03521234567' }],
+    ['a phone alone', { listed_phone: '+86 138 0000 0001' }, { text: '+86 138 0000 0001', tel: 'tel:+8613800000001' }],
+    ['a name alone: nothing to dial', { listed_contact: '示例联系人王' }, { text: '示例联系人王', tel: '' }],
+    ['nobody', { listed_contact: ' ', listed_phone: '' }, null],
+  ])('%s', (_, x, want) => { expect(listedContact(x)).toEqual(want); });
+  it('telHref dials digits only, and nothing without one', () => {
+    expect(telHref('（0352）123-4567')).toBe('tel:03521234567');
+    expect(telHref('无')).toBe('');
+    expect(telHref(undefined)).toBe('');
+  });
 });
 
 describe('deadlineText', () => {

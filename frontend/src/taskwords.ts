@@ -10,7 +10,16 @@ import type { Task, TimelineEntry } from './types';
  * ("疑似秸秆焚烧"), then the finding awaiting review ("误报（待审核）"), then the
  * confirmed finding ("秸秆焚烧（已核实）").
  */
-export function taskTitle(x: Pick<Task, 'state' | 'finding' | 'event_class'>): string {
+export function taskTitle(x: Pick<Task, 'state' | 'finding' | 'event_class' | 'listed_name'>): string {
+  // An emergency inspection is of a listed site or enterprise: its name
+  // as listed is the title (its place alone does not say which to visit).
+  const name = x.event_class === 'emergency_inspection' ? (x.listed_name ?? '').trim() : '';
+  const title = stateTitle(x);
+  if (!name) return title;
+  return x.finding && (x.state === 'closed' || x.state === 'reported') ? t('title.listed', { n: name, s: title }) : name;
+}
+
+function stateTitle(x: Pick<Task, 'state' | 'finding' | 'event_class'>): string {
   const finding = x.finding ? tOr('finding', x.finding) : '';
   if (x.state === 'closed' && finding) return t('title.confirmed', { f: finding });
   if (x.state === 'reported' && finding) return t('title.reported', { f: finding });
@@ -19,6 +28,24 @@ export function taskTitle(x: Pick<Task, 'state' | 'finding' | 'event_class'>): s
   // An inspection the warning asks for is no suspicion: its name alone.
   if (x.event_class === 'emergency_inspection') return cls;
   return t('title.suspected', { c: cls });
+}
+
+/** telHref: a phone number as a tel: link ('' when it holds no digit): "0352-1234567" -> "tel:03521234567". */
+export function telHref(phone: string | undefined): string {
+  const digits = (phone ?? '').replace(/[^\d+]/g, '');
+  return /\d/.test(digits) ? 'tel:' + digits : '';
+}
+
+/**
+ * listedContact: whom to call at an emergency inspection's listed site,
+ * as the list names them ("张三 · 13800000001", the call link); null when
+ * the list names nobody.
+ */
+export function listedContact(x: Pick<Task, 'listed_contact' | 'listed_phone'>): { text: string; tel: string } | null {
+  const who = (x.listed_contact ?? '').trim();
+  const phone = (x.listed_phone ?? '').trim();
+  if (!who && !phone) return null;
+  return { text: [who, phone].filter(Boolean).join(' · '), tel: telHref(phone) };
 }
 
 /** The dust classes: alarms of site monitors, registry violations, a warning's inspections (skygrid.DustClasses). */

@@ -65,11 +65,16 @@ CREATE INDEX emergency_list_county ON emergency_list (county_id, level);
 -- to run again); listed_name is the row's name as listed (the report
 -- names the site even after a later import replaced the list).
 -- emergency_id is the list row (NULL once replaced; the checklist keeps
--- the measures). Other events leave them NULL and ''.
+-- the measures). listed_contact and listed_phone are the row's contact
+-- person and phone as listed, for the supervisor to call (an import
+-- replaces the list, the open task keeps whom to call; not public).
+-- Other events leave them NULL and ''.
 ALTER TABLE events ADD COLUMN warning_id INTEGER REFERENCES warnings (id);
 ALTER TABLE events ADD COLUMN emergency_id INTEGER REFERENCES emergency_list (id) ON DELETE SET NULL;
 ALTER TABLE events ADD COLUMN listed_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE events ADD COLUMN listed_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE events ADD COLUMN listed_contact TEXT NOT NULL DEFAULT '';
+ALTER TABLE events ADD COLUMN listed_phone TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX events_warning_listed ON events (warning_id, listed_key) WHERE warning_id IS NOT NULL;
 
 -- The checklist of an emergency inspection task: report 0 is the list as

@@ -246,6 +246,9 @@ export interface CompactTask {
   first_seen?: string;
   county_id?: string;
   township_id?: string;
+  listed_name?: string;
+  listed_contact?: string;
+  listed_phone?: string;
   version: number;
   acknowledged_at?: string;
   finding?: string;
@@ -511,6 +514,9 @@ export interface EventTask {
   updated_at: string;
   county_id?: string;
   township_id?: string;
+  listed_name?: string;
+  listed_contact?: string;
+  listed_phone?: string;
   version: number;
   acknowledged_at?: string;
   finding?: string;
@@ -1294,6 +1300,9 @@ export interface Task {
   first_seen?: string;
   county_id?: string;
   township_id?: string;
+  listed_name?: string;
+  listed_contact?: string;
+  listed_phone?: string;
   grid_name?: string;
   township_name?: string;
   county_name?: string;
@@ -1334,6 +1343,9 @@ export interface TaskItem {
   first_seen?: string;
   county_id?: string;
   township_id?: string;
+  listed_name?: string;
+  listed_contact?: string;
+  listed_phone?: string;
   grid_name?: string;
   township_name?: string;
   county_name?: string;
@@ -1394,6 +1406,9 @@ export interface TaskView {
   first_seen?: string;
   county_id?: string;
   township_id?: string;
+  listed_name?: string;
+  listed_contact?: string;
+  listed_phone?: string;
   grid_name?: string;
   township_name?: string;
   county_name?: string;
