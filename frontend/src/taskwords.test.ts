@@ -62,6 +62,11 @@ describe('timelineText', () => {
       .toBe('wangge上报，结论：秸秆焚烧，照片2张（有照片存疑）');
     expect(timelineText({ at: '', action: 'return', actor: 'hunyuan', note: '看不清' })).toBe('hunyuan退回，“看不清”');
   });
+  it('names every system actor of the store in words, not its code', () => {
+    for (const [actor, who] of [['dust', '系统（扬尘报警）'], ['warning', '系统（重污染预警）'], ['video', '系统（视频巡检）'], ['public', '公众（群众举报）']]) {
+      expect(timelineText({ at: '', action: 'dispatch', actor })).toBe(who + '派单');
+    }
+  });
   it('says where a dispatch went', () => {
     expect(timelineText({ at: '', action: 'dispatch', actor: 'feed', assignee: 'unassigned queue' })).toBe('系统（自动拉取卫星数据）派单，进入市级待分派队列（不在任何网格）');
   });
