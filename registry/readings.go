@@ -258,16 +258,25 @@ var readingKinds = map[string]bool{skygrid.ReadingRealtime: true, skygrid.Readin
 // ParseReadingTime reads a data time: RFC 3339, or Beijing time
 // "2026-11-05 14:03" (seconds optional).
 func ParseReadingTime(s string) (time.Time, error) {
+	if t, ok := ParseBeijingTime(s, "2006-01-02 15:04", "2006-01-02 15:04:05"); ok {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q: want RFC 3339 or Beijing time like 2026-11-05 14:03", skygrid.ClipName(strings.TrimSpace(s)))
+}
+
+// ParseBeijingTime reads a time given as RFC 3339, or in Beijing time in
+// one of the layouts; the time in UTC, or false.
+func ParseBeijingTime(s string, layouts ...string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), nil
+		return t.UTC(), true
 	}
-	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02 15:04:05"} {
+	for _, layout := range layouts {
 		if t, err := time.ParseInLocation(layout, s, skygrid.Beijing); err == nil {
-			return t.UTC(), nil
+			return t.UTC(), true
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q: want RFC 3339 or Beijing time like 2026-11-05 14:03", skygrid.ClipName(s))
+	return time.Time{}, false
 }
 
 // StoreReadings stores an input's readings through sink and says what

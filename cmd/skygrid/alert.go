@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/registry"
 	"skygrid/store"
 )
 
@@ -56,15 +57,11 @@ func (m *AlertCommand) Run(ctx context.Context, args []string) error {
 
 // ParseAlertTime reads Beijing time "2006-01-02 15:04" or RFC 3339.
 func ParseAlertTime(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), nil
+	t, ok := registry.ParseBeijingTime(s, "2006-01-02 15:04")
+	if !ok {
+		return time.Time{}, fmt.Errorf("time %q: want Beijing time 2026-12-05 08:00 or RFC 3339", strings.TrimSpace(s))
 	}
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, skygrid.Beijing)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("time %q: want Beijing time 2026-12-05 08:00 or RFC 3339", s)
-	}
-	return t.UTC(), nil
+	return t, nil
 }
 
 // openWarnings opens the store with the pipeline wired in (listed sites
