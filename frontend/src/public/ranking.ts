@@ -7,13 +7,7 @@ import './ranking.css';
 import { changeClass, fmtChange, fmtConc, fmtIndex, fmtShare, monthText, notes, rankText } from '../airrank';
 
 import type { AirRankingAnswer, CountyAir } from '../api/types.gen';
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, ...kids: (Node | string | null)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  for (const k of kids) if (k !== null) e.append(k);
-  return e;
-}
+import { h as el } from './util';
 
 function row(c: CountyAir): HTMLTableRowElement {
   const tr = el('tr', c.rank ? '' : 'unranked');

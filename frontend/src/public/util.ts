@@ -8,11 +8,11 @@ export async function getJSON<T>(url: string): Promise<T> {
   return (await r.json()) as T;
 }
 
-/** h makes an element with a class and text. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, cls = '', text = ''): HTMLElementTagNameMap[K] {
+/** h makes an element with a class and its children (texts or nodes; empty texts and nulls are skipped). */
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, cls = '', ...kids: Array<Node | string | null>): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
-  if (text) e.textContent = text;
+  for (const k of kids) if (k !== null && k !== '') e.append(k);
   return e;
 }
 

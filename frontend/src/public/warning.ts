@@ -4,25 +4,16 @@
 // public; "当前无重污染天气预警" when there is none. No framework, no
 // Leaflet, no web app: a few lines of DOM.
 import type { PublicWarning, PublicWarningList } from '../api/types.gen';
+import { passWhen } from '../satpass';
+import { h as el } from './util';
 
 const LEVELS: Record<string, [name: string, colour: string, ink: string]> = {
   blue: ['蓝色预警', '#1e6fd9', '#fff'], yellow: ['黄色预警', '#f5c400', '#212529'],
   orange: ['橙色预警', '#ff7e00', '#fff'], red: ['红色预警', '#e0201b', '#fff'],
 };
 
-/** beijing: "12月5日 08:00" in Beijing time (UTC+8, no summer time). */
-export function beijing(iso: string): string {
-  const d = new Date(Date.parse(iso) + 8 * 3600e3);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getUTCMonth() + 1}月${d.getUTCDate()}日 ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
-}
-
-function el(tag: string, cls: string, text = ''): HTMLElement {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  e.textContent = text;
-  return e;
-}
+/** beijing: "12月5日 08:00" in Beijing time, as the passes are written (satpass.passWhen). */
+export const beijing = passWhen;
 
 /** card: one warning as the public reads it. */
 export function card(w: PublicWarning): HTMLElement {
