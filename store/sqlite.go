@@ -351,3 +351,21 @@ func searchCond(q string, cols []string, args, rankArgs *[]any) (cond, rank stri
 	return "(" + strings.Join(in, " OR ") + ")", fmt.Sprintf("CASE WHEN %s THEN %d WHEN %s THEN %d ELSE %d END",
 		strings.Join(exact, " OR "), skygrid.MatchExact, strings.Join(prefix, " OR "), skygrid.MatchPrefix, skygrid.MatchContains)
 }
+
+// CheckHealth runs a trivial query on the read pool (the one every page
+// and tile reads through): an error when the database is closed, its
+// file gone or unreadable, or locked beyond ctx's deadline. It takes no
+// write lock, so a long ingest does not make the server look unhealthy.
+func (db *DB) CheckHealth(ctx context.Context) error {
+	if db.rdb == nil {
+		return fmt.Errorf("check the store: not open")
+	}
+	var n int
+	if err := db.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM migrations`).Scan(&n); err != nil {
+		return fmt.Errorf("check the store: %w", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("check the store: no migration applied")
+	}
+	return nil
+}

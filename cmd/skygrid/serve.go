@@ -237,6 +237,7 @@ func (m *Main) apiServices(db *store.DB, cfg config.Config, mf mapFlags, p *disp
 	m.logLimits(limits, svc.SecureCookies, mf.publicURL)
 	svc.DemoSnapshot, svc.DemoHLS = mf.demoSnapshot, mf.demoHLS
 	svc.Public = db // the public page (/public)
+	svc.Store = db  // checked by /healthz
 	if mf.tiandituKey != "" {
 		svc.Basemaps = append(svc.Basemaps, tiles.TiandituBasemaps(mf.tiandituKey)...)
 	}
