@@ -108,6 +108,9 @@ type Services struct {
 	PublicLimits  skygrid.PublicLimits
 	// Store is checked by GET /healthz (nil: not checked).
 	Store StoreHealth
+	// AccessLog logs a line per request (--access-log): method, path,
+	// status, bytes, milliseconds, client address and request_id.
+	AccessLog bool
 }
 
 // StoreHealth checks that the store answers (store.DB.CheckHealth).
@@ -187,6 +190,9 @@ func NewServer(svc Services, logger *slog.Logger) *Server {
 	s.echo.Pre(requestID)
 	if svc.Metrics != nil {
 		s.echo.Use(svc.Metrics.middleware)
+	}
+	if svc.AccessLog {
+		s.echo.Use(s.accessLog)
 	}
 	s.echo.Use(middleware.Recover())
 	// No body is larger than a report: five photos of 15 MiB and the form.

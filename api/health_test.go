@@ -161,3 +161,35 @@ func TestRequestIDOnRefused(t *testing.T) {
 		t.Errorf("%d X-Request-Id %q", resp.StatusCode, resp.Header.Get("X-Request-Id"))
 	}
 }
+
+// With AccessLog, a line per request once answered, errors included,
+// carrying the answer's status and X-Request-Id.
+func TestAccessLog(t *testing.T) {
+	srv, logs := openServer(t, api.Services{AccessLog: true, Store: datongDB(t)})
+	for _, tt := range []struct {
+		name, path string
+		status     float64
+	}{
+		{"health", "/healthz", 200},
+		{"refused", "/api/me", 401},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(logs.lines(t))
+			resp, err := http.Get(srv.URL() + tt.path + "?q=private")
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			lines := logs.lines(t)[before:]
+			if len(lines) != 1 {
+				t.Fatalf("log lines %v; want one", lines)
+			}
+			l := lines[0]
+			if l["msg"] != "http" || l["method"] != "GET" || l["path"] != tt.path || l["status"] != tt.status ||
+				l["request_id"] != resp.Header.Get("X-Request-Id") || l["ip"] != "127.0.0.1" {
+				t.Errorf("access log %v; want GET %s %v with request_id %q", l, tt.path, tt.status, resp.Header.Get("X-Request-Id"))
+			}
+		})
+	}
+}

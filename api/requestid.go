@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -90,4 +91,21 @@ func (h requestIDHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h requestIDHandler) WithGroup(name string) slog.Handler {
 	return requestIDHandler{h.Handler.WithGroup(name)}
+}
+
+// accessLog logs one line per request once it is answered (errors are
+// answered here, by the error handler, to log their status): the path
+// without its query (which may hold what a user searched for).
+func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		r, w := c.Request(), c.Response()
+		s.Logger.InfoContext(r.Context(), "http", "method", r.Method, "path", r.URL.Path, "status", w.Status,
+			"bytes", w.Size, "ms", time.Since(start).Milliseconds(), "ip", c.RealIP())
+		return err
+	}
 }
