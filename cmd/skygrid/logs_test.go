@@ -2,35 +2,15 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
-
-// lockedBuffer is a standard error the server's goroutines write to.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // skygrid serve --log-format json --access-log: the log lines are JSON
 // objects, a request's line carries the X-Request-Id it was sent, and
@@ -38,7 +18,7 @@ func (l *lockedBuffer) String() string {
 func TestServeJSONAccessLog(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "logs.db")
 	m, _, _ := testMain()
-	stderr := &lockedBuffer{}
+	stderr := &syncBuffer{} // personal_test.go
 	m.Stderr = stderr
 	ready := make(chan string, 1)
 	m.Ready = func(url string) { ready <- url }
