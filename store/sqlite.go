@@ -71,6 +71,10 @@ type DB struct {
 	// Public are the reports from the public's limits and the deadlines
 	// of an accepted report's task (publicreport.go; zero: defaults).
 	Public PublicConfig
+	// AsFound opens the database as it is, without migrating it (skygrid
+	// backup: a backup taken before an upgrade must be of the old schema,
+	// and must not change the file under the server running it).
+	AsFound bool
 }
 
 // NewDB returns a DB for the file at dsn (":memory:" for a private
@@ -121,13 +125,15 @@ func (db *DB) Open() (err error) {
 		db.db.Close()
 		return fmt.Errorf("open %s: %w", db.DSN, err)
 	}
-	if err := db.migrate(); err != nil {
-		db.db.Close()
-		return fmt.Errorf("migrate %s: %w", db.DSN, err)
-	}
-	if err := db.fillNameKeys(context.Background()); err != nil {
-		db.db.Close()
-		return fmt.Errorf("migrate %s: %w", db.DSN, err)
+	if !db.AsFound {
+		if err := db.migrate(); err != nil {
+			db.db.Close()
+			return fmt.Errorf("migrate %s: %w", db.DSN, err)
+		}
+		if err := db.fillNameKeys(context.Background()); err != nil {
+			db.db.Close()
+			return fmt.Errorf("migrate %s: %w", db.DSN, err)
+		}
 	}
 	if db.versions, err = db.db.Prepare(`SELECT layer, version FROM layer_versions`); err != nil {
 		db.db.Close()

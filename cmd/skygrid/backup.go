@@ -53,9 +53,12 @@ func (m *BackupCommand) Run(ctx context.Context, args []string) error {
 	if *step <= 0 {
 		return fmt.Errorf("backup: --step-pages %d: want 1 or more", *step)
 	}
-	db, _, err := m.open(&c)
-	if err != nil {
-		return err
+	// The database as found: not migrated to this binary's schema (a
+	// backup before an upgrade is of the old one), no configuration read.
+	db := store.NewDB(c.db)
+	db.AsFound = true
+	if err := db.Open(); err != nil {
+		return fmt.Errorf("backup: %w", err)
 	}
 	defer db.Close()
 	info, err := db.Backup(ctx, out, store.BackupOptions{Force: *force, StepPages: *step})

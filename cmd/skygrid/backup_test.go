@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -67,5 +69,58 @@ func TestBackupCommand(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "none.db")); err == nil {
 		t.Errorf("backup created the missing database")
+	}
+}
+
+// skygrid backup takes the database as found: one an older skygrid made
+// (its last migration not applied) is copied as it is, and neither the
+// live file nor the copy is migrated to this binary's schema.
+func TestBackupDoesNotMigrate(t *testing.T) {
+	dir := t.TempDir()
+	live, out := filepath.Join(dir, "old.db"), filepath.Join(dir, "old-copy.db")
+	db := store.NewDB(live)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	want, err := db.Migrations(context.Background())
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := want[len(want)-1]
+	want = want[:len(want)-1]
+	// An older skygrid's file: the last migration not recorded (its tables
+	// dropped would do too; the record is what Open goes by).
+	raw, err := sql.Open("sqlite3", live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`DELETE FROM migrations WHERE name = ?`, last); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	if _, err := run(t, live, "backup", out); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{live, out} {
+		raw, err := sql.Open("sqlite3", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		rows, err := raw.Query(`SELECT name FROM migrations ORDER BY name`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var n string
+			rows.Scan(&n)
+			got = append(got, n)
+		}
+		rows.Close()
+		raw.Close()
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: migrations %v; want the old file's %v", filepath.Base(path), got, want)
+		}
 	}
 }
