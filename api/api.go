@@ -106,6 +106,16 @@ type Services struct {
 	PublicReports skygrid.PublicReportService
 	PublicPlaces  PublicLocator
 	PublicLimits  skygrid.PublicLimits
+	// Store is checked by GET /healthz (nil: not checked).
+	Store StoreHealth
+	// AccessLog logs a line per request (--access-log): method, path,
+	// status, bytes, milliseconds, client address and request_id.
+	AccessLog bool
+}
+
+// StoreHealth checks that the store answers (store.DB.CheckHealth).
+type StoreHealth interface {
+	CheckHealth(ctx context.Context) error
 }
 
 // Evidence reads, checks and stores report photos (evidence.Photos).
@@ -160,6 +170,7 @@ func NewServer(svc Services, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.Default()
 	}
+	logger = withRequestIDs(logger)
 	s := &Server{Services: svc, Logger: logger, echo: echo.New(), csp: []string{contentSecurityPolicy(svc.Basemaps, svc.VideoOrigins)},
 		public: netlimit.NewLimiter(svc.Limits.PublicRate, svc.Limits.PublicBurst, nil),
 		login:  netlimit.NewLimiter(svc.Limits.LoginRate, svc.Limits.LoginBurst, nil)}
@@ -174,8 +185,14 @@ func NewServer(svc Services, logger *slog.Logger) *Server {
 		logger.Error("server: ignoring the trusted proxies", "err", err)
 		s.echo.IPExtractor = echo.ExtractIPDirect()
 	}
+	// First of all, the request's id (X-Request-Id, and request_id on
+	// every line logged with the request's context).
+	s.echo.Pre(requestID)
 	if svc.Metrics != nil {
 		s.echo.Use(svc.Metrics.middleware)
+	}
+	if svc.AccessLog {
+		s.echo.Use(s.accessLog)
 	}
 	s.echo.Use(middleware.Recover())
 	// No body is larger than a report: five photos of 15 MiB and the form.
@@ -421,7 +438,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 			body.Error.Tasks = te.Tasks
 		}
 		if code == skygrid.EINTERNAL {
-			s.Logger.Error("internal error", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+			s.Logger.ErrorContext(c.Request().Context(), "internal error", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 		}
 	}
 	if c.Request().Method == http.MethodHead {
@@ -450,6 +467,23 @@ func httpCode(status int) string {
 	return skygrid.EINVALID
 }
 
+// healthTimeout is how long GET /healthz waits for the store.
+const healthTimeout = 2 * time.Second
+
+// handleHealthz answers 200 when the store answers a trivial query within
+// healthTimeout, 503 with the reason when not (closed, locked, gone).
 func (s *Server) handleHealthz(c echo.Context) error {
-	return c.JSON(http.StatusOK, Health{Status: "ok"})
+	if s.Store == nil {
+		return c.JSON(http.StatusOK, Health{Status: "ok"})
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), healthTimeout)
+	defer cancel()
+	if err := s.Store.CheckHealth(ctx); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+			err = fmt.Errorf("the store did not answer within %s: %w", healthTimeout, err)
+		}
+		s.Logger.ErrorContext(ctx, "healthz: the store is failing", "err", err)
+		return c.JSON(http.StatusServiceUnavailable, Health{Status: "unavailable", Store: "failing", Reason: err.Error()})
+	}
+	return c.JSON(http.StatusOK, Health{Status: "ok", Store: "ok"})
 }

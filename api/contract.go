@@ -80,9 +80,15 @@ type LayerList struct {
 	Layers []LayerInfo `json:"layers"`
 }
 
-// Health is the body of GET /healthz.
+// Health is the body of GET /healthz: 200 with status and store "ok",
+// or 503 with status "unavailable", store "failing" and the reason.
 type Health struct {
 	Status string `json:"status"`
+	// Store is "ok" when a trivial query answered within 2 s, "failing"
+	// when not (omitted by a server without a store check).
+	Store string `json:"store,omitempty"`
+	// Reason says why the store is failing.
+	Reason string `json:"reason,omitempty"`
 }
 
 // StatsAnswer is the body of GET /api/stats (format=json).

@@ -84,7 +84,7 @@ func (s *Server) handleFilePublicReport(c echo.Context) error {
 		return publicLimited(c, err)
 	}
 	if err := stage.Commit(); err != nil {
-		s.Logger.Error("public report photos: the sweep moves them in", "report", filed.ID, "err", err)
+		s.Logger.ErrorContext(ctx, "public report photos: the sweep moves them in", "report", filed.ID, "err", err)
 	}
 	return c.JSON(http.StatusCreated, PublicReceipt{Receipt: skygrid.FormatReceipt(filed.Receipt)})
 }

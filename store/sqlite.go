@@ -71,6 +71,10 @@ type DB struct {
 	// Public are the reports from the public's limits and the deadlines
 	// of an accepted report's task (publicreport.go; zero: defaults).
 	Public PublicConfig
+	// AsFound opens the database as it is, without migrating it (skygrid
+	// backup: a backup taken before an upgrade must be of the old schema,
+	// and must not change the file under the server running it).
+	AsFound bool
 }
 
 // NewDB returns a DB for the file at dsn (":memory:" for a private
@@ -121,13 +125,15 @@ func (db *DB) Open() (err error) {
 		db.db.Close()
 		return fmt.Errorf("open %s: %w", db.DSN, err)
 	}
-	if err := db.migrate(); err != nil {
-		db.db.Close()
-		return fmt.Errorf("migrate %s: %w", db.DSN, err)
-	}
-	if err := db.fillNameKeys(context.Background()); err != nil {
-		db.db.Close()
-		return fmt.Errorf("migrate %s: %w", db.DSN, err)
+	if !db.AsFound {
+		if err := db.migrate(); err != nil {
+			db.db.Close()
+			return fmt.Errorf("migrate %s: %w", db.DSN, err)
+		}
+		if err := db.fillNameKeys(context.Background()); err != nil {
+			db.db.Close()
+			return fmt.Errorf("migrate %s: %w", db.DSN, err)
+		}
 	}
 	if db.versions, err = db.db.Prepare(`SELECT layer, version FROM layer_versions`); err != nil {
 		db.db.Close()
@@ -350,4 +356,22 @@ func searchCond(q string, cols []string, args, rankArgs *[]any) (cond, rank stri
 	}
 	return "(" + strings.Join(in, " OR ") + ")", fmt.Sprintf("CASE WHEN %s THEN %d WHEN %s THEN %d ELSE %d END",
 		strings.Join(exact, " OR "), skygrid.MatchExact, strings.Join(prefix, " OR "), skygrid.MatchPrefix, skygrid.MatchContains)
+}
+
+// CheckHealth runs a trivial query on the read pool (the one every page
+// and tile reads through): an error when the database is closed, its
+// file gone or unreadable, or locked beyond ctx's deadline. It takes no
+// write lock, so a long ingest does not make the server look unhealthy.
+func (db *DB) CheckHealth(ctx context.Context) error {
+	if db.rdb == nil {
+		return fmt.Errorf("check the store: not open")
+	}
+	var n int
+	if err := db.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM migrations`).Scan(&n); err != nil {
+		return fmt.Errorf("check the store: %w", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("check the store: no migration applied")
+	}
+	return nil
 }

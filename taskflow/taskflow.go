@@ -76,7 +76,7 @@ func (s *Service) Do(ctx context.Context, u *skygrid.User, t *skygrid.Task, a Ac
 		if err != nil {
 			// The report is stored: its photos stay staged, where the
 			// next sweep moves them into the store.
-			s.logger().Error("report stored, its photos not moved into the store", "task", stored.ID, "err", err)
+			s.logger().ErrorContext(ctx, "report stored, its photos not moved into the store", "task", stored.ID, "err", err)
 		}
 	}
 	return s.Tasks.FindTaskByID(ctx, stored.ID)

@@ -80,7 +80,7 @@ type Command interface {
 
 // commandNames are the commands in the order of the usage text.
 var commandNames = []string{"demo", "serve", "ingest", "import", "grid", "events", "tasks", "user", "token", "notify",
-	"escalate", "fetch", "report"}
+	"escalate", "fetch", "report", "backup"}
 
 // command returns the command called name, or nil.
 func (m *Main) command(name string) Command {
@@ -113,6 +113,8 @@ func (m *Main) command(name string) Command {
 		return &ReportCommand{m}
 	case "alert":
 		return &AlertCommand{m}
+	case "backup":
+		return &BackupCommand{m}
 	}
 	return nil
 }
@@ -143,6 +145,7 @@ Commands:
   fetch firms               pull the FIRMS area API once (--source, --days, --date); serve pulls on a schedule
   report                    statistics, county ranking, CSV/XLSX, the printable monthly report (--period, --format)
   alert issue|extend|lift|list  heavy-pollution warnings (--level orange --counties ID,ID --start --end)
+  backup OUT                copy the database online to OUT while serve runs, check it (integrity_check); --force replaces OUT
 
 Every command takes --db FILE (default skygrid.db, or $SKYGRID_DB) and
 --config FILE (TOML; default none, or $SKYGRID_CONFIG). Run

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -51,6 +52,9 @@ type mapFlags struct {
 	// The demo's camera snapshots and video stream (nil outside it).
 	demoSnapshot func(mn string, at time.Time) ([]byte, error)
 	demoHLS      fs.FS
+	// accessLog logs a line per request; logFormat is text or json.
+	accessLog bool
+	logFormat string
 }
 
 // openURL is the address to open in a browser: the public URL when set,
@@ -78,6 +82,8 @@ func (mf *mapFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&mf.watch, "watch", "", "a drop folder: fire files placed there are ingested once each, then moved to done/ or failed/")
 	fs.BoolVar(&mf.secureCookies, "secure-cookies", false, "mark the session cookie Secure (sent over HTTPS only): for a deployment behind a TLS proxy, where skygrid itself sees plain HTTP (or [server] secure_cookies = true)")
 	fs.StringVar(&mf.hj212, "hj212", "", "also receive site dust monitors' HJ 212-2017 packets on this TCP address (port 0 picks a free port; [hj212] sets the limits)")
+	fs.BoolVar(&mf.accessLog, "access-log", false, "log a line per HTTP request (method, path, status, bytes, ms, ip, request_id)")
+	fs.StringVar(&mf.logFormat, "log-format", "text", "log lines as text (key=value) or json (one object a line, for journald or a log collector)")
 	fs.StringVar(&mf.firmsURL, "firms-url", "", "FIRMS API base URL (default: the config's [feed] base_url); pulls run when a MAP_KEY is set ($FIRMS_MAP_KEY or [feed] map_key)")
 }
 
@@ -140,6 +146,9 @@ func (m *Main) notifyWorker(db *store.DB, cfg config.Config) *notify.Worker {
 // serve runs the API and tiles on db with the configuration until ctx is
 // done.
 func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr string, mf mapFlags) error {
+	if err := m.logFormat(mf.logFormat); err != nil {
+		return err
+	}
 	if mf.watch != "" {
 		if fi, err := os.Stat(mf.watch); err != nil || !fi.IsDir() {
 			return fmt.Errorf("serve: --watch %s: not a folder", mf.watch)
@@ -237,6 +246,8 @@ func (m *Main) apiServices(db *store.DB, cfg config.Config, mf mapFlags, p *disp
 	m.logLimits(limits, svc.SecureCookies, mf.publicURL)
 	svc.DemoSnapshot, svc.DemoHLS = mf.demoSnapshot, mf.demoHLS
 	svc.Public = db // the public page (/public)
+	svc.Store = db  // checked by /healthz
+	svc.AccessLog = mf.accessLog
 	if mf.tiandituKey != "" {
 		svc.Basemaps = append(svc.Basemaps, tiles.TiandituBasemaps(mf.tiandituKey)...)
 	}
@@ -410,4 +421,17 @@ func (m *Main) sweepPhotos(ctx context.Context, ev evidence.Photos, refs evidenc
 		case <-tick.C:
 		}
 	}
+}
+
+// logFormat sets the server's log lines to text (the default) or JSON,
+// on the Main's standard error.
+func (m *Main) logFormat(format string) error {
+	switch format {
+	case "", "text":
+		return nil
+	case "json":
+		m.Logger = slog.New(slog.NewJSONHandler(m.Stderr, nil))
+		return nil
+	}
+	return fmt.Errorf("serve: --log-format %q: want text or json", format)
 }

@@ -573,6 +573,8 @@ export interface FeedStatus {
 /** Go: api.Health. */
 export interface Health {
   status: string;
+  store?: string;
+  reason?: string;
 }
 
 /** Go: api.HotspotCollection. */
