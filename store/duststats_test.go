@@ -191,7 +191,7 @@ func TestDustStatsEqualIndependentSQL(t *testing.T) {
 		tasks    string // the events (alias e) of the area
 		monitors []string
 	}{
-		{"city", skygrid.DustQuery{}, "1", "1", []string{"M1", "M2", "M3", "M4"}},
+		{"city", skygrid.DustQuery{}, "1 = 1", "1 = 1", []string{"M1", "M2", "M3", "M4"}},
 		{"county X", skygrid.DustQuery{Region: "140201"}, "a.county_id = '140201'", "e.county_id = '140201'", []string{"M1", "M2"}},
 		{"township of X", skygrid.DustQuery{Region: "140201001"},
 			"a.grid_id IN (SELECT id FROM regions WHERE parent_id = '140201001')", "e.township_id = '140201001'", []string{"M1"}},
