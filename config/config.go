@@ -269,6 +269,9 @@ type Schedule struct {
 	PhotoSweepEvery detect.Duration `toml:"photo_sweep_every"`
 	// WatchPoll: the scans of the drop folder (--watch).
 	WatchPoll detect.Duration `toml:"watch_poll"`
+	// JobPoll: how often a server asks for the locks of the scheduled jobs
+	// another server holds (several servers on one PostgreSQL database).
+	JobPoll detect.Duration `toml:"job_poll"`
 }
 
 // DefaultSchedule: escalation every minute, the outbox every second,
@@ -276,7 +279,7 @@ type Schedule struct {
 func DefaultSchedule() Schedule {
 	d := func(v time.Duration) detect.Duration { return detect.Duration{Duration: v} }
 	return Schedule{EscalateEvery: d(time.Minute), NotifyPoll: d(notify.DefaultPoll), PhotoSweepEvery: d(24 * time.Hour),
-		WatchPoll: d(100 * time.Millisecond)}
+		WatchPoll: d(100 * time.Millisecond), JobPoll: d(5 * time.Second)}
 }
 
 // Validate checks the [schedule] section: every tick positive.
@@ -285,7 +288,7 @@ func (s Schedule) Validate() error {
 		key string
 		d   time.Duration
 	}{{"escalate_every", s.EscalateEvery.Duration}, {"notify_poll", s.NotifyPoll.Duration},
-		{"photo_sweep_every", s.PhotoSweepEvery.Duration}, {"watch_poll", s.WatchPoll.Duration}} {
+		{"photo_sweep_every", s.PhotoSweepEvery.Duration}, {"watch_poll", s.WatchPoll.Duration}, {"job_poll", s.JobPoll.Duration}} {
 		if k.d < 10*time.Millisecond {
 			return fmt.Errorf("schedule.%s %s: at least 10ms", k.key, k.d)
 		}
