@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"sort"
 	"strings"
 	"time"
@@ -24,10 +25,18 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
+// pgMigrationFS holds the PostgreSQL dialect's migrations: one file for
+// each of migrations/, with the same name (migrations_pg/README.md).
+//
+//go:embed migrations_pg
+var pgMigrationFS embed.FS
+
 // DB is the SQLite database.
 type DB struct {
 	db  *sql.DB
 	DSN string
+	// postgres: the DSN is a PostgreSQL URL (pgdriver.go).
+	postgres bool
 	// versions reads layer_versions: prepared once, read on every tile.
 	versions *sql.Stmt
 	// rdb serves read-only transactions: BEGIN DEFERRED on query-only
@@ -101,6 +110,9 @@ func (db *DB) Open() (err error) {
 	if db.DSN == "" {
 		return fmt.Errorf("dsn required")
 	}
+	if IsPostgres(db.DSN) {
+		return db.openPostgres()
+	}
 	memory := db.DSN == ":memory:"
 	busy := db.BusyTimeout
 	if busy <= 0 {
@@ -169,23 +181,44 @@ func (db *DB) Close() error {
 // migrate applies every migration not yet recorded, in name order, each in
 // its own transaction together with its record.
 func (db *DB) migrate() error {
-	if _, err := db.db.Exec(`CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+	if err := db.createMigrations(); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	fsys, dir := migrationFS, "migrations"
+	if db.postgres {
+		fsys, dir = pgMigrationFS, "migrations_pg"
+	}
+	names, err := fs.Glob(fsys, dir+"/*.sql")
 	if err != nil {
 		return err
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if err := db.migrateFile(name); err != nil {
+		if err := db.migrateFile(fsys, name); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	return nil
 }
 
-func (db *DB) migrateFile(name string) error {
+// createMigrations creates the table of applied migrations, in a write
+// transaction (servers starting together on one PostgreSQL take turns).
+func (db *DB) createMigrations() error {
+	tx, err := db.db.Begin()
+	if err != nil {
+		return fmt.Errorf("create the migrations table: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("create the migrations table: %w", err)
+	}
+	return tx.Commit()
+}
+
+// migrateFile applies one migration unless recorded; the record is the
+// file's base name, the same in both dialects.
+func (db *DB) migrateFile(fsys fs.FS, file string) error {
+	name := "migrations/" + path.Base(file)
 	tx, err := db.db.Begin()
 	if err != nil {
 		return fmt.Errorf("migrate file: begin: %w", err)
@@ -197,7 +230,7 @@ func (db *DB) migrateFile(name string) error {
 	} else if n > 0 {
 		return nil
 	}
-	buf, err := fs.ReadFile(migrationFS, name)
+	buf, err := fs.ReadFile(fsys, file)
 	if err != nil {
 		return err
 	}
@@ -274,14 +307,24 @@ func encodeGeom(g orb.Geometry) ([]byte, error) { return wkb.Marshal(g) }
 func decodeGeom(b []byte) (orb.Geometry, error) { return wkb.Unmarshal(b) }
 
 // isConstraint reports whether err is an SQLite constraint violation.
+// or a PostgreSQL integrity constraint violation (class 23).
 func isConstraint(err error) bool {
 	var se sqlite3.Error
+	if code := pgCode(err); code != "" {
+		return len(code) == 5 && code[:2] == "23"
+	}
 	return errors.As(err, &se) && se.Code == sqlite3.ErrConstraint
 }
 
 // isBusy reports an error of a database that another connection holds
 // locked for longer than the busy timeout.
+// On PostgreSQL: a lock not available, a deadlock or a serialization
+// failure, which the same retry answers.
 func isBusy(err error) bool {
+	switch pgCode(err) {
+	case "55P03", "40P01", "40001":
+		return true
+	}
 	var se sqlite3.Error
 	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
 }
