@@ -442,3 +442,47 @@ func listColumns(t *testing.T, db *DB) []string {
 	}
 	return out
 }
+
+// TestGeomPGFollowsGeom: on PostgreSQL, geom_pg is PostGIS's reading of
+// the WKB in geom (SRID 4326) for regions and sites, follows an update of
+// geom, and a bounding-box search finds the row.
+func TestGeomPGFollowsGeom(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	db := NewDB(dsn)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	square := orb.Polygon{{{113, 40}, {113.1, 40}, {113.1, 40.1}, {113, 40.1}, {113, 40}}}
+	moved := orb.Point{112.5, 39.5}
+	wkbSquare, _ := encodeGeom(square)
+	wkbMoved, _ := encodeGeom(moved)
+	for _, c := range []struct{ table, insert string }{
+		{"regions", `INSERT INTO regions (id, name, level, geom, min_lon, min_lat, max_lon, max_lat, area_km2, created_at, updated_at)
+			VALUES ('1', '示例', 'grid', ?, 113, 40, 113.1, 40.1, 1, 'x', 'x')`},
+		{"sites", `INSERT INTO sites (id, kind, external_id, name, geom, min_lon, min_lat, max_lon, max_lat, created_at, updated_at)
+			VALUES (1, 'construction', 'e1', '示例', ?, 113, 40, 113.1, 40.1, 'x', 'x')`},
+	} {
+		t.Run(c.table, func(t *testing.T) {
+			if _, err := db.db.Exec(c.insert, wkbSquare); err != nil {
+				t.Fatal(err)
+			}
+			var wkt string
+			var srid, found int
+			q := `SELECT ST_AsText(geom_pg), ST_SRID(geom_pg), (SELECT COUNT(*) FROM ` + c.table +
+				` WHERE geom_pg && ST_MakeEnvelope(113.05, 40.05, 113.2, 40.2, 4326)) FROM ` + c.table
+			if err := db.db.QueryRow(q).Scan(&wkt, &srid, &found); err != nil {
+				t.Fatal(err)
+			}
+			if wkt != "POLYGON((113 40,113.1 40,113.1 40.1,113 40.1,113 40))" || srid != 4326 || found != 1 {
+				t.Errorf("geom_pg %s, SRID %d, found by its box %d times", wkt, srid, found)
+			}
+			if _, err := db.db.Exec(`UPDATE `+c.table+` SET geom = ?`, wkbMoved); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.db.QueryRow(`SELECT ST_AsText(geom_pg) FROM ` + c.table).Scan(&wkt); err != nil || wkt != "POINT(112.5 39.5)" {
+				t.Errorf("after an update of geom: geom_pg %s (%v)", wkt, err)
+			}
+		})
+	}
+}
