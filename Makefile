@@ -58,6 +58,7 @@ bench:
 	$(GO) test ./tiles -run XXX -bench 'Points' -benchtime 2000x -timeout 20m
 	$(GO) test ./api -run XXX -bench CachedTileHTTP -benchtime 20000x -count 3
 	$(GO) test ./dispatch -run XXX -bench LatencyOneDetection -benchtime 20x
+	$(GO) test ./store -run XXX -bench PGFreshStore -benchtime 10x -count 2
 	$(GO) test ./store -run XXX -bench StatsYear -benchtime 10x -count 2
 	$(GO) test ./store -run XXX -bench TaskList -benchtime 20x -count 3
 	$(GO) test ./orbit -run XXX -bench Passes48h -benchtime 20x -count 3
