@@ -176,7 +176,7 @@ func (j *Jobs) alive(ctx context.Context, gen int) error {
 		if ctx.Err() == nil {
 			j.drop()
 		}
-		return err
+		return fmt.Errorf("check the lock connection: %w", err)
 	}
 	return nil
 }

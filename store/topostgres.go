@@ -314,7 +314,7 @@ func checkCopy(ctx context.Context, stx, dtx *Tx, rep *CopyReport) error {
 func auditHash(ctx context.Context, tx *Tx, cols []string) (string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM audit_log ORDER BY id`)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("read the audit log: %w", err)
 	}
 	defer rows.Close()
 	h := sha256.New()
@@ -325,7 +325,7 @@ func auditHash(ctx context.Context, tx *Tx, cols []string) (string, error) {
 	}
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
-			return "", err
+			return "", fmt.Errorf("read the audit log: %w", err)
 		}
 		for _, v := range vals {
 			writeValue(h, v)
@@ -333,7 +333,7 @@ func auditHash(ctx context.Context, tx *Tx, cols []string) (string, error) {
 		h.Write([]byte{0x1e})
 	}
 	if err := rows.Err(); err != nil {
-		return "", err
+		return "", fmt.Errorf("read the audit log: %w", err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
@@ -363,18 +363,21 @@ func writeValue(w io.Writer, v any) {
 func queryStrings(ctx context.Context, tx *Tx, q string, args ...any) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("query: %w", err)
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
 		var s string
 		if err := rows.Scan(&s); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read a row: %w", err)
 		}
 		out = append(out, s)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the rows: %w", err)
+	}
+	return out, nil
 }
 
 // RedactDSN is a database URL with its password hidden, for messages.
