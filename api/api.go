@@ -472,6 +472,17 @@ const healthTimeout = 2 * time.Second
 
 // handleHealthz answers 200 when the store answers a trivial query within
 // healthTimeout, 503 with the reason when not (closed, locked, gone).
+// healthReason is what an unauthenticated caller learns of a failing
+// store: whether it timed out, and the request id of the server's log
+// line that has the error (which may name a file or a database host).
+func healthReason(ctx context.Context, err error) string {
+	what := "the store check failed"
+	if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+		what = fmt.Sprintf("the store did not answer within %s", healthTimeout)
+	}
+	return what + "; the error is in the server's log, request id " + RequestID(ctx)
+}
+
 func (s *Server) handleHealthz(c echo.Context) error {
 	if s.Store == nil {
 		return c.JSON(http.StatusOK, Health{Status: "ok"})
@@ -483,7 +494,7 @@ func (s *Server) handleHealthz(c echo.Context) error {
 			err = fmt.Errorf("the store did not answer within %s: %w", healthTimeout, err)
 		}
 		s.Logger.ErrorContext(ctx, "healthz: the store is failing", "err", err)
-		return c.JSON(http.StatusServiceUnavailable, Health{Status: "unavailable", Store: "failing", Reason: err.Error()})
+		return c.JSON(http.StatusServiceUnavailable, Health{Status: "unavailable", Store: "failing", Reason: healthReason(ctx, err)})
 	}
 	return c.JSON(http.StatusOK, Health{Status: "ok", Store: "ok"})
 }
