@@ -346,7 +346,9 @@ func serveAt(t *testing.T, db, cfg string, clk *e2eClock, logs io.Writer) (strin
 	m.Ready = func(url string) { ready <- url }
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--data", dataDir(t, db), "--config", cfg}) }()
+	go func() {
+		done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--data", dataDir(t, db), "--config", cfg})
+	}()
 	select {
 	case url := <-ready:
 		return url, func() {

@@ -16,7 +16,9 @@ func TestServeReadyLine(t *testing.T) {
 	db := storetest.DSN(t, "empty.db")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--data", dataDir(t, db)}) }()
+	go func() {
+		done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--data", dataDir(t, db)})
+	}()
 	url := <-ready
 	cancel()
 	if err := <-done; err != nil {

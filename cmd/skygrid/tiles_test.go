@@ -28,7 +28,9 @@ func startServe(t *testing.T, db string, args ...string) string {
 	m.Ready = func(url string) { ready <- url }
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--data", dataDir(t, db)}, args...)) }()
+	go func() {
+		done <- m.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--data", dataDir(t, db)}, args...))
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
