@@ -147,7 +147,8 @@ Commands:
   alert issue|extend|lift|list  heavy-pollution warnings (--level orange --counties ID,ID --start --end)
   backup OUT                copy the database online to OUT while serve runs, check it (integrity_check); --force replaces OUT
 
-Every command takes --db FILE (default skygrid.db, or $SKYGRID_DB) and
+Every command takes --db FILE or --db postgres://user@host/db (default
+skygrid.db, or $SKYGRID_DB, or the configuration's [store] dsn) and
 --config FILE (TOML; default none, or $SKYGRID_CONFIG). Run
 'skygrid COMMAND -h' for a command's flags.
 `
