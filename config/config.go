@@ -5,7 +5,7 @@
 // firms.FeedConfig, Photos an evidence.Config, Notify a notify.Config,
 // Dust a dustrule.Config);
 // the sections no package below the commands owns ([auth], [server],
-// [sites], [escalation], [schedule]) are defined here.
+// [sites], [escalation], [schedule], [store]) are defined here.
 // skygrid.example.toml documents every key with its default.
 package config
 
@@ -60,6 +60,8 @@ type Config struct {
 	Public Public `toml:"public"`
 	// Passes: the refresh of the fire satellites' orbital elements.
 	Passes Passes `toml:"passes"`
+	// Store: the database when --db and $SKYGRID_DB are not given.
+	Store Store `toml:"store"`
 }
 
 // Default returns every section's defaults (those of DESIGN.md).
@@ -116,7 +118,7 @@ func Load(path string, getenv func(string) string, sets ...string) (Config, erro
 func (c Config) Validate() error {
 	for _, check := range []func() error{c.Config.Validate, c.Feed.Validate, c.Photos.Validate, c.Notify.Validate,
 		c.Auth.Validate, c.Server.Validate, c.Sites.Validate, c.Air.Validate, c.Escalation.Validate, c.Schedule.Validate,
-		c.Dust.Validate, c.Readings.Validate, c.HJ212.Validate, c.Video.Validate, c.Public.Validate, c.Passes.Validate, func() error { return c.Warning.Validate(c.Dust) }} {
+		c.Dust.Validate, c.Readings.Validate, c.HJ212.Validate, c.Video.Validate, c.Public.Validate, c.Passes.Validate, c.Store.Validate, func() error { return c.Warning.Validate(c.Dust) }} {
 		if err := check(); err != nil {
 			return err
 		}

@@ -150,7 +150,8 @@ Commands:
   backup OUT                copy the database online to OUT while serve runs, check it (integrity_check); --force replaces OUT
   migrate sqlite-to-postgres  copy a city's SQLite database into an empty PostgreSQL one (--from FILE --to postgres://...), counts checked
 
-Every command takes --db FILE (default skygrid.db, or $SKYGRID_DB) and
+Every command takes --db FILE or --db postgres://user@host/db (default
+skygrid.db, or $SKYGRID_DB, or the configuration's [store] dsn) and
 --config FILE (TOML; default none, or $SKYGRID_CONFIG). Run
 'skygrid COMMAND -h' for a command's flags.
 `

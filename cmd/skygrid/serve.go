@@ -80,7 +80,7 @@ func (mf *mapFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&mf.basemap, "basemap", "", "an MBTiles file (raster PNG/JPEG) served as the basemap instead of the one drawn from the boundaries")
 	fs.StringVar(&mf.tiandituKey, "tianditu-key", getenv("SKYGRID_TIANDITU_KEY"), "Tianditu browser key (tk): offers Tianditu's vector map (vec_w/cva_w) and imagery (img_w/cia_w) to the browser (or $SKYGRID_TIANDITU_KEY)")
 	fs.IntVar(&mf.tileCache, "tile-cache", 20000, "how many encoded tiles the in-process cache keeps (-1: no cache)")
-	fs.StringVar(&mf.dataDir, "data", "", "directory for report photos (default: DB.data beside the database)")
+	fs.StringVar(&mf.dataDir, "data", "", "directory for report photos (default: DB.data beside a SQLite database, NAME.data in the working directory for a PostgreSQL database NAME)")
 	fs.StringVar(&mf.publicURL, "public-url", "", "where users reach skygrid, for links in notifications (default: the listen address) and TileJSON's tile URLs (default: relative ones)")
 	fs.StringVar(&mf.watch, "watch", "", "a drop folder: fire files placed there are ingested once each, then moved to done/ or failed/")
 	fs.BoolVar(&mf.secureCookies, "secure-cookies", false, "mark the session cookie Secure (sent over HTTPS only): for a deployment behind a TLS proxy, where skygrid itself sees plain HTTP (or [server] secure_cookies = true)")
@@ -229,14 +229,11 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 }
 
 // photoDir is the report photos' folder under --data (made when
-// missing): by default DB.data beside a SQLite file; on PostgreSQL --data
-// is required, a folder every server of the database shares.
+// missing; default defaultDataDir). With several servers on one
+// PostgreSQL database it must be one folder they all share.
 func photoDir(db *store.DB, dataDir string) (string, error) {
-	if dataDir == "" && db.Postgres() {
-		return "", fmt.Errorf("serve: --data DIR is required with a PostgreSQL database: the report photos' folder, shared by every server of the database (a network file system)")
-	}
 	if dataDir == "" {
-		dataDir = db.DSN + ".data"
+		dataDir = defaultDataDir(db.DSN)
 	}
 	dir := filepath.Join(dataDir, "photos")
 	if err := os.MkdirAll(dir, 0o750); err != nil {
