@@ -37,6 +37,10 @@ Examples:
 
 // Run copies --from into --to.
 func (m *MigrateCommand) Run(ctx context.Context, args []string) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		fmt.Fprint(m.Stderr, m.Usage())
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || args[0] != "sqlite-to-postgres" {
 		fmt.Fprint(m.Stderr, m.Usage())
 		return fmt.Errorf("migrate: want migrate sqlite-to-postgres --from FILE --to postgres://...")
