@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/geo"
 
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
@@ -29,9 +30,11 @@ type Source interface {
 // (no pointer per point), ordered by acquisition time, and a bucket grid
 // over them.
 type points struct {
-	id     []int64
-	lon    []float64
-	lat    []float64
+	id  []int64
+	lon []float64
+	lat []float64
+	// Web Mercator position in tile units at zoom 20 (see worldXY)
+	wx, wy []uint32
 	t      []int64 // unix seconds
 	frp    []float32
 	status []uint8
@@ -85,6 +88,8 @@ func loadPoints(ctx context.Context, src Source, version int64) (*points, error)
 		p.id = append(p.id, h.ID)
 		p.lon = append(p.lon, h.Point[0])
 		p.lat = append(p.lat, h.Point[1])
+		wx, wy := worldXY(h.Point)
+		p.wx, p.wy = append(p.wx, wx), append(p.wy, wy)
 		p.t = append(p.t, h.AcqTime.Unix())
 		p.frp = append(p.frp, float32(h.FRP))
 		p.status = append(p.status, statusCode[h.Status])
@@ -183,8 +188,11 @@ func (g *cellGrid) search(b orb.Bound, out []int32) []int32 {
 
 // feature is a drawn feature of the other layers.
 type feature struct {
-	id    any
-	geom  orb.Geometry
+	id   any
+	geom orb.Geometry
+	// world is geom wound (geo.Wind) in world units (worldGeom), for the
+	// vector tiles
+	world orb.Geometry
 	bound orb.Bound
 	// For the time window (events): first and last seen, unix seconds.
 	first, last int64
@@ -208,6 +216,12 @@ func newFeatures(list []*feature, version int64) *features {
 	f := &features{list: list, version: version}
 	for i, ft := range list {
 		ft.bound = ft.geom.Bound()
+		g := ft.geom
+		if _, ok := g.(orb.Point); !ok {
+			g = orb.Clone(g)
+			geo.Wind(g) // data imported before the importer wound it may have either
+		}
+		ft.world = worldGeom(g)
 		f.tree.Insert(ft.bound.Min, ft.bound.Max, int32(i))
 	}
 	return f

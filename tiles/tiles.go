@@ -22,7 +22,6 @@ import (
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 )
 
@@ -447,19 +446,15 @@ func (s *Server) render(ctx context.Context, r Request, snap *snapshot, w window
 }
 
 func (s *Server) renderMVT(r Request, c *canvas, t maptile.Tile, snap *snapshot, w window, bp *[]int32) (*Tile, error) {
-	var fc *geojson.FeatureCollection
+	var data []byte
 	if r.Layer == skygrid.LayerHotspots {
-		fc, *bp = mvtHotspots(c, snap.pts, w, *bp)
+		data, *bp = encodeHotspots(c, t, snap.pts, w, *bp)
 	} else {
 		f := snap.fs
 		c.parent = f.parent
-		fc = mvtFeatures(c, f, w, Timed(r.Layer))
+		data = encodeFeatures(c, t, r.Layer, f, w, Timed(r.Layer))
 	}
-	data, err := encodeMVT(r.Layer, t, fc)
-	if err != nil {
-		return nil, err
-	}
-	if data == nil {
+	if len(data) == 0 {
 		return &Tile{ContentType: "application/vnd.mapbox-vector-tile", Empty: true}, nil
 	}
 	return &Tile{Data: data, ContentType: "application/vnd.mapbox-vector-tile", ETag: etag(data)}, nil
