@@ -82,3 +82,44 @@ func sameLayers(t *testing.T, got, want []byte) {
 		}
 	}
 }
+
+// TestSeveralLayersInOneTile: "regions,hotspots" is one vector tile of
+// both layers (as tegola serves a map), each as its own tile has it; PNG,
+// the basemap and a layer named twice are refused.
+func TestSeveralLayersInOneTile(t *testing.T) {
+	src := sharedDatong(t)
+	s := newServer(t, src, tiles.Options{})
+	ctx := context.Background()
+	tl := tileAt(hunyuan, 12)
+	both := get(t, s, req("regions,hotspots", tl, "mvt"))
+	layers, err := mvt.Unmarshal(both.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(layers) != 2 || layers[0].Name != "regions" || layers[1].Name != "hotspots" {
+		t.Fatalf("layers %v", layers)
+	}
+	for i, name := range []string{skygrid.LayerRegions, skygrid.LayerHotspots} {
+		one := get(t, s, req(name, tl, "mvt"))
+		l, err := mvt.Unmarshal(one.Data)
+		if err != nil || len(l[0].Features) == 0 || len(l[0].Features) != len(layers[i].Features) {
+			t.Errorf("%s: %d features alone, %d together (%v)", name, len(l[0].Features), len(layers[i].Features), err)
+		}
+	}
+	if _, st, err := s.Fetch(ctx, req("regions,hotspots", tl, "mvt")); err != nil || st != tiles.CacheHit {
+		t.Errorf("again: %q %v, want a hit", st, err)
+	}
+	for _, tc := range []struct{ name, layers, format string }{
+		{"png", "regions,hotspots", "png"},
+		{"basemap", "regions,base", "mvt"},
+		{"twice", "hotspots,hotspots", "mvt"},
+		{"unknown", "regions,roads", "mvt"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := s.Fetch(ctx, req(tc.layers, tl, tc.format))
+			if c := skygrid.ErrorCode(err); c != skygrid.EINVALID && c != skygrid.ENOTFOUND {
+				t.Errorf("%s.%s: %v, want refused", tc.layers, tc.format, err)
+			}
+		})
+	}
+}

@@ -9,11 +9,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"hash/fnv"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -278,6 +279,9 @@ type flight struct {
 // changes the data every few seconds does not take every core redrawing
 // a season's tiles.
 func (s *Server) Fetch(ctx context.Context, r Request) (*Tile, string, error) {
+	if strings.Contains(r.Layer, ",") {
+		return s.fetchLayers(ctx, r)
+	}
 	if err := Check(&r); err != nil {
 		return nil, "", err
 	}
@@ -347,6 +351,39 @@ func (s *Server) Fetch(ctx context.Context, r Request) (*Tile, string, error) {
 	case <-ctx.Done():
 		return nil, "", ctx.Err()
 	}
+}
+
+// fetchLayers serves a vector tile of several data layers, named with
+// commas ("regions,hotspots", as Mapbox names composite sources): each
+// layer's tile is fetched (and kept) on its own and the tile is their
+// concatenation, which is a valid tile of all of them (a tile is a list
+// of layers). It is a hit when every layer's is, stale when one is.
+func (s *Server) fetchLayers(ctx context.Context, r Request) (*Tile, string, error) {
+	names := strings.Split(r.Layer, ",")
+	if r.Format != "mvt" {
+		return nil, "", skygrid.Errorf(skygrid.EINVALID, "layers %q: several layers are served as vector tiles (.mvt) only", r.Layer)
+	}
+	var data []byte
+	state := CacheHit
+	for i, name := range names {
+		if name == LayerBase || slices.Contains(names[:i], name) {
+			return nil, "", skygrid.Errorf(skygrid.EINVALID, "layers %q: want distinct data layers (not %q twice, not the basemap)", r.Layer, name)
+		}
+		one := r
+		one.Layer = name
+		t, st, err := s.Fetch(ctx, one)
+		if err != nil {
+			return nil, "", err
+		}
+		if st == CacheStale || (st == CacheMiss && state == CacheHit) {
+			state = st
+		}
+		data = append(data, t.Data...)
+	}
+	if len(data) == 0 {
+		return &Tile{ContentType: "application/vnd.mapbox-vector-tile", Empty: true}, state, nil
+	}
+	return &Tile{Data: data, ContentType: "application/vnd.mapbox-vector-tile", ETag: etag(data)}, state, nil
 }
 
 // draw starts drawing a tile (fresh names the tile and the data drawn),
@@ -487,11 +524,14 @@ func encodePNG(img image.Image) (*Tile, error) {
 	return &Tile{Data: buf.Bytes(), ContentType: "image/png", ETag: etag(buf.Bytes())}, nil
 }
 
+// etag names a tile's bytes: two CRC-32s (Castagnoli and IEEE, both in
+// hardware), the same on every server. FNV-1a, a byte at a time, took a
+// seventh of a vector tile's time at a million points (issue 17).
 func etag(b []byte) string {
-	h := fnv.New64a()
-	h.Write(b)
-	return fmt.Sprintf(`"%016x"`, h.Sum64())
+	return fmt.Sprintf(`"%08x%08x"`, crc32.Checksum(b, castagnoli), crc32.ChecksumIEEE(b))
 }
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // paletted returns img as a paletted image, or nil when that would need
 // more than 256 colours. A tile of at most 256 colours keeps them exactly.
