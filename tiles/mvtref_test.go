@@ -143,7 +143,7 @@ func ReferenceMVT(ctx context.Context, s *Server, r Request) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := s.window(&r)
+	w := s.window(&r, snap)
 	t := maptile.New(uint32(r.X), uint32(r.Y), maptile.Zoom(r.Z))
 	c := newCanvas(t, 1)
 	defer c.release()

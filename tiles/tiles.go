@@ -119,7 +119,10 @@ type Options struct {
 	// Basemap replaces the drawn basemap where it has tiles.
 	Basemap BaseTiles
 	// Now is the clock hotspot ages are counted from when no until is
-	// given (rounded down to 10 minutes, so cached tiles stay valid).
+	// given. A PNG tile of the hotspots counts them from the last moment
+	// a hotspot's age crossed a colour's boundary (see points.ageEpoch):
+	// kept tiles change colour when a dot would, not on a clock. Vector
+	// tiles carry acq_time and leave the colour to the client.
 	Now func() time.Time
 	// StaleWait is how long a request waits, after the data changed, for
 	// the layer to load again (else the tile is drawn from the data loaded
@@ -143,6 +146,8 @@ type Server struct {
 	redraws chan struct{}
 	blank   map[int]*Tile
 	bufs    sync.Pool
+	// dirty is where each layer changed, per step of versions (Invalidate)
+	dirty dirtyLog
 }
 
 // NewServer returns a tile server over src.
@@ -153,8 +158,8 @@ func NewServer(src Source, opt Options) (*Server, error) {
 	if opt.StaleWait == 0 {
 		opt.StaleWait = 200 * time.Millisecond
 	}
-	s := &Server{src: src, opt: opt, snaps: &snapshots{src: src, wait: opt.StaleWait}, blank: map[int]*Tile{},
-		flights: map[string]*flight{}, redraws: make(chan struct{}, 1)}
+	s := &Server{src: src, opt: opt, blank: map[int]*Tile{}, flights: map[string]*flight{}, redraws: make(chan struct{}, 1)}
+	s.snaps = &snapshots{src: src, wait: opt.StaleWait, step: s.Invalidate}
 	s.bufs.New = func() any { b := make([]int32, 0, 4096); return &b }
 	if opt.CacheTiles >= 0 {
 		n := opt.CacheTiles
@@ -220,7 +225,7 @@ func version(vs map[string]int64, layer string) int64 {
 	return vs[layer]
 }
 
-func (s *Server) window(r *Request) window {
+func (s *Server) window(r *Request, snap *snapshot) window {
 	var w window
 	if !Timed(r.Layer) {
 		return w
@@ -231,8 +236,8 @@ func (s *Server) window(r *Request) window {
 	if r.Until != nil {
 		w.until = r.Until.Unix()
 		w.ref = w.until
-	} else {
-		w.ref = s.opt.Now().Unix() / 600 * 600
+	} else if r.Layer == skygrid.LayerHotspots && r.Format == "png" && snap.pts != nil {
+		w.ref = snap.pts.ageEpoch(s.opt.Now().Unix())
 	}
 	return w
 }
@@ -299,7 +304,7 @@ func (s *Server) Fetch(ctx context.Context, r Request) (*Tile, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	w := s.window(&r)
+	w := s.window(&r, snap)
 	want := cached{version: snap.version, ref: w.ref}
 	key := fmt.Sprintf("%s/%d/%d/%d@%d.%s/%d/%d", r.Layer, r.Z, r.X, r.Y, r.Scale, r.Format, w.since, w.until)
 	if r.Scope != nil && r.Layer != LayerBase {
@@ -310,6 +315,13 @@ func (s *Server) Fetch(ctx context.Context, r Request) (*Tile, string, error) {
 	if s.cache != nil {
 		if c, ok := s.cache.Get(key); ok {
 			if !want.newer(c) {
+				return c.tile, CacheHit, nil
+			}
+			tl := maptile.New(uint32(r.X), uint32(r.Y), maptile.Zoom(r.Z))
+			if c.ref == want.ref && s.clean(layer, c.version, want.version, tl) {
+				// The data changed elsewhere: the tile holds at the new version.
+				c.version = want.version
+				s.remember(key, c)
 				return c.tile, CacheHit, nil
 			}
 			old = &c

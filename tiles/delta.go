@@ -1,0 +1,129 @@
+package tiles
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math"
+	"reflect"
+	"slices"
+
+	"skygrid"
+
+	"github.com/paulmach/orb"
+)
+
+// HotspotFeed is a Source that can read only the hotspots added since
+// the ones in memory (the store: hotspots are only ever added, each by an
+// ingest batch). With it the hotspots layer is brought up to date after
+// an ingest by reading the new rows, not all of them again.
+type HotspotFeed interface {
+	// ScanHotspotsAdded calls fn, in id order, for the hotspots stored by
+	// batches not in known (every hotspot when known is nil), looking
+	// first at ids above afterID, and returns those batches' ids.
+	ScanHotspotsAdded(ctx context.Context, known map[int64]bool, afterID int64, fn func(h *skygrid.Hotspot) error) ([]int64, error)
+}
+
+// ageEpoch is the time hotspot ages are counted from for a PNG tile drawn
+// at now: the last moment at or before now when a hotspot's age crossed a
+// boundary of the age colours (6 h, 24 h, 3 and 7 days). Between two such
+// moments no dot changes colour, so tiles kept under it stay right.
+func (p *points) ageEpoch(now int64) int64 {
+	var e int64
+	for _, a := range ageColours {
+		if math.IsInf(a.hours, 1) {
+			continue
+		}
+		b := int64(a.hours * 3600)
+		// The newest acquisition time t with t+b <= now.
+		i, _ := slices.BinarySearch(p.times, now-b+1)
+		if i > 0 {
+			e = max(e, p.times[i-1]+b)
+		}
+	}
+	return e
+}
+
+// distinctTimes returns the sorted distinct values of ts.
+func distinctTimes(ts []int64) []int64 {
+	out := slices.Clone(ts)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// loadPointsAdded returns the layer at version with the hotspots added
+// since old, and where they are; nil when the source cannot say (then
+// the layer is read whole).
+func loadPointsAdded(ctx context.Context, src Source, old *points, version int64) (*points, *Dirty, error) {
+	feed, ok := src.(HotspotFeed)
+	if !ok || old == nil || old.batches == nil {
+		return nil, nil, nil
+	}
+	add := &points{}
+	str := old.interner(add)
+	var d Dirty
+	batches, err := feed.ScanHotspotsAdded(ctx, old.batches, old.maxID, func(h *skygrid.Hotspot) error {
+		add.append(h, str)
+		d.Bounds = append(d.Bounds, orb.Bound{Min: h.Point, Max: h.Point})
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("load added hotspots: %w", err)
+	}
+	p := old.merged(add, version)
+	p.batches = make(map[int64]bool, len(old.batches)+len(batches))
+	for b := range old.batches {
+		p.batches[b] = true
+	}
+	for _, b := range batches {
+		p.batches[b] = true
+	}
+	return p, &d, nil
+}
+
+// merged returns a new layer of p's points and add's (p is unchanged:
+// requests may be drawing from it).
+func (p *points) merged(add *points, version int64) *points {
+	n := &points{version: version, strs: add.strs}
+	n.id, n.lon, n.lat, n.t = slices.Concat(p.id, add.id), slices.Concat(p.lon, add.lon), slices.Concat(p.lat, add.lat), slices.Concat(p.t, add.t)
+	n.wx, n.wy, n.frp, n.event = slices.Concat(p.wx, add.wx), slices.Concat(p.wy, add.wy), slices.Concat(p.frp, add.frp), slices.Concat(p.event, add.event)
+	n.status, n.sat, n.conf = slices.Concat(p.status, add.status), slices.Concat(p.sat, add.sat), slices.Concat(p.conf, add.conf)
+	n.newest, n.maxID = max(p.newest, add.newest), max(p.maxID, add.maxID)
+	n.times = distinctTimes(slices.Concat(p.times, add.t))
+	n.grid = newCellGrid(n.lon, n.lat)
+	n.permute(n.grid.idx)
+	return n
+}
+
+// featuresDirty returns where two loads of a layer differ: the bounds of
+// the features added, removed, or changed (geometry or attributes).
+func featuresDirty(old, cur *features) Dirty {
+	var d Dirty
+	before := make(map[any]*feature, len(old.list))
+	for _, ft := range old.list {
+		before[ft.id] = ft
+	}
+	for _, ft := range cur.list {
+		o, ok := before[ft.id]
+		if ok {
+			delete(before, ft.id)
+			if o.first == ft.first && o.last == ft.last && o.state == ft.state && o.class == ft.class &&
+				orb.Equal(o.geom, ft.geom) && reflect.DeepEqual(o.props, ft.props) {
+				continue
+			}
+			d.Bounds = append(d.Bounds, o.bound)
+		}
+		d.Bounds = append(d.Bounds, ft.bound)
+		if len(d.Bounds) > maxDirty {
+			return Dirty{All: true}
+		}
+	}
+	for _, o := range before {
+		d.Bounds = append(d.Bounds, o.bound)
+	}
+	if !maps.Equal(old.parent, cur.parent) {
+		// The regions' parents decide scoped tiles and events' areas.
+		return Dirty{All: true}
+	}
+	return d
+}
