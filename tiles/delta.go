@@ -101,9 +101,17 @@ func featuresDirty(old, cur *features) Dirty {
 	var d Dirty
 	before := make(map[any]*feature, len(old.list))
 	for _, ft := range old.list {
+		if _, twice := before[ft.id]; twice {
+			return Dirty{All: true} // ids that do not name one feature: no telling
+		}
 		before[ft.id] = ft
 	}
+	seen := make(map[any]bool, len(cur.list))
 	for _, ft := range cur.list {
+		if seen[ft.id] {
+			return Dirty{All: true}
+		}
+		seen[ft.id] = true
 		o, ok := before[ft.id]
 		if ok {
 			delete(before, ft.id)
