@@ -209,3 +209,36 @@ func BenchmarkPointsParallel(b *testing.B) {
 type atomicCounter struct{ n atomic.Int64 }
 
 func (c *atomicCounter) add() int { return int(c.n.Add(1) - 1) }
+
+// BenchmarkRenderZooms draws vector tiles of the grid layer and the
+// hotspots together ("regions,hotspots", as tegola serves a map), cache
+// off, over 1,000,000 SYNTHETIC detections: every tile of zooms 10 to 14
+// over Datong in turn, one at a time, with the p50 and p99 of one tile
+// (issue 17; the HTTP side is measured by scripts/perf/tiles.sh).
+func BenchmarkRenderZooms(b *testing.B) {
+	src := manyPoints(b, 1_000_000)
+	s := newServer(b, src, tiles.Options{CacheTiles: -1})
+	ctx := context.Background()
+	s.Get(ctx, req("regions,hotspots", datongTiles(src, 12)[0], "mvt")) // loads both layers
+	for z := 10; z <= 14; z++ {
+		ts := datongTiles(src, z)
+		if len(ts) > 500 {
+			ts = ts[:0:0]
+			all := datongTiles(src, z)
+			for i := 0; i < 500; i++ {
+				ts = append(ts, all[i*len(all)/500])
+			}
+		}
+		b.Run(fmt.Sprintf("z=%d/tiles=%d", z, len(ts)), func(b *testing.B) {
+			var bytes int64
+			timings(b, ts, func(t maptile.Tile) {
+				tile, _, err := s.Get(ctx, req("regions,hotspots", t, "mvt"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				bytes += int64(len(tile.Data))
+			})
+			b.ReportMetric(float64(bytes)/float64(b.N), "bytes/tile")
+		})
+	}
+}
