@@ -51,6 +51,23 @@ func distinctTimes(ts []int64) []int64 {
 	return slices.Compact(out)
 }
 
+// mergeDistinct merges two sorted lists of distinct values into one.
+func mergeDistinct(a, b []int64) []int64 {
+	out := make([]int64, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			out, i = append(out, a[i]), i+1
+		case a[i] > b[j]:
+			out, j = append(out, b[j]), j+1
+		default:
+			out, i, j = append(out, a[i]), i+1, j+1
+		}
+	}
+	return append(append(out, a[i:]...), b[j:]...)
+}
+
 // loadPointsAdded returns the layer at version with the hotspots added
 // since old, and where they are; nil when the source cannot say (then
 // the layer is read whole).
@@ -89,7 +106,7 @@ func (p *points) merged(add *points, version int64) *points {
 	n.wx, n.wy, n.frp, n.event = slices.Concat(p.wx, add.wx), slices.Concat(p.wy, add.wy), slices.Concat(p.frp, add.frp), slices.Concat(p.event, add.event)
 	n.status, n.sat, n.conf = slices.Concat(p.status, add.status), slices.Concat(p.sat, add.sat), slices.Concat(p.conf, add.conf)
 	n.newest, n.maxID = max(p.newest, add.newest), max(p.maxID, add.maxID)
-	n.times = distinctTimes(slices.Concat(p.times, add.t))
+	n.times = mergeDistinct(p.times, distinctTimes(add.t))
 	n.grid = newCellGrid(n.lon, n.lat)
 	n.permute(n.grid.idx)
 	return n

@@ -27,6 +27,7 @@ const maxDirty = 200_000
 type dirtyStep struct {
 	from, to int64
 	all      bool
+	n        int // bounds in tree
 	tree     rtree.RTreeG[struct{}]
 }
 
@@ -36,9 +37,13 @@ type dirtyLog struct {
 	steps map[string][]*dirtyStep
 }
 
-// keptSteps is how many steps a layer keeps: a tile kept from before
-// them is drawn again.
-const keptSteps = 256
+// keptSteps is how many steps a layer keeps, and keptBounds how many
+// bounds in all (about 100 bytes each): a tile kept from before the
+// oldest step kept is drawn again.
+const (
+	keptSteps  = 256
+	keptBounds = 500_000
+)
 
 // Invalidate records that layer's data changed from version from to
 // version to only where d says. Tiles kept at from (or at any version the
@@ -58,6 +63,7 @@ func (s *Server) Invalidate(layer string, from, to int64, d Dirty) {
 		for _, b := range d.Bounds {
 			st.tree.Insert(b.Min, b.Max, struct{}{})
 		}
+		st.n = len(d.Bounds)
 	}
 	l := &s.dirty
 	l.mu.Lock()
@@ -68,8 +74,13 @@ func (s *Server) Invalidate(layer string, from, to int64, d Dirty) {
 	// A new slice: readers hold the old one without the lock.
 	steps := append(slices.Clone(l.steps[layer]), st)
 	slices.SortFunc(steps, func(a, b *dirtyStep) int { return int(a.to - b.to) })
-	if len(steps) > keptSteps {
-		steps = steps[len(steps)-keptSteps:]
+	total := 0
+	for _, st := range steps {
+		total += st.n
+	}
+	for len(steps) > 1 && (len(steps) > keptSteps || total > keptBounds) {
+		total -= steps[0].n
+		steps = steps[1:]
 	}
 	l.steps[layer] = steps
 }

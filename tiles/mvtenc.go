@@ -3,6 +3,7 @@ package tiles
 import (
 	"encoding/binary"
 	"math"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -217,6 +218,7 @@ func (e *mvtEnc) layer(out []byte, name string) []byte {
 	for _, k := range e.keys {
 		n += 1 + uvarintLen(uint64(len(k))) + len(k)
 	}
+	out = slices.Grow(out, 1+uvarintLen(uint64(n))+n) // one allocation (a zoom-10 tile is a megabyte)
 	out = binary.AppendUvarint(append(out, 3<<3|2), uint64(n))
 	out = append(out, 15<<3, 2) // version 2
 	out = append(binary.AppendUvarint(append(out, 1<<3|2), uint64(len(name))), name...)

@@ -287,11 +287,16 @@ func (s *Server) Fetch(ctx context.Context, r Request) (*Tile, string, error) {
 	if strings.Contains(r.Layer, ",") {
 		return s.fetchLayers(ctx, r)
 	}
-	if err := Check(&r); err != nil {
-		return nil, "", err
-	}
 	vs, err := s.src.LayerVersions(ctx)
 	if err != nil {
+		return nil, "", err
+	}
+	return s.fetch(ctx, r, vs)
+}
+
+// fetch is Fetch of one layer at the layers' versions vs.
+func (s *Server) fetch(ctx context.Context, r Request, vs map[string]int64) (*Tile, string, error) {
+	if err := Check(&r); err != nil {
 		return nil, "", err
 	}
 	// The data the tile is drawn from, and the version it is kept under:
@@ -375,27 +380,38 @@ func (s *Server) fetchLayers(ctx context.Context, r Request) (*Tile, string, err
 	if r.Format != "mvt" {
 		return nil, "", skygrid.Errorf(skygrid.EINVALID, "layers %q: several layers are served as vector tiles (.mvt) only", r.Layer)
 	}
-	var data []byte
+	vs, err := s.src.LayerVersions(ctx) // once for all the layers
+	if err != nil {
+		return nil, "", err
+	}
 	state := CacheHit
+	parts := make([]*Tile, 0, len(names))
+	size := 0
 	for i, name := range names {
 		if name == LayerBase || slices.Contains(names[:i], name) {
 			return nil, "", skygrid.Errorf(skygrid.EINVALID, "layers %q: want distinct data layers (not %q twice, not the basemap)", r.Layer, name)
 		}
 		one := r
 		one.Layer = name
-		t, st, err := s.Fetch(ctx, one)
+		t, st, err := s.fetch(ctx, one, vs)
 		if err != nil {
 			return nil, "", err
 		}
 		if st == CacheStale || (st == CacheMiss && state == CacheHit) {
 			state = st
 		}
-		data = append(data, t.Data...)
+		parts, size = append(parts, t), size+len(t.Data)
 	}
-	if len(data) == 0 {
+	if size == 0 {
 		return &Tile{ContentType: "application/vnd.mapbox-vector-tile", Empty: true}, state, nil
 	}
-	return &Tile{Data: data, ContentType: "application/vnd.mapbox-vector-tile", ETag: etag(data)}, state, nil
+	// The bytes in one allocation; the ETag from the parts' (each names
+	// its bytes), not from hashing the bytes again.
+	data, tags := make([]byte, 0, size), make([]byte, 0, 20*len(parts))
+	for _, t := range parts {
+		data, tags = append(data, t.Data...), append(tags, t.ETag...)
+	}
+	return &Tile{Data: data, ContentType: "application/vnd.mapbox-vector-tile", ETag: etag(tags)}, state, nil
 }
 
 // draw starts drawing a tile (fresh names the tile and the data drawn),

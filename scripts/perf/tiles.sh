@@ -153,7 +153,7 @@ for lst in ("z12", "mixed"):
     p99 = [float(r[9]) for r in rs]
     tp99 = [float(r[4]) for r in rs]
     print("RATIO %-5s skygrid/tegola req/s per round %s, median %.2f; skygrid p99 median %.1f ms (tegola %.1f ms); bytes/tile %s vs %s"
-          % (lst, " ".join("%.2f" % x for x in ratio), statistics.median(ratio), statistics.median(p99), statistics.median(tp99), rs[0][8], rs[0][3]))
+          % (lst, " ".join("%.2f" % x for x in ratio), statistics.median(ratio), statistics.median(p99), statistics.median(tp99), rs[0][10], rs[0][5]))
 PY
 
 # ---------------------------------------------------------------- the first tile after an ingest
@@ -168,7 +168,7 @@ read -r LAT LON < <(awk -F, 'NR == 2 { print $1, $2 }' "$WORK/more.csv")
 TILE=$(python3 -c "import math,sys; lat,lon=float(sys.argv[1]),float(sys.argv[2]); z=12; n=1<<z; r=math.radians(lat)
 print('%d/%d/%d' % (z, int((lon+180)/360*n), int((1-math.asinh(math.tan(r))/math.pi)/2*n)))" "$LAT" "$LON")
 URL="http://127.0.0.1:$SKYPORT/tiles/hotspots/$TILE.mvt"
-tile() { curl -s -o /dev/null -w "%{http_code} %{size_download} %header{etag} %{time_total}" -H "Authorization: Bearer $WRK_TOKEN" "$URL"; }
+tile() { curl -s -o /dev/null -w "%{http_code} %{size_download} %header{etag} %{time_total}\n" -H "Authorization: Bearer $WRK_TOKEN" "$URL"; }
 read -r _ _ BEFORE _ < <(tile)
 "$WORK/skygrid" ingest "$WORK/more.csv" --db "$SKYDB" | sed -n 1p
 T0=$(date +%s.%N)
