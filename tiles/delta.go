@@ -1,6 +1,7 @@
 package tiles
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -99,17 +100,89 @@ func loadPointsAdded(ctx context.Context, src Source, old *points, version int64
 }
 
 // merged returns a new layer of p's points and add's (p is unchanged:
-// requests may be drawing from it).
+// requests may be drawing from it). When the added points fall in p's
+// grid, each cell's run is copied with the cell's new points after it:
+// one pass in memory order; else the grid is built again.
 func (p *points) merged(add *points, version int64) *points {
 	n := &points{version: version, strs: add.strs}
+	n.newest, n.maxID = max(p.newest, add.newest), max(p.maxID, add.maxID)
+	n.times = mergeDistinct(p.times, distinctTimes(add.t))
+	if start, order, ok := p.grid.place(add.lon, add.lat); ok {
+		n.id, n.lon, n.lat, n.t = mergeCells(&p.grid, start, order, p.id, add.id), mergeCells(&p.grid, start, order, p.lon, add.lon),
+			mergeCells(&p.grid, start, order, p.lat, add.lat), mergeCells(&p.grid, start, order, p.t, add.t)
+		n.wx, n.wy, n.frp = mergeCells(&p.grid, start, order, p.wx, add.wx), mergeCells(&p.grid, start, order, p.wy, add.wy), mergeCells(&p.grid, start, order, p.frp, add.frp)
+		n.event, n.status = mergeCells(&p.grid, start, order, p.event, add.event), mergeCells(&p.grid, start, order, p.status, add.status)
+		n.sat, n.conf = mergeCells(&p.grid, start, order, p.sat, add.sat), mergeCells(&p.grid, start, order, p.conf, add.conf)
+		n.grid = p.grid
+		n.grid.start = start
+		n.grid.idx = make([]int32, len(n.id))
+		for i := range n.grid.idx {
+			n.grid.idx[i] = int32(i)
+		}
+		return n
+	}
 	n.id, n.lon, n.lat, n.t = slices.Concat(p.id, add.id), slices.Concat(p.lon, add.lon), slices.Concat(p.lat, add.lat), slices.Concat(p.t, add.t)
 	n.wx, n.wy, n.frp, n.event = slices.Concat(p.wx, add.wx), slices.Concat(p.wy, add.wy), slices.Concat(p.frp, add.frp), slices.Concat(p.event, add.event)
 	n.status, n.sat, n.conf = slices.Concat(p.status, add.status), slices.Concat(p.sat, add.sat), slices.Concat(p.conf, add.conf)
-	n.newest, n.maxID = max(p.newest, add.newest), max(p.maxID, add.maxID)
-	n.times = mergeDistinct(p.times, distinctTimes(add.t))
+	// In id order first, as when read whole: a cell of the new grid
+	// keeps its rows in id order.
+	byID := make([]int32, len(n.id))
+	for i := range byID {
+		byID[i] = int32(i)
+	}
+	slices.SortFunc(byID, func(a, b int32) int { return cmp.Compare(n.id[a], n.id[b]) })
+	n.permute(byID)
 	n.grid = newCellGrid(n.lon, n.lat)
 	n.permute(n.grid.idx)
 	return n
+}
+
+// place returns, for points added to a grid whose rows are in cell
+// order, the cells' new starts and the added points in cell order;
+// false when a point falls outside the grid's cells.
+func (g *cellGrid) place(lon, lat []float64) (start []int32, order []int32, ok bool) {
+	if g.nx == 0 {
+		return nil, nil, false
+	}
+	maxLon, maxLat := g.minLon+float64(g.nx)*g.size, g.minLat+float64(g.ny)*g.size
+	cells := make([]int32, len(lon))
+	count := make(map[int32]int32, 64)
+	for i := range lon {
+		if lon[i] < g.minLon || lon[i] >= maxLon || lat[i] < g.minLat || lat[i] >= maxLat {
+			return nil, nil, false
+		}
+		cells[i] = int32(g.cell(lon[i], lat[i]))
+		count[cells[i]]++
+	}
+	order = make([]int32, len(lon))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return int(cells[a] - cells[b]) })
+	start = slices.Clone(g.start)
+	var shift int32
+	for c := range len(start) - 1 {
+		start[c] += shift
+		shift += count[int32(c)]
+	}
+	start[len(start)-1] += shift
+	return start, order, true
+}
+
+// mergeCells is a column of the merged layer: each cell's old rows, then
+// its added ones (order: the added rows by cell; start: the new starts).
+func mergeCells[T any](g *cellGrid, start, order []int32, old, add []T) []T {
+	out := make([]T, len(old)+len(add))
+	k := 0
+	for c := range len(g.start) - 1 {
+		o := g.start[c+1] - g.start[c]
+		copy(out[start[c]:], old[g.start[c]:g.start[c+1]])
+		for at := start[c] + o; at < start[c+1]; at++ {
+			out[at] = add[order[k]]
+			k++
+		}
+	}
+	return out
 }
 
 // featuresDirty returns where two loads of a layer differ: the bounds of

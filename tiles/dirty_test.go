@@ -1,7 +1,9 @@
 package tiles_test
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -9,6 +11,8 @@ import (
 	"skygrid/tiles"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 )
 
@@ -148,4 +152,73 @@ func TestHotspotAgesWithoutClockFlush(t *testing.T) {
 	if _, hit, _ := s.Get(ctx, m); !hit {
 		t.Error("a vector tile was drawn again as the clock moved")
 	}
+}
+
+// Hotspots added by an ingest are merged into the layer in memory (not
+// read whole again): the tiles then are the same as a server's that
+// reads everything, whether the new points fall inside the cells of the
+// grid over the points (copied in, cell by cell) or outside (the grid
+// built again); only the batches added are read.
+func TestHotspotsAddedAsReadWhole(t *testing.T) {
+	src := feedSource{datong(t)}
+	s := newServer(t, src, tiles.Options{StaleWait: time.Minute})
+	ctx := context.Background()
+	first := src.hotspots[0].Point
+	far := orb.Point{first[0] + 3, first[1] - 2} // outside every October detection's cell
+	places := []orb.Point{first, hunyuan, cityCentre, far}
+	for _, p := range places {
+		s.Get(ctx, req(skygrid.LayerHotspots, tileAt(p, 12), "png"))
+	}
+	for batch, at := range map[int64]orb.Point{2: first, 3: far} {
+		src.mu.Lock()
+		for k := range 50 {
+			src.hotspots = append(src.hotspots, &skygrid.Hotspot{BatchID: batch, Satellite: "N21", Confidence: "h", Status: skygrid.StatusFire,
+				AcqTime: time.Date(2023, 10, 31, 18, k, 0, 0, time.UTC), FRP: float64(k), Point: orb.Point{at[0] + float64(k)*2e-4, at[1] + float64(k%7)*1e-4}})
+		}
+		src.mu.Unlock()
+		src.bump(skygrid.LayerHotspots)
+		whole := newServer(t, src, tiles.Options{})
+		for _, p := range places {
+			for _, z := range []int{8, 12, 14} {
+				for _, format := range []string{"png", "mvt"} {
+					r := req(skygrid.LayerHotspots, tileAt(p, z), format)
+					got, _, err := s.Get(ctx, r)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := get(t, whole, r)
+					switch {
+					case format == "png" && got.ETag != want.ETag:
+						t.Errorf("batch %d, z%d at %v: merged %s, read whole %s", batch, z, p, got.ETag, want.ETag)
+					case got.Empty != want.Empty:
+						t.Errorf("batch %d, %s z%d at %v: merged empty %v, read whole %v", batch, format, z, p, got.Empty, want.Empty)
+					case format == "mvt" && !got.Empty:
+						// The same features; their order follows the cells
+						// of the grid, built over other points.
+						sameLayers(t, byID(t, got.Data), byID(t, want.Data))
+					}
+				}
+			}
+		}
+	}
+	if n := src.loads[skygrid.LayerHotspots]; n != 0 {
+		t.Errorf("ScanHotspots called %d times: the layer was read whole", n)
+	}
+}
+
+// byID is a vector tile again with its features in id order.
+func byID(t *testing.T, data []byte) []byte {
+	t.Helper()
+	ls, err := mvt.Unmarshal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range ls {
+		slices.SortFunc(l.Features, func(a, b *geojson.Feature) int { return cmp.Compare(a.ID.(float64), b.ID.(float64)) })
+	}
+	out, err := mvt.Marshal(ls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -107,16 +107,15 @@ func encodeHotspots(c *canvas, t maptile.Tile, p *points, w window, buf []int32)
 	} else {
 		detail := c.z >= detailZoom
 		for _, i := range idx {
-			writeHotspot(e, p, f, i, detail, 1, float64(p.frp[i]), i)
+			writeHotspot(e, p, f, i, detail, 1, float64(p.frp[i]))
 		}
 	}
 	return e.layer(nil, "hotspots"), idx
 }
 
-// writeHotspot writes one detection (with its merged count and FRP) at
-// the position of detection at.
-func writeHotspot(e *mvtEnc, p *points, f tileFrame, i int32, detail bool, count int, frp float64, at int32) {
-	x, y := f.at(p.wx[at], p.wy[at])
+// writeHotspot writes one detection (with its merged count and FRP).
+func writeHotspot(e *mvtEnc, p *points, f tileFrame, i int32, detail bool, count int, frp float64) {
+	x, y := f.at(p.wx[i], p.wy[i])
 	e.tags = append(e.tags, 0, e.intVal(p.t[i]), 1, e.floatVal(frp), 2, e.strVal(statusName[p.status[i]]))
 	if detail {
 		e.tags = append(e.tags, 3, e.strVal(p.str(p.sat[i])), 4, e.strVal(p.str(p.conf[i])))
@@ -132,11 +131,12 @@ func writeHotspot(e *mvtEnc, p *points, f tileFrame, i int32, detail bool, count
 }
 
 // writeMerged writes one feature per 1/256 of the tile (16 tile units),
-// in the order the cells are first met, where the first was.
+// in the order the cells are first met, at the newest detection (by time,
+// then id: the same feature whatever order the rows are in).
 func writeMerged(e *mvtEnc, p *points, f tileFrame, idx []int32) {
 	type acc struct {
-		first, newest int32
-		count         int
+		newest int32
+		count  int
 		frp           float32
 	}
 	cells := map[int64]int{}
@@ -147,18 +147,18 @@ func writeMerged(e *mvtEnc, p *points, f tileFrame, idx []int32) {
 		j, ok := cells[k]
 		if !ok {
 			cells[k] = len(list)
-			list = append(list, acc{first: i, newest: i, count: 1, frp: p.frp[i]})
+			list = append(list, acc{newest: i, count: 1, frp: p.frp[i]})
 			continue
 		}
 		a := &list[j]
 		a.count++
 		a.frp = max(a.frp, p.frp[i])
-		if p.t[i] >= p.t[a.newest] {
+		if n := a.newest; p.t[i] > p.t[n] || (p.t[i] == p.t[n] && p.id[i] > p.id[n]) {
 			a.newest = i
 		}
 	}
 	for _, a := range list {
-		writeHotspot(e, p, f, a.newest, false, a.count, float64(a.frp), a.first)
+		writeHotspot(e, p, f, a.newest, false, a.count, float64(a.frp))
 	}
 }
 

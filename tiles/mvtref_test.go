@@ -51,8 +51,11 @@ func mvtHotspots(c *canvas, p *points, w window, buf []int32) (*geojson.FeatureC
 				n, _ := f.Properties["count"].(int)
 				f.Properties["count"] = max(n, 1) + 1
 				frp := f.Properties["frp"].(float64)
-				if p.t[i] >= f.Properties["acq_time"].(int64) {
+				// The newest by time, then id, where it is (issue 17; the
+				// first one's place, and the last in row order, before).
+				if t := f.Properties["acq_time"].(int64); p.t[i] > t || (p.t[i] == t && p.id[i] > f.ID.(int64)) {
 					setHotspotProps(f, p, i, detail)
+					f.Geometry = orb.Point{lon, lat}
 				}
 				f.Properties["frp"] = max(frp, float64(p.frp[i]))
 				continue
