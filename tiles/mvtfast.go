@@ -137,7 +137,7 @@ func writeMerged(e *mvtEnc, p *points, f tileFrame, idx []int32) {
 	type acc struct {
 		newest int32
 		count  int
-		frp           float32
+		frp    float32
 	}
 	cells := map[int64]int{}
 	var list []acc
