@@ -157,13 +157,15 @@ for lst in ("z12", "mixed"):
 PY
 
 # ---------------------------------------------------------------- the first tile after an ingest
-# 1,000 detections of the file again, days later (so new, not duplicates), while
-# serve runs; then the tile under the first of them: the time of its first request
-# (the hotspots brought up to date from the rows added, and the tile drawn).
-# (N days later on the Nth run over the same work directory.)
+# 1,000 detections of the file again, dated after the file's last day (as a live
+# feed brings them: new ids above every stored one; N days after it on the Nth run
+# over the same work directory), ingested while serve runs; then the tile under the
+# first of them, asked until it shows them: how long the hotspots take to be brought
+# up to date from the rows added, and the time of each request.
 DAYS=$(( $(cat "$WORK/runs" 2>/dev/null || echo 0) + 1 )); echo "$DAYS" > "$WORK/runs"
-awk -F, -v days="$DAYS" 'NR == 1 { print; next } NR <= 1001 { cmd = "date -u -d \"" $6 " +" days " day\" +%F"; cmd | getline d; close(cmd); $6 = d; print }' OFS=, \
-  "$DATA/points.csv" > "$WORK/more.csv"
+LAST=$(awk -F, 'NR > 1 && $6 > m { m = $6 } END { print m }' "$DATA/points.csv")
+DAY=$(date -u -d "$LAST +$DAYS day" +%F)
+awk -F, -v day="$DAY" 'NR == 1 { print; next } NR <= 1001 { $6 = day; print }' OFS=, "$DATA/points.csv" > "$WORK/more.csv"
 read -r LAT LON < <(awk -F, 'NR == 2 { print $1, $2 }' "$WORK/more.csv")
 TILE=$(python3 -c "import math,sys; lat,lon=float(sys.argv[1]),float(sys.argv[2]); z=12; n=1<<z; r=math.radians(lat)
 print('%d/%d/%d' % (z, int((lon+180)/360*n), int((1-math.asinh(math.tan(r))/math.pi)/2*n)))" "$LAT" "$LON")
