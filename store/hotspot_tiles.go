@@ -31,10 +31,10 @@ func (db *DB) ScanHotspotsAdded(ctx context.Context, known map[int64]bool, after
 	defer tx.Rollback()
 	var added []int64
 	var want int64
-	err = queryRows(ctx, tx, `SELECT id, new FROM ingest_batches ORDER BY id`, nil, func(scan func(...any) error) error {
+	err = queryRows(ctx, tx, "scan added hotspots: batches", `SELECT id, new FROM ingest_batches ORDER BY id`, nil, func(scan func(...any) error) error {
 		var id, n int64
 		if err := scan(&id, &n); err != nil {
-			return err
+			return fmt.Errorf("scan added hotspots: read a batch: %w", err)
 		}
 		if !known[id] {
 			added, want = append(added, id), want+n
@@ -42,7 +42,7 @@ func (db *DB) ScanHotspotsAdded(ctx context.Context, known map[int64]bool, after
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("scan added hotspots: batches: %w", err)
+		return nil, err
 	}
 	if known == nil {
 		return added, scanHotspotRows(ctx, tx, "", nil, fn)
@@ -69,11 +69,12 @@ func (db *DB) ScanHotspotsAdded(ctx context.Context, known map[int64]bool, after
 	return added, nil
 }
 
-// queryRows runs a query in tx and calls each for every row.
-func queryRows(ctx context.Context, tx *Tx, q string, args []any, each func(scan func(...any) error) error) error {
+// queryRows runs a query in tx and calls each for every row; errors
+// say what was being read.
+func queryRows(ctx context.Context, tx *Tx, what, q string, args []any, each func(scan func(...any) error) error) error {
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -81,7 +82,10 @@ func queryRows(ctx context.Context, tx *Tx, q string, args []any, each func(scan
 			return err
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
 }
 
 // scanHotspotRows calls fn for the hotspots matching where, in id order,
@@ -89,7 +93,7 @@ func queryRows(ctx context.Context, tx *Tx, q string, args []any, each func(scan
 func scanHotspotRows(ctx context.Context, tx *Tx, where string, args []any, fn func(h *skygrid.Hotspot) error) error {
 	var h skygrid.Hotspot
 	var at, lat, lon int64
-	err := queryRows(ctx, tx, `SELECT id, satellite, acq_time, lat_e5, lon_e5, frp, confidence, status, COALESCE(event_id, 0) FROM hotspots `+where+` ORDER BY id`, args,
+	err := queryRows(ctx, tx, "scan added hotspots", `SELECT id, satellite, acq_time, lat_e5, lon_e5, frp, confidence, status, COALESCE(event_id, 0) FROM hotspots `+where+` ORDER BY id`, args,
 		func(scan func(...any) error) error {
 			if err := scan(&h.ID, &h.Satellite, &at, &lat, &lon, &h.FRP, &h.Confidence, &h.Status, &h.EventID); err != nil {
 				return fmt.Errorf("read a hotspots row: %w", err)
@@ -98,8 +102,5 @@ func scanHotspotRows(ctx context.Context, tx *Tx, where string, args []any, fn f
 			h.Point = orb.Point{float64(lon) / 1e5, float64(lat) / 1e5}
 			return fn(&h)
 		})
-	if err != nil {
-		return fmt.Errorf("scan added hotspots: %w", err)
-	}
-	return nil
+	return err
 }
