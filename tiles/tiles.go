@@ -277,12 +277,15 @@ type flight struct {
 // Fetch returns a tile and how it was found (CacheHit, CacheMiss or
 // CacheStale). The cache keeps one tile per address (layer, z/x/y,
 // format, window, scope), with the version of the data it shows. When
-// the data has changed since, the tile is drawn again while the request
+// the data has changed since but not within the tile's area and buffer
+// (the steps recorded by Invalidate), the kept tile is a hit at the new
+// version. When it changed there, the tile is drawn again while the request
 // waits at most Options.StaleWait; past that, or when another tile is
 // already being drawn again, the kept tile is served (CacheStale): at most
 // one tile at a time is redrawn for stale requests, so an ingest that
 // changes the data every few seconds does not take every core redrawing
-// a season's tiles.
+// a season's tiles. A layer named "a,b" is a vector tile of several
+// layers (fetchLayers).
 func (s *Server) Fetch(ctx context.Context, r Request) (*Tile, string, error) {
 	if strings.Contains(r.Layer, ",") {
 		return s.fetchLayers(ctx, r)

@@ -288,4 +288,19 @@ func TestIngestRedrawsOnlyTheTouchedTiles(t *testing.T) {
 	if same < 5 || redrawn == 0 {
 		t.Errorf("%d tiles kept, %d drawn again: want both", same, redrawn)
 	}
+	// The grids and the hotspots in one vector tile, through HTTP.
+	for u := range touched {
+		if !strings.HasSuffix(u, ".mvt?until=2023-11-01") {
+			continue
+		}
+		r, err := authGet(strings.Replace(u, "/tiles/hotspots/", "/tiles/regions,hotspots/", 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode != 200 || r.Header.Get("Content-Type") != "application/vnd.mapbox-vector-tile" || r.Header.Get("ETag") == "" {
+			t.Errorf("regions,hotspots: %d %s", r.StatusCode, r.Header.Get("Content-Type"))
+		}
+		break
+	}
 }
