@@ -1,0 +1,37 @@
+// Command perfgen writes the synthetic benchmark data of internal/perfgen
+// (irregular grids over Datong, FIRMS points, the expected assignment):
+//
+//	go run ./cmd/perfgen -grids 5000 -points 1000000 -out DIR
+//	go run ./cmd/perfgen -shanxi -out DIR   # the synthetic Shanxi province
+//
+// Copied from the issue-17 perf tools' gen command (same flags, same files
+// for the same flags); everything it writes is SYNTHETIC.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+
+	"skygrid/internal/perfgen"
+)
+
+func main() {
+	d := perfgen.Defaults
+	n := flag.Int("grids", d.Grids, "number of grid polygons")
+	m := flag.Int("points", d.Points, "number of points")
+	s := flag.Int("subset", d.Subset, "points (prefix) checked by the brute-force reference")
+	seed := flag.Uint64("seed", d.Seed, "PRNG seed")
+	out := flag.String("out", ".", "output directory")
+	noAssign := flag.Bool("no-assign", false, "skip expected_assign.csv")
+	flag.Parse()
+	err := perfgen.Generate(*out, perfgen.Options{Grids: *n, Points: *m, Subset: *s, Seed: *seed, NoAssign: *noAssign}, os.Stderr)
+	if errors.Is(err, perfgen.ErrValidation) {
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
