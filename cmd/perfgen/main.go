@@ -15,7 +15,28 @@ import (
 	"os"
 
 	"skygrid/internal/perfgen"
+	"skygrid/internal/shanxi"
 )
+
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// writeShanxi writes the synthetic province into dir.
+func writeShanxi(dir string, seed uint64, points int, pointsSet bool) {
+	if !pointsSet {
+		points = perfgen.ShanxiPoints
+	}
+	p, err := shanxi.Write(dir, seed, points)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+	fmt.Fprintf(os.Stderr, "SYNTHETIC Shanxi: %d cities, %d counties, %d townships, %d grids, %d monitors, %d detections in %s\n",
+		len(p.Cities), len(p.Counties), len(p.Townships), len(p.Grids), shanxi.Monitors, points, dir)
+}
 
 func main() {
 	d := perfgen.Defaults
@@ -25,7 +46,12 @@ func main() {
 	seed := flag.Uint64("seed", d.Seed, "PRNG seed")
 	out := flag.String("out", ".", "output directory")
 	noAssign := flag.Bool("no-assign", false, "skip expected_assign.csv")
+	province := flag.Bool("shanxi", false, "write the synthetic Shanxi province instead (regions GeoJSON per level, supervisors.csv, monitors.csv, points.csv; -points defaults to 2000000, -seed applies)")
 	flag.Parse()
+	if *province {
+		writeShanxi(*out, *seed, *m, flagSet("points"))
+		return
+	}
 	err := perfgen.Generate(*out, perfgen.Options{Grids: *n, Points: *m, Subset: *s, Seed: *seed, NoAssign: *noAssign}, os.Stderr)
 	if errors.Is(err, perfgen.ErrValidation) {
 		os.Exit(2)

@@ -371,3 +371,16 @@ func personName(r *rng) string {
 	}
 	return surnames[r.intn(len(surnames))] + " " + g
 }
+
+// Shanxi is the box of the synthetic Shanxi province (Shanxi's real
+// bounding box, about 110.2-114.6 E, 34.6-40.7 N): ShanxiGrids grids, ids
+// SXG00001…, ShanxiPoints detections of a fire season around
+// ShanxiClusters fires.
+var Shanxi = Box{MinLon: 110.2, MinLat: 34.6, MaxLon: 114.6, MaxLat: 40.7}
+
+const (
+	ShanxiGrids    = 50000
+	ShanxiPoints   = 2000000
+	ShanxiClusters = 2500
+	ShanxiPrefix   = "SXG"
+)

@@ -184,3 +184,13 @@ func WritePoints(w io.Writer, m int, seed uint64, box Box, clusters int) ([]Poin
 	}
 	return pts, g.nclus, bw.Flush()
 }
+
+// Uniform draws n points [lon, lat] uniformly inside box (6 decimals).
+func Uniform(n int, seed uint64, box Box) [][2]float64 {
+	r := newRNG(seed)
+	out := make([][2]float64, n)
+	for i := range out {
+		out[i] = [2]float64{math.Round(r.uniform(box.MinLon, box.MaxLon)*1e6) / 1e6, math.Round(r.uniform(box.MinLat, box.MaxLat)*1e6) / 1e6}
+	}
+	return out
+}
