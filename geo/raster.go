@@ -113,10 +113,55 @@ func span(a, b, origin, size float64, n int) (int, int) {
 	return max(lo, 0), min(hi, n-1)
 }
 
-// merge gathers the parts' entries cell by cell and decides the cells,
-// a share of the rows on each core.
+// merge gathers the parts' entries cell by cell and decides the cells, a
+// share of them on each core: first each share sorts its cells' entries
+// and counts its border cells and pieces, then it writes them at its
+// place in r.border and r.starts.
 func (r *raster) merge(out [][]cellEntry) {
-	start := make([]int32, r.nx*r.ny+1)
+	start, all := gather(out, r.nx*r.ny)
+	r.cells = make([]int32, r.nx*r.ny)
+	n := len(out)
+	cells, pieces := make([]int, n+1), make([]int, n+1)
+	r.shares(n, func(w, lo, hi int) {
+		for c := lo; c < hi; c++ {
+			if k := borderLen(all[start[c]:start[c+1]]); k > 0 {
+				cells[w+1]++
+				pieces[w+1] += k
+			}
+		}
+	})
+	for w := range n {
+		cells[w+1] += cells[w]
+		pieces[w+1] += pieces[w]
+	}
+	r.border = make([]piece, pieces[n])
+	r.starts = make([]int32, cells[n]+1)
+	r.shares(n, func(w, lo, hi int) {
+		k, p := cells[w], pieces[w]
+		for c := lo; c < hi; c++ {
+			es := all[start[c]:start[c+1]]
+			switch m := borderLen(es); {
+			case len(es) == 0:
+				r.cells[c] = cellEmpty
+			case m == 0:
+				r.cells[c] = es[0].item
+			default:
+				for i, e := range es[:m] {
+					r.border[p+i] = piece{item: e.item, poly: e.poly, bound: outerBound(e.poly)}
+				}
+				p += m
+				r.starts[k+1] = int32(p)
+				r.cells[c] = int32(-k - 2)
+				k++
+			}
+		}
+	})
+}
+
+// gather sorts the entries by cell (a counting sort): cell c's are
+// all[start[c]:start[c+1]].
+func gather(out [][]cellEntry, ncells int) ([]int32, []cellEntry) {
+	start := make([]int32, ncells+1)
 	for _, es := range out {
 		for _, e := range es {
 			start[e.cell+1]++
@@ -133,74 +178,53 @@ func (r *raster) merge(out [][]cellEntry) {
 			next[e.cell]++
 		}
 	}
-	r.cells = make([]int32, r.nx*r.ny)
-	shares := make([]raster, len(out))
+	return start, all
+}
+
+// shares runs f on n goroutines, each with a contiguous share of the cells.
+func (r *raster) shares(n int, f func(w, lo, hi int)) {
 	var wg sync.WaitGroup
-	for w := range shares {
+	for w := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			lo, hi := len(r.cells)*w/len(shares), len(r.cells)*(w+1)/len(shares)
-			s := &shares[w]
-			s.starts = []int32{0}
-			for c := lo; c < hi; c++ {
-				r.cells[c] = s.decide(all[start[c]:start[c+1]])
-			}
+			f(w, len(r.cells)*w/n, len(r.cells)*(w+1)/n)
 		}()
 	}
 	wg.Wait()
-	r.join(shares, len(out))
 }
 
-// join puts the shares' border cells after one another, renumbering the
-// cells that point at them.
-func (r *raster) join(shares []raster, n int) {
-	r.starts = []int32{0}
-	for w := range shares {
-		s := &shares[w]
-		lo, hi := len(r.cells)*w/n, len(r.cells)*(w+1)/n
-		off := int32(len(r.starts) - 1)
-		for c := lo; c < hi; c++ {
-			if r.cells[c] < cellEmpty {
-				r.cells[c] -= off
-			}
-		}
-		base := int32(len(r.border))
-		for _, st := range s.starts[1:] {
-			r.starts = append(r.starts, base+st)
-		}
-		r.border = append(r.border, s.border...)
-	}
-}
-
-// decide makes one cell from its parts' entries: empty, owned by the
-// lowest item when that item covers the cell, else a border cell whose
-// pieces are tried in item order (up to the first that covers the cell).
-func (r *raster) decide(es []cellEntry) int32 {
-	if len(es) == 0 {
-		return cellEmpty
-	}
-	// Insertion sort, stable: a cell has few entries.
+// borderLen sorts a cell's entries by item (stable: a cell has few) and
+// says how many pieces the cell keeps: 0 when it is empty or the lowest
+// item covers it, else the entries up to the first that covers it.
+func borderLen(es []cellEntry) int {
 	for i := 1; i < len(es); i++ {
 		for k := i; k > 0 && es[k].item < es[k-1].item; k-- {
 			es[k], es[k-1] = es[k-1], es[k]
 		}
 	}
-	if es[0].poly == nil {
-		return es[0].item
+	if len(es) == 0 || es[0].poly == nil {
+		return 0
 	}
-	for _, e := range es {
-		pc := piece{item: e.item, poly: e.poly}
-		if e.poly != nil {
-			pc.bound = e.poly[0].Bound()
-		}
-		r.border = append(r.border, pc)
+	for i, e := range es {
 		if e.poly == nil {
-			break
+			return i + 1
 		}
 	}
-	r.starts = append(r.starts, int32(len(r.border)))
-	return int32(-(len(r.starts) - 2) - 2)
+	return len(es)
+}
+
+// outerBound is the bound of a polygon's outer ring (empty for nil).
+func outerBound(poly orb.Polygon) orb.Bound {
+	if len(poly) == 0 || len(poly[0]) == 0 {
+		return orb.Bound{}
+	}
+	b := orb.Bound{Min: poly[0][0], Max: poly[0][0]}
+	for _, p := range poly[0][1:] {
+		b.Min[0], b.Max[0] = min(b.Min[0], p[0]), max(b.Max[0], p[0])
+		b.Min[1], b.Max[1] = min(b.Min[1], p[1]), max(b.Max[1], p[1])
+	}
+	return b
 }
 
 // rasterPart is one worker's scratch space for rasterizing parts.
