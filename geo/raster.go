@@ -470,8 +470,8 @@ func (r *raster) locate(p orb.Point) (int32, bool) {
 		if pc.poly == nil {
 			return pc.item, true
 		}
-		// The bound first: planar.PolygonContains works it out again.
-		if pc.bound.Contains(p) && planar.PolygonContains(pc.poly, p) {
+		// The bound first, then containment without it.
+		if pc.bound.Contains(p) && pieceContains(pc.poly, p) {
 			return pc.item, true
 		}
 	}
