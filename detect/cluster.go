@@ -54,12 +54,12 @@ func (c *Clusterer) Match(h *skygrid.Hotspot, static bool) int {
 	near := geo.NewNear(h.Point)
 	match := func(i int32) bool {
 		ei := int(c.memberEvent[i])
+		if best >= 0 && ei >= best {
+			return true // no better; dropped, if due, by a later match
+		}
 		e := c.events[ei]
 		if drop && e.LastSeen.Before(cut) {
 			return false
-		}
-		if best >= 0 && ei >= best {
-			return true
 		}
 		if e.State != skygrid.EventOpen || (e.Class == skygrid.ClassIndustrialHeat) != static {
 			return true

@@ -76,14 +76,48 @@ func (p *Pipeline) process(ctx context.Context, tx skygrid.IngestTx, c *Context,
 		return err
 	}
 	now := p.Now().UTC().Truncate(time.Second)
-	res, err := p.dispatchEvents(ctx, tx, c, out, st.Supervisors, now, batch)
+	res, err := p.dispatchEvents(ctx, tx, c, out, now, batch)
 	if err != nil {
 		return err
 	}
-	if err := tx.SaveResult(ctx, &res.IngestResult); err != nil {
+	return p.save(ctx, tx, out, res, st.Supervisors, now)
+}
+
+// taskChunk is how many new tasks are made, saved and audited at a time:
+// a file where most rows open their own event makes hundreds of thousands.
+const taskChunk = 4096
+
+// save stores the result in the order of one SaveResult (the events, the
+// new tasks, the touched tasks) and queues the audit lines in the order
+// events created, woken, tasks dispatched, updated, making the new tasks
+// a chunk at a time so that neither they nor their lines are all held at
+// once: the same rows, ids and lines as saving and auditing all at once.
+func (p *Pipeline) save(ctx context.Context, tx skygrid.IngestTx, out *decided, res *dispatched, sups map[string]*skygrid.Supervisor,
+	now time.Time) error {
+	if err := tx.SaveResult(ctx, &skygrid.IngestResult{Events: res.Events}); err != nil {
 		return err
 	}
-	return tx.Audit(ctx, p.auditLines(out, res)...)
+	if err := p.auditEvents(ctx, tx, out, res); err != nil {
+		return err
+	}
+	for tasks := res.taskEvents; len(tasks) > 0; {
+		k := min(len(tasks), taskChunk)
+		r := &skygrid.IngestResult{NewTasks: make([]*skygrid.Task, k)}
+		for i, e := range tasks[:k] {
+			r.NewTasks[i] = p.newTask(e, sups, now)
+		}
+		if err := tx.SaveResult(ctx, r); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, p.taskLines(r.NewTasks)...); err != nil {
+			return err
+		}
+		tasks = tasks[k:]
+	}
+	if err := tx.SaveResult(ctx, &skygrid.IngestResult{Touched: res.Touched}); err != nil {
+		return err
+	}
+	return tx.Audit(ctx, p.touchedLines(res)...)
 }
 
 // decided is what deciding a batch's hotspots did to events: the indexes
@@ -179,10 +213,12 @@ func (out *decided) apply(ctx context.Context, tx skygrid.IngestTx, d detect.Dec
 	return nil
 }
 
-// dispatched is what dispatching a batch's events gives: what to save,
-// and the events woken from history and updated (for the audit).
+// dispatched is what dispatching a batch's events gives: what to save
+// (the events, the touched tasks and the events to make tasks for), and
+// the events woken from history and updated (for the audit).
 type dispatched struct {
 	skygrid.IngestResult
+	taskEvents     []*skygrid.Event
 	woken, updated []*skygrid.Event
 }
 
@@ -191,8 +227,8 @@ type dispatched struct {
 // touched events of dispatched classes have their tasks touched. The rule
 // of max_age: an event whose newest detection is older than max_age at
 // now is history (no task).
-func (p *Pipeline) dispatchEvents(ctx context.Context, tx skygrid.IngestTx, c *Context, out *decided, sups map[string]*skygrid.Supervisor,
-	now time.Time, batch *skygrid.IngestBatch) (*dispatched, error) {
+func (p *Pipeline) dispatchEvents(ctx context.Context, tx skygrid.IngestTx, c *Context, out *decided, now time.Time,
+	batch *skygrid.IngestBatch) (*dispatched, error) {
 	res := &dispatched{}
 	stale := now.Add(-p.Config.Dispatch.MaxAge.Duration)
 	for _, ei := range out.events {
@@ -227,10 +263,10 @@ func (p *Pipeline) dispatchEvents(ctx context.Context, tx skygrid.IngestTx, c *C
 			continue
 		}
 		if e.Live() {
-			res.NewTasks = append(res.NewTasks, p.newTask(e, sups, now))
+			res.taskEvents = append(res.taskEvents, e)
 		}
 	}
-	batch.TasksNew = len(res.NewTasks)
+	batch.TasksNew = len(res.taskEvents)
 	return res, p.touchTasks(ctx, tx, res)
 }
 
@@ -265,35 +301,52 @@ func (p *Pipeline) touchTasks(ctx context.Context, tx skygrid.IngestTx, res *dis
 	return nil
 }
 
-// auditLines are the batch's audit lines after its result is saved (the
-// new tasks have their ids): events created, woken, tasks dispatched and
-// updated.
-func (p *Pipeline) auditLines(out *decided, res *dispatched) []*skygrid.AuditEntry {
-	var lines []*skygrid.AuditEntry
-	line := func(action, entity string, id int64, before, after string) {
-		lines = append(lines, &skygrid.AuditEntry{Actor: p.Actor, Action: action, Entity: entity, EntityID: fmt.Sprint(id), Before: before, After: after})
-	}
+// auditEvents queues the audit lines of the events created and woken.
+func (p *Pipeline) auditEvents(ctx context.Context, tx skygrid.IngestTx, out *decided, res *dispatched) error {
+	lines := make([]*skygrid.AuditEntry, 0, taskChunk)
 	for _, ei := range out.events {
 		if e := out.dc.Event(ei); out.isNew[ei] {
-			line("event.create", "event", e.ID, "", eventSummary(e))
+			lines = append(lines, p.auditLine("event.create", "event", e.ID, "", eventSummary(e)))
+		}
+		if len(lines) == cap(lines) {
+			if err := tx.Audit(ctx, lines...); err != nil {
+				return err
+			}
+			lines = lines[:0]
 		}
 	}
 	for _, e := range res.woken {
-		line("event.live", "event", e.ID, "history=older_than_max_age", "live_from="+e.LastSeen.Format(time.RFC3339))
+		lines = append(lines, p.auditLine("event.live", "event", e.ID, "history=older_than_max_age", "live_from="+e.LastSeen.Format(time.RFC3339)))
 	}
-	for _, t := range res.NewTasks {
+	return tx.Audit(ctx, lines...)
+}
+
+func (p *Pipeline) auditLine(action, entity string, id int64, before, after string) *skygrid.AuditEntry {
+	return &skygrid.AuditEntry{Actor: p.Actor, Action: action, Entity: entity, EntityID: fmt.Sprint(id), Before: before, After: after}
+}
+
+// taskLines are the audit lines of new tasks (saved: they have their ids).
+func (p *Pipeline) taskLines(tasks []*skygrid.Task) []*skygrid.AuditEntry {
+	lines := make([]*skygrid.AuditEntry, len(tasks))
+	for i, t := range tasks {
 		who := t.SupervisorName
 		if t.GridID == "" {
 			who = "unassigned queue"
 		} else if who == "" {
 			who = "grid " + t.GridID + " (no supervisor)"
 		}
-		line("task.dispatch", "task", t.ID, "", fmt.Sprintf("event=%d to=%s ack_due=%s report_due=%s",
+		lines[i] = p.auditLine("task.dispatch", "task", t.ID, "", fmt.Sprintf("event=%d to=%s ack_due=%s report_due=%s",
 			t.EventID, who, t.AckDue.Format(time.RFC3339), t.ReportDue.Format(time.RFC3339)))
 	}
+	return lines
+}
+
+// touchedLines are the audit lines of the tasks whose events grew.
+func (p *Pipeline) touchedLines(res *dispatched) []*skygrid.AuditEntry {
+	lines := make([]*skygrid.AuditEntry, len(res.Touched))
 	for i, t := range res.Touched {
 		e := res.updated[i]
-		line("task.update", "task", t.ID, "", fmt.Sprintf("event=%d now %d hotspots, last seen %s", e.ID, e.HotspotCount, e.LastSeen.Format(time.RFC3339)))
+		lines[i] = p.auditLine("task.update", "task", t.ID, "", fmt.Sprintf("event=%d now %d hotspots, last seen %s", e.ID, e.HotspotCount, e.LastSeen.Format(time.RFC3339)))
 	}
 	return lines
 }
