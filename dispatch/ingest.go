@@ -27,7 +27,9 @@ func (p *Pipeline) store(ctx context.Context, c *Context, batch *skygrid.IngestB
 		if err := dropStored(ctx, tx, rows, batch); err != nil {
 			return err
 		}
-		if err := p.process(ctx, tx, c, batch, rows); err != nil {
+		r := rows
+		rows = nil // process lets go of the rows once decided
+		if err := p.process(ctx, tx, c, batch, r); err != nil {
 			return err
 		}
 		if err := tx.FinishBatch(ctx, batch); err != nil {
@@ -75,6 +77,7 @@ func (p *Pipeline) process(ctx context.Context, tx skygrid.IngestTx, c *Context,
 	if err != nil {
 		return err
 	}
+	dc.Done()
 	now := p.Now().UTC().Truncate(time.Second)
 	res, err := p.dispatchEvents(ctx, tx, c, out, now, batch)
 	if err != nil {
