@@ -53,7 +53,8 @@ bench:
 	$(GO) test ./geo -run XXX -bench Assign -benchtime 5x -count 3
 	$(GO) test ./geo -run XXX -bench LabelPoint -benchtime 200x -count 3
 	$(GO) test ./dispatch -run XXX -bench OctoberSeason -benchtime 5x -count 3
-	$(GO) test ./dispatch -run XXX -bench Ingest1M -benchtime 1x -count 5 -timeout 15m
+	$(GO) test ./dispatch -run XXX -bench 'Ingest1M/area=[a-z]+$$' -benchtime 1x -count 5 -timeout 15m
+	$(GO) test ./dispatch -run XXX -bench 'Ingest1M/area=none,file=own-events' -benchtime 1x -count 3 -timeout 30m
 	$(GO) test ./tiles -run XXX -bench 'RenderPNG|RenderMVT|CachedTile' -benchtime 2000x -count 3
 	$(GO) test ./tiles -run XXX -bench 'Points' -benchtime 2000x -timeout 20m
 	$(GO) test ./api -run XXX -bench CachedTileHTTP -benchtime 20000x -count 3
