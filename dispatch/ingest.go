@@ -3,7 +3,6 @@ package dispatch
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"skygrid"
@@ -128,7 +127,25 @@ func (p *Pipeline) save(ctx context.Context, tx skygrid.IngestTx, out *decided, 
 type decided struct {
 	dc     *detect.Decider
 	events []int
-	isNew  map[int]bool
+	// flags per event index: touched, new (a map per event was tens of
+	// MB on a file where most rows open their own event)
+	flags []uint8
+}
+
+const (
+	evTouched uint8 = 1 << iota
+	evNew
+)
+
+// isNew reports whether the batch opened event index ei.
+func (out *decided) isNew(ei int) bool { return ei < len(out.flags) && out.flags[ei]&evNew != 0 }
+
+// mark sets flags on event index ei.
+func (out *decided) mark(ei int, f uint8) {
+	if ei >= len(out.flags) {
+		out.flags = append(out.flags, make([]uint8, ei+1-len(out.flags))...)
+	}
+	out.flags[ei] |= f
 }
 
 // decideAll decides every row and writes the hotspots: the store takes
@@ -155,8 +172,7 @@ func (p *Pipeline) decideAll(ctx context.Context, tx skygrid.IngestTx, dc *detec
 // time.
 func (p *Pipeline) decideRows(ctx context.Context, tx skygrid.IngestTx, w skygrid.HotspotWriter, dc *detect.Decider, rows *detect.Rows,
 	batch *skygrid.IngestBatch) (*decided, error) {
-	out := &decided{dc: dc, isNew: map[int]bool{}}
-	touched := map[int]bool{}
+	out := &decided{dc: dc}
 	// One buffer of hotspots serves every chunk: Write copies what the
 	// store needs.
 	buf := make([]skygrid.Hotspot, insertChunk)
@@ -170,7 +186,7 @@ func (p *Pipeline) decideRows(ctx context.Context, tx skygrid.IngestTx, w skygri
 			}
 		}
 		d := dc.Decide(i, h)
-		if err := out.apply(ctx, tx, d, h, batch, touched); err != nil {
+		if err := out.apply(ctx, tx, d, h, batch); err != nil {
 			return nil, err
 		}
 		cur = append(cur, h)
@@ -181,17 +197,17 @@ func (p *Pipeline) decideRows(ctx context.Context, tx skygrid.IngestTx, w skygri
 			cur = cur[:0]
 		}
 	}
-	for ei := range touched {
-		out.events = append(out.events, ei)
+	for ei, f := range out.flags {
+		if f&evTouched != 0 {
+			out.events = append(out.events, ei) // in index order
+		}
 	}
-	slices.Sort(out.events)
 	return out, nil
 }
 
 // apply writes a decision into the hotspot and the batch's counts; a new
 // event gets its id.
-func (out *decided) apply(ctx context.Context, tx skygrid.IngestTx, d detect.Decision, h *skygrid.Hotspot, batch *skygrid.IngestBatch,
-	touched map[int]bool) error {
+func (out *decided) apply(ctx context.Context, tx skygrid.IngestTx, d detect.Decision, h *skygrid.Hotspot, batch *skygrid.IngestBatch) error {
 	h.Status, h.StatusReason = d.Status, d.Reason
 	switch d.Status {
 	case skygrid.StatusLowConfidence:
@@ -209,9 +225,9 @@ func (out *decided) apply(ctx context.Context, tx skygrid.IngestTx, d detect.Dec
 			return err
 		}
 		e.ID = id
-		out.isNew[d.Event] = true
+		out.mark(d.Event, evNew)
 	}
-	touched[d.Event] = true
+	out.mark(d.Event, evTouched)
 	h.EventID = e.ID
 	return nil
 }
@@ -238,7 +254,7 @@ func (p *Pipeline) dispatchEvents(ctx context.Context, tx skygrid.IngestTx, c *C
 		e := out.dc.Event(ei)
 		res.Events = append(res.Events, e)
 		switch {
-		case out.isNew[ei]:
+		case out.isNew(ei):
 			p.assign(c, e)
 			e.History = e.LastSeen.Before(stale)
 			batch.EventsNew++
@@ -308,7 +324,7 @@ func (p *Pipeline) touchTasks(ctx context.Context, tx skygrid.IngestTx, res *dis
 func (p *Pipeline) auditEvents(ctx context.Context, tx skygrid.IngestTx, out *decided, res *dispatched) error {
 	lines := make([]*skygrid.AuditEntry, 0, taskChunk)
 	for _, ei := range out.events {
-		if e := out.dc.Event(ei); out.isNew[ei] {
+		if e := out.dc.Event(ei); out.isNew(ei) {
 			lines = append(lines, p.auditLine("event.create", "event", e.ID, "", eventSummary(e)))
 		}
 		if len(lines) == cap(lines) {
