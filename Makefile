@@ -66,7 +66,8 @@ bench:
 	@if [ -x /usr/lib/postgresql/15/bin/initdb ]; then scripts/perf/join.sh 3; else echo "scripts/perf/join.sh skipped: no PostgreSQL 15 (postgresql-15-postgis-3)"; fi
 	$(GO) test ./geo -run XXX -bench LabelPoint -benchtime 200x -count 3
 	$(GO) test ./dispatch -run XXX -bench OctoberSeason -benchtime 5x -count 3
-	$(GO) test ./dispatch -run XXX -bench Ingest1M -benchtime 1x -count 5 -timeout 15m
+	$(GO) test ./dispatch -run XXX -bench 'Ingest1M/area=[a-z]+$$' -benchtime 1x -count 5 -timeout 15m
+	$(GO) test ./dispatch -run XXX -bench 'Ingest1M/area=none,file=own-events' -benchtime 1x -count 3 -timeout 30m
 	$(GO) test ./tiles -run XXX -bench 'RenderPNG|RenderMVT|CachedTile' -benchtime 2000x -count 3
 	$(GO) test ./tiles -run XXX -bench 'Points' -benchtime 2000x -timeout 20m
 	$(GO) test ./tiles -run XXX -bench RenderZooms -benchtime 500x -count 3 -timeout 20m
