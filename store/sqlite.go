@@ -212,7 +212,10 @@ func (db *DB) createMigrations() error {
 	if _, err := tx.Exec(`CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("create the migrations table: %w", err)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("create the migrations table: commit: %w", err)
+	}
+	return nil
 }
 
 // migrateFile applies one migration unless recorded; the record is the

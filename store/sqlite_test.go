@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/internal/storetest"
 	"skygrid/store"
 
 	"github.com/paulmach/orb"
@@ -16,10 +17,16 @@ import (
 
 var now = time.Date(2023, 11, 1, 4, 0, 0, 0, time.UTC)
 
-// MustOpenDB opens a database in a temp file; it is closed at cleanup.
+// TestMain stops the throwaway PostgreSQL cluster of a
+// SKYGRID_TEST_STORE=postgres run (internal/storetest).
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// MustOpenDB opens a fresh database on the run's store (a temp file on
+// SQLite, a fresh migrated database on PostgreSQL); it is closed at
+// cleanup.
 func MustOpenDB(tb testing.TB) *store.DB {
 	tb.Helper()
-	db := store.NewDB(filepath.Join(tb.TempDir(), "skygrid.db"))
+	db := storetest.NewDB(tb, "skygrid.db")
 	db.Now = func() time.Time { return now }
 	if err := db.Open(); err != nil {
 		tb.Fatal(err)
