@@ -182,9 +182,9 @@ func taskPagesUseIndexes(t *testing.T, db *DB, p planPlaces) {
 				t.Fatal(err)
 			}
 			var args []any
-			conds := taskConds(f, &args, page.Total > sortFewer)
+			conds := db.taskConds(f, &args, page.Total > sortFewer)
 			for i, cur := range []*cursor{nil, c} {
-				q, qargs := k.pageQuery(taskListFrom, conds, args, cur, f.Limit, 0)
+				q, qargs := k.pageQuery(db.taskListFrom(), conds, args, cur, f.Limit, 0)
 				plan := explain(t, db, q, qargs)
 				want := []string{tt.first, tt.next}[i]
 				if !strings.Contains(plan, want) || strings.Contains(plan, "SCAN e") || (!tt.sorted && strings.Contains(plan, "TEMP B-TREE")) {
@@ -211,7 +211,7 @@ func taskCountsUseIndexes(t *testing.T, db *DB, p planPlaces) {
 	} {
 		t.Run("count "+tt.name, func(t *testing.T) {
 			var args []any
-			conds := taskConds(tt.f, &args, false)
+			conds := db.taskConds(tt.f, &args, false)
 			if plan := explain(t, db, `SELECT COUNT(*)`+taskCountFrom(conds)+where(conds), args); !strings.Contains(plan, tt.want) {
 				t.Errorf("want %q, got\n%s", tt.want, plan)
 			}

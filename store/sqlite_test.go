@@ -17,10 +17,6 @@ import (
 
 var now = time.Date(2023, 11, 1, 4, 0, 0, 0, time.UTC)
 
-// TestMain stops the throwaway PostgreSQL cluster of a
-// SKYGRID_TEST_STORE=postgres run (internal/storetest).
-func TestMain(m *testing.M) { storetest.Main(m) }
-
 // MustOpenDB opens a fresh database on the run's store (a temp file on
 // SQLite, a fresh migrated database on PostgreSQL); it is closed at
 // cleanup.

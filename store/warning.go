@@ -150,12 +150,11 @@ func insertWarning(ctx context.Context, tx *Tx, w *skygrid.Warning, by int64) (i
 	if by != 0 {
 		issuedBy = by
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO warnings (level, start, expected_end, reason, public_advice, issued_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, w.Level, ts(w.Start), ts(w.ExpectedEnd), w.Reason, w.PublicAdvice, issuedBy, ts(tx.now), ts(tx.now))
-	if err != nil {
+	var id int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO warnings (level, start, expected_end, reason, public_advice, issued_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, w.Level, ts(w.Start), ts(w.ExpectedEnd), w.Reason, w.PublicAdvice, issuedBy, ts(tx.now), ts(tx.now)).Scan(&id); err != nil {
 		return 0, fmt.Errorf("issue warning: %w", err)
 	}
-	id, _ := res.LastInsertId()
 	for _, c := range w.CountyIDs {
 		var level string
 		err := tx.QueryRowContext(ctx, `SELECT level FROM regions WHERE id = ?`, c).Scan(&level)
@@ -164,7 +163,7 @@ func insertWarning(ctx context.Context, tx *Tx, w *skygrid.Warning, by int64) (i
 		} else if err != nil {
 			return 0, fmt.Errorf("issue warning: read county %s: %w", c, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO warning_counties (warning_id, county_id) VALUES (?, ?)`, id, c); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO warning_counties (warning_id, county_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, c); err != nil {
 			return 0, fmt.Errorf("issue warning: store county %s: %w", c, err)
 		}
 	}
