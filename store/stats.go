@@ -43,7 +43,7 @@ func (db *DB) Stats(ctx context.Context, q skygrid.StatsQuery) (*skygrid.Stats, 
 
 // taskTimes are the times a task's (alias t) response minutes are
 // counted between: its dispatch (a reassigned task's new dispatch, else
-// its creation), its acknowledgement and its report (” until then).
+// its creation), its acknowledgement and its report (empty until then).
 // responseMinutes counts them in Go: both stores hold RFC 3339 text, and
 // neither dialect's date arithmetic is the other's.
 const taskTimes = `COALESCE(NULLIF(t.dispatched_at, ''), t.created_at), t.acknowledged_at, t.reported_at`
