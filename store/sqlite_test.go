@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -135,20 +137,41 @@ func TestImportRegionsAllOrNothing(t *testing.T) {
 	}
 }
 
+// The audit log is append-only on both stores (SQLite's triggers, and
+// PostgreSQL's plpgsql triggers): an update or delete of any line, or of
+// all, is refused with "append-only" and leaves every line as it was;
+// PostgreSQL's TRUNCATE, which fires no row trigger, is refused too.
 func TestAuditLogIsAppendOnly(t *testing.T) {
 	db := MustOpenDB(t)
 	ctx := context.Background()
-	if err := db.ImportRegions(ctx, []*skygrid.Region{{ID: "c", Name: "c", Level: skygrid.LevelCounty, Geometry: square(113, 40, 0.1)}}); err != nil {
-		t.Fatal(err)
-	}
-	es, err := db.FindAudit(ctx, "region", "", 10)
-	if err != nil || len(es) != 1 || es[0].Action != "regions.import" || !es[0].At.Equal(now) {
-		t.Fatalf("audit: %v %v", es, err)
-	}
-	for _, q := range []string{`UPDATE audit_log SET actor = 'x'`, `DELETE FROM audit_log`} {
-		if err := db.ExecForTest(ctx, q); err == nil || !strings.Contains(err.Error(), "append-only") {
-			t.Errorf("%s: got %v", q, err)
+	for _, id := range []string{"c1", "c2"} {
+		if err := db.ImportRegions(ctx, []*skygrid.Region{{ID: id, Name: id, Level: skygrid.LevelCounty, Geometry: square(113, 40, 0.1)}}); err != nil {
+			t.Fatal(err)
 		}
+	}
+	before, err := db.FindAudit(ctx, "region", "", 10)
+	if err != nil || len(before) != 2 || before[0].Action != "regions.import" || !before[0].At.Equal(now) {
+		t.Fatalf("audit: %v %v", before, err)
+	}
+	tests := []struct{ name, q string }{
+		{"update every line", `UPDATE audit_log SET actor = 'x'`},
+		{"update one line", fmt.Sprintf(`UPDATE audit_log SET after = 'rewritten' WHERE id = %d`, before[1].ID)},
+		{"delete every line", `DELETE FROM audit_log`},
+		{"delete one line", fmt.Sprintf(`DELETE FROM audit_log WHERE id = %d`, before[0].ID)},
+	}
+	if db.Postgres() {
+		tests = append(tests, struct{ name, q string }{"truncate", `TRUNCATE audit_log`})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := db.ExecForTest(ctx, tt.q); err == nil || !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("%s: got %v, want append-only", tt.q, err)
+			}
+			after, err := db.FindAudit(ctx, "region", "", 10)
+			if err != nil || !reflect.DeepEqual(after, before) {
+				t.Errorf("after %s: %v %v, want %v", tt.q, after, err, before)
+			}
+		})
 	}
 }
 
