@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -37,10 +36,13 @@ func square(lon, lat, half float64) orb.MultiPolygon {
 	return orb.MultiPolygon{{{{lon - half, lat - half}, {lon + half, lat - half}, {lon + half, lat + half}, {lon - half, lat + half}, {lon - half, lat - half}}}}
 }
 
+// Open applies every migration once and records it by the same name on
+// both stores (migrations_pg/ mirrors migrations/ file by file); opened
+// again, it applies none.
 func TestOpenMigratesOnceAndReopens(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "x.db")
+	dsn := storetest.DSN(t, "x.db")
 	for i := 0; i < 2; i++ {
-		db := store.NewDB(path)
+		db := store.NewDB(dsn)
 		if err := db.Open(); err != nil {
 			t.Fatal(err)
 		}
@@ -56,6 +58,9 @@ func TestOpenMigratesOnceAndReopens(t *testing.T) {
 			t.Errorf("open %d: migrations %v", i, ms)
 		}
 		db.Close()
+	}
+	if storetest.Postgres() {
+		return // :memory: is SQLite's alone
 	}
 	// :memory: works too.
 	db := store.NewDB(":memory:")
@@ -278,7 +283,7 @@ func TestHotspotIDs(t *testing.T) {
 // Every event with its task, past SQLite's 32,766 variables a statement
 // (the events tile layer reads them all).
 func TestFindEventsAttachesTasksBeyondSQLiteVariableLimit(t *testing.T) {
-	db := store.NewDB(filepath.Join(t.TempDir(), "many.db"))
+	db := storetest.NewDB(t, "many.db")
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -348,6 +353,7 @@ func TestReadsDoNotWaitForAWrite(t *testing.T) {
 // Statistics work on an in-memory database too (one connection: the
 // events' figures are read in the same transaction, not beside it).
 func TestStatsInMemory(t *testing.T) {
+	storetest.SkipPostgres(t, "an in-memory database")
 	db := store.NewDB(":memory:")
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
@@ -365,7 +371,7 @@ func TestStatsInMemory(t *testing.T) {
 // use (an ingest may hold it for long): the use is written once the lock
 // is free, and Close waits for it.
 func TestTokenUseDoesNotWaitForAWrite(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "tok.db")
+	path := storetest.DSN(t, "tok.db")
 	db := store.NewDB(path)
 	now := time.Date(2024, 3, 1, 2, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { return now }

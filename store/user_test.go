@@ -3,14 +3,13 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"skygrid"
-	"skygrid/store"
+	"skygrid/internal/storetest"
 )
 
 // While another connection holds the write lock for longer than the busy
@@ -18,7 +17,7 @@ import (
 // it instead of failing: every attempt is recorded or refused by the
 // limit, none fails "database is locked" (on the old code all 30 did).
 func TestStartLoginWaitsOutABusyDatabase(t *testing.T) {
-	db := store.NewDB(filepath.Join(t.TempDir(), "busy.db"))
+	db := storetest.NewDB(t, "busy.db")
 	db.Now = func() time.Time { return now }
 	db.BusyTimeout = 100 * time.Millisecond
 	if err := db.Open(); err != nil {
