@@ -110,6 +110,7 @@ func explain(t *testing.T, db *DB, q string, args []any) string {
 // matches are found by their filter's index and sorted. Counts with a
 // filter read its index.
 func TestListsUseIndexes(t *testing.T) {
+	sqliteOnly(t, "SQLite's query plans")
 	db := seasonDB(t)
 	p := planPlaces{county: "140215", township: "140215002", grid: "140215-002-007",
 		since: time.Date(2023, 11, 20, 0, 0, 0, 0, time.UTC)}
