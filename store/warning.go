@@ -80,10 +80,12 @@ func scanWarning(rows *sql.Rows) (*skygrid.Warning, error) {
 	return w, nil
 }
 
-// warningArea reads the warning's counties, ids and names, by name.
+// warningArea reads the warning's counties, ids and names, by name (a
+// county no longer imported first, as SQLite orders a NULL name, on both
+// stores).
 func warningArea(ctx context.Context, tx *Tx, w *skygrid.Warning) error {
 	rows, err := tx.QueryContext(ctx, `SELECT c.county_id, COALESCE(r.name, c.county_id) FROM warning_counties c
-		LEFT JOIN regions r ON r.id = c.county_id WHERE c.warning_id = ? ORDER BY r.name, c.county_id`, w.ID)
+		LEFT JOIN regions r ON r.id = c.county_id WHERE c.warning_id = ? ORDER BY COALESCE(r.name, ''), c.county_id`, w.ID)
 	if err != nil {
 		return fmt.Errorf("warning %d: read its counties: %w", w.ID, err)
 	}
