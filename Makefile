@@ -2,7 +2,7 @@
 GO ?= go
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: run test deps web types build bench fuzz clean loadtest photoload e2e
+.PHONY: run test test-postgres deps web types build bench fuzz clean loadtest photoload e2e
 
 ## web: build the web app into frontend/dist (embedded in the binary)
 web:
@@ -19,24 +19,34 @@ run: web
 
 ## deps: what the tests use besides Go (Debian packages): GDAL's ogrinfo reads our
 ## vector tiles and exports; Chromium prints the monthly report to PDF, poppler-utils
-## reads it back, and a Chinese font lets it show Chinese
-DEBS = gdal-bin chromium poppler-utils fonts-wqy-microhei
+## reads it back, and a Chinese font lets it show Chinese; PostgreSQL 15 with PostGIS
+## runs the second pass of the Go tests (a throwaway cluster, internal/pgtest)
+DEBS = gdal-bin chromium poppler-utils fonts-wqy-microhei postgresql-15-postgis-3
 deps:
 	@missing=""; \
 	command -v ogrinfo >/dev/null || missing="$$missing gdal-bin"; \
+	{ [ -x /usr/lib/postgresql/15/bin/initdb ] && [ -f /usr/share/postgresql/15/extension/postgis.control ]; } || missing="$$missing postgresql-15-postgis-3"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	fc-list 2>/dev/null | grep -qi wqy || missing="$$missing fonts-wqy-microhei"; \
 	if [ -n "$$missing" ]; then echo "installing$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing; fi
 
-## test: formatting, vet, and every test (real SQLite, real HTTP on 127.0.0.1)
+## test: formatting, vet, and every test (real SQLite, real HTTP on 127.0.0.1); the Go
+## suite twice: on SQLite, then on PostgreSQL (a throwaway cluster per test process;
+## the PostgreSQL tests skip, saying why, only where the server binaries are missing)
 test: deps web
 	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+	$(MAKE) test-postgres
 	cd frontend && npm test
 	$(MAKE) e2e
+
+## test-postgres: the Go suite on PostgreSQL + PostGIS (SKYGRID_TEST_STORE=postgres);
+## PG_BIN=/usr/lib/postgresql/16/bin picks the server binaries (else the newest >= 15)
+test-postgres:
+	SKYGRID_TEST_STORE=postgres $(if $(PG_BIN),SKYGRID_PG_BIN=$(PG_BIN)) $(GO) test -count=1 ./...
 
 ## e2e: browser tests (@playwright/test, Debian's Chromium: no browser download)
 ## against the demo on 127.0.0.1; first the rule that no test sleeps
@@ -58,6 +68,7 @@ bench:
 	$(GO) test ./tiles -run XXX -bench 'Points' -benchtime 2000x -timeout 20m
 	$(GO) test ./api -run XXX -bench CachedTileHTTP -benchtime 20000x -count 3
 	$(GO) test ./dispatch -run XXX -bench LatencyOneDetection -benchtime 20x
+	$(GO) test ./store -run XXX -bench PGFreshStore -benchtime 10x -count 2
 	$(GO) test ./store -run XXX -bench StatsYear -benchtime 10x -count 2
 	$(GO) test ./store -run XXX -bench TaskList -benchtime 20x -count 3
 	$(GO) test ./orbit -run XXX -bench Passes48h -benchtime 20x -count 3

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"skygrid"
 	"skygrid/api"
 	"skygrid/geo"
+	"skygrid/internal/storetest"
 	"skygrid/password"
 	"skygrid/store"
 
@@ -39,7 +39,7 @@ const (
 
 func newAccounts(t *testing.T) *accounts {
 	t.Helper()
-	db := store.NewDB(filepath.Join(t.TempDir(), "accounts.db"))
+	db := storetest.NewDB(t, "accounts.db")
 	now := time.Date(2024, 3, 1, 2, 0, 0, 0, time.UTC)
 	a := &accounts{db: db, clock: &now, users: map[string]*skygrid.User{}}
 	db.Now = func() time.Time { return *a.clock }

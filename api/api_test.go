@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +22,7 @@ import (
 	"skygrid/demo"
 	"skygrid/dispatch"
 	"skygrid/geo"
+	"skygrid/internal/storetest"
 	"skygrid/orbit"
 	"skygrid/password"
 	"skygrid/registry"
@@ -81,7 +81,7 @@ func newTestServer(t testing.TB) *httptest.Server {
 // (and the extra regions given).
 func datongDB(t testing.TB, extra ...*skygrid.Region) *store.DB {
 	t.Helper()
-	db := store.NewDB(filepath.Join(t.TempDir(), "api.db"))
+	db := storetest.NewDB(t, "api.db")
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -426,7 +426,7 @@ func checkBasemaps(t *testing.T, ts *httptest.Server) {
 // A request the client gave up on (a tile panned past) is not logged as
 // an internal error.
 func TestCanceledRequestIsNotAnError(t *testing.T) {
-	db := store.NewDB(filepath.Join(t.TempDir(), "c.db"))
+	db := storetest.NewDB(t, "c.db")
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}

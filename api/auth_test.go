@@ -28,6 +28,7 @@ import (
 	"skygrid/evidence"
 	"skygrid/geo"
 	"skygrid/internal/steps"
+	"skygrid/internal/storetest"
 	"skygrid/password"
 	"skygrid/registry"
 	"skygrid/report"
@@ -61,7 +62,7 @@ const testPassword = "correct horse battery"
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	db := store.NewDB(filepath.Join(t.TempDir(), "w.db"))
+	db := storetest.NewDB(t, "w.db")
 	now := time.Date(2023, 11, 1, 4, 0, 0, 0, time.UTC)
 	w := &world{db: db, tokens: map[string]string{}, clock: &now, photoDir: filepath.Join(t.TempDir(), "photos"),
 		uploads: &evidence.UploadRate{PerMinute: 30}}

@@ -15,8 +15,8 @@ import (
 	"skygrid"
 	"skygrid/api"
 	"skygrid/dispatch"
+	"skygrid/internal/storetest"
 	"skygrid/registry"
-	"skygrid/store"
 )
 
 // reportWith sends a report of one photo with the usual fields, some
@@ -174,7 +174,7 @@ func TestAdminInputLimits(t *testing.T) {
 // An upload's file name and option fields are checked before the file is
 // read.
 func TestImportFormLimits(t *testing.T) {
-	db := store.NewDB(filepath.Join(t.TempDir(), "imports.db"))
+	db := storetest.NewDB(t, "imports.db")
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}

@@ -187,6 +187,7 @@ func atConnLimit(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	w.Header().Set("Retry-After", "5")
+	w.Header().Set(echo.HeaderXRequestID, incomingRequestID(r))
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusServiceUnavailable)
 	io.WriteString(w, `{"error":{"code":"internal","message":"服务器连接已满，请稍后再试 (the server is at its connection limit; try again shortly)"}}`)

@@ -201,6 +201,10 @@ func TestHealthzAnswersAtTheConnectionCap(t *testing.T) {
 	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("/ at the cap: %d, Retry-After %q; want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
+	// Refused before echo, the answer still has an id to quote to an admin.
+	if len(resp.Header.Get("X-Request-Id")) != 32 {
+		t.Errorf("/ at the cap: X-Request-Id %q; want a new id", resp.Header.Get("X-Request-Id"))
+	}
 }
 
 // TestCappedServerProcess is the server of the test above, in its own

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -33,14 +34,19 @@ func RequestID(ctx context.Context) string {
 func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		id := r.Header.Get(echo.HeaderXRequestID)
-		if !saneRequestID(id) {
-			id = newRequestID()
-		}
+		id := incomingRequestID(r)
 		c.Response().Header().Set(echo.HeaderXRequestID, id)
 		c.SetRequest(r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
 		return next(c)
 	}
+}
+
+// incomingRequestID is the request's sane X-Request-Id, else a new id.
+func incomingRequestID(r *http.Request) string {
+	if id := r.Header.Get(echo.HeaderXRequestID); saneRequestID(id) {
+		return id
+	}
+	return newRequestID()
 }
 
 // saneRequestID reports whether an incoming id may be kept: short, and

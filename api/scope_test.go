@@ -15,8 +15,8 @@ import (
 	"skygrid/api"
 	"skygrid/evidence"
 	"skygrid/geo"
+	"skygrid/internal/storetest"
 	"skygrid/password"
-	"skygrid/store"
 
 	"net/http/httptest"
 
@@ -52,7 +52,7 @@ var scopeUsers = []*skygrid.User{
 // centre) in each grid named.
 func scopeWorld(t testing.TB, grids map[string]string) (*world, map[string]*skygrid.Task) {
 	t.Helper()
-	db := store.NewDB(filepath.Join(t.TempDir(), "scope.db"))
+	db := storetest.NewDB(t, "scope.db")
 	now := time.Date(2023, 10, 20, 4, 0, 0, 0, time.UTC)
 	w := &world{db: db, tokens: map[string]string{}, clock: &now}
 	db.Now = func() time.Time { return *w.clock }

@@ -5,7 +5,7 @@
 // firms.FeedConfig, Photos an evidence.Config, Notify a notify.Config,
 // Dust a dustrule.Config);
 // the sections no package below the commands owns ([auth], [server],
-// [sites], [escalation], [schedule]) are defined here.
+// [sites], [escalation], [schedule], [store]) are defined here.
 // skygrid.example.toml documents every key with its default.
 package config
 
@@ -60,6 +60,8 @@ type Config struct {
 	Public Public `toml:"public"`
 	// Passes: the refresh of the fire satellites' orbital elements.
 	Passes Passes `toml:"passes"`
+	// Store: the database when --db and $SKYGRID_DB are not given.
+	Store Store `toml:"store"`
 }
 
 // Default returns every section's defaults (those of DESIGN.md).
@@ -116,7 +118,7 @@ func Load(path string, getenv func(string) string, sets ...string) (Config, erro
 func (c Config) Validate() error {
 	for _, check := range []func() error{c.Config.Validate, c.Feed.Validate, c.Photos.Validate, c.Notify.Validate,
 		c.Auth.Validate, c.Server.Validate, c.Sites.Validate, c.Air.Validate, c.Escalation.Validate, c.Schedule.Validate,
-		c.Dust.Validate, c.Readings.Validate, c.HJ212.Validate, c.Video.Validate, c.Public.Validate, c.Passes.Validate, func() error { return c.Warning.Validate(c.Dust) }} {
+		c.Dust.Validate, c.Readings.Validate, c.HJ212.Validate, c.Video.Validate, c.Public.Validate, c.Passes.Validate, c.Store.Validate, func() error { return c.Warning.Validate(c.Dust) }} {
 		if err := check(); err != nil {
 			return err
 		}
@@ -269,6 +271,9 @@ type Schedule struct {
 	PhotoSweepEvery detect.Duration `toml:"photo_sweep_every"`
 	// WatchPoll: the scans of the drop folder (--watch).
 	WatchPoll detect.Duration `toml:"watch_poll"`
+	// JobPoll: how often a server asks for the locks of the scheduled jobs
+	// another server holds (several servers on one PostgreSQL database).
+	JobPoll detect.Duration `toml:"job_poll"`
 }
 
 // DefaultSchedule: escalation every minute, the outbox every second,
@@ -276,7 +281,7 @@ type Schedule struct {
 func DefaultSchedule() Schedule {
 	d := func(v time.Duration) detect.Duration { return detect.Duration{Duration: v} }
 	return Schedule{EscalateEvery: d(time.Minute), NotifyPoll: d(notify.DefaultPoll), PhotoSweepEvery: d(24 * time.Hour),
-		WatchPoll: d(100 * time.Millisecond)}
+		WatchPoll: d(100 * time.Millisecond), JobPoll: d(5 * time.Second)}
 }
 
 // Validate checks the [schedule] section: every tick positive.
@@ -285,7 +290,7 @@ func (s Schedule) Validate() error {
 		key string
 		d   time.Duration
 	}{{"escalate_every", s.EscalateEvery.Duration}, {"notify_poll", s.NotifyPoll.Duration},
-		{"photo_sweep_every", s.PhotoSweepEvery.Duration}, {"watch_poll", s.WatchPoll.Duration}} {
+		{"photo_sweep_every", s.PhotoSweepEvery.Duration}, {"watch_poll", s.WatchPoll.Duration}, {"job_poll", s.JobPoll.Duration}} {
 		if k.d < 10*time.Millisecond {
 			return fmt.Errorf("schedule.%s %s: at least 10ms", k.key, k.d)
 		}

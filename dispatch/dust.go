@@ -187,6 +187,16 @@ func (c *DustChecker) ambientPM10(ctx context.Context, county string, hour time.
 	return as[0].PM10, true
 }
 
+// Forget drops the monitors and places read before: the next check reads
+// them again. Another server's change (its regions, sites or monitors)
+// calls it on servers whose clock does not tick (store.Jobs: the clock
+// runs on one server of several).
+func (c *DustChecker) Forget() {
+	c.mu.Lock()
+	c.place, c.monitors = nil, nil
+	c.mu.Unlock()
+}
+
 // monitor is the monitor's subject and place, read once (a monitor not
 // known yet reloads them); nil for an air-quality station, not checked.
 func (c *DustChecker) monitor(ctx context.Context, id int64) (*dustMonitor, error) {

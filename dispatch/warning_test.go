@@ -317,16 +317,22 @@ func (w *warnWorld) checkStart(t *testing.T) {
 func (w *warnWorld) listedName(t *testing.T, eventID int64) string {
 	t.Helper()
 	var name string
-	must(t, w.sql(t).QueryRow(`SELECT listed_name FROM events WHERE id = ?`, eventID).Scan(&name))
+	must(t, w.sql(t).QueryRow(w.bind(`SELECT listed_name FROM events WHERE id = ?`), eventID).Scan(&name))
 	return name
 }
 
-// sql opens the store's file read-only with database/sql: the test's own
-// queries, independent of the store's.
+// sql opens the store's database with database/sql: the test's own
+// queries, independent of the store's (the SQLite file read-only, or the
+// PostgreSQL database through pgx's adapter, which the store registers;
+// bind the queries' ? placeholders).
 func (w *warnWorld) sql(t *testing.T) *sql.DB {
 	t.Helper()
 	if w.raw == nil {
-		db, err := sql.Open("sqlite3", "file:"+w.db.DSN+"?mode=ro")
+		driver, dsn := "sqlite3", "file:"+w.db.DSN+"?mode=ro"
+		if w.db.Postgres() {
+			driver, dsn = "pgx", w.db.DSN
+		}
+		db, err := sql.Open(driver, dsn)
 		must(t, err)
 		t.Cleanup(func() { db.Close() })
 		w.raw = db
@@ -416,12 +422,12 @@ func (w *warnWorld) figuresSQL(t *testing.T, id int64, county string) skygrid.Wa
 	db := w.sql(t)
 	q := func(query string, dest ...any) {
 		t.Helper()
-		must(t, db.QueryRow(query, append([]any{id, county}, id, county)[:strings.Count(query, "?")]...).Scan(dest...))
+		must(t, db.QueryRow(w.bind(query), append([]any{id, county}, id, county)[:strings.Count(query, "?")]...).Scan(dest...))
 	}
 	q(`SELECT COUNT(DISTINCT COALESCE('s' || site_id, name)) FROM emergency_list l JOIN warnings w ON w.id = ?
 		WHERE l.county_id = ? AND l.level IN ('blue', 'yellow', 'orange')`, &f.Listed)
-	q(`SELECT COUNT(*), COALESCE(SUM(t.reports > 0), 0), COALESCE(SUM(t.state = 'closed'), 0),
-		COALESCE(SUM(CASE WHEN t.reported_at = '' THEN t.report_due < w.lifted_at ELSE t.reported_at > t.report_due END), 0)
+	q(`SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.reports > 0 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN t.state = 'closed' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN (t.reported_at = '' AND t.report_due < w.lifted_at) OR (t.reported_at <> '' AND t.reported_at > t.report_due) THEN 1 ELSE 0 END), 0)
 		FROM tasks t JOIN events e ON e.id = t.event_id JOIN warnings w ON w.id = e.warning_id WHERE w.id = ? AND e.county_id = ?`,
 		&f.Tasks, &f.Checked, &f.Closed, &f.Overdue)
 	q(`SELECT COUNT(*), COALESCE(SUM(c.in_place), 0) FROM task_checklist c JOIN tasks t ON t.id = c.task_id JOIN events e ON e.id = t.event_id
@@ -433,4 +439,22 @@ func (w *warnWorld) figuresSQL(t *testing.T, id int64, county string) skygrid.Wa
 		AND e.class IN ('straw_burning', 'open_burning', 'loose_coal_burning', 'construction_site', 'stockpile')
 		AND e.first_seen >= w.start AND e.first_seen < w.lifted_at`, &f.Fires)
 	return f
+}
+
+// bind turns a query's ? placeholders into PostgreSQL's $n on that store.
+func (w *warnWorld) bind(q string) string {
+	if !w.db.Postgres() {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r != '?' {
+			b.WriteRune(r)
+			continue
+		}
+		n++
+		fmt.Fprintf(&b, "$%d", n)
+	}
+	return b.String()
 }

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +20,7 @@ import (
 
 	"skygrid"
 	"skygrid/internal/steps"
+	"skygrid/internal/storetest"
 	"skygrid/notify"
 	"skygrid/store"
 
@@ -405,7 +405,7 @@ func outbox(t *testing.T, db *store.DB, id int64) *skygrid.OutboxMessage {
 func TestWorkerRetriesWithBackoff(t *testing.T) {
 	ctx := context.Background()
 	clk := &clock{t: time.Date(2023, 10, 15, 2, 0, 0, 0, time.UTC)}
-	db := openOutbox(t, filepath.Join(t.TempDir(), "skygrid.db"), clk.Now)
+	db := openOutbox(t, storetest.DSN(t, "skygrid.db"), clk.Now)
 	addRegion(t, db)
 	rc := newDingTalk(t, dingSecret)
 	rc.fail = func(w http.ResponseWriter, n int) bool {
@@ -468,7 +468,7 @@ func TestWorkerRetriesWithBackoff(t *testing.T) {
 // and the message is not marked sent.
 func TestWorkerWrongSecret(t *testing.T) {
 	ctx := context.Background()
-	db := openOutbox(t, filepath.Join(t.TempDir(), "skygrid.db"), nil)
+	db := openOutbox(t, storetest.DSN(t, "skygrid.db"), nil)
 	addRegion(t, db)
 	rc := newDingTalk(t, dingSecret)
 	wrong := "SEC0000000000000000000000000000000000000000000000000000000000000000"
@@ -518,7 +518,7 @@ type groupRestart struct {
 
 func newGroupRestart(t *testing.T) *groupRestart {
 	t.Helper()
-	r := &groupRestart{top: t, path: filepath.Join(t.TempDir(), "skygrid.db"), want: map[*receiver][]string{}}
+	r := &groupRestart{top: t, path: storetest.DSN(t, "skygrid.db"), want: map[*receiver][]string{}}
 	r.db = openOutbox(t, r.path, nil)
 	addRegion(t, r.db)
 	ding, wecom, hook := newDingTalk(t, dingSecret), newWeCom(t), newWebhook(t)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +15,7 @@ import (
 
 	"skygrid"
 	"skygrid/internal/steps"
+	"skygrid/internal/storetest"
 	"skygrid/notify"
 	"skygrid/notify/notifytest"
 	"skygrid/store"
@@ -331,7 +331,7 @@ func TestDingTalkWork(t *testing.T) {
 func TestWorkerRetriesPersonal(t *testing.T) {
 	ctx := context.Background()
 	clk := startClock()
-	db := openOutbox(t, filepath.Join(t.TempDir(), "skygrid.db"), clk.Now)
+	db := openOutbox(t, storetest.DSN(t, "skygrid.db"), clk.Now)
 	ali := notifytest.NewAliyun(t, aliKeyID, aliSecret, signName, aliTemplate)
 	tc := notifytest.NewTencent(t, tcSecretID, tcSecretKey, tcAppID, signName, tcTemplate)
 	dt := notifytest.NewDingTalk(t, dtAppKey, dtAppSecret, dtAgentID)
@@ -446,7 +446,7 @@ type personalRestart struct {
 func newPersonalRestart(t *testing.T) *personalRestart {
 	t.Helper()
 	clk := startClock()
-	r := &personalRestart{top: t, clk: clk, path: filepath.Join(t.TempDir(), "skygrid.db"), dingIDs: map[string]string{},
+	r := &personalRestart{top: t, clk: clk, path: storetest.DSN(t, "skygrid.db"), dingIDs: map[string]string{},
 		ali: notifytest.NewAliyun(t, aliKeyID, aliSecret, signName, aliTemplate),
 		tc:  notifytest.NewTencent(t, tcSecretID, tcSecretKey, tcAppID, signName, tcTemplate),
 		dt:  notifytest.NewDingTalk(t, dtAppKey, dtAppSecret, dtAgentID)}

@@ -15,9 +15,7 @@ import (
 // call is returned wrapped with what was being done
 // (fmt.Errorf("list tasks for %s: %w", who, err)), never bare. The check
 // reads store's own files (not the tests, not ingest*.go, which the
-// ingest port reshapes, not pgdriver.go, the database/sql driver itself:
-// its errors go to database/sql, and every call of it is wrapped by its
-// caller) with go/ast.
+// ingest port reshapes) with go/ast.
 
 // dbCalls are the methods of database/sql (and of our DB and Tx, which
 // embed or mirror them) whose error is the database's own.
@@ -98,7 +96,7 @@ func bareReturns(fset *token.FileSet, body *ast.BlockStmt) []string {
 }
 
 // storeBareReturns checks every non-test file of the package in dir but
-// ingest*.go and the driver (pgdriver.go).
+// ingest*.go.
 func storeBareReturns(t *testing.T, dir string) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
@@ -110,6 +108,9 @@ func storeBareReturns(t *testing.T, dir string) []string {
 	var out []string
 	for _, name := range files {
 		base := filepath.Base(name)
+		// pgdriver.go is the driver under database/sql: it hands pgx's
+		// errors back as they are (database/sql retries on
+		// driver.ErrBadConn), and its callers here wrap them.
 		if strings.HasSuffix(base, "_test.go") || strings.HasPrefix(base, "ingest") || base == "pgdriver.go" {
 			continue
 		}

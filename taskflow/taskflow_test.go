@@ -12,6 +12,7 @@ import (
 
 	"skygrid"
 	"skygrid/evidence"
+	"skygrid/internal/storetest"
 	"skygrid/store"
 	"skygrid/taskflow"
 
@@ -33,7 +34,7 @@ type flowWorld struct {
 func newFlowWorld(t *testing.T, perMinute int) *flowWorld {
 	t.Helper()
 	now := time.Date(2023, 10, 24, 6, 30, 0, 0, time.UTC) // 14:30 in Beijing, after the photos were taken
-	db := store.NewDB(filepath.Join(t.TempDir(), "flow.db"))
+	db := storetest.NewDB(t, "flow.db")
 	db.Now = func() time.Time { return now }
 	if err := db.Open(); err != nil {
 		t.Fatal(err)

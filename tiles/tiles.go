@@ -136,6 +136,8 @@ type Server struct {
 	cache *lru.Cache[string, cached]
 	// cacheBytes is the size of the tiles in the cache.
 	cacheBytes atomic.Int64
+	// dropped counts the tiles Drop removed.
+	dropped atomic.Int64
 	// mu guards flights (the tiles being drawn) and the cache's bytes;
 	// redraws holds a token while a stale tile is drawn again.
 	mu      sync.Mutex

@@ -5,14 +5,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
+	"skygrid/internal/storetest"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"skygrid"
-	"skygrid/store"
 
 	"github.com/paulmach/orb"
 )
@@ -93,7 +92,7 @@ func TestProbeAllOffline(t *testing.T) {
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	now := time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
-	db := store.NewDB(filepath.Join(t.TempDir(), "v.db"))
+	db := storetest.NewDB(t, "v.db")
 	db.Now = func() time.Time { return now }
 	if err := db.Open(); err != nil {
 		t.Fatal(err)

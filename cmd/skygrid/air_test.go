@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"skygrid/data"
+	"skygrid/internal/storetest"
 )
 
 // import stations and ingest air: both layouts, the summaries, and the
 // refusals naming file, line and field (exit status 1, nothing stored).
 func TestAirCommands(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "air.db")
+	db := storetest.DSN(t, "air.db")
 	files := writeEmbedded(t, dir, data.Districts)
 	if out, err := run(t, db, "import", "regions", files[0], "--level", "county", "--crs", "cgcs2000"); err != nil {
 		t.Fatalf("%v\n%s", err, out)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"skygrid/data"
+	"skygrid/internal/storetest"
 )
 
 // skygrid import emergency, then alert issue, list, extend and lift: the
@@ -16,7 +17,7 @@ import (
 // second lift is refused.
 func TestAlertCommands(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "alert.db")
+	db := storetest.DSN(t, "alert.db")
 	files := writeEmbedded(t, dir, data.Districts)
 	if out, err := run(t, db, "import", "regions", files[0], "--level", "county", "--crs", "cgcs2000"); err != nil {
 		t.Fatalf("%v\n%s", err, out)

@@ -24,8 +24,9 @@ prints one line: size, tables, time. OUT is written beside itself first
 and renamed when checked; an existing OUT is refused unless --force.
 
 Restore by stopping skygrid and copying OUT over the database file (and
-removing its -wal and -shm files). For the coming PostgreSQL store, back
-up with PostgreSQL's own tool: pg_dump -Fc (README, "Backups").
+removing its -wal and -shm files). A PostgreSQL database (--db
+postgres://...) is refused: back it up with PostgreSQL's own tool,
+pg_dump -Fc, and restore with pg_restore (README, "Deploying").
 
 Examples:
   skygrid backup --db /var/lib/skygrid/skygrid.db /var/backups/skygrid/skygrid-$(date +%F).db
@@ -44,6 +45,13 @@ func (m *BackupCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	out := files[0]
+	// The configuration only for [store] dsn: the backup reads no rules.
+	if _, err := m.config(&c); err != nil {
+		return err
+	}
+	if store.IsPostgres(c.db) {
+		return fmt.Errorf("backup: %s is a PostgreSQL database: use pg_dump -Fc (README, \"Deploying\"); skygrid backup copies SQLite files", shownDSN(c.db))
+	}
 	if _, err := os.Stat(c.db); errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("backup: no database %s (--db)", c.db)
 	}

@@ -11,12 +11,14 @@ import (
 	"testing"
 
 	"skygrid"
+	"skygrid/internal/storetest"
 	"skygrid/store"
 )
 
 // skygrid backup: the copy and its one-line summary; an existing OUT
 // refused without --force; a missing database named.
 func TestBackupCommand(t *testing.T) {
+	storetest.SkipPostgres(t, "skygrid backup copies SQLite files (PostgreSQL: pg_dump -Fc; TestBackupRefusesPostgres)")
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "live.db")
 	db := store.NewDB(dbPath)
@@ -76,6 +78,7 @@ func TestBackupCommand(t *testing.T) {
 // (its last migration not applied) is copied as it is, and neither the
 // live file nor the copy is migrated to this binary's schema.
 func TestBackupDoesNotMigrate(t *testing.T) {
+	storetest.SkipPostgres(t, "skygrid backup copies SQLite files; the test edits the file with sqlite3")
 	dir := t.TempDir()
 	live, out := filepath.Join(dir, "old.db"), filepath.Join(dir, "old-copy.db")
 	db := store.NewDB(live)
@@ -122,5 +125,37 @@ func TestBackupDoesNotMigrate(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: migrations %v; want the old file's %v", filepath.Base(path), got, want)
 		}
+	}
+}
+
+// skygrid backup refuses a PostgreSQL database, by --db or by the
+// configuration's [store] dsn, pointing to pg_dump -Fc, without showing
+// the URL's password and without touching OUT.
+func TestBackupRefusesPostgres(t *testing.T) {
+	dir := t.TempDir()
+	url := "postgres://skygrid:s3cret@127.0.0.1:1/city"
+	cfg := filepath.Join(dir, "skygrid.toml")
+	if err := os.WriteFile(cfg, []byte("[store]\ndsn = \""+url+"\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"--db", []string{"--db", url}},
+		{"[store] dsn", []string{"--config", cfg}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(dir, "copy.db")
+			m, _, _ := testMain()
+			err := m.Run(context.Background(), append([]string{"backup", out}, tc.args...))
+			if err == nil || !strings.Contains(err.Error(), "use pg_dump -Fc") || !strings.Contains(err.Error(), "127.0.0.1:1/city") ||
+				strings.Contains(err.Error(), "s3cret") {
+				t.Fatalf("err %v, want a refusal naming pg_dump -Fc and the URL without its password", err)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("backup wrote %s", out)
+			}
+		})
 	}
 }

@@ -1,14 +1,22 @@
 package main
 
 import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
+	"skygrid"
 	"strings"
 	"testing"
 	"time"
 
 	"skygrid/api"
 	"skygrid/config"
+	"skygrid/data"
+	"skygrid/internal/storetest"
 	"skygrid/netlimit"
+	"skygrid/store"
 )
 
 // loadSettings reads the whole configuration.
@@ -67,6 +75,85 @@ func TestServerConfig(t *testing.T) {
 			l := serverLimits(cfg.Server)
 			if l.MaxConns != tt.max || l.MaxConnsPerAddress != tt.perAddress || l.BodyTimeout != tt.body || l.UploadBodyTimeout != tt.uploadBody {
 				t.Errorf("limits %+v", l)
+			}
+		})
+	}
+}
+
+// The database a command opens: --db, else $SKYGRID_DB, else the
+// configuration's [store] dsn (a SQLite file or a PostgreSQL URL, by the
+// run's store), else skygrid.db.
+func TestStoreDSNFromConfig(t *testing.T) {
+	dir := t.TempDir()
+	files := writeEmbedded(t, dir, data.Districts)
+	for _, tc := range []struct {
+		name             string
+		flag, env, store bool
+		want             string
+	}{
+		{"[store] dsn", false, false, true, "store"},
+		{"$SKYGRID_DB over [store] dsn", false, true, true, "env"},
+		{"--db over both", true, true, true, "flag"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dsns := map[string]string{"flag": storetest.DSN(t, "flag.db"), "env": storetest.DSN(t, "env.db"), "store": storetest.DSN(t, "store.db")}
+			cfg := filepath.Join(t.TempDir(), "skygrid.toml")
+			if err := os.WriteFile(cfg, []byte(fmt.Sprintf("[store]\ndsn = %q\n", dsns["store"])), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			m, _, _ := testMain()
+			m.Getenv = func(k string) string {
+				if k == "SKYGRID_DB" && tc.env {
+					return dsns["env"]
+				}
+				return ""
+			}
+			args := []string{"import", "regions", files[0], "--level", "county", "--config", cfg}
+			if tc.flag {
+				args = append(args, "--db", dsns["flag"])
+			}
+			if err := m.Run(context.Background(), args); err != nil {
+				t.Fatal(err)
+			}
+			for name, dsn := range dsns {
+				if n := countRegions(t, dsn); (n > 0) != (name == tc.want) {
+					t.Errorf("%s database holds %d regions, want the regions in the %s one only", name, n, tc.want)
+				}
+			}
+		})
+	}
+}
+
+// countRegions opens dsn (creating it when missing) and counts its regions.
+func countRegions(t *testing.T, dsn string) int {
+	t.Helper()
+	db := store.NewDB(dsn)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, n, err := db.FindRegions(context.Background(), skygrid.RegionFilter{Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Where a database's photos go without --data, and how it is shown.
+func TestDataDirAndShownDSN(t *testing.T) {
+	for _, tc := range []struct{ name, dsn, data, shown string }{
+		{"SQLite file", "/var/lib/skygrid/city.db", "/var/lib/skygrid/city.db.data", "/var/lib/skygrid/city.db"},
+		{"PostgreSQL with a password", "postgres://skygrid:s3cret@db.example:5432/shanxi?sslmode=disable", "shanxi.data",
+			"postgres://skygrid:xxxxx@db.example:5432/shanxi?sslmode=disable"},
+		{"PostgreSQL without a database name", "postgresql://skygrid@db.example", "skygrid.data", "postgresql://skygrid@db.example"},
+		{"PostgreSQL with a path in the name", "postgres://h/a%2F..%2Fb", "skygrid.data", "postgres://h/a%2F..%2Fb"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := defaultDataDir(tc.dsn); got != tc.data {
+				t.Errorf("data dir %q, want %q", got, tc.data)
+			}
+			if got := shownDSN(tc.dsn); got != tc.shown {
+				t.Errorf("shown %q, want %q", got, tc.shown)
 			}
 		})
 	}

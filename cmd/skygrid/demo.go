@@ -36,6 +36,9 @@ counties, 3 km grids with demo supervisors (示例), Shanxi power plants,
 October 2023 NOAA-20 VIIRS detections), replays the month through the
 pipeline and serves it on the demo's clock; it prints whom to log in as.
 Without --db the database lives in a temporary folder, removed at the end.
+--db postgres://user@host/db builds the demo in that PostgreSQL database,
+which must be empty (freshly created: no regions, users, sites or
+detections); a database holding anything is refused, never added to.
 
 Examples:
   skygrid demo
@@ -63,18 +66,22 @@ func (m *DemoCommand) Run(ctx context.Context, args []string) error {
 		}
 		defer os.RemoveAll(dir)
 		file = filepath.Join(dir, "skygrid-demo.db")
-	} else if _, err := os.Stat(file); err == nil {
+	} else if _, err := os.Stat(file); err == nil && !store.IsPostgres(file) {
 		return fmt.Errorf("demo: %s exists; the demo builds a fresh database (remove it or choose another --db)", file)
 	}
-	c.db = file
+	// The demo's database is --db or a temporary one, never [store] dsn.
+	c.db, c.dbGiven = file, true
 	db, p, cfg, err := m.openPipeline(&c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := demoEmpty(ctx, db); err != nil {
+		return fmt.Errorf("demo: %s: %w", shownDSN(file), err)
+	}
 	dataDir := mf.dataDir
 	if dataDir == "" {
-		dataDir = file + ".data"
+		dataDir = defaultDataDir(file)
 	}
 	if err := BuildDemo(ctx, db, p, m.Stdout, filepath.Join(dataDir, "photos")); err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -94,7 +101,7 @@ func (m *DemoCommand) Run(ctx context.Context, args []string) error {
 	wall := m.Now()
 	clock := func() time.Time { return demo.Start.Add(m.Now().Sub(wall)) }
 	db.Now, p.Now = clock, clock
-	fmt.Fprintf(m.Stdout, "database: %s\n", file)
+	fmt.Fprintf(m.Stdout, "database: %s\n", shownDSN(file))
 	fmt.Fprintf(m.Stdout, "clock: the demo's clock starts at %s Beijing time (the end of October 2023) and runs on with real time\n",
 		demo.Start.In(skygrid.Beijing).Format("2006-01-02 15:04"))
 	if *noServe {
@@ -109,6 +116,33 @@ func (m *DemoCommand) Run(ctx context.Context, args []string) error {
 		return fmt.Errorf("demo: %w", err)
 	}
 	return m.serve(ctx, db, cfg, *addr, mf)
+}
+
+// demoEmpty refuses a database that holds regions, users, sites or
+// detections: the demo is built in a fresh database only (a new SQLite
+// file is, a PostgreSQL database given by --db may not be).
+func demoEmpty(ctx context.Context, db *store.DB) error {
+	_, regions, err := db.FindRegions(ctx, skygrid.RegionFilter{Limit: 1})
+	if err != nil {
+		return err
+	}
+	users, err := db.FindUsers(ctx)
+	if err != nil {
+		return err
+	}
+	_, sites, err := db.FindSites(ctx, skygrid.SiteFilter{Limit: 1})
+	if err != nil {
+		return err
+	}
+	_, hotspots, err := db.FindHotspots(ctx, skygrid.HotspotFilter{Limit: 1})
+	if err != nil {
+		return err
+	}
+	if regions+len(users)+sites+hotspots > 0 {
+		return fmt.Errorf("not empty (%d regions, %d users, %d sites, %d detections); the demo builds a fresh database (create an empty one or choose another --db)",
+			regions, len(users), sites, hotspots)
+	}
+	return nil
 }
 
 // demoWanggeGrid is the grid of the demo supervisor wangge: 浑源县's

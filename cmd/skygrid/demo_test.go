@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -19,6 +20,7 @@ import (
 	"skygrid/demo"
 	"skygrid/dispatch"
 	"skygrid/evidence"
+	"skygrid/internal/storetest"
 	"skygrid/store"
 )
 
@@ -83,13 +85,12 @@ func get(t *testing.T, c *http.Client, url string) []byte {
 // clock starts at the end of October 2023. `skygrid serve` on the same
 // database keeps the real clock.
 func TestDemoFiguresAreTheSameWheneverOpened(t *testing.T) {
-	dir := t.TempDir()
 	pages := []string{"/api/stats?period=2023-10", "/api/stats?period=2023-10&by=township", "/api/stats/ranking?period=2023-10",
 		"/api/reports/monthly?month=2023-10", "/api/stats/series?period=2023-10"}
 	var first [][]byte
 	for i, wall := range []time.Time{time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), time.Date(2031, 7, 15, 22, 30, 0, 0, time.UTC)} {
-		db := filepath.Join(dir, "demo"+string(rune('a'+i))+".db")
-		url, _, stop := startMain(t, wall, "demo", "--db", db)
+		db := storetest.DSN(t, "demo"+string(rune('a'+i))+".db")
+		url, _, stop := startMain(t, wall, "demo", "--db", db, "--data", dataDir(t, db))
 		c := client(t, url, "nongye")
 		var me struct {
 			Now time.Time `json:"now"`
@@ -109,7 +110,7 @@ func TestDemoFiguresAreTheSameWheneverOpened(t *testing.T) {
 		stop()
 		if i == 1 {
 			// serve on the demo's database: the real clock.
-			url, _, stop := startMain(t, wall, "serve", "--db", db)
+			url, _, stop := startMain(t, wall, "serve", "--db", db, "--data", dataDir(t, db))
 			if err := json.Unmarshal(get(t, client(t, url, "nongye"), url+"/api/me"), &me); err != nil || !me.Now.Equal(wall) {
 				t.Errorf("serve's clock: %s (%v), want %s", me.Now, err, wall)
 			}
@@ -156,7 +157,7 @@ func waitDemoFleet(t *testing.T, c *http.Client, url string) {
 func buildDemo(t *testing.T) (*store.DB, string, string) {
 	t.Helper()
 	dir := t.TempDir()
-	path := filepath.Join(dir, "demo.db")
+	path := storetest.DSN(t, "demo.db")
 	db := store.NewDB(path)
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
@@ -250,11 +251,7 @@ func testDemoHistory(t *testing.T, db *store.DB, path, photoDir string) {
 // checkDemoLog checks the audit log of the demo's history and its photos.
 func checkDemoLog(t *testing.T, path, photoDir string, tasks []*skygrid.Task) {
 	t.Helper()
-	raw, err := sql.Open("sqlite3", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw, bind := rawSQL(t, path)
 	var unordered, returned, escalated int
 	raw.QueryRow(`SELECT COUNT(*) FROM audit_log a JOIN audit_log b ON b.id = a.id + 1 WHERE b.at < a.at`).Scan(&unordered)
 	raw.QueryRow(`SELECT COUNT(DISTINCT entity_id) FROM audit_log WHERE action = 'task.return'`).Scan(&returned)
@@ -264,7 +261,7 @@ func checkDemoLog(t *testing.T, path, photoDir string, tasks []*skygrid.Task) {
 	}
 	for _, tk := range tasks {
 		var lines int
-		raw.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE entity = 'task' AND entity_id = ?`, tk.ID).Scan(&lines)
+		raw.QueryRow(bind(`SELECT COUNT(*) FROM audit_log WHERE entity = 'task' AND entity_id = ?`), tk.ID).Scan(&lines)
 		if int64(lines) != tk.Version+1 {
 			t.Errorf("task %d: version %d, %d audit lines", tk.ID, tk.Version, lines)
 		}
@@ -370,5 +367,69 @@ func testDemoLand(t *testing.T, db *store.DB) {
 	})
 	if len(grids2) == 0 || grids2[0] != demoWanggeGrid {
 		t.Errorf("浑源县's busiest grids: %v (%v), wangge supervises %s", grids2[:min(3, len(grids2))], count, demoWanggeGrid)
+	}
+}
+
+// rawSQL opens the store's database with database/sql for a test's own
+// queries, independent of the store's: the SQLite file, or the PostgreSQL
+// database through pgx's adapter (which the store registers). bind turns
+// a query's ? placeholders into PostgreSQL's $n there.
+func rawSQL(t *testing.T, dsn string) (raw *sql.DB, bind func(string) string) {
+	t.Helper()
+	driver, bind := "sqlite3", func(q string) string { return q }
+	if store.IsPostgres(dsn) {
+		driver, bind = "pgx", func(q string) string {
+			var b strings.Builder
+			n := 0
+			for _, r := range q {
+				if r == '?' {
+					n++
+					fmt.Fprintf(&b, "$%d", n)
+					continue
+				}
+				b.WriteRune(r)
+			}
+			return b.String()
+		}
+	}
+	raw, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return raw, bind
+}
+
+// The demo builds only in an empty database: a fresh one is taken, one
+// holding a user or a region is refused (on PostgreSQL by the command
+// too: --db postgres://... is a database that exists).
+func TestDemoRefusesADatabaseThatIsNotEmpty(t *testing.T) {
+	ctx := context.Background()
+	dsn := storetest.DSN(t, "used.db")
+	db := store.NewDB(dsn)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := demoEmpty(ctx, db); err != nil {
+		t.Fatalf("a fresh database: %v", err)
+	}
+	if err := db.CreateUser(ctx, &skygrid.User{Name: "示例admin", Role: skygrid.RoleAdmin}, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := demoEmpty(ctx, db); err == nil || !strings.Contains(err.Error(), "not empty (0 regions, 1 users, 0 sites, 0 detections)") {
+		t.Fatalf("a database with a user: %v", err)
+	}
+	want := "exists; the demo builds a fresh database" // a SQLite file that exists
+	if storetest.Postgres() {
+		want = "not empty (0 regions, 1 users"
+	}
+	m, _, _ := testMain()
+	err := m.Run(ctx, []string{"demo", "--no-serve", "--db", dsn, "--data", t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("demo --db on a used database: %v, want %q", err, want)
+	}
+	if users, err := db.FindUsers(ctx); err != nil || len(users) != 1 {
+		t.Errorf("the refused demo changed the users: %d (%v)", len(users), err)
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"skygrid"
 	"skygrid/airindex"
 	"skygrid/demo"
+	"skygrid/internal/storetest"
 	"skygrid/store"
 )
 
@@ -67,7 +67,7 @@ func TestDemoAirRanking(t *testing.T) {
 // regionsDB is a database with the demo's regions, closed when tb ends.
 func regionsDB(tb testing.TB) *store.DB {
 	tb.Helper()
-	db := store.NewDB(filepath.Join(tb.TempDir(), "demo.db"))
+	db := storetest.NewDB(tb, "demo.db")
 	if err := db.Open(); err != nil {
 		tb.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	"skygrid"
 	"skygrid/data"
 	"skygrid/internal/steps"
+	"skygrid/internal/storetest"
 	"skygrid/store"
 )
 
@@ -108,7 +108,7 @@ type groupChats struct {
 func newGroupChats(t *testing.T) *groupChats {
 	t.Helper()
 	dir := t.TempDir()
-	g := &groupChats{db: filepath.Join(dir, "n.db"), now: time.Date(2023, 10, 24, 6, 0, 0, 0, time.UTC),
+	g := &groupChats{db: storetest.DSN(t, "n.db"), now: time.Date(2023, 10, 24, 6, 0, 0, 0, time.UTC),
 		ding: newRobot(t, "dingtalk", "SECtest"), wecom: newRobot(t, "wecom", ""), auditors: newRobot(t, "dingtalk", "SECaudit")}
 	files := writeEmbedded(t, dir, data.Districts)
 	day := writeEmbedded(t, dir, data.FIRMSOctober+"/2023-10-24.csv")[0]

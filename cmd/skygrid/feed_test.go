@@ -15,6 +15,7 @@ import (
 
 	"skygrid/data"
 	"skygrid/firms/firmstest"
+	"skygrid/internal/storetest"
 )
 
 const cliKey = "0a1b2c3d4e5f60718293a4b5c6d7e8f9" // a made-up MAP_KEY
@@ -41,7 +42,7 @@ func TestFetchFirmsServeFeedsWatchAndMetrics(t *testing.T) {
 		s.Today = time.Date(2023, 10, 24, 0, 0, 0, 0, time.UTC)
 	})
 	dir := t.TempDir()
-	f := &feedRun{srv: srv, dir: dir, db: filepath.Join(dir, "feed.db")}
+	f := &feedRun{srv: srv, dir: dir, db: storetest.DSN(t, "feed.db")}
 	files := writeEmbedded(t, dir, data.Districts)
 	if out, err := run(t, f.db, "import", "regions", files[0], "--level", "county", "--crs", "cgcs2000"); err != nil {
 		t.Fatalf("%v\n%s", err, out)
@@ -101,7 +102,7 @@ func (f *feedRun) serve(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", f.db, "--firms-url", f.srv.URL(), "--watch", f.watch})
+		done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", f.db, "--data", dataDir(t, f.db), "--firms-url", f.srv.URL(), "--watch", f.watch})
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -11,14 +11,32 @@ type common struct {
 	db     string
 	config string
 	sets   []string
+	// dbGiven: --db or $SKYGRID_DB named the database (else the
+	// configuration's [store] dsn may).
+	dbGiven bool
+}
+
+// dbFlag is --db: the database, a SQLite file or a postgres:// URL.
+type dbFlag struct{ c *common }
+
+func (f dbFlag) String() string {
+	if f.c == nil {
+		return ""
+	}
+	return f.c.db
+}
+
+func (f dbFlag) Set(v string) error {
+	f.c.db, f.c.dbGiven = v, true
+	return nil
 }
 
 func (m *Main) commonFlags(fs *flag.FlagSet, c *common) {
-	def := m.Getenv("SKYGRID_DB")
-	if def == "" {
-		def = "skygrid.db"
+	c.db, c.dbGiven = m.Getenv("SKYGRID_DB"), true
+	if c.db == "" {
+		c.db, c.dbGiven = "skygrid.db", false
 	}
-	fs.StringVar(&c.db, "db", def, "SQLite database file (env SKYGRID_DB)")
+	fs.Var(dbFlag{c}, "db", "the database: a SQLite `FILE` or a PostgreSQL URL postgres://user@host/db (env SKYGRID_DB; else the configuration's [store] dsn)")
 	fs.StringVar(&c.config, "config", m.Getenv("SKYGRID_CONFIG"), "TOML configuration file (env SKYGRID_CONFIG)")
 	fs.Func("set", "override one configuration key, e.g. --set detect.cluster_metres=800 (repeatable; keys as in skygrid.example.toml)", func(v string) error {
 		c.sets = append(c.sets, v)

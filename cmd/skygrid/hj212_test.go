@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"skygrid"
 	"skygrid/internal/hj212sim"
+	"skygrid/internal/storetest"
 	"skygrid/store"
 )
 
@@ -25,7 +25,7 @@ func TestHJ212KillNineLosesNothingAnswered(t *testing.T) {
 	// A wide batch window keeps answered-but-not-yet-stored packets in
 	// hand at any moment, were the receiver to answer before storing.
 	const devices, packets = 20, 30
-	db := filepath.Join(t.TempDir(), "kill.db")
+	db := storetest.DSN(t, "kill.db")
 	devs := make([]hj212sim.Device, devices)
 	for i := range devs {
 		devs[i] = hj212sim.Device{MN: fmt.Sprintf("KILL%02d", i), PW: "123456", Name: fmt.Sprintf("示例 %d", i), Lon: 113.3, Lat: 40.08}

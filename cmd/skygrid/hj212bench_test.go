@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"skygrid"
 	"skygrid/hj212"
 	"skygrid/internal/hj212sim"
+	"skygrid/internal/storetest"
 	"skygrid/store"
 )
 
@@ -55,7 +55,7 @@ type loadFigures struct {
 func hj212Load(b *testing.B, devices int, rate float64, seconds int) loadFigures {
 	b.Helper()
 	raiseOpenFiles(b, uint64(2*devices+512))
-	db := filepath.Join(b.TempDir(), "load.db")
+	db := storetest.DSN(b, "load.db")
 	devs := make([]hj212sim.Device, devices)
 	for i := range devs {
 		devs[i] = hj212sim.Device{MN: fmt.Sprintf("LOAD%05d", i), PW: "123456", CN: hj212.CNRealtime,

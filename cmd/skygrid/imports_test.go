@@ -15,6 +15,7 @@ import (
 
 	"skygrid"
 	"skygrid/data"
+	"skygrid/internal/storetest"
 )
 
 // upload posts a file to /api/imports/KIND with form fields, as a user's
@@ -108,10 +109,10 @@ type uploads struct {
 func newUploads(t *testing.T) *uploads {
 	t.Helper()
 	dir := t.TempDir()
-	u := &uploads{in: filepath.Join(dir, "in"), cliDB: filepath.Join(dir, "cli.db")}
+	u := &uploads{in: filepath.Join(dir, "in"), cliDB: storetest.DSN(t, "cli.db")}
 	os.Mkdir(u.in, 0o755)
 	u.files = writeEmbedded(t, u.in, data.Districts, data.PowerPlantsWRI, data.FIRMSOctober+"/2023-10-24.csv")
-	webDB := filepath.Join(dir, "web.db")
+	webDB := storetest.DSN(t, "web.db")
 	for _, db := range []string{u.cliDB, webDB} {
 		if out, err := run(t, db, "import", "regions", u.files[0], "--level", "county", "--crs", "cgcs2000"); err != nil {
 			t.Fatalf("%v\n%s", err, out)
@@ -275,7 +276,7 @@ func getJSON(t *testing.T, url string, v any) {
 // they name where cross-border fires burn and are not the city's.
 func TestImportNeighbours(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "n.db")
+	db := storetest.DSN(t, "n.db")
 	files := writeEmbedded(t, dir, data.Districts)
 	if _, err := run(t, db, "import", "regions", files[0], "--level", "county", "--crs", "cgcs2000"); err != nil {
 		t.Fatal(err)

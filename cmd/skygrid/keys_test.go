@@ -11,6 +11,7 @@ import (
 
 	"skygrid"
 	"skygrid/data"
+	"skygrid/internal/storetest"
 	"skygrid/store"
 )
 
@@ -31,7 +32,7 @@ func TestVideoAreaKey(t *testing.T) {
 		{"4000 m²", []string{"--set", "sites.video_area_m2=4000"}, "1 construction sites (1 new), 1 breaking a rule"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			db := filepath.Join(t.TempDir(), "s.db")
+			db := storetest.DSN(t, "s.db")
 			args := append([]string{"import", "sites", csvFile, "--kind", "construction", "--id-prop", "项目编号",
 				"--prop", "video=是否视频", "--prop", "platform_id=平台"}, tc.sets...)
 			out, err := run(t, db, args...)
@@ -47,7 +48,7 @@ func TestVideoAreaKey(t *testing.T) {
 func escalationDB(t *testing.T) (string, *skygrid.Task) {
 	t.Helper()
 	dir := t.TempDir()
-	db := filepath.Join(dir, "e.db")
+	db := storetest.DSN(t, "e.db")
 	files := writeEmbedded(t, dir, data.Districts)
 	day := writeEmbedded(t, dir, data.FIRMSOctober+"/2023-10-24.csv")[0]
 	now := time.Date(2023, 10, 24, 6, 0, 0, 0, time.UTC)
@@ -127,7 +128,7 @@ func TestNewKeysRefused(t *testing.T) {
 		{"schedule.nope=1s", "unknown keys: schedule.nope"},
 	} {
 		t.Run(tc.set, func(t *testing.T) {
-			out, err := run(t, filepath.Join(t.TempDir(), "k.db"), "escalate", "--set", tc.set)
+			out, err := run(t, storetest.DSN(t, "k.db"), "escalate", "--set", tc.set)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("--set %s: %v, want %q\n%s", tc.set, err, tc.want, out)
 			}
@@ -154,7 +155,7 @@ func TestScheduleKeys(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db,
+		done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--data", dataDir(t, db),
 			"--set", "schedule.escalate_every=50ms", "--set", "schedule.photo_sweep_every=50ms"})
 	}()
 	defer func() { cancel(); <-done }()
@@ -174,7 +175,7 @@ func TestScheduleKeys(t *testing.T) {
 // stageFolder makes a report's staging folder (示例) last written at mod.
 func stageFolder(t *testing.T, db, name string, mod time.Time) string {
 	t.Helper()
-	dir := filepath.Join(db+".data", "photos", "staging", name)
+	dir := filepath.Join(dataDir(t, db), "photos", "staging", name)
 	file := filepath.Join(dir, "upload-0")
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		t.Fatal(err)
@@ -222,7 +223,7 @@ func TestPollKeys(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, _, _ := testMain()
-			c := common{db: filepath.Join(t.TempDir(), "p.db"), sets: tc.sets}
+			c := common{db: storetest.DSN(t, "p.db"), sets: tc.sets}
 			db, p, cfg, err := m.openPipeline(&c)
 			if err != nil {
 				t.Fatal(err)

@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"path/filepath"
+	"skygrid/internal/storetest"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +16,7 @@ import (
 // objects, a request's line carries the X-Request-Id it was sent, and
 // /healthz checks the served store.
 func TestServeJSONAccessLog(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "logs.db")
+	db := storetest.DSN(t, "logs.db")
 	m, _, _ := testMain()
 	stderr := &syncBuffer{} // personal_test.go
 	m.Stderr = stderr
@@ -25,7 +25,7 @@ func TestServeJSONAccessLog(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- m.Run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--log-format", "json", "--access-log"})
+		done <- m.Run(ctx, []string{"serve", "--db", db, "--data", dataDir(t, db), "--addr", "127.0.0.1:0", "--log-format", "json", "--access-log"})
 	}()
 	var url string
 	select {
@@ -69,7 +69,7 @@ func TestServeJSONAccessLog(t *testing.T) {
 // A log format other than text or json is refused by name.
 func TestServeLogFormatRefused(t *testing.T) {
 	m, _, _ := testMain()
-	err := m.Run(context.Background(), []string{"serve", "--db", filepath.Join(t.TempDir(), "x.db"), "--addr", "127.0.0.1:0", "--log-format", "xml"})
+	err := m.Run(context.Background(), []string{"serve", "--db", storetest.DSN(t, "x.db"), "--addr", "127.0.0.1:0", "--log-format", "xml"})
 	if err == nil || !strings.Contains(err.Error(), `--log-format "xml": want text or json`) {
 		t.Errorf("err %v", err)
 	}

@@ -80,7 +80,7 @@ type Command interface {
 
 // commandNames are the commands in the order of the usage text.
 var commandNames = []string{"demo", "serve", "ingest", "import", "grid", "events", "tasks", "user", "token", "notify",
-	"escalate", "fetch", "report", "backup"}
+	"escalate", "fetch", "report", "backup", "migrate"}
 
 // command returns the command called name, or nil.
 func (m *Main) command(name string) Command {
@@ -115,6 +115,8 @@ func (m *Main) command(name string) Command {
 		return &AlertCommand{m}
 	case "backup":
 		return &BackupCommand{m}
+	case "migrate":
+		return &MigrateCommand{m}
 	}
 	return nil
 }
@@ -146,8 +148,10 @@ Commands:
   report                    statistics, county ranking, CSV/XLSX, the printable monthly report (--period, --format)
   alert issue|extend|lift|list  heavy-pollution warnings (--level orange --counties ID,ID --start --end)
   backup OUT                copy the database online to OUT while serve runs, check it (integrity_check); --force replaces OUT
+  migrate sqlite-to-postgres  copy a city's SQLite database into an empty PostgreSQL one (--from FILE --to postgres://...), counts checked
 
-Every command takes --db FILE (default skygrid.db, or $SKYGRID_DB) and
+Every command takes --db FILE or --db postgres://user@host/db (default
+skygrid.db, or $SKYGRID_DB, or the configuration's [store] dsn) and
 --config FILE (TOML; default none, or $SKYGRID_CONFIG). Run
 'skygrid COMMAND -h' for a command's flags.
 `

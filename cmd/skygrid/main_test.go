@@ -14,11 +14,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"skygrid"
 	"skygrid/data"
+	"skygrid/internal/storetest"
 	"skygrid/store"
 )
 
@@ -176,7 +178,7 @@ func run(t *testing.T, db string, args ...string) (string, error) {
 
 func TestCLIWorkflow(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "cli.db")
+	db := storetest.DSN(t, "cli.db")
 	files := writeEmbedded(t, dir, data.Districts, data.PowerPlantsWRI)
 	firmsDir := filepath.Join(dir, "firms")
 	os.Mkdir(firmsDir, 0o755)
@@ -231,7 +233,7 @@ func TestCLIWorkflow(t *testing.T) {
 
 func TestImportRefusesBadGeometryAndKeepsWhatIsStored(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "bad.db")
+	db := storetest.DSN(t, "bad.db")
 	files := writeEmbedded(t, dir, data.Districts)
 	if _, err := run(t, db, "import", "regions", files[0], "--level", "county"); err != nil {
 		t.Fatal(err)
@@ -272,7 +274,7 @@ func TestDatabaseLocation(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "skygrid.db")); err != nil {
 		t.Errorf("no skygrid.db in the working directory: %v", err)
 	}
-	env := filepath.Join(dir, "from-env.db")
+	env := storetest.DSN(t, "from-env.db")
 	m, _, _ = testMain()
 	m.Getenv = func(k string) string {
 		if k == "SKYGRID_DB" {
@@ -290,7 +292,7 @@ func TestDatabaseLocation(t *testing.T) {
 
 func TestImportSites(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "sites.db")
+	db := storetest.DSN(t, "sites.db")
 	csvFile := filepath.Join(dir, "工地.csv")
 	// An invented registry in a county's own column names: area column
 	// for point sites, video as 是/否, the id under 项目编号 (mapped).
@@ -334,13 +336,13 @@ func TestImportSites(t *testing.T) {
 // headers, and the [server] keys set the per-address limits.
 func TestServeHTTPFlags(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "s.db")
+	db := storetest.DSN(t, "s.db")
 	pw := filepath.Join(dir, "pw")
 	os.WriteFile(pw, []byte("admin password\n"), 0o600)
 	if out, err := run(t, db, "user", "add", "--name", "root", "--role", "admin", "--password-file", pw); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	url, _, stop := startMain(t, time.Now(), "serve", "--db", db, "--secure-cookies", "--public-url", "https://skygrid.example.gov.cn",
+	url, _, stop := startMain(t, time.Now(), "serve", "--db", db, "--data", dataDir(t, db), "--secure-cookies", "--public-url", "https://skygrid.example.gov.cn",
 		"--set", "server.login_burst=1", "--set", "server.login_rate=0.01")
 	defer stop()
 	login := func() *http.Response {
@@ -381,4 +383,19 @@ func must(s string, err error) string {
 		panic(err)
 	}
 	return s
+}
+
+// dataDirs are the --data folders of the tests' PostgreSQL databases.
+var dataDirs sync.Map
+
+// dataDir is the --data the tests give serve for db: DB.data beside a
+// SQLite file (serve's default), a temp folder for a PostgreSQL database
+// (whose default, NAME.data in the working directory, would land in the
+// source tree).
+func dataDir(tb testing.TB, db string) string {
+	if !store.IsPostgres(db) {
+		return db + ".data"
+	}
+	d, _ := dataDirs.LoadOrStore(db, tb.TempDir())
+	return d.(string)
 }

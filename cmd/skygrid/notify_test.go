@@ -19,6 +19,7 @@ import (
 	"skygrid"
 	"skygrid/data"
 	"skygrid/internal/steps"
+	"skygrid/internal/storetest"
 	"skygrid/store"
 )
 
@@ -36,7 +37,7 @@ func TestNotifyCommands(t *testing.T) {
 	robot := httptest.NewServer(http.HandlerFunc(n.robot))
 	defer robot.Close()
 	dir := t.TempDir()
-	n.db = filepath.Join(dir, "skygrid.db")
+	n.db = storetest.DSN(t, "skygrid.db")
 	files := writeEmbedded(t, dir, data.Districts)
 	if out, err := run(t, n.db, "import", "regions", files[0], "--level", "county", "--crs", "cgcs2000"); err != nil {
 		t.Fatalf("%v\n%s", err, out)
@@ -162,7 +163,7 @@ func TestWebhookPathTokenMasked(t *testing.T) {
 	}))
 	defer hook.Close()
 	dir := t.TempDir()
-	db := filepath.Join(dir, "skygrid.db")
+	db := storetest.DSN(t, "skygrid.db")
 	files := writeEmbedded(t, dir, data.Districts)
 	if out, err := run(t, db, "import", "regions", files[0], "--level", "county", "--crs", "cgcs2000"); err != nil {
 		t.Fatalf("%v\n%s", err, out)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"flag"
+	"net/url"
+	"strings"
 
 	"skygrid/config"
 	"skygrid/dispatch"
@@ -14,9 +16,14 @@ import (
 // configured rules, then, for the commands that take in data, the
 // pipeline.
 
-// config reads the configuration of the common flags.
+// config reads the configuration of the common flags; the database is
+// its [store] dsn when neither --db nor $SKYGRID_DB named one.
 func (m *Main) config(c *common) (config.Config, error) {
-	return config.Load(c.config, m.Getenv, c.sets...)
+	cfg, err := config.Load(c.config, m.Getenv, c.sets...)
+	if err == nil && !c.dbGiven && cfg.Store.DSN != "" {
+		c.db, c.dbGiven = cfg.Store.DSN, true
+	}
+	return cfg, err
 }
 
 // open reads the configuration and opens the database at c.db; close it.
@@ -82,4 +89,34 @@ func (m *Main) pipeline(db *store.DB, cfg config.Config) (*dispatch.Pipeline, er
 	p.WarningConfig = cfg.Warning
 	db.Place, db.InspectHours = p.Place, cfg.Warning.InspectHours
 	return p, nil
+}
+
+// shownDSN is the database for messages: a PostgreSQL URL without its
+// password.
+func shownDSN(dsn string) string {
+	if !store.IsPostgres(dsn) {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres://(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+// defaultDataDir is where report photos go without --data: DB.data
+// beside a SQLite file; for PostgreSQL, NAME.data in the working
+// directory after the database's name (several servers on one database
+// must share one folder: give them --data).
+func defaultDataDir(dsn string) string {
+	if !store.IsPostgres(dsn) {
+		return dsn + ".data"
+	}
+	name := "skygrid"
+	if u, err := url.Parse(dsn); err == nil {
+		if p := strings.Trim(u.Path, "/"); p != "" && !strings.ContainsAny(p, `/\`) && p != "." && p != ".." {
+			name = p
+		}
+	}
+	return name + ".data"
 }

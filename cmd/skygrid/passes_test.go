@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"skygrid"
+	"skygrid/internal/storetest"
 	"skygrid/orbit/orbittest"
 	"skygrid/store"
 )
@@ -31,11 +31,11 @@ func TestServeFetchesOrbitalElements(t *testing.T) {
 	m.Now = func() time.Time { return now }
 	ready := make(chan string, 1)
 	m.Ready = func(url string) { ready <- url }
-	db := filepath.Join(t.TempDir(), "passes.db")
+	db := storetest.DSN(t, "passes.db")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--set", "passes.tle_url=" + tle.URL + "/gp.php?CATNR=43013"})
+		done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--data", dataDir(t, db), "--set", "passes.tle_url=" + tle.URL + "/gp.php?CATNR=43013"})
 	}()
 	url := <-ready
 	defer func() {

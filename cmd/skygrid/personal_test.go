@@ -17,6 +17,7 @@ import (
 	"skygrid"
 	"skygrid/data"
 	"skygrid/internal/steps"
+	"skygrid/internal/storetest"
 	"skygrid/notify/notifytest"
 	"skygrid/store"
 )
@@ -81,7 +82,7 @@ func TestSupervisorsAreToldPersonally(t *testing.T) {
 
 func testToldPersonally(t *testing.T, provider string) {
 	dir := t.TempDir()
-	r := &toldRun{dir: dir, db: filepath.Join(dir, "p.db"), provider: provider, logs: &syncBuffer{}}
+	r := &toldRun{dir: dir, db: storetest.DSN(t, "p.db"), provider: provider, logs: &syncBuffer{}}
 	files := writeEmbedded(t, dir, data.Districts)
 	r.day = writeEmbedded(t, dir, data.FIRMSOctober+"/2023-10-24.csv")[0]
 	r.providers = startProviders(t, dir, provider)
@@ -345,7 +346,9 @@ func serveAt(t *testing.T, db, cfg string, clk *e2eClock, logs io.Writer) (strin
 	m.Ready = func(url string) { ready <- url }
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--config", cfg}) }()
+	go func() {
+		done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--data", dataDir(t, db), "--config", cfg})
+	}()
 	select {
 	case url := <-ready:
 		return url, func() {
@@ -458,7 +461,7 @@ func checkOnce(t *testing.T, sms []notifytest.SMS, works []notifytest.Work, want
 
 // user add checks the phone and the DingTalk id.
 func TestUserAddChecksContacts(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "u.db")
+	db := storetest.DSN(t, "u.db")
 	pw := filepath.Join(t.TempDir(), "pw")
 	os.WriteFile(pw, []byte("a good password\n"), 0o600)
 	for _, tt := range []struct {
@@ -486,7 +489,7 @@ func TestServeSaysPersonalNoticesAreOff(t *testing.T) {
 	var logs syncBuffer
 	m, _, _ := testMain()
 	m.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	db, cfg, err := m.open(&common{db: filepath.Join(t.TempDir(), "s.db")})
+	db, cfg, err := m.open(&common{db: storetest.DSN(t, "s.db")})
 	if err != nil {
 		t.Fatal(err)
 	}

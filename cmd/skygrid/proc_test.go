@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"skygrid/internal/hj212sim"
+	"skygrid/internal/storetest"
 )
 
 // The skygrid binary of the subprocess tests, built once per `go test`.
@@ -25,9 +26,11 @@ var (
 	binErr  error
 )
 
-// TestMain removes the binary the subprocess tests built.
+// TestMain runs the tests on the store SKYGRID_TEST_STORE chooses (a
+// throwaway PostgreSQL cluster, stopped at the end, or SQLite) and removes
+// the binary the subprocess tests built.
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := storetest.Run(m)
 	if binPath != "" {
 		os.RemoveAll(filepath.Dir(binPath))
 	}
@@ -80,7 +83,7 @@ type serveProc struct {
 // receiver's ready line.
 func startHJ212Serve(tb testing.TB, db, addr string, extra ...string) *serveProc {
 	tb.Helper()
-	args := append([]string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--hj212", addr}, extra...)
+	args := append([]string{"serve", "--db", db, "--data", dataDir(tb, db), "--addr", "127.0.0.1:0", "--hj212", addr}, extra...)
 	p := &serveProc{cmd: exec.Command(skygridBinary(tb), args...), done: make(chan error, 1)}
 	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {

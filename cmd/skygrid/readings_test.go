@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"skygrid"
+	"skygrid/internal/storetest"
 	"skygrid/store"
 )
 
@@ -16,8 +17,7 @@ import (
 // invented test files: a site by id, counts, refusals naming file, line
 // and field, and a second ingest of the same file all duplicates.
 func TestImportMonitorsAndIngestReadings(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "monitors.db")
+	db := storetest.DSN(t, "monitors.db")
 	importTestSites(t, db)
 	for _, tc := range []struct {
 		name    string
@@ -61,7 +61,7 @@ func TestImportMonitorsAndIngestReadings(t *testing.T) {
 // opens the inspection of the large site without video.
 func TestIngestReadingsOpensDustTask(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "dust.db")
+	db := storetest.DSN(t, "dust.db")
 	importTestSites(t, db)
 	if out, err := run(t, db, "import", "monitors", "../../registry/testdata/monitors.csv"); err != nil {
 		t.Fatalf("%v\n%s", err, out)

@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"path/filepath"
+	"skygrid/internal/storetest"
 	"strings"
 	"testing"
 )
@@ -13,10 +13,12 @@ func TestServeReadyLine(t *testing.T) {
 	m, out, _ := testMain()
 	ready := make(chan string, 1)
 	m.Ready = func(url string) { ready <- url }
-	db := filepath.Join(t.TempDir(), "empty.db")
+	db := storetest.DSN(t, "empty.db")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}) }()
+	go func() {
+		done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--data", dataDir(t, db)})
+	}()
 	url := <-ready
 	cancel()
 	if err := <-done; err != nil {

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"skygrid"
 	"skygrid/airindex"
 	"skygrid/api"
 	"skygrid/config"
@@ -27,6 +28,8 @@ import (
 	"skygrid/registry"
 	"skygrid/store"
 	"skygrid/tiles"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // mapFlags are the map, data and public-URL options of serve and demo.
@@ -77,7 +80,7 @@ func (mf *mapFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&mf.basemap, "basemap", "", "an MBTiles file (raster PNG/JPEG) served as the basemap instead of the one drawn from the boundaries")
 	fs.StringVar(&mf.tiandituKey, "tianditu-key", getenv("SKYGRID_TIANDITU_KEY"), "Tianditu browser key (tk): offers Tianditu's vector map (vec_w/cva_w) and imagery (img_w/cia_w) to the browser (or $SKYGRID_TIANDITU_KEY)")
 	fs.IntVar(&mf.tileCache, "tile-cache", 20000, "how many encoded tiles the in-process cache keeps (-1: no cache)")
-	fs.StringVar(&mf.dataDir, "data", "", "directory for report photos (default: DB.data beside the database)")
+	fs.StringVar(&mf.dataDir, "data", "", "directory for report photos (default: DB.data beside a SQLite database, NAME.data in the working directory for a PostgreSQL database NAME)")
 	fs.StringVar(&mf.publicURL, "public-url", "", "where users reach skygrid, for links in notifications (default: the listen address) and TileJSON's tile URLs (default: relative ones)")
 	fs.StringVar(&mf.watch, "watch", "", "a drop folder: fire files placed there are ingested once each, then moved to done/ or failed/")
 	fs.BoolVar(&mf.secureCookies, "secure-cookies", false, "mark the session cookie Secure (sent over HTTPS only): for a deployment behind a TLS proxy, where skygrid itself sees plain HTTP (or [server] secure_cookies = true)")
@@ -164,12 +167,9 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 		return err
 	}
 	defer closeBasemap()
-	dataDir := mf.dataDir
-	if dataDir == "" {
-		dataDir = db.DSN + ".data"
-	}
-	if err := os.MkdirAll(filepath.Join(dataDir, "photos"), 0o750); err != nil {
-		return fmt.Errorf("serve: data directory: %w", err)
+	dataDir, err := photoDir(db, mf.dataDir)
+	if err != nil {
+		return err
 	}
 	p, err := m.pipeline(db, cfg)
 	if err != nil {
@@ -182,11 +182,13 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	sink.Now = now
 	worker := m.notifyWorker(db, cfg)
 	p.Now, worker.Now = now, now
-	photos := cfg.Photos.Photos(filepath.Join(dataDir, "photos"))
+	photos := cfg.Photos.Photos(dataDir)
 	svc, err := m.apiServices(db, cfg, mf, p, sink, ts, photos, now)
 	if err != nil {
 		return err
 	}
+	jobs := m.jobLocks(db, cfg.Schedule.JobPoll.Duration)
+	svc.Metrics.Registry.MustRegister(clusterCollector{tiles: ts, jobs: jobs})
 	srv := api.NewServer(svc, m.Logger)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -213,8 +215,9 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	defer stopHJ212()
 	// The notification worker and the escalation clock run with the server.
 	bg, stop := context.WithCancel(ctx)
-	wg := m.runJobs(bg, db, p, sink, worker, photos, cfg, mf, now)
-	defer func() { stop(); wg.Wait() }()
+	wait := m.runJobs(bg, db, p, sink, worker, photos, cfg, mf, now, jobs)
+	listening := m.listenLayers(bg, db, ts, sink)
+	defer func() { stop(); wait(); listening() }()
 	// The ready line: where to open the web app (and, for the demo, whom
 	// to log in as); the browser tests wait for "listening on URL".
 	fmt.Fprintf(m.Stdout, "skygrid listening on %s: open %s in a browser%s\n", srv.URL(), openURL(srv.Addr(), mf.publicURL), mf.login)
@@ -223,6 +226,20 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	}
 	<-ctx.Done()
 	return srv.Close()
+}
+
+// photoDir is the report photos' folder under --data (made when
+// missing; default defaultDataDir). With several servers on one
+// PostgreSQL database it must be one folder they all share.
+func photoDir(db *store.DB, dataDir string) (string, error) {
+	if dataDir == "" {
+		dataDir = defaultDataDir(db.DSN)
+	}
+	dir := filepath.Join(dataDir, "photos")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", fmt.Errorf("serve: data directory: %w", err)
+	}
+	return dir, nil
 }
 
 // apiServices are what serve's API reads and writes: the store, the
@@ -290,25 +307,32 @@ func tileServer(db *store.DB, mf mapFlags, now func() time.Time) (*tiles.Server,
 
 // runJobs starts what runs beside the server until bg ends: the FIRMS
 // pull (when configured), the drop-folder watcher (--watch), the photo
-// sweep, the notification worker and the escalation clock; the group
-// waits for them.
+// sweep, the notification worker and the escalation clock; wait waits for
+// them. With several servers on one PostgreSQL database each scheduled job
+// runs on the one server holding its lock (store.Jobs); the drop folder is
+// watched by every server given --watch.
 func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, sink *dispatch.DustChecker, worker *notify.Worker, photos evidence.Photos,
-	cfg config.Config, mf mapFlags, now func() time.Time) *sync.WaitGroup {
+	cfg config.Config, mf mapFlags, now func() time.Time, jobs *store.Jobs) (wait func()) {
 	var wg sync.WaitGroup
-	if client, err := m.firmsClient(cfg.Feed, mf.firmsURL); err == nil {
-		feed := &intake.Feed{Pipeline: p, Client: client, Status: db, Sources: cfg.Feed.Sources, Days: cfg.Feed.Days,
-			Every: cfg.Feed.Every.Duration, Logger: m.Logger}
+	job := func(name string, fn func(ctx context.Context)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := feed.Run(bg); err != nil && bg.Err() == nil {
+			jobs.Run(bg, name, fn)
+		}()
+	}
+	if client, err := m.firmsClient(cfg.Feed, mf.firmsURL); err == nil {
+		feed := &intake.Feed{Pipeline: p, Client: client, Status: db, Sources: cfg.Feed.Sources, Days: cfg.Feed.Days,
+			Every: cfg.Feed.Every.Duration, Logger: m.Logger}
+		job("firms-pull", func(ctx context.Context) {
+			if err := feed.Run(ctx); err != nil && ctx.Err() == nil {
 				m.Logger.Error("feed stopped", "err", err)
 			}
-		}()
+		})
 		fmt.Fprintf(m.Stdout, "pulling FIRMS every %s: %s\n", feed.Every, strings.Join(feed.Sources, ", "))
 	}
 	if cfg.Passes.TLEURL != "" && !mf.demo && !m.Offline {
-		m.runTLEFeed(bg, &wg, db, cfg.Passes, now)
+		job("tle-feed", m.tleFeed(db, cfg.Passes, now))
 	}
 	if mf.watch != "" {
 		w := m.watcher(mf.watch, p, cfg)
@@ -321,44 +345,100 @@ func (m *Main) runJobs(bg context.Context, db *store.DB, p *dispatch.Pipeline, s
 		}()
 		fmt.Fprintf(m.Stdout, "watching %s for fire files\n", mf.watch)
 	}
-	wg.Add(5)
-	go func() {
-		defer wg.Done()
-		m.pruneReadings(bg, db, now, cfg.Readings.KeepMinutes)
-	}()
-	go func() {
-		defer wg.Done()
-		m.videoProber(db, cfg.Video, now).Run(bg)
-	}()
-	go func() {
-		defer wg.Done()
-		m.sweepPhotos(bg, photos, db, now, cfg.Schedule.PhotoSweepEvery.Duration)
-	}()
-	go func() {
-		defer wg.Done()
-		if err := worker.Run(bg); err != nil && bg.Err() == nil {
+	job("prune-readings", func(ctx context.Context) { m.pruneReadings(ctx, db, now, cfg.Readings.KeepMinutes) })
+	job("video-probe", m.videoProber(db, cfg.Video, now).Run)
+	job("photo-sweep", func(ctx context.Context) {
+		m.sweepPhotos(ctx, photos, db, now, cfg.Schedule.PhotoSweepEvery.Duration)
+	})
+	job("notify", func(ctx context.Context) {
+		if err := worker.Run(ctx); err != nil && ctx.Err() == nil {
 			m.Logger.Error("notify worker", "err", err)
 		}
-	}()
-	go func() {
-		defer wg.Done()
-		(&dispatch.Clock{Tasks: db, Feeds: db, Dust: sink, Warnings: db, Now: now, Every: cfg.Schedule.EscalateEvery.Duration, Policy: cfg.Escalation.Policy(), Logger: m.Logger}).Run(bg)
-	}()
-	return &wg
+	})
+	clock := &dispatch.Clock{Tasks: db, Feeds: db, Dust: sink, Warnings: db, Now: now, Every: cfg.Schedule.EscalateEvery.Duration,
+		Policy: cfg.Escalation.Policy(), Logger: m.Logger}
+	job("clock", clock.Run)
+	return func() { wg.Wait(); jobs.Close() }
 }
 
-// runTLEFeed fetches the fire satellites' orbital elements every [passes]
-// refresh from [passes] tle_url (skygrid demo does not: it is offline).
-func (m *Main) runTLEFeed(bg context.Context, wg *sync.WaitGroup, db *store.DB, c config.Passes, now func() time.Time) {
-	f := &intake.TLEFeed{URL: c.TLEURL, Store: db, Status: db, Every: c.Refresh.Duration, Now: now, Logger: m.Logger}
-	wg.Add(1)
+// jobLocks are the scheduled jobs' locks, asked for every poll, each
+// taking and loss logged with the server's name (host and process id).
+func (m *Main) jobLocks(db *store.DB, poll time.Duration) *store.Jobs {
+	host, _ := os.Hostname()
+	server := fmt.Sprintf("%s:%d", host, os.Getpid())
+	jobs := db.Jobs()
+	jobs.Poll = poll
+	jobs.Changed = func(job string, held bool, err error) {
+		switch {
+		case held:
+			m.Logger.Info("job lock held: this server runs the job", "job", job, "server", server)
+		case err != nil:
+			m.Logger.Warn("job lock lost", "job", job, "server", server, "err", err)
+		}
+	}
+	return jobs
+}
+
+// listenLayers drops, on PostgreSQL, the tiles another server's change
+// made stale as soon as it commits, and has the dust checks read the
+// monitors again when they or their places changed; done waits for it.
+func (m *Main) listenLayers(bg context.Context, db *store.DB, ts *tiles.Server, sink *dispatch.DustChecker) (done func()) {
+	if !db.Postgres() {
+		return func() {}
+	}
+	ch := make(chan struct{})
 	go func() {
-		defer wg.Done()
-		if err := f.Run(bg); err != nil && bg.Err() == nil {
+		defer close(ch)
+		db.ListenLayers(bg, func(c store.LayerChange) {
+			ts.Drop(c.Layer, c.Version)
+			if c.Layer != skygrid.LayerHotspots && c.Layer != skygrid.LayerEvents {
+				sink.Forget()
+			}
+		}, func(err error) {
+			m.Logger.Warn("layer changes: listener connection lost; connecting again (the tile caches drop stale tiles at the next request meanwhile)", "err", err)
+		})
+	}()
+	return func() { <-ch }
+}
+
+// clusterCollector is the tile cache's and the job locks' part of
+// /metrics: what this server keeps and which jobs it runs.
+type clusterCollector struct {
+	tiles *tiles.Server
+	jobs  *store.Jobs
+}
+
+var (
+	tileCacheTiles   = prometheus.NewDesc("skygrid_tile_cache_tiles", "Tiles kept in this server's cache.", nil, nil)
+	tileCacheDropped = prometheus.NewDesc("skygrid_tile_cache_dropped_total", "Tiles dropped from this server's cache because a change (of any server) made them stale.", nil, nil)
+	jobHeld          = prometheus.NewDesc("skygrid_job_held", "1 for each scheduled job whose cluster-wide lock this server holds (it runs the job).", []string{"job"}, nil)
+)
+
+func (c clusterCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- tileCacheTiles
+	ch <- tileCacheDropped
+	ch <- jobHeld
+}
+
+func (c clusterCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.tiles.Stats()
+	ch <- prometheus.MustNewConstMetric(tileCacheTiles, prometheus.GaugeValue, float64(st.Tiles))
+	ch <- prometheus.MustNewConstMetric(tileCacheDropped, prometheus.CounterValue, float64(st.Dropped))
+	for _, job := range c.jobs.Held() {
+		ch <- prometheus.MustNewConstMetric(jobHeld, prometheus.GaugeValue, 1, job)
+	}
+}
+
+// tleFeed fetches the fire satellites' orbital elements every [passes]
+// refresh from [passes] tle_url (skygrid demo does not: it is offline).
+func (m *Main) tleFeed(db *store.DB, c config.Passes, now func() time.Time) func(ctx context.Context) {
+	f := &intake.TLEFeed{URL: c.TLEURL, Store: db, Status: db, Every: c.Refresh.Duration, Now: now, Logger: m.Logger}
+	fmt.Fprintf(m.Stdout, "fetching orbital elements every %s: %s\n", f.Every, c.TLEURL)
+	return func(ctx context.Context) {
+		if err := f.Run(ctx); err != nil && ctx.Err() == nil {
 			m.Logger.Error("orbital elements feed stopped", "err", err)
 		}
-	}()
-	fmt.Fprintf(m.Stdout, "fetching orbital elements every %s: %s\n", f.Every, c.TLEURL)
+	}
 }
 
 // watcher is the drop-folder watcher of --watch dir, scanning every

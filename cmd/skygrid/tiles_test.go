@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"skygrid/data"
+	"skygrid/internal/storetest"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -27,7 +28,9 @@ func startServe(t *testing.T, db string, args ...string) string {
 	m.Ready = func(url string) { ready <- url }
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db}, args...)) }()
+	go func() {
+		done <- m.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--data", dataDir(t, db)}, args...))
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -177,7 +180,7 @@ func TestIngestRedrawsOnlyTheChangedLayer(t *testing.T) {
 func redrawDB(t *testing.T) (db, lastDay string) {
 	t.Helper()
 	dir := t.TempDir()
-	db = filepath.Join(dir, "tiles.db")
+	db = storetest.DSN(t, "tiles.db")
 	files := writeEmbedded(t, dir, data.Districts)
 	firmsDir := filepath.Join(dir, "firms")
 	os.Mkdir(firmsDir, 0o755)

@@ -11,6 +11,7 @@ import (
 
 	"skygrid"
 	"skygrid/internal/steps"
+	"skygrid/internal/storetest"
 	"skygrid/password"
 	"skygrid/store"
 )
@@ -34,7 +35,7 @@ func tokenUser(t *testing.T, path string, now time.Time, tok string) error {
 func TestTokenAndUserCommands(t *testing.T) {
 	dir := t.TempDir()
 	now := time.Date(2024, 3, 1, 2, 0, 0, 0, time.UTC)
-	r := &tokenRun{db: filepath.Join(dir, "t.db"), pw: filepath.Join(dir, "pw"), now: now,
+	r := &tokenRun{db: storetest.DSN(t, "t.db"), pw: filepath.Join(dir, "pw"), now: now,
 		later: now.Add(8 * 24 * time.Hour), tokens: map[string]string{}}
 	os.WriteFile(r.pw, []byte("first password\n"), 0o600)
 	for _, name := range []string{"ops", "scraper"} {

@@ -6,7 +6,6 @@ package dispatchtest
 
 import (
 	"context"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"skygrid/data"
 	"skygrid/detect"
 	"skygrid/dispatch"
+	"skygrid/internal/storetest"
 	"skygrid/registry"
 	"skygrid/store"
 )
@@ -30,7 +30,7 @@ func Fixed() time.Time { return Clock }
 // OpenDB opens a fresh SQLite file in a temp dir whose clock is now.
 func OpenDB(tb testing.TB, now func() time.Time) *store.DB {
 	tb.Helper()
-	db := store.NewDB(filepath.Join(tb.TempDir(), "skygrid.db"))
+	db := storetest.NewDB(tb, "skygrid.db")
 	db.Now = now
 	if err := db.Open(); err != nil {
 		tb.Fatal(err)

@@ -173,10 +173,14 @@ func dbName(test string) string {
 // Main runs the tests and stops the cluster (pg_ctl stop -m immediate) and
 // removes its directory. A package's TestMain is then just
 // `func TestMain(m *testing.M) { pgtest.Main(m) }`.
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run is Main without the exit, for a TestMain with cleanup of its own:
+// it runs the tests, stops the cluster and returns the exit code.
+func Run(m *testing.M) int {
 	code := m.Run()
 	if running != nil {
 		running.stop()
 	}
-	os.Exit(code)
+	return code
 }

@@ -68,6 +68,10 @@ func SkipPostgres(t testing.TB, why string) {
 // was started: `func TestMain(m *testing.M) { storetest.Main(m) }`.
 func Main(m *testing.M) { pgtest.Main(m) }
 
+// Run is Main without the exit (pgtest.Run), for a TestMain with cleanup
+// of its own: `code := storetest.Run(m); cleanup(); os.Exit(code)`.
+func Run(m *testing.M) int { return pgtest.Run(m) }
+
 func migrate(dsn string) error {
 	db := store.NewDB(dsn)
 	if err := db.Open(); err != nil {

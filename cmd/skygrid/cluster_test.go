@@ -1,0 +1,339 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"skygrid/internal/pgtest"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+)
+
+// Several servers on one PostgreSQL database (issue 17): the demo's
+// SQLite database moved with skygrid migrate sqlite-to-postgres, then
+// three skygrid serve processes on it.
+
+// clusterJobs are the scheduled jobs a demo-less serve runs (no FIRMS
+// key: no pull).
+var clusterJobs = []string{"clock", "notify", "photo-sweep", "prune-readings", "tle-feed", "video-probe"}
+
+// startHTTPServe starts `skygrid serve` with args and waits for its ready
+// line; p.addr is its URL.
+func startHTTPServe(tb testing.TB, args ...string) *serveProc {
+	tb.Helper()
+	p := &serveProc{cmd: exec.Command(skygridBinary(tb), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...), done: make(chan error, 1)}
+	stdout, err := p.cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p.cmd.Stderr = &lockedWriter{p}
+	if err := p.cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			p.cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	ready := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), "skygrid listening on "); ok {
+				url, _, _ := strings.Cut(rest, ": open")
+				ready <- url
+			}
+		}
+		p.done <- p.cmd.Wait()
+	}()
+	select {
+	case p.addr = <-ready:
+	case err := <-p.done:
+		tb.Fatalf("skygrid serve ended before listening: %v\n%s", err, p.log())
+	case <-time.After(90 * time.Second):
+		tb.Fatalf("skygrid serve not listening after 90 s\n%s", p.log())
+	}
+	return p
+}
+
+// holders are, for each job, the servers whose log says they took its
+// lock and have not lost it (a killed server is left out by the caller).
+func holders(servers []*serveProc) map[string][]int {
+	took := regexp.MustCompile(`msg="job lock held[^"]*" job=(\S+)`)
+	lost := regexp.MustCompile(`msg="job lock lost" job=(\S+)`)
+	out := map[string][]int{}
+	for i, s := range servers {
+		if s == nil {
+			continue
+		}
+		held := map[string]bool{}
+		for _, line := range strings.Split(s.log(), "\n") {
+			if m := took.FindStringSubmatch(line); m != nil {
+				held[m[1]] = true
+			} else if m := lost.FindStringSubmatch(line); m != nil {
+				held[m[1]] = false
+			}
+		}
+		for job, h := range held {
+			if h {
+				out[job] = append(out[job], i)
+			}
+		}
+	}
+	return out
+}
+
+// waitOneHolderEach waits until every job is held by exactly one of the
+// live servers, and returns who holds each.
+func waitOneHolderEach(t *testing.T, servers []*serveProc, within time.Duration) map[string]int {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		hs := holders(servers)
+		one := map[string]int{}
+		for _, job := range clusterJobs {
+			if len(hs[job]) == 1 {
+				one[job] = hs[job][0]
+			}
+			if len(hs[job]) > 1 {
+				t.Fatalf("job %s held by servers %v at once", job, hs[job])
+			}
+		}
+		if len(one) == len(clusterJobs) {
+			return one
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s the jobs are held by %v, want each by one server", within, hs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// clusterClient is an API token's client (a Bearer token works on every
+// server: tokens and sessions are in the database).
+type clusterClient struct {
+	token string
+}
+
+func (c clusterClient) do(t *testing.T, method, url, body string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+// clusterDemo builds the demo database and moves it to a fresh
+// PostgreSQL database; it returns the DSN and the migrate command's output.
+func clusterDemo(t *testing.T) (dsn, out string) {
+	t.Helper()
+	dsn = pgtest.DSN(t)
+	bin := skygridBinary(t)
+	file := filepath.Join(t.TempDir(), "demo.db")
+	if b, err := exec.Command(bin, "demo", "--no-serve", "--db", file).CombinedOutput(); err != nil {
+		t.Fatalf("skygrid demo: %v\n%s", err, b)
+	}
+	b, err := exec.Command(bin, "migrate", "sqlite-to-postgres", "--from", file, "--to", dsn).CombinedOutput()
+	if err != nil {
+		t.Fatalf("skygrid migrate sqlite-to-postgres: %v\n%s", err, b)
+	}
+	return dsn, string(b)
+}
+
+// TestSeveralServersOnePostgres is issue 17's test of several servers:
+// three skygrid serve processes on one PostgreSQL database (the demo's,
+// moved by skygrid migrate sqlite-to-postgres: every table's count and the
+// audit log's checksum equal); each scheduled job runs on one server;
+// kill -9 a holder and the others take its jobs over; a tile cached on
+// every server is drawn again on all after an ingest elsewhere; a task
+// acted on through two servers at once has one winner.
+func TestSeveralServersOnePostgres(t *testing.T) {
+	dsn, out := clusterDemo(t)
+	checkMigrateOutput(t, out)
+	data := t.TempDir()
+	servers := make([]*serveProc, 3)
+	for i := range servers {
+		servers[i] = startHTTPServe(t, "--db", dsn, "--data", data, "--set", "schedule.job_poll=200ms",
+			"--set", "passes.tle_url=http://127.0.0.1:1/tle")
+	}
+	held := waitOneHolderEach(t, servers, 30*time.Second)
+	// Many polls later still one holder each (the others are refused).
+	time.Sleep(time.Second)
+	held = waitOneHolderEach(t, servers, 0)
+	victim := held["clock"]
+	servers[victim].kill(t)
+	servers[victim] = nil
+	start := time.Now()
+	after := waitOneHolderEach(t, servers, time.Minute)
+	t.Logf("server %d killed; its jobs taken over in %s: %v", victim, time.Since(start).Round(time.Millisecond), after)
+	var live []*serveProc
+	for _, s := range servers {
+		if s != nil {
+			live = append(live, s)
+		}
+	}
+	live = append(live, startHTTPServe(t, "--db", dsn, "--data", data, "--set", "schedule.job_poll=200ms",
+		"--set", "passes.tle_url=http://127.0.0.1:1/tle"))
+	c := clusterClient{token: createToken(t, dsn, "admin")}
+	checkTilesRedrawn(t, c, dsn, live)
+	checkOneWinner(t, c, live[0].addr, live[1].addr)
+}
+
+// checkMigrateOutput: the copy's table says every table's counts equal
+// and the audit checksums equal.
+func checkMigrateOutput(t *testing.T, out string) {
+	t.Helper()
+	row := regexp.MustCompile(`(?m)^\s*(\w+)\s+(\d+)\s+(\d+)\s*$`)
+	rows := row.FindAllStringSubmatch(out, -1)
+	if len(rows) < 20 {
+		t.Fatalf("migrate printed %d table rows:\n%s", len(rows), out)
+	}
+	for _, r := range rows {
+		if r[2] != r[3] {
+			t.Errorf("table %s: %s rows in SQLite, %s in PostgreSQL", r[1], r[2], r[3])
+		}
+		if (r[1] == "audit_log" || r[1] == "tasks" || r[1] == "hotspots") && r[2] == "0" {
+			t.Errorf("table %s copied empty: the demo has some", r[1])
+		}
+	}
+	sums := regexp.MustCompile(`audit log sha256: sqlite ([0-9a-f]{64}), postgres ([0-9a-f]{64})`).FindStringSubmatch(out)
+	if sums == nil || sums[1] != sums[2] {
+		t.Errorf("audit checksums: %v\n%s", sums, out)
+	}
+}
+
+func createToken(t *testing.T, dsn, user string) string {
+	t.Helper()
+	b, err := exec.Command(skygridBinary(t), "token", "create", "--user", user, "--name", "cluster-test", "--db", dsn).CombinedOutput()
+	if err != nil {
+		t.Fatalf("skygrid token create: %v\n%s", err, b)
+	}
+	tok := regexp.MustCompile(`\b[A-Za-z0-9_-]{32,}\b`).FindString(string(b))
+	if tok == "" {
+		t.Fatalf("no token in %s", b)
+	}
+	return tok
+}
+
+// checkTilesRedrawn: a hotspot tile fetched twice from every server is
+// kept (a hit); an ingest (another process on the same database) adds a
+// detection in it; every server drops the kept tile on the change's
+// notification (its dropped counter rises before it is asked again) and
+// then draws the new one (a miss with another ETag).
+func checkTilesRedrawn(t *testing.T, c clusterClient, dsn string, servers []*serveProc) {
+	t.Helper()
+	pt := orb.Point{113.69, 39.70}
+	tl := maptile.At(pt, 12)
+	path := fmt.Sprintf("/tiles/hotspots/12/%d/%d.png?since=2023-10-01T00:00:00Z&until=2023-11-01T00:00:00Z", tl.X, tl.Y)
+	etags := make([]string, len(servers))
+	for i, s := range servers {
+		c.do(t, "GET", s.addr+path, "")
+		resp, _ := c.do(t, "GET", s.addr+path, "")
+		if resp.StatusCode != 200 || resp.Header.Get("X-Tile-Cache") != "hit" {
+			t.Fatalf("server %d: the tile again: %d %s, want 200 hit", i, resp.StatusCode, resp.Header.Get("X-Tile-Cache"))
+		}
+		etags[i] = resp.Header.Get("ETag")
+	}
+	dropped := make([]float64, len(servers))
+	for i, s := range servers {
+		dropped[i] = metric(t, c, s.addr, "skygrid_tile_cache_dropped_total")
+	}
+	csv := filepath.Join(t.TempDir(), "fire.csv")
+	row := fmt.Sprintf("%.5f,%.5f,345.6,0.39,0.36,2023-10-30,0512,N20,VIIRS,h,2.0NRT,290.1,42.0,D,0\n", pt[1], pt[0])
+	if err := os.WriteFile(csv, []byte("latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,instrument,confidence,version,bright_ti5,frp,daynight,type\n"+row), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := exec.Command(skygridBinary(t), "ingest", csv, "--db", dsn).CombinedOutput(); err != nil {
+		t.Fatalf("skygrid ingest: %v\n%s", err, b)
+	}
+	for i, s := range servers {
+		deadline := time.Now().Add(30 * time.Second)
+		for metric(t, c, s.addr, "skygrid_tile_cache_dropped_total") <= dropped[i] {
+			if time.Now().After(deadline) {
+				t.Fatalf("server %d dropped no tile within 30 s of the ingest", i)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		resp, _ := c.do(t, "GET", s.addr+path, "")
+		if resp.StatusCode != 200 || resp.Header.Get("X-Tile-Cache") != "miss" || resp.Header.Get("ETag") == etags[i] {
+			t.Errorf("server %d after the ingest: %d %s, same ETag %v; want 200, miss, a new tile", i, resp.StatusCode,
+				resp.Header.Get("X-Tile-Cache"), resp.Header.Get("ETag") == etags[i])
+		}
+	}
+}
+
+// metric reads one unlabelled value of /metrics.
+func metric(t *testing.T, c clusterClient, url, name string) float64 {
+	t.Helper()
+	resp, body := c.do(t, "GET", url+"/metrics", "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("/metrics: %d %s", resp.StatusCode, body)
+	}
+	m := regexp.MustCompile(`(?m)^` + name + ` (\S+)$`).FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("/metrics has no %s", name)
+	}
+	var v float64
+	fmt.Sscan(string(m[1]), &v)
+	return v
+}
+
+// checkOneWinner: the same note on the same task at the same version
+// through two servers at once: one 200, one 409, one audit line.
+func checkOneWinner(t *testing.T, c clusterClient, a, b string) {
+	t.Helper()
+	_, body := c.do(t, "GET", a+"/api/tasks?limit=1", "")
+	var list struct {
+		Tasks []struct {
+			ID      int64 `json:"id"`
+			Version int64 `json:"version"`
+		} `json:"tasks"`
+	}
+	if err := json.Unmarshal(body, &list); err != nil || len(list.Tasks) == 0 {
+		t.Fatalf("tasks: %v %s", err, body)
+	}
+	task := list.Tasks[0]
+	action := fmt.Sprintf(`{"version": %d, "notes": "两台服务器同时提交 (test)"}`, task.Version)
+	codes := make([]int, 2)
+	var wg sync.WaitGroup
+	for i, url := range []string{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, _ := c.do(t, "POST", fmt.Sprintf("%s/api/tasks/%d/note", url, task.ID), action)
+			codes[i] = resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	if !(codes[0] == 200 && codes[1] == 409 || codes[0] == 409 && codes[1] == 200) {
+		t.Errorf("the same change through two servers: %v, want one 200 and one 409", codes)
+	}
+	_, body = c.do(t, "GET", fmt.Sprintf("%s/api/audit?entity=task&id=%d", b, task.ID), "")
+	if n := strings.Count(string(body), "两台服务器同时提交"); n != 1 {
+		t.Errorf("the note in the task's audit %d times, want 1:\n%s", n, body)
+	}
+}
