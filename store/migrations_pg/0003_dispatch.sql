@@ -38,9 +38,12 @@ CREATE TABLE api_tokens (
 	created_at TEXT NOT NULL,
 	last_used  TEXT NOT NULL DEFAULT ''
 );
+-- rowid is SQLite's implicit row id, made a column: store/user.go names
+-- an attempt's rows by it (StartLogin, LoginSucceeded) in both dialects.
 CREATE TABLE login_failures (
-	key TEXT NOT NULL, -- user name or client address
-	at  TEXT NOT NULL
+	key   TEXT NOT NULL, -- user name or client address
+	at    TEXT NOT NULL,
+	rowid BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY
 );
 CREATE INDEX login_failures_key ON login_failures (key, at);
 
