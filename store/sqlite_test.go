@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -24,6 +25,20 @@ var now = time.Date(2023, 11, 1, 4, 0, 0, 0, time.UTC)
 func MustOpenDB(tb testing.TB) *store.DB {
 	tb.Helper()
 	db := storetest.NewDB(tb, "skygrid.db")
+	db.Now = func() time.Time { return now }
+	if err := db.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// MustOpenSQLite opens an SQLite database in a temp file whatever the
+// run's store (a test of SQLite as such: the source of a copy to
+// PostgreSQL); it is closed at cleanup.
+func MustOpenSQLite(tb testing.TB) *store.DB {
+	tb.Helper()
+	db := store.NewDB(filepath.Join(tb.TempDir(), "skygrid.db"))
 	db.Now = func() time.Time { return now }
 	if err := db.Open(); err != nil {
 		tb.Fatal(err)
