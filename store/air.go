@@ -181,9 +181,20 @@ func mergeAirHour(old, h *skygrid.AirHour) *skygrid.AirHour {
 }
 
 // airHourInsert stores an hour: station, hour, the pollutants, missing,
-// aqi, primary, updated_at.
-var airHourInsert = `INSERT OR REPLACE INTO air_hourly (station, hour, ` + airCols + `, missing, aqi, primary_pollutant, updated_at)
-	VALUES (?` + strings.Repeat(", ?", len(skygrid.AirPollutants)+5) + `)`
+// aqi, primary, updated_at. A stored hour is replaced whole (the merge is
+// made before, in mergeAirHour).
+var airHourInsert = `INSERT INTO air_hourly (station, hour, ` + airCols + `, missing, aqi, primary_pollutant, updated_at)
+	VALUES (?` + strings.Repeat(", ?", len(skygrid.AirPollutants)+5) + `) ON CONFLICT (station, hour) DO UPDATE SET ` + excludedSet(skygrid.AirPollutants, "missing", "aqi", "primary_pollutant", "updated_at")
+
+// excludedSet is an upsert's SET list: each column from the row proposed
+// (excluded.col), in both dialects.
+func excludedSet(cols []string, more ...string) string {
+	set := make([]string, 0, len(cols)+len(more))
+	for _, c := range append(append([]string{}, cols...), more...) {
+		set = append(set, c+" = excluded."+c)
+	}
+	return strings.Join(set, ", ")
+}
 
 func (st *airHourStmts) put(ctx context.Context, h *skygrid.AirHour) error {
 	args := []any{h.Station, ts(h.Hour)}
@@ -283,7 +294,7 @@ func (db *DB) AmbientPM10(ctx context.Context, countyID string, from, to time.Ti
 	}
 	centroid, _ := planar.CentroidArea(county.Geometry)
 	rows, err := db.db.QueryContext(ctx, `SELECT h.hour, s.code, s.county_id, s.lon, s.lat, h.pm10,
-		COALESCE(r.id = ? OR (r.neighbour = 0 AND COALESCE(r.parent_id, '') = ?), 0)
+		CASE WHEN r.id = ? OR (r.neighbour = 0 AND COALESCE(r.parent_id, '') = ?) THEN 1 ELSE 0 END
 		FROM air_hourly h JOIN air_stations s ON s.code = h.station LEFT JOIN regions r ON r.id = s.county_id
 		WHERE h.hour >= ? AND h.hour < ? AND h.pm10 IS NOT NULL
 		ORDER BY h.hour, s.code`, countyID, county.ParentID, ts(from), ts(to))

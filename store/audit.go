@@ -9,18 +9,17 @@ import (
 	"skygrid"
 )
 
-const auditInsert = `INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)`
+const auditInsert = `INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)
+	RETURNING id`
 
 // insertAudit appends to the audit log inside tx.
 func insertAudit(ctx context.Context, tx *Tx, e *skygrid.AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = tx.now
 	}
-	res, err := tx.ExecContext(ctx, auditInsert, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After)
-	if err != nil {
+	if err := tx.QueryRowContext(ctx, auditInsert, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After).Scan(&e.ID); err != nil {
 		return fmt.Errorf("insert audit: %w", err)
 	}
-	e.ID, _ = res.LastInsertId()
 	return nil
 }
 

@@ -149,18 +149,16 @@ func (db *DB) RecordDustAlarms(ctx context.Context, alarms []skygrid.DustAlarm) 
 func recordDustAlarm(ctx context.Context, tx *Tx, a *skygrid.DustAlarm, res *skygrid.DustRecorded) error {
 	var alarmID int64
 	if a.MonitorID != 0 {
-		r, err := tx.ExecContext(ctx, `INSERT INTO dust_alarms (monitor_id, site_id, county_id, grid_id, rule, class,
+		err := tx.QueryRowContext(ctx, `INSERT INTO dust_alarms (monitor_id, site_id, county_id, grid_id, rule, class,
 			window_start, window_end, value, limit_value, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (monitor_id, rule, window_start) DO NOTHING`,
+			ON CONFLICT (monitor_id, rule, window_start) DO NOTHING RETURNING id`,
 			a.MonitorID, a.SiteID, nullStr(a.CountyID), nullStr(a.GridID), a.Rule, a.Class, ts(a.Start), ts(a.End),
-			a.Value, a.Limit, a.Detail, ts(tx.now))
-		if err != nil {
+			a.Value, a.Limit, a.Detail, ts(tx.now)).Scan(&alarmID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // checked again: already recorded
+		} else if err != nil {
 			return fmt.Errorf("record dust alarm %s of monitor %d: %w", a.Rule, a.MonitorID, err)
 		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			return nil // checked again: already recorded
-		}
-		alarmID, _ = r.LastInsertId()
 	}
 	eventID, err := openDustEvent(ctx, tx, a)
 	if err != nil {
@@ -259,12 +257,12 @@ func newDustEvent(ctx context.Context, tx *Tx, a *skygrid.DustAlarm, actor strin
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("supervisor of grid %s: %w", a.GridID, err)
 	}
-	r, err := tx.ExecContext(ctx, `INSERT INTO tasks (event_id, grid_id, supervisor_id, state, ack_due, report_due, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, nullStr(a.GridID), sup, skygrid.TaskDispatched, ts(a.AckDue), ts(a.ReportDue), now, now)
-	if err != nil {
+	var taskID int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO tasks (event_id, grid_id, supervisor_id, state, ack_due, report_due, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, id, nullStr(a.GridID), sup, skygrid.TaskDispatched, ts(a.AckDue), ts(a.ReportDue), now, now,
+	).Scan(&taskID); err != nil {
 		return 0, fmt.Errorf("dispatch dust task: %w", err)
 	}
-	taskID, _ := r.LastInsertId()
 	res.TaskIDs = append(res.TaskIDs, taskID)
 	switch {
 	case a.GridID == "":

@@ -213,7 +213,7 @@ func monitorCapture(ctx context.Context, tx *Tx, m *skygrid.MonitorCapture, q sk
 		start = created
 	}
 	var last sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT MAX(x) FROM (`+lastReadingSQL+`)`, m.MonitorID, now.Unix()).Scan(&last)
+	err := tx.QueryRowContext(ctx, `SELECT MAX(x) FROM (`+lastReadingSQL+`) l`, m.MonitorID, now.Unix()).Scan(&last)
 	if err != nil {
 		return fmt.Errorf("dust stats: last reading of monitor %d: %w", m.MonitorID, err)
 	}
@@ -253,8 +253,9 @@ func validMinutes(ctx context.Context, tx *Tx, id int64, start, end time.Time) (
 		full0, full1 = start, start // no whole hour: every minute from the readings
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN hour >= ? AND hour < ? THEN v END), 0) FROM (
-		SELECT hour, MAX(CASE WHEN factor IN ('pm10', 'pm25', 'tsp') AND kind IN ('rtd', 'minute') THEN MIN(n_valid, 60) ELSE 0 END) v, MAX(n_all) a
-		FROM readings_hourly WHERE monitor_id = ? AND hour >= ? AND hour < ? GROUP BY hour) WHERE a > 0`,
+		SELECT hour, MAX(CASE WHEN factor IN ('pm10', 'pm25', 'tsp') AND kind IN ('rtd', 'minute')
+			THEN CASE WHEN n_valid < 60 THEN n_valid ELSE 60 END ELSE 0 END) v, MAX(n_all) a
+		FROM readings_hourly WHERE monitor_id = ? AND hour >= ? AND hour < ? GROUP BY hour) h WHERE a > 0`,
 		full0.Unix(), full1.Unix(), id, h0.Unix(), h1.Unix()).Scan(&hours, &valid); err != nil {
 		return 0, 0, fmt.Errorf("dust stats: capture of monitor %d: %w", id, err)
 	}
@@ -287,9 +288,11 @@ func rawValidMinutes(ctx context.Context, tx *Tx, id int64, from, to time.Time) 
 	return n, nil
 }
 
-// validParticulate holds for a reading with a valid PM10, PM2.5 or TSP.
-const validParticulate = `((pm10 IS NOT NULL AND instr(COALESCE(flags, ''), 'pm10=') = 0)
-	OR (pm25 IS NOT NULL AND instr(COALESCE(flags, ''), 'pm25=') = 0) OR (tsp IS NOT NULL AND instr(COALESCE(flags, ''), 'tsp=') = 0))`
+// validParticulate holds for a reading with a valid PM10, PM2.5 or TSP
+// (flags are lowercase "factor=flag" pairs: LIKE is exact here in both
+// dialects).
+const validParticulate = `((pm10 IS NOT NULL AND COALESCE(flags, '') NOT LIKE '%pm10=%')
+	OR (pm25 IS NOT NULL AND COALESCE(flags, '') NOT LIKE '%pm25=%') OR (tsp IS NOT NULL AND COALESCE(flags, '') NOT LIKE '%tsp=%'))`
 
 // lastReadingSQL is a monitor's latest data time up to now, one kind at a
 // time so that each is a lookup along the readings key.
@@ -301,7 +304,7 @@ const lastReadingSQL = `SELECT (SELECT MAX(at) FROM readings WHERE monitor_id = 
 // period, in the region and scope; ok is false while the store has no
 // dust_alarms table (before migration 0013).
 func alarmConds(ctx context.Context, tx *Tx, q skygrid.DustQuery) (conds []string, args []any, ok bool, err error) {
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dust_alarms')`).Scan(&ok); err != nil || !ok {
+	if err := tx.QueryRowContext(ctx, tx.db.tableExistsSQL("dust_alarms")).Scan(&ok); err != nil || !ok {
 		if err != nil {
 			err = fmt.Errorf("dust stats: find the alarms table: %w", err)
 		}
@@ -320,11 +323,34 @@ func alarmConds(ctx context.Context, tx *Tx, q skygrid.DustQuery) (conds []strin
 	return conds, args, true, nil
 }
 
-// alarmFigures are the columns counting alarms, exceedance hours and
-// exceedance days (Beijing) of a group of dust_alarms rows.
-const alarmFigures = `COUNT(*),
-	COUNT(DISTINCT CASE WHEN a.class = 'dust_exceedance' THEN strftime('%Y-%m-%dT%H', a.window_start) END),
-	COUNT(DISTINCT CASE WHEN a.class = 'dust_exceedance' THEN date(a.window_start, '+8 hours') END)`
+// tableExistsSQL selects whether the table exists: one row, one value.
+// Dialects: SQLite lists its tables in sqlite_master, PostgreSQL resolves
+// a name with to_regclass.
+func (db *DB) tableExistsSQL(table string) string {
+	if db.postgres {
+		return `SELECT to_regclass('` + table + `') IS NOT NULL`
+	}
+	return `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '` + table + `')`
+}
+
+// beijingDaySQL is the Beijing (UTC+8, no summer time) calendar day of
+// col, a stored time (RFC 3339 UTC text), as text YYYY-MM-DD. Dialects:
+// SQLite's date() shifts the text; PostgreSQL reads it as a timestamp.
+func (db *DB) beijingDaySQL(col string) string {
+	if db.postgres {
+		return `to_char(` + col + `::timestamp + interval '8 hours', 'YYYY-MM-DD')`
+	}
+	return `date(` + col + `, '+8 hours')`
+}
+
+// alarmFigures are the columns counting alarms, exceedance hours (the UTC
+// hour: the text up to the hour) and exceedance days (Beijing) of a group
+// of dust_alarms rows.
+func (db *DB) alarmFigures() string {
+	return `COUNT(*),
+	COUNT(DISTINCT CASE WHEN a.class = 'dust_exceedance' THEN substr(a.window_start, 1, 13) END),
+	COUNT(DISTINCT CASE WHEN a.class = 'dust_exceedance' THEN ` + db.beijingDaySQL("a.window_start") + ` END)`
+}
 
 // dustSites counts the alarms of each site (a monitor on no site stands
 // for itself), most alarms first, then most exceedance hours, then id.
@@ -336,9 +362,9 @@ func dustSites(ctx context.Context, tx *Tx, q skygrid.DustQuery, names map[strin
 	var monitorID int64
 	sites, err := queryList(ctx, tx, &listQuery{what: "dust stats: alarms by site", conds: conds, args: args,
 		from: `SELECT COALESCE(a.site_id, 0), CASE WHEN a.site_id IS NULL THEN a.monitor_id ELSE 0 END,
-			COALESCE(s.name, m.name, ''), COALESCE(a.county_id, ''), ` + alarmFigures + `
+			COALESCE(s.name, m.name, ''), COALESCE(a.county_id, ''), ` + tx.db.alarmFigures() + `
 			FROM dust_alarms a LEFT JOIN sites s ON s.id = a.site_id LEFT JOIN monitors m ON m.id = a.monitor_id`,
-		order: " GROUP BY 1, 2, 4 ORDER BY 5 DESC, 6 DESC, 1, 2"}, func(rows *sql.Rows) (*skygrid.DustSite, error) {
+		order: " GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC, 6 DESC, 1, 2"}, func(rows *sql.Rows) (*skygrid.DustSite, error) {
 		s := &skygrid.DustSite{}
 		if err := rows.Scan(&s.SiteID, &monitorID, &s.Name, &s.CountyID, &s.Alarms, &s.ExceedanceHours, &s.ExceedanceDays); err != nil {
 			return s, fmt.Errorf("read a site's alarms: %w", err)
@@ -360,7 +386,7 @@ func dustCountyAlarms(ctx context.Context, tx *Tx, q skygrid.DustQuery, counties
 		return err
 	}
 	_, err = queryList(ctx, tx, &listQuery{what: "dust stats: alarms by county", conds: conds, args: args,
-		from:  `SELECT COALESCE(a.county_id, ''), ` + alarmFigures + ` FROM dust_alarms a`,
+		from:  `SELECT COALESCE(a.county_id, ''), ` + tx.db.alarmFigures() + ` FROM dust_alarms a`,
 		order: " GROUP BY 1"}, func(rows *sql.Rows) (struct{}, error) {
 		var id string
 		var n, h, d int
@@ -381,7 +407,7 @@ func dustTotalAlarms(ctx context.Context, tx *Tx, q skygrid.DustQuery, t *skygri
 	if !ok {
 		return err
 	}
-	l := &listQuery{from: `SELECT ` + alarmFigures + ` FROM dust_alarms a`, conds: conds, args: args}
+	l := &listQuery{from: `SELECT ` + tx.db.alarmFigures() + ` FROM dust_alarms a`, conds: conds, args: args}
 	if err := tx.QueryRowContext(ctx, l.sql(), l.args...).Scan(&t.Alarms, &t.ExceedanceHours, &t.ExceedanceDays); err != nil {
 		return fmt.Errorf("dust stats: alarms in total: %w", err)
 	}

@@ -3,12 +3,11 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"skygrid"
-	"skygrid/store"
+	"skygrid/internal/storetest"
 )
 
 // BenchmarkDustStatsMonth: a month of SYNTHETIC dust data (made up for
@@ -17,7 +16,7 @@ import (
 // rows of readings_hourly), 20,000 alarms. The dust figures of the month
 // for the city and for one county.
 func BenchmarkDustStatsMonth(b *testing.B) {
-	db := store.NewDB(filepath.Join(b.TempDir(), "dust.db"))
+	db := storetest.NewDB(b, "dust.db")
 	since := time.Date(2026, 10, 31, 16, 0, 0, 0, time.UTC)
 	clock := since.AddDate(0, 0, -10)
 	db.Now = func() time.Time { return clock }
@@ -45,12 +44,12 @@ func BenchmarkDustStatsMonth(b *testing.B) {
 	h0 := since.Unix()
 	for _, q := range []string{
 		fmt.Sprintf(`WITH RECURSIVE h(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM h WHERE x < 719)
-			INSERT INTO readings_hourly SELECT m.id, 'minute', %d + h.x * 3600, f.f, 60, 60 - (m.id + h.x) %% 7, 5000, 20, 300
+			INSERT INTO readings_hourly (monitor_id, kind, hour, factor, n_all, n_valid, sum_valid, min_valid, max_valid) SELECT m.id, 'minute', %d + h.x * 3600, f.f, 60, 60 - (m.id + h.x) %% 7, 5000, 20, 300
 			FROM monitors m, h, (SELECT 'pm10' f UNION ALL SELECT 'tsp') f`, h0),
 		fmt.Sprintf(`WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < 19999)
 			INSERT INTO dust_alarms (monitor_id, county_id, rule, class, window_start, window_end, value, limit_value, created_at)
 			SELECT 1 + n.x %% 1000, '1402' || (11 + (n.x %% 1000) / 100), 'datong', CASE WHEN n.x %% 5 = 0 THEN 'monitor_offline' ELSE 'dust_exceedance' END,
-				strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', %d + n.x * 127, 'unixepoch'), strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', %d + n.x * 127 + 300, 'unixepoch'), 200, 80, '2026-11-01T00:00:00Z' FROM n`, h0, h0),
+				`+rfc3339SQL("%d + n.x * 127")+`, `+rfc3339SQL("%d + n.x * 127 + 300")+`, 200, 80, '2026-11-01T00:00:00Z' FROM n`, h0, h0),
 	} {
 		if err := db.ExecForTest(ctx, q); err != nil {
 			b.Fatal(err)
@@ -67,4 +66,11 @@ func BenchmarkDustStatsMonth(b *testing.B) {
 			}
 		})
 	}
+}
+
+// rfc3339SQL is the SQL of Unix time expr (a Sprintf format, %% for %)
+// as the store's RFC 3339 UTC text, in the run's dialect.
+func rfc3339SQL(expr string) string {
+	return dialect(`strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', `+expr+`, 'unixepoch')`,
+		`to_char(to_timestamp(`+expr+`) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`)
 }

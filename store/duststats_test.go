@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/internal/storetest"
 	"skygrid/store"
 
 	"github.com/paulmach/orb"
@@ -190,7 +191,7 @@ func TestDustStatsEqualIndependentSQL(t *testing.T) {
 		tasks    string // the events (alias e) of the area
 		monitors []string
 	}{
-		{"city", skygrid.DustQuery{}, "1", "1", []string{"M1", "M2", "M3", "M4"}},
+		{"city", skygrid.DustQuery{}, "1 = 1", "1 = 1", []string{"M1", "M2", "M3", "M4"}},
 		{"county X", skygrid.DustQuery{Region: "140201"}, "a.county_id = '140201'", "e.county_id = '140201'", []string{"M1", "M2"}},
 		{"township of X", skygrid.DustQuery{Region: "140201001"},
 			"a.grid_id IN (SELECT id FROM regions WHERE parent_id = '140201001')", "e.township_id = '140201001'", []string{"M1"}},
@@ -211,11 +212,22 @@ func TestDustStatsEqualIndependentSQL(t *testing.T) {
 }
 
 // alarmSQL counts alarms, distinct exceedance hours and distinct Beijing
-// exceedance days of the period where cond holds.
-const alarmSQL = `SELECT COUNT(*),
+// exceedance days of the period where cond holds (each dialect's own
+// calendar: SQLite's datetime(), PostgreSQL's time zones).
+var alarmSQL = `SELECT COUNT(*),
 	COUNT(DISTINCT CASE class WHEN 'dust_exceedance' THEN substr(window_start, 1, 13) END),
-	COUNT(DISTINCT CASE class WHEN 'dust_exceedance' THEN substr(datetime(window_start, '+8 hours'), 1, 10) END)
+	COUNT(DISTINCT CASE class WHEN 'dust_exceedance' THEN ` + dialect(`substr(datetime(window_start, '+8 hours'), 1, 10)`,
+	`to_char(window_start::timestamptz AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')`) + ` END)
 	FROM dust_alarms a WHERE window_start >= ? AND window_start < ? AND `
+
+// dialect is the test's SQL for the store the run is on: an independent
+// check computes times with each dialect's own functions.
+func dialect(sqlite, postgres string) string {
+	if storetest.Postgres() {
+		return postgres
+	}
+	return sqlite
+}
 
 func checkDustAlarms(t *testing.T, db *store.DB, st *skygrid.DustStats, cond string) {
 	t.Helper()
@@ -241,7 +253,7 @@ func checkDustAlarms(t *testing.T, db *store.DB, st *skygrid.DustStats, cond str
 	}
 	var sites int
 	if err := db.QueryRowForTest(ctx, `SELECT COUNT(*) FROM (SELECT DISTINCT site_id, CASE WHEN site_id IS NULL THEN monitor_id END
-		FROM dust_alarms a WHERE window_start >= ? AND window_start < ? AND `+cond+`)`, p...).Scan(&sites); err != nil {
+		FROM dust_alarms a WHERE window_start >= ? AND window_start < ? AND `+cond+`) x`, p...).Scan(&sites); err != nil {
 		t.Fatal(err)
 	}
 	if len(st.Sites) != sites || len(st.TopSites) != min(sites, 10) {
@@ -268,7 +280,9 @@ func checkDustAlarms(t *testing.T, db *store.DB, st *skygrid.DustStats, cond str
 // captureSQL is a monitor's expected minutes, valid minutes (a minute with
 // a particulate value not flagged, from the raw readings), hours of the
 // period and hours with any reading, and whether it is silent now.
-const captureSQL = `WITH b AS (SELECT m.id, max(?1, m.created_at) s, min(?2, ?3) e, m.created_at c FROM monitors m WHERE m.id = ?4),
+var captureSQL = dialect(captureSQLite, capturePostgres)
+
+const captureSQLite = `WITH b AS (SELECT m.id, max(?1, m.created_at) s, min(?2, ?3) e, m.created_at c FROM monitors m WHERE m.id = ?4),
 	u AS (SELECT id, CAST(strftime('%s', s) AS INTEGER) s, CAST(strftime('%s', e) AS INTEGER) e, c FROM b)
 	SELECT CAST(round((julianday(b.e) - julianday(b.s)) * 1440) AS INTEGER),
 	(SELECT COUNT(DISTINCT r.at / 60) FROM readings r WHERE r.monitor_id = u.id AND r.kind IN ('rtd', 'minute') AND r.at >= u.s AND r.at < u.e
@@ -278,6 +292,18 @@ const captureSQL = `WITH b AS (SELECT m.id, max(?1, m.created_at) s, min(?2, ?3)
 	(SELECT COUNT(DISTINCT r.at / 3600) FROM readings r WHERE r.monitor_id = u.id AND r.at >= u.s / 3600 * 3600 AND r.at < (u.e + 3599) / 3600 * 3600),
 	CAST(strftime('%s', ?3) AS INTEGER) - COALESCE((SELECT MAX(at) FROM readings r WHERE r.monitor_id = u.id AND r.at <= CAST(strftime('%s', ?3) AS INTEGER)),
 		CAST(strftime('%s', u.c) AS INTEGER)) > 1800
+	FROM b JOIN u ON u.id = b.id`
+
+const capturePostgres = `WITH b AS (SELECT m.id, GREATEST(?1, m.created_at) s, LEAST(?2, ?3) e, m.created_at c FROM monitors m WHERE m.id = ?4),
+	u AS (SELECT id, extract(epoch FROM s::timestamptz)::bigint s, extract(epoch FROM e::timestamptz)::bigint e, c FROM b)
+	SELECT round(extract(epoch FROM b.e::timestamptz - b.s::timestamptz) / 60)::bigint,
+	(SELECT COUNT(DISTINCT r.at / 60) FROM readings r WHERE r.monitor_id = u.id AND r.kind IN ('rtd', 'minute') AND r.at >= u.s AND r.at < u.e
+		AND ((r.pm10 IS NOT NULL AND strpos(COALESCE(r.flags, ''), 'pm10=') = 0) OR (r.pm25 IS NOT NULL AND strpos(COALESCE(r.flags, ''), 'pm25=') = 0)
+			OR (r.tsp IS NOT NULL AND strpos(COALESCE(r.flags, ''), 'tsp=') = 0))),
+	(u.e + 3599) / 3600 - u.s / 3600,
+	(SELECT COUNT(DISTINCT r.at / 3600) FROM readings r WHERE r.monitor_id = u.id AND r.at >= u.s / 3600 * 3600 AND r.at < (u.e + 3599) / 3600 * 3600),
+	extract(epoch FROM ?3::timestamptz)::bigint - COALESCE((SELECT MAX(at) FROM readings r WHERE r.monitor_id = u.id
+		AND r.at <= extract(epoch FROM ?3::timestamptz)::bigint), extract(epoch FROM u.c::timestamptz)::bigint) > 1800
 	FROM b JOIN u ON u.id = b.id`
 
 func checkDustCapture(t *testing.T, db *store.DB, st *skygrid.DustStats, mons map[string]int64, want []string) {
@@ -317,8 +343,9 @@ func checkDustTasks(t *testing.T, db *store.DB, st *skygrid.DustStats, cond stri
 	var total, reported, onTime, due int
 	p := []any{dustNow.Format(time.RFC3339), dustSince.Format(time.RFC3339), dustUntil.Format(time.RFC3339)}
 	if err := db.QueryRowForTest(context.Background(), `SELECT COUNT(*), COUNT(CASE WHEN t.state = 'reported' THEN 1 END),
-		COUNT(CASE WHEN t.reported_at <> '' AND julianday(t.reported_at) <= julianday(t.report_due) THEN 1 END),
-		COUNT(CASE WHEN t.reported_at <> '' OR julianday(t.report_due) < julianday(?) THEN 1 END)
+		COUNT(CASE WHEN t.reported_at <> '' AND `+dialect(`julianday(t.reported_at) <= julianday(t.report_due)`,
+		`CASE WHEN t.reported_at <> '' THEN t.reported_at::timestamptz <= t.report_due::timestamptz END`)+` THEN 1 END),
+		COUNT(CASE WHEN t.reported_at <> '' OR `+dialect(`julianday(t.report_due) < julianday(?)`, `t.report_due::timestamptz < ?::timestamptz`)+` THEN 1 END)
 		FROM tasks t JOIN events e ON e.id = t.event_id WHERE e.class IN ('dust_exceedance', 'monitor_offline', 'site_inspection')
 		AND e.first_seen >= ? AND e.first_seen < ? AND `+cond, p...).Scan(&total, &reported, &onTime, &due); err != nil {
 		t.Fatal(err)

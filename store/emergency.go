@@ -46,12 +46,11 @@ func (db *DB) ImportEmergencyList(ctx context.Context, entries []*skygrid.Emerge
 	}
 	for _, e := range entries {
 		m, _ := json.Marshal(append([]skygrid.Measure{}, e.Measures...))
-		r, err := tx.ExecContext(ctx, `INSERT INTO emergency_list (name, external_id, site_id, county_id, level, measures, contact, phone, source, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.Name, e.ExternalID, e.SiteID, e.CountyID, e.Level, string(m), e.Contact, e.Phone, e.Source, ts(tx.now))
-		if err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO emergency_list (name, external_id, site_id, county_id, level, measures, contact, phone, source, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, e.Name, e.ExternalID, e.SiteID, e.CountyID, e.Level, string(m), e.Contact, e.Phone,
+			e.Source, ts(tx.now)).Scan(&e.ID); err != nil {
 			return nil, fmt.Errorf("import emergency list: %s: %w", e.Source, err)
 		}
-		e.ID, _ = r.LastInsertId()
 		e.UpdatedAt = tx.now
 	}
 	actor, err := actorName(ctx, tx, by)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"skygrid/internal/storetest"
 	"skygrid/store"
 	"skygrid/tiles"
 )
@@ -71,11 +72,11 @@ func writeMBTilesData(t *testing.T, z, x, y int, data []byte, format string) str
 	return path
 }
 
-// basemapServer is a tile server over an empty store with mb as its
-// basemap.
+// basemapServer is a tile server over an empty store (the run's) with mb
+// as its basemap.
 func basemapServer(t *testing.T, mb *store.MBTiles) *tiles.Server {
 	t.Helper()
-	db := store.NewDB(filepath.Join(t.TempDir(), "x.db"))
+	db := storetest.NewDB(t, "x.db")
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +213,7 @@ func TestMBTilesRefusesOtherFiles(t *testing.T) {
 	dir := t.TempDir()
 	notDB := filepath.Join(dir, "x.mbtiles")
 	os.WriteFile(notDB, []byte("hello"), 0o644)
-	other := filepath.Join(dir, "skygrid.db")
+	other := filepath.Join(dir, "skygrid.db") // a basemap is a file: skygrid's own SQLite file is not one, on either store
 	db := store.NewDB(other)
 	if err := db.Open(); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"skygrid"
 	"skygrid/geo"
@@ -227,15 +229,45 @@ func (db *DB) RejectPacket(ctx context.Context, r skygrid.PacketReject) error {
 	if r.At.IsZero() {
 		r.At = db.Now()
 	}
-	if len(r.Packet) > 256 {
-		r.Packet = r.Packet[:256]
-	}
+	r.MN, r.Remote, r.Reason = storableText(r.MN, 0), storableText(r.Remote, 0), storableText(r.Reason, 0)
+	r.Detail, r.Packet = storableText(r.Detail, 0), storableText(r.Packet, packetKept)
 	_, err := db.db.ExecContext(ctx, `INSERT INTO packet_rejects (at, mn, remote, reason, detail, packet) VALUES (?, ?, ?, ?, ?, ?)`,
 		ts(r.At), r.MN, r.Remote, r.Reason, r.Detail, r.Packet)
 	if err != nil {
 		return fmt.Errorf("log a rejected packet: %w", err)
 	}
 	return nil
+}
+
+// packetKept is how many bytes of a refused packet's text are kept.
+const packetKept = 256
+
+// storableText is s as text every store keeps, in at most max bytes (0:
+// no bound): what comes off the wire may hold NUL bytes and bytes that
+// are not UTF-8, which PostgreSQL's TEXT refuses (the log line would be
+// lost), so each such byte is written \xNN; a character or an escape
+// that would cross max is left out whole.
+func storableText(s string, max int) string {
+	if max <= 0 || max > len(s)*4 {
+		max = len(s) * 4
+	}
+	if len(s) <= max && utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		piece := s[i : i+n]
+		if (r == utf8.RuneError && n == 1) || r == 0 {
+			piece = fmt.Sprintf("\\x%02x", s[i])
+		}
+		if b.Len()+len(piece) > max {
+			break
+		}
+		b.WriteString(piece)
+		i += n
+	}
+	return b.String()
 }
 
 // PacketRejects returns the newest rejected packets (at most limit) and

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -52,16 +53,12 @@ func (db *DB) AddChannel(ctx context.Context, c *skygrid.Channel) error {
 		return skygrid.Errorf(skygrid.ECONFLICT, "channel: region %s already has a channel with this URL (%s)", c.RegionID, maskURL(c.URL))
 	}
 	c.CreatedAt = tx.now
-	res, err := tx.ExecContext(ctx, `INSERT INTO notify_channels (region_id, kind, url, secret, audience, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		c.RegionID, c.Kind, c.URL, c.Secret, c.Audience, ts(c.CreatedAt))
-	if err != nil {
+	if err := tx.QueryRowContext(ctx, `INSERT INTO notify_channels (region_id, kind, url, secret, audience, created_at) VALUES (?, ?, ?, ?, ?, ?)
+		RETURNING id`, c.RegionID, c.Kind, c.URL, c.Secret, c.Audience, ts(c.CreatedAt)).Scan(&c.ID); err != nil {
 		if isConstraint(err) {
 			return skygrid.Errorf(skygrid.EINVALID, "channel: %v", err)
 		}
 		return fmt.Errorf("add channel: %w", err)
-	}
-	if c.ID, err = res.LastInsertId(); err != nil {
-		return fmt.Errorf("add channel: insert id: %w", err)
 	}
 	signed := "no"
 	if c.Secret != "" {
@@ -218,18 +215,15 @@ func queueOutbox(ctx context.Context, tx *Tx, msgs []*skygrid.OutboxMessage) err
 		} else {
 			kind = m.Kind
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, channel_id, kind, recipient, recipient_name, event, task_id, title, text, payload,
-			next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
-			m.Key, channelID, kind, m.Recipient, m.RecipientName, m.Event, taskID, m.Title, m.Text, payload, ts(m.NextAt), ts(m.CreatedAt))
-		if err != nil {
-			if isConstraint(err) {
-				return skygrid.Errorf(skygrid.EINVALID, "outbox message %s: channel %d: %v", m.Key, m.ChannelID, err)
-			}
-			return fmt.Errorf("outbox message %s: %w", m.Key, err)
+		err := tx.QueryRowContext(ctx, `INSERT INTO outbox (key, channel_id, kind, recipient, recipient_name, event, task_id, title, text, payload,
+			next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
+			m.Key, channelID, kind, m.Recipient, m.RecipientName, m.Event, taskID, m.Title, m.Text, payload, ts(m.NextAt), ts(m.CreatedAt)).Scan(&m.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = tx.QueryRowContext(ctx, `SELECT id FROM outbox WHERE key = ?`, m.Key).Scan(&m.ID)
+		} else if isConstraint(err) {
+			return skygrid.Errorf(skygrid.EINVALID, "outbox message %s: channel %d: %v", m.Key, m.ChannelID, err)
 		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			m.ID, _ = res.LastInsertId()
-		} else if err := tx.QueryRowContext(ctx, `SELECT id FROM outbox WHERE key = ?`, m.Key).Scan(&m.ID); err != nil {
+		if err != nil {
 			return fmt.Errorf("outbox message %s: %w", m.Key, err)
 		}
 	}

@@ -9,6 +9,9 @@ import (
 
 	"skygrid"
 	"skygrid/store"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
 )
 
 // publicDB has two counties of the city and one neighbouring county (示例),
@@ -158,6 +161,10 @@ func TestPublicViolations(t *testing.T) {
 	db, users := publicDB(t)
 	ctx := context.Background()
 	closed := "2026-11-25T02:00:00Z"
+	sitePoint, err := wkb.Marshal(orb.Point{113.3, 40.1})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, tt := range []struct {
 		site, class, rule, state, finding, closedAt string
 		closedBy                                    int64
@@ -174,7 +181,7 @@ func TestPublicViolations(t *testing.T) {
 	} {
 		id := int64(i + 1)
 		if err := db.ExecArgsForTest(ctx, `INSERT INTO sites (id, kind, external_id, name, geom, min_lon, min_lat, max_lon, max_lat, created_at, updated_at)
-			VALUES (?, 'construction', ?, ?, x'00', 113.3, 40.1, 113.3, 40.1, ?, ?)`, id, fmt.Sprint(id), tt.site, closed, closed); err != nil {
+			VALUES (?, 'construction', ?, ?, ?, 113.3, 40.1, 113.3, 40.1, ?, ?)`, id, fmt.Sprint(id), tt.site, sitePoint, closed, closed); err != nil {
 			t.Fatal(err)
 		}
 		publicEvent(t, db, id, tt.class, "140201", false, false, id, tt.rule)

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -88,16 +90,14 @@ func (db *DB) FilePublicReport(ctx context.Context, r *skygrid.PublicReport, now
 func insertPublicReport(ctx context.Context, tx *Tx, r *skygrid.PublicReport) error {
 	for try := 0; ; try++ {
 		r.Receipt = skygrid.NewReceipt()
-		res, err := tx.ExecContext(ctx, `INSERT INTO public_reports (receipt, kind, lon, lat, note, phone, address, grid_id,
+		err := tx.QueryRowContext(ctx, `INSERT INTO public_reports (receipt, kind, lon, lat, note, phone, address, grid_id,
 			township_id, county_id, assigned_by, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (receipt) DO NOTHING`, r.Receipt, r.Kind, r.Point[0], r.Point[1], r.Note, r.Phone, r.Address,
-			nullStr(r.GridID), nullStr(r.TownshipID), nullStr(r.CountyID), r.AssignedBy, r.State, ts(r.CreatedAt))
-		if err != nil {
-			return fmt.Errorf("insert public report: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			r.ID, _ = res.LastInsertId()
+			ON CONFLICT (receipt) DO NOTHING RETURNING id`, r.Receipt, r.Kind, r.Point[0], r.Point[1], r.Note, r.Phone, r.Address,
+			nullStr(r.GridID), nullStr(r.TownshipID), nullStr(r.CountyID), r.AssignedBy, r.State, ts(r.CreatedAt)).Scan(&r.ID)
+		if err == nil {
 			break
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("insert public report: %w", err)
 		}
 		if try >= 5 {
 			return fmt.Errorf("insert public report: no free receipt code after %d tries", try+1)

@@ -175,8 +175,9 @@ func TestRewardPublicReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := skygrid.PublicReportFigures{}
-	if err := db.QueryRowForTest(ctx, `SELECT COUNT(*), SUM(state = 'pending'), SUM(state = 'accepted'), SUM(state = 'rejected'),
-		SUM(rewarded_at <> ''), TOTAL(reward_yuan) FROM public_reports WHERE created_at >= ? AND created_at < ?`,
+	if err := db.QueryRowForTest(ctx, `SELECT COUNT(*), COUNT(CASE WHEN state = 'pending' THEN 1 END), COUNT(CASE WHEN state = 'accepted' THEN 1 END),
+		COUNT(CASE WHEN state = 'rejected' THEN 1 END), COUNT(CASE WHEN rewarded_at <> '' THEN 1 END), COALESCE(SUM(reward_yuan), 0)
+		FROM public_reports WHERE created_at >= ? AND created_at < ?`,
 		now.Add(-time.Hour).Format(time.RFC3339), now.Add(time.Hour).Format(time.RFC3339)).Scan(
 		&want.Reports, &want.Pending, &want.Accepted, &want.Rejected, &want.Rewarded, &want.RewardYuan); err != nil {
 		t.Fatal(err)
