@@ -61,6 +61,9 @@ build:
 ## bench: the benchmarks recorded in docs/PERFORMANCE.md
 bench:
 	$(GO) test ./geo -run XXX -bench Assign -benchtime 5x -count 3
+	$(GO) test ./geo -run XXX -bench 'Join$$' -benchtime 5x -count 3
+	$(GO) test ./geo -run XXX -bench ProvinceIndex -benchtime 3x -count 3 -timeout 30m
+	@if [ -x /usr/lib/postgresql/15/bin/initdb ]; then scripts/perf/join.sh 3; else echo "scripts/perf/join.sh skipped: no PostgreSQL 15 (postgresql-15-postgis-3)"; fi
 	$(GO) test ./geo -run XXX -bench LabelPoint -benchtime 200x -count 3
 	$(GO) test ./dispatch -run XXX -bench OctoberSeason -benchtime 5x -count 3
 	$(GO) test ./dispatch -run XXX -bench Ingest1M -benchtime 1x -count 5 -timeout 15m

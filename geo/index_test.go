@@ -1,6 +1,7 @@
 package geo_test
 
 import (
+	"fmt"
 	"math"
 	"math/rand"
 	"sort"
@@ -102,6 +103,23 @@ func TestGenerateGrid(t *testing.T) {
 	}
 }
 
+// overlappingSquares makes n squares of 1-8 km scattered over 20 x 20 km
+// so that most overlap; every third has a hole. Ids sort in the order the
+// squares were made.
+func overlappingSquares(n int, seed int64) map[string]orb.MultiPolygon {
+	rnd := rand.New(rand.NewSource(seed))
+	m := map[string]orb.MultiPolygon{}
+	for i := range n {
+		x, y, s := 113+rnd.Float64()*0.2, 40+rnd.Float64()*0.2, 0.01+rnd.Float64()*0.07
+		poly := orb.Polygon{sq(x, y, x+s, y+s)}
+		if i%3 == 0 {
+			poly = append(poly, sq(x+s/4, y+s/4, x+s/2, y+s/2))
+		}
+		m[fmt.Sprintf("o%03d", i)] = orb.MultiPolygon{poly}
+	}
+	return m
+}
+
 // The raster must answer exactly as the plain R-tree search does, on real
 // county outlines and on generated grids, for random points, vertices and
 // points on cell edges.
@@ -120,6 +138,7 @@ func TestRasterAgreesWithTree(t *testing.T) {
 			}
 			return m
 		}()},
+		{"overlapping squares, some with holes: the first added wins", overlappingSquares(60, 5)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			fast, slow := geo.NewIndex(), geo.NewIndex()
