@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"skygrid"
+
 	"github.com/mattn/go-sqlite3"
 )
 
@@ -44,10 +46,15 @@ const defaultStepPages = 256
 // it begins (a read transaction held across the steps, so writers go on
 // in the WAL and the backup never restarts), written to a temporary file
 // beside out, checked with PRAGMA integrity_check, then renamed to out.
-// An existing out is an error unless opt.Force.
+// An existing out is an error unless opt.Force. A PostgreSQL store is
+// backed up by PostgreSQL's own tools: EINVALID saying so, nothing
+// written.
 func (db *DB) Backup(ctx context.Context, out string, opt BackupOptions) (BackupInfo, error) {
 	start := time.Now()
 	info := BackupInfo{Path: out}
+	if db.postgres {
+		return info, skygrid.Errorf(skygrid.EINVALID, "backup: the store is PostgreSQL, which SQLite's backup does not copy: use pg_dump -Fc (see README, Deploying)")
+	}
 	if db.DSN == ":memory:" {
 		return info, fmt.Errorf("backup: an in-memory database has no file to back up")
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/internal/storetest"
 	"skygrid/store"
 )
 
@@ -20,6 +21,7 @@ import (
 // of the backup), and the copy opens, passes integrity_check and holds
 // every user committed before the backup began.
 func TestBackupWhileWriting(t *testing.T) {
+	storetest.SkipPostgres(t, "SQLite's online backup (PostgreSQL's is pg_dump: TestBackupOfPostgreSQLRefused)")
 	db := MustOpenDB(t)
 	ctx := context.Background()
 	for i := range 400 {
@@ -109,6 +111,7 @@ func createUser(t *testing.T, db *store.DB, name string) {
 // Backup refuses to overwrite a file unless forced, names the file, and
 // leaves no temporary file behind.
 func TestBackupRefusesToOverwrite(t *testing.T) {
+	storetest.SkipPostgres(t, "SQLite's online backup (PostgreSQL's is pg_dump: TestBackupOfPostgreSQLRefused)")
 	db := MustOpenDB(t)
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -144,6 +147,23 @@ func TestBackupRefusesToOverwrite(t *testing.T) {
 		})
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("left in the folder: %v", ents)
+	}
+}
+
+// On PostgreSQL, Backup refuses with the tool to use (pg_dump) and
+// writes nothing, not even its temporary file.
+func TestBackupOfPostgreSQLRefused(t *testing.T) {
+	if !storetest.Postgres() {
+		t.Skip("postgres only: SQLite's backup is TestBackupWhileWriting")
+	}
+	db := MustOpenDB(t)
+	dir := t.TempDir()
+	_, err := db.Backup(context.Background(), filepath.Join(dir, "b.db"), store.BackupOptions{})
+	if skygrid.ErrorCode(err) != skygrid.EINVALID || !strings.Contains(err.Error(), "pg_dump -Fc") {
+		t.Errorf("err %v, want invalid naming pg_dump -Fc", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Errorf("left in the folder: %v", ents)
 	}
 }

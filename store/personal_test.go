@@ -173,7 +173,12 @@ func TestPersonalNoticesFollowTheTask(t *testing.T) {
 
 	// A change that fails after its messages are queued (here: the map
 	// layers cannot be bumped) queues nothing and changes nothing.
-	if err := db.ExecForTest(ctx, `CREATE TRIGGER fail_layers BEFORE UPDATE ON layer_versions BEGIN SELECT RAISE(ABORT, 'injected failure'); END`); err != nil {
+	failLayers := `CREATE TRIGGER fail_layers BEFORE UPDATE ON layer_versions BEGIN SELECT RAISE(ABORT, 'injected failure'); END`
+	if db.Postgres() {
+		failLayers = `CREATE FUNCTION fail_layers() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$;
+			CREATE TRIGGER fail_layers BEFORE UPDATE ON layer_versions FOR EACH ROW EXECUTE FUNCTION fail_layers()`
+	}
+	if err := db.ExecForTest(ctx, failLayers); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.UpdateTask(ctx, task.ID, moved.Version, skygrid.ActionReassign, admin, skygrid.TaskChange{GridID: "g1", Reason: "x"}, nil); err == nil {

@@ -15,18 +15,23 @@ import (
 
 // readingInsert stores a reading unless its monitor already has one of the
 // same kind and data time, or of the same QN (the first copy is kept).
-var readingInsert = `INSERT OR IGNORE INTO readings (monitor_id, kind, at, ` + strings.Join(skygrid.Factors, ", ") +
-	`, flags, deviations, qn, source, received_at) VALUES (?, ?, ?` + strings.Repeat(", ?", len(skygrid.Factors)) + `, ?, ?, ?, ?, ?)`
+var readingInsert = `INSERT INTO readings (monitor_id, kind, at, ` + strings.Join(skygrid.Factors, ", ") +
+	`, flags, deviations, qn, source, received_at) VALUES (?, ?, ?` + strings.Repeat(", ?", len(skygrid.Factors)) + `, ?, ?, ?, ?, ?)
+	ON CONFLICT DO NOTHING`
 
-// hourlyUpsert adds one value to its hour's aggregate.
+// hourlyUpsert adds one value to its hour's aggregate. The stored row's
+// columns are named by the table (PostgreSQL finds a bare name ambiguous
+// beside excluded's), and the smaller and larger of two values are
+// CASE expressions (SQLite's two-argument min and max are PostgreSQL's
+// LEAST and GREATEST).
 const hourlyUpsert = `INSERT INTO readings_hourly (monitor_id, kind, hour, factor, n_all, n_valid, sum_valid, min_valid, max_valid)
 	VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
-	ON CONFLICT (monitor_id, hour, factor, kind) DO UPDATE SET n_all = n_all + 1, n_valid = n_valid + excluded.n_valid,
-		sum_valid = sum_valid + excluded.sum_valid,
-		min_valid = CASE WHEN excluded.min_valid IS NULL THEN min_valid WHEN min_valid IS NULL THEN excluded.min_valid
-			ELSE min(min_valid, excluded.min_valid) END,
-		max_valid = CASE WHEN excluded.max_valid IS NULL THEN max_valid WHEN max_valid IS NULL THEN excluded.max_valid
-			ELSE max(max_valid, excluded.max_valid) END`
+	ON CONFLICT (monitor_id, hour, factor, kind) DO UPDATE SET n_all = readings_hourly.n_all + 1,
+		n_valid = readings_hourly.n_valid + excluded.n_valid, sum_valid = readings_hourly.sum_valid + excluded.sum_valid,
+		min_valid = CASE WHEN readings_hourly.min_valid IS NULL OR excluded.min_valid < readings_hourly.min_valid
+			THEN excluded.min_valid ELSE readings_hourly.min_valid END,
+		max_valid = CASE WHEN readings_hourly.max_valid IS NULL OR excluded.max_valid > readings_hourly.max_valid
+			THEN excluded.max_valid ELSE readings_hourly.max_valid END`
 
 var readingKinds = map[string]bool{skygrid.ReadingRealtime: true, skygrid.ReadingMinute: true, skygrid.ReadingHour: true, skygrid.ReadingDay: true}
 

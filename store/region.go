@@ -58,7 +58,7 @@ func findRegions(ctx context.Context, tx *Tx, f skygrid.RegionFilter) ([]*skygri
 	}
 	if f.IDs != nil {
 		ids, _ := json.Marshal(f.IDs)
-		q.and("r.id IN (SELECT value FROM json_each(?))", string(ids))
+		q.and("r.id IN ("+tx.db.jsonTexts()+")", string(ids))
 	}
 	if f.Level != nil {
 		q.and("r.level = ?", *f.Level)
@@ -79,7 +79,7 @@ func findRegions(ctx context.Context, tx *Tx, f skygrid.RegionFilter) ([]*skygri
 		ORDER BY CASE r.level WHEN 'city' THEN 0 WHEN 'county' THEN 1 WHEN 'township' THEN 2 ELSE 3 END, r.id`
 	if f.Search != nil {
 		var rankArgs []any
-		c, rank := searchCond(*f.Search, []string{"r.name", "r.id"}, &q.args, &rankArgs)
+		c, rank := searchCond(tx.db.like(), *f.Search, []string{"r.name", "r.id"}, &q.args, &rankArgs)
 		q.and(c, rankArgs...)
 		q.order = `
 		ORDER BY ` + rank + `, CASE r.level WHEN 'city' THEN 0 WHEN 'county' THEN 1 WHEN 'township' THEN 2 ELSE 3 END, r.id`

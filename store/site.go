@@ -53,7 +53,7 @@ func (db *DB) FindSites(ctx context.Context, f skygrid.SiteFilter) ([]*skygrid.S
 			return nil, 0, nil
 		}
 	}
-	q := siteQuery(f, area)
+	q := siteQuery(f, area, db.like())
 	n := 0
 	out, err := queryList(ctx, db.db, q, func(rows *sql.Rows) (*skygrid.Site, error) { return scanSite(rows, &n) })
 	if err != nil {
@@ -72,8 +72,9 @@ func (db *DB) FindSites(ctx context.Context, f skygrid.SiteFilter) ([]*skygrid.S
 
 // siteQuery is a site filter's query. With a scope's regions, the centre
 // is kept within the regions' bounds here and within a polygon by
-// sitesIn, which cuts the page after that.
-func siteQuery(f skygrid.SiteFilter, area []*skygrid.Region) *listQuery {
+// sitesIn, which cuts the page after that. like is the store's
+// case-insensitive LIKE (db.like).
+func siteQuery(f skygrid.SiteFilter, area []*skygrid.Region, like string) *listQuery {
 	q := &listQuery{what: "find sites", from: `SELECT ` + siteCols + `, COUNT(*) OVER () FROM sites`, limit: f.Limit, offset: f.Offset}
 	if f.ID != nil {
 		q.and("id = ?", *f.ID)
@@ -104,7 +105,7 @@ func siteQuery(f skygrid.SiteFilter, area []*skygrid.Region) *listQuery {
 	if f.Search != nil {
 		// The rank's arguments come last: ORDER BY follows every condition.
 		var rankArgs []any
-		c, rank := searchCond(*f.Search, []string{"name", "external_id"}, &q.args, &rankArgs)
+		c, rank := searchCond(like, *f.Search, []string{"name", "external_id"}, &q.args, &rankArgs)
 		q.and(c, rankArgs...)
 		q.order = ` ORDER BY ` + rank + `, id`
 	}

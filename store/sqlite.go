@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"sort"
 	"strings"
@@ -356,16 +357,40 @@ func (db *DB) retryBusy(ctx context.Context, fn func() error) error {
 	}
 }
 
-// limitOffset renders LIMIT/OFFSET.
+// limitOffset renders LIMIT/OFFSET. An offset without a limit takes the
+// largest limit both dialects read as a number (SQLite has no LIMIT ALL,
+// PostgreSQL refuses LIMIT -1).
 func limitOffset(limit, offset int) string {
 	if limit > 0 && offset > 0 {
 		return fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset)
 	} else if limit > 0 {
 		return fmt.Sprintf(` LIMIT %d`, limit)
 	} else if offset > 0 {
-		return fmt.Sprintf(` LIMIT -1 OFFSET %d`, offset)
+		return fmt.Sprintf(` LIMIT %d OFFSET %d`, math.MaxInt64, offset)
 	}
 	return ""
+}
+
+// The few statements the dialects cannot share take their differing
+// words from these helpers (each says why).
+
+// like is the case-insensitive LIKE of ASCII letters: SQLite's LIKE is
+// one, PostgreSQL's is ILIKE.
+func (db *DB) like() string {
+	if db.postgres {
+		return "ILIKE"
+	}
+	return "LIKE"
+}
+
+// jsonTexts is a subquery of the texts of a JSON array of strings given
+// as one parameter (json_each on SQLite, json_array_elements_text on
+// PostgreSQL): a list of any length in one placeholder.
+func (db *DB) jsonTexts() string {
+	if db.postgres {
+		return "SELECT json_array_elements_text(CAST(? AS json))"
+	}
+	return "SELECT value FROM json_each(?)"
 }
 
 // where joins conditions.
@@ -383,15 +408,15 @@ func bboxCond(b orb.Bound, args *[]any) string {
 }
 
 // searchCond is the condition keeping rows whose columns hold the search
-// text q (LIKE: ASCII letters without case), with its arguments in args,
-// and the ORDER BY term that ranks them as skygrid.MatchRank does (exact,
-// prefix, contains), with its arguments in rankArgs (they follow the
-// WHERE clause's).
-func searchCond(q string, cols []string, args, rankArgs *[]any) (cond, rank string) {
+// text q (like: db.like(), ASCII letters without case), with its
+// arguments in args, and the ORDER BY term that ranks them as
+// skygrid.MatchRank does (exact, prefix, contains), with its arguments in
+// rankArgs (they follow the WHERE clause's).
+func searchCond(like, q string, cols []string, args, rankArgs *[]any) (cond, rank string) {
 	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
 	var in, exact, prefix []string
 	for _, c := range cols {
-		in, exact, prefix = append(in, c+` LIKE ? ESCAPE '\'`), append(exact, "lower("+c+") = lower(?)"), append(prefix, c+` LIKE ? ESCAPE '\'`)
+		in, exact, prefix = append(in, c+` `+like+` ? ESCAPE '\'`), append(exact, "lower("+c+") = lower(?)"), append(prefix, c+` `+like+` ? ESCAPE '\'`)
 		*args = append(*args, "%"+esc+"%")
 	}
 	for range cols {

@@ -2,13 +2,16 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"skygrid"
+	"skygrid/internal/storetest"
 	"skygrid/store"
 
 	"github.com/paulmach/orb"
@@ -16,8 +19,24 @@ import (
 
 var now = time.Date(2023, 11, 1, 4, 0, 0, 0, time.UTC)
 
-// MustOpenDB opens a database in a temp file; it is closed at cleanup.
+// MustOpenDB opens a fresh database on the run's store (a temp file on
+// SQLite, a fresh migrated database on PostgreSQL); it is closed at
+// cleanup.
 func MustOpenDB(tb testing.TB) *store.DB {
+	tb.Helper()
+	db := storetest.NewDB(tb, "skygrid.db")
+	db.Now = func() time.Time { return now }
+	if err := db.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// MustOpenSQLite opens an SQLite database in a temp file whatever the
+// run's store (a test of SQLite as such: the source of a copy to
+// PostgreSQL); it is closed at cleanup.
+func MustOpenSQLite(tb testing.TB) *store.DB {
 	tb.Helper()
 	db := store.NewDB(filepath.Join(tb.TempDir(), "skygrid.db"))
 	db.Now = func() time.Time { return now }
@@ -32,10 +51,13 @@ func square(lon, lat, half float64) orb.MultiPolygon {
 	return orb.MultiPolygon{{{{lon - half, lat - half}, {lon + half, lat - half}, {lon + half, lat + half}, {lon - half, lat + half}, {lon - half, lat - half}}}}
 }
 
+// Open applies every migration once and records it by the same name on
+// both stores (migrations_pg/ mirrors migrations/ file by file); opened
+// again, it applies none.
 func TestOpenMigratesOnceAndReopens(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "x.db")
+	dsn := storetest.DSN(t, "x.db")
 	for i := 0; i < 2; i++ {
-		db := store.NewDB(path)
+		db := store.NewDB(dsn)
 		if err := db.Open(); err != nil {
 			t.Fatal(err)
 		}
@@ -51,6 +73,9 @@ func TestOpenMigratesOnceAndReopens(t *testing.T) {
 			t.Errorf("open %d: migrations %v", i, ms)
 		}
 		db.Close()
+	}
+	if storetest.Postgres() {
+		return // :memory: is SQLite's alone
 	}
 	// :memory: works too.
 	db := store.NewDB(":memory:")
@@ -132,20 +157,41 @@ func TestImportRegionsAllOrNothing(t *testing.T) {
 	}
 }
 
+// The audit log is append-only on both stores (SQLite's triggers, and
+// PostgreSQL's plpgsql triggers): an update or delete of any line, or of
+// all, is refused with "append-only" and leaves every line as it was;
+// PostgreSQL's TRUNCATE, which fires no row trigger, is refused too.
 func TestAuditLogIsAppendOnly(t *testing.T) {
 	db := MustOpenDB(t)
 	ctx := context.Background()
-	if err := db.ImportRegions(ctx, []*skygrid.Region{{ID: "c", Name: "c", Level: skygrid.LevelCounty, Geometry: square(113, 40, 0.1)}}); err != nil {
-		t.Fatal(err)
-	}
-	es, err := db.FindAudit(ctx, "region", "", 10)
-	if err != nil || len(es) != 1 || es[0].Action != "regions.import" || !es[0].At.Equal(now) {
-		t.Fatalf("audit: %v %v", es, err)
-	}
-	for _, q := range []string{`UPDATE audit_log SET actor = 'x'`, `DELETE FROM audit_log`} {
-		if err := db.ExecForTest(ctx, q); err == nil || !strings.Contains(err.Error(), "append-only") {
-			t.Errorf("%s: got %v", q, err)
+	for _, id := range []string{"c1", "c2"} {
+		if err := db.ImportRegions(ctx, []*skygrid.Region{{ID: id, Name: id, Level: skygrid.LevelCounty, Geometry: square(113, 40, 0.1)}}); err != nil {
+			t.Fatal(err)
 		}
+	}
+	before, err := db.FindAudit(ctx, "region", "", 10)
+	if err != nil || len(before) != 2 || before[0].Action != "regions.import" || !before[0].At.Equal(now) {
+		t.Fatalf("audit: %v %v", before, err)
+	}
+	tests := []struct{ name, q string }{
+		{"update every line", `UPDATE audit_log SET actor = 'x'`},
+		{"update one line", fmt.Sprintf(`UPDATE audit_log SET after = 'rewritten' WHERE id = %d`, before[1].ID)},
+		{"delete every line", `DELETE FROM audit_log`},
+		{"delete one line", fmt.Sprintf(`DELETE FROM audit_log WHERE id = %d`, before[0].ID)},
+	}
+	if db.Postgres() {
+		tests = append(tests, struct{ name, q string }{"truncate", `TRUNCATE audit_log`})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := db.ExecForTest(ctx, tt.q); err == nil || !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("%s: got %v, want append-only", tt.q, err)
+			}
+			after, err := db.FindAudit(ctx, "region", "", 10)
+			if err != nil || !reflect.DeepEqual(after, before) {
+				t.Errorf("after %s: %v %v, want %v", tt.q, after, err, before)
+			}
+		})
 	}
 }
 
@@ -252,7 +298,7 @@ func TestHotspotIDs(t *testing.T) {
 // Every event with its task, past SQLite's 32,766 variables a statement
 // (the events tile layer reads them all).
 func TestFindEventsAttachesTasksBeyondSQLiteVariableLimit(t *testing.T) {
-	db := store.NewDB(filepath.Join(t.TempDir(), "many.db"))
+	db := storetest.NewDB(t, "many.db")
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -322,6 +368,7 @@ func TestReadsDoNotWaitForAWrite(t *testing.T) {
 // Statistics work on an in-memory database too (one connection: the
 // events' figures are read in the same transaction, not beside it).
 func TestStatsInMemory(t *testing.T) {
+	storetest.SkipPostgres(t, "an in-memory database")
 	db := store.NewDB(":memory:")
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
@@ -339,7 +386,7 @@ func TestStatsInMemory(t *testing.T) {
 // use (an ingest may hold it for long): the use is written once the lock
 // is free, and Close waits for it.
 func TestTokenUseDoesNotWaitForAWrite(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "tok.db")
+	path := storetest.DSN(t, "tok.db")
 	db := store.NewDB(path)
 	now := time.Date(2024, 3, 1, 2, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { return now }

@@ -41,11 +41,25 @@ func (db *DB) Stats(ctx context.Context, q skygrid.StatsQuery) (*skygrid.Stats, 
 	return s, nil
 }
 
-// taskMinutes are a task's (alias t) minutes from dispatch (a reassigned
-// task's new dispatch, else its creation) to acknowledgement and to report,
-// NULL until it gets there.
-const taskMinutes = `CASE WHEN t.acknowledged_at <> '' THEN (julianday(t.acknowledged_at) - julianday(COALESCE(NULLIF(t.dispatched_at, ''), t.created_at))) * 1440 END,
-		CASE WHEN t.reported_at <> '' THEN (julianday(t.reported_at) - julianday(COALESCE(NULLIF(t.dispatched_at, ''), t.created_at))) * 1440 END`
+// taskTimes are the times a task's (alias t) response minutes are
+// counted between: its dispatch (a reassigned task's new dispatch, else
+// its creation), its acknowledgement and its report (empty until then).
+// responseMinutes counts them in Go: both stores hold RFC 3339 text, and
+// neither dialect's date arithmetic is the other's.
+const taskTimes = `COALESCE(NULLIF(t.dispatched_at, ''), t.created_at), t.acknowledged_at, t.reported_at`
+
+// responseMinutes are the minutes from dispatch to acknowledgement and to
+// report, not valid until the task gets there.
+func responseMinutes(dispatched, acked, reported string) (ack, rep sql.NullFloat64) {
+	from := parseTS(dispatched)
+	if acked != "" {
+		ack = sql.NullFloat64{Float64: parseTS(acked).Sub(from).Minutes(), Valid: true}
+	}
+	if reported != "" {
+		rep = sql.NullFloat64{Float64: parseTS(reported).Sub(from).Minutes(), Valid: true}
+	}
+	return ack, rep
+}
 
 // statsConds selects the events a StatsQuery counts (alias e): first seen
 // in the period, in the region, of the class, and in the user's area.
@@ -216,7 +230,7 @@ func statsEvents(ctx context.Context, tx *Tx, col, w string, args []any) eventFi
 // when the task was escalated (stored): a closed period's figures do not
 // move with the clock. It returns the response times by region.
 func statsTasks(ctx context.Context, tx *Tx, areas statsAreas, col, w string, args []any) (map[string]*responseTimes, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT COALESCE(e.`+col+`, ''), t.state, t.finding, `+taskMinutes+`,
+	rows, err := tx.QueryContext(ctx, `SELECT COALESCE(e.`+col+`, ''), t.state, t.finding, `+taskTimes+`,
 		(t.acknowledged_at <> '' AND t.acknowledged_at > t.ack_due) OR (t.acknowledged_at = '' AND t.reported_at = '' AND ? > t.ack_due)
 			OR (t.reported_at <> '' AND t.reported_at > t.report_due) OR (t.reported_at = '' AND ? > t.report_due)
 			OR (t.reported_at = '' AND t.escalation > 0)
@@ -227,12 +241,12 @@ func statsTasks(ctx context.Context, tx *Tx, areas statsAreas, col, w string, ar
 	defer rows.Close()
 	resp := map[string]*responseTimes{}
 	for rows.Next() {
-		var id, state, finding string
-		var ackMin, repMin sql.NullFloat64
+		var id, state, finding, dispatched, acked, reported string
 		var late bool
-		if err := rows.Scan(&id, &state, &finding, &ackMin, &repMin, &late); err != nil {
+		if err := rows.Scan(&id, &state, &finding, &dispatched, &acked, &reported, &late); err != nil {
 			return nil, fmt.Errorf("stats: read a task row: %w", err)
 		}
+		ackMin, repMin := responseMinutes(dispatched, acked, reported)
 		r := resp[id]
 		if r == nil {
 			r = &responseTimes{}
@@ -448,18 +462,26 @@ func (db *DB) Series(ctx context.Context, q skygrid.StatsQuery) (*skygrid.StatsS
 // daylight saving time) of the period, by their first sighting.
 func seriesDays(ctx context.Context, tx *Tx, q skygrid.StatsQuery, conds []string, args []any) ([]skygrid.DayClasses, error) {
 	days := map[string]map[string]int{}
-	lq := &listQuery{what: "series: events by day", from: `SELECT date(e.first_seen, '+8 hours'), e.class, COUNT(*) FROM events e`,
-		conds: conds, args: args, order: ` GROUP BY 1, 2`}
+	// By the UTC date and whether the time is 16:00 UTC or later (then the
+	// Beijing date is the next day): text both dialects cut alike from
+	// the stored RFC 3339 UTC time, no date function.
+	lq := &listQuery{what: "series: events by day", from: `SELECT substr(e.first_seen, 1, 10),
+		CASE WHEN substr(e.first_seen, 12, 2) >= '16' THEN 1 ELSE 0 END, e.class, COUNT(*) FROM events e`,
+		conds: conds, args: args, order: ` GROUP BY 1, 2, 3`}
 	_, err := queryList(ctx, tx, lq, func(rows *sql.Rows) (struct{}, error) {
-		var day, class string
-		var n int
-		if err := rows.Scan(&day, &class, &n); err != nil {
+		var utcDay, class string
+		var next, n int
+		if err := rows.Scan(&utcDay, &next, &class, &n); err != nil {
+			return struct{}{}, fmt.Errorf("read a day's row: %w", err)
+		}
+		day, err := beijingDay(utcDay, next == 1)
+		if err != nil {
 			return struct{}{}, fmt.Errorf("read a day's row: %w", err)
 		}
 		if days[day] == nil {
 			days[day] = map[string]int{}
 		}
-		days[day][class] = n
+		days[day][class] += n
 		return struct{}{}, nil
 	})
 	if err != nil {
@@ -477,16 +499,30 @@ func seriesDays(ctx context.Context, tx *Tx, q skygrid.StatsQuery, conds []strin
 	return out, nil
 }
 
+// beijingDay is the Beijing date (YYYY-MM-DD) of a UTC date, the next
+// one when the time was 16:00 UTC or later.
+func beijingDay(utcDay string, next bool) (string, error) {
+	d, err := time.Parse("2006-01-02", utcDay)
+	if err != nil {
+		return "", fmt.Errorf("first seen %q: %w", utcDay, err)
+	}
+	if next {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d.Format("2006-01-02"), nil
+}
+
 // seriesMinutes adds the tasks' minutes from dispatch to acknowledgement
 // and to report, as the statistics count them, to out.
 func seriesMinutes(ctx context.Context, tx *Tx, conds []string, args []any, out *skygrid.StatsSeries) error {
-	lq := &listQuery{what: "series: response minutes", from: `SELECT ` + taskMinutes + ` FROM tasks t JOIN events e ON e.id = t.event_id`,
+	lq := &listQuery{what: "series: response minutes", from: `SELECT ` + taskTimes + ` FROM tasks t JOIN events e ON e.id = t.event_id`,
 		conds: conds, args: args}
 	_, err := queryList(ctx, tx, lq, func(rows *sql.Rows) (struct{}, error) {
-		var ack, rep sql.NullFloat64
-		if err := rows.Scan(&ack, &rep); err != nil {
+		var dispatched, acked, reported string
+		if err := rows.Scan(&dispatched, &acked, &reported); err != nil {
 			return struct{}{}, fmt.Errorf("read a task's minutes: %w", err)
 		}
+		ack, rep := responseMinutes(dispatched, acked, reported)
 		if ack.Valid {
 			out.AckMinutes = append(out.AckMinutes, ack.Float64)
 		}

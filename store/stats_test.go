@@ -2,12 +2,12 @@ package store_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"skygrid"
 	"skygrid/dispatch"
+	"skygrid/internal/storetest"
 	"skygrid/store"
 
 	"github.com/paulmach/orb"
@@ -53,7 +53,7 @@ func closedPeriodDB(t *testing.T) (*store.DB, *time.Time) {
 	t.Helper()
 	clock := new(time.Time)
 	*clock = time.Date(2023, 10, 31, 10, 0, 0, 0, time.UTC)
-	db := store.NewDB(filepath.Join(t.TempDir(), "stats.db"))
+	db := storetest.NewDB(t, "stats.db")
 	db.Now = func() time.Time { return *clock }
 	if err := db.Open(); err != nil {
 		t.Fatal(err)

@@ -44,7 +44,7 @@ func taskScopeCond(s *skygrid.Scope, args *[]any) string {
 		return ""
 	}
 	if len(s.Regions) == 0 {
-		return "0"
+		return "1 = 0"
 	}
 	return "(CASE WHEN t.grid_id IS NOT NULL THEN " + scopeCond(s, args, "t.grid_id", "g.parent_id", "gp.parent_id") +
 		" ELSE " + scopeCond(s, args, "e.township_id", "e.township_id", "e.county_id") + " END)"
@@ -91,7 +91,7 @@ func scopeCond(s *skygrid.Scope, args *[]any, grid, township, county string) str
 		return ""
 	}
 	if len(s.Regions) == 0 {
-		return "0"
+		return "1 = 0"
 	}
 	in := "(?" + strings.Repeat(",?", len(s.Regions)-1) + ")"
 	for range 3 {
@@ -190,9 +190,16 @@ const (
 // and township (tw) by name (the search). SQLite leaves out the LEFT
 // JOINs a query does not use; CROSS JOIN keeps the tasks the outer loop,
 // read along the order's index (SQLite would otherwise read the events
-// by the index of a filter on them and sort every match).
-const taskListFrom = ` FROM tasks t CROSS JOIN events e ON e.id = t.event_id LEFT JOIN regions g ON g.id = t.grid_id
+// by the index of a filter on them and sort every match). PostgreSQL
+// takes no ON after CROSS JOIN, and no join order from it: a plain JOIN.
+func (db *DB) taskListFrom() string {
+	join := "CROSS JOIN"
+	if db.postgres {
+		join = "JOIN"
+	}
+	return ` FROM tasks t ` + join + ` events e ON e.id = t.event_id LEFT JOIN regions g ON g.id = t.grid_id
 	LEFT JOIN regions gp ON gp.id = g.parent_id LEFT JOIN regions tc ON tc.id = t.list_county_id LEFT JOIN regions tw ON tw.id = t.list_township_id`
+}
 
 // taskCountFrom is the FROM clause of a count with conditions conds:
 // the task and the joins of taskListFrom the conditions read. (SQLite
@@ -236,7 +243,7 @@ func findTasks(ctx context.Context, tx *Tx, f skygrid.TaskFilter, eventID *int64
 			args = append(args, id)
 		}
 	}
-	conds = append(conds, taskConds(f, &args, true)...)
+	conds = append(conds, tx.db.taskConds(f, &args, true)...)
 	if f.Limit > 0 || f.Offset > 0 {
 		k := taskKeyset(f.Sort, f.Desc)
 		ts, _, err := taskPage(ctx, tx, k, conds, args, nil, f.Limit, f.Offset)
@@ -276,7 +283,7 @@ func (db *DB) findTaskPage(ctx context.Context, f skygrid.TaskFilter, exact bool
 		return nil, skygrid.Page{}, err
 	}
 	var args []any
-	conds := taskConds(f, &args, total > sortFewer)
+	conds := db.taskConds(f, &args, total > sortFewer)
 	tx, err := db.BeginTx(ctx, &readOnly)
 	if err != nil {
 		return nil, skygrid.Page{}, fmt.Errorf("find tasks: begin: %w", err)
@@ -308,7 +315,7 @@ func pageCursor(s string, offset int, k keyset) (*cursor, error) {
 // in full. (One query would compute every column, names included, of
 // every row it reads.)
 func taskPage(ctx context.Context, tx *Tx, k keyset, conds []string, args []any, c *cursor, limit, offset int) ([]*skygrid.Task, skygrid.Page, error) {
-	keys, err := queryList(ctx, tx, k.pageList("find tasks: a page", taskListFrom, conds, args, c, limit, offset), k.readKeys)
+	keys, err := queryList(ctx, tx, k.pageList("find tasks: a page", tx.db.taskListFrom(), conds, args, c, limit, offset), k.readKeys)
 	if err != nil {
 		return nil, skygrid.Page{}, err
 	}
@@ -334,10 +341,10 @@ func (db *DB) countTasks(ctx context.Context, f skygrid.TaskFilter, exact bool) 
 		extra, tag = "overdue@"+ts(f.Overdue.Truncate(overdueRecount)), ts(*f.Overdue)
 	}
 	var kargs []any
-	key := countKey("tasks", taskConds(kf, &kargs, false), kargs)
+	key := countKey("tasks", db.taskConds(kf, &kargs, false), kargs)
 	return db.count(ctx, key, extra, tag, exact, func(ctx context.Context) (int, error) {
 		var args []any
-		conds := taskConds(f, &args, false)
+		conds := db.taskConds(f, &args, false)
 		return db.countRows(ctx, "tasks", taskCountFrom(conds), conds, args)
 	})
 }
@@ -350,15 +357,16 @@ const overdueRecount = 30 * time.Second
 // With pin, a "+" before a column keeps SQLite from reading the rows by
 // that column's index: the page is read along its order's index and stops
 // at its end, where a filter's index would find every match and sort them
-// all (most filters keep a large share of a season's tasks).
-func taskConds(f skygrid.TaskFilter, args *[]any, pin bool) []string {
+// all (most filters keep a large share of a season's tasks). PostgreSQL
+// has no such hint (and no unary plus of text): its planner chooses.
+func (db *DB) taskConds(f skygrid.TaskFilter, args *[]any, pin bool) []string {
 	var conds []string
 	add := func(cond string, a ...any) {
 		conds = append(conds, cond)
 		*args = append(*args, a...)
 	}
 	p := ""
-	if pin {
+	if pin && !db.postgres {
 		p = "+"
 	}
 	if f.ID != nil {
@@ -404,7 +412,7 @@ func taskConds(f skygrid.TaskFilter, args *[]any, pin bool) []string {
 		}
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		conds = append(conds, taskQueryCond(q, args))
+		conds = append(conds, taskQueryCond(q, args, db.like()))
 	}
 	// The scope last: SQLite tests the conditions in their order, and the
 	// scope reads the task's grid and its parents.
@@ -459,8 +467,9 @@ func taskStates(f skygrid.TaskFilter) []string {
 	return slices.Compact(states)
 }
 
-// taskQueryCond finds tasks by id or place (see skygrid.TaskFilter.Query).
-func taskQueryCond(q string, args *[]any) string {
+// taskQueryCond finds tasks by id or place (see skygrid.TaskFilter.Query);
+// op is the store's case-insensitive LIKE (db.like).
+func taskQueryCond(q string, args *[]any, op string) string {
 	if rest, ok := strings.CutPrefix(q, "#"); ok {
 		if id, err := strconv.ParseInt(strings.TrimSpace(rest), 10, 64); err == nil {
 			*args = append(*args, id)
@@ -474,7 +483,7 @@ func taskQueryCond(q string, args *[]any) string {
 	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
 	var in []string
 	for _, col := range []string{"t.grid_id", "g.name", "t.list_township_id", "tw.name", "t.list_county_id", "tc.name"} {
-		in = append(in, col+` LIKE ? ESCAPE '\'`)
+		in = append(in, col+` `+op+` ? ESCAPE '\'`)
 		*args = append(*args, like)
 	}
 	return "(" + strings.Join(in, " OR ") + ")"
@@ -725,13 +734,11 @@ func insertPhotos(ctx context.Context, tx *Tx, t *skygrid.Task, u *skygrid.User,
 		if p.DistanceM != nil {
 			dist = *p.DistanceM
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO photos (task_id, report, sha256, mime, size, width, height, taken_at, lon, lat, distance_m, flags,
-			uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.TaskID, p.Report, p.SHA256, p.Mime, p.Size, p.Width, p.Height,
-			ts(p.TakenAt), plon, plat, dist, strings.Join(p.Flags, ","), u.ID, ts(p.CreatedAt))
-		if err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO photos (task_id, report, sha256, mime, size, width, height, taken_at, lon, lat, distance_m, flags,
+			uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, p.TaskID, p.Report, p.SHA256, p.Mime, p.Size, p.Width, p.Height,
+			ts(p.TakenAt), plon, plat, dist, strings.Join(p.Flags, ","), u.ID, ts(p.CreatedAt)).Scan(&p.ID); err != nil {
 			return fmt.Errorf("task %d: store photo %s: %w", t.ID, p.SHA256, err)
 		}
-		p.ID, _ = res.LastInsertId()
 	}
 	return nil
 }

@@ -47,16 +47,10 @@ func taskChannels(ctx context.Context, tx *Tx, t *skygrid.Task, event string) ([
 	}
 	if len(regions) == 0 {
 		// The city's unassigned queue: the city's channels.
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM regions WHERE level = 'city'`)
-		if err != nil {
-			return nil, fmt.Errorf("task channels: %w", err)
+		q := &listQuery{what: "task channels: the city", from: `SELECT id FROM regions`, conds: []string{"level = 'city'"}, order: ` ORDER BY id`}
+		if regions, err = queryList(ctx, tx, q, readString); err != nil {
+			return nil, err
 		}
-		for rows.Next() {
-			var id string
-			rows.Scan(&id)
-			regions = append(regions, id)
-		}
-		rows.Close()
 	}
 	return channelsFor(ctx, tx, regions, skygrid.TaskAudiences[event])
 }

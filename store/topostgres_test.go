@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"skygrid"
 	"skygrid/internal/pgtest"
@@ -17,7 +18,11 @@ import (
 // now non-empty target is refused and changes nothing.
 func TestCopyToPostgres(t *testing.T) {
 	ctx := context.Background()
-	src := MustOpenDB(t)
+	src := MustOpenSQLite(t)
+	// A log-in attempt: login_failures' rows go with their rowids.
+	if _, _, err := src.StartLogin(ctx, []string{"user:admin", "ip:127.0.0.1"}, []int{5, 20}, now.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	for _, name := range []string{"admin", "李伟", "wangge"} {
 		if err := src.CreateUser(ctx, &skygrid.User{Name: name, Role: skygrid.RoleAuditor}, "$2a$04$notarealhash"); err != nil {
 			t.Fatal(err)

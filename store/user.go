@@ -68,14 +68,13 @@ func (db *DB) CreateUser(ctx context.Context, u *skygrid.User, hash string) erro
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("add user: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO users (name, name_key, phone, dingtalk_id, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.Name, key, u.Phone, u.DingTalkID, u.Role, hash, now, now)
+	err = tx.QueryRowContext(ctx, `INSERT INTO users (name, name_key, phone, dingtalk_id, role, password_hash, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, u.Name, key, u.Phone, u.DingTalkID, u.Role, hash, now, now).Scan(&u.ID)
 	if isConstraint(err) {
 		return skygrid.Errorf(skygrid.ECONFLICT, "user %q exists", u.Name)
 	} else if err != nil {
 		return fmt.Errorf("add user: %w", err)
 	}
-	u.ID, _ = res.LastInsertId()
 	u.CreatedAt = tx.now
 	for _, r := range u.Regions {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO user_regions (user_id, region_id) VALUES (?, ?)`, u.ID, r); err != nil {
@@ -105,8 +104,10 @@ func contactSummary(u *skygrid.User) string {
 	return s
 }
 
+// userCols are a user's columns (alias u) with its regions joined by
+// commas (string_agg: PostgreSQL's, and SQLite's since 3.44).
 const userCols = `u.id, u.name, u.phone, u.dingtalk_id, u.role, u.disabled, u.created_at,
-	COALESCE((SELECT group_concat(region_id, ',') FROM user_regions r WHERE r.user_id = u.id), '')`
+	COALESCE((SELECT string_agg(region_id, ',') FROM user_regions r WHERE r.user_id = u.id), '')`
 
 func scanUser(row interface{ Scan(...any) error }, extra ...any) (*skygrid.User, error) {
 	u := &skygrid.User{}
@@ -260,12 +261,10 @@ func (db *DB) AddToken(ctx context.Context, t *skygrid.Token, tokenHash string) 
 	if t.ExpiresAt.IsZero() || !t.ExpiresAt.After(tx.now) {
 		return skygrid.Errorf(skygrid.EINVALID, "token %q: its expiry %s is not in the future", t.Name, ts(t.ExpiresAt))
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-		tokenHash, t.UserID, t.Name, ts(tx.now), ts(t.ExpiresAt))
-	if err != nil {
+	if err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		tokenHash, t.UserID, t.Name, ts(tx.now), ts(t.ExpiresAt)).Scan(&t.ID); err != nil {
 		return fmt.Errorf("create token %q: %w", t.Name, err)
 	}
-	t.ID, _ = res.LastInsertId()
 	t.CreatedAt, t.State = tx.now, skygrid.TokenActive
 	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: skygrid.ActorOf(ctx, "cli"), Action: "token.create", Entity: "user",
 		EntityID: fmt.Sprint(t.UserID), After: fmt.Sprintf("token_name=%s token_id=%d user_id=%d expires=%s", t.Name, t.ID, t.UserID, ts(t.ExpiresAt))}); err != nil {
@@ -541,11 +540,10 @@ func (db *DB) startLogin(ctx context.Context, keys []string, limits []int, since
 	}
 	var ids []int64
 	for _, k := range keys {
-		res, err := tx.ExecContext(ctx, `INSERT INTO login_failures (key, at) VALUES (?, ?)`, k, ts(tx.now))
-		if err != nil {
+		var id int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO login_failures (key, at) VALUES (?, ?) RETURNING rowid`, k, ts(tx.now)).Scan(&id); err != nil {
 			return nil, false, fmt.Errorf("start login: %w", err)
 		}
-		id, _ := res.LastInsertId()
 		ids = append(ids, id)
 	}
 	if err := tx.Commit(); err != nil {

@@ -3,14 +3,13 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"skygrid"
-	"skygrid/store"
+	"skygrid/internal/storetest"
 )
 
 // While another connection holds the write lock for longer than the busy
@@ -18,7 +17,7 @@ import (
 // it instead of failing: every attempt is recorded or refused by the
 // limit, none fails "database is locked" (on the old code all 30 did).
 func TestStartLoginWaitsOutABusyDatabase(t *testing.T) {
-	db := store.NewDB(filepath.Join(t.TempDir(), "busy.db"))
+	db := storetest.NewDB(t, "busy.db")
 	db.Now = func() time.Time { return now }
 	db.BusyTimeout = 100 * time.Millisecond
 	if err := db.Open(); err != nil {
@@ -145,5 +144,32 @@ func TestUserNames(t *testing.T) {
 	}
 	if u, _, err := db.UserLogin(ctx, "LI WEI"); err != nil || u.Name != "Li Wei" {
 		t.Errorf("log in as LI WEI: %v %v (the name is stored as NFKC, trimmed)", u, err)
+	}
+}
+
+// A successful log-in takes back its own attempt's rows (by the ids
+// StartLogin gave, SQLite's rowid on both stores) and the user's
+// failures, and leaves another attempt's rows from the same address.
+func TestLoginSucceededClearsItsAttempt(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	since := now.Add(-15 * time.Minute)
+	mine, ok, err := db.StartLogin(ctx, []string{"user:a", "ip:x"}, []int{5, 20}, since)
+	if err != nil || !ok || len(mine) != 2 || mine[0] == 0 || mine[0] == mine[1] {
+		t.Fatalf("my attempt: ids %v, %t, %v", mine, ok, err)
+	}
+	other, _, err := db.StartLogin(ctx, []string{"user:b", "ip:x"}, []int{5, 20}, since)
+	if err != nil || len(other) != 2 || other[0] == mine[0] || other[0] == mine[1] {
+		t.Fatalf("the other attempt: ids %v (mine %v), %v", other, mine, err)
+	}
+	if err := db.LoginSucceeded(ctx, mine, "user:a"); err != nil {
+		t.Fatal(err)
+	}
+	if n := db.CountLoginFailures(t); n != 2 {
+		t.Errorf("%d failures stored after the log-in, want the other attempt's 2", n)
+	}
+	retry, err := db.LoginRetryAt(ctx, []string{"ip:x"}, []int{1}, since, 15*time.Minute)
+	if err != nil || !retry.Equal(now.Add(15*time.Minute+time.Second)) {
+		t.Errorf("ip:x may retry at %s (%v), want its one failure's window end", retry, err)
 	}
 }

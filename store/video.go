@@ -52,7 +52,7 @@ func (db *DB) RecordVideoProbes(ctx context.Context, probes []skygrid.VideoProbe
 	defer tx.Rollback()
 	for _, p := range probes {
 		if _, err := tx.ExecContext(ctx, `UPDATE monitors SET video_checked_at = ?, video_error = ?,
-				video_seen_at = CASE WHEN ? THEN ? ELSE video_seen_at END WHERE id = ?`,
+				video_seen_at = CASE WHEN ? = 1 THEN ? ELSE video_seen_at END WHERE id = ?`,
 			ts(p.At), p.Error, p.Seen, ts(p.At), p.MonitorID); err != nil {
 			return nil, fmt.Errorf("record video probe of monitor %d: %w", p.MonitorID, err)
 		}
@@ -86,7 +86,7 @@ func (db *DB) RecordVideoProbes(ctx context.Context, probes []skygrid.VideoProbe
 func (db *DB) videoViolations(ctx context.Context, tx *Tx, offlineBefore time.Time) ([]skygrid.VideoChange, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT s.id, s.kind, s.area_m2, s.attrs, s.violation,
 			NOT EXISTS (SELECT 1 FROM monitors m WHERE m.site_id = s.id AND m.snapshot_url <> '' AND m.video_seen_at >= ?)
-		FROM sites s WHERE s.kind = ? AND EXISTS (SELECT 1 FROM monitors m WHERE m.site_id = s.id AND m.snapshot_url <> '')`,
+		FROM sites s WHERE s.kind = ? AND EXISTS (SELECT 1 FROM monitors m WHERE m.site_id = s.id AND m.snapshot_url <> '') ORDER BY s.id`,
 		ts(offlineBefore), skygrid.SiteConstruction)
 	if err != nil {
 		return nil, fmt.Errorf("find sites with video: %w", err)

@@ -80,10 +80,12 @@ func scanWarning(rows *sql.Rows) (*skygrid.Warning, error) {
 	return w, nil
 }
 
-// warningArea reads the warning's counties, ids and names, by name.
+// warningArea reads the warning's counties, ids and names, by name (a
+// county no longer imported first, as SQLite orders a NULL name, on both
+// stores).
 func warningArea(ctx context.Context, tx *Tx, w *skygrid.Warning) error {
 	rows, err := tx.QueryContext(ctx, `SELECT c.county_id, COALESCE(r.name, c.county_id) FROM warning_counties c
-		LEFT JOIN regions r ON r.id = c.county_id WHERE c.warning_id = ? ORDER BY r.name, c.county_id`, w.ID)
+		LEFT JOIN regions r ON r.id = c.county_id WHERE c.warning_id = ? ORDER BY COALESCE(r.name, ''), c.county_id`, w.ID)
 	if err != nil {
 		return fmt.Errorf("warning %d: read its counties: %w", w.ID, err)
 	}
@@ -150,12 +152,11 @@ func insertWarning(ctx context.Context, tx *Tx, w *skygrid.Warning, by int64) (i
 	if by != 0 {
 		issuedBy = by
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO warnings (level, start, expected_end, reason, public_advice, issued_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, w.Level, ts(w.Start), ts(w.ExpectedEnd), w.Reason, w.PublicAdvice, issuedBy, ts(tx.now), ts(tx.now))
-	if err != nil {
+	var id int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO warnings (level, start, expected_end, reason, public_advice, issued_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, w.Level, ts(w.Start), ts(w.ExpectedEnd), w.Reason, w.PublicAdvice, issuedBy, ts(tx.now), ts(tx.now)).Scan(&id); err != nil {
 		return 0, fmt.Errorf("issue warning: %w", err)
 	}
-	id, _ := res.LastInsertId()
 	for _, c := range w.CountyIDs {
 		var level string
 		err := tx.QueryRowContext(ctx, `SELECT level FROM regions WHERE id = ?`, c).Scan(&level)
@@ -164,7 +165,7 @@ func insertWarning(ctx context.Context, tx *Tx, w *skygrid.Warning, by int64) (i
 		} else if err != nil {
 			return 0, fmt.Errorf("issue warning: read county %s: %w", c, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO warning_counties (warning_id, county_id) VALUES (?, ?)`, id, c); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO warning_counties (warning_id, county_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, c); err != nil {
 			return 0, fmt.Errorf("issue warning: store county %s: %w", c, err)
 		}
 	}

@@ -107,7 +107,7 @@ func figureCounties(ctx context.Context, tx *Tx, w *skygrid.Warning, f *skygrid.
 // by county, and lists them by site.
 func figureTasks(ctx context.Context, tx *Tx, id int64, end time.Time, by map[string]*skygrid.WarningCountyFigures, f *skygrid.WarningFigures) error {
 	q := &listQuery{what: "warning figures: tasks", from: `SELECT t.id, t.state, t.reports, t.reported_at, t.report_due, e.site_id,
-		e.listed_name, COALESCE(e.county_id, '') FROM events e JOIN tasks t ON t.event_id = e.id`, order: ` ORDER BY e.county_id, e.listed_name, t.id`}
+		e.listed_name, COALESCE(e.county_id, '') FROM events e JOIN tasks t ON t.event_id = e.id`, order: ` ORDER BY COALESCE(e.county_id, ''), e.listed_name, t.id`}
 	q.and(`e.warning_id = ?`, id)
 	type row struct {
 		site   skygrid.WarningSiteFigures
