@@ -41,24 +41,22 @@ func (db *DB) Stats(ctx context.Context, q skygrid.StatsQuery) (*skygrid.Stats, 
 	return s, nil
 }
 
-// taskTimes are the times a task's (alias t) response minutes are
-// counted between: its dispatch (a reassigned task's new dispatch, else
-// its creation), its acknowledgement and its report (empty until then).
-// responseMinutes counts them in Go: both stores hold RFC 3339 text, and
-// neither dialect's date arithmetic is the other's.
-const taskTimes = `COALESCE(NULLIF(t.dispatched_at, ''), t.created_at), t.acknowledged_at, t.reported_at`
-
-// responseMinutes are the minutes from dispatch to acknowledgement and to
-// report, not valid until the task gets there.
-func responseMinutes(dispatched, acked, reported string) (ack, rep sql.NullFloat64) {
-	from := parseTS(dispatched)
-	if acked != "" {
-		ack = sql.NullFloat64{Float64: parseTS(acked).Sub(from).Minutes(), Valid: true}
+// taskMinutes are a task's (alias t) minutes from dispatch (a reassigned
+// task's new dispatch, else its creation) to acknowledgement and to report,
+// NULL until it gets there. Counted in SQL, each dialect with its own
+// date arithmetic on the stored RFC 3339 text: read out and counted in Go
+// instead, a year's figures took twice as long on SQLite (533 ms against
+// 246, docs/PERFORMANCE.md).
+func (db *DB) taskMinutes() string {
+	minutes := func(to, from string) string {
+		if db.postgres {
+			return "date_part('epoch', CAST(" + to + " AS timestamptz) - CAST(" + from + " AS timestamptz)) / 60"
+		}
+		return "(julianday(" + to + ") - julianday(" + from + ")) * 1440"
 	}
-	if reported != "" {
-		rep = sql.NullFloat64{Float64: parseTS(reported).Sub(from).Minutes(), Valid: true}
-	}
-	return ack, rep
+	dispatched := "COALESCE(NULLIF(t.dispatched_at, ''), t.created_at)"
+	return "CASE WHEN t.acknowledged_at <> '' THEN " + minutes("t.acknowledged_at", dispatched) + " END,\n\t\t" +
+		"CASE WHEN t.reported_at <> '' THEN " + minutes("t.reported_at", dispatched) + " END"
 }
 
 // statsConds selects the events a StatsQuery counts (alias e): first seen
@@ -230,7 +228,7 @@ func statsEvents(ctx context.Context, tx *Tx, col, w string, args []any) eventFi
 // when the task was escalated (stored): a closed period's figures do not
 // move with the clock. It returns the response times by region.
 func statsTasks(ctx context.Context, tx *Tx, areas statsAreas, col, w string, args []any) (map[string]*responseTimes, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT COALESCE(e.`+col+`, ''), t.state, t.finding, `+taskTimes+`,
+	rows, err := tx.QueryContext(ctx, `SELECT COALESCE(e.`+col+`, ''), t.state, t.finding, `+tx.db.taskMinutes()+`,
 		(t.acknowledged_at <> '' AND t.acknowledged_at > t.ack_due) OR (t.acknowledged_at = '' AND t.reported_at = '' AND ? > t.ack_due)
 			OR (t.reported_at <> '' AND t.reported_at > t.report_due) OR (t.reported_at = '' AND ? > t.report_due)
 			OR (t.reported_at = '' AND t.escalation > 0)
@@ -241,12 +239,12 @@ func statsTasks(ctx context.Context, tx *Tx, areas statsAreas, col, w string, ar
 	defer rows.Close()
 	resp := map[string]*responseTimes{}
 	for rows.Next() {
-		var id, state, finding, dispatched, acked, reported string
+		var id, state, finding string
+		var ackMin, repMin sql.NullFloat64
 		var late bool
-		if err := rows.Scan(&id, &state, &finding, &dispatched, &acked, &reported, &late); err != nil {
+		if err := rows.Scan(&id, &state, &finding, &ackMin, &repMin, &late); err != nil {
 			return nil, fmt.Errorf("stats: read a task row: %w", err)
 		}
-		ackMin, repMin := responseMinutes(dispatched, acked, reported)
 		r := resp[id]
 		if r == nil {
 			r = &responseTimes{}
@@ -515,14 +513,13 @@ func beijingDay(utcDay string, next bool) (string, error) {
 // seriesMinutes adds the tasks' minutes from dispatch to acknowledgement
 // and to report, as the statistics count them, to out.
 func seriesMinutes(ctx context.Context, tx *Tx, conds []string, args []any, out *skygrid.StatsSeries) error {
-	lq := &listQuery{what: "series: response minutes", from: `SELECT ` + taskTimes + ` FROM tasks t JOIN events e ON e.id = t.event_id`,
+	lq := &listQuery{what: "series: response minutes", from: `SELECT ` + tx.db.taskMinutes() + ` FROM tasks t JOIN events e ON e.id = t.event_id`,
 		conds: conds, args: args}
 	_, err := queryList(ctx, tx, lq, func(rows *sql.Rows) (struct{}, error) {
-		var dispatched, acked, reported string
-		if err := rows.Scan(&dispatched, &acked, &reported); err != nil {
+		var ack, rep sql.NullFloat64
+		if err := rows.Scan(&ack, &rep); err != nil {
 			return struct{}{}, fmt.Errorf("read a task's minutes: %w", err)
 		}
-		ack, rep := responseMinutes(dispatched, acked, reported)
 		if ack.Valid {
 			out.AckMinutes = append(out.AckMinutes, ack.Float64)
 		}

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -115,4 +117,53 @@ func overdueAt(t *testing.T, db *store.DB, clock *time.Time, now time.Time) (int
 		t.Fatalf("at %s: %d events, %d tasks, %d cross-border; want 2, 2, 1", now, st.Total.Events, st.Total.Tasks, st.CrossBorder)
 	}
 	return st.Total.Overdue, st.YearAgo.Total.Overdue
+}
+
+// Response minutes count from dispatch to acknowledgement and to report
+// in each store's own date arithmetic, to the same figures; the events
+// fall on their Beijing day.
+func TestResponseMinutesBothStores(t *testing.T) {
+	db, clock := closedPeriodDB(t)
+	ctx := context.Background()
+	admin := &skygrid.User{Name: "admin", Role: skygrid.RoleAdmin}
+	if err := db.CreateUser(ctx, admin, "x"); err != nil {
+		t.Fatal(err)
+	}
+	ts, _, err := db.FindTasks(ctx, skygrid.TaskFilter{})
+	if err != nil || len(ts) != 2 {
+		t.Fatalf("tasks %v, %v", ts, err)
+	}
+	first := ts[len(ts)-1] // dispatched at 10:00Z
+	photo := &skygrid.Photo{SHA256: fmt.Sprintf("%064x", first.ID), Mime: "image/jpeg", Size: 1, Width: 1, Height: 1}
+	for _, step := range []struct {
+		at     time.Time
+		action string
+		photos []*skygrid.Photo
+	}{
+		{time.Date(2023, 10, 31, 10, 30, 30, 0, time.UTC), skygrid.ActionAcknowledge, nil},
+		{time.Date(2023, 10, 31, 11, 30, 0, 0, time.UTC), skygrid.ActionReport, []*skygrid.Photo{photo}},
+	} {
+		*clock = step.at
+		if _, err := db.UpdateTask(ctx, first.ID, 0, step.action, admin, skygrid.TaskChange{Finding: skygrid.FindingStrawBurning}, step.photos); err != nil {
+			t.Fatalf("%s: %v", step.action, err)
+		}
+	}
+	october := skygrid.StatsQuery{Since: time.Date(2023, 9, 30, 16, 0, 0, 0, time.UTC), Until: time.Date(2023, 10, 31, 16, 0, 0, 0, time.UTC)}
+	st, err := db.Stats(ctx, october)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, r := st.Total.AckMedianMin, st.Total.ReportMedianMin; a == nil || *a != 30.5 || r == nil || *r != 90 {
+		t.Errorf("medians %v %v, want 30.5 and 90 minutes", a, r)
+	}
+	se, err := db.Series(ctx, october)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(se.AckMinutes) != 1 || math.Abs(se.AckMinutes[0]-30.5) > 1e-6 || len(se.ReportMinutes) != 1 || math.Abs(se.ReportMinutes[0]-90) > 1e-6 {
+		t.Errorf("minutes %v %v, want [30.5] [90]", se.AckMinutes, se.ReportMinutes)
+	}
+	if n := len(se.Days); n != 31 || se.Days[30].Day != "2023-10-31" || se.Days[30].ByClass[skygrid.ClassOpenBurning] != 2 {
+		t.Errorf("%d days, the last %+v; want October's 31, the 31st with both fires", n, se.Days[n-1])
+	}
 }
