@@ -2,7 +2,7 @@
 GO ?= go
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: run test test-postgres deps web types build bench fuzz clean loadtest photoload e2e
+.PHONY: run test test-postgres deps web types build bench fuzz clean loadtest perftiles photoload e2e
 
 ## web: build the web app into frontend/dist (embedded in the binary)
 web:
@@ -66,9 +66,11 @@ bench:
 	@if [ -x /usr/lib/postgresql/15/bin/initdb ]; then scripts/perf/join.sh 3; else echo "scripts/perf/join.sh skipped: no PostgreSQL 15 (postgresql-15-postgis-3)"; fi
 	$(GO) test ./geo -run XXX -bench LabelPoint -benchtime 200x -count 3
 	$(GO) test ./dispatch -run XXX -bench OctoberSeason -benchtime 5x -count 3
-	$(GO) test ./dispatch -run XXX -bench Ingest1M -benchtime 1x -count 5 -timeout 15m
+	$(GO) test ./dispatch -run XXX -bench 'Ingest1M/area=[a-z]+$$' -benchtime 1x -count 5 -timeout 15m
+	$(GO) test ./dispatch -run XXX -bench 'Ingest1M/area=none,file=own-events' -benchtime 1x -count 3 -timeout 30m
 	$(GO) test ./tiles -run XXX -bench 'RenderPNG|RenderMVT|CachedTile' -benchtime 2000x -count 3
 	$(GO) test ./tiles -run XXX -bench 'Points' -benchtime 2000x -timeout 20m
+	$(GO) test ./tiles -run XXX -bench RenderZooms -benchtime 500x -count 3 -timeout 20m
 	$(GO) test ./api -run XXX -bench CachedTileHTTP -benchtime 20000x -count 3
 	$(GO) test ./dispatch -run XXX -bench LatencyOneDetection -benchtime 20x
 	$(GO) test ./store -run XXX -bench PGFreshStore -benchtime 10x -count 2
@@ -81,6 +83,11 @@ bench:
 ## loadtest: the tile load test (32 connections, 20 s a run) against skygrid serve on 127.0.0.1
 loadtest:
 	scripts/loadtest.sh 20
+
+## perftiles: vector tiles without the cache, skygrid against tegola on PostGIS, same files and buffer (PERFDATA: the perf generator's grids.geojson and points.csv)
+PERFDATA ?= /tmp/perfdata
+perftiles:
+	scripts/perf/tiles.sh $(PERFDATA) 20 3
 
 ## photoload: 20 parallel uploads of the largest photos accepted against skygrid serve, its peak memory; the issue-13 PNG; kill -9 mid-upload and the sweep
 photoload:

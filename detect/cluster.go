@@ -1,6 +1,8 @@
 package detect
 
 import (
+	"time"
+
 	"skygrid"
 	"skygrid/geo"
 
@@ -19,6 +21,7 @@ type Clusterer struct {
 	// per member: event index and point
 	memberEvent []int32
 	memberPt    []orb.Point
+	order       watermark
 }
 
 // NewClusterer returns an empty clusterer for points up to refLat.
@@ -39,28 +42,43 @@ func (c *Clusterer) AddMember(ei int, p orb.Point) {
 	c.memberEvent = append(c.memberEvent, int32(ei))
 }
 
-// Match returns the index of the event h joins, or -1.
+// Match returns the index of the event h joins, or -1. Matches in order
+// of the hotspots' minute (as a Decider makes them) drop from the hash
+// the members of events last seen more than the gap before the minute:
+// an event can only grow by a match, so no later hotspot joins them.
 func (c *Clusterer) Match(h *skygrid.Hotspot, static bool) int {
 	best := -1
 	gap := c.cfg.ClusterGap.Duration
+	m, drop := c.order.at(h.AcqTime.Unix())
+	cut := time.Unix(m, 0).Add(-gap)
 	near := geo.NewNear(h.Point)
-	c.hash.near(h.Point, func(i int32) {
+	match := func(i int32) bool {
 		ei := int(c.memberEvent[i])
 		if best >= 0 && ei >= best {
-			return
+			return true // no better; dropped, if due, by a later match
 		}
 		e := c.events[ei]
+		if drop && e.LastSeen.Before(cut) {
+			return false
+		}
 		if e.State != skygrid.EventOpen || (e.Class == skygrid.ClassIndustrialHeat) != static {
-			return
+			return true
 		}
 		if h.AcqTime.Sub(e.LastSeen) > gap || e.FirstSeen.Sub(h.AcqTime) > gap {
-			return
+			return true
 		}
-		if near.Metres(c.memberPt[i]) > c.cfg.ClusterMetres {
-			return
+		if near.Metres(c.memberPt[i]) <= c.cfg.ClusterMetres {
+			best = ei
 		}
-		best = ei
-	})
+		return true
+	}
+	if drop {
+		c.hash.near(h.Point, match)
+	} else {
+		for i := range c.memberPt {
+			match(int32(i))
+		}
+	}
 	return best
 }
 

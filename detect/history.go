@@ -79,19 +79,47 @@ func (ph *pointHash) add(p orb.Point, i int32) {
 	*head = i
 }
 
-func (ph *pointHash) near(p orb.Point, fn func(i int32)) {
+// near calls fn with the points in the 3x3 cells around p; a point for
+// which fn returns false is unlinked from its cell (it is never visited
+// again, by near; it keeps its number).
+func (ph *pointHash) near(p orb.Point, fn func(i int32) (keep bool)) {
 	x, y := ph.cell(p)
 	for dx := int32(-1); dx <= 1; dx++ {
 		for dy := int32(-1); dy <= 1; dy++ {
-			head := ph.slot(cellKey(x+dx, y+dy), false)
-			if head == nil {
+			link := ph.slot(cellKey(x+dx, y+dy), false)
+			if link == nil {
 				continue
 			}
-			for i := *head; i >= 0; i = ph.next[i] {
-				fn(i)
+			for i := *link; i >= 0; i = *link {
+				if fn(i) {
+					link = &ph.next[i]
+				} else {
+					*link = ph.next[i]
+				}
 			}
 		}
 	}
+}
+
+// watermark keeps the time order of a run of queries: queries come in
+// order of their minute (a batch's rows, see Rows.SortDedupe), so what is
+// too old for one query is too old for every later one and can be
+// dropped from the hash. The first query out of order turns dropping off
+// for good (the caller then scans every point: slower, still right).
+type watermark struct {
+	minute    int64 // Unix seconds of the latest query's minute
+	unordered bool
+}
+
+// at records a query at Unix time u and returns the start of its minute
+// and whether dropping is allowed.
+func (w *watermark) at(u int64) (int64, bool) {
+	m := u - ((u%60)+60)%60
+	if m < w.minute {
+		w.unordered = true
+	}
+	w.minute = max(w.minute, m)
+	return m, !w.unordered
 }
 
 // History holds recent detections for the persistence rule.
@@ -102,16 +130,19 @@ type History struct {
 	zoneStart, zoneEnd int64
 	zoneOff            int64
 	hash               *pointHash
-	pts                []orb.Point
-	unix               []int64
-	days               []int32 // local calendar day numbers
+	// dropped: detections before it are gone from hash (see Count)
+	dropped   int64
+	unordered bool
+	pts       []orb.Point
+	unix      []int64
+	days      []int32 // local calendar day numbers
 }
 
 // NewHistory returns an empty history for points up to refLat (the largest
 // |latitude| of the batch); days are counted in loc.
 func NewHistory(cfg Config, refLat float64, loc *time.Location) *History {
 	// An empty zone range (start after end): the first Add looks it up.
-	return &History{metres: cfg.PersistMetres, loc: loc, hash: newPointHash(cfg.PersistMetres, refLat), zoneStart: 1, zoneEnd: 0}
+	return &History{metres: cfg.PersistMetres, loc: loc, hash: newPointHash(cfg.PersistMetres, refLat), zoneStart: 1, zoneEnd: 0, dropped: math.MinInt64}
 }
 
 // Add records a detection (add each once).
@@ -136,29 +167,51 @@ func (hs *History) Add(p orb.Point, t time.Time) {
 }
 
 // Count returns how many recorded detections lie within the persistence
-// distance of p in [since, until], and on how many local days.
+// distance of p in [since, until], and on how many local days. Queries in
+// order of until's minute (as a Decider makes them) drop the detections
+// older than since's window from the hash as they meet them: a year's
+// detections cost a query what its window holds, not the year.
 func (hs *History) Count(p orb.Point, since, until time.Time) (n, days int) {
 	var seen [64]int32
 	s, u := since.Unix(), until.Unix()
+	// A later query by minute starts at or after cut: what is older is
+	// dropped. A query starting before what was dropped scans all.
+	cut := u - ((u%60)+60)%60 - (u - s)
+	if s < hs.dropped {
+		hs.unordered = true
+	}
+	drop := !hs.unordered
+	if drop {
+		hs.dropped = max(hs.dropped, cut)
+	}
 	near := geo.NewNear(p)
-	hs.hash.near(p, func(i int32) {
-		if t := hs.unix[i]; t < s || t > u {
-			return
+	count := func(i int32) bool {
+		t := hs.unix[i]
+		if t < s || t > u {
+			return !drop || t >= cut
 		}
 		if near.Metres(hs.pts[i]) > hs.metres {
-			return
+			return true
 		}
 		n++
 		d := hs.days[i]
 		for k := 0; k < days && k < len(seen); k++ {
 			if seen[k] == d {
-				return
+				return true
 			}
 		}
 		if days < len(seen) {
 			seen[days] = d
 		}
 		days++
-	})
+		return true
+	}
+	if drop {
+		hs.hash.near(p, count)
+	} else {
+		for i := range hs.pts {
+			count(int32(i))
+		}
+	}
 	return n, days
 }

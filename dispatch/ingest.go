@@ -3,7 +3,6 @@ package dispatch
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"skygrid"
@@ -27,7 +26,9 @@ func (p *Pipeline) store(ctx context.Context, c *Context, batch *skygrid.IngestB
 		if err := dropStored(ctx, tx, rows, batch); err != nil {
 			return err
 		}
-		if err := p.process(ctx, tx, c, batch, rows); err != nil {
+		r := rows
+		rows = nil // process lets go of the rows once decided
+		if err := p.process(ctx, tx, c, batch, r); err != nil {
 			return err
 		}
 		if err := tx.FinishBatch(ctx, batch); err != nil {
@@ -75,15 +76,50 @@ func (p *Pipeline) process(ctx context.Context, tx skygrid.IngestTx, c *Context,
 	if err != nil {
 		return err
 	}
+	dc.Done()
 	now := p.Now().UTC().Truncate(time.Second)
-	res, err := p.dispatchEvents(ctx, tx, c, out, st.Supervisors, now, batch)
+	res, err := p.dispatchEvents(ctx, tx, c, out, now, batch)
 	if err != nil {
 		return err
 	}
-	if err := tx.SaveResult(ctx, &res.IngestResult); err != nil {
+	return p.save(ctx, tx, out, res, st.Supervisors, now)
+}
+
+// taskChunk is how many new tasks are made, saved and audited at a time:
+// a file where most rows open their own event makes hundreds of thousands.
+const taskChunk = 4096
+
+// save stores the result in the order of one SaveResult (the events, the
+// new tasks, the touched tasks) and queues the audit lines in the order
+// events created, woken, tasks dispatched, updated, making the new tasks
+// a chunk at a time so that neither they nor their lines are all held at
+// once: the same rows, ids and lines as saving and auditing all at once.
+func (p *Pipeline) save(ctx context.Context, tx skygrid.IngestTx, out *decided, res *dispatched, sups map[string]*skygrid.Supervisor,
+	now time.Time) error {
+	if err := tx.SaveResult(ctx, &skygrid.IngestResult{Events: res.Events}); err != nil {
 		return err
 	}
-	return tx.Audit(ctx, p.auditLines(out, res)...)
+	if err := p.auditEvents(ctx, tx, out, res); err != nil {
+		return err
+	}
+	for tasks := res.taskEvents; len(tasks) > 0; {
+		k := min(len(tasks), taskChunk)
+		r := &skygrid.IngestResult{NewTasks: make([]*skygrid.Task, k)}
+		for i, e := range tasks[:k] {
+			r.NewTasks[i] = p.newTask(e, sups, now)
+		}
+		if err := tx.SaveResult(ctx, r); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, p.taskLines(r.NewTasks)...); err != nil {
+			return err
+		}
+		tasks = tasks[k:]
+	}
+	if err := tx.SaveResult(ctx, &skygrid.IngestResult{Touched: res.Touched}); err != nil {
+		return err
+	}
+	return tx.Audit(ctx, p.touchedLines(res)...)
 }
 
 // decided is what deciding a batch's hotspots did to events: the indexes
@@ -91,7 +127,25 @@ func (p *Pipeline) process(ctx context.Context, tx skygrid.IngestTx, c *Context,
 type decided struct {
 	dc     *detect.Decider
 	events []int
-	isNew  map[int]bool
+	// flags per event index: touched, new (a map per event was tens of
+	// MB on a file where most rows open their own event)
+	flags []uint8
+}
+
+const (
+	evTouched uint8 = 1 << iota
+	evNew
+)
+
+// isNew reports whether the batch opened event index ei.
+func (out *decided) isNew(ei int) bool { return ei < len(out.flags) && out.flags[ei]&evNew != 0 }
+
+// mark sets flags on event index ei.
+func (out *decided) mark(ei int, f uint8) {
+	if ei >= len(out.flags) {
+		out.flags = append(out.flags, make([]uint8, ei+1-len(out.flags))...)
+	}
+	out.flags[ei] |= f
 }
 
 // decideAll decides every row and writes the hotspots: the store takes
@@ -118,8 +172,7 @@ func (p *Pipeline) decideAll(ctx context.Context, tx skygrid.IngestTx, dc *detec
 // time.
 func (p *Pipeline) decideRows(ctx context.Context, tx skygrid.IngestTx, w skygrid.HotspotWriter, dc *detect.Decider, rows *detect.Rows,
 	batch *skygrid.IngestBatch) (*decided, error) {
-	out := &decided{dc: dc, isNew: map[int]bool{}}
-	touched := map[int]bool{}
+	out := &decided{dc: dc}
 	// One buffer of hotspots serves every chunk: Write copies what the
 	// store needs.
 	buf := make([]skygrid.Hotspot, insertChunk)
@@ -133,7 +186,7 @@ func (p *Pipeline) decideRows(ctx context.Context, tx skygrid.IngestTx, w skygri
 			}
 		}
 		d := dc.Decide(i, h)
-		if err := out.apply(ctx, tx, d, h, batch, touched); err != nil {
+		if err := out.apply(ctx, tx, d, h, batch); err != nil {
 			return nil, err
 		}
 		cur = append(cur, h)
@@ -144,17 +197,17 @@ func (p *Pipeline) decideRows(ctx context.Context, tx skygrid.IngestTx, w skygri
 			cur = cur[:0]
 		}
 	}
-	for ei := range touched {
-		out.events = append(out.events, ei)
+	for ei, f := range out.flags {
+		if f&evTouched != 0 {
+			out.events = append(out.events, ei) // in index order
+		}
 	}
-	slices.Sort(out.events)
 	return out, nil
 }
 
 // apply writes a decision into the hotspot and the batch's counts; a new
 // event gets its id.
-func (out *decided) apply(ctx context.Context, tx skygrid.IngestTx, d detect.Decision, h *skygrid.Hotspot, batch *skygrid.IngestBatch,
-	touched map[int]bool) error {
+func (out *decided) apply(ctx context.Context, tx skygrid.IngestTx, d detect.Decision, h *skygrid.Hotspot, batch *skygrid.IngestBatch) error {
 	h.Status, h.StatusReason = d.Status, d.Reason
 	switch d.Status {
 	case skygrid.StatusLowConfidence:
@@ -172,17 +225,19 @@ func (out *decided) apply(ctx context.Context, tx skygrid.IngestTx, d detect.Dec
 			return err
 		}
 		e.ID = id
-		out.isNew[d.Event] = true
+		out.mark(d.Event, evNew)
 	}
-	touched[d.Event] = true
+	out.mark(d.Event, evTouched)
 	h.EventID = e.ID
 	return nil
 }
 
-// dispatched is what dispatching a batch's events gives: what to save,
-// and the events woken from history and updated (for the audit).
+// dispatched is what dispatching a batch's events gives: what to save
+// (the events, the touched tasks and the events to make tasks for), and
+// the events woken from history and updated (for the audit).
 type dispatched struct {
 	skygrid.IngestResult
+	taskEvents     []*skygrid.Event
 	woken, updated []*skygrid.Event
 }
 
@@ -191,15 +246,15 @@ type dispatched struct {
 // touched events of dispatched classes have their tasks touched. The rule
 // of max_age: an event whose newest detection is older than max_age at
 // now is history (no task).
-func (p *Pipeline) dispatchEvents(ctx context.Context, tx skygrid.IngestTx, c *Context, out *decided, sups map[string]*skygrid.Supervisor,
-	now time.Time, batch *skygrid.IngestBatch) (*dispatched, error) {
+func (p *Pipeline) dispatchEvents(ctx context.Context, tx skygrid.IngestTx, c *Context, out *decided, now time.Time,
+	batch *skygrid.IngestBatch) (*dispatched, error) {
 	res := &dispatched{}
 	stale := now.Add(-p.Config.Dispatch.MaxAge.Duration)
 	for _, ei := range out.events {
 		e := out.dc.Event(ei)
 		res.Events = append(res.Events, e)
 		switch {
-		case out.isNew[ei]:
+		case out.isNew(ei):
 			p.assign(c, e)
 			e.History = e.LastSeen.Before(stale)
 			batch.EventsNew++
@@ -227,10 +282,10 @@ func (p *Pipeline) dispatchEvents(ctx context.Context, tx skygrid.IngestTx, c *C
 			continue
 		}
 		if e.Live() {
-			res.NewTasks = append(res.NewTasks, p.newTask(e, sups, now))
+			res.taskEvents = append(res.taskEvents, e)
 		}
 	}
-	batch.TasksNew = len(res.NewTasks)
+	batch.TasksNew = len(res.taskEvents)
 	return res, p.touchTasks(ctx, tx, res)
 }
 
@@ -265,35 +320,52 @@ func (p *Pipeline) touchTasks(ctx context.Context, tx skygrid.IngestTx, res *dis
 	return nil
 }
 
-// auditLines are the batch's audit lines after its result is saved (the
-// new tasks have their ids): events created, woken, tasks dispatched and
-// updated.
-func (p *Pipeline) auditLines(out *decided, res *dispatched) []*skygrid.AuditEntry {
-	var lines []*skygrid.AuditEntry
-	line := func(action, entity string, id int64, before, after string) {
-		lines = append(lines, &skygrid.AuditEntry{Actor: p.Actor, Action: action, Entity: entity, EntityID: fmt.Sprint(id), Before: before, After: after})
-	}
+// auditEvents queues the audit lines of the events created and woken.
+func (p *Pipeline) auditEvents(ctx context.Context, tx skygrid.IngestTx, out *decided, res *dispatched) error {
+	lines := make([]*skygrid.AuditEntry, 0, taskChunk)
 	for _, ei := range out.events {
-		if e := out.dc.Event(ei); out.isNew[ei] {
-			line("event.create", "event", e.ID, "", eventSummary(e))
+		if e := out.dc.Event(ei); out.isNew(ei) {
+			lines = append(lines, p.auditLine("event.create", "event", e.ID, "", eventSummary(e)))
+		}
+		if len(lines) == cap(lines) {
+			if err := tx.Audit(ctx, lines...); err != nil {
+				return err
+			}
+			lines = lines[:0]
 		}
 	}
 	for _, e := range res.woken {
-		line("event.live", "event", e.ID, "history=older_than_max_age", "live_from="+e.LastSeen.Format(time.RFC3339))
+		lines = append(lines, p.auditLine("event.live", "event", e.ID, "history=older_than_max_age", "live_from="+e.LastSeen.Format(time.RFC3339)))
 	}
-	for _, t := range res.NewTasks {
+	return tx.Audit(ctx, lines...)
+}
+
+func (p *Pipeline) auditLine(action, entity string, id int64, before, after string) *skygrid.AuditEntry {
+	return &skygrid.AuditEntry{Actor: p.Actor, Action: action, Entity: entity, EntityID: fmt.Sprint(id), Before: before, After: after}
+}
+
+// taskLines are the audit lines of new tasks (saved: they have their ids).
+func (p *Pipeline) taskLines(tasks []*skygrid.Task) []*skygrid.AuditEntry {
+	lines := make([]*skygrid.AuditEntry, len(tasks))
+	for i, t := range tasks {
 		who := t.SupervisorName
 		if t.GridID == "" {
 			who = "unassigned queue"
 		} else if who == "" {
 			who = "grid " + t.GridID + " (no supervisor)"
 		}
-		line("task.dispatch", "task", t.ID, "", fmt.Sprintf("event=%d to=%s ack_due=%s report_due=%s",
+		lines[i] = p.auditLine("task.dispatch", "task", t.ID, "", fmt.Sprintf("event=%d to=%s ack_due=%s report_due=%s",
 			t.EventID, who, t.AckDue.Format(time.RFC3339), t.ReportDue.Format(time.RFC3339)))
 	}
+	return lines
+}
+
+// touchedLines are the audit lines of the tasks whose events grew.
+func (p *Pipeline) touchedLines(res *dispatched) []*skygrid.AuditEntry {
+	lines := make([]*skygrid.AuditEntry, len(res.Touched))
 	for i, t := range res.Touched {
 		e := res.updated[i]
-		line("task.update", "task", t.ID, "", fmt.Sprintf("event=%d now %d hotspots, last seen %s", e.ID, e.HotspotCount, e.LastSeen.Format(time.RFC3339)))
+		lines[i] = p.auditLine("task.update", "task", t.ID, "", fmt.Sprintf("event=%d now %d hotspots, last seen %s", e.ID, e.HotspotCount, e.LastSeen.Format(time.RFC3339)))
 	}
 	return lines
 }

@@ -67,6 +67,12 @@ type ingestTx struct {
 	hotspotsChanged, eventsChanged bool
 	// how many notification channels exist (nil: not read yet)
 	channels *int
+	// the events saved in this transaction (their tasks' list columns),
+	// the regions' parents (read once) and the id of the next task (0:
+	// not read yet)
+	saved    map[int64]*skygrid.Event
+	parents  map[string]regionUp
+	nextTask int64
 }
 
 // close waits for the hotspot writers (fn may return without closing
@@ -182,6 +188,12 @@ const manyRows = 100
 // saveEvents writes the events' figures, many to a statement.
 func (t *ingestTx) saveEvents(ctx context.Context, es []*skygrid.Event) error {
 	t.eventsChanged = t.eventsChanged || len(es) > 0
+	if t.saved == nil {
+		t.saved = make(map[int64]*skygrid.Event, len(es))
+	}
+	for _, e := range es {
+		t.saved[e.ID] = e
+	}
 	for len(es) > 0 {
 		k := min(len(es), manyRows)
 		q := `INSERT INTO events (id, class, state, first_seen, last_seen, lon, lat, min_lon, min_lat, max_lon, max_lat,
@@ -234,37 +246,6 @@ func (t *ingestTx) TaskByEvent(ctx context.Context, eventID int64) (*skygrid.Tas
 	return k, nil
 }
 
-func (t *ingestTx) createTasks(ctx context.Context, tasks []*skygrid.Task) error {
-	t.eventsChanged = t.eventsChanged || len(tasks) > 0 // the events layer shows task states
-	for len(tasks) > 0 {
-		k := min(len(tasks), manyRows)
-		q := `INSERT INTO tasks (event_id, grid_id, supervisor_id, state, ack_due, report_due, created_at, updated_at) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?),", k), ",")
-		args := make([]any, 0, 8*k)
-		for _, tk := range tasks[:k] {
-			tk.CreatedAt, tk.UpdatedAt = t.tx.now, t.tx.now
-			var sup any
-			if tk.SupervisorID > 0 {
-				sup = tk.SupervisorID
-			}
-			args = append(args, tk.EventID, nullStr(tk.GridID), sup, tk.State, ts(tk.AckDue), ts(tk.ReportDue), ts(tk.CreatedAt), ts(tk.UpdatedAt))
-		}
-		res, err := t.exec(ctx, q, args...)
-		if err != nil {
-			return fmt.Errorf("create tasks: %w", err)
-		}
-		last, _ := res.LastInsertId()
-		for i, tk := range tasks[:k] {
-			tk.ID = last - int64(k-1-i)
-		}
-		if err := t.notifyCreated(ctx, tasks[:k]); err != nil {
-			return fmt.Errorf("notify tasks: %w", err)
-		}
-		tasks = tasks[k:]
-	}
-	return nil
-}
-
 // notifyCreated queues the task.created notifications in the ingest
 // transaction; nothing to do (and no query per task) without channels or
 // personal messages.
@@ -303,8 +284,9 @@ func (t *ingestTx) touchTask(ctx context.Context, k *skygrid.Task) error {
 	return nil
 }
 
-// Audit queues audit lines; they are written before commit, in the same
-// transaction.
+// Audit queues audit lines; they are written in the same transaction, in
+// order, before commit or once many are queued (and no hotspot writer
+// shares the transaction), so that an ingest of many events holds few.
 func (t *ingestTx) Audit(ctx context.Context, es ...*skygrid.AuditEntry) error {
 	for _, e := range es {
 		if e.At.IsZero() {
@@ -312,7 +294,29 @@ func (t *ingestTx) Audit(ctx context.Context, es ...*skygrid.AuditEntry) error {
 		}
 		t.audit = append(t.audit, e)
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(t.audit) >= auditQueue && !t.writing() {
+		return t.flushAudit(ctx)
+	}
+	return nil
+}
+
+// auditQueue is how many queued audit lines are written before commit.
+const auditQueue = 8 * auditRows
+
+// writing reports whether a hotspot writer may still be using the
+// transaction.
+func (t *ingestTx) writing() bool {
+	for _, w := range t.writers {
+		select {
+		case <-w.done:
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 // auditRows is how many audit lines one INSERT writes.
@@ -335,8 +339,10 @@ func (t *ingestTx) flushAudit(ctx context.Context) error {
 		for i, e := range t.audit[:k] {
 			e.ID = last - int64(k-1-i)
 		}
+		clear(t.audit[:k]) // written: let them go
 		t.audit = t.audit[k:]
 	}
+	t.audit = nil
 	return nil
 }
 

@@ -199,8 +199,12 @@ func (t *ingestTx) prepareHotspots(ctx context.Context, hs []*skygrid.Hotspot) (
 	var rest []*skygrid.Hotspot
 	for _, k := range order {
 		g := groups[k]
+		if len(g) < minShared {
+			rest = append(rest, g...) // no statement built for a small group
+			continue
+		}
 		q, ok := t.sharedQuery(k)
-		if !ok || len(g) < minShared {
+		if !ok {
 			rest = append(rest, g...)
 			continue
 		}

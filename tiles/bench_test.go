@@ -209,3 +209,98 @@ func BenchmarkPointsParallel(b *testing.B) {
 type atomicCounter struct{ n atomic.Int64 }
 
 func (c *atomicCounter) add() int { return int(c.n.Add(1) - 1) }
+
+// BenchmarkRenderZooms draws vector tiles of the grid layer and the
+// hotspots together ("regions,hotspots", as tegola serves a map), cache
+// off, over 1,000,000 SYNTHETIC detections: every tile of zooms 10 to 14
+// over Datong in turn, one at a time, with the p50 and p99 of one tile
+// (issue 17; the HTTP side is measured by scripts/perf/tiles.sh).
+func BenchmarkRenderZooms(b *testing.B) {
+	src := manyPoints(b, 1_000_000)
+	s := newServer(b, src, tiles.Options{CacheTiles: -1})
+	ctx := context.Background()
+	s.Get(ctx, req("regions,hotspots", datongTiles(src, 12)[0], "mvt")) // loads both layers
+	for z := 10; z <= 14; z++ {
+		ts := datongTiles(src, z)
+		if len(ts) > 500 {
+			ts = ts[:0:0]
+			all := datongTiles(src, z)
+			for i := 0; i < 500; i++ {
+				ts = append(ts, all[i*len(all)/500])
+			}
+		}
+		b.Run(fmt.Sprintf("z=%d/tiles=%d", z, len(ts)), func(b *testing.B) {
+			var bytes int64
+			timings(b, ts, func(t maptile.Tile) {
+				tile, _, err := s.Get(ctx, req("regions,hotspots", t, "mvt"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				bytes += int64(len(tile.Data))
+			})
+			b.ReportMetric(float64(bytes)/float64(b.N), "bytes/tile")
+		})
+	}
+}
+
+// feedSource is memSource with the store's HotspotFeed: hotspots keep
+// their ids (the index in src.hotspots, plus one) and each belongs to
+// batch 1 unless it says otherwise.
+type feedSource struct{ *memSource }
+
+func (f feedSource) ScanHotspotsAdded(ctx context.Context, known map[int64]bool, afterID int64, fn func(h *skygrid.Hotspot) error) ([]int64, error) {
+	f.mu.Lock()
+	hs := f.hotspots
+	f.mu.Unlock()
+	// Batches are appended: the new ones are at the end.
+	from := len(hs)
+	for from > 0 && (known == nil || !known[max(hs[from-1].BatchID, 1)]) {
+		from--
+	}
+	var out []int64
+	for i, h := range hs[from:] {
+		b := max(h.BatchID, 1)
+		if len(out) == 0 || out[len(out)-1] != b {
+			out = append(out, b)
+		}
+		c := *h
+		c.ID = int64(from + i + 1)
+		if err := fn(&c); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// BenchmarkHotspotsAdded is the first vector tile after an ingest of
+// 1,000 detections into 1,000,000 in memory (issue 17): the layer brought
+// up to date from the rows added (the source hands them over from
+// memory: the store's part is a range of ids) and the tile drawn.
+func BenchmarkHotspotsAdded(b *testing.B) {
+	src := feedSource{manyPoints(b, 1_000_000)}
+	s := newServer(b, src, tiles.Options{CacheTiles: -1, StaleWait: time.Minute})
+	ctx := context.Background()
+	at := src.hotspots[0].Point
+	r := req(skygrid.LayerHotspots, tileAt(at, 12), "mvt")
+	s.Get(ctx, r)
+	d := make([]time.Duration, 0, b.N)
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		src.mu.Lock()
+		for k := 0; k < 1000; k++ {
+			src.hotspots = append(src.hotspots, &skygrid.Hotspot{BatchID: int64(i + 2), Satellite: "N20", Confidence: "n", Status: skygrid.StatusFire,
+				AcqTime: time.Date(2023, 11, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour), FRP: 5, Point: orb.Point{at[0] + float64(k)*1e-4, at[1]}})
+		}
+		src.mu.Unlock()
+		src.bump(skygrid.LayerHotspots)
+		b.StartTimer()
+		t0 := time.Now()
+		if _, _, err := s.Get(ctx, r); err != nil {
+			b.Fatal(err)
+		}
+		d = append(d, time.Since(t0))
+	}
+	slices.Sort(d)
+	b.ReportMetric(float64(d[len(d)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(d[len(d)-1].Microseconds())/1000, "max-ms")
+}

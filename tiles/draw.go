@@ -26,8 +26,10 @@ type canvas struct {
 	// bound is the tile's lon/lat bound grown by a margin of pixels, for
 	// searches and clipping.
 	bound orb.Bound
-	ras   *vector.Rasterizer
-	drew  bool // something was drawn
+	// mvtBound is the tile's bound grown by the vector tiles' buffer.
+	mvtBound orb.Bound
+	ras      *vector.Rasterizer
+	drew     bool // something was drawn
 	// scope leaves out what a scoped user may not see (nil: nothing).
 	scope  *Scope
 	parent map[string]string // region parents, for the scope test
@@ -70,6 +72,8 @@ func newCanvas(t maptile.Tile, scale int) *canvas {
 	c.ox, c.oy = float64(t.X)*float64(size), float64(t.Y)*float64(size)
 	c.img = image.NewRGBA(image.Rect(0, 0, size, size))
 	c.bound = c.unproject(-margin*c.scale, float64(size)+margin*c.scale, float64(size)+margin*c.scale, -margin*c.scale)
+	b := float64(mvtBuffer) / mvtExtent * float64(size)
+	c.mvtBound = c.unproject(-b, float64(size)+b, float64(size)+b, -b).Pad(1e-9)
 	c.ras = rasPool.Get().(*vector.Rasterizer)
 	return c
 }

@@ -4,70 +4,44 @@ import (
 	"context"
 	"slices"
 	"testing"
-	"time"
 
 	"skygrid"
 	"skygrid/tiles"
 )
 
-// TestDropAfterAnotherServersChange: a change told by another server
-// (Drop with the layer's new version) removes that layer's kept tiles, so
-// the next request draws the tile (a miss), where the tile kept from
-// before is served while the layer loads again or the tile is redrawn
-// (a hit on the snapshot from before, or stale). The regions' version
-// drops the basemap too; other layers stay.
-func TestDropAfterAnotherServersChange(t *testing.T) {
+// TestChangedLoadsAhead: told of a layer's newer version (another
+// server's change), the server starts loading it at once when it has the
+// layer loaded, and not when the version is the one it has, or for a
+// layer it never loaded; other layers' kept tiles stay kept, and the next
+// request is drawn from the new version.
+func TestChangedLoadsAhead(t *testing.T) {
 	ctx := context.Background()
-	for _, c := range []struct {
-		name string
-		drop bool
-		want []string
-	}{
-		{"kept tile served while redrawn", false, []string{tiles.CacheHit, tiles.CacheStale}},
-		{"dropped tile drawn again", true, []string{tiles.CacheMiss}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			src := datong(t)
-			// No wait for a redraw: a kept stale tile is answered at once.
-			s := newServer(t, src, tiles.Options{StaleWait: time.Nanosecond})
-			hot := req(skygrid.LayerHotspots, tileAt(hunyuan, 12), "png")
-			con := req(skygrid.LayerConstruction, tileAt(src.sites[0].Geometry.Bound().Center(), 12), "png")
-			base := req(tiles.LayerBase, tileAt(hunyuan, 12), "png")
-			for _, r := range []tiles.Request{hot, con, base} {
-				if _, _, err := s.Get(ctx, r); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if n := s.Drop(skygrid.LayerHotspots, 1); n != 0 {
-				t.Errorf("Drop at the kept version dropped %d tiles", n)
-			}
-			src.bump(skygrid.LayerHotspots)
-			if c.drop {
-				if n := s.Drop(skygrid.LayerHotspots, 2); n != 1 {
-					t.Errorf("Drop(hotspots, 2) dropped %d tiles, want 1", n)
-				}
-			}
-			_, state, err := s.Fetch(ctx, hot)
-			if err != nil || !slices.Contains(c.want, state) {
-				t.Errorf("hotspot tile after the change: %q %v, want one of %q", state, err, c.want)
-			}
-			if _, state, _ := s.Fetch(ctx, con); state != tiles.CacheHit {
-				t.Errorf("construction tile: %q, want a hit (another layer)", state)
-			}
-			src.bump(skygrid.LayerRegions)
-			if n := s.Drop(skygrid.LayerRegions, 2); n != 1 {
-				t.Errorf("Drop(regions, 2) dropped %d tiles, want 1 (the basemap's)", n)
-			}
-			st, want := s.Stats(), int64(1)
-			if c.drop {
-				want = 2
-			}
-			if st.Dropped != want {
-				t.Errorf("Stats().Dropped = %d, want %d", st.Dropped, want)
-			}
-			if st.Tiles == 0 || st.Bytes == 0 {
-				t.Errorf("Stats() = %+v: the other tiles are kept", st)
-			}
-		})
+	src := datong(t)
+	s := newServer(t, src, tiles.Options{})
+	hot := req(skygrid.LayerHotspots, tileAt(hunyuan, 12), "png")
+	con := req(skygrid.LayerConstruction, tileAt(src.sites[0].Geometry.Bound().Center(), 12), "png")
+	for _, r := range []tiles.Request{hot, con} {
+		if _, _, err := s.Get(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s.Changed(skygrid.LayerHotspots, 1) {
+		t.Error("Changed at the loaded version started a load")
+	}
+	if s.Changed(skygrid.LayerStockpiles, 2) {
+		t.Error("Changed of a layer never loaded here started a load")
+	}
+	src.bump(skygrid.LayerHotspots)
+	if !s.Changed(skygrid.LayerHotspots, 2) {
+		t.Error("Changed(hotspots, 2) started no load")
+	}
+	if _, state, err := s.Fetch(ctx, hot); err != nil || !slices.Contains([]string{tiles.CacheHit, tiles.CacheMiss}, state) {
+		t.Errorf("hotspot tile after the change: %q %v, want drawn from the new version (hit if untouched, else miss)", state, err)
+	}
+	if _, state, _ := s.Fetch(ctx, con); state != tiles.CacheHit {
+		t.Errorf("construction tile: %q, want a hit (another layer)", state)
+	}
+	if st := s.Stats(); st.Preloads != 1 || st.Tiles == 0 || st.Bytes == 0 {
+		t.Errorf("Stats() = %+v, want 1 preload and the tiles kept", st)
 	}
 }

@@ -1,6 +1,7 @@
 package tiles
 
 import (
+	"cmp"
 	"image/color"
 	"math"
 	"slices"
@@ -65,7 +66,7 @@ func frpRadius(frp float32) float64 {
 func (c *canvas) drawHotspots(p *points, w window, buf []int32) []int32 {
 	idx := p.grid.search(c.bound, buf[:0])
 	// Exact bound and window; ids are in time order, so sorting the
-	// indices draws the newest on top.
+	// indices by id draws the newest on top.
 	n := 0
 	for _, i := range idx {
 		if lon, lat := p.lon[i], p.lat[i]; lon < c.bound.Min[0] || lon > c.bound.Max[0] || lat < c.bound.Min[1] || lat > c.bound.Max[1] {
@@ -81,7 +82,7 @@ func (c *canvas) drawHotspots(p *points, w window, buf []int32) []int32 {
 		n++
 	}
 	idx = idx[:n]
-	slices.Sort(idx)
+	slices.SortFunc(idx, func(a, b int32) int { return cmp.Compare(p.id[a], p.id[b]) })
 	if len(idx) > denseDots {
 		idx = c.newestPerPixel(p, idx)
 	}

@@ -241,9 +241,9 @@ func createToken(t *testing.T, dsn, user string) string {
 
 // checkTilesRedrawn: a hotspot tile fetched twice from every server is
 // kept (a hit); an ingest (another process on the same database) adds a
-// detection in it; every server drops the kept tile on the change's
-// notification (its dropped counter rises before it is asked again) and
-// then draws the new one (a miss with another ETag).
+// detection in it; every server loads the new version on the change's
+// notification (its preloads counter rises before it is asked again) and
+// then draws the new tile (a miss with another ETag).
 func checkTilesRedrawn(t *testing.T, c clusterClient, dsn string, servers []*serveProc) {
 	t.Helper()
 	pt := orb.Point{113.69, 39.70}
@@ -258,9 +258,9 @@ func checkTilesRedrawn(t *testing.T, c clusterClient, dsn string, servers []*ser
 		}
 		etags[i] = resp.Header.Get("ETag")
 	}
-	dropped := make([]float64, len(servers))
+	preloads := make([]float64, len(servers))
 	for i, s := range servers {
-		dropped[i] = metric(t, c, s.addr, "skygrid_tile_cache_dropped_total")
+		preloads[i] = metric(t, c, s.addr, "skygrid_tile_layer_preloads_total")
 	}
 	csv := filepath.Join(t.TempDir(), "fire.csv")
 	row := fmt.Sprintf("%.5f,%.5f,345.6,0.39,0.36,2023-10-30,0512,N20,VIIRS,h,2.0NRT,290.1,42.0,D,0\n", pt[1], pt[0])
@@ -272,9 +272,9 @@ func checkTilesRedrawn(t *testing.T, c clusterClient, dsn string, servers []*ser
 	}
 	for i, s := range servers {
 		deadline := time.Now().Add(30 * time.Second)
-		for metric(t, c, s.addr, "skygrid_tile_cache_dropped_total") <= dropped[i] {
+		for metric(t, c, s.addr, "skygrid_tile_layer_preloads_total") <= preloads[i] {
 			if time.Now().After(deadline) {
-				t.Fatalf("server %d dropped no tile within 30 s of the ingest", i)
+				t.Fatalf("server %d loaded no new version within 30 s of the ingest", i)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}

@@ -379,8 +379,9 @@ func (m *Main) jobLocks(db *store.DB, poll time.Duration) *store.Jobs {
 	return jobs
 }
 
-// listenLayers drops, on PostgreSQL, the tiles another server's change
-// made stale as soon as it commits, and has the dust checks read the
+// listenLayers has, on PostgreSQL, the tile server load a layer's new
+// version as soon as any server's change commits (the tiles it touched
+// are then drawn again, the others kept), and has the dust checks read the
 // monitors again when they or their places changed; done waits for it.
 func (m *Main) listenLayers(bg context.Context, db *store.DB, ts *tiles.Server, sink *dispatch.DustChecker) (done func()) {
 	if !db.Postgres() {
@@ -390,7 +391,7 @@ func (m *Main) listenLayers(bg context.Context, db *store.DB, ts *tiles.Server, 
 	go func() {
 		defer close(ch)
 		db.ListenLayers(bg, func(c store.LayerChange) {
-			ts.Drop(c.Layer, c.Version)
+			ts.Changed(c.Layer, c.Version)
 			if c.Layer != skygrid.LayerHotspots && c.Layer != skygrid.LayerEvents {
 				sink.Forget()
 			}
@@ -409,21 +410,21 @@ type clusterCollector struct {
 }
 
 var (
-	tileCacheTiles   = prometheus.NewDesc("skygrid_tile_cache_tiles", "Tiles kept in this server's cache.", nil, nil)
-	tileCacheDropped = prometheus.NewDesc("skygrid_tile_cache_dropped_total", "Tiles dropped from this server's cache because a change (of any server) made them stale.", nil, nil)
-	jobHeld          = prometheus.NewDesc("skygrid_job_held", "1 for each scheduled job whose cluster-wide lock this server holds (it runs the job).", []string{"job"}, nil)
+	tileCacheTiles    = prometheus.NewDesc("skygrid_tile_cache_tiles", "Tiles kept in this server's cache.", nil, nil)
+	tileLayerPreloads = prometheus.NewDesc("skygrid_tile_layer_preloads_total", "Layer versions this server loaded on the notice of a change (of any server), before a tile asked for them.", nil, nil)
+	jobHeld           = prometheus.NewDesc("skygrid_job_held", "1 for each scheduled job whose cluster-wide lock this server holds (it runs the job).", []string{"job"}, nil)
 )
 
 func (c clusterCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- tileCacheTiles
-	ch <- tileCacheDropped
+	ch <- tileLayerPreloads
 	ch <- jobHeld
 }
 
 func (c clusterCollector) Collect(ch chan<- prometheus.Metric) {
 	st := c.tiles.Stats()
 	ch <- prometheus.MustNewConstMetric(tileCacheTiles, prometheus.GaugeValue, float64(st.Tiles))
-	ch <- prometheus.MustNewConstMetric(tileCacheDropped, prometheus.CounterValue, float64(st.Dropped))
+	ch <- prometheus.MustNewConstMetric(tileLayerPreloads, prometheus.CounterValue, float64(st.Preloads))
 	for _, job := range c.jobs.Held() {
 		ch <- prometheus.MustNewConstMetric(jobHeld, prometheus.GaugeValue, 1, job)
 	}

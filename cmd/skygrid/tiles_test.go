@@ -236,3 +236,74 @@ func drawTheDay(t *testing.T, url, day string) map[string]tileResp {
 	}
 	return first
 }
+
+// An ingest redraws only the hotspot tiles it touched (issue 17): while
+// serve runs, `skygrid ingest` of one more day; the tiles of the new
+// detections (PNG and vector) are drawn again, every other hotspots
+// tile drawn before stays the kept one (a hit, the same ETag), and the
+// layer is not read whole again. Before, every hotspots tile was drawn
+// again after any ingest.
+func TestIngestRedrawsOnlyTheTouchedTiles(t *testing.T) {
+	db, lastDay := redrawDB(t)
+	token = addAdmin(t, db)
+	url := startServe(t, db)
+	before := hotspotIDs(t, url)
+	kept := map[string]tileResp{}
+	for _, p := range before {
+		for _, u := range []string{hotTile(url, p), strings.Replace(hotTile(url, p), ".png", ".mvt", 1)} {
+			if _, ok := kept[u]; !ok {
+				fetchTile(t, u)
+				kept[u] = fetchTile(t, u)
+			}
+		}
+	}
+	if out, err := run(t, db, "ingest", lastDay); err != nil || strings.Contains(out, "rows read, 0 new,") {
+		t.Fatalf("ingest of 24 October: %v\n%s", err, out)
+	}
+	touched := map[string]bool{}
+	for id, p := range hotspotIDs(t, url) {
+		if _, ok := before[id]; ok {
+			continue
+		}
+		// The tile of the detection and those whose buffer holds it.
+		for _, d := range [][2]float64{{0, 0}, {-0.03, 0}, {0.03, 0}, {0, -0.03}, {0, 0.03}} {
+			q := orb.Point{p[0] + d[0], p[1] + d[1]}
+			touched[hotTile(url, q)] = true
+			touched[strings.Replace(hotTile(url, q), ".png", ".mvt", 1)] = true
+		}
+	}
+	var same, redrawn int
+	for u, was := range kept {
+		now := fetchTile(t, u)
+		if touched[u] {
+			continue // drawn again or not, by where in the buffer it fell
+		}
+		if now.cache != "hit" || now.etag != was.etag {
+			t.Errorf("%s untouched by the ingest: was %+v, now %+v", u, was, now)
+		}
+		same++
+	}
+	for u := range touched {
+		if was, ok := kept[u]; ok && fetchTile(t, u).etag != was.etag {
+			redrawn++
+		}
+	}
+	if same < 5 || redrawn == 0 {
+		t.Errorf("%d tiles kept, %d drawn again: want both", same, redrawn)
+	}
+	// The grids and the hotspots in one vector tile, through HTTP.
+	for u := range touched {
+		if !strings.HasSuffix(u, ".mvt?until=2023-11-01") {
+			continue
+		}
+		r, err := authGet(strings.Replace(u, "/tiles/hotspots/", "/tiles/regions,hotspots/", 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode != 200 || r.Header.Get("Content-Type") != "application/vnd.mapbox-vector-tile" || r.Header.Get("ETag") == "" {
+			t.Errorf("regions,hotspots: %d %s", r.StatusCode, r.Header.Get("Content-Type"))
+		}
+		break
+	}
+}

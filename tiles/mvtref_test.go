@@ -1,6 +1,14 @@
 package tiles
 
+// The vector tiles as orb's encoder made them before issue 17: the
+// reference the encoder in mvtfast.go is compared with
+// (TestVectorTilesAsOrb).
+
 import (
+	"context"
+	"math"
+
+	"skygrid"
 	"skygrid/geo"
 
 	"github.com/paulmach/orb"
@@ -10,16 +18,13 @@ import (
 	"github.com/paulmach/orb/simplify"
 )
 
-// mvtClip keeps a buffer of 1/16 of a tile around it (in the 4096 extent).
-var mvtClip = orb.Bound{Min: orb.Point{-256, -256}, Max: orb.Point{4096 + 256, 4096 + 256}}
-
 // mvtHotspots builds the hotspots of a tile as features. Below zoom 10
 // detections that fall in the same 1/256 of the tile are merged into one
 // feature with a count (the newest one's attributes, the largest FRP), so a
 // city-wide tile stays small.
 func mvtHotspots(c *canvas, p *points, w window, buf []int32) (*geojson.FeatureCollection, []int32) {
 	fc := geojson.NewFeatureCollection()
-	idx := p.grid.search(c.bound, buf[:0])
+	idx := p.grid.search(c.mvtBound, buf[:0]) // the vector tiles' buffer (c.bound before issue 17)
 	merge := c.z < 10
 	detail := c.z >= detailZoom
 	type cell struct{ x, y int }
@@ -29,7 +34,7 @@ func mvtHotspots(c *canvas, p *points, w window, buf []int32) (*geojson.FeatureC
 	}
 	for _, i := range idx {
 		lon, lat := p.lon[i], p.lat[i]
-		if lon < c.bound.Min[0] || lon > c.bound.Max[0] || lat < c.bound.Min[1] || lat > c.bound.Max[1] {
+		if lon < c.mvtBound.Min[0] || lon > c.mvtBound.Max[0] || lat < c.mvtBound.Min[1] || lat > c.mvtBound.Max[1] {
 			continue
 		}
 		if t := p.t[i]; (w.since != 0 && t < w.since) || (w.until != 0 && t >= w.until) {
@@ -41,13 +46,16 @@ func mvtHotspots(c *canvas, p *points, w window, buf []int32) (*geojson.FeatureC
 		var k cell
 		if merge {
 			x, y := c.project(orb.Point{lon, lat})
-			k = cell{int(x), int(y)}
+			k = cell{int(math.Floor(x)), int(math.Floor(y))} // floored (int(x) before issue 17)
 			if f := merged[k]; f != nil {
 				n, _ := f.Properties["count"].(int)
 				f.Properties["count"] = max(n, 1) + 1
 				frp := f.Properties["frp"].(float64)
-				if p.t[i] >= f.Properties["acq_time"].(int64) {
+				// The newest by time, then id, where it is (issue 17; the
+				// first one's place, and the last in row order, before).
+				if t := f.Properties["acq_time"].(int64); p.t[i] > t || (p.t[i] == t && p.id[i] > f.ID.(int64)) {
 					setHotspotProps(f, p, i, detail)
+					f.Geometry = orb.Point{lon, lat}
 				}
 				f.Properties["frp"] = max(frp, float64(p.frp[i]))
 				continue
@@ -62,12 +70,6 @@ func mvtHotspots(c *canvas, p *points, w window, buf []int32) (*geojson.FeatureC
 	}
 	return fc, idx
 }
-
-// detailZoom is the zoom from which vector hotspots carry every
-// attribute; below it only what styling needs (the feature id finds the
-// rest through the API): a city-wide tile of thousands of detections
-// encodes in half the time.
-const detailZoom = 13
 
 // setHotspotProps writes a detection's attributes: acq_time in unix
 // seconds (the browser formats it in Asia/Shanghai), frp and status; with
@@ -93,7 +95,7 @@ func setHotspotProps(f *geojson.Feature, p *points, i int32, detail bool) {
 // are copied, since projecting works in place.
 func mvtFeatures(c *canvas, f *features, w window, timed bool) *geojson.FeatureCollection {
 	fc := geojson.NewFeatureCollection()
-	f.search(c.bound, func(ft *feature) {
+	f.search(c.mvtBound, func(ft *feature) {
 		if (timed && !w.holds(ft.first, ft.last)) || !c.keepFeature(ft) {
 			return
 		}
@@ -128,4 +130,32 @@ func encodeMVT(name string, t maptile.Tile, fc *geojson.FeatureCollection) ([]by
 		return nil, nil
 	}
 	return mvt.Marshal(layers)
+}
+
+// ReferenceMVT draws a vector tile through orb's encoder, as the server
+// did before issue 17.
+func ReferenceMVT(ctx context.Context, s *Server, r Request) ([]byte, error) {
+	if err := Check(&r); err != nil {
+		return nil, err
+	}
+	vs, err := s.src.LayerVersions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	snap, err := s.snaps.get(ctx, r.Layer, vs[r.Layer])
+	if err != nil {
+		return nil, err
+	}
+	w := s.window(&r, snap)
+	t := maptile.New(uint32(r.X), uint32(r.Y), maptile.Zoom(r.Z))
+	c := newCanvas(t, 1)
+	defer c.release()
+	var fc *geojson.FeatureCollection
+	if r.Layer == skygrid.LayerHotspots {
+		fc, _ = mvtHotspots(c, snap.pts, w, nil)
+	} else {
+		c.parent = snap.fs.parent
+		fc = mvtFeatures(c, snap.fs, w, Timed(r.Layer))
+	}
+	return encodeMVT(r.Layer, t, fc)
 }

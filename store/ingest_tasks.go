@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"skygrid"
+)
+
+// regionUp is what a task's list columns need of a region: its parent and
+// its level.
+type regionUp struct {
+	parent sql.NullString
+	level  string
+}
+
+// createTasks writes new tasks many to a statement, with ids counted on
+// from the largest (the ingest is the only writer) and their list columns
+// (see taskLists), then queues their notifications.
+func (t *ingestTx) createTasks(ctx context.Context, tasks []*skygrid.Task) error {
+	t.eventsChanged = t.eventsChanged || len(tasks) > 0 // the events layer shows task states
+	if len(tasks) == 0 {
+		return nil
+	}
+	if err := t.loadTaskFacts(ctx); err != nil {
+		return err
+	}
+	for len(tasks) > 0 {
+		k := min(len(tasks), manyRows)
+		q := `INSERT INTO tasks (id, event_id, grid_id, supervisor_id, state, ack_due, report_due, created_at, updated_at,
+			list_first_seen, list_county_id, list_township_id) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),", k), ",")
+		args := make([]any, 0, 12*k)
+		for _, tk := range tasks[:k] {
+			tk.ID, tk.CreatedAt, tk.UpdatedAt = t.nextTask, t.tx.now, t.tx.now
+			t.nextTask++
+			var sup any
+			if tk.SupervisorID > 0 {
+				sup = tk.SupervisorID
+			}
+			first, county, township := t.taskLists(tk)
+			args = append(args, tk.ID, tk.EventID, nullStr(tk.GridID), sup, tk.State, ts(tk.AckDue), ts(tk.ReportDue), ts(tk.CreatedAt),
+				ts(tk.UpdatedAt), first, county, township)
+		}
+		if _, err := t.exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("create tasks: %w", err)
+		}
+		if err := t.notifyCreated(ctx, tasks[:k]); err != nil {
+			return fmt.Errorf("notify tasks: %w", err)
+		}
+		tasks = tasks[k:]
+	}
+	return nil
+}
+
+// loadTaskFacts reads, once, the next task id and every region's parent
+// and level.
+func (t *ingestTx) loadTaskFacts(ctx context.Context) error {
+	if t.nextTask > 0 {
+		return nil
+	}
+	if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM tasks`).Scan(&t.nextTask); err != nil {
+		return fmt.Errorf("next task id: %w", err)
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT id, parent_id, level FROM regions`)
+	if err != nil {
+		return fmt.Errorf("region parents: %w", err)
+	}
+	defer rows.Close()
+	t.parents = map[string]regionUp{}
+	for rows.Next() {
+		var id string
+		var r regionUp
+		if err := rows.Scan(&id, &r.parent, &r.level); err != nil {
+			return fmt.Errorf("region parents: %w", err)
+		}
+		t.parents[id] = r
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("region parents: %w", err)
+	}
+	return nil
+}
+
+// taskLists are a new task's list columns as the insert trigger of
+// 0010_lists.sql computes them: its event's first sight, and its county
+// and township, its grid's (by the grid's parents) or, for a task without
+// a grid or whose grid's parent is neither, its event's. For a task whose
+// event was not saved in this transaction they are empty: the trigger
+// fills them.
+func (t *ingestTx) taskLists(tk *skygrid.Task) (first, county, township string) {
+	e := t.saved[tk.EventID]
+	if e == nil {
+		return "", "", ""
+	}
+	county, township = e.CountyID, e.TownshipID
+	if g, ok := t.parents[tk.GridID]; ok && tk.GridID != "" && g.parent.Valid {
+		switch p := t.parents[g.parent.String]; p.level {
+		case skygrid.LevelCounty:
+			county, township = g.parent.String, ""
+		case skygrid.LevelTownship:
+			county, township = p.parent.String, g.parent.String
+		}
+	}
+	return ts(e.FirstSeen), county, township
+}
