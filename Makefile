@@ -75,6 +75,8 @@ bench:
 	$(GO) test ./dispatch -run XXX -bench LatencyOneDetection -benchtime 20x
 	$(GO) test ./store -run XXX -bench PGFreshStore -benchtime 10x -count 2
 	$(GO) test ./store -run XXX -bench StatsYear -benchtime 10x -count 2
+	$(GO) test ./store -run XXX -bench ProvinceMonth -benchtime 3x -count 3 -timeout 60m
+	SKYGRID_TEST_STORE=postgres $(GO) test ./store -run XXX -bench ProvinceMonth -benchtime 3x -count 3 -timeout 60m
 	$(GO) test ./store -run XXX -bench TaskList -benchtime 20x -count 3
 	$(GO) test ./orbit -run XXX -bench Passes48h -benchtime 20x -count 3
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -118,33 +119,89 @@ func (d dustAreas) list() ([]*skygrid.DustArea, *skygrid.DustArea) {
 // placed is a monitor's county, township and grid.
 type placed struct{ county, township, grid string }
 
-// placeAll finds the county, township and grid holding each point.
+// placeAll finds the county, township and grid holding each point: at
+// each level the first region in id order whose polygon holds it. The
+// regions' bounds are read first and matched to the points through a
+// bucket grid of the points; only the regions whose bound holds a point
+// are read with their polygons (a province's 50,000 grids are not all
+// decoded for 5,000 monitors).
 func placeAll(ctx context.Context, tx *Tx, pts map[int64]orb.Point) (map[int64]placed, error) {
 	out := make(map[int64]placed, len(pts))
+	buckets := map[[2]int][]int64{}
+	for id, p := range pts {
+		k := placeBucket(p)
+		buckets[k] = append(buckets[k], id)
+	}
 	for _, level := range []string{skygrid.LevelCounty, skygrid.LevelTownship, skygrid.LevelGrid} {
-		regions, _, err := findRegions(ctx, tx, skygrid.RegionFilter{Level: &level, WithGeometry: true})
+		cands, err := placeCandidates(ctx, tx, level, pts, buckets)
 		if err != nil {
 			return nil, err
 		}
-		for id, p := range pts {
-			for _, r := range regions {
-				if r.Bound.Contains(p) && planar.MultiPolygonContains(r.Geometry, p) {
-					pl := out[id]
-					switch level {
-					case skygrid.LevelCounty:
-						pl.county = r.ID
-					case skygrid.LevelTownship:
-						pl.township = r.ID
-					default:
-						pl.grid = r.ID
-					}
-					out[id] = pl
-					break
+		ids := make([]string, 0, len(cands))
+		for id := range cands {
+			ids = append(ids, id)
+		}
+		regions, _, err := findRegions(ctx, tx, skygrid.RegionFilter{Level: &level, IDs: ids, WithGeometry: true})
+		if err != nil {
+			return nil, err
+		}
+		done := map[int64]bool{}
+		for _, r := range regions { // in id order: the first holding a point wins
+			for _, id := range cands[r.ID] {
+				if !done[id] && planar.MultiPolygonContains(r.Geometry, pts[id]) {
+					done[id] = true
+					out[id] = out[id].at(level, r.ID)
 				}
 			}
 		}
 	}
 	return out, nil
+}
+
+// placeCell is the side of placeAll's point buckets, in degrees.
+const placeCell = 0.05
+
+func placeBucket(p orb.Point) [2]int {
+	return [2]int{int(math.Floor(p[0] / placeCell)), int(math.Floor(p[1] / placeCell))}
+}
+
+// placeCandidates reads the bounds of a level's regions and returns, by
+// region id, the points (ids) inside each bound.
+func placeCandidates(ctx context.Context, tx *Tx, level string, pts map[int64]orb.Point, buckets map[[2]int][]int64) (map[string][]int64, error) {
+	out := map[string][]int64{}
+	_, err := queryList(ctx, tx, &listQuery{what: "dust stats: region bounds", from: `SELECT id, min_lon, min_lat, max_lon, max_lat FROM regions`,
+		conds: []string{"level = ?", "neighbour = 0"}, args: []any{level}}, func(rows *sql.Rows) (struct{}, error) {
+		var id string
+		var b orb.Bound
+		if err := rows.Scan(&id, &b.Min[0], &b.Min[1], &b.Max[0], &b.Max[1]); err != nil {
+			return struct{}{}, fmt.Errorf("read a region bound: %w", err)
+		}
+		lo, hi := placeBucket(b.Min), placeBucket(b.Max)
+		for x := lo[0]; x <= hi[0]; x++ {
+			for y := lo[1]; y <= hi[1]; y++ {
+				for _, pid := range buckets[[2]int{x, y}] {
+					if b.Contains(pts[pid]) {
+						out[id] = append(out[id], pid)
+					}
+				}
+			}
+		}
+		return struct{}{}, nil
+	})
+	return out, err
+}
+
+// at is p with its region of level set to id.
+func (p placed) at(level, id string) placed {
+	switch level {
+	case skygrid.LevelCounty:
+		p.county = id
+	case skygrid.LevelTownship:
+		p.township = id
+	default:
+		p.grid = id
+	}
+	return p
 }
 
 // inArea says whether a place is in the query's region and scope.
@@ -168,12 +225,19 @@ func dustMonitors(ctx context.Context, tx *Tx, q skygrid.DustQuery, now time.Tim
 		m       *skygrid.MonitorCapture
 		pt      orb.Point
 		created string
+		last    [3]sql.NullInt64
 	}
+	// Each monitor's last reading of each kind in the same query, a
+	// lookup along the readings key each (not three queries a monitor).
 	all, err := queryList(ctx, tx, &listQuery{what: "dust stats: monitors",
-		from:  `SELECT id, mn, name, COALESCE(site_id, 0), lon, lat, created_at FROM monitors WHERE kind = 'dust'`,
+		from: `SELECT id, mn, name, COALESCE(site_id, 0), lon, lat, created_at,
+			(SELECT MAX(at) FROM readings r WHERE r.monitor_id = m.id AND r.kind = 'rtd' AND r.at <= ?),
+			(SELECT MAX(at) FROM readings r WHERE r.monitor_id = m.id AND r.kind = 'minute' AND r.at <= ?),
+			(SELECT MAX(at) FROM readings r WHERE r.monitor_id = m.id AND r.kind = 'hour' AND r.at <= ?)
+			FROM monitors m WHERE kind = 'dust'`, args: []any{now.Unix(), now.Unix(), now.Unix()},
 		order: " ORDER BY id"}, func(rows *sql.Rows) (mon, error) {
 		m := mon{m: &skygrid.MonitorCapture{}}
-		if err := rows.Scan(&m.m.MonitorID, &m.m.MN, &m.m.Name, &m.m.SiteID, &m.pt[0], &m.pt[1], &m.created); err != nil {
+		if err := rows.Scan(&m.m.MonitorID, &m.m.MN, &m.m.Name, &m.m.SiteID, &m.pt[0], &m.pt[1], &m.created, &m.last[0], &m.last[1], &m.last[2]); err != nil {
 			return m, fmt.Errorf("read a monitor: %w", err)
 		}
 		return m, nil
@@ -197,7 +261,13 @@ func dustMonitors(ctx context.Context, tx *Tx, q skygrid.DustQuery, now time.Tim
 		}
 		m.m.CountyID = pl.county
 		created, _ := time.Parse(time.RFC3339, m.created)
-		if err := monitorCapture(ctx, tx, m.m, q, created, now); err != nil {
+		var last sql.NullInt64
+		for _, l := range m.last {
+			if l.Valid && (!last.Valid || l.Int64 > last.Int64) {
+				last = l
+			}
+		}
+		if err := monitorCapture(ctx, tx, m.m, q, created, now, last); err != nil {
 			return nil, err
 		}
 		out = append(out, m.m)
@@ -206,16 +276,11 @@ func dustMonitors(ctx context.Context, tx *Tx, q skygrid.DustQuery, now time.Tim
 }
 
 // monitorCapture reads one monitor's valid minutes and hours with a
-// reading from readings_hourly, and its last reading.
-func monitorCapture(ctx context.Context, tx *Tx, m *skygrid.MonitorCapture, q skygrid.DustQuery, created, now time.Time) error {
+// reading from readings_hourly; last is its last reading up to now.
+func monitorCapture(ctx context.Context, tx *Tx, m *skygrid.MonitorCapture, q skygrid.DustQuery, created, now time.Time, last sql.NullInt64) error {
 	start, end := q.Since, minTime(q.Until, now)
 	if created.After(start) {
 		start = created
-	}
-	var last sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT MAX(x) FROM (`+lastReadingSQL+`) l`, m.MonitorID, now.Unix()).Scan(&last)
-	if err != nil {
-		return fmt.Errorf("dust stats: last reading of monitor %d: %w", m.MonitorID, err)
 	}
 	seen := created
 	if last.Valid {
@@ -229,6 +294,7 @@ func monitorCapture(ctx context.Context, tx *Tx, m *skygrid.MonitorCapture, q sk
 	m.ExpectedMinutes = int64(end.Sub(start) / time.Minute)
 	h0, h1 := start.Truncate(time.Hour), end.Add(time.Hour-time.Second).Truncate(time.Hour)
 	var hours int
+	var err error
 	if hours, m.ValidMinutes, err = validMinutes(ctx, tx, m.MonitorID, start, end); err != nil {
 		return err
 	}
@@ -293,12 +359,6 @@ func rawValidMinutes(ctx context.Context, tx *Tx, id int64, from, to time.Time) 
 // dialects).
 const validParticulate = `((pm10 IS NOT NULL AND COALESCE(flags, '') NOT LIKE '%pm10=%')
 	OR (pm25 IS NOT NULL AND COALESCE(flags, '') NOT LIKE '%pm25=%') OR (tsp IS NOT NULL AND COALESCE(flags, '') NOT LIKE '%tsp=%'))`
-
-// lastReadingSQL is a monitor's latest data time up to now, one kind at a
-// time so that each is a lookup along the readings key.
-const lastReadingSQL = `SELECT (SELECT MAX(at) FROM readings WHERE monitor_id = ?1 AND kind = 'rtd' AND at <= ?2) x
-	UNION ALL SELECT (SELECT MAX(at) FROM readings WHERE monitor_id = ?1 AND kind = 'minute' AND at <= ?2)
-	UNION ALL SELECT (SELECT MAX(at) FROM readings WHERE monitor_id = ?1 AND kind = 'hour' AND at <= ?2)`
 
 // alarmConds selects the alarms (alias a) whose window starts in the
 // period, in the region and scope; ok is false while the store has no
