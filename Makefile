@@ -2,7 +2,7 @@
 GO ?= go
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: run test test-postgres deps web types build bench fuzz clean loadtest perftiles photoload e2e
+.PHONY: run test test-postgres deps web types build bench fuzz clean loadtest perftiles perfprovince photoload e2e
 
 ## web: build the web app into frontend/dist (embedded in the binary)
 web:
@@ -88,6 +88,11 @@ loadtest:
 PERFDATA ?= /tmp/perfdata
 perftiles:
 	scripts/perf/tiles.sh $(PERFDATA) 20 3
+
+## perfprovince: issue 17's benchmarks side by side in one run (join beside PostGIS, tiles beside
+## tegola, the province's index, the 1M-row ingest and the province's month on SQLite and PostgreSQL)
+perfprovince:
+	scripts/perf/province.sh
 
 ## photoload: 20 parallel uploads of the largest photos accepted against skygrid serve, its peak memory; the issue-13 PNG; kill -9 mid-upload and the sweep
 photoload:
