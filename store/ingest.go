@@ -17,12 +17,15 @@ var _ skygrid.IngestService = (*DB)(nil)
 // InIngestTx runs fn in one write transaction: committed when fn returns
 // nil, rolled back otherwise, so a file is stored whole or not at all.
 func (db *DB) InIngestTx(ctx context.Context, fn func(skygrid.IngestTx) error) error {
-	tx, err := db.BeginTx(ctx, nil)
+	tx, conn, err := db.beginIngest(ctx)
 	if err != nil {
 		return fmt.Errorf("begin ingest: %w", err)
 	}
+	if conn != nil {
+		defer conn.Close() // after the rollback below
+	}
 	defer tx.Rollback()
-	itx := &ingestTx{tx: tx}
+	itx := &ingestTx{tx: tx, conn: conn}
 	defer itx.close()
 	if err := fn(itx); err != nil {
 		return err
@@ -80,6 +83,9 @@ func (t *ingestTx) moveSequences(ctx context.Context) error {
 type ingestTx struct {
 	tx    *Tx
 	stmts map[string]*sql.Stmt
+	// conn is the transaction's connection on PostgreSQL (hotspots are
+	// copied in through it: ingest_copy.go); nil on SQLite
+	conn *sql.Conn
 	// audit lines, written many to a statement before commit
 	audit []*skygrid.AuditEntry
 	// next hotspot sequence number per acquisition minute; minutes in the
