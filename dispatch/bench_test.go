@@ -27,8 +27,8 @@ import (
 	"skygrid/data"
 	"skygrid/dispatch"
 	"skygrid/intake"
+	"skygrid/internal/storetest"
 	"skygrid/registry"
-	"skygrid/store"
 
 	"github.com/paulmach/orb"
 )
@@ -161,8 +161,9 @@ func peakRSS() float64 {
 }
 
 // BenchmarkIngest1M ingests a 1,000,000-row FIRMS CSV end to end (parse,
-// dedupe, store, detect, cluster, dispatch) in one transaction into a
-// SQLite file. area=none keeps every row (no regions imported); area=datong
+// dedupe, store, detect, cluster, dispatch) in one transaction into the
+// run's store (an SQLite file; a PostgreSQL database with
+// SKYGRID_TEST_STORE=postgres). area=none keeps every row (no regions imported); area=datong
 // imports the ten counties, so almost every row is counted outside. Both
 // read millionRowFile (25,000 events); area=none,file=own-events reads
 // ownEventsFile, where most rows open their own event and task (no slash
@@ -187,18 +188,15 @@ func BenchmarkIngest1M(b *testing.B) {
 	}
 }
 
-// benchIngest ingests file (of rows rows) into a new SQLite file, timing
-// the ingest alone, and reports rows/s, what was stored, the peak
+// benchIngest ingests file (of rows rows) into a new store (the run's:
+// an SQLite file, or a PostgreSQL database with SKYGRID_TEST_STORE=postgres),
+// timing the ingest alone, and reports rows/s, what was stored, the peak
 // resident memory and the CPU seconds the process spent (user + system:
-// the work, apart from waiting for a busy machine's cores).
+// the work, apart from waiting for a busy machine's cores; on PostgreSQL
+// the server's processes are not counted in either).
 func benchIngest(b *testing.B, file string, rows int, area string) {
 	b.StopTimer()
-	dir, err := os.MkdirTemp("", "skygrid-ingest-")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	db := store.NewDB(filepath.Join(dir, "bench.db"))
+	db := storetest.NewDB(b, "bench.db") // SKYGRID_TEST_STORE=postgres: a fresh PostgreSQL database
 	if err := db.Open(); err != nil {
 		b.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,12 +17,15 @@ var _ skygrid.IngestService = (*DB)(nil)
 // InIngestTx runs fn in one write transaction: committed when fn returns
 // nil, rolled back otherwise, so a file is stored whole or not at all.
 func (db *DB) InIngestTx(ctx context.Context, fn func(skygrid.IngestTx) error) error {
-	tx, err := db.BeginTx(ctx, nil)
+	tx, conn, err := db.beginIngest(ctx)
 	if err != nil {
 		return fmt.Errorf("begin ingest: %w", err)
 	}
+	if conn != nil {
+		defer conn.Close() // after the rollback below
+	}
 	defer tx.Rollback()
-	itx := &ingestTx{tx: tx}
+	itx := &ingestTx{tx: tx, conn: conn}
 	defer itx.close()
 	if err := fn(itx); err != nil {
 		return err
@@ -40,8 +44,36 @@ func (db *DB) InIngestTx(ctx context.Context, fn func(skygrid.IngestTx) error) e
 	if err := bumpLayers(ctx, tx, layers...); err != nil {
 		return fmt.Errorf("ingest: bump layer versions: %w", err)
 	}
+	if err := itx.moveSequences(ctx); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit ingest: %w", err)
+	}
+	return nil
+}
+
+// moveSequences moves, on PostgreSQL, the events' and tasks' identity
+// sequences past the ids this transaction gave them itself (MAX(id)+1,
+// see NewEventID and loadTaskFacts), so that inserts that let the store
+// choose the id (a dust alarm's task) do not collide. SQLite's rowid
+// counts on from the largest id by itself. The write transaction holds
+// the cluster-wide writer lock (pgdriver.go), so MAX(id) is final.
+func (t *ingestTx) moveSequences(ctx context.Context) error {
+	if !t.tx.db.postgres {
+		return nil
+	}
+	for _, table := range []struct {
+		name  string
+		moved bool
+	}{{"events", t.nextEvent > 0}, {"tasks", t.nextTask > 0}} {
+		if !table.moved {
+			continue
+		}
+		q := `SELECT setval(pg_get_serial_sequence('` + table.name + `', 'id'), MAX(id)) FROM ` + table.name + ` HAVING MAX(id) IS NOT NULL`
+		if _, err := t.tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("ingest: move the %s id sequence: %w", table.name, err)
+		}
 	}
 	return nil
 }
@@ -51,6 +83,9 @@ func (db *DB) InIngestTx(ctx context.Context, fn func(skygrid.IngestTx) error) e
 type ingestTx struct {
 	tx    *Tx
 	stmts map[string]*sql.Stmt
+	// conn is the transaction's connection on PostgreSQL (hotspots are
+	// copied in through it: ingest_copy.go); nil on SQLite
+	conn *sql.Conn
 	// audit lines, written many to a statement before commit
 	audit []*skygrid.AuditEntry
 	// next hotspot sequence number per acquisition minute; minutes in the
@@ -91,6 +126,15 @@ func (t *ingestTx) close() {
 // exec runs a statement prepared once per transaction: an ingest writes
 // thousands of events, tasks and audit lines with the same few statements.
 func (t *ingestTx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// stmt is q prepared once per transaction.
+func (t *ingestTx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	st := t.stmts[q]
 	if st == nil {
 		var err error
@@ -102,18 +146,25 @@ func (t *ingestTx) exec(ctx context.Context, q string, args ...any) (sql.Result,
 		}
 		t.stmts[q] = st
 	}
-	return st.ExecContext(ctx, args...)
+	return st, nil
+}
+
+// query is exec for a statement that returns rows (INSERT ... RETURNING).
+func (t *ingestTx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
 }
 
 func (t *ingestTx) BeginBatch(ctx context.Context, b *skygrid.IngestBatch) error {
 	if b.StartedAt.IsZero() {
 		b.StartedAt = t.tx.now
 	}
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO ingest_batches (file, format, started_at) VALUES (?, ?, ?)`, b.File, b.Format, ts(b.StartedAt))
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO ingest_batches (file, format, started_at) VALUES (?, ?, ?) RETURNING id`,
+		b.File, b.Format, ts(b.StartedAt)).Scan(&b.ID)
 	if err != nil {
-		return fmt.Errorf("create batch %s: %w", b.File, err)
-	}
-	if b.ID, err = res.LastInsertId(); err != nil {
 		return fmt.Errorf("create batch %s: %w", b.File, err)
 	}
 	return nil
@@ -326,23 +377,49 @@ func (t *ingestTx) flushAudit(ctx context.Context) error {
 	for len(t.audit) > 0 {
 		k := min(len(t.audit), auditRows)
 		q := `INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?),", k), ",")
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?),", k), ",") + ` RETURNING id`
 		args := make([]any, 0, 7*k)
 		for _, e := range t.audit[:k] {
 			args = append(args, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After)
 		}
-		res, err := t.exec(ctx, q, args...)
-		if err != nil {
+		if err := t.auditIDs(ctx, q, args, t.audit[:k]); err != nil {
 			return fmt.Errorf("audit log: %w", err)
-		}
-		last, _ := res.LastInsertId()
-		for i, e := range t.audit[:k] {
-			e.ID = last - int64(k-1-i)
 		}
 		clear(t.audit[:k]) // written: let them go
 		t.audit = t.audit[k:]
 	}
 	t.audit = nil
+	return nil
+}
+
+// auditIDs runs an audit INSERT ... RETURNING id and gives the entries
+// their ids. Both stores return the ids of a multi-row VALUES in row order
+// (SQLite and PostgreSQL alike insert the rows in order, ids ascending);
+// they are sorted to be sure of it.
+func (t *ingestTx) auditIDs(ctx context.Context, q string, args []any, es []*skygrid.AuditEntry) error {
+	rows, err := t.query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, len(es))
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(ids) != len(es) {
+		return fmt.Errorf("%d ids for %d lines", len(ids), len(es))
+	}
+	slices.Sort(ids)
+	for i, e := range es {
+		e.ID = ids[i]
+	}
 	return nil
 }
 

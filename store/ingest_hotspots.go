@@ -69,6 +69,8 @@ const minShared = 2 * insertRows
 type prepared struct {
 	stmts []preparedStmt
 	n     int
+	// rows to copy in instead of statements (PostgreSQL: ingest_copy.go)
+	rows [][]any
 }
 
 type preparedStmt struct {
@@ -186,6 +188,9 @@ func (t *ingestTx) prepareHotspots(ctx context.Context, hs []*skygrid.Hotspot) (
 	if err := t.assignIDs(ctx, hs); err != nil {
 		return nil, err
 	}
+	if t.conn != nil {
+		return &prepared{n: len(hs), rows: hotspotCopyRows(hs)}, nil
+	}
 	p := &prepared{n: len(hs)}
 	groups := map[shared][]*skygrid.Hotspot{}
 	var order []shared
@@ -277,6 +282,9 @@ func allBoundQuery(n int) string {
 // insertPrepared runs prepared statements; it returns how many rows they
 // stored.
 func (t *ingestTx) insertPrepared(ctx context.Context, p *prepared) (int, error) {
+	if p.rows != nil {
+		return t.copyHotspots(ctx, p.rows)
+	}
 	n := 0
 	for _, st := range p.stmts {
 		res, err := t.exec(ctx, st.query, st.args...)

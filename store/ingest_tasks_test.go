@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"skygrid"
@@ -97,4 +98,53 @@ func TestIngestTaskLists(t *testing.T) {
 func listEvent(id int64, grid, county, township string) *skygrid.Event {
 	return &skygrid.Event{ID: id, Class: skygrid.ClassOpenBurning, State: skygrid.EventOpen, FirstSeen: ingestAt, LastSeen: ingestAt,
 		Point: orb.Point{113, 40}, HotspotCount: 1, GridID: grid, CountyID: county, TownshipID: township}
+}
+
+// An ingest gives its events and tasks their ids itself (MAX(id)+1); the
+// stores' own ids (the identity sequences on PostgreSQL) must count on
+// past them, so that a task or event inserted outside the ingest (a dust
+// alarm's, with the store choosing the task's id) does not collide.
+func TestIngestThenOtherTask(t *testing.T) {
+	db, monitors := monitorsDB(t)
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name    string
+		ingest  int // events and tasks the ingest creates
+		monitor int64
+	}{
+		{"after the first ingest", 3, monitors[0]},
+		{"after a second ingest", 2, monitors[1]},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var ids []int64
+			err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
+				r := &skygrid.IngestResult{}
+				for range tt.ingest {
+					id, err := tx.NewEventID(ctx)
+					if err != nil {
+						return err
+					}
+					r.Events = append(r.Events, listEvent(id, "", "C9", "T9"))
+					r.NewTasks = append(r.NewTasks, &skygrid.Task{EventID: id, State: skygrid.TaskDispatched, AckDue: ingestAt, ReportDue: ingestAt})
+				}
+				if err := tx.SaveResult(ctx, r); err != nil {
+					return err
+				}
+				for _, k := range r.NewTasks {
+					ids = append(ids, k.ID)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := db.RecordDustAlarms(ctx, []skygrid.DustAlarm{dustAlarm(tt.monitor, nil, skygrid.ClassMonitorOffline, "silent", ingestAt, "")})
+			if err != nil {
+				t.Fatalf("dust alarm after the ingest: %v", err)
+			}
+			if len(got.TaskIDs) != 1 || slices.Contains(ids, got.TaskIDs[0]) || got.TaskIDs[0] <= slices.Max(ids) {
+				t.Errorf("dust task %v, ingest's tasks %v: want one id past them", got.TaskIDs, ids)
+			}
+		})
+	}
 }

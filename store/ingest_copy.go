@@ -1,0 +1,79 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"skygrid"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// On PostgreSQL the ingest writes hotspots with COPY (pgx's CopyFrom): no
+// SQL text to build or parse per row. database/sql gives no access to a
+// *sql.Tx's connection, so the ingest begins its transaction on a
+// *sql.Conn of the writer pool (beginIngest) and reaches the driver's
+// connection, the same session and so the same transaction, through
+// Conn.Raw.
+
+// beginIngest begins the ingest's write transaction; on PostgreSQL on a
+// connection of its own (returned: close it after the transaction ends),
+// so that the hotspots can be copied in.
+func (db *DB) beginIngest(ctx context.Context) (*Tx, *sql.Conn, error) {
+	if !db.postgres {
+		tx, err := db.BeginTx(ctx, nil)
+		return tx, nil, err
+	}
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("begin tx: connection: %w", err)
+	}
+	tx, err := conn.BeginTx(ctx, nil) // the driver takes the writers' lock (pgdriver.go)
+	if err != nil {
+		conn.Close()
+		return nil, nil, fmt.Errorf("begin tx: begin: %w", err)
+	}
+	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Second)}, conn, nil
+}
+
+// hotspotCopyCols are hotspotInsertCols for CopyFrom.
+var hotspotCopyCols = func() []string {
+	var cols []string
+	for _, c := range strings.Split(hotspotInsertCols, ",") {
+		cols = append(cols, strings.TrimSpace(c))
+	}
+	return cols
+}()
+
+// hotspotCopyRows are the hotspots' values in hotspotCopyCols order, taken when
+// Write is called (the caller may reuse the hotspots after).
+func hotspotCopyRows(hs []*skygrid.Hotspot) [][]any {
+	rows := make([][]any, len(hs))
+	for i, h := range hs {
+		rows[i] = []any{h.ID, h.AcqTime.Unix() / 60 * 60, h.Source, h.Satellite, skygrid.E5(h.Point[1]), skygrid.E5(h.Point[0]),
+			h.Brightness, h.BrightT31, h.Scan, h.Track, h.FRP, h.Confidence, h.DayNight, h.Version, int64(h.Type), h.BatchID,
+			h.Status, h.StatusReason, eventArg(h)}
+	}
+	return rows
+}
+
+// copyHotspots copies rows into hotspots in the ingest's transaction.
+func (t *ingestTx) copyHotspots(ctx context.Context, rows [][]any) (int, error) {
+	var n int64
+	err := t.conn.Raw(func(dc any) error {
+		c, ok := dc.(interface{ Raw() *pgx.Conn })
+		if !ok {
+			return fmt.Errorf("driver connection %T has no pgx connection", dc)
+		}
+		var err error
+		n, err = c.Raw().CopyFrom(ctx, pgx.Identifier{"hotspots"}, hotspotCopyCols, pgx.CopyFromRows(rows))
+		return err
+	})
+	if err != nil {
+		return int(n), fmt.Errorf("copy hotspots: %w", err)
+	}
+	return int(n), nil
+}
