@@ -302,11 +302,13 @@ func metric(t *testing.T, c clusterClient, url, name string) float64 {
 	return v
 }
 
-// checkOneWinner: the same note on the same task at the same version
-// through two servers at once: one 200, one 409, one audit line.
+// checkOneWinner: the same close of a reported task (at the version both
+// saw) sent to two servers at once: one closes it, the other is told the
+// task changed (409), and the audit log has one close. (A review note
+// would not do: a note is not a transition and keeps the version.)
 func checkOneWinner(t *testing.T, c clusterClient, a, b string) {
 	t.Helper()
-	_, body := c.do(t, "GET", a+"/api/tasks?limit=1", "")
+	_, body := c.do(t, "GET", a+"/api/tasks?state=reported&limit=1", "")
 	var list struct {
 		Tasks []struct {
 			ID      int64 `json:"id"`
@@ -314,26 +316,26 @@ func checkOneWinner(t *testing.T, c clusterClient, a, b string) {
 		} `json:"tasks"`
 	}
 	if err := json.Unmarshal(body, &list); err != nil || len(list.Tasks) == 0 {
-		t.Fatalf("tasks: %v %s", err, body)
+		t.Fatalf("reported tasks: %v %s", err, body)
 	}
 	task := list.Tasks[0]
-	action := fmt.Sprintf(`{"version": %d, "notes": "两台服务器同时提交 (test)"}`, task.Version)
+	action := fmt.Sprintf(`{"version": %d, "notes": "两台服务器同时结案 (test)"}`, task.Version)
 	codes := make([]int, 2)
 	var wg sync.WaitGroup
 	for i, url := range []string{a, b} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			resp, _ := c.do(t, "POST", fmt.Sprintf("%s/api/tasks/%d/note", url, task.ID), action)
+			resp, _ := c.do(t, "POST", fmt.Sprintf("%s/api/tasks/%d/close", url, task.ID), action)
 			codes[i] = resp.StatusCode
 		}()
 	}
 	wg.Wait()
 	if !(codes[0] == 200 && codes[1] == 409 || codes[0] == 409 && codes[1] == 200) {
-		t.Errorf("the same change through two servers: %v, want one 200 and one 409", codes)
+		t.Errorf("the same close through two servers: %v, want one 200 and one 409", codes)
 	}
 	_, body = c.do(t, "GET", fmt.Sprintf("%s/api/audit?entity=task&id=%d", b, task.ID), "")
-	if n := strings.Count(string(body), "两台服务器同时提交"); n != 1 {
-		t.Errorf("the note in the task's audit %d times, want 1:\n%s", n, body)
+	if n := strings.Count(string(body), `"task.close"`); n != 1 {
+		t.Errorf("the task's audit has %d closes, want 1:\n%s", n, body)
 	}
 }
