@@ -117,7 +117,7 @@ func (db *DB) findEventPage(ctx context.Context, f skygrid.EventFilter, exact bo
 		return nil, skygrid.Page{}, err
 	}
 	var args []any
-	conds := eventConds(f, &args)
+	conds := eventConds(f, &args, db.pin())
 	tx, err := db.BeginTx(ctx, &readOnly)
 	if err != nil {
 		return nil, skygrid.Page{}, fmt.Errorf("find events: begin: %w", err)
@@ -188,7 +188,7 @@ func eventIDs(es []*skygrid.Event) []int64 {
 // and their total.
 func findEvents(ctx context.Context, tx *Tx, f skygrid.EventFilter) ([]*skygrid.Event, int, error) {
 	var args []any
-	conds := eventConds(f, &args)
+	conds := eventConds(f, &args, tx.db.pin())
 	q := &listQuery{what: "find events", from: `SELECT ` + eventCols + ` FROM events`, conds: conds, args: args, order: ` ORDER BY first_seen DESC, id DESC`}
 	out, err := queryList(ctx, tx, q, func(rows *sql.Rows) (*skygrid.Event, error) { return scanEvent(rows) })
 	if err != nil {
@@ -201,7 +201,7 @@ func findEvents(ctx context.Context, tx *Tx, f skygrid.EventFilter) ([]*skygrid.
 // (skygrid.EventFilter.Brief), in one pass.
 func findBriefEvents(ctx context.Context, tx *Tx, f skygrid.EventFilter) ([]*skygrid.Event, error) {
 	var args []any
-	conds := eventConds(f, &args)
+	conds := eventConds(f, &args, tx.db.pin())
 	q := &listQuery{what: "find events for a map", from: `SELECT events.id, events.class, events.state, events.first_seen, events.last_seen,
 		events.lon, events.lat, events.min_lon, events.min_lat, events.max_lon, events.max_lat, events.hotspot_count, events.max_frp,
 		COALESCE(events.grid_id, ''), COALESCE(events.township_id, ''), COALESCE(events.county_id, ''), events.history, events.cross_border,
@@ -230,9 +230,10 @@ func scanBriefEvent(rows *sql.Rows) (*skygrid.Event, error) {
 }
 
 // eventConds is the filter's SQL conditions on the events table, their
-// arguments added to args. A "+" keeps SQLite from reading the rows by
-// that column's index rather than along the order's (see taskConds).
-func eventConds(f skygrid.EventFilter, args *[]any) []string {
+// arguments added to args. A pin ("+", SQLite's; DB.pin) keeps SQLite
+// from reading the rows by that column's index rather than along the
+// order's (see taskConds).
+func eventConds(f skygrid.EventFilter, args *[]any, pin string) []string {
 	var conds []string
 	add := func(cond string, a ...any) {
 		conds = append(conds, cond)
@@ -245,7 +246,7 @@ func eventConds(f skygrid.EventFilter, args *[]any) []string {
 		add("events.lon >= ? AND events.lon <= ? AND events.lat >= ? AND events.lat <= ?", f.Bbox.Min[0], f.Bbox.Max[0], f.Bbox.Min[1], f.Bbox.Max[1])
 	}
 	if f.Since != nil {
-		add("+events.last_seen >= ?", ts(*f.Since))
+		add(pin+"events.last_seen >= ?", ts(*f.Since))
 	}
 	if f.Until != nil {
 		add("events.first_seen < ?", ts(*f.Until))
@@ -263,7 +264,7 @@ func eventConds(f skygrid.EventFilter, args *[]any) []string {
 		add("(events.grid_id = ? OR events.township_id = ? OR events.county_id = ?)", *f.RegionID, *f.RegionID, *f.RegionID)
 	}
 	if f.CountyID != nil {
-		add("+events.county_id = ?", *f.CountyID)
+		add(pin+"events.county_id = ?", *f.CountyID)
 	}
 	if f.GridID != nil {
 		add("events.grid_id = ?", *f.GridID)
@@ -290,7 +291,7 @@ func eventScopeCond(s *skygrid.Scope, args *[]any) string {
 		return ""
 	}
 	if len(s.Regions) == 0 {
-		return "0"
+		return "1 = 0"
 	}
 	tc := taskScopeCond(s, args)
 	own := scopeCond(s, args, "events.grid_id", "events.township_id", "events.county_id")

@@ -236,7 +236,7 @@ func eventAndHotspotPagesUseIndexes(t *testing.T, db *DB, p planPlaces) {
 			}
 			c, _ := pageCursor(cur, 0, eventKeyset)
 			var args []any
-			q, qargs := eventKeyset.pageQuery(" FROM events", eventConds(f, &args), args, c, 50, 0)
+			q, qargs := eventKeyset.pageQuery(" FROM events", eventConds(f, &args, "+"), args, c, 50, 0)
 			return q, qargs, p
 		}, "SCAN events USING COVERING INDEX events_first_seen", "SEARCH events USING COVERING INDEX events_first_seen (first_seen<?)"},
 		{"an official's events", func(cur string) (string, []any, skygrid.Page) {
@@ -247,7 +247,7 @@ func eventAndHotspotPagesUseIndexes(t *testing.T, db *DB, p planPlaces) {
 			}
 			c, _ := pageCursor(cur, 0, eventKeyset)
 			var args []any
-			q, qargs := eventKeyset.pageQuery(" FROM events", eventConds(f, &args), args, c, 50, 0)
+			q, qargs := eventKeyset.pageQuery(" FROM events", eventConds(f, &args, "+"), args, c, 50, 0)
 			return q, qargs, p
 		}, "SCAN events USING INDEX events_first_seen", "SEARCH events USING INDEX events_first_seen (first_seen<?)"},
 		{"hotspots", func(cur string) (string, []any, skygrid.Page) {

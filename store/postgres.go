@@ -61,3 +61,12 @@ func pgCode(err error) string {
 	}
 	return ""
 }
+
+// pin is SQLite's index hint, a unary "+" before a column in a condition
+// (see taskConds); PostgreSQL has none (and no unary plus of text).
+func (db *DB) pin() string {
+	if db.postgres {
+		return ""
+	}
+	return "+"
+}
