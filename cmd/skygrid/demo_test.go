@@ -45,7 +45,7 @@ func startMain(t *testing.T, now time.Time, args ...string) (string, *bytes.Buff
 		}
 	case err := <-done:
 		t.Fatalf("%v ended: %v\n%s", args, err, out)
-	case <-time.After(120 * time.Second):
+	case <-time.After(300 * time.Second): // the demo builds first (longer on PostgreSQL, on a loaded machine)
 		t.Fatalf("%v did not start", args)
 	}
 	cancel()
@@ -261,7 +261,7 @@ func checkDemoLog(t *testing.T, path, photoDir string, tasks []*skygrid.Task) {
 	}
 	for _, tk := range tasks {
 		var lines int
-		raw.QueryRow(bind(`SELECT COUNT(*) FROM audit_log WHERE entity = 'task' AND entity_id = ?`), tk.ID).Scan(&lines)
+		raw.QueryRow(bind(`SELECT COUNT(*) FROM audit_log WHERE entity = 'task' AND entity_id = ?`), fmt.Sprint(tk.ID)).Scan(&lines)
 		if int64(lines) != tk.Version+1 {
 			t.Errorf("task %d: version %d, %d audit lines", tk.ID, tk.Version, lines)
 		}
