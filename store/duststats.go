@@ -366,7 +366,10 @@ func captureSpan(start, end time.Time) span {
 // readCaptures reads the capture of one monitor (one > 0) or of every dust
 // monitor over a span: whole days from the daily rollup, the hours at
 // either end from readings_hourly, the partial hours from the readings.
-// Each query goes from the monitors along the tables' keys.
+// Each query goes from the monitors along the tables' keys: CROSS JOIN
+// keeps SQLite's join order (monitors outer; it would scan all of
+// readings_hourly for an hour range otherwise); PostgreSQL plans it as
+// any inner join.
 func readCaptures(ctx context.Context, tx *Tx, s span, one int64) (map[int64]capture, error) {
 	out := map[int64]capture{}
 	add := func(what, q string, args ...any) error {
@@ -385,7 +388,7 @@ func readCaptures(ctx context.Context, tx *Tx, s span, one int64) (map[int64]cap
 	}
 	if s.d1 > s.d0 {
 		if err := add("whole days", `SELECT m.id, SUM(c.hours), SUM(c.valid_minutes) FROM monitors m
-			JOIN readings_capture_daily c ON c.monitor_id = m.id WHERE `+captureMonitors+` AND c.day >= ? AND c.day < ?`,
+			CROSS JOIN readings_capture_daily c WHERE c.monitor_id = m.id AND `+captureMonitors+` AND c.day >= ? AND c.day < ?`,
 			one, one, s.d0, s.d1); err != nil {
 			return nil, err
 		}
@@ -393,7 +396,7 @@ func readCaptures(ctx context.Context, tx *Tx, s span, one int64) (map[int64]cap
 	for _, hs := range [][2]int64{{s.h0, s.d0}, {s.d1, s.h1}} {
 		if hs[1] > hs[0] {
 			if err := add("edge hours", `SELECT monitor_id, COUNT(*), COALESCE(SUM(CASE WHEN hour >= ? AND hour < ? THEN v END), 0)
-				FROM (`+captureHoursSQL+` WHERE `+captureMonitors+` AND h.hour >= ? AND h.hour < ?
+				FROM (`+captureHoursSQL+` WHERE h.monitor_id = m.id AND `+captureMonitors+` AND h.hour >= ? AND h.hour < ?
 				GROUP BY h.monitor_id, h.hour HAVING MAX(h.n_all) > 0) x`, s.full0, s.full1, one, one, hs[0], hs[1]); err != nil {
 				return nil, err
 			}
@@ -401,8 +404,8 @@ func readCaptures(ctx context.Context, tx *Tx, s span, one int64) (map[int64]cap
 	}
 	for _, ms := range [][2]int64{{s.start, s.full0}, {s.full1, s.end}} {
 		if ms[1] > ms[0] {
-			if err := add("partial hours", `SELECT m.id, 0, COUNT(DISTINCT r.at / 60) FROM monitors m JOIN readings r ON r.monitor_id = m.id
-				WHERE `+captureMonitors+` AND r.kind IN ('rtd', 'minute') AND r.at >= ? AND r.at < ? AND `+validParticulate,
+			if err := add("partial hours", `SELECT m.id, 0, COUNT(DISTINCT r.at / 60) FROM monitors m CROSS JOIN readings r
+				WHERE r.monitor_id = m.id AND `+captureMonitors+` AND r.kind IN ('rtd', 'minute') AND r.at >= ? AND r.at < ? AND `+validParticulate,
 				one, one, ms[0], ms[1]); err != nil {
 				return nil, err
 			}
@@ -418,12 +421,12 @@ const captureMonitors = `m.kind = 'dust' AND (? = 0 OR m.id = ?)`
 // captureHoursSQL selects each hour of readings_hourly (alias h, from the
 // monitors m) with its valid minutes v: the most valid values of one
 // realtime or minute PM10, PM2.5 or TSP in the hour, at most 60. The
-// caller adds the WHERE, GROUP BY h.monitor_id, h.hour and HAVING
+// caller adds the WHERE (with h.monitor_id = m.id), GROUP BY h.monitor_id, h.hour and HAVING
 // MAX(h.n_all) > 0 (an hour with any reading). Migration 0019 and
 // refreshCaptureDaily sum the same per UTC day into readings_capture_daily.
 const captureHoursSQL = `SELECT h.monitor_id, h.hour, MAX(CASE WHEN h.factor IN ('pm10', 'pm25', 'tsp') AND h.kind IN ('rtd', 'minute')
 	THEN CASE WHEN h.n_valid < 60 THEN h.n_valid ELSE 60 END ELSE 0 END) v
-	FROM monitors m JOIN readings_hourly h ON h.monitor_id = m.id`
+	FROM monitors m CROSS JOIN readings_hourly h`
 
 // validParticulate holds for a reading with a valid PM10, PM2.5 or TSP
 // (flags are lowercase "factor=flag" pairs: LIKE is exact here in both

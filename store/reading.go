@@ -159,13 +159,19 @@ func storeReading(ctx context.Context, ins, hourly *sql.Stmt, r *skygrid.Reading
 // (migration 0019) from its hours in readings_hourly: the hours with any
 // reading and the valid particulate minutes DustStats counts for a whole
 // day (the same per-hour expression as its edge hours, captureHoursSQL).
-const captureDailyRefresh = `INSERT INTO readings_capture_daily (monitor_id, day, hours, valid_minutes)
+var captureDailyRefresh = captureDailyInsert("monitor_id = ? AND hour >= ? AND hour < ?") +
+	` ON CONFLICT (monitor_id, day) DO UPDATE SET hours = excluded.hours, valid_minutes = excluded.valid_minutes`
+
+// captureDailyInsert fills readings_capture_daily from the rows of
+// readings_hourly meeting cond, as migration 0019's backfill does.
+func captureDailyInsert(cond string) string {
+	return `INSERT INTO readings_capture_daily (monitor_id, day, hours, valid_minutes)
 	SELECT monitor_id, hour - hour % 86400, COUNT(*), SUM(v) FROM (
 		SELECT monitor_id, hour, MAX(CASE WHEN factor IN ('pm10', 'pm25', 'tsp') AND kind IN ('rtd', 'minute')
 			THEN CASE WHEN n_valid < 60 THEN n_valid ELSE 60 END ELSE 0 END) v
-		FROM readings_hourly WHERE monitor_id = ? AND hour >= ? AND hour < ? GROUP BY monitor_id, hour HAVING MAX(n_all) > 0) h
-	GROUP BY monitor_id, hour - hour % 86400
-	ON CONFLICT (monitor_id, day) DO UPDATE SET hours = excluded.hours, valid_minutes = excluded.valid_minutes`
+		FROM readings_hourly WHERE ` + cond + ` GROUP BY monitor_id, hour HAVING MAX(n_all) > 0) h
+	GROUP BY monitor_id, hour - hour % 86400`
+}
 
 // refreshCaptureDaily recomputes the daily capture of the monitor-days
 // (monitor id, UTC day start in Unix seconds) whose hourly aggregates the

@@ -10,8 +10,6 @@ CREATE TABLE readings_capture_daily (
 	PRIMARY KEY (monitor_id, day)
 );
 
-CREATE INDEX readings_capture_daily_day ON readings_capture_daily (day);
-
 INSERT INTO readings_capture_daily (monitor_id, day, hours, valid_minutes)
 SELECT monitor_id, hour - hour % 86400, COUNT(*), SUM(v) FROM (
 	SELECT monitor_id, hour, MAX(CASE WHEN factor IN ('pm10', 'pm25', 'tsp') AND kind IN ('rtd', 'minute')
