@@ -366,14 +366,15 @@ func captureSpan(start, end time.Time) span {
 // readCaptures reads the capture of one monitor (one > 0) or of every dust
 // monitor over a span: whole days from the daily rollup, the hours at
 // either end from readings_hourly, the partial hours from the readings.
-// Each query goes from the monitors along the tables' keys: CROSS JOIN
-// keeps SQLite's join order (monitors outer; it would scan all of
-// readings_hourly for an hour range otherwise); PostgreSQL plans it as
-// any inner join.
+// Each is one statement over the monitors with a correlated subquery a
+// figure: both stores run those per monitor along the table's key (a
+// join may be planned as a scan of all of readings_hourly for an hour
+// range: SQLite without statistics, PostgreSQL by its cost estimate).
 func readCaptures(ctx context.Context, tx *Tx, s span, one int64) (map[int64]capture, error) {
 	out := map[int64]capture{}
-	add := func(what, q string, args ...any) error {
-		_, err := queryList(ctx, tx, &listQuery{what: "dust stats: capture, " + what, from: q, args: args, order: " GROUP BY 1"},
+	add := func(what, figures string, args ...any) error {
+		_, err := queryList(ctx, tx, &listQuery{what: "dust stats: capture, " + what, from: `SELECT m.id, ` + figures + ` FROM monitors m`,
+			conds: []string{captureMonitors}, args: append(args, one, one)},
 			func(rows *sql.Rows) (struct{}, error) {
 				var id int64
 				var c capture
@@ -387,26 +388,26 @@ func readCaptures(ctx context.Context, tx *Tx, s span, one int64) (map[int64]cap
 		return err
 	}
 	if s.d1 > s.d0 {
-		if err := add("whole days", `SELECT m.id, SUM(c.hours), SUM(c.valid_minutes) FROM monitors m
-			CROSS JOIN readings_capture_daily c WHERE c.monitor_id = m.id AND `+captureMonitors+` AND c.day >= ? AND c.day < ?`,
-			one, one, s.d0, s.d1); err != nil {
+		const days = `FROM readings_capture_daily c WHERE c.monitor_id = m.id AND c.day >= ? AND c.day < ?`
+		if err := add("whole days", `(SELECT COALESCE(SUM(c.hours), 0) `+days+`), (SELECT COALESCE(SUM(c.valid_minutes), 0) `+days+`)`,
+			s.d0, s.d1, s.d0, s.d1); err != nil {
 			return nil, err
 		}
 	}
 	for _, hs := range [][2]int64{{s.h0, s.d0}, {s.d1, s.h1}} {
 		if hs[1] > hs[0] {
-			if err := add("edge hours", `SELECT monitor_id, COUNT(*), COALESCE(SUM(CASE WHEN hour >= ? AND hour < ? THEN v END), 0)
-				FROM (`+captureHoursSQL+` WHERE h.monitor_id = m.id AND `+captureMonitors+` AND h.hour >= ? AND h.hour < ?
-				GROUP BY h.monitor_id, h.hour HAVING MAX(h.n_all) > 0) x`, s.full0, s.full1, one, one, hs[0], hs[1]); err != nil {
+			const hours = `(` + captureHoursSQL + ` WHERE h.monitor_id = m.id AND h.hour >= ? AND h.hour < ? GROUP BY h.hour HAVING MAX(h.n_all) > 0) x`
+			if err := add("edge hours", `(SELECT COUNT(*) FROM `+hours+`),
+				(SELECT COALESCE(SUM(x.v), 0) FROM `+hours+` WHERE x.hour >= ? AND x.hour < ?)`,
+				hs[0], hs[1], hs[0], hs[1], s.full0, s.full1); err != nil {
 				return nil, err
 			}
 		}
 	}
 	for _, ms := range [][2]int64{{s.start, s.full0}, {s.full1, s.end}} {
 		if ms[1] > ms[0] {
-			if err := add("partial hours", `SELECT m.id, 0, COUNT(DISTINCT r.at / 60) FROM monitors m CROSS JOIN readings r
-				WHERE r.monitor_id = m.id AND `+captureMonitors+` AND r.kind IN ('rtd', 'minute') AND r.at >= ? AND r.at < ? AND `+validParticulate,
-				one, one, ms[0], ms[1]); err != nil {
+			if err := add("partial hours", `0, (SELECT COUNT(DISTINCT r.at / 60) FROM readings r WHERE r.monitor_id = m.id
+				AND r.kind IN ('rtd', 'minute') AND r.at >= ? AND r.at < ? AND `+validParticulate+`)`, ms[0], ms[1]); err != nil {
 				return nil, err
 			}
 		}
@@ -418,15 +419,14 @@ func readCaptures(ctx context.Context, tx *Tx, s span, one int64) (map[int64]cap
 // two arguments are the monitor's id or 0 for all.
 const captureMonitors = `m.kind = 'dust' AND (? = 0 OR m.id = ?)`
 
-// captureHoursSQL selects each hour of readings_hourly (alias h, from the
-// monitors m) with its valid minutes v: the most valid values of one
-// realtime or minute PM10, PM2.5 or TSP in the hour, at most 60. The
-// caller adds the WHERE (with h.monitor_id = m.id), GROUP BY h.monitor_id, h.hour and HAVING
-// MAX(h.n_all) > 0 (an hour with any reading). Migration 0019 and
-// refreshCaptureDaily sum the same per UTC day into readings_capture_daily.
-const captureHoursSQL = `SELECT h.monitor_id, h.hour, MAX(CASE WHEN h.factor IN ('pm10', 'pm25', 'tsp') AND h.kind IN ('rtd', 'minute')
-	THEN CASE WHEN h.n_valid < 60 THEN h.n_valid ELSE 60 END ELSE 0 END) v
-	FROM monitors m CROSS JOIN readings_hourly h`
+// captureHoursSQL selects each hour of readings_hourly (alias h) with its
+// valid minutes v: the most valid values of one realtime or minute PM10,
+// PM2.5 or TSP in the hour, at most 60. The caller adds the WHERE, GROUP
+// BY h.hour and HAVING MAX(h.n_all) > 0 (an hour with any reading).
+// Migration 0019 and refreshCaptureDaily sum the same per UTC day into
+// readings_capture_daily.
+const captureHoursSQL = `SELECT h.hour, MAX(CASE WHEN h.factor IN ('pm10', 'pm25', 'tsp') AND h.kind IN ('rtd', 'minute')
+	THEN CASE WHEN h.n_valid < 60 THEN h.n_valid ELSE 60 END ELSE 0 END) v FROM readings_hourly h`
 
 // validParticulate holds for a reading with a valid PM10, PM2.5 or TSP
 // (flags are lowercase "factor=flag" pairs: LIKE is exact here in both
