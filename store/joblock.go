@@ -50,6 +50,26 @@ func jobKey(job string) int64 {
 	return int64(h.Sum64())
 }
 
+// check is how often a holder checks its lock connection: a quarter of
+// the poll, so a holder whose connection died stops (within a check)
+// before a server that took the freed lock starts (it waits settle).
+func (j *Jobs) check() time.Duration { return j.poll() / 4 }
+
+// settle waits, after a lock is taken, for twice the holders' check: the
+// lock may have been freed by a holder whose connection died and who has
+// not noticed yet, and two servers must never run a job at once. False
+// when ctx ended meanwhile.
+func (j *Jobs) settle(ctx context.Context) bool {
+	t := time.NewTimer(2 * j.check())
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
 func (j *Jobs) poll() time.Duration {
 	if j.Poll > 0 {
 		return j.Poll
@@ -72,8 +92,12 @@ func (j *Jobs) Run(ctx context.Context, job string, fn func(ctx context.Context)
 	defer t.Stop()
 	for {
 		if gen, ok, err := j.tryLock(ctx, job); ok {
+			if !j.settle(ctx) {
+				j.unlock(job, gen)
+				return
+			}
 			j.setHeld(job, true, nil)
-			over, err := j.runHeld(ctx, job, gen, t.C, fn)
+			over, err := j.runHeld(ctx, job, gen, fn)
 			j.setHeld(job, false, err)
 			if over {
 				return
@@ -92,7 +116,10 @@ func (j *Jobs) Run(ctx context.Context, job string, fn func(ctx context.Context)
 // runHeld runs fn until ctx ends or fn returns (over: the lock is
 // released), or the lock's connection is found gone at a tick (then fn is
 // cancelled: the lock is lost).
-func (j *Jobs) runHeld(ctx context.Context, job string, gen int, tick <-chan time.Time, fn func(ctx context.Context)) (over bool, err error) {
+func (j *Jobs) runHeld(ctx context.Context, job string, gen int, fn func(ctx context.Context)) (over bool, err error) {
+	check := time.NewTicker(j.check())
+	defer check.Stop()
+	tick := check.C
 	jctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {

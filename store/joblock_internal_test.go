@@ -17,6 +17,7 @@ import (
 // how many run at once across servers.
 type jobServer struct {
 	jobs    *Jobs
+	stop    context.CancelFunc // the server's end
 	running atomic.Bool
 	started chan struct{}
 	stopped chan struct{}
@@ -25,7 +26,8 @@ type jobServer struct {
 func startJobServer(t *testing.T, ctx context.Context, dsn string, live *atomic.Int32, wg *sync.WaitGroup) *jobServer {
 	db := NewDB(dsn)
 	db.postgres = IsPostgres(dsn)
-	s := &jobServer{jobs: db.Jobs(), started: make(chan struct{}, 8), stopped: make(chan struct{}, 8)}
+	ctx, stop := context.WithCancel(ctx)
+	s := &jobServer{jobs: db.Jobs(), stop: stop, started: make(chan struct{}, 8), stopped: make(chan struct{}, 8)}
 	s.jobs.Poll = 50 * time.Millisecond
 	t.Cleanup(s.jobs.Close)
 	wg.Add(1)
@@ -75,6 +77,8 @@ func TestJobsRunOnceAndTakeOver(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the holder whose connection died still runs the job")
 	}
+	// The server whose connection died is gone (killed): it asks no more.
+	holder.stop()
 	next := waitHolder(t, servers, holder)
 	if next == holder {
 		t.Fatal("the same server holds the job")

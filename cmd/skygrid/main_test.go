@@ -285,8 +285,9 @@ func TestDatabaseLocation(t *testing.T) {
 	if err := m.Run(context.Background(), []string{"import", "regions", files[0], "--level", "county"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(env); err != nil {
-		t.Errorf("SKYGRID_DB not used: %v", err)
+	// The counties are in $SKYGRID_DB's database (a file or PostgreSQL).
+	if out, err := run(t, env, "grid", "generate", "--cell", "50km"); err != nil || !strings.Contains(out, "in 10 counties") {
+		t.Errorf("SKYGRID_DB not used: %v %s", err, out)
 	}
 }
 
