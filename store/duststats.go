@@ -254,6 +254,7 @@ func dustMonitors(ctx context.Context, tx *Tx, q skygrid.DustQuery, now time.Tim
 		return nil, err
 	}
 	out := []*skygrid.MonitorCapture{}
+	starts := map[int64]time.Time{}
 	for _, m := range all {
 		pl := places[m.m.MonitorID]
 		if !pl.inArea(q) {
@@ -267,17 +268,18 @@ func dustMonitors(ctx context.Context, tx *Tx, q skygrid.DustQuery, now time.Tim
 				last = l
 			}
 		}
-		if err := monitorCapture(ctx, tx, m.m, q, created, now, last); err != nil {
-			return nil, err
+		if start, ok := monitorPeriod(m.m, q, created, now, last); ok {
+			starts[m.m.MonitorID] = start
 		}
 		out = append(out, m.m)
 	}
-	return out, nil
+	return out, monitorCaptures(ctx, tx, out, starts, minTime(q.Until, now))
 }
 
-// monitorCapture reads one monitor's valid minutes and hours with a
-// reading from readings_hourly; last is its last reading up to now.
-func monitorCapture(ctx context.Context, tx *Tx, m *skygrid.MonitorCapture, q skygrid.DustQuery, created, now time.Time, last sql.NullInt64) error {
+// monitorPeriod sets a monitor's last reading, whether it is silent now
+// and its expected minutes; ok says whether the part of the period since
+// it was created (start, up to now) is not empty.
+func monitorPeriod(m *skygrid.MonitorCapture, q skygrid.DustQuery, created, now time.Time, last sql.NullInt64) (start time.Time, ok bool) {
 	start, end := q.Since, minTime(q.Until, now)
 	if created.After(start) {
 		start = created
@@ -289,70 +291,142 @@ func monitorCapture(ctx context.Context, tx *Tx, m *skygrid.MonitorCapture, q sk
 	}
 	m.OfflineNow = now.Sub(seen) > q.SilentAfter
 	if !end.After(start) {
-		return nil
+		return start, false
 	}
 	m.ExpectedMinutes = int64(end.Sub(start) / time.Minute)
-	h0, h1 := start.Truncate(time.Hour), end.Add(time.Hour-time.Second).Truncate(time.Hour)
-	var hours int
-	var err error
-	if hours, m.ValidMinutes, err = validMinutes(ctx, tx, m.MonitorID, start, end); err != nil {
-		return err
+	return start, true
+}
+
+// monitorCaptures sets the valid minutes, offline hours and capture rate
+// of the monitors with a start (up to end). The monitors sharing a start
+// (all those created before the period) are read together: a few queries
+// for all, not one per monitor.
+func monitorCaptures(ctx context.Context, tx *Tx, ms []*skygrid.MonitorCapture, starts map[int64]time.Time, end time.Time) error {
+	groups := map[int64][]*skygrid.MonitorCapture{}
+	for _, m := range ms {
+		if start, ok := starts[m.MonitorID]; ok {
+			groups[start.Unix()] = append(groups[start.Unix()], m)
+		}
 	}
-	m.OfflineHours = int(h1.Sub(h0)/time.Hour) - hours
-	m.CaptureRate = skygrid.Rate(m.ValidMinutes, m.ExpectedMinutes)
+	for _, g := range groups {
+		start := starts[g[0].MonitorID]
+		var one int64 // 0: every dust monitor
+		if len(g) == 1 {
+			one = g[0].MonitorID
+		}
+		caps, err := readCaptures(ctx, tx, captureSpan(start, end), one)
+		if err != nil {
+			return err
+		}
+		h0, h1 := start.Truncate(time.Hour), end.Add(time.Hour-time.Second).Truncate(time.Hour)
+		for _, m := range g {
+			c := caps[m.MonitorID]
+			m.ValidMinutes = c.valid
+			m.OfflineHours = int(h1.Sub(h0)/time.Hour) - c.hours
+			m.CaptureRate = skygrid.Rate(m.ValidMinutes, m.ExpectedMinutes)
+		}
+	}
 	return nil
 }
 
-// validMinutes counts a monitor's hours overlapping [start, end) with any
-// reading, and its minutes in [start, end) with a valid particulate
-// value: whole hours from readings_hourly (per hour the most valid values
-// of one factor and kind, at most 60), the partial hours at either end
-// from the minute readings themselves. One pass over the hourly rows.
-func validMinutes(ctx context.Context, tx *Tx, id int64, start, end time.Time) (hours int, valid int64, err error) {
-	h0, h1 := start.Truncate(time.Hour), end.Add(time.Hour-time.Second).Truncate(time.Hour)
-	full0 := start.Truncate(time.Hour)
-	if full0.Before(start) {
-		full0 = full0.Add(time.Hour)
-	}
-	full1 := end.Truncate(time.Hour)
-	if !full1.After(full0) {
-		full0, full1 = start, start // no whole hour: every minute from the readings
-	}
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN hour >= ? AND hour < ? THEN v END), 0) FROM (
-		SELECT hour, MAX(CASE WHEN factor IN ('pm10', 'pm25', 'tsp') AND kind IN ('rtd', 'minute')
-			THEN CASE WHEN n_valid < 60 THEN n_valid ELSE 60 END ELSE 0 END) v, MAX(n_all) a
-		FROM readings_hourly WHERE monitor_id = ? AND hour >= ? AND hour < ? GROUP BY hour) h WHERE a > 0`,
-		full0.Unix(), full1.Unix(), id, h0.Unix(), h1.Unix()).Scan(&hours, &valid); err != nil {
-		return 0, 0, fmt.Errorf("dust stats: capture of monitor %d: %w", id, err)
-	}
-	if full1.Equal(full0) {
-		n, err := rawValidMinutes(ctx, tx, id, start, end)
-		return hours, n, err
-	}
-	head, err := rawValidMinutes(ctx, tx, id, start, full0)
-	if err != nil {
-		return 0, 0, err
-	}
-	tail, err := rawValidMinutes(ctx, tx, id, full1, end)
-	return hours, valid + head + tail, err
+// capture is a monitor's hours with any reading and valid minutes.
+type capture struct {
+	hours int
+	valid int64
 }
 
-// rawValidMinutes counts the minutes in [from, to) with a realtime or
-// minute reading holding a particulate value not flagged (flags lists
-// the factors not valid as "factor=flag").
-func rawValidMinutes(ctx context.Context, tx *Tx, id int64, from, to time.Time) (int64, error) {
-	if !to.After(from) {
-		return 0, nil
-	}
-	var n int64
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT at / 60) FROM readings
-		WHERE monitor_id = ?1 AND kind = 'rtd' AND at >= ?2 AND at < ?3 AND `+validParticulate+`
-		OR monitor_id = ?1 AND kind = 'minute' AND at >= ?2 AND at < ?3 AND `+validParticulate,
-		id, from.Unix(), to.Unix()).Scan(&n); err != nil {
-		return 0, fmt.Errorf("dust stats: valid minutes of monitor %d in a partial hour: %w", id, err)
-	}
-	return n, nil
+// span splits a period [start, end) for counting its capture: hours with
+// a reading over [h0, h1) (every hour the period overlaps), valid minutes
+// of the whole hours [full0, full1) from readings_hourly and of the
+// partial hours at either end ([start, full0), [full1, end)) from the
+// readings themselves; the whole UTC days [d0, d1) of the whole hours
+// from readings_capture_daily. With no whole hour, full0 = full1 = start
+// and every minute comes from the readings.
+type span struct {
+	start, end, h0, h1, full0, full1, d0, d1 int64
 }
+
+func captureSpan(start, end time.Time) span {
+	s := span{start: start.Unix(), end: end.Unix()}
+	s.h0, s.h1 = start.Truncate(time.Hour).Unix(), end.Add(time.Hour-time.Second).Truncate(time.Hour).Unix()
+	s.full0, s.full1 = s.h0, end.Truncate(time.Hour).Unix()
+	if s.full0 < s.start {
+		s.full0 += 3600
+	}
+	if s.full1 <= s.full0 {
+		s.full0, s.full1 = s.start, s.start
+	}
+	s.d0, s.d1 = s.full0+(86400-s.full0%86400)%86400, s.full1-s.full1%86400
+	if s.d1 <= s.d0 {
+		s.d0, s.d1 = s.full1, s.full1 // no whole day: every hour from readings_hourly
+	}
+	return s
+}
+
+// readCaptures reads the capture of one monitor (one > 0) or of every dust
+// monitor over a span: whole days from the daily rollup, the hours at
+// either end from readings_hourly, the partial hours from the readings.
+// Each is one statement over the monitors with a correlated subquery a
+// figure: both stores run those per monitor along the table's key (a
+// join may be planned as a scan of all of readings_hourly for an hour
+// range: SQLite without statistics, PostgreSQL by its cost estimate).
+func readCaptures(ctx context.Context, tx *Tx, s span, one int64) (map[int64]capture, error) {
+	out := map[int64]capture{}
+	add := func(what, figures string, args ...any) error {
+		_, err := queryList(ctx, tx, &listQuery{what: "dust stats: capture, " + what, from: `SELECT m.id, ` + figures + ` FROM monitors m`,
+			conds: []string{captureMonitors}, args: append(args, one, one)},
+			func(rows *sql.Rows) (struct{}, error) {
+				var id int64
+				var c capture
+				if err := rows.Scan(&id, &c.hours, &c.valid); err != nil {
+					return struct{}{}, fmt.Errorf("read a monitor's capture: %w", err)
+				}
+				o := out[id]
+				out[id] = capture{hours: o.hours + c.hours, valid: o.valid + c.valid}
+				return struct{}{}, nil
+			})
+		return err
+	}
+	if s.d1 > s.d0 {
+		const days = `FROM readings_capture_daily c WHERE c.monitor_id = m.id AND c.day >= ? AND c.day < ?`
+		if err := add("whole days", `(SELECT COALESCE(SUM(c.hours), 0) `+days+`), (SELECT COALESCE(SUM(c.valid_minutes), 0) `+days+`)`,
+			s.d0, s.d1, s.d0, s.d1); err != nil {
+			return nil, err
+		}
+	}
+	for _, hs := range [][2]int64{{s.h0, s.d0}, {s.d1, s.h1}} {
+		if hs[1] > hs[0] {
+			const hours = `(` + captureHoursSQL + ` WHERE h.monitor_id = m.id AND h.hour >= ? AND h.hour < ? GROUP BY h.hour HAVING MAX(h.n_all) > 0) x`
+			if err := add("edge hours", `(SELECT COUNT(*) FROM `+hours+`),
+				(SELECT COALESCE(SUM(x.v), 0) FROM `+hours+` WHERE x.hour >= ? AND x.hour < ?)`,
+				hs[0], hs[1], hs[0], hs[1], s.full0, s.full1); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, ms := range [][2]int64{{s.start, s.full0}, {s.full1, s.end}} {
+		if ms[1] > ms[0] {
+			if err := add("partial hours", `0, (SELECT COUNT(DISTINCT r.at / 60) FROM readings r WHERE r.monitor_id = m.id
+				AND r.kind IN ('rtd', 'minute') AND r.at >= ? AND r.at < ? AND `+validParticulate+`)`, ms[0], ms[1]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// captureMonitors selects (alias m) every dust monitor or only one: its
+// two arguments are the monitor's id or 0 for all.
+const captureMonitors = `m.kind = 'dust' AND (? = 0 OR m.id = ?)`
+
+// captureHoursSQL selects each hour of readings_hourly (alias h) with its
+// valid minutes v: the most valid values of one realtime or minute PM10,
+// PM2.5 or TSP in the hour, at most 60. The caller adds the WHERE, GROUP
+// BY h.hour and HAVING MAX(h.n_all) > 0 (an hour with any reading).
+// Migration 0019 and refreshCaptureDaily sum the same per UTC day into
+// readings_capture_daily.
+const captureHoursSQL = `SELECT h.hour, MAX(CASE WHEN h.factor IN ('pm10', 'pm25', 'tsp') AND h.kind IN ('rtd', 'minute')
+	THEN CASE WHEN h.n_valid < 60 THEN h.n_valid ELSE 60 END ELSE 0 END) v FROM readings_hourly h`
 
 // validParticulate holds for a reading with a valid PM10, PM2.5 or TSP
 // (flags are lowercase "factor=flag" pairs: LIKE is exact here in both

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -267,3 +268,71 @@ func TestMigration0009NameKeys(t *testing.T) {
 		t.Errorf("WANG beside Wang: %v", err)
 	}
 }
+
+// Migration 0019 fills readings_capture_daily from the hourly aggregates
+// a database already holds: every monitor-day as DustStats counts it.
+func TestMigration0019BackfillsTheDailyCapture(t *testing.T) {
+	sqliteOnly(t, "an SQLite file of an older schema, migrated")
+	path := filepath.Join(t.TempDir(), "old.db")
+	raw, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	names, _ := fs.Glob(migrationFS, "migrations/*.sql")
+	sort.Strings(names)
+	for _, name := range names {
+		if name >= "migrations/0019" {
+			break
+		}
+		buf, _ := fs.ReadFile(migrationFS, name)
+		if _, err := raw.Exec(string(buf)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		raw.Exec(`INSERT INTO migrations (name, applied_at) VALUES (?, '2026-10-01T00:00:00Z')`, name)
+	}
+	day := int64(1762300800) // 2026-11-05T00:00:00Z
+	for _, q := range []string{
+		`INSERT INTO monitors (id, mn, name, lon, lat, created_at, updated_at) VALUES (1, 'M1', '一号（示例）', 113, 40, '2026-10-01T00:00:00Z', '2026-10-01T00:00:00Z'),
+			(2, 'M2', '二号（示例）', 113, 40, '2026-10-01T00:00:00Z', '2026-10-01T00:00:00Z')`,
+		`INSERT INTO readings_hourly (monitor_id, kind, hour, factor, n_all, n_valid, sum_valid, min_valid, max_valid) VALUES
+			(1, 'minute', ` + itoa(day-3600) + `, 'pm10', 60, 50, 100, 1, 3), (1, 'minute', ` + itoa(day-3600) + `, 'tsp', 60, 55, 100, 1, 3),
+			(1, 'rtd', ` + itoa(day) + `, 'pm25', 120, 120, 100, 1, 3), (1, 'minute', ` + itoa(day+7200) + `, 'so2', 60, 60, 100, 1, 3),
+			(1, 'hour', ` + itoa(day+10800) + `, 'pm10', 1, 1, 7, 7, 7), (2, 'minute', ` + itoa(day+86400-3600) + `, 'pm10', 30, 0, 0, NULL, NULL)`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	raw.Close()
+	db := NewDB(path)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	diff, err := db.CaptureDailyDiffForTest(context.Background())
+	if err != nil || len(diff) > 0 {
+		t.Errorf("the backfill differs from readings_hourly: %v %v", diff, err)
+	}
+	for _, tc := range []struct {
+		name         string
+		monitor, day int64
+		hours, valid int64
+	}{
+		{"M1 on the 4th: the most valid values of one factor", 1, day - 86400, 1, 55},
+		{"M1 on the 5th: at most 60 a hour, no minutes from SO2 or hour data", 1, day, 3, 60},
+		{"M2 on the 5th: an hour with readings, none valid", 2, day, 1, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var hours, valid int64
+			if err := db.db.QueryRow(`SELECT hours, valid_minutes FROM readings_capture_daily WHERE monitor_id = ? AND day = ?`,
+				tc.monitor, tc.day).Scan(&hours, &valid); err != nil || hours != tc.hours || valid != tc.valid {
+				t.Errorf("%d hours, %d minutes (%v); want %d, %d", hours, valid, err, tc.hours, tc.valid)
+			}
+		})
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

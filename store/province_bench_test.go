@@ -258,6 +258,9 @@ func loadDust(ctx context.Context, db *store.DB) error {
 			return fmt.Errorf("dust fixtures: %w", err)
 		}
 	}
+	if err := db.RebuildCaptureDailyForTest(ctx); err != nil {
+		return fmt.Errorf("dust fixtures: the daily capture: %w", err)
+	}
 	return nil
 }
 

@@ -69,6 +69,7 @@ func (db *DB) StoreReadings(ctx context.Context, rs []skygrid.Reading) (int, err
 	}
 	defer hourly.Close()
 	stored := 0
+	touched := map[[2]int64]bool{} // monitor-days whose hours changed
 	for i := range rs {
 		isNew, err := storeReading(ctx, ins, hourly, &rs[i], tx.now)
 		if err != nil {
@@ -79,7 +80,14 @@ func (db *DB) StoreReadings(ctx context.Context, rs []skygrid.Reading) (int, err
 		}
 		if isNew {
 			stored++
+			if rs[i].Kind != skygrid.ReadingDay && len(rs[i].Values) > 0 {
+				at := rs[i].At.Unix()
+				touched[[2]int64{rs[i].MonitorID, at - at%86400}] = true
+			}
 		}
+	}
+	if err := refreshCaptureDaily(ctx, tx, touched); err != nil {
+		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("store readings: commit: %w", err)
@@ -145,6 +153,51 @@ func storeReading(ctx context.Context, ins, hourly *sql.Stmt, r *skygrid.Reading
 		}
 	}
 	return true, nil
+}
+
+// captureDailyRefresh recomputes one monitor-day of readings_capture_daily
+// (migration 0019) from its hours in readings_hourly: the hours with any
+// reading and the valid particulate minutes DustStats counts for a whole
+// day (the same per-hour expression as its edge hours, captureHoursSQL).
+var captureDailyRefresh = captureDailyInsert("monitor_id = ? AND hour >= ? AND hour < ?") +
+	` ON CONFLICT (monitor_id, day) DO UPDATE SET hours = excluded.hours, valid_minutes = excluded.valid_minutes`
+
+// captureDailyInsert fills readings_capture_daily from the rows of
+// readings_hourly meeting cond, as migration 0019's backfill does.
+func captureDailyInsert(cond string) string {
+	return `INSERT INTO readings_capture_daily (monitor_id, day, hours, valid_minutes)
+	SELECT monitor_id, hour - hour % 86400, COUNT(*), SUM(v) FROM (
+		SELECT monitor_id, hour, MAX(CASE WHEN factor IN ('pm10', 'pm25', 'tsp') AND kind IN ('rtd', 'minute')
+			THEN CASE WHEN n_valid < 60 THEN n_valid ELSE 60 END ELSE 0 END) v
+		FROM readings_hourly WHERE ` + cond + ` GROUP BY monitor_id, hour HAVING MAX(n_all) > 0) h
+	GROUP BY monitor_id, hour - hour % 86400`
+}
+
+// refreshCaptureDaily recomputes the daily capture of the monitor-days
+// (monitor id, UTC day start in Unix seconds) whose hourly aggregates the
+// transaction changed: one lookup along readings_hourly's key each.
+func refreshCaptureDaily(ctx context.Context, tx *Tx, touched map[[2]int64]bool) error {
+	if len(touched) == 0 {
+		return nil
+	}
+	keys := make([][2]int64, 0, len(touched))
+	for k := range touched {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		return keys[i][0] < keys[j][0] || keys[i][0] == keys[j][0] && keys[i][1] < keys[j][1]
+	})
+	st, err := tx.PrepareContext(ctx, captureDailyRefresh)
+	if err != nil {
+		return fmt.Errorf("store readings: prepare the daily capture: %w", err)
+	}
+	defer st.Close()
+	for _, k := range keys {
+		if _, err := st.ExecContext(ctx, k[0], k[1], k[1]+86400); err != nil {
+			return fmt.Errorf("store readings: daily capture of monitor %d on %s: %w", k[0], ts(time.Unix(k[1], 0)), err)
+		}
+	}
+	return nil
 }
 
 // encodeFlags is "factor=flag" for the factors not valid, joined by ";"
