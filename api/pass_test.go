@@ -15,9 +15,11 @@ import (
 	"github.com/paulmach/orb/planar"
 )
 
-// embeddedEpoch is the newest epoch of orbit/tle/fallback.txt (NOAA 20's
-// 26277.53648533).
-var embeddedEpoch = time.Date(2026, 10, 4, 12, 52, 32, 0, time.UTC)
+// embeddedEpoch is the newest epoch of orbit/tle/fallback.txt
+// (26277.61259523: 14:42:08.228 UTC; NOAA 20's 26277.53648533, 12:52, is
+// not the newest, and a test that took it failed every day between 12:52
+// and 14:42 UTC).
+var embeddedEpoch = time.Date(2026, 10, 4, 14, 42, 8, 228000000, time.UTC)
 
 func TestPassesAPI(t *testing.T) {
 	ts := newTestServer(t)
@@ -25,6 +27,9 @@ func TestPassesAPI(t *testing.T) {
 		var l skygrid.PassList
 		get(t, ts.URL+"/api/passes", 200, &l)
 		age := int(time.Since(embeddedEpoch).Hours() / 24)
+		if d := l.TLEEpoch.Sub(embeddedEpoch); d < -time.Second || d > time.Second {
+			t.Errorf("TLE epoch %s, want the embedded set's newest %s", l.TLEEpoch, embeddedEpoch)
+		}
 		// no city region imported (counties only): the Datong centre
 		if l.TLESource != skygrid.TLEEmbedded || l.TLEAgeDays != age || l.Lon != skygrid.PassCity[0] || l.Lat != skygrid.PassCity[1] {
 			t.Errorf("source %s, age %d at %v,%v; want embedded, %d at %v", l.TLESource, l.TLEAgeDays, l.Lon, l.Lat, age, skygrid.PassCity)
