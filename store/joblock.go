@@ -173,7 +173,7 @@ func (j *Jobs) connect(ctx context.Context) error {
 	defer cancel()
 	conn, err := pgx.ConnectConfig(cctx, cfg)
 	if err != nil {
-		return fmt.Errorf("job locks: connect to %s: %w", redactDSN(j.db.DSN), err)
+		return fmt.Errorf("job locks: connect to %s: %w", RedactDSN(j.db.DSN), err)
 	}
 	j.conn = conn
 	j.gen++

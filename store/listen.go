@@ -75,7 +75,7 @@ func (db *DB) listenLayers(ctx context.Context, changed func(LayerChange)) error
 	cfg.RuntimeParams["application_name"] = "skygrid layer listener"
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("listen for layer changes: connect to %s: %w", redactDSN(db.DSN), err)
+		return fmt.Errorf("listen for layer changes: connect to %s: %w", RedactDSN(db.DSN), err)
 	}
 	defer conn.Close(context.Background())
 	if _, err := conn.Exec(ctx, "LISTEN "+layerChannel); err != nil {

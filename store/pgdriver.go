@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -40,7 +41,7 @@ func IsPostgres(dsn string) bool {
 func openPostgres(dsn string, writer bool) (*sql.DB, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", redactDSN(dsn), err)
+		return nil, fmt.Errorf("open %s: %w", RedactDSN(dsn), err)
 	}
 	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
 	if cfg.RuntimeParams == nil {
@@ -53,18 +54,17 @@ func openPostgres(dsn string, writer bool) (*sql.DB, error) {
 	return sql.OpenDB(pgConnector{inner: stdlib.GetConnector(*cfg), writer: writer}), nil
 }
 
-// redactDSN drops a password from a URL for messages.
-func redactDSN(dsn string) string {
-	at := strings.LastIndex(dsn, "@")
-	scheme := strings.Index(dsn, "://")
-	if at < 0 || scheme < 0 || at < scheme {
+// RedactDSN is the database for messages: a SQLite path as it is, a
+// PostgreSQL URL without its password (net/url's Redacted).
+func RedactDSN(dsn string) string {
+	if !IsPostgres(dsn) {
 		return dsn
 	}
-	user := dsn[scheme+3 : at]
-	if i := strings.Index(user, ":"); i >= 0 {
-		return dsn[:scheme+3] + user[:i] + ":***" + dsn[at:]
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres://(unparsable URL)"
 	}
-	return dsn
+	return u.Redacted()
 }
 
 type pgConnector struct {
@@ -193,7 +193,7 @@ func rebind(q string) (string, int) {
 	}
 	var b strings.Builder
 	b.Grow(len(q) + 16)
-	n, max := 0, 0
+	n, top := 0, 0
 	for i := 0; i < len(q); i++ {
 		ch := q[i]
 		switch {
@@ -219,14 +219,14 @@ func rebind(q string) (string, int) {
 			} else {
 				n++
 			}
-			max = maxInt(max, k)
+			top = max(top, k)
 			fmt.Fprintf(&b, "$%d", k)
 			i = j - 1
 		default:
 			b.WriteByte(ch)
 		}
 	}
-	return b.String(), max
+	return b.String(), top
 }
 
 // closeQuote is the index just past the quoted text starting at i (a
@@ -243,11 +243,4 @@ func closeQuote(q string, i int) int {
 		}
 	}
 	return len(q)
-}
-
-func maxInt(a, b int) int {
-	if a > b {
-		return a
-	}
-	return b
 }

@@ -25,21 +25,21 @@ func (db *DB) openPostgres() (err error) {
 	db.db.SetMaxIdleConns(pgPoolConns)
 	if err := db.db.Ping(); err != nil {
 		db.db.Close()
-		return fmt.Errorf("open %s: %w", redactDSN(db.DSN), err)
+		return fmt.Errorf("open %s: %w", RedactDSN(db.DSN), err)
 	}
 	if !db.AsFound {
 		if err := db.migrate(); err != nil {
 			db.db.Close()
-			return fmt.Errorf("migrate %s: %w", redactDSN(db.DSN), err)
+			return fmt.Errorf("migrate %s: %w", RedactDSN(db.DSN), err)
 		}
 		if err := db.fillNameKeys(context.Background()); err != nil {
 			db.db.Close()
-			return fmt.Errorf("migrate %s: %w", redactDSN(db.DSN), err)
+			return fmt.Errorf("migrate %s: %w", RedactDSN(db.DSN), err)
 		}
 	}
 	if db.versions, err = db.db.Prepare(`SELECT layer, version FROM layer_versions`); err != nil {
 		db.db.Close()
-		return fmt.Errorf("open %s: %w", redactDSN(db.DSN), err)
+		return fmt.Errorf("open %s: %w", RedactDSN(db.DSN), err)
 	}
 	if db.rdb, err = openPostgres(db.DSN, false); err != nil {
 		db.db.Close()

@@ -366,8 +366,8 @@ func (db *DB) taskConds(f skygrid.TaskFilter, args *[]any, pin bool) []string {
 		*args = append(*args, a...)
 	}
 	p := ""
-	if pin && !db.postgres {
-		p = "+"
+	if pin {
+		p = db.pin()
 	}
 	if f.ID != nil {
 		add("t.id = ?", *f.ID)

@@ -379,6 +379,3 @@ func queryStrings(ctx context.Context, tx *Tx, q string, args ...any) ([]string,
 	}
 	return out, nil
 }
-
-// RedactDSN is a database URL with its password hidden, for messages.
-func RedactDSN(dsn string) string { return redactDSN(dsn) }

@@ -50,7 +50,7 @@ func (m *BackupCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	if store.IsPostgres(c.db) {
-		return fmt.Errorf("backup: %s is a PostgreSQL database: use pg_dump -Fc (README, \"Deploying\"); skygrid backup copies SQLite files", shownDSN(c.db))
+		return fmt.Errorf("backup: %s is a PostgreSQL database: use pg_dump -Fc (README, \"Deploying\"); skygrid backup copies SQLite files", store.RedactDSN(c.db))
 	}
 	if _, err := os.Stat(c.db); errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("backup: no database %s (--db)", c.db)

@@ -152,7 +152,7 @@ func TestDataDirAndShownDSN(t *testing.T) {
 			if got := defaultDataDir(tc.dsn); got != tc.data {
 				t.Errorf("data dir %q, want %q", got, tc.data)
 			}
-			if got := shownDSN(tc.dsn); got != tc.shown {
+			if got := store.RedactDSN(tc.dsn); got != tc.shown {
 				t.Errorf("shown %q, want %q", got, tc.shown)
 			}
 		})

@@ -77,7 +77,7 @@ func (m *DemoCommand) Run(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	if err := demoEmpty(ctx, db); err != nil {
-		return fmt.Errorf("demo: %s: %w", shownDSN(file), err)
+		return fmt.Errorf("demo: %s: %w", store.RedactDSN(file), err)
 	}
 	dataDir := mf.dataDir
 	if dataDir == "" {
@@ -101,7 +101,7 @@ func (m *DemoCommand) Run(ctx context.Context, args []string) error {
 	wall := m.Now()
 	clock := func() time.Time { return demo.Start.Add(m.Now().Sub(wall)) }
 	db.Now, p.Now = clock, clock
-	fmt.Fprintf(m.Stdout, "database: %s\n", shownDSN(file))
+	fmt.Fprintf(m.Stdout, "database: %s\n", store.RedactDSN(file))
 	fmt.Fprintf(m.Stdout, "clock: the demo's clock starts at %s Beijing time (the end of October 2023) and runs on with real time\n",
 		demo.Start.In(skygrid.Beijing).Format("2006-01-02 15:04"))
 	if *noServe {

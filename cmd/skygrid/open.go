@@ -91,19 +91,6 @@ func (m *Main) pipeline(db *store.DB, cfg config.Config) (*dispatch.Pipeline, er
 	return p, nil
 }
 
-// shownDSN is the database for messages: a PostgreSQL URL without its
-// password.
-func shownDSN(dsn string) string {
-	if !store.IsPostgres(dsn) {
-		return dsn
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return "postgres://(unparsable URL)"
-	}
-	return u.Redacted()
-}
-
 // defaultDataDir is where report photos go without --data: DB.data
 // beside a SQLite file; for PostgreSQL, NAME.data in the working
 // directory after the database's name (several servers on one database
