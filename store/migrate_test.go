@@ -26,6 +26,33 @@ func sqliteOnly(t *testing.T, why string) {
 	}
 }
 
+// sqliteBefore writes an SQLite file at path migrated up to, not
+// including, the migration named before (each recorded as applied at
+// appliedAt), and returns it open for the test to fill.
+func sqliteBefore(t *testing.T, path, before, appliedAt string) *sql.DB {
+	t.Helper()
+	raw, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	names, _ := fs.Glob(migrationFS, "migrations/*.sql")
+	sort.Strings(names)
+	for _, name := range names {
+		if name >= before {
+			break
+		}
+		buf, _ := fs.ReadFile(migrationFS, name)
+		if _, err := raw.Exec(string(buf)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		raw.Exec(`INSERT INTO migrations (name, applied_at) VALUES (?, ?)`, name, appliedAt)
+	}
+	return raw
+}
+
 // Migration 0006 rebuilds the outbox: a database at 0005 with queued,
 // failed and sent messages keeps them with their ids, keys and state,
 // the unique key, the due index and the cascade from channels.
@@ -50,25 +77,7 @@ func TestMigration0006KeepsTheOutbox(t *testing.T) {
 func outboxAt0005(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "old.db")
-	raw, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec(`CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	names, _ := fs.Glob(migrationFS, "migrations/*.sql")
-	sort.Strings(names)
-	for _, name := range names {
-		if name >= "migrations/0006" {
-			break
-		}
-		buf, _ := fs.ReadFile(migrationFS, name)
-		if _, err := raw.Exec(string(buf)); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		raw.Exec(`INSERT INTO migrations (name, applied_at) VALUES (?, '2023-10-01T00:00:00Z')`, name)
-	}
+	raw := sqliteBefore(t, path, "migrations/0006", "2023-10-01T00:00:00Z")
 	for _, q := range []string{
 		`INSERT INTO regions (id, name, level, geom, min_lon, min_lat, max_lon, max_lat, area_km2, created_at, updated_at)
 			VALUES ('140225', '浑源县', 'county', x'00', 113, 39, 114, 40, 1, '2023-10-01T00:00:00Z', '2023-10-01T00:00:00Z')`,
@@ -158,25 +167,7 @@ func outboxRulesKept(t *testing.T, db *DB) {
 func TestMigration0008GivesOldTokensAnExpiry(t *testing.T) {
 	sqliteOnly(t, "an SQLite file of an older schema, migrated")
 	path := filepath.Join(t.TempDir(), "old.db")
-	raw, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec(`CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	names, _ := fs.Glob(migrationFS, "migrations/*.sql")
-	sort.Strings(names)
-	for _, name := range names {
-		if name >= "migrations/0008" {
-			break
-		}
-		buf, _ := fs.ReadFile(migrationFS, name)
-		if _, err := raw.Exec(string(buf)); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		raw.Exec(`INSERT INTO migrations (name, applied_at) VALUES (?, '2023-10-01T00:00:00Z')`, name)
-	}
+	raw := sqliteBefore(t, path, "migrations/0008", "2023-10-01T00:00:00Z")
 	for _, q := range []string{
 		`INSERT INTO users (id, name, role, password_hash, created_at, updated_at) VALUES (1, 'ops', 'admin', 'x', '2023-01-01T00:00:00Z', '2023-01-01T00:00:00Z')`,
 		`INSERT INTO api_tokens (id, token_hash, user_id, name, created_at) VALUES (7, 'h7', 1, 'prometheus', '2023-01-01T00:00:00Z')`,
@@ -214,25 +205,7 @@ func TestMigration0008GivesOldTokensAnExpiry(t *testing.T) {
 func TestMigration0009NameKeys(t *testing.T) {
 	sqliteOnly(t, "an SQLite file of an older schema, migrated")
 	path := filepath.Join(t.TempDir(), "old.db")
-	raw, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec(`CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	names, _ := fs.Glob(migrationFS, "migrations/*.sql")
-	sort.Strings(names)
-	for _, name := range names {
-		if name >= "migrations/0009" {
-			break
-		}
-		buf, _ := fs.ReadFile(migrationFS, name)
-		if _, err := raw.Exec(string(buf)); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		raw.Exec(`INSERT INTO migrations (name, applied_at) VALUES (?, '2023-10-01T00:00:00Z')`, name)
-	}
+	raw := sqliteBefore(t, path, "migrations/0009", "2023-10-01T00:00:00Z")
 	for _, q := range []string{
 		`INSERT INTO users (id, name, role, password_hash, created_at, updated_at) VALUES
 			(1, 'admin', 'admin', 'h1', '2023-10-01T00:00:00Z', '2023-10-01T00:00:00Z'),
@@ -263,7 +236,7 @@ func TestMigration0009NameKeys(t *testing.T) {
 			t.Errorf("log in as %s: %q %v, want the user of %s", tc.login, hash, err, tc.want)
 		}
 	}
-	err = db.CreateUser(ctx, &skygrid.User{Name: "WANG", Role: skygrid.RoleAuditor}, "h4")
+	err := db.CreateUser(ctx, &skygrid.User{Name: "WANG", Role: skygrid.RoleAuditor}, "h4")
 	if skygrid.ErrorCode(err) != skygrid.ECONFLICT {
 		t.Errorf("WANG beside Wang: %v", err)
 	}
@@ -274,25 +247,7 @@ func TestMigration0009NameKeys(t *testing.T) {
 func TestMigration0019BackfillsTheDailyCapture(t *testing.T) {
 	sqliteOnly(t, "an SQLite file of an older schema, migrated")
 	path := filepath.Join(t.TempDir(), "old.db")
-	raw, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec(`CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	names, _ := fs.Glob(migrationFS, "migrations/*.sql")
-	sort.Strings(names)
-	for _, name := range names {
-		if name >= "migrations/0019" {
-			break
-		}
-		buf, _ := fs.ReadFile(migrationFS, name)
-		if _, err := raw.Exec(string(buf)); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		raw.Exec(`INSERT INTO migrations (name, applied_at) VALUES (?, '2026-10-01T00:00:00Z')`, name)
-	}
+	raw := sqliteBefore(t, path, "migrations/0019", "2026-10-01T00:00:00Z")
 	day := int64(1762300800) // 2026-11-05T00:00:00Z
 	for _, q := range []string{
 		`INSERT INTO monitors (id, mn, name, lon, lat, created_at, updated_at) VALUES (1, 'M1', '一号（示例）', 113, 40, '2026-10-01T00:00:00Z', '2026-10-01T00:00:00Z'),
