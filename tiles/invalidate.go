@@ -31,11 +31,13 @@ type CacheStats struct {
 	Tiles    int   // kept now
 	Bytes    int64 // their size
 	Preloads int64 // layer versions loaded on a change's notice (Changed)
+	Drawing  int   // tiles being drawn now (at most Options.Drawers)
+	Waiting  int64 // tiles waiting for a drawer
 }
 
 // Stats are the cache's counters.
 func (s *Server) Stats() CacheStats {
-	st := CacheStats{Preloads: s.preloads.Load()}
+	st := CacheStats{Preloads: s.preloads.Load(), Drawing: len(s.gate), Waiting: s.waiting.Load()}
 	if s.cache != nil {
 		st.Tiles, st.Bytes = s.cache.Len(), s.cacheBytes.Load()
 	}

@@ -412,12 +412,16 @@ type clusterCollector struct {
 var (
 	tileCacheTiles    = prometheus.NewDesc("skygrid_tile_cache_tiles", "Tiles kept in this server's cache.", nil, nil)
 	tileLayerPreloads = prometheus.NewDesc("skygrid_tile_layer_preloads_total", "Layer versions this server loaded on the notice of a change (of any server), before a tile asked for them.", nil, nil)
+	tileDrawing       = prometheus.NewDesc("skygrid_tile_drawing", "Tiles this server is drawing now (at most one per core).", nil, nil)
+	tileDrawWaiting   = prometheus.NewDesc("skygrid_tile_draw_waiting", "Tiles waiting for their turn to be drawn on this server.", nil, nil)
 	jobHeld           = prometheus.NewDesc("skygrid_job_held", "1 for each scheduled job whose cluster-wide lock this server holds (it runs the job).", []string{"job"}, nil)
 )
 
 func (c clusterCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- tileCacheTiles
 	ch <- tileLayerPreloads
+	ch <- tileDrawing
+	ch <- tileDrawWaiting
 	ch <- jobHeld
 }
 
@@ -425,6 +429,8 @@ func (c clusterCollector) Collect(ch chan<- prometheus.Metric) {
 	st := c.tiles.Stats()
 	ch <- prometheus.MustNewConstMetric(tileCacheTiles, prometheus.GaugeValue, float64(st.Tiles))
 	ch <- prometheus.MustNewConstMetric(tileLayerPreloads, prometheus.CounterValue, float64(st.Preloads))
+	ch <- prometheus.MustNewConstMetric(tileDrawing, prometheus.GaugeValue, float64(st.Drawing))
+	ch <- prometheus.MustNewConstMetric(tileDrawWaiting, prometheus.GaugeValue, float64(st.Waiting))
 	for _, job := range c.jobs.Held() {
 		ch <- prometheus.MustNewConstMetric(jobHeld, prometheus.GaugeValue, 1, job)
 	}
