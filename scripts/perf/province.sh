@@ -11,25 +11,30 @@
 #   - a province's monthly statistics (store BenchmarkProvinceMonth) on SQLite
 #     and on PostgreSQL.
 # Everything is SYNTHETIC (cmd/perfgen, internal/shanxi). It takes about an
-# hour on the 2-core machine and wants it to itself; the figures go to
-# OUT_DIR (default a temp dir) and the last lines print each one.
+# hour on the 2-core machine and wants it to itself (PERF_ROUNDS=2: about 40
+# minutes); the figures go to OUT_DIR (default a temp dir) and the last lines
+# print each one, then the ratios (PostgreSQL beside SQLite).
 #   scripts/perf/province.sh [OUT_DIR]
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 OUT="${1:-$(mktemp -d "${TMPDIR:-/tmp}/skygrid-province-XXXXXX")}"
+ROUNDS="${PERF_ROUNDS:-3}"
 mkdir -p "$OUT/data"
 cd "$ROOT"
 go run ./cmd/perfgen -out "$OUT/data"
-"$HERE/join.sh" 3 | tee "$OUT/join.txt"
-"$HERE/tiles.sh" "$OUT/data" 20 3 | tee "$OUT/tiles.txt"
+echo "== issue 17 side by side, $ROUNDS rounds, from $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg), $(git log -1 --format=%h)" | tee "$OUT/start.txt"
+"$HERE/join.sh" "$ROUNDS" | tee "$OUT/join.txt"
+"$HERE/tiles.sh" "$OUT/data" 20 "$ROUNDS" | tee "$OUT/tiles.txt"
 go test ./geo -run XXX -bench 'ProvinceIndex' -benchtime 1x -timeout 30m | tee "$OUT/index.txt"
 for store in sqlite postgres; do
-	SKYGRID_TEST_STORE=$store go test ./dispatch -run XXX -bench 'Ingest1M/area=none' -benchtime 1x -count 3 -timeout 60m | tee "$OUT/ingest-$store.txt"
-	SKYGRID_TEST_STORE=$store go test ./store -run XXX -bench 'ProvinceMonth' -benchtime 3x -timeout 60m | tee "$OUT/month-$store.txt"
+	SKYGRID_TEST_STORE=$store go test ./dispatch -run XXX -bench 'Ingest1M/area=none' -benchtime 1x -count "$ROUNDS" -timeout 60m | tee "$OUT/ingest-$store.txt"
+	SKYGRID_TEST_STORE=$store go test ./store -run XXX -bench 'ProvinceMonth' -benchtime "${ROUNDS}x" -timeout 60m | tee "$OUT/month-$store.txt"
 done
 echo
 echo "== issue 17 side by side ($OUT)"
 tail -n 6 "$OUT/join.txt"
 tail -n 12 "$OUT/tiles.txt"
 grep -h '^Benchmark' "$OUT"/index.txt "$OUT"/ingest-*.txt "$OUT"/month-*.txt
+python3 "$HERE/stores.py" "$OUT"/ingest-sqlite.txt "$OUT"/ingest-postgres.txt "$OUT"/month-sqlite.txt "$OUT"/month-postgres.txt
+echo "ended $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
