@@ -5,14 +5,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
 	"slices"
 	"time"
 
 	"skygrid"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 )
 
 var _ skygrid.DustStatsService = (*DB)(nil)
@@ -119,78 +117,6 @@ func (d dustAreas) list() ([]*skygrid.DustArea, *skygrid.DustArea) {
 // placed is a monitor's county, township and grid.
 type placed struct{ county, township, grid string }
 
-// placeAll finds the county, township and grid holding each point: at
-// each level the first region in id order whose polygon holds it. The
-// regions' bounds are read first and matched to the points through a
-// bucket grid of the points; only the regions whose bound holds a point
-// are read with their polygons (a province's 50,000 grids are not all
-// decoded for 5,000 monitors).
-func placeAll(ctx context.Context, tx *Tx, pts map[int64]orb.Point) (map[int64]placed, error) {
-	out := make(map[int64]placed, len(pts))
-	buckets := map[[2]int][]int64{}
-	for id, p := range pts {
-		k := placeBucket(p)
-		buckets[k] = append(buckets[k], id)
-	}
-	for _, level := range []string{skygrid.LevelCounty, skygrid.LevelTownship, skygrid.LevelGrid} {
-		cands, err := placeCandidates(ctx, tx, level, pts, buckets)
-		if err != nil {
-			return nil, err
-		}
-		ids := make([]string, 0, len(cands))
-		for id := range cands {
-			ids = append(ids, id)
-		}
-		regions, _, err := findRegions(ctx, tx, skygrid.RegionFilter{Level: &level, IDs: ids, WithGeometry: true})
-		if err != nil {
-			return nil, err
-		}
-		done := map[int64]bool{}
-		for _, r := range regions { // in id order: the first holding a point wins
-			for _, id := range cands[r.ID] {
-				if !done[id] && planar.MultiPolygonContains(r.Geometry, pts[id]) {
-					done[id] = true
-					out[id] = out[id].at(level, r.ID)
-				}
-			}
-		}
-	}
-	return out, nil
-}
-
-// placeCell is the side of placeAll's point buckets, in degrees.
-const placeCell = 0.05
-
-func placeBucket(p orb.Point) [2]int {
-	return [2]int{int(math.Floor(p[0] / placeCell)), int(math.Floor(p[1] / placeCell))}
-}
-
-// placeCandidates reads the bounds of a level's regions and returns, by
-// region id, the points (ids) inside each bound.
-func placeCandidates(ctx context.Context, tx *Tx, level string, pts map[int64]orb.Point, buckets map[[2]int][]int64) (map[string][]int64, error) {
-	out := map[string][]int64{}
-	_, err := queryList(ctx, tx, &listQuery{what: "dust stats: region bounds", from: `SELECT id, min_lon, min_lat, max_lon, max_lat FROM regions`,
-		conds: []string{"level = ?", "neighbour = 0"}, args: []any{level}}, func(rows *sql.Rows) (struct{}, error) {
-		var id string
-		var b orb.Bound
-		if err := rows.Scan(&id, &b.Min[0], &b.Min[1], &b.Max[0], &b.Max[1]); err != nil {
-			return struct{}{}, fmt.Errorf("read a region bound: %w", err)
-		}
-		lo, hi := placeBucket(b.Min), placeBucket(b.Max)
-		for x := lo[0]; x <= hi[0]; x++ {
-			for y := lo[1]; y <= hi[1]; y++ {
-				for _, pid := range buckets[[2]int{x, y}] {
-					if b.Contains(pts[pid]) {
-						out[id] = append(out[id], pid)
-					}
-				}
-			}
-		}
-		return struct{}{}, nil
-	})
-	return out, err
-}
-
 // at is p with its region of level set to id.
 func (p placed) at(level, id string) placed {
 	switch level {
@@ -249,7 +175,7 @@ func dustMonitors(ctx context.Context, tx *Tx, q skygrid.DustQuery, now time.Tim
 	for _, m := range all {
 		pts[m.m.MonitorID] = m.pt
 	}
-	places, err := placeAll(ctx, tx, pts)
+	places, err := placeMonitors(ctx, tx, pts)
 	if err != nil {
 		return nil, err
 	}
