@@ -315,53 +315,59 @@ func captureSpan(start, end time.Time) span {
 // readCaptures reads the capture of one monitor (one > 0) or of every dust
 // monitor over a span: whole days from the daily rollup, the hours at
 // either end from readings_hourly, the partial hours from the readings.
-// Each is one statement over the monitors with a correlated subquery a
-// figure: both stores run those per monitor along the table's key (a
-// join may be planned as a scan of all of readings_hourly for an hour
-// range: SQLite without statistics, PostgreSQL by its cost estimate).
+// Each is one statement over the monitors with one correlated subquery a
+// monitor giving both figures (packed, see capturePacked): both stores run
+// it per monitor along the table's key (a join may be planned as a scan
+// of all of readings_hourly for an hour range: SQLite without
+// statistics, PostgreSQL by its cost estimate), once, not once a figure.
 func readCaptures(ctx context.Context, tx *Tx, s span, one int64) (map[int64]capture, error) {
 	out := map[int64]capture{}
-	add := func(what, figures string, args ...any) error {
-		_, err := queryList(ctx, tx, &listQuery{what: "dust stats: capture, " + what, from: `SELECT m.id, ` + figures + ` FROM monitors m`,
+	add := func(what, packed string, args ...any) error {
+		_, err := queryList(ctx, tx, &listQuery{what: "dust stats: capture, " + what, from: `SELECT m.id, ` + packed + ` FROM monitors m`,
 			conds: []string{captureMonitors}, args: append(args, one, one)},
 			func(rows *sql.Rows) (struct{}, error) {
-				var id int64
-				var c capture
-				if err := rows.Scan(&id, &c.hours, &c.valid); err != nil {
+				var id, p int64
+				if err := rows.Scan(&id, &p); err != nil {
 					return struct{}{}, fmt.Errorf("read a monitor's capture: %w", err)
 				}
 				o := out[id]
-				out[id] = capture{hours: o.hours + c.hours, valid: o.valid + c.valid}
+				out[id] = capture{hours: o.hours + int(p>>32), valid: o.valid + p&(1<<32-1)}
 				return struct{}{}, nil
 			})
 		return err
 	}
 	if s.d1 > s.d0 {
-		const days = `FROM readings_capture_daily c WHERE c.monitor_id = m.id AND c.day >= ? AND c.day < ?`
-		if err := add("whole days", `(SELECT COALESCE(SUM(c.hours), 0) `+days+`), (SELECT COALESCE(SUM(c.valid_minutes), 0) `+days+`)`,
-			s.d0, s.d1, s.d0, s.d1); err != nil {
+		if err := add("whole days", `(SELECT `+capturePacked(`SUM(c.hours)`, `SUM(c.valid_minutes)`)+`
+			FROM readings_capture_daily c WHERE c.monitor_id = m.id AND c.day >= ? AND c.day < ?)`, s.d0, s.d1); err != nil {
 			return nil, err
 		}
 	}
 	for _, hs := range [][2]int64{{s.h0, s.d0}, {s.d1, s.h1}} {
 		if hs[1] > hs[0] {
-			const hours = `(` + captureHoursSQL + ` WHERE h.monitor_id = m.id AND h.hour >= ? AND h.hour < ? GROUP BY h.hour HAVING MAX(h.n_all) > 0) x`
-			if err := add("edge hours", `(SELECT COUNT(*) FROM `+hours+`),
-				(SELECT COALESCE(SUM(x.v), 0) FROM `+hours+` WHERE x.hour >= ? AND x.hour < ?)`,
-				hs[0], hs[1], hs[0], hs[1], s.full0, s.full1); err != nil {
+			if err := add("edge hours", `(SELECT `+capturePacked(`COUNT(*)`, `SUM(CASE WHEN x.hour >= ? AND x.hour < ? THEN x.v ELSE 0 END)`)+`
+				FROM (`+captureHoursSQL+` WHERE h.monitor_id = m.id AND h.hour >= ? AND h.hour < ? GROUP BY h.hour HAVING MAX(h.n_all) > 0) x)`,
+				s.full0, s.full1, hs[0], hs[1]); err != nil {
 				return nil, err
 			}
 		}
 	}
 	for _, ms := range [][2]int64{{s.start, s.full0}, {s.full1, s.end}} {
 		if ms[1] > ms[0] {
-			if err := add("partial hours", `0, (SELECT COUNT(DISTINCT r.at / 60) FROM readings r WHERE r.monitor_id = m.id
+			if err := add("partial hours", `(SELECT `+capturePacked(`0`, `COUNT(DISTINCT r.at / 60)`)+` FROM readings r WHERE r.monitor_id = m.id
 				AND r.kind IN ('rtd', 'minute') AND r.at >= ? AND r.at < ? AND `+validParticulate+`)`, ms[0], ms[1]); err != nil {
 				return nil, err
 			}
 		}
 	}
 	return out, nil
+}
+
+// capturePacked packs a monitor's hours with a reading and valid minutes
+// (two aggregates, NULL as 0) into one integer, hours times 2^32 plus
+// minutes, so that one correlated subquery gives both: the minutes of
+// any period stay far below 2^32 (8,000 years), and the hours below 2^31.
+func capturePacked(hours, minutes string) string {
+	return `CAST(COALESCE(` + hours + `, 0) AS BIGINT) * 4294967296 + CAST(COALESCE(` + minutes + `, 0) AS BIGINT)`
 }
 
 // captureMonitors selects (alias m) every dust monitor or only one: its
