@@ -16,46 +16,56 @@ import (
 // exceedance days in Beijing.
 type alarmTally struct {
 	alarms int
-	hours  map[string]bool
+	hours  []int32 // the exceedance hours' numbers (alarmHours), repeated
 }
 
-func (t *alarmTally) add(n int, hour string, exceeded bool) {
+func (t *alarmTally) add(n int, hour int32, exceeded bool) {
 	t.alarms += n
 	if exceeded {
-		if t.hours == nil {
-			t.hours = map[string]bool{}
-		}
-		t.hours[hour] = true
+		t.hours = append(t.hours, hour)
 	}
 }
 
-// figures are the alarms, exceedance hours and exceedance days (day
-// gives an hour's Beijing day).
-func (t *alarmTally) figures(day func(hour string) string) (alarms, hours, days int) {
-	seen := map[string]bool{}
-	for h := range t.hours {
-		if d := day(h); d != "" {
-			seen[d] = true
+// figures are the alarms, exceedance hours and exceedance days.
+func (t *alarmTally) figures(h *alarmHours) (alarms, hours, days int) {
+	slices.Sort(t.hours)
+	t.hours = slices.Compact(t.hours)
+	ds := make([]int32, 0, len(t.hours))
+	for _, x := range t.hours {
+		if d := h.days[x]; d >= 0 {
+			ds = append(ds, d)
 		}
 	}
-	return t.alarms, len(t.hours), len(seen)
+	slices.Sort(ds)
+	return t.alarms, len(t.hours), len(slices.Compact(ds))
 }
 
-// hourDays gives the Beijing (UTC+8, no summer time) calendar day of a
-// UTC hour "YYYY-MM-DDTHH" (the offset is whole hours: the hour is
-// enough), "" for text that is no such hour (SQLite's date() of it was
-// NULL, not counted), each hour worked out once.
-type hourDays map[string]string
+// alarmHours numbers the UTC hours "YYYY-MM-DDTHH" met and their Beijing
+// (UTC+8, no summer time) calendar days, each hour worked out once: the
+// offset is whole hours, so the hour is enough. Text that is no such
+// hour has no day (-1: SQLite's date() of it was NULL, not counted).
+type alarmHours struct {
+	hours map[string]int32
+	dayOf map[string]int32
+	days  []int32 // by hour number
+}
 
-func (m hourDays) day(hour string) string {
-	d, ok := m[hour]
-	if !ok {
-		if t, err := time.Parse("2006-01-02T15", hour); err == nil {
-			d = t.Add(8 * time.Hour).Format(time.DateOnly)
-		}
-		m[hour] = d
+func (h *alarmHours) number(hour string) int32 {
+	if n, ok := h.hours[hour]; ok {
+		return n
 	}
-	return d
+	n, d := int32(len(h.days)), int32(-1)
+	if t, err := time.Parse("2006-01-02T15", hour); err == nil {
+		day := t.Add(8 * time.Hour).Format(time.DateOnly)
+		var ok bool
+		if d, ok = h.dayOf[day]; !ok {
+			d = int32(len(h.dayOf))
+			h.dayOf[day] = d
+		}
+	}
+	h.hours[hour] = n
+	h.days = append(h.days, d)
+	return n
 }
 
 // alarmFigures are the alarm figures of a period's statistics: by site
@@ -65,7 +75,7 @@ type alarmFigures struct {
 	sites    []*skygrid.DustSite
 	counties map[string]*alarmTally
 	total    alarmTally
-	days     hourDays
+	hours    alarmHours
 }
 
 // dustAlarms reads the alarms whose window starts in the period, in the
@@ -76,7 +86,7 @@ type alarmFigures struct {
 // Sites come most alarms first, then most exceedance hours, then by site
 // id and monitor id (a monitor on no site), name and county.
 func dustAlarms(ctx context.Context, tx *Tx, q skygrid.DustQuery, names map[string]string) (*alarmFigures, error) {
-	out := &alarmFigures{sites: []*skygrid.DustSite{}, counties: map[string]*alarmTally{}, days: hourDays{}}
+	out := &alarmFigures{sites: []*skygrid.DustSite{}, counties: map[string]*alarmTally{}, hours: alarmHours{hours: map[string]int32{}, dayOf: map[string]int32{}}}
 	conds, args, ok, err := alarmConds(ctx, tx, q)
 	if !ok {
 		return out, err
@@ -102,8 +112,9 @@ func dustAlarms(ctx context.Context, tx *Tx, q skygrid.DustQuery, names map[stri
 			if err := rows.Scan(&k.site, &k.monitor, &k.name, &k.county, &hour, &n, &exceeded); err != nil {
 				return struct{}{}, fmt.Errorf("read an hour of a site's alarms: %w", err)
 			}
+			h := out.hours.number(hour)
 			for _, t := range []*alarmTally{tally(sites, k), tally(out.counties, k.county), &out.total} {
-				t.add(n, hour, exceeded == 1)
+				t.add(n, h, exceeded == 1)
 			}
 			return struct{}{}, nil
 		})
@@ -117,7 +128,7 @@ func dustAlarms(ctx context.Context, tx *Tx, q skygrid.DustQuery, names map[stri
 	list := make([]row, 0, len(sites))
 	for k, t := range sites {
 		s := &skygrid.DustSite{SiteID: k.site, Name: k.name, CountyID: k.county, CountyName: names[k.county]}
-		s.Alarms, s.ExceedanceHours, s.ExceedanceDays = t.figures(out.days.day)
+		s.Alarms, s.ExceedanceHours, s.ExceedanceDays = t.figures(&out.hours)
 		list = append(list, row{k, s})
 	}
 	slices.SortFunc(list, func(a, b row) int {

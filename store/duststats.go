@@ -55,7 +55,7 @@ func (db *DB) DustStats(ctx context.Context, q skygrid.DustQuery) (*skygrid.Dust
 	out.Sites = alarms.sites
 	for id, c := range alarms.counties {
 		a := counties.area(id)
-		a.Alarms, a.ExceedanceHours, a.ExceedanceDays = c.figures(alarms.days.day)
+		a.Alarms, a.ExceedanceHours, a.ExceedanceDays = c.figures(&alarms.hours)
 	}
 	for _, s := range out.Sites {
 		counties.area(s.CountyID).SiteHours += s.ExceedanceHours
@@ -65,7 +65,7 @@ func (db *DB) DustStats(ctx context.Context, q skygrid.DustQuery) (*skygrid.Dust
 		return nil, err
 	}
 	out.Counties, out.Total = counties.list()
-	out.Total.Alarms, out.Total.ExceedanceHours, out.Total.ExceedanceDays = alarms.total.figures(alarms.days.day)
+	out.Total.Alarms, out.Total.ExceedanceHours, out.Total.ExceedanceDays = alarms.total.figures(&alarms.hours)
 	return out, nil
 }
 
