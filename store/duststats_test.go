@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -432,5 +433,55 @@ func TestDustStatsPlacesAfterChanges(t *testing.T) {
 				t.Errorf("county X's statistics: %d monitors, want %d", len(x.Monitors), perCounty["140201"])
 			}
 		})
+	}
+}
+
+// TestDustStatsPlacesWhileRegionsChange: statistics asked from several
+// goroutines while the counties are redrawn three times (M2 into Y, back
+// into X, into Y again) all succeed, and the call after the last change
+// places M2 in Y (run with -race: the kept places are shared).
+func TestDustStatsPlacesWhileRegionsChange(t *testing.T) {
+	db, _ := dustDB(t)
+	ctx := context.Background()
+	q := skygrid.DustQuery{Since: dustSince, Until: dustUntil}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 5 {
+				if _, err := db.DustStats(ctx, q); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := range 3 {
+		x, y := square(113.05, 40, 0.05), square(113.25, 40, 0.15) // M2 (113.15) in Y
+		if i%2 == 1 {
+			x, y = square(113.1, 40, 0.1), square(113.3, 40, 0.1) // as sitesDB drew them: M2 in X
+		}
+		if err := db.ImportRegions(ctx, []*skygrid.Region{
+			{ID: "140201", Name: "X县", Level: skygrid.LevelCounty, Geometry: x, AreaKm2: 1},
+			{ID: "140202", Name: "Y县", Level: skygrid.LevelCounty, Geometry: y, AreaKm2: 1},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	st, err := db.DustStats(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range st.Monitors {
+		if m.MN == "M2" && m.CountyID != "140202" {
+			t.Errorf("M2 in county %q after the last redraw, want 140202", m.CountyID)
+		}
 	}
 }
