@@ -5,14 +5,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
 	"slices"
 	"time"
 
 	"skygrid"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 )
 
 var _ skygrid.DustStatsService = (*DB)(nil)
@@ -33,6 +31,9 @@ func (db *DB) DustStats(ctx context.Context, q skygrid.DustQuery) (*skygrid.Dust
 		return nil, fmt.Errorf("dust stats: begin: %w", err)
 	}
 	defer tx.Rollback()
+	if err := statsSettings(ctx, tx); err != nil {
+		return nil, err
+	}
 	now := db.Now().UTC()
 	out := &skygrid.DustStats{Since: q.Since.UTC(), Until: q.Until.UTC(), Computed: now}
 	names, err := regionNames(ctx, tx, skygrid.ByCounty)
@@ -47,11 +48,14 @@ func (db *DB) DustStats(ctx context.Context, q skygrid.DustQuery) (*skygrid.Dust
 		m.CountyName = names[m.CountyID]
 		counties.addMonitor(m)
 	}
-	if out.Sites, err = dustSites(ctx, tx, q, names); err != nil {
+	alarms, err := dustAlarms(ctx, tx, q, names)
+	if err != nil {
 		return nil, err
 	}
-	if err := dustCountyAlarms(ctx, tx, q, counties); err != nil {
-		return nil, err
+	out.Sites = alarms.sites
+	for id, c := range alarms.counties {
+		a := counties.area(id)
+		a.Alarms, a.ExceedanceHours, a.ExceedanceDays = c.figures(&alarms.hours)
 	}
 	for _, s := range out.Sites {
 		counties.area(s.CountyID).SiteHours += s.ExceedanceHours
@@ -61,10 +65,27 @@ func (db *DB) DustStats(ctx context.Context, q skygrid.DustQuery) (*skygrid.Dust
 		return nil, err
 	}
 	out.Counties, out.Total = counties.list()
-	if err := dustTotalAlarms(ctx, tx, q, out.Total); err != nil {
-		return nil, err
-	}
+	out.Total.Alarms, out.Total.ExceedanceHours, out.Total.ExceedanceDays = alarms.total.figures(&alarms.hours)
 	return out, nil
+}
+
+// statsSettings sets PostgreSQL up for the rest of a statistics
+// transaction: no JIT compilation (the statements with a correlated
+// subquery a monitor are costed past jit_above_cost and were compiled on
+// every call, 150 ms of a province's month for statements that run in
+// tens of milliseconds) and work_mem enough to group a month's alarms in
+// memory (the default 4 MB sorted 100,000 of them on disk). Nothing on
+// SQLite.
+func statsSettings(ctx context.Context, tx *Tx) error {
+	if !tx.db.postgres {
+		return nil
+	}
+	for _, set := range []string{`SET LOCAL jit = off`, `SET LOCAL work_mem = '32MB'`} {
+		if _, err := tx.ExecContext(ctx, set); err != nil {
+			return fmt.Errorf("dust stats: %s: %w", set, err)
+		}
+	}
+	return nil
 }
 
 // dustAreas holds the county figures while they are read.
@@ -118,78 +139,6 @@ func (d dustAreas) list() ([]*skygrid.DustArea, *skygrid.DustArea) {
 
 // placed is a monitor's county, township and grid.
 type placed struct{ county, township, grid string }
-
-// placeAll finds the county, township and grid holding each point: at
-// each level the first region in id order whose polygon holds it. The
-// regions' bounds are read first and matched to the points through a
-// bucket grid of the points; only the regions whose bound holds a point
-// are read with their polygons (a province's 50,000 grids are not all
-// decoded for 5,000 monitors).
-func placeAll(ctx context.Context, tx *Tx, pts map[int64]orb.Point) (map[int64]placed, error) {
-	out := make(map[int64]placed, len(pts))
-	buckets := map[[2]int][]int64{}
-	for id, p := range pts {
-		k := placeBucket(p)
-		buckets[k] = append(buckets[k], id)
-	}
-	for _, level := range []string{skygrid.LevelCounty, skygrid.LevelTownship, skygrid.LevelGrid} {
-		cands, err := placeCandidates(ctx, tx, level, pts, buckets)
-		if err != nil {
-			return nil, err
-		}
-		ids := make([]string, 0, len(cands))
-		for id := range cands {
-			ids = append(ids, id)
-		}
-		regions, _, err := findRegions(ctx, tx, skygrid.RegionFilter{Level: &level, IDs: ids, WithGeometry: true})
-		if err != nil {
-			return nil, err
-		}
-		done := map[int64]bool{}
-		for _, r := range regions { // in id order: the first holding a point wins
-			for _, id := range cands[r.ID] {
-				if !done[id] && planar.MultiPolygonContains(r.Geometry, pts[id]) {
-					done[id] = true
-					out[id] = out[id].at(level, r.ID)
-				}
-			}
-		}
-	}
-	return out, nil
-}
-
-// placeCell is the side of placeAll's point buckets, in degrees.
-const placeCell = 0.05
-
-func placeBucket(p orb.Point) [2]int {
-	return [2]int{int(math.Floor(p[0] / placeCell)), int(math.Floor(p[1] / placeCell))}
-}
-
-// placeCandidates reads the bounds of a level's regions and returns, by
-// region id, the points (ids) inside each bound.
-func placeCandidates(ctx context.Context, tx *Tx, level string, pts map[int64]orb.Point, buckets map[[2]int][]int64) (map[string][]int64, error) {
-	out := map[string][]int64{}
-	_, err := queryList(ctx, tx, &listQuery{what: "dust stats: region bounds", from: `SELECT id, min_lon, min_lat, max_lon, max_lat FROM regions`,
-		conds: []string{"level = ?", "neighbour = 0"}, args: []any{level}}, func(rows *sql.Rows) (struct{}, error) {
-		var id string
-		var b orb.Bound
-		if err := rows.Scan(&id, &b.Min[0], &b.Min[1], &b.Max[0], &b.Max[1]); err != nil {
-			return struct{}{}, fmt.Errorf("read a region bound: %w", err)
-		}
-		lo, hi := placeBucket(b.Min), placeBucket(b.Max)
-		for x := lo[0]; x <= hi[0]; x++ {
-			for y := lo[1]; y <= hi[1]; y++ {
-				for _, pid := range buckets[[2]int{x, y}] {
-					if b.Contains(pts[pid]) {
-						out[id] = append(out[id], pid)
-					}
-				}
-			}
-		}
-		return struct{}{}, nil
-	})
-	return out, err
-}
 
 // at is p with its region of level set to id.
 func (p placed) at(level, id string) placed {
@@ -249,7 +198,7 @@ func dustMonitors(ctx context.Context, tx *Tx, q skygrid.DustQuery, now time.Tim
 	for _, m := range all {
 		pts[m.m.MonitorID] = m.pt
 	}
-	places, err := placeAll(ctx, tx, pts)
+	places, err := placeMonitors(ctx, tx, pts)
 	if err != nil {
 		return nil, err
 	}
@@ -366,53 +315,59 @@ func captureSpan(start, end time.Time) span {
 // readCaptures reads the capture of one monitor (one > 0) or of every dust
 // monitor over a span: whole days from the daily rollup, the hours at
 // either end from readings_hourly, the partial hours from the readings.
-// Each is one statement over the monitors with a correlated subquery a
-// figure: both stores run those per monitor along the table's key (a
-// join may be planned as a scan of all of readings_hourly for an hour
-// range: SQLite without statistics, PostgreSQL by its cost estimate).
+// Each is one statement over the monitors with one correlated subquery a
+// monitor giving both figures (packed, see capturePacked): both stores run
+// it per monitor along the table's key (a join may be planned as a scan
+// of all of readings_hourly for an hour range: SQLite without
+// statistics, PostgreSQL by its cost estimate), once, not once a figure.
 func readCaptures(ctx context.Context, tx *Tx, s span, one int64) (map[int64]capture, error) {
 	out := map[int64]capture{}
-	add := func(what, figures string, args ...any) error {
-		_, err := queryList(ctx, tx, &listQuery{what: "dust stats: capture, " + what, from: `SELECT m.id, ` + figures + ` FROM monitors m`,
+	add := func(what, packed string, args ...any) error {
+		_, err := queryList(ctx, tx, &listQuery{what: "dust stats: capture, " + what, from: `SELECT m.id, ` + packed + ` FROM monitors m`,
 			conds: []string{captureMonitors}, args: append(args, one, one)},
 			func(rows *sql.Rows) (struct{}, error) {
-				var id int64
-				var c capture
-				if err := rows.Scan(&id, &c.hours, &c.valid); err != nil {
+				var id, p int64
+				if err := rows.Scan(&id, &p); err != nil {
 					return struct{}{}, fmt.Errorf("read a monitor's capture: %w", err)
 				}
 				o := out[id]
-				out[id] = capture{hours: o.hours + c.hours, valid: o.valid + c.valid}
+				out[id] = capture{hours: o.hours + int(p>>32), valid: o.valid + p&(1<<32-1)}
 				return struct{}{}, nil
 			})
 		return err
 	}
 	if s.d1 > s.d0 {
-		const days = `FROM readings_capture_daily c WHERE c.monitor_id = m.id AND c.day >= ? AND c.day < ?`
-		if err := add("whole days", `(SELECT COALESCE(SUM(c.hours), 0) `+days+`), (SELECT COALESCE(SUM(c.valid_minutes), 0) `+days+`)`,
-			s.d0, s.d1, s.d0, s.d1); err != nil {
+		if err := add("whole days", `(SELECT `+capturePacked(`SUM(c.hours)`, `SUM(c.valid_minutes)`)+`
+			FROM readings_capture_daily c WHERE c.monitor_id = m.id AND c.day >= ? AND c.day < ?)`, s.d0, s.d1); err != nil {
 			return nil, err
 		}
 	}
 	for _, hs := range [][2]int64{{s.h0, s.d0}, {s.d1, s.h1}} {
 		if hs[1] > hs[0] {
-			const hours = `(` + captureHoursSQL + ` WHERE h.monitor_id = m.id AND h.hour >= ? AND h.hour < ? GROUP BY h.hour HAVING MAX(h.n_all) > 0) x`
-			if err := add("edge hours", `(SELECT COUNT(*) FROM `+hours+`),
-				(SELECT COALESCE(SUM(x.v), 0) FROM `+hours+` WHERE x.hour >= ? AND x.hour < ?)`,
-				hs[0], hs[1], hs[0], hs[1], s.full0, s.full1); err != nil {
+			if err := add("edge hours", `(SELECT `+capturePacked(`COUNT(*)`, `SUM(CASE WHEN x.hour >= ? AND x.hour < ? THEN x.v ELSE 0 END)`)+`
+				FROM (`+captureHoursSQL+` WHERE h.monitor_id = m.id AND h.hour >= ? AND h.hour < ? GROUP BY h.hour HAVING MAX(h.n_all) > 0) x)`,
+				s.full0, s.full1, hs[0], hs[1]); err != nil {
 				return nil, err
 			}
 		}
 	}
 	for _, ms := range [][2]int64{{s.start, s.full0}, {s.full1, s.end}} {
 		if ms[1] > ms[0] {
-			if err := add("partial hours", `0, (SELECT COUNT(DISTINCT r.at / 60) FROM readings r WHERE r.monitor_id = m.id
+			if err := add("partial hours", `(SELECT `+capturePacked(`0`, `COUNT(DISTINCT r.at / 60)`)+` FROM readings r WHERE r.monitor_id = m.id
 				AND r.kind IN ('rtd', 'minute') AND r.at >= ? AND r.at < ? AND `+validParticulate+`)`, ms[0], ms[1]); err != nil {
 				return nil, err
 			}
 		}
 	}
 	return out, nil
+}
+
+// capturePacked packs a monitor's hours with a reading and valid minutes
+// (two aggregates, NULL as 0) into one integer, hours times 2^32 plus
+// minutes, so that one correlated subquery gives both: the minutes of
+// any period stay far below 2^32 (8,000 years), and the hours below 2^31.
+func capturePacked(hours, minutes string) string {
+	return `CAST(COALESCE(` + hours + `, 0) AS BIGINT) * 4294967296 + CAST(COALESCE(` + minutes + `, 0) AS BIGINT)`
 }
 
 // captureMonitors selects (alias m) every dust monitor or only one: its
@@ -475,77 +430,6 @@ func (db *DB) beijingDaySQL(col string) string {
 		return `to_char(` + col + `::timestamp + interval '8 hours', 'YYYY-MM-DD')`
 	}
 	return `date(` + col + `, '+8 hours')`
-}
-
-// alarmFigures are the columns counting alarms, exceedance hours (the UTC
-// hour: the text up to the hour) and exceedance days (Beijing) of a group
-// of dust_alarms rows.
-func (db *DB) alarmFigures() string {
-	return `COUNT(*),
-	COUNT(DISTINCT CASE WHEN a.class = 'dust_exceedance' THEN substr(a.window_start, 1, 13) END),
-	COUNT(DISTINCT CASE WHEN a.class = 'dust_exceedance' THEN ` + db.beijingDaySQL("a.window_start") + ` END)`
-}
-
-// dustSites counts the alarms of each site (a monitor on no site stands
-// for itself), most alarms first, then most exceedance hours, then id.
-func dustSites(ctx context.Context, tx *Tx, q skygrid.DustQuery, names map[string]string) ([]*skygrid.DustSite, error) {
-	conds, args, ok, err := alarmConds(ctx, tx, q)
-	if !ok {
-		return []*skygrid.DustSite{}, err
-	}
-	var monitorID int64
-	sites, err := queryList(ctx, tx, &listQuery{what: "dust stats: alarms by site", conds: conds, args: args,
-		from: `SELECT COALESCE(a.site_id, 0), CASE WHEN a.site_id IS NULL THEN a.monitor_id ELSE 0 END,
-			COALESCE(s.name, m.name, ''), COALESCE(a.county_id, ''), ` + tx.db.alarmFigures() + `
-			FROM dust_alarms a LEFT JOIN sites s ON s.id = a.site_id LEFT JOIN monitors m ON m.id = a.monitor_id`,
-		order: " GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC, 6 DESC, 1, 2"}, func(rows *sql.Rows) (*skygrid.DustSite, error) {
-		s := &skygrid.DustSite{}
-		if err := rows.Scan(&s.SiteID, &monitorID, &s.Name, &s.CountyID, &s.Alarms, &s.ExceedanceHours, &s.ExceedanceDays); err != nil {
-			return s, fmt.Errorf("read a site's alarms: %w", err)
-		}
-		s.CountyName = names[s.CountyID]
-		return s, nil
-	})
-	if sites == nil {
-		sites = []*skygrid.DustSite{}
-	}
-	return sites, err
-}
-
-// dustCountyAlarms counts the alarms, exceedance hours and days of each
-// county.
-func dustCountyAlarms(ctx context.Context, tx *Tx, q skygrid.DustQuery, counties dustAreas) error {
-	conds, args, ok, err := alarmConds(ctx, tx, q)
-	if !ok {
-		return err
-	}
-	_, err = queryList(ctx, tx, &listQuery{what: "dust stats: alarms by county", conds: conds, args: args,
-		from:  `SELECT COALESCE(a.county_id, ''), ` + tx.db.alarmFigures() + ` FROM dust_alarms a`,
-		order: " GROUP BY 1"}, func(rows *sql.Rows) (struct{}, error) {
-		var id string
-		var n, h, d int
-		if err := rows.Scan(&id, &n, &h, &d); err != nil {
-			return struct{}{}, fmt.Errorf("read a county's alarms: %w", err)
-		}
-		a := counties.area(id)
-		a.Alarms, a.ExceedanceHours, a.ExceedanceDays = n, h, d
-		return struct{}{}, nil
-	})
-	return err
-}
-
-// dustTotalAlarms counts the alarms, exceedance hours and days of the
-// whole area (an hour two counties exceeded in counts once).
-func dustTotalAlarms(ctx context.Context, tx *Tx, q skygrid.DustQuery, t *skygrid.DustArea) error {
-	conds, args, ok, err := alarmConds(ctx, tx, q)
-	if !ok {
-		return err
-	}
-	l := &listQuery{from: `SELECT ` + tx.db.alarmFigures() + ` FROM dust_alarms a`, conds: conds, args: args}
-	if err := tx.QueryRowContext(ctx, l.sql(), l.args...).Scan(&t.Alarms, &t.ExceedanceHours, &t.ExceedanceDays); err != nil {
-		return fmt.Errorf("dust stats: alarms in total: %w", err)
-	}
-	return nil
 }
 
 // dustTasks counts the tasks of dust events first seen in the period, in

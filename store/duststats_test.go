@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -361,4 +362,126 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// TestDustStatsPlacesAfterChanges: the monitors' regions follow every
+// change, however DustStats keeps them between calls: a county redrawn
+// through another server on the same store (M2 moves from X to Y), a
+// monitor moved (M2 back into X) and a monitor added (M5 in Y).
+func TestDustStatsPlacesAfterChanges(t *testing.T) {
+	db, mons := dustDB(t)
+	ctx := context.Background()
+	other := store.NewDB(db.DSN) // another server
+	other.Now = db.Now
+	if err := other.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	moveMonitor := func(mn string, lon float64) {
+		m := []skygrid.MonitorImport{{Monitor: skygrid.Monitor{MN: mn, Name: mn + "（示例）", Kind: skygrid.MonitorDust, Lon: lon, Lat: 40}, Where: "line 2"}}
+		if _, err := db.ImportMonitors(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		mons[mn] = m[0].ID
+	}
+	for _, step := range []struct {
+		name   string
+		change func()
+		counts map[string]string // monitor: county
+	}{
+		{"as imported", func() {}, map[string]string{"M1": "140201", "M2": "140201", "M3": "140202", "M4": "140202"}},
+		{"again", func() {}, map[string]string{"M1": "140201", "M2": "140201", "M3": "140202", "M4": "140202"}},
+		{"counties redrawn on another server", func() {
+			if err := other.ImportRegions(ctx, []*skygrid.Region{
+				{ID: "140201", Name: "X县", Level: skygrid.LevelCounty, Geometry: square(113.05, 40, 0.05), AreaKm2: 1},
+				{ID: "140202", Name: "Y县", Level: skygrid.LevelCounty, Geometry: square(113.25, 40, 0.15), AreaKm2: 1},
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}, map[string]string{"M1": "140201", "M2": "140202", "M3": "140202", "M4": "140202"}},
+		{"M2 moved back into X", func() { moveMonitor("M2", 113.07) },
+			map[string]string{"M1": "140201", "M2": "140201", "M3": "140202", "M4": "140202"}},
+		{"M5 added in Y", func() { moveMonitor("M5", 113.38) },
+			map[string]string{"M1": "140201", "M2": "140201", "M3": "140202", "M4": "140202", "M5": "140202"}},
+	} {
+		t.Run(step.name, func(t *testing.T) {
+			step.change()
+			st, err := db.DustStats(ctx, skygrid.DustQuery{Since: dustSince, Until: dustUntil})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, perCounty := map[string]string{}, map[string]int{}
+			for _, m := range st.Monitors {
+				got[m.MN] = m.CountyID
+			}
+			for mn, c := range step.counts {
+				if got[mn] != c {
+					t.Errorf("%s (id %d) in county %q, want %q", mn, mons[mn], got[mn], c)
+				}
+				perCounty[c]++
+			}
+			for _, c := range st.Counties {
+				if c.Monitors != perCounty[c.RegionID] {
+					t.Errorf("county %s: %d monitors, want %d", c.RegionID, c.Monitors, perCounty[c.RegionID])
+				}
+			}
+			x, err := db.DustStats(ctx, skygrid.DustQuery{Since: dustSince, Until: dustUntil, Region: "140201"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(x.Monitors) != perCounty["140201"] {
+				t.Errorf("county X's statistics: %d monitors, want %d", len(x.Monitors), perCounty["140201"])
+			}
+		})
+	}
+}
+
+// TestDustStatsPlacesWhileRegionsChange: statistics asked from several
+// goroutines while the counties are redrawn three times (M2 into Y, back
+// into X, into Y again) all succeed, and the call after the last change
+// places M2 in Y (run with -race: the kept places are shared).
+func TestDustStatsPlacesWhileRegionsChange(t *testing.T) {
+	db, _ := dustDB(t)
+	ctx := context.Background()
+	q := skygrid.DustQuery{Since: dustSince, Until: dustUntil}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 5 {
+				if _, err := db.DustStats(ctx, q); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := range 3 {
+		x, y := square(113.05, 40, 0.05), square(113.25, 40, 0.15) // M2 (113.15) in Y
+		if i%2 == 1 {
+			x, y = square(113.1, 40, 0.1), square(113.3, 40, 0.1) // as sitesDB drew them: M2 in X
+		}
+		if err := db.ImportRegions(ctx, []*skygrid.Region{
+			{ID: "140201", Name: "X县", Level: skygrid.LevelCounty, Geometry: x, AreaKm2: 1},
+			{ID: "140202", Name: "Y县", Level: skygrid.LevelCounty, Geometry: y, AreaKm2: 1},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	st, err := db.DustStats(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range st.Monitors {
+		if m.MN == "M2" && m.CountyID != "140202" {
+			t.Errorf("M2 in county %q after the last redraw, want 140202", m.CountyID)
+		}
+	}
 }

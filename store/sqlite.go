@@ -47,6 +47,9 @@ type DB struct {
 	rdb *sql.DB
 	// counts keeps the lists' totals until the data changes (page.go).
 	counts countCache
+	// places keeps the dust monitors' regions until the regions change
+	// (dustplace.go).
+	places placeCache
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// PublicURL is where users reach the web app, for links in
