@@ -93,8 +93,10 @@ type ingestTx struct {
 	nextSeq                map[int64]int64
 	reserved               bool
 	reservedLo, reservedHi int64
-	// INSERT text per shared values ("" when they cannot be written in)
+	// INSERT text per shared values ("" when they cannot be written in),
+	// of hotspots and of audit lines (ingest_audit.go)
 	sharedQueries map[shared]string
+	auditQueries  map[auditShared]string
 	// the id the next new event gets (0: not read yet)
 	nextEvent int64
 	writers   []*hotspotWriter
@@ -375,13 +377,7 @@ const auditRows = 100
 
 func (t *ingestTx) flushAudit(ctx context.Context) error {
 	for len(t.audit) > 0 {
-		k := min(len(t.audit), auditRows)
-		q := `INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?),", k), ",") + ` RETURNING id`
-		args := make([]any, 0, 7*k)
-		for _, e := range t.audit[:k] {
-			args = append(args, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After)
-		}
+		k, q, args := t.auditStmt(t.audit)
 		if err := t.auditIDs(ctx, q, args, t.audit[:k]); err != nil {
 			return fmt.Errorf("audit log: %w", err)
 		}
