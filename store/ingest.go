@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -21,9 +22,7 @@ func (db *DB) InIngestTx(ctx context.Context, fn func(skygrid.IngestTx) error) e
 	if err != nil {
 		return fmt.Errorf("begin ingest: %w", err)
 	}
-	if conn != nil {
-		defer conn.Close() // after the rollback below
-	}
+	defer conn.Close() // after the rollback below
 	defer tx.Rollback()
 	itx := &ingestTx{tx: tx, conn: conn}
 	defer itx.close()
@@ -83,9 +82,14 @@ func (t *ingestTx) moveSequences(ctx context.Context) error {
 type ingestTx struct {
 	tx    *Tx
 	stmts map[string]*sql.Stmt
-	// conn is the transaction's connection on PostgreSQL (hotspots are
-	// copied in through it: ingest_copy.go); nil on SQLite
+	// conn is the transaction's connection (on PostgreSQL hotspots are
+	// copied in through it: ingest_copy.go; on SQLite the many-row
+	// statements run on its driver connection: ingest_raw.go)
 	conn *sql.Conn
+	// statements prepared on the SQLite driver connection, and the one
+	// slice of their converted arguments (ingest_raw.go)
+	raw   map[string]driver.Stmt
+	named []driver.NamedValue
 	// audit lines, written many to a statement before commit
 	audit []*skygrid.AuditEntry
 	// next hotspot sequence number per acquisition minute; minutes in the
@@ -119,6 +123,7 @@ func (t *ingestTx) close() {
 		w.Close(context.Background())
 	}
 	t.writers = nil
+	t.closeRaw()
 	for q, st := range t.stmts {
 		st.Close()
 		delete(t.stmts, q)
@@ -127,12 +132,20 @@ func (t *ingestTx) close() {
 
 // exec runs a statement prepared once per transaction: an ingest writes
 // thousands of events, tasks and audit lines with the same few statements.
-func (t *ingestTx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+// It returns the rows changed.
+func (t *ingestTx) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	if !t.tx.db.postgres {
+		return t.rawExec(ctx, q, args)
+	}
 	st, err := t.stmt(ctx, q)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	return st.ExecContext(ctx, args...)
+	res, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // stmt is q prepared once per transaction.
@@ -393,20 +406,8 @@ func (t *ingestTx) flushAudit(ctx context.Context) error {
 // (SQLite and PostgreSQL alike insert the rows in order, ids ascending);
 // they are sorted to be sure of it.
 func (t *ingestTx) auditIDs(ctx context.Context, q string, args []any, es []*skygrid.AuditEntry) error {
-	rows, err := t.query(ctx, q, args...)
+	ids, err := t.returnedIDs(ctx, q, args)
 	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	ids := make([]int64, 0, len(es))
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	if len(ids) != len(es) {
@@ -417,6 +418,27 @@ func (t *ingestTx) auditIDs(ctx context.Context, q string, args []any, es []*sky
 		e.ID = ids[i]
 	}
 	return nil
+}
+
+// returnedIDs runs an INSERT ... RETURNING id and returns the ids.
+func (t *ingestTx) returnedIDs(ctx context.Context, q string, args []any) ([]int64, error) {
+	if !t.tx.db.postgres {
+		return t.rawIDs(ctx, q, args)
+	}
+	rows, err := t.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // FindBatches returns the latest ingest batches, newest first.
