@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"skygrid"
@@ -101,6 +100,7 @@ type ingestTx struct {
 	// of hotspots and of audit lines (ingest_audit.go)
 	sharedQueries map[shared]string
 	auditQueries  map[auditShared]string
+	eventQueries  map[eventShared]string
 	// the id the next new event gets (0: not read yet)
 	nextEvent int64
 	writers   []*hotspotWriter
@@ -244,51 +244,6 @@ func (t *ingestTx) SaveResult(ctx context.Context, r *skygrid.IngestResult) erro
 		if err := t.touchTask(ctx, k); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// manyRows is how many events or tasks one statement writes.
-const manyRows = 100
-
-// saveEvents writes the events' figures, many to a statement.
-func (t *ingestTx) saveEvents(ctx context.Context, es []*skygrid.Event) error {
-	t.eventsChanged = t.eventsChanged || len(es) > 0
-	if t.saved == nil {
-		t.saved = make(map[int64]*skygrid.Event, len(es))
-	}
-	for _, e := range es {
-		t.saved[e.ID] = e
-	}
-	for len(es) > 0 {
-		k := min(len(es), manyRows)
-		q := `INSERT INTO events (id, class, state, first_seen, last_seen, lon, lat, min_lon, min_lat, max_lon, max_lat,
-			hotspot_count, max_frp, grid_id, township_id, county_id, assigned_by, created_at, updated_at,
-			history, cross_border, near_county_id, near_metres, near_direction, neighbour_id) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),", k), ",") + `
-			ON CONFLICT (id) DO UPDATE SET class = excluded.class, state = excluded.state, first_seen = excluded.first_seen,
-				last_seen = excluded.last_seen, lon = excluded.lon, lat = excluded.lat, min_lon = excluded.min_lon,
-				min_lat = excluded.min_lat, max_lon = excluded.max_lon, max_lat = excluded.max_lat,
-				hotspot_count = excluded.hotspot_count, max_frp = excluded.max_frp, grid_id = excluded.grid_id,
-				township_id = excluded.township_id, county_id = excluded.county_id, assigned_by = excluded.assigned_by,
-				updated_at = excluded.updated_at, history = excluded.history, cross_border = excluded.cross_border,
-				near_county_id = excluded.near_county_id, near_metres = excluded.near_metres,
-				near_direction = excluded.near_direction, neighbour_id = excluded.neighbour_id`
-		args := make([]any, 0, 25*k)
-		for _, e := range es[:k] {
-			e.UpdatedAt = t.tx.now
-			if e.CreatedAt.IsZero() {
-				e.CreatedAt = t.tx.now
-			}
-			args = append(args, e.ID, e.Class, e.State, ts(e.FirstSeen), ts(e.LastSeen), e.Point[0], e.Point[1],
-				e.Bound.Min[0], e.Bound.Min[1], e.Bound.Max[0], e.Bound.Max[1], e.HotspotCount, e.MaxFRP,
-				nullStr(e.GridID), nullStr(e.TownshipID), nullStr(e.CountyID), e.AssignedBy, ts(e.CreatedAt), ts(e.UpdatedAt),
-				e.History, e.CrossBorder, nullStr(e.NearCountyID), e.NearMetres, e.NearDirection, nullStr(e.NeighbourID))
-		}
-		if _, err := t.exec(ctx, q, args...); err != nil {
-			return fmt.Errorf("save events: %w", err)
-		}
-		es = es[k:]
 	}
 	return nil
 }
