@@ -101,6 +101,7 @@ type ingestTx struct {
 	sharedQueries map[shared]string
 	auditQueries  map[auditShared]string
 	eventQueries  map[eventShared]string
+	taskQueries   map[taskShared]string
 	// the id the next new event gets (0: not read yet)
 	nextEvent int64
 	writers   []*hotspotWriter
