@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"time"
 
 	"skygrid"
@@ -51,10 +50,11 @@ func (db *DB) InIngestTx(ctx context.Context, fn func(skygrid.IngestTx) error) e
 	return nil
 }
 
-// moveSequences moves, on PostgreSQL, the events' and tasks' identity
-// sequences past the ids this transaction gave them itself (MAX(id)+1,
-// see NewEventID and loadTaskFacts), so that inserts that let the store
-// choose the id (a dust alarm's task) do not collide. SQLite's rowid
+// moveSequences moves, on PostgreSQL, the events', tasks' and audit
+// log's identity sequences past the ids this transaction gave them itself
+// (MAX(id)+1, see NewEventID, loadTaskFacts and auditIDs), so that inserts
+// that let the store choose the id (a dust alarm's task, an audit line)
+// do not collide. SQLite's rowid
 // counts on from the largest id by itself. The write transaction holds
 // the cluster-wide writer lock (pgdriver.go), so MAX(id) is final.
 func (t *ingestTx) moveSequences(ctx context.Context) error {
@@ -64,7 +64,7 @@ func (t *ingestTx) moveSequences(ctx context.Context) error {
 	for _, table := range []struct {
 		name  string
 		moved bool
-	}{{"events", t.nextEvent > 0}, {"tasks", t.nextTask > 0}} {
+	}{{"events", t.nextEvent > 0}, {"tasks", t.nextTask > 0}, {"audit_log", t.nextAudit > 0}} {
 		if !table.moved {
 			continue
 		}
@@ -115,6 +115,8 @@ type ingestTx struct {
 	saved    map[int64]*skygrid.Event
 	parents  map[string]regionUp
 	nextTask int64
+	// the id of the next audit line (0: not read yet)
+	nextAudit int64
 }
 
 // close waits for the hotspot writers (fn may return without closing
@@ -163,15 +165,6 @@ func (t *ingestTx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 		t.stmts[q] = st
 	}
 	return st, nil
-}
-
-// query is exec for a statement that returns rows (INSERT ... RETURNING).
-func (t *ingestTx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	st, err := t.stmt(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	return st.QueryContext(ctx, args...)
 }
 
 func (t *ingestTx) BeginBatch(ctx context.Context, b *skygrid.IngestBatch) error {
@@ -345,9 +338,15 @@ func (t *ingestTx) writing() bool {
 const auditRows = 100
 
 func (t *ingestTx) flushAudit(ctx context.Context) error {
+	if len(t.audit) == 0 {
+		return nil
+	}
+	if err := t.auditIDs(ctx); err != nil {
+		return err
+	}
 	for len(t.audit) > 0 {
 		k, q, args := t.auditStmt(t.audit)
-		if err := t.auditIDs(ctx, q, args, t.audit[:k]); err != nil {
+		if _, err := t.exec(ctx, q, args...); err != nil {
 			return fmt.Errorf("audit log: %w", err)
 		}
 		clear(t.audit[:k]) // written: let them go
@@ -355,46 +354,6 @@ func (t *ingestTx) flushAudit(ctx context.Context) error {
 	}
 	t.audit = nil
 	return nil
-}
-
-// auditIDs runs an audit INSERT ... RETURNING id and gives the entries
-// their ids. Both stores return the ids of a multi-row VALUES in row order
-// (SQLite and PostgreSQL alike insert the rows in order, ids ascending);
-// they are sorted to be sure of it.
-func (t *ingestTx) auditIDs(ctx context.Context, q string, args []any, es []*skygrid.AuditEntry) error {
-	ids, err := t.returnedIDs(ctx, q, args)
-	if err != nil {
-		return err
-	}
-	if len(ids) != len(es) {
-		return fmt.Errorf("%d ids for %d lines", len(ids), len(es))
-	}
-	slices.Sort(ids)
-	for i, e := range es {
-		e.ID = ids[i]
-	}
-	return nil
-}
-
-// returnedIDs runs an INSERT ... RETURNING id and returns the ids.
-func (t *ingestTx) returnedIDs(ctx context.Context, q string, args []any) ([]int64, error) {
-	if !t.tx.db.postgres {
-		return t.rawIDs(ctx, q, args)
-	}
-	rows, err := t.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // FindBatches returns the latest ingest batches, newest first.

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"fmt"
 	"strings"
 
 	"skygrid"
@@ -11,13 +13,32 @@ import (
 // column but the entity id and the after text (the transaction's time, the
 // actor, the action, the entity, an empty before); like the hotspots'
 // shared values (ingest_hotspots.go), those are written into the statement
-// as literals, so that a line binds 2 values, not 7.
+// as literals, so that a line binds 3 values (its id, entity id and after
+// text), not 8. The ids are counted on from the largest, read once, as
+// the events' and tasks' are (the ingest transaction is the only writer;
+// on PostgreSQL moveSequences moves the identity past them): no INSERT ...
+// RETURNING, whose rows SQLite keeps aside and hands back one call each.
 
 // auditShared holds the columns most of an ingest's audit lines share.
 type auditShared struct{ at, actor, action, entity, before string }
 
 func auditSharedOf(e *skygrid.AuditEntry) auditShared {
 	return auditShared{ts(e.At), e.Actor, e.Action, e.Entity, e.Before}
+}
+
+// auditIDs gives the queued lines their ids, counted on from the largest
+// (read once).
+func (t *ingestTx) auditIDs(ctx context.Context) error {
+	if t.nextAudit == 0 {
+		if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM audit_log`).Scan(&t.nextAudit); err != nil {
+			return fmt.Errorf("next audit id: %w", err)
+		}
+	}
+	for _, e := range t.audit {
+		e.ID = t.nextAudit
+		t.nextAudit++
+	}
+	return nil
 }
 
 // row is the VALUES tuple for lines of sh (audit columns in order), or
@@ -30,22 +51,23 @@ func (sh auditShared) row() (string, bool) {
 			return "", false
 		}
 	}
-	return "(" + q[0] + ", " + q[1] + ", " + q[2] + ", " + q[3] + ", ?, " + q[4] + ", ?)", true
+	return "(?, " + q[0] + ", " + q[1] + ", " + q[2] + ", " + q[3] + ", ?, " + q[4] + ", ?)", true
 }
 
-const auditManyInsert = `INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) VALUES `
+const auditManyInsert = `INSERT INTO audit_log (id, at, actor, action, entity, entity_id, before, after) VALUES `
 
 // auditStmt is the INSERT of the first lines of es, how many it writes and
-// its arguments: auditRows lines alike (auditRun) with their shared values
+// its arguments (the lines have their ids): auditRows lines alike
+// (auditRun) with their shared values
 // written in, else the lines up to the next such run (at most auditRows)
 // binding every value. Lines keep their order (their ids ascend in it).
 func (t *ingestTx) auditStmt(es []*skygrid.AuditEntry) (int, string, []any) {
 	n := auditRun(es)
 	if n == auditRows {
 		if q, ok := t.auditQuery(auditSharedOf(es[0])); ok {
-			args := make([]any, 0, 2*n)
+			args := make([]any, 0, 3*n)
 			for _, e := range es[:n] {
-				args = append(args, e.EntityID, e.After)
+				args = append(args, e.ID, e.EntityID, e.After)
 			}
 			return n, q, args
 		}
@@ -59,10 +81,10 @@ func (t *ingestTx) auditStmt(es []*skygrid.AuditEntry) (int, string, []any) {
 		k += m
 	}
 	k = min(k, auditRows)
-	q := auditManyInsert + strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?),", k), ",") + ` RETURNING id`
-	args := make([]any, 0, 7*k)
+	q := auditManyInsert + strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?),", k), ",")
+	args := make([]any, 0, 8*k)
 	for _, e := range es[:k] {
-		args = append(args, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After)
+		args = append(args, e.ID, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After)
 	}
 	return k, q, args
 }
@@ -91,7 +113,7 @@ func (t *ingestTx) auditQuery(sh auditShared) (string, bool) {
 	row, ok := sh.row()
 	q := ""
 	if ok {
-		q = auditManyInsert + strings.TrimSuffix(strings.Repeat(row+",", auditRows), ",") + ` RETURNING id`
+		q = auditManyInsert + strings.TrimSuffix(strings.Repeat(row+",", auditRows), ",")
 	}
 	t.auditQueries[sh] = q
 	return q, ok

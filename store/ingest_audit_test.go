@@ -12,7 +12,8 @@ import (
 // An ingest's audit lines are written as they were queued, in order, with
 // their ids, whether a statement writes their shared columns in as
 // literals (runs of 100 alike: ingest_audit.go) or binds every value; a
-// quote in a shared value stays a quote.
+// quote in a shared value stays a quote. Their ids come after the lines
+// before, and the lines written after get later ids.
 func TestIngestAuditLines(t *testing.T) {
 	at := time.Date(2024, 3, 1, 4, 5, 6, 0, time.UTC)
 	line := func(action, before string, i int, when time.Time) *skygrid.AuditEntry {
@@ -46,12 +47,38 @@ func TestIngestAuditLines(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			db := MustOpenDB(t)
 			ctx := context.Background()
-			want := tt.lines()
-			err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error { return tx.Audit(ctx, want...) })
+			// a line before (the ingest counts on past it) and one after
+			// (the store's own ids, PostgreSQL's identity, count on past
+			// the ingest's)
+			if err := db.ImportRegions(ctx, listRegions()); err != nil {
+				t.Fatal(err)
+			}
+			channel := func(url string) {
+				t.Helper()
+				c := &skygrid.Channel{RegionID: "C1", Kind: skygrid.ChannelWebhook, URL: url}
+				if err := db.AddChannel(ctx, c); err != nil {
+					t.Fatal(err)
+				}
+			}
+			channel("https://example.org/before")
+			before, err := db.FindAuditLog(ctx, skygrid.AuditFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := db.FindAuditLog(ctx, skygrid.AuditFilter{Limit: 10000})
+			want := tt.lines()
+			err = db.InIngestTx(ctx, func(tx skygrid.IngestTx) error { return tx.Audit(ctx, want...) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			channel("https://example.org/after")
+			all, err := db.FindAuditLog(ctx, skygrid.AuditFilter{Limit: 10000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(all) != len(before)+len(want)+1 || all[0].ID <= want[len(want)-1].ID || before[0].ID >= want[0].ID {
+				t.Fatalf("%d lines, %d before, the last before %+v, the last %+v", len(all), len(before), before[0], all[0])
+			}
+			got, err := db.FindAuditLog(ctx, skygrid.AuditFilter{Entity: "event", Limit: 10000})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
-	"io"
 	"time"
 )
 
@@ -37,37 +36,6 @@ func (t *ingestTx) rawExec(ctx context.Context, q string, args []any) (int64, er
 		return err
 	})
 	return n, err
-}
-
-// rawIDs runs q (an INSERT ... RETURNING id) with args on the driver
-// connection and returns the ids.
-func (t *ingestTx) rawIDs(ctx context.Context, q string, args []any) ([]int64, error) {
-	var ids []int64
-	err := t.conn.Raw(func(dc any) error {
-		st, nv, err := t.rawPrepare(ctx, dc, q, args)
-		if err != nil {
-			return err
-		}
-		rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, nv)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		dest := make([]driver.Value, 1)
-		for {
-			if err := rows.Next(dest); err == io.EOF {
-				return nil
-			} else if err != nil {
-				return err
-			}
-			id, ok := dest[0].(int64)
-			if !ok {
-				return fmt.Errorf("id %v (%T)", dest[0], dest[0])
-			}
-			ids = append(ids, id)
-		}
-	})
-	return ids, err
 }
 
 // rawPrepare is q prepared once per transaction on the driver connection
