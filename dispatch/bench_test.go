@@ -225,6 +225,12 @@ func benchIngest(b *testing.B, file string, rows int, area string) {
 	b.ReportMetric(float64(bt.TasksNew), "tasks")
 	b.ReportMetric(peakRSS(), "peak-RSS-MiB")
 	b.ReportMetric(cpu.Seconds(), "cpu-s")
+	if fi, err := os.Stat(db.DSN + "-wal"); err == nil {
+		b.ReportMetric(float64(fi.Size())/(1<<20), "wal-MiB")
+	}
+	if fi, err := os.Stat(db.DSN); err == nil {
+		b.ReportMetric(float64(fi.Size())/(1<<20), "db-MiB")
+	}
 	b.StartTimer()
 }
 

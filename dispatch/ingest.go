@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"skygrid"
@@ -341,12 +342,13 @@ func (p *Pipeline) auditEvents(ctx context.Context, tx skygrid.IngestTx, out *de
 }
 
 func (p *Pipeline) auditLine(action, entity string, id int64, before, after string) *skygrid.AuditEntry {
-	return &skygrid.AuditEntry{Actor: p.Actor, Action: action, Entity: entity, EntityID: fmt.Sprint(id), Before: before, After: after}
+	return &skygrid.AuditEntry{Actor: p.Actor, Action: action, Entity: entity, EntityID: strconv.FormatInt(id, 10), Before: before, After: after}
 }
 
 // taskLines are the audit lines of new tasks (saved: they have their ids).
 func (p *Pipeline) taskLines(tasks []*skygrid.Task) []*skygrid.AuditEntry {
 	lines := make([]*skygrid.AuditEntry, len(tasks))
+	var ack, report timeText // a chunk's tasks mostly share their deadlines
 	for i, t := range tasks {
 		who := t.SupervisorName
 		if t.GridID == "" {
@@ -354,10 +356,23 @@ func (p *Pipeline) taskLines(tasks []*skygrid.Task) []*skygrid.AuditEntry {
 		} else if who == "" {
 			who = "grid " + t.GridID + " (no supervisor)"
 		}
-		lines[i] = p.auditLine("task.dispatch", "task", t.ID, "", fmt.Sprintf("event=%d to=%s ack_due=%s report_due=%s",
-			t.EventID, who, t.AckDue.Format(time.RFC3339), t.ReportDue.Format(time.RFC3339)))
+		lines[i] = p.auditLine("task.dispatch", "task", t.ID, "", "event="+strconv.FormatInt(t.EventID, 10)+" to="+who+
+			" ack_due="+ack.of(t.AckDue)+" report_due="+report.of(t.ReportDue))
 	}
 	return lines
+}
+
+// timeText formats times in RFC 3339, keeping the last one's text.
+type timeText struct {
+	t time.Time
+	s string
+}
+
+func (f *timeText) of(t time.Time) string {
+	if f.s == "" || t != f.t {
+		f.t, f.s = t, t.Format(time.RFC3339)
+	}
+	return f.s
 }
 
 // touchedLines are the audit lines of the tasks whose events grew.

@@ -238,7 +238,7 @@ func OpenReader(r io.Reader, name string) (*detect.Reader, error) {
 
 // eventSummary is an event.create audit line.
 func eventSummary(e *skygrid.Event) string {
-	s := fmt.Sprintf("class=%s grid=%s assigned_by=%s hotspots=%d", e.Class, e.GridID, e.AssignedBy, e.HotspotCount)
+	s := "class=" + e.Class + " grid=" + e.GridID + " assigned_by=" + e.AssignedBy + " hotspots=" + strconv.Itoa(e.HotspotCount)
 	if e.History {
 		s += " history=older_than_max_age" // no task
 	}

@@ -3,10 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"skygrid"
@@ -21,9 +20,7 @@ func (db *DB) InIngestTx(ctx context.Context, fn func(skygrid.IngestTx) error) e
 	if err != nil {
 		return fmt.Errorf("begin ingest: %w", err)
 	}
-	if conn != nil {
-		defer conn.Close() // after the rollback below
-	}
+	defer conn.Close() // after the rollback below
 	defer tx.Rollback()
 	itx := &ingestTx{tx: tx, conn: conn}
 	defer itx.close()
@@ -53,10 +50,11 @@ func (db *DB) InIngestTx(ctx context.Context, fn func(skygrid.IngestTx) error) e
 	return nil
 }
 
-// moveSequences moves, on PostgreSQL, the events' and tasks' identity
-// sequences past the ids this transaction gave them itself (MAX(id)+1,
-// see NewEventID and loadTaskFacts), so that inserts that let the store
-// choose the id (a dust alarm's task) do not collide. SQLite's rowid
+// moveSequences moves, on PostgreSQL, the events', tasks' and audit
+// log's identity sequences past the ids this transaction gave them itself
+// (MAX(id)+1, see NewEventID, loadTaskFacts and auditIDs), so that inserts
+// that let the store choose the id (a dust alarm's task, an audit line)
+// do not collide. SQLite's rowid
 // counts on from the largest id by itself. The write transaction holds
 // the cluster-wide writer lock (pgdriver.go), so MAX(id) is final.
 func (t *ingestTx) moveSequences(ctx context.Context) error {
@@ -66,7 +64,7 @@ func (t *ingestTx) moveSequences(ctx context.Context) error {
 	for _, table := range []struct {
 		name  string
 		moved bool
-	}{{"events", t.nextEvent > 0}, {"tasks", t.nextTask > 0}} {
+	}{{"events", t.nextEvent > 0}, {"tasks", t.nextTask > 0}, {"audit_log", t.nextAudit > 0}} {
 		if !table.moved {
 			continue
 		}
@@ -83,9 +81,14 @@ func (t *ingestTx) moveSequences(ctx context.Context) error {
 type ingestTx struct {
 	tx    *Tx
 	stmts map[string]*sql.Stmt
-	// conn is the transaction's connection on PostgreSQL (hotspots are
-	// copied in through it: ingest_copy.go); nil on SQLite
+	// conn is the transaction's connection (on PostgreSQL hotspots are
+	// copied in through it: ingest_copy.go; on SQLite the many-row
+	// statements run on its driver connection: ingest_raw.go)
 	conn *sql.Conn
+	// statements prepared on the SQLite driver connection, and the one
+	// slice of their converted arguments (ingest_raw.go)
+	raw   map[string]driver.Stmt
+	named []driver.NamedValue
 	// audit lines, written many to a statement before commit
 	audit []*skygrid.AuditEntry
 	// next hotspot sequence number per acquisition minute; minutes in the
@@ -93,8 +96,12 @@ type ingestTx struct {
 	nextSeq                map[int64]int64
 	reserved               bool
 	reservedLo, reservedHi int64
-	// INSERT text per shared values ("" when they cannot be written in)
+	// INSERT text per shared values ("" when they cannot be written in),
+	// of hotspots and of audit lines (ingest_audit.go)
 	sharedQueries map[shared]string
+	auditQueries  map[auditShared]string
+	eventQueries  map[eventShared]string
+	taskQueries   map[taskShared]string
 	// the id the next new event gets (0: not read yet)
 	nextEvent int64
 	writers   []*hotspotWriter
@@ -108,6 +115,8 @@ type ingestTx struct {
 	saved    map[int64]*skygrid.Event
 	parents  map[string]regionUp
 	nextTask int64
+	// the id of the next audit line (0: not read yet)
+	nextAudit int64
 }
 
 // close waits for the hotspot writers (fn may return without closing
@@ -117,6 +126,7 @@ func (t *ingestTx) close() {
 		w.Close(context.Background())
 	}
 	t.writers = nil
+	t.closeRaw()
 	for q, st := range t.stmts {
 		st.Close()
 		delete(t.stmts, q)
@@ -125,12 +135,20 @@ func (t *ingestTx) close() {
 
 // exec runs a statement prepared once per transaction: an ingest writes
 // thousands of events, tasks and audit lines with the same few statements.
-func (t *ingestTx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+// It returns the rows changed.
+func (t *ingestTx) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	if !t.tx.db.postgres {
+		return t.rawExec(ctx, q, args)
+	}
 	st, err := t.stmt(ctx, q)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	return st.ExecContext(ctx, args...)
+	res, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // stmt is q prepared once per transaction.
@@ -147,15 +165,6 @@ func (t *ingestTx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 		t.stmts[q] = st
 	}
 	return st, nil
-}
-
-// query is exec for a statement that returns rows (INSERT ... RETURNING).
-func (t *ingestTx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	st, err := t.stmt(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	return st.QueryContext(ctx, args...)
 }
 
 func (t *ingestTx) BeginBatch(ctx context.Context, b *skygrid.IngestBatch) error {
@@ -229,51 +238,6 @@ func (t *ingestTx) SaveResult(ctx context.Context, r *skygrid.IngestResult) erro
 		if err := t.touchTask(ctx, k); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// manyRows is how many events or tasks one statement writes.
-const manyRows = 100
-
-// saveEvents writes the events' figures, many to a statement.
-func (t *ingestTx) saveEvents(ctx context.Context, es []*skygrid.Event) error {
-	t.eventsChanged = t.eventsChanged || len(es) > 0
-	if t.saved == nil {
-		t.saved = make(map[int64]*skygrid.Event, len(es))
-	}
-	for _, e := range es {
-		t.saved[e.ID] = e
-	}
-	for len(es) > 0 {
-		k := min(len(es), manyRows)
-		q := `INSERT INTO events (id, class, state, first_seen, last_seen, lon, lat, min_lon, min_lat, max_lon, max_lat,
-			hotspot_count, max_frp, grid_id, township_id, county_id, assigned_by, created_at, updated_at,
-			history, cross_border, near_county_id, near_metres, near_direction, neighbour_id) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),", k), ",") + `
-			ON CONFLICT (id) DO UPDATE SET class = excluded.class, state = excluded.state, first_seen = excluded.first_seen,
-				last_seen = excluded.last_seen, lon = excluded.lon, lat = excluded.lat, min_lon = excluded.min_lon,
-				min_lat = excluded.min_lat, max_lon = excluded.max_lon, max_lat = excluded.max_lat,
-				hotspot_count = excluded.hotspot_count, max_frp = excluded.max_frp, grid_id = excluded.grid_id,
-				township_id = excluded.township_id, county_id = excluded.county_id, assigned_by = excluded.assigned_by,
-				updated_at = excluded.updated_at, history = excluded.history, cross_border = excluded.cross_border,
-				near_county_id = excluded.near_county_id, near_metres = excluded.near_metres,
-				near_direction = excluded.near_direction, neighbour_id = excluded.neighbour_id`
-		args := make([]any, 0, 25*k)
-		for _, e := range es[:k] {
-			e.UpdatedAt = t.tx.now
-			if e.CreatedAt.IsZero() {
-				e.CreatedAt = t.tx.now
-			}
-			args = append(args, e.ID, e.Class, e.State, ts(e.FirstSeen), ts(e.LastSeen), e.Point[0], e.Point[1],
-				e.Bound.Min[0], e.Bound.Min[1], e.Bound.Max[0], e.Bound.Max[1], e.HotspotCount, e.MaxFRP,
-				nullStr(e.GridID), nullStr(e.TownshipID), nullStr(e.CountyID), e.AssignedBy, ts(e.CreatedAt), ts(e.UpdatedAt),
-				e.History, e.CrossBorder, nullStr(e.NearCountyID), e.NearMetres, e.NearDirection, nullStr(e.NeighbourID))
-		}
-		if _, err := t.exec(ctx, q, args...); err != nil {
-			return fmt.Errorf("save events: %w", err)
-		}
-		es = es[k:]
 	}
 	return nil
 }
@@ -374,52 +338,21 @@ func (t *ingestTx) writing() bool {
 const auditRows = 100
 
 func (t *ingestTx) flushAudit(ctx context.Context) error {
+	if len(t.audit) == 0 {
+		return nil
+	}
+	if err := t.auditIDs(ctx); err != nil {
+		return err
+	}
 	for len(t.audit) > 0 {
-		k := min(len(t.audit), auditRows)
-		q := `INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?),", k), ",") + ` RETURNING id`
-		args := make([]any, 0, 7*k)
-		for _, e := range t.audit[:k] {
-			args = append(args, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After)
-		}
-		if err := t.auditIDs(ctx, q, args, t.audit[:k]); err != nil {
+		k, q, args := t.auditStmt(t.audit)
+		if _, err := t.exec(ctx, q, args...); err != nil {
 			return fmt.Errorf("audit log: %w", err)
 		}
 		clear(t.audit[:k]) // written: let them go
 		t.audit = t.audit[k:]
 	}
 	t.audit = nil
-	return nil
-}
-
-// auditIDs runs an audit INSERT ... RETURNING id and gives the entries
-// their ids. Both stores return the ids of a multi-row VALUES in row order
-// (SQLite and PostgreSQL alike insert the rows in order, ids ascending);
-// they are sorted to be sure of it.
-func (t *ingestTx) auditIDs(ctx context.Context, q string, args []any, es []*skygrid.AuditEntry) error {
-	rows, err := t.query(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	ids := make([]int64, 0, len(es))
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(ids) != len(es) {
-		return fmt.Errorf("%d ids for %d lines", len(ids), len(es))
-	}
-	slices.Sort(ids)
-	for i, e := range es {
-		e.ID = ids[i]
-	}
 	return nil
 }
 

@@ -19,19 +19,16 @@ import (
 // connection, the same session and so the same transaction, through
 // Conn.Raw.
 
-// beginIngest begins the ingest's write transaction; on PostgreSQL on a
-// connection of its own (returned: close it after the transaction ends),
-// so that the hotspots can be copied in.
+// beginIngest begins the ingest's write transaction on a connection of
+// its own (returned: close it after the transaction ends), so that the
+// hotspots can be copied in on PostgreSQL, and the many-row statements run
+// on the driver's connection on SQLite (ingest_raw.go).
 func (db *DB) beginIngest(ctx context.Context) (*Tx, *sql.Conn, error) {
-	if !db.postgres {
-		tx, err := db.BeginTx(ctx, nil)
-		return tx, nil, err
-	}
 	conn, err := db.db.Conn(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("begin tx: connection: %w", err)
 	}
-	tx, err := conn.BeginTx(ctx, nil) // the driver takes the writers' lock (pgdriver.go)
+	tx, err := conn.BeginTx(ctx, nil) // PostgreSQL: the driver takes the writers' lock (pgdriver.go); SQLite: BEGIN IMMEDIATE
 	if err != nil {
 		conn.Close()
 		return nil, nil, fmt.Errorf("begin tx: begin: %w", err)

@@ -188,7 +188,7 @@ func (t *ingestTx) prepareHotspots(ctx context.Context, hs []*skygrid.Hotspot) (
 	if err := t.assignIDs(ctx, hs); err != nil {
 		return nil, err
 	}
-	if t.conn != nil {
+	if t.tx.db.postgres {
 		return &prepared{n: len(hs), rows: hotspotCopyRows(hs)}, nil
 	}
 	p := &prepared{n: len(hs)}
@@ -287,11 +287,10 @@ func (t *ingestTx) insertPrepared(ctx context.Context, p *prepared) (int, error)
 	}
 	n := 0
 	for _, st := range p.stmts {
-		res, err := t.exec(ctx, st.query, st.args...)
+		m, err := t.exec(ctx, st.query, st.args...)
 		if err != nil {
 			return n, fmt.Errorf("insert hotspots: %w", err)
 		}
-		m, _ := res.RowsAffected()
 		n += int(m)
 	}
 	return n, nil

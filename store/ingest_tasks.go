@@ -27,23 +27,12 @@ func (t *ingestTx) createTasks(ctx context.Context, tasks []*skygrid.Task) error
 	if err := t.loadTaskFacts(ctx); err != nil {
 		return err
 	}
+	for _, tk := range tasks {
+		tk.ID, tk.CreatedAt, tk.UpdatedAt = t.nextTask, t.tx.now, t.tx.now
+		t.nextTask++
+	}
 	for len(tasks) > 0 {
-		k := min(len(tasks), manyRows)
-		q := `INSERT INTO tasks (id, event_id, grid_id, supervisor_id, state, ack_due, report_due, created_at, updated_at,
-			list_first_seen, list_county_id, list_township_id) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),", k), ",")
-		args := make([]any, 0, 12*k)
-		for _, tk := range tasks[:k] {
-			tk.ID, tk.CreatedAt, tk.UpdatedAt = t.nextTask, t.tx.now, t.tx.now
-			t.nextTask++
-			var sup any
-			if tk.SupervisorID > 0 {
-				sup = tk.SupervisorID
-			}
-			first, county, township := t.taskLists(tk)
-			args = append(args, tk.ID, tk.EventID, nullStr(tk.GridID), sup, tk.State, ts(tk.AckDue), ts(tk.ReportDue), ts(tk.CreatedAt),
-				ts(tk.UpdatedAt), first, county, township)
-		}
+		k, q, args := t.taskStmt(tasks)
 		if _, err := t.exec(ctx, q, args...); err != nil {
 			return fmt.Errorf("create tasks: %w", err)
 		}
@@ -51,6 +40,97 @@ func (t *ingestTx) createTasks(ctx context.Context, tasks []*skygrid.Task) error
 			return fmt.Errorf("notify tasks: %w", err)
 		}
 		tasks = tasks[k:]
+	}
+	return nil
+}
+
+const taskInsertCols = `INSERT INTO tasks (id, event_id, grid_id, supervisor_id, state, ack_due, report_due, created_at, updated_at,
+	list_first_seen, list_county_id, list_township_id) VALUES `
+
+// taskStmt is the INSERT of the first tasks of es, how many it writes and
+// its arguments: manyRows tasks alike (taskRun: their state, deadlines
+// and times) with those values written in as literals, binding 7 values a
+// task, not 12, else the tasks up to the next such run (at most
+// manyRows) binding every value.
+func (t *ingestTx) taskStmt(tasks []*skygrid.Task) (int, string, []any) {
+	n := taskRun(tasks)
+	if n == manyRows {
+		if q, ok := t.taskQuery(tasks[0]); ok {
+			args := make([]any, 0, 7*n)
+			for _, tk := range tasks[:n] {
+				first, county, township := t.taskLists(tk)
+				args = append(args, tk.ID, tk.EventID, nullStr(tk.GridID), supervisorArg(tk), first, county, township)
+			}
+			return n, q, args
+		}
+	}
+	k := n
+	for k < len(tasks) && k < manyRows {
+		m := taskRun(tasks[k:])
+		if m == manyRows {
+			break
+		}
+		k += m
+	}
+	k = min(k, manyRows)
+	q := taskInsertCols + strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),", k), ",")
+	args := make([]any, 0, 12*k)
+	for _, tk := range tasks[:k] {
+		first, county, township := t.taskLists(tk)
+		args = append(args, tk.ID, tk.EventID, nullStr(tk.GridID), supervisorArg(tk), tk.State, ts(tk.AckDue), ts(tk.ReportDue),
+			ts(tk.CreatedAt), ts(tk.UpdatedAt), first, county, township)
+	}
+	return k, q, args
+}
+
+// taskRun is how many of the first tasks (at most manyRows) share the
+// first one's state, deadlines and times.
+func taskRun(tasks []*skygrid.Task) int {
+	a := tasks[0]
+	n := 1
+	for n < len(tasks) && n < manyRows {
+		b := tasks[n]
+		if b.State != a.State || !b.AckDue.Equal(a.AckDue) || !b.ReportDue.Equal(a.ReportDue) || !b.CreatedAt.Equal(a.CreatedAt) ||
+			!b.UpdatedAt.Equal(a.UpdatedAt) {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+// taskShared holds the values a run of tasks shares (taskRun).
+type taskShared struct{ state, ackDue, reportDue, created, updated string }
+
+// taskQuery is the INSERT of manyRows tasks sharing tk's state, deadlines
+// and times with those written in; ok is false when they cannot be.
+func (t *ingestTx) taskQuery(tk *skygrid.Task) (string, bool) {
+	sh := taskShared{tk.State, ts(tk.AckDue), ts(tk.ReportDue), ts(tk.CreatedAt), ts(tk.UpdatedAt)}
+	if q, ok := t.taskQueries[sh]; ok {
+		return q, q != ""
+	}
+	if t.taskQueries == nil {
+		t.taskQueries = map[taskShared]string{}
+	}
+	q := ""
+	var lit [5]string
+	ok := true
+	for i, s := range []string{sh.state, sh.ackDue, sh.reportDue, sh.created, sh.updated} {
+		if lit[i], ok = sqlString(s); !ok {
+			break
+		}
+	}
+	if ok {
+		row := "(?, ?, ?, ?, " + strings.Join(lit[:], ", ") + ", ?, ?, ?)"
+		q = taskInsertCols + strings.TrimSuffix(strings.Repeat(row+",", manyRows), ",")
+	}
+	t.taskQueries[sh] = q
+	return q, ok
+}
+
+func supervisorArg(tk *skygrid.Task) any {
+	if tk.SupervisorID > 0 {
+		return tk.SupervisorID
 	}
 	return nil
 }

@@ -2,8 +2,11 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"skygrid"
 
@@ -146,5 +149,65 @@ func TestIngestThenOtherTask(t *testing.T) {
 				t.Errorf("dust task %v, ingest's tasks %v: want one id past them", got.TaskIDs, ids)
 			}
 		})
+	}
+}
+
+// An ingest's new tasks are stored with the values they were given and
+// the trigger's list columns, whether a statement writes their shared
+// state, deadlines and times in as literals (runs of 100 alike:
+// ingest_tasks.go) or binds every value.
+func TestIngestTasksSaved(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	if err := db.ImportRegions(ctx, listRegions()); err != nil {
+		t.Fatal(err)
+	}
+	grids := []string{"G1", "G2", "G3", "G4", ""}
+	var tasks []*skygrid.Task
+	err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
+		r := &skygrid.IngestResult{}
+		for i := range 360 {
+			id, err := tx.NewEventID(ctx)
+			if err != nil {
+				return err
+			}
+			g := grids[i%len(grids)]
+			r.Events = append(r.Events, listEvent(id, g, fmt.Sprint("C", i%3), fmt.Sprint("T", i%4)))
+			k := &skygrid.Task{EventID: id, GridID: g, State: skygrid.TaskDispatched, AckDue: ingestAt.Add(time.Hour),
+				ReportDue: ingestAt.Add(2 * time.Hour)}
+			switch {
+			case i >= 150 && i < 200: // alternating: no run of 100
+				k.AckDue = k.AckDue.Add(time.Duration(i%2) * time.Minute)
+			case i >= 260: // the deadlines of 200-259, another state
+				k.State = skygrid.TaskAcknowledged
+			}
+			tasks = append(tasks, k)
+		}
+		r.NewTasks = tasks
+		return tx.SaveResult(ctx, r)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range tasks {
+		var event int64
+		var grid sql.NullString
+		var state, ack, report, created, updated, first, county, township, wFirst, wCounty, wTownship string
+		err := db.QueryRowForTest(ctx, `SELECT tasks.event_id, tasks.grid_id, tasks.state, tasks.ack_due, tasks.report_due, tasks.created_at,
+			tasks.updated_at, tasks.list_first_seen, tasks.list_county_id, tasks.list_township_id, e.first_seen,
+			COALESCE(CASE gp.level WHEN 'county' THEN g.parent_id WHEN 'township' THEN gp.parent_id ELSE e.county_id END, ''),
+			COALESCE(CASE gp.level WHEN 'county' THEN NULL WHEN 'township' THEN g.parent_id ELSE e.township_id END, '')
+			FROM tasks JOIN events e ON e.id = tasks.event_id LEFT JOIN regions g ON g.id = tasks.grid_id
+			LEFT JOIN regions gp ON gp.id = g.parent_id WHERE tasks.id = ?`, k.ID).
+			Scan(&event, &grid, &state, &ack, &report, &created, &updated, &first, &county, &township, &wFirst, &wCounty, &wTownship)
+		if err != nil {
+			t.Fatalf("task %d (id %d): %v", i, k.ID, err)
+		}
+		got := []string{fmt.Sprint(event), grid.String, state, ack, report, created, updated, first, county, township}
+		want := []string{fmt.Sprint(k.EventID), k.GridID, k.State, k.AckDue.Format(time.RFC3339), k.ReportDue.Format(time.RFC3339),
+			k.CreatedAt.Format(time.RFC3339), k.UpdatedAt.Format(time.RFC3339), wFirst, wCounty, wTownship}
+		if !slices.Equal(got, want) || k.CreatedAt.IsZero() {
+			t.Fatalf("task %d: stored %q, want %q", i, got, want)
+		}
 	}
 }
