@@ -69,7 +69,9 @@ func (db *DB) Monitor(ctx context.Context, id int64) (*skygrid.MonitorItem, erro
 // scoped list keeps those standing in one of the scope's regions.
 func (db *DB) ListMonitors(ctx context.Context, scope *skygrid.Scope) ([]*skygrid.MonitorItem, error) {
 	var area []*skygrid.Region
-	if scope != nil && !scope.All {
+	if scope != nil && !scope.All && db.scopeInSQL() {
+		return db.listScopedMonitorsSQL(ctx, scope.Regions)
+	} else if scope != nil && !scope.All {
 		var err error
 		if area, err = db.scopeRegions(ctx, scope.Regions); err != nil {
 			return nil, fmt.Errorf("list monitors: the scope's regions: %w", err)

@@ -1,0 +1,131 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"skygrid"
+	"skygrid/internal/perfgen"
+	"skygrid/internal/shanxi"
+	"skygrid/internal/storetest"
+	"skygrid/store"
+
+	"github.com/paulmach/orb"
+)
+
+// The area scope benchmark's SYNTHETIC load (invented for benchmarks):
+// the synthetic Shanxi's 11 cities, 120 counties and 1,200 townships
+// (internal/shanxi; no grids), scopeSites construction sites, small
+// squares of 100-300 m spread evenly over the province, and its 5,000
+// dust monitors (as BenchmarkProvinceMonth places them).
+const scopeSites = 20000
+
+var scopeProvince = sync.OnceValue(func() *shanxi.Province { return shanxi.Generate(provinceSeed) })
+
+// openScope opens the run's store with the scope benchmark's regions,
+// sites and monitors.
+func openScope(tb testing.TB) (*store.DB, *shanxi.Province) {
+	tb.Helper()
+	ctx := context.Background()
+	db := storetest.NewDB(tb, "scope.db")
+	db.Now = func() time.Time { return provinceNow }
+	if err := db.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	p := scopeProvince()
+	t0 := time.Now()
+	var rs []*skygrid.Region
+	for _, l := range []struct {
+		level string
+		rs    []shanxi.Region
+	}{{skygrid.LevelCity, p.Cities}, {skygrid.LevelCounty, p.Counties}, {skygrid.LevelTownship, p.Townships}} {
+		for _, r := range l.rs {
+			rs = append(rs, &skygrid.Region{ID: r.ID, Name: r.Name, Level: l.level, ParentID: r.ParentID, Geometry: r.Geometry, AreaKm2: 1})
+		}
+	}
+	if err := db.ImportRegions(ctx, rs); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := db.ImportSites(ctx, scopeSiteList(), nil); err != nil {
+		tb.Fatal(err)
+	}
+	var ms []skygrid.MonitorImport
+	for i, pt := range perfgen.Uniform(shanxi.Monitors, provinceSeed+7, perfgen.Shanxi) {
+		ms = append(ms, skygrid.MonitorImport{Monitor: skygrid.Monitor{MN: fmt.Sprintf("SXM%08d", i+1), Name: fmt.Sprintf("示例扬尘监测仪%04d", i+1),
+			Kind: skygrid.MonitorDust, Lon: pt[0], Lat: pt[1]}, Where: "line"})
+	}
+	if _, err := db.ImportMonitors(ctx, ms); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Logf("scope load (%d regions, %d sites, %d monitors) on %s in %s", len(rs), scopeSites, len(ms), storetest.Kind(),
+		time.Since(t0).Round(time.Millisecond))
+	return db, p
+}
+
+// scopeSiteList is the benchmark's construction sites, the same on
+// every run.
+func scopeSiteList() []*skygrid.Site {
+	var out []*skygrid.Site
+	for i, pt := range perfgen.Uniform(scopeSites, provinceSeed+23, perfgen.Shanxi) {
+		h := 0.0005 + 0.001*float64(i%5)/4 // half a side: about 50-150 m
+		ring := orb.Ring{{pt[0] - h, pt[1] - h}, {pt[0] + h, pt[1] - h}, {pt[0] + h, pt[1] + h}, {pt[0] - h, pt[1] + h}, {pt[0] - h, pt[1] - h}}
+		out = append(out, &skygrid.Site{Kind: skygrid.SiteConstruction, ExternalID: fmt.Sprintf("SXS%05d", i+1),
+			Name: fmt.Sprintf("示例工地%05d", i+1), Geometry: orb.MultiPolygon{{ring}}})
+	}
+	return out
+}
+
+// scopePaths are the ways a scoped list can be kept: Go on both stores,
+// SQL on PostgreSQL.
+func scopePaths() []string {
+	if storetest.Postgres() {
+		return []string{"go", "sql"}
+	}
+	return []string{"go"}
+}
+
+// BenchmarkSitesInScope: a township official's and a county official's
+// first page of construction sites (50, with the total, as GET
+// /api/sites without its counties) and their monitor list, by each path
+// the store has (Go on SQLite; Go and SQL on PostgreSQL).
+func BenchmarkSitesInScope(b *testing.B) {
+	ctx := context.Background()
+	db, p := openScope(b)
+	scopes := []struct{ name, id string }{
+		{"township", p.Townships[len(p.Townships)/2].ID},
+		{"county", p.Counties[len(p.Counties)/2].ID},
+	}
+	for _, sc := range scopes {
+		for _, path := range scopePaths() {
+			db.ScopeInGoForTest(path == "go")
+			scope := &skygrid.Scope{Regions: []string{sc.id}}
+			b.Run("sites/"+sc.name+"/"+path, func(b *testing.B) {
+				n := 0
+				for b.Loop() {
+					ss, total, err := db.FindSites(ctx, skygrid.SiteFilter{Kind: ptr(skygrid.SiteConstruction), Scope: scope, Limit: 50})
+					if err != nil || len(ss) == 0 {
+						b.Fatalf("%d sites of %d: %v", len(ss), total, err)
+					}
+					n = total
+				}
+				b.ReportMetric(float64(n), "sites")
+			})
+			b.Run("monitors/"+sc.name+"/"+path, func(b *testing.B) {
+				n := 0
+				for b.Loop() {
+					ms, err := db.ListMonitors(ctx, scope)
+					if err != nil || len(ms) == 0 {
+						b.Fatalf("%d monitors: %v", len(ms), err)
+					}
+					n = len(ms)
+				}
+				b.ReportMetric(float64(n), "monitors")
+			})
+		}
+	}
+	db.ScopeInGoForTest(false)
+}
