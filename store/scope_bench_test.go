@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -29,13 +30,19 @@ var scopeProvince = sync.OnceValue(func() *shanxi.Province { return shanxi.Gener
 // sites and monitors.
 func openScope(tb testing.TB) (*store.DB, *shanxi.Province) {
 	tb.Helper()
-	ctx := context.Background()
 	db := storetest.NewDB(tb, "scope.db")
 	db.Now = func() time.Time { return provinceNow }
 	if err := db.Open(); err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
+	return db, loadScope(tb, db)
+}
+
+// loadScope stores the scope benchmark's regions, sites and monitors.
+func loadScope(tb testing.TB, db *store.DB) *shanxi.Province {
+	tb.Helper()
+	ctx := context.Background()
 	p := scopeProvince()
 	t0 := time.Now()
 	var rs []*skygrid.Region
@@ -63,7 +70,7 @@ func openScope(tb testing.TB) (*store.DB, *shanxi.Province) {
 	}
 	tb.Logf("scope load (%d regions, %d sites, %d monitors) on %s in %s", len(rs), scopeSites, len(ms), storetest.Kind(),
 		time.Since(t0).Round(time.Millisecond))
-	return db, p
+	return p
 }
 
 // scopeSiteList is the benchmark's construction sites, the same on
@@ -104,7 +111,7 @@ func BenchmarkSitesInScope(b *testing.B) {
 			db.ScopeInGoForTest(path == "go")
 			scope := &skygrid.Scope{Regions: []string{sc.id}}
 			b.Run("sites/"+sc.name+"/"+path, func(b *testing.B) {
-				n := 0
+				n, cpu0 := 0, cpuTime()
 				for b.Loop() {
 					ss, total, err := db.FindSites(ctx, skygrid.SiteFilter{Kind: ptr(skygrid.SiteConstruction), Scope: scope, Limit: 50})
 					if err != nil || len(ss) == 0 {
@@ -113,9 +120,10 @@ func BenchmarkSitesInScope(b *testing.B) {
 					n = total
 				}
 				b.ReportMetric(float64(n), "sites")
+				reportCPU(b, cpu0)
 			})
 			b.Run("monitors/"+sc.name+"/"+path, func(b *testing.B) {
-				n := 0
+				n, cpu0 := 0, cpuTime()
 				for b.Loop() {
 					ms, err := db.ListMonitors(ctx, scope)
 					if err != nil || len(ms) == 0 {
@@ -124,8 +132,25 @@ func BenchmarkSitesInScope(b *testing.B) {
 					n = len(ms)
 				}
 				b.ReportMetric(float64(n), "monitors")
+				reportCPU(b, cpu0)
 			})
 		}
 	}
 	db.ScopeInGoForTest(false)
+}
+
+// cpuTime is the CPU time this process has used (user and system, every
+// thread): on SQLite all of a query's work, on PostgreSQL the client's.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports the process's CPU milliseconds per operation since
+// cpu0 (the machine is shared: wall time alone says little).
+func reportCPU(b *testing.B, cpu0 time.Duration) {
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 }

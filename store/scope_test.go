@@ -16,7 +16,7 @@ import (
 
 // scopeAnswer is what a scoped user sees of sites (a page's ids and the
 // total) and of monitors (their device numbers), by one path.
-func scopeAnswer(t *testing.T, db *store.DB, inGo bool, f skygrid.SiteFilter) ([]int64, int, []string) {
+func scopeAnswer(t *testing.T, db *store.DB, inGo bool, f skygrid.SiteFilter, monitors bool) ([]int64, int, []string) {
 	t.Helper()
 	ctx := context.Background()
 	db.ScopeInGoForTest(inGo)
@@ -28,6 +28,9 @@ func scopeAnswer(t *testing.T, db *store.DB, inGo bool, f skygrid.SiteFilter) ([
 	ids := []int64{}
 	for _, s := range ss {
 		ids = append(ids, s.ID)
+	}
+	if !monitors {
+		return ids, n, nil
 	}
 	ms, err := db.ListMonitors(ctx, f.Scope)
 	if err != nil {
@@ -43,7 +46,7 @@ func scopeAnswer(t *testing.T, db *store.DB, inGo bool, f skygrid.SiteFilter) ([
 // TestScopeSQLMatchesGo: on PostgreSQL the SQL path gives every scope of
 // the benchmark's province (each township and county, and a scope of
 // several regions) the same sites, pages, totals and monitors as the Go
-// path; and no site's centre or monitor lies within 1e-9° of a region's
+// path (a page past the end too: its total is the scope's); and no site's centre or monitor lies within 1e-9° of a region's
 // edge, where the two could round differently.
 func TestScopeSQLMatchesGo(t *testing.T) {
 	if !storetest.Postgres() {
@@ -65,10 +68,10 @@ func TestScopeSQLMatchesGo(t *testing.T) {
 	scopes = append(scopes, []string{p.Townships[7].ID, p.Counties[50].ID, p.Townships[900].ID})
 	kept := 0
 	for _, ids := range scopes {
-		for _, f := range []skygrid.SiteFilter{{}, {Limit: 50, Offset: 10}} {
+		for i, f := range []skygrid.SiteFilter{{}, {Limit: 50, Offset: 10}} {
 			f.Scope = &skygrid.Scope{Regions: ids}
-			goIDs, goN, goMNs := scopeAnswer(t, db, true, f)
-			sqlIDs, sqlN, sqlMNs := scopeAnswer(t, db, false, f)
+			goIDs, goN, goMNs := scopeAnswer(t, db, true, f, i == 0)
+			sqlIDs, sqlN, sqlMNs := scopeAnswer(t, db, false, f, i == 0)
 			if !slices.Equal(goIDs, sqlIDs) || goN != sqlN || !slices.Equal(goMNs, sqlMNs) {
 				t.Errorf("scope %v page %d+%d: Go %d sites of %d, %d monitors; SQL %d sites of %d, %d monitors",
 					ids, f.Offset, f.Limit, len(goIDs), goN, len(goMNs), len(sqlIDs), sqlN, len(sqlMNs))

@@ -81,7 +81,7 @@ func (db *DB) findSites(ctx context.Context, f skygrid.SiteFilter, sc siteScope)
 // siteQuery is a site filter's query. With a scope's regions (sc.area),
 // the centre is kept within the regions' bounds here and within a
 // polygon by sitesIn, which cuts the page after that; with its ids
-// (sc.ids, PostgreSQL) the query keeps the centres in the polygons and
+// (sc.pg, PostgreSQL) the query keeps the centres in the polygons and
 // pages. like is the store's case-insensitive LIKE (db.like).
 func siteQuery(f skygrid.SiteFilter, sc siteScope, like string) *listQuery {
 	area := sc.area
@@ -111,8 +111,8 @@ func siteQuery(f skygrid.SiteFilter, sc siteScope, like string) *listQuery {
 		q.and(`(min_lat + max_lat) / 2 BETWEEN ? AND ?`, b.Min[1], b.Max[1])
 		q.limit, q.offset = 0, 0
 	}
-	if sc.ids != nil {
-		q.conds = append(q.conds, scopeCondPG(sc.ids, siteCentrePG, &q.args))
+	if sc.pg != nil {
+		q.conds = append(q.conds, scopeCondPG(*sc.pg, siteCentrePG, siteNearPG, &q.args))
 	}
 	q.order = ` ORDER BY id`
 	if f.Search != nil {
