@@ -97,10 +97,10 @@ func scopePaths() []string {
 
 // BenchmarkSitesInScope: a township official's and a county official's
 // first page of construction sites (50, with the total, as GET
-// /api/sites without its counties) and their monitor list, by each path
-// the store has (Go on SQLite; Go and SQL on PostgreSQL).
+// /api/sites without its counties; then with them, as the page asks) and
+// their monitor list, by each path the store has (Go on SQLite; Go and
+// SQL on PostgreSQL).
 func BenchmarkSitesInScope(b *testing.B) {
-	ctx := context.Background()
 	db, p := openScope(b)
 	scopes := []struct{ name, id string }{
 		{"township", p.Townships[len(p.Townships)/2].ID},
@@ -110,33 +110,45 @@ func BenchmarkSitesInScope(b *testing.B) {
 		for _, path := range scopePaths() {
 			db.ScopeInGoForTest(path == "go")
 			scope := &skygrid.Scope{Regions: []string{sc.id}}
-			b.Run("sites/"+sc.name+"/"+path, func(b *testing.B) {
-				n, cpu0 := 0, cpuTime()
-				for b.Loop() {
-					ss, total, err := db.FindSites(ctx, skygrid.SiteFilter{Kind: ptr(skygrid.SiteConstruction), Scope: scope, Limit: 50})
-					if err != nil || len(ss) == 0 {
-						b.Fatalf("%d sites of %d: %v", len(ss), total, err)
-					}
-					n = total
+			for _, counties := range []bool{false, true} {
+				name := "sites/" + sc.name + "/" + path
+				if counties {
+					name = "sites+counties/" + sc.name + "/" + path
 				}
-				b.ReportMetric(float64(n), "sites")
-				reportCPU(b, cpu0)
-			})
-			b.Run("monitors/"+sc.name+"/"+path, func(b *testing.B) {
-				n, cpu0 := 0, cpuTime()
-				for b.Loop() {
-					ms, err := db.ListMonitors(ctx, scope)
-					if err != nil || len(ms) == 0 {
-						b.Fatalf("%d monitors: %v", len(ms), err)
-					}
-					n = len(ms)
-				}
-				b.ReportMetric(float64(n), "monitors")
-				reportCPU(b, cpu0)
-			})
+				b.Run(name, func(b *testing.B) {
+					benchScopedSites(b, db, skygrid.SiteFilter{Kind: ptr(skygrid.SiteConstruction), Scope: scope, Limit: 50, WithCounty: counties})
+				})
+			}
+			b.Run("monitors/"+sc.name+"/"+path, func(b *testing.B) { benchScopedMonitors(b, db, scope) })
 		}
 	}
 	db.ScopeInGoForTest(false)
+}
+
+func benchScopedSites(b *testing.B, db *store.DB, f skygrid.SiteFilter) {
+	n, cpu0 := 0, cpuTime()
+	for b.Loop() {
+		ss, total, err := db.FindSites(context.Background(), f)
+		if err != nil || len(ss) == 0 || (f.WithCounty && ss[0].CountyID == "") {
+			b.Fatalf("%d sites of %d: %v", len(ss), total, err)
+		}
+		n = total
+	}
+	b.ReportMetric(float64(n), "sites")
+	reportCPU(b, cpu0)
+}
+
+func benchScopedMonitors(b *testing.B, db *store.DB, scope *skygrid.Scope) {
+	n, cpu0 := 0, cpuTime()
+	for b.Loop() {
+		ms, err := db.ListMonitors(context.Background(), scope)
+		if err != nil || len(ms) == 0 {
+			b.Fatalf("%d monitors: %v", len(ms), err)
+		}
+		n = len(ms)
+	}
+	b.ReportMetric(float64(n), "monitors")
+	reportCPU(b, cpu0)
 }
 
 // cpuTime is the CPU time this process has used (user and system, every
