@@ -32,8 +32,9 @@ const (
 	monitorNearPG  = `m.lon BETWEEN r.min_lon AND r.max_lon AND m.lat BETWEEN r.min_lat AND r.max_lat`
 )
 
-// scopeInSQL says whether a scoped list is kept by SQL: on PostgreSQL,
-// unless a benchmark or test asks for the Go path (scopeInGo).
+// scopeInSQL says whether a scoped list is kept, and a site list's
+// counties found, by SQL: on PostgreSQL, unless a benchmark or test asks
+// for the Go path (scopeInGo).
 func (db *DB) scopeInSQL() bool { return db.postgres && !db.scopeInGo }
 
 // pgScope is a scope as the SQL path keeps it: its region ids, and
@@ -56,14 +57,21 @@ func scopeCondPG(sc pgScope, point, near string, args *[]any) string {
 	for _, id := range sc.ids {
 		*args = append(*args, id)
 	}
-	holes := ``
-	if sc.holes {
-		holes = `
+	return `EXISTS (SELECT 1 FROM regions r WHERE r.id IN (` + marks + `) AND ` + near + ` AND ` + inRegionPG(point, sc.holes) + `)`
+}
+
+// inRegionPG says whether point lies in region r as
+// planar.MultiPolygonContains says it (scopeCondPG); holes: whether to
+// test holes' rings.
+func inRegionPG(point string, holes bool) string {
+	in := `ST_Intersects(r.geom_pg, ` + point + `)`
+	if !holes {
+		return in
+	}
+	return in + `
 		AND (ST_NRings(r.geom_pg) = ST_NumGeometries(r.geom_pg) OR EXISTS (SELECT 1 FROM ST_Dump(r.geom_pg) d
 			WHERE ST_Intersects(d.geom, ` + point + `) AND NOT EXISTS (SELECT 1 FROM ST_DumpRings(d.geom) k
 				WHERE k.path[1] > 0 AND ST_Intersects(k.geom, ` + point + `))))`
-	}
-	return `EXISTS (SELECT 1 FROM regions r WHERE r.id IN (` + marks + `) AND ` + near + ` AND ST_Intersects(r.geom_pg, ` + point + `)` + holes + `)`
 }
 
 // pgScopeOf reads a scope's regions without their polygons (whether they
@@ -142,4 +150,37 @@ func (db *DB) listScopedMonitorsSQL(ctx context.Context, ids []string) ([]*skygr
 	}
 	var args []any
 	return db.listMonitors(ctx, `WHERE `+scopeCondPG(sc, monitorPointPG, monitorNearPG, &args), args...)
+}
+
+// siteCountiesPG is siteCounties on PostgreSQL: each site's county found
+// by the regions' GiST index, the first by id where two hold the centre
+// (siteCounties reads the counties in id order), instead of reading every
+// county's polygon for each page.
+func (db *DB) siteCountiesPG(ctx context.Context, sites []*skygrid.Site) error {
+	args := make([]any, len(sites))
+	byID := map[int64][]*skygrid.Site{}
+	for i, s := range sites {
+		args[i], byID[s.ID] = s.ID, append(byID[s.ID], s)
+	}
+	rows, err := db.rdb.QueryContext(ctx, `SELECT DISTINCT ON (sites.id) sites.id, r.id, r.name FROM sites
+		JOIN regions r ON r.level = 'county' AND r.geom_pg && sites.geom_pg AND `+inRegionPG(siteCentrePG, true)+`
+		WHERE sites.id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(sites)), ", ")+`) ORDER BY sites.id, r.id`, args...)
+	if err != nil {
+		return fmt.Errorf("site counties: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var county, name string
+		if err := rows.Scan(&id, &county, &name); err != nil {
+			return fmt.Errorf("site counties: %w", err)
+		}
+		for _, s := range byID[id] {
+			s.CountyID, s.CountyName = county, name
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("site counties: %w", err)
+	}
+	return nil
 }

@@ -15,9 +15,9 @@ import (
 	"github.com/paulmach/orb/planar"
 )
 
-// scopeAnswer is what a scoped user sees of sites (a page's ids and the
-// total) and of monitors (their device numbers), by one path.
-func scopeAnswer(t *testing.T, db *store.DB, inGo bool, f skygrid.SiteFilter, monitors bool) ([]int64, int, []string) {
+// scopeAnswer is what a scoped user sees of sites (a page's ids with
+// their counties when asked, and the total) and of monitors (their device numbers), by one path.
+func scopeAnswer(t *testing.T, db *store.DB, inGo bool, f skygrid.SiteFilter, monitors bool) ([]string, int, []string) {
 	t.Helper()
 	ctx := context.Background()
 	db.ScopeInGoForTest(inGo)
@@ -26,9 +26,9 @@ func scopeAnswer(t *testing.T, db *store.DB, inGo bool, f skygrid.SiteFilter, mo
 	if err != nil {
 		t.Fatalf("find sites (go %v): %v", inGo, err)
 	}
-	ids := []int64{}
+	ids := []string{}
 	for _, s := range ss {
-		ids = append(ids, s.ID)
+		ids = append(ids, fmt.Sprint(s.ID, " ", s.CountyID, " ", s.CountyName))
 	}
 	if !monitors {
 		return ids, n, nil
@@ -47,7 +47,8 @@ func scopeAnswer(t *testing.T, db *store.DB, inGo bool, f skygrid.SiteFilter, mo
 // TestScopeSQLMatchesGo: on PostgreSQL the SQL path gives every scope of
 // the benchmark's province (each township and county, and a scope of
 // several regions) the same sites, pages, totals and monitors as the Go
-// path (a page past the end too: its total is the scope's); and no site's centre or monitor lies within 1e-9° of a region's
+// path (a page past the end too: its total is the scope's), with the
+// same counties; and no site's centre or monitor lies within 1e-9° of a region's
 // edge, where the two could round differently.
 func TestScopeSQLMatchesGo(t *testing.T) {
 	if !storetest.Postgres() {
@@ -69,7 +70,7 @@ func TestScopeSQLMatchesGo(t *testing.T) {
 	scopes = append(scopes, []string{p.Townships[7].ID, p.Counties[50].ID, p.Townships[900].ID})
 	kept, t0 := 0, time.Now()
 	for _, ids := range scopes {
-		for i, f := range []skygrid.SiteFilter{{}, {Limit: 50, Offset: 10}} {
+		for i, f := range []skygrid.SiteFilter{{}, {Limit: 50, Offset: 10, WithCounty: true}} {
 			f.Scope = &skygrid.Scope{Regions: ids}
 			goIDs, goN, goMNs := scopeAnswer(t, db, true, f, i == 0)
 			sqlIDs, sqlN, sqlMNs := scopeAnswer(t, db, false, f, i == 0)
@@ -107,8 +108,8 @@ const (
 )
 
 // TestScopeEdges: a site whose centre, or a monitor that, lies on a
-// region's edge is kept as planar.MultiPolygonContains keeps it, by
-// either path: in on the outer ring (a corner, a flat and an upright
+// region's edge is kept (and a site given the county) as
+// planar.MultiPolygonContains keeps it, by either path: in on the outer ring (a corner, a flat and an upright
 // edge), out on a hole's ring and in the hole, in on an island's ring
 // inside the hole.
 func TestScopeEdges(t *testing.T) {
@@ -122,7 +123,8 @@ func TestScopeEdges(t *testing.T) {
 		return orb.Ring{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}
 	}
 	area := orb.MultiPolygon{{sq(113, 40, 113.1, 40.1), sq(113.04, 40.04, 113.06, 40.06)}, {sq(113.045, 40.045, 113.05, 40.05)}}
-	if err := db.ImportRegions(ctx, []*skygrid.Region{{ID: "T1", Name: "示例乡镇", Level: skygrid.LevelTownship, Geometry: area, AreaKm2: 1}}); err != nil {
+	if err := db.ImportRegions(ctx, []*skygrid.Region{{ID: "C1", Name: "示例县", Level: skygrid.LevelCounty, Geometry: area, AreaKm2: 1},
+		{ID: "T1", Name: "示例乡镇", Level: skygrid.LevelTownship, ParentID: "C1", Geometry: area, AreaKm2: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	points := []struct {
@@ -159,6 +161,10 @@ func TestScopeEdges(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			all, _, err := db.FindSites(ctx, skygrid.SiteFilter{WithCounty: true})
+			if err != nil {
+				t.Fatal(err)
+			}
 			list, err := db.ListMonitors(ctx, scope)
 			if err != nil {
 				t.Fatal(err)
@@ -169,6 +175,11 @@ func TestScopeEdges(t *testing.T) {
 			}
 			for _, m := range list {
 				gotM[m.Name] = true
+			}
+			for _, s := range all {
+				if (s.CountyID == "C1") != want[s.Name] {
+					t.Errorf("%s: county %q, want it in C1 %v", s.Name, s.CountyID, want[s.Name])
+				}
 			}
 			for _, c := range points {
 				if got[c.name] != want[c.name] || gotM[c.name] != want[c.name] {

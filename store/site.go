@@ -71,7 +71,11 @@ func (db *DB) findSites(ctx context.Context, f skygrid.SiteFilter, sc siteScope)
 		out, n = sitesIn(out, sc.area, f.Limit, f.Offset)
 	}
 	if f.WithCounty && len(out) > 0 {
-		if err := db.siteCounties(ctx, out); err != nil {
+		counties := db.siteCounties
+		if db.scopeInSQL() {
+			counties = db.siteCountiesPG
+		}
+		if err := counties(ctx, out); err != nil {
 			return nil, 0, fmt.Errorf("sites' counties: %w", err)
 		}
 	}

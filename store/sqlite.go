@@ -38,8 +38,9 @@ type DB struct {
 	DSN string
 	// postgres: the DSN is a PostgreSQL URL (pgdriver.go).
 	postgres bool
-	// scopeInGo keeps scoped site and monitor lists in Go on PostgreSQL
-	// too (scope.go; benchmarks and tests compare the two paths).
+	// scopeInGo keeps scoped site and monitor lists, and sites' counties,
+	// in Go on PostgreSQL too (scope.go; benchmarks and tests compare the
+	// two paths).
 	scopeInGo bool
 	// versions reads layer_versions: prepared once, read on every tile.
 	versions *sql.Stmt
