@@ -79,7 +79,15 @@ func (db *DB) ListMonitors(ctx context.Context, scope *skygrid.Scope) ([]*skygri
 			return []*skygrid.MonitorItem{}, nil
 		}
 	}
-	list, err := db.listMonitors(ctx, ``)
+	cond, args := ``, []any(nil)
+	if area != nil { // only the monitors within the regions' bounds are read
+		b := area[0].Bound
+		for _, r := range area[1:] {
+			b = b.Union(r.Bound)
+		}
+		cond, args = `WHERE m.lon BETWEEN ? AND ? AND m.lat BETWEEN ? AND ?`, []any{b.Min[0], b.Max[0], b.Min[1], b.Max[1]}
+	}
+	list, err := db.listMonitors(ctx, cond, args...)
 	if err != nil || area == nil {
 		return list, err
 	}
