@@ -78,6 +78,8 @@ bench:
 	$(GO) test ./store -run XXX -bench ProvinceMonth -benchtime 3x -count 3 -timeout 60m
 	SKYGRID_TEST_STORE=postgres $(GO) test ./store -run XXX -bench ProvinceMonth -benchtime 3x -count 3 -timeout 60m
 	$(GO) test ./store -run XXX -bench TaskList -benchtime 20x -count 3
+	$(GO) test ./store -run XXX -bench SitesInScope -benchtime 50x -count 3 -timeout 20m
+	SKYGRID_TEST_STORE=postgres $(GO) test ./store -run XXX -bench SitesInScope -benchtime 50x -count 3 -timeout 20m
 	$(GO) test ./orbit -run XXX -bench Passes48h -benchtime 20x -count 3
 
 ## loadtest: the tile load test (32 connections, 20 s a run) against skygrid serve on 127.0.0.1

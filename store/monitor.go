@@ -69,7 +69,9 @@ func (db *DB) Monitor(ctx context.Context, id int64) (*skygrid.MonitorItem, erro
 // scoped list keeps those standing in one of the scope's regions.
 func (db *DB) ListMonitors(ctx context.Context, scope *skygrid.Scope) ([]*skygrid.MonitorItem, error) {
 	var area []*skygrid.Region
-	if scope != nil && !scope.All {
+	if scope != nil && !scope.All && db.scopeInSQL() {
+		return db.listScopedMonitorsSQL(ctx, scope.Regions)
+	} else if scope != nil && !scope.All {
 		var err error
 		if area, err = db.scopeRegions(ctx, scope.Regions); err != nil {
 			return nil, fmt.Errorf("list monitors: the scope's regions: %w", err)
@@ -77,7 +79,15 @@ func (db *DB) ListMonitors(ctx context.Context, scope *skygrid.Scope) ([]*skygri
 			return []*skygrid.MonitorItem{}, nil
 		}
 	}
-	list, err := db.listMonitors(ctx, ``)
+	cond, args := ``, []any(nil)
+	if area != nil { // only the monitors within the regions' bounds are read
+		b := area[0].Bound
+		for _, r := range area[1:] {
+			b = b.Union(r.Bound)
+		}
+		cond, args = `WHERE m.lon BETWEEN ? AND ? AND m.lat BETWEEN ? AND ?`, []any{b.Min[0], b.Max[0], b.Min[1], b.Max[1]}
+	}
+	list, err := db.listMonitors(ctx, cond, args...)
 	if err != nil || area == nil {
 		return list, err
 	}

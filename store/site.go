@@ -44,37 +44,51 @@ func scanSite(rows *sql.Rows, extra ...any) (*skygrid.Site, error) {
 // the sites whose bounds' centre lies in one of the scope's regions (sites
 // carry no region); the total and the page are of those.
 func (db *DB) FindSites(ctx context.Context, f skygrid.SiteFilter) ([]*skygrid.Site, int, error) {
-	var area []*skygrid.Region
-	if f.Scope != nil && !f.Scope.All {
-		var err error
-		if area, err = db.scopeRegions(ctx, f.Scope.Regions); err != nil {
-			return nil, 0, fmt.Errorf("find sites: the scope's regions: %w", err)
-		} else if len(area) == 0 {
-			return nil, 0, nil
-		}
+	if f.Scope == nil || f.Scope.All {
+		return db.findSites(ctx, f, siteScope{})
 	}
-	q := siteQuery(f, area, db.like())
+	if db.scopeInSQL() {
+		return db.findScopedSitesSQL(ctx, f)
+	}
+	area, err := db.scopeRegions(ctx, f.Scope.Regions)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find sites: the scope's regions: %w", err)
+	} else if len(area) == 0 {
+		return nil, 0, nil
+	}
+	return db.findSites(ctx, f, siteScope{area: area})
+}
+
+// findSites reads a filter's sites and total, kept to the scope sc.
+func (db *DB) findSites(ctx context.Context, f skygrid.SiteFilter, sc siteScope) ([]*skygrid.Site, int, error) {
+	q := siteQuery(f, sc, db.like())
 	n := 0
 	out, err := queryList(ctx, db.db, q, func(rows *sql.Rows) (*skygrid.Site, error) { return scanSite(rows, &n) })
 	if err != nil {
 		return nil, 0, err
 	}
-	if area != nil {
-		out, n = sitesIn(out, area, f.Limit, f.Offset)
+	if sc.area != nil {
+		out, n = sitesIn(out, sc.area, f.Limit, f.Offset)
 	}
 	if f.WithCounty && len(out) > 0 {
-		if err := db.siteCounties(ctx, out); err != nil {
+		counties := db.siteCounties
+		if db.scopeInSQL() {
+			counties = db.siteCountiesPG
+		}
+		if err := counties(ctx, out); err != nil {
 			return nil, 0, fmt.Errorf("sites' counties: %w", err)
 		}
 	}
 	return out, n, nil
 }
 
-// siteQuery is a site filter's query. With a scope's regions, the centre
-// is kept within the regions' bounds here and within a polygon by
-// sitesIn, which cuts the page after that. like is the store's
-// case-insensitive LIKE (db.like).
-func siteQuery(f skygrid.SiteFilter, area []*skygrid.Region, like string) *listQuery {
+// siteQuery is a site filter's query. With a scope's regions (sc.area),
+// the centre is kept within the regions' bounds here and within a
+// polygon by sitesIn, which cuts the page after that; with its ids
+// (sc.pg, PostgreSQL) the query keeps the centres in the polygons and
+// pages. like is the store's case-insensitive LIKE (db.like).
+func siteQuery(f skygrid.SiteFilter, sc siteScope, like string) *listQuery {
+	area := sc.area
 	q := &listQuery{what: "find sites", from: `SELECT ` + siteCols + `, COUNT(*) OVER () FROM sites`, limit: f.Limit, offset: f.Offset}
 	if f.ID != nil {
 		q.and("id = ?", *f.ID)
@@ -100,6 +114,9 @@ func siteQuery(f skygrid.SiteFilter, area []*skygrid.Region, like string) *listQ
 		q.and(`(min_lon + max_lon) / 2 BETWEEN ? AND ?`, b.Min[0], b.Max[0])
 		q.and(`(min_lat + max_lat) / 2 BETWEEN ? AND ?`, b.Min[1], b.Max[1])
 		q.limit, q.offset = 0, 0
+	}
+	if sc.pg != nil {
+		q.conds = append(q.conds, scopeCondPG(*sc.pg, siteCentrePG, siteNearPG, &q.args))
 	}
 	q.order = ` ORDER BY id`
 	if f.Search != nil {

@@ -38,6 +38,10 @@ type DB struct {
 	DSN string
 	// postgres: the DSN is a PostgreSQL URL (pgdriver.go).
 	postgres bool
+	// scopeInGo keeps scoped site and monitor lists, and sites' counties,
+	// in Go on PostgreSQL too (scope.go; benchmarks and tests compare the
+	// two paths).
+	scopeInGo bool
 	// versions reads layer_versions: prepared once, read on every tile.
 	versions *sql.Stmt
 	// rdb serves read-only transactions: BEGIN DEFERRED on query-only
