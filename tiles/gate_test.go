@@ -35,6 +35,13 @@ func (b *heldBasemap) BaseTile(ctx context.Context, z, x, y int) ([]byte, error)
 
 func (b *heldBasemap) MaxZoom() int { return 18 }
 
+// started is how many tiles began to be drawn.
+func (b *heldBasemap) started() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.order)
+}
+
 // waitFor polls the server's counters until cond holds (a second at most).
 func waitFor(t *testing.T, s *tiles.Server, what string, cond func(tiles.CacheStats) bool) {
 	t.Helper()
@@ -66,8 +73,16 @@ func TestTilesDrawnAFewAtATimeInTurn(t *testing.T) {
 		waitFor(t, s, "request queued", func(st tiles.CacheStats) bool { return st.Drawing+int(st.Waiting) == i+1 })
 	}
 	waitFor(t, s, "two drawn, four waiting", func(st tiles.CacheStats) bool { return st.Drawing == 2 && st.Waiting == n-2 })
-	for range n {
+	for k := range n {
+		// One tile done at a time, and the next to begin drawing seen
+		// before another is done: two turns handed out together could
+		// begin in either order.
 		bm.release <- struct{}{}
+		for end := time.Now().Add(5 * time.Second); bm.started() < min(k+3, n); time.Sleep(time.Millisecond) {
+			if time.Now().After(end) {
+				t.Fatalf("after %d tiles done, %d began", k+1, bm.started())
+			}
+		}
 	}
 	wg.Wait()
 	close(errs)
