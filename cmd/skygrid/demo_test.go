@@ -85,10 +85,6 @@ func get(t *testing.T, c *http.Client, url string) []byte {
 // clock starts at the end of October 2023. `skygrid serve` on the same
 // database keeps the real clock.
 func TestDemoFiguresAreTheSameWheneverOpened(t *testing.T) {
-	// Left to SQLite for now: the demo's history replayed on PostgreSQL
-	// took over five minutes a build on the loaded 2-core machine (TestDemo
-	// checks the demo on PostgreSQL); issue 17's note says so.
-	storetest.SkipPostgres(t, "two demo builds with their replayed history take over ten minutes on PostgreSQL here (TestDemo builds it there)")
 	pages := []string{"/api/stats?period=2023-10", "/api/stats?period=2023-10&by=township", "/api/stats/ranking?period=2023-10",
 		"/api/reports/monthly?month=2023-10", "/api/stats/series?period=2023-10"}
 	var first [][]byte
