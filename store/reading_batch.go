@@ -136,8 +136,10 @@ type hourAgg struct {
 	touched      bool // by the batch
 }
 
-// add is hourlyUpsert's update by one value (mm null when not valid):
-// the same operations in the same order, so the same doubles.
+// add is one value's update of its aggregate (mm null when not valid), as
+// the one-row upsert made it in SQL (n_all + 1, n_valid + valid,
+// sum_valid + value, min and max replaced when null or beaten by a value
+// not null): the same operations in the same order, so the same doubles.
 func (a *hourAgg) add(valid int64, sum float64, mm sql.NullFloat64) {
 	a.nAll++
 	a.nValid += valid
