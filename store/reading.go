@@ -13,26 +13,6 @@ import (
 	"skygrid"
 )
 
-// readingInsert stores a reading unless its monitor already has one of the
-// same kind and data time, or of the same QN (the first copy is kept).
-var readingInsert = `INSERT INTO readings (monitor_id, kind, at, ` + strings.Join(skygrid.Factors, ", ") +
-	`, flags, deviations, qn, source, received_at) VALUES (?, ?, ?` + strings.Repeat(", ?", len(skygrid.Factors)) + `, ?, ?, ?, ?, ?)
-	ON CONFLICT DO NOTHING`
-
-// hourlyUpsert adds one value to its hour's aggregate. The stored row's
-// columns are named by the table (PostgreSQL finds a bare name ambiguous
-// beside excluded's), and the smaller and larger of two values are
-// CASE expressions (SQLite's two-argument min and max are PostgreSQL's
-// LEAST and GREATEST).
-const hourlyUpsert = `INSERT INTO readings_hourly (monitor_id, kind, hour, factor, n_all, n_valid, sum_valid, min_valid, max_valid)
-	VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
-	ON CONFLICT (monitor_id, hour, factor, kind) DO UPDATE SET n_all = readings_hourly.n_all + 1,
-		n_valid = readings_hourly.n_valid + excluded.n_valid, sum_valid = readings_hourly.sum_valid + excluded.sum_valid,
-		min_valid = CASE WHEN readings_hourly.min_valid IS NULL OR excluded.min_valid < readings_hourly.min_valid
-			THEN excluded.min_valid ELSE readings_hourly.min_valid END,
-		max_valid = CASE WHEN readings_hourly.max_valid IS NULL OR excluded.max_valid > readings_hourly.max_valid
-			THEN excluded.max_valid ELSE readings_hourly.max_valid END`
-
 var readingKinds = map[string]bool{skygrid.ReadingRealtime: true, skygrid.ReadingMinute: true, skygrid.ReadingHour: true, skygrid.ReadingDay: true}
 
 var factorSet = func() map[string]bool {
@@ -58,32 +38,29 @@ func (db *DB) StoreReadings(ctx context.Context, rs []skygrid.Reading) (int, err
 		return 0, fmt.Errorf("store readings: begin: %w", err)
 	}
 	defer tx.Rollback()
-	ins, err := tx.PrepareContext(ctx, readingInsert)
-	if err != nil {
-		return 0, fmt.Errorf("store readings: prepare: %w", err)
+	if err := checkMonitors(ctx, tx, rs); err != nil {
+		return 0, err
 	}
-	defer ins.Close()
-	hourly, err := tx.PrepareContext(ctx, hourlyUpsert)
+	isNew, err := insertReadings(ctx, tx, rs)
 	if err != nil {
-		return 0, fmt.Errorf("store readings: prepare: %w", err)
+		if isConstraint(err) {
+			return 0, skygrid.Errorf(skygrid.EINVALID, "store readings: %v", err)
+		}
+		return 0, fmt.Errorf("store readings: %w", err)
 	}
-	defer hourly.Close()
+	if err := storeHourly(ctx, tx, hourlyValues(rs, isNew)); err != nil {
+		return 0, fmt.Errorf("store readings: %w", err)
+	}
 	stored := 0
 	touched := map[[2]int64]bool{} // monitor-days whose hours changed
 	for i := range rs {
-		isNew, err := storeReading(ctx, ins, hourly, &rs[i], tx.now)
-		if err != nil {
-			if isConstraint(err) {
-				return 0, skygrid.Errorf(skygrid.EINVALID, "reading %d: monitor %d: %v", i, rs[i].MonitorID, err)
-			}
-			return 0, fmt.Errorf("store readings: reading %d (monitor %d): %w", i, rs[i].MonitorID, err)
+		if !isNew[i] {
+			continue
 		}
-		if isNew {
-			stored++
-			if rs[i].Kind != skygrid.ReadingDay && len(rs[i].Values) > 0 {
-				at := rs[i].At.Unix()
-				touched[[2]int64{rs[i].MonitorID, at - at%86400}] = true
-			}
+		stored++
+		if rs[i].Kind != skygrid.ReadingDay && len(rs[i].Values) > 0 {
+			at := rs[i].At.Unix()
+			touched[[2]int64{rs[i].MonitorID, at - at%86400}] = true
 		}
 	}
 	if err := refreshCaptureDaily(ctx, tx, touched); err != nil {
@@ -111,48 +88,6 @@ func checkReading(r *skygrid.Reading) error {
 		}
 	}
 	return nil
-}
-
-// storeReading inserts one reading and, when it is new, adds its values
-// to the hourly aggregates.
-func storeReading(ctx context.Context, ins, hourly *sql.Stmt, r *skygrid.Reading, now time.Time) (bool, error) {
-	received := r.ReceivedAt
-	if received.IsZero() {
-		received = now
-	}
-	args := []any{r.MonitorID, r.Kind, r.At.Unix()}
-	for _, f := range skygrid.Factors {
-		if v, ok := r.Values[f]; ok {
-			args = append(args, hundredths(v))
-		} else {
-			args = append(args, nil)
-		}
-	}
-	args = append(args, encodeFlags(r), nullStr(strings.Join(r.Deviations, ";")), encodeQN(r.QN), r.Source, received.Unix())
-	res, err := ins.ExecContext(ctx, args...)
-	if err != nil {
-		return false, fmt.Errorf("insert: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return false, nil
-	}
-	if r.Kind == skygrid.ReadingDay {
-		return true, nil
-	}
-	hour := r.At.Unix() - r.At.Unix()%3600
-	for f, v := range r.Values {
-		v = float64(hundredths(v)) / 100
-		var valid int
-		var sum float64
-		var mm any
-		if r.Valid(f) {
-			valid, sum, mm = 1, v, v
-		}
-		if _, err := hourly.ExecContext(ctx, r.MonitorID, r.Kind, hour, f, valid, sum, mm, mm); err != nil {
-			return false, fmt.Errorf("hourly aggregate: %w", err)
-		}
-	}
-	return true, nil
 }
 
 // captureDailyRefresh recomputes one monitor-day of readings_capture_daily

@@ -511,10 +511,14 @@ func beijingDay(utcDay string, next bool) (string, error) {
 }
 
 // seriesMinutes adds the tasks' minutes from dispatch to acknowledgement
-// and to report, as the statistics count them, to out.
+// and to report, as the statistics count them, to out, in the order of
+// their events' first sighting (as seriesConfirmed). Without an order the
+// list came in the order rows happened to be read: on PostgreSQL that of
+// the table's pages, which a task's updates and autovacuum's timing
+// change, so two builds of the same demo answered it in two orders.
 func seriesMinutes(ctx context.Context, tx *Tx, conds []string, args []any, out *skygrid.StatsSeries) error {
 	lq := &listQuery{what: "series: response minutes", from: `SELECT ` + tx.db.taskMinutes() + ` FROM tasks t JOIN events e ON e.id = t.event_id`,
-		conds: conds, args: args}
+		conds: conds, args: args, order: ` ORDER BY e.first_seen, e.id, t.id`}
 	_, err := queryList(ctx, tx, lq, func(rows *sql.Rows) (struct{}, error) {
 		var ack, rep sql.NullFloat64
 		if err := rows.Scan(&ack, &rep); err != nil {
