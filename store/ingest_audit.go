@@ -72,16 +72,8 @@ func (t *ingestTx) auditStmt(es []*skygrid.AuditEntry) (int, string, []any) {
 			return n, q, args
 		}
 	}
-	k := n
-	for k < len(es) && k < auditRows {
-		m := auditRun(es[k:])
-		if m == auditRows {
-			break
-		}
-		k += m
-	}
-	k = min(k, auditRows)
-	q := auditManyInsert + strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?),", k), ",")
+	k := boundRows(n, len(es), auditRows, func(i int) int { return auditRun(es[i:]) })
+	q := auditManyInsert + valueRows(8, k)
 	args := make([]any, 0, 8*k)
 	for _, e := range es[:k] {
 		args = append(args, e.ID, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After)

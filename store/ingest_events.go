@@ -118,16 +118,8 @@ func (t *ingestTx) eventStmt(es []*skygrid.Event) (int, string, []any) {
 			return n, q, args
 		}
 	}
-	k := n
-	for k < len(es) && k < manyRows {
-		m := eventRun(es[k:])
-		if m == manyRows {
-			break
-		}
-		k += m
-	}
-	k = min(k, manyRows)
-	q := eventInsertCols + strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),", k), ",") + eventUpsert
+	k := boundRows(n, len(es), manyRows, func(i int) int { return eventRun(es[i:]) })
+	q := eventInsertCols + valueRows(25, k) + eventUpsert
 	args := make([]any, 0, 25*k)
 	for _, e := range es[:k] {
 		args = append(args, e.ID, e.Class, e.State, ts(e.FirstSeen), ts(e.LastSeen), e.Point[0], e.Point[1],
@@ -136,6 +128,29 @@ func (t *ingestTx) eventStmt(es []*skygrid.Event) (int, string, []any) {
 			e.History, e.CrossBorder, nullStr(e.NearCountyID), e.NearMetres, e.NearDirection, nullStr(e.NeighbourID))
 	}
 	return k, q, args
+}
+
+// boundRows is how many rows a statement binding every value writes,
+// when the first run of alike rows (n long, run(i) the run from row i) is
+// shorter than a statement's rows: up to the next whole run of alike rows
+// (which gets a statement of its own with its shared values written in),
+// at most rows, of total.
+func boundRows(n, total, rows int, run func(i int) int) int {
+	k := n
+	for k < total && k < rows {
+		m := run(k)
+		if m == rows {
+			break
+		}
+		k += m
+	}
+	return min(k, rows)
+}
+
+// valueRows is a VALUES list of k rows of cols placeholders.
+func valueRows(cols, k int) string {
+	row := "(?" + strings.Repeat(", ?", cols-1) + "),"
+	return strings.TrimSuffix(strings.Repeat(row, k), ",")
 }
 
 // eventRun is how many of the first events of es (at most manyRows) share

@@ -275,8 +275,7 @@ func (t *ingestTx) sharedQuery(k shared) (string, bool) {
 
 // allBoundQuery is the INSERT for n rows binding every value.
 func allBoundQuery(n int) string {
-	return `INSERT INTO hotspots (` + hotspotInsertCols + `) VALUES ` +
-		strings.TrimSuffix(strings.Repeat("(?"+strings.Repeat(", ?", 18)+"),", n), ",")
+	return `INSERT INTO hotspots (` + hotspotInsertCols + `) VALUES ` + valueRows(19, n)
 }
 
 // insertPrepared runs prepared statements; it returns how many rows they

@@ -64,16 +64,8 @@ func (t *ingestTx) taskStmt(tasks []*skygrid.Task) (int, string, []any) {
 			return n, q, args
 		}
 	}
-	k := n
-	for k < len(tasks) && k < manyRows {
-		m := taskRun(tasks[k:])
-		if m == manyRows {
-			break
-		}
-		k += m
-	}
-	k = min(k, manyRows)
-	q := taskInsertCols + strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),", k), ",")
+	k := boundRows(n, len(tasks), manyRows, func(i int) int { return taskRun(tasks[i:]) })
+	q := taskInsertCols + valueRows(12, k)
 	args := make([]any, 0, 12*k)
 	for _, tk := range tasks[:k] {
 		first, county, township := t.taskLists(tk)
