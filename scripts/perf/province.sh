@@ -10,10 +10,12 @@
 #     benchmark's file and on one where most rows open their own event;
 #   - a province's monthly statistics (store BenchmarkProvinceMonth) on SQLite
 #     and on PostgreSQL.
-# Everything is SYNTHETIC (cmd/perfgen, internal/shanxi). It takes about an
-# hour on the 2-core machine and wants it to itself (PERF_ROUNDS=2: about 40
-# minutes); the figures go to OUT_DIR (default a temp dir) and the last lines
-# print each one, then the ratios (PostgreSQL beside SQLite).
+# Everything is SYNTHETIC (cmd/perfgen, internal/shanxi). It wants the 2-core
+# machine to itself: 11.5 minutes with 3 rounds (PERF_ROUNDS, default 3; 2:
+# 9 minutes) once tiles.sh's work directory holds its cluster and databases
+# (the first run also builds tegola, loads PostGIS and ingests the points:
+# some minutes more). The figures go to OUT_DIR (default a temp dir) and the
+# last lines print each one, then the ratios (PostgreSQL beside SQLite).
 #   scripts/perf/province.sh [OUT_DIR]
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
