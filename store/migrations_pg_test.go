@@ -145,12 +145,8 @@ func sqlRows(db *DB, q string) ([][]string, error) {
 	cols, _ := rows.Columns()
 	var out [][]string
 	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
+		vals, err := scanValues(rows, len(cols))
+		if err != nil {
 			return nil, fmt.Errorf("schema query: %w", err)
 		}
 		out = append(out, texts(vals))

@@ -139,14 +139,23 @@ func (k keyset) pageQuery(from string, conds []string, args []any, c *cursor, li
 	return q.sql(), q.args
 }
 
-// readKeys reads the first step's rows of a keyset: strings, whole numbers.
-func (k keyset) readKeys(rows *sql.Rows) (pageKeys, error) {
-	vals := make([]any, len(k.cols))
-	ptrs := make([]any, len(vals))
+// scanValues scans the current row's n columns as the driver gives them.
+func scanValues(rows *sql.Rows, n int) ([]any, error) {
+	vals := make([]any, n)
+	ptrs := make([]any, n)
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
 	if err := rows.Scan(ptrs...); err != nil {
+		return nil, fmt.Errorf("scan %d columns: %w", n, err)
+	}
+	return vals, nil
+}
+
+// readKeys reads the first step's rows of a keyset: strings, whole numbers.
+func (k keyset) readKeys(rows *sql.Rows) (pageKeys, error) {
+	vals, err := scanValues(rows, len(k.cols))
+	if err != nil {
 		return nil, fmt.Errorf("read a keys row: %w", err)
 	}
 	for i, v := range vals {

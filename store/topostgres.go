@@ -194,12 +194,8 @@ func copyTable(ctx context.Context, stx, dtx *Tx, table string) (CopiedTable, er
 	defer rows.Close()
 	batch := make([]any, 0, copyBatch*len(cols))
 	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
+		vals, err := scanValues(rows, len(cols))
+		if err != nil {
 			return ct, fmt.Errorf("copy to postgres: read %s: %w", table, err)
 		}
 		batch = append(batch, vals...)
@@ -318,13 +314,9 @@ func auditHash(ctx context.Context, tx *Tx, cols []string) (string, error) {
 	}
 	defer rows.Close()
 	h := sha256.New()
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
 	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
+		vals, err := scanValues(rows, len(cols))
+		if err != nil {
 			return "", fmt.Errorf("read the audit log: %w", err)
 		}
 		for _, v := range vals {

@@ -84,7 +84,7 @@ func encodeHotspots(c *canvas, t maptile.Tile, p *points, w window, buf []int32)
 		if !inBuffer(x, y) {
 			continue
 		}
-		if tm := p.t[i]; (w.since != 0 && tm < w.since) || (w.until != 0 && tm >= w.until) {
+		if tm := p.t[i]; !w.holds(tm, tm) {
 			continue
 		}
 		if c.scope != nil && !c.keepPoint(orb.Point{p.lon[i], p.lat[i]}) {

@@ -72,7 +72,7 @@ func (c *canvas) drawHotspots(p *points, w window, buf []int32) []int32 {
 		if lon, lat := p.lon[i], p.lat[i]; lon < c.bound.Min[0] || lon > c.bound.Max[0] || lat < c.bound.Min[1] || lat > c.bound.Max[1] {
 			continue
 		}
-		if t := p.t[i]; (w.since != 0 && t < w.since) || (w.until != 0 && t >= w.until) {
+		if t := p.t[i]; !w.holds(t, t) {
 			continue
 		}
 		if c.scope != nil && !c.keepPoint(orb.Point{p.lon[i], p.lat[i]}) {
