@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"skygrid"
 )
@@ -96,17 +95,5 @@ func auditRun(es []*skygrid.AuditEntry) int {
 // auditQuery is the INSERT of auditRows lines sharing sh's values; ok is
 // false when they cannot be written in.
 func (t *ingestTx) auditQuery(sh auditShared) (string, bool) {
-	if q, ok := t.auditQueries[sh]; ok {
-		return q, q != ""
-	}
-	if t.auditQueries == nil {
-		t.auditQueries = map[auditShared]string{}
-	}
-	row, ok := sh.row()
-	q := ""
-	if ok {
-		q = auditManyInsert + strings.TrimSuffix(strings.Repeat(row+",", auditRows), ",")
-	}
-	t.auditQueries[sh] = q
-	return q, ok
+	return literalQuery(&t.auditQueries, sh, auditManyInsert, auditRows, "")
 }

@@ -166,17 +166,5 @@ func eventRun(es []*skygrid.Event) int {
 // eventQuery is the upsert of manyRows events sharing sh's values; ok is
 // false when they cannot be written in.
 func (t *ingestTx) eventQuery(sh eventShared) (string, bool) {
-	if q, ok := t.eventQueries[sh]; ok {
-		return q, q != ""
-	}
-	if t.eventQueries == nil {
-		t.eventQueries = map[eventShared]string{}
-	}
-	row, ok := sh.row()
-	q := ""
-	if ok {
-		q = eventInsertCols + strings.TrimSuffix(strings.Repeat(row+",", manyRows), ",") + eventUpsert
-	}
-	t.eventQueries[sh] = q
-	return q, ok
+	return literalQuery(&t.eventQueries, sh, eventInsertCols, manyRows, eventUpsert)
 }

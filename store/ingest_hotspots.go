@@ -258,18 +258,34 @@ func eventArg(h *skygrid.Hotspot) any {
 // sharedQuery is the INSERT for insertRows rows sharing k's values; ok is
 // false when they cannot be written in.
 func (t *ingestTx) sharedQuery(k shared) (string, bool) {
-	if q, ok := t.sharedQueries[k]; ok {
+	return literalQuery(&t.sharedQueries, k, `INSERT INTO hotspots (`+hotspotInsertCols+`) VALUES `, insertRows, "")
+}
+
+// literalRow is the values rows of a many-row statement share, written
+// into the statement as SQL literals: row is a VALUES row with those
+// literals and ? for the rest; ok is false when a value cannot be written
+// in.
+type literalRow interface {
+	comparable
+	row() (string, bool)
+}
+
+// literalQuery is the statement head + n copies of k's row + tail, built
+// once per k and kept in *kept ("" kept when k's values cannot be written
+// in: ok false).
+func literalQuery[K literalRow](kept *map[K]string, k K, head string, n int, tail string) (string, bool) {
+	if q, ok := (*kept)[k]; ok {
 		return q, q != ""
 	}
-	if t.sharedQueries == nil {
-		t.sharedQueries = map[shared]string{}
+	if *kept == nil {
+		*kept = map[K]string{}
 	}
-	row, ok := k.row()
 	q := ""
+	row, ok := k.row()
 	if ok {
-		q = `INSERT INTO hotspots (` + hotspotInsertCols + `) VALUES ` + strings.TrimSuffix(strings.Repeat(row+",", insertRows), ",")
+		q = head + strings.TrimSuffix(strings.Repeat(row+",", n), ",") + tail
 	}
-	t.sharedQueries[k] = q
+	(*kept)[k] = q
 	return q, ok
 }
 

@@ -98,26 +98,19 @@ type taskShared struct{ state, ackDue, reportDue, created, updated string }
 // and times with those written in; ok is false when they cannot be.
 func (t *ingestTx) taskQuery(tk *skygrid.Task) (string, bool) {
 	sh := taskShared{tk.State, ts(tk.AckDue), ts(tk.ReportDue), ts(tk.CreatedAt), ts(tk.UpdatedAt)}
-	if q, ok := t.taskQueries[sh]; ok {
-		return q, q != ""
-	}
-	if t.taskQueries == nil {
-		t.taskQueries = map[taskShared]string{}
-	}
-	q := ""
+	return literalQuery(&t.taskQueries, sh, taskInsertCols, manyRows, "")
+}
+
+// row is a task's VALUES row with sh's values written in.
+func (sh taskShared) row() (string, bool) {
 	var lit [5]string
-	ok := true
 	for i, s := range []string{sh.state, sh.ackDue, sh.reportDue, sh.created, sh.updated} {
+		var ok bool
 		if lit[i], ok = sqlString(s); !ok {
-			break
+			return "", false
 		}
 	}
-	if ok {
-		row := "(?, ?, ?, ?, " + strings.Join(lit[:], ", ") + ", ?, ?, ?)"
-		q = taskInsertCols + strings.TrimSuffix(strings.Repeat(row+",", manyRows), ",")
-	}
-	t.taskQueries[sh] = q
-	return q, ok
+	return "(?, ?, ?, ?, " + strings.Join(lit[:], ", ") + ", ?, ?, ?)", true
 }
 
 func supervisorArg(tk *skygrid.Task) any {
