@@ -72,7 +72,7 @@ func (t *ingestTx) auditStmt(es []*skygrid.AuditEntry) (int, string, []any) {
 		}
 	}
 	k := boundRows(n, len(es), auditRows, func(i int) int { return auditRun(es[i:]) })
-	q := auditManyInsert + valueRows(8, k)
+	q := auditManyInsert + valuesRows(k, 8)
 	args := make([]any, 0, 8*k)
 	for _, e := range es[:k] {
 		args = append(args, e.ID, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After)

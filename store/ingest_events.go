@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"skygrid"
 )
@@ -119,7 +118,7 @@ func (t *ingestTx) eventStmt(es []*skygrid.Event) (int, string, []any) {
 		}
 	}
 	k := boundRows(n, len(es), manyRows, func(i int) int { return eventRun(es[i:]) })
-	q := eventInsertCols + valueRows(25, k) + eventUpsert
+	q := eventInsertCols + valuesRows(k, 25) + eventUpsert
 	args := make([]any, 0, 25*k)
 	for _, e := range es[:k] {
 		args = append(args, e.ID, e.Class, e.State, ts(e.FirstSeen), ts(e.LastSeen), e.Point[0], e.Point[1],
@@ -145,12 +144,6 @@ func boundRows(n, total, rows int, run func(i int) int) int {
 		k += m
 	}
 	return min(k, rows)
-}
-
-// valueRows is a VALUES list of k rows of cols placeholders.
-func valueRows(cols, k int) string {
-	row := "(?" + strings.Repeat(", ?", cols-1) + "),"
-	return strings.TrimSuffix(strings.Repeat(row, k), ",")
 }
 
 // eventRun is how many of the first events of es (at most manyRows) share

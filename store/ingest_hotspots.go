@@ -291,7 +291,7 @@ func literalQuery[K literalRow](kept *map[K]string, k K, head string, n int, tai
 
 // allBoundQuery is the INSERT for n rows binding every value.
 func allBoundQuery(n int) string {
-	return `INSERT INTO hotspots (` + hotspotInsertCols + `) VALUES ` + valueRows(19, n)
+	return `INSERT INTO hotspots (` + hotspotInsertCols + `) VALUES ` + valuesRows(n, 19)
 }
 
 // insertPrepared runs prepared statements; it returns how many rows they

@@ -65,7 +65,7 @@ func (t *ingestTx) taskStmt(tasks []*skygrid.Task) (int, string, []any) {
 		}
 	}
 	k := boundRows(n, len(tasks), manyRows, func(i int) int { return taskRun(tasks[i:]) })
-	q := taskInsertCols + valueRows(12, k)
+	q := taskInsertCols + valuesRows(k, 12)
 	args := make([]any, 0, 12*k)
 	for _, tk := range tasks[:k] {
 		first, county, township := t.taskLists(tk)

@@ -50,7 +50,7 @@ func readingArgs(r *skygrid.Reading, now time.Time) []any {
 
 // valuesRows is "(?, ?, ...), (...)": n rows of cols parameters.
 func valuesRows(n, cols int) string {
-	row := "(?" + strings.Repeat(", ?", cols-1) + ")"
+	row := "(" + placeholders(cols) + ")"
 	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
 

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"skygrid"
 )
@@ -53,7 +52,7 @@ type pgScope struct {
 // ring (only then: the test's estimated cost, a thousand rows of each
 // set-returning function, would swamp the planner's comparison of plans).
 func scopeCondPG(sc pgScope, point, near string, args *[]any) string {
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(sc.ids)), ", ")
+	marks := placeholders(len(sc.ids))
 	for _, id := range sc.ids {
 		*args = append(*args, id)
 	}
@@ -83,7 +82,7 @@ func (db *DB) pgScopeOf(ctx context.Context, ids []string) (pgScope, error) {
 		args = append(args, id)
 	}
 	rows, err := db.rdb.QueryContext(ctx, `SELECT id, ST_NRings(geom_pg) > ST_NumGeometries(geom_pg) FROM regions WHERE id IN (`+
-		strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)`, args...)
+		placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return sc, fmt.Errorf("read the scope's regions: %w", err)
 	}
@@ -164,7 +163,7 @@ func (db *DB) siteCountiesPG(ctx context.Context, sites []*skygrid.Site) error {
 	}
 	rows, err := db.rdb.QueryContext(ctx, `SELECT DISTINCT ON (sites.id) sites.id, r.id, r.name FROM sites
 		JOIN regions r ON r.level = 'county' AND r.geom_pg && sites.geom_pg AND `+inRegionPG(siteCentrePG, true)+`
-		WHERE sites.id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(sites)), ", ")+`) ORDER BY sites.id, r.id`, args...)
+		WHERE sites.id IN (`+placeholders(len(sites))+`) ORDER BY sites.id, r.id`, args...)
 	if err != nil {
 		return fmt.Errorf("site counties: %w", err)
 	}

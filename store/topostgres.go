@@ -231,9 +231,7 @@ func copyRows(ctx context.Context, dtx *Tx, table string, cols []string, vals []
 	if len(vals) == 0 {
 		return nil
 	}
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-	n := len(vals) / len(cols)
-	q := `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES ` + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+	q := `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES ` + valuesRows(len(vals)/len(cols), len(cols))
 	if _, err := dtx.ExecContext(ctx, q, vals...); err != nil {
 		return fmt.Errorf("copy to postgres: insert into %s: %w", table, err)
 	}
