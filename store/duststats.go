@@ -422,16 +422,6 @@ func (db *DB) tableExistsSQL(table string) string {
 	return `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '` + table + `')`
 }
 
-// beijingDaySQL is the Beijing (UTC+8, no summer time) calendar day of
-// col, a stored time (RFC 3339 UTC text), as text YYYY-MM-DD. Dialects:
-// SQLite's date() shifts the text; PostgreSQL reads it as a timestamp.
-func (db *DB) beijingDaySQL(col string) string {
-	if db.postgres {
-		return `to_char(` + col + `::timestamp + interval '8 hours', 'YYYY-MM-DD')`
-	}
-	return `date(` + col + `, '+8 hours')`
-}
-
 // dustTasks counts the tasks of dust events first seen in the period, in
 // the region and scope, by state and finding, and their on-time response.
 func dustTasks(ctx context.Context, tx *Tx, q skygrid.DustQuery, now time.Time) (*skygrid.DustTasks, error) {
