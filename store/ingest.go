@@ -21,6 +21,15 @@ func (db *DB) InIngestTx(ctx context.Context, fn func(skygrid.IngestTx) error) e
 		return fmt.Errorf("begin ingest: %w", err)
 	}
 	defer conn.Close() // after the rollback below
+	if !db.postgres {
+		// The log is copied into the file after the commit (checkpoint.go).
+		on, err := walAutoCheckpointOff(ctx, conn)
+		if err != nil {
+			tx.Rollback()
+			return fmt.Errorf("begin ingest: %w", err)
+		}
+		defer on()
+	}
 	defer tx.Rollback()
 	itx := &ingestTx{tx: tx, conn: conn}
 	defer itx.close()
@@ -46,6 +55,9 @@ func (db *DB) InIngestTx(ctx context.Context, fn func(skygrid.IngestTx) error) e
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit ingest: %w", err)
+	}
+	if !db.postgres {
+		db.checkpointLater()
 	}
 	return nil
 }

@@ -78,6 +78,8 @@ type DB struct {
 	InspectHours float64
 	// tokenUses writes API tokens' last use in the background (user.go).
 	tokenUses tokenUses
+	// ckpt copies the log into the file after an ingest (checkpoint.go).
+	ckpt checkpointer
 	// BusyTimeout is how long a statement waits for another connection's
 	// write lock before it fails as busy (default writeWait).
 	BusyTimeout time.Duration
@@ -174,6 +176,7 @@ func (db *DB) Open() (err error) {
 // Close closes the database.
 func (db *DB) Close() error {
 	db.tokenUses.wg.Wait()
+	db.closeCheckpoints()
 	if db.versions != nil {
 		db.versions.Close()
 	}
