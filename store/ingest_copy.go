@@ -36,14 +36,23 @@ func (db *DB) beginIngest(ctx context.Context) (*Tx, *sql.Conn, error) {
 	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Second)}, conn, nil
 }
 
-// hotspotCopyCols are hotspotInsertCols for CopyFrom.
-var hotspotCopyCols = func() []string {
-	var cols []string
-	for _, c := range strings.Split(hotspotInsertCols, ",") {
-		cols = append(cols, strings.TrimSpace(c))
+// copyCols are the columns of an INSERT's column list (the text between
+// its parentheses, or all of cols when it has none), for CopyFrom: the
+// copy names the columns the statements name, in their order.
+func copyCols(cols string) []string {
+	if i := strings.IndexByte(cols, '('); i >= 0 {
+		cols = cols[i+1:]
+		cols = cols[:strings.IndexByte(cols, ')')]
 	}
-	return cols
-}()
+	var out []string
+	for _, c := range strings.Split(cols, ",") {
+		out = append(out, strings.TrimSpace(c))
+	}
+	return out
+}
+
+// hotspotCopyCols are hotspotInsertCols for CopyFrom.
+var hotspotCopyCols = copyCols(hotspotInsertCols)
 
 // hotspotCopyRows are the hotspots' values in hotspotCopyCols order, taken when
 // Write is called (the caller may reuse the hotspots after).
@@ -59,18 +68,40 @@ func hotspotCopyRows(hs []*skygrid.Hotspot) [][]any {
 
 // copyHotspots copies rows into hotspots in the ingest's transaction.
 func (t *ingestTx) copyHotspots(ctx context.Context, rows [][]any) (int, error) {
-	var n int64
+	n, err := t.copyIn(ctx, "hotspots", hotspotCopyCols, len(rows), func(buf []any, i int) []any { return append(buf, rows[i]...) })
+	if err != nil {
+		return int(n), fmt.Errorf("copy hotspots: %w", err)
+	}
+	return int(n), nil
+}
+
+// copyIn copies n rows into table in the ingest's transaction: row
+// appends row i's values, in cols order, to buf (a slice reused for every
+// row, so that a copy of half a million events holds one row at a time)
+// as the INSERT statements bind them. They are converted as the driver
+// converts a statement's parameters (pgValue: a bool is 0 or 1), so that
+// a copied row is stored as an inserted one. It returns the rows stored.
+func (t *ingestTx) copyIn(ctx context.Context, table string, cols []string, n int, row func(buf []any, i int) []any) (int64, error) {
+	buf := make([]any, 0, len(cols))
+	src := pgx.CopyFromSlice(n, func(i int) ([]any, error) {
+		buf = row(buf[:0], i)
+		for j, v := range buf {
+			var err error
+			if buf[j], err = pgValue(v); err != nil {
+				return nil, fmt.Errorf("row %d, %s: %w", i+1, cols[j], err)
+			}
+		}
+		return buf, nil
+	})
+	var stored int64
 	err := t.conn.Raw(func(dc any) error {
 		c, ok := dc.(interface{ Raw() *pgx.Conn })
 		if !ok {
 			return fmt.Errorf("driver connection %T has no pgx connection", dc)
 		}
 		var err error
-		n, err = c.Raw().CopyFrom(ctx, pgx.Identifier{"hotspots"}, hotspotCopyCols, pgx.CopyFromRows(rows))
+		stored, err = c.Raw().CopyFrom(ctx, pgx.Identifier{table}, cols, src)
 		return err
 	})
-	if err != nil {
-		return int(n), fmt.Errorf("copy hotspots: %w", err)
-	}
-	return int(n), nil
+	return stored, err
 }
