@@ -12,8 +12,11 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// On PostgreSQL the ingest writes hotspots with COPY (pgx's CopyFrom): no
-// SQL text to build or parse per row. database/sql gives no access to a
+// On PostgreSQL the ingest writes hotspots, new events, new tasks and
+// audit lines with COPY (pgx's CopyFrom): no SQL text to build, send or
+// parse per row (a file where most rows open their own event writes half a
+// million events and tasks and a million audit lines besides its
+// hotspots). Events stored before the ingest keep their upsert. database/sql gives no access to a
 // *sql.Tx's connection, so the ingest begins its transaction on a
 // *sql.Conn of the writer pool (beginIngest) and reaches the driver's
 // connection, the same session and so the same transaction, through
@@ -104,4 +107,61 @@ func (t *ingestTx) copyIn(ctx context.Context, table string, cols []string, n in
 		return err
 	})
 	return stored, err
+}
+
+// eventCopyCols are eventInsertCols for CopyFrom.
+var eventCopyCols = copyCols(eventInsertCols)
+
+// copyNewEvents copies in the events of es that this transaction opened
+// (ids from NewEventID) and has not saved yet, and returns the others to
+// be upserted: events stored before the ingest, and new ones saved again.
+func (t *ingestTx) copyNewEvents(ctx context.Context, es []*skygrid.Event) ([]*skygrid.Event, error) {
+	var fresh, rest []*skygrid.Event
+	for _, e := range es {
+		if t.firstEvent > 0 && e.ID >= t.firstEvent && t.saved[e.ID] == nil {
+			t.saved[e.ID] = e
+			fresh = append(fresh, e)
+		} else {
+			rest = append(rest, e)
+		}
+	}
+	if len(fresh) == 0 {
+		return es, nil
+	}
+	_, err := t.copyIn(ctx, "events", eventCopyCols, len(fresh), func(buf []any, i int) []any { return appendEvent(buf, fresh[i]) })
+	if err != nil {
+		return nil, fmt.Errorf("ingest: copy events: %w", err)
+	}
+	return rest, nil
+}
+
+// taskCopyCols are taskInsertCols for CopyFrom.
+var taskCopyCols = copyCols(taskInsertCols)
+
+// copyTasks copies in new tasks (with their ids and list columns, see
+// createTasks), then queues their notifications.
+func (t *ingestTx) copyTasks(ctx context.Context, tasks []*skygrid.Task) error {
+	_, err := t.copyIn(ctx, "tasks", taskCopyCols, len(tasks), func(buf []any, i int) []any { return t.appendTask(buf, tasks[i]) })
+	if err != nil {
+		return fmt.Errorf("ingest: copy tasks: %w", err)
+	}
+	if err := t.notifyCreated(ctx, tasks); err != nil {
+		return fmt.Errorf("notify tasks: %w", err)
+	}
+	return nil
+}
+
+// auditCopyCols are auditManyInsert's columns for CopyFrom.
+var auditCopyCols = copyCols(auditManyInsert)
+
+// copyAudit copies in the queued audit lines (with their ids: auditIDs)
+// and lets them go.
+func (t *ingestTx) copyAudit(ctx context.Context) error {
+	lines := t.audit
+	_, err := t.copyIn(ctx, "audit_log", auditCopyCols, len(lines), func(buf []any, i int) []any { return appendAudit(buf, lines[i]) })
+	if err != nil {
+		return fmt.Errorf("ingest: copy audit lines: %w", err)
+	}
+	t.audit = nil
+	return nil
 }

@@ -31,6 +31,9 @@ func (t *ingestTx) createTasks(ctx context.Context, tasks []*skygrid.Task) error
 		tk.ID, tk.CreatedAt, tk.UpdatedAt = t.nextTask, t.tx.now, t.tx.now
 		t.nextTask++
 	}
+	if t.tx.db.postgres {
+		return t.copyTasks(ctx, tasks)
+	}
 	for len(tasks) > 0 {
 		k, q, args := t.taskStmt(tasks)
 		if _, err := t.exec(ctx, q, args...); err != nil {
@@ -68,11 +71,16 @@ func (t *ingestTx) taskStmt(tasks []*skygrid.Task) (int, string, []any) {
 	q := taskInsertCols + valuesRows(k, 12)
 	args := make([]any, 0, 12*k)
 	for _, tk := range tasks[:k] {
-		first, county, township := t.taskLists(tk)
-		args = append(args, tk.ID, tk.EventID, nullStr(tk.GridID), supervisorArg(tk), tk.State, ts(tk.AckDue), ts(tk.ReportDue),
-			ts(tk.CreatedAt), ts(tk.UpdatedAt), first, county, township)
+		args = t.appendTask(args, tk)
 	}
 	return k, q, args
+}
+
+// appendTask appends tk's values in taskInsertCols order to args.
+func (t *ingestTx) appendTask(args []any, tk *skygrid.Task) []any {
+	first, county, township := t.taskLists(tk)
+	return append(args, tk.ID, tk.EventID, nullStr(tk.GridID), supervisorArg(tk), tk.State, ts(tk.AckDue), ts(tk.ReportDue),
+		ts(tk.CreatedAt), ts(tk.UpdatedAt), first, county, township)
 }
 
 // taskRun is how many of the first tasks (at most manyRows) share the
