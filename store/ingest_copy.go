@@ -14,13 +14,13 @@ import (
 
 // On PostgreSQL the ingest writes hotspots, new events, new tasks and
 // audit lines with COPY (pgx's CopyFrom): no SQL text to build, send or
-// parse per row (a file where most rows open their own event writes half a
-// million events and tasks and a million audit lines besides its
-// hotspots). Events stored before the ingest keep their upsert. database/sql gives no access to a
-// *sql.Tx's connection, so the ingest begins its transaction on a
-// *sql.Conn of the writer pool (beginIngest) and reaches the driver's
-// connection, the same session and so the same transaction, through
-// Conn.Raw.
+// parse per row (a file where most rows open their own event writes half
+// a million events and tasks and a million audit lines besides its
+// hotspots). Events stored before the ingest keep their upsert.
+// database/sql gives no access to a *sql.Tx's connection, so the ingest
+// begins its transaction on a *sql.Conn of the writer pool (beginIngest)
+// and reaches the driver's connection, the same session and so the same
+// transaction, through Conn.Raw.
 
 // beginIngest begins the ingest's write transaction on a connection of
 // its own (returned: close it after the transaction ends), so that the

@@ -78,7 +78,8 @@ func flag(b bool) int {
 	return 0
 }
 
-// saveEvents writes the events' figures, many to a statement.
+// saveEvents writes the events' figures, many to a statement (on
+// PostgreSQL the new ones are copied in: copyNewEvents).
 func (t *ingestTx) saveEvents(ctx context.Context, es []*skygrid.Event) error {
 	t.eventsChanged = t.eventsChanged || len(es) > 0
 	if t.saved == nil {

@@ -16,9 +16,10 @@ type regionUp struct {
 	level  string
 }
 
-// createTasks writes new tasks many to a statement, with ids counted on
-// from the largest (the ingest is the only writer) and their list columns
-// (see taskLists), then queues their notifications.
+// createTasks writes new tasks many to a statement (on PostgreSQL copied
+// in: copyTasks), with ids counted on from the largest (the ingest is the
+// only writer) and their list columns (see taskLists), then queues their
+// notifications.
 func (t *ingestTx) createTasks(ctx context.Context, tasks []*skygrid.Task) error {
 	t.eventsChanged = t.eventsChanged || len(tasks) > 0 // the events layer shows task states
 	if len(tasks) == 0 {
