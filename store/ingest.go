@@ -129,6 +129,10 @@ type ingestTx struct {
 	nextTask int64
 	// the id of the next audit line (0: not read yet)
 	nextAudit int64
+
+	// the first event id this transaction gave (0: none): events from
+	// it on are new, copied in on PostgreSQL (ingest_copy.go)
+	firstEvent int64
 }
 
 // close waits for the hotspot writers (fn may return without closing
@@ -235,6 +239,7 @@ func (t *ingestTx) loadNextEvent(ctx context.Context) error {
 	if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM events`).Scan(&t.nextEvent); err != nil {
 		return fmt.Errorf("next event id: %w", err)
 	}
+	t.firstEvent = t.nextEvent
 	return nil
 }
 
@@ -355,6 +360,9 @@ func (t *ingestTx) flushAudit(ctx context.Context) error {
 	}
 	if err := t.auditIDs(ctx); err != nil {
 		return err
+	}
+	if t.tx.db.postgres {
+		return t.copyAudit(ctx)
 	}
 	for len(t.audit) > 0 {
 		k, q, args := t.auditStmt(t.audit)

@@ -75,9 +75,15 @@ func (t *ingestTx) auditStmt(es []*skygrid.AuditEntry) (int, string, []any) {
 	q := auditManyInsert + valuesRows(k, 8)
 	args := make([]any, 0, 8*k)
 	for _, e := range es[:k] {
-		args = append(args, e.ID, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After)
+		args = appendAudit(args, e)
 	}
 	return k, q, args
+}
+
+// appendAudit appends e's values in auditManyInsert's column order to
+// args.
+func appendAudit(args []any, e *skygrid.AuditEntry) []any {
+	return append(args, e.ID, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After)
 }
 
 // auditRun is how many of the first lines of es (at most auditRows) share

@@ -78,18 +78,27 @@ func flag(b bool) int {
 	return 0
 }
 
-// saveEvents writes the events' figures, many to a statement.
+// saveEvents writes the events' figures, many to a statement (on
+// PostgreSQL the new ones are copied in: copyNewEvents).
 func (t *ingestTx) saveEvents(ctx context.Context, es []*skygrid.Event) error {
 	t.eventsChanged = t.eventsChanged || len(es) > 0
 	if t.saved == nil {
 		t.saved = make(map[int64]*skygrid.Event, len(es))
 	}
 	for _, e := range es {
-		t.saved[e.ID] = e
 		e.UpdatedAt = t.tx.now
 		if e.CreatedAt.IsZero() {
 			e.CreatedAt = t.tx.now
 		}
+	}
+	if t.tx.db.postgres {
+		var err error
+		if es, err = t.copyNewEvents(ctx, es); err != nil {
+			return err
+		}
+	}
+	for _, e := range es {
+		t.saved[e.ID] = e
 	}
 	for len(es) > 0 {
 		k, q, args := t.eventStmt(es)
@@ -121,12 +130,17 @@ func (t *ingestTx) eventStmt(es []*skygrid.Event) (int, string, []any) {
 	q := eventInsertCols + valuesRows(k, 25) + eventUpsert
 	args := make([]any, 0, 25*k)
 	for _, e := range es[:k] {
-		args = append(args, e.ID, e.Class, e.State, ts(e.FirstSeen), ts(e.LastSeen), e.Point[0], e.Point[1],
-			e.Bound.Min[0], e.Bound.Min[1], e.Bound.Max[0], e.Bound.Max[1], e.HotspotCount, e.MaxFRP,
-			nullStr(e.GridID), nullStr(e.TownshipID), nullStr(e.CountyID), e.AssignedBy, ts(e.CreatedAt), ts(e.UpdatedAt),
-			e.History, e.CrossBorder, nullStr(e.NearCountyID), e.NearMetres, e.NearDirection, nullStr(e.NeighbourID))
+		args = appendEvent(args, e)
 	}
 	return k, q, args
+}
+
+// appendEvent appends e's values in eventInsertCols order to args.
+func appendEvent(args []any, e *skygrid.Event) []any {
+	return append(args, e.ID, e.Class, e.State, ts(e.FirstSeen), ts(e.LastSeen), e.Point[0], e.Point[1],
+		e.Bound.Min[0], e.Bound.Min[1], e.Bound.Max[0], e.Bound.Max[1], e.HotspotCount, e.MaxFRP,
+		nullStr(e.GridID), nullStr(e.TownshipID), nullStr(e.CountyID), e.AssignedBy, ts(e.CreatedAt), ts(e.UpdatedAt),
+		e.History, e.CrossBorder, nullStr(e.NearCountyID), e.NearMetres, e.NearDirection, nullStr(e.NeighbourID))
 }
 
 // boundRows is how many rows a statement binding every value writes,

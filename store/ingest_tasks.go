@@ -16,9 +16,10 @@ type regionUp struct {
 	level  string
 }
 
-// createTasks writes new tasks many to a statement, with ids counted on
-// from the largest (the ingest is the only writer) and their list columns
-// (see taskLists), then queues their notifications.
+// createTasks writes new tasks many to a statement (on PostgreSQL copied
+// in: copyTasks), with ids counted on from the largest (the ingest is the
+// only writer) and their list columns (see taskLists), then queues their
+// notifications.
 func (t *ingestTx) createTasks(ctx context.Context, tasks []*skygrid.Task) error {
 	t.eventsChanged = t.eventsChanged || len(tasks) > 0 // the events layer shows task states
 	if len(tasks) == 0 {
@@ -30,6 +31,9 @@ func (t *ingestTx) createTasks(ctx context.Context, tasks []*skygrid.Task) error
 	for _, tk := range tasks {
 		tk.ID, tk.CreatedAt, tk.UpdatedAt = t.nextTask, t.tx.now, t.tx.now
 		t.nextTask++
+	}
+	if t.tx.db.postgres {
+		return t.copyTasks(ctx, tasks)
 	}
 	for len(tasks) > 0 {
 		k, q, args := t.taskStmt(tasks)
@@ -68,11 +72,16 @@ func (t *ingestTx) taskStmt(tasks []*skygrid.Task) (int, string, []any) {
 	q := taskInsertCols + valuesRows(k, 12)
 	args := make([]any, 0, 12*k)
 	for _, tk := range tasks[:k] {
-		first, county, township := t.taskLists(tk)
-		args = append(args, tk.ID, tk.EventID, nullStr(tk.GridID), supervisorArg(tk), tk.State, ts(tk.AckDue), ts(tk.ReportDue),
-			ts(tk.CreatedAt), ts(tk.UpdatedAt), first, county, township)
+		args = t.appendTask(args, tk)
 	}
 	return k, q, args
+}
+
+// appendTask appends tk's values in taskInsertCols order to args.
+func (t *ingestTx) appendTask(args []any, tk *skygrid.Task) []any {
+	first, county, township := t.taskLists(tk)
+	return append(args, tk.ID, tk.EventID, nullStr(tk.GridID), supervisorArg(tk), tk.State, ts(tk.AckDue), ts(tk.ReportDue),
+		ts(tk.CreatedAt), ts(tk.UpdatedAt), first, county, township)
 }
 
 // taskRun is how many of the first tasks (at most manyRows) share the

@@ -131,9 +131,23 @@ func (c *pgConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx,
 // CheckNamedValue converts a parameter as database/sql does for
 // go-sqlite3, then stores bools as 0/1 and times as go-sqlite3's text.
 func (c *pgConn) CheckNamedValue(nv *driver.NamedValue) error {
-	v, err := driver.DefaultParameterConverter.ConvertValue(nv.Value)
+	v, err := pgValue(nv.Value)
 	if err != nil {
 		return err
+	}
+	nv.Value = v
+	return nil
+}
+
+// pgValue is a value as the store writes it to PostgreSQL, a statement's
+// parameter (CheckNamedValue) or a value the ingest copies in
+// (ingest_copy.go), so that both store it alike: converted as
+// database/sql converts it for go-sqlite3, then a bool as 0 or 1 and a
+// time as go-sqlite3's text.
+func pgValue(a any) (driver.Value, error) {
+	v, err := driver.DefaultParameterConverter.ConvertValue(a)
+	if err != nil {
+		return nil, err
 	}
 	switch x := v.(type) {
 	case bool:
@@ -145,8 +159,7 @@ func (c *pgConn) CheckNamedValue(nv *driver.NamedValue) error {
 	case time.Time:
 		v = x.Format("2006-01-02 15:04:05.999999999-07:00")
 	}
-	nv.Value = v
-	return nil
+	return v, nil
 }
 
 // Raw is pgx's own connection (COPY, LISTEN).
