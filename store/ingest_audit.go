@@ -43,12 +43,9 @@ func (t *ingestTx) auditIDs(ctx context.Context) error {
 // row is the VALUES tuple for lines of sh (audit columns in order), or
 // ok=false when a value cannot be written in.
 func (sh auditShared) row() (string, bool) {
-	var q [5]string
-	for i, s := range []string{sh.at, sh.actor, sh.action, sh.entity, sh.before} {
-		var ok bool
-		if q[i], ok = sqlString(s); !ok {
-			return "", false
-		}
+	q, ok := sqlStrings(sh.at, sh.actor, sh.action, sh.entity, sh.before)
+	if !ok {
+		return "", false
 	}
 	return "(?, " + q[0] + ", " + q[1] + ", " + q[2] + ", " + q[3] + ", ?, " + q[4] + ", ?)", true
 }

@@ -60,12 +60,9 @@ func (sh eventShared) row() (string, bool) {
 	if !sh.near {
 		return "", false
 	}
-	var q [5]string
-	for i, s := range []string{sh.class, sh.state, sh.assignedBy, sh.created, sh.updated} {
-		var ok bool
-		if q[i], ok = sqlString(s); !ok {
-			return "", false
-		}
+	q, ok := sqlStrings(sh.class, sh.state, sh.assignedBy, sh.created, sh.updated)
+	if !ok {
+		return "", false
 	}
 	return fmt.Sprintf("(?, %s, %s, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, %s, %s, %s, %d, %d, NULL, 0, '', NULL)",
 		q[0], q[1], q[2], q[3], q[4], flag(sh.history), flag(sh.crossBorder)), true

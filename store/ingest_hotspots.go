@@ -48,15 +48,25 @@ func sqlString(s string) (string, bool) {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'", true
 }
 
+// sqlStrings is each of ss as an SQL string literal (sqlString), or
+// ok=false when one cannot be written in.
+func sqlStrings(ss ...string) ([]string, bool) {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		var ok bool
+		if q[i], ok = sqlString(s); !ok {
+			return nil, false
+		}
+	}
+	return q, true
+}
+
 // row is the VALUES tuple for rows of sh (in hotspotInsertCols order), or
 // ok=false.
 func (sh shared) row() (string, bool) {
-	var q [7]string
-	for i, s := range []string{sh.source, sh.satellite, sh.confidence, sh.daynight, sh.version, sh.status, sh.reason} {
-		var ok bool
-		if q[i], ok = sqlString(s); !ok {
-			return "", false
-		}
+	q, ok := sqlStrings(sh.source, sh.satellite, sh.confidence, sh.daynight, sh.version, sh.status, sh.reason)
+	if !ok {
+		return "", false
 	}
 	return fmt.Sprintf("(?, ?, %s, %s, ?, ?, ?, ?, ?, ?, ?, %s, %s, %s, %d, %d, %s, %s, ?)",
 		q[0], q[1], q[2], q[3], q[4], sh.typ, sh.batch, q[5], q[6]), true

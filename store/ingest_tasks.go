@@ -112,14 +112,11 @@ func (t *ingestTx) taskQuery(tk *skygrid.Task) (string, bool) {
 
 // row is a task's VALUES row with sh's values written in.
 func (sh taskShared) row() (string, bool) {
-	var lit [5]string
-	for i, s := range []string{sh.state, sh.ackDue, sh.reportDue, sh.created, sh.updated} {
-		var ok bool
-		if lit[i], ok = sqlString(s); !ok {
-			return "", false
-		}
+	lit, ok := sqlStrings(sh.state, sh.ackDue, sh.reportDue, sh.created, sh.updated)
+	if !ok {
+		return "", false
 	}
-	return "(?, ?, ?, ?, " + strings.Join(lit[:], ", ") + ", ?, ?, ?)", true
+	return "(?, ?, ?, ?, " + strings.Join(lit, ", ") + ", ?, ?, ?)", true
 }
 
 func supervisorArg(tk *skygrid.Task) any {
