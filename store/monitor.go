@@ -12,7 +12,6 @@ import (
 	"skygrid/geo"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 )
 
 var _ skygrid.MonitorService = (*DB)(nil)
@@ -81,10 +80,7 @@ func (db *DB) ListMonitors(ctx context.Context, scope *skygrid.Scope) ([]*skygri
 	}
 	cond, args := ``, []any(nil)
 	if area != nil { // only the monitors within the regions' bounds are read
-		b := area[0].Bound
-		for _, r := range area[1:] {
-			b = b.Union(r.Bound)
-		}
+		b := areaBound(area)
 		cond, args = `WHERE m.lon BETWEEN ? AND ? AND m.lat BETWEEN ? AND ?`, []any{b.Min[0], b.Max[0], b.Min[1], b.Max[1]}
 	}
 	list, err := db.listMonitors(ctx, cond, args...)
@@ -93,12 +89,8 @@ func (db *DB) ListMonitors(ctx context.Context, scope *skygrid.Scope) ([]*skygri
 	}
 	in := []*skygrid.MonitorItem{}
 	for _, m := range list {
-		pt := orb.Point{m.Lon, m.Lat}
-		for _, r := range area {
-			if r.Bound.Contains(pt) && planar.MultiPolygonContains(r.Geometry, pt) {
-				in = append(in, m)
-				break
-			}
+		if inArea(area, orb.Point{m.Lon, m.Lat}) {
+			in = append(in, m)
 		}
 	}
 	return in, nil

@@ -9,6 +9,7 @@ import (
 
 	"skygrid"
 
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 )
 
@@ -107,10 +108,7 @@ func siteQuery(f skygrid.SiteFilter, sc siteScope, like string) *listQuery {
 		}
 	}
 	if area != nil {
-		b := area[0].Bound
-		for _, r := range area[1:] {
-			b = b.Union(r.Bound)
-		}
+		b := areaBound(area)
 		q.and(`(min_lon + max_lon) / 2 BETWEEN ? AND ?`, b.Min[0], b.Max[0])
 		q.and(`(min_lat + max_lat) / 2 BETWEEN ? AND ?`, b.Min[1], b.Max[1])
 		q.limit, q.offset = 0, 0
@@ -150,18 +148,33 @@ func (db *DB) scopeRegions(ctx context.Context, ids []string) ([]*skygrid.Region
 	return out, nil
 }
 
+// areaBound is the bound of a scope's regions (at least one).
+func areaBound(area []*skygrid.Region) orb.Bound {
+	b := area[0].Bound
+	for _, r := range area[1:] {
+		b = b.Union(r.Bound)
+	}
+	return b
+}
+
+// inArea reports whether one of a scope's regions holds pt.
+func inArea(area []*skygrid.Region, pt orb.Point) bool {
+	for _, r := range area {
+		if r.Bound.Contains(pt) && planar.MultiPolygonContains(r.Geometry, pt) {
+			return true
+		}
+	}
+	return false
+}
+
 // sitesIn keeps the sites whose bounds' centre lies in one of the regions,
 // and returns the page of them at limit (0: all) and offset, and their
 // total.
 func sitesIn(sites []*skygrid.Site, regions []*skygrid.Region, limit, offset int) ([]*skygrid.Site, int) {
 	var in []*skygrid.Site
 	for _, s := range sites {
-		c := s.Geometry.Bound().Center()
-		for _, r := range regions {
-			if r.Bound.Contains(c) && planar.MultiPolygonContains(r.Geometry, c) {
-				in = append(in, s)
-				break
-			}
+		if inArea(regions, s.Geometry.Bound().Center()) {
+			in = append(in, s)
 		}
 	}
 	n := len(in)
