@@ -30,8 +30,10 @@ func checkCaptureDaily(t *testing.T, db interface {
 func TestCaptureDailyKeptByWrites(t *testing.T) {
 	db, ids := monitorsDB(t)
 	ctx := context.Background()
-	midnight := time.Date(2026, 11, 6, 0, 0, 0, 0, time.UTC)
-	var across []skygrid.Reading // 23:00-00:59Z, two UTC days
+	// The rollup's days are Beijing days: 120 minutes from 23:00 Beijing
+	// time fall on two.
+	midnight := time.Date(2026, 11, 6, 0, 0, 0, 0, skygrid.Beijing)
+	var across []skygrid.Reading
 	for i := range 120 {
 		flag := ""
 		if i%7 == 0 {

@@ -288,7 +288,7 @@ type capture struct {
 // a reading over [h0, h1) (every hour the period overlaps), valid minutes
 // of the whole hours [full0, full1) from readings_hourly and of the
 // partial hours at either end ([start, full0), [full1, end)) from the
-// readings themselves; the whole UTC days [d0, d1) of the whole hours
+// readings themselves; the whole Beijing days [d0, d1) of the whole hours
 // from readings_capture_daily. With no whole hour, full0 = full1 = start
 // and every minute comes from the readings.
 type span struct {
@@ -305,7 +305,7 @@ func captureSpan(start, end time.Time) span {
 	if s.full1 <= s.full0 {
 		s.full0, s.full1 = s.start, s.start
 	}
-	s.d0, s.d1 = s.full0+(86400-s.full0%86400)%86400, s.full1-s.full1%86400
+	s.d0, s.d1 = s.full0+(86400-(s.full0+beijingOffset)%86400)%86400, captureDay(s.full1)
 	if s.d1 <= s.d0 {
 		s.d0, s.d1 = s.full1, s.full1 // no whole day: every hour from readings_hourly
 	}
@@ -378,7 +378,7 @@ const captureMonitors = `m.kind = 'dust' AND (? = 0 OR m.id = ?)`
 // valid minutes v: the most valid values of one realtime or minute PM10,
 // PM2.5 or TSP in the hour, at most 60. The caller adds the WHERE, GROUP
 // BY h.hour and HAVING MAX(h.n_all) > 0 (an hour with any reading).
-// Migration 0019 and refreshCaptureDaily sum the same per UTC day into
+// Migration 0020 and refreshCaptureDaily sum the same per Beijing day into
 // readings_capture_daily.
 const captureHoursSQL = `SELECT h.hour, MAX(CASE WHEN h.factor IN ('pm10', 'pm25', 'tsp') AND h.kind IN ('rtd', 'minute')
 	THEN CASE WHEN h.n_valid < 60 THEN h.n_valid ELSE 60 END ELSE 0 END) v FROM readings_hourly h`

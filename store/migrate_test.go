@@ -242,13 +242,15 @@ func TestMigration0009NameKeys(t *testing.T) {
 	}
 }
 
-// Migration 0019 fills readings_capture_daily from the hourly aggregates
-// a database already holds: every monitor-day as DustStats counts it.
+// Migrations 0019 and 0020 fill readings_capture_daily from the hourly
+// aggregates a database already holds: every monitor-day as DustStats
+// counts it, by Beijing day (0020; 0019 wrote UTC days).
 func TestMigration0019BackfillsTheDailyCapture(t *testing.T) {
 	sqliteOnly(t, "an SQLite file of an older schema, migrated")
 	path := filepath.Join(t.TempDir(), "old.db")
 	raw := sqliteBefore(t, path, "migrations/0019", "2026-10-01T00:00:00Z")
-	day := int64(1762300800) // 2026-11-05T00:00:00Z
+	day := int64(1762300800) // 2026-11-05T00:00:00Z, 08:00 in Beijing
+	bj := day - 8*3600       // 2026-11-05T00:00:00+08:00
 	for _, q := range []string{
 		`INSERT INTO monitors (id, mn, name, lon, lat, created_at, updated_at) VALUES (1, 'M1', '一号（示例）', 113, 40, '2026-10-01T00:00:00Z', '2026-10-01T00:00:00Z'),
 			(2, 'M2', '二号（示例）', 113, 40, '2026-10-01T00:00:00Z', '2026-10-01T00:00:00Z')`,
@@ -276,9 +278,8 @@ func TestMigration0019BackfillsTheDailyCapture(t *testing.T) {
 		monitor, day int64
 		hours, valid int64
 	}{
-		{"M1 on the 4th: the most valid values of one factor", 1, day - 86400, 1, 55},
-		{"M1 on the 5th: at most 60 a hour, no minutes from SO2 or hour data", 1, day, 3, 60},
-		{"M2 on the 5th: an hour with readings, none valid", 2, day, 1, 0},
+		{"M1 on the 5th, the most valid values of one factor, at most 60 a hour, no minutes from SO2 or hour data", 1, bj, 4, 55 + 60},
+		{"M2 on the 6th (23:00Z on the 5th): an hour with readings, none valid", 2, bj + 86400, 1, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var hours, valid int64

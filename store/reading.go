@@ -60,7 +60,7 @@ func (db *DB) StoreReadings(ctx context.Context, rs []skygrid.Reading) (int, err
 		stored++
 		if rs[i].Kind != skygrid.ReadingDay && len(rs[i].Values) > 0 {
 			at := rs[i].At.Unix()
-			touched[[2]int64{rs[i].MonitorID, at - at%86400}] = true
+			touched[[2]int64{rs[i].MonitorID, captureDay(at)}] = true
 		}
 	}
 	if err := refreshCaptureDaily(ctx, tx, touched); err != nil {
@@ -90,6 +90,18 @@ func checkReading(r *skygrid.Reading) error {
 	return nil
 }
 
+// beijingOffset is Beijing time's offset from UTC in seconds (UTC+8, no
+// daylight saving): readings_capture_daily's days are Beijing days, the
+// days every period of the statistics pages starts and ends on
+// (migration 0020).
+const beijingOffset = 8 * 3600
+
+// captureDay is the start (Unix seconds) of the Beijing day holding t.
+func captureDay(t int64) int64 { return t - (t+beijingOffset)%86400 }
+
+// captureDaySQL is captureDay of readings_hourly's hour in SQL.
+const captureDaySQL = `hour - (hour + 28800) % 86400`
+
 // captureDailyRefresh recomputes one monitor-day of readings_capture_daily
 // (migration 0019) from its hours in readings_hourly: the hours with any
 // reading and the valid particulate minutes DustStats counts for a whole
@@ -98,18 +110,19 @@ var captureDailyRefresh = captureDailyInsert("monitor_id = ? AND hour >= ? AND h
 	` ON CONFLICT (monitor_id, day) DO UPDATE SET hours = excluded.hours, valid_minutes = excluded.valid_minutes`
 
 // captureDailyInsert fills readings_capture_daily from the rows of
-// readings_hourly meeting cond, as migration 0019's backfill does.
+// readings_hourly meeting cond, as migration 0020's backfill does (the
+// day: captureDay in SQL).
 func captureDailyInsert(cond string) string {
 	return `INSERT INTO readings_capture_daily (monitor_id, day, hours, valid_minutes)
-	SELECT monitor_id, hour - hour % 86400, COUNT(*), SUM(v) FROM (
+	SELECT monitor_id, ` + captureDaySQL + `, COUNT(*), SUM(v) FROM (
 		SELECT monitor_id, hour, MAX(CASE WHEN factor IN ('pm10', 'pm25', 'tsp') AND kind IN ('rtd', 'minute')
 			THEN CASE WHEN n_valid < 60 THEN n_valid ELSE 60 END ELSE 0 END) v
 		FROM readings_hourly WHERE ` + cond + ` GROUP BY monitor_id, hour HAVING MAX(n_all) > 0) h
-	GROUP BY monitor_id, hour - hour % 86400`
+	GROUP BY monitor_id, ` + captureDaySQL
 }
 
 // refreshCaptureDaily recomputes the daily capture of the monitor-days
-// (monitor id, UTC day start in Unix seconds) whose hourly aggregates the
+// (monitor id, Beijing day start in Unix seconds, captureDay) whose hourly aggregates the
 // transaction changed: one lookup along readings_hourly's key each.
 func refreshCaptureDaily(ctx context.Context, tx *Tx, touched map[[2]int64]bool) error {
 	if len(touched) == 0 {

@@ -69,7 +69,7 @@ func TestOpenMigratesOnceAndReopens(t *testing.T) {
 			"migrations/0006_personal.sql", "migrations/0007_history.sql", "migrations/0008_accounts.sql", "migrations/0009_login.sql", "migrations/0010_lists.sql",
 			"migrations/0011_monitors.sql", "migrations/0012_air.sql", "migrations/0013_dust_alarms.sql", "migrations/0014_warnings.sql",
 			"migrations/0015_public_reports.sql", "migrations/0016_publications.sql", "migrations/0017_tle.sql", "migrations/0018_ingest_task_lists.sql",
-			"migrations/0019_capture_daily.sql"}
+			"migrations/0019_capture_daily.sql", "migrations/0020_capture_beijing_days.sql"}
 		if !slices.Equal(ms, want) {
 			t.Errorf("open %d: migrations %v", i, ms)
 		}
