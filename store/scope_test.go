@@ -102,6 +102,22 @@ func TestScopeSQLMatchesGo(t *testing.T) {
 	}
 }
 
+// dustPlaces is where DustStats places the monitors ("MN county" each,
+// in the region when one is given), every monitor placed again.
+func dustPlaces(t *testing.T, db *store.DB, region string) []string {
+	t.Helper()
+	db.ForgetPlacesForTest()
+	st, err := db.DustStats(context.Background(), skygrid.DustQuery{Since: provinceSince, Until: provinceUntil, Region: region})
+	if err != nil {
+		t.Fatalf("dust stats: %v", err)
+	}
+	out := []string{}
+	for _, m := range st.Monitors {
+		out = append(out, m.MN+" "+m.CountyID)
+	}
+	return out
+}
+
 const (
 	pgSiteCentre   = `ST_SetSRID(ST_MakePoint((s.min_lon + s.max_lon) / 2, (s.min_lat + s.max_lat) / 2), 4326)`
 	pgMonitorPoint = `ST_SetSRID(ST_MakePoint(m.lon, m.lat), 4326)`
@@ -190,5 +206,15 @@ func TestScopeEdges(t *testing.T) {
 				t.Errorf("total %d, %d sites", n, len(ss))
 			}
 		})
+	}
+	// DustStats places each monitor in C1 and T1 as orb does (in Go on
+	// both stores: placing in SQL was measured slower, docs/PERFORMANCE.md).
+	inC1, inT1 := dustPlaces(t, db, ""), dustPlaces(t, db, "T1")
+	for i, c := range points {
+		mn := fmt.Sprintf("M%02d", i)
+		if slices.Contains(inC1, mn+" C1") != want[c.name] || slices.Contains(inT1, mn+" C1") != want[c.name] {
+			t.Errorf("%s: DustStats places it in C1 %v, in T1 %v; want %v", c.name, slices.Contains(inC1, mn+" C1"),
+				slices.Contains(inT1, mn+" C1"), want[c.name])
+		}
 	}
 }
