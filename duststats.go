@@ -30,9 +30,10 @@ type DustQuery struct {
 // TSP; realtime or minute data) flagged N: for whole hours the largest
 // count of valid values of one factor and kind, at most 60
 // (readings_hourly); for the partial hours at either end, the minutes
-// with such a reading. Expected minutes run from the later of the period's start and the
-// monitor's registration (monitors.created_at) to the earlier of the
-// period's end and now.
+// with such a reading. Expected minutes are the clock minutes from the
+// later of the period's start and the monitor's registration
+// (monitors.created_at) to the earlier of the period's end and now, the
+// minute that span ends in counted too: the rate is never over 1.
 type DustArea struct {
 	RegionID        string   `json:"region_id"`
 	RegionName      string   `json:"region_name"`

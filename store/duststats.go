@@ -242,8 +242,17 @@ func monitorPeriod(m *skygrid.MonitorCapture, q skygrid.DustQuery, created, now 
 	if !end.After(start) {
 		return start, false
 	}
-	m.ExpectedMinutes = int64(end.Sub(start) / time.Minute)
+	m.ExpectedMinutes = expectedMinutes(start, end)
 	return start, true
+}
+
+// expectedMinutes counts the clock minutes [start, end) touches, as the
+// valid minutes are counted (a minute with a reading in the span): a
+// span ending within a minute, up to now, expects that minute too, so
+// valid minutes never exceed it (3 of 2 minutes, 150%, had shown on the
+// audit page a few minutes after a monitor's registration).
+func expectedMinutes(start, end time.Time) int64 {
+	return -floorDiv(-end.Unix(), 60) - floorDiv(start.Unix(), 60)
 }
 
 // monitorCaptures sets the valid minutes, offline hours and capture rate

@@ -278,14 +278,15 @@ func checkDustAlarms(t *testing.T, db *store.DB, st *skygrid.DustStats, cond str
 	}
 }
 
-// captureSQL is a monitor's expected minutes, valid minutes (a minute with
-// a particulate value not flagged, from the raw readings), hours of the
+// captureSQL is a monitor's expected minutes (the clock minutes its span
+// touches), valid minutes (a minute with a particulate value not flagged,
+// from the raw readings), hours of the
 // period and hours with any reading, and whether it is silent now.
 var captureSQL = dialect(captureSQLite, capturePostgres)
 
 const captureSQLite = `WITH b AS (SELECT m.id, max(?1, m.created_at) s, min(?2, ?3) e, m.created_at c FROM monitors m WHERE m.id = ?4),
 	u AS (SELECT id, CAST(strftime('%s', s) AS INTEGER) s, CAST(strftime('%s', e) AS INTEGER) e, c FROM b)
-	SELECT CAST(round((julianday(b.e) - julianday(b.s)) * 1440) AS INTEGER),
+	SELECT (u.e + 59) / 60 - u.s / 60,
 	(SELECT COUNT(DISTINCT r.at / 60) FROM readings r WHERE r.monitor_id = u.id AND r.kind IN ('rtd', 'minute') AND r.at >= u.s AND r.at < u.e
 		AND ((r.pm10 IS NOT NULL AND instr(COALESCE(r.flags, ''), 'pm10=') = 0) OR (r.pm25 IS NOT NULL AND instr(COALESCE(r.flags, ''), 'pm25=') = 0)
 			OR (r.tsp IS NOT NULL AND instr(COALESCE(r.flags, ''), 'tsp=') = 0))),
@@ -297,7 +298,7 @@ const captureSQLite = `WITH b AS (SELECT m.id, max(?1, m.created_at) s, min(?2, 
 
 const capturePostgres = `WITH b AS (SELECT m.id, GREATEST(?1, m.created_at) s, LEAST(?2, ?3) e, m.created_at c FROM monitors m WHERE m.id = ?4),
 	u AS (SELECT id, extract(epoch FROM s::timestamptz)::bigint s, extract(epoch FROM e::timestamptz)::bigint e, c FROM b)
-	SELECT round(extract(epoch FROM b.e::timestamptz - b.s::timestamptz) / 60)::bigint,
+	SELECT (u.e + 59) / 60 - u.s / 60,
 	(SELECT COUNT(DISTINCT r.at / 60) FROM readings r WHERE r.monitor_id = u.id AND r.kind IN ('rtd', 'minute') AND r.at >= u.s AND r.at < u.e
 		AND ((r.pm10 IS NOT NULL AND strpos(COALESCE(r.flags, ''), 'pm10=') = 0) OR (r.pm25 IS NOT NULL AND strpos(COALESCE(r.flags, ''), 'pm25=') = 0)
 			OR (r.tsp IS NOT NULL AND strpos(COALESCE(r.flags, ''), 'tsp=') = 0))),
@@ -484,4 +485,48 @@ func TestDustStatsPlacesWhileRegionsChange(t *testing.T) {
 			t.Errorf("M2 in county %q after the last redraw, want 140202", m.CountyID)
 		}
 	}
+}
+
+// A monitor registered a few minutes ago with a reading in each minute
+// since, the last in the minute now: the period expects every clock minute
+// it touches, so the capture rate is 100%, not more (the minute in
+// progress had been valid but not expected: 3 of 2 minutes, 150%, on the
+// audit page of a demo just started).
+func TestDustCaptureRateAtMostOne(t *testing.T) {
+	db, _ := sitesDB(t)
+	ctx := context.Background()
+	created := time.Date(2026, 11, 5, 9, 30, 0, 0, time.UTC)
+	now := created.Add(2*time.Minute + 40*time.Second)
+	db.Now = func() time.Time { return created }
+	ms := []skygrid.MonitorImport{{Monitor: skygrid.Monitor{MN: "M9", Name: "九号（示例）", Kind: skygrid.MonitorDust, Lon: 113.05, Lat: 40}, Where: "line 2"}}
+	if _, err := db.ImportMonitors(ctx, ms); err != nil {
+		t.Fatal(err)
+	}
+	db.Now = func() time.Time { return now }
+	var rs []skygrid.Reading
+	for _, at := range []time.Duration{0, time.Minute, 2*time.Minute + 30*time.Second} {
+		rs = append(rs, minute(ms[0].ID, created.Add(at), "", 50, ""))
+	}
+	if _, err := db.StoreReadings(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2026, 11, 5, 0, 0, 0, 0, skygrid.Beijing)
+	st, err := db.DustStats(ctx, skygrid.DustQuery{Since: day, Until: day.AddDate(0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Monitors) != 1 {
+		t.Fatalf("%d monitors", len(st.Monitors))
+	}
+	m := st.Monitors[0]
+	if m.ValidMinutes != 3 || m.ExpectedMinutes != 3 || m.CaptureRate == nil || *m.CaptureRate != 1 {
+		t.Errorf("%d valid of %d expected minutes, rate %v; want 3 of 3, 1", m.ValidMinutes, m.ExpectedMinutes, ptrVal(m.CaptureRate))
+	}
+}
+
+func ptrVal(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }
