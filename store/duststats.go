@@ -314,7 +314,7 @@ func captureSpan(start, end time.Time) span {
 	if s.full1 <= s.full0 {
 		s.full0, s.full1 = s.start, s.start
 	}
-	s.d0, s.d1 = s.full0+(86400-(s.full0+beijingOffset)%86400)%86400, captureDay(s.full1)
+	s.d0, s.d1 = captureDay(s.full0+86399), captureDay(s.full1) // the first and last Beijing midnight in [full0, full1]
 	if s.d1 <= s.d0 {
 		s.d0, s.d1 = s.full1, s.full1 // no whole day: every hour from readings_hourly
 	}

@@ -122,8 +122,9 @@ func captureDailyInsert(cond string) string {
 }
 
 // refreshCaptureDaily recomputes the daily capture of the monitor-days
-// (monitor id, Beijing day start in Unix seconds, captureDay) whose hourly aggregates the
-// transaction changed: one lookup along readings_hourly's key each.
+// (monitor id, Beijing day start in Unix seconds: captureDay) whose
+// hourly aggregates the transaction changed: one lookup along
+// readings_hourly's key each.
 func refreshCaptureDaily(ctx context.Context, tx *Tx, touched map[[2]int64]bool) error {
 	if len(touched) == 0 {
 		return nil
