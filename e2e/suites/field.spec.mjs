@@ -34,6 +34,22 @@ async function waitSettled(p) {
   }, { intervals: [250], timeout: 5000 }).toBe(true).catch(() => {});
 }
 
+/**
+ * flyThere does act (a click or a key that sends the map to a place) and
+ * waits for the map's next moveend (the flight's end; 10 s at most), then
+ * for the view to stay still. Two equal reads alone were not enough: on a
+ * busy machine the page can draw no frame for 250 ms in mid-flight.
+ */
+async function flyThere(p, act) {
+  await p.evaluate(() => {
+    window.skygridMoveEnded = false;
+    window.skygridMap.once('moveend', () => { window.skygridMoveEnded = true; });
+  });
+  await act();
+  await p.waitForFunction(() => window.skygridMoveEnded === true, null, { timeout: 10000 }).catch(() => {});
+  await waitSettled(p);
+}
+
 const inside = (outer, inner) => outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3];
 
 const users = apiSessions(test, ['admin', 'hunyuan']);
@@ -53,8 +69,7 @@ test('admin: search by place', async ({ suite: { url, shots, page, login, check 
     await p.screenshot({ path: join(shots, 'field-search-suggest-admin-desktop.png') });
     if (item && county) {
       const before = await mapBounds(p);
-      await item.click();
-      await waitSettled(p);
+      await flyThere(p, () => item.click());
       const b = await mapBounds(p);
       const [w, s, e, n] = county.bbox;
       const wide = (b[2] - b[0]) / (e - w), tall = (b[3] - b[1]) / (n - s);
@@ -71,8 +86,7 @@ test('admin: search by place', async ({ suite: { url, shots, page, login, check 
     const sItem = await searchAndPick(p, '示例工地02', 'site', '示例工地02');
     check(!!sItem, 'admin: typing 示例工地02 offers the site');
     if (sItem && site) {
-      await sItem.click();
-      await waitSettled(p);
+      await flyThere(p, () => sItem.click());
       const b = await mapBounds(p);
       const zoom = await p.evaluate(() => window.skygridMap.getZoom());
       check(inside(b, site.bbox) && zoom >= 15, `admin: the map flies to 示例工地02 (zoom ${zoom})`);
@@ -80,8 +94,7 @@ test('admin: search by place', async ({ suite: { url, shots, page, login, check 
     }
     // Enter picks the best match; a grid by its id.
     await p.fill('[data-testid=grid-search]', '140225-005-009');
-    await p.press('[data-testid=grid-search]', 'Enter');
-    await waitSettled(p);
+    await flyThere(p, () => p.press('[data-testid=grid-search]', 'Enter'));
     const hl = await p.evaluate(() => window.skygridHighlight);
     check(hl && hl.kind === 'grid' && hl.id === '140225-005-009', `admin: Enter on a grid id goes to that grid (${JSON.stringify(hl)})`);
     check(p.errors.length === 0, `admin: no console errors searching the map (${p.errors.join('; ')})`);
@@ -102,8 +115,7 @@ test('admin at 375 px: search by place', async ({ suite: { url, shots, page, log
     check(!!item && box && box.x >= 0 && box.x + box.width <= 375 + 1, `admin at 375 px: 浑源 offers 浑源县 within the screen (${JSON.stringify(box)})`);
     await p.screenshot({ path: join(shots, 'field-search-admin-phone.png') });
     if (item) {
-      await item.click();
-      await waitSettled(p);
+      await flyThere(p, () => item.click());
       check(!(await p.isVisible('.mappanel')), 'admin at 375 px: choosing a place closes the panel to show the map');
       await p.screenshot({ path: join(shots, 'field-search-county-admin-phone.png') });
     }
