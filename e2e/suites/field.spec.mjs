@@ -102,6 +102,43 @@ test('admin: search by place', async ({ suite: { url, shots, page, login, check 
   }
 });
 
+// On a slow network the user's area (every county's outline, for admin)
+// comes after the user has already searched and flown to a place: it is
+// drawn, but it does not take the map back to the whole area.
+test('admin: a place chosen before the area outline comes stays in view', async ({ suite: { url, shots, page, login, check } }) => {
+  {
+    const p = await page(desktop);
+    // Held from the start: the app may open the map as soon as admin logs in.
+    const area = /\/api\/regions\?level=county&geometry=true$/;
+    let release = () => {};
+    const held = new Promise((ok) => { release = ok; });
+    await p.route(area, async (route) => { await held; await route.continue(); });
+    await login(p, 'admin');
+    await p.goto(url + '/#/map');
+    await p.waitForSelector('#map .leaflet-tile-loaded', { timeout: 20000 });
+    const site = (await users.admin.get('/api/search?q=' + encodeURIComponent('示例工地02'))).results[0];
+    const item = await searchAndPick(p, '示例工地02', 'site', '示例工地02');
+    check(!!item && !!site, 'admin (area outline held back): typing 示例工地02 offers the site');
+    if (item && site) {
+      await flyThere(p, () => item.click());
+      const answered = p.waitForResponse(area);
+      release();
+      await (await answered).finished();
+      // The outline is drawn (dashed red), then the map is read.
+      const drawn = await p.waitForSelector('#map path[stroke="#b3261e"]', { state: 'attached', timeout: 10000 }).catch(() => null);
+      await frames(p);
+      const b = await mapBounds(p);
+      const zoom = await p.evaluate(() => window.skygridMap.getZoom());
+      check(!!drawn && inside(b, site.bbox) && zoom >= 15,
+        `admin: the area outline coming late is drawn and leaves the map on 示例工地02 (outline ${!!drawn}, zoom ${zoom}, view ${b.map((x) => x.toFixed(3))})`);
+      await p.screenshot({ path: join(shots, 'field-search-late-outline-admin-desktop.png') });
+    }
+    release();
+    await p.unroute(area);
+    await p.context().close();
+  }
+});
+
 // At phone width: the panel opens, suggestions fit.
 test('admin at 375 px: search by place', async ({ suite: { url, shots, page, login, check } }) => {
   {

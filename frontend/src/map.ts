@@ -58,6 +58,10 @@ export function render(el: HTMLElement, _arg?: string): () => void {
   const map = L.map(mapEl, { zoomControl: true, fadeAnimation: false, zoomSnap: 0.25, attributionControl: true, minZoom: 5, maxZoom: 18 });
   (window as unknown as { skygridMap?: L.Map }).skygridMap = map; // for the browser tests
   map.fitBounds(DATONG, { animate: false });
+  // Once the view moves (a search, a drag, a zoom, the locate button), the
+  // user's area coming late on a slow network no longer takes it back.
+  let moved = false;
+  map.once('movestart', () => { moved = true; });
   L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(map);
 
   let win: Win = shanghaiRange('2023-10-01', '2023-10-31');
@@ -238,7 +242,7 @@ export function render(el: HTMLElement, _arg?: string): () => void {
     if (disposed || !fc?.features?.length) return;
     const outline = L.geoJSON(fc, { style: { color: '#b3261e', weight: 2.5, fill: false, dashArray: '6 4' }, interactive: false }).addTo(map);
     const focus = params.get('lat') && params.get('lon');
-    if (!focus && outline.getBounds().isValid()) map.fitBounds(outline.getBounds(), { padding: [10, 10], animate: false });
+    if (!focus && !moved && outline.getBounds().isValid()) map.fitBounds(outline.getBounds(), { padding: [10, 10], animate: false });
   })();
 
   // Opened from a task: the fire, and where the user is from it (from the
