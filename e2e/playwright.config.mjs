@@ -28,7 +28,7 @@ export default defineConfig({
     headless: true,
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
-    trace: 'retain-on-failure',
+    trace: { mode: 'retain-on-failure', screenshots: false },
     // playwright-core's own defaults, as the old runner had them.
     actionTimeout: 30_000,
     navigationTimeout: 30_000,
