@@ -145,9 +145,10 @@ func openDemoAt(t *testing.T, wall time.Time, name string, pages []string, thenS
 }
 
 // waitDemoFleet waits until every demo monitor has stored the minute the
-// demo's clock starts at: the fleet sends it as the server starts, so the
-// dust figures (last reading, minutes captured) read before it and after
-// it differ; the next minute comes a minute later.
+// demo's clock starts at: the fleet sends it, every device at once, as
+// the server starts, so the dust figures (last reading, minutes captured)
+// read before it and after it differ; the next minute comes a minute
+// later.
 func waitDemoFleet(t *testing.T, c *http.Client, url string) {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)

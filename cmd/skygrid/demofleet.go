@@ -96,13 +96,15 @@ func demoRoles(devs []hj212sim.Device) string {
 // demoFleet is what the demo runs once serving: the monitors get their
 // snapshot and video URLs on the server's address, and the simulated
 // fleet sends a minute packet a minute per device to the receiver, on the
-// demo's clock, until ctx ends.
+// demo's clock, until ctx ends: the first minute of every device at once
+// (every monitor current as the demo opens), the later ones spread over
+// the minute.
 func (m *Main) demoFleet(db *store.DB, devs []hj212sim.Device, clock func() time.Time) func(ctx context.Context, url, hj212 string) error {
 	return func(ctx context.Context, url, hj212 string) error {
 		if _, err := db.ImportMonitors(ctx, demoMonitorImports(devs, url)); err != nil {
 			return fmt.Errorf("demo monitors: %w", err)
 		}
-		f := &hj212sim.Fleet{Addr: hj212, Devices: devs, Clock: hj212sim.Clock{Start: clock()}, Heartbeat: -1}
+		f := &hj212sim.Fleet{Addr: hj212, Devices: devs, Clock: hj212sim.Clock{Start: clock()}, Heartbeat: -1, FirstTogether: true}
 		go func() {
 			if err := f.Run(ctx); err != nil && ctx.Err() == nil {
 				m.Logger.Error("demo fleet", "err", err)

@@ -33,6 +33,9 @@ type Fleet struct {
 	Seed uint64
 	// Timeout and Heartbeat as in Link.
 	Timeout, Heartbeat time.Duration
+	// FirstTogether sends every device's first packet as the fleet starts
+	// (its QN the clock's start); the later packets keep their spread.
+	FirstTogether bool
 }
 
 // schedule is one device's timetable.
@@ -45,6 +48,16 @@ type schedule struct {
 	until    time.Time // data times before it are sent; zero none
 	air      Air
 	key      uint64
+	// first, when set, is the real time of packet 0 (FirstTogether), firstQN its QN
+	first, firstQN time.Time
+}
+
+// due is the real time packet k is sent at and its QN.
+func (s schedule) due(k int) (time.Time, time.Time) {
+	if k == 0 && !s.first.IsZero() {
+		return s.first, s.firstQN
+	}
+	return s.r0.Add(time.Duration(k) * s.period), s.qn0.Add(time.Duration(k) * s.interval)
 }
 
 // Run runs the fleet until ctx ends or every device reached Until (or went
@@ -98,6 +111,9 @@ func (f *Fleet) schedules(r0 time.Time, air Air) []schedule {
 		s := schedule{r0: r0.Add(offset), period: period, t0: t0, interval: interval,
 			qn0: f.Clock.Start.Add(time.Duration(float64(offset) * speed)), air: air,
 			key: deviceKey(f.Seed, d.MN), until: f.Until}
+		if f.FirstTogether {
+			s.first, s.firstQN = r0, f.Clock.Start
+		}
 		if d.Profile.SilentAfter > 0 && (s.until.IsZero() || f.Clock.Start.Add(d.Profile.SilentAfter).Before(s.until)) {
 			s.until = f.Clock.Start.Add(d.Profile.SilentAfter)
 		}
@@ -129,11 +145,11 @@ func (d *Device) run(ctx context.Context, link *Link, s schedule) {
 		if !s.until.IsZero() && !at.Before(s.until) {
 			return
 		}
-		if !c.idle(ctx, s.r0.Add(time.Duration(k)*s.period), s) {
+		due, qn := s.due(k)
+		if !c.idle(ctx, due, s) {
 			return
 		}
 		v := d.Profile.At(s.air, s.key, at)
-		qn := s.qn0.Add(time.Duration(k) * s.interval)
 		c.seg = appendSegment(c.seg[:0], d, qn, at, &v)
 		c.pkt = appendFrame(c.pkt[:0], c.seg, d.Lenient)
 		if c.send(ctx, string(c.seg[3:20])) != nil {

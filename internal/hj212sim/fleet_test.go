@@ -117,4 +117,18 @@ func TestSchedules(t *testing.T) {
 			}
 		})
 	}
+	t.Run("first packets together", func(t *testing.T) {
+		f := Fleet{Clock: Clock{Start: start.Add(30 * time.Second)}, Devices: make([]Device, 4), FirstTogether: true}
+		for i, s := range f.schedules(r0, Air{PM10: 60}) {
+			due0, qn0 := s.due(0)
+			due1, qn1 := s.due(1)
+			offset := time.Minute * time.Duration(i) / 4
+			if !due0.Equal(r0) || !qn0.Equal(f.Clock.Start) {
+				t.Errorf("device %d: first packet due %v with QN %v; want %v, %v", i, due0.Sub(r0), qn0, time.Duration(0), f.Clock.Start)
+			}
+			if !due1.Equal(r0.Add(time.Minute+offset)) || !qn1.Equal(f.Clock.Start.Add(time.Minute+offset)) {
+				t.Errorf("device %d: second packet due %v with QN %v; want %v, %v", i, due1.Sub(r0), qn1, time.Minute+offset, f.Clock.Start.Add(time.Minute+offset))
+			}
+		}
+	})
 }
