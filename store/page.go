@@ -346,10 +346,13 @@ func (db *DB) count(ctx context.Context, key, extra, tag string, exact bool, run
 		// is worth the wait: a user who just closed tasks sees the
 		// new total at once.
 		wait := db.CountWait
+		if wait < 0 {
+			return e.n, false, nil // not at all: a zero timer raced a quick count
+		}
 		if wait == 0 {
 			wait = staleWait
 		}
-		t := time.NewTimer(max(wait, 0))
+		t := time.NewTimer(wait)
 		defer t.Stop()
 		select {
 		case r := <-ch:

@@ -417,3 +417,27 @@ func TestEventAndHotspotPagesByCursor(t *testing.T) {
 		t.Errorf("an events cursor for hotspots: %v", err)
 	}
 }
+
+// CountWait below zero answers the kept count at once, every time, even
+// when the new count is ready as soon as it is asked for: a zero timer
+// raced the count (TestTaskCountFollowsWrites once saw the new total).
+func TestCountWaitNegativeNeverWaits(t *testing.T) {
+	w := newTaskWorld(t)
+	ctx := context.Background()
+	f := skygrid.TaskFilter{CountyID: ptr(countyA), Limit: 2}
+	w.db.CountWait = -1
+	fresh := 0
+	for i := range 1000 {
+		// the kept count is exact before each write
+		if _, n, err := w.db.FindTasks(ctx, f); err != nil || n != 8+i {
+			t.Fatalf("write %d: total %d (%v), want %d", i, n, err, 8+i)
+		}
+		w.addTask(t, int64(1000+i), gridA1, time.Date(2023, 10, 19, 0, 0, 0, 0, time.UTC), time.Hour)
+		if _, p, _ := w.db.FindTaskPage(ctx, f); p.TotalExact || p.Total != 8+i {
+			fresh++
+		}
+	}
+	if fresh > 0 {
+		t.Errorf("%d of 1000 pages right after a write waited for the new count (CountWait -1: never)", fresh)
+	}
+}
