@@ -9,6 +9,10 @@ function precacheServiceWorker(): Plugin {
   return {
     name: 'skygrid-precache-sw',
     apply: 'build',
+    // After Vite's own plugins: they drop the empty JavaScript chunk of a
+    // stylesheet-only import (leaflet's CSS), which would else be listed
+    // and answered 404 at every install.
+    enforce: 'post',
     generateBundle(_options, bundle) {
       const sw = bundle['sw.js'];
       if (!sw || sw.type !== 'chunk') this.error('the service worker chunk sw.js is missing');
