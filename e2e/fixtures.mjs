@@ -10,7 +10,7 @@
 //   suite                        the object the suites' scenarios take
 //
 // Guarded pages: every response of 400 or more, every failed request (but
-// the tiles Leaflet abandons) and every console error fails the test when
+// the tiles Leaflet abandons), the page's and its service worker's, and every console error fails the test when
 // the page's context closes (or the test ends), unless the test declared it
 // first with p.allow(/pattern/), matched against "STATUS METHOD URL",
 // "failed METHOD URL REASON" and the console text. The guard is an auto
@@ -34,11 +34,17 @@ export function guard(p, label) {
   p.on('console', (m) => { if (m.type() === 'error') p.errors.push(m.text()); });
   p.on('pageerror', (e) => p.errors.push(String(e.stack || e)));
   p.on('response', (r) => { if (r.status() >= 400) p.http.push(`${r.status()} ${r.request().method()} ${r.url()}`); });
-  p.on('requestfailed', (r) => {
+  const failed = (r) => {
     const why = r.failure()?.errorText ?? '';
     // Leaflet abandons the tiles it no longer needs (ERR_ABORTED).
     if (!/ERR_ABORTED/.test(why)) p.http.push(`failed ${r.method()} ${r.url()} ${why}`);
-  });
+  };
+  p.on('requestfailed', failed);
+  // The service worker's own requests (its precache, the open tasks it
+  // keeps for offline) are the context's, not the page's: judged too.
+  const ctx = p.context();
+  ctx.on('response', (r) => { if (r.request().serviceWorker() && r.status() >= 400) p.http.push(`${r.status()} ${r.request().method()} ${r.url()} (service worker)`); });
+  ctx.on('requestfailed', (r) => { if (r.serviceWorker()) failed(r); });
   return p;
 }
 
