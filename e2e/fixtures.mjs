@@ -50,7 +50,8 @@ export function guard(p, label) {
 
 /** unexpected lists what went wrong on a page that it did not allow. */
 function unexpected(p) {
-  const ok = (line) => p.allowed.some((re) => re.test(line));
+  // A line of the service worker's is allowed as the page's same line is.
+  const ok = (line) => p.allowed.some((re) => re.test(line.replace(/ \(service worker\)$/, '')));
   // Chromium logs each refused resource as a console error too; the
   // response itself is judged by the allow list.
   const refused = /^Failed to load resource: the server responded with a status of \d+/;
