@@ -9,8 +9,9 @@
 //   check(ok, what)              one named check (expect.soft)
 //   suite                        the object the suites' scenarios take
 //
-// Guarded pages: every response of 400 or more, every failed request (but
-// the tiles Leaflet abandons), the page's and its service worker's, and every console error fails the test when
+// Guarded pages: every response of 400 or more and every failed request
+// (but the tiles Leaflet abandons), the page's and its service worker's,
+// and every console error fail the test when
 // the page's context closes (or the test ends), unless the test declared it
 // first with p.allow(/pattern/), matched against "STATUS METHOD URL",
 // "failed METHOD URL REASON" and the console text. The guard is an auto
