@@ -106,7 +106,7 @@ func (db *DB) backupTo(ctx context.Context, path string, opt BackupOptions) (pag
 	if err := src.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema`).Scan(&n); err != nil {
 		return 0, 0, fmt.Errorf("backup: read the schema: %w", err)
 	}
-	dst, err := sql.Open("sqlite3", "file:"+path)
+	dst, err := sql.Open("sqlite3", fileURI(path))
 	if err != nil {
 		return 0, 0, fmt.Errorf("backup: open the copy: %w", err)
 	}
@@ -155,7 +155,7 @@ func stepBackup(ctx context.Context, dst, src *sqlite3.SQLiteConn, opt BackupOpt
 // checkBackup runs PRAGMA integrity_check on the copy at path and counts
 // its tables.
 func checkBackup(ctx context.Context, path string) (tables int, err error) {
-	c, err := sql.Open("sqlite3", "file:"+path)
+	c, err := sql.Open("sqlite3", fileURI(path))
 	if err != nil {
 		return 0, fmt.Errorf("check the copy: open: %w", err)
 	}

@@ -9,7 +9,6 @@ import (
 	"image"
 	_ "image/jpeg" // the basemap tiles decoded: JPEG
 	_ "image/png"  // and PNG
-	"net/url"
 	"os"
 )
 
@@ -29,7 +28,7 @@ func OpenMBTiles(path string) (*MBTiles, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("basemap %s: %w", path, err)
 	}
-	db, err := sql.Open("sqlite3", "file:"+url.PathEscape(path)+"?mode=ro&_query_only=1")
+	db, err := sql.Open("sqlite3", fileURI(path)+"?mode=ro&_query_only=1")
 	if err != nil {
 		return nil, fmt.Errorf("basemap %s: %w", path, err)
 	}

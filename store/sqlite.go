@@ -128,7 +128,7 @@ func (db *DB) Open() (err error) {
 	if busy <= 0 {
 		busy = writeWait
 	}
-	dsn := fmt.Sprintf("file:%s?_foreign_keys=on&_busy_timeout=%d&_txlock=immediate&_cache_size=-16384", db.DSN, busy.Milliseconds())
+	dsn := fmt.Sprintf("%s?_foreign_keys=on&_busy_timeout=%d&_txlock=immediate&_cache_size=-16384", fileURI(db.DSN), busy.Milliseconds())
 	if !memory {
 		dsn += "&_journal_mode=WAL&_synchronous=NORMAL"
 	}
@@ -163,7 +163,7 @@ func (db *DB) Open() (err error) {
 	}
 	db.rdb = db.db
 	if !memory {
-		ro := "file:" + db.DSN + fmt.Sprintf("?_foreign_keys=on&_busy_timeout=%d&_txlock=deferred&_cache_size=-16384&_query_only=1", busy.Milliseconds())
+		ro := fileURI(db.DSN) + fmt.Sprintf("?_foreign_keys=on&_busy_timeout=%d&_txlock=deferred&_cache_size=-16384&_query_only=1", busy.Milliseconds())
 		if db.rdb, err = sql.Open("sqlite3", ro); err != nil {
 			db.db.Close()
 			return err
@@ -171,6 +171,19 @@ func (db *DB) Open() (err error) {
 		db.rdb.SetMaxIdleConns(idleConns)
 	}
 	return nil
+}
+
+// uriEscapes escapes what an SQLite URI's path may not hold as itself:
+// '%' starts an escape, '?' the query, '#' the fragment.
+var uriEscapes = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
+
+// fileURI is the SQLite URI (file:...) of the database file at path,
+// which names that file whatever characters it holds.
+func fileURI(path string) string {
+	if path == ":memory:" {
+		return "file::memory:"
+	}
+	return "file:" + uriEscapes.Replace(path)
 }
 
 // Close closes the database.
