@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -60,93 +61,133 @@ type world struct {
 
 const testPassword = "correct horse battery"
 
+// worldStart is the world's clock once it is made: 2023-11-01 12:00 in
+// Beijing, after the season's last file.
+var worldStart = time.Date(2023, 11, 1, 4, 0, 0, 0, time.UTC)
+
+// madeWorld is what making the world left beside its database: the areas
+// it picked, its sites and its users' API tokens. The world is made once
+// per test process (storetest.Built); each test gets a copy of its
+// database, and of these.
+var madeWorld *world
+
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	db := storetest.NewDB(t, "w.db")
-	now := time.Date(2023, 11, 1, 4, 0, 0, 0, time.UTC)
-	w := &world{db: db, tokens: map[string]string{}, clock: &now, photoDir: filepath.Join(t.TempDir(), "photos"),
-		uploads: &evidence.UploadRate{PerMinute: 30}}
-	db.Now = func() time.Time { return *w.clock }
-	if err := db.Open(); err != nil {
+	dsn := storetest.Built(t, "api_world", "w.db", makeWorld)
+	now, m := worldStart, madeWorld
+	w := &world{db: store.NewDB(dsn), tokens: maps.Clone(m.tokens), clock: &now, photoDir: filepath.Join(t.TempDir(), "photos"),
+		uploads: &evidence.UploadRate{PerMinute: 30}, countyA: m.countyA, countyB: m.countyB, gridA: m.gridA, gridB: m.gridB,
+		sites: slices.Clone(m.sites)}
+	w.db.Now = func() time.Time { return *w.clock }
+	if err := w.db.Open(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
-	w.importAreas(t)
-	w.ingestOctober(t)
-	*w.clock = now
-	w.pickAreas(t)
-	w.addSites(t)
-	w.addUsers(t)
+	t.Cleanup(func() { w.db.Close() })
 	w.serve(t)
 	return w
 }
 
+// makeWorld fills the empty database at dsn with the world and keeps what
+// else it made in madeWorld.
+func makeWorld(dsn string) error {
+	now := worldStart
+	w := &world{db: store.NewDB(dsn), tokens: map[string]string{}, clock: &now}
+	w.db.Now = func() time.Time { return *w.clock }
+	if err := w.db.Open(); err != nil {
+		return err
+	}
+	err := w.fill()
+	if cerr := w.db.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		madeWorld = w
+	}
+	return err
+}
+
+func (w *world) fill() error {
+	if err := w.importAreas(); err != nil {
+		return fmt.Errorf("import the areas: %w", err)
+	}
+	if err := w.ingestOctober(); err != nil {
+		return fmt.Errorf("ingest October: %w", err)
+	}
+	*w.clock = worldStart
+	if err := w.pickAreas(); err != nil {
+		return fmt.Errorf("pick the areas: %w", err)
+	}
+	if err := w.addSites(); err != nil {
+		return fmt.Errorf("add the sites: %w", err)
+	}
+	if err := w.addUsers(); err != nil {
+		return fmt.Errorf("add the users: %w", err)
+	}
+	return nil
+}
+
 // importAreas imports the Datong counties, 3 km grids and a supervisor
 // for each grid.
-func (w *world) importAreas(t *testing.T) {
-	t.Helper()
+func (w *world) importAreas() error {
 	ctx, db := context.Background(), w.db
 	f, _ := data.FS.Open(data.Districts)
 	counties, err := registry.ReadRegions(f, data.Districts, registry.RegionImport{Level: skygrid.LevelCounty, IDProp: "district_adcode",
 		NameProp: "district_name", CRS: "cgcs2000"})
 	f.Close()
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if err := db.ImportRegions(ctx, counties); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	grids, err := registry.GenerateGrids(ctx, db, 3000, nil)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if err := db.ImportRegions(ctx, grids); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	var sups []*skygrid.Supervisor
 	for i, g := range grids {
 		sups = append(sups, &skygrid.Supervisor{GridID: g.ID, Name: "网格员 " + g.ID, Phone: fmt.Sprint(i)})
 	}
-	if err := db.ImportSupervisors(ctx, sups); err != nil {
-		t.Fatal(err)
-	}
+	return db.ImportSupervisors(ctx, sups)
 }
 
 // ingestOctober ingests each October file as it arrived (3 h after its
 // newest detection), so its fires are live, not history.
-func (w *world) ingestOctober(t *testing.T) {
-	t.Helper()
+func (w *world) ingestOctober() error {
 	ctx := context.Background()
 	p, err := dispatch.New(w.db, dispatch.DefaultConfig())
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	p.Now = w.db.Now
 	names, _ := fs.Glob(data.FS, data.FIRMSOctober+"/*.csv")
 	pctx, err := p.LoadContext(ctx) // the grid index once for the 30 files
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	for _, name := range names {
 		b, _ := fs.ReadFile(data.FS, name)
 		at, err := demo.ArrivalOf(bytes.NewReader(b), name, 3*time.Hour)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		*w.clock = at
 		if _, err := p.Ingest(ctx, bytes.NewReader(b), path.Base(name), dispatch.IngestOptions{Context: pctx}); err != nil {
-			t.Fatal(err)
+			return err
 		}
 	}
+	return nil
 }
 
 // pickAreas picks the busiest grid of 浑源县 and of the busiest other
 // county.
-func (w *world) pickAreas(t *testing.T) {
-	t.Helper()
+func (w *world) pickAreas() error {
 	all, _, err := w.db.FindTasks(context.Background(), skygrid.TaskFilter{})
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	byGrid, byCounty := map[string]int{}, map[string]int{}
 	for _, tk := range all {
@@ -170,37 +211,37 @@ func (w *world) pickAreas(t *testing.T) {
 		}
 	}
 	if w.gridA == "" || w.gridB == "" {
-		t.Fatalf("no grids with tasks: %v", byGrid)
+		return fmt.Errorf("no grids with tasks: %v", byGrid)
 	}
+	return nil
 }
 
 // addSites puts a construction site in the middle of each of the two grids.
-func (w *world) addSites(t *testing.T) {
-	t.Helper()
+func (w *world) addSites() error {
 	ctx := context.Background()
 	for i, g := range []string{w.gridA, w.gridB} {
 		r, err := w.db.FindRegionByID(ctx, g)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		c := geo.Centroid(r.Geometry)
 		site := &skygrid.Site{Kind: skygrid.SiteConstruction, ExternalID: fmt.Sprintf("S%d", i), Name: "工地 " + g,
 			Geometry: geo.Rect(c, 80, 80), Attrs: map[string]string{"video": "no"}}
 		site.AreaM2 = geo.AreaM2(site.Geometry)
 		if _, err := w.db.ImportSites(ctx, []*skygrid.Site{site}, nil); err != nil {
-			t.Fatal(err)
+			return err
 		}
 		w.sites = append(w.sites, site.ID)
 	}
+	return nil
 }
 
 // addUsers creates a user of each role, with a password and an API token.
-func (w *world) addUsers(t *testing.T) {
-	t.Helper()
+func (w *world) addUsers() error {
 	ctx := context.Background()
 	hash, err := password.Hash(testPassword)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	for _, u := range []*skygrid.User{
 		{Name: "admin", Role: skygrid.RoleAdmin},
@@ -211,14 +252,15 @@ func (w *world) addUsers(t *testing.T) {
 		{Name: "supervisorB", Role: skygrid.RoleSupervisor, Regions: []string{w.gridB}},
 	} {
 		if err := w.db.CreateUser(ctx, u, hash); err != nil {
-			t.Fatal(err)
+			return err
 		}
 		tok := password.NewSecret()
 		if err := w.db.CreateToken(ctx, password.HashSecret(tok), u.ID, "test"); err != nil {
-			t.Fatal(err)
+			return err
 		}
 		w.tokens[u.Name] = tok
 	}
+	return nil
 }
 
 // serve starts the API over the world's store, tiles and photos.

@@ -64,13 +64,19 @@ func SkipPostgres(t testing.TB, why string) {
 	}
 }
 
-// Main runs a package's tests and stops the throwaway cluster, if one
-// was started: `func TestMain(m *testing.M) { storetest.Main(m) }`.
-func Main(m *testing.M) { pgtest.Main(m) }
+// Main runs a package's tests, stops the throwaway cluster, if one was
+// started, and removes Built's files: `func TestMain(m *testing.M) {
+// storetest.Main(m) }`.
+func Main(m *testing.M) { os.Exit(Run(m)) }
 
-// Run is Main without the exit (pgtest.Run), for a TestMain with cleanup
-// of its own: `code := storetest.Run(m); cleanup(); os.Exit(code)`.
-func Run(m *testing.M) int { return pgtest.Run(m) }
+// Run is Main without the exit (pgtest.Run, then Built's files removed),
+// for a TestMain with cleanup of its own: `code := storetest.Run(m);
+// cleanup(); os.Exit(code)`.
+func Run(m *testing.M) int {
+	code := pgtest.Run(m)
+	removeBuilt()
+	return code
+}
 
 func migrate(dsn string) error {
 	db := store.NewDB(dsn)
