@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"skygrid/internal/pgtest"
+	"skygrid/internal/storetest"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -170,8 +171,12 @@ func clusterDemo(t *testing.T) (dsn, out string) {
 // audit log's checksum equal); each scheduled job runs on one server;
 // kill -9 a holder and the others take its jobs over; a tile cached on
 // every server is drawn again on all after an ingest elsewhere; a task
-// acted on through two servers at once has one winner.
+// acted on through two servers at once has one winner. It is the same
+// test whichever store a pass is on: it runs once, in the PostgreSQL pass.
 func TestSeveralServersOnePostgres(t *testing.T) {
+	if !storetest.Postgres() {
+		t.Skip("runs in the PostgreSQL pass (SKYGRID_TEST_STORE=postgres: make test-postgres), the same test whatever the pass")
+	}
 	dsn, out := clusterDemo(t)
 	checkMigrateOutput(t, out)
 	data := t.TempDir()
