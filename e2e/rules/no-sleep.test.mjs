@@ -40,3 +40,20 @@ test('no waitForTimeout and no setTimeout wait in e2e/', () => {
   }
   assert.deepEqual(found, [], `fixed sleeps in ${dir} (wait for a state instead: expect(locator), expect.poll, waitForResponse):\n${found.join('\n')}`);
 });
+
+// Playwright's waitForFunction does not await its predicate: an async one
+// returns a Promise, which is truthy, so the wait ends at once without
+// looking. It once let the offline test read the service worker's cache
+// before the open tasks were in it (on a loaded machine). Poll an
+// evaluate instead: expect.poll(() => p.evaluate(async () => ...)).
+test('no async predicate in waitForFunction', () => {
+  const found = [];
+  for (const file of sources(dir)) {
+    const rel = relative(dir, file);
+    if (rel.startsWith('rules/')) continue;
+    readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+      if (/waitForFunction\(\s*async\b/.test(line)) found.push(`${rel}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  assert.deepEqual(found, [], `waitForFunction with an async predicate in ${dir} (it never waits):\n${found.join('\n')}`);
+});

@@ -266,10 +266,10 @@ test('wangge: the app without network', async ({ suite: { url, root, shots, page
     check(ready.startsWith('controlled') && ready.endsWith('/sw.js'), `wangge: the service worker is active and controls the page (${ready})`);
     // The open tasks were fetched while online, so the worker keeps them.
     const mine = (await (await p.request.get(url + '/api/tasks?state=dispatched&limit=100')).json()).tasks;
-    await p.waitForFunction(async (id) => {
+    await expect.poll(() => p.evaluate(async (id) => {
       const c = await caches.open('skygrid-data');
       return (await c.keys()).some((r) => r.url.endsWith('/api/tasks/' + id));
-    }, mine[0].id, { timeout: 15000 }).catch(() => {});
+    }, mine[0].id), { timeout: 15000 }).toBe(true).catch(() => {});
     const cached = await p.evaluate(async () => {
       const out = {};
       for (const k of await caches.keys()) out[k.startsWith('skygrid-shell-') ? 'skygrid-shell-*' : k] = (await (await caches.open(k)).keys()).map((r) => new URL(r.url).pathname);
