@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,24 +45,38 @@ func TestVideoAreaKey(t *testing.T) {
 }
 
 // escalationDB is a database with the tasks of 24 October 2023 in 浑源县
-// (140225), made at 06:00 UTC; it returns the first task.
+// (140225), made at 06:00 UTC (once per test process, copied per test);
+// it returns the first task.
 func escalationDB(t *testing.T) (string, *skygrid.Task) {
 	t.Helper()
-	dir := t.TempDir()
-	db := storetest.DSN(t, "e.db")
-	files := writeEmbedded(t, dir, data.Districts)
-	day := writeEmbedded(t, dir, data.FIRMSOctober+"/2023-10-24.csv")[0]
+	db := storetest.Built(t, "escalation", "e.db", fillEscalation)
+	return db, firstTask(t, db)
+}
+
+// fillEscalation makes escalationDB's database at db with the commands.
+func fillEscalation(db string) error {
+	dir, err := os.MkdirTemp("", "skygrid-escalation-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	files, err := embeddedFiles(dir, data.Districts, data.FIRMSOctober+"/2023-10-24.csv")
+	if err != nil {
+		return err
+	}
 	now := time.Date(2023, 10, 24, 6, 0, 0, 0, time.UTC)
 	for _, args := range [][]string{
 		{"import", "regions", files[0], "--level", "county", "--crs", "cgcs2000"},
 		{"grid", "generate", "--cell", "3km"},
-		{"ingest", day},
+		{"ingest", files[1]},
 	} {
-		if out, err := runAt(t, now, db, args...); err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
+		m, out, errb := testMain()
+		m.Now = func() time.Time { return now }
+		if err := m.Run(context.Background(), append(args, "--db", db)); err != nil {
+			return fmt.Errorf("%v: %w\n%s%s", args, err, out, errb)
 		}
 	}
-	return db, firstTask(t, db)
+	return nil
 }
 
 func firstTask(t *testing.T, file string) *skygrid.Task {

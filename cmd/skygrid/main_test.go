@@ -154,19 +154,29 @@ func checkDemoEmergencyList(t *testing.T, client *http.Client, url string) {
 // writeEmbedded copies embedded files to dir and returns their paths.
 func writeEmbedded(t *testing.T, dir string, names ...string) []string {
 	t.Helper()
+	out, err := embeddedFiles(dir, names...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// embeddedFiles writes the embedded data files named into dir and
+// returns their paths.
+func embeddedFiles(dir string, names ...string) ([]string, error) {
 	var out []string
 	for _, name := range names {
 		b, err := fs.ReadFile(data.FS, name)
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		p := filepath.Join(dir, path.Base(name))
 		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		out = append(out, p)
 	}
-	return out
+	return out, nil
 }
 
 func run(t *testing.T, db string, args ...string) (string, error) {
