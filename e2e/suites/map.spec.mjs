@@ -165,7 +165,7 @@ async function labelChecks({ url, page, login, check, shots }) {
       const api = await (await p.request.get(url + '/api/regions?level=county&labels=true&geometry=false')).json();
       const names = new Map(api.features.map((f) => [f.properties.id, f.properties.name]));
       await openMap(p, url);
-      await p.waitForSelector('.region-label.rl-county:not([hidden])', { timeout: 10000 }).catch(() => {});
+      await p.waitForSelector('.region-label.rl-county:not([hidden]) span', { timeout: 10000 }).catch(() => {});
       const ls = await shownLabels(p, 'county');
       const zoom = await p.evaluate(() => window.skygridMap.getZoom());
       const want = name === 'hunyuan' ? 1 : Math.min(names.size, vp.width > 700 ? 8 : 4);
@@ -177,7 +177,7 @@ async function labelChecks({ url, page, login, check, shots }) {
       if (name === 'hunyuan') {
         // Grid zoom over the county's fires: grid names, short, from the API.
         await setView(p, 39.68, 113.68, 12.5);
-        await p.waitForSelector('.region-label.rl-grid:not([hidden])', { timeout: 10000 }).catch(() => {});
+        await p.waitForSelector('.region-label.rl-grid:not([hidden]) span', { timeout: 10000 }).catch(() => {});
         const gs = await shownLabels(p, 'grid');
         const bbox = await p.evaluate(() => window.skygridMap.getBounds().toBBoxString());
         const grids = await (await p.request.get(`${url}/api/regions?level=grid&labels=true&geometry=false&bbox=${bbox}`)).json();
