@@ -2,7 +2,7 @@
 GO ?= go
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: run test test-postgres e2e-postgres deps web types build bench fuzz clean loadtest perftiles perfprovince photoload e2e
+.PHONY: run test test-postgres deps web types build bench fuzz clean loadtest perftiles perfprovince photoload e2e
 
 ## web: build the web app into frontend/dist (embedded in the binary)
 web:
@@ -40,27 +40,13 @@ TESTPKGS = ./cmd/skygrid ./api ./store ./dispatch ./...
 ## test: formatting, vet, and every test (real SQLite, real HTTP on 127.0.0.1); the Go
 ## suite twice: on SQLite, then on PostgreSQL (a throwaway cluster per test process;
 ## the PostgreSQL tests skip, saying why, only where the server binaries are missing)
-## beside the browser suite (e2e-postgres)
 test: deps web
 	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test -count=1 $(TESTPKGS)
+	$(MAKE) test-postgres
 	cd frontend && npm test
-	$(MAKE) e2e-postgres
-
-## e2e-postgres: the browser suite and the Go suite on PostgreSQL at the same time
-## (the browser suite keeps a core and a half busy, Chromium mostly: the Go pass
-## takes the rest); the Go pass's output follows the browser suite's, and the
-## target fails when either failed
-e2e-postgres:
-	@log=$$(mktemp); \
-	echo "the Go suite on PostgreSQL runs beside the browser suite; its output follows"; \
-	$(MAKE) --no-print-directory test-postgres > $$log 2>&1 & pg=$$!; \
-	$(MAKE) --no-print-directory e2e; e2e=$$?; \
-	wait $$pg; pgexit=$$?; \
-	echo "--- the Go suite on PostgreSQL (exit $$pgexit):"; cat $$log; rm -f $$log; \
-	echo "browser suite: exit $$e2e; Go suite on PostgreSQL: exit $$pgexit"; \
-	[ $$e2e -eq 0 ] && [ $$pgexit -eq 0 ]
+	$(MAKE) e2e
 
 ## test-postgres: the Go suite on PostgreSQL + PostGIS (SKYGRID_TEST_STORE=postgres);
 ## PG_BIN=/usr/lib/postgresql/16/bin picks the server binaries (else the newest >= 15)
