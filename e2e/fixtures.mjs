@@ -4,7 +4,7 @@
 //   open(viewport[, label[, contextOptions]])
 //                                a guarded page in a fresh context
 //   page                         the test's own page, guarded too
-//   login(p, name[, password])   signs in through the login form (a cookie session)
+//   login(p, name[, password])   signs in through the login form (a cookie session); rejects when refused
 //   pixels(p, selector, kind)    counts painted/inked/coloured pixels of images or canvases
 //   check(ok, what)              one named check (expect.soft)
 //   suite                        the object the suites' scenarios take
@@ -171,7 +171,12 @@ export const test = base.extend({
       await p.fill('[data-testid=login-name]', name);
       await p.fill('[data-testid=login-password]', password);
       await p.click('[data-testid=login-submit]');
-      await expect(p.getByTestId('logout')).toBeVisible({ timeout: 15000 });
+      // Logged in, or refused: a refused log-in ends at its message, not
+      // at the 15 s limit (a test may expect a refusal).
+      await expect(p.getByTestId('logout').or(p.getByTestId('login-error'))).toBeVisible({ timeout: 15000 });
+      if (!(await p.getByTestId('logout').isVisible())) {
+        throw new Error(`log-in of ${name} refused: ${await p.getByTestId('login-error').innerText().catch(() => '')}`);
+      }
     });
   },
 
