@@ -28,16 +28,22 @@ const allowed = [
   ['fixtures.mjs', 'await new Promise((ok) => setTimeout(ok, ms));'],
 ];
 
-test('no waitForTimeout and no setTimeout wait in e2e/', () => {
+/** matching lists "file:line: text" for each line of e2e/ (rules/ aside) that bad(line, file) holds for. */
+function matching(bad) {
   const found = [];
   for (const file of sources(dir)) {
     const rel = relative(dir, file);
     if (rel.startsWith('rules/')) continue;
     readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-      if (/waitForTimeout/.test(line)) found.push(`${rel}:${i + 1}: ${line.trim()}`);
-      else if (/setTimeout\s*\(/.test(line) && !allowed.some(([f, s]) => f === rel && line.includes(s))) found.push(`${rel}:${i + 1}: ${line.trim()}`);
+      if (bad(line, rel)) found.push(`${rel}:${i + 1}: ${line.trim()}`);
     });
   }
+  return found;
+}
+
+test('no waitForTimeout and no setTimeout wait in e2e/', () => {
+  const found = matching((line, rel) => /waitForTimeout/.test(line) ||
+    (/setTimeout\s*\(/.test(line) && !allowed.some(([f, s]) => f === rel && line.includes(s))));
   assert.deepEqual(found, [], `fixed sleeps in ${dir} (wait for a state instead: expect(locator), expect.poll, waitForResponse):\n${found.join('\n')}`);
 });
 
@@ -47,13 +53,6 @@ test('no waitForTimeout and no setTimeout wait in e2e/', () => {
 // before the open tasks were in it (on a loaded machine). Poll an
 // evaluate instead: expect.poll(() => p.evaluate(async () => ...)).
 test('no async predicate in waitForFunction', () => {
-  const found = [];
-  for (const file of sources(dir)) {
-    const rel = relative(dir, file);
-    if (rel.startsWith('rules/')) continue;
-    readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-      if (/waitForFunction\(\s*async\b/.test(line)) found.push(`${rel}:${i + 1}: ${line.trim()}`);
-    });
-  }
+  const found = matching((line) => /waitForFunction\(\s*async\b/.test(line));
   assert.deepEqual(found, [], `waitForFunction with an async predicate in ${dir} (it never waits):\n${found.join('\n')}`);
 });
