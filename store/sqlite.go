@@ -178,10 +178,15 @@ func (db *DB) Open() (err error) {
 var uriEscapes = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
 
 // fileURI is the SQLite URI (file:...) of the database file at path,
-// which names that file whatever characters it holds.
+// which names that file whatever characters it holds. An absolute path
+// follows an empty authority (file:///srv/x.db), so that one starting
+// with "//" is not read as a host.
 func fileURI(path string) string {
 	if path == ":memory:" {
 		return "file::memory:"
+	}
+	if strings.HasPrefix(path, "/") {
+		return "file://" + uriEscapes.Replace(path)
 	}
 	return "file:" + uriEscapes.Replace(path)
 }
