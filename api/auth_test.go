@@ -74,17 +74,17 @@ var madeWorld *world
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	dsn := storetest.Built(t, "api_world", "w.db", makeWorld)
-	now, m := worldStart, madeWorld
-	w := &world{db: store.NewDB(dsn), tokens: maps.Clone(m.tokens), clock: &now, photoDir: filepath.Join(t.TempDir(), "photos"),
-		uploads: &evidence.UploadRate{PerMinute: 30}, countyA: m.countyA, countyB: m.countyB, gridA: m.gridA, gridB: m.gridB,
-		sites: slices.Clone(m.sites)}
+	// The made world's areas as they are, its maps and slices copied.
+	now, w := worldStart, *madeWorld
+	w.db, w.clock, w.tokens, w.sites = store.NewDB(dsn), &now, maps.Clone(w.tokens), slices.Clone(w.sites)
+	w.photoDir, w.uploads = filepath.Join(t.TempDir(), "photos"), &evidence.UploadRate{PerMinute: 30}
 	w.db.Now = func() time.Time { return *w.clock }
 	if err := w.db.Open(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.db.Close() })
 	w.serve(t)
-	return w
+	return &w
 }
 
 // makeWorld fills the empty database at dsn with the world and keeps what

@@ -75,6 +75,11 @@ func (r *robot) got() []string {
 // runAt runs a command with the clock at now.
 func runAt(t *testing.T, now time.Time, db string, args ...string) (string, error) {
 	t.Helper()
+	return runClock(now, db, args...)
+}
+
+// runClock is runAt without a test (a storetest.Built fill has none).
+func runClock(now time.Time, db string, args ...string) (string, error) {
 	m, out, errb := testMain()
 	m.Now = func() time.Time { return now }
 	err := m.Run(context.Background(), append(args, "--db", db))

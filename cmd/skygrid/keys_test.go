@@ -70,10 +70,8 @@ func fillEscalation(db string) error {
 		{"grid", "generate", "--cell", "3km"},
 		{"ingest", files[1]},
 	} {
-		m, out, errb := testMain()
-		m.Now = func() time.Time { return now }
-		if err := m.Run(context.Background(), append(args, "--db", db)); err != nil {
-			return fmt.Errorf("%v: %w\n%s%s", args, err, out, errb)
+		if out, err := runClock(now, db, args...); err != nil {
+			return fmt.Errorf("%v: %w\n%s", args, err, out)
 		}
 	}
 	return nil

@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-
-	"skygrid/internal/pgtest"
 )
 
 // builtOnce is one Built database of the process: filled once, its
@@ -36,13 +34,7 @@ var (
 func Built(t testing.TB, key, name string, fill func(dsn string) error) string {
 	t.Helper()
 	if Postgres() {
-		if ok, why := pgtest.Available(); !ok {
-			t.Skip("PostgreSQL tests skipped: " + why)
-		}
-		if err := pgtest.CreateTemplate("built_"+key, fill); err != nil {
-			t.Fatalf("storetest: fill the database %s: %v", key, err)
-		}
-		return pgtest.DSNFrom(t, "built_"+key)
+		return postgresCopy(t, "built_"+key, fill, "fill the database "+key)
 	}
 	b := builtFor(key)
 	b.once.Do(func() { b.path, b.err = fillSQLite(key, fill) })

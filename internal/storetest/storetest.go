@@ -41,11 +41,19 @@ func DSN(t testing.TB, name string) string {
 	if !Postgres() {
 		return filepath.Join(t.TempDir(), name)
 	}
+	return postgresCopy(t, template, migrate, "migrate the template database")
+}
+
+// postgresCopy is a fresh PostgreSQL database copied from template, which
+// fill makes once per test process (what says what it does, in a failure);
+// the test skips where the server binaries are missing.
+func postgresCopy(t testing.TB, template string, fill func(dsn string) error, what string) string {
+	t.Helper()
 	if ok, why := pgtest.Available(); !ok {
 		t.Skip("PostgreSQL tests skipped: " + why)
 	}
-	if err := pgtest.CreateTemplate(template, migrate); err != nil {
-		t.Fatalf("storetest: migrate the template database: %v", err)
+	if err := pgtest.CreateTemplate(template, fill); err != nil {
+		t.Fatalf("storetest: %s: %v", what, err)
 	}
 	return pgtest.DSNFrom(t, template)
 }
