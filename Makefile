@@ -39,19 +39,20 @@ TESTPKGS = ./cmd/skygrid ./api ./store ./dispatch ./...
 
 ## test: formatting, vet, and every test (real SQLite, real HTTP on 127.0.0.1); the Go
 ## suite twice: on SQLite, then on PostgreSQL (a throwaway cluster per test process;
-## the PostgreSQL tests skip, saying why, only where the server binaries are missing)
+## the PostgreSQL tests skip, saying why, only where the server binaries are missing);
+## the PostgreSQL pass beside the browser suite in a CPU cgroup of its own where one can
+## be made (root, cgroup v1), else one after the other (scripts/test-beside.sh)
 test: deps web
 	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test -count=1 $(TESTPKGS)
-	$(MAKE) test-postgres
 	cd frontend && npm test
-	$(MAKE) e2e
+	MAKE="$(MAKE)" scripts/test-beside.sh
 
 ## test-postgres: the Go suite on PostgreSQL + PostGIS (SKYGRID_TEST_STORE=postgres);
 ## PG_BIN=/usr/lib/postgresql/16/bin picks the server binaries (else the newest >= 15)
 test-postgres:
-	SKYGRID_TEST_STORE=postgres $(if $(PG_BIN),SKYGRID_PG_BIN=$(PG_BIN)) $(GO) test -count=1 $(TESTPKGS)
+	SKYGRID_TEST_STORE=postgres $(if $(PG_BIN),SKYGRID_PG_BIN=$(PG_BIN)) $(GO) test -count=1 -timeout 30m $(TESTPKGS)
 
 ## e2e: browser tests (@playwright/test, Debian's Chromium: no browser download)
 ## against the demo on 127.0.0.1; first the rule that no test sleeps
