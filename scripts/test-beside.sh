@@ -36,6 +36,17 @@ if [ -z "$group" ]; then
 fi
 
 log=$(mktemp)
+# Interrupted (Ctrl-C, a CI timeout), stop the pass too: a background job
+# of a script ignores SIGINT, and would go on alone.
+stop() {
+	trap - INT TERM
+	kill $(cat "$group/cgroup.procs") 2>/dev/null
+	wait
+	rm -f "$log"
+	rmdir "$group" 2>/dev/null
+	exit 130
+}
+trap stop INT TERM
 echo "test-beside: the Go suite on PostgreSQL runs beside the browser suite (cpu.shares $shares); its output follows"
 (echo "$BASHPID" >"$group/cgroup.procs" && exec "$make" --no-print-directory test-postgres) >"$log" 2>&1 &
 pg=$!
