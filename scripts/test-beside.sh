@@ -36,8 +36,8 @@ if [ -z "$group" ]; then
 fi
 
 log=$(mktemp)
-# Interrupted (Ctrl-C, a CI timeout), stop the pass too: a background job
-# of a script ignores SIGINT, and would go on alone.
+# Interrupted (Ctrl-C, a CI timeout): stop every process of the pass and
+# remove its group (without this the group was left behind).
 stop() {
 	trap - INT TERM
 	kill $(cat "$group/cgroup.procs") 2>/dev/null
