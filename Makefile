@@ -38,7 +38,7 @@ deps:
 TESTPKGS = ./cmd/skygrid ./api ./store ./dispatch ./...
 
 ## test: formatting, vet, and every test (real SQLite, real HTTP on 127.0.0.1); the Go
-## suite twice: on SQLite, then on PostgreSQL (a throwaway cluster per test process;
+## suite twice: on SQLite, then its store's packages on PostgreSQL (a throwaway cluster per test process;
 ## the PostgreSQL tests skip, saying why, only where the server binaries are missing);
 ## the PostgreSQL pass beside the browser suite in a CPU cgroup of its own where one can
 ## be made (root, cgroup v1), else one after the other (scripts/test-beside.sh)
@@ -49,10 +49,13 @@ test: deps web
 	cd frontend && npm test
 	MAKE="$(MAKE)" scripts/test-beside.sh
 
-## test-postgres: the Go suite on PostgreSQL + PostGIS (SKYGRID_TEST_STORE=postgres);
+## test-postgres: the Go suite on PostgreSQL + PostGIS (SKYGRID_TEST_STORE=postgres):
+## every package whose tests reach the store (scripts/store-packages.sh; the others,
+## geo, detect, tiles..., have no store to differ by and ran in the SQLite pass);
 ## PG_BIN=/usr/lib/postgresql/16/bin picks the server binaries (else the newest >= 15)
 test-postgres:
-	SKYGRID_TEST_STORE=postgres $(if $(PG_BIN),SKYGRID_PG_BIN=$(PG_BIN)) $(GO) test -count=1 -timeout 30m $(TESTPKGS)
+	pkgs="$$(GO=$(GO) scripts/store-packages.sh)" && echo "the Go suite on PostgreSQL: $$pkgs" && \
+	SKYGRID_TEST_STORE=postgres $(if $(PG_BIN),SKYGRID_PG_BIN=$(PG_BIN)) $(GO) test -count=1 -timeout 30m $$pkgs
 
 ## e2e: browser tests (@playwright/test, Debian's Chromium: no browser download)
 ## against the demo on 127.0.0.1; first the rule that no test sleeps
