@@ -174,7 +174,6 @@ func clusterDemo(t *testing.T) (dsn, out string) {
 // acted on through two servers at once has one winner. It is the same
 // test whichever store a pass is on: it runs once, in the PostgreSQL pass.
 func TestSeveralServersOnePostgres(t *testing.T) {
-	t.Parallel() // one of the longest: see TestMain
 	if !storetest.Postgres() {
 		t.Skip("runs in the PostgreSQL pass (SKYGRID_TEST_STORE=postgres: make test-postgres), the same test whatever the pass")
 	}

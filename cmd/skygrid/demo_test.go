@@ -87,7 +87,6 @@ func get(t *testing.T, c *http.Client, url string) []byte {
 // waits for its fleet's first minute, which the demo spreads over a
 // minute of real time.
 func TestDemoFiguresAreTheSameWheneverOpened(t *testing.T) {
-	t.Parallel() // one of the longest: see TestMain
 	pages := []string{"/api/stats?period=2023-10", "/api/stats?period=2023-10&by=township", "/api/stats/ranking?period=2023-10",
 		"/api/reports/monthly?month=2023-10", "/api/stats/series?period=2023-10"}
 	walls := []time.Time{time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), time.Date(2031, 7, 15, 22, 30, 0, 0, time.UTC)}
@@ -204,7 +203,6 @@ func buildDemo(t *testing.T) (*store.DB, string, string) {
 
 // The demo, built once: its history and its land.
 func TestDemo(t *testing.T) {
-	t.Parallel() // one of the longest: see TestMain
 	db, path, photoDir := buildDemo(t)
 	t.Run("history", func(t *testing.T) { testDemoHistory(t, db, path, photoDir) })
 	t.Run("land", func(t *testing.T) { testDemoLand(t, db) })

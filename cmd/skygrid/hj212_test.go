@@ -22,7 +22,6 @@ var simStart = time.Now().UTC().Truncate(time.Hour).Add(-6 * time.Hour)
 // same file and address, the devices reconnect and resend what was not
 // answered, and in the end every reading is stored exactly once.
 func TestHJ212KillNineLosesNothingAnswered(t *testing.T) {
-	t.Parallel() // one of the longest: see TestMain
 	// A wide batch window keeps answered-but-not-yet-stored packets in
 	// hand at any moment, were the receiver to answer before storing.
 	const devices, packets = 20, 30

@@ -35,7 +35,6 @@ func testMain() (*Main, *bytes.Buffer, *bytes.Buffer) {
 // The end-to-end test: the real program's Main runs the demo on port 0,
 // and the API shows the October events.
 func TestDemoServesOctoberEvents(t *testing.T) {
-	t.Parallel() // one of the longest: see TestMain
 	m, out, _ := testMain()
 	ready := make(chan string, 1)
 	m.Ready = func(url string) { ready <- url }

@@ -75,7 +75,6 @@ func e2eMain(now func() time.Time, logs io.Writer) (*Main, *bytes.Buffer) {
 // each message once; no secret or access token shows in the log, the
 // outputs, /api/outbox or the audit log.
 func TestSupervisorsAreToldPersonally(t *testing.T) {
-	t.Parallel() // one of the longest: see TestMain
 	for _, provider := range []string{"aliyun", "tencent"} {
 		t.Run(provider, func(t *testing.T) { testToldPersonally(t, provider) })
 	}

@@ -29,12 +29,6 @@ var (
 // TestMain runs the tests on the store SKYGRID_TEST_STORE chooses (a
 // throwaway PostgreSQL cluster, stopped at the end, or SQLite) and removes
 // the binary the subprocess tests built.
-//
-// The package's seven longest tests (the demo built and opened, several
-// servers, kill -9, the personal messages, the October figures) are
-// parallel: each waits mostly on its servers and PostgreSQL, so two at a
-// time overlap those waits. On PostgreSQL this package is the longest of
-// make test's PostgreSQL pass, which ends after the browser suite beside it.
 func TestMain(m *testing.M) {
 	code := storetest.Run(m)
 	if binPath != "" {

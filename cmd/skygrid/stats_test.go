@@ -24,7 +24,6 @@ import (
 // all zero. Cross-border fires (outside the city) are counted apart from
 // the city's figures.
 func TestOctoberStatsMatchAnIndependentQuery(t *testing.T) {
-	t.Parallel() // one of the longest: see TestMain
 	dsn, st := demoOctoberStats(t)
 	raw, _ := rawSQL(t, dsn)
 	q := readOctober(t, raw)
