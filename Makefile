@@ -50,11 +50,11 @@ test: deps web
 	MAKE="$(MAKE)" scripts/test-beside.sh
 
 ## test-postgres: the Go suite on PostgreSQL + PostGIS (SKYGRID_TEST_STORE=postgres):
-## every package whose tests reach the store (scripts/store-packages.sh; the others,
+## those of TESTPKGS whose tests reach the store, in its order (scripts/store-packages.sh; the others,
 ## geo, detect, tiles..., have no store to differ by and ran in the SQLite pass);
 ## PG_BIN=/usr/lib/postgresql/16/bin picks the server binaries (else the newest >= 15)
 test-postgres:
-	pkgs="$$(GO=$(GO) scripts/store-packages.sh)" && echo "the Go suite on PostgreSQL: $$pkgs" && \
+	pkgs="$$(GO=$(GO) scripts/store-packages.sh $(TESTPKGS))" && echo "the Go suite on PostgreSQL: $$pkgs" && \
 	SKYGRID_TEST_STORE=postgres $(if $(PG_BIN),SKYGRID_PG_BIN=$(PG_BIN)) $(GO) test -count=1 -timeout 30m $$pkgs
 
 ## e2e: browser tests (@playwright/test, Debian's Chromium: no browser download)
