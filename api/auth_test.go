@@ -304,7 +304,7 @@ func (w *world) do(t *testing.T, user, method, url string, body any, v any) int 
 	if user != "" {
 		rq.Header.Set("Authorization", "Bearer "+w.tokens[user])
 	}
-	resp, err := http.DefaultClient.Do(rq)
+	resp, err := sendEarly(rq) // a large body can be refused before it is all sent
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -656,7 +656,7 @@ func (w *world) report(t *testing.T, user string, taskID, version int64, finding
 	rq, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/tasks/%d/report", w.srv.URL, taskID), &buf)
 	rq.Header.Set("Content-Type", mw.FormDataContentType())
 	rq.Header.Set("Authorization", "Bearer "+w.tokens[user])
-	resp, err := http.DefaultClient.Do(rq)
+	resp, err := sendEarly(rq) // a large body can be refused before it is all sent
 	if err != nil {
 		t.Fatal(err)
 	}

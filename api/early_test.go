@@ -21,6 +21,10 @@ import (
 // saw that for log-ins the server had refused with 400. The answer stays
 // readable after the reset: here it is read on its own, whatever the
 // writing meets. The body of the answer is read whole before it returns.
+// The world's helpers (do, report, reportWith) send with it too: they
+// send 2 MiB of JSON, a 16 MiB photo and 1 MiB fields that are refused
+// early. Those did not fail in 25 runs under load, one request at a
+// time; 30 at once did.
 func sendEarly(req *http.Request) (*http.Response, error) {
 	conn, err := net.Dial("tcp", req.URL.Host)
 	if err != nil {

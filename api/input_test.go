@@ -44,7 +44,7 @@ func (w *world) reportWith(t *testing.T, user string, taskID, version int64, fie
 	rq, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/tasks/%d/report", w.srv.URL, taskID), &buf)
 	rq.Header.Set("Content-Type", mw.FormDataContentType())
 	rq.Header.Set("Authorization", "Bearer "+w.tokens[user])
-	resp, err := http.DefaultClient.Do(rq)
+	resp, err := sendEarly(rq) // a large body can be refused before it is all sent
 	if err != nil {
 		t.Fatal(err)
 	}
