@@ -34,7 +34,7 @@ func TestSecurityHeadersOnEveryAnswer(t *testing.T) {
 		for i := 0; i+1 < len(header); i += 2 {
 			rq.Header.Set(header[i], header[i+1])
 		}
-		resp, err := sendEarly(rq) // the 413 comes before the body is sent
+		resp, err := sendEarly(rq) // the 413 comes before the 100 MiB body is all sent
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -54,7 +54,7 @@ func (w *world) post(t *testing.T, user, url, ctype string, body io.Reader) (int
 	rq, _ := http.NewRequest("POST", w.srv.URL+url, body)
 	rq.Header.Set("Content-Type", ctype)
 	rq.Header.Set("Authorization", "Bearer "+w.tokens[user])
-	resp, err := sendEarly(rq) // a refusal can come before the body is sent
+	resp, err := sendEarly(rq) // a refusal can come before the body is all sent
 	if err != nil {
 		t.Error(err) // called from a test's goroutine too: no Fatal
 		return -1, "", err.Error()
