@@ -265,9 +265,11 @@ func (s *Server) Get(ctx context.Context, r Request) (t *Tile, hit bool, err err
 
 // How Fetch found a tile.
 const (
-	CacheHit   = "hit"   // drawn from the data as it is now, kept
-	CacheMiss  = "miss"  // drawn now
-	CacheStale = "stale" // kept, drawn from the data as it was before the last change
+	CacheHit  = "hit"  // drawn from the data as it is now, kept
+	CacheMiss = "miss" // drawn now
+	// CacheStale: drawn from the data as it was before the last change
+	// (kept from before it, or drawn now while the new data loads)
+	CacheStale = "stale"
 )
 
 // cached is a kept tile and what it was drawn from.
@@ -298,8 +300,10 @@ type flight struct {
 // already being drawn again, the kept tile is served (CacheStale): at most
 // one tile at a time is redrawn for stale requests, so an ingest that
 // changes the data every few seconds does not take every core redrawing
-// a season's tiles. A layer named "a,b" is a vector tile of several
-// layers (fetchLayers).
+// a season's tiles. While the layer's new data loads for longer than
+// StaleWait, the tile comes from the data before (CacheStale too, kept
+// or drawn). A layer named "a,b" is a vector tile of several layers
+// (fetchLayers).
 func (s *Server) Fetch(ctx context.Context, r Request) (*Tile, string, error) {
 	if strings.Contains(r.Layer, ",") {
 		return s.fetchLayers(ctx, r)
@@ -326,6 +330,18 @@ func (s *Server) fetch(ctx context.Context, r Request, vs map[string]int64) (*Ti
 	if err != nil {
 		return nil, "", err
 	}
+	t, state, err := s.fetchFrom(ctx, r, vs, layer, snap)
+	if err == nil && snap.version < version(vs, r.Layer) {
+		// The layer's new data is still loading (snapshots.get waited
+		// its StaleWait): whether kept or drawn now, the tile lacks it.
+		state = CacheStale
+	}
+	return t, state, err
+}
+
+// fetchFrom is fetch's tile drawn from, or kept at, the snapshot snap of
+// the layer's data.
+func (s *Server) fetchFrom(ctx context.Context, r Request, vs map[string]int64, layer string, snap *snapshot) (*Tile, string, error) {
 	w := s.window(&r, snap)
 	want := cached{version: snap.version, ref: w.ref}
 	key := fmt.Sprintf("%s/%d/%d/%d@%d.%s/%d/%d", r.Layer, r.Z, r.X, r.Y, r.Scale, r.Format, w.since, w.until)

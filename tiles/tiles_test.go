@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -515,6 +516,70 @@ func TestCacheFollowsLayerVersions(t *testing.T) {
 	off.Get(ctx, hot)
 	if _, hit, _ := off.Get(ctx, hot); hit {
 		t.Error("cache off, still a hit")
+	}
+}
+
+// heldSource holds every hotspots scan while a hold is set.
+type heldSource struct {
+	*memSource
+	hold atomic.Pointer[chan struct{}]
+}
+
+func (h *heldSource) ScanHotspots(ctx context.Context, fn func(*skygrid.Hotspot) error) error {
+	if c := h.hold.Load(); c != nil {
+		select {
+		case <-*c:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return h.memSource.ScanHotspots(ctx, fn)
+}
+
+// While the hotspots' new version loads for longer than StaleWait, a tile
+// is served from the version before and said to be stale (X-Tile-Cache:
+// stale), kept or drawn now, not a hit: it lacks the new detections.
+// Once loaded, the tile of a new detection is drawn again.
+func TestSlowLoadServesStale(t *testing.T) {
+	src := &heldSource{memSource: datong(t)}
+	s := newServer(t, src, tiles.Options{StaleWait: 20 * time.Millisecond})
+	ctx := context.Background()
+	tl := tileAt(hunyuan, 12)
+	hot, other := req(skygrid.LayerHotspots, tl, "png"), req(skygrid.LayerHotspots, tileAt(cityCentre, 9), "png")
+	h1, state, err := s.Fetch(ctx, hot)
+	if err != nil || state != tiles.CacheMiss {
+		t.Fatalf("first draw: %q %v", state, err)
+	}
+	hold := make(chan struct{})
+	src.hold.Store(&hold)
+	src.mu.Lock()
+	src.hotspots = append(src.hotspots, &skygrid.Hotspot{Satellite: "N20", AcqTime: time.Date(2023, 10, 31, 5, 0, 0, 0, time.UTC),
+		Point: tl.Center(), FRP: 40, Confidence: "h", Status: skygrid.StatusFire})
+	src.mu.Unlock()
+	src.bump(skygrid.LayerHotspots)
+	if h, state, err := s.Fetch(ctx, hot); err != nil || state != tiles.CacheStale || h != h1 {
+		t.Errorf("kept tile while the new version loads: %q %v, same tile %v; want the kept tile, stale", state, err, h == h1)
+	}
+	if h, state, err := s.Fetch(ctx, other); err != nil || state != tiles.CacheStale || h.Empty {
+		t.Errorf("a tile never drawn, while the new version loads: %q %v; want drawn from the version before, stale", state, err)
+	}
+	src.hold.Store(nil)
+	close(hold)
+	deadline := time.Now().Add(10 * time.Second)
+	for state = ""; state == tiles.CacheStale || state == ""; {
+		if time.Now().After(deadline) {
+			t.Fatal("still stale 10 s after the load was let go")
+		}
+		var h *tiles.Tile
+		if h, state, err = s.Fetch(ctx, hot); err != nil {
+			t.Fatal(err)
+		}
+		if state != tiles.CacheStale && h.ETag == h1.ETag {
+			t.Errorf("after the load: %q with the old tile", state)
+		}
+	}
+	if state != tiles.CacheMiss {
+		t.Errorf("after the load: %q, want the tile drawn again (miss)", state)
 	}
 }
 
