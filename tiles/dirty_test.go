@@ -22,7 +22,8 @@ import (
 // Before, any change of the layer's version redrew every tile of it.
 func TestEventChangeRedrawsOnlyItsTiles(t *testing.T) {
 	src := datong(t)
-	s := newServer(t, src, tiles.Options{})
+	// A load never slower than the wait: no tile is stale here.
+	s := newServer(t, src, tiles.Options{StaleWait: time.Minute})
 	ctx := context.Background()
 	changed := src.events[3]
 	var other *skygrid.Event

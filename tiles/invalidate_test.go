@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"skygrid"
 	"skygrid/tiles"
@@ -17,7 +18,8 @@ import (
 func TestChangedLoadsAhead(t *testing.T) {
 	ctx := context.Background()
 	src := datong(t)
-	s := newServer(t, src, tiles.Options{})
+	// A load never slower than the wait: no tile is stale here.
+	s := newServer(t, src, tiles.Options{StaleWait: time.Minute})
 	hot := req(skygrid.LayerHotspots, tileAt(hunyuan, 12), "png")
 	con := req(skygrid.LayerConstruction, tileAt(src.sites[0].Geometry.Bound().Center(), 12), "png")
 	for _, r := range []tiles.Request{hot, con} {

@@ -476,7 +476,8 @@ func insideExtent(l *mvt.Layer) int {
 // hotspots redraw the hotspots tile and leave the construction tile cached.
 func TestCacheFollowsLayerVersions(t *testing.T) {
 	src := datong(t)
-	s := newServer(t, src, tiles.Options{})
+	// A load never slower than the wait: no tile is stale here.
+	s := newServer(t, src, tiles.Options{StaleWait: time.Minute})
 	ctx := context.Background()
 	tl := tileAt(hunyuan, 12)
 	site := src.sites[0].Geometry.Bound().Center()
