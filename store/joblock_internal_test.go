@@ -28,7 +28,10 @@ func startJobServer(t *testing.T, ctx context.Context, dsn string, live *atomic.
 	db.postgres = IsPostgres(dsn)
 	ctx, stop := context.WithCancel(ctx)
 	s := &jobServer{jobs: db.Jobs(), stop: stop, started: make(chan struct{}, 8), stopped: make(chan struct{}, 8)}
-	s.jobs.Poll = 50 * time.Millisecond
+	// A holder checks its connection every 250 ms and a new holder waits
+	// 500 ms before it runs the job: a busy machine can hold a goroutine
+	// back longer than the 12 and 25 ms of a 50 ms poll.
+	s.jobs.Poll = time.Second
 	t.Cleanup(s.jobs.Close)
 	wg.Add(1)
 	go func() {
@@ -64,7 +67,7 @@ func TestJobsRunOnceAndTakeOver(t *testing.T) {
 	}
 	holder := waitHolder(t, servers, nil)
 	// Several polls later still one holder (the others asked and were refused).
-	deadline := time.Now().Add(300 * time.Millisecond)
+	deadline := time.Now().Add(3 * time.Second)
 	for time.Now().Before(deadline) {
 		if n := live.Load(); n != 1 {
 			t.Fatalf("%d servers run the job, want 1", n)
@@ -74,7 +77,7 @@ func TestJobsRunOnceAndTakeOver(t *testing.T) {
 	terminate(t, dsn, holder.jobs)
 	select {
 	case <-holder.stopped:
-	case <-time.After(10 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("the holder whose connection died still runs the job")
 	}
 	// The server whose connection died is gone (killed): it asks no more.

@@ -118,7 +118,9 @@ func TestHotspotAgesWithoutClockFlush(t *testing.T) {
 		{Satellite: "N20", Confidence: "h", Status: skygrid.StatusFire, AcqTime: seen.Add(time.Hour), Point: orb.Point{p[0] + 0.001, p[1]}, FRP: 10},
 	}
 	now := seen.Add(2 * time.Hour)
-	s := newServer(t, src, tiles.Options{Now: func() time.Time { return now }})
+	// A tile drawn again is waited for as long as it takes (not served
+	// stale past 200 ms on a busy machine).
+	s := newServer(t, src, tiles.Options{Now: func() time.Time { return now }, StaleWait: time.Minute})
 	ctx := context.Background()
 	r := req(skygrid.LayerHotspots, tileAt(p, 12), "png")
 	first, _, _ := s.Get(ctx, r)
