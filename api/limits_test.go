@@ -113,7 +113,8 @@ func TestSlowBodyIsCut(t *testing.T) {
 	t.Run("login", func(t *testing.T) {
 		body := []byte(`{"name":"admin","password":"` + strings.Repeat("x", 200) + `"}`)
 		status, took := slowRequest(t, addr, "POST /api/login HTTP/1.1\r\nHost: skygrid\r\nContent-Type: application/json\r\n", body, 200*time.Millisecond, time.Hour)
-		if !strings.Contains(status, " 408 ") || took > 4*time.Second {
+		// At most 20 s (a busy machine), where the whole body takes 46.
+		if !strings.Contains(status, " 408 ") || took > 20*time.Second {
 			t.Errorf("a slow login body: %q after %s, want 408 after about 1 s", status, took.Round(time.Millisecond))
 		}
 	})
@@ -121,7 +122,7 @@ func TestSlowBodyIsCut(t *testing.T) {
 		body := []byte(`{"tasks":[{"id":1,"version":1}],"notes":"` + strings.Repeat("慢", 100) + `"}`)
 		status, took := slowRequest(t, addr, "POST /api/tasks/close HTTP/1.1\r\nHost: skygrid\r\nContent-Type: application/json\r\nAuthorization: Bearer "+ls.tokens["admin"]+"\r\n",
 			body, 200*time.Millisecond, time.Hour)
-		if !strings.Contains(status, " 408 ") || took > 4*time.Second {
+		if !strings.Contains(status, " 408 ") || took > 20*time.Second { // the whole body: 70 s
 			t.Errorf("a slow bulk close: %q after %s, want 408 after about 1 s", status, took.Round(time.Millisecond))
 		}
 	})
@@ -181,7 +182,9 @@ func TestHealthzAnswersAtTheConnectionCap(t *testing.T) {
 		}
 	}
 	time.Sleep(500 * time.Millisecond) // the server takes them in
-	client := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	// 10 s: without the cap /healthz never answers while the connections
+	// are held; with it, a busy machine may still take a few seconds.
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	for i := range 3 {
 		start := time.Now()
 		resp, err := client.Get(url + "/healthz")

@@ -149,9 +149,13 @@ type watchBatch struct {
 }
 
 func (f *feedRun) watched(t *testing.T) {
+	// Written beside and moved in whole (written in place, a busy machine
+	// could hold the writing back past serve's 500 ms Settle).
 	day := writeEmbedded(t, f.dir, data.FIRMSOctober+"/2023-10-20.csv")[0]
-	b, _ := os.ReadFile(day)
-	os.WriteFile(filepath.Join(f.watch, "2023-10-20.csv"), b, 0o644)
+	dropped := time.Now()
+	if err := os.Rename(day, filepath.Join(f.watch, "2023-10-20.csv")); err != nil {
+		t.Fatal(err)
+	}
 	var batches []watchBatch
 	for deadline := time.Now().Add(20 * time.Second); ; {
 		r, _ := authGet(f.url + "/api/batches")
@@ -169,13 +173,15 @@ func (f *feedRun) watched(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if batches[0].LatencyMS == nil || *batches[0].LatencyMS < 0 || *batches[0].LatencyMS > 5000 {
-		t.Errorf("watch batch latency %v", batches[0].LatencyMS)
+	// From the file seen to its batch stored: within the time since it
+	// was dropped (not a fixed bound: a busy machine ingests slowly).
+	if l := batches[0].LatencyMS; l == nil || *l < 0 || *l > time.Since(dropped).Milliseconds()+1 {
+		t.Errorf("watch batch latency %v ms, %s since the file was dropped", batches[0].LatencyMS, time.Since(dropped))
 	}
 	// The watcher moves the file once its batch is stored: a moment after
 	// the batch shows.
 	var moved error
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		if _, moved = os.Stat(filepath.Join(f.watch, "done", "2023-10-20.csv")); moved == nil || time.Now().After(deadline) {
 			break
 		}
