@@ -293,7 +293,7 @@ func checkTilesRedrawn(t *testing.T, c clusterClient, dsn string, servers []*ser
 			resp, _ = c.do(t, "GET", s.addr+path, "")
 		}
 		if state := resp.Header.Get("X-Tile-Cache"); resp.StatusCode != 200 || (state != "miss" && state != "hit") || resp.Header.Get("ETag") == etags[i] {
-			t.Errorf("server %d after the ingest: %d %s, same ETag %v; want 200, miss, a new tile", i, resp.StatusCode,
+			t.Errorf("server %d after the ingest: %d %s, same ETag %v; want 200 and a new tile (a miss, or a hit once drawn behind a stale answer)", i, resp.StatusCode,
 				resp.Header.Get("X-Tile-Cache"), resp.Header.Get("ETag") == etags[i])
 		}
 	}
