@@ -326,12 +326,13 @@ func (s *Server) fetch(ctx context.Context, r Request, vs map[string]int64) (*Ti
 	if layer == LayerBase {
 		layer = skygrid.LayerRegions
 	}
-	snap, err := s.snaps.get(ctx, layer, version(vs, r.Layer))
+	v := version(vs, r.Layer)
+	snap, err := s.snaps.get(ctx, layer, v)
 	if err != nil {
 		return nil, "", err
 	}
 	t, state, err := s.fetchFrom(ctx, r, vs, layer, snap)
-	if err == nil && snap.version < version(vs, r.Layer) {
+	if err == nil && snap.version < v {
 		// The layer's new data is still loading (snapshots.get waited
 		// its StaleWait): whether kept or drawn now, the tile lacks it.
 		state = CacheStale

@@ -520,14 +520,22 @@ func TestCacheFollowsLayerVersions(t *testing.T) {
 	}
 }
 
-// heldSource holds every hotspots scan while a hold is set.
+// heldSource holds every hotspots scan while a hold is set, and tells
+// started (when not nil) that a scan is held.
 type heldSource struct {
 	*memSource
-	hold atomic.Pointer[chan struct{}]
+	hold    atomic.Pointer[chan struct{}]
+	started chan struct{}
 }
 
 func (h *heldSource) ScanHotspots(ctx context.Context, fn func(*skygrid.Hotspot) error) error {
 	if c := h.hold.Load(); c != nil {
+		if h.started != nil {
+			select {
+			case h.started <- struct{}{}:
+			default:
+			}
+		}
 		select {
 		case <-*c:
 		case <-ctx.Done():
@@ -584,26 +592,12 @@ func TestSlowLoadServesStale(t *testing.T) {
 	}
 }
 
-// blockingSource holds the hotspots scan until released.
-type blockingSource struct {
-	*memSource
-	started, release chan struct{}
-}
-
-func (b *blockingSource) ScanHotspots(ctx context.Context, fn func(*skygrid.Hotspot) error) error {
-	close(b.started)
-	select {
-	case <-b.release:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	return b.memSource.ScanHotspots(ctx, fn)
-}
-
 // The first request for a tile goes away (the user panned) while another
 // waits for the same tile: the drawing goes on and the other gets it.
 func TestCancelledRequestDoesNotFailOthers(t *testing.T) {
-	src := &blockingSource{memSource: datong(t), started: make(chan struct{}), release: make(chan struct{})}
+	src := &heldSource{memSource: datong(t), started: make(chan struct{}, 1)}
+	release := make(chan struct{})
+	src.hold.Store(&release)
 	s := newServer(t, src, tiles.Options{})
 	r := req(skygrid.LayerHotspots, tileAt(hunyuan, 12), "png")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -625,7 +619,7 @@ func TestCancelledRequestDoesNotFailOthers(t *testing.T) {
 	if err := <-first; err != context.Canceled {
 		t.Errorf("cancelled request: %v", err)
 	}
-	close(src.release)
+	close(release)
 	select {
 	case t2 := <-second:
 		if t2 == nil || t2.Empty {
