@@ -287,14 +287,13 @@ func checkTilesRedrawn(t *testing.T, c clusterClient, dsn string, servers []*ser
 		// The load started; until it ends and the tile is drawn again
 		// (longer than the server's StaleWait on a busy machine) the
 		// tile is served stale, and the tile drawn meanwhile is a hit.
-		resp, _ := c.do(t, "GET", s.addr+path, "")
-		for resp.Header.Get("X-Tile-Cache") == "stale" && time.Now().Before(deadline) {
-			time.Sleep(50 * time.Millisecond)
-			resp, _ = c.do(t, "GET", s.addr+path, "")
-		}
-		if state := resp.Header.Get("X-Tile-Cache"); resp.StatusCode != 200 || (state != "miss" && state != "hit") || resp.Header.Get("ETag") == etags[i] {
-			t.Errorf("server %d after the ingest: %d %s, same ETag %v; want 200 and a new tile (a miss, or a hit once drawn behind a stale answer)", i, resp.StatusCode,
-				resp.Header.Get("X-Tile-Cache"), resp.Header.Get("ETag") == etags[i])
+		now := untilFresh(t, fmt.Sprintf("server %d's tile", i), deadline, func() tileResp {
+			resp, _ := c.do(t, "GET", s.addr+path, "")
+			return tileOf(resp)
+		})
+		if now.status != 200 || (now.cache != "miss" && now.cache != "hit") || now.etag == etags[i] {
+			t.Errorf("server %d after the ingest: %d %s, same ETag %v; want 200 and a new tile (a miss, or a hit once drawn behind a stale answer)", i, now.status,
+				now.cache, now.etag == etags[i])
 		}
 	}
 }

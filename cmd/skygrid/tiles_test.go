@@ -88,6 +88,11 @@ func fetchTile(t *testing.T, url string) tileResp {
 		t.Fatal(err)
 	}
 	r.Body.Close()
+	return tileOf(r)
+}
+
+// tileOf is a tile answer's status, ETag and X-Tile-Cache.
+func tileOf(r *http.Response) tileResp {
 	return tileResp{r.StatusCode, r.Header.Get("ETag"), r.Header.Get("X-Tile-Cache")}
 }
 
@@ -178,20 +183,26 @@ func TestIngestRedrawsOnlyTheChangedLayer(t *testing.T) {
 	}
 }
 
-// fetchFresh fetches a tile until it is not stale: served from the data
-// before the last change while the server still loads the new data or
-// draws the tile again (on a busy machine, longer than its StaleWait; the
-// tile drawn meanwhile is then a hit). Stale for 30 s fails.
+// fetchFresh fetches a tile until it is not stale (untilFresh); stale
+// for 30 s fails.
 func fetchFresh(t *testing.T, url string) tileResp {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	return untilFresh(t, url, time.Now().Add(30*time.Second), func() tileResp { return fetchTile(t, url) })
+}
+
+// untilFresh calls fetch until its tile is not stale: served from the
+// data before the last change while the server still loads the new data
+// or draws the tile again (on a busy machine, longer than its StaleWait;
+// the tile drawn meanwhile is then a hit). Stale at deadline fails.
+func untilFresh(t *testing.T, what string, deadline time.Time, fetch func() tileResp) tileResp {
+	t.Helper()
 	for {
-		r := fetchTile(t, url)
+		r := fetch()
 		if r.cache != "stale" {
 			return r
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: still stale 30 s after the ingest: %+v", url, r)
+			t.Fatalf("%s: still stale after the ingest: %+v", what, r)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
