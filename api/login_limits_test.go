@@ -61,13 +61,11 @@ func newLoginServer(t *testing.T, names ...string) *loginServer {
 func (ls *loginServer) login(t *testing.T, name, password string) (int, string) {
 	t.Helper()
 	b, _ := json.Marshal(map[string]string{"name": name, "password": password})
-	resp, err := http.Post(ls.url+"/api/login", "application/json", bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
+	status, body := ls.post(t, bytes.NewReader(b))
+	if status < 0 {
+		t.Fatal(body) // no answer: the test cannot go on
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode, string(body)
+	return status, body
 }
 
 // longName is a log-in body whose name is size bytes of unit repeated,
