@@ -302,6 +302,11 @@ func (pp *partPlan) read(ctx context.Context, f *os.File, name string, i int, op
 	capHint := 0
 	if opt.Keep == nil {
 		capHint = pp.capHint
+		if i == 0 {
+			// The first part has room for every part's rows: the others
+			// are appended to it in place when joined (Rows.merge).
+			capHint *= len(pp.cuts) - 1
+		}
 	}
 	rs := NewRows(capHint)
 	sum, err := scan(ctx, rd, opt, offset, func(h *skygrid.Hotspot) error {
