@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"slices"
 	"time"
 
 	"skygrid"
@@ -33,6 +34,13 @@ func NewClusterer(cfg Config, refLat float64) *Clusterer {
 func (c *Clusterer) AddEvent(e *skygrid.Event) int {
 	c.events = append(c.events, e)
 	return len(c.events) - 1
+}
+
+// reserve makes room for n members in all.
+func (c *Clusterer) reserve(n int) {
+	c.hash.reserve(n)
+	c.memberPt = slices.Grow(c.memberPt, max(0, n-len(c.memberPt)))
+	c.memberEvent = slices.Grow(c.memberEvent, max(0, n-len(c.memberEvent)))
 }
 
 // AddMember records a hotspot position as part of event index ei.

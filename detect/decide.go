@@ -63,6 +63,10 @@ func (d *Detector) Reach(rows *Rows) skygrid.IngestQuery {
 func (d *Detector) NewDecider(rows *Rows, q skygrid.IngestQuery, st *skygrid.IngestState) *Decider {
 	refLat := math.Max(math.Abs(q.Bound.Min[1]), math.Abs(q.Bound.Max[1]))
 	dc := &Decider{det: d, rows: rows, hist: NewHistory(d.Config, refLat, d.loc), cl: NewClusterer(d.Config, refLat)}
+	// Every stored hotspot and row may join the history and the members:
+	// room for them all at once, not grown one append at a time.
+	dc.hist.reserve(len(st.Hotspots) + rows.Len())
+	dc.cl.reserve(len(st.Hotspots) + rows.Len())
 	for _, h := range st.Hotspots {
 		dc.hist.Add(h.Point, h.AcqTime)
 	}

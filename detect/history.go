@@ -2,6 +2,7 @@ package detect
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"skygrid/geo"
@@ -79,6 +80,11 @@ func (ph *pointHash) add(p orb.Point, i int32) {
 	*head = i
 }
 
+// reserve makes room for n points in all (no growing while they are added).
+func (ph *pointHash) reserve(n int) {
+	ph.next = slices.Grow(ph.next, max(0, n-len(ph.next)))
+}
+
 // near calls fn with the points in the 3x3 cells around p; a point for
 // which fn returns false is unlinked from its cell (it is never visited
 // again, by near; it keeps its number).
@@ -143,6 +149,14 @@ type History struct {
 func NewHistory(cfg Config, refLat float64, loc *time.Location) *History {
 	// An empty zone range (start after end): the first Add looks it up.
 	return &History{metres: cfg.PersistMetres, loc: loc, hash: newPointHash(cfg.PersistMetres, refLat), zoneStart: 1, zoneEnd: 0, dropped: math.MinInt64}
+}
+
+// reserve makes room for n detections in all.
+func (hs *History) reserve(n int) {
+	hs.hash.reserve(n)
+	hs.pts = slices.Grow(hs.pts, max(0, n-len(hs.pts)))
+	hs.unix = slices.Grow(hs.unix, max(0, n-len(hs.unix)))
+	hs.days = slices.Grow(hs.days, max(0, n-len(hs.days)))
 }
 
 // Add records a detection (add each once).
