@@ -174,12 +174,12 @@ func ReadFile(ctx context.Context, f *os.File, name string, opt ReadOptions) (*R
 	wg.Wait()
 	rows, sum, err := joinParts(parts)
 	if err == nil && rows.Len() >= collectRows {
-		// The parts' rows were copied into the joined ones and are garbage
-		// now, but the collector's next limit was set while both were live
-		// (twice the rows): collect once here (about 1 ms: the rows hold
-		// no pointers), so that the decisions and the store's statements
-		// that follow fill a heap sized from the joined rows alone. A
-		// million rows: the ingest's peak 453 -> 384 MiB (docs/PERFORMANCE.md).
+		// The other parts' rows were copied into the first's and are
+		// garbage now, but the collector's next limit was set while they
+		// were live: collect once here (about 1 ms: the rows hold no
+		// pointers), so that the decisions and the store's statements that
+		// follow fill a heap sized from the joined rows alone. A million
+		// rows: the ingest's peak 453 -> 384 MiB (docs/PERFORMANCE.md).
 		runtime.GC()
 	}
 	return rows, sum, err
