@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"slices"
 	"time"
 
 	"skygrid"
@@ -39,8 +38,8 @@ func (c *Clusterer) AddEvent(e *skygrid.Event) int {
 // reserve makes room for n members in all.
 func (c *Clusterer) reserve(n int) {
 	c.hash.reserve(n)
-	c.memberPt = slices.Grow(c.memberPt, max(0, n-len(c.memberPt)))
-	c.memberEvent = slices.Grow(c.memberEvent, max(0, n-len(c.memberEvent)))
+	c.memberPt = roomFor(c.memberPt, n)
+	c.memberEvent = roomFor(c.memberEvent, n)
 }
 
 // AddMember records a hotspot position as part of event index ei.

@@ -65,8 +65,9 @@ func (d *Detector) NewDecider(rows *Rows, q skygrid.IngestQuery, st *skygrid.Ing
 	dc := &Decider{det: d, rows: rows, hist: NewHistory(d.Config, refLat, d.loc), cl: NewClusterer(d.Config, refLat)}
 	// Every stored hotspot and row may join the history and the members:
 	// room for them all at once, not grown one append at a time.
-	dc.hist.reserve(len(st.Hotspots) + rows.Len())
-	dc.cl.reserve(len(st.Hotspots) + rows.Len())
+	n := len(st.Hotspots) + rows.Len()
+	dc.hist.reserve(n)
+	dc.cl.reserve(n)
 	for _, h := range st.Hotspots {
 		dc.hist.Add(h.Point, h.AcqTime)
 	}

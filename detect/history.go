@@ -82,7 +82,12 @@ func (ph *pointHash) add(p orb.Point, i int32) {
 
 // reserve makes room for n points in all (no growing while they are added).
 func (ph *pointHash) reserve(n int) {
-	ph.next = slices.Grow(ph.next, max(0, n-len(ph.next)))
+	ph.next = roomFor(ph.next, n)
+}
+
+// roomFor is s with capacity for n elements in all (s itself when it has).
+func roomFor[S ~[]E, E any](s S, n int) S {
+	return slices.Grow(s, max(0, n-len(s)))
 }
 
 // near calls fn with the points in the 3x3 cells around p; a point for
@@ -154,9 +159,9 @@ func NewHistory(cfg Config, refLat float64, loc *time.Location) *History {
 // reserve makes room for n detections in all.
 func (hs *History) reserve(n int) {
 	hs.hash.reserve(n)
-	hs.pts = slices.Grow(hs.pts, max(0, n-len(hs.pts)))
-	hs.unix = slices.Grow(hs.unix, max(0, n-len(hs.unix)))
-	hs.days = slices.Grow(hs.days, max(0, n-len(hs.days)))
+	hs.pts = roomFor(hs.pts, n)
+	hs.unix = roomFor(hs.unix, n)
+	hs.days = roomFor(hs.days, n)
 }
 
 // Add records a detection (add each once).
