@@ -74,6 +74,31 @@ func BenchmarkOctoberSeason(b *testing.B) {
 }
 
 var (
+	benchDirOnce sync.Once
+	benchDirPath string
+	benchDirErr  error
+)
+
+// benchDir is the temporary folder of the benchmarks' written files (made
+// once per test process), removed by TestMain when the run ends: each
+// 1M-row file is 80 MB, and a folder of its own per run, never removed,
+// had filled /tmp with them.
+func benchDir(b *testing.B) string {
+	benchDirOnce.Do(func() { benchDirPath, benchDirErr = os.MkdirTemp("", "skygrid-bench-") })
+	if benchDirErr != nil {
+		b.Fatal(benchDirErr)
+	}
+	return benchDirPath
+}
+
+// removeBenchDir removes benchDir's folder, if a benchmark made it.
+func removeBenchDir() {
+	if benchDirPath != "" {
+		os.RemoveAll(benchDirPath)
+	}
+}
+
+var (
 	millionOnce sync.Once
 	millionPath string
 	millionRows int
@@ -86,11 +111,7 @@ var (
 // written twice (as in a merge of two overlapping downloads).
 func millionRowFile(b *testing.B) string {
 	millionOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "skygrid-bench-")
-		if err != nil {
-			b.Fatal(err)
-		}
-		millionPath = filepath.Join(dir, "SYNTHETIC_VIIRS_1M_7d.csv")
+		millionPath = filepath.Join(benchDir(b), "SYNTHETIC_VIIRS_1M_7d.csv")
 		f, err := os.Create(millionPath)
 		if err != nil {
 			b.Fatal(err)
@@ -263,11 +284,7 @@ var (
 // are SYNTHETIC (made up for the benchmark), not in time order.
 func ownEventsFile(b *testing.B) string {
 	ownEventsOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "skygrid-bench-")
-		if err != nil {
-			b.Fatal(err)
-		}
-		ownEventsPath = filepath.Join(dir, "SYNTHETIC_VIIRS_1M_own_events.csv")
+		ownEventsPath = filepath.Join(benchDir(b), "SYNTHETIC_VIIRS_1M_own_events.csv")
 		f, err := os.Create(ownEventsPath)
 		if err != nil {
 			b.Fatal(err)
