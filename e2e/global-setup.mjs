@@ -2,7 +2,13 @@
 // database), stopped by the returned teardown. Workers read its address
 // from SKYGRID_URL, its database from SKYGRID_DB and its HJ 212
 // receiver's address from SKYGRID_HJ212.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+//
+// The run has a temporary folder of its own (TMPDIR for the workers too):
+// the teardown removes it and fails the run when a test left something in
+// it (a second demo's database, an upload's files), as runs once left
+// their folders in /tmp.
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDemo } from './lib/demo.mjs';
 import { checksFile, shots } from './lib/checks.mjs';
@@ -11,6 +17,8 @@ export default async function globalSetup() {
   mkdirSync(shots, { recursive: true });
   writeFileSync(checksFile, '');
   writeFileSync(join(shots, 'demo.log'), '');
+  const tmp = mkdtempSync(join(tmpdir(), 'skygrid-e2e-run-'));
+  process.env.TMPDIR = tmp;
   // Every browser of the suite is one client address (127.0.0.1): the
   // default per-address allowance for the no-session routes (20 a second,
   // a burst of 200, meant for one person's phone) refused a page's asset
@@ -25,5 +33,10 @@ export default async function globalSetup() {
   return async () => {
     demo.proc.kill();
     rmSync(demo.dir, { recursive: true, force: true });
+    const left = readdirSync(tmp);
+    rmSync(tmp, { recursive: true, force: true });
+    if (left.length > 0) {
+      throw new Error(`the tests left ${left.join(', ')} in the run's temporary folder (removed now): a test removes what it makes`);
+    }
   };
 }

@@ -1,15 +1,16 @@
 // The admin page: uploads show the CLI's per-row refusals and summaries;
 // users are added on the web. Runs last (the "admin" project depends on
 // "suites"): it adds to the demo database.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect, quiet, desktop, phone } from '../fixtures.mjs';
 
 // The user added on the admin page then logs in: in order.
 test.describe.serial('the admin page', () => {
 test('admin: uploads and a new user', async ({ suite: { url, shots, page, login, check } }) => {
-  const dir = mkdtempSync(join(tmpdir(), 'skygrid-e2e-'));
+  // The files to upload: in the test's output folder (e2e/test-results, emptied at each run).
+  const dir = test.info().outputPath('uploads');
+  mkdirSync(dir, { recursive: true });
   const bad = join(dir, '工地台账.csv');
   writeFileSync(bad, '项目编号,名称,占地面积,是否视频,经度,纬度\nE1,测试上传工地甲,12000,也许,113.30,40.08\nE2,测试上传工地乙,9000,否,东经113,40.08\n');
   const good = join(dir, '工地台账2.csv');

@@ -5,7 +5,7 @@
 // the ambient line, the flagged values with the legend saying why, the
 // exceedance, no video; the monitor popup's link to it.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from '../fixtures.mjs';
 import { expect } from '@playwright/test';
@@ -173,6 +173,7 @@ test.describe.serial('dust', () => {
       await p.context().close();
     } finally {
       demo.proc.kill();
+      rmSync(demo.dir, { recursive: true, force: true });
       cam.close();
     }
   });
