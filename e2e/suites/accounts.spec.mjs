@@ -11,7 +11,7 @@ const wide = { width: 1366, height: 900 };
 
 // The users added first are disabled, reset and change their password: in order.
 test.describe.serial('accounts on the web', () => {
-test('accounts: the admin manages users and tokens', async ({ suite: { url, shots, page, login, check, bin, db } }) => {
+test('accounts: the admin manages users and tokens', async ({ suite: { url, shots, page, login, check, quiet, bin, db } }) => {
   const a = await page(wide, 'accounts: admin');
   await login(a, 'admin');
   const csrf = (await (await a.request.get(url + '/api/me')).json()).csrf;
@@ -32,8 +32,14 @@ test('accounts: the admin manages users and tokens', async ({ suite: { url, shot
 
   // e2e-tingyong has a session open on a phone.
   const q = await page(phone, 'accounts: the disabled user');
-  q.allow(/^401 GET .*\/api\/(me|tasks|events)/);
+  // Once disabled, every request of their page is refused: the API's and
+  // the map's tiles (a tile asked while the admin disables them, as a slow
+  // phone's map did in CI, or after).
+  q.allow(/^401 GET .*\/(api\/(me|tasks|events)|tiles\/)/);
   await login(q, 'e2e-tingyong', 'first password');
+  await q.waitForSelector('#map .leaflet-tile-loaded', { timeout: 20000 });
+  await q.waitForFunction(() => !!window.skygridMap);
+  await quiet(q);
 
   // The admin disables them: two clicks (the first asks).
   await a.goto(url + '/#/admin');
@@ -45,6 +51,12 @@ test('accounts: the admin manages users and tokens', async ({ suite: { url, shot
   await row('e2e-tingyong').locator('[data-testid=user-state]', { hasText: '已停用' }).waitFor({ timeout: 10000 }).catch(() => {});
   const state = await row('e2e-tingyong').locator('[data-testid=user-state]').innerText();
   check(asks === '确认停用？' && state === '已停用', `accounts: the admin disables a user in two clicks (${asks} → ${state})`);
+  // Their map, still open and moved, gets no more tiles.
+  const refusedTiles = [];
+  q.on('response', (r) => { if (r.status() === 401 && /\/tiles\//.test(r.url())) refusedTiles.push(r.url()); });
+  await q.evaluate(() => window.skygridMap.panBy([300, 0], { animate: false }));
+  await expect.poll(() => refusedTiles.length, { timeout: 10000 }).toBeGreaterThan(0).catch(() => {});
+  check(refusedTiles.length > 0, `accounts: the disabled user's open map gets no more tiles (${refusedTiles.length} refused)`);
   await q.reload();
   await q.waitForSelector('[data-testid=login-submit]', { timeout: 15000 }).catch(() => {});
   check(q.url().includes('#/login'), `accounts: the disabled user's open session ends on its next request (${q.url()})`);
