@@ -57,6 +57,10 @@ test('accounts: the admin manages users and tokens', async ({ suite: { url, shot
   await q.evaluate(() => window.skygridMap.panBy([300, 0], { animate: false }));
   await expect.poll(() => refusedTiles.length, { timeout: 10000 }).toBeGreaterThan(0).catch(() => {});
   check(refusedTiles.length > 0, `accounts: the disabled user's open map gets no more tiles (${refusedTiles.length} refused)`);
+  // A refused tile says nothing to the page by itself: the map asks the
+  // server, and the user sees the log-in page, not a blank map.
+  await q.waitForSelector('[data-testid=login-submit]', { timeout: 15000 }).catch(() => {});
+  check(q.url().includes('#/login'), `accounts: the disabled user's map, its tiles refused, goes to the log-in page (${q.url()})`);
   await q.reload();
   await q.waitForSelector('[data-testid=login-submit]', { timeout: 15000 }).catch(() => {});
   check(q.url().includes('#/login'), `accounts: the disabled user's open session ends on its next request (${q.url()})`);

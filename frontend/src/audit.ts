@@ -4,6 +4,7 @@
 // map, the tables and the exports. The filter lives in the URL hash:
 // #/audit?period=2023-10&by=county&region=140225.
 import L from './leaflet';
+import { watchTileErrors } from './tilesession';
 import { api, errorText, qs } from './api';
 import {
   PERIOD_KINDS, auditQuery, yearAgoText, rankBars, fieldsOf, isMonth, isoWeek, parseAuditQuery, periodOf, type AuditFilter, type Day, type GroupBy, type PeriodFields,
@@ -133,6 +134,7 @@ export function render(el: HTMLElement): () => void {
 
   // The confirmed-burning map.
   const map = L.map(mapEl, { zoomControl: true, fadeAnimation: false, zoomSnap: 0.25, minZoom: 5, maxZoom: 18 });
+  watchTileErrors(map);
   map.fitBounds([[39.0, 112.5], [40.75, 114.6]], { animate: false });
   (window as unknown as { skygridAuditMap?: L.Map }).skygridAuditMap = map; // for the browser tests
   stops.push(() => { map.stop(); map.off(); map.remove(); });

@@ -1,6 +1,7 @@
 // 地图: the basemaps (offline, Tianditu), place names, every server layer as a PNG tile layer, time window,
 // day slider, click → event and site popups, 我的位置.
 import L from './leaflet';
+import { watchTileErrors } from './tilesession';
 import { api, qs } from './api';
 import { addBasemaps, type Basemaps } from './basemap';
 import { clear, h, toast } from './dom';
@@ -56,6 +57,7 @@ export function render(el: HTMLElement, _arg?: string): () => void {
 
   // The credit line is plain (no flag): see leaflet.ts.
   const map = L.map(mapEl, { zoomControl: true, fadeAnimation: false, zoomSnap: 0.25, attributionControl: true, minZoom: 5, maxZoom: 18 });
+  watchTileErrors(map);
   (window as unknown as { skygridMap?: L.Map }).skygridMap = map; // for the browser tests
   map.fitBounds(DATONG, { animate: false });
   // Once the view moves (a search, a drag, a zoom, the locate button), the

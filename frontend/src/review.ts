@@ -3,6 +3,7 @@
 // the fire, the stamped photos with their flags, and the decisions: close,
 // return, reassign (a grid chosen from a list or the map), a note.
 import L from './leaflet';
+import { watchTileErrors } from './tilesession';
 import { api } from './api';
 import { h, clear, toast } from './dom';
 import { t } from './i18n';
@@ -70,6 +71,7 @@ interface Mini { map: L.Map; grids: L.LayerGroup; remove: () => void }
 /** miniMap: the fire, the report's position and the photos', on the offline basemap. */
 function miniMap(el: HTMLElement, x: TaskView): Mini {
   const map = L.map(el, { zoomControl: true, attributionControl: false, fadeAnimation: false });
+  watchTileErrors(map);
   const fire = L.latLng(x.lat, x.lon);
   map.setView(fire, 14);
   api.get<{ basemaps: Basemap[] }>('/api/basemaps').then((b) => { if (b.basemaps[0] && (map as L.Map & { _loaded?: boolean })._loaded) basemapLayer(b.basemaps[0]).addTo(map); }).catch(() => {});

@@ -4,6 +4,7 @@
 // page's tasks; reported tasks can be closed together with one note. The
 // filter lives in the URL hash: #/tasks?state=reported&township=…&page=2.
 import L from './leaflet';
+import { watchTileErrors } from './tilesession';
 import { api, ApiError, errorText, newestOnly, qs } from './api';
 import { basemapLayer, type Basemap } from './basemap';
 import { h, clear, toast } from './dom';
@@ -55,6 +56,7 @@ class PageMap {
   show(): void {
     if (this.map) { this.map.invalidateSize(); return; }
     const map = L.map(this.el, { zoomSnap: 0.25, fadeAnimation: false, minZoom: 5, maxZoom: 18 });
+    watchTileErrors(map);
     this.map = map;
     map.fitBounds(DATONG, { animate: false });
     this.layer.addTo(map);
