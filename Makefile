@@ -2,7 +2,7 @@
 GO ?= go
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: run test test-sqlite test-postgres deps web types build bench fuzz clean loadtest perftiles perfprovince photoload e2e
+.PHONY: run test test-postgres deps web types build bench fuzz clean loadtest perftiles perfprovince photoload e2e
 
 ## web: build the web app into frontend/dist (embedded in the binary)
 web:
@@ -40,17 +40,14 @@ TESTPKGS = ./cmd/skygrid ./api ./store ./dispatch ./...
 ## test: formatting, vet, and every test (real SQLite, real HTTP on 127.0.0.1); the Go
 ## suite twice: on SQLite, then its store's packages on PostgreSQL (a throwaway cluster per test process;
 ## the PostgreSQL tests skip, saying why, only where the server binaries are missing);
-## the PostgreSQL pass beside test-sqlite and the browser suite in a CPU cgroup of its own
-## where one can be made (root, cgroup v1), else one after the other (scripts/test-beside.sh)
+## the PostgreSQL pass beside the browser suite in a CPU cgroup of its own where one can
+## be made (root, cgroup v1), else one after the other (scripts/test-beside.sh)
 test: deps web
-	MAKE="$(MAKE)" scripts/test-beside.sh test-sqlite e2e
-
-## test-sqlite: formatting, vet, the Go suite on SQLite, the web app's unit tests
-test-sqlite:
 	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test -count=1 $(TESTPKGS)
 	cd frontend && npm test
+	MAKE="$(MAKE)" scripts/test-beside.sh
 
 ## test-postgres: the Go suite on PostgreSQL + PostGIS (SKYGRID_TEST_STORE=postgres):
 ## those of TESTPKGS whose tests reach the store, in its order (scripts/store-packages.sh; the others,

@@ -1,15 +1,10 @@
 #!/usr/bin/env bash
-# test-beside.sh [TARGET...]: the Go suite on PostgreSQL (make
-# test-postgres) beside `make TARGET...` (default e2e; make test gives
-# test-sqlite e2e), the PostgreSQL pass in a CPU cgroup of its own with a
-# quarter of a normal share ($SKYGRID_PG_SHARES, default 256 of 1024): it
-# takes what the targets leave of the two cores, they keep what they need.
-# The pass's output follows theirs; the script fails when either failed.
-#
-# Why from the start of test-sqlite and not after it: the pass waits on its
-# servers more than on the CPU, and the web app's build and unit tests
-# leave a core idle. Started beside the browser suite only, it ended some
-# 100 s after it, alone on the machine.
+# test-beside.sh: the Go suite on PostgreSQL (make test-postgres) beside the
+# browser suite (make e2e), the PostgreSQL pass in a CPU cgroup of its own
+# with a quarter of a normal share ($SKYGRID_PG_SHARES, default 256 of
+# 1024): it takes what the browser suite leaves of the two cores, the
+# browser suite keeps what it needs. The pass's output follows the browser
+# suite's; the script fails when either failed.
 #
 # Why a cgroup and not nice: every PostgreSQL backend calls setsid(), and
 # with the kernel's autogroups (kernel.sched_autogroup_enabled) each
@@ -24,7 +19,6 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 make="${MAKE:-make}"
-[ $# -gt 0 ] || set -- e2e
 shares="${SKYGRID_PG_SHARES:-256}"
 cpu="${SKYGRID_CPU_CGROUP:-/sys/fs/cgroup/cpu}"
 group=""
@@ -36,8 +30,8 @@ if [ -f "$cpu/cpu.shares" ] && [ -w "$cpu" ]; then
 	fi
 fi
 if [ -z "$group" ]; then
-	echo "test-beside: no writable cpu cgroup here: make $*, then the Go suite on PostgreSQL"
-	"$make" --no-print-directory "$@" && "$make" --no-print-directory test-postgres
+	echo "test-beside: no writable cpu cgroup here: the Go suite on PostgreSQL, then the browser suite"
+	"$make" --no-print-directory test-postgres && "$make" --no-print-directory e2e
 	exit
 fi
 
@@ -53,13 +47,13 @@ stop() {
 	exit 130
 }
 trap stop INT TERM
-echo "test-beside: the Go suite on PostgreSQL runs beside make $* (cpu.shares $shares); its output follows"
+echo "test-beside: the Go suite on PostgreSQL runs beside the browser suite (cpu.shares $shares); its output follows"
 (echo "$BASHPID" >"$group/cgroup.procs" && exec "$make" --no-print-directory test-postgres) >"$log" 2>&1 &
 pg=$!
 start=$SECONDS
-"$make" --no-print-directory "$@"
-fg=$?
-fgtime=$((SECONDS - start))
+"$make" --no-print-directory e2e
+e2e=$?
+e2etime=$((SECONDS - start))
 wait "$pg"
 pgexit=$?
 echo "--- the Go suite on PostgreSQL (exit $pgexit):"
@@ -71,5 +65,5 @@ for _ in $(seq 50); do
 	sleep 0.2
 done
 [ -d "$group" ] && echo "test-beside: $group still holds processes: $(tr '\n' ' ' <"$group/cgroup.procs")"
-echo "test-beside: make $* exit $fg in ${fgtime} s; Go suite on PostgreSQL exit $pgexit, both done in $((SECONDS - start)) s"
-[ "$fg" -eq 0 ] && [ "$pgexit" -eq 0 ]
+echo "test-beside: browser suite exit $e2e in ${e2etime} s; Go suite on PostgreSQL exit $pgexit, both done in $((SECONDS - start)) s"
+[ "$e2e" -eq 0 ] && [ "$pgexit" -eq 0 ]
