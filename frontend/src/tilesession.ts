@@ -8,7 +8,6 @@ import L from './leaflet';
 import { api } from './api';
 
 export function watchTileErrors(map: L.Map, every = 10000): void {
-  const watched = new WeakSet<L.Layer>();
   let last = -Infinity;
   const ask = () => {
     if (Date.now() - last < every) return;
@@ -16,11 +15,9 @@ export function watchTileErrors(map: L.Map, every = 10000): void {
     // A 401 has gone to the handler; offline, the map says so itself.
     api.get('/api/me').catch(() => {});
   };
+  // A layer added again (a layer switched off and on) keeps one listener:
+  // Leaflet's on() ignores a function it already has.
   map.on('layeradd', (e) => {
-    const l = e.layer;
-    if (l instanceof L.TileLayer && !watched.has(l)) {
-      watched.add(l);
-      l.on('tileerror', ask);
-    }
+    if (e.layer instanceof L.TileLayer) e.layer.on('tileerror', ask);
   });
 }
