@@ -51,12 +51,12 @@ test('accounts: the admin manages users and tokens', async ({ suite: { url, shot
   await row('e2e-tingyong').locator('[data-testid=user-state]', { hasText: '已停用' }).waitFor({ timeout: 10000 }).catch(() => {});
   const state = await row('e2e-tingyong').locator('[data-testid=user-state]').innerText();
   check(asks === '确认停用？' && state === '已停用', `accounts: the admin disables a user in two clicks (${asks} → ${state})`);
-  // Their map, still open and moved, gets no more tiles.
-  const refusedTiles = [];
-  q.on('response', (r) => { if (r.status() === 401 && /\/tiles\//.test(r.url())) refusedTiles.push(r.url()); });
+  // Their map, still open and moved, gets no more tiles (the page's guard
+  // records every refused request).
+  const refusedTiles = () => q.http.filter((l) => /^401 GET .*\/tiles\//.test(l)).length;
   await q.evaluate(() => window.skygridMap.panBy([300, 0], { animate: false }));
-  await expect.poll(() => refusedTiles.length, { timeout: 10000 }).toBeGreaterThan(0).catch(() => {});
-  check(refusedTiles.length > 0, `accounts: the disabled user's open map gets no more tiles (${refusedTiles.length} refused)`);
+  await expect.poll(refusedTiles, { timeout: 10000 }).toBeGreaterThan(0).catch(() => {});
+  check(refusedTiles() > 0, `accounts: the disabled user's open map gets no more tiles (${refusedTiles()} refused)`);
   // A refused tile says nothing to the page by itself: the map asks the
   // server, and the user sees the log-in page, not a blank map.
   await q.waitForSelector('[data-testid=login-submit]', { timeout: 15000 }).catch(() => {});
