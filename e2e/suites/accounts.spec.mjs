@@ -61,6 +61,7 @@ test('accounts: the admin manages users and tokens', async ({ suite: { url, shot
   // server, and the user sees the log-in page, not a blank map.
   await q.waitForSelector('[data-testid=login-submit]', { timeout: 15000 }).catch(() => {});
   check(q.url().includes('#/login'), `accounts: the disabled user's map, its tiles refused, goes to the log-in page (${q.url()})`);
+  await q.screenshot({ path: join(shots, 'accounts-disabled-map-phone.png') });
   await q.reload();
   await q.waitForSelector('[data-testid=login-submit]', { timeout: 15000 }).catch(() => {});
   check(q.url().includes('#/login'), `accounts: the disabled user's open session ends on its next request (${q.url()})`);
