@@ -4,7 +4,7 @@
 // and on a phone. Screenshots: screens-*.png.
 import { join } from 'node:path';
 import { apiAs } from '../lib/api.mjs';
-import { test, phone } from '../fixtures.mjs';
+import { test, phone, slowNetwork } from '../fixtures.mjs';
 
 /** shown: the page's visible text. */
 const shown = (p) => p.evaluate(() => document.querySelector('main').innerText);
@@ -196,8 +196,15 @@ test.describe.serial('the supervisor\'s screens and the review page', () => {
     const target = await p.$eval('[data-testid=candidate] >> nth=0', (b) => b.dataset.grid);
     await p.click('[data-testid=candidate] >> nth=0');
     await p.screenshot({ path: join(shots, 'screens-reassign-hunyuan-desktop.png'), fullPage: true });
+    // The reassignment's own answer, not a toast: the close's "操作成功"
+    // may still be up (4 s) as the button is pressed, and a CI run once
+    // read the task before the reassignment was stored. Over a slow
+    // network (the answer 1.5 s late) the old wait failed every time.
+    await p.route(`**/api/tasks/${other.id}/reassign`, slowNetwork(1500));
+    const answered = p.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/api/tasks/${other.id}/reassign`), { timeout: 15000 });
     await p.click('[data-testid=reassign]');
-    await p.waitForSelector('.toast:not(.hide)', { timeout: 10000 });
+    const res = await answered;
+    check(res.ok(), `hunyuan: the reassignment is accepted (${res.status()})`);
     const moved = await hunyuan.get(`/api/tasks/${other.id}`);
     check(moved.grid_id === target && moved.timeline.some((e) => e.action === 'reassign' && e.to_grid === target),
       `hunyuan: the task went to the grid chosen from the list (${moved.grid_id}, want ${target})`);
