@@ -152,7 +152,8 @@ func (c *cluster) start() error {
 			return err
 		}
 		opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -c port=%d -c unix_socket_directories=%s "+
-			"-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+			"-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "+
+			"-c jit=off -c autovacuum=off -c wal_level=minimal -c max_wal_senders=0",
 			c.port, c.dir)
 		err = c.run("pg_ctl", "-D", c.dataDir(), "-l", filepath.Join(c.dir, "server.log"),
 			"-w", "-t", "60", "-o", opts, "start")
