@@ -32,6 +32,15 @@ deps:
 	if [ -n "$$missing" ]; then echo "installing$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing; fi
 
+## TESTTMP: where the tests keep their temporary files (SQLite files, the throwaway
+## PostgreSQL clusters, the browser suite's demo): /dev/shm where it is a tmpfs with
+## 4 GiB free, else the system's default (scripts/testtmp.sh says why and what it
+## saved); `make test TESTTMP=/tmp` keeps them on disk
+TESTTMP ?= $(shell scripts/testtmp.sh)
+ifneq ($(strip $(TESTTMP)),)
+test test-postgres e2e: export TMPDIR := $(TESTTMP)
+endif
+
 ## TESTPKGS: every package, the longest test runs first (go test starts packages in
 ## the order given, two at a time on two cores): with ./... alone store, 2 minutes on
 ## PostgreSQL, started last and ran alone at the end of the pass
