@@ -25,8 +25,29 @@ export { expect, check, shots, root };
 export const desktop = { width: 1280, height: 800 };
 export const phone = { width: 375, height: 740 };
 
+/**
+ * pictures: whether the screenshots kept for people are taken. With
+ * SKYGRID_E2E_SCREENSHOTS=off (.ci/run: CI keeps only what the run prints,
+ * no file) a screenshot saved to a file (a `path`) is skipped, the page's
+ * and a locator's; one whose pixels a test reads (no `path`) is still
+ * taken. Skipped, they were 13% of the words tour's CPU (241 against 277
+ * CPU-s, docs/PERFORMANCE.md).
+ */
+export const pictures = process.env.SKYGRID_E2E_SCREENSHOTS !== 'off';
+
+const unpictured = (take) => function (options = {}) {
+  return options.path ? Promise.resolve(Buffer.alloc(0)) : take.call(this, options);
+};
+
+function noPictures(p) {
+  p.screenshot = unpictured(p.screenshot);
+  const locator = Object.getPrototypeOf(p.locator('html'));
+  if (!locator.unpictured) Object.assign(locator, { screenshot: unpictured(locator.screenshot), unpictured: true });
+}
+
 /** guard watches a page's responses, failed requests and console errors. */
 export function guard(p, label) {
+  if (!pictures) noPictures(p);
   p.errors = [];
   p.http = [];
   p.allowed = [];
