@@ -36,7 +36,9 @@ deps:
 ## PostgreSQL clusters, the browser suite's demo): /dev/shm where it is a tmpfs with
 ## 4 GiB free, else the system's default (scripts/testtmp.sh says why and what it
 ## saved); `make test TESTTMP=/tmp` keeps them on disk
-TESTTMP ?= $(shell scripts/testtmp.sh)
+ifeq ($(origin TESTTMP),undefined)
+TESTTMP := $(shell scripts/testtmp.sh)
+endif
 ifneq ($(strip $(TESTTMP)),)
 test test-postgres e2e: export TMPDIR := $(TESTTMP)
 endif

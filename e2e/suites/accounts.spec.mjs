@@ -56,7 +56,8 @@ test('accounts: the admin manages users and tokens', async ({ suite: { url, shot
   const refusedTiles = () => q.http.filter((l) => /^401 GET .*\/tiles\//.test(l)).length;
   await q.evaluate(() => window.skygridMap.panBy([300, 0], { animate: false }));
   await expect.poll(refusedTiles, { timeout: 10000 }).toBeGreaterThan(0).catch(() => {});
-  check(refusedTiles() > 0, `accounts: the disabled user's open map gets no more tiles (${refusedTiles()} refused)`);
+  const tilesRefused = refusedTiles();
+  check(tilesRefused > 0, `accounts: the disabled user's open map gets no more tiles (${tilesRefused} refused)`);
   // A refused tile says nothing to the page by itself: the map asks the
   // server, and the user sees the log-in page, not a blank map.
   await q.waitForSelector('[data-testid=login-submit]', { timeout: 15000 }).catch(() => {});

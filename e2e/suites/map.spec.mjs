@@ -245,9 +245,9 @@ async function seamChecks({ url, page, login, check, shots }) {
     const p = await page(vp, `hunyuan ${w}: seams`);
     await login(p, 'hunyuan');
     await openMap(p, url);
+    const levels = () => p.$$eval('#map .basemap-tiles .leaflet-tile-container', (cs) => cs.filter((c) => c.querySelector('img.leaflet-tile')).length);
     for (const z of [9.25, 10.75, 12.5]) {
       await setView(p, 39.75, 113.9, z);
-      const levels = () => p.$$eval('#map .basemap-tiles .leaflet-tile-container', (cs) => cs.filter((c) => c.querySelector('img.leaflet-tile')).length);
       await expect.poll(levels, { timeout: 15000 }).toBe(1).catch(() => {});
       const left = await levels();
       check(left === 1, `${w} at zoom ${z}: one level of basemap tiles left, the zoom before's gone (${left})`);
