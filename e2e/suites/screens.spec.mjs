@@ -91,8 +91,23 @@ test.describe.serial('the supervisor\'s screens and the review page', () => {
       `supervisor: the task page says how far, the deadline in words and how to navigate`);
     await top(p);
     await p.screenshot({ path: join(shots, 'screens-task-supervisor-phone.png'), fullPage: true });
+    // A slow network and an impatient second tap: one acknowledgement is
+    // sent, the page says it is on its way, and no "someone else changed
+    // this task" follows (the second tap once sent a stale version: 409).
+    const ackURL = `/api/tasks/${task.id}/acknowledge`;
+    await p.route(`**${ackURL}`, slowNetwork(1500));
+    let acks = 0;
+    p.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith(ackURL)) acks++; });
     await p.click('[data-testid=ack]');
+    await p.click('[data-testid=ack]', { force: true, timeout: 1000 });
+    const waiting = await p.textContent('.toast');
+    const [tapped = { disabled: false, text: '(gone)' }] = await p.$$eval('[data-testid=ack]', (bs) => bs.map((b) => ({ disabled: b.disabled, text: b.innerText })));
+    await p.screenshot({ path: join(shots, 'screens-ack-sending-phone.png') });
     await p.waitForSelector('[data-testid=ack]', { state: 'detached', timeout: 15000 });
+    const after = await p.textContent('.toast');
+    check(acks === 1 && waiting.includes('正在提交') && tapped.disabled && tapped.text.includes('正在提交') && after === '操作成功',
+      `supervisor: a second tap on 签收 while it is sent sends nothing more (${acks} sent; "${waiting}" then "${after}"; button "${tapped.text}", disabled ${tapped.disabled})`);
+    await p.unroute(`**${ackURL}`);
     await p.waitForSelector('[data-testid=report-submit]');
     // No finding is chosen for the supervisor; submitting without one is refused on the phone.
     const chosen = await p.$$eval('[data-testid=finding] input:checked', (els) => els.length);
@@ -113,8 +128,16 @@ test.describe.serial('the supervisor\'s screens and the review page', () => {
     check((await smallTargets(p)).length === 0, `supervisor: every tap target on the task page is at least 44 px high (${JSON.stringify(await smallTargets(p))})`);
     await top(p);
     await p.screenshot({ path: join(shots, 'screens-report-supervisor-phone.png'), fullPage: true });
+    // The photos take a while on a phone's network: the page says they
+    // are on their way, and the button cannot be pressed twice.
+    await p.route(`**/api/tasks/${task.id}/report`, slowNetwork(1500));
     await p.click('[data-testid=report-submit]');
+    const sending = await p.textContent('.toast');
+    const [button = { disabled: false, text: '(gone)' }] = await p.$$eval('[data-testid=report-submit]', (bs) => bs.map((b) => ({ disabled: b.disabled, text: b.innerText })));
+    check(sending.includes('正在上传') && button.disabled && button.text.includes('正在上传'),
+      `supervisor: while the report is sent the page says so ("${sending}"; button "${button.text}", disabled ${button.disabled})`);
     await p.waitForSelector('[data-testid=task-title]:has-text("待审核")', { timeout: 15000 });
+    check(posted === 1, `supervisor: the report was sent once (${posted})`);
     await p.context().close();
   }
 

@@ -27,7 +27,8 @@ export function clear(el: Element): void {
 }
 
 let toastTimer = 0;
-export function toast(msg: string, kind: 'ok' | 'err' = 'ok'): void {
+/** toast shows msg for 4 s, or until the next toast when stay is true (something on its way). */
+export function toast(msg: string, kind: 'ok' | 'err' = 'ok', stay = false): void {
   let el = document.getElementById('toast');
   if (!el) {
     el = h('div', { id: 'toast', role: 'status' });
@@ -36,5 +37,5 @@ export function toast(msg: string, kind: 'ok' | 'err' = 'ok'): void {
   el.textContent = msg;
   el.className = 'toast ' + kind;
   clearTimeout(toastTimer);
-  toastTimer = window.setTimeout(() => el!.classList.add('hide'), 4000);
+  if (!stay) toastTimer = window.setTimeout(() => el!.classList.add('hide'), 4000);
 }

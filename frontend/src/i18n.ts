@@ -122,6 +122,8 @@ const strings: Record<string, [zh: string, en: string]> = {
   'task.version': ['版本', 'Version'],
   'task.showmap': ['在地图上查看', 'Show on map'],
   'task.done': ['操作成功', 'Done'],
+  'task.sending': ['正在提交…', 'Sending…'],
+  'task.uploading': ['正在上传照片和报告…', 'Sending the photos and the report…'],
   // supervisor's and reviewer's task pages (issue 12, points 7 and 8)
   'title.suspected': ['疑似{c}', 'Suspected {c}'],
   'title.reported': ['{f}（待审核）', '{f} (awaiting review)'],

@@ -59,7 +59,18 @@ export function taskPage(el: HTMLElement, id: number): () => void {
     await drawRefused();
   }
 
+  // One action at a time: on a slow network a second tap would send the
+  // task's old version again and be refused as "changed by someone else".
+  // The button pressed says so too: it is where the user is looking.
+  let busy = false;
+  let pressed: HTMLButtonElement | null = null;
+  body.addEventListener('click', (e) => { pressed = (e.target as Element).closest('button'); }, true);
   async function act(action: string, payload: Record<string, unknown>): Promise<boolean> {
+    if (busy) return false;
+    busy = true;
+    body.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+    if (pressed?.isConnected) pressed.textContent = t('task.sending');
+    toast(t('task.sending'), 'ok', true);
     try {
       await api.post(`/api/tasks/${id}/${action}`, { version: task!.version, ...payload });
       toast(t('task.done'));
@@ -69,6 +80,8 @@ export function taskPage(el: HTMLElement, id: number): () => void {
       toast(e instanceof ApiError && e.status === 409 ? t('conflict') : errorText(e, t), 'err');
       await load();
       return false;
+    } finally {
+      busy = false;
     }
   }
 
@@ -225,6 +238,8 @@ function reportForm(x: TaskView, prefill: outbox.RejectedReport | null, done: ()
     const pending: outbox.PendingReport = { taskId: x.id, fields, photos: files.map((f) => ({ name: f.name, type: f.type, blob: f })),
       savedAt: new Date().toISOString(), ackFirst: x.state === 'dispatched' };
     submit.disabled = true;
+    submit.textContent = t('task.uploading');
+    toast(t('task.uploading'), 'ok', true);
     try {
       await outbox.sendReport(pending);
       toast(t('task.submitted'));
@@ -239,6 +254,7 @@ function reportForm(x: TaskView, prefill: outbox.RejectedReport | null, done: ()
       } else toast(errorText(err, t), 'err');
     } finally {
       submit.disabled = false;
+      submit.textContent = t('task.submit');
     }
   });
   return form;
