@@ -206,8 +206,15 @@ test.describe.serial('the supervisor\'s screens and the review page', () => {
     await p.click('[data-testid=note-save]');
     await p.waitForSelector('[data-testid=timeline] li:has-text("已电话联系网格员核实")', { timeout: 10000 });
     await p.fill('[data-testid=close-notes]', '同意办结');
+    // A double click on a slow network closes once, with no "changed by someone else".
+    const closeURL = `/api/tasks/${task.id}/close`;
+    await p.route(`**${closeURL}`, slowNetwork(1500));
+    let closes = 0;
+    p.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith(closeURL)) closes++; });
     await p.click('[data-testid=close]');
+    await p.click('[data-testid=close]', { force: true, timeout: 1000 });
     await p.waitForSelector('[data-testid=task-title]:has-text("已核实")', { timeout: 10000 });
+    check(closes === 1 && (await p.textContent('.toast')) === '操作成功', `hunyuan: a double click on 关闭任务 sends one close (${closes})`);
     const closed = await hunyuan.get(`/api/tasks/${task.id}`);
     check(closed.state === 'closed' && closed.review_note === '同意办结' && closed.timeline.some((e) => e.action === 'note'),
       `hunyuan: noted and closed (${closed.state}, "${closed.review_note}")`);
