@@ -85,11 +85,14 @@ export function render(el: HTMLElement): () => void {
     if (r.rewarded_at) return h('span', { class: 'ok', 'data-testid': 'mod-rewarded' }, t('mod.rewarded', { yuan: r.reward_yuan ?? 0 }));
     if (r.state !== 'accepted') return '';
     const yuan = h('input', { type: 'number', min: '1', step: '1', placeholder: t('mod.reward.yuan'), 'data-testid': 'mod-yuan', class: 'yuan' }) as HTMLInputElement;
-    return h('span', {}, yuan, h('button', { type: 'button', 'data-testid': 'mod-reward', onclick: async () => {
+    // Once: a second click while the first is sent would be refused as already rewarded.
+    return h('span', {}, yuan, h('button', { type: 'button', 'data-testid': 'mod-reward', onclick: async (e: Event) => {
+      const b = e.currentTarget as HTMLButtonElement;
+      b.disabled = true;
       try {
         await api.post(`/api/public-reports/${r.id}/reward`, { yuan: Number(yuan.value) });
         await load();
-      } catch (e) { toast(errorText(e, t), 'err'); }
+      } catch (err) { toast(errorText(err, t), 'err'); b.disabled = false; }
     } }, t('mod.reward')));
   }
 
