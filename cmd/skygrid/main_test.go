@@ -22,6 +22,8 @@ import (
 	"skygrid/data"
 	"skygrid/internal/storetest"
 	"skygrid/store"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // testMain returns a Main writing to buffers, with SKYGRID_* unset.
@@ -238,6 +240,46 @@ func TestCLIWorkflow(t *testing.T) {
 	}
 	if out, err = run(t, db, "events", "--class", "straw", "--format", "table"); err == nil || !strings.Contains(err.Error(), "unknown class") {
 		t.Errorf("bad class accepted: %v %s", err, out)
+	}
+	reportFormats(t, db, dir)
+}
+
+// reportFormats runs skygrid report in each of its formats on October
+// 2023 (users' scripts call it; the README lists these five).
+func reportFormats(t *testing.T, db, dir string) {
+	t.Helper()
+	want := map[string]*regexp.Regexp{
+		"table":   regexp.MustCompile(`(?s)^2023年10月 .*140225 浑源县 +367 +179 .*合计 +751 +396 `),
+		"ranking": regexp.MustCompile(`(?m)^1 +浑源县 .*未核实任务 179 件.*\n2 +阳高县 `),
+		"csv":     regexp.MustCompile("(?s)^\ufeff区域编码,区域名称,火情所含火点,火情,.*\n140225,浑源县,367,179,"),
+	}
+	for f, re := range want {
+		if out, err := run(t, db, "report", "--period", "2023-10", "--format", f); err != nil || !re.MatchString(out) {
+			t.Errorf("report --format %s: %v\n%s", f, err, out)
+		}
+	}
+	xlsx, html := filepath.Join(dir, "2023-10.xlsx"), filepath.Join(dir, "2023-10.html")
+	for _, file := range []string{xlsx, html} {
+		f := strings.TrimPrefix(filepath.Ext(file), ".")
+		if out, err := run(t, db, "report", "--period", "2023-10", "--format", f, "--out", file); err != nil || !strings.HasPrefix(out, file+": 2023年10月 (") {
+			t.Errorf("report --format %s --out: %v\n%s", f, err, out)
+		}
+	}
+	book, err := excelize.OpenFile(xlsx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer book.Close()
+	if sheets := book.GetSheetList(); len(sheets) < 2 || sheets[0] != "统计汇总" || sheets[1] != "事件明细" {
+		t.Errorf("the workbook's sheets: %q", sheets)
+	}
+	if page, err := os.ReadFile(html); err != nil || !bytes.Contains(page, []byte("<html")) || !bytes.Contains(page, []byte("浑源县")) {
+		t.Errorf("the monthly report: %v\n%.300s", err, page)
+	}
+	for f, refusal := range map[string]string{"xlsx": "--format xlsx needs --out FILE.xlsx", "pdf": `--format "pdf": want table, csv, xlsx, ranking or html`} {
+		if out, err := run(t, db, "report", "--period", "2023-10", "--format", f); err == nil || !strings.Contains(err.Error(), refusal) {
+			t.Errorf("report --format %s (no --out): %v %s", f, err, out)
+		}
 	}
 }
 
