@@ -7,10 +7,12 @@ import (
 	"io"
 	"os"
 	"text/tabwriter"
+	"time"
 
 	"skygrid"
 	"skygrid/airindex"
 	"skygrid/report"
+	"skygrid/store"
 )
 
 // ReportCommand is skygrid report: statistics and the monthly report.
@@ -60,48 +62,13 @@ year before. Periods: 2023-10 (a month), 2023-W43, 2023-10-24, 2023,
 	}
 	defer db.Close()
 	var buf bytes.Buffer
-	switch *format {
-	case "html":
-		mo, err := report.BuildMonthly(ctx, db, nil, *period, m.Now(), false)
-		if err != nil {
-			return fmt.Errorf("report: %w", err)
-		}
-		// The air-quality ranking beside the straw-burning one.
-		air := &airindex.Ranking{Source: db, NearestKm: cfg.Air.NearestKm}
-		if mo.Air, err = air.CountyAirRanking(ctx, mo.Month); err != nil {
-			return fmt.Errorf("report: %w", err)
-		}
-		if err := report.RenderMonthly(&buf, mo); err != nil {
-			return err
-		}
-	default:
-		st, err := db.Stats(ctx, skygrid.StatsQuery{Since: per.Since, Until: per.Until, By: *by})
-		if err != nil {
-			return fmt.Errorf("report: %w", err)
-		}
-		switch *format {
-		case "csv":
-			err = report.WriteStatsCSV(&buf, st)
-		case "xlsx":
-			if *out == "" {
-				return fmt.Errorf("report: --format xlsx needs --out FILE.xlsx")
-			}
-			city := false // cross-border events are not the city's figures
-			es, _, ferr := db.FindEvents(ctx, skygrid.EventFilter{FirstSince: &per.Since, Until: &per.Until, CrossBorder: &city})
-			if ferr != nil {
-				return ferr
-			}
-			err = report.WriteXLSX(&buf, st, es)
-		case "ranking":
-			writeRanking(&buf, per.Name, st)
-		case "table":
-			writeStatsTable(&buf, per.Name, st)
-		default:
-			return fmt.Errorf("report: --format %q: want table, csv, xlsx, ranking or html", *format)
-		}
-		if err != nil {
-			return err
-		}
+	if *format == "html" {
+		err = monthlyHTML(ctx, &buf, db, cfg.Air.NearestKm, *period, m.Now())
+	} else {
+		err = statsReport(ctx, &buf, db, per, *by, *format, *out)
+	}
+	if err != nil {
+		return err
 	}
 	if *out != "" {
 		if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
@@ -112,6 +79,50 @@ year before. Periods: 2023-10 (a month), 2023-W43, 2023-10-24, 2023,
 	}
 	_, err = m.Stdout.Write(buf.Bytes())
 	return err
+}
+
+// monthlyHTML writes the printable monthly report of a month, with the
+// air-quality ranking beside the straw-burning one.
+func monthlyHTML(ctx context.Context, w io.Writer, db *store.DB, nearestKm float64, month string, now time.Time) error {
+	mo, err := report.BuildMonthly(ctx, db, nil, month, now, false)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	air := &airindex.Ranking{Source: db, NearestKm: nearestKm}
+	if mo.Air, err = air.CountyAirRanking(ctx, mo.Month); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return report.RenderMonthly(w, mo)
+}
+
+// statsReport writes the period's statistics as a table, a ranking, CSV
+// or a workbook (which needs a file to go to).
+func statsReport(ctx context.Context, w io.Writer, db *store.DB, per report.Period, by, format, out string) error {
+	st, err := db.Stats(ctx, skygrid.StatsQuery{Since: per.Since, Until: per.Until, By: by})
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	switch format {
+	case "csv":
+		return report.WriteStatsCSV(w, st)
+	case "xlsx":
+		if out == "" {
+			return fmt.Errorf("report: --format xlsx needs --out FILE.xlsx")
+		}
+		city := false // cross-border events are not the city's figures
+		es, _, err := db.FindEvents(ctx, skygrid.EventFilter{FirstSince: &per.Since, Until: &per.Until, CrossBorder: &city})
+		if err != nil {
+			return err
+		}
+		return report.WriteXLSX(w, st, es)
+	case "ranking":
+		writeRanking(w, per.Name, st)
+	case "table":
+		writeStatsTable(w, per.Name, st)
+	default:
+		return fmt.Errorf("report: --format %q: want table, csv, xlsx, ranking or html", format)
+	}
+	return nil
 }
 
 // writeRanking writes the county ranking of the period as a table.
