@@ -215,10 +215,17 @@ func NewServer(svc Services, logger *slog.Logger) *Server {
 	return s
 }
 
-// Routes registers every route, in one block.
+// Routes registers every route: those open to all, then those that need
+// a session or a token.
 func (s *Server) Routes() {
-	e := s.echo
-	// No session needed: limited per client address (429 beyond).
+	s.openRoutes(s.echo)
+	// Everything else needs a session or a token; each handler keeps to
+	// the user's scope.
+	s.sessionRoutes(s.echo.Group("", s.authenticate))
+}
+
+// openRoutes: no session needed, limited per client address (429 beyond).
+func (s *Server) openRoutes(e *echo.Echo) {
 	public, login := perAddress(s.public), perAddress(s.login)
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/", s.handleIndex, public)
@@ -245,10 +252,10 @@ func (s *Server) Routes() {
 	e.POST("/public/api/reports", s.handleFilePublicReport, public)
 	e.GET("/public/api/reports/:receipt", s.handlePublicReportOutcome, public)
 	e.GET("/public/api/passes", s.handlePublicPasses, public, pubgz)
+}
 
-	// Everything else needs a session or a token; each handler keeps to
-	// the user's scope.
-	a := e.Group("", s.authenticate)
+// sessionRoutes: the app's API and tiles, each with the roles it allows.
+func (s *Server) sessionRoutes(a *echo.Group) {
 	a.GET("/api/me", s.handleMe)
 	a.GET("/api/hotspots", s.handleHotspots)
 	a.GET("/api/events", s.handleEvents)

@@ -342,27 +342,8 @@ func (db *DB) count(ctx context.Context, key, extra, tag string, exact bool, run
 		return do(bctx)
 	})
 	if ok && !exact {
-		// A count that comes quickly (most do, below a season's data)
-		// is worth the wait: a user who just closed tasks sees the
-		// new total at once.
-		wait := db.CountWait
-		if wait < 0 {
-			return e.n, false, nil // not at all: a zero timer raced a quick count
-		}
-		if wait == 0 {
-			wait = staleWait
-		}
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		select {
-		case r := <-ch:
-			if r.Err == nil {
-				return r.Val.(int), true, nil
-			}
-		case <-t.C:
-		case <-ctx.Done():
-		}
-		return e.n, false, nil
+		n, fresh := db.freshOrStale(ctx, e.n, ch)
+		return n, fresh, nil
 	}
 	select {
 	case r := <-ch:
@@ -373,6 +354,31 @@ func (db *DB) count(ctx context.Context, key, extra, tag string, exact bool, run
 	case <-ctx.Done():
 		return 0, false, ctx.Err()
 	}
+}
+
+// freshOrStale waits a little for a count being made again and answers
+// the stale one after that: a count that comes quickly (most do, below a
+// season's data) is worth the wait, a user who just closed tasks sees the
+// new total at once.
+func (db *DB) freshOrStale(ctx context.Context, stale int, ch <-chan singleflight.Result) (int, bool) {
+	wait := db.CountWait
+	if wait < 0 {
+		return stale, false // not at all: a zero timer raced a quick count
+	}
+	if wait == 0 {
+		wait = staleWait
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case r := <-ch:
+		if r.Err == nil {
+			return r.Val.(int), true
+		}
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return stale, false
 }
 
 // countRows counts the rows of a FROM clause and conditions in a read
