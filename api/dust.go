@@ -76,6 +76,8 @@ type DustLimit struct {
 // concentrations of the county's stations at the latest hour any of them
 // has (as a city's AQI is of its stations' means).
 type CountyAQI struct {
+	// Hour is the hour's label, its end (as the air store keeps it, unlike
+	// Ambient's hours): 18:00 is the mean of 17:00-18:00.
 	Hour     time.Time `json:"hour"`
 	Stations int       `json:"stations"`
 	Index    AirIndex  `json:"index"`

@@ -44,6 +44,11 @@ test.describe.serial('dust', () => {
     await expect(p.getByTestId('site-title')).toHaveText(seeded.site.properties.name);
     // The county's latest hourly AQI in its level's words.
     await expect(p.getByTestId('county-aqi')).toContainText(`AQI ${api.aqi.index.aqi} ${api.aqi.index.level.name}`);
+    // The hour is labelled by its end (CNEMC: 18:00 is the mean of 17:00-18:00, Beijing time).
+    const bj = (ms) => new Date(ms + 8 * 3600e3).toISOString();
+    const end = Date.parse(api.aqi.hour), hour = `${bj(end - 3600e3).slice(5, 10)} ${bj(end - 3600e3).slice(11, 16)}–${bj(end).slice(11, 16)}`;
+    const aqiText = await p.getByTestId('county-aqi').innerText();
+    check(aqiText.includes(`（${hour}）`), `dust: the AQI's hour is the one that ends at its label ${bj(end).slice(11, 16)} (want ${hour}: "${aqiText}")`);
     check(!ownOnly || api.aqi.index.aqi === 55, `dust: the invented station's hour (PM2.5 30, PM10 60) is AQI 55 (${api.aqi.index.aqi})`);
     // No stream: the snapshot, with its time when the probe has seen it.
     const snap = p.getByTestId('video-snapshot');

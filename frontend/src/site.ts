@@ -111,7 +111,9 @@ function drawAQI(el: HTMLElement, d: SiteDust): void {
   const ix = d.aqi.index;
   const chip = h('span', { class: 'aqichip' }, `AQI ${ix.aqi} ${ix.level.name}`);
   chip.style.background = ix.level.colour; // CSSOM: no inline style attribute (CSP)
-  el.append(t('site.aqi', { county: d.county_name ?? '', at: `${formatDateTime(d.aqi.hour).slice(5)}–${formatDateTime(Date.parse(d.aqi.hour) + 3600e3).slice(11)}` }), ' ', chip,
+  // The hour is labelled by its end (CNEMC: 18:00 is the mean of 17:00-18:00).
+  const end = Date.parse(d.aqi.hour);
+  el.append(t('site.aqi', { county: d.county_name ?? '', at: `${formatDateTime(end - 3600e3).slice(5)}–${formatDateTime(end).slice(11)}` }), ' ', chip,
     ix.primary_names.length ? ` ${t('site.aqi.primary', { p: ix.primary_names.join('、') })}` : '');
 }
 
