@@ -15,11 +15,42 @@ const (
 	PhotoUnlocated = "unlocated" // no GPS position in the photo
 )
 
-// PhotoFlagNames are the Chinese names shown to reviewers.
+// PhotoFlagNames are the Chinese names shown to reviewers of a fire's
+// task (PhotoFlagName gives those of any task).
 var PhotoFlagNames = map[string]string{
 	PhotoFar:       "拍摄地点距火点超过1公里",
 	PhotoEarly:     "拍摄时间早于卫星发现时间",
 	PhotoUnlocated: "照片无GPS位置",
+}
+
+// dustPhotoFlagNames are those of a site's task: its event is the site's
+// alarm, not a fire a satellite saw.
+var dustPhotoFlagNames = map[string]string{
+	PhotoFar:   "拍摄地点距工地超过1公里",
+	PhotoEarly: "拍摄时间早于告警时间",
+}
+
+// PhotoFlagName is a flag's Chinese name for a task of class.
+func PhotoFlagName(flag, class string) string {
+	if !IsDust(class) {
+		return PhotoFlagNames[flag]
+	}
+	if flag == PhotoEarly && class == ClassEmergencyInspection {
+		return "拍摄时间早于预警发布时间" // the inspection's event starts with the warning
+	}
+	if n, ok := dustPhotoFlagNames[flag]; ok {
+		return n
+	}
+	return PhotoFlagNames[flag]
+}
+
+// PhotoTarget is what a task's photos are measured from: 工地 for a
+// site's task, 火点 for a fire's.
+func PhotoTarget(class string) string {
+	if IsDust(class) {
+		return "工地"
+	}
+	return "火点"
 }
 
 // PhotoMaxMetres is how far from the event a photo may be taken.
@@ -58,9 +89,11 @@ type PhotoStamp struct {
 	// was uploaded (UploadedAt).
 	TakenAt    time.Time
 	UploadedAt time.Time
-	// Point is where the photo was taken (EXIF GPS), DistanceM from the fire.
+	// Point is where the photo was taken (EXIF GPS), DistanceM from the
+	// task's Target (PhotoTarget; empty: 火点).
 	Point     *orb.Point
 	DistanceM *float64
+	Target    string
 }
 
 // PhotoStage is one report's photos on their way into the store

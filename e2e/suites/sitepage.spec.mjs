@@ -136,7 +136,7 @@ test.describe.serial('dust', () => {
     await p.context().close();
   });
 
-  test('扬尘告警: the officials\' list and the review with the readings since the alarm', async ({ suite: { url, shots, page, login, desktop } }) => {
+  test('扬尘告警: the officials\' list and the review with the readings since the alarm', async ({ suite: { url, shots, page, login, check, desktop } }) => {
     test.skip(!task, 'no dust task (see the test before)');
     const p = await page(desktop);
     await login(p, 'admin');
@@ -148,6 +148,10 @@ test.describe.serial('dust', () => {
     await p.screenshot({ path: join(shots, 'dust-alarms-desktop.png') });
     await p.goto(`${url}/#/tasks/${task.id}`);
     await expect(p.getByTestId('dust-chart')).toHaveAttribute('data-limit', /datong_default:\d+-\d+/);
+    await expect(p.getByTestId('review-photo').first()).toBeVisible();
+    // A site's task is judged against the site and its alarm: no fire, no satellite (the photo's flags, the map's pin).
+    const words = await p.locator('main').innerText();
+    check(!/火点|卫星/.test(words), `扬尘告警: the review speaks of the site, not of a fire (${(words.match(/[^\n]*(火点|卫星)[^\n]*/g) ?? []).join(' | ')})`);
     await p.screenshot({ path: join(shots, 'dust-review-desktop.png'), fullPage: true });
     await p.context().close();
   });

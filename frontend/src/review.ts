@@ -76,7 +76,7 @@ function miniMap(el: HTMLElement, x: TaskView): Mini {
   map.setView(fire, 14);
   api.get<{ basemaps: Basemap[] }>('/api/basemaps').then((b) => { if (b.basemaps[0] && (map as L.Map & { _loaded?: boolean })._loaded) basemapLayer(b.basemaps[0]).addTo(map); }).catch(() => {});
   const grids = L.layerGroup().addTo(map);
-  L.circleMarker(fire, { radius: 9, color: '#b91c1c', weight: 3, fillColor: '#ef4444', fillOpacity: 0.8 }).bindTooltip(t('rv.fire'), { permanent: true, direction: 'top' }).addTo(map);
+  L.circleMarker(fire, { radius: 9, color: '#b91c1c', weight: 3, fillColor: '#ef4444', fillOpacity: 0.8 }).bindTooltip(t(isDust(x.event_class) ? 'rv.fire.dust' : 'rv.fire'), { permanent: true, direction: 'top' }).addTo(map);
   const pts: L.LatLng[] = [fire];
   if (x.report) {
     const rp = L.latLng(x.report.lat, x.report.lon);
