@@ -153,6 +153,9 @@ test.describe.serial('the supervisor\'s screens and the review page', () => {
     await login(p, sup);
     await p.goto(url + '/#/tasks');
     await p.waitForSelector('[data-testid=task-distance]', { timeout: 15000 });
+    // A task reported is the reviewer's now: its card raises no alarm of lateness (the history keeps it).
+    const done = await p.$$eval('[data-testid=task-item]:has(.badge.s-reported), [data-testid=task-item]:has(.badge.s-closed)', (els) => els.map((e) => e.innerText.replace(/\n/g, ' ')));
+    check(done.length >= 1 && done.every((c) => !/超时|已通知/.test(c)), `supervisor: a reported task's card says nothing late (${done.join(' || ')})`);
     await p.screenshot({ path: join(shots, 'screens-tasks-supervisor-desktop.png'), fullPage: true });
     await p.goto(`${url}/#/tasks/${(mine[2] ?? other).id}`);
     await p.waitForSelector('[data-testid=report-submit]', { timeout: 15000 });

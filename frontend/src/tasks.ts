@@ -135,7 +135,8 @@ function taskCard(x: Task, reviewer: boolean, at: number, fix: Fix | null): HTML
       x.first_seen ? h('div', { class: 'row2', 'data-testid': 'task-seen' }, `${t('tp.seen')} ${formatShort(x.first_seen, at)}（${formatAgo(x.first_seen, at)}）`) : null,
       fix && x.lat ? h('div', { class: 'row2 dist', 'data-testid': 'task-distance' }, fireDirection(fix, x, fix.accuracy)) : null,
       due.text ? h('div', { class: 'countdown' + (due.over ? ' over' : '') }, due.text) : null,
-      x.escalation ? h('div', { class: 'countdown over' }, escalationText(x.escalation)) : null,
+      // Only while it is still to be done: a reported task's lateness is history (its page keeps it).
+      x.escalation && (x.state === 'dispatched' || x.state === 'acknowledged') ? h('div', { class: 'countdown over' }, escalationText(x.escalation)) : null,
       h('div', { class: 'muted small' }, `${t('task.title')} ${x.id}`)));
 }
 
