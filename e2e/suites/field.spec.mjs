@@ -307,6 +307,11 @@ test('wangge: the app without network', async ({ suite: { url, root, shots, page
     await p.click('[data-testid=report-submit]');
     const waiting = await p.waitForSelector('text=待发送 1 条', { timeout: 10000 }).catch(() => null);
     check(!!waiting, 'wangge offline: the report of the task opened offline waits on the phone');
+    // Saved on the phone, the form gives way to a note: no second 提交上报
+    // to queue the report twice (the copy was refused later as changed, 409).
+    const waitNote = await p.waitForSelector('[data-testid=report-waiting]', { timeout: 5000 }).then((e) => e.innerText()).catch(() => '');
+    const again = await p.$$eval('[data-testid=report-submit]', (bs) => bs.filter((b) => !b.disabled).length);
+    check(waitNote.includes('已保存在手机上') && again === 0, `wangge offline: the page says the report waits and offers no second 提交上报 ("${waitNote}", ${again} enabled)`);
     await p.evaluate(() => window.scrollTo(0, 0)); // a full-page shot draws the sticky top bar where the page is scrolled to
     await p.screenshot({ path: join(shots, 'field-offline-report-wangge-phone.png'), fullPage: true });
     const offlineTo = p.errors.length;

@@ -44,6 +44,7 @@ const strings: Record<string, [zh: string, en: string]> = {
   'conflict': ['该任务已被他人修改，已重新加载，请核对后重试。', 'Someone else changed this task; it was reloaded — check and try again.'],
   'pending.n': ['待发送 {n} 条', '{n} waiting to send'],
   'pending.sent': ['已发送离线保存的上报 {n} 条', 'Sent {n} report(s) saved offline'],
+  'report.waiting': ['本任务的上报已保存在手机上，有网络时会自动发送，不用再提交。', 'This task\'s report is kept on this phone and is sent by itself when the network is back: no need to send it again.'],
   'saved.offline': ['网络不可用：上报已保存在本机，联网后自动发送。', 'No network: the report is kept on this phone and sent when back online.'],
   'map.layers': ['图层', 'Layers'],
   'map.legend': ['图例', 'Legend'],

@@ -44,7 +44,11 @@ export function taskPage(el: HTMLElement, id: number): () => void {
       again: canReport ? (r2) => { prefill = r2; draw(); body.querySelector('form.report')?.scrollIntoView({ block: 'start' }); } : undefined,
     })));
   }
-  const off = outbox.onChange(() => { drawRefused(); });
+  // A report that waited on the phone and is sent now: the task as it is.
+  const off = outbox.onChange(() => {
+    drawRefused();
+    if (body.querySelector('[data-testid=report-waiting]')) outbox.list().then((rs) => { if (!gone && !rs.some((r) => r.taskId === id)) load(); }).catch(() => {});
+  });
 
   async function load(): Promise<void> {
     try {
@@ -114,7 +118,10 @@ export function taskPage(el: HTMLElement, id: number): () => void {
         body.append(h('button', { type: 'button', class: 'primary wide big', 'data-testid': 'ack', onclick: () => act('acknowledge', {}) }, t('tp.ack')));
       }
       if (x.state === 'acknowledged' || x.state === 'dispatched') {
-        body.append(reportForm(x, prefill, async () => { prefill = null; await outbox.dismissTask(x.id).catch(() => {}); await load(); }));
+        // Once a report waits on the phone, a note in place of the form (and of 签收, which it does first).
+        const waiting = () => { body.querySelector('[data-testid=ack]')?.remove(); body.querySelector('form.report')?.replaceWith(waitingNote()); };
+        body.append(reportForm(x, prefill, async () => { prefill = null; await outbox.dismissTask(x.id).catch(() => {}); await load(); }, waiting));
+        outbox.list().then((rs) => { if (!gone && rs.some((r) => r.taskId === x.id)) waiting(); }).catch(() => {});
       }
     }
     const tail = canReadAuditLog() ? h('p', {}, h('a', { href: `#/auditlog?task=${x.id}`, 'data-testid': 'task-auditlog' }, t('log.history'))) : null;
@@ -193,7 +200,12 @@ function navButtons(x: TaskView): HTMLElement {
 }
 
 /** reportForm: finding (no default), photos from the camera, notes, position. */
-function reportForm(x: TaskView, prefill: outbox.RejectedReport | null, done: () => Promise<void>): HTMLElement {
+/** waitingNote: this task's report is kept on the phone until the network is back. */
+function waitingNote(): HTMLElement {
+  return h('section', { class: 'card report', 'data-testid': 'report-waiting' }, h('h2', {}, t('task.report')), h('p', { class: 'note' }, t('report.waiting')));
+}
+
+function reportForm(x: TaskView, prefill: outbox.RejectedReport | null, done: () => Promise<void>, saved: () => void): HTMLElement {
   const choices = h('div', { class: 'findings', role: 'radiogroup', 'data-testid': 'finding' },
     findingsFor(x.event_class).map((f) => h('label', { class: 'finding' },
       h('input', { type: 'radio', name: 'finding', value: f, required: true, 'data-testid': 'finding-' + f }),
@@ -248,6 +260,7 @@ function reportForm(x: TaskView, prefill: outbox.RejectedReport | null, done: ()
       if (err instanceof NetworkError) {
         await outbox.save(pending);
         toast(t('saved.offline'));
+        saved();
       } else if (err instanceof ApiError && err.status === 409) {
         toast(t('conflict'), 'err');
         await done();
