@@ -191,6 +191,19 @@ test.describe.serial('the supervisor\'s screens and the review page', () => {
     check(/\/api\/photos\/[0-9a-f]{64}\?task=\d+/.test(stamped), `hunyuan ${w}: the photo shown is the stamped copy (${stamped})`);
     const call = await p.$eval('[data-testid=call]', (a) => a.getAttribute('href'));
     check(/^tel:[\d+]+$/.test(call), `hunyuan ${w}: the supervisor's phone is a tap to call (${call})`);
+    // Scrolled until the small map's zoom buttons pass under the sticky top
+    // bar: the bar is there (on a phone it once scrolled away after one
+    // screen) and on top of them (they were drawn over it).
+    const under = await p.evaluate(() => {
+      const zoom = document.querySelector('[data-testid=review-map] .leaflet-control-zoom-in').getBoundingClientRect();
+      const bar = document.querySelector('.topbar').getBoundingClientRect();
+      window.scrollBy(0, zoom.top + zoom.height / 2 - bar.height / 2);
+      const z = document.querySelector('[data-testid=review-map] .leaflet-control-zoom-in').getBoundingClientRect();
+      const hit = document.elementFromPoint(z.left + z.width / 2, z.top + z.height / 2);
+      return { y: Math.round(z.top), bar: Math.round(bar.height), hit: hit?.closest('.topbar') ? 'the top bar' : `${hit?.tagName}.${hit?.className} in ${hit?.parentElement?.outerHTML.slice(0, 60)}` };
+    });
+    await p.screenshot({ path: join(shots, `screens-review-zoom-under-bar-${w}.png`) });
+    check(under.hit === 'the top bar', `hunyuan ${w}: the top bar stays, and the map's zoom buttons pass under it (at ${under.y} px in a ${under.bar} px bar: ${under.hit})`);
     await top(p);
     await p.screenshot({ path: join(shots, `screens-review-hunyuan-${w}.png`), fullPage: true });
     await p.context().close();
