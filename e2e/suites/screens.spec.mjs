@@ -203,6 +203,15 @@ test.describe.serial('the supervisor\'s screens and the review page', () => {
       return { y: Math.round(z.top), bar: Math.round(bar.height), hit: hit?.closest('.topbar') ? 'the top bar' : `${hit?.tagName}.${hit?.className} in ${hit?.parentElement?.outerHTML.slice(0, 60)}` };
     });
     await p.screenshot({ path: join(shots, `screens-review-zoom-under-bar-${w}.png`) });
+    // Every tab of the bar on the screen, none scrolled out of sight past its edge.
+    const tabs = await p.$$eval('.topbar nav a', (as) => as.map((a) => { const r = a.getBoundingClientRect(); return { t: a.innerText, in: r.left >= 0 && r.right <= window.innerWidth + 0.5 }; }));
+    check(tabs.length >= 6 && tabs.every((x) => x.in), `hunyuan ${w}: every tab of the top bar is on the screen (${tabs.map((x) => x.t + (x.in ? '' : ' (cut)')).join(' ')})`);
+    // The map fills the screen below the bar, however high the bar is: nothing of it below the fold.
+    await p.goto(`${url}/#/map`);
+    await p.waitForSelector('#map .leaflet-control-zoom-in', { timeout: 15000 });
+    const fit = await p.evaluate(() => ({ bar: Math.round(document.querySelector('.topbar').getBoundingClientRect().height),
+      bottom: Math.round(document.querySelector('#map').getBoundingClientRect().bottom), screen: window.innerHeight, page: document.documentElement.scrollHeight }));
+    check(Math.abs(fit.bottom - fit.screen) <= 1 && fit.page <= fit.screen + 1, `hunyuan ${w}: the map ends at the screen's bottom edge under a ${fit.bar} px bar (map to ${fit.bottom} px, page ${fit.page} px, screen ${fit.screen} px)`);
     check(under.hit === 'the top bar', `hunyuan ${w}: the top bar stays, and the map's zoom buttons pass under it (at ${under.y} px in a ${under.bar} px bar: ${under.hit})`);
     await top(p);
     await p.screenshot({ path: join(shots, `screens-review-hunyuan-${w}.png`), fullPage: true });

@@ -187,6 +187,28 @@ outbox.start(flushed);
 // Back online on the offline page: try again.
 window.addEventListener('online', () => { if (app.className === 'page-offline') route(); });
 window.addEventListener('hashchange', route);
+
+// --bar is the sticky top bar's height, --above all that is above the page
+// (banners, the bar, a warning): an official's bar wraps onto three lines
+// on a phone, and the map fills what is left of the screen, no more.
+let barSizes = '';
+function trackBar(): void {
+  const bar = document.getElementById('topbar')!;
+  let above = 0; // the heights, not #app's offsetTop: a page's first margin may collapse into it
+  for (let el = document.body.firstElementChild; el && el.id !== 'app'; el = el.nextElementSibling) above += (el as HTMLElement).offsetHeight;
+  const sizes = `${bar.offsetHeight} ${above}`;
+  if (sizes === barSizes) return;
+  barSizes = sizes;
+  document.documentElement.style.setProperty('--bar', bar.offsetHeight + 'px');
+  document.documentElement.style.setProperty('--above', above + 'px');
+}
+// What is above the page changes size (a banner shown, the bar wrapping)
+// without the body's size changing (it is at least a screen high).
+const resized = new ResizeObserver(trackBar);
+const watchAbove = () => { for (const el of document.body.children) if (el.id !== 'app' && el.tagName !== 'SCRIPT') resized.observe(el); };
+new MutationObserver(() => { watchAbove(); trackBar(); }).observe(document.body, { childList: true });
+watchAbove();
+
 // The service worker keeps the app shell for use without network (built app only).
 // Answers from the phone's saved copy (no network): say so, with their age.
 let savedNote: HTMLElement | null = null;
