@@ -232,6 +232,8 @@ async function noKeyChecks({ url, page, login, check, shots }) {
       const dup = items.filter((x, i) => items.indexOf(x) !== i);
       check(dup.length === 0 && items.includes('火情：工地内') && items.includes('台账：工地（合规）') && items.some((x) => x.includes('品红')),
         `legend: ${items.length} entries, none twice (${dup.join(',')}); event classes and registries told apart`);
+      const ages = items.slice(0, 5);
+      check(ages.join('|') === '6小时内|24小时内|3天内|7天内|7天以前', `legend: the fire points' ages in words, not "<6 h" (${ages.join(', ')})`);
     } else await p.screenshot({ path: join(shots, 'map-nokey-hint-phone.png') });
     await p.context().close();
   }

@@ -26,7 +26,8 @@ const DATONG: L.LatLngBoundsExpression = [[39.0, 112.5], [40.75, 114.6]];
 // (a fire event's class fill is not a registry's site layer).
 type LegendItem = [kind: string, colour: string, label: string];
 const legend: [group: string, items: LegendItem[]][] = [
-  ['legend.hot', [['hot', '#d7191c', '<6 h'], ['hot', '#f46d43', '<24 h'], ['hot', '#fdae61', '<72 h'], ['hot', '#c08a3e', '<7 d'], ['hot', '#8c7b6b', '≥7 d']]],
+  ['legend.hot', [['hot', '#d7191c', 'legend.age.6h'], ['hot', '#f46d43', 'legend.age.24h'], ['hot', '#fdae61', 'legend.age.72h'], ['hot', '#c08a3e', 'legend.age.7d'],
+    ['hot', '#8c7b6b', 'legend.age.older']]],
   ['legend.class', [['cls', '#e6b800', 'legend.class.straw_burning'], ['cls', '#d62728', 'legend.class.open_burning'], ['cls', '#7b3f00', 'legend.class.loose_coal_burning'],
     ['cls', '#ff7f0e', 'legend.class.construction_site'], ['cls', '#9467bd', 'legend.class.stockpile'], ['sq', '#6b7280', 'legend.class.industrial_heat']]],
   ['legend.state', [['st', '#111827', 'state.dispatched'], ['st', '#f59e0b', 'state.acknowledged'], ['st', '#2563eb', 'state.reported'], ['st', '#16a34a', 'state.closed']]],
