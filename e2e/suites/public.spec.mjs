@@ -72,6 +72,10 @@ test.describe.serial('the public page', () => {
     await p.goto(url + '/public/reports/2023-10');
     await expect(p.locator('h1')).toContainText('2023年10月');
     check(await p.locator('#confirmed th', { hasText: '网格' }).count() === 0, 'public report: the confirmed fires without grids');
+    // On a phone the page is as wide as the screen: a wide table scrolls on its own, its headings wrap.
+    const onPhone = await p.evaluate(() => ({ page: document.documentElement.scrollWidth, screen: window.innerWidth,
+      cut: [...document.querySelectorAll('th')].filter((th) => th.scrollWidth > th.clientWidth + 1).map((th) => th.innerText) }));
+    check(onPhone.page <= onPhone.screen && onPhone.cut.length === 0, `public report at 360 px: the page ${onPhone.page} px wide in ${onPhone.screen}, headings cut: ${onPhone.cut.join(', ') || 'none'}`);
     await p.screenshot({ path: join(shots, 'public-report-360.png') });
     p.allow(/^404 GET .*\/public\/reports\/2023-09$/);
     const r = await p.goto(url + '/public/reports/2023-09');
