@@ -59,6 +59,14 @@ test.describe.serial('the public page', () => {
 
     const width = await p.evaluate(() => document.documentElement.scrollWidth);
     check(width <= small.width, `public: one column at 360 px (page ${width} px wide)`);
+    // The report form at 360 px: 查询 on one line (it wrapped a character a line beside the code's
+    // box), and the phone number's promise in the text, not cut off at the end of a placeholder.
+    const form = await p.evaluate(() => {
+      const b = document.querySelector('[data-testid=pr-lookup]'), r = document.createRange();
+      r.selectNodeContents(b);
+      return { lines: new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size, text: document.querySelector('.pr-form')?.innerText ?? '' };
+    });
+    check(form.lines === 1 && form.text.includes('不会公开'), `public: 查询 on ${form.lines} line(s); the phone's promise 不会公开 ${form.text.includes('不会公开') ? 'shown' : 'only in a placeholder'}`);
     check(await p.locator('footer a[href="./"]').count() === 1, 'public: the footer links staff to the login');
     await expect(p.locator('footer')).toContainText('卫星火点为遥感监测结果');
     await quiet(p);

@@ -98,7 +98,7 @@ export async function mount(root: HTMLElement): Promise<void> {
     thumbs.replaceChildren(...state.files.map((f) => el('img', { src: URL.createObjectURL(f), alt: f.name })));
   });
   const note = el('textarea', { rows: '3', maxlength: '1000', placeholder: '补充说明（选填）：例如 村东头田里正在焚烧秸秆', 'data-testid': 'pr-note' }) as HTMLTextAreaElement;
-  const phone = el('input', { type: 'tel', inputmode: 'numeric', maxlength: '20', placeholder: '手机号（选填，用于奖励联系，不会公开）', 'data-testid': 'pr-phone' }) as HTMLInputElement;
+  const phone = el('input', { type: 'tel', inputmode: 'numeric', maxlength: '20', placeholder: '手机号（选填）', 'data-testid': 'pr-phone' }) as HTMLInputElement;
   const receipt = el('div', { class: 'pr-receipt', 'data-testid': 'pr-receipt', hidden: '' });
   const submit = el('button', { type: 'submit', class: 'pr-submit', 'data-testid': 'pr-submit' }, '提交举报');
 
@@ -125,7 +125,7 @@ export async function mount(root: HTMLElement): Promise<void> {
   el('h3', {}, '举报什么'), kinds,
   el('h3', {}, '在哪里'), el('div', { class: 'pr-row' }, here, pin), where, mapBox,
   el('h3', {}, `照片（1-${MAX_PHOTOS} 张）`), pick, thumbs,
-  el('h3', {}, '说明与联系方式'), note, phone, submit, msg);
+  el('h3', {}, '说明与联系方式'), note, phone, el('p', { class: 'pr-hint' }, '手机号只用于联系发放奖励，不会公开。'), submit, msg);
 
   root.append(el('h2', {}, '我要举报'), el('p', { class: 'pr-hint' }, '发现秸秆焚烧、扬尘、散煤燃烧等大气污染行为，拍照举报。经核实的举报将给予奖励。'),
     form, receipt, lookupBox());
