@@ -183,6 +183,9 @@ test.describe.serial('warnings', () => {
     await expect(p.getByTestId('task-listed')).toHaveText('示例未登记企业', { timeout: 15000 });
     await expect(p.getByTestId('task-title')).toContainText('示例未登记企业');
     await expect(p.getByTestId('review-contact')).toContainText('示例联系人丁（示例未登记企业）');
+    // In no grid: the page says so, as its history does, not that "this grid" has no supervisor.
+    const sup = await p.getByTestId('review-supervisor').innerText({ timeout: 5000 }).catch(() => '(none)');
+    check(sup.includes('不在任何网格') && !sup.includes('该网格'), `warnings: the task in no grid says so where its supervisor would be ("${sup}")`);
     await quiet(p);
     await shot(p, 'warnings-unregistered-review-official-desktop.png');
     await p.context().close();

@@ -226,6 +226,7 @@ const strings: Record<string, [zh: string, en: string]> = {
   'rv.reportpos': ['上报位置', 'Report'],
   'rv.photopos': ['照片拍摄位置', 'Where a photo was taken'],
   'rv.nosup': ['（该网格暂无网格员）', '(no supervisor in this grid)'],
+  'rv.nogrid': ['（不在任何网格，请改派给网格）', '(in no grid: reassign it to one)'],
   'new.task': ['新任务：{title} · {place}', 'New task: {title} · {place}'],
   'tasks.count': ['共 {n} 条', '{n} tasks'],
   'xb.title': ['市外跨界火情（联防联控）', 'Fires across the border (joint control)'],

@@ -46,7 +46,7 @@ function people(x: TaskView): HTMLElement {
   return h('section', { class: 'card people' },
     listed ? h('div', { 'data-testid': 'review-contact' }, h('b', {}, t('tp.contact'), '：'), x.listed_contact || '', x.listed_name ? `（${x.listed_name}）` : '', ' ',
       call(x.listed_phone, 'call-listed')) : null,
-    h('div', {}, h('b', {}, t('rv.supervisor'), '：'), x.supervisor_name || t('rv.nosup'), ' ', call(x.supervisor_phone)),
+    h('div', { 'data-testid': 'review-supervisor' }, h('b', {}, t('rv.supervisor'), '：'), x.supervisor_name || t(x.grid_id ? 'rv.nosup' : 'rv.nogrid'), ' ', call(x.supervisor_phone)),
     x.reporter && x.reporter.name !== x.supervisor_name
       ? h('div', {}, h('b', {}, t('rv.reporter'), '：'), x.reporter.name, ' ', call(x.reporter.phone)) : null);
 }
