@@ -41,6 +41,10 @@ test.describe.serial('the public page', () => {
     await expect(p.locator('#pub-warning')).toContainText(/当前无重污染天气预警|(蓝|黄|橙|红)色预警 ·/);
     await expect(p.locator('#pub-ranking tbody tr')).toHaveCount(10);
     await expect(p.locator('#pub-ranking h2')).toContainText('区县环境空气质量排名');
+    // Its last column is a share of the month's days (93.1%), and its heading says so, as the monthly report's does.
+    const [heads, lastCell] = await p.evaluate(() => [[...document.querySelectorAll('#pub-ranking th')].map((th) => th.innerText),
+      document.querySelector('#pub-ranking tbody tr td:last-child')?.innerText ?? '']);
+    check(heads.at(-1) === '优良天数比例' && /%/.test(lastCell), `public: the ranking's ${heads.at(-1)} column holds ${lastCell.split('\n')[0]}`);
 
     const rows = p.locator('#pub-fires table.pub-fires tbody tr');
     await expect(rows).toHaveCount(10); // Datong's ten counties
