@@ -84,6 +84,20 @@ func (p *Prober) ProbeAll(ctx context.Context) ([]skygrid.VideoChange, error) {
 	return changes, err
 }
 
+// statusWords says why a camera's answer is not its picture, for the
+// officials who read it: in words, with the status as a number.
+func statusWords(code int) string {
+	switch {
+	case code == http.StatusNotFound:
+		return fmt.Sprintf("抓拍地址不存在（HTTP %d）", code)
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		return fmt.Sprintf("摄像头拒绝访问，请核对账号密码（HTTP %d）", code)
+	case code >= 500:
+		return fmt.Sprintf("摄像头或其平台出错（HTTP %d）", code)
+	}
+	return fmt.Sprintf("摄像头应答异常（HTTP %d）", code)
+}
+
 // Probe fetches url: "" when it answered 200 with an image, else why not.
 func (p *Prober) Probe(ctx context.Context, url string) string {
 	timeout := p.Timeout
@@ -109,7 +123,7 @@ func (p *Prober) Probe(ctx context.Context, url string) string {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Sprintf("应答 %s", resp.Status)
+		return statusWords(resp.StatusCode)
 	}
 	ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	if !strings.HasPrefix(ct, "image/") {

@@ -30,6 +30,12 @@ func snapshotServer(t *testing.T) string {
 		w.Header().Set("Content-Type", "image/jpeg")
 		w.Write([]byte{0xFF, 0xD8, 0xFF, 0xD9})
 	})
+	mux.HandleFunc("/locked.jpg", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "Unauthorized", http.StatusUnauthorized)
+	})
+	mux.HandleFunc("/broken.jpg", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "oops", http.StatusBadGateway)
+	})
 	mux.HandleFunc("/page", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Write([]byte("<html>login</html>"))
@@ -59,7 +65,10 @@ func TestProbe(t *testing.T) {
 		timeout time.Duration
 	}{
 		{"200 image", base + "/ok.jpg", "", 0},
-		{"404", base + "/missing.jpg", "404", 0},
+		// The reason is read by officials: in words, the status as a number (no "Not Found").
+		{"404", base + "/missing.jpg", "抓拍地址不存在（HTTP 404）", 0},
+		{"401", base + "/locked.jpg", "摄像头拒绝访问，请核对账号密码（HTTP 401）", 0},
+		{"502", base + "/broken.jpg", "摄像头或其平台出错（HTTP 502）", 0},
 		{"timeout", base + "/slow.jpg", "300ms 内无应答", 300 * time.Millisecond},
 		{"not an image", base + "/page", "不是图片", 0},
 		{"connection refused", refused, "refused", 0},
