@@ -149,6 +149,12 @@ test.describe.serial('dust', () => {
     await p.goto(`${url}/#/tasks/${task.id}`);
     await expect(p.getByTestId('dust-chart')).toHaveAttribute('data-limit', /datong_default:\d+-\d+/);
     await expect(p.getByTestId('review-photo').first()).toBeVisible();
+    // The chart's heading gives the hours it shows (it said 24 小时 over two and a half).
+    const dust = await (await p.request.get(`${url}/api/tasks/${task.id}/dust`)).json();
+    const bjt = (v) => new Date(Date.parse(v) + 8 * 3600e3).toISOString().slice(5, 16).replace('T', ' ');
+    const heading = await p.locator('[data-testid=dust-task] h3').first().innerText();
+    check(heading.includes(bjt(dust.from)) && heading.includes(bjt(dust.to).slice(6)) && !heading.includes('24 小时'),
+      `扬尘告警: the chart's heading gives its hours (${heading}; the API's ${bjt(dust.from)} to ${bjt(dust.to)})`);
     // A site's task is judged against the site and its alarm: no fire, no satellite (the photo's flags, the map's pin).
     const words = await p.locator('main').innerText();
     check(!/火点|卫星/.test(words), `扬尘告警: the review speaks of the site, not of a fire (${(words.match(/[^\n]*(火点|卫星)[^\n]*/g) ?? []).join(' | ')})`);

@@ -1,10 +1,12 @@
 // A dust task's own part of the task page (the supervisor's phone and the
 // official's review): the site, what exceeded (rule, value, limit, time,
-// in Chinese) and the readings since the alarm (24 hours, the chart with
-// its limit line), from GET /api/tasks/:id/dust. Loaded only for dust tasks.
+// in Chinese) and the readings since the alarm (24 hours at most, the
+// chart with its limit line, its heading giving the hours), from
+// GET /api/tasks/:id/dust. Loaded only for dust tasks.
 import { api, errorText } from './api';
 import { clear, h } from './dom';
 import { t, tOr } from './i18n';
+import { formatDateTime } from './format';
 import type { SiteDust } from './api/types.gen';
 
 /** dustTaskSection fills box and returns the cleanup (the chart's disposal). */
@@ -24,7 +26,7 @@ export function dustTaskSection(box: HTMLElement, taskID: number): () => void {
           h('b', {}, tOr('rule', a.rule)), h('br'), a.detail))));
       } else box.append(h('p', { class: 'muted' }, t('dust.alarms.none')));
       const chartBox = h('div', { class: 'dustchart', 'data-testid': 'dust-chart' });
-      box.append(h('h3', {}, t('dust.since')), chartBox);
+      box.append(h('h3', {}, t('dust.since.range', sinceRange(d.from, d.to))), chartBox);
       if (!d.monitors.length) { chartBox.replaceWith(h('p', { class: 'muted' }, t('dust.nomonitor'))); return; }
       const chart = charts.dustChart(chartBox, d);
       const ro = new ResizeObserver(() => { if (!chart.isDisposed()) chart.resize(); });
@@ -37,4 +39,10 @@ export function dustTaskSection(box: HTMLElement, taskID: number): () => void {
     }
   })();
   return () => { gone = true; stop(); };
+}
+
+/** sinceRange: the chart's hours in Beijing time, the end's date only when it is another day. */
+function sinceRange(from: string, to: string): { from: string; to: string } {
+  const f = formatDateTime(from).slice(5), e = formatDateTime(to).slice(5);
+  return { from: f, to: e.slice(0, 5) === f.slice(0, 5) ? e.slice(6) : e };
 }
