@@ -58,6 +58,9 @@ test.describe.serial('public report: file, moderate, work, look up', () => {
     await p.click('[data-testid=phone-reveal]');
     await expect(item.locator('[data-testid=public-phone]')).toHaveText('13800138000');
     check((await item.locator('[data-testid=public-place]').textContent()).includes('浑源县'), 'moderation: the place names 浑源县');
+    // None handled yet (the demo has no other report): the card says so rather than stand empty.
+    const handled = await p.getByTestId('mod-handled').innerText();
+    check(handled.includes('暂无已处理的举报'), `moderation: the empty handled list says so ("${handled.replace(/\n/g, ' ')}")`);
     await p.screenshot({ path: join(shots, 'publicreport-queue-desktop.png'), fullPage: true });
     await p.click('[data-testid=mod-accept]');
     await expect(p.locator('[data-testid=mod-empty]')).toBeVisible();

@@ -1020,6 +1020,7 @@ const strings: Record<string, [zh: string, en: string]> = {
   'mod.place': ['位置', 'Place'],
   'mod.note': ['说明', 'Note'],
   'mod.recent': ['已处理的举报', 'Handled reports'],
+  'mod.recent.none': ['暂无已处理的举报', 'None handled yet'],
   'mod.reward': ['记录奖励', 'Record a reward'],
   'mod.reward.yuan': ['奖励金额（元）', 'Reward (yuan)'],
   'mod.rewarded': ['已奖励 {yuan} 元', 'Rewarded {yuan} yuan'],

@@ -98,7 +98,9 @@ export function render(el: HTMLElement): () => void {
 
   function drawHandled(rs: PublicReport[]): void {
     clear(handled);
-    handled.append(h('h2', {}, t('mod.recent')), h('table', { class: 'modtable' }, h('tbody', {}, rs.filter((r) => r.state !== 'pending').map((r) =>
+    const done = rs.filter((r) => r.state !== 'pending');
+    if (!done.length) { handled.append(h('h2', {}, t('mod.recent')), h('p', { class: 'muted' }, t('mod.recent.none'))); return; }
+    handled.append(h('h2', {}, t('mod.recent')), h('table', { class: 'modtable' }, h('tbody', {}, done.map((r) =>
       h('tr', { 'data-testid': 'mod-row', 'data-id': r.id },
         h('td', {}, formatDateTime(r.created_at)), h('td', {}, tOr('pr.kind', r.kind)), h('td', {}, r.county_name ?? ''),
         h('td', {}, t('mod.state.' + r.state), r.task_id ? h('a', { href: `#/tasks/${r.task_id}` }, ' ', t('mod.task', { id: r.task_id })) : '',
