@@ -122,6 +122,9 @@ test.describe.serial('the supervisor\'s screens and the review page', () => {
     const said = await p.textContent('.toast');
     check(posted === 0 && said.includes('请先选择核查结论'), `supervisor: a report without a finding is not sent (${posted} sent; "${said}")`);
     await p.check('[data-testid=finding-straw_burning]');
+    // The finding chosen, the red 请先选择核查结论 goes at once (it stayed its 4 s over the choice made).
+    const stale = await p.$eval('#toast', (e) => !e.classList.contains('hide') && e.textContent);
+    check(!stale, `supervisor: once a finding is chosen its reminder is gone (${stale || 'gone'})`);
     await p.fill('[data-testid=notes]', '现场为秸秆焚烧，已扑灭');
     const form = await shown(p);
     check(/已附上您的位置/.test(form), 'supervisor: the report carries the phone position, and says so');

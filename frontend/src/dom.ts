@@ -39,3 +39,9 @@ export function toast(msg: string, kind: 'ok' | 'err' = 'ok', stay = false): voi
   clearTimeout(toastTimer);
   if (!stay) toastTimer = window.setTimeout(() => el!.classList.add('hide'), 4000);
 }
+
+/** hideToast puts away the toast now, when what it asked for is done (a reminder answered). */
+export function hideToast(): void {
+  clearTimeout(toastTimer);
+  document.getElementById('toast')?.classList.add('hide');
+}

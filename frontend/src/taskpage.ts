@@ -4,7 +4,7 @@
 // the history, where the report was made, the stamped photos with their
 // flags, whom to call, and close, return, reassign or note.
 import { api, ApiError, NetworkError, errorText } from './api';
-import { h, clear, toast } from './dom';
+import { h, clear, toast, hideToast } from './dom';
 import { getLang, t, tOr } from './i18n';
 import { formatAgo, formatDateTime, formatShort } from './format';
 import { role, isReviewer, canReadAuditLog } from './session';
@@ -210,6 +210,8 @@ function reportForm(x: TaskView, prefill: outbox.RejectedReport | null, done: ()
     findingsFor(x.event_class).map((f) => h('label', { class: 'finding' },
       h('input', { type: 'radio', name: 'finding', value: f, required: true, 'data-testid': 'finding-' + f }),
       h('span', {}, h('b', {}, tOr('finding', f)), h('small', {}, t(findingHelp(x.event_class, f)))))));
+  // A reminder to choose (请先选择核查结论) goes once a finding is chosen.
+  choices.addEventListener('change', () => { if (document.getElementById('toast')?.classList.contains('err')) hideToast(); });
   const notes = h('textarea', { name: 'notes', rows: 3, 'data-testid': 'notes' });
   const photos = photoPicker();
   const pos = positionRow();
