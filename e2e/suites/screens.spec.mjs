@@ -160,6 +160,10 @@ test.describe.serial('the supervisor\'s screens and the review page', () => {
     const done = await p.$$eval('[data-testid=task-item]:has(.badge.s-reported), [data-testid=task-item]:has(.badge.s-closed)', (els) => els.map((e) => e.innerText.replace(/\n/g, ' ')));
     check(done.length >= 1 && done.every((c) => !/超时|已通知/.test(c)), `supervisor: a reported task's card says nothing late (${done.join(' || ')})`);
     await p.screenshot({ path: join(shots, 'screens-tasks-supervisor-desktop.png'), fullPage: true });
+    // 台账: no construction site registered in this supervisor's grid; the table says so, and why.
+    await p.goto(url + '/#/sites');
+    const noSites = await p.locator('[data-testid=site-none]').innerText({ timeout: 10000 }).catch(() => '(no line)');
+    check(noSites === '您负责的区域内暂无此类登记', `supervisor: an empty 台账 says there is none in their area ("${noSites}")`);
     await p.goto(`${url}/#/tasks/${(mine[2] ?? other).id}`);
     await p.waitForSelector('[data-testid=report-submit]', { timeout: 15000 });
     const text = await shown(p);

@@ -55,6 +55,11 @@ for (const [w, vp] of [['desktop', { width: 1366, height: 800 }], ['phone', { wi
     const pile = await p.$$eval('[data-testid=site-row]', (trs) => trs.map((tr) => tr.innerText));
     check(pile.length > 0 && pile.some((r) => /煤|矿石|砂石/.test(r)) && pile.some((r) => /苫盖|喷淋|封闭|无/.test(r)), `sites ${w}: stockpiles with material and dust suppression in Chinese (${pile[0]})`);
     await p.screenshot({ path: join(shots, `sites-stockpile-${w}.png`) });
+    // Nothing found says so, in the table (a bare header and 共 0 处 said nothing).
+    await p.fill('.pagehead input[type=search]', '没有这个名字');
+    const none = await p.locator('[data-testid=site-none]').innerText({ timeout: 5000 }).catch(() => '(no line)');
+    check(none.includes('没有') && none.includes('没有这个名字'), `sites ${w}: a filter that finds nothing says so ("${none}")`);
+    await p.fill('.pagehead input[type=search]', '');
     // A row's map link centres the map on it.
     // (The row's number opens the site page, 工地详情.)
     const details = await p.getAttribute('[data-testid=site-row] >> nth=0 >> [data-testid=site-details]', 'href');

@@ -4,6 +4,7 @@ import { h, clear } from './dom';
 import { t, tOr } from './i18n';
 import { formatArea } from './format';
 import { monitorSection } from './monitors';
+import { getSession } from './session';
 import type { SiteCollection, SiteFeature, SiteProperties } from './api/types.gen';
 
 function center(geom: GeoJSON.Geometry | null): [number, number] | null {
@@ -72,6 +73,7 @@ export function render(el: HTMLElement): void {
     const q = filter.value.trim();
     const shown = feats.filter((f) => !q || [f.properties?.name, f.properties?.external_id, f.properties?.id].some((v) => String(v ?? '').includes(q)));
     count.textContent = t('sites.count', { n: shown.length });
+    if (!shown.length) tbody.append(h('tr', {}, h('td', { colspan: width(), class: 'muted', 'data-testid': 'site-none' }, noneWords(q, viol.checked))));
     for (const f of shown.slice(0, 1000)) {
       const p = f.properties;
       const c = center(f.geometry);
@@ -107,4 +109,11 @@ export function render(el: HTMLElement): void {
   viol.addEventListener('change', load);
   filter.addEventListener('input', draw);
   load();
+}
+
+/** noneWords: why the table is empty (a filter, the violations only, the user's area). */
+function noneWords(q: string, violations: boolean): string {
+  if (q) return t('sites.none.q', { q });
+  if (violations) return t('sites.none.violation');
+  return t(getSession()?.user.regions?.length ? 'sites.none.area' : 'sites.none');
 }
