@@ -199,12 +199,12 @@ function navButtons(x: TaskView): HTMLElement {
     x.lat && x.lon ? h('a', { class: 'btn', href: `#/map?lat=${x.lat}&lon=${x.lon}&z=15`, 'data-testid': 'task-showmap' }, t('tp.map')) : null);
 }
 
-/** reportForm: finding (no default), photos from the camera, notes, position. */
 /** waitingNote: this task's report is kept on the phone until the network is back. */
 function waitingNote(): HTMLElement {
   return h('section', { class: 'card report', 'data-testid': 'report-waiting' }, h('h2', {}, t('task.report')), h('p', { class: 'note' }, t('report.waiting')));
 }
 
+/** reportForm: finding (no default), photos from the camera, notes, position; saved is called when it waits on the phone. */
 function reportForm(x: TaskView, prefill: outbox.RejectedReport | null, done: () => Promise<void>, saved: () => void): HTMLElement {
   const choices = h('div', { class: 'findings', role: 'radiogroup', 'data-testid': 'finding' },
     findingsFor(x.event_class).map((f) => h('label', { class: 'finding' },
