@@ -89,11 +89,11 @@ type PhotoStamp struct {
 	// was uploaded (UploadedAt).
 	TakenAt    time.Time
 	UploadedAt time.Time
-	// Point is where the photo was taken (EXIF GPS), DistanceM from the
-	// task's Target (PhotoTarget; empty: 火点).
+	// Point is where the photo was taken (EXIF GPS), DistanceM from what
+	// the task's Class is about (PhotoTarget: the fire, or the site).
 	Point     *orb.Point
 	DistanceM *float64
-	Target    string
+	Class     string
 }
 
 // PhotoStage is one report's photos on their way into the store

@@ -408,7 +408,7 @@ func (s *Server) handlePhoto(c echo.Context) error {
 
 // photoStamp is what the stamped copy of a task's stored photo says.
 func photoStamp(t *skygrid.Task, sha string) skygrid.PhotoStamp {
-	s := skygrid.PhotoStamp{TaskID: t.ID, Place: t.PlaceName(), GridID: t.GridID, Target: skygrid.PhotoTarget(t.EventClass)}
+	s := skygrid.PhotoStamp{TaskID: t.ID, Place: t.PlaceName(), GridID: t.GridID, Class: t.EventClass}
 	for _, p := range t.Photos {
 		if p.SHA256 == sha {
 			s.TakenAt, s.UploadedAt, s.Point, s.DistanceM = p.TakenAt, p.CreatedAt, p.Point, p.DistanceM

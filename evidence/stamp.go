@@ -107,11 +107,7 @@ func Lines(s skygrid.PhotoStamp, cjk bool) []string {
 	lines := []string{fmt.Sprintf("天网格 任务 #%d  %s", s.TaskID, s.Place), fmt.Sprintf("%s %s（北京时间）", atWord, when)}
 	switch {
 	case s.Point != nil && s.DistanceM != nil:
-		target := s.Target
-		if target == "" {
-			target = "火点"
-		}
-		lines = append(lines, fmt.Sprintf("北纬%.5f° 东经%.5f° · 距%s%s", s.Point[1], s.Point[0], target, metres(*s.DistanceM)))
+		lines = append(lines, fmt.Sprintf("北纬%.5f° 东经%.5f° · 距%s%s", s.Point[1], s.Point[0], skygrid.PhotoTarget(s.Class), metres(*s.DistanceM)))
 	case s.Point != nil:
 		lines = append(lines, fmt.Sprintf("北纬%.5f° 东经%.5f°", s.Point[1], s.Point[0]))
 	default:

@@ -29,7 +29,7 @@ func TestLines(t *testing.T) {
 	}{
 		{"taken, located", skygrid.PhotoStamp{TaskID: 12, Place: "浑源县 6行10列", TakenAt: taken, UploadedAt: up, Point: &orb.Point{113.69, 39.7}, DistanceM: &d}, true,
 			[]string{"天网格 任务 #12  浑源县 6行10列", "拍摄 2023-10-31 14:05（北京时间）", "北纬39.70000° 东经113.69000° · 距火点230米"}},
-		{"a site's task: the distance from the site", skygrid.PhotoStamp{TaskID: 13, Place: "云冈区", Target: "工地", TakenAt: taken, Point: &orb.Point{113.69, 39.7}, DistanceM: &d}, true,
+		{"a site's task: the distance from the site", skygrid.PhotoStamp{TaskID: 13, Place: "云冈区", Class: skygrid.ClassDustExceedance, TakenAt: taken, Point: &orb.Point{113.69, 39.7}, DistanceM: &d}, true,
 			[]string{"天网格 任务 #13  云冈区", "拍摄 2023-10-31 14:05（北京时间）", "北纬39.70000° 东经113.69000° · 距工地230米"}},
 		{"no EXIF: the upload time, no position", skygrid.PhotoStamp{TaskID: 12, Place: "浑源县", UploadedAt: up}, true,
 			[]string{"天网格 任务 #12  浑源县", "上传 2023-10-31 15:00（北京时间）", "照片无GPS位置"}},

@@ -114,7 +114,7 @@ func (s *Service) acceptPhotos(ctx context.Context, u *skygrid.User, t *skygrid.
 	if err != nil {
 		return nil, err
 	}
-	stamp := skygrid.PhotoStamp{TaskID: t.ID, Place: t.PlaceName(), GridID: t.GridID, UploadedAt: s.now(), Target: skygrid.PhotoTarget(t.EventClass)}
+	stamp := skygrid.PhotoStamp{TaskID: t.ID, Place: t.PlaceName(), GridID: t.GridID, UploadedAt: s.now(), Class: t.EventClass}
 	return a.Photos.Accept(ctx, e, stamp)
 }
 
