@@ -191,16 +191,12 @@ window.addEventListener('hashchange', route);
 // --bar is the sticky top bar's height, --above all that is above the page
 // (banners, the bar, a warning): an official's bar wraps onto three lines
 // on a phone, and the map fills what is left of the screen, no more.
-let barSizes = '';
 function trackBar(): void {
-  const bar = document.getElementById('topbar')!;
   let above = 0; // the heights, not #app's offsetTop: a page's first margin may collapse into it
   for (let el = document.body.firstElementChild; el && el.id !== 'app'; el = el.nextElementSibling) above += (el as HTMLElement).offsetHeight;
-  const sizes = `${bar.offsetHeight} ${above}`;
-  if (sizes === barSizes) return;
-  barSizes = sizes;
-  document.documentElement.style.setProperty('--bar', bar.offsetHeight + 'px');
-  document.documentElement.style.setProperty('--above', above + 'px');
+  const root = document.documentElement.style; // the same value again changes nothing
+  root.setProperty('--bar', document.getElementById('topbar')!.offsetHeight + 'px');
+  root.setProperty('--above', above + 'px');
 }
 // What is above the page changes size (a banner shown, the bar wrapping)
 // without the body's size changing (it is at least a screen high).

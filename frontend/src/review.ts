@@ -10,17 +10,19 @@ import { t } from './i18n';
 import { formatDateTime } from './format';
 import { basemapLayer, type Basemap } from './basemap';
 import { distanceWords } from './position';
-import { isDust, listedContact, telHref, timelineText } from './taskwords';
+import { isDust, isOpen, listedContact, telHref, timelineText } from './taskwords';
 import type { Candidate, TaskView } from './types';
 import { checklistReview } from './checklist';
 
 type Act = (action: string, payload: Record<string, unknown>) => Promise<boolean>;
 
+/** wordKey: a dust task is about a site, not a fire: its words (key.dust) say 工地. */
+const wordKey = (x: TaskView, key: string) => (isDust(x.event_class) ? key + '.dust' : key);
+
 /** reviewSection appends the reviewer's view to body; the returned function removes its map. */
 export function reviewSection(body: HTMLElement, x: TaskView, act: Act): () => void {
   const mapEl = h('div', { class: 'minimap', 'data-testid': 'review-map' });
-  // A dust task is about a site, not a fire: its words say 工地.
-  const k = (key: string) => (isDust(x.event_class) ? key + '.dust' : key);
+  const k = (key: string) => wordKey(x, key);
   const where = h('p', { 'data-testid': 'report-where', class: x.report?.far ? 'warn' : 'muted' },
     x.report ? t(k(x.report.far ? 'rv.far' : 'rv.near'), { d: distanceWords(x.report.distance_m) }) : x.reported_at ? t('rv.nopos') : '');
   body.append(
@@ -76,7 +78,7 @@ function miniMap(el: HTMLElement, x: TaskView): Mini {
   map.setView(fire, 14);
   api.get<{ basemaps: Basemap[] }>('/api/basemaps').then((b) => { if (b.basemaps[0] && (map as L.Map & { _loaded?: boolean })._loaded) basemapLayer(b.basemaps[0]).addTo(map); }).catch(() => {});
   const grids = L.layerGroup().addTo(map);
-  L.circleMarker(fire, { radius: 9, color: '#b91c1c', weight: 3, fillColor: '#ef4444', fillOpacity: 0.8 }).bindTooltip(t(isDust(x.event_class) ? 'rv.fire.dust' : 'rv.fire'), { permanent: true, direction: 'top' }).addTo(map);
+  L.circleMarker(fire, { radius: 9, color: '#b91c1c', weight: 3, fillColor: '#ef4444', fillOpacity: 0.8 }).bindTooltip(t(wordKey(x, 'rv.fire')), { permanent: true, direction: 'top' }).addTo(map);
   const pts: L.LatLng[] = [fire];
   if (x.report) {
     const rp = L.latLng(x.report.lat, x.report.lon);
@@ -106,7 +108,7 @@ function decisions(x: TaskView, act: Act, mini: Mini): HTMLElement {
       h('div', { class: 'decide' }, reason, h('button', { type: 'button', 'data-testid': 'return',
         onclick: () => (reason.value.trim() ? act('return', { reason: reason.value.trim() }) : (reason.focus(), toast(t('rv.return.reason'), 'err'))) }, t('task.return'))));
   }
-  if (x.state === 'dispatched' || x.state === 'acknowledged') box.append(reassign(x, act, mini));
+  if (isOpen(x.state)) box.append(reassign(x, act, mini));
   return box;
 }
 

@@ -14,7 +14,7 @@ import { rejectedCard } from './rejected';
 import { now } from './clock';
 import { fireDirection } from './position';
 import { allowed, follow, lastFix, locate, type Fix } from './geolocation';
-import { deadlineText, escalationText, findingHelp, findingsFor, isDust, listedContact, taskTitle } from './taskwords';
+import { deadlineText, escalationText, findingHelp, findingsFor, isDust, isOpen, listedContact, taskTitle } from './taskwords';
 import type { TaskView } from './types';
 import type { PublicReport } from './moderation';
 import { passLabel } from './satpass';
@@ -39,7 +39,7 @@ export function taskPage(el: HTMLElement, id: number): () => void {
     const rs = (await outbox.rejected().catch(() => [])).filter((r) => r.taskId === id);
     if (gone) return;
     clear(refused);
-    const canReport = task && (task.state === 'acknowledged' || task.state === 'dispatched') && fieldWorker();
+    const canReport = task && isOpen(task.state) && fieldWorker();
     refused.append(...rs.map((r) => rejectedCard(r, {
       again: canReport ? (r2) => { prefill = r2; draw(); body.querySelector('form.report')?.scrollIntoView({ block: 'start' }); } : undefined,
     })));
@@ -117,7 +117,7 @@ export function taskPage(el: HTMLElement, id: number): () => void {
       if (x.state === 'dispatched') {
         body.append(h('button', { type: 'button', class: 'primary wide big', 'data-testid': 'ack', onclick: () => act('acknowledge', {}) }, t('tp.ack')));
       }
-      if (x.state === 'acknowledged' || x.state === 'dispatched') {
+      if (isOpen(x.state)) {
         // Once a report waits on the phone, a note in place of the form (and of 签收, which it does first).
         const waiting = () => { body.querySelector('[data-testid=ack]')?.remove(); body.querySelector('form.report')?.replaceWith(waitingNote()); };
         body.append(reportForm(x, prefill, async () => { prefill = null; await outbox.dismissTask(x.id).catch(() => {}); await load(); }, waiting));

@@ -10,7 +10,7 @@ import { rejectedCard } from './rejected';
 import { now } from './clock';
 import { fireDirection } from './position';
 import { allowed, lastFix, locate, type Fix } from './geolocation';
-import { deadlineText, escalationText, taskTitle } from './taskwords';
+import { deadlineText, escalationText, isOpen, taskTitle } from './taskwords';
 import { taskPage } from './taskpage';
 import type { Task } from './types';
 
@@ -44,7 +44,7 @@ export async function keepForOffline(): Promise<void> {
  * service worker keeps them for a field without signal. */
 function prefetchOpen(tasks: Task[]): void {
   if (role() !== 'supervisor' || !navigator.onLine || !navigator.serviceWorker?.controller) return;
-  for (const x of tasks.filter((x) => x.state === 'dispatched' || x.state === 'acknowledged').slice(0, 30)) {
+  for (const x of tasks.filter((x) => isOpen(x.state)).slice(0, 30)) {
     api.get(`/api/tasks/${x.id}`).catch(() => { /* kept for later */ });
   }
 }
@@ -136,7 +136,7 @@ function taskCard(x: Task, reviewer: boolean, at: number, fix: Fix | null): HTML
       fix && x.lat ? h('div', { class: 'row2 dist', 'data-testid': 'task-distance' }, fireDirection(fix, x, fix.accuracy)) : null,
       due.text ? h('div', { class: 'countdown' + (due.over ? ' over' : '') }, due.text) : null,
       // Only while it is still to be done: a reported task's lateness is history (its page keeps it).
-      x.escalation && (x.state === 'dispatched' || x.state === 'acknowledged') ? h('div', { class: 'countdown over' }, escalationText(x.escalation)) : null,
+      x.escalation && isOpen(x.state) ? h('div', { class: 'countdown over' }, escalationText(x.escalation)) : null,
       h('div', { class: 'muted small' }, `${t('task.title')} ${x.id}`)));
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { setLang, tOr } from './i18n';
-import { deadlineText, escalationText, findingHelp, findingsFor, listedContact, taskTitle, telHref, timelineText } from './taskwords';
+import { deadlineText, escalationText, findingHelp, findingsFor, isOpen, listedContact, taskTitle, telHref, timelineText } from './taskwords';
 
 setLang('zh');
 const at = Date.parse('2023-10-31T09:30:00Z'); // 17:30 Beijing
@@ -82,5 +82,11 @@ describe('findingsFor and findingHelp follow the class', () => {
   ])('%s', (cls, names, help) => {
     expect(findingsFor(cls).map((f) => tOr('finding', f))).toEqual(names);
     expect(findingHelp(cls, 'false_alarm')).toBe(help);
+  });
+});
+
+describe('isOpen: still to be done on site', () => {
+  it.each([['dispatched', true], ['acknowledged', true], ['reported', false], ['closed', false], [undefined, false]])('%s', (state, open) => {
+    expect(isOpen(state)).toBe(open);
   });
 });

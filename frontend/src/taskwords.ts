@@ -53,6 +53,11 @@ export const DUST_CLASSES = ['dust_exceedance', 'monitor_offline', 'site_inspect
 const FIRE_FINDINGS = ['straw_burning', 'open_burning', 'industrial_heat', 'false_alarm', 'not_found'];
 const DUST_FINDINGS = ['rectified', 'stop_work', 'device_fault', 'false_alarm', 'not_found'];
 
+/** isOpen: whether a task is still to be done on site (dispatched or acknowledged, not yet reported). */
+export function isOpen(state: string | undefined): boolean {
+  return state === 'dispatched' || state === 'acknowledged';
+}
+
 /** isDust: whether a class is a dust class (skygrid.IsDust). */
 export function isDust(cls: string | undefined): boolean {
   return !!cls && DUST_CLASSES.includes(cls);
