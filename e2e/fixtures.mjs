@@ -140,6 +140,21 @@ export const slowNetwork = (ms) => async (route) => {
   await route.continue();
 };
 
+/**
+ * tapTwice clicks sel and at once again, as an impatient user on a slow
+ * network: the POSTs to URLs ending in path are held back ms (the second
+ * click is forced, the button may be disabled by then). It resolves a
+ * function that counts those POSTs.
+ */
+export async function tapTwice(p, sel, path, ms = 1500) {
+  await p.route(`**${path}`, slowNetwork(ms));
+  let posts = 0;
+  p.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith(path)) posts++; });
+  await p.click(sel);
+  await p.click(sel, { force: true, timeout: 1000 });
+  return () => posts;
+}
+
 /** clickCentre clicks the middle of the map until sel shows (the layer under it may still be loading). */
 export async function clickCentre(p, sel) {
   const box = await p.locator('#map').boundingBox();

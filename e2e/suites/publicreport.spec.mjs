@@ -6,7 +6,7 @@
 // reporter sees that too. The demo's grid 140225-008-006 (浑源县) is wangge's.
 import { join } from 'node:path';
 import { apiSessions } from '../lib/api.mjs';
-import { test, expect, desktop, phone, quiet, slowNetwork } from '../fixtures.mjs';
+import { test, expect, desktop, phone, quiet, tapTwice } from '../fixtures.mjs';
 
 const GRID = '140225-008-006';
 const users = apiSessions(test, ['admin']);
@@ -70,13 +70,9 @@ test.describe.serial('public report: file, moderate, work, look up', () => {
     check(state.task > 0, `moderation: the accepted report has task #${state.task}`);
     await p.fill('[data-testid=mod-yuan]', '50');
     // A double click on a slow network rewards once, with no "already rewarded" after it.
-    await p.route('**/reward', slowNetwork(1500));
-    let rewards = 0;
-    p.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith('/reward')) rewards++; });
-    await p.click('[data-testid=mod-reward]');
-    await p.click('[data-testid=mod-reward]', { force: true, timeout: 1000 });
+    const rewards = await tapTwice(p, '[data-testid=mod-reward]', '/reward');
     await expect(p.locator('[data-testid=mod-rewarded]').first()).toHaveText('已奖励 50 元');
-    check(rewards === 1, `moderation: a double click on 奖励 sends one reward (${rewards})`);
+    check(rewards() === 1, `moderation: a double click on 奖励 sends one reward (${rewards()})`);
     await p.screenshot({ path: join(shots, 'publicreport-handled-desktop.png'), fullPage: true });
     // The audit page counts it: one report, accepted, rewarded 50 yuan (the demo has no other).
     await p.goto(url + '/#/audit');

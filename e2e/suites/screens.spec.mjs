@@ -4,7 +4,7 @@
 // and on a phone. Screenshots: screens-*.png.
 import { join } from 'node:path';
 import { apiAs } from '../lib/api.mjs';
-import { test, phone, slowNetwork } from '../fixtures.mjs';
+import { test, phone, slowNetwork, tapTwice } from '../fixtures.mjs';
 
 /** shown: the page's visible text. */
 const shown = (p) => p.evaluate(() => document.querySelector('main').innerText);
@@ -17,6 +17,9 @@ const smallTargets = (p) => p.$$eval('main button, main a.btn, main label.btn, m
   .filter((e) => e.offsetParent !== null && !e.closest('.leaflet-container'))
   .map((e) => ({ text: e.textContent.trim().slice(0, 20), h: e.getBoundingClientRect().height }))
   .filter((x) => x.h < 44));
+
+/** buttonNow: a button as shown ({ disabled, text }; '(gone)' when it is not on the page). */
+const buttonNow = async (p, sel) => (await p.$$eval(sel, (bs) => bs.map((b) => ({ disabled: b.disabled, text: b.innerText }))))[0] ?? { disabled: false, text: '(gone)' };
 
 async function top(p) { await p.evaluate(() => window.scrollTo(0, 0)); }
 
@@ -95,16 +98,13 @@ test.describe.serial('the supervisor\'s screens and the review page', () => {
     // sent, the page says it is on its way, and no "someone else changed
     // this task" follows (the second tap once sent a stale version: 409).
     const ackURL = `/api/tasks/${task.id}/acknowledge`;
-    await p.route(`**${ackURL}`, slowNetwork(1500));
-    let acks = 0;
-    p.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith(ackURL)) acks++; });
-    await p.click('[data-testid=ack]');
-    await p.click('[data-testid=ack]', { force: true, timeout: 1000 });
+    const acked = await tapTwice(p, '[data-testid=ack]', ackURL);
     const waiting = await p.textContent('.toast');
-    const [tapped = { disabled: false, text: '(gone)' }] = await p.$$eval('[data-testid=ack]', (bs) => bs.map((b) => ({ disabled: b.disabled, text: b.innerText })));
+    const tapped = await buttonNow(p, '[data-testid=ack]');
     await p.screenshot({ path: join(shots, 'screens-ack-sending-phone.png') });
     await p.waitForSelector('[data-testid=ack]', { state: 'detached', timeout: 15000 });
     const after = await p.textContent('.toast');
+    const acks = acked();
     check(acks === 1 && waiting.includes('正在提交') && tapped.disabled && tapped.text.includes('正在提交') && after === '操作成功',
       `supervisor: a second tap on 签收 while it is sent sends nothing more (${acks} sent; "${waiting}" then "${after}"; button "${tapped.text}", disabled ${tapped.disabled})`);
     await p.unroute(`**${ackURL}`);
@@ -136,7 +136,7 @@ test.describe.serial('the supervisor\'s screens and the review page', () => {
     await p.route(`**/api/tasks/${task.id}/report`, slowNetwork(1500));
     await p.click('[data-testid=report-submit]');
     const sending = await p.textContent('.toast');
-    const [button = { disabled: false, text: '(gone)' }] = await p.$$eval('[data-testid=report-submit]', (bs) => bs.map((b) => ({ disabled: b.disabled, text: b.innerText })));
+    const button = await buttonNow(p, '[data-testid=report-submit]');
     check(sending.includes('正在上传') && button.disabled && button.text.includes('正在上传'),
       `supervisor: while the report is sent the page says so ("${sending}"; button "${button.text}", disabled ${button.disabled})`);
     await p.waitForSelector('[data-testid=task-title]:has-text("待审核")', { timeout: 15000 });
@@ -239,14 +239,9 @@ test.describe.serial('the supervisor\'s screens and the review page', () => {
     await p.waitForSelector('[data-testid=timeline] li:has-text("已电话联系网格员核实")', { timeout: 10000 });
     await p.fill('[data-testid=close-notes]', '同意办结');
     // A double click on a slow network closes once, with no "changed by someone else".
-    const closeURL = `/api/tasks/${task.id}/close`;
-    await p.route(`**${closeURL}`, slowNetwork(1500));
-    let closes = 0;
-    p.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith(closeURL)) closes++; });
-    await p.click('[data-testid=close]');
-    await p.click('[data-testid=close]', { force: true, timeout: 1000 });
+    const closes = await tapTwice(p, '[data-testid=close]', `/api/tasks/${task.id}/close`);
     await p.waitForSelector('[data-testid=task-title]:has-text("已核实")', { timeout: 10000 });
-    check(closes === 1 && (await p.textContent('.toast')) === '操作成功', `hunyuan: a double click on 关闭任务 sends one close (${closes})`);
+    check(closes() === 1 && (await p.textContent('.toast')) === '操作成功', `hunyuan: a double click on 关闭任务 sends one close (${closes()})`);
     const closed = await hunyuan.get(`/api/tasks/${task.id}`);
     check(closed.state === 'closed' && closed.review_note === '同意办结' && closed.timeline.some((e) => e.action === 'note'),
       `hunyuan: noted and closed (${closed.state}, "${closed.review_note}")`);
