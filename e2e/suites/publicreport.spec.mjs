@@ -4,6 +4,7 @@
 // supervisor sees the task with the report's photo; the reporter looks the
 // receipt up and sees the outcome; the official records a reward and the
 // reporter sees that too. The demo's grid 140225-008-006 (浑源县) is wangge's.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiSessions } from '../lib/api.mjs';
 import { test, expect, desktop, phone, quiet, tapTwice } from '../fixtures.mjs';
@@ -45,6 +46,21 @@ test.describe.serial('public report: file, moderate, work, look up', () => {
     await p.fill('[data-testid=pr-lookup-code]', state.receipt.toLowerCase());
     await p.click('[data-testid=pr-lookup]');
     await expect(p.locator('[data-testid=pr-outcome]')).toContainText('等待区县工作人员审核');
+    // The next report's photos: one the server will not take and one too
+    // many are named at once beside the photos (they were dropped unsaid).
+    const jpeg = readFileSync(join(root, 'evidence', 'testdata', 'photos', 'at_event.jpg'));
+    await p.setInputFiles('[data-testid=pr-photos]', [{ name: '截图.webp', mimeType: 'image/webp', buffer: jpeg },
+      ...Array.from({ length: 4 }, (_, i) => ({ name: `${i + 1}.jpg`, mimeType: 'image/jpeg', buffer: jpeg }))]);
+    const kept = await p.locator('.pr-thumbs img').count();
+    const refused = await p.locator('[data-testid=pr-photo-refused]').textContent();
+    check(kept === 3 && refused.includes('「截图.webp」不是 JPEG 或 PNG 照片') && refused.includes('最多 3 张，另外 1 张没有加上'),
+      `public report: photos not added are named beside the photos (${kept} kept; "${refused}")`);
+    const row = await p.locator('.pr-thumbs').evaluate((e) => [e.scrollWidth, e.clientWidth]);
+    check(row[0] <= row[1], `public report: three photos fit the phone's width (${row[0]} px in ${row[1]})`);
+    await p.locator('.pr-form').screenshot({ path: join(shots, 'publicreport-photos-refused-phone.png') });
+    await p.locator('[data-testid=pr-photo-remove]').first().click();
+    const left = await p.locator('[data-testid=pr-photo-remove] img').evaluateAll((els) => els.map((e) => e.alt));
+    check(left.join() === '2.jpg,3.jpg', `public report: a photo is taken back with a tap (${left.join()})`);
   });
 
   test('official: accepts it in the queue, the next loads', async ({ suite: { url, shots, page, login, check } }) => {

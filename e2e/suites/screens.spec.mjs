@@ -2,6 +2,7 @@
 // points 7 and 8), as their users meet them: a village supervisor on a
 // 375 px phone with the position allowed, a county official at 1366 px
 // and on a phone. Screenshots: screens-*.png.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiAs } from '../lib/api.mjs';
 import { test, phone, slowNetwork, tapTwice } from '../fixtures.mjs';
@@ -114,7 +115,22 @@ test.describe.serial('the supervisor\'s screens and the review page', () => {
     check(chosen === 0, `supervisor: 核查结论 has no default (${chosen} chosen)`);
     const camera = await p.$eval('[data-testid=photos]', (e) => [e.getAttribute('capture'), e.getAttribute('accept')]);
     check(camera[0] === 'environment' && camera[1] === 'image/*', `supervisor: the photo button asks for the camera (${camera})`);
+    // A gallery offers what the server will not take, and more than five:
+    // the phone says at once which were not added and why (a HEIC went up
+    // to be refused in English; the sixth and seventh were dropped unsaid).
+    const jpeg = readFileSync(photo);
+    await p.setInputFiles('[data-testid=photos-gallery]', [{ name: 'IMG_0412.HEIC', mimeType: 'image/heic', buffer: jpeg },
+      ...Array.from({ length: 7 }, (_, i) => ({ name: `相册${i + 1}.jpg`, mimeType: 'image/jpeg', buffer: jpeg }))]);
+    const picked = await p.$$eval('[data-testid=photo-preview]', (els) => els.length);
+    const notAdded = await p.textContent('[data-testid=photo-refused]');
+    check(picked === 5 && notAdded.includes('「IMG_0412.HEIC」不是 JPEG 或 PNG 照片') && notAdded.includes('最多 5 张，另外 2 张没有加上'),
+      `supervisor: photos the report cannot take are named at once (${picked} kept; "${notAdded}")`);
+    await top(p);
+    await p.screenshot({ path: join(shots, 'screens-photos-refused-phone.png'), fullPage: true });
+    while (await p.$('[data-testid=photo-preview] .remove')) await p.click('[data-testid=photo-preview] .remove');
     await p.setInputFiles('[data-testid=photos]', photo);
+    const cleared = await p.$eval('[data-testid=photo-refused]', (e) => e.hidden);
+    check(cleared, 'supervisor: the note of photos not added goes with the next photo taken');
     let posted = 0;
     p.on('request', (r) => { if (r.method() === 'POST' && r.url().includes('/report')) posted++; });
     await p.click('[data-testid=report-submit]');
@@ -131,6 +147,17 @@ test.describe.serial('the supervisor\'s screens and the review page', () => {
     check((await smallTargets(p)).length === 0, `supervisor: every tap target on the task page is at least 44 px high (${JSON.stringify(await smallTargets(p))})`);
     await top(p);
     await p.screenshot({ path: join(shots, 'screens-report-supervisor-phone.png'), fullPage: true });
+    // A photo the server refuses for its content: the toast says so in
+    // Chinese, as a refused offline report does (it gave the server's
+    // English), and the form stays to mend.
+    p.allow(new RegExp(`^400 POST .*/api/tasks/${task.id}/report$`));
+    await p.setInputFiles('[data-testid=photos-gallery]', { name: 'broken.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not a photo at all') });
+    await p.click('[data-testid=report-submit]');
+    await p.waitForSelector('.toast.err:not(.hide)', { timeout: 15000 });
+    const refusedSaid = await p.textContent('.toast');
+    check(refusedSaid.includes('照片不符合要求') && !/photo|image|not a|corrupt/i.test(refusedSaid),
+      `supervisor: a report refused for a photo says so in Chinese ("${refusedSaid}")`);
+    await p.click('[data-testid=photo-preview]:nth-child(2) .remove');
     // The photos take a while on a phone's network: the page says they
     // are on their way, and the button cannot be pressed twice.
     await p.route(`**/api/tasks/${task.id}/report`, slowNetwork(1500));
@@ -140,7 +167,7 @@ test.describe.serial('the supervisor\'s screens and the review page', () => {
     check(sending.includes('正在上传') && button.disabled && button.text.includes('正在上传'),
       `supervisor: while the report is sent the page says so ("${sending}"; button "${button.text}", disabled ${button.disabled})`);
     await p.waitForSelector('[data-testid=task-title]:has-text("待审核")', { timeout: 15000 });
-    check(posted === 1, `supervisor: the report was sent once (${posted})`);
+    check(posted === 2, `supervisor: the report was sent once after the refused one (${posted} POSTs)`);
     await p.context().close();
   }
 

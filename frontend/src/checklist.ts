@@ -5,6 +5,7 @@
 // with each measure's photos.
 import { h, clear } from './dom';
 import { t } from './i18n';
+import { MAX_PHOTOS, intake, intakeNote } from './photocheck';
 import { checklistPayload, checklistSummary, measureText, unanswered, type ChecklistItem } from './warnwords';
 import type { PhotoView } from './api/types.gen';
 
@@ -22,11 +23,11 @@ export interface ChecklistForm {
 }
 
 /** checklistForm draws the measures to tick; prefill is a refused report's checklist. */
-export function checklistForm(items: ChecklistItem[], prefill?: ChecklistItem[] | null, maxPhotos = 5): ChecklistForm {
+export function checklistForm(items: ChecklistItem[], prefill?: ChecklistItem[] | null, maxPhotos = MAX_PHOTOS): ChecklistForm {
   const state: ChecklistItem[] = items.map((x, i) => ({ measure: x.measure, in_place: prefill?.[i]?.in_place ?? null, note: prefill?.[i]?.note ?? '' }));
   const photos: File[][] = items.map(() => []);
   const need = h('p', { class: 'error', role: 'alert', 'data-testid': 'check-need', hidden: true });
-  const rows = state.map((x, i) => measureRow(x, i, photos, () => total() < maxPhotos, () => { rows[i].classList.remove('missing'); }));
+  const rows = state.map((x, i) => measureRow(x, i, photos, { max: maxPhotos, left: () => maxPhotos - total() }, () => { rows[i].classList.remove('missing'); }));
   const total = () => photos.reduce((n, p) => n + p.length, 0);
   const el = h('div', { class: 'checklist', 'data-testid': 'checklist' }, h('p', { class: 'muted' }, t('check.hint')), ...rows, need);
   return {
@@ -44,7 +45,7 @@ export function checklistForm(items: ChecklistItem[], prefill?: ChecklistItem[] 
   };
 }
 
-function measureRow(x: ChecklistItem, i: number, photos: File[][], room: () => boolean, answered: () => void): HTMLElement {
+function measureRow(x: ChecklistItem, i: number, photos: File[][], room: { max: number; left: () => number }, answered: () => void): HTMLElement {
   const name = `check-${i}`;
   const answer = (value: boolean, cls: string, key: string) => {
     const input = h('input', { type: 'radio', name, value: String(value), 'data-testid': `check-${i}-${value ? 'yes' : 'no'}` });
@@ -54,6 +55,7 @@ function measureRow(x: ChecklistItem, i: number, photos: File[][], room: () => b
   };
   const thumbs = h('span', { class: 'thumbs' });
   const count = h('span', { class: 'muted', 'data-testid': `check-${i}-photos` });
+  const refused = h('p', { class: 'error', role: 'alert', 'data-testid': `check-${i}-refused`, hidden: true });
   const drawPhotos = () => {
     thumbs.querySelectorAll('img').forEach((img) => URL.revokeObjectURL(img.src));
     clear(thumbs);
@@ -63,7 +65,10 @@ function measureRow(x: ChecklistItem, i: number, photos: File[][], room: () => b
   };
   const file = h('input', { type: 'file', accept: 'image/*', capture: 'environment', class: 'visually-hidden', 'data-testid': `check-${i}-photo` });
   file.addEventListener('change', () => {
-    for (const f of Array.from(file.files ?? [])) if (room()) photos[i].push(f);
+    const r = intake(photos[i], Array.from(file.files ?? []), photos[i].length + room.left());
+    photos[i] = r.keep;
+    refused.textContent = intakeNote(r, room.max, (w, vars) => t(`photo.${w}`, vars));
+    refused.hidden = !refused.textContent;
     file.value = '';
     drawPhotos();
   });
@@ -74,7 +79,7 @@ function measureRow(x: ChecklistItem, i: number, photos: File[][], room: () => b
     h('h3', {}, `${i + 1}. ${measureText(x.measure)}`),
     h('div', { class: 'answers', role: 'radiogroup' }, answer(true, 'yes', 'check.yes'), answer(false, 'no', 'check.no')),
     h('div', { class: 'mphotos' }, h('label', { class: 'btn big' }, t('check.photo'), file), count, thumbs),
-    note);
+    refused, note);
 }
 
 /** checklistReview: the checklist as the supervisor found it, each measure with its photos. */

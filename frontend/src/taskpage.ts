@@ -18,6 +18,7 @@ import { deadlineText, escalationText, findingHelp, findingsFor, isDust, isOpen,
 import type { TaskView } from './types';
 import type { PublicReport } from './moderation';
 import { passLabel } from './satpass';
+import { MAX_PHOTOS, intake, intakeNote } from './photocheck';
 import { EMERGENCY_INSPECTION, checklistForm } from './checklist';
 import type { ChecklistItem } from './warnwords';
 
@@ -244,7 +245,7 @@ function reportForm(x: TaskView, prefill: outbox.RejectedReport | null, done: ()
     const general = photos.files();
     const listed = check?.payload(general.length);
     const files = [...general, ...(listed?.files ?? [])];
-    if (files.length < 1 || files.length > 5) return toast(t('task.photos.need'), 'err');
+    if (files.length < 1 || files.length > MAX_PHOTOS) return toast(t('task.photos.need'), 'err');
     const fields: Record<string, string> = { finding, notes: notes.value, version: String(x.version) };
     if (listed) fields.checklist = JSON.stringify(listed.checklist);
     const fix = pos.fix();
@@ -266,6 +267,9 @@ function reportForm(x: TaskView, prefill: outbox.RejectedReport | null, done: ()
       } else if (err instanceof ApiError && err.status === 409) {
         toast(t('conflict'), 'err');
         await done();
+      } else if (err instanceof ApiError && outbox.failureAction(err) === 'reject') {
+        // Refused for what it holds: the same words as a refused offline report (the server's are English).
+        toast(t(outbox.rejectionKey(err.status, err.message)), 'err');
       } else toast(errorText(err, t), 'err');
     } finally {
       submit.disabled = false;
@@ -280,12 +284,20 @@ function photoPicker(): { el: HTMLElement; files: () => File[]; set: (fs: File[]
   let files: File[] = [];
   const previews = h('div', { class: 'previews' });
   const count = h('p', { class: 'muted' });
+  // What was not added and why, until the next choice: a gallery offers HEIC as readily as JPEG.
+  const refused = h('p', { class: 'error', role: 'alert', 'data-testid': 'photo-refused', hidden: true });
   const input = (capture: boolean, testid: string) => {
     const i = h('input', { type: 'file', accept: 'image/*', capture: capture ? 'environment' : null, multiple: !capture, 'data-testid': testid, class: 'visually-hidden' });
     i.addEventListener('change', () => { add(Array.from(i.files ?? [])); i.value = ''; });
     return i;
   };
-  const add = (fs: File[]) => { files = [...files, ...fs].slice(0, 5); draw(); };
+  const add = (fs: File[]) => {
+    const r = intake(files, fs, MAX_PHOTOS);
+    files = r.keep;
+    refused.textContent = intakeNote(r, MAX_PHOTOS, (w, vars) => t(`photo.${w}`, vars));
+    refused.hidden = !refused.textContent;
+    draw();
+  };
   const draw = () => {
     previews.querySelectorAll('img').forEach((img) => URL.revokeObjectURL(img.src));
     clear(previews);
@@ -299,8 +311,8 @@ function photoPicker(): { el: HTMLElement; files: () => File[]; set: (fs: File[]
     h('div', { class: 'pickrow' },
       h('label', { class: 'btn primary big' }, t('tp.camera'), input(true, 'photos')),
       h('label', { class: 'btn big' }, t('tp.gallery'), input(false, 'photos-gallery'))),
-    count, previews);
-  return { el, files: () => files, set: (fs) => { files = fs.slice(0, 5); draw(); } };
+    count, refused, previews);
+  return { el, files: () => files, set: (fs) => { files = fs.slice(0, MAX_PHOTOS); draw(); } };
 }
 
 /** positionRow: the phone's position for the report, with why it is asked. */

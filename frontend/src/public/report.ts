@@ -4,6 +4,7 @@
 // box shows a receipt's outcome. Chinese only; nothing of the web app.
 import './report.css';
 import { locate } from '../geolocation';
+import { intake, intakeNote, type PhotoWord } from '../photocheck';
 import type { PublicCountyList } from '../api/types.gen';
 
 interface Outcome {
@@ -14,6 +15,12 @@ interface Outcome {
 const KINDS: Array<[string, string]> = [['straw_burning', '秸秆焚烧'], ['dust', '扬尘'], ['loose_coal', '散煤燃烧'], ['other', '其他']];
 const KIND_NAMES = Object.fromEntries(KINDS);
 const MAX_PHOTOS = 3;
+const PHOTO_WORDS: Record<PhotoWord, (v: Record<string, string | number>) => string> = {
+  type: (v) => `「${v.name}」不是 JPEG 或 PNG 照片，没有加上（请用相机拍照，或选 JPG 照片）`,
+  size: (v) => `「${v.name}」超过 15 MB，没有加上`,
+  empty: (v) => `「${v.name}」是空文件，没有加上`,
+  over: (v) => `最多 ${v.max} 张，另外 ${v.n} 张没有加上`,
+};
 const TASK_WORDS: Record<string, string> = {
   dispatched: '已派给网格员，等待签收', acknowledged: '网格员已签收，正在现场核查',
   reported: '网格员已上报核查结果，等待审核', closed: '已办结',
@@ -92,10 +99,22 @@ export async function mount(root: HTMLElement): Promise<void> {
   const thumbs = el('div', { class: 'pr-thumbs' });
   const photos = el('input', { type: 'file', accept: 'image/jpeg,image/png', multiple: '', 'data-testid': 'pr-photos' }) as HTMLInputElement;
   const pick = el('label', { class: 'pr-pick' }, '拍照或选择照片', photos);
+  // What was not added and why, beside the photos, until the next choice.
+  const refused = el('p', { class: 'pr-msg bad', role: 'alert', 'data-testid': 'pr-photo-refused', hidden: '' });
+  // Each photo a tap to take back: a wrong one no longer means starting over.
+  const drawThumbs = (): void => {
+    thumbs.querySelectorAll('img').forEach((img) => URL.revokeObjectURL(img.src));
+    thumbs.replaceChildren(...state.files.map((f, i) => el('button', { type: 'button', class: 'pr-thumb', 'aria-label': `删除照片 ${f.name}`,
+      'data-testid': 'pr-photo-remove', onclick: () => { state.files.splice(i, 1); drawThumbs(); } },
+    el('img', { src: URL.createObjectURL(f), alt: f.name }), el('span', {}, '✕ 删除'))));
+  };
   photos.addEventListener('change', () => {
-    state.files = [...state.files, ...Array.from(photos.files ?? [])].slice(0, MAX_PHOTOS);
+    const r = intake(state.files, Array.from(photos.files ?? []), MAX_PHOTOS);
+    state.files = r.keep;
+    refused.textContent = intakeNote(r, MAX_PHOTOS, (w, v) => PHOTO_WORDS[w](v));
+    refused.hidden = !refused.textContent;
     photos.value = '';
-    thumbs.replaceChildren(...state.files.map((f) => el('img', { src: URL.createObjectURL(f), alt: f.name })));
+    drawThumbs();
   });
   const note = el('textarea', { rows: '3', maxlength: '1000', placeholder: '补充说明（选填）：例如 村东头田里正在焚烧秸秆', 'data-testid': 'pr-note' }) as HTMLTextAreaElement;
   const phone = el('input', { type: 'tel', inputmode: 'numeric', maxlength: '20', placeholder: '手机号（选填）', 'data-testid': 'pr-phone' }) as HTMLInputElement;
@@ -120,11 +139,11 @@ export async function mount(root: HTMLElement): Promise<void> {
     say('提交成功，感谢您的举报！');
     receipt.replaceChildren(el('div', { class: 'code', 'data-testid': 'pr-code' }, code), el('p', {}, '请保存此查询码，凭码查询处理结果'));
     receipt.hidden = false;
-    form.reset(); state.files = []; thumbs.replaceChildren();
+    form.reset(); state.files = []; thumbs.replaceChildren(); refused.hidden = true;
   } },
   el('h3', {}, '举报什么'), kinds,
   el('h3', {}, '在哪里'), el('div', { class: 'pr-row' }, here, pin), where, mapBox,
-  el('h3', {}, `照片（1-${MAX_PHOTOS} 张）`), pick, thumbs,
+  el('h3', {}, `照片（1-${MAX_PHOTOS} 张）`), pick, refused, thumbs,
   el('h3', {}, '说明与联系方式'), note, phone, el('p', { class: 'pr-hint' }, '手机号只用于联系发放奖励，不会公开。'), submit, msg);
 
   root.append(el('h2', {}, '我要举报'), el('p', { class: 'pr-hint' }, '发现秸秆焚烧、扬尘、散煤燃烧等大气污染行为，拍照举报。经核实的举报将给予奖励。'),
