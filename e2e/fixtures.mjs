@@ -5,7 +5,8 @@
 //                                a guarded page in a fresh context
 //   page                         the test's own page, guarded too
 //   login(p, name[, password])   signs in through the login form (a cookie session); rejects when refused
-//   pixels(p, selector, kind)    counts painted/inked/coloured pixels of images or canvases
+//   pixels(p, selector, kind)    counts painted/inked/coloured pixels of images, canvases or SVG charts
+//   textOverlaps(p, selector)    a chart's words drawn over one another
 //   check(ok, what)              one named check (expect.soft)
 //   suite                        the object the suites' scenarios take
 //
@@ -85,24 +86,56 @@ function verdict(p) {
   check(bad.length === 0, `${p.label}: no failed request and no console error (${bad.slice(0, 5).join('; ')}${bad.length > 5 ? ` … ${bad.length} in all` : ''})`);
 }
 
-/** pixels counts painted (not transparent), inked (not white) or coloured (saturated) pixels. */
+/**
+ * pixels counts painted (not transparent), inked (not white) or coloured
+ * (saturated) pixels of images, canvases and SVG drawings (the charts: an
+ * SVG is drawn as an image of its own size first).
+ */
 export async function pixels(p, sel, kind = 'painted') {
-  return p.$$eval(sel, (els, kind) => els.reduce((sum, el) => {
-    const w = el.naturalWidth ?? el.width, ht = el.naturalHeight ?? el.height;
-    if (!w || !ht) return sum;
-    const c = document.createElement('canvas');
-    c.width = w; c.height = ht;
-    const g = c.getContext('2d');
-    g.drawImage(el, 0, 0);
-    const d = g.getImageData(0, 0, w, ht).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      const [r, gg, b, a] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
-      if (a === 0) continue;
-      if (kind === 'painted' || (kind === 'inked' && (r < 235 || gg < 235 || b < 235)) || (kind === 'coloured' && Math.max(r, gg, b) - Math.min(r, gg, b) > 60)) n++;
+  return p.$$eval(sel, async (els, kind) => {
+    let sum = 0;
+    for (let el of els) {
+      if (el instanceof SVGSVGElement) {
+        const url = URL.createObjectURL(new Blob([new XMLSerializer().serializeToString(el)], { type: 'image/svg+xml' }));
+        const img = new Image();
+        img.src = url;
+        await img.decode().finally(() => URL.revokeObjectURL(url));
+        el = img;
+      }
+      const w = el.naturalWidth ?? el.width, ht = el.naturalHeight ?? el.height;
+      if (!w || !ht) continue;
+      const c = document.createElement('canvas');
+      c.width = w; c.height = ht;
+      const g = c.getContext('2d');
+      g.drawImage(el, 0, 0);
+      const d = g.getImageData(0, 0, w, ht).data;
+      for (let i = 0; i < d.length; i += 4) {
+        const [r, gg, b, a] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
+        if (a === 0) continue;
+        if (kind === 'painted' || (kind === 'inked' && (r < 235 || gg < 235 || b < 235)) || (kind === 'coloured' && Math.max(r, gg, b) - Math.min(r, gg, b) > 60)) sum++;
+      }
     }
-    return sum + n;
-  }, 0), kind).catch(() => 0);
+    return sum;
+  }, kind).catch(() => 0);
+}
+
+/**
+ * textOverlaps lists the words of a chart (an SVG under sel) drawn over
+ * one another, as "a × b": an axis name on the legend, a label on a label.
+ * The browser measures them with the fonts the page has.
+ */
+export async function textOverlaps(p, sel) {
+  return p.$$eval(`${sel} svg text`, (els) => {
+    const boxes = els.filter((e) => e.textContent.trim() && Number(e.getAttribute('opacity') ?? 1) > 0)
+      .map((e) => ({ t: e.textContent.trim(), r: e.getBoundingClientRect() })).filter((b) => b.r.width > 0 && b.r.height > 0);
+    const out = [];
+    boxes.forEach((a, i) => boxes.slice(i + 1).forEach((b) => {
+      const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
+      const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+      if (w > 1 && h > 1) out.push(`${a.t} × ${b.t}`);
+    }));
+    return out;
+  });
 }
 
 /**

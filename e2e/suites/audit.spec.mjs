@@ -3,10 +3,10 @@
 // (auditors yes, officials no), at desktop and phone width.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test, expect, quiet, tilesDecoded, desktop, phone, pixels } from '../fixtures.mjs';
+import { test, expect, quiet, tilesDecoded, desktop, phone, pixels, textOverlaps } from '../fixtures.mjs';
 
-const inkedPixels = (p, sel) => pixels(p, sel + ' canvas', 'inked');
-const colouredPixels = (p, sel) => pixels(p, sel + ' canvas', 'coloured');
+const inkedPixels = (p, sel) => pixels(p, sel + ' svg', 'inked');
+const colouredPixels = (p, sel) => pixels(p, sel + ' svg', 'coloured');
 const api = async (url, ctx, name) => {
   const r = await ctx.request.post(url + '/api/login', { data: { name, password: 'skygrid-demo' } });
   return (await r.json()).csrf;
@@ -56,10 +56,10 @@ for (const [name, counties] of [['nongye', null], ['hunyuan', ['浑源县']]]) {
       const series = await (await p.request.get(url + '/api/stats/series?period=2023-10')).json();
       await p.goto(url + '/#/audit?period=2023-10&by=county');
       await p.waitForSelector('[data-testid=stats-row]', { timeout: 20000 });
-      await p.waitForSelector('[data-testid=chart-daily] canvas', { timeout: 20000 });
-      if (!counties) await p.waitForSelector('[data-testid=chart-ranking] canvas', { timeout: 20000 });
+      await p.waitForSelector('[data-testid=chart-daily] svg', { timeout: 20000 });
+      if (!counties) await p.waitForSelector('[data-testid=chart-ranking] svg', { timeout: 20000 });
       else await p.waitForSelector('[data-testid=own-county]', { timeout: 20000 });
-      await p.waitForSelector('[data-testid=chart-response] canvas, [data-testid=chart-response-empty]', { timeout: 20000 });
+      await p.waitForSelector('[data-testid=chart-response] svg, [data-testid=chart-response-empty]', { timeout: 20000 });
       // Tiles and charts settle: every chart inked, every marker drawn, no request in flight.
       for (const c of counties ? ['chart-daily', 'chart-response'] : ['chart-daily', 'chart-ranking', 'chart-response']) {
         await expect.poll(() => colouredPixels(p, `[data-testid=${c}]`), { timeout: 10000 }).toBeGreaterThan(200).catch(() => {});
@@ -71,6 +71,17 @@ for (const [name, counties] of [['nongye', null], ['hunyuan', ['浑源县']]]) {
         const ink = await inkedPixels(p, `[data-testid=${c}]`);
         const bars = await colouredPixels(p, `[data-testid=${c}]`);
         check(ink > 500 && bars > 200, `${name} ${w}: ${c} draws (${ink} inked, ${bars} bar pixels)`);
+        const over = await textOverlaps(p, `[data-testid=${c}]`);
+        check(over.length === 0, `${name} ${w}: ${c}'s words are not drawn over one another (${over.join('; ')})`);
+        await p.locator(`[data-testid=${c}]`).screenshot({ path: join(shots, `audit-${c}-${name}-${w}.png`) });
+      }
+      // The dust hours by county: a chart where some county has any, words where none has (a chart of empty bars).
+      if (st.dust?.counties?.length) {
+        const hot = st.dust.counties.filter((c) => c.exceedance_hours > 0).length;
+        const drawn = await p.$$eval('[data-testid=chart-dust-hours] svg', (els) => els.length);
+        const none = await p.$$eval('[data-testid=dust-hours-none]', (els) => els.map((e) => e.textContent).join(''));
+        check(hot ? drawn === 1 && !none : drawn === 0 && none === '本时段各区县均无超标小时。',
+          `${name} ${w}: the dust hours by county, ${hot} with any (${drawn} chart; "${none}")`);
       }
       const rows = await p.$$eval('[data-testid=stats-row] th', (ths) => ths.map((x) => x.textContent.trim()));
       const want = st.stats.areas.map((a) => a.region_name);
@@ -162,7 +173,7 @@ test('nongye: other periods', async ({ suite: { url, page, login, check } }) => 
     await p.click('[data-testid=audit-submit]');
     await p.waitForFunction(() => location.hash.includes('period=2023-W43'), null, { timeout: 5000 }).catch(() => {});
     check(p.url().includes('period=2023-W43'), `nongye: a week in the filter goes to the hash (${p.url().split('#')[1]})`);
-    await p.waitForSelector('[data-testid=chart-daily] canvas', { timeout: 20000 });
+    await p.waitForSelector('[data-testid=chart-daily] svg', { timeout: 20000 });
     check(await p.$('[data-testid=monthly]') === null, 'nongye: no monthly report button for a week');
     await p.selectOption('[data-testid=period-kind]', 'key');
     await p.fill('[data-testid=period-year]', '2023');
@@ -180,7 +191,7 @@ test('nongye: other periods', async ({ suite: { url, page, login, check } }) => 
     await p.selectOption('[data-testid=group-by]', 'county');
     await p.click('[data-testid=audit-submit]');
     await p.waitForFunction(() => location.hash.includes('2023-10-20..2023-10-27'), null, { timeout: 5000 }).catch(() => {});
-    await p.waitForSelector('[data-testid=chart-daily] canvas', { timeout: 20000 });
+    await p.waitForSelector('[data-testid=chart-daily] svg', { timeout: 20000 });
     const label = await p.textContent('[data-testid=period-name]');
     check(label.includes('2023-10-20..2023-10-27'), `nongye: a custom range, the end day included (${label})`);
     check(p.errors.length === 0, `nongye: no console errors with other periods (${p.errors.join('; ')})`);

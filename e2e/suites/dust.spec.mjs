@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { test, expect, quiet, desktop, pixels } from '../fixtures.mjs';
+import { test, expect, quiet, desktop, pixels, textOverlaps } from '../fixtures.mjs';
 
 test('dust: the audit page\'s 扬尘监测 section', async ({ suite: { url, shots, page, login, check, bin, db } }) => {
   const p = await page(desktop);
@@ -28,9 +28,11 @@ test('dust: the audit page\'s 扬尘监测 section', async ({ suite: { url, shot
   const card = a.locator('[data-testid=dust]');
   await expect(card.locator('h2')).toHaveText('扬尘监测', { timeout: 20000 });
   await expect(card.locator('[data-testid=dust-county-row]')).toHaveCount(st.dust.counties.length, { timeout: 20000 });
-  await expect(card.locator('[data-testid=chart-dust-hours] canvas')).toHaveCount(1);
-  await expect.poll(() => pixels(a, '[data-testid=chart-dust-hours] canvas', 'inked'), { timeout: 10000 }).toBeGreaterThan(200);
+  await expect(card.locator('[data-testid=chart-dust-hours] svg')).toHaveCount(1);
+  await expect.poll(() => pixels(a, '[data-testid=chart-dust-hours] svg', 'inked'), { timeout: 10000 }).toBeGreaterThan(200);
   await quiet(a);
+  const over = await textOverlaps(a, '[data-testid=chart-dust-hours]');
+  check(over.length === 0, `dust: the hours chart's words are not drawn over one another (${over.join('; ')})`);
   const figs = Object.fromEntries(await a.$$eval('[data-testid^=dust-fig-]', (els) => els.map((e) => [e.dataset.testid.slice(9), e.querySelector('.v').textContent])));
   const total = st.dust.total;
   check(figs.alarms === String(total.alarms) && figs.hours === String(total.exceedance_hours) && figs.days === String(total.exceedance_days) &&

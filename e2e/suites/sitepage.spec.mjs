@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { test } from '../fixtures.mjs';
+import { test, textOverlaps } from '../fixtures.mjs';
 import { expect } from '@playwright/test';
 import { seedDust } from '../lib/dust.mjs';
 import { startDemo } from '../lib/demo.mjs';
@@ -40,7 +40,9 @@ test.describe.serial('dust', () => {
     const flagged = api.monitors.reduce((n, m) => n + m.points.filter((x) => Object.values(x.flags ?? {}).some((f) => f !== 'N')).length, 0);
     check(await chart.getAttribute('data-flagged') === String(flagged) && flagged >= 3, `dust: the flagged values drawn apart (${flagged}, 3 of them seeded)`);
     await expect(p.getByTestId('dust-flag-note')).toContainText('仅 N 为正常');
-    check(await pixels(p, '[data-testid=dust-chart] canvas', 'coloured') > 500, 'dust: the chart is drawn');
+    check(await pixels(p, '[data-testid=dust-chart] svg', 'coloured') > 500, 'dust: the chart is drawn');
+    const over = await textOverlaps(p, '[data-testid=dust-chart]');
+    check(over.length === 0, `dust: the chart's words are not drawn over one another (${over.join('; ')})`);
     await expect(p.getByTestId('site-title')).toHaveText(seeded.site.properties.name);
     // The county's latest hourly AQI in its level's words.
     await expect(p.getByTestId('county-aqi')).toContainText(`AQI ${api.aqi.index.aqi} ${api.aqi.index.level.name}`);

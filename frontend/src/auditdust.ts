@@ -70,8 +70,11 @@ export function drawDust(card: HTMLElement, d: DustStats): HTMLElement | null {
   const counties = d.counties ?? [];
   let box: HTMLElement | null = null;
   if (counties.length) {
-    box = h('div', { class: 'chart', 'data-testid': 'chart-dust-hours', style: `height:${Math.max(160, counties.length * 30 + 40)}px` });
-    card.append(h('h3', {}, t('dust.chart')), box, table('dust-counties', 'dust-county-row', areaCols, counties, tot));
+    // No hour over the limit anywhere: said in words, not as a chart of empty bars.
+    const none = counties.every((c) => !c.exceedance_hours);
+    box = none ? null : h('div', { class: 'chart', 'data-testid': 'chart-dust-hours', style: `height:${Math.max(160, counties.length * 30 + 40)}px` });
+    card.append(h('h3', {}, t('dust.chart')), box ?? h('p', { class: 'muted', 'data-testid': 'dust-hours-none' }, t('dust.hours.none')),
+      table('dust-counties', 'dust-county-row', areaCols, counties, tot));
   } else card.append(h('p', { class: 'muted' }, t('dust.nomonitors')));
   card.append(h('h3', {}, t('dust.sites')),
     (d.top_sites ?? []).length ? table('dust-sites', 'dust-site-row', siteCols, d.top_sites) : h('p', { class: 'muted', 'data-testid': 'dust-nosites' }, t('dust.nosites')));

@@ -1,17 +1,17 @@
 // The dust line chart (PM10/PM2.5/TSP, the limit and the ambient line,
 // flagged values, wind in the tooltip) with ECharts, tree-shaken (line and
-// scatter charts, canvas) and imported only by the pages that draw it: the
-// site page and a dust task.
+// scatter charts, drawn as SVG like the audit page's) and imported only by
+// the pages that draw it: the site page and a dust task.
 import * as echarts from 'echarts/core';
 import { LineChart, ScatterChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
+import { SVGRenderer } from 'echarts/renderers';
 import { dustChartData, nearestWind, windText } from './dustseries';
 import { escapeHtml, formatDateTime } from './format';
 import { getLang, t } from './i18n';
 import type { SiteDust } from './api/types.gen';
 
-echarts.use([LineChart, ScatterChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([LineChart, ScatterChart, GridComponent, LegendComponent, TooltipComponent, SVGRenderer]);
 
 export type Chart = echarts.ECharts;
 
@@ -30,7 +30,7 @@ export function dustChart(el: HTMLElement, d: SiteDust): Chart {
   // The plot keeps its height below however many rows the legend wraps to (two monitors on a phone: nine).
   const legendH = legendHeight(cd.lines.map((l) => l.name), el.clientWidth || 360, small);
   el.style.height = `${legendH + (small ? 240 : 300)}px`;
-  const c = echarts.init(el, undefined, { renderer: 'canvas' });
+  const c = echarts.init(el, undefined, { renderer: 'svg' });
   c.setOption({
     textStyle: { fontFamily: FONT }, animation: false,
     // Every legend entry shown (wrapped on a phone): the limit and why points are flagged must not hide behind a scroller.

@@ -973,6 +973,7 @@ const strings: Record<string, [zh: string, en: string]> = {
   'rejected.detail': ['详细信息（服务器原话）', 'Details (the server\'s words)'],
   'dust.alarms': ['报警次数', 'Alarms'],
   'dust.hours': ['超标小时数', 'Exceedance hours'],
+  'dust.hours.none': ['本时段各区县均无超标小时。', 'No hour over the limit in any county in this period.'],
   'dust.sitehours': ['超标站点小时数', 'Site exceedance hours'],
   'dust.days': ['超标天数', 'Exceedance days'],
   'dust.monitors': ['监测设备', 'Monitors'],
