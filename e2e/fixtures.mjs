@@ -120,9 +120,9 @@ export async function pixels(p, sel, kind = 'painted') {
 }
 
 /**
- * textOverlaps lists the words of a chart (an SVG under sel) drawn over
- * one another, as "a × b": an axis name on the legend, a label on a label.
- * The browser measures them with the fonts the page has.
+ * textOverlaps measures the words of a chart (an SVG under sel) with the
+ * fonts the page has: how many are drawn (words) and those drawn over one
+ * another (over, as "a × b": an axis name on the legend, a label on a label).
  */
 export async function textOverlaps(p, sel) {
   return p.$$eval(`${sel} svg text`, (els) => {
@@ -134,7 +134,7 @@ export async function textOverlaps(p, sel) {
       const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
       if (w > 1 && h > 1) out.push(`${a.t} × ${b.t}`);
     }));
-    return out;
+    return { words: boxes.length, over: out };
   });
 }
 

@@ -41,8 +41,8 @@ test.describe.serial('dust', () => {
     check(await chart.getAttribute('data-flagged') === String(flagged) && flagged >= 3, `dust: the flagged values drawn apart (${flagged}, 3 of them seeded)`);
     await expect(p.getByTestId('dust-flag-note')).toContainText('仅 N 为正常');
     check(await pixels(p, '[data-testid=dust-chart] svg', 'coloured') > 500, 'dust: the chart is drawn');
-    const over = await textOverlaps(p, '[data-testid=dust-chart]');
-    check(over.length === 0, `dust: the chart's words are not drawn over one another (${over.join('; ')})`);
+    const { words, over } = await textOverlaps(p, '[data-testid=dust-chart]');
+    check(words >= 8 && over.length === 0, `dust: the chart's words are not drawn over one another (${words} words; ${over.join('; ')})`);
     await expect(p.getByTestId('site-title')).toHaveText(seeded.site.properties.name);
     // The county's latest hourly AQI in its level's words.
     await expect(p.getByTestId('county-aqi')).toContainText(`AQI ${api.aqi.index.aqi} ${api.aqi.index.level.name}`);
@@ -87,6 +87,8 @@ test.describe.serial('dust', () => {
     await expect(p.getByTestId('dust-chart')).toHaveAttribute('data-limit', /datong_default:\d+-\d+/);
     const box = await p.getByTestId('dust-chart').boundingBox();
     check(box.width <= 375 && box.width > 300, `dust: the chart fits the phone (${box.width} px)`);
+    const { words, over } = await textOverlaps(p, '[data-testid=dust-chart]');
+    check(words >= 8 && over.length === 0, `dust: on the phone the chart's words are not drawn over one another (${words} words; ${over.join('; ')})`);
     await p.screenshot({ path: join(shots, 'dust-site-phone.png'), fullPage: true });
     await p.context().close();
   });
@@ -122,6 +124,8 @@ test.describe.serial('dust', () => {
     await expect(p.getByTestId('dust-chart')).toHaveAttribute('data-limit', /datong_default:\d+-\d+/);
     const exceed = await p.getByTestId('dust-task-exceed').innerText();
     check(/高于区县环境均值 \d+ µg\/m³ 达 \d+ µg\/m³，超过限值 80 µg\/m³/.test(exceed), `dust task: what exceeded, in Chinese (${exceed.replace(/\s+/g, ' ')})`);
+    const { words, over } = await textOverlaps(p, '[data-testid=dust-chart]');
+    check(words >= 8 && over.length === 0, `dust task: on the phone the chart's words are not drawn over one another (${words} words; ${over.join('; ')})`);
     await p.screenshot({ path: join(shots, 'dust-task-phone.png'), fullPage: true });
     if (await p.getByTestId('ack').count()) {
       await p.getByTestId('ack').click();
