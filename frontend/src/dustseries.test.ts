@@ -49,6 +49,22 @@ describe('dustChartData', () => {
   });
 });
 
+describe('several monitors at a site', () => {
+  it('draws each monitor\'s factor in a shade of its own, named by monitor', () => {
+    const one = siteDust().monitors[0];
+    const other = { monitor: { ...one.monitor, id: 8, mn: 'DEMOC02', name: '示例监测仪二' }, points: one.points };
+    const third = { monitor: { ...one.monitor, id: 9, mn: 'DEMOC03', name: '示例监测仪三' }, points: one.points };
+    const lines = dustChartData(siteDust({ monitors: [one, other, third] })).lines;
+    for (const f of ['pm10', 'pm25']) {
+      const mine = lines.filter((l) => l.kind === 'factor' && l.factor === f);
+      expect(mine.map((l) => l.name.split(' · ')[1]), f).toEqual(['示例监测仪', '示例监测仪二', '示例监测仪三']);
+      expect(new Set(mine.map((l) => l.colour)).size, `${f}: ${mine.map((l) => l.colour)}`).toBe(3);
+    }
+    // One monitor keeps the factor's own colour.
+    expect(dustChartData(siteDust()).lines.find((l) => l.id === '7-pm10')?.colour).toBe('#1c7ed6');
+  });
+});
+
 describe('wind', () => {
   const cases: [string, { ws?: number; wd?: number } | undefined, string][] = [
     ['from the west', { ws: 2.5, wd: 270 }, '西风 2.5 m/s'],

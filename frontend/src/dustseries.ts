@@ -8,6 +8,16 @@ import type { SiteDust } from './api/types.gen';
 
 export const DUST_FACTORS = ['pm10', 'pm25', 'tsp'] as const;
 export const FACTOR_COLOURS: Record<string, string> = { pm10: '#1c7ed6', pm25: '#2f9e44', tsp: '#e67700' };
+/** Each factor's shades for a site's second, third… monitor (the first has the factor's colour): dark, then light, in turn. */
+const FACTOR_SHADES: Record<string, string[]> = {
+  pm10: ['#1c7ed6', '#0b3d91', '#74c0fc', '#1864ab'], pm25: ['#2f9e44', '#1b5e20', '#8ce99a', '#2b8a3e'], tsp: ['#e67700', '#a04c00', '#ffc078', '#d9480f'],
+};
+
+/** factorColour: the colour of monitor i's line of factor f at a site. */
+export function factorColour(f: string, i: number): string {
+  const shades = FACTOR_SHADES[f] ?? [FACTOR_COLOURS[f]];
+  return shades[i % shades.length];
+}
 export const LIMIT_COLOUR = '#e03131';
 export const AMBIENT_COLOUR = '#868e96';
 export const FLAGGED_COLOUR = '#7048e8';
@@ -44,7 +54,7 @@ export function dustChartData(d: SiteDust): DustChartData {
   const wind = new Map<number, Wind>();
   let flagged = 0;
   const several = d.monitors.length > 1;
-  for (const { monitor: m, points } of d.monitors) {
+  for (const [i, { monitor: m, points }] of d.monitors.entries()) {
     const suffix = several ? ` · ${m.name}` : '';
     const bad: XY[] = [];
     for (const f of DUST_FACTORS) {
@@ -56,7 +66,7 @@ export function dustChartData(d: SiteDust): DustChartData {
         if (validFlag(p.flags?.[f])) data.push([at, v]);
         else { bad.push([at, v]); flagged++; }
       }
-      if (data.length) lines.push({ id: `${m.id}-${f}`, name: tOr('factor', f) + suffix, kind: 'factor', factor: f, colour: FACTOR_COLOURS[f], data });
+      if (data.length) lines.push({ id: `${m.id}-${f}`, name: tOr('factor', f) + suffix, kind: 'factor', factor: f, colour: factorColour(f, i), data });
     }
     if (bad.length) lines.push({ id: `${m.id}-flagged`, name: t('dust.flagged') + suffix, kind: 'flagged', colour: FLAGGED_COLOUR, data: bad });
     for (const p of points) {
