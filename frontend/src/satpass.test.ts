@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageNote, dayNight, passLabel, passWhen } from './satpass';
+import { ageNote, publicAgeNote, dayNight, passLabel, passWhen } from './satpass';
 
 describe('satellite passes in words', () => {
   it.each([
@@ -20,5 +20,12 @@ describe('satellite passes in words', () => {
     ['fetched: nothing to say', { tle_source: 'fetched', tle_age_days: 0, tle_epoch: '' }, ''],
   ])('ageNote: %s', (_name, l, want) => {
     expect(ageNote(l)).toBe(want);
+  });
+
+  it.each([
+    ['embedded, in plain words', { tle_source: 'embedded', tle_age_days: 62, tle_epoch: '' }, '过境时间按62天前的卫星轨道数据推算，仅供参考。'],
+    ['fetched: nothing to say', { tle_source: 'fetched', tle_age_days: 0, tle_epoch: '' }, ''],
+  ])('publicAgeNote: %s', (_name, l, want) => {
+    expect(publicAgeNote(l)).toBe(want);
   });
 });

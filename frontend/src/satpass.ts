@@ -29,5 +29,14 @@ export function ageNote(l: PassListLike): string {
   return `轨道根数为内置数据，已有${Math.max(0, l.tle_age_days)}天未更新`;
 }
 
+/**
+ * publicAgeNote: the same for the public page, without the jargon (轨道根数):
+ * how old the orbit data the times come from, and that they are a guide.
+ */
+export function publicAgeNote(l: PassListLike): string {
+  if (l.tle_source !== 'embedded') return '';
+  return `过境时间按${Math.max(0, l.tle_age_days)}天前的卫星轨道数据推算，仅供参考。`;
+}
+
 /** NOT_SEEN: what the coverage map means. */
 export const NOT_SEEN = '无火点不等于未观测：图中为最近一次过境覆盖范围';

@@ -1,6 +1,6 @@
 // 卫星过境: the next passes of the fire satellites over Datong (the
 // server's city centre), tiny: a heading, a list, the elements' age.
-import { ageNote, dayNight, passWhen } from '../satpass';
+import { dayNight, passWhen, publicAgeNote } from '../satpass';
 import type { PassList } from '../api/types.gen';
 
 export async function mount(el: HTMLElement): Promise<void> {
@@ -24,6 +24,6 @@ export async function mount(el: HTMLElement): Promise<void> {
   }
   const note = document.createElement('p');
   note.className = 'pub-note';
-  note.textContent = [l.passes.length ? '' : '未来48小时无过境。', '卫星过境时才可能发现火点；无火点不等于未观测。', ageNote(l)].filter(Boolean).join('');
+  note.textContent = [l.passes.length ? '' : '未来48小时无过境。', '卫星过境时才可能发现火点；无火点不等于未观测。', publicAgeNote(l)].filter(Boolean).join('');
   el.replaceChildren(h2, ul, note);
 }
