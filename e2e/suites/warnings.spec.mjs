@@ -186,6 +186,11 @@ test.describe.serial('warnings', () => {
     // In no grid: the page says so, as its history does, not that "this grid" has no supervisor.
     const sup = await p.getByTestId('review-supervisor').innerText({ timeout: 5000 }).catch(() => '(none)');
     check(sup.includes('不在任何网格') && !sup.includes('该网格'), `warnings: the task in no grid says so where its supervisor would be ("${sup}")`);
+    // An inspection is of a site, not of a fire: the grids offered for it too (one said 火点所在网格).
+    await expect(p.getByTestId('candidate').first()).toBeVisible({ timeout: 15000 });
+    const words = await p.locator('main').innerText();
+    check(!/火点|卫星/.test(words) && words.includes('工地所在网格'),
+      `warnings: the inspection's page speaks of the site, not of a fire (${(words.match(/[^\n]*(火点|卫星)[^\n]*/g) ?? []).join(' | ')})`);
     await quiet(p);
     await shot(p, 'warnings-unregistered-review-official-desktop.png');
     await p.context().close();

@@ -227,6 +227,7 @@ const strings: Record<string, [zh: string, en: string]> = {
   'rv.reassign.to': ['改派给 {grid}', 'Reassign to {grid}'],
   'rv.reassign.none': ['请先选择要改派的网格', 'Choose a grid first'],
   'rv.contains': ['火点所在网格', 'the fire is in this grid'],
+  'rv.contains.dust': ['工地所在网格', 'the site is in this grid'],
   'rv.note': ['审核备注', 'Review note'],
   'rv.note.save': ['保存备注', 'Save note'],
   'rv.note.hint': ['只记录在处理经过里，不改变任务状态', 'Kept in the history; the task does not change'],

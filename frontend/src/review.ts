@@ -134,7 +134,7 @@ function reassign(x: TaskView, act: Act, mini: Mini): HTMLElement {
       list.append(h('li', { role: 'option', 'aria-selected': String(c === chosen) },
         h('button', { type: 'button', class: c === chosen ? 'chosen' : '', 'data-testid': 'candidate', 'data-grid': c.grid_id, onclick: () => choose(c) },
           h('b', {}, label(c)), ' ', c.supervisor_name ? c.supervisor_name : h('span', { class: 'muted' }, t('rv.nosup')),
-          h('small', { class: 'muted' }, ' · ', c.contains ? t('rv.contains') : distanceWords(c.distance_m)))));
+          h('small', { class: 'muted' }, ' · ', c.contains ? t(wordKey(x, 'rv.contains')) : distanceWords(c.distance_m)))));
     }
     mini.grids.eachLayer((l) => (l as L.Path).setStyle?.({ weight: (l as GridLayer).grid === chosen?.grid_id ? 3 : 1, color: (l as GridLayer).grid === chosen?.grid_id ? '#1d4ed8' : '#64748b' }));
   };
