@@ -52,6 +52,8 @@ test.describe.serial('public report: file, moderate, work, look up', () => {
     await p.setInputFiles('[data-testid=pr-photos]', [{ name: '截图.webp', mimeType: 'image/webp', buffer: jpeg },
       ...Array.from({ length: 4 }, (_, i) => ({ name: `${i + 1}.jpg`, mimeType: 'image/jpeg', buffer: jpeg }))]);
     const kept = await p.locator('.pr-thumbs img').count();
+    const stale = await p.locator('[data-testid=pr-msg]').textContent();
+    check(stale === '', `public report: the last report's 提交成功 goes when the next is begun ("${stale}")`);
     const refused = await p.locator('[data-testid=pr-photo-refused]').textContent();
     check(kept === 3 && refused.includes('「截图.webp」不是 JPEG 或 PNG 照片') && refused.includes('最多 3 张，另外 1 张没有加上'),
       `public report: photos not added are named beside the photos (${kept} kept; "${refused}")`);

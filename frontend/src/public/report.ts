@@ -75,6 +75,7 @@ export async function mount(root: HTMLElement): Promise<void> {
     kinds.append(el('button', { type: 'button', 'data-kind': k, 'data-testid': 'pr-kind', onclick: () => {
       state.kind = k;
       kinds.querySelectorAll('button').forEach((b) => b.classList.toggle('on', b.getAttribute('data-kind') === k));
+      say('');
     } }, name));
   }
 
@@ -146,6 +147,9 @@ export async function mount(root: HTMLElement): Promise<void> {
   el('h3', {}, `照片（1-${MAX_PHOTOS} 张）`), pick, refused, thumbs,
   el('h3', {}, '说明与联系方式'), note, phone, el('p', { class: 'pr-hint' }, '手机号只用于联系发放奖励，不会公开。'), submit, msg);
 
+  // What was said of the last try (sent, or what was missing) goes once the form is touched again:
+  // 提交成功 stayed under the next report being written.
+  for (const ev of ['input', 'change']) form.addEventListener(ev, () => say(''));
   root.append(el('h2', {}, '我要举报'), el('p', { class: 'pr-hint' }, '发现秸秆焚烧、扬尘、散煤燃烧等大气污染行为，拍照举报。经核实的举报将给予奖励。'),
     form, receipt, lookupBox());
 }
