@@ -97,26 +97,7 @@ export async function mount(root: HTMLElement): Promise<void> {
   } }, '使用我的位置');
   const pin = el('button', { type: 'button', 'data-testid': 'pr-pin', onclick: () => pinMap(mapBox, (lon, lat) => setPoint(lon, lat, '地图选点')) }, '在地图上选点');
 
-  const thumbs = el('div', { class: 'pr-thumbs' });
-  const photos = el('input', { type: 'file', accept: 'image/jpeg,image/png', multiple: '', 'data-testid': 'pr-photos' }) as HTMLInputElement;
-  const pick = el('label', { class: 'pr-pick' }, '拍照或选择照片', photos);
-  // What was not added and why, beside the photos, until the next choice.
-  const refused = el('p', { class: 'pr-msg bad', role: 'alert', 'data-testid': 'pr-photo-refused', hidden: '' });
-  // Each photo a tap to take back: a wrong one no longer means starting over.
-  const drawThumbs = (): void => {
-    thumbs.querySelectorAll('img').forEach((img) => URL.revokeObjectURL(img.src));
-    thumbs.replaceChildren(...state.files.map((f, i) => el('button', { type: 'button', class: 'pr-thumb', 'aria-label': `删除照片 ${f.name}`,
-      'data-testid': 'pr-photo-remove', onclick: () => { state.files.splice(i, 1); drawThumbs(); } },
-    el('img', { src: URL.createObjectURL(f), alt: f.name }), el('span', {}, '✕ 删除'))));
-  };
-  photos.addEventListener('change', () => {
-    const r = intake(state.files, Array.from(photos.files ?? []), MAX_PHOTOS);
-    state.files = r.keep;
-    refused.textContent = intakeNote(r, MAX_PHOTOS, (w, v) => PHOTO_WORDS[w](v));
-    refused.hidden = !refused.textContent;
-    photos.value = '';
-    drawThumbs();
-  });
+  const photoBox = photoField(state);
   const note = el('textarea', { rows: '3', maxlength: '1000', placeholder: '补充说明（选填）：例如 村东头田里正在焚烧秸秆', 'data-testid': 'pr-note' }) as HTMLTextAreaElement;
   const phone = el('input', { type: 'tel', inputmode: 'numeric', maxlength: '20', placeholder: '手机号（选填）', 'data-testid': 'pr-phone' }) as HTMLInputElement;
   const receipt = el('div', { class: 'pr-receipt', 'data-testid': 'pr-receipt', hidden: '' });
@@ -140,11 +121,11 @@ export async function mount(root: HTMLElement): Promise<void> {
     say('提交成功，感谢您的举报！');
     receipt.replaceChildren(el('div', { class: 'code', 'data-testid': 'pr-code' }, code), el('p', {}, '请保存此查询码，凭码查询处理结果'));
     receipt.hidden = false;
-    form.reset(); state.files = []; thumbs.replaceChildren(); refused.hidden = true;
+    form.reset(); photoBox.reset();
   } },
   el('h3', {}, '举报什么'), kinds,
   el('h3', {}, '在哪里'), el('div', { class: 'pr-row' }, here, pin), where, mapBox,
-  el('h3', {}, `照片（1-${MAX_PHOTOS} 张）`), pick, refused, thumbs,
+  el('h3', {}, `照片（1-${MAX_PHOTOS} 张）`), ...photoBox.els,
   el('h3', {}, '说明与联系方式'), note, phone, el('p', { class: 'pr-hint' }, '手机号只用于联系发放奖励，不会公开。'), submit, msg);
 
   // What was said of the last try (sent, or what was missing) goes once the form is touched again:
@@ -152,6 +133,33 @@ export async function mount(root: HTMLElement): Promise<void> {
   for (const ev of ['input', 'change']) form.addEventListener(ev, () => say(''));
   root.append(el('h2', {}, '我要举报'), el('p', { class: 'pr-hint' }, '发现秸秆焚烧、扬尘、散煤燃烧等大气污染行为，拍照举报。经核实的举报将给予奖励。'),
     form, receipt, lookupBox());
+}
+
+/**
+ * photoField: the report's photos: the picker, what was not added and why
+ * (beside the photos, until the next choice), and each photo a tap to take
+ * back (a wrong one no longer means starting over). They are state.files.
+ */
+function photoField(state: { files: File[] }): { els: HTMLElement[]; reset: () => void } {
+  const thumbs = el('div', { class: 'pr-thumbs' });
+  const photos = el('input', { type: 'file', accept: 'image/jpeg,image/png', multiple: '', 'data-testid': 'pr-photos' }) as HTMLInputElement;
+  const pick = el('label', { class: 'pr-pick' }, '拍照或选择照片', photos);
+  const refused = el('p', { class: 'pr-msg bad', role: 'alert', 'data-testid': 'pr-photo-refused', hidden: '' });
+  const drawThumbs = (): void => {
+    thumbs.querySelectorAll('img').forEach((img) => URL.revokeObjectURL(img.src));
+    thumbs.replaceChildren(...state.files.map((f, i) => el('button', { type: 'button', class: 'pr-thumb', 'aria-label': `删除照片 ${f.name}`,
+      'data-testid': 'pr-photo-remove', onclick: () => { state.files.splice(i, 1); drawThumbs(); } },
+    el('img', { src: URL.createObjectURL(f), alt: f.name }), el('span', {}, '✕ 删除'))));
+  };
+  photos.addEventListener('change', () => {
+    const r = intake(state.files, Array.from(photos.files ?? []), MAX_PHOTOS);
+    state.files = r.keep;
+    refused.textContent = intakeNote(r, MAX_PHOTOS, (w, v) => PHOTO_WORDS[w](v));
+    refused.hidden = !refused.textContent;
+    photos.value = '';
+    drawThumbs();
+  });
+  return { els: [pick, refused, thumbs], reset: () => { state.files = []; drawThumbs(); refused.hidden = true; } };
 }
 
 function lookupBox(): HTMLElement {
