@@ -415,6 +415,9 @@ test('wangge: refused offline reports', async ({ suite: { url, root, shots, page
     const cardText = card ? await card.innerText() : '';
     check(cardText.includes('该任务已不在您的网格') && cardText.includes('not in your area') && cardText.includes('离线上报甲') && cardText.includes('照片 1 张'),
       `wangge: task ${gone.id}'s page explains the refusal with the server's reason (${cardText.replace(/\s+/g, ' ').slice(0, 160)})`);
+    // The page itself, the task gone from wangge's grid, says so in words of its own (no server English).
+    const pageError = await p.textContent('[data-testid=task-error]', { timeout: 10000 }).catch(() => '(none)');
+    check(pageError === '无权查看：该任务不在您的网格或管辖范围内（可能已改派）', `wangge: task ${gone.id}'s page says it is no longer in the grid ("${pageError}")`);
     await p.screenshot({ path: join(shots, 'field-rejected-403-wangge-phone.png'), fullPage: true });
     // Nothing is lost: the task list lists both.
     await p.goto(`${url}/#/tasks`);

@@ -112,6 +112,8 @@ const strings: Record<string, [zh: string, en: string]> = {
   'task.nolocate': ['未获取（可选）', 'Not taken (optional)'],
   'task.submit': ['提交上报', 'Submit report'],
   'task.submitted': ['已提交', 'Submitted'],
+  'task.forbidden': ['无权查看：该任务不在您的网格或管辖范围内（可能已改派）', 'This task is not in your grid or area (probably reassigned)'],
+  'task.missing': ['该任务不存在（可能已被删除）', 'This task does not exist (it may have been removed)'],
   'task.review': ['审核', 'Review'],
   'task.close': ['办结', 'Close'],
   'task.return': ['退回', 'Return'],

@@ -59,7 +59,7 @@ export function taskPage(el: HTMLElement, id: number): () => void {
       task = null;
       stopAll();
       clear(body);
-      body.append(h('p', { class: 'error', 'data-testid': 'task-error' }, errorText(e, t)));
+      body.append(h('p', { class: 'error', 'data-testid': 'task-error' }, loadErrorText(e)));
     }
     await drawRefused();
   }
@@ -203,6 +203,17 @@ function navButtons(x: TaskView): HTMLElement {
 /** waitingNote: this task's report is kept on the phone until the network is back. */
 function waitingNote(): HTMLElement {
   return h('section', { class: 'card report', 'data-testid': 'report-waiting' }, h('h2', {}, t('task.report')), h('p', { class: 'note' }, t('report.waiting')));
+}
+
+/**
+ * loadErrorText says why a task cannot be shown. A task not in the user's
+ * area (403: usually reassigned) or gone (404) is said in a sentence of its
+ * own: the server's detail (task N is not in your area) adds nothing there.
+ */
+function loadErrorText(e: unknown): string {
+  if (e instanceof ApiError && e.status === 403) return t('task.forbidden');
+  if (e instanceof ApiError && e.status === 404) return t('task.missing');
+  return errorText(e, t);
 }
 
 /** reportForm: finding (no default), photos from the camera, notes, position; saved is called when it waits on the phone. */
