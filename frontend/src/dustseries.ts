@@ -10,7 +10,8 @@ export const DUST_FACTORS = ['pm10', 'pm25', 'tsp'] as const;
 export const FACTOR_COLOURS: Record<string, string> = { pm10: '#1c7ed6', pm25: '#2f9e44', tsp: '#e67700' };
 /** Each factor's shades for a site's second, third… monitor (the first has the factor's colour): dark, then light, in turn. */
 const FACTOR_SHADES: Record<string, string[]> = {
-  pm10: ['#1c7ed6', '#0b3d91', '#74c0fc', '#1864ab'], pm25: ['#2f9e44', '#1b5e20', '#8ce99a', '#2b8a3e'], tsp: ['#e67700', '#a04c00', '#ffc078', '#d9480f'],
+  pm10: [FACTOR_COLOURS.pm10, '#0b3d91', '#74c0fc', '#1864ab'], pm25: [FACTOR_COLOURS.pm25, '#1b5e20', '#8ce99a', '#2b8a3e'],
+  tsp: [FACTOR_COLOURS.tsp, '#a04c00', '#ffc078', '#d9480f'],
 };
 
 /** factorColour: the colour of monitor i's line of factor f at a site. */
