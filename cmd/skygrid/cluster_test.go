@@ -148,9 +148,12 @@ func (c clusterClient) do(t *testing.T, method, url, body string) (*http.Respons
 	return resp, b
 }
 
-// clusterDemo builds the demo database and moves it to a fresh
-// PostgreSQL database; it returns the DSN and the migrate command's output.
-func clusterDemo(t *testing.T) (dsn, out string) {
+// clusterDemo builds the demo database and moves it, with its report
+// photos into data, to a fresh PostgreSQL database; it returns the DSN,
+// the migrate command's output and the demo's photo folder. A first move
+// given the wrong photo folder is refused and writes nothing, so the
+// second, right one finds the database empty.
+func clusterDemo(t *testing.T, data string) (dsn, out, photos string) {
 	t.Helper()
 	dsn = pgtest.DSN(t)
 	bin := skygridBinary(t)
@@ -158,11 +161,16 @@ func clusterDemo(t *testing.T) (dsn, out string) {
 	if b, err := exec.Command(bin, "demo", "--no-serve", "--db", file).CombinedOutput(); err != nil {
 		t.Fatalf("skygrid demo: %v\n%s", err, b)
 	}
-	b, err := exec.Command(bin, "migrate", "sqlite-to-postgres", "--from", file, "--to", dsn).CombinedOutput()
+	wrong := t.TempDir()
+	b, err := exec.Command(bin, "migrate", "sqlite-to-postgres", "--from", file, "--to", dsn, "--from-data", wrong, "--data", data).CombinedOutput()
+	if err == nil || !strings.Contains(string(b), "--from-data "+wrong+": no photo folder") {
+		t.Fatalf("migrate given a photo folder that is not there: %v, want it refused naming --from-data:\n%s", err, b)
+	}
+	b, err = exec.Command(bin, "migrate", "sqlite-to-postgres", "--from", file, "--to", dsn, "--data", data).CombinedOutput()
 	if err != nil {
 		t.Fatalf("skygrid migrate sqlite-to-postgres: %v\n%s", err, b)
 	}
-	return dsn, string(b)
+	return dsn, string(b), filepath.Join(file+".data", "photos")
 }
 
 // TestSeveralServersOnePostgres is issue 17's test of several servers:
@@ -177,9 +185,9 @@ func TestSeveralServersOnePostgres(t *testing.T) {
 	if !storetest.Postgres() {
 		t.Skip("runs in the PostgreSQL pass (SKYGRID_TEST_STORE=postgres: make test-postgres), the same test whatever the pass")
 	}
-	dsn, out := clusterDemo(t)
-	checkMigrateOutput(t, out)
 	data := t.TempDir()
+	dsn, out, photos := clusterDemo(t, data)
+	checkMigrateOutput(t, out)
 	servers := make([]*serveProc, 3)
 	for i := range servers {
 		servers[i] = startHTTPServe(t, "--db", dsn, "--data", data, "--set", "schedule.job_poll=200ms",
@@ -204,6 +212,7 @@ func TestSeveralServersOnePostgres(t *testing.T) {
 	live = append(live, startHTTPServe(t, "--db", dsn, "--data", data, "--set", "schedule.job_poll=200ms",
 		"--set", "passes.tle_url=http://127.0.0.1:1/tle"))
 	c := clusterClient{token: createToken(t, dsn, "admin")}
+	checkPhotosMoved(t, c, photos, live)
 	checkTilesRedrawn(t, c, dsn, live)
 	checkOneWinner(t, c, live[0].addr, live[1].addr)
 }
@@ -225,9 +234,40 @@ func checkMigrateOutput(t *testing.T, out string) {
 			t.Errorf("table %s copied empty: the demo has some", r[1])
 		}
 	}
+	if m := regexp.MustCompile(`photos: (\d+) of the (\d+) the database holds copied whole`).FindStringSubmatch(out); m == nil || m[1] != m[2] || m[1] == "0" {
+		t.Errorf("migrate's photos line: %v, want every one of the demo's photos copied\n%s", m, out)
+	}
 	sums := regexp.MustCompile(`audit log sha256: sqlite ([0-9a-f]{64}), postgres ([0-9a-f]{64})`).FindStringSubmatch(out)
 	if sums == nil || sums[1] != sums[2] {
 		t.Errorf("audit checksums: %v\n%s", sums, out)
+	}
+}
+
+// checkPhotosMoved: demo photos and their thumbnails are served by the
+// servers on PostgreSQL (with the --data migrate copied them into), the
+// original byte for byte as the demo stored it beside its SQLite file.
+func checkPhotosMoved(t *testing.T, c clusterClient, photos string, servers []*serveProc) {
+	t.Helper()
+	originals, _ := filepath.Glob(filepath.Join(photos, "*", "*.jpg"))
+	shown := 0
+	for _, orig := range originals {
+		sha, ok := strings.CutSuffix(filepath.Base(orig), ".jpg")
+		if !ok || strings.Contains(sha, ".") || shown >= 8 {
+			continue
+		}
+		s := servers[shown%len(servers)]
+		resp, body := c.do(t, "GET", s.addr+"/api/photos/"+sha, "")
+		want, _ := os.ReadFile(orig)
+		if resp.StatusCode != 200 || string(body) != string(want) {
+			t.Fatalf("photo %s on %s after the move: %d, %d bytes, want 200 and the demo's %d bytes", sha, s.addr, resp.StatusCode, len(body), len(want))
+		}
+		if resp, _ := c.do(t, "GET", s.addr+"/api/photos/"+sha+"?thumb=1", ""); resp.StatusCode != 200 {
+			t.Fatalf("photo %s's thumbnail after the move: %d", sha, resp.StatusCode)
+		}
+		shown++
+	}
+	if shown == 0 {
+		t.Fatalf("no demo photo in %s to look for", photos)
 	}
 }
 

@@ -30,8 +30,18 @@ audit log are compared on both sides, and any difference rolls it all
 back. A target that holds data, or a SQLite file at another migration
 than this skygrid's, is refused. Prints a table of the counts.
 
+The report photos go too: every photo the database holds is copied from
+the photo folder of --from-data (default FILE.data, where skygrid serve
+keeps them beside a SQLite file) into that of --data (default NAME.data in
+the working directory, where skygrid serve --db postgres://.../NAME looks
+without --data; several servers share one folder given with --data), each
+original checked against its SHA-256. The files go first and are written
+whole (a temp file, then renamed), so a copy that fails leaves the
+database untouched and running it again goes on where it stopped.
+
 Examples:
-  skygrid migrate sqlite-to-postgres --from /var/lib/skygrid/skygrid.db --to postgres://skygrid@db.internal/skygrid
+  skygrid migrate sqlite-to-postgres --from /var/lib/skygrid/skygrid.db --to postgres://skygrid@db.internal/skygrid \
+      --data /srv/skygrid-shared
 `
 }
 
@@ -48,6 +58,8 @@ func (m *MigrateCommand) Run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("migrate sqlite-to-postgres", flag.ContinueOnError)
 	from := fs.String("from", "", "the SQLite database file to copy (read as found, under one read snapshot)")
 	to := fs.String("to", "", "the PostgreSQL database URL to copy into (postgres://USER@HOST:PORT/DB): empty, PostGIS installed")
+	fromData := fs.String("from-data", "", "the folder of the SQLite database's report photos (default FILE.data)")
+	toData := fs.String("data", "", "the folder the servers on the PostgreSQL database keep report photos in, as their --data (default NAME.data in the working directory)")
 	fs.Usage = func() { fmt.Fprint(m.Stderr, m.Usage()); fs.PrintDefaults() }
 	if _, err := m.parseFiles(fs, args[1:], 0, 0); err != nil {
 		return err
@@ -75,11 +87,19 @@ func (m *MigrateCommand) Run(ctx context.Context, args []string) error {
 	}
 	defer dst.Close()
 	start := time.Now()
+	ph, err := newPhotoMove(ctx, src, *from, *fromData, *to, *toData)
+	if err != nil {
+		return fmt.Errorf("migrate sqlite-to-postgres: %w", err)
+	}
 	rep, err := store.CopyToPostgres(ctx, src, dst)
 	m.printCopy(rep)
 	if err != nil {
 		return fmt.Errorf("migrate sqlite-to-postgres: %w", err)
 	}
+	if err := ph.finish(ctx, dst); err != nil {
+		return fmt.Errorf("migrate sqlite-to-postgres: the database is copied, but not every photo: %w", err)
+	}
+	m.printPhotos(ph)
 	fmt.Fprintf(m.Stdout, "copied %s into %s in %s: every table's count and the audit log's checksum equal\n",
 		*from, store.RedactDSN(*to), time.Since(start).Round(time.Millisecond))
 	return nil
