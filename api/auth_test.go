@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"maps"
 	"mime/multipart"
 	"net/http"
@@ -57,6 +58,8 @@ type world struct {
 	uploads  *evidence.UploadRate
 	// readings takes POST /api/readings when set (nil: the store).
 	readings skygrid.ReadingSink
+	// logs is what the server logged (also written to stderr).
+	logs *syncBuffer
 }
 
 const testPassword = "correct horse battery"
@@ -77,7 +80,7 @@ func newWorld(t *testing.T) *world {
 	// The made world's areas as they are, its maps and slices copied.
 	now, w := worldStart, *madeWorld
 	w.db, w.clock, w.tokens, w.sites = store.NewDB(dsn), &now, maps.Clone(w.tokens), slices.Clone(w.sites)
-	w.photoDir, w.uploads = filepath.Join(t.TempDir(), "photos"), &evidence.UploadRate{PerMinute: 30}
+	w.photoDir, w.uploads, w.logs = filepath.Join(t.TempDir(), "photos"), &evidence.UploadRate{PerMinute: 30}, &syncBuffer{}
 	w.db.Now = func() time.Time { return *w.clock }
 	if err := w.db.Open(); err != nil {
 		t.Fatal(err)
@@ -278,7 +281,7 @@ func (w *world) serve(t *testing.T) {
 	s := api.NewServer(api.Services{Hotspots: db, Events: db, Regions: db, Tasks: db, Ingest: db, Sites: db, Layers: db, Tiles: ts,
 		Users: db, Audit: db, Outbox: db, Photos: db, Now: db.Now, Stats: db, Monitors: db, Air: db, AirNearestKm: 30, Readings: w.readings,
 		Evidence:      evidence.Photos{Files: evidence.Files{Dir: w.photoDir}, Uploads: w.uploads},
-		PublicReports: db, PublicPlaces: &dispatch.Locator{Pipeline: p}}, nil)
+		PublicReports: db, PublicPlaces: &dispatch.Locator{Pipeline: p}}, slog.New(slog.NewJSONHandler(io.MultiWriter(os.Stderr, w.logs), nil)))
 	w.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(w.srv.Close)
 }

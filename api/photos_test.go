@@ -246,3 +246,43 @@ func TestPhotoRate(t *testing.T) {
 		t.Errorf("12 s later: %d %s", st, msg)
 	}
 }
+
+// A photo a task holds whose file is not in the server's photo folder (a
+// folder not shared by the servers, a move without the photos) is 404 to
+// the user, and the server logs an error that says why and what to do,
+// naming the photo and the task; a photo nobody holds logs nothing.
+func TestMissingPhotoFileIsLogged(t *testing.T) {
+	w := newWorld(t)
+	task := w.acknowledged(t)
+	st, b := w.report(t, "supervisorA", task.ID, task.Version, "straw_burning", "at_event.jpg")
+	var v taskView
+	if err := json.Unmarshal(b, &v); st != 200 || err != nil || len(v.Photos) != 1 {
+		t.Fatalf("report: %d %v %s", st, err, b)
+	}
+	sha, _ := v.Photos[0]["sha256"].(string)
+	if err := os.RemoveAll(w.photoDir); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"", "?thumb=1"} {
+		if st, _ := w.get(t, "officialA", "/api/photos/"+sha+q); st != 404 {
+			t.Errorf("a lost photo file%s: %d, want 404", q, st)
+		}
+	}
+	var missing []map[string]any
+	for _, l := range w.logs.lines(t) {
+		if strings.HasPrefix(fmt.Sprint(l["msg"]), "photo file missing") {
+			missing = append(missing, l)
+		}
+	}
+	if len(missing) != 2 || missing[0]["level"] != "ERROR" || missing[0]["sha256"] != sha || missing[0]["task"] != float64(task.ID) ||
+		!strings.Contains(fmt.Sprint(missing[0]["msg"]), "--data") {
+		t.Errorf("logged for the lost photo: %v, want two errors naming it, its task and --data", missing)
+	}
+	nobody := strings.Repeat("ab", 32)
+	if st, _ := w.get(t, "admin", "/api/photos/"+nobody); st != 404 {
+		t.Errorf("a photo no task holds: %d, want 404", st)
+	}
+	if n := strings.Count(w.logs.String(), nobody); n != 0 {
+		t.Errorf("a photo no task holds was logged %d times", n)
+	}
+}

@@ -398,6 +398,13 @@ func (s *Server) handlePhoto(c echo.Context) error {
 	} else {
 		path, mime, err = s.Evidence.Path(sha, c.QueryParam("thumb") != "")
 	}
+	if skygrid.ErrorCode(err) == skygrid.ENOTFOUND {
+		// A task holds it: the file is lost, or this server keeps its
+		// photos in another folder than the one it was stored in.
+		s.Logger.ErrorContext(c.Request().Context(), "photo file missing: a task holds the photo but this server's photo folder has no file for it "+
+			"(every server on one database must share one --data folder; skygrid migrate sqlite-to-postgres copies a city's photos into it)",
+			"sha256", sha, "task", ts[i].ID, "err", err)
+	}
 	if err != nil {
 		return err
 	}
