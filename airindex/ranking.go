@@ -149,7 +149,7 @@ func (r *Ranking) plans(ctx context.Context) ([]plan, error) {
 	out := make([]plan, len(counties))
 	for i, c := range counties {
 		centroid, _ := planar.CentroidArea(c.Geometry)
-		pl := plan{county: c}
+		pl := plan{county: c, names: []string{}} // a list even when empty: clients read its length
 		if a, ok := skygrid.ChooseAmbient(c.ID, centroid, r.NearestKm, sp); ok {
 			pl.source = a.Source
 			for _, s := range a.Stations {

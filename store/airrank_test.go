@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -233,6 +235,38 @@ func BenchmarkCountyAirRanking(b *testing.B) {
 		cs, err := r.CountyAirRanking(ctx, nov)
 		if err != nil || len(cs) != 3 || cs[0].Index == nil {
 			b.Fatal(len(cs), err)
+		}
+	}
+}
+
+// TestCountyAirRankingWithoutStations: a city with counties and no air
+// station yet (a new deployment) ranks every county unranked with an
+// empty list of stations, never null (the audit page read its length and
+// stopped with a TypeError).
+func TestCountyAirRankingWithoutStations(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	if err := db.ImportRegions(ctx, []*skygrid.Region{
+		{ID: "140225", Name: "浑源县", Level: skygrid.LevelCounty, Geometry: square(114.3, 39.7, 0.1), AreaKm2: 1},
+		{ID: "140226", Name: "左云县", Level: skygrid.LevelCounty, Geometry: square(112.7, 40.0, 0.1), AreaKm2: 1},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r := &airindex.Ranking{Source: db, NearestKm: 30}
+	got, err := r.CountyAirRanking(ctx, time.Date(2026, 12, 7, 0, 0, 0, 0, skygrid.Beijing))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || strings.Contains(string(b), `"stations":null`) || strings.Count(string(b), `"stations":[]`) != 2 {
+		t.Errorf("the ranking of a city without stations: %s, want two counties with \"stations\":[]", b)
+	}
+	for _, c := range got {
+		if c.Rank != 0 || c.Index != nil || c.Note == "" {
+			t.Errorf("%s without a station: rank %d, index %v, note %q; want unranked with a note", c.CountyName, c.Rank, c.Index, c.Note)
 		}
 	}
 }
