@@ -114,4 +114,8 @@ type HotspotService interface {
 	// EventID); h is reused between calls. For a million rows without a
 	// million allocations.
 	ScanHotspots(ctx context.Context, fn func(h *Hotspot) error) error
+	// LatestDetection is the acquisition time of the latest detection at
+	// or before at (zero when there is none): the month the map and the
+	// statistics open on is the one holding it.
+	LatestDetection(ctx context.Context, at time.Time) (time.Time, error)
 }

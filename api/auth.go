@@ -105,6 +105,28 @@ type Me struct {
 	// Now is the server's clock (the demo's runs from the end of October
 	// 2023), for countdowns and overdue marks.
 	Now time.Time `json:"now"`
+	// LatestDetection is the acquisition time of the latest detection at
+	// or before Now (none in a store without one): the map's time window
+	// and the statistics open on the month holding it, so that a city's
+	// server opens on its own season and the demo's on October 2023.
+	LatestDetection *time.Time `json:"latest_detection,omitempty"`
+}
+
+// me is the answer of a log-in and of GET /api/me.
+func (s *Server) me(c echo.Context, u *skygrid.User, csrf string) (Me, error) {
+	now := s.now().UTC().Truncate(time.Second)
+	m := Me{User: u, CSRF: csrf, RoleName: skygrid.RoleNames[u.Role], Now: now}
+	if s.Hotspots == nil {
+		return m, nil
+	}
+	latest, err := s.Hotspots.LatestDetection(c.Request().Context(), now)
+	if err != nil {
+		return m, err
+	}
+	if !latest.IsZero() {
+		m.LatestDetection = &latest
+	}
+	return m, nil
 }
 
 // clientIP is the client's address: the connection's, or behind a
@@ -191,7 +213,11 @@ func (s *Server) handleLogin(c echo.Context) error {
 	}
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: s.secureCookie(c), MaxAge: int(sessionTTL / time.Second)})
-	return c.JSON(http.StatusOK, Me{User: u, CSRF: csrf, RoleName: skygrid.RoleNames[u.Role], Now: s.now().UTC().Truncate(time.Second)})
+	m, err := s.me(c, u, csrf)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, m)
 }
 
 // loginThrottled answers a refused log-in: 429 with Retry-After (seconds)
@@ -233,5 +259,9 @@ func (s *Server) handleLogout(c echo.Context) error {
 func (s *Server) handleMe(c echo.Context) error {
 	u := userOf(c)
 	csrf, _ := c.Get("csrf").(string)
-	return c.JSON(http.StatusOK, Me{User: u, CSRF: csrf, RoleName: skygrid.RoleNames[u.Role], Now: s.now().UTC().Truncate(time.Second)})
+	m, err := s.me(c, u, csrf)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, m)
 }

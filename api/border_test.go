@@ -1,8 +1,15 @@
 package api_test
 
 import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
+
+	"skygrid"
 )
 
 type eventList struct {
@@ -78,5 +85,53 @@ func TestCrossBorderAndHistoryFilters(t *testing.T) {
 	}
 	if st := w.do(t, "supervisorA", "GET", "/api/me", nil, &me); st != 200 || !me.Now.Equal(*w.clock) {
 		t.Errorf("/api/me: %d, now %s, the server's clock %s", st, me.Now, *w.clock)
+	}
+}
+
+// TestMeSaysTheLatestDetection: GET /api/me and the log-in's answer give
+// the latest detection at or before the server's clock, which the web
+// app opens its map and statistics on (a city's own season, not the
+// demo's October 2023); none before the first detection.
+func TestMeSaysTheLatestDetection(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	latest := func(before time.Time) time.Time {
+		t.Helper()
+		until := before.Add(time.Minute)
+		hs, _, err := w.db.FindHotspotPage(ctx, skygrid.HotspotFilter{Until: &until, Limit: 1})
+		if err != nil || len(hs) != 1 {
+			t.Fatalf("the newest detection before %s: %v %v", before, hs, err)
+		}
+		return hs[0].AcqTime
+	}
+	var me struct {
+		Now    time.Time  `json:"now"`
+		Latest *time.Time `json:"latest_detection"`
+	}
+	for _, at := range []time.Time{*w.clock, time.Date(2023, 10, 15, 4, 0, 0, 0, time.UTC)} {
+		*w.clock = at
+		want := latest(at)
+		me.Latest = nil
+		if st := w.do(t, "supervisorA", "GET", "/api/me", nil, &me); st != 200 || me.Latest == nil || !me.Latest.Equal(want) {
+			t.Errorf("/api/me at %s: %d, latest_detection %v, want %s", at, st, me.Latest, want)
+		}
+		if want.After(at) {
+			t.Errorf("the newest detection %s is after %s", want, at)
+		}
+	}
+	me.Latest = nil
+	resp, err := http.Post(w.srv.URL+"/api/login", "application/json", strings.NewReader(`{"name":"officialA","password":"`+testPassword+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err := json.Unmarshal(b, &me); resp.StatusCode != 200 || err != nil || me.Latest == nil || !me.Latest.Equal(latest(*w.clock)) {
+		t.Errorf("the log-in's answer: %d %v, latest_detection %v", resp.StatusCode, err, me.Latest)
+	}
+	*w.clock = time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
+	_, raw := w.get(t, "supervisorA", "/api/me")
+	if strings.Contains(string(raw), "latest_detection") {
+		t.Errorf("/api/me before any detection: %s, want no latest_detection", raw)
 	}
 }

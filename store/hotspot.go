@@ -152,6 +152,22 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
+// LatestDetection is the acquisition time of the latest detection at or
+// before at, to the minute (the zero time when there is none): the newest
+// data the map and the month's statistics can show. One probe of the
+// primary key (the id begins with the minute).
+func (db *DB) LatestDetection(ctx context.Context, at time.Time) (time.Time, error) {
+	var id sql.NullInt64
+	err := db.db.QueryRowContext(ctx, `SELECT MAX(id) FROM hotspots WHERE id < ?`, minuteID(at.Unix()+60)).Scan(&id)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("latest detection: %w", err)
+	}
+	if !id.Valid {
+		return time.Time{}, nil
+	}
+	return time.Unix(id.Int64>>seqBits*60, 0).UTC(), nil
+}
+
 // OrphanHotspots counts hotspots whose batch or event does not exist (the
 // columns have no foreign keys; see the migration). It should be 0.
 func (db *DB) OrphanHotspots(ctx context.Context) (int, error) {

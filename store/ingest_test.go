@@ -144,3 +144,45 @@ func TestNewEventIDAfterSaved(t *testing.T) {
 		t.Errorf("ids %v", ids)
 	}
 }
+
+// TestLatestDetection: none in an empty store; then the latest at or
+// before the time asked (its minute counts whole), not a later one.
+func TestLatestDetection(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	if got, err := db.LatestDetection(ctx, ingestAt); err != nil || !got.IsZero() {
+		t.Fatalf("an empty store: %v %v, want the zero time", got, err)
+	}
+	times := []time.Time{ingestAt.Add(-48 * time.Hour), ingestAt, ingestAt.Add(30 * 24 * time.Hour)}
+	err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
+		w, err := tx.WriteHotspots(ctx, times[0], times[2])
+		if err != nil {
+			return err
+		}
+		for i, at := range times {
+			h := ingestSpot(113 + float64(i)/10)
+			h.AcqTime = at
+			if err := w.Write(ctx, []*skygrid.Hotspot{&h}); err != nil {
+				return err
+			}
+		}
+		_, err = w.Close(ctx)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ at, want time.Time }{
+		{ingestAt.Add(-time.Hour), times[0]},
+		{ingestAt, ingestAt},
+		{ingestAt.Add(30 * time.Second), ingestAt},
+		{ingestAt.Add(-time.Second), times[0]},
+		{ingestAt.Add(24 * time.Hour), ingestAt},
+		{times[2].Add(time.Hour), times[2]},
+		{times[0].Add(-time.Minute), time.Time{}},
+	} {
+		if got, err := db.LatestDetection(ctx, c.at); err != nil || !got.Equal(c.want) {
+			t.Errorf("LatestDetection(%s) = %s %v, want %s", c.at, got, err, c.want)
+		}
+	}
+}

@@ -81,7 +81,7 @@ for (const [name, vp, w] of cases) {
     }
     await choose(p, '7d');
     const week = await fire('最近7天');
-    await choose(p, 'oct');
+    await choose(p, 'month');
     steps.push(await fire('2023年10月全月 again'));
     // A fractional zoom reached by the user (a pinch), then a window change
     // to the day with the most fires in view.
@@ -90,7 +90,7 @@ for (const [name, vp, w] of cases) {
     await choose(p, 'day');
     await p.$eval('[data-testid=day-slider]', (el, d) => { el.value = String(d); el.dispatchEvent(new Event('change')); }, day);
     steps.push(await fire(`zoom +0.5, then day ${day}`));
-    await choose(p, 'oct');
+    await choose(p, 'month');
     steps.push(await fire('2023年10月全月 after the zoom'));
     await p.screenshot({ path: `${shots}/blankmap-${name}-${w}.png` });
     const blank = steps.filter((s) => s.n <= 50);

@@ -7,13 +7,13 @@ import L from './leaflet';
 import { watchTileErrors } from './tilesession';
 import { api, errorText, qs } from './api';
 import {
-  PERIOD_KINDS, auditQuery, yearAgoText, rankBars, fieldsOf, isMonth, isoWeek, parseAuditQuery, periodOf, type AuditFilter, type Day, type GroupBy, type PeriodFields,
+  PERIOD_KINDS, auditQuery, defaultFields, yearAgoText, rankBars, fieldsOf, isMonth, isoWeek, parseAuditQuery, periodOf, type AuditFilter, type Day, type GroupBy, type PeriodFields,
 } from './auditutil';
 import { drawAirRanking, rankTabs } from './auditair';
 import { drawDust } from './auditdust';
 import { basemapLayer, type Basemap } from './basemap';
 import { h, clear } from './dom';
-import { escapeHtml, formatDateTime, formatNumber } from './format';
+import { dataDay, escapeHtml, formatDateTime, formatNumber } from './format';
 import { getLang, t, tOr } from './i18n';
 import { role } from './session';
 
@@ -22,12 +22,13 @@ import type {
 } from './api/types.gen';
 
 export function render(el: HTMLElement): () => void {
-  const filter = parseAuditQuery(location.hash.split('?')[1] ?? '');
+  const day0 = dataDay();
+  const filter = parseAuditQuery(location.hash.split('?')[1] ?? '', day0.slice(0, 7));
   let disposed = false;
   const stops: (() => void)[] = [];
 
   // The filter form.
-  const fields = fieldsOf(filter.period);
+  const fields = fieldsOf(filter.period, defaultFields(day0));
   const kind = h('select', { 'data-testid': 'period-kind', 'aria-label': t('period.kind') },
     PERIOD_KINDS.map((k) => h('option', { value: k, selected: k === fields.kind }, t('period.' + k))));
   const month = h('input', { type: 'month', value: fields.month, 'data-testid': 'period-month', placeholder: 'YYYY-MM' });

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_FIELDS, auditQuery, change, yearAgoText, fieldsOf, histogram, isMonth, isoWeek, parseAuditQuery, periodOf, quantile, rankBars, stackDaily, weekMonday,
+  defaultFields, auditQuery, change, yearAgoText, fieldsOf, histogram, isMonth, isoWeek, parseAuditQuery, periodOf, quantile, rankBars, stackDaily, weekMonday,
   type PeriodFields,
 } from './auditutil';
 
-const f = (o: Partial<PeriodFields>): PeriodFields => ({ ...DEFAULT_FIELDS, ...o });
+const DEMO = defaultFields('2023-10-31');
+const f = (o: Partial<PeriodFields>): PeriodFields => ({ ...DEMO, ...o });
 
 describe('period filter', () => {
   it('writes the API period of each kind', () => {
@@ -21,10 +22,15 @@ describe('period filter', () => {
   });
   it('reads an API period back into the form', () => {
     for (const p of ['2023-10', '2023-10-24', '2023-W43', '2023', '2023-autumn', '2023-spring', '2023-10-01..2023-11-01', '2024-W01']) {
-      expect(periodOf(fieldsOf(p))).toBe(p);
+      expect(periodOf(fieldsOf(p, DEMO))).toBe(p);
     }
-    expect(fieldsOf('2023-10-01..2023-11-01')).toMatchObject({ kind: 'range', from: '2023-10-01', to: '2023-10-31' });
-    expect(fieldsOf('nonsense').kind).toBe(DEFAULT_FIELDS.kind);
+    expect(fieldsOf('2023-10-01..2023-11-01', DEMO)).toMatchObject({ kind: 'range', from: '2023-10-01', to: '2023-10-31' });
+    expect(fieldsOf('nonsense', DEMO)).toEqual(DEMO);
+  });
+  it('opens on the month of the latest detection', () => {
+    expect(defaultFields('2023-10-31')).toEqual({ kind: 'month', day: '2023-10-31', month: '2023-10', from: '2023-10-01', to: '2023-10-31', year: '2023', key: 'autumn' });
+    expect(defaultFields('2026-03-05')).toMatchObject({ month: '2026-03', from: '2026-03-01', to: '2026-03-05', year: '2026', key: 'spring' });
+    expect(periodOf(defaultFields('2026-12-06'))).toBe('2026-12');
   });
   it('numbers ISO weeks across year ends', () => {
     expect(isoWeek('2023-01-01')).toBe('2022-W52'); // a Sunday
@@ -36,9 +42,11 @@ describe('period filter', () => {
   });
   it('keeps the filter in the hash', () => {
     const q = auditQuery({ period: '2023-10-01..2023-11-01', by: 'township', region: '140225' });
-    expect(parseAuditQuery(q)).toEqual({ period: '2023-10-01..2023-11-01', by: 'township', region: '140225' });
-    expect(parseAuditQuery('?period=2023-W43&by=nonsense')).toEqual({ period: '2023-W43', by: 'county', region: '' });
-    expect(parseAuditQuery('')).toEqual({ period: '2023-10', by: 'county', region: '' });
+    expect(parseAuditQuery(q, '2023-10')).toEqual({ period: '2023-10-01..2023-11-01', by: 'township', region: '140225' });
+    expect(parseAuditQuery('?period=2023-W43&by=nonsense', '2023-10')).toEqual({ period: '2023-W43', by: 'county', region: '' });
+    expect(parseAuditQuery('', '2023-10')).toEqual({ period: '2023-10', by: 'county', region: '' });
+    // A city's server in December 2026 opens on its own month.
+    expect(parseAuditQuery('', '2026-12')).toEqual({ period: '2026-12', by: 'county', region: '' });
     expect(isMonth('2023-10')).toBe(true);
     expect(isMonth('2023-W43')).toBe(false);
   });

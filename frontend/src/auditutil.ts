@@ -17,9 +17,13 @@ export interface PeriodFields {
   key: 'spring' | 'autumn';
 }
 
-export const DEFAULT_FIELDS: PeriodFields = {
-  kind: 'month', day: '2023-10-24', month: '2023-10', from: '2023-10-01', to: '2023-10-31', year: '2023', key: 'autumn',
-};
+/** defaultFields: the form opened on the month of day ("YYYY-MM-DD", the
+ * day of the latest detection: format's dataDay), the other kinds on that
+ * day, its month so far, its year and its half's key period. */
+export function defaultFields(day: string): PeriodFields {
+  const month = day.slice(0, 7);
+  return { kind: 'month', day, month, from: month + '-01', to: day, year: day.slice(0, 4), key: Number(day.slice(5, 7)) <= 6 ? 'spring' : 'autumn' };
+}
 
 const p2 = (n: number) => String(n).padStart(2, '0');
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -76,8 +80,8 @@ export function periodOf(f: PeriodFields): string {
   }
 }
 
-/** fieldsOf: the form's fields for an API period string (the defaults for the rest). */
-export function fieldsOf(period: string, base: PeriodFields = DEFAULT_FIELDS): PeriodFields {
+/** fieldsOf: the form's fields for an API period string (base's for the rest). */
+export function fieldsOf(period: string, base: PeriodFields): PeriodFields {
   const f: PeriodFields = { ...base };
   const s = (period ?? '').trim();
   let m: RegExpExecArray | null;
@@ -95,12 +99,13 @@ export function fieldsOf(period: string, base: PeriodFields = DEFAULT_FIELDS): P
 export type GroupBy = 'county' | 'township' | 'grid';
 export interface AuditFilter { period: string; by: GroupBy; region: string }
 
-/** parseAuditQuery reads the hash's query ("period=2023-10&by=county"). */
-export function parseAuditQuery(q: string): AuditFilter {
+/** parseAuditQuery reads the hash's query ("period=2023-10&by=county"),
+ * the period month by default. */
+export function parseAuditQuery(q: string, month: string): AuditFilter {
   const p = new URLSearchParams(q.startsWith('?') ? q.slice(1) : q);
   const by = p.get('by');
   return {
-    period: p.get('period') || DEFAULT_FIELDS.month,
+    period: p.get('period') || month,
     by: by === 'township' || by === 'grid' ? by : 'county',
     region: p.get('region') ?? '',
   };

@@ -13,3 +13,17 @@ export function setServerNow(iso: string | undefined, at: number = Date.now()): 
 export function now(): number {
   return Date.now() + offset;
 }
+
+let latest: number | null = null;
+
+/** setLatestDetection records the server's latest detection at or before
+ * its now (GET /api/me, POST /api/login: "latest_detection"; none: null). */
+export function setLatestDetection(iso: string | null | undefined): void {
+  const t = iso ? Date.parse(iso) : NaN;
+  latest = isFinite(t) ? t : null;
+}
+
+/** latestDetection is that time in milliseconds, or null. */
+export function latestDetection(): number | null {
+  return latest;
+}

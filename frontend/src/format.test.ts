@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   bboxAround, deadlineOf, escapeHtml, formatArea, formatCountdown, formatDate, formatDateTime, formatLocal,
-  lastHours, nextDay, octoberDay, shanghaiDayRange, shanghaiRange, tapHalfDegrees, withTimeParams,
+  dataDay, daysIn, lastHours, monthDay, monthName, nextDay, shanghaiDayRange, shanghaiRange, tapHalfDegrees, withTimeParams,
 } from './format';
 
 describe('time zone', () => {
@@ -24,8 +24,24 @@ describe('time zone', () => {
     expect(shanghaiDayRange('2023-10-31')).toEqual({ since: '2023-10-31T00:00:00+08:00', until: '2023-11-01T00:00:00+08:00' });
     expect(shanghaiRange('2023-10-09', '2023-10-02')).toEqual({ since: '2023-10-02T00:00:00+08:00', until: '2023-10-10T00:00:00+08:00' });
     expect(nextDay('2024-02-28')).toBe('2024-02-29');
-    expect(octoberDay(1)).toBe('2023-10-01');
-    expect(octoberDay(40)).toBe('2023-10-31');
+    expect(monthDay('2023-10', 1)).toBe('2023-10-01');
+    expect(monthDay('2023-10', 40)).toBe('2023-10-31');
+    expect(monthDay('2024-02', 31)).toBe('2024-02-29');
+    expect(daysIn('2026-12')).toBe(31);
+    expect(daysIn('2025-02')).toBe(28);
+    expect(monthName('2026-12', 'zh')).toBe('2026年12月');
+    expect(monthName('2023-10', 'en')).toBe('October 2023');
+  });
+  it('opens on the day of the latest detection, else on the server\'s today', () => {
+    const demoNow = Date.parse('2023-10-31T09:30:00Z'); // 17:30 in Beijing
+    expect(dataDay(Date.parse('2023-10-31T05:12:00Z'), demoNow)).toBe('2023-10-31');
+    // The demo left running for days: still its season's last day.
+    expect(dataDay(Date.parse('2023-10-31T05:12:00Z'), Date.parse('2023-11-05T00:00:00Z'))).toBe('2023-10-31');
+    // A city's server on 2026-12-07 whose latest fire was the evening before (Beijing).
+    expect(dataDay(Date.parse('2026-12-06T13:40:00Z'), Date.parse('2026-12-07T01:00:00Z'))).toBe('2026-12-06');
+    // No detection yet, or one stamped after the clock: the server's today in Beijing.
+    expect(dataDay(null, Date.parse('2026-11-30T17:00:00Z'))).toBe('2026-12-01');
+    expect(dataDay(Date.parse('2027-01-01T00:00:00Z'), Date.parse('2026-12-07T01:00:00Z'))).toBe('2026-12-07');
   });
   it('builds the last hours window', () => {
     expect(lastHours(24, new Date('2023-10-15T12:00:00.500Z'))).toEqual({ since: '2023-10-14T12:00:00Z', until: '2023-10-15T12:00:00Z' });

@@ -1,6 +1,6 @@
 // Formatting and time-zone helpers. All times are shown in Asia/Shanghai (UTC+8, no DST).
 import { getLang, locale, t, type Lang } from './i18n';
-import { now as serverNow } from './clock';
+import { latestDetection, now as serverNow } from './clock';
 
 export const TZ = 'Asia/Shanghai';
 const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
@@ -73,9 +73,37 @@ export function nextDay(day: string): string {
   return `${n.getUTCFullYear()}-${p2(n.getUTCMonth() + 1)}-${p2(n.getUTCDate())}`;
 }
 
-/** octoberDay: "2023-10-DD" for a day number of the demo season. */
-export function octoberDay(d: number): string {
-  return `2023-10-${p2(Math.min(31, Math.max(1, Math.round(d))))}`;
+/** dayOf: "YYYY-MM-DD", the Shanghai calendar day of an instant. */
+export function dayOf(v: string | number | Date): string {
+  const p = shanghaiParts(v);
+  return `${p.y}-${p2(p.m)}-${p2(p.d)}`;
+}
+
+/** dataDay: the Shanghai day ("YYYY-MM-DD") the map's time window and the
+ * statistics open on: that of the server's latest detection at or before
+ * its now, else the server's today. A city's server opens on its own
+ * season; the demo's, whose clock stands at the end of October 2023, on
+ * October 2023. */
+export function dataDay(latest: number | null = latestDetection(), at: number = serverNow()): string {
+  return dayOf(latest !== null && latest <= at ? latest : at);
+}
+
+/** daysIn: how many days the month "YYYY-MM" has. */
+export function daysIn(month: string): number {
+  const [y, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+/** monthName: "2023-10" as 2023年10月, or October 2023 in English. */
+export function monthName(month: string, l: Lang = getLang()): string {
+  const [y, m] = month.split('-').map(Number);
+  if (!y || !m) return month;
+  return l === 'zh' ? `${y}年${m}月` : new Date(Date.UTC(y, m - 1, 1)).toLocaleDateString('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
+/** monthDay: "YYYY-MM-DD" for day d of the month "YYYY-MM" (kept within it). */
+export function monthDay(month: string, d: number): string {
+  return `${month}-${p2(Math.min(daysIn(month), Math.max(1, Math.round(d))))}`;
 }
 
 /** lastHours: the window ending at `now` and starting `hours` earlier, as RFC 3339 UTC. */

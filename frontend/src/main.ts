@@ -6,7 +6,7 @@ import * as outbox from './outbox';
 import { getSession, putSession, role, isReviewer, canReadAuditLog } from './session';
 import { rejectedCard, rejectedWhy } from './rejected';
 import { formatDateTime } from './format';
-import { setServerNow } from './clock';
+import { setLatestDetection, setServerNow } from './clock';
 import * as newTasks from './newtasks';
 import { hideWarningBar, showWarningBar } from './warnbar';
 
@@ -94,6 +94,7 @@ function setSession(s: Session): void {
   putSession(s);
   setCsrf(s.csrf);
   setServerNow(s.now);
+  setLatestDetection(s.latest_detection);
   document.body.dataset.role = s.user.role;
   if (s.user.role === 'supervisor') newTasks.start();
   outbox.flush().then(flushed).catch(() => {});

@@ -7,7 +7,8 @@ import { addBasemaps, type Basemaps } from './basemap';
 import { clear, h, toast } from './dom';
 import { getLang, t, tOr } from './i18n';
 import { gridLabel, searchBounds, type SearchResult } from './place';
-import { bboxAround, escapeHtml, formatArea, formatDateTime, lastHours, octoberDay, shanghaiDayRange, shanghaiRange, tapHalfDegrees, withTimeParams } from './format';
+import { now as serverNow } from './clock';
+import { bboxAround, dataDay, dayOf, daysIn, escapeHtml, formatArea, formatDateTime, lastHours, monthDay, monthName, shanghaiDayRange, shanghaiRange, tapHalfDegrees, withTimeParams } from './format';
 import { RegionLabels } from './labels';
 import { addMonitorLayer } from './monitors';
 import { addPassPanel } from './passpanel';
@@ -67,7 +68,13 @@ export function render(el: HTMLElement, _arg?: string): () => void {
   map.once('movestart', () => { moved = true; });
   L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(map);
 
-  let win: Win = shanghaiRange('2023-10-01', '2023-10-31');
+  // The window opens on the month of the latest detection (the demo's
+  // October 2023, a city's own season): its days for the day slider.
+  const day0 = dataDay();
+  const month = day0.slice(0, 7);
+  const wholeMonth = () => shanghaiRange(month + '-01', monthDay(month, 31));
+  const monthWords = { m: monthName(month), mo: Number(month.slice(5)) };
+  let win: Win = wholeMonth();
   const timed: { layer: L.TileLayer; tpl: string }[] = [];
   const applyWin = () => timed.forEach(({ layer, tpl }) => layer.setUrl(withTimeParams(tpl, win)));
   let disposed = false;
@@ -76,26 +83,28 @@ export function render(el: HTMLElement, _arg?: string): () => void {
   const layerBox = h('fieldset', { class: 'layers' }, h('legend', {}, t('map.layers')));
   // Time window.
   const sel = h('select', { 'aria-label': t('map.window'), 'data-testid': 'time-window' },
-    h('option', { value: 'oct' }, t('map.oct')),
-    h('option', { value: 'day' }, t('map.day')),
+    h('option', { value: 'month' }, t('map.month', monthWords)),
+    h('option', { value: 'day' }, t('map.day', monthWords)),
     h('option', { value: '24h' }, t('map.24h')),
     h('option', { value: '7d' }, t('map.7d')),
     h('option', { value: 'custom' }, t('map.custom')),
     h('option', { value: 'all' }, t('map.all')));
-  const slider = h('input', { type: 'range', min: 1, max: 31, step: 1, value: 15, 'aria-label': t('map.day'), 'data-testid': 'day-slider' });
-  const dayLabel = h('output', {}, t('map.day.label', { d: 15 }));
-  const from = h('input', { type: 'date', value: '2023-10-01', min: '2023-01-01', max: '2030-12-31' });
-  const to = h('input', { type: 'date', value: '2023-10-31', min: '2023-01-01', max: '2030-12-31' });
+  const d0 = Number(day0.slice(8));
+  const slider = h('input', { type: 'range', min: 1, max: daysIn(month), step: 1, value: d0, 'aria-label': t('map.day', monthWords), 'data-testid': 'day-slider' });
+  const dayLabel = h('output', {}, t('map.day.label', { ...monthWords, d: d0 }));
+  const today = dayOf(serverNow());
+  const from = h('input', { type: 'date', value: month + '-01', max: today });
+  const to = h('input', { type: 'date', value: day0, max: today });
   const custom = h('div', { class: 'custom', hidden: true }, h('label', {}, t('map.from'), from), h('label', {}, t('map.to'), to),
     h('button', { type: 'button', onclick: () => { if (from.value && to.value) { win = shanghaiRange(from.value, to.value); applyWin(); } } }, t('map.apply')));
   const dayRow = h('div', { class: 'dayrow', hidden: true }, slider, dayLabel);
   const setDay = () => {
     const d = Number(slider.value);
-    dayLabel.textContent = t('map.day.label', { d });
-    win = shanghaiDayRange(octoberDay(d));
+    dayLabel.textContent = t('map.day.label', { ...monthWords, d });
+    win = shanghaiDayRange(monthDay(month, d));
     applyWin();
   };
-  slider.addEventListener('input', () => { dayLabel.textContent = t('map.day.label', { d: slider.value }); });
+  slider.addEventListener('input', () => { dayLabel.textContent = t('map.day.label', { ...monthWords, d: slider.value }); });
   slider.addEventListener('change', setDay);
   sel.addEventListener('change', () => {
     dayRow.hidden = sel.value !== 'day';
@@ -104,7 +113,7 @@ export function render(el: HTMLElement, _arg?: string): () => void {
     if (sel.value === '24h') win = lastHours(24);
     else if (sel.value === '7d') win = lastHours(24 * 7);
     else if (sel.value === 'all') win = null;
-    else if (sel.value === 'oct') win = shanghaiRange('2023-10-01', '2023-10-31');
+    else if (sel.value === 'month') win = wholeMonth();
     else return;
     applyWin();
   });

@@ -701,6 +701,7 @@ export interface Me {
   csrf?: string;
   role_name: string;
   now: string;
+  latest_detection?: string;
 }
 
 /** Go: skygrid.Measure. */
