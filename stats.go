@@ -6,8 +6,10 @@ import (
 	"time"
 )
 
-// Statistics group levels.
+// Statistics group levels. ByCity groups a province's figures by its
+// cities (the counties' parents of level city).
 const (
+	ByCity     = "city"
 	ByCounty   = "county"
 	ByTownship = "township"
 	ByGrid     = "grid"
@@ -17,7 +19,7 @@ const (
 // grouped by the county, township or grid they are in, within a scope.
 type StatsQuery struct {
 	Since, Until time.Time
-	By           string // county (default), township or grid
+	By           string // county (default), township, grid or city
 	// Region keeps one region and what is below it ("" the city).
 	Region string
 	// Class keeps the events of one class ("" every class).
@@ -25,7 +27,7 @@ type StatsQuery struct {
 	Scope *Scope
 }
 
-// AreaStats are the figures of one county, township or grid.
+// AreaStats are the figures of one city, county, township or grid.
 type AreaStats struct {
 	RegionID   string `json:"region_id"`
 	RegionName string `json:"region_name"`

@@ -81,7 +81,7 @@ func attachment(c echo.Context, name, mime string, data []byte) error {
 	return c.Blob(http.StatusOK, mime, data)
 }
 
-// GET /api/stats?period=&by=county|township|grid&region=&class=&format=json|csv|xlsx
+// GET /api/stats?period=&by=county|township|grid|city&region=&class=&format=json|csv|xlsx
 func (s *Server) handleStats(c echo.Context) error {
 	st, per, err := s.stats(c)
 	if err != nil {

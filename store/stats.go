@@ -115,13 +115,35 @@ func (m statsAreas) area(id string) *skygrid.AreaStats {
 // report.
 type responseTimes struct{ ack, rep []float64 }
 
-// statsCol is the events' column of the regions a query groups by.
+// statsCol is the events' column of the regions a query groups by (a
+// city's figures are its counties', added up: statsGroup).
 func statsCol(by string) (string, error) {
-	col := map[string]string{skygrid.ByCounty: "county_id", skygrid.ByTownship: "township_id", skygrid.ByGrid: "grid_id"}[by]
+	col := map[string]string{skygrid.ByCity: "county_id", skygrid.ByCounty: "county_id", skygrid.ByTownship: "township_id", skygrid.ByGrid: "grid_id"}[by]
 	if col == "" {
-		return "", skygrid.Errorf(skygrid.EINVALID, "by %q: want county, township or grid", by)
+		return "", skygrid.Errorf(skygrid.EINVALID, "by %q: want county, township, grid or city", by)
 	}
 	return col, nil
+}
+
+// statsGroup maps the id statsCol reads to the region figures are kept
+// under: itself, or for by city the county's city ("" for a county with
+// no city above it).
+func statsGroup(ctx context.Context, tx *Tx, by string) (func(string) string, error) {
+	if by != skygrid.ByCity {
+		return func(id string) string { return id }, nil
+	}
+	cityOf := map[string]string{}
+	q := &listQuery{what: "stats: the counties' cities", from: `SELECT c.id, p.id FROM regions c JOIN regions p ON p.id = c.parent_id`,
+		conds: []string{"c.level = 'county'", "p.level = 'city'"}}
+	_, err := queryList(ctx, tx, q, func(rows *sql.Rows) (struct{}, error) {
+		var county, city string
+		if err := rows.Scan(&county, &city); err != nil {
+			return struct{}{}, fmt.Errorf("read a county's city: %w", err)
+		}
+		cityOf[county] = city
+		return struct{}{}, nil
+	})
+	return func(id string) string { return cityOf[id] }, err
 }
 
 func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*skygrid.Stats, error) {
@@ -133,16 +155,20 @@ func stats(ctx context.Context, tx *Tx, q skygrid.StatsQuery, now time.Time) (*s
 	if err != nil {
 		return nil, err
 	}
+	group, err := statsGroup(ctx, tx, q.By)
+	if err != nil {
+		return nil, err
+	}
 	w := where(conds)
 	areas := statsAreas{}
 	// The events' aggregate runs beside the tasks' scan, on another
 	// connection (two cores: about half the time of a year's figures).
 	evs := statsEvents(ctx, tx, col, w, args)
-	resp, err := statsTasks(ctx, tx, areas, col, w, append([]any{ts(minTime(now, q.Until)), ts(minTime(now, q.Until))}, args...))
+	resp, err := statsTasks(ctx, tx, areas, group, col, w, append([]any{ts(minTime(now, q.Until)), ts(minTime(now, q.Until))}, args...))
 	if err != nil {
 		return nil, err
 	}
-	if err := evs.addTo(areas); err != nil {
+	if err := evs.addTo(areas, group); err != nil {
 		return nil, err
 	}
 	out := &skygrid.Stats{Query: q, Computed: now}
@@ -176,14 +202,15 @@ type eventFigures struct {
 	err  chan error
 }
 
-// addTo waits for the aggregate and adds it to areas.
-func (e eventFigures) addTo(areas statsAreas) error {
+// addTo waits for the aggregate and adds it to areas, each row to the
+// region group names.
+func (e eventFigures) addTo(areas statsAreas, group func(string) string) error {
 	select {
 	case err := <-e.err:
 		return err
 	case evs := <-e.rows:
 		for _, r := range evs {
-			a := areas.area(r.id)
+			a := areas.area(group(r.id))
 			a.Events += r.n
 			a.Hotspots += r.hs
 			a.ByClass[r.class] += r.n
@@ -227,7 +254,7 @@ func statsEvents(ctx context.Context, tx *Tx, col, w string, args []any) eventFi
 // period's end or now, whichever is earlier (the first two of args), or
 // when the task was escalated (stored): a closed period's figures do not
 // move with the clock. It returns the response times by region.
-func statsTasks(ctx context.Context, tx *Tx, areas statsAreas, col, w string, args []any) (map[string]*responseTimes, error) {
+func statsTasks(ctx context.Context, tx *Tx, areas statsAreas, group func(string) string, col, w string, args []any) (map[string]*responseTimes, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT COALESCE(e.`+col+`, ''), t.state, t.finding, `+tx.db.taskMinutes()+`,
 		(t.acknowledged_at <> '' AND t.acknowledged_at > t.ack_due) OR (t.acknowledged_at = '' AND t.reported_at = '' AND ? > t.ack_due)
 			OR (t.reported_at <> '' AND t.reported_at > t.report_due) OR (t.reported_at = '' AND ? > t.report_due)
@@ -245,6 +272,7 @@ func statsTasks(ctx context.Context, tx *Tx, areas statsAreas, col, w string, ar
 		if err := rows.Scan(&id, &state, &finding, &ackMin, &repMin, &late); err != nil {
 			return nil, fmt.Errorf("stats: read a task row: %w", err)
 		}
+		id = group(id)
 		r := resp[id]
 		if r == nil {
 			r = &responseTimes{}
@@ -307,7 +335,7 @@ func statsAreaList(ctx context.Context, tx *Tx, by string, areas statsAreas, res
 		a := areas[id]
 		a.RegionName = names[id]
 		if id == "" {
-			a.RegionName = "未落入" + map[string]string{skygrid.ByCounty: "区县", skygrid.ByTownship: "乡镇", skygrid.ByGrid: "网格"}[by]
+			a.RegionName = "未落入" + map[string]string{skygrid.ByCity: "地市", skygrid.ByCounty: "区县", skygrid.ByTownship: "乡镇", skygrid.ByGrid: "网格"}[by]
 		}
 		if r := resp[id]; r != nil {
 			a.AckMedianMin, a.AckP90Min = quantile(r.ack, 0.5), quantile(r.ack, 0.9)

@@ -167,3 +167,89 @@ func TestResponseMinutesBothStores(t *testing.T) {
 		t.Errorf("%d days, the last %+v; want October's 31, the 31st with both fires", n, se.Days[n-1])
 	}
 }
+
+// TestStatsByCity: a province's figures by city are its counties' added
+// up (events, hotspots, classes, tasks, overdue), named after the city;
+// a county with no city above it and an event in no county go under
+// 未落入地市; the total is the same as by county. On both stores.
+func TestStatsByCity(t *testing.T) {
+	db := storetest.NewDB(t, "cities.db")
+	at := time.Date(2023, 10, 20, 2, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return at.Add(48 * time.Hour) }
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	regions := []*skygrid.Region{
+		{ID: "SXA", Name: "示例市甲", Level: skygrid.LevelCity, Geometry: square(112.5, 38, 1), AreaKm2: 1},
+		{ID: "SXB", Name: "示例市乙", Level: skygrid.LevelCity, Geometry: square(112.5, 36, 1), AreaKm2: 1},
+		{ID: "SXA1", Name: "示例县甲一", Level: skygrid.LevelCounty, ParentID: "SXA", Geometry: square(112.2, 38, 0.2), AreaKm2: 1},
+		{ID: "SXA2", Name: "示例县甲二", Level: skygrid.LevelCounty, ParentID: "SXA", Geometry: square(112.8, 38, 0.2), AreaKm2: 1},
+		{ID: "SXB1", Name: "示例县乙一", Level: skygrid.LevelCounty, ParentID: "SXB", Geometry: square(112.5, 36, 0.2), AreaKm2: 1},
+		{ID: "SXC1", Name: "示例县无市", Level: skygrid.LevelCounty, Geometry: square(110.5, 35, 0.2), AreaKm2: 1},
+	}
+	if err := db.ImportRegions(ctx, regions); err != nil {
+		t.Fatal(err)
+	}
+	var events []*skygrid.Event
+	var tasks []*skygrid.Task
+	for i, county := range []string{"SXA1", "SXA1", "SXA2", "SXB1", "SXC1", ""} {
+		id := int64(i + 1)
+		cls := []string{skygrid.ClassOpenBurning, skygrid.ClassStrawBurning}[i%2]
+		events = append(events, &skygrid.Event{ID: id, Class: cls, State: skygrid.EventOpen, FirstSeen: at, LastSeen: at,
+			Point: orb.Point{112, 38}, HotspotCount: i + 1, CountyID: county, AssignedBy: "none"})
+		if county != "SXA2" {
+			tasks = append(tasks, &skygrid.Task{EventID: id, State: skygrid.TaskDispatched, AckDue: at.Add(30 * time.Minute), ReportDue: at.Add(time.Hour)})
+		}
+	}
+	err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
+		if err := tx.SaveResult(ctx, &skygrid.IngestResult{Events: events}); err != nil {
+			return err
+		}
+		return tx.SaveResult(ctx, &skygrid.IngestResult{NewTasks: tasks})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := skygrid.StatsQuery{Since: at.Add(-time.Hour), Until: at.Add(time.Hour)}
+	q.By = skygrid.ByCounty
+	byCounty, err := db.Stats(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.By = skygrid.ByCity
+	byCity, err := db.Stats(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counties := map[string]*skygrid.AreaStats{}
+	for _, a := range byCounty.Areas {
+		counties[a.RegionID] = a
+	}
+	want := map[string]struct {
+		name     string
+		counties []string
+	}{"SXA": {"示例市甲", []string{"SXA1", "SXA2"}}, "SXB": {"示例市乙", []string{"SXB1"}}, "": {"未落入地市", []string{"SXC1", ""}}}
+	if len(byCity.Areas) != len(want) {
+		t.Fatalf("by city: %d rows, want %d: %+v", len(byCity.Areas), len(want), byCity.Areas)
+	}
+	for _, a := range byCity.Areas {
+		w := want[a.RegionID]
+		var parts []*skygrid.AreaStats
+		for _, c := range w.counties {
+			parts = append(parts, counties[c])
+		}
+		sum := skygrid.SumAreas(parts)
+		if a.RegionName != w.name || a.Events != sum.Events || a.Hotspots != sum.Hotspots || a.Tasks != sum.Tasks || a.Overdue != sum.Overdue ||
+			fmt.Sprint(a.ByClass) != fmt.Sprint(sum.ByClass) || a.Events == 0 {
+			t.Errorf("city %q: %+v, want %s with its counties' sum %+v", a.RegionID, a, w.name, sum)
+		}
+	}
+	if byCity.Total.Events != byCounty.Total.Events || byCity.Total.Tasks != byCounty.Total.Tasks || byCity.Total.Events != 6 {
+		t.Errorf("totals by city %+v and by county %+v differ (want 6 events)", byCity.Total, byCounty.Total)
+	}
+	if _, err := db.Stats(ctx, skygrid.StatsQuery{Since: q.Since, Until: q.Until, By: "province"}); skygrid.ErrorCode(err) != skygrid.EINVALID {
+		t.Errorf("by province: %v, want EINVALID", err)
+	}
+}

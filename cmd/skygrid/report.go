@@ -43,7 +43,7 @@ year before. Periods: 2023-10 (a month), 2023-W43, 2023-10-24, 2023,
 2023-spring (1 Mar-31 May), 2023-autumn (15 Sep-30 Nov), 2023-10-01..2023-11-01.
 --format html writes the printable monthly report (period a month).`, &c)
 	period := fs.String("period", "", "the period (default: this month)")
-	by := fs.String("by", skygrid.ByCounty, "county, township or grid")
+	by := fs.String("by", skygrid.ByCounty, "county, township, grid or city (a province's cities)")
 	format := fs.String("format", "table", "table, csv, xlsx, ranking or html")
 	out := fs.String("out", "", "write to this file (default: standard output; xlsx needs --out)")
 	if _, err := m.parse(fs, args); err != nil {

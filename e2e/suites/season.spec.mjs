@@ -6,8 +6,9 @@
 // The server is made the way a city makes one: Datong's counties imported,
 // a FIRMS file of three detections from the last hours (written here, with
 // today's dates: invented points, SYNTHETIC), an admin added, `skygrid
-// serve` on port 0.
-import { test } from '../fixtures.mjs';
+// serve` on port 0. A province's server (two invented cities, SYNTHETIC)
+// groups its figures by city.
+import { expect, test } from '../fixtures.mjs';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,18 +22,26 @@ function beijing(d) {
   return { day: s.slice(0, 10), month: s.slice(0, 7) };
 }
 
-/** makeCity builds the database in dir and starts serve; resolves { url, proc }. */
-function makeCity(bin, root, dir, times) {
+/** firmsRow: a VIIRS NRT row of a detection at lon, lat and time t. */
+function firmsRow([lon, lat], t) {
+  const iso = t.toISOString();
+  return `${lat.toFixed(5)},${lon.toFixed(5)},345.6,0.39,0.36,${iso.slice(0, 10)},${iso.slice(11, 13)}${iso.slice(14, 16)},N20,VIIRS,h,2.0NRT,290.1,42.0,D,0`;
+}
+
+/**
+ * makeServer builds a database in dir as a city or a province does (each
+ * of regions imported as [file, level, ...flags], a FIRMS file of fires
+ * [[lon, lat], time], an admin with password pw) and starts serve;
+ * resolves { url, proc }.
+ */
+function makeServer(bin, dir, regions, fires, pw) {
   const db = join(dir, 'city.db');
   const run = (...args) => execFileSync(bin, [...args, '--db', db], { stdio: 'pipe' });
-  run('import', 'regions', join(root, 'data', 'boundaries', 'datong_districts_tianditu_cgcs2000.geojson'), '--level', 'county', '--crs', 'cgcs2000');
-  const rows = times.map((t, i) => {
-    const iso = t.toISOString();
-    return `${(39.70 + i * 0.01).toFixed(5)},113.69000,345.6,0.39,0.36,${iso.slice(0, 10)},${iso.slice(11, 13)}${iso.slice(14, 16)},N20,VIIRS,h,2.0NRT,290.1,42.0,D,0`;
-  });
-  writeFileSync(join(dir, 'fires.csv'), 'latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,instrument,confidence,version,bright_ti5,frp,daynight,type\n' + rows.join('\n') + '\n');
+  for (const [file, level, ...flags] of regions) run('import', 'regions', file, '--level', level, ...flags);
+  const header = 'latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,instrument,confidence,version,bright_ti5,frp,daynight,type\n';
+  writeFileSync(join(dir, 'fires.csv'), header + fires.map(([pt, t]) => firmsRow(pt, t)).join('\n') + '\n');
   run('ingest', join(dir, 'fires.csv'));
-  writeFileSync(join(dir, 'pw'), 'city-season-1\n');
+  writeFileSync(join(dir, 'pw'), pw + '\n');
   run('user', 'add', '--name', 'cityadmin', '--role', 'admin', '--password-file', join(dir, 'pw'));
   const proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--db', db, '--set', 'passes.tle_url=http://127.0.0.1:1/tle'], { stdio: ['ignore', 'pipe', 'ignore'] });
   return new Promise((resolve, reject) => {
@@ -47,20 +56,26 @@ function makeCity(bin, root, dir, times) {
   });
 }
 
+/** loginAs signs in on a server of this spec. */
+async function loginAs(p, url, pw) {
+  await p.goto(url + '/#/login');
+  await p.fill('[data-testid=login-name]', 'cityadmin');
+  await p.fill('[data-testid=login-password]', pw);
+  await p.click('[data-testid=login-submit]');
+}
+
 test('season: a city\'s server opens its map and statistics on its own month', async ({ suite: { page, check, pixels, bin, root } }) => {
   const dir = mkdtempSync(join(tmpdir(), 'skygrid-season-'));
   const now = new Date();
   const times = [5, 4, 3].map((h) => new Date(now.getTime() - h * 3600e3));
   const { day, month } = beijing(times[2]);
-  const city = await makeCity(bin, root, dir, times);
+  const counties = join(root, 'data', 'boundaries', 'datong_districts_tianditu_cgcs2000.geojson');
+  const city = await makeServer(bin, dir, [[counties, 'county', '--crs', 'cgcs2000']], times.map((t, i) => [[113.69, 39.70 + i * 0.01], t]), 'city-season-1');
   try {
     const p = await page(desktop, 'a city server in its own month');
     const tiles = [];
     p.on('request', (r) => { if (r.url().includes('/tiles/hotspots/')) tiles.push(decodeURIComponent(r.url())); });
-    await p.goto(city.url + '/#/login');
-    await p.fill('[data-testid=login-name]', 'cityadmin');
-    await p.fill('[data-testid=login-password]', 'city-season-1');
-    await p.click('[data-testid=login-submit]');
+    await loginAs(p, city.url, 'city-season-1');
     await p.waitForSelector('#map .ov-hotspots img.leaflet-tile-loaded', { timeout: 20000 });
     await p.waitForLoadState('networkidle');
     const [y, m] = month.split('-').map(Number);
@@ -99,6 +114,47 @@ test('season: a city\'s server opens its map and statistics on its own month', a
     await p.context().close();
   } finally {
     city.proc.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** square: a GeoJSON feature of a square region. */
+const square = (id, name, parent, [x0, y0, x1, y1]) => ({
+  type: 'Feature', properties: parent ? { id, name, parent_id: parent } : { id, name },
+  geometry: { type: 'Polygon', coordinates: [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]] },
+});
+
+test('season: a province\'s server ranks its cities', async ({ suite: { page, check, bin } }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'skygrid-province-'));
+  const fc = (features) => JSON.stringify({ type: 'FeatureCollection', features });
+  writeFileSync(join(dir, 'cities.geojson'), fc([square('SXA', '示例市甲', '', [111, 37, 112, 38]), square('SXB', '示例市乙', '', [112, 37, 113, 38])]));
+  writeFileSync(join(dir, 'counties.geojson'), fc([square('SXA1', '示例县甲一', 'SXA', [111, 37, 111.5, 38]),
+    square('SXA2', '示例县甲二', 'SXA', [111.5, 37, 112, 38]), square('SXB1', '示例县乙一', 'SXB', [112, 37, 113, 38])]));
+  const t = new Date(Date.now() - 2 * 3600e3);
+  const fires = [[111.2, 37.5], [111.3, 37.2], [111.7, 37.5], [112.5, 37.5]].map((pt) => [pt, t]);
+  const prov = await makeServer(bin, dir, [[join(dir, 'cities.geojson'), 'city'], [join(dir, 'counties.geojson'), 'county']], fires, 'province-1');
+  try {
+    const p = await page(desktop, 'a province server by city');
+    await loginAs(p, prov.url, 'province-1');
+    await p.waitForSelector('[data-testid=logout]');
+    await p.goto(prov.url + '/#/audit');
+    await p.waitForSelector('[data-testid=fig-events]', { timeout: 20000 });
+    await expect.poll(() => p.locator('[data-testid=group-by] option[value=city]').count(), { timeout: 10000 }).toBe(1);
+    const groups = await p.$$eval('[data-testid=region] optgroup', (gs) => gs.map((g) => `${g.label}:${[...g.querySelectorAll('option')].map((o) => o.textContent).join('/')}`));
+    check(groups.join(' ') === '示例市甲:示例县甲一/示例县甲二 示例市乙:示例县乙一', `the area filter lists the counties under their cities (${groups.join(' ')})`);
+    await p.selectOption('[data-testid=group-by]', 'city');
+    await p.click('[data-testid=audit-submit]');
+    await p.waitForSelector('[data-testid=ranking-row]', { timeout: 20000 });
+    const rows = await p.$$eval('[data-testid=stats-row]', (rs) => rs.map((r) => `${r.querySelector('th').textContent}:${r.querySelectorAll('td')[1].textContent}`));
+    check(rows.join(' ') === '示例市甲:3 示例市乙:1', `by city, each city's events are its counties' (${rows.join(' ')})`);
+    const ranking = await p.$$eval('[data-testid=ranking-row]', (rs) => rs.map((r) => r.querySelectorAll('td')[1].textContent));
+    const heads = await p.$$eval('[data-testid=ranking-table] th', (hs) => hs.map((h) => h.textContent));
+    const title = await p.locator('[data-testid=chart-ranking]').locator('xpath=..').locator('h2').innerText();
+    check(ranking.join(',') === '示例市甲,示例市乙' && heads[1] === '地市' && title.startsWith('地市排名'),
+      `the ranking is of the cities, 地市 (${ranking.join(',')}; ${heads[1]}; ${title})`);
+    await p.context().close();
+  } finally {
+    prov.proc.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -21,6 +21,9 @@ import type {
   AirRankingAnswer, AreaStats, ConfirmedFire as Confirmed, PublishedReportList, PublishRequest, RankView as Rank, RankingAnswer, RegionCollection, SeriesView as SeriesResp, StatsAnswer as StatsResp, PublicReportFigures,
 } from './api/types.gen';
 
+/** RANK_BARS: the ranking chart's bars at most (the worst first). */
+const RANK_BARS = 30;
+
 export function render(el: HTMLElement): () => void {
   const day0 = dataDay();
   const filter = parseAuditQuery(location.hash.split('?')[1] ?? '', day0.slice(0, 7));
@@ -40,8 +43,12 @@ export function render(el: HTMLElement): () => void {
   const key = h('select', { 'data-testid': 'period-key' },
     h('option', { value: 'spring', selected: fields.key === 'spring' }, t('period.spring')),
     h('option', { value: 'autumn', selected: fields.key === 'autumn' }, t('period.autumn')));
-  const by = h('select', { 'data-testid': 'group-by', 'aria-label': t('audit.by') },
-    (['county', 'township', 'grid'] as GroupBy[]).map((b) => h('option', { value: b, selected: b === filter.by }, t('by.' + b))));
+  const byOption = (b: GroupBy) => h('option', { value: b, selected: b === filter.by }, t('by.' + b));
+  const by = h('select', { 'data-testid': 'group-by', 'aria-label': t('audit.by') }, (['county', 'township', 'grid'] as GroupBy[]).map(byOption));
+  if (filter.by === 'city') by.prepend(byOption('city'));
+  // The ranking is of counties, or of cities when the figures are by city.
+  const rankBy: GroupBy = filter.by === 'city' ? 'city' : 'county';
+  const level = t('level.' + rankBy);
   const county = h('select', { 'data-testid': 'region', 'aria-label': t('audit.region') }, h('option', { value: '' }, t('audit.region.all')));
   const sub = h('input', { type: 'text', 'data-testid': 'subregion', placeholder: t('audit.subregion'), 'aria-label': t('audit.subregion') });
   const err = h('p', { class: 'error', role: 'alert' });
@@ -82,13 +89,23 @@ export function render(el: HTMLElement): () => void {
     if (location.hash === hash) location.reload(); else location.hash = hash;
   });
 
-  // Counties for the area filter (an official's list holds only theirs).
-  api.get<RegionCollection>('/api/regions' + qs({ level: 'county', geometry: 'false' })).then((fc) => {
+  // Counties for the area filter (an official's list holds only theirs),
+  // under their cities when there are several (a province): then the
+  // figures may also be grouped by city.
+  const regions = (level: string) => api.get<RegionCollection>('/api/regions' + qs({ level, geometry: 'false' }));
+  Promise.all([regions('county'), regions('city')]).then(([fc, cities]) => {
     if (disposed) return;
     const feats = fc?.features ?? [];
+    const cityNames = new Map((cities?.features ?? []).map((f) => [f.properties?.id ?? String(f.id), f.properties?.name ?? '']));
+    if (cityNames.size > 1 && filter.by !== 'city') by.prepend(byOption('city'));
+    const groups = new Map<string, HTMLElement>();
     for (const f of feats) {
       const id = f.properties?.id ?? f.id;
-      county.append(h('option', { value: id, selected: id === filter.region }, f.properties?.name ?? id));
+      const opt = h('option', { value: id, selected: id === filter.region }, f.properties?.name ?? id);
+      const city = cityNames.size > 1 ? cityNames.get(f.properties?.parent_id ?? '') : undefined;
+      if (!city) { county.append(opt); continue; }
+      if (!groups.has(city)) { groups.set(city, h('optgroup', { label: city })); county.append(groups.get(city)!); }
+      groups.get(city)!.append(opt);
     }
     if (filter.region && !feats.some((f) => (f.properties?.id ?? f.id) === filter.region)) sub.value = filter.region;
   }).catch(() => {});
@@ -116,13 +133,13 @@ export function render(el: HTMLElement): () => void {
     return { box, card: h('section', { class: 'card' }, h('h2', {}, title), box) };
   };
   const dailyC = chartBox('chart-daily', t('audit.daily'), 320);
-  const rankC = chartBox('chart-ranking', t('audit.rankchart'), 300);
+  const rankC = chartBox('chart-ranking', t('audit.rankchart', { level }), 300);
   const respC = chartBox('chart-response', t('audit.response'), 280);
   const mapEl = h('div', { class: 'auditmap', 'data-testid': 'confirmed-map' });
   const confirmedNote = h('p', { class: 'muted', 'data-testid': 'confirmed-count' });
   const mapCard = h('section', { class: 'card' }, h('h2', {}, t('audit.confirmed')), confirmedNote, mapEl);
   const statsCard = h('section', { class: 'card' }, h('h2', {}, t('audit.stats')), h('p', { class: 'muted' }, t('loading')));
-  const rankCard = h('section', { class: 'card' }, h('h2', {}, t('audit.ranking')), h('p', { class: 'muted' }, t('loading')));
+  const rankCard = h('section', { class: 'card' }, h('h2', {}, t('audit.ranking', { level })), h('p', { class: 'muted' }, t('loading')));
   const dustCard = h('section', { class: 'card', 'data-testid': 'dust' }, h('h2', {}, t('dust.title')), h('p', { class: 'muted' }, t('loading')));
   // The air-quality ranking, a tab beside the straw-burning one: the period's month, else the latest ranked.
   const airCard = h('section', { class: 'card', 'data-testid': 'air-ranking' }, h('h2', {}, t('air.title')), h('p', { class: 'muted' }, t('loading')));
@@ -148,7 +165,7 @@ export function render(el: HTMLElement): () => void {
   (async () => {
     const [stats, rank, series, charts, air] = await Promise.all([
       api.get<StatsResp>('/api/stats' + qs({ period: p, by: filter.by, region: filter.region })).catch((e) => e as Error),
-      api.get<RankingAnswer>('/api/stats/ranking' + qs({ period: p, by: 'county', region: filter.region })).catch((e) => e as Error),
+      api.get<RankingAnswer>('/api/stats/ranking' + qs({ period: p, by: rankBy, region: filter.region })).catch((e) => e as Error),
       api.get<SeriesResp>('/api/stats/series' + qs({ period: p, region: filter.region })).catch((e) => e as Error),
       import('./charts'),
       api.get<AirRankingAnswer>('/api/air/ranking' + qs({ month: isMonth(p) ? p : undefined })).catch((e) => e as Error),
@@ -169,12 +186,16 @@ export function render(el: HTMLElement): () => void {
       drawOwn(rankCard, rank.ranking[0]);
       rankC.card.remove();
     } else {
-      drawRanking(rankCard, rank.ranking ?? []);
+      drawRanking(rankCard, rank.ranking ?? [], level);
       const rows = rankBars(rank.ranking ?? []);
       if (rows.some((r) => r.by === 'unverified')) rankC.box.before(h('p', { class: 'muted small', 'data-testid': 'rank-note' }, t('audit.rank.unverified')));
       if (rows.length) {
-        rankC.box.style.height = `${Math.max(160, rows.length * 30 + 30)}px`;
-        made.push(charts.ranking(rankC.box, rows));
+        // A province's 120 counties would make a chart taller than ten
+        // screens: it shows the worst, the table all of them.
+        const shown = rows.slice(0, RANK_BARS);
+        if (rows.length > shown.length) rankC.box.before(h('p', { class: 'muted small', 'data-testid': 'rank-top' }, t('audit.rank.top', { n: shown.length, all: rows.length })));
+        rankC.box.style.height = `${Math.max(160, shown.length * 30 + 30)}px`;
+        made.push(charts.ranking(rankC.box, shown));
       } else rankC.box.replaceWith(h('p', { class: 'muted' }, t('audit.nodata')));
     }
     if (air instanceof Error) fail(airCard, air); else drawAirRanking(airCard, air);
@@ -261,13 +282,13 @@ function drawStats(card: HTMLElement, s: StatsResp): void {
     h('tfoot', {}, row(s.stats.total, true)))));
 }
 
-function drawRanking(card: HTMLElement, ranks: Rank[]): void {
+function drawRanking(card: HTMLElement, ranks: Rank[], level: string): void {
   clear(card);
-  card.append(h('h2', {}, t('audit.ranking')));
+  card.append(h('h2', {}, t('audit.ranking', { level })));
   if (!ranks.length) { card.append(h('p', { class: 'muted' }, t('audit.nodata'))); return; }
   const score = (r: Rank) => (r.stats?.cropland_ha ? `${r.score.toFixed(2)} ${t('audit.score.ha')}` : `${r.score} ${t('audit.score.n')}`);
   card.append(h('div', { class: 'tablewrap' }, h('table', { class: 'grid', 'data-testid': 'ranking-table' },
-    h('thead', {}, h('tr', {}, ['rk.rank', 'rk.county', 'rk.score', 'st.confirmed', 'st.unverified', 'st.overdue.share', 'rk.reason'].map((k) => h('th', {}, t(k))))),
+    h('thead', {}, h('tr', {}, ['rk.rank', level, 'rk.score', 'st.confirmed', 'st.unverified', 'st.overdue.share', 'rk.reason'].map((k) => h('th', {}, k === level ? level : t(k))))),
     h('tbody', {}, ranks.map((r) => h('tr', { 'data-testid': 'ranking-row' },
       h('td', { class: 'num' }, String(r.rank)), h('td', {}, r.region_name), h('td', { class: 'num' }, score(r)),
       h('td', { class: 'num' }, num(r.stats?.confirmed_straw_burning)), h('td', { class: 'num' }, num(r.stats?.unverified)),

@@ -96,7 +96,7 @@ export function fieldsOf(period: string, base: PeriodFields): PeriodFields {
   return f;
 }
 
-export type GroupBy = 'county' | 'township' | 'grid';
+export type GroupBy = 'city' | 'county' | 'township' | 'grid';
 export interface AuditFilter { period: string; by: GroupBy; region: string }
 
 /** parseAuditQuery reads the hash's query ("period=2023-10&by=county"),
@@ -106,7 +106,7 @@ export function parseAuditQuery(q: string, month: string): AuditFilter {
   const by = p.get('by');
   return {
     period: p.get('period') || month,
-    by: by === 'township' || by === 'grid' ? by : 'county',
+    by: by === 'township' || by === 'grid' || by === 'city' ? by : 'county',
     region: p.get('region') ?? '',
   };
 }
