@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // What the public page (/public, no login) shows. Every type here is safe
@@ -133,19 +136,38 @@ func PublicCellE5(v int64) float64 {
 	return float64(q*step) / 1e5
 }
 
-// MonthlyReportTitle is the city's monthly report's title for the month
-// (any time in it, read in Beijing time).
-func MonthlyReportTitle(month time.Time) string {
+// DefaultAreaName is the area a deployment serves unless its
+// configuration names another ([server] area_name).
+const DefaultAreaName = "大同市"
+
+// CheckAreaName refuses an area name that is empty, longer than 20
+// characters, or holds markup or control characters (it is written into
+// pages and titles).
+func CheckAreaName(name string) error {
+	switch {
+	case strings.TrimSpace(name) == "":
+		return fmt.Errorf("the area's name is empty (大同市, 山西省)")
+	case utf8.RuneCountInString(name) > 20:
+		return fmt.Errorf("the area's name %q is longer than 20 characters", name)
+	case strings.ContainsAny(name, "<>&\"'`") || strings.ContainsFunc(name, unicode.IsControl):
+		return fmt.Errorf("the area's name %q holds markup or control characters", name)
+	}
+	return nil
+}
+
+// MonthlyReportTitle is the monthly report's title of an area for the
+// month (any time in it, read in Beijing time).
+func MonthlyReportTitle(area string, month time.Time) string {
 	m := month.In(Beijing)
-	return fmt.Sprintf("大同市秸秆焚烧卫星监测月报 %d年%d月", m.Year(), m.Month())
+	return fmt.Sprintf("%s秸秆焚烧卫星监测月报 %d年%d月", area, m.Year(), m.Month())
 }
 
 // PublishedReportTitle is MonthlyReportTitle of a month "2026-11" (the
 // month itself when it does not parse).
-func PublishedReportTitle(month string) string {
+func PublishedReportTitle(area, month string) string {
 	m, err := time.ParseInLocation("2006-01", month, Beijing)
 	if err != nil {
 		return month
 	}
-	return MonthlyReportTitle(m)
+	return MonthlyReportTitle(area, m)
 }

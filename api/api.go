@@ -4,6 +4,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -111,6 +112,10 @@ type Services struct {
 	// AccessLog logs a line per request (--access-log): method, path,
 	// status, bytes, milliseconds, client address and request_id.
 	AccessLog bool
+	// AreaName is the area the deployment serves ([server] area_name;
+	// "": skygrid.DefaultAreaName): the web app's and the public page's
+	// titles, the reports' titles, the public's refusals name it.
+	AreaName string
 }
 
 // StoreHealth checks that the store answers (store.DB.CheckHealth).
@@ -210,7 +215,7 @@ func NewServer(svc Services, logger *slog.Logger) *Server {
 	})
 	s.Routes()
 	if svc.Web != nil {
-		go s.web.load(svc.Web) // compressed once, before the first visit
+		go s.web.load(svc.Web, s.area()) // compressed once, before the first visit
 	}
 	return s
 }
@@ -505,3 +510,6 @@ func (s *Server) handleHealthz(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, Health{Status: "ok", Store: "ok"})
 }
+
+// area is the area the deployment serves.
+func (s *Server) area() string { return cmp.Or(s.AreaName, skygrid.DefaultAreaName) }

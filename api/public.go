@@ -144,6 +144,9 @@ func (s *Server) handlePublicReports(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	for i := range rs {
+		rs[i].Title = skygrid.PublishedReportTitle(s.area(), rs[i].Month)
+	}
 	publicCache(c, time.Minute)
 	return c.JSON(http.StatusOK, PublishedReportList{Reports: nonNil(rs)})
 }
@@ -172,7 +175,7 @@ func (s *Server) handlePublicReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Public = true
+	m.Public, m.Area = true, s.area()
 	var buf bytes.Buffer
 	if err := report.RenderMonthly(&buf, m); err != nil {
 		return err

@@ -157,7 +157,7 @@ func (s *Server) readPublicReport(c echo.Context, stage skygrid.PhotoStage) (*sk
 		return nil, err
 	}
 	if where.CrossBorder || where.CountyID == "" {
-		return nil, skygrid.Errorf(skygrid.EINVALID, "lon、lat：位置不在大同市各区县范围内，只受理本市的举报")
+		return nil, skygrid.Errorf(skygrid.EINVALID, "lon、lat：位置不在%s各区县范围内，只受理%s的举报", s.area(), s.area())
 	}
 	r.Point, r.GridID, r.TownshipID, r.CountyID, r.AssignedBy = where.Point, where.GridID, where.TownshipID, where.CountyID, where.AssignedBy
 	return r, nil

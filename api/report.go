@@ -248,6 +248,7 @@ func (s *Server) handleMonthly(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	m.Area = s.area()
 	if s.AirRanking != nil { // the air-quality ranking beside the straw-burning one
 		if m.Air, err = s.AirRanking.CountyAirRanking(c.Request().Context(), m.Month); err != nil {
 			return err

@@ -44,7 +44,7 @@ func (s *Server) handleWarningReport(c echo.Context) error {
 		return c.JSON(http.StatusOK, f)
 	}
 	var buf bytes.Buffer
-	if err := report.RenderWarning(&buf, &report.WarningReport{Figures: f, Demo: s.Demo}); err != nil {
+	if err := report.RenderWarning(&buf, &report.WarningReport{Figures: f, Demo: s.Demo, Area: s.area()}); err != nil {
 		return err
 	}
 	c.Response().Header()["Content-Security-Policy"] = reportCSP

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"html"
 	"io/fs"
 	"net/http"
 	"path"
@@ -40,7 +41,11 @@ type webFiles struct {
 	err   error
 }
 
-func (w *webFiles) load(web fs.FS) (map[string]*webFile, error) {
+// areaPages are the pages that name the area (skygrid.DefaultAreaName in
+// the build): load writes the deployment's area in its place.
+var areaPages = map[string]bool{"index.html": true, "public.html": true, "manifest.webmanifest": true}
+
+func (w *webFiles) load(web fs.FS, area string) (map[string]*webFile, error) {
 	w.once.Do(func() {
 		w.files = map[string]*webFile{}
 		w.err = fs.WalkDir(web, ".", func(name string, d fs.DirEntry, err error) error {
@@ -50,6 +55,9 @@ func (w *webFiles) load(web fs.FS) (map[string]*webFile, error) {
 			b, err := fs.ReadFile(web, name)
 			if err != nil {
 				return err
+			}
+			if areaPages[name] && area != skygrid.DefaultAreaName {
+				b = bytes.ReplaceAll(b, []byte(skygrid.DefaultAreaName), []byte(html.EscapeString(area)))
 			}
 			w.files[name] = newWebFile(name, b)
 			return nil
@@ -105,7 +113,7 @@ func (s *Server) serveWeb(c echo.Context, name, cacheControl string) error {
 	if s.Web == nil {
 		return skygrid.Errorf(skygrid.ENOTFOUND, "no web app")
 	}
-	files, err := s.web.load(s.Web)
+	files, err := s.web.load(s.Web, s.area())
 	if err != nil {
 		return err
 	}

@@ -177,3 +177,41 @@ func checkWebBody(t *testing.T, name, enc string, b, want []byte) {
 		t.Errorf("%s: the body is not the built file (%d bytes, want %d)", name, len(got), len(want))
 	}
 }
+
+// TestAreaNameInPages: the web app's page, its manifest and the public
+// page name the deployment's area ([server] area_name): 大同市 by
+// default, 山西省 for a province, with no 大同 left.
+func TestAreaNameInPages(t *testing.T) {
+	web, err := fs.Sub(frontend.Dist, "dist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, area := range []string{"", "山西省"} {
+		srv := httptest.NewServer(api.NewServer(api.Services{Web: web, AreaName: area}, nil).Handler())
+		want := area
+		if want == "" {
+			want = "大同市"
+		}
+		for path, wants := range map[string][]string{
+			"/":                     {`<meta name="skygrid-area" content="` + want + `">`, "<title>天网格 · " + want + "火点网格化监管</title>"},
+			"/manifest.webmanifest": {`"name": "天网格 · ` + want + `火点网格化监管"`},
+			"/public":               {"<title>" + want + "大气污染防治信息公开</title>", "<h1>" + want + "大气污染防治信息公开</h1>"},
+		} {
+			resp, err := http.Get(srv.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			for _, w := range wants {
+				if resp.StatusCode != 200 || !strings.Contains(string(b), w) {
+					t.Errorf("area %q, %s: %d, want %s in:\n%.600s", area, path, resp.StatusCode, w, b)
+				}
+			}
+			if area != "" && strings.Contains(string(b), "大同") {
+				t.Errorf("area %q, %s still names 大同", area, path)
+			}
+		}
+		srv.Close()
+	}
+}

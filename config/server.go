@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"skygrid"
 	"skygrid/detect"
 )
 
@@ -36,6 +37,10 @@ type Server struct {
 	// VideoOrigins: the camera platforms (scheme://host[:port]) whose
 	// streams and snapshots the site page shows (the CSP allows them).
 	VideoOrigins []string `toml:"video_origins"`
+	// AreaName is the area the deployment serves, in the web app's and the
+	// public page's titles, the reports' titles and the public's refusals:
+	// 大同市 by default, 山西省 for a province.
+	AreaName string `toml:"area_name"`
 }
 
 // DefaultServer is api.DefaultLimits (a test in cmd/skygrid holds them
@@ -45,7 +50,7 @@ func DefaultServer() Server {
 	return Server{HeaderTimeout: d(10 * time.Second), BodyTimeout: d(30 * time.Second), WriteTimeout: d(time.Minute),
 		UploadBodyTimeout: d(10 * time.Minute), UploadWriteTimeout: d(10 * time.Minute), DownloadWriteTimeout: d(10 * time.Minute),
 		IdleTimeout: d(2 * time.Minute), ReserveConns: 8, PublicRate: 20, PublicBurst: 200,
-		LoginRate: 1, LoginBurst: 60, TrustedProxies: []string{}, VideoOrigins: []string{}}
+		LoginRate: 1, LoginBurst: 60, TrustedProxies: []string{}, VideoOrigins: []string{}, AreaName: skygrid.DefaultAreaName}
 }
 
 // Validate refuses negative times, counts and rates, and proxies that are
@@ -79,6 +84,9 @@ func (c Server) Validate() error {
 				return fmt.Errorf("server.trusted_proxies: %q is neither an address nor a CIDR block (10.0.0.0/8)", p)
 			}
 		}
+	}
+	if err := skygrid.CheckAreaName(c.AreaName); err != nil {
+		return fmt.Errorf("server.area_name: %w", err)
 	}
 	return validOrigins(c.VideoOrigins)
 }

@@ -19,9 +19,11 @@ import (
 
 // Monthly is the monthly straw-burning report of the agriculture bureau.
 type Monthly struct {
-	// Title defaults to "大同市秸秆焚烧卫星监测月报 2023年10月" (a report of
-	// one county: "浑源县秸秆焚烧卫星监测月报 2023年10月").
+	// Title defaults to "大同市秸秆焚烧卫星监测月报 2023年10月" (Area's
+	// report; a report of one county: "浑源县秸秆焚烧卫星监测月报 2023年10月").
 	Title string
+	// Area is the area the deployment serves ("" skygrid.DefaultAreaName).
+	Area string
 	// Month is any time in the month reported (read in Beijing time).
 	Month time.Time
 	// Stats are the month's figures by county, with YearAgo.
@@ -121,7 +123,7 @@ func monthlyViewOf(m *Monthly) *monthlyView {
 	month := m.Month.In(skygrid.Beijing)
 	v := &monthlyView{Title: m.Title, Demo: m.Demo, Public: m.Public}
 	if v.Title == "" {
-		v.Title = skygrid.MonthlyReportTitle(month)
+		v.Title = skygrid.MonthlyReportTitle(cmp.Or(m.Area, skygrid.DefaultAreaName), month)
 	}
 	since, until := m.Stats.Query.Since, m.Stats.Query.Until
 	if since.IsZero() || !until.After(since) {

@@ -22,6 +22,8 @@ type WarningReport struct {
 	Figures *skygrid.WarningFigures
 	// Demo marks a report made from demo data.
 	Demo bool
+	// Area is the area the deployment serves ("" skygrid.DefaultAreaName).
+	Area string
 }
 
 // WarningLevelColors are the level colours of the warning band (the
@@ -96,7 +98,7 @@ func warningViewOf(r *WarningReport) *warningView {
 		area = strings.Join(w.CountyIDs, "、")
 	}
 	v := &warningView{
-		Title: fmt.Sprintf("大同市重污染天气%s总结报告", level), Level: level, Area: area,
+		Title: fmt.Sprintf("%s重污染天气%s总结报告", cmp.Or(r.Area, skygrid.DefaultAreaName), level), Level: level, Area: area,
 		Color: cmp.Or(WarningLevelColors[w.Level], "#868e96"), Ink: "#fff",
 		Start: warningTime(w.Start), ExpectedEnd: warningTime(w.ExpectedEnd), Lifted: warningTime(w.LiftedAt),
 		State: warningStateNames[w.State], Reason: w.Reason, Advice: w.PublicAdvice, Demo: r.Demo,

@@ -142,3 +142,31 @@ func TestRenderWarningNeedsFigures(t *testing.T) {
 		})
 	}
 }
+
+// TestReportTitlesNameTheArea: a province's deployment titles its
+// monthly and warning reports with its own area, not 大同市.
+func TestReportTitlesNameTheArea(t *testing.T) {
+	var buf bytes.Buffer
+	if err := report.RenderWarning(&buf, &report.WarningReport{Figures: warningFixture(), Area: "山西省"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "<title>山西省重污染天气橙色预警总结报告</title>") || strings.Contains(buf.String(), "大同市重污染") {
+		t.Errorf("the warning report of 山西省 is titled %q", between(buf.String(), "<title>", "</title>"))
+	}
+	m := monthlyFixture()
+	m.Area = "山西省"
+	buf.Reset()
+	if err := report.RenderMonthly(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "山西省秸秆焚烧卫星监测月报 2023年10月") || strings.Contains(buf.String(), "大同市秸秆") {
+		t.Errorf("the monthly report of 山西省 is titled %q", between(buf.String(), "<title>", "</title>"))
+	}
+}
+
+// between is the text of s between a and b ("" when absent).
+func between(s, a, b string) string {
+	_, rest, _ := strings.Cut(s, a)
+	in, _, _ := strings.Cut(rest, b)
+	return in
+}

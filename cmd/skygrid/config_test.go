@@ -48,6 +48,9 @@ func TestServerConfig(t *testing.T) {
 		{"video origin with a path", `server.video_origins=["https://video.example.cn/live"]`, `server.video_origins: "https://video.example.cn/live" is not an origin`},
 		{"video origin without a scheme", `server.video_origins=["video.example.cn"]`, `server.video_origins: "video.example.cn" is not an origin`},
 		{"video origin breaking the CSP", `server.video_origins=["https://a.cn; script-src *"]`, `server.video_origins: "https://a.cn; script-src *" is not an origin`},
+		{"empty area name", `server.area_name=" "`, `server.area_name: the area's name is empty`},
+		{"area name with markup", `server.area_name="<b>山西</b>"`, `server.area_name: the area's name "<b>山西</b>" holds markup`},
+		{"long area name", `server.area_name="山西省山西省山西省山西省山西省山西省山西省"`, `is longer than 20 characters`},
 		{"unknown key", "server.read_timeout=1s", "unknown keys: server.read_timeout"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

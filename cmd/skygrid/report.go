@@ -11,6 +11,7 @@ import (
 
 	"skygrid"
 	"skygrid/airindex"
+	"skygrid/config"
 	"skygrid/report"
 	"skygrid/store"
 )
@@ -63,7 +64,7 @@ year before. Periods: 2023-10 (a month), 2023-W43, 2023-10-24, 2023,
 	defer db.Close()
 	var buf bytes.Buffer
 	if *format == "html" {
-		err = monthlyHTML(ctx, &buf, db, cfg.Air.NearestKm, *period, m.Now())
+		err = monthlyHTML(ctx, &buf, db, cfg, *period, m.Now())
 	} else {
 		err = statsReport(ctx, &buf, db, per, *by, *format, *out)
 	}
@@ -82,13 +83,15 @@ year before. Periods: 2023-10 (a month), 2023-W43, 2023-10-24, 2023,
 }
 
 // monthlyHTML writes the printable monthly report of a month, with the
-// air-quality ranking beside the straw-burning one.
-func monthlyHTML(ctx context.Context, w io.Writer, db *store.DB, nearestKm float64, month string, now time.Time) error {
+// air-quality ranking beside the straw-burning one, titled with the
+// configuration's area.
+func monthlyHTML(ctx context.Context, w io.Writer, db *store.DB, cfg config.Config, month string, now time.Time) error {
 	mo, err := report.BuildMonthly(ctx, db, nil, month, now, false)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	air := &airindex.Ranking{Source: db, NearestKm: nearestKm}
+	mo.Area = cfg.Server.AreaName
+	air := &airindex.Ranking{Source: db, NearestKm: cfg.Air.NearestKm}
 	if mo.Air, err = air.CountyAirRanking(ctx, mo.Month); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

@@ -34,7 +34,7 @@ function firmsRow([lon, lat], t) {
  * [[lon, lat], time], an admin with password pw) and starts serve;
  * resolves { url, proc }.
  */
-function makeServer(bin, dir, regions, fires, pw) {
+function makeServer(bin, dir, regions, fires, pw, serveArgs = []) {
   const db = join(dir, 'city.db');
   const run = (...args) => execFileSync(bin, [...args, '--db', db], { stdio: 'pipe' });
   for (const [file, level, ...flags] of regions) run('import', 'regions', file, '--level', level, ...flags);
@@ -43,7 +43,7 @@ function makeServer(bin, dir, regions, fires, pw) {
   run('ingest', join(dir, 'fires.csv'));
   writeFileSync(join(dir, 'pw'), pw + '\n');
   run('user', 'add', '--name', 'cityadmin', '--role', 'admin', '--password-file', join(dir, 'pw'));
-  const proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--db', db, '--set', 'passes.tle_url=http://127.0.0.1:1/tle'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--db', db, '--set', 'passes.tle_url=http://127.0.0.1:1/tle', ...serveArgs], { stdio: ['ignore', 'pipe', 'ignore'] });
   return new Promise((resolve, reject) => {
     let out = '';
     const limit = setTimeout(() => { proc.kill(); reject(new Error('serve did not start in 60 s:\n' + out)); }, 60000);
@@ -132,11 +132,19 @@ test('season: a province\'s server ranks its cities', async ({ suite: { page, ch
     square('SXA2', '示例县甲二', 'SXA', [111.5, 37, 112, 38]), square('SXB1', '示例县乙一', 'SXB', [112, 37, 113, 38])]));
   const t = new Date(Date.now() - 2 * 3600e3);
   const fires = [[111.2, 37.5], [111.3, 37.2], [111.7, 37.5], [112.5, 37.5]].map((pt) => [pt, t]);
-  const prov = await makeServer(bin, dir, [[join(dir, 'cities.geojson'), 'city'], [join(dir, 'counties.geojson'), 'county']], fires, 'province-1');
+  const prov = await makeServer(bin, dir, [[join(dir, 'cities.geojson'), 'city'], [join(dir, 'counties.geojson'), 'county']], fires, 'province-1',
+    ['--set', 'server.area_name=示例省']);
   try {
     const p = await page(desktop, 'a province server by city');
     await loginAs(p, prov.url, 'province-1');
     await p.waitForSelector('[data-testid=logout]');
+    // The province names itself, not 大同 ([server] area_name).
+    const brand = await p.locator('.topbar .brand').innerText();
+    const title = await p.title();
+    check(brand === '天网格 · 示例省火点监管' && title === '天网格 · 示例省火点网格化监管', `the app names the province: "${brand}", "${title}"`);
+    await p.goto(prov.url + '/public');
+    const h1 = await p.locator('h1').innerText();
+    check(h1 === '示例省大气污染防治信息公开', `the public page names the province: "${h1}"`);
     await p.goto(prov.url + '/#/audit');
     await p.waitForSelector('[data-testid=fig-events]', { timeout: 20000 });
     await expect.poll(() => p.locator('[data-testid=group-by] option[value=city]').count(), { timeout: 10000 }).toBe(1);
@@ -149,9 +157,9 @@ test('season: a province\'s server ranks its cities', async ({ suite: { page, ch
     check(rows.join(' ') === '示例市甲:3 示例市乙:1', `by city, each city's events are its counties' (${rows.join(' ')})`);
     const ranking = await p.$$eval('[data-testid=ranking-row]', (rs) => rs.map((r) => r.querySelectorAll('td')[1].textContent));
     const heads = await p.$$eval('[data-testid=ranking-table] th', (hs) => hs.map((h) => h.textContent));
-    const title = await p.locator('[data-testid=chart-ranking]').locator('xpath=..').locator('h2').innerText();
-    check(ranking.join(',') === '示例市甲,示例市乙' && heads[1] === '地市' && title.startsWith('地市排名'),
-      `the ranking is of the cities, 地市 (${ranking.join(',')}; ${heads[1]}; ${title})`);
+    const chart = await p.locator('[data-testid=chart-ranking]').locator('xpath=..').locator('h2').innerText();
+    check(ranking.join(',') === '示例市甲,示例市乙' && heads[1] === '地市' && chart.startsWith('地市排名'),
+      `the ranking is of the cities, 地市 (${ranking.join(',')}; ${heads[1]}; ${chart})`);
     await p.context().close();
   } finally {
     prov.proc.kill();

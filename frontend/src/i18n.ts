@@ -4,7 +4,7 @@ export type Lang = 'zh' | 'en';
 // Every string once, Chinese then English, so the two languages keep the
 // same keys.
 const strings: Record<string, [zh: string, en: string]> = {
-  'app.title': ['天网格 · 大同火点监管', 'SkyGrid · Datong fire watch'],
+  'app.title': ['天网格 · {area}火点监管', 'SkyGrid · {area} fire watch'],
   'nav.map': ['地图', 'Map'],
   'nav.tasks': ['任务', 'Tasks'],
   'nav.sites': ['台账', 'Sites'],

@@ -20,6 +20,12 @@ setUnauthorizedHandler(() => {
   if (!location.hash.startsWith('#/login')) location.hash = '#/login';
 });
 
+/** areaName: the area the deployment serves (the page's skygrid-area,
+ * which the server writes from [server] area_name). */
+function areaName(): string {
+  return document.querySelector<HTMLMetaElement>('meta[name=skygrid-area]')?.content || '大同市';
+}
+
 function topbar(): void {
   const bar = document.getElementById('topbar')!;
   clear(bar);
@@ -34,7 +40,7 @@ function topbar(): void {
   if (r === 'admin') links.push(['admin', 'nav.admin', 'nav-admin']);
   const cur = location.hash.split('?')[0].split('/')[1] ?? '';
   bar.append(
-    h('a', { class: 'brand', href: '#/map' }, t('app.title')),
+    h('a', { class: 'brand', href: '#/map' }, t('app.title', { area: areaName() })),
     h('nav', {}, links.map(([p, k, id]) => h('a', { href: '#/' + p, 'data-testid': id, class: cur === p ? 'active' : '' }, t(k)))),
     h('div', { class: 'who' },
       h('a', { class: 'uname', href: '#/password', title: t('pw.title'), 'data-testid': 'my-password' }, session.user.name),
@@ -62,7 +68,7 @@ function loginPage(): void {
   const name = h('input', { name: 'name', autocomplete: 'username', required: true, 'data-testid': 'login-name' });
   const pw = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'login-password' });
   const form = h('form', { class: 'card login' },
-    h('h1', {}, t('app.title')),
+    h('h1', {}, t('app.title', { area: areaName() })),
     h('label', {}, t('login.name'), name),
     h('label', {}, t('login.password'), pw),
     err,
