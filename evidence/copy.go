@@ -115,12 +115,12 @@ func (s Files) copyOne(dst Files, src, sha string, c *Copied) (bool, error) {
 	return sha == "" || hex.EncodeToString(h.Sum(nil)) == sha, nil
 }
 
-// copyAtomic writes r to name as writeAtomic writes bytes: a temp file
-// in the same folder, flushed when sync, then renamed in place.
+// copyAtomic writes r to name whole: a temp file in the same folder,
+// flushed when sync, then renamed in place (writeAtomic's too).
 func copyAtomic(name string, r io.Reader, sync bool) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-"+filepath.Base(name)+"-*")
 	if err != nil {
-		return fmt.Errorf("photo copy: %w", err)
+		return fmt.Errorf("photo files: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -129,19 +129,19 @@ func copyAtomic(name string, r io.Reader, sync bool) (err error) {
 		}
 	}()
 	if _, err = io.Copy(f, r); err != nil {
-		return fmt.Errorf("photo copy %s: %w", name, err)
+		return fmt.Errorf("photo files %s: %w", name, err)
 	}
 	if err = syncFile(f, sync); err != nil {
-		return fmt.Errorf("photo copy %s: %w", name, err)
+		return fmt.Errorf("photo files %s: %w", name, err)
 	}
 	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("photo copy %s: %w", name, err)
+		return fmt.Errorf("photo files %s: %w", name, err)
 	}
 	if err = f.Close(); err != nil {
-		return fmt.Errorf("photo copy %s: %w", name, err)
+		return fmt.Errorf("photo files %s: %w", name, err)
 	}
 	if err = os.Rename(f.Name(), name); err != nil {
-		return fmt.Errorf("photo copy %s: %w", name, err)
+		return fmt.Errorf("photo files %s: %w", name, err)
 	}
 	return nil
 }

@@ -539,33 +539,8 @@ func validSHA(s string) bool {
 
 // writeAtomic writes data to name through a temp file in the same directory
 // and a rename, so readers never see a partial file.
-func writeAtomic(name string, data []byte, sync bool) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-"+filepath.Base(name)+"-*")
-	if err != nil {
-		return fmt.Errorf("photo files: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("photo files: %w", err)
-	}
-	if err = syncFile(f, sync); err != nil {
-		return fmt.Errorf("photo files: %w", err)
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("photo files: %w", err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("photo files: %w", err)
-	}
-	if err = os.Rename(f.Name(), name); err != nil {
-		return fmt.Errorf("photo files: %w", err)
-	}
-	return nil
+func writeAtomic(name string, data []byte, sync bool) error {
+	return copyAtomic(name, bytes.NewReader(data), sync)
 }
 
 func syncFile(f *os.File, sync bool) error {

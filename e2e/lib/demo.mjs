@@ -17,15 +17,25 @@ export function startDemo(args = []) {
   mkdirSync(join(root, 'e2e', 'screenshots'), { recursive: true });
   const log = openSync(join(root, 'e2e', 'screenshots', 'demo.log'), 'a');
   const proc = spawn(bin, ['demo', '--addr', '127.0.0.1:0', '--db', db, ...args], { stdio: ['ignore', 'pipe', log] });
+  return listening(proc, 'demo', 90).then(({ url, out }) =>
+    ({ url, db: out.match(/^database: (.+)$/m)?.[1] ?? db, hj212: out.match(/hj212 receiver listening on (\S+)/)?.[1], dir, proc }));
+}
+
+/**
+ * listening resolves { url, out } once a started skygrid (proc, its
+ * stdout piped) says it listens on 127.0.0.1; out is what it printed. The
+ * limit (seconds) is on start-up, not a wait: it only ends a server that
+ * hangs, as `what` names it.
+ */
+export function listening(proc, what, seconds) {
   return new Promise((resolve, reject) => {
     let out = '';
-    // A limit on start-up, not a wait: it only ends a server that hangs.
-    const limit = setTimeout(() => { proc.kill(); reject(new Error('demo did not start in 90 s:\n' + out)); }, 90000);
+    const limit = setTimeout(() => { proc.kill(); reject(new Error(`${what} did not start in ${seconds} s:\n${out}`)); }, seconds * 1000);
     proc.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) { clearTimeout(limit); resolve({ url: m[1], db: out.match(/^database: (.+)$/m)?.[1] ?? db, hj212: out.match(/hj212 receiver listening on (\S+)/)?.[1], dir, proc }); }
+      if (m) { clearTimeout(limit); resolve({ url: m[1], out }); }
     });
-    proc.on('exit', (code) => { clearTimeout(limit); reject(new Error(`demo exited ${code}:\n${out}`)); });
+    proc.on('exit', (code) => { clearTimeout(limit); reject(new Error(`${what} exited ${code}:\n${out}`)); });
   });
 }

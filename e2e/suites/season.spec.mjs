@@ -9,6 +9,7 @@
 // serve` on port 0. A province's server (two invented cities, SYNTHETIC)
 // groups its figures by city.
 import { expect, test } from '../fixtures.mjs';
+import { listening } from '../lib/demo.mjs';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,16 +45,7 @@ function makeServer(bin, dir, regions, fires, pw, serveArgs = []) {
   writeFileSync(join(dir, 'pw'), pw + '\n');
   run('user', 'add', '--name', 'cityadmin', '--role', 'admin', '--password-file', join(dir, 'pw'));
   const proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--db', db, '--set', 'passes.tle_url=http://127.0.0.1:1/tle', ...serveArgs], { stdio: ['ignore', 'pipe', 'ignore'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const limit = setTimeout(() => { proc.kill(); reject(new Error('serve did not start in 60 s:\n' + out)); }, 60000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) { clearTimeout(limit); resolve({ url: m[1], proc }); }
-    });
-    proc.on('exit', (code) => { clearTimeout(limit); reject(new Error(`serve exited ${code}:\n${out}`)); });
-  });
+  return listening(proc, 'serve', 60).then(({ url }) => ({ url, proc }));
 }
 
 /** loginAs signs in on a server of this spec. */
