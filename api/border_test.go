@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -133,5 +135,44 @@ func TestMeSaysTheLatestDetection(t *testing.T) {
 	_, raw := w.get(t, "supervisorA", "/api/me")
 	if strings.Contains(string(raw), "latest_detection") {
 		t.Errorf("/api/me before any detection: %s, want no latest_detection", raw)
+	}
+}
+
+// TestStatsAnswerCompressed: the figures' JSON goes gzip-compressed to a
+// client that takes it (a province's is over a megabyte), the same JSON
+// once read; the XLSX export is sent as it is.
+func TestStatsAnswerCompressed(t *testing.T) {
+	w := newWorld(t)
+	get := func(path string, gzip bool) (*http.Response, []byte) {
+		t.Helper()
+		rq, _ := http.NewRequest("GET", w.srv.URL+path, nil)
+		rq.Header.Set("Authorization", "Bearer "+w.tokens["auditor"])
+		if gzip {
+			rq.Header.Set("Accept-Encoding", "gzip")
+		}
+		resp, err := (&http.Client{Transport: &http.Transport{DisableCompression: true}}).Do(rq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+	plain, want := get("/api/stats?period=2023-10", false)
+	zipped, body := get("/api/stats?period=2023-10", true)
+	if plain.StatusCode != 200 || zipped.StatusCode != 200 || zipped.Header.Get("Content-Encoding") != "gzip" || len(body) >= len(want) {
+		t.Fatalf("/api/stats: %d and %d, Content-Encoding %q, %d bytes against %d", plain.StatusCode, zipped.StatusCode,
+			zipped.Header.Get("Content-Encoding"), len(body), len(want))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(zr)
+	if !bytes.Equal(got, want) {
+		t.Errorf("the compressed answer reads %d bytes, not the %d of the plain one", len(got), len(want))
+	}
+	if x, _ := get("/api/stats?period=2023-10&format=xlsx", true); x.StatusCode != 200 || x.Header.Get("Content-Encoding") != "" {
+		t.Errorf("the XLSX export: %d, Content-Encoding %q; want it as it is", x.StatusCode, x.Header.Get("Content-Encoding"))
 	}
 }

@@ -7,7 +7,7 @@ import L from './leaflet';
 import { watchTileErrors } from './tilesession';
 import { api, errorText, qs } from './api';
 import {
-  PERIOD_KINDS, auditQuery, defaultFields, yearAgoText, rankBars, fieldsOf, isMonth, isoWeek, parseAuditQuery, periodOf, type AuditFilter, type Day, type GroupBy, type PeriodFields,
+  PERIOD_KINDS, auditQuery, defaultFields, mostHours, yearAgoText, rankBars, fieldsOf, isMonth, isoWeek, parseAuditQuery, periodOf, type AuditFilter, type Day, type GroupBy, type PeriodFields,
 } from './auditutil';
 import { drawAirRanking, rankTabs } from './auditair';
 import { drawDust } from './auditdust';
@@ -179,7 +179,13 @@ export function render(el: HTMLElement): () => void {
       const dustBox = stats.dust ? drawDust(dustCard, stats.dust) : null;
       if (!stats.dust) dustCard.remove();
       if (stats.public_reports) dustCard.after(publicCard(stats.public_reports));
-      if (dustBox && stats.dust) made.push(charts.dustHours(dustBox, stats.dust.counties.map((a) => ({ name: a.region_name || a.region_id, hours: a.exceedance_hours }))));
+      if (dustBox && stats.dust) {
+        const all = stats.dust.counties.map((a) => ({ name: a.region_name || a.region_id, hours: a.exceedance_hours }));
+        const shown = mostHours(all, RANK_BARS);
+        if (shown.length < all.length) dustBox.before(h('p', { class: 'muted small', 'data-testid': 'dust-hours-top' }, t('dust.hours.top', { n: shown.length, all: all.length })));
+        dustBox.style.height = `${Math.max(160, shown.length * 30 + 40)}px`;
+        made.push(charts.dustHours(dustBox, shown));
+      }
     }
     if (rank instanceof Error) { fail(rankCard, rank); fail(rankC.card, rank); } else if ((rank.ranking ?? []).length === 1) {
       // One county (an official's): its figures, not a ranking of one.

@@ -5,8 +5,12 @@
 import { h, clear } from './dom';
 import { formatDateTime, formatNumber } from './format';
 import { t } from './i18n';
+import { worstCapture } from './auditutil';
 
 import type { DustArea, DustStats, DustSite, MonitorCapture } from './api/types.gen';
+
+/** MONITOR_ROWS: the capture table's rows at most. */
+const MONITOR_ROWS = 50;
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${Math.round(v * 1000) / 10}%`);
 const n = (v: number | null | undefined) => (v === null || v === undefined ? '—' : formatNumber(v));
@@ -78,7 +82,14 @@ export function drawDust(card: HTMLElement, d: DustStats): HTMLElement | null {
   } else card.append(h('p', { class: 'muted' }, t('dust.nomonitors')));
   card.append(h('h3', {}, t('dust.sites')),
     (d.top_sites ?? []).length ? table('dust-sites', 'dust-site-row', siteCols, d.top_sites) : h('p', { class: 'muted', 'data-testid': 'dust-nosites' }, t('dust.nosites')));
-  if ((d.monitors ?? []).length) card.append(h('h3', {}, t('dust.capture.title')), table('dust-monitors', 'dust-monitor-row', monitorCols, d.monitors));
+  const monitors = d.monitors ?? [];
+  if (monitors.length) {
+    // A province has thousands: the worst ones here, all in the XLSX export.
+    const shown = monitors.length > MONITOR_ROWS ? worstCapture(monitors, MONITOR_ROWS) : monitors;
+    card.append(h('h3', {}, t('dust.capture.title')),
+      shown.length < monitors.length ? h('p', { class: 'muted small', 'data-testid': 'dust-monitors-top' }, t('dust.capture.top', { n: shown.length, all: monitors.length })) : '',
+      table('dust-monitors', 'dust-monitor-row', monitorCols, shown));
+  }
   card.append(h('p', { class: 'muted small' }, t('dust.note')));
   return box;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  defaultFields, auditQuery, change, yearAgoText, fieldsOf, histogram, isMonth, isoWeek, parseAuditQuery, periodOf, quantile, rankBars, stackDaily, weekMonday,
+  defaultFields, auditQuery, mostHours, worstCapture, change, yearAgoText, fieldsOf, histogram, isMonth, isoWeek, parseAuditQuery, periodOf, quantile, rankBars, stackDaily, weekMonday,
   type PeriodFields,
 } from './auditutil';
 
@@ -117,5 +117,20 @@ describe('yearAgoText', () => {
     expect(yearAgoText(0, 0, false, 'zh')).toBe('同比 ±0');
     expect(yearAgoText(3, undefined, false, 'zh')).toBe('');
     expect(yearAgoText(455, 0, true, 'en')).toBe('no data a year ago');
+  });
+});
+
+describe('a province\'s long lists', () => {
+  it('keeps the monitors with the lowest capture, those without a rate last', () => {
+    const m = (mn: string, capture_rate: number | null, offline_hours = 0) => ({ mn, capture_rate, offline_hours });
+    const ms = [m('A', 0.9), m('B', null, 99), m('C', 0.2), m('D', 0.2, 5), m('E', 1)];
+    expect(worstCapture(ms, 3).map((x) => x.mn)).toEqual(['D', 'C', 'A']);
+    expect(worstCapture(ms, 9).map((x) => x.mn)).toEqual(['D', 'C', 'A', 'E', 'B']);
+    expect(ms.map((x) => x.mn).join('')).toBe('ABCDE'); // the list itself is left as it was
+  });
+  it('charts the counties with most hours once there are too many', () => {
+    const rows = [{ name: 'a', hours: 1 }, { name: 'b', hours: 5 }, { name: 'c', hours: 3 }];
+    expect(mostHours(rows, 3)).toBe(rows);
+    expect(mostHours(rows, 2).map((r) => r.name)).toEqual(['b', 'c']);
   });
 });

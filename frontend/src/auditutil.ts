@@ -226,3 +226,18 @@ export function yearAgoText(now: number | null | undefined, ago: number | null |
   if (ago === 0 && (now ?? 0) > 0) return t('audit.fromzero', undefined, l);
   return `${t('audit.yearago', undefined, l)} ${c}`;
 }
+
+/** worstCapture: the n monitors with the lowest data capture (those with
+ * no expected minutes, which have no rate, last; then the longest
+ * offline), for a province's thousands of monitors. */
+export function worstCapture<M extends { capture_rate: number | null; offline_hours: number; mn: string }>(ms: M[], n: number): M[] {
+  const rate = (m: M) => (m.capture_rate === null ? Infinity : m.capture_rate);
+  return [...ms].sort((a, b) => rate(a) - rate(b) || b.offline_hours - a.offline_hours || a.mn.localeCompare(b.mn)).slice(0, n);
+}
+
+/** mostHours: the rows in their order when there are n or fewer, else the
+ * n with the most hours, most first (a chart of a province's 120 counties
+ * would be taller than ten screens). */
+export function mostHours<R extends { hours: number }>(rows: R[], n: number): R[] {
+  return rows.length <= n ? rows : [...rows].sort((a, b) => b.hours - a.hours).slice(0, n);
+}

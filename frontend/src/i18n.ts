@@ -295,6 +295,8 @@ const strings: Record<string, [zh: string, en: string]> = {
   'audit.yearago': ['同比', 'vs a year ago'],
   'audit.daily': ['逐日火情（按类型堆叠）', 'Fire events by day (stacked by class)'],
   'audit.rankchart': ['{level}排名（最严重在上）', '{level} ranking (worst on top)'],
+  'dust.capture.top': ['共 {all} 台监测仪，这里只列数据获取率最低的 {n} 台；全部见“导出 XLSX”', '{all} monitors: the {n} with the lowest capture here; all of them in the XLSX export'],
+  'dust.hours.top': ['图中只列超标小时最多的 {n} 个区县（共 {all} 个），全部见下表', 'The chart shows the {n} counties with most hours of {all}; the table lists them all'],
   'audit.rank.top': ['图中只列最严重的 {n} 个（共 {all} 个），全部见下方排名表', 'The chart shows the worst {n} of {all}; the table below lists them all'],
   'audit.response': ['响应用时分布（派单→上报）', 'Response times (dispatch → report)'],
   'audit.confirmed': ['核实的秸秆焚烧', 'Confirmed straw burning'],
