@@ -35,10 +35,14 @@ function firmsRow([lon, lat], t) {
  * [[lon, lat], time], an admin with password pw) and starts serve;
  * resolves { url, proc }.
  */
-function makeServer(bin, dir, regions, fires, pw, serveArgs = []) {
+function makeServer(bin, dir, regions, fires, pw, serveArgs = [], monitors = '') {
   const db = join(dir, 'city.db');
   const run = (...args) => execFileSync(bin, [...args, '--db', db], { stdio: 'pipe' });
   for (const [file, level, ...flags] of regions) run('import', 'regions', file, '--level', level, ...flags);
+  if (monitors) {
+    writeFileSync(join(dir, 'monitors.csv'), monitors);
+    run('import', 'monitors', join(dir, 'monitors.csv'));
+  }
   const header = 'latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,instrument,confidence,version,bright_ti5,frp,daynight,type\n';
   writeFileSync(join(dir, 'fires.csv'), header + fires.map(([pt, t]) => firmsRow(pt, t)).join('\n') + '\n');
   run('ingest', join(dir, 'fires.csv'));
@@ -124,8 +128,11 @@ test('season: a province\'s server ranks its cities', async ({ suite: { page, ch
     square('SXA2', '示例县甲二', 'SXA', [111.5, 37, 112, 38]), square('SXB1', '示例县乙一', 'SXB', [112, 37, 113, 38])]));
   const t = new Date(Date.now() - 2 * 3600e3);
   const fires = [[111.2, 37.5], [111.3, 37.2], [111.7, 37.5], [112.5, 37.5]].map((pt) => [pt, t]);
+  // 60 dust monitors (示例, invented): more than the capture table lists.
+  const monitors = 'mn,pw,name,lon,lat,kind\n' + Array.from({ length: 60 }, (_, i) =>
+    `SXM${String(i + 1).padStart(5, '0')},123456,示例扬尘监测仪${i + 1},${(111.05 + i * 0.03).toFixed(3)},37.6,dust`).join('\n') + '\n';
   const prov = await makeServer(bin, dir, [[join(dir, 'cities.geojson'), 'city'], [join(dir, 'counties.geojson'), 'county']], fires, 'province-1',
-    ['--set', 'server.area_name=示例省']);
+    ['--set', 'server.area_name=示例省'], monitors);
   try {
     const p = await page(desktop, 'a province server by city');
     await loginAs(p, prov.url, 'province-1');
@@ -140,6 +147,9 @@ test('season: a province\'s server ranks its cities', async ({ suite: { page, ch
     await p.goto(prov.url + '/#/audit');
     await p.waitForSelector('[data-testid=fig-events]', { timeout: 20000 });
     await expect.poll(() => p.locator('[data-testid=group-by] option[value=city]').count(), { timeout: 10000 }).toBe(1);
+    const monitorRows = await p.locator('[data-testid=dust-monitor-row]').count();
+    const monitorNote = await p.getByTestId('dust-monitors-top').innerText().catch(() => '');
+    check(monitorRows === 50 && monitorNote.startsWith('共 60 台监测仪'), `the capture table lists the worst 50 of 60 monitors and says so (${monitorRows} rows; "${monitorNote}")`);
     const groups = await p.$$eval('[data-testid=region] optgroup', (gs) => gs.map((g) => `${g.label}:${[...g.querySelectorAll('option')].map((o) => o.textContent).join('/')}`));
     check(groups.join(' ') === '示例市甲:示例县甲一/示例县甲二 示例市乙:示例县乙一', `the area filter lists the counties under their cities (${groups.join(' ')})`);
     await p.selectOption('[data-testid=group-by]', 'city');
