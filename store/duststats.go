@@ -153,15 +153,16 @@ func (p placed) at(level, id string) placed {
 	return p
 }
 
-// inArea says whether a place is in the query's region and scope.
-func (p placed) inArea(q skygrid.DustQuery) bool {
+// inArea says whether a place is in the query's region (region: its ids,
+// regionIDs) and scope.
+func (p placed) inArea(region []string, scope *skygrid.Scope) bool {
 	in := func(ids ...string) bool {
 		return slices.Contains(ids, p.county) || slices.Contains(ids, p.township) || slices.Contains(ids, p.grid)
 	}
-	if q.Region != "" && !in(q.Region) {
+	if len(region) > 0 && !in(region...) {
 		return false
 	}
-	if q.Scope != nil && !q.Scope.All && !in(q.Scope.Regions...) {
+	if scope != nil && !scope.All && !in(scope.Regions...) {
 		return false
 	}
 	return true
@@ -202,11 +203,15 @@ func dustMonitors(ctx context.Context, tx *Tx, q skygrid.DustQuery, now time.Tim
 	if err != nil {
 		return nil, err
 	}
+	region, err := regionIDs(ctx, tx, q.Region)
+	if err != nil {
+		return nil, fmt.Errorf("dust stats: %w", err)
+	}
 	out := []*skygrid.MonitorCapture{}
 	starts := map[int64]time.Time{}
 	for _, m := range all {
 		pl := places[m.m.MonitorID]
-		if !pl.inArea(q) {
+		if !pl.inArea(region, q.Scope) {
 			continue
 		}
 		m.m.CountyID = pl.county
@@ -412,8 +417,7 @@ func alarmConds(ctx context.Context, tx *Tx, q skygrid.DustQuery) (conds []strin
 	conds = []string{"a.window_start >= ?", "a.window_start < ?"}
 	args = []any{ts(q.Since), ts(q.Until)}
 	if q.Region != "" {
-		conds = append(conds, "(a.county_id = ? OR a.grid_id = ? OR "+township+" = ?)")
-		args = append(args, q.Region, q.Region, q.Region)
+		conds = append(conds, regionCond(q.Region, &args, "a.county_id", township, "a.grid_id"))
 	}
 	if c := scopeCond(q.Scope, &args, "a.grid_id", township, "a.county_id"); c != "" {
 		conds = append(conds, c)
@@ -441,8 +445,7 @@ func dustTasks(ctx context.Context, tx *Tx, q skygrid.DustQuery, now time.Time) 
 		"e.class IN ('" + skygrid.ClassDustExceedance + "', '" + skygrid.ClassMonitorOffline + "', '" + skygrid.ClassSiteInspection + "')"}
 	args := []any{ts(minTime(q.Until, now)), ts(q.Since), ts(q.Until)}
 	if q.Region != "" {
-		conds = append(conds, "(e.county_id = ? OR e.township_id = ? OR e.grid_id = ?)")
-		args = append(args, q.Region, q.Region, q.Region)
+		conds = append(conds, regionCond(q.Region, &args, "e.county_id", "e.township_id", "e.grid_id"))
 	}
 	if c := scopeCond(q.Scope, &args, "e.grid_id", "e.township_id", "e.county_id"); c != "" {
 		conds = append(conds, c)

@@ -261,7 +261,8 @@ func eventConds(f skygrid.EventFilter, args *[]any, pin string) []string {
 		add("events.state = ?", *f.State)
 	}
 	if f.RegionID != nil {
-		add("(events.grid_id = ? OR events.township_id = ? OR events.county_id = ?)", *f.RegionID, *f.RegionID, *f.RegionID)
+		add("(events.grid_id = ? OR events.township_id = ? OR events.county_id = ? OR events.county_id IN (SELECT id FROM regions WHERE level = 'county' AND parent_id = ?))",
+			*f.RegionID, *f.RegionID, *f.RegionID, *f.RegionID)
 	}
 	if f.CountyID != nil {
 		add(pin+"events.county_id = ?", *f.CountyID)

@@ -179,8 +179,7 @@ func (db *DB) PublicReportFigures(ctx context.Context, since, until time.Time, r
 	conds := []string{"r.created_at >= ?", "r.created_at < ?"}
 	args := []any{ts(since), ts(until)}
 	if region != "" {
-		conds = append(conds, "(r.county_id = ? OR r.township_id = ? OR r.grid_id = ?)")
-		args = append(args, region, region, region)
+		conds = append(conds, regionCond(region, &args, "r.county_id", "r.township_id", "r.grid_id"))
 	}
 	if c := scopeCond(scope, &args, "r.grid_id", "r.township_id", "r.county_id"); c != "" {
 		conds = append(conds, c)

@@ -71,8 +71,7 @@ func statsConds(q skygrid.StatsQuery) ([]string, []any, error) {
 		"e.class NOT IN " + dustClassesSQL}
 	args := []any{ts(q.Since), ts(q.Until)}
 	if q.Region != "" {
-		conds = append(conds, "(e.county_id = ? OR e.township_id = ? OR e.grid_id = ?)")
-		args = append(args, q.Region, q.Region, q.Region)
+		conds = append(conds, regionCond(q.Region, &args, "e.county_id", "e.township_id", "e.grid_id"))
 	}
 	if q.Class != "" {
 		if !slices.Contains(skygrid.Classes, q.Class) {
@@ -123,6 +122,34 @@ func statsCol(by string) (string, error) {
 		return "", skygrid.Errorf(skygrid.EINVALID, "by %q: want county, township, grid or city", by)
 	}
 	return col, nil
+}
+
+// regionCond is the condition that a row lies in region id: its county,
+// township or grid (the columns given) is id, or id is a city and the
+// county is one of its (a province's drill-down). Its arguments are
+// added to args.
+func regionCond(id string, args *[]any, county, township, grid string) string {
+	*args = append(*args, id, id, id, id)
+	return "(" + county + " = ? OR " + township + " = ? OR " + grid + " = ? OR " + county +
+		" IN (SELECT id FROM regions WHERE level = 'county' AND parent_id = ?))"
+}
+
+// regionIDs are the ids a place's county, township or grid may be to lie
+// in region: itself, and a city's counties (none for no region).
+func regionIDs(ctx context.Context, tx *Tx, region string) ([]string, error) {
+	if region == "" {
+		return nil, nil
+	}
+	q := &listQuery{what: "the region's counties", from: `SELECT id FROM regions`, args: []any{region},
+		conds: []string{"level = 'county'", "parent_id = ?"}}
+	ids, err := queryList(ctx, tx, q, func(rows *sql.Rows) (string, error) {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return "", fmt.Errorf("read a county of %s: %w", region, err)
+		}
+		return id, nil
+	})
+	return append(ids, region), err
 }
 
 // statsGroup maps the id statsCol reads to the region figures are kept

@@ -252,4 +252,40 @@ func TestStatsByCity(t *testing.T) {
 	if _, err := db.Stats(ctx, skygrid.StatsQuery{Since: q.Since, Until: q.Until, By: "province"}); skygrid.ErrorCode(err) != skygrid.EINVALID {
 		t.Errorf("by province: %v, want EINVALID", err)
 	}
+	checkCityRegion(t, db, q, counties)
+}
+
+// checkCityRegion: a city as the region keeps its counties' figures (by
+// county), its events and its monitors, and no other's.
+func checkCityRegion(t *testing.T, db *store.DB, q skygrid.StatsQuery, counties map[string]*skygrid.AreaStats) {
+	t.Helper()
+	ctx := context.Background()
+	q.By, q.Region = skygrid.ByCounty, "SXA"
+	st, err := db.Stats(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, a := range st.Areas {
+		ids = append(ids, a.RegionID)
+	}
+	want := skygrid.SumAreas([]*skygrid.AreaStats{counties["SXA1"], counties["SXA2"]})
+	if fmt.Sprint(ids) != "[SXA1 SXA2]" || st.Total.Events != want.Events || st.Total.Tasks != want.Tasks || want.Events != 3 {
+		t.Errorf("region SXA by county: %v, %d events and %d tasks; want its counties SXA1, SXA2 with %d and %d", ids, st.Total.Events, st.Total.Tasks, want.Events, want.Tasks)
+	}
+	city := "SXA"
+	evs, _, err := db.FindEvents(ctx, skygrid.EventFilter{RegionID: &city})
+	if err != nil || len(evs) != 3 {
+		t.Errorf("the events of city SXA: %d %v, want 3", len(evs), err)
+	}
+	if _, err := db.ImportMonitors(ctx, []skygrid.MonitorImport{
+		{Monitor: skygrid.Monitor{MN: "SXM1", Password: "123456", Name: "示例监测仪甲", Kind: skygrid.MonitorDust, Lon: 112.2, Lat: 38}},
+		{Monitor: skygrid.Monitor{MN: "SXM2", Password: "123456", Name: "示例监测仪乙", Kind: skygrid.MonitorDust, Lon: 112.5, Lat: 36}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := db.DustStats(ctx, skygrid.DustQuery{Since: q.Since, Until: q.Until, Region: "SXA"})
+	if err != nil || len(ds.Monitors) != 1 || ds.Monitors[0].MN != "SXM1" {
+		t.Errorf("the dust monitors of city SXA: %+v %v, want SXM1 alone", ds, err)
+	}
 }

@@ -151,7 +151,15 @@ test('season: a province\'s server ranks its cities', async ({ suite: { page, ch
     const monitorNote = await p.getByTestId('dust-monitors-top').innerText().catch(() => '');
     check(monitorRows === 50 && monitorNote.startsWith('共 60 台监测仪'), `the capture table lists the worst 50 of 60 monitors and says so (${monitorRows} rows; "${monitorNote}")`);
     const groups = await p.$$eval('[data-testid=region] optgroup', (gs) => gs.map((g) => `${g.label}:${[...g.querySelectorAll('option')].map((o) => o.textContent).join('/')}`));
-    check(groups.join(' ') === '示例市甲:示例县甲一/示例县甲二 示例市乙:示例县乙一', `the area filter lists the counties under their cities (${groups.join(' ')})`);
+    check(groups.join(' ') === '示例市甲:示例市甲（全市）/示例县甲一/示例县甲二 示例市乙:示例市乙（全市）/示例县乙一',
+      `the area filter lists each city, then its counties (${groups.join(' ')})`);
+    // A city as the area: its counties' figures.
+    await p.selectOption('[data-testid=region]', 'SXA');
+    await p.click('[data-testid=audit-submit]');
+    await expect.poll(() => p.locator('[data-testid=stats-row]').count(), { timeout: 15000 }).toBe(2);
+    const inCity = await p.$$eval('[data-testid=stats-row]', (rs) => rs.map((r) => `${r.querySelector('th').textContent}:${r.querySelectorAll('td')[1].textContent}`));
+    check(inCity.join(' ') === '示例县甲一:2 示例县甲二:1', `示例市甲 as the area keeps its two counties (${inCity.join(' ')})`);
+    await p.selectOption('[data-testid=region]', '');
     await p.selectOption('[data-testid=group-by]', 'city');
     await p.click('[data-testid=audit-submit]');
     await p.waitForSelector('[data-testid=ranking-row]', { timeout: 20000 });

@@ -102,12 +102,18 @@ export function render(el: HTMLElement): () => void {
     for (const f of feats) {
       const id = f.properties?.id ?? f.id;
       const opt = h('option', { value: id, selected: id === filter.region }, f.properties?.name ?? id);
-      const city = cityNames.size > 1 ? cityNames.get(f.properties?.parent_id ?? '') : undefined;
+      const cityID = f.properties?.parent_id ?? '';
+      const city = cityNames.size > 1 ? cityNames.get(cityID) : undefined;
       if (!city) { county.append(opt); continue; }
-      if (!groups.has(city)) { groups.set(city, h('optgroup', { label: city })); county.append(groups.get(city)!); }
+      if (!groups.has(city)) {
+        // The whole city first, then its counties.
+        groups.set(city, h('optgroup', { label: city }, h('option', { value: cityID, selected: cityID === filter.region }, t('audit.region.city', { city }))));
+        county.append(groups.get(city)!);
+      }
       groups.get(city)!.append(opt);
     }
-    if (filter.region && !feats.some((f) => (f.properties?.id ?? f.id) === filter.region)) sub.value = filter.region;
+    const listed = (id: string) => feats.some((f) => (f.properties?.id ?? f.id) === id) || (cityNames.size > 1 && cityNames.has(id));
+    if (filter.region && !listed(filter.region)) sub.value = filter.region;
   }).catch(() => {});
 
   const p = filter.period;

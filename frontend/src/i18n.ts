@@ -289,6 +289,7 @@ const strings: Record<string, [zh: string, en: string]> = {
   'by.grid': ['按网格', 'Grid'],
   'by.city': ['按地市', 'City'],
   'audit.region': ['区域', 'Area'],
+  'audit.region.city': ['{city}（全市）', '{city} (whole city)'],
   'audit.region.all': ['全部区域', 'All areas'],
   'audit.subregion': ['乡镇/网格编号（可选）', 'Township/grid id (optional)'],
   'audit.summary': ['概况', 'Summary'],
