@@ -89,32 +89,7 @@ export function render(el: HTMLElement): () => void {
     if (location.hash === hash) location.reload(); else location.hash = hash;
   });
 
-  // Counties for the area filter (an official's list holds only theirs),
-  // under their cities when there are several (a province): then the
-  // figures may also be grouped by city.
-  const regions = (level: string) => api.get<RegionCollection>('/api/regions' + qs({ level, geometry: 'false' }));
-  Promise.all([regions('county'), regions('city')]).then(([fc, cities]) => {
-    if (disposed) return;
-    const feats = fc?.features ?? [];
-    const cityNames = new Map((cities?.features ?? []).map((f) => [f.properties?.id ?? String(f.id), f.properties?.name ?? '']));
-    if (cityNames.size > 1 && filter.by !== 'city') by.prepend(byOption('city'));
-    const groups = new Map<string, HTMLElement>();
-    for (const f of feats) {
-      const id = f.properties?.id ?? f.id;
-      const opt = h('option', { value: id, selected: id === filter.region }, f.properties?.name ?? id);
-      const cityID = f.properties?.parent_id ?? '';
-      const city = cityNames.size > 1 ? cityNames.get(cityID) : undefined;
-      if (!city) { county.append(opt); continue; }
-      if (!groups.has(city)) {
-        // The whole city first, then its counties.
-        groups.set(city, h('optgroup', { label: city }, h('option', { value: cityID, selected: cityID === filter.region }, t('audit.region.city', { city }))));
-        county.append(groups.get(city)!);
-      }
-      groups.get(city)!.append(opt);
-    }
-    const listed = (id: string) => feats.some((f) => (f.properties?.id ?? f.id) === id) || (cityNames.size > 1 && cityNames.has(id));
-    if (filter.region && !listed(filter.region)) sub.value = filter.region;
-  }).catch(() => {});
+  fillAreaFilter(county, sub, filter, () => disposed, () => { if (filter.by !== 'city') by.prepend(byOption('city')); });
 
   const p = filter.period;
   const area = { period: p, region: filter.region };
@@ -185,13 +160,7 @@ export function render(el: HTMLElement): () => void {
       const dustBox = stats.dust ? drawDust(dustCard, stats.dust) : null;
       if (!stats.dust) dustCard.remove();
       if (stats.public_reports) dustCard.after(publicCard(stats.public_reports));
-      if (dustBox && stats.dust) {
-        const all = stats.dust.counties.map((a) => ({ name: a.region_name || a.region_id, hours: a.exceedance_hours }));
-        const shown = mostHours(all, RANK_BARS);
-        if (shown.length < all.length) dustBox.before(h('p', { class: 'muted small', 'data-testid': 'dust-hours-top' }, t('dust.hours.top', { n: shown.length, all: all.length })));
-        dustBox.style.height = `${Math.max(160, shown.length * 30 + 40)}px`;
-        made.push(charts.dustHours(dustBox, shown));
-      }
+      if (dustBox && stats.dust) made.push(drawDustHours(charts, dustBox, stats.dust.counties));
     }
     if (rank instanceof Error) { fail(rankCard, rank); fail(rankC.card, rank); } else if ((rank.ranking ?? []).length === 1) {
       // One county (an official's): its figures, not a ranking of one.
@@ -234,6 +203,47 @@ const pct = (v: number | null | undefined) => (v === null || v === undefined ? '
 const mins = (v: number | null | undefined) => (v === null || v === undefined ? '—' : String(Math.round(v)));
 const minPair = (a: number | null | undefined, b: number | null | undefined) =>
   (a === null || a === undefined) && (b === null || b === undefined) ? '—' : `${mins(a)} / ${mins(b)} ${t('audit.unit.min')}`;
+
+/**
+ * fillAreaFilter lists the counties in the area filter (an official's
+ * list holds only theirs), under their cities when there are several (a
+ * province), each city first as a whole; then the figures may also be
+ * grouped by city (byCity). A region not listed goes into sub.
+ */
+function fillAreaFilter(county: HTMLSelectElement, sub: HTMLInputElement, filter: AuditFilter, gone: () => boolean, byCity: () => void): void {
+  const regions = (level: string) => api.get<RegionCollection>('/api/regions' + qs({ level, geometry: 'false' }));
+  Promise.all([regions('county'), regions('city')]).then(([fc, cities]) => {
+    if (gone()) return;
+    const feats = fc?.features ?? [];
+    const cityNames = new Map((cities?.features ?? []).map((f) => [f.properties?.id ?? String(f.id), f.properties?.name ?? '']));
+    if (cityNames.size > 1) byCity();
+    const groups = new Map<string, HTMLElement>();
+    for (const f of feats) {
+      const id = f.properties?.id ?? f.id;
+      const opt = h('option', { value: id, selected: id === filter.region }, f.properties?.name ?? id);
+      const cityID = f.properties?.parent_id ?? '';
+      const city = cityNames.size > 1 ? cityNames.get(cityID) : undefined;
+      if (!city) { county.append(opt); continue; }
+      if (!groups.has(city)) {
+        groups.set(city, h('optgroup', { label: city }, h('option', { value: cityID, selected: cityID === filter.region }, t('audit.region.city', { city }))));
+        county.append(groups.get(city)!);
+      }
+      groups.get(city)!.append(opt);
+    }
+    const listed = (id: string) => feats.some((f) => (f.properties?.id ?? f.id) === id) || (cityNames.size > 1 && cityNames.has(id));
+    if (filter.region && !listed(filter.region)) sub.value = filter.region;
+  }).catch(() => {});
+}
+
+/** drawDustHours charts the counties' dust hours in box (the 30 with most
+ * when there are more, saying so). */
+function drawDustHours(charts: typeof import('./charts'), box: HTMLElement, counties: { region_name: string; region_id: string; exceedance_hours: number }[]): import('./charts').Chart {
+  const all = counties.map((a) => ({ name: a.region_name || a.region_id, hours: a.exceedance_hours }));
+  const shown = mostHours(all, RANK_BARS);
+  if (shown.length < all.length) box.before(h('p', { class: 'muted small', 'data-testid': 'dust-hours-top' }, t('dust.hours.top', { n: shown.length, all: all.length })));
+  box.style.height = `${Math.max(160, shown.length * 30 + 40)}px`;
+  return charts.dustHours(box, shown);
+}
 
 function drawSummary(card: HTMLElement, s: StatsResp, series: SeriesResp | null): void {
   clear(card);
