@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -48,18 +49,11 @@ var seededTables = []string{"layer_versions"}
 // than the target refuses it and commits nothing.
 func CopyToPostgres(ctx context.Context, src, dst *DB) (CopyReport, error) {
 	var rep CopyReport
-	if src.postgres || !dst.postgres {
-		return rep, fmt.Errorf("copy to postgres: want a SQLite source and a PostgreSQL target")
-	}
-	stx, err := src.BeginTx(ctx, &readOnly)
+	stx, dtx, err := beginCopy(ctx, src, dst, nil)
 	if err != nil {
-		return rep, fmt.Errorf("copy to postgres: read %s: %w", src.DSN, err)
+		return rep, err
 	}
 	defer stx.Rollback()
-	dtx, err := dst.BeginTx(ctx, nil)
-	if err != nil {
-		return rep, fmt.Errorf("copy to postgres: begin: %w", err)
-	}
 	defer dtx.Rollback()
 	tables, err := copyPlan(ctx, stx, dtx)
 	if err != nil {
@@ -82,6 +76,37 @@ func CopyToPostgres(ctx context.Context, src, dst *DB) (CopyReport, error) {
 		return rep, fmt.Errorf("copy to postgres: commit: %w", err)
 	}
 	return rep, nil
+}
+
+// CheckCopyTarget refuses what CopyToPostgres would refuse (a source at
+// another migration than the target, a target holding data) without
+// copying or taking the target's write lock: for the work that goes
+// before the copy (the report photos), so a refused move writes nothing.
+func CheckCopyTarget(ctx context.Context, src, dst *DB) error {
+	stx, dtx, err := beginCopy(ctx, src, dst, &readOnly)
+	if err != nil {
+		return err
+	}
+	defer stx.Rollback()
+	defer dtx.Rollback()
+	_, err = copyPlan(ctx, stx, dtx)
+	return err
+}
+
+// beginCopy opens the copy's read of the SQLite source and its
+// transaction on the PostgreSQL target (with opts: nil to write).
+func beginCopy(ctx context.Context, src, dst *DB, opts *sql.TxOptions) (stx, dtx *Tx, err error) {
+	if src.postgres || !dst.postgres {
+		return nil, nil, fmt.Errorf("copy to postgres: want a SQLite source and a PostgreSQL target")
+	}
+	if stx, err = src.BeginTx(ctx, &readOnly); err != nil {
+		return nil, nil, fmt.Errorf("copy to postgres: read %s: %w", src.DSN, err)
+	}
+	if dtx, err = dst.BeginTx(ctx, opts); err != nil {
+		stx.Rollback()
+		return nil, nil, fmt.Errorf("copy to postgres: begin: %w", err)
+	}
+	return stx, dtx, nil
 }
 
 // copyPlan checks that both databases are at the same migrations and that

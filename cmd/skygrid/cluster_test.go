@@ -152,7 +152,8 @@ func (c clusterClient) do(t *testing.T, method, url, body string) (*http.Respons
 // photos into data, to a fresh PostgreSQL database; it returns the DSN,
 // the migrate command's output and the demo's photo folder. A first move
 // given the wrong photo folder is refused and writes nothing, so the
-// second, right one finds the database empty.
+// second, right one finds the database empty; a third, into the database
+// it filled, is refused before it copies a photo.
 func clusterDemo(t *testing.T, data string) (dsn, out, photos string) {
 	t.Helper()
 	dsn = pgtest.DSN(t)
@@ -166,11 +167,18 @@ func clusterDemo(t *testing.T, data string) (dsn, out, photos string) {
 	if err == nil || !strings.Contains(string(b), "--from-data "+wrong+": no photo folder") {
 		t.Fatalf("migrate given a photo folder that is not there: %v, want it refused naming --from-data:\n%s", err, b)
 	}
-	b, err = exec.Command(bin, "migrate", "sqlite-to-postgres", "--from", file, "--to", dsn, "--data", data).CombinedOutput()
+	moved, err := exec.Command(bin, "migrate", "sqlite-to-postgres", "--from", file, "--to", dsn, "--data", data).CombinedOutput()
 	if err != nil {
-		t.Fatalf("skygrid migrate sqlite-to-postgres: %v\n%s", err, b)
+		t.Fatalf("skygrid migrate sqlite-to-postgres: %v\n%s", err, moved)
 	}
-	return dsn, string(b), filepath.Join(file+".data", "photos")
+	// Again, into the database now full: refused before a photo is copied.
+	again := t.TempDir()
+	b, err = exec.Command(bin, "migrate", "sqlite-to-postgres", "--from", file, "--to", dsn, "--data", again).CombinedOutput()
+	copied, _ := filepath.Glob(filepath.Join(again, "photos", "*", "*"))
+	if err == nil || !strings.Contains(string(b), "the target is not empty") || len(copied) > 0 {
+		t.Fatalf("migrate into a database that holds data: %v, %d photo files copied, want it refused first:\n%s", err, len(copied), b)
+	}
+	return dsn, string(moved), filepath.Join(file+".data", "photos")
 }
 
 // TestSeveralServersOnePostgres is issue 17's test of several servers:

@@ -87,6 +87,10 @@ func (m *MigrateCommand) Run(ctx context.Context, args []string) error {
 	}
 	defer dst.Close()
 	start := time.Now()
+	// Refused before the photos are copied: a refused move writes nothing.
+	if err := store.CheckCopyTarget(ctx, src, dst); err != nil {
+		return fmt.Errorf("migrate sqlite-to-postgres: %w", err)
+	}
 	ph, err := newPhotoMove(ctx, src, *from, *fromData, *to, *toData)
 	if err != nil {
 		return fmt.Errorf("migrate sqlite-to-postgres: %w", err)
