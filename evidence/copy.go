@@ -22,6 +22,12 @@ type Copied struct {
 	Damaged []string // originals whose content does not match their SHA-256 (copied as found)
 }
 
+// Add adds what another copy did.
+func (c *Copied) Add(o Copied) {
+	c.Photos, c.Files, c.Kept, c.Bytes = c.Photos+o.Photos, c.Files+o.Files, c.Kept+o.Kept, c.Bytes+o.Bytes
+	c.Missing, c.Damaged = append(c.Missing, o.Missing...), append(c.Damaged, o.Damaged...)
+}
+
 // CopyFiles copies the stored files of the photos shas from s into dst:
 // each original (its SHA-256 checked as it is read), its thumbnail and
 // the stamped copies made for its tasks. Every file is written atomically
@@ -63,8 +69,11 @@ func (s Files) copyPhoto(dst Files, sha string, c *Copied) error {
 	if err != nil {
 		return fmt.Errorf("photo copy: %w", err)
 	}
-	thumb := filepath.Join(s.Dir, sha[:2], sha+".thumb.jpg")
-	hasThumb := fileExists(thumb)
+	thumb, _, err := s.Path(sha, true)
+	if err != nil && skygrid.ErrorCode(err) != skygrid.ENOTFOUND {
+		return fmt.Errorf("photo copy: %w", err)
+	}
+	hasThumb := err == nil
 	if hasThumb {
 		rest = append(rest, thumb)
 	}
@@ -144,9 +153,4 @@ func copyAtomic(name string, r io.Reader, sync bool) (err error) {
 		return fmt.Errorf("photo files %s: %w", name, err)
 	}
 	return nil
-}
-
-func fileExists(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular()
 }

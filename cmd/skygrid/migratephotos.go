@@ -48,13 +48,11 @@ func newPhotoMove(ctx context.Context, src *store.DB, fromDB, fromData, toDB, to
 		return nil, fmt.Errorf("--from-data %s: no photo folder %s, but the database holds %d photos: give the folder its skygrid serve kept them in (its --data)",
 			fromData, pm.from.Dir, len(refs))
 	}
-	if err := os.MkdirAll(pm.to.Dir, 0o750); err != nil {
-		return nil, fmt.Errorf("--data %s: %w", toData, err)
-	}
 	return pm, pm.copy(refs)
 }
 
-// copy copies the photos of refs not copied yet.
+// copy copies the photos of refs not copied yet, into the photo folder
+// made as serve makes it.
 func (pm *photoMove) copy(refs map[string][]int64) error {
 	var shas []string
 	for sha := range refs {
@@ -62,15 +60,13 @@ func (pm *photoMove) copy(refs map[string][]int64) error {
 			shas = append(shas, sha)
 		}
 	}
+	if err := os.MkdirAll(pm.to.Dir, 0o750); err != nil {
+		return fmt.Errorf("--data %s: %w", pm.toData, err)
+	}
 	start := time.Now()
 	c, err := pm.from.CopyFiles(pm.to, shas)
 	pm.took += time.Since(start)
-	pm.done.Photos += c.Photos
-	pm.done.Files += c.Files
-	pm.done.Kept += c.Kept
-	pm.done.Bytes += c.Bytes
-	pm.done.Missing = append(pm.done.Missing, c.Missing...)
-	pm.done.Damaged = append(pm.done.Damaged, c.Damaged...)
+	pm.done.Add(c)
 	if err != nil {
 		return fmt.Errorf("copy photos from %s to %s: %w", pm.from.Dir, pm.to.Dir, err)
 	}
@@ -90,9 +86,6 @@ func (pm *photoMove) finish(ctx context.Context, dst *store.DB) error {
 	pm.held = len(refs)
 	if len(refs) == 0 {
 		return nil
-	}
-	if err := os.MkdirAll(pm.to.Dir, 0o750); err != nil {
-		return fmt.Errorf("--data %s: %w", pm.toData, err)
 	}
 	return pm.copy(refs)
 }
