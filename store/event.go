@@ -261,8 +261,7 @@ func eventConds(f skygrid.EventFilter, args *[]any, pin string) []string {
 		add("events.state = ?", *f.State)
 	}
 	if f.RegionID != nil {
-		add("(events.grid_id = ? OR events.township_id = ? OR events.county_id = ? OR events.county_id IN (SELECT id FROM regions WHERE level = 'county' AND parent_id = ?))",
-			*f.RegionID, *f.RegionID, *f.RegionID, *f.RegionID)
+		conds = append(conds, regionCond(*f.RegionID, args, "events.county_id", "events.township_id", "events.grid_id"))
 	}
 	if f.CountyID != nil {
 		add(pin+"events.county_id = ?", *f.CountyID)

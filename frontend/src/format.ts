@@ -1,6 +1,7 @@
 // Formatting and time-zone helpers. All times are shown in Asia/Shanghai (UTC+8, no DST).
 import { getLang, locale, t, type Lang } from './i18n';
 import { latestDetection, now as serverNow } from './clock';
+import { monthText } from './airrank';
 
 export const TZ = 'Asia/Shanghai';
 const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
@@ -97,8 +98,8 @@ export function daysIn(month: string): number {
 /** monthName: "2023-10" as 2023年10月, or October 2023 in English. */
 export function monthName(month: string, l: Lang = getLang()): string {
   const [y, m] = month.split('-').map(Number);
-  if (!y || !m) return month;
-  return l === 'zh' ? `${y}年${m}月` : new Date(Date.UTC(y, m - 1, 1)).toLocaleDateString('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+  if (l === 'zh' || !y || !m) return monthText(month);
+  return new Date(Date.UTC(y, m - 1, 1)).toLocaleDateString('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
 }
 
 /** monthDay: "YYYY-MM-DD" for day d of the month "YYYY-MM" (kept within it). */
