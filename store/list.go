@@ -56,6 +56,21 @@ func queryList[T any](ctx context.Context, db querier, q *listQuery, scan func(*
 	return out, nil
 }
 
+// queryPairs reads the rows of two text columns into a map, the first
+// column's value to the second's.
+func queryPairs(ctx context.Context, db querier, q *listQuery) (map[string]string, error) {
+	out := map[string]string{}
+	_, err := queryList(ctx, db, q, func(rows *sql.Rows) (struct{}, error) {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return struct{}{}, fmt.Errorf("read a row: %w", err)
+		}
+		out[k] = v
+		return struct{}{}, nil
+	})
+	return out, err
+}
+
 // readString reads a row of one text column.
 func readString(rows *sql.Rows) (string, error) {
 	var s string

@@ -140,15 +140,9 @@ func regionIDs(ctx context.Context, tx *Tx, region string) ([]string, error) {
 	if region == "" {
 		return nil, nil
 	}
-	q := &listQuery{what: "the region's counties", from: `SELECT id FROM regions`, args: []any{region},
+	q := &listQuery{what: "the counties of " + region, from: `SELECT id FROM regions`, args: []any{region},
 		conds: []string{"level = 'county'", "parent_id = ?"}}
-	ids, err := queryList(ctx, tx, q, func(rows *sql.Rows) (string, error) {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return "", fmt.Errorf("read a county of %s: %w", region, err)
-		}
-		return id, nil
-	})
+	ids, err := queryList(ctx, tx, q, readString)
 	return append(ids, region), err
 }
 
@@ -159,17 +153,8 @@ func statsGroup(ctx context.Context, tx *Tx, by string) (func(string) string, er
 	if by != skygrid.ByCity {
 		return func(id string) string { return id }, nil
 	}
-	cityOf := map[string]string{}
-	q := &listQuery{what: "stats: the counties' cities", from: `SELECT c.id, p.id FROM regions c JOIN regions p ON p.id = c.parent_id`,
-		conds: []string{"c.level = 'county'", "p.level = 'city'"}}
-	_, err := queryList(ctx, tx, q, func(rows *sql.Rows) (struct{}, error) {
-		var county, city string
-		if err := rows.Scan(&county, &city); err != nil {
-			return struct{}{}, fmt.Errorf("read a county's city: %w", err)
-		}
-		cityOf[county] = city
-		return struct{}{}, nil
-	})
+	cityOf, err := queryPairs(ctx, tx, &listQuery{what: "stats: the counties' cities", from: `SELECT c.id, p.id FROM regions c JOIN regions p ON p.id = c.parent_id`,
+		conds: []string{"c.level = 'county'", "p.level = 'city'"}})
 	return func(id string) string { return cityOf[id] }, err
 }
 
@@ -378,17 +363,7 @@ func statsAreaList(ctx context.Context, tx *Tx, by string, areas statsAreas, res
 
 // regionNames are the names of the regions of a level, by id.
 func regionNames(ctx context.Context, tx *Tx, level string) (map[string]string, error) {
-	names := map[string]string{}
-	q := &listQuery{what: "stats: region names", from: `SELECT id, name FROM regions`, args: []any{level}, conds: []string{"level = ?"}}
-	_, err := queryList(ctx, tx, q, func(rows *sql.Rows) (struct{}, error) {
-		var id, name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return struct{}{}, fmt.Errorf("read a region name: %w", err)
-		}
-		names[id] = name
-		return struct{}{}, nil
-	})
-	return names, err
+	return queryPairs(ctx, tx, &listQuery{what: "stats: region names", from: `SELECT id, name FROM regions`, args: []any{level}, conds: []string{"level = ?"}})
 }
 
 // noDetections says whether no detection at all is stored for the
