@@ -310,7 +310,7 @@ function drawRanking(card: HTMLElement, ranks: Rank[], level: string): void {
   if (!ranks.length) { card.append(h('p', { class: 'muted' }, t('audit.nodata'))); return; }
   const score = (r: Rank) => (r.stats?.cropland_ha ? `${r.score.toFixed(2)} ${t('audit.score.ha')}` : `${r.score} ${t('audit.score.n')}`);
   card.append(h('div', { class: 'tablewrap' }, h('table', { class: 'grid', 'data-testid': 'ranking-table' },
-    h('thead', {}, h('tr', {}, ['rk.rank', level, 'rk.score', 'st.confirmed', 'st.unverified', 'st.overdue.share', 'rk.reason'].map((k) => h('th', {}, k === level ? level : t(k))))),
+    h('thead', {}, h('tr', {}, [t('rk.rank'), level, ...['rk.score', 'st.confirmed', 'st.unverified', 'st.overdue.share', 'rk.reason'].map((k) => t(k))].map((k) => h('th', {}, k)))),
     h('tbody', {}, ranks.map((r) => h('tr', { 'data-testid': 'ranking-row' },
       h('td', { class: 'num' }, String(r.rank)), h('td', {}, r.region_name), h('td', { class: 'num' }, score(r)),
       h('td', { class: 'num' }, num(r.stats?.confirmed_straw_burning)), h('td', { class: 'num' }, num(r.stats?.unverified)),

@@ -74,19 +74,13 @@ export function nextDay(day: string): string {
   return `${n.getUTCFullYear()}-${p2(n.getUTCMonth() + 1)}-${p2(n.getUTCDate())}`;
 }
 
-/** dayOf: "YYYY-MM-DD", the Shanghai calendar day of an instant. */
-export function dayOf(v: string | number | Date): string {
-  const p = shanghaiParts(v);
-  return `${p.y}-${p2(p.m)}-${p2(p.d)}`;
-}
-
 /** dataDay: the Shanghai day ("YYYY-MM-DD") the map's time window and the
  * statistics open on: that of the server's latest detection at or before
  * its now, else the server's today. A city's server opens on its own
  * season; the demo's, whose clock stands at the end of October 2023, on
  * October 2023. */
 export function dataDay(latest: number | null = latestDetection(), at: number = serverNow()): string {
-  return dayOf(latest !== null && latest <= at ? latest : at);
+  return formatDate(latest !== null && latest <= at ? latest : at);
 }
 
 /** daysIn: how many days the month "YYYY-MM" has. */

@@ -8,7 +8,7 @@ import { clear, h, toast } from './dom';
 import { getLang, t, tOr } from './i18n';
 import { gridLabel, searchBounds, type SearchResult } from './place';
 import { now as serverNow } from './clock';
-import { bboxAround, dataDay, dayOf, daysIn, escapeHtml, formatArea, formatDateTime, lastHours, monthDay, monthName, shanghaiDayRange, shanghaiRange, tapHalfDegrees, withTimeParams } from './format';
+import { bboxAround, dataDay, daysIn, escapeHtml, formatArea, formatDate, formatDateTime, lastHours, monthDay, monthName, shanghaiDayRange, shanghaiRange, tapHalfDegrees, withTimeParams } from './format';
 import { RegionLabels } from './labels';
 import { addMonitorLayer } from './monitors';
 import { addPassPanel } from './passpanel';
@@ -92,7 +92,7 @@ export function render(el: HTMLElement, _arg?: string): () => void {
   const d0 = Number(day0.slice(8));
   const slider = h('input', { type: 'range', min: 1, max: daysIn(month), step: 1, value: d0, 'aria-label': t('map.day', monthWords), 'data-testid': 'day-slider' });
   const dayLabel = h('output', {}, t('map.day.label', { ...monthWords, d: d0 }));
-  const today = dayOf(serverNow());
+  const today = formatDate(serverNow());
   const from = h('input', { type: 'date', value: month + '-01', max: today });
   const to = h('input', { type: 'date', value: day0, max: today });
   const custom = h('div', { class: 'custom', hidden: true }, h('label', {}, t('map.from'), from), h('label', {}, t('map.to'), to),
