@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
@@ -110,12 +111,22 @@ type Me struct {
 	// and the statistics open on the month holding it, so that a city's
 	// server opens on its own season and the demo's on October 2023.
 	LatestDetection *time.Time `json:"latest_detection,omitempty"`
+	// Area is the bounding box [min lon, min lat, max lon, max lat] of the
+	// user's area: their regions', or for a city-wide user the counties'
+	// (the grids' where there is no county). The map opens on it rather
+	// than on Datong, whose tiles a province's user would fetch and leave.
+	Area []float64 `json:"area,omitempty"`
 }
 
 // me is the answer of a log-in and of GET /api/me.
 func (s *Server) me(c echo.Context, u *skygrid.User, csrf string) (Me, error) {
 	now := s.now().UTC().Truncate(time.Second)
 	m := Me{User: u, CSRF: csrf, RoleName: skygrid.RoleNames[u.Role], Now: now}
+	area, err := s.areaBox(c.Request().Context(), u)
+	if err != nil {
+		return m, err
+	}
+	m.Area = area
 	if s.Hotspots == nil {
 		return m, nil
 	}
@@ -127,6 +138,35 @@ func (s *Server) me(c echo.Context, u *skygrid.User, csrf string) (Me, error) {
 		m.LatestDetection = &latest
 	}
 	return m, nil
+}
+
+// areaBox is Me.Area: nil without a region store or a region in the area.
+func (s *Server) areaBox(ctx context.Context, u *skygrid.User) ([]float64, error) {
+	if s.Regions == nil {
+		return nil, nil
+	}
+	sc := skygrid.ScopeOf(u)
+	// A scoped user without regions has no area (IDs empty, not nil).
+	filters := []skygrid.RegionFilter{{IDs: append([]string{}, sc.Regions...)}}
+	if sc.All {
+		county, grid := skygrid.LevelCounty, skygrid.LevelGrid
+		filters = []skygrid.RegionFilter{{Level: &county}, {Level: &grid}}
+	}
+	for _, f := range filters {
+		rs, _, err := s.Regions.FindRegions(ctx, f)
+		if err != nil {
+			return nil, fmt.Errorf("the user's area: %w", err)
+		}
+		if len(rs) == 0 {
+			continue
+		}
+		b := rs[0].Bound
+		for _, r := range rs[1:] {
+			b = b.Union(r.Bound)
+		}
+		return []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, nil
+	}
+	return nil, nil
 }
 
 // clientIP is the client's address: the connection's, or behind a

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -135,6 +136,41 @@ func TestMeSaysTheLatestDetection(t *testing.T) {
 	_, raw := w.get(t, "supervisorA", "/api/me")
 	if strings.Contains(string(raw), "latest_detection") {
 		t.Errorf("/api/me before any detection: %s, want no latest_detection", raw)
+	}
+}
+
+// TestMeSaysTheArea: GET /api/me gives the box of the user's area, which
+// the map opens on: a supervisor's grid, an official's county, and for
+// a city-wide auditor the counties' (all of Datong's ten), not the
+// neighbours'.
+func TestMeSaysTheArea(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	boxOf := func(id string) []float64 {
+		r, err := w.db.FindRegionByID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []float64{r.Bound.Min[0], r.Bound.Min[1], r.Bound.Max[0], r.Bound.Max[1]}
+	}
+	var city []float64
+	for _, id := range []string{"140213", "140214", "140215", "140221", "140222", "140223", "140224", "140225", "140226", "140212"} {
+		b := boxOf(id)
+		if city == nil {
+			city = b
+		}
+		city = []float64{min(city[0], b[0]), min(city[1], b[1]), max(city[2], b[2]), max(city[3], b[3])}
+	}
+	for _, c := range []struct {
+		user string
+		want []float64
+	}{{"supervisorA", boxOf(w.gridA)}, {"officialA", boxOf(w.countyA)}, {"auditor", city}} {
+		var me struct {
+			Area []float64 `json:"area"`
+		}
+		if st := w.do(t, c.user, "GET", "/api/me", nil, &me); st != 200 || !slices.Equal(me.Area, c.want) {
+			t.Errorf("%s: /api/me %d, area %v, want %v", c.user, st, me.Area, c.want)
+		}
 	}
 }
 

@@ -135,8 +135,22 @@ test('season: a province\'s server ranks its cities', async ({ suite: { page, ch
     ['--set', 'server.area_name=示例省'], monitors);
   try {
     const p = await page(desktop, 'a province server by city');
+    const tiles = [];
+    p.on('request', (r) => { const m = r.url().match(/\/tiles\/[a-z_]+\/(\d+)\/(\d+)\/(\d+)\.png/); if (m) tiles.push(m.slice(1).map(Number)); });
+    // The outlines come late, as on a phone's slow network.
+    await p.route(/\/api\/regions\?/, async (r) => { await new Promise((ok) => setTimeout(ok, 1500)); await r.continue(); });
     await loginAs(p, prov.url, 'province-1');
     await p.waitForSelector('[data-testid=logout]');
+    // The map opens on the province's cities (111-113 E, 37-38 N): no
+    // tile of Datong's box asked for first (the map fitted Datong, then
+    // jumped to the province when its outline came).
+    await p.waitForSelector('#map .ov-hotspots img.leaflet-tile-loaded', { timeout: 20000 });
+    await p.waitForLoadState('networkidle');
+    const lon = (x, z) => (x / 2 ** z) * 360 - 180;
+    const lat = (y, z) => (Math.atan(Math.sinh(Math.PI * (1 - (2 * y) / 2 ** z))) * 180) / Math.PI;
+    const away = tiles.filter(([z, x, y]) => lon(x + 1, z) < 110.5 || lon(x, z) > 113.5 || lat(y + 1, z) > 38.5 || lat(y, z) < 36.5);
+    check(tiles.length > 0 && away.length === 0, `the map opens on the province: ${away.length} of ${tiles.length} tiles outside it (${away.slice(0, 3).map((t) => t.join('/')).join(', ')})`);
+    await p.unroute(/\/api\/regions\?/);
     // The province names itself, not 大同 ([server] area_name).
     const brand = await p.locator('.topbar .brand').innerText();
     const title = await p.title();

@@ -3,7 +3,7 @@
 import type { ErrorResponse } from './api/types.gen';
 
 export interface User { id: number; name: string; role: string; regions?: string[]; phone?: string }
-export interface Session { user: User; csrf: string; role_name?: string; now?: string; latest_detection?: string }
+export interface Session { user: User; csrf: string; role_name?: string; now?: string; latest_detection?: string; area?: number[] }
 
 export class ApiError extends Error {
   /** retryAfter: the seconds the server asks to wait (Retry-After), if it said. */

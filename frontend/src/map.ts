@@ -3,6 +3,7 @@
 import L from './leaflet';
 import { watchTileErrors } from './tilesession';
 import { api, qs } from './api';
+import { getSession } from './session';
 import { addBasemaps, type Basemaps } from './basemap';
 import { clear, h, toast } from './dom';
 import { getLang, t, tOr } from './i18n';
@@ -39,6 +40,11 @@ const legend: [group: string, items: LegendItem[]][] = [
     ['cls', '#ff0000', 'monitor.level.4'], ['cls', '#99004c', 'monitor.level.5'], ['cls', '#7e0023', 'monitor.level.6'], ['cls', '#9ca3af', 'monitor.level.0']]],
 ];
 
+/** areaBounds: Me.area [min lon, min lat, max lon, max lat] as Leaflet's bounds, or null. */
+function areaBounds(a: number[] | undefined): L.LatLngBounds | null {
+  return a?.length === 4 ? L.latLngBounds([a[1], a[0]], [a[3], a[2]]) : null;
+}
+
 function legendBox(): HTMLElement {
   return h('details', { class: 'legend', open: window.innerWidth > 700, 'data-testid': 'legend' },
     h('summary', {}, t('map.legend')),
@@ -61,7 +67,12 @@ export function render(el: HTMLElement, _arg?: string): () => void {
   const map = L.map(mapEl, { zoomControl: true, fadeAnimation: false, zoomSnap: 0.25, attributionControl: true, minZoom: 5, maxZoom: 18 });
   watchTileErrors(map);
   (window as unknown as { skygridMap?: L.Map }).skygridMap = map; // for the browser tests
-  map.fitBounds(DATONG, { animate: false });
+  // The user's area (/api/me) from the start: a province's user does not
+  // first fetch Datong's tiles and then jump. Without it, Datong, then the
+  // outline when it comes.
+  const area = areaBounds(getSession()?.area);
+  if (area) map.fitBounds(area, { padding: [10, 10], animate: false });
+  else map.fitBounds(DATONG, { animate: false });
   // Once the view moves (a search, a drag, a zoom, the locate button), the
   // user's area coming late on a slow network no longer takes it back.
   let moved = false;
@@ -254,7 +265,7 @@ export function render(el: HTMLElement, _arg?: string): () => void {
     if (disposed || !fc?.features?.length) return;
     const outline = L.geoJSON(fc, { style: { color: '#b3261e', weight: 2.5, fill: false, dashArray: '6 4' }, interactive: false }).addTo(map);
     const focus = params.get('lat') && params.get('lon');
-    if (!focus && !moved && outline.getBounds().isValid()) map.fitBounds(outline.getBounds(), { padding: [10, 10], animate: false });
+    if (!focus && !moved && !area && outline.getBounds().isValid()) map.fitBounds(outline.getBounds(), { padding: [10, 10], animate: false });
   })();
 
   // Opened from a task: the fire, and where the user is from it (from the

@@ -702,6 +702,7 @@ export interface Me {
   role_name: string;
   now: string;
   latest_detection?: string;
+  area?: number[];
 }
 
 /** Go: skygrid.Measure. */
