@@ -179,26 +179,49 @@ func TestMeSaysTheArea(t *testing.T) {
 // once read; the XLSX export is sent as it is.
 func TestStatsAnswerCompressed(t *testing.T) {
 	w := newWorld(t)
-	get := func(path string, gzip bool) (*http.Response, []byte) {
-		t.Helper()
-		rq, _ := http.NewRequest("GET", w.srv.URL+path, nil)
-		rq.Header.Set("Authorization", "Bearer "+w.tokens["auditor"])
-		if gzip {
-			rq.Header.Set("Accept-Encoding", "gzip")
-		}
-		resp, err := (&http.Client{Transport: &http.Transport{DisableCompression: true}}).Do(rq)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp, b
+	checkCompressed(t, w, "/api/stats?period=2023-10")
+	if x, _ := getZipped(t, w, "/api/stats?period=2023-10&format=xlsx", true); x.StatusCode != 200 || x.Header.Get("Content-Encoding") != "" {
+		t.Errorf("the XLSX export: %d, Content-Encoding %q; want it as it is", x.StatusCode, x.Header.Get("Content-Encoding"))
 	}
-	plain, want := get("/api/stats?period=2023-10", false)
-	zipped, body := get("/api/stats?period=2023-10", true)
+}
+
+// TestListsAnswerCompressed: the lists' JSON goes gzip-compressed too (a
+// province's county outlines are 4.7 MB), the same JSON once read.
+func TestListsAnswerCompressed(t *testing.T) {
+	w := newWorld(t)
+	for _, path := range []string{"/api/regions?level=county&geometry=true", "/api/regions/140225", "/api/events?limit=500",
+		"/api/hotspots?limit=500", "/api/tasks?limit=200", "/api/sites?limit=200"} {
+		checkCompressed(t, w, path)
+	}
+}
+
+// getZipped GETs path as the auditor, asking for gzip or not; the body as sent.
+func getZipped(t *testing.T, w *world, path string, gzip bool) (*http.Response, []byte) {
+	t.Helper()
+	rq, _ := http.NewRequest("GET", w.srv.URL+path, nil)
+	rq.Header.Set("Authorization", "Bearer "+w.tokens["auditor"])
+	if gzip {
+		rq.Header.Set("Accept-Encoding", "gzip")
+	}
+	resp, err := (&http.Client{Transport: &http.Transport{DisableCompression: true}}).Do(rq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+// checkCompressed: path's answer comes gzip-compressed when asked for,
+// smaller, and the same JSON once read.
+func checkCompressed(t *testing.T, w *world, path string) {
+	t.Helper()
+	plain, want := getZipped(t, w, path, false)
+	zipped, body := getZipped(t, w, path, true)
 	if plain.StatusCode != 200 || zipped.StatusCode != 200 || zipped.Header.Get("Content-Encoding") != "gzip" || len(body) >= len(want) {
-		t.Fatalf("/api/stats: %d and %d, Content-Encoding %q, %d bytes against %d", plain.StatusCode, zipped.StatusCode,
+		t.Errorf("%s: %d and %d, Content-Encoding %q, %d bytes against %d", path, plain.StatusCode, zipped.StatusCode,
 			zipped.Header.Get("Content-Encoding"), len(body), len(want))
+		return
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(body))
 	if err != nil {
@@ -206,9 +229,6 @@ func TestStatsAnswerCompressed(t *testing.T) {
 	}
 	got, _ := io.ReadAll(zr)
 	if !bytes.Equal(got, want) {
-		t.Errorf("the compressed answer reads %d bytes, not the %d of the plain one", len(got), len(want))
-	}
-	if x, _ := get("/api/stats?period=2023-10&format=xlsx", true); x.StatusCode != 200 || x.Header.Get("Content-Encoding") != "" {
-		t.Errorf("the XLSX export: %d, Content-Encoding %q; want it as it is", x.StatusCode, x.Header.Get("Content-Encoding"))
+		t.Errorf("%s: the compressed answer reads %d bytes, not the %d of the plain one", path, len(got), len(want))
 	}
 }
