@@ -55,6 +55,17 @@ func (m *memSource) count(layer string) {
 	m.loads[layer]++
 }
 
+// loadCounts is how often each layer was read so far.
+func (m *memSource) loadCounts() map[string]int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string]int{}
+	for k, n := range m.loads {
+		out[k] = n
+	}
+	return out
+}
+
 func (m *memSource) ScanHotspots(ctx context.Context, fn func(*skygrid.Hotspot) error) error {
 	m.count(skygrid.LayerHotspots)
 	hs := slices.Clone(m.hotspots)

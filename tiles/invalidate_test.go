@@ -2,6 +2,7 @@ package tiles_test
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -45,5 +46,34 @@ func TestChangedLoadsAhead(t *testing.T) {
 	}
 	if st := s.Stats(); st.Preloads != 1 || st.Tiles == 0 || st.Bytes == 0 {
 		t.Errorf("Stats() = %+v, want 1 preload and the tiles kept", st)
+	}
+}
+
+// TestWarmLoadsBeforeTheFirstTile: Warm reads the layers once, before
+// any tile asks; the first tiles after it read nothing more, and a second
+// Warm at the same versions reads nothing either.
+func TestWarmLoadsBeforeTheFirstTile(t *testing.T) {
+	ctx := context.Background()
+	src := datong(t)
+	s := newServer(t, src, tiles.Options{})
+	before := src.loadCounts()
+	if err := s.Warm(ctx, skygrid.LayerHotspots, skygrid.LayerEvents, tiles.LayerBase); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{skygrid.LayerHotspots: before[skygrid.LayerHotspots] + 1, skygrid.LayerEvents: before[skygrid.LayerEvents] + 1,
+		skygrid.LayerRegions: before[skygrid.LayerRegions] + 2} // the events' load reads the grids' parents
+	if got := src.loadCounts(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("Warm read %v, want each layer once: %v", got, want)
+	}
+	for _, layer := range []string{skygrid.LayerHotspots, skygrid.LayerEvents, skygrid.LayerRegions, tiles.LayerBase} {
+		if _, _, err := s.Get(ctx, req(layer, tileAt(hunyuan, 12), "png")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Warm(ctx, skygrid.LayerHotspots, skygrid.LayerEvents, tiles.LayerBase); err != nil {
+		t.Fatal(err)
+	}
+	if got := src.loadCounts(); !reflect.DeepEqual(got, want) {
+		t.Errorf("after the first tiles and a second Warm the layers were read %v, want still %v", got, want)
 	}
 }

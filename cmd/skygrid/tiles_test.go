@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -338,5 +340,38 @@ func TestIngestRedrawsOnlyTheTouchedTiles(t *testing.T) {
 			t.Errorf("regions,hotspots: %d %s", r.StatusCode, r.Header.Get("Content-Type"))
 		}
 		break
+	}
+}
+
+// TestServeLoadsTheMapLayersAtStart: serve loads the map's default layers
+// (fires, events, regions) as it starts, before any tile is asked for
+// (/metrics: skygrid_tile_layers_loaded), and the first tile is then
+// drawn from them.
+func TestServeLoadsTheMapLayersAtStart(t *testing.T) {
+	db, _ := redrawDB(t)
+	token = addAdmin(t, db)
+	url := startServe(t, db)
+	loaded := func() string {
+		r, err := authGet(url + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Body.Close()
+		b, _ := io.ReadAll(r.Body)
+		m := regexp.MustCompile(`(?m)^skygrid_tile_layers_loaded (\S+)$`).FindSubmatch(b)
+		if m == nil {
+			t.Fatalf("/metrics (%d) has no skygrid_tile_layers_loaded", r.StatusCode)
+		}
+		return string(m[1])
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for loaded() != "3" {
+		if time.Now().After(deadline) {
+			t.Fatalf("30 s after the start %s layers loaded, want 3 (hotspots, events, regions)", loaded())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if r := fetchTile(t, url+"/tiles/hotspots/10/834/387.png"); r.status != 200 || loaded() != "3" {
+		t.Errorf("the first tile: %+v, %s layers loaded after it", r, loaded())
 	}
 }
