@@ -166,6 +166,8 @@ type Server struct {
 	public, login *netlimit.Limiter
 	// areas keeps the scoped users' areas (scopeArea).
 	areas areaCache
+	// labels keeps the regions' label points (GET /api/regions?labels=true).
+	labels labelCache
 	// flow takes the task actions (the report protocol).
 	flow *taskflow.Service
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"testing"
 
+	"skygrid"
+	"skygrid/geo"
+
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 )
@@ -75,6 +78,48 @@ func TestRegionLabels(t *testing.T) {
 	w.do(t, "admin", "GET", "/api/regions?level=county&geometry=false", nil, &plain)
 	if len(plain.Features) == 0 || plain.Features[0].Props["label_point"] != nil || plain.Features[0].Geometry != nil {
 		t.Errorf("without labels: %+v", plain.Features[0])
+	}
+}
+
+// TestRegionLabelsFollowAnImport: the label points are kept between
+// requests, and a township imported again with another outline gets its
+// label inside the new one (with or without geometry asked for).
+func TestRegionLabelsFollowAnImport(t *testing.T) {
+	w := newWorld(t)
+	w.addTownships(t)
+	ctx := context.Background()
+	id := w.countyA + "100"
+	label := func(query string) orb.Point {
+		t.Helper()
+		var got fc
+		if st := w.do(t, "admin", "GET", "/api/regions?level=township&labels=true"+query, nil, &got); st != 200 {
+			t.Fatalf("status %d", st)
+		}
+		for _, f := range got.Features {
+			if f.Props["id"] == id {
+				lp := f.Props["label_point"].([]any)
+				return orb.Point{lp[0].(float64), lp[1].(float64)}
+			}
+		}
+		t.Fatalf("no township %s", id)
+		return orb.Point{}
+	}
+	before := label("&geometry=false")
+	if again := label("&geometry=false"); again != before {
+		t.Errorf("the label moved between two requests: %v, then %v", before, again)
+	}
+	r, err := w.db.FindRegionByID(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := geo.Rect(orb.Point{before[0] + 0.1, before[1] + 0.05}, 3000, 3000)
+	if err := w.db.ImportRegions(ctx, []*skygrid.Region{{ID: id, Name: r.Name, Level: r.Level, ParentID: r.ParentID, Geometry: moved}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"&geometry=false", ""} {
+		if p := label(q); !planar.MultiPolygonContains(moved, p) {
+			t.Errorf("%s: after the import the label %v is not in the new outline (was %v)", q, p, before)
+		}
 	}
 }
 
