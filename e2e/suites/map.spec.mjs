@@ -173,6 +173,8 @@ async function labelChecks({ url, page, login, check, shots }) {
         `${name} at ${vp.width} px, zoom ${zoom}: ${ls.length} county names drawn (want ${want} or more), inside the map, ` +
         `from /api/regions, none overlapping (${ls.map((l) => l.text).join(' ')}; overlaps ${overlaps(ls).join(',')})`);
       check((await shownLabels(p, 'grid')).length === 0, `${name} at ${vp.width} px: no grid names at zoom ${zoom}`);
+      // One city: its name is the app's title, not a label over its counties.
+      check((await shownLabels(p, 'city')).length === 0, `${name} at ${vp.width} px: no city name in a city's own deployment`);
       await p.screenshot({ path: join(shots, `map-labels-county-${name}-${w}.png`) });
       if (name === 'hunyuan') {
         // Grid zoom over the county's fires: grid names, short, from the API.

@@ -151,6 +151,15 @@ test('season: a province\'s server ranks its cities', async ({ suite: { page, ch
     const away = tiles.filter(([z, x, y]) => lon(x + 1, z) < 110.5 || lon(x, z) > 113.5 || lat(y + 1, z) > 38.5 || lat(y, z) < 36.5);
     check(tiles.length > 0 && away.length === 0, `the map opens on the province: ${away.length} of ${tiles.length} tiles outside it (${away.slice(0, 3).map((t) => t.join('/')).join(', ')})`);
     await p.unroute(/\/api\/regions\?/);
+    // At the zoom of the whole province the cities are named; closer in,
+    // their counties.
+    const names = async (level) => p.$$eval(`.region-label.rl-${level}:not([hidden]) span`, (ss) => ss.map((s) => s.textContent).sort().join(','));
+    await p.evaluate(() => window.skygridMap.setView([37.5, 112], 8, { animate: false }));
+    await expect.poll(() => names('city'), { timeout: 10000 }).toBe('示例市乙,示例市甲');
+    await p.evaluate(() => window.skygridMap.setView([37.5, 112], 9.5, { animate: false }));
+    await expect.poll(() => names('county'), { timeout: 10000 }).not.toBe('');
+    check(await names('city') === '' && (await names('county')).includes('示例县乙一'),
+      `the province's map names its cities at zoom 8, its counties at 9.5 (${await names('county')})`);
     // The province names itself, not 大同 ([server] area_name).
     const brand = await p.locator('.topbar .brand').innerText();
     const title = await p.title();

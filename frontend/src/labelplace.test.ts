@@ -16,6 +16,10 @@ describe('labelShown', () => {
   const cell = (z: number) => regionPixels(9, z, 40);
   it.each([
     // level, zoom, region px, text px, shown
+    ['city', 7, 120, 60, true], // a province's city at the province's zoom
+    ['city', 8.75, 400, 60, true],
+    ['city', 9, 500, 60, false], // its counties' names from 9
+    ['city', 7, 40, 60, false],
     ['county', 9, 200, 60, true],
     ['county', 11.25, 800, 60, true],
     ['county', 12, 1600, 60, false],

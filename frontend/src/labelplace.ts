@@ -2,7 +2,7 @@
 // where they fit without overlapping. Pure (no Leaflet, no DOM), tested
 // on its own; labels.ts draws them.
 
-export type LabelLevel = 'county' | 'township' | 'grid';
+export type LabelLevel = 'city' | 'county' | 'township' | 'grid';
 
 /** metresPerPixel is the ground size of a CSS pixel of a Web Mercator map. */
 export function metresPerPixel(zoom: number, lat: number): number {
@@ -15,13 +15,15 @@ export function regionPixels(areaKm2: number, zoom: number, lat: number): number
 }
 
 /**
- * labelShown says whether a region's name is drawn: counties at low zooms
+ * labelShown says whether a region's name is drawn: a province's cities
+ * at the zooms of the whole province (below 9), counties at low zooms
  * (the whole city to a county), townships in the middle, grids only when
  * the cell on screen is wider than its name (with a margin). Each only
  * when the region is wider on screen than its name.
  */
 export function labelShown(level: LabelLevel, zoom: number, regionPx: number, textPx: number): boolean {
   switch (level) {
+    case 'city': return zoom < 9 && regionPx >= textPx;
     case 'county': return zoom < 11.5 && regionPx >= textPx;
     case 'township': return zoom >= 9.5 && zoom < 14 && regionPx >= textPx * 1.2;
     case 'grid': return zoom >= 11 && regionPx >= textPx + 16;
@@ -30,7 +32,7 @@ export function labelShown(level: LabelLevel, zoom: number, regionPx: number, te
 }
 
 /** levelRank orders labels: counties before townships before grids. */
-export const levelRank: Record<LabelLevel, number> = { county: 3, township: 2, grid: 1 };
+export const levelRank: Record<LabelLevel, number> = { city: 4, county: 3, township: 2, grid: 1 };
 
 /**
  * labelText is a region's name as the map shows it: a grid named after

@@ -1,4 +1,4 @@
-// Place names on the map: county, township and grid names drawn by the
+// Place names on the map: city (in a province), county, township and grid names drawn by the
 // browser (the PNG basemap has no font), each at its label point from
 // /api/regions?labels=true (a point inside the region), at the zooms where
 // it fits, without overlaps (labelplace.ts decides). The labels sit in a
@@ -16,6 +16,7 @@ interface RegionLabel {
 }
 
 const FONTS: Record<LabelLevel, [px: number, css: string]> = {
+  city: [18, '700 18px system-ui, "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif'],
   county: [16, '600 16px system-ui, "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif'],
   township: [14, '600 14px system-ui, "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif'],
   grid: [12, '12px system-ui, "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif'],
@@ -58,13 +59,21 @@ export class RegionLabels {
     map.on('moveend zoomend resize', this.onMove);
   }
 
-  /** load fetches the county and township names; grids follow the view. */
+  /**
+   * load fetches the city, county and township names; grids follow the
+   * view. A city's name is drawn only in a province (several cities): a
+   * city's own server names it in its title.
+   */
   async load(): Promise<void> {
-    for (const level of ['county', 'township'] as const) {
-      const fc = await api.get<RegionCollection>('/api/regions' + qs({ level, labels: 'true', geometry: 'false' })).catch(() => null);
-      if (this.disposed) return;
-      this.add(fc?.features ?? [], level);
-    }
+    const levels = ['city', 'county', 'township'] as const;
+    const got = await Promise.all(levels.map((level) =>
+      api.get<RegionCollection>('/api/regions' + qs({ level, labels: 'true', geometry: 'false' })).catch(() => null)));
+    if (this.disposed) return;
+    // In this order: a township's name loses its county's (labelText).
+    levels.forEach((level, i) => {
+      const fs = got[i]?.features ?? [];
+      this.add(level === 'city' && fs.length < 2 ? [] : fs, level);
+    });
     this.place();
     this.loadGrids();
   }
