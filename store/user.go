@@ -160,11 +160,30 @@ func checkUserRegions(ctx context.Context, tx *Tx, u *skygrid.User) error {
 		if u.Role == skygrid.RoleSupervisor && level != skygrid.LevelGrid {
 			return skygrid.Errorf(skygrid.EINVALID, "region %s is a %s: a supervisor is scoped to grids", r, level)
 		}
+		if u.Role == skygrid.RoleOfficial && level == skygrid.LevelCity {
+			return cityOfficialError(ctx, tx, r)
+		}
 		if u.Role == skygrid.RoleOfficial && level != skygrid.LevelCounty && level != skygrid.LevelTownship {
 			return skygrid.Errorf(skygrid.EINVALID, "region %s is a %s: an official is scoped to a county or a township", r, level)
 		}
 	}
 	return nil
+}
+
+// cityOfficialError refuses a city as an official's region and says what
+// to give instead: the city's counties, which a province's city bureau
+// takes (--region A,B,...).
+func cityOfficialError(ctx context.Context, tx *Tx, city string) error {
+	var ids string
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(string_agg(id, ',' ORDER BY id), '') FROM regions
+		WHERE parent_id = ? AND level = 'county' AND neighbour = 0`, city).Scan(&ids)
+	if err != nil {
+		return fmt.Errorf("read the counties of city %s: %w", city, err)
+	}
+	if ids == "" {
+		return skygrid.Errorf(skygrid.EINVALID, "region %s is a city with no county imported under it: an official is scoped to a county or a township", city)
+	}
+	return skygrid.Errorf(skygrid.EINVALID, "region %s is a city: an official is scoped to counties or townships; for the whole city give its counties: --region %s", city, ids)
 }
 
 // userNamed is the name of the user with this name or key.

@@ -9,7 +9,10 @@ import (
 	"time"
 
 	"skygrid"
+	"skygrid/geo"
 	"skygrid/internal/storetest"
+
+	"github.com/paulmach/orb"
 )
 
 // While another connection holds the write lock for longer than the busy
@@ -171,5 +174,35 @@ func TestLoginSucceededClearsItsAttempt(t *testing.T) {
 	retry, err := db.LoginRetryAt(ctx, []string{"ip:x"}, []int{1}, since, 15*time.Minute)
 	if err != nil || !retry.Equal(now.Add(15*time.Minute+time.Second)) {
 		t.Errorf("ip:x may retry at %s (%v), want its one failure's window end", retry, err)
+	}
+}
+
+// TestCityOfficialTold: an official given a city (a province's city
+// bureau) is refused and told the city's counties to give instead, in
+// order, not a neighbour; a city with no county says so. Nothing is
+// stored.
+func TestCityOfficialTold(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	sq := func(x float64) orb.MultiPolygon { return geo.Rect(orb.Point{x, 37.5}, 5000, 5000) }
+	if err := db.ImportRegions(ctx, []*skygrid.Region{
+		{ID: "C1", Name: "示例市", Level: skygrid.LevelCity, Geometry: geo.Rect(orb.Point{112, 37.5}, 50000, 50000)},
+		{ID: "C2", Name: "空市", Level: skygrid.LevelCity, Geometry: geo.Rect(orb.Point{113, 37.5}, 50000, 50000)},
+		{ID: "C1-02", Name: "乙县", Level: skygrid.LevelCounty, ParentID: "C1", Geometry: sq(112.1)},
+		{ID: "C1-01", Name: "甲县", Level: skygrid.LevelCounty, ParentID: "C1", Geometry: sq(111.9)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ city, message string }{
+		{"C1", "region C1 is a city: an official is scoped to counties or townships; for the whole city give its counties: --region C1-01,C1-02"},
+		{"C2", "region C2 is a city with no county imported under it"},
+	} {
+		err := db.CreateUser(ctx, &skygrid.User{Name: "official-" + tc.city, Role: skygrid.RoleOfficial, Regions: []string{tc.city}}, "$2a$04$notarealhash")
+		if skygrid.ErrorCode(err) != skygrid.EINVALID || !strings.Contains(skygrid.ErrorMessage(err), tc.message) {
+			t.Errorf("official of %s: %v, want EINVALID %q", tc.city, err, tc.message)
+		}
+		if _, _, err := db.UserLogin(ctx, "official-"+tc.city); skygrid.ErrorCode(err) != skygrid.ENOTFOUND {
+			t.Errorf("official of %s stored: %v", tc.city, err)
+		}
 	}
 }

@@ -27,8 +27,9 @@ func (m *UserCommand) Usage() string {
   user disable|enable NAME     stop or restore a user's access
   user passwd NAME [--password-file FILE]
 
-Roles: admin and auditor are city-wide; official takes a county or
-township; supervisor takes grids. Run 'skygrid user VERB -h' for the flags.
+Roles: admin and auditor are city-wide; official takes counties or
+townships (a province's city bureau: the city's counties); supervisor
+takes grids. Run 'skygrid user VERB -h' for the flags.
 
 Examples:
   skygrid user add --name admin --role admin --password-file admin.pw
@@ -86,8 +87,9 @@ func (m *UserCommand) add(ctx context.Context, args []string) error {
 	var c common
 	fs := m.newFlags("user add", `Usage: skygrid user add --name NAME --role ROLE [--region ID[,ID...]] [--phone P] [--dingtalk-id ID] [--password-file FILE]
 
-Roles: admin and auditor are city-wide (no --region); official takes a county
-or township id; supervisor takes grid ids. The password comes from
+Roles: admin and auditor are city-wide (no --region); official takes county
+or township ids (a province's city bureau: the city's counties, which the
+error for a city id lists); supervisor takes grid ids. The password comes from
 --password-file (its first line) or, in a terminal, a prompt; at least 8
 characters, stored as a bcrypt hash. A supervisor's phone (a mainland mobile)
 and DingTalk user id are where their personal notices go (SMS, DingTalk work
