@@ -43,8 +43,9 @@ var (
 // 100,000 dust alarms. The busiest month's statistics by county for the
 // province (the audit page) and its dust statistics (dust: the monitors'
 // places kept from the call before, as between two changes of the
-// regions; dust-placed: every monitor placed, as after one). Target: each under
-// 1 s on both stores. On SQLite the built file is kept in
+// regions; dust-placed: every monitor placed, as after one);
+// stats-official: a county official's own county by township. Target:
+// each under 1 s on both stores. On SQLite the built file is kept in
 // SKYGRID_BENCH_DIR when set (and reused when there); on PostgreSQL the
 // province is kept in the database SKYGRID_BENCH_DSN names when set (a
 // postgres:// URL of a database with PostGIS, migrated on open).
@@ -59,6 +60,25 @@ func BenchmarkProvinceMonth(b *testing.B) {
 				b.Fatal(err)
 			}
 			if len(st.Areas) < 100 || st.Total.Events < provinceEvents/10 || st.Total.Tasks == 0 || st.Total.AckMedianMin == nil {
+				b.Fatalf("%d areas, %+v", len(st.Areas), st.Total)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/stats")
+	})
+	// A county's official: their county's statistics by township (the
+	// audit page), found among the province's tasks by the area indexes.
+	b.Run("stats-official", func(b *testing.B) {
+		counties, _, err := db.FindRegions(ctx, skygrid.RegionFilter{Level: ptr(skygrid.LevelCounty), Limit: 1})
+		if err != nil || len(counties) == 0 {
+			b.Fatal(counties, err)
+		}
+		sc := &skygrid.Scope{Regions: []string{counties[0].ID}}
+		for b.Loop() {
+			st, err := db.Stats(ctx, skygrid.StatsQuery{Since: provinceSince, Until: provinceUntil, By: skygrid.ByTownship, Scope: sc})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(st.Areas) == 0 || st.Total.Events == 0 || st.Total.Tasks == 0 {
 				b.Fatalf("%d areas, %+v", len(st.Areas), st.Total)
 			}
 		}

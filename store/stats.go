@@ -89,7 +89,9 @@ func statsConds(q skygrid.StatsQuery) ([]string, []any, error) {
 		// time of a correlated scope check.
 		conds = append(conds, scopeCond(q.Scope, &args, "e.grid_id", "e.township_id", "e.county_id"))
 		if len(q.Scope.Regions) > 0 {
-			conds = append(conds, "(e.id IN (SELECT t.event_id"+taskFrom+" WHERE "+taskScopeCond(q.Scope, &args)+
+			// taskScopeListCond first: the indexes find the area's tasks
+			// (a county of a province's 213,000 tasks: 1.3 s without).
+			conds = append(conds, "(e.id IN (SELECT t.event_id"+taskFrom+" WHERE "+taskScopeListCond(q.Scope, &args)+" AND "+taskScopeCond(q.Scope, &args)+
 				") OR NOT EXISTS (SELECT 1 FROM tasks t0 WHERE t0.event_id = e.id))")
 		}
 	}
