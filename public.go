@@ -140,6 +140,21 @@ func PublicCellE5(v int64) float64 {
 // configuration names another ([server] area_name).
 const DefaultAreaName = "大同市"
 
+// DefaultAreaNameEn is DefaultAreaName in the English web app.
+const DefaultAreaNameEn = "Datong"
+
+// AreaNameEn is the English web app's name of an area: en when given,
+// else Datong for the default area and the area's own name for another.
+func AreaNameEn(area, en string) string {
+	switch {
+	case en != "":
+		return en
+	case area == "" || area == DefaultAreaName:
+		return DefaultAreaNameEn
+	}
+	return area
+}
+
 // CheckAreaName refuses an area name that is empty, longer than 20
 // characters, or holds markup or control characters (it is written into
 // pages and titles).

@@ -116,6 +116,9 @@ type Services struct {
 	// "": skygrid.DefaultAreaName): the web app's and the public page's
 	// titles, the reports' titles, the public's refusals name it.
 	AreaName string
+	// AreaNameEn is its name in the English web app ([server]
+	// area_name_en; "": skygrid.AreaNameEn's default).
+	AreaNameEn string
 }
 
 // StoreHealth checks that the store answers (store.DB.CheckHealth).
@@ -217,7 +220,7 @@ func NewServer(svc Services, logger *slog.Logger) *Server {
 	})
 	s.Routes()
 	if svc.Web != nil {
-		go s.web.load(svc.Web, s.area()) // compressed once, before the first visit
+		go s.web.load(svc.Web, s.area(), skygrid.AreaNameEn(s.area(), s.AreaNameEn)) // compressed once, before the first visit
 	}
 	return s
 }

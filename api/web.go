@@ -41,11 +41,14 @@ type webFiles struct {
 	err   error
 }
 
+// areaEnMeta is where index.html holds the area's English name.
+const areaEnMeta = `<meta name="skygrid-area-en" content="`
+
 // areaPages are the pages that name the area (skygrid.DefaultAreaName in
 // the build): load writes the deployment's area in its place.
 var areaPages = map[string]bool{"index.html": true, "public.html": true, "manifest.webmanifest": true}
 
-func (w *webFiles) load(web fs.FS, area string) (map[string]*webFile, error) {
+func (w *webFiles) load(web fs.FS, area, areaEn string) (map[string]*webFile, error) {
 	w.once.Do(func() {
 		w.files = map[string]*webFile{}
 		w.err = fs.WalkDir(web, ".", func(name string, d fs.DirEntry, err error) error {
@@ -58,6 +61,9 @@ func (w *webFiles) load(web fs.FS, area string) (map[string]*webFile, error) {
 			}
 			if areaPages[name] && area != skygrid.DefaultAreaName {
 				b = bytes.ReplaceAll(b, []byte(skygrid.DefaultAreaName), []byte(html.EscapeString(area)))
+			}
+			if areaPages[name] && areaEn != skygrid.DefaultAreaNameEn {
+				b = bytes.ReplaceAll(b, []byte(areaEnMeta+skygrid.DefaultAreaNameEn), []byte(areaEnMeta+html.EscapeString(areaEn)))
 			}
 			w.files[name] = newWebFile(name, b)
 			return nil
@@ -113,7 +119,7 @@ func (s *Server) serveWeb(c echo.Context, name, cacheControl string) error {
 	if s.Web == nil {
 		return skygrid.Errorf(skygrid.ENOTFOUND, "no web app")
 	}
-	files, err := s.web.load(s.Web, s.area())
+	files, err := s.web.load(s.Web, s.area(), skygrid.AreaNameEn(s.area(), s.AreaNameEn))
 	if err != nil {
 		return err
 	}

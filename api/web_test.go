@@ -180,20 +180,23 @@ func checkWebBody(t *testing.T, name, enc string, b, want []byte) {
 
 // TestAreaNameInPages: the web app's page, its manifest and the public
 // page name the deployment's area ([server] area_name): 大同市 by
-// default, 山西省 for a province, with no 大同 left.
+// default, 山西省 for a province, with no 大同 left; the English app's
+// name is Datong for the default, else area_name_en or area_name.
 func TestAreaNameInPages(t *testing.T) {
 	web, err := fs.Sub(frontend.Dist, "dist")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, area := range []string{"", "山西省"} {
-		srv := httptest.NewServer(api.NewServer(api.Services{Web: web, AreaName: area}, nil).Handler())
+	for _, c := range []struct{ area, en, wantEn string }{{"", "", "Datong"}, {"山西省", "", "山西省"}, {"山西省", "Shanxi", "Shanxi"}} {
+		area := c.area
+		srv := httptest.NewServer(api.NewServer(api.Services{Web: web, AreaName: area, AreaNameEn: c.en}, nil).Handler())
 		want := area
 		if want == "" {
 			want = "大同市"
 		}
 		for path, wants := range map[string][]string{
-			"/":                     {`<meta name="skygrid-area" content="` + want + `">`, "<title>天网格 · " + want + "火点网格化监管</title>"},
+			"/": {`<meta name="skygrid-area" content="` + want + `">`, `<meta name="skygrid-area-en" content="` + c.wantEn + `">`,
+				"<title>天网格 · " + want + "火点网格化监管</title>"},
 			"/manifest.webmanifest": {`"name": "天网格 · ` + want + `火点网格化监管"`},
 			"/public":               {"<title>" + want + "大气污染防治信息公开</title>", "<h1>" + want + "大气污染防治信息公开</h1>"},
 		} {

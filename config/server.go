@@ -41,6 +41,9 @@ type Server struct {
 	// public page's titles, the reports' titles and the public's refusals:
 	// 大同市 by default, 山西省 for a province.
 	AreaName string `toml:"area_name"`
+	// AreaNameEn is the area's name in the English web app: Datong for
+	// the default 大同市; empty for another area: its area_name.
+	AreaNameEn string `toml:"area_name_en"`
 }
 
 // DefaultServer is api.DefaultLimits (a test in cmd/skygrid holds them
@@ -87,6 +90,11 @@ func (c Server) Validate() error {
 	}
 	if err := skygrid.CheckAreaName(c.AreaName); err != nil {
 		return fmt.Errorf("server.area_name: %w", err)
+	}
+	if c.AreaNameEn != "" {
+		if err := skygrid.CheckAreaName(c.AreaNameEn); err != nil {
+			return fmt.Errorf("server.area_name_en: %w", err)
+		}
 	}
 	return validOrigins(c.VideoOrigins)
 }

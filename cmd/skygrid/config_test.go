@@ -51,6 +51,7 @@ func TestServerConfig(t *testing.T) {
 		{"empty area name", `server.area_name=" "`, `server.area_name: the area's name is empty`},
 		{"area name with markup", `server.area_name="<b>山西</b>"`, `server.area_name: the area's name "<b>山西</b>" holds markup`},
 		{"long area name", `server.area_name="山西省山西省山西省山西省山西省山西省山西省"`, `is longer than 20 characters`},
+		{"English area name with markup", `server.area_name_en="<i>Shanxi</i>"`, `server.area_name_en: the area's name "<i>Shanxi</i>" holds markup`},
 		{"unknown key", "server.read_timeout=1s", "unknown keys: server.read_timeout"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

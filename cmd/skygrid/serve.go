@@ -281,7 +281,7 @@ func (m *Main) apiServices(db *store.DB, cfg config.Config, mf mapFlags, p *disp
 	svc.Public = db // the public page (/public)
 	svc.Store = db  // checked by /healthz
 	svc.AccessLog = mf.accessLog
-	svc.AreaName = cfg.Server.AreaName
+	svc.AreaName, svc.AreaNameEn = cfg.Server.AreaName, cfg.Server.AreaNameEn
 	if mf.tiandituKey != "" {
 		svc.Basemaps = append(svc.Basemaps, tiles.TiandituBasemaps(mf.tiandituKey)...)
 	}

@@ -10,6 +10,9 @@ async function english({ url, shots, page, login, check, desktop }) {
   await p.waitForFunction(() => document.documentElement.lang === 'en', null, { timeout: 5000 }).catch(() => {});
   const nav = await p.$$eval('.topbar nav a', (as) => as.map((a) => a.textContent));
   check(nav.includes('Map') && nav.includes('Tasks') && nav.includes('Audit'), `English: the navigation (${nav.join(', ')})`);
+  // The demo's area in English is Datong ([server] area_name_en's default).
+  const brand = await p.locator('.topbar .brand').innerText();
+  check(brand === 'SkyGrid · Datong fire watch', `English: the app names Datong, not 大同市 ("${brand}")`);
   for (const route of ['map', 'tasks', 'sites', 'audit']) {
     await p.goto(`${url}/#/${route}`);
     // Place names and demo records stay Chinese; the interface does not.

@@ -20,10 +20,13 @@ setUnauthorizedHandler(() => {
   if (!location.hash.startsWith('#/login')) location.hash = '#/login';
 });
 
-/** areaName: the area the deployment serves (the page's skygrid-area,
- * which the server writes from [server] area_name). */
+/** areaName: the area the deployment serves (the page's skygrid-area, or
+ * in English skygrid-area-en, which the server writes from [server]
+ * area_name and area_name_en). */
 function areaName(): string {
-  return document.querySelector<HTMLMetaElement>('meta[name=skygrid-area]')?.content || '大同市';
+  const zh = document.querySelector<HTMLMetaElement>('meta[name=skygrid-area]')?.content || '大同市';
+  if (getLang() !== 'en') return zh;
+  return document.querySelector<HTMLMetaElement>('meta[name=skygrid-area-en]')?.content || zh;
 }
 
 function topbar(): void {
