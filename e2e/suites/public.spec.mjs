@@ -49,7 +49,8 @@ test.describe.serial('the public page', () => {
     const rows = p.locator('#pub-fires table.pub-fires tbody tr');
     await expect(rows).toHaveCount(10); // Datong's ten counties
     const total = Number(await p.locator('#pub-fires tfoot th.num').textContent());
-    check(total > 0, `public: ${total} fires in the city over the last 7 days of the demo's clock`);
+    const whole = await p.locator('#pub-fires tfoot th').first().textContent();
+    check(total > 0 && whole === '全市', `public: ${total} fires in the city (${whole}) over the last 7 days of the demo's clock`);
     await p.locator('#pub-fires .pub-map').scrollIntoViewIfNeeded();
     await expect(p.locator('#pub-fires svg.pub-svg path.county')).toHaveCount(10);
     const dots = await p.locator('#pub-fires svg.pub-svg circle.fire').count();
@@ -92,6 +93,28 @@ test.describe.serial('the public page', () => {
     p.allow(/^404 GET .*\/public\/reports\/2023-09$/);
     const r = await p.goto(url + '/public/reports/2023-09');
     check(r.status() === 404, 'public report: a month not published answers 404');
+    await p.context().close();
+  });
+
+  test('a province\'s hundred counties: the first 15, the rest on a tap', async ({ suite: { url, page, check } }) => {
+    const p = await page(small, 'public: a long county list');
+    // The city's real answer with 110 counties (invented: 示例县N) added.
+    await p.route(/\/public\/api\/fires\?/, async (route) => {
+      const res = await route.fetch();
+      const body = await res.json();
+      const extra = Array.from({ length: 110 }, (_, i) => ({ county: `示例县${i + 1}`, fires: 1 }));
+      await route.fulfill({ response: res, json: { ...body, counties: [...body.counties, ...extra] } });
+    });
+    await p.goto(url + '/public');
+    const rows = p.locator('#pub-fires table.pub-fires tbody tr');
+    await expect(rows).toHaveCount(120);
+    const shown = () => p.locator('#pub-fires table.pub-fires tbody tr:visible').count();
+    const more = p.locator('#pub-fires button.pub-more');
+    check(await shown() === 15 && await more.textContent() === '显示全部 120 个区县', `public: 15 of 120 counties at first, then "${await more.textContent()}"`);
+    await more.click();
+    await expect(more).toHaveCount(0);
+    check(await shown() === 120, `public: all 120 counties after the tap (${await shown()})`);
+    await p.unroute(/\/public\/api\/fires\?/);
     await p.context().close();
   });
 

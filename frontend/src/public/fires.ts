@@ -4,7 +4,7 @@
 // the map scrolls into view). No Leaflet: the app's basemap tiles need a
 // session, and the outlines with the cells draw in a few KB (figures in
 // docs/PERFORMANCE.md).
-import { getJSON, h, heading, when, none } from './util';
+import { getJSON, h, heading, when, none, wholeArea } from './util';
 import { mapBox, project } from './firemap';
 import type { PublicCounty as County, PublicCountyList, PublicFire as Fire, PublicFireCount as FireCount, PublicFires as Fires } from '../api/types.gen';
 
@@ -29,7 +29,11 @@ export async function mount(el: HTMLElement): Promise<void> {
   });
 }
 
-/** countTable is the counties, most fires first, with the city's total. */
+// FIRST_ROWS: the counties a phone shows at first (a province has over a
+// hundred); the rest come with a tap.
+const FIRST_ROWS = 15;
+
+/** countTable is the counties, most fires first, with the area's total. */
 export function countTable(counts: FireCount[]): HTMLElement {
   if (!counts.length) return none('暂无区县数据。');
   const table = h('table', 'pub-table pub-fires');
@@ -37,14 +41,22 @@ export function countTable(counts: FireCount[]): HTMLElement {
   head.append(h('th', '', '区县'), h('th', 'num', '火点数'));
   const body = table.createTBody();
   let total = 0;
-  for (const c of counts) {
+  for (const [i, c] of counts.entries()) {
     const tr = body.insertRow();
     tr.append(h('td', '', c.county), h('td', 'num', String(c.fires)));
+    tr.hidden = i >= FIRST_ROWS;
     total += c.fires;
   }
   const foot = table.createTFoot().insertRow();
-  foot.append(h('th', '', '全市'), h('th', 'num', String(total)));
-  return table;
+  foot.append(h('th', '', wholeArea()), h('th', 'num', String(total)));
+  if (counts.length <= FIRST_ROWS) return table;
+  const more = h('button', 'pub-more', `显示全部 ${counts.length} 个区县`);
+  more.type = 'button';
+  more.addEventListener('click', () => {
+    for (const tr of body.rows) tr.hidden = false;
+    more.remove();
+  });
+  return h('div', '', table, more);
 }
 
 /** whenVisible runs fn once when el comes near the screen. */

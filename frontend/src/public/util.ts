@@ -39,3 +39,16 @@ export function heading(el: HTMLElement, title: string, note = ''): void {
 export function none(text: string): HTMLElement {
   return h('p', 'pub-none', text);
 }
+
+/** wholeOf names the whole of an area by its kind: 大同市 全市, 山西省
+ * 全省; 全域 when its name does not end in a kind. */
+export function wholeOf(area: string): string {
+  const kind = area.trim().slice(-1);
+  return '省市区县州盟旗'.includes(kind) && kind ? '全' + kind : '全域';
+}
+
+/** wholeArea is wholeOf the page's area (its skygrid-area, which the
+ * server writes from [server] area_name). */
+export function wholeArea(): string {
+  return wholeOf(document.querySelector<HTMLMetaElement>('meta[name=skygrid-area]')?.content ?? '大同市');
+}

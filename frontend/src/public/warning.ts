@@ -5,7 +5,7 @@
 // Leaflet, no web app: a few lines of DOM.
 import type { PublicWarning, PublicWarningList } from '../api/types.gen';
 import { passWhen } from '../satpass';
-import { h as el } from './util';
+import { h as el, wholeArea } from './util';
 
 const LEVELS: Record<string, [name: string, colour: string, ink: string]> = {
   blue: ['蓝色预警', '#1e6fd9', '#fff'], yellow: ['黄色预警', '#f5c400', '#212529'],
@@ -18,7 +18,7 @@ export const beijing = passWhen;
 /** card: one warning as the public reads it. */
 export function card(w: PublicWarning): HTMLElement {
   const [name, colour, ink] = LEVELS[w.level] ?? [w.level, '#868e96', '#fff'];
-  const area = w.counties?.length ? w.counties.join('、') : '全市';
+  const area = w.counties?.length ? w.counties.join('、') : wholeArea();
   const box = el('div', 'pub-warning');
   box.dataset.level = w.level;
   const band = el('p', 'pub-warnband', `${name} · ${area}`);
