@@ -140,6 +140,20 @@ func PublicCellE5(v int64) float64 {
 // configuration names another ([server] area_name).
 const DefaultAreaName = "大同市"
 
+// WholeOf names the whole of an area by its kind, as the web app does
+// (frontend/src/areaname.ts): 大同市 全市, 山西省 全省; 全域 when the name
+// ends in no kind; 全市 for "" (the default area).
+func WholeOf(area string) string {
+	if area == "" {
+		area = DefaultAreaName
+	}
+	r := []rune(strings.TrimSpace(area))
+	if len(r) > 0 && strings.ContainsRune("省市区县州盟旗", r[len(r)-1]) {
+		return "全" + string(r[len(r)-1])
+	}
+	return "全域"
+}
+
 // DefaultAreaNameEn is DefaultAreaName in the English web app.
 const DefaultAreaNameEn = "Datong"
 

@@ -215,9 +215,10 @@ func measureKey(m Measure) string {
 var WarningAudiences = []string{"all", "officials", "auditors", "admins"}
 
 // WarningText renders a warning's notification: a title and a markdown
-// text in Chinese, times in Beijing time.
-func WarningText(w *Warning, event string) (title, text string) {
-	area := "全市"
+// text in Chinese, times in Beijing time; whole names the whole area
+// (WholeOf: 全市, 全省) for a warning over all of it.
+func WarningText(w *Warning, event, whole string) (title, text string) {
+	area := whole
 	if len(w.CountyNames) > 0 {
 		area = strings.Join(w.CountyNames, "、")
 	}
@@ -239,8 +240,8 @@ func WarningText(w *Warning, event string) (title, text string) {
 // each group channel of its area (by id) and one per person and personal
 // kind that reaches them. The key names the event, the warning and its
 // expected end (an extension is told again), and the channel or person.
-func WarningMessages(w *Warning, event string, channels []int64, people []Person, kinds []string) []*OutboxMessage {
-	title, text := WarningText(w, event)
+func WarningMessages(w *Warning, event, whole string, channels []int64, people []Person, kinds []string) []*OutboxMessage {
+	title, text := WarningText(w, event, whole)
 	payload, _ := json.Marshal(struct {
 		Event   string   `json:"event"`
 		Warning *Warning `json:"warning"`

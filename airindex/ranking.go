@@ -33,6 +33,10 @@ type Ranking struct {
 	// ranking is shared: callers read it, never change it.
 	CacheFor time.Duration
 	Now      func() time.Time
+	// Area is the area served ([server] area_name; "": the default): a
+	// county without a station near is estimated from its whole
+	// (skygrid.WholeOf: 全市, 全省).
+	Area string
 
 	mu    sync.Mutex
 	cache map[string]cachedRanking
@@ -156,13 +160,13 @@ func (r *Ranking) plans(ctx context.Context) ([]plan, error) {
 				pl.codes, pl.names = append(pl.codes, s.Code), append(pl.names, names[s.Code])
 			}
 		}
-		pl.note = planNote(pl, r.NearestKm)
+		pl.note = planNote(pl, r.NearestKm, skygrid.WholeOf(r.Area))
 		out[i] = pl
 	}
 	return out, nil
 }
 
-func planNote(pl plan, km float64) string {
+func planNote(pl plan, km float64, whole string) string {
 	list := strings.Join(pl.names, "、")
 	switch pl.source {
 	case skygrid.AmbientCounty:
@@ -170,7 +174,7 @@ func planNote(pl plan, km float64) string {
 	case skygrid.AmbientNearest:
 		return fmt.Sprintf("本区县无空气质量站点，按%g公里内的站点（%s）估算", km, list)
 	case skygrid.AmbientCity:
-		return fmt.Sprintf("本区县无空气质量站点，%g公里内也无站点，按全市站点（%s）均值估算", km, list)
+		return fmt.Sprintf("本区县无空气质量站点，%g公里内也无站点，按%s站点（%s）均值估算", km, whole, list)
 	}
 	return "无可用的空气质量站点"
 }

@@ -171,3 +171,27 @@ func rankJSON(t *testing.T, cs []*skygrid.CountyAir) []*skygrid.CountyAir {
 	}
 	return out
 }
+
+// TestAirRankingNotesTheProvince: on a province's server a county far
+// from every station is estimated from the province's stations, and its
+// note says 全省, not 全市.
+func TestAirRankingNotesTheProvince(t *testing.T) {
+	ls, _ := newRankServer(t, false)
+	r := &airindex.Ranking{Source: ls.db, NearestKm: 30, Area: "山西省"}
+	cs, err := r.CountyAirRanking(context.Background(), time.Date(2026, 11, 1, 0, 0, 0, 0, skygrid.Beijing))
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := 0
+	for _, c := range cs {
+		if strings.Contains(c.Note, "全市") {
+			t.Errorf("%s: %q", c.CountyName, c.Note)
+		}
+		if strings.Contains(c.Note, "按全省站点") {
+			whole++
+		}
+	}
+	if whole != 6 {
+		t.Errorf("%d counties estimated from the province's stations, want 6", whole)
+	}
+}

@@ -91,7 +91,7 @@ func warningViewOf(r *WarningReport) *warningView {
 	f := r.Figures
 	w := f.Warning
 	level := cmp.Or(skygrid.WarningLevelNames[w.Level], w.Level)
-	area := "全市"
+	area := skygrid.WholeOf(r.Area)
 	if names := w.CountyNames; len(names) > 0 {
 		area = strings.Join(names, "、")
 	} else if len(w.CountyIDs) > 0 {

@@ -125,6 +125,26 @@ func TestRenderWarningFollowsFigures(t *testing.T) {
 	}
 }
 
+// A province's report of a warning over all of it says 全省, and its title
+// names the province.
+func TestRenderWarningOfAProvince(t *testing.T) {
+	f := warningFixture()
+	f.Warning.CountyIDs, f.Warning.CountyNames = nil, nil
+	var buf bytes.Buffer
+	if err := report.RenderWarning(&buf, &report.WarningReport{Figures: f, Area: "山西省"}); err != nil {
+		t.Fatal(err)
+	}
+	html := buf.String()
+	for _, want := range []string{">橙色预警 · 全省</p>", "山西省重污染天气"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if strings.Contains(html, "全市") || strings.Contains(html, "大同") {
+		t.Error("a province's report names the city")
+	}
+}
+
 // Without a warning there is no report to make.
 func TestRenderWarningNeedsFigures(t *testing.T) {
 	for _, tc := range []struct {

@@ -202,7 +202,7 @@ func notifyWarning(ctx context.Context, tx *Tx, w *skygrid.Warning, event string
 			return err
 		}
 	}
-	return queueOutbox(ctx, tx, skygrid.WarningMessages(w, event, ids, people, tx.db.PersonalKinds))
+	return queueOutbox(ctx, tx, skygrid.WarningMessages(w, event, skygrid.WholeOf(tx.db.AreaName), ids, people, tx.db.PersonalKinds))
 }
 
 // warningRegions are the area's regions, every region below them and the

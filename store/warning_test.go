@@ -133,6 +133,27 @@ func TestWarningLifecycle(t *testing.T) {
 	}
 }
 
+// TestWarningToldAsTheProvince: a province's warning over all of it is
+// told to the channels as 全省, not 全市.
+func TestWarningToldAsTheProvince(t *testing.T) {
+	db := warningDB(t)
+	db.AreaName = "山西省"
+	ctx := context.Background()
+	start := now.Add(time.Hour)
+	if _, err := db.IssueWarning(ctx, &skygrid.Warning{Level: "orange", Start: start, ExpectedEnd: start.Add(24 * time.Hour)}, 0, now); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := db.FindOutbox(ctx, 10)
+	if err != nil || len(ms) == 0 {
+		t.Fatalf("outbox %v %v", ms, err)
+	}
+	for _, m := range ms {
+		if !strings.Contains(m.Title, "全省 橙色预警") || !strings.Contains(m.Text, "范围：全省") || strings.Contains(m.Text, "全市") {
+			t.Errorf("message %q: %q", m.Title, m.Text)
+		}
+	}
+}
+
 // The figures list the warning's extensions, oldest first, from the audit
 // lines of warning.extend read in the same transaction: each with its time
 // and the expected end it moved from and to; another warning's extension

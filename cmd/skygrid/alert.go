@@ -107,7 +107,7 @@ func (m *AlertCommand) issue(ctx context.Context, args []string) error {
 	if w, err = db.IssueWarning(ctx, w, 0, m.Now()); err != nil {
 		return err
 	}
-	m.printWarning(w)
+	m.printWarning(w, db)
 	return nil
 }
 
@@ -145,7 +145,7 @@ func (m *AlertCommand) change(ctx context.Context, verb string, args []string) e
 	if err != nil {
 		return err
 	}
-	m.printWarning(w)
+	m.printWarning(w, db)
 	return nil
 }
 
@@ -162,7 +162,7 @@ func (m *AlertCommand) list(ctx context.Context, args []string) error {
 		return err
 	}
 	for _, w := range ws {
-		m.printWarning(w)
+		m.printWarning(w, db)
 	}
 	if len(ws) == 0 {
 		fmt.Fprintln(m.Stdout, "no warnings")
@@ -172,8 +172,8 @@ func (m *AlertCommand) list(ctx context.Context, args []string) error {
 
 // printWarning prints one line: id, level, state, area, times (Beijing),
 // inspection tasks.
-func (m *AlertCommand) printWarning(w *skygrid.Warning) {
-	area := "全市"
+func (m *AlertCommand) printWarning(w *skygrid.Warning, db *store.DB) {
+	area := skygrid.WholeOf(db.AreaName)
 	if len(w.CountyNames) > 0 {
 		area = strings.Join(w.CountyNames, "、")
 	}

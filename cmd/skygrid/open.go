@@ -56,6 +56,7 @@ func (m *Main) openDB(path string, cfg config.Config) (*store.DB, error) {
 	db.SiteRules = cfg.Sites.Rules()
 	db.Escalation = cfg.Escalation.Policy()
 	db.PersonalKinds = cfg.Notify.Kinds()
+	db.AreaName = cfg.Server.AreaName
 	if err := db.Open(); err != nil {
 		return nil, err
 	}

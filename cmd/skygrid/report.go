@@ -91,7 +91,7 @@ func monthlyHTML(ctx context.Context, w io.Writer, db *store.DB, cfg config.Conf
 		return fmt.Errorf("report: %w", err)
 	}
 	mo.Area = cfg.Server.AreaName
-	air := &airindex.Ranking{Source: db, NearestKm: cfg.Air.NearestKm}
+	air := &airindex.Ranking{Source: db, NearestKm: cfg.Air.NearestKm, Area: cfg.Server.AreaName}
 	if mo.Air, err = air.CountyAirRanking(ctx, mo.Month); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

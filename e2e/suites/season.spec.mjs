@@ -168,8 +168,13 @@ test('season: a province\'s server ranks its cities', async ({ suite: { page, ch
     const h1 = await p.locator('h1').innerText();
     check(h1 === '示例省大气污染防治信息公开', `the public page names the province: "${h1}"`);
     await expect(p.locator('#pub-fires tfoot th').first()).toHaveText(/全/, { timeout: 15000 });
-    const whole = await p.locator('#pub-fires tfoot th').first().innerText();
-    check(whole === '全省', `the public fire count's total is the province's, 全省 ("${whole}")`);
+    const pubWhole = await p.locator('#pub-fires tfoot th').first().innerText();
+    check(pubWhole === '全省', `the public fire count's total is the province's, 全省 ("${pubWhole}")`);
+    // A warning over all of it is the province's: 全省, not 全市.
+    await p.goto(prov.url + '/#/warnings');
+    await expect(p.locator('label.county.city')).toHaveText(/全/, { timeout: 15000 });
+    const whole = await p.locator('label.county.city').innerText();
+    check(whole.trim() === '全省', `the warning form offers the whole province, 全省 ("${whole.trim()}")`);
     await p.goto(prov.url + '/#/audit');
     await p.waitForSelector('[data-testid=fig-events]', { timeout: 20000 });
     await expect.poll(() => p.locator('[data-testid=group-by] option[value=city]').count(), { timeout: 10000 }).toBe(1);

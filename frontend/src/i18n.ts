@@ -1173,6 +1173,23 @@ function stored(): Lang | null {
 }
 lang = stored() ?? 'zh';
 
+/**
+ * setAreaWords writes the whole area's words (zh 全省, en "whole
+ * province") into the strings that name it: a province's warning for the
+ * whole area, a user scoped to all of it, the ambient mean over it.
+ */
+export function setAreaWords(zhWhole: string, enWhole: string): void {
+  const en = enWhole.charAt(0).toUpperCase() + enWhole.slice(1);
+  const words: Record<string, [string, string]> = {
+    'warn.city': [zhWhole, en], 'chg.citywide': [zhWhole, enWhole], 'ambient.src.city': [zhWhole + '均值', enWhole.replace(/^whole /, '') + ' mean'],
+    'warn.need.county': [`请选择区县，或勾选“${zhWhole}”`, `Choose counties, or the ${enWhole}`],
+  };
+  for (const [k, [z, e]] of Object.entries(words)) {
+    dictionaries.zh[k] = z;
+    dictionaries.en[k] = e;
+  }
+}
+
 export function getLang(): Lang {
   return lang;
 }

@@ -1,6 +1,7 @@
 import './style.css';
 import { api, forgetSavedCopies, loginErrorText, onSavedCopy, setCsrf, setUnauthorizedHandler, ApiError, NetworkError, type Session } from './api';
-import { getLang, setLang, t } from './i18n';
+import { getLang, setAreaWords, setLang, t } from './i18n';
+import { pageArea, wholeOf } from './areaname';
 import { h, clear, toast } from './dom';
 import * as outbox from './outbox';
 import { getSession, putSession, role, isReviewer, canReadAuditLog } from './session';
@@ -24,7 +25,7 @@ setUnauthorizedHandler(() => {
  * in English skygrid-area-en, which the server writes from [server]
  * area_name and area_name_en). */
 function areaName(): string {
-  const zh = document.querySelector<HTMLMetaElement>('meta[name=skygrid-area]')?.content || '大同市';
+  const zh = pageArea();
   if (getLang() !== 'en') return zh;
   return document.querySelector<HTMLMetaElement>('meta[name=skygrid-area-en]')?.content || zh;
 }
@@ -192,6 +193,7 @@ function banner(c: outbox.Counts): void {
 }
 
 setLang(getLang());
+setAreaWords(wholeOf(pageArea()), wholeOf(pageArea(), 'en'));
 outbox.onChange(banner);
 outbox.start(flushed);
 // Back online on the offline page: try again.

@@ -1,5 +1,9 @@
 // Small helpers of the public page's sections: no import from the web app
-// (the page must stay small), Chinese only, times in Beijing time.
+// (the page must stay small) but areaname's two functions, Chinese only,
+// times in Beijing time.
+import { pageArea, wholeOf } from '../areaname';
+
+export { wholeOf };
 
 /** getJSON reads a public route; a failure throws a Chinese message. */
 export async function getJSON<T>(url: string): Promise<T> {
@@ -40,15 +44,7 @@ export function none(text: string): HTMLElement {
   return h('p', 'pub-none', text);
 }
 
-/** wholeOf names the whole of an area by its kind: 大同市 全市, 山西省
- * 全省; 全域 when its name does not end in a kind. */
-export function wholeOf(area: string): string {
-  const kind = area.trim().slice(-1);
-  return '省市区县州盟旗'.includes(kind) && kind ? '全' + kind : '全域';
-}
-
-/** wholeArea is wholeOf the page's area (its skygrid-area, which the
- * server writes from [server] area_name). */
+/** wholeArea is wholeOf the page's area (全市, 全省). */
 export function wholeArea(): string {
-  return wholeOf(document.querySelector<HTMLMetaElement>('meta[name=skygrid-area]')?.content ?? '大同市');
+  return wholeOf(pageArea());
 }

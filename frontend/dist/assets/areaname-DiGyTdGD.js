@@ -1,0 +1,1 @@
+const r={省:"province",市:"city",区:"region",县:"county",州:"prefecture",盟:"league",旗:"banner"};function c(t,o="zh"){const e=t.trim().slice(-1),n=e!==""&&e in r;return o==="en"?"whole "+(n?r[e]:"area"):n?"全"+e:"全域"}function a(){return document.querySelector("meta[name=skygrid-area]")?.content||"大同市"}export{a as p,c as w};
