@@ -53,10 +53,10 @@ func (s *Server) handleRegions(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	rs, n, err := s.Regions.FindRegions(ctx, f)
-	if err != nil || !labels {
-		if err != nil {
-			return err
-		}
+	if err != nil {
+		return err
+	}
+	if !labels {
 		return c.JSON(http.StatusOK, newCollection(rs, n, regionFeature))
 	}
 	pts, err := s.labelPoints(ctx, f, rs)
