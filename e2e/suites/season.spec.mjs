@@ -136,9 +136,15 @@ test('season: a province\'s server ranks its cities', async ({ suite: { page, ch
   try {
     const p = await page(desktop, 'a province server by city');
     const tiles = [];
-    p.on('request', (r) => { const m = r.url().match(/\/tiles\/[a-z_]+\/(\d+)\/(\d+)\/(\d+)\.png/); if (m) tiles.push(m.slice(1).map(Number)); });
-    // The outlines come late, as on a phone's slow network.
-    await p.route(/\/api\/regions\?/, async (r) => { await new Promise((ok) => setTimeout(ok, 1500)); await r.continue(); });
+    // The outlines come late, as on a phone's slow network: only once
+    // the map has asked for its first tiles.
+    let firstTile;
+    const tileAsked = new Promise((ok) => { firstTile = ok; });
+    p.on('request', (r) => {
+      const m = r.url().match(/\/tiles\/[a-z_]+\/(\d+)\/(\d+)\/(\d+)\.png/);
+      if (m) { tiles.push(m.slice(1).map(Number)); firstTile(); }
+    });
+    await p.route(/\/api\/regions\?/, async (r) => { await tileAsked; await r.continue(); });
     await loginAs(p, prov.url, 'province-1');
     await p.waitForSelector('[data-testid=logout]');
     // The map opens on the province's cities (111-113 E, 37-38 N): no
