@@ -330,7 +330,9 @@ type TaskFilter struct {
 	CountyID   *string
 	TownshipID *string
 	GridID     *string
-	Class      *string
+	// CityID keeps the tasks of a province's city: those of its counties.
+	CityID *string
+	Class  *string
 	// Classes keeps the tasks of any of these classes (the dust alarms:
 	// DustClasses).
 	Classes []string

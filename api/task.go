@@ -50,12 +50,12 @@ const ClassDust = "dust"
 // dust class, or dust for all of them.
 var taskClasses = slices.Concat(skygrid.Classes, skygrid.DustClasses, []string{ClassDust, skygrid.ClassPublicReport})
 
-// GET /api/tasks?since=&until=&date=created|first_seen&county=&township=&grid=&class=&state=&overdue=&q=&sort=&order=&limit=&offset=|cursor=&compact=
+// GET /api/tasks?since=&until=&date=created|first_seen&city=&county=&township=&grid=&class=&state=&overdue=&q=&sort=&order=&limit=&offset=|cursor=&compact=
 func (s *Server) handleTasks(c echo.Context) error {
 	p := &params{c: c}
 	now := s.now()
 	f := skygrid.TaskFilter{
-		Since: p.time("since"), Until: p.time("until"), CountyID: p.str("county"), TownshipID: p.str("township"), GridID: p.str("grid"),
+		Since: p.time("since"), Until: p.time("until"), CountyID: p.str("county"), TownshipID: p.str("township"), GridID: p.str("grid"), CityID: p.str("city"),
 		Class: p.oneOf("class", taskClasses), Scope: scopeOf(c), States: taskStatesParam(p),
 		Query: strings.TrimSpace(c.QueryParam("q")), Sort: deref(p.oneOf("sort", skygrid.TaskSorts)),
 		DateField: deref(p.oneOf("date", []string{skygrid.TaskDateCreated, skygrid.TaskDateFirstSeen})),

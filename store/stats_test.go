@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -168,11 +169,11 @@ func TestResponseMinutesBothStores(t *testing.T) {
 	}
 }
 
-// TestStatsByCity: a province's figures by city are its counties' added
-// up (events, hotspots, classes, tasks, overdue), named after the city;
-// a county with no city above it and an event in no county go under
-// 未落入地市; the total is the same as by county. On both stores.
-func TestStatsByCity(t *testing.T) {
+// citiesDB is a province of two cities (示例市甲: two counties, 示例市乙:
+// one) and a county of no city, with six events at at: two in 示例县甲一,
+// one in each other county (示例县甲二's without a task) and one outside.
+func citiesDB(t *testing.T) (*store.DB, time.Time) {
+	t.Helper()
 	db := storetest.NewDB(t, "cities.db")
 	at := time.Date(2023, 10, 20, 2, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { return at.Add(48 * time.Hour) }
@@ -212,6 +213,40 @@ func TestStatsByCity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return db, at
+}
+
+// TestTasksOfACity: the task list keeps a city's tasks, those of its
+// counties, counted and paged like a county's. On both stores.
+func TestTasksOfACity(t *testing.T) {
+	db, _ := citiesDB(t)
+	ctx := context.Background()
+	for city, want := range map[string][]string{"SXA": {"SXA1", "SXA1"}, "SXB": {"SXB1"}, "SXC1": nil} {
+		ts, page, err := db.FindTaskPage(ctx, skygrid.TaskFilter{CityID: &city, Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, n, err := db.FindTasks(ctx, skygrid.TaskFilter{CityID: &city})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, tk := range all {
+			got = append(got, tk.CountyID)
+		}
+		if !slices.Equal(got, want) || n != len(want) || page.Total != len(want) || len(ts) != min(1, len(want)) {
+			t.Errorf("city %s: counties %v (%d; a page of 1: %d of %d), want %v", city, got, n, len(ts), page.Total, want)
+		}
+	}
+}
+
+// TestStatsByCity: a province's figures by city are its counties' added
+// up (events, hotspots, classes, tasks, overdue), named after the city;
+// a county with no city above it and an event in no county go under
+// 未落入地市; the total is the same as by county. On both stores.
+func TestStatsByCity(t *testing.T) {
+	db, at := citiesDB(t)
+	ctx := context.Background()
 	q := skygrid.StatsQuery{Since: at.Add(-time.Hour), Until: at.Add(time.Hour)}
 	q.By = skygrid.ByCounty
 	byCounty, err := db.Stats(ctx, q)

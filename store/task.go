@@ -398,6 +398,9 @@ func (db *DB) taskConds(f skygrid.TaskFilter, args *[]any, pin bool) []string {
 	if f.TownshipID != nil {
 		add(p+"t.list_township_id = ?", *f.TownshipID)
 	}
+	if f.CityID != nil {
+		add(p+"t.list_county_id IN (SELECT c.id FROM regions c WHERE c.parent_id = ? AND c.level = 'county')", *f.CityID)
+	}
 	if f.GridID != nil {
 		add("t.grid_id = ?", *f.GridID)
 	}

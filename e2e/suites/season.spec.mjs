@@ -176,6 +176,17 @@ test('season: a province\'s server ranks its cities', async ({ suite: { page, ch
     await expect(p.locator('#pub-fires tfoot th').first()).toHaveText(/全/, { timeout: 15000 });
     const pubWhole = await p.locator('#pub-fires tfoot th').first().innerText();
     check(pubWhole === '全省', `the public fire count's total is the province's, 全省 ("${pubWhole}")`);
+    // The task list filters by city too: its counties under it, the city
+    // first as a whole (3 fires in 示例市甲's counties, 1 in 示例市乙's).
+    await p.goto(prov.url + '/#/tasks?state=all');
+    await expect.poll(() => p.locator('[data-testid=f-county] optgroup').count(), { timeout: 15000 }).toBe(2);
+    const taskGroups = await p.$$eval('[data-testid=f-county] optgroup', (gs) => gs.map((g) => `${g.label}:${[...g.querySelectorAll('option')].map((o) => o.textContent).join('/')}`));
+    await p.selectOption('[data-testid=f-county]', 'SXA');
+    await expect(p.locator('[data-testid=page-text]')).toHaveText('第 1/1 页，共 3 条', { timeout: 15000 });
+    const places = await p.$$eval('[data-testid=task-item]', (rs) => rs.map((r) => r.textContent));
+    check(taskGroups.join(' ') === '示例市甲:示例市甲（全市）/示例县甲一/示例县甲二 示例市乙:示例市乙（全市）/示例县乙一' && places.length === 3 &&
+      places.every((x) => x.includes('示例县甲')) && p.url().includes('city=SXA'),
+      `the task list by city: ${taskGroups.join(' ')}; 示例市甲 keeps its 3 tasks (${p.url().split('#')[1]})`);
     // A warning over all of it is the province's: 全省, not 全市.
     await p.goto(prov.url + '/#/warnings');
     await expect(p.locator('label.county.city')).toHaveText(/全/, { timeout: 15000 });

@@ -2,6 +2,7 @@
 // never from 'leaflet' directly, so that the fixes below hold everywhere.
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
+import { getSession } from './session';
 
 // Tile zooms are whole numbers. The map zooms in quarter steps (zoomSnap
 // 0.25, so an area fits the screen), and a tile layer shows the nearest
@@ -41,5 +42,15 @@ L.Map.addInitHook(function (this: L.Map) {
   this.on('zoom zoomend viewreset load', mark);
   this.whenReady(mark);
 });
+
+/** Datong's box: where a map opens when the user's area is not known. */
+export const DATONG: L.LatLngBoundsExpression = [[39.0, 112.5], [40.75, 114.6]];
+
+/** userArea is the signed-in user's area (/api/me's area, [min lon, min
+ * lat, max lon, max lat]) as Leaflet's bounds, or null. */
+export function userArea(): L.LatLngBounds | null {
+  const a = getSession()?.area;
+  return a?.length === 4 ? L.latLngBounds([a[1], a[0]], [a[3], a[2]]) : null;
+}
 
 export default L;

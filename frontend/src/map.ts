@@ -1,9 +1,8 @@
 // 地图: the basemaps (offline, Tianditu), place names, every server layer as a PNG tile layer, time window,
 // day slider, click → event and site popups, 我的位置.
-import L from './leaflet';
+import L, { DATONG, userArea } from './leaflet';
 import { watchTileErrors } from './tilesession';
 import { api, qs } from './api';
-import { getSession } from './session';
 import { addBasemaps, type Basemaps } from './basemap';
 import { clear, h, toast } from './dom';
 import { getLang, t, tOr } from './i18n';
@@ -22,7 +21,6 @@ interface Layer { id: string; name: string; version?: string | number; timed?: b
 type Win = { since: string; until: string } | null;
 
 const DEFAULT_ON = new Set(['regions', 'events', 'hotspots']);
-const DATONG: L.LatLngBoundsExpression = [[39.0, 112.5], [40.75, 114.6]];
 
 // The legend: one entry per meaning, in groups that say what they are
 // (a fire event's class fill is not a registry's site layer).
@@ -39,11 +37,6 @@ const legend: [group: string, items: LegendItem[]][] = [
   ['legend.monitors', [['cls', '#00e400', 'monitor.level.1'], ['cls', '#ffff00', 'monitor.level.2'], ['cls', '#ff7e00', 'monitor.level.3'],
     ['cls', '#ff0000', 'monitor.level.4'], ['cls', '#99004c', 'monitor.level.5'], ['cls', '#7e0023', 'monitor.level.6'], ['cls', '#9ca3af', 'monitor.level.0']]],
 ];
-
-/** areaBounds: Me.area [min lon, min lat, max lon, max lat] as Leaflet's bounds, or null. */
-function areaBounds(a: number[] | undefined): L.LatLngBounds | null {
-  return a?.length === 4 ? L.latLngBounds([a[1], a[0]], [a[3], a[2]]) : null;
-}
 
 function legendBox(): HTMLElement {
   return h('details', { class: 'legend', open: window.innerWidth > 700, 'data-testid': 'legend' },
@@ -70,7 +63,7 @@ export function render(el: HTMLElement, _arg?: string): () => void {
   // The user's area (/api/me) from the start: a province's user does not
   // first fetch Datong's tiles and then jump. Without it, Datong, then the
   // outline when it comes.
-  const area = areaBounds(getSession()?.area);
+  const area = userArea();
   if (area) map.fitBounds(area, { padding: [10, 10], animate: false });
   else map.fitBounds(DATONG, { animate: false });
   // Once the view moves (a search, a drag, a zoom, the locate button), the

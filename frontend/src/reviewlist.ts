@@ -3,7 +3,7 @@
 // table on a desktop and cards on a phone, optionally beside a map of the
 // page's tasks; reported tasks can be closed together with one note. The
 // filter lives in the URL hash: #/tasks?state=reported&township=…&page=2.
-import L from './leaflet';
+import L, { DATONG, userArea } from './leaflet';
 import { watchTileErrors } from './tilesession';
 import { api, ApiError, errorText, newestOnly, qs } from './api';
 import { basemapLayer, type Basemap } from './basemap';
@@ -24,13 +24,12 @@ export const STATE_COLOURS: Record<string, string> = { dispatched: '#111827', ac
 const CLASSES = ['straw_burning', 'open_burning', 'loose_coal_burning', 'construction_site', 'stockpile', 'industrial_heat'];
 // 扬尘告警: dust (every dust class, GET /api/tasks?class=dust) and each dust class.
 const DUST = ['dust', ...DUST_CLASSES];
-const DATONG: L.LatLngBoundsExpression = [[39.0, 112.5], [40.75, 114.6]];
 
-interface Region { id: string; name: string }
+interface Region { id: string; name: string; parent_id: string }
 
 async function regions(params: Record<string, string>): Promise<Region[]> {
   const fc = await api.get<RegionCollection>('/api/regions' + qs({ ...params, geometry: 'false' }));
-  return (fc?.features ?? []).map((x) => ({ id: x.properties?.id ?? String(x.id), name: x.properties?.name ?? String(x.id) }));
+  return (fc?.features ?? []).map((x) => ({ id: x.properties?.id ?? String(x.id), name: x.properties?.name ?? String(x.id), parent_id: x.properties?.parent_id ?? '' }));
 }
 
 const option = (value: string, label: string, cur: string) => h('option', { value, selected: value === cur }, label);
@@ -58,7 +57,7 @@ class PageMap {
     const map = L.map(this.el, { zoomSnap: 0.25, fadeAnimation: false, minZoom: 5, maxZoom: 18 });
     watchTileErrors(map);
     this.map = map;
-    map.fitBounds(DATONG, { animate: false });
+    map.fitBounds(userArea() ?? DATONG, { animate: false });
     this.layer.addTo(map);
     (window as unknown as { skygridListMap?: L.Map }).skygridListMap = map; // for the browser tests
     api.get<{ basemaps: Basemap[] }>('/api/basemaps').then((bm) => {
@@ -227,7 +226,11 @@ class ReviewList {
   /** wire: every control changes the filter. */
   private wire(): void {
     const c = this.c;
-    c.county.addEventListener('change', () => { this.apply({ county: c.county.value, township: '', grid: '' }); this.fillTownships(); });
+    c.county.addEventListener('change', () => {
+      const city = c.county.selectedOptions[0]?.dataset.city === '1';
+      this.apply({ city: city ? c.county.value : '', county: city ? '' : c.county.value, township: '', grid: '' });
+      this.fillTownships();
+    });
     c.township.addEventListener('change', () => { this.apply({ township: c.township.value, grid: '' }); this.fillGrids(); });
     c.grid.addEventListener('change', () => this.apply({ grid: c.grid.value }));
     c.cls.addEventListener('change', () => this.apply({ cls: c.cls.value }));
@@ -292,25 +295,37 @@ class ReviewList {
     this.c.order.textContent = t('rl.order.' + f.order);
     this.dustTab.setAttribute('aria-pressed', String(f.cls === 'dust'));
     this.dustTab.classList.toggle('active', f.cls === 'dust');
-    const set = [f.county, f.township, f.grid, f.cls, f.state !== 'open', f.overdue, f.from || f.to].filter(Boolean).length;
+    const set = [f.city, f.county, f.township, f.grid, f.cls, f.state !== 'open', f.overdue, f.from || f.to].filter(Boolean).length;
     this.c.summary.textContent = t('rl.more') + (set ? ' ' + t('rl.more.n', { n: set }) : '') + ` · ${t('rl.sort.' + f.sort)} ${f.order === 'asc' ? '↑' : '↓'}`;
   }
 
   // The places to filter by: counties for the city-wide, the townships and
   // grids of the area chosen (or of the official's own area).
-  private fill(s: HTMLSelectElement, first: HTMLOptionElement, rs: Region[], cur: string): void {
+  private fill(s: HTMLSelectElement, first: HTMLOptionElement, rs: Pick<Region, 'id' | 'name'>[], cur: string): void {
     clear(s);
     s.append(first, ...rs.map((r) => option(r.id, r.name, cur)));
   }
 
+  // A province's counties come under their cities, each city first as a
+  // whole (its counties' tasks).
   private async fillCounties(): Promise<void> {
     if (!this.cityWide) return;
-    const rs = await regions({ level: 'county' }).catch(() => []);
-    if (!this.disposed) this.fill(this.c.county, option('', t('rl.county.all'), this.f.county), rs, this.f.county);
+    const [rs, cities] = await Promise.all([regions({ level: 'county' }).catch(() => []), regions({ level: 'city' }).catch(() => [])]);
+    if (this.disposed) return;
+    const cur = this.f.city || this.f.county;
+    this.fill(this.c.county, option('', t('rl.county.all'), cur), cities.length > 1 ? [] : rs, cur);
+    if (cities.length < 2) return;
+    for (const city of cities) {
+      const whole = option(city.id, t('audit.region.city', { city: city.name }), cur);
+      whole.dataset.city = '1';
+      this.c.county.append(h('optgroup', { label: city.name }, whole, ...rs.filter((r) => r.parent_id === city.id).map((r) => option(r.id, r.name, cur))));
+    }
+    this.c.county.append(...rs.filter((r) => !cities.some((c) => c.id === r.parent_id)).map((r) => option(r.id, r.name, cur)));
   }
 
   private async fillTownships(): Promise<void> {
-    const rs = await regions(this.f.county ? { level: 'township', parent: this.f.county } : { level: 'township' }).catch(() => []);
+    // A city's townships are too many to list: its counties first.
+    const rs = this.f.city ? [] : await regions(this.f.county ? { level: 'township', parent: this.f.county } : { level: 'township' }).catch(() => []);
     if (this.disposed) return;
     this.fill(this.c.township, option('', t('rl.township.all'), this.f.township), rs, this.f.township);
     this.c.townshipBox.hidden = rs.length === 0 && !this.f.township;

@@ -14,13 +14,13 @@ describe('the list filter in the URL', () => {
   it('reads every field', () => {
     const f = parseListQuery('county=140225&township=140225100&grid=140225-005-009&class=straw_burning&state=reported&overdue=1&from=2023-10-01&to=2023-10-15&q=%23378&sort=first_seen&order=asc&page=3&view=map');
     expect(f).toEqual({
-      county: '140225', township: '140225100', grid: '140225-005-009', cls: 'straw_burning', state: 'reported', overdue: true,
+      city: '', county: '140225', township: '140225100', grid: '140225-005-009', cls: 'straw_burning', state: 'reported', overdue: true,
       from: '2023-10-01', to: '2023-10-15', q: '#378', sort: 'first_seen', order: 'asc', page: 3, view: 'map',
     });
   });
   it('writes what it reads, leaving the defaults out', () => {
     for (const q of ['township=140225100&state=reported', 'class=open_burning&overdue=1&page=2', 'q=%E6%B0%B8%E5%AE%89&sort=place&order=desc',
-      'state=all&from=2023-10-05&to=2023-10-05&view=map', 'sort=created', 'sort=created&order=asc']) {
+      'state=all&from=2023-10-05&to=2023-10-05&view=map', 'sort=created', 'sort=created&order=asc', 'city=SX-1402&state=all']) {
       expect(listQuery(parseListQuery(q))).toBe(q);
     }
   });
@@ -36,6 +36,10 @@ describe('the API query of a filter', () => {
   const f = (patch: Partial<ListFilter>) => apiQuery({ ...DEFAULT_FILTER, ...patch });
   it('asks for open tasks by deadline, a page of 50', () => {
     expect(f({})).toEqual({ state: 'open', sort: 'deadline', order: 'asc', limit: 50, offset: 0 });
+  });
+  it('passes a province\'s city', () => {
+    expect(f({ city: 'SX-1402' }).city).toBe('SX-1402');
+    expect(f({}).city).toBeUndefined();
   });
   it('pages by offset', () => {
     expect(f({ page: 3 }).offset).toBe(100);

@@ -14,6 +14,7 @@ export type View = 'list' | 'map';
 
 /** ListFilter is what the list shows; it lives in the URL hash (#/tasks?…). */
 export interface ListFilter {
+  city: string; // a province's city: its counties' tasks
   county: string;
   township: string;
   grid: string;
@@ -33,7 +34,7 @@ export interface ListFilter {
 export const defaultOrder = (s: Sort): 'asc' | 'desc' => (s === 'created' || s === 'first_seen' ? 'desc' : 'asc');
 
 export const DEFAULT_FILTER: ListFilter = {
-  county: '', township: '', grid: '', cls: '', state: 'open', overdue: false, from: '', to: '', q: '', sort: 'deadline', order: 'asc', page: 1, view: 'list',
+  city: '', county: '', township: '', grid: '', cls: '', state: 'open', overdue: false, from: '', to: '', q: '', sort: 'deadline', order: 'asc', page: 1, view: 'list',
 };
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -46,7 +47,7 @@ export function parseListQuery(query: string): ListFilter {
   const sort = oneOf(p.get('sort'), SORTS, DEFAULT_FILTER.sort);
   const page = Number(p.get('page'));
   return {
-    county: str('county'), township: str('township'), grid: str('grid'), cls: str('class'),
+    city: str('city'), county: str('county'), township: str('township'), grid: str('grid'), cls: str('class'),
     state: oneOf(p.get('state'), STATE_CHOICES, 'open'),
     overdue: p.get('overdue') === '1' || p.get('overdue') === 'true',
     from: DAY.test(str('from')) ? str('from') : '', to: DAY.test(str('to')) ? str('to') : '',
@@ -60,7 +61,7 @@ export function parseListQuery(query: string): ListFilter {
 export function listQuery(f: ListFilter): string {
   const p = new URLSearchParams();
   const set = (k: string, v: string, def = '') => { if (v !== def) p.set(k, v); };
-  set('county', f.county); set('township', f.township); set('grid', f.grid); set('class', f.cls);
+  set('city', f.city); set('county', f.county); set('township', f.township); set('grid', f.grid); set('class', f.cls);
   set('state', f.state, 'open');
   if (f.overdue) p.set('overdue', '1');
   set('from', f.from); set('to', f.to); set('q', f.q.trim());
@@ -77,7 +78,7 @@ export const listHash = (f: ListFilter): string => { const q = listQuery(f); ret
 export function apiQuery(f: ListFilter, size = PAGE_SIZE): Record<string, string | number> {
   const q: Record<string, string | number> = {};
   const put = (k: string, v: string) => { if (v) q[k] = v; };
-  put('county', f.county); put('township', f.township); put('grid', f.grid); put('class', f.cls);
+  put('city', f.city); put('county', f.county); put('township', f.township); put('grid', f.grid); put('class', f.cls);
   if (f.state !== 'all') q.state = f.state;
   if (f.overdue) q.overdue = 'true';
   if (f.from || f.to) {
