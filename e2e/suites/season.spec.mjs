@@ -187,6 +187,14 @@ test('season: a province\'s server ranks its cities', async ({ suite: { page, ch
     check(taskGroups.join(' ') === '示例市甲:示例市甲（全市）/示例县甲一/示例县甲二 示例市乙:示例市乙（全市）/示例县乙一' && places.length === 3 &&
       places.every((x) => x.includes('示例县甲')) && p.url().includes('city=SXA'),
       `the task list by city: ${taskGroups.join(' ')}; 示例市甲 keeps its 3 tasks (${p.url().split('#')[1]})`);
+    // The registry lists the first 50 monitors, then all 60 on a tap.
+    await p.goto(prov.url + '/#/sites');
+    await expect(p.getByTestId('monitor-count')).toHaveText('共 60 台', { timeout: 15000 });
+    const listed = await p.locator('[data-testid=monitor-row]:visible').count();
+    const moreText = await p.getByTestId('monitor-more').innerText().catch(() => '');
+    await p.getByTestId('monitor-more').click().catch(() => {});
+    const afterTap = await p.locator('[data-testid=monitor-row]:visible').count();
+    check(listed === 50 && moreText === '显示全部 60 台' && afterTap === 60, `the registry lists ${listed} of 60 monitors, "${moreText}", then ${afterTap}`);
     // A warning over all of it is the province's: 全省, not 全市.
     await p.goto(prov.url + '/#/warnings');
     await expect(p.locator('label.county.city')).toHaveText(/全/, { timeout: 15000 });

@@ -866,6 +866,7 @@ const strings: Record<string, [zh: string, en: string]> = {
   'legend.monitors': ['扬尘监测：最新小时 PM10（需勾选图层）', 'Dust monitors: latest hourly PM10 (turn the layer on)'],
   'monitors.title': ['监测设备', 'Monitors'],
   'monitors.count': ['共 {n} 台', '{n} monitors'],
+  'monitors.all': ['显示全部 {n} 台', 'Show all {n}'],
   'monitor.mn': ['设备编号', 'Device number'],
   'monitor.name': ['名称', 'Name'],
   'monitor.kind': ['类型', 'Kind'],

@@ -31,7 +31,21 @@ export function addMonitorLayer(map: L.Map, box: HTMLElement): void {
   box.append(h('label', { class: 'chk' }, cb, ' ', t('layer.monitors')));
 }
 
-/** monitorSection: the registry page's list of monitors. */
+// FIRST_MONITORS: the monitors listed at first (a province has 5,000);
+// the rest come with a tap.
+const FIRST_MONITORS = 50;
+
+/** showAll: the button that shows the hidden rows of tbody (n in all). */
+function showAll(tbody: HTMLElement, n: number): HTMLElement {
+  const b = h('button', { type: 'button', class: 'more', 'data-testid': 'monitor-more' }, t('monitors.all', { n }));
+  b.addEventListener('click', () => {
+    tbody.querySelectorAll<HTMLElement>('tr[hidden]').forEach((tr) => { tr.hidden = false; });
+    b.remove();
+  });
+  return b;
+}
+
+/** monitorSection: the registry page's list of monitors (the first 50, then all on a tap). */
 export function monitorSection(): HTMLElement {
   const tbody = h('tbody');
   const count = h('span', { class: 'muted', 'data-testid': 'monitor-count' });
@@ -45,14 +59,15 @@ export function monitorSection(): HTMLElement {
       const list = await api.get<MonitorList>('/api/monitors');
       count.textContent = t('monitors.count', { n: list.total });
       clear(tbody);
-      for (const m of list.items) {
+      for (const [i, m] of list.items.entries()) {
         const dot = h('span', { class: 'mdot' });
         dot.style.background = m.colour; // CSSOM: no inline style attribute (CSP)
-        tbody.append(h('tr', { 'data-testid': 'monitor-row' }, h('td', {}, m.mn),
+        tbody.append(h('tr', { 'data-testid': 'monitor-row', hidden: i >= FIRST_MONITORS }, h('td', {}, m.mn),
           h('td', {}, h('a', { href: `#/map?lat=${m.lat.toFixed(5)}&lon=${m.lon.toFixed(5)}&z=16&what=site`, title: t('task.showmap') }, m.name)),
           h('td', {}, tOr('monitor.kind', m.kind)), h('td', {}, m.site_id ? h('a', { href: `#/site/${m.site_id}` }, m.site_name || String(m.site_id)) : '—'), h('td', {}, dot, ' ', pm10Text(m)),
           h('td', { class: 'date' }, m.last_at ? formatDateTime(m.last_at) : t('monitor.nodata'))));
       }
+      if (list.items.length > FIRST_MONITORS) sec.append(showAll(tbody, list.items.length));
     } catch (e) {
       clear(tbody);
       tbody.append(h('tr', {}, h('td', { colspan: cols.length, class: 'error' }, errorText(e, t))));
