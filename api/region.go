@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"net/http"
 	"sync"
@@ -101,6 +102,27 @@ func (s *Server) labelPoints(ctx context.Context, f skygrid.RegionFilter, rs []*
 	}
 	s.labels.put(version, pts)
 	return pts, nil
+}
+
+// WarmLabels computes the label points of the cities, counties and
+// townships (the names the map asks for as it opens) into the cache, as
+// the server starts: a province's first map after a start waited 1.5-2.7
+// s for them. The grids' are computed when a map comes close.
+func (s *Server) WarmLabels(ctx context.Context) error {
+	if s.Regions == nil {
+		return nil
+	}
+	for _, level := range []string{skygrid.LevelCity, skygrid.LevelCounty, skygrid.LevelTownship} {
+		f := skygrid.RegionFilter{Level: &level, WithGeometry: true}
+		rs, _, err := s.Regions.FindRegions(ctx, f)
+		if err != nil {
+			return fmt.Errorf("label points of the %s regions: %w", level, err)
+		}
+		if _, err := s.labelPoints(ctx, f, rs); err != nil {
+			return fmt.Errorf("label points of the %s regions: %w", level, err)
+		}
+	}
+	return nil
 }
 
 // labelCache keeps the regions' label points at the regions' layer

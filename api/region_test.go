@@ -2,9 +2,13 @@ package api_test
 
 import (
 	"context"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"skygrid"
+	"skygrid/api"
 	"skygrid/geo"
 
 	"github.com/paulmach/orb"
@@ -146,5 +150,47 @@ func TestBasemapsKeyHint(t *testing.T) {
 				t.Errorf("basemaps %+v, tianditu %v, key_hint %v (want %v)", bm.Basemaps, bm.Tianditu, bm.KeyHint, tt.hint)
 			}
 		})
+	}
+}
+
+// countingRegions counts the region reads that load outlines.
+type countingRegions struct {
+	skygrid.RegionService
+	outlines atomic.Int64
+}
+
+func (c *countingRegions) FindRegions(ctx context.Context, f skygrid.RegionFilter) ([]*skygrid.Region, int, error) {
+	if f.WithGeometry {
+		c.outlines.Add(1)
+	}
+	return c.RegionService.FindRegions(ctx, f)
+}
+
+// TestWarmLabels: once WarmLabels has run (serve runs it as it starts),
+// the map's first request for the county and township names reads no
+// outline; without it the first request reads them.
+func TestWarmLabels(t *testing.T) {
+	w := newWorld(t)
+	w.addTownships(t)
+	for _, warm := range []bool{false, true} {
+		rc := &countingRegions{RegionService: w.db}
+		s := api.NewServer(api.Services{Regions: rc, Layers: w.db, Users: w.db, Now: w.db.Now}, nil)
+		srv := httptest.NewServer(s.Handler())
+		if warm {
+			if err := s.WarmLabels(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := rc.outlines.Load()
+		for _, level := range []string{"county", "township"} {
+			st, body := getCode(t, srv.URL+"/api/regions?labels=true&geometry=false&level="+level, w.tokens["admin"])
+			if st != 200 || !strings.Contains(string(body), "label_point") {
+				t.Fatalf("%s names: %d %.200s", level, st, body)
+			}
+		}
+		if read := rc.outlines.Load() - before; (read == 0) != warm {
+			t.Errorf("warmed %v: the first names read outlines %d times", warm, read)
+		}
+		srv.Close()
 	}
 }

@@ -217,7 +217,17 @@ func (m *Main) serve(ctx context.Context, db *store.DB, cfg config.Config, addr 
 	bg, stop := context.WithCancel(ctx)
 	wait := m.runJobs(bg, db, p, sink, worker, photos, cfg, mf, now, jobs)
 	listening := m.listenLayers(bg, db, ts, sink)
-	go m.warmTiles(bg, ts)
+	go func() {
+		m.warmTiles(bg, ts)
+		t0 := time.Now()
+		if err := srv.WarmLabels(bg); err != nil {
+			if bg.Err() == nil {
+				m.Logger.Warn("place names not placed ahead: the first map places them", "err", err)
+			}
+			return
+		}
+		m.Logger.Info("place names placed", "took", time.Since(t0).Round(time.Millisecond))
+	}()
 	defer func() { stop(); wait(); listening() }()
 	// The ready line: where to open the web app (and, for the demo, whom
 	// to log in as); the browser tests wait for "listening on URL".
