@@ -5,6 +5,7 @@
 // #/audit?period=2023-10&by=county&region=140225.
 import L from './leaflet';
 import { watchTileErrors } from './tilesession';
+import { areaRegions, countyOptions } from './areafilter';
 import { api, errorText, qs } from './api';
 import {
   PERIOD_KINDS, auditQuery, defaultFields, mostHours, yearAgoText, rankBars, fieldsOf, isMonth, isoWeek, parseAuditQuery, periodOf, type AuditFilter, type Day, type GroupBy, type PeriodFields,
@@ -18,7 +19,7 @@ import { getLang, t, tOr } from './i18n';
 import { role } from './session';
 
 import type {
-  AirRankingAnswer, AreaStats, ConfirmedFire as Confirmed, PublishedReportList, PublishRequest, RankView as Rank, RankingAnswer, RegionCollection, SeriesView as SeriesResp, StatsAnswer as StatsResp, PublicReportFigures,
+  AirRankingAnswer, AreaStats, ConfirmedFire as Confirmed, PublishedReportList, PublishRequest, RankView as Rank, RankingAnswer, SeriesView as SeriesResp, StatsAnswer as StatsResp, PublicReportFigures,
 } from './api/types.gen';
 
 /** RANK_BARS: the ranking chart's bars at most (the worst first). */
@@ -211,26 +212,11 @@ const minPair = (a: number | null | undefined, b: number | null | undefined) =>
  * grouped by city (byCity). A region not listed goes into sub.
  */
 function fillAreaFilter(county: HTMLSelectElement, sub: HTMLInputElement, filter: AuditFilter, gone: () => boolean, byCity: () => void): void {
-  const regions = (level: string) => api.get<RegionCollection>('/api/regions' + qs({ level, geometry: 'false' }));
-  Promise.all([regions('county'), regions('city')]).then(([fc, cities]) => {
+  Promise.all([areaRegions({ level: 'county' }), areaRegions({ level: 'city' })]).then(([counties, cities]) => {
     if (gone()) return;
-    const feats = fc?.features ?? [];
-    const cityNames = new Map((cities?.features ?? []).map((f) => [f.properties?.id ?? String(f.id), f.properties?.name ?? '']));
-    if (cityNames.size > 1) byCity();
-    const groups = new Map<string, HTMLElement>();
-    for (const f of feats) {
-      const id = f.properties?.id ?? f.id;
-      const opt = h('option', { value: id, selected: id === filter.region }, f.properties?.name ?? id);
-      const cityID = f.properties?.parent_id ?? '';
-      const city = cityNames.size > 1 ? cityNames.get(cityID) : undefined;
-      if (!city) { county.append(opt); continue; }
-      if (!groups.has(city)) {
-        groups.set(city, h('optgroup', { label: city }, h('option', { value: cityID, selected: cityID === filter.region }, t('audit.region.city', { city }))));
-        county.append(groups.get(city)!);
-      }
-      groups.get(city)!.append(opt);
-    }
-    const listed = (id: string) => feats.some((f) => (f.properties?.id ?? f.id) === id) || (cityNames.size > 1 && cityNames.has(id));
+    if (cities.length > 1) byCity();
+    county.append(...countyOptions(counties, cities, filter.region));
+    const listed = (id: string) => counties.some((c) => c.id === id) || (cities.length > 1 && cities.some((c) => c.id === id));
     if (filter.region && !listed(filter.region)) sub.value = filter.region;
   }).catch(() => {});
 }

@@ -5,6 +5,7 @@
 // filter lives in the URL hash: #/tasks?state=reported&township=…&page=2.
 import L, { DATONG, userArea } from './leaflet';
 import { watchTileErrors } from './tilesession';
+import { areaRegions, countyOptions, type AreaRegion } from './areafilter';
 import { api, ApiError, errorText, newestOnly, qs } from './api';
 import { basemapLayer, type Basemap } from './basemap';
 import { h, clear, toast } from './dom';
@@ -17,20 +18,13 @@ import {
   type ListFilter, type ListedTask, type Refusal, type Sort, type View,
 } from './reviewutil';
 import { DUST_CLASSES, isDust } from './taskwords';
-import type { RegionCollection, SiteDust } from './api/types.gen';
+import type { SiteDust } from './api/types.gen';
 
 /** The colours of the event tiles' task rings: dispatched, acknowledged, reported, closed. */
 export const STATE_COLOURS: Record<string, string> = { dispatched: '#111827', acknowledged: '#f59e0b', reported: '#2563eb', closed: '#16a34a' };
 const CLASSES = ['straw_burning', 'open_burning', 'loose_coal_burning', 'construction_site', 'stockpile', 'industrial_heat'];
 // 扬尘告警: dust (every dust class, GET /api/tasks?class=dust) and each dust class.
 const DUST = ['dust', ...DUST_CLASSES];
-
-interface Region { id: string; name: string; parent_id: string }
-
-async function regions(params: Record<string, string>): Promise<Region[]> {
-  const fc = await api.get<RegionCollection>('/api/regions' + qs({ ...params, geometry: 'false' }));
-  return (fc?.features ?? []).map((x) => ({ id: x.properties?.id ?? String(x.id), name: x.properties?.name ?? String(x.id), parent_id: x.properties?.parent_id ?? '' }));
-}
 
 const option = (value: string, label: string, cur: string) => h('option', { value, selected: value === cur }, label);
 const labelled = (text: string, input: HTMLElement, cls = '') => h('label', { class: cls }, text, input);
@@ -301,7 +295,7 @@ class ReviewList {
 
   // The places to filter by: counties for the city-wide, the townships and
   // grids of the area chosen (or of the official's own area).
-  private fill(s: HTMLSelectElement, first: HTMLOptionElement, rs: Pick<Region, 'id' | 'name'>[], cur: string): void {
+  private fill(s: HTMLSelectElement, first: HTMLOptionElement, rs: Pick<AreaRegion, 'id' | 'name'>[], cur: string): void {
     clear(s);
     s.append(first, ...rs.map((r) => option(r.id, r.name, cur)));
   }
@@ -310,22 +304,16 @@ class ReviewList {
   // whole (its counties' tasks).
   private async fillCounties(): Promise<void> {
     if (!this.cityWide) return;
-    const [rs, cities] = await Promise.all([regions({ level: 'county' }).catch(() => []), regions({ level: 'city' }).catch(() => [])]);
+    const [rs, cities] = await Promise.all([areaRegions({ level: 'county' }).catch(() => []), areaRegions({ level: 'city' }).catch(() => [])]);
     if (this.disposed) return;
     const cur = this.f.city || this.f.county;
-    this.fill(this.c.county, option('', t('rl.county.all'), cur), cities.length > 1 ? [] : rs, cur);
-    if (cities.length < 2) return;
-    for (const city of cities) {
-      const whole = option(city.id, t('audit.region.city', { city: city.name }), cur);
-      whole.dataset.city = '1';
-      this.c.county.append(h('optgroup', { label: city.name }, whole, ...rs.filter((r) => r.parent_id === city.id).map((r) => option(r.id, r.name, cur))));
-    }
-    this.c.county.append(...rs.filter((r) => !cities.some((c) => c.id === r.parent_id)).map((r) => option(r.id, r.name, cur)));
+    this.fill(this.c.county, option('', t('rl.county.all'), cur), [], cur);
+    this.c.county.append(...countyOptions(rs, cities, cur));
   }
 
   private async fillTownships(): Promise<void> {
     // A city's townships are too many to list: its counties first.
-    const rs = this.f.city ? [] : await regions(this.f.county ? { level: 'township', parent: this.f.county } : { level: 'township' }).catch(() => []);
+    const rs = this.f.city ? [] : await areaRegions(this.f.county ? { level: 'township', parent: this.f.county } : { level: 'township' }).catch(() => []);
     if (this.disposed) return;
     this.fill(this.c.township, option('', t('rl.township.all'), this.f.township), rs, this.f.township);
     this.c.townshipBox.hidden = rs.length === 0 && !this.f.township;
@@ -335,7 +323,7 @@ class ReviewList {
   private async fillGrids(): Promise<void> {
     const own = getSession()?.user.regions ?? [];
     const parent = this.f.township || this.f.county || (!this.cityWide && own.length === 1 ? own[0] : '');
-    const rs = parent ? await regions({ level: 'grid', parent }).catch(() => []) : [];
+    const rs = parent ? await areaRegions({ level: 'grid', parent }).catch(() => []) : [];
     if (this.disposed) return;
     const cur = this.f.grid;
     const grid = this.c.grid;
