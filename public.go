@@ -140,14 +140,20 @@ func PublicCellE5(v int64) float64 {
 // configuration names another ([server] area_name).
 const DefaultAreaName = "大同市"
 
+// AreaOr is the area a deployment serves: area, or for "" (none
+// configured) DefaultAreaName.
+func AreaOr(area string) string {
+	if area == "" {
+		return DefaultAreaName
+	}
+	return area
+}
+
 // WholeOf names the whole of an area by its kind, as the web app does
 // (frontend/src/areaname.ts): 大同市 全市, 山西省 全省; 全域 when the name
 // ends in no kind; 全市 for "" (the default area).
 func WholeOf(area string) string {
-	if area == "" {
-		area = DefaultAreaName
-	}
-	r := []rune(strings.TrimSpace(area))
+	r := []rune(strings.TrimSpace(AreaOr(area)))
 	if len(r) > 0 && strings.ContainsRune("省市区县州盟旗", r[len(r)-1]) {
 		return "全" + string(r[len(r)-1])
 	}
@@ -163,7 +169,7 @@ func AreaNameEn(area, en string) string {
 	switch {
 	case en != "":
 		return en
-	case area == "" || area == DefaultAreaName:
+	case AreaOr(area) == DefaultAreaName:
 		return DefaultAreaNameEn
 	}
 	return area
@@ -184,11 +190,11 @@ func CheckAreaName(name string) error {
 	return nil
 }
 
-// MonthlyReportTitle is the monthly report's title of an area for the
-// month (any time in it, read in Beijing time).
+// MonthlyReportTitle is the monthly report's title of an area ("": the
+// default) for the month (any time in it, read in Beijing time).
 func MonthlyReportTitle(area string, month time.Time) string {
 	m := month.In(Beijing)
-	return fmt.Sprintf("%s秸秆焚烧卫星监测月报 %d年%d月", area, m.Year(), m.Month())
+	return fmt.Sprintf("%s秸秆焚烧卫星监测月报 %d年%d月", AreaOr(area), m.Year(), m.Month())
 }
 
 // PublishedReportTitle is MonthlyReportTitle of a month "2026-11" (the

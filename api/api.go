@@ -4,7 +4,6 @@
 package api
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -220,7 +219,7 @@ func NewServer(svc Services, logger *slog.Logger) *Server {
 	})
 	s.Routes()
 	if svc.Web != nil {
-		go s.web.load(svc.Web, s.area(), skygrid.AreaNameEn(s.area(), s.AreaNameEn)) // compressed once, before the first visit
+		go s.web.load(svc.Web, s.area(), s.areaEn()) // compressed once, before the first visit
 	}
 	return s
 }
@@ -526,4 +525,7 @@ func (s *Server) handleHealthz(c echo.Context) error {
 }
 
 // area is the area the deployment serves.
-func (s *Server) area() string { return cmp.Or(s.AreaName, skygrid.DefaultAreaName) }
+func (s *Server) area() string { return skygrid.AreaOr(s.AreaName) }
+
+// areaEn is the area's name in the English web app.
+func (s *Server) areaEn() string { return skygrid.AreaNameEn(s.AreaName, s.AreaNameEn) }

@@ -144,9 +144,6 @@ func (s *Server) handlePublicReports(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	for i := range rs {
-		rs[i].Title = skygrid.PublishedReportTitle(s.area(), rs[i].Month)
-	}
 	publicCache(c, time.Minute)
 	return c.JSON(http.StatusOK, PublishedReportList{Reports: nonNil(rs)})
 }

@@ -119,7 +119,7 @@ func (s *Server) serveWeb(c echo.Context, name, cacheControl string) error {
 	if s.Web == nil {
 		return skygrid.Errorf(skygrid.ENOTFOUND, "no web app")
 	}
-	files, err := s.web.load(s.Web, s.area(), skygrid.AreaNameEn(s.area(), s.AreaNameEn))
+	files, err := s.web.load(s.Web, s.area(), s.areaEn())
 	if err != nil {
 		return err
 	}

@@ -123,7 +123,7 @@ func monthlyViewOf(m *Monthly) *monthlyView {
 	month := m.Month.In(skygrid.Beijing)
 	v := &monthlyView{Title: m.Title, Demo: m.Demo, Public: m.Public}
 	if v.Title == "" {
-		v.Title = skygrid.MonthlyReportTitle(cmp.Or(m.Area, skygrid.DefaultAreaName), month)
+		v.Title = skygrid.MonthlyReportTitle(m.Area, month)
 	}
 	since, until := m.Stats.Query.Since, m.Stats.Query.Until
 	if since.IsZero() || !until.After(since) {

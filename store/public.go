@@ -143,7 +143,7 @@ func (db *DB) PublishedReports(ctx context.Context) ([]skygrid.PublishedReport, 
 		if err := rows.Scan(&r.Month, &at); err != nil {
 			return r, fmt.Errorf("read a row: %w", err)
 		}
-		r.PublishedAt, r.Title = parseTS(at), skygrid.PublishedReportTitle(skygrid.DefaultAreaName, r.Month)
+		r.PublishedAt, r.Title = parseTS(at), skygrid.PublishedReportTitle(db.AreaName, r.Month)
 		return r, nil
 	})
 }

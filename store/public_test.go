@@ -242,6 +242,12 @@ func TestPublishReport(t *testing.T) {
 	if len(rs) != 1 || rs[0].Month != "2026-11" || !rs[0].PublishedAt.Equal(at) || rs[0].Title != "大同市秸秆焚烧卫星监测月报 2026年11月" {
 		t.Errorf("published %+v", rs)
 	}
+	// A province's store titles them with its area ([server] area_name).
+	db.AreaName = "山西省"
+	if rs, err := db.PublishedReports(ctx); err != nil || len(rs) != 1 || rs[0].Title != "山西省秸秆焚烧卫星监测月报 2026年11月" {
+		t.Errorf("a province's published %+v %v", rs, err)
+	}
+	db.AreaName = ""
 	if err := db.PublishReport(ctx, month, false, users["official"], at); err != nil {
 		t.Fatal(err)
 	}

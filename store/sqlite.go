@@ -60,8 +60,8 @@ type DB struct {
 	// notifications (default http://127.0.0.1:8080).
 	PublicURL string
 	// AreaName is the area the deployment serves ([server] area_name; "":
-	// the default): a warning over all of it is told as its whole
-	// (skygrid.WholeOf: 全市, 全省).
+	// the default): the published reports' titles name it, and a warning
+	// over all of it is told as its whole (skygrid.WholeOf: 全市, 全省).
 	AreaName string
 	// PersonalKinds are the personal channel kinds with a provider set up
 	// (aliyun_sms or tencent_sms, dingtalk_work): a task's notices queue a
