@@ -2,6 +2,7 @@ package skygrid
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -59,6 +60,19 @@ type Warning struct {
 	UpdatedAt    time.Time `json:"updated_at"`
 	// Tasks is how many inspection tasks the warning opened.
 	Tasks int `json:"tasks"`
+}
+
+// AreaText is the warning's area in words: its counties' names (their
+// ids for a warning read without names), or whole (WholeOf: 全市, 全省)
+// for a warning over all of the area.
+func (w *Warning) AreaText(whole string) string {
+	switch {
+	case len(w.CountyNames) > 0:
+		return strings.Join(w.CountyNames, "、")
+	case len(w.CountyIDs) > 0:
+		return strings.Join(w.CountyIDs, "、")
+	}
+	return whole
 }
 
 // Covers reports whether the warning's area holds the county.

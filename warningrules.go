@@ -218,10 +218,7 @@ var WarningAudiences = []string{"all", "officials", "auditors", "admins"}
 // text in Chinese, times in Beijing time; whole names the whole area
 // (WholeOf: 全市, 全省) for a warning over all of it.
 func WarningText(w *Warning, event, whole string) (title, text string) {
-	area := whole
-	if len(w.CountyNames) > 0 {
-		area = strings.Join(w.CountyNames, "、")
-	}
+	area := w.AreaText(whole)
 	title = fmt.Sprintf("%s：%s %s", WarningEventNames[event], area, WarningLevelNames[w.Level])
 	var b strings.Builder
 	fmt.Fprintf(&b, "### %s\n\n", title)

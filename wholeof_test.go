@@ -16,3 +16,20 @@ func TestWholeOf(t *testing.T) {
 		}
 	}
 }
+
+// TestWarningAreaText: a warning's area is its counties' names, their ids
+// when read without names, or the whole area's word.
+func TestWarningAreaText(t *testing.T) {
+	for _, c := range []struct {
+		w    skygrid.Warning
+		want string
+	}{
+		{skygrid.Warning{CountyIDs: []string{"140225", "140226"}, CountyNames: []string{"浑源县", "左云县"}}, "浑源县、左云县"},
+		{skygrid.Warning{CountyIDs: []string{"140225"}}, "140225"},
+		{skygrid.Warning{}, "全省"},
+	} {
+		if got := c.w.AreaText("全省"); got != c.want {
+			t.Errorf("%v: %q, want %q", c.w.CountyIDs, got, c.want)
+		}
+	}
+}

@@ -91,14 +91,9 @@ func warningViewOf(r *WarningReport) *warningView {
 	f := r.Figures
 	w := f.Warning
 	level := cmp.Or(skygrid.WarningLevelNames[w.Level], w.Level)
-	area := skygrid.WholeOf(r.Area)
-	if names := w.CountyNames; len(names) > 0 {
-		area = strings.Join(names, "、")
-	} else if len(w.CountyIDs) > 0 {
-		area = strings.Join(w.CountyIDs, "、")
-	}
+	area := w.AreaText(skygrid.WholeOf(r.Area))
 	v := &warningView{
-		Title: fmt.Sprintf("%s重污染天气%s总结报告", cmp.Or(r.Area, skygrid.DefaultAreaName), level), Level: level, Area: area,
+		Title: fmt.Sprintf("%s重污染天气%s总结报告", skygrid.AreaOr(r.Area), level), Level: level, Area: area,
 		Color: cmp.Or(WarningLevelColors[w.Level], "#868e96"), Ink: "#fff",
 		Start: warningTime(w.Start), ExpectedEnd: warningTime(w.ExpectedEnd), Lifted: warningTime(w.LiftedAt),
 		State: warningStateNames[w.State], Reason: w.Reason, Advice: w.PublicAdvice, Demo: r.Demo,

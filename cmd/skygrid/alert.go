@@ -173,10 +173,7 @@ func (m *AlertCommand) list(ctx context.Context, args []string) error {
 // printWarning prints one line: id, level, state, area, times (Beijing),
 // inspection tasks.
 func (m *AlertCommand) printWarning(w *skygrid.Warning, db *store.DB) {
-	area := skygrid.WholeOf(db.AreaName)
-	if len(w.CountyNames) > 0 {
-		area = strings.Join(w.CountyNames, "、")
-	}
+	area := w.AreaText(skygrid.WholeOf(db.AreaName))
 	const f = "2006-01-02 15:04"
 	line := fmt.Sprintf("warning %d: %s %s, %s, %s – %s", w.ID, skygrid.WarningLevelNames[w.Level], w.State, area,
 		w.Start.In(skygrid.Beijing).Format(f), w.ExpectedEnd.In(skygrid.Beijing).Format(f))
