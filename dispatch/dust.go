@@ -217,7 +217,7 @@ func (c *DustChecker) monitor(ctx context.Context, id int64) (*dustMonitor, erro
 // each monitor: at its site's centre (its own position without a site),
 // in the grid holding it as a fire there would be. It changes nothing.
 func (c *DustChecker) read(ctx context.Context) (*Context, map[int64]*dustMonitor, error) {
-	place, err := c.Pipeline.LoadContext(ctx)
+	place, err := c.Pipeline.Places(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("dust: %w", err)
 	}

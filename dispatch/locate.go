@@ -11,16 +11,15 @@ import (
 // Locator places a point as the pipeline places an event (grid containing
 // it, else the nearest within the tolerance; township; county; outside
 // the city: cross-border), for reports from the public. The regions are
-// read again when they change (ContextCache).
+// read again when they change (Pipeline.Places).
 type Locator struct {
 	Pipeline *Pipeline
-	cache    ContextCache
 }
 
 // Locate returns an event at p with its grid, township and county set,
 // or CrossBorder when p lies outside the city's counties.
 func (l *Locator) Locate(ctx context.Context, p orb.Point) (skygrid.Event, error) {
-	c, err := l.cache.Get(ctx, l.Pipeline)
+	c, err := l.Pipeline.Places(ctx)
 	if err != nil {
 		return skygrid.Event{}, err
 	}

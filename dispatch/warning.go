@@ -174,13 +174,7 @@ func (p *Pipeline) warningDue(t *skygrid.Task, class, county string, now time.Ti
 // (the regions read again when they change): store.DB.Place, for a
 // warning's inspection of a listed site.
 func (p *Pipeline) Place(ctx context.Context, pt orb.Point) (skygrid.Event, error) {
-	var c *Context
-	var err error
-	if p.places != nil {
-		c, err = p.places.Get(ctx, p)
-	} else {
-		c, err = p.LoadContext(ctx)
-	}
+	c, err := p.Places(ctx)
 	if err != nil {
 		return skygrid.Event{}, err
 	}

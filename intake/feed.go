@@ -41,8 +41,6 @@ type Feed struct {
 	Logger  *slog.Logger
 	// OnBatch is told of every ingested answer (metrics, latency).
 	OnBatch func(source string, b *skygrid.IngestBatch)
-
-	contexts dispatch.ContextCache
 }
 
 // FeedResult is the outcome of pulling one source once.
@@ -103,7 +101,7 @@ func (f *Feed) pull(ctx context.Context, source string, days int, date time.Time
 	rows, added := 0, 0
 	var newest time.Time
 	err := func() error {
-		pctx, err := f.contexts.Get(ctx, f.Pipeline)
+		pctx, err := f.Pipeline.Places(ctx)
 		if err != nil {
 			return err
 		}

@@ -50,9 +50,8 @@ type Watcher struct {
 	// the watcher first saw it). It runs inside Scan, so must not call it.
 	OnBatch func(path string, b *skygrid.IngestBatch, arrived time.Time)
 
-	mu       sync.Mutex
-	files    map[string]*watchedFile
-	contexts dispatch.ContextCache
+	mu    sync.Mutex
+	files map[string]*watchedFile
 }
 
 // watchedFile is what a Watcher remembers of a file in Dir between scans.
@@ -297,7 +296,7 @@ func (w *Watcher) take(ctx context.Context, name string, f *watchedFile) (bool, 
 // context returns the pipeline context, loaded again when the regions or
 // a site layer changed since the last load.
 func (w *Watcher) context(ctx context.Context) (*dispatch.Context, error) {
-	c, err := w.contexts.Get(ctx, w.Pipeline)
+	c, err := w.Pipeline.Places(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("watch: %w", err)
 	}

@@ -22,6 +22,8 @@ import (
 	"skygrid/dispatch/dispatchtest"
 	"skygrid/intake"
 	"skygrid/store"
+
+	"github.com/paulmach/orb"
 )
 
 // firmsFile returns the bytes of an embedded October FIRMS file.
@@ -549,5 +551,30 @@ func TestWatchRun(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("Run did not return after its context was cancelled")
+	}
+}
+
+// The watch and the feed of one server place their fires with the
+// pipeline's one context (dispatch.Pipeline.Places), which the dust
+// checks and the public's reports share: each kept its own, a copy of
+// every grid's outline and index (0.4-0.7 GB for a province's 50,000).
+func TestWatchAndFeedShareOneContext(t *testing.T) {
+	f := newFeedWorld(t)
+	w := newWatcher(t, f.db)
+	w.Pipeline = f.p
+	loads := dispatchtest.CountLoads(f.p, f.db)
+	if r := f.pull(t, 2, time.Date(2023, 10, 24, 0, 0, 0, 0, time.UTC)); r.Err != nil || r.Batch.New == 0 {
+		t.Fatalf("pull: %v, %+v", r.Err, r.Batch)
+	}
+	writeFile(t, filepath.Join(w.Dir, "2023-10-23.csv"), firmsFile(t, "2023-10-23.csv"))
+	w.settle(t, 1)
+	if b := w.Batches()[0]; b.Outside == 0 {
+		t.Errorf("the watched file: none outside the area (%+v); want the regions read", b)
+	}
+	if _, err := f.p.Place(context.Background(), orb.Point{113.3, 40.1}); err != nil {
+		t.Fatal(err)
+	}
+	if loads.N() != 1 {
+		t.Errorf("a feed's pull, a watched file and a place: %d context loads, want 1", loads.N())
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -110,4 +111,29 @@ const VIIRSHeader = "latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,
 func Row(lat, lon float64, date, hhmm string) string {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
 	return strings.Join([]string{f(lat), f(lon), "340", "0.4", "0.4", date, hhmm, "N20", "VIIRS", "n", "2.0NRT", "290", "8", "D"}, ",") + "\n"
+}
+
+// Loads is a pipeline's store that counts its context loads: the reads
+// of every region with its outline (dispatch.Pipeline.LoadContext).
+type Loads struct {
+	*store.DB
+	n atomic.Int32
+}
+
+// FindRegions counts a context load, then reads.
+func (l *Loads) FindRegions(ctx context.Context, f skygrid.RegionFilter) ([]*skygrid.Region, int, error) {
+	if f.WithGeometry && f.Neighbours {
+		l.n.Add(1)
+	}
+	return l.DB.FindRegions(ctx, f)
+}
+
+// N is the number of context loads so far.
+func (l *Loads) N() int { return int(l.n.Load()) }
+
+// CountLoads makes p read db through a Loads and returns it.
+func CountLoads(p *dispatch.Pipeline, db *store.DB) *Loads {
+	l := &Loads{DB: db}
+	p.Store = l
+	return l
 }
