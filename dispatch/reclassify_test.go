@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"skygrid"
+	"skygrid/dispatch/dispatchtest"
 	"skygrid/geo"
 	"skygrid/store"
 
@@ -19,6 +20,7 @@ func TestSiteImportReclassifiesOpenEvents(t *testing.T) {
 	db := p.Store.(*store.DB)
 	ctx := context.Background()
 	ingestOctober(t, p)
+	loads := dispatchtest.CountLoads(p, db)
 	cls := skygrid.ClassOpenBurning
 	events, _, err := p.Store.FindEvents(ctx, skygrid.EventFilter{Class: &cls})
 	if err != nil || len(events) < 3 {
@@ -40,6 +42,9 @@ func TestSiteImportReclassifiesOpenEvents(t *testing.T) {
 	}
 	if created != 2 || len(changes) < 2 {
 		t.Fatalf("created %d, changes %v", created, changes)
+	}
+	if loads.N() != 0 {
+		t.Errorf("a site import read every region with its outline %d times; the classes need only the layers", loads.N())
 	}
 	for _, e := range events[:2] {
 		got, err := p.Store.FindEventByID(ctx, e.ID)
