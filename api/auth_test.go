@@ -1077,6 +1077,15 @@ func (w *world) exportsOfOctober(t *testing.T, o october) {
 	if st != 200 || !bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) || bytes.Count(b, []byte("\n")) != o.inA+1 {
 		t.Errorf("events.csv: %d, %d lines, want %d + header", st, bytes.Count(b, []byte("\n")), o.inA)
 	}
+	// The places by name as well as by code: 区县 140225 is 浑源县 to
+	// whoever opens the file.
+	r, err := w.db.FindRegionByID(context.Background(), w.countyA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte("区县名称")) || !bytes.Contains(b, []byte(","+r.Name+",")) {
+		t.Errorf("events.csv: no 区县名称 column or no %s in it:\n%.300s", r.Name, b)
+	}
 	for _, u := range []string{"/api/exports/events.geojson?period=2023-10", "/api/exports/events.kml?period=2023-10",
 		"/api/exports/hotspots.geojson?period=2023-10", "/api/exports/hotspots.kml?period=2023-10"} {
 		if st, _ := w.get(t, "auditor", u); st != 200 {

@@ -188,11 +188,16 @@ var eventCols = []column{
 	{key: "finding_name", head: "核查结果"},
 	{key: "notes", head: "核查说明"},
 	{key: "reported_at", head: "上报时间", kind: kTime},
+	// The places by name too, after the columns scripts read by position.
+	{key: "county_name", head: "区县名称"},
+	{key: "township_name", head: "乡镇名称"},
+	{key: "grid_name", head: "网格名称"},
 }
 
 func eventRow(e *skygrid.Event) row {
 	r := row{int(e.ID), name(skygrid.ClassNames, e.Class), e.FirstSeen, e.LastSeen, e.Point.Lon(), e.Point.Lat(),
-		e.HotspotCount, e.MaxFRP, e.CountyID, e.TownshipID, e.GridID, nil, NoTask, nil, nil, nil}
+		e.HotspotCount, e.MaxFRP, e.CountyID, e.TownshipID, e.GridID, nil, NoTask, nil, nil, nil,
+		e.CountyName, e.TownshipName, e.GridName}
 	if t := e.Task; t != nil {
 		r[11], r[12] = t.SupervisorName, name(skygrid.TaskStateNames, t.State)
 		if t.Finding != "" {

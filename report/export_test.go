@@ -62,10 +62,13 @@ func fixtureEvents() []*skygrid.Event {
 			CountyID:     c.id,
 			TownshipID:   c.id + "101",
 			GridID:       fmt.Sprintf("%s-%03d-%03d", c.id, i, i+3),
+			CountyName:   c.name,
+			TownshipName: c.name[:len(c.name)-len("县")] + "镇",
+			GridName:     fmt.Sprintf("第%d网格", i+1),
 		}
 		if i == 3 {
 			e.Class = skygrid.ClassIndustrialHeat
-			e.GridID = ""
+			e.GridID, e.GridName = "", ""
 			events = append(events, e)
 			continue
 		}
@@ -147,7 +150,7 @@ func fixtureHotspots() []*skygrid.Hotspot {
 	return hs
 }
 
-var eventHeader = []string{"编号", "类别", "首次发现", "最后发现", "经度", "纬度", "火点数", "最大FRP", "区县", "乡镇", "网格", "网格员", "任务状态", "核查结果", "核查说明", "上报时间"}
+var eventHeader = []string{"编号", "类别", "首次发现", "最后发现", "经度", "纬度", "火点数", "最大FRP", "区县", "乡镇", "网格", "网格员", "任务状态", "核查结果", "核查说明", "上报时间", "区县名称", "乡镇名称", "网格名称"}
 
 // readCSV checks the BOM and reads the records.
 func readCSV(t *testing.T, b []byte) [][]string {
@@ -175,7 +178,7 @@ func wantEventRecord(e *skygrid.Event) []string {
 	rec := []string{strconv.FormatInt(e.ID, 10), skygrid.ClassNames[e.Class], beijing(e.FirstSeen), beijing(e.LastSeen),
 		strconv.FormatFloat(e.Point.Lon(), 'f', -1, 64), strconv.FormatFloat(e.Point.Lat(), 'f', -1, 64),
 		strconv.Itoa(e.HotspotCount), strconv.FormatFloat(e.MaxFRP, 'f', -1, 64), e.CountyID, e.TownshipID, e.GridID,
-		"", "未派发", "", "", ""}
+		"", "未派发", "", "", "", e.CountyName, e.TownshipName, e.GridName}
 	if t := e.Task; t != nil {
 		rec[11], rec[12], rec[13], rec[14], rec[15] = t.SupervisorName, skygrid.TaskStateNames[t.State], skygrid.FindingNames[t.Finding], t.Notes, beijing(t.ReportedAt)
 		if strings.HasPrefix(t.Notes, "=") {
@@ -516,7 +519,7 @@ func TestExportGeoJSONKML(t *testing.T) {
 		has   []string
 	}{
 		{"events.geojson", func(w io.Writer) error { return report.WriteEventsGeoJSON(w, events) }, len(events),
-			[]string{`"type":"FeatureCollection"`, `"class_name":"疑似秸秆焚烧"`, `"first_seen":"2023-10-15T13:07:00+08:00"`, `"supervisor":"王建国"`}},
+			[]string{`"type":"FeatureCollection"`, `"class_name":"疑似秸秆焚烧"`, `"first_seen":"2023-10-15T13:07:00+08:00"`, `"supervisor":"王建国"`, `"county_name":"阳高县"`}},
 		{"events.kml", func(w io.Writer) error { return report.WriteEventsKML(w, events) }, len(events),
 			[]string{"<Document>", "<name>事件 1001 疑似秸秆焚烧</name>", `<Data name="finding_name">`, "<Point>"}},
 		{"hotspots.geojson", func(w io.Writer) error { return report.WriteHotspotsGeoJSON(w, hs) }, len(hs),
