@@ -242,6 +242,7 @@ func (s *Server) openRoutes(e *echo.Echo) {
 	e.GET("/sw.js", s.handleServiceWorker, public)
 	e.GET("/manifest.webmanifest", s.handleAppFile, public)
 	e.GET("/icons/:name", s.handleAppFile, public)
+	e.GET("/favicon.ico", s.handleFavicon, public)
 	e.POST("/api/login", s.handleLogin, login)
 	e.POST("/api/logout", s.handleLogout, public)
 	e.GET("/demo/snapshots/:mn", s.handleDemoSnapshot, public)

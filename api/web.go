@@ -188,6 +188,12 @@ func (s *Server) handleServiceWorker(c echo.Context) error {
 	return s.serveWeb(c, "sw.js", "no-cache")
 }
 
+// GET /favicon.ico: the app's icon, for the pages with no icon of their
+// own (the printable reports, an API answer opened in a tab).
+func (s *Server) handleFavicon(c echo.Context) error {
+	return s.serveWeb(c, "icons/icon-192.png", "public, max-age=86400")
+}
+
 // GET /manifest.webmanifest and /icons/*.png: what makes the web app
 // installable on a phone (its name, colours and icons).
 func (s *Server) handleAppFile(c echo.Context) error {

@@ -218,3 +218,26 @@ func TestAreaNameInPages(t *testing.T) {
 		srv.Close()
 	}
 }
+
+// TestFavicon: a page with no icon of its own (the printable monthly and
+// warning reports, the public's monthly reports, an API answer opened in
+// a tab) makes the browser ask for /favicon.ico; it got a 404 (a 401
+// before logging in) in the console and a blank tab icon. It is the app's
+// icon, with no session.
+func TestFavicon(t *testing.T) {
+	web, err := fs.Sub(frontend.Dist, "dist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.NewServer(api.Services{Web: web}, nil).Handler())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/favicon.ico")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" || !bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")) {
+		t.Errorf("/favicon.ico: %d %s, %d bytes starting % x; want the app's PNG icon", resp.StatusCode, resp.Header.Get("Content-Type"), len(b), b[:min(len(b), 8)])
+	}
+}
