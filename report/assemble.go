@@ -31,6 +31,9 @@ func BuildMonthly(ctx context.Context, stats skygrid.StatsService, scope *skygri
 	}
 	m := &Monthly{Month: per.Since, Stats: st, Ranking: Ranking(st), Generated: now, Demo: demo,
 		ResponseMinutes: sr.ReportMinutes, Confirmed: sr.Confirmed}
+	if m.Cities, err = cityRanking(ctx, stats, q, len(m.Ranking)); err != nil {
+		return nil, err
+	}
 	// The store computes the dust figures too: the dust section.
 	if ds, ok := stats.(skygrid.DustStatsService); ok {
 		if m.Dust, err = ds.DustStats(ctx, skygrid.DustQuery{Since: per.Since, Until: per.Until, Scope: scope}); err != nil {
@@ -45,4 +48,22 @@ func BuildMonthly(ctx context.Context, stats skygrid.StatsService, scope *skygri
 		m.Daily = append(m.Daily, DayCount{Day: day, ByClass: d.ByClass})
 	}
 	return m, nil
+}
+
+// cityRanking is the month's ranking of the cities when the counties
+// ranked (there are several) lie in two cities or more: a province's
+// report. Nil otherwise (a city's counties, an official's one).
+func cityRanking(ctx context.Context, stats skygrid.StatsService, q skygrid.StatsQuery, counties int) ([]Rank, error) {
+	if counties < 2 {
+		return nil, nil
+	}
+	q.By = skygrid.ByCity
+	st, err := stats.Stats(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if r := Ranking(st); len(r) >= 2 {
+		return r, nil
+	}
+	return nil, nil
 }

@@ -15,12 +15,22 @@ import (
 type monthStats struct {
 	asked []skygrid.StatsQuery
 	fail  error
+	// counties and cities are the areas by county and by city (nil: 浑源县
+	// alone, no city).
+	counties, cities []*skygrid.AreaStats
 }
 
 func (m *monthStats) Stats(_ context.Context, q skygrid.StatsQuery) (*skygrid.Stats, error) {
 	m.asked = append(m.asked, q)
 	total := &skygrid.AreaStats{RegionName: "全市", Events: 3}
-	return &skygrid.Stats{Query: q, Total: total, Areas: []*skygrid.AreaStats{{RegionID: "140225", RegionName: "浑源县", Events: 3}}}, m.fail
+	areas := m.counties
+	if areas == nil {
+		areas = []*skygrid.AreaStats{{RegionID: "140225", RegionName: "浑源县", Events: 3}}
+	}
+	if q.By == skygrid.ByCity {
+		areas = m.cities
+	}
+	return &skygrid.Stats{Query: q, Total: total, Areas: areas}, m.fail
 }
 
 func (m *monthStats) Series(_ context.Context, q skygrid.StatsQuery) (*skygrid.StatsSeries, error) {
@@ -76,5 +86,27 @@ func TestBuildMonthlyStatsError(t *testing.T) {
 	boom := errors.New("disk gone")
 	if _, err := report.BuildMonthly(context.Background(), &monthStats{fail: boom}, nil, "2023-10", time.Now(), false); !errors.Is(err, boom) {
 		t.Errorf("err %v, want the store's", err)
+	}
+}
+
+// A province's report ranks its cities too; a city's (its counties under
+// no city, or one) does not.
+func TestBuildMonthlyCities(t *testing.T) {
+	counties := []*skygrid.AreaStats{{RegionID: "SX-1402-01", RegionName: "示例1县", Events: 3}, {RegionID: "SX-1405-01", RegionName: "示例2县", Events: 1}}
+	for _, tc := range []struct {
+		name   string
+		cities []*skygrid.AreaStats
+		want   int
+	}{
+		{"two cities", []*skygrid.AreaStats{{RegionID: "SX-1402", RegionName: "大同市（示例）", Events: 3}, {RegionID: "SX-1405", RegionName: "晋城市（示例）", Events: 1}}, 2},
+		{"one city", []*skygrid.AreaStats{{RegionID: "SX-1402", RegionName: "大同市（示例）", Events: 4}}, 0},
+		{"no city", []*skygrid.AreaStats{{RegionID: "", RegionName: "未落入地市", Events: 4}}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := report.BuildMonthly(context.Background(), &monthStats{counties: counties, cities: tc.cities}, nil, "2023-10", time.Now(), false)
+			if err != nil || len(m.Cities) != tc.want || len(m.Ranking) != 2 {
+				t.Fatalf("%v: %d cities ranked, %d counties; want %d and 2", err, len(m.Cities), len(m.Ranking), tc.want)
+			}
+		})
 	}
 }

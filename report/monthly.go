@@ -29,6 +29,9 @@ type Monthly struct {
 	// Stats are the month's figures by county, with YearAgo.
 	Stats   *skygrid.Stats
 	Ranking []Rank
+	// Cities is the cities' ranking of a province's report (nil: fewer
+	// than two cities, a city's report).
+	Cities []Rank
 	// Daily has one entry per day of the month.
 	Daily []DayCount
 	// ResponseMinutes are the report times of the tasks (dispatch to
@@ -89,6 +92,7 @@ type monthlyView struct {
 	Single  bool
 	County  string
 	Ranking []monthlyRankRow
+	Cities  []monthlyRankRow
 	Charts  []monthlyChart
 	// YearAgoNoData: no detection is stored for the year before.
 	YearAgoNoData bool
@@ -152,9 +156,15 @@ func monthlyViewOf(m *Monthly) *monthlyView {
 		v.Title = fmt.Sprintf("%s秸秆焚烧卫星监测月报 %d年%d月", v.County, month.Year(), month.Month())
 	}
 
+	for _, r := range m.Cities {
+		v.Cities = append(v.Cities, monthlyRankRowOf(r))
+	}
 	v.Charts = append(v.Charts, monthlyChart{"逐日" + skygrid.FigureNames["events"] + "（按类别）", monthlyDailySVG(m.Daily)})
+	if len(m.Cities) > 0 {
+		v.Charts = append(v.Charts, monthlyChart{"地市排名（得分）", monthlyRankSVG(m.Cities, "地市")})
+	}
 	if !v.Single {
-		v.Charts = append(v.Charts, monthlyChart{"区县排名（得分）", monthlyRankSVG(m.Ranking)})
+		v.Charts = append(v.Charts, monthlyRankChart(m.Ranking))
 	}
 	v.Charts = append(v.Charts, monthlyChart{fmt.Sprintf("上报用时分布（共 %d 件）", len(m.ResponseMinutes)), monthlyHistSVG(m.ResponseMinutes)})
 	v.Confirmed = monthlyConfirmed(m)
@@ -449,10 +459,24 @@ func monthlyDailySVG(days []DayCount) template.HTML {
 	return template.HTML(b.String())
 }
 
-// monthlyRankSVG draws the ranking as horizontal bars, worst on top.
-func monthlyRankSVG(ranks []Rank) template.HTML {
+// monthlyChartBars is the most bars a ranking chart draws: a province's
+// 120 counties made a strip too narrow to read on its page.
+const monthlyChartBars = 30
+
+// monthlyRankChart is the counties' ranking chart: the first
+// monthlyChartBars of them, the caption saying so.
+func monthlyRankChart(ranks []Rank) monthlyChart {
+	if len(ranks) <= monthlyChartBars {
+		return monthlyChart{"区县排名（得分）", monthlyRankSVG(ranks, "区县")}
+	}
+	return monthlyChart{fmt.Sprintf("区县排名（得分，前%d名，共%d个区县）", monthlyChartBars, len(ranks)), monthlyRankSVG(ranks[:monthlyChartBars], "区县")}
+}
+
+// monthlyRankSVG draws the ranking of what (区县, 地市) as horizontal
+// bars, worst on top.
+func monthlyRankSVG(ranks []Rank, what string) template.HTML {
 	if len(ranks) == 0 {
-		return `<p class="empty">本月无区县排名数据。</p>`
+		return template.HTML(`<p class="empty">本月无` + what + `排名数据。</p>`)
 	}
 	nameW := 0.0
 	for _, r := range ranks {
@@ -476,9 +500,9 @@ func monthlyRankSVG(ranks []Rank) template.HTML {
 	byUnverified := maxScore == 0 && maxUnverified > 0
 	var b strings.Builder
 	if byUnverified {
-		b.WriteString(`<p class="note">本月各区县疑似秸秆焚烧均为 0 起，排名按未核实任务数，图中为未核实任务数（件）。</p>`)
+		b.WriteString(`<p class="note">本月各` + what + `疑似秸秆焚烧均为 0 起，排名按未核实任务数，图中为未核实任务数（件）。</p>`)
 	}
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %.0f %.0f" width="100%%" role="img" aria-label="区县排名" xmlns="http://www.w3.org/2000/svg">`, W, H)
+	fmt.Fprintf(&b, `<svg class="chart" data-kind="rank" viewBox="0 0 %.0f %.0f" width="100%%" role="img" aria-label="%s排名" xmlns="http://www.w3.org/2000/svg">`, W, H, what)
 	for i, r := range ranks {
 		yy := top + float64(i)*rowH
 		w, label, color := 0.0, monthlyScoreText(r), "#e8590c"

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -429,5 +430,63 @@ func TestMonthlyPublicCopy(t *testing.T) {
 	}
 	if strings.Contains(html, "报警最多的工地") {
 		t.Error("the public copy lists the sites with the most alarms")
+	}
+}
+
+// chartOf is the SVG chart whose aria-label is label ("" when none).
+func chartOf(page, label string) string {
+	i := strings.Index(page, `aria-label="`+label+`"`)
+	if i < 0 {
+		return ""
+	}
+	j := strings.Index(page[i:], "</svg>")
+	return page[i : i+j]
+}
+
+// A province's monthly report. Its 120 counties' chart drew 120 bars,
+// shrunk to an unreadable strip on its page: it draws the first 30 and
+// says so, the table keeping all 120. Its cities come first: 地市排名,
+// a table and a chart of their own. A city's report (no cities) has
+// neither.
+func TestMonthlyOfAProvince(t *testing.T) {
+	m := monthlyFixture()
+	var counties, cities []*skygrid.AreaStats
+	for i := range 120 {
+		counties = append(counties, &skygrid.AreaStats{RegionID: fmt.Sprintf("SX-%03d", i), RegionName: fmt.Sprintf("示例%d县", i+1),
+			Events: i + 1, ByClass: map[string]int{skygrid.ClassStrawBurning: i + 1}})
+	}
+	for i := range 11 {
+		cities = append(cities, &skygrid.AreaStats{RegionID: fmt.Sprintf("SX-%02d", i), RegionName: fmt.Sprintf("示例%d市", i+1),
+			Events: 100 + i, ByClass: map[string]int{skygrid.ClassStrawBurning: 100 + i}})
+	}
+	m.Stats.Areas = counties
+	m.Ranking = report.Ranking(m.Stats)
+	m.Cities = report.Ranking(&skygrid.Stats{Areas: cities})
+	var buf bytes.Buffer
+	if err := report.RenderMonthly(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	bars := regexp.MustCompile(`>\d+\. `)
+	if c := chartOf(page, "区县排名"); len(bars.FindAllString(c, -1)) != 30 || !strings.Contains(page, "区县排名（得分，前30名，共120个区县）") {
+		t.Errorf("the counties' chart: %d bars, want the first 30, captioned 前30名，共120个区县", len(bars.FindAllString(c, -1)))
+	}
+	if c := chartOf(page, "地市排名"); len(bars.FindAllString(c, -1)) != 11 || !strings.Contains(page, "地市排名（得分）") {
+		t.Errorf("the cities' chart: %d bars, want 11", len(bars.FindAllString(c, -1)))
+	}
+	for _, want := range []string{"二、地市及区县排名", "<h3>地市排名</h3>", "<h3>区县排名</h3>", "<th>地市</th>", ">示例11市<", ">示例120县<"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("no %s in the province's report", want)
+		}
+	}
+	checkLabels(t, page)
+
+	m.Cities = nil
+	buf.Reset()
+	if err := report.RenderMonthly(&buf, monthlyFixture()); err != nil {
+		t.Fatal(err)
+	}
+	if page := buf.String(); strings.Contains(page, "地市") || !strings.Contains(page, "二、区县排名") || strings.Contains(page, "前30名") {
+		t.Errorf("a city's report names 地市 or 前30名, or lost 二、区县排名")
 	}
 }
