@@ -200,6 +200,15 @@ test('season: a province\'s server ranks its cities', async ({ suite: { page, ch
     await expect(p.locator('label.county.city')).toHaveText(/全/, { timeout: 15000 });
     const whole = await p.locator('label.county.city').innerText();
     check(whole.trim() === '全省', `the warning form offers the whole province, 全省 ("${whole.trim()}")`);
+    // Its counties under their cities: a city's box ticks its counties.
+    await expect(p.locator('[data-testid^=warn-citygroup-]')).toHaveCount(2, { timeout: 15000 });
+    const warnGroups = await p.$$eval('[data-testid^=warn-citygroup-]', (gs) => gs.map((g) => [...g.querySelectorAll('label')].map((l) => l.textContent.trim()).join('/')));
+    await p.getByTestId('warn-wholecity-SXA').check();
+    const ticked = await p.$$eval('input.cty:checked', (bs) => bs.map((b) => b.value).join(','));
+    await p.getByTestId('warn-county-SXA2').uncheck();
+    const wholeAfter = await p.getByTestId('warn-wholecity-SXA').isChecked();
+    check(warnGroups.join(' ') === '示例市甲（全市）/示例县甲一/示例县甲二 示例市乙（全市）/示例县乙一' && ticked === 'SXA1,SXA2' && !wholeAfter,
+      `the warning form lists the counties under their cities (${warnGroups.join(' ')}); 示例市甲（全市） ticks ${ticked}, and is unticked with one of them (${wholeAfter})`);
     await p.goto(prov.url + '/#/audit');
     await p.waitForSelector('[data-testid=fig-events]', { timeout: 20000 });
     await expect.poll(() => p.locator('[data-testid=group-by] option[value=city]').count(), { timeout: 10000 }).toBe(1);

@@ -12,17 +12,17 @@ import { now } from './clock';
 import { LEVELS, LEVEL_COLORS, areaText, fromBeijingInput, inForce, levelInk, levelName, measureText, toBeijingInput, type Warning } from './warnwords';
 import { refreshWarningBar } from './warnbar';
 import type { EmergencyList, EmergencyRow, ImportReport, WarningList } from './api/types.gen';
+import { areaRegions, type AreaRegion } from './areafilter';
 
 /** One row of GET /api/emergency-list, with its county's name. */
 export type EmergencyEntry = EmergencyRow & { county_name?: string };
 
 const canIssue = () => role() === 'admin' || role() === 'auditor';
 
-/** The counties (id, name), asked once per page. */
-type County = { id: string; name: string };
-function countiesOf(): Promise<County[]> {
-  return api.get<{ features?: { properties: County }[] }>('/api/regions?level=county&geometry=false')
-    .then((r) => (r.features ?? []).map((f) => ({ id: f.properties.id, name: f.properties.name })));
+/** The counties and their cities (a province's), asked once per page. */
+type Areas = { counties: AreaRegion[]; cities: AreaRegion[] };
+function countiesOf(): Promise<Areas> {
+  return Promise.all([areaRegions({ level: 'county' }), areaRegions({ level: 'city' })]).then(([counties, cities]) => ({ counties, cities }));
 }
 
 export function render(el: HTMLElement): void {
@@ -53,7 +53,7 @@ export function render(el: HTMLElement): void {
   async function loadList(): Promise<void> {
     try {
       const rows: EmergencyEntry[] = (await api.get<EmergencyList>('/api/emergency-list')).entries ?? [];
-      const names = new Map((await counties.catch(() => [] as County[])).map((c) => [c.id, c.name]));
+      const names = new Map((await counties.catch(() => ({ counties: [] as AreaRegion[] }))).counties.map((c) => [c.id, c.name]));
       rows.forEach((r) => { r.county_name ??= names.get(r.county_id ?? '') ?? r.county_id; });
       clear(elist);
       elist.append(emergencyTable(rows));
@@ -188,8 +188,40 @@ function uploadForm(reload: () => Promise<void>): HTMLElement {
 }
 
 
+/**
+ * countyBoxes are the form's county checkboxes: a province's (two cities
+ * or more) under their cities, each with a box that ticks its counties
+ * ({city}（全市）); a county under no city listed last.
+ */
+function countyBoxes({ counties, cities }: Areas): HTMLElement[] {
+  const box = (c: AreaRegion) => h('label', { class: 'county' }, h('input', { type: 'checkbox', value: c.id, class: 'cty', 'data-testid': 'warn-county-' + c.id }), c.name);
+  if (cities.length < 2) return counties.map(box);
+  const rest = new Map<string, AreaRegion[]>();
+  for (const c of counties) rest.set(c.parent_id, [...(rest.get(c.parent_id) ?? []), c]);
+  const out: HTMLElement[] = [];
+  for (const city of cities) {
+    const cs = rest.get(city.id);
+    if (!cs) continue;
+    rest.delete(city.id);
+    const all = h('input', { type: 'checkbox', 'data-testid': 'warn-wholecity-' + city.id });
+    const group = h('div', { class: 'citygroup', 'data-testid': 'warn-citygroup-' + city.id },
+      h('label', { class: 'county wholecity' }, all, t('audit.region.city', { city: city.name })), ...cs.map(box));
+    const boxes = () => Array.from(group.querySelectorAll<HTMLInputElement>('input.cty'));
+    all.addEventListener('change', () => boxes().forEach((b) => { b.checked = all.checked; }));
+    group.addEventListener('change', (e) => {
+      if (e.target === all) return;
+      const bs = boxes();
+      all.checked = bs.every((b) => b.checked);
+      all.indeterminate = !all.checked && bs.some((b) => b.checked);
+    });
+    out.push(group);
+  }
+  for (const cs of rest.values()) out.push(...cs.map(box));
+  return out;
+}
+
 /** issueForm: level, counties (or 全市), start and expected end in Beijing time, reason, advice. */
-function issueForm(countyList: Promise<County[]>, reload: () => Promise<void>): HTMLElement {
+function issueForm(countyList: Promise<Areas>, reload: () => Promise<void>): HTMLElement {
   const levels = h('div', { class: 'levels', role: 'radiogroup', 'data-testid': 'warn-level' }, LEVELS.map((l) =>
     h('label', { class: 'level', style: `border-color:${LEVEL_COLORS[l]}` },
       h('input', { type: 'radio', name: 'level', value: l, 'data-testid': 'warn-level-' + l }),
@@ -197,10 +229,7 @@ function issueForm(countyList: Promise<County[]>, reload: () => Promise<void>): 
   const city = h('input', { type: 'checkbox', 'data-testid': 'warn-city' });
   const counties = h('div', { class: 'counties', 'data-testid': 'warn-counties' });
   city.addEventListener('change', () => counties.querySelectorAll<HTMLInputElement>('input').forEach((i) => { i.disabled = city.checked; }));
-  countyList.then((cs) => {
-    counties.append(...cs.map((c) => h('label', { class: 'county' },
-      h('input', { type: 'checkbox', value: c.id, 'data-testid': 'warn-county-' + c.id }), c.name)));
-  }).catch((e) => counties.append(h('p', { class: 'error' }, errorText(e, t))));
+  countyList.then((a) => counties.append(...countyBoxes(a))).catch((e) => counties.append(h('p', { class: 'error' }, errorText(e, t))));
   // From now (this minute) by default: in force at once, its inspections sent.
   const from = Math.floor(now() / 60e3) * 60e3;
   const start = h('input', { type: 'datetime-local', value: toBeijingInput(from), 'data-testid': 'warn-start' });
@@ -216,7 +245,7 @@ function issueForm(countyList: Promise<County[]>, reload: () => Promise<void>): 
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const level = levels.querySelector<HTMLInputElement>('input:checked')?.value;
-    const ids = city.checked ? [] : Array.from(counties.querySelectorAll<HTMLInputElement>('input:checked')).map((i) => i.value);
+    const ids = city.checked ? [] : Array.from(counties.querySelectorAll<HTMLInputElement>('input.cty:checked')).map((i) => i.value);
     const s = fromBeijingInput(start.value), x = fromBeijingInput(end.value);
     if (!level) return toast(t('warn.need.level'), 'err');
     if (!city.checked && !ids.length) return toast(t('warn.need.county'), 'err');
@@ -228,7 +257,7 @@ function issueForm(countyList: Promise<County[]>, reload: () => Promise<void>): 
         await api.post('/api/warnings', body);
         toast(t('warn.issued'));
         form.reset();
-        counties.querySelectorAll<HTMLInputElement>('input').forEach((i) => { i.disabled = false; });
+        counties.querySelectorAll<HTMLInputElement>('input').forEach((i) => { i.disabled = false; i.indeterminate = false; });
         start.value = toBeijingInput(from);
         end.value = toBeijingInput(from + 72 * 3600e3);
       } catch (err) {
