@@ -44,8 +44,12 @@ type Warning struct {
 	ID    int64  `json:"id"`
 	Level string `json:"level"`
 	// CountyIDs is the area: empty for the whole city.
-	CountyIDs   []string  `json:"county_ids"`
-	CountyNames []string  `json:"county_names,omitempty"`
+	CountyIDs   []string `json:"county_ids"`
+	CountyNames []string `json:"county_names,omitempty"`
+	// AreaNames is the area in names where a province's warning holds all
+	// of a city's counties: the city's name in their place (nil when it
+	// holds none whole; the store fills it).
+	AreaNames   []string  `json:"area_names,omitempty"`
 	Start       time.Time `json:"start"`
 	ExpectedEnd time.Time `json:"expected_end"`
 	LiftedAt    time.Time `json:"lifted_at,omitzero"`
@@ -62,11 +66,14 @@ type Warning struct {
 	Tasks int `json:"tasks"`
 }
 
-// AreaText is the warning's area in words: its counties' names (their
-// ids for a warning read without names), or whole (WholeOf: 全市, 全省)
+// AreaText is the warning's area in words: its counties' names, a whole
+// city's by the city's (AreaNames; their ids for a warning read without
+// names), or whole (WholeOf: 全市, 全省)
 // for a warning over all of the area.
 func (w *Warning) AreaText(whole string) string {
 	switch {
+	case len(w.AreaNames) > 0:
+		return strings.Join(w.AreaNames, "、")
 	case len(w.CountyNames) > 0:
 		return strings.Join(w.CountyNames, "、")
 	case len(w.CountyIDs) > 0:
@@ -260,6 +267,10 @@ type PublicWarning struct {
 
 // PublicWarningOf is the public view of a warning.
 func PublicWarningOf(w *Warning) PublicWarning {
-	return PublicWarning{Level: w.Level, LevelName: WarningLevelNames[w.Level], Counties: append([]string{}, w.CountyNames...),
+	names := w.CountyNames
+	if len(w.AreaNames) > 0 {
+		names = w.AreaNames
+	}
+	return PublicWarning{Level: w.Level, LevelName: WarningLevelNames[w.Level], Counties: append([]string{}, names...),
 		Start: w.Start, ExpectedEnd: w.ExpectedEnd, PublicAdvice: w.PublicAdvice}
 }

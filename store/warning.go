@@ -84,24 +84,66 @@ func scanWarning(rows *sql.Rows) (*skygrid.Warning, error) {
 // county no longer imported first, as SQLite orders a NULL name, on both
 // stores).
 func warningArea(ctx context.Context, tx *Tx, w *skygrid.Warning) error {
-	rows, err := tx.QueryContext(ctx, `SELECT c.county_id, COALESCE(r.name, c.county_id) FROM warning_counties c
-		LEFT JOIN regions r ON r.id = c.county_id WHERE c.warning_id = ? ORDER BY COALESCE(r.name, ''), c.county_id`, w.ID)
+	rows, err := tx.QueryContext(ctx, `SELECT c.county_id, COALESCE(r.name, c.county_id), COALESCE(p.id, ''), COALESCE(p.name, ''),
+			(SELECT COUNT(*) FROM regions k WHERE k.parent_id = p.id AND k.level = 'county'),
+			(SELECT COUNT(*) FROM regions q WHERE q.level = 'city')
+		FROM warning_counties c LEFT JOIN regions r ON r.id = c.county_id
+		LEFT JOIN regions p ON p.id = r.parent_id AND p.level = 'city'
+		WHERE c.warning_id = ? ORDER BY COALESCE(r.name, ''), c.county_id`, w.ID)
 	if err != nil {
 		return fmt.Errorf("warning %d: read its counties: %w", w.ID, err)
 	}
 	defer rows.Close()
 	w.CountyIDs, w.CountyNames = []string{}, nil
+	var in []warningCounty
 	for rows.Next() {
-		var id, name string
-		if err := rows.Scan(&id, &name); err != nil {
+		var c warningCounty
+		if err := rows.Scan(&c.id, &c.name, &c.city, &c.cityName, &c.cityCounties, &c.cities); err != nil {
 			return fmt.Errorf("warning %d: read a county: %w", w.ID, err)
 		}
-		w.CountyIDs, w.CountyNames = append(w.CountyIDs, id), append(w.CountyNames, name)
+		w.CountyIDs, w.CountyNames = append(w.CountyIDs, c.id), append(w.CountyNames, c.name)
+		in = append(in, c)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("warning %d: read its counties: %w", w.ID, err)
 	}
+	w.AreaNames = wholeCities(in)
 	return nil
+}
+
+// warningCounty is a county of a warning with its city (a province's),
+// how many counties that city has and how many cities there are.
+type warningCounty struct {
+	id, name, city, cityName string
+	cityCounties, cities     int
+}
+
+// wholeCities is the warning's area in names with each city whose
+// counties it all holds named in their place (where its first county
+// stood), when there are two cities or more; nil when no city is whole.
+func wholeCities(cs []warningCounty) []string {
+	held := map[string]int{}
+	for _, c := range cs {
+		if c.city != "" && c.cities >= 2 {
+			held[c.city]++
+		}
+	}
+	whole := func(c warningCounty) bool { return held[c.city] > 0 && held[c.city] == c.cityCounties }
+	var out []string
+	named, any := map[string]bool{}, false
+	for _, c := range cs {
+		switch {
+		case !whole(c):
+			out = append(out, c.name)
+		case !named[c.city]:
+			named[c.city], any = true, true
+			out = append(out, c.cityName)
+		}
+	}
+	if !any {
+		return nil
+	}
+	return out
 }
 
 // findWarning is one warning or ENOTFOUND.

@@ -269,3 +269,46 @@ func keys[V any](m map[string]V) []string {
 	}
 	return out
 }
+
+// A province's warning over all of a city's counties names the city, not
+// its counties one by one (the warning bar on every page, the notices,
+// the report); a city's own deployment (one city) keeps its counties.
+func TestWarningNamesAWholeCity(t *testing.T) {
+	db := warningDB(t)
+	ctx := context.Background()
+	start := now.Add(time.Hour)
+	issue := func(ids ...string) *skygrid.Warning {
+		t.Helper()
+		w, err := db.IssueWarning(ctx, &skygrid.Warning{Level: "orange", CountyIDs: ids, Start: start, ExpectedEnd: start.Add(24 * time.Hour)}, 0, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws, err := db.FindWarnings(ctx, skygrid.WarningFilter{ID: &w.ID})
+		if err != nil || len(ws) != 1 {
+			t.Fatalf("warning %d: %v %v", w.ID, ws, err)
+		}
+		return ws[0]
+	}
+	if w := issue("149901", "149902"); w.AreaText("全市") != "示例乙县、示例甲县" {
+		t.Errorf("one city's deployment, both its counties: %q, want them named", w.AreaText("全市"))
+	}
+	if err := db.ImportRegions(ctx, []*skygrid.Region{
+		{ID: "149800", Name: "示例二市", Level: skygrid.LevelCity, Geometry: square(112.5, 40, 0.4), AreaKm2: 1},
+		{ID: "149801", Name: "示例丙县", Level: skygrid.LevelCounty, ParentID: "149800", Geometry: square(112.5, 40, 0.1), AreaKm2: 1},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		ids  []string
+		want string
+	}{
+		{[]string{"149901", "149902"}, "示例市"},
+		{[]string{"149901", "149902", "149801"}, "示例二市、示例市"},
+		{[]string{"149901", "149801"}, "示例二市、示例甲县"},
+		{[]string{"149902"}, "示例乙县"},
+	} {
+		if w := issue(c.ids...); w.AreaText("全省") != c.want || len(w.CountyIDs) != len(c.ids) {
+			t.Errorf("a province's warning over %v: %q (counties %v), want %q", c.ids, w.AreaText("全省"), w.CountyIDs, c.want)
+		}
+	}
+}

@@ -209,6 +209,17 @@ test('season: a province\'s server ranks its cities', async ({ suite: { page, ch
     const wholeAfter = await p.getByTestId('warn-wholecity-SXA').isChecked();
     check(warnGroups.join(' ') === '示例市甲（全市）/示例县甲一/示例县甲二 示例市乙（全市）/示例县乙一' && ticked === 'SXA1,SXA2' && !wholeAfter,
       `the warning form lists the counties under their cities (${warnGroups.join(' ')}); 示例市甲（全市） ticks ${ticked}, and is unticked with one of them (${wholeAfter})`);
+    // Issued over all of 示例市甲's counties, the warning is 示例市甲's: in
+    // the confirm and in the list (the server's area_names).
+    await p.getByTestId('warn-county-SXA2').check();
+    await p.getByTestId('warn-level-orange').check();
+    await p.getByTestId('warn-issue').click();
+    const question = await p.getByTestId('warn-confirm').locator('p').innerText();
+    await p.getByTestId('warn-confirm-yes').click();
+    await expect(p.getByTestId('warn-row')).toHaveCount(1, { timeout: 15000 });
+    const warnRow = await p.getByTestId('warn-row').innerText();
+    check(question.includes('（示例市甲）') && warnRow.includes('示例市甲') && !warnRow.includes('示例县甲'),
+      `a warning over a whole city names the city: "${question}"; the list: "${warnRow.replace(/\s+/g, ' ')}"`);
     await p.goto(prov.url + '/#/audit');
     await p.waitForSelector('[data-testid=fig-events]', { timeout: 20000 });
     await expect.poll(() => p.locator('[data-testid=group-by] option[value=city]').count(), { timeout: 10000 }).toBe(1);

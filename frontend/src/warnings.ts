@@ -204,7 +204,7 @@ function countyBoxes({ counties, cities }: Areas): HTMLElement[] {
     if (!cs) continue;
     rest.delete(city.id);
     const all = h('input', { type: 'checkbox', 'data-testid': 'warn-wholecity-' + city.id });
-    const group = h('div', { class: 'citygroup', 'data-testid': 'warn-citygroup-' + city.id },
+    const group = h('div', { class: 'citygroup', 'data-testid': 'warn-citygroup-' + city.id, 'data-name': city.name },
       h('label', { class: 'county wholecity' }, all, t('audit.region.city', { city: city.name })), ...cs.map(box));
     const boxes = () => Array.from(group.querySelectorAll<HTMLInputElement>('input.cty'));
     all.addEventListener('change', () => boxes().forEach((b) => { b.checked = all.checked; }));
@@ -218,6 +218,16 @@ function countyBoxes({ counties, cities }: Areas): HTMLElement[] {
   }
   for (const cs of rest.values()) out.push(...cs.map(box));
   return out;
+}
+
+/** checkedNames are the ticked counties' names, a city whose counties are all ticked by its name. */
+function checkedNames(box: HTMLElement): string[] {
+  const label = (i: HTMLInputElement) => i.parentElement?.textContent ?? i.value;
+  return Array.from(box.children).flatMap((el) => {
+    const cs = Array.from(el.querySelectorAll<HTMLInputElement>('input.cty'));
+    if (el.classList.contains('citygroup') && cs.every((i) => i.checked)) return [(el as HTMLElement).dataset.name ?? ''];
+    return cs.filter((i) => i.checked).map(label);
+  });
 }
 
 /** issueForm: level, counties (or 全市), start and expected end in Beijing time, reason, advice. */
@@ -250,7 +260,7 @@ function issueForm(countyList: Promise<Areas>, reload: () => Promise<void>): HTM
     if (!level) return toast(t('warn.need.level'), 'err');
     if (!city.checked && !ids.length) return toast(t('warn.need.county'), 'err');
     if (!s || !x || Date.parse(x) <= Date.parse(s)) return toast(t('warn.need.times'), 'err');
-    const names = ids.map((id) => counties.querySelector(`input[value="${id}"]`)?.parentElement?.textContent ?? id);
+    const names = checkedNames(counties);
     confirmBox(submit, t('warn.issue.confirm', { level: levelName(level), area: areaText({ county_ids: ids, county_names: names }) }), async () => {
       const body = { level, county_ids: ids, start: s, expected_end: x, reason: reason.value.trim(), public_advice: advice.value.trim() };
       try {

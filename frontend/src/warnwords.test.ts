@@ -15,6 +15,7 @@ describe('areaText', () => {
     ['names the counties', w({}), '云州区、平城区'],
     ['says 全市 for the whole city', w({ county_ids: [], county_names: undefined }), '全市'],
     ['falls back to the ids', w({ county_names: [] }), '140215、140213'],
+    ['names a province\'s whole city by the city', w({ area_names: ['大同市'] }), '大同市'],
   ])('%s', (_name, x, want) => { expect(areaText(x)).toBe(want); });
 });
 

@@ -24,9 +24,9 @@ export function levelName(level: string): string {
   return t('warn.level.' + level);
 }
 
-/** areaText: the counties' names, or 全市 for the whole city. */
-export function areaText(w: { county_ids?: string[] | null; county_names?: string[] | null }): string {
-  const names = w.county_names?.length ? w.county_names : w.county_ids ?? [];
+/** areaText: the counties' names (a whole city of a province's by its name), or 全市 for the whole city. */
+export function areaText(w: { county_ids?: string[] | null; county_names?: string[] | null; area_names?: string[] | null }): string {
+  const names = w.area_names?.length ? w.area_names : w.county_names?.length ? w.county_names : w.county_ids ?? [];
   return names.length ? names.join('、') : t('warn.city');
 }
 

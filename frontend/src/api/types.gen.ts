@@ -1521,6 +1521,7 @@ export interface Warning {
   level: string;
   county_ids: string[];
   county_names?: string[];
+  area_names?: string[];
   start: string;
   expected_end: string;
   lifted_at?: string;
