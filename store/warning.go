@@ -130,17 +130,17 @@ func wholeCities(cs []warningCounty) []string {
 	}
 	whole := func(c warningCounty) bool { return held[c.city] > 0 && held[c.city] == c.cityCounties }
 	var out []string
-	named, any := map[string]bool{}, false
+	named, found := map[string]bool{}, false
 	for _, c := range cs {
 		switch {
 		case !whole(c):
 			out = append(out, c.name)
 		case !named[c.city]:
-			named[c.city], any = true, true
+			named[c.city], found = true, true
 			out = append(out, c.cityName)
 		}
 	}
-	if !any {
+	if !found {
 		return nil
 	}
 	return out

@@ -220,6 +220,14 @@ test('season: a province\'s server ranks its cities', async ({ suite: { page, ch
     const warnRow = await p.getByTestId('warn-row').innerText();
     check(question.includes('（示例市甲）') && warnRow.includes('示例市甲') && !warnRow.includes('示例县甲'),
       `a warning over a whole city names the city: "${question}"; the list: "${warnRow.replace(/\s+/g, ' ')}"`);
+    // 全省 ticked over ticked counties: the province, not those counties.
+    await p.getByTestId('warn-wholecity-SXB').check();
+    await p.getByTestId('warn-city').check();
+    await p.getByTestId('warn-level-yellow').check();
+    await p.getByTestId('warn-issue').click();
+    const wholeQuestion = await p.getByTestId('warn-confirm').locator('p').innerText();
+    await p.getByTestId('warn-confirm').getByRole('button', { name: '取消' }).click();
+    check(wholeQuestion.includes('（全省）'), `全省 over ticked counties asks for the province: "${wholeQuestion}"`);
     await p.goto(prov.url + '/#/audit');
     await p.waitForSelector('[data-testid=fig-events]', { timeout: 20000 });
     await expect.poll(() => p.locator('[data-testid=group-by] option[value=city]').count(), { timeout: 10000 }).toBe(1);

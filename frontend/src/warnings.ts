@@ -260,7 +260,7 @@ function issueForm(countyList: Promise<Areas>, reload: () => Promise<void>): HTM
     if (!level) return toast(t('warn.need.level'), 'err');
     if (!city.checked && !ids.length) return toast(t('warn.need.county'), 'err');
     if (!s || !x || Date.parse(x) <= Date.parse(s)) return toast(t('warn.need.times'), 'err');
-    const names = checkedNames(counties);
+    const names = city.checked ? [] : checkedNames(counties);
     confirmBox(submit, t('warn.issue.confirm', { level: levelName(level), area: areaText({ county_ids: ids, county_names: names }) }), async () => {
       const body = { level, county_ids: ids, start: s, expected_end: x, reason: reason.value.trim(), public_advice: advice.value.trim() };
       try {
