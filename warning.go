@@ -72,14 +72,21 @@ type Warning struct {
 // for a warning over all of the area.
 func (w *Warning) AreaText(whole string) string {
 	switch {
-	case len(w.AreaNames) > 0:
-		return strings.Join(w.AreaNames, "、")
-	case len(w.CountyNames) > 0:
-		return strings.Join(w.CountyNames, "、")
+	case len(w.Names()) > 0:
+		return strings.Join(w.Names(), "、")
 	case len(w.CountyIDs) > 0:
 		return strings.Join(w.CountyIDs, "、")
 	}
 	return whole
+}
+
+// Names are the names of the warning's area: AreaNames (a whole city of
+// a province's by its name) when the store gave them, else CountyNames.
+func (w *Warning) Names() []string {
+	if len(w.AreaNames) > 0 {
+		return w.AreaNames
+	}
+	return w.CountyNames
 }
 
 // Covers reports whether the warning's area holds the county.
@@ -267,10 +274,6 @@ type PublicWarning struct {
 
 // PublicWarningOf is the public view of a warning.
 func PublicWarningOf(w *Warning) PublicWarning {
-	names := w.CountyNames
-	if len(w.AreaNames) > 0 {
-		names = w.AreaNames
-	}
-	return PublicWarning{Level: w.Level, LevelName: WarningLevelNames[w.Level], Counties: append([]string{}, names...),
+	return PublicWarning{Level: w.Level, LevelName: WarningLevelNames[w.Level], Counties: append([]string{}, w.Names()...),
 		Start: w.Start, ExpectedEnd: w.ExpectedEnd, PublicAdvice: w.PublicAdvice}
 }
