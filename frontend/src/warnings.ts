@@ -12,7 +12,7 @@ import { now } from './clock';
 import { LEVELS, LEVEL_COLORS, areaText, fromBeijingInput, inForce, levelInk, levelName, measureText, toBeijingInput, type Warning } from './warnwords';
 import { refreshWarningBar } from './warnbar';
 import type { EmergencyList, EmergencyRow, ImportReport, WarningList } from './api/types.gen';
-import { areaRegions, type AreaRegion } from './areafilter';
+import { areaRegions, cityGroups, type AreaRegion } from './areafilter';
 
 /** One row of GET /api/emergency-list, with its county's name. */
 export type EmergencyEntry = EmergencyRow & { county_name?: string };
@@ -190,34 +190,28 @@ function uploadForm(reload: () => Promise<void>): HTMLElement {
 
 /**
  * countyBoxes are the form's county checkboxes: a province's (two cities
- * or more) under their cities, each with a box that ticks its counties
- * ({city}（全市）); a county under no city listed last.
+ * or more) under their cities (cityGroups), each with a box that ticks
+ * its counties ({city}（全市）).
  */
 function countyBoxes({ counties, cities }: Areas): HTMLElement[] {
   const box = (c: AreaRegion) => h('label', { class: 'county' }, h('input', { type: 'checkbox', value: c.id, class: 'cty', 'data-testid': 'warn-county-' + c.id }), c.name);
-  if (cities.length < 2) return counties.map(box);
-  const rest = new Map<string, AreaRegion[]>();
-  for (const c of counties) rest.set(c.parent_id, [...(rest.get(c.parent_id) ?? []), c]);
-  const out: HTMLElement[] = [];
-  for (const city of cities) {
-    const cs = rest.get(city.id);
-    if (!cs) continue;
-    rest.delete(city.id);
-    const all = h('input', { type: 'checkbox', 'data-testid': 'warn-wholecity-' + city.id });
-    const group = h('div', { class: 'citygroup', 'data-testid': 'warn-citygroup-' + city.id, 'data-name': city.name },
-      h('label', { class: 'county wholecity' }, all, t('audit.region.city', { city: city.name })), ...cs.map(box));
-    const boxes = () => Array.from(group.querySelectorAll<HTMLInputElement>('input.cty'));
-    all.addEventListener('change', () => boxes().forEach((b) => { b.checked = all.checked; }));
-    group.addEventListener('change', (e) => {
-      if (e.target === all) return;
-      const bs = boxes();
-      all.checked = bs.every((b) => b.checked);
-      all.indeterminate = !all.checked && bs.some((b) => b.checked);
-    });
-    out.push(group);
-  }
-  for (const cs of rest.values()) out.push(...cs.map(box));
-  return out;
+  return cityGroups(counties, cities).map((g) => ('county' in g ? box(g.county) : cityBoxes(g.city, g.counties.map(box))));
+}
+
+/** cityBoxes are a city's county boxes under the box that ticks them all. */
+function cityBoxes(city: AreaRegion, boxes: HTMLElement[]): HTMLElement {
+  const all = h('input', { type: 'checkbox', 'data-testid': 'warn-wholecity-' + city.id });
+  const group = h('div', { class: 'citygroup', 'data-testid': 'warn-citygroup-' + city.id, 'data-name': city.name },
+    h('label', { class: 'county wholecity' }, all, t('audit.region.city', { city: city.name })), ...boxes);
+  const inputs = () => Array.from(group.querySelectorAll<HTMLInputElement>('input.cty'));
+  all.addEventListener('change', () => inputs().forEach((b) => { b.checked = all.checked; }));
+  group.addEventListener('change', (e) => {
+    if (e.target === all) return;
+    const bs = inputs();
+    all.checked = bs.every((b) => b.checked);
+    all.indeterminate = !all.checked && bs.some((b) => b.checked);
+  });
+  return group;
 }
 
 /** checkedNames are the ticked counties' names, a city whose counties are all ticked by its name. */
