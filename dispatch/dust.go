@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sort"
 	"sync"
 	"time"
@@ -62,6 +63,19 @@ type DustChecker struct {
 	lastDay  time.Time              // the last day whose capture was checked
 	amu      sync.Mutex             // the ambient cache, shared by checks and ticks
 	ambient  map[string]float64     // county|hour -> PM10, hits only
+	pmu      sync.Mutex             // placed, and one placing at a time
+	placed   placedMonitors
+}
+
+// placedMonitors are the monitors as read placed the last time: kept
+// while the places they were placed in (the pipeline's context, one
+// object until the regions or a site layer change) and the monitors'
+// layer version are the same. Every clock tick read the 5,000 monitors of
+// a province with their latest readings and a site each again.
+type placedMonitors struct {
+	from    *Context
+	version int64
+	ms      map[int64]*dustMonitor
 }
 
 // dustMonitor is what the checker knows of a monitor: its subject and
@@ -195,6 +209,9 @@ func (c *DustChecker) Forget() {
 	c.mu.Lock()
 	c.place, c.monitors = nil, nil
 	c.mu.Unlock()
+	c.pmu.Lock()
+	c.placed = placedMonitors{}
+	c.pmu.Unlock()
 }
 
 // monitor is the monitor's subject and place, read once (a monitor not
@@ -214,16 +231,43 @@ func (c *DustChecker) monitor(ctx context.Context, id int64) (*dustMonitor, erro
 }
 
 // read reads the regions, the sites and the dust monitors and places
-// each monitor: at its site's centre (its own position without a site),
-// in the grid holding it as a fire there would be. It changes nothing.
+// each monitor, or takes them as placed before when none of them changed
+// (placedMonitors); the map is the caller's own. It changes nothing.
 func (c *DustChecker) read(ctx context.Context) (*Context, map[int64]*dustMonitor, error) {
 	place, err := c.Pipeline.Places(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("dust: %w", err)
 	}
+	version, known := int64(0), false
+	if ls, ok := c.Store.(skygrid.LayerService); ok {
+		vs, err := ls.LayerVersions(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("dust: layer versions: %w", err)
+		}
+		version, known = vs[skygrid.LayerMonitors], true
+	}
+	c.pmu.Lock()
+	defer c.pmu.Unlock()
+	if p := c.placed; known && p.ms != nil && p.from == place && p.version == version {
+		return place, maps.Clone(p.ms), nil
+	}
+	ms, err := c.placeMonitors(ctx, place)
+	if err != nil {
+		return nil, nil, err
+	}
+	if known {
+		c.placed = placedMonitors{from: place, version: version, ms: ms}
+	}
+	return place, maps.Clone(ms), nil
+}
+
+// placeMonitors reads the dust monitors and places each: at its site's
+// centre (its own position without a site), in the grid holding it as a
+// fire there would be.
+func (c *DustChecker) placeMonitors(ctx context.Context, place *Context) (map[int64]*dustMonitor, error) {
 	ms, err := c.Store.ListMonitors(ctx, nil)
 	if err != nil {
-		return nil, nil, fmt.Errorf("dust: list monitors: %w", err)
+		return nil, fmt.Errorf("dust: list monitors: %w", err)
 	}
 	out := map[int64]*dustMonitor{}
 	for _, m := range ms {
@@ -235,7 +279,7 @@ func (c *DustChecker) read(ctx context.Context) (*Context, map[int64]*dustMonito
 		if m.SiteID != nil {
 			site, err := c.Store.FindSiteByID(ctx, *m.SiteID)
 			if err != nil {
-				return nil, nil, fmt.Errorf("dust: site %d of monitor %s: %w", *m.SiteID, m.MN, err)
+				return nil, fmt.Errorf("dust: site %d of monitor %s: %w", *m.SiteID, m.MN, err)
 			}
 			pt = site.Geometry.Bound().Center()
 		}
@@ -243,7 +287,7 @@ func (c *DustChecker) read(ctx context.Context) (*Context, map[int64]*dustMonito
 		c.Pipeline.assign(place, &where)
 		out[m.ID] = &dustMonitor{subject: c.Config.Subject(m.Monitor, where.CountyID), site: m.SiteID, where: where}
 	}
-	return place, out, nil
+	return out, nil
 }
 
 // record records the alarms, each placed at its monitor's site with the
@@ -309,19 +353,21 @@ func (c *DustChecker) Tick(ctx context.Context, now time.Time) (skygrid.DustReco
 // the capture rate of day.
 func (c *DustChecker) clockChecks(ctx context.Context, ms map[int64]*dustMonitor, now time.Time, checkDay bool, day time.Time) ([]dustrule.Alarm, error) {
 	ck := c.checker(ctx)
-	var alarms []dustrule.Alarm
-	for _, m := range sortedMonitors(ms) {
-		got, err := ck.CheckSilence(ctx, m.subject, now)
+	monitors := sortedMonitors(ms)
+	subjects := make([]dustrule.Subject, len(monitors))
+	for i, m := range monitors {
+		subjects[i] = m.subject
+	}
+	alarms, err := ck.CheckSilence(ctx, subjects, now)
+	if err != nil || !checkDay {
+		return alarms, err
+	}
+	for _, s := range subjects {
+		got, err := c.checkDay(ctx, ck, s, day)
 		if err != nil {
 			return nil, err
 		}
 		alarms = append(alarms, got...)
-		if checkDay {
-			if got, err = c.checkDay(ctx, ck, m.subject, day); err != nil {
-				return nil, err
-			}
-			alarms = append(alarms, got...)
-		}
 	}
 	return alarms, nil
 }

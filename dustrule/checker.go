@@ -16,6 +16,10 @@ type History interface {
 	// Latest is the monitor's reading of kind ("" any) with the latest
 	// data time before before; ok is false when there is none.
 	Latest(ctx context.Context, monitorID int64, kind string, before time.Time) (r skygrid.Reading, ok bool, err error)
+	// LastHeard is, for every monitor with a reading whose data time is
+	// before before, when the latest of them (Latest's, of any kind)
+	// arrived: its received time, else its data time.
+	LastHeard(ctx context.Context, before time.Time) (map[int64]time.Time, error)
 }
 
 // Checker checks the active rules as readings arrive.
@@ -123,22 +127,24 @@ func (c *Checker) judgeClosed(ctx context.Context, s Subject, rule Rule, start t
 	return nil, nil
 }
 
-// CheckSilence checks the silence rule at now (a clock's tick): an alarm
-// at every tick while the monitor is silent, which the caller's open task
+// CheckSilence checks the silence rule at now (a clock's tick) for every
+// subject, reading when each was last heard in one call: an alarm at
+// every tick while a monitor is silent, which the caller's open task
 // takes.
-func (c *Checker) CheckSilence(ctx context.Context, s Subject, now time.Time) ([]Alarm, error) {
-	if !c.Quality.Silent {
+func (c *Checker) CheckSilence(ctx context.Context, subjects []Subject, now time.Time) ([]Alarm, error) {
+	if !c.Quality.Silent || len(subjects) == 0 {
 		return nil, nil
 	}
-	last, ok, err := c.History.Latest(ctx, s.MonitorID, "", now.Add(time.Nanosecond))
+	heard, err := c.History.LastHeard(ctx, now.Add(time.Nanosecond))
 	if err != nil {
-		return nil, fmt.Errorf("silence of monitor %d: %w", s.MonitorID, err)
+		return nil, fmt.Errorf("silence of %d monitors: %w", len(subjects), err)
 	}
-	at := last.ReceivedAt
-	if at.IsZero() {
-		at = last.At
+	var out []Alarm
+	for _, s := range subjects {
+		at, ok := heard[s.MonitorID]
+		out = append(out, c.Quality.CheckSilent(s, at, ok, now)...)
 	}
-	return c.Quality.CheckSilent(s, at, ok, now), nil
+	return out, nil
 }
 
 // CheckDay checks the capture rate of the Beijing day starting at day (a

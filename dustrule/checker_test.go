@@ -42,6 +42,20 @@ func (m *memory) Latest(_ context.Context, id int64, kind string, before time.Ti
 	return best, ok, nil
 }
 
+func (m *memory) LastHeard(_ context.Context, before time.Time) (map[int64]time.Time, error) {
+	latest := map[int64]skygrid.Reading{}
+	for _, r := range m.rs {
+		if best, ok := latest[r.MonitorID]; r.At.Before(before) && (!ok || r.At.After(best.At)) {
+			latest[r.MonitorID] = r
+		}
+	}
+	out := map[int64]time.Time{}
+	for id, r := range latest {
+		out[id] = r.ReceivedAt
+	}
+	return out, nil
+}
+
 // arrive stores each reading in turn and checks it, as the receiver will.
 func arrive(t *testing.T, c *Checker, rs []skygrid.Reading) []Alarm {
 	t.Helper()
@@ -137,9 +151,11 @@ func TestCheckerSilenceAndDay(t *testing.T) {
 		{"30 minutes after", last.Add(30 * time.Minute), 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := c.CheckSilence(ctx, pingcheng, tt.now)
-			if err != nil || len(got) != tt.n {
-				t.Errorf("got %+v %v, want %d", got, err, tt.n)
+			never := pingcheng
+			never.MonitorID = pingcheng.MonitorID + 1 // never heard: not yet connected, not silent
+			got, err := c.CheckSilence(ctx, []Subject{never, pingcheng}, tt.now)
+			if err != nil || len(got) != tt.n || tt.n > 0 && got[0].MonitorID != pingcheng.MonitorID {
+				t.Errorf("got %+v %v, want %d of monitor %d", got, err, tt.n, pingcheng.MonitorID)
 			}
 		})
 	}

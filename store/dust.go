@@ -86,9 +86,9 @@ func (db *DB) Readings(ctx context.Context, monitorID int64, from, to time.Time)
 // Latest is the monitor's reading of kind ("" any) with the latest data
 // time before before (dustrule.History).
 func (db *DB) Latest(ctx context.Context, monitorID int64, kind string, before time.Time) (skygrid.Reading, bool, error) {
-	kinds := []any{kind}
+	kinds := []string{kind}
 	if kind == "" {
-		kinds = []any{skygrid.ReadingRealtime, skygrid.ReadingMinute, skygrid.ReadingHour, skygrid.ReadingDay}
+		kinds = latestKinds
 	}
 	// One probe per kind on the primary key, then the latest of them.
 	var best skygrid.Reading
@@ -116,6 +116,74 @@ func (db *DB) Latest(ctx context.Context, monitorID int64, kind string, before t
 		}
 	}
 	return best, ok, nil
+}
+
+// latestKinds are the kinds of reading, in the order Latest prefers on
+// equal data times.
+var latestKinds = []string{skygrid.ReadingRealtime, skygrid.ReadingMinute, skygrid.ReadingHour, skygrid.ReadingDay}
+
+// LastHeard is, for every dust monitor with a reading whose data time is
+// before before, the received time of the latest of them (Latest's
+// reading of any kind): one statement for all monitors, where the clock's
+// silence check asked four per monitor (20,000 a minute on a province's
+// 5,000 monitors). dustrule.History.
+func (db *DB) LastHeard(ctx context.Context, before time.Time) (map[int64]time.Time, error) {
+	q := `SELECT m.id`
+	args := []any{}
+	for _, k := range latestKinds {
+		q += `, (SELECT r.at || ' ' || r.received_at FROM readings r
+			WHERE r.monitor_id = m.id AND r.kind = ? AND r.at < ? ORDER BY r.at DESC LIMIT 1)`
+		args = append(args, k, before.Unix())
+	}
+	rows, err := db.rdb.QueryContext(ctx, q+` FROM monitors m WHERE m.kind = ?`, append(args, skygrid.MonitorDust)...)
+	if err != nil {
+		return nil, fmt.Errorf("when each monitor was last heard: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]time.Time{}
+	for rows.Next() {
+		id, at, received, err := scanLastHeard(rows)
+		if err != nil {
+			return nil, fmt.Errorf("when each monitor was last heard: read a row: %w", err)
+		}
+		if at > 0 {
+			out[id] = unixUTC(received)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("when each monitor was last heard: %w", err)
+	}
+	return out, nil
+}
+
+// scanLastHeard reads a row of LastHeard: the monitor, and the data and
+// received times of its latest reading of any kind (0 when none; a
+// received time of 0 is the data time's).
+func scanLastHeard(rows *sql.Rows) (id, at, received int64, err error) {
+	kinds := make([]sql.NullString, len(latestKinds))
+	dest := []any{&id}
+	for i := range kinds {
+		dest = append(dest, &kinds[i])
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return 0, 0, 0, fmt.Errorf("scan a monitor's latest readings: %w", err)
+	}
+	for _, k := range kinds {
+		var a, r int64
+		if !k.Valid {
+			continue
+		}
+		if _, err := fmt.Sscanf(k.String, "%d %d", &a, &r); err != nil {
+			return 0, 0, 0, fmt.Errorf("monitor %d: %q: %w", id, k.String, err)
+		}
+		if a > at {
+			at, received = a, r
+		}
+	}
+	if received == 0 {
+		received = at
+	}
+	return id, at, received, nil
 }
 
 // RecordDustAlarms records alarms in one transaction (skygrid.DustService):

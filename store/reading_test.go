@@ -253,3 +253,51 @@ func TestMonitorsAndRejects(t *testing.T) {
 		t.Fatalf("counts %+v", counts)
 	}
 }
+
+// LastHeard gives, in one statement, what Latest of any kind gives monitor
+// by monitor: the received time of the latest reading with a data time
+// before the given one (a later kind loses a tie, a reading ahead of the
+// time is not counted); only dust monitors, and only those heard.
+func TestLastHeard(t *testing.T) {
+	db, ids := monitorsDB(t)
+	ctx := context.Background()
+	station := []skygrid.MonitorImport{{Monitor: skygrid.Monitor{MN: "S1", Name: "站（示例）", Kind: skygrid.MonitorStation, Lon: 113.3, Lat: 40.1}, Where: "line 4"}}
+	if _, err := db.ImportMonitors(ctx, station); err != nil {
+		t.Fatal(err)
+	}
+	at := func(id int64, kind string, data, received time.Duration) skygrid.Reading {
+		r := minute(id, t0.Add(data), "", 50, "")
+		r.Kind, r.ReceivedAt = kind, t0.Add(received)
+		return r
+	}
+	rs := []skygrid.Reading{
+		at(ids[0], skygrid.ReadingMinute, 0, 5*time.Second),
+		at(ids[0], skygrid.ReadingRealtime, 2*time.Minute, 2*time.Minute+time.Second),
+		at(ids[0], skygrid.ReadingHour, time.Hour, time.Hour), // ahead of before
+		at(ids[1], skygrid.ReadingMinute, 0, 10*time.Second),
+		at(ids[1], skygrid.ReadingRealtime, 0, 20*time.Second), // a tie: the real-time reading is Latest's
+		at(ids[1], skygrid.ReadingDay, -24*time.Hour, -23*time.Hour),
+		at(station[0].ID, skygrid.ReadingHour, 0, time.Minute),
+	}
+	if _, err := db.StoreReadings(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	before := t0.Add(30 * time.Minute)
+	heard, err := db.LastHeard(ctx, before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]time.Time{ids[0]: t0.Add(2*time.Minute + time.Second), ids[1]: t0.Add(20 * time.Second)}
+	if len(heard) != len(want) || !heard[ids[0]].Equal(want[ids[0]]) || !heard[ids[1]].Equal(want[ids[1]]) {
+		t.Errorf("last heard %v, want %v", heard, want)
+	}
+	for _, id := range ids {
+		r, ok, err := db.Latest(ctx, id, "", before)
+		if err != nil || !ok || !r.ReceivedAt.Equal(heard[id]) {
+			t.Errorf("monitor %d: Latest %v %v %v, LastHeard %v", id, r.ReceivedAt, ok, err, heard[id])
+		}
+	}
+	if heard, err = db.LastHeard(ctx, t0.Add(-48*time.Hour)); err != nil || len(heard) != 0 {
+		t.Errorf("before any reading: %v %v, want none", heard, err)
+	}
+}
