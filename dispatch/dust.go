@@ -362,25 +362,8 @@ func (c *DustChecker) clockChecks(ctx context.Context, ms map[int64]*dustMonitor
 	if err != nil || !checkDay {
 		return alarms, err
 	}
-	for _, s := range subjects {
-		got, err := c.checkDay(ctx, ck, s, day)
-		if err != nil {
-			return nil, err
-		}
-		alarms = append(alarms, got...)
-	}
-	return alarms, nil
-}
-
-// checkDay checks the capture rate of the day for a monitor that had
-// reported by its end: one never heard from is not yet connected (the
-// registry shows it), as for silence.
-func (c *DustChecker) checkDay(ctx context.Context, ck *dustrule.Checker, s dustrule.Subject, day time.Time) ([]dustrule.Alarm, error) {
-	_, ok, err := c.Store.Latest(ctx, s.MonitorID, "", day.Add(24*time.Hour))
-	if err != nil || !ok {
-		return nil, err
-	}
-	return ck.CheckDay(ctx, s, day)
+	got, err := ck.CheckDay(ctx, subjects, day)
+	return append(alarms, got...), err
 }
 
 func sortedMonitors(ms map[int64]*dustMonitor) []*dustMonitor {

@@ -20,6 +20,10 @@ type History interface {
 	// before before, when the latest of them (Latest's, of any kind)
 	// arrived: its received time, else its data time.
 	LastHeard(ctx context.Context, before time.Time) (map[int64]time.Time, error)
+	// ValidCounts is, per monitor, how many of its readings of kind with a
+	// data time in [from, to), both on whole hours, hold a valid value of
+	// factor.
+	ValidCounts(ctx context.Context, kind, factor string, from, to time.Time) (map[int64]int, error)
 }
 
 // Checker checks the active rules as readings arrive.
@@ -148,17 +152,31 @@ func (c *Checker) CheckSilence(ctx context.Context, subjects []Subject, now time
 }
 
 // CheckDay checks the capture rate of the Beijing day starting at day (a
-// clock's tick after it ends): a day with no reading at all is 0%.
-func (c *Checker) CheckDay(ctx context.Context, s Subject, day time.Time) ([]Alarm, error) {
-	if !c.Quality.LowCapture {
+// clock's tick after it ends) for every subject heard from by its end,
+// in two reads for all of them: a day with no reading at all is 0%; a
+// monitor never heard from is not yet connected (the registry shows it),
+// as for silence.
+func (c *Checker) CheckDay(ctx context.Context, subjects []Subject, day time.Time) ([]Alarm, error) {
+	if !c.Quality.LowCapture || len(subjects) == 0 {
 		return nil, nil
 	}
 	day = DayOf(day)
-	rs, err := c.History.Readings(ctx, s.MonitorID, day, day.Add(24*time.Hour))
+	end := day.Add(24 * time.Hour)
+	heard, err := c.History.LastHeard(ctx, end)
 	if err != nil {
-		return nil, fmt.Errorf("capture rate of monitor %d: %w", s.MonitorID, err)
+		return nil, fmt.Errorf("capture rate of %d monitors: who was heard: %w", len(subjects), err)
 	}
-	return c.Quality.CheckCapture(s, day, rs), nil
+	counts, err := c.History.ValidCounts(ctx, c.Quality.Kind, c.Quality.CaptureFactor, day, end)
+	if err != nil {
+		return nil, fmt.Errorf("capture rate of %d monitors: %w", len(subjects), err)
+	}
+	var out []Alarm
+	for _, s := range subjects {
+		if _, ok := heard[s.MonitorID]; ok {
+			out = append(out, c.Quality.CheckCaptured(s, day, counts[s.MonitorID])...)
+		}
+	}
+	return out, nil
 }
 
 // Series checks a whole series at once (a file of readings, a re-check):

@@ -56,6 +56,16 @@ func (m *memory) LastHeard(_ context.Context, before time.Time) (map[int64]time.
 	return out, nil
 }
 
+func (m *memory) ValidCounts(_ context.Context, kind, factor string, from, to time.Time) (map[int64]int, error) {
+	out := map[int64]int{}
+	for _, r := range m.rs {
+		if r.Kind == kind && r.Valid(factor) && !r.At.Before(from) && r.At.Before(to) {
+			out[r.MonitorID]++
+		}
+	}
+	return out, nil
+}
+
 // arrive stores each reading in turn and checks it, as the receiver will.
 func arrive(t *testing.T, c *Checker, rs []skygrid.Reading) []Alarm {
 	t.Helper()
@@ -159,8 +169,10 @@ func TestCheckerSilenceAndDay(t *testing.T) {
 			}
 		})
 	}
-	got, err := c.CheckDay(ctx, pingcheng, day0.Add(23*time.Hour))
-	if err != nil || len(got) != 1 || math.Abs(got[0].Value-600.0/1440*100) > 1e-9 || !got[0].Start.Equal(day0) {
+	never := pingcheng
+	never.MonitorID = pingcheng.MonitorID + 1 // never heard: not yet connected, no capture rate
+	got, err := c.CheckDay(ctx, []Subject{never, pingcheng}, day0.Add(23*time.Hour))
+	if err != nil || len(got) != 1 || got[0].MonitorID != pingcheng.MonitorID || math.Abs(got[0].Value-600.0/1440*100) > 1e-9 || !got[0].Start.Equal(day0) {
 		t.Errorf("capture of the day: %+v %v", got, err)
 	}
 }

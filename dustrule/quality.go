@@ -152,13 +152,25 @@ func (q Quality) CaptureRate(day time.Time, rs []skygrid.Reading) float64 {
 			n++
 		}
 	}
-	return float64(n) / float64(24*time.Hour/q.Interval)
+	return q.rateOf(n)
 }
+
+// rateOf is the share of a day's expected values that n valid ones are.
+func (q Quality) rateOf(n int) float64 { return float64(n) / float64(24*time.Hour/q.Interval) }
 
 // CheckCapture raises an alarm when the day's capture rate is under
 // CaptureMin (exactly at it is enough).
 func (q Quality) CheckCapture(s Subject, day time.Time, rs []skygrid.Reading) []Alarm {
-	rate := q.CaptureRate(day, rs)
+	return q.checkRate(s, day, q.CaptureRate(day, rs))
+}
+
+// CheckCaptured is CheckCapture from the count of the day's valid values
+// (History.ValidCounts, what the clock reads).
+func (q Quality) CheckCaptured(s Subject, day time.Time, n int) []Alarm {
+	return q.checkRate(s, day, q.rateOf(n))
+}
+
+func (q Quality) checkRate(s Subject, day time.Time, rate float64) []Alarm {
 	if !q.LowCapture || rate >= q.CaptureMin {
 		return nil
 	}

@@ -186,6 +186,36 @@ func scanLastHeard(rows *sql.Rows) (id, at, received int64, err error) {
 	return id, at, received, nil
 }
 
+// ValidCounts is, for every dust monitor, how many of its readings of
+// kind with a data time in [from, to) hold a valid value of factor, from
+// the hourly aggregates (from and to must be whole hours): the clock's
+// daily capture check read every monitor's day of readings (7.2 million
+// rows on a province's 5,000 monitors). dustrule.History.
+func (db *DB) ValidCounts(ctx context.Context, kind, factor string, from, to time.Time) (map[int64]int, error) {
+	if from.Unix()%3600 != 0 || to.Unix()%3600 != 0 {
+		return nil, fmt.Errorf("valid counts from %s to %s: not on whole hours", ts(from), ts(to))
+	}
+	rows, err := db.rdb.QueryContext(ctx, `SELECT m.id, (SELECT CAST(COALESCE(SUM(h.n_valid), 0) AS BIGINT) FROM readings_hourly h
+			WHERE h.monitor_id = m.id AND h.hour >= ? AND h.hour < ? AND h.factor = ? AND h.kind = ?)
+		FROM monitors m WHERE m.kind = ?`, from.Unix(), to.Unix(), factor, kind, skygrid.MonitorDust)
+	if err != nil {
+		return nil, fmt.Errorf("valid %s values of %s readings: %w", factor, kind, err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var id, n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("valid %s values of %s readings: read a row: %w", factor, kind, err)
+		}
+		out[id] = int(n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("valid %s values of %s readings: %w", factor, kind, err)
+	}
+	return out, nil
+}
+
 // RecordDustAlarms records alarms in one transaction (skygrid.DustService):
 // each new one opens an event and a task, or goes to the event of its
 // monitor (a registry violation: of its site) and class whose task is not

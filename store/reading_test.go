@@ -301,3 +301,52 @@ func TestLastHeard(t *testing.T) {
 		t.Errorf("before any reading: %v %v, want none", heard, err)
 	}
 }
+
+// ValidCounts counts from the hourly aggregates what the readings hold:
+// per dust monitor, the readings of the kind in [from, to) with a valid
+// value of the factor (a flagged value, another kind, a copy of a stored
+// reading, an hour outside are not counted); a dust monitor without any
+// has 0, a station is left out; from and to must be whole hours.
+func TestValidCounts(t *testing.T) {
+	db, ids := monitorsDB(t)
+	ctx := context.Background()
+	station := []skygrid.MonitorImport{{Monitor: skygrid.Monitor{MN: "S1", Name: "站（示例）", Kind: skygrid.MonitorStation, Lon: 113.3, Lat: 40.1}, Where: "line 4"}}
+	if _, err := db.ImportMonitors(ctx, station); err != nil {
+		t.Fatal(err)
+	}
+	from, to := t0, t0.Add(3*time.Hour)
+	var rs []skygrid.Reading
+	for i := -30; i < 200; i += 7 { // from half an hour before to past the end
+		flag := ""
+		if i%3 == 0 {
+			flag = "D"
+		}
+		rs = append(rs, minute(ids[0], t0.Add(time.Duration(i)*time.Minute), "", 50, flag))
+	}
+	rtd := minute(ids[0], t0.Add(time.Minute), "", 50, "")
+	rtd.Kind = skygrid.ReadingRealtime
+	rs = append(rs, rtd, minute(station[0].ID, t0, "", 50, ""))
+	if _, err := db.StoreReadings(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.StoreReadings(ctx, rs[5:6]); err != nil { // a copy: not stored again
+		t.Fatal(err)
+	}
+	stored, err := db.Readings(ctx, ids[0], from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, r := range stored {
+		if r.Kind == skygrid.ReadingMinute && r.Valid(skygrid.FactorPM10) {
+			want++
+		}
+	}
+	got, err := db.ValidCounts(ctx, skygrid.ReadingMinute, skygrid.FactorPM10, from, to)
+	if err != nil || len(got) != 2 || got[ids[0]] != want || want == 0 || got[ids[1]] != 0 {
+		t.Errorf("valid counts %v %v; want %d for monitor %d, 0 for %d, no station", got, err, want, ids[0], ids[1])
+	}
+	if _, err := db.ValidCounts(ctx, skygrid.ReadingMinute, skygrid.FactorPM10, from.Add(time.Minute), to); err == nil {
+		t.Error("a period not on whole hours: no error")
+	}
+}
