@@ -254,17 +254,25 @@ func TestMonitorsAndRejects(t *testing.T) {
 	}
 }
 
+// monitorsAndStationDB is monitorsDB with an air-quality station too
+// (S1), which the dust checks leave out.
+func monitorsAndStationDB(t *testing.T) (*store.DB, []int64, int64) {
+	t.Helper()
+	db, ids := monitorsDB(t)
+	station := []skygrid.MonitorImport{{Monitor: skygrid.Monitor{MN: "S1", Name: "站（示例）", Kind: skygrid.MonitorStation, Lon: 113.3, Lat: 40.1}, Where: "line 4"}}
+	if _, err := db.ImportMonitors(context.Background(), station); err != nil {
+		t.Fatal(err)
+	}
+	return db, ids, station[0].ID
+}
+
 // LastHeard gives, in one statement, what Latest of any kind gives monitor
 // by monitor: the received time of the latest reading with a data time
 // before the given one (a later kind loses a tie, a reading ahead of the
 // time is not counted); only dust monitors, and only those heard.
 func TestLastHeard(t *testing.T) {
-	db, ids := monitorsDB(t)
+	db, ids, station := monitorsAndStationDB(t)
 	ctx := context.Background()
-	station := []skygrid.MonitorImport{{Monitor: skygrid.Monitor{MN: "S1", Name: "站（示例）", Kind: skygrid.MonitorStation, Lon: 113.3, Lat: 40.1}, Where: "line 4"}}
-	if _, err := db.ImportMonitors(ctx, station); err != nil {
-		t.Fatal(err)
-	}
 	at := func(id int64, kind string, data, received time.Duration) skygrid.Reading {
 		r := minute(id, t0.Add(data), "", 50, "")
 		r.Kind, r.ReceivedAt = kind, t0.Add(received)
@@ -277,7 +285,7 @@ func TestLastHeard(t *testing.T) {
 		at(ids[1], skygrid.ReadingMinute, 0, 10*time.Second),
 		at(ids[1], skygrid.ReadingRealtime, 0, 20*time.Second), // a tie: the real-time reading is Latest's
 		at(ids[1], skygrid.ReadingDay, -24*time.Hour, -23*time.Hour),
-		at(station[0].ID, skygrid.ReadingHour, 0, time.Minute),
+		at(station, skygrid.ReadingHour, 0, time.Minute),
 	}
 	if _, err := db.StoreReadings(ctx, rs); err != nil {
 		t.Fatal(err)
@@ -308,12 +316,8 @@ func TestLastHeard(t *testing.T) {
 // reading, an hour outside are not counted); a dust monitor without any
 // has 0, a station is left out; from and to must be whole hours.
 func TestValidCounts(t *testing.T) {
-	db, ids := monitorsDB(t)
+	db, ids, station := monitorsAndStationDB(t)
 	ctx := context.Background()
-	station := []skygrid.MonitorImport{{Monitor: skygrid.Monitor{MN: "S1", Name: "站（示例）", Kind: skygrid.MonitorStation, Lon: 113.3, Lat: 40.1}, Where: "line 4"}}
-	if _, err := db.ImportMonitors(ctx, station); err != nil {
-		t.Fatal(err)
-	}
 	from, to := t0, t0.Add(3*time.Hour)
 	var rs []skygrid.Reading
 	for i := -30; i < 200; i += 7 { // from half an hour before to past the end
@@ -325,7 +329,7 @@ func TestValidCounts(t *testing.T) {
 	}
 	rtd := minute(ids[0], t0.Add(time.Minute), "", 50, "")
 	rtd.Kind = skygrid.ReadingRealtime
-	rs = append(rs, rtd, minute(station[0].ID, t0, "", 50, ""))
+	rs = append(rs, rtd, minute(station, t0, "", 50, ""))
 	if _, err := db.StoreReadings(ctx, rs); err != nil {
 		t.Fatal(err)
 	}
