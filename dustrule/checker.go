@@ -16,13 +16,13 @@ type History interface {
 	// Latest is the monitor's reading of kind ("" any) with the latest
 	// data time before before; ok is false when there is none.
 	Latest(ctx context.Context, monitorID int64, kind string, before time.Time) (r skygrid.Reading, ok bool, err error)
-	// LastHeard is, for every monitor with a reading whose data time is
-	// before before, when the latest of them (Latest's, of any kind)
+	// LastHeard is, for every dust monitor with a reading whose data time
+	// is before before, when the latest of them (Latest's, of any kind)
 	// arrived: its received time, else its data time.
 	LastHeard(ctx context.Context, before time.Time) (map[int64]time.Time, error)
-	// ValidCounts is, per monitor, how many of its readings of kind with a
-	// data time in [from, to), both on whole hours, hold a valid value of
-	// factor.
+	// ValidCounts is, per dust monitor, how many of its readings of kind
+	// with a data time in [from, to), both on whole hours, hold a valid
+	// value of factor.
 	ValidCounts(ctx context.Context, kind, factor string, from, to time.Time) (map[int64]int, error)
 }
 

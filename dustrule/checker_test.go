@@ -52,6 +52,9 @@ func (m *memory) LastHeard(_ context.Context, before time.Time) (map[int64]time.
 	out := map[int64]time.Time{}
 	for id, r := range latest {
 		out[id] = r.ReceivedAt
+		if r.ReceivedAt.IsZero() {
+			out[id] = r.At
+		}
 	}
 	return out, nil
 }
