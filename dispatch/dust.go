@@ -353,11 +353,7 @@ func (c *DustChecker) Tick(ctx context.Context, now time.Time) (skygrid.DustReco
 // the capture rate of day.
 func (c *DustChecker) clockChecks(ctx context.Context, ms map[int64]*dustMonitor, now time.Time, checkDay bool, day time.Time) ([]dustrule.Alarm, error) {
 	ck := c.checker(ctx)
-	monitors := sortedMonitors(ms)
-	subjects := make([]dustrule.Subject, len(monitors))
-	for i, m := range monitors {
-		subjects[i] = m.subject
-	}
+	subjects := checkedSubjects(ms)
 	alarms, err := ck.CheckSilence(ctx, subjects, now)
 	if err != nil || !checkDay {
 		return alarms, err
@@ -366,14 +362,16 @@ func (c *DustChecker) clockChecks(ctx context.Context, ms map[int64]*dustMonitor
 	return append(alarms, got...), err
 }
 
-func sortedMonitors(ms map[int64]*dustMonitor) []*dustMonitor {
-	var out []*dustMonitor
+// checkedSubjects are the subjects of the monitors checked (not the
+// stations), by monitor id.
+func checkedSubjects(ms map[int64]*dustMonitor) []dustrule.Subject {
+	var out []dustrule.Subject
 	for _, m := range ms {
 		if m != nil {
-			out = append(out, m)
+			out = append(out, m.subject)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].subject.MonitorID < out[j].subject.MonitorID })
+	sort.Slice(out, func(i, j int) bool { return out[i].MonitorID < out[j].MonitorID })
 	return out
 }
 
