@@ -38,7 +38,12 @@ export default defineConfig({
     navigationTimeout: 30_000,
     launchOptions: {
       executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      // --disable-audio-output: the new-task ring's AudioContext otherwise
+      // starts PulseAudio's client, which, in a home with no pulse runtime
+      // link yet (a fresh machine, as CI's), makes a pulse-* folder in the
+      // run's TMPDIR and failed the teardown's check (Chromium 156.0.8078.129).
+      // The ring still plays, to a silent device.
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-audio-output'],
     },
   },
   projects: [
