@@ -3,7 +3,7 @@
 // refuses (kept and shown, not dropped). Run after the core checks (the
 // "suites" project depends on "core"), against the same demo server.
 import { join } from 'node:path';
-import { apiSessions } from '../lib/api.mjs';
+import { apiAs, apiSessions } from '../lib/api.mjs';
 import { test, expect, quiet, frames, slowNetwork, clickCentre, desktop, phone } from '../fixtures.mjs';
 
 /** mapBounds reads the map view as [west, south, east, north]. */
@@ -222,6 +222,39 @@ test('wangge: place names on tasks', async ({ suite: { url, shots, page, login, 
     check(place.startsWith('浑源县') && place.includes(gridOwn) && !place.includes(task.grid_id) && !/\d{6}/.test(place),
       `wangge: the task page names the place in words (${place})`);
     await p.screenshot({ path: join(shots, 'field-task-names-wangge-phone.png'), fullPage: true });
+    await p.context().close();
+  }
+});
+
+// A notice's link to a task (/#/tasks/ID, as the SMS and WeChat notices
+// give it) opened on a phone with no session: the log-in page, then that
+// task, not the task list the supervisor would have to search; an
+// official's link to the audit page the same. Before, every log-in ended
+// on the role's start page.
+test('a link opened logged out opens its page after the log-in', async ({ suite: { url, shots, page, check } }) => {
+  const w = await apiAs(url, 'wangge');
+  const task = (await w.get('/api/tasks?limit=1')).tasks[0];
+  await w.ctx.dispose();
+  for (const [name, vp, hash, sel] of [
+    ['wangge', phone, `#/tasks/${task.id}`, '.taskpage [data-testid=task-place]'],
+    ['hunyuan', desktop, '#/audit', '[data-testid=audit-filter]'],
+  ]) {
+    const p = await page(vp, `${name} opens ${hash} logged out`);
+    // With no session yet, the app's question who is logged in is answered 401.
+    p.allow(/^401 GET .*\/api\/me$/);
+    await p.goto(`${url}/${hash}`);
+    await p.fill('[data-testid=login-name]', name);
+    check(p.url().includes('#/login'), `${name}: ${hash} with no session asks to log in first (${p.url()})`);
+    await p.fill('[data-testid=login-password]', 'skygrid-demo');
+    await p.click('[data-testid=login-submit]');
+    await expect(p.getByTestId('logout')).toBeVisible({ timeout: 15000 });
+    await expect(p).toHaveURL(new RegExp(hash.replace(/[/?.]/g, '\\$&') + '$'), { timeout: 5000 }).catch(() => {});
+    check(p.url().endsWith(hash), `${name}: after the log-in the page asked for, ${hash}, opens (${p.url()})`);
+    if (p.url().endsWith(hash)) {
+      await p.waitForSelector(sel, { timeout: 15000 });
+      await quiet(p);
+    }
+    await p.screenshot({ path: join(shots, `field-link-after-login-${name}.png`) });
     await p.context().close();
   }
 });

@@ -10,6 +10,7 @@ import { formatDateTime } from './format';
 import { setLatestDetection, setServerNow } from './clock';
 import * as newTasks from './newtasks';
 import { hideWarningBar, showWarningBar } from './warnbar';
+import { loginHash, nextHash } from './loginnext';
 
 const app = document.getElementById('app')!;
 let cleanup: (() => void) | null = null;
@@ -18,7 +19,7 @@ let cleanup: (() => void) | null = null;
 setUnauthorizedHandler(() => {
   newTasks.stop();
   putSession(null);
-  if (!location.hash.startsWith('#/login')) location.hash = '#/login';
+  if (!location.hash.startsWith('#/login')) location.hash = loginHash(location.hash);
 });
 
 /** areaName: the area the deployment serves (the page's skygrid-area, or
@@ -88,7 +89,8 @@ function loginPage(): void {
       // Fetched again through the service worker, the user is kept on the phone.
       if (navigator.serviceWorker?.controller) api.get('/api/me').catch(() => {});
       setSession(s);
-      location.hash = role() === 'supervisor' ? '#/tasks' : '#/map';
+      // The page asked for before the log-in (a notice's task link), else the start page.
+      location.hash = nextHash(location.hash) || (role() === 'supervisor' ? '#/tasks' : '#/map');
     } catch (e2) {
       const why = loginErrorText(e2, t);
       clear(err);
@@ -167,7 +169,7 @@ export async function route(): Promise<void> {
       if (seq !== routeSeq) return;
       if (e instanceof NetworkError) { topbar(); await offlinePage(); return; }
       if (!(e instanceof ApiError && e.status === 401)) app.append(h('p', { class: 'error' }, t('error') + ': ' + (e as Error).message));
-      location.hash = '#/login';
+      location.hash = loginHash(location.hash);
       return;
     }
     if (seq !== routeSeq) return;
