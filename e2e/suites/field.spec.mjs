@@ -226,8 +226,9 @@ test('wangge: place names on tasks', async ({ suite: { url, shots, page, login, 
   }
 });
 
-// A notice's link to a task (/#/tasks/ID, as the SMS and WeChat notices
-// give it) opened on a phone with no session: the log-in page, then that
+// A notice's link to a task (/#/tasks/ID, 查看任务 in the group robots'
+// messages and the DingTalk work notice's button) opened on a phone with
+// no session: the log-in page, then that
 // task, not the task list the supervisor would have to search; an
 // official's link to the audit page the same. Before, every log-in ended
 // on the role's start page.
