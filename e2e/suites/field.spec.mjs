@@ -236,26 +236,33 @@ test('a link opened logged out opens its page after the log-in', async ({ suite:
   const w = await apiAs(url, 'wangge');
   const task = (await w.get('/api/tasks?limit=1')).tasks[0];
   await w.ctx.dispose();
-  for (const [name, vp, hash, sel] of [
-    ['wangge', phone, `#/tasks/${task.id}`, '.taskpage [data-testid=task-place]'],
-    ['hunyuan', desktop, '#/audit', '[data-testid=audit-filter]'],
+  // The app's address alone still opens the role's start page (a supervisor's is the task list).
+  for (const [name, vp, asked, hash, sel] of [
+    ['wangge', phone, `#/tasks/${task.id}`, `#/tasks/${task.id}`, '.taskpage [data-testid=task-place]'],
+    ['hunyuan', desktop, '#/audit', '#/audit', '[data-testid=audit-filter]'],
+    ['wangge', phone, '', '#/tasks', '[data-testid=task-item]'],
   ]) {
-    const p = await page(vp, `${name} opens ${hash} logged out`);
+    const p = await page(vp, `${name} opens ${asked || 'the app'} logged out`);
     // With no session yet, the app's question who is logged in is answered 401.
     p.allow(/^401 GET .*\/api\/me$/);
-    await p.goto(`${url}/${hash}`);
+    await p.goto(`${url}/${asked}`);
     await p.fill('[data-testid=login-name]', name);
-    check(p.url().includes('#/login'), `${name}: ${hash} with no session asks to log in first (${p.url()})`);
+    check(p.url().includes('#/login'), `${name}: ${asked || 'the app'} with no session asks to log in first (${p.url()})`);
     await p.fill('[data-testid=login-password]', 'skygrid-demo');
     await p.click('[data-testid=login-submit]');
     await expect(p.getByTestId('logout')).toBeVisible({ timeout: 15000 });
     await expect(p).toHaveURL(new RegExp(hash.replace(/[/?.]/g, '\\$&') + '$'), { timeout: 5000 }).catch(() => {});
-    check(p.url().endsWith(hash), `${name}: after the log-in the page asked for, ${hash}, opens (${p.url()})`);
+    check(p.url().endsWith(hash), `${name}: after the log-in ${asked ? 'the page asked for' : 'the start page'}, ${hash}, opens (${p.url()})`);
     if (p.url().endsWith(hash)) {
       await p.waitForSelector(sel, { timeout: 15000 });
       await quiet(p);
     }
-    await p.screenshot({ path: join(shots, `field-link-after-login-${name}.png`) });
+    await p.screenshot({ path: join(shots, `field-link-after-login-${name}${asked ? '' : '-app'}.png`) });
+    // The phone's back button does not bring the log-in form back: the
+    // log-in page took the link's place in the history and gave it back.
+    await p.goBack();
+    await quiet(p);
+    check(!(await p.getByTestId('login-submit').isVisible()), `${name}: back from ${hash} after the log-in does not show the log-in form (${p.url()})`);
     await p.context().close();
   }
 });

@@ -19,7 +19,7 @@ let cleanup: (() => void) | null = null;
 setUnauthorizedHandler(() => {
   newTasks.stop();
   putSession(null);
-  if (!location.hash.startsWith('#/login')) location.hash = loginHash(location.hash);
+  if (!location.hash.startsWith('#/login')) location.replace(loginHash(location.hash));
 });
 
 /** areaName: the area the deployment serves (the page's skygrid-area, or
@@ -89,8 +89,9 @@ function loginPage(): void {
       // Fetched again through the service worker, the user is kept on the phone.
       if (navigator.serviceWorker?.controller) api.get('/api/me').catch(() => {});
       setSession(s);
-      // The page asked for before the log-in (a notice's task link), else the start page.
-      location.hash = nextHash(location.hash) || (role() === 'supervisor' ? '#/tasks' : '#/map');
+      // The page asked for before the log-in (a notice's task link), else the
+      // start page, in the log-in page's place: back does not show the form again.
+      location.replace(nextHash(location.hash) || (role() === 'supervisor' ? '#/tasks' : '#/map'));
     } catch (e2) {
       const why = loginErrorText(e2, t);
       clear(err);
@@ -169,7 +170,7 @@ export async function route(): Promise<void> {
       if (seq !== routeSeq) return;
       if (e instanceof NetworkError) { topbar(); await offlinePage(); return; }
       if (!(e instanceof ApiError && e.status === 401)) app.append(h('p', { class: 'error' }, t('error') + ': ' + (e as Error).message));
-      location.hash = loginHash(location.hash);
+      location.replace(loginHash(location.hash)); // in the page's place, given back after the log-in
       return;
     }
     if (seq !== routeSeq) return;
@@ -178,7 +179,7 @@ export async function route(): Promise<void> {
   if (page === 'login' || !getSession()) { loginPage(); return; }
   const allowed = page === 'audit' || page === 'moderation' || page === 'warnings' ? isReviewer() : page === 'auditlog' ? canReadAuditLog() : page === 'admin' ? role() === 'admin' : true;
   const load = allowed ? pages[page] : undefined;
-  if (!load) { location.hash = role() === 'supervisor' ? '#/tasks' : '#/map'; return; }
+  if (!load) { location.replace(role() === 'supervisor' ? '#/tasks' : '#/map'); return; }
   app.append(h('p', { class: 'muted' }, t('loading')));
   const mod = await load();
   if (seq !== routeSeq) return;
@@ -242,5 +243,6 @@ if (import.meta.env.PROD && 'serviceWorker' in navigator) {
     if (role() === 'supervisor') import('./tasks').then((m) => m.keepForOffline()).catch(() => {});
   });
 }
-if (!location.hash) location.hash = '#/map';
-else route();
+// No page asked for (the app's address alone): the role's start page, after
+// the log-in when there is no session (route).
+route();
