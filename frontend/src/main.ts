@@ -91,7 +91,7 @@ function loginPage(): void {
       setSession(s);
       // The page asked for before the log-in (a notice's task link), else the
       // start page, in the log-in page's place: back does not show the form again.
-      location.replace(nextHash(location.hash) || (role() === 'supervisor' ? '#/tasks' : '#/map'));
+      location.replace(nextHash(location.hash) || startPage());
     } catch (e2) {
       const why = loginErrorText(e2, t);
       clear(err);
@@ -102,6 +102,9 @@ function loginPage(): void {
   app.append(form);
   name.focus();
 }
+
+/** startPage is the role's first page: a supervisor's task list, else the map. */
+const startPage = (): string => (role() === 'supervisor' ? '#/tasks' : '#/map');
 
 function setSession(s: Session): void {
   putSession(s);
@@ -179,7 +182,7 @@ export async function route(): Promise<void> {
   if (page === 'login' || !getSession()) { loginPage(); return; }
   const allowed = page === 'audit' || page === 'moderation' || page === 'warnings' ? isReviewer() : page === 'auditlog' ? canReadAuditLog() : page === 'admin' ? role() === 'admin' : true;
   const load = allowed ? pages[page] : undefined;
-  if (!load) { location.replace(role() === 'supervisor' ? '#/tasks' : '#/map'); return; }
+  if (!load) { location.replace(startPage()); return; }
   app.append(h('p', { class: 'muted' }, t('loading')));
   const mod = await load();
   if (seq !== routeSeq) return;
