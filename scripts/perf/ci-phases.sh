@@ -14,7 +14,8 @@ cd "$(dirname "$0")/../.."
 acct=/sys/fs/cgroup/cpuacct
 [ -w "$acct" ] || { echo "ci-phases: needs a writable $acct (root, cgroup v1)" >&2; exit 1; }
 export TMPDIR="${TMPDIR:-$(scripts/testtmp.sh)}" CGO_ENABLED=1 CI=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 SKYGRID_E2E_SCREENSHOTS=off
-pkgs="./cmd/skygrid ./api ./store ./dispatch ./..."
+# make test's own package list (the Makefile's TESTPKGS), in its order
+pkgs=$(make -s --no-print-directory --eval 'ci-phases-pkgs: ; @echo $(TESTPKGS)' ci-phases-pkgs)
 logs=$(mktemp -d)
 
 # phase LABEL CMD...: runs CMD in a new cpuacct group; prints wall and CPU seconds.
