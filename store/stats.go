@@ -29,6 +29,9 @@ func (db *DB) Stats(ctx context.Context, q skygrid.StatsQuery) (*skygrid.Stats, 
 		return nil, fmt.Errorf("stats: begin: %w", err)
 	}
 	defer tx.Rollback()
+	if q.By, err = statsBy(ctx, tx, q); err != nil {
+		return nil, err
+	}
 	s, err := stats(ctx, tx, q, db.Now())
 	if err != nil {
 		return nil, err
@@ -146,6 +149,46 @@ func regionIDs(ctx context.Context, tx *Tx, region string) ([]string, error) {
 		conds: []string{"level = 'county'", "parent_id = ?"}}
 	ids, err := queryList(ctx, tx, q, readString)
 	return append(ids, region), err
+}
+
+// statsLevels are the groupings of the figures, the coarsest first.
+var statsLevels = []string{skygrid.ByCity, skygrid.ByCounty, skygrid.ByTownship, skygrid.ByGrid}
+
+// statsBy is the grouping q's figures are counted by: q.By, or the level
+// of the region asked for or of the user's regions where that is finer,
+// so that no row is named after an area the figures are only part of (a
+// township official's figures by county were a row named after the
+// county, with the township's fires rated against the county's cropland).
+func statsBy(ctx context.Context, tx *Tx, q skygrid.StatsQuery) (string, error) {
+	if _, err := statsCol(q.By); err != nil {
+		return "", err
+	}
+	var ids []string
+	if q.Region != "" {
+		ids = append(ids, q.Region)
+	}
+	if q.Scope != nil && !q.Scope.All {
+		ids = append(ids, q.Scope.Regions...)
+	}
+	if len(ids) == 0 {
+		return q.By, nil
+	}
+	lq := &listQuery{what: "stats: the levels of the area", from: `SELECT DISTINCT level FROM regions`,
+		conds: []string{"id IN (" + placeholders(len(ids)) + ")"}}
+	for _, id := range ids {
+		lq.args = append(lq.args, id)
+	}
+	levels, err := queryList(ctx, tx, lq, readString)
+	if err != nil {
+		return "", err
+	}
+	by := q.By
+	for _, l := range levels {
+		if slices.Index(statsLevels, l) > slices.Index(statsLevels, by) {
+			by = l
+		}
+	}
+	return by, nil
 }
 
 // statsGroup maps the id statsCol reads to the region figures are kept

@@ -324,3 +324,112 @@ func checkCityRegion(t *testing.T, db *store.DB, q skygrid.StatsQuery, counties 
 		t.Errorf("the dust monitors of city SXA: %+v %v, want SXM1 alone", ds, err)
 	}
 }
+
+// townshipsDB is a county (示例县, under 示例市) of two townships, 示例乡一
+// and 示例乡二, each with a cropland site of its own (100 and 400 ha) and a grid;
+// three straw-burning events at at: two in 示例乡一, one in 示例乡二.
+func townshipsDB(t *testing.T) (*store.DB, time.Time) {
+	t.Helper()
+	db := storetest.NewDB(t, "townships.db")
+	at := time.Date(2023, 10, 20, 2, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return at.Add(48 * time.Hour) }
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	if err := db.ImportRegions(ctx, []*skygrid.Region{
+		{ID: "SXT", Name: "示例市", Level: skygrid.LevelCity, Geometry: square(112.5, 38, 1), AreaKm2: 1},
+		{ID: "SXT1", Name: "示例县", Level: skygrid.LevelCounty, ParentID: "SXT", Geometry: square(112.5, 38, 0.4), AreaKm2: 1},
+		{ID: "SXT1A", Name: "示例乡一", Level: skygrid.LevelTownship, ParentID: "SXT1", Geometry: square(112.3, 38, 0.2), AreaKm2: 1},
+		{ID: "SXT1B", Name: "示例乡二", Level: skygrid.LevelTownship, ParentID: "SXT1", Geometry: square(112.7, 38, 0.2), AreaKm2: 1},
+		{ID: "SXT1A-G", Name: "示例乡一 1行1列", Level: skygrid.LevelGrid, ParentID: "SXT1A", Geometry: square(112.3, 38, 0.2), AreaKm2: 1},
+		{ID: "SXT1B-G", Name: "示例乡二 1行1列", Level: skygrid.LevelGrid, ParentID: "SXT1B", Geometry: square(112.7, 38, 0.2), AreaKm2: 1},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var crops []*skygrid.Site
+	for i, c := range []struct{ lon, ha float64 }{{112.3, 100}, {112.7, 400}} {
+		crops = append(crops, &skygrid.Site{Kind: skygrid.SiteCropland, ExternalID: fmt.Sprint("crop", i), Name: fmt.Sprint("示例耕地", i),
+			Geometry: square(c.lon, 38, 0.01), AreaM2: c.ha * 1e4})
+	}
+	if _, err := db.ImportSites(ctx, crops, nil); err != nil {
+		t.Fatal(err)
+	}
+	var events []*skygrid.Event
+	var tasks []*skygrid.Task
+	for i, tw := range []string{"SXT1A", "SXT1A", "SXT1B"} {
+		id := int64(i + 1)
+		events = append(events, &skygrid.Event{ID: id, Class: skygrid.ClassStrawBurning, State: skygrid.EventOpen, FirstSeen: at, LastSeen: at,
+			Point: orb.Point{112.3, 38}, HotspotCount: 1, CountyID: "SXT1", TownshipID: tw, GridID: tw + "-G", AssignedBy: "contains"})
+		tasks = append(tasks, &skygrid.Task{EventID: id, GridID: tw + "-G", State: skygrid.TaskDispatched, AckDue: at.Add(30 * time.Minute), ReportDue: at.Add(time.Hour)})
+	}
+	if err := db.InIngestTx(ctx, func(tx skygrid.IngestTx) error {
+		if err := tx.SaveResult(ctx, &skygrid.IngestResult{Events: events}); err != nil {
+			return err
+		}
+		return tx.SaveResult(ctx, &skygrid.IngestResult{NewTasks: tasks})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return db, at
+}
+
+// TestStatsNoCoarserThanTheArea: figures are grouped no coarser than the
+// area they are of. A township official's figures "by county" (the audit
+// page's and the monthly report's default) were one row named after the
+// whole county, holding the township's fires alone, and rated against the
+// county's cropland (下韩村乡's 2 straw burnings: 0.04 a 1,000 ha, against
+// 6.17 on its own cropland). Now they come by township, as do a township
+// asked for by county or city, and a county's by city; the query says so.
+// A coarser area keeps the grouping asked for. On both stores.
+func TestStatsNoCoarserThanTheArea(t *testing.T) {
+	db, at := townshipsDB(t)
+	ctx := context.Background()
+	one := &skygrid.Scope{Regions: []string{"SXT1A"}}
+	tests := []struct {
+		name      string
+		q         skygrid.StatsQuery
+		by        string
+		rows      string  // id name events
+		cropRatio float64 // the row's cropland over 示例乡一's
+	}{
+		{"a township official by county", skygrid.StatsQuery{By: skygrid.ByCounty, Scope: one}, skygrid.ByTownship, "[SXT1A 示例乡一 2]", 1},
+		{"a township official by city", skygrid.StatsQuery{By: skygrid.ByCity, Scope: one}, skygrid.ByTownship, "[SXT1A 示例乡一 2]", 1},
+		{"a township asked for by county", skygrid.StatsQuery{By: skygrid.ByCounty, Region: "SXT1B"}, skygrid.ByTownship, "[SXT1B 示例乡二 1]", 4},
+		{"a township official by grid", skygrid.StatsQuery{By: skygrid.ByGrid, Scope: one}, skygrid.ByGrid, "[SXT1A-G 示例乡一 1行1列 2]", 1},
+		{"a county official by county", skygrid.StatsQuery{By: skygrid.ByCounty, Scope: &skygrid.Scope{Regions: []string{"SXT1"}}}, skygrid.ByCounty, "[SXT1 示例县 3]", 5},
+		{"a county asked for by city", skygrid.StatsQuery{By: skygrid.ByCity, Region: "SXT1"}, skygrid.ByCounty, "[SXT1 示例县 3]", 5},
+		{"the city by county", skygrid.StatsQuery{By: skygrid.ByCounty, Region: "SXT"}, skygrid.ByCounty, "[SXT1 示例县 3]", 5},
+		{"an auditor by county", skygrid.StatsQuery{By: skygrid.ByCounty, Scope: &skygrid.Scope{All: true}}, skygrid.ByCounty, "[SXT1 示例县 3]", 5},
+	}
+	all, err := db.Stats(ctx, skygrid.StatsQuery{Since: at.Add(-time.Hour), Until: at.Add(time.Hour), By: skygrid.ByTownship})
+	if err != nil || len(all.Areas) != 2 || all.Areas[0].CroplandHa == 0 {
+		t.Fatalf("by township: %+v %v, want two townships with cropland", all, err)
+	}
+	base := all.Areas[0].CroplandHa // 示例乡一's
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			q := tc.q
+			q.Since, q.Until = at.Add(-time.Hour), at.Add(time.Hour)
+			st, err := db.Stats(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rows []string
+			for _, a := range st.Areas {
+				rows = append(rows, fmt.Sprint(a.RegionID, " ", a.RegionName, " ", a.Events))
+			}
+			if got := fmt.Sprint(rows); got != tc.rows || st.Query.By != tc.by || st.YearAgo == nil || st.YearAgo.Query.By != tc.by {
+				t.Errorf("%s: rows %s by %q, want %s by %q", tc.name, got, st.Query.By, tc.rows, tc.by)
+			}
+			if len(st.Areas) != 1 {
+				return
+			}
+			// 示例乡二's cropland is 4 times 示例乡一's; the county's both.
+			if ratio := st.Areas[0].CroplandHa / base; math.Abs(ratio-tc.cropRatio) > 0.01 {
+				t.Errorf("%s: cropland %.1f ha, %.2f times 示例乡一's, want %.0f times", tc.name, st.Areas[0].CroplandHa, ratio, tc.cropRatio)
+			}
+		})
+	}
+}
