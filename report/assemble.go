@@ -52,7 +52,8 @@ func BuildMonthly(ctx context.Context, stats skygrid.StatsService, scope *skygri
 
 // cityRanking is the month's ranking of the cities when the counties
 // ranked (there are several) lie in two cities or more: a province's
-// report. Nil otherwise (a city's counties, an official's one).
+// report. Nil otherwise (a city's counties, an official's one, an area
+// the store groups finer than by city).
 func cityRanking(ctx context.Context, stats skygrid.StatsService, q skygrid.StatsQuery, counties int) ([]Rank, error) {
 	if counties < 2 {
 		return nil, nil
@@ -62,7 +63,7 @@ func cityRanking(ctx context.Context, stats skygrid.StatsService, q skygrid.Stat
 	if err != nil {
 		return nil, err
 	}
-	if r := Ranking(st); len(r) >= 2 {
+	if r := Ranking(st); len(r) >= 2 && st.Query.By == skygrid.ByCity {
 		return r, nil
 	}
 	return nil, nil

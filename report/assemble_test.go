@@ -18,6 +18,9 @@ type monthStats struct {
 	// counties and cities are the areas by county and by city (nil: 浑源县
 	// alone, no city).
 	counties, cities []*skygrid.AreaStats
+	// finer: the store groups by county what is asked by city (an area
+	// finer than a city: a city bureau's counties).
+	finer bool
 }
 
 func (m *monthStats) Stats(_ context.Context, q skygrid.StatsQuery) (*skygrid.Stats, error) {
@@ -27,7 +30,9 @@ func (m *monthStats) Stats(_ context.Context, q skygrid.StatsQuery) (*skygrid.St
 	if areas == nil {
 		areas = []*skygrid.AreaStats{{RegionID: "140225", RegionName: "浑源县", Events: 3}}
 	}
-	if q.By == skygrid.ByCity {
+	if q.By == skygrid.ByCity && m.finer {
+		q.By = skygrid.ByCounty
+	} else if q.By == skygrid.ByCity {
 		areas = m.cities
 	}
 	return &skygrid.Stats{Query: q, Total: total, Areas: areas}, m.fail
@@ -90,20 +95,24 @@ func TestBuildMonthlyStatsError(t *testing.T) {
 }
 
 // A province's report ranks its cities too; a city's (its counties under
-// no city, or one) does not.
+// no city, or one) does not, nor one whose figures the store would not
+// give by city (an area finer than a city: its counties' rows were
+// ranked as cities).
 func TestBuildMonthlyCities(t *testing.T) {
 	counties := []*skygrid.AreaStats{{RegionID: "SX-1402-01", RegionName: "示例1县", Events: 3}, {RegionID: "SX-1405-01", RegionName: "示例2县", Events: 1}}
 	for _, tc := range []struct {
 		name   string
 		cities []*skygrid.AreaStats
+		finer  bool
 		want   int
 	}{
-		{"two cities", []*skygrid.AreaStats{{RegionID: "SX-1402", RegionName: "大同市（示例）", Events: 3}, {RegionID: "SX-1405", RegionName: "晋城市（示例）", Events: 1}}, 2},
-		{"one city", []*skygrid.AreaStats{{RegionID: "SX-1402", RegionName: "大同市（示例）", Events: 4}}, 0},
-		{"no city", []*skygrid.AreaStats{{RegionID: "", RegionName: "未落入地市", Events: 4}}, 0},
+		{"an area finer than a city", nil, true, 0},
+		{"two cities", []*skygrid.AreaStats{{RegionID: "SX-1402", RegionName: "大同市（示例）", Events: 3}, {RegionID: "SX-1405", RegionName: "晋城市（示例）", Events: 1}}, false, 2},
+		{"one city", []*skygrid.AreaStats{{RegionID: "SX-1402", RegionName: "大同市（示例）", Events: 4}}, false, 0},
+		{"no city", []*skygrid.AreaStats{{RegionID: "", RegionName: "未落入地市", Events: 4}}, false, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := report.BuildMonthly(context.Background(), &monthStats{counties: counties, cities: tc.cities}, nil, "2023-10", time.Now(), false)
+			m, err := report.BuildMonthly(context.Background(), &monthStats{counties: counties, cities: tc.cities, finer: tc.finer}, nil, "2023-10", time.Now(), false)
 			if err != nil || len(m.Cities) != tc.want || len(m.Ranking) != 2 {
 				t.Fatalf("%v: %d cities ranked, %d counties; want %d and 2", err, len(m.Cities), len(m.Ranking), tc.want)
 			}

@@ -89,8 +89,11 @@ type monthlyView struct {
 	Summary                                []monthlySummaryRow
 	// Single: the report holds one county (an official's): its figures,
 	// not a ranking of one. County is its name.
-	Single  bool
-	County  string
+	Single bool
+	County string
+	// Level names the areas ranked: 区县, or 乡镇 or 网格 when the store
+	// gave the figures by a finer level (a township official's).
+	Level   string
 	Ranking []monthlyRankRow
 	Cities  []monthlyRankRow
 	Charts  []monthlyChart
@@ -147,6 +150,7 @@ func monthlyViewOf(m *Monthly) *monthlyView {
 	}
 
 	v.Summary = monthlySummary(m.Stats)
+	v.Level = monthlyLevel(m.Stats.Query.By)
 	v.Single = len(m.Ranking) == 1
 	for _, r := range m.Ranking {
 		v.County = r.RegionName
@@ -164,7 +168,7 @@ func monthlyViewOf(m *Monthly) *monthlyView {
 		v.Charts = append(v.Charts, monthlyChart{"地市排名（得分）", monthlyRankSVG(m.Cities, "地市")})
 	}
 	if !v.Single {
-		v.Charts = append(v.Charts, monthlyRankChart(m.Ranking))
+		v.Charts = append(v.Charts, monthlyRankChart(m.Ranking, v.Level))
 	}
 	v.Charts = append(v.Charts, monthlyChart{fmt.Sprintf("上报用时分布（共 %d 件）", len(m.ResponseMinutes)), monthlyHistSVG(m.ResponseMinutes)})
 	v.Confirmed = monthlyConfirmed(m)
@@ -463,13 +467,22 @@ func monthlyDailySVG(days []DayCount) template.HTML {
 // 120 counties made a strip too narrow to read on its page.
 const monthlyChartBars = 30
 
-// monthlyRankChart is the counties' ranking chart: the first
-// monthlyChartBars of them, the caption saying so.
-func monthlyRankChart(ranks []Rank) monthlyChart {
+// monthlyRankChart is the ranking chart of the areas (level: 区县, 乡镇):
+// the first monthlyChartBars of them, the caption saying so.
+func monthlyRankChart(ranks []Rank, level string) monthlyChart {
 	if len(ranks) <= monthlyChartBars {
-		return monthlyChart{"区县排名（得分）", monthlyRankSVG(ranks, "区县")}
+		return monthlyChart{level + "排名（得分）", monthlyRankSVG(ranks, level)}
 	}
-	return monthlyChart{fmt.Sprintf("区县排名（得分，前%d名，共%d个区县）", monthlyChartBars, len(ranks)), monthlyRankSVG(ranks[:monthlyChartBars], "区县")}
+	return monthlyChart{fmt.Sprintf("%s排名（得分，前%d名，共%d个%s）", level, monthlyChartBars, len(ranks), level), monthlyRankSVG(ranks[:monthlyChartBars], level)}
+}
+
+// monthlyLevel names the areas of a grouping (skygrid.ByCounty...): 区县
+// when it is none of the finer ones.
+func monthlyLevel(by string) string {
+	if l, ok := map[string]string{skygrid.ByTownship: "乡镇", skygrid.ByGrid: "网格"}[by]; ok {
+		return l
+	}
+	return "区县"
 }
 
 // monthlyRankSVG draws the ranking of what (区县, 地市) as horizontal

@@ -85,3 +85,53 @@ func TestMonthlyOneCounty(t *testing.T) {
 		t.Error("the charts are not numbered in order")
 	}
 }
+
+// A township official's report names its townships, not counties: the
+// store gives their figures by township (Stats.Query.By), and the report
+// said 区县 of them (浑源县秸秆焚烧卫星监测月报 over 下韩村乡's fires).
+func TestMonthlyTownships(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		areas     int
+		want, not []string
+	}{
+		{"one township", 1, []string{"阳高县秸秆焚烧卫星监测月报 2023年10月", "二、阳高县情况", "不作乡镇排名", "<th>乡镇</th>"},
+			[]string{"区县排名", "<th>区县</th>"}},
+		{"two townships", 2, []string{"二、乡镇排名", "<th>乡镇</th>", "乡镇排名（得分）", "有耕地数据的乡镇"},
+			[]string{"区县排名", "<th>区县</th>", "有耕地数据的区县"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := monthlyFixture()
+			m.Stats.Query.By = skygrid.ByTownship
+			m.Stats.Areas = m.Stats.Areas[len(m.Stats.Areas)-tc.areas:]
+			m.Stats.Total = skygrid.SumAreas(m.Stats.Areas)
+			m.Ranking = report.Ranking(m.Stats)
+			var buf bytes.Buffer
+			if err := report.RenderMonthly(&buf, m); err != nil {
+				t.Fatal(err)
+			}
+			html := buf.String()
+			for _, want := range tc.want {
+				if !strings.Contains(html, want) {
+					t.Errorf("the report lacks %q", want)
+				}
+			}
+			// The ranking's section and the charts' (the air-quality
+			// ranking, the dust figures and the list are by county).
+			section := func(id string) string {
+				_, s, _ := strings.Cut(html, `<section id="`+id+`">`)
+				s, _, _ = strings.Cut(s, "</section>")
+				return s
+			}
+			ranked := section("county") + section("ranking") + section("charts")
+			if !strings.Contains(ranked, "阳高县") {
+				t.Fatalf("no ranking section: %.300s", ranked)
+			}
+			for _, not := range tc.not {
+				if strings.Contains(ranked, not) {
+					t.Errorf("the report of townships says %q", not)
+				}
+			}
+		})
+	}
+}
