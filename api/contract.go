@@ -148,7 +148,11 @@ func statsView(st *skygrid.Stats) *StatsView {
 
 // RankingAnswer is the body of GET /api/stats/ranking.
 type RankingAnswer struct {
-	Period  string     `json:"period"`
+	Period string `json:"period"`
+	// By is the level ranked: the one asked for (county by default), or
+	// a finer one when the region asked for or the user's area is finer
+	// (a township official's ranking is of townships).
+	By      string     `json:"by"`
 	Ranking []RankView `json:"ranking"`
 }
 

@@ -123,13 +123,14 @@ func (s *Server) handleStats(c echo.Context) error {
 	}
 }
 
-// GET /api/stats/ranking?period=2023-10: the county ranking, worst first.
+// GET /api/stats/ranking?period=2023-10: the county ranking, worst first
+// (of a finer level when the area is: RankingAnswer.By).
 func (s *Server) handleRanking(c echo.Context) error {
 	st, per, err := s.stats(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, RankingAnswer{Period: per.Name, Ranking: rankViews(report.Ranking(st))})
+	return c.JSON(http.StatusOK, RankingAnswer{Period: per.Name, By: st.Query.By, Ranking: rankViews(report.Ranking(st))})
 }
 
 // GET /api/exports/events.csv|xlsx|geojson|kml and hotspots.csv|geojson|kml

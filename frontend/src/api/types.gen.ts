@@ -1056,6 +1056,7 @@ export interface RankView {
 /** Go: api.RankingAnswer. */
 export interface RankingAnswer {
   period: string;
+  by: string;
   ranking: RankView[];
 }
 
