@@ -149,6 +149,10 @@ func demoEmpty(ctx context.Context, db *store.DB) error {
 // busiest grid (the most tasks in October 2023; a test checks it).
 const demoWanggeGrid = "140225-008-006"
 
+// demoTownshipOfficial is the demo's official of demoWanggeGrid's
+// township (下韩村乡).
+const demoTownshipOfficial = "xiahancun"
+
 // BuildDemo loads the embedded data into db and replays October 2023 on
 // the demo's own clock (db.Now and p.Now are set to it and left at
 // demo.Start): the regions, invented townships' boundaries,
@@ -388,7 +392,10 @@ func placeOf(ctx context.Context, db *store.DB, id string) (string, error) {
 		if len(rs) == 0 || rs[0].Level == skygrid.LevelCity {
 			break
 		}
-		names = append([]string{rs[0].Name}, names...)
+		// A grid's name holds its township's ("下韩村乡 9行7列"): said once.
+		if len(names) == 0 || !strings.HasPrefix(names[0], rs[0].Name+" ") {
+			names = append([]string{rs[0].Name}, names...)
+		}
 		id = rs[0].ParentID
 	}
 	return strings.Join(names, " "), nil
@@ -398,8 +405,9 @@ func placeOf(ctx context.Context, db *store.DB, id string) (string, error) {
 const DemoPassword = "skygrid-demo"
 
 // demoUsers adds one user of each role (the official for 浑源县, the
-// supervisor of its busiest grid) and an official for each other county,
-// who review the invented history.
+// supervisor of its busiest grid), an official for each other county,
+// who review the invented history, and the official of that grid's
+// township (xiahancun, 下韩村乡: a township's figures and tasks).
 func demoUsers(ctx context.Context, db *store.DB, hash string, out io.Writer) (map[string]*skygrid.User, *skygrid.User, error) {
 	f, err := data.FS.Open(data.Townships)
 	if err != nil {
@@ -434,6 +442,16 @@ func demoUsers(ctx context.Context, db *store.DB, hash string, out io.Writer) (m
 		officials[c.ID] = u
 		others = append(others, fmt.Sprintf("%s (%s)", u.Name, c.Name))
 	}
+	grid, err := db.FindRegionByID(ctx, demoWanggeGrid)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the demo's township official: %w", err)
+	}
+	xiahan := &skygrid.User{Name: demoTownshipOfficial, Role: skygrid.RoleOfficial, Regions: []string{grid.ParentID}}
+	township, err := placeOf(ctx, db, grid.ParentID)
+	if err != nil {
+		return nil, nil, err
+	}
+	users = append(users, xiahan)
 	var names []string
 	for i, u := range users {
 		if err := db.CreateUser(ctx, u, hash); err != nil {
@@ -445,6 +463,7 @@ func demoUsers(ctx context.Context, db *store.DB, hash string, out io.Writer) (m
 	}
 	fmt.Fprintf(out, "users (demo, password %q): %s\n", DemoPassword, strings.Join(names, ", "))
 	fmt.Fprintf(out, "  and the other counties' officials: %s\n", strings.Join(others, ", "))
+	fmt.Fprintf(out, "  and %s's official: %s (%s %s)\n", township, xiahan.Name, skygrid.RoleNames[xiahan.Role], grid.ParentID)
 	return officials, wangge, nil
 }
 

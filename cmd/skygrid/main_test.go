@@ -98,12 +98,13 @@ func TestDemoServesOctoberEvents(t *testing.T) {
 	checkDemoEmergencyList(t, client, url)
 	// The ready line says what to open and whom to log in as.
 	if !regexp.MustCompile(`(?m)^skygrid listening on (http://127\.0\.0\.1:\d+): open http://127\.0\.0\.1:\d+ in a browser and log in as ` +
-		`wangge \(grid supervisor of 浑源县[^)]*\), hunyuan \(official of 浑源县\), nongye \(auditor\) or admin \(administrator\), password skygrid-demo$`).MatchString(out.String()) {
+		`wangge \(grid supervisor of 浑源县 下韩村乡 9行7列\), hunyuan \(official of 浑源县\), nongye \(auditor\) or admin \(administrator\), password skygrid-demo$`).MatchString(out.String()) {
 		t.Errorf("the ready line does not say what to open and whom to log in as:\n%s", out)
 	}
 	for _, want := range []string{"10 counties", "generated 3 km cells", "30 NASA FIRMS NOAA-20 VIIRS files", "skygrid listening on http://127.0.0.1:",
 		"emergency list (示例, invented for the demo): 102 rows, 96 matched to the demo sites, 6 unmatched; no warning issued",
-		`users (demo, password "skygrid-demo"): admin (管理员), nongye (审核（农业/生态部门）), hunyuan (区县/乡镇干部 140225), wangge (网格员 140225-`} {
+		`users (demo, password "skygrid-demo"): admin (管理员), nongye (审核（农业/生态部门）), hunyuan (区县/乡镇干部 140225), wangge (网格员 140225-`,
+		"and 浑源县 下韩村乡's official: xiahancun (区县/乡镇干部 140225206)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
