@@ -161,6 +161,34 @@ for (const [name, counties] of [['nongye', null], ['hunyuan', ['浑源县']]]) {
   }
 }
 
+// A township official (xiahancun, 下韩村乡): the figures are the
+// township's and say so. They were one row named 浑源县, its straw
+// burning rated against the whole county's cropland (0.04 a 1,000 ha
+// against the township's 6.17), under 浑源县的数据, and the monthly
+// report was 浑源县秸秆焚烧卫星监测月报.
+test('xiahancun phone: a township official\'s audit page and monthly report', async ({ suite: { url, shots, page, login, check } }) => {
+  const p = await page(phone);
+  await login(p, 'xiahancun');
+  const rk = await (await p.request.get(url + '/api/stats/ranking?period=2023-10&by=county')).json();
+  await p.goto(url + '/#/audit?period=2023-10&by=county');
+  await p.waitForSelector('[data-testid=own-county]', { timeout: 20000 });
+  await p.waitForSelector('[data-testid=stats-row]', { timeout: 20000 });
+  const own = await p.textContent('[data-testid=own-county]');
+  const row = await p.textContent('[data-testid=stats-row] > :first-child');
+  const by = await p.$eval('[data-testid=group-by]', (s) => s.value);
+  const rate = rk.ranking?.[0]?.score?.toFixed(2);
+  check(rk.by === 'township' && rk.ranking?.length === 1 && rk.ranking[0].region_name === '下韩村乡',
+    `xiahancun: the ranking asked by county is of the township (${rk.by}, ${rk.ranking?.map((r) => r.region_name)})`);
+  check(own.includes('下韩村乡的数据') && own.includes('不作乡镇排名') && !own.includes('浑源县') && own.includes(`${rate} 起/千公顷`),
+    `xiahancun: the own card is 下韩村乡's, its rate ${rate} a 1,000 ha of the township's cropland (${own.slice(0, 160)})`);
+  check(row.trim() === '下韩村乡' && by === 'township', `xiahancun: the figures' row is 下韩村乡 (${row}), grouped 按乡镇 (${by})`);
+  const report = await (await p.request.get(url + '/api/reports/monthly?month=2023-10')).text();
+  check(report.includes('下韩村乡秸秆焚烧卫星监测月报') && report.includes('不作乡镇排名') && !report.includes('浑源县秸秆焚烧'),
+    `xiahancun: the monthly report is 下韩村乡's (${(report.match(/<h1>[^<]*/) ?? [''])[0]})`);
+  await p.screenshot({ path: join(shots, 'audit-xiahancun-phone.png'), fullPage: true });
+  await p.context().close();
+});
+
 // Other periods through the filter form: a week, a key period and a range.
 test('nongye: other periods', async ({ suite: { url, page, login, check } }) => {
   {

@@ -156,6 +156,10 @@ export function render(el: HTMLElement): () => void {
     const made: import('./charts').Chart[] = [];
     if (stats instanceof Error) { fail(summary, stats); fail(statsCard, stats); fail(dustCard, stats); } else {
       document.querySelector('[data-testid=period-name]')!.textContent = stats.period;
+      // The server groups an area finer than asked (a township official's
+      // figures come by township): the form says what is shown.
+      const shownBy = stats.stats.query.by as GroupBy;
+      if (shownBy && shownBy !== by.value && by.querySelector(`option[value="${shownBy}"]`)) by.value = shownBy;
       drawSummary(summary, stats, series instanceof Error ? null : series);
       drawStats(statsCard, stats);
       const dustBox = stats.dust ? drawDust(dustCard, stats.dust) : null;
@@ -163,14 +167,17 @@ export function render(el: HTMLElement): () => void {
       if (stats.public_reports) dustCard.after(publicCard(stats.public_reports));
       if (dustBox && stats.dust) made.push(drawDustHours(charts, dustBox, stats.dust.counties));
     }
+    // The level ranked: a finer one than asked when the area is (townships).
+    const ranked = rank instanceof Error || !rank.by ? level : t('level.' + rank.by);
     if (rank instanceof Error) { fail(rankCard, rank); fail(rankC.card, rank); } else if ((rank.ranking ?? []).length === 1) {
-      // One county (an official's): its figures, not a ranking of one.
-      drawOwn(rankCard, rank.ranking[0]);
+      // One area (an official's): its figures, not a ranking of one.
+      drawOwn(rankCard, rank.ranking[0], ranked);
       rankC.card.remove();
     } else {
-      drawRanking(rankCard, rank.ranking ?? [], level);
+      drawRanking(rankCard, rank.ranking ?? [], ranked);
+      rankC.card.querySelector('h2')!.textContent = t('audit.rankchart', { level: ranked });
       const rows = rankBars(rank.ranking ?? []);
-      if (rows.some((r) => r.by === 'unverified')) rankC.box.before(h('p', { class: 'muted small', 'data-testid': 'rank-note' }, t('audit.rank.unverified')));
+      if (rows.some((r) => r.by === 'unverified')) rankC.box.before(h('p', { class: 'muted small', 'data-testid': 'rank-note' }, t('audit.rank.unverified', { level: ranked })));
       if (rows.length) {
         // A province's 120 counties would make a chart taller than ten
         // screens: it shows the worst, the table all of them.
@@ -303,12 +310,13 @@ function drawRanking(card: HTMLElement, ranks: Rank[], level: string): void {
       h('td', { class: 'num' }, pct(r.stats?.overdue_share)), h('td', { class: 'wrap' }, getLang() === 'zh' ? r.reason : '')))))));
 }
 
-/** drawOwn: the figures of the user's one county, said as such (no rank). */
-function drawOwn(card: HTMLElement, r: Rank): void {
+/** drawOwn: the figures of the user's one area (a county, or a township
+ * at level 乡镇), said as such (no rank). */
+function drawOwn(card: HTMLElement, r: Rank, level: string): void {
   clear(card);
   card.setAttribute('data-testid', 'own-county');
   card.append(h('h2', {}, t('audit.own', { name: r.region_name })),
-    h('p', { class: 'muted small', 'data-testid': 'own-note' }, t('audit.own.note', { name: r.region_name })));
+    h('p', { class: 'muted small', 'data-testid': 'own-note' }, t('audit.own.note', { name: r.region_name, level })));
   const score = r.stats?.cropland_ha ? `${r.score.toFixed(2)} ${t('audit.score.ha')}` : `${r.score} ${t('audit.score.n')}`;
   const rows: [string, string][] = [
     ['st.straw', r.stats?.cropland_ha ? `${num(r.stats?.by_class?.straw_burning ?? 0)}（${score}）` : num(r.stats?.by_class?.straw_burning ?? 0)],
