@@ -56,18 +56,26 @@ func TestMonthlyYearAgo(t *testing.T) {
 	}
 }
 
-// The report of one county (an official's) gives its figures, not a
-// ranking of one: no rank, no ranking chart, its name in the title.
-func TestMonthlyOneCounty(t *testing.T) {
+// renderLast renders the fixture's report of its last n areas only,
+// given by level by (an official's area).
+func renderLast(t *testing.T, by string, n int) string {
+	t.Helper()
 	m := monthlyFixture()
-	m.Stats.Areas = m.Stats.Areas[2:] // 阳高县
+	m.Stats.Query.By = by
+	m.Stats.Areas = m.Stats.Areas[len(m.Stats.Areas)-n:]
 	m.Stats.Total = skygrid.SumAreas(m.Stats.Areas)
 	m.Ranking = report.Ranking(m.Stats)
 	var buf bytes.Buffer
 	if err := report.RenderMonthly(&buf, m); err != nil {
 		t.Fatal(err)
 	}
-	html := buf.String()
+	return buf.String()
+}
+
+// The report of one county (an official's) gives its figures, not a
+// ranking of one: no rank, no ranking chart, its name in the title.
+func TestMonthlyOneCounty(t *testing.T) {
+	html := renderLast(t, skygrid.ByCounty, 1) // 阳高县
 	for _, want := range []string{"阳高县秸秆焚烧卫星监测月报 2023年10月", "二、阳高县情况", "不作区县排名"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the report lacks %q", want)
@@ -101,16 +109,7 @@ func TestMonthlyTownships(t *testing.T) {
 			[]string{"区县排名", "<th>区县</th>", "有耕地数据的区县"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := monthlyFixture()
-			m.Stats.Query.By = skygrid.ByTownship
-			m.Stats.Areas = m.Stats.Areas[len(m.Stats.Areas)-tc.areas:]
-			m.Stats.Total = skygrid.SumAreas(m.Stats.Areas)
-			m.Ranking = report.Ranking(m.Stats)
-			var buf bytes.Buffer
-			if err := report.RenderMonthly(&buf, m); err != nil {
-				t.Fatal(err)
-			}
-			html := buf.String()
+			html := renderLast(t, skygrid.ByTownship, tc.areas)
 			for _, want := range tc.want {
 				if !strings.Contains(html, want) {
 					t.Errorf("the report lacks %q", want)

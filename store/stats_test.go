@@ -169,18 +169,26 @@ func TestResponseMinutesBothStores(t *testing.T) {
 	}
 }
 
-// citiesDB is a province of two cities (示例市甲: two counties, 示例市乙:
-// one) and a county of no city, with six events at at: two in 示例县甲一,
-// one in each other county (示例县甲二's without a task) and one outside.
-func citiesDB(t *testing.T) (*store.DB, time.Time) {
+// openStatsDB opens a new database whose clock stands two days after the
+// time its events are given (returned).
+func openStatsDB(t *testing.T, name string) (*store.DB, time.Time) {
 	t.Helper()
-	db := storetest.NewDB(t, "cities.db")
+	db := storetest.NewDB(t, name)
 	at := time.Date(2023, 10, 20, 2, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { return at.Add(48 * time.Hour) }
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return db, at
+}
+
+// citiesDB is a province of two cities (示例市甲: two counties, 示例市乙:
+// one) and a county of no city, with six events at at: two in 示例县甲一,
+// one in each other county (示例县甲二's without a task) and one outside.
+func citiesDB(t *testing.T) (*store.DB, time.Time) {
+	t.Helper()
+	db, at := openStatsDB(t, "cities.db")
 	ctx := context.Background()
 	regions := []*skygrid.Region{
 		{ID: "SXA", Name: "示例市甲", Level: skygrid.LevelCity, Geometry: square(112.5, 38, 1), AreaKm2: 1},
@@ -330,13 +338,7 @@ func checkCityRegion(t *testing.T, db *store.DB, q skygrid.StatsQuery, counties 
 // three straw-burning events at at: two in 示例乡一, one in 示例乡二.
 func townshipsDB(t *testing.T) (*store.DB, time.Time) {
 	t.Helper()
-	db := storetest.NewDB(t, "townships.db")
-	at := time.Date(2023, 10, 20, 2, 0, 0, 0, time.UTC)
-	db.Now = func() time.Time { return at.Add(48 * time.Hour) }
-	if err := db.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, at := openStatsDB(t, "townships.db")
 	ctx := context.Background()
 	if err := db.ImportRegions(ctx, []*skygrid.Region{
 		{ID: "SXT", Name: "示例市", Level: skygrid.LevelCity, Geometry: square(112.5, 38, 1), AreaKm2: 1},
