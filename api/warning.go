@@ -157,10 +157,12 @@ type PublicWarningList struct {
 }
 
 // EmergencyRow is one row of the emergency list as listed: Unmatched
-// marks a row no registry site was found for.
+// marks a row no registry site was found for; CountyName names its
+// county (a township official's page knows no county to name it by).
 type EmergencyRow struct {
 	*skygrid.EmergencyEntry
-	Unmatched bool `json:"unmatched"`
+	Unmatched  bool   `json:"unmatched"`
+	CountyName string `json:"county_name,omitempty"`
 }
 
 // GET /api/emergency-list (admins, auditors; officials: their counties'
@@ -179,12 +181,21 @@ func (s *Server) handleEmergencyList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	level := skygrid.LevelCounty
+	all, _, err := s.Regions.FindRegions(ctx, skygrid.RegionFilter{Level: &level})
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, r := range all {
+		names[r.ID] = r.Name
+	}
 	rows, unmatched := []EmergencyRow{}, 0
 	for _, e := range list {
 		if counties != nil && !counties[e.CountyID] {
 			continue
 		}
-		rows = append(rows, EmergencyRow{EmergencyEntry: e, Unmatched: e.SiteID == nil})
+		rows = append(rows, EmergencyRow{EmergencyEntry: e, Unmatched: e.SiteID == nil, CountyName: names[e.CountyID]})
 		if e.SiteID == nil {
 			unmatched++
 		}

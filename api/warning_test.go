@@ -21,14 +21,17 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// warningServer serves a store with the Datong counties and an invented
-// emergency list of two rows (示例), one in 浑源县 (140225), one in 天镇县
-// (140222); the warnings service on.
+// warningServer serves a store with the Datong counties, a township of
+// 浑源县 (140225901, 示例乡) and an invented emergency list of two rows
+// (示例), one in 浑源县 (140225), one in 天镇县 (140222); the warnings
+// service on.
 func warningServer(t *testing.T) (*httptest.Server, *store.DB) {
 	t.Helper()
 	grid := &skygrid.Region{ID: "140225900001", Name: "示例网格", Level: skygrid.LevelGrid, ParentID: "140225",
 		Geometry: geo.Rect(orb.Point{113.7, 39.7}, 1000, 1000), AreaKm2: 1}
-	db := datongDB(t, grid)
+	township := &skygrid.Region{ID: "140225901", Name: "示例乡", Level: skygrid.LevelTownship, ParentID: "140225",
+		Geometry: geo.Rect(orb.Point{113.8, 39.7}, 1000, 1000), AreaKm2: 1}
+	db := datongDB(t, grid, township)
 	importList(t, db, "名称,区县,预警级别,减排措施\n示例砖厂,浑源县,橙色,停产\n示例搅拌站,天镇县,黄色,限产30%\n")
 	srv := api.NewServer(api.Services{Regions: db, Tasks: db, Events: db, Users: db, Audit: db, Warnings: db}, nil)
 	ts := httptest.NewServer(srv.Handler())
@@ -156,11 +159,15 @@ func checkPublicWarning(t *testing.T, base string, n int) {
 	}
 }
 
-// The emergency list: an official sees their county's rows only, with
-// the unmatched rows marked; a supervisor may not read it.
+// The emergency list: an official sees their county's rows only (a
+// township official their township's county's), with the unmatched rows
+// marked and each row's county named (a township official's page, which
+// may list no county, showed 140225 for 浑源县); a supervisor may not
+// read it.
 func TestEmergencyListAPI(t *testing.T) {
 	ts, db := warningServer(t)
 	official := newToken(t, db, "official", skygrid.RoleOfficial, "140225")
+	townshipOfficial := newToken(t, db, "township official", skygrid.RoleOfficial, "140225901")
 	auditor := newToken(t, db, "auditor", skygrid.RoleAuditor)
 	sup := newToken(t, db, "sup", skygrid.RoleSupervisor, "140225900001")
 	for _, tt := range []struct {
@@ -168,8 +175,9 @@ func TestEmergencyListAPI(t *testing.T) {
 		status      int
 		names       []string
 	}{
-		{"auditor: all", auditor, 200, []string{"示例搅拌站", "示例砖厂"}},
-		{"official: their county", official, 200, []string{"示例砖厂"}},
+		{"auditor: all", auditor, 200, []string{"示例搅拌站 天镇县", "示例砖厂 浑源县"}},
+		{"official: their county", official, 200, []string{"示例砖厂 浑源县"}},
+		{"township official: their county", townshipOfficial, 200, []string{"示例砖厂 浑源县"}},
 		{"supervisor", sup, 403, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -183,7 +191,7 @@ func TestEmergencyListAPI(t *testing.T) {
 			}
 			var names []string
 			for _, e := range got.Entries {
-				names = append(names, e.Name)
+				names = append(names, e.Name+" "+e.CountyName)
 				if !e.Unmatched {
 					t.Errorf("%s: not marked unmatched", e.Name)
 				}

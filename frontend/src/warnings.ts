@@ -14,8 +14,8 @@ import { refreshWarningBar } from './warnbar';
 import type { EmergencyList, EmergencyRow, ImportReport, WarningList } from './api/types.gen';
 import { areaRegions, cityGroups, type AreaRegion } from './areafilter';
 
-/** One row of GET /api/emergency-list, with its county's name. */
-export type EmergencyEntry = EmergencyRow & { county_name?: string };
+/** One row of GET /api/emergency-list (the server names its county). */
+export type EmergencyEntry = EmergencyRow;
 
 const canIssue = () => role() === 'admin' || role() === 'auditor';
 
@@ -53,8 +53,6 @@ export function render(el: HTMLElement): void {
   async function loadList(): Promise<void> {
     try {
       const rows: EmergencyEntry[] = (await api.get<EmergencyList>('/api/emergency-list')).entries ?? [];
-      const names = new Map((await counties.catch(() => ({ counties: [] as AreaRegion[] }))).counties.map((c) => [c.id, c.name]));
-      rows.forEach((r) => { r.county_name ??= names.get(r.county_id ?? '') ?? r.county_id; });
       clear(elist);
       elist.append(emergencyTable(rows));
     } catch (e) {
@@ -147,13 +145,13 @@ function warningTable(ws: Warning[]): HTMLElement {
 function emergencyTable(rows: EmergencyEntry[]): HTMLElement {
   if (!rows.length) return h('p', { class: 'muted', 'data-testid': 'elist-none' }, t('elist.none'));
   const unmatched = (r: EmergencyEntry) => r.unmatched;
-  const sorted = [...rows].sort((a, b) => Number(unmatched(b)) - Number(unmatched(a)) || (a.county_name ?? a.county_id ?? '').localeCompare(b.county_name ?? b.county_id ?? '') || a.name.localeCompare(b.name));
+  const sorted = [...rows].sort((a, b) => Number(unmatched(b)) - Number(unmatched(a)) || (a.county_name || a.county_id || '').localeCompare(b.county_name || b.county_id || '') || a.name.localeCompare(b.name));
   return h('div', {},
     h('p', { 'data-testid': 'elist-count' }, t('elist.unmatched.n', { n: rows.length, u: rows.filter(unmatched).length })),
     h('div', { class: 'tablewrap' }, h('table', { class: 'grid' },
       h('thead', {}, h('tr', {}, ['elist.county', 'elist.name', 'elist.level', 'elist.measures', 'elist.contact'].map((k) => h('th', {}, t(k))))),
       h('tbody', {}, sorted.map((r) => h('tr', { class: unmatched(r) ? 'bad' : '', 'data-testid': 'elist-row' },
-        h('td', {}, r.county_name ?? r.county_id ?? ''),
+        h('td', {}, r.county_name || r.county_id || ''),
         h('td', { class: 'wrap' }, r.name, unmatched(r) ? h('span', { class: 'flag', 'data-testid': 'elist-unmatched', title: r.source ?? '' }, t('elist.unmatched')) : null),
         h('td', {}, levelName(r.level)),
         h('td', { class: 'wrap' }, (r.measures ?? []).map(measureText).join('；')),

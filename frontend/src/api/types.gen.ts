@@ -422,6 +422,7 @@ export interface EmergencyRow {
   source: string;
   updated_at: string;
   unmatched: boolean;
+  county_name?: string;
 }
 
 /** Go: api.ErrorResponse. */
