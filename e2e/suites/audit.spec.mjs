@@ -166,7 +166,7 @@ for (const [name, counties] of [['nongye', null], ['hunyuan', ['浑源县']]]) {
 // burning rated against the whole county's cropland (0.04 a 1,000 ha
 // against the township's 6.17), under 浑源县的数据, and the monthly
 // report was 浑源县秸秆焚烧卫星监测月报.
-test('xiahancun phone: a township official\'s audit page and monthly report', async ({ suite: { url, shots, page, login, check } }) => {
+test('xiahancun phone: a township official\'s audit page, monthly report and registry', async ({ suite: { url, shots, page, login, check } }) => {
   const p = await page(phone);
   await login(p, 'xiahancun');
   const rk = await (await p.request.get(url + '/api/stats/ranking?period=2023-10&by=county')).json();
@@ -186,6 +186,12 @@ test('xiahancun phone: a township official\'s audit page and monthly report', as
   check(report.includes('下韩村乡秸秆焚烧卫星监测月报') && report.includes('不作乡镇排名') && !report.includes('浑源县秸秆焚烧'),
     `xiahancun: the monthly report is 下韩村乡's (${(report.match(/<h1>[^<]*/) ?? [''])[0]})`);
   await p.screenshot({ path: join(shots, 'audit-xiahancun-phone.png'), fullPage: true });
+  // 台账: no site and no monitor in the township, each table says so (the
+  // monitors' table was a header over nothing).
+  await p.goto(url + '/#/sites');
+  await p.waitForSelector('[data-testid=site-none]', { timeout: 20000 });
+  const none = await p.locator('[data-testid=monitor-none]').textContent({ timeout: 20000 }).catch(() => '');
+  check(none === '您负责的区域内暂无监测设备', `xiahancun: the empty monitors' table says why (${none})`);
   await p.context().close();
 });
 

@@ -866,6 +866,8 @@ const strings: Record<string, [zh: string, en: string]> = {
   'legend.monitors': ['扬尘监测：最新小时 PM10（需勾选图层）', 'Dust monitors: latest hourly PM10 (turn the layer on)'],
   'monitors.title': ['监测设备', 'Monitors'],
   'monitors.count': ['共 {n} 台', '{n} monitors'],
+  'monitors.none': ['暂无登记的监测设备', 'No monitor registered'],
+  'monitors.none.area': ['您负责的区域内暂无监测设备', 'No monitor in your area'],
   'monitors.all': ['显示全部 {n} 台', 'Show all {n}'],
   'monitor.mn': ['设备编号', 'Device number'],
   'monitor.name': ['名称', 'Name'],

@@ -7,6 +7,7 @@ import { clear, h } from './dom';
 import { t, tOr } from './i18n';
 import { formatDateTime } from './format';
 import { monitorPopup, pm10Text } from './monitorwords';
+import { getSession } from './session';
 import type { MonitorItem, MonitorList } from './api/types.gen';
 
 /** addMonitorLayer: a 扬尘监测 checkbox in the layers panel drawing the monitors as coloured dots. */
@@ -66,6 +67,10 @@ export function monitorSection(): HTMLElement {
           h('td', {}, h('a', { href: `#/map?lat=${m.lat.toFixed(5)}&lon=${m.lon.toFixed(5)}&z=16&what=site`, title: t('task.showmap') }, m.name)),
           h('td', {}, tOr('monitor.kind', m.kind)), h('td', {}, m.site_id ? h('a', { href: `#/site/${m.site_id}` }, m.site_name || String(m.site_id)) : '—'), h('td', {}, dot, ' ', pm10Text(m)),
           h('td', { class: 'date' }, m.last_at ? formatDateTime(m.last_at) : t('monitor.nodata'))));
+      }
+      if (!list.items.length) {
+        const none = getSession()?.user.regions?.length ? 'monitors.none.area' : 'monitors.none';
+        tbody.append(h('tr', {}, h('td', { colspan: cols.length, class: 'muted', 'data-testid': 'monitor-none' }, t(none))));
       }
       if (list.items.length > FIRST_MONITORS) sec.append(showAll(tbody, list.items.length));
     } catch (e) {
