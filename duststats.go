@@ -95,9 +95,13 @@ type DustTasks struct {
 
 // DustStats answers a DustQuery.
 type DustStats struct {
-	Since    time.Time   `json:"since"`
-	Until    time.Time   `json:"until"`
+	Since time.Time `json:"since"`
+	Until time.Time `json:"until"`
+	// Counties are the figures by county, or by township (grid) when the
+	// region asked for or the user's area is a township (grid): By says
+	// which (ByCounty, ByTownship, ByGrid), as figures are grouped.
 	Counties []*DustArea `json:"counties"`
+	By       string      `json:"by"`
 	Total    *DustArea   `json:"total" ts:"DustArea"`
 	// Sites: every site (or monitor on no site) with an alarm, most
 	// alarms first; TopSites the first ten.

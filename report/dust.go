@@ -19,10 +19,14 @@ const (
 
 func dfig(key string) string { return skygrid.DustFigureNames[key] }
 
-// dustCols are the columns of the dust figures by county.
-var dustCols = []column{
-	{key: "county_id", head: "区县代码", kind: kText},
-	{key: "county", head: "区县", kind: kText},
+// dustCols are the columns of the dust figures by area (level: 区县, or
+// 乡镇 or 网格 for an area finer than a county, DustStats.By).
+func dustCols(level string) []column {
+	return append([]column{{key: "county_id", head: level + "代码", kind: kText}, {key: "county", head: level, kind: kText}}, dustFigureCols...)
+}
+
+// dustFigureCols are the dust figures' columns after the area's.
+var dustFigureCols = []column{
 	{key: "monitors", head: dfig("monitors"), kind: kInt},
 	{key: "alarms", head: dfig("alarms"), kind: kInt},
 	{key: "exceedance_hours", head: dfig("exceedance_hours"), kind: kInt},
@@ -99,7 +103,7 @@ func WriteDustCSV(w io.Writer, d *skygrid.DustStats) error {
 	if d == nil {
 		return fmt.Errorf("report: no dust statistics")
 	}
-	return writeCSV(w, true, dustCols, dustRows(d))
+	return writeCSV(w, true, dustCols(monthlyLevel(d.By)), dustRows(d))
 }
 
 // dustNote says the period and how the figures are counted, above the
@@ -123,7 +127,7 @@ func writeDustSheets(f *excelize.File, st *styles, d *skygrid.DustStats) error {
 		boldLast bool
 		note     string
 	}{
-		{SheetDust, dustCols, dustRows(d), true, dustNote(d)},
+		{SheetDust, dustCols(monthlyLevel(d.By)), dustRows(d), true, dustNote(d)},
 		{SheetDustSites, dustSiteCols, dustSiteRows(d.Sites), false, ""},
 		{SheetDustMonitors, dustMonitorCols, dustMonitorRows(d.Monitors), false, ""},
 	} {
@@ -139,7 +143,9 @@ func writeDustSheets(f *excelize.File, st *styles, d *skygrid.DustStats) error {
 
 // monthlyDust is the monthly report's dust section.
 type monthlyDust struct {
-	Summary  string
+	Summary string
+	// Level names Counties' areas: 区县, or 乡镇 (DustStats.By).
+	Level    string
 	Counties []monthlyDustRow
 	TopSites []*skygrid.DustSite
 }
@@ -167,7 +173,7 @@ func monthlyDustOf(d *skygrid.DustStats) *monthlyDust {
 	if d.Total.Monitors == 0 && d.Total.Alarms == 0 && t.Total == 0 {
 		return nil
 	}
-	v := &monthlyDust{TopSites: d.TopSites}
+	v := &monthlyDust{TopSites: d.TopSites, Level: monthlyLevel(d.By)}
 	for _, a := range append(slices.Clone(d.Counties), d.Total) {
 		if a == nil {
 			continue

@@ -106,3 +106,31 @@ func TestExportDust(t *testing.T) {
 		t.Errorf("sites sheet rows %q (%v)", sites, err)
 	}
 }
+
+// Dust figures by township (a township official's, DustStats.By) are
+// worded so in the report and the CSV: the table's and the export's
+// first columns said 区县 over townships.
+func TestDustByTownshipWords(t *testing.T) {
+	d := dustFixture()
+	d.By = skygrid.ByTownship
+	d.Counties[0].RegionID, d.Counties[0].RegionName = "140213001", "示例镇"
+	m := monthlyFixture()
+	m.Dust = d
+	var buf bytes.Buffer
+	if err := report.RenderMonthly(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	_, dust, _ := strings.Cut(buf.String(), `<section id="dust">`)
+	for _, want := range []string{"<thead><tr><th>乡镇</th><th>监测设备</th>", "同一乡镇内多个工地", `<td class="center">示例镇</td>`} {
+		if !strings.Contains(dust, want) {
+			t.Errorf("the dust section lacks %q", want)
+		}
+	}
+	buf.Reset()
+	if err := report.WriteDustCSV(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	if recs := readCSV(t, buf.Bytes()); len(recs) < 2 || strings.Join(recs[0][:2], ",") != "乡镇代码,乡镇" || recs[1][1] != "示例镇" {
+		t.Errorf("the CSV's first columns %q, first row %q; want 乡镇代码, 乡镇 and 示例镇", recs[0][:2], recs[1])
+	}
+}

@@ -69,13 +69,27 @@ func (h *alarmHours) number(hour string) int32 {
 }
 
 // alarmFigures are the alarm figures of a period's statistics: by site
-// (a monitor on no site stands for itself), by county and in total (an
-// hour two counties exceeded in counts once).
+// (a monitor on no site stands for itself; siteAreas[i] is sites[i]'s
+// area), by area (county, township or grid) and in total (an hour two
+// areas exceeded in counts once).
 type alarmFigures struct {
-	sites    []*skygrid.DustSite
-	counties map[string]*alarmTally
-	total    alarmTally
-	hours    alarmHours
+	sites     []*skygrid.DustSite
+	siteAreas []string
+	areas     map[string]*alarmTally
+	total     alarmTally
+	hours     alarmHours
+}
+
+// alarmArea is the area (alias a) an alarm is counted in at a level: its
+// county, its grid's township, or its grid ("" when none).
+func alarmArea(level string) string {
+	switch level {
+	case skygrid.LevelTownship:
+		return "COALESCE((SELECT g.parent_id FROM regions g WHERE g.id = a.grid_id), '')"
+	case skygrid.LevelGrid:
+		return "COALESCE(a.grid_id, '')"
+	}
+	return "COALESCE(a.county_id, '')"
 }
 
 // dustAlarms reads the alarms whose window starts in the period, in the
@@ -85,8 +99,8 @@ type alarmFigures struct {
 // statistics' time on PostgreSQL), and counts the figures from its rows.
 // Sites come most alarms first, then most exceedance hours, then by site
 // id and monitor id (a monitor on no site), name and county.
-func dustAlarms(ctx context.Context, tx *Tx, q skygrid.DustQuery, names map[string]string) (*alarmFigures, error) {
-	out := &alarmFigures{sites: []*skygrid.DustSite{}, counties: map[string]*alarmTally{}, hours: alarmHours{hours: map[string]int32{}, dayOf: map[string]int32{}}}
+func dustAlarms(ctx context.Context, tx *Tx, q skygrid.DustQuery, names map[string]string, level string) (*alarmFigures, error) {
+	out := &alarmFigures{sites: []*skygrid.DustSite{}, areas: map[string]*alarmTally{}, hours: alarmHours{hours: map[string]int32{}, dayOf: map[string]int32{}}}
 	conds, args, ok, err := alarmConds(ctx, tx, q)
 	if !ok {
 		return out, err
@@ -95,27 +109,29 @@ func dustAlarms(ctx context.Context, tx *Tx, q skygrid.DustQuery, names map[stri
 		site, monitor int64
 		name, county  string
 	}
-	sites := map[siteKey]*alarmTally{}
+	sites, siteArea := map[siteKey]*alarmTally{}, map[siteKey]string{}
 	// Grouped on the alarms' own columns first, the names joined to the
 	// groups: narrower rows to group than with the names.
 	_, err = queryList(ctx, tx, &listQuery{what: "dust stats: alarms",
 		from: `SELECT COALESCE(g.site_id, 0), CASE WHEN g.site_id IS NULL THEN g.monitor_id ELSE 0 END,
-			COALESCE(s.name, m.name, ''), g.county, g.utc_hour, g.n, g.exceeded
-			FROM (SELECT a.site_id, a.monitor_id, COALESCE(a.county_id, '') AS county, substr(a.window_start, 1, 13) AS utc_hour,
+			COALESCE(s.name, m.name, ''), g.county, g.area, g.utc_hour, g.n, g.exceeded
+			FROM (SELECT a.site_id, a.monitor_id, COALESCE(a.county_id, '') AS county, ` + alarmArea(level) + ` AS area,
+				substr(a.window_start, 1, 13) AS utc_hour,
 				COUNT(*) AS n, MAX(CASE WHEN a.class = '` + skygrid.ClassDustExceedance + `' THEN 1 ELSE 0 END) AS exceeded
-				FROM dust_alarms a` + where(conds) + ` GROUP BY 1, 2, 3, 4) g
+				FROM dust_alarms a` + where(conds) + ` GROUP BY 1, 2, 3, 4, 5) g
 			LEFT JOIN sites s ON s.id = g.site_id LEFT JOIN monitors m ON m.id = g.monitor_id`, args: args},
 		func(rows *sql.Rows) (struct{}, error) {
 			var k siteKey
-			var hour string
+			var area, hour string
 			var n, exceeded int
-			if err := rows.Scan(&k.site, &k.monitor, &k.name, &k.county, &hour, &n, &exceeded); err != nil {
+			if err := rows.Scan(&k.site, &k.monitor, &k.name, &k.county, &area, &hour, &n, &exceeded); err != nil {
 				return struct{}{}, fmt.Errorf("read an hour of a site's alarms: %w", err)
 			}
 			h := out.hours.number(hour)
-			for _, t := range []*alarmTally{tally(sites, k), tally(out.counties, k.county), &out.total} {
+			for _, t := range []*alarmTally{tally(sites, k), tally(out.areas, area), &out.total} {
 				t.add(n, h, exceeded == 1)
 			}
+			siteArea[k] = area
 			return struct{}{}, nil
 		})
 	if err != nil {
@@ -136,7 +152,7 @@ func dustAlarms(ctx context.Context, tx *Tx, q skygrid.DustQuery, names map[stri
 			cmp.Compare(a.k.site, b.k.site), cmp.Compare(a.k.monitor, b.k.monitor), cmp.Compare(a.k.name, b.k.name), cmp.Compare(a.k.county, b.k.county))
 	})
 	for _, r := range list {
-		out.sites = append(out.sites, r.s)
+		out.sites, out.siteAreas = append(out.sites, r.s), append(out.siteAreas, siteArea[r.k])
 	}
 	return out, nil
 }

@@ -36,35 +36,46 @@ func (db *DB) DustStats(ctx context.Context, q skygrid.DustQuery) (*skygrid.Dust
 	}
 	now := db.Now().UTC()
 	out := &skygrid.DustStats{Since: q.Since.UTC(), Until: q.Until.UTC(), Computed: now}
+	// By county, or by the area's level when it is finer (statsBy).
+	if out.By, err = statsBy(ctx, tx, skygrid.StatsQuery{By: skygrid.ByCounty, Region: q.Region, Scope: q.Scope}); err != nil {
+		return nil, err
+	}
 	names, err := regionNames(ctx, tx, skygrid.ByCounty)
 	if err != nil {
 		return nil, err
 	}
-	if out.Monitors, err = dustMonitors(ctx, tx, q, now); err != nil {
+	areas := dustAreas{level: out.By, names: names, m: map[string]*skygrid.DustArea{}}
+	if out.By != skygrid.ByCounty {
+		if areas.names, err = regionNames(ctx, tx, out.By); err != nil {
+			return nil, err
+		}
+	}
+	monitors, places, err := dustMonitors(ctx, tx, q, now)
+	if err != nil {
 		return nil, err
 	}
-	counties := dustAreas{names: names, m: map[string]*skygrid.DustArea{}}
+	out.Monitors = monitors
 	for _, m := range out.Monitors {
 		m.CountyName = names[m.CountyID]
-		counties.addMonitor(m)
+		areas.addMonitor(places[m.MonitorID].of(out.By), m)
 	}
-	alarms, err := dustAlarms(ctx, tx, q, names)
+	alarms, err := dustAlarms(ctx, tx, q, names, out.By)
 	if err != nil {
 		return nil, err
 	}
 	out.Sites = alarms.sites
-	for id, c := range alarms.counties {
-		a := counties.area(id)
+	for id, c := range alarms.areas {
+		a := areas.area(id)
 		a.Alarms, a.ExceedanceHours, a.ExceedanceDays = c.figures(&alarms.hours)
 	}
-	for _, s := range out.Sites {
-		counties.area(s.CountyID).SiteHours += s.ExceedanceHours
+	for i, s := range out.Sites {
+		areas.area(alarms.siteAreas[i]).SiteHours += s.ExceedanceHours
 	}
 	out.TopSites = out.Sites[:min(10, len(out.Sites))]
 	if out.Tasks, err = dustTasks(ctx, tx, q, now); err != nil {
 		return nil, err
 	}
-	out.Counties, out.Total = counties.list()
+	out.Counties, out.Total = areas.list()
 	out.Total.Alarms, out.Total.ExceedanceHours, out.Total.ExceedanceDays = alarms.total.figures(&alarms.hours)
 	return out, nil
 }
@@ -88,8 +99,10 @@ func statsSettings(ctx context.Context, tx *Tx) error {
 	return nil
 }
 
-// dustAreas holds the county figures while they are read.
+// dustAreas holds the figures by area (of a level: county, township or
+// grid) while they are read.
 type dustAreas struct {
+	level string
 	names map[string]string
 	m     map[string]*skygrid.DustArea
 }
@@ -99,15 +112,16 @@ func (d dustAreas) area(id string) *skygrid.DustArea {
 	if a == nil {
 		a = &skygrid.DustArea{RegionID: id, RegionName: d.names[id]}
 		if id == "" {
-			a.RegionName = "未落入区县"
+			a.RegionName = unplaced(d.level)
 		}
 		d.m[id] = a
 	}
 	return a
 }
 
-func (d dustAreas) addMonitor(m *skygrid.MonitorCapture) {
-	a := d.area(m.CountyID)
+// addMonitor adds a monitor to its area's figures (id: the area's).
+func (d dustAreas) addMonitor(id string, m *skygrid.MonitorCapture) {
+	a := d.area(id)
 	a.Monitors++
 	a.ValidMinutes += m.ValidMinutes
 	a.ExpectedMinutes += m.ExpectedMinutes
@@ -153,6 +167,17 @@ func (p placed) at(level, id string) placed {
 	return p
 }
 
+// of is the place's region of a level (county, township or grid).
+func (p placed) of(level string) string {
+	switch level {
+	case skygrid.LevelTownship:
+		return p.township
+	case skygrid.LevelGrid:
+		return p.grid
+	}
+	return p.county
+}
+
 // inArea says whether a place is in the query's region (region: its ids,
 // regionIDs) and scope.
 func (p placed) inArea(region []string, scope *skygrid.Scope) bool {
@@ -169,8 +194,8 @@ func (p placed) inArea(region []string, scope *skygrid.Scope) bool {
 }
 
 // dustMonitors lists the dust monitors in the area with their capture in
-// the period and whether they are silent now.
-func dustMonitors(ctx context.Context, tx *Tx, q skygrid.DustQuery, now time.Time) ([]*skygrid.MonitorCapture, error) {
+// the period and whether they are silent now, and their places.
+func dustMonitors(ctx context.Context, tx *Tx, q skygrid.DustQuery, now time.Time) ([]*skygrid.MonitorCapture, map[int64]placed, error) {
 	type mon struct {
 		m       *skygrid.MonitorCapture
 		pt      orb.Point
@@ -193,7 +218,7 @@ func dustMonitors(ctx context.Context, tx *Tx, q skygrid.DustQuery, now time.Tim
 		return m, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	pts := map[int64]orb.Point{}
 	for _, m := range all {
@@ -201,11 +226,11 @@ func dustMonitors(ctx context.Context, tx *Tx, q skygrid.DustQuery, now time.Tim
 	}
 	places, err := placeMonitors(ctx, tx, pts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	region, err := regionIDs(ctx, tx, q.Region)
 	if err != nil {
-		return nil, fmt.Errorf("dust stats: %w", err)
+		return nil, nil, fmt.Errorf("dust stats: %w", err)
 	}
 	out := []*skygrid.MonitorCapture{}
 	starts := map[int64]time.Time{}
@@ -227,7 +252,7 @@ func dustMonitors(ctx context.Context, tx *Tx, q skygrid.DustQuery, now time.Tim
 		}
 		out = append(out, m.m)
 	}
-	return out, monitorCaptures(ctx, tx, out, starts, minTime(q.Until, now))
+	return out, places, monitorCaptures(ctx, tx, out, starts, minTime(q.Until, now))
 }
 
 // monitorPeriod sets a monitor's last reading, whether it is silent now

@@ -244,12 +244,18 @@ func checkDustAlarms(t *testing.T, db *store.DB, st *skygrid.DustStats, cond str
 	if n == 0 || h == 0 || d == 0 {
 		t.Errorf("the fixture gives this area no alarm figures (%d, %d, %d)", n, h, d)
 	}
+	// Each row's area: a county, or a township (its grids' alarms).
+	area := map[string]string{skygrid.ByCounty: `COALESCE(county_id, '')`,
+		skygrid.ByTownship: `COALESCE((SELECT g.parent_id FROM regions g WHERE g.id = a.grid_id), '')`}[st.By]
+	if area == "" {
+		t.Fatalf("the figures by %q", st.By)
+	}
 	for _, c := range st.Counties {
-		if err := db.QueryRowForTest(ctx, alarmSQL+cond+` AND COALESCE(county_id, '') = ?`, append(p, c.RegionID)...).Scan(&n, &h, &d); err != nil {
+		if err := db.QueryRowForTest(ctx, alarmSQL+cond+` AND `+area+` = ?`, append(p, c.RegionID)...).Scan(&n, &h, &d); err != nil {
 			t.Fatal(err)
 		}
 		if c.Alarms != n || c.ExceedanceHours != h || c.ExceedanceDays != d {
-			t.Errorf("county %s: %d alarms, %d hours, %d days; SQL: %d, %d, %d", c.RegionID, c.Alarms, c.ExceedanceHours, c.ExceedanceDays, n, h, d)
+			t.Errorf("%s %s: %d alarms, %d hours, %d days; SQL: %d, %d, %d", st.By, c.RegionID, c.Alarms, c.ExceedanceHours, c.ExceedanceDays, n, h, d)
 		}
 	}
 	var sites int
@@ -529,4 +535,45 @@ func ptrVal(p *float64) any {
 		return nil
 	}
 	return *p
+}
+
+// TestDustStatsByTheAreasLevel: the dust figures of a township (asked for,
+// or a township official's) come by township, as the fire figures do: the
+// row was the county's name (X县) over the township's monitors and
+// alarms. A county's stay by county. On both stores.
+func TestDustStatsByTheAreasLevel(t *testing.T) {
+	db, _ := dustDB(t)
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name, by, row string
+		q             skygrid.DustQuery
+		monitors      int
+	}{
+		{"township X镇 asked for", skygrid.ByTownship, "140201001 X镇", skygrid.DustQuery{Region: "140201001"}, 1},
+		{"X镇's official", skygrid.ByTownship, "140201001 X镇", skygrid.DustQuery{Scope: &skygrid.Scope{Regions: []string{"140201001"}}}, 1},
+		{"county X asked for", skygrid.ByCounty, "140201 X县", skygrid.DustQuery{Region: "140201"}, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			q := tt.q
+			q.Since, q.Until = dustSince, dustUntil
+			st, err := db.DustStats(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(st.Counties) != 1 || st.By != tt.by {
+				t.Fatalf("%d rows by %q, want one by %q: %+v", len(st.Counties), st.By, tt.by, st.Counties)
+			}
+			a := st.Counties[0]
+			if got := a.RegionID + " " + a.RegionName; got != tt.row || a.Monitors != tt.monitors || a.Alarms != st.Total.Alarms ||
+				a.ExceedanceHours != st.Total.ExceedanceHours || a.SiteHours == 0 || a.Alarms == 0 {
+				t.Errorf("row %s: %d monitors, %d alarms, %d hours, %d site hours; want %s, %d monitors, the total's %d alarms and %d hours",
+					got, a.Monitors, a.Alarms, a.ExceedanceHours, a.SiteHours, tt.row, tt.monitors, st.Total.Alarms, st.Total.ExceedanceHours)
+			}
+			for _, m := range st.Monitors {
+				if m.CountyID != "140201" || m.CountyName != "X县" {
+					t.Errorf("monitor %s in %s %s, want its county X县", m.MN, m.CountyID, m.CountyName)
+				}
+			}
+		})
+	}
 }

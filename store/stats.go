@@ -392,7 +392,7 @@ func statsAreaList(ctx context.Context, tx *Tx, by string, areas statsAreas, res
 		a := areas[id]
 		a.RegionName = names[id]
 		if id == "" {
-			a.RegionName = "未落入" + map[string]string{skygrid.ByCity: "地市", skygrid.ByCounty: "区县", skygrid.ByTownship: "乡镇", skygrid.ByGrid: "网格"}[by]
+			a.RegionName = unplaced(by)
 		}
 		if r := resp[id]; r != nil {
 			a.AckMedianMin, a.AckP90Min = quantile(r.ack, 0.5), quantile(r.ack, 0.9)
@@ -404,6 +404,12 @@ func statsAreaList(ctx context.Context, tx *Tx, by string, areas statsAreas, res
 		out.Areas = append(out.Areas, a)
 	}
 	return allAck, allRep, nil
+}
+
+// unplaced names the figures of what lies in no region of a level
+// (未落入区县).
+func unplaced(level string) string {
+	return "未落入" + map[string]string{skygrid.ByCity: "地市", skygrid.ByCounty: "区县", skygrid.ByTownship: "乡镇", skygrid.ByGrid: "网格"}[level]
 }
 
 // regionNames are the names of the regions of a level, by id.
