@@ -11,7 +11,7 @@ import {
   PERIOD_KINDS, auditQuery, defaultFields, mostHours, yearAgoText, rankBars, fieldsOf, isMonth, isoWeek, parseAuditQuery, periodOf, type AuditFilter, type Day, type GroupBy, type PeriodFields,
 } from './auditutil';
 import { drawAirRanking, rankTabs } from './auditair';
-import { drawDust } from './auditdust';
+import { drawDust, dustLevel } from './auditdust';
 import { basemapLayer, type Basemap } from './basemap';
 import { h, clear } from './dom';
 import { dataDay, escapeHtml, formatDateTime, formatNumber } from './format';
@@ -165,7 +165,7 @@ export function render(el: HTMLElement): () => void {
       const dustBox = stats.dust ? drawDust(dustCard, stats.dust) : null;
       if (!stats.dust) dustCard.remove();
       if (stats.public_reports) dustCard.after(publicCard(stats.public_reports));
-      if (dustBox && stats.dust) made.push(drawDustHours(charts, dustBox, stats.dust.counties));
+      if (dustBox && stats.dust) made.push(drawDustHours(charts, dustBox, stats.dust.counties, dustLevel(stats.dust)));
     }
     // The level ranked: a finer one than asked when the area is (townships).
     const ranked = rank instanceof Error || !rank.by ? level : t('level.' + rank.by);
@@ -228,12 +228,12 @@ function fillAreaFilter(county: HTMLSelectElement, sub: HTMLInputElement, filter
   }).catch(() => {});
 }
 
-/** drawDustHours charts the counties' dust hours in box (the 30 with most
- * when there are more, saying so). */
-function drawDustHours(charts: typeof import('./charts'), box: HTMLElement, counties: { region_name: string; region_id: string; exceedance_hours: number }[]): import('./charts').Chart {
+/** drawDustHours charts the areas' dust hours in box (the 30 with most
+ * when there are more, saying so; level: 区县, 乡镇). */
+function drawDustHours(charts: typeof import('./charts'), box: HTMLElement, counties: { region_name: string; region_id: string; exceedance_hours: number }[], level: string): import('./charts').Chart {
   const all = counties.map((a) => ({ name: a.region_name || a.region_id, hours: a.exceedance_hours }));
   const shown = mostHours(all, RANK_BARS);
-  if (shown.length < all.length) box.before(h('p', { class: 'muted small', 'data-testid': 'dust-hours-top' }, t('dust.hours.top', { n: shown.length, all: all.length })));
+  if (shown.length < all.length) box.before(h('p', { class: 'muted small', 'data-testid': 'dust-hours-top' }, t('dust.hours.top', { n: shown.length, all: all.length, level })));
   box.style.height = `${Math.max(160, shown.length * 30 + 40)}px`;
   return charts.dustHours(box, shown);
 }

@@ -26,8 +26,10 @@ function table<T>(id: string, rowID: string, cols: Col<T>[], rows: T[], total?: 
     total ? h('tfoot', {}, tr(total, true)) : null));
 }
 
-const areaCols: Col<DustArea>[] = [
-  ['dust.county', (a) => a.region_name || a.region_id || '—', false],
+/** areaCols: the area table's columns, its first named by the level the
+ * figures come by (a township official's: 乡镇). */
+const areaCols = (by: string | undefined): Col<DustArea>[] => [
+  [by && by !== 'county' ? 'level.' + by : 'dust.county', (a) => a.region_name || a.region_id || '—', false],
   ['dust.monitors', (a) => n(a.monitors), true],
   ['dust.alarms', (a) => n(a.alarms), true],
   ['dust.hours', (a) => n(a.exceedance_hours), true],
@@ -56,6 +58,11 @@ const monitorCols: Col<MonitorCapture>[] = [
   ['dust.offline', (m) => t(m.offline_now ? 'dust.yes' : 'dust.no'), false],
 ];
 
+/** dustLevel names the level of the dust figures' areas (区县, 乡镇). */
+export function dustLevel(d: DustStats): string {
+  return t(d.by && d.by !== 'county' ? 'level.' + d.by : 'dust.county');
+}
+
 /** drawDust fills the dust card and returns the chart box to draw in (null: no county). */
 export function drawDust(card: HTMLElement, d: DustStats): HTMLElement | null {
   clear(card);
@@ -77,8 +84,9 @@ export function drawDust(card: HTMLElement, d: DustStats): HTMLElement | null {
     // No hour over the limit anywhere: said in words, not as a chart of empty bars.
     const none = counties.every((c) => !c.exceedance_hours);
     box = none ? null : h('div', { class: 'chart', 'data-testid': 'chart-dust-hours', style: `height:${Math.max(160, counties.length * 30 + 40)}px` });
-    card.append(h('h3', {}, t('dust.chart')), box ?? h('p', { class: 'muted', 'data-testid': 'dust-hours-none' }, t('dust.hours.none')),
-      table('dust-counties', 'dust-county-row', areaCols, counties, tot));
+    const level = dustLevel(d);
+    card.append(h('h3', {}, t('dust.chart', { level })), box ?? h('p', { class: 'muted', 'data-testid': 'dust-hours-none' }, t('dust.hours.none', { level })),
+      table('dust-counties', 'dust-county-row', areaCols(d.by), counties, tot));
   } else card.append(h('p', { class: 'muted' }, t('dust.nomonitors')));
   card.append(h('h3', {}, t('dust.sites')),
     (d.top_sites ?? []).length ? table('dust-sites', 'dust-site-row', siteCols, d.top_sites) : h('p', { class: 'muted', 'data-testid': 'dust-nosites' }, t('dust.nosites')));

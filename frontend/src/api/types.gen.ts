@@ -384,6 +384,7 @@ export interface DustStats {
   since: string;
   until: string;
   counties: DustArea[];
+  by: string;
   total: DustArea;
   sites: DustSite[];
   top_sites: DustSite[];
