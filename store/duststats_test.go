@@ -184,7 +184,6 @@ func dustTasksFixture(t *testing.T, db *store.DB) {
 // alarms, for the city, a county, a township and a scoped user.
 func TestDustStatsEqualIndependentSQL(t *testing.T) {
 	db, mons := dustDB(t)
-	ctx := context.Background()
 	for _, tt := range []struct {
 		name     string
 		q        skygrid.DustQuery
@@ -199,17 +198,23 @@ func TestDustStatsEqualIndependentSQL(t *testing.T) {
 		{"a user of county Y", skygrid.DustQuery{Scope: &skygrid.Scope{Regions: []string{"140202"}}}, "a.county_id = '140202'", "e.county_id = '140202'", []string{"M3", "M4"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			q := tt.q
-			q.Since, q.Until = dustSince, dustUntil
-			st, err := db.DustStats(ctx, q)
-			if err != nil {
-				t.Fatal(err)
-			}
+			st := dustOf(t, db, tt.q)
 			checkDustAlarms(t, db, st, tt.alarms)
 			checkDustCapture(t, db, st, mons, tt.monitors)
 			checkDustTasks(t, db, st, tt.tasks)
 		})
 	}
+}
+
+// dustOf is the dust figures of q over the fixture's period.
+func dustOf(t *testing.T, db *store.DB, q skygrid.DustQuery) *skygrid.DustStats {
+	t.Helper()
+	q.Since, q.Until = dustSince, dustUntil
+	st, err := db.DustStats(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // alarmSQL counts alarms, distinct exceedance hours and distinct Beijing
@@ -543,7 +548,6 @@ func ptrVal(p *float64) any {
 // alarms. A county's stay by county. On both stores.
 func TestDustStatsByTheAreasLevel(t *testing.T) {
 	db, _ := dustDB(t)
-	ctx := context.Background()
 	for _, tt := range []struct {
 		name, by, row string
 		q             skygrid.DustQuery
@@ -554,12 +558,7 @@ func TestDustStatsByTheAreasLevel(t *testing.T) {
 		{"county X asked for", skygrid.ByCounty, "140201 X县", skygrid.DustQuery{Region: "140201"}, 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			q := tt.q
-			q.Since, q.Until = dustSince, dustUntil
-			st, err := db.DustStats(ctx, q)
-			if err != nil {
-				t.Fatal(err)
-			}
+			st := dustOf(t, db, tt.q)
 			if len(st.Counties) != 1 || st.By != tt.by {
 				t.Fatalf("%d rows by %q, want one by %q: %+v", len(st.Counties), st.By, tt.by, st.Counties)
 			}
