@@ -181,24 +181,23 @@ func (s *Server) handleEmergencyList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	level := skygrid.LevelCounty
-	all, _, err := s.Regions.FindRegions(ctx, skygrid.RegionFilter{Level: &level})
-	if err != nil {
-		return err
-	}
-	names := map[string]string{}
-	for _, r := range all {
-		names[r.ID] = r.Name
-	}
-	rows, unmatched := []EmergencyRow{}, 0
+	rows, unmatched, ids := []EmergencyRow{}, 0, []string{}
 	for _, e := range list {
 		if counties != nil && !counties[e.CountyID] {
 			continue
 		}
-		rows = append(rows, EmergencyRow{EmergencyEntry: e, Unmatched: e.SiteID == nil, CountyName: names[e.CountyID]})
+		rows = append(rows, EmergencyRow{EmergencyEntry: e, Unmatched: e.SiteID == nil})
+		ids = append(ids, e.CountyID)
 		if e.SiteID == nil {
 			unmatched++
 		}
+	}
+	names, err := s.regionNames(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		rows[i].CountyName = names[rows[i].CountyID]
 	}
 	return c.JSON(http.StatusOK, EmergencyList{Entries: rows, Unmatched: unmatched})
 }
