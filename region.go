@@ -14,6 +14,10 @@ const (
 	LevelGrid     = "grid"
 )
 
+// LevelNames are the levels' Chinese names (区县), as figures, tables and
+// reports word them.
+var LevelNames = map[string]string{LevelCity: "地市", LevelCounty: "区县", LevelTownship: "乡镇", LevelGrid: "网格"}
+
 // LevelRank orders the levels: city 0 ... grid 3; -1 for an unknown level.
 func LevelRank(level string) int {
 	switch level {

@@ -479,10 +479,10 @@ func monthlyRankChart(ranks []Rank, level string) monthlyChart {
 // monthlyLevel names the areas of a grouping (skygrid.ByCounty...): 区县
 // when it is none of the finer ones.
 func monthlyLevel(by string) string {
-	if l, ok := map[string]string{skygrid.ByTownship: "乡镇", skygrid.ByGrid: "网格"}[by]; ok {
-		return l
+	if by == skygrid.ByTownship || by == skygrid.ByGrid {
+		return skygrid.LevelNames[by]
 	}
-	return "区县"
+	return skygrid.LevelNames[skygrid.LevelCounty]
 }
 
 // monthlyRankSVG draws the ranking of what (区县, 地市) as horizontal

@@ -151,9 +151,6 @@ func regionIDs(ctx context.Context, tx *Tx, region string) ([]string, error) {
 	return append(ids, region), err
 }
 
-// statsLevels are the groupings of the figures, the coarsest first.
-var statsLevels = []string{skygrid.ByCity, skygrid.ByCounty, skygrid.ByTownship, skygrid.ByGrid}
-
 // statsBy is the grouping q's figures are counted by: q.By, or the level
 // of the region asked for or of the user's regions where that is finer,
 // so that no row is named after an area the figures are only part of (a
@@ -184,7 +181,7 @@ func statsBy(ctx context.Context, tx *Tx, q skygrid.StatsQuery) (string, error) 
 	}
 	by := q.By
 	for _, l := range levels {
-		if slices.Index(statsLevels, l) > slices.Index(statsLevels, by) {
+		if skygrid.LevelRank(l) > skygrid.LevelRank(by) {
 			by = l
 		}
 	}
@@ -409,7 +406,7 @@ func statsAreaList(ctx context.Context, tx *Tx, by string, areas statsAreas, res
 // unplaced names the figures of what lies in no region of a level
 // (未落入区县).
 func unplaced(level string) string {
-	return "未落入" + map[string]string{skygrid.ByCity: "地市", skygrid.ByCounty: "区县", skygrid.ByTownship: "乡镇", skygrid.ByGrid: "网格"}[level]
+	return "未落入" + skygrid.LevelNames[level]
 }
 
 // regionNames are the names of the regions of a level, by id.
