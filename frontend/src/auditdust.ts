@@ -26,10 +26,14 @@ function table<T>(id: string, rowID: string, cols: Col<T>[], rows: T[], total?: 
     total ? h('tfoot', {}, tr(total, true)) : null));
 }
 
+/** levelKey: the i18n key of the level the dust figures come by (a
+ * township official's: level.township, 乡镇). */
+const levelKey = (d: DustStats): string => 'level.' + (d.by || 'county');
+
 /** areaCols: the area table's columns, its first named by the level the
- * figures come by (a township official's: 乡镇). */
-const areaCols = (by: string | undefined): Col<DustArea>[] => [
-  [by && by !== 'county' ? 'level.' + by : 'dust.county', (a) => a.region_name || a.region_id || '—', false],
+ * figures come by. */
+const areaCols = (d: DustStats): Col<DustArea>[] => [
+  [levelKey(d), (a) => a.region_name || a.region_id || '—', false],
   ['dust.monitors', (a) => n(a.monitors), true],
   ['dust.alarms', (a) => n(a.alarms), true],
   ['dust.hours', (a) => n(a.exceedance_hours), true],
@@ -60,7 +64,7 @@ const monitorCols: Col<MonitorCapture>[] = [
 
 /** dustLevel names the level of the dust figures' areas (区县, 乡镇). */
 export function dustLevel(d: DustStats): string {
-  return t(d.by && d.by !== 'county' ? 'level.' + d.by : 'dust.county');
+  return t(levelKey(d));
 }
 
 /** drawDust fills the dust card and returns the chart box to draw in (null: no county). */
@@ -86,7 +90,7 @@ export function drawDust(card: HTMLElement, d: DustStats): HTMLElement | null {
     box = none ? null : h('div', { class: 'chart', 'data-testid': 'chart-dust-hours', style: `height:${Math.max(160, counties.length * 30 + 40)}px` });
     const level = dustLevel(d);
     card.append(h('h3', {}, t('dust.chart', { level })), box ?? h('p', { class: 'muted', 'data-testid': 'dust-hours-none' }, t('dust.hours.none', { level })),
-      table('dust-counties', 'dust-county-row', areaCols(d.by), counties, tot));
+      table('dust-counties', 'dust-county-row', areaCols(d), counties, tot));
   } else card.append(h('p', { class: 'muted' }, t('dust.nomonitors')));
   card.append(h('h3', {}, t('dust.sites')),
     (d.top_sites ?? []).length ? table('dust-sites', 'dust-site-row', siteCols, d.top_sites) : h('p', { class: 'muted', 'data-testid': 'dust-nosites' }, t('dust.nosites')));
