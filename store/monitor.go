@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"skygrid"
-	"skygrid/geo"
 
 	"github.com/paulmach/orb"
 )
@@ -133,97 +132,6 @@ func (db *DB) listMonitors(ctx context.Context, cond string, args ...any) ([]*sk
 		return nil, fmt.Errorf("list monitors: %w", err)
 	}
 	return out, nil
-}
-
-// ImportMonitors stores monitors by device number in one transaction
-// (a known MN is updated, its readings kept) with one audit line, and
-// returns how many were new. A monitor's site is the construction site or
-// stockpile of its SiteRef, else the one whose polygon holds it.
-func (db *DB) ImportMonitors(ctx context.Context, ms []skygrid.MonitorImport) (int, error) {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("import monitors: begin: %w", err)
-	}
-	defer tx.Rollback()
-	now := ts(tx.now)
-	created := 0
-	for i := range ms {
-		m := &ms[i]
-		if m.SiteID, err = monitorSite(ctx, tx, m); err != nil {
-			return 0, err
-		}
-		var existed int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM monitors WHERE mn = ?`, m.MN).Scan(&existed); err != nil {
-			return 0, fmt.Errorf("import monitors: find %s: %w", m.MN, err)
-		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO monitors (mn, password, name, kind, lon, lat, site_id, video_url,
-				snapshot_url, lenient_length_counts_trailer, lenient_modbus_crc, lenient_lowercase_hex, demo, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (mn) DO UPDATE SET password = excluded.password, name = excluded.name, kind = excluded.kind,
-				lon = excluded.lon, lat = excluded.lat, site_id = excluded.site_id, video_url = excluded.video_url,
-				snapshot_url = excluded.snapshot_url, lenient_length_counts_trailer = excluded.lenient_length_counts_trailer,
-				lenient_modbus_crc = excluded.lenient_modbus_crc, lenient_lowercase_hex = excluded.lenient_lowercase_hex,
-				demo = excluded.demo, updated_at = excluded.updated_at
-			RETURNING id`, m.MN, m.Password, m.Name, m.Kind, m.Lon, m.Lat, m.SiteID, m.VideoURL, m.SnapshotURL,
-			m.Lenient.LengthCountsTrailer, m.Lenient.ModbusCRC, m.Lenient.LowercaseHex, m.Demo, now, now).Scan(&m.ID); err != nil {
-			return 0, fmt.Errorf("import monitors: store %s (%s): %w", m.MN, m.Where, err)
-		}
-		if existed == 0 {
-			created++
-		}
-	}
-	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: skygrid.ActorOf(ctx, "cli"), Action: "monitors.import",
-		Entity: "monitor", EntityID: "*", After: fmt.Sprintf("%d monitors (%d new)", len(ms), created)}); err != nil {
-		return 0, err
-	}
-	if err := bumpLayers(ctx, tx, skygrid.LayerMonitors); err != nil {
-		return 0, err
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("import monitors: commit: %w", err)
-	}
-	return created, nil
-}
-
-// siteKindsForMonitors are the kinds of site a monitor may stand on.
-const siteKindsForMonitors = `('construction', 'stockpile')`
-
-// monitorSite finds the site of an imported monitor: by its reference
-// (EINVALID naming the row when unknown), else by its position (nil when
-// no polygon holds it).
-func monitorSite(ctx context.Context, tx *Tx, m *skygrid.MonitorImport) (*int64, error) {
-	if m.SiteRef != "" {
-		var id int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM sites WHERE external_id = ? AND kind IN `+siteKindsForMonitors+`
-			ORDER BY kind LIMIT 1`, m.SiteRef).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, skygrid.Errorf(skygrid.EINVALID, "%s: field site: no construction site or stockpile with id %q (import the sites first)", m.Where, m.SiteRef)
-		} else if err != nil {
-			return nil, fmt.Errorf("import monitors: find site %s: %w", m.SiteRef, err)
-		}
-		return &id, nil
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, geom FROM sites WHERE kind IN `+siteKindsForMonitors+`
-		AND min_lon <= ? AND max_lon >= ? AND min_lat <= ? AND max_lat >= ? ORDER BY kind, id`, m.Lon, m.Lon, m.Lat, m.Lat)
-	if err != nil {
-		return nil, fmt.Errorf("import monitors: sites at %s: %w", m.MN, err)
-	}
-	defer rows.Close()
-	pt := orb.Point{m.Lon, m.Lat}
-	for rows.Next() {
-		var id int64
-		var b []byte
-		if err := rows.Scan(&id, &b); err != nil {
-			return nil, fmt.Errorf("import monitors: read a site: %w", err)
-		}
-		if g, err := decodeGeom(b); err == nil && geo.Contains(g, pt) {
-			return &id, nil
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("import monitors: sites at %s: %w", m.MN, err)
-	}
-	return nil, nil
 }
 
 // RejectPacket appends to the rejected-packet log.

@@ -2,10 +2,12 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"skygrid"
+	"skygrid/store"
 )
 
 // A refused packet is logged whatever bytes came off the wire: NUL bytes
@@ -50,4 +52,99 @@ func TestRejectPacketKeepsAnyBytes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// importSitesForMonitors stores the sites TestImportMonitorsPlaces puts
+// monitors on: a stockpile stored before a construction site on the same
+// spot and under the same id, and a site with a hole.
+func importSitesForMonitors(t *testing.T, db *store.DB) map[string]int64 {
+	t.Helper()
+	hole := square(113.5, 40, 0.01)
+	hole[0] = append(hole[0], square(113.5, 40, 0.002)[0][0].Clone())
+	sites := []*skygrid.Site{
+		{Kind: skygrid.SiteStockpile, ExternalID: "same", Name: "堆场（示例）", Geometry: square(113.1, 40, 0.01)},
+		{Kind: skygrid.SiteConstruction, ExternalID: "same", Name: "工地（示例）", Geometry: square(113.1, 40, 0.01)},
+		{Kind: skygrid.SiteConstruction, ExternalID: "holed", Name: "有洞的工地（示例）", Geometry: hole},
+	}
+	if _, err := db.ImportSites(context.Background(), sites, nil); err != nil {
+		t.Fatal(err)
+	}
+	return map[string]int64{"stockpile": sites[0].ID, "construction": sites[1].ID, "holed": sites[2].ID}
+}
+
+// ImportMonitors places each monitor as the rules say, the same in a file
+// of any length (more rows than one statement takes): by its reference a
+// construction site before a stockpile of the same id, by its position
+// the first of overlapping sites by kind and id, none in a site's hole or
+// outside every site; a known device number is updated, not counted new;
+// and a device number twice in one file is refused naming both lines,
+// nothing of the file stored.
+func TestImportMonitorsPlaces(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	site := importSitesForMonitors(t, db)
+	var ms []skygrid.MonitorImport
+	want := map[string]int64{}
+	for i := range 1203 {
+		m := skygrid.MonitorImport{Monitor: skygrid.Monitor{MN: fmt.Sprintf("IM%04d", i), Name: "示例", Kind: skygrid.MonitorDust, Lon: 113.1, Lat: 40},
+			Where: fmt.Sprintf("line %d", i+2)}
+		switch i % 4 {
+		case 0:
+			m.SiteRef, want[m.MN] = "same", site["construction"]
+		case 1:
+			want[m.MN] = site["construction"] // on both sites by position
+		case 2:
+			m.Lon, want[m.MN] = 113.5, 0 // in the hole
+		case 3:
+			m.Lon, m.Lat, want[m.MN] = 113.508, 40.008, site["holed"]
+		}
+		ms = append(ms, m)
+	}
+	ms[1202].Lon = 114 // outside every site
+	want[ms[1202].MN] = 0
+	checkPlaced := func(ms []skygrid.MonitorImport) {
+		t.Helper()
+		for _, m := range ms {
+			got, err := db.MonitorByMN(ctx, m.MN)
+			if err != nil || got.ID != m.ID || m.ID == 0 {
+				t.Fatalf("%s: stored %+v (%v), import said id %d", m.MN, got, err, m.ID)
+			}
+			if id := ptrOr0(got.SiteID); id != want[m.MN] || ptrOr0(m.SiteID) != id {
+				t.Fatalf("%s at %g,%g (ref %q): site %d, import said %d, want %d", m.MN, m.Lon, m.Lat, m.SiteRef, id, ptrOr0(m.SiteID), want[m.MN])
+			}
+		}
+	}
+	if n, err := db.ImportMonitors(ctx, ms); err != nil || n != 1203 {
+		t.Fatalf("import: %d new, %v", n, err)
+	}
+	checkPlaced(ms)
+	again := append([]skygrid.MonitorImport{}, ms[:600]...)
+	again = append(again, skygrid.MonitorImport{Monitor: skygrid.Monitor{MN: "IMNEW", Name: "新", Kind: skygrid.MonitorDust, Lon: 114, Lat: 40}, Where: "line 602"})
+	want["IMNEW"] = 0
+	if n, err := db.ImportMonitors(ctx, again); err != nil || n != 1 {
+		t.Fatalf("import again: %d new, want 1 (%v)", n, err)
+	}
+	checkPlaced(again)
+	twice := []skygrid.MonitorImport{
+		{Monitor: skygrid.Monitor{MN: "IMX", Name: "x", Kind: skygrid.MonitorDust, Lon: 114, Lat: 40}, Where: "m.csv: line 2"},
+		{Monitor: skygrid.Monitor{MN: "IM0001", Name: "改名", Kind: skygrid.MonitorDust, Lon: 114, Lat: 40}, Where: "m.csv: line 3"},
+		{Monitor: skygrid.Monitor{MN: "IMX", Name: "y", Kind: skygrid.MonitorDust, Lon: 114, Lat: 40}, Where: "m.csv: line 4"},
+	}
+	_, err := db.ImportMonitors(ctx, twice)
+	if skygrid.ErrorCode(err) != skygrid.EINVALID || !strings.Contains(err.Error(), "line 4: field mn") || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("a device number twice: %v, want invalid naming line 4's mn and line 2", err)
+	}
+	if _, err := db.MonitorByMN(ctx, "IMX"); skygrid.ErrorCode(err) != skygrid.ENOTFOUND {
+		t.Errorf("IMX stored from a refused file: %v", err)
+	}
+	if m, _ := db.MonitorByMN(ctx, "IM0001"); m.Name != "示例" {
+		t.Errorf("IM0001 renamed %q by a refused file", m.Name)
+	}
+}
+
+func ptrOr0(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }

@@ -23,7 +23,7 @@ one whose polygon holds the monitor, if any), kind/类型 (dust|扬尘监测仪,
 station|空气质量站; default dust), video_url/视频流地址, snapshot_url/快照地址,
 lenient/兼容协议偏差 (length_counts_trailer, modbus_crc, lowercase_hex
 separated by | or ;). A monitor already imported (same MN) is updated.
-A bad row refuses the whole file, naming its line and field.`, &c)
+A bad row, or an MN on two rows, refuses the whole file, naming its line and field.`, &c)
 	crs := fs.String("crs", "wgs84", "coordinate system of the file: wgs84, cgcs2000, gcj02 or bd09 (converted to WGS84)")
 	files, err := m.parseFiles(fs, args, 1, 1)
 	if err != nil {
