@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 
 	"skygrid"
@@ -242,20 +243,22 @@ func (db *DB) ImportSites(ctx context.Context, sites []*skygrid.Site, changes []
 	}
 	defer tx.Rollback()
 	now := ts(tx.now)
-	created := 0
-	layers := map[string]bool{}
-	for i, s := range sites {
-		isNew, err := db.upsertSite(ctx, tx, i, s, now)
-		if err != nil {
-			return 0, err
-		}
-		if isNew {
-			created++
-		}
-		layers[skygrid.SiteLayer[s.Kind]] = true
+	uniq, rows, err := db.siteRows(sites, now)
+	if err != nil {
+		return 0, err
 	}
-	kinds := map[string]int{}
+	known, err := knownSites(ctx, tx, uniq)
+	if err != nil {
+		return 0, err
+	}
+	if err := upsertSites(ctx, tx, uniq, rows); err != nil {
+		return 0, err
+	}
+	sameIDs(sites, uniq)
+	created := len(uniq) - known
+	layers, kinds := map[string]bool{}, map[string]int{}
 	for _, s := range sites {
+		layers[skygrid.SiteLayer[s.Kind]] = true
 		kinds[s.Kind]++
 	}
 	if err := insertAudit(ctx, tx, &skygrid.AuditEntry{Actor: skygrid.ActorOf(ctx, "cli"), Action: "sites.import", Entity: "site", EntityID: "*",
@@ -282,43 +285,142 @@ func (db *DB) ImportSites(ctx context.Context, sites []*skygrid.Site, changes []
 	return created, nil
 }
 
-// upsertSite checks site i of an import, applies the dust rules and stores
-// it by kind and id; it says whether the site is new.
-func (db *DB) upsertSite(ctx context.Context, tx *Tx, i int, s *skygrid.Site, now string) (bool, error) {
-	if s.ExternalID == "" {
-		return false, skygrid.Errorf(skygrid.EINVALID, "site %d (%s): id required", i, s.Name)
-	}
-	if s.Geometry == nil {
-		return false, skygrid.Errorf(skygrid.EINVALID, "site %s: empty geometry", s.ExternalID)
-	}
-	if _, ok := skygrid.SiteLayer[s.Kind]; !ok {
-		return false, skygrid.Errorf(skygrid.EINVALID, "site %s: unknown kind %q", s.ExternalID, s.Kind)
-	}
-	geom, err := encodeGeom(s.Geometry)
-	if err != nil {
-		return false, fmt.Errorf("site %s: %w", s.ExternalID, err)
-	}
-	s.Violation = db.SiteRules.Check(s)
-	b := s.Geometry.Bound()
-	var exists int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sites WHERE kind = ? AND external_id = ?`, s.Kind, s.ExternalID).Scan(&exists); err != nil {
-		return false, fmt.Errorf("import sites: read a row: %w", err)
-	}
-	if err := tx.QueryRowContext(ctx, `INSERT INTO sites (kind, external_id, name, geom, min_lon, min_lat, max_lon, max_lat,
-			area_m2, attrs, violation, props, source, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (kind, external_id) DO UPDATE SET name = excluded.name, geom = excluded.geom, min_lon = excluded.min_lon,
-			min_lat = excluded.min_lat, max_lon = excluded.max_lon, max_lat = excluded.max_lat, area_m2 = excluded.area_m2,
-			attrs = excluded.attrs, violation = excluded.violation, props = excluded.props,
-			source = excluded.source, updated_at = excluded.updated_at
-		RETURNING id`, s.Kind, s.ExternalID, s.Name, geom, b.Min[0], b.Min[1], b.Max[0], b.Max[1],
-		s.AreaM2, jsonMap(s.Attrs), s.Violation, jsonMap(s.Props), s.Source, now, now).Scan(&s.ID); err != nil {
-		if isConstraint(err) {
-			return false, skygrid.Errorf(skygrid.EINVALID, "site %s: %v", s.ExternalID, err)
+// siteValues is how many values siteRows gives a site.
+const siteValues = 15
+
+// siteRows checks the sites of an import (an id, a geometry, a known
+// kind), applies the dust rules and gives each kind and id once with its
+// row's values, in the order of upsertSites' columns: where one is given
+// twice, the later site in the place of the first (as when each replaced
+// the one before).
+func (db *DB) siteRows(sites []*skygrid.Site, now string) ([]*skygrid.Site, [][]any, error) {
+	var uniq []*skygrid.Site
+	var rows [][]any
+	at := make(map[[2]string]int, len(sites))
+	for i, s := range sites {
+		if s.ExternalID == "" {
+			return nil, nil, skygrid.Errorf(skygrid.EINVALID, "site %d (%s): id required", i, s.Name)
 		}
-		return false, fmt.Errorf("site %s: %w", s.ExternalID, err)
+		if s.Geometry == nil {
+			return nil, nil, skygrid.Errorf(skygrid.EINVALID, "site %s: empty geometry", s.ExternalID)
+		}
+		if _, ok := skygrid.SiteLayer[s.Kind]; !ok {
+			return nil, nil, skygrid.Errorf(skygrid.EINVALID, "site %s: unknown kind %q", s.ExternalID, s.Kind)
+		}
+		geom, err := encodeGeom(s.Geometry)
+		if err != nil {
+			return nil, nil, fmt.Errorf("site %s: %w", s.ExternalID, err)
+		}
+		s.Violation = db.SiteRules.Check(s)
+		b := s.Geometry.Bound()
+		row := []any{s.Kind, s.ExternalID, s.Name, geom, b.Min[0], b.Min[1], b.Max[0], b.Max[1],
+			s.AreaM2, jsonMap(s.Attrs), s.Violation, jsonMap(s.Props), s.Source, now, now}
+		key := [2]string{s.Kind, s.ExternalID}
+		if j, dup := at[key]; dup {
+			uniq[j], rows[j] = s, row
+			continue
+		}
+		at[key] = len(uniq)
+		uniq, rows = append(uniq, s), append(rows, row)
 	}
-	return exists == 0, nil
+	return uniq, rows, nil
+}
+
+// sameIDs gives each site the id stored for its kind and id (a site
+// given twice has it from the later one).
+func sameIDs(sites, stored []*skygrid.Site) {
+	ids := make(map[[2]string]int64, len(stored))
+	for _, s := range stored {
+		ids[[2]string{s.Kind, s.ExternalID}] = s.ID
+	}
+	for _, s := range sites {
+		s.ID = ids[[2]string{s.Kind, s.ExternalID}]
+	}
+}
+
+// knownSites counts the imported sites already stored (same kind and id).
+func knownSites(ctx context.Context, tx *Tx, sites []*skygrid.Site) (int, error) {
+	want := make(map[[2]string]bool, len(sites))
+	for _, s := range sites {
+		want[[2]string{s.Kind, s.ExternalID}] = true
+	}
+	known := 0
+	err := chunks(len(sites), func(lo, hi int) error {
+		var kinds, args []any
+		for _, s := range sites[lo:hi] {
+			if !slices.Contains(kinds, any(s.Kind)) {
+				kinds = append(kinds, s.Kind)
+			}
+			args = append(args, s.ExternalID)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT kind, external_id FROM sites WHERE kind IN (`+placeholders(len(kinds))+`)
+			AND external_id IN (`+placeholders(len(args))+`)`, append(kinds, args...)...)
+		if err != nil {
+			return fmt.Errorf("import sites: find the known ones: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var key [2]string
+			if err := rows.Scan(&key[0], &key[1]); err != nil {
+				return fmt.Errorf("import sites: read a known one: %w", err)
+			}
+			if want[key] {
+				known++
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("import sites: find the known ones: %w", err)
+		}
+		return nil
+	})
+	return known, err
+}
+
+// upsertSites stores the sites by kind and id, importChunk a statement,
+// and sets their ids.
+func upsertSites(ctx context.Context, tx *Tx, sites []*skygrid.Site, vals [][]any) error {
+	at := make(map[[2]string]*skygrid.Site, len(sites))
+	for _, s := range sites {
+		at[[2]string{s.Kind, s.ExternalID}] = s
+	}
+	return chunks(len(sites), func(lo, hi int) error {
+		args := make([]any, 0, siteValues*(hi-lo))
+		for _, v := range vals[lo:hi] {
+			args = append(args, v...)
+		}
+		rows, err := tx.QueryContext(ctx, `INSERT INTO sites (kind, external_id, name, geom, min_lon, min_lat, max_lon, max_lat,
+				area_m2, attrs, violation, props, source, created_at, updated_at)
+			VALUES `+rowsOf(hi-lo, siteValues)+`
+			ON CONFLICT (kind, external_id) DO UPDATE SET name = excluded.name, geom = excluded.geom, min_lon = excluded.min_lon,
+				min_lat = excluded.min_lat, max_lon = excluded.max_lon, max_lat = excluded.max_lat, area_m2 = excluded.area_m2,
+				attrs = excluded.attrs, violation = excluded.violation, props = excluded.props,
+				source = excluded.source, updated_at = excluded.updated_at
+			RETURNING kind, external_id, id`, args...)
+		if err != nil {
+			return siteStoreError(sites[lo], sites[hi-1], err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var key [2]string
+			var id int64
+			if err := rows.Scan(&key[0], &key[1], &id); err != nil {
+				return fmt.Errorf("import sites: read a stored id: %w", err)
+			}
+			at[key].ID = id
+		}
+		if err := rows.Err(); err != nil {
+			return siteStoreError(sites[lo], sites[hi-1], err)
+		}
+		return nil
+	})
+}
+
+// siteStoreError says which sites a statement that failed stored.
+func siteStoreError(first, last *skygrid.Site, err error) error {
+	if isConstraint(err) {
+		return skygrid.Errorf(skygrid.EINVALID, "sites %s to %s: %v", first.ExternalID, last.ExternalID, err)
+	}
+	return fmt.Errorf("import sites: store sites %s to %s: %w", first.ExternalID, last.ExternalID, err)
 }
 
 // reclassifyEvents applies the class changes a site import brings, each

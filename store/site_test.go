@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -106,5 +107,69 @@ func TestFindSitesInScope(t *testing.T) {
 	gone := skygrid.Scope{Regions: []string{"149999"}}
 	if _, _, err := db.FindSites(context.Background(), skygrid.SiteFilter{Scope: &gone}); skygrid.ErrorCode(err) != skygrid.ENOTFOUND {
 		t.Errorf("a scope whose region is gone: %v, want not found", err)
+	}
+}
+
+// ImportSites stores a file of any length (more sites than one statement
+// takes) site by site as before: each gets its stored id, its violation
+// and bounds; a known kind and id is updated, not counted new (the same
+// id under another kind is another site); a kind and id given twice is
+// stored once, as the later one.
+func TestImportSitesInChunks(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	big := map[string]string{skygrid.AttrVideo: "no"}
+	list := func(from, to int, kind string) []*skygrid.Site {
+		var out []*skygrid.Site
+		for i := from; i < to; i++ {
+			s := &skygrid.Site{Kind: kind, ExternalID: fmt.Sprintf("S%04d", i), Name: fmt.Sprintf("工地%d（示例）", i),
+				Geometry: square(113+float64(i)/1000, 40, 0.0004), AreaM2: 100}
+			if i%3 == 0 {
+				s.AreaM2, s.Attrs = 6000, big
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	check := func(sites []*skygrid.Site) {
+		t.Helper()
+		for _, s := range sites {
+			got, err := db.FindSiteByID(ctx, s.ID)
+			if err != nil || got.Kind != s.Kind || got.ExternalID != s.ExternalID || got.Name != s.Name || got.Violation != s.Violation {
+				t.Fatalf("%s %s: stored as %d: %+v, %v", s.Kind, s.ExternalID, s.ID, got, err)
+			}
+			if s.Kind == skygrid.SiteConstruction && s.Violation == "" && s.AreaM2 > 5000 {
+				t.Fatalf("%s: a large site without video found no violation", s.ExternalID)
+			}
+		}
+	}
+	first := list(0, 1100, skygrid.SiteConstruction)
+	if n, err := db.ImportSites(ctx, first, nil); err != nil || n != 1100 {
+		t.Fatalf("import: %d new, %v", n, err)
+	}
+	check(first)
+	again := append(list(600, 1300, skygrid.SiteConstruction), list(0, 10, skygrid.SiteStockpile)...)
+	if n, err := db.ImportSites(ctx, again, nil); err != nil || n != 210 {
+		t.Fatalf("import again: %d new, want 200 construction sites and 10 stockpiles (%v)", n, err)
+	}
+	check(again)
+	if again[0].ID != first[600].ID {
+		t.Errorf("S0600 updated under a new id %d (was %d)", again[0].ID, first[600].ID)
+	}
+	// An import that gives a kind and id twice (as some OpenStreetMap
+	// extracts do) stores the later one, counted once, both given its id.
+	twice := list(2000, 2003, skygrid.SiteConstruction)
+	twice = append(twice, list(2001, 2002, skygrid.SiteConstruction)...)
+	twice[3].Name = "后一个（示例）"
+	if n, err := db.ImportSites(ctx, twice, nil); err != nil || n != 3 {
+		t.Fatalf("a site given twice: %d new, want 3 (%v)", n, err)
+	}
+	if twice[1].ID != twice[3].ID || twice[1].ID == 0 {
+		t.Errorf("S2001 given twice: ids %d and %d", twice[1].ID, twice[3].ID)
+	}
+	check(twice[2:])
+	kind := skygrid.SiteConstruction
+	if _, n, err := db.FindSites(ctx, skygrid.SiteFilter{Kind: &kind}); err != nil || n != 1303 {
+		t.Errorf("%d construction sites, want 1303 (%v)", n, err)
 	}
 }
