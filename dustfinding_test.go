@@ -43,6 +43,8 @@ func TestDustNoticeText(t *testing.T) {
 	}{
 		{"dust", ClassDustExceedance, "新扬尘报警任务 #3 扬尘超标", "- 首次报警：2026-11-05 10:00"},
 		{"fire", ClassStrawBurning, "新火点任务 #3 疑似秸秆焚烧", "- 卫星发现：2026-11-05 10:00"},
+		// A registry violation is no alarm: the site is to be inspected.
+		{"inspection", ClassSiteInspection, "新工地检查任务 #3 " + ClassNames[ClassSiteInspection], "- 发现时间：2026-11-05 10:00"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			title, text := NoticeText(Notice{Event: NotifyTaskCreated, TaskID: 3, Class: tt.class, FirstSeen: at, ReportDue: at})

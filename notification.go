@@ -130,23 +130,35 @@ func headline(n Notice, heads map[string]string) string {
 	return fmt.Sprintf("%s #%d %s", head, n.TaskID, ClassNames[n.Class])
 }
 
+// TaskNoun names a task by what it is about, in Chinese: 火点任务 (a
+// satellite's fire), 扬尘报警任务 (a site monitor's alarm), 工地检查任务
+// (a registry violation), 应急减排检查任务, 群众举报任务.
+func TaskNoun(class string) string {
+	noun, _ := taskWords(class)
+	return noun
+}
+
+// taskWords is TaskNoun and the word for when its event began.
+func taskWords(class string) (noun, seen string) {
+	switch class {
+	case ClassDustExceedance, ClassMonitorOffline:
+		return "扬尘报警任务", "首次报警"
+	case ClassSiteInspection:
+		return "工地检查任务", "发现时间"
+	case ClassEmergencyInspection:
+		return "应急减排检查任务", "预警开始"
+	case ClassPublicReport:
+		return "群众举报任务", "群众举报"
+	}
+	return "火点任务", "卫星发现"
+}
+
 // NoticeText renders a notice as a title and a markdown text in Chinese,
 // times in Beijing time.
 func NoticeText(n Notice) (title, text string) {
-	created := "新火点任务"
-	seen := "卫星发现"
-	if IsDust(n.Class) {
-		// Dust: an alarm of a site's monitor, or a registry violation.
-		created, seen = "新扬尘报警任务", "首次报警"
-	}
-	switch n.Class {
-	case ClassEmergencyInspection:
-		created, seen = "新应急减排检查任务", "预警开始"
-	case ClassPublicReport:
-		created, seen = "新群众举报任务", "群众举报"
-	}
+	noun, seen := taskWords(n.Class)
 	title = headline(n, map[string]string{
-		NotifyTaskCreated:   created,
+		NotifyTaskCreated:   "新" + noun,
 		NotifyTaskOverdue:   "任务超时（已上报区县/乡镇）",
 		NotifyTaskEscalated: "任务严重超时（已上报主管部门）",
 	})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -117,6 +118,10 @@ func TestPublicReportFlow(t *testing.T) {
 	var task taskView
 	if w.do(t, "supervisorA", "GET", fmt.Sprintf("/api/tasks/%d", acc.TaskID), nil, &task); task.GridID != w.gridA || task.EventClass != skygrid.ClassPublicReport {
 		t.Errorf("supervisorA's task: %+v", task.Task)
+	}
+	// The map apps' marker names the report, not a fire.
+	if want := url.QueryEscape(fmt.Sprintf("群众举报任务%d", acc.TaskID)); !strings.Contains(fmt.Sprint(task.Navigation["amap"]), "name="+want) {
+		t.Errorf("the marker of a citizen's report's task: %v, want name %s", task.Navigation["amap"], want)
 	}
 	var list taskList
 	if st := w.do(t, "supervisorA", "GET", "/api/tasks?class=public_report", nil, &list); st != 200 || list.Total != 1 || list.Tasks[0].ID != acc.TaskID {

@@ -220,7 +220,7 @@ func (s *Server) taskView(c echo.Context, t *skygrid.Task) (*TaskView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &TaskView{Task: t, Navigation: geo.Navigation(e.Point, fmt.Sprintf("火点任务%d", t.ID)),
+	v := &TaskView{Task: t, Navigation: geo.Navigation(e.Point, fmt.Sprintf("%s%d", skygrid.TaskNoun(e.Class), t.ID)),
 		Event: &eventSummary{ID: e.ID, Class: e.Class, ClassName: skygrid.ClassNames[e.Class], FirstSeen: e.FirstSeen,
 			LastSeen: e.LastSeen, Hotspots: e.HotspotCount}}
 	if err := s.reviewDetails(c.Request().Context(), v); err != nil {

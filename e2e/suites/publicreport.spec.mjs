@@ -106,9 +106,16 @@ test.describe.serial('public report: file, moderate, work, look up', () => {
   test('supervisor: sees the task with the report and its photo', async ({ suite: { url, shots, page, login } }) => {
     const p = await page(phone, 'wangge on the task');
     await login(p, 'wangge');
+    // Its card in the list says when the citizen reported it, not a satellite's sighting.
+    await p.goto(url + '/#/tasks');
+    const card = p.locator(`[data-testid=task-item]:has(a[href="#/tasks/${state.task}"])`);
+    await expect(card.locator('[data-testid=task-seen]')).toContainText('举报时间');
+    await expect(card).not.toContainText('卫星');
     await p.goto(url + `/#/tasks/${state.task}`);
     await expect(p.locator('[data-testid=task-title]')).toContainText('群众举报');
     await expect(p.locator('[data-testid=task-seen]')).toContainText('10月31日');
+    // Its map shows the reported place, not a fire.
+    await expect(p.locator('[data-testid=task-showmap]')).toHaveAttribute('href', /&what=site$/);
     const box = p.locator('[data-testid=public-report]');
     await expect(box.locator('[data-testid=public-note]')).toHaveText('地头有人焚烧秸秆（示例）');
     await expect.poll(() => box.locator('[data-testid=public-photo]').evaluate((i) => i.complete && i.naturalWidth)).toBeGreaterThan(0);

@@ -10,14 +10,14 @@ import { t } from './i18n';
 import { formatDateTime } from './format';
 import { basemapLayer, type Basemap } from './basemap';
 import { distanceWords } from './position';
-import { isDust, isOpen, listedContact, telHref, timelineText } from './taskwords';
+import { isOpen, kindKey, listedContact, telHref, timelineText } from './taskwords';
 import type { Candidate, TaskView } from './types';
 import { checklistReview } from './checklist';
 
 type Act = (action: string, payload: Record<string, unknown>) => Promise<boolean>;
 
-/** wordKey: a dust task is about a site, not a fire: its words (key.dust) say 工地. */
-const wordKey = (x: TaskView, key: string) => (isDust(x.event_class) ? key + '.dust' : key);
+/** wordKey: key in the words of what the task is about (a site's task says 工地, a citizen's report 举报地点). */
+const wordKey = (x: TaskView, key: string) => kindKey(x.event_class, key);
 
 /** reviewSection appends the reviewer's view to body; the returned function removes its map. */
 export function reviewSection(body: HTMLElement, x: TaskView, act: Act): () => void {

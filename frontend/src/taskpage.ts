@@ -14,7 +14,7 @@ import { rejectedCard } from './rejected';
 import { now } from './clock';
 import { fireDirection } from './position';
 import { allowed, follow, lastFix, locate, type Fix } from './geolocation';
-import { deadlineText, escalationText, findingHelp, findingsFor, isDust, isOpen, listedContact, taskTitle } from './taskwords';
+import { deadlineText, escalationText, findingHelp, findingsFor, isDust, isOpen, listedContact, seenKey, spotWhat, taskTitle } from './taskwords';
 import type { TaskView } from './types';
 import type { PublicReport } from './moderation';
 import { passLabel } from './satpass';
@@ -175,9 +175,9 @@ function facts(x: TaskView): HTMLElement {
       ? h('span', {}, x.listed_contact ?? '', ' ', h('a', { class: 'btn call', href: contact.tel, 'data-testid': 'call-listed' }, t('rv.call', { phone: x.listed_phone ?? '' })))
       : contact.text, 'task-contact') : null,
     row(t('tp.place'), placeName(x) || t('state.unassigned'), 'task-place'),
-    row(isDust(x.event_class) ? t('dust.alarm.at') : x.event_class === 'public_report' ? t('mod.filed') : t('tp.seen'), seen ? `${formatShort(seen, at)}（${formatAgo(seen, at)}）${count > 1 ? ' · ' + t('tp.times', { n: count }) : ''}` : null, 'task-seen'),
+    row(t(seenKey(x.event_class)), seen ? `${formatShort(seen, at)}（${formatAgo(seen, at)}）${count > 1 ? ' · ' + t('tp.times', { n: count }) : ''}` : null, 'task-seen'),
     x.pass ? row(t('pass.saw'), getLang() === 'zh' ? passLabel(x.pass) : `${x.pass.satellite} ${formatDateTime(x.pass.peak)}`, 'task-pass') : null,
-    fix && x.lat ? row(t('tp.howfar'), fireDirection(fix, x, fix.accuracy), 'task-distance') : null,
+    fix && x.lat ? row(t('tp.howfar'), fireDirection(fix, x, fix.accuracy, undefined, spotWhat(x.event_class)), 'task-distance') : null,
     row(t('tp.deadline'), due.text || null, 'task-deadline', due.over ? 'over' : ''),
     x.escalation ? row(t('tp.late'), escalationText(x.escalation), 'task-escalation', 'over') : null,
     x.state === 'reported' || x.state === 'closed' ? row(t('task.finding'), x.finding ? tOr('finding', x.finding) : null, 'task-finding') : null,
@@ -197,7 +197,7 @@ function navButtons(x: TaskView): HTMLElement {
     h('div', { class: 'navbtns' },
       link(nav.amap, 'tp.nav.amap', 'nav-amap'), link(nav.baidu, 'tp.nav.baidu', 'nav-baidu'),
       link(nav.tianditu, 'tp.nav.tianditu', 'nav-tianditu'), link(nav.geo, 'tp.nav.geo', 'nav-geo')),
-    x.lat && x.lon ? h('a', { class: 'btn', href: `#/map?lat=${x.lat}&lon=${x.lon}&z=15`, 'data-testid': 'task-showmap' }, t('tp.map')) : null);
+    x.lat && x.lon ? h('a', { class: 'btn', href: `#/map?lat=${x.lat}&lon=${x.lon}&z=15${spotWhat(x.event_class) === 'place' ? '&what=site' : ''}`, 'data-testid': 'task-showmap' }, t('tp.map')) : null);
 }
 
 /** waitingNote: this task's report is kept on the phone until the network is back. */

@@ -10,7 +10,7 @@ import { rejectedCard } from './rejected';
 import { now } from './clock';
 import { fireDirection } from './position';
 import { allowed, lastFix, locate, type Fix } from './geolocation';
-import { deadlineText, escalationText, isOpen, taskTitle } from './taskwords';
+import { deadlineText, escalationText, isOpen, seenKey, spotWhat, taskTitle } from './taskwords';
 import { taskPage } from './taskpage';
 import type { Task } from './types';
 
@@ -132,8 +132,8 @@ function taskCard(x: Task, reviewer: boolean, at: number, fix: Fix | null): HTML
         h('strong', { class: 'title' }, taskTitle(x)), ' ',
         h('span', { class: 'badge s-' + x.state }, tOr('state', x.state))),
       h('div', { class: 'row2', 'data-testid': 'task-place' }, placeName(x) || t('state.unassigned'), reviewer && x.supervisor_name ? ` · ${x.supervisor_name}` : ''),
-      x.first_seen ? h('div', { class: 'row2', 'data-testid': 'task-seen' }, `${t('tp.seen')} ${formatShort(x.first_seen, at)}（${formatAgo(x.first_seen, at)}）`) : null,
-      fix && x.lat ? h('div', { class: 'row2 dist', 'data-testid': 'task-distance' }, fireDirection(fix, x, fix.accuracy)) : null,
+      x.first_seen ? h('div', { class: 'row2', 'data-testid': 'task-seen' }, `${t(seenKey(x.event_class))} ${formatShort(x.first_seen, at)}（${formatAgo(x.first_seen, at)}）`) : null,
+      fix && x.lat ? h('div', { class: 'row2 dist', 'data-testid': 'task-distance' }, fireDirection(fix, x, fix.accuracy, undefined, spotWhat(x.event_class))) : null,
       due.text ? h('div', { class: 'countdown' + (due.over ? ' over' : '') }, due.text) : null,
       // Only while it is still to be done: a reported task's lateness is history (its page keeps it).
       x.escalation && isOpen(x.state) ? h('div', { class: 'countdown over' }, escalationText(x.escalation)) : null,

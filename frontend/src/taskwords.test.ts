@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { setLang, tOr } from './i18n';
-import { deadlineText, escalationText, findingHelp, findingsFor, isOpen, listedContact, taskTitle, telHref, timelineText } from './taskwords';
+import { setLang, t, tOr } from './i18n';
+import { deadlineText, escalationText, findingHelp, findingsFor, isOpen, kindKey, listedContact, seenKey, spotWhat, taskTitle, telHref, timelineText } from './taskwords';
+import { fireDirection } from './position';
 
 setLang('zh');
 const at = Date.parse('2023-10-31T09:30:00Z'); // 17:30 Beijing
@@ -63,7 +64,7 @@ describe('timelineText', () => {
     expect(timelineText({ at: '', action: 'return', actor: 'hunyuan', note: '看不清' })).toBe('hunyuan退回，“看不清”');
   });
   it('names every system actor of the store in words, not its code', () => {
-    for (const [actor, who] of [['dust', '系统（扬尘报警）'], ['warning', '系统（重污染预警）'], ['video', '系统（视频巡检）'], ['public', '公众（群众举报）']]) {
+    for (const [actor, who] of [['dust', '系统（扬尘监管）'], ['warning', '系统（重污染预警）'], ['video', '系统（视频巡检）'], ['public', '公众（群众举报）']]) {
       expect(timelineText({ at: '', action: 'dispatch', actor })).toBe(who + '派单');
     }
   });
@@ -88,5 +89,28 @@ describe('findingsFor and findingHelp follow the class', () => {
 describe('isOpen: still to be done on site', () => {
   it.each([['dispatched', true], ['acknowledged', true], ['reported', false], ['closed', false], [undefined, false]])('%s', (state, open) => {
     expect(isOpen(state)).toBe(open);
+  });
+});
+
+// A task's words name what it is about: only a satellite's fire is a 火点
+// seen by satellite; a site's task is about the site and its alarm, a
+// citizen's report about the reported place and when it was filed.
+describe('a task is worded by what it is about', () => {
+  const me = { lat: 39.7, lon: 113.7 };
+  const spot = { lat: 39.7001, lon: 113.7001 };
+  it.each([
+    ['straw_burning', '卫星发现', '您已在火点附近（约 10 米）', '上报位置距火点约 1.2 公里'],
+    ['dust_exceedance', '告警时间', '您已在该地点附近（约 10 米）', '上报位置距工地约 1.2 公里'],
+    ['site_inspection', '告警时间', '您已在该地点附近（约 10 米）', '上报位置距工地约 1.2 公里'],
+    ['public_report', '举报时间', '您已在该地点附近（约 10 米）', '上报位置距举报地点约 1.2 公里'],
+  ])('%s', (cls, seen, here, near) => {
+    expect(t(seenKey(cls))).toBe(seen);
+    expect(fireDirection(me, spot, 0, 'zh', spotWhat(cls))).toBe(here);
+    expect(t(kindKey(cls, 'rv.near'), { d: '约 1.2 公里' })).toBe(near);
+  });
+  it('every key a kind needs is there', () => {
+    for (const key of ['rv.near', 'rv.far', 'rv.fireplace', 'rv.fire', 'rv.contains']) {
+      for (const cls of ['straw_burning', 'dust_exceedance', 'public_report']) expect(t(kindKey(cls, key))).not.toBe(kindKey(cls, key));
+    }
   });
 });

@@ -63,6 +63,27 @@ export function isDust(cls: string | undefined): boolean {
   return !!cls && DUST_CLASSES.includes(cls);
 }
 
+/**
+ * kindKey: key in the words of what the task is about: a satellite's fire
+ * (key itself), a site (key.dust: 工地) or a citizen's report (key.public:
+ * 举报地点), for the i18n keys that have the three.
+ */
+export function kindKey(cls: string | undefined, key: string): string {
+  if (cls === 'public_report') return key + '.public';
+  return isDust(cls) ? key + '.dust' : key;
+}
+
+/** seenKey: the i18n key of when a task's event began: a dust alarm's time, a citizen's report's, else the satellite's first sight. */
+export function seenKey(cls: string | undefined): string {
+  if (cls === 'public_report') return 'mod.filed';
+  return isDust(cls) ? 'dust.alarm.at' : 'tp.seen';
+}
+
+/** spotWhat: how the distance to the task's point names it (position.fireDirection): a fire only for a satellite's fire. */
+export function spotWhat(cls: string | undefined): 'fire' | 'place' {
+  return cls === 'public_report' || isDust(cls) ? 'place' : 'fire';
+}
+
 /** A public report's task: the fire findings of a burning, the dust ones of a site put right (skygrid.PublicReportFindings). */
 const PUBLIC_FINDINGS = ['straw_burning', 'open_burning', 'rectified', 'stop_work', 'false_alarm', 'not_found'];
 
