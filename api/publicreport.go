@@ -3,16 +3,19 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
 
 	"skygrid"
+	"skygrid/evidence"
 )
 
 // PublicLocator places a public report's point as fires are placed
@@ -121,7 +124,15 @@ func publicPhotoError(err error) error {
 	if skygrid.ErrorCode(err) != skygrid.EINVALID {
 		return err
 	}
-	return skygrid.Errorf(skygrid.EINVALID, "照片不符合要求（仅接受 JPEG 或 PNG 照片，每张不超过 15 MB）：%s", skygrid.ErrorMessage(err))
+	return skygrid.Errorf(skygrid.EINVALID, "照片不符合要求（仅接受 JPEG 或 PNG 照片，每张不超过 15 MB）：有一张照片%s", evidence.PhotoProblemZH(err))
+}
+
+// noteProblemZH says in Chinese why skygrid.LimitNotes refused a note.
+func noteProblemZH(note string) string {
+	if len(note) > skygrid.LimitNotes.Max { // bytes: a Chinese character is three
+		return fmt.Sprintf("太长，请删减到 %d 个汉字以内（现有 %d 字）", skygrid.LimitNotes.Max/3, utf8.RuneCountInString(note))
+	}
+	return "含不能保存的字符（如控制字符或乱码），请删去后再提交"
 }
 
 // readPublicReport reads and checks the form's fields (Chinese messages
@@ -129,25 +140,25 @@ func publicPhotoError(err error) error {
 func (s *Server) readPublicReport(c echo.Context, stage skygrid.PhotoStage) (*skygrid.PublicReport, error) {
 	r := &skygrid.PublicReport{Kind: c.FormValue("kind"), Note: strings.TrimSpace(c.FormValue("note"))}
 	if !slices.Contains(skygrid.PublicReportKinds, r.Kind) {
-		return nil, skygrid.Errorf(skygrid.EINVALID, "kind：请选择举报类型（秸秆焚烧、扬尘、散煤燃烧或其他）")
+		return nil, skygrid.Errorf(skygrid.EINVALID, "举报类型：请选择举报类型（秸秆焚烧、扬尘、散煤燃烧或其他）")
 	}
 	lon, err1 := strconv.ParseFloat(c.FormValue("lon"), 64)
 	lat, err2 := strconv.ParseFloat(c.FormValue("lat"), 64)
 	if err1 != nil || err2 != nil || math.Abs(lon) > 180 || math.Abs(lat) > 90 || math.IsNaN(lon+lat) {
-		return nil, skygrid.Errorf(skygrid.EINVALID, "lon、lat：请提供位置（使用我的位置或在地图上选点）")
+		return nil, skygrid.Errorf(skygrid.EINVALID, "位置：请提供位置（使用我的位置或在地图上选点）")
 	}
 	if reason := skygrid.LimitNotes.Check(r.Note); reason != "" {
-		return nil, skygrid.Errorf(skygrid.EINVALID, "note：说明过长或含不允许的字符（%s）", reason)
+		return nil, skygrid.Errorf(skygrid.EINVALID, "说明：%s", noteProblemZH(r.Note))
 	}
 	if p := strings.TrimSpace(c.FormValue("phone")); p != "" {
 		m, ok := skygrid.MobilePhone(p)
 		if !ok {
-			return nil, skygrid.Errorf(skygrid.EINVALID, "phone：请填写 11 位大陆手机号（可不填）")
+			return nil, skygrid.Errorf(skygrid.EINVALID, "手机号：请填写 11 位大陆手机号（可不填）")
 		}
 		r.Phone = m
 	}
 	if n := received(stage); n < 1 || n > MaxPublicPhotos {
-		return nil, skygrid.Errorf(skygrid.EINVALID, "photos：请上传 1 至 %d 张照片（收到 %d 张）", MaxPublicPhotos, n)
+		return nil, skygrid.Errorf(skygrid.EINVALID, "照片：请上传 1 至 %d 张照片（收到 %d 张）", MaxPublicPhotos, n)
 	}
 	if s.PublicPlaces == nil {
 		return nil, skygrid.Errorf(skygrid.EINTERNAL, "no regions to place reports in")
@@ -157,7 +168,7 @@ func (s *Server) readPublicReport(c echo.Context, stage skygrid.PhotoStage) (*sk
 		return nil, err
 	}
 	if where.CrossBorder || where.CountyID == "" {
-		return nil, skygrid.Errorf(skygrid.EINVALID, "lon、lat：位置不在%s各区县范围内，只受理%s的举报", s.area(), s.area())
+		return nil, skygrid.Errorf(skygrid.EINVALID, "位置：不在%s各区县范围内，只受理%s的举报", s.area(), s.area())
 	}
 	r.Point, r.GridID, r.TownshipID, r.CountyID, r.AssignedBy = where.Point, where.GridID, where.TownshipID, where.CountyID, where.AssignedBy
 	return r, nil

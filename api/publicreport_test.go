@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -191,6 +192,49 @@ func TestPublicReportLimitsHTTP(t *testing.T) {
 			}
 			if r2, f2 := count(); r2 != rows || !slices.Equal(f2, files) {
 				t.Errorf("stored %d rows and %v, want %d and %v", r2, f2, rows, files)
+			}
+		})
+	}
+}
+
+// What the public is told of a refused report is Chinese only, naming
+// the form's field by its Chinese label: no API field name (phone, lon,
+// lat, photos) and no English reason of the photo check.
+func TestPublicReportRefusalsInChinese(t *testing.T) {
+	w := newWorld(t)
+	english := regexp.MustCompile(`[a-z]{3,}|lon|lat`)
+	with := func(k, v string) map[string]string {
+		f := w.inGridA(t, skygrid.ReportStraw)
+		if v == "" {
+			delete(f, k)
+		} else {
+			f[k] = v
+		}
+		return f
+	}
+	for _, tc := range []struct {
+		name   string
+		fields map[string]string
+		photo  string
+		label  string
+	}{
+		{"phone with letters", with("phone", "139abc45678"), "at_event.jpg", "手机号"},
+		{"no kind", with("kind", ""), "at_event.jpg", "举报类型"},
+		{"no position", with("lon", ""), "at_event.jpg", "位置"},
+		{"outside the city", with("lon", "100"), "at_event.jpg", "位置"},
+		{"no photo", with("kind", skygrid.ReportStraw), "", "照片"},
+		{"a note too long", with("note", strings.Repeat("烧", skygrid.LimitNotes.Max/3+1)), "at_event.jpg", "说明"},
+		{"a control character", with("note", "烧\x07"), "at_event.jpg", "说明"},
+		{"not an image", with("kind", skygrid.ReportStraw), "not_image.jpg", "照片"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var photos []string
+			if tc.photo != "" {
+				photos = append(photos, tc.photo)
+			}
+			st, _, msg := w.filePublic(t, tc.fields, photos...)
+			if st != http.StatusBadRequest || english.MatchString(msg) || !strings.Contains(msg, tc.label) {
+				t.Errorf("%d %q: want 400, Chinese only, naming %s", st, msg, tc.label)
 			}
 		})
 	}

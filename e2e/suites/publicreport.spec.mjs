@@ -42,6 +42,17 @@ test.describe.serial('public report: file, moderate, work, look up', () => {
     await expect(code).toHaveText(/^[2-9A-HJ-NP-Z]{5}-[2-9A-HJ-NP-Z]{5}$/);
     state.receipt = await code.textContent();
     check(await p.locator('[data-testid=pr-receipt]').getByText('请保存此查询码').isVisible(), 'public report: the receipt says 请保存此查询码');
+    // The code is copied down: one line on any phone (it broke after the dash at 360 px).
+    for (const width of [375, 360, 320]) {
+      await p.setViewportSize({ width, height: phone.height });
+      const rows = await code.evaluate((e) => {
+        const r = document.createRange();
+        r.selectNodeContents(e);
+        return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size;
+      });
+      check(rows === 1, `public report: the receipt code is on one line at ${width} px (${rows})`);
+    }
+    await p.setViewportSize(phone);
     await p.screenshot({ path: join(shots, 'publicreport-receipt-phone.png'), fullPage: true });
     await p.fill('[data-testid=pr-lookup-code]', state.receipt.toLowerCase());
     await p.click('[data-testid=pr-lookup]');
