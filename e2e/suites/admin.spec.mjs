@@ -91,14 +91,26 @@ test('admin: uploads and a new user', async ({ suite: { url, shots, page, login,
   await p.click('[data-testid=user-submit]');
   const taken = await p.waitForFunction(() => document.querySelector('.userform .error')?.textContent ?? '', null, { timeout: 10000 })
     .then((x) => x.jsonValue(), () => '');
-  check(taken.startsWith('用户名已被使用') && taken.includes('"e2e-shenji" exists'), `admin: E2E-SHENJI beside e2e-shenji is refused as the same name (${taken})`);
+  check(/^用户名「e2e-shenji」已被使用/i.test(taken) && !/exists/.test(taken), `admin: E2E-SHENJI beside e2e-shenji is refused as the same name, in Chinese (${taken})`);
   await p.locator('.userform').screenshot({ path: join(shots, 'admin-user-exists-desktop.png') });
   const again = await (await p.request.get(url + '/api/users')).json();
   check(again.users.filter((u) => u.name.toLowerCase() === 'e2e-shenji').length === 1, 'admin: the refused name is not stored');
+  // A supervisor given a county: the field and what to give, in Chinese (it was the server's English).
+  p.allow(/^400 POST .*\/api\/users$/);
+  await p.fill('[data-testid=user-name]', 'e2e-wangge2');
+  await p.selectOption('[data-testid=user-role]', 'supervisor');
+  await p.fill('[data-testid=user-regions]', '140225');
+  await p.fill('[data-testid=user-password]', 'e2e password');
+  await p.click('[data-testid=user-submit]');
+  const county = await p.waitForFunction(() => (document.querySelector('.userform .error')?.textContent ?? '').includes('网格员'), null, { timeout: 10000 })
+    .then(() => p.locator('.userform .error').textContent(), () => p.locator('.userform .error').textContent());
+  check(county.startsWith('负责区域：140225 是区县，网格员只能负责网格') && !/[a-z]{3,}/.test(county), `admin: a supervisor given a county is refused in Chinese, naming the field (${county})`);
+  check(await p.inputValue('[data-testid=user-name]') === 'e2e-wangge2', 'admin: the refused form keeps what was typed');
   // The refused upload's 400 and the refused name's 409 are what the
   // browser logs for them; nothing else.
   const unexpected = p.errors.filter((e) => !/status of (400 \(Bad Request\)|409 \(Conflict\))/.test(e));
-  check(p.errors.length - unexpected.length === 2 && unexpected.length === 0, `admin page: no console errors besides the refused upload's 400 and name's 409 (${p.errors.join('; ')})`);
+  check(p.errors.length - unexpected.length === 3 && unexpected.length === 0,
+    `admin page: no console errors besides the refused upload's 400, name's 409 and region's 400 (${p.errors.join('; ')})`);
   await p.context().close();
 });
 

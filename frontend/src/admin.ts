@@ -30,6 +30,42 @@ export function rowInWords(row: string, l?: Lang): string {
   return `${where}${field}${zh ? '：' : ': '}${m[4]}`;
 }
 
+/** userRefusals: the server's refusals of a user's fields (store.CreateUser, username, password, skygrid.ParsePhone), in Chinese. */
+const userRefusals: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^user "(.*)" exists/s, (m) => `用户名「${m[1]}」已被使用，请换一个（用户名不区分大小写和全角半角）`],
+  [/^user name: /, () => '用户名不符合要求：只能用汉字、字母、数字和 . _ -，最多 64 个字符'],
+  [/^region "(.*)" is not imported/s, (m) => `负责区域：没有编号为「${m[1]}」的区域（请填写已导入的网格、乡镇或区县编号）`],
+  [/^region (\S+) is a (county|township|city): a supervisor is scoped to grids/, (m) => `负责区域：${m[1]} 是${levelZh(m[2])}，网格员只能负责网格（如 140225-006-009）`],
+  [/^region (\S+) is a city: an official is scoped to counties or townships; for the whole city give its counties: --region (\S+)/, (m) =>
+    `负责区域：${m[1]} 是市，干部只能负责区县或乡镇；负责全市请填写其各区县：${m[2]}`],
+  [/^region (\S+) is a (\w+)[^:]*: an official is scoped to a county or a township/, (m) => `负责区域：${m[1]} 是${levelZh(m[2])}，乡镇或区县干部只能负责区县或乡镇`],
+  [/^(\w+) users are city-wide: they take no region/, () => '负责区域：管理员和审计人员面向全市，不填负责区域'],
+  [/^(\w+) users need a region/, () => '负责区域：请填写（干部填区县或乡镇编号，网格员填网格编号）'],
+  [/^a password needs at least (\d+) characters/, (m) => `密码：至少 ${m[1]} 个字符`],
+  [/^password: at most (\d+) bytes/, (m) => `密码：太长，最多 ${m[1]} 个字节（约 ${Math.floor(Number(m[1]) / 3)} 个汉字）`],
+  [/^phone .*: control characters/s, () => '手机号：含不允许的字符'],
+  [/^phone /, () => '手机号：请填写 11 位手机号（如 13812345678）或带区号的座机（如 0352-1234567）'],
+  [/^DingTalk id/, () => '钉钉 ID：最多 64 个字符，不能有空格、逗号'],
+  [/^region: /, () => '负责区域：编号不符合要求'],
+];
+
+const levelZh = (level: string) => ({ city: '市', county: '区县', township: '乡镇', grid: '网格' } as Record<string, string>)[level] ?? level;
+
+/**
+ * userRefusal says why the server refused a user (added, or a password
+ * reset) in the UI's language: in Chinese the field and what to give, not
+ * the server's English; other failures as errorText says them.
+ */
+export function userRefusal(e: unknown, l?: Lang): string {
+  if (!(e instanceof ApiError) || (e.status !== 400 && e.status !== 409)) return errorText(e, (k) => t(k, undefined, l));
+  if ((l ?? getLang()) !== 'zh') return e.message;
+  for (const [re, say] of userRefusals) {
+    const m = re.exec(e.message);
+    if (m) return say(m);
+  }
+  return `无法保存（${e.message}）`;
+}
+
 /** propFields turns "attr=列名" lines into form values, refusing malformed ones. */
 export function propFields(text: string): { props: string[]; bad: string[] } {
   const props: string[] = [], bad: string[] = [];
@@ -185,8 +221,7 @@ function userSection(): HTMLElement {
       form.reset();
       refreshTables();
     } catch (e2) {
-      const msg = (e2 as Error).message;
-      err.textContent = e2 instanceof ApiError && e2.status === 409 ? `${t('user.exists')}（${msg}）` : msg;
+      err.textContent = userRefusal(e2);
     }
   });
   const box = h('div', { 'data-table': 'users' });
@@ -215,13 +250,13 @@ function confirmButton(label: string, ask: string, testid: string, act: () => Pr
   return b;
 }
 
-/** act runs an account change and says how it went. */
-async function act(run: () => Promise<string>): Promise<void> {
+/** act runs an account change and says how it went (a refusal as refused says it). */
+async function act(run: () => Promise<string>, refused: (e: unknown) => string = (e) => errorText(e, t)): Promise<void> {
   try {
     toast(await run());
     refreshTables();
   } catch (e) {
-    toast(errorText(e, t), 'err');
+    toast(refused(e), 'err');
   }
 }
 
@@ -237,7 +272,7 @@ function resetForm(u: UserRow, buttons: HTMLElement): HTMLElement {
     await act(async () => {
       const r = await api.post<PasswordChanged>(`/api/users/${u.id}/password`, { password: pw.value });
       return t('user.reset.toast', { name: u.name, n: r.sessions_ended });
-    });
+    }, userRefusal);
   });
   queueMicrotask(() => pw.focus());
   return form;

@@ -3,7 +3,7 @@
 // place, note, the phone masked with a reveal), accept (an event and a task
 // to the grid's supervisor) or reject with a reason in one tap, and the
 // next loads. Below, the handled reports, where a reward is recorded.
-import { api, errorText, qs } from './api';
+import { api, ApiError, errorText, qs } from './api';
 import { h, clear, toast } from './dom';
 import { t, tOr } from './i18n';
 import { formatDateTime } from './format';
@@ -16,6 +16,34 @@ export interface PublicReport {
 
 /** Reasons an official rejects with in one tap (the reporter sees them). */
 const QUICK_REASONS = ['照片与举报内容不符', '经核实不属于大气污染问题', '重复举报，已在处理中'];
+
+/** MAX_REWARD_YUAN is the largest reward recorded (store.MaxRewardYuan). */
+export const MAX_REWARD_YUAN = 100000;
+
+/** rewardProblem says what is wrong with a reward's amount as typed, '' when it can be sent. */
+export function rewardProblem(typed: string): string {
+  const v = Number(typed.trim());
+  if (!typed.trim() || !Number.isFinite(v) || v <= 0 || v > MAX_REWARD_YUAN || Math.round(v * 100) !== v * 100) {
+    return t('mod.reward.bad', { max: MAX_REWARD_YUAN });
+  }
+  return '';
+}
+
+/**
+ * moderationRefusal says why the server refused a moderation, in the UI's
+ * words: a report another official (or another tab) handled first, one
+ * already rewarded; other failures as errorText says them.
+ */
+export function moderationRefusal(e: unknown): string {
+  const msg = e instanceof ApiError ? e.message : '';
+  if (e instanceof ApiError && e.status === 409) {
+    if (/already rewarded/.test(msg)) return t('mod.conflict.rewarded');
+    const m = /public report \d+ is (?:already )?(accepted|rejected|pending)/.exec(msg);
+    if (m) return t('mod.conflict', { state: t('mod.state.' + m[1]) });
+  }
+  if (e instanceof ApiError && e.status === 400 && /^yuan /.test(msg)) return t('mod.reward.bad', { max: MAX_REWARD_YUAN });
+  return errorText(e, t);
+}
 
 /** photoUrl is a report's photo (the copy stripped of EXIF; thumb for the small one). */
 export function photoUrl(r: PublicReport, sha: string, thumb = false): string {
@@ -57,7 +85,7 @@ export function render(el: HTMLElement): () => void {
       const done = await api.post<PublicReport>(`/api/public-reports/${r.id}/${action}`, body);
       toast(action === 'accept' ? t('mod.accepted', { id: done.task_id ?? 0 }) : t('mod.rejected'));
     } catch (e) {
-      toast(errorText(e, t), 'err');
+      toast(moderationRefusal(e), 'err');
     }
     await load();
   }
@@ -88,11 +116,13 @@ export function render(el: HTMLElement): () => void {
     // Once: a second click while the first is sent would be refused as already rewarded.
     return h('span', {}, yuan, h('button', { type: 'button', 'data-testid': 'mod-reward', onclick: async (e: Event) => {
       const b = e.currentTarget as HTMLButtonElement;
+      const bad = rewardProblem(yuan.value);
+      if (bad) { toast(bad, 'err'); yuan.focus(); return; }
       b.disabled = true;
       try {
         await api.post(`/api/public-reports/${r.id}/reward`, { yuan: Number(yuan.value) });
         await load();
-      } catch (err) { toast(errorText(err, t), 'err'); b.disabled = false; }
+      } catch (err) { toast(moderationRefusal(err), 'err'); b.disabled = false; }
     } }, t('mod.reward')));
   }
 

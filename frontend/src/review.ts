@@ -10,7 +10,7 @@ import { t } from './i18n';
 import { formatDateTime } from './format';
 import { basemapLayer, type Basemap } from './basemap';
 import { distanceWords } from './position';
-import { isOpen, kindKey, listedContact, telHref, timelineText } from './taskwords';
+import { closeNeedsNote, isOpen, kindKey, listedContact, telHref, timelineText } from './taskwords';
 import type { Candidate, TaskView } from './types';
 import { checklistReview } from './checklist';
 
@@ -101,10 +101,13 @@ function miniMap(el: HTMLElement, x: TaskView): Mini {
 function decisions(x: TaskView, act: Act, mini: Mini): HTMLElement {
   const box = h('section', { class: 'card review', 'data-testid': 'review-box' }, h('h2', {}, t('rv.actions')));
   if (x.state === 'reported') {
-    const notes = h('textarea', { rows: 2, placeholder: t('rv.close.note'), 'data-testid': 'close-notes' });
+    // A dust task is closed with a reason (the server refuses it without, in English): said before it is sent.
+    const needed = closeNeedsNote(x.event_class);
+    const notes = h('textarea', { rows: 2, placeholder: t(needed ? 'rv.close.note.needed' : 'rv.close.note'), 'data-testid': 'close-notes' });
+    const close = () => (needed && !notes.value.trim() ? (notes.focus(), toast(t('rv.close.note.needed'), 'err')) : act('close', { notes: notes.value }));
     const reason = h('textarea', { rows: 2, placeholder: t('rv.return.reason'), 'data-testid': 'return-reason' });
     box.append(
-      h('div', { class: 'decide' }, notes, h('button', { type: 'button', class: 'primary', 'data-testid': 'close', onclick: () => act('close', { notes: notes.value }) }, t('task.close'))),
+      h('div', { class: 'decide' }, notes, h('button', { type: 'button', class: 'primary', 'data-testid': 'close', onclick: close }, t('task.close'))),
       h('div', { class: 'decide' }, reason, h('button', { type: 'button', 'data-testid': 'return',
         onclick: () => (reason.value.trim() ? act('return', { reason: reason.value.trim() }) : (reason.focus(), toast(t('rv.return.reason'), 'err'))) }, t('task.return'))));
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { setLang, t, tOr } from './i18n';
-import { deadlineText, escalationText, findingHelp, findingsFor, isOpen, kindKey, listedContact, seenKey, spotWhat, taskTitle, telHref, timelineText } from './taskwords';
+import { closeNeedsNote, deadlineText, escalationText, findingHelp, findingsFor, isOpen, kindKey, listedContact, seenKey, spotWhat, taskTitle, telHref, timelineText } from './taskwords';
 import { fireDirection } from './position';
 
 setLang('zh');
@@ -113,4 +113,10 @@ describe('a task is worded by what it is about', () => {
       for (const cls of ['straw_burning', 'dust_exceedance', 'public_report']) expect(t(kindKey(cls, key))).not.toBe(kindKey(cls, key));
     }
   });
+});
+
+// Closing a dust task needs the reviewer's reason (skygrid.CloseNeedsReason), a fire's or a citizen's report's does not.
+describe('closeNeedsNote', () => {
+  it.each([['dust_exceedance', true], ['monitor_offline', true], ['site_inspection', true], ['emergency_inspection', true],
+    ['straw_burning', false], ['public_report', false]])('%s', (cls, want) => { expect(closeNeedsNote(cls)).toBe(want); });
 });

@@ -84,6 +84,11 @@ export function spotWhat(cls: string | undefined): 'fire' | 'place' {
   return cls === 'public_report' || isDust(cls) ? 'place' : 'fire';
 }
 
+/** closeNeedsNote: whether closing the task needs the reviewer's note (a dust task's reason; skygrid.CloseNeedsReason). */
+export function closeNeedsNote(cls: string | undefined): boolean {
+  return isDust(cls);
+}
+
 /** A public report's task: the fire findings of a burning, the dust ones of a site put right (skygrid.PublicReportFindings). */
 const PUBLIC_FINDINGS = ['straw_burning', 'open_burning', 'rectified', 'stop_work', 'false_alarm', 'not_found'];
 
