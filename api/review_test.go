@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	_ "image/jpeg"
@@ -174,5 +175,45 @@ func TestReassignCandidates(t *testing.T) {
 		if st := w.do(t, user, "GET", url, nil, nil); st != 403 {
 			t.Errorf("%s: %d, want 403", user, st)
 		}
+	}
+}
+
+// A reassignment in a task's history names its grids as people say them
+// (the grid with its township), not by their codes.
+func TestReassignNamesGrids(t *testing.T) {
+	w := newWorld(t)
+	task := w.taskIn(t, w.gridA)
+	url := fmt.Sprintf("/api/tasks/%d", task.ID)
+	var v struct {
+		skygrid.Task
+		Timeline []struct {
+			Action   string
+			FromGrid string `json:"from_grid"`
+			ToGrid   string `json:"to_grid"`
+			FromName string `json:"from_grid_name"`
+			ToName   string `json:"to_grid_name"`
+		} `json:"timeline"`
+	}
+	if st := w.do(t, "admin", "POST", url+"/reassign", map[string]any{"grid_id": w.gridB}, &v); st != 200 {
+		t.Fatalf("reassign: %d", st)
+	}
+	w.do(t, "admin", "GET", url, nil, &v)
+	for _, id := range []string{w.gridA, w.gridB} {
+		r, err := w.db.FindRegionByID(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range v.Timeline {
+			if e.Action != "reassign" {
+				continue
+			}
+			name := map[string]string{e.FromGrid: e.FromName, e.ToGrid: e.ToName}[id]
+			if name == "" || name == id || !strings.Contains(name, r.Name) {
+				t.Errorf("grid %s (%s) in the history: %q", id, r.Name, name)
+			}
+		}
+	}
+	if len(v.Timeline) < 2 || v.Timeline[len(v.Timeline)-1].Action != "reassign" {
+		t.Fatalf("timeline %+v", v.Timeline)
 	}
 }

@@ -33,6 +33,10 @@ type TimelineEntry struct {
 	Note     string `json:"note,omitempty"`
 	FromGrid string `json:"from_grid,omitempty"`
 	ToGrid   string `json:"to_grid,omitempty"`
+	// FromGridName/ToGridName name a reassignment's grids as people say
+	// them (下韩村乡 9行7列), the code where the grid is gone.
+	FromGridName string `json:"from_grid_name,omitempty"`
+	ToGridName   string `json:"to_grid_name,omitempty"`
 	Photos   string `json:"photos,omitempty"`
 	Flagged  bool   `json:"flagged,omitempty"`
 	Level    string `json:"level,omitempty"`
@@ -118,6 +122,33 @@ func timeline(lines []*skygrid.AuditEntry) []TimelineEntry {
 	return out
 }
 
+// nameGrids names the grids of the history's reassignments (one query):
+// the grid with its township, as the reassignment list says it.
+func (s *Server) nameGrids(ctx context.Context, tl []TimelineEntry) error {
+	var ids []string
+	for _, e := range tl {
+		ids = append(ids, slices.DeleteFunc([]string{e.FromGrid, e.ToGrid}, func(id string) bool { return id == "" })...)
+	}
+	if len(ids) == 0 || s.Regions == nil {
+		return nil
+	}
+	rs, _, err := s.Regions.FindRegions(ctx, skygrid.RegionFilter{IDs: ids})
+	if err != nil {
+		return fmt.Errorf("grid names: %w", err)
+	}
+	names := map[string]string{}
+	for _, r := range rs {
+		names[r.ID] = r.Name
+		if r.ParentName != "" && !strings.HasPrefix(r.Name, r.ParentName) {
+			names[r.ID] = r.ParentName + " " + r.Name
+		}
+	}
+	for i := range tl {
+		tl[i].FromGridName, tl[i].ToGridName = names[tl[i].FromGrid], names[tl[i].ToGrid]
+	}
+	return nil
+}
+
 // ReportView is where a report was made and how far from the fire.
 type ReportView struct {
 	Lon       float64 `json:"lon"`
@@ -144,6 +175,9 @@ func (s *Server) reviewDetails(ctx context.Context, v *TaskView) error {
 			return fmt.Errorf("task %d: history: %w", t.ID, err)
 		}
 		v.Timeline = timeline(lines)
+		if err := s.nameGrids(ctx, v.Timeline); err != nil {
+			return fmt.Errorf("task %d: history: %w", t.ID, err)
+		}
 	}
 	if t.ReportPoint != nil {
 		d := geo.DistanceMeters(*t.ReportPoint, orb.Point{t.Lon, t.Lat})

@@ -118,6 +118,7 @@ const strings: Record<string, [zh: string, en: string]> = {
   'task.close': ['办结', 'Close'],
   'task.return': ['退回', 'Return'],
   'task.reason': ['退回原因', 'Reason'],
+  'task.returned': ['已退回，请重新核查：{reason}', 'Returned, to be done again: {reason}'],
   'task.reassign': ['改派', 'Reassign'],
   'task.gridid': ['网格编号', 'Grid id'],
   'task.photos.need': ['请选择1–5张照片', 'Choose 1–5 photos'],

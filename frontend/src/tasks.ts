@@ -10,7 +10,7 @@ import { rejectedCard } from './rejected';
 import { now } from './clock';
 import { fireDirection } from './position';
 import { allowed, lastFix, locate, type Fix } from './geolocation';
-import { deadlineText, escalationText, isOpen, seenKey, spotWhat, taskTitle } from './taskwords';
+import { deadlineText, escalationText, isOpen, returnedText, seenKey, spotWhat, taskTitle } from './taskwords';
 import { taskPage } from './taskpage';
 import type { Task } from './types';
 
@@ -134,6 +134,8 @@ function taskCard(x: Task, reviewer: boolean, at: number, fix: Fix | null): HTML
       h('div', { class: 'row2', 'data-testid': 'task-place' }, placeName(x) || t('state.unassigned'), reviewer && x.supervisor_name ? ` · ${x.supervisor_name}` : ''),
       x.first_seen ? h('div', { class: 'row2', 'data-testid': 'task-seen' }, `${t(seenKey(x.event_class))} ${formatShort(x.first_seen, at)}（${formatAgo(x.first_seen, at)}）`) : null,
       fix && x.lat ? h('div', { class: 'row2 dist', 'data-testid': 'task-distance' }, fireDirection(fix, x, fix.accuracy, undefined, spotWhat(x.event_class))) : null,
+      // Sent back by the reviewer: said on the card, not only inside the task (it read 已签收 like any other).
+      returnedText(x) ? h('div', { class: 'countdown over', 'data-testid': 'task-returned' }, returnedText(x)) : null,
       due.text ? h('div', { class: 'countdown' + (due.over ? ' over' : '') }, due.text) : null,
       // Only while it is still to be done: a reported task's lateness is history (its page keeps it).
       x.escalation && isOpen(x.state) ? h('div', { class: 'countdown over' }, escalationText(x.escalation)) : null,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { setLang, t, tOr } from './i18n';
-import { closeNeedsNote, deadlineText, escalationText, findingHelp, findingsFor, isOpen, kindKey, listedContact, seenKey, spotWhat, taskTitle, telHref, timelineText } from './taskwords';
+import { closeNeedsNote, deadlineText, escalationText, returnedText, findingHelp, findingsFor, isOpen, kindKey, listedContact, seenKey, spotWhat, taskTitle, telHref, timelineText } from './taskwords';
 import { fireDirection } from './position';
 
 setLang('zh');
@@ -119,4 +119,25 @@ describe('a task is worded by what it is about', () => {
 describe('closeNeedsNote', () => {
   it.each([['dust_exceedance', true], ['monitor_offline', true], ['site_inspection', true], ['emergency_inspection', true],
     ['straw_burning', false], ['public_report', false]])('%s', (cls, want) => { expect(closeNeedsNote(cls)).toBe(want); });
+});
+
+// A task sent back is said so on its card: open with the reviewer's reason.
+describe('returnedText', () => {
+  it.each([
+    [{ state: 'acknowledged', review_note: '照片不清晰' }, '已退回，请重新核查：照片不清晰'],
+    [{ state: 'dispatched', review_note: '位置不对' }, '已退回，请重新核查：位置不对'],
+    [{ state: 'acknowledged', review_note: '' }, ''],
+    [{ state: 'closed', review_note: '同意办结' }, ''],
+    [{ state: 'reported', review_note: '照片不清晰' }, ''],
+  ])('%o', (x, want) => { expect(returnedText(x)).toBe(want); });
+});
+
+// A reassignment says its grids by name where the server gives them (the code was shown), by code where the grid is gone.
+describe('timelineText: a reassignment', () => {
+  it('names the grids', () => {
+    expect(timelineText({ at: '', action: 'reassign', actor: 'hunyuan', from_grid: '140225-010-003', to_grid: '140225-008-006',
+      from_grid_name: '下韩村乡 9行7列', to_grid_name: '东坊城乡 3行2列' })).toBe('hunyuan改派，从 下韩村乡 9行7列 改到 东坊城乡 3行2列');
+    expect(timelineText({ at: '', action: 'reassign', actor: 'hunyuan', from_grid: '140225-010-003', to_grid: '140225-008-006', to_grid_name: '东坊城乡 3行2列' }))
+      .toBe('hunyuan改派，从 140225-010-003 改到 东坊城乡 3行2列');
+  });
 });

@@ -89,6 +89,11 @@ export function closeNeedsNote(cls: string | undefined): boolean {
   return isDust(cls);
 }
 
+/** returnedText: "已退回：照片不清晰" for a task sent back to be done again (open, with the reviewer's reason); '' otherwise. */
+export function returnedText(x: Pick<Task, 'state' | 'review_note'>): string {
+  return isOpen(x.state) && x.review_note ? t('task.returned', { reason: x.review_note }) : '';
+}
+
 /** A public report's task: the fire findings of a burning, the dust ones of a site put right (skygrid.PublicReportFindings). */
 const PUBLIC_FINDINGS = ['straw_burning', 'open_burning', 'rectified', 'stop_work', 'false_alarm', 'not_found'];
 
@@ -128,7 +133,7 @@ export function timelineText(e: TimelineEntry): string {
   if (e.action === 'dispatch' && e.assignee) parts.push(e.assignee === 'unassigned queue' ? t('tl.queue') : t('tl.to', { who: e.assignee }));
   if (e.finding) parts.push(t('tl.finding', { f: tOr('finding', e.finding) }));
   if (e.photos) parts.push(t('tl.photos', { n: e.photos }) + (e.flagged ? t('tl.flagged') : ''));
-  if (e.from_grid || e.to_grid) parts.push(t('tl.reassigned', { from: e.from_grid ?? '', to: e.to_grid ?? '' }));
+  if (e.from_grid || e.to_grid) parts.push(t('tl.reassigned', { from: e.from_grid_name || e.from_grid || '', to: e.to_grid_name || e.to_grid || '' }));
   if (e.level) parts.push(escalationText(Number(e.level)));
   if (e.note) parts.push(`“${e.note}”`);
   return parts.join('，');

@@ -1470,6 +1470,8 @@ export interface TimelineEntry {
   note?: string;
   from_grid?: string;
   to_grid?: string;
+  from_grid_name?: string;
+  to_grid_name?: string;
   photos?: string;
   flagged?: boolean;
   level?: string;
