@@ -15,7 +15,6 @@ import (
 	"github.com/paulmach/orb"
 
 	"skygrid"
-	"skygrid/evidence"
 )
 
 // PublicLocator places a public report's point as fires are placed
@@ -124,7 +123,7 @@ func publicPhotoError(err error) error {
 	if skygrid.ErrorCode(err) != skygrid.EINVALID {
 		return err
 	}
-	return skygrid.Errorf(skygrid.EINVALID, "照片不符合要求（仅接受 JPEG 或 PNG 照片，每张不超过 15 MB）：有一张照片%s", evidence.PhotoProblemZH(err))
+	return skygrid.Errorf(skygrid.EINVALID, "照片不符合要求（仅接受 JPEG 或 PNG 照片，每张不超过 15 MB）：有一张照片%s", photoProblemZH(err))
 }
 
 // noteProblemZH says in Chinese why skygrid.LimitNotes refused a note.
@@ -192,4 +191,31 @@ func (s *Server) handlePublicReportOutcome(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, o)
+}
+
+// photoProblems are the Chinese words of evidence.ReadPhoto's refusals,
+// by a piece of their English message (evidence/photo.go).
+var photoProblems = []struct{ in, zh string }{
+	{"not a JPEG or PNG image", "不是 JPEG 或 PNG 图片"},
+	{"truncated or corrupt", "文件不完整或已损坏"},
+	{"larger than", "文件太大"},
+	{"empty file", "是空文件"},
+	{"megapixels) is too large", "像素过多，请用相机的常规尺寸拍摄"},
+	{"cannot be read: send an ordinary", "格式特殊无法读取，请发送普通 JPEG 照片"},
+	{"of memory to read", "图片过大无法读取，请另存为普通 JPEG 或 PNG"},
+}
+
+// photoProblemZH says in Chinese why evidence.ReadPhoto refused a photo,
+// for those who read no English (the public).
+func photoProblemZH(err error) string {
+	if skygrid.ErrorCode(err) != skygrid.EINVALID {
+		return ""
+	}
+	msg := skygrid.ErrorMessage(err)
+	for _, p := range photoProblems {
+		if strings.Contains(msg, p.in) {
+			return p.zh
+		}
+	}
+	return "无法读取"
 }

@@ -37,9 +37,9 @@ type TimelineEntry struct {
 	// them (下韩村乡 9行7列), the code where the grid is gone.
 	FromGridName string `json:"from_grid_name,omitempty"`
 	ToGridName   string `json:"to_grid_name,omitempty"`
-	Photos   string `json:"photos,omitempty"`
-	Flagged  bool   `json:"flagged,omitempty"`
-	Level    string `json:"level,omitempty"`
+	Photos       string `json:"photos,omitempty"`
+	Flagged      bool   `json:"flagged,omitempty"`
+	Level        string `json:"level,omitempty"`
 	// Assignee is who a dispatch went to: the supervisor's name, a grid
 	// without supervisor, or the unassigned queue.
 	Assignee string `json:"assignee,omitempty"`

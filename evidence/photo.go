@@ -549,30 +549,3 @@ func syncFile(f *os.File, sync bool) error {
 	}
 	return f.Sync()
 }
-
-// photoProblems are the Chinese words of ReadPhoto's refusals, by a
-// piece of their English message (kept beside the messages above).
-var photoProblems = []struct{ in, zh string }{
-	{"not a JPEG or PNG image", "不是 JPEG 或 PNG 图片"},
-	{"truncated or corrupt", "文件不完整或已损坏"},
-	{"larger than", "文件太大"},
-	{"empty file", "是空文件"},
-	{"megapixels) is too large", "像素过多，请用相机的常规尺寸拍摄"},
-	{"cannot be read: send an ordinary", "格式特殊无法读取，请发送普通 JPEG 照片"},
-	{"of memory to read", "图片过大无法读取，请另存为普通 JPEG 或 PNG"},
-}
-
-// PhotoProblemZH says in Chinese why ReadPhoto refused a photo, for
-// those who read no English (the public); "" for another error.
-func PhotoProblemZH(err error) string {
-	if skygrid.ErrorCode(err) != skygrid.EINVALID {
-		return ""
-	}
-	msg := skygrid.ErrorMessage(err)
-	for _, p := range photoProblems {
-		if strings.Contains(msg, p.in) {
-			return p.zh
-		}
-	}
-	return "无法读取"
-}
