@@ -96,6 +96,12 @@ type DustService interface {
 	RecordDustAlarms(ctx context.Context, alarms []DustAlarm) (DustRecorded, error)
 }
 
+// InspectAgainAfter is how long a closed inspection of a registry
+// violation stands: the violation opens a new one when the site's record
+// changes (imported again) or this long after the close, if it is still
+// there.
+const InspectAgainAfter = 7 * 24 * time.Hour
+
 // CloseNeedsReason refuses to close a dust task without a reason (the
 // review note): EINVALID.
 func CloseNeedsReason(class, note string) error {

@@ -284,16 +284,20 @@ func recordDustAlarm(ctx context.Context, tx *Tx, a *skygrid.DustAlarm, res *sky
 
 // openDustEvent is the event of the alarm's monitor and class (a
 // registry violation: of its site, class and violation) whose task is not
-// closed; 0 when none.
+// closed; 0 when none. A violation's inspection closed less than
+// skygrid.InspectAgainAfter ago, with the site's record unchanged since,
+// counts as open: the official who closed it is handling it (it was
+// opened again at the next minute's check).
 func openDustEvent(ctx context.Context, tx *Tx, a *skygrid.DustAlarm) (int64, error) {
 	q := `SELECT e.id FROM events e JOIN tasks t ON t.event_id = e.id
 		WHERE e.monitor_id = ? AND e.class = ? AND e.state = 'open' AND t.state <> 'closed' ORDER BY e.id DESC LIMIT 1`
 	args := []any{a.MonitorID, a.Class}
 	if a.MonitorID == 0 {
-		q = `SELECT e.id FROM events e JOIN tasks t ON t.event_id = e.id
-			WHERE e.site_id = ? AND e.class = ? AND e.rule = ? AND e.monitor_id IS NULL AND e.state = 'open' AND t.state <> 'closed'
+		q = `SELECT e.id FROM events e JOIN tasks t ON t.event_id = e.id JOIN sites s ON s.id = e.site_id
+			WHERE e.site_id = ? AND e.class = ? AND e.rule = ? AND e.monitor_id IS NULL
+				AND ((e.state = 'open' AND t.state <> 'closed') OR (t.state = 'closed' AND t.closed_at > ? AND t.closed_at >= s.updated_at))
 			ORDER BY e.id DESC LIMIT 1`
-		args = []any{a.SiteID, a.Class, a.Rule}
+		args = []any{a.SiteID, a.Class, a.Rule, ts(tx.now.Add(-skygrid.InspectAgainAfter))}
 	}
 	var id int64
 	err := tx.QueryRowContext(ctx, q, args...).Scan(&id)
