@@ -25,14 +25,17 @@ const (
 // SiteDust is the body of GET /api/sites/:id/dust: what the site page
 // draws.
 type SiteDust struct {
-	SiteID     int64     `json:"site_id"`
-	SiteName   string    `json:"site_name"`
-	CountyID   string    `json:"county_id,omitempty"`
-	CountyName string    `json:"county_name,omitempty"`
-	Range      string    `json:"range"`
-	Res        string    `json:"res"`
-	From       time.Time `json:"from"`
-	To         time.Time `json:"to"`
+	SiteID     int64  `json:"site_id"`
+	SiteName   string `json:"site_name"`
+	CountyID   string `json:"county_id,omitempty"`
+	CountyName string `json:"county_name,omitempty"`
+	// Violation is the site's registry violation (skygrid.Violation*),
+	// why a site inspection's task was sent.
+	Violation string    `json:"violation,omitempty"`
+	Range     string    `json:"range"`
+	Res       string    `json:"res"`
+	From      time.Time `json:"from"`
+	To        time.Time `json:"to"`
 	// Monitors are the monitors standing on the site, each with its
 	// series (minutes for 24h, hourly means for 30d).
 	Monitors []MonitorDust `json:"monitors"`
@@ -48,8 +51,28 @@ type SiteDust struct {
 	// AQI is the county's latest hourly AQI (HJ 633), nil when its
 	// stations have none.
 	AQI *CountyAQI `json:"aqi,omitempty"`
+	// Unjudged is what the alarms could not judge in the range; nil when
+	// they judged all of it (no alarm then means none).
+	Unjudged *DustUnjudged `json:"unjudged,omitempty"`
 	// dayAmbient is the ambient from the start of From's Beijing day.
 	dayAmbient []skygrid.Ambient
+	// judgedHours counts the monitors' hours in the range with readings
+	// the rules could judge.
+	judgedHours int
+}
+
+// DustUnjudged is what a site's alarms could not judge: NoAmbientHours,
+// the hours of the range with minute readings that a rule above the
+// county's ambient could not judge for want of the county's ambient PM10
+// (its stations sent nothing); MinutesFrom, the first minute reading when
+// the range's series begins before it (the rules judge minute readings,
+// which are kept for days; the hours before have only their means).
+type DustUnjudged struct {
+	NoAmbientHours int        `json:"no_ambient_hours,omitempty"`
+	MinutesFrom    *time.Time `json:"minutes_from,omitempty"`
+	// NoneJudged: no hour of the range could be judged (no alarm then
+	// says nothing at all).
+	NoneJudged bool `json:"none_judged,omitempty"`
 }
 
 // MonitorDust is one monitor of the site (as GET /api/monitors lists it)
@@ -202,7 +225,7 @@ func (s *Server) siteAt(ctx context.Context, pt orb.Point) (*skygrid.Site, error
 // user may see.
 func (s *Server) siteDust(c echo.Context, st *skygrid.Site, rng string, from, to time.Time, res string) (*SiteDust, error) {
 	ctx := c.Request().Context()
-	out := &SiteDust{SiteID: st.ID, SiteName: st.Name, CountyID: st.CountyID, CountyName: st.CountyName, Range: rng,
+	out := &SiteDust{SiteID: st.ID, SiteName: st.Name, CountyID: st.CountyID, CountyName: st.CountyName, Violation: st.Violation, Range: rng,
 		Res: res, From: from, To: to, Monitors: []MonitorDust{}, Ambient: []skygrid.Ambient{}, Limits: []DustLimit{}, Alarms: []dustrule.Alarm{}}
 	if err := s.siteAmbient(ctx, out); err != nil {
 		return nil, err
@@ -221,6 +244,11 @@ func (s *Server) siteDust(c echo.Context, st *skygrid.Site, rng string, from, to
 		if err := s.monitorDust(ctx, s.Monitors, m, out); err != nil {
 			return nil, err
 		}
+	}
+	if u := out.Unjudged; u != nil && u.MinutesFrom == nil && u.NoAmbientHours == 0 {
+		out.Unjudged = nil
+	} else if u != nil {
+		u.NoneJudged = out.judgedHours == 0 && u.NoAmbientHours > 0
 	}
 	return out, nil
 }
@@ -302,6 +330,7 @@ func (s *Server) monitorDust(ctx context.Context, ms skygrid.MonitorService, m *
 		if !r.AppliesTo(subject) {
 			continue
 		}
+		out.noteUnjudged(rs, points, amb, r.OverAmbient)
 		_, alarms := r.Evaluate(subject, rs, lookup)
 		for _, a := range alarms {
 			if a.End.After(out.From) {
@@ -310,6 +339,47 @@ func (s *Server) monitorDust(ctx context.Context, ms skygrid.MonitorService, m *
 		}
 	}
 	return nil
+}
+
+// noteUnjudged adds to out.Unjudged what a rule cannot judge of a
+// monitor's minute readings rs (from the start of From's day) and series
+// points: the hours in the range without the county's ambient (for a
+// rule above it), and where the minute readings begin when the series
+// begins an hour or more before.
+func (out *SiteDust) noteUnjudged(rs []skygrid.Reading, points []skygrid.SeriesPoint, amb map[time.Time]float64, overAmbient bool) {
+	if out.Unjudged == nil {
+		out.Unjudged = &DustUnjudged{}
+	}
+	var first time.Time
+	hours, missing := map[time.Time]bool{}, 0
+	for _, r := range rs {
+		if r.At.Before(out.From) || !r.At.Before(out.To) {
+			continue
+		}
+		if first.IsZero() {
+			first = r.At
+		}
+		if h := r.At.UTC().Truncate(time.Hour); !hours[h] {
+			hours[h] = true
+			if _, ok := amb[h]; overAmbient && !ok {
+				missing++
+			}
+		}
+	}
+	out.Unjudged.NoAmbientHours = max(out.Unjudged.NoAmbientHours, missing)
+	out.judgedHours += len(hours) - missing
+	if len(points) == 0 {
+		return
+	}
+	if first.IsZero() {
+		first = out.To
+	}
+	if points[0].At.Add(time.Hour).After(first) {
+		return
+	}
+	if u := out.Unjudged; u.MinutesFrom == nil || first.After(*u.MinutesFrom) {
+		u.MinutesFrom = &first
+	}
 }
 
 // countyAQI sets out.AQI from the county's stations' latest hour.

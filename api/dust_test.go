@@ -103,6 +103,9 @@ func TestSiteDustAPI(t *testing.T) {
 		if len(d.Alarms) != 1 || !d.Alarms[0].Start.Equal(day.Add(2*time.Hour)) || d.Alarms[0].Value != 150 || d.Alarms[0].CountToday != 3 {
 			t.Errorf("alarms: %+v", d.Alarms)
 		}
+		if d.Unjudged != nil {
+			t.Errorf("every hour had its ambient and its minutes, yet unjudged: %+v", d.Unjudged)
+		}
 		// PM10 50 µg/m³ at the station in the latest hour (labelled day+4h): IAQI 50 by the 24-hour breakpoints, 优.
 		if d.AQI == nil || d.AQI.Stations != 1 || !d.AQI.Hour.Equal(day.Add(4*time.Hour)) || d.AQI.Index.AQI != 50 || d.AQI.Index.Level.Name != "优" {
 			t.Errorf("county AQI: %+v", d.AQI)
@@ -121,6 +124,35 @@ func TestSiteDustAPI(t *testing.T) {
 		}
 		if len(d.Alarms) != 1 {
 			t.Errorf("alarms: %+v", d.Alarms)
+		}
+	})
+	// Two more hours of 300 µg/m³ with no ambient (the county's stations
+	// silent): the page is told 2 hours could not be judged, not left to
+	// say 无超标; with the minutes before 02:00 pruned, the 30 days' series
+	// says the rules judged only from 02:00.
+	t.Run("what could not be judged", func(t *testing.T) {
+		var rs []skygrid.Reading
+		for i := range 120 {
+			at := day.Add(4*time.Hour + time.Duration(i)*time.Minute)
+			rs = append(rs, skygrid.Reading{MonitorID: ids[0], At: at, Kind: skygrid.ReadingMinute, Source: skygrid.SourceFile, ReceivedAt: at,
+				Values: map[string]float64{"pm10": 300}})
+		}
+		if _, err := w.db.StoreReadings(context.Background(), rs); err != nil {
+			t.Fatal(err)
+		}
+		*w.clock = day.Add(6 * time.Hour)
+		var d api.SiteDust
+		if w.do(t, "officialA", "GET", fmt.Sprintf("/api/sites/%d/dust?range=24h", site), nil, &d); d.Unjudged == nil ||
+			d.Unjudged.NoAmbientHours != 2 || d.Unjudged.MinutesFrom != nil || d.Unjudged.NoneJudged || len(d.Alarms) != 1 {
+			t.Fatalf("24h: unjudged %+v, %d alarms; want 2 hours without ambient, 1 alarm", d.Unjudged, len(d.Alarms))
+		}
+		if _, err := w.db.PruneReadings(context.Background(), day.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		d = api.SiteDust{}
+		if w.do(t, "officialA", "GET", fmt.Sprintf("/api/sites/%d/dust?range=30d", site), nil, &d); d.Unjudged == nil ||
+			d.Unjudged.MinutesFrom == nil || !d.Unjudged.MinutesFrom.Equal(day.Add(2*time.Hour)) {
+			t.Fatalf("30d: unjudged %+v, want minutes from %v", d.Unjudged, day.Add(2*time.Hour))
 		}
 	})
 	t.Run("a monitor without readings", func(t *testing.T) {

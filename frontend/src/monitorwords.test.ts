@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { monitorPopup, pm10Text } from './monitorwords';
+import { monitorPopup, noAlarmWords, pm10Text, unjudgedWords } from './monitorwords';
 import type { MonitorItem } from './api/types.gen';
 
 const base: MonitorItem = { id: 1, mn: 'DT0001SG000001', name: '一号工地扬尘监测（示例）', kind: 'dust', lon: 113.3, lat: 40.08,
@@ -17,5 +17,22 @@ describe('monitors', () => {
     expect(html).toContain('&lt;工地&gt;');
     expect(html).toContain('300 µg/m³ · 中度污染');
     expect(html).toContain('14:03');
+  });
+});
+
+// 本时段无超标 only when the rules judged the whole range: hours without the
+// county's ambient and hours before the minute readings kept are said
+// (an official read 无超标 beside a PM10 of 300 the rules could not judge).
+describe('what the dust rules could not judge', () => {
+  it('says no exceedance only when all was judged', () => {
+    expect(noAlarmWords({})).toEqual(['本时段无超标']);
+    expect(unjudgedWords({})).toEqual([]);
+  });
+  it('names the hours without ambient and the start of the minutes', () => {
+    const d = { unjudged: { no_ambient_hours: 5, minutes_from: '2023-10-29T16:00:00Z' } };
+    expect(noAlarmWords(d)).toEqual(['能判定的时段内无超标', '5 小时缺少区县环境空气数据（空气站未报），“高于环境浓度”的超标无法判定',
+      '超标按分钟数据判定：2023-10-30 00:00 以前只存小时均值，未判定']);
+    expect(unjudgedWords({ unjudged: { no_ambient_hours: 2 } })).toEqual(['2 小时缺少区县环境空气数据（空气站未报），“高于环境浓度”的超标无法判定']);
+    expect(noAlarmWords({ unjudged: { no_ambient_hours: 25, none_judged: true } })[0]).toBe('本时段未能判定是否超标');
   });
 });

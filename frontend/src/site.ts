@@ -6,7 +6,7 @@ import { api, errorText } from './api';
 import { clear, h } from './dom';
 import { t, tOr } from './i18n';
 import { formatArea, formatDateTime } from './format';
-import { pm10Text } from './monitorwords';
+import { dustParas, noAlarmWords, pm10Text, unjudgedWords } from './monitorwords';
 import type { MonitorItem, SiteDust, SiteFeature } from './api/types.gen';
 
 type Cleanup = () => void;
@@ -120,10 +120,10 @@ function drawAQI(el: HTMLElement, d: SiteDust): void {
 function drawAlarms(box: HTMLElement, d: SiteDust): void {
   clear(box);
   if (!d.monitors.length) return;
-  if (!d.alarms.length) { box.append(h('p', { class: 'muted' }, t('dust.alarms.none'))); return; }
+  if (!d.alarms.length) { box.append(...dustParas(noAlarmWords(d), 1)); return; }
   box.append(h('h3', {}, t('dust.exceed'), ' ', h('span', { class: 'badge bad' }, String(d.alarms.length))),
     h('ul', { class: 'alarms' }, d.alarms.map((a) => h('li', { 'data-testid': 'dust-alarm' },
-      h('b', {}, tOr('rule', a.rule)), h('br'), a.detail))));
+      h('b', {}, tOr('rule', a.rule)), h('br'), a.detail))), ...dustParas(unjudgedWords(d), 0));
 }
 
 /** drawVideo: each monitor's HLS stream (hls.js, lazy), else its snapshot with its time, else 无视频. */

@@ -103,7 +103,7 @@ export function taskPage(el: HTMLElement, id: number): () => void {
       const box = h('section', { class: 'card dusttask', 'data-testid': 'dust-task' });
       body.append(box);
       // A later draw replaces the box: only a box still shown is filled.
-      import('./dusttask').then(({ dustTaskSection }) => { if (!gone && box.isConnected) cleanups.push(dustTaskSection(box, x.id)); });
+      import('./dusttask').then(({ dustTaskSection }) => { if (!gone && box.isConnected) cleanups.push(dustTaskSection(box, x.id, x.event_class)); });
     }
     if (x.event_class === 'public_report') {
       // What the public reported: its photos (stripped of EXIF), kind and note.

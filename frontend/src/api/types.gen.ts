@@ -403,6 +403,13 @@ export interface DustTasks {
   on_time_rate: number | null;
 }
 
+/** Go: api.DustUnjudged. */
+export interface DustUnjudged {
+  no_ambient_hours?: number;
+  minutes_from?: string;
+  none_judged?: boolean;
+}
+
 /** Go: api.EmergencyList. */
 export interface EmergencyList {
   entries: EmergencyRow[];
@@ -1215,6 +1222,7 @@ export interface SiteDust {
   site_name: string;
   county_id?: string;
   county_name?: string;
+  violation?: string;
   range: string;
   res: string;
   from: string;
@@ -1224,6 +1232,7 @@ export interface SiteDust {
   limits: DustLimit[];
   alarms: Alarm[];
   aqi?: CountyAQI;
+  unjudged?: DustUnjudged;
 }
 
 /** Go: api.SiteFeature. */
