@@ -88,6 +88,25 @@ test('airrank: the public page\'s ranking on a phone, no login', async ({ suite:
   const over = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   const table = await sec.locator('table').boundingBox();
   check(over <= 1 && table && table.width <= phone.width, `airrank: the table fits a ${phone.width} px phone (overflow ${over}px, table ${Math.round(table?.width)} px)`);
+  // At 360 px the headers wrap between words, never inside one (it read 排/名, 综合指/数).
+  await p.setViewportSize({ width: 360, height: phone.height });
+  const heads = await sec.locator('thead th').evaluateAll((ths) => ths.map((th) => {
+    const r = document.createRange();
+    const lines = [];
+    for (const n of th.childNodes) {
+      if (n.nodeType !== 3) continue;
+      for (let i = 0; i < n.length; i++) {
+        r.setStart(n, i); r.setEnd(n, i + 1);
+        const top = Math.round(r.getBoundingClientRect().top);
+        if (lines.length === 0 || lines[lines.length - 1].top !== top) lines.push({ top, s: '' });
+        lines[lines.length - 1].s += n.data[i];
+      }
+    }
+    return lines.map((l) => l.s.replace(/\u200b/g, '')).join('/');
+  }));
+  const allowed = ['排名', '区县', '综合指数', '综合/指数', 'PM2.5', '优良天数比例', '优良天数/比例'];
+  check(heads.length === 5 && heads.every((x) => allowed.includes(x)), `airrank: the headers break between words at 360 px (${heads.join(' | ')})`);
+  await p.setViewportSize(phone);
   const cookies = await p.context().cookies();
   check(cookies.length === 0, `airrank: the public page set no cookie (${cookies.map((c) => c.name).join(',')})`);
   await sec.screenshot({ path: join(shots, 'airrank-public-phone.png') });

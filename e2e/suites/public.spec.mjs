@@ -42,7 +42,7 @@ test.describe.serial('the public page', () => {
     await expect(p.locator('#pub-ranking tbody tr')).toHaveCount(10);
     await expect(p.locator('#pub-ranking h2')).toContainText('区县环境空气质量排名');
     // Its last column is a share of the month's days (93.1%), and its heading says so, as the monthly report's does.
-    const [heads, lastCell] = await p.evaluate(() => [[...document.querySelectorAll('#pub-ranking th')].map((th) => th.innerText),
+    const [heads, lastCell] = await p.evaluate(() => [[...document.querySelectorAll('#pub-ranking th')].map((th) => th.innerText.replace(/\u200b/g, '')),
       document.querySelector('#pub-ranking tbody tr td:last-child')?.innerText ?? '']);
     check(heads.at(-1) === '优良天数比例' && /%/.test(lastCell), `public: the ranking's ${heads.at(-1)} column holds ${lastCell.split('\n')[0]}`);
 

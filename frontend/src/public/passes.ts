@@ -24,6 +24,8 @@ export async function mount(el: HTMLElement): Promise<void> {
   }
   const note = document.createElement('p');
   note.className = 'pub-note';
-  note.textContent = [l.passes.length ? '' : '未来48小时无过境。', '卫星过境时才可能发现火点；无火点不等于未观测。', publicAgeNote(l)].filter(Boolean).join('');
+  // The list shows the next 12; the heading says 48 hours: the rest are counted, not left unsaid.
+  const more = l.passes.length > 12 ? `另有 ${l.passes.length - 12} 次过境未列出（至${passWhen(l.passes[l.passes.length - 1].peak)}）。` : '';
+  note.textContent = [l.passes.length ? more : '未来48小时无过境。', '卫星过境时才可能发现火点；无火点不等于未观测。', publicAgeNote(l)].filter(Boolean).join('');
   el.replaceChildren(h2, ul, note);
 }

@@ -32,7 +32,8 @@ export async function mount(root: HTMLElement): Promise<void> {
   if (ans.demo) h2.append(el('span', 'demo', '示例数据'));
   if (!cs.some((c) => c.rank > 0)) { root.append(el('p', 'muted', '本月有效监测天数不足，暂不排名。')); return; }
   const head = el('tr', '');
-  for (const [text, cls] of [['排名', 'num'], ['区县', ''], ['综合指数', 'num'], ['PM2.5', 'num'], ['优良天数比例', 'num']]) head.append(el('th', cls, text));
+  // A header breaks only where \u200b allows (word-break: keep-all): at 360 px it read 排/名, 综合指/数.
+  for (const [text, cls] of [['排名', 'num'], ['区县', ''], ['综合\u200b指数', 'num'], ['PM2.5', 'num'], ['优良天数\u200b比例', 'num']]) head.append(el('th', cls, text));
   root.append(el('div', 'scroll', el('table', '', el('thead', '', head), el('tbody', '', ...cs.map(row)))),
     el('p', 'muted', '综合指数越小空气越好，相同者并列；指数下为较上月变化；PM2.5 单位 µg/m³。* 无本地站点，为估算值。'),
     el('ul', 'muted notes', ...notes(cs).map((n) => el('li', '', n))));

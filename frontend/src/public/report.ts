@@ -163,7 +163,7 @@ function photoField(state: { files: File[] }): { els: HTMLElement[]; reset: () =
 }
 
 function lookupBox(): HTMLElement {
-  const code = el('input', { type: 'text', autocapitalize: 'characters', maxlength: '16', placeholder: '输入查询码，如 K7PM3-XQ9RT', 'data-testid': 'pr-lookup-code' }) as HTMLInputElement;
+  const code = el('input', { type: 'text', autocapitalize: 'characters', maxlength: '16', placeholder: '查询码，如 K7PM3-XQ9RT', 'data-testid': 'pr-lookup-code' }) as HTMLInputElement;
   const out = el('div', { class: 'pr-outcome', 'data-testid': 'pr-outcome', role: 'status' });
   const form = el('form', { class: 'pr-lookup', onsubmit: async (e: Event) => {
     e.preventDefault();
