@@ -212,6 +212,8 @@ function userSection(): HTMLElement {
     h('div', { class: 'opts' }, field(t('login.name'), name), field(t('user.role'), role), field(t('user.regions'), regions, t('user.regions.hint')),
       field(t('user.phone'), phone), field(t('login.password'), pw, t('user.password.hint'))),
     err, h('button', { type: 'submit', class: 'primary', 'data-testid': 'user-submit' }, t('user.add')));
+  // A refusal stands until the form is changed (it stayed under the next problem the browser caught itself).
+  form.addEventListener('input', () => { err.textContent = ''; });
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     err.textContent = '';

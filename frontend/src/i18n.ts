@@ -164,6 +164,8 @@ const strings: Record<string, [zh: string, en: string]> = {
   'ago.d': ['{n}天前', '{n} days ago'],
   'tp.place': ['地点', 'Place'],
   'tp.seen': ['卫星发现', 'Seen by satellite'],
+  'tp.found': ['发现时间', 'Found'],
+  'tp.warned': ['预警开始', 'Warning began'],
   'tp.times': ['共发现 {n} 次', '{n} detections'],
   'tp.locate': ['显示离我多远', 'How far is it from me?'],
   'tp.locating': ['正在获取位置…', 'Finding your position…'],

@@ -101,7 +101,8 @@ describe('a task is worded by what it is about', () => {
   it.each([
     ['straw_burning', '卫星发现', '您已在火点附近（约 10 米）', '上报位置距火点约 1.2 公里'],
     ['dust_exceedance', '告警时间', '您已在该地点附近（约 10 米）', '上报位置距工地约 1.2 公里'],
-    ['site_inspection', '告警时间', '您已在该地点附近（约 10 米）', '上报位置距工地约 1.2 公里'],
+    ['site_inspection', '发现时间', '您已在该地点附近（约 10 米）', '上报位置距工地约 1.2 公里'],
+    ['emergency_inspection', '预警开始', '您已在该地点附近（约 10 米）', '上报位置距工地约 1.2 公里'],
     ['public_report', '举报时间', '您已在该地点附近（约 10 米）', '上报位置距举报地点约 1.2 公里'],
   ])('%s', (cls, seen, here, near) => {
     expect(t(seenKey(cls))).toBe(seen);

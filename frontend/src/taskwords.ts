@@ -73,9 +73,17 @@ export function kindKey(cls: string | undefined, key: string): string {
   return isDust(cls) ? key + '.dust' : key;
 }
 
-/** seenKey: the i18n key of when a task's event began: a dust alarm's time, a citizen's report's, else the satellite's first sight. */
+/**
+ * seenKey: the i18n key of when a task's event began: a citizen's report,
+ * a registry violation found, a warning's start, a dust alarm, else the
+ * satellite's first sight (as skygrid.TaskNoun's notices say them).
+ */
 export function seenKey(cls: string | undefined): string {
-  if (cls === 'public_report') return 'mod.filed';
+  switch (cls) {
+    case 'public_report': return 'mod.filed';
+    case 'site_inspection': return 'tp.found';
+    case 'emergency_inspection': return 'tp.warned';
+  }
   return isDust(cls) ? 'dust.alarm.at' : 'tp.seen';
 }
 
