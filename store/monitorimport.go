@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"skygrid"
 	"skygrid/geo"
@@ -96,6 +97,9 @@ func knownMonitors(ctx context.Context, tx *Tx, ms []skygrid.MonitorImport) (int
 	return known, err
 }
 
+// monitorValues is how many values upsertMonitors gives a monitor.
+const monitorValues = 15
+
 // upsertMonitors stores the monitors, importChunk a statement, and sets
 // their ids.
 func upsertMonitors(ctx context.Context, tx *Tx, ms []skygrid.MonitorImport, now string) error {
@@ -104,7 +108,7 @@ func upsertMonitors(ctx context.Context, tx *Tx, ms []skygrid.MonitorImport, now
 		at[ms[i].MN] = i
 	}
 	return chunks(len(ms), func(lo, hi int) error {
-		args := make([]any, 0, 15*(hi-lo))
+		args := make([]any, 0, monitorValues*(hi-lo))
 		for i := lo; i < hi; i++ {
 			m := &ms[i]
 			args = append(args, m.MN, m.Password, m.Name, m.Kind, m.Lon, m.Lat, m.SiteID, m.VideoURL, m.SnapshotURL,
@@ -112,7 +116,7 @@ func upsertMonitors(ctx context.Context, tx *Tx, ms []skygrid.MonitorImport, now
 		}
 		rows, err := tx.QueryContext(ctx, `INSERT INTO monitors (mn, password, name, kind, lon, lat, site_id, video_url,
 				snapshot_url, lenient_length_counts_trailer, lenient_modbus_crc, lenient_lowercase_hex, demo, created_at, updated_at)
-			VALUES `+rowsOf(hi-lo, 15)+`
+			VALUES `+valuesRows(hi-lo, monitorValues)+`
 			ON CONFLICT (mn) DO UPDATE SET password = excluded.password, name = excluded.name, kind = excluded.kind,
 				lon = excluded.lon, lat = excluded.lat, site_id = excluded.site_id, video_url = excluded.video_url,
 				snapshot_url = excluded.snapshot_url, lenient_length_counts_trailer = excluded.lenient_length_counts_trailer,
@@ -136,19 +140,6 @@ func upsertMonitors(ctx context.Context, tx *Tx, ms []skygrid.MonitorImport, now
 		}
 		return nil
 	})
-}
-
-// rowsOf is the VALUES list of n rows of cols parameters each.
-func rowsOf(n, cols int) string {
-	row := "(" + placeholders(cols) + ")"
-	b := make([]byte, 0, n*(len(row)+2))
-	for i := range n {
-		if i > 0 {
-			b = append(b, ", "...)
-		}
-		b = append(b, row...)
-	}
-	return string(b)
 }
 
 // siteKindsForMonitors are the kinds of site a monitor may stand on.
@@ -231,17 +222,17 @@ func placeByPosition(ctx context.Context, tx *Tx, ms []*skygrid.MonitorImport) e
 		return fmt.Errorf("import monitors: read the sites around them: %w", err)
 	}
 	defer rows.Close()
-	ix, ids := geo.NewIndex(), map[string]int64{}
+	ix := geo.NewIndex()
 	for rows.Next() {
 		var id int64
 		var gb []byte
 		if err := rows.Scan(&id, &gb); err != nil {
 			return fmt.Errorf("import monitors: read a site: %w", err)
 		}
-		if mp, ok := sitePolygons(gb); ok {
-			key := fmt.Sprint(id)
-			ix.Add(key, mp)
-			ids[key] = id
+		if g, err := decodeGeom(gb); err == nil {
+			if mp := toMultiPolygon(g); mp != nil {
+				ix.Add(strconv.FormatInt(id, 10), mp)
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -249,25 +240,9 @@ func placeByPosition(ctx context.Context, tx *Tx, ms []*skygrid.MonitorImport) e
 	}
 	for _, m := range ms {
 		if key, ok := ix.Locate(orb.Point{m.Lon, m.Lat}); ok {
-			id := ids[key]
+			id, _ := strconv.ParseInt(key, 10, 64) // the key written above
 			m.SiteID = &id
 		}
 	}
 	return nil
-}
-
-// sitePolygons is a stored site geometry as a multipolygon (false for
-// one that holds no point).
-func sitePolygons(b []byte) (orb.MultiPolygon, bool) {
-	g, err := decodeGeom(b)
-	if err != nil {
-		return nil, false
-	}
-	switch g := g.(type) {
-	case orb.Polygon:
-		return orb.MultiPolygon{g}, true
-	case orb.MultiPolygon:
-		return g, true
-	}
-	return nil, false
 }

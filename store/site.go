@@ -390,7 +390,7 @@ func upsertSites(ctx context.Context, tx *Tx, sites []*skygrid.Site, vals [][]an
 		}
 		rows, err := tx.QueryContext(ctx, `INSERT INTO sites (kind, external_id, name, geom, min_lon, min_lat, max_lon, max_lat,
 				area_m2, attrs, violation, props, source, created_at, updated_at)
-			VALUES `+rowsOf(hi-lo, siteValues)+`
+			VALUES `+valuesRows(hi-lo, siteValues)+`
 			ON CONFLICT (kind, external_id) DO UPDATE SET name = excluded.name, geom = excluded.geom, min_lon = excluded.min_lon,
 				min_lat = excluded.min_lat, max_lon = excluded.max_lon, max_lat = excluded.max_lat, area_m2 = excluded.area_m2,
 				attrs = excluded.attrs, violation = excluded.violation, props = excluded.props,
