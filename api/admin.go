@@ -72,6 +72,11 @@ func auditRegionIDs(s string) []string {
 // regionNames are the names of regions by id (one query), for pages that
 // show stored ids: the audit log's changes, the users' areas.
 func (s *Server) regionNames(ctx context.Context, ids []string) (map[string]string, error) {
+	return s.regionNamesAs(ctx, ids, func(r *skygrid.Region) string { return r.Name })
+}
+
+// regionNamesAs is regionNames with each region named by name.
+func (s *Server) regionNamesAs(ctx context.Context, ids []string, name func(*skygrid.Region) string) (map[string]string, error) {
 	names := map[string]string{}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
@@ -83,7 +88,7 @@ func (s *Server) regionNames(ctx context.Context, ids []string) (map[string]stri
 		return nil, fmt.Errorf("region names: %w", err)
 	}
 	for _, r := range rs {
-		names[r.ID] = r.Name
+		names[r.ID] = name(r)
 	}
 	return names, nil
 }

@@ -129,19 +129,14 @@ func (s *Server) nameGrids(ctx context.Context, tl []TimelineEntry) error {
 	for _, e := range tl {
 		ids = append(ids, slices.DeleteFunc([]string{e.FromGrid, e.ToGrid}, func(id string) bool { return id == "" })...)
 	}
-	if len(ids) == 0 || s.Regions == nil {
-		return nil
-	}
-	rs, _, err := s.Regions.FindRegions(ctx, skygrid.RegionFilter{IDs: ids})
+	names, err := s.regionNamesAs(ctx, ids, func(r *skygrid.Region) string {
+		if r.ParentName != "" && !strings.HasPrefix(r.Name, r.ParentName) {
+			return r.ParentName + " " + r.Name
+		}
+		return r.Name
+	})
 	if err != nil {
 		return fmt.Errorf("grid names: %w", err)
-	}
-	names := map[string]string{}
-	for _, r := range rs {
-		names[r.ID] = r.Name
-		if r.ParentName != "" && !strings.HasPrefix(r.Name, r.ParentName) {
-			names[r.ID] = r.ParentName + " " + r.Name
-		}
 	}
 	for i := range tl {
 		tl[i].FromGridName, tl[i].ToGridName = names[tl[i].FromGrid], names[tl[i].ToGrid]
