@@ -326,11 +326,13 @@ func (s *Server) monitorDust(ctx context.Context, ms skygrid.MonitorService, m *
 	lookup := func(_ string, hour time.Time) (float64, bool) { v, ok := amb[hour.UTC()]; return v, ok }
 	cfg := s.dustConfig()
 	subject := cfg.Subject(m.Monitor, out.CountyID)
+	var judging judgingRules
 	for _, r := range cfg.Rules() {
 		if !r.AppliesTo(subject) {
 			continue
 		}
-		out.noteUnjudged(rs, points, amb, r.OverAmbient)
+		judging.overAmbient = judging.overAmbient || r.OverAmbient
+		judging.fixed = judging.fixed || !r.OverAmbient
 		_, alarms := r.Evaluate(subject, rs, lookup)
 		for _, a := range alarms {
 			if a.End.After(out.From) {
@@ -338,15 +340,22 @@ func (s *Server) monitorDust(ctx context.Context, ms skygrid.MonitorService, m *
 			}
 		}
 	}
+	if judging.overAmbient || judging.fixed {
+		out.noteUnjudged(rs, points, amb, judging)
+	}
 	return nil
 }
 
-// noteUnjudged adds to out.Unjudged what a rule cannot judge of a
-// monitor's minute readings rs (from the start of From's day) and series
-// points: the hours in the range without the county's ambient (for a
-// rule above it), and where the minute readings begin when the series
-// begins an hour or more before.
-func (out *SiteDust) noteUnjudged(rs []skygrid.Reading, points []skygrid.SeriesPoint, amb map[time.Time]float64, overAmbient bool) {
+// judgingRules says which kinds of rule judge a monitor: one above the
+// county's ambient, one with a fixed limit.
+type judgingRules struct{ overAmbient, fixed bool }
+
+// noteUnjudged adds to out.Unjudged what the rules judging a monitor
+// cannot judge of its minute readings rs (from the start of From's day)
+// and series points: the hours in the range without the county's ambient
+// (for a rule above it), and where the minute readings begin when the
+// series begins an hour or more before.
+func (out *SiteDust) noteUnjudged(rs []skygrid.Reading, points []skygrid.SeriesPoint, amb map[time.Time]float64, judging judgingRules) {
 	if out.Unjudged == nil {
 		out.Unjudged = &DustUnjudged{}
 	}
@@ -361,13 +370,18 @@ func (out *SiteDust) noteUnjudged(rs []skygrid.Reading, points []skygrid.SeriesP
 		}
 		if h := r.At.UTC().Truncate(time.Hour); !hours[h] {
 			hours[h] = true
-			if _, ok := amb[h]; overAmbient && !ok {
+			if _, ok := amb[h]; judging.overAmbient && !ok {
 				missing++
 			}
 		}
 	}
 	out.Unjudged.NoAmbientHours = max(out.Unjudged.NoAmbientHours, missing)
-	out.judgedHours += len(hours) - missing
+	if judging.overAmbient {
+		out.judgedHours += len(hours) - missing
+	}
+	if judging.fixed {
+		out.judgedHours += len(hours) // a fixed limit needs no ambient
+	}
 	if len(points) == 0 {
 		return
 	}
