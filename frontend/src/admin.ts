@@ -37,7 +37,7 @@ const userRefusals: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^region "(.*)" is not imported/s, (m) => `负责区域：没有编号为「${m[1]}」的区域（请填写已导入的网格、乡镇或区县编号）`],
   [/^region (\S+) is a (county|township|city): a supervisor is scoped to grids/, (m) => `负责区域：${m[1]} 是${levelZh(m[2])}，网格员只能负责网格（如 140225-006-009）`],
   [/^region (\S+) is a city: an official is scoped to counties or townships; for the whole city give its counties: --region (\S+)/, (m) =>
-    `负责区域：${m[1]} 是市，干部只能负责区县或乡镇；负责全市请填写其各区县：${m[2]}`],
+    `负责区域：${m[1]} 是${levelZh('city')}，干部只能负责区县或乡镇；负责全市请填写其各区县：${m[2]}`],
   [/^region (\S+) is a (\w+)[^:]*: an official is scoped to a county or a township/, (m) => `负责区域：${m[1]} 是${levelZh(m[2])}，乡镇或区县干部只能负责区县或乡镇`],
   [/^(\w+) users are city-wide: they take no region/, () => '负责区域：管理员和审计人员面向全市，不填负责区域'],
   [/^(\w+) users need a region/, () => '负责区域：请填写（干部填区县或乡镇编号，网格员填网格编号）'],
@@ -49,7 +49,7 @@ const userRefusals: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^region: /, () => '负责区域：编号不符合要求'],
 ];
 
-const levelZh = (level: string) => ({ city: '市', county: '区县', township: '乡镇', grid: '网格' } as Record<string, string>)[level] ?? level;
+const levelZh = (level: string) => tOr('level', level, 'zh');
 
 /**
  * userRefusal says why the server refused a user (added, or a password

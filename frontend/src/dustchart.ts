@@ -85,12 +85,12 @@ export function legendHeight(names: string[], width: number, small: boolean): nu
   return rows * (font + 10);
 }
 
-/** shortTime: "14:00" for minutes, "11/03" for hours (Beijing time). */
 /** labelStep: the time a tick's label names (a minute's HH:MM, an hourly series' day MM/DD), in ms. */
 export function labelStep(res: string): number {
   return res === 'hour' ? 24 * 3600e3 : 60e3;
 }
 
+/** shortTime: "14:00" for minutes, "11/03" for hours (Beijing time). */
 function shortTime(v: number, res: string): string {
   const s = formatDateTime(v); // YYYY-MM-DD HH:MM
   return res === 'hour' ? s.slice(5, 10).replace('-', '/') : s.slice(11, 16);
