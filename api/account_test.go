@@ -261,8 +261,17 @@ func TestDisabledUserIsRefused(t *testing.T) {
 	if st, msg := token.me(t, a); st != 401 || !strings.Contains(msg, "disabled") {
 		t.Errorf("a disabled user's token: %d %q", st, msg)
 	}
-	if _, st := a.login(t, "official", acctPassword); st != 401 {
-		t.Errorf("a disabled user logging in: %d", st)
+	// With the right password they are told why (an admin can help);
+	// with a wrong one, nothing more than anyone else.
+	anon := &client{http: http.DefaultClient}
+	if st := anon.call(t, a, "POST", "/api/login", map[string]string{"name": "official", "password": acctPassword}, &eb); st != 403 ||
+		!strings.HasPrefix(eb.Error.Message, "账号已停用") {
+		t.Errorf("a disabled user logging in: %d %q", st, eb.Error.Message)
+	}
+	eb = errorBody{}
+	if st := anon.call(t, a, "POST", "/api/login", map[string]string{"name": "official", "password": "not-" + acctPassword}, &eb); st != 401 ||
+		strings.Contains(eb.Error.Message, "停用") {
+		t.Errorf("a disabled user's name with a wrong password: %d %q", st, eb.Error.Message)
 	}
 	var users struct{ Users []skygrid.User }
 	admin.call(t, a, "GET", "/api/users", nil, &users)

@@ -230,17 +230,16 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return s.loginThrottled(c, keys)
 	}
 	u, hash, err := s.Users.UserLogin(ctx, req.Name)
-	if err == nil && u.Disabled {
-		err = errors.New("disabled")
-	}
 	if err != nil {
 		hash = "" // the same work for an unknown name: timing does not tell
 	}
-	if !password.Verify(hash, req.Password) && err == nil {
-		err = errors.New("wrong password")
-	}
-	if err != nil {
+	if !password.Verify(hash, req.Password) || err != nil {
 		return skygrid.Errorf(skygrid.EUNAUTHORIZED, "用户名或密码错误 (wrong name or password)")
+	}
+	// Only someone who knows the password learns that the account is
+	// stopped: they are told whom to ask, and the attempt still counts.
+	if u.Disabled {
+		return skygrid.Errorf(skygrid.EFORBIDDEN, "账号已停用，请联系管理员 (this account is disabled: ask an admin)")
 	}
 	// Success clears this attempt and the name's failures, not the
 	// address's: logging in to one's own account does not reset a spray.

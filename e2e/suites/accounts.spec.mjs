@@ -66,6 +66,11 @@ test('accounts: the admin manages users and tokens', async ({ suite: { url, shot
   await q.reload();
   await q.waitForSelector('[data-testid=login-submit]', { timeout: 15000 }).catch(() => {});
   check(q.url().includes('#/login'), `accounts: the disabled user's open session ends on its next request (${q.url()})`);
+  // Logging in again with their right password, they are told why, not
+  // 用户名或密码错误 (which had them trying passwords until throttled).
+  q.allow(/^403 POST .*\/api\/login$/);
+  const stopped = await login(q, 'e2e-tingyong', 'first password').then(() => '', (e) => e.message);
+  check(stopped.endsWith('账号已停用，请联系管理员'), `accounts: the disabled user logging in is told the account is stopped (${stopped})`);
   const refused = await asToken(monitor);
   check(refused.status === 401 && /disabled/.test(refused.message), `accounts: the disabled user's token is refused (${refused.status} ${refused.message})`);
   await a.screenshot({ path: join(shots, 'accounts-admin-desktop.png'), fullPage: true });

@@ -11,6 +11,7 @@ describe('loginErrorText', () => {
   it('says each failure in Chinese, the server\'s English only as the detail', () => {
     const cases: [unknown, string][] = [
       [new ApiError(401, 'unauthorized', '用户名或密码错误 (wrong name or password)'), '用户名或密码错误'],
+      [new ApiError(403, 'forbidden', '账号已停用，请联系管理员 (this account is disabled: ask an admin)'), '账号已停用，请联系管理员'],
       [throttled(601), '登录尝试次数过多，请在 13:10（约 11 分钟后）再试'],
       [throttled(30), '登录尝试次数过多，请在 13:01（约 1 分钟后）再试'],
       [throttled(undefined), '登录尝试次数过多，请稍后再试'],
@@ -32,6 +33,7 @@ describe('loginErrorText', () => {
   it('and in English', () => {
     expect(loginErrorText(throttled(601), en, now).text).toBe('Too many attempts: try again at 13:10 (in about 11 min)');
     expect(loginErrorText(new ApiError(401, 'unauthorized', 'x'), en, now).text).toBe('Wrong user name or password');
+    expect(loginErrorText(new ApiError(403, 'forbidden', 'x'), en, now).text).toBe('This account is disabled: ask an admin');
   });
 });
 

@@ -89,9 +89,10 @@ export function errorText(e: unknown, t: (key: string) => string): string {
 
 /**
  * loginErrorText says why a log-in failed, in the user's language: a
- * wrong name or password, too many attempts (and when to try again, from
- * the server's Retry-After, in Beijing time), no network, the server's
- * trouble. The server's own words are the detail, for the curious.
+ * wrong name or password, an account an admin has stopped, too many
+ * attempts (and when to try again, from the server's Retry-After, in
+ * Beijing time), no network, the server's trouble. The server's own
+ * words are the detail, for the curious.
  */
 export function loginErrorText(e: unknown, t: (key: string, vars?: Record<string, string | number>) => string, now: Date = new Date()):
   { text: string; detail: string } {
@@ -99,6 +100,7 @@ export function loginErrorText(e: unknown, t: (key: string, vars?: Record<string
   if (!(e instanceof ApiError)) return { text: t('login.refused'), detail: String((e as Error)?.message ?? e) };
   const detail = `HTTP ${e.status}: ${e.message}`;
   if (e.status === 401) return { text: t('login.wrong'), detail };
+  if (e.status === 403) return { text: t('login.disabled'), detail };
   if (e.status === 429) {
     if (e.retryAfter === undefined) return { text: t('login.throttled.later'), detail };
     const at = new Date(now.getTime() + e.retryAfter * 1000 + 8 * 3600 * 1000); // Beijing, UTC+8

@@ -736,6 +736,7 @@ const strings: Record<string, [zh: string, en: string]> = {
   // point 10 polish: login errors, the audit log's changes in words,
   // codes on the admin, registries and audit pages, refused reports.
   'login.wrong': ['用户名或密码错误', 'Wrong user name or password'],
+  'login.disabled': ['账号已停用，请联系管理员', 'This account is disabled: ask an admin'],
   'login.throttled': ['登录尝试次数过多，请在 {at}（约 {min} 分钟后）再试', 'Too many attempts: try again at {at} (in about {min} min)'],
   'login.throttled.later': ['登录尝试次数过多，请稍后再试', 'Too many attempts: try again later'],
   'login.network': ['无法连接服务器，请检查网络后再试', 'Cannot reach the server: check the network and try again'],
