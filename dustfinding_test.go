@@ -54,3 +54,28 @@ func TestDustNoticeText(t *testing.T) {
 		})
 	}
 }
+
+// A group's notice names the task's place as people say it (county,
+// township, grid), the grid's code beside; a supervisor's own notice
+// says when a dust alarm came or a citizen reported, not 卫星发现.
+func TestNoticeTextNamesPlace(t *testing.T) {
+	at := time.Date(2026, 11, 5, 2, 0, 0, 0, time.UTC)
+	n := Notice{Event: NotifyTaskCreated, TaskID: 3, Class: ClassStrawBurning, FirstSeen: at, ReportDue: at,
+		GridID: "140225-008-006", Supervisor: "张三", Place: "浑源县 王庄堡镇 王庄堡村网格"}
+	_, text := NoticeText(n)
+	for _, want := range []string{"- 地点：浑源县 王庄堡镇 王庄堡村网格（网格员 张三）\n", "- 网格编号：140225-008-006\n"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("group notice %q: want %q", text, want)
+		}
+	}
+	n.Place = ""
+	if _, text := NoticeText(n); !strings.Contains(text, "- 网格：140225-008-006（网格员 张三）\n") {
+		t.Errorf("group notice without a place name %q", text)
+	}
+	for class, seen := range map[string]string{ClassDustExceedance: "- 首次报警：", ClassPublicReport: "- 群众举报：", ClassStrawBurning: "- 卫星发现："} {
+		n.Class = class
+		if _, text := PersonalText(n); !strings.Contains(text, seen+"2026-11-05 10:00") {
+			t.Errorf("%s: personal notice %q: want %q", class, text, seen)
+		}
+	}
+}

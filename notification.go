@@ -153,6 +153,28 @@ func taskWords(class string) (noun, seen string) {
 	return "火点任务", "卫星发现"
 }
 
+// writeGrid writes a group notice's grid: its place as people say it
+// (county, township, grid) and its supervisor, then its code; the code
+// alone where the place has no name.
+func writeGrid(b *strings.Builder, n Notice) {
+	switch {
+	case n.GridID == "":
+		b.WriteString("- 网格：未落入任何网格（市级待分派）\n")
+		return
+	case n.Place != "":
+		fmt.Fprintf(b, "- 地点：%s", n.Place)
+	default:
+		fmt.Fprintf(b, "- 网格：%s", n.GridID)
+	}
+	if n.Supervisor != "" {
+		fmt.Fprintf(b, "（网格员 %s）", n.Supervisor)
+	}
+	b.WriteString("\n")
+	if n.Place != "" {
+		fmt.Fprintf(b, "- 网格编号：%s\n", n.GridID)
+	}
+}
+
 // NoticeText renders a notice as a title and a markdown text in Chinese,
 // times in Beijing time.
 func NoticeText(n Notice) (title, text string) {
@@ -165,15 +187,7 @@ func NoticeText(n Notice) (title, text string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### %s\n\n", title)
 	fmt.Fprintf(&b, "- 类别：%s\n", ClassNames[n.Class])
-	if n.GridID != "" {
-		fmt.Fprintf(&b, "- 网格：%s", n.GridID)
-		if n.Supervisor != "" {
-			fmt.Fprintf(&b, "（网格员 %s）", n.Supervisor)
-		}
-		b.WriteString("\n")
-	} else {
-		b.WriteString("- 网格：未落入任何网格（市级待分派）\n")
-	}
+	writeGrid(&b, n)
 	fmt.Fprintf(&b, "- 位置：%.5f, %.5f\n", n.Lon, n.Lat)
 	fmt.Fprintf(&b, "- %s：%s\n", seen, n.FirstSeen.In(Beijing).Format("2006-01-02 15:04"))
 	fmt.Fprintf(&b, "- 上报时限：%s\n", n.ReportDue.In(Beijing).Format("2006-01-02 15:04"))

@@ -154,7 +154,8 @@ func PersonalText(n Notice) (title, text string) {
 	fmt.Fprintf(&b, "- 类别：%s\n", ClassNames[n.Class])
 	fmt.Fprintf(&b, "- 地点：%s\n", placeOf(n))
 	fmt.Fprintf(&b, "- 位置：%.5f, %.5f\n", n.Lon, n.Lat)
-	fmt.Fprintf(&b, "- 卫星发现：%s\n", n.FirstSeen.In(Beijing).Format("2006-01-02 15:04"))
+	_, seen := taskWords(n.Class)
+	fmt.Fprintf(&b, "- %s：%s\n", seen, n.FirstSeen.In(Beijing).Format("2006-01-02 15:04"))
 	fmt.Fprintf(&b, "- 上报时限：%s\n", n.ReportDue.In(Beijing).Format("2006-01-02 15:04"))
 	if n.Link != "" {
 		fmt.Fprintf(&b, "\n[查看任务](%s)\n", n.Link)
