@@ -168,6 +168,15 @@ test.describe.serial('the supervisor\'s screens and the review page', () => {
       `supervisor: while the report is sent the page says so ("${sending}"; button "${button.text}", disabled ${button.disabled})`);
     await p.waitForSelector('[data-testid=task-title]:has-text("待审核")', { timeout: 15000 });
     check(posted === 2, `supervisor: the report was sent once after the refused one (${posted} POSTs)`);
+    // What was sent is on the page, as the reviewer will see it: the photo
+    // drawn (its thumbnail fetched with the supervisor's session).
+    await p.waitForFunction(() => [...document.querySelectorAll('[data-testid=sent-photo] img')].some((i) => i.complete && i.naturalWidth > 0), null, { timeout: 10000 }).catch(() => {});
+    const sentShown = await p.$$eval('[data-testid=sent-photo] img', (is) => is.map((i) => i.naturalWidth));
+    const sentHead = await p.textContent('[data-testid=sent-photos] h2').catch(() => '');
+    check(sentShown.length === 1 && sentShown[0] > 0 && sentHead === '已上报的照片（1 张）',
+      `supervisor: the reported task shows the photo sent ("${sentHead}", widths ${sentShown})`);
+    await top(p);
+    await p.screenshot({ path: join(shots, 'screens-reported-supervisor-phone.png'), fullPage: true });
     await p.context().close();
   }
 

@@ -127,6 +127,8 @@ export function taskPage(el: HTMLElement, id: number): () => void {
     }
     const tail = canReadAuditLog() ? h('p', {}, h('a', { href: `#/auditlog?task=${x.id}`, 'data-testid': 'task-auditlog' }, t('log.history'))) : null;
     if (!isReviewer()) {
+      const sent = sentPhotos(x);
+      if (sent) body.append(sent);
       if (tail) body.append(tail);
       return;
     }
@@ -198,6 +200,19 @@ function navButtons(x: TaskView): HTMLElement {
       link(nav.amap, 'tp.nav.amap', 'nav-amap'), link(nav.baidu, 'tp.nav.baidu', 'nav-baidu'),
       link(nav.tianditu, 'tp.nav.tianditu', 'nav-tianditu'), link(nav.geo, 'tp.nav.geo', 'nav-geo')),
     x.lat && x.lon ? h('a', { class: 'btn', href: `#/map?lat=${x.lat}&lon=${x.lon}&z=15${spotWhat(x.event_class) === 'place' ? '&what=site' : ''}`, 'data-testid': 'task-showmap' }, t('tp.map')) : null);
+}
+
+/**
+ * sentPhotos: the photos a supervisor's report sent, small, each opening
+ * the stamped picture: what the reviewer sees, and on a task sent back,
+ * what was sent last time.
+ */
+function sentPhotos(x: TaskView): HTMLElement | null {
+  if (!x.photos?.length) return null;
+  const key = x.state === 'reported' || x.state === 'closed' ? 'tp.sent' : 'tp.sent.before';
+  return h('section', { class: 'card', 'data-testid': 'sent-photos' }, h('h2', {}, t(key, { n: x.photos.length })),
+    h('div', { class: 'evidence sent' }, x.photos.map((p) => h('figure', { 'data-testid': 'sent-photo' },
+      h('a', { href: p.stamped_url || p.url, target: '_blank', rel: 'noopener' }, h('img', { src: p.thumb_url, alt: t('tp.sent.alt'), loading: 'lazy' }))))));
 }
 
 /** waitingNote: this task's report is kept on the phone until the network is back. */
