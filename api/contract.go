@@ -471,6 +471,7 @@ var Answers = []Answer{
 	{"GET /public/api/counties", PublicCountyList{}},
 	{"GET /public/api/violations", PublicViolations{}},
 	{"GET /public/api/reports", PublishedReportList{}},
+	{"POST /public/api/reports", PublicReceipt{}},
 	{"POST /api/reports/monthly/publish", PublishRequest{}},
 	{"GET /api/warnings", WarningList{}},
 	{"GET /api/warnings/:id", skygrid.WarningFigures{}},

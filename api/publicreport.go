@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -32,9 +33,11 @@ type strippingStage interface {
 // MaxPublicPhotos is how many photos a report from the public takes.
 const MaxPublicPhotos = 3
 
-// PublicReceipt is the answer to a filed report.
+// PublicReceipt is the answer to a filed report: its code and when the
+// server took it (the phone keeps both).
 type PublicReceipt struct {
-	Receipt string `json:"receipt"`
+	Receipt   string    `json:"receipt"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // publicReports is the reports' reader with the limits' counts and the
@@ -88,7 +91,7 @@ func (s *Server) handleFilePublicReport(c echo.Context) error {
 	if err := stage.Commit(); err != nil {
 		s.Logger.ErrorContext(ctx, "public report photos: the sweep moves them in", "report", filed.ID, "err", err)
 	}
-	return c.JSON(http.StatusCreated, PublicReceipt{Receipt: skygrid.FormatReceipt(filed.Receipt)})
+	return c.JSON(http.StatusCreated, PublicReceipt{Receipt: skygrid.FormatReceipt(filed.Receipt), CreatedAt: filed.CreatedAt})
 }
 
 // checkPublicLimits refuses a report over the address's (and the phone's)

@@ -36,11 +36,17 @@ func (w *world) filePublic(t *testing.T, fields map[string]string, photos ...str
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	var v struct {
-		Receipt string `json:"receipt"`
+		Receipt   string    `json:"receipt"`
+		CreatedAt time.Time `json:"created_at"`
 		errorBody
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatalf("file a public report: %d %s", resp.StatusCode, b)
+	}
+	// The phone keeps the code with the server's time of filing (its
+	// own clock may be wrong, and the demo's is years ahead of it).
+	if resp.StatusCode == http.StatusCreated && !v.CreatedAt.Equal(*w.clock) {
+		t.Errorf("the receipt's created_at %v, want the server's clock %v", v.CreatedAt, *w.clock)
 	}
 	return resp.StatusCode, v.Receipt, v.Error.Message
 }

@@ -57,6 +57,20 @@ test.describe.serial('public report: file, moderate, work, look up', () => {
     await p.fill('[data-testid=pr-lookup-code]', state.receipt.toLowerCase());
     await p.click('[data-testid=pr-lookup]');
     await expect(p.locator('[data-testid=pr-outcome]')).toContainText('等待区县工作人员审核');
+    // The phone keeps the code: the page closed and opened again, it is
+    // listed under the lookup and a tap shows its outcome (a second
+    // report's code had taken the first's off the screen for good).
+    await p.reload();
+    const keptCode = p.locator('[data-testid=pr-mine-code]');
+    await expect(keptCode).toHaveCount(1).catch(() => {});
+    const keptText = await keptCode.first().textContent().catch(() => '');
+    check(keptText.startsWith(state.receipt + ' · 秸秆焚烧 · ') && /\d+月\d+日 \d\d:\d\d$/.test(keptText),
+      `public report: the phone lists the code it filed after a reload ("${keptText}")`);
+    await keptCode.first().click().catch(() => {});
+    await expect(p.locator('[data-testid=pr-outcome]')).toContainText('等待区县工作人员审核').catch(() => {});
+    const tapped = await p.locator('[data-testid=pr-outcome]').textContent();
+    check(tapped.includes(state.receipt) && tapped.includes('等待区县工作人员审核'), `public report: a tap on a kept code shows its outcome ("${tapped}")`);
+    await p.locator('.pr-lookupbox').screenshot({ path: join(shots, 'publicreport-kept-phone.png') });
     // The next report's photos: one the server will not take and one too
     // many are named at once beside the photos (they were dropped unsaid).
     const jpeg = readFileSync(join(root, 'evidence', 'testdata', 'photos', 'at_event.jpg'));

@@ -971,6 +971,12 @@ export interface PublicFires {
   fires: PublicFire[];
 }
 
+/** Go: api.PublicReceipt. */
+export interface PublicReceipt {
+  receipt: string;
+  created_at: string;
+}
+
 /** Go: skygrid.PublicReportFigures. */
 export interface PublicReportFigures {
   reports: number;
@@ -1652,6 +1658,7 @@ export interface ApiAnswers {
   'GET /public/api/counties': PublicCountyList;
   'GET /public/api/violations': PublicViolations;
   'GET /public/api/reports': PublishedReportList;
+  'POST /public/api/reports': PublicReceipt;
   'POST /api/reports/monthly/publish': PublishRequest;
   'GET /api/warnings': WarningList;
   'GET /api/warnings/:id': WarningFigures;

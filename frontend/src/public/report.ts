@@ -5,7 +5,8 @@
 import './report.css';
 import { locate } from '../geolocation';
 import { intake, intakeNote, type PhotoWord } from '../photocheck';
-import type { PublicCountyList } from '../api/types.gen';
+import type { PublicCountyList, PublicReceipt } from '../api/types.gen';
+import { readReceipts, rememberReceipt, type Kept } from './receipts';
 
 interface Outcome {
   receipt: string; kind: string; state: string; county?: string; created_at: string; reason?: string;
@@ -101,6 +102,7 @@ export async function mount(root: HTMLElement): Promise<void> {
   const note = el('textarea', { rows: '3', maxlength: '1000', placeholder: '补充说明（选填）：例如 村东头田里正在焚烧秸秆', 'data-testid': 'pr-note' }) as HTMLTextAreaElement;
   const phone = el('input', { type: 'tel', inputmode: 'numeric', maxlength: '20', placeholder: '手机号（选填）', 'data-testid': 'pr-phone' }) as HTMLInputElement;
   const receipt = el('div', { class: 'pr-receipt', 'data-testid': 'pr-receipt', hidden: '' });
+  const lookup = lookupBox();
   const submit = el('button', { type: 'submit', class: 'pr-submit', 'data-testid': 'pr-submit' }, '提交举报');
 
   const form = el('form', { class: 'pr-form', onsubmit: async (e: Event) => {
@@ -117,9 +119,11 @@ export async function mount(root: HTMLElement): Promise<void> {
     const res = await fetch('/public/api/reports', { method: 'POST', body: fd }).catch(() => null);
     submit.removeAttribute('disabled');
     if (!res || !res.ok) return say(await errorWords(res), true);
-    const { receipt: code } = await res.json() as { receipt: string };
+    const { receipt: code, created_at: at } = await res.json() as PublicReceipt;
     say('提交成功，感谢您的举报！');
-    receipt.replaceChildren(el('div', { class: 'code', 'data-testid': 'pr-code' }, code), el('p', {}, '请保存此查询码，凭码查询处理结果'));
+    lookup.show(rememberReceipt({ code, kind: state.kind, at }));
+    receipt.replaceChildren(el('div', { class: 'code', 'data-testid': 'pr-code' }, code),
+      el('p', {}, '请保存此查询码，凭码查询处理结果（本机也已记下，见下方“查询举报处理结果”）'));
     receipt.hidden = false;
     form.reset(); photoBox.reset();
   } },
@@ -132,7 +136,7 @@ export async function mount(root: HTMLElement): Promise<void> {
   // 提交成功 stayed under the next report being written.
   for (const ev of ['input', 'change']) form.addEventListener(ev, () => say(''));
   root.append(el('h2', {}, '我要举报'), el('p', { class: 'pr-hint' }, '发现秸秆焚烧、扬尘、散煤燃烧等大气污染行为，拍照举报。经核实的举报将给予奖励。'),
-    form, receipt, lookupBox());
+    form, receipt, lookup.el);
 }
 
 /**
@@ -162,7 +166,11 @@ function photoField(state: { files: File[] }): { els: HTMLElement[]; reset: () =
   return { els: [pick, refused, thumbs], reset: () => { state.files = []; drawThumbs(); refused.hidden = true; } };
 }
 
-function lookupBox(): HTMLElement {
+/**
+ * lookupBox: a code typed in, or one of the codes this phone filed
+ * (newest first, a tap each), and its outcome.
+ */
+function lookupBox(): { el: HTMLElement; show: (list: Kept[]) => void } {
   const code = el('input', { type: 'text', autocapitalize: 'characters', maxlength: '16', placeholder: '查询码，如 K7PM3-XQ9RT', 'data-testid': 'pr-lookup-code' }) as HTMLInputElement;
   const out = el('div', { class: 'pr-outcome', 'data-testid': 'pr-outcome', role: 'status' });
   const form = el('form', { class: 'pr-lookup', onsubmit: async (e: Event) => {
@@ -176,7 +184,21 @@ function lookupBox(): HTMLElement {
     }
     out.replaceChildren(...outcomeWords(await res.json() as Outcome).map((l) => el('p', {}, l)));
   } }, code, el('button', { type: 'submit', 'data-testid': 'pr-lookup' }, '查询'));
-  return el('div', { class: 'pr-lookupbox' }, el('h3', {}, '查询举报处理结果'), form, out);
+  const mine = el('div', { class: 'pr-mine', 'data-testid': 'pr-mine' });
+  const show = (list: Kept[]): void => {
+    mine.replaceChildren(...(list.length ? [el('p', { class: 'pr-hint' }, '本机提交过的举报（点一下查询）：')] : []),
+      ...list.map((k) => el('button', { type: 'button', 'data-testid': 'pr-mine-code', onclick: () => { code.value = k.code; form.requestSubmit(); } },
+        el('b', {}, k.code), ` · ${KIND_NAMES[k.kind] ?? k.kind} · ${keptWhen(k.at)}`)));
+  };
+  show(readReceipts());
+  return { el: el('div', { class: 'pr-lookupbox' }, el('h3', {}, '查询举报处理结果'), form, mine, out), show };
+}
+
+/** keptWhen: when a kept report was filed, Beijing time (11月5日 10:00). */
+function keptWhen(at: string): string {
+  const d = new Date(at);
+  if (Number.isNaN(d.getTime())) return '';
+  return d.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
 }
 
 /** countiesGeoJSON: the public county outlines as GeoJSON for Leaflet. */
