@@ -101,6 +101,11 @@ test.describe.serial('public report: file, moderate, work, look up', () => {
     await p.click('[data-testid=phone-reveal]');
     await expect(item.locator('[data-testid=public-phone]')).toHaveText('13800138000');
     check((await item.locator('[data-testid=public-place]').textContent()).includes('浑源县'), 'moderation: the place names 浑源县');
+    // The spot is one tap from the map, to judge among the fields and sites around it.
+    const spot = await item.locator('[data-testid=public-map]').getAttribute('href').catch(() => '');
+    const m = /^#\/map\?lat=([\d.]+)&lon=([\d.]+)&z=15$/.exec(spot ?? '');
+    const filed = m ? (await (await p.request.get(url + '/api/public-reports?state=pending')).json()).reports.find((r) => Math.abs(r.lat - Number(m[1])) < 1e-9 && Math.abs(r.lon - Number(m[2])) < 1e-9) : null;
+    check(!!filed, `moderation: the report's spot opens the map there (${spot})`);
     // None handled yet (the demo has no other report): the card says so rather than stand empty.
     const handled = await p.getByTestId('mod-handled').innerText();
     check(handled.includes('暂无已处理的举报'), `moderation: the empty handled list says so ("${handled.replace(/\n/g, ' ')}")`);

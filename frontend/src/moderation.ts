@@ -51,7 +51,7 @@ export function photoUrl(r: PublicReport, sha: string, thumb = false): string {
 }
 
 /** reportFacts: what the public reported, as the task page and the queue show it. */
-export function reportFacts(r: PublicReport, extra: HTMLElement | null = null): HTMLElement {
+export function reportFacts(r: PublicReport, extra: HTMLElement | null = null, where: HTMLElement | null = null): HTMLElement {
   const place = [r.county_name, r.township_name].filter(Boolean).join(' ');
   return h('div', { class: 'pubreport', 'data-testid': 'public-report' },
     h('div', { class: 'photos' }, (r.photos ?? []).map((sha) =>
@@ -59,9 +59,14 @@ export function reportFacts(r: PublicReport, extra: HTMLElement | null = null): 
     h('dl', { class: 'facts' },
       h('div', { class: 'fact' }, h('dt', {}, t('mod.filed')), h('dd', {}, formatDateTime(r.created_at))),
       h('div', { class: 'fact' }, h('dt', {}, t('mod.place')), h('dd', { 'data-testid': 'public-place' },
-        `${place} (${r.lon.toFixed(4)}, ${r.lat.toFixed(4)})`)),
+        `${place} (${r.lon.toFixed(4)}, ${r.lat.toFixed(4)})`, where ? ' ' : '', where)),
       r.note ? h('div', { class: 'fact' }, h('dt', {}, t('mod.note')), h('dd', { 'data-testid': 'public-note' }, r.note)) : null,
       extra));
+}
+
+/** mapLink: the reported spot on the app's map, to judge it among the fields, sites and grids around. */
+function mapLink(r: PublicReport): HTMLElement {
+  return h('a', { href: `#/map?lat=${r.lat}&lon=${r.lon}&z=15`, 'data-testid': 'public-map' }, t('tp.map'));
 }
 
 function phoneRow(r: PublicReport): HTMLElement {
@@ -98,7 +103,7 @@ export function render(el: HTMLElement): () => void {
     const reason = h('input', { type: 'text', maxlength: 200, placeholder: t('mod.reason'), 'data-testid': 'mod-reason' }) as HTMLInputElement;
     queue.append(h('article', { class: 'moditem', 'data-testid': 'mod-item', 'data-id': r.id },
       h('h3', {}, tOr('pr.kind', r.kind), ' ', h('span', { class: 'muted small' }, r.receipt.slice(0, 5) + '-' + r.receipt.slice(5))),
-      reportFacts(r, phoneRow(r)),
+      reportFacts(r, phoneRow(r), mapLink(r)),
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'primary big', 'data-testid': 'mod-accept', onclick: () => act(r, 'accept', { note: '' }) }, t('mod.accept'))),
       h('div', { class: 'modreject' },
