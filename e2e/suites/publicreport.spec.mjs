@@ -110,6 +110,16 @@ test.describe.serial('public report: file, moderate, work, look up', () => {
     const handled = await p.getByTestId('mod-handled').innerText();
     check(handled.includes('暂无已处理的举报'), `moderation: the empty handled list says so ("${handled.replace(/\n/g, ' ')}")`);
     await p.screenshot({ path: join(shots, 'publicreport-queue-desktop.png'), fullPage: true });
+    // A reason's button is one slip from turning the citizen away: the first tap asks.
+    let rejects = 0;
+    const countRejects = (r) => { if (r.method() === 'POST' && r.url().endsWith('/reject')) rejects++; };
+    p.on('request', countRejects);
+    const quick = p.locator('[data-testid=mod-quick-reason]').first();
+    await quick.click();
+    const askedReject = await quick.textContent();
+    await p.waitForTimeout(300);
+    p.off('request', countRejects);
+    check(askedReject === '确认不予受理？' && rejects === 0, `moderation: the first tap on a quick reason asks ("${askedReject}", ${rejects} sent)`);
     await p.click('[data-testid=mod-accept]');
     await expect(p.locator('[data-testid=mod-empty]')).toBeVisible();
     const row = p.locator('[data-testid=mod-row]').first();
@@ -117,7 +127,17 @@ test.describe.serial('public report: file, moderate, work, look up', () => {
     state.task = Number(/#\/tasks\/(\d+)$/.exec(await row.locator('a[href^="#/tasks/"]').getAttribute('href'))[1]);
     check(state.task > 0, `moderation: the accepted report has task #${state.task}`);
     await p.fill('[data-testid=mod-yuan]', '50');
-    // A double click on a slow network rewards once, with no "already rewarded" after it.
+    // The first click asks the amount back and sends nothing (a slip, or
+    // 500 typed for 50, was paid at once); then a double click on a slow
+    // network rewards once, with no "already rewarded" after it.
+    let early = 0;
+    const count = (r) => { if (r.method() === 'POST' && r.url().endsWith('/reward')) early++; };
+    p.on('request', count);
+    await p.click('[data-testid=mod-reward]');
+    const asked = await p.locator('[data-testid=mod-reward]').textContent();
+    await p.waitForTimeout(300);
+    p.off('request', count);
+    check(asked === '确认奖励 50 元？' && early === 0, `moderation: the first click on 记录奖励 asks the amount back ("${asked}", ${early} sent)`);
     const rewards = await tapTwice(p, '[data-testid=mod-reward]', '/reward');
     await expect(p.locator('[data-testid=mod-rewarded]').first()).toHaveText('已奖励 50 元');
     check(rewards() === 1, `moderation: a double click on 奖励 sends one reward (${rewards()})`);

@@ -1,6 +1,6 @@
 // 管理: imports (upload registries and fire files), users, feeds, batches.
 import { api, ApiError, errorText } from './api';
-import { h, clear, toast } from './dom';
+import { h, clear, confirmButton, toast } from './dom';
 import { getLang, t, tOr, type Lang } from './i18n';
 import { cell, objectTable } from './table';
 import { getSession } from './session';
@@ -228,28 +228,6 @@ function userSection(): HTMLElement {
   });
   const box = h('div', { 'data-table': 'users' });
   return h('section', {}, h('h2', {}, t('admin.users')), box, form);
-}
-
-/**
- * confirmButton acts on a second click: the first asks (its label turns
- * into the question for a few seconds), so a slip does not end someone's
- * sessions.
- */
-function confirmButton(label: string, ask: string, testid: string, act: () => Promise<void>): HTMLButtonElement {
-  const b = h('button', { type: 'button', class: 'small', 'data-testid': testid }, label);
-  let armed = 0;
-  b.addEventListener('click', async () => {
-    if (!armed) {
-      b.textContent = ask;
-      b.classList.add('armed');
-      armed = window.setTimeout(() => { armed = 0; b.textContent = label; b.classList.remove('armed'); }, 4000);
-      return;
-    }
-    clearTimeout(armed);
-    b.disabled = true;
-    try { await act(); } finally { armed = 0; b.disabled = false; b.textContent = label; b.classList.remove('armed'); }
-  });
-  return b;
 }
 
 /** act runs an account change and says how it went (a refusal as refused says it). */

@@ -45,3 +45,28 @@ export function hideToast(): void {
   clearTimeout(toastTimer);
   document.getElementById('toast')?.classList.add('hide');
 }
+
+/**
+ * confirmButton acts on a second click: the first asks (its label turns
+ * into the question for a few seconds), so a slip does not end someone's
+ * sessions, turn a citizen's report away or pay a reward. ready, when
+ * given, is asked before the question: false stops there (it says why).
+ */
+export function confirmButton(label: string, ask: string | (() => string), testid: string, act: () => Promise<void>,
+  opts: { cls?: string; ready?: () => boolean } = {}): HTMLButtonElement {
+  const b = h('button', { type: 'button', class: opts.cls ?? 'small', 'data-testid': testid }, label);
+  let armed = 0;
+  b.addEventListener('click', async () => {
+    if (!armed) {
+      if (opts.ready && !opts.ready()) return;
+      b.textContent = typeof ask === 'string' ? ask : ask();
+      b.classList.add('armed');
+      armed = window.setTimeout(() => { armed = 0; b.textContent = label; b.classList.remove('armed'); }, 4000);
+      return;
+    }
+    clearTimeout(armed);
+    b.disabled = true;
+    try { await act(); } finally { armed = 0; b.disabled = false; b.textContent = label; b.classList.remove('armed'); }
+  });
+  return b;
+}

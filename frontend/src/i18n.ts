@@ -1056,6 +1056,8 @@ const strings: Record<string, [zh: string, en: string]> = {
   'mod.recent': ['已处理的举报', 'Handled reports'],
   'mod.recent.none': ['暂无已处理的举报', 'None handled yet'],
   'mod.reward': ['记录奖励', 'Record a reward'],
+  'mod.reward.confirm': ['确认奖励 {yuan} 元？', 'Reward {yuan} yuan?'],
+  'mod.reject.confirm': ['确认不予受理？', 'Turn it away?'],
   'mod.reward.yuan': ['金额（元）', 'Yuan'],
   'mod.reward.bad': ['请填写奖励金额：大于 0 元，不超过 {max} 元，最多到分', 'Give the reward in yuan: above 0, at most {max}, to the fen'],
   'mod.conflict': ['这条举报刚被处理过（{state}），已刷新', 'This report was just handled ({state}); the page is refreshed'],

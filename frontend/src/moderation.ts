@@ -4,7 +4,7 @@
 // to the grid's supervisor) or reject with a reason in one tap, and the
 // next loads. Below, the handled reports, where a reward is recorded.
 import { api, ApiError, errorText, qs } from './api';
-import { h, clear, toast } from './dom';
+import { h, clear, confirmButton, toast } from './dom';
 import { t, tOr } from './i18n';
 import { formatDateTime } from './format';
 
@@ -107,7 +107,8 @@ export function render(el: HTMLElement): () => void {
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'primary big', 'data-testid': 'mod-accept', onclick: () => act(r, 'accept', { note: '' }) }, t('mod.accept'))),
       h('div', { class: 'modreject' },
-        QUICK_REASONS.map((q) => h('button', { type: 'button', 'data-testid': 'mod-quick-reason', onclick: () => act(r, 'reject', { reason: q }) }, q)),
+        // A reason a tap: the second tap turns the report away (a slip cannot).
+        QUICK_REASONS.map((q) => confirmButton(q, t('mod.reject.confirm'), 'mod-quick-reason', () => act(r, 'reject', { reason: q }), { cls: '' })),
         h('div', { class: 'pickrow' }, reason, h('button', { type: 'button', 'data-testid': 'mod-reject', onclick: () => {
           if (!reason.value.trim()) { toast(t('mod.reason.need'), 'err'); reason.focus(); return; }
           act(r, 'reject', { reason: reason.value.trim() });
@@ -118,17 +119,19 @@ export function render(el: HTMLElement): () => void {
     if (r.rewarded_at) return h('span', { class: 'ok', 'data-testid': 'mod-rewarded' }, t('mod.rewarded', { yuan: r.reward_yuan ?? 0 }));
     if (r.state !== 'accepted') return '';
     const yuan = h('input', { type: 'number', min: '1', step: '1', placeholder: t('mod.reward.yuan'), 'data-testid': 'mod-yuan', class: 'yuan' }) as HTMLInputElement;
-    // Once: a second click while the first is sent would be refused as already rewarded.
-    return h('span', {}, yuan, h('button', { type: 'button', 'data-testid': 'mod-reward', onclick: async (e: Event) => {
-      const b = e.currentTarget as HTMLButtonElement;
+    // The amount asked back before it is paid (确认奖励 50 元？); once: a
+    // click while it is sent would be refused as already rewarded.
+    const ready = (): boolean => {
       const bad = rewardProblem(yuan.value);
-      if (bad) { toast(bad, 'err'); yuan.focus(); return; }
-      b.disabled = true;
+      if (bad) { toast(bad, 'err'); yuan.focus(); }
+      return !bad;
+    };
+    return h('span', {}, yuan, confirmButton(t('mod.reward'), () => t('mod.reward.confirm', { yuan: Number(yuan.value) }), 'mod-reward', async () => {
       try {
         await api.post(`/api/public-reports/${r.id}/reward`, { yuan: Number(yuan.value) });
         await load();
-      } catch (err) { toast(moderationRefusal(err), 'err'); b.disabled = false; }
-    } }, t('mod.reward')));
+      } catch (err) { toast(moderationRefusal(err), 'err'); }
+    }, { cls: '', ready }));
   }
 
   function drawHandled(rs: PublicReport[]): void {
