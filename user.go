@@ -34,6 +34,15 @@ type User struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
+// UserFilter asks for a page of users, newest first: Search finds a
+// user by name or phone (contains, ASCII letters without case), or by a
+// region of theirs (its code's beginning, its name or its parent's
+// name); Role keeps one role. Limit 0: all.
+type UserFilter struct {
+	Search, Role  string
+	Limit, Offset int
+}
+
 // CityWide reports whether the user sees everything.
 func (u *User) CityWide() bool { return u.Role == RoleAdmin || u.Role == RoleAuditor }
 
@@ -68,6 +77,9 @@ type UserService interface {
 	// UserLogin returns the user and password hash by name, or ENOTFOUND.
 	UserLogin(ctx context.Context, name string) (*User, string, error)
 	FindUsers(ctx context.Context) ([]*User, error)
+	// FindUserPage is a page of the users a filter finds and how many it
+	// finds in all.
+	FindUserPage(ctx context.Context, f UserFilter) ([]*User, int, error)
 	// CreateSession stores a session (by the hash of its secret) with its
 	// CSRF token; SessionUser returns the user and CSRF token of a live
 	// session, or EUNAUTHORIZED.

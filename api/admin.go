@@ -93,9 +93,12 @@ func (s *Server) regionNamesAs(ctx context.Context, ids []string, name func(*sky
 	return names, nil
 }
 
-// GET /api/users (admins): phones and DingTalk ids masked (138****5678).
+// GET /api/users?q=&role=&limit=&offset= (admins): phones and DingTalk
+// ids masked (138****5678). With any of the parameters, a page of the
+// users found, newest first (skygrid.UserFilter); without, all of them by
+// id. total: how many are found.
 func (s *Server) handleUsers(c echo.Context) error {
-	us, err := s.Users.FindUsers(c.Request().Context())
+	us, total, err := s.findUsers(c)
 	if err != nil {
 		return err
 	}
@@ -113,7 +116,28 @@ func (s *Server) handleUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, UserList{Regions: names, Users: out})
+	return c.JSON(http.StatusOK, UserList{Regions: names, Users: out, Total: total})
+}
+
+// findUsers reads the users GET /api/users asks for, and how many match.
+func (s *Server) findUsers(c echo.Context) ([]*skygrid.User, int, error) {
+	ctx := c.Request().Context()
+	p := &params{c: c}
+	f := skygrid.UserFilter{Limit: p.intv("limit", 0, 1000), Offset: p.intv("offset", 0, 0)}
+	if q := p.str("q"); q != nil {
+		f.Search = *q
+	}
+	if r := p.oneOf("role", skygrid.Roles); r != nil {
+		f.Role = *r
+	}
+	if p.err != nil {
+		return nil, 0, p.err
+	}
+	if f == (skygrid.UserFilter{}) && p.str("offset") == nil {
+		us, err := s.Users.FindUsers(ctx)
+		return us, len(us), err
+	}
+	return s.Users.FindUserPage(ctx, f)
 }
 
 // NewUser is the body of POST /api/users.

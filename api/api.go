@@ -300,7 +300,7 @@ func (s *Server) sessionRoutes(a *echo.Group) {
 	a.GET("/tiles/:layer/:z/:x/:y", s.handleTile)
 	a.GET("/api/batches", s.handleBatches, allow(skygrid.RoleAdmin, skygrid.RoleAuditor))
 	a.GET("/api/audit", s.handleAudit, allow(skygrid.RoleAdmin, skygrid.RoleAuditor))
-	a.GET("/api/users", s.handleUsers, allow(skygrid.RoleAdmin))
+	a.GET("/api/users", s.handleUsers, allow(skygrid.RoleAdmin), listgz)
 	a.POST("/api/users", s.handleCreateUser, allow(skygrid.RoleAdmin))
 	a.POST("/api/users/:id/disable", s.handleUserDisable, allow(skygrid.RoleAdmin))
 	a.POST("/api/users/:id/enable", s.handleUserEnable, allow(skygrid.RoleAdmin))

@@ -36,6 +36,8 @@ type AuditPage struct {
 type UserList struct {
 	Regions map[string]string `json:"regions"`
 	Users   []*skygrid.User   `json:"users"`
+	// Total is how many users the search finds (all of them: len(users)).
+	Total int `json:"total"`
 }
 
 // OutboxList is the body of GET /api/outbox.

@@ -235,6 +235,29 @@ func (db *DB) FindUsers(ctx context.Context) ([]*skygrid.User, error) {
 	return queryList(ctx, db.db, q, func(rows *sql.Rows) (*skygrid.User, error) { return scanUser(rows) })
 }
 
+// FindUserPage is a page of the users f finds, newest first, and how
+// many it finds in all (see skygrid.UserFilter).
+func (db *DB) FindUserPage(ctx context.Context, f skygrid.UserFilter) ([]*skygrid.User, int, error) {
+	q := &listQuery{what: "find users", from: `SELECT ` + userCols + ` FROM users u`, order: ` ORDER BY u.id DESC`, limit: f.Limit, offset: f.Offset}
+	if f.Role != "" {
+		q.and(`u.role = ?`, f.Role)
+	}
+	if s := strings.TrimSpace(f.Search); s != "" {
+		esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+		like, in, prefix := db.like(), "%"+esc+"%", esc+"%"
+		q.and(`(u.name `+like+` ? ESCAPE '\' OR u.phone LIKE ? ESCAPE '\' OR EXISTS (SELECT 1 FROM user_regions ur
+			JOIN regions r ON r.id = ur.region_id LEFT JOIN regions p ON p.id = r.parent_id
+			WHERE ur.user_id = u.id AND (ur.region_id LIKE ? ESCAPE '\' OR r.name `+like+` ? ESCAPE '\' OR p.name `+like+` ? ESCAPE '\')))`,
+			in, in, prefix, in, in)
+	}
+	var total int
+	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users u`+where(q.conds), q.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count users: %w", err)
+	}
+	us, err := queryList(ctx, db.db, q, func(rows *sql.Rows) (*skygrid.User, error) { return scanUser(rows) })
+	return us, total, err
+}
+
 func (db *DB) CreateSession(ctx context.Context, idHash string, userID int64, csrf string, expires time.Time) error {
 	_, err := db.db.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
 		idHash, userID, csrf, ts(db.Now()), ts(expires))

@@ -206,3 +206,64 @@ func TestCityOfficialTold(t *testing.T) {
 		}
 	}
 }
+
+// A page of users, found by name, phone, region (its id, its name or its
+// parent's) and role, newest first, with how many match: a province's
+// admin page asks for 100 of 50,000 (it fetched and drew them all).
+func TestFindUserPage(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	sq := func(x float64) orb.MultiPolygon { return geo.Rect(orb.Point{x, 37.5}, 3000, 3000) }
+	if err := db.ImportRegions(ctx, []*skygrid.Region{
+		{ID: "140225", Name: "浑源县", Level: skygrid.LevelCounty, Geometry: geo.Rect(orb.Point{112, 37.5}, 50000, 50000)},
+		{ID: "140225206", Name: "下韩村乡", Level: skygrid.LevelTownship, ParentID: "140225", Geometry: sq(112)},
+		{ID: "140225-008-006", Name: "东坊城村网格", Level: skygrid.LevelGrid, ParentID: "140225206", Geometry: sq(112)},
+		{ID: "140224", Name: "灵丘县", Level: skygrid.LevelCounty, Geometry: sq(113)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []*skygrid.User{
+		{Name: "admin", Role: skygrid.RoleAdmin},
+		{Name: "hunyuan", Role: skygrid.RoleOfficial, Regions: []string{"140225"}},
+		{Name: "xiahancun", Role: skygrid.RoleOfficial, Regions: []string{"140225206"}},
+		{Name: "张网格", Role: skygrid.RoleSupervisor, Regions: []string{"140225-008-006"}, Phone: "13812345678"},
+		{Name: "lingqiu", Role: skygrid.RoleOfficial, Regions: []string{"140224"}},
+		{Name: "50%_off", Role: skygrid.RoleAuditor},
+	} {
+		if err := db.CreateUser(ctx, u, "$2a$04$notarealhash"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		f     skygrid.UserFilter
+		want  string
+		total int
+	}{
+		{"all, newest first", skygrid.UserFilter{}, "50%_off lingqiu 张网格 xiahancun hunyuan admin", 6},
+		{"a page", skygrid.UserFilter{Limit: 2, Offset: 1}, "lingqiu 张网格", 6},
+		{"a name, any case", skygrid.UserFilter{Search: "HunYuan"}, "hunyuan", 1},
+		{"a county's name: its official, its township's (parent)", skygrid.UserFilter{Search: "浑源"}, "xiahancun hunyuan", 2},
+		{"a township's name: its official and its grids' supervisors", skygrid.UserFilter{Search: "下韩村"}, "张网格 xiahancun", 2},
+		{"a region code's beginning", skygrid.UserFilter{Search: "140225"}, "张网格 xiahancun hunyuan", 3},
+		{"a phone", skygrid.UserFilter{Search: "1381234"}, "张网格", 1},
+		{"a role", skygrid.UserFilter{Role: skygrid.RoleOfficial}, "lingqiu xiahancun hunyuan", 3},
+		{"a role and a search", skygrid.UserFilter{Role: skygrid.RoleOfficial, Search: "140225", Limit: 1}, "xiahancun", 2},
+		{"% and _ are letters", skygrid.UserFilter{Search: "%_"}, "50%_off", 1},
+		{"none", skygrid.UserFilter{Search: "朔州"}, "", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			us, total, err := db.FindUserPage(ctx, tc.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, u := range us {
+				names = append(names, u.Name)
+			}
+			if got := strings.Join(names, " "); got != tc.want || total != tc.total {
+				t.Errorf("%q, %d in all; want %q, %d", got, total, tc.want, tc.total)
+			}
+		})
+	}
+}

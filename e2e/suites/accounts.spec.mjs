@@ -45,6 +45,19 @@ test('accounts: the admin manages users and tokens', async ({ suite: { url, shot
   await a.goto(url + '/#/admin');
   const row = (name) => a.locator(`[data-testid=users-table] tr[data-user="${name}"]`);
   await row('e2e-tingyong').waitFor({ timeout: 15000 });
+  // A page of users, newest first, and a search: a province's 50,000 were
+  // all fetched and drawn (28 s), and no one could be found but by scrolling.
+  const total = (await (await a.request.get(url + '/api/users')).json()).users.length;
+  const counted = await a.getByTestId('users-count').innerText();
+  const drawn = await a.locator('[data-testid=users-table] tbody tr').count();
+  check(total > 100 && drawn === 100 && counted.startsWith(`共 ${total} 人，显示最新添加的 100 人`) && counted.includes(`再显示 ${Math.min(100, total - 100)} 人`),
+    `accounts: the users' table shows the newest 100 of ${total} and says so (${drawn} rows; "${counted}")`);
+  await a.getByTestId('user-search').fill('浑源');
+  await expect(a.getByTestId('users-count')).toHaveText(/^共 \d+ 人$/).catch(() => {});
+  const found = await a.locator('[data-testid=users-table] tbody tr').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-user')));
+  check(found.includes('hunyuan') && found.includes('xiahancun') && !found.includes('admin'), `accounts: a search by a county's name finds its officials (${found.slice(0, 6).join(', ')}…)`);
+  await a.getByTestId('user-search').fill('');
+  await a.getByTestId('users-count').filter({ hasText: '显示最新添加的' }).waitFor({ timeout: 10000 }).catch(() => {});
   await row('e2e-tingyong').locator('[data-testid=user-disable]').click();
   const asks = await row('e2e-tingyong').locator('[data-testid=user-disable]').innerText();
   await row('e2e-tingyong').locator('[data-testid=user-disable]').click();

@@ -1,5 +1,5 @@
 // 管理: imports (upload registries and fire files), users, feeds, batches.
-import { api, ApiError, errorText } from './api';
+import { api, ApiError, errorText, qs } from './api';
 import { h, clear, confirmButton, toast } from './dom';
 import { getLang, t, tOr, type Lang } from './i18n';
 import { cell, objectTable } from './table';
@@ -227,7 +227,41 @@ function userSection(): HTMLElement {
     }
   });
   const box = h('div', { 'data-table': 'users' });
-  return h('section', {}, h('h2', {}, t('admin.users')), box, form);
+  return h('section', {}, h('h2', {}, t('admin.users')), userSearch(), box, form);
+}
+
+/**
+ * The users shown: those a search finds, newest first, a page at a time
+ * (a province has tens of thousands: all of them took half a minute to
+ * draw).
+ */
+const USER_PAGE = 100;
+const userQuery = { q: '', role: '', shown: USER_PAGE };
+
+/** userSearch: a name, phone or region, and a role, to find users by. */
+function userSearch(): HTMLElement {
+  userQuery.q = ''; userQuery.role = ''; userQuery.shown = USER_PAGE;
+  const q = h('input', { type: 'search', placeholder: t('user.search'), 'aria-label': t('user.search'), 'data-testid': 'user-search' });
+  const role = h('select', { 'aria-label': t('user.role'), 'data-testid': 'user-search-role' },
+    h('option', { value: '' }, t('user.roles.all')), ['supervisor', 'official', 'auditor', 'admin'].map((r) => h('option', { value: r }, t('role.' + r))));
+  let wait = 0;
+  const find = () => {
+    clearTimeout(wait);
+    userQuery.q = q.value.trim(); userQuery.role = role.value; userQuery.shown = USER_PAGE;
+    refreshTables(['users']);
+  };
+  q.addEventListener('input', () => { clearTimeout(wait); wait = window.setTimeout(find, 300); });
+  role.addEventListener('change', find);
+  const form = h('form', { class: 'inline usersearch', role: 'search' }, q, role, h('button', { type: 'submit', class: 'small' }, t('rl.search.go')));
+  form.addEventListener('submit', (e) => { e.preventDefault(); find(); });
+  return form;
+}
+
+/** usersShown: how many users are found and shown, and a button for the next page. */
+function usersShown(n: number, total: number): HTMLElement {
+  const more = n < total ? h('button', { type: 'button', class: 'small', 'data-testid': 'users-more',
+    onclick: () => { userQuery.shown += USER_PAGE; refreshTables(['users']); } }, t('user.more', { n: Math.min(USER_PAGE, total - n) })) : null;
+  return h('p', { class: 'muted', 'data-testid': 'users-count' }, t(n < total ? 'user.count.some' : 'user.count', { n, total }), more ? ' ' : '', more);
 }
 
 /** act runs an account change and says how it went (a refusal as refused says it). */
@@ -316,10 +350,12 @@ const cellsOf = (o: object) => o as Record<string, unknown>;
 const tables: [string, [string, string][], (box: HTMLElement, heads: [string, string][]) => Promise<void>][] = [
   ['users', [['id', 'ID'], ['name', 'login.name'], ['role_name', 'user.role'], ['regions', 'user.regions'], ['phone', 'user.phone'], ['created_at', 'user.created']],
     async (box, heads) => {
-      const r = await api.get<UserList>('/api/users');
+      const r = await api.get<UserList>('/api/users' + qs({ q: userQuery.q, role: userQuery.role, limit: userQuery.shown }));
       const names = r.regions ?? {};
       const area = (ids: string[] | undefined) => (ids?.length ? ids.map((id) => (names[id] ? `${names[id]}（${id}）` : id)).join('、') : t('chg.citywide'));
-      box.append(usersTable((r.users ?? []).map((u) => ({ ...u, role_name: t('role.' + u.role), regions: area(u.regions) })), heads));
+      const users = r.users ?? [];
+      box.append(usersShown(users.length, r.total),
+        users.length ? usersTable(users.map((u) => ({ ...u, role_name: t('role.' + u.role), regions: area(u.regions) })), heads) : '');
     }],
   ['tokens', [['name', 'token.name'], ['user_name', 'token.user'], ['state', 'token.state'], ['expires_at', 'token.expires'],
     ['last_used', 'token.used'], ['created_at', 'token.created'], ['id', 'ID']],
@@ -358,9 +394,11 @@ const tables: [string, [string, string][], (box: HTMLElement, heads: [string, st
 ];
 
 let root: HTMLElement | null = null;
-function refreshTables(): void {
+/** refreshTables draws the tables again (those named, else all). */
+function refreshTables(only?: string[]): void {
   if (!root) return;
   for (const [id, cols, show] of tables) {
+    if (only && !only.includes(id)) continue;
     const box = root.querySelector<HTMLElement>(`[data-table=${id}]`);
     if (!box) continue;
     const heads = cols.map(([k, label]) => [k, label.includes('.') ? t(label) : label] as [string, string]);

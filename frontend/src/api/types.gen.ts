@@ -1527,6 +1527,7 @@ export interface User {
 export interface UserList {
   regions: Record<string, string>;
   users: User[];
+  total: number;
 }
 
 /** Go: tiles.VectorLayer. */
