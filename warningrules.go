@@ -35,7 +35,7 @@ const DefaultInspectHours = 4
 // from its start, issued before it.
 func WarningState(w *Warning, now time.Time) string {
 	switch {
-	case !w.LiftedAt.IsZero() && !now.Before(w.LiftedAt):
+	case !w.LiftedAt.IsZero() && (!now.Before(w.LiftedAt) || !w.LiftedAt.After(w.Start)):
 		return WarningLifted
 	case !now.Before(w.Start):
 		return WarningActive
@@ -255,6 +255,37 @@ func WarningMessages(w *Warning, event, whole string, channels []int64, people [
 			Title: title, Text: text + "\n\n编号 " + key, Payload: string(payload)})
 	})
 	return out
+}
+
+// Until is when the warning stops being in force: its lift, else its
+// expected end (one past it and not lifted is still in force).
+func (w *Warning) Until() time.Time {
+	if !w.LiftedAt.IsZero() {
+		return w.LiftedAt
+	}
+	return w.ExpectedEnd
+}
+
+// SharedArea names the counties two warnings both hold in hours they
+// both cover (a's names, or b's where a holds the whole area; 全部区县
+// when both do); nil when they share no county or no hour.
+func SharedArea(a, b *Warning) []string {
+	if !a.Start.Before(b.Until()) || !b.Start.Before(a.Until()) || !b.Start.Before(b.Until()) || !a.Start.Before(a.Until()) {
+		return nil
+	}
+	switch {
+	case len(a.CountyIDs) == 0 && len(b.CountyIDs) == 0:
+		return []string{"全部区县"}
+	case len(a.CountyIDs) == 0:
+		return b.CountyNames
+	}
+	var names []string
+	for i, id := range a.CountyIDs {
+		if b.Covers(id) && i < len(a.CountyNames) {
+			names = append(names, a.CountyNames[i])
+		}
+	}
+	return names
 }
 
 // CheckWarning checks a warning to issue: a known level, an expected end

@@ -166,6 +166,10 @@ func (db *DB) IssueWarning(ctx context.Context, w *skygrid.Warning, by int64, no
 		return nil, err
 	}
 	w.Start, w.ExpectedEnd = w.Start.UTC().Truncate(time.Second), w.ExpectedEnd.UTC().Truncate(time.Second)
+	if !w.ExpectedEnd.After(now) {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "预计结束时间 %s 已过：请填写晚于当前时间的预计结束时间 (expected_end %s has passed)",
+			w.ExpectedEnd.In(skygrid.Beijing).Format("2006-01-02 15:04"), w.ExpectedEnd.Format(time.RFC3339))
+	}
 	var plan []placedEntry
 	if w.InForce(now) {
 		var err error
@@ -176,6 +180,9 @@ func (db *DB) IssueWarning(ctx context.Context, w *skygrid.Warning, by int64, no
 	return db.warningTx(ctx, "issue warning", func(tx *Tx) (*skygrid.Warning, error) {
 		id, err := insertWarning(ctx, tx, w, by)
 		if err != nil {
+			return nil, err
+		}
+		if err := refuseOverlap(ctx, tx, id); err != nil {
 			return nil, err
 		}
 		if w.InForce(now) {
@@ -212,6 +219,34 @@ func insertWarning(ctx context.Context, tx *Tx, w *skygrid.Warning, by int64) (i
 		}
 	}
 	return id, nil
+}
+
+// refuseOverlap refuses the new warning (by id, stored in tx) where a
+// county of its area is under another warning for hours it covers too:
+// each of the county's sites would be sent a second inspection, and the
+// public shown two bands. The official extends or lifts that one first.
+func refuseOverlap(ctx context.Context, tx *Tx, id int64) error {
+	ws, err := findWarnings(ctx, tx, skygrid.WarningFilter{})
+	if err != nil {
+		return err
+	}
+	var mine *skygrid.Warning
+	for _, w := range ws {
+		if w.ID == id {
+			mine = w
+		}
+	}
+	for _, o := range ws {
+		if o.ID == id || mine == nil {
+			continue
+		}
+		if names := skygrid.SharedArea(mine, o); len(names) > 0 {
+			return skygrid.Errorf(skygrid.ECONFLICT, "%s已在%s中（#%d，%s 至 %s）：请延长或解除该预警，不要重复发布 (counties under warning %d for the same hours)",
+				strings.Join(names, "、"), skygrid.WarningLevelNames[o.Level], o.ID, o.Start.In(skygrid.Beijing).Format("01-02 15:04"),
+				o.Until().In(skygrid.Beijing).Format("01-02 15:04"), o.ID)
+		}
+	}
+	return nil
 }
 
 // warningTx runs fn in one transaction and commits; what says what for
@@ -287,17 +322,27 @@ func (db *DB) ExtendWarning(ctx context.Context, id int64, end time.Time, by int
 		if err != nil {
 			return nil, err
 		}
-		if !w.LiftedAt.IsZero() {
-			return nil, skygrid.Errorf(skygrid.ECONFLICT, "warning %d was lifted at %s", id, w.LiftedAt.In(skygrid.Beijing).Format("2006-01-02 15:04"))
+		if err := stillLive(w); err != nil {
+			return nil, err
 		}
 		if !end.After(w.Start) || !end.After(now) {
-			return nil, skygrid.Errorf(skygrid.EINVALID, "expected_end %s: must be after the start and after now", end.Format(time.RFC3339))
+			return nil, skygrid.Errorf(skygrid.EINVALID, "延长后的预计结束时间须晚于开始时间和当前时间，填写的是 %s (expected_end %s: must be after the start and after now)",
+				end.In(skygrid.Beijing).Format("2006-01-02 15:04"), end.Format(time.RFC3339))
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE warnings SET expected_end = ?, updated_at = ? WHERE id = ?`, ts(end), ts(tx.now), id); err != nil {
 			return nil, fmt.Errorf("extend warning %d: %w", id, err)
 		}
 		return warningChanged(ctx, tx, id, by, "warning.extend", warningSummary(w), skygrid.NotifyWarningExtended)
 	})
+}
+
+// stillLive refuses to change a warning already lifted.
+func stillLive(w *skygrid.Warning) error {
+	if w.LiftedAt.IsZero() {
+		return nil
+	}
+	return skygrid.Errorf(skygrid.ECONFLICT, "该预警已于 %s 解除 (warning %d was lifted at %s)",
+		w.LiftedAt.In(skygrid.Beijing).Format("2006-01-02 15:04"), w.ID, w.LiftedAt.Format(time.RFC3339))
 }
 
 // LiftWarning lifts a warning at now. Its open inspection tasks stay
@@ -310,13 +355,12 @@ func (db *DB) LiftWarning(ctx context.Context, id int64, by int64, now time.Time
 		if err != nil {
 			return nil, err
 		}
-		if !w.LiftedAt.IsZero() {
-			return nil, skygrid.Errorf(skygrid.ECONFLICT, "warning %d was lifted already", id)
+		if err := stillLive(w); err != nil {
+			return nil, err
 		}
+		// Lifted before it began, it is lifted then: never in force
+		// (InForce holds from the start to the lift).
 		at := now.UTC().Truncate(time.Second)
-		if at.Before(w.Start) {
-			at = w.Start // lifted before it began: in force for no time
-		}
 		var liftedBy any
 		if by != 0 {
 			liftedBy = by

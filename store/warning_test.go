@@ -279,6 +279,7 @@ func TestWarningNamesAWholeCity(t *testing.T) {
 	start := now.Add(time.Hour)
 	issue := func(ids ...string) *skygrid.Warning {
 		t.Helper()
+		start = start.Add(48 * time.Hour) // each its own days: the same county twice at once is refused
 		w, err := db.IssueWarning(ctx, &skygrid.Warning{Level: "orange", CountyIDs: ids, Start: start, ExpectedEnd: start.Add(24 * time.Hour)}, 0, now)
 		if err != nil {
 			t.Fatal(err)
@@ -310,5 +311,58 @@ func TestWarningNamesAWholeCity(t *testing.T) {
 		if w := issue(c.ids...); w.AreaText("全省") != c.want || len(w.CountyIDs) != len(c.ids) {
 			t.Errorf("a province's warning over %v: %q (counties %v), want %q", c.ids, w.AreaText("全省"), w.CountyIDs, c.want)
 		}
+	}
+}
+
+// What a hurried official gets wrong is refused in Chinese, naming what to
+// give: a warning whose end has passed (it was published as in force and
+// sent inspections), one over a county already under a warning for the
+// same hours (every site was sent a second task), a lift or extension of
+// one already lifted. A warning lifted before its start is lifted at that
+// moment, not at its start (it showed 已发布（未开始） with its buttons).
+func TestWarningRefusalsAndEarlyLift(t *testing.T) {
+	db := warningDB(t)
+	ctx := context.Background()
+	issue := func(level string, counties []string, from, to time.Duration) (*skygrid.Warning, error) {
+		return db.IssueWarning(ctx, &skygrid.Warning{Level: level, CountyIDs: counties, Start: now.Add(from), ExpectedEnd: now.Add(to)}, 0, now)
+	}
+	refused := func(name string, err error, code, want string) {
+		t.Helper()
+		if skygrid.ErrorCode(err) != code || !strings.Contains(skygrid.ErrorMessage(err), want) {
+			t.Errorf("%s: %v, want %s saying %q", name, err, code, want)
+		}
+	}
+	_, err := issue("orange", []string{"149901"}, -48*time.Hour, -24*time.Hour)
+	refused("an end passed", err, skygrid.EINVALID, "已过：请填写晚于当前时间的预计结束时间")
+	first, err := issue("yellow", []string{"149901"}, 0, 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = issue("orange", []string{"149902", "149901"}, time.Hour, 30*time.Hour)
+	refused("the same county, hours that meet", err, skygrid.ECONFLICT, fmt.Sprintf("示例甲县已在黄色预警中（#%d", first.ID))
+	_, err = issue("orange", nil, 23*time.Hour, 30*time.Hour)
+	refused("the whole city over it", err, skygrid.ECONFLICT, "示例甲县已在黄色预警中")
+	if _, err := issue("orange", []string{"149902"}, time.Hour, 30*time.Hour); err != nil {
+		t.Errorf("another county: %v", err)
+	}
+	if _, err := issue("orange", []string{"149901"}, 24*time.Hour, 30*time.Hour); err != nil {
+		t.Errorf("the same county after the first ends: %v", err)
+	}
+	later, err := issue("red", []string{"149901"}, 48*time.Hour, 72*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lifted, err := db.LiftWarning(ctx, later.ID, 0, now)
+	if err != nil || lifted.State != skygrid.WarningLifted || !lifted.LiftedAt.Equal(now.UTC().Truncate(time.Second)) || lifted.InForce(now.Add(49*time.Hour)) {
+		t.Errorf("lifted before its start: %+v %v", lifted, err)
+	}
+	_, err = db.LiftWarning(ctx, later.ID, 0, now)
+	refused("lifted twice", err, skygrid.ECONFLICT, "该预警已于")
+	_, err = db.ExtendWarning(ctx, later.ID, now.Add(96*time.Hour), 0, now)
+	refused("extended once lifted", err, skygrid.ECONFLICT, "该预警已于")
+	_, err = db.ExtendWarning(ctx, first.ID, now.Add(-time.Hour), 0, now)
+	refused("extended into the past", err, skygrid.EINVALID, "延长后的预计结束时间须晚于")
+	if _, err := issue("red", []string{"149901"}, 48*time.Hour, 72*time.Hour); err != nil {
+		t.Errorf("over a lifted warning's hours: %v", err)
 	}
 }

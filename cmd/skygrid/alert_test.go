@@ -49,7 +49,7 @@ func TestAlertCommands(t *testing.T) {
 			}
 		})
 	}
-	if out, err := run(t, db, "alert", "lift", "1"); err == nil || !strings.Contains(err.Error(), "lifted already") {
+	if out, err := run(t, db, "alert", "lift", "1"); err == nil || !strings.Contains(err.Error(), "was lifted at") {
 		t.Errorf("lift again: %v %s", err, out)
 	}
 	if out, err := run(t, db, "alert", "issue", "--level", "purple", "--start", start, "--end", end); err == nil || !strings.Contains(err.Error(), "--level") {

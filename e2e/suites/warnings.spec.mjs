@@ -77,6 +77,24 @@ test.describe.serial('warnings', () => {
     const endAfter = await card.getByTestId('warn-end').textContent();
     check(Date.parse(endAfter.slice(0, 16).replace(' ', 'T') + ':00+08:00') - Date.parse(endBefore.slice(0, 16).replace(' ', 'T') + ':00+08:00') === 24 * 3600e3,
       `warnings: 延长 moves the expected end by a day (${endBefore} → ${endAfter})`);
+    // The same county again for the same days: refused in Chinese, naming
+    // the warning in force (every site was sent a second task, and the
+    // public shown two bands); a window already past is refused on the page.
+    p.allow(/^409 POST .*\/api\/warnings$/);
+    const warningsBefore = (await (await p.request.get(url + '/api/warnings')).json()).warnings.length;
+    await p.click('[data-testid=warn-level-red]');
+    await p.check('[data-testid=warn-county-140225]');
+    await p.click('[data-testid=warn-issue]');
+    await p.click('[data-testid=warn-confirm-yes]');
+    const twice = await p.waitForSelector('.toast.err:not(.hide)', { timeout: 10000 }).then((e) => e.innerText()).catch(() => '');
+    check(/^浑源县已在橙色预警中（#\d+，.* 至 .*）：请延长或解除该预警，不要重复发布$/.test(twice), `warnings: a second warning over 浑源县 for the same days is refused in Chinese ("${twice}")`);
+    await p.fill('[data-testid=warn-start]', '2023-10-20T08:00');
+    await p.fill('[data-testid=warn-end-input]', '2023-10-22T08:00');
+    await p.click('[data-testid=warn-issue]');
+    const past = await p.waitForSelector('.toast.err:not(.hide)', { timeout: 10000 }).then((e) => e.innerText()).catch(() => '');
+    const warningsAfter = (await (await p.request.get(url + '/api/warnings')).json()).warnings.length;
+    check(past.startsWith('预计结束时间已过') && warningsAfter === warningsBefore, `warnings: a window already past is refused, nothing issued ("${past}", ${warningsBefore} → ${warningsAfter})`);
+    await p.uncheck('[data-testid=warn-county-140225]');
     await quiet(p);
     await shot(p, 'warnings-issued-admin-desktop.png', { fullPage: true });
     // The banner on another page, linking to the warnings page.
@@ -193,6 +211,19 @@ test.describe.serial('warnings', () => {
       `warnings: the inspection's page speaks of the site, not of a fire (${(words.match(/[^\n]*(火点|卫星)[^\n]*/g) ?? []).join(' | ')})`);
     await quiet(p);
     await shot(p, 'warnings-unregistered-review-official-desktop.png');
+    // The warning's card answers "which sites must stop, and have they":
+    // the official's county with its listed sites, those checked and the
+    // measures found in place, each site with its state (it gave a count).
+    await p.goto(url + '/#/warnings');
+    const prog = p.getByTestId('warn-progress');
+    await expect(prog.getByTestId('wp-county')).toHaveCount(1, { timeout: 15000 });
+    const county = (await prog.getByTestId('wp-county').innerText()).replace(/\s+/g, ' ');
+    const sites = (await prog.getByTestId('wp-site').allInnerTexts()).map((x) => x.replace(/\s+/g, ' '));
+    check(/^浑源县 2 2 1 1\/2$/.test(county) && sites.length === 2 && sites.some((x) => x.startsWith('示例未登记企业 · 浑源县 · 待检查 — 限产30%')) &&
+      sites.some((x) => x.startsWith('示例工地02 · 浑源县 · 已检查（待审核） — 停止土石方作业 ✓；物料堆场覆盖 ✗')),
+      `warnings: the official's card shows the county's inspections and each site (${county}; ${sites.join(' | ')})`);
+    await prog.scrollIntoViewIfNeeded();
+    await shot(p, 'warnings-progress-official-desktop.png');
     await p.context().close();
   });
 

@@ -1,6 +1,7 @@
 // Same-origin JSON API with cookie sessions and the CSRF header on POSTs.
 // The answers' types are generated from the Go types (api/types.gen.ts).
 import type { ErrorResponse } from './api/types.gen';
+import { getLang } from './i18n';
 
 export interface User { id: number; name: string; role: string; regions?: string[]; phone?: string }
 export interface Session { user: User; csrf: string; role_name?: string; now?: string; latest_detection?: string; area?: number[] }
@@ -83,8 +84,19 @@ export function errorText(e: unknown, t: (key: string) => string): string {
     const plain: Record<number, string> = { 401: 'err.unauthorized', 403: 'err.forbidden', 404: 'err.notfound', 429: 'err.throttled' };
     if (plain[e.status]) return `${t(plain[e.status])}（${e.message}）`;
     if (e.status >= 500) return `${t('err.server')}（${e.message}）`;
+    return getLang() === 'zh' ? chineseOnly(e.message) : e.message;
   }
   return (e as Error)?.message ?? String(e);
+}
+
+/**
+ * chineseOnly: a server's refusal said in Chinese and then in English in
+ * brackets ("该预警已于 … 解除 (warning 2 was lifted at …)"), its Chinese
+ * alone; any other message as it is.
+ */
+export function chineseOnly(msg: string): string {
+  const m = /^([\s\S]*[\u4e00-\u9fff][\s\S]*?)\s+\(([^()]*[A-Za-z]{3,}[^()]*)\)$/.exec(msg);
+  return m ? m[1] : msg;
 }
 
 /**

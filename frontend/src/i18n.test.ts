@@ -34,5 +34,9 @@ describe('errorText', () => {
     expect(errorText(new ApiError(403, 'forbidden', 'task 280 is not in your area'), t)).toBe('无权查看：不在您的管辖区域或权限之内（task 280 is not in your area）');
     expect(errorText(new NetworkError('x'), t)).toBe('网络不可用，请稍后再试');
     expect(errorText(new ApiError(400, 'invalid', 'a.csv: line 2: field lon: not a number'), t)).toBe('a.csv: line 2: field lon: not a number');
+    // Said in Chinese, then English in brackets: the Chinese alone on a Chinese page.
+    expect(errorText(new ApiError(409, 'conflict', '该预警已于 2023-10-31 17:33 解除 (warning 2 was lifted at 2023-10-31T09:33:00Z)'), t)).toBe('该预警已于 2023-10-31 17:33 解除');
+    expect(errorText(new ApiError(400, 'invalid', 'readings.csv: line 1: the header needs columns mn (设备编号) and time (时间)'), t))
+      .toBe('readings.csv: line 1: the header needs columns mn (设备编号) and time (时间)');
   });
 });

@@ -13,11 +13,14 @@ import { LEVELS, LEVEL_COLORS, areaText, fromBeijingInput, inForce, levelInk, le
 import { refreshWarningBar } from './warnbar';
 import type { EmergencyList, EmergencyRow, ImportReport, WarningList } from './api/types.gen';
 import { areaRegions, cityGroups, type AreaRegion } from './areafilter';
+import { progressSection } from './warnprogress';
 
 /** One row of GET /api/emergency-list (the server names its county). */
 export type EmergencyEntry = EmergencyRow;
 
 const canIssue = () => role() === 'admin' || role() === 'auditor';
+/** Who may read a warning's inspections (its report): not a supervisor. */
+const canReview = () => role() !== 'supervisor';
 
 /** The counties and their cities (a province's), asked once per page. */
 type Areas = { counties: AreaRegion[]; cities: AreaRegion[] };
@@ -35,13 +38,15 @@ export function render(el: HTMLElement): void {
   el.append(h('section', {}, h('h2', {}, t('warn.list')), list),
     h('section', {}, h('h2', {}, t('elist.title')), role() === 'admin' ? uploadForm(() => loadList()) : null, elist));
 
+  // The list's rows, for what each listed site must do at a warning's level.
+  let rows: Promise<EmergencyEntry[]> = Promise.resolve([]);
   async function load(): Promise<void> {
     try {
       const ws = (await api.get<WarningList>('/api/warnings')).warnings ?? [];
       const at = now();
       clear(current);
       const live = ws.filter((w) => w.state !== 'lifted' && (inForce(w, at) || w.state === 'issued'));
-      current.append(...(live.length ? live.map((w) => warningCard(w, load)) : [h('p', { class: 'muted', 'data-testid': 'warn-none' }, t('warn.none'))]));
+      current.append(...(live.length ? live.map((w) => warningCard(w, load, rows)) : [h('p', { class: 'muted', 'data-testid': 'warn-none' }, t('warn.none'))]));
       clear(list);
       list.append(warningTable(ws));
       refreshWarningBar();
@@ -52,16 +57,16 @@ export function render(el: HTMLElement): void {
   }
   async function loadList(): Promise<void> {
     try {
-      const rows: EmergencyEntry[] = (await api.get<EmergencyList>('/api/emergency-list')).entries ?? [];
+      rows = api.get<EmergencyList>('/api/emergency-list').then((l) => l.entries ?? []);
       clear(elist);
-      elist.append(emergencyTable(rows));
+      elist.append(emergencyTable(await rows));
     } catch (e) {
       clear(elist);
       elist.append(h('p', { class: 'error' }, errorText(e, t)));
     }
   }
-  load();
   loadList();
+  load();
 }
 
 /** band: the level's colour with the level and the area in large type. */
@@ -70,7 +75,7 @@ export function band(w: Warning, cls = 'warnband'): HTMLElement {
     h('b', {}, levelName(w.level)), ' · ', areaText(w));
 }
 
-function warningCard(w: Warning, reload: () => Promise<void>): HTMLElement {
+function warningCard(w: Warning, reload: () => Promise<void>, rows: Promise<EmergencyEntry[]>): HTMLElement {
   const actions = h('div', { class: 'actions' });
   const kv = (k: string, v: string | null | undefined, id?: string) => (v ? h('tr', {}, h('th', {}, t(k)), h('td', { 'data-testid': id }, v)) : null);
   const card = h('div', { class: 'card warncard', 'data-testid': 'warn-card', 'data-id': w.id },
@@ -81,6 +86,9 @@ function warningCard(w: Warning, reload: () => Promise<void>): HTMLElement {
       kv('warn.end', formatDateTime(w.expected_end) + ' ' + t('warn.times'), 'warn-end'),
       kv('warn.tasks', w.tasks !== undefined ? t('warn.tasks.n', { n: w.tasks }) : null),
       kv('warn.reason', w.reason), kv('warn.advice', w.public_advice))),
+    // Started: how its inspections stand, and the report of them so far.
+    w.state === 'active' && canReview() ? progressSection(w.id, w.level, rows) : null,
+    w.state === 'active' && canReview() ? h('p', {}, h('a', { href: `/api/reports/warning/${w.id}?format=html`, target: '_blank', rel: 'noopener', 'data-testid': 'warn-progress-report' }, t('wp.report'))) : null,
     actions);
   if (canIssue()) {
     const end = h('input', { type: 'datetime-local', value: toBeijingInput(Date.parse(w.expected_end) + 24 * 3600e3), 'data-testid': 'warn-extend-to', 'aria-label': t('warn.extend.to') });
@@ -88,7 +96,7 @@ function warningCard(w: Warning, reload: () => Promise<void>): HTMLElement {
       h('label', { class: 'inline' }, t('warn.extend.to'), ' ', end),
       h('button', { type: 'button', 'data-testid': 'warn-extend', onclick: () => {
         const to = fromBeijingInput(end.value);
-        if (!to || Date.parse(to) <= Date.parse(w.start)) return toast(t('warn.need.times'), 'err');
+        if (!to || Date.parse(to) <= Date.parse(w.start) || Date.parse(to) <= now()) return toast(t('warn.need.end'), 'err');
         confirmBox(actions, t('warn.extend.confirm', { level: levelName(w.level), end: formatDateTime(to) }),
           () => post(`/api/warnings/${w.id}/extend`, { expected_end: to }, 'warn.extended', reload));
       } }, t('warn.extend')),
@@ -135,9 +143,9 @@ function warningTable(ws: Warning[]): HTMLElement {
       h('td', { class: 'date' }, formatDateTime(w.start)),
       h('td', { class: 'date' }, formatDateTime(w.expected_end)),
       h('td', { class: 'date' }, formatDateTime(w.lifted_at)),
-      h('td', {}, t('warn.state.' + w.state)),
+      h('td', {}, w.state === 'lifted' && Date.parse(w.lifted_at ?? '') <= Date.parse(w.start) ? t('warn.state.cancelled') : t('warn.state.' + w.state)),
       h('td', { class: 'num' }, w.tasks ?? ''),
-      h('td', {}, w.state === 'lifted'
+      h('td', {}, w.state === 'lifted' && Date.parse(w.lifted_at ?? '') > Date.parse(w.start)
         ? h('a', { href: `/api/reports/warning/${w.id}?format=html`, target: '_blank', rel: 'noopener', 'data-testid': 'warn-report' }, t('warn.report'))
         : ''))))));
 }
@@ -236,8 +244,9 @@ function issueForm(countyList: Promise<Areas>, reload: () => Promise<void>): HTM
   const from = Math.floor(now() / 60e3) * 60e3;
   const start = h('input', { type: 'datetime-local', value: toBeijingInput(from), 'data-testid': 'warn-start' });
   const end = h('input', { type: 'datetime-local', value: toBeijingInput(from + 72 * 3600e3), 'data-testid': 'warn-end-input' });
-  const reason = h('textarea', { rows: 2, 'data-testid': 'warn-reason' });
-  const advice = h('textarea', { rows: 2, 'data-testid': 'warn-advice' });
+  // At most 4,000 bytes on the server: 1,300 Chinese characters.
+  const reason = h('textarea', { rows: 2, maxlength: 1300, 'data-testid': 'warn-reason' });
+  const advice = h('textarea', { rows: 2, maxlength: 1300, 'data-testid': 'warn-advice' });
   const submit = h('button', { type: 'submit', class: 'primary big', 'data-testid': 'warn-issue' }, t('warn.issue.submit'));
   const form = h('form', { class: 'card issueform', 'data-testid': 'warn-form' },
     h('fieldset', {}, h('legend', {}, t('warn.level')), levels),
@@ -252,6 +261,7 @@ function issueForm(countyList: Promise<Areas>, reload: () => Promise<void>): HTM
     if (!level) return toast(t('warn.need.level'), 'err');
     if (!city.checked && !ids.length) return toast(t('warn.need.county'), 'err');
     if (!s || !x || Date.parse(x) <= Date.parse(s)) return toast(t('warn.need.times'), 'err');
+    if (Date.parse(x) <= now()) return toast(t('warn.need.future'), 'err');
     const names = city.checked ? [] : checkedNames(counties);
     confirmBox(submit, t('warn.issue.confirm', { level: levelName(level), area: areaText({ county_ids: ids, county_names: names }) }), async () => {
       const body = { level, county_ids: ids, start: s, expected_end: x, reason: reason.value.trim(), public_advice: advice.value.trim() };
