@@ -227,6 +227,30 @@ test.describe.serial('warnings', () => {
     await p.context().close();
   });
 
+  // On the official's phone the emergency list and the records are cards
+  // of labelled lines: the list was a 1,012 px table in 334 px, its
+  // measures and contacts off the screen with nothing saying it scrolled.
+  test('official phone: the warnings page fits a 360 px phone', async ({ suite: { url, page, login, check } }) => {
+    const p = await page({ width: 360, height: 740 });
+    await login(p, 'hunyuan');
+    await p.goto(url + '/#/warnings');
+    await expect(p.getByTestId('elist-row').first()).toBeVisible({ timeout: 15000 });
+    await expect(p.getByTestId('wp-county')).toHaveCount(1, { timeout: 15000 });
+    const wide = await p.evaluate(() => [...document.querySelectorAll('main, main .tablewrap')].filter((e) => e.scrollWidth > e.clientWidth + 1)
+      .map((e) => `${e.className || e.tagName} ${e.scrollWidth}>${e.clientWidth}`));
+    const row = p.getByTestId('elist-row').filter({ hasText: '示例工地02' });
+    const cells = await row.locator('td').evaluateAll((tds) => tds.map((td) => {
+      const r = td.getBoundingClientRect();
+      return { text: td.innerText, label: getComputedStyle(td, '::before').content, right: Math.round(r.right) };
+    }));
+    const off = cells.filter((c) => c.right > 360);
+    const measures = cells.find((c) => c.text.includes('停止土石方作业'));
+    check(wide.length === 0 && off.length === 0 && measures?.label === '"减排措施："',
+      `warnings: on a 360 px phone nothing runs off sideways and a listed site reads whole, each line labelled (${wide.join(', ') || 'none wide'}; ${JSON.stringify(cells)})`);
+    await shot(p, 'warnings-official-phone.png', { fullPage: true });
+    await p.context().close();
+  });
+
   test('admin: lift, then the report opens', async ({ suite: { url, shots, page, login, check } }) => {
     const p = await page(desktop);
     await login(p, 'admin');

@@ -135,16 +135,18 @@ export function confirmBox(after: HTMLElement, question: string, yes: () => Prom
 function warningTable(ws: Warning[]): HTMLElement {
   if (!ws.length) return h('p', { class: 'muted' }, t('warn.list.none'));
   const sorted = [...ws].sort((a, b) => Date.parse(b.start) - Date.parse(a.start));
-  return h('div', { class: 'tablewrap' }, h('table', { class: 'grid' },
+  // On a phone each warning is a card of labelled lines (stack): the table was 3 screens wide.
+  const l = (k: string) => t(k);
+  return h('div', { class: 'tablewrap' }, h('table', { class: 'grid stack' },
     h('thead', {}, h('tr', {}, ['warn.level', 'warn.area', 'warn.start', 'warn.end', 'warn.lifted', 'warn.state', 'warn.tasks', 'warn.report'].map((k) => h('th', {}, t(k))))),
     h('tbody', {}, sorted.map((w) => h('tr', { 'data-testid': 'warn-row', 'data-id': w.id },
       h('td', {}, h('span', { class: 'swatch', style: `background:${LEVEL_COLORS[w.level] ?? '#868e96'}` }), ' ', levelName(w.level)),
-      h('td', { class: 'wrap' }, areaText(w)),
-      h('td', { class: 'date' }, formatDateTime(w.start)),
-      h('td', { class: 'date' }, formatDateTime(w.expected_end)),
-      h('td', { class: 'date' }, formatDateTime(w.lifted_at)),
-      h('td', {}, w.state === 'lifted' && Date.parse(w.lifted_at ?? '') <= Date.parse(w.start) ? t('warn.state.cancelled') : t('warn.state.' + w.state)),
-      h('td', { class: 'num' }, w.tasks ?? ''),
+      h('td', { class: 'wrap', 'data-label': l('warn.area') }, areaText(w)),
+      h('td', { class: 'date', 'data-label': l('warn.start') }, formatDateTime(w.start)),
+      h('td', { class: 'date', 'data-label': l('warn.end') }, formatDateTime(w.expected_end)),
+      w.lifted_at ? h('td', { class: 'date', 'data-label': l('warn.lifted') }, formatDateTime(w.lifted_at)) : h('td', { class: 'date empty' }),
+      h('td', { 'data-label': l('warn.state') }, w.state === 'lifted' && Date.parse(w.lifted_at ?? '') <= Date.parse(w.start) ? t('warn.state.cancelled') : t('warn.state.' + w.state)),
+      h('td', { class: 'num', 'data-label': l('warn.tasks') }, w.tasks ?? ''),
       h('td', {}, w.state === 'lifted' && Date.parse(w.lifted_at ?? '') > Date.parse(w.start)
         ? h('a', { href: `/api/reports/warning/${w.id}?format=html`, target: '_blank', rel: 'noopener', 'data-testid': 'warn-report' }, t('warn.report'))
         : ''))))));
@@ -156,14 +158,14 @@ function emergencyTable(rows: EmergencyEntry[]): HTMLElement {
   const sorted = [...rows].sort((a, b) => Number(unmatched(b)) - Number(unmatched(a)) || (a.county_name || a.county_id || '').localeCompare(b.county_name || b.county_id || '') || a.name.localeCompare(b.name));
   return h('div', {},
     h('p', { 'data-testid': 'elist-count' }, t('elist.unmatched.n', { n: rows.length, u: rows.filter(unmatched).length })),
-    h('div', { class: 'tablewrap' }, h('table', { class: 'grid' },
+    h('div', { class: 'tablewrap' }, h('table', { class: 'grid stack' },
       h('thead', {}, h('tr', {}, ['elist.county', 'elist.name', 'elist.level', 'elist.measures', 'elist.contact'].map((k) => h('th', {}, t(k))))),
       h('tbody', {}, sorted.map((r) => h('tr', { class: unmatched(r) ? 'bad' : '', 'data-testid': 'elist-row' },
-        h('td', {}, r.county_name || r.county_id || ''),
-        h('td', { class: 'wrap' }, r.name, unmatched(r) ? h('span', { class: 'flag', 'data-testid': 'elist-unmatched', title: r.source ?? '' }, t('elist.unmatched')) : null),
-        h('td', {}, levelName(r.level)),
-        h('td', { class: 'wrap' }, (r.measures ?? []).map(measureText).join('；')),
-        h('td', {}, [r.contact, r.phone].filter(Boolean).join(' '))))))));
+        h('td', { 'data-label': t('elist.county') }, r.county_name || r.county_id || ''),
+        h('td', { class: 'wrap name' }, r.name, unmatched(r) ? h('span', { class: 'flag', 'data-testid': 'elist-unmatched', title: r.source ?? '' }, t('elist.unmatched')) : null),
+        h('td', { 'data-label': t('elist.level') }, levelName(r.level)),
+        h('td', { class: 'wrap', 'data-label': t('elist.measures') }, (r.measures ?? []).map(measureText).join('；')),
+        h('td', { 'data-label': t('elist.contact') }, [r.contact, r.phone].filter(Boolean).join(' '))))))));
 }
 
 function uploadForm(reload: () => Promise<void>): HTMLElement {

@@ -20,12 +20,12 @@ export function progressSection(id: number, level: string, list: Promise<Emergen
 }
 
 function progress(f: WarningFigures, level: string, rows: EmergencyRow[]): HTMLElement[] {
-  const num = (n: number) => h('td', { class: 'num' }, String(n));
-  const counties = h('div', { class: 'tablewrap' }, h('table', { class: 'grid' },
+  const num = (n: number, k: string) => h('td', { class: 'num', 'data-label': t(k) }, String(n));
+  const counties = h('div', { class: 'tablewrap' }, h('table', { class: 'grid stack' },
     h('thead', {}, h('tr', {}, ['wp.county', 'wp.listed', 'wp.tasks', 'wp.checked', 'wp.inplace'].map((k, i) => h('th', { class: i ? 'num' : '' }, t(k))))),
     h('tbody', {}, (f.counties ?? []).map((c) => h('tr', { 'data-testid': 'wp-county' },
-      h('td', {}, c.county_name), num(c.listed), num(c.tasks), num(c.checked),
-      h('td', { class: 'num' }, c.measures ? `${c.measures_in_place}/${c.measures}` : '—'))))));
+      h('td', { class: 'name' }, c.county_name), num(c.listed, 'wp.listed'), num(c.tasks, 'wp.tasks'), num(c.checked, 'wp.checked'),
+      h('td', { class: 'num', 'data-label': t('wp.inplace') }, c.measures ? `${c.measures_in_place}/${c.measures}` : '—'))))));
   const sites = [...(f.sites ?? [])].sort((a, b) => Number(checked(a)) - Number(checked(b)) || a.county_name.localeCompare(b.county_name));
   const todo = sites.filter((s) => !checked(s)).length;
   const measures = (s: WarningSiteFigures) => rows.find((r) => r.name === s.name && r.level === level)?.measures ?? [];
