@@ -54,8 +54,9 @@ func (s *Server) handleAudit(c echo.Context) error {
 }
 
 // auditRegion finds the region ids an audit line's change names:
-// grid=ID, region=ID, regions=ID,ID and "grid ID (no supervisor)".
-var auditRegion = regexp.MustCompile(`\b(?:grid|region|regions)=([^\s;]+)|\bgrid ([0-9][^\s;]*)`)
+// grid=ID, region=ID, regions=ID,ID, a warning's area=ID,ID and "grid ID
+// (no supervisor)".
+var auditRegion = regexp.MustCompile(`\b(?:grid|region|regions|area)=([^\s;]+)|\bgrid ([0-9][^\s;]*)`)
 
 func auditRegionIDs(s string) []string {
 	var ids []string

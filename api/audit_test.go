@@ -137,4 +137,14 @@ func TestAuditLogAndUsersNameTheRegions(t *testing.T) {
 	if l.Regions[w.gridA] != rG.Name {
 		t.Errorf("user.add: regions %v, want %s", l.Regions, w.gridA)
 	}
+	// A warning's lines name its area (they gave 范围：140225、140215).
+	if _, err := w.db.IssueWarning(ctx, &skygrid.Warning{Level: "orange", CountyIDs: []string{w.countyA},
+		Start: w.clock.Add(time.Hour), ExpectedEnd: w.clock.Add(24 * time.Hour)}, 0, *w.clock); err != nil {
+		t.Fatal(err)
+	}
+	l.Regions = nil
+	w.do(t, "admin", "GET", "/api/audit?action=warning.issue", nil, &l)
+	if len(l.Entries) != 1 || l.Regions[w.countyA] != rA.Name {
+		t.Errorf("warning.issue: %d lines, regions %v, want %s named", len(l.Entries), l.Regions, w.countyA)
+	}
 }

@@ -329,7 +329,13 @@ func touchDustEvent(ctx context.Context, tx *Tx, id int64, a *skygrid.DustAlarm)
 		Before: fmt.Sprintf("alarms=%d last_seen=%s", count, before), After: fmt.Sprintf("alarms=%d last_seen=%s %s", count+1, ts(last), alarmSummary(a))})
 }
 
+// alarmSummary is what opened a dust event, for its audit line: the
+// rule, window and value of an alarm; the listed entry and its measures
+// of a warning's inspection (no rule, no value).
 func alarmSummary(a *skygrid.DustAlarm) string {
+	if a.Class == skygrid.ClassEmergencyInspection {
+		return fmt.Sprintf("listed=%q", a.Detail)
+	}
 	return fmt.Sprintf("rule=%s window=%s/%s value=%g limit=%g", a.Rule, ts(a.Start), ts(a.End), a.Value, a.Limit)
 }
 

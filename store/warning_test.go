@@ -258,6 +258,13 @@ func TestInspectionTaskNamesListedEntry(t *testing.T) {
 				t.Errorf("task %d: name %q contact %q phone %q, want %q %q %q", tk.ID, full.ListedName, full.ListedContact, full.ListedPhone,
 					tt.entry.Name, tt.contact, tt.phone)
 			}
+			// Its event's audit line names the listed entry and its
+			// measures, not an alarm's empty rule and a value of 0.
+			lines, err := db.FindAudit(ctx, "event", fmt.Sprint(full.EventID), 5)
+			if err != nil || len(lines) != 1 || !strings.Contains(lines[0].After, fmt.Sprintf(`listed=%q`, tt.entry.Name+"："+tt.entry.Measures[0].Text)) ||
+				strings.Contains(lines[0].After, "value=") {
+				t.Errorf("the event's audit: %v %v", auditAfters(lines), err)
+			}
 		})
 	}
 }
@@ -365,4 +372,12 @@ func TestWarningRefusalsAndEarlyLift(t *testing.T) {
 	if _, err := issue("red", []string{"149901"}, 48*time.Hour, 72*time.Hour); err != nil {
 		t.Errorf("over a lifted warning's hours: %v", err)
 	}
+}
+
+func auditAfters(es []*skygrid.AuditEntry) []string {
+	var out []string
+	for _, e := range es {
+		out = append(out, e.After)
+	}
+	return out
 }

@@ -13,11 +13,12 @@ interface Entry { id: number; at: string; actor: string; action: string; entity:
 const PAGE = 100;
 const ACTIONS = ['task.', 'task.dispatch', 'task.acknowledge', 'task.report', 'task.close', 'task.return', 'task.reassign', 'task.escalate',
   'ingest', 'event.create', 'event.reclassify', 'sites.import', 'regions.import', 'supervisors.import', 'user.add', 'user.disable', 'user.enable', 'user.password',
-  'token.create', 'token.revoke', 'feed.failing', 'public_report.file', 'public_report.accept', 'public_report.reject', 'public_report.reward'];
+  'token.create', 'token.revoke', 'feed.failing', 'public_report.file', 'public_report.accept', 'public_report.reject', 'public_report.reward',
+  'warning.issue', 'warning.extend', 'warning.lift'];
 
-/** actionName: the action in the UI's language, or the code. */
-export function actionName(action: string): string {
-  const k = actionKey(action);
+/** actionName: the action in the UI's language (an event's creation by its class), or the code. */
+export function actionName(action: string, after = ''): string {
+  const k = actionKey(action, after);
   return dictionaries[getLang()][k] ?? dictionaries.zh[k] ?? action;
 }
 
@@ -98,7 +99,7 @@ function row(e: Entry, names: Names): HTMLElement {
   const raw = [e.before, e.after].filter(Boolean).join(' → ');
   return h('tr', { 'data-testid': 'log-row', 'data-action': e.action, 'data-entity': e.entity, 'data-id': e.entity_id },
     h('td', { class: 'num' }, formatDateTime(e.at)), h('td', {}, actor),
-    h('td', {}, h('span', { class: 'badge a-' + e.action.replace(/\W/g, '-'), title: e.action }, actionName(e.action))),
+    h('td', {}, h('span', { class: 'badge a-' + e.action.replace(/\W/g, '-'), title: e.action }, actionName(e.action, e.after))),
     h('td', {}, entity), h('td', {}, id),
     h('td', { class: 'wrap change', title: raw ? `${t('log.raw')}${getLang() === 'zh' ? '：' : ': '}${raw}` : null, 'data-testid': 'log-change' },
       before ? h('span', { class: 'before' }, before) : null, before && after ? ' → ' : '', after));

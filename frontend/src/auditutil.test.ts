@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  defaultFields, auditQuery, mostHours, worstCapture, change, yearAgoText, fieldsOf, histogram, isMonth, isoWeek, parseAuditQuery, periodOf, quantile, rankBars, stackDaily, weekMonday,
+  actionKey, defaultFields, auditQuery, mostHours, worstCapture, change, yearAgoText, fieldsOf, histogram, isMonth, isoWeek, parseAuditQuery, periodOf, quantile, rankBars, stackDaily, weekMonday,
   type PeriodFields,
 } from './auditutil';
 
@@ -133,4 +133,17 @@ describe('a province\'s long lists', () => {
     expect(mostHours(rows, 3)).toBe(rows);
     expect(mostHours(rows, 2).map((r) => r.name)).toEqual(['b', 'c']);
   });
+});
+
+// Only a fire's event is a 火情: an inspection's or an alarm's line says what it opened.
+describe('actionKey', () => {
+  it.each([
+    ['task.close', '', 'action.task.close'],
+    ['event.create', 'class=straw_burning grid=140225-005-009', 'action.event.create'],
+    ['event.create', 'class=emergency_inspection grid= listed="示例工地02：停止土石方作业"', 'action.event.create.emergency'],
+    ['event.create', 'class=dust_exceedance grid=1', 'action.event.create.dust'],
+    ['event.create', 'class=site_inspection grid=1', 'action.event.create.site'],
+    ['event.create', 'class=public_report grid=1', 'action.event.create.public'],
+    ['event.reclassify', 'class=dust_exceedance', 'action.event.reclassify'],
+  ])('%s %s', (action, after, want) => expect(actionKey(action, after)).toBe(want));
 });

@@ -200,8 +200,20 @@ export function rankBars(ranks: RankLike[]): RankBar[] {
     : { name: r.region_name, value: r.stats?.unverified ?? 0, by: 'unverified' });
 }
 
-/** actionKey: the i18n key of an audit action ("task.close" -> "action.task.close"). */
-export const actionKey = (action: string): string => 'action.' + action;
+/** The words of an event's creation by its class: only a fire is a 火情. */
+const CREATED: Record<string, string> = {
+  dust_exceedance: 'dust', monitor_offline: 'dust', site_inspection: 'site', emergency_inspection: 'emergency', public_report: 'public',
+};
+
+/**
+ * actionKey: the i18n key of an audit action ("task.close" ->
+ * "action.task.close"); an event created, by the class its line gives
+ * (after: "class=emergency_inspection …" -> "action.event.create.emergency").
+ */
+export function actionKey(action: string, after = ''): string {
+  const cls = action === 'event.create' ? /(?:^| )class=(\w+)/.exec(after)?.[1] : undefined;
+  return cls && CREATED[cls] ? `action.event.create.${CREATED[cls]}` : 'action.' + action;
+}
 
 /** change: the change of a count against a year ago, as "+3 (+25%)" ('' when no figure). */
 export function change(now: number | null | undefined, ago: number | null | undefined): string {
