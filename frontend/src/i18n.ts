@@ -1130,6 +1130,7 @@ const strings: Record<string, [zh: string, en: string]> = {
   'wp.reported': ['已检查（待审核）', 'Checked (to review)'],
   'wp.closed': ['已检查，已办结', 'Checked, closed'],
   'wp.report': ['检查进度报告（可打印）', 'Progress report (printable)'],
+  'warn.pastend': ['已过预计结束时间，预警仍在生效（公众页面仍在显示）：请解除或延长', 'Past its expected end and still in force (and on the public page): lift or extend it'],
   'warn.need.end': ['延长后的预计结束时间须晚于开始时间和当前时间', 'The new expected end must be after the start and after now'],
   'warn.need.future': ['预计结束时间已过：请填写晚于当前时间的预计结束时间', 'The expected end has passed: give one after now'],
   'warn.tasks.n': ['已派发检查任务 {n} 件', '{n} inspection tasks sent'],

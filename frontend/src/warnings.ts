@@ -9,7 +9,7 @@ import { t } from './i18n';
 import { formatDateTime } from './format';
 import { role } from './session';
 import { now } from './clock';
-import { LEVELS, LEVEL_COLORS, areaText, fromBeijingInput, inForce, levelInk, levelName, measureText, toBeijingInput, type Warning } from './warnwords';
+import { LEVELS, LEVEL_COLORS, areaText, fromBeijingInput, inForce, levelInk, levelName, measureText, pastEnd, toBeijingInput, type Warning } from './warnwords';
 import { refreshWarningBar } from './warnbar';
 import type { EmergencyList, EmergencyRow, ImportReport, WarningList } from './api/types.gen';
 import { areaRegions, cityGroups, type AreaRegion } from './areafilter';
@@ -84,6 +84,8 @@ function warningCard(w: Warning, reload: () => Promise<void>, rows: Promise<Emer
       kv('warn.state', t('warn.state.' + w.state)),
       kv('warn.start', formatDateTime(w.start) + ' ' + t('warn.times')),
       kv('warn.end', formatDateTime(w.expected_end) + ' ' + t('warn.times'), 'warn-end'),
+      // Past its expected end it stays in force (and on the public page) until lifted: said in red.
+      pastEnd(w, now()) ? h('tr', { class: 'over' }, h('th', {}, ''), h('td', { 'data-testid': 'warn-pastend' }, t('warn.pastend'))) : null,
       kv('warn.tasks', w.tasks !== undefined ? t('warn.tasks.n', { n: w.tasks }) : null),
       kv('warn.reason', w.reason), kv('warn.advice', w.public_advice))),
     // Started: how its inspections stand, and the report of them so far.

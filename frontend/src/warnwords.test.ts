@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { setLang } from './i18n';
-import { areaText, bannerText, checklistPayload, fromBeijingInput, inForce, levelInk, measureText, strongest, toBeijingInput, unanswered, type Warning } from './warnwords';
+import { areaText, bannerText, checklistPayload, fromBeijingInput, inForce, pastEnd, levelInk, measureText, strongest, toBeijingInput, unanswered, type Warning } from './warnwords';
 
 setLang('zh');
 
@@ -88,4 +88,14 @@ describe('Beijing times in the form', () => {
     expect(levelInk('yellow')).toBe('#212529');
     expect(levelInk('red')).toBe('#ffffff');
   });
+});
+
+describe('pastEnd', () => {
+  it.each([
+    ['before its expected end', '2026-12-07T23:59:00Z', w({}), false],
+    ['at its expected end, not lifted', '2026-12-08T00:00:00Z', w({}), true],
+    ['a day past it', '2026-12-09T00:00:00Z', w({}), true],
+    ['lifted', '2026-12-09T00:00:00Z', w({ state: 'lifted', lifted_at: '2026-12-07T00:00:00Z' }), false],
+    ['not begun', '2026-12-04T00:00:00Z', w({ state: 'issued' }), false],
+  ])('%s', (_name, at, x, want) => { expect(pastEnd(x, Date.parse(at))).toBe(want); });
 });

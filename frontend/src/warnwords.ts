@@ -40,6 +40,14 @@ export function inForce(w: Pick<Warning, 'start' | 'lifted_at' | 'state'>, at: n
   return w.state === 'active' || Date.parse(w.start) <= at;
 }
 
+/**
+ * pastEnd: in force beyond its expected end (nothing lifts a warning but
+ * an official): the page asks them to lift or extend it.
+ */
+export function pastEnd(w: Pick<Warning, 'start' | 'lifted_at' | 'state' | 'expected_end'>, at: number): boolean {
+  return inForce(w, at) && Date.parse(w.expected_end) <= at;
+}
+
 /** bannerText: "橙色预警 · 云州区、平城区 · 预计 12-08 08:00 结束". */
 export function bannerText(w: Warning): string {
   return t('warn.banner', { level: levelName(w.level), area: areaText(w), end: formatDateTime(w.expected_end).slice(5) });
