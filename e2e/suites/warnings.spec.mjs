@@ -171,6 +171,17 @@ test.describe.serial('warnings', () => {
     const text = await sec.innerText();
     check(text.includes('儿童、老年人和呼吸道疾病患者减少户外活动') && /预计 \d+月\d+日 \d\d:\d\d 结束/.test(text) && !text.includes('静稳天气'),
       `warnings: the public page shows the level, area, times and advice, not the reason (${text.replace(/\s+/g, ' ')})`);
+    // At 320 px the band wraps between names, never inside one (浑源/县).
+    await p.setViewportSize({ width: 320, height: 740 });
+    const broken = await sec.locator('.pub-warnband .nowrap').evaluateAll((ss) => ss.filter((s) => {
+      const r = document.createRange();
+      r.selectNodeContents(s);
+      return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size > 1;
+    }).map((s) => s.textContent));
+    const lines = await sec.locator('.pub-warnband').evaluate((b) => Math.round(b.getBoundingClientRect().height));
+    const names = await sec.locator('.pub-warnband .nowrap').count();
+    check(names === 3 && broken.length === 0, `warnings: at 320 px no name in the public band is cut across lines (${names} names kept whole; ${broken.join(', ') || 'none cut'}; band ${lines} px high)`);
+    await p.setViewportSize(phone);
     await shot(sec, 'warnings-public-phone.png');
     await p.context().close();
   });

@@ -12,21 +12,41 @@ const LEVELS: Record<string, [name: string, colour: string, ink: string]> = {
   orange: ['橙色预警', '#ff7e00', '#fff'], red: ['红色预警', '#e0201b', '#fff'],
 };
 
+/**
+ * ADVICE is what the public is told at each level when the bureau wrote no
+ * advice of its own (the usual health protection measures of a city's
+ * heavy-pollution emergency plan): the page said nothing at all.
+ */
+export const ADVICE: Record<string, string> = {
+  blue: '儿童、老年人和呼吸道、心脑血管疾病患者减少户外活动。',
+  yellow: '儿童、老年人和呼吸道、心脑血管疾病及其他慢性疾病患者尽量留在室内，避免户外活动；一般人群减少户外活动。',
+  orange: '儿童、老年人和呼吸道、心脑血管疾病及其他慢性疾病患者留在室内，避免体力消耗；一般人群避免户外活动，户外作业人员做好防护。',
+  red: '儿童、老年人和呼吸道、心脑血管疾病及其他慢性疾病患者留在室内，避免体力消耗；一般人群避免户外活动；中小学、幼儿园停止户外活动。',
+};
+
+/** advice: the bureau's advice, else the level's usual one. */
+export function advice(w: Pick<PublicWarning, 'level' | 'public_advice'>): string {
+  return w.public_advice?.trim() || ADVICE[w.level] || '';
+}
+
 /** beijing: "12月5日 08:00" in Beijing time, as the passes are written (satpass.passWhen). */
 export const beijing = passWhen;
 
 /** card: one warning as the public reads it. */
 export function card(w: PublicWarning): HTMLElement {
   const [name, colour, ink] = LEVELS[w.level] ?? [w.level, '#868e96', '#fff'];
-  const area = w.counties?.length ? w.counties.join('、') : wholeArea();
+  // Each name whole on a line (浑源县 broke into 浑源/县 on a 360 px phone).
+  const whole = (s: string) => { const x = el('span', 'nowrap', s); x.style.whiteSpace = 'nowrap'; return x; };
+  const names = w.counties?.length ? w.counties : [wholeArea()];
   const box = el('div', 'pub-warning');
   box.dataset.level = w.level;
-  const band = el('p', 'pub-warnband', `${name} · ${area}`);
+  const band = el('p', 'pub-warnband', whole(name), ' · ', ...names.flatMap((n, i) => (i ? ['、', whole(n)] : [whole(n)])));
   band.style.background = colour;
   band.style.color = ink;
   band.style.cssText += ';padding:.5em .8em;border-radius:8px;font-size:1.25rem;font-weight:700;text-align:center;margin:.3em 0';
   box.append(band, el('p', 'pub-warntime', `${beijing(w.start)} 起，预计 ${beijing(w.expected_end)} 结束（北京时间）`));
-  if (w.public_advice) box.append(el('p', 'pub-advice', '健康防护提示：' + w.public_advice));
+  const said = advice(w);
+  if (said) box.append(el('p', 'pub-advice', '健康防护提示：' + said));
   return box;
 }
 
