@@ -1136,7 +1136,7 @@ const strings: Record<string, [zh: string, en: string]> = {
   'warn.tasks.n': ['已派发检查任务 {n} 件', '{n} inspection tasks sent'],
   'warn.reason': ['发布原因', 'Reason'],
   'warn.advice': ['公众防护提示', 'Advice to the public'],
-  'warn.times': ['（北京时间）', '(Beijing time)'],
+  'warn.times': ['（北京时间）', ' (Beijing time)'],
   'warn.issue': ['发布预警', 'Issue a warning'],
   'warn.issue.submit': ['发布', 'Issue'],
   'warn.issue.confirm': ['确认发布{level}（{area}）？发布后将通知各渠道，并向清单工地派发检查任务。', 'Issue a {level} for {area}? Every channel is told and the listed sites get inspection tasks.'],

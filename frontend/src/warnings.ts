@@ -82,8 +82,8 @@ function warningCard(w: Warning, reload: () => Promise<void>, rows: Promise<Emer
     band(w),
     h('table', { class: 'kv' }, h('tbody', {},
       kv('warn.state', t('warn.state.' + w.state)),
-      kv('warn.start', formatDateTime(w.start) + ' ' + t('warn.times')),
-      kv('warn.end', formatDateTime(w.expected_end) + ' ' + t('warn.times'), 'warn-end'),
+      kv('warn.start', formatDateTime(w.start) + t('warn.times')),
+      kv('warn.end', formatDateTime(w.expected_end) + t('warn.times'), 'warn-end'),
       // Past its expected end it stays in force (and on the public page) until lifted: said in red.
       pastEnd(w, now()) ? h('tr', { class: 'over' }, h('th', {}, ''), h('td', { 'data-testid': 'warn-pastend' }, t('warn.pastend'))) : null,
       kv('warn.tasks', w.tasks !== undefined ? t('warn.tasks.n', { n: w.tasks }) : null),
