@@ -62,10 +62,24 @@ func (s *Server) writer(q chan *job) {
 			}
 		}
 		timer.Stop()
-		err := s.storeBatch(batch, n)
+		s.answerBatch(batch, n)
+	}
+}
+
+// answerBatch stores a batch and tells each job how it went. A batch the
+// store refuses is stored again a packet at a time: one device's packet
+// (a value the store will not take) must not leave the other devices'
+// packets of the same moment unanswered, to be sent and refused again.
+func (s *Server) answerBatch(batch []*job, n int) {
+	err := s.storeBatch(batch, n)
+	if err == nil || len(batch) == 1 {
 		for _, j := range batch {
 			j.done <- err
 		}
+		return
+	}
+	for _, j := range batch {
+		j.done <- s.storeBatch([]*job{j}, len(j.rs))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
 	"strings"
 	"time"
 
@@ -17,6 +18,9 @@ const (
 	ReasonUnknownMN = "unknown mn"
 	ReasonWrongPW   = "wrong pw"
 	ReasonGarbage   = "garbage flood"
+	// ReasonUnknownFactor: a packet stored without the factors the store
+	// has no column for (it is answered; the log names them).
+	ReasonUnknownFactor = "unknown factor"
 )
 
 // packetHead is how much of a refused packet is kept for the log.
@@ -50,9 +54,13 @@ func (cn *conn) packet(frame []byte) {
 	}
 	switch p.CN {
 	case hj212.CNRealtime, hj212.CNMinute, hj212.CNHour, hj212.CNDay:
-		rs := readings(p, m, received)
+		rs, left := readings(p, m, received)
 		if len(rs) > 0 && !cn.store(ctx, p, rs) {
 			return
+		}
+		if len(left) > 0 {
+			cn.reject(p.MN, &hj212.Refusal{Reason: ReasonUnknownFactor,
+				Detail: "factors not stored (no such factor here): " + strings.Join(left, ", ")}, frame)
 		}
 		if len(rs) > 0 {
 			cn.s.Latency.Observe(time.Since(start))
@@ -145,6 +153,9 @@ func (cn *conn) store(ctx context.Context, p hj212.Packet, rs []skygrid.Reading)
 	return false
 }
 
+// pwHidden finds a packet's password (PW=…) to keep it out of the log.
+var pwHidden = regexp.MustCompile(`((?:^|;)PW=)[^;&]*`)
+
 // reject logs a refused packet through the sink; the connection goes on.
 func (cn *conn) reject(mn string, ref *hj212.Refusal, frame []byte) {
 	head := frame
@@ -152,7 +163,7 @@ func (cn *conn) reject(mn string, ref *hj212.Refusal, frame []byte) {
 		head = head[:packetHead]
 	}
 	r := skygrid.PacketReject{At: cn.s.now(), MN: mn, Remote: cn.remote, Reason: string(ref.Reason),
-		Detail: ref.Detail, Packet: string(head)}
+		Detail: ref.Detail, Packet: pwHidden.ReplaceAllString(string(head), "${1}***")}
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
 	if err := cn.s.Sink.RejectPacket(ctx, r); err != nil {

@@ -17,8 +17,9 @@ var kinds = map[string]string{
 }
 
 // factors maps hj212's factors to the keys of Reading.Values. The gases of
-// air-quality stations have no Factor* constant yet and keep lower-case
-// names; a code hj212 does not know is kept under the code as sent.
+// air-quality stations have no Factor* constant (nor a column) yet and
+// keep lower-case names; a code hj212 does not know is kept under the code
+// as sent. Neither is storable: both are left out and logged.
 var factors = map[hj212.Factor]string{
 	hj212.TSP: skygrid.FactorTSP, hj212.PM10: skygrid.FactorPM10, hj212.PM25: skygrid.FactorPM25,
 	hj212.Temperature: skygrid.FactorTemperature, hj212.Humidity: skygrid.FactorHumidity,
@@ -27,12 +28,23 @@ var factors = map[hj212.Factor]string{
 	hj212.SO2: "so2", hj212.NO2: "no2", hj212.CO: "co", hj212.O3: "o3",
 }
 
+// storable are the factors the store keeps (a column each): another
+// factor of a packet is left out, and named in the refused-packets log.
+var storable = func() map[string]bool {
+	m := map[string]bool{}
+	for _, f := range skygrid.Factors {
+		m[f] = true
+	}
+	return m
+}()
+
 // particulates are stored in µg/m³ whatever unit their code declares.
 var particulates = map[hj212.Factor]bool{hj212.TSP: true, hj212.PM10: true, hj212.PM25: true}
 
 // readings turns a data packet into the reading it carries (none when it
-// carries no value: a heartbeat).
-func readings(p hj212.Packet, m skygrid.Monitor, received time.Time) []skygrid.Reading {
+// carries no value: a heartbeat), and the codes of the factors it left
+// out (not storable).
+func readings(p hj212.Packet, m skygrid.Monitor, received time.Time) (rs []skygrid.Reading, left []string) {
 	r := skygrid.Reading{MonitorID: m.ID, Kind: kinds[p.CN], Values: map[string]float64{},
 		QN: p.QN, Source: skygrid.SourceHJ212, ReceivedAt: received, At: dataTime(p, received)}
 	if p.Split() {
@@ -51,6 +63,10 @@ func readings(p hj212.Packet, m skygrid.Monitor, received time.Time) []skygrid.R
 			continue
 		}
 		key, val := factorKey(x), *v
+		if !storable[key] {
+			left = append(left, x.Code)
+			continue
+		}
 		if particulates[x.Factor] {
 			val, _ = hj212.Microgram(val, x.Unit)
 		}
@@ -63,9 +79,9 @@ func readings(p hj212.Packet, m skygrid.Monitor, received time.Time) []skygrid.R
 		}
 	}
 	if len(r.Values) == 0 {
-		return nil
+		return nil, left
 	}
-	return []skygrid.Reading{r}
+	return []skygrid.Reading{r}, left
 }
 
 func factorKey(x hj212.Reading) string {

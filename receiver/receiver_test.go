@@ -231,9 +231,13 @@ func TestLenientMonitor(t *testing.T) {
 			}
 			if tt.stored == 1 {
 				r := got[0]
-				want := map[string]float64{"so2": 19, "no2": 25, "co": 0.687, "o3": 76, skygrid.FactorPM25: 75, skygrid.FactorPM10: 374}
+				// The station's gases have no column here: left out, and said in the log.
+				want := map[string]float64{skygrid.FactorPM25: 75, skygrid.FactorPM10: 374}
 				if fmt.Sprint(r.Values) != fmt.Sprint(want) || r.Kind != skygrid.ReadingRealtime {
 					t.Errorf("values %v kind %s, want %v rtd", r.Values, r.Kind, want)
+				}
+				if len(rejects) != 1 || rejects[0].Reason != receiver.ReasonUnknownFactor || !strings.Contains(rejects[0].Detail, "SO2, NO2, CO, O3") {
+					t.Errorf("rejects %+v, want the gases named", rejects)
 				}
 				if len(r.Deviations) != 1 || r.Deviations[0] != string(hj212.DevLengthCountsTrailer) {
 					t.Errorf("deviations %v, want [%s]", r.Deviations, hj212.DevLengthCountsTrailer)
@@ -473,4 +477,63 @@ func (s *failingLookup) MonitorByMN(ctx context.Context, mn string) (skygrid.Mon
 		return skygrid.Monitor{}, errors.New("database is locked")
 	}
 	return s.memSink.MonitorByMN(ctx, mn)
+}
+
+// One device's packet the store refuses does not take down the packets
+// of the other devices stored in the same batch (all were left unanswered,
+// to be sent again and fail again, while the first device kept sending).
+func TestOneBadPacketFailsNoOther(t *testing.T) {
+	sink := newMemSink(monitor("DEV0001"), monitor("DEV0002"), monitor("DEV0003"))
+	sink.poison = func(r skygrid.Reading) bool { return r.MonitorID == 1 }
+	addr, _ := startServer(t, sink, func(s *receiver.Server) { s.BatchWindow = 300 * time.Millisecond })
+	answered := map[string]bool{}
+	var mu sync.Mutex
+	eachDevice([]string{"DEV0001", "DEV0002", "DEV0003"}, func(mn string) {
+		d := dial(t, addr)
+		_, frame := minutePacket(mn, "pw-"+mn, 0, 5)
+		d.send(frame)
+		if mn == "DEV0001" {
+			d.sync(mn, "pw-"+mn, 1) // its first answer is the sync's: none for the refused packet
+			return
+		}
+		a := d.answer()
+		mu.Lock()
+		answered[mn] = a.CN == "9014"
+		mu.Unlock()
+	})
+	stored := map[int64]int{}
+	for _, r := range sink.stored() {
+		stored[r.MonitorID]++
+	}
+	if !answered["DEV0002"] || !answered["DEV0003"] || stored[2] != 1 || stored[3] != 1 || stored[1] != 0 {
+		t.Errorf("answered %v, stored by monitor %v: want the two good devices answered and stored, the bad one neither", answered, stored)
+	}
+}
+
+// A packet with a factor the store has no column for (SO2 of a station, a
+// vendor's own code) stores the factors it can, is answered, and the
+// codes left out are in the refused-packets log for the operator (the
+// whole packet failed the store, unanswered, the log blaming the store).
+// The log keeps no password.
+func TestUnknownFactorsLeftOutAndLogged(t *testing.T) {
+	sink := newMemSink(monitor("DEV0001"))
+	addr, _ := startServer(t, sink, nil)
+	d := dial(t, addr)
+	qn := hj212.FormatQN(now.Add(1500 * time.Millisecond))
+	d.send(hj212.Frame(fmt.Sprintf("QN=%s;ST=22;CN=2051;PW=pw-DEV0001;MN=DEV0001;Flag=5;CP=&&DataTime=%s;"+
+		"a34002-Avg=0.080,a34002-Flag=N;a21026-Avg=0.010,a21026-Flag=N;a99999-Avg=3.5&&",
+		qn, now.In(time.FixedZone("CST", 8*3600)).Format("20060102150405"))))
+	if a := d.answer(); a.QN != qn || a.CN != "9014" {
+		t.Fatalf("answer QN %s CN %s, want 9014 for %s", a.QN, a.CN, qn)
+	}
+	rs := sink.stored()
+	if len(rs) != 1 || len(rs[0].Values) != 1 || rs[0].Values[skygrid.FactorPM10] != 80 {
+		t.Fatalf("stored %+v, want PM10 80 alone", rs)
+	}
+	rj := sink.rejected()
+	if len(rj) != 1 || rj[0].Reason != receiver.ReasonUnknownFactor || rj[0].MN != "DEV0001" ||
+		!strings.Contains(rj[0].Detail, "a21026") || !strings.Contains(rj[0].Detail, "a99999") ||
+		strings.Contains(rj[0].Packet, "pw-DEV0001") || !strings.Contains(rj[0].Packet, "PW=***") {
+		t.Errorf("the log: %+v", rj)
+	}
 }

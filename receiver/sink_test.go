@@ -28,6 +28,9 @@ type memSink struct {
 	// (the load benchmark, whose RSS is the receiver's and not the fake's).
 	countOnly bool
 	count     int
+	// poison makes StoreReadings refuse a whole call holding a reading it
+	// matches, as the store refuses a batch with one bad reading.
+	poison func(skygrid.Reading) bool
 }
 
 func newMemSink(ms ...skygrid.Monitor) *memSink {
@@ -63,6 +66,11 @@ func (s *memSink) StoreReadings(_ context.Context, rs []skygrid.Reading) (int, e
 		panic("memSink: StoreReadings asked to panic")
 	case "error":
 		return 0, errors.New("memSink: disk full")
+	}
+	for _, r := range rs {
+		if s.poison != nil && s.poison(r) {
+			return 0, fmt.Errorf("memSink: monitor %d: a reading refused", r.MonitorID)
+		}
 	}
 	n := 0
 	for _, r := range rs {

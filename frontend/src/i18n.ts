@@ -921,6 +921,7 @@ const strings: Record<string, [zh: string, en: string]> = {
   'reject.reason.unknown mn': ['未登记的设备编号', 'Unknown device number'],
   'reject.reason.wrong pw': ['访问密码错误', 'Wrong access password'],
   'reject.reason.garbage flood': ['大量无效数据，连接已关闭', 'Garbage flood: connection closed'],
+  'reject.reason.unknown factor': ['含本系统不存储的监测因子（其余因子已存储并应答）', 'Factors not kept here (the others stored and answered)'],
   'monitor.nodata': ['暂无数据', 'No data'],
   'monitor.level.0': ['近 2 小时无数据', 'No reading in 2 hours'],
   'monitor.level.1': ['优', 'Good'],
