@@ -148,3 +148,30 @@ func ptrOr0(p *int64) int64 {
 	}
 	return *p
 }
+
+// A monitors file without a password (no PW column, or an empty cell)
+// keeps the device's stored one: a re-import to rename a device emptied
+// every password, and the devices' next packets were refused as wrong PW
+// until they were reported silent.
+func TestImportMonitorsKeepsPasswords(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	imp := func(pw, name string) {
+		t.Helper()
+		if _, err := db.ImportMonitors(ctx, []skygrid.MonitorImport{{Monitor: skygrid.Monitor{MN: "PWKEEP0001", Password: pw, Name: name,
+			Kind: skygrid.MonitorDust, Lon: 113.1, Lat: 40}, Where: "line 2"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, step := range []struct{ pw, name, want string }{
+		{"654321", "示例设备", "654321"},
+		{"", "示例设备（改名）", "654321"},
+		{"111111", "示例设备（改名）", "111111"},
+	} {
+		imp(step.pw, step.name)
+		m, err := db.MonitorByMN(ctx, "PWKEEP0001")
+		if err != nil || m.Password != step.want || m.Name != step.name {
+			t.Errorf("imported PW %q: stored %q named %q (%v), want %q", step.pw, m.Password, m.Name, err, step.want)
+		}
+	}
+}

@@ -101,7 +101,8 @@ func knownMonitors(ctx context.Context, tx *Tx, ms []skygrid.MonitorImport) (int
 const monitorValues = 15
 
 // upsertMonitors stores the monitors, importChunk a statement, and sets
-// their ids.
+// their ids. A monitor given no password keeps its stored one (a file to
+// rename devices has no PW column: their packets were refused after it).
 func upsertMonitors(ctx context.Context, tx *Tx, ms []skygrid.MonitorImport, now string) error {
 	at := make(map[string]int, len(ms))
 	for i := range ms {
@@ -117,7 +118,8 @@ func upsertMonitors(ctx context.Context, tx *Tx, ms []skygrid.MonitorImport, now
 		rows, err := tx.QueryContext(ctx, `INSERT INTO monitors (mn, password, name, kind, lon, lat, site_id, video_url,
 				snapshot_url, lenient_length_counts_trailer, lenient_modbus_crc, lenient_lowercase_hex, demo, created_at, updated_at)
 			VALUES `+valuesRows(hi-lo, monitorValues)+`
-			ON CONFLICT (mn) DO UPDATE SET password = excluded.password, name = excluded.name, kind = excluded.kind,
+			ON CONFLICT (mn) DO UPDATE SET password = CASE WHEN excluded.password = '' THEN monitors.password ELSE excluded.password END,
+				name = excluded.name, kind = excluded.kind,
 				lon = excluded.lon, lat = excluded.lat, site_id = excluded.site_id, video_url = excluded.video_url,
 				snapshot_url = excluded.snapshot_url, lenient_length_counts_trailer = excluded.lenient_length_counts_trailer,
 				lenient_modbus_crc = excluded.lenient_modbus_crc, lenient_lowercase_hex = excluded.lenient_lowercase_hex,
