@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"skygrid"
@@ -95,15 +96,21 @@ func (db *DB) ListMonitors(ctx context.Context, scope *skygrid.Scope) ([]*skygri
 	return in, nil
 }
 
+// aheadOfClock is how far ahead of the clock a device's data time may be
+// and still count as its latest (a clock drifts; a dead clock battery
+// dates readings years away, which hid the real ones).
+const aheadOfClock = 10 * time.Minute
+
 func (db *DB) listMonitors(ctx context.Context, cond string, args ...any) ([]*skygrid.MonitorItem, error) {
 	q := `SELECT ` + monitorCols + `, COALESCE(s.name, ''),
-		(SELECT MAX(r.at) FROM readings r WHERE r.monitor_id = m.id AND r.kind = 'rtd'),
-		(SELECT MAX(r.at) FROM readings r WHERE r.monitor_id = m.id AND r.kind = 'minute'),
-		(SELECT MAX(r.at) FROM readings r WHERE r.monitor_id = m.id AND r.kind = 'hour'),
+		(SELECT MAX(r.at) FROM readings r WHERE r.monitor_id = m.id AND r.kind = 'rtd' AND r.at <= ?),
+		(SELECT MAX(r.at) FROM readings r WHERE r.monitor_id = m.id AND r.kind = 'minute' AND r.at <= ?),
+		(SELECT MAX(r.at) FROM readings r WHERE r.monitor_id = m.id AND r.kind = 'hour' AND r.at <= ?),
 		(SELECT h.hour || ' ' || (h.sum_valid / h.n_valid) FROM readings_hourly h
-			WHERE h.monitor_id = m.id AND h.factor = 'pm10' AND h.n_valid > 0 ORDER BY h.hour DESC LIMIT 1)
+			WHERE h.monitor_id = m.id AND h.factor = 'pm10' AND h.n_valid > 0 AND h.hour <= ? ORDER BY h.hour DESC LIMIT 1)
 		FROM monitors m LEFT JOIN sites s ON s.id = m.site_id ` + cond + ` ORDER BY m.mn`
-	rows, err := db.rdb.QueryContext(ctx, q, args...)
+	until := db.Now().Add(aheadOfClock).Unix()
+	rows, err := db.rdb.QueryContext(ctx, q, append([]any{until, until, until, until}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("list monitors: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"skygrid"
 	"skygrid/store"
@@ -174,4 +175,43 @@ func TestImportMonitorsKeepsPasswords(t *testing.T) {
 			t.Errorf("imported PW %q: stored %q named %q (%v), want %q", step.pw, m.Password, m.Name, err, step.want)
 		}
 	}
+}
+
+// A device whose clock runs ahead (a dead clock battery, a wrong time
+// zone) does not hide its real readings: the list's latest time and PM10
+// are those at or before the clock's now (and 10 minutes' drift), not the
+// reading dated next year.
+func TestListMonitorsLatestNotAhead(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	if _, err := db.ImportMonitors(ctx, []skygrid.MonitorImport{{Monitor: skygrid.Monitor{MN: "AHEAD0001", Name: "示例",
+		Kind: skygrid.MonitorDust, Lon: 113.1, Lat: 40}, Where: "line 2"}}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := db.MonitorByMN(ctx, "AHEAD0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := db.Now().UTC().Truncate(time.Minute)
+	at := func(d time.Duration, pm10 float64) skygrid.Reading {
+		return skygrid.Reading{MonitorID: m.ID, Kind: skygrid.ReadingMinute, At: clock.Add(d), ReceivedAt: clock,
+			Values: map[string]float64{skygrid.FactorPM10: pm10}, Source: skygrid.SourceHJ212}
+	}
+	if _, err := db.StoreReadings(ctx, []skygrid.Reading{at(-65*time.Minute, 80), at(-5*time.Minute, 90), at(200*24*time.Hour, 50)}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := db.ListMonitors(ctx, nil)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("%d monitors, %v", len(list), err)
+	}
+	if got := list[0]; !got.LastAt.Equal(clock.Add(-5*time.Minute)) || got.PM10 == nil || *got.PM10 != 90 {
+		t.Errorf("latest %v, PM10 %v at %v; want %v and its hour's 90", got.LastAt, ptrOr0f(got.PM10), got.PM10Hour, clock.Add(-5*time.Minute))
+	}
+}
+
+func ptrOr0f(p *float64) float64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }
