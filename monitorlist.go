@@ -96,4 +96,20 @@ type MonitorService interface {
 	Monitor(ctx context.Context, id int64) (*MonitorItem, error)
 	ReadingSeries(ctx context.Context, monitorID int64, from, to time.Time, res string) ([]SeriesPoint, error)
 	PacketRejects(ctx context.Context, limit int) ([]PacketReject, []RejectCount, error)
+	// EventAlarms are the alarms a dust event holds, newest first (20 at
+	// most), each with its device: what its task is about.
+	EventAlarms(ctx context.Context, eventID int64) ([]EventAlarm, error)
+}
+
+// EventAlarm is one alarm of a dust event as its task shows it.
+type EventAlarm struct {
+	MN          string    `json:"mn"`
+	MonitorName string    `json:"monitor_name"`
+	Rule        string    `json:"rule"`
+	Class       string    `json:"class"`
+	WindowStart time.Time `json:"window_start"`
+	WindowEnd   time.Time `json:"window_end"`
+	Value       float64   `json:"value"`
+	Limit       float64   `json:"limit"`
+	Detail      string    `json:"detail"`
 }

@@ -54,6 +54,11 @@ type SiteDust struct {
 	// Unjudged is what the alarms could not judge in the range; nil when
 	// they judged all of it (no alarm then means none).
 	Unjudged *DustUnjudged `json:"unjudged,omitempty"`
+	// TaskAlarms are, for a task's dust (GET /api/tasks/:id/dust), the
+	// alarms its event holds, newest first: the device, the rule, when
+	// (a silent device's task has no exceedance to show). SiteID is 0
+	// where no registered site holds the task's place.
+	TaskAlarms []skygrid.EventAlarm `json:"task_alarms,omitempty"`
 	// dayAmbient is the ambient from the start of From's Beijing day.
 	dayAmbient []skygrid.Ambient
 	// judgedHours counts the monitors' hours in the range with readings
@@ -176,9 +181,6 @@ func (s *Server) handleSiteDust(c echo.Context) error {
 // minute by minute: what the task page and the review show. The site is
 // the registered site holding the task's place.
 func (s *Server) handleTaskDust(c echo.Context) error {
-	if _, err := s.monitors(); err != nil {
-		return err
-	}
 	t, err := s.visibleTask(c)
 	if err != nil {
 		return err
@@ -186,8 +188,20 @@ func (s *Server) handleTaskDust(c echo.Context) error {
 	if !skygrid.IsDust(t.EventClass) {
 		return skygrid.Errorf(skygrid.EINVALID, "task %d is a %s task, not a dust task", t.ID, t.EventClass)
 	}
-	st, err := s.siteAt(c.Request().Context(), orb.Point{t.Lon, t.Lat})
+	ms, err := s.monitors()
 	if err != nil {
+		return err
+	}
+	alarms, err := ms.EventAlarms(c.Request().Context(), t.EventID)
+	if err != nil {
+		return err
+	}
+	st, err := s.siteAt(c.Request().Context(), orb.Point{t.Lon, t.Lat})
+	if skygrid.ErrorCode(err) == skygrid.ENOTFOUND {
+		// A monitor on no registered site: its alarms, no site's readings.
+		return c.JSON(http.StatusOK, &SiteDust{Range: DustRange24h, Res: skygrid.ResMinute, From: t.FirstSeen, To: s.now(),
+			Monitors: []MonitorDust{}, Ambient: []skygrid.Ambient{}, Limits: []DustLimit{}, Alarms: []dustrule.Alarm{}, TaskAlarms: alarms})
+	} else if err != nil {
 		return err
 	}
 	from := t.FirstSeen
@@ -203,6 +217,7 @@ func (s *Server) handleTaskDust(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	out.TaskAlarms = alarms
 	return c.JSON(http.StatusOK, out)
 }
 

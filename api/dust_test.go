@@ -274,3 +274,38 @@ func TestTaskListDustClasses(t *testing.T) {
 		t.Errorf("class=dusty: %d, want 400", st)
 	}
 }
+
+// A silent monitor standing on no registered site: its task's dust part
+// says what the task is about (the device, the rule, when) and answers
+// 200 (it was a 404, a console error and a red 没有找到（no registered
+// site at …） on the supervisor's page, and nothing said the device was
+// silent).
+func TestTaskDustSaysItsAlarms(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	grid, err := w.db.FindRegionByID(ctx, w.gridA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt := orb.Point{grid.Bound.Min[0] + 0.0005, grid.Bound.Min[1] + 0.0005} // a corner of the grid, on no site
+	m := []skygrid.MonitorImport{{Monitor: skygrid.Monitor{MN: "NOSITE01", Password: "123456", Name: "示例路边监测仪", Kind: skygrid.MonitorDust,
+		Lon: pt[0], Lat: pt[1]}, Where: "item 0"}}
+	if _, err := w.db.ImportMonitors(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	at := w.clock.Add(-time.Hour)
+	rec, err := w.db.RecordDustAlarms(ctx, []skygrid.DustAlarm{{MonitorID: m[0].ID, Rule: "silent", Class: skygrid.ClassMonitorOffline,
+		Start: at, End: at.Add(30 * time.Minute), Value: 30, Limit: 30, Detail: "设备已 30 分钟未上报数据（示例）", Point: pt, GridID: w.gridA,
+		AssignedBy: "contains", AckDue: w.clock.Add(time.Hour), ReportDue: w.clock.Add(2 * time.Hour)}})
+	if err != nil || len(rec.TaskIDs) != 1 {
+		t.Fatalf("the silent alarm's task: %+v %v", rec, err)
+	}
+	var d api.SiteDust
+	if st := w.do(t, "supervisorA", "GET", fmt.Sprintf("/api/tasks/%d/dust", rec.TaskIDs[0]), nil, &d); st != 200 {
+		t.Fatalf("%d, want 200", st)
+	}
+	if d.SiteID != 0 || len(d.TaskAlarms) != 1 || d.TaskAlarms[0].MN != "NOSITE01" || d.TaskAlarms[0].Rule != "silent" ||
+		d.TaskAlarms[0].Detail != "设备已 30 分钟未上报数据（示例）" || d.TaskAlarms[0].MonitorName != "示例路边监测仪" {
+		t.Errorf("site %d, the task's alarms %+v", d.SiteID, d.TaskAlarms)
+	}
+}

@@ -105,6 +105,12 @@ func TestRecordDustAlarms(t *testing.T) {
 	if err != nil || tk.SupervisorName != "网格员（示例）" || tk.EventClass != skygrid.ClassDustExceedance {
 		t.Errorf("the first task: %+v %v", tk, err)
 	}
+	// The task's alarms, newest first, each with its device: what its page says.
+	as, err := db.EventAlarms(ctx, tk.EventID)
+	if err != nil || len(as) != 3 || !as[0].WindowStart.Equal(h0.Add(2*time.Hour)) || as[0].Rule != "datong_default" || as[0].MN == "" ||
+		as[0].Class != skygrid.ClassDustExceedance {
+		t.Errorf("the first task's alarms: %+v %v", as, err)
+	}
 }
 
 // closeDustTask reports the task as rectified and closes it: refused

@@ -166,3 +166,20 @@ func tally[K comparable](m map[K]*alarmTally, k K) *alarmTally {
 	}
 	return t
 }
+
+// EventAlarms are the alarms of a dust event, newest first (20 at most),
+// each with its device's number and name.
+func (db *DB) EventAlarms(ctx context.Context, eventID int64) ([]skygrid.EventAlarm, error) {
+	q := &listQuery{what: fmt.Sprintf("alarms of event %d", eventID), from: `SELECT m.mn, m.name, a.rule, a.class, a.window_start, a.window_end,
+		a.value, a.limit_value, a.detail FROM dust_alarms a JOIN monitors m ON m.id = a.monitor_id`, order: ` ORDER BY a.window_start DESC, a.id DESC`, limit: 20}
+	q.and(`a.event_id = ?`, eventID)
+	return queryList(ctx, db.rdb, q, func(rows *sql.Rows) (skygrid.EventAlarm, error) {
+		var a skygrid.EventAlarm
+		var from, to string
+		if err := rows.Scan(&a.MN, &a.MonitorName, &a.Rule, &a.Class, &from, &to, &a.Value, &a.Limit, &a.Detail); err != nil {
+			return a, fmt.Errorf("read an alarm: %w", err)
+		}
+		a.WindowStart, a.WindowEnd = parseTS(from), parseTS(to)
+		return a, nil
+	})
+}

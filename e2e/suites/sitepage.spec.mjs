@@ -149,6 +149,9 @@ test.describe.serial('dust', () => {
     await p.goto(`${url}/#/tasks/${task.id}`);
     await expect(p.getByTestId('dust-task-site')).toHaveText(seeded.site.properties.name);
     await expect(p.getByTestId('dust-chart')).toHaveAttribute('data-limit', /datong_default:\d+-\d+/);
+    // What the task is about, first: the alarm's rule, its device and when (a silent device's task said none of it).
+    const alarms = (await p.getByTestId('dust-task-alarms').innerText().catch(() => '')).replace(/\s+/g, ' ');
+    check(/^大同默认：.* · (.*（[0-9A-Za-z-]+）|设备 [0-9A-Za-z-]+) · \d\d-\d\d \d\d:\d\d/.test(alarms), `dust task: its alarm with the device and the time (${alarms})`);
     const exceed = await p.getByTestId('dust-task-exceed').innerText();
     check(/高于区县环境均值 \d+ µg\/m³ 达 \d+ µg\/m³，超过限值 80 µg\/m³/.test(exceed), `dust task: what exceeded, in Chinese (${exceed.replace(/\s+/g, ' ')})`);
     const { words, over } = await textOverlaps(p, '[data-testid=dust-chart]');

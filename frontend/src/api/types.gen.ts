@@ -438,6 +438,19 @@ export interface ErrorResponse {
   error: { code: string; message: string; tasks?: TaskRefusal[]; };
 }
 
+/** Go: skygrid.EventAlarm. */
+export interface EventAlarm {
+  mn: string;
+  monitor_name: string;
+  rule: string;
+  class: string;
+  window_start: string;
+  window_end: string;
+  value: number;
+  limit: number;
+  detail: string;
+}
+
 /** Go: skygrid.EventClassChange. */
 export interface EventClassChange {
   event_id: number;
@@ -1239,6 +1252,7 @@ export interface SiteDust {
   alarms: Alarm[];
   aqi?: CountyAQI;
   unjudged?: DustUnjudged;
+  task_alarms?: EventAlarm[];
 }
 
 /** Go: api.SiteFeature. */
