@@ -22,7 +22,10 @@ test('monitors: the 扬尘监测 layer and the registry list', async ({ suite: {
   check(/imported 3 monitors \(3 new, 0 updated\), 3 on a site/.test(out), `monitors: imported onto the sites (${out.trim()})`);
   // The last hour's PM10: 良 (120), 重度 (400), and the third silent (grey).
   const token = execFileSync(bin, ['token', 'create', '--user', 'admin', '--name', '示例读数', '--db', db]).toString().trim();
-  const at = new Date(Date.now() - 10 * 60000).toISOString().replace(/\.\d+Z$/, 'Z');
+  // Ten minutes before the server's clock (the demo's runs in October 2023):
+  // a reading dated ahead of it is not a monitor's latest.
+  const clock = Date.parse((await (await p.request.get(url + '/api/me')).json()).now);
+  const at = new Date(clock - 10 * 60000).toISOString().replace(/\.\d+Z$/, 'Z');
   const body = [{ mn: 'E2E0', at, values: { pm10: 120 } }, { mn: 'E2E1', at, values: { a34002: 0.4 } }, { mn: 'NOPE', at, values: { pm10: 1 } }];
   const res = await (await fetch(url + '/api/readings', { method: 'POST', headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json();
   check(res.stored === 2 && res.refused.length === 1 && res.refused[0].field === 'mn', `monitors: readings stored, the unknown device refused (${JSON.stringify(res)})`);
@@ -52,6 +55,10 @@ test('monitors: the 扬尘监测 layer and the registry list', async ({ suite: {
   const rows = await p.$$eval('[data-testid=monitor-row]', (trs) => trs.map((tr) => tr.innerText));
   check(rows.some((r) => r.includes('E2E1') && r.includes('400 µg/m³ · 重度污染')) && rows.some((r) => r.includes('E2E2') && r.includes('近 2 小时无数据')),
     `monitors: the registry lists the monitors with their PM10 (${rows.join(' | ').replace(/\s+/g, ' ')})`);
+  // Each says whether it is heard: on line, or never heard (a silent one said nothing for 2 hours).
+  const state = async (mn) => (await p.locator('[data-testid=monitor-row]', { hasText: mn }).getByTestId('monitor-state').innerText()).trim();
+  const states = [await state('E2E0'), await state('E2E2')];
+  check(states[0] === '在线' && states[1] === '未接入（无数据）', `monitors: the registry says which monitors are heard (${states.join(', ')})`);
   await p.locator('[data-testid=monitor-table]').scrollIntoViewIfNeeded();
   await p.screenshot({ path: join(shots, 'monitors-registry-desktop.png') });
   check(p.errors.length === 0, `monitors: no console errors (${p.errors.join('; ')})`);

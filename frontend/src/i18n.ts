@@ -896,6 +896,10 @@ const strings: Record<string, [zh: string, en: string]> = {
   'monitor.site': ['所属工地', 'Site'],
   'monitor.pm10': ['最新小时 PM10', 'Latest hourly PM10'],
   'monitor.last': ['最新数据时间', 'Latest data'],
+  'monitor.state': ['状态', 'State'],
+  'monitor.state.online': ['在线', 'On line'],
+  'monitor.state.silent': ['离线（{since} 起无数据）', 'Silent (no data since {since})'],
+  'monitor.state.never': ['未接入（无数据）', 'Never heard'],
   'monitor.video': ['视频', 'Video'],
   // The rejected-packet log (admins; HJ 212 receiver refusals).
   'reject.title': ['被拒收的监测数据包', 'Rejected monitor packets'],

@@ -6,7 +6,8 @@ import { api, errorText } from './api';
 import { clear, h } from './dom';
 import { t, tOr } from './i18n';
 import { formatDateTime } from './format';
-import { monitorPopup, pm10Text } from './monitorwords';
+import { monitorPopup, monitorState, pm10Text, stateText } from './monitorwords';
+import { now } from './clock';
 import { getSession } from './session';
 import type { MonitorItem, MonitorList } from './api/types.gen';
 
@@ -50,23 +51,29 @@ function showAll(tbody: HTMLElement, n: number): HTMLElement {
 export function monitorSection(): HTMLElement {
   const tbody = h('tbody');
   const count = h('span', { class: 'muted', 'data-testid': 'monitor-count' });
-  const cols = ['monitor.mn', 'monitor.name', 'monitor.kind', 'monitor.site', 'monitor.pm10', 'monitor.last'];
+  const cols = ['monitor.mn', 'monitor.name', 'monitor.state', 'monitor.kind', 'monitor.site', 'monitor.pm10', 'monitor.last'];
   const sec = h('section', { class: 'monitors' },
     h('div', { class: 'pagehead' }, h('h2', {}, t('monitors.title')), count),
-    h('div', { class: 'tablewrap' }, h('table', { class: 'grid', 'data-testid': 'monitor-table' },
+    h('div', { class: 'tablewrap' }, h('table', { class: 'grid stack', 'data-testid': 'monitor-table' },
       h('thead', {}, h('tr', {}, cols.map((k) => h('th', {}, t(k))))), tbody)));
   (async () => {
     try {
       const list = await api.get<MonitorList>('/api/monitors');
       count.textContent = t('monitors.count', { n: list.total });
       clear(tbody);
+      const at = now();
       for (const [i, m] of list.items.entries()) {
         const dot = h('span', { class: 'mdot' });
         dot.style.background = m.colour; // CSSOM: no inline style attribute (CSP)
-        tbody.append(h('tr', { 'data-testid': 'monitor-row', hidden: i >= FIRST_MONITORS }, h('td', {}, m.mn),
-          h('td', {}, h('a', { href: `#/map?lat=${m.lat.toFixed(5)}&lon=${m.lon.toFixed(5)}&z=16&what=site`, title: t('task.showmap') }, m.name)),
-          h('td', {}, tOr('monitor.kind', m.kind)), h('td', {}, m.site_id ? h('a', { href: `#/site/${m.site_id}` }, m.site_name || String(m.site_id)) : '—'), h('td', {}, dot, ' ', pm10Text(m)),
-          h('td', { class: 'date' }, m.last_at ? formatDateTime(m.last_at) : t('monitor.nodata'))));
+        const state = monitorState(m, at);
+        const l = (k: string) => ({ 'data-label': t(k) });
+        tbody.append(h('tr', { 'data-testid': 'monitor-row', hidden: i >= FIRST_MONITORS }, h('td', l('monitor.mn'), m.mn),
+          h('td', { class: 'name' }, h('a', { href: `#/map?lat=${m.lat.toFixed(5)}&lon=${m.lon.toFixed(5)}&z=16&what=site`, title: t('task.showmap') }, m.name)),
+          h('td', { ...l('monitor.state'), class: 'mstate ' + state.key, 'data-testid': 'monitor-state' }, stateText(state)),
+          h('td', l('monitor.kind'), tOr('monitor.kind', m.kind)),
+          h('td', l('monitor.site'), m.site_id ? h('a', { href: `#/site/${m.site_id}` }, m.site_name || String(m.site_id)) : '—'),
+          h('td', l('monitor.pm10'), dot, ' ', pm10Text(m)),
+          h('td', { ...l('monitor.last'), class: 'date' }, m.last_at ? formatDateTime(m.last_at) : t('monitor.nodata'))));
       }
       if (!list.items.length) {
         const none = getSession()?.user.regions?.length ? 'monitors.none.area' : 'monitors.none';

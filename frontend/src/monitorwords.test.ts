@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { monitorPopup, noAlarmWords, pm10Text, unjudgedWords } from './monitorwords';
+import { monitorPopup, monitorState, noAlarmWords, pm10Text, stateText, unjudgedWords } from './monitorwords';
 import type { MonitorItem } from './api/types.gen';
 
 const base: MonitorItem = { id: 1, mn: 'DT0001SG000001', name: '一号工地扬尘监测（示例）', kind: 'dust', lon: 113.3, lat: 40.08,
@@ -35,4 +35,16 @@ describe('what the dust rules could not judge', () => {
     expect(unjudgedWords({ unjudged: { no_ambient_hours: 2 } })).toEqual(['2 小时缺少区县环境空气数据（空气站未报），“高于环境浓度”的超标无法判定']);
     expect(noAlarmWords({ unjudged: { no_ambient_hours: 25, none_judged: true } })[0]).toBe('本时段未能判定是否超标');
   });
+});
+
+// A silent monitor says so, and since when: its last PM10 stood as if current for 2 hours.
+describe('monitorState', () => {
+  const at = Date.parse('2023-10-31T10:23:00Z'); // 18:23 in Beijing
+  it.each([
+    ['a dust monitor heard 5 minutes ago', { kind: 'dust', last_at: '2023-10-31T10:18:00Z' }, '在线'],
+    ['a dust monitor silent since 17:50', { kind: 'dust', last_at: '2023-10-31T09:50:00Z' }, '离线（10-31 17:50 起无数据）'],
+    ['a station heard an hour ago (it may send hourly)', { kind: 'station', last_at: '2023-10-31T09:23:00Z' }, '在线'],
+    ['a station silent for 3 hours', { kind: 'station', last_at: '2023-10-31T07:23:00Z' }, '离线（10-31 15:23 起无数据）'],
+    ['a monitor never heard', { kind: 'dust', last_at: undefined }, '未接入（无数据）'],
+  ])('%s', (_name, m, want) => expect(stateText(monitorState(m as Parameters<typeof monitorState>[0], at))).toBe(want));
 });

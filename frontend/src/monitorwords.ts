@@ -11,6 +11,26 @@ export function pm10Text(m: MonitorItem): string {
   return `${Math.round(m.pm10)} µg/m³ · ${t('monitor.level.' + m.level)}`;
 }
 
+/** A monitor's state by its latest data: on line, silent since when, or never heard. */
+export type MonitorState = { key: 'online' | 'silent' | 'never'; since?: string };
+
+/**
+ * monitorState: a dust monitor silent for more than 30 minutes (the
+ * silence rule's default; an air station, which may send hourly, 2 hours)
+ * is 离线 since its latest data; none ever is 未接入. The list showed a
+ * silent monitor's last PM10 as if current until 2 hours had passed.
+ */
+export function monitorState(m: Pick<MonitorItem, 'last_at' | 'kind'>, at: number): MonitorState {
+  if (!m.last_at) return { key: 'never' };
+  const quiet = (m.kind === 'station' ? 120 : 30) * 60e3;
+  return at - Date.parse(m.last_at) > quiet ? { key: 'silent', since: m.last_at } : { key: 'online' };
+}
+
+/** stateText: 在线, 离线（10-31 17:50 起）, 未接入（无数据）. */
+export function stateText(s: MonitorState): string {
+  return s.key === 'silent' ? t('monitor.state.silent', { since: formatDateTime(s.since).slice(5) }) : t('monitor.state.' + s.key);
+}
+
 /** monitorPopup: device number, site, latest PM10 and its hour (Beijing time). */
 export function monitorPopup(m: MonitorItem): string {
   const row = (k: string, v: string) => `<tr><th>${escapeHtml(t(k))}</th><td>${escapeHtml(v)}</td></tr>`;
