@@ -59,8 +59,7 @@ func (cn *conn) packet(frame []byte) {
 			return
 		}
 		if len(left) > 0 {
-			cn.reject(p.MN, &hj212.Refusal{Reason: ReasonUnknownFactor,
-				Detail: "factors not stored (no such factor here): " + strings.Join(left, ", ")}, frame)
+			cn.leftOut(p.MN, left, frame)
 		}
 		if len(rs) > 0 {
 			cn.s.Latency.Observe(time.Since(start))
@@ -151,6 +150,18 @@ func (cn *conn) store(ctx context.Context, p hj212.Packet, rs []skygrid.Reading)
 	}
 	cn.s.log().Error("hj212: store readings", "remote", cn.remote, "mn", p.MN, "qn", p.QN, "err", err)
 	return false
+}
+
+// leftOut logs the factors a device's packet carried that are not stored,
+// once an hour for the device and those factors.
+func (cn *conn) leftOut(mn string, codes []string, frame []byte) {
+	key, now := mn+"|"+strings.Join(codes, ","), cn.s.now()
+	if at, ok := cn.s.leftSaid.Load(key); ok && now.Sub(at.(time.Time)) < time.Hour {
+		return
+	}
+	cn.s.leftSaid.Store(key, now)
+	cn.reject(mn, &hj212.Refusal{Reason: ReasonUnknownFactor,
+		Detail: "factors not stored (no such factor here): " + strings.Join(codes, ", ")}, frame)
 }
 
 // pwHidden finds a packet's password (PW=…) to keep it out of the log.

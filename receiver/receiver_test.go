@@ -530,8 +530,16 @@ func TestUnknownFactorsLeftOutAndLogged(t *testing.T) {
 	if len(rs) != 1 || len(rs[0].Values) != 1 || rs[0].Values[skygrid.FactorPM10] != 80 {
 		t.Fatalf("stored %+v, want PM10 80 alone", rs)
 	}
+	// The next minute's packet says the same: logged once an hour, not once a packet.
+	qn2 := hj212.FormatQN(now.Add(time.Minute + 1500*time.Millisecond))
+	d.send(hj212.Frame(fmt.Sprintf("QN=%s;ST=22;CN=2051;PW=pw-DEV0001;MN=DEV0001;Flag=5;CP=&&DataTime=%s;"+
+		"a34002-Avg=0.081,a34002-Flag=N;a21026-Avg=0.010,a21026-Flag=N;a99999-Avg=3.5&&",
+		qn2, now.Add(time.Minute).In(time.FixedZone("CST", 8*3600)).Format("20060102150405"))))
+	if a := d.answer(); a.QN != qn2 || a.CN != "9014" {
+		t.Fatalf("answer QN %s CN %s, want 9014 for %s", a.QN, a.CN, qn2)
+	}
 	rj := sink.rejected()
-	if len(rj) != 1 || rj[0].Reason != receiver.ReasonUnknownFactor || rj[0].MN != "DEV0001" ||
+	if len(sink.stored()) != 2 || len(rj) != 1 || rj[0].Reason != receiver.ReasonUnknownFactor || rj[0].MN != "DEV0001" ||
 		!strings.Contains(rj[0].Detail, "a21026") || !strings.Contains(rj[0].Detail, "a99999") ||
 		strings.Contains(rj[0].Packet, "pw-DEV0001") || !strings.Contains(rj[0].Packet, "PW=***") {
 		t.Errorf("the log: %+v", rj)

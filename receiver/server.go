@@ -45,6 +45,11 @@ type Server struct {
 	// StoreReadings call of the write queue (both logged by Shutdown).
 	Latency, StoreLatency Latency
 
+	// leftSaid is when each device's factors left out were last logged
+	// ("MN|codes"): once an hour, not once a packet (a station sends its
+	// gases every minute).
+	leftSaid sync.Map
+
 	mu       sync.Mutex
 	ln       net.Listener
 	conns    map[net.Conn]struct{}
