@@ -28,7 +28,7 @@ var monitorKinds = map[string]string{
 // lat (crs: wgs84, cgcs2000, gcj02 or bd09). Every row is checked; any bad
 // one refuses the file, naming every refused row with its line and field.
 func ReadMonitors(r io.Reader, name, crs string) ([]skygrid.MonitorImport, error) {
-	opt, err := SiteImport{Kind: skygrid.SiteConstruction, CRS: crs}.checked()
+	opt, err := SiteImport{Kind: skygrid.SiteConstruction, CRS: crs, fixedColumns: true}.checked()
 	if err != nil {
 		return nil, err
 	}

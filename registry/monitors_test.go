@@ -191,3 +191,34 @@ func TestReadReadingsJSON(t *testing.T) {
 		t.Errorf("values %v, want pm10 80 (old code PM10 in µg/m³) and tsp 200 (a34001 in mg/m³)", v)
 	}
 }
+
+// The files an operator gets from a vendor, refused with what to do: an
+// Excel workbook (it read `invalid UTF-8 … save the file as UTF-8`), a
+// header separated by semicolons, and no lon/lat column (it offered
+// --lon-col, a flag this command has not).
+func TestReadMonitorsSaysWhatToDo(t *testing.T) {
+	for _, tc := range []struct {
+		name, file string
+		want       []string
+		not        string
+	}{
+		{"an Excel workbook", "PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xff\xfe", []string{"monitors.xlsx: an Excel workbook (XLSX)", "save it as CSV UTF-8"}, ""},
+		{"semicolons", "mn;pw;lon;lat\nDT1;123456;113.3;40.1\n", []string{"monitors.xlsx: line 1: the header is separated by semicolons", "commas"}, ""},
+		{"no lat column", "mn,pw,lon\nDT1,123456,113.3\n", []string{"nor lon and lat columns", "lat, latitude, 纬度"}, "--lon-col"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := registry.ReadMonitors(strings.NewReader(tc.file), "monitors.xlsx", "")
+			if skygrid.ErrorCode(err) != skygrid.EINVALID {
+				t.Fatalf("err %v, want invalid", err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%v: want %q", err, w)
+				}
+			}
+			if tc.not != "" && strings.Contains(err.Error(), tc.not) {
+				t.Errorf("%v: names %s", err, tc.not)
+			}
+		})
+	}
+}

@@ -30,6 +30,9 @@ type SiteImport struct {
 	// CRS of the file: wgs84, cgcs2000, gcj02 or bd09.
 	CRS    string
 	Source string
+	// fixedColumns: the command reading the file takes no --wkt-col or
+	// --lon-col/--lat-col (a monitors file), so its errors offer none.
+	fixedColumns bool
 }
 
 // SiteAttrProps are the property names tried for each attribute, English
@@ -282,6 +285,20 @@ type siteCSV struct {
 	points                 bool
 }
 
+// noGeometryColumns says why a CSV header gives no place: a header split
+// by semicolons (a European Excel's CSV), or which columns it needs.
+func noGeometryColumns(header []string, name string, opt SiteImport) error {
+	if len(header) == 1 && strings.Contains(header[0], ";") {
+		return skygrid.Errorf(skygrid.EINVALID, "%s: line 1: the header is separated by semicolons: save the file as CSV with commas (逗号分隔)", name)
+	}
+	flags := " (or name yours with --wkt-col or --lon-col/--lat-col)"
+	if opt.fixedColumns {
+		flags = ""
+	}
+	return skygrid.Errorf(skygrid.EINVALID, "%s: the CSV header has no WKT column (wkt, geometry) nor lon and lat columns "+
+		"(lon, lng, longitude, 经度 and lat, latitude, 纬度)%s", name, flags)
+}
+
 // newSiteCSV finds the geometry columns (WKT, or lon and lat for point
 // kinds), given or by their usual names.
 func newSiteCSV(header []string, name string, opt SiteImport, points bool) (*siteCSV, error) {
@@ -305,7 +322,7 @@ func newSiteCSV(header []string, name string, opt SiteImport, points bool) (*sit
 	sc.lonCol = find(opt.LonCol, "lon,lng,longitude,x,经度")
 	sc.latCol = find(opt.LatCol, "lat,latitude,y,纬度")
 	if sc.wktCol < 0 && (sc.lonCol < 0 || sc.latCol < 0) {
-		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: the CSV header has no WKT column (wkt, geometry) nor lon and lat columns (set --wkt-col or --lon-col/--lat-col)", name)
+		return nil, noGeometryColumns(header, name, opt)
 	}
 	if sc.wktCol < 0 && !points {
 		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: %s sites need polygons: the CSV needs a WKT column", name, opt.Kind)

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"unicode/utf8"
@@ -18,6 +19,9 @@ func readText(r io.Reader, name string) ([]byte, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		return nil, skygrid.Errorf(skygrid.EINVALID, "%s: an Excel workbook (XLSX), not a CSV file: save it as CSV UTF-8 (另存为 CSV UTF-8（逗号分隔）) and import that", name)
 	}
 	if utf8.Valid(data) {
 		return data, nil
