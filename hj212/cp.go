@@ -153,10 +153,11 @@ func (cp *CP) param(k, v string) error {
 
 func (r *Reading) set(attr, v string) error {
 	if attr == "Flag" {
-		if r.Flag != "" || len(v) != 1 || v[0] < 'A' || v[0] > 'Z' {
-			return refuse(ReasonCP, "%s-Flag %q: one upper-case letter, once", r.Code, v)
+		// A letter in lower case is read as its capital (devices send n for N).
+		if r.Flag != "" || len(v) != 1 || !('A' <= v[0] && v[0] <= 'Z' || 'a' <= v[0] && v[0] <= 'z') {
+			return refuse(ReasonCP, "%s-Flag %q: one letter, once", r.Code, v)
 		}
-		r.Flag = v
+		r.Flag = strings.ToUpper(v)
 		return nil
 	}
 	var slot **float64

@@ -196,3 +196,19 @@ func lowerHexFrame(t testing.TB) []byte {
 	t.Fatal("no CRC with a letter in 100 segments")
 	return nil
 }
+
+// A data flag sent in lower case (n for N) is read as its letter: the
+// whole packet, its good values with it, was refused for it.
+func TestLowerCaseFlagRead(t *testing.T) {
+	p, err := Parse(Frame("QN=20240301120000123;ST=22;CN=2011;PW=123456;MN=DEMO0001;Flag=5;CP=&&DataTime=20240301120000;a34002-Rtd=0.215,a34002-Flag=n&&"), Lenient{})
+	if err != nil || len(p.CP.Readings) != 1 || p.CP.Readings[0].Flag != "N" {
+		t.Fatalf("parsed %+v, %v", p.CP.Readings, err)
+	}
+	for _, bad := range []string{"NN", "1", "", "ä"} {
+		_, err := Parse(Frame("QN=20240301120000123;ST=22;CN=2011;PW=123456;MN=DEMO0001;Flag=5;CP=&&a34002-Rtd=0.215,a34002-Flag="+bad+"&&"), Lenient{})
+		var r *Refusal
+		if !errors.As(err, &r) || r.Reason != ReasonCP {
+			t.Errorf("flag %q: %v, want a CP refusal", bad, err)
+		}
+	}
+}
