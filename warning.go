@@ -270,6 +270,8 @@ type PublicWarning struct {
 	Start        time.Time `json:"start"`
 	ExpectedEnd  time.Time `json:"expected_end"`
 	PublicAdvice string    `json:"public_advice"`
+	// LiftedAt is set on a warning lifted (the public list's lifted ones).
+	LiftedAt *time.Time `json:"lifted_at,omitempty"`
 }
 
 // PublicWarningOf is the public view of a warning.

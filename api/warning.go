@@ -154,6 +154,10 @@ type EmergencyList struct {
 // in force (none: empty).
 type PublicWarningList struct {
 	Warnings []skygrid.PublicWarning `json:"warnings"`
+	// Upcoming are the warnings issued to start later; Lifted those
+	// lifted in the last day (after they had begun), each with lifted_at.
+	Upcoming []skygrid.PublicWarning `json:"upcoming"`
+	Lifted   []skygrid.PublicWarning `json:"lifted"`
 }
 
 // EmergencyRow is one row of the emergency list as listed: Unmatched
@@ -229,16 +233,26 @@ func (s *Server) scopeCounties(c echo.Context) (map[string]bool, error) {
 // GET /public/api/warning: the warnings in force now, as the public page
 // shows them (skygrid.PublicWarning: level, area, times, advice).
 func (s *Server) handlePublicWarning(c echo.Context) error {
-	out := []skygrid.PublicWarning{}
-	if s.Warnings != nil {
-		now := s.now().UTC()
-		ws, err := s.Warnings.FindWarnings(c.Request().Context(), skygrid.WarningFilter{InForceAt: &now})
-		if err != nil {
-			return err
-		}
-		for _, w := range ws {
-			out = append(out, skygrid.PublicWarningOf(w))
+	out := PublicWarningList{Warnings: []skygrid.PublicWarning{}, Upcoming: []skygrid.PublicWarning{}, Lifted: []skygrid.PublicWarning{}}
+	if s.Warnings == nil {
+		return c.JSON(http.StatusOK, out)
+	}
+	now := s.now().UTC()
+	ws, err := s.Warnings.FindWarnings(c.Request().Context(), skygrid.WarningFilter{Limit: 100})
+	if err != nil {
+		return err
+	}
+	for _, w := range ws {
+		switch lifted := !w.LiftedAt.IsZero() && !w.LiftedAt.After(now); {
+		case w.InForce(now):
+			out.Warnings = append(out.Warnings, skygrid.PublicWarningOf(w))
+		case !lifted && w.Start.After(now):
+			out.Upcoming = append(out.Upcoming, skygrid.PublicWarningOf(w))
+		case lifted && w.LiftedAt.After(w.Start) && now.Sub(w.LiftedAt) < 24*time.Hour:
+			p := skygrid.PublicWarningOf(w)
+			p.LiftedAt = &w.LiftedAt
+			out.Lifted = append(out.Lifted, p)
 		}
 	}
-	return c.JSON(http.StatusOK, PublicWarningList{Warnings: out})
+	return c.JSON(http.StatusOK, out)
 }

@@ -251,3 +251,32 @@ func TestInspectionTaskNamesListedEntryAPI(t *testing.T) {
 		}
 	}
 }
+
+// The public are told of a warning before it starts (it appeared only at
+// its start) and, for a day, that one was lifted (the page then said only
+// 当前无重污染天气预警); the in-force list is as before.
+func TestPublicWarningUpcomingAndLifted(t *testing.T) {
+	ts, db := warningServer(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	if _, err := db.IssueWarning(ctx, &skygrid.Warning{Level: "orange", CountyIDs: []string{"140225"}, Start: now.Add(2 * time.Hour),
+		ExpectedEnd: now.Add(48 * time.Hour), PublicAdvice: "减少户外活动"}, 0, now); err != nil {
+		t.Fatal(err)
+	}
+	done, err := db.IssueWarning(ctx, &skygrid.Warning{Level: "yellow", CountyIDs: []string{"140222"}, Start: now.Add(-3 * time.Hour),
+		ExpectedEnd: now.Add(24 * time.Hour)}, 0, now.Add(-3*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.LiftWarning(ctx, done.ID, 0, now.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	var l api.PublicWarningList
+	if got := call(t, "GET", ts.URL+"/public/api/warning", "", nil, &l); got != 200 {
+		t.Fatalf("%d", got)
+	}
+	if len(l.Warnings) != 0 || len(l.Upcoming) != 1 || l.Upcoming[0].Counties[0] != "浑源县" || !l.Upcoming[0].Start.Equal(now.Add(2*time.Hour)) ||
+		len(l.Lifted) != 1 || l.Lifted[0].Counties[0] != "天镇县" || l.Lifted[0].LiftedAt == nil || !l.Lifted[0].LiftedAt.Equal(now.Add(-time.Hour)) {
+		t.Errorf("in force %+v, upcoming %+v, lifted %+v", l.Warnings, l.Upcoming, l.Lifted)
+	}
+}

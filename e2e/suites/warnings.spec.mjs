@@ -292,10 +292,13 @@ test.describe.serial('warnings', () => {
     await p.context().close();
   });
 
-  test('public page: no warning once lifted', async ({ suite: { url, page } }) => {
+  test('public page: no warning once lifted', async ({ suite: { url, page, check } }) => {
     const p = await page(phone, 'public: no warning');
     await p.goto(url + '/public');
     await expect(p.locator('#pub-warning .pub-nowarning')).toHaveText('当前无重污染天气预警', { timeout: 15000 });
+    // For a day the public read that it was lifted, and when (it said only 当前无…).
+    const lifted = await p.locator('#pub-warning .pub-lifted').innerText().catch(() => '');
+    check(new RegExp(`^橙色预警 · ${AREA} 已于 \\d+月\\d+日 \\d\\d:\\d\\d 解除（北京时间）$`).test(lifted), `warnings: the public page says the warning was lifted, and when ("${lifted}")`);
     await p.context().close();
   });
 });

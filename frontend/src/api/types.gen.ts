@@ -1024,11 +1024,14 @@ export interface PublicWarning {
   start: string;
   expected_end: string;
   public_advice: string;
+  lifted_at?: string;
 }
 
 /** Go: api.PublicWarningList. */
 export interface PublicWarningList {
   warnings: PublicWarning[];
+  upcoming: PublicWarning[];
+  lifted: PublicWarning[];
 }
 
 /** Go: api.PublishRequest. */

@@ -32,8 +32,8 @@ export function advice(w: Pick<PublicWarning, 'level' | 'public_advice'>): strin
 /** beijing: "12月5日 08:00" in Beijing time, as the passes are written (satpass.passWhen). */
 export const beijing = passWhen;
 
-/** card: one warning as the public reads it. */
-export function card(w: PublicWarning): HTMLElement {
+/** card: one warning as the public reads it (one issued to start later, upcoming). */
+export function card(w: PublicWarning, upcoming = false): HTMLElement {
   const [name, colour, ink] = LEVELS[w.level] ?? [w.level, '#868e96', '#fff'];
   // Each name whole on a line (浑源县 broke into 浑源/县 on a 360 px phone).
   const whole = (s: string) => { const x = el('span', 'nowrap', s); x.style.whiteSpace = 'nowrap'; return x; };
@@ -45,6 +45,7 @@ export function card(w: PublicWarning): HTMLElement {
   band.style.color = ink;
   band.style.cssText += ';padding:.5em .8em;border-radius:8px;font-size:1.25rem;font-weight:700;text-align:center;margin:.3em 0';
   box.append(band, el('p', 'pub-warntime', `${beijing(w.start)} 起，预计 ${beijing(w.expected_end)} 结束（北京时间）`));
+  if (upcoming) box.append(el('p', 'pub-upcoming', '即将生效：请提前做好防护准备'));
   const said = advice(w);
   if (said) box.append(el('p', 'pub-advice', '健康防护提示：' + said));
   return box;
@@ -56,9 +57,14 @@ export async function mount(root: HTMLElement): Promise<void> {
   const body = (await res.json()) as PublicWarningList | null;
   const list = body?.warnings ?? [];
   root.replaceChildren(el('h2', '', '重污染天气预警'));
-  if (!list.length) {
-    root.append(el('p', 'pub-nowarning', '当前无重污染天气预警'));
-    return;
-  }
-  root.append(...list.map(card));
+  if (!list.length) root.append(el('p', 'pub-nowarning', '当前无重污染天气预警'));
+  root.append(...list.map((w) => card(w)));
+  // Told before it starts, and for a day after it is lifted (the page said only 当前无…).
+  root.append(...(body?.upcoming ?? []).map((w) => card(w, true)), ...(body?.lifted ?? []).map(liftedLine));
+}
+
+/** liftedLine: 黄色预警 · 天镇县 已于 12月8日 10:00 解除（北京时间）. */
+export function liftedLine(w: PublicWarning): HTMLElement {
+  const area = w.counties?.length ? w.counties.join('、') : wholeArea();
+  return el('p', 'pub-lifted', `${LEVELS[w.level]?.[0] ?? w.level} · ${area} 已于 ${beijing(w.lifted_at ?? '')} 解除（北京时间）`);
 }
