@@ -58,7 +58,8 @@ test.describe.serial('warnings', () => {
     await p.fill('[data-testid=warn-reason]', '示例：静稳天气，预计 PM2.5 日均浓度超过 150 µg/m³');
     await p.fill('[data-testid=warn-advice]', '儿童、老年人和呼吸道疾病患者减少户外活动');
     await p.click('[data-testid=warn-issue]');
-    await expect(p.getByTestId('warn-confirm')).toContainText(new RegExp(`确认发布橙色预警（${AREA}）`));
+    // The question names the days too (a wrong date was confirmed unseen).
+    await expect(p.getByTestId('warn-confirm')).toContainText(new RegExp(`确认发布橙色预警（${AREA}），\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d 至 \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d（北京时间）？`));
     const issued = p.waitForResponse((r) => r.url().endsWith('/api/warnings') && r.request().method() === 'POST');
     await p.click('[data-testid=warn-confirm-yes]');
     const w = await (await issued).json();

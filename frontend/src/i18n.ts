@@ -1150,7 +1150,7 @@ const strings: Record<string, [zh: string, en: string]> = {
   'warn.times': ['（北京时间）', ' (Beijing time)'],
   'warn.issue': ['发布预警', 'Issue a warning'],
   'warn.issue.submit': ['发布', 'Issue'],
-  'warn.issue.confirm': ['确认发布{level}（{area}）？发布后将通知各渠道，并向清单工地派发检查任务。', 'Issue a {level} for {area}? Every channel is told and the listed sites get inspection tasks.'],
+  'warn.issue.confirm': ['确认发布{level}（{area}），{start} 至 {end}（北京时间）？发布后将通知各渠道，并向清单工地派发检查任务。', 'Issue a {level} for {area}, {start} to {end} (Beijing time)? Every channel is told and the listed sites get inspection tasks.'],
   'warn.issued': ['预警已发布', 'Warning issued'],
   'warn.counties': ['区县', 'Counties'],
   'warn.need.county': ['请选择区县，或勾选“全市”', 'Choose counties, or the whole city'],

@@ -267,7 +267,8 @@ function issueForm(countyList: Promise<Areas>, reload: () => Promise<void>): HTM
     if (!s || !x || Date.parse(x) <= Date.parse(s)) return toast(t('warn.need.times'), 'err');
     if (Date.parse(x) <= now()) return toast(t('warn.need.future'), 'err');
     const names = city.checked ? [] : checkedNames(counties);
-    confirmBox(submit, t('warn.issue.confirm', { level: levelName(level), area: areaText({ county_ids: ids, county_names: names }) }), async () => {
+    const when = { start: formatDateTime(s), end: formatDateTime(x) };
+    confirmBox(submit, t('warn.issue.confirm', { level: levelName(level), area: areaText({ county_ids: ids, county_names: names }), ...when }), async () => {
       const body = { level, county_ids: ids, start: s, expected_end: x, reason: reason.value.trim(), public_advice: advice.value.trim() };
       try {
         await api.post('/api/warnings', body);
