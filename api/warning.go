@@ -63,6 +63,16 @@ func (s *Server) handleWarning(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// In the user's own area, as its report is read.
+	counties, err := s.scopeCounties(c)
+	if err != nil {
+		return err
+	}
+	if counties != nil {
+		if f = warningFiguresIn(f, counties); f == nil {
+			return forbidden("the area of warning " + c.Param("id"))
+		}
+	}
 	return c.JSON(http.StatusOK, f)
 }
 

@@ -280,3 +280,44 @@ func TestPublicWarningUpcomingAndLifted(t *testing.T) {
 		t.Errorf("in force %+v, upcoming %+v, lifted %+v", l.Warnings, l.Upcoming, l.Lifted)
 	}
 }
+
+// A warning's figures are read in the user's own area, as its report is:
+// a county's official or supervisor saw every county's listed sites.
+func TestWarningFiguresInTheUsersArea(t *testing.T) {
+	ts, db := warningServer(t)
+	ctx := context.Background()
+	auditor := newToken(t, db, "auditor", skygrid.RoleAuditor)
+	sup := newToken(t, db, "sup", skygrid.RoleSupervisor, "140225900001")
+	tianzhen := newToken(t, db, "tianzhen", skygrid.RoleOfficial, "140222")
+	now := time.Now().UTC().Truncate(time.Second)
+	w, err := db.IssueWarning(ctx, &skygrid.Warning{Level: "orange", CountyIDs: []string{"140225", "140222"}, Start: now.Add(-time.Hour),
+		ExpectedEnd: now.Add(24 * time.Hour)}, 0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, token string
+		counties    []string
+	}{
+		{"the bureau", auditor, []string{"天镇县", "浑源县"}},
+		{"a supervisor of 浑源县", sup, []string{"浑源县"}},
+		{"天镇县's official", tianzhen, []string{"天镇县"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var f skygrid.WarningFigures
+			if got := call(t, "GET", ts.URL+"/api/warnings/"+itoa(w.ID), tc.token, nil, &f); got != 200 {
+				t.Fatalf("%d", got)
+			}
+			var names []string
+			for _, c := range f.Counties {
+				names = append(names, c.CountyName)
+			}
+			sort.Strings(names)
+			want := append([]string{}, tc.counties...)
+			sort.Strings(want)
+			if !reflect.DeepEqual(names, want) {
+				t.Errorf("counties %v, want %v", names, want)
+			}
+		})
+	}
+}
