@@ -64,6 +64,9 @@ type Warning struct {
 	UpdatedAt    time.Time `json:"updated_at"`
 	// Tasks is how many inspection tasks the warning opened.
 	Tasks int `json:"tasks"`
+	// InArea says, in GET /api/warnings, whether the warning holds the
+	// user's area (a county's official reads the figures of those only).
+	InArea bool `json:"in_area,omitempty"`
 }
 
 // AreaText is the warning's area in words: its counties' names, a whole

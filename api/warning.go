@@ -49,6 +49,13 @@ func (s *Server) handleWarnings(c echo.Context) error {
 	if list == nil {
 		list = []*skygrid.Warning{}
 	}
+	counties, err := s.scopeCounties(c)
+	if err != nil {
+		return err
+	}
+	for _, w := range list {
+		w.InArea = counties == nil || len(w.CountyIDs) == 0 || slices.ContainsFunc(w.CountyIDs, func(id string) bool { return counties[id] })
+	}
 	return c.JSON(http.StatusOK, WarningList{Warnings: list})
 }
 

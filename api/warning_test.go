@@ -295,6 +295,24 @@ func TestWarningFiguresInTheUsersArea(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Another county's warning is not the official's: the list says so, and its figures are refused.
+	other, err := db.IssueWarning(ctx, &skygrid.Warning{Level: "yellow", CountyIDs: []string{"140225"}, Start: now.Add(30 * time.Hour),
+		ExpectedEnd: now.Add(48 * time.Hour)}, 0, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var l api.WarningList
+	call(t, "GET", ts.URL+"/api/warnings", tianzhen, nil, &l)
+	in := map[int64]bool{}
+	for _, x := range l.Warnings {
+		in[x.ID] = x.InArea
+	}
+	if len(in) != 2 || !in[w.ID] || in[other.ID] {
+		t.Errorf("天镇县's official: in area %v, want %d only", in, w.ID)
+	}
+	if got := call(t, "GET", ts.URL+"/api/warnings/"+itoa(other.ID), tianzhen, nil, nil); got != 403 {
+		t.Errorf("another county's warning's figures: %d, want 403", got)
+	}
 	for _, tc := range []struct {
 		name, token string
 		counties    []string

@@ -239,6 +239,18 @@ test.describe.serial('warnings', () => {
     await p.context().close();
   });
 
+  // An official of a county outside the warning reads it without its
+  // figures (they are refused out of one's area: a 403 on the page).
+  test('official of another county: the warning without its figures', async ({ suite: { url, page, login, check } }) => {
+    const p = await page(desktop);
+    await login(p, 'tianzhen');
+    await p.goto(url + '/#/warnings');
+    await expect(p.getByTestId('warn-card').first()).toBeVisible({ timeout: 15000 });
+    await p.waitForTimeout(1000);
+    check(await p.getByTestId('warn-progress').count() === 0, 'warnings: another county\'s official is shown no figures of the warning');
+    await p.context().close();
+  });
+
   // On the official's phone the emergency list and the records are cards
   // of labelled lines: the list was a 1,012 px table in 334 px, its
   // measures and contacts off the screen with nothing saying it scrolled.

@@ -88,9 +88,9 @@ function warningCard(w: Warning, reload: () => Promise<void>, rows: Promise<Emer
       pastEnd(w, now()) ? h('tr', { class: 'over' }, h('th', {}, ''), h('td', { 'data-testid': 'warn-pastend' }, t('warn.pastend'))) : null,
       kv('warn.tasks', w.tasks !== undefined ? t('warn.tasks.n', { n: w.tasks }) : null),
       kv('warn.reason', w.reason), kv('warn.advice', w.public_advice))),
-    // Started: how its inspections stand, and the report of them so far.
-    w.state === 'active' && canReview() ? progressSection(w.id, w.level, rows) : null,
-    w.state === 'active' && canReview() ? h('p', {}, h('a', { href: `/api/reports/warning/${w.id}?format=html`, target: '_blank', rel: 'noopener', 'data-testid': 'warn-progress-report' }, t('wp.report'))) : null,
+    // Started: how its inspections stand in the user's area, and the report of them so far.
+    ...(w.state === 'active' && canReview() && w.in_area ? [progressSection(w.id, w.level, rows),
+      h('p', {}, h('a', { href: `/api/reports/warning/${w.id}?format=html`, target: '_blank', rel: 'noopener', 'data-testid': 'warn-progress-report' }, t('wp.report')))] : []),
     actions);
   if (canIssue()) {
     const end = h('input', { type: 'datetime-local', value: toBeijingInput(Date.parse(w.expected_end) + 24 * 3600e3), 'data-testid': 'warn-extend-to', 'aria-label': t('warn.extend.to') });

@@ -1571,6 +1571,7 @@ export interface Warning {
   created_at: string;
   updated_at: string;
   tasks: number;
+  in_area?: boolean;
 }
 
 /** Go: skygrid.WarningCountyFigures. */
