@@ -60,27 +60,35 @@ func (s *Server) handleWarnings(c echo.Context) error {
 }
 
 // GET /api/warnings/:id: the warning with its report's figures (every
-// role).
+// role, in the user's own area, as its report is read).
 func (s *Server) handleWarning(c echo.Context) error {
 	ws, id, err := s.warningID(c)
 	if err != nil {
 		return err
 	}
-	f, err := ws.WarningFigures(c.Request().Context(), id, s.now())
+	f, err := s.warningFiguresOf(c, ws, id)
 	if err != nil {
 		return err
-	}
-	// In the user's own area, as its report is read.
-	counties, err := s.scopeCounties(c)
-	if err != nil {
-		return err
-	}
-	if counties != nil {
-		if f = warningFiguresIn(f, counties); f == nil {
-			return forbidden("the area of warning " + c.Param("id"))
-		}
 	}
 	return c.JSON(http.StatusOK, f)
+}
+
+// warningFiguresOf are a warning's figures in the user's area: its
+// counties that are theirs (forbidden when none is), all for a city-wide
+// user.
+func (s *Server) warningFiguresOf(c echo.Context, ws skygrid.WarningService, id int64) (*skygrid.WarningFigures, error) {
+	f, err := ws.WarningFigures(c.Request().Context(), id, s.now())
+	if err != nil {
+		return nil, err
+	}
+	counties, err := s.scopeCounties(c)
+	if err != nil || counties == nil {
+		return f, err
+	}
+	if f = warningFiguresIn(f, counties); f == nil {
+		return nil, forbidden("the area of warning " + c.Param("id"))
+	}
+	return f, nil
 }
 
 // WarningRequest issues a warning (POST /api/warnings): level in English

@@ -27,18 +27,9 @@ func (s *Server) handleWarningReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := ws.WarningFigures(c.Request().Context(), id, s.now())
+	f, err := s.warningFiguresOf(c, ws, id)
 	if err != nil {
 		return err
-	}
-	counties, err := s.scopeCounties(c)
-	if err != nil {
-		return err
-	}
-	if counties != nil {
-		if f = warningFiguresIn(f, counties); f == nil {
-			return forbidden("the area of warning " + c.Param("id"))
-		}
 	}
 	if format == "json" {
 		return c.JSON(http.StatusOK, f)

@@ -111,14 +111,12 @@ test.describe.serial('public report: file, moderate, work, look up', () => {
     check(handled.includes('暂无已处理的举报'), `moderation: the empty handled list says so ("${handled.replace(/\n/g, ' ')}")`);
     await p.screenshot({ path: join(shots, 'publicreport-queue-desktop.png'), fullPage: true });
     // A reason's button is one slip from turning the citizen away: the first tap asks.
-    let rejects = 0;
-    const countRejects = (r) => { if (r.method() === 'POST' && r.url().endsWith('/reject')) rejects++; };
-    p.on('request', countRejects);
+    // (a one-tap rejection posted at once: none is waited for half a second)
+    const rejected = p.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/reject'), { timeout: 500 }).then(() => 1, () => 0);
     const quick = p.locator('[data-testid=mod-quick-reason]').first();
     await quick.click();
     const askedReject = await quick.textContent();
-    await p.waitForTimeout(300);
-    p.off('request', countRejects);
+    const rejects = await rejected;
     check(askedReject === '确认不予受理？' && rejects === 0, `moderation: the first tap on a quick reason asks ("${askedReject}", ${rejects} sent)`);
     await p.click('[data-testid=mod-accept]');
     await expect(p.locator('[data-testid=mod-empty]')).toBeVisible();
@@ -130,13 +128,10 @@ test.describe.serial('public report: file, moderate, work, look up', () => {
     // The first click asks the amount back and sends nothing (a slip, or
     // 500 typed for 50, was paid at once); then a double click on a slow
     // network rewards once, with no "already rewarded" after it.
-    let early = 0;
-    const count = (r) => { if (r.method() === 'POST' && r.url().endsWith('/reward')) early++; };
-    p.on('request', count);
+    const rewarded = p.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/reward'), { timeout: 500 }).then(() => 1, () => 0);
     await p.click('[data-testid=mod-reward]');
     const asked = await p.locator('[data-testid=mod-reward]').textContent();
-    await p.waitForTimeout(300);
-    p.off('request', count);
+    const early = await rewarded;
     check(asked === '确认奖励 50 元？' && early === 0, `moderation: the first click on 记录奖励 asks the amount back ("${asked}", ${early} sent)`);
     const rewards = await tapTwice(p, '[data-testid=mod-reward]', '/reward');
     await expect(p.locator('[data-testid=mod-rewarded]').first()).toHaveText('已奖励 50 元');

@@ -245,8 +245,10 @@ test.describe.serial('warnings', () => {
     const p = await page(desktop);
     await login(p, 'tianzhen');
     await p.goto(url + '/#/warnings');
+    // (a card's figures box is made with the card; its request, were there
+    // one, would be refused: the page's guard fails on a 403)
     await expect(p.getByTestId('warn-card').first()).toBeVisible({ timeout: 15000 });
-    await p.waitForTimeout(1000);
+    await p.waitForLoadState('networkidle');
     check(await p.getByTestId('warn-progress').count() === 0, 'warnings: another county\'s official is shown no figures of the warning');
     await p.context().close();
   });

@@ -1,8 +1,9 @@
 // The moderation queue of reports from the public (举报, #/moderation): the
 // officials of a county clear it fast, one report at a time (photos, kind,
-// place, note, the phone masked with a reveal), accept (an event and a task
-// to the grid's supervisor) or reject with a reason in one tap, and the
-// next loads. Below, the handled reports, where a reward is recorded.
+// place on the map, note, the phone masked with a reveal), accept (an event
+// and a task to the grid's supervisor) or reject with a reason (a quick
+// reason's second tap), and the next loads. Below, the handled reports,
+// where a reward is recorded (its amount asked back first).
 import { api, ApiError, errorText, qs } from './api';
 import { h, clear, confirmButton, toast } from './dom';
 import { t, tOr } from './i18n';
