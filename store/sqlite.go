@@ -439,13 +439,20 @@ func bboxCond(b orb.Bound, args *[]any) string {
 	return `min_lon <= ? AND max_lon >= ? AND min_lat <= ? AND max_lat >= ?`
 }
 
+// likeEscaper makes text a LIKE pattern's literal: its %, _ and the
+// escape character itself escaped with \ (ESCAPE '\').
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// likeEscape is s as a LIKE pattern's literal (likeEscaper).
+func likeEscape(s string) string { return likeEscaper.Replace(s) }
+
 // searchCond is the condition keeping rows whose columns hold the search
 // text q (like: db.like(), ASCII letters without case), with its
 // arguments in args, and the ORDER BY term that ranks them as
 // skygrid.MatchRank does (exact, prefix, contains), with its arguments in
 // rankArgs (they follow the WHERE clause's).
 func searchCond(like, q string, cols []string, args, rankArgs *[]any) (cond, rank string) {
-	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
+	esc := likeEscape(q)
 	var in, exact, prefix []string
 	for _, c := range cols {
 		in, exact, prefix = append(in, c+` `+like+` ? ESCAPE '\'`), append(exact, "lower("+c+") = lower(?)"), append(prefix, c+` `+like+` ? ESCAPE '\'`)

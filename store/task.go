@@ -483,7 +483,7 @@ func taskQueryCond(q string, args *[]any, op string) string {
 		*args = append(*args, id, q, q, q)
 		return "(t.id = ? OR t.grid_id = ? OR t.list_township_id = ? OR t.list_county_id = ?)"
 	}
-	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
+	like := "%" + likeEscape(q) + "%"
 	var in []string
 	for _, col := range []string{"t.grid_id", "g.name", "t.list_township_id", "tw.name", "t.list_county_id", "tc.name"} {
 		in = append(in, col+` `+op+` ? ESCAPE '\'`)

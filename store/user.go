@@ -243,7 +243,7 @@ func (db *DB) FindUserPage(ctx context.Context, f skygrid.UserFilter) ([]*skygri
 		q.and(`u.role = ?`, f.Role)
 	}
 	if s := strings.TrimSpace(f.Search); s != "" {
-		esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+		esc := likeEscape(s)
 		like, in, prefix := db.like(), "%"+esc+"%", esc+"%"
 		q.and(`(u.name `+like+` ? ESCAPE '\' OR u.phone LIKE ? ESCAPE '\' OR EXISTS (SELECT 1 FROM user_regions ur
 			JOIN regions r ON r.id = ur.region_id LEFT JOIN regions p ON p.id = r.parent_id
