@@ -22,6 +22,10 @@ type MonitorItem struct {
 	// for 0): set by the API at the time of the answer.
 	Level  int    `json:"level"`
 	Colour string `json:"colour"`
+	// Silent: no data since LastAt for the dust rules' silent_after (an
+	// air station, which may send hourly, 2 hours at least); set by the
+	// API at the time of the answer. A monitor never heard has no LastAt.
+	Silent bool `json:"silent,omitempty"`
 }
 
 // Reading resolutions of a series.

@@ -85,10 +85,27 @@ func (s *Server) monitorOf(c echo.Context) (*skygrid.MonitorItem, error) {
 	return ms.Monitor(ctx, id)
 }
 
-// colour sets a monitor's PM10 level and colour, now.
+// colour sets a monitor's PM10 level and colour, and whether it is
+// silent, now.
 func (s *Server) colour(m *skygrid.MonitorItem) {
-	m.Level = tiles.PM10Level(m.PM10, m.PM10Hour, s.now())
+	now := s.now()
+	m.Level = tiles.PM10Level(m.PM10, m.PM10Hour, now)
 	m.Colour = tiles.LevelColours[m.Level]
+	m.Silent = silent(m.Kind, m.LastAt, now, s.dustConfig().SilentAfter.Duration)
+}
+
+// stationQuiet is how long an air station, which may send only hourly
+// data, may be quiet before it is called silent.
+const stationQuiet = 2 * time.Hour
+
+// silent says whether a monitor last heard at last (zero: never) is
+// silent at now: quiet for after, as the silence rule judges (a station
+// for stationQuiet at least).
+func silent(kind string, last, now time.Time, after time.Duration) bool {
+	if kind == skygrid.MonitorStation {
+		after = max(after, stationQuiet)
+	}
+	return !last.IsZero() && now.Sub(last) >= after
 }
 
 // GET /api/monitors/:id

@@ -7,7 +7,6 @@ import { clear, h } from './dom';
 import { t, tOr } from './i18n';
 import { formatDateTime } from './format';
 import { monitorPopup, monitorState, pm10Text, stateText } from './monitorwords';
-import { now } from './clock';
 import { getSession } from './session';
 import type { MonitorItem, MonitorList } from './api/types.gen';
 
@@ -61,11 +60,10 @@ export function monitorSection(): HTMLElement {
       const list = await api.get<MonitorList>('/api/monitors');
       count.textContent = t('monitors.count', { n: list.total });
       clear(tbody);
-      const at = now();
       for (const [i, m] of list.items.entries()) {
         const dot = h('span', { class: 'mdot' });
         dot.style.background = m.colour; // CSSOM: no inline style attribute (CSP)
-        const state = monitorState(m, at);
+        const state = monitorState(m);
         const l = (k: string) => ({ 'data-label': t(k) });
         tbody.append(h('tr', { 'data-testid': 'monitor-row', hidden: i >= FIRST_MONITORS }, h('td', l('monitor.mn'), m.mn),
           h('td', { class: 'name' }, h('a', { href: `#/map?lat=${m.lat.toFixed(5)}&lon=${m.lon.toFixed(5)}&z=16&what=site`, title: t('task.showmap') }, m.name)),

@@ -15,15 +15,14 @@ export function pm10Text(m: MonitorItem): string {
 export type MonitorState = { key: 'online' | 'silent' | 'never'; since?: string };
 
 /**
- * monitorState: a dust monitor silent for more than 30 minutes (the
- * silence rule's default; an air station, which may send hourly, 2 hours)
- * is 离线 since its latest data; none ever is 未接入. The list showed a
- * silent monitor's last PM10 as if current until 2 hours had passed.
+ * monitorState: a monitor the server calls silent (quiet for the silence
+ * rule's time) is 离线 since its latest data; none ever is 未接入. The
+ * list showed a silent monitor's last PM10 as if current until 2 hours
+ * had passed.
  */
-export function monitorState(m: Pick<MonitorItem, 'last_at' | 'kind'>, at: number): MonitorState {
+export function monitorState(m: Pick<MonitorItem, 'last_at' | 'silent'>): MonitorState {
   if (!m.last_at) return { key: 'never' };
-  const quiet = (m.kind === 'station' ? 120 : 30) * 60e3;
-  return at - Date.parse(m.last_at) > quiet ? { key: 'silent', since: m.last_at } : { key: 'online' };
+  return m.silent ? { key: 'silent', since: m.last_at } : { key: 'online' };
 }
 
 /** stateText: 在线, 离线（10-31 17:50 起）, 未接入（无数据）. */

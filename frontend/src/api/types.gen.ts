@@ -778,6 +778,7 @@ export interface MonitorItem {
   pm10_hour?: string;
   level: number;
   colour: string;
+  silent?: boolean;
 }
 
 /** Go: skygrid.MonitorLenient. */
