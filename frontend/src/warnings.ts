@@ -9,7 +9,7 @@ import { t } from './i18n';
 import { formatDateTime } from './format';
 import { role } from './session';
 import { now } from './clock';
-import { LEVELS, LEVEL_COLORS, areaText, fromBeijingInput, inForce, levelInk, levelName, measureText, pastEnd, toBeijingInput, type Warning } from './warnwords';
+import { LEVELS, LEVEL_COLORS, areaText, fromBeijingInput, inForce, levelInk, levelName, measureText, pastEnd, toBeijingInput, withdrawn, type Warning } from './warnwords';
 import { refreshWarningBar } from './warnbar';
 import type { EmergencyList, EmergencyRow, ImportReport, WarningList } from './api/types.gen';
 import { areaRegions, cityGroups, type AreaRegion } from './areafilter';
@@ -138,18 +138,17 @@ function warningTable(ws: Warning[]): HTMLElement {
   if (!ws.length) return h('p', { class: 'muted' }, t('warn.list.none'));
   const sorted = [...ws].sort((a, b) => Date.parse(b.start) - Date.parse(a.start));
   // On a phone each warning is a card of labelled lines (stack): the table was 3 screens wide.
-  const l = (k: string) => t(k);
   return h('div', { class: 'tablewrap' }, h('table', { class: 'grid stack' },
     h('thead', {}, h('tr', {}, ['warn.level', 'warn.area', 'warn.start', 'warn.end', 'warn.lifted', 'warn.state', 'warn.tasks', 'warn.report'].map((k) => h('th', {}, t(k))))),
     h('tbody', {}, sorted.map((w) => h('tr', { 'data-testid': 'warn-row', 'data-id': w.id },
       h('td', {}, h('span', { class: 'swatch', style: `background:${LEVEL_COLORS[w.level] ?? '#868e96'}` }), ' ', levelName(w.level)),
-      h('td', { class: 'wrap', 'data-label': l('warn.area') }, areaText(w)),
-      h('td', { class: 'date', 'data-label': l('warn.start') }, formatDateTime(w.start)),
-      h('td', { class: 'date', 'data-label': l('warn.end') }, formatDateTime(w.expected_end)),
-      w.lifted_at ? h('td', { class: 'date', 'data-label': l('warn.lifted') }, formatDateTime(w.lifted_at)) : h('td', { class: 'date empty' }),
-      h('td', { 'data-label': l('warn.state') }, w.state === 'lifted' && Date.parse(w.lifted_at ?? '') <= Date.parse(w.start) ? t('warn.state.cancelled') : t('warn.state.' + w.state)),
-      h('td', { class: 'num', 'data-label': l('warn.tasks') }, w.tasks ?? ''),
-      h('td', {}, w.state === 'lifted' && Date.parse(w.lifted_at ?? '') > Date.parse(w.start)
+      h('td', { class: 'wrap', 'data-label': t('warn.area') }, areaText(w)),
+      h('td', { class: 'date', 'data-label': t('warn.start') }, formatDateTime(w.start)),
+      h('td', { class: 'date', 'data-label': t('warn.end') }, formatDateTime(w.expected_end)),
+      w.lifted_at ? h('td', { class: 'date', 'data-label': t('warn.lifted') }, formatDateTime(w.lifted_at)) : h('td', { class: 'date empty' }),
+      h('td', { 'data-label': t('warn.state') }, withdrawn(w) ? t('warn.state.cancelled') : t('warn.state.' + w.state)),
+      h('td', { class: 'num', 'data-label': t('warn.tasks') }, w.tasks ?? ''),
+      h('td', {}, w.state === 'lifted' && !withdrawn(w)
         ? h('a', { href: `/api/reports/warning/${w.id}?format=html`, target: '_blank', rel: 'noopener', 'data-testid': 'warn-report' }, t('warn.report'))
         : ''))))));
 }

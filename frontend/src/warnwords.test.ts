@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { setLang } from './i18n';
-import { areaText, bannerText, checklistPayload, fromBeijingInput, inForce, pastEnd, levelInk, measureText, strongest, toBeijingInput, unanswered, type Warning } from './warnwords';
+import { areaText, bannerText, checklistPayload, fromBeijingInput, inForce, pastEnd, withdrawn, levelInk, measureText, strongest, toBeijingInput, unanswered, type Warning } from './warnwords';
 
 setLang('zh');
 
@@ -98,4 +98,14 @@ describe('pastEnd', () => {
     ['lifted', '2026-12-09T00:00:00Z', w({ state: 'lifted', lifted_at: '2026-12-07T00:00:00Z' }), false],
     ['not begun', '2026-12-04T00:00:00Z', w({ state: 'issued' }), false],
   ])('%s', (_name, at, x, want) => { expect(pastEnd(x, Date.parse(at))).toBe(want); });
+});
+
+// Lifted before its start: withdrawn (shown 已撤销（未生效）, no report); lifted after it, not.
+describe('withdrawn', () => {
+  it.each([
+    ['lifted before its start', w({ state: 'lifted', lifted_at: '2026-12-04T00:00:00Z' }), true],
+    ['lifted at its start', w({ state: 'lifted', lifted_at: '2026-12-05T00:00:00Z' }), true],
+    ['lifted after it began', w({ state: 'lifted', lifted_at: '2026-12-06T00:00:00Z' }), false],
+    ['in force', w({}), false],
+  ])('%s', (_name, x, want) => { expect(withdrawn(x)).toBe(want); });
 });

@@ -40,6 +40,11 @@ export function inForce(w: Pick<Warning, 'start' | 'lifted_at' | 'state'>, at: n
   return w.state === 'active' || Date.parse(w.start) <= at;
 }
 
+/** withdrawn: lifted before it began (never in force; no report to read). */
+export function withdrawn(w: Pick<Warning, 'start' | 'lifted_at' | 'state'>): boolean {
+  return w.state === 'lifted' && Date.parse(w.lifted_at ?? '') <= Date.parse(w.start);
+}
+
 /**
  * pastEnd: in force beyond its expected end (nothing lifts a warning but
  * an official): the page asks them to lift or extend it.
