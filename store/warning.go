@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -230,14 +231,13 @@ func refuseOverlap(ctx context.Context, tx *Tx, id int64) error {
 	if err != nil {
 		return err
 	}
-	var mine *skygrid.Warning
-	for _, w := range ws {
-		if w.ID == id {
-			mine = w
-		}
+	i := slices.IndexFunc(ws, func(w *skygrid.Warning) bool { return w.ID == id })
+	if i < 0 {
+		return nil
 	}
+	mine := ws[i]
 	for _, o := range ws {
-		if o.ID == id || mine == nil {
+		if o.ID == id {
 			continue
 		}
 		if names := skygrid.SharedArea(mine, o); len(names) > 0 {

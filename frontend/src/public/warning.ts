@@ -37,7 +37,7 @@ export function card(w: PublicWarning, upcoming = false): HTMLElement {
   const [name, colour, ink] = LEVELS[w.level] ?? [w.level, '#868e96', '#fff'];
   // Each name whole on a line (浑源县 broke into 浑源/县 on a 360 px phone).
   const whole = (s: string) => { const x = el('span', 'nowrap', s); x.style.whiteSpace = 'nowrap'; return x; };
-  const names = w.counties?.length ? w.counties : [wholeArea()];
+  const names = areaNames(w);
   const box = el('div', 'pub-warning');
   box.dataset.level = w.level;
   const band = el('p', 'pub-warnband', whole(name), ' · ', ...names.flatMap((n, i) => (i ? ['、', whole(n)] : [whole(n)])));
@@ -65,6 +65,8 @@ export async function mount(root: HTMLElement): Promise<void> {
 
 /** liftedLine: 黄色预警 · 天镇县 已于 12月8日 10:00 解除（北京时间）. */
 export function liftedLine(w: PublicWarning): HTMLElement {
-  const area = w.counties?.length ? w.counties.join('、') : wholeArea();
-  return el('p', 'pub-lifted', `${LEVELS[w.level]?.[0] ?? w.level} · ${area} 已于 ${beijing(w.lifted_at ?? '')} 解除（北京时间）`);
+  return el('p', 'pub-lifted', `${LEVELS[w.level]?.[0] ?? w.level} · ${areaNames(w).join('、')} 已于 ${beijing(w.lifted_at ?? '')} 解除（北京时间）`);
 }
+
+/** areaNames: a warning's counties, or the whole area's name (全市). */
+const areaNames = (w: PublicWarning): string[] => (w.counties?.length ? w.counties : [wholeArea()]);
