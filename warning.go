@@ -182,8 +182,10 @@ type WarningFilter struct {
 	ID *int64
 	// InForceAt keeps warnings in force at the time.
 	InForceAt *time.Time
-	State     *string
-	Limit     int
+	// LiftedSince keeps warnings not lifted, or lifted after the time.
+	LiftedSince *time.Time
+	State       *string
+	Limit       int
 }
 
 // WarningFigures are the figures of a lifted (or running) warning's

@@ -263,7 +263,9 @@ func (s *Server) handlePublicWarning(c echo.Context) error {
 		return c.JSON(http.StatusOK, out)
 	}
 	now := s.now().UTC()
-	ws, err := s.Warnings.FindWarnings(c.Request().Context(), skygrid.WarningFilter{Limit: 100})
+	dayAgo := now.Add(-24 * time.Hour)
+	// Only those not lifted or lifted in the last day: the page is the public's, asked often.
+	ws, err := s.Warnings.FindWarnings(c.Request().Context(), skygrid.WarningFilter{LiftedSince: &dayAgo})
 	if err != nil {
 		return err
 	}
@@ -273,7 +275,7 @@ func (s *Server) handlePublicWarning(c echo.Context) error {
 			out.Warnings = append(out.Warnings, skygrid.PublicWarningOf(w))
 		case !lifted && w.Start.After(now):
 			out.Upcoming = append(out.Upcoming, skygrid.PublicWarningOf(w))
-		case lifted && w.LiftedAt.After(w.Start) && now.Sub(w.LiftedAt) < 24*time.Hour:
+		case lifted && w.LiftedAt.After(w.Start):
 			p := skygrid.PublicWarningOf(w)
 			p.LiftedAt = &w.LiftedAt
 			out.Lifted = append(out.Lifted, p)

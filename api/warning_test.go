@@ -271,6 +271,15 @@ func TestPublicWarningUpcomingAndLifted(t *testing.T) {
 	if _, err := db.LiftWarning(ctx, done.ID, 0, now.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
+	// One lifted two days ago is no longer said.
+	old, err := db.IssueWarning(ctx, &skygrid.Warning{Level: "red", CountyIDs: []string{"140222"}, Start: now.Add(-72 * time.Hour),
+		ExpectedEnd: now.Add(-50 * time.Hour)}, 0, now.Add(-72*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.LiftWarning(ctx, old.ID, 0, now.Add(-48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	var l api.PublicWarningList
 	if got := call(t, "GET", ts.URL+"/public/api/warning", "", nil, &l); got != 200 {
 		t.Fatalf("%d", got)

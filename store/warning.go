@@ -50,6 +50,9 @@ func findWarnings(ctx context.Context, tx *Tx, f skygrid.WarningFilter) ([]*skyg
 		at := ts(*f.InForceAt)
 		q.and(`w.start <= ? AND (w.lifted_at = '' OR w.lifted_at > ?)`, at, at)
 	}
+	if f.LiftedSince != nil {
+		q.and(`(w.lifted_at = '' OR w.lifted_at > ?)`, ts(*f.LiftedSince))
+	}
 	out, err := queryList(ctx, tx, q, scanWarning)
 	if err != nil {
 		return nil, err
